@@ -1,0 +1,57 @@
+"""Typed errors. Each names the stage that failed and carries a message a user can act on."""
+
+from __future__ import annotations
+
+
+class ClapboardError(Exception):
+    """Base error: `str(error)` is safe to show a user (no secrets, paths or stack traces)."""
+
+    stage = "request"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class InvalidRequest(ClapboardError):
+    """The request asks for something the model or the product does not offer."""
+
+    stage = "validate"
+
+
+class ReferenceRejected(ClapboardError):
+    """A reference image was refused: wrong type, too big, unreachable, or not allowed."""
+
+    stage = "references"
+
+
+class ModelUnavailable(ClapboardError):
+    """The chosen model cannot be used now (no token, delisted, down)."""
+
+    stage = "model"
+
+
+class ProviderFailed(ClapboardError):
+    """The video provider failed or timed out on a request it accepted."""
+
+    stage = "render"
+
+    def __init__(self, message: str, *, hint: str = "", user_input: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.user_input = user_input  # True when the provider blamed the request itself: no fallback helps
+
+
+class StorageFailed(ClapboardError):
+    """A file could not be stored, read or decoded."""
+
+    stage = "storage"
+
+
+class NotFound(ClapboardError):
+    """A campaign, creative, job or file that does not exist."""
+
+    stage = "lookup"

@@ -1,0 +1,94 @@
+"""The one settings object: read from the environment and `.env`, passed down to everything else."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Clapboard's configuration. Our own names take the `CLAPBOARD_` prefix; third-party names keep theirs."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLAPBOARD_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Path("./data")
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs file URLs and API tokens; generated into the data folder when unset."
+    )
+
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+
+    replicate_api_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("REPLICATE_API_TOKEN", "REPLICATE_API_KEY")
+    )
+    replicate_base_url: str | None = Field(default=None, validation_alias=AliasChoices("REPLICATE_BASE_URL"))
+
+    openai_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("OPENAI_API_KEY"))
+    openai_base_url: str | None = Field(default=None, validation_alias=AliasChoices("OPENAI_BASE_URL"))
+    poe_api_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("POE_API_KEY"))
+    poe_base_url: str = "https://api.poe.com/v1"
+    llm_model: str = "gpt-4o"
+
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    r2_account_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCOUNT_ID"))
+    r2_access_key_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCESS_KEY_ID"))
+    r2_secret_access_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("R2_SECRET_ACCESS_KEY")
+    )
+    r2_bucket_name: str | None = Field(default=None, validation_alias=AliasChoices("R2_BUCKET_NAME"))
+    url_expiry_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+    default_model: str | None = Field(
+        default=None, description="Model used when a request names none; draft without a Replicate token."
+    )
+    max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
+    public_url: str = Field(default="", description="Base URL of this server, used in links the CLI prints.")
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The async SQLAlchemy URL: `DATABASE_URL` made async, or SQLite in the data folder."""
+        url = self.database_url
+        if not url:
+            return f"sqlite+aiosqlite:///{self.data_dir / 'clapboard.db'}"
+        for plain, async_ in (
+            ("postgres://", "postgresql+asyncpg://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("sqlite://", "sqlite+aiosqlite://"),
+        ):
+            if url.startswith(plain):
+                return async_ + url[len(plain) :]
+        return url
+
+    @property
+    def llm_key(self) -> SecretStr | None:
+        """The key for the chat model: OpenAI's (or any compatible endpoint's), else Poe's."""
+        return self.openai_api_key or self.poe_api_key
+
+    @property
+    def llm_base_url(self) -> str | None:
+        if self.openai_api_key:
+            return self.openai_base_url
+        return self.poe_base_url if self.poe_api_key else None
+
+    def signing_key(self) -> bytes:
+        """The secret for signed URLs and tokens; created once in the data folder when not configured."""
+        if self.secret_key:
+            return self.secret_key.get_secret_value().encode()
+        path = self.data_dir / ".secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
