@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -44,6 +45,20 @@ class Settings(BaseSettings):
     )
     r2_bucket_name: str | None = Field(default=None, validation_alias=AliasChoices("R2_BUCKET_NAME"))
     url_expiry_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
+    reference_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    reference_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    reference_fit: Literal["pad", "crop"] = Field(
+        default="pad", description="How a reference becomes a first frame of another aspect."
+    )
+    url_fetch_timeout_s: float = Field(default=20.0, gt=0)
+    url_allowed_hosts: list[str] = Field(
+        default_factory=list, description="Private hosts that reference URLs may point to."
+    )
+
+    replicate_cancel_after: str = Field(default="30m", description="Server-side cost cap per prediction.")
+    replicate_deadline_s: float = Field(default=1800.0, gt=0)
+    replicate_poll_s: float = Field(default=3.0, gt=0)
 
     default_model: str | None = Field(
         default=None, description="Model used when a request names none; draft without a Replicate token."
