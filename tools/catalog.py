@@ -154,8 +154,10 @@ class Catalog:
             )
         duration = spec.default_duration if duration_s is None else duration_s
         if duration not in spec.durations:
-            nearest = sorted(spec.durations, key=lambda d: (abs(d - duration), d))[:2]
-            offer = " or ".join(f"{d} s" for d in sorted(nearest))
+            below = [d for d in spec.durations if d < duration]
+            above = [d for d in spec.durations if d > duration]
+            nearest = ([max(below)] if below else []) + ([min(above)] if above else [])
+            offer = " or ".join(f"{d} s" for d in nearest)
             raise InvalidRequest(
                 f"{spec.name} cannot make a {duration} s video; it offers {spec.duration_text()}.",
                 hint=f"Try {offer}.{self._other_models_hint(spec, duration=duration)}",
