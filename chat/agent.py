@@ -1,0 +1,158 @@
+"""Builds the LangChain agent: ChatOpenAI when a key is set, the offline planner otherwise, same tools either way."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain.agents import create_agent
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool, StructuredTool
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from pydantic import BaseModel, Field, ValidationError
+
+from campaign.errors import ClapboardError
+from chat.planner import OfflinePlanner
+from tools.jobs import Submitted, VideoRequest
+from tools.studio import CreativeView, Studio
+
+log = logging.getLogger(__name__)
+
+SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
+Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a video:
+pass the user's brief as the prompt with every fact they gave (names, prices, colours, text to show), and only
+the options they asked for; images the user attached are used automatically. Use list_creatives to show what a
+campaign already has. When a tool reports a problem, tell the user what is allowed and suggest the nearest valid
+request. Paid models ask the user to confirm the price with buttons: never claim a paid video is on its way
+before that. Keep answers short."""
+
+
+@dataclass
+class Turn:
+    """What one chat turn gives the tools: attachments, chat settings, and hooks back into the chat."""
+
+    origin: str = ""
+    attachments: list[str] = field(default_factory=list)  # stored reference keys
+    defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, refine
+    on_submitted: Callable[[Submitted], Awaitable[None]] | None = None
+    submitted: list[Submitted] = field(default_factory=list)
+    listed: list[CreativeView] = field(default_factory=list)
+
+
+class GenerateArgs(BaseModel):
+    prompt: str = Field(description="The brief, with every fact the user gave.")
+    model: str | None = Field(default=None, description="Model id or alias; omit for the default.")
+    duration_s: int | None = Field(default=None, description="Length in seconds.")
+    aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
+    resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
+    template: str | None = Field(default=None, description="brand-animation, product-showcase or social-media.")
+    reference_urls: list[str] = Field(default_factory=list, description="Image URLs the user pasted.")
+    campaign: str | None = Field(default=None, description="Campaign name; the default campaign when omitted.")
+    refine: bool | None = Field(default=None, description="Rewrite the brief for the model.")
+
+
+class CreativesArgs(BaseModel):
+    campaign: str | None = Field(default=None, description="Campaign name; all campaigns when omitted.")
+
+
+def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
+    """The agent's tools, bound to this turn's attachments and chat settings."""
+
+    async def list_video_models() -> str:
+        """List the video models with their durations, formats, reference images, price and availability."""
+        rows = ["| model | durations | formats | refs | price | status |", "|---|---|---|---|---|---|"]
+        for m in studio.models():
+            price = ", ".join(f"${p:.2f}/s {r}" for r, p in m.price_per_s.items() if p) or "free"
+            status = "available" if m.available else f"unavailable: {m.notice}"
+            rows.append(
+                f"| **{m.id}** ({m.name}) | {m.durations} | {', '.join(m.aspects)} | {m.max_references} "
+                f"| {price} | {status} |"
+            )
+        return "\n".join(rows)
+
+    async def generate_video(**kwargs: Any) -> str:
+        """Make a video from a brief. Returns the job id and what happens next, or what to change."""
+        args = GenerateArgs(**kwargs)
+        defaults = {k: v for k, v in turn.defaults.items() if v is not None}
+        chosen = {k: v for k, v in args.model_dump(exclude={"reference_urls"}).items() if v is not None}
+        try:
+            request = VideoRequest(
+                **{**defaults, **chosen}, references=[*turn.attachments, *args.reference_urls]
+            )
+            submitted = await studio.jobs.submit(request, origin=turn.origin)
+        except ValidationError as exc:
+            return "Could not start the video: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        except ClapboardError as exc:
+            return f"Could not start the video: {exc}"
+        turn.submitted.append(submitted)
+        if turn.on_submitted:
+            await turn.on_submitted(submitted)
+        return describe_submission(submitted)
+
+    async def list_creatives(campaign: str | None = None) -> str:
+        """List a campaign's creatives (all campaigns when none is named), newest first."""
+        try:
+            items = await studio.creatives(campaign)
+        except ClapboardError as exc:
+            return str(exc)
+        turn.listed = items
+        if not items:
+            return "No creatives yet. Describe a video and I'll make the first one."
+        lines = [f"{len(items)} creative{'s' if len(items) != 1 else ''}:"]
+        for c in items:
+            lines.append(
+                f"- **{c.title}** ({c.campaign}): {c.duration_s:g} s {c.aspect} {c.width}x{c.height}, "
+                f"{c.model}, {c.created_at[:16].replace('T', ' ')}"
+            )
+        return "\n".join(lines)
+
+    return [
+        StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
+        StructuredTool.from_function(coroutine=generate_video, name="generate_video", args_schema=GenerateArgs),
+        StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
+    ]
+
+
+def describe_submission(s: Submitted) -> str:
+    """The words the user reads right after a job is accepted."""
+    size = f"{s.duration_s} s {s.aspect} ({s.width}x{s.height})"
+    lines = []
+    if s.needs_confirmation:
+        lines.append(
+            f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. "
+            "Confirm with the button to start it."
+        )
+    else:
+        lines.append(f"Making a {size} video on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready.")
+    if s.prompt_sent != s.prompt:
+        lines.append(f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}")
+    if s.notice:
+        lines.append(s.notice)
+    return "\n\n".join(lines)
+
+
+def chat_model(studio: Studio) -> BaseChatModel:
+    """ChatOpenAI on the configured endpoint when there is a key, else the offline planner."""
+    settings = studio.settings
+    if settings.llm_key:
+        from langchain_openai import ChatOpenAI
+
+        return ChatOpenAI(
+            model=settings.llm_model,
+            api_key=settings.llm_key,
+            base_url=settings.llm_base_url,
+            streaming=True,
+            temperature=0.2,
+            max_retries=1,
+            timeout=60,
+        )
+    return OfflinePlanner(model_names=studio.catalog.names())
+
+
+def build_agent(studio: Studio, turn: Turn, checkpointer: BaseCheckpointSaver | None = None) -> Any:
+    """The agent graph for one turn (tools are bound to the turn's attachments and settings)."""
+    return create_agent(
+        chat_model(studio), tools=build_tools(studio, turn), system_prompt=SYSTEM, checkpointer=checkpointer
+    )

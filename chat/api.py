@@ -1,0 +1,142 @@
+"""The REST API (JWT bearer) and the signed file route, mounted on Chainlit's app before its catch-all route."""
+
+from __future__ import annotations
+
+import mimetypes
+from typing import Annotated, Any
+
+import jwt
+from chainlit.server import app as chainlit_app
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+from starlette.routing import Mount
+
+from campaign.errors import ClapboardError, NotFound
+from campaign.storage import UrlSigner, safe_key
+from chat.runtime import get_studio
+from chat.tokens import token_subject
+from tools.jobs import Submitted, VideoRequest
+from tools.studio import CreativeView, JobView, ModelView, Studio
+from tools.templates import get_template
+
+api = FastAPI(title="Clapboard API", version="1")
+files = FastAPI()
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def studio_dep() -> Studio:
+    return await get_studio()
+
+
+StudioDep = Annotated[Studio, Depends(studio_dep)]
+
+
+async def user(
+    studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The token's subject; 401 without a valid, unexpired token."""
+    if credentials is None:
+        raise HTTPException(401, "A bearer token is required: create one with `clapboard token`.")
+    try:
+        return token_subject(studio.settings, credentials.credentials)
+    except jwt.PyJWTError as exc:
+        raise HTTPException(401, "The token is invalid or expired.") from exc
+
+
+User = Annotated[str, Depends(user)]
+
+
+@api.exception_handler(ClapboardError)
+async def _clapboard_error(request: Request, exc: ClapboardError) -> JSONResponse:
+    status = 404 if isinstance(exc, NotFound) else 422
+    return JSONResponse({"detail": str(exc), "stage": exc.stage}, status_code=status)
+
+
+class GenerateBody(VideoRequest):
+    confirm: bool = False  # paid models wait for confirmation unless this is true
+
+
+@api.get("/video/models")
+async def models(studio: StudioDep, _: User) -> list[ModelView]:
+    return studio.models()
+
+
+@api.post("/video/generate", status_code=202)
+async def generate(body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
+    request = VideoRequest(**body.model_dump(exclude={"confirm"}))
+    return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
+
+
+@api.post("/video/examples/{template}", status_code=202)
+async def generate_from_template(template: str, body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
+    request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
+    return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
+
+
+@api.get("/jobs/{job_id}")
+async def job(job_id: str, studio: StudioDep, _: User) -> JobView:
+    return await studio.job_view(await studio.store.job(job_id))
+
+
+@api.post("/jobs/{job_id}/confirm")
+async def confirm(job_id: str, studio: StudioDep, _: User) -> JobView:
+    return await studio.job_view(await studio.jobs.confirm(job_id))
+
+
+@api.post("/jobs/{job_id}/cancel")
+async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
+    return await studio.job_view(await studio.jobs.cancel(job_id))
+
+
+@api.get("/campaigns")
+async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.store.campaigns()]
+
+
+class CampaignBody(BaseModel):
+    name: str
+
+
+@api.post("/campaigns", status_code=201)
+async def create_campaign(body: CampaignBody, studio: StudioDep, _: User) -> dict[str, Any]:
+    c = await studio.store.campaign(body.name, create=True)
+    return {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
+
+
+@api.get("/creatives")
+async def creatives(studio: StudioDep, _: User, campaign: str | None = None) -> list[CreativeView]:
+    return await studio.creatives(campaign)
+
+
+@api.get("/creatives/{creative_id}")
+async def creative(creative_id: str, studio: StudioDep, _: User) -> CreativeView:
+    return await studio.creative(creative_id)
+
+
+@files.get("/{key:path}")
+async def serve_file(key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query("")) -> FileResponse:
+    """A stored file behind a signed, expiring link; Range requests work (video seeking)."""
+    signer: UrlSigner | None = getattr(studio.storage, "signer", None)
+    if signer is None or not signer.verify(key, exp, sig):
+        raise HTTPException(403, "This link is invalid or has expired.")
+    try:
+        path = studio.storage.local_path(safe_key(key))
+    except NotFound:
+        path = None
+    if path is None:
+        raise HTTPException(404, "That file does not exist.")
+    media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+def mount() -> None:
+    """Put our routes in front of Chainlit's catch-all GET route (once)."""
+    routes = chainlit_app.router.routes
+    if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
+        routes.insert(0, Mount("/api", app=api))
+        routes.insert(0, Mount("/files", app=files))
+
+
+mount()

@@ -1,0 +1,147 @@
+"""Chainlit hooks only: chat start, message, settings and actions. The work happens in tools/."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+from chainlit.input_widget import Select, Switch
+from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
+from langgraph.checkpoint.memory import InMemorySaver
+
+import chat.api  # noqa: F401  (mounts the REST API and the file route)
+from campaign.errors import ClapboardError, ReferenceRejected
+from chat.agent import Turn, build_agent
+from chat.notify import confirm_actions, notifier, video_element
+from chat.runtime import get_studio
+from tools.jobs import Submitted
+
+log = logging.getLogger(__name__)
+_memory = InMemorySaver()
+SHOWN = 6  # videos shown inline when creatives are listed
+
+
+@cl.set_starters
+async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
+    return [
+        cl.Starter(label="Vertical product showcase", message="make a 6 second vertical product showcase of our sneaker"),
+        cl.Starter(label="Logo animation for YouTube", message="a 10 s brand animation of our logo for YouTube, tagline \"Run the city\""),
+        cl.Starter(label="TikTok sale ad", message="15s TikTok social media ad for the spring sale: 20% off everything, Shop now"),
+    ]
+
+
+@cl.on_chat_start
+async def start() -> None:
+    studio = await get_studio()
+    models = [m.id for m in studio.models() if m.available]
+    await cl.ChatSettings(
+        [
+            Select(id="model", label="Video model", values=models, initial_value=studio.catalog.default_model),
+            Switch(id="refine", label="Refine prompts for paid models", initial=True),
+        ]
+    ).send()
+    await notifier().catch_up(cl.context.session.id)
+
+
+@cl.on_message
+async def on_message(message: cl.Message) -> None:
+    studio = await get_studio()
+    try:
+        attachments = [await _take_attachment(studio, el) for el in message.elements or []]
+    except ClapboardError as exc:
+        await cl.Message(content=f"{exc}\n\nNothing was generated. Attach a PNG, JPEG or WebP image and ask again.").send()
+        return
+    settings = cl.user_session.get("chat_settings") or {}
+    session_id = cl.context.session.id
+    turn = Turn(
+        origin=f"chat:{cl.context.session.thread_id}",
+        attachments=attachments,
+        defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
+        on_submitted=lambda s: _submitted(s, session_id),
+    )
+    await _run_agent(studio, turn, message.content)
+
+
+async def _take_attachment(studio: Any, element: cl.Element) -> str:
+    """Check an attached file by its bytes and store it; returns its reference key."""
+    path = Path(element.path or "")
+    if not path.is_file():
+        raise ReferenceRejected(f"The attachment '{element.name}' could not be read.")
+    if path.stat().st_size > studio.settings.reference_max_bytes:
+        limit = studio.settings.reference_max_bytes // (1024 * 1024)
+        raise ReferenceRejected(f"'{element.name}' is larger than {limit} MB.")
+    data = await asyncio.to_thread(path.read_bytes)
+    return (await studio.intake.from_bytes(data, element.name or "attachment")).key
+
+
+async def _submitted(s: Submitted, session_id: str) -> None:
+    notifier().watch(s.job_id, session_id)
+
+
+async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
+    agent = build_agent(studio, turn, checkpointer=_memory)
+    config = {"configurable": {"thread_id": cl.context.session.thread_id}}
+    answer: cl.Message | None = None
+    calls: dict[str, dict[str, Any]] = {}
+    try:
+        async for mode, data in agent.astream(
+            {"messages": [HumanMessage(text)]}, config=config, stream_mode=["messages", "updates"]
+        ):
+            if mode == "messages":
+                chunk, meta = data
+                if isinstance(chunk, AIMessageChunk | AIMessage) and meta.get("langgraph_node") == "model" and chunk.text:
+                    answer = answer or cl.Message(content="")
+                    await answer.stream_token(chunk.text)
+                continue
+            for node, update in data.items():
+                for msg in (update or {}).get("messages", []):
+                    if node == "model" and isinstance(msg, AIMessage):
+                        calls.update({c["id"]: c["args"] for c in msg.tool_calls})
+                    elif isinstance(msg, ToolMessage):
+                        async with cl.Step(name=msg.name or "tool", type="tool") as step:
+                            step.input = calls.get(msg.tool_call_id, {})
+                            step.output = str(msg.content)
+    except Exception:
+        log.exception("the agent failed")
+        await cl.Message(
+            content="The assistant could not answer just now (the language model did not respond). "
+            "Try again, or use `/generate <brief>` for a draft."
+        ).send()
+        return
+    if answer is not None:
+        await answer.send()
+    if turn.listed:
+        await cl.Message(
+            content=f"Latest {len(turn.listed[:SHOWN])} with their videos:",
+            elements=[video_element(c) for c in turn.listed[:SHOWN]],
+        ).send()
+    for s in turn.submitted:
+        if s.needs_confirmation:
+            await cl.Message(content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
+                             actions=confirm_actions(s)).send()
+
+
+@cl.action_callback("confirm_job")
+async def confirm_job(action: cl.Action) -> None:
+    studio = await get_studio()
+    job_id = action.payload["job_id"]
+    notifier().watch(job_id, cl.context.session.id)
+    job = await studio.jobs.confirm(job_id)
+    await action.remove()
+    await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
+
+
+@cl.action_callback("cancel_job")
+async def cancel_job(action: cl.Action) -> None:
+    studio = await get_studio()
+    await studio.jobs.cancel(action.payload["job_id"])
+    await action.remove()
+    await cl.Message(content="Canceled; nothing was charged.").send()
+
+
+@cl.on_settings_update
+async def settings_update(settings: dict[str, Any]) -> None:
+    cl.user_session.set("chat_settings", settings)

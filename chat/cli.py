@@ -1,0 +1,177 @@
+"""The `clapboard` command: serve the chat, list models and creatives, generate a video, mint API tokens."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from campaign.errors import ClapboardError
+from campaign.settings import Settings
+from chat.tokens import issue_token
+from tools.events import JobEvent
+from tools.jobs import JobStatus, VideoRequest
+from tools.studio import Studio
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+APP = Path(__file__).with_name("app.py")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="clapboard", description="Video creatives for marketing campaigns.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the chat")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    models = sub.add_parser("models", help="list the video models with their limits, price and availability")
+    models.add_argument("--json", action="store_true")
+    models.add_argument("--refresh", action="store_true", help="read each model's live schema from Replicate")
+
+    gen = sub.add_parser("generate", help="make a video and wait for it")
+    gen.add_argument("--prompt", required=True)
+    gen.add_argument("--model")
+    gen.add_argument("--duration", type=int, dest="duration_s")
+    gen.add_argument("--aspect")
+    gen.add_argument("--resolution")
+    gen.add_argument("--fps", type=int)
+    gen.add_argument("--template")
+    gen.add_argument("--ref", action="append", default=[], dest="references", help="image path or URL")
+    gen.add_argument("--campaign")
+    gen.add_argument("--title")
+    gen.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None)
+    gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None)
+    gen.add_argument("--yes", action="store_true", help="accept the price of a paid model")
+    gen.add_argument("--json", action="store_true")
+
+    creatives = sub.add_parser("creatives", help="list creatives, newest first")
+    creatives.add_argument("--campaign")
+    creatives.add_argument("--json", action="store_true")
+
+    token = sub.add_parser("token", help="print a bearer token for the REST API")
+    token.add_argument("--user", default="api")
+    token.add_argument("--days", type=int, default=30)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        return serve(args.host, args.port)
+    try:
+        return asyncio.run(_COMMANDS[args.command](args))
+    except ValidationError as exc:
+        print("error: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()), file=sys.stderr)
+        return EXIT_USAGE
+    except ClapboardError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def serve(host: str, port: int) -> int:
+    """Run the Chainlit app (headless: the browser is the user's to open)."""
+    env = dict(os.environ)
+    env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
+    root = APP.parent.parent
+    env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
+    command = [sys.executable, "-m", "chainlit", "run", str(APP), "--headless", "--host", host, "--port", str(port)]
+    print(f"Clapboard chat on http://{host}:{port}", file=sys.stderr)
+    os.execvpe(command[0], command, env)
+
+
+async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
+    studio = await Studio.open(Settings())
+    try:
+        return await fn(studio, args)
+    finally:
+        await studio.close()
+
+
+async def _models(studio: Studio, args: argparse.Namespace) -> int:
+    if args.refresh:
+        from tools.schema import refresh_catalog
+
+        studio.catalog = await refresh_catalog(studio.settings)
+    views = studio.models()
+    if args.json:
+        print(json.dumps([v.model_dump() for v in views], indent=2))
+        return 0
+    print(f"{'model':<16} {'tier':<8} {'durations':<14} {'formats':<22} {'refs':>4}  {'price':<24} status")
+    for v in views:
+        price = ", ".join(f"${p:.2f}/s {r}" for r, p in v.price_per_s.items() if p) or "free"
+        status = "available" if v.available else f"unavailable: {v.notice}"
+        print(f"{v.id:<16} {v.tier:<8} {v.durations:<14} {' '.join(v.aspects):<22} {v.max_references:>4}  "
+              f"{price:<24} {status}")
+    return 0
+
+
+async def _generate(studio: Studio, args: argparse.Namespace) -> int:
+    fields = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
+              "campaign", "title", "refine", "audio"}  # fmt: skip
+    request = VideoRequest(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+
+    async def progress(event: JobEvent) -> None:
+        if event.kind in ("running", "progress") and not args.json:
+            pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
+            print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
+
+    studio.jobs.subscribe(progress)
+    submitted = await studio.jobs.submit(request, origin="cli", confirmed=args.yes, allow_paths=True)
+    if submitted.prompt_sent != submitted.prompt and not args.json:
+        print(f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n", file=sys.stderr)
+    if submitted.needs_confirmation:
+        price = f"${submitted.estimated_cost_usd:.2f}"
+        if not (sys.stdin.isatty() and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ")
+                .strip().lower() in ("y", "yes")):
+            await studio.jobs.cancel(submitted.job_id)
+            print(f"error: {submitted.model_name} costs about {price}; nothing was started. "
+                  "Add --yes to accept the price.", file=sys.stderr)
+            return EXIT_USAGE
+        await studio.jobs.confirm(submitted.job_id)
+    job = await studio.jobs.wait(submitted.job_id)
+    if job.status != JobStatus.succeeded:
+        print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
+        return EXIT_FAILED
+    creative = await studio.creative(job.creative_id)
+    if args.json:
+        print(json.dumps(creative.model_dump(), indent=2))
+    else:
+        print(f"{creative.title}: {creative.duration_s:g} s {creative.width}x{creative.height} by {creative.model}"
+              f" on {creative.campaign}\n{creative.file or creative.url}")
+        if creative.notice:
+            print(creative.notice)
+    return 0
+
+
+async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
+    items = await studio.creatives(args.campaign)
+    if args.json:
+        print(json.dumps([c.model_dump() for c in items], indent=2))
+        return 0
+    for c in items:
+        print(f"{c.id[:8]}  {c.created_at[:16]}  {c.campaign:<20} {c.model:<12} {c.duration_s:>5g}s "
+              f"{c.width}x{c.height}  {c.title}")
+    if not items:
+        print("No creatives yet.")
+    return 0
+
+
+async def _token(studio: Studio, args: argparse.Namespace) -> int:
+    print(issue_token(studio.settings, args.user, ttl_s=args.days * 24 * 3600))
+    return 0
+
+
+_COMMANDS = {
+    name: (lambda fn: lambda args: _with_studio(fn, args))(fn)
+    for name, fn in {"models": _models, "generate": _generate, "creatives": _creatives, "token": _token}.items()
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

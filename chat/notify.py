@@ -1,0 +1,112 @@
+"""Turns job events into chat messages: the video playing inline, progress, failures and toasts."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+import chainlit as cl
+from chainlit.context import init_ws_context
+from chainlit.session import WebsocketSession
+
+from tools.events import JobEvent
+from tools.jobs import ACTIVE, JobStatus, Submitted
+from tools.studio import CreativeView, Studio
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_WINDOW = timedelta(hours=24)
+
+
+def video_element(c: CreativeView) -> cl.Video:
+    return cl.Video(name=f"{c.title[:60]}.mp4", url=c.url, mime="video/mp4", display="inline", size="large")
+
+
+def creative_text(c: CreativeView, lead: str = "") -> str:
+    cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
+    head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
+    return f"{head} [Download]({c.url})"
+
+
+def confirm_actions(s: Submitted) -> list[cl.Action]:
+    return [
+        cl.Action(
+            name="confirm_job",
+            payload={"job_id": s.job_id},
+            label=f"Generate for ${s.estimated_cost_usd:.2f}",
+            icon="play",
+        ),
+        cl.Action(name="cancel_job", payload={"job_id": s.job_id}, label="Cancel", icon="x"),
+    ]
+
+
+class ChatNotifier:
+    """Knows which chat sessions wait for which jobs, and tells them when something happens."""
+
+    def __init__(self, studio: Studio) -> None:
+        self.studio = studio
+        self.watchers: dict[str, set[str]] = defaultdict(set)  # job id -> chainlit session ids
+
+    def watch(self, job_id: str, session_id: str) -> None:
+        self.watchers[job_id].add(session_id)
+
+    def _live(self, job_id: str) -> list[WebsocketSession]:
+        sessions = [WebsocketSession.get_by_id(sid) for sid in self.watchers.get(job_id, ())]
+        return [s for s in sessions if s is not None]
+
+    async def __call__(self, event: JobEvent) -> None:
+        if event.kind not in ("creative_ready", "failed"):
+            return
+        sessions = self._live(event.job_id)
+        if not sessions:
+            return  # shown by catch_up when someone opens the chat
+        creative = await self.studio.creative(event.creative_id) if event.creative_id else None
+        for session in sessions:
+            init_ws_context(session)
+            await self._show(event, creative)
+        self.watchers.pop(event.job_id, None)
+        await self.studio.store.update_job(event.job_id, delivered=True)
+
+    async def _show(self, event: JobEvent, creative: CreativeView | None) -> None:
+        if creative is not None:
+            note = f"\n\n{creative.notice}" if creative.notice else ""
+            await cl.Message(content=creative_text(creative, "Your video is ready: ") + note,
+                             elements=[video_element(creative)]).send()
+            await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
+        else:
+            await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
+            await cl.context.emitter.send_toast("A video failed", "error")
+
+    async def catch_up(self, session_id: str) -> None:
+        """On chat start: show results nobody has seen yet, and follow the jobs still running."""
+        since = datetime.now(UTC) - CATCH_UP_WINDOW
+        for job in reversed(await self.studio.store.jobs(delivered=False, limit=20)):
+            created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
+            if created < since or not job.origin.startswith("chat:"):
+                continue
+            view = await self.studio.job_view(job)
+            if job.status in ACTIVE:
+                self.watch(job.id, session_id)
+                await cl.Message(content=f"Still rendering on {job.model}: *{job.request['title']}* "
+                                 f"({round(job.progress * 100)}%). It appears here when ready.").send()
+            elif job.status == JobStatus.succeeded and job.creative_id:
+                creative = await self.studio.creative(job.creative_id)
+                await cl.Message(content=creative_text(creative, "Finished while you were away: "),
+                                 elements=[video_element(creative)]).send()
+                await self.studio.store.update_job(job.id, delivered=True)
+            elif job.status == JobStatus.failed:
+                await cl.Message(content=f"A video failed while you were away ({view.stage} stage): {view.error}").send()
+                await self.studio.store.update_job(job.id, delivered=True)
+
+
+_notifier: ChatNotifier | None = None
+
+
+def notifier(studio: Studio | None = None) -> ChatNotifier:
+    """The process's notifier (created with the studio)."""
+    global _notifier
+    if _notifier is None:
+        assert studio is not None, "the notifier is created with the studio"
+        _notifier = ChatNotifier(studio)
+    return _notifier

@@ -1,0 +1,207 @@
+"""The offline planner: a chat model of ours that turns commands and plain requests into tool calls.
+
+It needs no key and no network. It reads the newest user message, decides which tool to call and with which
+arguments, and after the tool has answered it replies with the tool's own words.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+from pydantic import Field
+
+from tools.templates import TEMPLATES
+
+HELP = (
+    "I make video creatives for your campaigns. Tell me what the video should show, or try:\n"
+    "- *make a 6 second vertical product showcase of our sneaker* (attach a product photo)\n"
+    "- *a 10 s brand animation of our logo for YouTube* (attach the logo)\n"
+    "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
+    "Commands: `/generate <brief>`, `/models`, `/creatives [campaign]`, `/help`. Options in a brief: a "
+    "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
+    "Instagram feed, YouTube, landscape), a model and a template by name, `model=`, `template=`, "
+    "`campaign=\"Spring sale\"`, and image URLs as references."
+)
+
+_NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
+    "sixty": 60,
+}  # fmt: skip
+_PHRASE_DURATIONS = {
+    r"half\s+a\s+minute": 30,
+    r"a\s+minute|one\s+minute|1\s+minute": 60,
+    r"a\s+quarter\s+(?:of\s+)?a\s+minute": 15,
+}
+_UNIT = r"(?:s|sec|secs|second|seconds)\b"
+_DURATION = re.compile(rf"\b(\d{{1,3}})\s*-?\s*{_UNIT}", re.I)
+_WORD_DURATION = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\s*-?\s*{_UNIT}", re.I)
+
+_ASPECT_WORDS: list[tuple[str, str]] = [
+    (r"\b(16:9|16x9)\b", "16:9"),
+    (r"\b(9:16|9x16)\b", "9:16"),
+    (r"\b(1:1|1x1)\b", "1:1"),
+    (r"\b(4:5|4x5)\b", "4:5"),
+    (r"\b(vertical|portrait|tiktok|reels?|shorts|stories|story)\b", "9:16"),
+    (r"\binstagram\s+feed\b|\bsquare\b", "1:1"),
+    (r"\b(youtube|landscape|horizontal|widescreen)\b", "16:9"),
+]
+_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
+_OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I)
+_RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
+
+_GENERATE = re.compile(
+    r"\b(make|create|generate|render|produce|draft|build|give me|i need|i want|shoot)\b"
+    r"|\b(video|teaser|clip|ad|advert|spot|animation|showcase|reel|trailer|promo|commercial)\b",
+    re.I,
+)
+_CREATIVES = re.compile(r"\b(creatives?|my videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I)
+_MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what)\b.*\bmodels?\b", re.I)
+
+
+def parse_duration(text: str) -> int | None:
+    """Seconds named in the text: "8s", "8 seconds", "8-second", "ten seconds", "half a minute"."""
+    for pattern, seconds in _PHRASE_DURATIONS.items():
+        if re.search(rf"\b(?:{pattern})\b", text, re.I):
+            return seconds
+    if m := _DURATION.search(text):
+        return int(m.group(1))
+    if m := _WORD_DURATION.search(text):
+        return _NUMBER_WORDS[m.group(1).lower()]
+    return None
+
+
+def parse_aspect(text: str) -> str | None:
+    for pattern, aspect in _ASPECT_WORDS:
+        if re.search(pattern, text, re.I):
+            return aspect
+    return None
+
+
+def _find_name(text: str, names: Sequence[str]) -> str | None:
+    """The longest of `names` that appears in the text as whole words."""
+    lowered = text.lower()
+    for name in sorted(names, key=len, reverse=True):
+        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
+            return name
+    return None
+
+
+def _template_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for template in TEMPLATES.values():
+        if template.name == "prompt":
+            continue
+        for name in (template.name, template.name.replace("-", " "), *template.aliases):
+            names[name.lower()] = template.name
+    return names
+
+
+class Plan:
+    """What the planner decided for one user message."""
+
+    def __init__(self, tool: str | None, args: dict[str, Any] | None = None, reply: str = "") -> None:
+        self.tool = tool
+        self.args = args or {}
+        self.reply = reply
+
+
+def plan(text: str, model_names: Sequence[str]) -> Plan:
+    """Turn one user message into a tool call, or into an answer when no tool fits."""
+    text = text.strip()
+    command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
+    command = command.lower()
+    if command in ("/help", "/start") or (not command and text.lower() in ("help", "?", "hi", "hello")):
+        return Plan(None, reply=HELP)
+    if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
+        return Plan("list_video_models")
+    if command == "/creatives" or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
+        options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
+        campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
+        return Plan("list_creatives", {"campaign": campaign} if campaign else {})
+    if command and command not in ("/generate", "/video", "/make"):
+        return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
+    if not command and not _GENERATE.search(text) and not _URL.search(text):
+        return Plan(None, reply=HELP)
+    return Plan("generate_video", generation_args(rest, model_names))
+
+
+def _asks_for_new(text: str) -> bool:
+    return bool(re.search(r"\b(make|create|generate|render|produce)\b", text, re.I))
+
+
+def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
+    """Arguments for generate_video read from a brief: options, duration, format, model, template, URLs."""
+    args: dict[str, Any] = {}
+    options = {k.lower(): v.strip("\"'") for k, v in _OPTION.findall(text)}
+    brief = _OPTION.sub("", text)
+    urls = _URL.findall(brief)
+    brief = _URL.sub("", brief)
+    if urls:
+        args["reference_urls"] = urls
+    if "duration" in options:
+        args["duration_s"] = parse_duration(options["duration"] + "s") or options["duration"]
+    elif (duration := parse_duration(brief)) is not None:
+        args["duration_s"] = duration
+    if aspect := options.get("aspect") or parse_aspect(brief):
+        args["aspect"] = aspect
+    if m := (options.get("resolution") or (_RESOLUTION.search(brief) and _RESOLUTION.search(brief).group(1))):
+        args["resolution"] = m.lower()
+    if model := options.get("model") or _find_name(brief, model_names):
+        args["model"] = model
+    templates = _template_names()
+    if template := options.get("template"):
+        args["template"] = template
+    elif found := _find_name(brief, list(templates)):
+        args["template"] = templates[found]
+    if campaign := options.get("campaign"):
+        args["campaign"] = campaign
+    elif m := _CAMPAIGN.search(brief):
+        args["campaign"] = m.group(1).strip()
+    args["prompt"] = re.sub(r"\s+", " ", brief).strip(" ,.;")
+    return args
+
+
+class OfflinePlanner(BaseChatModel):
+    """A deterministic tool-calling chat model: the agent's brain when no LLM key is configured."""
+
+    model_names: list[str] = Field(default_factory=list)
+
+    @property
+    def _llm_type(self) -> str:
+        return "clapboard-offline-planner"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflinePlanner:
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return ChatResult(generations=[ChatGeneration(message=self._respond(messages))])
+
+    def _respond(self, messages: list[BaseMessage]) -> AIMessage:
+        last = messages[-1] if messages else HumanMessage("")
+        if isinstance(last, ToolMessage):
+            results = []
+            for message in reversed(messages):
+                if not isinstance(message, ToolMessage):
+                    break
+                results.append(str(message.content))
+            return AIMessage(content="\n\n".join(reversed(results)))
+        decided = plan(str(last.content) if isinstance(last, HumanMessage) else "", self.model_names)
+        if decided.tool is None:
+            return AIMessage(content=decided.reply)
+        call = {"name": decided.tool, "args": decided.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
+        return AIMessage(content="", tool_calls=[call])
