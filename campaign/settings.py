@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     )
     max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
     public_url: str = Field(default="", description="Base URL of this server, used in links the CLI prints.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """`NAME=` in .env (as in .env.example) means "not set", not an empty value."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
@@ -63,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    load_dotenv(".env", override=False)  # boto3 and others read their names from the environment
     if args.command == "serve":
         return serve(args.host, args.port)
     try:
