@@ -9,17 +9,20 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import logging
 import os
 import tempfile
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote
 
 from .errors import NotFound, StorageFailed
 from .settings import Settings
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 Body = bytes | BinaryIO | AsyncIterator[bytes]
@@ -154,10 +157,264 @@ class LocalStorage:
         return path if path.is_file() else None
 
 
+_MiB = 1024 * 1024
+_MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+def _code(exc: Exception) -> str:
+    """The S3 error code of a botocore error, or its class name."""
+    response = getattr(exc, "response", None) or {}
+    return str(response.get("Error", {}).get("Code") or type(exc).__name__)
+
+
+class S3Storage:
+    """Objects in an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO), served by presigned GET URLs.
+
+    boto3 is blocking, so every call runs in a worker thread. Bodies of up to `part_size` bytes go up
+    with one `put_object`; larger ones are streamed as a multipart upload, `part_size` bytes at a time,
+    with at most one part uploading while the next is read, so memory stays near two parts whatever the
+    body's size.
+    """
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        default_expiry_s: int = 3600,
+        part_size: int = 8 * _MiB,
+        client: Any = None,
+    ) -> None:
+        if part_size < 5 * _MiB:
+            raise ValueError("S3 multipart parts must be at least 5 MiB")
+        self.bucket = bucket
+        self.default_expiry_s = default_expiry_s
+        self.part_size = part_size
+        self._client = client or self._make_client(endpoint_url, region, access_key_id, secret_access_key)
+
+    @staticmethod
+    def _make_client(
+        endpoint_url: str | None, region: str | None, access_key_id: str | None, secret_access_key: str | None
+    ) -> Any:
+        import boto3
+        from botocore.config import Config
+
+        config = Config(
+            signature_version="s3v4",
+            # Path-style addressing works on every S3-compatible server (MinIO needs it); AWS keeps virtual.
+            s3={"addressing_style": "path" if endpoint_url else "auto"},
+            retries={"max_attempts": 4, "mode": "standard"},
+            connect_timeout=10,
+            read_timeout=60,
+            max_pool_connections=16,
+            # Recent boto3 adds CRC checksums that some S3-compatible servers refuse: only when required.
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        session = boto3.session.Session(
+            aws_access_key_id=access_key_id or None,
+            aws_secret_access_key=secret_access_key or None,
+        )
+        return session.client("s3", endpoint_url=endpoint_url, region_name=region, config=config)
+
+    def _failed(self, action: str, key: str, exc: Exception) -> StorageFailed:
+        log.warning("S3 %s of %r in bucket %r failed: %s", action, key, self.bucket, _code(exc))
+        return StorageFailed(
+            f"Cloud storage could not {action} the file.",
+            hint="Try again in a moment; if it keeps failing, check the bucket, endpoint and credentials.",
+        )
+
+    async def _call(self, action: str, key: str, method: str, **kwargs: Any) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return await asyncio.to_thread(getattr(self._client, method), **kwargs)
+        except ClientError as exc:
+            if _code(exc) in _MISSING and action in ("read", "check"):
+                raise NotFound("That file does not exist.") from exc
+            raise self._failed(action, key, exc) from exc
+        except BotoCoreError as exc:
+            raise self._failed(action, key, exc) from exc
+
+    async def put(self, key: str, body: Body, content_type: str) -> StoredBlob:
+        safe_key(key)
+        if isinstance(body, bytes) and len(body) <= self.part_size:
+            await self._put_object(key, body, content_type)
+            return StoredBlob(key=key, size=len(body), content_type=content_type)
+        chunks = iter_body(body)
+        buf = bytearray()
+        try:
+            async for chunk in chunks:
+                buf += chunk
+                if len(buf) > self.part_size:
+                    break
+            else:  # the whole body fits in one part
+                data = bytes(buf)
+                del buf
+                await self._put_object(key, data, content_type)
+                return StoredBlob(key=key, size=len(data), content_type=content_type)
+            return await self._multipart(key, buf, chunks, content_type)
+        finally:
+            await chunks.aclose()
+
+    async def _put_object(self, key: str, data: bytes, content_type: str) -> None:
+        await self._call(
+            "save", key, "put_object", Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
+        )
+
+    async def _multipart(
+        self, key: str, buf: bytearray, chunks: AsyncIterator[bytes], content_type: str
+    ) -> StoredBlob:
+        created = await self._call(
+            "save", key, "create_multipart_upload", Bucket=self.bucket, Key=key, ContentType=content_type
+        )
+        upload_id = created["UploadId"]
+        parts: list[dict] = []
+        pending: asyncio.Task | None = None  # the part uploading while the next one is read
+        size = 0
+
+        async def upload(number: int, data: bytes) -> None:
+            out = await self._call(
+                "save",
+                key,
+                "upload_part",
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                PartNumber=number,
+                Body=data,
+            )
+            parts.append({"PartNumber": number, "ETag": out["ETag"]})
+
+        try:
+            number = 0
+            while True:
+                while len(buf) >= self.part_size:
+                    with memoryview(buf) as view:
+                        data = bytes(view[: self.part_size])
+                    del buf[: self.part_size]
+                    await _await_then(pending)
+                    number += 1
+                    size += len(data)
+                    pending = asyncio.ensure_future(upload(number, data))
+                chunk = await anext(chunks, None)
+                if chunk is None:
+                    break
+                buf += chunk
+            if buf or number == 0:
+                data = bytes(buf)
+                buf.clear()
+                await _await_then(pending)
+                number += 1
+                size += len(data)
+                pending = asyncio.ensure_future(upload(number, data))
+            await _await_then(pending)
+            pending = None
+            parts.sort(key=lambda p: p["PartNumber"])
+            await self._call(
+                "save",
+                key,
+                "complete_multipart_upload",
+                Bucket=self.bucket,
+                Key=key,
+                UploadId=upload_id,
+                MultipartUpload={"Parts": parts},
+            )
+        except BaseException:
+            if pending is not None and not pending.done():
+                pending.cancel()
+                await asyncio.gather(pending, return_exceptions=True)
+            try:
+                await asyncio.shield(
+                    asyncio.to_thread(
+                        self._client.abort_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id
+                    )
+                )
+            except Exception as exc:  # the upload already failed; the bucket's lifecycle rule is the backstop
+                log.warning("S3 abort of multipart upload for %r failed: %s", key, _code(exc))
+            raise
+        return StoredBlob(key=key, size=size, content_type=content_type)
+
+    async def open(self, key: str, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:
+        safe_key(key)
+        out = await self._call("read", key, "get_object", Bucket=self.bucket, Key=key)
+        stream = out["Body"]
+        try:
+            while True:
+                try:
+                    chunk = await asyncio.to_thread(stream.read, chunk_size)
+                except Exception as exc:  # botocore/urllib3 errors while streaming
+                    raise self._failed("read", key, exc) from exc
+                if not chunk:
+                    break
+                yield chunk
+        finally:
+            stream.close()
+
+    async def exists(self, key: str) -> bool:
+        safe_key(key)
+        try:
+            await self._call("check", key, "head_object", Bucket=self.bucket, Key=key)
+        except NotFound:
+            return False
+        return True
+
+    async def delete(self, key: str) -> None:
+        safe_key(key)
+        await self._call("delete", key, "delete_object", Bucket=self.bucket, Key=key)
+
+    def url(self, key: str, *, expires_s: int | None = None) -> str:
+        return self._client.generate_presigned_url(
+            "get_object",
+            Params={"Bucket": self.bucket, "Key": safe_key(key)},
+            ExpiresIn=expires_s or self.default_expiry_s,
+        )
+
+    def local_path(self, key: str) -> Path | None:
+        return None
+
+
+async def _await_then(task: asyncio.Task | None) -> None:
+    if task is not None:
+        await task
+
+
 def build_storage(settings: Settings) -> BlobStorage:
-    """The storage the settings select: the local folder unless an S3 bucket is configured."""
-    signer = UrlSigner(settings.signing_key(), settings.public_url)
-    return LocalStorage(settings.data_dir / "files", signer, settings.url_expiry_s)
+    """The storage the settings select: the local folder unless an S3 bucket is configured.
+
+    `CLAPBOARD_S3_BUCKET` (with `CLAPBOARD_S3_ENDPOINT_URL`, `CLAPBOARD_S3_REGION` and boto3's own
+    credential chain) or the seed's `R2_BUCKET_NAME` + `R2_ACCOUNT_ID` (+ `R2_ACCESS_KEY_ID`,
+    `R2_SECRET_ACCESS_KEY`; they imply R2's endpoint and region "auto") select S3 storage. Explicit
+    `CLAPBOARD_S3_*` values win over R2's.
+    """
+    bucket = settings.s3_bucket or settings.r2_bucket_name
+    if not bucket:
+        signer = UrlSigner(settings.signing_key(), settings.public_url)
+        return LocalStorage(settings.data_dir / "files", signer, settings.url_expiry_s)
+    endpoint, region = settings.s3_endpoint_url, settings.s3_region
+    if not endpoint and settings.r2_account_id:
+        endpoint = f"https://{settings.r2_account_id}.r2.cloudflarestorage.com"
+        region = region or "auto"
+    elif not endpoint and not settings.s3_bucket:
+        raise StorageFailed(
+            "R2_BUCKET_NAME is set but R2_ACCOUNT_ID is not.",
+            hint="Set R2_ACCOUNT_ID (or CLAPBOARD_S3_ENDPOINT_URL), or unset R2_BUCKET_NAME for local files.",
+        )
+    key_id = settings.r2_access_key_id
+    secret = settings.r2_secret_access_key.get_secret_value() if settings.r2_secret_access_key else None
+    if not (key_id and secret):
+        key_id = secret = None  # boto3's chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles, roles
+    return S3Storage(
+        bucket,
+        endpoint_url=endpoint,
+        region=region,
+        access_key_id=key_id,
+        secret_access_key=secret,
+        default_expiry_s=settings.url_expiry_s,
+    )
 
 
 async def read_all(storage: BlobStorage, key: str) -> bytes:

@@ -1,0 +1,1 @@
+"""Shared test fakes: real servers on loopback that speak the protocols Clapboard talks to."""

@@ -1,0 +1,236 @@
+"""A scripted HTTP server on 127.0.0.1 for tests: per-path replies, recorded requests, bounded streams.
+
+    with ScriptedHTTPServer() as server:
+        server.route("/logo.png", Reply(body=png_bytes, content_type="image/png"))
+        server.route("/moved", redirect("/logo.png"))
+        server.route("/forever", endless(delay_s=0.05))
+        server.route("/echo", lambda seen: Reply(body=seen.body))  # a handler sees the request
+        url = server.url("/logo.png")
+        ...
+        assert server.requests[0].path == "/logo.png"
+
+Or as a fixture: `from tests.fakes.http_server import http_server  # noqa: F401`.
+
+It runs in its own threads, so it serves while a test's event loop awaits a client. Every streaming loop is
+bounded (a chunk count) and stops when the client goes away or the server stops.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+
+@dataclass
+class Reply:
+    """What the server answers. `body` as bytes is sent with a Content-Length; an iterable of chunks is sent
+    with chunked transfer encoding, `delay_s` apart."""
+
+    status: int = 200
+    body: bytes | Iterable[bytes] = b""
+    content_type: str | None = "application/octet-stream"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One request the server received."""
+
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Handler = Reply | Callable[[Seen], Reply]
+
+
+def redirect(location: str, status: int = 302) -> Reply:
+    return Reply(status=status, content_type=None, headers={"Location": location})
+
+
+def endless(chunk: bytes = b"\0" * 16384, *, delay_s: float = 0.0, max_chunks: int = 200_000) -> Reply:
+    """A body that (as far as a client can tell) never ends: `max_chunks` chunks at most, then the server
+    drops the connection without finishing the chunked body."""
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(max_chunks):
+            yield chunk
+
+    return Reply(body=_Unfinished(chunks()), delay_s=delay_s)
+
+
+def file_reply(path: Path, content_type: str = "application/octet-stream", block: int = 1 << 20) -> Reply:
+    """Stream a file from disk in `block`-sized chunks, with its Content-Length."""
+    size = path.stat().st_size
+
+    def chunks() -> Iterator[bytes]:
+        with path.open("rb") as fh:
+            while data := fh.read(block):
+                yield data
+
+    return Reply(body=_Sized(chunks(), size), content_type=content_type)
+
+
+class _Unfinished:
+    """Marks a stream whose chunked body is never terminated."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self.chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.chunks
+
+
+class _Sized:
+    """A stream whose total length is known, sent with Content-Length instead of chunked encoding."""
+
+    def __init__(self, chunks: Iterator[bytes], size: int) -> None:
+        self.chunks, self.size = chunks, size
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self.chunks
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    owner: ScriptedHTTPServer
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+    def _handle(self) -> None:
+        owner = self.server.owner
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        seen = Seen(
+            method=self.command,
+            path=parts.path,
+            query=parts.query,
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        owner.requests.append(seen)
+        handler = owner.handler_for(self.command, parts.path)
+        if handler is None:
+            reply = Reply(status=404, body=b"not found", content_type="text/plain")
+        else:
+            try:
+                reply = handler(seen) if callable(handler) else handler
+            except Exception as exc:  # a broken test handler shows as a 500, not a hung client
+                reply = Reply(status=500, body=repr(exc).encode(), content_type="text/plain")
+        self._send(reply)
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        body = reply.body
+        if isinstance(body, bytes | bytearray):
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        chunked = not isinstance(body, _Sized)
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(body.size))
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        stopping = self.server.owner.stopping
+        try:
+            for chunk in body:
+                if stopping.is_set():
+                    break
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                else:
+                    self.wfile.write(chunk)
+                if reply.delay_s and stopping.wait(reply.delay_s):
+                    break
+            else:
+                if chunked and not isinstance(body, _Unfinished):
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
+
+
+class ScriptedHTTPServer:
+    """A threaded HTTP/1.1 server on 127.0.0.1 with a free port and per-path handlers."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._httpd = _Server((host, 0), _RequestHandler)
+        self._httpd.owner = self
+        self._routes: dict[tuple[str | None, str], Handler] = {}
+        self._thread: threading.Thread | None = None
+        self.requests: list[Seen] = []
+        self.stopping = threading.Event()
+        self.host, self.port = self._httpd.server_address[:2]
+
+    def route(self, path: str, handler: Handler, *, method: str | None = None) -> ScriptedHTTPServer:
+        """Answer `path` (any method, or only `method`) with a fixed reply or a function of the request."""
+        self._routes[(method.upper() if method else None, path)] = handler
+        return self
+
+    def handler_for(self, method: str, path: str) -> Handler | None:
+        return self._routes.get((method, path)) or self._routes.get((None, path))
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.host}:{self.port}{path}"
+
+    def start(self) -> ScriptedHTTPServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread.daemon = True
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> ScriptedHTTPServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def wait_for_requests(self, n: int, timeout_s: float = 5.0) -> bool:
+        """Wait (bounded) until at least `n` requests arrived."""
+        deadline = time.monotonic() + timeout_s
+        while len(self.requests) < n and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return len(self.requests) >= n
+
+
+@pytest.fixture
+def http_server() -> Iterator[ScriptedHTTPServer]:
+    with ScriptedHTTPServer() as server:
+        yield server
