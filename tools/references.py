@@ -89,7 +89,7 @@ class _Normalised:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1_000_000:.1f}".rstrip("0").rstrip(".")
+    return f"{n / 1024**2:.1f}".rstrip("0").rstrip(".")
 
 
 def _describe(data: bytes) -> str | None:
@@ -123,10 +123,14 @@ def _not_image(label: str, data: bytes) -> ReferenceRejected:
     return ReferenceRejected(message, hint=f"{_ALLOWED_TEXT}; export it as one of those and try again.")
 
 
-def _too_large(label: str, size: int, limit: int) -> ReferenceRejected:
-    shown = f"is {_mb(size)} MB" if size > limit else "is too large"
+def _too_large(label: str, size: int | None, limit: int) -> ReferenceRejected:
+    """`size` None: a download that went past the limit, its full size unknown."""
+    if size:
+        message = f"{label} is {_mb(size)} MB; reference images can be at most {_mb(limit)} MB."
+    else:
+        message = f"{label} is larger than {_mb(limit)} MB, the most a reference image can be."
     return ReferenceRejected(
-        f"{label} {shown}; reference images can be at most {_mb(limit)} MB.",
+        message,
         hint="Use a smaller export (2000 pixels on the long side is plenty) and try again.",
     )
 
@@ -230,7 +234,9 @@ def refused_address(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """True for an address a reference URL may not reach: loopback, private, link-local, multicast, reserved,
     unspecified or otherwise not global, including IPv4 addresses wrapped in IPv6 (mapped, 6to4, NAT64)."""
     if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is the IPv4 address itself
+            return refused_address(ip.ipv4_mapped)
+        embedded = ip.sixtofour
         if embedded is None and ip in _NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is None and ip.teredo:
@@ -468,7 +474,7 @@ class ReferenceIntake:
             async for chunk in response.aiter_bytes():
                 body += chunk
                 if len(body) > limit:
-                    raise _too_large(label, len(body), limit)
+                    raise _too_large(label, None, limit)
             return bytes(body)
         finally:
             await response.aclose()

@@ -14,7 +14,7 @@ from PIL import Image
 from campaign.errors import NotFound, StorageFailed
 from campaign.settings import Settings
 from campaign.storage import LocalStorage, S3Storage, build_storage, read_all
-from tests.fakes.s3 import MotoS3, moto_s3, s3_storage  # noqa: F401
+from tests.fakes.s3 import MotoS3
 from tools.references import ReferenceIntake
 
 MiB = 1024 * 1024

@@ -9,7 +9,8 @@
         ...
         assert server.requests[0].path == "/logo.png"
 
-Or as a fixture: `from tests.fakes.http_server import http_server  # noqa: F401`.
+Or as a fixture: `from tests.fakes.http_server import http_server  # noqa: F401` (in a conftest.py),
+or a two-line fixture of your own around `with ScriptedHTTPServer() as server: yield server`.
 
 It runs in its own threads, so it serves while a test's event loop awaits a client. Every streaming loop is
 bounded (a chunk count) and stops when the client goes away or the server stops.
@@ -25,6 +26,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 
@@ -106,6 +108,13 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False
     allow_reuse_address = True
     owner: ScriptedHTTPServer
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hangs up mid-reply is normal in these tests; anything else is printed."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _RequestHandler(BaseHTTPRequestHandler):
@@ -228,6 +237,29 @@ class ScriptedHTTPServer:
         while len(self.requests) < n and time.monotonic() < deadline:
             time.sleep(0.01)
         return len(self.requests) >= n
+
+
+class LoopbackOnlyTransport(httpx.AsyncBaseTransport):
+    """httpx's real transport, but it refuses (and records) any request to a host other than 127.0.0.1.
+
+    A safety net for tests of code that must never reach other addresses: if the code under test were wrong,
+    the request is refused here instead of leaving the machine. `refused` lists the URLs it stopped.
+    """
+
+    def __init__(self) -> None:
+        self._inner = httpx.AsyncHTTPTransport()
+        self.sent: list[httpx.URL] = []
+        self.refused: list[httpx.URL] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.host != "127.0.0.1":
+            self.refused.append(request.url)
+            raise httpx.ConnectError("test transport: only 127.0.0.1 may be contacted", request=request)
+        self.sent.append(request.url)
+        return await self._inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
 
 
 @pytest.fixture
