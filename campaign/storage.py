@@ -105,6 +105,10 @@ async def iter_body(body: Body, chunk_size: int = CHUNK) -> AsyncIterator[bytes]
             yield chunk
 
 
+def _disk_failed() -> StorageFailed:
+    return StorageFailed("The file could not be saved.", hint="Check free disk space.")
+
+
 class LocalStorage:
     """Files in `<data_dir>/files`, served by the signed, Range-capable `/files/` route."""
 
@@ -119,19 +123,35 @@ class LocalStorage:
 
     async def put(self, key: str, body: Body, content_type: str) -> StoredBlob:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+        tmp: str | None = None
         size = 0
         try:
-            with os.fdopen(fd, "wb") as out:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
+                out = os.fdopen(fd, "wb")
+            except OSError as exc:
+                raise _disk_failed() from exc
+            try:
+                # Errors from the body itself (a broken download, say) pass through unchanged; only the
+                # disk's own errors become StorageFailed.
                 async for chunk in iter_body(body):
-                    await asyncio.to_thread(out.write, chunk)
+                    try:
+                        await asyncio.to_thread(out.write, chunk)
+                    except OSError as exc:
+                        raise _disk_failed() from exc
                     size += len(chunk)
-            os.replace(tmp, path)
-        except OSError as exc:
-            raise StorageFailed("The file could not be saved.", hint="Check free disk space.") from exc
+            finally:
+                try:
+                    out.close()
+                except OSError as exc:
+                    raise _disk_failed() from exc
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _disk_failed() from exc
         finally:
-            if os.path.exists(tmp):
+            if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
         return StoredBlob(key=key, size=size, content_type=content_type)
 

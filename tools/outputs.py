@@ -88,9 +88,9 @@ async def store_output(
 
 
 def _poster(path: Path, info: VideoInfo) -> bytes:
-    """A poster one second in (or a third of the way into a shorter video)."""
+    """A poster one second in (or half way into a shorter video)."""
     try:
-        return poster(path, at_s=min(1.0, info.duration_s / 3))
+        return poster(path, at_s=min(1.0, info.duration_s / 2))
     except ClapboardError:
         raise
     except Exception as exc:  # PyAV or Pillow failing on a frame the probe accepted
