@@ -15,8 +15,8 @@ from langgraph.checkpoint.memory import InMemorySaver
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError, ReferenceRejected
 from chat.agent import Turn, build_agent
-from chat.notify import confirm_actions, notifier, video_element
-from chat.runtime import get_studio
+from chat.notify import confirm_actions, video_element
+from chat.runtime import get_notifier, get_studio
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ async def start() -> None:
             Switch(id="refine", label="Refine prompts for paid models", initial=True),
         ]
     ).send()
-    await notifier().catch_up(cl.context.session.id)
+    await get_notifier().catch_up(cl.context.session.id)
 
 
 @cl.on_message
@@ -78,7 +78,7 @@ async def _take_attachment(studio: Any, element: cl.Element) -> str:
 
 
 async def _submitted(s: Submitted, session_id: str) -> None:
-    notifier().watch(s.job_id, session_id)
+    get_notifier().watch(s.job_id, session_id)
 
 
 async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
@@ -128,7 +128,7 @@ async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
 async def confirm_job(action: cl.Action) -> None:
     studio = await get_studio()
     job_id = action.payload["job_id"]
-    notifier().watch(job_id, cl.context.session.id)
+    get_notifier().watch(job_id, cl.context.session.id)
     job = await studio.jobs.confirm(job_id)
     await action.remove()
     await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()

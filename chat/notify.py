@@ -98,15 +98,3 @@ class ChatNotifier:
             elif job.status == JobStatus.failed:
                 await cl.Message(content=f"A video failed while you were away ({view.stage} stage): {view.error}").send()
                 await self.studio.store.update_job(job.id, delivered=True)
-
-
-_notifier: ChatNotifier | None = None
-
-
-def notifier(studio: Studio | None = None) -> ChatNotifier:
-    """The process's notifier (created with the studio)."""
-    global _notifier
-    if _notifier is None:
-        assert studio is not None, "the notifier is created with the studio"
-        _notifier = ChatNotifier(studio)
-    return _notifier

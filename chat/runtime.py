@@ -1,33 +1,45 @@
-"""The process's one Studio, opened on first use (Chainlit's lifespan does not run in every server setup)."""
+"""The process's one Studio and chat notifier, opened on first use (Chainlit's lifespan does not always run)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from campaign.settings import Settings
+from chat.notify import ChatNotifier
 from tools.studio import Studio
 
 _studio: Studio | None = None
+_notifier: ChatNotifier | None = None
 _lock = asyncio.Lock()
 
 
+async def start(settings: Settings) -> Studio:
+    """Open the studio: migrations, default campaign, the chat notifier, and jobs left over from a restart."""
+    global _studio, _notifier
+    studio = await Studio.open(settings)
+    _notifier = ChatNotifier(studio)
+    studio.jobs.subscribe(_notifier)
+    await studio.jobs.recover()
+    _studio = studio
+    return studio
+
+
 async def get_studio() -> Studio:
-    """Open the studio once: settings, migrations, default campaign, and jobs left over from a restart."""
-    global _studio
     async with _lock:
         if _studio is None:
-            studio = await Studio.open(Settings())
-            from chat.notify import notifier
-
-            studio.jobs.subscribe(notifier(studio))
-            await studio.jobs.recover()
-            _studio = studio
+            await start(Settings())
+    assert _studio is not None
     return _studio
 
 
-async def close_studio() -> None:
-    global _studio
+def get_notifier() -> ChatNotifier:
+    assert _notifier is not None, "the notifier starts with the studio"
+    return _notifier
+
+
+async def stop() -> None:
+    global _studio, _notifier
     if _studio is not None:
         await _studio.jobs.drain()
         await _studio.close()
-        _studio = None
+    _studio = _notifier = None

@@ -1,0 +1,70 @@
+"""The `clapboard` command as a user runs it: a real process, real files, decoded output."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tools.media import probe
+
+
+def clapboard(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env["CLAPBOARD_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "chat.cli", *args], capture_output=True, text=True, env=env, cwd=data_dir.parent,
+        timeout=240,
+    )  # fmt: skip
+
+
+def test_generate_then_list_creatives(tmp_path: Path, product_png: Path) -> None:
+    data = tmp_path / "data"
+    done = clapboard(data, "generate", "--prompt", "6 second product showcase of our sneaker, $129, Shop now",
+                     "--template", "product-showcase", "--duration", "6", "--aspect", "9:16",
+                     "--ref", str(product_png), "--campaign", "Spring sale", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    creative = json.loads(done.stdout)
+    assert {"id", "campaign", "model", "duration_s", "width", "height", "file", "url"} <= creative.keys()
+    assert (creative["campaign"], creative["model"], creative["width"], creative["height"]) == (
+        "Spring sale", "draft", 720, 1280,
+    )  # fmt: skip
+    info = probe(Path(creative["file"]), count_frames=True)
+    assert info.codec == "h264" and info.frames == 6 * 24 and abs(info.duration_s - 6) <= 1 / 24
+
+    listed = clapboard(data, "creatives", "--campaign", "spring sale", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [c["id"] for c in json.loads(listed.stdout)] == [creative["id"]]
+
+
+def test_bad_arguments_exit_2_with_a_clear_message_and_write_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    not_image = tmp_path / "logo.png"
+    not_image.write_bytes(b"\x7fELF" + bytes(4000))
+    cases = [
+        (["--prompt", "a kite", "--duration", "90"], "offers 2–60 s"),
+        (["--prompt", "a kite", "--aspect", "21:9"], "does not make 21:9"),
+        (["--prompt", "a kite", "--model", "sora-9"], "no model called"),
+        (["--prompt", "   "], "prompt is empty"),
+        (["--prompt", "a kite", "--ref", str(not_image)], "not"),
+        (["--prompt", "a kite", "--duration", "eight"], "invalid int value"),
+    ]
+    for args, expected in cases:
+        done = clapboard(data, "generate", *args)
+        assert done.returncode == 2, (args, done.stderr)
+        assert expected in done.stderr, (args, done.stderr)
+        assert "Traceback" not in done.stderr
+    listed = clapboard(data, "creatives", "--json")
+    assert json.loads(listed.stdout) == []
+    assert not (data / "files").exists() or not list((data / "files").rglob("*.*"))
+
+
+def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
+    done = clapboard(tmp_path / "data", "models", "--json")
+    assert done.returncode == 0, done.stderr
+    models = {m["id"]: m for m in json.loads(done.stdout)}
+    assert models["draft"]["durations"] == "2–60 s" and models["draft"]["available"]
+    table = clapboard(tmp_path / "data", "models")
+    assert "draft" in table.stdout and "free" in table.stdout

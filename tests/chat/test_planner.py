@@ -1,0 +1,82 @@
+"""The offline planner turns commands and plain requests into the same tool calls an LLM would make."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat.planner import OfflinePlanner, parse_aspect, parse_duration, plan
+
+from langchain_core.messages import HumanMessage, ToolMessage
+
+NAMES = ["draft", "local", "veo-3.1", "veo", "sora-2-pro", "runway gen-3"]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("8s", 8), ("an 8 second clip", 8), ("8-second teaser", 8), ("12 secs", 12), ("ten seconds", 10),
+     ("half a minute", 30), ("a minute long", 60), ("no length", None)],
+)  # fmt: skip
+def test_durations(text: str, seconds: int | None) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [("9:16", "9:16"), ("vertical", "9:16"), ("for TikTok", "9:16"), ("Instagram Reels", "9:16"),
+     ("YouTube Shorts", "9:16"), ("square", "1:1"), ("Instagram feed post", "1:1"), ("for YouTube", "16:9"),
+     ("landscape", "16:9"), ("4:5", "4:5"), ("a clip", None)],
+)  # fmt: skip
+def test_formats(text: str, aspect: str | None) -> None:
+    assert parse_aspect(text) == aspect
+
+
+def test_plain_request_becomes_generate_video() -> None:
+    decided = plan("make a 6 second vertical product showcase of our sneaker", NAMES)
+    assert decided.tool == "generate_video"
+    assert decided.args["duration_s"] == 6
+    assert decided.args["aspect"] == "9:16"
+    assert decided.args["template"] == "product-showcase"
+    assert "sneaker" in decided.args["prompt"]
+
+
+def test_models_templates_urls_and_campaign_are_read() -> None:
+    decided = plan(
+        'create a brand animation on veo-3.1, 8s 16:9 for the "Spring Sale" campaign https://cdn.example.com/logo.png',
+        NAMES,
+    )
+    assert decided.args["model"] == "veo-3.1"
+    assert decided.args["template"] == "brand-animation"
+    assert decided.args["reference_urls"] == ["https://cdn.example.com/logo.png"]
+    assert decided.args["campaign"] == "Spring Sale"
+    assert "https://" not in decided.args["prompt"]
+
+
+def test_slash_commands_with_arguments() -> None:
+    decided = plan('/generate 15s TikTok social ad model=draft campaign="Q3 launch"', NAMES)
+    assert decided.tool == "generate_video"
+    assert decided.args | {"prompt": ""} == {
+        "duration_s": 15, "aspect": "9:16", "model": "draft", "template": "social-media",
+        "campaign": "Q3 launch", "prompt": "",
+    }  # fmt: skip
+    assert plan("/models", NAMES).tool == "list_video_models"
+    assert plan("/creatives Q3 launch", NAMES).args == {"campaign": "Q3 launch"}
+    assert plan("show my creatives", NAMES).tool == "list_creatives"
+    assert plan("which models can you use?", NAMES).tool == "list_video_models"
+
+
+def test_unclear_text_gets_what_it_can_do() -> None:
+    for text in ("hello", "what's the weather like", "/dance"):
+        decided = plan(text, NAMES)
+        assert decided.tool is None
+        assert "/generate" in decided.reply
+
+
+async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> None:
+    model = OfflinePlanner(model_names=NAMES)
+    first = await model.ainvoke([HumanMessage("make a square 5s video of a red kite")])
+    assert first.tool_calls[0]["name"] == "generate_video"
+    assert first.tool_calls[0]["args"]["aspect"] == "1:1"
+    reply = await model.ainvoke(
+        [HumanMessage("x"), first, ToolMessage("Making a 5 s 1:1 video.", tool_call_id=first.tool_calls[0]["id"])]
+    )
+    assert reply.content == "Making a 5 s 1:1 video."

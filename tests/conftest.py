@@ -1,0 +1,103 @@
+"""Fixtures every test may use: isolated settings, a studio, databases, and test images."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+# Chainlit reads these at import: use the committed .chainlit/ and never a developer's .env.
+os.environ["CHAINLIT_APP_ROOT"] = str(ROOT)
+os.environ["CHAINLIT_ENV_FILE"] = str(ROOT / "tests" / "no.env")
+for name in ("OPENAI_API_KEY", "POE_API_KEY", "REPLICATE_API_TOKEN", "REPLICATE_API_KEY", "DATABASE_URL",
+             "CLAPBOARD_S3_BUCKET", "R2_BUCKET_NAME", "CI"):  # fmt: skip
+    os.environ.pop(name, None)
+
+from campaign.settings import Settings  # noqa: E402
+
+PG_URL = os.environ.get("CLAPBOARD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+def make_settings(data_dir: Path, **overrides: object) -> Settings:
+    """Settings that read no .env and keep every file under `data_dir`."""
+    return Settings(_env_file=None, data_dir=data_dir, secret_key="test-secret-key-" + "x" * 32, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "data")
+
+
+@pytest.fixture
+async def studio(settings: Settings) -> AsyncIterator[object]:
+    from tools.studio import Studio
+
+    studio = await Studio.open(settings)
+    yield studio
+    await studio.jobs.drain()
+    await studio.close()
+
+
+def png_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, ...] = (220, 40, 40), mode: str = "RGB") -> bytes:
+    """A PNG with a solid colour and a contrasting square, so it can be found in rendered frames."""
+    image = Image.new(mode, size, color)
+    inner = (size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4)
+    image.paste((30, 30, 200) + ((255,) if mode == "RGBA" else ()), inner)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def product_png(tmp_path: Path) -> Path:
+    path = tmp_path / "sneaker.png"
+    path.write_bytes(png_bytes())
+    return path
+
+
+async def _postgres_database() -> str | None:
+    """A fresh, empty PostgreSQL database, or None when no server answers."""
+    import asyncpg
+
+    base = PG_URL.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        conn = await asyncio.wait_for(asyncpg.connect(base), 5)
+    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError):
+        return None
+    name = f"clapboard_test_{uuid.uuid4().hex[:10]}"
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    return PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _drop(url: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Each store test runs on SQLite and, where a server answers, on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        return
+    url = await _postgres_database()
+    if url is None:
+        pytest.skip(f"no PostgreSQL server answered at {PG_URL} (set CLAPBOARD_TEST_DATABASE_URL)")
+    yield url
+    await _drop(url)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> Iterator[str]:
+    yield "asyncio"

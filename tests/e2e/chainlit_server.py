@@ -1,0 +1,97 @@
+"""A real Chainlit server in-process (uvicorn, lifespan off) and a socket.io client that speaks like the UI."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import socketio
+import uvicorn
+
+from campaign.settings import Settings
+
+
+@asynccontextmanager
+async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
+    """Serve the Clapboard chat on a free loopback port with this studio's settings; yields the base URL."""
+    import chainlit.server
+
+    import chat.app  # noqa: F401  (registers the hooks)
+    from chat import runtime
+
+    await runtime.start(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(chainlit.server.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runtime.stop()
+        server.should_exit = True
+        await task
+
+
+class ChatClient:
+    """One browser tab: a chainlit session over socket.io, recording what the server sends."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session_id = str(uuid.uuid4())
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.events: list[tuple[str, Any]] = []
+        self.http = httpx.AsyncClient(base_url=base, timeout=30)
+
+        @self.sio.on("*")
+        async def record(event: str, data: Any = None) -> None:
+            self.events.append((event, data))
+
+    async def connect(self) -> None:
+        await self.sio.connect(
+            self.base,
+            socketio_path="/ws/socket.io",
+            transports=["websocket"],
+            auth={"clientType": "webapp", "sessionId": self.session_id, "threadId": "", "userEnv": "{}",
+                  "chatProfile": ""},  # fmt: skip
+        )
+        await self.sio.emit("connection_successful")
+
+    async def upload(self, name: str, data: bytes, mime: str) -> str:
+        response = await self.http.post(
+            f"/project/file?session_id={self.session_id}", files={"file": (name, data, mime)}
+        )
+        response.raise_for_status()
+        return response.json()["id"]
+
+    async def send(self, text: str, files: list[str] | None = None) -> None:
+        message = {
+            "id": str(uuid.uuid4()), "threadId": "", "output": text, "name": "User", "type": "user_message",
+            "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }  # fmt: skip
+        await self.sio.emit("client_message", {"message": message, "fileReferences": [{"id": f} for f in files or []]})
+
+    def messages(self) -> list[str]:
+        return [d.get("output", "") for e, d in self.events if e in ("new_message", "update_message") and d]
+
+    def elements(self, kind: str | None = None) -> list[dict[str, Any]]:
+        return [d for e, d in self.events if e == "element" and (kind is None or d.get("type") == kind)]
+
+    async def wait_for(self, predicate: Any, timeout: float = 90) -> Any:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if found := predicate():
+                return found
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"timed out; messages so far: {self.messages()}")
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
+        await self.http.aclose()

@@ -1,0 +1,94 @@
+"""The real Chainlit server driven over socket.io, as the browser does: upload, message, video, creatives."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import httpx
+
+from campaign.settings import Settings
+from tests.conftest import png_bytes
+from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tools.media import probe
+
+
+async def _decode(base: str, url: str, tmp: Path) -> object:
+    async with httpx.AsyncClient(base_url=base) as http:
+        response = await http.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "video/mp4"
+    path = tmp / "downloaded.mp4"
+    path.write_bytes(response.content)
+    return probe(path, count_frames=True)
+
+
+async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(settings: Settings, tmp_path: Path) -> None:
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        file_id = await tab.upload("sneaker.png", png_bytes((800, 600)), "image/png")
+        await tab.send("make a 6 second vertical product showcase of our sneaker", [file_id])
+
+        videos = await tab.wait_for(lambda: tab.elements("video"))
+        video = videos[0]
+        assert video["mime"] == "video/mp4" and video["display"] == "inline"
+        info = await _decode(base, video["url"], tmp_path)
+        assert (info.codec, info.width, info.height) == ("h264", 720, 1280)
+        assert abs(info.duration_s - 6) <= 1 / info.fps
+        assert any("Your video is ready" in m for m in tab.messages())
+        toasts = [d for e, d in tab.events if e == "toast"]
+        assert any(t["type"] == "success" and t["message"].startswith("Video ready") for t in toasts)
+        steps = [d for e, d in tab.events if e == "new_message" and d.get("type") == "tool"]
+        assert any(s["name"] == "generate_video" for s in steps)
+
+        from chat import runtime
+
+        creatives = await (await runtime.get_studio()).creatives("Default campaign")
+        assert len(creatives) == 1 and creatives[0].reference_keys
+
+        await tab.send("/creatives")
+        await tab.wait_for(lambda: any("1 creative" in m for m in tab.messages()))
+        await tab.wait_for(lambda: len(tab.elements("video")) >= 2)
+        await tab.close()
+
+
+async def test_reload_mid_render_still_shows_the_video(settings: Settings, tmp_path: Path) -> None:
+    async with chainlit_server(settings) as base:
+        first = ChatClient(base)
+        await first.connect()
+        await first.send("make a 12s landscape video of a lighthouse at dawn")
+        await first.wait_for(lambda: any("Making a 12 s" in m for m in first.messages()))
+        await first.close()  # the page is reloaded: a new session id, the old socket gone
+
+        second = ChatClient(base)
+        await second.connect()
+        videos = await second.wait_for(lambda: second.elements("video"))
+        info = await _decode(base, videos[0]["url"], tmp_path)
+        assert (info.width, info.height) == (1280, 720)
+        await second.close()
+
+
+async def test_bad_requests_get_clear_messages_and_write_nothing(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        exe = b"MZ\x90\x00" + bytes(2000)  # a Windows executable renamed .png
+        file_id = await tab.upload("logo.png", exe, "image/png")
+        await tab.send("make a 6 second video of our logo", [file_id])
+        await tab.wait_for(lambda: any("Nothing was generated" in m for m in tab.messages()))
+
+        for text, expected in [
+            ("make a 90 second video of a kite", "offers 2–60 s"),
+            ("make a video on sora-9 of a kite", "no model called"),
+            ("/generate", "prompt is empty"),
+        ]:
+            await tab.send(text)
+            await tab.wait_for(lambda expected=expected: any(expected in m for m in tab.messages()))
+
+        from chat import runtime
+
+        studio = await runtime.get_studio()
+        assert await studio.store.jobs() == []
+        assert not list((settings.data_dir / "files").rglob("*.*"))
+        await tab.close()
