@@ -125,7 +125,7 @@ def describe_submission(s: Submitted) -> str:
             "Confirm with the button to start it."
         )
     else:
-        lines.append(f"Making a {size} video on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready.")
+        lines.append(f"Making your video: {size} on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready.")
     if s.prompt_sent != s.prompt:
         lines.append(f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}")
     if s.notice:

@@ -56,6 +56,8 @@ _ASPECT_WORDS: list[tuple[str, str]] = [
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 _OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
 _CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I)
+# "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
+_MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
 
 _GENERATE = re.compile(
@@ -155,7 +157,8 @@ def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
         args["aspect"] = aspect
     if m := (options.get("resolution") or (_RESOLUTION.search(brief) and _RESOLUTION.search(brief).group(1))):
         args["resolution"] = m.lower()
-    if model := options.get("model") or _find_name(brief, model_names):
+    unknown = _MODEL_LIKE.search(brief)
+    if model := options.get("model") or _find_name(brief, model_names) or (unknown and unknown.group(1)):
         args["model"] = model
     templates = _template_names()
     if template := options.get("template"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import shutil
 import tempfile
 import time
@@ -444,5 +445,6 @@ class JobRunner:
 def _title(fields: dict[str, str], prompt: str) -> str:
     if fields.get("headline"):
         return fields["headline"][:120]
-    words = prompt.split()
+    brief = re.sub(r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?", "", prompt, flags=re.I)
+    words = (brief[:1].upper() + brief[1:]).split()
     return " ".join(words[:8]) + ("…" if len(words) > 8 else "")

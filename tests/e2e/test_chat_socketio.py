@@ -58,7 +58,7 @@ async def test_reload_mid_render_still_shows_the_video(settings: Settings, tmp_p
         first = ChatClient(base)
         await first.connect()
         await first.send("make a 12s landscape video of a lighthouse at dawn")
-        await first.wait_for(lambda: any("Making a 12 s" in m for m in first.messages()))
+        await first.wait_for(lambda: any("Making your video: 12 s" in m for m in first.messages()))
         await first.close()  # the page is reloaded: a new session id, the old socket gone
 
         second = ChatClient(base)
