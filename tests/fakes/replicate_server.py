@@ -1,0 +1,866 @@
+"""A fake of Replicate's HTTP API: a real threaded HTTP server on 127.0.0.1 that the real `replicate` client
+reaches through `base_url` / `REPLICATE_BASE_URL` (the client adds `/v1`).
+
+    with FakeReplicate() as fake:
+        fake.set_scenario("google/veo-3.1", "failed")      # or "*" for every model
+        settings = replicate_settings(fake, tmp_path)       # token, base URL, fast polling
+        ...
+        assert fake.creates()[0].json["input"]["duration"] == 8
+
+Or as a fixture: `from tests.fakes.replicate_server import fake_replicate  # noqa: F401`.
+
+It answers with the documented bodies and headers (replicate.md section 2): a 201 prediction with id, model,
+version, input, output, urls, status, created_at, data_removed, error, logs and metrics; RFC 7807
+`application/problem+json` errors (422 with `invalid_fields`); `Retry-After` on 429; Cog-style model schemas
+on `GET /v1/models/{owner}/{name}` (some enums behind `$ref`, some inline); `POST /v1/files`; and the output
+mp4, a small real H.264 file made with PyAV at the size and duration the input asked for, on a plain-http
+`/delivery/...` route (so the client returns outputs as `str`, not `FileOutput`).
+
+Every request is recorded (`.requests`). A prediction moves one status per `GET /v1/predictions/{id}`, so
+tests are deterministic and need no timing. Inputs are validated against the served schema, as Replicate does.
+
+Scenarios (`set_scenario(model_or_"*", name, **options)`):
+    success        starting -> processing -> succeeded (options: processing_polls=1)
+    slow           stays "starting" for `starting_polls` (default 5) polls first: a cold boot
+    stuck          "processing" until canceled (for deadline tests)
+    failed         fails with `error` (default "CUDA error: an illegal memory access was encountered")
+    refused        fails with a content-policy error (E005, flagged as sensitive)
+    canceled       canceled on the provider's side (e.g. its Cancel-After passed while running)
+    aborted        aborted before it started (Cancel-After passed while queued); not in the 1.0.7 client
+    invalid        422 on create for `field` (default the duration field) with `description`
+    throttled      429 with `Retry-After: retry_after` (default "0") on the first `times` (default 1)
+                   creates and on the first `times` GETs of each prediction
+    server_error   `status` (default 500) on the first `times` (default 2) GETs of each prediction
+    create_error   `status` (default 500) on create (the prediction is not made)
+    slow_create    creates the prediction, then waits `delay` (default 1.0) s before answering
+    data_removed   succeeds, but the output is already gone: output null, data_removed true
+    output_gone    succeeds, but the output URL answers 404 (the file expired)
+    model_404      404 on the model's page and on create
+    unauthorized   401 on every API route
+    no_credit      402 on create
+"""
+
+from __future__ import annotations
+
+import copy
+import email.parser
+import email.policy
+import hashlib
+import json
+import re
+import secrets
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+TOKEN = "r8_fake_token_for_tests"
+TERMINAL = ("succeeded", "failed", "canceled", "aborted")
+
+
+# --- model schemas ------------------------------------------------------------------------------------------
+
+
+def _prop(kind: str, order: int, **extra: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"title": extra.pop("title", None), "x-order": order}
+    if kind == "uri":
+        base.update(type="string", format="uri")
+    elif kind == "uris":
+        base.update(type="array", items={"type": "string", "format": "uri"})
+    else:
+        base["type"] = kind
+    base.update(extra)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def cog_schema(
+    properties: dict[str, dict[str, Any]], required: list[str], enums_by_ref: bool
+) -> dict[str, Any]:
+    """A Cog-style OpenAPI document. Properties given as {"enum": [...], ...} become `allOf: [$ref]` plus a
+    component schema when `enums_by_ref` (older Cog), or keep the enum inline (newer schemas)."""
+    components: dict[str, Any] = {}
+    props: dict[str, Any] = {}
+    for name, spec in properties.items():
+        spec = dict(spec)
+        spec.setdefault("title", name.replace("_", " ").title())
+        if "enum" in spec and enums_by_ref:
+            enum = spec.pop("enum")
+            kind = spec.pop("type", "string")
+            components[name] = {"enum": enum, "type": kind, "title": name, "description": "An enumeration."}
+            spec = {
+                "allOf": [{"$ref": f"#/components/schemas/{name}"}],
+                **{k: v for k, v in spec.items() if k in ("default", "x-order", "description")},
+            }
+        props[name] = spec
+    components["Input"] = {"type": "object", "title": "Input", "required": required, "properties": props}
+    components["Output"] = {"type": "string", "title": "Output", "format": "uri"}
+    components["Status"] = {
+        "enum": ["starting", "processing", "succeeded", "canceled", "failed"],
+        "type": "string",
+        "title": "Status",
+        "description": "An enumeration.",
+    }
+    return {
+        "openapi": "3.0.2",
+        "info": {"title": "Cog", "version": "0.1.0"},
+        "paths": {"/predictions": {"post": {"summary": "Predict"}}},
+        "components": {"schemas": components},
+    }
+
+
+def _sora(pro: bool) -> dict[str, Any]:
+    props = {
+        "prompt": _prop("string", 0, description="Text prompt"),
+        "input_reference": _prop("uri", 1, description="Image to use as the first frame; same aspect ratio"),
+        "seconds": _prop("integer", 2, enum=[4, 8, 12], default=4),
+        "aspect_ratio": _prop("string", 3, enum=["portrait", "landscape"], default="portrait"),
+        "openai_api_key": _prop("string", 5, format="password"),
+    }
+    if pro:
+        props["resolution"] = _prop("string", 4, enum=["standard", "high"], default="standard")
+    return cog_schema(props, ["prompt"], enums_by_ref=True)
+
+
+def _veo(fast: bool) -> dict[str, Any]:
+    props = {
+        "prompt": _prop("string", 0),
+        "aspect_ratio": _prop("string", 1, enum=["16:9", "9:16"], default="16:9"),
+        "duration": _prop("integer", 2, enum=[4, 6, 8], default=8),
+        "image": _prop("uri", 3, description="Input image to start generating from"),
+        "last_frame": _prop("uri", 4),
+        "negative_prompt": _prop("string", 6),
+        "resolution": _prop("string", 7, enum=["720p", "1080p"], default="1080p"),
+        "generate_audio": _prop("boolean", 8, default=True),
+        "seed": _prop("integer", 9),
+    }
+    if not fast:
+        props["reference_images"] = _prop("uris", 5, default=[], maxItems=3)
+    return cog_schema(props, ["prompt"], enums_by_ref=False)
+
+
+def _runway(turbo: bool) -> dict[str, Any]:
+    props = {
+        "prompt": _prop("string", 0),
+        "image": _prop("uri", 1),
+        "aspect_ratio": _prop(
+            "string", 2, enum=["16:9", "9:16", "4:3", "3:4", "1:1", "21:9"], default="16:9"
+        ),
+        "duration": _prop("integer", 3, enum=[5, 10], default=5),
+        "seed": _prop("integer", 4),
+    }
+    return cog_schema(props, ["prompt", "image"] if turbo else ["prompt"], enums_by_ref=True)
+
+
+DEFAULT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "openai/sora-2-pro": _sora(pro=True),
+    "openai/sora-2": _sora(pro=False),
+    "google/veo-3.1": _veo(fast=False),
+    "google/veo-3.1-fast": _veo(fast=True),
+    "runwayml/gen-4.5": _runway(turbo=False),
+    "runwayml/gen4-turbo": _runway(turbo=True),
+    "kwaivgi/kling-v3-omni-video": cog_schema(
+        {
+            "prompt": _prop("string", 0, maxLength=2500),
+            "negative_prompt": _prop("string", 1),
+            "start_image": _prop("uri", 2),
+            "end_image": _prop("uri", 3),
+            "reference_images": _prop("uris", 4, maxItems=7),
+            "mode": _prop("string", 5, enum=["standard", "pro"], default="pro"),
+            "aspect_ratio": _prop("string", 6, enum=["16:9", "9:16", "1:1"], default="16:9"),
+            "duration": _prop("integer", 7, minimum=3, maximum=15, default=5),
+            "generate_audio": _prop("boolean", 8, default=False),
+        },
+        ["prompt"],
+        enums_by_ref=True,
+    ),
+    "bytedance/seedance-2.0": cog_schema(
+        {
+            "prompt": _prop("string", 0),
+            "image": _prop("uri", 1),
+            "last_frame_image": _prop("uri", 2),
+            "reference_images": _prop("uris", 3, maxItems=9),
+            "duration": _prop("integer", 4, minimum=-1, maximum=15, default=5),
+            "resolution": _prop("string", 5, enum=["480p", "720p", "1080p"], default="720p"),
+            "aspect_ratio": _prop(
+                "string",
+                6,
+                enum=["16:9", "4:3", "1:1", "3:4", "9:16", "21:9", "9:21", "adaptive"],
+                default="16:9",
+            ),
+            "generate_audio": _prop("boolean", 7, default=True),
+            "seed": _prop("integer", 8),
+        },
+        ["prompt"],
+        enums_by_ref=False,
+    ),
+    "minimax/hailuo-2.3": cog_schema(
+        {
+            "prompt": _prop("string", 0),
+            "duration": _prop("integer", 1, enum=[6, 10], default=6),
+            "resolution": _prop("string", 2, enum=["768p", "1080p"], default="768p"),
+            "prompt_optimizer": _prop("boolean", 3, default=True),
+            "first_frame_image": _prop("uri", 4),
+        },
+        ["prompt"],
+        enums_by_ref=True,
+    ),
+}
+
+
+def input_properties(schema: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The Input properties with `$ref` enums resolved (for the fake's own validation)."""
+    comps = schema["components"]["schemas"]
+    inp = comps["Input"]
+    out = {}
+    for name, prop in inp.get("properties", {}).items():
+        merged = dict(prop)
+        for part in prop.get("allOf", []):
+            ref = part.get("$ref", "")
+            if ref.startswith("#/components/schemas/"):
+                merged = {**comps[ref.rsplit("/", 1)[1]], **{k: v for k, v in prop.items() if k != "allOf"}}
+        out[name] = merged
+    return out, list(inp.get("required", []))
+
+
+# --- output videos ------------------------------------------------------------------------------------------
+
+_VIDEO_CACHE: dict[tuple[int, int, int], bytes] = {}
+_VIDEO_LOCK = threading.Lock()
+
+
+def make_mp4(width: int, height: int, seconds: int, fps: int = 2) -> bytes:
+    """A small real H.264 mp4 (faststart, yuv420p): a box crossing a flat background. Cached by size."""
+    import av
+    import numpy as np
+
+    key = (width, height, seconds)
+    with _VIDEO_LOCK:
+        if key in _VIDEO_CACHE:
+            return _VIDEO_CACHE[key]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "out.mp4"
+            with av.open(str(path), "w", options={"movflags": "faststart"}) as container:
+                stream = container.add_stream(
+                    "libx264", rate=fps, options={"preset": "ultrafast", "crf": "35"}
+                )
+                stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+                frames = max(1, seconds * fps)
+                box = max(8, min(width, height) // 8)
+                for i in range(frames):
+                    img = np.empty((height, width, 3), np.uint8)
+                    img[:] = (30, 60, 120)
+                    x = (width - box) * i // max(1, frames - 1)
+                    img[(height - box) // 2 : (height + box) // 2, x : x + box] = (240, 200, 40)
+                    for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+                        container.mux(packet)
+                for packet in stream.encode():
+                    container.mux(packet)
+            data = path.read_bytes()
+        _VIDEO_CACHE[key] = data
+        return data
+
+
+_SHORT = {"480p": 480, "720p": 720, "768p": 768, "1080p": 1080, "standard": 720, "high": 1024, "pro": 1080}
+
+
+def output_size(inputs: dict[str, Any]) -> tuple[int, int, int]:
+    """Width, height and seconds the model would make for these inputs (its defaults otherwise)."""
+    aspect = str(inputs.get("aspect_ratio", "16:9"))
+    aspect = {"landscape": "16:9", "portrait": "9:16"}.get(aspect, aspect)
+    short = _SHORT.get(str(inputs.get("resolution", inputs.get("mode", "720p"))), 720)
+    w, h = (int(x) for x in aspect.split(":")) if re.fullmatch(r"\d+:\d+", aspect) else (16, 9)
+    size = (round(short * w / h / 2) * 2, short) if w >= h else (short, round(short * h / w / 2) * 2)
+    seconds = int(inputs.get("duration", inputs.get("seconds", 5)) or 5)
+    return size[0], size[1], max(1, seconds)
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    """One request the fake received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+@dataclass
+class Scenario:
+    name: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass
+class _Prediction:
+    body: dict[str, Any]
+    scenario: Scenario
+    timeline: list[str]
+    gets: int = 0
+    failures_left: int = 0
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _parse_duration(text: str) -> float | None:
+    """Seconds in a Cancel-After value: "30", "5m", "1h30m", "90s"."""
+    text = text.strip()
+    if text.isdigit():
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|m|s|ms)", text)
+    if not parts or "".join(a + b for a, b in parts) != text:
+        return None
+    unit = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    return sum(float(a) * unit[b] for a, b in parts)
+
+
+class FakeReplicate:
+    """Replicate's API on loopback. `base_url` has no `/v1`: the client adds it."""
+
+    def __init__(self, token: str | None = TOKEN) -> None:
+        self.token = token
+        self.requests: list[Recorded] = []
+        self.schemas: dict[str, dict[str, Any]] = copy.deepcopy(DEFAULT_SCHEMAS)
+        self.predictions: dict[str, _Prediction] = {}
+        self.files: dict[str, tuple[bytes, str, str]] = {}  # id -> (data, content type, name)
+        self.webhook_secret = "whsec_" + secrets.token_urlsafe(24)
+        self._scenarios: dict[str, Scenario] = {}
+        self._create_attempts: dict[str, int] = {}
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.fake = self
+        host, port = self._httpd.server_address[:2]
+        self.base_url = f"http://{host}:{port}"
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def start(self) -> FakeReplicate:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-replicate", daemon=True)
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> FakeReplicate:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # configuration
+
+    def set_scenario(self, model: str = "*", name: str = "success", **options: Any) -> None:
+        """Choose what happens to predictions of `model` ("owner/name"), or of every model with "*"."""
+        if name not in _SCENARIOS:
+            raise ValueError(f"unknown scenario {name!r}; known: {', '.join(_SCENARIOS)}")
+        with self._lock:
+            self._scenarios[model] = Scenario(name, options)
+
+    def scenario_for(self, model: str) -> Scenario:
+        return self._scenarios.get(model) or self._scenarios.get("*") or Scenario("success")
+
+    def remove_model(self, model: str) -> None:
+        """Delist a model: its page and its predictions endpoint answer 404."""
+        self.schemas.pop(model, None)
+
+    def expire(self, prediction_id: str) -> None:
+        """What the one-hour retention does: output removed, data_removed set."""
+        with self._lock:
+            body = self.predictions[prediction_id].body
+            body["output"] = None
+            body["data_removed"] = True
+
+    # assertions
+
+    def find(self, method: str, path_pattern: str) -> list[Recorded]:
+        """Recorded requests with this method whose path matches the regular expression."""
+        rx = re.compile(path_pattern)
+        return [r for r in self.requests if r.method == method and rx.fullmatch(r.path)]
+
+    def creates(self) -> list[Recorded]:
+        return self.find("POST", r"/v1/(models/[^/]+/[^/]+/)?predictions")
+
+    def cancels(self) -> list[Recorded]:
+        return self.find("POST", r"/v1/predictions/[^/]+/cancel")
+
+    def polls(self) -> list[Recorded]:
+        return self.find("GET", r"/v1/predictions/[^/]+")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # the API
+
+    def handle(self, req: Recorded) -> tuple[int, dict[str, str], bytes | Iterator[bytes], int | None]:
+        path = req.path
+        m = re.fullmatch(r"/delivery/([^/]+)/output\.mp4", path)
+        if m and req.method == "GET":
+            return self._delivery(m.group(1))
+        m = re.fullmatch(r"/v1/files/([^/]+)/download", path)
+        if m and req.method == "GET":
+            item = self.files.get(m.group(1))
+            if not item:
+                return _problem(404, "Not found.")
+            return 200, {"Content-Type": item[1]}, item[0], None
+        if self.token and req.headers.get("authorization") != f"Bearer {self.token}":
+            return _problem(401, "You did not pass a valid authentication token", title="Unauthenticated")
+        if self._scenarios.get("*", Scenario("")).name == "unauthorized":
+            return _problem(401, "You did not pass a valid authentication token", title="Unauthenticated")
+        routes = [
+            ("POST", r"/v1/models/([^/]+)/([^/]+)/predictions", self._create_on_model),
+            ("POST", r"/v1/predictions", self._create_on_version),
+            ("GET", r"/v1/predictions", self._list),
+            ("GET", r"/v1/predictions/([^/]+)", self._get),
+            ("POST", r"/v1/predictions/([^/]+)/cancel", self._cancel),
+            ("GET", r"/v1/models/([^/]+)/([^/]+)", self._model),
+            ("POST", r"/v1/files", self._upload),
+            ("GET", r"/v1/files/([^/]+)", self._file),
+            ("GET", r"/v1/webhooks/default/secret", lambda r: _json(200, {"key": self.webhook_secret})),
+        ]
+        for method, pattern, fn in routes:
+            m = re.fullmatch(pattern, path)
+            if m and req.method == method:
+                return fn(req, *m.groups()) if m.groups() else fn(req)
+        return _problem(404, "Not found.")
+
+    def _model(self, req: Recorded, owner: str, name: str) -> Any:
+        slug = f"{owner}/{name}"
+        if slug not in self.schemas or self.scenario_for(slug).name == "model_404":
+            return _problem(404, f"Model {slug} does not exist")
+        version = hashlib.sha256(json.dumps(self.schemas[slug], sort_keys=True).encode()).hexdigest()
+        return _json(
+            200,
+            {
+                "url": f"https://replicate.com/{slug}",
+                "owner": owner,
+                "name": name,
+                "description": f"Fake {slug}",
+                "visibility": "public",
+                "github_url": None,
+                "paper_url": None,
+                "license_url": None,
+                "run_count": 1234,
+                "cover_image_url": None,
+                "default_example": None,
+                "is_official": True,
+                "latest_version": {
+                    "id": version,
+                    "created_at": "2026-10-01T00:00:00.000000Z",
+                    "cog_version": "0.14.0",
+                    "openapi_schema": self.schemas[slug],
+                },
+            },
+        )
+
+    def _create_on_version(self, req: Recorded) -> Any:
+        version = str((req.json or {}).get("version", ""))
+        if "/" not in version:
+            return _problem(422, "Invalid version or not permitted", title="Invalid version or not permitted")
+        owner, name = version.split(":")[0].split("/", 1)
+        return self._create_on_model(req, owner, name)
+
+    def _create_on_model(self, req: Recorded, owner: str, name: str) -> Any:
+        slug = f"{owner}/{name}"
+        scenario = self.scenario_for(slug)
+        if slug not in self.schemas or scenario.name == "model_404":
+            return _problem(404, f"Model {slug} does not exist")
+        if scenario.name == "no_credit":
+            return _problem(402, "You have insufficient credit to run this model.", title="Payment required")
+        if scenario.name == "create_error":
+            return _problem(int(scenario.get("status", 500)), "Internal server error")
+        if scenario.name == "throttled":
+            with self._lock:
+                seen = self._create_attempts.get(slug, 0)
+                self._create_attempts[slug] = seen + 1
+            if seen < int(scenario.get("times", 1)):
+                return _throttled(scenario)
+        try:
+            body = req.json or {}
+        except ValueError:
+            return _problem(400, "The request body is not valid JSON.")
+        inputs = body.get("input")
+        if not isinstance(inputs, dict):
+            return _problem(422, "- input: input is required", title="Input validation failed")
+        invalid = self._validate(slug, inputs)
+        if scenario.name == "invalid":
+            field_name = scenario.get("field", "duration" if "duration" in inputs else "seconds")
+            desc = scenario.get("description", f"{field_name} must be one of the following: 4, 6, 8")
+            invalid = [{"type": "enum", "field": f"input.{field_name}", "description": desc}]
+        if invalid:
+            return _json(
+                422,
+                {
+                    "title": "Input validation failed",
+                    "detail": "\n".join(f"- {f['field']}: {f['description']}" for f in invalid),
+                    "status": 422,
+                    "invalid_fields": invalid,
+                },
+                content_type="application/problem+json",
+            )
+        pid = uuid.uuid4().hex[:20]
+        created = datetime.now(UTC)
+        prediction = {
+            "id": pid,
+            "model": slug,
+            "version": "hidden",
+            "input": inputs,
+            "logs": "",
+            "output": None,
+            "data_removed": False,
+            "error": None,
+            "status": "starting",
+            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "urls": {
+                "get": self.url(f"/v1/predictions/{pid}"),
+                "cancel": self.url(f"/v1/predictions/{pid}/cancel"),
+                "web": f"https://replicate.com/p/{pid}",
+                "stream": self.url(f"/v1/predictions/{pid}/stream"),
+            },
+            "source": "api",
+        }
+        cancel_after = req.headers.get("cancel-after")
+        if cancel_after and (secs := _parse_duration(cancel_after)) is not None:
+            prediction["deadline"] = (created + timedelta(seconds=secs)).isoformat().replace("+00:00", "Z")
+        state = _Prediction(prediction, scenario, _timeline(scenario))
+        if scenario.name in ("throttled", "server_error"):
+            state.failures_left = int(scenario.get("times", 1 if scenario.name == "throttled" else 2))
+        with self._lock:
+            self.predictions[pid] = state
+        if scenario.name == "slow_create":
+            self._stopping.wait(float(scenario.get("delay", 1.0)))
+        return _json(201, prediction, headers={"Location": self.url(f"/v1/predictions/{pid}")})
+
+    def _validate(self, slug: str, inputs: dict[str, Any]) -> list[dict[str, str]]:
+        props, required = input_properties(self.schemas[slug])
+        bad: list[dict[str, str]] = []
+        for name in required:
+            if name not in inputs:
+                bad.append(
+                    {"type": "required", "field": f"input.{name}", "description": f"{name} is required"}
+                )
+        for name, value in inputs.items():
+            prop = props.get(name)
+            if prop is None:
+                continue  # Replicate ignores inputs a model does not declare
+            if "enum" in prop and value not in prop["enum"]:
+                allowed = ", ".join(str(v) for v in prop["enum"])
+                bad.append(
+                    {
+                        "type": "enum",
+                        "field": f"input.{name}",
+                        "description": f"{name} must be one of the following: {allowed}",
+                    }
+                )
+            kind = prop.get("type")
+            if kind == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
+                bad.append(
+                    {"type": "type", "field": f"input.{name}", "description": f"{name} must be an integer"}
+                )
+            elif kind == "integer":
+                if "minimum" in prop and value < prop["minimum"]:
+                    desc = f"{name} must be greater than or equal to {prop['minimum']}"
+                    bad.append({"type": "number_gte", "field": f"input.{name}", "description": desc})
+                if "maximum" in prop and value > prop["maximum"]:
+                    desc = f"{name} must be less than or equal to {prop['maximum']}"
+                    bad.append({"type": "number_lte", "field": f"input.{name}", "description": desc})
+            if kind == "boolean" and not isinstance(value, bool):
+                bad.append(
+                    {"type": "type", "field": f"input.{name}", "description": f"{name} must be a boolean"}
+                )
+            if prop.get("format") == "uri" and not _is_url(value):
+                bad.append(
+                    {"type": "format", "field": f"input.{name}", "description": f"{name} must be a URI"}
+                )
+            if kind == "array":
+                if not isinstance(value, list) or not all(_is_url(v) for v in value):
+                    desc = f"{name} must be a list of URIs"
+                    bad.append({"type": "type", "field": f"input.{name}", "description": desc})
+                elif "maxItems" in prop and len(value) > prop["maxItems"]:
+                    desc = f"{name} must have at most {prop['maxItems']} items"
+                    bad.append({"type": "max_items", "field": f"input.{name}", "description": desc})
+        return bad
+
+    def _get(self, req: Recorded, pid: str) -> Any:
+        with self._lock:
+            state = self.predictions.get(pid)
+            if state is None:
+                return _problem(404, "Prediction not found")
+            if state.failures_left > 0:
+                state.failures_left -= 1
+                if state.scenario.name == "throttled":
+                    return _throttled(state.scenario)
+                return _problem(int(state.scenario.get("status", 500)), "Internal server error")
+            self._advance(state)
+            return _json(200, state.body)
+
+    def _advance(self, state: _Prediction) -> None:
+        body = state.body
+        if body["status"] in TERMINAL:
+            return
+        status = state.timeline[min(state.gets, len(state.timeline) - 1)]
+        state.gets += 1
+        body["status"] = status
+        if status == "processing":
+            body.setdefault("started_at", _now())
+            body["logs"] = f"Generating video...\n{min(95, 30 * state.gets)}%"
+        if status in TERMINAL:
+            body["completed_at"] = _now()
+            predict = 42.5 if status == "succeeded" else 3.0
+            if body.get("started_at"):
+                body["metrics"] = {"predict_time": predict, "total_time": predict + 4.2}
+        if status == "succeeded":
+            body["logs"] += "\n100%"
+            name = state.scenario.name
+            if name == "data_removed":
+                body["output"], body["data_removed"] = None, True
+            else:
+                body["output"] = self.url(f"/delivery/{body['id']}/output.mp4")
+        elif status == "failed":
+            default = (
+                "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
+                if state.scenario.name == "refused"
+                else "CUDA error: an illegal memory access was encountered"
+            )
+            body["error"] = state.scenario.get("error", default)
+
+    def _cancel(self, req: Recorded, pid: str) -> Any:
+        with self._lock:
+            state = self.predictions.get(pid)
+            if state is None:
+                return _problem(404, "Prediction not found")
+            if state.body["status"] not in TERMINAL:
+                state.body["status"] = "canceled"
+                state.body["completed_at"] = _now()
+            return _json(200, state.body)
+
+    def _list(self, req: Recorded) -> Any:
+        after = (req.query.get("created_after") or [""])[0]
+        with self._lock:
+            results = [
+                s.body for s in self.predictions.values() if not after or s.body["created_at"] >= after
+            ]
+        results.sort(key=lambda b: b["created_at"], reverse=True)
+        return _json(200, {"next": None, "previous": None, "results": results})
+
+    def _delivery(self, pid: str) -> Any:
+        state = self.predictions.get(pid)
+        if state is None or state.body.get("data_removed") or state.scenario.name == "output_gone":
+            return 404, {"Content-Type": "text/plain"}, b"Not found", None
+        width, height, seconds = output_size(state.body["input"])
+        data = make_mp4(width, height, seconds)
+        return 200, {"Content-Type": "video/mp4"}, _chunks(data, 64 * 1024), len(data)
+
+    def _upload(self, req: Recorded) -> Any:
+        ctype = req.headers.get("content-type", "")
+        if not ctype.startswith("multipart/form-data"):
+            return _problem(400, "Expected multipart/form-data")
+        msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            f"Content-Type: {ctype}\r\n\r\n".encode() + req.body
+        )
+        content: bytes | None = None
+        filename, content_type = "file", "application/octet-stream"
+        for part in msg.iter_parts():
+            if part.get_param("name", header="content-disposition") == "content":
+                content = part.get_payload(decode=True)
+                filename = part.get_filename() or filename
+                content_type = part.get_content_type()
+        if content is None:
+            return _problem(422, "- content: content is required", title="Input validation failed")
+        if len(content) > 100 * 1024 * 1024:
+            return _problem(413, "File too large")
+        fid = uuid.uuid4().hex[:16]
+        with self._lock:
+            self.files[fid] = (content, content_type, filename)
+        return _json(201, self._file_body(fid))
+
+    def _file_body(self, fid: str) -> dict[str, Any]:
+        data, content_type, name = self.files[fid]
+        created = datetime.now(UTC)
+        return {
+            "id": fid,
+            "name": name,
+            "content_type": content_type,
+            "size": len(data),
+            "etag": hashlib.md5(data).hexdigest(),  # noqa: S324 - an etag, not security
+            "checksums": {"sha256": hashlib.sha256(data).hexdigest(), "md5": hashlib.md5(data).hexdigest()},  # noqa: S324
+            "metadata": {},
+            "created_at": created.isoformat().replace("+00:00", "Z"),
+            "expires_at": (created + timedelta(hours=24)).isoformat().replace("+00:00", "Z"),
+            "urls": {"get": self.url(f"/v1/files/{fid}/download")},
+        }
+
+    def _file(self, req: Recorded, fid: str) -> Any:
+        if fid not in self.files:
+            return _problem(404, "Not found.")
+        return _json(200, self._file_body(fid))
+
+    def file_for_url(self, url: str) -> tuple[bytes, str, str] | None:
+        """The uploaded file a `urls.get` points to (data, content type, name)."""
+        m = re.fullmatch(re.escape(self.base_url) + r"/v1/files/([^/]+)/download", url)
+        return self.files.get(m.group(1)) if m else None
+
+
+_SCENARIOS = (
+    "success",
+    "slow",
+    "stuck",
+    "failed",
+    "refused",
+    "canceled",
+    "aborted",
+    "invalid",
+    "throttled",
+    "server_error",
+    "create_error",
+    "slow_create",
+    "data_removed",
+    "output_gone",
+    "model_404",
+    "unauthorized",
+    "no_credit",
+)
+
+
+def _timeline(s: Scenario) -> list[str]:
+    """The status each successive GET sees (the last one repeats)."""
+    processing = ["processing"] * int(s.get("processing_polls", 1))
+    if s.name == "slow":
+        return ["starting"] * int(s.get("starting_polls", 5)) + processing + ["succeeded"]
+    if s.name == "stuck":
+        return ["processing"]
+    if s.name in ("failed", "refused"):
+        return [*processing, "failed"]
+    if s.name == "canceled":
+        return [*processing, "canceled"]
+    if s.name == "aborted":
+        return ["starting", "aborted"]
+    return [*processing, "succeeded"]
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://", "data:"))
+
+
+def _json(
+    status: int, body: Any, *, headers: dict[str, str] | None = None, content_type: str = "application/json"
+) -> tuple[int, dict[str, str], bytes, None]:
+    return status, {"Content-Type": content_type, **(headers or {})}, json.dumps(body).encode(), None
+
+
+def _problem(
+    status: int, detail: str, *, title: str | None = None
+) -> tuple[int, dict[str, str], bytes, None]:
+    body = {"detail": detail, "status": status}
+    if title:
+        body["title"] = title
+    return _json(status, body, content_type="application/problem+json")
+
+
+def _throttled(s: Scenario) -> tuple[int, dict[str, str], bytes, None]:
+    after = str(s.get("retry_after", "0"))
+    status, headers, body, _ = _problem(429, f"Request was throttled. Your rate limit resets in ~{after}s.")
+    headers.update({"Retry-After": after, "ratelimit-remaining": "0", "ratelimit-reset": after})
+    return status, headers, body, None
+
+
+def _chunks(data: bytes, size: int) -> Iterator[bytes]:
+    for i in range(0, len(data), size):
+        yield data[i : i + size]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    fake: FakeReplicate
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+        pass
+
+    def _handle(self) -> None:
+        fake = self.server.fake
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        req = Recorded(
+            method=self.command,
+            path=parts.path,
+            query=parse_qs(parts.query),
+            headers={k.lower(): v for k, v in self.headers.items()},
+            body=self.rfile.read(length) if length else b"",
+        )
+        with fake._lock:
+            fake.requests.append(req)
+        try:
+            status, headers, body, size = fake.handle(req)
+        except Exception as exc:  # a bug in the fake shows as a 500, not a hung client
+            status, headers, body, size = 500, {"Content-Type": "text/plain"}, repr(exc).encode(), None
+        try:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if isinstance(body, bytes):
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            for chunk in body:
+                if fake._stopping.is_set():
+                    break
+                self.wfile.write(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+
+@pytest.fixture
+def fake_replicate() -> Iterator[FakeReplicate]:
+    """A running fake Replicate; every model succeeds unless a test sets a scenario."""
+    with FakeReplicate() as fake:
+        yield fake
+
+
+def replicate_settings(fake: FakeReplicate, data_dir: Path, **overrides: Any) -> Any:
+    """Settings pointed at the fake, with fast polling, no .env and files under `data_dir`."""
+    from campaign.settings import Settings
+
+    values: dict[str, Any] = {
+        "replicate_api_token": fake.token,
+        "replicate_base_url": fake.base_url,
+        "replicate_poll_s": 0.01,
+        "secret_key": "test-secret-key-" + "x" * 32,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, data_dir=data_dir, **values)

@@ -1,0 +1,659 @@
+"""The Replicate engine: hosted video models through the `replicate` client, nothing lost, no surprises.
+
+How it talks to Replicate. `replicate.Client(api_token=..., base_url=settings.replicate_base_url)` supplies
+the connection: the token, the base URL (the argument, else the client's own `REPLICATE_BASE_URL`, else
+api.replicate.com), its User-Agent and its retry transport (GETs retried on 429/503/504, honouring
+`Retry-After`). Requests go through that client's httpx client (`client._async_client`) and the JSON is read
+as it comes, for three reasons the 1.0.7 client forces:
+
+- its `Prediction` model rejects the `aborted` status (a pydantic.v1 ValidationError), and its wait loops
+  never stop on it, so predictions are polled here and read as plain JSON;
+- its create calls take no per-request headers, and every prediction must carry `Cancel-After` (the
+  server-side cost cap) while other calls must not;
+- `ReplicateError` keeps only the problem's type/title/status/detail, dropping the `invalid_fields` a 422
+  names, which are what the user needs to read.
+
+The flow: fit first/last frames to the output size (`tools.references.fit`), give Replicate a URL for each
+reference (the storage's own URL on S3, else an upload to `POST /v1/files`), create the prediction on the
+models endpoint with `Cancel-After`, poll with backoff and jitter until a terminal status or our own deadline
+(then cancel), and the moment it succeeds stream the output to `dest`, chunk by chunk, before Replicate's
+one-hour retention can remove it.
+
+Errors tell the job pipeline what to do next: `ModelUnavailable` (model delisted, token or credit problem) and
+`ProviderFailed(user_input=False)` (failed, canceled, aborted, 5xx, deadline, output lost) move the job to the
+model's fallback; `InvalidRequest` (a 422, with what is allowed) and `ProviderFailed(user_input=True)` (a
+content refusal) do not, because another model would refuse the same request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import replicate
+
+from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed, StorageFailed
+from campaign.settings import Settings
+from campaign.storage import BlobStorage, read_all
+from tools.catalog import ModelSpec
+from tools.engines.base import Progress, Reference, RenderJob, RenderOutcome
+
+log = logging.getLogger(__name__)
+
+TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
+CREATE_ATTEMPTS = 5  # creates are retried only when Replicate certainly did not make the prediction
+POLL_FAILURES = 8  # consecutive failed polls (after the client's own retries) before giving up
+DOWNLOAD_ATTEMPTS = 3
+MAX_RETRY_AFTER_S = 60.0
+TRUSTED_OUTPUT_HOSTS = ("replicate.delivery", "replicate.com")
+REFUSAL = re.compile(
+    r"flagged|sensitive|safety|content polic|moderat|nsfw|\bE005\b|not allowed|prohibited|violat|refus"
+    r"|blocked",
+    re.IGNORECASE,
+)
+_TOKEN_LIKE = re.compile(r"\br8_[A-Za-z0-9]{6,}\b|\bBearer\s+\S+", re.IGNORECASE)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def make_client(settings: Settings, *, timeout: httpx.Timeout | None = None) -> replicate.Client:
+    """A `replicate.Client` for these settings. Create one per event loop (httpx clients are loop-bound)."""
+    token = settings.replicate_api_token.get_secret_value() if settings.replicate_api_token else None
+    if not token:
+        raise ModelUnavailable(
+            "Replicate models need an API token.",
+            hint="Set REPLICATE_API_TOKEN (or REPLICATE_API_KEY), or use the draft model.",
+        )
+    return replicate.Client(
+        api_token=token,
+        base_url=settings.replicate_base_url or None,
+        timeout=timeout or httpx.Timeout(30.0, connect=5.0, pool=10.0),
+    )
+
+
+def parse_duration_s(text: str) -> float | None:
+    """Seconds in a Go-style duration as `Cancel-After` takes it: "30" (seconds), "5m", "1h30m", "90s"."""
+    text = (text or "").strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|h|m|s)", text)
+    if not parts or "".join(a + b for a, b in parts) != text:
+        return None
+    unit = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(n) * unit[u] for n, u in parts)
+
+
+def _minutes(seconds: float) -> str:
+    if seconds >= 120:
+        return f"{round(seconds / 60)} minutes"
+    return f"{round(seconds)} seconds"
+
+
+def retry_after_s(headers: httpx.Headers, default: float) -> float:
+    """The wait a 429/503 asks for: `Retry-After` in seconds or as an HTTP date, else `ratelimit-reset`."""
+    for name in ("retry-after", "ratelimit-reset"):
+        value = (headers.get(name) or "").strip()
+        if not value:
+            continue
+        with contextlib.suppress(ValueError):
+            return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+        with contextlib.suppress(TypeError, ValueError):
+            when = parsedate_to_datetime(value)
+            return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
+    return default
+
+
+def clean_provider_text(text: Any, limit: int = 240) -> str:
+    """A provider's error as safe to show: last meaningful line, no traceback, no token, bounded length."""
+    lines = [ln.strip() for ln in str(text or "").splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("Traceback", 'File "', "File '"))]
+    line = lines[-1] if lines else ""
+    line = _TOKEN_LIKE.sub("[redacted]", line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _problem(resp: httpx.Response) -> dict[str, Any]:
+    try:
+        data = resp.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _allowed_in(description: str) -> list[str]:
+    """The values a validation message lists: "... must be one of the following: 4, 6, 8" -> ["4","6","8"]."""
+    m = re.search(r"(?:one of(?: the following)?|allowed values?(?: are)?)\s*:?\s*(.+)$", description, re.I)
+    if not m:
+        return []
+    return [v.strip(" '\"[]().") for v in re.split(r",\s*|\s+or\s+", m.group(1)) if v.strip(" '\"[]().")]
+
+
+def invalid_request_from_422(
+    spec: ModelSpec, problem: dict[str, Any], *, duration_s: int, aspect: str, resolution: str
+) -> InvalidRequest:
+    """Replicate's 422 as the same kind of message a pre-check gives: what was refused, what is allowed,
+    and the nearest valid request."""
+    fields = [f for f in problem.get("invalid_fields") or [] if isinstance(f, dict)]
+    kind_of = {name: kind for kind, name in spec.inputs.model_dump().items() if name}
+    reverse = {kind: {str(v): k for k, v in mapping.items()} for kind, mapping in spec.values.items()}
+    said: list[str] = []
+    hints: list[str] = []
+    for f in fields:
+        name = str(f.get("field", "")).removeprefix("input.")
+        desc = clean_provider_text(f.get("description") or f"{name} is not valid")
+        kind = kind_of.get(name)
+        said.append(desc)
+        allowed = _allowed_in(desc)
+        if kind == "duration":
+            values = sorted({int(v) for v in allowed if re.fullmatch(r"-?\d+", v)} or set(spec.durations))
+            below = [d for d in values if d < duration_s]
+            above = [d for d in values if d > duration_s]
+            near = ([max(below)] if below else []) + ([min(above)] if above else [])
+            if near:
+                hints.append(f"Try {' or '.join(f'{d} s' for d in near)}.")
+        elif kind in ("aspect", "resolution") and allowed:
+            ours = [reverse.get(kind, {}).get(v, v) for v in allowed]
+            hints.append(f"It takes {', '.join(ours)}.")
+    if not said:
+        said.append(clean_provider_text(problem.get("detail") or "the input was not accepted"))
+    return InvalidRequest(
+        f"{spec.name} on Replicate refused the request: {'; '.join(said)}.",
+        hint=" ".join(
+            [*hints, "The model's options may have changed; `clapboard models --refresh` updates them."]
+        ),
+    )
+
+
+class ReplicateEngine:
+    """Renders a `RenderJob` on its model's Replicate slug."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        storage: BlobStorage,
+        *,
+        timeout: httpx.Timeout | None = None,
+        sleep: Sleep | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.storage = storage
+        self.timeout = timeout
+        self._sleep = sleep or asyncio.sleep
+        self._clock = clock
+
+    # --- the one entry point ----------------------------------------------------------------------------
+
+    async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome:
+        spec = job.model
+        if not spec.slug:
+            raise ModelUnavailable(f"{spec.name} is not a Replicate model.")
+        client = make_client(self.settings, timeout=self.timeout)
+        http = client._async_client  # the client's own httpx client: base URL, token, retry transport
+        run = _Run(self, job, http, progress)
+        try:
+            return await run.go(dest)
+        finally:
+            await http.aclose()
+
+
+class _Run:
+    """One render: its prediction, its progress and its deadline."""
+
+    def __init__(self, engine: ReplicateEngine, job: RenderJob, http: httpx.AsyncClient, progress: Progress):
+        self.engine = engine
+        self.settings = engine.settings
+        self.job = job
+        self.spec = job.model
+        self.http = http
+        self._progress = progress
+        self._last_progress: tuple[float, str] | None = None
+        self.prediction_id: str | None = None
+
+    async def go(self, dest: Path) -> RenderOutcome:
+        spec = self.spec
+        inputs = await self.inputs()
+        await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
+        started = self.engine._clock()
+        prediction = await self.create(inputs)
+        self.prediction_id = str(prediction.get("id"))
+        log.info(
+            "replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug
+        )
+        try:
+            prediction = await self.wait(prediction, started)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):  # stop paying for a job nobody waits for
+                await asyncio.shield(self.cancel())
+            raise
+        self.check_terminal(prediction)
+        await self.download(prediction, dest)
+        metrics = prediction.get("metrics") or {}
+        predict_time = metrics.get("predict_time")
+        return RenderOutcome(
+            provider_job_id=self.prediction_id,
+            predict_time_s=float(predict_time) if isinstance(predict_time, int | float) else None,
+            actual_cost_usd=spec.cost(self.job.duration_s, self.job.resolution, audio=self.job.audio),
+        )
+
+    async def progress(self, fraction: float, message: str) -> None:
+        current = (round(fraction, 2), message)
+        if current == self._last_progress:
+            return
+        self._last_progress = current
+        try:
+            await self._progress(fraction, message)
+        except Exception:  # a broken listener must not cost a paid render
+            log.exception("progress listener failed")
+
+    # --- inputs ---------------------------------------------------------------------------------------------
+
+    async def inputs(self) -> dict[str, Any]:
+        """The model's input: our values under its field names, references as URLs it can read."""
+        job, spec = self.job, self.spec
+        names = spec.inputs
+        roles = spec.reference_roles(len(job.references), aspect=job.aspect, duration_s=job.duration_s)
+        data: dict[str, Any] = dict(spec.fixed_input)
+        prompt = job.prompt or job.brief
+        if names.duration:
+            data[names.duration] = int(job.duration_s)
+        if names.aspect:
+            data[names.aspect] = spec.model_value("aspect", job.aspect)
+        if names.resolution:
+            data[names.resolution] = spec.model_value("resolution", job.resolution)
+        if names.audio:
+            data[names.audio] = bool(spec.effective_audio(job.audio))
+        subjects: list[str] = []
+        if job.references:
+            await self.progress(0.01, "Preparing the reference images for Replicate")
+        for ref, role in zip(job.references, roles, strict=True):
+            if role in ("first_frame", "last_frame") and spec.refs.first_frame_fit:
+                ref = await self.fit(ref)
+            url = await self.reference_url(ref)
+            if role == "first_frame" and names.first_frame:
+                data[names.first_frame] = url
+            elif role == "last_frame" and names.last_frame:
+                data[names.last_frame] = url
+            else:
+                subjects.append(url)
+        if subjects and names.subject:
+            data[names.subject] = subjects
+            token = spec.refs.subject_token
+            if token:
+                tags = [token.format(n=i + 1) for i in range(len(subjects))]
+                if not any(t in prompt for t in tags):
+                    prompt = f"{prompt.rstrip()}\nReference images: {', '.join(tags)}."
+        data[names.prompt] = prompt
+        return data
+
+    async def fit(self, ref: Reference) -> Reference:
+        from tools.references import fit
+
+        try:
+            return await fit(
+                self.engine.storage, ref, self.job.width, self.job.height, self.settings.reference_fit
+            )
+        except ClapboardError:
+            raise
+        except (OSError, ValueError) as exc:
+            raise StorageFailed(
+                "A reference image could not be fitted to the video's frame.", hint="Try another image."
+            ) from exc
+
+    async def reference_url(self, ref: Reference) -> str:
+        """A URL Replicate can read: the storage's own on S3, else an upload to Replicate's files API."""
+        storage = self.engine.storage
+        if storage.local_path(ref.key) is None:
+            cap = parse_duration_s(self.settings.replicate_cancel_after) or 1800.0
+            return storage.url(ref.key, expires_s=int(max(self.settings.url_expiry_s, cap + 900)))
+        data = await read_all(storage, ref.key)
+        ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(ref.content_type, "bin")
+        name = f"reference-{os.path.basename(ref.key).rsplit('.', 1)[0][:40]}.{ext}"
+        for attempt in range(1, 4):
+            try:
+                resp = await self.http.post(
+                    "/v1/files",
+                    files={"content": (name, data, ref.content_type)},
+                    data={"metadata": json.dumps({"clapboard_job": self.job.job_id})},
+                    timeout=httpx.Timeout(30.0, connect=5.0, read=None, write=None),
+                )
+            except httpx.TransportError as exc:
+                if attempt == 3:
+                    raise ProviderFailed(
+                        "A reference image could not be uploaded to Replicate.", hint="Try again in a moment."
+                    ) from exc
+                await self.engine._sleep(0.5 * attempt)
+                continue
+            if resp.status_code in (200, 201):
+                url = (_problem(resp).get("urls") or {}).get("get")
+                if isinstance(url, str) and url:
+                    return url
+                raise ProviderFailed("Replicate accepted a reference image but gave no URL for it.")
+            if (resp.status_code == 429 or resp.status_code >= 500) and attempt < 3:
+                await self.engine._sleep(retry_after_s(resp.headers, 0.5 * attempt))
+                continue
+            if resp.status_code == 413:
+                raise InvalidRequest(
+                    "A reference image is too large for Replicate (100 MB at most).",
+                    hint="Use a smaller image.",
+                )
+            raise self.api_error(resp, during="uploading a reference image")
+        raise ProviderFailed("A reference image could not be uploaded to Replicate.")  # pragma: no cover
+
+    # --- create ---------------------------------------------------------------------------------------------
+
+    async def create(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Create the prediction. A create is retried only when Replicate certainly did not make it (no
+        connection, or a 429); after an ambiguous failure it looks for the prediction instead of re-posting,
+        because creates have no idempotency key."""
+        spec = self.spec
+        path = f"/v1/models/{spec.slug}/predictions"
+        headers = {"Cancel-After": self.settings.replicate_cancel_after}
+        since = datetime.now(UTC) - timedelta(seconds=5)
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            last = attempt == CREATE_ATTEMPTS
+            try:
+                resp = await self.http.post(path, json={"input": inputs}, headers=headers)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                if last:
+                    raise ProviderFailed(
+                        "Replicate could not be reached.", hint="Check the network, or try again later."
+                    ) from exc
+                await self.engine._sleep(self._backoff(attempt))
+                continue
+            except httpx.TransportError as exc:
+                found = await self.find_created(inputs, since)
+                if found is not None:
+                    log.info(
+                        "create for job %s timed out, but prediction %s exists", self.job.job_id, found["id"]
+                    )
+                    return found
+                raise ProviderFailed(
+                    f"Replicate did not answer the request for {spec.name} in time.",
+                    hint="It was not sent again, so that nothing is paid twice; try again in a moment.",
+                ) from exc
+            if resp.status_code in (200, 201, 202):
+                body = _problem(resp)
+                if not body.get("id"):
+                    raise ProviderFailed("Replicate answered the request without a prediction id.")
+                return body
+            if resp.status_code == 429 and not last:
+                wait = retry_after_s(resp.headers, self._backoff(attempt))
+                log.info("replicate throttled a create; waiting %.2f s", wait)
+                await self.engine._sleep(wait)
+                continue
+            raise self.api_error(resp, during="creating the prediction")
+        raise ProviderFailed("Replicate is throttling requests right now.", hint="Try again in a minute.")
+
+    async def find_created(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
+        """A prediction of ours created after `since` with these inputs, or None."""
+        after = since.isoformat().replace("+00:00", "Z")
+        try:
+            resp = await self.http.get("/v1/predictions", params={"created_after": after})
+        except httpx.TransportError:
+            return None
+        if resp.status_code != 200:
+            return None
+        for item in _problem(resp).get("results") or []:
+            if isinstance(item, dict) and item.get("model") == self.spec.slug and item.get("input") == inputs:
+                return item
+        return None
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.settings.replicate_poll_s * (2 ** (attempt - 1)), 30.0)
+        return base * random.uniform(0.8, 1.2)
+
+    # --- wait -----------------------------------------------------------------------------------------------
+
+    async def wait(self, prediction: dict[str, Any], started: float) -> dict[str, Any]:
+        """Poll until a terminal status, with backoff and jitter; cancel when our own deadline passes."""
+        spec, clock = self.spec, self.engine._clock
+        pid = str(prediction["id"])
+        poll = self.settings.replicate_poll_s
+        cap = max(poll, min(10.0, poll * 4))
+        interval = poll
+        deadline = started + self.settings.replicate_deadline_s
+        failures = 0
+        running_since: float | None = None
+        while True:
+            status = str(prediction.get("status") or "")
+            if status in TERMINAL:
+                return prediction
+            now = clock()
+            if status == "processing":
+                running_since = running_since or now
+                await self.progress(*self._running(prediction, now - running_since))
+            else:
+                await self.progress(0.05, f"Waiting for {spec.name} to start on Replicate")
+            if now >= deadline:
+                await self.cancel()
+                raise ProviderFailed(
+                    f"{spec.name} did not finish within {_minutes(self.settings.replicate_deadline_s)}, "
+                    "so Clapboard canceled it on Replicate.",
+                    hint="Try again later, or pick a faster model.",
+                )
+            await self.engine._sleep(min(interval * random.uniform(0.8, 1.2), max(deadline - now, 0.0)))
+            interval = min(interval * 1.5, cap)
+            try:
+                resp = await self.http.get(f"/v1/predictions/{pid}")
+            except httpx.TransportError as exc:
+                failures += 1
+                log.warning("polling prediction %s failed: %s", pid, type(exc).__name__)
+                if failures >= POLL_FAILURES:
+                    await self.cancel()
+                    raise ProviderFailed(
+                        "Clapboard lost contact with Replicate while the video was being made.",
+                        hint="Try again in a moment.",
+                    ) from exc
+                continue
+            if resp.status_code == 200:
+                failures = 0
+                body = _problem(resp)
+                if body:
+                    prediction = body
+                continue
+            if resp.status_code == 429 or resp.status_code >= 500:
+                failures += 1
+                log.warning("polling prediction %s answered %s", pid, resp.status_code)
+                if failures >= POLL_FAILURES:
+                    await self.cancel()
+                    raise self.api_error(resp, during="checking on the prediction")
+                await self.engine._sleep(retry_after_s(resp.headers, 0.0))
+                continue
+            if resp.status_code == 404:
+                raise ProviderFailed(
+                    f"Replicate no longer knows the prediction for {spec.name}.", hint="Try again."
+                )
+            raise self.api_error(resp, during="checking on the prediction")
+
+    def _running(self, prediction: dict[str, Any], elapsed: float) -> tuple[float, str]:
+        logs = str(prediction.get("logs") or "")
+        percents = re.findall(r"(\d{1,3})\s*%", logs[-2000:])
+        if percents:
+            pct = min(100, int(percents[-1]))
+            return 0.1 + 0.8 * pct / 100, f"Rendering on {self.spec.name}: {pct}%"
+        share = min(1.0, elapsed / max(1, self.spec.typical_wait_s))
+        return 0.1 + 0.75 * share, f"Rendering on {self.spec.name}"
+
+    async def cancel(self) -> None:
+        """Ask Replicate to stop the prediction (best effort; Cancel-After caps it anyway)."""
+        if not self.prediction_id:
+            return
+        try:
+            resp = await self.http.post(f"/v1/predictions/{self.prediction_id}/cancel")
+            log.info("canceled prediction %s: %s", self.prediction_id, resp.status_code)
+        except httpx.HTTPError as exc:
+            log.warning("could not cancel prediction %s: %s", self.prediction_id, type(exc).__name__)
+
+    # --- outcome --------------------------------------------------------------------------------------------
+
+    def check_terminal(self, prediction: dict[str, Any]) -> None:
+        spec = self.spec
+        status = prediction.get("status")
+        cap = self.settings.replicate_cancel_after
+        if status == "succeeded":
+            return
+        if status == "failed":
+            error = clean_provider_text(prediction.get("error")) or "no reason was given"
+            if REFUSAL.search(error):
+                raise ProviderFailed(
+                    f"{spec.name} refused to make this video: {error}",
+                    hint="Rephrase the brief and check the reference images; another model would likely "
+                    "refuse it too.",
+                    user_input=True,
+                )
+            raise ProviderFailed(f"{spec.name} failed on Replicate: {error}", hint="Try again in a moment.")
+        if status == "canceled":
+            raise ProviderFailed(
+                f"{spec.name} was canceled on Replicate before it finished "
+                f"(the {cap} cost cap may have passed).",
+                hint="Try again, or pick a faster model.",
+            )
+        if status == "aborted":
+            raise ProviderFailed(
+                f"Replicate never started {spec.name}: the request waited past its {cap} cost cap and was "
+                "aborted, so nothing was charged.",
+                hint="Replicate is busy; try again later.",
+            )
+        raise ProviderFailed(f"{spec.name} ended on Replicate with an unknown status.")  # pragma: no cover
+
+    def output_url(self, prediction: dict[str, Any]) -> str | None:
+        output = prediction.get("output")
+        while isinstance(output, list) and output:
+            output = output[0]
+        if isinstance(output, dict):
+            output = output.get("url") or output.get("video")
+        if isinstance(output, str) and output.startswith(("http://", "https://")):
+            return output
+        return None
+
+    def _gone(self) -> ProviderFailed:
+        return ProviderFailed(
+            f"{self.spec.name} finished, but Replicate had already removed the video before Clapboard could "
+            "copy it (Replicate keeps outputs for one hour).",
+            hint="Generate it again.",
+        )
+
+    def _headers_for(self, url: str) -> dict[str, str]:
+        """Send the token only to Replicate's own hosts (or the API host we were pointed at)."""
+        host = (urlsplit(url).hostname or "").lower()
+        api_host = (self.http.base_url.host or "").lower()
+        trusted = host == api_host or any(host == h or host.endswith("." + h) for h in TRUSTED_OUTPUT_HOSTS)
+        auth = self.http.headers.get("authorization")
+        return {"Authorization": auth} if trusted and auth else {}
+
+    async def download(self, prediction: dict[str, Any], dest: Path) -> None:
+        """Stream the output to `dest` chunk by chunk; retried, since the file exists only for an hour."""
+        from tools.outputs import download
+
+        if prediction.get("data_removed"):
+            raise self._gone()
+        url = self.output_url(prediction)
+        if url is None:
+            raise (
+                self._gone()
+                if prediction.get("output") is None
+                else ProviderFailed(
+                    f"{self.spec.name} finished without a video file on Replicate.", hint="Try again."
+                )
+            )
+        await self.progress(0.92, "Copying the video from Replicate")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + ".part")
+        failure: ClapboardError | None = None
+        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
+            try:
+                size = 0
+                with part.open("wb") as out:
+                    async for chunk in download(url, headers=self._headers_for(url)):
+                        await asyncio.to_thread(out.write, chunk)
+                        size += len(chunk)
+                if size == 0:
+                    raise StorageFailed("Replicate sent an empty video file.")
+                os.replace(part, dest)
+                await self.progress(0.98, "Video copied from Replicate")
+                return
+            except StorageFailed as exc:
+                failure = exc
+                log.warning(
+                    "downloading output of %s failed (attempt %d): %s", self.prediction_id, attempt, exc
+                )
+                if await self._removed():
+                    break
+                if attempt < DOWNLOAD_ATTEMPTS:
+                    await self.engine._sleep(self._backoff(attempt))
+            finally:
+                part.unlink(missing_ok=True)
+        if await self._removed() or "404" in str(failure) or "410" in str(failure):
+            raise self._gone()
+        raise ProviderFailed(
+            f"{self.spec.name} finished, but the video could not be copied from Replicate.",
+            hint="Generate it again.",
+        )
+
+    async def _removed(self) -> bool:
+        """Whether Replicate says the output is gone (data_removed, or an output of null)."""
+        try:
+            resp = await self.http.get(f"/v1/predictions/{self.prediction_id}")
+        except httpx.TransportError:
+            return False
+        body = _problem(resp) if resp.status_code == 200 else {}
+        return bool(body.get("data_removed")) or (bool(body) and body.get("output") is None)
+
+    # --- errors ---------------------------------------------------------------------------------------------
+
+    def api_error(self, resp: httpx.Response, *, during: str) -> ClapboardError:
+        """An HTTP error from Replicate as a typed error a user can act on."""
+        spec, code = self.spec, resp.status_code
+        problem = _problem(resp)
+        detail = clean_provider_text(problem.get("detail") or problem.get("title") or "")
+        log.warning("replicate answered %s while %s for %s: %s", code, during, spec.slug, detail)
+        if code == 422:
+            return invalid_request_from_422(
+                spec,
+                problem,
+                duration_s=self.job.duration_s,
+                aspect=self.job.aspect,
+                resolution=self.job.resolution,
+            )
+        if code in (401, 403):
+            return ModelUnavailable(
+                "Replicate refused Clapboard's API token.",
+                hint="Check REPLICATE_API_TOKEN (or REPLICATE_API_KEY), and that the account may run this "
+                "model.",
+            )
+        if code == 402:
+            return ModelUnavailable(
+                "The Replicate account has run out of credit.",
+                hint="Add credit on replicate.com, then try again.",
+            )
+        if code == 404:
+            return ModelUnavailable(
+                f"{spec.name} is no longer offered on Replicate ({spec.slug} was not found).",
+                hint="`clapboard models --refresh` updates the list of models.",
+            )
+        if code == 429:
+            return ProviderFailed(
+                "Replicate is throttling requests right now.", hint="Try again in a minute."
+            )
+        if code >= 500:
+            return ProviderFailed(
+                f"Replicate had a server error ({code}) while {during}.", hint="Try again in a moment."
+            )
+        return ProviderFailed(
+            f"Replicate refused the request for {spec.name} ({code}{': ' + detail if detail else ''}).",
+            hint="Try again, or pick another model.",
+        )

@@ -1,0 +1,323 @@
+"""Prompt refinement: a brief rewritten into a model-ready video prompt, by an LLM or by rules.
+
+With an LLM key (OpenAI, Poe or any OpenAI-compatible endpoint) a ChatOpenAI call rewrites the brief into a
+prompt that names the subject, action, camera, lighting, style, brand cues and framing; without one, the
+template's scaffold does it by rules. Either way every fact the user gave (numbers and prices, quoted text,
+capitalised names, colours, web addresses) must survive: the LLM's output is checked for each of them, missing
+ones are appended, and an output that lost most of them is replaced by the rule-based prompt. `Refined.note`
+says which method wrote the prompt and why, for the user who sees both versions.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+from campaign.errors import InvalidRequest
+from tools.templates import Template, extract_fields, get_template
+
+if TYPE_CHECKING:
+    from campaign.settings import Settings
+
+log = logging.getLogger(__name__)
+
+LLM_TIMEOUT_S = 30.0
+MAX_PROMPT_CHARS = 4000
+
+_ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
+
+SYSTEM_PROMPT = """You write prompts for AI video models (Veo, Sora, Runway, Kling, Seedance, Hailuo) from a \
+marketer's brief.
+
+Write one prompt of 60 to 160 words, in plain prose, that says in this order: the subject, the action over \
+the clip's duration, the camera (shot size, movement), the lighting, the visual style, the brand cues, any \
+on-screen text, and the framing for the given aspect ratio.
+
+Rules:
+- Keep every fact from the brief exactly as written: names, product names, prices, numbers, percentages, \
+colours, web addresses and any quoted text. Quoted text is on-screen text: repeat it inside double quotes, \
+spelled exactly the same.
+- Do not invent facts: no new prices, claims, names, logos or slogans.
+- Answer with the prompt only: no title, no preamble, no markdown, no quotes around it."""
+
+# --- facts ------------------------------------------------------------------------------------------------
+
+_COLOUR_TEXT = """
+    red crimson scarlet maroon burgundy pink magenta fuchsia rose coral salmon orange peach amber
+    gold golden yellow lemon mustard beige cream ivory tan brown chocolate bronze copper olive lime
+    green emerald mint teal turquoise aqua cyan sky blue navy cobalt indigo violet purple lavender
+    lilac plum black charcoal grey gray silver white pastel neon
+"""
+COLOUR_WORDS: tuple[str, ...] = tuple(_COLOUR_TEXT.split())
+_COLOUR = re.compile(r"\b(" + "|".join(COLOUR_WORDS) + r")\b", re.IGNORECASE)
+_HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
+_QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9])(?:[$€£¥₹]\s?)?\d+(?:[.,:]\d+)*(?:\s?%|(?:\s?(?:USD|EUR|GBP|k|K|x))\b)?(?:[$€£¥₹])?"
+)
+_WEB = re.compile(r"\b(?:https?://)?(?:www\.)?[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:com|io|co|app|net|org|"
+                  r"shop|store|ai|dev|uk|de|fr)(?:/[^\s\"']*)?", re.IGNORECASE)  # fmt: skip
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*")
+
+
+def brief_facts(brief: str) -> list[str]:
+    """The facts a refined prompt must keep: quoted text, numbers and prices, web addresses, colours (words
+    and hex codes) and capitalised names, in order of appearance, without duplicates."""
+    text = brief or ""
+    found: list[tuple[int, str]] = []
+    for m in _QUOTED.finditer(text):
+        found.append((m.start(), next(g for g in m.groups() if g is not None).strip()))
+    for m in _WEB.finditer(text):
+        found.append((m.start(), m.group(0).rstrip(".,;:!?")))
+    for m in _HEX.finditer(text):
+        found.append((m.start(), m.group(0)))
+    covered = [(m.start(), m.end()) for rx in (_WEB, _HEX) for m in rx.finditer(text)]
+
+    def inside(pos: int) -> bool:
+        return any(a <= pos < b for a, b in covered)
+
+    for m in _NUMBER.finditer(text):
+        if not inside(m.start()):
+            found.append((m.start(), m.group(0).strip()))
+    for m in _COLOUR.finditer(text):
+        if not inside(m.start()):
+            found.append((m.start(), m.group(0).lower()))
+    for start, name in _names(text):
+        if not inside(start):
+            found.append((start, name))
+    out: list[str] = []
+    seen: set[str] = set()
+    for _, fact in sorted(found, key=lambda x: x[0]):
+        key = _norm(fact)
+        if fact and key not in seen and not any(key in _norm(f) for f in out if _is_quoted_fact(f, brief)):
+            seen.add(key)
+            out.append(fact)
+    return out
+
+
+def _is_quoted_fact(fact: str, brief: str) -> bool:
+    return f'"{fact}"' in brief or f"“{fact}”" in brief or f"«{fact}»" in brief
+
+
+def _names(text: str) -> list[tuple[int, str]]:
+    """Runs of capitalised words (or words with capitals inside, like "iPhone"): names, brands, products.
+
+    A capitalised word that starts a sentence counts only when it is not an ordinary sentence word
+    ("Make", "The", "Our")."""
+    out: list[tuple[int, str]] = []
+    run: list[tuple[int, str]] = []
+    last_end = 0
+    for m in _WORD.finditer(text):
+        word = m.group(0).rstrip("'’-")
+        between = text[last_end : m.start()]
+        starts_sentence = m.start() == 0 or re.search(r"[.!?:;\n]\s*$", text[: m.start()]) is not None
+        name_like = (word[:1].isupper() or any(c.isupper() for c in word[1:])) and word != "I"
+        if starts_sentence and word.lower() in _SENTENCE_WORDS:
+            name_like = False
+        if run and (not name_like or between not in (" ", " & ", "-")):
+            out.append((run[0][0], text[run[0][0] : run[-1][0] + len(run[-1][1])]))
+            run = []
+        if name_like:
+            run.append((m.start(), word))
+        last_end = m.end()
+    if run:
+        out.append((run[0][0], text[run[0][0] : run[-1][0] + len(run[-1][1])]))
+    return out
+
+
+# Ordinary words that are capitalised only because they start a sentence.
+_SENTENCE_TEXT = """
+    make create show use give add put let start open end close turn keep build need want please
+    generate render animate film shoot do get set try highlight feature featuring include including
+    mention finish introduce present announce celebrate focus target aim think imagine picture a an
+    the this that these those our my your their its we you they it he she for with without and or
+    but in on at by of to from as into over under after before during new now here there then when
+    while if so all each every some any one two three four five six seven eight nine ten video clip
+    ad teaser spot reel story short brand logo product launch campaign vertical horizontal square
+    portrait landscape headline tagline price cta features title slogan button intro outro scene
+    shot camera music sound voice voiceover text hook end style mood tone look feel background
+    lighting colour colours color colors website site url web link
+"""
+_SENTENCE_WORDS = frozenset(_SENTENCE_TEXT.split())
+
+
+def _norm(text: str) -> str:
+    text = text.replace("“", '"').replace("”", '"').replace("’", "'").replace("«", '"').replace("»", '"')
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def missing_facts(brief: str, prompt: str) -> list[str]:
+    """The brief's facts that `prompt` does not contain (case- and spacing-insensitive)."""
+    target = _norm(prompt)
+    missing = []
+    for fact in brief_facts(brief):
+        key = _norm(fact)
+        if re.fullmatch(r"[$€£¥₹]?\s?\d[\d.,:]*\s?%?[$€£¥₹]?", key):
+            ok = re.search(r"(?<![\d.,])" + re.escape(key) + r"(?![\d])", target) is not None
+        else:
+            ok = key in target
+        if not ok:
+            missing.append(fact)
+    return missing
+
+
+# --- refinement -------------------------------------------------------------------------------------------
+
+
+class Refined(BaseModel):
+    """A refined prompt, which method wrote it, and a note for the user."""
+
+    prompt: str
+    method: Literal["llm", "rules"]
+    note: str = ""
+
+
+async def refine(
+    brief: str,
+    *,
+    settings: Settings,
+    template: str | None,
+    aspect: str,
+    duration_s: int,
+    model: str | None = None,
+) -> Refined:
+    """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules.
+
+    Never raises for a failing LLM: the rules take over and `note` says so. `model` (a model's name) is only
+    a hint for the LLM.
+    """
+    tpl = _template(template)
+    if not settings.llm_key:
+        prompt = rules_prompt(brief, tpl, aspect, duration_s)
+        return Refined(
+            prompt=prompt,
+            method="rules",
+            note=f"No LLM key is set, so the prompt was refined by rules from the {tpl.title} template.",
+        )
+    try:
+        text = await _llm_prompt(brief, tpl, aspect, duration_s, model, settings)
+    except Exception as exc:  # any failure of the LLM (network, auth, timeout, bad answer) falls back
+        log.warning("prompt refinement by LLM failed: %s", type(exc).__name__)
+        prompt = rules_prompt(brief, tpl, aspect, duration_s)
+        why = _why(exc)
+        return Refined(
+            prompt=prompt,
+            method="rules",
+            note=f"The LLM could not refine the prompt ({why}), so it was refined by rules from the "
+            f"{tpl.title} template.",
+        )
+    facts = brief_facts(brief)
+    missing = missing_facts(brief, text)
+    if facts and len(missing) * 2 > len(facts):
+        log.info("LLM prompt dropped %d of %d facts; using rules", len(missing), len(facts))
+        return Refined(
+            prompt=rules_prompt(brief, tpl, aspect, duration_s),
+            method="rules",
+            note=f"The LLM's prompt left out most of the brief's facts ({_list(missing)}), so it was refined "
+            f"by rules from the {tpl.title} template instead.",
+        )
+    if missing:
+        text = f"{text.rstrip()}\nKeep exactly as given: {_list(missing)}."
+        return Refined(
+            prompt=text,
+            method="llm",
+            note=f"Refined by the LLM ({settings.llm_model}); facts it left out were added back: "
+            f"{_list(missing)}.",
+        )
+    return Refined(prompt=text, method="llm", note=f"Refined by the LLM ({settings.llm_model}).")
+
+
+def rules_prompt(brief: str, template: Template, aspect: str, duration_s: int) -> str:
+    """The template's scaffold around the whole brief, with the on-screen fields it states."""
+    fields = extract_fields(brief, template)
+    prompt = template.scaffold(brief, fields, aspect, duration_s)
+    missing = missing_facts(brief, prompt)
+    if missing:  # the scaffold keeps the brief whole, so this is only a safety net
+        prompt += f"\nKeep exactly as given: {_list(missing)}."
+    return prompt
+
+
+def _template(name: str | None) -> Template:
+    try:
+        return get_template(name)
+    except InvalidRequest:
+        return get_template(None)
+
+
+def _list(facts: list[str]) -> str:
+    return ", ".join(f'"{f}"' for f in facts)
+
+
+def _why(exc: Exception) -> str:
+    name = type(exc).__name__
+    if "Timeout" in name:
+        return "it did not answer in time"
+    if "Authentication" in name or "PermissionDenied" in name:
+        return "its key was refused"
+    if "RateLimit" in name:
+        return "it is rate-limited"
+    if "Connection" in name:
+        return "it could not be reached"
+    if isinstance(exc, ValueError):
+        return "its answer was unusable"
+    return "it answered with an error"
+
+
+async def _llm_prompt(
+    brief: str, template: Template, aspect: str, duration_s: int, model: str | None, settings: Settings
+) -> str:
+    from langchain_core.messages import HumanMessage, SystemMessage
+    from langchain_openai import ChatOpenAI
+
+    key = settings.llm_key
+    assert key is not None
+    chat = ChatOpenAI(
+        api_key=key,
+        base_url=settings.llm_base_url,
+        model=settings.llm_model,
+        temperature=0.4,
+        timeout=LLM_TIMEOUT_S,
+        max_retries=1,
+    )
+    orientation = _ORIENTATION.get(aspect, aspect)
+    fields = extract_fields(brief, template)
+    lines = [
+        f"Brief: {brief.strip()}",
+        f"Template: {template.title}: {template.description}",
+        f"Template guidance: subject {template.subject} Action: {template.action} Camera: {template.camera} "
+        f"Lighting: {template.lighting} Style: {template.style}",
+        f"Aspect ratio: {aspect} ({orientation})",
+        f"Duration: {duration_s} seconds",
+    ]
+    if fields:
+        lines.append("On-screen text fields: " + "; ".join(f'{k} "{v}"' for k, v in fields.items()))
+    if model:
+        lines.append(f"Video model: {model}")
+    reply = await chat.ainvoke([SystemMessage(SYSTEM_PROMPT), HumanMessage("\n".join(lines))])
+    text = reply.content if isinstance(reply.content, str) else _joined(reply.content)
+    text = _clean(text)
+    if not text:
+        raise ValueError("the LLM answered with an empty prompt")
+    return text
+
+
+def _joined(parts: list[object]) -> str:
+    out = []
+    for p in parts:
+        if isinstance(p, str):
+            out.append(p)
+        elif isinstance(p, dict) and isinstance(p.get("text"), str):
+            out.append(p["text"])
+    return "".join(out)
+
+
+def _clean(text: str) -> str:
+    text = text.strip()
+    text = re.sub(r"^```[a-z]*\s*|\s*```$", "", text).strip()
+    text = re.sub(r"^(?:refined\s+)?prompt\s*:\s*", "", text, flags=re.IGNORECASE).strip()
+    if len(text) > 1 and text[0] == text[-1] == '"' and text.count('"') == 2:
+        text = text[1:-1].strip()
+    return text[:MAX_PROMPT_CHARS]
