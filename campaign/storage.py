@@ -187,6 +187,54 @@ def _code(exc: Exception) -> str:
     return str(response.get("Error", {}).get("Code") or type(exc).__name__)
 
 
+class _PartFiller:
+    """Copies a body of any kind into caller-owned part buffers, so S3 parts need no extra copies."""
+
+    def __init__(self, body: Body) -> None:
+        self._file = body if not isinstance(body, bytes) and hasattr(body, "read") else None
+        self._chunks = None if self._file is not None else iter_body(body)  # type: ignore[arg-type]
+        self._left = memoryview(b"")  # the unused tail of the last chunk (a view: slicing copies nothing)
+
+    async def __call__(self, buf: bytearray) -> int:
+        """Fill `buf` from the start; returns how many bytes were written (less than its size at the end)."""
+        if self._file is not None:
+            return await asyncio.to_thread(_read_into, self._file, buf)
+        view, n = memoryview(buf), 0
+        with view:
+            while n < len(buf):
+                if not self._left:
+                    chunk = await anext(self._chunks, None)  # type: ignore[arg-type]
+                    if chunk is None:
+                        break
+                    self._left = memoryview(chunk)
+                take = min(len(self._left), len(buf) - n)
+                view[n : n + take] = self._left[:take]
+                self._left = self._left[take:]
+                n += take
+        return n
+
+    async def aclose(self) -> None:
+        if self._chunks is not None:
+            await self._chunks.aclose()  # type: ignore[attr-defined]
+
+
+def _read_into(fh: BinaryIO, buf: bytearray) -> int:
+    view, n = memoryview(buf), 0
+    with view:
+        readinto = getattr(fh, "readinto", None)
+        while n < len(buf):
+            if readinto is not None:
+                got = readinto(view[n:])
+            else:
+                data = fh.read(len(buf) - n)
+                got = len(data)
+                view[n : n + got] = data
+            if not got:
+                break
+            n += got
+    return n
+
+
 class S3Storage:
     """Objects in an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO), served by presigned GET URLs.
 
@@ -264,39 +312,36 @@ class S3Storage:
         if isinstance(body, bytes) and len(body) <= self.part_size:
             await self._put_object(key, body, content_type)
             return StoredBlob(key=key, size=len(body), content_type=content_type)
-        chunks = iter_body(body)
-        buf = bytearray()
+        fill = _PartFiller(body)
         try:
-            async for chunk in chunks:
-                buf += chunk
-                if len(buf) > self.part_size:
-                    break
-            else:  # the whole body fits in one part
-                data = bytes(buf)
-                del buf
-                await self._put_object(key, data, content_type)
-                return StoredBlob(key=key, size=len(data), content_type=content_type)
-            return await self._multipart(key, buf, chunks, content_type)
+            first = bytearray(self.part_size)
+            n = await fill(first)
+            if n < self.part_size:  # the whole body fits in one request
+                del first[n:]
+                await self._put_object(key, first, content_type)
+                return StoredBlob(key=key, size=n, content_type=content_type)
+            return await self._multipart(key, first, fill, content_type)
         finally:
-            await chunks.aclose()
+            await fill.aclose()
 
-    async def _put_object(self, key: str, data: bytes, content_type: str) -> None:
+    async def _put_object(self, key: str, data: bytes | bytearray, content_type: str) -> None:
         await self._call(
             "save", key, "put_object", Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
         )
 
     async def _multipart(
-        self, key: str, buf: bytearray, chunks: AsyncIterator[bytes], content_type: str
+        self, key: str, first: bytearray, fill: _PartFiller, content_type: str
     ) -> StoredBlob:
+        """Upload `first` and the rest of the body as parts, through two part buffers used in turn: one
+        uploads (in a worker thread) while the other is filled, so memory stays at two parts."""
         created = await self._call(
             "save", key, "create_multipart_upload", Bucket=self.bucket, Key=key, ContentType=content_type
         )
         upload_id = created["UploadId"]
-        parts: list[dict] = []
-        pending: asyncio.Task | None = None  # the part uploading while the next one is read
-        size = 0
+        parts: list[dict[str, Any]] = []
+        pending: asyncio.Task[None] | None = None
 
-        async def upload(number: int, data: bytes) -> None:
+        async def upload(number: int, data: bytearray) -> None:
             out = await self._call(
                 "save",
                 key,
@@ -309,30 +354,27 @@ class S3Storage:
             )
             parts.append({"PartNumber": number, "ETag": out["ETag"]})
 
+        size = len(first)
         try:
-            number = 0
+            pending = asyncio.ensure_future(upload(1, first))
+            buffers = [first, bytearray(self.part_size)]
+            turn = 1
             while True:
-                while len(buf) >= self.part_size:
-                    with memoryview(buf) as view:
-                        data = bytes(view[: self.part_size])
-                    del buf[: self.part_size]
-                    await _await_then(pending)
-                    number += 1
-                    size += len(data)
-                    pending = asyncio.ensure_future(upload(number, data))
-                chunk = await anext(chunks, None)
-                if chunk is None:
+                buf = buffers[turn]
+                n = await fill(buf)  # the other buffer is uploading meanwhile
+                await pending
+                pending = None
+                if n == 0:
                     break
-                buf += chunk
-            if buf or number == 0:
-                data = bytes(buf)
-                buf.clear()
-                await _await_then(pending)
-                number += 1
-                size += len(data)
-                pending = asyncio.ensure_future(upload(number, data))
-            await _await_then(pending)
-            pending = None
+                if n < len(buf):
+                    del buf[n:]  # the last part: shrink in place, no copy
+                size += n
+                pending = asyncio.ensure_future(upload(len(parts) + 1, buf))
+                if n < self.part_size:
+                    await pending
+                    pending = None
+                    break
+                turn ^= 1
             parts.sort(key=lambda p: p["PartNumber"])
             await self._call(
                 "save",
@@ -353,7 +395,7 @@ class S3Storage:
                         self._client.abort_multipart_upload, Bucket=self.bucket, Key=key, UploadId=upload_id
                     )
                 )
-            except Exception as exc:  # the upload already failed; the bucket's lifecycle rule is the backstop
+            except Exception as exc:  # the upload already failed; a bucket lifecycle rule is the backstop
                 log.warning("S3 abort of multipart upload for %r failed: %s", key, _code(exc))
             raise
         return StoredBlob(key=key, size=size, content_type=content_type)
@@ -395,11 +437,6 @@ class S3Storage:
 
     def local_path(self, key: str) -> Path | None:
         return None
-
-
-async def _await_then(task: asyncio.Task | None) -> None:
-    if task is not None:
-        await task
 
 
 def build_storage(settings: Settings) -> BlobStorage:
