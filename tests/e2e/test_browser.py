@@ -1,0 +1,78 @@
+"""What a person sees: `clapboard serve` in Debian's Chromium, an attached photo, a brief, a playing video."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import png_bytes
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]  # fmt: skip
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env.update(CLAPBOARD_DATA_DIR=str(tmp_path / "data"))
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen([sys.executable, "-m", "chat.cli", "serve", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(base, timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the chat did not start: " + (tmp_path / "server.log").read_text()[-2000:])
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    photo = tmp_path / "sneaker.png"
+    photo.write_bytes(png_bytes((900, 700)))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(served, wait_until="networkidle")
+        assert "Clapboard" in page.content()
+        page.locator("#upload-button-input").set_input_files(str(photo))
+        page.wait_for_selector("#attachments", timeout=15000)
+        page.fill("#chat-input", "make a 6 second vertical product showcase of our sneaker")
+        page.keyboard.press("Enter")
+        video = page.wait_for_selector("video", timeout=90000)
+        page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
+        size = page.evaluate("(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))")
+        assert size[:2] == [720, 1280] and abs(size[2] - 6) < 0.1
+        page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
+        page.wait_for_function("document.querySelector('video').currentTime > 0.5", timeout=15000)
+        video.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path)) / "chat.png"))
+        assert page.get_by_text("Your video is ready").count() >= 1
+        browser.close()
