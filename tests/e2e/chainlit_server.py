@@ -20,10 +20,12 @@ from campaign.settings import Settings
 async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     """Serve the Clapboard chat on a free loopback port with this studio's settings; yields the base URL."""
     import chainlit.server
+    from chainlit.config import FILES_DIRECTORY
 
     import chat.app  # noqa: F401  (registers the hooks)
     from chat import runtime
 
+    FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # another server's shutdown may have removed it
     await runtime.start(settings)
     server = uvicorn.Server(
         uvicorn.Config(chainlit.server.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
