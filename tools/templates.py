@@ -200,13 +200,18 @@ def get_template(name: str | None) -> Template:
 # --- fields from the brief -------------------------------------------------------------------------------
 
 _QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»")
-_LABELS = r"headline|title|tagline|slogan|features?|price|cta|call to action|call-to-action|button"
+_LABELS = r"headline|title|hook|tagline|slogan|features?|price|cta|call to action|call-to-action|button"
 _LABEL = re.compile(
-    rf"(?im)\b({_LABELS})\s*[:=]\s*(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+\b(?:{_LABELS})\s*[:=])|$)"
+    rf"(?im)\b({_LABELS})\s*[:=]\s*(?:\"([^\"\n]+)\"|“([^”\n]+)”|"
+    rf"(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+[-–—]\s)|(?:\s+\b(?:{_LABELS})\s*[:=])|$))"
+)
+_FEATURES_LABEL = re.compile(
+    rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=(?:\.\s)|\n|(?:\s+\b(?:{_LABELS})\s*[:=])|\.?$)"
 )
 _LABEL_FIELD = {
     "headline": "headline",
     "title": "headline",
+    "hook": "headline",
     "tagline": "tagline",
     "slogan": "tagline",
     "feature": "features",
@@ -303,8 +308,10 @@ def extract_fields(brief: str, template: Template) -> dict[str, str]:
 
     for m in _LABEL.finditer(text):
         name = _LABEL_FIELD[m.group(1).lower()]
-        value = _clean(m.group(2))
+        value = _clean(next(g for g in m.groups()[1:] if g is not None))
         if value and name not in found:
+            if name == "features" and (fm := _FEATURES_LABEL.search(text)):
+                value = _clean(fm.group(1))
             found[name] = "\n".join(split_features(value)) if name == "features" else value
 
     quoted = [_clean(next(g for g in m.groups() if g is not None)) for m in _QUOTED.finditer(text)]

@@ -1,21 +1,202 @@
-"""The `draft` engine: a local renderer (Pillow draws, PyAV/libx264 encodes) that needs no provider."""
+"""The `draft` engine: a local renderer (Pillow draws, PyAV/libx264 encodes) that needs no provider.
+
+It turns a brief, its template fields and its reference images into a short motion design: brand animation,
+product showcase, social-media ad, or the brief's key phrases over the references. Frames stream from a
+drawing thread into the encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's
+own threads overlap. The encoder's settings and thread count are fixed, so identical inputs give identical bytes.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
 import av
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image
 
-from campaign.errors import ProviderFailed
+from campaign.errors import ClapboardError, ProviderFailed
 from campaign.storage import BlobStorage, read_all
 from tools.engines.base import Progress, RenderJob, RenderOutcome
+from tools.engines.draft_kit import Box, RefImage, Stage, load_reference, logo_score
+from tools.engines.draft_scenes import DESIGNS, Copy, Design, build_copy
+from tools.palette import Palette, palette_from_brief, palette_from_images
+from tools.templates import get_template
 
 log = logging.getLogger(__name__)
+
+# Encoder settings shared with bench/render.py's encode-only baseline.
+CODEC = "libx264"
+PRESET = "veryfast"
+CRF = "23"
+# A fixed thread count: x264's output depends on it, so a fixed number keeps the bytes identical on any machine.
+THREADS = 3
+QUEUE_FRAMES = 3
+
+Report = Callable[[float, str], None]
+
+
+class Cancelled(Exception):
+    """The render was stopped before it finished."""
+
+
+@dataclass
+class DraftResult:
+    """What a render produced, besides the file."""
+
+    frames: int
+    width: int
+    height: int
+    fps: int
+    palette: Palette
+    copy: Copy
+    text_boxes: set[Box] = field(default_factory=set)
+    safe: Box = (0, 0, 0, 0)
+    seconds: float = 0.0
+
+
+def encoder_stream(
+    container: av.container.OutputContainer, width: int, height: int, fps: int
+) -> av.VideoStream:
+    """The H.264 stream every draft (and the bench's encode-only baseline) is written with."""
+    stream = container.add_stream(CODEC, rate=fps)
+    stream.width, stream.height = width, height
+    stream.pix_fmt = "yuv420p"
+    stream.time_base = Fraction(1, fps)
+    stream.codec_context.time_base = Fraction(1, fps)
+    stream.codec_context.thread_count = THREADS
+    stream.options = {"preset": PRESET, "crf": CRF, "threads": str(THREADS)}
+    return stream
+
+
+def open_output(dest: Path) -> av.container.OutputContainer:
+    """An MP4 with its index (moov) first, so playback starts before the download ends."""
+    return av.open(str(dest), "w", format="mp4", options={"movflags": "faststart"})
+
+
+def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[RefImage]:
+    """Decode stored reference bytes at a size that is enough for this frame size."""
+    max_side = int(max(width, height) * 1.25)
+    refs = []
+    for k, data in enumerate(raw):
+        try:
+            refs.append(load_reference(data, max_side))
+        except (OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ProviderFailed(
+                f"Reference image {k + 1} could not be read.",
+                hint="Upload it again as a PNG or JPEG.",
+                user_input=True,
+            ) from exc
+    return refs
+
+
+def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
+    """The template's motion design for this job, with its palette and copy, ready to draw."""
+    template = get_template(job.template)
+    images = [r.image for r in refs]
+    # Logos and the first reference (the subject) count most for the brand palette.
+    weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
+    palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
+    copy = build_copy(template.name, job.brief, dict(job.fields or {}))
+    stage = Stage(
+        width=job.width,
+        height=job.height,
+        fps=job.fps,
+        frames=job.duration_s * job.fps,
+        aspect=job.aspect,
+        palette=palette,
+    )
+    return DESIGNS[template.name](stage, refs, copy), stage
+
+
+def render_draft(
+    job: RenderJob,
+    raw_references: Sequence[bytes],
+    dest: Path,
+    report: Report | None = None,
+    cancel: threading.Event | None = None,
+) -> DraftResult:
+    """Render the job to `dest` (blocking; run it in a worker thread). Raises Cancelled when `cancel` is set."""
+    started = time.perf_counter()
+    refs = prepare_references(raw_references, job.width, job.height)
+    design, stage = build_design(job, refs)
+    del refs
+    total = stage.frames
+    frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+    stop = cancel or threading.Event()
+    failure: list[BaseException] = []
+
+    def draw_frames() -> None:
+        try:
+            for i in range(total):
+                if stop.is_set():
+                    break
+                vf = av.VideoFrame.from_image(design.draw(i))
+                vf.pts = i
+                vf.time_base = Fraction(1, stage.fps)
+                while not stop.is_set():
+                    try:
+                        frames.put(vf, timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+        except BaseException as exc:  # handed to the encoding thread, which raises it
+            failure.append(exc)
+        finally:
+            while True:
+                try:
+                    frames.put(None, timeout=0.2)
+                    break
+                except queue.Full:
+                    if stop.is_set():
+                        try:
+                            frames.get_nowait()
+                        except queue.Empty:
+                            pass
+
+    drawer = threading.Thread(target=draw_frames, name="draft-draw", daemon=True)
+    step = max(1, total // 10)
+    written = 0
+    try:
+        with open_output(dest) as container:
+            stream = encoder_stream(container, stage.width, stage.height, stage.fps)
+            drawer.start()
+            while True:
+                vf = frames.get()
+                if vf is None:
+                    break
+                container.mux(stream.encode(vf))
+                written += 1
+                if report is not None and written % step == 0 and written < total:
+                    report(written / total, f"Rendered {written} of {total} frames")
+            if failure:
+                raise failure[0]
+            if stop.is_set() and written < total:
+                raise Cancelled()
+            container.mux(stream.encode(None))
+    except BaseException:
+        stop.set()
+        drawer.join(timeout=5)
+        dest.unlink(missing_ok=True)
+        raise
+    drawer.join()
+    return DraftResult(
+        frames=written,
+        width=stage.width,
+        height=stage.height,
+        fps=stage.fps,
+        palette=stage.palette,
+        copy=design.copy,
+        text_boxes=stage.text_boxes,
+        safe=stage.safe,
+        seconds=time.perf_counter() - started,
+    )
 
 
 class DraftEngine:
@@ -25,69 +206,47 @@ class DraftEngine:
         self.storage = storage
 
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome:
-        images = []
-        for ref in job.references:
-            data = await read_all(self.storage, ref.key)
-            images.append(data)
+        await progress(0.0, "Reading the references")
+        raw = [await read_all(self.storage, ref.key) for ref in job.references]
         loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+        notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+        cancel = threading.Event()
 
         def report(fraction: float, note: str) -> None:
-            loop.call_soon_threadsafe(queue.put_nowait, (fraction, note))
+            loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
 
-        task = asyncio.create_task(asyncio.to_thread(_render, job, images, dest, report))
-        await progress(0.0, "Drawing the draft")
-        while not task.done():
-            getter = asyncio.ensure_future(queue.get())
-            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                fraction, note = getter.result()
-                await progress(fraction, note)
-            else:
-                getter.cancel()
+        await progress(0.02, "Drawing the draft")
+        task = asyncio.ensure_future(asyncio.to_thread(render_draft, job, raw, dest, report, cancel))
         try:
-            task.result()
-        except ProviderFailed:
+            while not task.done():
+                getter = asyncio.ensure_future(notes.get())
+                await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    fraction, note = getter.result()
+                    await progress(round(0.02 + 0.96 * fraction, 3), note)
+                else:
+                    getter.cancel()
+            result = task.result()
+        except asyncio.CancelledError:
+            cancel.set()
+            raise
+        except ClapboardError:
             raise
         except Exception as exc:
-            log.exception("draft render failed")
-            hint = "Try again, or try other images."
-            raise ProviderFailed("The draft could not be rendered.", hint=hint) from exc
+            log.exception("draft render failed for job %s", job.job_id)
+            raise ProviderFailed(
+                "The draft could not be rendered.", hint="Try again, or try other reference images."
+            ) from exc
+        log.info(
+            "draft %s: %d frames %dx%d@%d in %.2fs",
+            job.job_id,
+            result.frames,
+            result.width,
+            result.height,
+            result.fps,
+            result.seconds,
+        )
         await progress(1.0, "Draft rendered")
-        return RenderOutcome(provider_job_id=None)
-
-
-def _render(job: RenderJob, raw: list[bytes], dest: Path, report) -> None:
-    w, h, fps = job.width, job.height, job.fps
-    refs = []
-    for data in raw:
-        img = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
-        refs.append(img.convert("RGBA"))
-    bg = Image.new("RGB", (w, h), (24, 28, 40))
-    font = ImageFont.load_default(size=max(24, h // 14))
-    total = job.duration_s * fps
-    with av.open(str(dest), "w", options={"movflags": "faststart"}) as out:
-        stream = out.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        stream.options = {"preset": "veryfast", "crf": "23"}
-        stream.time_base = Fraction(1, fps)
-        for i in range(total):
-            t = i / max(1, total - 1)
-            frame = bg.copy()
-            if refs:
-                ref = refs[min(len(refs) - 1, int(t * len(refs)))]
-                scale = min(w * 0.8 / ref.width, h * 0.7 / ref.height) * (1 + 0.08 * t)
-                size = (max(1, int(ref.width * scale)), max(1, int(ref.height * scale)))
-                im = ref.resize(size, Image.BILINEAR)
-                frame.paste(im, ((w - size[0]) // 2, (h - size[1]) // 2), im)
-            draw = ImageDraw.Draw(frame)
-            text = job.brief.strip()[:60]
-            draw.text((w // 2, int(h * 0.9)), text, font=font, fill=(255, 255, 255), anchor="ms")
-            vf = av.VideoFrame.from_image(frame)
-            vf.pts = i
-            for packet in stream.encode(vf):
-                out.mux(packet)
-            if i % max(1, total // 4) == 0:
-                report(i / total, "Rendering frames")
-        for packet in stream.encode():
-            out.mux(packet)
+        return RenderOutcome(
+            provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0
+        )

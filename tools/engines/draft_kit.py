@@ -1,0 +1,447 @@
+"""Building blocks of the draft renderer: the stage (frame size, safe zones, palette), easing, references,
+pre-rendered layers and the cheap per-frame operations that move them.
+
+Everything expensive (resampling a reference with LANCZOS, drawing text, blurring shadows, gradients) happens
+once, before the first frame; per frame only crops, BILINEAR resizes of display-sized images and pastes.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+
+from tools.engines.draft_text import TextBlock, fit_text
+from tools.palette import RGB, Palette, mix
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom
+
+# Text-safe margins as fractions of width/height: (left, top, right, bottom).
+SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {
+    "16:9": (0.06, 0.08, 0.06, 0.08),
+    "1:1": (0.07, 0.07, 0.07, 0.07),
+    "4:5": (0.07, 0.07, 0.07, 0.08),
+    # Vertical video goes to TikTok, Reels and Shorts: their captions and buttons cover the bottom fifth, the
+    # top bar and the right-hand column.
+    "9:16": (0.07, 0.14, 0.12, 0.22),
+}
+
+
+# --- easing ------------------------------------------------------------------------------------------------
+
+
+def clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return lo if x < lo else hi if x > hi else x
+
+
+def progress(t: float, start: float, end: float) -> float:
+    """Where `t` is between `start` and `end`, from 0 to 1."""
+    if end <= start:
+        return 1.0 if t >= start else 0.0
+    return clamp((t - start) / (end - start))
+
+
+def ease_out(x: float) -> float:
+    return 1 - (1 - x) ** 3
+
+
+def ease_in_out(x: float) -> float:
+    return 4 * x**3 if x < 0.5 else 1 - (-2 * x + 2) ** 3 / 2
+
+
+def ease_out_back(x: float, overshoot: float = 1.4) -> float:
+    c3 = overshoot + 1
+    return 1 + c3 * (x - 1) ** 3 + overshoot * (x - 1) ** 2
+
+
+def lerp(a: float, b: float, x: float) -> float:
+    return a + (b - a) * x
+
+
+# --- references --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RefImage:
+    """A reference image ready to lay out: upright, RGBA, trimmed of transparent borders."""
+
+    image: Image.Image  # RGBA
+    has_alpha: bool
+    plate: RGB | None  # the uniform border colour of an opaque image (a logo on white), if any
+
+    @property
+    def aspect(self) -> float:
+        return self.image.width / self.image.height
+
+    def rgb(self) -> Image.Image:
+        return self.image.convert("RGB")
+
+
+def load_reference(data: bytes, max_side: int) -> RefImage:
+    """Decode image bytes: EXIF orientation applied, alpha kept, downscaled to at most `max_side`."""
+    img = Image.open(io.BytesIO(data))
+    if img.format == "JPEG":
+        img.draft("RGB", (max_side, max_side))
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        img = img.point(lambda v: v / 256).convert("L")
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    img = img.convert("RGBA")
+    if max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    alpha = img.getchannel("A")
+    lo, _ = alpha.getextrema()
+    has_alpha = lo < 250
+    if has_alpha:
+        box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
+        if box is None:  # fully transparent: nothing to show
+            img = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+        else:
+            img = img.crop(box)
+    plate = None if has_alpha else _border_colour(img)
+    return RefImage(image=img, has_alpha=has_alpha, plate=plate)
+
+
+def _border_colour(img: Image.Image) -> RGB | None:
+    """The colour of an image's edge when the edge is nearly uniform (a logo or product on a plain ground)."""
+    small = img.convert("RGB").resize((48, 48), Image.Resampling.BILINEAR)
+    edge = [small.getpixel((x, 0)) for x in range(48)] + [small.getpixel((x, 47)) for x in range(48)]
+    edge += [small.getpixel((0, y)) for y in range(48)] + [small.getpixel((47, y)) for y in range(48)]
+    mean = tuple(sum(c[i] for c in edge) / len(edge) for i in range(3))
+    spread = max(max(abs(c[i] - mean[i]) for i in range(3)) for c in edge)
+    return tuple(round(v) for v in mean) if spread < 28 else None  # type: ignore[return-value]
+
+
+def logo_score(ref: RefImage) -> float:
+    """How much an image looks like a logo: transparency or a plain ground, and few colours."""
+    score = 2.0 if ref.has_alpha else (1.0 if ref.plate is not None else 0.0)
+    colours = ref.image.convert("RGB").resize((64, 64)).getcolors(4096)
+    if colours is not None and len(colours) < 600:
+        score += 1.0
+    return score
+
+
+# --- stage -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stage:
+    """One render's frame geometry, timing, palette and the record of where text was drawn."""
+
+    width: int
+    height: int
+    fps: int
+    frames: int
+    aspect: str
+    palette: Palette
+    text_boxes: set[Box] = field(default_factory=set)
+
+    @property
+    def duration(self) -> float:
+        return self.frames / self.fps
+
+    @property
+    def short(self) -> int:
+        return min(self.width, self.height)
+
+    @property
+    def u(self) -> float:
+        """A layout unit: 1% of the short side."""
+        return self.short / 100
+
+    @property
+    def safe(self) -> Box:
+        left, top, right, bottom = SAFE_MARGINS.get(self.aspect, (0.07, 0.07, 0.07, 0.07))
+        w, h = self.width, self.height
+        return (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
+
+    @property
+    def vertical(self) -> bool:
+        return self.height > self.width * 1.3
+
+    @property
+    def wide(self) -> bool:
+        return self.width > self.height * 1.3
+
+    def text(
+        self,
+        text: str,
+        weight: str,
+        max_w: float,
+        max_h: float,
+        size: float,
+        *,
+        max_lines: int = 3,
+        align: str = "center",
+        min_size: float | None = None,
+    ) -> TextBlock:
+        return fit_text(
+            text,
+            weight,
+            max(8, int(max_w)),
+            max(8, int(max_h)),
+            size_max=max(8, int(size)),
+            size_min=max(8, int(min_size if min_size is not None else size * 0.45)),
+            max_lines=max_lines,
+            align=align,
+        )
+
+    def paste_text(
+        self,
+        frame: Image.Image,
+        block: TextBlock,
+        x: float,
+        y: float,
+        colour: RGB,
+        opacity: float = 1.0,
+        *,
+        record: bool = True,
+    ) -> None:
+        """Draw a text block with its top-left at (x, y)."""
+        if opacity <= 0.01:
+            return
+        x, y = round(x), round(y)
+        frame.paste(colour, (x, y, x + block.width, y + block.height), faded(block.mask, opacity))
+        if record:
+            self.text_boxes.add((x, y, x + block.width, y + block.height))
+
+
+@lru_cache(maxsize=64)
+def _fade_lut(level: int) -> tuple[int, ...]:
+    return tuple(v * level // 64 for v in range(256))
+
+
+def faded(mask: Image.Image, opacity: float) -> Image.Image:
+    """A mask at an opacity (quantised to 1/64 steps, so identical inputs give identical pixels)."""
+    level = round(clamp(opacity) * 64)
+    if level >= 64:
+        return mask
+    return mask.point(list(_fade_lut(level)))
+
+
+# --- layers ------------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=32)
+def rounded_mask(w: int, h: int, radius: int) -> Image.Image:
+    """An antialiased rounded-rectangle mask (drawn at 3x and reduced)."""
+    k = 3
+    big = Image.new("L", (w * k, h * k), 0)
+    ImageDraw.Draw(big).rounded_rectangle((0, 0, w * k - 1, h * k - 1), radius * k, fill=255)
+    return big.resize((w, h), Image.Resampling.BOX)
+
+
+def pill(w: int, h: int) -> Image.Image:
+    return rounded_mask(w, h, h // 2)
+
+
+def soft_shadow(mask: Image.Image, blur: float, strength: float = 0.55) -> tuple[Image.Image, int]:
+    """A blurred copy of a mask for a drop shadow, and the padding added on each side."""
+    pad = int(blur * 2.5) + 2
+    canvas = Image.new("L", (mask.width + 2 * pad, mask.height + 2 * pad), 0)
+    canvas.paste(mask, (pad, pad))
+    shadow = canvas.filter(ImageFilter.GaussianBlur(blur))
+    return shadow.point(lambda v: int(v * strength)), pad
+
+
+def gradient_background(
+    w: int,
+    h: int,
+    a: RGB,
+    b: RGB,
+    angle_deg: float = 35.0,
+    glow: RGB | None = None,
+    glow_at: tuple[float, float] = (0.5, 0.45),
+    glow_size: float = 0.9,
+) -> Image.Image:
+    """A diagonal two-colour gradient with an optional soft radial glow, drawn once per render."""
+    base = Image.linear_gradient("L").resize((512, 512), Image.Resampling.BILINEAR)
+    diag = int(math.hypot(w, h)) + 4
+    ramp = base.resize((diag, diag), Image.Resampling.BILINEAR).rotate(
+        angle_deg, resample=Image.Resampling.BILINEAR
+    )
+    left, top = (diag - w) // 2, (diag - h) // 2
+    mask = ramp.crop((left, top, left + w, top + h))
+    img = Image.composite(Image.new("RGB", (w, h), b), Image.new("RGB", (w, h), a), mask)
+    if glow is not None:
+        size = int(max(w, h) * glow_size)
+        radial = ImageOps.invert(Image.radial_gradient("L").resize((size, size), Image.Resampling.BILINEAR))
+        radial = radial.point(lambda v: int((v / 255) ** 2.2 * 150))
+        layer = Image.new("L", (w, h), 0)
+        layer.paste(radial, (int(w * glow_at[0] - size / 2), int(h * glow_at[1] - size / 2)))
+        img = Image.composite(Image.new("RGB", (w, h), glow), img, layer)
+    return img
+
+
+def vertical_scrim(w: int, h: int, colour: RGB, start: float, strength: float = 0.92) -> Image.Image:
+    """A mask that is clear above `start` (fraction of height) and ramps to `strength` at the bottom."""
+    ramp = Image.linear_gradient("L").resize((1, 256))
+    mask = Image.new("L", (1, h), 0)
+    top = int(h * start)
+    body = ramp.resize((1, max(1, h - top)), Image.Resampling.BILINEAR).point(
+        lambda v: int(min(255, v * 1.6) * strength)
+    )
+    mask.paste(body, (0, top))
+    return mask.resize((w, h), Image.Resampling.NEAREST)
+
+
+class KenBurns:
+    """An image that fills a w x h panel and slowly zooms and pans across it.
+
+    The source is resampled once (LANCZOS) to the panel size times the largest zoom, so each frame is one
+    BILINEAR resize of a display-sized crop, and the most zoomed frame is pixel-for-pixel sharp.
+    """
+
+    def __init__(
+        self,
+        image: Image.Image,
+        w: int,
+        h: int,
+        zoom: tuple[float, float] = (1.0, 1.12),
+        focus: tuple[tuple[float, float], tuple[float, float]] = ((0.5, 0.5), (0.5, 0.5)),
+        mode: str = "RGB",
+    ) -> None:
+        self.w, self.h = max(2, w), max(2, h)
+        self.zoom = zoom
+        self.focus = focus
+        zmax = max(zoom)
+        scale = max(self.w * zmax / image.width, self.h * zmax / image.height)
+        size = (max(self.w, math.ceil(image.width * scale)), max(self.h, math.ceil(image.height * scale)))
+        src = image.convert(mode)
+        self.src = src.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        self.zmax = zmax
+
+    def at(self, x: float) -> Image.Image:
+        """The panel at progress x in [0, 1] of the move."""
+        z = lerp(self.zoom[0], self.zoom[1], x)
+        # At the largest zoom the crop is exactly w x h source pixels.
+        vw, vh = self.w * self.zmax / z, self.h * self.zmax / z
+        scale_fit = min(self.src.width / vw, self.src.height / vh)
+        if scale_fit < 1:  # the source is narrower than the view at this zoom: shrink the view to fit
+            vw, vh = vw * scale_fit, vh * scale_fit
+        fx = lerp(self.focus[0][0], self.focus[1][0], x)
+        fy = lerp(self.focus[0][1], self.focus[1][1], x)
+        x0 = (self.src.width - vw) * fx
+        y0 = (self.src.height - vh) * fy
+        return self.src.resize((self.w, self.h), Image.Resampling.BILINEAR, box=(x0, y0, x0 + vw, y0 + vh))
+
+
+class Sprite:
+    """An RGBA image drawn centred at a point, with scale and opacity."""
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image = image if image.mode == "RGBA" else image.convert("RGBA")
+        self.alpha = self.image.getchannel("A")
+        self.opaque = self.alpha.getextrema()[0] >= 250
+        self._scaled: tuple[float, Image.Image] | None = None
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.size
+
+    def scaled(self, scale: float) -> Image.Image:
+        scale = round(scale, 4)
+        if abs(scale - 1.0) < 1e-4:
+            return self.image
+        if self._scaled is not None and self._scaled[0] == scale:
+            return self._scaled[1]
+        w = max(1, round(self.image.width * scale))
+        h = max(1, round(self.image.height * scale))
+        img = self.image.resize((w, h), Image.Resampling.BILINEAR)
+        self._scaled = (scale, img)
+        return img
+
+    def draw(self, frame: Image.Image, cx: float, cy: float, scale: float = 1.0, opacity: float = 1.0) -> Box:
+        if opacity <= 0.01 or scale <= 0.01:
+            return (0, 0, 0, 0)
+        img = self.scaled(scale)
+        x, y = round(cx - img.width / 2), round(cy - img.height / 2)
+        mask = img.getchannel("A") if (not self.opaque or img is not self.image) else self.alpha
+        if opacity < 0.995:
+            mask = faded(mask, opacity)
+            frame.paste(img, (x, y), mask)
+        elif self.opaque and img is self.image:
+            frame.paste(img.convert("RGB") if img.mode != "RGB" else img, (x, y))
+        else:
+            frame.paste(img, (x, y), mask)
+        return (x, y, x + img.width, y + img.height)
+
+
+def card(image: Image.Image, radius: int, plate: RGB | None = None, pad: int = 0) -> Image.Image:
+    """An image on a rounded card (RGBA), optionally on a plate of its own ground colour with padding."""
+    if plate is not None and pad > 0:
+        base = Image.new("RGB", (image.width + 2 * pad, image.height + 2 * pad), plate)
+        base.paste(image.convert("RGB"), (pad, pad))
+        image = base
+    out = image.convert("RGB").convert("RGBA")
+    out.putalpha(rounded_mask(out.width, out.height, radius))
+    return out
+
+
+def with_shadow(
+    sprite_img: Image.Image,
+    blur: float,
+    offset: tuple[int, int],
+    colour: RGB = (0, 0, 0),
+    strength: float = 0.5,
+) -> tuple[Image.Image, tuple[int, int]]:
+    """An RGBA image with a soft drop shadow baked in, and where the original's centre moved to."""
+    shadow, pad = soft_shadow(sprite_img.getchannel("A"), blur, strength)
+    w = max(sprite_img.width + 2 * pad + abs(offset[0]), shadow.width + abs(offset[0]))
+    h = max(sprite_img.height + 2 * pad + abs(offset[1]), shadow.height + abs(offset[1]))
+    out = Image.new("RGBA", (w, h), colour + (0,))
+    sx, sy = max(0, offset[0]), max(0, offset[1])
+    shade = Image.new("RGBA", shadow.size, colour + (0,))
+    shade.putalpha(shadow)
+    out.alpha_composite(shade, (sx, sy))
+    ox, oy = max(0, -offset[0]) + pad, max(0, -offset[1]) + pad
+    out.alpha_composite(sprite_img, (ox, oy))
+    centre_shift = (ox + sprite_img.width / 2 - w / 2, oy + sprite_img.height / 2 - h / 2)
+    return out, (round(centre_shift[0]), round(centre_shift[1]))
+
+
+class Sweep:
+    """A diagonal band of light that crosses an RGBA image once, clipped to the image's own alpha."""
+
+    def __init__(self, alpha: Image.Image, colour: RGB = (255, 255, 255), strength: float = 0.55) -> None:
+        self.alpha = alpha
+        self.colour = colour
+        w, h = alpha.size
+        self.band_w = max(8, int(max(w, h) * 0.22))
+        band = Image.new("L", (self.band_w, 1), 0)
+        for x in range(self.band_w):
+            v = math.sin(math.pi * x / (self.band_w - 1)) ** 2
+            band.putpixel((x, 0), int(255 * v * strength))
+        # A wide strip: dark, band, dark; skewed so the band is diagonal.
+        strip_w = w + h + 2 * self.band_w
+        strip = Image.new("L", (strip_w + h, h), 0)
+        row = Image.new("L", (strip_w, 1), 0)
+        row.paste(band, (strip_w // 2 - self.band_w // 2, 0))
+        for y in range(h):
+            strip.paste(row, (y // 2, y))
+        self.strip = strip
+        self.strip_w = strip_w
+
+    def draw(self, frame: Image.Image, x: int, y: int, at: float) -> None:
+        """Draw the sweep with the image's top-left at (x, y); `at` runs 0 to 1 across the image."""
+        if at <= 0 or at >= 1:
+            return
+        w, h = self.alpha.size
+        travel = w + h // 2 + self.band_w
+        offset = int(self.strip_w // 2 - self.band_w // 2 - (at * travel - self.band_w))
+        window = self.strip.crop((offset, 0, offset + w, h))
+        mask = ImageChops.multiply(window, self.alpha)
+        frame.paste(self.colour, (x, y, x + w, y + h), mask)
+
+
+def accent_bar(frame: Image.Image, box: Box, colour: RGB) -> None:
+    if box[2] > box[0] and box[3] > box[1]:
+        frame.paste(colour, box)
+
+
+def darker(c: RGB, amount: float = 0.35) -> RGB:
+    return mix(c, (0, 0, 0), amount)

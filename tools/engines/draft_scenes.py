@@ -1,0 +1,871 @@
+"""The motion designs of the draft renderer, one per template.
+
+Each design prepares its layers once (`__init__`) and then draws frame `i` (`draw`) from them with cheap
+operations only. Timings scale with the clip's length (2 to 60 s) within limits that keep motion readable.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PIL import Image, ImageChops, ImageFilter, ImageOps
+
+from tools.engines.draft_kit import (
+    Box,
+    KenBurns,
+    RefImage,
+    Sprite,
+    Stage,
+    Sweep,
+    card,
+    clamp,
+    ease_in_out,
+    ease_out,
+    ease_out_back,
+    faded,
+    gradient_background,
+    lerp,
+    logo_score,
+    pill,
+    progress,
+    rounded_mask,
+    soft_shadow,
+    vertical_scrim,
+    with_shadow,
+)
+from tools.engines.draft_text import TextBlock, key_phrases
+from tools.palette import RGB, contrast, mix
+from tools.templates import extract_fields, get_template, split_features
+
+# Type scale, in layout units (1% of the frame's short side).
+DISPLAY = 10.0
+TITLE = 8.0
+BODY = 6.2
+LABEL = 4.0
+CTA = 5.2
+
+
+@dataclass
+class Copy:
+    """The words on screen, after fields from the user, the brief and fallbacks are merged."""
+
+    headline: str
+    tagline: str
+    features: list[str]
+    price: str
+    cta: str
+    phrases: list[str]
+
+
+def build_copy(template_name: str, brief: str, fields: dict[str, str]) -> Copy:
+    """The user's fields over the brief's own (quoted text, "price: ...", "$129"), then the brief's phrases."""
+    template = get_template(template_name)
+    given = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
+    merged = {**extract_fields(brief, template), **given}
+    skip = tuple(v for v in merged.values() if v)
+    phrases = key_phrases(brief, limit=8, skip=skip)
+    headline = merged.get("headline", "")
+    if not headline and phrases:
+        headline, phrases = phrases[0], phrases[1:]
+    tagline = merged.get("tagline", "")
+    if not tagline and template.name == "brand-animation" and phrases:
+        tagline, phrases = phrases[0], phrases[1:]
+    features = split_features(merged["features"]) if merged.get("features") else []
+    if not features and "features" in template.fields:
+        features = phrases[:4]
+    cta = merged.get("cta", "")
+    if not cta and template.name == "social-media":
+        cta = "Learn more"
+    return Copy(
+        headline=headline,
+        tagline=tagline,
+        features=features,
+        price=merged.get("price", ""),
+        cta=cta,
+        phrases=phrases,
+    )
+
+
+class Design:
+    """Shared parts of every design: the stage, palette, background and text helpers."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+        self.s = stage
+        self.p = stage.palette
+        self.refs = refs
+        self.copy = copy
+        self.W, self.H = stage.width, stage.height
+        self.u = stage.u
+        self.fps = stage.fps
+        self.D = stage.duration
+        sl, st, sr, sb = stage.safe
+        self.safe_w, self.safe_h = sr - sl, sb - st
+
+    def t(self, i: int) -> float:
+        return i / self.fps
+
+    def background(self, glow_at: tuple[float, float] = (0.5, 0.42)) -> Image.Image:
+        glow = mix(self.p.bg2, self.p.accent, 0.3)
+        return gradient_background(self.W, self.H, self.p.bg, self.p.bg2, 35.0, glow=glow, glow_at=glow_at)
+
+    def button(self, text: str, size: float, max_w: float) -> Sprite:
+        """A call-to-action pill in the accent colour."""
+        p = self.p
+        block = self.s.text(text, "bold", max_w - 2.2 * size, size * 2.6, size, max_lines=2)
+        pad_x, pad_y = round(size * 1.1), round(size * 0.6)
+        w = min(max(block.width + 2 * pad_x, round((block.height + 2 * pad_y) * 2.6)), round(max_w))
+        h = block.height + 2 * pad_y
+        img = Image.new("RGBA", (w, h), p.accent + (0,))
+        img.putalpha(pill(w, h) if block.height < size * 1.6 else rounded_mask(w, h, round(size * 0.6)))
+        img.paste(p.on_accent, ((w - block.width) // 2, (h - block.height) // 2), block.mask)
+        return Sprite(img)
+
+    def label(self, text: str, weight: str, size: float, max_w: float, fill: RGB, ink: RGB) -> Sprite:
+        """Text on a rounded box (captions over images)."""
+        pad_x, pad_y = round(size * 0.55), round(size * 0.36)
+        block = self.s.text(text, weight, max_w - 2 * pad_x, size * 4.2, size, max_lines=3)
+        w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
+        img = Image.new("RGBA", (w, h), fill + (0,))
+        img.putalpha(rounded_mask(w, h, round(size * 0.3)))
+        img.paste(ink, (pad_x, pad_y), block.mask)
+        return Sprite(img)
+
+    def draw_text_sprite(
+        self,
+        frame: Image.Image,
+        sprite: Sprite,
+        cx: float,
+        cy: float,
+        scale: float = 1.0,
+        opacity: float = 1.0,
+    ) -> None:
+        box = sprite.draw(frame, cx, cy, scale, opacity)
+        if opacity > 0.01 and box[2] > box[0]:
+            self.s.text_boxes.add(box)
+
+    def wipe(self, frame: Image.Image, t: float, at: float, half: float) -> None:
+        """An accent panel that sweeps across the frame and off again, centred on the cut at `at`."""
+        if half <= 0:
+            return
+        a = progress(t, at - half, at)
+        b = progress(t, at, at + half)
+        if 0 < a < 1 and t < at:
+            x = round(self.W * ease_in_out(a))
+            frame.paste(self.p.accent, (0, 0, x, self.H))
+        elif t >= at and b < 1:
+            x = round(self.W * ease_in_out(b))
+            frame.paste(self.p.accent, (x, 0, self.W, self.H))
+
+    def draw(self, i: int) -> Image.Image:  # pragma: no cover - every design overrides it
+        raise NotImplementedError
+
+
+def _pick_logo(refs: list[RefImage]) -> tuple[RefImage | None, list[RefImage]]:
+    if not refs:
+        return None, []
+    best = max(range(len(refs)), key=lambda k: (logo_score(refs[k]), -k))
+    return refs[best], [r for k, r in enumerate(refs) if k != best]
+
+
+def _fit(w: float, h: float, max_w: float, max_h: float) -> tuple[int, int]:
+    scale = min(max_w / w, max_h / h)
+    return max(2, round(w * scale)), max(2, round(h * scale))
+
+
+def _logo_image(ref: RefImage, max_w: float, max_h: float, radius: float) -> Image.Image:
+    """The logo at display size: transparent logos as they are, opaque ones on a plate of their own ground."""
+    img = ref.image
+    if ref.has_alpha:
+        return img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
+    pad_frac = 0.14 if ref.plate is not None else 0.0
+    size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
+    resized = img.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    pad = round(min(size) * pad_frac) if ref.plate is not None else 0
+    return card(resized, round(radius), ref.plate, pad)
+
+
+def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Image:
+    """The image covering the frame, blurred and tinted: the ground under a contained image."""
+    small = ImageOps.fit(ref.rgb(), (max(2, w // 4), max(2, h // 4)), Image.Resampling.BILINEAR)
+    small = small.filter(ImageFilter.GaussianBlur(blur / 4))
+    small = Image.blend(small, Image.new("RGB", small.size, tint), 0.45)
+    return small.resize((w, h), Image.Resampling.BICUBIC)
+
+
+# --- brand animation ---------------------------------------------------------------------------------------
+
+
+class BrandAnimation(Design):
+    """The logo revealed (scale, fade, light sweep) over the brand palette, the tagline, then an end card."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+        super().__init__(stage, refs, copy)
+        s, p, u, W, H = stage, self.p, self.u, self.W, self.H
+        sl, st, sr, sb = s.safe
+        logo_ref, self.others = _pick_logo(refs)
+        self.bg = self.background(glow_at=(0.5, 0.42))
+        max_lw = self.safe_w * (0.46 if s.wide else 0.72)
+        max_lh = H * (0.34 if s.wide else 0.22 if s.vertical else 0.3)
+        self.wordmark = logo_ref is None
+        if logo_ref is not None:
+            logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u)
+        else:  # No references: the brand name set as a wordmark.
+            word = s.text(copy.headline or "Your brand", "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
+            logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
+            logo.putalpha(word.mask)
+        self.logo = Sprite(logo)
+        self.sweep = Sweep(self.logo.alpha, (255, 255, 255), 0.55)
+        gap = 3.6 * u
+        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image).
+        first = copy.tagline or ("" if self.wordmark else copy.headline)
+        tag_size = BODY * u * (1.1 if s.vertical else 1.0)
+        self.tagline = (
+            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3)
+            if first
+            else None
+        )
+        self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
+        stack = self.logo.size[1] + gap + self.bar_h + (gap + self.tagline.height if self.tagline else 0)
+        top = st + (self.safe_h - stack) / 2
+        self.logo_cy = top + self.logo.size[1] / 2
+        self.bar_y = round(top + self.logo.size[1] + gap)
+        self.tag_y = self.bar_y + self.bar_h + gap
+        # End card: the logo smaller, the headline (when it is not already on screen), the call to action.
+        self.end_scale = 0.7
+        head = copy.headline if (not self.wordmark and copy.headline and copy.headline != first) else ""
+        if self.wordmark and copy.tagline:
+            head = copy.tagline
+        self.end_head = (
+            s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3)
+            if head
+            else None
+        )
+        self.cta = self.button(copy.cta, CTA * u, self.safe_w * 0.8) if copy.cta else None
+        parts = [self.logo.size[1] * self.end_scale]
+        parts += [b.height for b in (self.end_head,) if b is not None]
+        parts += [self.cta.size[1]] if self.cta else []
+        end_h = sum(parts) + gap * (len(parts) - 1)
+        y = st + (self.safe_h - end_h) / 2
+        self.end_logo_cy = y + parts[0] / 2
+        y += parts[0] + gap
+        self.end_head_y = y
+        if self.end_head is not None:
+            y += self.end_head.height + gap
+        self.end_cta_cy = y + (self.cta.size[1] / 2 if self.cta else 0)
+        # Timeline.
+        D = self.D
+        self.reveal = clamp(0.3 * D, 0.9, 2.2)
+        self.end_len = clamp(0.3 * D, 0.9, 3.0)
+        self.end_start = D - self.end_len
+        self.half_wipe = min(0.28, self.end_len * 0.18)
+        self.sweep_start = self.reveal * 0.55
+        self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
+        # Brand story: the other references full-bleed between the message and the end card.
+        self.story: list[tuple[float, float, KenBurns]] = []
+        story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
+        story_time = self.end_start - story_from
+        if self.others and story_time >= 1.0:
+            n = min(len(self.others), max(1, int(story_time / 1.0)))
+            shot = story_time / n
+            for k, ref in enumerate(self.others[:n]):
+                move = ((0.5, 0.45), ((0.35, 0.65)[k % 2], 0.55))
+                a = story_from + k * shot
+                self.story.append((a, a + shot, KenBurns(ref.rgb(), W, H, (1.0, 1.1), move)))
+            cap = copy.headline if (copy.headline and copy.headline != first) else first
+            size = BODY * u * 1.1
+            self.story_cap = (
+                s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
+            )
+            cap_top = sb - (self.story_cap.height if self.story_cap else 0)
+            self.scrim_top = max(0, int(cap_top - 14 * u))
+            need = _scrim_alpha(p.ink, p.bg)
+            mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
+            self.scrim = _floor_scrim(mask, int(cap_top - 2 * u - self.scrim_top), need)
+            self.small_logo = Sprite(
+                self.logo.image.resize(_fit(*self.logo.size, 20 * u, 10 * u), Image.Resampling.LANCZOS)
+            )
+        self.story_from = self.story[0][0] if self.story else D + 1
+
+    def draw(self, i: int) -> Image.Image:
+        t = self.t(i)
+        if self.story_from <= t < self.end_start:
+            frame = self._draw_story(t)
+        else:
+            frame = self.bg.copy()
+            if t < self.end_start:
+                self._draw_reveal(frame, t)
+            else:
+                self._draw_end(frame, t)
+        if self.story:
+            self.wipe(frame, t, self.story_from, self.half_wipe)
+        self.wipe(frame, t, self.end_start, self.half_wipe)
+        return frame
+
+    def _draw_reveal(self, frame: Image.Image, t: float) -> None:
+        p, u = self.p, self.u
+        x = progress(t, 0.08, self.reveal * 0.85)
+        scale = lerp(0.8, 1.0, ease_out(x))
+        opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
+        cx, cy = self.W / 2, self.logo_cy
+        box = self.logo.draw(frame, cx, cy, scale, opacity)
+        if self.wordmark and opacity > 0.01:
+            self.s.text_boxes.add(box)
+        sweep_at = progress(t, self.sweep_start, self.sweep_start + self.sweep_len)
+        if 0 < sweep_at < 1 and scale > 0.999:
+            lw, lh = self.logo.size
+            self.sweep.draw(frame, round(cx - lw / 2), round(cy - lh / 2), ease_in_out(sweep_at))
+        grow = ease_out(progress(t, self.reveal * 0.55, self.reveal * 1.05))
+        bw = round(self.bar_w * grow)
+        if bw > 1:
+            x0 = round(self.W / 2 - bw / 2)
+            frame.paste(p.accent, (x0, self.bar_y, x0 + bw, self.bar_y + self.bar_h))
+        if self.tagline is not None:
+            k = ease_out(progress(t, self.reveal * 0.7, self.reveal * 0.7 + 0.6))
+            y = self.tag_y + (1 - k) * 2.5 * u
+            self.s.paste_text(frame, self.tagline, (self.W - self.tagline.width) / 2, y, p.ink, k)
+
+    def _draw_story(self, t: float) -> Image.Image:
+        p, u = self.p, self.u
+        frame = None
+        for a, b, kb in self.story:
+            if a <= t < b:
+                x = progress(t, a, b)
+                frame = kb.at(ease_in_out(x) * 0.8 + x * 0.2)
+                break
+        if frame is None:  # pragma: no cover - the story covers its span
+            frame = self.bg.copy()
+        frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
+        sl, st, _, sb = self.s.safe
+        lw, lh = self.small_logo.size
+        self.small_logo.draw(frame, sl + lw / 2, st + lh / 2)
+        if self.story_cap is not None:
+            k = ease_out(progress(t, self.story_from + 0.2, self.story_from + 0.7))
+            y = sb - self.story_cap.height + (1 - k) * 2 * u
+            self.s.paste_text(frame, self.story_cap, (self.W - self.story_cap.width) / 2, y, p.ink, k)
+        return frame
+
+    def _draw_end(self, frame: Image.Image, t: float) -> None:
+        p, u = self.p, self.u
+        k = ease_out(progress(t, self.end_start, self.end_start + 0.5))
+        scale = lerp(0.86, 1.0, k) * self.end_scale
+        box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
+        if self.wordmark:
+            self.s.text_boxes.add(box)
+        k2 = ease_out(progress(t, self.end_start + 0.15, self.end_start + 0.65))
+        if self.end_head is not None:
+            y = self.end_head_y + (1 - k2) * 2 * u
+            self.s.paste_text(frame, self.end_head, (self.W - self.end_head.width) / 2, y, p.ink, k2)
+        if self.cta is not None:
+            k3 = progress(t, self.end_start + 0.3, self.end_start + 0.75)
+            pop = ease_out_back(k3) if k3 > 0 else 0.0
+            self.draw_text_sprite(
+                frame, self.cta, self.W / 2, self.end_cta_cy, min(1.0, 0.75 + 0.25 * pop), clamp(k3 * 2)
+            )
+
+
+# --- product showcase --------------------------------------------------------------------------------------
+
+
+class _Shot:
+    """A product image laid out on the stage: a Ken Burns card (photos) or a floating cut-out."""
+
+    def __init__(self, design: Design, ref: RefImage, area: Box, k: int, bg: Image.Image) -> None:
+        u, p = design.u, design.p
+        aw, ah = area[2] - area[0], area[3] - area[1]
+        self.cutout = ref.has_alpha
+        w, h = _fit(ref.image.width, ref.image.height, aw, ah)
+        self.cx, self.cy = (area[0] + area[2]) / 2, (area[1] + area[3]) / 2
+        self.w, self.h = w, h
+        self.x0, self.y0 = round(self.cx - w / 2), round(self.cy - h / 2)
+        shadow_colour = mix(p.bg, (0, 0, 0), 0.6)
+        if self.cutout:
+            img = ref.image.resize((w, h), Image.Resampling.LANCZOS)
+            shadowed, shift = with_shadow(img, 2.4 * u, (0, round(1.6 * u)), shadow_colour, strength=0.55)
+            self.sprite = Sprite(shadowed)
+            self.shift = shift
+            self.settled = bg
+        else:
+            focus_to = [(0.3, 0.35), (0.7, 0.4), (0.5, 0.7), (0.4, 0.6)][k % 4]
+            self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.16), ((0.5, 0.5), focus_to))
+            self.mask = rounded_mask(w, h, round(2.2 * u))
+            self.shadow, self.pad = soft_shadow(self.mask, 2.6 * u, 0.6)
+            self.shadow_colour = shadow_colour
+            self.drop = round(1.4 * u)
+            # The background with this card's shadow drawn in, for the frames where the card sits still.
+            self.settled = bg.copy()
+            self._draw_shadow(self.settled, 1.0)
+
+    def _draw_shadow(self, frame: Image.Image, opacity: float) -> None:
+        x, y = self.x0 - self.pad, self.y0 - self.pad + self.drop
+        box = (x, y, x + self.shadow.width, y + self.shadow.height)
+        frame.paste(self.shadow_colour, box, faded(self.shadow, opacity))
+
+    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool) -> None:
+        if opacity <= 0.01:
+            return
+        if self.cutout:
+            scale = lerp(0.95, 1.0, x) * lerp(0.96, 1.0, opacity)
+            self.sprite.draw(
+                frame, self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale, scale, opacity
+            )
+            return
+        if not settled:
+            self._draw_shadow(frame, opacity)
+        panel = self.kb.at(x)
+        frame.paste(panel, (self.x0, self.y0), faded(self.mask, opacity))
+
+
+class ProductShowcase(Design):
+    """The product with pan and zoom, feature captions in sequence, and a price or call-to-action end card."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+        super().__init__(stage, refs, copy)
+        s, u, W, H = stage, self.u, self.W, self.H
+        sl, st, sr, sb = s.safe
+        logo, products = _pick_logo(refs) if len(refs) > 1 else (None, refs)
+        if logo is not None and logo_score(logo) < 2.5:
+            logo, products = None, refs
+        if s.wide:
+            self.product_area: Box = (round(W * 0.47), round(H * 0.1), sr, round(H * 0.9))
+            text_box: Box = (sl, st, round(W * 0.43), sb)
+            self.align = "left"
+        else:
+            top = round(H * (0.08 if s.vertical else 0.07))
+            bottom = round(H * (0.52 if s.vertical else 0.55))
+            self.product_area = (round(W * 0.08), top, round(W * 0.92), bottom)
+            text_box = (sl, round(H * (0.56 if s.vertical else 0.6)), sr, sb)
+            self.align = "center"
+        if not products:  # no references: the copy takes the whole safe zone
+            text_box = (sl, st, sr, sb)
+            self.align = "center"
+        self.text_box = text_box
+        tw, th = text_box[2] - text_box[0], text_box[3] - text_box[1]
+        self.bg = self.background(glow_at=(0.72, 0.5) if s.wide else (0.5, 0.3))
+        self.shots = [_Shot(self, r, self.product_area, k, self.bg) for k, r in enumerate(products)]
+        big = DISPLAY * u * (1.0 if products else 1.3)
+        self.headline = (
+            s.text(copy.headline, "black", tw, th * 0.7, big, max_lines=3, align=self.align)
+            if copy.headline
+            else None
+        )
+        self.small_head = (
+            s.text(copy.headline, "bold", tw, th * 0.22, LABEL * u * 1.1, max_lines=2, align=self.align)
+            if copy.headline
+            else None
+        )
+        head_h = (self.small_head.height + 3 * u) if self.small_head else 0
+        number_h = LABEL * u * 1.6
+        feats = copy.features[:8]
+        self.features = [
+            s.text(
+                f, "bold", tw, th - head_h - number_h - 6 * u, BODY * u * 1.1, max_lines=3, align=self.align
+            )
+            for f in feats
+        ]
+        self.numbers = [
+            s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u, max_lines=1, align=self.align)
+            for k in range(len(feats))
+        ]
+        self.price = (
+            s.text(copy.price, "black", tw, th * 0.4, 1.5 * DISPLAY * u, max_lines=1, align=self.align)
+            if copy.price
+            else None
+        )
+        self.cta = self.button(copy.cta, CTA * u, tw) if copy.cta else None
+        self.end_head = None
+        if not self.price and not self.cta:
+            self.end_head = self.headline
+        elif self.small_head is not None:
+            self.end_head = self.small_head
+        self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u)) if logo is not None else None
+        D = self.D
+        self.intro = clamp(0.2 * D, 0.7, 2.0)
+        self.end_len = clamp(0.28 * D, 0.9, 2.8)
+        self.end_start = D - self.end_len
+        self.slot = (self.end_start - self.intro) / len(self.features) if self.features else 0.0
+
+    def _text_x(self, width: float) -> float:
+        x0, _, x1, _ = self.text_box
+        return x0 if self.align == "left" else (x0 + x1 - width) / 2
+
+    def draw(self, i: int) -> Image.Image:
+        t = self.t(i)
+        if self.shots:
+            k, a, b = 0, 0.0, self.D
+            if len(self.shots) > 1 and self.slot > 0 and self.intro <= t < self.end_start:
+                n = int((t - self.intro) / self.slot)
+                k, a, b = n % len(self.shots), self.intro + n * self.slot, self.intro + (n + 1) * self.slot
+            elif len(self.shots) > 1 and t >= self.end_start:
+                a = self.end_start
+            shot = self.shots[k]
+            enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
+            move = progress(t, a, b)
+            settled = enter >= 1.0
+            frame = shot.settled.copy() if settled else self.bg.copy()
+            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled)
+        else:
+            frame = self.bg.copy()
+        if t >= self.end_start:
+            self._draw_end(frame, t)
+        elif self.features and t >= self.intro:
+            self._draw_feature(frame, t)
+        if t < self.end_start and (t < self.intro + 0.3 or not self.features) and self.headline is not None:
+            p, u = self.p, self.u
+            _, y0, _, y1 = self.text_box
+            k = ease_out(progress(t, 0.15, 0.75))
+            out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
+            y = (y0 + y1 - self.headline.height) / 2 + (1 - k) * 3 * u
+            self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, k * out)
+        return frame
+
+    def _draw_feature(self, frame: Image.Image, t: float) -> None:
+        p, u, s = self.p, self.u, self.s
+        _, y0, _, y1 = self.text_box
+        k = min(len(self.features) - 1, int((t - self.intro) / self.slot))
+        a = self.intro + k * self.slot
+        b = a + self.slot
+        enter = ease_out(progress(t, a + 0.1, a + 0.1 + min(0.4, self.slot * 0.3)))
+        leave = 1 - progress(t, b - min(0.25, self.slot * 0.2), b) if k < len(self.features) - 1 else 1.0
+        opacity = enter * leave
+        feat, num = self.features[k], self.numbers[k]
+        gap = 2.0 * u
+        bar_h = max(2, round(0.6 * u))
+        block_h = num.height + gap + bar_h + gap + feat.height
+        head_h = 0.0
+        if self.small_head is not None:
+            head_h = self.small_head.height + 3 * u
+        top = y0 + ((y1 - y0) - head_h - block_h) / 2
+        if self.small_head is not None:
+            fade_in = ease_out(progress(t, self.intro + 0.1, self.intro + 0.5))
+            s.paste_text(frame, self.small_head, self._text_x(self.small_head.width), top, p.muted, fade_in)
+            top += head_h
+        dy = (1 - enter) * 2.5 * u
+        s.paste_text(frame, num, self._text_x(num.width), top + dy, p.accent_ink, opacity)
+        bar_w = round(9 * u * enter)
+        by = round(top + num.height + gap)
+        if bar_w > 1 and opacity > 0.05:
+            bx = round(self._text_x(bar_w))
+            frame.paste(mix(p.bg, p.accent, opacity), (bx, by, bx + bar_w, by + bar_h))
+        s.paste_text(frame, feat, self._text_x(feat.width), by + bar_h + gap + dy, p.ink, opacity)
+
+    def _draw_end(self, frame: Image.Image, t: float) -> None:
+        p, u, s = self.p, self.u, self.s
+        _, y0, _, y1 = self.text_box
+        gap = 3.0 * u
+        parts: list[tuple[str, float]] = []
+        if self.logo_sprite is not None:
+            parts.append(("logo", self.logo_sprite.size[1]))
+        if self.end_head is not None:
+            parts.append(("head", self.end_head.height))
+        if self.price is not None:
+            parts.append(("price", self.price.height))
+        if self.cta is not None:
+            parts.append(("cta", self.cta.size[1]))
+        total = sum(h for _, h in parts) + gap * max(0, len(parts) - 1)
+        y = y0 + ((y1 - y0) - total) / 2
+        for n, (name, h) in enumerate(parts):
+            k = ease_out(progress(t, self.end_start + 0.12 * n, self.end_start + 0.12 * n + 0.45))
+            dy = (1 - k) * 2.5 * u
+            if name == "logo" and self.logo_sprite is not None:
+                cx = self._text_x(self.logo_sprite.size[0]) + self.logo_sprite.size[0] / 2
+                self.logo_sprite.draw(frame, cx, y + h / 2 + dy, 1.0, k)
+            elif name == "head" and self.end_head is not None:
+                s.paste_text(frame, self.end_head, self._text_x(self.end_head.width), y + dy, p.ink, k)
+            elif name == "price" and self.price is not None:
+                s.paste_text(frame, self.price, self._text_x(self.price.width), y + dy, p.ink, k)
+            elif name == "cta" and self.cta is not None:
+                cx = self._text_x(self.cta.size[0]) + self.cta.size[0] / 2
+                pop = ease_out_back(k) if k > 0 else 0.0
+                self.draw_text_sprite(
+                    frame, self.cta, cx, y + h / 2, min(1.0, 0.8 + 0.2 * pop), clamp(k * 1.5)
+                )
+            y += h + gap
+
+
+# --- social media ------------------------------------------------------------------------------------------
+
+
+class _SocialShot:
+    """A reference filling the frame: full-bleed when its shape is close to the frame's, otherwise contained
+    at full width over a blurred, tinted copy of itself (the usual way to post a photo as a vertical video)."""
+
+    def __init__(self, design: Design, ref: RefImage, k: int) -> None:
+        W, H, u = design.W, design.H, design.u
+        frame_aspect = W / H
+        self.full = abs(math.log(ref.aspect / frame_aspect)) < math.log(1.35)
+        fx = (0.5, 0.42, 0.58)[k % 3]
+        if self.full:
+            self.kb = KenBurns(ref.rgb(), W, H, (1.0, 1.1), ((fx, 0.5), (1 - fx, 0.46)))
+            self.ground = None
+        else:
+            self.ground = _backdrop(ref, W, H, design.p.bg, 6 * u)
+            w, h = _fit(ref.image.width, ref.image.height, W, H * 0.8)
+            self.pos = ((W - w) // 2, (H - h) // 2)
+            self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.12), ((0.5, 0.5), (fx, 0.5)))
+
+    def draw(self, x: float) -> Image.Image:
+        if self.ground is None:
+            return self.kb.at(x)
+        frame = self.ground.copy()
+        frame.paste(self.kb.at(x), self.pos)
+        return frame
+
+
+class SocialMedia(Design):
+    """Vertical first: a hook line in the first second, quick cuts with captions in the safe zone, CTA end card."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+        super().__init__(stage, refs, copy)
+        s, p, u = stage, self.p, self.u
+        sl, st, sr, sb = s.safe
+        D = self.D
+        self.hook_end = clamp(0.2 * D, 1.0, 2.0)
+        self.end_len = clamp(0.25 * D, 0.9, 2.4)
+        self.end_start = max(self.hook_end, D - self.end_len)
+        cut_time = self.end_start - self.hook_end
+        self.n_cuts = max(1, round(cut_time / 1.0)) if cut_time > 0.3 else 0
+        self.cut_len = cut_time / self.n_cuts if self.n_cuts else 0.0
+        self.half_wipe = min(0.22, self.end_len * 0.15)
+        self.bg = self.background(glow_at=(0.5, 0.35))
+        self.shots = [_SocialShot(self, r, k) for k, r in enumerate(refs)]
+        self.fields: list[tuple[RGB, RGB]] = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
+        # Hook: big words in an accent box, upper part of the safe zone.
+        scale = 1.1 if s.vertical else 0.85
+        hook_text = copy.headline or (copy.phrases[0] if copy.phrases else "")
+        self.hook = (
+            self.label(hook_text, "black", DISPLAY * u * scale, self.safe_w, p.accent, p.on_accent)
+            if hook_text
+            else None
+        )
+        self.hook_cy = st + self.safe_h * (0.28 if s.vertical else 0.36)
+        # Captions: the features (else the brief's phrases) in light boxes at the bottom of the safe zone.
+        caps = copy.features or [x for x in copy.phrases if x != hook_text]
+        cap_size = BODY * u * (1.15 if s.vertical else 0.95)
+        self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
+        # Without references the cuts are colour fields and the captions big words on them.
+        self.field_caps = (
+            [
+                s.text(c, "black", self.safe_w, self.safe_h * 0.6, DISPLAY * u * scale, max_lines=4)
+                for c in caps[:12]
+            ]
+            if not refs
+            else []
+        )
+        # End card: a product card, the price and the call to action.
+        self.cta = self.button(copy.cta, CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9)
+        self.price = (
+            s.text(copy.price, "black", self.safe_w, 16 * u, 1.3 * DISPLAY * u * scale, max_lines=1)
+            if copy.price
+            else None
+        )
+        end_word = copy.headline or (copy.phrases[0] if copy.phrases else "")
+        self.end_head = (
+            s.text(end_word, "black", self.safe_w * 0.95, 24 * u, TITLE * u * scale, max_lines=3)
+            if end_word
+            else None
+        )
+        self.end_card = None
+        if refs:
+            hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
+            assert hero is not None
+            side = self.safe_h * (0.36 if s.vertical else 0.4)
+            if hero.has_alpha:
+                img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u)
+            else:
+                size = _fit(hero.image.width, hero.image.height, self.safe_w * 0.86, side)
+                img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))
+            self.end_card = Sprite(with_shadow(img, 2 * u, (0, round(1.2 * u)), strength=0.5)[0])
+
+    def _shot(self, frame_index: int, x: float) -> tuple[Image.Image, tuple[RGB, RGB] | None]:
+        if self.shots:
+            return self.shots[frame_index % len(self.shots)].draw(ease_out(x)), None
+        fill, ink = self.fields[frame_index % len(self.fields)]
+        return Image.new("RGB", (self.W, self.H), fill), (fill, ink)
+
+    def draw(self, i: int) -> Image.Image:
+        t = self.t(i)
+        u, s = self.u, self.s
+        if t < self.hook_end:
+            frame = self._shot(0, progress(t, 0, self.hook_end))[0] if self.shots else self.bg.copy()
+            if self.hook is not None:
+                k = progress(t, 0.04, 0.3)
+                scale = min(1.0, 0.7 + 0.3 * ease_out_back(k)) if k > 0 else 0.0
+                self.draw_text_sprite(frame, self.hook, self.W / 2, self.hook_cy, scale, clamp(k * 2.5))
+        elif t < self.end_start:
+            c = min(self.n_cuts - 1, int((t - self.hook_end) / self.cut_len))
+            a = self.hook_end + c * self.cut_len
+            frame, colour_field = self._shot(c + 1, progress(t, a, a + self.cut_len))
+            if self.shots and self.captions:
+                cap = self.captions[c % len(self.captions)]
+                k = progress(t, a + 0.04, a + 0.28)
+                scale = min(1.0, 0.8 + 0.2 * ease_out_back(k)) if k > 0 else 0.0
+                cy = s.safe[3] - cap.size[1] / 2 - 1.5 * u
+                self.draw_text_sprite(frame, cap, self.W / 2, cy, scale, clamp(k * 2))
+            elif colour_field is not None and self.field_caps:
+                block = self.field_caps[c % len(self.field_caps)]
+                k = ease_out(progress(t, a + 0.04, a + 0.3))
+                y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - k) * 3 * u
+                s.paste_text(frame, block, (self.W - block.width) / 2, y, colour_field[1], clamp(k * 1.5))
+        else:
+            frame = self.bg.copy()
+            self._draw_end(frame, t)
+        self.wipe(frame, t, self.end_start, self.half_wipe)
+        return frame
+
+    def _draw_end(self, frame: Image.Image, t: float) -> None:
+        p, u, s = self.p, self.u, self.s
+        _, st, _, sb = s.safe
+        gap = 3.4 * u
+        parts: list[tuple[str, float]] = []
+        if self.end_card is not None:
+            parts.append(("card", self.end_card.size[1]))
+        elif self.end_head is not None:
+            parts.append(("head", self.end_head.height))
+        if self.price is not None:
+            parts.append(("price", self.price.height))
+        parts.append(("cta", self.cta.size[1]))
+        total = sum(h for _, h in parts) + gap * (len(parts) - 1)
+        if total > sb - st:  # a tall card on a short frame: shrink the gaps first
+            gap = max(u, gap - (total - (sb - st)) / max(1, len(parts) - 1))
+            total = sum(h for _, h in parts) + gap * (len(parts) - 1)
+        y = st + ((sb - st) - total) / 2
+        for n, (name, h) in enumerate(parts):
+            k = progress(t, self.end_start + 0.08 + 0.1 * n, self.end_start + 0.08 + 0.1 * n + 0.35)
+            pop = ease_out_back(k) if k > 0 else 0.0
+            if name == "card" and self.end_card is not None:
+                self.end_card.draw(frame, self.W / 2, y + h / 2, min(1.0, 0.85 + 0.15 * pop), clamp(k * 2))
+            elif name == "head" and self.end_head is not None:
+                x = (self.W - self.end_head.width) / 2
+                s.paste_text(frame, self.end_head, x, y + (1 - k) * 2 * u, p.ink, clamp(k * 2))
+            elif name == "price" and self.price is not None:
+                x = (self.W - self.price.width) / 2
+                s.paste_text(frame, self.price, x, y + (1 - ease_out(k)) * 2 * u, p.ink, clamp(k * 2))
+            elif name == "cta":
+                settle = max(0.0, t - self.end_start - 0.7)
+                pulse = 1.0 - 0.035 * (0.5 - 0.5 * math.cos(settle * 6.0)) if settle > 0 else 1.0
+                scale = min(1.0, 0.7 + 0.3 * pop) * pulse
+                self.draw_text_sprite(frame, self.cta, self.W / 2, y + h / 2, scale, clamp(k * 2))
+            y += h + gap
+
+
+# --- prompt ------------------------------------------------------------------------------------------------
+
+
+class PromptVideo(Design):
+    """No template: the brief's key phrases over the references with gentle motion."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+        super().__init__(stage, refs, copy)
+        s, p, u, W, H = stage, self.p, self.u, self.W, self.H
+        _, st, _, sb = s.safe
+        D = self.D
+        phrases = [x for x in [copy.headline, copy.tagline, *copy.phrases] if x]
+        n = max(1, min(len(phrases), int(D / 2.0)))
+        self.phrases = phrases[:n]
+        self.bg = self.background(glow_at=(0.3, 0.3))
+        self.kbs: list[KenBurns] = []
+        if refs:
+            n_shots = len(refs)
+            if D / n_shots > 6 and n_shots < 6:  # long clips come back to the references with another move
+                n_shots = min(len(refs) * 3, int(D / 5))
+            moves = [((0.4, 0.45), (0.6, 0.55)), ((0.6, 0.5), (0.4, 0.45)), ((0.5, 0.6), (0.5, 0.4))]
+            for k in range(n_shots):
+                ref = refs[k % len(refs)]
+                self.kbs.append(KenBurns(ref.rgb(), W, H, (1.02, 1.12), moves[k % 3]))
+        self.shot_len = D / max(1, len(self.kbs))
+        self.fade = min(0.6, self.shot_len * 0.25)
+        size = BODY * u * (1.25 if s.vertical else 1.15)
+        if self.kbs:
+            # A lower third on a scrim dense enough for the text to read over any image.
+            self.blocks = [
+                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3)
+                for x in self.phrases
+            ]
+            text_top = sb - max((b.height for b in self.blocks), default=0)
+            self.scrim_top = max(0, int(text_top - 16 * u))
+            mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
+            self.scrim = _floor_scrim(
+                mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg)
+            )
+            self.text_bottom = sb
+        else:
+            self.blocks = [
+                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4)
+                for x in self.phrases
+            ]
+            self.blob = _blob(int(s.short * 0.9))
+            self.blob_colour = mix(p.bg2, p.accent, 0.35)
+        self.slot = D / max(1, len(self.blocks))
+        del st
+
+    def _image(self, t: float) -> Image.Image:
+        k = min(len(self.kbs) - 1, int(t / self.shot_len))
+        a = k * self.shot_len
+        kb = self.kbs[k]
+        frame = kb.at(progress(t, a - self.fade / 2, a + self.shot_len + self.fade / 2))
+        if k > 0 and t < a + self.fade / 2:
+            prev = self.kbs[k - 1].at(progress(t, a - self.shot_len - self.fade / 2, a + self.fade / 2))
+            frame = Image.blend(prev, frame, clamp(0.5 + (t - a) / self.fade))
+        elif k + 1 < len(self.kbs) and t >= a + self.shot_len - self.fade / 2:
+            b = a + self.shot_len
+            nxt = self.kbs[k + 1].at(progress(t, b - self.fade / 2, b + self.shot_len + self.fade / 2))
+            frame = Image.blend(frame, nxt, clamp((t - (b - self.fade / 2)) / self.fade))
+        return frame
+
+    def draw(self, i: int) -> Image.Image:
+        t = self.t(i)
+        p, u, s = self.p, self.u, self.s
+        if self.kbs:
+            frame = self._image(t)
+            frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
+        else:
+            frame = self.bg.copy()
+            x = t / max(self.D, 0.01)
+            cx = self.W * (0.3 + 0.4 * ease_in_out(x))
+            cy = self.H * (0.62 - 0.24 * math.sin(math.pi * x))
+            bw = self.blob.width
+            frame.paste(self.blob_colour, (round(cx - bw / 2), round(cy - bw / 2)), self.blob)
+        k = min(len(self.blocks) - 1, int(t / self.slot))
+        a, b = k * self.slot, (k + 1) * self.slot
+        enter = ease_out(progress(t, a + 0.1, a + 0.8))
+        leave = 1 - progress(t, b - 0.35, b) if k < len(self.blocks) - 1 else 1.0
+        block = self.blocks[k]
+        drift = (1 - enter) * 2.5 * u - progress(t, a, b) * 1.2 * u
+        x = (self.W - block.width) / 2
+        if self.kbs:
+            y = self.text_bottom - block.height + min(0.0, drift)
+        else:
+            y = (s.safe[1] + s.safe[3] - block.height) / 2 + drift
+        s.paste_text(frame, block, x, y, p.ink, enter * leave)
+        return frame
+
+
+def _scrim_alpha(ink: RGB, scrim: RGB) -> float:
+    """The smallest scrim opacity at which `ink` text reads (>= 4.5) over even a white image."""
+    for k in range(50, 101):
+        a = k / 100
+        if min(contrast(ink, mix(c, scrim, a)) for c in ((255, 255, 255), (128, 128, 128), (0, 0, 0))) >= 4.8:
+            return a
+    return 1.0
+
+
+def _floor_scrim(mask: Image.Image, from_y: int, alpha: float) -> Image.Image:
+    """The scrim with at least `alpha` opacity from row `from_y` down."""
+    floor = Image.new("L", mask.size, 0)
+    floor.paste(round(alpha * 255), (0, max(0, from_y), mask.width, mask.height))
+    return ImageChops.lighter(mask, floor)
+
+
+def _blob(size: int) -> Image.Image:
+    """A soft round light: a radial mask, drawn once."""
+    radial = ImageOps.invert(Image.radial_gradient("L").resize((size, size), Image.Resampling.BILINEAR))
+    return radial.point(lambda v: int((v / 255) ** 2.4 * 110))
+
+
+DESIGNS: dict[str, type[Design]] = {
+    "brand-animation": BrandAnimation,
+    "product-showcase": ProductShowcase,
+    "social-media": SocialMedia,
+    "prompt": PromptVideo,
+}
