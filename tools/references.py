@@ -24,6 +24,7 @@ import ipaddress
 import logging
 import re
 import socket
+import ssl
 import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -424,7 +425,12 @@ class ReferenceIntake:
             pinned = parsed.copy_with(host=address)  # connect to the address we checked, nothing else
             try:
                 return await self._request(client, pinned, headers, extensions, url, label)
-            except httpx.ConnectError:
+            except httpx.ConnectError as exc:
+                if _tls_failure(exc):
+                    raise ReferenceRejected(
+                        f"{label} could not be reached securely: the site's certificate is not valid.",
+                        hint="Check the link, or download the image and attach the file instead.",
+                    ) from None
                 if index == len(addresses) - 1:
                     raise ReferenceRejected(
                         f"{label} could not be reached.",
@@ -511,6 +517,17 @@ class ReferenceIntake:
                     hint="Use a public link to the image, or download it and attach the file instead.",
                 )
         return addresses
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _size_of(data: bytes) -> tuple[int, int]:

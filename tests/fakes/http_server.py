@@ -18,6 +18,9 @@ bounded (a chunk count) and stops when the client goes away or the server stops.
 
 from __future__ import annotations
 
+import datetime
+import ssl
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -192,9 +195,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class ScriptedHTTPServer:
     """A threaded HTTP/1.1 server on 127.0.0.1 with a free port and per-path handlers."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         self._httpd = _Server((host, 0), _RequestHandler)
         self._httpd.owner = self
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self._routes: dict[tuple[str | None, str], Handler] = {}
         self._thread: threading.Thread | None = None
         self.requests: list[Seen] = []
@@ -209,8 +215,8 @@ class ScriptedHTTPServer:
     def handler_for(self, method: str, path: str) -> Handler | None:
         return self._routes.get((method, path)) or self._routes.get((None, path))
 
-    def url(self, path: str = "/") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+    def url(self, path: str = "/", host: str | None = None) -> str:
+        return f"{self.scheme}://{host or self.host}:{self.port}{path}"
 
     def start(self) -> ScriptedHTTPServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
@@ -246,8 +252,8 @@ class LoopbackOnlyTransport(httpx.AsyncBaseTransport):
     the request is refused here instead of leaving the machine. `refused` lists the URLs it stopped.
     """
 
-    def __init__(self) -> None:
-        self._inner = httpx.AsyncHTTPTransport()
+    def __init__(self, verify: ssl.SSLContext | bool = True) -> None:
+        self._inner = httpx.AsyncHTTPTransport(verify=verify)
         self.sent: list[httpx.URL] = []
         self.refused: list[httpx.URL] = []
 
@@ -260,6 +266,49 @@ class LoopbackOnlyTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._inner.aclose()
+
+
+def tls_contexts(hostnames: list[str]) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A throwaway CA and a certificate for `hostnames`: (server context, client context trusting the CA)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def build(subject: str, key, issuer: str, issuer_key, *, ca: bool, names: list[str]):  # noqa: ANN001, ANN202
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if names:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
+            )
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = build("Test CA", ca_key, "Test CA", ca_key, ca=True, names=[])
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = build(hostnames[0], key, "Test CA", ca_key, ca=False, names=hostnames)
+    pem = serialization.Encoding.PEM
+    with tempfile.TemporaryDirectory() as tmp:
+        cert_file, key_file = f"{tmp}/cert.pem", f"{tmp}/key.pem"
+        with open(cert_file, "wb") as fh:
+            fh.write(cert.public_bytes(pem))
+        with open(key_file, "wb") as fh:
+            fh.write(key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cadata=ca_cert.public_bytes(pem).decode())
+    return server, client
 
 
 @pytest.fixture

@@ -22,7 +22,14 @@ from campaign.errors import ReferenceRejected
 from campaign.settings import Settings
 from campaign.storage import LocalStorage, build_storage, read_all
 from tests.conftest import make_settings
-from tests.fakes.http_server import LoopbackOnlyTransport, Reply, ScriptedHTTPServer, endless, redirect
+from tests.fakes.http_server import (
+    LoopbackOnlyTransport,
+    Reply,
+    ScriptedHTTPServer,
+    endless,
+    redirect,
+    tls_contexts,
+)
 from tools.references import ReferenceIntake, fit, refused_address
 
 # -- helpers ----------------------------------------------------------------------------------------------
@@ -299,6 +306,30 @@ async def test_connection_goes_to_the_checked_address(
     assert resolver.asked == ["cdn.brand.example"]
     assert [u.host for u in transport.sent] == ["127.0.0.1"]
     assert http_server.requests[0].headers["host"] == f"cdn.brand.example:{http_server.port}"
+
+
+@pytest.mark.parametrize(("cert_for", "works"), [("images.test", True), ("someone-else.test", False)])
+async def test_https_to_the_pinned_address_still_checks_the_certificate(
+    tmp_path, storage: LocalStorage, cert_for: str, works: bool
+):
+    """Connecting to the checked IP keeps TLS honest: SNI and certificate checks use the link's host name."""
+    server_tls, client_tls = tls_contexts([cert_for])
+    transport = LoopbackOnlyTransport(verify=client_tls)
+    resolver = FakeResolver({"images.test": ["127.0.0.1"]})
+    settings = make_settings(tmp_path / "data", url_allowed_hosts=["images.test"])
+    intake = ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
+    with ScriptedHTTPServer(tls=server_tls) as server:
+        server.route("/logo.png", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
+        url = server.url("/logo.png", host="images.test")
+        if works:
+            ref = await intake.from_url(url)
+            assert ref.content_type == "image/png"
+            assert server.requests[0].headers["host"] == f"images.test:{server.port}"
+        else:
+            text = await _refused(intake.from_url(url), storage)
+            assert "could not be reached securely: the site's certificate is not valid" in text
+            assert server.requests == []
+    assert [u.host for u in transport.sent] == ["127.0.0.1"]
 
 
 @pytest.mark.parametrize(
