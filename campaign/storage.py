@@ -429,11 +429,16 @@ class S3Storage:
         await self._call("delete", key, "delete_object", Bucket=self.bucket, Key=key)
 
     def url(self, key: str, *, expires_s: int | None = None) -> str:
-        return self._client.generate_presigned_url(
-            "get_object",
-            Params={"Bucket": self.bucket, "Key": safe_key(key)},
-            ExpiresIn=expires_s or self.default_expiry_s,
-        )
+        from botocore.exceptions import BotoCoreError
+
+        try:
+            return self._client.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self.bucket, "Key": safe_key(key)},
+                ExpiresIn=expires_s or self.default_expiry_s,
+            )
+        except BotoCoreError as exc:  # no credentials to sign with, most often
+            raise self._failed("link to", key, exc) from exc
 
     def local_path(self, key: str) -> Path | None:
         return None

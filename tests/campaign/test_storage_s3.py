@@ -207,3 +207,16 @@ def test_r2_bucket_without_account_is_a_clear_error(tmp_path, monkeypatch):
 
 def test_local_folder_is_the_default(tmp_path):
     assert isinstance(build_storage(_settings(tmp_path)), LocalStorage)
+
+
+def test_missing_credentials_are_a_clear_error(tmp_path, monkeypatch):
+    for name in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "CONTAINER_CREDENTIALS_RELATIVE_URI",
+                 "CONTAINER_CREDENTIALS_FULL_URI", "WEB_IDENTITY_TOKEN_FILE"):  # fmt: skip
+        monkeypatch.delenv(f"AWS_{name}", raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # never ask the instance metadata address
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    storage = build_storage(_settings(tmp_path, s3_bucket="media", s3_endpoint_url="http://127.0.0.1:9"))
+    with pytest.raises(StorageFailed) as caught:
+        storage.url("creatives/c/video.mp4")
+    assert str(caught.value).startswith("Cloud storage could not link to the file.")

@@ -88,16 +88,23 @@ class MotoS3:
             "CLAPBOARD_S3_REGION": _REGION,
             "AWS_ACCESS_KEY_ID": _ACCESS_KEY,
             "AWS_SECRET_ACCESS_KEY": _SECRET_KEY,
+            "AWS_EC2_METADATA_DISABLED": "true",
         }
 
 
 @pytest.fixture(scope="session")
 def moto_s3() -> Iterator[MotoS3]:
-    # boto3 must never pick up a developer's real credentials or profile in tests.
+    # boto3 must never pick up a developer's real profile, nor ask the instance metadata address.
     saved = {k: os.environ.pop(k) for k in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if k in os.environ}
+    metadata = os.environ.get("AWS_EC2_METADATA_DISABLED")
+    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
     with MotoS3() as server:
         yield server
     os.environ.update(saved)
+    if metadata is None:
+        os.environ.pop("AWS_EC2_METADATA_DISABLED", None)
+    else:
+        os.environ["AWS_EC2_METADATA_DISABLED"] = metadata
 
 
 @pytest.fixture
