@@ -85,7 +85,9 @@ class FakeOpenAI:
         self._thread: threading.Thread | None = None
 
     def start(self) -> FakeOpenAI:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -29,7 +29,8 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
     aborted        aborted before it started (Cancel-After passed while queued); not in the 1.0.7 client
     invalid        422 on create for `field` (default the duration field) with `description`
     throttled      429 with `Retry-After: retry_after` (default "0") on the first `times` (default 1)
-                   creates and on the first `times` GETs of each prediction
+                   creates and on the first `times` GETs of each prediction (`where`: "create", "get" or
+                   "both", the default)
     server_error   `status` (default 500) on the first `times` (default 2) GETs of each prediction
     create_error   `status` (default 500) on create (the prediction is not made)
     slow_create    creates the prediction, then waits `delay` (default 1.0) s before answering
@@ -357,7 +358,12 @@ class FakeReplicate:
     # lifecycle
 
     def start(self) -> FakeReplicate:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-replicate", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-replicate",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -493,7 +499,7 @@ class FakeReplicate:
             return _problem(402, "You have insufficient credit to run this model.", title="Payment required")
         if scenario.name == "create_error":
             return _problem(int(scenario.get("status", 500)), "Internal server error")
-        if scenario.name == "throttled":
+        if scenario.name == "throttled" and scenario.get("where", "both") in ("create", "both"):
             with self._lock:
                 seen = self._create_attempts.get(slug, 0)
                 self._create_attempts[slug] = seen + 1
@@ -547,7 +553,9 @@ class FakeReplicate:
         if cancel_after and (secs := _parse_duration(cancel_after)) is not None:
             prediction["deadline"] = (created + timedelta(seconds=secs)).isoformat().replace("+00:00", "Z")
         state = _Prediction(prediction, scenario, _timeline(scenario))
-        if scenario.name in ("throttled", "server_error"):
+        if scenario.name == "server_error" or (
+            scenario.name == "throttled" and scenario.get("where", "both") in ("get", "both")
+        ):
             state.failures_left = int(scenario.get("times", 1 if scenario.name == "throttled" else 2))
         with self._lock:
             self.predictions[pid] = state

@@ -99,7 +99,7 @@ def parse_duration_s(text: str) -> float | None:
 def _minutes(seconds: float) -> str:
     if seconds >= 120:
         return f"{round(seconds / 60)} minutes"
-    return f"{round(seconds)} seconds"
+    return f"{round(seconds)} seconds" if seconds >= 2 else f"{seconds:g} seconds"
 
 
 def retry_after_s(headers: httpx.Headers, default: float) -> float:
