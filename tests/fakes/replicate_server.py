@@ -37,6 +37,7 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
     data_removed   succeeds, but the output is already gone: output null, data_removed true
     output_gone    succeeds, but the output URL answers 404 (the file expired)
     model_404      404 on the model's page and on create
+    schema_error   500 on the model's page (`GET /v1/models/{owner}/{name}`)
     unauthorized   401 on every API route
     no_credit      402 on create
 """
@@ -458,6 +459,8 @@ class FakeReplicate:
         slug = f"{owner}/{name}"
         if slug not in self.schemas or self.scenario_for(slug).name == "model_404":
             return _problem(404, f"Model {slug} does not exist")
+        if self.scenario_for(slug).name == "schema_error":
+            return _problem(500, "Internal server error")
         version = hashlib.sha256(json.dumps(self.schemas[slug], sort_keys=True).encode()).hexdigest()
         return _json(
             200,
@@ -749,6 +752,7 @@ _SCENARIOS = (
     "data_removed",
     "output_gone",
     "model_404",
+    "schema_error",
     "unauthorized",
     "no_credit",
 )

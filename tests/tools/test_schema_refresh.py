@@ -1,0 +1,216 @@
+"""`clapboard models --refresh`: live Cog schemas reconciled with the catalog, cached, and read back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from campaign.errors import InvalidRequest, ModelUnavailable
+from tests.fakes.replicate_server import FakeReplicate, _prop, fake_replicate, replicate_settings  # noqa: F401
+from tools.catalog import build_catalog, cache_path
+from tools.schema import input_schema, refresh_catalog
+
+
+def props(fake: FakeReplicate, slug: str) -> dict[str, Any]:
+    return fake.schemas[slug]["components"]["schemas"]["Input"]["properties"]
+
+
+def check(report: Any, model_id: str) -> Any:
+    return next(c for c in report.checks if c.id == model_id)
+
+
+async def test_a_refresh_against_unchanged_models_finds_them_all_and_lists_sora_again(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path)
+
+    report = await refresh_catalog(settings)
+
+    assert {c.status for c in report.checks} == {"ok"}
+    assert len(fake_replicate.find("GET", r"/v1/models/[^/]+/[^/]+")) == 9
+    assert check(report, "veo-3.1").line() == "veo-3.1 (google/veo-3.1): available, matches the catalog"
+    assert "listed on Replicate again: marked available" in check(report, "sora-2-pro").changes
+    assert report.catalog.get("sora-2-pro").available
+    assert Path(report.cache_file) == cache_path(settings.data_dir)
+    # the cache is what later catalogs are built from
+    assert build_catalog(settings).get("sora-2-pro").available
+    assert build_catalog(settings).get("veo-3.1").schema_checked_at == report.refreshed_at
+
+
+async def test_enums_behind_ref_and_inline_update_the_allowed_values(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    # Sora's schema keeps its enums behind $ref; OpenAI added 16 and 20 s.
+    fake_replicate.schemas["openai/sora-2-pro"]["components"]["schemas"]["seconds"]["enum"] = [
+        4,
+        8,
+        12,
+        16,
+        20,
+    ]
+    # Veo's schema has them inline; 6 s went away and 4k came (which Clapboard does not make).
+    props(fake_replicate, "google/veo-3.1")["duration"]["enum"] = [4, 8]
+    props(fake_replicate, "google/veo-3.1")["resolution"]["enum"] = ["720p", "1080p", "4k"]
+    settings = replicate_settings(fake_replicate, tmp_path)
+
+    report = await refresh_catalog(settings)
+
+    sora = report.catalog.get("sora-2-pro")
+    assert sora.durations == [4, 8, 12, 16, 20]
+    assert "durations 4, 8, 12 s -> 4, 8, 12, 16, 20 s" in check(report, "sora-2-pro").changes
+    veo = report.catalog.get("veo-3.1")
+    assert veo.durations == [4, 8] and veo.default_duration == 8 and veo.resolutions == ["720p", "1080p"]
+    assert "ignores resolution 4k (not supported by Clapboard)" in check(report, "veo-3.1").changes
+    with pytest.raises(InvalidRequest) as err:
+        report.catalog.resolve("veo-3.1", duration_s=6)
+    assert "Veo 3.1 cannot make a 6 s video; it offers 4, 8 s. Try 4 s or 8 s." in str(err.value)
+
+
+async def test_model_values_are_read_back_into_ours(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    props(fake_replicate, "kwaivgi/kling-v3-omni-video")["aspect_ratio"] = _prop(
+        "string", 6, enum=["16:9", "9:16", "1:1", "4:3"], default="16:9"
+    )
+    fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"].pop("aspect_ratio", None)
+    fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"]["mode"]["enum"] = [
+        "standard"
+    ]
+
+    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+
+    kling = report.catalog.get("kling-v3-omni")
+    assert kling.aspects == ["16:9", "9:16", "1:1", "4:3"]
+    assert kling.resolutions == ["720p"] and kling.default_resolution == "720p"  # "standard" is our 720p
+    seedance = report.catalog.get("seedance-2.0")
+    assert "9:21" in seedance.aspects and "adaptive" not in seedance.aspects
+    assert seedance.durations[0] == 4  # a minimum of -1 ("auto") keeps the catalog's lower bound
+
+
+async def test_inputs_that_disappear_take_their_capability_with_them(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    del props(fake_replicate, "google/veo-3.1")["reference_images"]
+    props(fake_replicate, "kwaivgi/kling-v3-omni-video")["reference_images"]["maxItems"] = 4
+    del props(fake_replicate, "google/veo-3.1-fast")["generate_audio"]
+
+    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+
+    assert "no longer takes reference images ('reference_images')" in check(report, "veo-3.1").changes
+    with pytest.raises(InvalidRequest, match="Veo 3.1 takes a first and a last frame; you gave 3"):
+        report.catalog.resolve("veo-3.1", references=3, aspect="16:9", duration_s=8)
+    assert report.catalog.get("kling-v3-omni").max_references == 4
+    fast = report.catalog.get("veo-3.1-fast")
+    assert fast.inputs.audio is None and fast.audio_options == [True]
+
+
+async def test_a_new_required_input_makes_the_model_unavailable(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    schema = fake_replicate.schemas["minimax/hailuo-2.3"]["components"]["schemas"]["Input"]
+    schema["properties"]["style_video"] = _prop("uri", 9)
+    schema["required"].append("style_video")
+
+    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+
+    assert check(report, "hailuo-2.3").status == "unavailable"
+    assert "requires style_video" in check(report, "hailuo-2.3").line()
+    with pytest.raises(ModelUnavailable, match="now requires style_video"):
+        report.catalog.resolve("hailuo-2.3")
+
+
+async def test_a_model_that_answers_404_is_shown_as_unavailable_and_falls_back(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    fake_replicate.remove_model("google/veo-3.1")
+    fake_replicate.set_scenario("openai/sora-2", "model_404")
+    settings = replicate_settings(fake_replicate, tmp_path)
+
+    report = await refresh_catalog(settings)
+
+    line = check(report, "veo-3.1").line()
+    assert line == "veo-3.1 (google/veo-3.1): unavailable, Replicate no longer lists google/veo-3.1."
+    assert "Replicate no longer lists openai/sora-2." in check(report, "sora-2").message
+    catalog = build_catalog(settings)
+    assert not catalog.get("veo-3.1").available
+    resolved = catalog.resolve("veo-3.1", duration_s=8, fallback=True)
+    assert resolved.model.id == "kling-v3-omni"
+    assert (
+        "Replicate no longer lists google/veo-3.1. Kling 3 Omni makes this video instead." in resolved.notice
+    )
+
+
+async def test_a_model_that_could_not_be_checked_keeps_what_was_known(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path)
+    props(fake_replicate, "google/veo-3.1")["duration"]["enum"] = [4, 8]
+    await refresh_catalog(settings)
+    fake_replicate.set_scenario("google/veo-3.1", "schema_error")
+    props(fake_replicate, "google/veo-3.1")["duration"]["enum"] = [8]
+
+    report = await refresh_catalog(settings)
+
+    assert check(report, "veo-3.1").status == "error"
+    assert check(report, "veo-3.1").line().endswith("not checked, Replicate answered 500 (kept as before)")
+    assert report.catalog.get("veo-3.1").durations == [4, 8]
+    saved = json.loads(Path(report.cache_file).read_text())
+    assert saved["models"]["veo-3.1"]["fields"]["durations"] == [4, 8]
+
+
+async def test_a_refused_token_stops_the_refresh_and_writes_nothing(
+    fake_replicate: FakeReplicate,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path, replicate_api_token="r8_wrong_token")
+
+    with pytest.raises(ModelUnavailable) as err:
+        await refresh_catalog(settings)
+
+    assert "Replicate refused Clapboard's API token" in str(err.value)
+    assert "r8_wrong_token" not in str(err.value)
+    assert not cache_path(settings.data_dir).exists()
+
+
+async def test_without_a_token_there_is_nothing_to_refresh(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+
+    with pytest.raises(ModelUnavailable, match="need an API token"):
+        await refresh_catalog(make_settings(tmp_path))
+
+
+def test_cog_inputs_are_read_through_ref_allof_and_anyof() -> None:
+    schema = {
+        "components": {
+            "schemas": {
+                "Input": {
+                    "required": ["prompt"],
+                    "properties": {
+                        "prompt": {"type": "string"},
+                        "aspect": {"allOf": [{"$ref": "#/components/schemas/aspect"}], "default": "16:9"},
+                        "seconds": {"anyOf": [{"$ref": "#/components/schemas/seconds"}, {"type": "null"}]},
+                        "image": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}]},
+                    },
+                },
+                "aspect": {"enum": ["16:9", "9:16"], "type": "string"},
+                "seconds": {"enum": [4, 8], "type": "integer"},
+            }
+        }
+    }
+
+    found, required = input_schema(schema)
+
+    assert required == ["prompt"]
+    assert found["aspect"] == {"default": "16:9", "enum": ["16:9", "9:16"], "type": "string"}
+    assert found["seconds"]["enum"] == [4, 8]
+    assert found["image"]["format"] == "uri"
