@@ -88,18 +88,16 @@ def brief_facts(brief: str) -> list[str]:
     for start, name in _names(text):
         if not inside(start):
             found.append((start, name))
-    out: list[str] = []
-    seen: set[str] = set()
+    facts: list[str] = []
     for _, fact in sorted(found, key=lambda x: x[0]):
-        key = _norm(fact)
-        if fact and key not in seen and not any(key in _norm(f) for f in out if _is_quoted_fact(f, brief)):
-            seen.add(key)
-            out.append(fact)
-    return out
+        if fact and _norm(fact) not in {_norm(f) for f in facts} and _norm(fact) not in _LABEL_WORDS:
+            facts.append(fact)
+    # A fact inside a longer one ("black" in "Black Friday", "20%" in a quoted line) is kept with it.
+    return [f for f in facts if not any(g is not f and _within(_norm(f), _norm(g)) for g in facts)]
 
 
-def _is_quoted_fact(fact: str, brief: str) -> bool:
-    return f'"{fact}"' in brief or f"“{fact}”" in brief or f"«{fact}»" in brief
+def _within(short: str, long: str) -> bool:
+    return len(short) < len(long) and re.search(rf"(?<!\w){re.escape(short)}(?!\w)", long) is not None
 
 
 def _names(text: str) -> list[tuple[int, str]]:
@@ -142,6 +140,7 @@ _SENTENCE_TEXT = """
     lighting colour colours color colors website site url web link
 """
 _SENTENCE_WORDS = frozenset(_SENTENCE_TEXT.split())
+_LABEL_WORDS = frozenset({"cta", "url", "faq", "ai", "hd", "4k", "ok"})  # capitalised, yet not names
 
 
 def _norm(text: str) -> str:
