@@ -24,6 +24,12 @@ _memory = InMemorySaver()
 SHOWN = 6  # videos shown inline when creatives are listed
 
 
+@cl.on_app_startup
+async def startup() -> None:
+    """Apply migrations and pick up jobs left over from a restart before the first visitor arrives."""
+    await get_studio()
+
+
 @cl.set_starters
 async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
     return [
