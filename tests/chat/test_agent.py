@@ -1,0 +1,71 @@
+"""The same agent graph with the offline planner and with ChatOpenAI on a fake OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.messages import HumanMessage
+
+from chat.agent import Turn, build_agent
+from tests.conftest import make_settings
+from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.fakes.openai_server import FakeOpenAI
+from tools.studio import Studio
+
+
+async def _ask(studio: Studio, turn: Turn, text: str) -> str:
+    agent = build_agent(studio, turn)
+    result = await agent.ainvoke({"messages": [HumanMessage(text)]})
+    return str(result["messages"][-1].content)
+
+
+async def test_offline_planner_drives_the_tools(tmp_path: Path) -> None:
+    studio = await Studio.open(make_settings(tmp_path / "data"))
+    turn = Turn(origin="test")
+    answer = await _ask(studio, turn, "make a 3s square clip of a paper plane")
+    assert answer.startswith("Making your video: 3 s 1:1 (720x720)")
+    await studio.jobs.drain()
+    assert "1 creative" in await _ask(studio, Turn(), "/creatives")
+    assert "draft" in await _ask(studio, Turn(), "/models")
+    await studio.close()
+
+
+async def test_chat_openai_streams_and_calls_tools_through_the_same_graph(tmp_path: Path) -> None:
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "generate_video",
+                                     "arguments": {"prompt": "a paper plane over a city", "duration_s": 4,
+                                                   "aspect": "9:16"}}])  # fmt: skip
+        llm.queue_reply(content="Your 4 second vertical paper plane video is on its way; it will play here.")
+        async with chainlit_server(settings) as base:
+            tab = ChatClient(base)
+            await tab.connect()
+            await tab.send("a short vertical clip of a paper plane over a city")
+            await tab.wait_for(lambda: any("on its way" in m for m in tab.messages()))
+            videos = await tab.wait_for(lambda: tab.elements("video"))
+            await tab.close()
+
+        tokens = [d for e, d in tab.events if e == "stream_token"]
+        assert len(tokens) > 2  # the answer arrived streamed, in pieces
+        first = llm.chat_requests()[0].json
+        assert first["stream"] is True and first["model"] == "gpt-4o"
+        assert {t["function"]["name"] for t in first["tools"]} == {
+            "list_video_models", "generate_video", "list_creatives",
+        }  # fmt: skip
+        second = llm.chat_requests()[1].json
+        tool_result = [m for m in second["messages"] if m["role"] == "tool"][0]["content"]
+        assert tool_result.startswith("Making your video: 4 s 9:16 (720x1280)")
+        assert videos[0]["mime"] == "video/mp4"
+
+
+async def test_an_llm_that_does_not_answer_gets_a_clear_message(tmp_path: Path) -> None:
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_error(503, "overloaded")
+        llm.queue_error(503, "overloaded")
+        async with chainlit_server(settings) as base:
+            tab = ChatClient(base)
+            await tab.connect()
+            await tab.send("make a video of a kite")
+            await tab.wait_for(lambda: any("could not answer just now" in m for m in tab.messages()))
+            await tab.close()
