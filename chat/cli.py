@@ -18,7 +18,7 @@ from campaign.settings import Settings
 from chat.tokens import issue_token
 from tools.events import JobEvent
 from tools.jobs import JobStatus, VideoRequest
-from tools.studio import Studio
+from tools.studio import ModelView, Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP = Path(__file__).with_name("app.py")
@@ -100,18 +100,29 @@ async def _models(studio: Studio, args: argparse.Namespace) -> int:
     if args.refresh:
         from tools.schema import refresh_catalog
 
-        studio.catalog = await refresh_catalog(studio.settings)
+        report = await refresh_catalog(studio.settings)
+        studio.catalog = report.catalog
+        if not args.json:
+            print("\n".join(report.lines()) + f"\nSaved to {report.cache_file}\n")
     views = studio.models()
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
-    print(f"{'model':<16} {'tier':<8} {'durations':<14} {'formats':<22} {'refs':>4}  {'price':<24} status")
+    rows = [("model", "tier", "durations", "formats", "refs", "price per second", "status")]
     for v in views:
-        price = ", ".join(f"${p:.2f}/s {r}" for r, p in v.price_per_s.items() if p) or "free"
-        status = "available" if v.available else f"unavailable: {v.notice}"
-        print(f"{v.id:<16} {v.tier:<8} {v.durations:<14} {' '.join(v.aspects):<22} {v.max_references:>4}  "
-              f"{price:<24} {status}")
+        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), price_range(v),
+                     "available" if v.available else f"unavailable: {v.notice}"))  # fmt: skip
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     return 0
+
+
+def price_range(view: ModelView) -> str:
+    prices = sorted({p for p in view.price_per_s.values() if p})
+    if not prices:
+        return "free"
+    return f"${prices[0]:.2f}" + (f"–{prices[-1]:.2f}" if len(prices) > 1 else "")
 
 
 async def _generate(studio: Studio, args: argparse.Namespace) -> int:
