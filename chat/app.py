@@ -127,7 +127,7 @@ async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
     for s in turn.submitted:
         if s.needs_confirmation:
             await cl.Message(content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
-                             actions=confirm_actions(s)).send()
+                             actions=confirm_actions(s.job_id, s.estimated_cost_usd)).send()
 
 
 @cl.action_callback("confirm_job")

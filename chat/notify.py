@@ -11,7 +11,7 @@ from chainlit.context import init_ws_context
 from chainlit.session import WebsocketSession
 
 from tools.events import JobEvent
-from tools.jobs import ACTIVE, JobStatus, Submitted
+from tools.jobs import ACTIVE, JobStatus
 from tools.studio import CreativeView, Studio
 
 log = logging.getLogger(__name__)
@@ -29,15 +29,10 @@ def creative_text(c: CreativeView, lead: str = "") -> str:
     return f"{head} [Download]({c.url})"
 
 
-def confirm_actions(s: Submitted) -> list[cl.Action]:
+def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
     return [
-        cl.Action(
-            name="confirm_job",
-            payload={"job_id": s.job_id},
-            label=f"Generate for ${s.estimated_cost_usd:.2f}",
-            icon="play",
-        ),
-        cl.Action(name="cancel_job", payload={"job_id": s.job_id}, label="Cancel", icon="x"),
+        cl.Action(name="confirm_job", payload={"job_id": job_id}, label=f"Generate for ${price_usd:.2f}", icon="play"),
+        cl.Action(name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
     ]
 
 
@@ -90,6 +85,10 @@ class ChatNotifier:
                 self.watch(job.id, session_id)
                 await cl.Message(content=f"Still rendering on {job.model}: *{job.request['title']}* "
                                  f"({round(job.progress * 100)}%). It appears here when ready.").send()
+            elif job.status == JobStatus.awaiting_confirmation:
+                await cl.Message(content=f"Still waiting for your go-ahead: *{job.request['title']}* on {job.model} "
+                                 f"for about ${job.estimated_cost_usd:.2f}.",
+                                 actions=confirm_actions(job.id, job.estimated_cost_usd)).send()
             elif job.status == JobStatus.succeeded and job.creative_id:
                 creative = await self.studio.creative(job.creative_id)
                 await cl.Message(content=creative_text(creative, "Finished while you were away: "),

@@ -99,3 +99,26 @@ async def test_chat_shows_the_price_and_generates_after_the_click(
         assert videos and any("veo-3.1" in m for m in tab.messages())
         assert len(fake_replicate.creates()) == 1
         await tab.close()
+
+
+async def test_a_reload_keeps_the_price_question_and_nothing_runs_until_confirmed(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    async with chainlit_server(settings) as base:
+        first = ChatClient(base)
+        await first.connect()
+        await first.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+        await first.wait_for(lambda: [d for e, d in first.events if e == "action"])
+        await first.close()
+
+        second = ChatClient(base)
+        await second.connect()
+        actions = await second.wait_for(lambda: [d for e, d in second.events if e == "action"])
+        assert any("Still waiting for your go-ahead" in m for m in second.messages())
+        cancel = next(a for a in actions if a["name"] == "cancel_job")
+        async with httpx.AsyncClient(base_url=base) as http:
+            await http.post("/project/action", json={"sessionId": second.session_id, "action": cancel})
+        await second.wait_for(lambda: any("nothing was charged" in m for m in second.messages()))
+        assert fake_replicate.creates() == []
+        await second.close()
