@@ -47,9 +47,13 @@ class GenerateArgs(BaseModel):
     duration_s: int | None = Field(default=None, description="Length in seconds.")
     aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
     resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
-    template: str | None = Field(default=None, description="brand-animation, product-showcase or social-media.")
+    template: str | None = Field(
+        default=None, description="brand-animation, product-showcase or social-media."
+    )
     reference_urls: list[str] = Field(default_factory=list, description="Image URLs the user pasted.")
-    campaign: str | None = Field(default=None, description="Campaign name; the default campaign when omitted.")
+    campaign: str | None = Field(
+        default=None, description="Campaign name; the default campaign when omitted."
+    )
     refine: bool | None = Field(default=None, description="Rewrite the brief for the model.")
 
 
@@ -83,7 +87,9 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
             )
             submitted = await studio.jobs.submit(request, origin=turn.origin)
         except ValidationError as exc:
-            return "Could not start the video: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+            return "Could not start the video: " + "; ".join(
+                e["msg"].removeprefix("Value error, ") for e in exc.errors()
+            )
         except ClapboardError as exc:
             return f"Could not start the video: {exc}"
         turn.submitted.append(submitted)
@@ -110,8 +116,12 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
 
     return [
         StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
-        StructuredTool.from_function(coroutine=generate_video, name="generate_video", args_schema=GenerateArgs),
-        StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
+        StructuredTool.from_function(
+            coroutine=generate_video, name="generate_video", args_schema=GenerateArgs
+        ),
+        StructuredTool.from_function(
+            coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs
+        ),
     ]
 
 
@@ -125,9 +135,13 @@ def describe_submission(s: Submitted) -> str:
             "Confirm with the button to start it."
         )
     else:
-        lines.append(f"Making your video: {size} on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready.")
+        lines.append(
+            f"Making your video: {size} on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready."
+        )
     if s.prompt_sent != s.prompt:
-        lines.append(f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}")
+        lines.append(
+            f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
+        )
     if s.notice:
         lines.append(s.notice)
     return "\n\n".join(lines)

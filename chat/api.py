@@ -70,8 +70,12 @@ async def generate(body: GenerateBody, studio: StudioDep, who: User) -> Submitte
 
 
 @api.post("/video/examples/{template}", status_code=202)
-async def generate_from_template(template: str, body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
-    request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
+async def generate_from_template(
+    template: str, body: GenerateBody, studio: StudioDep, who: User
+) -> Submitted:
+    request = VideoRequest(
+        **{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name}
+    )
     return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
 
 
@@ -92,7 +96,10 @@ async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
 
 @api.get("/campaigns")
 async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.store.campaigns()]
+    return [
+        {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
+        for c in await studio.store.campaigns()
+    ]
 
 
 class CampaignBody(BaseModel):

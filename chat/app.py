@@ -33,9 +33,18 @@ async def startup() -> None:
 @cl.set_starters
 async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
     return [
-        cl.Starter(label="Vertical product showcase", message="make a 6 second vertical product showcase of our sneaker"),
-        cl.Starter(label="Logo animation for YouTube", message="a 10 s brand animation of our logo for YouTube, tagline \"Run the city\""),
-        cl.Starter(label="TikTok sale ad", message="15s TikTok social media ad for the spring sale: 20% off everything, Shop now"),
+        cl.Starter(
+            label="Vertical product showcase",
+            message="make a 6 second vertical product showcase of our sneaker",
+        ),
+        cl.Starter(
+            label="Logo animation for YouTube",
+            message='a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
+        ),
+        cl.Starter(
+            label="TikTok sale ad",
+            message="15s TikTok social media ad for the spring sale: 20% off everything, Shop now",
+        ),
     ]
 
 
@@ -45,7 +54,9 @@ async def start() -> None:
     models = [m.id for m in studio.models() if m.available]
     await cl.ChatSettings(
         [
-            Select(id="model", label="Video model", values=models, initial_value=studio.catalog.default_model),
+            Select(
+                id="model", label="Video model", values=models, initial_value=studio.catalog.default_model
+            ),
             Switch(id="refine", label="Refine prompts for paid models", initial=True),
         ]
     ).send()
@@ -58,7 +69,9 @@ async def on_message(message: cl.Message) -> None:
     try:
         attachments = [await _take_attachment(studio, el) for el in message.elements or []]
     except ClapboardError as exc:
-        await cl.Message(content=f"{exc}\n\nNothing was generated. Attach a PNG, JPEG or WebP image and ask again.").send()
+        await cl.Message(
+            content=f"{exc}\n\nNothing was generated. Attach a PNG, JPEG or WebP image and ask again."
+        ).send()
         return
     settings = cl.user_session.get("chat_settings") or {}
     session_id = cl.context.session.id
@@ -98,7 +111,11 @@ async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
         ):
             if mode == "messages":
                 chunk, meta = data
-                if isinstance(chunk, AIMessageChunk | AIMessage) and meta.get("langgraph_node") == "model" and chunk.text:
+                if (
+                    isinstance(chunk, AIMessageChunk | AIMessage)
+                    and meta.get("langgraph_node") == "model"
+                    and chunk.text
+                ):
                     answer = answer or cl.Message(content="")
                     await answer.stream_token(chunk.text)
                 continue
@@ -126,8 +143,10 @@ async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
         ).send()
     for s in turn.submitted:
         if s.needs_confirmation:
-            await cl.Message(content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
-                             actions=confirm_actions(s.job_id, s.estimated_cost_usd)).send()
+            await cl.Message(
+                content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
+                actions=confirm_actions(s.job_id, s.estimated_cost_usd),
+            ).send()
 
 
 @cl.action_callback("confirm_job")

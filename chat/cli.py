@@ -70,7 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_COMMANDS[args.command](args))
     except ValidationError as exc:
-        print("error: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()), file=sys.stderr)
+        print(
+            "error: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()),
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except ClapboardError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -83,7 +86,18 @@ def serve(host: str, port: int) -> int:
     env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
     root = APP.parent.parent
     env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
-    command = [sys.executable, "-m", "chainlit", "run", str(APP), "--headless", "--host", host, "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "chainlit",
+        "run",
+        str(APP),
+        "--headless",
+        "--host",
+        host,
+        "--port",
+        str(port),
+    ]
     print(f"Clapboard chat on http://{host}:{port}", file=sys.stderr)
     os.execvpe(command[0], command, env)
 
@@ -138,14 +152,23 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
     studio.jobs.subscribe(progress)
     submitted = await studio.jobs.submit(request, origin="cli", confirmed=args.yes, allow_paths=True)
     if submitted.prompt_sent != submitted.prompt and not args.json:
-        print(f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n", file=sys.stderr)
+        print(
+            f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
+            file=sys.stderr,
+        )
     if submitted.needs_confirmation:
         price = f"${submitted.estimated_cost_usd:.2f}"
-        if not (sys.stdin.isatty() and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ")
-                .strip().lower() in ("y", "yes")):
+        if not (
+            sys.stdin.isatty()
+            and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower()
+            in ("y", "yes")
+        ):
             await studio.jobs.cancel(submitted.job_id)
-            print(f"error: {submitted.model_name} costs about {price}; nothing was started. "
-                  "Add --yes to accept the price.", file=sys.stderr)
+            print(
+                f"error: {submitted.model_name} costs about {price}; nothing was started. "
+                "Add --yes to accept the price.",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         await studio.jobs.confirm(submitted.job_id)
     job = await studio.jobs.wait(submitted.job_id)
@@ -156,8 +179,10 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(creative.model_dump(), indent=2))
     else:
-        print(f"{creative.title}: {creative.duration_s:g} s {creative.width}x{creative.height} by {creative.model}"
-              f" on {creative.campaign}\n{creative.file or creative.url}")
+        print(
+            f"{creative.title}: {creative.duration_s:g} s {creative.width}x{creative.height} by {creative.model}"
+            f" on {creative.campaign}\n{creative.file or creative.url}"
+        )
         if creative.notice:
             print(creative.notice)
     return 0
@@ -169,8 +194,10 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
         print(json.dumps([c.model_dump() for c in items], indent=2))
         return 0
     for c in items:
-        print(f"{c.id[:8]}  {c.created_at[:16]}  {c.campaign:<20} {c.model:<12} {c.duration_s:>5g}s "
-              f"{c.width}x{c.height}  {c.title}")
+        print(
+            f"{c.id[:8]}  {c.created_at[:16]}  {c.campaign:<20} {c.model:<12} {c.duration_s:>5g}s "
+            f"{c.width}x{c.height}  {c.title}"
+        )
     if not items:
         print("No creatives yet.")
     return 0
@@ -181,9 +208,15 @@ async def _token(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+def _command(fn: Any) -> Any:
+    return lambda args: _with_studio(fn, args)
+
+
 _COMMANDS = {
-    name: (lambda fn: lambda args: _with_studio(fn, args))(fn)
-    for name, fn in {"models": _models, "generate": _generate, "creatives": _creatives, "token": _token}.items()
+    "models": _command(_models),
+    "generate": _command(_generate),
+    "creatives": _command(_creatives),
+    "token": _command(_token),
 }
 
 if __name__ == "__main__":

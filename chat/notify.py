@@ -31,7 +31,12 @@ def creative_text(c: CreativeView, lead: str = "") -> str:
 
 def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
     return [
-        cl.Action(name="confirm_job", payload={"job_id": job_id}, label=f"Generate for ${price_usd:.2f}", icon="play"),
+        cl.Action(
+            name="confirm_job",
+            payload={"job_id": job_id},
+            label=f"Generate for ${price_usd:.2f}",
+            icon="play",
+        ),
         cl.Action(name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
     ]
 
@@ -66,11 +71,15 @@ class ChatNotifier:
     async def _show(self, event: JobEvent, creative: CreativeView | None) -> None:
         if creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
-            await cl.Message(content=creative_text(creative, "Your video is ready: ") + note,
-                             elements=[video_element(creative)]).send()
+            await cl.Message(
+                content=creative_text(creative, "Your video is ready: ") + note,
+                elements=[video_element(creative)],
+            ).send()
             await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
         else:
-            await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
+            await cl.Message(
+                content=f"The video could not be made ({event.stage} stage): {event.message}"
+            ).send()
             await cl.context.emitter.send_toast("A video failed", "error")
 
     async def catch_up(self, session_id: str) -> None:
@@ -83,17 +92,25 @@ class ChatNotifier:
             view = await self.studio.job_view(job)
             if job.status in ACTIVE:
                 self.watch(job.id, session_id)
-                await cl.Message(content=f"Still rendering on {job.model}: *{job.request['title']}* "
-                                 f"({round(job.progress * 100)}%). It appears here when ready.").send()
+                await cl.Message(
+                    content=f"Still rendering on {job.model}: *{job.request['title']}* "
+                    f"({round(job.progress * 100)}%). It appears here when ready."
+                ).send()
             elif job.status == JobStatus.awaiting_confirmation:
-                await cl.Message(content=f"Still waiting for your go-ahead: *{job.request['title']}* on {job.model} "
-                                 f"for about ${job.estimated_cost_usd:.2f}.",
-                                 actions=confirm_actions(job.id, job.estimated_cost_usd)).send()
+                await cl.Message(
+                    content=f"Still waiting for your go-ahead: *{job.request['title']}* on {job.model} "
+                    f"for about ${job.estimated_cost_usd:.2f}.",
+                    actions=confirm_actions(job.id, job.estimated_cost_usd),
+                ).send()
             elif job.status == JobStatus.succeeded and job.creative_id:
                 creative = await self.studio.creative(job.creative_id)
-                await cl.Message(content=creative_text(creative, "Finished while you were away: "),
-                                 elements=[video_element(creative)]).send()
+                await cl.Message(
+                    content=creative_text(creative, "Finished while you were away: "),
+                    elements=[video_element(creative)],
+                ).send()
                 await self.studio.store.update_job(job.id, delivered=True)
             elif job.status == JobStatus.failed:
-                await cl.Message(content=f"A video failed while you were away ({view.stage} stage): {view.error}").send()
+                await cl.Message(
+                    content=f"A video failed while you were away ({view.stage} stage): {view.error}"
+                ).send()
                 await self.studio.store.update_job(job.id, delivered=True)

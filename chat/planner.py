@@ -27,7 +27,7 @@ HELP = (
     "Commands: `/generate <brief>`, `/models`, `/creatives [campaign]`, `/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, `model=`, `template=`, "
-    "`campaign=\"Spring sale\"`, and image URLs as references."
+    '`campaign="Spring sale"`, and image URLs as references.'
 )
 
 _NUMBER_WORDS = {
@@ -54,8 +54,12 @@ _ASPECT_WORDS: list[tuple[str, str]] = [
     (r"\b(youtube|landscape|horizontal|widescreen)\b", "16:9"),
 ]
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
-_OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I)
+_OPTION = re.compile(
+    r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I
+)
+_CAMPAIGN = re.compile(
+    r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I
+)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
@@ -127,7 +131,9 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         return Plan("list_video_models")
     if command == "/creatives" or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
         options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
-        campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
+        campaign = options.get("campaign") or (
+            rest.strip().strip("\"'") if command and rest.strip() else None
+        )
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")

@@ -55,16 +55,21 @@ class VideoRequest(BaseModel):
     resolution: str | None = Field(default=None, description="720p or 1080p (model-dependent).")
     fps: int | None = None
     template: str | None = Field(
-        default=None, description="brand-animation, product-showcase or social-media; plain prompt when unset."
+        default=None,
+        description="brand-animation, product-showcase or social-media; plain prompt when unset.",
     )
     references: list[str] = Field(
         default_factory=list, description="Reference images: stored keys (refs/...) or http(s) URLs."
     )
     audio: bool | None = None
-    refine: bool | None = Field(default=None, description="Rewrite the brief for the model; default on for paid models.")
+    refine: bool | None = Field(
+        default=None, description="Rewrite the brief for the model; default on for paid models."
+    )
     campaign: str | None = None
     title: str | None = None
-    fields: dict[str, str] = Field(default_factory=dict, description="headline, tagline, features, price, cta")
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="headline, tagline, features, price, cta"
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -289,7 +294,9 @@ class JobRunner:
                 await self._fail(job, exc.stage, str(exc))
             except Exception:
                 log.exception("job %s failed unexpectedly", job_id)
-                await self._fail(job, "render", "Something went wrong while making the video. Please try again.")
+                await self._fail(
+                    job, "render", "Something went wrong while making the video. Please try again."
+                )
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
 
@@ -368,7 +375,9 @@ class JobRunner:
                 continue
             dest = workdir / f"{spec.id}.mp4"
             try:
-                outcome = await self.engines(spec).render(self._render_job(job, resolved), dest, self._progress(job))
+                outcome = await self.engines(spec).render(
+                    self._render_job(job, resolved), dest, self._progress(job)
+                )
                 return resolved, outcome, dest, " ".join(notices)
             except (ModelUnavailable, ProviderFailed) as exc:
                 if isinstance(exc, ProviderFailed) and exc.user_input:
@@ -445,6 +454,11 @@ class JobRunner:
 def _title(fields: dict[str, str], prompt: str) -> str:
     if fields.get("headline"):
         return fields["headline"][:120]
-    brief = re.sub(r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?", "", prompt, flags=re.I)
+    brief = re.sub(
+        r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?",
+        "",
+        prompt,
+        flags=re.I,
+    )
     words = (brief[:1].upper() + brief[1:]).split()
     return " ".join(words[:8]) + ("…" if len(words) > 8 else "")

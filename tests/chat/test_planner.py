@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from langchain_core.messages import HumanMessage, ToolMessage
 
 from chat.planner import OfflinePlanner, parse_aspect, parse_duration, plan
-
-from langchain_core.messages import HumanMessage, ToolMessage
 
 NAMES = ["draft", "local", "veo-3.1", "veo", "sora-2-pro", "runway gen-3"]
 
@@ -77,6 +76,10 @@ async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> Non
     assert first.tool_calls[0]["name"] == "generate_video"
     assert first.tool_calls[0]["args"]["aspect"] == "1:1"
     reply = await model.ainvoke(
-        [HumanMessage("x"), first, ToolMessage("Making a 5 s 1:1 video.", tool_call_id=first.tool_calls[0]["id"])]
+        [
+            HumanMessage("x"),
+            first,
+            ToolMessage("Making a 5 s 1:1 video.", tool_call_id=first.tool_calls[0]["id"]),
+        ]
     )
     assert reply.content == "Making a 5 s 1:1 video."

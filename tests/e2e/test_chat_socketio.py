@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import httpx
@@ -23,7 +22,9 @@ async def _decode(base: str, url: str, tmp: Path) -> object:
     return probe(path, count_frames=True)
 
 
-async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(settings: Settings, tmp_path: Path) -> None:
+async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(
+    settings: Settings, tmp_path: Path
+) -> None:
     async with chainlit_server(settings) as base:
         tab = ChatClient(base)
         await tab.connect()
