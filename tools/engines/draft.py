@@ -75,6 +75,23 @@ def encoder_stream(
     return stream
 
 
+def new_frame(width: int, height: int, index: int) -> av.VideoFrame:
+    """An empty RGB0 video frame for frame number `index`."""
+    vf = av.VideoFrame(width, height, "rgb0")
+    vf.pts = index
+    return vf
+
+
+def canvas_for(vf: av.VideoFrame) -> Image.Image:
+    """A Pillow RGBX image whose pixels are the video frame's own buffer: what is drawn on it is the frame,
+    with no copy between drawing and encoding."""
+    plane = vf.planes[0]
+    canvas = Image.frombuffer("RGBX", (vf.width, vf.height), plane, "raw", "RGBX", plane.line_size, 1)
+    # Pillow marks images over foreign buffers read-only (copy on first write); this buffer is ours to fill.
+    canvas.readonly = 0
+    return canvas
+
+
 def open_output(dest: Path) -> av.container.OutputContainer:
     """An MP4 with its index (moov) first, so playback starts before the download ends."""
     return av.open(str(dest), "w", format="mp4", options={"movflags": "faststart"})
@@ -137,8 +154,8 @@ def render_draft(
             for i in range(total):
                 if stop.is_set():
                     break
-                vf = av.VideoFrame.from_image(design.draw(i))
-                vf.pts = i
+                vf = new_frame(stage.width, stage.height, i)
+                design.draw(i, canvas_for(vf))
                 vf.time_base = Fraction(1, stage.fps)
                 while not stop.is_set():
                     try:

@@ -91,8 +91,8 @@ def load_reference(data: bytes, max_side: int) -> RefImage:
     if img.mode == "P" and "transparency" in img.info:
         img = img.convert("RGBA")
     img = img.convert("RGBA")
-    if max(img.size) > max_side:
-        img.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    if max(img.size) >= 2 * max_side:  # far bigger than any use: shrink by a whole factor (cheap, sharp)
+        img = img.reduce(max(img.size) // max_side)
     alpha = img.getchannel("A")
     lo, _ = alpha.getextrema()
     has_alpha = lo < 250
@@ -274,7 +274,7 @@ def gradient_background(
         layer = Image.new("L", (w, h), 0)
         layer.paste(radial, (int(w * glow_at[0] - size / 2), int(h * glow_at[1] - size / 2)))
         img = Image.composite(Image.new("RGB", (w, h), glow), img, layer)
-    return img
+    return img.convert("RGBX")
 
 
 def vertical_scrim(w: int, h: int, colour: RGB, start: float, strength: float = 0.92) -> Image.Image:
@@ -292,8 +292,8 @@ def vertical_scrim(w: int, h: int, colour: RGB, start: float, strength: float = 
 class KenBurns:
     """An image that fills a w x h panel and slowly zooms and pans across it.
 
-    The source is resampled once (LANCZOS) to the panel size times the largest zoom, so each frame is one
-    BILINEAR resize of a display-sized crop, and the most zoomed frame is pixel-for-pixel sharp.
+    The source is resampled once (LANCZOS) to the panel size at the middle of the zoom, so each frame is one
+    BILINEAR resize of a display-sized crop that is never more than a few percent off 1:1.
     """
 
     def __init__(
@@ -303,23 +303,20 @@ class KenBurns:
         h: int,
         zoom: tuple[float, float] = (1.0, 1.12),
         focus: tuple[tuple[float, float], tuple[float, float]] = ((0.5, 0.5), (0.5, 0.5)),
-        mode: str = "RGB",
+        mode: str = "RGBX",
     ) -> None:
         self.w, self.h = max(2, w), max(2, h)
         self.zoom = zoom
         self.focus = focus
-        zmax = max(zoom)
-        scale = max(self.w * zmax / image.width, self.h * zmax / image.height)
+        self.zs = (zoom[0] + zoom[1]) / 2  # the zoom at which source pixels map 1:1 onto the panel
+        scale = max(self.w * self.zs / image.width, self.h * self.zs / image.height)
         size = (max(self.w, math.ceil(image.width * scale)), max(self.h, math.ceil(image.height * scale)))
-        src = image.convert(mode)
-        self.src = src.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        self.zmax = zmax
+        self.src = image.convert(mode).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
 
     def at(self, x: float) -> Image.Image:
         """The panel at progress x in [0, 1] of the move."""
         z = lerp(self.zoom[0], self.zoom[1], x)
-        # At the largest zoom the crop is exactly w x h source pixels.
-        vw, vh = self.w * self.zmax / z, self.h * self.zmax / z
+        vw, vh = self.w * self.zs / z, self.h * self.zs / z
         scale_fit = min(self.src.width / vw, self.src.height / vh)
         if scale_fit < 1:  # the source is narrower than the view at this zoom: shrink the view to fit
             vw, vh = vw * scale_fit, vh * scale_fit
@@ -330,45 +327,110 @@ class KenBurns:
         return self.src.resize((self.w, self.h), Image.Resampling.BILINEAR, box=(x0, y0, x0 + vw, y0 + vh))
 
 
+class Drift:
+    """An image filling the frame that drifts by a whole number of pixels per frame.
+
+    Frames need no resampling, only a clipped paste, which makes full-frame motion nearly free. An optional
+    punch-in (a zoom that settles onto the drift in the first frames) gives cuts their snap.
+    """
+
+    def __init__(
+        self,
+        image: Image.Image,
+        w: int,
+        h: int,
+        frames: int,
+        speed: int,
+        direction: tuple[int, int] = (1, 0),
+        punch: float = 0.0,
+        punch_frames: int = 0,
+    ) -> None:
+        self.w, self.h = w, h
+        self.frames = max(1, frames)
+        self.dx, self.dy = direction[0] * speed, direction[1] * speed
+        travel_x, travel_y = abs(self.dx) * (self.frames - 1), abs(self.dy) * (self.frames - 1)
+        scale = max((w + travel_x) / image.width, (h + travel_y) / image.height)
+        size = (max(w + travel_x, math.ceil(image.width * scale)), max(h + travel_y, math.ceil(image.height * scale)))
+        self.src = image.convert("RGBX").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        room_x, room_y = size[0] - w - travel_x, size[1] - h - travel_y
+        self.x0 = room_x // 2 + (travel_x if self.dx < 0 else 0)
+        self.y0 = room_y // 2 + (travel_y if self.dy < 0 else 0)
+        self.punch, self.punch_frames = punch, punch_frames
+
+    def _origin(self, n: int) -> tuple[int, int]:
+        n = min(max(n, 0), self.frames - 1)
+        return self.x0 + self.dx * n, self.y0 + self.dy * n
+
+    def _zoom(self, n: int) -> float:
+        if self.punch <= 0 or n >= self.punch_frames:
+            return 1.0
+        return 1.0 + self.punch * (1 - ease_out(n / self.punch_frames))
+
+    def draw(self, frame: Image.Image, n: int) -> None:
+        """Frame `n` of the drift over the whole frame."""
+        z = self._zoom(n)
+        if z > 1.0:
+            frame.paste(self.image(n), (0, 0))
+        else:
+            x, y = self._origin(n)
+            frame.paste(self.src, (-x, -y))
+
+    def image(self, n: int) -> Image.Image:
+        """Frame `n` of the drift as a new image."""
+        x, y = self._origin(n)
+        z = self._zoom(n)
+        if z > 1.0:
+            vw, vh = self.w / z, self.h / z
+            cx, cy = x + self.w / 2, y + self.h / 2
+            box = (cx - vw / 2, cy - vh / 2, cx + vw / 2, cy + vh / 2)
+            return self.src.resize((self.w, self.h), Image.Resampling.BILINEAR, box=box)
+        return self.src.crop((x, y, x + self.w, y + self.h))
+
+
+def drift_speed(short_side: int) -> int:
+    """Pixels per frame for a slow drift: one at 720p, more on bigger frames."""
+    return max(1, round(short_side / 720))
+
+
 class Sprite:
-    """An RGBA image drawn centred at a point, with scale and opacity."""
+    """An RGBA image drawn centred at a point, with scale and opacity, onto an RGBX frame."""
 
     def __init__(self, image: Image.Image) -> None:
         self.image = image if image.mode == "RGBA" else image.convert("RGBA")
         self.alpha = self.image.getchannel("A")
+        self.rgbx = self.image.convert("RGBX")
         self.opaque = self.alpha.getextrema()[0] >= 250
-        self._scaled: tuple[float, Image.Image] | None = None
+        self._scaled: tuple[float, Image.Image, Image.Image] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
         return self.image.size
 
-    def scaled(self, scale: float) -> Image.Image:
+    def scaled(self, scale: float) -> tuple[Image.Image, Image.Image]:
+        """The sprite's colour (RGBX) and alpha at a scale; the last one is cached for held frames."""
         scale = round(scale, 4)
         if abs(scale - 1.0) < 1e-4:
-            return self.image
+            return self.rgbx, self.alpha
         if self._scaled is not None and self._scaled[0] == scale:
-            return self._scaled[1]
+            return self._scaled[1], self._scaled[2]
         w = max(1, round(self.image.width * scale))
         h = max(1, round(self.image.height * scale))
-        img = self.image.resize((w, h), Image.Resampling.BILINEAR)
-        self._scaled = (scale, img)
-        return img
+        img = self.image.resize((w, h), Image.Resampling.BILINEAR)  # premultiplied: no dark fringes
+        self._scaled = (scale, img.convert("RGBX"), img.getchannel("A"))
+        return self._scaled[1], self._scaled[2]
 
     def draw(self, frame: Image.Image, cx: float, cy: float, scale: float = 1.0, opacity: float = 1.0) -> Box:
         if opacity <= 0.01 or scale <= 0.01:
             return (0, 0, 0, 0)
-        img = self.scaled(scale)
-        x, y = round(cx - img.width / 2), round(cy - img.height / 2)
-        mask = img.getchannel("A") if (not self.opaque or img is not self.image) else self.alpha
+        rgbx, alpha = self.scaled(scale)
+        x, y = round(cx - rgbx.width / 2), round(cy - rgbx.height / 2)
         if opacity < 0.995:
-            mask = faded(mask, opacity)
-            frame.paste(img, (x, y), mask)
-        elif self.opaque and img is self.image:
-            frame.paste(img.convert("RGB") if img.mode != "RGB" else img, (x, y))
+            frame.paste(rgbx, (x, y), faded(alpha, opacity))
+        elif self.opaque and rgbx is self.rgbx:
+            frame.paste(rgbx, (x, y))
         else:
-            frame.paste(img, (x, y), mask)
-        return (x, y, x + img.width, y + img.height)
+            frame.paste(rgbx, (x, y), alpha)
+        return (x, y, x + rgbx.width, y + rgbx.height)
 
 
 def card(image: Image.Image, radius: int, plate: RGB | None = None, pad: int = 0) -> Image.Image:

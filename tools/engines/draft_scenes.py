@@ -13,6 +13,7 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps
 
 from tools.engines.draft_kit import (
     Box,
+    Drift,
     KenBurns,
     RefImage,
     Sprite,
@@ -20,6 +21,7 @@ from tools.engines.draft_kit import (
     Sweep,
     card,
     clamp,
+    drift_speed,
     ease_in_out,
     ease_out,
     ease_out_back,
@@ -157,8 +159,15 @@ class Design:
             x = round(self.W * ease_in_out(b))
             frame.paste(self.p.accent, (x, 0, self.W, self.H))
 
-    def draw(self, i: int) -> Image.Image:  # pragma: no cover - every design overrides it
+    def draw(self, i: int, frame: Image.Image) -> None:  # pragma: no cover - every design overrides it
+        """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage)."""
         raise NotImplementedError
+
+    def frame(self, i: int) -> Image.Image:
+        """Frame `i` as a new RGB image (for previews and tests; the encoder path draws in place)."""
+        canvas = Image.new("RGBX", (self.W, self.H))
+        self.draw(i, canvas)
+        return canvas.convert("RGB")
 
 
 def _pick_logo(refs: list[RefImage]) -> tuple[RefImage | None, list[RefImage]]:
@@ -190,7 +199,7 @@ def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Im
     small = ImageOps.fit(ref.rgb(), (max(2, w // 4), max(2, h // 4)), Image.Resampling.BILINEAR)
     small = small.filter(ImageFilter.GaussianBlur(blur / 4))
     small = Image.blend(small, Image.new("RGB", small.size, tint), 0.45)
-    return small.resize((w, h), Image.Resampling.BICUBIC)
+    return small.resize((w, h), Image.Resampling.BICUBIC).convert("RGBX")
 
 
 # --- brand animation ---------------------------------------------------------------------------------------
@@ -262,7 +271,7 @@ class BrandAnimation(Design):
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
         # Brand story: the other references full-bleed between the message and the end card.
-        self.story: list[tuple[float, float, KenBurns]] = []
+        self.story: list[tuple[float, float, Drift]] = []
         story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
         story_time = self.end_start - story_from
         if self.others and story_time >= 1.0:
@@ -271,7 +280,9 @@ class BrandAnimation(Design):
             for k, ref in enumerate(self.others[:n]):
                 move = ((0.5, 0.45), ((0.35, 0.65)[k % 2], 0.55))
                 a = story_from + k * shot
-                self.story.append((a, a + shot, KenBurns(ref.rgb(), W, H, (1.0, 1.1), move)))
+                frames = round(shot * self.fps) + 2
+                drift = Drift(ref.rgb(), W, H, frames, drift_speed(s.short), ((1, 0), (-1, 0))[k % 2])
+                self.story.append((a, a + shot, drift))
             cap = copy.headline if (copy.headline and copy.headline != first) else first
             size = BODY * u * 1.1
             self.story_cap = (
@@ -287,12 +298,12 @@ class BrandAnimation(Design):
             )
         self.story_from = self.story[0][0] if self.story else D + 1
 
-    def draw(self, i: int) -> Image.Image:
+    def draw(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         if self.story_from <= t < self.end_start:
-            frame = self._draw_story(t)
+            self._draw_story(frame, t)
         else:
-            frame = self.bg.copy()
+            frame.paste(self.bg, (0, 0))
             if t < self.end_start:
                 self._draw_reveal(frame, t)
             else:
@@ -300,7 +311,6 @@ class BrandAnimation(Design):
         if self.story:
             self.wipe(frame, t, self.story_from, self.half_wipe)
         self.wipe(frame, t, self.end_start, self.half_wipe)
-        return frame
 
     def _draw_reveal(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
@@ -325,16 +335,13 @@ class BrandAnimation(Design):
             y = self.tag_y + (1 - k) * 2.5 * u
             self.s.paste_text(frame, self.tagline, (self.W - self.tagline.width) / 2, y, p.ink, k)
 
-    def _draw_story(self, t: float) -> Image.Image:
+    def _draw_story(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
-        frame = None
-        for a, b, kb in self.story:
+        frame.paste(self.bg, (0, 0))
+        for a, b, drift in self.story:
             if a <= t < b:
-                x = progress(t, a, b)
-                frame = kb.at(ease_in_out(x) * 0.8 + x * 0.2)
+                drift.draw(frame, round((t - a) * self.fps))
                 break
-        if frame is None:  # pragma: no cover - the story covers its span
-            frame = self.bg.copy()
         frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         sl, st, _, sb = self.s.safe
         lw, lh = self.small_logo.size
@@ -343,7 +350,6 @@ class BrandAnimation(Design):
             k = ease_out(progress(t, self.story_from + 0.2, self.story_from + 0.7))
             y = sb - self.story_cap.height + (1 - k) * 2 * u
             self.s.paste_text(frame, self.story_cap, (self.W - self.story_cap.width) / 2, y, p.ink, k)
-        return frame
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
@@ -392,9 +398,17 @@ class _Shot:
             self.shadow, self.pad = soft_shadow(self.mask, 2.6 * u, 0.6)
             self.shadow_colour = shadow_colour
             self.drop = round(1.4 * u)
-            # The background with this card's shadow drawn in, for the frames where the card sits still.
+            # The background with this card's shadow drawn in, for the frames where the card sits still, and
+            # its four corners outside the rounded edge, to paste back over a square-pasted card (cheaper than
+            # pasting the card through its mask).
             self.settled = bg.copy()
             self._draw_shadow(self.settled, 1.0)
+            r = round(2.2 * u) + 1
+            self.corners = []
+            for cx, cy in ((0, 0), (w - r, 0), (0, h - r), (w - r, h - r)):
+                box = (self.x0 + cx, self.y0 + cy, self.x0 + cx + r, self.y0 + cy + r)
+                outside = ImageOps.invert(self.mask.crop((cx, cy, cx + r, cy + r)))
+                self.corners.append((box, self.settled.crop(box), outside))
 
     def _draw_shadow(self, frame: Image.Image, opacity: float) -> None:
         x, y = self.x0 - self.pad, self.y0 - self.pad + self.drop
@@ -410,9 +424,13 @@ class _Shot:
                 frame, self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale, scale, opacity
             )
             return
-        if not settled:
-            self._draw_shadow(frame, opacity)
         panel = self.kb.at(x)
+        if settled and opacity >= 1.0:
+            frame.paste(panel, (self.x0, self.y0))
+            for box, patch, outside in self.corners:
+                frame.paste(patch, box, outside)
+            return
+        self._draw_shadow(frame, opacity)
         frame.paste(panel, (self.x0, self.y0), faded(self.mask, opacity))
 
 
@@ -467,8 +485,9 @@ class ProductShowcase(Design):
             s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u, max_lines=1, align=self.align)
             for k in range(len(feats))
         ]
+        # The price on an accent tag.
         self.price = (
-            s.text(copy.price, "black", tw, th * 0.4, 1.5 * DISPLAY * u, max_lines=1, align=self.align)
+            self.label(copy.price, "black", 1.2 * DISPLAY * u, tw, self.p.accent, self.p.on_accent)
             if copy.price
             else None
         )
@@ -489,7 +508,7 @@ class ProductShowcase(Design):
         x0, _, x1, _ = self.text_box
         return x0 if self.align == "left" else (x0 + x1 - width) / 2
 
-    def draw(self, i: int) -> Image.Image:
+    def draw(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         if self.shots:
             k, a, b = 0, 0.0, self.D
@@ -502,10 +521,10 @@ class ProductShowcase(Design):
             enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
             move = progress(t, a, b)
             settled = enter >= 1.0
-            frame = shot.settled.copy() if settled else self.bg.copy()
+            frame.paste(shot.settled if settled else self.bg, (0, 0))
             shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled)
         else:
-            frame = self.bg.copy()
+            frame.paste(self.bg, (0, 0))
         if t >= self.end_start:
             self._draw_end(frame, t)
         elif self.features and t >= self.intro:
@@ -515,9 +534,13 @@ class ProductShowcase(Design):
             _, y0, _, y1 = self.text_box
             k = ease_out(progress(t, 0.15, 0.75))
             out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
-            y = (y0 + y1 - self.headline.height) / 2 + (1 - k) * 3 * u
+            bar_h = max(2, round(0.6 * u))
+            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - k) * 3 * u
             self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, k * out)
-        return frame
+            bar_w = round(9 * u * ease_out(progress(t, 0.35, 0.95)))
+            if bar_w > 1 and k * out > 0.05:
+                bx, by = round(self._text_x(bar_w)), round(y + self.headline.height + 2.5 * u)
+                frame.paste(mix(p.bg, p.accent, k * out), (bx, by, bx + bar_w, by + bar_h))
 
     def _draw_feature(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
@@ -559,7 +582,7 @@ class ProductShowcase(Design):
         if self.end_head is not None:
             parts.append(("head", self.end_head.height))
         if self.price is not None:
-            parts.append(("price", self.price.height))
+            parts.append(("price", self.price.size[1]))
         if self.cta is not None:
             parts.append(("cta", self.cta.size[1]))
         total = sum(h for _, h in parts) + gap * max(0, len(parts) - 1)
@@ -573,7 +596,9 @@ class ProductShowcase(Design):
             elif name == "head" and self.end_head is not None:
                 s.paste_text(frame, self.end_head, self._text_x(self.end_head.width), y + dy, p.ink, k)
             elif name == "price" and self.price is not None:
-                s.paste_text(frame, self.price, self._text_x(self.price.width), y + dy, p.ink, k)
+                cx = self._text_x(self.price.size[0]) + self.price.size[0] / 2
+                pop = ease_out_back(k) if k > 0 else 0.0
+                self.draw_text_sprite(frame, self.price, cx, y + h / 2, min(1.0, 0.85 + 0.15 * pop), clamp(k * 1.5))
             elif name == "cta" and self.cta is not None:
                 cx = self._text_x(self.cta.size[0]) + self.cta.size[0] / 2
                 pop = ease_out_back(k) if k > 0 else 0.0
@@ -586,30 +611,44 @@ class ProductShowcase(Design):
 # --- social media ------------------------------------------------------------------------------------------
 
 
-class _SocialShot:
-    """A reference filling the frame: full-bleed when its shape is close to the frame's, otherwise contained
-    at full width over a blurred, tinted copy of itself (the usual way to post a photo as a vertical video)."""
+class _FrameShot:
+    """A reference filling the frame for `frames` frames: full-bleed and drifting when its shape is close to
+    the frame's, otherwise contained at full width over a blurred, tinted copy of itself, slowly zooming (the
+    usual way a photo is posted as a vertical video)."""
 
-    def __init__(self, design: Design, ref: RefImage, k: int) -> None:
+    DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
+
+    def __init__(self, design: Design, ref: RefImage, k: int, frames: int, punch: float = 0.0) -> None:
         W, H, u = design.W, design.H, design.u
-        frame_aspect = W / H
-        self.full = abs(math.log(ref.aspect / frame_aspect)) < math.log(1.35)
-        fx = (0.5, 0.42, 0.58)[k % 3]
+        self.frames = max(2, frames)
+        self.full = abs(math.log(ref.aspect / (W / H))) < math.log(1.35)
         if self.full:
-            self.kb = KenBurns(ref.rgb(), W, H, (1.0, 1.1), ((fx, 0.5), (1 - fx, 0.46)))
-            self.ground = None
+            speed = drift_speed(min(W, H))
+            self.drift = Drift(ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], punch,
+                               round(design.fps * 0.3))
         else:
             self.ground = _backdrop(ref, W, H, design.p.bg, 6 * u)
             w, h = _fit(ref.image.width, ref.image.height, W, H * 0.8)
             self.pos = ((W - w) // 2, (H - h) // 2)
-            self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.12), ((0.5, 0.5), (fx, 0.5)))
+            focus = (0.5 + 0.12 * (-1) ** k, 0.5)
+            self.kb = KenBurns(ref.rgb(), w, h, (1.0 + punch * 0.5, 1.1), ((0.5, 0.5), focus))
 
-    def draw(self, x: float) -> Image.Image:
-        if self.ground is None:
-            return self.kb.at(x)
-        frame = self.ground.copy()
-        frame.paste(self.kb.at(x), self.pos)
-        return frame
+    def _x(self, n: int) -> float:
+        return ease_out(clamp(n / (self.frames - 1)))
+
+    def draw(self, frame: Image.Image, n: int) -> None:
+        if self.full:
+            self.drift.draw(frame, n)
+        else:
+            frame.paste(self.ground, (0, 0))
+            frame.paste(self.kb.at(self._x(n)), self.pos)
+
+    def image(self, n: int) -> Image.Image:
+        if self.full:
+            return self.drift.image(n)
+        out = self.ground.copy()
+        out.paste(self.kb.at(self._x(n)), self.pos)
+        return out
 
 
 class SocialMedia(Design):
@@ -620,15 +659,18 @@ class SocialMedia(Design):
         s, p, u = stage, self.p, self.u
         sl, st, sr, sb = s.safe
         D = self.D
-        self.hook_end = clamp(0.2 * D, 1.0, 2.0)
-        self.end_len = clamp(0.25 * D, 0.9, 2.4)
+        self.hook_end = clamp(0.2 * D, 0.8, 2.0)
+        self.end_len = clamp(0.25 * D, 0.7, 2.4)
         self.end_start = max(self.hook_end, D - self.end_len)
         cut_time = self.end_start - self.hook_end
         self.n_cuts = max(1, round(cut_time / 1.0)) if cut_time > 0.3 else 0
+        if not self.n_cuts:
+            self.end_start = self.hook_end
         self.cut_len = cut_time / self.n_cuts if self.n_cuts else 0.0
         self.half_wipe = min(0.22, self.end_len * 0.15)
         self.bg = self.background(glow_at=(0.5, 0.35))
-        self.shots = [_SocialShot(self, r, k) for k, r in enumerate(refs)]
+        shot_frames = round(max(self.hook_end, self.cut_len) * self.fps) + 1
+        self.shots = [_FrameShot(self, r, k, shot_frames, punch=0.08) for k, r in enumerate(refs)]
         self.fields: list[tuple[RGB, RGB]] = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
@@ -677,17 +719,23 @@ class SocialMedia(Design):
                 img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))
             self.end_card = Sprite(with_shadow(img, 2 * u, (0, round(1.2 * u)), strength=0.5)[0])
 
-    def _shot(self, frame_index: int, x: float) -> tuple[Image.Image, tuple[RGB, RGB] | None]:
+    def _shot(self, frame: Image.Image, index: int, n: int) -> tuple[RGB, RGB] | None:
+        """Draw frame `n` of shot `index`; for colour fields, returns (fill, text colour)."""
         if self.shots:
-            return self.shots[frame_index % len(self.shots)].draw(ease_out(x)), None
-        fill, ink = self.fields[frame_index % len(self.fields)]
-        return Image.new("RGB", (self.W, self.H), fill), (fill, ink)
+            self.shots[index % len(self.shots)].draw(frame, n)
+            return None
+        fill, ink = self.fields[index % len(self.fields)]
+        frame.paste(fill, (0, 0, self.W, self.H))
+        return fill, ink
 
-    def draw(self, i: int) -> Image.Image:
+    def draw(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         u, s = self.u, self.s
         if t < self.hook_end:
-            frame = self._shot(0, progress(t, 0, self.hook_end))[0] if self.shots else self.bg.copy()
+            if self.shots:
+                self._shot(frame, 0, i)
+            else:
+                frame.paste(self.bg, (0, 0))
             if self.hook is not None:
                 k = progress(t, 0.04, 0.3)
                 scale = min(1.0, 0.7 + 0.3 * ease_out_back(k)) if k > 0 else 0.0
@@ -695,7 +743,7 @@ class SocialMedia(Design):
         elif t < self.end_start:
             c = min(self.n_cuts - 1, int((t - self.hook_end) / self.cut_len))
             a = self.hook_end + c * self.cut_len
-            frame, colour_field = self._shot(c + 1, progress(t, a, a + self.cut_len))
+            colour_field = self._shot(frame, c + 1, i - round(a * self.fps))
             if self.shots and self.captions:
                 cap = self.captions[c % len(self.captions)]
                 k = progress(t, a + 0.04, a + 0.28)
@@ -708,10 +756,9 @@ class SocialMedia(Design):
                 y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - k) * 3 * u
                 s.paste_text(frame, block, (self.W - block.width) / 2, y, colour_field[1], clamp(k * 1.5))
         else:
-            frame = self.bg.copy()
+            frame.paste(self.bg, (0, 0))
             self._draw_end(frame, t)
         self.wipe(frame, t, self.end_start, self.half_wipe)
-        return frame
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
@@ -764,17 +811,15 @@ class PromptVideo(Design):
         n = max(1, min(len(phrases), int(D / 2.0)))
         self.phrases = phrases[:n]
         self.bg = self.background(glow_at=(0.3, 0.3))
-        self.kbs: list[KenBurns] = []
-        if refs:
-            n_shots = len(refs)
-            if D / n_shots > 6 and n_shots < 6:  # long clips come back to the references with another move
-                n_shots = min(len(refs) * 3, int(D / 5))
-            moves = [((0.4, 0.45), (0.6, 0.55)), ((0.6, 0.5), (0.4, 0.45)), ((0.5, 0.6), (0.5, 0.4))]
-            for k in range(n_shots):
-                ref = refs[k % len(refs)]
-                self.kbs.append(KenBurns(ref.rgb(), W, H, (1.02, 1.12), moves[k % 3]))
-        self.shot_len = D / max(1, len(self.kbs))
+        self.kbs: list[_FrameShot] = []
+        n_shots = len(refs)
+        if refs and D / n_shots > 6:  # long clips come back to the references with another move
+            n_shots = max(n_shots, int(D / 5))
+        self.shot_len = D / max(1, n_shots)
         self.fade = min(0.6, self.shot_len * 0.25)
+        frames = round((self.shot_len + self.fade) * self.fps) + 2
+        for k in range(n_shots):
+            self.kbs.append(_FrameShot(self, refs[k % len(refs)], k, frames))
         size = BODY * u * (1.25 if s.vertical else 1.15)
         if self.kbs:
             # A lower third on a scrim dense enough for the text to read over any image.
@@ -799,28 +844,32 @@ class PromptVideo(Design):
         self.slot = D / max(1, len(self.blocks))
         del st
 
-    def _image(self, t: float) -> Image.Image:
+    def _n(self, k: int, i: int) -> int:
+        """Frame `i` of the clip as frame n of shot k (shots start half a fade early)."""
+        return i - round((k * self.shot_len - self.fade / 2) * self.fps)
+
+    def _image(self, frame: Image.Image, i: int) -> None:
+        t = self.t(i)
         k = min(len(self.kbs) - 1, int(t / self.shot_len))
         a = k * self.shot_len
-        kb = self.kbs[k]
-        frame = kb.at(progress(t, a - self.fade / 2, a + self.shot_len + self.fade / 2))
-        if k > 0 and t < a + self.fade / 2:
-            prev = self.kbs[k - 1].at(progress(t, a - self.shot_len - self.fade / 2, a + self.fade / 2))
-            frame = Image.blend(prev, frame, clamp(0.5 + (t - a) / self.fade))
-        elif k + 1 < len(self.kbs) and t >= a + self.shot_len - self.fade / 2:
-            b = a + self.shot_len
-            nxt = self.kbs[k + 1].at(progress(t, b - self.fade / 2, b + self.shot_len + self.fade / 2))
-            frame = Image.blend(frame, nxt, clamp((t - (b - self.fade / 2)) / self.fade))
-        return frame
+        b = a + self.shot_len
+        if k > 0 and t < a + self.fade / 2:  # cross-fade from the previous shot
+            prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))
+            frame.paste(Image.blend(prev, cur, clamp(0.5 + (t - a) / self.fade)), (0, 0))
+        elif k + 1 < len(self.kbs) and t >= b - self.fade / 2:  # cross-fade into the next shot
+            cur, nxt = self.kbs[k].image(self._n(k, i)), self.kbs[k + 1].image(self._n(k + 1, i))
+            frame.paste(Image.blend(cur, nxt, clamp((t - (b - self.fade / 2)) / self.fade)), (0, 0))
+        else:
+            self.kbs[k].draw(frame, self._n(k, i))
 
-    def draw(self, i: int) -> Image.Image:
+    def draw(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         p, u, s = self.p, self.u, self.s
         if self.kbs:
-            frame = self._image(t)
+            self._image(frame, i)
             frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         else:
-            frame = self.bg.copy()
+            frame.paste(self.bg, (0, 0))
             x = t / max(self.D, 0.01)
             cx = self.W * (0.3 + 0.4 * ease_in_out(x))
             cy = self.H * (0.62 - 0.24 * math.sin(math.pi * x))
@@ -838,7 +887,6 @@ class PromptVideo(Design):
         else:
             y = (s.safe[1] + s.safe[3] - block.height) / 2 + drift
         s.paste_text(frame, block, x, y, p.ink, enter * leave)
-        return frame
 
 
 def _scrim_alpha(ink: RGB, scrim: RGB) -> float:

@@ -149,30 +149,40 @@ def fit_text(
     is cropped to the drawn pixels and is at most max_w x max_h.
     """
     text = clean_text(text, weight) or " "
-    size = max(size_min, size_max)
     floor = 6
-    lines: list[str] = [text]
-    while True:
+    sizes, size = [], max(size_min, size_max)
+    while size > floor:
+        sizes.append(size)
+        size = min(size - 1, int(size * 0.94))
+    sizes.append(floor)
+    width_avail = max_w * 0.98
+    one_line = text.replace("\n", " ")
+    longest_word = max(text.split(), key=len, default=text)
+    for size in sizes:
         f = font(weight, size)
-        if size > size_min and max(f.getlength(w) for w in text.split()) > max_w * 0.98:
-            size = max(floor, min(size - 1, int(size * 0.94)))
-            continue
-        lines = _layout(text, f, max_w * 0.98, balance)
+        limited = size >= size_min
+        if limited and size > size_min and f.getlength(longest_word) > width_avail:
+            continue  # shrink before breaking a word
+        total = f.getlength(one_line)
+        full, step = _line_metrics(f, spacing)
+        if limited and total > width_avail * max_lines:
+            continue  # clearly more lines than allowed
+        if size > floor and total * step > width_avail * max_h * 1.05:
+            continue  # clearly too tall
+        lines = _layout(text, f, width_avail, balance and len(text) < 200)
         width, height = _measure(lines, f, spacing)
-        allowed = max_lines if size >= size_min else 10_000
-        if len(lines) <= allowed and width <= max_w * 0.98 and height <= max_h:
+        if (not limited or len(lines) <= max_lines) and width <= width_avail and height <= max_h:
             block = _draw(text, lines, f, spacing, align)
             if block.width <= max_w and block.height <= max_h:
                 return block
-        if size <= floor:
-            break
-        size = max(floor, min(size - 1, int(size * 0.94)))
-    # Pathological text (thousands of characters): keep what fits at the floor size, ending in an ellipsis.
+    # Pathological text (thousands of characters): what fits at the smallest size, ending in an ellipsis.
     f = font(weight, floor)
+    lines = _layout(text, f, width_avail, False)
     full, step = _line_metrics(f, spacing)
-    keep = max(1, (max_h - full) // step + 1)
-    lines = lines[:keep]
-    lines[-1] = lines[-1][: max(1, len(lines[-1]) - 1)] + "…"
+    keep = max(1, int((max_h - full) // step) + 1)
+    if len(lines) > keep:
+        lines = lines[:keep]
+        lines[-1] = lines[-1][: max(1, len(lines[-1]) - 1)] + "…"
     return _draw(text, lines, f, spacing, align)
 
 

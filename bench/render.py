@@ -1,0 +1,192 @@
+"""How fast is the draft engine, against what it could be and against the usual Python way?
+
+    .venv/bin/python bench/render.py [--runs 3] [--skip-moviepy]
+
+In one run, for an 8 s 720p `product-showcase` at 24 fps with one 2000x1500 reference:
+  draft        the engine's render_draft (decode reference, lay out, draw, encode, write the MP4)
+  encode-only  the ceiling: the same clip's frames, drawn beforehand and held in memory, through the same
+               encoder settings (libx264 veryfast crf 23, same threads, faststart)
+  moviepy      an equivalent MoviePy 2 clip: the reference zooming, a caption over it, same size, fps, codec,
+               preset and crf (its ffmpeg comes from imageio-ffmpeg)
+Each is run --runs times, interleaved (other work on the machine hits all three alike); medians are printed with
+the ratios. Then peak memory (ru_maxrss) of an 8 s 1080p render in a fresh subprocess.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import av  # noqa: E402
+from contact_sheets import _jpeg, product_photo  # noqa: E402
+
+from tools.catalog import DRAFT, frame_size  # noqa: E402
+from tools.engines import draft  # noqa: E402
+from tools.engines.base import RenderJob  # noqa: E402
+from tools.engines.draft_text import FONT_DIR  # noqa: E402
+
+BRIEF = (
+    'Product showcase of the new "AirFlow X" runner, featuring breathable mesh, carbon plate sole and 20% lighter '
+    "build. Only $129. Shop now"
+)
+SECONDS, FPS = 8, 24
+
+
+def job_for(resolution: str) -> RenderJob:
+    w, h = frame_size("16:9", resolution)
+    return RenderJob(
+        job_id="bench",
+        brief=BRIEF,
+        prompt=BRIEF,
+        model=DRAFT,
+        duration_s=SECONDS,
+        aspect="16:9",
+        resolution=resolution,
+        width=w,
+        height=h,
+        fps=FPS,
+        template="product-showcase",
+    )
+
+
+def run_draft(reference: bytes, dest: Path) -> float:
+    started = time.perf_counter()
+    draft.render_draft(job_for("720p"), [reference], dest)
+    return time.perf_counter() - started
+
+
+def ready_made_frames(reference: bytes) -> list[av.VideoFrame]:
+    """The draft's own frames, drawn and converted beforehand."""
+    job = job_for("720p")
+    refs = draft.prepare_references([reference], job.width, job.height)
+    design, stage = draft.build_design(job, refs)
+    frames = []
+    for i in range(stage.frames):
+        vf = draft.new_frame(stage.width, stage.height, i)
+        design.draw(i, draft.canvas_for(vf))
+        frames.append(vf)
+    return frames
+
+
+def run_encode_only(frames: list[av.VideoFrame], dest: Path) -> float:
+    job = job_for("720p")
+    started = time.perf_counter()
+    with draft.open_output(dest) as container:
+        stream = draft.encoder_stream(container, job.width, job.height, job.fps)
+        for vf in frames:
+            container.mux(stream.encode(vf))
+        container.mux(stream.encode(None))
+    return time.perf_counter() - started
+
+
+def run_moviepy(reference_path: Path, dest: Path) -> float:
+    from moviepy import CompositeVideoClip, ImageClip, TextClip
+
+    w, h = frame_size("16:9", "720p")
+    started = time.perf_counter()
+    photo = ImageClip(str(reference_path)).with_duration(SECONDS)
+    base = h / photo.h
+    photo = photo.resized(lambda t: base * (1.0 + 0.12 * t / SECONDS)).with_position("center")
+    caption = (
+        TextClip(
+            font=str(FONT_DIR / "RedHatDisplay-Bold.ttf"),
+            text="Breathable mesh",
+            font_size=48,
+            color="white",
+            duration=SECONDS,
+        )
+        .with_position((80, 300))
+    )
+    clip = CompositeVideoClip([photo, caption], size=(w, h), bg_color=(60, 14, 12)).with_duration(SECONDS)
+    clip.write_videofile(
+        str(dest),
+        fps=FPS,
+        codec="libx264",
+        preset=draft.PRESET,
+        audio=False,
+        threads=draft.THREADS,
+        ffmpeg_params=["-crf", draft.CRF, "-pix_fmt", "yuv420p", "-movflags", "+faststart"],
+        logger=None,
+    )
+    return time.perf_counter() - started
+
+
+def child_peak_memory(resolution: str) -> None:
+    """Runs in a fresh process: one render, then print the peak resident set size."""
+    reference = _jpeg(product_photo())
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        draft.render_draft(job_for(resolution), [reference], Path(tmp) / "out.mp4")
+        took = time.perf_counter() - started
+        size = (Path(tmp) / "out.mp4").stat().st_size
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peak_mb": round(peak_mb, 1), "seconds": round(took, 2), "bytes": size}))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-moviepy", action="store_true")
+    ap.add_argument("--child", choices=["720p", "1080p"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child_peak_memory(args.child)
+        return
+
+    reference = _jpeg(product_photo(2000, 1500))
+    times: dict[str, list[float]] = {"draft": [], "encode-only": [], "moviepy": []}
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        tmp = Path(tmp_dir)
+        ref_path = tmp / "reference.jpg"
+        ref_path.write_bytes(reference)
+        frames = ready_made_frames(reference)
+        run_draft(reference, tmp / "warmup.mp4")  # imports, font loading, first-use caches
+        for n in range(args.runs):
+            times["draft"].append(run_draft(reference, tmp / f"draft{n}.mp4"))
+            times["encode-only"].append(run_encode_only(frames, tmp / f"enc{n}.mp4"))
+            if not args.skip_moviepy:
+                times["moviepy"].append(run_moviepy(ref_path, tmp / f"moviepy{n}.mp4"))
+            print(
+                f"run {n + 1}: "
+                + "  ".join(f"{k} {v[-1]:.2f}s" for k, v in times.items() if v),
+                flush=True,
+            )
+        same = (tmp / "draft0.mp4").read_bytes() == (tmp / f"draft{args.runs - 1}.mp4").read_bytes()
+        del frames
+
+    med = {k: statistics.median(v) for k, v in times.items() if v}
+    frames_n = SECONDS * FPS
+    print()
+    print(f"8 s 720p product-showcase, {frames_n} frames, one 2000x1500 reference; medians of {args.runs} runs")
+    for k, v in med.items():
+        print(f"  {k:<12} {v:6.2f} s   {frames_n / v:6.1f} fps")
+    print(f"  draft / encode-only = {med['draft'] / med['encode-only']:.2f}x   (target <= 1.5x)")
+    if "moviepy" in med:
+        print(f"  moviepy / draft     = {med['moviepy'] / med['draft']:.1f}x   (target >= 6x)")
+    print(f"  identical bytes across runs: {same}")
+
+    for resolution in ("720p", "1080p"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", resolution], capture_output=True, text=True, check=True
+        )
+        stats = json.loads(out.stdout.strip().splitlines()[-1])
+        print(
+            f"  peak memory, 8 s {resolution} render in a fresh process: {stats['peak_mb']:.0f} MB"
+            f"   ({stats['seconds']:.2f} s, {stats['bytes'] / 1e6:.2f} MB file)"
+            + ("   (target < 400 MB)" if resolution == "1080p" else "")
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,378 @@
+"""The draft engine: every template at every aspect, decoded and checked the way a viewer would notice."""
+
+from __future__ import annotations
+
+import asyncio
+import colorsys
+import hashlib
+import io
+from pathlib import Path
+
+import av
+import pytest
+from PIL import Image, ImageDraw
+
+from campaign.errors import InvalidRequest, ProviderFailed
+from campaign.storage import LocalStorage, UrlSigner
+from tools import media
+from tools.catalog import DRAFT, frame_size
+from tools.engines.base import Reference, RenderJob
+from tools.engines.draft import DraftEngine, build_design, prepare_references, render_draft
+from tools.engines.draft_kit import load_reference
+from tools.engines.draft_text import fit_text, key_phrases
+from tools.palette import contrast, palette_from_brief, palette_from_images
+
+TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
+ASPECTS = ["16:9", "9:16", "1:1", "4:5"]
+BRIEFS = {
+    "brand-animation": 'Logo reveal for Prism Labs. tagline: "Colour in motion". Learn more',
+    "product-showcase": 'Showcase the "Spectra One" lamp, featuring 16M colours, app control and 40h battery. $129',
+    "social-media": 'TikTok ad. Hook: "Light up your nights" features: sets the mood; syncs to music. Shop now',
+    "prompt": "A glowing lamp in a cosy living room at night, warm and calm",
+}
+
+
+# --- reference images made in code -------------------------------------------------------------------------
+
+
+def rainbow(w: int = 1200, h: int = 900) -> Image.Image:
+    """A full hue sweep: no palette-only frame has this many hues, so it shows where the reference is."""
+    hue = Image.linear_gradient("L").rotate(90).resize((w, h))
+    img = Image.merge("HSV", (hue, Image.new("L", (w, h), 235), Image.new("L", (w, h), 235)))
+    return img.convert("RGB")
+
+
+def rainbow_ring(size: int = 800) -> Image.Image:
+    """A transparent logo: a rainbow ring with a transparent hole."""
+    img = rainbow(size, size).convert("RGBA")
+    mask = Image.new("L", (size, size), 0)
+    d = ImageDraw.Draw(mask)
+    d.ellipse((0, 0, size - 1, size - 1), fill=255)
+    d.ellipse((size * 0.32, size * 0.32, size * 0.68, size * 0.68), fill=0)
+    img.putalpha(mask)
+    return img
+
+
+def png(img: Image.Image) -> bytes:
+    out = io.BytesIO()
+    img.save(out, "PNG")
+    return out.getvalue()
+
+
+def jpeg(img: Image.Image, exif: Image.Exif | None = None) -> bytes:
+    out = io.BytesIO()
+    img.convert("RGB").save(out, "JPEG", quality=92, exif=exif if exif is not None else Image.Exif())
+    return out.getvalue()
+
+
+def refs_for(template: str) -> list[bytes]:
+    if template == "brand-animation":
+        return [png(rainbow_ring())]
+    return [jpeg(rainbow())]
+
+
+def make_job(template: str | None, aspect: str = "16:9", duration: int = 2, resolution: str = "720p",
+             fps: int = 24, brief: str | None = None, fields: dict | None = None,
+             references: list[Reference] | None = None) -> RenderJob:
+    w, h = frame_size(aspect, resolution)
+    text = brief if brief is not None else BRIEFS.get(template or "prompt", "")
+    return RenderJob(
+        job_id="t",
+        brief=text,
+        prompt=text,
+        model=DRAFT,
+        duration_s=duration,
+        aspect=aspect,
+        resolution=resolution,
+        width=w,
+        height=h,
+        fps=fps,
+        template=template,
+        fields=fields or {},
+        references=references or [],
+    )
+
+
+# --- decoding helpers --------------------------------------------------------------------------------------
+
+
+def decoded_frames(path: Path, count: int) -> list[Image.Image]:
+    """`count` frames spread over the clip, decoded."""
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        total = stream.frames
+        wanted = {min(total - 1, round((k + 0.5) * total / count)) for k in range(count)}
+        return [f.to_image() for n, f in enumerate(c.decode(stream)) if n in wanted]
+
+
+def hue_bins(img: Image.Image, bins: int = 12, min_share: float = 0.001) -> int:
+    """How many hue bins hold saturated, bright pixels."""
+    small = img.resize((160, 90 if img.width > img.height else 160), Image.Resampling.NEAREST).convert("HSV")
+    counts = [0] * bins
+    pixels = list(small.getdata())
+    for h, s, v in pixels:
+        if s > 150 and v > 150:
+            counts[h * bins // 256] += 1
+    return sum(1 for c in counts if c >= min_share * len(pixels))
+
+
+def share_near(img: Image.Image, colour: tuple[int, int, int], tol: int = 18) -> float:
+    small = img.resize((img.width // 4, img.height // 4), Image.Resampling.NEAREST)
+    pixels = list(small.getdata())
+    near = sum(1 for p in pixels if max(abs(p[i] - colour[i]) for i in range(3)) <= tol)
+    return near / len(pixels)
+
+
+# --- the matrix --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("aspect", ASPECTS)
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_at_every_aspect(template: str, aspect: str, tmp_path: Path) -> None:
+    job = make_job(template, aspect)
+    dest = tmp_path / "out.mp4"
+    result = render_draft(job, refs_for(template), dest)
+
+    info = media.probe(dest, count_frames=True)
+    assert (info.codec, info.pix_fmt) == ("h264", "yuv420p")
+    assert (info.width, info.height) == (job.width, job.height)
+    assert info.fps == 24
+    assert info.frames == 48 == result.frames
+    assert info.duration_s == pytest.approx(2.0, abs=0.01)
+    assert info.faststart
+
+    frames = decoded_frames(dest, 6)
+    # The reference is on screen: some frame shows (nearly) all of its hues.
+    assert max(hue_bins(f) for f in frames) >= 9
+    # The palette is on screen: its background and, where the design uses it, its accent.
+    pal = result.palette
+    assert max(max(share_near(f, pal.bg), share_near(f, pal.bg2)) for f in frames) > 0.01
+    if template != "prompt":
+        assert max(share_near(f, pal.accent) for f in frames) > 0.001
+    # Text stays inside the frame, inside the aspect's safe zone.
+    assert result.text_boxes, "no text was drawn"
+    sl, st, sr, sb = result.safe
+    for x0, y0, x1, y1 in result.text_boxes:
+        assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+        assert sl - 1 <= x0 and st - 1 <= y0 and x1 <= sr + 1 and y1 <= sb + 1, (x0, y0, x1, y1, result.safe)
+
+
+def test_1080p_social_vertical_with_several_references(tmp_path: Path) -> None:
+    job = make_job("social-media", "9:16", duration=2, resolution="1080p", fps=30)
+    refs = [jpeg(rainbow()), png(rainbow_ring()), jpeg(rainbow(900, 1600))]
+    dest = tmp_path / "out.mp4"
+    render_draft(job, refs, dest)
+    info = media.probe(dest, count_frames=True)
+    assert (info.width, info.height, info.fps, info.frames) == (1080, 1920, 30.0, 60)
+    assert info.faststart and info.pix_fmt == "yuv420p"
+
+
+def test_identical_inputs_give_identical_bytes(tmp_path: Path) -> None:
+    job = make_job("product-showcase", "1:1")
+    refs = refs_for("product-showcase")
+    a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
+    render_draft(job, refs, a)
+    render_draft(job, refs, b)
+    assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_no_references_uses_a_palette_from_the_brief(template: str, tmp_path: Path) -> None:
+    job = make_job(template, "4:5")
+    dest = tmp_path / "out.mp4"
+    result = render_draft(job, [], dest)
+    assert result.palette == palette_from_brief(job.brief)
+    assert result.palette.source == "brief"
+    frames = decoded_frames(dest, 4)
+    assert max(share_near(f, result.palette.bg) for f in frames) > 0.01
+    assert result.text_boxes
+    for x0, y0, x1, y1 in result.text_boxes:
+        assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+
+
+def test_long_clips_lay_out_every_second(tmp_path: Path) -> None:
+    """A 60 s clip's timeline, drawn (not encoded) every few seconds: no gaps, no text outside the frame."""
+    for template in TEMPLATES:
+        job = make_job(template, "16:9", duration=60, fps=24)
+        refs = prepare_references(refs_for(template) + [jpeg(rainbow(800, 800))], job.width, job.height)
+        design, stage = build_design(job, refs)
+        for i in range(0, stage.frames, 24 * 3 + 5):
+            frame = design.frame(i)
+            assert frame.size == (job.width, job.height)
+        for x0, y0, x1, y1 in stage.text_boxes:
+            assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+
+
+# --- references --------------------------------------------------------------------------------------------
+
+
+def test_exif_orientation_is_honoured() -> None:
+    # A landscape image stored sideways: red on the left, blue on the right, tagged "rotate 90 CW to view".
+    img = Image.new("RGB", (400, 200), (220, 30, 30))
+    img.paste((30, 30, 220), (200, 0, 400, 200))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    ref = load_reference(jpeg(img, exif), 2000)
+    assert ref.image.size == (200, 400)  # upright: portrait
+    top = ref.image.getpixel((100, 20))
+    bottom = ref.image.getpixel((100, 380))
+    assert top[0] > 150 and top[2] < 100  # red is on top once turned
+    assert bottom[2] > 150 and bottom[0] < 100
+
+
+def test_transparent_logo_keeps_its_alpha_over_the_background(tmp_path: Path) -> None:
+    job = make_job("brand-animation", "16:9", duration=3)
+    refs = prepare_references([png(rainbow_ring())], job.width, job.height)
+    assert refs[0].has_alpha
+    design, _ = build_design(job, refs)
+    dest = tmp_path / "out.mp4"
+    render_draft(job, [png(rainbow_ring())], dest)
+    last = decoded_frames(dest, 1)
+    with av.open(str(dest)) as c:
+        last = [f.to_image() for f in c.decode(video=0)][-1]
+    # The ring's hole shows the background, not black or white where the transparent pixels were.
+    cx, cy = job.width // 2, round(design.end_logo_cy)
+    got = last.getpixel((cx, cy))
+    want = design.bg.getpixel((cx, cy))
+    assert max(abs(got[i] - want[i]) for i in range(3)) < 24, (got, want)
+
+
+def test_unreadable_reference_is_a_render_failure_the_user_can_fix(tmp_path: Path) -> None:
+    with pytest.raises(ProviderFailed) as err:
+        render_draft(make_job("prompt"), [b"not an image"], tmp_path / "out.mp4")
+    assert err.value.user_input
+    assert "Reference image 1" in str(err.value)
+    assert not (tmp_path / "out.mp4").exists()
+
+
+def test_unknown_template_is_refused() -> None:
+    with pytest.raises(InvalidRequest):
+        render_draft(make_job("vaporwave"), [], Path("/nonexistent/out.mp4"))
+
+
+# --- palette and text --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "colours",
+    [
+        [(255, 255, 255)],
+        [(0, 0, 0)],
+        [(255, 230, 0)],
+        [(128, 128, 128), (140, 140, 140)],
+        [(230, 30, 40), (20, 60, 160)],
+        [(0, 255, 0), (255, 0, 255), (0, 255, 255)],
+    ],
+)
+def test_palette_text_is_readable(colours: list[tuple[int, int, int]]) -> None:
+    img = Image.new("RGB", (300, 100), colours[0])
+    for k, c in enumerate(colours[1:], start=1):
+        img.paste(c, (k * 100, 0, k * 100 + 100, 100))
+    pal = palette_from_images([img], "spring sale")
+    assert 3 <= len(pal.colours) <= 5
+    assert pal.min_contrast() >= 4.5
+
+
+def test_palette_comes_from_the_references() -> None:
+    img = Image.new("RGB", (400, 300), (240, 240, 240))
+    ImageDraw.Draw(img).rectangle((100, 80, 300, 220), fill=(220, 40, 40))
+    pal = palette_from_images([img])
+    assert any(c[0] > 180 and c[1] < 90 and c[2] < 90 for c in pal.colours)  # the red is a brand colour
+    assert pal.accent[0] > pal.accent[2]  # and drives the accent
+
+
+def test_brief_palettes_are_deterministic_and_readable() -> None:
+    for brief in ["luxury watch launch", "eco friendly garden tools", "", "something else entirely", "AI app"]:
+        a, b = palette_from_brief(brief), palette_from_brief(brief)
+        assert a == b
+        assert a.min_contrast() >= 4.5
+        assert 3 <= len(a.colours) <= 5
+    assert palette_from_brief("luxury gold watch") != palette_from_brief("eco organic garden")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hi", "A much longer headline that has to wrap over several lines to fit", "Pneumonoultramicroscopic" * 3,
+     "word " * 500, "Emoji 🎉 and ünïcödé €49"],
+)
+def test_text_always_fits_its_box(text: str) -> None:
+    block = fit_text(text, "black", 300, 160, size_max=90, size_min=20)
+    assert block.width <= 300 and block.height <= 160
+    assert block.mask.getbbox() is not None
+
+
+def test_key_phrases_drop_production_directives() -> None:
+    phrases = key_phrases("Make a 10 second vertical video of our new sneaker, bright and fun, in 1080p")
+    assert phrases[0] == "Our new sneaker"
+    assert all("second" not in p and "1080p" not in p for p in phrases)
+
+
+def test_wcag_contrast() -> None:
+    assert contrast((255, 255, 255), (0, 0, 0)) == pytest.approx(21.0)
+    assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)
+
+
+# --- the engine interface ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalStorage:
+    return LocalStorage(tmp_path / "files", UrlSigner(b"test-secret"))
+
+
+async def test_engine_renders_from_storage_with_progress_and_a_free_event_loop(
+    storage: LocalStorage, tmp_path: Path
+) -> None:
+    await storage.put("refs/logo.png", png(rainbow_ring(400)), "image/png")
+    await storage.put("refs/photo.jpg", jpeg(rainbow(800, 600)), "image/jpeg")
+    refs = [Reference("refs/logo.png", "image/png", 400, 400), Reference("refs/photo.jpg", "image/jpeg", 800, 600)]
+    job = make_job("brand-animation", "1:1", duration=3, references=refs)
+    seen: list[float] = []
+
+    async def progress(fraction: float, note: str) -> None:
+        assert note
+        seen.append(fraction)
+
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not done.is_set():
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    tick_task = asyncio.create_task(ticker())
+    dest = tmp_path / "video.mp4"
+    outcome = await DraftEngine(storage).render(job, dest, progress)
+    done.set()
+    await tick_task
+    assert outcome.actual_cost_usd == 0.0
+    assert seen == sorted(seen) and seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) >= 5
+    assert ticks >= 3  # the event loop kept running while frames were drawn
+    info = media.probe(dest)
+    assert (info.width, info.height, info.frames) == (720, 720, 72)
+    assert media.poster(dest)[:2] == b"\xff\xd8"
+
+
+async def test_cancelling_a_render_stops_it_and_removes_the_partial_file(
+    storage: LocalStorage, tmp_path: Path
+) -> None:
+    job = make_job("prompt", "16:9", duration=30)
+    dest = tmp_path / "video.mp4"
+    started = asyncio.Event()
+
+    async def progress(fraction: float, note: str) -> None:
+        if fraction > 0.05:
+            started.set()
+
+    task = asyncio.create_task(DraftEngine(storage).render(job, dest, progress))
+    await asyncio.wait_for(started.wait(), 30)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    for _ in range(200):
+        if not dest.exists():
+            break
+        await asyncio.sleep(0.05)
+    assert not dest.exists()
