@@ -239,9 +239,7 @@ class ModelSpec(BaseModel):
         """What the model's input takes for one of our values ("9:16" -> "portrait" on Sora)."""
         return self.values.get(kind, {}).get(str(value), value)
 
-    def reference_roles(
-        self, count: int, *, aspect: str, duration_s: int, prefer: str | None = None
-    ) -> list[RefRole]:
+    def reference_roles(self, count: int, *, aspect: str, duration_s: int, prefer: str | None = None) -> list[RefRole]:
         """What each of `count` reference images becomes on this model, in order.
 
         `prefer` is "first_frame" (first frame, then last frame) or "subject" (images the model keeps
@@ -273,9 +271,7 @@ class ModelSpec(BaseModel):
                 return ["subject"] * count
             if way == "first_frame" and frames_fit:
                 return ["first_frame", "last_frame"][:count]  # type: ignore[return-value]
-        raise InvalidRequest(
-            self._reference_problem(count, aspect, duration_s, prefer), hint=self._ref_hint()
-        )
+        raise InvalidRequest(self._reference_problem(count, aspect, duration_s, prefer), hint=self._ref_hint())
 
     def _reference_ways(self) -> list[str]:
         ways = []
@@ -308,11 +304,7 @@ class ModelSpec(BaseModel):
         return f"{self.name} takes {' or '.join(ways)}; {gave} ({aspect}, {duration_s} s)."
 
     def _ref_hint(self) -> str:
-        if (
-            self.inputs.subject
-            and self.refs.subject_max
-            and (self.refs.subject_aspects or self.refs.subject_durations)
-        ):
+        if self.inputs.subject and self.refs.subject_max and (self.refs.subject_aspects or self.refs.subject_durations):
             parts = []
             if self.refs.subject_aspects:
                 parts.append(" or ".join(self.refs.subject_aspects))
@@ -422,9 +414,7 @@ class Catalog:
         for m in models:
             if m.fallback and m.fallback not in self._models:
                 log.warning("model %s falls back to unknown model %s; using draft", m.id, m.fallback)
-                self._models[m.id] = m.model_copy(
-                    update={"fallback": "draft" if "draft" in self._models else None}
-                )
+                self._models[m.id] = m.model_copy(update={"fallback": "draft" if "draft" in self._models else None})
         self.default_model = default_model
 
     def all(self) -> list[ModelSpec]:
@@ -565,9 +555,7 @@ class Catalog:
         if fps is not None and fps not in spec.fps:
             fps = min(spec.fps, key=lambda f: abs(f - fps))
         if audio is not None and audio not in spec.audio_options:
-            notes.append(
-                f"{spec.name} makes {'silent' if spec.audio_options[0] is False else 'sound'} videos."
-            )
+            notes.append(f"{spec.name} makes {'silent' if spec.audio_options[0] is False else 'sound'} videos.")
             audio = spec.audio_options[0]
         last: InvalidRequest | None = None
         for d in [duration_s, *sorted(spec.durations, key=lambda x: abs(x - (duration_s or 0)))]:
@@ -657,9 +645,7 @@ class Catalog:
         roles: list[str] = []
         if spec.provider == "replicate":
             try:
-                roles = list(
-                    spec.reference_roles(references, aspect=ratio, duration_s=duration, prefer=reference_role)
-                )
+                roles = list(spec.reference_roles(references, aspect=ratio, duration_s=duration, prefer=reference_role))
                 spec.check_constraints(
                     {
                         "duration": duration,

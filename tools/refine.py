@@ -223,8 +223,7 @@ async def refine(
         return Refined(
             prompt=text,
             method="llm",
-            note=f"Refined by the LLM ({settings.llm_model}); facts it left out were added back: "
-            f"{_list(missing)}.",
+            note=f"Refined by the LLM ({settings.llm_model}); facts it left out were added back: {_list(missing)}.",
         )
     return Refined(prompt=text, method="llm", note=f"Refined by the LLM ({settings.llm_model}).")
 

@@ -206,9 +206,7 @@ def _pieces(text: str, size: int = 12) -> list[str]:
     return [text[i : i + size] for i in range(0, len(text), size)] or [""]
 
 
-def _sse(
-    model: str, content: str | None, calls: list[dict[str, Any]], include_usage: bool
-) -> Iterator[bytes]:
+def _sse(model: str, content: str | None, calls: list[dict[str, Any]], include_usage: bool) -> Iterator[bytes]:
     cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
 

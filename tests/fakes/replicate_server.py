@@ -83,9 +83,7 @@ def _prop(kind: str, order: int, **extra: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not None}
 
 
-def cog_schema(
-    properties: dict[str, dict[str, Any]], required: list[str], enums_by_ref: bool
-) -> dict[str, Any]:
+def cog_schema(properties: dict[str, dict[str, Any]], required: list[str], enums_by_ref: bool) -> dict[str, Any]:
     """A Cog-style OpenAPI document. Properties given as {"enum": [...], ...} become `allOf: [$ref]` plus a
     component schema when `enums_by_ref` (older Cog), or keep the enum inline (newer schemas)."""
     components: dict[str, Any] = {}
@@ -152,9 +150,7 @@ def _runway(turbo: bool) -> dict[str, Any]:
     props = {
         "prompt": _prop("string", 0),
         "image": _prop("uri", 1),
-        "aspect_ratio": _prop(
-            "string", 2, enum=["16:9", "9:16", "4:3", "3:4", "1:1", "21:9"], default="16:9"
-        ),
+        "aspect_ratio": _prop("string", 2, enum=["16:9", "9:16", "4:3", "3:4", "1:1", "21:9"], default="16:9"),
         "duration": _prop("integer", 3, enum=[5, 10], default=5),
         "seed": _prop("integer", 4),
     }
@@ -250,9 +246,7 @@ def make_mp4(width: int, height: int, seconds: int, fps: int = 2) -> bytes:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "out.mp4"
             with av.open(str(path), "w", options={"movflags": "faststart"}) as container:
-                stream = container.add_stream(
-                    "libx264", rate=fps, options={"preset": "ultrafast", "crf": "35"}
-                )
+                stream = container.add_stream("libx264", rate=fps, options={"preset": "ultrafast", "crf": "35"})
                 stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
                 frames = max(1, seconds * fps)
                 box = max(8, min(width, height) // 8)
@@ -354,6 +348,9 @@ class FakeReplicate:
         self._httpd.fake = self
         host, port = self._httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}"
+        # Where output files are served from; set it to another host name for this same server (e.g.
+        # http://localhost:PORT) to play a CDN that is not the API host.
+        self.output_base_url = self.base_url
         self._thread: threading.Thread | None = None
 
     # lifecycle
@@ -571,9 +568,7 @@ class FakeReplicate:
         bad: list[dict[str, str]] = []
         for name in required:
             if name not in inputs:
-                bad.append(
-                    {"type": "required", "field": f"input.{name}", "description": f"{name} is required"}
-                )
+                bad.append({"type": "required", "field": f"input.{name}", "description": f"{name} is required"})
         for name, value in inputs.items():
             prop = props.get(name)
             if prop is None:
@@ -589,9 +584,7 @@ class FakeReplicate:
                 )
             kind = prop.get("type")
             if kind == "integer" and not (isinstance(value, int) and not isinstance(value, bool)):
-                bad.append(
-                    {"type": "type", "field": f"input.{name}", "description": f"{name} must be an integer"}
-                )
+                bad.append({"type": "type", "field": f"input.{name}", "description": f"{name} must be an integer"})
             elif kind == "integer":
                 if "minimum" in prop and value < prop["minimum"]:
                     desc = f"{name} must be greater than or equal to {prop['minimum']}"
@@ -600,13 +593,9 @@ class FakeReplicate:
                     desc = f"{name} must be less than or equal to {prop['maximum']}"
                     bad.append({"type": "number_lte", "field": f"input.{name}", "description": desc})
             if kind == "boolean" and not isinstance(value, bool):
-                bad.append(
-                    {"type": "type", "field": f"input.{name}", "description": f"{name} must be a boolean"}
-                )
+                bad.append({"type": "type", "field": f"input.{name}", "description": f"{name} must be a boolean"})
             if prop.get("format") == "uri" and not _is_url(value):
-                bad.append(
-                    {"type": "format", "field": f"input.{name}", "description": f"{name} must be a URI"}
-                )
+                bad.append({"type": "format", "field": f"input.{name}", "description": f"{name} must be a URI"})
             if kind == "array":
                 if not isinstance(value, list) or not all(_is_url(v) for v in value):
                     desc = f"{name} must be a list of URIs"
@@ -650,7 +639,7 @@ class FakeReplicate:
             if name == "data_removed":
                 body["output"], body["data_removed"] = None, True
             else:
-                body["output"] = self.url(f"/delivery/{body['id']}/output.mp4")
+                body["output"] = f"{self.output_base_url}/delivery/{body['id']}/output.mp4"
         elif status == "failed":
             default = (
                 "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
@@ -672,9 +661,7 @@ class FakeReplicate:
     def _list(self, req: Recorded) -> Any:
         after = (req.query.get("created_after") or [""])[0]
         with self._lock:
-            results = [
-                s.body for s in self.predictions.values() if not after or s.body["created_at"] >= after
-            ]
+            results = [s.body for s in self.predictions.values() if not after or s.body["created_at"] >= after]
         results.sort(key=lambda b: b["created_at"], reverse=True)
         return _json(200, {"next": None, "previous": None, "results": results})
 
@@ -784,9 +771,7 @@ def _json(
     return status, {"Content-Type": content_type, **(headers or {})}, json.dumps(body).encode(), None
 
 
-def _problem(
-    status: int, detail: str, *, title: str | None = None
-) -> tuple[int, dict[str, str], bytes, None]:
+def _problem(status: int, detail: str, *, title: str | None = None) -> tuple[int, dict[str, str], bytes, None]:
     body = {"detail": detail, "status": status}
     if title:
         body["title"] = title

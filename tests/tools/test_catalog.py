@@ -118,10 +118,7 @@ def test_veo_takes_subject_images_only_at_16_9_and_8_s(catalog: Catalog) -> None
     with pytest.raises(InvalidRequest) as err:
         catalog.resolve("veo-3.1", references=3, aspect="9:16", duration_s=8)
     text = str(err.value)
-    assert (
-        "Veo 3.1 takes a first and a last frame or up to 3 reference images (only for 16:9, 8 s videos)"
-        in text
-    )
+    assert "Veo 3.1 takes a first and a last frame or up to 3 reference images (only for 16:9, 8 s videos)" in text
     assert "Make it 16:9 at 8 s" in text
     assert "kling-v3-omni" in text
 
@@ -165,9 +162,7 @@ def test_runway_gen_3_and_gen_2_resolve_to_what_replicate_offers_and_say_so(cata
 def test_hailuo_rules_across_options_propose_a_valid_request(catalog: Catalog) -> None:
     with pytest.raises(InvalidRequest) as err:
         catalog.resolve("hailuo-2.3", resolution="1080p", duration_s=10)
-    assert str(err.value).startswith(
-        "Hailuo 2.3 makes 1080p videos only at 6 s. Try 6 s at 1080p or 768p with 10 s."
-    )
+    assert str(err.value).startswith("Hailuo 2.3 makes 1080p videos only at 6 s. Try 6 s at 1080p or 768p with 10 s.")
 
     with pytest.raises(InvalidRequest) as err:
         catalog.resolve("hailuo-2.3", aspect="9:16")
@@ -211,9 +206,9 @@ def test_the_estimate_is_seconds_times_the_price_for_resolution_and_sound(catalo
     assert catalog.resolve("veo-3.1", duration_s=8).estimated_cost_usd == pytest.approx(3.20)
     assert catalog.resolve("veo-3.1", duration_s=8, audio=False).estimated_cost_usd == pytest.approx(1.60)
     assert catalog.resolve("veo-3.1-fast", duration_s=8).estimated_cost_usd == pytest.approx(1.20)
-    assert catalog.resolve(
-        "kling-v3-omni", duration_s=10, resolution="1080p", audio=True
-    ).estimated_cost_usd == (pytest.approx(2.80))
+    assert catalog.resolve("kling-v3-omni", duration_s=10, resolution="1080p", audio=True).estimated_cost_usd == (
+        pytest.approx(2.80)
+    )
     assert catalog.resolve("kling-v3-omni", duration_s=10, resolution="720p").estimated_cost_usd == (
         pytest.approx(1.68)
     )
@@ -225,9 +220,7 @@ def test_the_estimate_is_seconds_times_the_price_for_resolution_and_sound(catalo
 
 def test_prices_read_as_a_user_reads_them(catalog: Catalog) -> None:
     assert catalog.get("veo-3.1").price_text() == "$0.20/s, $0.40/s with audio"
-    assert (
-        catalog.get("kling-v3-omni").price_text().startswith("$0.168/s at 720p, $0.224/s at 720p with audio")
-    )
+    assert catalog.get("kling-v3-omni").price_text().startswith("$0.168/s at 720p, $0.224/s at 720p with audio")
     assert catalog.get("runway-gen-4.5").price_text() == "about $0.12/s"
 
 

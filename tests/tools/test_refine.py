@@ -51,10 +51,7 @@ async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact(
     )
 
     assert refined.method == "rules"
-    assert (
-        refined.note
-        == "No LLM key is set, so the prompt was refined by rules from the Product showcase template."
-    )
+    assert refined.note == "No LLM key is set, so the prompt was refined by rules from the Product showcase template."
     assert refined.prompt.startswith("Product showcase, 10 seconds, 9:16 vertical video.")
     assert f"Brief: {BRIEF}" in refined.prompt
     assert 'On-screen text (exact spelling, legible, inside safe margins): headline "Hear Everything"' in (
@@ -153,8 +150,7 @@ async def test_when_the_llm_fails_the_rules_take_over_and_say_so(
 
     assert refined.method == "rules"
     assert refined.note == (
-        f"The LLM could not refine the prompt ({why}), so it was refined by rules from the Brand animation "
-        "template."
+        f"The LLM could not refine the prompt ({why}), so it was refined by rules from the Brand animation template."
     )
     assert "sk-" not in refined.note
     assert refined.prompt.startswith("Brand animation, 8 seconds, 16:9 landscape video.")
@@ -174,10 +170,6 @@ async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOp
 
 
 async def test_an_unknown_template_refines_with_the_plain_one(tmp_path: Path) -> None:
-    refined = await refine(
-        BRIEF, settings=make_settings(tmp_path), template="nope", aspect="1:1", duration_s=6
-    )
+    refined = await refine(BRIEF, settings=make_settings(tmp_path), template="nope", aspect="1:1", duration_s=6)
 
-    assert refined.method == "rules" and refined.prompt.startswith(
-        "Prompt video, 6 seconds, 1:1 square video."
-    )
+    assert refined.method == "rules" and refined.prompt.startswith("Prompt video, 6 seconds, 1:1 square video.")

@@ -47,9 +47,7 @@ class Sleeps:
         await asyncio.sleep(0)
 
 
-def make_job(
-    catalog: Any, model: str, references: list[Reference] | None = None, **options: Any
-) -> RenderJob:
+def make_job(catalog: Any, model: str, references: list[Reference] | None = None, **options: Any) -> RenderJob:
     spec = catalog.get(model)
     if not spec.available:  # Sora is unavailable by default; the engine renders what it is given
         spec = spec.model_copy(update={"available": True})
@@ -172,6 +170,22 @@ async def test_a_cold_start_waits_and_says_so(env: Any) -> None:
     assert max(waits) <= env.settings.replicate_poll_s * 4 * 1.2  # and stays capped
 
 
+async def test_the_token_goes_only_to_replicate_s_own_hosts(env: Any) -> None:
+    job = make_job(env.catalog, "veo-3.1-fast", duration_s=4)
+    await env.render(job)
+    [same_host] = env.fake.find("GET", r"/delivery/.*")
+    assert same_host.headers["authorization"] == f"Bearer {env.fake.token}"  # the API host itself
+
+    env.fake.output_base_url = env.fake.base_url.replace("127.0.0.1", "localhost")  # another host
+    env.dest.unlink()
+    await env.render(job)
+
+    other_host = env.fake.find("GET", r"/delivery/.*")[-1]
+    assert other_host.headers["host"].startswith("localhost")
+    assert "authorization" not in other_host.headers
+    assert probe(env.dest).codec == "h264"
+
+
 # --- references ---------------------------------------------------------------------------------------------
 
 
@@ -270,9 +284,7 @@ async def test_on_s3_replicate_reads_the_reference_from_our_bucket(
         ("create_error", "Replicate had a server error (500)"),
     ],
 )
-async def test_provider_failures_move_to_the_fallback_and_say_why(
-    env: Any, scenario: str, expected: str
-) -> None:
+async def test_provider_failures_move_to_the_fallback_and_say_why(env: Any, scenario: str, expected: str) -> None:
     env.fake.set_scenario("google/veo-3.1", scenario)
     job = make_job(env.catalog, "veo-3.1", duration_s=4)
 
@@ -314,9 +326,7 @@ async def test_past_the_deadline_the_prediction_is_canceled(env: Any) -> None:
     with pytest.raises(ProviderFailed) as err:
         await env.render(make_job(env.catalog, "veo-3.1-fast"), sleep=asyncio.sleep)
 
-    assert "Veo 3.1 Fast did not finish within 0.3 seconds, so Clapboard canceled it on Replicate" in str(
-        err.value
-    )
+    assert "Veo 3.1 Fast did not finish within 0.3 seconds, so Clapboard canceled it on Replicate" in str(err.value)
     assert err.value.user_input is False
     [cancel] = env.fake.cancels()
     pid = cancel.path.split("/")[3]
@@ -468,8 +478,6 @@ def test_cancel_after_and_retry_after_are_read_as_replicate_writes_them() -> Non
 
 
 def test_provider_errors_are_shown_without_tracebacks_or_tokens() -> None:
-    text = (
-        'Traceback (most recent call last):\n  File "x.py", line 1\nRuntimeError: bad token r8_abcdefghijkl'
-    )
+    text = 'Traceback (most recent call last):\n  File "x.py", line 1\nRuntimeError: bad token r8_abcdefghijkl'
     assert clean_provider_text(text) == "RuntimeError: bad token [redacted]"
     assert len(clean_provider_text("x" * 1000)) == 240

@@ -79,9 +79,7 @@ async def test_model_values_are_read_back_into_ours(
         "string", 6, enum=["16:9", "9:16", "1:1", "4:3"], default="16:9"
     )
     fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"].pop("aspect_ratio", None)
-    fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"]["mode"]["enum"] = [
-        "standard"
-    ]
+    fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"]["mode"]["enum"] = ["standard"]
 
     report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
 
@@ -144,9 +142,7 @@ async def test_a_model_that_answers_404_is_shown_as_unavailable_and_falls_back(
     assert not catalog.get("veo-3.1").available
     resolved = catalog.resolve("veo-3.1", duration_s=8, fallback=True)
     assert resolved.model.id == "kling-v3-omni"
-    assert (
-        "Replicate no longer lists google/veo-3.1. Kling 3 Omni makes this video instead." in resolved.notice
-    )
+    assert "Replicate no longer lists google/veo-3.1. Kling 3 Omni makes this video instead." in resolved.notice
 
 
 async def test_a_model_that_could_not_be_checked_keeps_what_was_known(

@@ -171,9 +171,7 @@ def invalid_request_from_422(
         said.append(clean_provider_text(problem.get("detail") or "the input was not accepted"))
     return InvalidRequest(
         f"{spec.name} on Replicate refused the request: {'; '.join(said)}.",
-        hint=" ".join(
-            [*hints, "The model's options may have changed; `clapboard models --refresh` updates them."]
-        ),
+        hint=" ".join([*hints, "The model's options may have changed; `clapboard models --refresh` updates them."]),
     )
 
 
@@ -230,9 +228,7 @@ class _Run:
         started = self.engine._clock()
         prediction = await self.create(inputs)
         self.prediction_id = str(prediction.get("id"))
-        log.info(
-            "replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug
-        )
+        log.info("replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug)
         try:
             prediction = await self.wait(prediction, started)
         except asyncio.CancelledError:
@@ -303,9 +299,7 @@ class _Run:
         from tools.references import fit
 
         try:
-            return await fit(
-                self.engine.storage, ref, self.job.width, self.job.height, self.settings.reference_fit
-            )
+            return await fit(self.engine.storage, ref, self.job.width, self.job.height, self.settings.reference_fit)
         except ClapboardError:
             raise
         except (OSError, ValueError) as exc:
@@ -377,9 +371,7 @@ class _Run:
             except httpx.TransportError as exc:
                 found = await self.find_created(inputs, since)
                 if found is not None:
-                    log.info(
-                        "create for job %s timed out, but prediction %s exists", self.job.job_id, found["id"]
-                    )
+                    log.info("create for job %s timed out, but prediction %s exists", self.job.job_id, found["id"])
                     return found
                 raise ProviderFailed(
                     f"Replicate did not answer the request for {spec.name} in time.",
@@ -474,9 +466,7 @@ class _Run:
                 await self.engine._sleep(retry_after_s(resp.headers, 0.0))
                 continue
             if resp.status_code == 404:
-                raise ProviderFailed(
-                    f"Replicate no longer knows the prediction for {spec.name}.", hint="Try again."
-                )
+                raise ProviderFailed(f"Replicate no longer knows the prediction for {spec.name}.", hint="Try again.")
             raise self.api_error(resp, during="checking on the prediction")
 
     def _running(self, prediction: dict[str, Any], elapsed: float) -> tuple[float, str]:
@@ -511,15 +501,13 @@ class _Run:
             if REFUSAL.search(error):
                 raise ProviderFailed(
                     f"{spec.name} refused to make this video: {error}",
-                    hint="Rephrase the brief and check the reference images; another model would likely "
-                    "refuse it too.",
+                    hint="Rephrase the brief and check the reference images; another model would likely refuse it too.",
                     user_input=True,
                 )
             raise ProviderFailed(f"{spec.name} failed on Replicate: {error}", hint="Try again in a moment.")
         if status == "canceled":
             raise ProviderFailed(
-                f"{spec.name} was canceled on Replicate before it finished "
-                f"(the {cap} cost cap may have passed).",
+                f"{spec.name} was canceled on Replicate before it finished (the {cap} cost cap may have passed).",
                 hint="Try again, or pick a faster model.",
             )
         if status == "aborted":
@@ -566,9 +554,7 @@ class _Run:
             raise (
                 self._gone()
                 if prediction.get("output") is None
-                else ProviderFailed(
-                    f"{self.spec.name} finished without a video file on Replicate.", hint="Try again."
-                )
+                else ProviderFailed(f"{self.spec.name} finished without a video file on Replicate.", hint="Try again.")
             )
         await self.progress(0.92, "Copying the video from Replicate")
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -588,9 +574,7 @@ class _Run:
                 return
             except StorageFailed as exc:
                 failure = exc
-                log.warning(
-                    "downloading output of %s failed (attempt %d): %s", self.prediction_id, attempt, exc
-                )
+                log.warning("downloading output of %s failed (attempt %d): %s", self.prediction_id, attempt, exc)
                 if await self._removed():
                     break
                 if attempt < DOWNLOAD_ATTEMPTS:
@@ -632,8 +616,7 @@ class _Run:
         if code in (401, 403):
             return ModelUnavailable(
                 "Replicate refused Clapboard's API token.",
-                hint="Check REPLICATE_API_TOKEN (or REPLICATE_API_KEY), and that the account may run this "
-                "model.",
+                hint="Check REPLICATE_API_TOKEN (or REPLICATE_API_KEY), and that the account may run this model.",
             )
         if code == 402:
             return ModelUnavailable(
@@ -646,9 +629,7 @@ class _Run:
                 hint="`clapboard models --refresh` updates the list of models.",
             )
         if code == 429:
-            return ProviderFailed(
-                "Replicate is throttling requests right now.", hint="Try again in a minute."
-            )
+            return ProviderFailed("Replicate is throttling requests right now.", hint="Try again in a minute.")
         if code >= 500:
             return ProviderFailed(
                 f"Replicate had a server error ({code}) while {during}.", hint="Try again in a moment."
