@@ -8,12 +8,11 @@ Writes bench/out/<template>[_<aspect>].png and the MP4s next to them.
 from __future__ import annotations
 
 import argparse
+import io
+import math
 import sys
 import time
 from pathlib import Path
-
-import io
-import math
 
 import av
 from PIL import Image, ImageDraw, ImageFilter
@@ -69,9 +68,7 @@ def product_photo(w: int = 2000, h: int = 1500) -> Image.Image:
         ],
         fill=(226, 58, 52),
     )
-    d.polygon(
-        [(560 * k, 640 * k), (900 * k, 560 * k), (980 * k, 700 * k), (640 * k, 780 * k)], fill=(30, 42, 92)
-    )
+    d.polygon([(560 * k, 640 * k), (900 * k, 560 * k), (980 * k, 700 * k), (640 * k, 780 * k)], fill=(30, 42, 92))
     for n in range(6):
         x = 900 * k + n * 60 * k
         d.line(
@@ -111,9 +108,7 @@ def lifestyle_photo(w: int = 1600, h: int = 1200, seed: int = 1) -> Image.Image:
             pts.append((x, y))
         pts.append((w, h))
         d.polygon(pts, fill=colour)
-    d.polygon(
-        [(w * 0.45, h), (w * 0.55, h), (w * 0.51, h * 0.72), (w * 0.49, h * 0.72)], fill=(200, 180, 140)
-    )
+    d.polygon([(w * 0.45, h), (w * 0.55, h), (w * 0.51, h * 0.72), (w * 0.49, h * 0.72)], fill=(200, 180, 140))
     return img
 
 
@@ -206,9 +201,7 @@ def main() -> None:
         if args.template and args.template != name:
             continue
         aspects = (
-            ["16:9", "9:16", "1:1", "4:5"]
-            if args.all_aspects
-            else [args.aspect or aspects_default.get(name, "16:9")]
+            ["16:9", "9:16", "1:1", "4:5"] if args.all_aspects else [args.aspect or aspects_default.get(name, "16:9")]
         )
         for aspect in aspects:
             w, h = frame_size(aspect, args.resolution)

@@ -80,9 +80,7 @@ def readable_on(fg: RGB, bgs: Sequence[RGB], minimum: float = _TARGET) -> RGB:
         return fg
     h, lum, s = to_hls(fg)
     dark_bg = max(luminance(b) for b in bgs) < 0.18
-    steps = (
-        [lum + (1 - lum) * k / 40 for k in range(41)] if dark_bg else [lum * (1 - k / 40) for k in range(41)]
-    )
+    steps = [lum + (1 - lum) * k / 40 for k in range(41)] if dark_bg else [lum * (1 - k / 40) for k in range(41)]
     for value in steps:
         cand = from_hls(h, value, s)
         if min(contrast(cand, b) for b in bgs) >= minimum:

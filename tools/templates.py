@@ -93,8 +93,7 @@ TEMPLATES: dict[str, Template] = {
             description="The logo revealed with motion (scale, fade, light sweep) over the brand palette, "
             "a tagline and an end card.",
             fields=["headline", "tagline", "cta"],
-            subject="the brand's logo exactly as in the reference image: same shape, proportions and "
-            "colours.",
+            subject="the brand's logo exactly as in the reference image: same shape, proportions and colours.",
             action="the logo scales up from 90% and fades in, a soft light sweep crosses it, the tagline "
             "rises in beneath it, then an end card holds the logo with the call to action.",
             camera="locked-off, centred, a slow push-in of a few percent.",
@@ -109,12 +108,10 @@ TEMPLATES: dict[str, Template] = {
             description="The product with pan and zoom, feature captions in sequence, and a price or "
             "call-to-action end card.",
             fields=["headline", "features", "price", "cta"],
-            subject="the product exactly as in the reference image: same shape, materials, colours and "
-            "details.",
+            subject="the product exactly as in the reference image: same shape, materials, colours and details.",
             action="a slow pan and zoom across the product revealing its details, one feature caption per "
             "beat, ending on a hero shot with the price and call to action.",
-            camera="smooth dolly and gentle orbit, shallow depth of field, macro close-ups between wide "
-            "shots.",
+            camera="smooth dolly and gentle orbit, shallow depth of field, macro close-ups between wide shots.",
             lighting="soft key light with a rim light that outlines the product, clean reflections.",
             style="commercial product photography in motion, seamless background in the brand colours, "
             "sharp focus on the product.",
@@ -205,9 +202,7 @@ _LABEL = re.compile(
     rf"(?im)\b({_LABELS})\s*[:=]\s*(?:\"([^\"\n]+)\"|“([^”\n]+)”|"
     rf"(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+[-–—]\s)|(?:\s+\b(?:{_LABELS})\s*[:=])|$))"
 )
-_FEATURES_LABEL = re.compile(
-    rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=(?:\.\s)|\n|(?:\s+\b(?:{_LABELS})\s*[:=])|\.?$)"
-)
+_FEATURES_LABEL = re.compile(rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=(?:\.\s)|\n|(?:\s+\b(?:{_LABELS})\s*[:=])|\.?$)")
 _LABEL_FIELD = {
     "headline": "headline",
     "title": "headline",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import colorsys
 import hashlib
 import io
 from pathlib import Path
@@ -71,9 +70,16 @@ def refs_for(template: str) -> list[bytes]:
     return [jpeg(rainbow())]
 
 
-def make_job(template: str | None, aspect: str = "16:9", duration: int = 2, resolution: str = "720p",
-             fps: int = 24, brief: str | None = None, fields: dict | None = None,
-             references: list[Reference] | None = None) -> RenderJob:
+def make_job(
+    template: str | None,
+    aspect: str = "16:9",
+    duration: int = 2,
+    resolution: str = "720p",
+    fps: int = 24,
+    brief: str | None = None,
+    fields: dict | None = None,
+    references: list[Reference] | None = None,
+) -> RenderJob:
     w, h = frame_size(aspect, resolution)
     text = brief if brief is not None else BRIEFS.get(template or "prompt", "")
     return RenderJob(
@@ -153,7 +159,7 @@ def test_every_template_at_every_aspect(template: str, aspect: str, tmp_path: Pa
     assert result.text_boxes, "no text was drawn"
     sl, st, sr, sb = result.safe
     for x0, y0, x1, y1 in result.text_boxes:
-        assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+        assert x0 >= 0 and y0 >= 0 and x1 <= job.width and y1 <= job.height
         assert sl - 1 <= x0 and st - 1 <= y0 and x1 <= sr + 1 and y1 <= sb + 1, (x0, y0, x1, y1, result.safe)
 
 
@@ -187,7 +193,7 @@ def test_no_references_uses_a_palette_from_the_brief(template: str, tmp_path: Pa
     assert max(share_near(f, result.palette.bg) for f in frames) > 0.01
     assert result.text_boxes
     for x0, y0, x1, y1 in result.text_boxes:
-        assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+        assert x0 >= 0 and y0 >= 0 and x1 <= job.width and y1 <= job.height
 
 
 def test_long_clips_lay_out_every_second(tmp_path: Path) -> None:
@@ -200,7 +206,7 @@ def test_long_clips_lay_out_every_second(tmp_path: Path) -> None:
             frame = design.frame(i)
             assert frame.size == (job.width, job.height)
         for x0, y0, x1, y1 in stage.text_boxes:
-            assert 0 <= x0 and 0 <= y0 and x1 <= job.width and y1 <= job.height
+            assert x0 >= 0 and y0 >= 0 and x1 <= job.width and y1 <= job.height
 
 
 # --- references --------------------------------------------------------------------------------------------
@@ -292,8 +298,13 @@ def test_brief_palettes_are_deterministic_and_readable() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Hi", "A much longer headline that has to wrap over several lines to fit", "Pneumonoultramicroscopic" * 3,
-     "word " * 500, "Emoji 🎉 and ünïcödé €49"],
+    [
+        "Hi",
+        "A much longer headline that has to wrap over several lines to fit",
+        "Pneumonoultramicroscopic" * 3,
+        "word " * 500,
+        "Emoji 🎉 and ünïcödé €49",
+    ],
 )
 def test_text_always_fits_its_box(text: str) -> None:
     block = fit_text(text, "black", 300, 160, size_max=90, size_min=20)
@@ -355,9 +366,7 @@ async def test_engine_renders_from_storage_with_progress_and_a_free_event_loop(
     assert media.poster(dest)[:2] == b"\xff\xd8"
 
 
-async def test_cancelling_a_render_stops_it_and_removes_the_partial_file(
-    storage: LocalStorage, tmp_path: Path
-) -> None:
+async def test_cancelling_a_render_stops_it_and_removes_the_partial_file(storage: LocalStorage, tmp_path: Path) -> None:
     job = make_job("prompt", "16:9", duration=30)
     dest = tmp_path / "video.mp4"
     started = asyncio.Event()

@@ -89,7 +89,7 @@ def test_bullets_and_labelled_feature_lists() -> None:
         "price": "€49.99",
         "cta": "Get yours",
     }
-    brief = "hook: \"Your weekend just got lighter\" - features: grips any trail; dries in minutes. Shop now"
+    brief = 'hook: "Your weekend just got lighter" - features: grips any trail; dries in minutes. Shop now'
     fields = extract_fields(brief, get_template("social"))
     assert fields["headline"] == "Your weekend just got lighter"
     assert fields["features"] == "Grips any trail\nDries in minutes"

@@ -9,6 +9,7 @@ own threads overlap. The encoder's settings and thread count are fixed, so ident
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import queue
 import threading
@@ -61,9 +62,7 @@ class DraftResult:
     seconds: float = 0.0
 
 
-def encoder_stream(
-    container: av.container.OutputContainer, width: int, height: int, fps: int
-) -> av.VideoStream:
+def encoder_stream(container: av.container.OutputContainer, width: int, height: int, fps: int) -> av.VideoStream:
     """The H.264 stream every draft (and the bench's encode-only baseline) is written with."""
     stream = container.add_stream(CODEC, rate=fps)
     stream.width, stream.height = width, height
@@ -156,6 +155,9 @@ def render_draft(
                     break
                 vf = new_frame(stage.width, stage.height, i)
                 design.draw(i, canvas_for(vf))
+                # Convert to the encoder's pixel format here, so the encoding thread only encodes.
+                vf = vf.reformat(format="yuv420p")
+                vf.pts = i
                 vf.time_base = Fraction(1, stage.fps)
                 while not stop.is_set():
                     try:
@@ -172,10 +174,8 @@ def render_draft(
                     break
                 except queue.Full:
                     if stop.is_set():
-                        try:
+                        with contextlib.suppress(queue.Empty):
                             frames.get_nowait()
-                        except queue.Empty:
-                            pass
 
     drawer = threading.Thread(target=draw_frames, name="draft-draw", daemon=True)
     step = max(1, total // 10)
@@ -264,6 +264,4 @@ class DraftEngine:
             result.seconds,
         )
         await progress(1.0, "Draft rendered")
-        return RenderOutcome(
-            provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0
-        )
+        return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0)

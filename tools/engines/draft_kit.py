@@ -98,10 +98,8 @@ def load_reference(data: bytes, max_side: int) -> RefImage:
     has_alpha = lo < 250
     if has_alpha:
         box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
-        if box is None:  # fully transparent: nothing to show
-            img = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
-        else:
-            img = img.crop(box)
+        # A fully transparent image has nothing to show: keep a small empty one.
+        img = Image.new("RGBA", (8, 8), (0, 0, 0, 0)) if box is None else img.crop(box)
     plate = None if has_alpha else _border_colour(img)
     return RefImage(image=img, has_alpha=has_alpha, plate=plate)
 
@@ -261,9 +259,7 @@ def gradient_background(
     """A diagonal two-colour gradient with an optional soft radial glow, drawn once per render."""
     base = Image.linear_gradient("L").resize((512, 512), Image.Resampling.BILINEAR)
     diag = int(math.hypot(w, h)) + 4
-    ramp = base.resize((diag, diag), Image.Resampling.BILINEAR).rotate(
-        angle_deg, resample=Image.Resampling.BILINEAR
-    )
+    ramp = base.resize((diag, diag), Image.Resampling.BILINEAR).rotate(angle_deg, resample=Image.Resampling.BILINEAR)
     left, top = (diag - w) // 2, (diag - h) // 2
     mask = ramp.crop((left, top, left + w, top + h))
     img = Image.composite(Image.new("RGB", (w, h), b), Image.new("RGB", (w, h), a), mask)

@@ -36,7 +36,7 @@ from tools.engines.draft_kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft_text import TextBlock, key_phrases
+from tools.engines.draft_text import key_phrases
 from tools.palette import RGB, contrast, mix
 from tools.templates import extract_fields, get_template, split_features
 
@@ -230,9 +230,7 @@ class BrandAnimation(Design):
         first = copy.tagline or ("" if self.wordmark else copy.headline)
         tag_size = BODY * u * (1.1 if s.vertical else 1.0)
         self.tagline = (
-            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3)
-            if first
-            else None
+            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) if first else None
         )
         self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
         stack = self.logo.size[1] + gap + self.bar_h + (gap + self.tagline.height if self.tagline else 0)
@@ -246,9 +244,7 @@ class BrandAnimation(Design):
         if self.wordmark and copy.tagline:
             head = copy.tagline
         self.end_head = (
-            s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3)
-            if head
-            else None
+            s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3) if head else None
         )
         self.cta = self.button(copy.cta, CTA * u, self.safe_w * 0.8) if copy.cta else None
         parts = [self.logo.size[1] * self.end_scale]
@@ -278,16 +274,13 @@ class BrandAnimation(Design):
             n = min(len(self.others), max(1, int(story_time / 1.0)))
             shot = story_time / n
             for k, ref in enumerate(self.others[:n]):
-                move = ((0.5, 0.45), ((0.35, 0.65)[k % 2], 0.55))
                 a = story_from + k * shot
                 frames = round(shot * self.fps) + 2
                 drift = Drift(ref.rgb(), W, H, frames, drift_speed(s.short), ((1, 0), (-1, 0))[k % 2])
                 self.story.append((a, a + shot, drift))
             cap = copy.headline if (copy.headline and copy.headline != first) else first
             size = BODY * u * 1.1
-            self.story_cap = (
-                s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
-            )
+            self.story_cap = s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
             cap_top = sb - (self.story_cap.height if self.story_cap else 0)
             self.scrim_top = max(0, int(cap_top - 14 * u))
             need = _scrim_alpha(p.ink, p.bg)
@@ -420,9 +413,7 @@ class _Shot:
             return
         if self.cutout:
             scale = lerp(0.95, 1.0, x) * lerp(0.96, 1.0, opacity)
-            self.sprite.draw(
-                frame, self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale, scale, opacity
-            )
+            self.sprite.draw(frame, self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale, scale, opacity)
             return
         panel = self.kb.at(x)
         if settled and opacity >= 1.0:
@@ -461,28 +452,25 @@ class ProductShowcase(Design):
         tw, th = text_box[2] - text_box[0], text_box[3] - text_box[1]
         self.bg = self.background(glow_at=(0.72, 0.5) if s.wide else (0.5, 0.3))
         self.shots = [_Shot(self, r, self.product_area, k, self.bg) for k, r in enumerate(products)]
-        big = DISPLAY * u * (1.0 if products else 1.3)
+        alone = 1.0 if products else 1.35  # without a product picture the words take the whole frame
+        big = DISPLAY * u * alone
         self.headline = (
-            s.text(copy.headline, "black", tw, th * 0.7, big, max_lines=3, align=self.align)
-            if copy.headline
-            else None
+            s.text(copy.headline, "black", tw, th * 0.7, big, max_lines=3, align=self.align) if copy.headline else None
         )
         self.small_head = (
-            s.text(copy.headline, "bold", tw, th * 0.22, LABEL * u * 1.1, max_lines=2, align=self.align)
+            s.text(copy.headline, "bold", tw, th * 0.22, LABEL * u * 1.1 * alone, max_lines=2, align=self.align)
             if copy.headline
             else None
         )
         head_h = (self.small_head.height + 3 * u) if self.small_head else 0
-        number_h = LABEL * u * 1.6
+        number_h = LABEL * u * 1.6 * alone
         feats = copy.features[:8]
         self.features = [
-            s.text(
-                f, "bold", tw, th - head_h - number_h - 6 * u, BODY * u * 1.1, max_lines=3, align=self.align
-            )
+            s.text(f, "bold", tw, th - head_h - number_h - 6 * u, BODY * u * 1.1 * alone, max_lines=3, align=self.align)
             for f in feats
         ]
         self.numbers = [
-            s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u, max_lines=1, align=self.align)
+            s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u * alone, max_lines=1, align=self.align)
             for k in range(len(feats))
         ]
         # The price on an accent tag.
@@ -602,9 +590,7 @@ class ProductShowcase(Design):
             elif name == "cta" and self.cta is not None:
                 cx = self._text_x(self.cta.size[0]) + self.cta.size[0] / 2
                 pop = ease_out_back(k) if k > 0 else 0.0
-                self.draw_text_sprite(
-                    frame, self.cta, cx, y + h / 2, min(1.0, 0.8 + 0.2 * pop), clamp(k * 1.5)
-                )
+                self.draw_text_sprite(frame, self.cta, cx, y + h / 2, min(1.0, 0.8 + 0.2 * pop), clamp(k * 1.5))
             y += h + gap
 
 
@@ -618,18 +604,21 @@ class _FrameShot:
 
     DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
 
-    def __init__(self, design: Design, ref: RefImage, k: int, frames: int, punch: float = 0.0) -> None:
+    def __init__(
+        self, design: Design, ref: RefImage, k: int, frames: int, punch: float = 0.0, anchor_y: float = 0.5
+    ) -> None:
         W, H, u = design.W, design.H, design.u
         self.frames = max(2, frames)
         self.full = abs(math.log(ref.aspect / (W / H))) < math.log(1.35)
         if self.full:
             speed = drift_speed(min(W, H))
-            self.drift = Drift(ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], punch,
-                               round(design.fps * 0.3))
+            self.drift = Drift(
+                ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], punch, round(design.fps * 0.3)
+            )
         else:
             self.ground = _backdrop(ref, W, H, design.p.bg, 6 * u)
             w, h = _fit(ref.image.width, ref.image.height, W, H * 0.8)
-            self.pos = ((W - w) // 2, (H - h) // 2)
+            self.pos = ((W - w) // 2, round((H - h) * anchor_y))
             focus = (0.5 + 0.12 * (-1) ** k, 0.5)
             self.kb = KenBurns(ref.rgb(), w, h, (1.0 + punch * 0.5, 1.1), ((0.5, 0.5), focus))
 
@@ -687,10 +676,7 @@ class SocialMedia(Design):
         self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
         # Without references the cuts are colour fields and the captions big words on them.
         self.field_caps = (
-            [
-                s.text(c, "black", self.safe_w, self.safe_h * 0.6, DISPLAY * u * scale, max_lines=4)
-                for c in caps[:12]
-            ]
+            [s.text(c, "black", self.safe_w, self.safe_h * 0.6, DISPLAY * u * scale, max_lines=4) for c in caps[:12]]
             if not refs
             else []
         )
@@ -703,15 +689,13 @@ class SocialMedia(Design):
         )
         end_word = copy.headline or (copy.phrases[0] if copy.phrases else "")
         self.end_head = (
-            s.text(end_word, "black", self.safe_w * 0.95, 24 * u, TITLE * u * scale, max_lines=3)
-            if end_word
-            else None
+            s.text(end_word, "black", self.safe_w * 0.95, 24 * u, TITLE * u * scale, max_lines=3) if end_word else None
         )
         self.end_card = None
         if refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
-            side = self.safe_h * (0.36 if s.vertical else 0.4)
+            side = self.safe_h * (0.36 if s.vertical else 0.46)
             if hero.has_alpha:
                 img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u)
             else:
@@ -818,26 +802,24 @@ class PromptVideo(Design):
         self.shot_len = D / max(1, n_shots)
         self.fade = min(0.6, self.shot_len * 0.25)
         frames = round((self.shot_len + self.fade) * self.fps) + 2
+        # Contained images sit high in tall frames, leaving the lower third to the words.
+        anchor = 0.32 if self.H > self.W * 1.1 else 0.5
         for k in range(n_shots):
-            self.kbs.append(_FrameShot(self, refs[k % len(refs)], k, frames))
+            self.kbs.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor))
         size = BODY * u * (1.25 if s.vertical else 1.15)
         if self.kbs:
             # A lower third on a scrim dense enough for the text to read over any image.
             self.blocks = [
-                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3)
-                for x in self.phrases
+                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3) for x in self.phrases
             ]
             text_top = sb - max((b.height for b in self.blocks), default=0)
             self.scrim_top = max(0, int(text_top - 16 * u))
             mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
-            self.scrim = _floor_scrim(
-                mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg)
-            )
+            self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
             self.text_bottom = sb
         else:
             self.blocks = [
-                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4)
-                for x in self.phrases
+                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4) for x in self.phrases
             ]
             self.blob = _blob(int(s.short * 0.9))
             self.blob_colour = mix(p.bg2, p.accent, 0.35)

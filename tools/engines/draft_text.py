@@ -244,9 +244,7 @@ def key_phrases(brief: str, limit: int = 6, skip: tuple[str, ...] = ()) -> list[
     text = re.sub(r"\"[^\"]*\"|“[^”]*”", " ", brief or "")
     for pattern in _DIRECTIVES:
         text = re.sub(pattern, " ", text, flags=re.I)
-    text = re.sub(
-        r"\b(?:headline|title|tagline|slogan|features?|price|cta|call to action|button)\s*[:=]", ",", text
-    )
+    text = re.sub(r"\b(?:headline|title|tagline|slogan|features?|price|cta|call to action|button)\s*[:=]", ",", text)
     parts = re.split(r"[.;:!?\n•]+|,\s+|\s+[-–—]\s+|[—(]|\)|\s+(?:with|featuring)\s+", text, flags=re.I)
     out: list[str] = []
     seen = {s.lower() for s in skip}
