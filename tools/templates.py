@@ -84,7 +84,6 @@ TEMPLATES: dict[str, Template] = {
             aliases=[
                 "brand",
                 "branding",
-                "logo",
                 "logo animation",
                 "logo reveal",
                 "brand reveal",
@@ -129,10 +128,6 @@ TEMPLATES: dict[str, Template] = {
                 "reels",
                 "instagram",
                 "instagram reel",
-                "story",
-                "stories",
-                "shorts",
-                "ugc",
             ],
             description="Vertical first: a hook line in the first second, quick cuts between references, "
             "captions in the platform's safe zones and a call-to-action end card.",
