@@ -394,7 +394,7 @@ DRAFT = ModelSpec(
     max_references=8,
     reference_use="layout",
     typical_wait_s=10,
-    aliases=["local", "preview", "free", "budget-draft"],
+    aliases=["clapboard-draft", "local-draft", "draft-model"],
 )
 
 

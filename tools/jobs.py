@@ -67,9 +67,7 @@ class VideoRequest(BaseModel):
     )
     campaign: str | None = None
     title: str | None = None
-    fields: dict[str, str] = Field(
-        default_factory=dict, description="headline, tagline, features, price, cta"
-    )
+    fields: dict[str, str] = Field(default_factory=dict, description="headline, tagline, features, price, cta")
 
     @field_validator("prompt")
     @classmethod
@@ -156,10 +154,11 @@ class JobRunner:
             resolution=request.resolution,
             fps=request.fps,
             references=len(request.references),
+            audio=request.audio,
+            fallback=True,
         )
-        audio = resolved.model.audio if request.audio is None else request.audio
         references = [await self._reference(src, allow_paths) for src in request.references]
-        prompt_sent, method, note = request.prompt, None, ""
+        prompt_sent, method, notes = request.prompt, None, list(resolved.notices)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,
@@ -167,9 +166,12 @@ class JobRunner:
                 template=template.name,
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
+                model=resolved.model.name,
             )
-            prompt_sent, method, note = refined.prompt, refined.method, refined.note
-        estimate = resolved.model.cost(resolved.duration_s, resolved.resolution, audio=audio)
+            prompt_sent, method = refined.prompt, refined.method
+            notes.append(refined.note)
+        note = " ".join(n for n in notes if n)
+        estimate = resolved.estimated_cost_usd
         fields = {**extract_fields(request.prompt, template), **request.fields}
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         job = await self.store.add_job(
@@ -190,7 +192,7 @@ class JobRunner:
                 "template": template.name,
                 "fields": fields,
                 "references": [r.__dict__ for r in references],
-                "audio": audio,
+                "audio": resolved.audio,
                 "title": request.title or _title(fields, request.prompt),
             },
         )
@@ -294,9 +296,7 @@ class JobRunner:
                 await self._fail(job, exc.stage, str(exc))
             except Exception:
                 log.exception("job %s failed unexpectedly", job_id)
-                await self._fail(
-                    job, "render", "Something went wrong while making the video. Please try again."
-                )
+                await self._fail(job, "render", "Something went wrong while making the video. Please try again.")
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
 
@@ -350,63 +350,58 @@ class JobRunner:
             notice=creative.notice,
         )
         made_by = f"Made with {resolved.model.name}."
-        await self._emit(
-            self._event(job, "creative_ready", f"{made_by} {notice}".strip(), creative_id=creative_id)
-        )
+        await self._emit(self._event(job, "creative_ready", f"{made_by} {notice}".strip(), creative_id=creative_id))
 
-    async def _render_with_fallback(
-        self, job: Job, workdir: Path
-    ) -> tuple[Resolved, RenderOutcome, Path, str]:
+    async def _render_with_fallback(self, job: Job, workdir: Path) -> tuple[Resolved, RenderOutcome, Path, str]:
         """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
-        req = job.request
         notices: list[str] = []
-        spec: ModelSpec | None = self.catalog.get(req["model"])
+        spec: ModelSpec | None = self.catalog.get(job.request["model"])
         last_error: ClapboardError | None = None
         while spec is not None:
-            try:
-                resolved = self._fit(spec, req)
-            except InvalidRequest as exc:
-                notices.append(f"{spec.name} skipped: {exc.message}")
-                spec = self._next(spec)
+            following = self._next(spec)
+            resolved, skipped = self._fit(job, spec)
+            if skipped:
+                notices.append(skipped)
+                spec = following
                 continue
-            cost = resolved.model.cost(resolved.duration_s, resolved.resolution, audio=req["audio"])
-            if cost > job.estimated_cost_usd:  # never spend more than the user agreed to
-                spec = self._next(spec)
-                continue
+            assert resolved is not None
             dest = workdir / f"{spec.id}.mp4"
             try:
-                outcome = await self.engines(spec).render(
-                    self._render_job(job, resolved), dest, self._progress(job)
-                )
-                return resolved, outcome, dest, " ".join(notices)
+                outcome = await self.engines(spec).render(self._render_job(job, resolved), dest, self._progress(job))
+                return resolved, outcome, dest, " ".join([*notices, *resolved.notices])
             except (ModelUnavailable, ProviderFailed) as exc:
                 if isinstance(exc, ProviderFailed) and exc.user_input:
                     raise
                 last_error = exc
                 log.warning("job %s: %s failed (%s); trying its fallback", job.id, spec.id, exc)
-                following = self._next(spec)
                 if following:
-                    notices.append(f"{spec.name} could not make it ({exc.message}), so {following.name} did.")
+                    notices.append(f"{spec.name} could not make it ({exc.message}), so {following.name} took over.")
                 spec = following
         raise last_error or ModelUnavailable("No model could make this video.", hint="Try again later.")
 
     def _next(self, spec: ModelSpec) -> ModelSpec | None:
         return self.catalog.get(spec.fallback) if spec.fallback else None
 
-    def _fit(self, spec: ModelSpec, req: dict[str, Any]) -> Resolved:
-        """Resolve the stored request on `spec`, moving duration and aspect to the nearest it offers."""
-        duration = min(spec.durations, key=lambda d: (abs(d - req["duration_s"]), -d))
-        aspect = req["aspect"] if req["aspect"] in spec.aspects else spec.default_aspect
-        resolution = req["resolution"] if req["resolution"] in spec.resolutions else spec.default_resolution
-        fps = req["fps"] if req["fps"] in spec.fps else spec.fps[0]
-        return self.catalog.resolve(
-            spec.id,
-            duration_s=duration,
-            aspect=aspect,
-            resolution=resolution,
-            fps=fps,
-            references=len(req["references"]),
-        )
+    def _fit(self, job: Job, spec: ModelSpec) -> tuple[Resolved | None, str]:
+        """The stored request moved to the nearest values `spec` offers, or why `spec` is skipped."""
+        if not spec.available:
+            return None, f"{spec.name} is unavailable ({spec.notice or 'down'})."
+        req = job.request
+        try:
+            resolved = self.catalog.adapt(
+                spec.id,
+                duration_s=req["duration_s"],
+                aspect=req["aspect"],
+                resolution=req["resolution"],
+                fps=req["fps"],
+                references=len(req["references"]),
+                audio=req["audio"],
+            )
+        except InvalidRequest as exc:
+            return None, f"{spec.name} skipped: {exc.message}"
+        if resolved.estimated_cost_usd > job.estimated_cost_usd:  # never spend more than the user agreed to
+            return None, f"{spec.name} skipped: it costs more than the ${job.estimated_cost_usd:.2f} you approved."
+        return resolved, ""
 
     def _render_job(self, job: Job, resolved: Resolved) -> RenderJob:
         req = job.request

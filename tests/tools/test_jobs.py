@@ -101,7 +101,7 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
     creative = (await jobs.store.creatives())[0]
     assert creative.model == "draft" and creative.duration_s == 6
-    assert "Premium Test could not make it" in creative.notice and "Clapboard Draft did" in creative.notice
+    assert "Premium Test could not make it" in creative.notice and "so Clapboard Draft took over" in creative.notice
     await jobs.store.close()
 
 
@@ -172,3 +172,11 @@ async def test_restart_requeues_queued_jobs_and_fails_interrupted_ones(settings:
 
 async def _append(events: list[JobEvent], event: JobEvent) -> None:
     events.append(event)
+
+
+async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
+    submitted = await studio.jobs.submit(VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
+    assert submitted.model == "draft" and submitted.status == "queued"
+    assert "Replicate API token" in submitted.notice
+    job = await studio.jobs.wait(submitted.job_id)
+    assert job.status == "succeeded"
