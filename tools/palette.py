@@ -205,8 +205,9 @@ def _pixels(images: Sequence[Image.Image]) -> Image.Image | None:
     """Every opaque pixel of small thumbnails of the images, as one strip image."""
     chunks: list[bytes] = []
     for img in images:
-        thumb = img.convert("RGBA")
-        thumb.thumbnail((64, 64), Image.Resampling.BILINEAR)
+        scale = min(1.0, 64 / max(img.size))
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        thumb = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0).convert("RGBA")
         alpha = thumb.getchannel("A")
         rgb = thumb.convert("RGB")
         if alpha.getextrema()[0] < 200:
@@ -239,10 +240,10 @@ def dominant_colours(
     merged across images, each image's shares scaled by its weight.
     """
     ws = [weights[k] if weights is not None and k < len(weights) else 1.0 for k in range(len(images))]
-    total_w = sum(w for w, img in zip(ws, images, strict=True) if _pixels([img]) is not None) or 1.0
+    strips = [_pixels([img]) for img in images]
+    total_w = sum(w for w, strip in zip(ws, strips, strict=True) if strip is not None) or 1.0
     merged: list[list] = []
-    for img, w in zip(images, ws, strict=True):
-        strip = _pixels([img])
+    for strip, w in zip(strips, ws, strict=True):
         if strip is None:
             continue
         q = strip.quantize(colors=16, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)

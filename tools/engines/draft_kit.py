@@ -106,7 +106,7 @@ def load_reference(data: bytes, max_side: int) -> RefImage:
 
 def _border_colour(img: Image.Image) -> RGB | None:
     """The colour of an image's edge when the edge is nearly uniform (a logo or product on a plain ground)."""
-    small = img.convert("RGB").resize((48, 48), Image.Resampling.BILINEAR)
+    small = img.resize((48, 48), Image.Resampling.BILINEAR, reducing_gap=2.0).convert("RGB")
     edge = [small.getpixel((x, 0)) for x in range(48)] + [small.getpixel((x, 47)) for x in range(48)]
     edge += [small.getpixel((0, y)) for y in range(48)] + [small.getpixel((47, y)) for y in range(48)]
     mean = tuple(sum(c[i] for c in edge) / len(edge) for i in range(3))
@@ -256,19 +256,24 @@ def gradient_background(
     glow_at: tuple[float, float] = (0.5, 0.45),
     glow_size: float = 0.9,
 ) -> Image.Image:
-    """A diagonal two-colour gradient with an optional soft radial glow, drawn once per render."""
-    base = Image.linear_gradient("L").resize((512, 512), Image.Resampling.BILINEAR)
-    diag = int(math.hypot(w, h)) + 4
-    ramp = base.resize((diag, diag), Image.Resampling.BILINEAR).rotate(angle_deg, resample=Image.Resampling.BILINEAR)
-    left, top = (diag - w) // 2, (diag - h) // 2
-    mask = ramp.crop((left, top, left + w, top + h))
+    """A diagonal two-colour gradient with an optional soft radial glow, drawn once per render.
+
+    The masks are made at a quarter of the size and scaled up: they are smooth, so nothing is lost.
+    """
+    qw, qh = max(2, w // 4), max(2, h // 4)
+    diag = int(math.hypot(qw, qh)) + 4
+    ramp = Image.linear_gradient("L").resize((diag, diag), Image.Resampling.BILINEAR)
+    ramp = ramp.rotate(angle_deg, resample=Image.Resampling.BILINEAR)
+    left, top = (diag - qw) // 2, (diag - qh) // 2
+    mask = ramp.crop((left, top, left + qw, top + qh)).resize((w, h), Image.Resampling.BILINEAR)
     img = Image.composite(Image.new("RGB", (w, h), b), Image.new("RGB", (w, h), a), mask)
     if glow is not None:
-        size = int(max(w, h) * glow_size)
+        size = max(2, int(max(qw, qh) * glow_size))
         radial = ImageOps.invert(Image.radial_gradient("L").resize((size, size), Image.Resampling.BILINEAR))
         radial = radial.point(lambda v: int((v / 255) ** 2.2 * 150))
-        layer = Image.new("L", (w, h), 0)
-        layer.paste(radial, (int(w * glow_at[0] - size / 2), int(h * glow_at[1] - size / 2)))
+        layer = Image.new("L", (qw, qh), 0)
+        layer.paste(radial, (int(qw * glow_at[0] - size / 2), int(qh * glow_at[1] - size / 2)))
+        layer = layer.resize((w, h), Image.Resampling.BILINEAR)
         img = Image.composite(Image.new("RGB", (w, h), glow), img, layer)
     return img.convert("RGBX")
 
@@ -307,7 +312,7 @@ class KenBurns:
         self.zs = (zoom[0] + zoom[1]) / 2  # the zoom at which source pixels map 1:1 onto the panel
         scale = max(self.w * self.zs / image.width, self.h * self.zs / image.height)
         size = (max(self.w, math.ceil(image.width * scale)), max(self.h, math.ceil(image.height * scale)))
-        self.src = image.convert(mode).resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        self.src = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0).convert(mode)
 
     def at(self, x: float) -> Image.Image:
         """The panel at progress x in [0, 1] of the move."""
@@ -347,7 +352,7 @@ class Drift:
         travel_x, travel_y = abs(self.dx) * (self.frames - 1), abs(self.dy) * (self.frames - 1)
         scale = max((w + travel_x) / image.width, (h + travel_y) / image.height)
         size = (max(w + travel_x, math.ceil(image.width * scale)), max(h + travel_y, math.ceil(image.height * scale)))
-        self.src = image.convert("RGBX").resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        self.src = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0).convert("RGBX")
         room_x, room_y = size[0] - w - travel_x, size[1] - h - travel_y
         self.x0 = room_x // 2 + (travel_x if self.dx < 0 else 0)
         self.y0 = room_y // 2 + (travel_y if self.dy < 0 else 0)
