@@ -139,6 +139,10 @@ def build_palette(colours: Sequence[RGB], base: RGB, accent: RGB, source: str) -
         # Deep shades of yellows and oranges turn muddy: use a warm near-black instead.
         bg = from_hls(h, 0.09, min(s, 0.22))
         s = min(s, 0.22)
+    elif _hue_distance(base, accent) < 0.07 and vividness(accent) > 0.3:
+        # One brand hue: a charcoal tinted with it, so the hue itself stands out as the accent.
+        s = min(s, 0.3)
+        bg = from_hls(h, 0.11, s)
     else:
         bg = from_hls(h, min(lum, 0.16), s)
     ah, _, _ = to_hls(accent)
@@ -172,6 +176,15 @@ def build_palette(colours: Sequence[RGB], base: RGB, accent: RGB, source: str) -
             acc = from_hls(hh, ll + 0.02, ss)
     if contrast(on_accent, acc) < _TARGET:
         on_accent = readable_on(on_accent, [acc])
+    if contrast(acc, bg) < 3.0:
+        # Buttons and bars must stand out from the background (WCAG non-text contrast 3:1): a lighter accent
+        # with dark text on it, when the hue allows.
+        ah, al, as_ = to_hls(acc)
+        for k in range(1, 30):
+            cand = from_hls(ah, min(0.9, al + 0.02 * k), as_)
+            if contrast(cand, bg) >= 3.0 and contrast(dark, cand) >= _TARGET:
+                acc, on_accent = cand, dark
+                break
     accent_ink = readable_on(accent, [bg, bg2])
     muted = ink
     for k in range(1, 10):

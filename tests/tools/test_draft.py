@@ -209,6 +209,26 @@ def test_long_clips_lay_out_every_second(tmp_path: Path) -> None:
             assert x0 >= 0 and y0 >= 0 and x1 <= job.width and y1 <= job.height
 
 
+def test_social_hook_is_on_screen_within_the_first_second() -> None:
+    job = make_job("social-media", "9:16", duration=8)
+    design, stage = build_design(job, prepare_references(refs_for("social-media"), job.width, job.height))
+    design.frame(job.fps // 2)  # half a second in
+    assert stage.text_boxes, "no hook line in the first half second"
+    top = min(y0 for _, y0, _, _ in stage.text_boxes)
+    assert top >= stage.safe[1]  # below the platform's top bar
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_text_colours_read_on_every_background_pixel(template: str) -> None:
+    for refs in (refs_for(template), [jpeg(Image.new("RGB", (400, 300), (250, 250, 245)))], []):
+        job = make_job(template, "16:9")
+        design, stage = build_design(job, prepare_references(refs, job.width, job.height))
+        pal = stage.palette
+        colours = {c for _, c in design.bg.convert("RGB").resize((64, 36)).getcolors(64 * 36)}
+        for text in (pal.ink, pal.muted, pal.accent_ink):
+            assert min(contrast(text, c) for c in colours) >= 4.5
+
+
 # --- references --------------------------------------------------------------------------------------------
 
 
@@ -277,6 +297,7 @@ def test_palette_text_is_readable(colours: list[tuple[int, int, int]]) -> None:
     pal = palette_from_images([img], "spring sale")
     assert 3 <= len(pal.colours) <= 5
     assert pal.min_contrast() >= 4.5
+    assert contrast(pal.accent, pal.bg) >= 3.0  # buttons and bars stand out (WCAG non-text contrast)
 
 
 def test_palette_comes_from_the_references() -> None:
@@ -292,6 +313,7 @@ def test_brief_palettes_are_deterministic_and_readable() -> None:
         a, b = palette_from_brief(brief), palette_from_brief(brief)
         assert a == b
         assert a.min_contrast() >= 4.5
+        assert contrast(a.accent, a.bg) >= 3.0
         assert 3 <= len(a.colours) <= 5
     assert palette_from_brief("luxury gold watch") != palette_from_brief("eco organic garden")
 

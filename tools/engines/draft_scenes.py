@@ -108,8 +108,14 @@ class Design:
         return i / self.fps
 
     def background(self, glow_at: tuple[float, float] = (0.5, 0.42)) -> Image.Image:
-        glow = mix(self.p.bg2, self.p.accent, 0.3)
-        return gradient_background(self.W, self.H, self.p.bg, self.p.bg2, 35.0, glow=glow, glow_at=glow_at)
+        """The palette's gradient with a soft glow of the accent, never so light that text stops reading."""
+        p = self.p
+        glow = mix(p.bg2, p.accent, 0.3)
+        for _ in range(10):
+            if min(contrast(c, glow) for c in (p.ink, p.muted, p.accent_ink)) >= 4.6:
+                break
+            glow = mix(glow, p.bg2, 0.2)
+        return gradient_background(self.W, self.H, p.bg, p.bg2, 35.0, glow=glow, glow_at=glow_at)
 
     def button(self, text: str, size: float, max_w: float) -> Sprite:
         """A call-to-action pill in the accent colour."""
@@ -121,6 +127,13 @@ class Design:
         img = Image.new("RGBA", (w, h), p.accent + (0,))
         img.putalpha(pill(w, h) if block.height < size * 1.6 else rounded_mask(w, h, round(size * 0.6)))
         img.paste(p.on_accent, ((w - block.width) // 2, (h - block.height) // 2), block.mask)
+        return Sprite(img)
+
+    def plain(self, text: str, weight: str, size: float, max_w: float, ink: RGB) -> Sprite:
+        """Text alone as a sprite (to pop it in with the same motion as boxes and buttons)."""
+        block = self.s.text(text, weight, max_w, size * 2.4, size, max_lines=2, align="left")
+        img = Image.new("RGBA", block.mask.size, ink + (0,))
+        img.putalpha(block.mask)
         return Sprite(img)
 
     def label(self, text: str, weight: str, size: float, max_w: float, fill: RGB, ink: RGB) -> Sprite:
@@ -473,12 +486,16 @@ class ProductShowcase(Design):
             s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u * alone, max_lines=1, align=self.align)
             for k in range(len(feats))
         ]
-        # The price on an accent tag.
-        self.price = (
-            self.label(copy.price, "black", 1.2 * DISPLAY * u, tw, self.p.accent, self.p.on_accent)
-            if copy.price
-            else None
-        )
+        # The price: on an accent tag when it closes the clip alone, in big type above the button otherwise,
+        # so the button stays the one accent-coloured thing to press.
+        self.price: Sprite | None = None
+        if copy.price:
+            fill, ink = (self.p.accent, self.p.on_accent) if not copy.cta else (None, None)
+            self.price = (
+                self.label(copy.price, "black", 1.2 * DISPLAY * u, tw, fill, ink)
+                if fill is not None and ink is not None
+                else self.plain(copy.price, "black", 1.5 * DISPLAY * u, tw, self.p.ink)
+            )
         self.cta = self.button(copy.cta, CTA * u, tw) if copy.cta else None
         self.end_head = None
         if not self.price and not self.cta:
