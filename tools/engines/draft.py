@@ -150,13 +150,16 @@ def render_draft(
 
     def draw_frames() -> None:
         try:
+            # One RGB frame is drawn over and over (fresh buffers would cost page faults on every frame); each
+            # drawing is converted here to the encoder's pixel format, a new frame, so the encoding thread only
+            # encodes.
+            rgb = new_frame(stage.width, stage.height, 0)
+            canvas = canvas_for(rgb)
             for i in range(total):
                 if stop.is_set():
                     break
-                vf = new_frame(stage.width, stage.height, i)
-                design.draw(i, canvas_for(vf))
-                # Convert to the encoder's pixel format here, so the encoding thread only encodes.
-                vf = vf.reformat(format="yuv420p")
+                design.draw(i, canvas)
+                vf = rgb.reformat(format="yuv420p")
                 vf.pts = i
                 vf.time_base = Fraction(1, stage.fps)
                 while not stop.is_set():
