@@ -237,6 +237,8 @@ class DraftEngine:
 
         await progress(0.02, "Drawing the draft")
         task = asyncio.ensure_future(asyncio.to_thread(render_draft, job, raw, dest, report, cancel))
+        # When this coroutine is cancelled the thread stops at its next frame; its Cancelled is expected then.
+        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         try:
             while not task.done():
                 getter = asyncio.ensure_future(notes.get())
