@@ -292,10 +292,15 @@ def palette_from_images(
         accent = max(chromatic, key=lambda cs: vividness(cs[0]) ** 1.5 * (0.1 + cs[1] ** 0.5))[0]
         base = max(chromatic, key=lambda cs: cs[1] * (1.3 if to_hls(cs[0])[1] < 0.5 else 1.0))[0]
         if _hue_distance(base, accent) < 0.07:
-            # Base and accent are the same hue: take a second brand hue for the accent when there is one.
+            # Base and accent are the same hue: a second brand hue, when there is one, carries the background if
+            # it is the darker of the two (navy under a red accent), else it becomes the accent.
             second = [cs for cs in chromatic if _hue_distance(cs[0], base) >= 0.07 and cs[1] >= 0.03]
             if second:
-                accent = max(second, key=lambda cs: vividness(cs[0]) ** 1.5 * (0.1 + cs[1] ** 0.5))[0]
+                other = max(second, key=lambda cs: vividness(cs[0]) ** 1.5 * (0.1 + cs[1] ** 0.5))[0]
+                if to_hls(other)[1] < to_hls(accent)[1] - 0.15:
+                    base = other
+                else:
+                    accent = other
     else:
         fallback = palette_from_brief(brief)
         accent, base = fallback.accent, fallback.bg

@@ -239,6 +239,38 @@ _KIND = re.compile(
 )
 
 
+_KIND_AFTER = re.compile(
+    r"\s+(?:(?:brand|branding|product|logo|launch|promo|social|marketing)\s+)?"
+    r"(?:intro|video|teaser|ad|advert|clip|spot|promo|animation|reel|trailer|reveal|sting)s?$",
+    re.I,
+)
+
+
+_EMPTY_PHRASES = {
+    "product",
+    "products",
+    "teaser",
+    "video",
+    "ad",
+    "advert",
+    "brand",
+    "logo",
+    "animation",
+    "promo",
+    "clip",
+    "reel",
+    "intro",
+    "spot",
+    "creative",
+    "commercial",
+    "trailer",
+    "draft",
+    "something",
+    "it",
+    "this",
+}
+
+
 def key_phrases(brief: str, limit: int = 6, skip: tuple[str, ...] = ()) -> list[str]:
     """The brief's key phrases: its clauses without production directives (duration, format, "make a")."""
     text = re.sub(r"\"[^\"]*\"|“[^”]*”", " ", brief or "")
@@ -253,8 +285,8 @@ def key_phrases(brief: str, limit: int = 6, skip: tuple[str, ...] = ()) -> list[
         for _ in range(3):
             p = _LEADS.sub("", p)
             p = _KIND.sub("", p).strip()
-        p = p.strip(" ,-–'\"")
-        if len(p) < 3 or not re.search(r"[A-Za-z0-9]", p):
+        p = _KIND_AFTER.sub("", p).strip(" ,-–'\"")
+        if len(p) < 3 or not re.search(r"[A-Za-z0-9]", p) or p.lower() in _EMPTY_PHRASES:
             continue
         words = p.split()
         if len(words) > 9:
