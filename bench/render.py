@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import av  # noqa: E402
-from contact_sheets import _jpeg, product_photo  # noqa: E402
+from contact_sheets import _jpeg, _png, lifestyle_photo, product_photo, transparent_logo  # noqa: E402
 
 from tools.catalog import DRAFT, frame_size  # noqa: E402
 from tools.engines import draft  # noqa: E402
@@ -128,12 +128,45 @@ def run_moviepy(reference_path: Path, dest: Path) -> None:
     )
 
 
-def child_peak_memory(resolution: str) -> None:
+def heavy_job() -> tuple[RenderJob, list[bytes]]:
+    """A heavier 1080p case: a 15 s vertical social ad at 30 fps with eight references."""
+    w, h = frame_size("9:16", "1080p")
+    brief = 'TikTok ad. Hook: "Your weekend just got lighter" features: grips any trail; dries fast. €89. Get yours'
+    job = RenderJob(
+        job_id="bench-heavy",
+        brief=brief,
+        prompt=brief,
+        model=DRAFT,
+        duration_s=15,
+        aspect="9:16",
+        resolution="1080p",
+        width=w,
+        height=h,
+        fps=30,
+        template="social-media",
+    )
+    refs = [
+        _jpeg(product_photo()),
+        _png(transparent_logo()),
+        _jpeg(lifestyle_photo()),
+        _jpeg(lifestyle_photo(seed=3)),
+        _jpeg(lifestyle_photo(1200, 1600, seed=5)),
+        _jpeg(product_photo(1500, 2000)),
+        _jpeg(lifestyle_photo(seed=7)),
+        _jpeg(product_photo(3000, 2000)),
+    ]
+    return job, refs
+
+
+def child_peak_memory(case: str) -> None:
     """Runs in a fresh process: one render, then print the peak resident set size."""
-    reference = _jpeg(product_photo())
+    if case == "1080p-heavy":
+        job, refs = heavy_job()
+    else:
+        job, refs = job_for(case), [_jpeg(product_photo())]
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        draft.render_draft(job_for(resolution), [reference], Path(tmp) / "out.mp4")
+        draft.render_draft(job, refs, Path(tmp) / "out.mp4")
         took = time.perf_counter() - started
         size = (Path(tmp) / "out.mp4").stat().st_size
     # VmHWM: this process's peak resident memory (ru_maxrss would include the parent's, inherited at fork).
@@ -147,7 +180,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-moviepy", action="store_true")
-    ap.add_argument("--child", choices=["720p", "1080p"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["720p", "1080p", "1080p-heavy"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child_peak_memory(args.child)
@@ -198,15 +231,18 @@ def main() -> None:
         )
     print(f"  identical bytes across runs: {same}")
 
-    for resolution in ("720p", "1080p"):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", resolution], capture_output=True, text=True, check=True
-        )
+    cases = {
+        "720p": "8 s 720p product-showcase, 1 reference",
+        "1080p": "8 s 1080p product-showcase, 1 reference",
+        "1080p-heavy": "15 s 1080x1920 30 fps social-media, 8 references",
+    }
+    for case, label in cases.items():
+        out = subprocess.run([sys.executable, __file__, "--child", case], capture_output=True, text=True, check=True)
         stats = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"  peak memory, 8 s {resolution} render in a fresh process: {stats['peak_mb']:.0f} MB"
+            f"  peak memory, {label}, fresh process: {stats['peak_mb']:.0f} MB"
             f"   ({stats['seconds']:.2f} s, {stats['bytes'] / 1e6:.2f} MB file)"
-            + ("   (target < 400 MB)" if resolution == "1080p" else "")
+            + ("   (target < 400 MB)" if case.startswith("1080p") else "")
         )
 
 

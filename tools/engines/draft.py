@@ -102,7 +102,9 @@ def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[Re
     refs = []
     for k, data in enumerate(raw):
         try:
-            refs.append(load_reference(data, max_side))
+            ref = load_reference(data, max_side)
+            ref.drop()  # decoded again when a layer needs the pixels, one reference at a time
+            refs.append(ref)
         except (OSError, ValueError, Image.DecompressionBombError) as exc:
             raise ProviderFailed(
                 f"Reference image {k + 1} could not be read.",
@@ -115,7 +117,7 @@ def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[Re
 def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
     """The template's motion design for this job, with its palette and copy, ready to draw."""
     template = get_template(job.template)
-    images = [r.image for r in refs]
+    images = [r.thumb for r in refs]
     # Logos and the first reference (the subject) count most for the brand palette.
     weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
     palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
@@ -142,6 +144,8 @@ def render_draft(
     started = time.perf_counter()
     refs = prepare_references(raw_references, job.width, job.height)
     design, stage = build_design(job, refs)
+    for ref in refs:  # the design made what it needs; shots decode their reference again when they start
+        ref.drop()
     del refs
     total = stage.frames
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)

@@ -64,17 +64,62 @@ def lerp(a: float, b: float, x: float) -> float:
 # --- references --------------------------------------------------------------------------------------------
 
 
-@dataclass
 class RefImage:
-    """A reference image ready to lay out: upright, RGBA, trimmed of transparent borders."""
+    """A reference image ready to lay out: upright, RGBA, trimmed of transparent borders.
 
-    image: Image.Image  # RGBA
-    has_alpha: bool
-    plate: RGB | None  # the uniform border colour of an opaque image (a logo on white), if any
+    What a layout needs to know (size, transparency, a plain ground, how few colours) is measured once; the
+    pixels can be dropped (`drop`) and are decoded again from the bytes when next used, so a render with many
+    references holds only the few it is drawing.
+    """
+
+    def __init__(self, data: bytes, max_side: int) -> None:
+        self.data = data
+        self.max_side = max_side
+        img = self._decode()
+        self._image: Image.Image | None = img
+        self.size = img.size
+        self.has_alpha = img.getchannel("A").getextrema()[0] < 250
+        # The uniform border colour of an opaque image (a logo on white), if any.
+        self.plate: RGB | None = None if self.has_alpha else _border_colour(img)
+        colours = img.convert("RGB").resize((64, 64)).getcolors(4096)
+        self.few_colours = colours is not None and len(colours) < 600
+        scale = min(1.0, 64 / max(img.size))
+        size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
+        self.thumb = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # for the palette
+
+    def _decode(self) -> Image.Image:
+        img = Image.open(io.BytesIO(self.data))
+        if img.format == "JPEG":
+            img.draft("RGB", (self.max_side, self.max_side))
+        img = ImageOps.exif_transpose(img)
+        if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+            img = img.point(lambda v: v / 256).convert("L")
+        if img.mode == "P" and "transparency" in img.info:
+            img = img.convert("RGBA")
+        img = img.convert("RGBA")
+        if max(img.size) >= 2 * self.max_side:  # far bigger than any use: shrink by a whole factor (cheap)
+            img = img.reduce(max(img.size) // self.max_side)
+        alpha = img.getchannel("A")
+        if alpha.getextrema()[0] < 250:
+            box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
+            # A fully transparent image has nothing to show: keep a small empty one.
+            img = Image.new("RGBA", (8, 8), (0, 0, 0, 0)) if box is None else img.crop(box)
+        return img
+
+    @property
+    def image(self) -> Image.Image:
+        """The pixels (RGBA), decoded again if they were dropped."""
+        if self._image is None:
+            self._image = self._decode()
+        return self._image
+
+    def drop(self) -> None:
+        """Let go of the pixels until they are needed again."""
+        self._image = None
 
     @property
     def aspect(self) -> float:
-        return self.image.width / self.image.height
+        return self.size[0] / self.size[1]
 
     def rgb(self) -> Image.Image:
         return self.image.convert("RGB")
@@ -82,26 +127,7 @@ class RefImage:
 
 def load_reference(data: bytes, max_side: int) -> RefImage:
     """Decode image bytes: EXIF orientation applied, alpha kept, downscaled to at most `max_side`."""
-    img = Image.open(io.BytesIO(data))
-    if img.format == "JPEG":
-        img.draft("RGB", (max_side, max_side))
-    img = ImageOps.exif_transpose(img)
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        img = img.point(lambda v: v / 256).convert("L")
-    if img.mode == "P" and "transparency" in img.info:
-        img = img.convert("RGBA")
-    img = img.convert("RGBA")
-    if max(img.size) >= 2 * max_side:  # far bigger than any use: shrink by a whole factor (cheap, sharp)
-        img = img.reduce(max(img.size) // max_side)
-    alpha = img.getchannel("A")
-    lo, _ = alpha.getextrema()
-    has_alpha = lo < 250
-    if has_alpha:
-        box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
-        # A fully transparent image has nothing to show: keep a small empty one.
-        img = Image.new("RGBA", (8, 8), (0, 0, 0, 0)) if box is None else img.crop(box)
-    plate = None if has_alpha else _border_colour(img)
-    return RefImage(image=img, has_alpha=has_alpha, plate=plate)
+    return RefImage(data, max_side)
 
 
 def _border_colour(img: Image.Image) -> RGB | None:
@@ -117,10 +143,7 @@ def _border_colour(img: Image.Image) -> RGB | None:
 def logo_score(ref: RefImage) -> float:
     """How much an image looks like a logo: transparency or a plain ground, and few colours."""
     score = 2.0 if ref.has_alpha else (1.0 if ref.plate is not None else 0.0)
-    colours = ref.image.convert("RGB").resize((64, 64)).getcolors(4096)
-    if colours is not None and len(colours) < 600:
-        score += 1.0
-    return score
+    return score + (1.0 if ref.few_colours else 0.0)
 
 
 # --- stage -------------------------------------------------------------------------------------------------

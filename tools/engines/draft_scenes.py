@@ -199,10 +199,13 @@ def _logo_image(ref: RefImage, max_w: float, max_h: float, radius: float) -> Ima
     """The logo at display size: transparent logos as they are, opaque ones on a plate of their own ground."""
     img = ref.image
     if ref.has_alpha:
-        return img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
+        out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
+        ref.drop()
+        return out
     pad_frac = 0.14 if ref.plate is not None else 0.0
     size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
     resized = img.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    ref.drop()
     pad = round(min(size) * pad_frac) if ref.plate is not None else 0
     return card(resized, round(radius), ref.plate, pad)
 
@@ -280,17 +283,19 @@ class BrandAnimation(Design):
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
         # Brand story: the other references full-bleed between the message and the end card.
-        self.story: list[tuple[float, float, Drift]] = []
+        # Each shot lasts 1.2 to 4 s; long clips come back to the references again.
+        self.story: list[tuple[float, float, int]] = []
         story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
         story_time = self.end_start - story_from
         if self.others and story_time >= 1.0:
-            n = min(len(self.others), max(1, int(story_time / 1.0)))
+            shot = clamp(story_time / len(self.others), min(1.2, story_time), 4.0)
+            n = max(1, round(story_time / shot))
             shot = story_time / n
-            for k, ref in enumerate(self.others[:n]):
+            frames = round(shot * self.fps) + 2
+            self.shots = _Shots([_FrameShot(self, ref, k, frames) for k, ref in enumerate(self.others)], keep=2)
+            for k in range(n):
                 a = story_from + k * shot
-                frames = round(shot * self.fps) + 2
-                drift = Drift(ref.rgb(), W, H, frames, drift_speed(s.short), ((1, 0), (-1, 0))[k % 2])
-                self.story.append((a, a + shot, drift))
+                self.story.append((a, a + shot, k % len(self.others)))
             cap = copy.headline if (copy.headline and copy.headline != first) else first
             size = BODY * u * 1.1
             self.story_cap = s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
@@ -322,6 +327,9 @@ class BrandAnimation(Design):
         p, u = self.p, self.u
         x = progress(t, 0.08, self.reveal * 0.85)
         scale = lerp(0.8, 1.0, ease_out(x))
+        # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
+        sweep_end = self.sweep_start + self.sweep_len
+        scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, min(self.story_from, self.end_start))))
         opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
         cx, cy = self.W / 2, self.logo_cy
         box = self.logo.draw(frame, cx, cy, scale, opacity)
@@ -344,9 +352,9 @@ class BrandAnimation(Design):
     def _draw_story(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         frame.paste(self.bg, (0, 0))
-        for a, b, drift in self.story:
+        for a, b, index in self.story:
             if a <= t < b:
-                drift.draw(frame, round((t - a) * self.fps))
+                self.shots[index].draw(frame, round((t - a) * self.fps))
                 break
         frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         sl, st, _, sb = self.s.safe
@@ -386,13 +394,14 @@ class _Shot:
         u, p = design.u, design.p
         aw, ah = area[2] - area[0], area[3] - area[1]
         self.cutout = ref.has_alpha
-        w, h = _fit(ref.image.width, ref.image.height, aw, ah)
+        w, h = _fit(*ref.size, aw, ah)
         self.cx, self.cy = (area[0] + area[2]) / 2, (area[1] + area[3]) / 2
         self.w, self.h = w, h
         self.x0, self.y0 = round(self.cx - w / 2), round(self.cy - h / 2)
         shadow_colour = mix(p.bg, (0, 0, 0), 0.6)
         if self.cutout:
             img = ref.image.resize((w, h), Image.Resampling.LANCZOS)
+            ref.drop()
             shadowed, shift = with_shadow(img, 2.4 * u, (0, round(1.6 * u)), shadow_colour, strength=0.55)
             self.sprite = Sprite(shadowed)
             self.shift = shift
@@ -400,6 +409,7 @@ class _Shot:
         else:
             focus_to = [(0.3, 0.35), (0.7, 0.4), (0.5, 0.7), (0.4, 0.6)][k % 4]
             self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.16), ((0.5, 0.5), focus_to))
+            ref.drop()
             self.mask = rounded_mask(w, h, round(2.2 * u))
             self.shadow, self.pad = soft_shadow(self.mask, 2.6 * u, 0.6)
             self.shadow_colour = shadow_colour
@@ -617,44 +627,90 @@ class ProductShowcase(Design):
 class _FrameShot:
     """A reference filling the frame for `frames` frames: full-bleed and drifting when its shape is close to
     the frame's, otherwise contained at full width over a blurred, tinted copy of itself, slowly zooming (the
-    usual way a photo is posted as a vertical video)."""
+    usual way a photo is posted as a vertical video).
+
+    Its frame-sized layers are made on first use and dropped by `release`, so a long clip with many shots keeps
+    only the few it is showing in memory (see `_Shots`).
+    """
 
     DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
 
     def __init__(
         self, design: Design, ref: RefImage, k: int, frames: int, punch: float = 0.0, anchor_y: float = 0.5
     ) -> None:
-        W, H, u = design.W, design.H, design.u
+        self.design, self.ref, self.k, self.punch, self.anchor_y = design, ref, k, punch, anchor_y
         self.frames = max(2, frames)
-        self.full = abs(math.log(ref.aspect / (W / H))) < math.log(1.35)
+        self.full = abs(math.log(ref.aspect / (design.W / design.H))) < math.log(1.35)
+        self.drift: Drift | None = None
+        self.ground: Image.Image | None = None
+        self.kb: KenBurns | None = None
+
+    def prepare(self) -> None:
+        d, ref, k = self.design, self.ref, self.k
+        W, H, u = d.W, d.H, d.u
         if self.full:
             speed = drift_speed(min(W, H))
             self.drift = Drift(
-                ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], punch, round(design.fps * 0.3)
+                ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], self.punch, round(d.fps * 0.3)
             )
         else:
-            self.ground = _backdrop(ref, W, H, design.p.bg, 6 * u)
-            w, h = _fit(ref.image.width, ref.image.height, W, H * 0.8)
-            self.pos = ((W - w) // 2, round((H - h) * anchor_y))
+            self.ground = _backdrop(ref, W, H, d.p.bg, 6 * u)
+            w, h = _fit(*ref.size, W, H * 0.8)
+            self.pos = ((W - w) // 2, round((H - h) * self.anchor_y))
             focus = (0.5 + 0.12 * (-1) ** k, 0.5)
-            self.kb = KenBurns(ref.rgb(), w, h, (1.0 + punch * 0.5, 1.1), ((0.5, 0.5), focus))
+            self.kb = KenBurns(ref.rgb(), w, h, (1.0 + self.punch * 0.5, 1.1), ((0.5, 0.5), focus))
+        ref.drop()
+
+    @property
+    def ready(self) -> bool:
+        return self.drift is not None or self.kb is not None
+
+    def release(self) -> None:
+        self.drift = self.ground = self.kb = None
 
     def _x(self, n: int) -> float:
         return ease_out(clamp(n / (self.frames - 1)))
 
     def draw(self, frame: Image.Image, n: int) -> None:
-        if self.full:
+        if self.drift is not None:
             self.drift.draw(frame, n)
-        else:
+        elif self.kb is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
             frame.paste(self.kb.at(self._x(n)), self.pos)
 
     def image(self, n: int) -> Image.Image:
-        if self.full:
+        if self.drift is not None:
             return self.drift.image(n)
+        assert self.kb is not None and self.ground is not None
         out = self.ground.copy()
         out.paste(self.kb.at(self._x(n)), self.pos)
         return out
+
+
+class _Shots:
+    """Shots in use, at most `keep` of them prepared at a time (the least recently used is released)."""
+
+    def __init__(self, shots: list[_FrameShot], keep: int = 2) -> None:
+        self.shots = shots
+        self.keep = keep
+        self.live: list[_FrameShot] = []
+
+    def __len__(self) -> int:
+        return len(self.shots)
+
+    def __bool__(self) -> bool:
+        return bool(self.shots)
+
+    def __getitem__(self, index: int) -> _FrameShot:
+        shot = self.shots[index]
+        if shot in self.live:
+            self.live.remove(shot)
+        elif not shot.ready:
+            shot.prepare()
+        self.live.append(shot)
+        while len(self.live) > self.keep:
+            self.live.pop(0).release()
+        return shot
 
 
 class SocialMedia(Design):
@@ -676,7 +732,7 @@ class SocialMedia(Design):
         self.half_wipe = min(0.22, self.end_len * 0.15)
         self.bg = self.background(glow_at=(0.5, 0.35))
         shot_frames = round(max(self.hook_end, self.cut_len) * self.fps) + 1
-        self.shots = [_FrameShot(self, r, k, shot_frames, punch=0.08) for k, r in enumerate(refs)]
+        self.shots = _Shots([_FrameShot(self, r, k, shot_frames, punch=0.08) for k, r in enumerate(refs)])
         self.fields: list[tuple[RGB, RGB]] = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
@@ -716,8 +772,9 @@ class SocialMedia(Design):
             if hero.has_alpha:
                 img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u)
             else:
-                size = _fit(hero.image.width, hero.image.height, self.safe_w * 0.86, side)
+                size = _fit(*hero.size, self.safe_w * 0.86, side)
                 img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))
+                hero.drop()
             self.end_card = Sprite(with_shadow(img, 2 * u, (0, round(1.2 * u)), strength=0.5)[0])
 
     def _shot(self, frame: Image.Image, index: int, n: int) -> tuple[RGB, RGB] | None:
@@ -812,7 +869,7 @@ class PromptVideo(Design):
         n = max(1, min(len(phrases), int(D / 2.0)))
         self.phrases = phrases[:n]
         self.bg = self.background(glow_at=(0.3, 0.3))
-        self.kbs: list[_FrameShot] = []
+        shots: list[_FrameShot] = []
         n_shots = len(refs)
         if refs and D / n_shots > 6:  # long clips come back to the references with another move
             n_shots = max(n_shots, int(D / 5))
@@ -822,7 +879,8 @@ class PromptVideo(Design):
         # Contained images sit high in tall frames, leaving the lower third to the words.
         anchor = 0.32 if self.H > self.W * 1.1 else 0.5
         for k in range(n_shots):
-            self.kbs.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor))
+            shots.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor))
+        self.kbs = _Shots(shots)
         size = BODY * u * (1.25 if s.vertical else 1.15)
         if self.kbs:
             # A lower third on a scrim dense enough for the text to read over any image.
