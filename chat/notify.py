@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import chainlit as cl
 from chainlit.context import init_ws_context
+from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
 from tools.events import JobEvent
@@ -52,8 +53,9 @@ class ChatNotifier:
         self.watchers[job_id].add(session_id)
 
     def _live(self, job_id: str) -> list[WebsocketSession]:
+        """Watching sessions whose browser is still connected (a closed tab's session lingers for an hour)."""
         sessions = [WebsocketSession.get_by_id(sid) for sid in self.watchers.get(job_id, ())]
-        return [s for s in sessions if s is not None]
+        return [s for s in sessions if s is not None and sio.manager.is_connected(s.socket_id, "/")]
 
     async def __call__(self, event: JobEvent) -> None:
         if event.kind not in ("creative_ready", "failed"):

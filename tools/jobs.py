@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import re
 import shutil
@@ -270,7 +271,8 @@ class JobRunner:
 
     def _start(self, job_id: str) -> None:
         self._done[job_id] = asyncio.Event()
-        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}")
+        # A clean context: the job must not carry the submitting request's context (a chat step, a session).
+        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}", context=contextvars.Context())
         self._tasks[job_id] = task
 
         def finished(_: asyncio.Task[None]) -> None:

@@ -80,3 +80,21 @@ def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path
         page.screenshot(path=str(Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path)) / "chat.png"))
         assert page.get_by_text("Your video is ready").count() >= 1
         browser.close()
+
+
+def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(served, wait_until="networkidle")
+        page.fill("#chat-input", "a 30 second vertical product showcase of our sneaker at 1080p")
+        page.keyboard.press("Enter")
+        page.get_by_text("Making your video").wait_for(timeout=30000)
+        page.reload(wait_until="networkidle")
+        page.get_by_text("Still rendering").wait_for(timeout=30000)
+        page.wait_for_selector("video", timeout=90000)
+        page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
+        assert page.evaluate("document.querySelector('video').duration") == 30
+        browser.close()

@@ -93,3 +93,21 @@ async def test_bad_requests_get_clear_messages_and_write_nothing(settings: Setti
         assert await studio.store.jobs() == []
         assert not list((settings.data_dir / "files").rglob("*.*"))
         await tab.close()
+
+
+async def test_a_video_finished_after_the_tab_closed_is_shown_on_return(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        first = ChatClient(base)
+        await first.connect()
+        await first.send("make a 4s square video of a paper boat")
+        await first.wait_for(lambda: any("Making your video" in m for m in first.messages()))
+        await first.close()
+        from chat import runtime
+
+        await (await runtime.get_studio()).jobs.drain()  # it finishes while nobody is looking
+
+        later = ChatClient(base)
+        await later.connect()
+        await later.wait_for(lambda: later.elements("video"))
+        assert any("Finished while you were away" in m for m in later.messages())
+        await later.close()
