@@ -16,7 +16,14 @@ from campaign.storage import LocalStorage, UrlSigner
 from tools import media
 from tools.catalog import DRAFT, frame_size
 from tools.engines.base import Reference, RenderJob
-from tools.engines.draft import DraftEngine, build_design, prepare_references, render_draft
+from tools.engines.draft import (
+    DraftEngine,
+    build_design,
+    canvas_for,
+    new_frame,
+    prepare_references,
+    render_draft,
+)
 from tools.engines.draft_kit import load_reference
 from tools.engines.draft_text import fit_text, key_phrases
 from tools.palette import contrast, palette_from_brief, palette_from_images
@@ -227,6 +234,13 @@ def test_text_colours_read_on_every_background_pixel(template: str) -> None:
         colours = {c for _, c in design.bg.convert("RGB").resize((64, 36)).getcolors(64 * 36)}
         for text in (pal.ink, pal.muted, pal.accent_ink):
             assert min(contrast(text, c) for c in colours) >= 4.5
+
+
+def test_drawing_on_the_canvas_fills_the_video_frame() -> None:
+    """Frames are drawn straight into the encoder's buffer (no copy): what Pillow paints is what is encoded."""
+    vf = new_frame(64, 32, 0)
+    canvas_for(vf).paste((200, 30, 60), (0, 0, 64, 32))
+    assert vf.reformat(format="rgb24").to_image().getpixel((10, 10)) == (200, 30, 60)
 
 
 # --- references --------------------------------------------------------------------------------------------
