@@ -23,6 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _upgrade(connection: Connection) -> None:
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines say nothing a user needs
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection

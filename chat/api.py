@@ -7,17 +7,17 @@ from typing import Annotated, Any
 
 import jwt
 from chainlit.server import app as chainlit_app
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.routing import Mount
 
 from campaign.errors import ClapboardError, NotFound
 from campaign.storage import UrlSigner, safe_key
 from chat.runtime import get_studio
 from chat.tokens import token_subject
-from tools.jobs import Submitted, VideoRequest
+from tools.jobs import ACTIVE, JobStatus, Submitted, VideoRequest
 from tools.studio import CreativeView, JobView, ModelView, Studio
 from tools.templates import get_template
 
@@ -79,6 +79,15 @@ async def generate_from_template(
     return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
 
 
+@api.post("/references", status_code=201)
+async def upload_reference(file: UploadFile, studio: StudioDep, _: User) -> dict[str, Any]:
+    """Store a reference image (checked by its bytes); pass the returned key in `references`."""
+    limit = studio.settings.reference_max_bytes
+    data = await file.read(limit + 1)
+    ref = await studio.intake.from_bytes(data, file.filename or "upload")
+    return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}
+
+
 @api.get("/jobs/{job_id}")
 async def job(job_id: str, studio: StudioDep, _: User) -> JobView:
     return await studio.job_view(await studio.store.job(job_id))
@@ -86,11 +95,15 @@ async def job(job_id: str, studio: StudioDep, _: User) -> JobView:
 
 @api.post("/jobs/{job_id}/confirm")
 async def confirm(job_id: str, studio: StudioDep, _: User) -> JobView:
+    if (await studio.store.job(job_id)).status != JobStatus.awaiting_confirmation:
+        raise HTTPException(409, "This job is not waiting for confirmation.")
     return await studio.job_view(await studio.jobs.confirm(job_id))
 
 
 @api.post("/jobs/{job_id}/cancel")
 async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
+    if (await studio.store.job(job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
+        raise HTTPException(409, "This job has already finished.")
     return await studio.job_view(await studio.jobs.cancel(job_id))
 
 
@@ -103,7 +116,7 @@ async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
 
 
 class CampaignBody(BaseModel):
-    name: str
+    name: str = Field(min_length=1, max_length=200)
 
 
 @api.post("/campaigns", status_code=201)
@@ -112,14 +125,19 @@ async def create_campaign(body: CampaignBody, studio: StudioDep, _: User) -> dic
     return {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
 
 
+def _public(c: CreativeView) -> CreativeView:
+    """What API clients see: the URL, never the server's file path."""
+    return c.model_copy(update={"file": None})
+
+
 @api.get("/creatives")
 async def creatives(studio: StudioDep, _: User, campaign: str | None = None) -> list[CreativeView]:
-    return await studio.creatives(campaign)
+    return [_public(c) for c in await studio.creatives(campaign)]
 
 
 @api.get("/creatives/{creative_id}")
 async def creative(creative_id: str, studio: StudioDep, _: User) -> CreativeView:
-    return await studio.creative(creative_id)
+    return _public(await studio.creative(creative_id))
 
 
 @files.get("/{key:path}")

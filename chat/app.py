@@ -69,9 +69,7 @@ async def on_message(message: cl.Message) -> None:
     try:
         attachments = [await _take_attachment(studio, el) for el in message.elements or []]
     except ClapboardError as exc:
-        await cl.Message(
-            content=f"{exc}\n\nNothing was generated. Attach a PNG, JPEG or WebP image and ask again."
-        ).send()
+        await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
         return
     settings = cl.user_session.get("chat_settings") or {}
     session_id = cl.context.session.id

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
 from campaign.settings import Settings
+from chat.planner import generation_args
 from chat.tokens import issue_token
 from tools.events import JobEvent
 from tools.jobs import JobStatus, VideoRequest
@@ -36,30 +37,51 @@ def _parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true")
     models.add_argument("--refresh", action="store_true", help="read each model's live schema from Replicate")
 
-    gen = sub.add_parser("generate", help="make a video and wait for it")
-    gen.add_argument("--prompt", required=True)
-    gen.add_argument("--model")
-    gen.add_argument("--duration", type=int, dest="duration_s")
-    gen.add_argument("--aspect")
-    gen.add_argument("--resolution")
-    gen.add_argument("--fps", type=int)
-    gen.add_argument("--template")
-    gen.add_argument("--ref", action="append", default=[], dest="references", help="image path or URL")
-    gen.add_argument("--campaign")
-    gen.add_argument("--title")
-    gen.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None)
-    gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None)
-    gen.add_argument("--yes", action="store_true", help="accept the price of a paid model")
-    gen.add_argument("--json", action="store_true")
+    gen = sub.add_parser(
+        "generate",
+        help="make a video and wait for it",
+        description="Make a video and wait for it. Options not given are read from the prompt when it says them "
+        "(\"6 second vertical\", a model or template name, image URLs), else the model's defaults apply. "
+        "`clapboard models` lists each model's durations, formats and prices.",
+    )
+    gen.add_argument("--prompt", required=True, help="the brief: what the video shows and says")
+    gen.add_argument("--model", help="model id or alias (default: draft without a Replicate token)")
+    gen.add_argument("--duration", type=int, dest="duration_s", metavar="SECONDS", help="length in whole seconds")
+    gen.add_argument("--aspect", metavar="RATIO", help="16:9, 9:16, 1:1 or 4:5 (model-dependent)")
+    gen.add_argument("--resolution", help="720p or 1080p (model-dependent)")
+    gen.add_argument("--fps", type=int, help="frames per second (draft: 24 or 30)")
+    gen.add_argument("--template", help="brand-animation, product-showcase or social-media")
+    gen.add_argument("--ref", action="append", default=[], dest="references", metavar="PATH_OR_URL",
+                     help="a PNG, JPEG or WebP reference image; repeat for several")  # fmt: skip
+    gen.add_argument("--campaign", metavar="NAME", help="campaign to add the creative to (created if new)")
+    gen.add_argument("--title", help="the creative's title (default: from the brief)")
+    gen.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None,
+                     help="rewrite the brief for the model (default: on for paid models)")  # fmt: skip
+    gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="sound, where offered")
+    gen.add_argument("--yes", action="store_true", help="accept the price of a paid model without asking")
+    gen.add_argument("--json", action="store_true", help="print the creative as one JSON object")
 
     creatives = sub.add_parser("creatives", help="list creatives, newest first")
     creatives.add_argument("--campaign")
     creatives.add_argument("--json", action="store_true")
 
     token = sub.add_parser("token", help="print a bearer token for the REST API")
-    token.add_argument("--user", default="api")
-    token.add_argument("--days", type=int, default=30)
+    token.add_argument("--user", type=_name, default="api", help="who the token is for (its subject)")
+    token.add_argument("--days", type=_positive, default=30, help="days until the token expires")
     return parser
+
+
+def _name(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text.strip()
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except ClapboardError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # `clapboard creatives | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def serve(host: str, port: int) -> int:
@@ -139,10 +164,25 @@ def price_range(view: ModelView) -> str:
     return f"${prices[0]:.2f}" + (f"–{prices[-1]:.2f}" if len(prices) > 1 else "")
 
 
+def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
+    """The flags, completed by what the prompt itself says ("6 second vertical", a model, a template, URLs)."""
+    flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
+             "campaign", "title", "refine", "audio"}  # fmt: skip
+    given = {k: v for k, v in vars(args).items() if k in flags and v is not None}
+    said = generation_args(args.prompt, model_names)
+    given["references"] = [*given.get("references", []), *said.pop("reference_urls", [])]
+    given["prompt"] = said.pop("prompt") or args.prompt
+    for key, value in said.items():
+        if key not in given:
+            given[key] = value
+        elif given[key] != value and not args.json:
+            flag = "--" + key.removesuffix("_s")
+            print(f"note: using {flag} {given[key]}, not the prompt's {value}.", file=sys.stderr)
+    return given
+
+
 async def _generate(studio: Studio, args: argparse.Namespace) -> int:
-    fields = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
-              "campaign", "title", "refine", "audio"}  # fmt: skip
-    request = VideoRequest(**{k: v for k, v in vars(args).items() if k in fields and v is not None})
+    request = VideoRequest(**_request_fields(args, studio.catalog.names()))
 
     async def progress(event: JobEvent) -> None:
         if event.kind in ("running", "progress") and not args.json:

@@ -21,7 +21,16 @@ CATCH_UP_WINDOW = timedelta(hours=24)
 
 
 def video_element(c: CreativeView) -> cl.Video:
-    return cl.Video(name=f"{c.title[:60]}.mp4", url=c.url, mime="video/mp4", display="inline", size="large")
+    """The creative playing inline, with its poster frame until it starts."""
+    attributes = {"preload": "metadata", **({"poster": c.poster_url} if c.poster_url else {})}
+    return cl.Video(
+        name=f"{c.title[:60]}.mp4",
+        url=c.url,
+        mime="video/mp4",
+        display="inline",
+        size="large",
+        player_config={"file": {"attributes": attributes}},
+    )
 
 
 def creative_text(c: CreativeView, lead: str = "") -> str:

@@ -45,14 +45,15 @@ _DURATION = re.compile(rf"\b(\d{{1,3}})\s*-?\s*{_UNIT}", re.I)
 _WORD_DURATION = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\s*-?\s*{_UNIT}", re.I)
 
 _ASPECT_WORDS: list[tuple[str, str]] = [
-    (r"\b(16:9|16x9)\b", "16:9"),
-    (r"\b(9:16|9x16)\b", "9:16"),
-    (r"\b(1:1|1x1)\b", "1:1"),
-    (r"\b(4:5|4x5)\b", "4:5"),
+    (r"\b(16x9)\b", "16:9"),
+    (r"\b(9x16)\b", "9:16"),
+    (r"\b(1x1)\b", "1:1"),
+    (r"\b(4x5)\b", "4:5"),
     (r"\b(vertical|portrait|tiktok|reels?|shorts|stories|story)\b", "9:16"),
     (r"\binstagram\s+feed\b|\bsquare\b", "1:1"),
     (r"\b(youtube|landscape|horizontal|widescreen)\b", "16:9"),
 ]
+_RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 _OPTION = re.compile(
     r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I
@@ -86,6 +87,9 @@ def parse_duration(text: str) -> int | None:
 
 
 def parse_aspect(text: str) -> str | None:
+    """A ratio written out ("4:3", passed on so the model can say whether it offers it) or a format word."""
+    if m := _RATIO.search(text):
+        return m.group(1)
     for pattern, aspect in _ASPECT_WORDS:
         if re.search(pattern, text, re.I):
             return aspect

@@ -70,3 +70,28 @@ async def test_bad_requests_are_422_with_what_is_allowed(api: httpx.AsyncClient)
     response = await api.post("/api/video/generate", json={"prompt": " "})
     assert response.status_code == 422
     assert (await api.get("/api/creatives")).json() == []
+
+
+async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) -> None:
+    from tests.conftest import png_bytes
+
+    bad = await api.post("/api/references", files={"file": ("logo.png", b"MZ\x90\x00" + bytes(500), "image/png")})
+    assert bad.status_code == 422 and "not a PNG, JPEG or WebP" in bad.json()["detail"]
+    good = await api.post("/api/references", files={"file": ("logo.png", png_bytes((300, 200)), "image/png")})
+    assert good.status_code == 201, good.text
+    key = good.json()["key"]
+    assert key.startswith("refs/") and good.json()["width"] == 300
+
+    job_id = (
+        await api.post("/api/video/generate", json={"prompt": "a 2 second logo sting", "duration_s": 2,
+                                                    "references": [key]})
+    ).json()["job_id"]  # fmt: skip
+    from chat import runtime
+
+    await (await runtime.get_studio()).jobs.wait(job_id)
+    creative = (await api.get("/api/creatives")).json()[0]
+    assert creative["reference_keys"] == [key]
+    assert creative["file"] is None  # the server's paths stay on the server
+    assert (await api.post(f"/api/jobs/{job_id}/confirm")).status_code == 409
+    assert (await api.post(f"/api/jobs/{job_id}/cancel")).status_code == 409
+    assert (await api.post("/api/campaigns", json={"name": ""})).status_code == 422

@@ -74,6 +74,7 @@ def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path
             "(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))"
         )
         assert size[:2] == [720, 1280] and abs(size[2] - 6) < 0.1
+        assert "/poster.jpg" in page.evaluate("document.querySelector('video').getAttribute('poster')")
         page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
         page.wait_for_function("document.querySelector('video').currentTime > 0.5", timeout=15000)
         video.scroll_into_view_if_needed()
