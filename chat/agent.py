@@ -47,13 +47,9 @@ class GenerateArgs(BaseModel):
     duration_s: int | None = Field(default=None, description="Length in seconds.")
     aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
     resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
-    template: str | None = Field(
-        default=None, description="brand-animation, product-showcase or social-media."
-    )
+    template: str | None = Field(default=None, description="brand-animation, product-showcase or social-media.")
     reference_urls: list[str] = Field(default_factory=list, description="Image URLs the user pasted.")
-    campaign: str | None = Field(
-        default=None, description="Campaign name; the default campaign when omitted."
-    )
+    campaign: str | None = Field(default=None, description="Campaign name; the default campaign when omitted.")
     refine: bool | None = Field(default=None, description="Rewrite the brief for the model.")
 
 
@@ -66,15 +62,16 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
 
     async def list_video_models() -> str:
         """List the video models with their durations, formats, reference images, price and availability."""
-        rows = ["| model | durations | formats | refs | price | status |", "|---|---|---|---|---|---|"]
+        notes: list[str] = []
+        rows = ["| model | durations | formats | refs | price per second | status |", "|---|---|---|---|---|---|"]
         for m in studio.models():
-            price = ", ".join(f"${p:.2f}/s {r}" for r, p in m.price_per_s.items() if p) or "free"
-            status = "available" if m.available else f"unavailable: {m.notice}"
-            rows.append(
-                f"| **{m.id}** ({m.name}) | {m.durations} | {', '.join(m.aspects)} | {m.max_references} "
-                f"| {price} | {status} |"
-            )
-        return "\n".join(rows)
+            status = "available"
+            if not m.available:
+                notes += [m.notice] if m.notice not in notes else []
+                status = f"unavailable [{notes.index(m.notice) + 1}]"
+            cells = [f"**{m.id}**", m.durations, " ".join(m.aspects), str(m.max_references), m.price_range(), status]
+            rows.append("| " + " | ".join(cells) + " |")
+        return "\n".join(rows + [""] + [f"[{i}] {note}" for i, note in enumerate(notes, 1)])
 
     async def generate_video(**kwargs: Any) -> str:
         """Make a video from a brief. Returns the job id and what happens next, or what to change."""
@@ -82,9 +79,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         defaults = {k: v for k, v in turn.defaults.items() if v is not None}
         chosen = {k: v for k, v in args.model_dump(exclude={"reference_urls"}).items() if v is not None}
         try:
-            request = VideoRequest(
-                **{**defaults, **chosen}, references=[*turn.attachments, *args.reference_urls]
-            )
+            request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *args.reference_urls])
             submitted = await studio.jobs.submit(request, origin=turn.origin)
         except ValidationError as exc:
             return "Could not start the video: " + "; ".join(
@@ -116,12 +111,8 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
 
     return [
         StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
-        StructuredTool.from_function(
-            coroutine=generate_video, name="generate_video", args_schema=GenerateArgs
-        ),
-        StructuredTool.from_function(
-            coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs
-        ),
+        StructuredTool.from_function(coroutine=generate_video, name="generate_video", args_schema=GenerateArgs),
+        StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
     ]
 
 

@@ -33,9 +33,7 @@ async def studio_dep() -> Studio:
 StudioDep = Annotated[Studio, Depends(studio_dep)]
 
 
-async def user(
-    studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> str:
+async def user(studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     """The token's subject; 401 without a valid, unexpired token."""
     if credentials is None:
         raise HTTPException(401, "A bearer token is required: create one with `clapboard token`.")
@@ -70,12 +68,8 @@ async def generate(body: GenerateBody, studio: StudioDep, who: User) -> Submitte
 
 
 @api.post("/video/examples/{template}", status_code=202)
-async def generate_from_template(
-    template: str, body: GenerateBody, studio: StudioDep, who: User
-) -> Submitted:
-    request = VideoRequest(
-        **{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name}
-    )
+async def generate_from_template(template: str, body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
+    request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
     return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
 
 
@@ -110,8 +104,7 @@ async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
 @api.get("/campaigns")
 async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
     return [
-        {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
-        for c in await studio.store.campaigns()
+        {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.store.campaigns()
     ]
 
 

@@ -54,9 +54,7 @@ async def start() -> None:
     models = [m.id for m in studio.models() if m.available]
     await cl.ChatSettings(
         [
-            Select(
-                id="model", label="Video model", values=models, initial_value=studio.catalog.default_model
-            ),
+            Select(id="model", label="Video model", values=models, initial_value=studio.catalog.default_model),
             Switch(id="refine", label="Refine prompts for paid models", initial=True),
         ]
     ).send()

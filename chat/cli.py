@@ -19,7 +19,7 @@ from chat.planner import generation_args
 from chat.tokens import issue_token
 from tools.events import JobEvent
 from tools.jobs import JobStatus, VideoRequest
-from tools.studio import ModelView, Studio
+from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP = Path(__file__).with_name("app.py")
@@ -41,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         "generate",
         help="make a video and wait for it",
         description="Make a video and wait for it. Options not given are read from the prompt when it says them "
-        "(\"6 second vertical\", a model or template name, image URLs), else the model's defaults apply. "
+        '("6 second vertical", a model or template name, image URLs), else the model\'s defaults apply. '
         "`clapboard models` lists each model's durations, formats and prices.",
     )
     gen.add_argument("--prompt", required=True, help="the brief: what the video shows and says")
@@ -149,19 +149,12 @@ async def _models(studio: Studio, args: argparse.Namespace) -> int:
         return 0
     rows = [("model", "tier", "durations", "formats", "refs", "price per second", "status")]
     for v in views:
-        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), price_range(v),
+        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), v.price_range(),
                      "available" if v.available else f"unavailable: {v.notice}"))  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
     return 0
-
-
-def price_range(view: ModelView) -> str:
-    prices = sorted({p for p in view.price_per_s.values() if p})
-    if not prices:
-        return "free"
-    return f"${prices[0]:.2f}" + (f"–{prices[-1]:.2f}" if len(prices) > 1 else "")
 
 
 def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
@@ -200,8 +193,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
         price = f"${submitted.estimated_cost_usd:.2f}"
         if not (
             sys.stdin.isatty()
-            and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower()
-            in ("y", "yes")
+            and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes")
         ):
             await studio.jobs.cancel(submitted.job_id)
             print(

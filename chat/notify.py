@@ -88,9 +88,7 @@ class ChatNotifier:
             ).send()
             await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
         else:
-            await cl.Message(
-                content=f"The video could not be made ({event.stage} stage): {event.message}"
-            ).send()
+            await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
             await cl.context.emitter.send_toast("A video failed", "error")
 
     async def catch_up(self, session_id: str) -> None:

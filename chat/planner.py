@@ -55,12 +55,8 @@ _ASPECT_WORDS: list[tuple[str, str]] = [
 ]
 _RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
-_OPTION = re.compile(
-    r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I
-)
-_CAMPAIGN = re.compile(
-    r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I
-)
+_OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
@@ -135,9 +131,7 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         return Plan("list_video_models")
     if command == "/creatives" or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
         options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
-        campaign = options.get("campaign") or (
-            rest.strip().strip("\"'") if command and rest.strip() else None
-        )
+        campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")

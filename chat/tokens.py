@@ -18,7 +18,5 @@ def issue_token(settings: Settings, subject: str, ttl_s: int = 30 * 24 * 3600) -
 
 def token_subject(settings: Settings, token: str) -> str:
     """The subject of a valid, unexpired token; raises jwt.PyJWTError otherwise."""
-    claims = jwt.decode(
-        token, settings.signing_key(), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
-    )
+    claims = jwt.decode(token, settings.signing_key(), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
     return str(claims["sub"])

@@ -75,6 +75,13 @@ class ModelView(BaseModel):
     notice: str
     aliases: list[str]
 
+    def price_range(self) -> str:
+        """ "free", "$0.12" or "$0.20–0.40": USD per second of video."""
+        prices = sorted({p for p in self.price_per_s.values() if p})
+        if not prices:
+            return "free"
+        return f"${prices[0]:.2f}" + (f"–{prices[-1]:.2f}" if len(prices) > 1 else "")
+
     @classmethod
     def of(cls, spec: ModelSpec) -> ModelView:
         return cls(
@@ -116,9 +123,7 @@ class Studio:
         storage = build_storage(settings)
         catalog = build_catalog(settings)
         intake = ReferenceIntake(settings, storage)
-        jobs = JobRunner(
-            settings, store, storage, catalog, lambda spec: engine_for(spec, settings, storage), intake
-        )
+        jobs = JobRunner(settings, store, storage, catalog, lambda spec: engine_for(spec, settings, storage), intake)
         return cls(settings, store, storage, catalog, jobs)
 
     async def close(self) -> None:
