@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAMPAIGN = "Default campaign"
 MIGRATIONS = Path(__file__).parent / "migrations"
+T = TypeVar("T", Campaign, Creative, Job)
 
 
 def _upgrade(connection: Connection) -> None:
@@ -60,12 +61,11 @@ class Store:
         if not wanted or len(wanted) > 200:
             raise InvalidRequest("A campaign name must be 1 to 200 characters.")
         async with self._session() as s:
-            found = (await s.scalars(select(Campaign))).all()
-            for c in found:
-                if c.name.lower() == wanted.lower():
-                    return c
+            query = select(Campaign).where(func.lower(Campaign.name) == wanted.lower())
+            if found := (await s.scalars(query)).first():
+                return found
             if not create:
-                names = ", ".join(c.name for c in found)
+                names = ", ".join((await s.scalars(select(Campaign.name))).all())
                 raise NotFound(f"There is no campaign called '{wanted}'.", hint=f"Campaigns: {names}.")
             campaign = Campaign(name=wanted)
             s.add(campaign)
@@ -80,12 +80,15 @@ class Store:
         async with self._session() as s:
             return list((await s.scalars(select(Campaign).order_by(Campaign.created_at))).all())
 
-    async def campaign_by_id(self, campaign_id: str) -> Campaign:
+    async def _get(self, model: type[T], key: str, missing: str) -> T:
         async with self._session() as s:
-            found = await s.get(Campaign, campaign_id)
-            if found is None:
-                raise NotFound("That campaign does not exist.")
-            return found
+            found = await s.get(model, key)
+        if found is None:
+            raise NotFound(missing)
+        return found
+
+    async def campaign_by_id(self, campaign_id: str) -> Campaign:
+        return await self._get(Campaign, campaign_id, "That campaign does not exist.")
 
     # jobs
 
@@ -97,11 +100,18 @@ class Store:
         return job
 
     async def job(self, job_id: str) -> Job:
+        return await self._get(Job, job_id, f"There is no job {job_id}.")
+
+    async def transition(self, job_id: str, from_statuses: Iterable[str], to: str, **fields: Any) -> bool:
+        """Move a job to `to` only if it is in one of `from_statuses`; False when another request got there first."""
         async with self._session() as s:
-            found = await s.get(Job, job_id)
-            if found is None:
-                raise NotFound(f"There is no job {job_id}.")
-            return found
+            result = await s.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status.in_(list(from_statuses)))
+                .values(status=to, **fields)
+            )
+            await s.commit()
+            return result.rowcount == 1
 
     async def update_job(self, job_id: str, **fields: Any) -> None:
         async with self._session() as s:
@@ -135,11 +145,7 @@ class Store:
         return creative
 
     async def creative(self, creative_id: str) -> Creative:
-        async with self._session() as s:
-            found = await s.get(Creative, creative_id)
-            if found is None:
-                raise NotFound(f"There is no creative {creative_id}.")
-            return found
+        return await self._get(Creative, creative_id, f"There is no creative {creative_id}.")
 
     async def creatives(self, campaign_id: str | None = None, limit: int = 100) -> list[Creative]:
         query = select(Creative).order_by(Creative.created_at.desc()).limit(limit)

@@ -16,7 +16,7 @@ import chat.api  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError, ReferenceRejected
 from chat.agent import Turn, build_agent
 from chat.notify import confirm_actions, video_element
-from chat.runtime import get_notifier, get_studio
+from chat.runtime import get_notifier, get_studio, stop
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,11 @@ SHOWN = 6  # videos shown inline when creatives are listed
 async def startup() -> None:
     """Apply migrations and pick up jobs left over from a restart before the first visitor arrives."""
     await get_studio()
+
+
+@cl.on_app_shutdown
+async def shutdown() -> None:
+    await stop()
 
 
 @cl.set_starters

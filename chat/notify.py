@@ -95,8 +95,7 @@ class ChatNotifier:
         """On chat start: show results nobody has seen yet, and follow the jobs still running."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
         for job in reversed(await self.studio.store.jobs(delivered=False, limit=20)):
-            created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
-            if created < since or not job.origin.startswith("chat:"):
+            if job.created_at < since or not job.origin.startswith("chat:"):
                 continue
             view = await self.studio.job_view(job)
             if job.status in ACTIVE:

@@ -38,8 +38,9 @@ def get_notifier() -> ChatNotifier:
 
 
 async def stop() -> None:
+    """Stop running jobs (canceling their predictions) and close the database."""
     global _studio, _notifier
     if _studio is not None:
-        await _studio.jobs.drain()
+        await _studio.jobs.shutdown()
         await _studio.close()
     _studio = _notifier = None

@@ -26,7 +26,7 @@ from tools.engines.base import Engine, Reference, RenderJob, RenderOutcome
 from tools.events import JobEvent, JobListener
 from tools.outputs import store_output
 from tools.references import ReferenceIntake
-from tools.refine import refine
+from tools.refine import MAX_PROMPT_CHARS, refine
 from tools.templates import extract_fields, get_template
 
 log = logging.getLogger(__name__)
@@ -44,6 +44,7 @@ class JobStatus(StrEnum):
 
 
 ACTIVE = (JobStatus.queued, JobStatus.running)
+TITLE_CHARS = 120
 
 
 class VideoRequest(BaseModel):
@@ -67,7 +68,7 @@ class VideoRequest(BaseModel):
         default=None, description="Rewrite the brief for the model; default on for paid models."
     )
     campaign: str | None = None
-    title: str | None = None
+    title: str | None = Field(default=None, max_length=200)
     fields: dict[str, str] = Field(default_factory=dict, description="headline, tagline, features, price, cta")
 
     @field_validator("prompt")
@@ -76,8 +77,8 @@ class VideoRequest(BaseModel):
         value = value.strip()
         if not value:
             raise ValueError("Describe the video: the prompt is empty.")
-        if len(value) > 4000:
-            raise ValueError("The prompt is too long: keep it under 4000 characters.")
+        if len(value) > MAX_PROMPT_CHARS:
+            raise ValueError(f"The prompt is too long: keep it under {MAX_PROMPT_CHARS} characters.")
         return value
 
 
@@ -126,6 +127,7 @@ class JobRunner:
         self._slots = asyncio.Semaphore(settings.max_concurrent_jobs)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._done: dict[str, asyncio.Event] = {}
+        self._closing = False
 
     def subscribe(self, listener: JobListener) -> None:
         self._listeners.append(listener)
@@ -146,7 +148,6 @@ class JobRunner:
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before anything is written.
         """
-        campaign = await self.store.campaign(request.campaign, create=True)
         template = get_template(request.template)
         resolved = self.catalog.resolve(
             request.model,
@@ -175,12 +176,13 @@ class JobRunner:
         estimate = resolved.estimated_cost_usd
         fields = {**extract_fields(request.prompt, template), **request.fields}
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
+        campaign = await self.store.campaign(request.campaign, create=True)
         job = await self.store.add_job(
             campaign_id=campaign.id,
             status=status,
             model=resolved.model.id,
             estimated_cost_usd=estimate,
-            origin=origin,
+            origin=origin[:80],
             notice=note or None,
             request={
                 "prompt": request.prompt,
@@ -225,22 +227,19 @@ class JobRunner:
         return await self.intake.take(source)
 
     async def confirm(self, job_id: str) -> Job:
-        """Start a job that was waiting for its price to be confirmed (idempotent)."""
-        job = await self.store.job(job_id)
-        if job.status == JobStatus.awaiting_confirmation:
-            await self.store.update_job(job_id, status=JobStatus.queued)
+        """Start a job that was waiting for its price to be confirmed; a second confirmation changes nothing."""
+        if await self.store.transition(job_id, [JobStatus.awaiting_confirmation], JobStatus.queued):
+            job = await self.store.job(job_id)
             self._start(job_id)
             await self._emit(self._event(job, "queued", "Confirmed; queued."))
         return await self.store.job(job_id)
 
     async def cancel(self, job_id: str) -> Job:
-        """Cancel a job that has not finished; a running render is stopped."""
-        job = await self.store.job(job_id)
-        if job.status in (JobStatus.awaiting_confirmation, *ACTIVE):
-            task = self._tasks.get(job_id)
-            if task:
-                task.cancel()
-            await self.store.update_job(job_id, status=JobStatus.canceled, error="Canceled.")
+        """Cancel a job that has not finished; a running render is stopped (and its prediction canceled)."""
+        if await self.store.transition(
+            job_id, [JobStatus.awaiting_confirmation, *ACTIVE], JobStatus.canceled, error="Canceled."
+        ) and (task := self._tasks.get(job_id)):
+            task.cancel()
         return await self.store.job(job_id)
 
     async def wait(self, job_id: str) -> Job:
@@ -262,6 +261,13 @@ class JobRunner:
         for job in await self.store.jobs(statuses=[JobStatus.queued], limit=1000):
             self._start(job.id)
 
+    async def shutdown(self) -> None:
+        """Stop every running job (their predictions are canceled); they are marked failed, to be run again."""
+        self._closing = True
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await self.drain()
+
     async def drain(self) -> None:
         """Wait for every running job (used at shutdown and in tests)."""
         while self._tasks:
@@ -270,6 +276,8 @@ class JobRunner:
     # running
 
     def _start(self, job_id: str) -> None:
+        if job_id in self._tasks:
+            return
         self._done[job_id] = asyncio.Event()
         # A clean context: the job must not carry the submitting request's context (a chat step, a session).
         task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}", context=contextvars.Context())
@@ -283,16 +291,20 @@ class JobRunner:
 
     async def _run(self, job_id: str) -> None:
         async with self._slots:
+            if not await self.store.transition(job_id, [JobStatus.queued], JobStatus.running):
+                return  # canceled while it waited, or started elsewhere
             job = await self.store.job(job_id)
-            if job.status != JobStatus.queued:
-                return
-            workdir = Path(tempfile.mkdtemp(prefix=f"job-{job_id}-", dir=self._tmp_root()))
+            workdir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix=f"job-{job_id}-", dir=self._tmp_root()))
             try:
-                await self.store.update_job(job_id, status=JobStatus.running)
                 await self._emit(self._event(job, "running", "Rendering started."))
                 await self._produce(job, workdir)
             except asyncio.CancelledError:
-                await self.store.update_job(job_id, status=JobStatus.canceled, error="Canceled.")
+                if self._closing:
+                    await self._fail(
+                        job, "render", "The server stopped while this video was rendering. Please try again."
+                    )
+                else:
+                    await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, error="Canceled.")
                 raise
             except ClapboardError as exc:
                 await self._fail(job, exc.stage, str(exc))
@@ -300,7 +312,7 @@ class JobRunner:
                 log.exception("job %s failed unexpectedly", job_id)
                 await self._fail(job, "render", "Something went wrong while making the video. Please try again.")
             finally:
-                shutil.rmtree(workdir, ignore_errors=True)
+                await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
 
     def _tmp_root(self) -> Path:
         root = self.settings.data_dir / "tmp"
@@ -357,16 +369,12 @@ class JobRunner:
     async def _render_with_fallback(self, job: Job, workdir: Path) -> tuple[Resolved, RenderOutcome, Path, str]:
         """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
         notices: list[str] = []
-        spec: ModelSpec | None = self.catalog.get(job.request["model"])
         last_error: ClapboardError | None = None
-        while spec is not None:
-            following = self._next(spec)
+        for spec in self.catalog.chain(job.request["model"]):
             resolved, skipped = self._fit(job, spec)
-            if skipped:
+            if resolved is None:
                 notices.append(skipped)
-                spec = following
                 continue
-            assert resolved is not None
             dest = workdir / f"{spec.id}.mp4"
             try:
                 outcome = await self.engines(spec).render(self._render_job(job, resolved), dest, self._progress(job))
@@ -376,13 +384,8 @@ class JobRunner:
                     raise
                 last_error = exc
                 log.warning("job %s: %s failed (%s); trying its fallback", job.id, spec.id, exc)
-                if following:
-                    notices.append(f"{spec.name} could not make it ({exc.message}), so {following.name} took over.")
-                spec = following
+                notices.append(f"{spec.name} could not make it ({exc.message}).")
         raise last_error or ModelUnavailable("No model could make this video.", hint="Try again later.")
-
-    def _next(self, spec: ModelSpec) -> ModelSpec | None:
-        return self.catalog.get(spec.fallback) if spec.fallback else None
 
     def _fit(self, job: Job, spec: ModelSpec) -> tuple[Resolved | None, str]:
         """The stored request moved to the nearest values `spec` offers, or why `spec` is skipped."""
@@ -438,7 +441,10 @@ class JobRunner:
         return report
 
     async def _fail(self, job: Job, stage: str, message: str) -> None:
-        await self.store.update_job(job.id, status=JobStatus.failed, stage=stage, error=message)
+        try:
+            await self.store.update_job(job.id, status=JobStatus.failed, stage=stage, error=message)
+        except Exception:  # the database is down too: the restart recovery marks the job failed
+            log.exception("could not record the failure of job %s", job.id)
         await self._emit(self._event(job, "failed", message, stage=stage))
 
     @staticmethod
@@ -450,7 +456,7 @@ class JobRunner:
 
 def _title(fields: dict[str, str], prompt: str) -> str:
     if fields.get("headline"):
-        return fields["headline"][:120]
+        return fields["headline"][:TITLE_CHARS]
     brief = re.sub(
         r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?",
         "",
@@ -458,4 +464,5 @@ def _title(fields: dict[str, str], prompt: str) -> str:
         flags=re.I,
     )
     words = (brief[:1].upper() + brief[1:]).split()
-    return " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"

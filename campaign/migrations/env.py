@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection the store hands over (see campaign.store.migrate)."""
+"""Alembic environment: runs on the connection the store hands over (see campaign.store._upgrade)."""
 
 from alembic import context
 

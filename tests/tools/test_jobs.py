@@ -101,7 +101,7 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
     creative = (await jobs.store.creatives())[0]
     assert creative.model == "draft" and creative.duration_s == 6
-    assert "Premium Test could not make it" in creative.notice and "so Clapboard Draft took over" in creative.notice
+    assert "Premium Test could not make it (Premium Test is down.)" in creative.notice
     await jobs.store.close()
 
 
@@ -180,3 +180,28 @@ async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(s
     assert "Replicate API token" in submitted.notice
     job = await studio.jobs.wait(submitted.job_id)
     assert job.status == "succeeded"
+
+
+async def test_confirming_twice_at_once_renders_once(settings: Settings) -> None:
+    calls = []
+
+    class Counting:
+        async def render(self, job: RenderJob, dest: Path, progress: object) -> RenderOutcome:
+            calls.append(job.job_id)
+            raise ProviderFailed("stop here", user_input=True)
+
+    jobs = await runner(settings, {"premium": Counting()})
+    submitted = await jobs.submit(VideoRequest(prompt="a kite", model="premium", duration_s=4))
+    await asyncio.gather(jobs.confirm(submitted.job_id), jobs.confirm(submitted.job_id))
+    await jobs.drain()
+    assert calls == [submitted.job_id]
+    assert (await jobs.cancel(submitted.job_id)).status == "failed"  # a finished job stays as it ended
+    await jobs.store.close()
+
+
+async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None:
+    jobs = await runner(settings)
+    with pytest.raises(InvalidRequest):
+        await jobs.submit(VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
+    assert [c.name for c in await jobs.store.campaigns()] == ["Default campaign"]
+    await jobs.store.close()

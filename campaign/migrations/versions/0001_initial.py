@@ -54,7 +54,7 @@ def upgrade() -> None:
         sa.Column("width", sa.Integer(), nullable=False),
         sa.Column("height", sa.Integer(), nullable=False),
         sa.Column("fps", sa.Float(), nullable=False),
-        sa.Column("bytes", sa.Integer(), nullable=False),
+        sa.Column("bytes", sa.BigInteger(), nullable=False),
         sa.Column("file_key", sa.String(300), nullable=False),
         sa.Column("poster_key", sa.String(300)),
         sa.Column("reference_keys", sa.JSON(), nullable=False),
