@@ -89,7 +89,7 @@ class UrlSigner:
             expiry = int(exp)
         except ValueError:
             return False
-        return expiry >= time.time() and hmac.compare_digest(self._sig(key, expiry), sig)
+        return expiry >= time.time() and hmac.compare_digest(self._sig(key, expiry).encode(), sig.encode())
 
 
 async def iter_body(body: Body, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:

@@ -15,9 +15,9 @@ from langgraph.checkpoint.memory import InMemorySaver
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError, ReferenceRejected
 from chat.agent import Turn, build_agent
-from chat.notify import confirm_actions, video_element
+from chat.notify import confirm_actions, remove_confirm_actions, video_element
 from chat.runtime import get_notifier, get_studio, stop
-from tools.jobs import Submitted
+from tools.jobs import ACTIVE, JobStatus, Submitted
 
 log = logging.getLogger(__name__)
 _memory = InMemorySaver()
@@ -156,16 +156,24 @@ async def confirm_job(action: cl.Action) -> None:
     job_id = action.payload["job_id"]
     get_notifier().watch(job_id, cl.context.session.id)
     job = await studio.jobs.confirm(job_id)
-    await action.remove()
-    await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
+    await remove_confirm_actions(job_id)
+    if job.status in ACTIVE:
+        await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
+    else:
+        await cl.Message(content=f"This video was not started: it is {job.status.replace('_', ' ')}.").send()
 
 
 @cl.action_callback("cancel_job")
 async def cancel_job(action: cl.Action) -> None:
     studio = await get_studio()
-    await studio.jobs.cancel(action.payload["job_id"])
-    await action.remove()
-    await cl.Message(content="Canceled; nothing was charged.").send()
+    job_id = action.payload["job_id"]
+    before = (await studio.store.job(job_id)).status
+    job = await studio.jobs.cancel(job_id)
+    await remove_confirm_actions(job_id)
+    if before == JobStatus.awaiting_confirmation:
+        await cl.Message(content="Canceled; nothing was started or charged.").send()
+    elif job.status == JobStatus.canceled:
+        await cl.Message(content="Canceled; the render was stopped.").send()
 
 
 @cl.on_settings_update

@@ -40,15 +40,22 @@ def creative_text(c: CreativeView, lead: str = "") -> str:
 
 
 def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
+    """Generate / Cancel buttons for a paid job; their ids derive from the job so either click removes both."""
     return [
         cl.Action(
+            id=f"confirm-{job_id}",
             name="confirm_job",
             payload={"job_id": job_id},
             label=f"Generate for ${price_usd:.2f}",
             icon="play",
         ),
-        cl.Action(name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
+        cl.Action(id=f"cancel-{job_id}", name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
     ]
+
+
+async def remove_confirm_actions(job_id: str) -> None:
+    for action in confirm_actions(job_id, 0):
+        await action.remove()
 
 
 class ChatNotifier:

@@ -105,6 +105,8 @@ async def test_chat_shows_the_price_and_generates_after_the_click(
         assert response.status_code == 200, response.text
         videos = await tab.wait_for(lambda: tab.elements("video"))
         assert videos and any("veo-3.1" in m for m in tab.messages())
+        removed = {d["id"] for e, d in tab.events if e == "remove_action"}
+        assert {a["id"] for a in actions} <= removed  # both buttons go, so Cancel cannot be clicked afterwards
         assert len(fake_replicate.creates()) == 1
         await tab.close()
 
@@ -127,6 +129,6 @@ async def test_a_reload_keeps_the_price_question_and_nothing_runs_until_confirme
         cancel = next(a for a in actions if a["name"] == "cancel_job")
         async with httpx.AsyncClient(base_url=base) as http:
             await http.post("/project/action", json={"sessionId": second.session_id, "action": cancel})
-        await second.wait_for(lambda: any("nothing was charged" in m for m in second.messages()))
+        await second.wait_for(lambda: any("nothing was started or charged" in m for m in second.messages()))
         assert fake_replicate.creates() == []
         await second.close()
