@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
     """Clapboard's configuration. Our own names take the `CLAPBOARD_` prefix; third-party names keep theirs."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="CLAPBOARD_", env_file=".env", extra="ignore", populate_by_name=True
-    )
+    model_config = SettingsConfigDict(env_prefix="CLAPBOARD_", env_file=".env", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Path("./data")
     secret_key: SecretStr | None = Field(
-        default=None, description="Signs file URLs and API tokens; generated into the data folder when unset."
+        default=None,
+        min_length=32,
+        description="Signs file URLs and API tokens; generated into the data folder when unset.",
     )
 
-    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"))
+    database_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL"), repr=False)
 
     replicate_api_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("REPLICATE_API_TOKEN", "REPLICATE_API_KEY")
@@ -40,11 +43,9 @@ class Settings(BaseSettings):
     s3_region: str | None = None
     r2_account_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCOUNT_ID"))
     r2_access_key_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCESS_KEY_ID"))
-    r2_secret_access_key: SecretStr | None = Field(
-        default=None, validation_alias=AliasChoices("R2_SECRET_ACCESS_KEY")
-    )
+    r2_secret_access_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("R2_SECRET_ACCESS_KEY"))
     r2_bucket_name: str | None = Field(default=None, validation_alias=AliasChoices("R2_BUCKET_NAME"))
-    url_expiry_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    url_expiry_s: int = Field(default=24 * 3600, ge=60, le=7 * 24 * 3600)
 
     reference_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
     reference_max_pixels: int = Field(default=40_000_000, ge=10_000)
@@ -56,7 +57,12 @@ class Settings(BaseSettings):
         default_factory=list, description="Private hosts that reference URLs may point to."
     )
 
-    replicate_cancel_after: str = Field(default="30m", description="Server-side cost cap per prediction.")
+    replicate_cancel_after: str = Field(
+        default="30m",
+        pattern=r"^(\d+|(\d+h)?(\d+m)?(\d+s)?)$",
+        min_length=1,
+        description="Server-side cost cap per prediction, as Replicate's Cancel-After header: 30m, 1h30m, 90s.",
+    )
     replicate_deadline_s: float = Field(default=1800.0, gt=0)
     replicate_poll_s: float = Field(default=3.0, gt=0)
 
@@ -65,6 +71,8 @@ class Settings(BaseSettings):
     )
     max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
     public_url: str = Field(default="", description="Base URL of this server, used in links the CLI prints.")
+
+    _secret: bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -105,13 +113,20 @@ class Settings(BaseSettings):
             return self.openai_base_url
         return self.poe_base_url if self.poe_api_key else None
 
-    def signing_key(self) -> bytes:
-        """The secret for signed URLs and tokens; created once in the data folder when not configured."""
-        if self.secret_key:
-            return self.secret_key.get_secret_value().encode()
+    def signing_key(self, purpose: str) -> bytes:
+        """A key for one purpose ("tokens", "files"), derived from the secret; the secret is created once in the
+        data folder when not configured."""
+        if self._secret is None:
+            self._secret = self.secret_key.get_secret_value().encode() if self.secret_key else self._stored_secret()
+        return hmac.new(self._secret, purpose.encode(), hashlib.sha256).digest()
+
+    def _stored_secret(self) -> bytes:
         path = self.data_dir / ".secret_key"
-        if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:  # exclusive and private from the start: two processes starting together agree on one secret
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            return path.read_text().strip().encode()
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
         return path.read_text().strip().encode()

@@ -325,13 +325,9 @@ class S3Storage:
             await fill.aclose()
 
     async def _put_object(self, key: str, data: bytes | bytearray, content_type: str) -> None:
-        await self._call(
-            "save", key, "put_object", Bucket=self.bucket, Key=key, Body=data, ContentType=content_type
-        )
+        await self._call("save", key, "put_object", Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
 
-    async def _multipart(
-        self, key: str, first: bytearray, fill: _PartFiller, content_type: str
-    ) -> StoredBlob:
+    async def _multipart(self, key: str, first: bytearray, fill: _PartFiller, content_type: str) -> StoredBlob:
         """Upload `first` and the rest of the body as parts, through two part buffers used in turn: one
         uploads (in a worker thread) while the other is filled, so memory stays at two parts."""
         created = await self._call(
@@ -454,7 +450,7 @@ def build_storage(settings: Settings) -> BlobStorage:
     """
     bucket = settings.s3_bucket or settings.r2_bucket_name
     if not bucket:
-        signer = UrlSigner(settings.signing_key(), settings.public_url)
+        signer = UrlSigner(settings.signing_key("files"), settings.public_url)
         return LocalStorage(settings.data_dir / "files", signer, settings.url_expiry_s)
     endpoint, region = settings.s3_endpoint_url, settings.s3_region
     if not endpoint and settings.r2_account_id:

@@ -106,9 +106,7 @@ class Store:
         """Move a job to `to` only if it is in one of `from_statuses`; False when another request got there first."""
         async with self._session() as s:
             result = await s.execute(
-                update(Job)
-                .where(Job.id == job_id, Job.status.in_(list(from_statuses)))
-                .values(status=to, **fields)
+                update(Job).where(Job.id == job_id, Job.status.in_(list(from_statuses))).values(status=to, **fields)
             )
             await s.commit()
             return result.rowcount == 1

@@ -75,11 +75,11 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
 
     async def generate_video(**kwargs: Any) -> str:
         """Make a video from a brief. Returns the job id and what happens next, or what to change."""
-        args = GenerateArgs(**kwargs)
+        urls = kwargs.pop("reference_urls", None) or []
         defaults = {k: v for k, v in turn.defaults.items() if v is not None}
-        chosen = {k: v for k, v in args.model_dump(exclude={"reference_urls"}).items() if v is not None}
+        chosen = {k: v for k, v in kwargs.items() if v is not None}
         try:
-            request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *args.reference_urls])
+            request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *urls])
             submitted = await studio.jobs.submit(request, origin=turn.origin)
         except ValidationError as exc:
             return "Could not start the video: " + "; ".join(
@@ -138,10 +138,10 @@ def describe_submission(s: Submitted) -> str:
     return "\n\n".join(lines)
 
 
-def chat_model(studio: Studio) -> BaseChatModel:
-    """ChatOpenAI on the configured endpoint when there is a key, else the offline planner."""
+def chat_model(studio: Studio, offline: bool = False) -> BaseChatModel:
+    """ChatOpenAI on the configured endpoint when there is a key, else (or when asked) the offline planner."""
     settings = studio.settings
-    if settings.llm_key:
+    if settings.llm_key and not offline:
         from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
@@ -156,8 +156,10 @@ def chat_model(studio: Studio) -> BaseChatModel:
     return OfflinePlanner(model_names=studio.catalog.names())
 
 
-def build_agent(studio: Studio, turn: Turn, checkpointer: BaseCheckpointSaver | None = None) -> Any:
+def build_agent(
+    studio: Studio, turn: Turn, checkpointer: BaseCheckpointSaver | None = None, offline: bool = False
+) -> Any:
     """The agent graph for one turn (tools are bound to the turn's attachments and settings)."""
     return create_agent(
-        chat_model(studio), tools=build_tools(studio, turn), system_prompt=SYSTEM, checkpointer=checkpointer
+        chat_model(studio, offline), tools=build_tools(studio, turn), system_prompt=SYSTEM, checkpointer=checkpointer
     )

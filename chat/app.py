@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 from langgraph.checkpoint.memory import InMemorySaver
 
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
-from campaign.errors import ClapboardError, ReferenceRejected
+from campaign.errors import ClapboardError
 from chat.agent import Turn, build_agent
 from chat.notify import confirm_actions, remove_confirm_actions, video_element
 from chat.runtime import get_notifier, get_studio, stop
@@ -70,7 +69,9 @@ async def start() -> None:
 async def on_message(message: cl.Message) -> None:
     studio = await get_studio()
     try:
-        attachments = [await _take_attachment(studio, el) for el in message.elements or []]
+        attachments = [
+            (await studio.intake.from_path(Path(el.path or ""), name=el.name)).key for el in message.elements or []
+        ]
     except ClapboardError as exc:
         await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
         return
@@ -82,27 +83,16 @@ async def on_message(message: cl.Message) -> None:
         defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
         on_submitted=lambda s: _submitted(s, session_id),
     )
-    await _run_agent(studio, turn, message.content)
-
-
-async def _take_attachment(studio: Any, element: cl.Element) -> str:
-    """Check an attached file by its bytes and store it; returns its reference key."""
-    path = Path(element.path or "")
-    if not path.is_file():
-        raise ReferenceRejected(f"The attachment '{element.name}' could not be read.")
-    if path.stat().st_size > studio.settings.reference_max_bytes:
-        limit = studio.settings.reference_max_bytes // (1024 * 1024)
-        raise ReferenceRejected(f"'{element.name}' is larger than {limit} MB.")
-    data = await asyncio.to_thread(path.read_bytes)
-    return (await studio.intake.from_bytes(data, element.name or "attachment")).key
+    await _run_agent(studio, turn, message.content, offline=message.content.lstrip().startswith("/"))
 
 
 async def _submitted(s: Submitted, session_id: str) -> None:
     get_notifier().watch(s.job_id, session_id)
 
 
-async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
-    agent = build_agent(studio, turn, checkpointer=_memory)
+async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) -> None:
+    """Run the agent for one message; slash commands are planned offline whatever the chat model."""
+    agent = build_agent(studio, turn, checkpointer=_memory, offline=offline)
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
     calls: dict[str, dict[str, Any]] = {}
@@ -131,8 +121,8 @@ async def _run_agent(studio: Any, turn: Turn, text: str) -> None:
     except Exception:
         log.exception("the agent failed")
         await cl.Message(
-            content="The assistant could not answer just now (the language model did not respond). "
-            "Try again, or use `/generate <brief>` for a draft."
+            content="The assistant could not answer just now. Try again, or use `/generate <brief>`, "
+            "which works without the language model."
         ).send()
         return
     if answer is not None:
@@ -174,6 +164,12 @@ async def cancel_job(action: cl.Action) -> None:
         await cl.Message(content="Canceled; nothing was started or charged.").send()
     elif job.status == JobStatus.canceled:
         await cl.Message(content="Canceled; the render was stopped.").send()
+
+
+@cl.on_chat_end
+async def end() -> None:
+    """Forget the conversation's memory; jobs and creatives live on in the campaign."""
+    _memory.delete_thread(cl.context.session.thread_id)
 
 
 @cl.on_settings_update

@@ -137,7 +137,10 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
     if not command and not _GENERATE.search(text) and not _URL.search(text):
         return Plan(None, reply=HELP)
-    return Plan("generate_video", generation_args(rest, model_names))
+    args = generation_args(rest, model_names)
+    if isinstance(args.get("duration_s"), str):
+        return Plan(None, reply=f"I could not read the duration '{args['duration_s']}': write it like 8s or 8 seconds.")
+    return Plan("generate_video", args)
 
 
 def _asks_for_new(text: str) -> bool:
@@ -205,7 +208,8 @@ class OfflinePlanner(BaseChatModel):
             for message in reversed(messages):
                 if not isinstance(message, ToolMessage):
                     break
-                results.append(str(message.content))
+                failed = message.status == "error"  # the tool's arguments did not validate
+                results.append("I could not read that request; try /help." if failed else str(message.content))
             return AIMessage(content="\n\n".join(reversed(results)))
         decided = plan(str(last.content) if isinstance(last, HumanMessage) else "", self.model_names)
         if decided.tool is None:

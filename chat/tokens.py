@@ -13,10 +13,12 @@ ALGORITHM = "HS256"
 
 def issue_token(settings: Settings, subject: str, ttl_s: int = 30 * 24 * 3600) -> str:
     now = int(time.time())
-    return jwt.encode({"sub": subject, "iat": now, "exp": now + ttl_s}, settings.signing_key(), ALGORITHM)
+    return jwt.encode({"sub": subject, "iat": now, "exp": now + ttl_s}, settings.signing_key("tokens"), ALGORITHM)
 
 
 def token_subject(settings: Settings, token: str) -> str:
     """The subject of a valid, unexpired token; raises jwt.PyJWTError otherwise."""
-    claims = jwt.decode(token, settings.signing_key(), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]})
+    claims = jwt.decode(
+        token, settings.signing_key("tokens"), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+    )
     return str(claims["sub"])

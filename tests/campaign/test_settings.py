@@ -29,8 +29,19 @@ def test_blank_values_from_env_example_mean_unset(tmp_path: Path) -> None:
     settings = Settings(_env_file=env, data_dir=tmp_path)
     assert settings.llm_key is None and settings.default_model is None
     assert settings.sqlalchemy_url.startswith("sqlite+aiosqlite:///")
-    assert settings.signing_key() == settings.signing_key()  # generated once, then reused
+    again = Settings(_env_file=env, data_dir=tmp_path)  # another process
+    assert settings.signing_key("files") == again.signing_key("files") != again.signing_key("tokens")
     assert (tmp_path / ".secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_unsafe_values_are_refused(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="at least 32"):
+        Settings(_env_file=None, data_dir=tmp_path, secret_key="short")
+    with pytest.raises(ValidationError, match="pattern"):
+        Settings(_env_file=None, data_dir=tmp_path, replicate_cancel_after="30 minutes")
+    assert "pw@" not in repr(Settings(_env_file=None, data_dir=tmp_path, database_url="postgresql://u:pw@h/d"))
 
 
 def test_env_example_lists_every_setting() -> None:

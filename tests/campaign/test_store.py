@@ -24,9 +24,7 @@ async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
     store = await Store.open(database_url)
     try:
         spring = await store.campaign("Spring sale", create=True)
-        job = await store.add_job(
-            campaign_id=spring.id, status="queued", model="draft", request={"prompt": "hi"}
-        )
+        job = await store.add_job(campaign_id=spring.id, status="queued", model="draft", request={"prompt": "hi"})
         await store.update_job(job.id, status="succeeded", progress=1.0)
         assert (await store.job(job.id)).status == "succeeded"
         creative = Creative(

@@ -12,9 +12,7 @@ from tools.media import probe
 
 
 def clapboard(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
     env["CLAPBOARD_DATA_DIR"] = str(data_dir)
     return subprocess.run(
         [sys.executable, "-m", "chat.cli", *args], capture_output=True, text=True, env=env, cwd=data_dir.parent,

@@ -83,3 +83,8 @@ async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> Non
         ]
     )
     assert reply.content == "Making a 5 s 1:1 video."
+
+
+def test_an_unreadable_option_is_explained_not_passed_on() -> None:
+    decided = plan("/generate a teaser duration=abc", NAMES)
+    assert decided.tool is None and "could not read the duration 'abc'" in decided.reply
