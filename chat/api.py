@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import jwt
 from chainlit.server import app as chainlit_app
@@ -11,7 +12,10 @@ from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign.errors import ClapboardError, NotFound
 from campaign.storage import UrlSigner, safe_key
@@ -149,12 +153,36 @@ async def serve_file(key: str, studio: StudioDep, exp: str = Query(""), sig: str
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
+class SameOrigin:
+    """Refuse browser requests and websockets sent from another site's page (Chainlit allows any origin).
+
+    Without it, any web page the user visits could drive the chat on localhost and confirm paid jobs.
+    Requests without an Origin header (the CLI, API clients, tests) pass.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            headers = Headers(scope=scope)
+            origin = headers.get("origin")
+            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"):
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 4403})
+                else:
+                    await PlainTextResponse("Cross-site requests are not allowed.", 403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def mount() -> None:
-    """Put our routes in front of Chainlit's catch-all GET route (once)."""
+    """Put our routes in front of Chainlit's catch-all GET route, and the origin check in front of all (once)."""
     routes = chainlit_app.router.routes
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
         routes.insert(0, Mount("/api", app=api))
         routes.insert(0, Mount("/files", app=files))
+        chainlit_app.add_middleware(SameOrigin)
 
 
 mount()

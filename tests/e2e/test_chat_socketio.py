@@ -22,9 +22,7 @@ async def _decode(base: str, url: str, tmp: Path) -> object:
     return probe(path, count_frames=True)
 
 
-async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(
-    settings: Settings, tmp_path: Path
-) -> None:
+async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(settings: Settings, tmp_path: Path) -> None:
     async with chainlit_server(settings) as base:
         tab = ChatClient(base)
         await tab.connect()
@@ -111,3 +109,24 @@ async def test_a_video_finished_after_the_tab_closed_is_shown_on_return(settings
         await later.wait_for(lambda: later.elements("video"))
         assert any("Finished while you were away" in m for m in later.messages())
         await later.close()
+
+
+async def test_pages_of_other_sites_cannot_drive_the_chat(settings: Settings) -> None:
+    import socketio
+
+    async with chainlit_server(settings) as base:
+        async with httpx.AsyncClient(base_url=base) as http:
+            foreign = await http.post("/project/action", json={}, headers={"Origin": "https://evil.example"})
+            assert foreign.status_code == 403
+            same = await http.get("/", headers={"Origin": base})
+            assert same.status_code == 200
+        sio = socketio.AsyncClient(reconnection=False)
+        try:
+            await sio.connect(base, socketio_path="/ws/socket.io", transports=["websocket"],
+                              headers={"Origin": "https://evil.example"}, wait_timeout=5)  # fmt: skip
+            connected = True
+        except socketio.exceptions.ConnectionError:
+            connected = False
+        finally:
+            await sio.disconnect()
+        assert not connected
