@@ -69,7 +69,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
             if not m.available:
                 notes += [m.notice] if m.notice not in notes else []
                 status = f"unavailable [{notes.index(m.notice) + 1}]"
-            cells = [f"**{m.id}**", m.durations, " ".join(m.aspects), str(m.max_references), m.price_range(), status]
+            cells = [f"**{m.id}**", m.durations, " ".join(m.aspects), str(m.max_references), m.price, status]
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows + [""] + [f"[{i}] {note}" for i, note in enumerate(notes, 1)])
 

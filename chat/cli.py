@@ -147,9 +147,9 @@ async def _models(studio: Studio, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
-    rows = [("model", "tier", "durations", "formats", "refs", "price per second", "status")]
+    rows = [("model", "tier", "durations", "formats", "refs", "price", "status")]
     for v in views:
-        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), v.price_range(),
+        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), v.price,
                      "available" if v.available else f"unavailable: {v.notice}"))  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:

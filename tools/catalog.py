@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
 ASPECTS: tuple[str, ...] = ("16:9", "9:16", "1:1", "4:5")
 ReferenceUse = Literal["none", "layout", "first_frame", "subject"]
 RefRole = Literal["first_frame", "last_frame", "subject"]
@@ -798,29 +797,15 @@ def apply_overrides(spec: ModelSpec, fields: dict[str, Any]) -> ModelSpec:
         return spec
 
 
-def build_catalog(
-    default_model: str | Settings | None = None,
-    *,
-    replicate_enabled: bool | None = None,
-    data_dir: Path | None = None,
-) -> Catalog:
+def build_catalog(settings: Settings) -> Catalog:
     """The catalog for these settings: the draft engine always, Replicate's models from the data.
 
-    Call it with the settings (`build_catalog(settings)`): the default model, whether a Replicate token is
-    set, and the data folder whose schema cache (from `clapboard models --refresh`) is applied all come from
-    them. The older form `build_catalog(default_model, replicate_enabled=...)` still works, without a cache
-    unless `data_dir` is given. Without a token the Replicate models are listed but unavailable, so a request
-    for one moves to its fallback (ending at draft) with a notice instead of failing.
+    The default model, whether a Replicate token is set, and the data folder whose schema cache (from
+    `clapboard models --refresh`) is applied all come from the settings. Without a token the Replicate models
+    are listed but unavailable, so a request for one moves to its fallback (ending at draft) with a notice.
     """
-    if default_model is not None and not isinstance(default_model, str):
-        settings = default_model
-        default_name = settings.default_model
-        enabled = bool(settings.replicate_api_token) if replicate_enabled is None else replicate_enabled
-        data_dir = settings.data_dir if data_dir is None else data_dir
-    else:
-        default_name = default_model
-        enabled = bool(replicate_enabled)
-    cached = load_cache(data_dir)
+    enabled = bool(settings.replicate_api_token)
+    cached = load_cache(settings.data_dir)
     models = [DRAFT]
     for spec in builtin_models():
         spec = apply_overrides(spec, cached.get(spec.id, {}))
@@ -829,16 +814,11 @@ def build_catalog(
             spec = spec.model_copy(update={"available": False, "notice": f"{token} {spec.notice}".strip()})
         models.append(spec)
     catalog = Catalog(models, default_model="draft")
-    if default_name:
+    if settings.default_model:
         try:
-            catalog.default_model = catalog.get(default_name).id
+            catalog.default_model = catalog.get(settings.default_model).id
         except InvalidRequest:
-            log.warning("the default model %r does not exist; using draft", default_name)
+            log.warning("the default model %r does not exist; using draft", settings.default_model)
     elif enabled:
         catalog.default_model = catalog.first_available("sora-2-pro").id
     return catalog
-
-
-def catalog_for(settings: Settings) -> Catalog:
-    """Shorthand for `build_catalog(settings)`."""
-    return build_catalog(settings)

@@ -70,17 +70,11 @@ class ModelView(BaseModel):
     max_references: int
     reference_use: str
     price_per_s: dict[str, float]
+    price: str  # the same, in words: "$0.20/s, $0.40/s with audio", "about $0.12/s", "free"
     typical_wait_s: int
     available: bool
     notice: str
     aliases: list[str]
-
-    def price_range(self) -> str:
-        """ "free", "$0.12" or "$0.20–0.40": USD per second of video."""
-        prices = sorted({p for p in self.price_per_s.values() if p})
-        if not prices:
-            return "free"
-        return f"${prices[0]:.2f}" + (f"–{prices[-1]:.2f}" if len(prices) > 1 else "")
 
     @classmethod
     def of(cls, spec: ModelSpec) -> ModelView:
@@ -96,6 +90,7 @@ class ModelView(BaseModel):
             max_references=spec.max_references,
             reference_use=spec.reference_use,
             price_per_s=spec.price_per_s,
+            price=spec.price_text(),
             typical_wait_s=spec.typical_wait_s,
             available=spec.available,
             notice=spec.notice,

@@ -13,8 +13,8 @@ from tools.catalog import Catalog, build_catalog, builtin_models, cache_path
 
 
 @pytest.fixture
-def catalog() -> Catalog:
-    return build_catalog(None, replicate_enabled=True)
+def catalog(tmp_path: Path) -> Catalog:
+    return build_catalog(make_settings(tmp_path, replicate_api_token="r8_test"))
 
 
 def test_the_issue_s_models_are_all_there_with_their_replicate_slugs(catalog: Catalog) -> None:
@@ -70,8 +70,8 @@ def test_an_unavailable_model_moves_to_its_fallback_when_asked(catalog: Catalog)
     assert "Veo 3.1 makes 8 s instead of 12 s." in resolved.notice
 
 
-def test_without_a_token_replicate_models_are_listed_but_fall_back_to_draft() -> None:
-    catalog = build_catalog(None, replicate_enabled=False)
+def test_without_a_token_replicate_models_are_listed_but_fall_back_to_draft(tmp_path: Path) -> None:
+    catalog = build_catalog(make_settings(tmp_path))
 
     assert catalog.default_model == "draft"
     assert not any(m.available for m in catalog.all() if m.provider == "replicate")
