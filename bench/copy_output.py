@@ -150,9 +150,7 @@ def run_child(mode: str, url: str, work: Path, endpoint: str | None, bucket: str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--modes", default="naive,local,s3")
     parser.add_argument("--child")
@@ -216,9 +214,7 @@ def main() -> None:
     naive_increase = max(naive["sampled_peak_kb"], naive["maxrss_after_kb"]) - naive["rss_kb"] if naive else 0
     failed = False
     for r in results:
-        peak = max(
-            r["sampled_peak_kb"], r["maxrss_after_kb"] if r["maxrss_after_kb"] > r["maxrss_before_kb"] else 0
-        )
+        peak = max(r["sampled_peak_kb"], r["maxrss_after_kb"] if r["maxrss_after_kb"] > r["maxrss_before_kb"] else 0)
         increase = (peak - r["rss_kb"]) / 1024
         ratio = f"{increase * 1024 / naive_increase:.3f}x" if naive_increase else "-"
         verdict = ""
