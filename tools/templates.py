@@ -191,11 +191,29 @@ def get_template(name: str | None) -> Template:
 
 # --- fields from the brief -------------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»")
+_QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»|(?<![\w'])'([^'\n]{2,200}?)'(?!\w)")
 _LABELS = r"headline|title|hook|tagline|slogan|features?|price|cta|call to action|call-to-action|button"
+_QUOTE_ALTS = r"\"([^\"\n]+)\"|“([^”\n]+)”|«([^»\n]+)»|'([^'\n]+?)'(?!\w)"
 _LABEL = re.compile(
-    rf"(?im)\b({_LABELS})\s*[:=]\s*(?:\"([^\"\n]+)\"|“([^”\n]+)”|"
+    rf"(?im)\b({_LABELS})\s*[:=]\s*(?:{_QUOTE_ALTS}|"
     rf"(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+[-–—]\s)|(?:\s+\b(?:{_LABELS})\s*[:=])|$))"
+)
+# "tagline "Run the city"", "headline is 'Big deals'": a label and quoted text, no colon.
+_LABEL_QUOTED = re.compile(
+    rf"(?i)\b({_LABELS})\s+(?:(?:that\s+|which\s+)?(?:is|reads|says|saying|reading|of)\s+)?(?:{_QUOTE_ALTS})"
+)
+# "tagline Run the city, CTA Shop now": a label and plain words up to the next punctuation or label. Only for
+# labels that are rarely ordinary words in a brief, and not when a plain word follows ("a bold headline and ...").
+_PLAIN_LABELS = r"headline|tagline|slogan|cta|call to action|call-to-action"
+_NOT_A_VALUE = (
+    r"and|or|with|without|in|on|at|for|to|that|which|should|must|will|would|can|could|is|are|was|be|text|font|"
+    r"fonts|colou?rs?|style|size|animation|below|above|under|over|then|plus|appears?|shows?|fades?|slides?|only|"
+    r"too|also|here|there|of|from|about|like|as|first|last|line|lines|copy|card|button|box|area|placement|space|"
+    r"reads?|says?|saying|reading|please|the|a|an|in|it|its|this|these|those|our|my|their|your"
+)
+_LABEL_PLAIN = re.compile(
+    rf"(?i)\b({_PLAIN_LABELS})\s+(?:(?:is|reads|says)\s+)?(?!(?:{_NOT_A_VALUE})\b)([^\s,;.!?\n\"“«'][^,;\n\"“«]*?)"
+    rf"(?=\s*[,;\n!?]|\.\s|\.$|\s+[-–—]\s|\s+\b(?:{_LABELS})\b|$)"
 )
 _FEATURES_LABEL = re.compile(rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=(?:\.\s)|\n|(?:\s+\b(?:{_LABELS})\s*[:=])|\.?$)")
 _LABEL_FIELD = {
@@ -209,14 +227,16 @@ _LABEL_FIELD = {
     "price": "price",
     "cta": "cta",
     "call to action": "cta",
-    "call-to-action": "cta",
     "button": "cta",
 }
 _CUR_SYM = "$€£¥₹"
 _CUR_CODE = r"USD|EUR|GBP|JPY|CAD|AUD|CHF|INR|SEK|NOK|DKK|PLN"
+# An amount: thousands grouped by commas or dots ("1,299", "1.299,00"), or plain digits with cents; never a
+# trailing comma ("$249, headline ...").
+_AMOUNT = r"(?:\d{1,3}(?:[,.]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?)(?![\d])"
 _PRICE = re.compile(
-    rf"(?<![\w.])(?:[{_CUR_SYM}]\s?\d[\d,]*(?:[.,]\d{{1,2}})?|\d[\d,]*(?:[.,]\d{{1,2}})?\s?[{_CUR_SYM}]"
-    rf"|\d[\d,]*(?:[.,]\d{{1,2}})?\s?(?:{_CUR_CODE})\b|(?:{_CUR_CODE})\s?\d[\d,]*(?:[.,]\d{{1,2}})?)"
+    rf"(?<![\w.])(?:[{_CUR_SYM}]\s?{_AMOUNT}|{_AMOUNT}\s?[{_CUR_SYM}]"
+    rf"|{_AMOUNT}\s?(?:{_CUR_CODE})\b|(?:{_CUR_CODE})\s?{_AMOUNT})"
 )
 _CTAS = (
     "shop now",
@@ -281,8 +301,12 @@ def split_features(text: str) -> list[str]:
 
 
 def _clean(value: str) -> str:
+    """A field value without surrounding quotes, unbalanced quote marks or trailing punctuation."""
     value = value.strip().strip("\"“”«»'").strip()
-    return value.rstrip(".,;")
+    for a, b in (('"', '"'), ("“", "”"), ("«", "»")):
+        if value.count(a) % 2 if a == b else value.count(a) != value.count(b):
+            value = value.replace(a, "").replace(b, "")
+    return value.rstrip(".,;").strip()
 
 
 def extract_fields(brief: str, template: Template) -> dict[str, str]:
@@ -296,9 +320,13 @@ def extract_fields(brief: str, template: Template) -> dict[str, str]:
     found: dict[str, str] = {}
     text = brief or ""
 
-    for m in _LABEL.finditer(text):
-        name = _LABEL_FIELD[m.group(1).lower()]
-        value = _clean(next(g for g in m.groups()[1:] if g is not None))
+    labelled: list[tuple[int, str, str]] = []
+    for regex in (_LABEL, _LABEL_QUOTED, _LABEL_PLAIN):
+        for m in regex.finditer(text):
+            value = next((g for g in m.groups()[1:] if g is not None), "")
+            labelled.append((m.start(), _LABEL_FIELD[re.sub(r"[\s-]+", " ", m.group(1).lower())], value))
+    for _, name, raw in sorted(labelled, key=lambda x: x[0]):
+        value = _clean(raw)
         if value and name not in found:
             if name == "features" and (fm := _FEATURES_LABEL.search(text)):
                 value = _clean(fm.group(1))

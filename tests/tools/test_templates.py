@@ -119,3 +119,49 @@ def test_scaffold_keeps_the_brief_and_names_every_part(name: str) -> None:
     for value in fields.values():
         for line in value.splitlines():
             assert line in text
+
+
+@pytest.mark.parametrize(
+    ("brief", "price"),
+    [
+        ("Showcase our trail shoe, price $249, headline Built for mud", "$249"),
+        ("only $1,299, shop now", "$1,299"),
+        ("now €1.299,00 instead of more", "€1.299,00"),
+        ("just 49,90 €, today", "49,90 €"),
+    ],
+)
+def test_a_price_never_takes_the_comma_after_it(brief: str, price: str) -> None:
+    assert extract_fields(brief, get_template("product"))["price"] == price
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        (
+            'a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
+            {"tagline": "Run the city"},
+        ),
+        ("a 10 s brand animation of our logo for YouTube, tagline 'Run the city'", {"tagline": "Run the city"}),
+        ("tagline Run the city, CTA Shop now", {"tagline": "Run the city", "cta": "Shop now"}),
+        ('headline is "Big summer deals" - cta: Join now', {"headline": "Big summer deals", "cta": "Join now"}),
+        ("a bold headline and a tagline, with the CTA button at the end", {}),
+        ('tagline: "Run the city', {"tagline": "Run the city"}),
+    ],
+)
+def test_labels_without_a_colon_and_quotes_of_any_kind(brief: str, expected: dict[str, str]) -> None:
+    assert extract_fields(brief, get_template("brand")) == expected
+
+
+def test_explicit_fields_in_a_product_brief_are_taken_verbatim() -> None:
+    brief = "Showcase our trail shoe, price $249, headline Built for mud, CTA Shop now"
+    assert extract_fields(brief, get_template("product")) == {
+        "headline": "Built for mud",
+        "price": "$249",
+        "cta": "Shop now",
+    }
+
+
+def test_an_apostrophe_is_not_a_quote() -> None:
+    assert extract_fields("Rock 'n' roll shoes, don't miss the 'Big Sale'", get_template("social")) == {
+        "headline": "Big Sale"
+    }
