@@ -9,7 +9,7 @@ from pathlib import Path
 
 import av
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageStat
 
 from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
@@ -25,7 +25,7 @@ from tools.engines.draft import (
     render_draft,
 )
 from tools.engines.draft_kit import load_reference
-from tools.engines.draft_text import fit_text, key_phrases
+from tools.engines.draft_text import clean_text, fit_text, key_phrases
 from tools.palette import contrast, palette_from_brief, palette_from_images
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
@@ -241,6 +241,54 @@ def test_drawing_on_the_canvas_fills_the_video_frame() -> None:
     vf = new_frame(64, 32, 0)
     canvas_for(vf).paste((200, 30, 60), (0, 0, 64, 32))
     assert vf.reformat(format="rgb24").to_image().getpixel((10, 10)) == (200, 30, 60)
+
+
+# --- briefs with little or nothing to show -----------------------------------------------------------------
+
+ODD_BRIEFS = [
+    "ad",
+    "hi",
+    "go",
+    "a",
+    "ad!",
+    "",
+    "   ",
+    "!!! ???",
+    "a 3 second square teaser",
+    "make it 4:3 please, 8 seconds",
+    "a 2 second logo sting",
+    "123 456",
+    "🎉🔥✨",
+    "Supercalifragilisticexpialidocious" * 8,
+    ("spring sale on running shoes for the city, bright and fast, " * 70)[:4000],
+    "新しいスニーカーの広告、東京の夜",
+    "إعلان لحذاء رياضي جديد",
+    "Новые кроссовки уже в продаже",
+]
+
+
+@pytest.mark.parametrize("brief", ODD_BRIEFS)
+def test_the_prompt_template_draws_any_brief(brief: str) -> None:
+    """A brief with no key phrase left ("ad", "a 3 second square teaser") used to crash the default template."""
+    for refs in ([], [jpeg(rainbow(600, 400))]):
+        job = make_job(None, "9:16", duration=3, brief=brief)
+        design, stage = build_design(job, prepare_references(refs, job.width, job.height))
+        for i in (0, stage.frames // 2, stage.frames - 1):
+            assert design.frame(i).size == (job.width, job.height)
+        # Whatever is on screen can be drawn: no letter is lost to a missing glyph (no empty boxes).
+        for text in [design.copy.headline, design.copy.tagline, *design.copy.phrases]:
+            assert [c for c in clean_text(text, "black") if c.isalnum()] == [c for c in text if c.isalnum()]
+        for x0, y0, x1, y1 in stage.text_boxes:
+            assert x0 >= 0 and y0 >= 0 and x1 <= job.width and y1 <= job.height
+
+
+@pytest.mark.parametrize("brief", ["ad", "a 3 second square teaser"])
+def test_a_brief_with_nothing_to_say_still_renders_a_moving_video(brief: str, tmp_path: Path) -> None:
+    dest = tmp_path / "out.mp4"
+    result = render_draft(make_job("prompt", "1:1", duration=2, brief=brief), [], dest)
+    assert media.probe(dest, count_frames=True).frames == result.frames == 48
+    first, last = decoded_frames(dest, 2)
+    assert ImageStat.Stat(ImageChops.difference(first, last)).mean[0] > 0.5
 
 
 # --- references --------------------------------------------------------------------------------------------

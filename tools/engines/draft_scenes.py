@@ -858,7 +858,11 @@ class SocialMedia(Design):
 
 
 class PromptVideo(Design):
-    """No template: the brief's key phrases over the references with gentle motion."""
+    """No template: the brief's key phrases over the references with gentle motion.
+
+    A brief with nothing to say on screen ("a 3 second teaser") gets no words: the references (or a soft light
+    over the brief's palette) move on their own.
+    """
 
     def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
         super().__init__(stage, refs, copy)
@@ -866,7 +870,7 @@ class PromptVideo(Design):
         _, st, _, sb = s.safe
         D = self.D
         phrases = [x for x in [copy.headline, copy.tagline, *copy.phrases] if x]
-        n = max(1, min(len(phrases), int(D / 2.0)))
+        n = min(len(phrases), max(1, int(D / 2.0)))
         self.phrases = phrases[:n]
         self.bg = self.background(glow_at=(0.3, 0.3))
         shots: list[_FrameShot] = []
@@ -882,15 +886,17 @@ class PromptVideo(Design):
             shots.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor))
         self.kbs = _Shots(shots)
         size = BODY * u * (1.25 if s.vertical else 1.15)
+        self.scrim: Image.Image | None = None
         if self.kbs:
             # A lower third on a scrim dense enough for the text to read over any image.
             self.blocks = [
                 s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3) for x in self.phrases
             ]
-            text_top = sb - max((b.height for b in self.blocks), default=0)
-            self.scrim_top = max(0, int(text_top - 16 * u))
-            mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
-            self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
+            if self.blocks:
+                text_top = sb - max(b.height for b in self.blocks)
+                self.scrim_top = max(0, int(text_top - 16 * u))
+                mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
+                self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
             self.text_bottom = sb
         else:
             self.blocks = [
@@ -924,7 +930,8 @@ class PromptVideo(Design):
         p, u, s = self.p, self.u, self.s
         if self.kbs:
             self._image(frame, i)
-            frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
+            if self.scrim is not None:
+                frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         else:
             frame.paste(self.bg, (0, 0))
             x = t / max(self.D, 0.01)
@@ -932,6 +939,8 @@ class PromptVideo(Design):
             cy = self.H * (0.62 - 0.24 * math.sin(math.pi * x))
             bw = self.blob.width
             frame.paste(self.blob_colour, (round(cx - bw / 2), round(cy - bw / 2)), self.blob)
+        if not self.blocks:  # nothing of the brief to put on screen: the pictures (or the light) alone
+            return
         k = min(len(self.blocks) - 1, int(t / self.slot))
         a, b = k * self.slot, (k + 1) * self.slot
         enter = ease_out(progress(t, a + 0.1, a + 0.8))
