@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import re
 from pathlib import Path
 
 import av
@@ -25,7 +26,8 @@ from tools.engines.draft import (
     render_draft,
 )
 from tools.engines.draft_kit import load_reference
-from tools.engines.draft_text import clean_text, fit_text, key_phrases
+from tools.engines.draft_scenes import build_copy
+from tools.engines.draft_text import clean_text, drawable, fit_text, key_phrases
 from tools.palette import contrast, palette_from_brief, palette_from_images
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
@@ -396,10 +398,74 @@ def test_text_always_fits_its_box(text: str) -> None:
     assert block.mask.getbbox() is not None
 
 
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="no font for other scripts on this machine")
+@pytest.mark.parametrize("text", ["Новые кроссовки", "إعلان لحذاء رياضي جديد"])
+def test_scripts_the_bundled_font_lacks_are_drawn_with_an_installed_font(text: str) -> None:
+    assert clean_text(text, "black") == text
+    block = fit_text(text, "black", 500, 200, size_max=60)
+    assert block.mask.getbbox() is not None and block.width > 100
+
+
+def test_letters_no_font_has_are_left_out_not_drawn_as_boxes() -> None:
+    text = "\U0001d56c\U0001d56d Sale"  # mathematical fraktur letters: in no font here
+    assert clean_text(text, "black") == "Sale"
+    assert not drawable("\U0001d56c\U0001d56d") and drawable("Sale")
+
+
 def test_key_phrases_drop_production_directives() -> None:
     phrases = key_phrases("Make a 10 second vertical video of our new sneaker, bright and fun, in 1080p")
-    assert phrases[0] == "Our new sneaker"
+    assert phrases == ["New sneaker", "Bright and fun"]
     assert all("second" not in p and "1080p" not in p for p in phrases)
+
+
+COPY_CASES = [
+    ("brand-animation", "Our logo for YouTube", {"headline": "", "tagline": ""}),
+    ("product-showcase", "Product showcase of our sneaker", {"headline": "Sneaker"}),
+    ("social-media", "TikTok social media ad for the spring sale", {"headline": "Spring sale"}),
+    ("social-media", "Summer sale ad for sneakers", {"headline": "Summer sale", "features": ["Sneakers"]}),
+    (
+        "brand-animation",
+        'a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
+        {"headline": "", "tagline": "Run the city"},
+    ),
+    (
+        "brand-animation",
+        "a 10 s brand animation of our logo for YouTube, tagline 'Run the city'",
+        {"headline": "", "tagline": "Run the city"},
+    ),
+    (
+        "prompt",
+        "a vertical 15s Reels video with Sora 2 Pro of a cat surfing at sunset",
+        {"headline": "Cat surfing at sunset"},
+    ),
+    (
+        "product-showcase",
+        "Showcase our trail shoe, price $249, headline Built for mud, CTA Shop now",
+        {"headline": "Built for mud", "price": "$249", "cta": "Shop now", "features": ["Trail shoe"]},
+    ),
+    ("social-media", "Create a square Instagram reel for our café: fresh pastries every morning", {"headline": "Café"}),
+    (
+        "prompt",
+        "Make a 6 second 9:16 clip using veo 3.1 of a lighthouse in a storm",
+        {"headline": "Lighthouse in a storm"},
+    ),
+]
+META = re.compile(
+    r"(?i)\b(?:tagline|headline|cta|youtube|tiktok|reels?|instagram|vertical|square|seconds?|sora|veo|"
+    r"animation|showcase|social media|video|teaser|clip|logo|\d+\s*s)\b|[\"'“”]"
+)
+
+
+@pytest.mark.parametrize(("template", "brief", "expected"), COPY_CASES)
+def test_on_screen_words_are_the_ads_not_the_briefs_instructions(template: str, brief: str, expected: dict) -> None:
+    copy = build_copy(template, brief, {})
+    for name, value in expected.items():
+        assert getattr(copy, name) == value, (name, copy)
+    for text in [copy.headline, copy.tagline, *copy.features, *copy.phrases]:
+        assert not META.search(text), (text, copy)
 
 
 def test_wcag_contrast() -> None:

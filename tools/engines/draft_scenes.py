@@ -36,7 +36,7 @@ from tools.engines.draft_kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft_text import key_phrases
+from tools.engines.draft_text import drawable, key_phrases
 from tools.palette import RGB, contrast, mix
 from tools.templates import extract_fields, get_template, split_features
 
@@ -61,19 +61,22 @@ class Copy:
 
 
 def build_copy(template_name: str, brief: str, fields: dict[str, str]) -> Copy:
-    """The user's fields over the brief's own (quoted text, "price: ...", "$129"), then the brief's phrases."""
+    """The user's fields over the brief's own (quoted text, "price: ...", "$129"), then the brief's phrases.
+
+    Only words a font here can draw count; when nothing is left, there is no headline rather than made-up text.
+    """
     template = get_template(template_name)
     given = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
-    merged = {**extract_fields(brief, template), **given}
+    merged = {k: v for k, v in {**extract_fields(brief, template), **given}.items() if drawable(v)}
     skip = tuple(v for v in merged.values() if v)
-    phrases = key_phrases(brief, limit=8, skip=skip)
+    phrases = [x for x in key_phrases(brief, limit=8, skip=skip) if drawable(x)]
     headline = merged.get("headline", "")
     if not headline and phrases:
         headline, phrases = phrases[0], phrases[1:]
     tagline = merged.get("tagline", "")
     if not tagline and template.name == "brand-animation" and phrases:
         tagline, phrases = phrases[0], phrases[1:]
-    features = split_features(merged["features"]) if merged.get("features") else []
+    features = [f for f in split_features(merged["features"]) if drawable(f)] if merged.get("features") else []
     if not features and "features" in template.fields:
         features = phrases[:4]
     cta = merged.get("cta", "")
