@@ -10,7 +10,7 @@ from pathlib import Path
 
 import av
 import pytest
-from PIL import Image, ImageChops, ImageDraw, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
@@ -27,7 +27,7 @@ from tools.engines.draft import (
 )
 from tools.engines.draft_kit import load_reference
 from tools.engines.draft_scenes import build_copy
-from tools.engines.draft_text import clean_text, drawable, fit_text, key_phrases
+from tools.engines.draft_text import clean_text, drawable, fit_text, font, key_phrases
 from tools.palette import contrast, palette_from_brief, palette_from_images
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
@@ -243,6 +243,189 @@ def test_drawing_on_the_canvas_fills_the_video_frame() -> None:
     vf = new_frame(64, 32, 0)
     canvas_for(vf).paste((200, 30, 60), (0, 0, 64, 32))
     assert vf.reformat(format="rgb24").to_image().getpixel((10, 10)) == (200, 30, 60)
+
+
+# --- logos, products, motion and transitions ---------------------------------------------------------------
+
+
+def wordmark(text: str = "ACME", fill: tuple[int, int, int] | None = None, size: int = 220) -> Image.Image:
+    """A transparent wordmark: the letters (rainbow-filled, or one colour) and nothing around them."""
+    f = font("black", size)
+    mask = Image.new("L", (int(f.getlength(text)) + size // 5, int(size * 1.4)), 0)
+    ImageDraw.Draw(mask).text((size // 10, size // 10), text, font=f, fill=255)
+    img = (rainbow(*mask.size) if fill is None else Image.new("RGB", mask.size, fill)).convert("RGBA")
+    img.putalpha(mask)
+    return img
+
+
+def product_shot(w: int, h: int) -> Image.Image:
+    """A product filling most of a studio shot: a red body from 4% to 96% of the width on a plain grey ground."""
+    img = Image.new("RGB", (w, h), (228, 228, 232))
+    ImageDraw.Draw(img).rounded_rectangle((w * 0.04, h * 0.3, w * 0.96, h * 0.75), radius=w // 30, fill=(220, 30, 40))
+    return img
+
+
+def overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def drawn(design, stage, i: int) -> Image.Image:  # noqa: ANN001
+    """Frame i, with the stage recording only this frame's text."""
+    stage.text_boxes.clear()
+    return design.frame(i)
+
+
+@pytest.mark.parametrize("aspect", ["1:1", "9:16"])
+def test_a_transparent_logo_is_shown_whole_over_the_brand_background(aspect: str) -> None:
+    """Social media: a transparent wordmark used to become a black band, cover-cropped ("ACME" cut at the edge),
+    with the hook box over it."""
+    job = make_job("social-media", aspect, duration=4, brief="Spring sale ad for our sneakers. Shop now")
+    design, stage = build_design(job, prepare_references([png(wordmark())], job.width, job.height))
+    bg = design.bg.convert("RGB")
+    seen = 0
+    for i in range(0, round(2.9 * job.fps), 3):  # before the end card
+        frame = drawn(design, stage, i)
+        # What is not background and not text is the logo.
+        diff = ImageChops.difference(frame, bg).convert("L").point(lambda v: 255 if v > 40 else 0)
+        for box in stage.text_boxes:
+            diff.paste(0, box)
+        box = diff.getbbox()
+        if box is None:
+            continue
+        seen += 1
+        mx, my = job.width // 50, job.height // 50
+        assert box[0] >= mx and box[1] >= my and box[2] <= job.width - mx and box[3] <= job.height - my, box
+        assert not any(overlaps(box, text) for text in stage.text_boxes), (box, stage.text_boxes)
+        dark = sum(frame.convert("L").point(lambda v: 255 if v < 12 else 0).histogram()[255:])
+        assert dark < 0.005 * job.width * job.height  # no black where the logo was transparent
+    assert seen >= 5
+
+
+def contrast_around(frame: Image.Image, box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> float:
+    """Contrast between the pixels of `colour` in `box` and the pixels right around them."""
+    crop = frame.crop(box)
+    near = crop.point(lambda v: v).convert("RGB")
+    mask = Image.new("L", crop.size, 0)
+    px, mk = near.load(), mask.load()
+    for y in range(crop.height):
+        for x in range(crop.width):
+            if max(abs(px[x, y][k] - colour[k]) for k in range(3)) <= 30:
+                mk[x, y] = 255
+    ring = ImageChops.subtract(mask.filter(ImageFilter.MaxFilter(9)), mask.filter(ImageFilter.MaxFilter(3)))
+    if ring.getbbox() is None or mask.getbbox() is None:
+        return 1.0
+    inside = tuple(round(v) for v in ImageStat.Stat(crop, mask).mean[:3])
+    around = tuple(round(v) for v in ImageStat.Stat(crop, ring).mean[:3])
+    return contrast(inside, around)
+
+
+def test_a_logo_stays_legible_on_a_background_taken_from_its_own_colours(tmp_path: Path) -> None:
+    """Brand animation: a navy wordmark used to sit on the navy background made from its own colour."""
+    navy = (22, 34, 90)
+    job = make_job("brand-animation", "16:9", duration=4, brief='Logo reveal, tagline "Run the city"')
+    raw = [png(wordmark(fill=navy))]
+    design, _ = build_design(job, prepare_references(raw, job.width, job.height))
+    dest = tmp_path / "out.mp4"
+    render_draft(job, raw, dest)
+    with av.open(str(dest)) as c:
+        frames = [f.to_image() for f in c.decode(video=0)]
+    lw, lh = design.logo.size
+    for frame, cy, scale in ((frames[2 * job.fps], design.logo_cy, 1.0), (frames[-1], design.end_logo_cy, 0.7)):
+        w, h = lw * scale, lh * scale
+        box = (round(job.width / 2 - w / 2), round(cy - h / 2), round(job.width / 2 + w / 2), round(cy + h / 2))
+        assert contrast_around(frame, box, navy) >= 3.0
+
+
+def mean_diff(a: Image.Image, b: Image.Image) -> float:
+    small = (160, round(160 * a.height / a.width))
+    return ImageStat.Stat(
+        ImageChops.difference(a.convert("L").resize(small, Image.Resampling.BOX), b.convert("L").resize(small))
+    ).mean[0]
+
+
+MOTION_CASES = [
+    ("product-showcase", "16:9", "product"),
+    ("product-showcase", "16:9", None),
+    ("brand-animation", "16:9", "logo"),
+    ("brand-animation", "16:9", "logo+photo"),
+    ("brand-animation", "16:9", None),
+    ("social-media", "9:16", "product"),
+    ("social-media", "9:16", None),
+    ("prompt", "16:9", "photo"),
+    ("prompt", "16:9", None),
+]
+
+
+@pytest.mark.parametrize("duration", [30, 60])
+@pytest.mark.parametrize(("template", "aspect", "refs"), MOTION_CASES)
+def test_long_videos_keep_moving(template: str, aspect: str, refs: str | None, duration: int) -> None:
+    """Any two frames 3 s apart differ visibly, all through a 30 s or 60 s clip (they used to stand still)."""
+    make = {
+        "product": lambda: [jpeg(product_shot(1600, 1200))],
+        "logo": lambda: [png(rainbow_ring(600))],
+        "logo+photo": lambda: [png(rainbow_ring(600)), jpeg(rainbow(900, 600))],
+        "photo": lambda: [jpeg(rainbow(900, 600))],
+    }
+    raw = make[refs]() if refs else []
+    brief = "Summer trail shoe, featuring grip, mesh and carbon sole. Shop now"
+    job = make_job(template, aspect, duration=duration, brief=brief)
+    design, stage = build_design(job, prepare_references(raw, job.width, job.height))
+    step = 1.5
+    times = [k * step for k in range(int(duration / step) + 1)]
+    frames = [design.frame(min(stage.frames - 1, round(t * job.fps))) for t in times]
+    gap = round(3 / step)
+    diffs = [(times[k], mean_diff(frames[k], frames[k + gap])) for k in range(len(frames) - gap)]
+    still = [(t, round(d, 2)) for t, d in diffs if d < 1.0]
+    assert not still, still
+
+
+@pytest.mark.parametrize(
+    ("template", "aspect", "raw"),
+    [
+        ("social-media", "9:16", lambda: [jpeg(rainbow())]),
+        ("social-media", "9:16", list),
+        ("brand-animation", "16:9", lambda: [png(rainbow_ring()), jpeg(rainbow())]),
+        ("brand-animation", "16:9", list),
+    ],
+)
+def test_no_frame_is_one_flat_colour(template: str, aspect: str, raw, tmp_path: Path) -> None:  # noqa: ANN001
+    """Wipes used to fill whole frames with the accent colour, which looks like a glitch."""
+    dest = tmp_path / "out.mp4"
+    render_draft(make_job(template, aspect, duration=4), raw(), dest)
+    with av.open(str(dest)) as c:
+        spreads = [max(ImageStat.Stat(f.to_image().resize((90, 160))).stddev) for f in c.decode(video=0)]
+    assert min(spreads) >= 2.5, (spreads.index(min(spreads)), min(spreads))
+
+
+def test_a_single_feature_is_not_numbered() -> None:
+    counts = {}
+    for brief in ('"AirFlow" runner featuring breathable mesh', '"AirFlow" runner featuring breathable mesh and grip'):
+        job = make_job("product-showcase", "16:9", duration=8, brief=brief)
+        design, stage = build_design(job, prepare_references([jpeg(product_shot(1600, 1200))], job.width, job.height))
+        drawn(design, stage, round(3.2 * job.fps))  # a feature is on screen, under the small headline
+        counts[len(design.copy.features)] = len(stage.text_boxes)
+    assert counts == {1: 2, 2: 3}  # headline and feature; with two features, the number "01" as well
+
+
+@pytest.mark.parametrize("size", [(1500, 2000), (2000, 1500)])
+def test_product_shots_are_never_cut_in_vertical_social_video(size: tuple[int, int]) -> None:
+    w, h = size
+    source_ratio = (0.92 * w) / (0.45 * h)
+    job = make_job("social-media", "9:16", duration=4, brief="Summer sale, grips any trail. Shop now")
+    design, stage = build_design(job, prepare_references([jpeg(product_shot(w, h))], job.width, job.height))
+    for i in range(round(0.9 * job.fps), round(2.9 * job.fps), 4):  # the cuts, after the hook, before the end
+        frame = drawn(design, stage, i)
+        red = frame.convert("HSV").split()
+        mask = ImageChops.multiply(
+            red[1].point(lambda v: 255 if v > 150 else 0), red[2].point(lambda v: 255 if v > 150 else 0)
+        )
+        for text in stage.text_boxes:
+            mask.paste(0, text)
+        box = mask.getbbox()
+        assert box is not None
+        assert box[0] > 2 and box[2] < job.width - 2 and box[1] > 2 and box[3] < job.height - 2, box
+        ratio = (box[2] - box[0]) / (box[3] - box[1])
+        assert ratio == pytest.approx(source_ratio, rel=0.08), (i, box)
 
 
 # --- briefs with little or nothing to show -----------------------------------------------------------------

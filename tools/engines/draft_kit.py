@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.engines.draft_text import TextBlock, fit_text
 from tools.palette import RGB, Palette, mix
@@ -86,6 +86,16 @@ class RefImage:
         scale = min(1.0, 64 / max(img.size))
         size = (max(1, round(img.width * scale)), max(1, round(img.height * scale)))
         self.thumb = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # for the palette
+        # Where the subject is (fractions of the image) when it stands on a plain ground: a crop must keep it.
+        self.subject: tuple[float, float, float, float] | None = None
+        if self.plate is not None:
+            self.subject = _subject_box(self.thumb, self.plate)
+        self.opaque_mean = opaque_mean(self.thumb)
+
+    def graphic(self, frame_long_side: int) -> bool:
+        """A logo or other graphic rather than a photo: transparent, a flat-coloured logo on a plain ground, or too
+        small to fill a frame. Graphics are shown whole, never cropped or blown up to cover the frame."""
+        return logo_score(self) >= 2.5 or max(self.size) < 0.4 * frame_long_side
 
     def _decode(self) -> Image.Image:
         img = Image.open(io.BytesIO(self.data))
@@ -138,6 +148,32 @@ def _border_colour(img: Image.Image) -> RGB | None:
     mean = tuple(sum(c[i] for c in edge) / len(edge) for i in range(3))
     spread = max(max(abs(c[i] - mean[i]) for i in range(3)) for c in edge)
     return tuple(round(v) for v in mean) if spread < 28 else None  # type: ignore[return-value]
+
+
+def _subject_box(thumb: Image.Image, plate: RGB) -> tuple[float, float, float, float] | None:
+    """The box (fractions of the image) of the pixels that differ from the plain ground."""
+    rgb = thumb.convert("RGB")
+    diff = ImageChops.difference(rgb, Image.new("RGB", rgb.size, plate)).convert("L")
+    box = diff.point(lambda v: 255 if v > 24 else 0).getbbox()
+    if box is None:
+        return None
+    w, h = rgb.size
+    return (box[0] / w, box[1] / h, box[2] / w, box[3] / h)
+
+
+def opaque_mean(img: Image.Image) -> RGB:
+    """The mean colour of an image's opaque pixels (what the eye takes as a logo's colour)."""
+    small = img.convert("RGBA")
+    if max(small.size) > 96:
+        small = small.resize(
+            (max(1, small.width * 96 // max(small.size)), max(1, small.height * 96 // max(small.size))),
+            Image.Resampling.BILINEAR,
+        )
+    alpha = small.getchannel("A").point(lambda a: 255 if a >= 128 else 0)
+    if alpha.getbbox() is None:
+        return (128, 128, 128)
+    stat = ImageStat.Stat(small.convert("RGB"), alpha)
+    return tuple(round(v) for v in stat.mean[:3])  # type: ignore[return-value]
 
 
 def logo_score(ref: RefImage) -> float:
@@ -317,7 +353,8 @@ class KenBurns:
     """An image that fills a w x h panel and slowly zooms and pans across it.
 
     The source is resampled once (LANCZOS) to the panel size at the middle of the zoom, so each frame is one
-    BILINEAR resize of a display-sized crop that is never more than a few percent off 1:1.
+    BILINEAR resize of a display-sized crop that is never more than a few percent off 1:1. With `keep` (the
+    subject's box, fractions of the image) the zoom and pan never crop into the subject.
     """
 
     def __init__(
@@ -328,27 +365,51 @@ class KenBurns:
         zoom: tuple[float, float] = (1.0, 1.12),
         focus: tuple[tuple[float, float], tuple[float, float]] = ((0.5, 0.5), (0.5, 0.5)),
         mode: str = "RGBX",
+        keep: tuple[float, float, float, float] | None = None,
     ) -> None:
         self.w, self.h = max(2, w), max(2, h)
-        self.zoom = zoom
-        self.focus = focus
         self.zs = (zoom[0] + zoom[1]) / 2  # the zoom at which source pixels map 1:1 onto the panel
+        self.focus = focus
+        self.keep = keep
         scale = max(self.w * self.zs / image.width, self.h * self.zs / image.height)
         size = (max(self.w, math.ceil(image.width * scale)), max(self.h, math.ceil(image.height * scale)))
         self.src = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0).convert(mode)
+        if keep is not None:  # no zoom so deep that the subject no longer fits the view
+            kw = max(0.05, keep[2] - keep[0]) * self.src.width * 1.06
+            kh = max(0.05, keep[3] - keep[1]) * self.src.height * 1.06
+            deepest = max(zoom[0], min(self.w * self.zs / kw, self.h * self.zs / kh))
+            zoom = (zoom[0], min(zoom[1], deepest))
+        self.zoom = zoom
 
-    def at(self, x: float) -> Image.Image:
-        """The panel at progress x in [0, 1] of the move."""
-        z = lerp(self.zoom[0], self.zoom[1], x)
+    def view(self, z: float, fx: float, fy: float) -> Image.Image:
+        """The panel at zoom z with the view's top-left at fraction (fx, fy) of the room left to pan."""
         vw, vh = self.w * self.zs / z, self.h * self.zs / z
         scale_fit = min(self.src.width / vw, self.src.height / vh)
         if scale_fit < 1:  # the source is narrower than the view at this zoom: shrink the view to fit
             vw, vh = vw * scale_fit, vh * scale_fit
+        x0 = (self.src.width - vw) * clamp(fx)
+        y0 = (self.src.height - vh) * clamp(fy)
+        if self.keep is not None:  # slide the view back over the subject
+            k0, k1 = self.keep[0] * self.src.width, self.keep[2] * self.src.width
+            x0 = clamp(x0, max(0.0, k1 - vw), max(0.0, min(k0, self.src.width - vw)))
+            k0, k1 = self.keep[1] * self.src.height, self.keep[3] * self.src.height
+            y0 = clamp(y0, max(0.0, k1 - vh), max(0.0, min(k0, self.src.height - vh)))
+        return self.src.resize((self.w, self.h), Image.Resampling.BILINEAR, box=(x0, y0, x0 + vw, y0 + vh))
+
+    def at(self, x: float) -> Image.Image:
+        """The panel at progress x in [0, 1] of the move."""
+        z = lerp(self.zoom[0], self.zoom[1], x)
         fx = lerp(self.focus[0][0], self.focus[1][0], x)
         fy = lerp(self.focus[0][1], self.focus[1][1], x)
-        x0 = (self.src.width - vw) * fx
-        y0 = (self.src.height - vh) * fy
-        return self.src.resize((self.w, self.h), Image.Resampling.BILINEAR, box=(x0, y0, x0 + vw, y0 + vh))
+        return self.view(z, fx, fy)
+
+    def loop(self, t: float, period: float = 10.0) -> Image.Image:
+        """The panel `t` seconds into an endless move: zoomed in enough to leave room to pan, the view circles
+        at a steady speed while the zoom breathes, so no two moments a few seconds apart look alike."""
+        lo = lerp(self.zoom[0], self.zoom[1], 0.7)
+        z = lerp(lo, self.zoom[1], 0.5 - 0.5 * math.cos(2 * math.pi * t / (period * 1.7)))
+        a = 2 * math.pi * t / period
+        return self.view(z, 0.5 + 0.5 * math.cos(a), 0.5 + 0.5 * math.sin(a))
 
 
 class Drift:
@@ -392,17 +453,20 @@ class Drift:
 
     def draw(self, frame: Image.Image, n: int) -> None:
         """Frame `n` of the drift over the whole frame."""
-        z = self._zoom(n)
-        if z > 1.0:
-            frame.paste(self.image(n), (0, 0))
+        self.draw_at(frame, n, n)
+
+    def draw_at(self, frame: Image.Image, n: int, punch_n: int) -> None:
+        """The drift at frame `n` of its travel, punched in as at frame `punch_n` (a cut back to it)."""
+        if self._zoom(punch_n) > 1.0:
+            frame.paste(self.image(n, punch_n), (0, 0))
         else:
             x, y = self._origin(n)
             frame.paste(self.src, (-x, -y))
 
-    def image(self, n: int) -> Image.Image:
+    def image(self, n: int, punch_n: int | None = None) -> Image.Image:
         """Frame `n` of the drift as a new image."""
         x, y = self._origin(n)
-        z = self._zoom(n)
+        z = self._zoom(n if punch_n is None else punch_n)
         if z > 1.0:
             vw, vh = self.w / z, self.h / z
             cx, cy = x + self.w / 2, y + self.h / 2

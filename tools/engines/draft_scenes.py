@@ -1,7 +1,11 @@
 """The motion designs of the draft renderer, one per template.
 
-Each design prepares its layers once (`__init__`) and then draws frame `i` (`draw`) from them with cheap
-operations only. Timings scale with the clip's length (2 to 60 s) within limits that keep motion readable.
+Each design prepares its layers once (`__init__`) and then draws frame `i` (`scene`) from them with cheap
+operations only. Timings scale with the clip's length (2 to 60 s) within limits that keep motion readable, and
+long clips keep moving: pictures follow an endless slow path, captions come round again, a soft light drifts
+over plain backgrounds. Scene changes are wipes with a narrow accent band, never a frame of one flat colour.
+Logos and other graphics are shown whole, over the brand background, on a plate when their colour would not
+stand out from it.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 from tools.engines.draft_kit import (
     Box,
@@ -37,7 +41,7 @@ from tools.engines.draft_kit import (
     with_shadow,
 )
 from tools.engines.draft_text import drawable, key_phrases
-from tools.palette import RGB, contrast, mix
+from tools.palette import RGB, Palette, contrast, luminance, mix
 from tools.templates import extract_fields, get_template, split_features
 
 # Type scale, in layout units (1% of the frame's short side).
@@ -106,19 +110,41 @@ class Design:
         self.D = stage.duration
         sl, st, sr, sb = stage.safe
         self.safe_w, self.safe_h = sr - sl, sb - st
+        self.cuts: list[float] = []  # scene changes that are wiped in
+        self.wipe_len = 0.4
+        self._frozen: tuple[int, Image.Image] | None = None
 
     def t(self, i: int) -> float:
         return i / self.fps
 
+    def light(self, base: RGB, towards: RGB, amount: float = 0.3) -> RGB:
+        """A soft light colour between `base` and `towards`, never so light or dark that text stops reading."""
+        p = self.p
+        glow = mix(base, towards, amount)
+        for _ in range(12):
+            if min(contrast(c, glow) for c in (p.ink, p.muted, p.accent_ink)) >= 4.6:
+                break
+            glow = mix(glow, base, 0.25)
+        return glow
+
     def background(self, glow_at: tuple[float, float] = (0.5, 0.42)) -> Image.Image:
         """The palette's gradient with a soft glow of the accent, never so light that text stops reading."""
         p = self.p
-        glow = mix(p.bg2, p.accent, 0.3)
-        for _ in range(10):
-            if min(contrast(c, glow) for c in (p.ink, p.muted, p.accent_ink)) >= 4.6:
-                break
-            glow = mix(glow, p.bg2, 0.2)
+        glow = self.light(p.bg2, p.accent, 0.3)
         return gradient_background(self.W, self.H, p.bg, p.bg2, 35.0, glow=glow, glow_at=glow_at)
+
+    def drifting_light(self, period: float = 12.0, size: float = 0.9) -> _Glow:
+        """A soft light that circles slowly over the background: plain grounds never stand still."""
+        return _Glow(self, self.light(self.p.bg2, self.p.accent, 0.45), period, size)
+
+    def ground_at(self, img: Image.Image, box: tuple[float, float, float, float]) -> RGB:
+        """The mean colour of `img` over a box (clipped to the frame): the ground a logo is seen against."""
+        x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
+        x1, y1 = min(img.width, round(box[2])), min(img.height, round(box[3]))
+        if x1 <= x0 or y1 <= y0:
+            return self.p.bg
+        patch = img.crop((x0, y0, x1, y1)).convert("RGB").reduce(max(1, min(x1 - x0, y1 - y0) // 16))
+        return tuple(round(v) for v in ImageStat.Stat(patch).mean[:3])  # type: ignore[return-value]
 
     def button(self, text: str, size: float, max_w: float) -> Sprite:
         """A call-to-action pill in the accent colour."""
@@ -162,21 +188,40 @@ class Design:
         if opacity > 0.01 and box[2] > box[0]:
             self.s.text_boxes.add(box)
 
-    def wipe(self, frame: Image.Image, t: float, at: float, half: float) -> None:
-        """An accent panel that sweeps across the frame and off again, centred on the cut at `at`."""
-        if half <= 0:
-            return
-        a = progress(t, at - half, at)
-        b = progress(t, at, at + half)
-        if 0 < a < 1 and t < at:
-            x = round(self.W * ease_in_out(a))
-            frame.paste(self.p.accent, (0, 0, x, self.H))
-        elif t >= at and b < 1:
-            x = round(self.W * ease_in_out(b))
-            frame.paste(self.p.accent, (x, 0, self.W, self.H))
+    def draw(self, i: int, frame: Image.Image) -> None:
+        """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage).
 
-    def draw(self, i: int, frame: Image.Image) -> None:  # pragma: no cover - every design overrides it
-        """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage)."""
+        Just after each time in `self.cuts` the new scene is wiped in from the left over the last frame of the
+        old one, behind a narrow accent band (never a whole frame of one colour).
+        """
+        window = self._wipe_window(i)
+        if window is None:
+            self._frozen = None
+            self.scene(i, frame)
+            return
+        first, k, n = window
+        if self._frozen is None or self._frozen[0] != first:
+            old = Image.new("RGBX", (self.W, self.H))
+            self.scene(first - 1, old)
+            self._frozen = (first, old)
+        self.scene(i, frame)
+        x = round(self.W * ease_in_out((k + 1) / (n + 1)))
+        if x < self.W:
+            frame.paste(self._frozen[1].crop((x, 0, self.W, self.H)), (x, 0))
+        band = max(2, round(self.W * 0.03))
+        frame.paste(self.p.accent, (max(0, x - band), 0, min(self.W, x), self.H))
+
+    def _wipe_window(self, i: int) -> tuple[int, int, int] | None:
+        """(first frame of the new scene, frame number within the wipe, wipe length) when `i` is in a wipe."""
+        n = max(2, round(self.wipe_len * self.fps))
+        for at in self.cuts:
+            first = math.ceil(at * self.fps - 1e-6)
+            if 1 <= first <= i < first + n:
+                return first, i - first, n
+        return None
+
+    def scene(self, i: int, frame: Image.Image) -> None:  # pragma: no cover - every design overrides it
+        """Draw frame `i` of the design's scenes (without wipes) over every pixel of `frame`."""
         raise NotImplementedError
 
     def frame(self, i: int) -> Image.Image:
@@ -184,6 +229,26 @@ class Design:
         canvas = Image.new("RGBX", (self.W, self.H))
         self.draw(i, canvas)
         return canvas.convert("RGB")
+
+
+class _Glow:
+    """A soft round light that circles slowly over a plain background (drawn once, pasted per frame).
+
+    It moves along an ellipse at a steady speed, so any two moments a few seconds apart differ.
+    """
+
+    def __init__(self, design: Design, colour: RGB, period: float, size: float) -> None:
+        self.W, self.H = design.W, design.H
+        self.colour = colour
+        self.period = period
+        self.mask = _blob(max(8, int(design.s.short * size)), 190)
+
+    def draw(self, frame: Image.Image, t: float, colour: RGB | None = None) -> None:
+        a = 2 * math.pi * t / self.period - math.pi / 2
+        cx = self.W * (0.5 + 0.26 * math.cos(a))
+        cy = self.H * (0.46 + 0.2 * math.sin(a))
+        size = self.mask.width
+        frame.paste(colour or self.colour, (round(cx - size / 2), round(cy - size / 2)), self.mask)
 
 
 def _pick_logo(refs: list[RefImage]) -> tuple[RefImage | None, list[RefImage]]:
@@ -198,12 +263,32 @@ def _fit(w: float, h: float, max_w: float, max_h: float) -> tuple[int, int]:
     return max(2, round(w * scale)), max(2, round(h * scale))
 
 
-def _logo_image(ref: RefImage, max_w: float, max_h: float, radius: float) -> Image.Image:
-    """The logo at display size: transparent logos as they are, opaque ones on a plate of their own ground."""
+def _logo_image(
+    ref: RefImage,
+    max_w: float,
+    max_h: float,
+    radius: float,
+    ground: RGB | None = None,
+    palette: Palette | None = None,
+) -> Image.Image:
+    """The logo at display size, shown whole: transparent logos composited as they are, or on a plate when their
+    colour would not stand out from the `ground` they are seen against (contrast below 3:1); opaque ones on a
+    plate of their own ground."""
     img = ref.image
     if ref.has_alpha:
-        out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
+        plate = _logo_plate(ref.opaque_mean, ground, palette) if ground is not None else None
+        if plate is None:
+            out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
+            ref.drop()
+            return out
+        pad_frac = 0.2
+        size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
+        resized = img.resize(size, Image.Resampling.LANCZOS)
         ref.drop()
+        pad = max(2, round(min(size[1], size[0]) * pad_frac))
+        out = Image.new("RGBA", (size[0] + 2 * pad, size[1] + 2 * pad), plate + (255,))
+        out.alpha_composite(resized, (pad, pad))
+        out.putalpha(rounded_mask(out.width, out.height, round(min(radius, out.height / 4))))
         return out
     pad_frac = 0.14 if ref.plate is not None else 0.0
     size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
@@ -211,6 +296,19 @@ def _logo_image(ref: RefImage, max_w: float, max_h: float, radius: float) -> Ima
     ref.drop()
     pad = round(min(size) * pad_frac) if ref.plate is not None else 0
     return card(resized, round(radius), ref.plate, pad)
+
+
+LOGO_CONTRAST = 3.0
+
+
+def _logo_plate(colour: RGB, ground: RGB | None, palette: Palette | None) -> RGB | None:
+    """A plate colour for a logo of `colour` that would not stand out from `ground`, or None if it does."""
+    if ground is None or contrast(colour, ground) >= LOGO_CONTRAST:
+        return None
+    options: list[RGB] = [(255, 255, 255), (16, 16, 20)]
+    if palette is not None:
+        options = [palette.ink, palette.bg, *options]
+    return max(options, key=lambda c: (round(contrast(colour, c), 1), -options.index(c)))
 
 
 def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Image:
@@ -237,22 +335,41 @@ class BrandAnimation(Design):
         max_lh = H * (0.34 if s.wide else 0.22 if s.vertical else 0.3)
         self.wordmark = logo_ref is None
         if logo_ref is not None:
-            logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u)
+            # The ground the logo is seen against: the background around the middle of the safe zone.
+            cy = st + self.safe_h * 0.42
+            ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
+            logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p)
         else:  # No references: the brand name set as a wordmark.
             word = s.text(copy.headline or "Your brand", "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
             logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
             logo.putalpha(word.mask)
         self.logo = Sprite(logo)
         self.sweep = Sweep(self.logo.alpha, (255, 255, 255), 0.55)
+        self.glow = self.drifting_light(period=12.0, size=1.0)
         gap = 3.6 * u
-        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image).
+        D = self.D
+        self.reveal = clamp(0.3 * D, 0.9, 2.2)
+        self.end_len = clamp(0.3 * D, 0.9, 3.0)
+        self.end_start = D - self.end_len
+        story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
+        story_time = self.end_start - story_from
+        has_story = bool(self.others) and story_time >= 1.0
+        hold = (story_from if has_story else self.end_start) - self.reveal
+        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image); a long
+        # hold brings the other lines of the brief round in turn.
         first = copy.tagline or ("" if self.wordmark else copy.headline)
+        lines = [first] if first else []
+        if hold > 8.0:
+            extra = [copy.headline] if not self.wordmark else []
+            for x in [*extra, *copy.phrases[:3]]:
+                if x and x not in lines:
+                    lines.append(x)
         tag_size = BODY * u * (1.1 if s.vertical else 1.0)
-        self.tagline = (
-            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) if first else None
-        )
+        self.lines = [s.text(x, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) for x in lines]
+        self.tagline = self.lines[0] if self.lines else None
         self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
-        stack = self.logo.size[1] + gap + self.bar_h + (gap + self.tagline.height if self.tagline else 0)
+        tag_h = max((b.height for b in self.lines), default=0)
+        stack = self.logo.size[1] + gap + self.bar_h + (gap + tag_h if self.lines else 0)
         top = st + (self.safe_h - stack) / 2
         self.logo_cy = top + self.logo.size[1] / 2
         self.bar_y = round(top + self.logo.size[1] + gap)
@@ -278,27 +395,21 @@ class BrandAnimation(Design):
             y += self.end_head.height + gap
         self.end_cta_cy = y + (self.cta.size[1] / 2 if self.cta else 0)
         # Timeline.
-        D = self.D
-        self.reveal = clamp(0.3 * D, 0.9, 2.2)
-        self.end_len = clamp(0.3 * D, 0.9, 3.0)
-        self.end_start = D - self.end_len
-        self.half_wipe = min(0.28, self.end_len * 0.18)
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
+        self.hold_end = story_from if has_story else self.end_start
+        # A long hold keeps moving: the logo floats, a light sweep crosses it every few seconds, lines take turns.
+        self.long_hold = hold > 8.0
+        self.sweep_every = 4.5
+        self.line_slot = 5.0
         # Brand story: the other references full-bleed between the message and the end card.
-        # Each shot lasts 1.2 to 4 s; long clips come back to the references again.
-        self.story: list[tuple[float, float, int]] = []
-        story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
-        story_time = self.end_start - story_from
-        if self.others and story_time >= 1.0:
+        # Each shot lasts 1.2 to 4 s; long clips come back to the references again, their moves carrying on.
+        self.story: list[tuple[float, float, int, int]] = []
+        if has_story:
             shot = clamp(story_time / len(self.others), min(1.2, story_time), 4.0)
             n = max(1, round(story_time / shot))
             shot = story_time / n
             frames = round(shot * self.fps) + 2
-            self.shots = _Shots([_FrameShot(self, ref, k, frames) for k, ref in enumerate(self.others)], keep=2)
-            for k in range(n):
-                a = story_from + k * shot
-                self.story.append((a, a + shot, k % len(self.others)))
             cap = copy.headline if (copy.headline and copy.headline != first) else first
             size = BODY * u * 1.1
             self.story_cap = s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
@@ -310,54 +421,84 @@ class BrandAnimation(Design):
             self.small_logo = Sprite(
                 self.logo.image.resize(_fit(*self.logo.size, 20 * u, 10 * u), Image.Resampling.LANCZOS)
             )
+            area = (sl, round(st + self.small_logo.size[1] + 2 * u), sr, round(cap_top - 3 * u))
+            visits = math.ceil(n / len(self.others))
+            self.shots = _Shots(
+                [_FrameShot(self, ref, k, frames, area=area, visits=visits) for k, ref in enumerate(self.others)],
+                keep=2,
+            )
+            for k in range(n):
+                a = story_from + k * shot
+                self.story.append((a, a + shot, k % len(self.others), k // len(self.others)))
         self.story_from = self.story[0][0] if self.story else D + 1
+        self.cuts = ([self.story_from] if self.story else []) + [self.end_start]
+        self.wipe_len = min(0.4, self.end_len * 0.3)
 
-    def draw(self, i: int, frame: Image.Image) -> None:
+    def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         if self.story_from <= t < self.end_start:
             self._draw_story(frame, t)
         else:
             frame.paste(self.bg, (0, 0))
+            self.glow.draw(frame, t)
             if t < self.end_start:
                 self._draw_reveal(frame, t)
             else:
                 self._draw_end(frame, t)
-        if self.story:
-            self.wipe(frame, t, self.story_from, self.half_wipe)
-        self.wipe(frame, t, self.end_start, self.half_wipe)
 
     def _draw_reveal(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         x = progress(t, 0.08, self.reveal * 0.85)
         scale = lerp(0.8, 1.0, ease_out(x))
-        # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
         sweep_end = self.sweep_start + self.sweep_len
-        scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, min(self.story_from, self.end_start))))
+        dy = 0.0
+        sweep_at = progress(t, self.sweep_start, sweep_end)
+        if self.long_hold:
+            # A long hold: the logo floats gently and a light sweep crosses it again every few seconds.
+            settle = progress(t, sweep_end, sweep_end + 1.0)
+            dy = -1.4 * u * math.sin(2 * math.pi * max(0.0, t - sweep_end) / 7.0) * settle
+            if t >= sweep_end:
+                m = (t - sweep_end) % self.sweep_every
+                last = t - m + self.sweep_every - self.sweep_len > self.hold_end - 0.3
+                sweep_at = 0.0 if last else progress(m, self.sweep_every - self.sweep_len, self.sweep_every)
+        else:
+            # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
+            scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, self.hold_end)))
         opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
-        cx, cy = self.W / 2, self.logo_cy
-        box = self.logo.draw(frame, cx, cy, scale, opacity)
+        cx, cy = self.W / 2, self.logo_cy + dy
+        box = self.logo.draw(frame, cx, round(cy), scale, opacity)
         if self.wordmark and opacity > 0.01:
             self.s.text_boxes.add(box)
-        sweep_at = progress(t, self.sweep_start, self.sweep_start + self.sweep_len)
         if 0 < sweep_at < 1 and scale > 0.999:
             lw, lh = self.logo.size
-            self.sweep.draw(frame, round(cx - lw / 2), round(cy - lh / 2), ease_in_out(sweep_at))
+            self.sweep.draw(frame, round(cx - lw / 2), round(round(cy) - lh / 2), ease_in_out(sweep_at))
         grow = ease_out(progress(t, self.reveal * 0.55, self.reveal * 1.05))
         bw = round(self.bar_w * grow)
         if bw > 1:
             x0 = round(self.W / 2 - bw / 2)
             frame.paste(p.accent, (x0, self.bar_y, x0 + bw, self.bar_y + self.bar_h))
-        if self.tagline is not None:
-            k = ease_out(progress(t, self.reveal * 0.7, self.reveal * 0.7 + 0.6))
-            y = self.tag_y + (1 - k) * 2.5 * u
-            self.s.paste_text(frame, self.tagline, (self.W - self.tagline.width) / 2, y, p.ink, k)
+        if not self.lines:
+            return
+        start = self.reveal * 0.7
+        if len(self.lines) == 1 or t < start:
+            block, k = self.lines[0], ease_out(progress(t, start, start + 0.6))
+        else:  # lines take turns, each rising in and fading out
+            n = int((t - start) / self.line_slot)
+            a = start + n * self.line_slot
+            b = a + self.line_slot
+            block = self.lines[n % len(self.lines)]
+            k = ease_out(progress(t, a, a + 0.6))
+            if b < self.hold_end - 0.5:
+                k *= 1 - progress(t, b - 0.4, b)
+        y = self.tag_y + (1 - k) * 2.5 * u
+        self.s.paste_text(frame, block, (self.W - block.width) / 2, y, p.ink, k)
 
     def _draw_story(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         frame.paste(self.bg, (0, 0))
-        for a, b, index in self.story:
+        for a, b, index, visit in self.story:
             if a <= t < b:
-                self.shots[index].draw(frame, round((t - a) * self.fps))
+                self.shots[index].draw(frame, round((t - a) * self.fps), visit)
                 break
         frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         sl, st, _, sb = self.s.safe
@@ -393,7 +534,7 @@ class BrandAnimation(Design):
 class _Shot:
     """A product image laid out on the stage: a Ken Burns card (photos) or a floating cut-out."""
 
-    def __init__(self, design: Design, ref: RefImage, area: Box, k: int, bg: Image.Image) -> None:
+    def __init__(self, design: Design, ref: RefImage, area: Box, k: int, bg: Image.Image, deep: bool = False) -> None:
         u, p = design.u, design.p
         aw, ah = area[2] - area[0], area[3] - area[1]
         self.cutout = ref.has_alpha
@@ -411,15 +552,17 @@ class _Shot:
             self.settled = bg
         else:
             focus_to = [(0.3, 0.35), (0.7, 0.4), (0.5, 0.7), (0.4, 0.6)][k % 4]
-            self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.16), ((0.5, 0.5), focus_to))
+            # Long holds circle over the picture: a deeper zoom leaves room to pan.
+            zoom = (1.0, 1.24 if deep else 1.16)
+            self.kb = KenBurns(ref.rgb(), w, h, zoom, ((0.5, 0.5), focus_to), keep=ref.subject)
             ref.drop()
             self.mask = rounded_mask(w, h, round(2.2 * u))
             self.shadow, self.pad = soft_shadow(self.mask, 2.6 * u, 0.6)
             self.shadow_colour = shadow_colour
             self.drop = round(1.4 * u)
             # The background with this card's shadow drawn in, for the frames where the card sits still, and
-            # its four corners outside the rounded edge, to paste back over a square-pasted card (cheaper than
-            # pasting the card through its mask).
+            # its four corners outside the rounded edge: what is under them is kept and pasted back over a
+            # square-pasted card (cheaper than pasting the card through its mask).
             self.settled = bg.copy()
             self._draw_shadow(self.settled, 1.0)
             r = round(2.2 * u) + 1
@@ -427,24 +570,31 @@ class _Shot:
             for cx, cy in ((0, 0), (w - r, 0), (0, h - r), (w - r, h - r)):
                 box = (self.x0 + cx, self.y0 + cy, self.x0 + cx + r, self.y0 + cy + r)
                 outside = ImageOps.invert(self.mask.crop((cx, cy, cx + r, cy + r)))
-                self.corners.append((box, self.settled.crop(box), outside))
+                self.corners.append((box, outside))
 
     def _draw_shadow(self, frame: Image.Image, opacity: float) -> None:
         x, y = self.x0 - self.pad, self.y0 - self.pad + self.drop
         box = (x, y, x + self.shadow.width, y + self.shadow.height)
         frame.paste(self.shadow_colour, box, faded(self.shadow, opacity))
 
-    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool) -> None:
+    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool, loop: float | None = None) -> None:
+        """Draw the shot at progress x of its move, or, for long holds, `loop` seconds into an endless one."""
         if opacity <= 0.01:
             return
         if self.cutout:
+            dy = 0.0
+            if loop is not None:  # breathe and float
+                x = 0.5 - 0.5 * math.cos(2 * math.pi * loop / 9.0)
+                dy = math.sin(2 * math.pi * loop / 6.5) * self.h * 0.025
             scale = lerp(0.95, 1.0, x) * lerp(0.96, 1.0, opacity)
-            self.sprite.draw(frame, self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale, scale, opacity)
+            cx, cy = self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale + dy
+            self.sprite.draw(frame, cx, cy, scale, opacity)
             return
-        panel = self.kb.at(x)
+        panel = self.kb.loop(loop) if loop is not None else self.kb.at(x)
         if settled and opacity >= 1.0:
+            under = [(box, frame.crop(box), outside) for box, outside in self.corners]
             frame.paste(panel, (self.x0, self.y0))
-            for box, patch, outside in self.corners:
+            for box, patch, outside in under:
                 frame.paste(patch, box, outside)
             return
         self._draw_shadow(frame, opacity)
@@ -477,7 +627,11 @@ class ProductShowcase(Design):
         self.text_box = text_box
         tw, th = text_box[2] - text_box[0], text_box[3] - text_box[1]
         self.bg = self.background(glow_at=(0.72, 0.5) if s.wide else (0.5, 0.3))
-        self.shots = [_Shot(self, r, self.product_area, k, self.bg) for k, r in enumerate(products)]
+        # A long clip holds each shot for many seconds: it circles over the picture, and a light moves behind.
+        self.long_clip = self.D > 12.0
+        self.shots = [
+            _Shot(self, r, self.product_area, k, self.bg, deep=self.long_clip) for k, r in enumerate(products)
+        ]
         alone = 1.0 if products else 1.35  # without a product picture the words take the whole frame
         big = DISPLAY * u * alone
         self.headline = (
@@ -495,9 +649,10 @@ class ProductShowcase(Design):
             s.text(f, "bold", tw, th - head_h - number_h - 6 * u, BODY * u * 1.1 * alone, max_lines=3, align=self.align)
             for f in feats
         ]
+        # Numbers only count something when there are two features or more.
         self.numbers = [
             s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u * alone, max_lines=1, align=self.align)
-            for k in range(len(feats))
+            for k in range(len(feats) if len(feats) >= 2 else 0)
         ]
         # The price: on an accent tag when it closes the clip alone, in big type above the button otherwise,
         # so the button stays the one accent-coloured thing to press.
@@ -515,18 +670,28 @@ class ProductShowcase(Design):
             self.end_head = self.headline
         elif self.small_head is not None:
             self.end_head = self.small_head
-        self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u)) if logo is not None else None
+        self.logo_sprite = None
+        if logo is not None:
+            ground = self.ground_at(self.bg, text_box)
+            self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
+        # Without a picture, or in a long clip, the background itself moves: a soft light circles over it.
+        self.glow = self.drifting_light(period=12.0) if (not self.shots or self.long_clip) else None
         D = self.D
         self.intro = clamp(0.2 * D, 0.7, 2.0)
         self.end_len = clamp(0.28 * D, 0.9, 2.8)
         self.end_start = D - self.end_len
-        self.slot = (self.end_start - self.intro) / len(self.features) if self.features else 0.0
+        # Features in turn, up to 5 s each; a long clip goes round them again, about one every 3 s.
+        span = self.end_start - self.intro
+        self.beats = len(self.features)
+        if self.features and span / len(self.features) > 5.0:
+            self.beats = max(len(self.features), math.ceil(span / 3.0))
+        self.slot = span / self.beats if self.beats else 0.0
 
     def _text_x(self, width: float) -> float:
         x0, _, x1, _ = self.text_box
         return x0 if self.align == "left" else (x0 + x1 - width) / 2
 
-    def draw(self, i: int, frame: Image.Image) -> None:
+    def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         if self.shots:
             k, a, b = 0, 0.0, self.D
@@ -540,9 +705,15 @@ class ProductShowcase(Design):
             move = progress(t, a, b)
             settled = enter >= 1.0
             frame.paste(shot.settled if settled else self.bg, (0, 0))
-            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled)
+            if self.glow is not None:
+                self.glow.draw(frame, t)
+            # A move longer than a few seconds would crawl: long holds follow an endless path instead.
+            loop = (t - a) if b - a > 10.0 else None
+            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled, loop)
         else:
             frame.paste(self.bg, (0, 0))
+            if self.glow is not None:
+                self.glow.draw(frame, t)
         if t >= self.end_start:
             self._draw_end(frame, t)
         elif self.features and t >= self.intro:
@@ -563,16 +734,17 @@ class ProductShowcase(Design):
     def _draw_feature(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
         _, y0, _, y1 = self.text_box
-        k = min(len(self.features) - 1, int((t - self.intro) / self.slot))
+        k = min(self.beats - 1, int((t - self.intro) / self.slot))
         a = self.intro + k * self.slot
         b = a + self.slot
         enter = ease_out(progress(t, a + 0.1, a + 0.1 + min(0.4, self.slot * 0.3)))
-        leave = 1 - progress(t, b - min(0.25, self.slot * 0.2), b) if k < len(self.features) - 1 else 1.0
+        leave = 1 - progress(t, b - min(0.25, self.slot * 0.2), b) if k < self.beats - 1 else 1.0
         opacity = enter * leave
-        feat, num = self.features[k], self.numbers[k]
+        feat = self.features[k % len(self.features)]
+        num = self.numbers[k % len(self.numbers)] if self.numbers else None
         gap = 2.0 * u
         bar_h = max(2, round(0.6 * u))
-        block_h = num.height + gap + bar_h + gap + feat.height
+        block_h = (num.height + gap if num is not None else 0) + bar_h + gap + feat.height
         head_h = 0.0
         if self.small_head is not None:
             head_h = self.small_head.height + 3 * u
@@ -582,9 +754,11 @@ class ProductShowcase(Design):
             s.paste_text(frame, self.small_head, self._text_x(self.small_head.width), top, p.muted, fade_in)
             top += head_h
         dy = (1 - enter) * 2.5 * u
-        s.paste_text(frame, num, self._text_x(num.width), top + dy, p.accent_ink, opacity)
+        if num is not None:
+            s.paste_text(frame, num, self._text_x(num.width), top + dy, p.accent_ink, opacity)
+            top += num.height + gap
         bar_w = round(9 * u * enter)
-        by = round(top + num.height + gap)
+        by = round(top)
         if bar_w > 1 and opacity > 0.05:
             bx = round(self._text_x(bar_w))
             frame.paste(mix(p.bg, p.accent, opacity), (bx, by, bx + bar_w, by + bar_h))
@@ -628,65 +802,112 @@ class ProductShowcase(Design):
 
 
 class _FrameShot:
-    """A reference filling the frame for `frames` frames: full-bleed and drifting when its shape is close to
-    the frame's, otherwise contained at full width over a blurred, tinted copy of itself, slowly zooming (the
-    usual way a photo is posted as a vertical video).
+    """A reference filling the frame for `frames` frames, in one of three ways:
+
+    - a photo whose shape is close to the frame's: full-bleed and drifting;
+    - another photo (or a product on a plain ground, which a crop would cut): contained at full width over a
+      blurred, tinted copy of itself, slowly zooming without cutting into the subject (the usual way a photo is
+      posted as a vertical video);
+    - a logo or other graphic: whole, inside `area` (where no text goes), over the brand background, growing
+      slowly; on a plate when its colour would not stand out from the background.
 
     Its frame-sized layers are made on first use and dropped by `release`, so a long clip with many shots keeps
-    only the few it is showing in memory (see `_Shots`).
+    only the few it is showing in memory (see `_Shots`). A shot shown again (`visit` 1, 2, ...) carries on its
+    move where the last visit left it, so coming back to a reference never repeats what was on screen before.
     """
 
     DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
 
     def __init__(
-        self, design: Design, ref: RefImage, k: int, frames: int, punch: float = 0.0, anchor_y: float = 0.5
+        self,
+        design: Design,
+        ref: RefImage,
+        k: int,
+        frames: int,
+        punch: float = 0.0,
+        anchor_y: float = 0.5,
+        area: Box | None = None,
+        visits: int = 1,
     ) -> None:
         self.design, self.ref, self.k, self.punch, self.anchor_y = design, ref, k, punch, anchor_y
         self.frames = max(2, frames)
-        self.full = abs(math.log(ref.aspect / (design.W / design.H))) < math.log(1.35)
+        self.visits = max(1, min(4, visits))  # a drift travels on over this many visits, then starts again
+        self.area = area or design.s.safe
+        self.graphic = ref.graphic(max(design.W, design.H))
+        close = abs(math.log(ref.aspect / (design.W / design.H))) < math.log(1.35)
+        self.full = close and not self.graphic and ref.subject is None
         self.drift: Drift | None = None
         self.ground: Image.Image | None = None
         self.kb: KenBurns | None = None
+        self.sprite: Sprite | None = None
 
     def prepare(self) -> None:
         d, ref, k = self.design, self.ref, self.k
         W, H, u = d.W, d.H, d.u
-        if self.full:
+        if self.graphic:
+            self.ground = d.bg
+            x0, y0, x1, y1 = self.area
+            max_w = min(x1 - x0, ref.size[0] * 2.0)
+            max_h = min(y1 - y0, ref.size[1] * 2.0)
+            ground = d.ground_at(d.bg, self.area)
+            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
+            self.pos = ((x0 + x1) / 2, (y0 + y1) / 2)
+        elif self.full:
             speed = drift_speed(min(W, H))
             self.drift = Drift(
-                ref.rgb(), W, H, self.frames, speed, self.DIRECTIONS[k % 4], self.punch, round(d.fps * 0.3)
+                ref.rgb(),
+                W,
+                H,
+                self.frames * self.visits,
+                speed,
+                self.DIRECTIONS[k % 4],
+                self.punch,
+                round(d.fps * 0.3),
             )
         else:
             self.ground = _backdrop(ref, W, H, d.p.bg, 6 * u)
             w, h = _fit(*ref.size, W, H * 0.8)
             self.pos = ((W - w) // 2, round((H - h) * self.anchor_y))
             focus = (0.5 + 0.12 * (-1) ** k, 0.5)
-            self.kb = KenBurns(ref.rgb(), w, h, (1.0 + self.punch * 0.5, 1.1), ((0.5, 0.5), focus))
+            zoom = (1.0 + self.punch * 0.5, 1.1)
+            self.kb = KenBurns(ref.rgb(), w, h, zoom, ((0.5, 0.5), focus), keep=ref.subject)
         ref.drop()
 
     @property
     def ready(self) -> bool:
-        return self.drift is not None or self.kb is not None
+        return self.drift is not None or self.kb is not None or self.sprite is not None
 
     def release(self) -> None:
-        self.drift = self.ground = self.kb = None
+        self.drift = self.ground = self.kb = self.sprite = None
 
     def _x(self, n: int) -> float:
         return ease_out(clamp(n / (self.frames - 1)))
 
-    def draw(self, frame: Image.Image, n: int) -> None:
+    def draw(self, frame: Image.Image, n: int, visit: int = 0) -> None:
+        """Frame `n` of the shot's `visit`-th appearance."""
+        looped = (visit * self.frames + n) / self.design.fps  # seconds on screen over all visits
         if self.drift is not None:
-            self.drift.draw(frame, n)
+            if visit % self.visits:  # travel on from where the last visit stopped (the punch-in comes again)
+                self.drift.draw_at(frame, (visit % self.visits) * self.frames + n, n)
+            else:
+                self.drift.draw(frame, n)
+        elif self.sprite is not None and self.ground is not None:
+            frame.paste(self.ground, (0, 0))
+            # Grows in at each appearance while circling slowly: never the same twice.
+            a = 2 * math.pi * looped / 7.0
+            r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
+            scale = lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
+            self.sprite.draw(frame, self.pos[0] + r * math.sin(a), self.pos[1] - r * (1 - math.cos(a)), scale)
         elif self.kb is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
-            frame.paste(self.kb.at(self._x(n)), self.pos)
+            panel = self.kb.loop(looped, 10.0) if visit else self.kb.at(self._x(n))
+            frame.paste(panel, self.pos)
 
-    def image(self, n: int) -> Image.Image:
-        if self.drift is not None:
+    def image(self, n: int, visit: int = 0) -> Image.Image:
+        if self.drift is not None and not visit:
             return self.drift.image(n)
-        assert self.kb is not None and self.ground is not None
-        out = self.ground.copy()
-        out.paste(self.kb.at(self._x(n)), self.pos)
+        out = Image.new("RGBX", (self.design.W, self.design.H))
+        self.draw(out, n, visit)
         return out
 
 
@@ -732,11 +953,16 @@ class SocialMedia(Design):
         if not self.n_cuts:
             self.end_start = self.hook_end
         self.cut_len = cut_time / self.n_cuts if self.n_cuts else 0.0
-        self.half_wipe = min(0.22, self.end_len * 0.15)
+        self.cuts = [self.end_start] if self.end_start < D else []
+        self.wipe_len = min(0.36, self.end_len * 0.3)
         self.bg = self.background(glow_at=(0.5, 0.35))
-        shot_frames = round(max(self.hook_end, self.cut_len) * self.fps) + 1
-        self.shots = _Shots([_FrameShot(self, r, k, shot_frames, punch=0.08) for k, r in enumerate(refs)])
-        self.fields: list[tuple[RGB, RGB]] = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
+        # Colour fields (no references): fill, text colour and a light that moves over the fill, as far from
+        # the fill as it can be while the words on it keep their contrast.
+        self.fields: list[tuple[RGB, RGB, RGB]] = [
+            (fill, ink, _field_light(fill, ink))
+            for fill, ink in ((p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink))
+        ]
+        self.glow = self.drifting_light(period=9.0, size=1.1)
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
         hook_text = copy.headline or (copy.phrases[0] if copy.phrases else "")
@@ -750,6 +976,18 @@ class SocialMedia(Design):
         caps = copy.features or [x for x in copy.phrases if x != hook_text]
         cap_size = BODY * u * (1.15 if s.vertical else 0.95)
         self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
+        # Logos and graphics are shown whole between the hook and the captions, never under them.
+        band_top = round(self.hook_cy + self.hook.size[1] / 2 + 2 * u) if self.hook is not None else st
+        cap_h = max((c.size[1] for c in self.captions), default=0)
+        band_bottom = round(sb - cap_h - 3.5 * u) if self.captions else sb
+        if band_bottom - band_top < self.safe_h * 0.25:
+            band_top, band_bottom = st, sb
+        shot_frames = round(max(self.hook_end, self.cut_len) * self.fps) + 1
+        area = (sl, band_top, sr, band_bottom)
+        visits = math.ceil((self.n_cuts + 1) / len(refs)) if refs else 1
+        self.shots = _Shots(
+            [_FrameShot(self, r, k, shot_frames, punch=0.08, area=area, visits=visits) for k, r in enumerate(refs)]
+        )
         # Without references the cuts are colour fields and the captions big words on them.
         self.field_caps = (
             [s.text(c, "black", self.safe_w, self.safe_h * 0.6, DISPLAY * u * scale, max_lines=4) for c in caps[:12]]
@@ -773,30 +1011,35 @@ class SocialMedia(Design):
             assert hero is not None
             side = self.safe_h * (0.36 if s.vertical else 0.46)
             if hero.has_alpha:
-                img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u)
+                mid = (st + sb) / 2
+                ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
+                img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
             else:
                 size = _fit(*hero.size, self.safe_w * 0.86, side)
                 img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))
                 hero.drop()
             self.end_card = Sprite(with_shadow(img, 2 * u, (0, round(1.2 * u)), strength=0.5)[0])
 
-    def _shot(self, frame: Image.Image, index: int, n: int) -> tuple[RGB, RGB] | None:
+    def _shot(self, frame: Image.Image, index: int, n: int, t: float) -> tuple[RGB, RGB] | None:
         """Draw frame `n` of shot `index`; for colour fields, returns (fill, text colour)."""
         if self.shots:
-            self.shots[index % len(self.shots)].draw(frame, n)
+            # Each reference comes round in turn, its move carrying on from the visit before.
+            self.shots[index % len(self.shots)].draw(frame, n, index // len(self.shots))
             return None
-        fill, ink = self.fields[index % len(self.fields)]
+        fill, ink, light = self.fields[index % len(self.fields)]
         frame.paste(fill, (0, 0, self.W, self.H))
+        self.glow.draw(frame, t, light)
         return fill, ink
 
-    def draw(self, i: int, frame: Image.Image) -> None:
+    def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         u, s = self.u, self.s
         if t < self.hook_end:
             if self.shots:
-                self._shot(frame, 0, i)
+                self._shot(frame, 0, i, t)
             else:
                 frame.paste(self.bg, (0, 0))
+                self.glow.draw(frame, t)
             if self.hook is not None:
                 k = progress(t, 0.04, 0.3)
                 scale = min(1.0, 0.7 + 0.3 * ease_out_back(k)) if k > 0 else 0.0
@@ -804,7 +1047,7 @@ class SocialMedia(Design):
         elif t < self.end_start:
             c = min(self.n_cuts - 1, int((t - self.hook_end) / self.cut_len))
             a = self.hook_end + c * self.cut_len
-            colour_field = self._shot(frame, c + 1, i - round(a * self.fps))
+            colour_field = self._shot(frame, c + 1, i - round(a * self.fps), t)
             if self.shots and self.captions:
                 cap = self.captions[c % len(self.captions)]
                 k = progress(t, a + 0.04, a + 0.28)
@@ -819,7 +1062,6 @@ class SocialMedia(Design):
         else:
             frame.paste(self.bg, (0, 0))
             self._draw_end(frame, t)
-        self.wipe(frame, t, self.end_start, self.half_wipe)
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
@@ -870,12 +1112,22 @@ class PromptVideo(Design):
     def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
         super().__init__(stage, refs, copy)
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
-        _, st, _, sb = s.safe
+        sl, st, sr, sb = s.safe
         D = self.D
         phrases = [x for x in [copy.headline, copy.tagline, *copy.phrases] if x]
         n = min(len(phrases), max(1, int(D / 2.0)))
         self.phrases = phrases[:n]
         self.bg = self.background(glow_at=(0.3, 0.3))
+        size = BODY * u * (1.25 if s.vertical else 1.15)
+        if refs:
+            self.blocks = [
+                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3) for x in self.phrases
+            ]
+        else:
+            self.blocks = [
+                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4) for x in self.phrases
+            ]
+        text_top = sb - max((b.height for b in self.blocks), default=0)
         shots: list[_FrameShot] = []
         n_shots = len(refs)
         if refs and D / n_shots > 6:  # long clips come back to the references with another move
@@ -885,30 +1137,23 @@ class PromptVideo(Design):
         frames = round((self.shot_len + self.fade) * self.fps) + 2
         # Contained images sit high in tall frames, leaving the lower third to the words.
         anchor = 0.32 if self.H > self.W * 1.1 else 0.5
+        area = (sl, st, sr, round(text_top - 3 * u)) if self.blocks else (sl, st, sr, sb)
         for k in range(n_shots):
-            shots.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor))
+            shots.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor, area=area))
         self.kbs = _Shots(shots)
-        size = BODY * u * (1.25 if s.vertical else 1.15)
         self.scrim: Image.Image | None = None
-        if self.kbs:
+        if self.kbs and self.blocks:
             # A lower third on a scrim dense enough for the text to read over any image.
-            self.blocks = [
-                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3) for x in self.phrases
-            ]
-            if self.blocks:
-                text_top = sb - max(b.height for b in self.blocks)
-                self.scrim_top = max(0, int(text_top - 16 * u))
-                mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
-                self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
-            self.text_bottom = sb
-        else:
-            self.blocks = [
-                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4) for x in self.phrases
-            ]
-            self.blob = _blob(int(s.short * 0.9))
-            self.blob_colour = mix(p.bg2, p.accent, 0.35)
-        self.slot = D / max(1, len(self.blocks))
-        del st
+            self.scrim_top = max(0, int(text_top - 16 * u))
+            mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
+            self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
+        self.text_bottom = sb
+        self.glow = self.drifting_light(period=12.0) if not self.kbs else None
+        # Phrases in turn, 2 to 6 s each; a long clip goes round them again.
+        self.beats = len(self.blocks)
+        if self.blocks and D / len(self.blocks) > 6.0:
+            self.beats = max(len(self.blocks), round(D / 5.0))
+        self.slot = D / max(1, self.beats)
 
     def _n(self, k: int, i: int) -> int:
         """Frame `i` of the clip as frame n of shot k (shots start half a fade early)."""
@@ -928,7 +1173,7 @@ class PromptVideo(Design):
         else:
             self.kbs[k].draw(frame, self._n(k, i))
 
-    def draw(self, i: int, frame: Image.Image) -> None:
+    def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
         p, u, s = self.p, self.u, self.s
         if self.kbs:
@@ -937,18 +1182,15 @@ class PromptVideo(Design):
                 frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         else:
             frame.paste(self.bg, (0, 0))
-            x = t / max(self.D, 0.01)
-            cx = self.W * (0.3 + 0.4 * ease_in_out(x))
-            cy = self.H * (0.62 - 0.24 * math.sin(math.pi * x))
-            bw = self.blob.width
-            frame.paste(self.blob_colour, (round(cx - bw / 2), round(cy - bw / 2)), self.blob)
-        if not self.blocks:  # nothing of the brief to put on screen: the pictures (or the light) alone
+            if self.glow is not None:
+                self.glow.draw(frame, t)
+        if not self.blocks:
             return
-        k = min(len(self.blocks) - 1, int(t / self.slot))
+        k = min(self.beats - 1, int(t / self.slot))
         a, b = k * self.slot, (k + 1) * self.slot
         enter = ease_out(progress(t, a + 0.1, a + 0.8))
-        leave = 1 - progress(t, b - 0.35, b) if k < len(self.blocks) - 1 else 1.0
-        block = self.blocks[k]
+        leave = 1 - progress(t, b - 0.35, b) if k < self.beats - 1 else 1.0
+        block = self.blocks[k % len(self.blocks)]
         drift = (1 - enter) * 2.5 * u - progress(t, a, b) * 1.2 * u
         x = (self.W - block.width) / 2
         if self.kbs:
@@ -956,6 +1198,18 @@ class PromptVideo(Design):
         else:
             y = (s.safe[1] + s.safe[3] - block.height) / 2 + drift
         s.paste_text(frame, block, x, y, p.ink, enter * leave)
+
+
+def _field_light(fill: RGB, ink: RGB) -> RGB:
+    """A light (or shade) to move over a colour field: the most visible one that `ink` still reads on."""
+    best, best_d = fill, 0.0
+    for towards in ((255, 255, 255), (0, 0, 0)):
+        for amount in (0.45, 0.35, 0.25, 0.18, 0.12):
+            cand = mix(fill, towards, amount)
+            d = abs(luminance(cand) - luminance(fill)) / (max(luminance(cand), luminance(fill)) + 0.05)
+            if contrast(ink, cand) >= 4.6 and d > best_d:
+                best, best_d = cand, d
+    return best
 
 
 def _scrim_alpha(ink: RGB, scrim: RGB) -> float:
@@ -974,10 +1228,10 @@ def _floor_scrim(mask: Image.Image, from_y: int, alpha: float) -> Image.Image:
     return ImageChops.lighter(mask, floor)
 
 
-def _blob(size: int) -> Image.Image:
+def _blob(size: int, peak: int = 110) -> Image.Image:
     """A soft round light: a radial mask, drawn once."""
     radial = ImageOps.invert(Image.radial_gradient("L").resize((size, size), Image.Resampling.BILINEAR))
-    return radial.point(lambda v: int((v / 255) ** 2.4 * 110))
+    return radial.point(lambda v: int((v / 255) ** 2.4 * peak))
 
 
 DESIGNS: dict[str, type[Design]] = {
