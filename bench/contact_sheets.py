@@ -1,8 +1,9 @@
 """Contact sheets: one PNG per template (six frames each) so anyone can look at what the draft engine makes.
 
-    .venv/bin/python bench/contact_sheets.py [--aspect 16:9] [--all-aspects] [--duration 8]
+    .venv/bin/python bench/contact_sheets.py [--aspect 16:9] [--all-aspects] [--duration 8] [--qa]
 
-Writes bench/out/<template>[_<aspect>].png and the MP4s next to them.
+Writes bench/out/<template>[_<aspect>].png and the MP4s next to them. With --qa, also the cases testers reported
+(bench/out/qa_*.png): transparent and navy wordmarks, a 60 s showcase, briefs that are all instructions.
 """
 
 from __future__ import annotations
@@ -94,6 +95,14 @@ def transparent_logo(size: int = 900) -> Image.Image:
     return img
 
 
+def wordmark(text: str = "ACME", colour: tuple[int, int, int] = (20, 32, 84), size: int = 220) -> Image.Image:
+    """A transparent one-colour wordmark, nothing around the letters."""
+    f = font("black", size)
+    img = Image.new("RGBA", (int(f.getlength(text)) + size // 5, int(size * 1.4)), colour + (0,))
+    ImageDraw.Draw(img).text((size // 10, size // 10), text, font=f, fill=colour + (255,))
+    return img
+
+
 def lifestyle_photo(w: int = 1600, h: int = 1200, seed: int = 1) -> Image.Image:
     """An outdoor scene: sky gradient, sun, hills, a path."""
     sky = Image.linear_gradient("L").resize((w, h))
@@ -130,6 +139,43 @@ SAMPLES = {
     "logo": lambda: _png(transparent_logo()),
     "lifestyle": lambda: _jpeg(lifestyle_photo()),
     "lifestyle2": lambda: _jpeg(lifestyle_photo(seed=4).transpose(Image.Transpose.FLIP_LEFT_RIGHT)),
+    "acme": lambda: _png(wordmark()),
+    "product_tall": lambda: _jpeg(product_photo(1500, 2000)),
+}
+
+# name: (template, aspect, seconds, brief, references)
+QA_CASES = {
+    "qa_social_logo_9x16": (
+        "social-media",
+        "9:16",
+        8,
+        "TikTok social media ad for the spring sale of our sneakers. Shop now",
+        ["acme", "product_tall", "lifestyle"],
+    ),
+    "qa_social_logo_1x1": ("social-media", "1:1", 8, "Summer sale ad for sneakers, price $249, CTA Shop now", ["acme"]),
+    "qa_brand_navy_logo": (
+        "brand-animation",
+        "16:9",
+        10,
+        'a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
+        ["acme"],
+    ),
+    "qa_showcase_60s": (
+        "product-showcase",
+        "16:9",
+        60,
+        "Product showcase of our sneaker, featuring breathable mesh, carbon plate sole and 20% lighter build",
+        ["product"],
+    ),
+    "qa_brand_60s": (
+        "brand-animation",
+        "16:9",
+        60,
+        "Logo animation for Northwind Labs, tagline: Ideas that move",
+        ["logo"],
+    ),
+    "qa_prompt_ad": ("prompt", "9:16", 4, "ad", []),
+    "qa_prompt_teaser": ("prompt", "1:1", 4, "a 3 second square teaser", ["lifestyle"]),
 }
 
 
@@ -193,9 +239,34 @@ def main() -> None:
     ap.add_argument("--resolution", default="720p")
     ap.add_argument("--template", default=None)
     ap.add_argument("--no-refs", action="store_true")
+    ap.add_argument("--qa", action="store_true", help="also render the cases testers reported")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     refs_cache = {name: make() for name, make in SAMPLES.items()}
+    if args.qa:
+        for name, (template, aspect, seconds, brief, ref_names) in QA_CASES.items():
+            w, h = frame_size(aspect, args.resolution)
+            job = RenderJob(
+                job_id=name,
+                brief=brief,
+                prompt=brief,
+                model=DRAFT,
+                duration_s=seconds,
+                aspect=aspect,
+                resolution=args.resolution,
+                width=w,
+                height=h,
+                fps=24,
+                template=template,
+            )
+            video = OUT / f"{name}.mp4"
+            started = time.perf_counter()
+            result = render_draft(job, [refs_cache[r] for r in ref_names], video)
+            took = time.perf_counter() - started
+            title = f"{name}  {template} {aspect} {seconds}s  headline {result.copy.headline!r}  {took:.2f}s"
+            png = OUT / f"{name}.png"
+            sheet(title, sample_frames(video, 9)).save(png)
+            print(f"{png.relative_to(ROOT)}  {took:.2f}s")
     aspects_default = {"social-media": "9:16"}
     for name, (brief, ref_names) in CASES.items():
         if args.template and args.template != name:
