@@ -22,9 +22,7 @@ for name in ("OPENAI_API_KEY", "POE_API_KEY", "REPLICATE_API_TOKEN", "REPLICATE_
 
 from campaign.settings import Settings  # noqa: E402
 
-PG_URL = os.environ.get(
-    "CLAPBOARD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+PG_URL = os.environ.get("CLAPBOARD_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres")
 
 
 def make_settings(data_dir: Path, **overrides: object) -> Settings:
@@ -47,9 +45,7 @@ async def studio(settings: Settings) -> AsyncIterator[object]:
     await studio.close()
 
 
-def png_bytes(
-    size: tuple[int, int] = (640, 480), color: tuple[int, ...] = (220, 40, 40), mode: str = "RGB"
-) -> bytes:
+def png_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, ...] = (220, 40, 40), mode: str = "RGB") -> bytes:
     """A PNG with a solid colour and a contrasting square, so it can be found in rendered frames."""
     image = Image.new(mode, size, color)
     inner = (size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4)

@@ -154,8 +154,7 @@ async def download(
             if response.status_code != 200:
                 log.warning("provider output download answered %s", response.status_code)
                 raise StorageFailed(
-                    f"The finished video could not be downloaded (the provider answered "
-                    f"{response.status_code}).",
+                    f"The finished video could not be downloaded (the provider answered {response.status_code}).",
                     hint="Try again; the provider may keep the file only for a short time.",
                 )
             declared = response.headers.get("content-length", "")

@@ -117,9 +117,7 @@ def _describe(data: bytes) -> str | None:
 def _not_image(label: str, data: bytes) -> ReferenceRejected:
     what = _describe(data)
     message = (
-        f"{label} is {what}, not a PNG, JPEG or WebP image."
-        if what
-        else (f"{label} is not a PNG, JPEG or WebP image.")
+        f"{label} is {what}, not a PNG, JPEG or WebP image." if what else (f"{label} is not a PNG, JPEG or WebP image.")
     )
     return ReferenceRejected(message, hint=f"{_ALLOWED_TEXT}; export it as one of those and try again.")
 
@@ -136,9 +134,7 @@ def _too_large(label: str, size: int | None, limit: int) -> ReferenceRejected:
     )
 
 
-def _too_many_pixels(
-    label: str, pixels: int, limit: int, size: tuple[int, int] | None = None
-) -> ReferenceRejected:
+def _too_many_pixels(label: str, pixels: int, limit: int, size: tuple[int, int] | None = None) -> ReferenceRejected:
     shown = f"{size[0]}×{size[1]} pixels" if size else f"about {pixels / 1_000_000:,.0f} million pixels"
     return ReferenceRejected(
         f"{label} is {shown}; reference images can have at most {limit / 1_000_000:g} million pixels.",
@@ -328,9 +324,7 @@ class ReferenceIntake:
                 raise _too_large(label, stat.st_size, limit)
             data = await asyncio.to_thread(_read_capped, path, limit + 1)
         except FileNotFoundError:
-            raise ReferenceRejected(
-                f"{label} was not found.", hint="Check the file path and try again."
-            ) from None
+            raise ReferenceRejected(f"{label} was not found.", hint="Check the file path and try again.") from None
         except OSError as exc:
             raise ReferenceRejected(
                 f"{label} could not be read.", hint="Check that the file exists and is readable."
@@ -355,9 +349,7 @@ class ReferenceIntake:
         """The reference already stored under `key` (a `refs/…` key an earlier intake returned)."""
         found = _REF_KEY.fullmatch(key)
         if found is None:
-            raise ReferenceRejected(
-                "That reference is not an image Clapboard stored.", hint="Attach the image again."
-            )
+            raise ReferenceRejected("That reference is not an image Clapboard stored.", hint="Attach the image again.")
         try:
             data = await read_all(self.storage, key)
         except NotFound:
@@ -591,9 +583,7 @@ def fit_image(data: bytes, width: int, height: int, mode: Literal["pad", "crop"]
     return buf.getvalue()
 
 
-async def fit(
-    storage: BlobStorage, ref: Reference, width: int, height: int, mode: Literal["pad", "crop"]
-) -> Reference:
+async def fit(storage: BlobStorage, ref: Reference, width: int, height: int, mode: Literal["pad", "crop"]) -> Reference:
     """A stored copy of `ref` as a first frame of exactly `width`×`height` (for Sora, Veo's `image`,
     Runway), cropped or padded as `mode` says. An opaque JPEG already of that size is returned as it is."""
     if width < 1 or height < 1:

@@ -83,9 +83,7 @@ class ChatClient:
             "id": str(uuid.uuid4()), "threadId": "", "output": text, "name": "User", "type": "user_message",
             "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }  # fmt: skip
-        await self.sio.emit(
-            "client_message", {"message": message, "fileReferences": [{"id": f} for f in files or []]}
-        )
+        await self.sio.emit("client_message", {"message": message, "fileReferences": [{"id": f} for f in files or []]})
 
     def messages(self) -> list[str]:
         return [d.get("output", "") for e, d in self.events if e in ("new_message", "update_message") and d]

@@ -31,9 +31,7 @@ def _free_port() -> int:
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     port = _free_port()
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
     env.update(CLAPBOARD_DATA_DIR=str(tmp_path / "data"))
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen([sys.executable, "-m", "chat.cli", "serve", "--port", str(port)], env=env,
@@ -70,9 +68,7 @@ def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path
         page.keyboard.press("Enter")
         video = page.wait_for_selector("video", timeout=90000)
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
-        size = page.evaluate(
-            "(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))"
-        )
+        size = page.evaluate("(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))")
         assert size[:2] == [720, 1280] and abs(size[2] - 6) < 0.1
         assert "/poster.jpg" in page.evaluate("document.querySelector('video').getAttribute('poster')")
         page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")

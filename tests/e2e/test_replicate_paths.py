@@ -17,9 +17,7 @@ from tools.media import probe
 
 
 def clapboard(fake: FakeReplicate, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))
-    }
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
     env.update(CLAPBOARD_DATA_DIR=str(data_dir), REPLICATE_API_TOKEN=fake.token, REPLICATE_BASE_URL=fake.base_url,
                CLAPBOARD_REPLICATE_POLL_S="0.01")  # fmt: skip
     return subprocess.run([sys.executable, "-m", "chat.cli", *args], capture_output=True, text=True, env=env,
@@ -54,9 +52,7 @@ def test_cli_asks_before_spending_and_refuses_invalid_requests_before_any_call(
     data = tmp_path / "data"
     unconfirmed = clapboard(fake_replicate, data, "generate", "--model", "veo-3.1", "--prompt", "a kite")
     assert unconfirmed.returncode == 2 and "Add --yes" in unconfirmed.stderr and "$" in unconfirmed.stderr
-    seven = clapboard(
-        fake_replicate, data, "generate", "--model", "veo-3.1", "--duration", "7", "--prompt", "a kite"
-    )
+    seven = clapboard(fake_replicate, data, "generate", "--model", "veo-3.1", "--duration", "7", "--prompt", "a kite")
     assert seven.returncode == 2 and "6 s or 8 s" in seven.stderr
     assert fake_replicate.creates() == []
 
@@ -72,9 +68,7 @@ def test_a_model_that_is_down_falls_back_and_the_cli_says_which_made_it(
     assert len(fake_replicate.creates()) >= 1
 
 
-def test_models_refresh_marks_a_delisted_model_unavailable(
-    fake_replicate: FakeReplicate, tmp_path: Path
-) -> None:
+def test_models_refresh_marks_a_delisted_model_unavailable(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
     fake_replicate.remove_model("runwayml/gen4-turbo")
     done = clapboard(fake_replicate, tmp_path / "data", "models", "--refresh", "--json")
     assert done.returncode == 0, done.stderr
@@ -99,9 +93,7 @@ async def test_chat_shows_the_price_and_generates_after_the_click(
         assert fake_replicate.creates() == []  # nothing is spent before the click
         confirm = next(a for a in actions if a["name"] == "confirm_job")
         async with httpx.AsyncClient(base_url=base) as http:
-            response = await http.post(
-                "/project/action", json={"sessionId": tab.session_id, "action": confirm}
-            )
+            response = await http.post("/project/action", json={"sessionId": tab.session_id, "action": confirm})
         assert response.status_code == 200, response.text
         videos = await tab.wait_for(lambda: tab.elements("video"))
         assert videos and any("veo-3.1" in m for m in tab.messages())

@@ -48,9 +48,7 @@ async def runner(settings: Settings, engines: dict[str, object] | None = None) -
                      ReferenceIntake(settings, storage))  # fmt: skip
 
 
-async def test_creative_is_on_the_campaign_before_the_ready_event(
-    settings: Settings, product_png: Path
-) -> None:
+async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Settings, product_png: Path) -> None:
     jobs = await runner(settings)
     seen: list[tuple[str, int]] = []
 
@@ -77,9 +75,7 @@ async def test_creative_is_on_the_campaign_before_the_ready_event(
 
 
 async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settings) -> None:
-    jobs = await runner(
-        settings, {"draft": Broken(ProviderFailed("The model refused the prompt.", user_input=True))}
-    )
+    jobs = await runner(settings, {"draft": Broken(ProviderFailed("The model refused the prompt.", user_input=True))})
     events: list[JobEvent] = []
     jobs.subscribe(lambda e: _append(events, e))
     submitted = await jobs.submit(VideoRequest(prompt="a kite"))
@@ -158,9 +154,7 @@ async def test_restart_requeues_queued_jobs_and_fails_interrupted_ones(settings:
     submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
     await jobs.wait(submitted.job_id)
     request = (await jobs.store.job(submitted.job_id)).request
-    queued = await jobs.store.add_job(
-        campaign_id=campaign.id, status="queued", model="draft", request=request
-    )
+    queued = await jobs.store.add_job(campaign_id=campaign.id, status="queued", model="draft", request=request)
     cut = await jobs.store.add_job(campaign_id=campaign.id, status="running", model="draft", request=request)
     await jobs.recover()
     await jobs.drain()

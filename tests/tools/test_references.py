@@ -41,9 +41,7 @@ def encode(img: Image.Image, fmt: str, **kwargs: object) -> bytes:
     return buf.getvalue()
 
 
-def halves(
-    size: tuple[int, int] = (120, 80), left=(220, 30, 30), right=(30, 30, 220), mode="RGB"
-) -> Image.Image:
+def halves(size: tuple[int, int] = (120, 80), left=(220, 30, 30), right=(30, 30, 220), mode="RGB") -> Image.Image:
     """Left half one colour, right half another: shows orientation and cropping."""
     img = Image.new(mode, size, left)
     img.paste(right, (size[0] // 2, 0, size[0], size[1]))
@@ -273,9 +271,7 @@ async def test_messages_never_show_a_server_path(intake: ReferenceIntake, storag
     assert str(tmp_path) not in text
 
 
-@pytest.mark.parametrize(
-    "source", ["ftp://example.com/a.png", "data:image/png;base64,iVBORw0K", "file:///etc/x"]
-)
+@pytest.mark.parametrize("source", ["ftp://example.com/a.png", "data:image/png;base64,iVBORw0K", "file:///etc/x"])
 async def test_other_schemes_are_refused(intake: ReferenceIntake, storage: LocalStorage, source: str):
     text = await _refused(intake.take(source), storage)
     assert "http" in text
@@ -348,9 +344,7 @@ async def test_https_to_the_pinned_address_still_checks_the_certificate(
 async def test_private_addresses_are_refused_before_connecting(
     settings: Settings, storage: LocalStorage, transport: LoopbackOnlyTransport, url: str
 ):
-    resolver = FakeResolver(
-        {"intranet.example": ["10.0.0.5"], "mostly-public.example": ["93.184.216.34", "127.0.0.1"]}
-    )
+    resolver = FakeResolver({"intranet.example": ["10.0.0.5"], "mostly-public.example": ["93.184.216.34", "127.0.0.1"]})
     intake = ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
     text = await _refused(intake.from_url(url), storage)
     assert "points to a private or local network address, which is not allowed" in text
@@ -378,9 +372,7 @@ async def test_a_redirect_to_a_private_address_is_refused(
 async def test_redirects_are_followed_up_to_three(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
-    http_server.route("/1", redirect("/2", 301)).route("/2", redirect("/3", 307)).route(
-        "/3", redirect("/img")
-    )
+    http_server.route("/1", redirect("/2", 301)).route("/2", redirect("/3", 307)).route("/3", redirect("/img"))
     http_server.route("/img", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
     http_server.route("/0", redirect(http_server.url("/1")))
     intake = local_intake(tmp_path, storage, transport)
@@ -397,9 +389,7 @@ async def test_a_redirect_to_another_scheme_is_refused(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
     http_server.route("/go", redirect("file:///etc/passwd"))
-    text = await _refused(
-        local_intake(tmp_path, storage, transport).from_url(http_server.url("/go")), storage
-    )
+    text = await _refused(local_intake(tmp_path, storage, transport).from_url(http_server.url("/go")), storage)
     assert "only http and https are allowed" in text
 
 
@@ -495,9 +485,7 @@ async def test_pad_uses_the_images_edge_colour(intake: ReferenceIntake, storage:
     assert b > 150 and r < 80
 
 
-async def test_a_transparent_logo_is_flattened_for_a_first_frame(
-    intake: ReferenceIntake, storage: LocalStorage
-):
+async def test_a_transparent_logo_is_flattened_for_a_first_frame(intake: ReferenceIntake, storage: LocalStorage):
     img = Image.new("RGBA", (100, 50), (0, 0, 0, 0))
     img.paste((10, 160, 60, 255), (30, 10, 70, 40))
     ref = await intake.from_bytes(encode(img, "PNG"), "logo.png")
