@@ -146,7 +146,8 @@ class JobRunner:
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
 
-        Raises InvalidRequest / ReferenceRejected / ModelUnavailable before anything is written.
+        Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
+        (checked references are stored content-addressed, so a retry reuses them).
         """
         template = get_template(request.template)
         resolved = self.catalog.resolve(
