@@ -411,21 +411,14 @@ class JobRunner:
 
     def _render_job(self, job: Job, resolved: Resolved) -> RenderJob:
         req = job.request
-        return RenderJob(
-            job_id=job.id,
+        return RenderJob.of(
+            job.id,
+            resolved,
             brief=req["prompt"],
             prompt=req["prompt_sent"],
-            model=resolved.model,
-            duration_s=resolved.duration_s,
-            aspect=resolved.aspect,
-            resolution=resolved.resolution,
-            width=resolved.width,
-            height=resolved.height,
-            fps=resolved.fps,
             template=req["template"],
             fields=req["fields"],
             references=[Reference(**r) for r in req["references"]],
-            audio=req["audio"],
         )
 
     def _progress(self, job: Job) -> Callable[[float, str], Any]:

@@ -53,19 +53,12 @@ def make_job(catalog: Any, model: str, references: list[Reference] | None = None
         spec = spec.model_copy(update={"available": True})
         catalog._models[spec.id] = spec
     resolved = catalog.resolve(spec.id, references=len(references or []), **options)
-    return RenderJob(
-        job_id="job-1",
+    return RenderJob.of(
+        "job-1",
+        resolved,
         brief="A 4 second teaser of the Aurora X2 headphones, price $249",
         prompt="The Aurora X2 headphones turning slowly on a pedestal, price $249",
-        model=resolved.model,
-        duration_s=resolved.duration_s,
-        aspect=resolved.aspect,
-        resolution=resolved.resolution,
-        width=resolved.width,
-        height=resolved.height,
-        fps=resolved.fps,
         references=list(references or []),
-        audio=resolved.audio,
     )
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-from tools.catalog import ModelSpec
+from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
 
@@ -40,6 +40,24 @@ class RenderJob:
     fields: dict[str, str] = field(default_factory=dict)  # headline, tagline, features, price, cta
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
+
+    @classmethod
+    def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:
+        """A render job for a request already checked (and adapted) on its model."""
+        return cls(
+            job_id=job_id,
+            brief=brief,
+            prompt=prompt,
+            model=resolved.model,
+            duration_s=resolved.duration_s,
+            aspect=resolved.aspect,
+            resolution=resolved.resolution,
+            width=resolved.width,
+            height=resolved.height,
+            fps=resolved.fps,
+            audio=resolved.audio,
+            **rest,
+        )
 
 
 @dataclass
