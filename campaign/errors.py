@@ -55,3 +55,9 @@ class NotFound(ClapboardError):
     """A campaign, creative, job or file that does not exist."""
 
     stage = "lookup"
+
+
+class Conflict(ClapboardError):
+    """The request contradicts what is already recorded (an idempotency key reused for another body)."""
+
+    stage = "request"

@@ -1,12 +1,24 @@
-"""Tables: Campaign, Creative and Job (SQLAlchemy 2 declarative)."""
+"""Tables: Campaign, Creative, Job and the webhook deliveries already handled (SQLAlchemy 2 declarative)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -42,15 +54,32 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class JobStatus(StrEnum):
+    awaiting_confirmation = "awaiting_confirmation"
+    queued = "queued"
+    running = "running"
+    succeeded = "succeeded"
+    failed = "failed"
+    canceled = "canceled"
+
+
+ACTIVE = (JobStatus.queued, JobStatus.running)
+
+
 class Job(Base):
-    """One generation request, from submission to its creative or its failure."""
+    """One generation request, from submission to its creative or its failure.
+
+    A queued or running job is held by one runner (`runner`) until `lease_until`; the runner renews the lease
+    while it lives, so another runner takes the job over only once the lease has run out.
+    """
 
     __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("origin", "idempotency_key", name="uq_jobs_origin_idempotency_key"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    status: Mapped[str] = mapped_column(String(24), index=True)  # see tools.jobs.JobStatus
-    request: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the checked request, as submitted
+    status: Mapped[str] = mapped_column(String(24), index=True)  # a JobStatus
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the checked request: tools.jobs.JobSpec
     model: Mapped[str] = mapped_column(String(64))  # the model asked for
     model_used: Mapped[str | None] = mapped_column(String(64))  # the model that made the video
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
@@ -58,9 +87,16 @@ class Job(Base):
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage that failed
     error: Mapped[str | None] = mapped_column(Text)  # what the user reads
     notice: Mapped[str | None] = mapped_column(Text)  # fallbacks and other things the user should know
-    origin: Mapped[str] = mapped_column(String(80), default="")  # "chat:<thread id>", "cli", "api"
+    origin: Mapped[str] = mapped_column(String(80), default="")  # "chat:<thread id>", "cli", "api:<subject>"
     creative_id: Mapped[str | None] = mapped_column(String(32))
     delivered: Mapped[bool] = mapped_column(default=False)  # shown in a live chat
+    runner: Mapped[str | None] = mapped_column(String(64))  # the runner holding the job
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a runner started it
+    provider_job_id: Mapped[str | None] = mapped_column(String(120))  # the prediction to re-attach to
+    provider_model: Mapped[str | None] = mapped_column(String(64))  # the model that prediction runs
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))  # the submitted body under that key
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -72,7 +108,7 @@ class Creative(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
-    job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    job_id: Mapped[str | None] = mapped_column(String(32), unique=True)  # one creative per job, whatever races
     title: Mapped[str] = mapped_column(String(200))
     prompt: Mapped[str] = mapped_column(Text)  # as the user gave it
     prompt_sent: Mapped[str] = mapped_column(Text)  # as sent to the model
@@ -93,3 +129,13 @@ class Creative(Base):
     predict_time_s: Mapped[float | None] = mapped_column(Float)
     notice: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class WebhookDelivery(Base):
+    """A provider webhook already handled, by its id: a replay is recognised and ignored."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -70,7 +70,15 @@ class Settings(BaseSettings):
         default=None, description="Model used when a request names none; draft without a Replicate token."
     )
     max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
-    public_url: str = Field(default="", description="Base URL of this server, used in links the CLI prints.")
+    job_lease_s: float = Field(
+        default=30.0,
+        ge=1.0,
+        description="How long a runner holds a job without renewing it; a dead runner's jobs move on after it.",
+    )
+    public_url: str = Field(
+        default="",
+        description="Base URL this server is reached at: links the CLI prints, and Replicate's webhooks when set.",
+    )
 
     _secret: bytes | None = PrivateAttr(default=None)
 

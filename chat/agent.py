@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from pydantic import BaseModel, Field, ValidationError
 from campaign.errors import ClapboardError
 from chat.planner import OfflinePlanner
 from tools.jobs import Submitted, VideoRequest
-from tools.studio import CreativeView, Studio
+from tools.studio import Studio
+from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +36,19 @@ class Turn:
     """What one chat turn gives the tools: attachments, chat settings, and hooks back into the chat."""
 
     origin: str = ""
+    message_id: str = ""  # keys this turn's submissions: a resent message or a retried call makes no new job
     attachments: list[str] = field(default_factory=list)  # stored reference keys
     defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, refine
     on_submitted: Callable[[Submitted], Awaitable[None]] | None = None
     submitted: list[Submitted] = field(default_factory=list)
     listed: list[CreativeView] = field(default_factory=list)
+
+    def key_for(self, request: VideoRequest) -> str | None:
+        """The idempotency key of a request made in this turn: the message and what it asks for."""
+        if not self.message_id:
+            return None
+        digest = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
+        return f"{self.message_id}:{digest}"
 
 
 class GenerateArgs(BaseModel):
@@ -80,7 +90,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         chosen = {k: v for k, v in kwargs.items() if v is not None}
         try:
             request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *urls])
-            submitted = await studio.jobs.submit(request, origin=turn.origin)
+            submitted = await studio.submit(request, origin=turn.origin, idempotency_key=turn.key_for(request))
         except ValidationError as exc:
             return "Could not start the video: " + "; ".join(
                 e["msg"].removeprefix("Value error, ") for e in exc.errors()

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import jwt
 from chainlit.server import app as chainlit_app
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -17,13 +17,17 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from campaign.errors import ClapboardError, NotFound
+from campaign.errors import ClapboardError, Conflict, NotFound
+from campaign.models import ACTIVE, JobStatus
 from campaign.storage import UrlSigner, safe_key
 from chat.runtime import get_studio
 from chat.tokens import token_subject
-from tools.jobs import ACTIVE, JobStatus, Submitted, VideoRequest
-from tools.studio import CreativeView, JobView, ModelView, Studio
+from tools.engines.replicate_hooks import WebhookRejected
+from tools.jobs import Submitted, VideoRequest
+from tools.jobs.submit import IDEMPOTENCY_KEY_CHARS
+from tools.studio import ModelView, Studio
 from tools.templates import get_template
+from tools.views import CreativeView, JobView
 
 api = FastAPI(title="Clapboard API", version="1")
 files = FastAPI()
@@ -52,7 +56,7 @@ User = Annotated[str, Depends(user)]
 
 @api.exception_handler(ClapboardError)
 async def _clapboard_error(request: Request, exc: ClapboardError) -> JSONResponse:
-    status = 404 if isinstance(exc, NotFound) else 422
+    status = {NotFound: 404, Conflict: 409, WebhookRejected: 401}.get(type(exc), 422)
     return JSONResponse({"detail": str(exc), "stage": exc.stage}, status_code=status)
 
 
@@ -60,21 +64,40 @@ class GenerateBody(VideoRequest):
     confirm: bool = False  # paid models wait for confirmation unless this is true
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=IDEMPOTENCY_KEY_CHARS,
+        description="Makes the request safe to retry: the same key with the same body returns the job the first "
+        "request made (never a second job, even when both arrive at once); the same key with another body is "
+        "a 409.",
+    ),
+]
+SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The Idempotency-Key was already used with a different body."}
+}
+WEBHOOK_MAX_BYTES = 1024 * 1024
+
+
 @api.get("/video/models")
 async def models(studio: StudioDep, _: User) -> list[ModelView]:
     return studio.models()
 
 
-@api.post("/video/generate", status_code=202)
-async def generate(body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
+@api.post("/video/generate", status_code=202, responses=SUBMIT_RESPONSES)
+async def generate(body: GenerateBody, studio: StudioDep, who: User, key: IdempotencyKey = None) -> Submitted:
     request = VideoRequest(**body.model_dump(exclude={"confirm"}))
-    return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
+    return await studio.submit(request, origin=f"api:{who}", confirmed=body.confirm, idempotency_key=key)
 
 
-@api.post("/video/examples/{template}", status_code=202)
-async def generate_from_template(template: str, body: GenerateBody, studio: StudioDep, who: User) -> Submitted:
+@api.post("/video/examples/{template}", status_code=202, responses=SUBMIT_RESPONSES)
+async def generate_from_template(
+    template: str, body: GenerateBody, studio: StudioDep, who: User, key: IdempotencyKey = None
+) -> Submitted:
     request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
-    return await studio.jobs.submit(request, origin=f"api:{who}", confirmed=body.confirm)
+    return await studio.submit(request, origin=f"api:{who}", confirmed=body.confirm, idempotency_key=key)
 
 
 @api.post("/references", status_code=201)
@@ -86,30 +109,52 @@ async def upload_reference(file: UploadFile, studio: StudioDep, _: User) -> dict
     return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}
 
 
+@api.get("/jobs")
+async def jobs(
+    studio: StudioDep,
+    _: User,
+    status: JobStatus | None = None,
+    campaign: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[JobView]:
+    """Jobs, newest first; filter by status and campaign."""
+    return await studio.jobs(status=status, campaign=campaign, limit=limit)
+
+
 @api.get("/jobs/{job_id}")
 async def job(job_id: str, studio: StudioDep, _: User) -> JobView:
-    return await studio.job_view(await studio.store.job(job_id))
+    return await studio.job(job_id)
 
 
 @api.post("/jobs/{job_id}/confirm")
 async def confirm(job_id: str, studio: StudioDep, _: User) -> JobView:
-    if (await studio.store.job(job_id)).status != JobStatus.awaiting_confirmation:
+    if (await studio.job(job_id)).status != JobStatus.awaiting_confirmation:
         raise HTTPException(409, "This job is not waiting for confirmation.")
-    return await studio.job_view(await studio.jobs.confirm(job_id))
+    return await studio.confirm(job_id)
 
 
 @api.post("/jobs/{job_id}/cancel")
 async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
-    if (await studio.store.job(job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
+    if (await studio.job(job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
         raise HTTPException(409, "This job has already finished.")
-    return await studio.job_view(await studio.jobs.cancel(job_id))
+    return await studio.cancel(job_id)
+
+
+@api.post("/webhooks/replicate", responses={401: {"description": "The signature does not check out."}})
+async def replicate_webhook(request: Request, studio: StudioDep, job: str = Query(max_length=32)) -> dict[str, Any]:
+    """Replicate reports a finished prediction (signed with the account's webhook secret; no bearer token)."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > WEBHOOK_MAX_BYTES:
+            raise HTTPException(413, "This webhook body is too large.")
+    handled = await studio.replicate_webhook(job, dict(request.headers), bytes(body))
+    return {"handled": handled}
 
 
 @api.get("/campaigns")
 async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
-    return [
-        {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.store.campaigns()
-    ]
+    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.campaigns()]
 
 
 class CampaignBody(BaseModel):
@@ -118,7 +163,7 @@ class CampaignBody(BaseModel):
 
 @api.post("/campaigns", status_code=201)
 async def create_campaign(body: CampaignBody, studio: StudioDep, _: User) -> dict[str, Any]:
-    c = await studio.store.campaign(body.name, create=True)
+    c = await studio.create_campaign(body.name)
     return {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
 
 

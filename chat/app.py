@@ -13,10 +13,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError
+from campaign.models import ACTIVE, JobStatus
 from chat.agent import Turn, build_agent
 from chat.notify import confirm_actions, remove_confirm_actions, video_element
 from chat.runtime import get_notifier, get_studio, stop
-from tools.jobs import ACTIVE, JobStatus, Submitted
+from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
 _memory = InMemorySaver()
@@ -79,6 +80,7 @@ async def on_message(message: cl.Message) -> None:
     session_id = cl.context.session.id
     turn = Turn(
         origin=f"chat:{cl.context.session.thread_id}",
+        message_id=message.id,
         attachments=attachments,
         defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
         on_submitted=lambda s: _submitted(s, session_id),
@@ -145,7 +147,7 @@ async def confirm_job(action: cl.Action) -> None:
     studio = await get_studio()
     job_id = action.payload["job_id"]
     get_notifier().watch(job_id, cl.context.session.id)
-    job = await studio.jobs.confirm(job_id)
+    job = await studio.confirm(job_id)
     await remove_confirm_actions(job_id)
     if job.status in ACTIVE:
         await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
@@ -157,8 +159,8 @@ async def confirm_job(action: cl.Action) -> None:
 async def cancel_job(action: cl.Action) -> None:
     studio = await get_studio()
     job_id = action.payload["job_id"]
-    before = (await studio.store.job(job_id)).status
-    job = await studio.jobs.cancel(job_id)
+    before = (await studio.job(job_id)).status
+    job = await studio.cancel(job_id)
     await remove_confirm_actions(job_id)
     if before == JobStatus.awaiting_confirmation:
         await cl.Message(content="Canceled; nothing was started or charged.").send()

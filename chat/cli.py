@@ -14,11 +14,11 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
+from campaign.models import JobStatus
 from campaign.settings import Settings
 from chat.planner import generation_args
 from chat.tokens import issue_token
-from tools.events import JobEvent
-from tools.jobs import JobStatus, VideoRequest
+from tools.jobs import JobEvent, VideoRequest
 from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="sound, where offered")
     gen.add_argument("--yes", action="store_true", help="accept the price of a paid model without asking")
     gen.add_argument("--json", action="store_true", help="print the creative as one JSON object")
+
+    jobs = sub.add_parser("jobs", help="list jobs, newest first: the queue and what became of each request")
+    jobs.add_argument("--status", choices=[s.value for s in JobStatus])
+    jobs.add_argument("--campaign")
+    jobs.add_argument("--limit", type=_positive, default=50)
+    jobs.add_argument("--json", action="store_true")
 
     creatives = sub.add_parser("creatives", help="list creatives, newest first")
     creatives.add_argument("--campaign")
@@ -128,7 +134,7 @@ def serve(host: str, port: int) -> int:
 
 
 async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
-    studio = await Studio.open(Settings())
+    studio = await Studio.open(Settings(), adopt_orphans=False)  # a server takes over other runners' jobs
     try:
         return await fn(studio, args)
     finally:
@@ -147,10 +153,10 @@ async def _models(studio: Studio, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
-    rows = [("model", "tier", "durations", "formats", "refs", "price", "status")]
+    rows = [("model", "provider slug", "tier", "durations", "formats", "refs", "price", "status")]
     for v in views:
-        rows.append((v.id, v.tier, v.durations, " ".join(v.aspects), str(v.max_references), v.price,
-                     "available" if v.available else f"unavailable: {v.notice}"))  # fmt: skip
+        rows.append((v.id, v.slug or "(local)", v.tier, v.durations, " ".join(v.aspects), str(v.max_references),
+                     v.price, "available" if v.available else f"unavailable: {v.notice}"))  # fmt: skip
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
@@ -182,8 +188,8 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
             print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
 
-    studio.jobs.subscribe(progress)
-    submitted = await studio.jobs.submit(request, origin="cli", confirmed=args.yes, allow_paths=True)
+    studio.subscribe(progress)
+    submitted = await studio.submit(request, origin="cli", confirmed=args.yes, allow_paths=True)
     if submitted.prompt_sent != submitted.prompt and not args.json:
         print(
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
@@ -195,15 +201,15 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             sys.stdin.isatty()
             and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes")
         ):
-            await studio.jobs.cancel(submitted.job_id)
+            await studio.cancel(submitted.job_id)
             print(
                 f"error: {submitted.model_name} costs about {price}; nothing was started. "
                 "Add --yes to accept the price.",
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        await studio.jobs.confirm(submitted.job_id)
-    job = await studio.jobs.wait(submitted.job_id)
+        await studio.confirm(submitted.job_id)
+    job = await studio.wait(submitted.job_id)
     if job.status != JobStatus.succeeded:
         print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
         return EXIT_FAILED
@@ -235,6 +241,23 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
+    items = await studio.jobs(status=args.status, campaign=args.campaign, limit=args.limit)
+    if args.json:
+        print(json.dumps([j.model_dump() for j in items], indent=2))
+        return 0
+    for j in items:
+        made = f" -> {j.model_used}" if j.model_used and j.model_used != j.model else ""
+        state = f"{j.status} {round(j.progress * 100)}%" if j.status == JobStatus.running else j.status
+        cost = f"${j.estimated_cost_usd:.2f}" if j.estimated_cost_usd else "free"
+        print(f"{j.id[:8]}  {j.created_at[:16]}  {state:<22} {j.model + made:<24} {cost:>7}  {j.title}")
+        if j.error:
+            print(f"          {j.stage} stage: {j.error}")
+    if not items:
+        print("No jobs" + (f" {args.status.replace('_', ' ')}" if args.status else "") + ".")
+    return 0
+
+
 async def _token(studio: Studio, args: argparse.Namespace) -> int:
     print(issue_token(studio.settings, args.user, ttl_s=args.days * 24 * 3600))
     return 0
@@ -247,6 +270,7 @@ def _command(fn: Any) -> Any:
 _COMMANDS = {
     "models": _command(_models),
     "generate": _command(_generate),
+    "jobs": _command(_jobs),
     "creatives": _command(_creatives),
     "token": _command(_token),
 }

@@ -11,9 +11,10 @@ from chainlit.context import init_ws_context
 from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
-from tools.events import JobEvent
-from tools.jobs import ACTIVE, JobStatus
-from tools.studio import CreativeView, Studio
+from campaign.models import ACTIVE, JobStatus
+from tools.jobs import JobEvent
+from tools.studio import Studio
+from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +80,14 @@ class ChatNotifier:
         sessions = self._live(event.job_id)
         if not sessions:
             return  # shown by catch_up when someone opens the chat
-        creative = await self.studio.creative(event.creative_id) if event.creative_id else None
         for session in sessions:
             init_ws_context(session)
-            await self._show(event, creative)
+            await self._show(event)
         self.watchers.pop(event.job_id, None)
-        await self.studio.store.update_job(event.job_id, delivered=True)
+        await self.studio.mark_delivered(event.job_id)
 
-    async def _show(self, event: JobEvent, creative: CreativeView | None) -> None:
+    async def _show(self, event: JobEvent) -> None:
+        creative = event.creative
         if creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
             await cl.Message(
@@ -101,19 +102,18 @@ class ChatNotifier:
     async def catch_up(self, session_id: str) -> None:
         """On chat start: show results nobody has seen yet, and follow the jobs still running."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
-        for job in reversed(await self.studio.store.jobs(delivered=False, limit=20)):
-            if job.created_at < since or not job.origin.startswith("chat:"):
+        for job in await self.studio.undelivered("chat:"):
+            if datetime.fromisoformat(job.created_at) < since:
                 continue
-            view = await self.studio.job_view(job)
             if job.status in ACTIVE:
                 self.watch(job.id, session_id)
                 await cl.Message(
-                    content=f"Still rendering on {job.model}: *{job.request['title']}* "
+                    content=f"Still rendering on {job.model}: *{job.title}* "
                     f"({round(job.progress * 100)}%). It appears here when ready."
                 ).send()
             elif job.status == JobStatus.awaiting_confirmation:
                 await cl.Message(
-                    content=f"Still waiting for your go-ahead: *{job.request['title']}* on {job.model} "
+                    content=f"Still waiting for your go-ahead: *{job.title}* on {job.model} "
                     f"for about ${job.estimated_cost_usd:.2f}.",
                     actions=confirm_actions(job.id, job.estimated_cost_usd),
                 ).send()
@@ -123,9 +123,7 @@ class ChatNotifier:
                     content=creative_text(creative, "Finished while you were away: "),
                     elements=[video_element(creative)],
                 ).send()
-                await self.studio.store.update_job(job.id, delivered=True)
+                await self.studio.mark_delivered(job.id)
             elif job.status == JobStatus.failed:
-                await cl.Message(
-                    content=f"A video failed while you were away ({view.stage} stage): {view.error}"
-                ).send()
-                await self.studio.store.update_job(job.id, delivered=True)
+                await cl.Message(content=f"A video failed while you were away ({job.stage} stage): {job.error}").send()
+                await self.studio.mark_delivered(job.id)

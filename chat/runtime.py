@@ -14,12 +14,11 @@ _lock = asyncio.Lock()
 
 
 async def start(settings: Settings) -> Studio:
-    """Open the studio: migrations, default campaign, the chat notifier, and jobs left over from a restart."""
+    """Open the studio (migrations, the default campaign, jobs left by a crash taken over) and the chat notifier."""
     global _studio, _notifier
     studio = await Studio.open(settings)
     _notifier = ChatNotifier(studio)
-    studio.jobs.subscribe(_notifier)
-    await studio.jobs.recover()
+    studio.subscribe(_notifier)
     _studio = studio
     return studio
 
@@ -38,9 +37,8 @@ def get_notifier() -> ChatNotifier:
 
 
 async def stop() -> None:
-    """Stop running jobs (canceling their predictions) and close the database."""
+    """Give running jobs back (their predictions go on, for the next runner) and close the database."""
     global _studio, _notifier
     if _studio is not None:
-        await _studio.jobs.shutdown()
         await _studio.close()
     _studio = _notifier = None

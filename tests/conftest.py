@@ -41,7 +41,7 @@ async def studio(settings: Settings) -> AsyncIterator[object]:
 
     studio = await Studio.open(settings)
     yield studio
-    await studio.jobs.drain()
+    await studio.backend.drain()
     await studio.close()
 
 

@@ -1,6 +1,7 @@
 """Live model schemas: what `clapboard models --refresh` does.
 
-For each Replicate model in the catalog, `GET /v1/models/{owner}/{name}` gives the latest version's Cog
+For each Replicate model in the catalog, `GET /v1/models/{owner}/{name}` (the replicate client's
+`models.async_get`, with network errors, 429 and 5xx retried by tools/retry.py) gives the latest version's Cog
 OpenAPI schema. Its `Input` properties (enums inline or behind `$ref` / `allOf`, integer ranges, defaults,
 `maxItems`, required fields) are reconciled with the catalog entry: allowed durations, aspects and
 resolutions, whether the sound, first-frame, last-frame and reference-image inputs still exist, and how many
@@ -24,7 +25,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
+import replicate
 from pydantic import BaseModel
+from replicate.exceptions import ReplicateError
 
 from campaign.errors import ModelUnavailable
 from campaign.settings import Settings
@@ -38,7 +41,8 @@ from tools.catalog import (
     builtin_models,
     cache_path,
 )
-from tools.engines.replicate import make_client, retry_after_s
+from tools.engines.replicate import make_client
+from tools.retry import Transient, retrying
 
 log = logging.getLogger(__name__)
 
@@ -261,25 +265,39 @@ def _default(ours: Any, allowed: list[Any], model_default: Any) -> Any:
 # --- refreshing the catalog -------------------------------------------------------------------------------
 
 
-async def fetch_model(http: httpx.AsyncClient, slug: str) -> tuple[int, dict[str, Any]]:
-    """`GET /v1/models/{owner}/{name}`: its status and JSON body (retried on 429, 5xx, network errors)."""
-    last: Exception | None = None
-    for attempt in range(1, FETCH_ATTEMPTS + 1):
-        try:
-            resp = await http.get(f"/v1/models/{slug}")
-        except httpx.TransportError as exc:
-            last = exc
-            await asyncio.sleep(0.2 * attempt)
-            continue
-        if (resp.status_code == 429 or resp.status_code >= 500) and attempt < FETCH_ATTEMPTS:
-            await asyncio.sleep(retry_after_s(resp.headers, 0.2 * attempt))
-            continue
-        try:
-            body = resp.json()
-        except ValueError:
-            body = {}
-        return resp.status_code, body if isinstance(body, dict) else {}
-    raise ConnectionError(f"Replicate could not be reached ({type(last).__name__})")
+async def fetch_model(client: replicate.Client, slug: str) -> tuple[int, dict[str, Any] | None]:
+    """`GET /v1/models/{owner}/{name}` through the client's models API: the answer's HTTP status and the latest
+    version's OpenAPI schema (None when the model has no published version or its page cannot be read).
+
+    Network errors, 429 and 5xx are retried with the one retry policy (tools/retry.py). When the last attempt
+    still fails, a network error raises ConnectionError and a 429/5xx is returned as its status."""
+    try:
+        async for attempt in retrying(FETCH_ATTEMPTS, base_s=0.2):
+            with attempt:
+                return await _fetch_once(client, slug)
+    except Transient as exc:
+        if isinstance(exc.__cause__, ReplicateError):
+            return exc.__cause__.status or 0, None
+        raise ConnectionError(str(exc)) from exc.__cause__
+    raise AssertionError("retrying() ended without an outcome")  # it returns or raises
+
+
+async def _fetch_once(client: replicate.Client, slug: str) -> tuple[int, dict[str, Any] | None]:
+    """One `fetch_model` attempt; Transient for a network error, 429 or 5xx."""
+    try:
+        model = await client.models.async_get(slug)
+    except httpx.TransportError as exc:
+        raise Transient(f"Replicate could not be reached ({type(exc).__name__})") from exc
+    except ReplicateError as exc:
+        status = exc.status or 0
+        if status == 429 or status >= 500:
+            raise Transient(f"Replicate answered {status}") from exc  # no headers, so no Retry-After to honour
+        return status, None
+    except (ValueError, TypeError) as exc:  # a 200 whose body is not JSON or does not fit replicate's Model
+        log.warning("the model page of %s could not be read: %s", slug, exc)
+        return 200, None
+    version = model.latest_version
+    return 200, version.openapi_schema if version is not None else None
 
 
 async def refresh_catalog(settings: Settings) -> RefreshReport:
@@ -287,14 +305,13 @@ async def refresh_catalog(settings: Settings) -> RefreshReport:
     refreshed catalog with a report. Raises ModelUnavailable when there is no token or Replicate refuses
     it."""
     client = make_client(settings)
-    http = client._async_client
     specs = [s for s in builtin_models() if s.slug]
     gate = asyncio.Semaphore(CONCURRENCY)
 
     async def check(spec: ModelSpec) -> tuple[ModelCheck, ModelSpec | None]:
         async with gate:
             try:
-                status, body = await fetch_model(http, spec.slug or "")
+                status, schema = await fetch_model(client, spec.slug or "")
             except ConnectionError as exc:
                 return ModelCheck(id=spec.id, slug=spec.slug or "", status="error", message=str(exc)), None
         if status in (401, 403):
@@ -311,7 +328,6 @@ async def refresh_catalog(settings: Settings) -> RefreshReport:
                 ModelCheck(id=spec.id, slug=spec.slug or "", status="unavailable", message=note),
                 updated,
             )
-        schema = ((body.get("latest_version") or {}) if status == 200 else {}).get("openapi_schema")
         if status != 200 or not isinstance(schema, dict):
             message = f"Replicate answered {status}" if status != 200 else "it has no published schema"
             return ModelCheck(id=spec.id, slug=spec.slug or "", status="error", message=message), None
@@ -328,10 +344,15 @@ async def refresh_catalog(settings: Settings) -> RefreshReport:
             updated,
         )
 
+    tasks = [asyncio.ensure_future(check(s)) for s in specs]
     try:
-        results = await asyncio.gather(*(check(s) for s in specs))
+        results = await asyncio.gather(*tasks)
     finally:
-        await http.aclose()
+        for task in tasks:  # a refused token ends the refresh: the other checks stop too, before the close
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # replicate 1.0.7 has no public close; this closes the connection pool its models API used
+        await client._async_client.aclose()
 
     now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     path = cache_path(settings.data_dir)

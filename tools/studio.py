@@ -1,59 +1,36 @@
-"""The assembled services every front end uses: store, storage, catalog, references and the job runner."""
+"""The facade every front end calls: models, campaigns, creatives, and jobs (submit, confirm, cancel, wait,
+list), plus the provider webhooks. It assembles the services (store, storage, catalog, references, the job
+backend and the event bus); front ends never reach past it into the runner."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
 from pydantic import BaseModel
 
-from campaign.models import Campaign, Creative, Job
+from campaign.errors import NotFound
+from campaign.models import ACTIVE, Campaign, Job, JobStatus
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, build_storage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, build_catalog
 from tools.engines import engine_for
-from tools.jobs import JobRunner
+from tools.engines.replicate_hooks import Completions, WebhookVerifier
+from tools.jobs.backends import Backend, InProcessBackend
+from tools.jobs.body import EngineFactory, JobBody
+from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.spec import Submitted, VideoRequest
+from tools.jobs.submit import Submissions
 from tools.references import ReferenceIntake
+from tools.views import CreativeView, JobView
 
+log = logging.getLogger(__name__)
 
-class CreativeView(BaseModel):
-    """A creative as the chat, the CLI and the API show it."""
-
-    id: str
-    campaign: str
-    title: str
-    model: str
-    template: str | None
-    prompt: str
-    prompt_sent: str
-    duration_s: float
-    aspect: str
-    width: int
-    height: int
-    fps: float
-    bytes: int
-    file: str | None  # a local path when storage is local
-    url: str
-    poster_url: str | None
-    reference_keys: list[str]
-    estimated_cost_usd: float
-    actual_cost_usd: float | None
-    provider_job_id: str | None
-    notice: str | None
-    created_at: str
-
-
-class JobView(BaseModel):
-    id: str
-    campaign: str
-    status: str
-    model: str
-    model_used: str | None
-    progress: float
-    estimated_cost_usd: float
-    stage: str | None
-    error: str | None
-    notice: str | None
-    creative_id: str | None
-    created_at: str
+FINAL_EVENTS = ("creative_ready", "failed", "canceled")
+WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 
 
 class ModelView(BaseModel):
@@ -62,6 +39,7 @@ class ModelView(BaseModel):
     id: str
     name: str
     provider: str
+    slug: str | None  # the provider's name for it: google/veo-3.1
     tier: str
     summary: str
     durations: str
@@ -78,106 +56,182 @@ class ModelView(BaseModel):
 
     @classmethod
     def of(cls, spec: ModelSpec) -> ModelView:
-        return cls(
-            id=spec.id,
-            name=spec.name,
-            provider=spec.provider,
-            tier=spec.tier,
-            summary=spec.summary,
-            durations=spec.duration_text(),
-            aspects=spec.aspects,
-            resolutions=spec.resolutions,
-            max_references=spec.max_references,
-            reference_use=spec.reference_use,
-            price_per_s=spec.price_per_s,
-            price=spec.price_text(),
-            typical_wait_s=spec.typical_wait_s,
-            available=spec.available,
-            notice=spec.notice,
-            aliases=spec.aliases,
+        return cls.model_validate(
+            {
+                **{name: getattr(spec, name) for name in cls.model_fields if hasattr(spec, name)},
+                "durations": spec.duration_text(),
+                "price": spec.price_text(),
+            }
         )
 
 
 class Studio:
-    """One per process: open it at start-up, close it at shutdown."""
+    """One per process: `open` it at start-up (jobs left by a crash are taken over), `close` it at shutdown."""
 
     def __init__(
-        self, settings: Settings, store: Store, storage: BlobStorage, catalog: Catalog, jobs: JobRunner
+        self,
+        settings: Settings,
+        store: Store,
+        storage: BlobStorage,
+        catalog: Catalog,
+        intake: ReferenceIntake,
+        bus: EventBus,
+        backend: Backend,
+        submissions: Submissions,
+        webhooks: WebhookVerifier,
     ) -> None:
         self.settings = settings
         self.store = store
         self.storage = storage
         self.catalog = catalog
-        self.jobs = jobs
-        self.intake = jobs.intake
+        self.intake = intake
+        self.bus = bus
+        self.backend = backend
+        self.submissions = submissions
+        self.webhooks = webhooks
 
     @classmethod
-    async def open(cls, settings: Settings) -> Studio:
+    async def open(
+        cls,
+        settings: Settings,
+        *,
+        adopt_orphans: bool = True,
+        catalog: Catalog | None = None,
+        engines: EngineFactory | None = None,
+    ) -> Studio:
+        """Open the services and start the job backend. `adopt_orphans=False` (the one-shot CLI) runs only the
+        jobs this process submits and leaves other runners' orphans to a server. `catalog` and `engines`
+        replace the configured models and their engines (tests)."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = await Store.open(settings.sqlalchemy_url)
         storage = build_storage(settings)
-        catalog = build_catalog(settings)
+        catalog = catalog or build_catalog(settings)
         intake = ReferenceIntake(settings, storage)
-        jobs = JobRunner(settings, store, storage, catalog, lambda spec: engine_for(spec, settings, storage), intake)
-        return cls(settings, store, storage, catalog, jobs)
+        bus = EventBus()
+        completions = Completions()
+        bus.subscribe(completions)
+        body = JobBody(
+            settings, store, storage, catalog, engines or (lambda m: engine_for(m, settings, storage, completions)), bus
+        )
+        backend = InProcessBackend(body, adopt_orphans=adopt_orphans)
+        submissions = Submissions(settings, store, catalog, intake, backend, bus)
+        studio = cls(settings, store, storage, catalog, intake, bus, backend, submissions, WebhookVerifier(settings))
+        await backend.start()
+        return studio
 
     async def close(self) -> None:
+        """Stop running jobs (they are given back, not failed: the next runner carries on) and close."""
+        await self.backend.stop()
+        await self.bus.drain()
+        await self.bus.close()
         await self.store.close()
+
+    def subscribe(self, listener: Callable[[JobEvent], Awaitable[None]]) -> Callable[[], None]:
+        """Hear every job event from now on; returns the unsubscribe."""
+        return self.bus.subscribe(listener)
+
+    # models, campaigns, creatives
 
     def models(self) -> list[ModelView]:
         return [ModelView.of(m) for m in self.catalog.all()]
 
+    async def campaigns(self) -> list[Campaign]:
+        return await self.store.campaigns()
+
+    async def create_campaign(self, name: str) -> Campaign:
+        return await self.store.campaign(name, create=True)
+
     async def creatives(self, campaign: str | None = None, limit: int = 100) -> list[CreativeView]:
         found = await self.store.campaign(campaign) if campaign else None
-        names = {c.id: c.name for c in await self.store.campaigns()}
+        names = await self._campaign_names()
         items = await self.store.creatives(found.id if found else None, limit=limit)
-        return [self.creative_view(c, names[c.campaign_id]) for c in items]
+        return [CreativeView.of(c, names[c.campaign_id], self.storage) for c in items]
 
     async def creative(self, creative_id: str) -> CreativeView:
         creative = await self.store.creative(creative_id)
         campaign = await self.store.campaign_by_id(creative.campaign_id)
-        return self.creative_view(creative, campaign.name)
+        return CreativeView.of(creative, campaign.name, self.storage)
 
-    def creative_view(self, c: Creative, campaign: str) -> CreativeView:
-        path = self.storage.local_path(c.file_key)
-        return CreativeView(
-            id=c.id,
-            campaign=campaign,
-            title=c.title,
-            model=c.model,
-            template=c.template,
-            prompt=c.prompt,
-            prompt_sent=c.prompt_sent,
-            duration_s=c.duration_s,
-            aspect=c.aspect,
-            width=c.width,
-            height=c.height,
-            fps=c.fps,
-            bytes=c.bytes,
-            file=str(path) if path else None,
-            url=self.storage.url(c.file_key),
-            poster_url=self.storage.url(c.poster_key) if c.poster_key else None,
-            reference_keys=c.reference_keys,
-            estimated_cost_usd=c.estimated_cost_usd,
-            actual_cost_usd=c.actual_cost_usd,
-            provider_job_id=c.provider_job_id,
-            notice=c.notice,
-            created_at=c.created_at.isoformat(),
+    async def _campaign_names(self) -> dict[str, str]:
+        return {c.id: c.name for c in await self.store.campaigns()}
+
+    # jobs
+
+    async def submit(
+        self,
+        request: VideoRequest,
+        *,
+        origin: str = "",
+        confirmed: bool = False,
+        allow_paths: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Submitted:
+        """Submit a video request (see `Submissions.submit`)."""
+        return await self.submissions.submit(
+            request, origin=origin, confirmed=confirmed, allow_paths=allow_paths, idempotency_key=idempotency_key
         )
 
-    async def job_view(self, job: Job) -> JobView:
-        campaign: Campaign = await self.store.campaign_by_id(job.campaign_id)
-        return JobView(
-            id=job.id,
-            campaign=campaign.name,
-            status=job.status,
-            model=job.model,
-            model_used=job.model_used,
-            progress=job.progress,
-            estimated_cost_usd=job.estimated_cost_usd,
-            stage=job.stage,
-            error=job.error,
-            notice=job.notice,
-            creative_id=job.creative_id,
-            created_at=job.created_at.isoformat(),
-        )
+    async def confirm(self, job_id: str) -> JobView:
+        return await self._view(await self.submissions.confirm(job_id))
+
+    async def cancel(self, job_id: str) -> JobView:
+        return await self._view(await self.submissions.cancel(job_id))
+
+    async def job(self, job_id: str) -> JobView:
+        return await self._view(await self.store.job(job_id))
+
+    async def jobs(self, *, status: str | None = None, campaign: str | None = None, limit: int = 50) -> list[JobView]:
+        """Jobs, newest first, of one status and one campaign when given."""
+        found = await self.store.campaign(campaign) if campaign else None
+        statuses = [JobStatus(status)] if status else None
+        names = await self._campaign_names()
+        items = await self.store.jobs(campaign_id=found.id if found else None, statuses=statuses, limit=limit)
+        return [JobView.of(j, names[j.campaign_id]) for j in items]
+
+    async def wait(self, job_id: str) -> JobView:
+        """Wait until a job is no longer queued or running, and return it."""
+        ended = asyncio.Event()
+
+        async def listener(event: JobEvent) -> None:
+            if event.job_id == job_id and event.kind in FINAL_EVENTS:
+                ended.set()
+
+        unsubscribe = self.bus.subscribe(listener)
+        try:
+            while (job := await self.store.job(job_id)).status in ACTIVE:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ended.wait(), WAIT_RECHECK_S)
+            return await self._view(job)
+        finally:
+            unsubscribe()
+
+    async def undelivered(self, origin_prefix: str, limit: int = 20) -> list[JobView]:
+        """Jobs from these origins whose outcome no live chat has shown yet, oldest first."""
+        found = await self.store.jobs(delivered=False, origin_prefix=origin_prefix, limit=limit)
+        names = await self._campaign_names()
+        return [JobView.of(j, names[j.campaign_id]) for j in reversed(found)]
+
+    async def mark_delivered(self, job_id: str) -> None:
+        await self.store.update_job(job_id, delivered=True)
+
+    async def _view(self, job: Job) -> JobView:
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        return JobView.of(job, campaign.name)
+
+    # provider webhooks
+
+    async def replicate_webhook(self, job_id: str, headers: dict[str, str], body: bytes) -> bool:
+        """Handle Replicate's report on a job's prediction: raises WebhookRejected unless it is genuine and
+        fresh; False for a delivery already handled (a replay) or a prediction the job does not follow."""
+        prediction = await self.webhooks.verify(headers, body)
+        if not await self.store.first_delivery(headers.get("webhook-id", ""), job_id):
+            return False
+        try:
+            job = await self.store.job(job_id)
+        except NotFound:
+            return False
+        if job.provider_job_id != prediction["id"]:
+            log.info("webhook for prediction %s does not match job %s", prediction["id"], job_id)
+            return False
+        self.bus.publish(JobEvent(kind="prediction", job_id=job.id, prediction=prediction))
+        return True

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from campaign.errors import NotFound
 from campaign.models import Creative
-from campaign.store import DEFAULT_CAMPAIGN, Store
+from campaign.store import DEFAULT_CAMPAIGN, Store, _upgrade
 
 
 async def test_first_run_has_the_default_campaign_and_migrations_are_idempotent(database_url: str) -> None:
@@ -24,7 +28,7 @@ async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
     store = await Store.open(database_url)
     try:
         spring = await store.campaign("Spring sale", create=True)
-        job = await store.add_job(campaign_id=spring.id, status="queued", model="draft", request={"prompt": "hi"})
+        job = await store.add_job(campaign_id=spring.id, status="queued", model="draft", spec={"prompt": "hi"})
         await store.update_job(job.id, status="succeeded", progress=1.0)
         assert (await store.job(job.id)).status == "succeeded"
         creative = Creative(
@@ -42,5 +46,94 @@ async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
         assert await store.creatives((await store.campaign()).id) == []
         with pytest.raises(NotFound):
             await store.campaign("Nope")
+    finally:
+        await store.close()
+
+
+def _creative(campaign_id: str, job_id: str, title: str) -> Creative:
+    return Creative(
+        campaign_id=campaign_id, job_id=job_id, title=title, prompt="p", prompt_sent="p", model="draft",
+        template=None, duration_s=2.0, aspect="1:1", width=720, height=720, fps=24.0, bytes=1,
+        file_key=f"creatives/{title}/video.mp4", poster_key=None, reference_keys=[],
+    )  # fmt: skip
+
+
+async def test_a_job_has_one_creative_and_a_key_one_job(database_url: str) -> None:
+    store = await Store.open(database_url)
+    try:
+        campaign = await store.campaign()
+        job = await store.add_job(campaign_id=campaign.id, status="running", model="draft", spec={})
+        first = await store.add_creative(_creative(campaign.id, job.id, "first"))
+        second = await store.add_creative(_creative(campaign.id, job.id, "second"))  # a racing runner
+        assert second.id == first.id and [c.title for c in await store.creatives()] == ["first"]
+
+        keyed = {"campaign_id": campaign.id, "status": "queued", "model": "draft", "spec": {}, "origin": "api:a"}
+        one = await store.add_job(**keyed, idempotency_key="k1", request_hash="h1")
+        again = await store.add_job(**keyed, idempotency_key="k1", request_hash="h2")
+        assert again.id == one.id and again.request_hash == "h1"
+        other_origin = await store.add_job(**{**keyed, "origin": "api:b"}, idempotency_key="k1")
+        assert other_origin.id != one.id
+        assert len({(await store.add_job(**keyed)).id for _ in range(2)}) == 2  # no key: every job is new
+    finally:
+        await store.close()
+
+
+async def test_leases_keep_live_runners_jobs_and_free_dead_ones(database_url: str) -> None:
+    store = await Store.open(database_url)
+    try:
+        campaign = await store.campaign()
+        now = datetime.now(UTC)
+        live, dead = now + timedelta(seconds=30), now - timedelta(seconds=1)
+        base = {"campaign_id": campaign.id, "model": "draft", "spec": {}}
+        b_running = await store.add_job(**base, status="running", runner="B", lease_until=live)
+        a_running = await store.add_job(**base, status="running", runner="A", lease_until=dead)
+        a_queued = await store.add_job(**base, status="queued", runner="A", lease_until=dead)
+        fresh = await store.add_job(**base, status="queued", lease_until=live)  # just submitted, not yet taken
+        done = await store.add_job(**base, status="succeeded", runner="A", lease_until=dead)
+
+        assert set(await store.orphans(now)) == {a_running.id, a_queued.id}
+        assert not await store.adopt(b_running.id, "C", live, now)
+        assert not await store.adopt(fresh.id, "C", live, now)
+        assert await store.adopt(fresh.id, "C", live, now, fresh=True)
+        assert not await store.adopt(done.id, "C", live, now)
+        assert await store.adopt(a_running.id, "C", live, now)
+        assert not await store.adopt(a_running.id, "D", live, now)  # only one runner takes it over
+        taken = await store.job(a_running.id)
+        assert (taken.status, taken.runner) == ("queued", "C")
+
+        assert await store.renew_leases("C", now + timedelta(seconds=60)) == {fresh.id, a_running.id}
+        assert not await store.update_job(b_running.id, held_by="C", progress=0.5)
+        assert await store.update_job(b_running.id, held_by="B", progress=0.5)
+        await store.release("B", [b_running.id])
+        released = await store.job(b_running.id)
+        assert (released.status, released.runner, released.lease_until) == ("queued", None, None)
+        assert b_running.id in await store.orphans(now)
+
+        assert await store.first_delivery("msg_1", b_running.id)
+        assert not await store.first_delivery("msg_1", b_running.id)  # a replay
+    finally:
+        await store.close()
+
+
+async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: _upgrade(c, "0001"))
+        await conn.execute(sa.text("INSERT INTO campaigns (id, name, created_at) VALUES ('c1', 'Old', :t)"),
+                           {"t": datetime.now(UTC)})  # fmt: skip
+        await conn.execute(
+            sa.text(
+                "INSERT INTO jobs (id, campaign_id, status, request, model, estimated_cost_usd, progress, origin, "
+                "delivered, created_at, updated_at) VALUES ('j1', 'c1', 'queued', :r, 'draft', 0, 0, 'cli', "
+                "false, :t, :t)"
+            ),
+            {"r": '{"prompt": "an old brief", "title": "Old"}', "t": datetime.now(UTC)},
+        )
+    await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        job = await store.job("j1")
+        assert job.spec == {"prompt": "an old brief", "title": "Old"} and job.attempts == 0
+        assert await store.orphans(datetime.now(UTC)) == ["j1"]  # no lease: taken over at the next start
     finally:
         await store.close()

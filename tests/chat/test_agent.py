@@ -24,7 +24,7 @@ async def test_offline_planner_drives_the_tools(tmp_path: Path) -> None:
     turn = Turn(origin="test")
     answer = await _ask(studio, turn, "make a 3s square clip of a paper plane")
     assert answer.startswith("Making your video: 3 s 1:1 (720x720)")
-    await studio.jobs.drain()
+    await studio.backend.drain()
     assert "1 creative" in await _ask(studio, Turn(), "/creatives")
     assert "draft" in await _ask(studio, Turn(), "/models")
     await studio.close()

@@ -44,7 +44,7 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
     job_id = response.json()["job_id"]
     from chat import runtime
 
-    await (await runtime.get_studio()).jobs.wait(job_id)
+    await (await runtime.get_studio()).wait(job_id)
     job = (await api.get(f"/api/jobs/{job_id}")).json()
     assert job["status"] == "succeeded", job
 
@@ -86,7 +86,7 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     ).json()["job_id"]  # fmt: skip
     from chat import runtime
 
-    await (await runtime.get_studio()).jobs.wait(job_id)
+    await (await runtime.get_studio()).wait(job_id)
     creative = (await api.get("/api/creatives")).json()[0]
     assert creative["reference_keys"] == [key]
     assert creative["file"] is None  # the server's paths stay on the server

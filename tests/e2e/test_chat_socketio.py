@@ -103,7 +103,7 @@ async def test_a_video_finished_after_the_tab_closed_is_shown_on_return(settings
         await first.close()
         from chat import runtime
 
-        await (await runtime.get_studio()).jobs.drain()  # it finishes while nobody is looking
+        await (await runtime.get_studio()).backend.drain()  # it finishes while nobody is looking
 
         later = ChatClient(base)
         await later.connect()

@@ -19,10 +19,25 @@ mp4, a small real H.264 file made with PyAV at the size and duration the input a
 Every request is recorded (`.requests`). A prediction moves one status per `GET /v1/predictions/{id}`, so
 tests are deterministic and need no timing. Inputs are validated against the served schema, as Replicate does.
 
+Webhooks, as Replicate documents them: a create body may carry `webhook` (a URL) and `webhook_events_filter`
+(some of "start", "output", "logs", "completed"; all by default), both echoed in the prediction. When the
+prediction reaches a terminal status (by a GET, a cancel or `complete()`) and its filter has "completed", a
+background thread POSTs the prediction JSON to the webhook with `webhook-id` (one "msg_..." id per prediction,
+the same on retries), `webhook-timestamp` and `webhook-signature` ("v1,<base64 HMAC-SHA256>" of
+"{id}.{timestamp}.{body}", keyed by the base64 after "whsec_" in `webhook_secret`); see `sign_webhook()`. A
+non-2xx answer or a connection error is retried up to 3 times, 0.2 s apart. Only "completed" is ever sent.
+Every attempt is recorded in `.webhooks_sent` (`WebhookDelivery`); `wait_for_webhooks(n)` waits for n of them.
+
+    fake.set_scenario("*", "hold")
+    ...  # create with webhook=..., poll: it stays "processing"
+    fake.complete(prediction_id)                   # or complete(prediction_id, "failed")
+    [delivery] = fake.wait_for_webhooks(1)
+
 Scenarios (`set_scenario(model_or_"*", name, **options)`):
     success        starting -> processing -> succeeded (options: processing_polls=1)
     slow           stays "starting" for `starting_polls` (default 5) polls first: a cold boot
     stuck          "processing" until canceled (for deadline tests)
+    hold           "processing" on every GET until `complete(prediction_id, status)` or a cancel (webhooks)
     failed         fails with `error` (default "CUDA error: an illegal memory access was encountered")
     refused        fails with a content-policy error (E005, flagged as sensitive)
     canceled       canceled on the provider's side (e.g. its Cancel-After passed while running)
@@ -44,15 +59,18 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
 
 from __future__ import annotations
 
+import base64
 import copy
 import email.parser
 import email.policy
 import hashlib
+import hmac
 import json
 import re
 import secrets
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -62,10 +80,32 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 
 TOKEN = "r8_fake_token_for_tests"
 TERMINAL = ("succeeded", "failed", "canceled", "aborted")
+WEBHOOK_EVENTS = ("start", "output", "logs", "completed")
+WEBHOOK_RETRIES = 3  # after the first attempt
+WEBHOOK_RETRY_DELAY_S = 0.2
+WEBHOOK_TIMEOUT_S = 5.0
+
+
+def sign_webhook(
+    secret: str, body: bytes, *, webhook_id: str | None = None, timestamp: int | None = None
+) -> dict[str, str]:
+    """The `webhook-id`, `webhook-timestamp` and `webhook-signature` headers Replicate sends with `body`:
+    "v1," + base64 HMAC-SHA256 of "{id}.{timestamp}.{body}", keyed by the base64-decoded part of `secret`
+    ("whsec_<base64>") after "whsec_". A new "msg_..." id and the current time unless given."""
+    webhook_id = webhook_id or "msg_" + secrets.token_hex(12)
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    digest = hmac.new(key, f"{webhook_id}.{stamp}.".encode() + body, hashlib.sha256).digest()
+    return {
+        "webhook-id": webhook_id,
+        "webhook-timestamp": stamp,
+        "webhook-signature": "v1," + base64.b64encode(digest).decode(),
+    }
 
 
 # --- model schemas ------------------------------------------------------------------------------------------
@@ -306,12 +346,27 @@ class Scenario:
 
 
 @dataclass
+class WebhookDelivery:
+    """One webhook POST the fake attempted."""
+
+    url: str
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+    status: int | None  # None: no answer (connection error or timeout)
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
 class _Prediction:
     body: dict[str, Any]
     scenario: Scenario
     timeline: list[str]
     gets: int = 0
     failures_left: int = 0
+    webhook_id: str = field(default_factory=lambda: "msg_" + secrets.token_hex(12))
 
 
 def _now() -> str:
@@ -339,10 +394,13 @@ class FakeReplicate:
         self.schemas: dict[str, dict[str, Any]] = copy.deepcopy(DEFAULT_SCHEMAS)
         self.predictions: dict[str, _Prediction] = {}
         self.files: dict[str, tuple[bytes, str, str]] = {}  # id -> (data, content type, name)
-        self.webhook_secret = "whsec_" + secrets.token_urlsafe(24)
+        self.webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+        self.webhooks_sent: list[WebhookDelivery] = []
+        self._webhook_threads: list[threading.Thread] = []
         self._scenarios: dict[str, Scenario] = {}
         self._create_attempts: dict[str, int] = {}
         self._lock = threading.RLock()
+        self._webhooks_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self
@@ -369,6 +427,9 @@ class FakeReplicate:
         self._stopping.set()
         self._httpd.shutdown()
         self._httpd.server_close()
+        deadline = time.monotonic() + WEBHOOK_TIMEOUT_S + 1
+        for thread in list(self._webhook_threads):  # no retries once stopping; an attempt under way ends
+            thread.join(max(0.0, deadline - time.monotonic()))
 
     def __enter__(self) -> FakeReplicate:
         return self.start()
@@ -398,6 +459,26 @@ class FakeReplicate:
             body = self.predictions[prediction_id].body
             body["output"] = None
             body["data_removed"] = True
+
+    def complete(self, prediction_id: str, status: str = "succeeded") -> None:
+        """Move a prediction that is not finished straight to terminal `status` (output, completed_at and
+        metrics as a GET reaching it would set them) and send its "completed" webhook, if it has one."""
+        if status not in TERMINAL:
+            raise ValueError(f"not a terminal status: {status!r}; known: {', '.join(TERMINAL)}")
+        with self._lock:
+            state = self.predictions[prediction_id]
+            if state.body["status"] in TERMINAL:
+                raise ValueError(f"prediction {prediction_id} is already {state.body['status']}")
+            self._finish(state, status)
+            pending = self._completed_webhook(state)
+        self._send_webhook(pending)
+
+    def wait_for_webhooks(self, n: int, timeout: float = 5.0) -> list[WebhookDelivery]:
+        """Block until at least `n` webhook deliveries were attempted; all of them so far. TimeoutError if not."""
+        with self._webhooks_changed:
+            if not self._webhooks_changed.wait_for(lambda: len(self.webhooks_sent) >= n, timeout):
+                raise TimeoutError(f"{len(self.webhooks_sent)} webhook deliveries after {timeout} s, wanted {n}")
+            return list(self.webhooks_sent)
 
     # assertions
 
@@ -513,6 +594,16 @@ class FakeReplicate:
         if not isinstance(inputs, dict):
             return _problem(422, "- input: input is required", title="Input validation failed")
         invalid = self._validate(slug, inputs)
+        webhook = body.get("webhook")
+        events = body.get("webhook_events_filter")
+        if webhook is not None and not (isinstance(webhook, str) and webhook.startswith(("http://", "https://"))):
+            invalid.append({"type": "format", "field": "webhook", "description": "webhook must be a valid URL"})
+        if events is not None and (
+            not isinstance(events, list) or not events or any(e not in WEBHOOK_EVENTS for e in events)
+        ):
+            allowed = ", ".join(WEBHOOK_EVENTS)
+            desc = f"webhook_events_filter items must be one of the following: {allowed}"
+            invalid.append({"type": "enum", "field": "webhook_events_filter", "description": desc})
         if scenario.name == "invalid":
             field_name = scenario.get("field", "duration" if "duration" in inputs else "seconds")
             desc = scenario.get("description", f"{field_name} must be one of the following: 4, 6, 8")
@@ -549,6 +640,9 @@ class FakeReplicate:
             },
             "source": "api",
         }
+        if webhook is not None:
+            prediction["webhook"] = webhook
+            prediction["webhook_events_filter"] = list(events or WEBHOOK_EVENTS)
         cancel_after = req.headers.get("cancel-after")
         if cancel_after and (secs := _parse_duration(cancel_after)) is not None:
             prediction["deadline"] = (created + timedelta(seconds=secs)).isoformat().replace("+00:00", "Z")
@@ -615,24 +709,36 @@ class FakeReplicate:
                 if state.scenario.name == "throttled":
                     return _throttled(state.scenario)
                 return _problem(int(state.scenario.get("status", 500)), "Internal server error")
-            self._advance(state)
-            return _json(200, state.body)
+            finished = self._advance(state)
+            response = _json(200, state.body)
+            pending = self._completed_webhook(state) if finished else None
+        self._send_webhook(pending)
+        return response
 
-    def _advance(self, state: _Prediction) -> None:
+    def _advance(self, state: _Prediction) -> bool:
+        """One GET's step along the timeline; True when it made the prediction terminal."""
         body = state.body
         if body["status"] in TERMINAL:
-            return
+            return False
         status = state.timeline[min(state.gets, len(state.timeline) - 1)]
         state.gets += 1
+        if status in TERMINAL:
+            self._finish(state, status)
+            return True
         body["status"] = status
         if status == "processing":
             body.setdefault("started_at", _now())
             body["logs"] = f"Generating video...\n{min(95, 30 * state.gets)}%"
-        if status in TERMINAL:
-            body["completed_at"] = _now()
-            predict = 42.5 if status == "succeeded" else 3.0
-            if body.get("started_at"):
-                body["metrics"] = {"predict_time": predict, "total_time": predict + 4.2}
+        return False
+
+    def _finish(self, state: _Prediction, status: str) -> None:
+        """Make the prediction terminal: status, completed_at, metrics, and output or error (lock held)."""
+        body = state.body
+        body["status"] = status
+        body["completed_at"] = _now()
+        predict = 42.5 if status == "succeeded" else 3.0
+        if body.get("started_at"):
+            body["metrics"] = {"predict_time": predict, "total_time": predict + 4.2}
         if status == "succeeded":
             body["logs"] += "\n100%"
             name = state.scenario.name
@@ -653,10 +759,53 @@ class FakeReplicate:
             state = self.predictions.get(pid)
             if state is None:
                 return _problem(404, "Prediction not found")
+            pending = None
             if state.body["status"] not in TERMINAL:
                 state.body["status"] = "canceled"
                 state.body["completed_at"] = _now()
-            return _json(200, state.body)
+                pending = self._completed_webhook(state)
+            response = _json(200, state.body)
+        self._send_webhook(pending)
+        return response
+
+    # webhooks
+
+    def _completed_webhook(self, state: _Prediction) -> tuple[str, str, bytes] | None:
+        """The "completed" delivery due for a prediction just made terminal: (url, webhook id, body), or None
+        when it has no webhook or its filter leaves "completed" out. Called with the lock held, so the body is
+        a consistent snapshot."""
+        url = state.body.get("webhook")
+        if not url or "completed" not in state.body.get("webhook_events_filter", WEBHOOK_EVENTS):
+            return None
+        return url, state.webhook_id, json.dumps(state.body).encode()
+
+    def _send_webhook(self, pending: tuple[str, str, bytes] | None) -> None:
+        """Deliver in a background thread (never with the lock held, never blocking a request handler)."""
+        if pending is None:
+            return
+        thread = threading.Thread(target=self._deliver, args=pending, name="fake-replicate-webhook", daemon=True)
+        with self._lock:
+            self._webhook_threads.append(thread)
+        thread.start()
+
+    def _deliver(self, url: str, webhook_id: str, body: bytes) -> None:
+        with httpx.Client(timeout=WEBHOOK_TIMEOUT_S, trust_env=False) as client:
+            for attempt in range(1 + WEBHOOK_RETRIES):
+                if attempt and self._stopping.wait(WEBHOOK_RETRY_DELAY_S):
+                    return  # the fake is closing: no more retries
+                headers = {
+                    **sign_webhook(self.webhook_secret, body, webhook_id=webhook_id),
+                    "content-type": "application/json",
+                }
+                try:
+                    status: int | None = client.post(url, content=body, headers=headers).status_code
+                except httpx.HTTPError:
+                    status = None
+                with self._webhooks_changed:
+                    self.webhooks_sent.append(WebhookDelivery(url, headers, body, status))
+                    self._webhooks_changed.notify_all()
+                if status is not None and 200 <= status < 300:
+                    return
 
     def _list(self, req: Recorded) -> Any:
         after = (req.query.get("created_after") or [""])[0]
@@ -727,6 +876,7 @@ _SCENARIOS = (
     "success",
     "slow",
     "stuck",
+    "hold",
     "failed",
     "refused",
     "canceled",
@@ -750,7 +900,7 @@ def _timeline(s: Scenario) -> list[str]:
     processing = ["processing"] * int(s.get("processing_polls", 1))
     if s.name == "slow":
         return ["starting"] * int(s.get("starting_polls", 5)) + processing + ["succeeded"]
-    if s.name == "stuck":
+    if s.name in ("stuck", "hold"):
         return ["processing"]
     if s.name in ("failed", "refused"):
         return [*processing, "failed"]

@@ -1,23 +1,24 @@
-"""The generation pipeline: the creative is written before "ready", failures name their stage, fallbacks."""
+"""The job pipeline: the creative is written before "ready", failures name their stage, fallbacks, leases,
+restarts, idempotency, and events that never slow a render."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from campaign.errors import InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.errors import Conflict, InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.models import JobStatus
 from campaign.settings import Settings
 from campaign.storage import build_storage
-from campaign.store import Store
 from tools.catalog import DRAFT, Catalog, ModelSpec
 from tools.engines.base import RenderJob, RenderOutcome
 from tools.engines.draft import DraftEngine
-from tools.events import JobEvent
-from tools.jobs import JobRunner, JobStatus, VideoRequest
+from tools.jobs import JobEvent, VideoRequest
 from tools.media import probe
-from tools.references import ReferenceIntake
+from tools.studio import Studio
 
 PREMIUM = ModelSpec(
     id="premium", name="Premium Test", provider="replicate", slug="acme/premium", tier="premium",
@@ -38,31 +39,36 @@ class Broken:
         await asyncio.sleep(self.delay)
         raise self.error
 
+    async def cancel(self, prediction_id: str) -> None:
+        pass
 
-async def runner(settings: Settings, engines: dict[str, object] | None = None) -> JobRunner:
-    store = await Store.open(settings.sqlalchemy_url)
-    storage = build_storage(settings)
-    draft = DraftEngine(storage)
+
+async def runner(settings: Settings, engines: dict[str, object] | None = None) -> Studio:
+    """A studio on the draft and a paid test model, with these engines standing in for theirs."""
+    draft = DraftEngine(build_storage(settings))
     table = {"draft": draft, **(engines or {})}
-    return JobRunner(settings, store, storage, Catalog([DRAFT, PREMIUM]), lambda spec: table[spec.id],
-                     ReferenceIntake(settings, storage))  # fmt: skip
+    return await Studio.open(settings, catalog=Catalog([DRAFT, PREMIUM]), engines=lambda spec: table[spec.id])
 
 
 async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Settings, product_png: Path) -> None:
     jobs = await runner(settings)
     seen: list[tuple[str, int]] = []
 
+    events: list[JobEvent] = []
+
     async def listener(event: JobEvent) -> None:
         seen.append((event.kind, len(await jobs.store.creatives())))
+        events.append(event)
 
     jobs.subscribe(listener)
     submitted = await jobs.submit(
         VideoRequest(prompt="a 4 s square teaser for our sneaker", duration_s=4, aspect="1:1",
                      references=[str(product_png)]),
-        allow_paths=True,
+        allow_paths=True, origin="cli",
     )  # fmt: skip
     job = await jobs.wait(submitted.job_id)
     assert job.status == JobStatus.succeeded
+    await jobs.bus.drain()
     kinds = [k for k, _ in seen]
     assert kinds[:2] == ["queued", "running"] and kinds[-1] == "creative_ready"
     assert seen[-1][1] == 1  # the creative existed when "ready" was sent
@@ -71,7 +77,10 @@ async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Sett
     assert (info.codec, info.width, info.height, info.frames) == ("h264", 720, 720, 96)
     assert creative.poster_key and jobs.storage.local_path(creative.poster_key)
     assert len(creative.reference_keys) == 1
-    await jobs.store.close()
+    ready = events[-1]  # the event carries what the chat shows: no re-reading what the runner wrote
+    assert ready.creative is not None and ready.creative.id == creative.id and ready.creative.url
+    assert (ready.origin, ready.title) == ("cli", creative.title)
+    await jobs.close()
 
 
 async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settings) -> None:
@@ -81,10 +90,11 @@ async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settin
     submitted = await jobs.submit(VideoRequest(prompt="a kite"))
     job = await jobs.wait(submitted.job_id)
     assert (job.status, job.stage, job.error) == ("failed", "render", "The model refused the prompt.")
+    await jobs.bus.drain()
     assert events[-1].kind == "failed" and events[-1].stage == "render"
     assert await jobs.store.creatives() == []
     assert not (settings.data_dir / "files" / "creatives").exists()
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) -> None:
@@ -98,7 +108,7 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     creative = (await jobs.store.creatives())[0]
     assert creative.model == "draft" and creative.duration_s == 6
     assert "Premium Test could not make it (Premium Test is down.)" in creative.notice
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Settings) -> None:
@@ -111,7 +121,7 @@ async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Set
     assert (await jobs.cancel(submitted.job_id)).status == "canceled"
     assert (await jobs.confirm(submitted.job_id)).status == "canceled"  # a canceled job stays canceled
     assert engine.calls == 0
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def test_bad_requests_are_refused_before_anything_is_written(settings: Settings) -> None:
@@ -123,7 +133,7 @@ async def test_bad_requests_are_refused_before_anything_is_written(settings: Set
     with pytest.raises(ValueError, match="prompt is empty"):
         VideoRequest(prompt="  ")
     assert await jobs.store.jobs() == []
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def test_concurrency_is_bounded(tmp_path: Path) -> None:
@@ -140,28 +150,15 @@ async def test_concurrency_is_bounded(tmp_path: Path) -> None:
             running[0] -= 1
             raise ProviderFailed("done", user_input=True)
 
+        async def cancel(self, prediction_id: str) -> None:
+            pass
+
     jobs = await runner(settings, {"draft": Slow()})
     ids = [(await jobs.submit(VideoRequest(prompt=f"clip {i}"))).job_id for i in range(3)]
-    await jobs.drain()
+    await jobs.backend.drain()
     assert running[1] == 1
     assert [(await jobs.store.job(i)).status for i in ids] == ["failed"] * 3
-    await jobs.store.close()
-
-
-async def test_restart_requeues_queued_jobs_and_fails_interrupted_ones(settings: Settings) -> None:
-    jobs = await runner(settings)
-    campaign = await jobs.store.campaign()
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
-    await jobs.wait(submitted.job_id)
-    request = (await jobs.store.job(submitted.job_id)).request
-    queued = await jobs.store.add_job(campaign_id=campaign.id, status="queued", model="draft", request=request)
-    cut = await jobs.store.add_job(campaign_id=campaign.id, status="running", model="draft", request=request)
-    await jobs.recover()
-    await jobs.drain()
-    assert (await jobs.store.job(queued.id)).status == "succeeded"
-    interrupted = await jobs.store.job(cut.id)
-    assert interrupted.status == "failed" and "restarted" in interrupted.error
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def _append(events: list[JobEvent], event: JobEvent) -> None:
@@ -169,10 +166,10 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 
 
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
-    submitted = await studio.jobs.submit(VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
+    submitted = await studio.submit(VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
     assert submitted.model == "draft" and submitted.status == "queued"
     assert "Replicate API token" in submitted.notice
-    job = await studio.jobs.wait(submitted.job_id)
+    job = await studio.wait(submitted.job_id)
     assert job.status == "succeeded"
 
 
@@ -184,13 +181,16 @@ async def test_confirming_twice_at_once_renders_once(settings: Settings) -> None
             calls.append(job.job_id)
             raise ProviderFailed("stop here", user_input=True)
 
+        async def cancel(self, prediction_id: str) -> None:
+            pass
+
     jobs = await runner(settings, {"premium": Counting()})
     submitted = await jobs.submit(VideoRequest(prompt="a kite", model="premium", duration_s=4))
     await asyncio.gather(jobs.confirm(submitted.job_id), jobs.confirm(submitted.job_id))
-    await jobs.drain()
+    await jobs.backend.drain()
     assert calls == [submitted.job_id]
     assert (await jobs.cancel(submitted.job_id)).status == "failed"  # a finished job stays as it ended
-    await jobs.store.close()
+    await jobs.close()
 
 
 async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None:
@@ -198,4 +198,148 @@ async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None
     with pytest.raises(InvalidRequest):
         await jobs.submit(VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
     assert [c.name for c in await jobs.store.campaigns()] == ["Default campaign"]
-    await jobs.store.close()
+    await jobs.close()
+
+
+class Held:
+    """An engine that renders only when released, so a test can act while a job runs."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def render(self, job: RenderJob, dest: Path, progress: object) -> RenderOutcome:
+        self.calls += 1
+        self.started.set()
+        while not self.release.is_set():
+            await progress(0.5, "working")  # type: ignore[operator]
+            await asyncio.sleep(0.05)
+        return await DraftEngine(self.storage).render(job, dest, progress)  # type: ignore[arg-type]
+
+    async def cancel(self, prediction_id: str) -> None:
+        pass
+
+
+def held(settings: Settings) -> Held:
+    engine = Held()
+    engine.storage = build_storage(settings)  # type: ignore[attr-defined]
+    return engine
+
+
+async def test_a_slow_listener_never_slows_a_render(settings: Settings) -> None:
+    jobs = await runner(settings)
+    gate = asyncio.Event()
+    heard: list[str] = []
+
+    async def slow_chat(event: JobEvent) -> None:
+        heard.append(event.kind)
+        await gate.wait()
+
+    jobs.subscribe(slow_chat)
+    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    job = await jobs.wait(submitted.job_id)
+
+    assert job.status == "succeeded" and heard == ["queued"]  # still stuck on the first event
+    gate.set()
+    await jobs.bus.drain()
+    assert heard[-1] == "creative_ready"
+    await jobs.close()
+
+
+async def test_the_same_idempotency_key_makes_one_job_even_at_once(settings: Settings) -> None:
+    jobs = await runner(settings)
+    request = VideoRequest(prompt="a kite", model="premium", duration_s=4)
+
+    both = await asyncio.gather(*(jobs.submit(request, origin="api:alice", idempotency_key="k-1") for _ in range(2)))
+
+    assert both[0].job_id == both[1].job_id
+    assert len(await jobs.store.jobs()) == 1
+    again = await jobs.submit(request, origin="api:alice", idempotency_key="k-1")
+    assert again.job_id == both[0].job_id and again.needs_confirmation
+    with pytest.raises(Conflict, match="already used for a different request"):
+        await jobs.submit(request.model_copy(update={"duration_s": 6}), origin="api:alice", idempotency_key="k-1")
+    with pytest.raises(Conflict):  # confirming is part of the request
+        await jobs.submit(request, origin="api:alice", idempotency_key="k-1", confirmed=True)
+    other = await jobs.submit(request, origin="api:bob", idempotency_key="k-1")  # keys are per submitter
+    assert other.job_id != both[0].job_id
+    assert len(await jobs.store.jobs()) == 2
+    await jobs.close()
+
+
+async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone(settings: Settings) -> None:
+    jobs = await runner(settings)
+    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await jobs.wait(submitted.job_id)
+    template = await jobs.store.job(submitted.job_id)
+    campaign = await jobs.store.campaign()
+    now = datetime.now(UTC)
+    base = {"campaign_id": campaign.id, "model": "draft", "spec": template.spec}
+    dead_running = await jobs.store.add_job(**base, status="running", runner="gone", lease_until=now, attempts=1)
+    dead_queued = await jobs.store.add_job(**base, status="queued", runner="gone", lease_until=now)
+    live = await jobs.store.add_job(**base, status="running", runner="B", lease_until=now + timedelta(hours=1))
+    tmp = settings.data_dir / "tmp"
+    (tmp / f"job-{dead_running.id}-abc").mkdir(parents=True)
+    (tmp / f"job-{dead_running.id}-abc" / "draft.mp4").write_bytes(b"half a video")
+    (tmp / f"job-{live.id}-def").mkdir()
+    await jobs.close()
+
+    restarted = await runner(settings)
+    assert not (tmp / f"job-{dead_running.id}-abc").exists()  # a crash's half-written video is gone
+    assert (tmp / f"job-{live.id}-def").exists()  # another live runner's work is not
+    await restarted.backend.drain()
+    for job_id in (dead_running.id, dead_queued.id):
+        job = await restarted.store.job(job_id)
+        assert job.status == "succeeded" and job.creative_id
+    assert (await restarted.store.job(dead_running.id)).attempts == 2  # rendered again: drafts are free
+    untouched = await restarted.store.job(live.id)
+    assert (untouched.status, untouched.runner, untouched.error) == ("running", "B", None)
+    assert len(await restarted.store.creatives()) == 3
+    await restarted.close()
+
+
+async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Settings) -> None:
+    engine = held(settings)
+    jobs = await runner(settings, {"draft": engine})
+    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await engine.started.wait()
+
+    await jobs.close()  # a deploy: SIGTERM
+
+    restarted = await runner(settings)  # lease released: taken at once, not after it runs out
+    await restarted.backend.drain()
+    job = await restarted.store.job(submitted.job_id)
+    assert (job.status, job.attempts, job.error) == ("succeeded", 2, None)
+    await restarted.close()
+
+
+async def test_a_runner_that_lost_its_job_stops_without_writing(settings: Settings) -> None:
+    engine = held(settings)
+    jobs = await runner(settings, {"draft": engine})
+    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await engine.started.wait()
+
+    await jobs.store.update_job(submitted.job_id, runner="another")  # taken over after a long stall
+    await jobs.backend.drain()
+
+    job = await jobs.store.job(submitted.job_id)
+    assert (job.status, job.runner, job.creative_id) == ("running", "another", None)
+    assert await jobs.store.creatives() == []
+    await jobs.close()
+
+
+async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) -> None:
+    engine = held(settings)
+    jobs = await runner(settings, {"draft": engine})
+    events: list[JobEvent] = []
+    jobs.subscribe(lambda e: _append(events, e))
+    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await engine.started.wait()
+
+    view = await jobs.cancel(submitted.job_id)
+    await jobs.backend.drain()
+    await jobs.bus.drain()
+
+    assert view.status == "canceled" and (await jobs.job(submitted.job_id)).status == "canceled"
+    assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives() == []
+    await jobs.close()

@@ -20,9 +20,10 @@ from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicat
 from tests.fakes.s3 import moto_s3, s3_storage  # noqa: F401
 from tools.catalog import build_catalog
 from tools.engines.base import Reference, RenderJob
-from tools.engines.replicate import ReplicateEngine, clean_provider_text, parse_duration_s, retry_after_s
+from tools.engines.replicate import ReplicateEngine, clean_provider_text, parse_duration_s
 from tools.media import probe
 from tools.references import ReferenceIntake
+from tools.retry import retry_after_s
 
 
 class Progress:
@@ -326,17 +327,55 @@ async def test_past_the_deadline_the_prediction_is_canceled(env: Any) -> None:
     assert env.fake.predictions[pid].body["status"] == "canceled"
 
 
-async def test_a_job_cancelled_here_cancels_the_prediction_there(env: Any) -> None:
-    env.fake.set_scenario("*", "stuck")
-    task = asyncio.create_task(env.render(make_job(env.catalog, "veo-3.1"), sleep=asyncio.sleep))
+async def test_a_stopped_render_leaves_its_prediction_for_the_next_runner_to_follow(env: Any) -> None:
+    env.fake.set_scenario("*", "hold")
+    recorded: list[str] = []
+
+    async def record(prediction_id: str) -> None:
+        recorded.append(prediction_id)
+
+    job = make_job(env.catalog, "veo-3.1", duration_s=4)
+    job.record_prediction = record
+    task = asyncio.create_task(env.render(job, sleep=asyncio.sleep))
     while len(env.fake.polls()) < 2:
         await asyncio.sleep(0.01)
-
-    task.cancel()
+    task.cancel()  # a restart, a deploy: nobody asked to stop paying for it
     with pytest.raises(asyncio.CancelledError):
         await task
+    [pid] = recorded
+    assert env.fake.cancels() == [] and env.fake.predictions[pid].body["status"] == "processing"
+    assert env.fake.polls()[0].path == f"/v1/predictions/{pid}"  # recorded before the first poll
 
-    assert len(env.fake.cancels()) == 1
+    env.fake.complete(pid)
+    job.prediction_id = pid  # the next runner re-attaches
+    outcome = await env.render(job)
+
+    assert outcome.provider_job_id == pid and len(env.fake.creates()) == 1
+    assert probe(env.dest).codec == "h264"
+    assert "Following the earlier request to Veo 3.1 on Replicate" in env.progress.messages()
+
+
+async def test_a_prediction_replicate_forgot_is_made_again(env: Any) -> None:
+    job = make_job(env.catalog, "veo-3.1", duration_s=4)
+    job.prediction_id = "gone0000000000000000"
+
+    outcome = await env.render(job)
+
+    assert outcome.provider_job_id != job.prediction_id and len(env.fake.creates()) == 1
+
+
+async def test_canceling_a_prediction_stops_it_on_replicate(env: Any) -> None:
+    env.fake.set_scenario("*", "hold")
+    resp = httpx.post(
+        env.fake.url("/v1/models/google/veo-3.1/predictions"),
+        json={"input": {"prompt": "a kite", "duration": 4}},
+        headers={"Authorization": f"Bearer {env.fake.token}"},
+    )
+    pid = resp.json()["id"]
+
+    await env.engine().cancel(pid)
+
+    assert env.fake.predictions[pid].body["status"] == "canceled"
 
 
 @pytest.mark.parametrize(
@@ -464,10 +503,10 @@ def test_cancel_after_and_retry_after_are_read_as_replicate_writes_them() -> Non
     assert parse_duration_s("1h30m") == 5400
     assert parse_duration_s("30") == 30
     assert parse_duration_s("soon") is None
-    assert retry_after_s(httpx.Headers({"Retry-After": "3"}), 0.5) == 3
-    assert retry_after_s(httpx.Headers({"ratelimit-reset": "2"}), 0.5) == 2
-    assert retry_after_s(httpx.Headers({}), 0.5) == 0.5
-    assert retry_after_s(httpx.Headers({"Retry-After": "86400"}), 0.5) == 60
+    assert retry_after_s(httpx.Headers({"Retry-After": "3"})) == 3
+    assert retry_after_s(httpx.Headers({"ratelimit-reset": "2"})) == 2
+    assert retry_after_s(httpx.Headers({})) is None
+    assert retry_after_s(httpx.Headers({"Retry-After": "86400"})) == 60
 
 
 def test_provider_errors_are_shown_without_tracebacks_or_tokens() -> None:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import copy
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from campaign.errors import InvalidRequest, ModelUnavailable
-from tests.fakes.replicate_server import FakeReplicate, _prop, fake_replicate, replicate_settings  # noqa: F401
+from campaign.settings import Settings
+from tests.fakes.http_server import Reply, ScriptedHTTPServer, Seen, endless
+from tests.fakes.replicate_server import (  # noqa: F401
+    DEFAULT_SCHEMAS,
+    TOKEN,
+    FakeReplicate,
+    _prop,
+    fake_replicate,
+    replicate_settings,
+)
 from tools.catalog import build_catalog, cache_path
 from tools.schema import input_schema, refresh_catalog
 
@@ -159,6 +170,7 @@ async def test_a_model_that_could_not_be_checked_keeps_what_was_known(
 
     assert check(report, "veo-3.1").status == "error"
     assert check(report, "veo-3.1").line().endswith("not checked, Replicate answered 500 (kept as before)")
+    assert len(fake_replicate.find("GET", "/v1/models/google/veo-3.1")) == 1 + 3  # the first refresh, 3 tries
     assert report.catalog.get("veo-3.1").durations == [4, 8]
     saved = json.loads(Path(report.cache_file).read_text())
     assert saved["models"]["veo-3.1"]["fields"]["durations"] == [4, 8]
@@ -183,6 +195,120 @@ async def test_without_a_token_there_is_nothing_to_refresh(tmp_path: Path) -> No
 
     with pytest.raises(ModelUnavailable, match="need an API token"):
         await refresh_catalog(make_settings(tmp_path))
+
+
+# --- answers the fake does not give: a model page that fails, then works ------------------------------------
+
+
+def model_page(slug: str, schema: dict[str, Any] | None) -> Reply:
+    """Replicate's `GET /v1/models/{owner}/{name}` body; `schema` None: a model with no published version."""
+    owner, name = slug.split("/")
+    version = {
+        "id": "v" * 64,
+        "created_at": "2026-10-01T00:00:00.000000Z",
+        "cog_version": "0.14.0",
+        "openapi_schema": schema,
+    }
+    body = {
+        "url": f"https://replicate.com/{slug}",
+        "owner": owner,
+        "name": name,
+        "description": None,
+        "visibility": "public",
+        "github_url": None,
+        "paper_url": None,
+        "license_url": None,
+        "run_count": 1,
+        "cover_image_url": None,
+        "default_example": None,
+        "latest_version": version if schema is not None else None,
+    }
+    return Reply(body=json.dumps(body).encode(), content_type="application/json")
+
+
+def problem(status: int, **headers: str) -> Reply:
+    body = json.dumps({"detail": "Something went wrong", "status": status}).encode()
+    return Reply(status=status, body=body, content_type="application/problem+json", headers=headers)
+
+
+DROPPED = endless(max_chunks=0)  # headers, then the connection closes: an httpx.TransportError
+
+
+@pytest.fixture
+def replicate_pages() -> Iterator[tuple[ScriptedHTTPServer, dict[str, list[Reply]]]]:
+    """A server answering every catalog model's page: first the replies scripted for its slug, then the page
+    with the fake's default schema."""
+    scripts: dict[str, list[Reply]] = {slug: [] for slug in DEFAULT_SCHEMAS}
+
+    def page(slug: str) -> Any:
+        def answer(seen: Seen) -> Reply:
+            script = scripts[slug]
+            return script.pop(0) if script else model_page(slug, copy.deepcopy(DEFAULT_SCHEMAS[slug]))
+
+        return answer
+
+    with ScriptedHTTPServer() as server:
+        for slug in DEFAULT_SCHEMAS:
+            server.route(f"/v1/models/{slug}", page(slug), method="GET")
+        yield server, scripts
+
+
+def pages_settings(server: ScriptedHTTPServer, data_dir: Path) -> Settings:
+    return Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        replicate_api_token=TOKEN,
+        replicate_base_url=server.url(""),
+        secret_key="test-secret-key-" + "x" * 32,
+    )
+
+
+def gets(server: ScriptedHTTPServer, slug: str) -> int:
+    return sum(1 for r in server.requests if r.method == "GET" and r.path == f"/v1/models/{slug}")
+
+
+async def test_a_model_page_that_fails_for_a_while_is_tried_again_and_checked(
+    replicate_pages: tuple[ScriptedHTTPServer, dict[str, list[Reply]]],
+    tmp_path: Path,
+) -> None:
+    server, scripts = replicate_pages
+    scripts["google/veo-3.1"] = [problem(500), problem(502)]
+    scripts["google/veo-3.1-fast"] = [DROPPED]
+    # the replicate client's own transport retries a 429 up to 10 times in all; the 11th answer is ours to retry
+    scripts["openai/sora-2"] = [problem(429, **{"Retry-After": "0"}) for _ in range(10)]
+
+    report = await refresh_catalog(pages_settings(server, tmp_path))
+
+    assert check(report, "veo-3.1").line() == "veo-3.1 (google/veo-3.1): available, matches the catalog"
+    assert check(report, "veo-3.1-fast").status == "ok"
+    assert check(report, "sora-2").status == "ok"
+    assert {c.status for c in report.checks} == {"ok"}
+    assert gets(server, "google/veo-3.1") == 3
+    assert gets(server, "google/veo-3.1-fast") == 2
+    assert gets(server, "openai/sora-2") == 11
+    assert gets(server, "minimax/hailuo-2.3") == 1
+
+
+async def test_a_model_page_that_never_answers_is_not_checked_and_keeps_what_was_known(
+    replicate_pages: tuple[ScriptedHTTPServer, dict[str, list[Reply]]],
+    tmp_path: Path,
+) -> None:
+    server, scripts = replicate_pages
+    settings = pages_settings(server, tmp_path)
+    await refresh_catalog(settings)
+    scripts["google/veo-3.1"] = [DROPPED] * 3
+    scripts["runwayml/gen-4.5"] = [model_page("runwayml/gen-4.5", None)]
+
+    report = await refresh_catalog(settings)
+
+    line = check(report, "veo-3.1").line()
+    assert line == (
+        "veo-3.1 (google/veo-3.1): not checked, Replicate could not be reached (RemoteProtocolError) (kept as before)"
+    )
+    assert gets(server, "google/veo-3.1") == 1 + 3
+    assert check(report, "runway-gen-4.5").line().endswith("not checked, it has no published schema (kept as before)")
+    saved = json.loads(Path(report.cache_file).read_text())
+    assert saved["models"]["veo-3.1"]["status"] == "ok" and saved["models"]["runway-gen-4.5"]["status"] == "ok"
 
 
 def test_cog_inputs_are_read_through_ref_allof_and_anyof() -> None:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
+Record = Callable[[str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class RenderJob:
     fields: dict[str, str] = field(default_factory=dict)  # headline, tagline, features, price, cta
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
+    prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
+    record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:
@@ -70,6 +73,11 @@ class RenderOutcome:
 
 
 class Engine(Protocol):
-    """Writes an MP4 for `job` to `dest`, reporting progress; raises a ClapboardError on failure."""
+    """Writes an MP4 for `job` to `dest`, reporting progress; raises a ClapboardError on failure.
+
+    Cancelling `render` stops waiting but leaves a provider's prediction running (a restart re-attaches to it);
+    `cancel` stops the prediction itself, when the user no longer wants it."""
 
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome: ...
+
+    async def cancel(self, prediction_id: str) -> None: ...

@@ -274,3 +274,6 @@ class DraftEngine:
         )
         await progress(1.0, "Draft rendered")
         return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0)
+
+    async def cancel(self, prediction_id: str) -> None:
+        """Nothing runs elsewhere: cancelling `render` stops the drawing thread."""

@@ -28,8 +28,7 @@ content refusal) do not, because another model would refuse the same request.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
+import io
 import logging
 import os
 import random
@@ -37,19 +36,21 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import replicate
+from replicate.exceptions import ReplicateError
 
 from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed, StorageFailed
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
 from tools.catalog import ModelSpec
 from tools.engines.base import Progress, Reference, RenderJob, RenderOutcome
+from tools.engines.replicate_hooks import Completions, webhook_url
+from tools.retry import Transient, retrying, transient_status
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ TERMINAL = frozenset({"succeeded", "failed", "canceled", "aborted"})
 CREATE_ATTEMPTS = 5  # creates are retried only when Replicate certainly did not make the prediction
 POLL_FAILURES = 8  # consecutive failed polls (after the client's own retries) before giving up
 DOWNLOAD_ATTEMPTS = 3
-MAX_RETRY_AFTER_S = 60.0
+UPLOAD_ATTEMPTS = 3
+WEBHOOK_POLL_FACTOR = 5  # with webhooks on, polling is only the safety net: this many times slower
 TRUSTED_OUTPUT_HOSTS = ("replicate.delivery", "replicate.com")
 REFUSAL = re.compile(
     r"flagged|sensitive|safety|content polic|moderat|nsfw|\bE005\b|not allowed|prohibited|violat|refus"
@@ -96,24 +98,23 @@ def parse_duration_s(text: str) -> float | None:
     return sum(float(n) * unit[u] for n, u in parts)
 
 
+def _jitter() -> float:
+    return random.uniform(0.8, 1.2)  # noqa: S311 - spreading polls, not security
+
+
+def _age_s(prediction: dict[str, Any]) -> float:
+    """Seconds since Replicate created the prediction (0 when unknown): a re-attached one keeps its deadline."""
+    try:
+        created = datetime.fromisoformat(str(prediction.get("created_at")).replace("Z", "+00:00"))
+    except ValueError:
+        return 0.0
+    return max(0.0, (datetime.now(UTC) - created).total_seconds())
+
+
 def _minutes(seconds: float) -> str:
     if seconds >= 120:
         return f"{round(seconds / 60)} minutes"
     return f"{round(seconds)} seconds" if seconds >= 2 else f"{seconds:g} seconds"
-
-
-def retry_after_s(headers: httpx.Headers, default: float) -> float:
-    """The wait a 429/503 asks for: `Retry-After` in seconds or as an HTTP date, else `ratelimit-reset`."""
-    for name in ("retry-after", "ratelimit-reset"):
-        value = (headers.get(name) or "").strip()
-        if not value:
-            continue
-        with contextlib.suppress(ValueError):
-            return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
-        with contextlib.suppress(TypeError, ValueError):
-            when = parsedate_to_datetime(value)
-            return min(max((when - datetime.now(UTC)).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
-    return default
 
 
 def clean_provider_text(text: Any, limit: int = 240) -> str:
@@ -183,58 +184,74 @@ class ReplicateEngine:
         settings: Settings,
         storage: BlobStorage,
         *,
+        completions: Completions | None = None,
         timeout: httpx.Timeout | None = None,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings
         self.storage = storage
+        self.completions = completions
         self.timeout = timeout
         self._sleep = sleep or asyncio.sleep
         self._clock = clock
 
-    # --- the one entry point ----------------------------------------------------------------------------
+    # --- the entry points -----------------------------------------------------------------------------------
 
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome:
         spec = job.model
         if not spec.slug:
             raise ModelUnavailable(f"{spec.name} is not a Replicate model.")
         client = make_client(self.settings, timeout=self.timeout)
-        http = client._async_client  # the client's own httpx client: base URL, token, retry transport
-        run = _Run(self, job, http, progress)
+        run = _Run(self, job, client, progress)
         try:
             return await run.go(dest)
         finally:
-            await http.aclose()
+            await client._async_client.aclose()
+
+    async def cancel(self, prediction_id: str) -> None:
+        """Ask Replicate to stop a prediction (best effort; its Cancel-After caps it anyway)."""
+        client = make_client(self.settings, timeout=self.timeout)
+        try:
+            await _cancel(client._async_client, prediction_id)
+        finally:
+            await client._async_client.aclose()
+
+
+async def _cancel(http: httpx.AsyncClient, prediction_id: str) -> None:
+    try:
+        resp = await http.post(f"/v1/predictions/{prediction_id}/cancel")
+        log.info("canceled prediction %s: %s", prediction_id, resp.status_code)
+    except httpx.HTTPError as exc:
+        log.warning("could not cancel prediction %s: %s", prediction_id, type(exc).__name__)
 
 
 class _Run:
     """One render: its prediction, its progress and its deadline."""
 
-    def __init__(self, engine: ReplicateEngine, job: RenderJob, http: httpx.AsyncClient, progress: Progress):
+    def __init__(self, engine: ReplicateEngine, job: RenderJob, client: replicate.Client, progress: Progress):
         self.engine = engine
         self.settings = engine.settings
         self.job = job
         self.spec = job.model
-        self.http = http
+        self.client = client
+        self.http = client._async_client  # the client's own httpx client: base URL, token, retry transport
         self._progress = progress
         self._last_progress: tuple[float, str] | None = None
         self.prediction_id: str | None = None
 
     async def go(self, dest: Path) -> RenderOutcome:
         spec = self.spec
-        inputs = await self.inputs()
-        await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
-        started = self.engine._clock()
-        prediction = await self.create(inputs)
-        self.prediction_id = str(prediction.get("id"))
-        log.info("replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug)
-        try:
-            prediction = await self.wait(prediction, started)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):  # stop paying for a job nobody waits for
-                await asyncio.shield(self.cancel())
-            raise
+        prediction = await self.reattach() if self.job.prediction_id else None
+        if prediction is None:
+            inputs = await self.inputs()
+            await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
+            prediction = await self.create(inputs)
+            self.prediction_id = str(prediction.get("id"))
+            log.info("replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug)
+            if self.job.record_prediction is not None:  # committed before the first poll: never paid for twice
+                await self.job.record_prediction(self.prediction_id)
+        prediction = await self.wait(prediction, self.engine._clock() - _age_s(prediction))
         self.check_terminal(prediction)
         await self.download(prediction, dest)
         metrics = prediction.get("metrics") or {}
@@ -244,6 +261,21 @@ class _Run:
             predict_time_s=float(predict_time) if isinstance(predict_time, int | float) else None,
             actual_cost_usd=spec.cost(self.job.duration_s, self.job.resolution, audio=self.job.audio),
         )
+
+    async def reattach(self) -> dict[str, Any] | None:
+        """The prediction an earlier run of this job made, or None when Replicate no longer knows it."""
+        self.prediction_id = self.job.prediction_id
+        await self.progress(0.05, f"Following the earlier request to {self.spec.name} on Replicate")
+        prediction = await self.poll()
+        if prediction is None:
+            log.warning("prediction %s of job %s is unknown to Replicate; making a new one", self.prediction_id,
+                        self.job.job_id)  # fmt: skip
+            self.prediction_id = None
+            return None
+        log.info(
+            "job %s re-attached to prediction %s (%s)", self.job.job_id, self.prediction_id, prediction.get("status")
+        )
+        return prediction
 
     async def progress(self, fraction: float, message: str) -> None:
         current = (round(fraction, 2), message)
@@ -316,36 +348,39 @@ class _Run:
         data = await read_all(storage, ref.key)
         ext = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}.get(ref.content_type, "bin")
         name = f"reference-{os.path.basename(ref.key).rsplit('.', 1)[0][:40]}.{ext}"
-        for attempt in range(1, 4):
-            try:
-                resp = await self.http.post(
-                    "/v1/files",
-                    files={"content": (name, data, ref.content_type)},
-                    data={"metadata": json.dumps({"clapboard_job": self.job.job_id})},
-                    timeout=httpx.Timeout(30.0, connect=5.0, read=None, write=None),
-                )
-            except httpx.TransportError as exc:
-                if attempt == 3:
-                    raise ProviderFailed(
-                        "A reference image could not be uploaded to Replicate.", hint="Try again in a moment."
-                    ) from exc
-                await self.engine._sleep(0.5 * attempt)
-                continue
-            if resp.status_code in (200, 201):
-                url = (_problem(resp).get("urls") or {}).get("get")
-                if isinstance(url, str) and url:
-                    return url
-                raise ProviderFailed("Replicate accepted a reference image but gave no URL for it.")
-            if (resp.status_code == 429 or resp.status_code >= 500) and attempt < 3:
-                await self.engine._sleep(retry_after_s(resp.headers, 0.5 * attempt))
-                continue
-            if resp.status_code == 413:
+        try:
+            async for attempt in retrying(UPLOAD_ATTEMPTS, base_s=0.5, sleep=self.engine._sleep):
+                with attempt:
+                    uploaded = await self._upload(data, name, ref.content_type)
+        except Transient as exc:
+            if exc.response is not None:
+                raise self.api_error(exc.response, during="uploading a reference image") from exc
+            raise ProviderFailed(
+                "A reference image could not be uploaded to Replicate.", hint="Try again in a moment."
+            ) from exc
+        url = (uploaded.urls or {}).get("get")
+        if not url:
+            raise ProviderFailed("Replicate accepted a reference image but gave no URL for it.")
+        return url
+
+    async def _upload(self, data: bytes, name: str, content_type: str) -> Any:
+        """One upload through the client's files API; 429, 5xx and network errors are Transient."""
+        try:
+            return await self.client.files.async_create(
+                io.BytesIO(data), filename=name, content_type=content_type, metadata={"clapboard_job": self.job.job_id}
+            )
+        except httpx.TransportError as exc:
+            raise Transient(type(exc).__name__) from exc
+        except ReplicateError as exc:
+            status = exc.status or 500
+            if status == 429 or status >= 500:
+                raise Transient(f"HTTP {status}") from exc
+            if status == 413:
                 raise InvalidRequest(
-                    "A reference image is too large for Replicate (100 MB at most).",
-                    hint="Use a smaller image.",
-                )
-            raise self.api_error(resp, during="uploading a reference image")
-        raise ProviderFailed("A reference image could not be uploaded to Replicate.")  # pragma: no cover
+                    "A reference image is too large for Replicate (100 MB at most).", hint="Use a smaller image."
+                ) from exc
+            raise self.error_for(status, {"detail": exc.detail, "title": exc.title},
+                                 during="uploading a reference image") from exc  # fmt: skip
 
     # --- create ---------------------------------------------------------------------------------------------
 
@@ -353,42 +388,50 @@ class _Run:
         """Create the prediction. A create is retried only when Replicate certainly did not make it (no
         connection, or a 429); after an ambiguous failure it looks for the prediction instead of re-posting,
         because creates have no idempotency key."""
-        spec = self.spec
-        path = f"/v1/models/{spec.slug}/predictions"
-        headers = {"Cancel-After": self.settings.replicate_cancel_after}
+        body: dict[str, Any] = {"input": inputs}
+        if hook := webhook_url(self.settings, self.job.job_id):
+            body |= {"webhook": hook, "webhook_events_filter": ["completed"]}
         since = datetime.now(UTC) - timedelta(seconds=5)
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            last = attempt == CREATE_ATTEMPTS
-            try:
-                resp = await self.http.post(path, json={"input": inputs}, headers=headers)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                if last:
-                    raise ProviderFailed(
-                        "Replicate could not be reached.", hint="Check the network, or try again later."
-                    ) from exc
-                await self.engine._sleep(self._backoff(attempt))
-                continue
-            except httpx.TransportError as exc:
-                found = await self.find_created(inputs, since)
-                if found is not None:
-                    log.info("create for job %s timed out, but prediction %s exists", self.job.job_id, found["id"])
-                    return found
+        try:
+            async for attempt in retrying(CREATE_ATTEMPTS, base_s=self.settings.replicate_poll_s,
+                                          sleep=self.engine._sleep):  # fmt: skip
+                with attempt:
+                    resp = await self._post_create(body)
+        except Transient as exc:
+            if exc.response is not None:
                 raise ProviderFailed(
-                    f"Replicate did not answer the request for {spec.name} in time.",
-                    hint="It was not sent again, so that nothing is paid twice; try again in a moment.",
+                    "Replicate is throttling requests right now.", hint="Try again in a minute."
                 ) from exc
-            if resp.status_code in (200, 201, 202):
-                body = _problem(resp)
-                if not body.get("id"):
-                    raise ProviderFailed("Replicate answered the request without a prediction id.")
-                return body
-            if resp.status_code == 429 and not last:
-                wait = retry_after_s(resp.headers, self._backoff(attempt))
-                log.info("replicate throttled a create; waiting %.2f s", wait)
-                await self.engine._sleep(wait)
-                continue
-            raise self.api_error(resp, during="creating the prediction")
-        raise ProviderFailed("Replicate is throttling requests right now.", hint="Try again in a minute.")
+            raise ProviderFailed(
+                "Replicate could not be reached.", hint="Check the network, or try again later."
+            ) from exc
+        except httpx.TransportError as exc:
+            found = await self.find_created(inputs, since)
+            if found is not None:
+                log.info("create for job %s timed out, but prediction %s exists", self.job.job_id, found["id"])
+                return found
+            raise ProviderFailed(
+                f"Replicate did not answer the request for {self.spec.name} in time.",
+                hint="It was not sent again, so that nothing is paid twice; try again in a moment.",
+            ) from exc
+        if resp.status_code in (200, 201, 202):
+            created = _problem(resp)
+            if not created.get("id"):
+                raise ProviderFailed("Replicate answered the request without a prediction id.")
+            return created
+        raise self.api_error(resp, during="creating the prediction")
+
+    async def _post_create(self, body: dict[str, Any]) -> httpx.Response:
+        """One create; Transient only where Replicate certainly made nothing (no connection, or a 429)."""
+        path = f"/v1/models/{self.spec.slug}/predictions"
+        try:
+            resp = await self.http.post(path, json=body, headers={"Cancel-After": self.settings.replicate_cancel_after})
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise Transient(type(exc).__name__) from exc
+        if resp.status_code == 429:
+            log.info("replicate throttled a create")
+            raise transient_status(resp) or Transient("HTTP 429")
+        return resp
 
     async def find_created(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
         """A prediction of ours created after `since` with these inputs, or None."""
@@ -404,70 +447,89 @@ class _Run:
                 return item
         return None
 
-    def _backoff(self, attempt: int) -> float:
-        base = min(self.settings.replicate_poll_s * (2 ** (attempt - 1)), 30.0)
-        return base * random.uniform(0.8, 1.2)
-
     # --- wait -----------------------------------------------------------------------------------------------
 
     async def wait(self, prediction: dict[str, Any], started: float) -> dict[str, Any]:
-        """Poll until a terminal status, with backoff and jitter; cancel when our own deadline passes."""
+        """Poll until a terminal status, with backoff and jitter, woken early by a verified webhook; cancel when
+        our own deadline passes."""
         spec, clock = self.spec, self.engine._clock
         pid = str(prediction["id"])
-        poll = self.settings.replicate_poll_s
-        cap = max(poll, min(10.0, poll * 4))
+        factor = WEBHOOK_POLL_FACTOR if webhook_url(self.settings, self.job.job_id) else 1
+        poll = self.settings.replicate_poll_s * factor
+        cap = max(poll, min(10.0 * factor, poll * 4))
         interval = poll
         deadline = started + self.settings.replicate_deadline_s
-        failures = 0
         running_since: float | None = None
-        while True:
-            status = str(prediction.get("status") or "")
-            if status in TERMINAL:
-                return prediction
-            now = clock()
-            if status == "processing":
-                running_since = running_since or now
-                await self.progress(*self._running(prediction, now - running_since))
-            else:
-                await self.progress(0.05, f"Waiting for {spec.name} to start on Replicate")
-            if now >= deadline:
-                await self.cancel()
-                raise ProviderFailed(
-                    f"{spec.name} did not finish within {_minutes(self.settings.replicate_deadline_s)}, "
-                    "so Clapboard canceled it on Replicate.",
-                    hint="Try again later, or pick a faster model.",
-                )
-            await self.engine._sleep(min(interval * random.uniform(0.8, 1.2), max(deadline - now, 0.0)))
-            interval = min(interval * 1.5, cap)
-            try:
-                resp = await self.http.get(f"/v1/predictions/{pid}")
-            except httpx.TransportError as exc:
-                failures += 1
-                log.warning("polling prediction %s failed: %s", pid, type(exc).__name__)
-                if failures >= POLL_FAILURES:
+        completions = self.engine.completions
+        if completions is not None:
+            completions.follow(pid)
+        try:
+            while True:
+                status = str(prediction.get("status") or "")
+                if status in TERMINAL:
+                    return prediction
+                now = clock()
+                if status == "processing":
+                    running_since = running_since or now
+                    await self.progress(*self._running(prediction, now - running_since))
+                else:
+                    await self.progress(0.05, f"Waiting for {spec.name} to start on Replicate")
+                if now >= deadline:
                     await self.cancel()
                     raise ProviderFailed(
-                        "Clapboard lost contact with Replicate while the video was being made.",
-                        hint="Try again in a moment.",
-                    ) from exc
-                continue
-            if resp.status_code == 200:
-                failures = 0
-                body = _problem(resp)
-                if body:
-                    prediction = body
-                continue
-            if resp.status_code == 429 or resp.status_code >= 500:
-                failures += 1
-                log.warning("polling prediction %s answered %s", pid, resp.status_code)
-                if failures >= POLL_FAILURES:
-                    await self.cancel()
-                    raise self.api_error(resp, during="checking on the prediction")
-                await self.engine._sleep(retry_after_s(resp.headers, 0.0))
-                continue
-            if resp.status_code == 404:
-                raise ProviderFailed(f"Replicate no longer knows the prediction for {spec.name}.", hint="Try again.")
+                        f"{spec.name} did not finish within {_minutes(self.settings.replicate_deadline_s)}, "
+                        "so Clapboard canceled it on Replicate.",
+                        hint="Try again later, or pick a faster model.",
+                    )
+                pause = min(interval * _jitter(), max(deadline - now, 0.0))
+                interval = min(interval * 1.5, cap)
+                reported = await completions.wait(pid, pause) if completions else await self.engine._sleep(pause)
+                if reported is not None:
+                    log.info("webhook reported prediction %s %s", pid, reported.get("status"))
+                    prediction = reported
+                    continue
+                polled = await self.poll()
+                if polled is None:
+                    raise ProviderFailed(
+                        f"Replicate no longer knows the prediction for {spec.name}.", hint="Try again."
+                    )
+                prediction = polled or prediction
+        finally:
+            if completions is not None:
+                completions.forget(pid)
+
+    async def poll(self) -> dict[str, Any] | None:
+        """The prediction as Replicate has it now (None when it does not know it, {} when unreadable), retried
+        over brief failures; after too many, the prediction is canceled and the job fails."""
+        try:
+            async for attempt in retrying(POLL_FAILURES, base_s=self.settings.replicate_poll_s,
+                                          sleep=self.engine._sleep):  # fmt: skip
+                with attempt:
+                    resp = await self._get()
+        except Transient as exc:
+            await self.cancel()
+            if exc.response is not None:
+                raise self.api_error(exc.response, during="checking on the prediction") from exc
+            raise ProviderFailed(
+                "Clapboard lost contact with Replicate while the video was being made.",
+                hint="Try again in a moment.",
+            ) from exc
+        if resp.status_code == 404:
+            return None
+        if resp.status_code != 200:
             raise self.api_error(resp, during="checking on the prediction")
+        return _problem(resp)
+
+    async def _get(self) -> httpx.Response:
+        try:
+            resp = await self.http.get(f"/v1/predictions/{self.prediction_id}")
+        except httpx.TransportError as exc:
+            log.warning("polling prediction %s failed: %s", self.prediction_id, type(exc).__name__)
+            raise Transient(type(exc).__name__) from exc
+        if failure := transient_status(resp):
+            log.warning("polling prediction %s answered %s", self.prediction_id, resp.status_code)
+            raise failure
+        return resp
 
     def _running(self, prediction: dict[str, Any], elapsed: float) -> tuple[float, str]:
         logs = str(prediction.get("logs") or "")
@@ -479,14 +541,9 @@ class _Run:
         return 0.1 + 0.75 * share, f"Rendering on {self.spec.name}"
 
     async def cancel(self) -> None:
-        """Ask Replicate to stop the prediction (best effort; Cancel-After caps it anyway)."""
-        if not self.prediction_id:
-            return
-        try:
-            resp = await self.http.post(f"/v1/predictions/{self.prediction_id}/cancel")
-            log.info("canceled prediction %s: %s", self.prediction_id, resp.status_code)
-        except httpx.HTTPError as exc:
-            log.warning("could not cancel prediction %s: %s", self.prediction_id, type(exc).__name__)
+        """Stop the prediction on Replicate (our deadline passed, or Replicate stopped answering)."""
+        if self.prediction_id:
+            await _cancel(self.http, self.prediction_id)
 
     # --- outcome --------------------------------------------------------------------------------------------
 
@@ -558,35 +615,39 @@ class _Run:
             )
         await self.progress(0.92, "Copying the video from Replicate")
         dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            async for attempt in retrying(DOWNLOAD_ATTEMPTS, base_s=self.settings.replicate_poll_s,
+                                          sleep=self.engine._sleep):  # fmt: skip
+                with attempt:
+                    await self._download_once(download(url, headers=self._headers_for(url)), dest)
+        except Transient as exc:
+            if await self._removed() or any(code in str(exc) for code in ("404", "410")):
+                raise self._gone() from exc
+            raise ProviderFailed(
+                f"{self.spec.name} finished, but the video could not be copied from Replicate.",
+                hint="Generate it again.",
+            ) from exc
+        await self.progress(0.98, "Video copied from Replicate")
+
+    async def _download_once(self, chunks: Any, dest: Path) -> None:
+        """One download into `dest` (through a .part file); a broken one is Transient unless the output is gone."""
         part = dest.with_name(dest.name + ".part")
-        failure: ClapboardError | None = None
-        for attempt in range(1, DOWNLOAD_ATTEMPTS + 1):
-            try:
-                size = 0
-                with part.open("wb") as out:
-                    async for chunk in download(url, headers=self._headers_for(url)):
-                        await asyncio.to_thread(out.write, chunk)
-                        size += len(chunk)
-                if size == 0:
-                    raise StorageFailed("Replicate sent an empty video file.")
-                os.replace(part, dest)
-                await self.progress(0.98, "Video copied from Replicate")
-                return
-            except StorageFailed as exc:
-                failure = exc
-                log.warning("downloading output of %s failed (attempt %d): %s", self.prediction_id, attempt, exc)
-                if await self._removed():
-                    break
-                if attempt < DOWNLOAD_ATTEMPTS:
-                    await self.engine._sleep(self._backoff(attempt))
-            finally:
-                part.unlink(missing_ok=True)
-        if await self._removed() or "404" in str(failure) or "410" in str(failure):
-            raise self._gone()
-        raise ProviderFailed(
-            f"{self.spec.name} finished, but the video could not be copied from Replicate.",
-            hint="Generate it again.",
-        )
+        try:
+            size = 0
+            with part.open("wb") as out:
+                async for chunk in chunks:
+                    await asyncio.to_thread(out.write, chunk)
+                    size += len(chunk)
+            if size == 0:
+                raise StorageFailed("Replicate sent an empty video file.")
+            os.replace(part, dest)
+        except StorageFailed as exc:
+            log.warning("downloading output of %s failed: %s", self.prediction_id, exc)
+            if await self._removed():
+                raise self._gone() from exc
+            raise Transient(str(exc)) from exc
+        finally:
+            part.unlink(missing_ok=True)
 
     async def _removed(self) -> bool:
         """Whether Replicate says the output is gone (data_removed, or an output of null)."""
@@ -601,8 +662,11 @@ class _Run:
 
     def api_error(self, resp: httpx.Response, *, during: str) -> ClapboardError:
         """An HTTP error from Replicate as a typed error a user can act on."""
-        spec, code = self.spec, resp.status_code
-        problem = _problem(resp)
+        return self.error_for(resp.status_code, _problem(resp), during=during)
+
+    def error_for(self, code: int, problem: dict[str, Any], *, during: str) -> ClapboardError:
+        """Replicate's answer `code` with its problem body as a typed error a user can act on."""
+        spec = self.spec
         detail = clean_provider_text(problem.get("detail") or problem.get("title") or "")
         log.warning("replicate answered %s while %s for %s: %s", code, during, spec.slug, detail)
         if code == 422:

@@ -1,0 +1,99 @@
+"""Replicate's webhooks: the signature check (the secret fetched once from Replicate and cached), and the
+waiters that a verified completion wakes, so a job finishes without waiting for its next poll.
+
+A webhook reaches whichever app instance Replicate calls; it is published on the job event bus as a
+"prediction" event, and `Completions`, subscribed to the bus, hands it to the render following that prediction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from replicate.webhook import Webhooks, WebhookSigningSecret
+
+from campaign.errors import ClapboardError
+from campaign.settings import Settings
+from tools.jobs.events import JobEvent
+
+log = logging.getLogger(__name__)
+
+TOLERANCE_S = 300  # older timestamps are refused: a captured delivery cannot be replayed later
+WEBHOOK_PATH = "/api/webhooks/replicate"
+
+
+class WebhookRejected(ClapboardError):
+    """A webhook whose signature, timestamp or headers do not check out."""
+
+    stage = "webhook"
+
+
+def webhook_url(settings: Settings, job_id: str) -> str | None:
+    """Where Replicate should report a job's prediction, when this server has a public URL."""
+    base = settings.public_url.rstrip("/")
+    return f"{base}{WEBHOOK_PATH}?job={job_id}" if base else None
+
+
+class WebhookVerifier:
+    """Checks `webhook-id`, `webhook-timestamp` and `webhook-signature` against Replicate's signing secret."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._secret: WebhookSigningSecret | None = None
+        self._lock = asyncio.Lock()
+
+    async def secret(self) -> WebhookSigningSecret:
+        async with self._lock:
+            if self._secret is None:
+                from tools.engines.replicate import make_client
+
+                client = make_client(self.settings)
+                try:
+                    self._secret = await client.webhooks.default.async_secret()
+                finally:
+                    await client._async_client.aclose()
+            return self._secret
+
+    async def verify(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+        """The prediction a genuine, fresh webhook carries; raises WebhookRejected otherwise."""
+        try:
+            text = body.decode("utf-8")
+            Webhooks.validate(headers=headers, body=text, secret=await self.secret(), tolerance=TOLERANCE_S)
+            prediction = json.loads(text)
+        except ValueError as exc:  # the library's validation errors are ValueErrors; so are bad UTF-8 and JSON
+            raise WebhookRejected("The webhook's signature does not check out.") from exc
+        if not isinstance(prediction, dict) or not isinstance(prediction.get("id"), str):
+            raise WebhookRejected("The webhook carries no prediction.")
+        return prediction
+
+
+class Completions:
+    """Renders waiting on their predictions, woken early by a verified webhook (published on the bus)."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+
+    def follow(self, prediction_id: str) -> None:
+        self._waiting.setdefault(prediction_id, asyncio.Queue())
+
+    def forget(self, prediction_id: str) -> None:
+        self._waiting.pop(prediction_id, None)
+
+    async def wait(self, prediction_id: str, timeout: float) -> dict[str, Any] | None:
+        """The prediction as a webhook reported it, or None when `timeout` passes first."""
+        queue = self._waiting.get(prediction_id)
+        if queue is None:
+            await asyncio.sleep(timeout)
+            return None
+        try:
+            return await asyncio.wait_for(queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+    async def __call__(self, event: JobEvent) -> None:
+        if event.kind != "prediction" or not event.prediction:
+            return
+        if queue := self._waiting.get(str(event.prediction.get("id"))):
+            queue.put_nowait(event.prediction)

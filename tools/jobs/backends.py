@@ -1,0 +1,118 @@
+"""Job backends: what runs the job body. The interface is `enqueue` and `cancel` (plus `start` and `stop`);
+`InProcessBackend` runs jobs on this process's event loop with bounded concurrency.
+
+A backend holds the jobs it runs by a lease on their rows, renewed by a heartbeat while the process lives. It
+takes over jobs whose lease ran out (their runner died: a SIGKILL, a crashed deploy, another instance that is
+gone), never a live runner's; a job it no longer holds (canceled elsewhere, or taken over) is stopped. At a
+graceful stop it gives its jobs back, so any runner takes them at once and follows their predictions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import os
+import socket
+import uuid
+from datetime import UTC, datetime
+from typing import Protocol
+
+from tools.jobs.body import JobBody, remove_stale_workdirs
+
+log = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    async def start(self) -> None:
+        """Begin running jobs, taking over those whose runner is gone."""
+
+    async def enqueue(self, job_id: str) -> None:
+        """Run this queued job."""
+
+    async def cancel(self, job_id: str) -> None:
+        """Stop this job where it runs (its status already says canceled)."""
+
+    async def stop(self) -> None:
+        """Stop running jobs and give them back, for another runner to carry on."""
+
+
+def runner_id() -> str:
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class InProcessBackend:
+    """Runs jobs as asyncio tasks of this process, at most `max_concurrent_jobs` at a time."""
+
+    def __init__(self, body: JobBody, *, adopt_orphans: bool = True) -> None:
+        self.body = body
+        self.store = body.store
+        self.runner = runner_id()
+        self.adopt_orphans = adopt_orphans  # False for a one-shot CLI: it runs its own job only
+        self._slots = asyncio.Semaphore(body.settings.max_concurrent_jobs)
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        removed = await remove_stale_workdirs(self.body)
+        if removed:
+            log.info("removed %d temp folders left by a crash", removed)
+        if self.adopt_orphans:
+            await self.sweep()
+        self._heartbeat = asyncio.create_task(self._beat(), name="job-heartbeat", context=contextvars.Context())
+
+    async def enqueue(self, job_id: str) -> None:
+        now = datetime.now(UTC)
+        if await self.store.adopt(job_id, self.runner, self.body.lease(), now, fresh=True):
+            self._spawn(job_id)
+
+    async def cancel(self, job_id: str) -> None:
+        if task := self._tasks.get(job_id):
+            task.cancel()
+
+    async def sweep(self) -> None:
+        """Take over unfinished jobs whose runner is gone."""
+        now = datetime.now(UTC)
+        for job_id in await self.store.orphans(now):
+            if job_id not in self._tasks and await self.store.adopt(job_id, self.runner, self.body.lease(), now):
+                log.info("took over job %s, whose runner is gone", job_id)
+                self._spawn(job_id)
+
+    def _spawn(self, job_id: str) -> None:
+        if job_id in self._tasks:
+            return
+        # A clean context: the job must not carry the submitting request's context (a chat step, a session).
+        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}", context=contextvars.Context())
+        self._tasks[job_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
+
+    async def _run(self, job_id: str) -> None:
+        async with self._slots:
+            await self.body.run(job_id, self.runner)
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.body.settings.job_lease_s / 3)
+            try:
+                held = await self.store.renew_leases(self.runner, self.body.lease())
+                for job_id, task in list(self._tasks.items()):
+                    if job_id not in held:  # canceled from elsewhere, or taken over: stop working on it
+                        task.cancel()
+                if self.adopt_orphans:
+                    await self.sweep()
+            except Exception:  # the database is away for a moment: try again at the next beat
+                log.exception("job heartbeat failed")
+
+    async def drain(self) -> None:
+        """Wait until every job this backend runs has ended (tests, the CLI)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+        running = list(self._tasks)
+        for task in list(self._tasks.values()):
+            task.cancel()
+        await self.drain()
+        await self.store.release(self.runner, running)

@@ -1,0 +1,293 @@
+"""The job body: runs one job by id, whoever calls it (the in-process backend today, a worker tomorrow).
+
+Claim the queued job (only its holder may), render along the model's fallback chain, store the video, write
+the creative once, mark the job succeeded, and only then publish "ready". A provider's prediction id is
+committed on the job before its first poll, so whoever runs the job next follows that prediction instead of
+paying for another; a draft cut off mid-render is simply rendered again. Every write after the claim is
+conditional on still holding the job: a runner that lost it (canceled, or taken over after its lease ran out)
+stops instead of racing the new holder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.models import Creative, Job, JobStatus, new_id
+from campaign.settings import Settings
+from campaign.storage import BlobStorage
+from campaign.store import Store
+from tools.catalog import Catalog, ModelSpec, Resolved
+from tools.engines.base import Engine, RenderJob, RenderOutcome
+from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.spec import JobSpec
+from tools.outputs import store_output
+from tools.views import CreativeView
+
+log = logging.getLogger(__name__)
+
+EngineFactory = Callable[[ModelSpec], Engine]
+PROGRESS_EVERY_S = 1.0
+WORKDIR_PREFIX = "job-"
+
+
+class LostJob(asyncio.CancelledError):
+    """The runner no longer holds the job (it was canceled, or another runner took it over): the render stops
+    as if cancelled, through engines that shield a paid render from their listeners' errors."""
+
+
+def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -> JobEvent:
+    """An event about `job`, with what every consumer needs."""
+    return JobEvent(
+        kind=kind,
+        job_id=job.id,
+        campaign_id=job.campaign_id,
+        model=job.model,
+        origin=job.origin,
+        title=spec.title,
+        message=message,
+        **extra,
+    )
+
+
+@dataclass
+class JobBody:
+    """Everything a runner needs to run jobs: the store, storage, catalog, engines and the event bus."""
+
+    settings: Settings
+    store: Store
+    storage: BlobStorage
+    catalog: Catalog
+    engines: EngineFactory
+    bus: EventBus
+
+    def lease(self) -> datetime:
+        """When a lease taken or renewed now runs out."""
+        return datetime.now(UTC) + timedelta(seconds=self.settings.job_lease_s)
+
+    @property
+    def tmp_root(self) -> Path:
+        return self.settings.data_dir / "tmp"
+
+    async def run(self, job_id: str, runner: str) -> None:
+        """Run the job if `runner` holds it and it is queued; return when it has ended or was lost."""
+        claimed = await self.store.transition(
+            job_id,
+            [JobStatus.queued],
+            JobStatus.running,
+            held_by=runner,
+            attempts=Job.attempts + 1,
+            lease_until=self.lease(),
+        )
+        if not claimed:
+            return  # canceled while it waited, or held by another runner
+        job = await self.store.job(job_id)
+        spec = JobSpec.of(job)
+        resumed = f" Picking up where it left off (attempt {job.attempts})." if job.attempts > 1 else ""
+        self.bus.publish(event(job, spec, "running", f"Rendering started.{resumed}"))
+        self.tmp_root.mkdir(parents=True, exist_ok=True)
+        workdir = Path(
+            await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
+        )
+        try:
+            await self._produce(job, spec, runner, workdir)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._stopped(job_id, spec))
+            raise
+        except ClapboardError as exc:
+            await self._fail(job, spec, runner, exc.stage, str(exc))
+        except Exception:
+            log.exception("job %s failed unexpectedly", job_id)
+            await self._fail(
+                job, spec, runner, "render", "Something went wrong while making the video. Please try again."
+            )
+        finally:
+            await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
+
+    async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
+        resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
+        creative_id = new_id()
+        stored = await store_output(self.storage, f"creatives/{creative_id}", dest, workdir)
+        info = stored.info
+        mine = Creative(
+            id=creative_id,
+            campaign_id=job.campaign_id,
+            job_id=job.id,
+            title=spec.title,
+            prompt=spec.prompt,
+            prompt_sent=spec.prompt_sent,
+            model=resolved.model.id,
+            template=spec.template,
+            duration_s=info.duration_s,
+            aspect=resolved.aspect,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+            bytes=info.bytes,
+            file_key=stored.file_key,
+            poster_key=stored.poster_key,
+            reference_keys=[r.key for r in spec.references],
+            estimated_cost_usd=job.estimated_cost_usd,
+            actual_cost_usd=outcome.actual_cost_usd if outcome.actual_cost_usd is not None else 0.0,
+            provider_job_id=outcome.provider_job_id,
+            predict_time_s=outcome.predict_time_s,
+            notice=notice or job.notice,
+        )
+        try:
+            creative = await self.store.add_creative(mine)
+        except Exception:
+            await self._delete(stored.file_key, stored.poster_key)
+            raise
+        if creative.id != mine.id:  # another runner wrote this job's creative first: keep theirs
+            await self._delete(stored.file_key, stored.poster_key)
+        finished = await self.store.transition(
+            job.id,
+            [JobStatus.running],
+            JobStatus.succeeded,
+            held_by=runner,
+            progress=1.0,
+            model_used=creative.model,
+            creative_id=creative.id,
+            notice=creative.notice,
+            lease_until=None,
+        )
+        if not finished:
+            raise LostJob(job.id)
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        view = CreativeView.of(creative, campaign.name, self.storage)
+        message = f"Made with {resolved.model.name}. {notice}".strip()
+        self.bus.publish(event(job, spec, "creative_ready", message, fraction=1.0, creative=view))
+
+    async def _delete(self, *keys: str) -> None:
+        for key in keys:
+            try:
+                await self.storage.delete(key)
+            except ClapboardError:
+                log.warning("could not delete %s", key)
+
+    async def _render_with_fallback(
+        self, job: Job, spec: JobSpec, runner: str, workdir: Path
+    ) -> tuple[Resolved, RenderOutcome, Path, str]:
+        """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
+        notices: list[str] = []
+        last_error: ClapboardError | None = None
+        for model in self.catalog.chain(spec.model):
+            resolved, skipped = self._fit(job, spec, model)
+            if resolved is None:
+                notices.append(skipped)
+                continue
+            dest = workdir / f"{model.id}.mp4"
+            render_job = RenderJob.of(
+                job.id,
+                resolved,
+                brief=spec.prompt,
+                prompt=spec.prompt_sent,
+                template=spec.template,
+                fields=spec.fields,
+                references=spec.references,
+                prediction_id=job.provider_job_id if job.provider_model == model.id else None,
+                record_prediction=self._recorder(job.id, runner, model.id),
+            )
+            try:
+                outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
+                return resolved, outcome, dest, " ".join([*notices, *resolved.notices])
+            except (ModelUnavailable, ProviderFailed) as exc:
+                if isinstance(exc, ProviderFailed) and exc.user_input:
+                    raise
+                last_error = exc
+                log.warning("job %s: %s failed (%s); trying its fallback", job.id, model.id, exc)
+                notices.append(f"{model.name} could not make it ({exc.message}).")
+        raise last_error or ModelUnavailable("No model could make this video.", hint="Try again later.")
+
+    def _fit(self, job: Job, spec: JobSpec, model: ModelSpec) -> tuple[Resolved | None, str]:
+        """The stored request moved to the nearest values `model` offers, or why `model` is skipped."""
+        if not model.available:
+            return None, f"{model.name} is unavailable ({model.notice or 'down'})."
+        try:
+            resolved = self.catalog.adapt(
+                model.id,
+                duration_s=spec.duration_s,
+                aspect=spec.aspect,
+                resolution=spec.resolution,
+                fps=spec.fps,
+                references=len(spec.references),
+                audio=spec.audio,
+            )
+        except InvalidRequest as exc:
+            return None, f"{model.name} skipped: {exc.message}"
+        if resolved.estimated_cost_usd > job.estimated_cost_usd:  # never spend more than the user agreed to
+            return None, f"{model.name} skipped: it costs more than the ${job.estimated_cost_usd:.2f} you approved."
+        return resolved, ""
+
+    def _recorder(self, job_id: str, runner: str, model_id: str) -> Any:
+        async def record(prediction_id: str) -> None:
+            if not await self.store.update_job(
+                job_id, held_by=runner, provider_job_id=prediction_id, provider_model=model_id
+            ):
+                raise LostJob(job_id)
+
+        return record
+
+    def _progress(self, job: Job, spec: JobSpec, runner: str) -> Any:
+        last = [0.0]
+
+        async def report(fraction: float, note: str) -> None:
+            now = time.monotonic()
+            if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0:
+                return
+            last[0] = now
+            if not await self.store.update_job(job.id, held_by=runner, progress=round(fraction, 3)):
+                raise LostJob(job.id)
+            self.bus.publish(event(job, spec, "progress", note, fraction=fraction))
+
+        return report
+
+    async def _stopped(self, job_id: str, spec: JobSpec) -> None:
+        """After a render was stopped: when the user canceled the job, stop its prediction too and say so.
+        Otherwise (shutdown, or another runner took over) the prediction goes on, for the next runner."""
+        job = await self.store.job(job_id)
+        if job.status != JobStatus.canceled:
+            return
+        if job.provider_job_id and job.provider_model:
+            await self.engines(self.catalog.get(job.provider_model)).cancel(job.provider_job_id)
+        self.bus.publish(event(job, spec, "canceled", "Canceled."))
+
+    async def _fail(self, job: Job, spec: JobSpec, runner: str, stage: str, message: str) -> None:
+        try:
+            failed = await self.store.transition(
+                job.id, [JobStatus.running], JobStatus.failed, held_by=runner, stage=stage, error=message,
+                lease_until=None,
+            )  # fmt: skip
+        except Exception:  # the database is down too: the lease runs out and another runner tries again
+            log.exception("could not record the failure of job %s", job.id)
+            return
+        if failed:
+            self.bus.publish(event(job, spec, "failed", message, stage=stage))
+
+
+async def remove_stale_workdirs(body: JobBody) -> int:
+    """Remove temp folders left by a crash: every job folder but those of jobs another runner still holds."""
+    root = body.tmp_root
+    if not root.is_dir():
+        return 0
+    now, removed = datetime.now(UTC), 0
+    for path in root.glob(f"{WORKDIR_PREFIX}*"):
+        job_id = path.name.removeprefix(WORKDIR_PREFIX).split("-", 1)[0]
+        try:
+            job = await body.store.job(job_id)
+        except ClapboardError:
+            job = None
+        if job is not None and job.status == JobStatus.running and job.lease_until and job.lease_until > now:
+            continue
+        await asyncio.to_thread(shutil.rmtree, path, ignore_errors=True)
+        removed += 1
+    return removed

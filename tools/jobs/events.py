@@ -1,0 +1,89 @@
+"""Job events and the bus that carries them: the job body publishes, the chat, the CLI and the provider
+webhooks' waiters consume.
+
+An event is published after the state it describes is committed, and carries what consumers need (the title,
+the origin, the finished creative's view), so nobody re-reads what the runner just wrote. Each subscriber is fed
+from its own queue by its own task: publishing never waits, and a slow chat never slows a render.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from tools.views import CreativeView
+
+log = logging.getLogger(__name__)
+
+EventKind = Literal["queued", "running", "progress", "creative_ready", "failed", "canceled", "prediction"]
+Listener = Callable[["JobEvent"], Awaitable[None]]
+QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
+
+
+class JobEvent(BaseModel):
+    """One thing that happened to a generation job."""
+
+    kind: EventKind
+    job_id: str
+    campaign_id: str = ""
+    model: str = ""
+    origin: str = ""  # "chat:<thread id>", "cli", "api:<subject>"
+    title: str = ""
+    fraction: float | None = None  # 0..1 for progress
+    message: str = ""  # what a user should read
+    stage: str | None = None  # the stage that failed
+    creative: CreativeView | None = None  # creative_ready: the finished creative
+    prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
+
+
+class EventBus:
+    """In-process publish/subscribe for job events."""
+
+    def __init__(self) -> None:
+        self._queues: dict[int, asyncio.Queue[JobEvent]] = {}
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._next = 0
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` for every event from now on, in order, on its own task; returns the unsubscribe."""
+        key, self._next = self._next, self._next + 1
+        queue: asyncio.Queue[JobEvent] = asyncio.Queue()
+        self._queues[key] = queue
+        # A clean context: a listener must not run inside whatever chat step or request subscribed it.
+        self._tasks[key] = asyncio.create_task(_feed(queue, listener), context=contextvars.Context())
+        return lambda: self._unsubscribe(key)
+
+    def _unsubscribe(self, key: int) -> None:
+        self._queues.pop(key, None)
+        if task := self._tasks.pop(key, None):
+            task.cancel()
+
+    def publish(self, event: JobEvent) -> None:
+        for queue in list(self._queues.values()):
+            if event.kind == "progress" and queue.qsize() >= QUEUE_LIMIT:
+                continue
+            queue.put_nowait(event)
+
+    async def drain(self) -> None:
+        """Wait until every event published so far has been handled (tests, shutdown)."""
+        await asyncio.gather(*(q.join() for q in list(self._queues.values())))
+
+    async def close(self) -> None:
+        for key in list(self._tasks):
+            self._unsubscribe(key)
+
+
+async def _feed(queue: asyncio.Queue[JobEvent], listener: Listener) -> None:
+    while True:
+        event = await queue.get()
+        try:
+            await listener(event)
+        except Exception:  # a broken consumer must not break the others, or the job
+            log.exception("job event listener failed on %s", event.kind)
+        finally:
+            queue.task_done()

@@ -1,0 +1,112 @@
+"""What a user asks for (`VideoRequest`), what is stored on the job once it is checked (`JobSpec`), and what
+the submitter sees right after (`Submitted`)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field, field_validator
+
+from campaign.models import Job, JobStatus
+from tools.engines.base import Reference
+from tools.refine import MAX_PROMPT_CHARS
+
+
+class VideoRequest(BaseModel):
+    """What a user asks for. Unset fields take the model's defaults."""
+
+    prompt: str = Field(description="The brief: what the video shows and says.")
+    model: str | None = Field(default=None, description="Model id or alias; the default model when unset.")
+    duration_s: int | None = Field(default=None, description="Length in seconds.")
+    aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
+    resolution: str | None = Field(default=None, description="720p or 1080p (model-dependent).")
+    fps: int | None = None
+    template: str | None = Field(
+        default=None,
+        description="brand-animation, product-showcase or social-media; plain prompt when unset.",
+    )
+    references: list[str] = Field(
+        default_factory=list, description="Reference images: stored keys (refs/...) or http(s) URLs."
+    )
+    audio: bool | None = None
+    refine: bool | None = Field(
+        default=None, description="Rewrite the brief for the model; default on for paid models."
+    )
+    campaign: str | None = None
+    title: str | None = Field(default=None, max_length=200)
+    fields: dict[str, str] = Field(default_factory=dict, description="headline, tagline, features, price, cta")
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt_given(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("Describe the video: the prompt is empty.")
+        if len(value) > MAX_PROMPT_CHARS:
+            raise ValueError(f"The prompt is too long: keep it under {MAX_PROMPT_CHARS} characters.")
+        return value
+
+
+class JobSpec(BaseModel):
+    """The checked request stored on a job (`Job.spec`): everything any runner needs to render it."""
+
+    prompt: str  # as the user gave it
+    prompt_sent: str  # as sent to the model (refined or not)
+    refine_method: str | None = None
+    model: str
+    duration_s: int
+    aspect: str
+    resolution: str
+    fps: int
+    width: int = 0
+    height: int = 0
+    template: str
+    fields: dict[str, str] = Field(default_factory=dict)
+    references: list[Reference] = Field(default_factory=list)
+    audio: bool = False
+    title: str
+
+    @classmethod
+    def of(cls, job: Job) -> JobSpec:
+        return cls.model_validate(job.spec)
+
+
+class Submitted(BaseModel):
+    """A job as the submitter sees it right after submission."""
+
+    job_id: str
+    status: JobStatus
+    campaign: str
+    model: str
+    model_name: str
+    duration_s: int
+    aspect: str
+    width: int
+    height: int
+    estimated_cost_usd: float
+    prompt: str
+    prompt_sent: str
+    refine_method: str | None = None
+    notice: str = ""
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.status == JobStatus.awaiting_confirmation
+
+    @classmethod
+    def of(cls, job: Job, campaign: str, model_name: str) -> Submitted:
+        spec = JobSpec.of(job)
+        return cls(
+            job_id=job.id,
+            status=JobStatus(job.status),
+            campaign=campaign,
+            model=job.model,
+            model_name=model_name,
+            duration_s=spec.duration_s,
+            aspect=spec.aspect,
+            width=spec.width,
+            height=spec.height,
+            estimated_cost_usd=job.estimated_cost_usd,
+            prompt=spec.prompt,
+            prompt_sent=spec.prompt_sent,
+            refine_method=spec.refine_method,
+            notice=job.notice or "",
+        )

@@ -1,0 +1,201 @@
+"""Submission: check a request, store its references, refine, estimate and persist the job; confirm and cancel.
+
+Nothing is written until the request has passed every check. Paid jobs wait for their price to be confirmed;
+everything else goes to the backend at once. An idempotency key makes a repeated submission (a client's retry,
+a resent chat message) return the job the first one made, even when both arrive at once: the key is unique per
+origin in the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from campaign.errors import Conflict, InvalidRequest
+from campaign.models import Job, JobStatus, new_id
+from campaign.settings import Settings
+from campaign.store import Store
+from tools.catalog import Catalog
+from tools.engines.base import Reference
+from tools.jobs.backends import Backend
+from tools.jobs.body import event
+from tools.jobs.events import EventBus
+from tools.jobs.spec import JobSpec, Submitted, VideoRequest
+from tools.references import ReferenceIntake
+from tools.refine import refine
+from tools.templates import extract_fields, get_template
+
+TITLE_CHARS = 120
+IDEMPOTENCY_KEY_CHARS = 200
+
+
+@dataclass
+class Submissions:
+    """Submit, confirm and cancel jobs; the backend runs them."""
+
+    settings: Settings
+    store: Store
+    catalog: Catalog
+    intake: ReferenceIntake
+    backend: Backend
+    bus: EventBus
+
+    async def submit(
+        self,
+        request: VideoRequest,
+        *,
+        origin: str = "",
+        confirmed: bool = False,
+        allow_paths: bool = False,
+        idempotency_key: str | None = None,
+    ) -> Submitted:
+        """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
+
+        Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
+        (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
+        idempotency key was used for another request.
+        """
+        origin = origin[:80]
+        fingerprint = _fingerprint(request, confirmed)
+        if idempotency_key is not None:
+            if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_CHARS:
+                raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
+            if found := await self.store.job_by_key(origin, idempotency_key):
+                return await self._same(found, fingerprint)
+        template = get_template(request.template)
+        resolved = self.catalog.resolve(
+            request.model,
+            duration_s=request.duration_s,
+            aspect=request.aspect,
+            resolution=request.resolution,
+            fps=request.fps,
+            references=len(request.references),
+            audio=request.audio,
+            fallback=True,
+        )
+        references = [await self._reference(src, allow_paths) for src in request.references]
+        prompt_sent, method, notes = request.prompt, None, list(resolved.notices)
+        if request.refine if request.refine is not None else resolved.model.paid:
+            refined = await refine(
+                request.prompt,
+                settings=self.settings,
+                template=template.name,
+                aspect=resolved.aspect,
+                duration_s=resolved.duration_s,
+                model=resolved.model.name,
+            )
+            prompt_sent, method = refined.prompt, refined.method
+            notes.append(refined.note)
+        note = " ".join(n for n in notes if n)
+        estimate = resolved.estimated_cost_usd
+        fields = {**extract_fields(request.prompt, template), **request.fields}
+        spec = JobSpec(
+            prompt=request.prompt,
+            prompt_sent=prompt_sent,
+            refine_method=method,
+            model=resolved.model.id,
+            duration_s=resolved.duration_s,
+            aspect=resolved.aspect,
+            resolution=resolved.resolution,
+            fps=resolved.fps,
+            width=resolved.width,
+            height=resolved.height,
+            template=template.name,
+            fields=fields,
+            references=references,
+            audio=resolved.audio,
+            title=request.title or _title(fields, request.prompt),
+        )
+        status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
+        campaign = await self.store.campaign(request.campaign, create=True)
+        job_id = new_id()
+        job = await self.store.add_job(
+            id=job_id,
+            campaign_id=campaign.id,
+            status=status,
+            spec=spec.model_dump(mode="json"),
+            model=resolved.model.id,
+            estimated_cost_usd=estimate,
+            origin=origin,
+            notice=note or None,
+            lease_until=self._grace() if status == JobStatus.queued else None,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint if idempotency_key is not None else None,
+        )
+        if job.id != job_id:  # another submission with this key got there first: theirs stands
+            return await self._same(job, fingerprint)
+        if status == JobStatus.queued:
+            await self._start(job, f"Queued on {resolved.model.name}.")
+        return Submitted.of(job, campaign.name, resolved.model.name)
+
+    async def _same(self, job: Job, fingerprint: str) -> Submitted:
+        if job.request_hash != fingerprint:
+            raise _conflict()
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        return Submitted.of(job, campaign.name, self.catalog.get(job.model).name)
+
+    async def _reference(self, source: str, allow_paths: bool) -> Reference:
+        if source.startswith("refs/"):
+            return await self.intake.stored(source)
+        if not allow_paths and not source.lower().startswith(("http://", "https://")):
+            raise InvalidRequest("A reference must be an attached image or an http(s) image URL.")
+        return await self.intake.take(source)
+
+    def _grace(self) -> datetime:
+        """A new queued job's lease until the backend takes it: no other runner's sweep adopts it meanwhile."""
+        return datetime.now(UTC) + timedelta(seconds=self.settings.job_lease_s)
+
+    async def _start(self, job: Job, message: str) -> None:
+        await self.backend.enqueue(job.id)
+        self.bus.publish(event(job, JobSpec.of(job), "queued", message))
+
+    async def confirm(self, job_id: str) -> Job:
+        """Start a job that was waiting for its price to be confirmed; a second confirmation changes nothing."""
+        if await self.store.transition(
+            job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self._grace()
+        ):
+            await self._start(await self.store.job(job_id), "Confirmed; queued.")
+        return await self.store.job(job_id)
+
+    async def cancel(self, job_id: str) -> Job:
+        """Cancel a job that has not finished. A running render is stopped by its runner, which also cancels
+        the provider's prediction; a job that had not started is simply never run."""
+        if await self.store.transition(
+            job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], JobStatus.canceled, error="Canceled."
+        ):
+            job = await self.store.job(job_id)
+            await self.backend.cancel(job_id)
+            self.bus.publish(event(job, JobSpec.of(job), "canceled", "Canceled."))
+        elif await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, error="Canceled."):
+            await self.backend.cancel(job_id)
+        return await self.store.job(job_id)
+
+
+def _fingerprint(request: VideoRequest, confirmed: bool) -> str:
+    """A hash of the request as sent: under one idempotency key, the same hash is the same request."""
+    body = {**request.model_dump(mode="json"), "confirm": confirmed}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _conflict() -> Conflict:
+    return Conflict(
+        "This idempotency key was already used for a different request.",
+        hint="Send a new key for a new request.",
+    )
+
+
+def _title(fields: dict[str, str], prompt: str) -> str:
+    if fields.get("headline"):
+        return fields["headline"][:TITLE_CHARS]
+    brief = re.sub(
+        r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?",
+        "",
+        prompt,
+        flags=re.I,
+    )
+    words = (brief[:1].upper() + brief[1:]).split()
+    title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
+    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
