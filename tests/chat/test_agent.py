@@ -13,8 +13,8 @@ from tests.fakes.openai_server import FakeOpenAI
 from tools.studio import Studio
 
 
-async def _ask(studio: Studio, turn: Turn, text: str) -> str:
-    agent = build_agent(studio, turn)
+async def _ask(studio: Studio, turn: Turn, text: str, offline: bool = False) -> str:
+    agent = build_agent(studio, turn, offline=offline)
     result = await agent.ainvoke({"messages": [HumanMessage(text)]})
     return str(result["messages"][-1].content)
 
@@ -69,3 +69,24 @@ async def test_an_llm_that_does_not_answer_gets_a_clear_message(tmp_path: Path) 
             await tab.send("make a video of a kite")
             await tab.wait_for(lambda: any("could not answer just now" in m for m in tab.messages()))
             await tab.close()
+
+
+async def test_a_resent_message_or_a_repeated_tool_call_makes_one_job(tmp_path: Path) -> None:
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        call = {"name": "generate_video", "arguments": {"prompt": "a paper plane over a city", "duration_s": 2}}
+        llm.queue_reply(tool_calls=[call, call])  # the model repeats itself
+        llm.queue_reply(content="On its way.")
+        studio = await Studio.open(settings)
+        await _ask(studio, Turn(origin="chat:t1", message_id="m1"), "a paper plane over a city, 2 s")
+        assert len(await studio.jobs()) == 1
+
+        offline = Turn(origin="chat:t1", message_id="m2")
+        for _ in range(2):  # the browser resent the message after a network blip
+            await _ask(studio, offline, "/generate a 2 s clip of a kite", offline=True)
+        other = Turn(origin="chat:t1", message_id="m3")
+        await _ask(studio, other, "/generate a 2 s clip of a kite", offline=True)  # a new message is a new request
+        await studio.backend.drain()
+        jobs = await studio.jobs()
+        assert len(jobs) == 3 and all(j.status == "succeeded" for j in jobs)
+        await studio.close()

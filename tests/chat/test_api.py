@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -93,3 +94,56 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     assert (await api.post(f"/api/jobs/{job_id}/confirm")).status_code == 409
     assert (await api.post(f"/api/jobs/{job_id}/cancel")).status_code == 409
     assert (await api.post("/api/campaigns", json={"name": ""})).status_code == 422
+
+
+async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_once(api: httpx.AsyncClient) -> None:
+    body = {"prompt": "a 2 second kite teaser", "duration_s": 2}
+    key = {"Idempotency-Key": "order-42"}
+
+    first, second = await asyncio.gather(
+        api.post("/api/video/generate", json=body, headers=key), api.post("/api/video/generate", json=body, headers=key)
+    )
+
+    assert first.status_code == second.status_code == 202, (first.text, second.text)
+    assert first.json()["job_id"] == second.json()["job_id"]
+    other = await api.post("/api/video/generate", json={**body, "duration_s": 3}, headers=key)
+    assert other.status_code == 409 and "already used for a different request" in other.json()["detail"]
+    example = await api.post("/api/video/examples/social-media", json=body, headers={"Idempotency-Key": "ex-1"})
+    assert example.status_code == 202
+    again = await api.post("/api/video/examples/social-media", json=body, headers={"Idempotency-Key": "ex-1"})
+    assert again.json()["job_id"] == example.json()["job_id"]
+    assert (await api.post("/api/video/generate", json=body, headers={"Idempotency-Key": "k" * 201})).status_code == 422
+    from chat import runtime
+
+    studio = await runtime.get_studio()
+    await studio.backend.drain()
+    assert len(await studio.jobs()) == 2
+
+    schema = (await api.get("/api/openapi.json")).json()
+    for path in ("/video/generate", "/video/examples/{template}"):
+        operation = schema["paths"][path]["post"]
+        [header] = [p for p in operation["parameters"] if p["in"] == "header"]
+        assert header["name"] == "Idempotency-Key" and "409" in header["description"]
+        assert "409" in operation["responses"]
+
+
+async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient) -> None:
+    from chat import runtime
+
+    done = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
+    await (await runtime.get_studio()).wait(done["job_id"])
+    asking = await api.post(
+        "/api/video/generate", json={"prompt": "an 8 s kite", "model": "draft", "duration_s": 2, "campaign": "Kites"}
+    )
+    assert asking.status_code == 202
+
+    listed = (await api.get("/api/jobs")).json()
+    assert [j["id"] for j in listed] == [asking.json()["job_id"], done["job_id"]]
+    assert listed[1]["status"] == "succeeded" and listed[1]["title"] and listed[1]["attempts"] == 1
+    kites = (await api.get("/api/jobs", params={"campaign": "kites"})).json()
+    assert [j["campaign"] for j in kites] == ["Kites"]
+    succeeded = (await api.get("/api/jobs", params={"status": "succeeded"})).json()
+    assert all(j["status"] == "succeeded" for j in succeeded) and done["job_id"] in {j["id"] for j in succeeded}
+    assert (await api.get("/api/jobs", params={"status": "exploded"})).status_code == 422
+    assert (await api.get("/api/jobs", params={"campaign": "Nope"})).status_code == 404
+    await (await runtime.get_studio()).backend.drain()

@@ -38,6 +38,17 @@ def test_generate_then_list_creatives(tmp_path: Path, product_png: Path) -> None
     assert listed.returncode == 0, listed.stderr
     assert [c["id"] for c in json.loads(listed.stdout)] == [creative["id"]]
 
+    jobs = clapboard(data, "jobs", "--status", "succeeded", "--json")
+    assert jobs.returncode == 0, jobs.stderr
+    [job] = json.loads(jobs.stdout)
+    assert (job["creative_id"], job["campaign"], job["status"], job["origin"]) == (
+        creative["id"], "Spring sale", "succeeded", "cli",
+    )  # fmt: skip
+    table = clapboard(data, "jobs")
+    assert job["id"][:8] in table.stdout and "succeeded" in table.stdout and "free" in table.stdout
+    assert clapboard(data, "jobs", "--status", "queued").stdout.strip() == "No jobs queued."
+    assert clapboard(data, "jobs", "--status", "lost").returncode == 2
+
 
 def test_bad_arguments_exit_2_with_a_clear_message_and_write_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
@@ -66,5 +77,7 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     models = {m["id"]: m for m in json.loads(done.stdout)}
     assert models["draft"]["durations"] == "2–60 s" and models["draft"]["available"]
+    assert (models["veo-3.1"]["slug"], models["draft"]["slug"]) == ("google/veo-3.1", None)
     table = clapboard(tmp_path / "data", "models")
     assert "draft" in table.stdout and "free" in table.stdout
+    assert "provider slug" in table.stdout and "google/veo-3.1" in table.stdout

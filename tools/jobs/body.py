@@ -95,6 +95,8 @@ class JobBody:
         resumed = f" Picking up where it left off (attempt {job.attempts})." if job.attempts > 1 else ""
         self.bus.publish(event(job, spec, "running", f"Rendering started.{resumed}"))
         self.tmp_root.mkdir(parents=True, exist_ok=True)
+        for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
+            await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
         workdir = Path(
             await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
         )

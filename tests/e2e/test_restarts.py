@@ -1,0 +1,197 @@
+"""What survives a SIGKILL: real `clapboard serve` processes, killed mid-render and started again, with the chat
+driven over socket.io and the fake Replicate on loopback. A paid prediction is followed, never made twice; a
+draft is rendered again; another live instance's jobs are never touched."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from campaign.settings import Settings
+from chat.tokens import issue_token
+from tests.conftest import _drop, _postgres_database
+from tests.e2e.chainlit_server import ChatClient
+from tests.e2e.server_process import SECRET, ServerProcess
+from tests.fakes.replicate_server import FakeReplicate, fake_replicate  # noqa: F401
+from tools.media import probe
+
+LEASE = {"CLAPBOARD_JOB_LEASE_S": "2"}
+
+
+def token(data_dir: Path) -> dict[str, str]:
+    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
+    return {"Authorization": f"Bearer {issue_token(settings, 'e2e')}"}
+
+
+def replicate_env(fake: FakeReplicate) -> dict[str, str]:
+    return {"REPLICATE_API_TOKEN": fake.token, "REPLICATE_BASE_URL": fake.base_url,
+            "CLAPBOARD_REPLICATE_POLL_S": "0.05", **LEASE}  # fmt: skip
+
+
+@pytest.fixture
+def servers() -> Iterator[list[ServerProcess]]:
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
+async def until(predicate: Any, timeout: float = 60.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := await predicate():
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+async def api_jobs(server: ServerProcess, headers: dict[str, str]) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=10) as http:
+        response = await http.get("/api/jobs")
+    response.raise_for_status()
+    return response.json()
+
+
+async def decoded(server: ServerProcess, url: str, tmp: Path) -> Any:
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        response = await http.get(url)
+    assert response.status_code == 200
+    path = tmp / "video.mp4"
+    path.write_bytes(response.content)
+    return probe(path, count_frames=True)
+
+
+async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(
+    fake_replicate: FakeReplicate, tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    fake_replicate.set_scenario("google/veo-3.1", "hold")
+    data = tmp_path / "data"
+    server = ServerProcess(data, **replicate_env(fake_replicate)).start()
+    servers.append(server)
+    tab = ChatClient(server.base)
+    await tab.connect()
+    await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+    actions = await tab.wait_for(lambda: [d for e, d in tab.events if e == "action"])
+    confirm = next(a for a in actions if a["name"] == "confirm_job")
+    async with httpx.AsyncClient(base_url=server.base) as http:
+        assert (await http.post("/project/action", json={"sessionId": tab.session_id, "action": confirm})).is_success
+    await tab.wait_for(lambda: len(fake_replicate.polls()) >= 2)  # processing at Replicate, being followed
+    [job] = await api_jobs(server, token(data))
+    [pid] = list(fake_replicate.predictions)
+    assert (job["status"], job["prediction_id"]) == ("running", pid)
+
+    server.kill()
+    await tab.sio.disconnect()
+    fake_replicate.complete(pid)  # it finished while nobody was there
+    server.start()
+
+    returning = ChatClient(server.base)
+    await returning.connect()
+    videos = await returning.wait_for(lambda: returning.elements("video"), timeout=60)
+    assert any("Finished while you were away" in m or "Your video is ready" in m for m in returning.messages())
+    info = await decoded(server, videos[0]["url"], tmp_path)
+    assert info.codec == "h264" and abs(info.duration_s - 8) < 0.6
+    assert len(fake_replicate.creates()) == 1 and fake_replicate.cancels() == []
+    async with httpx.AsyncClient(base_url=server.base, headers=token(data)) as http:
+        creatives = (await http.get("/api/creatives")).json()
+    assert [c["provider_job_id"] for c in creatives] == [pid]
+    [job] = await api_jobs(server, token(data))
+    assert (job["status"], job["attempts"], job["creative_id"]) == ("succeeded", 2, creatives[0]["id"])
+    await returning.close()
+
+
+async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp_folder(
+    tmp_path: Path, servers: list[ServerProcess]
+) -> None:
+    data = tmp_path / "data"
+    server = ServerProcess(data, **LEASE).start()
+    servers.append(server)
+    tab = ChatClient(server.base)
+    await tab.connect()
+    await tab.send("make a 30 second landscape video of a lighthouse at dawn")
+
+    async def rendering() -> bool:
+        jobs = await api_jobs(server, token(data))
+        return bool(jobs) and jobs[0]["status"] == "running" and jobs[0]["progress"] >= 0.15
+
+    await until(rendering, what="the draft to be part-rendered")
+    assert list((data / "tmp").glob("job-*"))  # a half-written video on disk
+    server.kill()
+    await tab.sio.disconnect()
+    server.start()
+
+    returning = ChatClient(server.base)
+    await returning.connect()
+    videos = await returning.wait_for(lambda: returning.elements("video"), timeout=120)
+    info = await decoded(server, videos[0]["url"], tmp_path)
+    assert (info.codec, info.width, info.height) == ("h264", 1280, 720) and abs(info.duration_s - 30) < 0.1
+    [job] = await api_jobs(server, token(data))
+    assert (job["status"], job["attempts"]) == ("succeeded", 2)
+    assert list((data / "tmp").glob("job-*")) == []
+    await returning.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    url = await _postgres_database()
+    if url is None:
+        pytest.skip("no PostgreSQL server answered on 127.0.0.1:5432 (set CLAPBOARD_TEST_DATABASE_URL)")
+    yield url
+    await _drop(url)
+
+
+async def test_two_instances_on_postgres_one_restarted_leaves_the_others_jobs_alone(
+    fake_replicate: FakeReplicate, tmp_path: Path, servers: list[ServerProcess], postgres_url: str
+) -> None:
+    fake_replicate.set_scenario("*", "hold")
+    env = {**replicate_env(fake_replicate), "DATABASE_URL": postgres_url, "CLAPBOARD_MAX_CONCURRENT_JOBS": "2"}
+    a = ServerProcess(tmp_path / "a" / "data", **env).start()
+    b = ServerProcess(tmp_path / "b" / "data", **env).start()
+    servers += [a, b]
+    headers = token(a.data_dir)
+    body = {"model": "veo-3.1", "duration_s": 4, "aspect": "16:9", "confirm": True}
+
+    async def submit(server: ServerProcess, n: int) -> list[str]:
+        async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=30) as http:
+            return [
+                (await http.post("/api/video/generate", json={**body, "prompt": f"kite {i} at {server.port}"})).json()[
+                    "job_id"
+                ]
+                for i in range(n)
+            ]
+
+    on_a, on_b = await submit(a, 3), await submit(b, 2)  # A runs two and queues one; B runs two
+
+    async def four_following() -> bool:
+        return len(fake_replicate.creates()) == 4
+
+    await until(four_following, what="four predictions")
+    before = {j["id"]: j for j in await api_jobs(b, headers)}
+    assert [before[i]["status"] for i in on_a] == ["running", "running", "queued"]
+    assert [before[i]["status"] for i in on_b] == ["running", "running"]
+
+    a.kill()
+    fake_replicate.set_scenario("*", "success")  # what A's queued job creates next succeeds on its own
+    for pid in list(fake_replicate.predictions):
+        fake_replicate.complete(pid)
+    a.start()
+
+    async def all_done() -> list[dict[str, Any]] | None:
+        jobs = await api_jobs(a, headers)
+        return jobs if all(j["status"] == "succeeded" for j in jobs) else None
+
+    jobs = {j["id"]: j for j in await until(all_done, timeout=90, what="every job to finish")}
+    assert [jobs[i]["attempts"] for i in on_b] == [1, 1]  # B's running jobs were never taken from it
+    assert all(jobs[i]["error"] is None for i in on_a + on_b)
+    assert [jobs[i]["attempts"] for i in on_a[:2]] == [2, 2]  # A's were taken over after its lease ran out
+    assert len(fake_replicate.creates()) == 5 and fake_replicate.cancels() == []
+    async with httpx.AsyncClient(base_url=a.base, headers=headers) as http:
+        creatives = (await http.get("/api/creatives")).json()
+    assert sorted(c["id"] for c in creatives) == sorted(j["creative_id"] for j in jobs.values())
+    assert await api_jobs(a, headers) and not [j for j in jobs.values() if j["status"] == "queued"]
