@@ -10,11 +10,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
 from tests.conftest import png_bytes
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -52,6 +56,16 @@ def served(tmp_path: Path) -> Iterator[str]:
         proc.wait(10)
 
 
+def open_chat(page: Page, url: str, reload: bool = False) -> None:
+    """Open (or reload) the chat and wait until its socket session is up: an upload or a message sent before
+    that reaches a session the server does not know yet."""
+    with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
+        if reload:
+            page.reload(wait_until="networkidle")
+        else:
+            page.goto(url, wait_until="networkidle")
+
+
 def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -60,7 +74,7 @@ def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served, wait_until="networkidle")
+        open_chat(page, served)
         assert "Clapboard" in page.content()
         page.locator("#upload-button-input").set_input_files(str(photo))
         page.wait_for_selector("#attachments", timeout=15000)
@@ -85,11 +99,11 @@ def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(served, wait_until="networkidle")
+        open_chat(page, served)
         page.fill("#chat-input", "a 30 second vertical product showcase of our sneaker at 1080p")
         page.keyboard.press("Enter")
         page.get_by_text("Making your video").wait_for(timeout=30000)
-        page.reload(wait_until="networkidle")
+        open_chat(page, served, reload=True)
         page.get_by_text("Still rendering").wait_for(timeout=30000)
         page.wait_for_selector("video", timeout=90000)
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)

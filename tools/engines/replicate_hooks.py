@@ -10,13 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import httpx
+from replicate.exceptions import ReplicateError
 from replicate.webhook import Webhooks, WebhookSigningSecret
 
-from campaign.errors import ClapboardError
+from campaign.errors import ClapboardError, ProviderFailed
 from campaign.settings import Settings
-from tools.jobs.events import JobEvent
+
+if TYPE_CHECKING:
+    from tools.jobs.events import JobEvent
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +56,10 @@ class WebhookVerifier:
                 client = make_client(self.settings)
                 try:
                     self._secret = await client.webhooks.default.async_secret()
+                except (ReplicateError, httpx.HTTPError) as exc:
+                    raise ProviderFailed(
+                        "Replicate's webhook signing secret could not be fetched.", hint="Replicate will retry."
+                    ) from exc
                 finally:
                     await client._async_client.aclose()
             return self._secret
