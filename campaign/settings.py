@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     )
     replicate_deadline_s: float = Field(default=1800.0, gt=0)
     replicate_poll_s: float = Field(default=3.0, gt=0)
+    replicate_polls_per_s: float = Field(
+        default=10.0, gt=0, description="Polls a second at most, across every prediction this process follows."
+    )
 
     default_model: str | None = Field(
         default=None, description="Model used when a request names none; draft without a Replicate token."

@@ -142,9 +142,9 @@ class Store:
             await s.commit()
             return result.rowcount == 1
 
-    async def renew_leases(self, runner: str, until: datetime) -> set[str]:
-        """Extend every lease `runner` holds on an unfinished job; the ids of the jobs it still holds."""
-        held = (Job.runner == runner, Job.status.in_(list(ACTIVE)))
+    async def renew_leases(self, runner: str, job_ids: Iterable[str], until: datetime) -> set[str]:
+        """Extend `runner`'s leases on these unfinished jobs; the ids of those it still holds."""
+        held = (Job.runner == runner, Job.status.in_(list(ACTIVE)), Job.id.in_(list(job_ids)))
         async with self._session() as s:
             await s.execute(update(Job).where(*held).values(lease_until=until))
             await s.commit()

@@ -24,7 +24,7 @@ from chat.runtime import get_studio
 from chat.tokens import token_subject
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
-from tools.jobs.submit import IDEMPOTENCY_KEY_CHARS
+from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
 from tools.studio import ModelView, Studio
 from tools.templates import get_template
 from tools.views import CreativeView, JobView

@@ -21,6 +21,7 @@ import httpx
 from campaign.errors import ClapboardError, StorageFailed
 from campaign.storage import BlobStorage
 from tools.media import VideoInfo, poster, probe
+from tools.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +148,7 @@ async def download(
     connection pool (it is not closed). Network and HTTP errors become StorageFailed.
     """
     own = client is None
-    http = client or httpx.AsyncClient(follow_redirects=True, timeout=timeout)
+    http = client or httpx.AsyncClient(follow_redirects=True, timeout=timeout, verify=tls_context())
     received = 0
     try:
         async with http.stream("GET", url, headers=headers, timeout=timeout) as response:

@@ -18,7 +18,7 @@ from campaign.storage import BlobStorage, build_storage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, build_catalog
 from tools.engines import engine_for
-from tools.engines.replicate_hooks import Completions, WebhookVerifier
+from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
 from tools.jobs.body import EngineFactory, JobBody
 from tools.jobs.events import EventBus, JobEvent
@@ -108,11 +108,10 @@ class Studio:
         catalog = catalog or build_catalog(settings)
         intake = ReferenceIntake(settings, storage)
         bus = EventBus()
-        completions = Completions()
+        completions, pacer = Completions(), Pacer(settings.replicate_polls_per_s)
         bus.subscribe(completions)
-        body = JobBody(
-            settings, store, storage, catalog, engines or (lambda m: engine_for(m, settings, storage, completions)), bus
-        )
+        engines = engines or (lambda model: engine_for(model, settings, storage, completions, pacer))
+        body = JobBody(settings, store, storage, catalog, engines, bus)
         backend = InProcessBackend(body, adopt_orphans=adopt_orphans)
         submissions = Submissions(settings, store, catalog, intake, backend, bus)
         studio = cls(settings, store, storage, catalog, intake, bus, backend, submissions, WebhookVerifier(settings))

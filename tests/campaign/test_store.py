@@ -101,7 +101,9 @@ async def test_leases_keep_live_runners_jobs_and_free_dead_ones(database_url: st
         taken = await store.job(a_running.id)
         assert (taken.status, taken.runner) == ("queued", "C")
 
-        assert await store.renew_leases("C", now + timedelta(seconds=60)) == {fresh.id, a_running.id}
+        later = now + timedelta(seconds=60)
+        assert await store.renew_leases("C", [fresh.id, a_running.id, b_running.id], later) == {fresh.id, a_running.id}
+        assert (await store.job(fresh.id)).lease_until == later
         assert not await store.update_job(b_running.id, held_by="C", progress=0.5)
         assert await store.update_job(b_running.id, held_by="B", progress=0.5)
         await store.release("B", [b_running.id])

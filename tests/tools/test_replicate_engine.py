@@ -513,3 +513,18 @@ def test_provider_errors_are_shown_without_tracebacks_or_tokens() -> None:
     text = 'Traceback (most recent call last):\n  File "x.py", line 1\nRuntimeError: bad token r8_abcdefghijkl'
     assert clean_provider_text(text) == "RuntimeError: bad token [redacted]"
     assert len(clean_provider_text("x" * 1000)) == 240
+
+
+async def test_polls_are_spread_within_the_process_budget() -> None:
+    from tools.engines.replicate_hooks import Pacer
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    pacer = Pacer(rate=10)
+    for _ in range(5):  # five predictions due at the same moment
+        await pacer.turn(sleep)
+
+    assert len(waits) == 4 and [round(w, 1) for w in waits] == [0.1, 0.2, 0.3, 0.4]

@@ -10,15 +10,18 @@ from tools.catalog import ModelSpec
 from tools.engines.base import Engine
 
 if TYPE_CHECKING:
-    from tools.engines.replicate_hooks import Completions
+    from tools.engines.replicate_hooks import Completions, Pacer
 
 
-def engine_for(spec: ModelSpec, settings: Settings, storage: BlobStorage, completions: Completions) -> Engine:
-    """The engine that renders this model; Replicate renders are woken early by webhooks through `completions`."""
+def engine_for(
+    spec: ModelSpec, settings: Settings, storage: BlobStorage, completions: Completions, pacer: Pacer
+) -> Engine:
+    """The engine that renders this model. Replicate renders share the process's webhook waiters and its
+    polling budget."""
     if spec.provider == "local":
         from tools.engines.draft import DraftEngine
 
         return DraftEngine(storage)
     from tools.engines.replicate import ReplicateEngine
 
-    return ReplicateEngine(settings, storage, completions=completions)
+    return ReplicateEngine(settings, storage, completions=completions, pacer=pacer)

@@ -49,8 +49,9 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
 from tools.catalog import ModelSpec
 from tools.engines.base import Progress, Reference, RenderJob, RenderOutcome
-from tools.engines.replicate_hooks import Completions, webhook_url
+from tools.engines.replicate_hooks import Completions, Pacer, webhook_url
 from tools.retry import Transient, retrying, transient_status
+from tools.tls import tls_context
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ def make_client(settings: Settings, *, timeout: httpx.Timeout | None = None) -> 
         api_token=token,
         base_url=settings.replicate_base_url or None,
         timeout=timeout or httpx.Timeout(30.0, connect=5.0, pool=10.0),
+        transport=httpx.AsyncHTTPTransport(verify=tls_context()),
     )
 
 
@@ -185,6 +187,7 @@ class ReplicateEngine:
         storage: BlobStorage,
         *,
         completions: Completions | None = None,
+        pacer: Pacer | None = None,
         timeout: httpx.Timeout | None = None,
         sleep: Sleep | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -192,6 +195,7 @@ class ReplicateEngine:
         self.settings = settings
         self.storage = storage
         self.completions = completions
+        self.pacer = pacer or Pacer(settings.replicate_polls_per_s)
         self.timeout = timeout
         self._sleep = sleep or asyncio.sleep
         self._clock = clock
@@ -505,6 +509,7 @@ class _Run:
             async for attempt in retrying(POLL_FAILURES, base_s=self.settings.replicate_poll_s,
                                           sleep=self.engine._sleep):  # fmt: skip
                 with attempt:
+                    await self.engine.pacer.turn(self.engine._sleep)
                     resp = await self._get()
         except Transient as exc:
             await self.cancel()

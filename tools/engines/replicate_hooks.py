@@ -1,5 +1,6 @@
-"""Replicate's webhooks: the signature check (the secret fetched once from Replicate and cached), and the
-waiters that a verified completion wakes, so a job finishes without waiting for its next poll.
+"""How this process follows its Replicate predictions: webhooks (the signature check, with the secret fetched
+once from Replicate and cached), the waiters a verified completion wakes so a job finishes without waiting for
+its next poll, and the pace of polling (a budget of polls per second for the whole process).
 
 A webhook reaches whichever app instance Replicate calls; it is published on the job event bus as a
 "prediction" event, and `Completions`, subscribed to the bus, hands it to the render following that prediction.
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -105,3 +108,21 @@ class Completions:
             return
         if queue := self._waiting.get(str(event.prediction.get("id"))):
             queue.put_nowait(event.prediction)
+
+
+class Pacer:
+    """At most `rate` polls a second across every prediction this process follows: with a few, each is polled
+    at its own pace; with hundreds, their polls are spread out, so following them costs a bounded share of a
+    core and of Replicate's rate limit (3000 requests a minute)."""
+
+    def __init__(self, rate: float) -> None:
+        self.gap_s = 1.0 / rate
+        self._next = 0.0
+
+    async def turn(self, sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep) -> None:
+        """Wait for this poll's slot."""
+        now = time.monotonic()
+        slot = max(now, self._next)
+        self._next = slot + self.gap_s
+        if slot > now:
+            await sleep(slot - now)

@@ -94,8 +94,9 @@ class InProcessBackend:
         while True:
             await asyncio.sleep(self.body.settings.job_lease_s / 3)
             try:
-                running = dict(self._tasks)  # before the renewal: a job enqueued meanwhile is not yet in `held`
-                held = await self.store.renew_leases(self.runner, self.body.lease())
+                # Only jobs with a task here: a job whose task is gone loses its lease and is taken over again.
+                running = dict(self._tasks)
+                held = await self.store.renew_leases(self.runner, running, self.body.lease())
                 for job_id, task in running.items():
                     if job_id not in held:  # canceled from elsewhere, or taken over: stop working on it
                         task.cancel()

@@ -9,6 +9,8 @@ from campaign.models import Job, JobStatus
 from tools.engines.base import Reference
 from tools.refine import MAX_PROMPT_CHARS
 
+IDEMPOTENCY_KEY_CHARS = 200  # the column's width
+
 
 class VideoRequest(BaseModel):
     """What a user asks for. Unset fields take the model's defaults."""

@@ -23,13 +23,12 @@ from tools.engines.base import Reference
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
-from tools.jobs.spec import JobSpec, Submitted, VideoRequest
+from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.references import ReferenceIntake
 from tools.refine import refine
 from tools.templates import extract_fields, get_template
 
 TITLE_CHARS = 120
-IDEMPOTENCY_KEY_CHARS = 200
 
 
 @dataclass
