@@ -73,6 +73,9 @@ class Settings(BaseSettings):
         default=None, description="Model used when a request names none; draft without a Replicate token."
     )
     max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
+    embedded_worker: bool = Field(
+        default=True, description="On PostgreSQL, a server also runs jobs; false for instances that only serve."
+    )
     job_lease_s: float = Field(
         default=30.0,
         ge=1.0,
@@ -112,6 +115,14 @@ class Settings(BaseSettings):
             if url.startswith(plain):
                 return async_ + url[len(plain) :]
         return url
+
+    @property
+    def postgres_conninfo(self) -> str | None:
+        """`DATABASE_URL` as libpq takes it (for the job queue), or None when the database is not PostgreSQL."""
+        url = self.sqlalchemy_url
+        if not url.startswith("postgresql"):
+            return None
+        return "postgresql://" + url.split("://", 1)[1]
 
     @property
     def llm_key(self) -> SecretStr | None:

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAMPAIGN = "Default campaign"
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x434C4150  # "CLAP": PostgreSQL's advisory lock key for applying migrations
 T = TypeVar("T", Campaign, Creative, Job)
 
 
@@ -46,6 +47,8 @@ class Store:
             Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_pre_ping=True)
         async with engine.begin() as conn:
+            if engine.dialect.name == "postgresql":  # servers and workers starting together migrate one at a time
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(_upgrade)
         store = cls(engine)
         await store.campaign(DEFAULT_CAMPAIGN, create=True)

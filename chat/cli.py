@@ -67,6 +67,20 @@ def _parser() -> argparse.ArgumentParser:
     jobs.add_argument("--limit", type=_positive, default=50)
     jobs.add_argument("--json", action="store_true")
 
+    worker = sub.add_parser(
+        "worker",
+        help="run jobs from the PostgreSQL queue (as many as you like, on any machine)",
+        description="Run jobs from the job queue on the PostgreSQL named by DATABASE_URL until stopped (SIGTERM "
+        "or Ctrl-C stop it gracefully: running jobs are handed back and carried on elsewhere).",
+    )
+    worker.add_argument(
+        "--queues",
+        type=_queues,
+        default=("render", "replicate"),
+        help="render (drafts, CPU-bound), replicate (provider I/O), or both: render,replicate",
+    )
+    worker.add_argument("--concurrency", type=_positive, help="jobs at a time (default CLAPBOARD_MAX_CONCURRENT_JOBS)")
+
     creatives = sub.add_parser("creatives", help="list creatives, newest first")
     creatives.add_argument("--campaign")
     creatives.add_argument("--json", action="store_true")
@@ -81,6 +95,14 @@ def _name(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return text.strip()
+
+
+def _queues(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in ("render", "replicate")]
+    if not names or unknown:
+        raise argparse.ArgumentTypeError("the queues are render and replicate")
+    return names
 
 
 def _positive(text: str) -> int:
@@ -134,7 +156,7 @@ def serve(host: str, port: int) -> int:
 
 
 async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
-    studio = await Studio.open(Settings(), adopt_orphans=False)  # a server takes over other runners' jobs
+    studio = await Studio.open(Settings(), server=False)  # jobs are run here (SQLite) or by the workers
     try:
         return await fn(studio, args)
     finally:
@@ -258,6 +280,18 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _worker(studio: Studio, args: argparse.Namespace) -> int:
+    from tools.jobs.queue import QueueBackend
+
+    if not isinstance(studio.backend, QueueBackend):
+        print("error: workers take jobs from PostgreSQL: set DATABASE_URL (with SQLite the server runs them).",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    print(f"Worker on {', '.join(args.queues)}; stop with Ctrl-C.", file=sys.stderr)
+    await studio.backend.work(queues=args.queues, concurrency=args.concurrency)
+    return 0
+
+
 async def _token(studio: Studio, args: argparse.Namespace) -> int:
     print(issue_token(studio.settings, args.user, ttl_s=args.days * 24 * 3600))
     return 0
@@ -271,6 +305,7 @@ _COMMANDS = {
     "models": _command(_models),
     "generate": _command(_generate),
     "jobs": _command(_jobs),
+    "worker": _command(_worker),
     "creatives": _command(_creatives),
     "token": _command(_token),
 }

@@ -75,6 +75,9 @@ class ChatNotifier:
         return [s for s in sessions if s is not None and sio.manager.is_connected(s.socket_id, "/")]
 
     async def __call__(self, event: JobEvent) -> None:
+        if event.kind == "resync":
+            await self.resync()
+            return
         if event.kind not in ("creative_ready", "failed"):
             return
         sessions = self._live(event.job_id)
@@ -98,6 +101,16 @@ class ChatNotifier:
         else:
             await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
             await cl.context.emitter.send_toast("A video failed", "error")
+
+    async def resync(self) -> None:
+        """After events may have been missed: deliver the watched jobs that have finished meanwhile."""
+        for job_id in list(self.watchers):
+            job = await self.studio.job(job_id)
+            if job.status == JobStatus.succeeded and job.creative_id:
+                creative = await self.studio.creative(job.creative_id)
+                await self(JobEvent(kind="creative_ready", job_id=job_id, creative=creative))
+            elif job.status == JobStatus.failed:
+                await self(JobEvent(kind="failed", job_id=job_id, message=job.error or "", stage=job.stage))
 
     async def catch_up(self, session_id: str) -> None:
         """On chat start: show results nobody has seen yet, and follow the jobs still running."""

@@ -22,6 +22,7 @@ from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
 from tools.jobs.body import EngineFactory, JobBody
 from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.relay import Relay
 from tools.jobs.spec import Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.references import ReferenceIntake
@@ -65,6 +66,16 @@ class ModelView(BaseModel):
         )
 
 
+def backend_for(body: JobBody, *, server: bool) -> Backend:
+    """Procrastinate when the database is PostgreSQL, else the in-process backend (SQLite: one machine)."""
+    conninfo = body.settings.postgres_conninfo
+    if conninfo is None:
+        return InProcessBackend(body, adopt_orphans=server)
+    from tools.jobs.queue import QueueBackend
+
+    return QueueBackend(body, conninfo, worker=server and body.settings.embedded_worker)
+
+
 class Studio:
     """One per process: `open` it at start-up (jobs left by a crash are taken over), `close` it at shutdown."""
 
@@ -79,6 +90,7 @@ class Studio:
         backend: Backend,
         submissions: Submissions,
         webhooks: WebhookVerifier,
+        relay: Relay | None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -89,19 +101,23 @@ class Studio:
         self.backend = backend
         self.submissions = submissions
         self.webhooks = webhooks
+        self.relay = relay
 
     @classmethod
     async def open(
         cls,
         settings: Settings,
         *,
-        adopt_orphans: bool = True,
+        server: bool = True,
         catalog: Catalog | None = None,
         engines: EngineFactory | None = None,
     ) -> Studio:
-        """Open the services and start the job backend. `adopt_orphans=False` (the one-shot CLI) runs only the
-        jobs this process submits and leaves other runners' orphans to a server. `catalog` and `engines`
-        replace the configured models and their engines (tests)."""
+        """Open the services and start the job backend: Procrastinate on PostgreSQL, this process otherwise.
+
+        A `server` runs jobs: it takes over orphaned ones and, on PostgreSQL, runs the embedded worker unless
+        `embedded_worker` is off. Without it (the CLI) jobs wait for a worker on PostgreSQL, and on SQLite
+        the process runs only the jobs it submits. `catalog` and `engines` replace the configured models and
+        their engines (tests)."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = await Store.open(settings.sqlalchemy_url)
         storage = build_storage(settings)
@@ -112,9 +128,14 @@ class Studio:
         bus.subscribe(completions)
         engines = engines or (lambda model: engine_for(model, settings, storage, completions, pacer))
         body = JobBody(settings, store, storage, catalog, engines, bus)
-        backend = InProcessBackend(body, adopt_orphans=adopt_orphans)
+        backend = backend_for(body, server=server)
         submissions = Submissions(settings, store, catalog, intake, backend, bus)
-        studio = cls(settings, store, storage, catalog, intake, bus, backend, submissions, WebhookVerifier(settings))
+        relay = Relay(settings.postgres_conninfo, bus, store, storage) if settings.postgres_conninfo else None
+        studio = cls(
+            settings, store, storage, catalog, intake, bus, backend, submissions, WebhookVerifier(settings), relay
+        )
+        if relay is not None:
+            await relay.start()
         await backend.start()
         return studio
 
@@ -122,6 +143,8 @@ class Studio:
         """Stop running jobs (they are given back, not failed: the next runner carries on) and close."""
         await self.backend.stop()
         await self.bus.drain()
+        if self.relay is not None:
+            await self.relay.stop()
         await self.bus.close()
         await self.store.close()
 

@@ -67,6 +67,7 @@ class JobView(BaseModel):
     origin: str
     creative_id: str | None
     prediction_id: str | None
+    runner: str | None  # the server or worker holding it: host:pid:id
     attempts: int
     created_at: str
     updated_at: str

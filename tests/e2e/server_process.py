@@ -1,4 +1,5 @@
-"""A real `clapboard serve` in its own process, as production runs it: started, killed with SIGKILL, started again."""
+"""Real `clapboard serve` and `clapboard worker` processes, as production runs them: started, killed with
+SIGKILL or stopped with SIGTERM, started again."""
 
 from __future__ import annotations
 
@@ -21,37 +22,40 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class ServerProcess:
-    """`clapboard serve` on a loopback port with its own data folder and these settings (environment names)."""
+class ClapboardProcess:
+    """A `clapboard` command in its own process, with its own data folder and these settings (environment names)."""
 
-    def __init__(self, data_dir: Path, **env: str) -> None:
+    def __init__(self, data_dir: Path, args: list[str], **env: str) -> None:
         self.data_dir = data_dir
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
+        self.args = args
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
         self.env.update(CLAPBOARD_DATA_DIR=str(data_dir), CLAPBOARD_SECRET_KEY=SECRET, **env)
-        self.log = data_dir.parent / f"server-{self.port}.log"
+        self.log = data_dir.parent / f"{args[0]}-{free_port()}.log"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout: float = 60.0) -> ServerProcess:
+    def start(self, timeout: float = 60.0) -> ClapboardProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "chat.cli", "serve", "--port", str(self.port)],
-                env=self.env, cwd=self.data_dir.parent, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                [sys.executable, "-m", "chat.cli", *self.args], env=self.env, cwd=self.data_dir.parent, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(f"{self.base}/api/video/models", timeout=1).status_code == 401:
-                    return self
-            except httpx.TransportError:
-                pass
+                raise RuntimeError(f"{self.args[0]} exited: {self.log.read_text()[-3000:]}")
+            if self.ready():
+                return self
             time.sleep(0.2)
-        raise RuntimeError(f"the server did not start: {self.log.read_text()[-3000:]}")
+        raise RuntimeError(f"{self.args[0]} did not start: {self.log.read_text()[-3000:]}")
+
+    def ready(self) -> bool:
+        return "Worker on" in self.log.read_text()
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
 
     def kill(self) -> None:
         """SIGKILL: no shutdown hook runs, nothing is given back."""
@@ -60,9 +64,30 @@ class ServerProcess:
         self.process.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM, as a deploy does: a graceful stop."""
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class ServerProcess(ClapboardProcess):
+    """`clapboard serve` on a loopback port."""
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        super().__init__(data_dir, ["serve", "--port", str(self.port)], **env)
+
+    def ready(self) -> bool:
+        try:
+            return httpx.get(f"{self.base}/api/video/models", timeout=1).status_code == 401
+        except httpx.TransportError:
+            return False
+
+
+def worker(data_dir: Path, **env: str) -> ClapboardProcess:
+    """`clapboard worker` on both queues."""
+    return ClapboardProcess(data_dir, ["worker"], **env)

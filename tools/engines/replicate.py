@@ -488,8 +488,8 @@ class _Run:
                 pause = min(interval * _jitter(), max(deadline - now, 0.0))
                 interval = min(interval * 1.5, cap)
                 reported = await completions.wait(pid, pause) if completions else await self.engine._sleep(pause)
-                if reported is not None:
-                    log.info("webhook reported prediction %s %s", pid, reported.get("status"))
+                if reported is not None and reported.get("status"):
+                    log.info("webhook reported prediction %s %s", pid, reported["status"])
                     prediction = reported
                     continue
                 polled = await self.poll()

@@ -93,7 +93,8 @@ class Completions:
         self._waiting.pop(prediction_id, None)
 
     async def wait(self, prediction_id: str, timeout: float) -> dict[str, Any] | None:
-        """The prediction as a webhook reported it, or None when `timeout` passes first."""
+        """The prediction as a webhook reported it (only its id when the webhook reached another process:
+        poll it now), or None when `timeout` passes first."""
         queue = self._waiting.get(prediction_id)
         if queue is None:
             await asyncio.sleep(timeout)

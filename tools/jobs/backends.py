@@ -1,10 +1,12 @@
 """Job backends: what runs the job body. The interface is `enqueue` and `cancel` (plus `start` and `stop`);
-`InProcessBackend` runs jobs on this process's event loop with bounded concurrency.
+`InProcessBackend` runs jobs on this process's event loop with bounded concurrency (the embedded default), and
+`tools.jobs.queue.QueueBackend` hands them to Procrastinate workers on PostgreSQL.
 
-A backend holds the jobs it runs by a lease on their rows, renewed by a heartbeat while the process lives. It
-takes over jobs whose lease ran out (their runner died: a SIGKILL, a crashed deploy, another instance that is
-gone), never a live runner's; a job it no longer holds (canceled elsewhere, or taken over) is stopped. At a
-graceful stop it gives its jobs back, so any runner takes them at once and follows their predictions.
+Either way a `Runner` runs the body: it holds the jobs it runs by a lease on their rows, renewed by a heartbeat
+while the process lives, and stops a job it no longer holds (canceled elsewhere, or taken over). Jobs whose
+lease ran out (their runner died: a SIGKILL, a crashed deploy, another instance that is gone) are taken over,
+never a live runner's. At a graceful stop a runner gives its jobs back, so another carries on at once and
+follows their predictions.
 """
 
 from __future__ import annotations
@@ -41,15 +43,13 @@ def runner_id() -> str:
     return f"{socket.gethostname()[:32]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-class InProcessBackend:
-    """Runs jobs as asyncio tasks of this process, at most `max_concurrent_jobs` at a time."""
+class Runner:
+    """Runs jobs of this process under leases, with a heartbeat that renews them."""
 
-    def __init__(self, body: JobBody, *, adopt_orphans: bool = True) -> None:
+    def __init__(self, body: JobBody) -> None:
         self.body = body
         self.store = body.store
-        self.runner = runner_id()
-        self.adopt_orphans = adopt_orphans  # False for a one-shot CLI: it runs its own job only
-        self._slots = asyncio.Semaphore(body.settings.max_concurrent_jobs)
+        self.id = runner_id()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._heartbeat: asyncio.Task[None] | None = None
 
@@ -57,64 +57,117 @@ class InProcessBackend:
         removed = await remove_stale_workdirs(self.body)
         if removed:
             log.info("removed %d temp folders left by a crash", removed)
-        if self.adopt_orphans:
-            await self.sweep()
         self._heartbeat = asyncio.create_task(self._beat(), name="job-heartbeat", context=contextvars.Context())
 
-    async def enqueue(self, job_id: str) -> None:
-        now = datetime.now(UTC)
-        if await self.store.adopt(job_id, self.runner, self.body.lease(), now, fresh=True):
-            self._spawn(job_id)
+    async def run(self, job_id: str) -> None:
+        """Take the job (if no live runner holds it) and run it here; return when it has ended or was lost."""
+        if not await self.store.adopt(job_id, self.id, self.body.lease(), datetime.now(UTC), fresh=True):
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks[job_id] = task
+        try:
+            await self.body.run(job_id, self.id)
+        finally:
+            self._tasks.pop(job_id, None)
 
-    async def cancel(self, job_id: str) -> None:
+    def running(self, job_id: str) -> bool:
+        return job_id in self._tasks
+
+    def cancel(self, job_id: str) -> None:
         if task := self._tasks.get(job_id):
             task.cancel()
-
-    async def sweep(self) -> None:
-        """Take over unfinished jobs whose runner is gone."""
-        now = datetime.now(UTC)
-        for job_id in await self.store.orphans(now):
-            if job_id not in self._tasks and await self.store.adopt(job_id, self.runner, self.body.lease(), now):
-                log.info("took over job %s, whose runner is gone", job_id)
-                self._spawn(job_id)
-
-    def _spawn(self, job_id: str) -> None:
-        if job_id in self._tasks:
-            return
-        # A clean context: the job must not carry the submitting request's context (a chat step, a session).
-        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}", context=contextvars.Context())
-        self._tasks[job_id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(job_id, None))
-
-    async def _run(self, job_id: str) -> None:
-        async with self._slots:
-            await self.body.run(job_id, self.runner)
 
     async def _beat(self) -> None:
         while True:
             await asyncio.sleep(self.body.settings.job_lease_s / 3)
             try:
-                # Only jobs with a task here: a job whose task is gone loses its lease and is taken over again.
-                running = dict(self._tasks)
-                held = await self.store.renew_leases(self.runner, running, self.body.lease())
-                for job_id, task in running.items():
-                    if job_id not in held:  # canceled from elsewhere, or taken over: stop working on it
-                        task.cancel()
-                if self.adopt_orphans:
-                    await self.sweep()
+                await self.beat()
             except Exception:  # the database is away for a moment: try again at the next beat
                 log.exception("job heartbeat failed")
 
+    async def beat(self) -> None:
+        """Renew the leases of the jobs running here; stop those this runner no longer holds."""
+        # Only jobs with a task here: a job whose task is gone loses its lease and is taken over again.
+        running = dict(self._tasks)
+        held = await self.store.renew_leases(self.id, running, self.body.lease())
+        for job_id, task in running.items():
+            if job_id not in held:  # canceled from elsewhere, or taken over: stop working on it
+                task.cancel()
+
     async def drain(self) -> None:
-        """Wait until every job this backend runs has ended (tests, the CLI)."""
+        """Wait until every job running here has ended (tests, the CLI)."""
         while self._tasks:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def stop(self) -> None:
+        """Stop the heartbeat and the jobs running here, and give them back."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
         running = list(self._tasks)
         for task in list(self._tasks.values()):
             task.cancel()
         await self.drain()
-        await self.store.release(self.runner, running)
+        await self.store.release(self.id, running)
+
+
+class InProcessBackend:
+    """Runs jobs as asyncio tasks of this process, at most `max_concurrent_jobs` at a time."""
+
+    def __init__(self, body: JobBody, *, adopt_orphans: bool = True) -> None:
+        self.runner = Runner(body)
+        self.store = body.store
+        self.adopt_orphans = adopt_orphans  # False for a one-shot CLI: it runs its own job only
+        self._slots = asyncio.Semaphore(body.settings.max_concurrent_jobs)
+        self._waiting: dict[str, asyncio.Task[None]] = {}
+        self._sweeper: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self.runner.start()
+        if self.adopt_orphans:
+            await self.sweep()
+            self._sweeper = asyncio.create_task(self._sweep_every_beat(), context=contextvars.Context())
+
+    async def enqueue(self, job_id: str) -> None:
+        if job_id in self._waiting or self.runner.running(job_id):
+            return
+        # A clean context: the job must not carry the submitting request's context (a chat step, a session).
+        task = asyncio.create_task(self._run(job_id), name=f"job-{job_id}", context=contextvars.Context())
+        self._waiting[job_id] = task
+        task.add_done_callback(lambda _: self._waiting.pop(job_id, None))
+
+    async def _run(self, job_id: str) -> None:
+        async with self._slots:
+            await self.runner.run(job_id)
+
+    async def cancel(self, job_id: str) -> None:
+        if task := self._waiting.get(job_id):
+            task.cancel()
+
+    async def sweep(self) -> None:
+        """Take over unfinished jobs whose runner is gone."""
+        for job_id in await self.store.orphans(datetime.now(UTC)):
+            if job_id not in self._waiting:
+                log.info("taking over job %s, whose runner is gone", job_id)
+                await self.enqueue(job_id)
+
+    async def _sweep_every_beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.runner.body.settings.job_lease_s / 3)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("looking for orphaned jobs failed")
+
+    async def drain(self) -> None:
+        """Wait until every job enqueued here has ended (tests, the CLI)."""
+        while self._waiting:
+            await asyncio.gather(*list(self._waiting.values()), return_exceptions=True)
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+        for task in list(self._waiting.values()):
+            task.cancel()
+        await self.runner.stop()
+        await self.drain()

@@ -1,5 +1,6 @@
 """Job events and the bus that carries them: the job body publishes, the chat, the CLI and the provider
-webhooks' waiters consume.
+webhooks' waiters consume (on PostgreSQL, `relay` carries them between processes; `resync` says events may
+have been missed, so consumers re-read the jobs they follow).
 
 An event is published after the state it describes is committed, and carries what consumers need (the title,
 the origin, the finished creative's view), so nobody re-reads what the runner just wrote. Each subscriber is fed
@@ -20,7 +21,7 @@ from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["queued", "running", "progress", "creative_ready", "failed", "canceled", "prediction"]
+EventKind = Literal["queued", "running", "progress", "creative_ready", "failed", "canceled", "prediction", "resync"]
 Listener = Callable[["JobEvent"], Awaitable[None]]
 QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
 
@@ -39,6 +40,7 @@ class JobEvent(BaseModel):
     stage: str | None = None  # the stage that failed
     creative: CreativeView | None = None  # creative_ready: the finished creative
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
+    source: str = ""  # the process that published it, when another process's event was relayed here
 
 
 class EventBus:
