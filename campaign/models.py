@@ -88,6 +88,7 @@ class Job(Base):
     error: Mapped[str | None] = mapped_column(Text)  # what the user reads
     notice: Mapped[str | None] = mapped_column(Text)  # fallbacks and other things the user should know
     origin: Mapped[str] = mapped_column(String(80), default="")  # "chat:<thread id>", "cli", "api:<subject>"
+    canceled_by: Mapped[str | None] = mapped_column(String(80))  # who canceled it, in the same terms
     creative_id: Mapped[str | None] = mapped_column(String(32))
     delivered: Mapped[bool] = mapped_column(default=False)  # shown in a live chat
     runner: Mapped[str | None] = mapped_column(String(64))  # the runner holding the job

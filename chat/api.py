@@ -134,10 +134,10 @@ async def confirm(job_id: str, studio: StudioDep, _: User) -> JobView:
 
 
 @api.post("/jobs/{job_id}/cancel")
-async def cancel(job_id: str, studio: StudioDep, _: User) -> JobView:
+async def cancel(job_id: str, studio: StudioDep, who: User) -> JobView:
     if (await studio.job(job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
         raise HTTPException(409, "This job has already finished.")
-    return await studio.cancel(job_id)
+    return await studio.cancel(job_id, by=f"api:{who}")
 
 
 @api.post("/webhooks/replicate", responses={401: {"description": "The signature does not check out."}})

@@ -160,7 +160,7 @@ async def cancel_job(action: cl.Action) -> None:
     studio = await get_studio()
     job_id = action.payload["job_id"]
     before = (await studio.job(job_id)).status
-    job = await studio.cancel(job_id)
+    job = await studio.cancel(job_id, by=f"chat:{cl.context.session.thread_id}")
     await remove_confirm_actions(job_id)
     if before == JobStatus.awaiting_confirmation:
         await cl.Message(content="Canceled; nothing was started or charged.").send()

@@ -223,7 +223,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             sys.stdin.isatty()
             and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes")
         ):
-            await studio.cancel(submitted.job_id)
+            await studio.cancel(submitted.job_id, by="cli")
             print(
                 f"error: {submitted.model_name} costs about {price}; nothing was started. "
                 "Add --yes to accept the price.",

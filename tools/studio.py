@@ -196,8 +196,9 @@ class Studio:
     async def confirm(self, job_id: str) -> JobView:
         return await self._view(await self.submissions.confirm(job_id))
 
-    async def cancel(self, job_id: str) -> JobView:
-        return await self._view(await self.submissions.cancel(job_id))
+    async def cancel(self, job_id: str, *, by: str = "") -> JobView:
+        """Cancel a job wherever it runs; `by` (an origin: "api:alice", "chat:<thread>", "cli") is recorded."""
+        return await self._view(await self.submissions.cancel(job_id, by=by))
 
     async def job(self, job_id: str) -> JobView:
         return await self._view(await self.store.job(job_id))

@@ -65,6 +65,7 @@ class JobView(BaseModel):
     error: str | None
     notice: str | None
     origin: str
+    canceled_by: str | None
     creative_id: str | None
     prediction_id: str | None
     runner: str | None  # the server or worker holding it: host:pid:id

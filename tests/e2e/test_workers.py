@@ -91,7 +91,7 @@ async def test_a_cancel_sent_to_a_server_stops_the_prediction_a_worker_follows(
         assert fake_replicate.predictions[job["prediction_id"]].body["status"] == "canceled"
         await asyncio.sleep(1)
         job = (await http.get(f"/api/jobs/{job_id}")).json()
-        assert (job["status"], job["creative_id"]) == ("canceled", None)
+        assert (job["status"], job["creative_id"], job["canceled_by"]) == ("canceled", None, "api:e2e")
         assert (await http.get("/api/creatives")).json() == []
 
 

@@ -336,10 +336,11 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
     submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
-    view = await jobs.cancel(submitted.job_id)
+    view = await jobs.cancel(submitted.job_id, by="api:alice")
     await jobs.backend.drain()
     await jobs.bus.drain()
 
-    assert view.status == "canceled" and (await jobs.job(submitted.job_id)).status == "canceled"
+    assert (view.status, view.canceled_by) == ("canceled", "api:alice")
+    assert (await jobs.job(submitted.job_id)).status == "canceled"
     assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives() == []
     await jobs.close()

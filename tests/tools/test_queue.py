@@ -49,3 +49,34 @@ async def test_the_embedded_worker_runs_jobs_and_another_process_hears_them(tmp_
     assert (ready.origin, ready.title) == ("cli", job.title)
     await listener.close()
     await server.close()
+
+
+async def test_a_listener_that_lost_its_connection_says_so_and_hears_again(tmp_path: Path, postgres_url: str) -> None:
+    import asyncpg
+
+    server = await Studio.open(make_settings(tmp_path / "a", database_url=postgres_url, job_lease_s=3))
+    listener = await Studio.open(make_settings(tmp_path / "b", database_url=postgres_url), server=False)
+    heard: list[str] = []
+
+    async def record(event: JobEvent) -> None:
+        heard.append(event.kind)
+
+    listener.subscribe(record)
+    assert listener.relay is not None
+    admin = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+    await admin.execute("SELECT pg_terminate_backend($1)", listener.relay._conn.get_server_pid())  # type: ignore[union-attr]
+    for _ in range(100):
+        if "resync" in heard:
+            break
+        await asyncio.sleep(0.1)
+    assert "resync" in heard  # events may have been missed: consumers re-read what they follow
+
+    submitted = await server.submit(VideoRequest(prompt="a 2 s clip of a kite", duration_s=2))
+    for _ in range(600):
+        if "creative_ready" in heard:
+            break
+        await asyncio.sleep(0.1)
+    assert "creative_ready" in heard and (await listener.job(submitted.job_id)).status == "succeeded"
+    await admin.close()
+    await listener.close()
+    await server.close()

@@ -159,16 +159,18 @@ class Submissions:
             await self._start(await self.store.job(job_id), "Confirmed; queued.")
         return await self.store.job(job_id)
 
-    async def cancel(self, job_id: str) -> Job:
-        """Cancel a job that has not finished. A running render is stopped by its runner, which also cancels
-        the provider's prediction; a job that had not started is simply never run."""
+    async def cancel(self, job_id: str, *, by: str = "") -> Job:
+        """Cancel a job that has not finished, recording who did (`by`, an origin). A running render is stopped
+        by its runner wherever it runs, which also cancels the provider's prediction; a job that had not
+        started is simply never run."""
+        fields = {"error": "Canceled.", "canceled_by": by[:80] or None, "lease_until": None}
         if await self.store.transition(
-            job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], JobStatus.canceled, error="Canceled."
+            job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], JobStatus.canceled, **fields
         ):
             job = await self.store.job(job_id)
             await self.backend.cancel(job_id)
             self.bus.publish(event(job, JobSpec.of(job), "canceled", "Canceled."))
-        elif await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, error="Canceled."):
+        elif await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, **fields):
             await self.backend.cancel(job_id)
         return await self.store.job(job_id)
 
