@@ -98,6 +98,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     await _drop(url)
 
 
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for tests that need PostgreSQL itself (the job queue, NOTIFY)."""
+    url = await _postgres_database()
+    if url is None:
+        pytest.skip(f"no PostgreSQL server answered at {PG_URL} (set CLAPBOARD_TEST_DATABASE_URL)")
+    yield url
+    await _drop(url)
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> Iterator[str]:
     yield "asyncio"

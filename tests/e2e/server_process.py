@@ -3,6 +3,7 @@ SIGKILL or stopped with SIGTERM, started again."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -10,8 +11,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
+
+from campaign.settings import Settings
+from chat.tokens import issue_token
+from tests.fakes.replicate_server import FakeReplicate
+from tools.media import probe
 
 SECRET = "e2e-secret-key-" + "y" * 32
 
@@ -91,3 +98,41 @@ class ServerProcess(ClapboardProcess):
 def worker(data_dir: Path, **env: str) -> ClapboardProcess:
     """`clapboard worker` on both queues."""
     return ClapboardProcess(data_dir, ["worker"], **env)
+
+
+LEASE = {"CLAPBOARD_JOB_LEASE_S": "2"}
+
+
+def token(data_dir: Path) -> dict[str, str]:
+    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
+    return {"Authorization": f"Bearer {issue_token(settings, 'e2e')}"}
+
+
+def replicate_env(fake: FakeReplicate) -> dict[str, str]:
+    return {"REPLICATE_API_TOKEN": fake.token, "REPLICATE_BASE_URL": fake.base_url,
+            "CLAPBOARD_REPLICATE_POLL_S": "0.05", **LEASE}  # fmt: skip
+
+
+async def until(predicate: Any, timeout: float = 60.0, what: str = "") -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := await predicate():
+            return found
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or predicate}")
+
+
+async def api_jobs(server: ServerProcess, headers: dict[str, str]) -> list[dict[str, Any]]:
+    async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=10) as http:
+        response = await http.get("/api/jobs")
+    response.raise_for_status()
+    return response.json()
+
+
+async def decoded(server: ServerProcess, url: str, tmp: Path) -> Any:
+    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
+        response = await http.get(url)
+    assert response.status_code == 200
+    path = tmp / "video.mp4"
+    path.write_bytes(response.content)
+    return probe(path, count_frames=True)

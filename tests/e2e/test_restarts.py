@@ -4,76 +4,32 @@ draft is rendered again; another live instance's jobs are never touched."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from campaign.settings import Settings
-from chat.tokens import issue_token
-from tests.conftest import _drop, _postgres_database
 from tests.e2e.chainlit_server import ChatClient
-from tests.e2e.server_process import SECRET, ServerProcess
+from tests.e2e.server_process import (
+    LEASE,
+    ClapboardProcess,
+    ServerProcess,
+    api_jobs,
+    decoded,
+    replicate_env,
+    token,
+    until,
+)
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate  # noqa: F401
-from tools.media import probe
-
-LEASE = {"CLAPBOARD_JOB_LEASE_S": "2"}
-
-
-def token(data_dir: Path) -> dict[str, str]:
-    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
-    return {"Authorization": f"Bearer {issue_token(settings, 'e2e')}"}
-
-
-def replicate_env(fake: FakeReplicate) -> dict[str, str]:
-    return {"REPLICATE_API_TOKEN": fake.token, "REPLICATE_BASE_URL": fake.base_url,
-            "CLAPBOARD_REPLICATE_POLL_S": "0.05", **LEASE}  # fmt: skip
-
-
-@pytest.fixture
-def servers() -> Iterator[list[ServerProcess]]:
-    started: list[ServerProcess] = []
-    yield started
-    for server in started:
-        server.stop()
-
-
-async def until(predicate: Any, timeout: float = 60.0, what: str = "") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if found := await predicate():
-            return found
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what or predicate}")
-
-
-async def api_jobs(server: ServerProcess, headers: dict[str, str]) -> list[dict[str, Any]]:
-    async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=10) as http:
-        response = await http.get("/api/jobs")
-    response.raise_for_status()
-    return response.json()
-
-
-async def decoded(server: ServerProcess, url: str, tmp: Path) -> Any:
-    async with httpx.AsyncClient(base_url=server.base, timeout=30) as http:
-        response = await http.get(url)
-    assert response.status_code == 200
-    path = tmp / "video.mp4"
-    path.write_bytes(response.content)
-    return probe(path, count_frames=True)
 
 
 async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(
-    fake_replicate: FakeReplicate, tmp_path: Path, servers: list[ServerProcess]
+    fake_replicate: FakeReplicate, tmp_path: Path, processes: list[ClapboardProcess]
 ) -> None:
     fake_replicate.set_scenario("google/veo-3.1", "hold")
     data = tmp_path / "data"
     server = ServerProcess(data, **replicate_env(fake_replicate)).start()
-    servers.append(server)
+    processes.append(server)
     tab = ChatClient(server.base)
     await tab.connect()
     await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
@@ -107,11 +63,11 @@ async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(
 
 
 async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp_folder(
-    tmp_path: Path, servers: list[ServerProcess]
+    tmp_path: Path, processes: list[ClapboardProcess]
 ) -> None:
     data = tmp_path / "data"
     server = ServerProcess(data, **LEASE).start()
-    servers.append(server)
+    processes.append(server)
     tab = ChatClient(server.base)
     await tab.connect()
     await tab.send("make a 30 second landscape video of a lighthouse at dawn")
@@ -137,23 +93,14 @@ async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp
     await returning.close()
 
 
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await _postgres_database()
-    if url is None:
-        pytest.skip("no PostgreSQL server answered on 127.0.0.1:5432 (set CLAPBOARD_TEST_DATABASE_URL)")
-    yield url
-    await _drop(url)
-
-
 async def test_two_instances_on_postgres_one_restarted_leaves_the_others_jobs_alone(
-    fake_replicate: FakeReplicate, tmp_path: Path, servers: list[ServerProcess], postgres_url: str
+    fake_replicate: FakeReplicate, tmp_path: Path, processes: list[ClapboardProcess], postgres_url: str
 ) -> None:
     fake_replicate.set_scenario("*", "hold")
     env = {**replicate_env(fake_replicate), "DATABASE_URL": postgres_url, "CLAPBOARD_MAX_CONCURRENT_JOBS": "2"}
     a = ServerProcess(tmp_path / "data", **env).start()  # one data folder, as machines share a bucket
     b = ServerProcess(tmp_path / "data", **env).start()
-    servers += [a, b]
+    processes += [a, b]
     headers = token(a.data_dir)
     body = {"model": "veo-3.1", "duration_s": 4, "aspect": "16:9", "confirm": True}
 

@@ -6,35 +6,23 @@ share one data folder, as machines share a bucket."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.conftest import _drop, _postgres_database
 from tests.e2e.chainlit_server import ChatClient
-from tests.e2e.server_process import ClapboardProcess, ServerProcess, worker
-from tests.e2e.test_restarts import api_jobs, decoded, replicate_env, token, until
+from tests.e2e.server_process import (
+    ClapboardProcess,
+    ServerProcess,
+    api_jobs,
+    decoded,
+    replicate_env,
+    token,
+    until,
+    worker,
+)
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate  # noqa: F401
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await _postgres_database()
-    if url is None:
-        pytest.skip("no PostgreSQL server answered on 127.0.0.1:5432 (set CLAPBOARD_TEST_DATABASE_URL)")
-    yield url
-    await _drop(url)
-
-
-@pytest.fixture
-def processes() -> Iterator[list[ClapboardProcess]]:
-    started: list[ClapboardProcess] = []
-    yield started
-    for process in started:
-        process.stop()
 
 
 def cluster_env(fake: FakeReplicate, postgres_url: str) -> dict[str, str]:

@@ -4,24 +4,12 @@ another process's bus through LISTEN/NOTIFY with their data read back."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import _drop, _postgres_database, make_settings
+from tests.conftest import make_settings
 from tools.jobs import JobEvent, VideoRequest
 from tools.jobs.queue import QueueBackend
 from tools.studio import Studio
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await _postgres_database()
-    if url is None:
-        pytest.skip("no PostgreSQL server answered on 127.0.0.1:5432 (set CLAPBOARD_TEST_DATABASE_URL)")
-    yield url
-    await _drop(url)
 
 
 async def test_the_embedded_worker_runs_jobs_and_another_process_hears_them(tmp_path: Path, postgres_url: str) -> None:
