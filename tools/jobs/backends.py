@@ -68,6 +68,9 @@ class Runner:
         self._tasks[job_id] = task
         try:
             await self.body.run(job_id, self.id)
+        except asyncio.CancelledError:  # stopped here: give the job back (unless canceled or taken over)
+            await asyncio.shield(self.store.release(self.id, [job_id]))
+            raise
         finally:
             self._tasks.pop(job_id, None)
 
@@ -101,14 +104,12 @@ class Runner:
             await asyncio.gather(*list(self._tasks.values()), return_exceptions=True)
 
     async def stop(self) -> None:
-        """Stop the heartbeat and the jobs running here, and give them back."""
+        """Stop the heartbeat and the jobs running here (which gives them back)."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        running = list(self._tasks)
         for task in list(self._tasks.values()):
             task.cancel()
         await self.drain()
-        await self.store.release(self.id, running)
 
 
 class InProcessBackend:

@@ -47,6 +47,7 @@ class Relay:
         self._incoming: asyncio.Queue[str] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._unsubscribe: Any = None
+        self._stopping = False
 
     async def start(self) -> None:
         await self._connect()
@@ -54,6 +55,7 @@ class Relay:
         self._tasks.append(asyncio.create_task(self._receive(), name="event-relay", context=contextvars.Context()))
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._unsubscribe:
             self._unsubscribe()
         for task in self._tasks:
@@ -69,6 +71,8 @@ class Relay:
         self._conn = conn
 
     def _lost(self) -> None:
+        if self._stopping:
+            return
         log.warning("the job event listener lost its connection; reconnecting")
         self._tasks.append(asyncio.create_task(self._reconnect(), context=contextvars.Context()))
 
