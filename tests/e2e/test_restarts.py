@@ -94,7 +94,7 @@ async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp
 
 
 async def test_two_instances_on_postgres_one_restarted_leaves_the_others_jobs_alone(
-    fake_replicate: FakeReplicate, tmp_path: Path, processes: list[ClapboardProcess], postgres_url: str
+    fake_replicate: FakeReplicate, tmp_path: Path, postgres_url: str, processes: list[ClapboardProcess]
 ) -> None:
     fake_replicate.set_scenario("*", "hold")
     env = {**replicate_env(fake_replicate), "DATABASE_URL": postgres_url, "CLAPBOARD_MAX_CONCURRENT_JOBS": "2"}
