@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CAMPAIGN = "Default campaign"
 MIGRATIONS = Path(__file__).parent / "migrations"
+EVENTS = "clapboard_job_events"  # the NOTIFY channel of job events between processes
 MIGRATION_LOCK = 0x434C4150  # "CLAP": PostgreSQL's advisory lock key for applying migrations
 T = TypeVar("T", Campaign, Creative, Job)
 
@@ -123,27 +124,42 @@ class Store:
         return await self._get(Job, job_id, f"There is no job {job_id}.")
 
     async def transition(
-        self, job_id: str, from_statuses: Iterable[str], to: str, *, held_by: str | None = None, **fields: Any
+        self,
+        job_id: str,
+        from_statuses: Iterable[str],
+        to: str,
+        *,
+        held_by: str | None = None,
+        announce: str | None = None,
+        **fields: Any,
     ) -> bool:
         """Move a job to `to` only if it is in one of `from_statuses` (and held by `held_by`, when given); False
-        when another request or runner got there first."""
+        when another request or runner got there first. `announce` is NOTIFYed with the change (PostgreSQL)."""
         query = update(Job).where(Job.id == job_id, Job.status.in_(list(from_statuses)))
         if held_by is not None:
             query = query.where(Job.runner == held_by)
-        async with self._session() as s:
-            result = await s.execute(query.values(status=to, **fields))
-            await s.commit()
-            return result.rowcount == 1
+        return await self._change(query.values(status=to, **fields), announce)
 
-    async def update_job(self, job_id: str, *, held_by: str | None = None, **fields: Any) -> bool:
-        """Change a job's fields; with `held_by`, only while that runner still runs it (False otherwise)."""
+    async def update_job(
+        self, job_id: str, *, held_by: str | None = None, announce: str | None = None, **fields: Any
+    ) -> bool:
+        """Change a job's fields; with `held_by`, only while that runner still runs it (False otherwise).
+        `announce` is NOTIFYed with the change (PostgreSQL)."""
         query = update(Job).where(Job.id == job_id)
         if held_by is not None:
             query = query.where(Job.runner == held_by, Job.status == "running")
+        return await self._change(query.values(**fields), announce)
+
+    async def _change(self, query: Any, announce: str | None) -> bool:
+        """Run one job update; when it changed the job, NOTIFY `announce` in the same transaction, so other
+        processes hear of the change exactly when it is committed."""
         async with self._session() as s:
-            result = await s.execute(query.values(**fields))
+            result = await s.execute(query)
+            changed = result.rowcount == 1
+            if changed and announce and self.engine.dialect.name == "postgresql":
+                await s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": EVENTS, "payload": announce})
             await s.commit()
-            return result.rowcount == 1
+            return changed
 
     async def renew_leases(self, runner: str, job_ids: Iterable[str], until: datetime) -> set[str]:
         """Extend `runner`'s leases on these unfinished jobs; the ids of those it still holds."""

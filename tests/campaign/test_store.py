@@ -139,3 +139,30 @@ async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: 
         assert await store.orphans(datetime.now(UTC)) == ["j1"]  # no lease: taken over at the next start
     finally:
         await store.close()
+
+
+async def test_a_change_is_announced_with_its_commit_and_only_when_it_happened(postgres_url: str) -> None:
+    import asyncio
+
+    import asyncpg
+
+    from campaign.store import EVENTS
+
+    store = await Store.open(postgres_url)
+    heard: list[str] = []
+    listener = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
+    await listener.add_listener(EVENTS, lambda _c, _p, _ch, payload: heard.append(payload))
+    try:
+        campaign = await store.campaign()
+        job = await store.add_job(campaign_id=campaign.id, status="queued", model="draft", spec={})
+        assert await store.transition(job.id, ["queued"], "running", announce="started")
+        assert not await store.transition(job.id, ["queued"], "running", announce="again")  # no change, no word
+        assert await store.update_job(job.id, progress=0.5, announce="halfway")
+        for _ in range(50):
+            if len(heard) >= 2:
+                break
+            await asyncio.sleep(0.05)
+        assert heard == ["started", "halfway"]
+    finally:
+        await listener.close()
+        await store.close()

@@ -28,7 +28,7 @@ from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
 from tools.engines.base import Engine, RenderJob, RenderOutcome
-from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.spec import JobSpec
 from tools.outputs import store_output
 from tools.views import CreativeView
@@ -80,20 +80,22 @@ class JobBody:
 
     async def run(self, job_id: str, runner: str) -> None:
         """Run the job if `runner` holds it and it is queued; return when it has ended or was lost."""
+        job = await self.store.job(job_id)
+        spec = JobSpec.of(job)
+        resumed = f" Picking up where it left off (attempt {job.attempts + 1})." if job.attempts else ""
+        started = event(job, spec, "running", f"Rendering started.{resumed}")
         claimed = await self.store.transition(
             job_id,
             [JobStatus.queued],
             JobStatus.running,
             held_by=runner,
+            announce=announcement(started, self.bus.id),
             attempts=Job.attempts + 1,
             lease_until=self.lease(),
         )
         if not claimed:
             return  # canceled while it waited, or held by another runner
-        job = await self.store.job(job_id)
-        spec = JobSpec.of(job)
-        resumed = f" Picking up where it left off (attempt {job.attempts})." if job.attempts > 1 else ""
-        self.bus.publish(event(job, spec, "running", f"Rendering started.{resumed}"))
+        self._published(started)
         self.tmp_root.mkdir(parents=True, exist_ok=True)
         for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
             await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
@@ -151,11 +153,16 @@ class JobBody:
             raise
         if creative.id != mine.id:  # another runner wrote this job's creative first: keep theirs
             await self._delete(stored.file_key, stored.poster_key)
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        view = CreativeView.of(creative, campaign.name, self.storage)
+        message = f"Made with {resolved.model.name}. {notice}".strip()
+        ready = event(job, spec, "creative_ready", message, fraction=1.0, creative=view)
         finished = await self.store.transition(
             job.id,
             [JobStatus.running],
             JobStatus.succeeded,
             held_by=runner,
+            announce=announcement(ready, self.bus.id),
             progress=1.0,
             model_used=creative.model,
             creative_id=creative.id,
@@ -164,10 +171,7 @@ class JobBody:
         )
         if not finished:
             raise LostJob(job.id)
-        campaign = await self.store.campaign_by_id(job.campaign_id)
-        view = CreativeView.of(creative, campaign.name, self.storage)
-        message = f"Made with {resolved.model.name}. {notice}".strip()
-        self.bus.publish(event(job, spec, "creative_ready", message, fraction=1.0, creative=view))
+        self._published(ready)
 
     async def _delete(self, *keys: str) -> None:
         for key in keys:
@@ -247,9 +251,12 @@ class JobBody:
             if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0:
                 return
             last[0] = now
-            if not await self.store.update_job(job.id, held_by=runner, progress=round(fraction, 3)):
+            moved = event(job, spec, "progress", note, fraction=fraction)
+            if not await self.store.update_job(
+                job.id, held_by=runner, announce=announcement(moved, self.bus.id), progress=round(fraction, 3)
+            ):
                 raise LostJob(job.id)
-            self.bus.publish(event(job, spec, "progress", note, fraction=fraction))
+            self._published(moved)
 
         return report
 
@@ -264,16 +271,27 @@ class JobBody:
         self.bus.publish(event(job, spec, "canceled", "Canceled."))
 
     async def _fail(self, job: Job, spec: JobSpec, runner: str, stage: str, message: str) -> None:
+        failure = event(job, spec, "failed", message, stage=stage)
         try:
             failed = await self.store.transition(
-                job.id, [JobStatus.running], JobStatus.failed, held_by=runner, stage=stage, error=message,
+                job.id,
+                [JobStatus.running],
+                JobStatus.failed,
+                held_by=runner,
+                announce=announcement(failure, self.bus.id),
+                stage=stage,
+                error=message,
                 lease_until=None,
-            )  # fmt: skip
+            )
         except Exception:  # the database is down too: the lease runs out and another runner tries again
             log.exception("could not record the failure of job %s", job.id)
             return
         if failed:
-            self.bus.publish(event(job, spec, "failed", message, stage=stage))
+            self._published(failure)
+
+    def _published(self, e: JobEvent) -> None:
+        """Publish here an event already announced to the other processes with its commit."""
+        self.bus.publish(e.model_copy(update={"source": self.bus.id}))
 
 
 async def remove_stale_workdirs(body: JobBody) -> int:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 EventKind = Literal["queued", "running", "progress", "creative_ready", "failed", "canceled", "prediction", "resync"]
 Listener = Callable[["JobEvent"], Awaitable[None]]
 QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
+MESSAGE_CHARS = 1000
 
 
 class JobEvent(BaseModel):
@@ -40,13 +43,30 @@ class JobEvent(BaseModel):
     stage: str | None = None  # the stage that failed
     creative: CreativeView | None = None  # creative_ready: the finished creative
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
-    source: str = ""  # the process that published it, when another process's event was relayed here
+    source: str = ""  # the bus that announced it to the other processes (set once sent, or when relayed here)
+
+
+def announcement(e: JobEvent, source: str) -> str:
+    """`e`, from the bus `source`, as a NOTIFY payload for the other processes: ids and short text (their relay
+    reads the data back), well under PostgreSQL's 8000 bytes."""
+    return json.dumps(
+        {
+            "kind": e.kind,
+            "job_id": e.job_id,
+            "message": e.message[:MESSAGE_CHARS],
+            "fraction": e.fraction,
+            "stage": e.stage,
+            "prediction_id": (e.prediction or {}).get("id"),
+            "source": source,
+        }
+    )
 
 
 class EventBus:
     """In-process publish/subscribe for job events."""
 
     def __init__(self) -> None:
+        self.id = uuid.uuid4().hex  # names this bus (this process) in the events it sends to others
         self._queues: dict[int, asyncio.Queue[JobEvent]] = {}
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._next = 0

@@ -1,8 +1,9 @@
 """Job events between processes on PostgreSQL: LISTEN/NOTIFY.
 
-Every process (servers and workers) sends the events its own bus carries as a NOTIFY with ids and short text
-(well under PostgreSQL's 8000-byte payloads), and publishes what the others send on its own bus, with the data
-read back from the database (the job, the finished creative's view). So a chat held by one server hears the
+A job body's events are NOTIFYed in the transaction that commits the state they describe (`Store.transition`
+and `update_job` take the `announcement`); the relay sends the others (queued, canceled, a webhook's
+prediction) right after they are published. Every process publishes what the others send on its own bus, with
+the data read back from the database (the job, the finished creative's view). So a chat held by one server hears the
 jobs a worker on another machine runs, and a webhook received by one server wakes the worker following that
 prediction. A listener that lost its connection publishes `resync` once it is back: NOTIFY does not replay,
 so consumers re-read the state of the jobs they follow.
@@ -14,23 +15,20 @@ import asyncio
 import contextvars
 import json
 import logging
-import uuid
 from typing import Any
 
 import asyncpg
 
 from campaign.errors import NotFound
 from campaign.storage import BlobStorage
-from campaign.store import Store
+from campaign.store import EVENTS, Store
 from tools.jobs.body import event
-from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.spec import JobSpec
 from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "clapboard_job_events"
-MESSAGE_CHARS = 1000
 RECONNECT_S = (0.5, 1, 2, 5, 10)
 
 
@@ -42,7 +40,6 @@ class Relay:
         self.bus = bus
         self.store = store
         self.storage = storage
-        self.source = uuid.uuid4().hex
         self._conn: asyncpg.Connection | None = None
         self._incoming: asyncio.Queue[str] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
@@ -66,7 +63,7 @@ class Relay:
 
     async def _connect(self) -> None:
         conn = await asyncpg.connect(self.conninfo)
-        await conn.add_listener(CHANNEL, lambda _c, _pid, _ch, payload: self._incoming.put_nowait(payload))
+        await conn.add_listener(EVENTS, lambda _c, _pid, _ch, payload: self._incoming.put_nowait(payload))
         conn.add_termination_listener(lambda _c: self._lost())
         self._conn = conn
 
@@ -83,23 +80,14 @@ class Relay:
                 await self._connect()
             except (OSError, asyncpg.PostgresError):
                 continue
-            self.bus.publish(JobEvent(kind="resync", job_id="", source=self.source))
+            self.bus.publish(JobEvent(kind="resync", job_id="", source=self.bus.id))
             return
 
     async def _send(self, e: JobEvent) -> None:
         if e.source or e.kind == "resync" or self._conn is None or self._conn.is_closed():
-            return  # relayed from another process (or ours to replay): not sent back
-        payload = {
-            "kind": e.kind,
-            "job_id": e.job_id,
-            "message": e.message[:MESSAGE_CHARS],
-            "fraction": e.fraction,
-            "stage": e.stage,
-            "prediction_id": (e.prediction or {}).get("id"),
-            "source": self.source,
-        }
+            return  # announced with its commit, or relayed from another process: not sent (again)
         try:
-            await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL, json.dumps(payload))
+            await self._conn.execute("SELECT pg_notify($1, $2)", EVENTS, announcement(e, self.bus.id))
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
             log.warning("could not relay a %s event of job %s", e.kind, e.job_id)
 
@@ -116,7 +104,7 @@ class Relay:
 
     async def _read_back(self, data: dict[str, Any]) -> JobEvent | None:
         """The event another process sent, with its data read from the database; None for our own."""
-        if data["source"] == self.source:
+        if data["source"] == self.bus.id:
             return None
         job = await self.store.job(data["job_id"])
         creative = None
