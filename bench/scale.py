@@ -39,10 +39,11 @@ Then the throughput of M workers over 1 worker. It should grow with workers unti
 keeps a core busy, so on a small machine it stops growing near one render per core, while paid jobs only wait
 and keep gaining from more slots. Targets: nothing lost, nothing duplicated, one provider create per paid job.
 
-Each phase's server and worker logs are scanned for tracebacks and errors, and the first lines printed; --keep
-keeps the folder with the logs and data. The default run (2 instances, 3 workers, 30 + 30 + 60 jobs, 3 kills)
-takes 3 to 4 minutes on a 2-core machine: starting the processes takes 10-20 s a phase, the kill phase
-about a minute. Ctrl-C stops every process started here and drops the databases.
+Each phase's server and worker logs are scanned for what they logged at WARNING or above, printed grouped by
+message; --keep keeps the folder with the logs and data folders. The default run (2 instances, 3 workers,
+30 + 30 + 60 jobs, 3 kills) takes 3 to 4 minutes on a 2-core machine: starting the processes takes 10-20 s a
+phase, the kill phase about a minute. Ctrl-C (or SIGTERM) stops every process started here and drops the
+databases.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ import os
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -74,10 +76,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from campaign.settings import Settings  # noqa: E402
-from chat.tokens import issue_token  # noqa: E402
 from tests.conftest import _drop, _postgres_database  # noqa: E402
-from tests.e2e.server_process import SECRET, ClapboardProcess, ServerProcess, worker  # noqa: E402
+from tests.e2e.server_process import ClapboardProcess, ServerProcess, token, worker  # noqa: E402
 from tests.fakes.replicate_server import TERMINAL, TOKEN, FakeReplicate  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -88,7 +88,8 @@ POLL_JOBS_S = 0.5
 START_TIMEOUT_S = 120.0
 PAID = {"model": "veo-3.1-fast", "duration_s": 4, "confirm": True}
 TAG = re.compile(r"run (\w+) job (\d+)")
-ERROR_LINE = re.compile(r"Traceback|\bERROR\b|\bCRITICAL\b|Error:|Exception")
+SERVER_WARNING = re.compile(r"^\S+ \S+ - (WARNING|ERROR|CRITICAL) - (.*)$")
+NUMBERS = re.compile(r"\b[0-9a-f]{32}\b|\b\d+(\.\d+)?\b")
 
 
 # --- the fake Replicate, in its own process -----------------------------------------------------------------
@@ -98,6 +99,7 @@ def serve_fake(conn: Connection, hold_s: float) -> None:
     """The child process: a fake Replicate whose predictions succeed `hold_s` after their creation. Sends its
     base URL, answers each "creates" with the prompts of every create so far and the polls served, and stops on
     anything else."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops this one
     fake = FakeReplicate().start()
     fake.set_scenario("*", "hold")
     threading.Thread(target=complete_when_due, args=(fake, hold_s), daemon=True).start()
@@ -285,6 +287,7 @@ class Tracked:
     attempts: int = 0
     creative_id: str | None = None
     runner: str | None = None
+    runners: list[tuple[float, str]] = field(default_factory=list)  # (when first seen, runner) at each change
 
 
 @dataclass
@@ -325,7 +328,7 @@ class Result:
     api_creatives: int
     stored_videos: int
     temp_folders: int
-    log_notes: list[str]
+    log_notes: Counter[str]
     reruns_logged: int
 
     @property
@@ -371,6 +374,16 @@ class Result:
         return 60 * len(ready) / (max(ready) - min(t.submitted_at for t in self.submitted))
 
     @property
+    def other_cpu_s(self) -> float:
+        """The machine's busy time that none of the processes measured accounts for: someone else's."""
+        ours = [*(m.cpu_s for m in self.members), self.fake_cpu_s, self.postgres_cpu_s, self.bench_cpu_s]
+        return self.machine_busy_s - sum(cpu or 0.0 for cpu in ours)
+
+    @property
+    def ours_pct(self) -> float:
+        return 100 * (self.machine_busy_s - self.other_cpu_s) / self.machine_all_s if self.machine_all_s else 0.0
+
+    @property
     def machine_pct(self) -> float:
         return 100 * self.machine_busy_s / self.machine_all_s if self.machine_all_s else 0.0
 
@@ -386,11 +399,6 @@ def percentile(values: list[float], p: int) -> float | None:
 def timestamp(text: str) -> float:
     moment = datetime.fromisoformat(text)
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
-
-
-def token(data_dir: Path) -> dict[str, str]:
-    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
-    return {"Authorization": f"Bearer {issue_token(settings, 'bench')}"}
 
 
 # --- one phase ----------------------------------------------------------------------------------------------
@@ -411,6 +419,7 @@ class Run:
         self.ended = 0
         self.t0 = 0.0
         self.env: dict[str, str] = {}
+        self.starting: asyncio.Future[Any] | None = None  # a replacement worker starting
 
     def add(self, role: str, process: ClapboardProcess) -> Member:
         member = Member(role, process)
@@ -456,6 +465,8 @@ class Run:
             finally:
                 killer.cancel()
                 await asyncio.gather(killer, return_exceptions=True)
+                if self.starting is not None:
+                    await asyncio.gather(self.starting, return_exceptions=True)
             wall_s = time.time() - self.t0
             for m in self.members:
                 if m.alive:
@@ -524,12 +535,10 @@ class Run:
         for job in jobs:
             if (t := by_id.get(job["id"])) is None:
                 continue
-            t.status, t.attempts, t.creative_id, t.runner = (
-                job["status"],
-                job["attempts"],
-                job["creative_id"],
-                job["runner"],
-            )
+            t.status, t.attempts = job["status"], job["attempts"]
+            t.creative_id, t.runner = job["creative_id"], job["runner"]
+            if t.runner and (not t.runners or t.runners[-1][1] != t.runner):
+                t.runners.append((time.time(), t.runner))
             if t.status == "succeeded" and t.ready_at is None:
                 t.ready_at = timestamp(job["updated_at"])
         self.ended = sum(t.status in ENDED for t in by_id.values())
@@ -566,7 +575,10 @@ class Run:
             while self.ended < share * total:
                 await asyncio.sleep(0.1)
             await asyncio.sleep(self.rng.uniform(0, 1.5))
-            jobs = await fetch_jobs(client)
+            try:
+                jobs = await fetch_jobs(client)
+            except httpx.HTTPError:
+                jobs = []
             live = [m for m in self.workers if m.alive]
             busy = {m.role: running_on(jobs, m.process.pid) for m in live}
             victim = self.rng.choice([m for m in live if busy[m.role]] or live)
@@ -580,8 +592,10 @@ class Run:
             )
             replacement = self.add(f"worker {len(self.workers) + 1}", worker(self.data, **self.env))
             kill.replacement = replacement.role
-            await asyncio.to_thread(replacement.process.start, START_TIMEOUT_S)
-            replacement.fate = f"started at {time.time() - self.t0:.1f} s for {victim.role}"
+            # Not cancelled with the killer: the phase waits for it, so that no process starts after the stop.
+            self.starting = asyncio.ensure_future(asyncio.to_thread(replacement.process.start, START_TIMEOUT_S))
+            await asyncio.shield(self.starting)
+            replacement.fate = f"started at {time.time() - self.t0:.1f} s for {victim.role} (its start-up counts)"
 
 
 def running_on(jobs: list[dict[str, Any]], pid: int) -> list[str]:
@@ -605,17 +619,26 @@ async def creative_rows(url: str) -> tuple[int, int]:
     return row["n"], row["jobs"]
 
 
-def scan_logs(members: list[Member]) -> tuple[list[str], int]:
-    """Lines of the processes' logs that look like errors ("role: line"), and the tasks re-run for a worker
-    that stopped beating."""
-    notes, reruns = [], 0
+def scan_logs(members: list[Member]) -> tuple[Counter[str], int]:
+    """What the processes logged at WARNING or above, by message (ids and numbers as #, "role: message"), and
+    the tasks re-run for a worker that stopped beating. A server logs "date - LEVEL - logger - message"; a worker
+    configures no logging, so all it writes after its "Worker on" line is a warning or worse (or a traceback)."""
+    notes: Counter[str] = Counter()
+    reruns = 0
     for m in members:
         try:
             lines = m.process.log.read_text(errors="replace").splitlines()
         except OSError:
             continue
         reruns += sum("stopped beating is run again" in line for line in lines)
-        notes += [f"{m.role}: {line.strip()[:200]}" for line in lines if ERROR_LINE.search(line)]
+        for line in lines:
+            if m.role.startswith("server"):
+                found = SERVER_WARNING.match(line)
+                text = f"{found.group(1)} {found.group(2)}" if found else ""
+            else:
+                text = "" if line.startswith(("Worker on", " ")) or not line.strip() else line
+            if text:
+                notes[f"{m.role.rsplit(' ', 1)[0]}: {NUMBERS.sub('#', text.strip())[:160]}"] += 1
     return notes, reruns
 
 
@@ -676,21 +699,30 @@ def cpu_report(result: Result) -> None:
         ("this bench", result.bench_cpu_s, "submitting, reading /api/jobs"),
         ("machine (all)", result.machine_busy_s, f"{result.machine_pct:.0f}% of {CORES} cores"),
     ]
+    lines.append(("other processes", result.other_cpu_s, "whatever else ran here meanwhile"))
     for role, cpu, note in lines:
         pct = f"{100 * cpu / result.wall_s:5.0f}%" if cpu is not None else "     -"
         print(f"  {role:28} {fmt(cpu):>7} {pct}  {note}")
 
 
+def taken_up(t: Tracked, kill: Kill) -> float | None:
+    """When another runner was first seen holding a job the killed worker ran (its ready time if none was)."""
+    again = [at for at, runner in t.runners if at > kill.at and f":{kill.pid}:" not in runner]
+    return min(again) if again else t.ready_at
+
+
 def kill_report(result: Result) -> None:
     by_id = {t.job_id: t for t in result.submitted}
     for kill in result.kills:
-        back = [by_id[j].ready_at for j in kill.jobs if j in by_id]
-        done = [b for b in back if b is not None]
-        after = (
-            f"all back and ready {max(done) - kill.at:.1f} s after the kill"
-            if done and len(done) == len(back)
-            else (f"{len(back) - len(done)} of them never ready" if back else "none to recover")
-        )
+        jobs = [by_id[j] for j in kill.jobs if j in by_id]
+        ready = [t.ready_at for t in jobs if t.ready_at is not None]
+        taken = [at for t in jobs if (at := taken_up(t, kill)) is not None]
+        if not jobs:
+            after = "none to recover"
+        elif len(ready) < len(jobs):
+            after = f"{len(jobs) - len(ready)} of them never ready"
+        else:
+            after = f"taken up again after {max(taken) - kill.at:.1f} s, all ready after {max(ready) - kill.at:.1f} s"
         print(
             f"  {kill.at - result.t0:5.1f} s  {kill.victim} (pid {kill.pid}) running {len(kill.jobs)} jobs: "
             f"{after}; replaced by {kill.replacement}"
@@ -713,14 +745,14 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
     ratio = many.throughput / one.throughput if one.throughput else float("nan")
     print(
         f"throughput, {many.phase.workers} workers vs 1: {many.throughput:.1f} / {one.throughput:.1f} jobs/min = "
-        f"x{ratio:.2f} (machine CPU busy {one.machine_pct:.0f}% -> {many.machine_pct:.0f}% of {CORES} cores)"
+        f"x{ratio:.2f}; our processes kept {one.ours_pct:.0f}% -> {many.ours_pct:.0f}% of the {CORES} cores busy "
+        f"(the machine {one.machine_pct:.0f}% -> {many.machine_pct:.0f}%)"
     )
-    full = many.machine_pct >= 85
+    full = "full" if many.machine_pct >= 85 else "not full"
     print(
-        f"this machine has {CORES} cores: "
-        + ("they are full with " if full else "they are not full with ")
-        + f"{many.phase.workers} workers x {args.concurrency} jobs; drafts (CPU-bound) cannot go faster than "
-        f"{CORES} renders at once, paid jobs (waiting on the provider) gain from every slot"
+        f"this machine has {CORES} cores, {full} with {many.phase.workers} workers x {args.concurrency} jobs: drafts "
+        f"(CPU-bound) cannot go faster than {CORES} renders at once; paid jobs (waiting on the provider) gain from "
+        "every slot"
     )
     for result in results:
         lost, dup = result.lost, result.duplicated
@@ -731,13 +763,26 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
             f"targets, {result.phase.title}: lost {lost}, duplicated {dup}, creates {creates} for {len(result.paid)} "
             f"paid jobs (at most {per_job} for one): {verdict}"
         )
-    notes = [(r.phase.title, n) for r in results for n in r.log_notes]
-    print(f"log lines that look like errors: {len(notes)}")
-    for title, note in notes[:12]:
-        print(f"  [{title}] {note}")
+    for result in results:
+        other = result.other_cpu_s
+        if other > 0.2 * result.wall_s:
+            print(
+                f"note: other processes used {100 * other / result.wall_s:.0f}% of a core during {result.phase.title}: "
+                "its figures are disturbed; run again on a quiet machine"
+            )
+    print("logged at WARNING or above (servers with their level; a worker logs nothing else), by message:")
+    for result in results:
+        for note, count in result.log_notes.most_common(8):
+            print(f"  [{result.phase.title}] {count} x {note}")
+        if not result.log_notes:
+            print(f"  [{result.phase.title}] nothing")
 
 
 # --- main ---------------------------------------------------------------------------------------------------
+
+
+def interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -755,6 +800,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
     parser.add_argument("--keep", action="store_true", help="keep the folder with the logs and data folders")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, interrupted)  # a SIGTERM cleans up as Ctrl-C does
     args.seed = args.seed if args.seed is not None else random.randrange(10_000)
     rng = random.Random(args.seed)
     base = workload(max(2, args.jobs // 2), rng, "a")
@@ -783,6 +829,9 @@ def main() -> None:
             )
             run = Run(phase, args, fake, cleanup, folder / phase.key)
             results.append(asyncio.run(run.run()))
+    except KeyboardInterrupt:
+        print("interrupted: stopping every process started here and dropping the databases")
+        raise SystemExit(130) from None
     finally:
         cleanup.run()
         if fake is not None:
