@@ -33,6 +33,11 @@ async def test_requests_without_a_valid_token_are_refused(api: httpx.AsyncClient
     expired = issue_token(settings, "alice", ttl_s=-10)
     response = await api.get("/api/video/models", headers={"Authorization": f"Bearer {expired}"})
     assert response.status_code == 401 and "expired" in response.json()["detail"]
+    for path in ("/api/jobs", "/api/jobs/nope", "/api/campaigns"):  # the routes this change added or moved
+        assert (await api.get(path, headers={"Authorization": ""})).status_code == 401, path
+    assert (await api.post("/api/jobs/nope/cancel", headers={"Authorization": ""})).status_code == 401
+    unsigned = await api.post("/api/webhooks/replicate?job=nope", content=b"{}", headers={"Authorization": ""})
+    assert unsigned.status_code == 401  # webhooks carry Replicate's signature instead of a token
 
 
 async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.AsyncClient) -> None:

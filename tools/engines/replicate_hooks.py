@@ -69,6 +69,8 @@ class WebhookVerifier:
 
     async def verify(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
         """The prediction a genuine, fresh webhook carries; raises WebhookRejected otherwise."""
+        if not all(headers.get(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")):
+            raise WebhookRejected("The webhook's signature does not check out.")  # unsigned: Replicate is not asked
         try:
             text = body.decode("utf-8")
             Webhooks.validate(headers=headers, body=text, secret=await self.secret(), tolerance=TOLERANCE_S)

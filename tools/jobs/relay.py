@@ -74,8 +74,10 @@ class Relay:
         self._tasks.append(asyncio.create_task(self._reconnect(), context=contextvars.Context()))
 
     async def _reconnect(self) -> None:
-        for attempt in range(10_000):
+        attempt = 0
+        while not self._stopping:
             await asyncio.sleep(RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)])
+            attempt += 1
             try:
                 await self._connect()
             except (OSError, asyncpg.PostgresError):
