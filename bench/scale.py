@@ -1,18 +1,20 @@
 """Does Clapboard scale out over worker processes, and does it lose or duplicate anything when workers die?
 
     .venv/bin/python bench/scale.py [--instances 2] [--workers 3] [--jobs 60] [--kills 3] [--paid-seconds 3]
-                                    [--concurrency 2] [--poll 0.25] [--timeout 90] [--seed S] [--keep]
+                                    [--create-seconds 0.5] [--concurrency 2] [--poll 0.25] [--timeout 90]
+                                    [--seed S] [--keep]
 
 Real processes on this machine, as production runs them: --instances `clapboard serve` processes that only
 serve (CLAPBOARD_EMBEDDED_WORKER=false) and `clapboard worker` processes that run the jobs (--concurrency jobs
 each, CLAPBOARD_MAX_CONCURRENT_JOBS), sharing one data folder and a fresh PostgreSQL database on
 127.0.0.1:5432 (user postgres, as the tests use it), with CLAPBOARD_JOB_LEASE_S=2 so that a dead worker's jobs
 move on quickly. The fake Replicate runs in a process of its own (spawned, so that its threads do not count
-against the processes measured); there every paid prediction stays "processing" until it is --paid-seconds
-old, then succeeds, and the workers poll it every --poll s at first (CLAPBOARD_REPLICATE_POLL_S). The jobs are
-submitted in one burst through the servers' REST API, round-robin (POST /api/video/generate, bearer token):
-half paid (veo-3.1-fast, 4 s, confirm: a worker slot waiting on the provider) and half drafts (draft, 2-4 s,
-1:1: rendered here with PyAV/x264, CPU-bound), shuffled.
+against the processes measured); there a create is answered --create-seconds after the prediction is made
+(Replicate's own latency: a worker killed meanwhile has paid for a prediction whose id it never learned), every
+paid prediction stays "processing" until it is --paid-seconds old, then succeeds, and the workers poll it every
+--poll s at first (CLAPBOARD_REPLICATE_POLL_S). The jobs are submitted in one burst through the servers' REST
+API, round-robin (POST /api/video/generate, bearer token): half paid (veo-3.1-fast, 4 s, confirm: a worker slot
+waiting on the provider) and half drafts (draft, 2-4 s, 1:1: rendered here with PyAV/x264, CPU-bound), shuffled.
 
 Three phases, each on its own fresh database and data folder (dropped and removed after it):
   1 worker         --jobs/2 jobs, no kills: the baseline
@@ -21,7 +23,8 @@ Three phases, each on its own fresh database and data folder (dropped and remove
                    of the jobs between 5% and 80% has ended, plus 0-1.5 s) a worker that is running a job is
                    SIGKILLed and a new one started, so M stay up. Its jobs must come back by themselves:
                    every 10 s a recovery task re-runs tasks whose worker stopped beating for a lease (2 s), and
-                   the new holder follows the recorded prediction or renders the draft again.
+                   the new holder follows the recorded prediction (or, killed before it was recorded, the one
+                   found by its input) or renders the draft again.
 For each phase:
   lost                 jobs neither succeeded nor failed when nothing has ended for --timeout s
   duplicated creatives creative rows beyond one per job (read in the database: the API's creatives have no
@@ -99,13 +102,13 @@ NUMBERS = re.compile(r"\b[0-9a-f]{32}\b|\b\d+(\.\d+)?\b")
 # --- the fake Replicate, in its own process -----------------------------------------------------------------
 
 
-def serve_fake(conn: Connection, hold_s: float) -> None:
-    """The child process: a fake Replicate whose predictions succeed `hold_s` after their creation. Sends its
-    base URL, answers each "creates" with the prompts of every create so far and the polls served, and stops on
-    anything else."""
+def serve_fake(conn: Connection, hold_s: float, create_s: float) -> None:
+    """The child process: a fake Replicate that answers a create `create_s` after making the prediction, which
+    succeeds `hold_s` after its creation. Sends its base URL, answers each "creates" with the prompts of every
+    create so far and the polls served, and stops on anything else."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent stops this one
     fake = FakeReplicate().start()
-    fake.set_scenario("*", "hold")
+    fake.set_scenario("*", "hold", create_s=create_s)
     threading.Thread(target=complete_when_due, args=(fake, hold_s), daemon=True).start()
     conn.send(fake.base_url)
     while conn.recv() == "creates":
@@ -129,10 +132,10 @@ def complete_when_due(fake: FakeReplicate, hold_s: float) -> None:
 
 
 class Fake:
-    def __init__(self, hold_s: float) -> None:
+    def __init__(self, hold_s: float, create_s: float) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.conn, theirs = ctx.Pipe()
-        self.process = ctx.Process(target=serve_fake, args=(theirs, hold_s), daemon=True)
+        self.process = ctx.Process(target=serve_fake, args=(theirs, hold_s, create_s), daemon=True)
         self.process.start()
         self.base_url: str = self.conn.recv()
 
@@ -808,6 +811,9 @@ def main() -> None:
     parser.add_argument("--kills", type=int, default=3, help="workers SIGKILLed in the kill phase (default 3)")
     parser.add_argument("--paid-seconds", type=float, default=3.0, help="how long a paid prediction runs (default 3)")
     parser.add_argument(
+        "--create-seconds", type=float, default=0.5, help="how long Replicate takes to answer a create (default 0.5)"
+    )
+    parser.add_argument(
         "--concurrency", type=int, default=2, help="jobs at a time per worker (default 2, production's)"
     )
     parser.add_argument("--poll", type=float, default=0.25, help="CLAPBOARD_REPLICATE_POLL_S (default 0.25)")
@@ -830,10 +836,11 @@ def main() -> None:
     started = time.monotonic()
     results: list[Result] = []
     try:
-        fake = Fake(args.paid_seconds)
+        fake = Fake(args.paid_seconds, args.create_seconds)
         print(
             f"{args.instances} servers, {args.workers} workers x {args.concurrency} jobs, {CORES} cores here; "
-            f"paid predictions take {args.paid_seconds:g} s at the fake Replicate (process {fake.pid}); "
+            f"paid predictions take {args.paid_seconds:g} s at the fake Replicate (process {fake.pid}), "
+            f"their creates {args.create_seconds:g} s; "
             f"lease {LEASE_S} s; seed {args.seed}; folder {folder}"
         )
         for n, phase in enumerate(phases, 1):

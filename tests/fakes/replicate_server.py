@@ -18,6 +18,8 @@ mp4, a small real H.264 file made with PyAV at the size and duration the input a
 
 Every request is recorded (`.requests`). A prediction moves one status per `GET /v1/predictions/{id}`, so
 tests are deterministic and need no timing. Inputs are validated against the served schema, as Replicate does.
+`GET /v1/predictions` lists them newest first, `list_page_size` (100) a page, filtered by `created_after`, with a
+`next` URL (a `cursor`) while more follow.
 
 Webhooks, as Replicate documents them: a create body may carry `webhook` (a URL) and `webhook_events_filter`
 (some of "start", "output", "logs", "completed"; all by default), both echoed in the prediction. When the
@@ -55,6 +57,8 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
     schema_error   500 on the model's page (`GET /v1/models/{owner}/{name}`)
     unauthorized   401 on every API route
     no_credit      402 on create
+Any scenario takes `create_s`: seconds a create waits, the prediction made, before answering (Replicate's own
+latency, the window in which a runner killed has paid for a prediction whose id it never learns).
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
@@ -373,6 +377,10 @@ def _now() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def _parse_duration(text: str) -> float | None:
     """Seconds in a Cancel-After value: "30", "5m", "1h30m", "90s"."""
     text = text.strip()
@@ -409,6 +417,7 @@ class FakeReplicate:
         # Where output files are served from; set it to another host name for this same server (e.g.
         # http://localhost:PORT) to play a CDN that is not the API host.
         self.output_base_url = self.base_url
+        self.list_page_size = 100  # predictions a page of `GET /v1/predictions`, newest first, as Replicate does
         self._thread: threading.Thread | None = None
 
     # lifecycle
@@ -653,8 +662,9 @@ class FakeReplicate:
             state.failures_left = int(scenario.get("times", 1 if scenario.name == "throttled" else 2))
         with self._lock:
             self.predictions[pid] = state
-        if scenario.name == "slow_create":
-            self._stopping.wait(float(scenario.get("delay", 1.0)))
+        delay = scenario.get("delay", 1.0) if scenario.name == "slow_create" else scenario.get("create_s", 0.0)
+        if delay:
+            self._stopping.wait(float(delay))
         return _json(201, prediction, headers={"Location": self.url(f"/v1/predictions/{pid}")})
 
     def _validate(self, slug: str, inputs: dict[str, Any]) -> list[dict[str, str]]:
@@ -809,10 +819,16 @@ class FakeReplicate:
 
     def _list(self, req: Recorded) -> Any:
         after = (req.query.get("created_after") or [""])[0]
+        start = int((req.query.get("cursor") or ["0"])[0])
         with self._lock:
-            results = [s.body for s in self.predictions.values() if not after or s.body["created_at"] >= after]
-        results.sort(key=lambda b: b["created_at"], reverse=True)
-        return _json(200, {"next": None, "previous": None, "results": results})
+            results = [
+                s.body for s in self.predictions.values() if not after or _when(s.body["created_at"]) >= _when(after)
+            ]
+        results.sort(key=lambda b: _when(b["created_at"]), reverse=True)
+        end = start + self.list_page_size
+        query = urlencode({"created_after": after, "cursor": end} if after else {"cursor": end})
+        following = self.url(f"/v1/predictions?{query}") if end < len(results) else None
+        return _json(200, {"next": following, "previous": None, "results": results[start:end]})
 
     def _delivery(self, pid: str) -> Any:
         state = self.predictions.get(pid)

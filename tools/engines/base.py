@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -11,6 +12,7 @@ from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
 Record = Callable[[str], Awaitable[None]]
+Adopt = Callable[[str], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class RenderJob:
     audio: bool = False
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
+    # An earlier run of this job began after this time: it may have made a prediction and been cut off before
+    # recording it. Such a prediction is looked for (by model and input) before making another.
+    earlier_runs_since: datetime | None = None
+    # Commits the id of a prediction found that way on the job; False when another job already holds it.
+    adopt_prediction: Adopt | None = None
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:

@@ -61,6 +61,8 @@ POLL_FAILURES = 8  # consecutive failed polls (after the client's own retries) b
 DOWNLOAD_ATTEMPTS = 3
 UPLOAD_ATTEMPTS = 3
 WEBHOOK_POLL_FACTOR = 5  # with webhooks on, polling is only the safety net: this many times slower
+CLOCK_SKEW_S = 60  # between our clock and Replicate's, when listing the predictions made since a moment
+LIST_PAGES = 10  # of Replicate's 100 predictions each, when looking for one already made
 TRUSTED_OUTPUT_HOSTS = ("replicate.delivery", "replicate.com")
 REFUSAL = re.compile(
     r"flagged|sensitive|safety|content polic|moderat|nsfw|\bE005\b|not allowed|prohibited|violat|refus"
@@ -111,6 +113,10 @@ def _age_s(prediction: dict[str, Any]) -> float:
     except ValueError:
         return 0.0
     return max(0.0, (datetime.now(UTC) - created).total_seconds())
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
 
 
 def _minutes(seconds: float) -> str:
@@ -243,18 +249,18 @@ class _Run:
         self._progress = progress
         self._last_progress: tuple[float, str] | None = None
         self.prediction_id: str | None = None
+        self._image_ids: dict[str, str | None] = {}  # reference URL -> what names its image
 
     async def go(self, dest: Path) -> RenderOutcome:
         spec = self.spec
         prediction = await self.reattach() if self.job.prediction_id else None
         if prediction is None:
             inputs = await self.inputs()
-            await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
-            prediction = await self.create(inputs)
-            self.prediction_id = str(prediction.get("id"))
-            log.info("replicate prediction %s created for job %s on %s", self.prediction_id, self.job.job_id, spec.slug)
-            if self.job.record_prediction is not None:  # committed before the first poll: never paid for twice
-                await self.job.record_prediction(self.prediction_id)
+            if self.job.earlier_runs_since is not None:
+                prediction = await self.adopt(inputs, self.job.earlier_runs_since)
+            if prediction is None:
+                await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
+                prediction = await self.create(inputs)
         prediction = await self.wait(prediction, self.engine._clock() - _age_s(prediction))
         self.check_terminal(prediction)
         await self.download(prediction, dest)
@@ -280,6 +286,16 @@ class _Run:
             "job %s re-attached to prediction %s (%s)", self.job.job_id, self.prediction_id, prediction.get("status")
         )
         return prediction
+
+    async def adopt(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
+        """The prediction an earlier run made for these inputs but was cut off before recording (between
+        Replicate's answer and the commit), now recorded on this job; None when there is none."""
+        found = await self.find_created(inputs, since - timedelta(seconds=CLOCK_SKEW_S))
+        if found is not None:
+            log.warning("job %s re-attached to prediction %s, which an earlier run made but never recorded (%s)",
+                        self.job.job_id, self.prediction_id, found.get("status"))  # fmt: skip
+            await self.progress(0.05, f"Following the earlier request to {self.spec.name} on Replicate")
+        return found
 
     async def progress(self, fraction: float, message: str) -> None:
         current = (round(fraction, 2), message)
@@ -389,13 +405,13 @@ class _Run:
     # --- create ---------------------------------------------------------------------------------------------
 
     async def create(self, inputs: dict[str, Any]) -> dict[str, Any]:
-        """Create the prediction. A create is retried only when Replicate certainly did not make it (no
-        connection, or a 429); after an ambiguous failure it looks for the prediction instead of re-posting,
-        because creates have no idempotency key."""
+        """Create the prediction and record its id on the job. A create is retried only when Replicate certainly
+        did not make it (no connection, or a 429); after an ambiguous failure it looks for the prediction
+        instead of re-posting, because creates have no idempotency key."""
         body: dict[str, Any] = {"input": inputs}
         if hook := webhook_url(self.settings, self.job.job_id):
             body |= {"webhook": hook, "webhook_events_filter": ["completed"]}
-        since = datetime.now(UTC) - timedelta(seconds=5)
+        since = datetime.now(UTC) - timedelta(seconds=CLOCK_SKEW_S)
         try:
             async for attempt in retrying(CREATE_ATTEMPTS, base_s=self.settings.replicate_poll_s,
                                           sleep=self.engine._sleep):  # fmt: skip
@@ -418,12 +434,16 @@ class _Run:
                 f"Replicate did not answer the request for {self.spec.name} in time.",
                 hint="It was not sent again, so that nothing is paid twice; try again in a moment.",
             ) from exc
-        if resp.status_code in (200, 201, 202):
-            created = _problem(resp)
-            if not created.get("id"):
-                raise ProviderFailed("Replicate answered the request without a prediction id.")
-            return created
-        raise self.api_error(resp, during="creating the prediction")
+        if resp.status_code not in (200, 201, 202):
+            raise self.api_error(resp, during="creating the prediction")
+        created = _problem(resp)
+        if not created.get("id"):
+            raise ProviderFailed("Replicate answered the request without a prediction id.")
+        self.prediction_id = str(created["id"])
+        log.info("replicate prediction %s created for job %s on %s", created["id"], self.job.job_id, self.spec.slug)
+        if self.job.record_prediction is not None:  # committed before the first poll: never paid for twice
+            await self.job.record_prediction(self.prediction_id)
+        return created
 
     async def _post_create(self, body: dict[str, Any]) -> httpx.Response:
         """One create; Transient only where Replicate certainly made nothing (no connection, or a 429)."""
@@ -438,18 +458,83 @@ class _Run:
         return resp
 
     async def find_created(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
-        """A prediction of ours created after `since` with these inputs, or None."""
-        after = since.isoformat().replace("+00:00", "Z")
-        try:
-            resp = await self.http.get("/v1/predictions", params={"created_after": after})
-        except httpx.TransportError:
-            return None
-        if resp.status_code != 200:
-            return None
-        for item in _problem(resp).get("results") or []:
-            if isinstance(item, dict) and item.get("model") == self.spec.slug and item.get("input") == inputs:
+        """A prediction of this model with these inputs created after `since` that no other job holds, now
+        recorded on this job; None when there is none. Creates have no idempotency key: a create whose answer
+        was lost, or whose id a killed runner never recorded, is found this way instead of made again."""
+        for item in await self._listed(since):
+            pid = str(item.get("id") or "")
+            if (
+                pid
+                and item.get("model") == self.spec.slug
+                and await self._same_input(item.get("input"), inputs)
+                and await self._claim(pid)
+            ):
+                self.prediction_id = pid
                 return item
         return None
+
+    async def _listed(self, since: datetime) -> list[dict[str, Any]]:
+        """The account's predictions created after `since`, newest first, following Replicate's pages."""
+        url, params = "/v1/predictions", {"created_after": since.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+        found: list[dict[str, Any]] = []
+        for _ in range(LIST_PAGES):
+            try:
+                resp = await self.http.get(url, params=params)
+            except httpx.TransportError:
+                break
+            if resp.status_code != 200:
+                break
+            page = _problem(resp)
+            found += [item for item in page.get("results") or [] if isinstance(item, dict)]
+            url, params = page.get("next"), None
+            if not isinstance(url, str) or urlsplit(url).hostname != self.http.base_url.host:
+                break  # the last page (and the token goes to the API host only)
+        return found
+
+    async def _same_input(self, theirs: Any, ours: dict[str, Any]) -> bool:
+        """Whether a listed prediction's input is ours: the same values, and the same reference images even
+        where each run gave Replicate its own URL for them (a new upload, a new signature)."""
+        if not isinstance(theirs, dict) or theirs.keys() != ours.keys():
+            return False
+        urls: list[tuple[str, str]] = []
+        for key, value in ours.items():
+            if theirs[key] == value:
+                continue
+            mine, its = (v if isinstance(v, list) else [v] for v in (value, theirs[key]))
+            if len(mine) != len(its) or not all(_is_url(u) for u in mine + its):
+                return False
+            urls += zip(mine, its, strict=True)
+        for a, b in urls:
+            image = await self._image_id(a)
+            if image is None or image != await self._image_id(b):
+                return False
+        return True
+
+    async def _image_id(self, url: str) -> str | None:
+        """What names the image at a reference URL, whatever URL it was given under: a file uploaded to
+        Replicate, its checksum; one in our storage, its URL without the query (our keys are content hashes)."""
+        if url in self._image_ids:
+            return self._image_ids[url]
+        parts = urlsplit(url)
+        uploaded = re.fullmatch(r"/v1/files/([^/]+)(/download)?", parts.path)
+        image: str | None = f"{parts.scheme}://{parts.netloc}{parts.path}"
+        if uploaded and parts.hostname == self.http.base_url.host:
+            try:
+                resp = await self.http.get(f"/v1/files/{uploaded.group(1)}")
+            except httpx.TransportError:
+                return None
+            sha = (_problem(resp).get("checksums") or {}).get("sha256") if resp.status_code == 200 else None
+            image = f"sha256:{sha}" if sha else None
+        self._image_ids[url] = image
+        return image
+
+    async def _claim(self, prediction_id: str) -> bool:
+        """Record a prediction found by its input on this job; False when another job holds it."""
+        if self.job.adopt_prediction is not None:
+            return await self.job.adopt_prediction(prediction_id)
+        if self.job.record_prediction is not None:
+            await self.job.record_prediction(prediction_id)
+        return True
 
     # --- wait -----------------------------------------------------------------------------------------------
 

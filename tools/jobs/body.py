@@ -3,7 +3,8 @@
 Claim the queued job (only its holder may), render along the model's fallback chain, store the video, write
 the creative once, mark the job succeeded, and only then publish "ready". A provider's prediction id is
 committed on the job before its first poll, so whoever runs the job next follows that prediction instead of
-paying for another; a draft cut off mid-render is simply rendered again. Every write after the claim is
+paying for another; one whose runner was killed before committing it is found by its input and adopted (never
+one another job holds); a draft cut off mid-render is simply rendered again. Every write after the claim is
 conditional on still holding the job: a runner that lost it (canceled, or taken over after its lease ran out)
 stops instead of racing the new holder.
 """
@@ -18,8 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import select, text, update
 
 from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed
 from campaign.models import Creative, Job, JobStatus, new_id
@@ -202,6 +206,8 @@ class JobBody:
                 references=spec.references,
                 prediction_id=job.provider_job_id if job.provider_model == model.id else None,
                 record_prediction=self._recorder(job.id, runner, model.id),
+                earlier_runs_since=job.created_at if job.attempts else None,
+                adopt_prediction=partial(adopt_prediction, self.store, job.id, runner, model.id),
             )
             try:
                 outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
@@ -292,6 +298,22 @@ class JobBody:
     def _published(self, e: JobEvent) -> None:
         """Publish here an event already announced to the other processes with its commit."""
         self.bus.publish(e.model_copy(update={"source": self.bus.id}))
+
+
+async def adopt_prediction(store: Store, job_id: str, runner: str, model_id: str, prediction_id: str) -> bool:
+    """Record on the job a prediction an earlier run made but never recorded, unless another job holds it
+    (False): two jobs with the same request never share one. On PostgreSQL one job at a time checks and records
+    a given prediction (a transaction lock on its id), so two runners never take the same one at once."""
+    elsewhere = select(Job.id).where(Job.provider_job_id == prediction_id, Job.id != job_id).exists()
+    mine = update(Job).where(Job.id == job_id, Job.runner == runner, Job.status == JobStatus.running, ~elsewhere)
+    async with store.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:id))"), {"id": prediction_id})
+        if (await conn.execute(mine.values(provider_job_id=prediction_id, provider_model=model_id))).rowcount:
+            return True
+        if await conn.scalar(select(elsewhere)):
+            return False
+    raise LostJob(job_id)
 
 
 async def remove_stale_workdirs(body: JobBody) -> int:

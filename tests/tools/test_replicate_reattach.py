@@ -1,0 +1,176 @@
+"""A paid job whose runner was killed between Replicate's answer to the create and the commit of the prediction
+id: the next runner finds that prediction by its model and input and follows it, so it is paid for once, and it
+never takes a prediction another job holds. The job body, the store (SQLite and PostgreSQL), the Replicate engine
+and the fake Replicate, as a worker runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaign.models import Campaign, Creative
+from campaign.storage import build_storage
+from campaign.store import Store
+from tests.conftest import png_bytes
+from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tools.catalog import build_catalog
+from tools.engines.base import Reference
+from tools.engines.replicate import ReplicateEngine
+from tools.jobs.body import JobBody
+from tools.jobs.events import EventBus
+from tools.jobs.spec import JobSpec
+from tools.media import probe
+from tools.references import ReferenceIntake
+
+MODEL = "veo-3.1-fast"
+BRIEF = "A paper kite over a windy beach at dawn, slow push-in"
+
+
+class Killed(BaseException):
+    """A SIGKILL: nothing after it runs, nothing more is written."""
+
+
+@pytest.fixture
+async def body(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[JobBody]:  # noqa: F811
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    storage = build_storage(settings)
+    store = await Store.open(database_url)
+    bus = EventBus()
+    yield JobBody(
+        settings, store, storage, build_catalog(settings), lambda model: ReplicateEngine(settings, storage), bus
+    )
+    await bus.close()
+    await store.close()
+
+
+async def paid_job(body: JobBody, references: list[Reference] | None = None) -> str:
+    """A confirmed paid job on MODEL, queued for a runner."""
+    resolved = body.catalog.resolve(MODEL, duration_s=4, references=len(references or []))
+    spec = JobSpec(
+        prompt=BRIEF, prompt_sent=BRIEF, model=MODEL, duration_s=resolved.duration_s, aspect=resolved.aspect,
+        resolution=resolved.resolution, fps=resolved.fps, width=resolved.width, height=resolved.height,
+        template="prompt", references=references or [], title="Kite",
+    )  # fmt: skip
+    async with AsyncSession(body.store.engine, expire_on_commit=False) as s:
+        campaign = (await s.scalars(select(Campaign).where(Campaign.name == "Kites"))).first()
+        if campaign is None:
+            campaign = Campaign(name="Kites")
+            s.add(campaign)
+            await s.commit()
+    job = await body.store.add_job(
+        campaign_id=campaign.id, status="queued", model=MODEL, spec=spec.model_dump(mode="json"),
+        estimated_cost_usd=resolved.estimated_cost_usd, origin="cli",
+    )  # fmt: skip
+    return job.id
+
+
+async def killed_before_recording(body: JobBody, fake: FakeReplicate, job_id: str, runner: str) -> str:
+    """Run the job until Replicate has answered the create, and kill the runner before the id is committed;
+    the id of the prediction it left behind, paid for and recorded nowhere."""
+    before = set(fake.predictions)
+
+    def recorder(*_: Any) -> Any:
+        async def record(prediction_id: str) -> None:
+            raise Killed
+
+        return record
+
+    body._recorder = recorder  # in place of the body's own: it dies the moment Replicate has answered
+    try:
+        with pytest.raises(Killed):
+            await run(body, job_id, runner)
+    finally:
+        del body._recorder
+    [left] = set(fake.predictions) - before
+    job = await body.store.job(job_id)
+    assert (job.status, job.runner, job.provider_job_id) == ("running", runner, None)
+    return left
+
+
+async def run(body: JobBody, job_id: str, runner: str, *, after_a_crash: bool = False) -> None:
+    """What a backend does: `runner` takes the job (after a crash, once the dead runner's lease has run out)
+    and runs it."""
+    now = datetime.now(UTC) + timedelta(hours=1 if after_a_crash else 0)
+    assert await body.store.adopt(job_id, runner, now + timedelta(minutes=5), now, fresh=True)
+    await body.run(job_id, runner)
+
+
+async def delivered(body: JobBody, job_id: str) -> Creative:
+    """The job's creative, after checking the job succeeded with it and its video is a real one."""
+    job = await body.store.job(job_id)
+    async with AsyncSession(body.store.engine) as s:
+        creative = (await s.scalars(select(Creative).where(Creative.job_id == job_id))).one()
+    assert (job.status, job.creative_id, job.provider_job_id) == ("succeeded", creative.id, creative.provider_job_id)
+    path = body.storage.local_path(creative.file_key)
+    assert path is not None and probe(path).codec == "h264"
+    return creative
+
+
+async def test_a_prediction_whose_id_a_killed_runner_never_recorded_is_followed_not_made_again(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    job_id = await paid_job(body)
+    pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
+
+    await run(body, job_id, "worker-b", after_a_crash=True)
+
+    assert len(fake_replicate.creates()) == 1
+    assert (await delivered(body, job_id)).provider_job_id == pid
+    assert (await body.store.job(job_id)).attempts == 2
+    assert fake_replicate.find("GET", "/v1/predictions")  # looked for by creation time and input
+
+
+async def test_a_job_never_takes_the_prediction_of_another_job_with_the_same_brief(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    fake_replicate.list_page_size = 1  # the one to find is on the second page
+    first, second = await paid_job(body), await paid_job(body)
+    left = await killed_before_recording(body, fake_replicate, first, "worker-a")
+    await run(body, second, "worker-b")  # the same brief, made later: first in Replicate's list
+    theirs = (await delivered(body, second)).provider_job_id
+
+    await run(body, first, "worker-c", after_a_crash=True)
+
+    assert (await delivered(body, first)).provider_job_id == left != theirs
+    assert len(fake_replicate.creates()) == 2
+
+
+async def test_two_jobs_with_the_same_brief_both_cut_off_take_one_prediction_each_at_once(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    jobs = [await paid_job(body), await paid_job(body)]
+    left = {await killed_before_recording(body, fake_replicate, job_id, "worker-a") for job_id in jobs}
+
+    await asyncio.gather(*(run(body, job_id, f"worker-{i}", after_a_crash=True) for i, job_id in enumerate(jobs)))
+
+    assert {(await delivered(body, job_id)).provider_job_id for job_id in jobs} == left
+    assert len(fake_replicate.creates()) == 2
+
+
+async def test_a_reference_uploaded_again_is_still_the_same_request_and_another_image_is_not(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    intake = ReferenceIntake(body.settings, body.storage)
+    logo = await intake.from_bytes(png_bytes((640, 480)), "logo.png")
+    other = await intake.from_bytes(png_bytes((640, 480), color=(20, 200, 20)), "other.png")
+    mine, theirs = await paid_job(body, [logo]), await paid_job(body, [other])
+    left = await killed_before_recording(body, fake_replicate, mine, "worker-a")
+    await killed_before_recording(body, fake_replicate, theirs, "worker-a")  # the same brief, another first frame
+    uploads = len(fake_replicate.find("POST", "/v1/files"))
+
+    await run(body, mine, "worker-b", after_a_crash=True)
+
+    assert (await delivered(body, mine)).provider_job_id == left
+    assert len(fake_replicate.find("POST", "/v1/files")) == uploads + 1  # a new upload, a new URL: same image
+    assert len(fake_replicate.creates()) == 2
