@@ -456,7 +456,7 @@ class Run:
         await asyncio.gather(*(asyncio.to_thread(m.process.start, START_TIMEOUT_S) for m in self.members))
         print(f"  {len(servers)} servers and {len(self.workers)} workers up in {time.monotonic() - started:.1f} s")
 
-        headers = token(self.data)
+        headers = token()
         clients = [httpx.AsyncClient(base_url=s.base, headers=headers, timeout=30) for s in servers]
         try:
             for m in self.members:

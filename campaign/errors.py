@@ -61,3 +61,15 @@ class Conflict(ClapboardError):
     """The request contradicts what is already recorded (an idempotency key reused for another body)."""
 
     stage = "request"
+
+
+class Forbidden(ClapboardError):
+    """The actor sees the thing but may not do this to it (another person's paid job)."""
+
+    stage = "permission"
+
+
+class SignInRequired(ClapboardError):
+    """No valid sign-in: a missing, expired or revoked token, or a removed user."""
+
+    stage = "sign-in"

@@ -1,4 +1,5 @@
-"""Tables: Campaign, Creative, Job and the webhook deliveries already handled (SQLAlchemy 2 declarative)."""
+"""Tables: teams and their users, Campaign, Creative, Job, and the webhook deliveries already handled (SQLAlchemy 2
+declarative)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -46,11 +49,72 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 
 
-class Campaign(Base):
-    __tablename__ = "campaigns"
+DEFAULT_TEAM_ID = "default"  # the team of the local owner, and of everything made before teams existed
+
+
+class Role(StrEnum):
+    admin = "admin"
+    member = "member"
+
+
+class Team(Base):
+    __tablename__ = "teams"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)  # lower case
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    """A person who signs in. Removed users keep their row (`removed_at`), so the audit still names them; their
+    name and email become free again. Tokens carry `credentials`, so a new password revokes the old tokens."""
+
+    __tablename__ = "accounts"  # Chainlit's history layer owns the table called "users"
+    __table_args__ = (
+        Index(
+            "uq_accounts_name_live",
+            "name",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),  # fmt: skip
+        Index(
+            "uq_accounts_email_live",
+            "email",
+            unique=True,
+            sqlite_where=text("removed_at IS NULL"),
+            postgresql_where=text("removed_at IS NULL"),
+        ),  # fmt: skip
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(64))  # lower case
+    email: Mapped[str | None] = mapped_column(String(254))  # lower case
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # None: signs in by SSO or OAuth only
+    role: Mapped[str] = mapped_column(String(8), default=Role.member)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    credentials: Mapped[int] = mapped_column(Integer, default=0)  # bumped on each password change
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column()
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_campaigns_team_name"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True, default=DEFAULT_TEAM_ID)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamReference(Base):
+    """A reference image a team took in: the key is content-addressed, so the grant is what makes it theirs."""
+
+    __tablename__ = "team_references"
+
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -87,8 +151,10 @@ class Job(Base):
     stage: Mapped[str | None] = mapped_column(String(32))  # the stage that failed
     error: Mapped[str | None] = mapped_column(Text)  # what the user reads
     notice: Mapped[str | None] = mapped_column(Text)  # fallbacks and other things the user should know
-    origin: Mapped[str] = mapped_column(String(80), default="")  # "chat:<thread id>", "cli", "api:<subject>"
-    canceled_by: Mapped[str | None] = mapped_column(String(80))  # who canceled it, in the same terms
+    origin: Mapped[str] = mapped_column(String(80), default="")  # "chat:<thread id>", "cli", "api:<user id>"
+    submitted_by: Mapped[str | None] = mapped_column(String(32))  # user ids ("local": the local owner)
+    confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    canceled_by: Mapped[str | None] = mapped_column(String(80))
     creative_id: Mapped[str | None] = mapped_column(String(32))
     delivered: Mapped[bool] = mapped_column(default=False)  # shown in a live chat
     runner: Mapped[str | None] = mapped_column(String(64))  # the runner holding the job
@@ -129,6 +195,8 @@ class Creative(Base):
     provider_job_id: Mapped[str | None] = mapped_column(String(120))
     predict_time_s: Mapped[float | None] = mapped_column(Float)
     notice: Mapped[str | None] = mapped_column(Text)
+    made_by: Mapped[str | None] = mapped_column(String(32))  # the job's submitter and confirmer (user ids)
+    confirmed_by: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

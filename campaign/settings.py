@@ -86,6 +86,17 @@ class Settings(BaseSettings):
         description="Base URL this server is reached at: links the CLI prints, and Replicate's webhooks when set.",
     )
 
+    auth_header: str | None = Field(
+        default=None,
+        description="A trusted SSO proxy's header naming the signed-in user by email (X-Forwarded-Email); only "
+        "set it when every request comes through that proxy.",
+    )
+    oauth_team_domains: dict[str, str] = Field(
+        default_factory=dict,
+        description='Email domains whose OAuth sign-ins become members of a team: {"acme.com": "acme"}.',
+    )
+    user: str | None = Field(default=None, description="Who the CLI acts as, once users exist (or --as NAME).")
+
     _secret: bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
@@ -141,6 +152,12 @@ class Settings(BaseSettings):
         if self._secret is None:
             self._secret = self.secret_key.get_secret_value().encode() if self.secret_key else self._stored_secret()
         return hmac.new(self._secret, purpose.encode(), hashlib.sha256).digest()
+
+    @property
+    def chat_session_secret(self) -> str:
+        """Signs the chat's session cookies (Chainlit's CHAINLIT_AUTH_SECRET, unless that is given): derived from
+        our secret, so every instance sharing it accepts every session."""
+        return self.signing_key("chat-sessions").hex()
 
     def _stored_secret(self) -> bytes:
         path = self.data_dir / ".secret_key"

@@ -1,4 +1,5 @@
-"""The campaign repository over async SQLAlchemy: SQLite by default, PostgreSQL (asyncpg) in production."""
+"""The campaign repository over async SQLAlchemy: SQLite by default, PostgreSQL (asyncpg) in production. Every
+query a front end can reach takes the team it is scoped by."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from sqlalchemy import Connection, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from .errors import InvalidRequest, NotFound
-from .models import ACTIVE, Campaign, Creative, Job, WebhookDelivery
+from .errors import Conflict, InvalidRequest, NotFound
+from .models import ACTIVE, Campaign, Creative, Job, JobStatus, Team, TeamReference, User, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ DEFAULT_CAMPAIGN = "Default campaign"
 MIGRATIONS = Path(__file__).parent / "migrations"
 EVENTS = "clapboard_job_events"  # the NOTIFY channel of job events between processes
 MIGRATION_LOCK = 0x434C4150  # "CLAP": PostgreSQL's advisory lock key for applying migrations
-T = TypeVar("T", Campaign, Creative, Job)
+T = TypeVar("T", Campaign, Creative, Job, Team, User)
 
 
 def _upgrade(connection: Connection, revision: str = "head") -> None:
@@ -35,7 +36,7 @@ def _upgrade(connection: Connection, revision: str = "head") -> None:
 
 
 class Store:
-    """Campaigns, their creatives, and generation jobs with their leases."""
+    """Teams and users, campaigns, their creatives, and generation jobs with their leases."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -43,7 +44,7 @@ class Store:
 
     @classmethod
     async def open(cls, url: str) -> Store:
-        """Connect, apply migrations, and make sure the default campaign exists."""
+        """Connect and apply migrations."""
         if url.startswith("sqlite"):
             Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_pre_ping=True)
@@ -51,39 +52,133 @@ class Store:
             if engine.dialect.name == "postgresql":  # servers and workers starting together migrate one at a time
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             await conn.run_sync(_upgrade)
-        store = cls(engine)
-        await store.campaign(DEFAULT_CAMPAIGN, create=True)
-        return store
+        return cls(engine)
 
     async def close(self) -> None:
         await self.engine.dispose()
 
+    # teams and users
+
+    async def team(self, name: str, *, create: bool = False) -> Team:
+        """The team with this (lower-case) name; created on request."""
+        async with self._session() as s:
+            if found := (await s.scalars(select(Team).where(Team.name == name))).first():
+                return found
+            if not create:
+                raise NotFound(f"There is no team called '{name}'.")
+            team = Team(name=name)
+            s.add(team)
+            try:
+                await s.commit()
+            except IntegrityError:  # created meanwhile
+                await s.rollback()
+                return await self.team(name)
+            return team
+
+    async def team_by_id(self, team_id: str) -> Team:
+        return await self._get(Team, team_id, "That team does not exist.")
+
+    async def add_user(self, **fields: Any) -> User:
+        """Write a new user; Conflict when a live user already has the name or the email."""
+        user = User(**fields)
+        async with self._session() as s:
+            s.add(user)
+            try:
+                await s.commit()
+            except IntegrityError as exc:
+                raise Conflict(f"There is already a user called '{user.name}' or with that email.") from exc
+        return user
+
+    async def user(self, user_id: str) -> User | None:
+        """A live user by id; None when there is none (or they were removed)."""
+        async with self._session() as s:
+            found = await s.get(User, user_id)
+        return found if found is not None and found.removed_at is None else None
+
+    async def user_by(self, *, name: str | None = None, email: str | None = None) -> User | None:
+        """A live user by name or by email."""
+        query = select(User).where(User.removed_at.is_(None))
+        query = query.where(User.name == name) if name is not None else query.where(User.email == email)
+        async with self._session() as s:
+            return (await s.scalars(query)).first()
+
+    async def users(self) -> list[User]:
+        """The live users, by team and name."""
+        query = select(User).join(Team).where(User.removed_at.is_(None)).order_by(Team.name, User.name)
+        async with self._session() as s:
+            return list((await s.scalars(query)).all())
+
+    async def has_users(self) -> bool:
+        async with self._session() as s:
+            return (await s.scalars(select(User.id).where(User.removed_at.is_(None)).limit(1))).first() is not None
+
+    async def update_user(self, user_id: str, **fields: Any) -> bool:
+        """Change a live user (a new password hash bumps `credentials`, which revokes their tokens)."""
+        if "password_hash" in fields:
+            fields["credentials"] = User.credentials + 1
+        query = update(User).where(User.id == user_id, User.removed_at.is_(None)).values(**fields)
+        async with self._session() as s:
+            changed = (await s.execute(query)).rowcount == 1
+            await s.commit()
+        return changed
+
+    async def remove_user(self, user_id: str) -> bool:
+        """Remove a user: they can no longer sign in, their tokens stop working, the audit keeps their name."""
+        return await self.update_user(user_id, removed_at=utcnow(), credentials=User.credentials + 1)
+
+    async def user_names(self, ids: Iterable[str | None]) -> dict[str, str]:
+        """Names by user id, removed users included (the audit names them)."""
+        wanted = {i for i in ids if i}
+        if not wanted:
+            return {}
+        async with self._session() as s:
+            rows = await s.execute(select(User.id, User.name, User.removed_at).where(User.id.in_(wanted)))
+            return {uid: name + (" (removed)" if removed else "") for uid, name, removed in rows}
+
+    # reference images: content-addressed, granted to the teams that took them in
+
+    async def grant_reference(self, team_id: str, key: str) -> None:
+        async with self._session() as s:
+            exists = await s.get(TeamReference, (team_id, key))
+            if exists is None:
+                s.add(TeamReference(team_id=team_id, key=key))
+                try:
+                    await s.commit()
+                except IntegrityError:  # granted meanwhile
+                    await s.rollback()
+
+    async def has_reference(self, team_id: str, key: str) -> bool:
+        async with self._session() as s:
+            return await s.get(TeamReference, (team_id, key)) is not None
+
     # campaigns
 
-    async def campaign(self, name: str | None = None, *, create: bool = False) -> Campaign:
-        """The campaign with this name (case-insensitive), the default one for None; created on request."""
+    async def campaign(self, team_id: str, name: str | None = None, *, create: bool = False) -> Campaign:
+        """The team's campaign with this name (case-insensitive), the default one for None; created on request."""
         wanted = (name or DEFAULT_CAMPAIGN).strip()
         if not wanted or len(wanted) > 200:
             raise InvalidRequest("A campaign name must be 1 to 200 characters.")
+        mine = Campaign.team_id == team_id
         async with self._session() as s:
-            query = select(Campaign).where(func.lower(Campaign.name) == wanted.lower())
+            query = select(Campaign).where(mine, func.lower(Campaign.name) == wanted.lower())
             if found := (await s.scalars(query)).first():
                 return found
             if not create:
-                names = ", ".join((await s.scalars(select(Campaign.name))).all())
+                names = ", ".join((await s.scalars(select(Campaign.name).where(mine))).all()) or "none yet"
                 raise NotFound(f"There is no campaign called '{wanted}'.", hint=f"Campaigns: {names}.")
-            campaign = Campaign(name=wanted)
+            campaign = Campaign(team_id=team_id, name=wanted)
             s.add(campaign)
             try:
                 await s.commit()
             except IntegrityError:  # created meanwhile by another request
                 await s.rollback()
-                return await self.campaign(wanted)
+                return await self.campaign(team_id, wanted)
             return campaign
 
-    async def campaigns(self) -> list[Campaign]:
+    async def campaigns(self, team_id: str) -> list[Campaign]:
+        query = select(Campaign).where(Campaign.team_id == team_id).order_by(Campaign.created_at)
         async with self._session() as s:
-            return list((await s.scalars(select(Campaign).order_by(Campaign.created_at))).all())
+            return list((await s.scalars(query)).all())
 
     async def _get(self, model: type[T], key: str, missing: str) -> T:
         async with self._session() as s:
@@ -120,8 +215,19 @@ class Store:
             query = select(Job).where(Job.origin == origin, Job.idempotency_key == key)
             return (await s.scalars(query)).first()
 
-    async def job(self, job_id: str) -> Job:
-        return await self._get(Job, job_id, f"There is no job {job_id}.")
+    async def job(self, job_id: str, team_id: str | None = None) -> Job:
+        """A job by id; with `team_id`, only one of that team's (another team's id is not found)."""
+        if team_id is None:
+            return await self._get(Job, job_id, f"There is no job {job_id}.")
+        return await self._scoped(Job, job_id, team_id, f"There is no job {job_id}.")
+
+    async def _scoped(self, model: type[T], key: str, team_id: str, missing: str) -> T:
+        query = select(model).join(Campaign, Campaign.id == model.campaign_id)
+        async with self._session() as s:
+            found = (await s.scalars(query.where(model.id == key, Campaign.team_id == team_id))).first()
+        if found is None:
+            raise NotFound(missing)
+        return found
 
     async def transition(
         self,
@@ -211,14 +317,24 @@ class Store:
 
     async def jobs(
         self,
+        team_id: str,
         *,
         campaign_id: str | None = None,
         statuses: Iterable[str] | None = None,
         delivered: bool | None = None,
         origin_prefix: str | None = None,
+        submitted_by: str | None = None,
+        viewer: str | None = None,
         limit: int = 50,
     ) -> list[Job]:
-        query = select(Job).order_by(Job.created_at.desc()).limit(limit)
+        """The team's jobs, newest first. With `viewer`, other people's price questions are left out: they are
+        theirs to answer."""
+        query = select(Job).join(Campaign).where(Campaign.team_id == team_id).order_by(Job.created_at.desc())
+        query = query.limit(limit)
+        if viewer is not None:
+            query = query.where(or_(Job.status != JobStatus.awaiting_confirmation, Job.submitted_by == viewer))
+        if submitted_by is not None:
+            query = query.where(Job.submitted_by == submitted_by)
         if campaign_id:
             query = query.where(Job.campaign_id == campaign_id)
         if statuses is not None:
@@ -246,11 +362,12 @@ class Store:
                 return creative
             return (await s.scalars(select(Creative).where(Creative.job_id == creative.job_id))).one()
 
-    async def creative(self, creative_id: str) -> Creative:
-        return await self._get(Creative, creative_id, f"There is no creative {creative_id}.")
+    async def creative(self, creative_id: str, team_id: str) -> Creative:
+        return await self._scoped(Creative, creative_id, team_id, f"There is no creative {creative_id}.")
 
-    async def creatives(self, campaign_id: str | None = None, limit: int = 100) -> list[Creative]:
-        query = select(Creative).order_by(Creative.created_at.desc()).limit(limit)
+    async def creatives(self, team_id: str, campaign_id: str | None = None, limit: int = 100) -> list[Creative]:
+        query = select(Creative).join(Campaign).where(Campaign.team_id == team_id)
+        query = query.order_by(Creative.created_at.desc()).limit(limit)
         if campaign_id:
             query = query.where(Creative.campaign_id == campaign_id)
         async with self._session() as s:

@@ -15,6 +15,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError
 
 from campaign.errors import ClapboardError
+from campaign.people import Actor
 from chat.planner import OfflinePlanner
 from tools.jobs import Submitted, VideoRequest
 from tools.studio import Studio
@@ -33,8 +34,10 @@ before that. Keep answers short."""
 
 @dataclass
 class Turn:
-    """What one chat turn gives the tools: attachments, chat settings, and hooks back into the chat."""
+    """What one chat turn gives the tools: who is speaking, attachments, chat settings, and hooks back into the
+    chat."""
 
+    actor: Actor
     origin: str = ""
     message_id: str = ""  # keys this turn's submissions: a resent message or a retried call makes no new job
     attachments: list[str] = field(default_factory=list)  # stored reference keys
@@ -90,7 +93,9 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         chosen = {k: v for k, v in kwargs.items() if v is not None}
         try:
             request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *urls])
-            submitted = await studio.submit(request, origin=turn.origin, idempotency_key=turn.key_for(request))
+            submitted = await studio.submit(
+                turn.actor, request, origin=turn.origin, idempotency_key=turn.key_for(request)
+            )
         except ValidationError as exc:
             return "Could not start the video: " + "; ".join(
                 e["msg"].removeprefix("Value error, ") for e in exc.errors()
@@ -105,7 +110,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
     async def list_creatives(campaign: str | None = None) -> str:
         """List a campaign's creatives (all campaigns when none is named), newest first."""
         try:
-            items = await studio.creatives(campaign)
+            items = await studio.creatives(turn.actor, campaign)
         except ClapboardError as exc:
             return str(exc)
         turn.listed = items
@@ -115,7 +120,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         for c in items:
             lines.append(
                 f"- **{c.title}** ({c.campaign}): {c.duration_s:g} s {c.aspect} {c.width}x{c.height}, "
-                f"{c.model}, {c.created_at[:16].replace('T', ' ')}"
+                f"{c.model}{f', by {c.made_by}' if c.made_by else ''}, {c.created_at[:16].replace('T', ' ')}"
             )
         return "\n".join(lines)
 

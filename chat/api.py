@@ -1,4 +1,5 @@
-"""The REST API (JWT bearer) and the signed file route, mounted on Chainlit's app before its catch-all route."""
+"""The REST API (JWT bearer: each token is a user's, and every route answers for that user's team) and the
+signed file route, mounted on Chainlit's app before its catch-all route."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import mimetypes
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import jwt
 from chainlit.server import app as chainlit_app
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import FileResponse, JSONResponse
@@ -17,11 +17,11 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from campaign.errors import ClapboardError, Conflict, NotFound
+from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired
 from campaign.models import ACTIVE, JobStatus
-from campaign.storage import UrlSigner, safe_key
+from campaign.people import Actor
 from chat.runtime import get_studio
-from chat.tokens import token_subject
+from chat.signin import SessionGuard
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
@@ -41,23 +41,24 @@ async def studio_dep() -> Studio:
 StudioDep = Annotated[Studio, Depends(studio_dep)]
 
 
-async def user(studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
-    """The token's subject; 401 without a valid, unexpired token."""
+async def actor(
+    studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """The user the token speaks for; 401 without a valid, unexpired, unrevoked token of a current user."""
     if credentials is None:
-        raise HTTPException(401, "A bearer token is required: create one with `clapboard token`.")
-    try:
-        return token_subject(studio.settings, credentials.credentials)
-    except jwt.PyJWTError as exc:
-        raise HTTPException(401, "The token is invalid or expired.") from exc
+        raise SignInRequired("A bearer token is required: create one with `clapboard token --user NAME`.")
+    return await studio.accounts.from_token(credentials.credentials)
 
 
-User = Annotated[str, Depends(user)]
+Who = Annotated[Actor, Depends(actor)]
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401}
 
 
 @api.exception_handler(ClapboardError)
 async def _clapboard_error(request: Request, exc: ClapboardError) -> JSONResponse:
-    status = {NotFound: 404, Conflict: 409, WebhookRejected: 401}.get(type(exc), 422)
-    return JSONResponse({"detail": str(exc), "stage": exc.stage}, status_code=status)
+    status = STATUS.get(type(exc), 422)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": str(exc), "stage": exc.stage}, status_code=status, headers=headers)
 
 
 class GenerateBody(VideoRequest):
@@ -82,62 +83,67 @@ WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
 @api.get("/video/models")
-async def models(studio: StudioDep, _: User) -> list[ModelView]:
+async def models(studio: StudioDep, _: Who) -> list[ModelView]:
     return studio.models()
 
 
 @api.post("/video/generate", status_code=202, responses=SUBMIT_RESPONSES)
-async def generate(body: GenerateBody, studio: StudioDep, who: User, key: IdempotencyKey = None) -> Submitted:
+async def generate(body: GenerateBody, studio: StudioDep, who: Who, key: IdempotencyKey = None) -> Submitted:
     request = VideoRequest(**body.model_dump(exclude={"confirm"}))
-    return await studio.submit(request, origin=f"api:{who}", confirmed=body.confirm, idempotency_key=key)
+    return await studio.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
+                               idempotency_key=key)  # fmt: skip
 
 
 @api.post("/video/examples/{template}", status_code=202, responses=SUBMIT_RESPONSES)
 async def generate_from_template(
-    template: str, body: GenerateBody, studio: StudioDep, who: User, key: IdempotencyKey = None
+    template: str, body: GenerateBody, studio: StudioDep, who: Who, key: IdempotencyKey = None
 ) -> Submitted:
     request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
-    return await studio.submit(request, origin=f"api:{who}", confirmed=body.confirm, idempotency_key=key)
+    return await studio.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
+                               idempotency_key=key)  # fmt: skip
 
 
 @api.post("/references", status_code=201)
-async def upload_reference(file: UploadFile, studio: StudioDep, _: User) -> dict[str, Any]:
+async def upload_reference(file: UploadFile, studio: StudioDep, who: Who) -> dict[str, Any]:
     """Store a reference image (checked by its bytes); pass the returned key in `references`."""
     limit = studio.settings.reference_max_bytes
     data = await file.read(limit + 1)
-    ref = await studio.intake.from_bytes(data, file.filename or "upload")
+    ref = await studio.add_reference(who, data=data, name=file.filename or "upload")
     return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}
 
 
 @api.get("/jobs")
 async def jobs(
     studio: StudioDep,
-    _: User,
+    who: Who,
     status: JobStatus | None = None,
     campaign: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[JobView]:
-    """Jobs, newest first; filter by status and campaign."""
-    return await studio.jobs(status=status, campaign=campaign, limit=limit)
+    """The team's jobs, newest first (other people's price questions are theirs); filter by status and
+    campaign."""
+    return await studio.jobs(who, status=status, campaign=campaign, limit=limit)
 
 
 @api.get("/jobs/{job_id}")
-async def job(job_id: str, studio: StudioDep, _: User) -> JobView:
-    return await studio.job(job_id)
+async def job(job_id: str, studio: StudioDep, who: Who) -> JobView:
+    return await studio.job(who, job_id)
 
 
 @api.post("/jobs/{job_id}/confirm")
-async def confirm(job_id: str, studio: StudioDep, _: User) -> JobView:
-    if (await studio.job(job_id)).status != JobStatus.awaiting_confirmation:
+async def confirm(job_id: str, studio: StudioDep, who: Who) -> JobView:
+    """Approve a paid job's price: the person who asked for it, or an admin."""
+    if (await studio.job(who, job_id)).status != JobStatus.awaiting_confirmation:
         raise HTTPException(409, "This job is not waiting for confirmation.")
-    return await studio.confirm(job_id)
+    return await studio.confirm(who, job_id)
 
 
 @api.post("/jobs/{job_id}/cancel")
-async def cancel(job_id: str, studio: StudioDep, who: User) -> JobView:
-    if (await studio.job(job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
+async def cancel(job_id: str, studio: StudioDep, who: Who) -> JobView:
+    """Cancel a job wherever it runs: the person who asked for it, or an admin."""
+    if (await studio.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
         raise HTTPException(409, "This job has already finished.")
-    return await studio.cancel(job_id, by=f"api:{who}")
+    return await studio.cancel(who, job_id)
 
 
 @api.post("/webhooks/replicate", responses={401: {"description": "The signature does not check out."}})
@@ -153,8 +159,8 @@ async def replicate_webhook(request: Request, studio: StudioDep, job: str = Quer
 
 
 @api.get("/campaigns")
-async def campaigns(studio: StudioDep, _: User) -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.campaigns()]
+async def campaigns(studio: StudioDep, who: Who) -> list[dict[str, Any]]:
+    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.campaigns(who)]
 
 
 class CampaignBody(BaseModel):
@@ -162,8 +168,8 @@ class CampaignBody(BaseModel):
 
 
 @api.post("/campaigns", status_code=201)
-async def create_campaign(body: CampaignBody, studio: StudioDep, _: User) -> dict[str, Any]:
-    c = await studio.create_campaign(body.name)
+async def create_campaign(body: CampaignBody, studio: StudioDep, who: Who) -> dict[str, Any]:
+    c = await studio.create_campaign(who, body.name)
     return {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
 
 
@@ -173,27 +179,22 @@ def _public(c: CreativeView) -> CreativeView:
 
 
 @api.get("/creatives")
-async def creatives(studio: StudioDep, _: User, campaign: str | None = None) -> list[CreativeView]:
-    return [_public(c) for c in await studio.creatives(campaign)]
+async def creatives(studio: StudioDep, who: Who, campaign: str | None = None) -> list[CreativeView]:
+    return [_public(c) for c in await studio.creatives(who, campaign)]
 
 
 @api.get("/creatives/{creative_id}")
-async def creative(creative_id: str, studio: StudioDep, _: User) -> CreativeView:
-    return _public(await studio.creative(creative_id))
+async def creative(creative_id: str, studio: StudioDep, who: Who) -> CreativeView:
+    return _public(await studio.creative(who, creative_id))
 
 
 @files.get("/{key:path}")
 async def serve_file(key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query("")) -> FileResponse:
     """A stored file behind a signed, expiring link; Range requests work (video seeking)."""
-    signer: UrlSigner | None = getattr(studio.storage, "signer", None)
-    if signer is None or not signer.verify(key, exp, sig):
-        raise HTTPException(403, "This link is invalid or has expired.")
     try:
-        path = studio.storage.local_path(safe_key(key))
-    except NotFound:
-        path = None
-    if path is None:
-        raise HTTPException(404, "That file does not exist.")
+        path = studio.signed_file(key, exp, sig)
+    except ClapboardError as exc:
+        raise HTTPException(STATUS.get(type(exc), 404), str(exc)) from None
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
 
@@ -222,11 +223,13 @@ class SameOrigin:
 
 
 def mount() -> None:
-    """Put our routes in front of Chainlit's catch-all GET route, and the origin check in front of all (once)."""
+    """Put our routes in front of Chainlit's catch-all GET route, and the origin check and the session check in
+    front of all (once)."""
     routes = chainlit_app.router.routes
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
         routes.insert(0, Mount("/api", app=api))
         routes.insert(0, Mount("/files", app=files))
+        chainlit_app.add_middleware(SessionGuard)
         chainlit_app.add_middleware(SameOrigin)
 
 

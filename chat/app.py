@@ -1,4 +1,5 @@
-"""Chainlit hooks only: chat start, message, settings and actions. The work happens in tools/."""
+"""Chainlit hooks only: sign-in (chat/signin.py), chat start, message, settings and actions. The work happens in
+tools/; every call carries the signed-in actor."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ from langgraph.checkpoint.memory import InMemorySaver
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
+from campaign.people import Actor
 from chat.agent import Turn, build_agent
 from chat.notify import confirm_actions, remove_confirm_actions, video_element
 from chat.runtime import get_notifier, get_studio, stop
+from chat.signin import session_actor
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,9 @@ async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
 @cl.on_chat_start
 async def start() -> None:
     studio = await get_studio()
+    actor = await session_actor()
+    if actor is None:
+        return
     models = [m.id for m in studio.models() if m.available]
     await cl.ChatSettings(
         [
@@ -63,15 +69,19 @@ async def start() -> None:
             Switch(id="refine", label="Refine prompts for paid models", initial=True),
         ]
     ).send()
-    await get_notifier().catch_up(cl.context.session.id)
+    await get_notifier().catch_up(cl.context.session.id, actor)
 
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
     studio = await get_studio()
+    actor = await session_actor()
+    if actor is None:
+        return
     try:
         attachments = [
-            (await studio.intake.from_path(Path(el.path or ""), name=el.name)).key for el in message.elements or []
+            (await studio.add_reference(actor, path=Path(el.path or ""), name=el.name)).key
+            for el in message.elements or []
         ]
     except ClapboardError as exc:
         await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
@@ -79,17 +89,18 @@ async def on_message(message: cl.Message) -> None:
     settings = cl.user_session.get("chat_settings") or {}
     session_id = cl.context.session.id
     turn = Turn(
+        actor=actor,
         origin=f"chat:{cl.context.session.thread_id}",
         message_id=message.id,
         attachments=attachments,
         defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
-        on_submitted=lambda s: _submitted(s, session_id),
+        on_submitted=lambda s: _submitted(s, session_id, actor),
     )
     await _run_agent(studio, turn, message.content, offline=message.content.lstrip().startswith("/"))
 
 
-async def _submitted(s: Submitted, session_id: str) -> None:
-    get_notifier().watch(s.job_id, session_id)
+async def _submitted(s: Submitted, session_id: str, actor: Actor) -> None:
+    get_notifier().watch(s.job_id, session_id, actor)
 
 
 async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) -> None:
@@ -145,9 +156,16 @@ async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) 
 @cl.action_callback("confirm_job")
 async def confirm_job(action: cl.Action) -> None:
     studio = await get_studio()
-    job_id = action.payload["job_id"]
-    get_notifier().watch(job_id, cl.context.session.id)
-    job = await studio.confirm(job_id)
+    actor = await session_actor()
+    if actor is None:
+        return
+    job_id = str(action.payload.get("job_id", ""))
+    try:
+        job = await studio.confirm(actor, job_id)
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    get_notifier().watch(job_id, cl.context.session.id, actor)
     await remove_confirm_actions(job_id)
     if job.status in ACTIVE:
         await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
@@ -158,9 +176,16 @@ async def confirm_job(action: cl.Action) -> None:
 @cl.action_callback("cancel_job")
 async def cancel_job(action: cl.Action) -> None:
     studio = await get_studio()
-    job_id = action.payload["job_id"]
-    before = (await studio.job(job_id)).status
-    job = await studio.cancel(job_id, by=f"chat:{cl.context.session.thread_id}")
+    actor = await session_actor()
+    if actor is None:
+        return
+    job_id = str(action.payload.get("job_id", ""))
+    try:
+        before = (await studio.job(actor, job_id)).status
+        job = await studio.cancel(actor, job_id)
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
     await remove_confirm_actions(job_id)
     if before == JobStatus.awaiting_confirmation:
         await cl.Message(content="Canceled; nothing was started or charged.").send()

@@ -1,4 +1,5 @@
-"""The `clapboard` command: serve the chat, list models and creatives, generate a video, mint API tokens."""
+"""The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, run a worker,
+manage users and mint their API tokens."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
 from campaign.models import JobStatus
+from campaign.people import Actor
 from campaign.settings import Settings
+from campaign.store import Store
 from chat.planner import generation_args
-from chat.tokens import issue_token
 from tools.jobs import JobEvent, VideoRequest
 from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP = Path(__file__).with_name("app.py")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,8 +33,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="start the chat")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="listen address; other than loopback once users exist")
     serve.add_argument("--port", type=int, default=8000)
+    acting = argparse.ArgumentParser(add_help=False)
+    acting.add_argument(
+        "--as", dest="as_user", metavar="NAME", help="act as this user (default CLAPBOARD_USER; none needed while "
+        "no user exists)"
+    )  # fmt: skip
 
     models = sub.add_parser("models", help="list the video models with their limits, price and availability")
     models.add_argument("--json", action="store_true")
@@ -39,6 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = sub.add_parser(
         "generate",
+        parents=[acting],
         help="make a video and wait for it",
         description="Make a video and wait for it. Options not given are read from the prompt when it says them "
         '("6 second vertical", a model or template name, image URLs), else the model\'s defaults apply. '
@@ -61,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--yes", action="store_true", help="accept the price of a paid model without asking")
     gen.add_argument("--json", action="store_true", help="print the creative as one JSON object")
 
-    jobs = sub.add_parser("jobs", help="list jobs, newest first: the queue and what became of each request")
+    jobs = sub.add_parser(
+        "jobs", parents=[acting], help="list jobs, newest first: the queue and what became of each request"
+    )
     jobs.add_argument("--status", choices=[s.value for s in JobStatus])
     jobs.add_argument("--campaign")
     jobs.add_argument("--limit", type=_positive, default=50)
@@ -81,13 +92,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=_positive, help="jobs at a time (default CLAPBOARD_MAX_CONCURRENT_JOBS)")
 
-    creatives = sub.add_parser("creatives", help="list creatives, newest first")
+    creatives = sub.add_parser("creatives", parents=[acting], help="list creatives, newest first")
     creatives.add_argument("--campaign")
     creatives.add_argument("--json", action="store_true")
 
-    token = sub.add_parser("token", help="print a bearer token for the REST API")
-    token.add_argument("--user", type=_name, default="api", help="who the token is for (its subject)")
-    token.add_argument("--days", type=_positive, default=30, help="days until the token expires")
+    token = sub.add_parser("token", help="print a user's bearer token for the REST API")
+    token.add_argument("--user", type=_name, help="whose token (default CLAPBOARD_USER; the local owner while no "
+                       "user exists)")  # fmt: skip
+    token.add_argument("--days", type=_positive, default=30, help="days until the token expires (at most 365)")
+
+    users = sub.add_parser("users", help="add, list and remove the people who sign in").add_subparsers(
+        dest="action", required=True
+    )
+    add = users.add_parser("add", help="add a user to a team (created if new)")
+    add.add_argument("name", type=_name)
+    add.add_argument("--team", required=True, type=_name)
+    add.add_argument("--email", help="their email (how SSO and OAuth sign-ins find them)")
+    add.add_argument("--admin", action="store_true", help="may confirm and cancel anyone's job in the team")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input (without it: SSO or OAuth sign-in only)")  # fmt: skip
+    listing = users.add_parser("list", help="the users, by team")
+    listing.add_argument("--json", action="store_true")
+    remove = users.add_parser("remove", help="remove a user: their sign-in and tokens stop working")
+    remove.add_argument("name", type=_name)
+    password = users.add_parser("password", help="set a user's password; their tokens stop working")
+    password.add_argument("name", type=_name)
+    password.add_argument("--password-stdin", action="store_true", required=True)
     return parser
 
 
@@ -116,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv(".env", override=False)  # boto3 and others read their names from the environment
     if args.command == "serve":
-        return serve(args.host, args.port)
+        return serve(args.host, args.port, Settings())
     try:
         return asyncio.run(_COMMANDS[args.command](args))
     except ValidationError as exc:
@@ -133,9 +163,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def serve(host: str, port: int) -> int:
-    """Run the Chainlit app (headless: the browser is the user's to open)."""
+def serve(host: str, port: int, settings: Settings) -> int:
+    """Run the Chainlit app (headless: the browser is the user's to open). Without users, the chat signs in the
+    person at the machine, so it only listens on loopback."""
+    if host not in LOOPBACK and not asyncio.run(_has_users(settings)):
+        print(
+            f"error: no user has been added yet, so the chat signs in whoever opens it; it only listens on "
+            f"127.0.0.1 until you add one:\n  clapboard users add NAME --team TEAM --admin --password-stdin\n"
+            f"then run `clapboard serve --host {host}` again.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     env = dict(os.environ)
+    env.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # Chainlit checks it before our code runs
     env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
     root = APP.parent.parent
     env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
@@ -153,6 +193,14 @@ def serve(host: str, port: int) -> int:
     ]
     print(f"Clapboard chat on http://{host}:{port}", file=sys.stderr)
     os.execvpe(command[0], command, env)
+
+
+async def _has_users(settings: Settings) -> bool:
+    store = await Store.open(settings.sqlalchemy_url)
+    try:
+        return await store.has_users()
+    finally:
+        await store.close()
 
 
 async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
@@ -202,7 +250,12 @@ def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[st
     return given
 
 
+async def _actor(studio: Studio, args: argparse.Namespace) -> Actor:
+    return await studio.accounts.cli_actor(args.as_user or studio.settings.user)
+
+
 async def _generate(studio: Studio, args: argparse.Namespace) -> int:
+    actor = await _actor(studio, args)
     request = VideoRequest(**_request_fields(args, studio.catalog.names()))
 
     async def progress(event: JobEvent) -> None:
@@ -211,7 +264,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
 
     studio.subscribe(progress)
-    submitted = await studio.submit(request, origin="cli", confirmed=args.yes, allow_paths=True)
+    submitted = await studio.submit(actor, request, origin="cli", confirmed=args.yes, allow_paths=True)
     if submitted.prompt_sent != submitted.prompt and not args.json:
         print(
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
@@ -223,19 +276,19 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             sys.stdin.isatty()
             and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes")
         ):
-            await studio.cancel(submitted.job_id, by="cli")
+            await studio.cancel(actor, submitted.job_id)
             print(
                 f"error: {submitted.model_name} costs about {price}; nothing was started. "
                 "Add --yes to accept the price.",
                 file=sys.stderr,
             )
             return EXIT_USAGE
-        await studio.confirm(submitted.job_id)
-    job = await studio.wait(submitted.job_id)
+        await studio.confirm(actor, submitted.job_id)
+    job = await studio.wait(actor, submitted.job_id)
     if job.status != JobStatus.succeeded:
         print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
         return EXIT_FAILED
-    creative = await studio.creative(job.creative_id)
+    creative = await studio.creative(actor, job.creative_id)
     if args.json:
         print(json.dumps(creative.model_dump(), indent=2))
     else:
@@ -249,7 +302,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
-    items = await studio.creatives(args.campaign)
+    items = await studio.creatives(await _actor(studio, args), args.campaign)
     if args.json:
         print(json.dumps([c.model_dump() for c in items], indent=2))
         return 0
@@ -264,7 +317,8 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
-    items = await studio.jobs(status=args.status, campaign=args.campaign, limit=args.limit)
+    items = await studio.jobs(await _actor(studio, args), status=args.status, campaign=args.campaign,
+                              limit=args.limit)  # fmt: skip
     if args.json:
         print(json.dumps([j.model_dump() for j in items], indent=2))
         return 0
@@ -273,6 +327,7 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
         state = f"{j.status} {round(j.progress * 100)}%" if j.status == JobStatus.running else j.status
         cost = f"${j.estimated_cost_usd:.2f}" if j.estimated_cost_usd else "free"
         print(f"{j.id[:8]}  {j.created_at[:16]}  {state:<22} {j.model + made:<24} {cost:>7}  {j.title}")
+        print(f"          {_audit(j)}")
         if j.error:
             print(f"          {j.stage} stage: {j.error}")
     if not items:
@@ -281,19 +336,52 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _worker(studio: Studio, args: argparse.Namespace) -> int:
-    from tools.jobs.queue import QueueBackend
-
-    if not isinstance(studio.backend, QueueBackend):
+    if studio.settings.postgres_conninfo is None:
         print("error: workers take jobs from PostgreSQL: set DATABASE_URL (with SQLite the server runs them).",
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
     print(f"Worker on {', '.join(args.queues)}; stop with Ctrl-C.", file=sys.stderr)
-    await studio.backend.work(queues=args.queues, concurrency=args.concurrency)
+    await studio.work(queues=args.queues, concurrency=args.concurrency)
     return 0
 
 
+def _audit(j: Any) -> str:
+    said = [("asked by", j.submitted_by), ("approved by", j.confirmed_by), ("canceled by", j.canceled_by)]
+    return ", ".join(f"{verb} {who}" for verb, who in said if who)
+
+
 async def _token(studio: Studio, args: argparse.Namespace) -> int:
-    print(issue_token(studio.settings, args.user, ttl_s=args.days * 24 * 3600))
+    print(await studio.accounts.issue_token(args.user or studio.settings.user, days=args.days))
+    return 0
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    """The password from standard input (its first line), when --password-stdin says so."""
+    return sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+
+
+async def _users(studio: Studio, args: argparse.Namespace) -> int:
+    accounts = studio.accounts
+    if args.action == "add":
+        user = await accounts.add(args.name, team=args.team, email=args.email, admin=args.admin,
+                                  password=_password(args))  # fmt: skip
+        how = "with a password" if user.password else "without a password: SSO or OAuth sign-in only"
+        print(f"Added {user.name} ({user.role}) to team {user.team}, {how}.")
+    elif args.action == "list":
+        items = await accounts.list()
+        if args.json:
+            print(json.dumps([u.model_dump() for u in items], indent=2))
+            return 0
+        for u in items:
+            print(f"{u.team:<16} {u.name:<20} {u.role:<7} {u.email or '-':<30} {'password' if u.password else 'sso'}")
+        if not items:
+            print("No users yet: the chat signs in the person at the machine (loopback only).")
+    elif args.action == "remove":
+        await accounts.remove(args.name)
+        print(f"Removed {args.name}; their sign-in and tokens no longer work.")
+    else:
+        await accounts.set_password(args.name, _password(args) or "")
+        print(f"Changed {args.name}'s password; their earlier tokens no longer work.")
     return 0
 
 
@@ -308,6 +396,7 @@ _COMMANDS = {
     "worker": _command(_worker),
     "creatives": _command(_creatives),
     "token": _command(_token),
+    "users": _command(_users),
 }
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
 from campaign.models import ACTIVE, JobStatus
+from campaign.people import Actor
 from tools.jobs import JobEvent
 from tools.studio import Studio
 from tools.views import CreativeView
@@ -64,10 +65,10 @@ class ChatNotifier:
 
     def __init__(self, studio: Studio) -> None:
         self.studio = studio
-        self.watchers: dict[str, set[str]] = defaultdict(set)  # job id -> chainlit session ids
+        self.watchers: dict[str, dict[str, Actor]] = defaultdict(dict)  # job id -> chainlit session id -> actor
 
-    def watch(self, job_id: str, session_id: str) -> None:
-        self.watchers[job_id].add(session_id)
+    def watch(self, job_id: str, session_id: str, actor: Actor) -> None:
+        self.watchers[job_id][session_id] = actor
 
     def _live(self, job_id: str) -> list[WebsocketSession]:
         """Watching sessions whose browser is still connected (a closed tab's session lingers for an hour)."""
@@ -82,12 +83,12 @@ class ChatNotifier:
             return
         sessions = self._live(event.job_id)
         if not sessions:
-            return  # shown by catch_up when someone opens the chat
+            return  # shown by catch_up when its owner opens the chat
         for session in sessions:
             init_ws_context(session)
             await self._show(event)
-        self.watchers.pop(event.job_id, None)
-        await self.studio.mark_delivered(event.job_id)
+        watchers = self.watchers.pop(event.job_id, {})
+        await self.studio.mark_delivered(watchers[sessions[0].id], event.job_id)
 
     async def _show(self, event: JobEvent) -> None:
         creative = event.creative
@@ -104,22 +105,23 @@ class ChatNotifier:
 
     async def resync(self) -> None:
         """After events may have been missed: deliver the watched jobs that have finished meanwhile."""
-        for job_id in list(self.watchers):
-            job = await self.studio.job(job_id)
+        for job_id, watchers in list(self.watchers.items()):
+            actor = next(iter(watchers.values()))
+            job = await self.studio.job(actor, job_id)
             if job.status == JobStatus.succeeded and job.creative_id:
-                creative = await self.studio.creative(job.creative_id)
+                creative = await self.studio.creative(actor, job.creative_id)
                 await self(JobEvent(kind="creative_ready", job_id=job_id, creative=creative))
             elif job.status == JobStatus.failed:
                 await self(JobEvent(kind="failed", job_id=job_id, message=job.error or "", stage=job.stage))
 
-    async def catch_up(self, session_id: str) -> None:
-        """On chat start: show results nobody has seen yet, and follow the jobs still running."""
+    async def catch_up(self, session_id: str, actor: Actor) -> None:
+        """On chat start: show the actor's results they have not seen yet, and follow their jobs still running."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
-        for job in await self.studio.undelivered("chat:"):
+        for job in await self.studio.undelivered(actor, "chat:"):
             if datetime.fromisoformat(job.created_at) < since:
                 continue
             if job.status in ACTIVE:
-                self.watch(job.id, session_id)
+                self.watch(job.id, session_id, actor)
                 await cl.Message(
                     content=f"Still rendering on {job.model}: *{job.title}* "
                     f"({round(job.progress * 100)}%). It appears here when ready."
@@ -131,12 +133,12 @@ class ChatNotifier:
                     actions=confirm_actions(job.id, job.estimated_cost_usd),
                 ).send()
             elif job.status == JobStatus.succeeded and job.creative_id:
-                creative = await self.studio.creative(job.creative_id)
+                creative = await self.studio.creative(actor, job.creative_id)
                 await cl.Message(
                     content=creative_text(creative, "Finished while you were away: "),
                     elements=[video_element(creative)],
                 ).send()
-                await self.studio.mark_delivered(job.id)
+                await self.studio.mark_delivered(actor, job.id)
             elif job.status == JobStatus.failed:
                 await cl.Message(content=f"A video failed while you were away ({job.stage} stage): {job.error}").send()
-                await self.studio.mark_delivered(job.id)
+                await self.studio.mark_delivered(actor, job.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from campaign.settings import Settings
 from chat.notify import ChatNotifier
@@ -16,6 +17,7 @@ _lock = asyncio.Lock()
 async def start(settings: Settings) -> Studio:
     """Open the studio (migrations, the default campaign, jobs left by a crash taken over) and the chat notifier."""
     global _studio, _notifier
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # read by Chainlit on each use
     studio = await Studio.open(settings)
     _notifier = ChatNotifier(studio)
     studio.subscribe(_notifier)

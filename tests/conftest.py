@@ -8,6 +8,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ["CHAINLIT_APP_ROOT"] = str(ROOT)
 os.environ["CHAINLIT_ENV_FILE"] = str(ROOT / "tests" / "no.env")
 for name in ("OPENAI_API_KEY", "POE_API_KEY", "REPLICATE_API_TOKEN", "REPLICATE_API_KEY", "DATABASE_URL",
-             "CLAPBOARD_S3_BUCKET", "R2_BUCKET_NAME", "CI"):  # fmt: skip
+             "CLAPBOARD_S3_BUCKET", "R2_BUCKET_NAME", "CLAPBOARD_USER", "CLAPBOARD_AUTH_HEADER", "CI"):  # fmt: skip
     os.environ.pop(name, None)
 
 from campaign.settings import Settings  # noqa: E402
@@ -111,3 +112,8 @@ async def postgres_url() -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 def anyio_backend() -> Iterator[str]:
     yield "asyncio"
+
+
+async def bearer(studio: Any, name: str | None) -> dict[str, str]:
+    """The Authorization header of a user's API token (the local owner's for None, while no user exists)."""
+    return {"Authorization": f"Bearer {await studio.accounts.issue_token(name)}"}

@@ -1,6 +1,8 @@
-"""The facade every front end calls: models, campaigns, creatives, and jobs (submit, confirm, cancel, wait,
-list), plus the provider webhooks. It assembles the services (store, storage, catalog, references, the job
-backend and the event bus); front ends never reach past it into the runner."""
+"""The facade every front end calls: models, users and sign-in (`accounts`), campaigns, creatives, reference
+images, jobs (submit, confirm, cancel, wait, list), stored files, and the provider webhooks. Every call a person
+makes carries their actor, and sees only their team's things: another team's ids are not found. It assembles the
+services (store, storage, catalog, references, the job backend and the event bus); front ends never reach past
+it."""
 
 from __future__ import annotations
 
@@ -8,14 +10,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from pydantic import BaseModel
 
-from campaign.errors import NotFound
+from campaign.errors import Forbidden, NotFound
 from campaign.models import ACTIVE, Campaign, Job, JobStatus
+from campaign.people import Actor
 from campaign.settings import Settings
-from campaign.storage import BlobStorage, build_storage
+from campaign.storage import BlobStorage, UrlSigner, build_storage, safe_key
 from campaign.store import Store
+from tools.accounts import Accounts
 from tools.catalog import Catalog, ModelSpec, build_catalog
 from tools.engines import engine_for
 from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
@@ -25,7 +30,7 @@ from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.relay import Relay
 from tools.jobs.spec import Submitted, VideoRequest
 from tools.jobs.submit import Submissions
-from tools.references import ReferenceIntake
+from tools.references import Reference, ReferenceIntake
 from tools.views import CreativeView, JobView
 
 log = logging.getLogger(__name__)
@@ -102,6 +107,7 @@ class Studio:
         self.submissions = submissions
         self.webhooks = webhooks
         self.relay = relay
+        self.accounts = Accounts(settings, store)
 
     @classmethod
     async def open(
@@ -148,6 +154,13 @@ class Studio:
         await self.bus.close()
         await self.store.close()
 
+    async def work(self, *, queues: tuple[str, ...], concurrency: int | None) -> None:
+        """Run jobs from the PostgreSQL queue until stopped (`clapboard worker`)."""
+        from tools.jobs.queue import QueueBackend
+
+        assert isinstance(self.backend, QueueBackend), "workers need PostgreSQL"
+        await self.backend.work(queues=queues, concurrency=concurrency)
+
     def subscribe(self, listener: Callable[[JobEvent], Awaitable[None]]) -> Callable[[], None]:
         """Hear every job event from now on; returns the unsubscribe."""
         return self.bus.subscribe(listener)
@@ -157,30 +170,59 @@ class Studio:
     def models(self) -> list[ModelView]:
         return [ModelView.of(m) for m in self.catalog.all()]
 
-    async def campaigns(self) -> list[Campaign]:
-        return await self.store.campaigns()
+    async def campaigns(self, actor: Actor) -> list[Campaign]:
+        return await self.store.campaigns(actor.team_id)
 
-    async def create_campaign(self, name: str) -> Campaign:
-        return await self.store.campaign(name, create=True)
+    async def create_campaign(self, actor: Actor, name: str) -> Campaign:
+        return await self.store.campaign(actor.team_id, name, create=True)
 
-    async def creatives(self, campaign: str | None = None, limit: int = 100) -> list[CreativeView]:
-        found = await self.store.campaign(campaign) if campaign else None
-        names = await self._campaign_names()
-        items = await self.store.creatives(found.id if found else None, limit=limit)
-        return [CreativeView.of(c, names[c.campaign_id], self.storage) for c in items]
+    async def creatives(self, actor: Actor, campaign: str | None = None, limit: int = 100) -> list[CreativeView]:
+        """The team's creatives, newest first; one campaign's when named."""
+        found = await self.store.campaign(actor.team_id, campaign) if campaign else None
+        items = await self.store.creatives(actor.team_id, found.id if found else None, limit=limit)
+        names = await self._campaign_names(actor)
+        people = await self.store.user_names(who for c in items for who in (c.made_by, c.confirmed_by))
+        return [CreativeView.of(c, names[c.campaign_id], self.storage, people) for c in items]
 
-    async def creative(self, creative_id: str) -> CreativeView:
-        creative = await self.store.creative(creative_id)
+    async def creative(self, actor: Actor, creative_id: str) -> CreativeView:
+        creative = await self.store.creative(creative_id, actor.team_id)
         campaign = await self.store.campaign_by_id(creative.campaign_id)
-        return CreativeView.of(creative, campaign.name, self.storage)
+        people = await self.store.user_names([creative.made_by, creative.confirmed_by])
+        return CreativeView.of(creative, campaign.name, self.storage, people)
 
-    async def _campaign_names(self) -> dict[str, str]:
-        return {c.id: c.name for c in await self.store.campaigns()}
+    async def _campaign_names(self, actor: Actor) -> dict[str, str]:
+        return {c.id: c.name for c in await self.store.campaigns(actor.team_id)}
+
+    # reference images and stored files
+
+    async def add_reference(
+        self, actor: Actor, *, data: bytes | None = None, path: Path | None = None, name: str = ""
+    ) -> Reference:
+        """Check and store a reference image from an upload's bytes or a file (a chat attachment); its key is
+        the team's to pass in `references`."""
+        if data is not None:
+            reference = await self.intake.from_bytes(data, name)
+        else:
+            reference = await self.intake.from_path(path or Path(), name=name or None)
+        await self.store.grant_reference(actor.team_id, reference.key)
+        return reference
+
+    def signed_file(self, key: str, exp: str, sig: str) -> Path:
+        """The local file behind a signed, unexpired link (the link is the permission, as with S3's presigned
+        URLs); Forbidden for a bad or expired signature, NotFound for a missing file."""
+        signer: UrlSigner | None = getattr(self.storage, "signer", None)
+        if signer is None or not signer.verify(key, exp, sig):
+            raise Forbidden("This link is invalid or has expired.")
+        path = self.storage.local_path(safe_key(key))
+        if path is None:
+            raise NotFound("That file does not exist.")
+        return path
 
     # jobs
 
     async def submit(
         self,
+        actor: Actor,
         request: VideoRequest,
         *,
         origin: str = "",
@@ -188,31 +230,44 @@ class Studio:
         allow_paths: bool = False,
         idempotency_key: str | None = None,
     ) -> Submitted:
-        """Submit a video request (see `Submissions.submit`)."""
-        return await self.submissions.submit(
-            request, origin=origin, confirmed=confirmed, allow_paths=allow_paths, idempotency_key=idempotency_key
-        )
+        """Submit a video request for the actor's team (see `Submissions.submit`)."""
+        return await self.submissions.submit(actor, request, origin=origin, confirmed=confirmed,
+                                             allow_paths=allow_paths, idempotency_key=idempotency_key)  # fmt: skip
 
-    async def confirm(self, job_id: str) -> JobView:
-        return await self._view(await self.submissions.confirm(job_id))
+    async def confirm(self, actor: Actor, job_id: str) -> JobView:
+        """Approve a paid job's price: only the person who asked, or an admin."""
+        await self._owned(actor, job_id, "confirm")
+        return await self._view(await self.submissions.confirm(job_id, by=actor.user_id))
 
-    async def cancel(self, job_id: str, *, by: str = "") -> JobView:
-        """Cancel a job wherever it runs; `by` (an origin: "api:alice", "chat:<thread>", "cli") is recorded."""
-        return await self._view(await self.submissions.cancel(job_id, by=by))
+    async def cancel(self, actor: Actor, job_id: str) -> JobView:
+        """Cancel a job wherever it runs (only the person who asked, or an admin); who canceled is recorded."""
+        await self._owned(actor, job_id, "cancel")
+        return await self._view(await self.submissions.cancel(job_id, by=actor.user_id))
 
-    async def job(self, job_id: str) -> JobView:
-        return await self._view(await self.store.job(job_id))
+    async def _owned(self, actor: Actor, job_id: str, verb: str) -> Job:
+        job = await self.store.job(job_id, actor.team_id)
+        if job.submitted_by != actor.user_id and not actor.admin:
+            asker = (await self.store.user_names([job.submitted_by])).get(job.submitted_by or "", "its owner")
+            raise Forbidden(f"Only {asker} or an admin can {verb} this job.")
+        return job
 
-    async def jobs(self, *, status: str | None = None, campaign: str | None = None, limit: int = 50) -> list[JobView]:
-        """Jobs, newest first, of one status and one campaign when given."""
-        found = await self.store.campaign(campaign) if campaign else None
+    async def job(self, actor: Actor, job_id: str) -> JobView:
+        return await self._view(await self.store.job(job_id, actor.team_id))
+
+    async def jobs(
+        self, actor: Actor, *, status: str | None = None, campaign: str | None = None, limit: int = 50
+    ) -> list[JobView]:
+        """The team's jobs, newest first, of one status and one campaign when given; other people's price
+        questions are theirs and left out."""
+        found = await self.store.campaign(actor.team_id, campaign) if campaign else None
         statuses = [JobStatus(status)] if status else None
-        names = await self._campaign_names()
-        items = await self.store.jobs(campaign_id=found.id if found else None, statuses=statuses, limit=limit)
-        return [JobView.of(j, names[j.campaign_id]) for j in items]
+        items = await self.store.jobs(actor.team_id, campaign_id=found.id if found else None, statuses=statuses,
+                                      viewer=actor.user_id, limit=limit)  # fmt: skip
+        return await self._views(actor, items)
 
-    async def wait(self, job_id: str) -> JobView:
+    async def wait(self, actor: Actor, job_id: str) -> JobView:
         """Wait until a job is no longer queued or running, and return it."""
+        await self.store.job(job_id, actor.team_id)
         ended = asyncio.Event()
 
         async def listener(event: JobEvent) -> None:
@@ -228,18 +283,26 @@ class Studio:
         finally:
             unsubscribe()
 
-    async def undelivered(self, origin_prefix: str, limit: int = 20) -> list[JobView]:
-        """Jobs from these origins whose outcome no live chat has shown yet, oldest first."""
-        found = await self.store.jobs(delivered=False, origin_prefix=origin_prefix, limit=limit)
-        names = await self._campaign_names()
-        return [JobView.of(j, names[j.campaign_id]) for j in reversed(found)]
+    async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[JobView]:
+        """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first."""
+        found = await self.store.jobs(actor.team_id, delivered=False, origin_prefix=origin_prefix,
+                                      submitted_by=actor.user_id, limit=limit)  # fmt: skip
+        return await self._views(actor, list(reversed(found)))
 
-    async def mark_delivered(self, job_id: str) -> None:
+    async def mark_delivered(self, actor: Actor, job_id: str) -> None:
+        """Record that the actor's chat showed how the job ended."""
+        await self.store.job(job_id, actor.team_id)
         await self.store.update_job(job_id, delivered=True)
 
     async def _view(self, job: Job) -> JobView:
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        return JobView.of(job, campaign.name)
+        people = await self.store.user_names([job.submitted_by, job.confirmed_by, job.canceled_by])
+        return JobView.of(job, campaign.name, people)
+
+    async def _views(self, actor: Actor, jobs: list[Job]) -> list[JobView]:
+        names = await self._campaign_names(actor)
+        people = await self.store.user_names(w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        return [JobView.of(j, names[j.campaign_id], people) for j in jobs]
 
     # provider webhooks
 

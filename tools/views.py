@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel
 
 from campaign.models import Creative, Job
+from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.jobs.spec import JobSpec
 
@@ -33,14 +36,18 @@ class CreativeView(BaseModel):
     actual_cost_usd: float | None
     provider_job_id: str | None
     notice: str | None
+    made_by: str | None  # who asked for it, and who approved its price (paid models)
+    confirmed_by: str | None
     created_at: str
 
     @classmethod
-    def of(cls, c: Creative, campaign: str, storage: BlobStorage) -> CreativeView:
+    def of(cls, c: Creative, campaign: str, storage: BlobStorage, people: Mapping[str, str] = {}) -> CreativeView:
+        """`people` names the users by id (the audit columns hold ids)."""
         path = storage.local_path(c.file_key)
         return cls.model_validate(
             {
                 **{name: getattr(c, name) for name in cls.model_fields if hasattr(c, name)},
+                **_named(people, made_by=c.made_by, confirmed_by=c.confirmed_by),
                 "campaign": campaign,
                 "file": str(path) if path else None,
                 "url": storage.url(c.file_key),
@@ -65,6 +72,8 @@ class JobView(BaseModel):
     error: str | None
     notice: str | None
     origin: str
+    submitted_by: str | None  # names: who asked, who approved the price, who canceled
+    confirmed_by: str | None
     canceled_by: str | None
     creative_id: str | None
     prediction_id: str | None
@@ -74,10 +83,14 @@ class JobView(BaseModel):
     updated_at: str
 
     @classmethod
-    def of(cls, job: Job, campaign: str) -> JobView:
+    def of(cls, job: Job, campaign: str, people: Mapping[str, str] = {}) -> JobView:
+        """`people` names the users by id (the audit columns hold ids)."""
         return cls.model_validate(
             {
                 **{name: getattr(job, name) for name in cls.model_fields if hasattr(job, name)},
+                **_named(
+                    people, submitted_by=job.submitted_by, confirmed_by=job.confirmed_by, canceled_by=job.canceled_by
+                ),  # fmt: skip
                 "campaign": campaign,
                 "title": JobSpec.of(job).title,
                 "prediction_id": job.provider_job_id,
@@ -85,3 +98,9 @@ class JobView(BaseModel):
                 "updated_at": job.updated_at.isoformat(),
             }
         )
+
+
+def _named(people: Mapping[str, str], **ids: str | None) -> dict[str, str | None]:
+    """User ids as names: the local owner as "owner", an unknown id as itself (records older than users)."""
+    known = {LOCAL_OWNER_ID: LOCAL_OWNER.name, **people}
+    return {k: None if v is None else known.get(v, v) for k, v in ids.items()}

@@ -9,17 +9,24 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from campaign.errors import NotFound
+from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.models import Creative
 from campaign.store import DEFAULT_CAMPAIGN, Store, _upgrade
 
 
-async def test_first_run_has_the_default_campaign_and_migrations_are_idempotent(database_url: str) -> None:
+async def test_migrations_are_idempotent_and_campaigns_are_per_team(database_url: str) -> None:
     store = await Store.open(database_url)
     await store.close()
     store = await Store.open(database_url)  # a second start applies nothing twice
     try:
-        assert [c.name for c in await store.campaigns()] == [DEFAULT_CAMPAIGN]
-        assert (await store.campaign("default CAMPAIGN")).name == DEFAULT_CAMPAIGN
+        assert await store.campaigns(TEAM) == []
+        assert (await store.campaign(TEAM, create=True)).name == DEFAULT_CAMPAIGN
+        assert (await store.campaign(TEAM, "default CAMPAIGN")).name == DEFAULT_CAMPAIGN
+        globex = await store.team("globex", create=True)
+        theirs = await store.campaign(globex.id, "Default campaign", create=True)  # the same name in another team
+        assert theirs.team_id == globex.id and [c.name for c in await store.campaigns(globex.id)] == [DEFAULT_CAMPAIGN]
+        with pytest.raises(NotFound, match="none yet"):
+            await store.campaign((await store.team("initech", create=True)).id, "Spring sale")
     finally:
         await store.close()
 
@@ -27,7 +34,7 @@ async def test_first_run_has_the_default_campaign_and_migrations_are_idempotent(
 async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
     store = await Store.open(database_url)
     try:
-        spring = await store.campaign("Spring sale", create=True)
+        spring = await store.campaign(TEAM, "Spring sale", create=True)
         job = await store.add_job(campaign_id=spring.id, status="queued", model="draft", spec={"prompt": "hi"})
         await store.update_job(job.id, status="succeeded", progress=1.0)
         assert (await store.job(job.id)).status == "succeeded"
@@ -39,13 +46,13 @@ async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
             provider_job_id="p1", predict_time_s=1.5,
         )  # fmt: skip
         await store.add_creative(creative)
-        listed = await store.creatives(spring.id)
+        listed = await store.creatives(TEAM, spring.id)
         assert [c.title for c in listed] == ["Teaser"]
         assert listed[0].reference_keys == ["refs/ab.png"]
         assert listed[0].prompt_sent == "a teaser, refined"
-        assert await store.creatives((await store.campaign()).id) == []
+        assert await store.creatives(TEAM, (await store.campaign(TEAM, create=True)).id) == []
         with pytest.raises(NotFound):
-            await store.campaign("Nope")
+            await store.campaign(TEAM, "Nope")
     finally:
         await store.close()
 
@@ -61,11 +68,11 @@ def _creative(campaign_id: str, job_id: str, title: str) -> Creative:
 async def test_a_job_has_one_creative_and_a_key_one_job(database_url: str) -> None:
     store = await Store.open(database_url)
     try:
-        campaign = await store.campaign()
+        campaign = await store.campaign(TEAM, create=True)
         job = await store.add_job(campaign_id=campaign.id, status="running", model="draft", spec={})
         first = await store.add_creative(_creative(campaign.id, job.id, "first"))
         second = await store.add_creative(_creative(campaign.id, job.id, "second"))  # a racing runner
-        assert second.id == first.id and [c.title for c in await store.creatives()] == ["first"]
+        assert second.id == first.id and [c.title for c in await store.creatives(TEAM)] == ["first"]
 
         keyed = {"campaign_id": campaign.id, "status": "queued", "model": "draft", "spec": {}, "origin": "api:a"}
         one = await store.add_job(**keyed, idempotency_key="k1", request_hash="h1")
@@ -81,7 +88,7 @@ async def test_a_job_has_one_creative_and_a_key_one_job(database_url: str) -> No
 async def test_leases_keep_live_runners_jobs_and_free_dead_ones(database_url: str) -> None:
     store = await Store.open(database_url)
     try:
-        campaign = await store.campaign()
+        campaign = await store.campaign(TEAM, create=True)
         now = datetime.now(UTC)
         live, dead = now + timedelta(seconds=30), now - timedelta(seconds=1)
         base = {"campaign_id": campaign.id, "model": "draft", "spec": {}}
@@ -137,6 +144,8 @@ async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: 
         job = await store.job("j1")
         assert job.spec == {"prompt": "an old brief", "title": "Old"} and job.attempts == 0
         assert await store.orphans(datetime.now(UTC)) == ["j1"]  # no lease: taken over at the next start
+        assert [c.name for c in await store.campaigns(TEAM)] == ["Old"]  # what came before teams is "default"'s
+        assert (await store.job("j1", TEAM)).id == "j1"
     finally:
         await store.close()
 
@@ -153,7 +162,7 @@ async def test_a_change_is_announced_with_its_commit_and_only_when_it_happened(p
     listener = await asyncpg.connect(postgres_url.replace("postgresql+asyncpg://", "postgresql://"))
     await listener.add_listener(EVENTS, lambda _c, _p, _ch, payload: heard.append(payload))
     try:
-        campaign = await store.campaign()
+        campaign = await store.campaign(TEAM, create=True)
         job = await store.add_job(campaign_id=campaign.id, status="queued", model="draft", spec={})
         assert await store.transition(job.id, ["queued"], "running", announce="started")
         assert not await store.transition(job.id, ["queued"], "running", announce="again")  # no change, no word

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from langchain_core.messages import HumanMessage
 
+from campaign.people import LOCAL_OWNER as OWNER
 from chat.agent import Turn, build_agent
 from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
@@ -21,12 +22,12 @@ async def _ask(studio: Studio, turn: Turn, text: str, offline: bool = False) -> 
 
 async def test_offline_planner_drives_the_tools(tmp_path: Path) -> None:
     studio = await Studio.open(make_settings(tmp_path / "data"))
-    turn = Turn(origin="test")
+    turn = Turn(OWNER, origin="test")
     answer = await _ask(studio, turn, "make a 3s square clip of a paper plane")
     assert answer.startswith("Making your video: 3 s 1:1 (720x720)")
     await studio.backend.drain()
-    assert "1 creative" in await _ask(studio, Turn(), "/creatives")
-    assert "draft" in await _ask(studio, Turn(), "/models")
+    assert "1 creative" in await _ask(studio, Turn(OWNER), "/creatives")
+    assert "draft" in await _ask(studio, Turn(OWNER), "/models")
     await studio.close()
 
 
@@ -78,15 +79,15 @@ async def test_a_resent_message_or_a_repeated_tool_call_makes_one_job(tmp_path: 
         llm.queue_reply(tool_calls=[call, call])  # the model repeats itself
         llm.queue_reply(content="On its way.")
         studio = await Studio.open(settings)
-        await _ask(studio, Turn(origin="chat:t1", message_id="m1"), "a paper plane over a city, 2 s")
-        assert len(await studio.jobs()) == 1
+        await _ask(studio, Turn(OWNER, origin="chat:t1", message_id="m1"), "a paper plane over a city, 2 s")
+        assert len(await studio.jobs(OWNER)) == 1
 
-        offline = Turn(origin="chat:t1", message_id="m2")
+        offline = Turn(OWNER, origin="chat:t1", message_id="m2")
         for _ in range(2):  # the browser resent the message after a network blip
             await _ask(studio, offline, "/generate a 2 s clip of a kite", offline=True)
-        other = Turn(origin="chat:t1", message_id="m3")
+        other = Turn(OWNER, origin="chat:t1", message_id="m3")
         await _ask(studio, other, "/generate a 2 s clip of a kite", offline=True)  # a new message is a new request
         await studio.backend.drain()
-        jobs = await studio.jobs()
+        jobs = await studio.jobs(OWNER)
         assert len(jobs) == 3 and all(j.status == "succeeded" for j in jobs)
         await studio.close()

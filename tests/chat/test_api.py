@@ -1,15 +1,18 @@
-"""The REST API behind JWT and the signed, Range-capable file route, on Chainlit's own ASGI app."""
+"""The REST API behind users' tokens, scoped by team, and the signed, Range-capable file route, on Chainlit's own
+ASGI app."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
+import jwt
 import pytest
 
 from campaign.settings import Settings
-from chat.tokens import issue_token
+from tests.conftest import bearer
 
 
 @pytest.fixture
@@ -19,25 +22,58 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     import chat.app  # noqa: F401
     from chat import runtime
 
-    await runtime.start(settings)
+    studio = await runtime.start(settings)
+    await studio.accounts.add("alice", team="acme", password="alice-password")
     transport = httpx.ASGITransport(app=chainlit.server.app)
-    headers = {"Authorization": f"Bearer {issue_token(settings, 'alice')}"}
+    headers = await bearer(studio, "alice")
     async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as client:
         yield client
     await runtime.stop()
 
 
-async def test_requests_without_a_valid_token_are_refused(api: httpx.AsyncClient, settings: Settings) -> None:
-    assert (await api.get("/api/video/models", headers={"Authorization": ""})).status_code == 401
-    assert (await api.get("/api/video/models", headers={"Authorization": "Bearer nope"})).status_code == 401
-    expired = issue_token(settings, "alice", ttl_s=-10)
-    response = await api.get("/api/video/models", headers={"Authorization": f"Bearer {expired}"})
-    assert response.status_code == 401 and "expired" in response.json()["detail"]
-    for path in ("/api/jobs", "/api/jobs/nope", "/api/campaigns"):  # the routes this change added or moved
-        assert (await api.get(path, headers={"Authorization": ""})).status_code == 401, path
-    assert (await api.post("/api/jobs/nope/cancel", headers={"Authorization": ""})).status_code == 401
+def _routes(schema: dict) -> list[tuple[str, str]]:
+    """Every operation of the API, with its path parameters filled in."""
+    return [
+        (method, "/api" + path.replace("{", "").replace("}", ""))
+        for path, operations in schema["paths"].items()
+        for method in operations
+    ]
+
+
+async def test_every_route_refuses_a_missing_bad_expired_or_revoked_token(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    from chat import runtime
+
+    studio = await runtime.get_studio()
+    await studio.accounts.add("bob", team="acme", password="bob-password")
+    await studio.accounts.add("dave", team="acme", password="dave-password")
+    bob, dave = await bearer(studio, "bob"), await bearer(studio, "dave")
+    await studio.accounts.remove("bob")
+    await studio.accounts.set_password("dave", "a-new-password")
+    now = int(time.time())
+    forged = jwt.encode({"sub": "x", "cred": 0, "iat": now, "exp": now + 60}, "another key" * 4, "HS256")
+    refused = {
+        "none": {"Authorization": ""},
+        "garbage": {"Authorization": "Bearer nope"},
+        "another key": {"Authorization": f"Bearer {forged}"},
+        "removed user": bob,
+        "changed password": dave,
+    }
+    routes = _routes((await api.get("/api/openapi.json")).json())
+    routes.remove(("post", "/api/webhooks/replicate"))  # Replicate signs its webhooks instead
+    assert len(routes) >= 12
     unsigned = await api.post("/api/webhooks/replicate?job=nope", content=b"{}", headers={"Authorization": ""})
-    assert unsigned.status_code == 401  # webhooks carry Replicate's signature instead of a token
+    assert unsigned.status_code == 401
+    for method, path in routes:
+        for why, headers in refused.items():
+            response = await api.request(method, path, headers=headers)
+            assert response.status_code == 401, (method, path, why, response.text)
+    assert "revoked" in (await api.get("/api/jobs", headers=bob)).json()["detail"]
+    with pytest.raises(Exception, match="1 to 365 days"):
+        await studio.accounts.issue_token("alice", days=100_000_000)
+    with pytest.raises(Exception, match="no user called"):
+        await studio.accounts.issue_token("nobody")
 
 
 async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.AsyncClient) -> None:
@@ -50,9 +86,11 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
     job_id = response.json()["job_id"]
     from chat import runtime
 
-    await (await runtime.get_studio()).wait(job_id)
+    studio = await runtime.get_studio()
+    await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
     job = (await api.get(f"/api/jobs/{job_id}")).json()
     assert job["status"] == "succeeded", job
+    assert (job["submitted_by"], job["confirmed_by"], job["canceled_by"]) == ("alice", None, None)
 
     creative = (await api.get(f"/api/creatives/{job['creative_id']}")).json()
     assert (creative["width"], creative["height"], creative["duration_s"]) == (720, 720, 3.0)
@@ -92,7 +130,8 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     ).json()["job_id"]  # fmt: skip
     from chat import runtime
 
-    await (await runtime.get_studio()).wait(job_id)
+    studio = await runtime.get_studio()
+    await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
     creative = (await api.get("/api/creatives")).json()[0]
     assert creative["reference_keys"] == [key]
     assert creative["file"] is None  # the server's paths stay on the server
@@ -122,7 +161,7 @@ async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_on
 
     studio = await runtime.get_studio()
     await studio.backend.drain()
-    assert len(await studio.jobs()) == 2
+    assert len(await studio.jobs(await studio.accounts.cli_actor("alice"))) == 2
 
     schema = (await api.get("/api/openapi.json")).json()
     for path in ("/video/generate", "/video/examples/{template}"):
@@ -136,7 +175,8 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
     from chat import runtime
 
     done = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
-    await (await runtime.get_studio()).wait(done["job_id"])
+    studio = await runtime.get_studio()
+    await studio.wait(await studio.accounts.cli_actor("alice"), done["job_id"])
     asking = await api.post(
         "/api/video/generate", json={"prompt": "an 8 s kite", "model": "draft", "duration_s": 2, "campaign": "Kites"}
     )

@@ -11,12 +11,13 @@ from pathlib import Path
 from tools.media import probe
 
 
-def clapboard(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def clapboard(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
     env["CLAPBOARD_DATA_DIR"] = str(data_dir)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     return subprocess.run(
         [sys.executable, "-m", "chat.cli", *args], capture_output=True, text=True, env=env, cwd=data_dir.parent,
-        timeout=240,
+        timeout=240, input=stdin,
     )  # fmt: skip
 
 
@@ -81,3 +82,48 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     table = clapboard(tmp_path / "data", "models")
     assert "draft" in table.stdout and "free" in table.stdout
     assert "provider slug" in table.stdout and "google/veo-3.1" in table.stdout
+
+
+def test_users_are_managed_from_the_cli_and_scope_what_it_shows(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    owner = clapboard(data, "generate", "--prompt", "a 2 second clip of a kite", "--duration", "2", "--json")
+    assert owner.returncode == 0, owner.stderr  # nobody added yet: the person at the machine
+    assert clapboard(data, "token", "--days", "100000000").returncode == 2
+
+    added = clapboard(data, "users", "add", "alice", "--team", "acme", "--email", "alice@acme.example",
+                      "--password-stdin", stdin="alice-password\n")  # fmt: skip
+    assert added.returncode == 0 and "Added alice (member) to team acme" in added.stdout, added.stderr
+    assert clapboard(data, "users", "add", "carol", "--team", "globex", "--admin",
+                     "--password-stdin", stdin="carol-password\n").returncode == 0  # fmt: skip
+    again = clapboard(data, "users", "add", "alice", "--team", "acme", "--password-stdin", stdin="x" * 12 + "\n")
+    assert again.returncode == 2 and "already a user called 'alice'" in again.stderr
+    short = clapboard(data, "users", "add", "dave", "--team", "acme", "--password-stdin", stdin="short\n")
+    assert short.returncode == 2 and "at least 8 characters" in short.stderr
+    listed = json.loads(clapboard(data, "users", "list", "--json").stdout)
+    assert [(u["team"], u["name"], u["role"]) for u in listed] == [("acme", "alice", "member"),
+                                                                    ("globex", "carol", "admin")]  # fmt: skip
+    assert all("hash" not in json.dumps(u) for u in listed)
+
+    anonymous = clapboard(data, "creatives")
+    assert anonymous.returncode == 2 and "Name the user" in anonymous.stderr  # users exist: say who you are
+    assert clapboard(data, "token", "--user", "nobody").returncode == 2
+    assert clapboard(data, "creatives", "--as", "alice", "--json").stdout.strip() == "[]"  # the owner's were "default"
+    made = clapboard(data, "generate", "--as", "alice", "--prompt", "a 2 second clip of a boat", "--duration", "2",
+                     "--json")  # fmt: skip
+    creative = json.loads(made.stdout)
+    assert creative["made_by"] == "alice"
+    assert clapboard(data, "creatives", "--as", "carol", "--json").stdout.strip() == "[]"
+    jobs = clapboard(data, "jobs", "--as", "alice")
+    assert "asked by alice" in jobs.stdout
+
+    removed = clapboard(data, "users", "remove", "alice")
+    assert removed.returncode == 0 and "no longer work" in removed.stdout
+    gone = clapboard(data, "creatives", "--as", "alice")
+    assert gone.returncode == 2 and "no user called 'alice'" in gone.stderr
+
+
+def test_serve_without_users_refuses_to_listen_beyond_loopback(tmp_path: Path) -> None:
+    refused = clapboard(tmp_path / "data", "serve", "--host", "0.0.0.0", "--port", "1")
+    assert refused.returncode == 2
+    assert "only listens on 127.0.0.1 until you add one" in refused.stderr
+    assert "clapboard users add NAME --team TEAM --admin --password-stdin" in refused.stderr

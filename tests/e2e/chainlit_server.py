@@ -56,11 +56,20 @@ class ChatClient:
         async def record(event: str, data: Any = None) -> None:
             self.events.append((event, data))
 
-    async def connect(self) -> None:
+    async def sign_in(self, user: str | None = None, password: str = "") -> httpx.Response:
+        """Sign in as the UI does: the password form for a user, the header sign-in (the local owner, while no
+        user exists) without one. The session cookie is kept for the connection and uploads."""
+        if user is None:
+            return await self.http.post("/auth/header", json={})
+        return await self.http.post("/login", data={"username": user, "password": password})
+
+    async def connect(self, user: str | None = None, password: str = "") -> None:
+        (await self.sign_in(user, password)).raise_for_status()
         await self.sio.connect(
             self.base,
             socketio_path="/ws/socket.io",
             transports=["websocket"],
+            headers={"Cookie": f"access_token={self.http.cookies['access_token']}"},
             auth={
                 "clientType": "webapp",
                 "sessionId": self.session_id,
@@ -77,6 +86,10 @@ class ChatClient:
         )
         response.raise_for_status()
         return response.json()["id"]
+
+    async def click(self, action: dict[str, Any]) -> httpx.Response:
+        """Click an action button, as the UI does (over HTTP, with the session cookie)."""
+        return await self.http.post("/project/action", json={"sessionId": self.session_id, "action": action})
 
     async def send(self, text: str, files: list[str] | None = None) -> None:
         message = {

@@ -4,19 +4,19 @@ SIGKILL or stopped with SIGTERM, started again."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from campaign.settings import Settings
-from chat.tokens import issue_token
 from tests.fakes.replicate_server import FakeReplicate
 from tools.media import probe
 
@@ -103,9 +103,15 @@ def worker(data_dir: Path, **env: str) -> ClapboardProcess:
 LEASE = {"CLAPBOARD_JOB_LEASE_S": "2"}
 
 
-def token(data_dir: Path) -> dict[str, str]:
-    settings = Settings(_env_file=None, data_dir=data_dir, secret_key=SECRET)
-    return {"Authorization": f"Bearer {issue_token(settings, 'e2e')}"}
+@functools.cache
+def token() -> dict[str, str]:
+    """The local owner's API token, from `clapboard token` as a user gets it (every process here shares SECRET;
+    the token holds while no user exists)."""
+    with tempfile.TemporaryDirectory() as data:
+        env = {**os.environ, "CLAPBOARD_DATA_DIR": data, "CLAPBOARD_SECRET_KEY": SECRET}
+        printed = subprocess.run([sys.executable, "-m", "chat.cli", "token"], env=env, capture_output=True, text=True,
+                                 check=True, cwd=data)  # fmt: skip
+    return {"Authorization": f"Bearer {printed.stdout.strip()}"}
 
 
 def replicate_env(fake: FakeReplicate) -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -109,3 +110,77 @@ def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path:
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
         assert page.evaluate("document.querySelector('video').duration") == 30
         browser.close()
+
+
+def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -> None:
+    """alice and bob of acme, carol of globex, in their own browsers: alice's video is in acme's library (bob
+    sees it), her price question is hers alone, and globex sees nothing of acme, in the chat or by id."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.server_process import ServerProcess, replicate_env
+    from tests.fakes.replicate_server import FakeReplicate
+
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    with FakeReplicate() as fake:
+        server = ServerProcess(tmp_path / "data", **replicate_env(fake))
+
+        def cli(*args: str, stdin: str = "") -> str:
+            done = subprocess.run([sys.executable, "-m", "chat.cli", *args], input=stdin, env=server.env, text=True,
+                                  cwd=tmp_path, capture_output=True)  # fmt: skip
+            assert done.returncode == 0, done.stderr
+            return done.stdout
+
+        for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
+            cli("users", "add", name, "--team", team, "--password-stdin", stdin=f"{name}-password\n")
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+                def signed_in(name: str, shot: str | None = None) -> Page:
+                    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                    page.goto(server.base, wait_until="networkidle")
+                    page.wait_for_selector("input[type=password]", timeout=30000)
+                    if shot:
+                        page.screenshot(path=str(shots / shot))
+                    page.locator("input:not([type=password])").first.fill(name)
+                    page.fill("input[type=password]", f"{name}-password")
+                    with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
+                        page.keyboard.press("Enter")
+                    page.wait_for_selector("#chat-input", timeout=30000)
+                    return page
+
+                def say(page: Page, text: str) -> None:
+                    page.fill("#chat-input", text)
+                    page.keyboard.press("Enter")
+
+                alice = signed_in("alice", shot="signin.png")
+                say(alice, "make a 2 second square video of a lighthouse at dawn on draft")
+                alice.wait_for_selector("video", timeout=90000)
+                say(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+                alice.get_by_text("Generate for $").wait_for(timeout=30000)
+                alice.screenshot(path=str(shots / "alice.png"))
+
+                bob = signed_in("bob")
+                say(bob, "/creatives")
+                bob.get_by_text("1 creative").wait_for(timeout=30000)
+                bob.wait_for_selector("video", timeout=30000)
+                assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
+                bob.screenshot(path=str(shots / "bob.png"))
+
+                carol = signed_in("carol")
+                say(carol, "/creatives")
+                carol.get_by_text("No creatives yet").wait_for(timeout=30000)
+                assert carol.locator("video").count() == 0
+                carol.screenshot(path=str(shots / "carol.png"))
+                browser.close()
+
+            token = cli("token", "--user", "carol").strip()
+            [creative] = json.loads(cli("creatives", "--as", "alice", "--json"))
+            carols = httpx.get(
+                f"{server.base}/api/creatives/{creative['id']}", headers={"Authorization": f"Bearer {token}"}
+            )
+            assert carols.status_code == 404
+            assert fake.creates() == []  # the price question was never answered
+        finally:
+            server.stop()

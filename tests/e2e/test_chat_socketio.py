@@ -6,6 +6,8 @@ from pathlib import Path
 
 import httpx
 
+from campaign.models import DEFAULT_TEAM_ID
+from campaign.people import LOCAL_OWNER
 from campaign.settings import Settings
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
@@ -43,7 +45,7 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
 
         from chat import runtime
 
-        creatives = await (await runtime.get_studio()).creatives("Default campaign")
+        creatives = await (await runtime.get_studio()).creatives(LOCAL_OWNER, "Default campaign")
         assert len(creatives) == 1 and creatives[0].reference_keys
 
         await tab.send("/creatives")
@@ -89,7 +91,7 @@ async def test_bad_requests_get_clear_messages_and_write_nothing(settings: Setti
         from chat import runtime
 
         studio = await runtime.get_studio()
-        assert await studio.store.jobs() == []
+        assert await studio.store.jobs(DEFAULT_TEAM_ID) == []
         assert not list((settings.data_dir / "files").rglob("*.*"))
         await tab.close()
 

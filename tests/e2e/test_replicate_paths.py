@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
-
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
 from tools.media import probe
@@ -92,8 +90,7 @@ async def test_chat_shows_the_price_and_generates_after_the_click(
         assert any("$" in m and "Veo 3.1" in m for m in tab.messages())
         assert fake_replicate.creates() == []  # nothing is spent before the click
         confirm = next(a for a in actions if a["name"] == "confirm_job")
-        async with httpx.AsyncClient(base_url=base) as http:
-            response = await http.post("/project/action", json={"sessionId": tab.session_id, "action": confirm})
+        response = await tab.click(confirm)
         assert response.status_code == 200, response.text
         videos = await tab.wait_for(lambda: tab.elements("video"))
         assert videos and any("veo-3.1" in m for m in tab.messages())
@@ -119,8 +116,7 @@ async def test_a_reload_keeps_the_price_question_and_nothing_runs_until_confirme
         actions = await second.wait_for(lambda: [d for e, d in second.events if e == "action"])
         assert any("Still waiting for your go-ahead" in m for m in second.messages())
         cancel = next(a for a in actions if a["name"] == "cancel_job")
-        async with httpx.AsyncClient(base_url=base) as http:
-            await http.post("/project/action", json={"sessionId": second.session_id, "action": cancel})
+        await second.click(cancel)
         await second.wait_for(lambda: any("nothing was started or charged" in m for m in second.messages()))
         assert fake_replicate.creates() == []
         await second.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from chat.tokens import issue_token
+from tests.conftest import bearer
 from tests.e2e.chainlit_server import chainlit_server
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings, sign_webhook  # noqa: F401
 
@@ -25,7 +25,9 @@ async def test_a_signed_completion_finishes_the_job_and_forgeries_change_nothing
     settings = replicate_settings(fake_replicate, tmp_path / "data", replicate_poll_s=5.0)  # next poll in ~25 s
     async with chainlit_server(settings) as base:
         settings.public_url = base
-        headers = {"Authorization": f"Bearer {issue_token(settings, 'alice')}"}
+        from chat import runtime
+
+        headers = await bearer(await runtime.get_studio(), None)
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
             body = {"prompt": "a lighthouse at dawn", "model": "veo-3.1", "duration_s": 4, "confirm": True}
             job_id = (await http.post("/api/video/generate", json=body)).json()["job_id"]

@@ -35,10 +35,9 @@ async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(
     await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
     actions = await tab.wait_for(lambda: [d for e, d in tab.events if e == "action"])
     confirm = next(a for a in actions if a["name"] == "confirm_job")
-    async with httpx.AsyncClient(base_url=server.base) as http:
-        assert (await http.post("/project/action", json={"sessionId": tab.session_id, "action": confirm})).is_success
+    assert (await tab.click(confirm)).is_success
     await tab.wait_for(lambda: len(fake_replicate.polls()) >= 2)  # processing at Replicate, being followed
-    [job] = await api_jobs(server, token(data))
+    [job] = await api_jobs(server, token())
     [pid] = list(fake_replicate.predictions)
     assert (job["status"], job["prediction_id"]) == ("running", pid)
 
@@ -54,10 +53,10 @@ async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(
     info = await decoded(server, videos[0]["url"], tmp_path)
     assert info.codec == "h264" and abs(info.duration_s - 8) < 0.6
     assert len(fake_replicate.creates()) == 1 and fake_replicate.cancels() == []
-    async with httpx.AsyncClient(base_url=server.base, headers=token(data)) as http:
+    async with httpx.AsyncClient(base_url=server.base, headers=token()) as http:
         creatives = (await http.get("/api/creatives")).json()
     assert [c["provider_job_id"] for c in creatives] == [pid]
-    [job] = await api_jobs(server, token(data))
+    [job] = await api_jobs(server, token())
     assert (job["status"], job["attempts"], job["creative_id"]) == ("succeeded", 2, creatives[0]["id"])
     await returning.close()
 
@@ -73,7 +72,7 @@ async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp
     await tab.send("make a 30 second landscape video of a lighthouse at dawn")
 
     async def rendering() -> bool:
-        jobs = await api_jobs(server, token(data))
+        jobs = await api_jobs(server, token())
         return bool(jobs) and jobs[0]["status"] == "running" and jobs[0]["progress"] >= 0.15
 
     await until(rendering, what="the draft to be part-rendered")
@@ -87,7 +86,7 @@ async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp
     videos = await returning.wait_for(lambda: returning.elements("video"), timeout=120)
     info = await decoded(server, videos[0]["url"], tmp_path)
     assert (info.codec, info.width, info.height) == ("h264", 1280, 720) and abs(info.duration_s - 30) < 0.1
-    [job] = await api_jobs(server, token(data))
+    [job] = await api_jobs(server, token())
     assert (job["status"], job["attempts"]) == ("succeeded", 2)
     assert list((data / "tmp").glob("job-*")) == []
     await returning.close()
@@ -101,7 +100,7 @@ async def test_two_instances_on_postgres_one_restarted_leaves_the_others_jobs_al
     a = ServerProcess(tmp_path / "data", **env).start()  # one data folder, as machines share a bucket
     b = ServerProcess(tmp_path / "data", **env).start()
     processes += [a, b]
-    headers = token(a.data_dir)
+    headers = token()
     body = {"model": "veo-3.1", "duration_s": 4, "aspect": "16:9", "confirm": True}
 
     async def submit(server: ServerProcess, n: int) -> list[str]:

@@ -44,7 +44,7 @@ async def test_a_chat_on_a_server_gets_the_video_a_worker_made(
 
     info = await decoded(server, videos[0]["url"], tmp_path)
     assert (info.codec, info.width, info.height) == ("h264", 720, 720)
-    [job] = await api_jobs(server, token(server.data_dir))
+    [job] = await api_jobs(server, token())
     assert job["status"] == "succeeded" and f":{processes[1].pid}:" in job["runner"]  # the worker made it
     await tab.close()
 
@@ -56,7 +56,7 @@ async def test_a_cancel_sent_to_a_server_stops_the_prediction_a_worker_follows(
     env = cluster_env(fake_replicate, postgres_url)
     server = ServerProcess(tmp_path / "data", **env).start()
     processes += [server, worker(tmp_path / "data", **env).start()]
-    headers = token(server.data_dir)
+    headers = token()
     async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=30) as http:
         body = {"prompt": "a lighthouse at dawn", "model": "veo-3.1", "duration_s": 4, "confirm": True}
         job_id = (await http.post("/api/video/generate", json=body)).json()["job_id"]
@@ -79,7 +79,7 @@ async def test_a_cancel_sent_to_a_server_stops_the_prediction_a_worker_follows(
         assert fake_replicate.predictions[job["prediction_id"]].body["status"] == "canceled"
         await asyncio.sleep(1)
         job = (await http.get(f"/api/jobs/{job_id}")).json()
-        assert (job["status"], job["creative_id"], job["canceled_by"]) == ("canceled", None, "api:e2e")
+        assert (job["status"], job["creative_id"], job["canceled_by"]) == ("canceled", None, "owner")
         assert (await http.get("/api/creatives")).json() == []
 
 
@@ -93,7 +93,7 @@ async def test_forty_jobs_survive_a_killed_and_a_stopped_worker(
     first = worker(tmp_path / "data", **env).start()
     second = worker(tmp_path / "data", **env).start()
     processes += [a, b, first, second]
-    headers = token(a.data_dir)
+    headers = token()
     paid = {"model": "veo-3.1-fast", "duration_s": 4, "confirm": True}
     free = {"model": "draft", "duration_s": 2, "aspect": "1:1"}
     ids: list[str] = []

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from campaign.errors import Conflict, InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.models import JobStatus
+from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from campaign.storage import build_storage
 from tools.catalog import DRAFT, Catalog, ModelSpec
@@ -57,22 +59,22 @@ async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Sett
     events: list[JobEvent] = []
 
     async def listener(event: JobEvent) -> None:
-        seen.append((event.kind, len(await jobs.store.creatives())))
+        seen.append((event.kind, len(await jobs.store.creatives(TEAM))))
         events.append(event)
 
     jobs.subscribe(listener)
-    submitted = await jobs.submit(
+    submitted = await jobs.submit(OWNER, 
         VideoRequest(prompt="a 4 s square teaser for our sneaker", duration_s=4, aspect="1:1",
                      references=[str(product_png)]),
         allow_paths=True, origin="cli",
     )  # fmt: skip
-    job = await jobs.wait(submitted.job_id)
+    job = await jobs.wait(OWNER, submitted.job_id)
     assert job.status == JobStatus.succeeded
     await jobs.bus.drain()
     kinds = [k for k, _ in seen]
     assert kinds[:2] == ["queued", "running"] and kinds[-1] == "creative_ready"
     assert seen[-1][1] == 1  # the creative existed when "ready" was sent
-    creative = (await jobs.store.creatives())[0]
+    creative = (await jobs.store.creatives(TEAM))[0]
     info = probe(jobs.storage.local_path(creative.file_key), count_frames=True)
     assert (info.codec, info.width, info.height, info.frames) == ("h264", 720, 720, 96)
     assert creative.poster_key and jobs.storage.local_path(creative.poster_key)
@@ -87,12 +89,12 @@ async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settin
     jobs = await runner(settings, {"draft": Broken(ProviderFailed("The model refused the prompt.", user_input=True))})
     events: list[JobEvent] = []
     jobs.subscribe(lambda e: _append(events, e))
-    submitted = await jobs.submit(VideoRequest(prompt="a kite"))
-    job = await jobs.wait(submitted.job_id)
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite"))
+    job = await jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.stage, job.error) == ("failed", "render", "The model refused the prompt.")
     await jobs.bus.drain()
     assert events[-1].kind == "failed" and events[-1].stage == "render"
-    assert await jobs.store.creatives() == []
+    assert await jobs.store.creatives(TEAM) == []
     assert not (settings.data_dir / "files" / "creatives").exists()
     await jobs.close()
 
@@ -100,12 +102,12 @@ async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settin
 async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) -> None:
     down = Broken(ModelUnavailable("Premium Test is down."))
     jobs = await runner(settings, {"premium": down})
-    submitted = await jobs.submit(VideoRequest(prompt="a kite over a beach", model="premium", duration_s=6),
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="premium", duration_s=6),
                                   confirmed=True)  # fmt: skip
     assert submitted.estimated_cost_usd == 1.5
-    job = await jobs.wait(submitted.job_id)
+    job = await jobs.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
-    creative = (await jobs.store.creatives())[0]
+    creative = (await jobs.store.creatives(TEAM))[0]
     assert creative.model == "draft" and creative.duration_s == 6
     assert "Premium Test could not make it (Premium Test is down.)" in creative.notice
     await jobs.close()
@@ -114,12 +116,12 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
 async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Settings) -> None:
     engine = Broken(ProviderFailed("unused"))
     jobs = await runner(settings, {"premium": engine})
-    submitted = await jobs.submit(VideoRequest(prompt="a kite", model="premium", duration_s=8))
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=8))
     assert submitted.needs_confirmation and submitted.estimated_cost_usd == 2.0
     await asyncio.sleep(0.05)
     assert engine.calls == 0
-    assert (await jobs.cancel(submitted.job_id)).status == "canceled"
-    assert (await jobs.confirm(submitted.job_id)).status == "canceled"  # a canceled job stays canceled
+    assert (await jobs.cancel(OWNER, submitted.job_id)).status == "canceled"
+    assert (await jobs.confirm(OWNER, submitted.job_id)).status == "canceled"  # a canceled job stays canceled
     assert engine.calls == 0
     await jobs.close()
 
@@ -127,12 +129,12 @@ async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Set
 async def test_bad_requests_are_refused_before_anything_is_written(settings: Settings) -> None:
     jobs = await runner(settings)
     with pytest.raises(InvalidRequest, match="offers 4, 6, 8 s. Try 6 s or 8 s"):
-        await jobs.submit(VideoRequest(prompt="a kite", model="premium", duration_s=7))
+        await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=7))
     with pytest.raises(InvalidRequest, match="must be an attached image or an http"):
-        await jobs.submit(VideoRequest(prompt="a kite", references=["/etc/passwd"]))
+        await jobs.submit(OWNER, VideoRequest(prompt="a kite", references=["/etc/passwd"]))
     with pytest.raises(ValueError, match="prompt is empty"):
         VideoRequest(prompt="  ")
-    assert await jobs.store.jobs() == []
+    assert await jobs.store.jobs(TEAM) == []
     await jobs.close()
 
 
@@ -154,7 +156,7 @@ async def test_concurrency_is_bounded(tmp_path: Path) -> None:
             pass
 
     jobs = await runner(settings, {"draft": Slow()})
-    ids = [(await jobs.submit(VideoRequest(prompt=f"clip {i}"))).job_id for i in range(3)]
+    ids = [(await jobs.submit(OWNER, VideoRequest(prompt=f"clip {i}"))).job_id for i in range(3)]
     await jobs.backend.drain()
     assert running[1] == 1
     assert [(await jobs.store.job(i)).status for i in ids] == ["failed"] * 3
@@ -166,10 +168,10 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 
 
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
-    submitted = await studio.submit(VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
+    submitted = await studio.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
     assert submitted.model == "draft" and submitted.status == "queued"
     assert "Replicate API token" in submitted.notice
-    job = await studio.wait(submitted.job_id)
+    job = await studio.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded"
 
 
@@ -185,19 +187,19 @@ async def test_confirming_twice_at_once_renders_once(settings: Settings) -> None
             pass
 
     jobs = await runner(settings, {"premium": Counting()})
-    submitted = await jobs.submit(VideoRequest(prompt="a kite", model="premium", duration_s=4))
-    await asyncio.gather(jobs.confirm(submitted.job_id), jobs.confirm(submitted.job_id))
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4))
+    await asyncio.gather(jobs.confirm(OWNER, submitted.job_id), jobs.confirm(OWNER, submitted.job_id))
     await jobs.backend.drain()
     assert calls == [submitted.job_id]
-    assert (await jobs.cancel(submitted.job_id)).status == "failed"  # a finished job stays as it ended
+    assert (await jobs.cancel(OWNER, submitted.job_id)).status == "failed"  # a finished job stays as it ended
     await jobs.close()
 
 
 async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None:
     jobs = await runner(settings)
     with pytest.raises(InvalidRequest):
-        await jobs.submit(VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
-    assert [c.name for c in await jobs.store.campaigns()] == ["Default campaign"]
+        await jobs.submit(OWNER, VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
+    assert await jobs.store.campaigns(TEAM) == []
     await jobs.close()
 
 
@@ -237,8 +239,8 @@ async def test_a_slow_listener_never_slows_a_render(settings: Settings) -> None:
         await gate.wait()
 
     jobs.subscribe(slow_chat)
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
-    job = await jobs.wait(submitted.job_id)
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    job = await jobs.wait(OWNER, submitted.job_id)
 
     assert job.status == "succeeded" and heard == ["queued"]  # still stuck on the first event
     gate.set()
@@ -251,28 +253,32 @@ async def test_the_same_idempotency_key_makes_one_job_even_at_once(settings: Set
     jobs = await runner(settings)
     request = VideoRequest(prompt="a kite", model="premium", duration_s=4)
 
-    both = await asyncio.gather(*(jobs.submit(request, origin="api:alice", idempotency_key="k-1") for _ in range(2)))
+    both = await asyncio.gather(
+        *(jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1") for _ in range(2))
+    )
 
     assert both[0].job_id == both[1].job_id
-    assert len(await jobs.store.jobs()) == 1
-    again = await jobs.submit(request, origin="api:alice", idempotency_key="k-1")
+    assert len(await jobs.store.jobs(TEAM)) == 1
+    again = await jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1")
     assert again.job_id == both[0].job_id and again.needs_confirmation
     with pytest.raises(Conflict, match="already used for a different request"):
-        await jobs.submit(request.model_copy(update={"duration_s": 6}), origin="api:alice", idempotency_key="k-1")
+        await jobs.submit(
+            OWNER, request.model_copy(update={"duration_s": 6}), origin="api:alice", idempotency_key="k-1"
+        )
     with pytest.raises(Conflict):  # confirming is part of the request
-        await jobs.submit(request, origin="api:alice", idempotency_key="k-1", confirmed=True)
-    other = await jobs.submit(request, origin="api:bob", idempotency_key="k-1")  # keys are per submitter
+        await jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1", confirmed=True)
+    other = await jobs.submit(OWNER, request, origin="api:bob", idempotency_key="k-1")  # keys are per submitter
     assert other.job_id != both[0].job_id
-    assert len(await jobs.store.jobs()) == 2
+    assert len(await jobs.store.jobs(TEAM)) == 2
     await jobs.close()
 
 
 async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone(settings: Settings) -> None:
     jobs = await runner(settings)
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
-    await jobs.wait(submitted.job_id)
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await jobs.wait(OWNER, submitted.job_id)
     template = await jobs.store.job(submitted.job_id)
-    campaign = await jobs.store.campaign()
+    campaign = await jobs.store.campaign(TEAM)
     now = datetime.now(UTC)
     base = {"campaign_id": campaign.id, "model": "draft", "spec": template.spec}
     dead_running = await jobs.store.add_job(**base, status="running", runner="gone", lease_until=now, attempts=1)
@@ -294,14 +300,14 @@ async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone
     assert (await restarted.store.job(dead_running.id)).attempts == 2  # rendered again: drafts are free
     untouched = await restarted.store.job(live.id)
     assert (untouched.status, untouched.runner, untouched.error) == ("running", "B", None)
-    assert len(await restarted.store.creatives()) == 3
+    assert len(await restarted.store.creatives(TEAM)) == 3
     await restarted.close()
 
 
 async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Settings) -> None:
     engine = held(settings)
     jobs = await runner(settings, {"draft": engine})
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
     await jobs.close()  # a deploy: SIGTERM
@@ -316,7 +322,7 @@ async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Sett
 async def test_a_runner_that_lost_its_job_stops_without_writing(settings: Settings) -> None:
     engine = held(settings)
     jobs = await runner(settings, {"draft": engine})
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
     await jobs.store.update_job(submitted.job_id, runner="another")  # taken over after a long stall
@@ -324,7 +330,7 @@ async def test_a_runner_that_lost_its_job_stops_without_writing(settings: Settin
 
     job = await jobs.store.job(submitted.job_id)
     assert (job.status, job.runner, job.creative_id) == ("running", "another", None)
-    assert await jobs.store.creatives() == []
+    assert await jobs.store.creatives(TEAM) == []
     await jobs.close()
 
 
@@ -333,14 +339,14 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
     jobs = await runner(settings, {"draft": engine})
     events: list[JobEvent] = []
     jobs.subscribe(lambda e: _append(events, e))
-    submitted = await jobs.submit(VideoRequest(prompt="a 2 s clip", duration_s=2))
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
-    view = await jobs.cancel(submitted.job_id, by="api:alice")
+    view = await jobs.cancel(OWNER, submitted.job_id)
     await jobs.backend.drain()
     await jobs.bus.drain()
 
-    assert (view.status, view.canceled_by) == ("canceled", "api:alice")
-    assert (await jobs.job(submitted.job_id)).status == "canceled"
-    assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives() == []
+    assert (view.status, view.canceled_by) == ("canceled", "owner")
+    assert (await jobs.job(OWNER, submitted.job_id)).status == "canceled"
+    assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives(TEAM) == []
     await jobs.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from campaign.people import LOCAL_OWNER as OWNER
 from tests.conftest import make_settings
 from tools.jobs import JobEvent, VideoRequest
 from tools.jobs.queue import QueueBackend
@@ -25,10 +26,10 @@ async def test_the_embedded_worker_runs_jobs_and_another_process_hears_them(tmp_
             done.set()
 
     listener.subscribe(record)
-    submitted = await listener.submit(VideoRequest(prompt="a 2 s clip of a kite", duration_s=2), origin="cli")
+    submitted = await listener.submit(OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2), origin="cli")
     await asyncio.wait_for(done.wait(), 60)  # the server's worker ran it
 
-    job = await listener.job(submitted.job_id)
+    job = await listener.job(OWNER, submitted.job_id)
     assert job.status == "succeeded" and job.attempts == 1
     kinds = [e.kind for e in heard]
     assert kinds[0] == "queued" and "running" in kinds and "progress" in kinds and kinds[-1] == "creative_ready"
@@ -59,12 +60,12 @@ async def test_a_listener_that_lost_its_connection_says_so_and_hears_again(tmp_p
         await asyncio.sleep(0.1)
     assert "resync" in heard  # events may have been missed: consumers re-read what they follow
 
-    submitted = await server.submit(VideoRequest(prompt="a 2 s clip of a kite", duration_s=2))
+    submitted = await server.submit(OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2))
     for _ in range(600):
         if "creative_ready" in heard:
             break
         await asyncio.sleep(0.1)
-    assert "creative_ready" in heard and (await listener.job(submitted.job_id)).status == "succeeded"
+    assert "creative_ready" in heard and (await listener.job(OWNER, submitted.job_id)).status == "succeeded"
     await admin.close()
     await listener.close()
     await server.close()

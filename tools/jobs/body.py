@@ -149,6 +149,8 @@ class JobBody:
             provider_job_id=outcome.provider_job_id,
             predict_time_s=outcome.predict_time_s,
             notice=notice or job.notice,
+            made_by=job.submitted_by,
+            confirmed_by=job.confirmed_by,
         )
         try:
             creative = await self.store.add_creative(mine)

@@ -111,8 +111,8 @@ class Relay:
         job = await self.store.job(data["job_id"])
         creative = None
         if data["kind"] == "creative_ready" and job.creative_id:
-            found = await self.store.creative(job.creative_id)
-            campaign = await self.store.campaign_by_id(found.campaign_id)
+            campaign = await self.store.campaign_by_id(job.campaign_id)
+            found = await self.store.creative(job.creative_id, campaign.team_id)
             creative = CreativeView.of(found, campaign.name, self.storage)
         prediction = {"id": data["prediction_id"]} if data.get("prediction_id") else None
         return event(

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from campaign.errors import Conflict, InvalidRequest
+from campaign.errors import Conflict, InvalidRequest, NotFound
 from campaign.models import Job, JobStatus, new_id
+from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
 from tools.catalog import Catalog
@@ -44,6 +45,7 @@ class Submissions:
 
     async def submit(
         self,
+        actor: Actor,
         request: VideoRequest,
         *,
         origin: str = "",
@@ -75,7 +77,7 @@ class Submissions:
             audio=request.audio,
             fallback=True,
         )
-        references = [await self._reference(src, allow_paths) for src in request.references]
+        references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, list(resolved.notices)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
@@ -109,7 +111,7 @@ class Submissions:
             title=request.title or _title(fields, request.prompt),
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
-        campaign = await self.store.campaign(request.campaign, create=True)
+        campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
         job_id = new_id()
         job = await self.store.add_job(
             id=job_id,
@@ -119,6 +121,8 @@ class Submissions:
             model=resolved.model.id,
             estimated_cost_usd=estimate,
             origin=origin,
+            submitted_by=actor.user_id,
+            confirmed_by=actor.user_id if status == JobStatus.queued and estimate > 0 else None,
             notice=note or None,
             lease_until=self._grace() if status == JobStatus.queued else None,
             idempotency_key=idempotency_key,
@@ -136,12 +140,17 @@ class Submissions:
         campaign = await self.store.campaign_by_id(job.campaign_id)
         return Submitted.of(job, campaign.name, self.catalog.get(job.model).name)
 
-    async def _reference(self, source: str, allow_paths: bool) -> Reference:
+    async def _reference(self, actor: Actor, source: str, allow_paths: bool) -> Reference:
+        """A stored reference the team took in, or a URL (a path, for the CLI) taken in for the team now."""
         if source.startswith("refs/"):
+            if not await self.store.has_reference(actor.team_id, source):
+                raise NotFound("That reference image is not one of your team's.", hint="Attach the image again.")
             return await self.intake.stored(source)
         if not allow_paths and not source.lower().startswith(("http://", "https://")):
             raise InvalidRequest("A reference must be an attached image or an http(s) image URL.")
-        return await self.intake.take(source)
+        reference = await self.intake.take(source)
+        await self.store.grant_reference(actor.team_id, reference.key)
+        return reference
 
     def _grace(self) -> datetime:
         """A new queued job's lease until the backend takes it: no other runner's sweep adopts it meanwhile."""
@@ -151,19 +160,20 @@ class Submissions:
         await self.backend.enqueue(job.id)
         self.bus.publish(event(job, JobSpec.of(job), "queued", message))
 
-    async def confirm(self, job_id: str) -> Job:
-        """Start a job that was waiting for its price to be confirmed; a second confirmation changes nothing."""
+    async def confirm(self, job_id: str, *, by: str) -> Job:
+        """Start a job that was waiting for its price to be confirmed (by the user `by`); a second confirmation
+        changes nothing."""
         if await self.store.transition(
-            job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self._grace()
+            job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self._grace(), confirmed_by=by
         ):
             await self._start(await self.store.job(job_id), "Confirmed; queued.")
         return await self.store.job(job_id)
 
-    async def cancel(self, job_id: str, *, by: str = "") -> Job:
-        """Cancel a job that has not finished, recording who did (`by`, an origin). A running render is stopped
+    async def cancel(self, job_id: str, *, by: str) -> Job:
+        """Cancel a job that has not finished, recording who did (`by`, a user id). A running render is stopped
         by its runner wherever it runs, which also cancels the provider's prediction; a job that had not
         started is simply never run."""
-        fields = {"error": "Canceled.", "canceled_by": by[:80] or None, "lease_until": None}
+        fields = {"error": "Canceled.", "canceled_by": by, "lease_until": None}
         if await self.store.transition(
             job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], JobStatus.canceled, **fields
         ):

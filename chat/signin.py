@@ -1,0 +1,152 @@
+"""Sign-in to the chat with Chainlit's own hooks, and the actor behind each chat session.
+
+- Password sign-in against our users (name or email).
+- A trusted SSO proxy's header (`CLAPBOARD_AUTH_HEADER`, e.g. X-Forwarded-Email), only when it is set.
+- Chainlit's OAuth providers when their `OAUTH_*` settings are present, mapped to our users by email (with
+  `CLAPBOARD_OAUTH_TEAM_DOMAINS`, new addresses of a listed domain join that team as members).
+- While no user exists, the person at the machine is signed in as the local owner, on loopback only.
+
+Chainlit's session cookie lives for days, so `SessionGuard` re-checks it against the database when a page asks
+who is signed in and when a chat connects: a removed user, a changed password, or a local-owner session once
+users exist is answered 401 (the page shows the sign-in form again).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import chainlit as cl
+from chainlit.auth import decode_jwt, get_configuration, get_token_from_cookies
+from chainlit.config import config
+from chainlit.oauth_providers import get_configured_oauth_providers
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from campaign.people import Actor
+from chat.runtime import get_studio
+
+log = logging.getLogger(__name__)
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SIGNED_OUT = "Your sign-in has ended (your account was changed or removed). Reload the page and sign in again."
+
+
+def chat_user(actor: Actor) -> cl.User:
+    """The Chainlit user of an actor: our user id as its identifier, the checks it needs in its metadata."""
+    metadata = {"credentials": actor.credentials, "team": actor.team, "role": actor.role}
+    return cl.User(identifier=actor.user_id, display_name=actor.name, metadata=metadata)
+
+
+async def session_actor() -> Actor | None:
+    """The actor of the current chat session, checked against the database; None (and told so) when the
+    sign-in no longer holds."""
+    user = cl.user_session.get("user")
+    actor = None
+    if user is not None:
+        studio = await get_studio()
+        actor = await studio.accounts.actor(user.identifier, int(user.metadata.get("credentials", -1)))
+    if actor is None:
+        await cl.Message(content=SIGNED_OUT).send()
+    return actor
+
+
+def local_owner_allowed() -> bool:
+    """The local owner may only be signed in while the chat listens on loopback."""
+    return config.run.host in LOOPBACK
+
+
+@cl.password_auth_callback
+async def password_sign_in(username: str, password: str) -> cl.User | None:
+    studio = await get_studio()
+    actor = await studio.accounts.sign_in(username, password)
+    return chat_user(actor) if actor else None
+
+
+@cl.header_auth_callback
+async def header_sign_in(headers: Headers) -> cl.User | None:
+    """An SSO proxy's header when configured; else the local owner, while nobody has been added."""
+    studio = await get_studio()
+    if name := studio.settings.auth_header:
+        actor = await studio.accounts.by_email(headers.get(name, ""))
+    else:
+        actor = await studio.accounts.local_owner() if local_owner_allowed() else None
+    return chat_user(actor) if actor else None
+
+
+if get_configured_oauth_providers():  # Chainlit refuses the hook without a provider
+
+    @cl.oauth_callback
+    async def oauth_sign_in(
+        provider_id: str,
+        token: str,
+        raw_user_data: dict[str, Any],
+        default_user: cl.User,
+        id_token: str | None = None,  # Chainlit passes its arguments by these names
+    ) -> cl.User | None:
+        studio = await get_studio()
+        email = raw_user_data.get("email") or default_user.identifier
+        actor = await studio.accounts.by_email(str(email), join_domains=studio.settings.oauth_team_domains)
+        if actor is None:
+            log.info("refused an OAuth sign-in from %s: no user has that email", provider_id)
+        return chat_user(actor) if actor else None
+
+
+class SessionGuard:
+    """Re-checks the chat's session cookie where it matters: who is signed in (`/user`), the chat connection
+    (the socket.io handshake) and the project routes (uploads, elements). Also offers the header sign-in to the
+    page only while it can succeed (an SSO header is configured, or nobody has been added yet)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/auth/config":
+            await JSONResponse(await self._sign_in_options())(scope, receive, send)
+            return
+        if self._guarded(scope) and not await self._still_signed_in(HTTPConnection(scope)):
+            await self._refuse(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 4401})
+            return
+        response = JSONResponse({"detail": "Sign in again."}, status_code=401)
+        response.delete_cookie("access_token", path="/")
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _guarded(scope: Scope) -> bool:
+        if scope["type"] not in ("http", "websocket"):
+            return False
+        path = scope["path"]
+        if path.startswith("/ws/socket.io"):
+            return b"sid=" not in scope.get("query_string", b"")  # the handshake, not every poll after it
+        return scope["type"] == "http" and (path == "/user" or path.startswith("/project/"))
+
+    async def _still_signed_in(self, connection: HTTPConnection) -> bool:
+        token = get_token_from_cookies(connection.cookies)
+        if token is None:
+            return True  # Chainlit itself refuses requests without a session
+        try:
+            user = decode_jwt(token)
+        except Exception:  # noqa: BLE001 - a bad cookie is Chainlit's to refuse
+            return True
+        studio = await get_studio()
+        credentials = int((user.metadata or {}).get("credentials", -1))
+        return await studio.accounts.actor(user.identifier, credentials) is not None
+
+    @staticmethod
+    async def _sign_in_options() -> dict[str, Any]:
+        """Chainlit's sign-in configuration, offering the header sign-in (which the page tries on its own) only
+        while it can succeed."""
+        studio = await get_studio()
+        offered = bool(studio.settings.auth_header) or (
+            local_owner_allowed() and await studio.accounts.local_owner() is not None
+        )
+        return {**get_configuration(), "headerAuth": offered}
