@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
 Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a video:
 pass the user's brief as the prompt with every fact they gave (names, prices, colours, text to show), and only
-the options they asked for; images the user attached are used automatically. Use list_creatives to show what a
+the options they asked for; images the user attached are used automatically. When the user asks to change the
+latest video of this conversation ("make it square", "10 seconds instead", "try it on kling"), use revise_video
+with only what changes. Use list_creatives to show what a
 campaign already has. When a tool reports a problem, tell the user what is allowed and suggest the nearest valid
 request. Paid models ask the user to confirm the price with buttons: never claim a paid video is on its way
 before that. Keep answers short."""
@@ -46,11 +48,11 @@ class Turn:
     submitted: list[Submitted] = field(default_factory=list)
     listed: list[CreativeView] = field(default_factory=list)
 
-    def key_for(self, request: VideoRequest) -> str | None:
+    def key_for(self, asked: BaseModel) -> str | None:
         """The idempotency key of a request made in this turn: the message and what it asks for."""
         if not self.message_id:
             return None
-        digest = hashlib.sha256(request.model_dump_json().encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"{type(asked).__name__}:{asked.model_dump_json()}".encode()).hexdigest()[:16]
         return f"{self.message_id}:{digest}"
 
 
@@ -64,6 +66,14 @@ class GenerateArgs(BaseModel):
     reference_urls: list[str] = Field(default_factory=list, description="Image URLs the user pasted.")
     campaign: str | None = Field(default=None, description="Campaign name; the default campaign when omitted.")
     refine: bool | None = Field(default=None, description="Rewrite the brief for the model.")
+
+
+class ReviseArgs(BaseModel):
+    aspect: str | None = Field(default=None, description="The new format: 16:9, 9:16, 1:1 or 4:5.")
+    duration_s: int | None = Field(default=None, description="The new length in seconds.")
+    model: str | None = Field(default=None, description="Another model, by id or alias.")
+    resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
+    audio: bool | None = Field(default=None, description="Sound on or off, where the model offers it.")
 
 
 class CreativesArgs(BaseModel):
@@ -86,26 +96,47 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows + [""] + [f"[{i}] {note}" for i, note in enumerate(notes, 1)])
 
+    async def started(submit: Callable[[], Awaitable[Submitted]], failed: str) -> str:
+        """Run a submission; the words the user reads after it, or what to change."""
+        try:
+            submitted = await submit()
+        except ValidationError as exc:
+            return f"{failed}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        except ClapboardError as exc:
+            return f"{failed}: {exc}"
+        turn.submitted.append(submitted)
+        if turn.on_submitted:
+            await turn.on_submitted(submitted)
+        return describe_submission(submitted)
+
     async def generate_video(**kwargs: Any) -> str:
         """Make a video from a brief. Returns the job id and what happens next, or what to change."""
         urls = kwargs.pop("reference_urls", None) or []
         defaults = {k: v for k, v in turn.defaults.items() if v is not None}
         chosen = {k: v for k, v in kwargs.items() if v is not None}
-        try:
+
+        async def submit() -> Submitted:
             request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *urls])
-            submitted = await studio.submit(
-                turn.actor, request, origin=turn.origin, idempotency_key=turn.key_for(request)
-            )
-        except ValidationError as exc:
-            return "Could not start the video: " + "; ".join(
-                e["msg"].removeprefix("Value error, ") for e in exc.errors()
-            )
-        except ClapboardError as exc:
-            return f"Could not start the video: {exc}"
-        turn.submitted.append(submitted)
-        if turn.on_submitted:
-            await turn.on_submitted(submitted)
-        return describe_submission(submitted)
+            return await studio.submit(turn.actor, request, origin=turn.origin, idempotency_key=turn.key_for(request))
+
+        return await started(submit, "Could not start the video")
+
+    async def revise_video(**kwargs: Any) -> str:
+        """Make a new version of this conversation's latest video with some changes (format, length, model,
+        resolution, sound): the brief, images, template, copy and campaign stay the same."""
+        changes = ReviseArgs(**kwargs)
+        if not changes.model_dump(exclude_none=True):
+            return "Say what to change: a format (square, 9:16), a length (10 seconds) or a model."
+        latest = await studio.conversation(turn.actor, turn.origin, limit=1)
+        if not latest:
+            return "There is no video in this conversation yet: describe one and I'll make it."
+
+        async def submit() -> Submitted:
+            changed = changes.model_dump(exclude_none=True)
+            key = turn.key_for(changes)
+            return await studio.revise(turn.actor, latest[0].id, changed, origin=turn.origin, idempotency_key=key)
+
+        return await started(submit, "Could not make that version")
 
     async def list_creatives(campaign: str | None = None) -> str:
         """List a campaign's creatives (all campaigns when none is named), newest first."""
@@ -127,6 +158,7 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
     return [
         StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
         StructuredTool.from_function(coroutine=generate_video, name="generate_video", args_schema=GenerateArgs),
+        StructuredTool.from_function(coroutine=revise_video, name="revise_video", args_schema=ReviseArgs),
         StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
     ]
 

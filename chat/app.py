@@ -1,5 +1,5 @@
-"""Chainlit hooks only: sign-in (chat/signin.py), chat start, message, settings and actions. The work happens in
-tools/; every call carries the signed-in actor."""
+"""Chainlit hooks only: sign-in (chat/signin.py), chat start and resume (the history: chat/history.py), message,
+settings and actions. The work happens in tools/; every call carries the signed-in actor."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from typing import Any
 
 import chainlit as cl
 from chainlit.input_widget import Select, Switch
+from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
-from langgraph.checkpoint.memory import InMemorySaver
 
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
+import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.agent import Turn, build_agent
 from chat.notify import confirm_actions, remove_confirm_actions, video_element
-from chat.runtime import get_notifier, get_studio, stop
+from chat.runtime import get_memory, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
-_memory = InMemorySaver()
 SHOWN = 6  # videos shown inline when creatives are listed
 
 
@@ -56,12 +56,8 @@ async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
     ]
 
 
-@cl.on_chat_start
-async def start() -> None:
+async def _send_settings() -> None:
     studio = await get_studio()
-    actor = await session_actor()
-    if actor is None:
-        return
     models = [m.id for m in studio.models() if m.available]
     await cl.ChatSettings(
         [
@@ -69,7 +65,34 @@ async def start() -> None:
             Switch(id="refine", label="Refine prompts for paid models", initial=True),
         ]
     ).send()
+
+
+@cl.on_chat_start
+async def start() -> None:
+    actor = await session_actor()
+    if actor is None:
+        return
+    await _send_settings()
     await get_notifier().catch_up(cl.context.session.id, actor)
+
+
+@cl.on_chat_resume
+async def resume(thread: ThreadDict) -> None:
+    """Reopen a conversation (Chainlit shows its messages, videos and attachments; the agent's memory is keyed by
+    its id) and, once the page shows the history (Chainlit sends it after this hook, and what is sent before is
+    lost, #2611), its jobs still running or waiting for a price answer."""
+    actor = await session_actor()
+    if actor is None:
+        return
+    await _send_settings()
+    emitter, session_id = cl.context.emitter, cl.context.session.id
+    show_history = emitter.resume_thread
+
+    async def then_catch_up(thread_dict: ThreadDict) -> None:
+        await show_history(thread_dict)
+        await get_notifier().catch_up(session_id, actor, origin=f"chat:{thread['id']}")
+
+    emitter.resume_thread = then_catch_up  # type: ignore[method-assign]
 
 
 @cl.on_message
@@ -105,7 +128,7 @@ async def _submitted(s: Submitted, session_id: str, actor: Actor) -> None:
 
 async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) -> None:
     """Run the agent for one message; slash commands are planned offline whatever the chat model."""
-    agent = build_agent(studio, turn, checkpointer=_memory, offline=offline)
+    agent = build_agent(studio, turn, checkpointer=get_memory(), offline=offline)
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
     calls: dict[str, dict[str, Any]] = {}
@@ -191,12 +214,6 @@ async def cancel_job(action: cl.Action) -> None:
         await cl.Message(content="Canceled; nothing was started or charged.").send()
     elif job.status == JobStatus.canceled:
         await cl.Message(content="Canceled; the render was stopped.").send()
-
-
-@cl.on_chat_end
-async def end() -> None:
-    """Forget the conversation's memory; jobs and creatives live on in the campaign."""
-    _memory.delete_thread(cl.context.session.thread_id)
 
 
 @cl.on_settings_update

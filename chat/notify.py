@@ -28,6 +28,7 @@ def video_element(c: CreativeView) -> cl.Video:
     return cl.Video(
         name=f"{c.title[:60]}.mp4",
         url=c.url,
+        object_key=c.file_key,  # the history keeps a pointer to the creative's file, signed afresh on resume
         mime="video/mp4",
         display="inline",
         size="large",
@@ -114,10 +115,11 @@ class ChatNotifier:
             elif job.status == JobStatus.failed:
                 await self(JobEvent(kind="failed", job_id=job_id, message=job.error or "", stage=job.stage))
 
-    async def catch_up(self, session_id: str, actor: Actor) -> None:
-        """On chat start: show the actor's results they have not seen yet, and follow their jobs still running."""
+    async def catch_up(self, session_id: str, actor: Actor, origin: str = "chat:") -> None:
+        """On chat start (every conversation) or resume (that one, `chat:<thread id>`): show the actor's results
+        they have not seen yet, ask the price questions still open, and follow their jobs still running."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
-        for job in await self.studio.undelivered(actor, "chat:"):
+        for job in await self.studio.undelivered(actor, origin):
             if datetime.fromisoformat(job.created_at) < since:
                 continue
             if job.status in ACTIVE:

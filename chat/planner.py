@@ -66,6 +66,14 @@ _GENERATE = re.compile(
     r"|\b(video|teaser|clip|ad|advert|spot|animation|showcase|reel|trailer|promo|commercial)\b",
     re.I,
 )
+# "make it square", "10 seconds instead", "try it on kling", "same video but vertical": a change to the last video
+_REVISE = re.compile(
+    r"\b(?:make|turn|change|do|render|put|try|redo|want)\s+(?:it|that|this|the\s+last\s+one)\b|\binstead\b"
+    r"|\bsame\s+(?:video|one|brief|clip|thing)\b|^(?:now|and|but|ok|okay)\b",
+    re.I,
+)
+_REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
+_CHANGES = ("duration_s", "aspect", "model", "resolution")
 _CREATIVES = re.compile(r"\b(creatives?|my videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I)
 _MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what)\b.*\bmodels?\b", re.I)
 
@@ -133,6 +141,10 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
         campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
+    if not command and _REVISE.search(text) and len(text.split()) <= _REVISE_MAX_WORDS:
+        changes = {k: v for k, v in generation_args(text, model_names).items() if k in _CHANGES}
+        if changes:
+            return Plan("revise_video", changes)
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
     if not command and not _GENERATE.search(text) and not _URL.search(text):

@@ -1,24 +1,33 @@
-"""The process's one Studio and chat notifier, opened on first use (Chainlit's lifespan does not always run)."""
+"""The process's one Studio, chat notifier and agent memory, opened on first use (Chainlit's lifespan does not
+always run)."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+from contextlib import AsyncExitStack
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from campaign.settings import Settings
+from chat.memory import open_memory
 from chat.notify import ChatNotifier
 from tools.studio import Studio
 
 _studio: Studio | None = None
 _notifier: ChatNotifier | None = None
+_memory: BaseCheckpointSaver | None = None
+_stack: AsyncExitStack | None = None
 _lock = asyncio.Lock()
 
 
 async def start(settings: Settings) -> Studio:
-    """Open the studio (migrations, the default campaign, jobs left by a crash taken over) and the chat notifier."""
-    global _studio, _notifier
+    """Open the studio (migrations, jobs left by a crash taken over), the chat notifier and the agent's memory."""
+    global _studio, _notifier, _memory, _stack
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # read by Chainlit on each use
     studio = await Studio.open(settings)
+    _stack = AsyncExitStack()
+    _memory = await open_memory(settings, _stack)
     _notifier = ChatNotifier(studio)
     studio.subscribe(_notifier)
     _studio = studio
@@ -33,14 +42,26 @@ async def get_studio() -> Studio:
     return _studio
 
 
+def current_studio() -> Studio | None:
+    """The studio when it is open (Chainlit asks for its data layer from synchronous code)."""
+    return _studio
+
+
 def get_notifier() -> ChatNotifier:
     assert _notifier is not None, "the notifier starts with the studio"
     return _notifier
 
 
+def get_memory() -> BaseCheckpointSaver:
+    assert _memory is not None, "the memory opens with the studio"
+    return _memory
+
+
 async def stop() -> None:
     """Give running jobs back (their predictions go on, for the next runner) and close the database."""
-    global _studio, _notifier
+    global _studio, _notifier, _memory, _stack
+    if _stack is not None:
+        await _stack.aclose()
     if _studio is not None:
         await _studio.close()
-    _studio = _notifier = None
+    _studio = _notifier = _memory = _stack = None

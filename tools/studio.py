@@ -11,10 +11,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
-from campaign.errors import Forbidden, NotFound
+from campaign.errors import ClapboardError, Forbidden, NotFound
 from campaign.models import ACTIVE, Campaign, Job, JobStatus
 from campaign.people import Actor
 from campaign.settings import Settings
@@ -28,7 +29,7 @@ from tools.jobs.backends import Backend, InProcessBackend
 from tools.jobs.body import EngineFactory, JobBody
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.relay import Relay
-from tools.jobs.spec import Submitted, VideoRequest
+from tools.jobs.spec import JobSpec, Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.references import Reference, ReferenceIntake
 from tools.views import CreativeView, JobView
@@ -36,6 +37,7 @@ from tools.views import CreativeView, JobView
 log = logging.getLogger(__name__)
 
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
+CHAT_FILES = "chat/"  # the history's own files (attachments as the chat shows them)
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 
 
@@ -207,6 +209,31 @@ class Studio:
         await self.store.grant_reference(actor.team_id, reference.key)
         return reference
 
+    async def history_attachment(self, path: Path, name: str) -> str | None:
+        """A chat attachment as the history keeps it: the key of the reference image it becomes, or None when it
+        is not an image we accept (the message that carried it is answered with why)."""
+        try:
+            return (await self.intake.from_path(path, name=name)).key
+        except ClapboardError:
+            return None
+
+    async def save_chat_file(self, key: str, data: bytes, content_type: str) -> str:
+        """Keep a file of the chat's history (an attachment) under `chat/`; returns its storage key."""
+        stored = f"{CHAT_FILES}{safe_key(key)}"
+        await self.storage.put(stored, data, content_type)
+        return stored
+
+    def file_url(self, key: str) -> str:
+        """A fresh link to a stored file (a history element: an attachment or a creative's video)."""
+        return self.storage.url(safe_key(key))
+
+    async def delete_chat_file(self, key: str) -> bool:
+        """Delete a history file; a creative's files are the library's and stay (False)."""
+        if not key.startswith(CHAT_FILES):
+            return False
+        await self.storage.delete(safe_key(key))
+        return True
+
     def signed_file(self, key: str, exp: str, sig: str) -> Path:
         """The local file behind a signed, unexpired link (the link is the permission, as with S3's presigned
         URLs); Forbidden for a bad or expired signature, NotFound for a missing file."""
@@ -282,6 +309,38 @@ class Studio:
             return await self._view(job)
         finally:
             unsubscribe()
+
+    async def conversation(self, actor: Actor, origin: str, limit: int = 20) -> list[JobView]:
+        """The jobs asked for from one conversation (`chat:<thread id>`), newest first."""
+        return await self._views(actor, await self.store.jobs(actor.team_id, origin_prefix=origin, limit=limit))
+
+    async def revise(
+        self,
+        actor: Actor,
+        job_id: str,
+        changes: dict[str, Any],
+        *,
+        origin: str = "",
+        idempotency_key: str | None = None,
+    ) -> Submitted:
+        """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
+        (model, duration_s, aspect, resolution, audio) applied. A new model starts from its own defaults for
+        what was not asked for."""
+        job = await self.store.job(job_id, actor.team_id)
+        spec = JobSpec.of(job)
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        kept = {"model": job.model, "duration_s": spec.duration_s, "aspect": spec.aspect, "audio": spec.audio}
+        if "model" not in changes:
+            kept["resolution"] = spec.resolution
+        request = VideoRequest(
+            **{**kept, **{k: v for k, v in changes.items() if v is not None}},
+            prompt=spec.prompt,
+            template=spec.template,
+            references=[r.key for r in spec.references],
+            campaign=campaign.name,
+            fields=spec.fields,
+        )
+        return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
 
     async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[JobView]:
         """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first."""

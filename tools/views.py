@@ -29,6 +29,7 @@ class CreativeView(BaseModel):
     fps: float
     bytes: int
     file: str | None  # a local path when storage is local
+    file_key: str  # the video's key in our storage
     url: str
     poster_url: str | None
     reference_keys: list[str]

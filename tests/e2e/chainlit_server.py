@@ -19,6 +19,7 @@ from campaign.settings import Settings
 @asynccontextmanager
 async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     """Serve the Clapboard chat on a free loopback port with this studio's settings; yields the base URL."""
+    import chainlit.data
     import chainlit.server
     from chainlit.config import FILES_DIRECTORY
 
@@ -26,6 +27,7 @@ async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     from chat import runtime
 
     FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # another server's shutdown may have removed it
+    _forget_data_layer()  # Chainlit keeps its data layer for the process: this server's is on its own database
     await runtime.start(settings)
     server = uvicorn.Server(
         uvicorn.Config(chainlit.server.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
@@ -37,9 +39,18 @@ async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        await runtime.stop()
         server.should_exit = True
         await task
+        if chainlit.data._data_layer is not None:
+            await chainlit.data._data_layer.close()
+        _forget_data_layer()
+        await runtime.stop()
+
+
+def _forget_data_layer() -> None:
+    import chainlit.data
+
+    chainlit.data._data_layer, chainlit.data._data_layer_initialized = None, False
 
 
 class ChatClient:
@@ -63,7 +74,8 @@ class ChatClient:
             return await self.http.post("/auth/header", json={})
         return await self.http.post("/login", data={"username": user, "password": password})
 
-    async def connect(self, user: str | None = None, password: str = "") -> None:
+    async def connect(self, user: str | None = None, password: str = "", thread_id: str = "") -> None:
+        """Sign in and open the chat; with `thread_id`, reopen that conversation (the sidebar's click)."""
         (await self.sign_in(user, password)).raise_for_status()
         await self.sio.connect(
             self.base,
@@ -73,7 +85,7 @@ class ChatClient:
             auth={
                 "clientType": "webapp",
                 "sessionId": self.session_id,
-                "threadId": "",
+                "threadId": thread_id,
                 "userEnv": "{}",
                 "chatProfile": "",
             },  # fmt: skip

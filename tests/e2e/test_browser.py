@@ -67,6 +67,12 @@ def open_chat(page: Page, url: str, reload: bool = False) -> None:
             page.goto(url, wait_until="networkidle")
 
 
+def send(page: Page, text: str) -> None:
+    """Type a message and send it once the chat can take it (the button is disabled until it is connected)."""
+    page.fill("#chat-input", text)
+    page.click("#chat-submit:not([disabled])", timeout=30000)
+
+
 def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path: Path) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -150,26 +156,22 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
                     page.wait_for_selector("#chat-input", timeout=30000)
                     return page
 
-                def say(page: Page, text: str) -> None:
-                    page.fill("#chat-input", text)
-                    page.keyboard.press("Enter")
-
                 alice = signed_in("alice", shot="signin.png")
-                say(alice, "make a 2 second square video of a lighthouse at dawn on draft")
+                send(alice, "make a 2 second square video of a lighthouse at dawn on draft")
                 alice.wait_for_selector("video", timeout=90000)
-                say(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+                send(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
                 alice.get_by_text("Generate for $").wait_for(timeout=30000)
                 alice.screenshot(path=str(shots / "alice.png"))
 
                 bob = signed_in("bob")
-                say(bob, "/creatives")
+                send(bob, "/creatives")
                 bob.get_by_text("1 creative").wait_for(timeout=30000)
                 bob.wait_for_selector("video", timeout=30000)
                 assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
                 bob.screenshot(path=str(shots / "bob.png"))
 
                 carol = signed_in("carol")
-                say(carol, "/creatives")
+                send(carol, "/creatives")
                 carol.get_by_text("No creatives yet").wait_for(timeout=30000)
                 assert carol.locator("video").count() == 0
                 carol.screenshot(path=str(shots / "carol.png"))
@@ -184,3 +186,76 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
             assert fake.creates() == []  # the price question was never answered
         finally:
             server.stop()
+
+
+def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path) -> None:
+    """alice makes a video with her logo; the server restarts; in a fresh browser she opens the conversation from
+    the sidebar and finds it whole, and "make it square" remakes it square with the same logo. bob's sidebar does
+    not list it, and carol cannot open it by its address."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.server_process import ServerProcess
+
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png_bytes((600, 400), (30, 60, 200)))
+    server = ServerProcess(tmp_path / "data")
+    for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
+        done = subprocess.run([sys.executable, "-m", "chat.cli", "users", "add", name, "--team", team,
+                               "--password-stdin"], input=f"{name}-password\n", env=server.env, text=True,
+                              cwd=tmp_path, capture_output=True)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+    server.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+            def signed_in(name: str, url: str = "") -> Page:
+                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+                page.goto(server.base + url, wait_until="networkidle")
+                page.locator("input:not([type=password])").first.fill(name)
+                page.fill("input[type=password]", f"{name}-password")
+                with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
+                    page.keyboard.press("Enter")
+                page.wait_for_selector("#chat-input", timeout=30000)
+                return page
+
+            alice = signed_in("alice")
+            alice.locator("#upload-button-input").set_input_files(str(logo))
+            alice.wait_for_selector("#attachments", timeout=15000)
+            send(alice, "make a 4 second vertical brand animation of our logo, tagline 'Run the city'")
+            alice.wait_for_selector("video", timeout=90000)
+            alice.context.close()
+
+            server.kill()
+            server.start()
+
+            fresh = signed_in("alice")
+            fresh.get_by_text("make a 4 second vertical brand animation").first.click(timeout=30000)
+            fresh.get_by_text("Your video is ready").wait_for(timeout=30000)
+            fresh.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=30000)
+            assert fresh.evaluate("document.querySelector('video').videoHeight") == 1280
+            fresh.screenshot(path=str(shots / "resumed.png"))
+            thread_url = fresh.url
+            send(fresh, "make it square")
+            fresh.wait_for_function("document.querySelectorAll('video').length >= 2", timeout=90000)
+            fresh.wait_for_function("[...document.querySelectorAll('video')].every(v => v.readyState >= 1)",
+                                    timeout=30000)  # fmt: skip
+            sizes = fresh.evaluate("[...document.querySelectorAll('video')].map(v => [v.videoWidth, v.videoHeight])")
+            assert sizes == [[720, 1280], [720, 720]]
+            fresh.screenshot(path=str(shots / "square.png"))
+
+            bob = signed_in("bob")
+            bob.wait_for_timeout(1000)
+            assert bob.get_by_text("make a 4 second vertical brand animation").count() == 0
+            carol = signed_in("carol", thread_url.removeprefix(server.base))
+            carol.goto(thread_url, wait_until="networkidle")
+            carol.wait_for_timeout(1000)
+            assert carol.locator("video").count() == 0 and carol.get_by_text("Run the city").count() == 0
+            carol.screenshot(path=str(shots / "carol-thread.png"))
+            browser.close()
+        listed = subprocess.run([sys.executable, "-m", "chat.cli", "jobs", "--as", "alice", "--json"],
+                                env=server.env, cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
+        assert [j["status"] for j in json.loads(listed.stdout)] == ["succeeded", "succeeded"]
+    finally:
+        server.stop()

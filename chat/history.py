@@ -1,0 +1,93 @@
+"""Conversations that last: Chainlit's SQLAlchemy data layer on our database (its tables come with our
+migrations), with the files it keeps in our storage.
+
+A creative's video in the history is a pointer to the creative's own file (its storage key), signed afresh each
+time the conversation is opened; it is never copied, and deleting a conversation leaves the library alone. An
+attachment is kept as the reference image it becomes (checked like any reference: a file that is not an image
+we accept is not kept at all). Anything else an element carries is kept under `chat/`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.data.storage_clients.base import BaseStorageClient
+from chainlit.element import Element
+
+from chat.runtime import current_studio
+from tools.studio import Studio
+
+
+class HistoryFiles(BaseStorageClient):
+    """Chainlit's storage client, on our storage through the facade."""
+
+    def __init__(self, studio: Studio) -> None:
+        self.studio = studio
+
+    async def upload_file(
+        self,
+        object_key: str,
+        data: bytes | str,
+        mime: str = "application/octet-stream",
+        overwrite: bool = True,
+        content_disposition: str | None = None,
+    ) -> dict[str, Any]:
+        body = data.encode() if isinstance(data, str) else data
+        key = await self.studio.save_chat_file(_safe(object_key), body, mime)
+        return {"object_key": key, "url": self.studio.file_url(key)}
+
+    async def delete_file(self, object_key: str) -> bool:
+        return await self.studio.delete_chat_file(object_key)
+
+    async def get_read_url(self, object_key: str) -> str:
+        return self.studio.file_url(object_key)
+
+    async def close(self) -> None:
+        """Nothing to close: the storage belongs to the studio."""
+
+
+class History(SQLAlchemyDataLayer):
+    """Chainlit's data layer, with elements that point at a stored file kept as pointers: our videos
+    (`object_key` set) and attachments (stored as references)."""
+
+    def __init__(self, studio: Studio) -> None:
+        super().__init__(conninfo=studio.settings.sqlalchemy_url, storage_provider=HistoryFiles(studio))
+        self.studio = studio
+
+    async def create_element(self, element: Element) -> None:
+        key = getattr(element, "object_key", None)
+        if not key and element.path and element.for_id:
+            key = await self.studio.history_attachment(Path(element.path), element.name)
+            if key is None:
+                return  # refused (the chat says why): nothing of it is kept
+        if not key or not element.for_id:
+            await super().create_element(element)
+            return
+        row = {**element.to_dict(), "url": None, "objectKey": key}
+        row = {k: v for k, v in row.items() if v is not None}
+        for column in ("props", "playerConfig"):
+            if column in row:
+                row[column] = json.dumps(row[column])
+        columns = ", ".join(f'"{c}"' for c in row)
+        values = ", ".join(f":{c}" for c in row)
+        updates = ", ".join(f'"{c}" = :{c}' for c in row if c != "id")
+        query = f"INSERT INTO elements ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates};"
+        await self.execute_sql(query=query, parameters=row)
+
+
+def _safe(object_key: str) -> str:
+    """Chainlit's `<user>/<element>/<file name>` as a storage key: no empty, dot or odd parts."""
+    parts = [re.sub(r"[^\w.-]+", "_", p).strip(".") or "_" for p in object_key.split("/") if p]
+    return "/".join(parts) or "file"
+
+
+@cl.data_layer
+def history() -> History | None:
+    """Chainlit asks once, after start-up (or at shutdown, when nobody came: then there is nothing to keep)."""
+    studio = current_studio()
+    return History(studio) if studio is not None else None
