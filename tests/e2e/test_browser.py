@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import png_bytes
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -65,6 +65,30 @@ def open_chat(page: Page, url: str, reload: bool = False) -> None:
             page.reload(wait_until="networkidle")
         else:
             page.goto(url, wait_until="networkidle")
+
+
+def clapboard(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> str:
+    """Run the `clapboard` command as the server's administrator would; its output."""
+    done = subprocess.run([sys.executable, "-m", "chat.cli", *args], input=stdin, env=env, text=True, cwd=cwd,
+                          capture_output=True)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def sign_in(browser: Browser, url: str, name: str, shot: Path | None = None) -> Page:
+    """A new browser profile at `url`: the sign-in form filled in as `name` (password `<name>-password`), then
+    the chat once it is connected."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector("input[type=password]", timeout=30000)
+    if shot:
+        page.screenshot(path=str(shot))
+    page.locator("input:not([type=password])").first.fill(name)
+    page.fill("input[type=password]", f"{name}-password")
+    with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#chat-input", timeout=30000)
+    return page
 
 
 def send(page: Page, text: str) -> None:
@@ -129,56 +153,36 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
     shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
     with FakeReplicate() as fake:
         server = ServerProcess(tmp_path / "data", **replicate_env(fake))
-
-        def cli(*args: str, stdin: str = "") -> str:
-            done = subprocess.run([sys.executable, "-m", "chat.cli", *args], input=stdin, env=server.env, text=True,
-                                  cwd=tmp_path, capture_output=True)  # fmt: skip
-            assert done.returncode == 0, done.stderr
-            return done.stdout
-
         for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
-            cli("users", "add", name, "--team", team, "--password-stdin", stdin=f"{name}-password\n")
+            clapboard(server.env, tmp_path, "users", "add", name, "--team", team, "--password-stdin",
+                      stdin=f"{name}-password\n")  # fmt: skip
         server.start()
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-
-                def signed_in(name: str, shot: str | None = None) -> Page:
-                    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                    page.goto(server.base, wait_until="networkidle")
-                    page.wait_for_selector("input[type=password]", timeout=30000)
-                    if shot:
-                        page.screenshot(path=str(shots / shot))
-                    page.locator("input:not([type=password])").first.fill(name)
-                    page.fill("input[type=password]", f"{name}-password")
-                    with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
-                        page.keyboard.press("Enter")
-                    page.wait_for_selector("#chat-input", timeout=30000)
-                    return page
-
-                alice = signed_in("alice", shot="signin.png")
+                alice = sign_in(browser, server.base, "alice", shot=shots / "signin.png")
                 send(alice, "make a 2 second square video of a lighthouse at dawn on draft")
                 alice.wait_for_selector("video", timeout=90000)
                 send(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
                 alice.get_by_text("Generate for $").wait_for(timeout=30000)
                 alice.screenshot(path=str(shots / "alice.png"))
 
-                bob = signed_in("bob")
+                bob = sign_in(browser, server.base, "bob")
                 send(bob, "/creatives")
                 bob.get_by_text("1 creative").wait_for(timeout=30000)
                 bob.wait_for_selector("video", timeout=30000)
                 assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
                 bob.screenshot(path=str(shots / "bob.png"))
 
-                carol = signed_in("carol")
+                carol = sign_in(browser, server.base, "carol")
                 send(carol, "/creatives")
                 carol.get_by_text("No creatives yet").wait_for(timeout=30000)
                 assert carol.locator("video").count() == 0
                 carol.screenshot(path=str(shots / "carol.png"))
                 browser.close()
 
-            token = cli("token", "--user", "carol").strip()
-            [creative] = json.loads(cli("creatives", "--as", "alice", "--json"))
+            token = clapboard(server.env, tmp_path, "token", "--user", "carol").strip()
+            [creative] = json.loads(clapboard(server.env, tmp_path, "creatives", "--as", "alice", "--json"))
             carols = httpx.get(
                 f"{server.base}/api/creatives/{creative['id']}", headers={"Authorization": f"Bearer {token}"}
             )
@@ -201,26 +205,13 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
     logo.write_bytes(png_bytes((600, 400), (30, 60, 200)))
     server = ServerProcess(tmp_path / "data")
     for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
-        done = subprocess.run([sys.executable, "-m", "chat.cli", "users", "add", name, "--team", team,
-                               "--password-stdin"], input=f"{name}-password\n", env=server.env, text=True,
-                              cwd=tmp_path, capture_output=True)  # fmt: skip
-        assert done.returncode == 0, done.stderr
+        clapboard(server.env, tmp_path, "users", "add", name, "--team", team, "--password-stdin",
+                  stdin=f"{name}-password\n")  # fmt: skip
     server.start()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-
-            def signed_in(name: str, url: str = "") -> Page:
-                page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-                page.goto(server.base + url, wait_until="networkidle")
-                page.locator("input:not([type=password])").first.fill(name)
-                page.fill("input[type=password]", f"{name}-password")
-                with page.expect_response(lambda r: "/ws/socket.io/" in r.url and "sid=" in r.url, timeout=30000):
-                    page.keyboard.press("Enter")
-                page.wait_for_selector("#chat-input", timeout=30000)
-                return page
-
-            alice = signed_in("alice")
+            alice = sign_in(browser, server.base, "alice")
             alice.locator("#upload-button-input").set_input_files(str(logo))
             alice.wait_for_selector("#attachments", timeout=15000)
             send(alice, "make a 4 second vertical brand animation of our logo, tagline 'Run the city'")
@@ -230,7 +221,7 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
             server.kill()
             server.start()
 
-            fresh = signed_in("alice")
+            fresh = sign_in(browser, server.base, "alice")
             fresh.get_by_text("make a 4 second vertical brand animation").first.click(timeout=30000)
             fresh.get_by_text("Your video is ready").wait_for(timeout=30000)
             fresh.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=30000)
@@ -245,17 +236,16 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
             assert sizes == [[720, 1280], [720, 720]]
             fresh.screenshot(path=str(shots / "square.png"))
 
-            bob = signed_in("bob")
+            bob = sign_in(browser, server.base, "bob")
             bob.wait_for_timeout(1000)
             assert bob.get_by_text("make a 4 second vertical brand animation").count() == 0
-            carol = signed_in("carol", thread_url.removeprefix(server.base))
+            carol = sign_in(browser, thread_url, "carol")
             carol.goto(thread_url, wait_until="networkidle")
             carol.wait_for_timeout(1000)
             assert carol.locator("video").count() == 0 and carol.get_by_text("Run the city").count() == 0
             carol.screenshot(path=str(shots / "carol-thread.png"))
             browser.close()
-        listed = subprocess.run([sys.executable, "-m", "chat.cli", "jobs", "--as", "alice", "--json"],
-                                env=server.env, cwd=tmp_path, capture_output=True, text=True)  # fmt: skip
-        assert [j["status"] for j in json.loads(listed.stdout)] == ["succeeded", "succeeded"]
+        listed = json.loads(clapboard(server.env, tmp_path, "jobs", "--as", "alice", "--json"))
+        assert [j["status"] for j in listed] == ["succeeded", "succeeded"]
     finally:
         server.stop()
