@@ -189,14 +189,20 @@ async def creative(creative_id: str, studio: StudioDep, who: Who) -> CreativeVie
 
 
 @files.get("/{key:path}")
-async def serve_file(key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query("")) -> FileResponse:
-    """A stored file behind a signed, expiring link; Range requests work (video seeking)."""
+async def serve_file(
+    key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query(""), download: str = Query("")
+) -> FileResponse:
+    """A stored file behind a signed, expiring link; Range requests work (video seeking). A link signed with a
+    `download` name is a download: saved as that file rather than shown."""
     try:
-        path = studio.signed_file(key, exp, sig)
+        path, disposition = studio.signed_file(key, exp, sig, download)
     except ClapboardError as exc:
         raise HTTPException(STATUS.get(type(exc), 404), str(exc)) from None
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+    headers = {"Cache-Control": "private, max-age=3600"}
+    if disposition:
+        headers["Content-Disposition"] = disposition
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 class SameOrigin:

@@ -18,7 +18,7 @@ from campaign.errors import Forbidden, NotFound
 from campaign.models import ACTIVE, Campaign, Job, JobStatus
 from campaign.people import Actor
 from campaign.settings import Settings
-from campaign.storage import BlobStorage, UrlSigner, build_storage, safe_key
+from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
 from campaign.store import Store
 from tools.accounts import Accounts
 from tools.catalog import Catalog, ModelSpec, build_catalog
@@ -207,16 +207,17 @@ class Studio:
         await self.store.grant_reference(actor.team_id, reference.key)
         return reference
 
-    def signed_file(self, key: str, exp: str, sig: str) -> Path:
+    def signed_file(self, key: str, exp: str, sig: str, download: str = "") -> tuple[Path, str | None]:
         """The local file behind a signed, unexpired link (the link is the permission, as with S3's presigned
-        URLs); Forbidden for a bad or expired signature, NotFound for a missing file."""
+        URLs), and the Content-Disposition of a download link; Forbidden for a bad or expired signature (the
+        download name is signed too), NotFound for a missing file."""
         signer: UrlSigner | None = getattr(self.storage, "signer", None)
-        if signer is None or not signer.verify(key, exp, sig):
+        if signer is None or not signer.verify(key, exp, sig, download):
             raise Forbidden("This link is invalid or has expired.")
         path = self.storage.local_path(safe_key(key))
         if path is None:
             raise NotFound("That file does not exist.")
-        return path
+        return path, content_disposition(download) if download else None
 
     # jobs
 

@@ -10,6 +10,7 @@ from campaign.models import Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.jobs.spec import JobSpec
+from tools.titles import download_name
 
 
 class CreativeView(BaseModel):
@@ -30,6 +31,7 @@ class CreativeView(BaseModel):
     bytes: int
     file: str | None  # a local path when storage is local
     url: str
+    download_url: str  # saves the video as "<title>-<format>.mp4"
     poster_url: str | None
     reference_keys: list[str]
     estimated_cost_usd: float
@@ -51,6 +53,7 @@ class CreativeView(BaseModel):
                 "campaign": campaign,
                 "file": str(path) if path else None,
                 "url": storage.url(c.file_key),
+                "download_url": storage.url(c.file_key, download=download_name(c.title, c.aspect)),
                 "poster_url": storage.url(c.poster_key) if c.poster_key else None,
                 "created_at": c.created_at.isoformat(),
             }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -101,6 +102,16 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
 
     for tampered in (creative["url"].replace("sig=", "sig=x"), creative["url"].replace("sig=", "sig=%C3%A9")):
         assert (await api.get(tampered)).status_code == 403
+
+    download = await api.get(creative["download_url"])
+    assert download.status_code == 200 and download.content == (await api.get(creative["url"])).content
+    name = f"{creative['title']}-1x1.mp4"
+    assert creative["title"] == "Teaser, square"
+    assert download.headers["content-disposition"] == (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    renamed = creative["download_url"].replace("download=", "download=x")
+    assert (await api.get(renamed)).status_code == 403  # the name is signed
     assert (await api.get("/files/creatives/whatever/video.mp4")).status_code == 403
 
 

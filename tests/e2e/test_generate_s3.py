@@ -54,6 +54,10 @@ def test_generate_with_s3_storage_gives_a_presigned_url(tmp_path: Path, product_
     with httpx.Client(trust_env=False) as client:
         video = client.get(creative["url"])
         poster = client.get(creative["poster_url"])
+        download = client.get(creative["download_url"])
+    assert creative["title"] == "Sneaker showcase, square"
+    assert download.content == video.content
+    assert download.headers["content-disposition"].startswith('attachment; filename="Sneaker showcase, square-1x1.mp4"')
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
     assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
     saved = tmp_path / "downloaded.mp4"
