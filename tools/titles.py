@@ -7,9 +7,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from campaign.errors import InvalidRequest
 from tools.engines.draft_text import key_phrases
 
-TITLE_MAX = 48
+TITLE_MAX = 48  # what make_title writes
+TITLE_CHARS = 120  # what a person may write
 _ORIENTATION = {"9:16": "vertical", "16:9": "landscape", "1:1": "square", "4:5": "portrait"}
 _TEMPLATE_KIND = {"product-showcase": "showcase", "brand-animation": "brand animation", "social-media": "social ad"}
 _PLATFORMS = [
@@ -97,6 +99,14 @@ def _fit(phrase: str, budget: int) -> str:
     while words and words[-1].lower().strip(",.") in _TAIL:
         words.pop()
     return " ".join(words).strip(" ,.;:-")
+
+
+def clean_title(text: str) -> str:
+    """A title a person wrote, its spaces tidied (one line); InvalidRequest unless 1 to TITLE_CHARS characters."""
+    title = " ".join(text.split())
+    if not 0 < len(title) <= TITLE_CHARS:
+        raise InvalidRequest(f"A title must be 1 to {TITLE_CHARS} characters.")
+    return title
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')

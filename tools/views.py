@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from campaign.models import Creative, Job
+from campaign.models import Campaign, Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.jobs.spec import JobSpec
@@ -58,6 +58,31 @@ class CreativeView(BaseModel):
                 "created_at": c.created_at.isoformat(),
             }
         )
+
+
+class CampaignView(BaseModel):
+    """A campaign with how many creatives it has and what they cost (actual cost where known, else estimated)."""
+
+    id: str
+    name: str
+    created_at: str
+    creatives: int
+    spend_usd: float
+
+    @classmethod
+    def of(cls, c: Campaign, totals: tuple[int, float] = (0, 0.0)) -> CampaignView:
+        count, spend = totals
+        return cls(id=c.id, name=c.name, created_at=c.created_at.isoformat(), creatives=count,
+                   spend_usd=round(spend, 4))  # fmt: skip
+
+
+class LibraryView(BaseModel):
+    """The team's campaigns with their totals, their creatives newest first, and which of those the viewer may
+    delete (their own, or any for an admin)."""
+
+    campaigns: list[CampaignView]
+    creatives: list[CreativeView]
+    deletable: list[str]
 
 
 class JobView(BaseModel):
