@@ -11,13 +11,15 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import tempfile
 import time
+import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .errors import NotFound, StorageFailed
 from .settings import Settings
@@ -52,8 +54,9 @@ class BlobStorage(Protocol):
         """Remove a blob; removing a missing key is not an error."""
         ...
 
-    def url(self, key: str, *, expires_s: int | None = None) -> str:
-        """A URL a browser (or a provider, for S3) can GET the blob from until it expires."""
+    def url(self, key: str, *, expires_s: int | None = None, download: str | None = None) -> str:
+        """A URL a browser (or a provider, for S3) can GET the blob from until it expires; with `download`, the
+        answer says to save it as a file of that name (see `content_disposition`)."""
         ...
 
     def local_path(self, key: str) -> Path | None:
@@ -69,27 +72,41 @@ def safe_key(key: str) -> str:
     return key
 
 
+_UNSAFE_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*;]+')
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the file name twice: an ASCII spelling for old clients ("Café" as "Cafe") and the
+    exact one, UTF-8 and percent-encoded (RFC 6266)."""
+    plain = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    plain = re.sub(r"\s+", " ", _UNSAFE_NAME.sub(" ", plain)).strip(" .") or "download"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
 class UrlSigner:
-    """Signs `/files/<key>` links with an expiry, so the file route needs no session to check them."""
+    """Signs `/files/<key>` links with an expiry, and the download name when there is one, so the file route
+    needs no session to check them and nobody can change the name a link saves as."""
 
     def __init__(self, secret: bytes, base_url: str = "") -> None:
         self._secret = secret
         self._base = base_url.rstrip("/")
 
-    def _sig(self, key: str, exp: int) -> str:
-        mac = hmac.new(self._secret, f"{key}\n{exp}".encode(), hashlib.sha256).digest()
+    def _sig(self, key: str, exp: int, download: str) -> str:
+        mac = hmac.new(self._secret, f"{key}\n{exp}\n{download}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(mac[:18]).decode()
 
-    def sign(self, key: str, expires_s: int) -> str:
+    def sign(self, key: str, expires_s: int, download: str | None = None) -> str:
         exp = int(time.time()) + expires_s
-        return f"{self._base}/files/{quote(key)}?exp={exp}&sig={self._sig(key, exp)}"
+        query = {"exp": exp, "sig": self._sig(key, exp, download or ""), **({"download": download} if download else {})}
+        return f"{self._base}/files/{quote(key)}?{urlencode(query, quote_via=quote)}"
 
-    def verify(self, key: str, exp: str, sig: str) -> bool:
+    def verify(self, key: str, exp: str, sig: str, download: str = "") -> bool:
         try:
             expiry = int(exp)
         except ValueError:
             return False
-        return expiry >= time.time() and hmac.compare_digest(self._sig(key, expiry).encode(), sig.encode())
+        expected = self._sig(key, expiry, download).encode()
+        return expiry >= time.time() and hmac.compare_digest(expected, sig.encode())
 
 
 async def iter_body(body: Body, chunk_size: int = CHUNK) -> AsyncIterator[bytes]:
@@ -169,8 +186,8 @@ class LocalStorage:
     async def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
-    def url(self, key: str, *, expires_s: int | None = None) -> str:
-        return self.signer.sign(safe_key(key), expires_s or self.default_expiry_s)
+    def url(self, key: str, *, expires_s: int | None = None, download: str | None = None) -> str:
+        return self.signer.sign(safe_key(key), expires_s or self.default_expiry_s, download)
 
     def local_path(self, key: str) -> Path | None:
         path = self._path(key)
@@ -424,14 +441,15 @@ class S3Storage:
         safe_key(key)
         await self._call("delete", key, "delete_object", Bucket=self.bucket, Key=key)
 
-    def url(self, key: str, *, expires_s: int | None = None) -> str:
+    def url(self, key: str, *, expires_s: int | None = None, download: str | None = None) -> str:
         from botocore.exceptions import BotoCoreError
 
+        params = {"Bucket": self.bucket, "Key": safe_key(key)}
+        if download:
+            params["ResponseContentDisposition"] = content_disposition(download)
         try:
             return self._client.generate_presigned_url(
-                "get_object",
-                Params={"Bucket": self.bucket, "Key": safe_key(key)},
-                ExpiresIn=expires_s or self.default_expiry_s,
+                "get_object", Params=params, ExpiresIn=expires_s or self.default_expiry_s
             )
         except BotoCoreError as exc:  # no credentials to sign with, most often
             raise self._failed("link to", key, exc) from exc

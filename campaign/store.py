@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, func, or_, select, text, update
+from sqlalchemy import Connection, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -372,3 +372,36 @@ class Store:
             query = query.where(Creative.campaign_id == campaign_id)
         async with self._session() as s:
             return list((await s.scalars(query)).all())
+
+    async def creative_ids(self, team_id: str, prefix: str, limit: int = 2) -> list[str]:
+        """Ids of the team's creatives that start with `prefix`."""
+        query = select(Creative.id).join(Campaign).where(Campaign.team_id == team_id)
+        query = query.where(Creative.id.startswith(prefix, autoescape=True)).limit(limit)
+        async with self._session() as s:
+            return list((await s.scalars(query)).all())
+
+    async def rename_creative(self, creative_id: str, team_id: str, title: str) -> Creative:
+        creative = await self.creative(creative_id, team_id)
+        async with self._session() as s:
+            await s.execute(update(Creative).where(Creative.id == creative.id).values(title=title))
+            await s.commit()
+        creative.title = title
+        return creative
+
+    async def delete_creative(self, creative_id: str, team_id: str) -> None:
+        """Remove a creative's row. The job that made it keeps its history, with no creative left to show."""
+        creative = await self.creative(creative_id, team_id)
+        async with self._session() as s:
+            await s.execute(delete(Creative).where(Creative.id == creative.id))
+            made_it = (Job.id == creative.job_id, Job.creative_id == creative.id)
+            await s.execute(update(Job).where(*made_it).values(creative_id=None, delivered=True))
+            await s.commit()
+
+    async def campaign_totals(self, team_id: str) -> dict[str, tuple[int, float]]:
+        """Per campaign of the team: how many creatives it has, and what they cost (the actual cost where known,
+        else the estimate)."""
+        cost = func.coalesce(Creative.actual_cost_usd, Creative.estimated_cost_usd)
+        query = select(Creative.campaign_id, func.count(Creative.id), func.coalesce(func.sum(cost), 0.0))
+        query = query.join(Campaign).where(Campaign.team_id == team_id).group_by(Creative.campaign_id)
+        async with self._session() as s:
+            return {cid: (count, float(spend)) for cid, count, spend in await s.execute(query)}

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from chainlit.server import app as chainlit_app
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, UploadFile
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from starlette.datastructures import Headers
@@ -27,7 +27,8 @@ from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
 from tools.studio import ModelView, Studio
 from tools.templates import get_template
-from tools.views import CreativeView, JobView
+from tools.titles import TITLE_CHARS
+from tools.views import CampaignView, CreativeView, JobView
 
 api = FastAPI(title="Clapboard API", version="1")
 files = FastAPI()
@@ -159,8 +160,9 @@ async def replicate_webhook(request: Request, studio: StudioDep, job: str = Quer
 
 
 @api.get("/campaigns")
-async def campaigns(studio: StudioDep, who: Who) -> list[dict[str, Any]]:
-    return [{"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()} for c in await studio.campaigns(who)]
+async def campaigns(studio: StudioDep, who: Who) -> list[CampaignView]:
+    """The team's campaigns, oldest first, each with its number of creatives and their total cost."""
+    return await studio.campaigns(who)
 
 
 class CampaignBody(BaseModel):
@@ -168,9 +170,8 @@ class CampaignBody(BaseModel):
 
 
 @api.post("/campaigns", status_code=201)
-async def create_campaign(body: CampaignBody, studio: StudioDep, who: Who) -> dict[str, Any]:
-    c = await studio.create_campaign(who, body.name)
-    return {"id": c.id, "name": c.name, "created_at": c.created_at.isoformat()}
+async def create_campaign(body: CampaignBody, studio: StudioDep, who: Who) -> CampaignView:
+    return await studio.create_campaign(who, body.name)
 
 
 def _public(c: CreativeView) -> CreativeView:
@@ -188,15 +189,38 @@ async def creative(creative_id: str, studio: StudioDep, who: Who) -> CreativeVie
     return _public(await studio.creative(who, creative_id))
 
 
+class RenameBody(BaseModel):
+    title: str = Field(min_length=1, max_length=TITLE_CHARS)
+
+
+@api.patch("/creatives/{creative_id}")
+async def rename_creative(creative_id: str, body: RenameBody, studio: StudioDep, who: Who) -> CreativeView:
+    """Rename a creative (anyone in the team): 1 to 120 characters, trimmed."""
+    return _public(await studio.rename_creative(who, creative_id, body.title))
+
+
+@api.delete("/creatives/{creative_id}", status_code=204, responses={403: {"description": "Not its maker or an admin."}})
+async def delete_creative(creative_id: str, studio: StudioDep, who: Who) -> Response:
+    """Delete a creative and its files (its maker or an admin); the job that made it keeps its history."""
+    await studio.delete_creative(who, creative_id)
+    return Response(status_code=204)
+
+
 @files.get("/{key:path}")
-async def serve_file(key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query("")) -> FileResponse:
-    """A stored file behind a signed, expiring link; Range requests work (video seeking)."""
+async def serve_file(
+    key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query(""), download: str = Query("")
+) -> FileResponse:
+    """A stored file behind a signed, expiring link; Range requests work (video seeking). A link signed with a
+    `download` name is a download: saved as that file rather than shown."""
     try:
-        path = studio.signed_file(key, exp, sig)
+        path, disposition = studio.signed_file(key, exp, sig, download)
     except ClapboardError as exc:
         raise HTTPException(STATUS.get(type(exc), 404), str(exc)) from None
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=3600"})
+    headers = {"Cache-Control": "private, max-age=3600"}
+    if disposition:
+        headers["Content-Disposition"] = disposition
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 class SameOrigin:

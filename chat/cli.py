@@ -92,9 +92,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--concurrency", type=_positive, help="jobs at a time (default CLAPBOARD_MAX_CONCURRENT_JOBS)")
 
-    creatives = sub.add_parser("creatives", parents=[acting], help="list creatives, newest first")
+    creatives = sub.add_parser(
+        "creatives", parents=[acting], help="list creatives, newest first; rename or delete one",
+        description="List the team's creatives, newest first (`clapboard creatives rename|delete --help` for the "
+        "rest).",
+    )  # fmt: skip
     creatives.add_argument("--campaign")
     creatives.add_argument("--json", action="store_true")
+    verbs = creatives.add_subparsers(dest="action", metavar="{rename,delete}")
+    # Options repeated after the verb must not reset those given before it: no defaults of their own.
+    again = argparse.ArgumentParser(add_help=False)
+    again.add_argument("--as", dest="as_user", metavar="NAME", default=argparse.SUPPRESS, help="act as this user")
+    again.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
+    creative_id = {"metavar": "ID", "help": "its id, or the first characters of it that `clapboard creatives` prints"}
+    rename = verbs.add_parser("rename", parents=[again], help="give a creative a new title (anyone in the team)")
+    rename.add_argument("id", **creative_id)
+    rename.add_argument("title", help="1 to 120 characters")
+    delete = verbs.add_parser("delete", parents=[again], help="delete a creative and its files (its maker or an admin)")
+    delete.add_argument("id", **creative_id)
+    delete.add_argument("--yes", action="store_true", help="delete without asking")
 
     token = sub.add_parser("token", help="print a user's bearer token for the REST API")
     token.add_argument("--user", type=_name, help="whose token (default CLAPBOARD_USER; the local owner while no "
@@ -302,7 +318,17 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
-    items = await studio.creatives(await _actor(studio, args), args.campaign)
+    actor = await _actor(studio, args)
+    if args.action == "rename":
+        found = await studio.find_creative(actor, args.id)
+        creative = await studio.rename_creative(actor, found.id, args.title)
+        print(
+            json.dumps(creative.model_dump(), indent=2) if args.json else f'Renamed {found.id[:8]}: "{creative.title}"'
+        )
+        return 0
+    if args.action == "delete":
+        return await _delete(studio, actor, args)
+    items = await studio.creatives(actor, args.campaign)
     if args.json:
         print(json.dumps([c.model_dump() for c in items], indent=2))
         return 0
@@ -313,6 +339,20 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
         )
     if not items:
         print("No creatives yet.")
+    return 0
+
+
+async def _delete(studio: Studio, actor: Actor, args: argparse.Namespace) -> int:
+    found = await studio.find_creative(actor, args.id)
+    what = f'"{found.title}" on {found.campaign}'
+    if not args.yes and not (
+        sys.stdin.isatty()
+        and input(f"Delete {what} and its video for the whole team? [y/N] ").strip().lower() in ("y", "yes")
+    ):
+        print(f"error: {what} was not deleted. Add --yes to delete it.", file=sys.stderr)
+        return EXIT_USAGE
+    await studio.delete_creative(actor, found.id)
+    print(json.dumps({"deleted": found.id}) if args.json else f"Deleted {found.id[:8]} {what} and its files.")
     return 0
 
 

@@ -39,7 +39,7 @@ def video_element(c: CreativeView) -> cl.Video:
 def creative_text(c: CreativeView, lead: str = "") -> str:
     cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
-    return f"{head} [Download]({c.url})"
+    return f"{head} [Download]({c.download_url})"
 
 
 def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:

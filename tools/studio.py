@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from campaign.errors import ClapboardError, Forbidden, NotFound
-from campaign.models import ACTIVE, Campaign, Job, JobStatus
+from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
+from campaign.models import ACTIVE, Creative, Job, JobStatus
 from campaign.people import Actor
 from campaign.settings import Settings
-from campaign.storage import BlobStorage, UrlSigner, build_storage, safe_key
+from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
 from campaign.store import Store
 from tools.accounts import Accounts
 from tools.catalog import Catalog, ModelSpec, build_catalog
@@ -32,13 +32,15 @@ from tools.jobs.relay import Relay
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.references import Reference, ReferenceIntake
-from tools.views import CreativeView, JobView
+from tools.titles import clean_title
+from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
 log = logging.getLogger(__name__)
 
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 CHAT_FILES = "chat/"  # the history's own files (attachments as the chat shows them)
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
+ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
 
 
 class ModelView(BaseModel):
@@ -172,25 +174,75 @@ class Studio:
     def models(self) -> list[ModelView]:
         return [ModelView.of(m) for m in self.catalog.all()]
 
-    async def campaigns(self, actor: Actor) -> list[Campaign]:
-        return await self.store.campaigns(actor.team_id)
+    async def campaigns(self, actor: Actor) -> list[CampaignView]:
+        """The team's campaigns, oldest first, with how many creatives each has and what they cost."""
+        totals = await self.store.campaign_totals(actor.team_id)
+        return [CampaignView.of(c, totals.get(c.id, (0, 0.0))) for c in await self.store.campaigns(actor.team_id)]
 
-    async def create_campaign(self, actor: Actor, name: str) -> Campaign:
-        return await self.store.campaign(actor.team_id, name, create=True)
+    async def create_campaign(self, actor: Actor, name: str) -> CampaignView:
+        campaign = await self.store.campaign(actor.team_id, name, create=True)
+        return CampaignView.of(campaign, (await self.store.campaign_totals(actor.team_id)).get(campaign.id, (0, 0.0)))
 
     async def creatives(self, actor: Actor, campaign: str | None = None, limit: int = 100) -> list[CreativeView]:
         """The team's creatives, newest first; one campaign's when named."""
+        return await self._creative_views(actor, await self._creatives(actor, campaign, limit))
+
+    async def _creatives(self, actor: Actor, campaign: str | None, limit: int) -> list[Creative]:
         found = await self.store.campaign(actor.team_id, campaign) if campaign else None
-        items = await self.store.creatives(actor.team_id, found.id if found else None, limit=limit)
+        return await self.store.creatives(actor.team_id, found.id if found else None, limit=limit)
+
+    async def _creative_views(self, actor: Actor, items: list[Creative]) -> list[CreativeView]:
         names = await self._campaign_names(actor)
         people = await self.store.user_names(who for c in items for who in (c.made_by, c.confirmed_by))
         return [CreativeView.of(c, names[c.campaign_id], self.storage, people) for c in items]
+
+    async def library(self, actor: Actor, campaign: str | None = None, limit: int = 200) -> LibraryView:
+        """The campaign library: the team's campaigns (or the one named) with their totals, their newest
+        creatives, and which of those the actor may delete."""
+        items = await self._creatives(actor, campaign, limit)
+        campaigns = await self.campaigns(actor)
+        if campaign:
+            campaigns = [c for c in campaigns if c.name.lower() == campaign.strip().lower()]
+        deletable = [c.id for c in items if self._may_delete(actor, c)]
+        return LibraryView(campaigns=campaigns, creatives=await self._creative_views(actor, items), deletable=deletable)
 
     async def creative(self, actor: Actor, creative_id: str) -> CreativeView:
         creative = await self.store.creative(creative_id, actor.team_id)
         campaign = await self.store.campaign_by_id(creative.campaign_id)
         people = await self.store.user_names([creative.made_by, creative.confirmed_by])
         return CreativeView.of(creative, campaign.name, self.storage, people)
+
+    async def find_creative(self, actor: Actor, id_or_prefix: str) -> CreativeView:
+        """A creative by its id, or by the start of it (at least 4 characters, as lists print 8) when only one of
+        the team's creatives starts so."""
+        wanted = id_or_prefix.strip().lower()
+        found = await self.store.creative_ids(actor.team_id, wanted) if len(wanted) >= ID_PREFIX_CHARS else []
+        if len(found) > 1:
+            raise InvalidRequest(f"More than one creative starts with '{wanted}'.", hint="Give more of its id.")
+        if not found:
+            raise NotFound(f"There is no creative {wanted}.")
+        return await self.creative(actor, found[0])
+
+    async def rename_creative(self, actor: Actor, creative_id: str, title: str) -> CreativeView:
+        """Give a creative a new title (anyone in the team may): 1 to 120 characters, on one line."""
+        await self.store.rename_creative(creative_id, actor.team_id, clean_title(title))
+        return await self.creative(actor, creative_id)
+
+    async def delete_creative(self, actor: Actor, creative_id: str) -> None:
+        """Delete a creative, its maker or an admin only: its video and poster leave storage, then its row goes;
+        the job that made it keeps its history. Reference images stay (they are shared by content)."""
+        creative = await self.store.creative(creative_id, actor.team_id)
+        if not self._may_delete(actor, creative):
+            maker = (await self.store.user_names([creative.made_by])).get(creative.made_by or "", "its maker")
+            raise Forbidden(f"Only {maker} or an admin can delete this creative.")
+        for key in (creative.file_key, creative.poster_key):  # files first: a failure leaves it to delete again
+            if key:
+                await self.storage.delete(key)
+        await self.store.delete_creative(creative.id, actor.team_id)
+
+    @staticmethod
+    def _may_delete(actor: Actor, creative: Creative) -> bool:
+        return actor.admin or creative.made_by == actor.user_id
 
     async def _campaign_names(self, actor: Actor) -> dict[str, str]:
         return {c.id: c.name for c in await self.store.campaigns(actor.team_id)}
@@ -234,16 +286,17 @@ class Studio:
         await self.storage.delete(safe_key(key))
         return True
 
-    def signed_file(self, key: str, exp: str, sig: str) -> Path:
+    def signed_file(self, key: str, exp: str, sig: str, download: str = "") -> tuple[Path, str | None]:
         """The local file behind a signed, unexpired link (the link is the permission, as with S3's presigned
-        URLs); Forbidden for a bad or expired signature, NotFound for a missing file."""
+        URLs), and the Content-Disposition of a download link; Forbidden for a bad or expired signature (the
+        download name is signed too), NotFound for a missing file."""
         signer: UrlSigner | None = getattr(self.storage, "signer", None)
-        if signer is None or not signer.verify(key, exp, sig):
+        if signer is None or not signer.verify(key, exp, sig, download):
             raise Forbidden("This link is invalid or has expired.")
         path = self.storage.local_path(safe_key(key))
         if path is None:
             raise NotFound("That file does not exist.")
-        return path
+        return path, content_disposition(download) if download else None
 
     # jobs
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from campaign.models import Creative, Job
+from campaign.models import Campaign, Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.jobs.spec import JobSpec
+from tools.titles import download_name
 
 
 class CreativeView(BaseModel):
@@ -31,6 +32,7 @@ class CreativeView(BaseModel):
     file: str | None  # a local path when storage is local
     file_key: str  # the video's key in our storage
     url: str
+    download_url: str  # saves the video as "<title>-<format>.mp4"
     poster_url: str | None
     reference_keys: list[str]
     estimated_cost_usd: float
@@ -52,10 +54,36 @@ class CreativeView(BaseModel):
                 "campaign": campaign,
                 "file": str(path) if path else None,
                 "url": storage.url(c.file_key),
+                "download_url": storage.url(c.file_key, download=download_name(c.title, c.aspect)),
                 "poster_url": storage.url(c.poster_key) if c.poster_key else None,
                 "created_at": c.created_at.isoformat(),
             }
         )
+
+
+class CampaignView(BaseModel):
+    """A campaign with how many creatives it has and what they cost (actual cost where known, else estimated)."""
+
+    id: str
+    name: str
+    created_at: str
+    creatives: int
+    spend_usd: float
+
+    @classmethod
+    def of(cls, c: Campaign, totals: tuple[int, float] = (0, 0.0)) -> CampaignView:
+        count, spend = totals
+        return cls(id=c.id, name=c.name, created_at=c.created_at.isoformat(), creatives=count,
+                   spend_usd=round(spend, 4))  # fmt: skip
+
+
+class LibraryView(BaseModel):
+    """The team's campaigns with their totals, their creatives newest first, and which of those the viewer may
+    delete (their own, or any for an admin)."""
+
+    campaigns: list[CampaignView]
+    creatives: list[CreativeView]
+    deletable: list[str]
 
 
 class JobView(BaseModel):

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from campaign.errors import NotFound, StorageFailed
-from campaign.storage import LocalStorage, UrlSigner, read_all
+from campaign.storage import LocalStorage, UrlSigner, content_disposition, read_all
 
 
 @pytest.fixture
@@ -91,6 +91,29 @@ async def test_url_is_a_signed_expiring_files_link(storage: LocalStorage):
     assert not storage.signer.verify("creatives/c 1/video.mp4", q["exp"], q["sig"])
     short = {k: v[0] for k, v in parse_qs(urlsplit(storage.url("a/b", expires_s=60)).query).items()}
     assert int(short["exp"]) - time.time() <= 61
+
+
+async def test_a_download_link_signs_the_name_it_saves_as(storage: LocalStorage):
+    url = storage.url("creatives/c1/video.mp4", download="Café crème, vertical-9x16.mp4")
+    query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert query["download"] == "Café crème, vertical-9x16.mp4"
+    key = "creatives/c1/video.mp4"
+    assert storage.signer.verify(key, query["exp"], query["sig"], query["download"])
+    assert not storage.signer.verify(key, query["exp"], query["sig"], "malware.exe")  # nobody may rename it
+    assert not storage.signer.verify(key, query["exp"], query["sig"])  # nor make it a plain link
+    plain = {k: v[0] for k, v in parse_qs(urlsplit(storage.url(key)).query).items()}
+    assert "download" not in plain and not storage.signer.verify(key, plain["exp"], plain["sig"], "x.mp4")
+
+
+def test_content_disposition_names_the_file_in_ascii_and_in_utf8():
+    assert content_disposition("Sneaker showcase, vertical-9x16.mp4") == (
+        'attachment; filename="Sneaker showcase, vertical-9x16.mp4"; '
+        "filename*=UTF-8''Sneaker%20showcase%2C%20vertical-9x16.mp4"
+    )
+    assert content_disposition("Café crème-1x1.mp4") == (
+        "attachment; filename=\"Cafe creme-1x1.mp4\"; filename*=UTF-8''Caf%C3%A9%20cr%C3%A8me-1x1.mp4"
+    )
+    assert content_disposition('春の"セール"\r\n;-9x16.mp4').startswith('attachment; filename="-9x16.mp4"; ')
 
 
 async def test_a_full_disk_is_a_storage_failure(storage: LocalStorage, monkeypatch):

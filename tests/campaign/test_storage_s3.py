@@ -133,6 +133,18 @@ async def test_presigned_get_url_serves_the_object(s3_storage: S3Storage):
     assert response.headers["content-type"] == "image/jpeg"
 
 
+async def test_a_presigned_download_url_answers_as_an_attachment(s3_storage: S3Storage):
+    await s3_storage.put("creatives/c6/video.mp4", b"mp4 bytes", "video/mp4")
+    url = s3_storage.url("creatives/c6/video.mp4", download="Café ad, square-1x1.mp4")
+    assert "response-content-disposition=" in urlsplit(url).query  # signed with the URL, not set by the client
+    async with httpx.AsyncClient(trust_env=False) as client:
+        response = await client.get(url)
+    assert response.status_code == 200 and response.content == b"mp4 bytes"
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"Cafe ad, square-1x1.mp4\"; filename*=UTF-8''Caf%C3%A9%20ad%2C%20square-1x1.mp4"
+    )
+
+
 async def test_presigned_url_uses_the_configured_expiry(moto_s3: MotoS3):
     storage = moto_s3.storage(default_expiry_s=1234)
     query = parse_qs(urlsplit(storage.url("refs/x.png")).query)

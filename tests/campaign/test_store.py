@@ -57,7 +57,7 @@ async def test_jobs_and_creatives_round_trip(database_url: str) -> None:
         await store.close()
 
 
-def _creative(campaign_id: str, job_id: str, title: str) -> Creative:
+def _creative(campaign_id: str, job_id: str | None, title: str) -> Creative:
     return Creative(
         campaign_id=campaign_id, job_id=job_id, title=title, prompt="p", prompt_sent="p", model="draft",
         template=None, duration_s=2.0, aspect="1:1", width=720, height=720, fps=24.0, bytes=1,
@@ -81,6 +81,42 @@ async def test_a_job_has_one_creative_and_a_key_one_job(database_url: str) -> No
         other_origin = await store.add_job(**{**keyed, "origin": "api:b"}, idempotency_key="k1")
         assert other_origin.id != one.id
         assert len({(await store.add_job(**keyed)).id for _ in range(2)}) == 2  # no key: every job is new
+    finally:
+        await store.close()
+
+
+async def test_creatives_are_renamed_deleted_and_totalled_per_campaign(database_url: str) -> None:
+    store = await Store.open(database_url)
+    try:
+        spring, autumn = [await store.campaign(TEAM, n, create=True) for n in ("Spring", "Autumn")]
+        job = await store.add_job(campaign_id=spring.id, status="succeeded", model="veo", spec={})
+        paid = _creative(spring.id, job.id, "paid")
+        paid.estimated_cost_usd, paid.actual_cost_usd = 2.0, 1.5
+        unknown = _creative(spring.id, None, "unknown")  # the provider never said: the estimate counts
+        unknown.estimated_cost_usd, unknown.actual_cost_usd = 0.4, None
+        for creative in (paid, unknown, _creative(autumn.id, None, "free")):
+            await store.add_creative(creative)
+        await store.update_job(job.id, creative_id=paid.id)
+        assert await store.campaign_totals(TEAM) == {spring.id: (2, 1.9), autumn.id: (1, 0.0)}
+
+        globex = await store.team("globex", create=True)
+        assert await store.campaign_totals(globex.id) == {}
+        assert await store.creative_ids(TEAM, paid.id[:6]) == [paid.id]
+        assert await store.creative_ids(globex.id, paid.id[:6]) == []  # another team's ids are not found
+        assert await store.creative_ids(TEAM, "%") == []  # a wildcard is a character, not "anything"
+        with pytest.raises(NotFound):
+            await store.rename_creative(paid.id, globex.id, "Theirs")
+        assert (await store.rename_creative(paid.id, TEAM, "Kite teaser")).title == "Kite teaser"
+        assert (await store.creative(paid.id, TEAM)).title == "Kite teaser"
+
+        with pytest.raises(NotFound):
+            await store.delete_creative(paid.id, globex.id)
+        await store.delete_creative(paid.id, TEAM)
+        with pytest.raises(NotFound):
+            await store.creative(paid.id, TEAM)
+        kept = await store.job(job.id)  # the job stays, with no creative to show
+        assert (kept.status, kept.creative_id, kept.delivered) == ("succeeded", None, True)
+        assert await store.campaign_totals(TEAM) == {spring.id: (1, 0.4), autumn.id: (1, 0.0)}
     finally:
         await store.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 import jwt
@@ -101,6 +102,16 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
 
     for tampered in (creative["url"].replace("sig=", "sig=x"), creative["url"].replace("sig=", "sig=%C3%A9")):
         assert (await api.get(tampered)).status_code == 403
+
+    download = await api.get(creative["download_url"])
+    assert download.status_code == 200 and download.content == (await api.get(creative["url"])).content
+    name = f"{creative['title']}-1x1.mp4"
+    assert creative["title"] == "Teaser, square"
+    assert download.headers["content-disposition"] == (
+        f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    )
+    renamed = creative["download_url"].replace("download=", "download=x")
+    assert (await api.get(renamed)).status_code == 403  # the name is signed
     assert (await api.get("/files/creatives/whatever/video.mp4")).status_code == 403
 
 
@@ -192,3 +203,45 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
     assert (await api.get("/api/jobs", params={"status": "exploded"})).status_code == 422
     assert (await api.get("/api/jobs", params={"campaign": "Nope"})).status_code == 404
     await (await runtime.get_studio()).backend.drain()
+
+
+async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    from chat import runtime
+
+    studio = await runtime.get_studio()
+    await studio.accounts.add("bob", team="acme", password="bob-password")
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    bob, carol = await bearer(studio, "bob"), await bearer(studio, "carol")
+    alice = await studio.accounts.cli_actor("alice")
+    made = []
+    for body in ({"prompt": "a 2 second clip of a kite", "campaign": "Spring"}, {"prompt": "a 2 second boat clip"}):
+        job_id = (await api.post("/api/video/generate", json={**body, "duration_s": 2})).json()["job_id"]
+        made.append((await studio.wait(alice, job_id)).creative_id)
+    kite, boat = made
+    campaigns = (await api.get("/api/campaigns")).json()
+    assert [(c["name"], c["creatives"], c["spend_usd"]) for c in campaigns] == [
+        ("Spring", 1, 0.0), ("Default campaign", 1, 0.0),
+    ]  # fmt: skip
+
+    renamed = await api.patch(f"/api/creatives/{kite}", json={"title": "  Kite teaser, spring  "}, headers=bob)
+    assert renamed.status_code == 200 and renamed.json()["title"] == "Kite teaser, spring"
+    assert renamed.json()["file"] is None and "Kite%20teaser%2C%20spring-16x9.mp4" in renamed.json()["download_url"]
+    for bad in ({"title": ""}, {"title": " "}, {"title": "x" * 121}, {}):
+        assert (await api.patch(f"/api/creatives/{kite}", json=bad)).status_code == 422, bad
+    assert (await api.patch(f"/api/creatives/{kite}", json={"title": "Mine"}, headers=carol)).status_code == 404
+
+    video = await api.get(renamed.json()["url"])
+    assert video.status_code == 200
+    refused = await api.delete(f"/api/creatives/{kite}", headers=bob)
+    assert refused.status_code == 403 and "Only alice or an admin" in refused.json()["detail"]
+    assert (await api.delete(f"/api/creatives/{kite}", headers=carol)).status_code == 404
+    gone = await api.delete(f"/api/creatives/{kite}")
+    assert gone.status_code == 204 and gone.content == b""
+    assert (await api.get(renamed.json()["url"])).status_code == 404  # the file left storage
+    assert (await api.get(f"/api/creatives/{kite}")).status_code == 404
+    assert (await api.delete(f"/api/creatives/{kite}")).status_code == 404
+    assert [c["id"] for c in (await api.get("/api/creatives")).json()] == [boat]
+    assert [c["creatives"] for c in (await api.get("/api/campaigns")).json()] == [0, 1]
+    assert (await api.get("/api/campaigns", headers=carol)).json() == []

@@ -1,6 +1,7 @@
 """The full generate path with S3 storage: `clapboard generate --json` as a user runs it, against moto's S3
 server on loopback. The video and its reference land in the bucket; the CLI answers with a presigned URL that
-serves the video, and no local file."""
+serves the video (and downloads it as "<title>-<format>.mp4"), and no local file; deleting the creative removes
+both objects."""
 
 from __future__ import annotations
 
@@ -54,6 +55,10 @@ def test_generate_with_s3_storage_gives_a_presigned_url(tmp_path: Path, product_
     with httpx.Client(trust_env=False) as client:
         video = client.get(creative["url"])
         poster = client.get(creative["poster_url"])
+        download = client.get(creative["download_url"])
+    assert creative["title"] == "Sneaker showcase, square"
+    assert download.content == video.content
+    assert download.headers["content-disposition"].startswith('attachment; filename="Sneaker showcase, square-1x1.mp4"')
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"
     assert poster.status_code == 200 and poster.headers["content-type"] == "image/jpeg"
     saved = tmp_path / "downloaded.mp4"
@@ -72,3 +77,10 @@ def test_generate_with_s3_storage_gives_a_presigned_url(tmp_path: Path, product_
     assert creative["reference_keys"] == [ref_key]
     files = data / "files"
     assert not files.exists() or not any(p.is_file() for p in files.rglob("*"))  # nothing stored locally
+
+    deleted = subprocess.run([sys.executable, "-m", "chat.cli", "creatives", "delete", creative["id"][:8], "--yes"],
+                             capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)  # fmt: skip
+    assert deleted.returncode == 0, deleted.stderr
+    left = {o["Key"] for o in moto.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
+    assert left == keys - {f"creatives/{creative['id']}/video.mp4", f"creatives/{creative['id']}/poster.jpg"}
+    assert ref_key in left  # reference images are shared by content and stay

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,8 +27,7 @@ from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequ
 from tools.references import ReferenceIntake
 from tools.refine import refine
 from tools.templates import extract_fields, get_template
-
-TITLE_CHARS = 120
+from tools.titles import make_title
 
 
 @dataclass
@@ -108,7 +106,14 @@ class Submissions:
             fields=fields,
             references=references,
             audio=resolved.audio,
-            title=request.title or _title(fields, request.prompt),
+            title=request.title
+            or make_title(
+                request.prompt,
+                template=template.name,
+                aspect=resolved.aspect,
+                fields=fields,
+                model_names=self.catalog.names(),
+            ),  # fmt: skip
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
@@ -196,17 +201,3 @@ def _conflict() -> Conflict:
         "This idempotency key was already used for a different request.",
         hint="Send a new key for a new request.",
     )
-
-
-def _title(fields: dict[str, str], prompt: str) -> str:
-    if fields.get("headline"):
-        return fields["headline"][:TITLE_CHARS]
-    brief = re.sub(
-        r"^(?:please\s+)?(?:make|create|generate|render|produce|draft)\s+(?:me\s+|us\s+)?(?:an?\s+)?",
-        "",
-        prompt,
-        flags=re.I,
-    )
-    words = (brief[:1].upper() + brief[1:]).split()
-    title = " ".join(words[:8]) + ("…" if len(words) > 8 else "")
-    return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1] + "…"
