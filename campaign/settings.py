@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 
 class Settings(BaseSettings):
     """Clapboard's configuration. Our own names take the `CLAPBOARD_` prefix; third-party names keep theirs."""

@@ -4,11 +4,13 @@ signed file route, mounted on Chainlit's app before its catch-all route."""
 from __future__ import annotations
 
 import mimetypes
+import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from chainlit.server import app as chainlit_app
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
@@ -20,6 +22,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
+from campaign.settings import LOOPBACK_HOSTS
+from campaign.text import StorableText
 from chat.runtime import get_studio
 from chat.signin import SessionGuard
 from tools.engines.replicate_hooks import WebhookRejected
@@ -52,7 +56,15 @@ async def actor(
 
 
 Who = Annotated[Actor, Depends(actor)]
+Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
 STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401}
+
+
+@api.exception_handler(RequestValidationError)
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """What was wrong with the request, without echoing its values (NaN, broken Unicode cannot be sent back)."""
+    errors = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
+    return JSONResponse({"detail": errors}, status_code=422)
 
 
 @api.exception_handler(ClapboardError)
@@ -127,12 +139,12 @@ async def jobs(
 
 
 @api.get("/jobs/{job_id}")
-async def job(job_id: str, studio: StudioDep, who: Who) -> JobView:
+async def job(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.job(who, job_id)
 
 
 @api.post("/jobs/{job_id}/confirm")
-async def confirm(job_id: str, studio: StudioDep, who: Who) -> JobView:
+async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Approve a paid job's price: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status != JobStatus.awaiting_confirmation:
         raise HTTPException(409, "This job is not waiting for confirmation.")
@@ -140,7 +152,7 @@ async def confirm(job_id: str, studio: StudioDep, who: Who) -> JobView:
 
 
 @api.post("/jobs/{job_id}/cancel")
-async def cancel(job_id: str, studio: StudioDep, who: Who) -> JobView:
+async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Cancel a job wherever it runs: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
         raise HTTPException(409, "This job has already finished.")
@@ -166,7 +178,7 @@ async def campaigns(studio: StudioDep, who: Who) -> list[CampaignView]:
 
 
 class CampaignBody(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
+    name: StorableText = Field(min_length=1, max_length=200)
 
 
 @api.post("/campaigns", status_code=201)
@@ -185,30 +197,35 @@ async def creatives(studio: StudioDep, who: Who, campaign: str | None = None) ->
 
 
 @api.get("/creatives/{creative_id}")
-async def creative(creative_id: str, studio: StudioDep, who: Who) -> CreativeView:
+async def creative(creative_id: Id, studio: StudioDep, who: Who) -> CreativeView:
     return _public(await studio.creative(who, creative_id))
 
 
 class RenameBody(BaseModel):
-    title: str = Field(min_length=1, max_length=TITLE_CHARS)
+    title: StorableText = Field(min_length=1, max_length=TITLE_CHARS)
 
 
 @api.patch("/creatives/{creative_id}")
-async def rename_creative(creative_id: str, body: RenameBody, studio: StudioDep, who: Who) -> CreativeView:
+async def rename_creative(creative_id: Id, body: RenameBody, studio: StudioDep, who: Who) -> CreativeView:
     """Rename a creative (anyone in the team): 1 to 120 characters, trimmed."""
     return _public(await studio.rename_creative(who, creative_id, body.title))
 
 
 @api.delete("/creatives/{creative_id}", status_code=204, responses={403: {"description": "Not its maker or an admin."}})
-async def delete_creative(creative_id: str, studio: StudioDep, who: Who) -> Response:
+async def delete_creative(creative_id: Id, studio: StudioDep, who: Who) -> Response:
     """Delete a creative and its files (its maker or an admin); the job that made it keeps its history."""
     await studio.delete_creative(who, creative_id)
     return Response(status_code=204)
 
 
-@files.get("/{key:path}")
+@files.api_route("/{key:path}", methods=["GET", "HEAD"])
 async def serve_file(
-    key: str, studio: StudioDep, exp: str = Query(""), sig: str = Query(""), download: str = Query("")
+    key: str,
+    studio: StudioDep,
+    exp: str = Query(""),
+    sig: str = Query(""),
+    download: str = Query(""),
+    range_: str = Header("", alias="Range"),
 ) -> FileResponse:
     """A stored file behind a signed, expiring link; Range requests work (video seeking). A link signed with a
     `download` name is a download: saved as that file rather than shown."""
@@ -217,27 +234,59 @@ async def serve_file(
     except ClapboardError as exc:
         raise HTTPException(STATUS.get(type(exc), 404), str(exc)) from None
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    headers = {"Cache-Control": "private, max-age=3600"}
+    headers = {"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"}
     if disposition:
         headers["Content-Disposition"] = disposition
-    return FileResponse(path, media_type=media_type, headers=headers)
+    whole = range_ and not _valid_range(range_)
+    return (WholeFile if whole else FileResponse)(path, media_type=media_type, headers=headers)
+
+
+def _valid_range(value: str) -> bool:
+    """A byte range set as RFC 9110 defines it: `bytes=` then `first-last`, `first-` or `-suffix` items, with
+    first <= last."""
+    unit, _, items = value.replace(" ", "").partition("=")
+    for item in items.split(",") if unit == "bytes" else [""]:
+        found = re.fullmatch(r"(\d*)-(\d*)", item)
+        if not found or found.group(1) == found.group(2) == "":
+            return False
+        if found.group(1) and found.group(2) and int(found.group(2)) < int(found.group(1)):
+            return False
+    return True
+
+
+class WholeFile(FileResponse):
+    """The whole file, for a Range header that does not parse (RFC 9110 says to ignore it, not to fail)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"range"]
+        await super().__call__({**scope, "headers": headers}, receive, send)
 
 
 class SameOrigin:
     """Refuse browser requests and websockets sent from another site's page (Chainlit allows any origin).
 
-    Without it, any web page the user visits could drive the chat on localhost and confirm paid jobs.
-    Requests without an Origin header (the CLI, API clients, tests) pass.
+    Without it, any web page the user visits could drive the chat on localhost and confirm paid jobs. A page's
+    Origin must be this server as its users reach it: loopback, or `CLAPBOARD_PUBLIC_URL`'s host. Matching the
+    Origin against the Host header is not enough (a DNS-rebinding page controls both), and `Origin: null`
+    (sandboxed frames, data: and file: pages) is refused. Requests without an Origin header (the CLI, API
+    clients) pass: browsers always send one on the requests that matter.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
+    @staticmethod
+    async def _ours(origin: str) -> bool:
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return False
+        public = urlsplit((await get_studio()).settings.public_url)
+        return parts.hostname in LOOPBACK_HOSTS or bool(public.hostname) and parts[:2] == public[:2]
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] in ("http", "websocket"):
-            headers = Headers(scope=scope)
-            origin = headers.get("origin")
-            if origin and origin != "null" and urlsplit(origin).netloc != headers.get("host"):
+            origin = Headers(scope=scope).get("origin")
+            if origin is not None and not await self._ours(origin):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 4403})
                 else:

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from campaign.errors import ClapboardError
 from campaign.models import JobStatus
 from campaign.people import Actor
-from campaign.settings import Settings
+from campaign.settings import LOOPBACK_HOSTS, Settings
 from campaign.store import Store
 from chat.planner import generation_args
 from tools.jobs import JobEvent, VideoRequest
@@ -25,7 +25,6 @@ from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP = Path(__file__).with_name("app.py")
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -182,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 def serve(host: str, port: int, settings: Settings) -> int:
     """Run the Chainlit app (headless: the browser is the user's to open). Without users, the chat signs in the
     person at the machine, so it only listens on loopback."""
-    if host not in LOOPBACK and not asyncio.run(_has_users(settings)):
+    if host not in LOOPBACK_HOSTS and not asyncio.run(_has_users(settings)):
         print(
             f"error: no user has been added yet, so the chat signs in whoever opens it; it only listens on "
             f"127.0.0.1 until you add one:\n  clapboard users add NAME --team TEAM --admin --password-stdin\n"

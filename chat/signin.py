@@ -26,11 +26,11 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from campaign.people import Actor
+from campaign.settings import LOOPBACK_HOSTS
 from chat.runtime import get_studio
 
 log = logging.getLogger(__name__)
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SIGNED_OUT = "Your sign-in has ended (your account was changed or removed). Reload the page and sign in again."
 
 
@@ -55,7 +55,7 @@ async def session_actor() -> Actor | None:
 
 def local_owner_allowed() -> bool:
     """The local owner may only be signed in while the chat listens on loopback."""
-    return config.run.host in LOOPBACK
+    return config.run.host in LOOPBACK_HOSTS
 
 
 @cl.password_auth_callback

@@ -245,3 +245,55 @@ async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
     assert [c["id"] for c in (await api.get("/api/creatives")).json()] == [boat]
     assert [c["creatives"] for c in (await api.get("/api/campaigns")).json()] == [0, 1]
     assert (await api.get("/api/campaigns", headers=carol)).json() == []
+
+
+async def test_hostile_values_are_refused_before_anything_is_written(api: httpx.AsyncClient) -> None:
+    raw = {"Content-Type": "application/json"}
+    for body in (
+        '{"prompt": "a kite", "duration_s": NaN}',
+        '{"prompt": "a kite", "duration_s": Infinity}',
+        '{"prompt": "a kite", "duration_s": 4.0}',
+        '{"prompt": "a kite", "audio": 0.0}',
+        '{"prompt": "a kite \\ud800 over a beach"}',
+        '{"prompt": "a kite \\u0000 over a beach"}',
+        '{"prompt": "a kite", "campaign": "Spring\\u0000sale"}',
+        '{"prompt": "a kite", "title": "Kite\\u0007"}',
+        '{"prompt": "a kite", "fields": {"headline": "\\udfff"}}',
+    ):
+        response = await api.post("/api/video/generate", content=body, headers=raw)
+        assert response.status_code == 422, (body, response.text)
+        assert "detail" in response.json()
+    assert (await api.post("/api/campaigns", json={"name": "Spring\x00sale"})).status_code == 422
+    for path in ("/api/jobs/%00", "/api/jobs/nope", "/api/creatives/" + "a" * 33):
+        assert (await api.get(path)).status_code == 422, path
+    assert (await api.get("/api/jobs")).json() == [] and (await api.get("/api/campaigns")).json() == []
+
+
+async def test_the_file_route_answers_head_ignores_a_nonsense_range_and_says_nosniff(api: httpx.AsyncClient) -> None:
+    from chat import runtime
+
+    job_id = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
+    studio = await runtime.get_studio()
+    job = await studio.wait(await studio.accounts.cli_actor("alice"), job_id["job_id"])
+    url = (await api.get(f"/api/creatives/{job.creative_id}")).json()["url"]
+    head = await api.head(url)
+    size = int(head.headers["content-length"])
+    assert head.status_code == 200 and head.content == b"" and size > 1000
+    assert head.headers["x-content-type-options"] == "nosniff"
+    backwards = await api.get(url, headers={"Range": "bytes=100-50"})
+    assert backwards.status_code == 200 and len(backwards.content) == size  # RFC 9110: ignored, not refused
+    part = await api.get(url, headers={"Range": "bytes=0-9"})
+    assert part.status_code == 206 and len(part.content) == 10
+
+
+async def test_only_pages_of_this_server_may_drive_it(api: httpx.AsyncClient, settings: Settings) -> None:
+    refused = ("null", "http://rebind.example:8000", "file://", "https://evil.example")
+    for origin in refused:
+        host = origin.split("//")[-1] or "127.0.0.1:8000"  # a DNS-rebinding page sends its own name as Host
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": host})
+        assert response.status_code == 403, origin
+    for origin in ("http://127.0.0.1:8000", "http://localhost:3000"):
+        assert (await api.get("/api/jobs", headers={"Origin": origin})).status_code == 200, origin
+    settings.public_url = "https://chat.acme.example"
+    assert (await api.get("/api/jobs", headers={"Origin": "https://chat.acme.example"})).status_code == 200
+    assert (await api.get("/api/jobs", headers={"Origin": "http://chat.acme.example"})).status_code == 403

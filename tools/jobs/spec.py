@@ -3,9 +3,10 @@ the submitter sees right after (`Submitted`)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from campaign.models import Job, JobStatus
+from campaign.text import StorableText
 from tools.engines.base import Reference
 from tools.refine import MAX_PROMPT_CHARS
 
@@ -15,26 +16,28 @@ IDEMPOTENCY_KEY_CHARS = 200  # the column's width
 class VideoRequest(BaseModel):
     """What a user asks for. Unset fields take the model's defaults."""
 
-    prompt: str = Field(description="The brief: what the video shows and says.")
-    model: str | None = Field(default=None, description="Model id or alias; the default model when unset.")
-    duration_s: int | None = Field(default=None, description="Length in seconds.")
-    aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
-    resolution: str | None = Field(default=None, description="720p or 1080p (model-dependent).")
-    fps: int | None = None
-    template: str | None = Field(
+    prompt: StorableText = Field(description="The brief: what the video shows and says.")
+    model: StorableText | None = Field(default=None, description="Model id or alias; the default model when unset.")
+    duration_s: StrictInt | None = Field(default=None, description="Length in seconds.")
+    aspect: StorableText | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
+    resolution: StorableText | None = Field(default=None, description="720p or 1080p (model-dependent).")
+    fps: StrictInt | None = None
+    template: StorableText | None = Field(
         default=None,
         description="brand-animation, product-showcase or social-media; plain prompt when unset.",
     )
-    references: list[str] = Field(
+    references: list[StorableText] = Field(
         default_factory=list, description="Reference images: stored keys (refs/...) or http(s) URLs."
     )
-    audio: bool | None = None
-    refine: bool | None = Field(
+    audio: StrictBool | None = None
+    refine: StrictBool | None = Field(
         default=None, description="Rewrite the brief for the model; default on for paid models."
     )
-    campaign: str | None = None
-    title: str | None = Field(default=None, max_length=200)
-    fields: dict[str, str] = Field(default_factory=dict, description="headline, tagline, features, price, cta")
+    campaign: StorableText | None = None
+    title: StorableText | None = Field(default=None, max_length=200)
+    fields: dict[StorableText, StorableText] = Field(
+        default_factory=dict, description="headline, tagline, features, price, cta"
+    )
 
     @field_validator("prompt")
     @classmethod
