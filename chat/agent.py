@@ -19,7 +19,7 @@ from campaign.people import Actor
 from chat.planner import OfflinePlanner
 from tools.jobs import Submitted, VideoRequest
 from tools.studio import Studio
-from tools.views import CreativeView
+from tools.views import LibraryView
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,10 @@ Use list_video_models to see models, their durations, formats and prices. Use ge
 pass the user's brief as the prompt with every fact they gave (names, prices, colours, text to show), and only
 the options they asked for; images the user attached are used automatically. When the user asks to change the
 latest video of this conversation ("make it square", "10 seconds instead", "try it on kling"), use revise_video
-with only what changes. Use list_creatives to show what a
-campaign already has. When a tool reports a problem, tell the user what is allowed and suggest the nearest valid
-request. Paid models ask the user to confirm the price with buttons: never claim a paid video is on its way
-before that. Keep answers short."""
+with only what changes. Use list_creatives to open the campaign library (the team's creatives with their cost,
+to play, download, rename or delete). When a tool reports a problem, tell the user what is allowed and suggest
+the nearest valid request. Paid models ask the user to confirm the price with buttons: never claim a paid video
+is on its way before that. Keep answers short."""
 
 
 @dataclass
@@ -45,8 +45,8 @@ class Turn:
     attachments: list[str] = field(default_factory=list)  # stored reference keys
     defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, refine
     on_submitted: Callable[[Submitted], Awaitable[None]] | None = None
+    on_library: Callable[[LibraryView, str | None], Awaitable[None]] | None = None  # shows it in the chat
     submitted: list[Submitted] = field(default_factory=list)
-    listed: list[CreativeView] = field(default_factory=list)
 
     def key_for(self, asked: BaseModel) -> str | None:
         """The idempotency key of a request made in this turn: the message and what it asks for."""
@@ -139,21 +139,16 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         return await started(submit, "Could not make that version")
 
     async def list_creatives(campaign: str | None = None) -> str:
-        """List a campaign's creatives (all campaigns when none is named), newest first."""
+        """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
         try:
-            items = await studio.creatives(turn.actor, campaign)
+            library = await studio.library(turn.actor, campaign)
         except ClapboardError as exc:
             return str(exc)
-        turn.listed = items
-        if not items:
+        if not library.creatives:
             return "No creatives yet. Describe a video and I'll make the first one."
-        lines = [f"{len(items)} creative{'s' if len(items) != 1 else ''}:"]
-        for c in items:
-            lines.append(
-                f"- **{c.title}** ({c.campaign}): {c.duration_s:g} s {c.aspect} {c.width}x{c.height}, "
-                f"{c.model}{f', by {c.made_by}' if c.made_by else ''}, {c.created_at[:16].replace('T', ' ')}"
-            )
-        return "\n".join(lines)
+        if turn.on_library:
+            await turn.on_library(library, campaign)
+        return library_summary(library)
 
     return [
         StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
@@ -161,6 +156,19 @@ def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
         StructuredTool.from_function(coroutine=revise_video, name="revise_video", args_schema=ReviseArgs),
         StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
     ]
+
+
+def library_summary(library: LibraryView) -> str:
+    """The library in one line: "The library: 3 creatives in 2 campaigns, $1.80 spent." """
+    count = sum(c.creatives for c in library.campaigns)
+    used = sum(1 for c in library.campaigns if c.creatives)
+    spend = sum(c.spend_usd for c in library.campaigns)
+    spent = f"${spend:.2f} spent" if spend else "nothing spent"
+    return f"The library: {_plural(count, 'creative')} in {_plural(used, 'campaign')}, {spent}."
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def describe_submission(s: Submitted) -> str:

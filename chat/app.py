@@ -18,13 +18,13 @@ from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.agent import Turn, build_agent
-from chat.notify import confirm_actions, remove_confirm_actions, video_element
+from chat.library import show_library
+from chat.notify import confirm_actions, remove_confirm_actions
 from chat.runtime import get_memory, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
-SHOWN = 6  # videos shown inline when creatives are listed
 
 
 @cl.on_app_startup
@@ -118,6 +118,7 @@ async def on_message(message: cl.Message) -> None:
         attachments=attachments,
         defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
         on_submitted=lambda s: _submitted(s, session_id, actor),
+        on_library=show_library,
     )
     await _run_agent(studio, turn, message.content, offline=message.content.lstrip().startswith("/"))
 
@@ -163,11 +164,6 @@ async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) 
         return
     if answer is not None:
         await answer.send()
-    if turn.listed:
-        await cl.Message(
-            content=f"Latest {len(turn.listed[:SHOWN])} with their videos:",
-            elements=[video_element(c) for c in turn.listed[:SHOWN]],
-        ).send()
     for s in turn.submitted:
         if s.needs_confirmation:
             await cl.Message(

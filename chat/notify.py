@@ -20,6 +20,7 @@ from tools.views import CreativeView
 log = logging.getLogger(__name__)
 
 CATCH_UP_WINDOW = timedelta(hours=24)
+LIBRARY_ACTION = "open_library"
 
 
 def video_element(c: CreativeView) -> cl.Video:
@@ -40,6 +41,11 @@ def creative_text(c: CreativeView, lead: str = "") -> str:
     cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
     return f"{head} [Download]({c.download_url})"
+
+
+def library_button() -> cl.Action:
+    """Opens the campaign library (chat/library.py answers it)."""
+    return cl.Action(name=LIBRARY_ACTION, payload={}, label="Library", icon="library")
 
 
 def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
@@ -98,6 +104,7 @@ class ChatNotifier:
             await cl.Message(
                 content=creative_text(creative, "Your video is ready: ") + note,
                 elements=[video_element(creative)],
+                actions=[library_button()],
             ).send()
             await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
         else:
@@ -139,6 +146,7 @@ class ChatNotifier:
                 await cl.Message(
                     content=creative_text(creative, "Finished while you were away: "),
                     elements=[video_element(creative)],
+                    actions=[library_button()],
                 ).send()
                 await self.studio.mark_delivered(actor, job.id)
             elif job.status == JobStatus.failed:

@@ -24,7 +24,7 @@ HELP = (
     "- *make a 6 second vertical product showcase of our sneaker* (attach a product photo)\n"
     "- *a 10 s brand animation of our logo for YouTube* (attach the logo)\n"
     "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
-    "Commands: `/generate <brief>`, `/models`, `/creatives [campaign]`, `/help`. Options in a brief: a "
+    "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, `model=`, `template=`, "
     '`campaign="Spring sale"`, and image URLs as references.'
@@ -74,7 +74,9 @@ _REVISE = re.compile(
 )
 _REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
 _CHANGES = ("duration_s", "aspect", "model", "resolution")
-_CREATIVES = re.compile(r"\b(creatives?|my videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I)
+_CREATIVES = re.compile(
+    r"\b(creatives?|library|my videos|our videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I
+)
 _MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what)\b.*\bmodels?\b", re.I)
 
 
@@ -137,7 +139,7 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         return Plan(None, reply=HELP)
     if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
         return Plan("list_video_models")
-    if command == "/creatives" or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
+    if command in ("/library", "/creatives") or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
         options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
         campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})

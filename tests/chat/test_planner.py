@@ -60,6 +60,8 @@ def test_slash_commands_with_arguments() -> None:
     assert plan("/models", NAMES).tool == "list_video_models"
     assert plan("/creatives Q3 launch", NAMES).args == {"campaign": "Q3 launch"}
     assert plan("show my creatives", NAMES).tool == "list_creatives"
+    assert plan("/library", NAMES).args == {} and plan("/library Q3 launch", NAMES).args == {"campaign": "Q3 launch"}
+    assert plan("show me the library", NAMES).tool == "list_creatives"
     assert plan("which models can you use?", NAMES).tool == "list_video_models"
 
 

@@ -1,4 +1,5 @@
-"""What a person sees: `clapboard serve` in Debian's Chromium, an attached photo, a brief, a playing video."""
+"""What a person sees: `clapboard serve` in Debian's Chromium, an attached photo, a brief, a playing video, and the
+campaign library."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ import httpx
 import pytest
 
 from tests.conftest import png_bytes
+from tools.media import probe
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
@@ -92,9 +94,13 @@ def sign_in(browser: Browser, url: str, name: str, shot: Path | None = None) -> 
 
 
 def send(page: Page, text: str) -> None:
-    """Type a message and send it once the chat can take it (the button is disabled until it is connected)."""
+    """Type a message and send it once the chat takes it: Enter is ignored while the chat is busy (starting the
+    session, answering), and the text would stay in the box."""
+    from playwright.sync_api import expect
+
     page.fill("#chat-input", text)
-    page.click("#chat-submit:not([disabled])", timeout=30000)
+    expect(page.locator("#chat-submit")).to_be_enabled(timeout=30000)
+    page.keyboard.press("Enter")
 
 
 def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path: Path) -> None:
@@ -169,8 +175,8 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
 
                 bob = sign_in(browser, server.base, "bob")
                 send(bob, "/creatives")
-                bob.get_by_text("1 creative").wait_for(timeout=30000)
-                bob.wait_for_selector("video", timeout=30000)
+                bob.get_by_text("The library: 1 creative in 1 campaign").wait_for(timeout=30000)
+                bob.wait_for_selector("#campaign-library video", timeout=30000)
                 assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
                 bob.screenshot(path=str(shots / "bob.png"))
 
@@ -249,3 +255,71 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
         assert [j["status"] for j in listed] == ["succeeded", "succeeded"]
     finally:
         server.stop()
+
+
+def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, tmp_path: Path) -> None:
+    """Two videos, then the library from the Library button: cards with posters and titles, play, a real download
+    with a readable name, rename, delete (the files leave the data folder), spend per campaign."""
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1500}, accept_downloads=True)
+        open_chat(page, served)
+        briefs = ["/generate a 2 second vertical product showcase of our sneaker",
+                  '/generate a 2 second square social media ad for the spring sale campaign="Spring sale"']  # fmt: skip
+        for made, brief in enumerate(briefs, 1):
+            send(page, brief)
+            expect(page.get_by_text("Your video is ready")).to_have_count(made, timeout=60000)
+        page.get_by_role("button", name="Library").last.click()
+
+        library = page.locator("#campaign-library")
+        cards = library.locator("[data-creative-id]")
+        expect(cards).to_have_count(2, timeout=30000)
+        expect(cards.locator("[data-field=title]")).to_have_text(["Spring sale social ad, square",
+                                                                   "Sneaker showcase, vertical"])  # fmt: skip
+        expect(library.locator("[data-campaign] [data-field=spend]")).to_have_text(
+            ["1 creative · nothing spent", "1 creative · nothing spent"]
+        )
+        for poster in cards.locator("video").evaluate_all("vs => vs.map(v => v.poster)"):
+            answer = page.request.get(poster)
+            assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
+        library.scroll_into_view_if_needed()
+        library.screenshot(path=str(shots / "library.png"))
+
+        def pinned(text: str) -> Locator:  # a card found by its id: it stays found while its text changes
+            return library.locator(
+                f"[data-creative-id='{cards.filter(has_text=text).get_attribute('data-creative-id')}']"
+            )
+
+        sneaker, ad = pinned("Sneaker showcase"), pinned("Spring sale")
+        sneaker.get_by_role("button", name="Play Sneaker showcase, vertical").click()
+        page.wait_for_function("v => v.currentTime > 0.3", arg=sneaker.locator("video").element_handle(), timeout=15000)
+        library.screenshot(path=str(shots / "library-playing.png"))
+        with page.expect_download() as download:
+            sneaker.get_by_role("link", name="Download").click()
+        assert download.value.suggested_filename == "Sneaker showcase, vertical-9x16.mp4"
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+        info = probe(saved)
+        assert (info.codec, info.width, info.height) == ("h264", 720, 1280) and abs(info.duration_s - 2) < 0.1
+
+        ad.get_by_role("button", name="Rename").click()
+        ad.get_by_label("New title").fill("Spring sale teaser, square")
+        ad.get_by_label("New title").press("Enter")
+        expect(ad.locator("[data-field=title]")).to_have_text("Spring sale teaser, square")
+
+        video_file = (
+            tmp_path / "data" / "files" / "creatives" / str(sneaker.get_attribute("data-creative-id")) / "video.mp4"
+        )
+        assert video_file.is_file()
+        sneaker.get_by_role("button", name="Delete").click()
+        sneaker.get_by_text("Delete this video for the whole team?").wait_for()
+        library.screenshot(path=str(shots / "library-confirm-delete.png"))
+        sneaker.get_by_role("button", name="Delete").click()
+        expect(cards).to_have_count(1)
+        assert not video_file.exists() and not video_file.with_name("poster.jpg").exists()
+        expect(library.locator("[data-campaign='Default campaign']")).to_contain_text("0 creatives · nothing spent")
+        library.screenshot(path=str(shots / "library-after.png"))
+        browser.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -50,7 +51,8 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
 
         await tab.send("/creatives")
         await tab.wait_for(lambda: any("1 creative" in m for m in tab.messages()))
-        await tab.wait_for(lambda: len(tab.elements("video")) >= 2)
+        [library] = await tab.wait_for(lambda: tab.elements("custom"))
+        assert urlsplit(library["props"]["campaigns"][0]["items"][0]["url"]).path == urlsplit(video["url"]).path
         await tab.close()
 
 

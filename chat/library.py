@@ -1,0 +1,115 @@
+"""The campaign library in the chat: a custom element (public/elements/Library.jsx) with the team's campaigns, what
+each has spent, and its creatives as cards to play, download, rename and delete.
+
+The element's buttons call the action callbacks here. Each acts through the facade as the session's actor and
+answers with the library's fresh props (or an error to show), which the element puts in place of its own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import chainlit as cl
+
+from campaign.errors import ClapboardError
+from campaign.people import Actor
+from chat.notify import LIBRARY_ACTION
+from chat.runtime import get_studio
+from chat.signin import SIGNED_OUT, session_actor
+from tools.studio import Studio
+from tools.views import CreativeView, LibraryView
+
+ELEMENT = "Library"  # public/elements/Library.jsx
+
+
+def money(usd: float) -> str:
+    return f"${usd:.2f}" if usd else "free"
+
+
+def _card(c: CreativeView, deletable: bool) -> dict[str, Any]:
+    cost = c.actual_cost_usd if c.actual_cost_usd is not None else c.estimated_cost_usd
+    return {
+        "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
+        "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
+        "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
+        "can_delete": deletable,
+    }  # fmt: skip
+
+
+def library_props(library: LibraryView, campaign: str | None, expires_at: float) -> dict[str, Any]:
+    """What the element shows: campaigns with creatives first (the latest work on top), then the empty ones."""
+    cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    deletable = set(library.deletable)
+    for c in library.creatives:
+        cards[c.campaign].append(_card(c, c.id in deletable))
+    order = {name: i for i, name in enumerate(cards)}
+    campaigns = sorted(library.campaigns, key=lambda k: order.get(k.name, len(order)))
+    total = sum(c.creatives for c in campaigns)
+    return {
+        "campaign": campaign,
+        "expires_at": int(expires_at),  # the links' expiry: the element asks for fresh ones after it
+        "total": {"creatives": total, "spend": money(sum(c.spend_usd for c in campaigns))},
+        "shown": len(library.creatives),
+        "campaigns": [
+            {"id": k.id, "name": k.name, "creatives": k.creatives, "spend": money(k.spend_usd), "items": cards[k.name]}
+            for k in campaigns
+        ],
+    }
+
+
+async def _props(library: LibraryView, campaign: str | None) -> dict[str, Any]:
+    studio = await get_studio()
+    return library_props(library, campaign, time.time() + studio.settings.url_expiry_s)
+
+
+async def show_library(library: LibraryView, campaign: str | None = None) -> None:
+    """Send the library as a message of its own."""
+    props = await _props(library, campaign)
+    await cl.Message(content="", elements=[cl.CustomElement(name=ELEMENT, props=props, display="inline")]).send()
+
+
+@cl.action_callback(LIBRARY_ACTION)
+async def open_library(action: cl.Action) -> None:
+    """The Library button under a finished video."""
+    actor = await session_actor()
+    if actor is not None:
+        studio = await get_studio()
+        await show_library(await studio.library(actor))
+
+
+Change = Callable[[Studio, Actor, str], Awaitable[object]]
+
+
+async def _answer(action: cl.Action, change: Change | None) -> dict[str, Any]:
+    """Run a change as the session's actor, then answer with the fresh library, or what went wrong."""
+    actor = await session_actor()
+    if actor is None:
+        return {"error": SIGNED_OUT}
+    campaign = action.payload.get("campaign") or None
+    studio = await get_studio()
+    try:
+        if change is not None:
+            await change(studio, actor, str(action.payload.get("id", "")))
+        return {"props": await _props(await studio.library(actor, campaign), campaign)}
+    except ClapboardError as exc:
+        return {"error": str(exc)}
+
+
+@cl.action_callback("library_rename")
+async def rename(action: cl.Action) -> dict[str, Any]:
+    title = str(action.payload.get("title", ""))
+    return await _answer(action, lambda studio, actor, cid: studio.rename_creative(actor, cid, title))
+
+
+@cl.action_callback("library_delete")
+async def delete(action: cl.Action) -> dict[str, Any]:
+    return await _answer(action, lambda studio, actor, cid: studio.delete_creative(actor, cid))
+
+
+@cl.action_callback("library_refresh")
+async def refresh(action: cl.Action) -> dict[str, Any]:
+    """Fresh props: new links once the old ones have expired, and the team's changes since."""
+    return await _answer(action, None)
