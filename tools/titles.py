@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from campaign.errors import InvalidRequest
+from campaign.text import storable
 from tools.engines.draft_text import key_phrases
 
 TITLE_MAX = 48  # what make_title writes
@@ -106,7 +107,10 @@ def clean_title(text: str) -> str:
     title = " ".join(text.split())
     if not 0 < len(title) <= TITLE_CHARS:
         raise InvalidRequest(f"A title must be 1 to {TITLE_CHARS} characters.")
-    return title
+    try:
+        return storable(title)
+    except ValueError as exc:
+        raise InvalidRequest(str(exc)) from None
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')

@@ -71,6 +71,9 @@ async def test_rename_delete_and_spend_within_the_team(settings: Settings) -> No
         for bad in ("", "   ", "x" * 121):
             with pytest.raises(InvalidRequest, match="1 to 120 characters"):
                 await studio.rename_creative(alice, kite, bad)
+        for bad in ("Kite\x00teaser", "Kite \ud800"):  # PostgreSQL refuses NUL; a lone surrogate is not UTF-8
+            with pytest.raises(InvalidRequest, match="cannot be stored"):
+                await studio.rename_creative(alice, kite, bad)
         with pytest.raises(NotFound):
             await studio.rename_creative(carol, kite, "Mine now")
         assert (await studio.creative(alice, kite)).title == "Kite teaser for spring"
