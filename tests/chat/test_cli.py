@@ -105,19 +105,13 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
 
 def test_users_are_managed_from_the_cli_and_scope_what_it_shows(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    owner = clapboard(data, "generate", "--prompt", "a 2 second clip of a kite", "--duration", "2", "--json")
-    assert owner.returncode == 0, owner.stderr  # nobody added yet: the person at the machine
-    assert clapboard(data, "token", "--days", "100000000").returncode == 2
-
     added = clapboard(data, "users", "add", "alice", "--team", "acme", "--email", "alice@acme.example",
                       "--password-stdin", stdin="alice-password\n")  # fmt: skip
     assert added.returncode == 0 and "Added alice (member) to team acme" in added.stdout, added.stderr
     assert clapboard(data, "users", "add", "carol", "--team", "globex", "--admin",
                      "--password-stdin", stdin="carol-password\n").returncode == 0  # fmt: skip
     again = clapboard(data, "users", "add", "alice", "--team", "acme", "--password-stdin", stdin="x" * 12 + "\n")
-    assert again.returncode == 2 and "already a user called 'alice'" in again.stderr
-    short = clapboard(data, "users", "add", "dave", "--team", "acme", "--password-stdin", stdin="short\n")
-    assert short.returncode == 2 and "at least 8 characters" in short.stderr
+    assert again.returncode == 2 and "already a user called 'alice'" in again.stderr  # the rules: tools/test_teams
     listed = json.loads(clapboard(data, "users", "list", "--json").stdout)
     assert [(u["team"], u["name"], u["role"]) for u in listed] == [("acme", "alice", "member"),
                                                                     ("globex", "carol", "admin")]  # fmt: skip
@@ -125,8 +119,6 @@ def test_users_are_managed_from_the_cli_and_scope_what_it_shows(tmp_path: Path) 
 
     anonymous = clapboard(data, "creatives")
     assert anonymous.returncode == 2 and "Name the user" in anonymous.stderr  # users exist: say who you are
-    assert clapboard(data, "token", "--user", "nobody").returncode == 2
-    assert clapboard(data, "creatives", "--as", "alice", "--json").stdout.strip() == "[]"  # the owner's were "default"
     made = clapboard(data, "generate", "--as", "alice", "--prompt", "a 2 second clip of a boat", "--duration", "2",
                      "--json")  # fmt: skip
     creative = json.loads(made.stdout)
