@@ -38,7 +38,7 @@ from tools.views import CampaignView, CreativeView, JobView, LibraryView
 log = logging.getLogger(__name__)
 
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
-CHAT_FILES = "chat/"  # the history's own files (attachments as the chat shows them)
+CHAT_FILES = "chat/"  # the history's own files: element content that is neither a video nor an attachment
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
 
@@ -270,7 +270,8 @@ class Studio:
             return None
 
     async def save_chat_file(self, key: str, data: bytes, content_type: str) -> str:
-        """Keep a file of the chat's history (an attachment) under `chat/`; returns its storage key."""
+        """Keep a file of the chat's history under `chat/` (what an element carries that is neither one of our
+        videos nor an attachment); returns its storage key."""
         stored = f"{CHAT_FILES}{safe_key(key)}"
         await self.storage.put(stored, data, content_type)
         return stored
