@@ -95,7 +95,8 @@ class ChatNotifier:
             init_ws_context(session)
             await self._show(event)
         watchers = self.watchers.pop(event.job_id, {})
-        await self.studio.mark_delivered(watchers[sessions[0].id], event.job_id)
+        if watchers:  # empty when the same event came twice: the first delivery already recorded it
+            await self.studio.mark_delivered(next(iter(watchers.values())), event.job_id)
 
     async def _show(self, event: JobEvent) -> None:
         creative = event.creative
