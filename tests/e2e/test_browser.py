@@ -77,6 +77,12 @@ def clapboard(env: dict[str, str], cwd: Path, *args: str, stdin: str = "") -> st
     return done.stdout
 
 
+def add_people(env: dict[str, str], cwd: Path) -> None:
+    """alice and bob of team acme, carol of team globex; each one's password is `<name>-password`."""
+    for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
+        clapboard(env, cwd, "users", "add", name, "--team", team, "--password-stdin", stdin=f"{name}-password\n")
+
+
 def sign_in(browser: Browser, url: str, name: str, shot: Path | None = None) -> Page:
     """A new browser profile at `url`: the sign-in form filled in as `name` (password `<name>-password`), then
     the chat once it is connected."""
@@ -157,9 +163,7 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
     shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
     with FakeReplicate() as fake:
         server = ServerProcess(tmp_path / "data", **replicate_env(fake))
-        for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
-            clapboard(server.env, tmp_path, "users", "add", name, "--team", team, "--password-stdin",
-                      stdin=f"{name}-password\n")  # fmt: skip
+        add_people(server.env, tmp_path)
         server.start()
         try:
             with sync_playwright() as p:
@@ -208,9 +212,7 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
     logo = tmp_path / "logo.png"
     logo.write_bytes(png_bytes((600, 400), (30, 60, 200)))
     server = ServerProcess(tmp_path / "data")
-    for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
-        clapboard(server.env, tmp_path, "users", "add", name, "--team", team, "--password-stdin",
-                  stdin=f"{name}-password\n")  # fmt: skip
+    add_people(server.env, tmp_path)
     server.start()
     try:
         with sync_playwright() as p:
