@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
                      help="a PNG, JPEG or WebP reference image; repeat for several")  # fmt: skip
     gen.add_argument("--campaign", metavar="NAME", help="campaign to add the creative to (created if new)")
     gen.add_argument("--title", help="the creative's title (default: from the brief)")
+    copy = gen.add_argument_group("on-screen copy", "the words on screen (default: quoted text, labels, prices and "
+                                  "product names in the prompt; nothing else)")  # fmt: skip
+    for name in ("headline", "tagline", "price", "cta", "end-text"):
+        copy.add_argument(f"--{name}", dest=f"copy_{name.replace('-', '_')}", metavar="TEXT")
+    copy.add_argument("--feature", action="append", default=[], dest="copy_features", metavar="TEXT",
+                      help="a feature caption (repeat for more)")  # fmt: skip
     gen.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None,
                      help="rewrite the brief for the model (default: on for paid models)")  # fmt: skip
     gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="sound, where offered")
@@ -253,6 +259,7 @@ def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[st
     flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
              "campaign", "title", "refine", "audio"}  # fmt: skip
     given = {k: v for k, v in vars(args).items() if k in flags and v is not None}
+    given["copy"] = {k.removeprefix("copy_"): v for k, v in vars(args).items() if k.startswith("copy_") and v}
     said = generation_args(args.prompt, model_names)
     given["references"] = [*given.get("references", []), *said.pop("reference_urls", [])]
     given["prompt"] = said.pop("prompt") or args.prompt

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.templates import Template, extract_fields, get_template
+from tools.adcopy import AdCopy, read_copy
+from tools.templates import Template, get_template, on_screen_text
 
 if TYPE_CHECKING:
     from campaign.settings import Settings
@@ -181,6 +182,7 @@ async def refine(
     template: str | None,
     aspect: str,
     duration_s: int,
+    copy: AdCopy | None = None,
     model: str | None = None,
 ) -> Refined:
     """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules.
@@ -189,18 +191,19 @@ async def refine(
     a hint for the LLM.
     """
     tpl = _template(template)
+    copy = copy if copy is not None else read_copy(brief)
     if not settings.llm_key:
-        prompt = rules_prompt(brief, tpl, aspect, duration_s)
+        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
         return Refined(
             prompt=prompt,
             method="rules",
             note=f"No LLM key is set, so the prompt was refined by rules from the {tpl.title} template.",
         )
     try:
-        text = await _llm_prompt(brief, tpl, aspect, duration_s, model, settings)
+        text = await _llm_prompt(brief, tpl, copy, aspect, duration_s, model, settings)
     except Exception as exc:  # any failure of the LLM (network, auth, timeout, bad answer) falls back
         log.warning("prompt refinement by LLM failed: %s", type(exc).__name__)
-        prompt = rules_prompt(brief, tpl, aspect, duration_s)
+        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
         why = _why(exc)
         return Refined(
             prompt=prompt,
@@ -213,7 +216,7 @@ async def refine(
     if facts and len(missing) * 2 > len(facts):
         log.info("LLM prompt dropped %d of %d facts; using rules", len(missing), len(facts))
         return Refined(
-            prompt=rules_prompt(brief, tpl, aspect, duration_s),
+            prompt=rules_prompt(brief, tpl, copy, aspect, duration_s),
             method="rules",
             note=f"The LLM's prompt left out most of the brief's facts ({_list(missing)}), so it was refined "
             f"by rules from the {tpl.title} template instead.",
@@ -228,10 +231,9 @@ async def refine(
     return Refined(prompt=text, method="llm", note=f"Refined by the LLM ({settings.llm_model}).")
 
 
-def rules_prompt(brief: str, template: Template, aspect: str, duration_s: int) -> str:
-    """The template's scaffold around the whole brief, with the on-screen fields it states."""
-    fields = extract_fields(brief, template)
-    prompt = template.scaffold(brief, fields, aspect, duration_s)
+def rules_prompt(brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int) -> str:
+    """The template's scaffold around the whole brief, with the on-screen copy."""
+    prompt = template.scaffold(brief, copy, aspect, duration_s)
     missing = missing_facts(brief, prompt)
     if missing:  # the scaffold keeps the brief whole, so this is only a safety net
         prompt += f"\nKeep exactly as given: {_list(missing)}."
@@ -265,7 +267,7 @@ def _why(exc: Exception) -> str:
 
 
 async def _llm_prompt(
-    brief: str, template: Template, aspect: str, duration_s: int, model: str | None, settings: Settings
+    brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int, model: str | None, settings: Settings
 ) -> str:
     from langchain_core.messages import HumanMessage, SystemMessage
     from langchain_openai import ChatOpenAI
@@ -281,7 +283,6 @@ async def _llm_prompt(
         max_retries=1,
     )
     orientation = _ORIENTATION.get(aspect, aspect)
-    fields = extract_fields(brief, template)
     lines = [
         f"Brief: {brief.strip()}",
         f"Template: {template.title}: {template.description}",
@@ -290,8 +291,8 @@ async def _llm_prompt(
         f"Aspect ratio: {aspect} ({orientation})",
         f"Duration: {duration_s} seconds",
     ]
-    if fields:
-        lines.append("On-screen text fields: " + "; ".join(f'{k} "{v}"' for k, v in fields.items()))
+    if text := on_screen_text(copy):
+        lines.append("On-screen text: " + "; ".join(text))
     if model:
         lines.append(f"Video model: {model}")
     reply = await chat.ainvoke([SystemMessage(SYSTEM_PROMPT), HumanMessage("\n".join(lines))])

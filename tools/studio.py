@@ -392,7 +392,7 @@ class Studio:
             template=spec.template,
             references=[r.key for r in spec.references],
             campaign=campaign.name,
-            fields=spec.fields,
+            copy=spec.copy,
         )
         return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from campaign.errors import InvalidRequest
 from campaign.text import storable
+from tools.adcopy import AdCopy, product_name, without_instructions
 from tools.engines.draft_text import key_phrases
 
 TITLE_MAX = 48  # what make_title writes
@@ -32,8 +33,6 @@ _NOUN = re.compile(
     r"commercial|explainer|demo|packshot|announcement|ad)s?\b",
     re.I,
 )
-_OPTION = re.compile(r"\b(?:model|template|campaign|aspect|duration|resolution)\s*=\s*(?:\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?(?:[\"“'][^\"”'\n]{1,80}[\"”']|\w+)\s+campaign\b", re.I)
 # "Post for our new coffee blend": the deliverable before what it is about.
 _HEAD = re.compile(
     r"^(?:\w+\s+)?(?:post|story|video|clip|ad|spot|reel)s?\s+(?:for|of|about)\s+(?:(?:our|the|my|their|a|an)\s+)?",
@@ -50,12 +49,13 @@ def make_title(
     *,
     template: str | None,
     aspect: str,
-    fields: dict[str, str] | None = None,
+    copy: AdCopy | None = None,
     model_names: Sequence[str] = (),
 ) -> str:
     """A title of at most TITLE_MAX characters, cut only between words: the subject, what kind of video it is,
-    and where it goes (a platform the brief names, else the orientation)."""
-    brief = _without_settings(prompt, model_names)
+    and where it goes (a platform the brief names, else the orientation). The subject is a product name the copy
+    has, else the brief's first key phrase, else the headline."""
+    brief = without_instructions(prompt, model_names)
     platform = next((label for pattern, label in _PLATFORMS if re.search(rf"\b(?:{pattern})\b", brief, re.I)), None)
     kind = _TEMPLATE_KIND.get(template or "", "")
     if kind == "social ad" and platform:
@@ -65,25 +65,14 @@ def make_title(
     if not kind and (noun := _NOUN.search(brief)):
         kind = " ".join(w for w in noun.groups() if w).lower()
     suffix = f", {where}" if where else ""
-    on_screen = tuple((fields or {}).values())
-    phrases = key_phrases(brief, limit=1, skip=on_screen)
-    fallback = [v for k, v in (fields or {}).items() if k in ("headline", "tagline")]
+    copy = copy or AdCopy()
+    name = product_name(copy.headline)
+    phrases = [name] if name else key_phrases(brief, limit=1, skip=tuple(copy.texts()))
+    fallback = [t for t in (copy.headline, copy.tagline) if t]
     budget = TITLE_MAX - len(suffix) - (len(kind) + 1 if kind else 0)
     subject = _fit(_core((phrases or fallback or [""])[0]), budget)
     title = f"{subject} {kind}" if subject and kind else subject or kind or "video"
     return title[:1].upper() + title[1:] + suffix
-
-
-def _without_settings(prompt: str, model_names: Sequence[str]) -> str:
-    """The brief without `key=value` options, its campaign ("for the "Harbour" campaign") and model names."""
-    text = _CAMPAIGN.sub(" ", _OPTION.sub(" ", prompt))
-    for name in sorted(model_names, key=len, reverse=True):
-        escaped = re.escape(name)
-        said = rf"\b(?:on|with|using|via|by)\s+(?:the\s+)?{escaped}(?:\s+model)?(?![\w-])"
-        text = re.sub(said, " ", text, flags=re.I)
-        if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
-            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-])", " ", text, flags=re.I)
-    return text
 
 
 def _core(phrase: str) -> str:

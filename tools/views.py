@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from campaign.models import Campaign, Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
+from tools.adcopy import AdCopy
 from tools.jobs.spec import JobSpec
 from tools.titles import download_name
 
@@ -35,6 +36,8 @@ class CreativeView(BaseModel):
     download_url: str  # saves the video as "<title>-<format>.mp4"
     poster_url: str | None
     reference_keys: list[str]
+    copy: AdCopy  # exactly the words on screen
+    set_id: str | None  # the set of variations or formats it was made in
     estimated_cost_usd: float
     actual_cost_usd: float | None
     provider_job_id: str | None

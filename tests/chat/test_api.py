@@ -258,7 +258,7 @@ async def test_hostile_values_are_refused_before_anything_is_written(api: httpx.
         '{"prompt": "a kite \\u0000 over a beach"}',
         '{"prompt": "a kite", "campaign": "Spring\\u0000sale"}',
         '{"prompt": "a kite", "title": "Kite\\u0007"}',
-        '{"prompt": "a kite", "fields": {"headline": "\\udfff"}}',
+        '{"prompt": "a kite", "copy": {"headline": "\\udfff"}}',
     ):
         response = await api.post("/api/video/generate", content=body, headers=raw)
         assert response.status_code == 422, (body, response.text)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
+from tools.adcopy import read_copy
 from tools.catalog import build_catalog
-from tools.templates import extract_fields, get_template
 from tools.titles import TITLE_MAX, download_name, make_title
 
 MODELS = build_catalog(make_settings(Path("unused"))).names()
@@ -49,8 +49,8 @@ BRIEFS = [
 @pytest.mark.parametrize(("brief", "template", "aspect", "expected"), BRIEFS)
 def test_titles_name_the_subject_the_kind_and_the_format(brief: str, template: str | None, aspect: str,
                                                          expected: str) -> None:  # fmt: skip
-    fields = extract_fields(brief, get_template(template))
-    title = make_title(brief, template=template, aspect=aspect, fields=fields, model_names=MODELS)
+    copy = read_copy(brief, MODELS)
+    title = make_title(brief, template=template, aspect=aspect, copy=copy, model_names=MODELS)
     assert title == expected
     assert len(title) <= TITLE_MAX
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from tools.adcopy import AdCopy
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
@@ -40,7 +41,7 @@ class RenderJob:
     height: int
     fps: int
     template: str | None = None
-    fields: dict[str, str] = field(default_factory=dict)  # headline, tagline, features, price, cta
+    copy: AdCopy = field(default_factory=AdCopy)  # the words on screen
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another

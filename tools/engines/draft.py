@@ -1,7 +1,7 @@
 """The `draft` engine: a local renderer (Pillow draws, PyAV/libx264 encodes) that needs no provider.
 
-It turns a brief, its template fields and its reference images into a short motion design: brand animation,
-product showcase, social-media ad, or the brief's key phrases over the references. Frames stream from a
+It turns a brief, its on-screen copy and its reference images into a short motion design: brand animation,
+product showcase, social-media ad, or the copy over the references. Frames stream from a
 drawing thread into the encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's
 own threads overlap. The encoder's settings and thread count are fixed, so identical inputs give identical bytes.
 """
@@ -24,9 +24,10 @@ from PIL import Image
 
 from campaign.errors import ClapboardError, ProviderFailed
 from campaign.storage import BlobStorage, read_all
+from tools.adcopy import AdCopy
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft_kit import Box, RefImage, Stage, load_reference, logo_score
-from tools.engines.draft_scenes import DESIGNS, Copy, Design, build_copy
+from tools.engines.draft_scenes import DESIGNS, Design
 from tools.palette import Palette, palette_from_brief, palette_from_images
 from tools.templates import get_template
 
@@ -56,7 +57,7 @@ class DraftResult:
     height: int
     fps: int
     palette: Palette
-    copy: Copy
+    copy: AdCopy
     text_boxes: set[Box] = field(default_factory=set)
     safe: Box = (0, 0, 0, 0)
     seconds: float = 0.0
@@ -121,7 +122,6 @@ def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
     # Logos and the first reference (the subject) count most for the brand palette.
     weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
     palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
-    copy = build_copy(template.name, job.brief, dict(job.fields or {}))
     stage = Stage(
         width=job.width,
         height=job.height,
@@ -130,7 +130,7 @@ def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
         aspect=job.aspect,
         palette=palette,
     )
-    return DESIGNS[template.name](stage, refs, copy), stage
+    return DESIGNS[template.name](stage, refs, job.copy), stage
 
 
 def render_draft(

@@ -11,10 +11,10 @@ stand out from it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
-from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
+from tools.adcopy import AdCopy
 from tools.engines.draft_kit import (
     Box,
     Drift,
@@ -40,9 +40,7 @@ from tools.engines.draft_kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft_text import drawable, key_phrases
 from tools.palette import RGB, Palette, contrast, luminance, mix
-from tools.templates import extract_fields, get_template, split_features
 
 # Type scale, in layout units (1% of the frame's short side).
 DISPLAY = 10.0
@@ -52,54 +50,10 @@ LABEL = 4.0
 CTA = 5.2
 
 
-@dataclass
-class Copy:
-    """The words on screen, after fields from the user, the brief and fallbacks are merged."""
-
-    headline: str
-    tagline: str
-    features: list[str]
-    price: str
-    cta: str
-    phrases: list[str]
-
-
-def build_copy(template_name: str, brief: str, fields: dict[str, str]) -> Copy:
-    """The user's fields over the brief's own (quoted text, "price: ...", "$129"), then the brief's phrases.
-
-    Only words a font here can draw count; when nothing is left, there is no headline rather than made-up text.
-    """
-    template = get_template(template_name)
-    given = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
-    merged = {k: v for k, v in {**extract_fields(brief, template), **given}.items() if drawable(v)}
-    skip = tuple(v for v in merged.values() if v)
-    phrases = [x for x in key_phrases(brief, limit=8, skip=skip) if drawable(x)]
-    headline = merged.get("headline", "")
-    if not headline and phrases:
-        headline, phrases = phrases[0], phrases[1:]
-    tagline = merged.get("tagline", "")
-    if not tagline and template.name == "brand-animation" and phrases:
-        tagline, phrases = phrases[0], phrases[1:]
-    features = [f for f in split_features(merged["features"]) if drawable(f)] if merged.get("features") else []
-    if not features and "features" in template.fields:
-        features = phrases[:4]
-    cta = merged.get("cta", "")
-    if not cta and template.name == "social-media":
-        cta = "Learn more"
-    return Copy(
-        headline=headline,
-        tagline=tagline,
-        features=features,
-        price=merged.get("price", ""),
-        cta=cta,
-        phrases=phrases,
-    )
-
-
 class Design:
     """Shared parts of every design: the stage, palette, background and text helpers."""
 
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         self.s = stage
         self.p = stage.palette
         self.refs = refs
@@ -325,7 +279,7 @@ def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Im
 class BrandAnimation(Design):
     """The logo revealed (scale, fade, light sweep) over the brand palette, the tagline, then an end card."""
 
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         super().__init__(stage, refs, copy)
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
@@ -339,10 +293,14 @@ class BrandAnimation(Design):
             cy = st + self.safe_h * 0.42
             ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
             logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p)
-        else:  # No references: the brand name set as a wordmark.
-            word = s.text(copy.headline or "Your brand", "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
+        elif name := copy.headline or copy.tagline or copy.end_text:  # no logo: the brand name as a wordmark
+            word = s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
             logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
             logo.putalpha(word.mask)
+        else:  # no logo and no words: a ring in the brand's colours stands in for the mark
+            d = round(min(max_lw, max_lh) * 0.8)
+            logo = Image.new("RGBA", (d, d), p.accent + (0,))
+            ImageDraw.Draw(logo).ellipse((0, 0, d - 1, d - 1), outline=p.accent + (255,), width=max(2, d // 9))
         self.logo = Sprite(logo)
         self.sweep = Sweep(self.logo.alpha, (255, 255, 255), 0.55)
         self.glow = self.drifting_light(period=12.0, size=1.0)
@@ -361,7 +319,7 @@ class BrandAnimation(Design):
         lines = [first] if first else []
         if hold > 8.0:
             extra = [copy.headline] if not self.wordmark else []
-            for x in [*extra, *copy.phrases[:3]]:
+            for x in [*extra, *copy.features[:3]]:
                 if x and x not in lines:
                     lines.append(x)
         tag_size = BODY * u * (1.1 if s.vertical else 1.0)
@@ -379,6 +337,7 @@ class BrandAnimation(Design):
         head = copy.headline if (not self.wordmark and copy.headline and copy.headline != first) else ""
         if self.wordmark and copy.tagline:
             head = copy.tagline
+        head = copy.end_text or head
         self.end_head = (
             s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3) if head else None
         )
@@ -604,7 +563,7 @@ class _Shot:
 class ProductShowcase(Design):
     """The product with pan and zoom, feature captions in sequence, and a price or call-to-action end card."""
 
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         super().__init__(stage, refs, copy)
         s, u, W, H = stage, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
@@ -940,7 +899,7 @@ class _Shots:
 class SocialMedia(Design):
     """Vertical first: a hook line in the first second, quick cuts with captions in the safe zone, CTA end card."""
 
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         super().__init__(stage, refs, copy)
         s, p, u = stage, self.p, self.u
         sl, st, sr, sb = s.safe
@@ -965,15 +924,15 @@ class SocialMedia(Design):
         self.glow = self.drifting_light(period=9.0, size=1.1)
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
-        hook_text = copy.headline or (copy.phrases[0] if copy.phrases else "")
+        hook_text = copy.headline or copy.tagline
         self.hook = (
             self.label(hook_text, "black", DISPLAY * u * scale, self.safe_w, p.accent, p.on_accent)
             if hook_text
             else None
         )
         self.hook_cy = st + self.safe_h * (0.28 if s.vertical else 0.36)
-        # Captions: the features (else the brief's phrases) in light boxes at the bottom of the safe zone.
-        caps = copy.features or [x for x in copy.phrases if x != hook_text]
+        # Captions: the features (else the tagline) in light boxes at the bottom of the safe zone.
+        caps = copy.features or [x for x in (copy.tagline,) if x and x != hook_text]
         cap_size = BODY * u * (1.15 if s.vertical else 0.95)
         self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
         # Logos and graphics are shown whole between the hook and the captions, never under them.
@@ -995,13 +954,13 @@ class SocialMedia(Design):
             else []
         )
         # End card: a product card, the price and the call to action.
-        self.cta = self.button(copy.cta, CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9)
+        self.cta = self.button(copy.cta or " ", CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9)
         self.price = (
             s.text(copy.price, "black", self.safe_w, 16 * u, 1.3 * DISPLAY * u * scale, max_lines=1)
             if copy.price
             else None
         )
-        end_word = copy.headline or (copy.phrases[0] if copy.phrases else "")
+        end_word = copy.end_text or copy.headline
         self.end_head = (
             s.text(end_word, "black", self.safe_w * 0.95, 24 * u, TITLE * u * scale, max_lines=3) if end_word else None
         )
@@ -1103,18 +1062,18 @@ class SocialMedia(Design):
 
 
 class PromptVideo(Design):
-    """No template: the brief's key phrases over the references with gentle motion.
+    """No template: the copy over the references with gentle motion.
 
     A brief with nothing to say on screen ("a 3 second teaser") gets no words: the references (or a soft light
     over the brief's palette) move on their own.
     """
 
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: Copy) -> None:
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         super().__init__(stage, refs, copy)
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
         D = self.D
-        phrases = [x for x in [copy.headline, copy.tagline, *copy.phrases] if x]
+        phrases = copy.texts()
         n = min(len(phrases), max(1, int(D / 2.0)))
         self.phrases = phrases[:n]
         self.bg = self.background(glow_at=(0.3, 0.3))
@@ -1149,10 +1108,10 @@ class PromptVideo(Design):
             self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
         self.text_bottom = sb
         self.glow = self.drifting_light(period=12.0) if not self.kbs else None
-        # Phrases in turn, 2 to 6 s each; a long clip goes round them again.
+        # Lines in turn, 2 to 4 s each; a long clip goes round them again.
         self.beats = len(self.blocks)
-        if self.blocks and D / len(self.blocks) > 6.0:
-            self.beats = max(len(self.blocks), round(D / 5.0))
+        if self.blocks and D / len(self.blocks) > 4.0:
+            self.beats = max(len(self.blocks), math.ceil(D / 4.0))
         self.slot = D / max(1, self.beats)
 
     def _n(self, k: int, i: int) -> int:

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from campaign.models import Job, JobStatus
 from campaign.text import StorableText
+from tools.adcopy import AdCopy
 from tools.engines.base import Reference
 from tools.refine import MAX_PROMPT_CHARS
 
@@ -35,8 +36,10 @@ class VideoRequest(BaseModel):
     )
     campaign: StorableText | None = None
     title: StorableText | None = Field(default=None, max_length=200)
-    fields: dict[StorableText, StorableText] = Field(
-        default_factory=dict, description="headline, tagline, features, price, cta"
+    copy: AdCopy = Field(
+        default_factory=AdCopy,
+        description="The words on screen; fields left empty are read from the brief's quoted text, labels, prices "
+        "and product names.",
     )
 
     @field_validator("prompt")
@@ -64,10 +67,12 @@ class JobSpec(BaseModel):
     width: int = 0
     height: int = 0
     template: str
-    fields: dict[str, str] = Field(default_factory=dict)
+    copy: AdCopy = Field(default_factory=AdCopy)  # exactly the words on screen
     references: list[Reference] = Field(default_factory=list)
     audio: bool = False
     title: str
+    set_id: str | None = None  # the set of variations or formats this job was made in
+    variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:

@@ -18,6 +18,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
+from tools.adcopy import read_copy
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.jobs.backends import Backend
@@ -26,7 +27,7 @@ from tools.jobs.events import EventBus
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.references import ReferenceIntake
 from tools.refine import refine
-from tools.templates import extract_fields, get_template
+from tools.templates import get_template
 from tools.titles import make_title
 
 
@@ -77,11 +78,13 @@ class Submissions:
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, list(resolved.notices)
+        copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,
                 settings=self.settings,
                 template=template.name,
+                copy=copy,
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
@@ -90,7 +93,6 @@ class Submissions:
             notes.append(refined.note)
         note = " ".join(n for n in notes if n)
         estimate = resolved.estimated_cost_usd
-        fields = {**extract_fields(request.prompt, template), **request.fields}
         spec = JobSpec(
             prompt=request.prompt,
             prompt_sent=prompt_sent,
@@ -103,7 +105,7 @@ class Submissions:
             width=resolved.width,
             height=resolved.height,
             template=template.name,
-            fields=fields,
+            copy=copy,
             references=references,
             audio=resolved.audio,
             title=request.title
@@ -111,7 +113,7 @@ class Submissions:
                 request.prompt,
                 template=template.name,
                 aspect=resolved.aspect,
-                fields=fields,
+                copy=copy,
                 model_names=self.catalog.names(),
             ),  # fmt: skip
         )
