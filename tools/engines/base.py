@@ -44,6 +44,7 @@ class RenderJob:
     copy: AdCopy = field(default_factory=AdCopy)  # the words on screen
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
+    variant: int = 0  # which variation of the brief: the draft varies its shots and layout, providers their seed
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before

@@ -207,6 +207,7 @@ class JobBody:
                 prompt=spec.prompt_sent,
                 template=spec.template,
                 copy=spec.copy,
+                variant=spec.variant,
                 references=spec.references,
                 prediction_id=job.provider_job_id if job.provider_model == model.id else None,
                 record_prediction=self._recorder(job.id, runner, model.id),
