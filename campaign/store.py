@@ -388,6 +388,12 @@ class Store:
         creative.title = title
         return creative
 
+    async def set_creative_set(self, creative_id: str, set_id: str) -> None:
+        """Put a creative in a set (variations or formats made from it)."""
+        async with self._session() as s:
+            await s.execute(update(Creative).where(Creative.id == creative_id).values(set_id=set_id))
+            await s.commit()
+
     async def delete_creative(self, creative_id: str, team_id: str) -> None:
         """Remove a creative's row. The job that made it keeps its history, with no creative left to show."""
         creative = await self.creative(creative_id, team_id)

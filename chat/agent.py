@@ -1,161 +1,243 @@
-"""Builds the LangChain agent: ChatOpenAI when a key is set, the offline planner otherwise, same tools either way."""
+"""The chat's agent: one graph per chat model, compiled once (LangChain's `create_agent`). Each turn passes who
+is speaking and the chat settings as the graph's context; the conversation's attachments live in its state (kept
+by the checkpointer until new ones replace them). Tools are plain functions whose docstrings are their
+descriptions; they answer in words for the model and hand what they did (jobs started, a library to show) back
+as artifacts."""
 
 from __future__ import annotations
 
 import hashlib
-import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired
 
-from langchain.agents import create_agent
+from langchain.agents import AgentState, create_agent
+from langchain.agents.middleware import ModelCallLimitMiddleware, ToolCallLimitMiddleware
+from langchain.tools import ToolRuntime, tool
 from langchain_core.language_models import BaseChatModel
-from langchain_core.tools import BaseTool, StructuredTool
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, create_model
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
 from chat.planner import OfflinePlanner
+from tools.adcopy import AdCopy
 from tools.jobs import Submitted, VideoRequest
-from tools.studio import Studio
+from tools.llm import chat_model
+from tools.studio import MAX_VARIATIONS, Studio
 from tools.views import LibraryView
 
-log = logging.getLogger(__name__)
-
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
-Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a video:
-pass the user's brief as the prompt with every fact they gave (names, prices, colours, text to show), and only
-the options they asked for; images the user attached are used automatically. When the user asks to change the
-latest video of this conversation ("make it square", "10 seconds instead", "try it on kling"), use revise_video
-with only what changes. Use list_creatives to open the campaign library (the team's creatives with their cost,
-to play, download, rename or delete). When a tool reports a problem, tell the user what is allowed and suggest
-the nearest valid request. Paid models ask the user to confirm the price with buttons: never claim a paid video
-is on its way before that. Keep answers short."""
+Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a new video:
+pass the user's brief as the prompt, and put the words to show on screen in `copy` (headline, tagline, features,
+price, cta, end_text) exactly as the user wrote them; never put instructions, campaign names or model names in
+`copy`. Pass only the options the user asked for; images attached in this conversation are used automatically.
+To change this conversation's latest video ("make it square", "10 seconds", "change the headline to ...", "try it
+on kling"), use revise_video with only what changes. Use make_variations for other takes of it and make_formats
+for every channel format at once. Use list_creatives to open the campaign library. When a tool reports a problem,
+tell the user what is allowed and suggest the nearest valid request. Paid models ask the user to confirm the
+price with buttons: never claim a paid video is on its way before that. Keep answers short and plain."""
+
+MAX_TOOL_CALLS = 4  # per turn: a weak model that repeats itself is stopped, and told so
+MAX_MODEL_CALLS = 6
 
 
 @dataclass
-class Turn:
-    """What one chat turn gives the tools: who is speaking, attachments, chat settings, and hooks back into the
-    chat."""
+class TurnContext:
+    """What one chat turn gives the tools: the studio, who is speaking, and the chat's settings."""
 
+    studio: Studio
     actor: Actor
     origin: str = ""
-    message_id: str = ""  # keys this turn's submissions: a resent message or a retried call makes no new job
-    attachments: list[str] = field(default_factory=list)  # stored reference keys
-    defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, refine
-    on_submitted: Callable[[Submitted], Awaitable[None]] | None = None
-    on_library: Callable[[LibraryView, str | None], Awaitable[None]] | None = None  # shows it in the chat
-    submitted: list[Submitted] = field(default_factory=list)
+    message_id: str = ""  # keys this turn's submissions: a resent message or a repeated call makes no new job
+    defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, ...
+    focus: str | None = None  # the job of the video the user pointed at with a button, if any
 
-    def key_for(self, asked: BaseModel) -> str | None:
-        """The idempotency key of a request made in this turn: the message and what it asks for."""
+    def key_for(self, tool_name: str, asked: dict[str, Any]) -> str | None:
+        """The idempotency key of a request made in this turn: the message, the tool and what it asks for."""
         if not self.message_id:
             return None
-        digest = hashlib.sha256(f"{type(asked).__name__}:{asked.model_dump_json()}".encode()).hexdigest()[:16]
-        return f"{self.message_id}:{digest}"
+        body = f"{tool_name}:{sorted(asked.items())!r}".encode()
+        return f"{self.message_id}:{hashlib.sha256(body).hexdigest()[:16]}"
 
 
-class GenerateArgs(BaseModel):
-    prompt: str = Field(description="The brief, with every fact the user gave.")
-    model: str | None = Field(default=None, description="Model id or alias; omit for the default.")
-    duration_s: int | None = Field(default=None, description="Length in seconds.")
-    aspect: str | None = Field(default=None, description="16:9, 9:16, 1:1 or 4:5.")
-    resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
-    template: str | None = Field(default=None, description="brand-animation, product-showcase or social-media.")
-    reference_urls: list[str] = Field(default_factory=list, description="Image URLs the user pasted.")
-    campaign: str | None = Field(default=None, description="Campaign name; the default campaign when omitted.")
-    refine: bool | None = Field(default=None, description="Rewrite the brief for the model.")
+class Conversation(AgentState):
+    """The agent's state: the messages, and the stored keys of the images attached most recently."""
+
+    attachments: NotRequired[list[str]]
 
 
-class ReviseArgs(BaseModel):
-    aspect: str | None = Field(default=None, description="The new format: 16:9, 9:16, 1:1 or 4:5.")
-    duration_s: int | None = Field(default=None, description="The new length in seconds.")
-    model: str | None = Field(default=None, description="Another model, by id or alias.")
-    resolution: str | None = Field(default=None, description="e.g. 720p or 1080p.")
-    audio: bool | None = Field(default=None, description="Sound on or off, where the model offers it.")
+@dataclass
+class Outcome:
+    """What a tool did besides its words: jobs started (to follow and to confirm), a library to show."""
+
+    submitted: list[Submitted] = field(default_factory=list)
+    library: LibraryView | None = None
+    campaign: str | None = None
+
+
+Runtime = ToolRuntime[TurnContext, Conversation]
+Result = tuple[str, Outcome]
+
+# The tools' arguments are the request's own fields (one definition, one set of descriptions).
+_ASKED = ("prompt", "model", "duration_s", "aspect", "resolution", "template", "campaign", "audio", "refine", "copy")
+_CHANGES = ("aspect", "duration_s", "model", "resolution", "audio")
+
+
+def _fields(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: (VideoRequest.model_fields[name].annotation, VideoRequest.model_fields[name]) for name in names}
+
+
+GenerateArgs = create_model(
+    "GenerateArgs",
+    **_fields(_ASKED),
+    reference_urls=(list[str], Field(default_factory=list, description="Image URLs the user pasted.")),
+)
+ReviseArgs = create_model(
+    "ReviseArgs",
+    **_fields(_CHANGES),
+    copy=(AdCopy | None, Field(default=None, description="Only the on-screen words that change.")),
+    use_attachments=(
+        bool,
+        Field(default=False, description="Use the images attached in this conversation instead of the video's."),
+    ),
+)
+
+
+class VariationsArgs(BaseModel):
+    count: int = Field(default=3, ge=1, le=MAX_VARIATIONS, description="How many variations.")
 
 
 class CreativesArgs(BaseModel):
     campaign: str | None = Field(default=None, description="Campaign name; all campaigns when omitted.")
 
 
-def build_tools(studio: Studio, turn: Turn) -> list[BaseTool]:
-    """The agent's tools, bound to this turn's attachments and chat settings."""
+@tool("list_video_models", response_format="content_and_artifact")
+async def list_video_models(runtime: Runtime) -> Result:
+    """List the video models with their durations, formats, reference images, price and availability."""
+    notes: list[str] = []
+    rows = ["| model | durations | formats | refs | price per second | status |", "|---|---|---|---|---|---|"]
+    for m in runtime.context.studio.models():
+        status = "available"
+        if not m.available:
+            notes += [m.notice] if m.notice not in notes else []
+            status = f"unavailable [{notes.index(m.notice) + 1}]"
+        cells = [f"**{m.id}**", m.durations, " ".join(m.aspects), str(m.max_references), m.price, status]
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows + [""] + [f"[{i}] {note}" for i, note in enumerate(notes, 1)]), Outcome()
 
-    async def list_video_models() -> str:
-        """List the video models with their durations, formats, reference images, price and availability."""
-        notes: list[str] = []
-        rows = ["| model | durations | formats | refs | price per second | status |", "|---|---|---|---|---|---|"]
-        for m in studio.models():
-            status = "available"
-            if not m.available:
-                notes += [m.notice] if m.notice not in notes else []
-                status = f"unavailable [{notes.index(m.notice) + 1}]"
-            cells = [f"**{m.id}**", m.durations, " ".join(m.aspects), str(m.max_references), m.price, status]
-            rows.append("| " + " | ".join(cells) + " |")
-        return "\n".join(rows + [""] + [f"[{i}] {note}" for i, note in enumerate(notes, 1)])
 
-    async def started(submit: Callable[[], Awaitable[Submitted]], failed: str) -> str:
-        """Run a submission; the words the user reads after it, or what to change."""
-        try:
-            submitted = await submit()
-        except ValidationError as exc:
-            return f"{failed}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
-        except ClapboardError as exc:
-            return f"{failed}: {exc}"
-        turn.submitted.append(submitted)
-        if turn.on_submitted:
-            await turn.on_submitted(submitted)
-        return describe_submission(submitted)
+@tool("generate_video", args_schema=GenerateArgs, response_format="content_and_artifact")
+async def generate_video(runtime: Runtime, reference_urls: list[str] | None = None, **asked: Any) -> Result:
+    """Make a new video from a brief. Returns what happens next, or what to change."""
+    ctx = runtime.context
+    chosen = {k: v for k, v in asked.items() if v is not None}
+    defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
+    references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
+    key = ctx.key_for("generate_video", {**chosen, "references": references})
 
-    async def generate_video(**kwargs: Any) -> str:
-        """Make a video from a brief. Returns the job id and what happens next, or what to change."""
-        urls = kwargs.pop("reference_urls", None) or []
-        defaults = {k: v for k, v in turn.defaults.items() if v is not None}
-        chosen = {k: v for k, v in kwargs.items() if v is not None}
+    async def submit() -> list[Submitted]:
+        request = VideoRequest(**{**defaults, **chosen}, references=references)
+        return [await ctx.studio.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
 
-        async def submit() -> Submitted:
-            request = VideoRequest(**{**defaults, **chosen}, references=[*turn.attachments, *urls])
-            return await studio.submit(turn.actor, request, origin=turn.origin, idempotency_key=turn.key_for(request))
+    return await _started(submit, "Could not start the video")
 
-        return await started(submit, "Could not start the video")
 
-    async def revise_video(**kwargs: Any) -> str:
-        """Make a new version of this conversation's latest video with some changes (format, length, model,
-        resolution, sound): the brief, images, template, copy and campaign stay the same."""
-        changes = ReviseArgs(**kwargs)
-        if not changes.model_dump(exclude_none=True):
-            return "Say what to change: a format (square, 9:16), a length (10 seconds) or a model."
-        latest = await studio.conversation(turn.actor, turn.origin, limit=1)
-        if not latest:
-            return "There is no video in this conversation yet: describe one and I'll make it."
+@tool("revise_video", args_schema=ReviseArgs, response_format="content_and_artifact")
+async def revise_video(runtime: Runtime, use_attachments: bool = False, **changes: Any) -> Result:
+    """Make a new version of this conversation's latest video with some changes (format, length, model,
+    resolution, sound, on-screen words, images); everything else stays the same."""
+    ctx = runtime.context
+    changed = {k: v for k, v in changes.items() if v is not None}
+    if isinstance(changed.get("copy"), AdCopy):
+        changed["copy"] = changed["copy"].given()
+    if use_attachments:
+        if not (attachments := runtime.state.get("attachments")):
+            return "No image is attached in this conversation yet: attach one and ask again.", Outcome()
+        changed["references"] = attachments
+    if not changed:
+        return "Say what to change: a format (square, 9:16), a length, the words on screen or a model.", Outcome()
+    if (latest := await _latest(ctx)) is None:
+        return _NOTHING_YET, Outcome()
+    key = ctx.key_for("revise_video", changed)
+    return await _started(
+        lambda: _one(ctx.studio.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
+        "Could not make that version",
+    )
 
-        async def submit() -> Submitted:
-            changed = changes.model_dump(exclude_none=True)
-            key = turn.key_for(changes)
-            return await studio.revise(turn.actor, latest[0].id, changed, origin=turn.origin, idempotency_key=key)
 
-        return await started(submit, "Could not make that version")
+@tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")
+async def make_variations(runtime: Runtime, count: int = 3) -> Result:
+    """Make other takes of this conversation's latest video (other shots, layout and motion), kept with it as a
+    set in its campaign."""
+    ctx = runtime.context
+    if (latest := await _latest(ctx)) is None:
+        return _NOTHING_YET, Outcome()
+    key = ctx.key_for("make_variations", {"count": count})
+    return await _started(
+        lambda: ctx.studio.variations(ctx.actor, latest, count, origin=ctx.origin, idempotency_key=key),
+        "Could not make variations",
+    )
 
-    async def list_creatives(campaign: str | None = None) -> str:
-        """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
-        try:
-            library = await studio.library(turn.actor, campaign)
-        except ClapboardError as exc:
-            return str(exc)
-        if not library.creatives:
-            return "No creatives yet. Describe a video and I'll make the first one."
-        if turn.on_library:
-            await turn.on_library(library, campaign)
-        return library_summary(library)
 
-    return [
-        StructuredTool.from_function(coroutine=list_video_models, name="list_video_models"),
-        StructuredTool.from_function(coroutine=generate_video, name="generate_video", args_schema=GenerateArgs),
-        StructuredTool.from_function(coroutine=revise_video, name="revise_video", args_schema=ReviseArgs),
-        StructuredTool.from_function(coroutine=list_creatives, name="list_creatives", args_schema=CreativesArgs),
-    ]
+@tool("make_formats", response_format="content_and_artifact")
+async def make_formats(runtime: Runtime) -> Result:
+    """Make this conversation's latest video in every other channel format (9:16, 1:1, 4:5, 16:9) in one go,
+    kept with it as a set in its campaign."""
+    ctx = runtime.context
+    if (latest := await _latest(ctx)) is None:
+        return _NOTHING_YET, Outcome()
+    missing: list[str] = []
+
+    async def submit() -> list[Submitted]:
+        made, skipped = await ctx.studio.formats(ctx.actor, latest, origin=ctx.origin,
+                                                 idempotency_key=ctx.key_for("make_formats", {}))  # fmt: skip
+        missing.extend(skipped)
+        return made
+
+    text, outcome = await _started(submit, "Could not make the other formats")
+    if missing:
+        text += f"\n\nThis model does not make {' or '.join(missing)}."
+    return text, outcome
+
+
+@tool("list_creatives", args_schema=CreativesArgs, response_format="content_and_artifact")
+async def list_creatives(runtime: Runtime, campaign: str | None = None) -> Result:
+    """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
+    ctx = runtime.context
+    try:
+        library = await ctx.studio.library(ctx.actor, campaign)
+    except ClapboardError as exc:
+        return str(exc), Outcome()
+    if not library.creatives:
+        return "No creatives yet. Describe a video and I'll make the first one.", Outcome()
+    return library_summary(library), Outcome(library=library, campaign=campaign)
+
+
+TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, list_creatives]
+_NOTHING_YET = "There is no video in this conversation yet: describe one and I'll make it."
+
+
+async def _latest(ctx: TurnContext) -> str | None:
+    """The job id of the video the user pointed at, else of this conversation's latest video."""
+    if ctx.focus:
+        return ctx.focus
+    latest = await ctx.studio.conversation(ctx.actor, ctx.origin, limit=1)
+    return latest[0].id if latest else None
+
+
+async def _one(pending: Any) -> list[Submitted]:
+    return [await pending]
+
+
+async def _started(submit: Any, failed: str) -> Result:
+    """Run a submission; the words the user reads after it (or what to change), and the jobs it started."""
+    try:
+        submitted = await submit()
+    except ValidationError as exc:
+        return f"{failed}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()), Outcome()
+    except ClapboardError as exc:
+        return f"{failed}: {exc}", Outcome()
+    return "\n\n".join(describe_submission(s) for s in submitted), Outcome(submitted=submitted)
 
 
 def library_summary(library: LibraryView) -> str:
@@ -181,9 +263,7 @@ def describe_submission(s: Submitted) -> str:
             "Confirm with the button to start it."
         )
     else:
-        lines.append(
-            f"Making your video: {size} on **{s.model_name}** (job `{s.job_id[:8]}`). It appears here when ready."
-        )
+        lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
     if s.prompt_sent != s.prompt:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
@@ -193,28 +273,23 @@ def describe_submission(s: Submitted) -> str:
     return "\n\n".join(lines)
 
 
-def chat_model(studio: Studio, offline: bool = False) -> BaseChatModel:
-    """ChatOpenAI on the configured endpoint when there is a key, else (or when asked) the offline planner."""
-    settings = studio.settings
-    if settings.llm_key and not offline:
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(
-            model=settings.llm_model,
-            api_key=settings.llm_key,
-            base_url=settings.llm_base_url,
-            streaming=True,
-            temperature=0.2,
-            max_retries=1,
-            timeout=60,
-        )
-    return OfflinePlanner(model_names=studio.catalog.names())
-
-
-def build_agent(
-    studio: Studio, turn: Turn, checkpointer: BaseCheckpointSaver | None = None, offline: bool = False
-) -> Any:
-    """The agent graph for one turn (tools are bound to the turn's attachments and settings)."""
+def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offline: bool = False) -> Any:
+    """The agent graph for one chat model: the configured LLM, or (without a key, or when asked) the offline
+    planner. Compile it once and pass a TurnContext with each turn."""
+    model: BaseChatModel = (
+        chat_model(studio.settings, temperature=0.2, timeout_s=60.0, streaming=True)
+        if studio.settings.llm_key and not offline
+        else OfflinePlanner(model_names=studio.catalog.names())
+    )
     return create_agent(
-        chat_model(studio, offline), tools=build_tools(studio, turn), system_prompt=SYSTEM, checkpointer=checkpointer
+        model,
+        tools=TOOLS,
+        system_prompt=SYSTEM,
+        state_schema=Conversation,
+        context_schema=TurnContext,
+        checkpointer=checkpointer,
+        middleware=[
+            ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS, exit_behavior="end"),
+            ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS, exit_behavior="end"),
+        ],
     )

@@ -16,13 +16,11 @@ import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
-from campaign.people import Actor
-from chat.agent import Turn, build_agent
-from chat.library import show_library
-from chat.notify import confirm_actions, remove_confirm_actions
-from chat.runtime import get_memory, get_notifier, get_studio, stop
+from chat.agent import Outcome, TurnContext
+from chat.iterate import FOCUS, show_outcome
+from chat.notify import remove_confirm_actions
+from chat.runtime import get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
-from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
 
@@ -102,40 +100,53 @@ async def on_message(message: cl.Message) -> None:
     if actor is None:
         return
     try:
-        attachments = [
-            (await studio.add_reference(actor, path=Path(el.path or ""), name=el.name)).key
-            for el in message.elements or []
+        attached = [
+            await studio.add_reference(actor, path=Path(el.path or ""), name=el.name) for el in message.elements or []
         ]
     except ClapboardError as exc:
         await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
         return
-    settings = cl.user_session.get("chat_settings") or {}
-    session_id = cl.context.session.id
-    turn = Turn(
+    context = TurnContext(
+        studio=studio,
         actor=actor,
         origin=f"chat:{cl.context.session.thread_id}",
         message_id=message.id,
-        attachments=attachments,
-        defaults={"model": settings.get("model"), "refine": None if settings.get("refine", True) else False},
-        on_submitted=lambda s: _submitted(s, session_id, actor),
-        on_library=show_library,
+        defaults=request_defaults(cl.user_session.get("chat_settings") or {}),
+        focus=cl.user_session.get(FOCUS),
     )
-    await _run_agent(studio, turn, message.content, offline=message.content.lstrip().startswith("/"))
+    cl.user_session.set(FOCUS, None)  # a button points at a video for the next message only
+    text = message.content
+    if attached:  # the images replace the conversation's earlier ones; the model is told they came
+        text += f"\n\n[attached images: {', '.join(el.name for el in message.elements or [])}]"
+    state = {"messages": [HumanMessage(text)], **({"attachments": [r.key for r in attached]} if attached else {})}
+    await _run_agent(context, state, offline=message.content.lstrip().startswith("/"))
 
 
-async def _submitted(s: Submitted, session_id: str, actor: Actor) -> None:
-    get_notifier().watch(s.job_id, session_id, actor)
+def request_defaults(settings: dict[str, Any]) -> dict[str, Any]:
+    """The chat settings as defaults of a video request (what the message asks for wins)."""
+    chosen = {k: settings.get(k) for k in ("model", "aspect", "duration_s", "audio", "campaign")}
+    return {**chosen, "refine": None if settings.get("refine", True) else False}
 
 
-async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) -> None:
-    """Run the agent for one message; slash commands are planned offline whatever the chat model."""
-    agent = build_agent(studio, turn, checkpointer=get_memory(), offline=offline)
+_STEPS = {
+    "list_video_models": "Looked up the models",
+    "generate_video": "Started a video",
+    "revise_video": "Started a new version",
+    "make_variations": "Started variations",
+    "make_formats": "Started the other formats",
+    "list_creatives": "Opened the library",
+}
+
+
+async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool = False) -> None:
+    """Run the agent for one message (slash commands are planned offline whatever the chat model), then follow
+    the jobs its tools started and show what they opened."""
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
-    calls: dict[str, dict[str, Any]] = {}
+    outcomes: list[Outcome] = []
     try:
-        async for mode, data in agent.astream(
-            {"messages": [HumanMessage(text)]}, config=config, stream_mode=["messages", "updates"]
+        async for mode, data in get_agent(offline).astream(
+            state, config=config, context=context, stream_mode=["messages", "updates"]
         ):
             if mode == "messages":
                 chunk, meta = data
@@ -147,29 +158,30 @@ async def _run_agent(studio: Any, turn: Turn, text: str, offline: bool = False) 
                     answer = answer or cl.Message(content="")
                     await answer.stream_token(chunk.text)
                 continue
-            for node, update in data.items():
-                for msg in (update or {}).get("messages", []):
-                    if node == "model" and isinstance(msg, AIMessage):
-                        calls.update({c["id"]: c["args"] for c in msg.tool_calls})
-                    elif isinstance(msg, ToolMessage):
-                        async with cl.Step(name=msg.name or "tool", type="tool") as step:
-                            step.input = calls.get(msg.tool_call_id, {})
-                            step.output = str(msg.content)
+            for update in data.values():
+                for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+                    if isinstance(msg, ToolMessage):
+                        if isinstance(msg.artifact, Outcome):
+                            outcomes.append(msg.artifact)
+                        failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
+                        name = "Could not run a step" if failed else _STEPS.get(msg.name or "", "Done")
+                        async with cl.Step(name=name, type="tool", show_input=False) as step:
+                            step.output = str(msg.content).split("\n", 1)[0][:200]
     except Exception:
         log.exception("the agent failed")
         await cl.Message(
             content="The assistant could not answer just now. Try again, or use `/generate <brief>`, "
-            "which works without the language model."
+            "which always works."
         ).send()
         return
     if answer is not None:
         await answer.send()
-    for s in turn.submitted:
-        if s.needs_confirmation:
-            await cl.Message(
-                content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
-                actions=confirm_actions(s.job_id, s.estimated_cost_usd),
-            ).send()
+    elif not outcomes:
+        await cl.Message(
+            content="I could not finish that request. Say it another way, or use `/generate <brief>`."
+        ).send()
+    for outcome in outcomes:
+        await show_outcome(outcome, context.actor)
 
 
 @cl.action_callback("confirm_job")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import chainlit as cl
 from chainlit.context import init_ws_context
@@ -13,6 +14,7 @@ from chainlit.session import WebsocketSession
 
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
+from tools.adcopy import FIELD_NAMES
 from tools.jobs import JobEvent
 from tools.studio import Studio
 from tools.views import CreativeView
@@ -40,7 +42,38 @@ def video_element(c: CreativeView) -> cl.Video:
 def creative_text(c: CreativeView, lead: str = "") -> str:
     cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
-    return f"{head} [Download]({c.download_url})"
+    words = copy_lines(c.copy.given())
+    return f"{head} [Download]({c.download_url})" + (f"\n\nOn screen:\n{words}" if words else "")
+
+
+def ready_actions(c: CreativeView) -> list[cl.Action]:
+    """Under a ready video: what to make of it next, and the library."""
+    return [*creative_actions(c.job_id), library_button()] if c.job_id else [library_button()]
+
+
+_LABELS = {"headline": "Headline", "tagline": "Tagline", "features": "Features", "price": "Price", "cta": "Button",
+           "end_text": "End card"}  # fmt: skip
+
+
+def creative_actions(job_id: str) -> list[cl.Action]:
+    """The buttons under a ready video."""
+    return [
+        cl.Action(name="make_variations", payload={"job_id": job_id}, label="Variations", icon="shuffle"),
+        cl.Action(name="make_formats", payload={"job_id": job_id}, label="Other formats", icon="ratio"),
+        cl.Action(name="edit_text", payload={"job_id": job_id}, label="Edit text", icon="type"),
+        cl.Action(name="another_model", payload={"job_id": job_id}, label="Another model", icon="cpu"),
+    ]
+
+
+def copy_lines(copy: dict[str, Any]) -> str:
+    """The words on screen, one field per line, for the ready message and Edit text."""
+    lines = []
+    for name in FIELD_NAMES:
+        value = copy.get(name)
+        if value:
+            shown = " · ".join(value) if isinstance(value, list) else value
+            lines.append(f"- {_LABELS[name]}: “{shown}”")
+    return "\n".join(lines)
 
 
 def library_button() -> cl.Action:
@@ -105,7 +138,7 @@ class ChatNotifier:
             await cl.Message(
                 content=creative_text(creative, "Your video is ready: ") + note,
                 elements=[video_element(creative)],
-                actions=[library_button()],
+                actions=ready_actions(creative),
             ).send()
             await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
         else:
@@ -147,7 +180,7 @@ class ChatNotifier:
                 await cl.Message(
                     content=creative_text(creative, "Finished while you were away: "),
                     elements=[video_element(creative)],
-                    actions=[library_button()],
+                    actions=ready_actions(creative),
                 ).send()
                 await self.studio.mark_delivered(actor, job.id)
             elif job.status == JobStatus.failed:

@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
+from tools.adcopy import campaign_named
 from tools.templates import TEMPLATES
 
 HELP = (
@@ -24,10 +25,12 @@ HELP = (
     "- *make a 6 second vertical product showcase of our sneaker* (attach a product photo)\n"
     "- *a 10 s brand animation of our logo for YouTube* (attach the logo)\n"
     "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
+    "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *3 variations*, "
+    "*all formats*, *try it on kling*.\n\n"
     "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
-    "Instagram feed, YouTube, landscape), a model and a template by name, `model=`, `template=`, "
-    '`campaign="Spring sale"`, and image URLs as references.'
+    "Instagram feed, YouTube, landscape), a model and a template by name, *for the spring sale campaign*, "
+    "*no audio*, and image URLs as references."
 )
 
 _NUMBER_WORDS = {
@@ -56,7 +59,6 @@ _ASPECT_WORDS: list[tuple[str, str]] = [
 _RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 _OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”']{1,80})[\"”']\s+campaign\b", re.I)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
@@ -73,7 +75,44 @@ _REVISE = re.compile(
     re.I,
 )
 _REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
-_CHANGES = ("duration_s", "aspect", "model", "resolution")
+_CHANGES = ("duration_s", "aspect", "model", "resolution", "audio")
+_NO_AUDIO = re.compile(
+    r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound|music)\b|\bsilent\b|\bmuted?\b", re.I
+)
+_AUDIO = re.compile(r"\b(?:with|add|turn\s+on\s+the)\s+(?:audio|sound|music)\b", re.I)
+_COUNT_WORDS = {"a couple of": 2, "a few": 3, "some": 3, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_VARIATIONS = re.compile(
+    r"\b(?:(\d+|a\s+couple\s+of|a\s+few|some|two|three|four|five|six)\s+)?(?:more\s+|other\s+|new\s+)?"
+    r"(?:variations?|variants?|versions?|alternatives?|takes?)\b",
+    re.I,
+)
+_FORMATS = re.compile(
+    r"\b(?:all|every|each|other)\s+(?:the\s+)?(?:formats?|sizes?|aspect\s+ratios?|ratios?|channels?|placements?)\b"
+    r"|\bevery\s+channel\b",
+    re.I,
+)
+_COPY_FIELDS = {"headline": "headline", "title": "headline", "hook": "headline", "tagline": "tagline",
+                "slogan": "tagline", "price": "price", "cta": "cta", "call to action": "cta", "button": "cta",
+                "end text": "end_text", "end card": "end_text", "end line": "end_text"}  # fmt: skip
+_COPY_NAMES = "|".join(sorted((re.escape(n) for n in _COPY_FIELDS), key=len, reverse=True))
+# "change the headline to Run the city", "make the price $99", "headline: Run the city", "new tagline 'Go'"
+_COPY_CHANGE = re.compile(
+    rf"^(?:(?:please\s+)?(?:change|make|set|update|replace|put|use|switch)\s+(?:the\s+|a\s+)?|new\s+)?"
+    rf"({_COPY_NAMES})\s*(?:to\s+say|to\s+read|to|=|:|as|with|into|so\s+it\s+says|should\s+(?:say|read|be))?\s+"
+    r"(.+?)\s*$",
+    re.I,
+)
+_USE_ATTACHED = re.compile(
+    r"\b(?:the\s+|this\s+|that\s+|my\s+|our\s+)?(?:logo|photo|image|picture|pic)s?\s+(?:from\s+(?:before|earlier)|"
+    r"i\s+(?:sent|attached|uploaded))|\b(?:this|the\s+new|the\s+attached|the\s+uploaded)\s+(?:logo|photo|image|picture)\b",
+    re.I,
+)
+_STOP = re.compile(r"^(?:please\s+)?(?:stop|cancel|abort|halt|kill)\b", re.I)
+_YES = re.compile(r"^(?:yes|yep|yeah|sure|ok|okay|go|go ahead|do it|please do|yes please|sounds good)[.!]*$", re.I)
+_QUESTION_WORDS = re.compile(r"^(?:what|which|how|why|when|where|who|can|could|do|does|is|are)\b", re.I)
+_BRIEF_MIN_WORDS = 6  # a descriptive message this long is a brief, even without "make" or "video"
+ATTACHED = re.compile(r"\s*\[attached images?: ([^\]]*)\]\s*$")
+CLARIFY = "Shall I make a video of"
 _CREATIVES = re.compile(
     r"\b(creatives?|library|my videos|our videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I
 )
@@ -130,11 +169,18 @@ class Plan:
         self.reply = reply
 
 
-def plan(text: str, model_names: Sequence[str]) -> Plan:
-    """Turn one user message into a tool call, or into an answer when no tool fits."""
+def plan(text: str, model_names: Sequence[str], attached: Sequence[str] = (), pending: str = "") -> Plan:
+    """Turn one user message into a tool call, or into an answer when no tool fits. `attached` names the images
+    that came with it; `pending` is the brief of a clarifying question the previous answer asked."""
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
+    if not text and attached:
+        return Plan(None, reply=_kept(attached))
+    if _STOP.match(text):
+        return Plan(None, reply="To stop a video, press **Stop** under it, or send *stop* on its own.")
+    if pending and _YES.match(text):
+        return Plan("generate_video", generation_args(pending, model_names))
     if command in ("/help", "/start") or (not command and text.lower() in ("help", "?", "hi", "hello")):
         return Plan(None, reply=HELP)
     if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
@@ -143,18 +189,62 @@ def plan(text: str, model_names: Sequence[str]) -> Plan:
         options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
         campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
-    if not command and _REVISE.search(text) and len(text.split()) <= _REVISE_MAX_WORDS:
-        changes = {k: v for k, v in generation_args(text, model_names).items() if k in _CHANGES}
-        if changes:
-            return Plan("revise_video", changes)
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
-    if not command and not _GENERATE.search(text) and not _URL.search(text):
+    if not command and (change := _iteration(text, model_names, attached)):
+        return change
+    if not command and not (_GENERATE.search(text) or _URL.search(text)) and _is_question(text):
         return Plan(None, reply=HELP)
+    if not command and not (_GENERATE.search(text) or _URL.search(text) or _is_brief(text)):
+        return Plan(
+            None, reply=f"{CLARIFY} “{text}”? Say *yes*, or tell me more: the product, the offer, where it runs."
+        )
     args = generation_args(rest, model_names)
     if isinstance(args.get("duration_s"), str):
         return Plan(None, reply=f"I could not read the duration '{args['duration_s']}': write it like 8s or 8 seconds.")
     return Plan("generate_video", args)
+
+
+def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -> Plan | None:
+    """A change to the conversation's latest video: variations, every format, new words on screen, or other
+    options ("make it square", "10 seconds", "try it on kling", "use the logo from before")."""
+    words = len(text.split())
+    if words > _REVISE_MAX_WORDS:
+        return None
+    if _FORMATS.search(text):
+        return Plan("make_formats")
+    if (m := _VARIATIONS.search(text)) and not _asks_for_new(text.replace(m.group(0), "")):
+        said = (m.group(1) or "3").lower()
+        count = int(said) if said.isdigit() else _COUNT_WORDS.get(re.sub(r"\s+", " ", said), 3)
+        return Plan("make_variations", {"count": count})
+    if m := _COPY_CHANGE.match(text):
+        value = m.group(2).strip().strip("\"“”'").rstrip(".!").strip()
+        if value:
+            return Plan("revise_video", {"copy": {_COPY_FIELDS[re.sub(r"\s+", " ", m.group(1).lower())]: value}})
+    changes = {k: v for k, v in generation_args(text, model_names).items() if k in _CHANGES}
+    if _USE_ATTACHED.search(text) or (attached and _REVISE.search(text)):
+        changes["use_attachments"] = True
+    short = words <= 5 and not _asks_for_new(text)
+    if changes and (_REVISE.search(text) or short):
+        return Plan("revise_video", changes)
+    return None
+
+
+def _is_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_QUESTION_WORDS.match(text))
+
+
+def _is_brief(text: str) -> bool:
+    """A descriptive message (several words, not a question) is a brief even without "make" or "video"."""
+    return len(text.split()) >= _BRIEF_MIN_WORDS and not _is_question(text)
+
+
+def _kept(names: Sequence[str]) -> str:
+    what = ", ".join(f"*{n}*" for n in names)
+    return (
+        f"Got {what}. I'll use it in your next video here (and keep it for the ones after, until you attach "
+        "another). Describe the video, e.g. *a 6 second vertical product showcase, price $129*."
+    )
 
 
 def _asks_for_new(text: str) -> bool:
@@ -186,10 +276,12 @@ def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
         args["template"] = template
     elif found := _find_name(brief, list(templates)):
         args["template"] = templates[found]
-    if campaign := options.get("campaign"):
+    if campaign := options.get("campaign") or campaign_named(brief):
         args["campaign"] = campaign
-    elif m := _CAMPAIGN.search(brief):
-        args["campaign"] = m.group(1).strip()
+    if _NO_AUDIO.search(brief):
+        args["audio"] = False
+    elif _AUDIO.search(brief):
+        args["audio"] = True
     args["prompt"] = re.sub(r"\s+", " ", brief).strip(" ,.;")
     return args
 
@@ -225,8 +317,21 @@ class OfflinePlanner(BaseChatModel):
                 failed = message.status == "error"  # the tool's arguments did not validate
                 results.append("I could not read that request; try /help." if failed else str(message.content))
             return AIMessage(content="\n\n".join(reversed(results)))
-        decided = plan(str(last.content) if isinstance(last, HumanMessage) else "", self.model_names)
+        text = str(last.content) if isinstance(last, HumanMessage) else ""
+        attached: list[str] = []
+        if m := ATTACHED.search(text):
+            text, attached = text[: m.start()], [n.strip() for n in m.group(1).split(",") if n.strip()]
+        decided = plan(text, self.model_names, attached, pending=_pending(messages[:-1]))
         if decided.tool is None:
             return AIMessage(content=decided.reply)
         call = {"name": decided.tool, "args": decided.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
         return AIMessage(content="", tool_calls=[call])
+
+
+def _pending(history: list[BaseMessage]) -> str:
+    """The brief the previous answer asked about ("Shall I make a video of ...?"), if it did."""
+    answers = [m for m in history if isinstance(m, AIMessage)]
+    if not answers or not str(answers[-1].content).startswith(CLARIFY):
+        return ""
+    asked = [m for m in history[: history.index(answers[-1])] if isinstance(m, HumanMessage)]
+    return ATTACHED.sub("", str(asked[-1].content)) if asked else ""

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 from contextlib import AsyncExitStack
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from campaign.settings import Settings
+from chat.agent import build_agent
 from chat.memory import open_memory
 from chat.notify import ChatNotifier
 from tools.studio import Studio
@@ -17,6 +19,7 @@ from tools.studio import Studio
 _studio: Studio | None = None
 _notifier: ChatNotifier | None = None
 _memory: BaseCheckpointSaver | None = None
+_agents: dict[bool, Any] = {}  # offline or not -> the compiled agent graph
 _stack: AsyncExitStack | None = None
 _lock = asyncio.Lock()
 
@@ -52,9 +55,12 @@ def get_notifier() -> ChatNotifier:
     return _notifier
 
 
-def get_memory() -> BaseCheckpointSaver:
-    assert _memory is not None, "the memory opens with the studio"
-    return _memory
+def get_agent(offline: bool) -> Any:
+    """The agent graph for the configured chat model (or the offline planner), compiled on first use."""
+    assert _studio is not None and _memory is not None, "the agent needs the studio and its memory"
+    if offline not in _agents:
+        _agents[offline] = build_agent(_studio, _memory, offline=offline)
+    return _agents[offline]
 
 
 async def stop() -> None:
@@ -65,3 +71,4 @@ async def stop() -> None:
     if _studio is not None:
         await _studio.close()
     _studio = _notifier = _memory = _stack = None
+    _agents.clear()

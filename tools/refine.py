@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
 from tools.adcopy import AdCopy, read_copy
+from tools.llm import chat_model
 from tools.templates import Template, get_template, on_screen_text
 
 if TYPE_CHECKING:
@@ -270,18 +271,8 @@ async def _llm_prompt(
     brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int, model: str | None, settings: Settings
 ) -> str:
     from langchain_core.messages import HumanMessage, SystemMessage
-    from langchain_openai import ChatOpenAI
 
-    key = settings.llm_key
-    assert key is not None
-    chat = ChatOpenAI(
-        api_key=key,
-        base_url=settings.llm_base_url,
-        model=settings.llm_model,
-        temperature=0.4,
-        timeout=LLM_TIMEOUT_S,
-        max_retries=1,
-    )
+    chat = chat_model(settings, temperature=0.4, timeout_s=LLM_TIMEOUT_S)
     orientation = _ORIENTATION.get(aspect, aspect)
     lines = [
         f"Brief: {brief.strip()}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,13 @@ from typing import Any
 from pydantic import BaseModel
 
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
-from campaign.models import ACTIVE, Creative, Job, JobStatus
+from campaign.models import ACTIVE, Creative, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
 from campaign.store import Store
 from tools.accounts import Accounts
+from tools.adcopy import AdCopy
 from tools.catalog import Catalog, ModelSpec, build_catalog
 from tools.engines import engine_for
 from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
@@ -41,6 +43,8 @@ FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 CHAT_FILES = "chat/"  # the history's own files: element content that is neither a video nor an attachment
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
+MAX_VARIATIONS = 6
+CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
 
 
 class ModelView(BaseModel):
@@ -310,10 +314,13 @@ class Studio:
         confirmed: bool = False,
         allow_paths: bool = False,
         idempotency_key: str | None = None,
+        set_id: str | None = None,
+        variant: int = 0,
     ) -> Submitted:
         """Submit a video request for the actor's team (see `Submissions.submit`)."""
         return await self.submissions.submit(actor, request, origin=origin, confirmed=confirmed,
-                                             allow_paths=allow_paths, idempotency_key=idempotency_key)  # fmt: skip
+                                             allow_paths=allow_paths, idempotency_key=idempotency_key,
+                                             set_id=set_id, variant=variant)  # fmt: skip
 
     async def confirm(self, actor: Actor, job_id: str) -> JobView:
         """Approve a paid job's price: only the person who asked, or an admin."""
@@ -378,23 +385,87 @@ class Studio:
         idempotency_key: str | None = None,
     ) -> Submitted:
         """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
-        (model, duration_s, aspect, resolution, audio) applied. A new model starts from its own defaults for
-        what was not asked for."""
+        applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
+        fields that change). A new model starts from its own defaults for what was not asked for."""
+        job, request = await self._again(actor, job_id, changes)
+        return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
+
+    async def variations(
+        self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
+    ) -> list[Submitted]:
+        """`count` new takes on an earlier job's request (other shots, layout and motion; a provider's other
+        seed), kept together with it as one set in its campaign."""
+        if not 1 <= count <= MAX_VARIATIONS:
+            raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
+        job, request = await self._again(actor, job_id, {})
+        set_id = await self._set_of(job)
+        first = secrets.randbelow(1_000_000) * MAX_VARIATIONS + 1  # another set of takes than any before
+        title = JobSpec.of(job).title
+        return [
+            await self.submit(
+                actor,
+                request.model_copy(update={"title": f"{title}, variation {k + 1}"}),
+                origin=origin,
+                set_id=set_id,
+                variant=first + k,
+                idempotency_key=idempotency_key and f"{idempotency_key}:v{k}",
+            )  # fmt: skip
+            for k in range(count)
+        ]
+
+    async def formats(
+        self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None
+    ) -> tuple[list[Submitted], list[str]]:
+        """The same video in every other channel format its model makes (9:16, 1:1, 4:5, 16:9), kept together
+        with it as one set; and the formats the model cannot make."""
+        job, request = await self._again(actor, job_id, {})
+        offered = self.catalog.get(job.model).aspects
+        others = [a for a in CHANNEL_FORMATS if a != request.aspect]
+        missing = [a for a in others if a not in offered]
+        if len(missing) == len(others):
+            raise InvalidRequest(
+                f"{self.catalog.get(job.model).name} makes only {', '.join(offered)}.",
+                hint="Try it on another model for the other formats.",
+            )
+        set_id = await self._set_of(job)
+        made = [
+            await self.submit(
+                actor,
+                request.model_copy(update={"aspect": aspect}),
+                origin=origin,
+                set_id=set_id,
+                idempotency_key=idempotency_key and f"{idempotency_key}:{aspect}",
+            )  # fmt: skip
+            for aspect in others
+            if aspect in offered
+        ]
+        return made, missing
+
+    async def _again(self, actor: Actor, job_id: str, changes: dict[str, Any]) -> tuple[Job, VideoRequest]:
+        """An earlier job of the team and its request again, with `changes`."""
         job = await self.store.job(job_id, actor.team_id)
         spec = JobSpec.of(job)
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        kept = {"model": job.model, "duration_s": spec.duration_s, "aspect": spec.aspect, "audio": spec.audio}
+        kept = {"model": job.model, "duration_s": spec.duration_s, "aspect": spec.aspect, "audio": spec.audio,
+                "references": [r.key for r in spec.references]}  # fmt: skip
         if "model" not in changes:
             kept["resolution"] = spec.resolution
-        request = VideoRequest(
-            **{**kept, **{k: v for k, v in changes.items() if v is not None}},
-            prompt=spec.prompt,
-            template=spec.template,
-            references=[r.key for r in spec.references],
-            campaign=campaign.name,
-            copy=spec.copy,
-        )
-        return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
+        changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}
+        copy = AdCopy.model_validate(changes.get("copy") or {}).over(spec.copy)
+        request = VideoRequest(**{**kept, **changed}, prompt=spec.prompt, template=spec.template,
+                               campaign=campaign.name, copy=copy)  # fmt: skip
+        return job, request
+
+    async def _set_of(self, job: Job) -> str:
+        """The set the job's video belongs to, started with it when it has none."""
+        spec = JobSpec.of(job)
+        if spec.set_id:
+            return spec.set_id
+        set_id = new_id()
+        await self.store.update_job(job.id, spec={**job.spec, "set_id": set_id})
+        if job.creative_id:
+            await self.store.set_creative_set(job.creative_id, set_id)
+        return set_id
 
     async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[JobView]:
         """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first."""

@@ -18,6 +18,7 @@ class CreativeView(BaseModel):
     """A creative as the chat, the CLI and the API show it."""
 
     id: str
+    job_id: str | None  # the job that made it (none for creatives made before jobs were kept)
     campaign: str
     title: str
     model: str

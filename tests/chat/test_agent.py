@@ -7,27 +7,26 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage
 
 from campaign.people import LOCAL_OWNER as OWNER
-from chat.agent import Turn, build_agent
+from chat.agent import TurnContext, build_agent
 from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
 from tools.studio import Studio
 
 
-async def _ask(studio: Studio, turn: Turn, text: str, offline: bool = False) -> str:
-    agent = build_agent(studio, turn, offline=offline)
-    result = await agent.ainvoke({"messages": [HumanMessage(text)]})
+async def _ask(studio: Studio, text: str, offline: bool = False, **turn: str) -> str:
+    agent = build_agent(studio, None, offline=offline)
+    result = await agent.ainvoke({"messages": [HumanMessage(text)]}, context=TurnContext(studio, OWNER, **turn))
     return str(result["messages"][-1].content)
 
 
 async def test_offline_planner_drives_the_tools(tmp_path: Path) -> None:
     studio = await Studio.open(make_settings(tmp_path / "data"))
-    turn = Turn(OWNER, origin="test")
-    answer = await _ask(studio, turn, "make a 3s square clip of a paper plane")
+    answer = await _ask(studio, "make a 3s square clip of a paper plane", origin="test")
     assert answer.startswith("Making your video: 3 s 1:1 (720x720)")
     await studio.backend.drain()
-    assert "1 creative" in await _ask(studio, Turn(OWNER), "/creatives")
-    assert "draft" in await _ask(studio, Turn(OWNER), "/models")
+    assert "1 creative" in await _ask(studio, "/creatives")
+    assert "draft" in await _ask(studio, "/models")
     await studio.close()
 
 
@@ -51,7 +50,8 @@ async def test_chat_openai_streams_and_calls_tools_through_the_same_graph(tmp_pa
         first = llm.chat_requests()[0].json
         assert first["stream"] is True and first["model"] == "gpt-4o"
         assert {t["function"]["name"] for t in first["tools"]} == {
-            "list_video_models", "generate_video", "revise_video", "list_creatives",
+            "list_video_models", "generate_video", "revise_video", "make_variations", "make_formats",
+            "list_creatives",
         }  # fmt: skip
         second = llm.chat_requests()[1].json
         tool_result = [m for m in second["messages"] if m["role"] == "tool"][0]["content"]
@@ -79,14 +79,13 @@ async def test_a_resent_message_or_a_repeated_tool_call_makes_one_job(tmp_path: 
         llm.queue_reply(tool_calls=[call, call])  # the model repeats itself
         llm.queue_reply(content="On its way.")
         studio = await Studio.open(settings)
-        await _ask(studio, Turn(OWNER, origin="chat:t1", message_id="m1"), "a paper plane over a city, 2 s")
+        await _ask(studio, "a paper plane over a city, 2 s", origin="chat:t1", message_id="m1")
         assert len(await studio.jobs(OWNER)) == 1
 
-        offline = Turn(OWNER, origin="chat:t1", message_id="m2")
         for _ in range(2):  # the browser resent the message after a network blip
-            await _ask(studio, offline, "/generate a 2 s clip of a kite", offline=True)
-        other = Turn(OWNER, origin="chat:t1", message_id="m3")
-        await _ask(studio, other, "/generate a 2 s clip of a kite", offline=True)  # a new message is a new request
+            await _ask(studio, "/generate a 2 s clip of a kite", offline=True, origin="chat:t1", message_id="m2")
+        # a new message is a new request
+        await _ask(studio, "/generate a 2 s clip of a kite", offline=True, origin="chat:t1", message_id="m3")
         await studio.backend.drain()
         jobs = await studio.jobs(OWNER)
         assert len(jobs) == 3 and all(j.status == "succeeded" for j in jobs)

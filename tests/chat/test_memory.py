@@ -9,7 +9,7 @@ from pathlib import Path
 from langchain_core.messages import HumanMessage
 
 from campaign.people import LOCAL_OWNER as OWNER
-from chat.agent import Turn, build_agent
+from chat.agent import TurnContext, build_agent
 from chat.memory import open_memory
 from tests.conftest import make_settings
 from tools.studio import Studio
@@ -22,15 +22,21 @@ async def test_the_conversation_is_remembered_across_processes(database_url: str
     try:
         async with AsyncExitStack() as stack:
             memory = await open_memory(settings, stack)
-            agent = build_agent(studio, Turn(OWNER, origin="chat:thread-1"), checkpointer=memory)
-            await agent.ainvoke({"messages": [HumanMessage("make a 3s square clip of a paper plane")]}, config)
+            agent = build_agent(studio, memory)
+            turn = TurnContext(studio, OWNER, origin="chat:thread-1")
+            await agent.ainvoke(
+                {"messages": [HumanMessage("make a 3s square clip of a paper plane")]}, config, context=turn
+            )
         [first] = await studio.conversation(OWNER, "chat:thread-1")
         await studio.wait(OWNER, first.id)
 
         async with AsyncExitStack() as stack:  # another process, later
             memory = await open_memory(settings, stack)
-            agent = build_agent(studio, Turn(OWNER, origin="chat:thread-1", message_id="m2"), checkpointer=memory)
-            result = await agent.ainvoke({"messages": [HumanMessage("make it 5 seconds instead")]}, config)
+            agent = build_agent(studio, memory)
+            turn = TurnContext(studio, OWNER, origin="chat:thread-1", message_id="m2")
+            result = await agent.ainvoke(
+                {"messages": [HumanMessage("make it 5 seconds instead")]}, config, context=turn
+            )
         said = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
         assert said == ["make a 3s square clip of a paper plane", "make it 5 seconds instead"]
         assert str(result["messages"][-1].content).startswith("Making your video: 5 s 1:1 (720x720)")

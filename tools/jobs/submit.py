@@ -51,6 +51,8 @@ class Submissions:
         confirmed: bool = False,
         allow_paths: bool = False,
         idempotency_key: str | None = None,
+        set_id: str | None = None,
+        variant: int = 0,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
 
@@ -59,7 +61,7 @@ class Submissions:
         idempotency key was used for another request.
         """
         origin = origin[:80]
-        fingerprint = _fingerprint(request, confirmed)
+        fingerprint = _fingerprint(request, confirmed, variant)
         if idempotency_key is not None:
             if not 0 < len(idempotency_key) <= IDEMPOTENCY_KEY_CHARS:
                 raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
@@ -116,6 +118,8 @@ class Submissions:
                 copy=copy,
                 model_names=self.catalog.names(),
             ),  # fmt: skip
+            set_id=set_id,
+            variant=variant,
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
@@ -192,9 +196,9 @@ class Submissions:
         return await self.store.job(job_id)
 
 
-def _fingerprint(request: VideoRequest, confirmed: bool) -> str:
+def _fingerprint(request: VideoRequest, confirmed: bool, variant: int = 0) -> str:
     """A hash of the request as sent: under one idempotency key, the same hash is the same request."""
-    body = {**request.model_dump(mode="json"), "confirm": confirmed}
+    body = {**request.model_dump(mode="json"), "confirm": confirmed, **({"variant": variant} if variant else {})}
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

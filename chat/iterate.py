@@ -1,0 +1,137 @@
+"""What the buttons under a ready video do (Variations, Other formats, Edit text, Another model: chat/notify.py
+draws them), and how the jobs they or the agent start are shown: followed until ready, or asked about when paid.
+
+A button makes its video the conversation's focus: "change the headline to ..." typed after "Edit text" changes
+that video, not merely the latest one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import chainlit as cl
+
+from campaign.errors import ClapboardError
+from campaign.people import Actor
+from chat.agent import Outcome, describe_submission
+from chat.library import show_library
+from chat.notify import confirm_actions, copy_lines
+from chat.runtime import get_notifier, get_studio
+from chat.signin import session_actor
+from tools.jobs import Submitted
+from tools.studio import Studio
+
+FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
+
+
+async def show_outcome(outcome: Outcome, actor: Actor) -> None:
+    """Follow the jobs a turn or a button started, ask about the price of paid ones, open a library."""
+    session_id = cl.context.session.id
+    for s in outcome.submitted:
+        get_notifier().watch(s.job_id, session_id, actor)
+        if s.needs_confirmation:
+            await cl.Message(
+                content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
+                actions=confirm_actions(s.job_id, s.estimated_cost_usd),
+            ).send()
+    if outcome.library is not None:
+        await show_library(outcome.library, outcome.campaign)
+
+
+async def _act(
+    action: cl.Action, start: Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]], lead: str
+) -> None:
+    """Run a button's request on its video as the session's actor, and show what started (or why not)."""
+    studio = await get_studio()
+    actor = await session_actor()
+    if actor is None:
+        return
+    job_id = str(action.payload.get("job_id", ""))
+    cl.user_session.set(FOCUS, job_id)
+    origin = f"chat:{cl.context.session.thread_id}"
+    try:
+        submitted = await start(studio, actor, job_id, origin)
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    await cl.Message(content=lead + "\n\n".join(describe_submission(s) for s in submitted)).send()
+    await show_outcome(Outcome(submitted=submitted), actor)
+
+
+@cl.action_callback("make_variations")
+async def variations(action: cl.Action) -> None:
+    async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+        key = f"{action.id}:variations"
+        return await studio.variations(actor, job_id, 3, origin=origin, idempotency_key=key)
+
+    await _act(action, start, "Three variations, kept together with the original:\n\n")
+
+
+@cl.action_callback("make_formats")
+async def formats(action: cl.Action) -> None:
+    missing: list[str] = []
+
+    async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+        made, skipped = await studio.formats(actor, job_id, origin=origin, idempotency_key=f"{action.id}:formats")
+        missing.extend(skipped)
+        return made
+
+    await _act(action, start, "The other formats, kept together with the original:\n\n")
+    if missing:
+        await cl.Message(content=f"This model does not make {' or '.join(missing)}.").send()
+
+
+@cl.action_callback("edit_text")
+async def edit_text(action: cl.Action) -> None:
+    studio = await get_studio()
+    actor = await session_actor()
+    if actor is None:
+        return
+    job_id = str(action.payload.get("job_id", ""))
+    try:
+        job = await studio.job(actor, job_id)
+        shown = (await studio.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    cl.user_session.set(FOCUS, job_id)
+    now = f"On screen now:\n{copy_lines(shown)}" if shown else "There are no words on screen now."
+    await cl.Message(
+        content=f"{now}\n\nWrite the change, e.g. *change the headline to Run the city*, *price: $99* or "
+        "*tagline: Made to move*, and I'll make a new version."
+    ).send()
+
+
+@cl.action_callback("another_model")
+async def another_model(action: cl.Action) -> None:
+    studio = await get_studio()
+    actor = await session_actor()
+    if actor is None:
+        return
+    job_id = str(action.payload.get("job_id", ""))
+    try:
+        job = await studio.job(actor, job_id)
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    cl.user_session.set(FOCUS, job_id)
+    models = [m for m in studio.models() if m.available and m.id != job.model_used]
+    await cl.Message(
+        content="Which model should make it? The price is asked before a paid model starts.",
+        actions=[
+            cl.Action(name="use_model", payload={"job_id": job_id, "model": m.id}, label=f"{m.name} ({m.price})")
+            for m in models
+        ],
+    ).send()
+
+
+@cl.action_callback("use_model")
+async def use_model(action: cl.Action) -> None:
+    model = str(action.payload.get("model", ""))
+
+    async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+        key = f"{action.id}:model"
+        return [await studio.revise(actor, job_id, {"model": model}, origin=origin, idempotency_key=key)]
+
+    await action.remove()
+    await _act(action, start, "")
