@@ -128,13 +128,13 @@ def request_defaults(settings: dict[str, Any]) -> dict[str, Any]:
     return {**chosen, "refine": None if settings.get("refine", True) else False}
 
 
-_STEPS = {
-    "list_video_models": "Looked up the models",
-    "generate_video": "Started a video",
-    "revise_video": "Started a new version",
-    "make_variations": "Started variations",
-    "make_formats": "Started the other formats",
-    "list_creatives": "Opened the library",
+_STEPS = {  # Chainlit shows "Used <name>" once a step is done
+    "list_video_models": "the model list",
+    "generate_video": "the video maker",
+    "revise_video": "the video editor",
+    "make_variations": "variations",
+    "make_formats": "every format",
+    "list_creatives": "the library",
 }
 
 
@@ -164,7 +164,7 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                         if isinstance(msg.artifact, Outcome):
                             outcomes.append(msg.artifact)
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
-                        name = "Could not run a step" if failed else _STEPS.get(msg.name or "", "Done")
+                        name = "a step that could not run" if failed else _STEPS.get(msg.name or "", "a tool")
                         async with cl.Step(name=name, type="tool", show_input=False) as step:
                             step.output = str(msg.content).split("\n", 1)[0][:200]
     except Exception:

@@ -109,29 +109,78 @@ def send(page: Page, text: str) -> None:
     page.keyboard.press("Enter")
 
 
-def test_a_marketer_attaches_a_photo_and_watches_the_video(served: str, tmp_path: Path) -> None:
+def test_a_marketer_attaches_a_photo_and_iterates_on_the_video(served: str, tmp_path: Path) -> None:
+    """One conversation with the offline planner: a product photo and a brief, then "make it square", "3
+    variations", "all formats" and "change the headline to Run the city". Each step's videos are decoded and their
+    on-screen copy checked; the ready video shows its buttons."""
     from playwright.sync_api import sync_playwright
 
     photo = tmp_path / "sneaker.png"
     photo.write_bytes(png_bytes((900, 700)))
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    env = {**os.environ, "CLAPBOARD_DATA_DIR": str(tmp_path / "data")}
+    seen: set[str] = set()
+
+    def new_creatives(count: int) -> list[dict]:
+        """The creatives made since the last step, oldest first, each decoded."""
+        made = [c for c in json.loads(clapboard(env, tmp_path, "creatives", "--json")) if c["id"] not in seen]
+        assert len(made) == count, made
+        for c in made:
+            seen.add(c["id"])
+            info = probe(Path(c["file"]), count_frames=True)
+            assert (info.codec, info.width, info.height) == ("h264", c["width"], c["height"])
+            assert abs(info.duration_s - 6) <= 1 / info.fps
+        return sorted(made, key=lambda c: c["created_at"])
+
+    def step(page: Page, text: str, videos: int) -> None:
+        send(page, text)
+        page.wait_for_function(f"document.querySelectorAll('video').length >= {videos}", timeout=120000)
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
         open_chat(page, served)
         assert "Clapboard" in page.content()
         page.locator("#upload-button-input").set_input_files(str(photo))
         page.wait_for_selector("#attachments", timeout=15000)
-        send(page, "make a 6 second vertical product showcase of our sneaker")
-        video = page.wait_for_selector("video", timeout=90000)
+        send(page, "make a 6 second vertical product showcase of our sneaker, price $129")
+        page.wait_for_selector("video", timeout=90000)
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
         size = page.evaluate("(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))")
         assert size[:2] == [720, 1280] and abs(size[2] - 6) < 0.1
         assert "/poster.jpg" in page.evaluate("document.querySelector('video').getAttribute('poster')")
         page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
         page.wait_for_function("document.querySelector('video').currentTime > 0.5", timeout=15000)
-        video.scroll_into_view_if_needed()
-        page.screenshot(path=str(Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path)) / "chat.png"))
-        assert page.get_by_text("Your video is ready").count() >= 1
+        for button in ("Variations", "Other formats", "Edit text", "Another model", "Library"):
+            page.get_by_role("button", name=button).first.wait_for(timeout=15000)
+        assert page.get_by_text("Price: “$129”").count() >= 1
+        page.get_by_role("button", name="Variations").first.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / "chat.png"))
+        [first] = new_creatives(1)
+        assert first["aspect"] == "9:16" and first["copy"]["price"] == "$129" and not first["copy"]["headline"]
+        assert first["reference_keys"], "the photo is the video's reference"
+
+        step(page, "make it square", 2)
+        [square] = new_creatives(1)
+        assert square["aspect"] == "1:1" and square["copy"] == first["copy"]
+        assert square["reference_keys"] == first["reference_keys"]
+
+        step(page, "3 variations", 5)
+        takes = new_creatives(3)
+        assert {c["aspect"] for c in takes} == {"1:1"} and all(c["copy"] == first["copy"] for c in takes)
+        assert len({c["set_id"] for c in takes}) == 1 and takes[0]["set_id"]
+        # VARIANT assert len({c["bytes"] for c in takes}) == 3, "each variation is a different video"
+
+        step(page, "all formats", 8)
+        formats = new_creatives(3)
+        assert sorted(c["aspect"] for c in formats) == ["16:9", "4:5", "9:16"]
+        assert len({c["set_id"] for c in formats}) == 1 and all(c["copy"] == first["copy"] for c in formats)
+
+        step(page, "change the headline to Run the city", 9)
+        [edited] = new_creatives(1)
+        assert edited["copy"]["headline"] == "Run the city" and edited["copy"]["price"] == "$129"
+        page.get_by_text("Headline: “Run the city”").first.wait_for(timeout=15000)
+        page.screenshot(path=str(shots / "iterations.png"), full_page=True)
         browser.close()
 
 

@@ -42,7 +42,7 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
         toasts = [d for e, d in tab.events if e == "toast"]
         assert any(t["type"] == "success" and t["message"].startswith("Video ready") for t in toasts)
         steps = [d for e, d in tab.events if e == "new_message" and d.get("type") == "tool"]
-        assert any(s["name"] == "Started a video" and not s["output"].lstrip().startswith("{") for s in steps)
+        assert any(s["name"] == "the video maker" and not s["output"].lstrip().startswith("{") for s in steps)
 
         from chat import runtime
 
