@@ -16,7 +16,7 @@ import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
-from chat.agent import Outcome, TurnContext
+from chat.agent import Outcome, TurnContext, describe_submission
 from chat.iterate import FOCUS, show_outcome
 from chat.notify import remove_confirm_actions
 from chat.runtime import get_agent, get_notifier, get_studio, stop
@@ -166,7 +166,11 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
                         name = "a step that could not run" if failed else _STEPS.get(msg.name or "", "a tool")
                         async with cl.Step(name=name, type="tool", show_input=False) as step:
-                            step.output = str(msg.content).split("\n", 1)[0][:200]
+                            step.output = (
+                                "The assistant's request did not fit the tool; it was told what to fix."
+                                if msg.status == "error"
+                                else str(msg.content).split("\n", 1)[0][:200]
+                            )
     except Exception:
         log.exception("the agent failed")
         await cl.Message(
@@ -174,9 +178,12 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             "which always works."
         ).send()
         return
+    started = [s for outcome in outcomes for s in outcome.submitted]
     if answer is not None:
         await answer.send()
-    elif not outcomes:
+    elif started:  # the model went quiet after starting jobs: say what started
+        await cl.Message(content="\n\n".join(describe_submission(s) for s in started)).send()
+    else:  # no words at all: a model that failed to call a tool properly, or was stopped repeating itself
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
         ).send()

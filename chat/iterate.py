@@ -115,7 +115,10 @@ async def another_model(action: cl.Action) -> None:
         await cl.Message(content=str(exc)).send()
         return
     cl.user_session.set(FOCUS, job_id)
-    models = [m for m in studio.models() if m.available and m.id != job.model_used]
+    models = [m for m in studio.models() if m.available and m.id != (job.model_used or job.model)]
+    if not models:
+        await cl.Message(content="No other model is available here right now; only the free draft is.").send()
+        return
     await cl.Message(
         content="Which model should make it? The price is asked before a paid model starts.",
         actions=[

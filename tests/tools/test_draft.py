@@ -670,3 +670,15 @@ async def test_cancelling_a_render_stops_it_and_removes_the_partial_file(storage
             break
         await asyncio.sleep(0.05)
     assert not dest.exists()
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_brief_of_the_copy_tests_draws_in_every_template(template: str) -> None:
+    """Sparse or odd copy (no headline, no call to action, only end words) never breaks a design."""
+    from tests.tools.test_adcopy import BRIEFS
+
+    for brief, _ in BRIEFS:
+        job = make_job(template, "9:16", duration=4, brief=brief)
+        design, stage = build_design(job, prepare_references([], job.width, job.height))
+        for i in range(0, stage.frames, 12):
+            assert design.frame(i).size == (job.width, job.height)

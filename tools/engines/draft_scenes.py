@@ -954,7 +954,9 @@ class SocialMedia(Design):
             else []
         )
         # End card: a product card, the price and the call to action.
-        self.cta = self.button(copy.cta or " ", CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9)
+        self.cta = (
+            self.button(copy.cta, CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9) if copy.cta else None
+        )
         self.price = (
             s.text(copy.price, "black", self.safe_w, 16 * u, 1.3 * DISPLAY * u * scale, max_lines=1)
             if copy.price
@@ -1033,8 +1035,9 @@ class SocialMedia(Design):
             parts.append(("head", self.end_head.height))
         if self.price is not None:
             parts.append(("price", self.price.height))
-        parts.append(("cta", self.cta.size[1]))
-        total = sum(h for _, h in parts) + gap * (len(parts) - 1)
+        if self.cta is not None:
+            parts.append(("cta", self.cta.size[1]))
+        total = sum(h for _, h in parts) + gap * max(0, len(parts) - 1)
         if total > sb - st:  # a tall card on a short frame: shrink the gaps first
             gap = max(u, gap - (total - (sb - st)) / max(1, len(parts) - 1))
             total = sum(h for _, h in parts) + gap * (len(parts) - 1)
@@ -1050,7 +1053,7 @@ class SocialMedia(Design):
             elif name == "price" and self.price is not None:
                 x = (self.W - self.price.width) / 2
                 s.paste_text(frame, self.price, x, y + (1 - ease_out(k)) * 2 * u, p.ink, clamp(k * 2))
-            elif name == "cta":
+            elif name == "cta" and self.cta is not None:
                 settle = max(0.0, t - self.end_start - 0.7)
                 pulse = 1.0 - 0.035 * (0.5 - 0.5 * math.cos(settle * 6.0)) if settle > 0 else 1.0
                 scale = min(1.0, 0.7 + 0.3 * pop) * pulse
