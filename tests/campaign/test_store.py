@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -182,6 +183,42 @@ async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: 
         assert await store.orphans(datetime.now(UTC)) == ["j1"]  # no lease: taken over at the next start
         assert [c.name for c in await store.campaigns(TEAM)] == ["Old"]  # what came before teams is "default"'s
         assert (await store.job("j1", TEAM)).id == "j1"
+    finally:
+        await store.close()
+
+
+async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(database_url: str) -> None:
+    """Before 0007 a job's spec kept its words as `fields` (features one per line); after, as `copy`."""
+    engine = create_async_engine(database_url)
+    now = {"t": datetime.now(UTC)}
+    fields = {"headline": "Ridge 2", "features": "Light\nFast", "price": "$99", "tagline": ""}
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: _upgrade(c, "0006"))
+        await conn.execute(sa.text("INSERT INTO campaigns (id, team_id, name, created_at) VALUES ('c1', 'default', "
+                                   "'Old', :t)"), now)  # fmt: skip
+        await conn.execute(
+            sa.text(
+                "INSERT INTO jobs (id, campaign_id, status, spec, model, estimated_cost_usd, progress, origin, "
+                "delivered, attempts, created_at, updated_at) VALUES ('j1', 'c1', 'succeeded', :s, 'draft', 0, 1, "
+                "'cli', true, 1, :t, :t)"
+            ),
+            {"s": json.dumps({"prompt": "a shoe", "title": "Old", "fields": fields}), **now},
+        )
+        await conn.execute(
+            sa.text(
+                "INSERT INTO creatives (id, campaign_id, job_id, title, prompt, prompt_sent, model, duration_s, aspect,"
+                " width, height, fps, bytes, file_key, reference_keys, estimated_cost_usd, created_at) VALUES ('k1', "
+                "'c1', 'j1', 'Old', 'a shoe', 'a shoe', 'draft', 2, '1:1', 720, 720, 24, 1, 'x.mp4', '[]', 0, :t)"
+            ),
+            now,
+        )
+    await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        expected = {"headline": "Ridge 2", "features": ["Light", "Fast"], "price": "$99"}
+        assert (await store.job("j1")).spec == {"prompt": "a shoe", "title": "Old", "copy": expected}
+        creative = await store.creative("k1", TEAM)
+        assert creative.copy == expected and creative.set_id is None
     finally:
         await store.close()
 
