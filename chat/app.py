@@ -161,8 +161,9 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             for update in data.values():
                 for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
                     if isinstance(msg, ToolMessage):
-                        if isinstance(msg.artifact, Outcome):
+                        if isinstance(msg.artifact, Outcome):  # followed at once: a draft can be ready in a second
                             outcomes.append(msg.artifact)
+                            await show_outcome(msg.artifact, context.actor)
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
                         name = "a step that could not run" if failed else _STEPS.get(msg.name or "", "a tool")
                         async with cl.Step(name=name, type="tool", show_input=False) as step:
@@ -187,8 +188,6 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
         ).send()
-    for outcome in outcomes:
-        await show_outcome(outcome, context.actor)
 
 
 @cl.action_callback("confirm_job")
