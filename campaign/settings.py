@@ -50,13 +50,23 @@ class Settings(BaseSettings):
     url_expiry_s: int = Field(default=24 * 3600, ge=60, le=7 * 24 * 3600)
 
     reference_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    reference_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    reference_max_pixels: int = Field(
+        default=24_000_000,
+        ge=10_000,
+        description="Pixels a reference image may have: a decoded frame takes 4 bytes a pixel, so 24 million keep "
+        "one decode within about 100 MB.",
+    )
+    reference_decodes: int = Field(
+        default=2, ge=1, le=16, description="Reference images decoded at once; more uploads wait their turn."
+    )
     reference_fit: Literal["pad", "crop"] = Field(
         default="pad", description="How a reference becomes a first frame of another aspect."
     )
     url_fetch_timeout_s: float = Field(default=20.0, gt=0)
     url_allowed_hosts: list[str] = Field(
-        default_factory=list, description="Private hosts that reference URLs may point to."
+        default_factory=list,
+        description="Private hosts that reference URLs may point to, each with its port (images.local:8123); a "
+        "host alone allows only links without a port.",
     )
 
     replicate_cancel_after: str = Field(
