@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     reference_fit: Literal["pad", "crop"] = Field(
         default="pad", description="How a reference becomes a first frame of another aspect."
     )
+    chat_upload_max_files: int = Field(default=40, ge=1, description="Files one chat session may attach.")
+    chat_upload_max_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1024, description="Bytes one chat session may attach, all files together."
+    )
     url_fetch_timeout_s: float = Field(default=20.0, gt=0)
     url_allowed_hosts: list[str] = Field(
         default_factory=list,

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from chainlit.server import app as chainlit_app
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -19,13 +19,14 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired
+from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from campaign.settings import LOOPBACK_HOSTS
 from campaign.text import StorableText
 from chat.runtime import get_studio
 from chat.signin import SessionGuard
+from chat.uploads import UploadGuard, read_upload
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
@@ -57,7 +58,7 @@ async def actor(
 
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
-STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401}
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413}
 
 
 @api.exception_handler(RequestValidationError)
@@ -116,12 +117,28 @@ async def generate_from_template(
                                idempotency_key=key)  # fmt: skip
 
 
-@api.post("/references", status_code=201)
-async def upload_reference(file: UploadFile, studio: StudioDep, who: Who) -> dict[str, Any]:
-    """Store a reference image (checked by its bytes); pass the returned key in `references`."""
-    limit = studio.settings.reference_max_bytes
-    data = await file.read(limit + 1)
-    ref = await studio.add_reference(who, data=data, name=file.filename or "upload")
+REFERENCE_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD)
+async def upload_reference(request: Request, studio: StudioDep, who: Who) -> dict[str, Any]:
+    """Store a reference image (checked by its bytes); pass the returned key in `references`. The body is read
+    only once the token checks out, and never past the size limit."""
+    data, name = await read_upload(request, studio.settings.reference_max_bytes)
+    ref = await studio.add_reference(who, data=data, name=name)
     return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}
 
 
@@ -302,6 +319,7 @@ def mount() -> None:
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
         routes.insert(0, Mount("/api", app=api))
         routes.insert(0, Mount("/files", app=files))
+        chainlit_app.add_middleware(UploadGuard)
         chainlit_app.add_middleware(SessionGuard)
         chainlit_app.add_middleware(SameOrigin)
 

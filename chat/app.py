@@ -22,6 +22,7 @@ from chat.library import show_library
 from chat.notify import confirm_actions, remove_confirm_actions
 from chat.runtime import get_memory, get_notifier, get_studio, stop
 from chat.signin import session_actor
+from chat.uploads import session_ended
 from tools.jobs import Submitted
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,12 @@ async def startup() -> None:
 @cl.on_app_shutdown
 async def shutdown() -> None:
     await stop()
+
+
+@cl.on_chat_end
+async def end() -> None:
+    """The tab closed: its uploads (already copied into storage as references) leave the disk now."""
+    await session_ended(cl.context.session.id)
 
 
 @cl.set_starters
