@@ -6,7 +6,6 @@ from __future__ import annotations
 import mimetypes
 import re
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from chainlit.server import app as chainlit_app
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
@@ -14,18 +13,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
-from starlette.datastructures import Headers
-from starlette.responses import PlainTextResponse
 from starlette.routing import Mount
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
-from campaign.settings import LOOPBACK_HOSTS
 from campaign.text import StorableText
 from chat.runtime import get_studio
 from chat.signin import SessionGuard
+from chat.site import SameSite
 from chat.uploads import UploadGuard, read_upload
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
@@ -279,41 +276,8 @@ class WholeFile(FileResponse):
         await super().__call__({**scope, "headers": headers}, receive, send)
 
 
-class SameOrigin:
-    """Refuse browser requests and websockets sent from another site's page (Chainlit allows any origin).
-
-    Without it, any web page the user visits could drive the chat on localhost and confirm paid jobs. A page's
-    Origin must be this server as its users reach it: loopback, or `CLAPBOARD_PUBLIC_URL`'s host. Matching the
-    Origin against the Host header is not enough (a DNS-rebinding page controls both), and `Origin: null`
-    (sandboxed frames, data: and file: pages) is refused. Requests without an Origin header (the CLI, API
-    clients) pass: browsers always send one on the requests that matter.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    @staticmethod
-    async def _ours(origin: str) -> bool:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        public = urlsplit((await get_studio()).settings.public_url)
-        return parts.hostname in LOOPBACK_HOSTS or bool(public.hostname) and parts[:2] == public[:2]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            origin = Headers(scope=scope).get("origin")
-            if origin is not None and not await self._ours(origin):
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 4403})
-                else:
-                    await PlainTextResponse("Cross-site requests are not allowed.", 403)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def mount() -> None:
-    """Put our routes in front of Chainlit's catch-all GET route, and the origin check and the session check in
+    """Put our routes in front of Chainlit's catch-all GET route, and the same-site, session and upload checks in
     front of all (once)."""
     routes = chainlit_app.router.routes
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
@@ -321,7 +285,7 @@ def mount() -> None:
         routes.insert(0, Mount("/files", app=files))
         chainlit_app.add_middleware(UploadGuard)
         chainlit_app.add_middleware(SessionGuard)
-        chainlit_app.add_middleware(SameOrigin)
+        chainlit_app.add_middleware(SameSite)
 
 
 mount()

@@ -192,6 +192,8 @@ def serve(host: str, port: int, settings: Settings) -> int:
     env = dict(os.environ)
     env.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # Chainlit checks it before our code runs
     env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
+    if env.get("CHAINLIT_COOKIE_SAMESITE") != "strict":  # never "none": other sites' requests carry no session
+        env["CHAINLIT_COOKIE_SAMESITE"] = "lax"
     root = APP.parent.parent
     env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
     command = [

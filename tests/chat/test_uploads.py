@@ -60,7 +60,7 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     studio = await runtime.start(settings)
     await studio.accounts.add("alice", team="acme", password="alice-password")
     transport = httpx.ASGITransport(app=chainlit.server.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
         client.headers.update(await bearer(studio, "alice"))
         yield client
     await runtime.stop()
