@@ -55,6 +55,7 @@ async def actor(
 
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
+CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
 STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413}
 
 
@@ -144,7 +145,7 @@ async def jobs(
     studio: StudioDep,
     who: Who,
     status: JobStatus | None = None,
-    campaign: str | None = None,
+    campaign: CampaignName = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[JobView]:
     """The team's jobs, newest first (other people's price questions are theirs); filter by status and
@@ -174,7 +175,9 @@ async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
 
 
 @api.post("/webhooks/replicate", responses={401: {"description": "The signature does not check out."}})
-async def replicate_webhook(request: Request, studio: StudioDep, job: str = Query(max_length=32)) -> dict[str, Any]:
+async def replicate_webhook(
+    request: Request, studio: StudioDep, job: Annotated[StorableText, Query(min_length=1, max_length=32)]
+) -> dict[str, Any]:
     """Replicate reports a finished prediction (signed with the account's webhook secret; no bearer token)."""
     body = bytearray()
     async for chunk in request.stream():
@@ -206,7 +209,7 @@ def _public(c: CreativeView) -> CreativeView:
 
 
 @api.get("/creatives")
-async def creatives(studio: StudioDep, who: Who, campaign: str | None = None) -> list[CreativeView]:
+async def creatives(studio: StudioDep, who: Who, campaign: CampaignName = None) -> list[CreativeView]:
     return [_public(c) for c in await studio.creatives(who, campaign)]
 
 
