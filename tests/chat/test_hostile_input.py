@@ -58,9 +58,11 @@ def text_slots(schema: dict[str, Any], components: dict[str, Any], path: tuple =
     elif kind == "object":
         for name, sub in schema.get("properties", {}).items():
             yield from text_slots(sub, components, (*path, name))
-        if isinstance(schema.get("additionalProperties"), dict):
+        values = [schema["additionalProperties"]] if isinstance(schema.get("additionalProperties"), dict) else []
+        values += list(schema.get("patternProperties", {}).values())
+        for sub in values[:1]:
             yield (*path, "<key>")
-            yield from text_slots(schema["additionalProperties"], components, (*path, "headline"))
+            yield from text_slots(sub, components, (*path, "headline"))
 
 
 def body_with(base: dict[str, Any], path: tuple) -> dict[str, Any]:
