@@ -73,3 +73,9 @@ class SignInRequired(ClapboardError):
     """No valid sign-in: a missing, expired or revoked token, or a removed user."""
 
     stage = "sign-in"
+
+
+class TooLarge(ClapboardError):
+    """An upload is larger than the limit (refused before the rest of it is read)."""
+
+    stage = "upload"

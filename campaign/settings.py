@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -50,13 +52,27 @@ class Settings(BaseSettings):
     url_expiry_s: int = Field(default=24 * 3600, ge=60, le=7 * 24 * 3600)
 
     reference_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
-    reference_max_pixels: int = Field(default=40_000_000, ge=10_000)
+    reference_max_pixels: int = Field(
+        default=24_000_000,
+        ge=10_000,
+        description="Pixels a reference image may have: a decoded frame takes 4 bytes a pixel, so 24 million keep "
+        "one decode within about 100 MB.",
+    )
+    reference_decodes: int = Field(
+        default=2, ge=1, le=16, description="Reference images decoded at once; more uploads wait their turn."
+    )
     reference_fit: Literal["pad", "crop"] = Field(
         default="pad", description="How a reference becomes a first frame of another aspect."
     )
+    chat_upload_max_files: int = Field(default=40, ge=1, description="Files one chat session may attach.")
+    chat_upload_max_bytes: int = Field(
+        default=200 * 1024 * 1024, ge=1024, description="Bytes one chat session may attach, all files together."
+    )
     url_fetch_timeout_s: float = Field(default=20.0, gt=0)
     url_allowed_hosts: list[str] = Field(
-        default_factory=list, description="Private hosts that reference URLs may point to."
+        default_factory=list,
+        description="Private hosts that reference URLs may point to, each with its port (images.local:8123); a "
+        "host alone allows only links without a port.",
     )
 
     replicate_cancel_after: str = Field(
@@ -88,6 +104,13 @@ class Settings(BaseSettings):
         description="Base URL this server is reached at: links the CLI prints, and Replicate's webhooks when set.",
     )
 
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Names this server answers to besides the loopback ones, CLAPBOARD_PUBLIC_URL's host and the "
+        "address it listens on (comma-separated: chat.acme.example,10.0.0.5); other Host headers are refused, "
+        "which ends DNS rebinding. `*` answers to any name (only behind a proxy that checks it).",
+    )
+
     auth_header: str | None = Field(
         default=None,
         description="A trusted SSO proxy's header naming the signed-in user by email (X-Forwarded-Email); only "
@@ -108,6 +131,20 @@ class Settings(BaseSettings):
         if isinstance(data, dict):
             return {k: v for k, v in data.items() if v != ""}
         return data
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: Any) -> Any:
+        """A comma-separated or JSON list, as the environment gives it."""
+        if isinstance(value, str):
+            value = json.loads(value) if value.lstrip().startswith("[") else value.split(",")
+        return [str(h).strip().lower().rstrip(".") for h in value if str(h).strip()]
+
+    @property
+    def served_hosts(self) -> set[str]:
+        """The names the server answers to (Host headers it accepts)."""
+        public = urlsplit(self.public_url).hostname
+        return {*LOOPBACK_HOSTS, *self.allowed_hosts, *([public] if public else [])}
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:

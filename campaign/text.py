@@ -1,14 +1,21 @@
 """Text we store: no NUL or other control characters (PostgreSQL refuses NUL) and no lone surrogates (they are
-not UTF-8), refused where the text comes in rather than failing a job or a response later."""
+not UTF-8), refused where the text comes in rather than failing a job or a response later. The JSON schema says
+so too (a `pattern`), so API clients and contract tests know what is accepted."""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_UNSTORABLE = re.compile(rf"[{_CONTROL}\ud800-\udfff]")
+STORABLE_PATTERN = rf"^[^{_CONTROL}]*$"
+# Some text after trimming: a character that is neither a control character nor white space (str.strip's).
+WORDS_PATTERN = rf"^[^{_CONTROL}]*[^\s\x85{_CONTROL}][^{_CONTROL}]*$"
 
 
 def storable(value: str) -> str:
@@ -17,4 +24,17 @@ def storable(value: str) -> str:
     return value
 
 
-StorableText = Annotated[str, AfterValidator(storable)]
+class _Documented:
+    """Puts a pattern in the field's JSON schema (the check itself is `storable`'s, with a readable message)."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        found: dict[str, Any] = handler(schema)
+        return {**found, "pattern": self.pattern}
+
+
+StorableText = Annotated[str, AfterValidator(storable), _Documented(STORABLE_PATTERN)]
+Words = Annotated[str, AfterValidator(storable), _Documented(WORDS_PATTERN)]
+"""Storable text that must say something once trimmed (names, titles, prompts)."""

@@ -6,29 +6,30 @@ from __future__ import annotations
 import mimetypes
 import re
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from chainlit.server import app as chainlit_app
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request, UploadFile
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
-from starlette.datastructures import Headers
-from starlette.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired
+from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
-from campaign.settings import LOOPBACK_HOSTS
-from campaign.text import StorableText
+from campaign.text import StorableText, Words
+from chat.problems import clapboard_error, http_error, invalid, responses
 from chat.runtime import get_studio
 from chat.signin import SessionGuard
+from chat.site import SameSite
+from chat.uploads import UploadGuard, read_upload
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
+from tools.refine import MAX_PROMPT_CHARS
 from tools.studio import ModelView, Studio
 from tools.templates import get_template
 from tools.titles import TITLE_CHARS
@@ -57,25 +58,23 @@ async def actor(
 
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
-STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401}
+CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413}
 
 
-@api.exception_handler(RequestValidationError)
-async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """What was wrong with the request, without echoing its values (NaN, broken Unicode cannot be sent back)."""
-    errors = [{"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-    return JSONResponse({"detail": errors}, status_code=422)
-
-
-@api.exception_handler(ClapboardError)
-async def _clapboard_error(request: Request, exc: ClapboardError) -> JSONResponse:
-    status = STATUS.get(type(exc), 422)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"detail": str(exc), "stage": exc.stage}, status_code=status, headers=headers)
+api.add_exception_handler(RequestValidationError, invalid)
+api.add_exception_handler(StarletteHTTPException, http_error)
+api.add_exception_handler(ClapboardError, clapboard_error(STATUS))
+SIGNED = responses(401, 422)  # every route behind a token: a bad token, a request that does not validate
+FOUND = responses(401, 404, 422)
 
 
 class GenerateBody(VideoRequest):
-    confirm: bool = False  # paid models wait for confirmation unless this is true
+    """A video request as the API takes it: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+    prompt: Words = Field(max_length=MAX_PROMPT_CHARS, description="The brief: what the video shows and says.")
+    confirm: StrictBool = False  # paid models wait for confirmation unless this is true
 
 
 IdempotencyKey = Annotated[
@@ -89,13 +88,11 @@ IdempotencyKey = Annotated[
         "a 409.",
     ),
 ]
-SUBMIT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    409: {"description": "The Idempotency-Key was already used with a different body."}
-}
+SUBMIT_RESPONSES = responses(401, 404, 409, 422)
 WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
-@api.get("/video/models")
+@api.get("/video/models", responses=SIGNED)
 async def models(studio: StudioDep, _: Who) -> list[ModelView]:
     return studio.models()
 
@@ -116,21 +113,37 @@ async def generate_from_template(
                                idempotency_key=key)  # fmt: skip
 
 
-@api.post("/references", status_code=201)
-async def upload_reference(file: UploadFile, studio: StudioDep, who: Who) -> dict[str, Any]:
-    """Store a reference image (checked by its bytes); pass the returned key in `references`."""
-    limit = studio.settings.reference_max_bytes
-    data = await file.read(limit + 1)
-    ref = await studio.add_reference(who, data=data, name=file.filename or "upload")
+REFERENCE_UPLOAD: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            }
+        },
+    }
+}
+
+
+@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD, responses=responses(401, 413, 422))
+async def upload_reference(request: Request, studio: StudioDep, who: Who) -> dict[str, Any]:
+    """Store a reference image (checked by its bytes); pass the returned key in `references`. The body is read
+    only once the token checks out, and never past the size limit."""
+    data, name = await read_upload(request, studio.settings.reference_max_bytes)
+    ref = await studio.add_reference(who, data=data, name=name)
     return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}
 
 
-@api.get("/jobs")
+@api.get("/jobs", responses=FOUND)
 async def jobs(
     studio: StudioDep,
     who: Who,
     status: JobStatus | None = None,
-    campaign: str | None = None,
+    campaign: CampaignName = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[JobView]:
     """The team's jobs, newest first (other people's price questions are theirs); filter by status and
@@ -138,12 +151,12 @@ async def jobs(
     return await studio.jobs(who, status=status, campaign=campaign, limit=limit)
 
 
-@api.get("/jobs/{job_id}")
+@api.get("/jobs/{job_id}", responses=FOUND)
 async def job(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.job(who, job_id)
 
 
-@api.post("/jobs/{job_id}/confirm")
+@api.post("/jobs/{job_id}/confirm", responses=responses(401, 403, 404, 409, 422))
 async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Approve a paid job's price: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status != JobStatus.awaiting_confirmation:
@@ -151,7 +164,7 @@ async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.confirm(who, job_id)
 
 
-@api.post("/jobs/{job_id}/cancel")
+@api.post("/jobs/{job_id}/cancel", responses=responses(401, 403, 404, 409, 422))
 async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Cancel a job wherever it runs: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
@@ -159,8 +172,10 @@ async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.cancel(who, job_id)
 
 
-@api.post("/webhooks/replicate", responses={401: {"description": "The signature does not check out."}})
-async def replicate_webhook(request: Request, studio: StudioDep, job: str = Query(max_length=32)) -> dict[str, Any]:
+@api.post("/webhooks/replicate", responses=responses(401, 413, 422))
+async def replicate_webhook(
+    request: Request, studio: StudioDep, job: Annotated[StorableText, Query(min_length=1, max_length=32)]
+) -> dict[str, Any]:
     """Replicate reports a finished prediction (signed with the account's webhook secret; no bearer token)."""
     body = bytearray()
     async for chunk in request.stream():
@@ -171,17 +186,18 @@ async def replicate_webhook(request: Request, studio: StudioDep, job: str = Quer
     return {"handled": handled}
 
 
-@api.get("/campaigns")
+@api.get("/campaigns", responses=SIGNED)
 async def campaigns(studio: StudioDep, who: Who) -> list[CampaignView]:
     """The team's campaigns, oldest first, each with its number of creatives and their total cost."""
     return await studio.campaigns(who)
 
 
 class CampaignBody(BaseModel):
-    name: StorableText = Field(min_length=1, max_length=200)
+    model_config = ConfigDict(extra="forbid")
+    name: Words = Field(min_length=1, max_length=200)
 
 
-@api.post("/campaigns", status_code=201)
+@api.post("/campaigns", status_code=201, responses=SIGNED)
 async def create_campaign(body: CampaignBody, studio: StudioDep, who: Who) -> CampaignView:
     return await studio.create_campaign(who, body.name)
 
@@ -191,27 +207,28 @@ def _public(c: CreativeView) -> CreativeView:
     return c.model_copy(update={"file": None})
 
 
-@api.get("/creatives")
-async def creatives(studio: StudioDep, who: Who, campaign: str | None = None) -> list[CreativeView]:
+@api.get("/creatives", responses=FOUND)
+async def creatives(studio: StudioDep, who: Who, campaign: CampaignName = None) -> list[CreativeView]:
     return [_public(c) for c in await studio.creatives(who, campaign)]
 
 
-@api.get("/creatives/{creative_id}")
+@api.get("/creatives/{creative_id}", responses=FOUND)
 async def creative(creative_id: Id, studio: StudioDep, who: Who) -> CreativeView:
     return _public(await studio.creative(who, creative_id))
 
 
 class RenameBody(BaseModel):
-    title: StorableText = Field(min_length=1, max_length=TITLE_CHARS)
+    model_config = ConfigDict(extra="forbid")
+    title: Words = Field(min_length=1, max_length=TITLE_CHARS)
 
 
-@api.patch("/creatives/{creative_id}")
+@api.patch("/creatives/{creative_id}", responses=FOUND)
 async def rename_creative(creative_id: Id, body: RenameBody, studio: StudioDep, who: Who) -> CreativeView:
     """Rename a creative (anyone in the team): 1 to 120 characters, trimmed."""
     return _public(await studio.rename_creative(who, creative_id, body.title))
 
 
-@api.delete("/creatives/{creative_id}", status_code=204, responses={403: {"description": "Not its maker or an admin."}})
+@api.delete("/creatives/{creative_id}", status_code=204, responses=responses(401, 403, 404, 422))
 async def delete_creative(creative_id: Id, studio: StudioDep, who: Who) -> Response:
     """Delete a creative and its files (its maker or an admin); the job that made it keeps its history."""
     await studio.delete_creative(who, creative_id)
@@ -262,48 +279,16 @@ class WholeFile(FileResponse):
         await super().__call__({**scope, "headers": headers}, receive, send)
 
 
-class SameOrigin:
-    """Refuse browser requests and websockets sent from another site's page (Chainlit allows any origin).
-
-    Without it, any web page the user visits could drive the chat on localhost and confirm paid jobs. A page's
-    Origin must be this server as its users reach it: loopback, or `CLAPBOARD_PUBLIC_URL`'s host. Matching the
-    Origin against the Host header is not enough (a DNS-rebinding page controls both), and `Origin: null`
-    (sandboxed frames, data: and file: pages) is refused. Requests without an Origin header (the CLI, API
-    clients) pass: browsers always send one on the requests that matter.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    @staticmethod
-    async def _ours(origin: str) -> bool:
-        parts = urlsplit(origin)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return False
-        public = urlsplit((await get_studio()).settings.public_url)
-        return parts.hostname in LOOPBACK_HOSTS or bool(public.hostname) and parts[:2] == public[:2]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket"):
-            origin = Headers(scope=scope).get("origin")
-            if origin is not None and not await self._ours(origin):
-                if scope["type"] == "websocket":
-                    await send({"type": "websocket.close", "code": 4403})
-                else:
-                    await PlainTextResponse("Cross-site requests are not allowed.", 403)(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
-
-
 def mount() -> None:
-    """Put our routes in front of Chainlit's catch-all GET route, and the origin check and the session check in
+    """Put our routes in front of Chainlit's catch-all GET route, and the same-site, session and upload checks in
     front of all (once)."""
     routes = chainlit_app.router.routes
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
         routes.insert(0, Mount("/api", app=api))
         routes.insert(0, Mount("/files", app=files))
+        chainlit_app.add_middleware(UploadGuard)
         chainlit_app.add_middleware(SessionGuard)
-        chainlit_app.add_middleware(SameOrigin)
+        chainlit_app.add_middleware(SameSite)
 
 
 mount()

@@ -21,6 +21,7 @@ from chat.iterate import FOCUS, show_outcome
 from chat.notify import remove_confirm_actions
 from chat.runtime import get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
+from chat.uploads import session_ended
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,12 @@ async def startup() -> None:
 @cl.on_app_shutdown
 async def shutdown() -> None:
     await stop()
+
+
+@cl.on_chat_end
+async def end() -> None:
+    """The tab closed: its uploads (already copied into storage as references) leave the disk now."""
+    await session_ended(cl.context.session.id)
 
 
 @cl.set_starters

@@ -171,10 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return asyncio.run(_COMMANDS[args.command](args))
     except ValidationError as exc:
-        print(
-            "error: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors()),
-            file=sys.stderr,
-        )
+        print("error: " + "; ".join(_problem(e) for e in exc.errors()), file=sys.stderr)
         return EXIT_USAGE
     except ClapboardError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -182,6 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `clapboard creatives | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _problem(error: Any) -> str:
+    """One validation error as the command line says it: the option it concerns, then what is wrong."""
+    message = error["msg"].removeprefix("Value error, ")
+    if not error.get("loc"):
+        return message
+    field = str(error["loc"][0])
+    return f"--{_OPTIONS.get(field, field).replace('_', '-')}: {message}"
+
+
+_OPTIONS = {"duration_s": "duration", "references": "ref"}  # request fields whose option is named otherwise
 
 
 def serve(host: str, port: int, settings: Settings) -> int:
@@ -198,6 +207,8 @@ def serve(host: str, port: int, settings: Settings) -> int:
     env = dict(os.environ)
     env.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # Chainlit checks it before our code runs
     env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
+    if env.get("CHAINLIT_COOKIE_SAMESITE") != "strict":  # never "none": other sites' requests carry no session
+        env["CHAINLIT_COOKIE_SAMESITE"] = "lax"
     root = APP.parent.parent
     env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
     command = [

@@ -1,18 +1,19 @@
 """Reference images: intake from uploads, paths and URLs, checks by their bytes, normalising, and fitting.
 
-Every reference ends up in our storage, content-addressed: `refs/<sha256 of the stored bytes>.<png|jpg|webp>`,
-so the same image is stored once however often it is brought. What is stored:
+Every reference ends up in our storage, content-addressed: `refs/<sha256 of the stored bytes>.<png|jpg>`, so the
+same image is stored once however often it is brought. What is stored is never the file as it came but its first
+frame re-encoded from the decoded pixels, upright: PNG when it has transparency or came as PNG (lossless), else
+JPEG at quality 95 with 4:4:4 chroma, keeping its colour profile and nothing else: no metadata, comments, other
+frames or bytes appended after the image (a polyglot "PNG" that is also a web page is stored as a plain PNG).
+Earlier versions kept some files' bytes, so `.webp` keys may still be stored and are read as ever.
 
-- an upright, single-frame PNG, JPEG or WebP in an ordinary colour mode keeps its bytes exactly (no quality
-  lost, transparency kept);
-- anything else (an EXIF rotation to apply, an animation, CMYK, 16-bit or palette oddities in a JPEG or WebP)
-  is re-encoded from its first frame, upright: PNG when it has transparency or came as PNG, else JPEG at
-  quality 95 with 4:4:4 chroma, keeping its colour profile and dropping the rest of its metadata.
+Decoding is what costs memory (4 bytes a pixel), so the pixel cap bounds one decode (24 million pixels: about
+100 MB) and `reference_decodes` bounds how many run at once; a flood of uploads waits its turn.
 
 URLs are fetched with an SSRF guard: http and https only, every address the host resolves to must be
-public (unless the host is listed in `url_allowed_hosts`), and the connection goes to the checked address
-itself, so a DNS answer that changes between the check and the connection cannot redirect it. Each redirect
-is checked again.
+public (unless the host and port are listed in `url_allowed_hosts`), and the connection goes to the checked
+address itself, so a DNS answer that changes between the check and the connection cannot redirect it. Each
+redirect is checked again. The body is capped as it streams, both as sent and as decoded (tools/bodies.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from campaign.errors import NotFound, ReferenceRejected
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
+from tools.bodies import ACCEPT_ENCODING, Damaged, TooLarge, UnsupportedEncoding, read_capped
 from tools.engines.base import Reference
 
 log = logging.getLogger(__name__)
@@ -48,15 +50,7 @@ Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 MAX_REDIRECTS = 3
 _FORMATS = ("PNG", "JPEG", "WEBP")
-_EXT = {"PNG": "png", "JPEG": "jpg", "MPO": "jpg", "WEBP": "webp"}
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
-# Modes each format may keep its original bytes in; anything else is re-encoded.
-_KEEP_MODES = {
-    "PNG": {"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16", "I;16B"},
-    "JPEG": {"L", "RGB"},
-    "MPO": {"L", "RGB"},
-    "WEBP": {"RGB", "RGBA"},
-}
 _ORIENTATION = 0x0112
 _REF_KEY = re.compile(r"refs/[0-9a-f]{64}\.(png|jpg|webp)")
 _ALLOWED_TEXT = "Reference images must be PNG, JPEG or WebP files"
@@ -154,7 +148,8 @@ def _has_alpha(img: Image.Image) -> bool:
 
 
 def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int) -> _Normalised:
-    """Check an image by its bytes and return what to store. Blocking (it decodes): run it in a thread."""
+    """Check an image by its bytes and return what to store: its first frame re-encoded. Blocking (it decodes):
+    run it in a thread, under the intake's limit on decodes at once."""
     if len(data) > max_bytes:
         raise _too_large(label, len(data), max_bytes)
     if not data:
@@ -172,7 +167,7 @@ def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int)
         except Exception as exc:  # Pillow raises many kinds for broken headers
             raise _damaged(label) from exc
     fmt = img.format or ""
-    if fmt not in _EXT:
+    if fmt not in (*_FORMATS, "MPO"):
         raise _not_image(label, data)
     width, height = img.size
     if width < 1 or height < 1:
@@ -184,23 +179,25 @@ def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int)
     except Exception as exc:
         raise _damaged(label) from exc
 
-    orientation = img.getexif().get(_ORIENTATION, 1)
-    frames = getattr(img, "n_frames", 1) if fmt != "MPO" else 1
-    if orientation in (None, 1) and frames == 1 and img.mode in _KEEP_MODES[fmt]:
-        return _Normalised(data, _EXT[fmt], width, height)
+    return _reencode(img, fmt, label, max_bytes)
 
+
+def _reencode(img: Image.Image, fmt: str, label: str, max_bytes: int) -> _Normalised:
+    """The decoded first frame, upright, encoded afresh: nothing of the file but its pixels and colour profile
+    is kept, so bytes appended to it (an HTML page in a "PNG"), comments and metadata never reach storage.
+    Conversions happen only when the mode needs one: each is a full copy of the pixels."""
     alpha = _has_alpha(img)
     icc = img.info.get("icc_profile")
-    if orientation not in (None, 1):
+    if img.getexif().get(_ORIENTATION, 1) not in (None, 1):
         img = ImageOps.exif_transpose(img)
     if img.mode == "CMYK":
         img, icc = _cmyk_to_rgb(img, icc), None
     elif img.mode not in ("1", "L", "LA", "P", "PA", "RGB", "RGBA"):
         icc = None  # a profile for another colour space would be wrong after conversion
-    if alpha:
-        img = img.convert("RGBA")
-    elif img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
+    target = "RGBA" if alpha else img.mode if img.mode in ("L", "RGB") else "RGB"
+    if img.mode != target:
+        img = img.convert(target)
+    img.info = {}  # Pillow writes some of what it read (a JPEG's comment) back out
     out = io.BytesIO()
     if alpha or fmt == "PNG":
         img.save(out, "PNG", icc_profile=icc)
@@ -291,7 +288,8 @@ class ReferenceIntake:
         self.storage = storage
         self._resolver = resolver or system_resolver
         self._transport = transport  # tests may swap the HTTP transport; production uses httpx's own
-        self._allowed_hosts = {h.strip().strip("[]").rstrip(".").lower() for h in settings.url_allowed_hosts}
+        self._allowed_hosts = {allowed_host(entry) for entry in settings.url_allowed_hosts}
+        self._decodes = asyncio.Semaphore(settings.reference_decodes)
 
     # -- intake ---------------------------------------------------------------------------------------
 
@@ -360,14 +358,24 @@ class ReferenceIntake:
         return Reference(key=key, content_type=_TYPES[found.group(1)], width=width, height=height)
 
     async def _intake(self, data: bytes, label: str) -> Reference:
-        image = await asyncio.to_thread(
-            normalise_image,
-            data,
-            label,
-            max_bytes=self.settings.reference_max_bytes,
-            max_pixels=self.settings.reference_max_pixels,
+        await self._decodes.acquire()
+        decoding = asyncio.ensure_future(
+            asyncio.to_thread(
+                normalise_image,
+                data,
+                label,
+                max_bytes=self.settings.reference_max_bytes,
+                max_pixels=self.settings.reference_max_pixels,
+            )
         )
-        return await _store(self.storage, image)
+        decoding.add_done_callback(self._decoded)
+        # A caller that goes away does not stop the thread: the slot is freed when the decode really ends.
+        return await _store(self.storage, await asyncio.shield(decoding))
+
+    def _decoded(self, decoding: asyncio.Future[_Normalised]) -> None:
+        self._decodes.release()
+        if not decoding.cancelled():
+            decoding.exception()  # retrieved here too, so a caller that left does not leave it unread
 
     # -- fetching -------------------------------------------------------------------------------------
 
@@ -406,11 +414,12 @@ class ReferenceIntake:
         if not host:
             raise ReferenceRejected(f"{label} is not a valid link.", hint="Check the address.")
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
-        addresses = await self._checked_addresses(host, port, label)
+        addresses = await self._checked_addresses(host, port, label, allowed=self._allowed(host, parsed.port))
         headers = {
             "Host": parsed.netloc.decode("ascii"),
             "User-Agent": _USER_AGENT,
             "Accept": "image/png,image/jpeg,image/webp;q=0.9,*/*;q=0.1",
+            "Accept-Encoding": ACCEPT_ENCODING,
         }
         extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
         for index, address in enumerate(addresses):
@@ -468,17 +477,27 @@ class ReferenceIntake:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise _too_large(label, int(declared), limit)
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise _too_large(label, None, limit)
-            return bytes(body)
+            try:
+                return await read_capped(response, limit)
+            except TooLarge:
+                raise _too_large(label, None, limit) from None
+            except UnsupportedEncoding as exc:
+                raise ReferenceRejected(
+                    f"{label} was sent compressed as {exc}, which Clapboard does not accept.",
+                    hint="Download the image and attach the file instead.",
+                ) from None
+            except Damaged:
+                raise _damaged(label) from None
         finally:
             await response.aclose()
 
-    async def _checked_addresses(self, host: str, port: int, label: str) -> list[str]:
-        """Every address `host` resolves to, refused unless all are public (or the host is allowed)."""
+    def _allowed(self, host: str, port: int | None) -> bool:
+        """Whether `url_allowed_hosts` lists this host with this port (or, for a link without a port, the host
+        alone)."""
+        return (host.rstrip("."), port) in self._allowed_hosts
+
+    async def _checked_addresses(self, host: str, port: int, label: str, *, allowed: bool) -> list[str]:
+        """Every address `host` resolves to, refused unless all are public (or the host and port are allowed)."""
         try:
             literal = ipaddress.ip_address(host)
         except ValueError:
@@ -495,7 +514,7 @@ class ReferenceIntake:
                     f"{label} could not be reached: its host name was not found.",
                     hint="Check the link for typos.",
                 )
-        if host.rstrip(".") in self._allowed_hosts:
+        if allowed:
             return addresses
         for address in addresses:
             try:
@@ -509,6 +528,22 @@ class ReferenceIntake:
                     hint="Use a public link to the image, or download it and attach the file instead.",
                 )
         return addresses
+
+
+def allowed_host(entry: str) -> tuple[str, int | None]:
+    """A `url_allowed_hosts` entry as (host, port): `images.local:8123`, `[fd00::5]:8443`, or a bare host, which
+    allows links without a port only (http's 80, https's 443), never every port on it."""
+    text = entry.strip().lower()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":")
+    elif text.count(":") == 1:
+        host, _, port = text.partition(":")
+    else:
+        host, port = text, ""
+    if port and not port.isdigit():
+        raise ValueError(f"url_allowed_hosts: {entry!r} has a port that is not a number")
+    return host.rstrip("."), int(port) if port else None
 
 
 def _tls_failure(exc: BaseException) -> bool:

@@ -27,7 +27,7 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     await studio.accounts.add("alice", team="acme", password="alice-password")
     transport = httpx.ASGITransport(app=chainlit.server.app)
     headers = await bearer(studio, "alice")
-    async with httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers) as client:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers) as client:
         yield client
     await runtime.stop()
 
@@ -287,13 +287,32 @@ async def test_the_file_route_answers_head_ignores_a_nonsense_range_and_says_nos
 
 
 async def test_only_pages_of_this_server_may_drive_it(api: httpx.AsyncClient, settings: Settings) -> None:
-    refused = ("null", "http://rebind.example:8000", "file://", "https://evil.example")
-    for origin in refused:
-        host = origin.split("//")[-1] or "127.0.0.1:8000"  # a DNS-rebinding page sends its own name as Host
-        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": host})
+    for origin in ("null", "file://", "https://evil.example", "http://rebind.example:8000"):
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": "127.0.0.1:8000"})
         assert response.status_code == 403, origin
+    # A DNS-rebinding page reaches 127.0.0.1 under its own name, and sends that name as both Host and Origin.
+    rebound = {"Origin": "http://rebind.example:8000", "Host": "rebind.example:8000"}
+    refused = await api.get("/api/jobs", headers=rebound)
+    assert refused.status_code == 400 and "CLAPBOARD_ALLOWED_HOSTS" in refused.text
+    assert (await api.get("/api/jobs", headers={"Host": "rebind.example"})).status_code == 400  # no Origin either
     for origin in ("http://127.0.0.1:8000", "http://localhost:3000"):
         assert (await api.get("/api/jobs", headers={"Origin": origin})).status_code == 200, origin
     settings.public_url = "https://chat.acme.example"
-    assert (await api.get("/api/jobs", headers={"Origin": "https://chat.acme.example"})).status_code == 200
+    public = {"Origin": "https://chat.acme.example", "Host": "chat.acme.example"}
+    assert (await api.get("/api/jobs", headers=public)).status_code == 200
     assert (await api.get("/api/jobs", headers={"Origin": "http://chat.acme.example"})).status_code == 403
+    settings.allowed_hosts = ["rebind.example"]  # a name the operator says is theirs
+    assert (await api.get("/api/jobs", headers=rebound)).status_code == 200
+
+
+async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays_on_this_site(
+    api: httpx.AsyncClient,
+) -> None:
+    page = await api.get("/", headers={"Authorization": ""})
+    assert page.status_code == 200 and "<html" in page.text.lower()
+    assert page.headers["content-security-policy"] == "frame-ancestors 'self'"
+    assert page.headers["x-frame-options"] == "SAMEORIGIN"
+    assert (await api.get("/api/jobs")).headers["content-security-policy"] == "frame-ancestors 'self'"
+    signed_in = await api.post("/login", data={"username": "alice", "password": "alice-password"})
+    assert signed_in.status_code == 200, signed_in.text
+    assert "samesite=lax" in signed_in.headers["set-cookie"].lower()

@@ -142,3 +142,52 @@ def test_serve_without_users_refuses_to_listen_beyond_loopback(tmp_path: Path) -
     assert refused.returncode == 2
     assert "only listens on 127.0.0.1 until you add one" in refused.stderr
     assert "clapboard users add NAME --team TEAM --admin --password-stdin" in refused.stderr
+
+
+def test_a_compression_bomb_link_costs_the_cli_little_memory(tmp_path: Path) -> None:
+    """`--ref` links to 1 GiB zstd, gzip and deflate bombs: refused, each process peaking under 64 MB above the
+    same command refused a plain web page."""
+    from tests.fakes.bombs import bomb
+    from tests.fakes.http_server import Reply, ScriptedHTTPServer
+    from tests.fakes.memory import child_peak_mb
+
+    def peak_mb(server: ScriptedHTTPServer, path: str) -> tuple[float, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+        env.update(
+            CLAPBOARD_DATA_DIR=str(tmp_path / "data"), CLAPBOARD_URL_ALLOWED_HOSTS=f'["127.0.0.1:{server.port}"]'
+        )
+        run = subprocess.Popen(
+            [sys.executable, "-m", "chat.cli", "generate", "--prompt", "a kite", "--ref", server.url(path)],
+            env=env, cwd=tmp_path, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert run.stderr is not None
+        stderr = run.stderr.read().decode()
+        return child_peak_mb(run), stderr
+
+    with ScriptedHTTPServer() as server:
+        server.route("/page", Reply(body=b"<html></html>", content_type="text/html"))
+        baseline, said = peak_mb(server, "/page")
+        assert "is a web page" in said, said
+        for coding in ("zstd", "gzip", "deflate"):
+            server.route(f"/{coding}.png", bomb(coding))
+            peak, said = peak_mb(server, f"/{coding}.png")
+            print(f"CLI, {coding} bomb: peak {peak:.0f} MB, +{peak - baseline:.1f} MB over a refused web page")
+            assert "error: The image at 127.0.0.1/" in said and "Traceback" not in said, said
+            assert peak - baseline < 64, (coding, peak, baseline)
+
+
+def test_text_that_cannot_be_stored_is_refused_naming_the_option(tmp_path: Path) -> None:
+    """Control characters, and bytes that are not UTF-8 (Python turns them into lone surrogates), in any text
+    option: exit 2, the option named, nothing written."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env["CLAPBOARD_DATA_DIR"] = str(data)
+    for option, value in (("--prompt", b"a kite \xff over a beach"), ("--campaign", b"Spring\x07"),
+                          ("--title", b"Kite\x1b[2J"), ("--aspect", b"9:16\xed\xa0\x80")):  # fmt: skip
+        args = [b"--prompt", b"a kite", option.encode(), value] if option != "--prompt" else [b"--prompt", value]
+        done = subprocess.run([sys.executable.encode(), b"-m", b"chat.cli", b"generate", *args], capture_output=True,
+                              env=env, cwd=tmp_path, timeout=120)  # fmt: skip
+        said = done.stderr.decode(errors="replace")
+        assert done.returncode == 2, (option, said)
+        assert f"error: {option}: The text has characters that cannot be stored" in said, (option, said)
+    assert json.loads(clapboard(data, "jobs", "--json").stdout) == []

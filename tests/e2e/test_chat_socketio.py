@@ -117,21 +117,36 @@ async def test_a_video_finished_after_the_tab_closed_is_shown_on_return(settings
 
 
 async def test_pages_of_other_sites_cannot_drive_the_chat(settings: Settings) -> None:
+    """Another site's page, a sandboxed or file: page (Origin: null) and a DNS-rebinding page (its own name as
+    Host) reach neither the HTTP routes nor the chat's websocket; this server's own page does."""
     import socketio
 
     async with chainlit_server(settings) as base:
+        port = urlsplit(base).port
+        rebound = {"Host": f"rebind.example:{port}", "Origin": f"http://rebind.example:{port}"}
+        hostile = [{"Origin": "https://evil.example"}, {"Origin": "null"}, rebound, {"Host": rebound["Host"]}]
         async with httpx.AsyncClient(base_url=base) as http:
-            foreign = await http.post("/project/action", json={}, headers={"Origin": "https://evil.example"})
-            assert foreign.status_code == 403
+            for headers in hostile:
+                foreign = await http.post("/project/action", json={}, headers=headers)
+                assert foreign.status_code in (400, 403), headers
             same = await http.get("/", headers={"Origin": base})
             assert same.status_code == 200
-        sio = socketio.AsyncClient(reconnection=False)
-        try:
-            await sio.connect(base, socketio_path="/ws/socket.io", transports=["websocket"],
-                              headers={"Origin": "https://evil.example"}, wait_timeout=5)  # fmt: skip
-            connected = True
-        except socketio.exceptions.ConnectionError:
-            connected = False
-        finally:
-            await sio.disconnect()
-        assert not connected
+
+        async def connects(headers: dict[str, str]) -> bool:
+            sio = socketio.AsyncClient(reconnection=False)
+            try:
+                await sio.connect(base, socketio_path="/ws/socket.io", transports=["websocket"], headers=headers,
+                                  wait_timeout=5)  # fmt: skip
+                return True
+            except socketio.exceptions.ConnectionError:
+                return False
+            finally:
+                await sio.disconnect()
+
+        for headers in hostile:
+            assert not await connects(headers), headers
+        tab = ChatClient(base)
+        await tab.connect()  # this server's own page still works
+        await tab.send("/models")
+        await tab.wait_for(lambda: any("draft" in m for m in tab.messages()))
+        await tab.close()

@@ -143,3 +143,35 @@ async def test_two_instances_on_postgres_one_restarted_leaves_the_others_jobs_al
         creatives = (await http.get("/api/creatives")).json()
     assert sorted(c["id"] for c in creatives) == sorted(j["creative_id"] for j in jobs.values())
     assert await api_jobs(a, headers) and not [j for j in jobs.values() if j["status"] == "queued"]
+
+
+async def test_start_up_removes_the_temp_folder_of_a_render_cut_off_by_a_sigkill(
+    tmp_path: Path, processes: list[ClapboardProcess]
+) -> None:
+    """Killed mid-render, the job then canceled while the server was down (so nothing renders it again): the next
+    start-up alone removes its half-written temp folder."""
+    import sqlite3
+
+    data = tmp_path / "data"
+    server = ServerProcess(data, **LEASE).start()
+    processes.append(server)
+    async with httpx.AsyncClient(base_url=server.base, headers=token()) as http:
+        asked = await http.post(
+            "/api/video/generate", json={"prompt": "a 30 second lighthouse at dawn", "duration_s": 30}
+        )
+    job_id = asked.json()["job_id"]
+
+    async def rendering() -> bool:
+        [job] = await api_jobs(server, token())
+        return job["status"] == "running" and job["progress"] >= 0.1
+
+    await until(rendering, what="the draft to be part-rendered")
+    [left] = list((data / "tmp").glob(f"job-{job_id}-*"))
+    server.kill()
+    with sqlite3.connect(data / "clapboard.db") as db:
+        db.execute("UPDATE jobs SET status = 'canceled' WHERE id = ?", (job_id,))
+    assert left.exists()
+    server.start()
+    assert not left.exists() and list((data / "tmp").glob("job-*")) == []
+    [job] = await api_jobs(server, token())
+    assert (job["status"], job["attempts"]) == ("canceled", 1)

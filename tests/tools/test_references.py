@@ -22,6 +22,7 @@ from campaign.errors import ReferenceRejected
 from campaign.settings import Settings
 from campaign.storage import LocalStorage, build_storage, read_all
 from tests.conftest import make_settings
+from tests.fakes.bombs import bomb
 from tests.fakes.http_server import (
     LoopbackOnlyTransport,
     Reply,
@@ -30,7 +31,8 @@ from tests.fakes.http_server import (
     redirect,
     tls_contexts,
 )
-from tools.references import ReferenceIntake, fit, refused_address
+from tests.fakes.memory import peak_growth
+from tools.references import ReferenceIntake, allowed_host, fit, refused_address
 
 # -- helpers ----------------------------------------------------------------------------------------------
 
@@ -104,11 +106,13 @@ def local_intake(
     tmp_path: Path,
     storage: LocalStorage,
     transport: LoopbackOnlyTransport,
+    server: ScriptedHTTPServer,
     resolver=None,
     **overrides: object,
 ) -> ReferenceIntake:
-    """An intake that may fetch from 127.0.0.1 (and any extra allowed hosts)."""
-    allowed = ["127.0.0.1", *overrides.pop("extra_hosts", [])]  # type: ignore[misc]
+    """An intake that may fetch from the server's port on 127.0.0.1 (and on any extra allowed hosts), no other."""
+    hosts = ["127.0.0.1", *overrides.pop("extra_hosts", [])]  # type: ignore[misc]
+    allowed = [f"{host}:{server.port}" for host in hosts]
     settings = make_settings(tmp_path / "data", url_allowed_hosts=allowed, **overrides)
     return ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
 
@@ -116,29 +120,63 @@ def local_intake(
 # -- bytes and paths --------------------------------------------------------------------------------------
 
 
-async def test_png_with_transparency_is_stored_as_it_came(intake: ReferenceIntake, storage: LocalStorage):
+def pixels(data: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(data)))
+
+
+async def test_png_with_transparency_keeps_its_pixels_and_transparency(intake: ReferenceIntake, storage: LocalStorage):
     img = Image.new("RGBA", (64, 40), (0, 0, 0, 0))
     img.paste((255, 200, 0, 255), (16, 10, 48, 30))
-    data = encode(img, "PNG")
+    data = encode(img, "PNG", optimize=True)
     ref = await intake.from_bytes(data, "logo.png")
-    assert ref.key == f"refs/{hashlib.sha256(data).hexdigest()}.png"
-    assert (ref.content_type, ref.width, ref.height) == ("image/png", 64, 40)
     stored = await read_all(storage, ref.key)
-    assert stored == data
+    assert ref.key == f"refs/{hashlib.sha256(stored).hexdigest()}.png"
+    assert (ref.content_type, ref.width, ref.height) == ("image/png", 64, 40)
+    assert np.array_equal(pixels(stored), pixels(data))  # lossless
     back = Image.open(io.BytesIO(stored))
     assert back.mode == "RGBA" and back.getpixel((0, 0))[3] == 0 and back.getpixel((32, 20))[3] == 255
+    again = await intake.from_bytes(stored, "logo again.png")
+    assert again.key == ref.key  # our own output is stable under re-encoding: one key per image
 
 
-async def test_jpeg_and_webp_keep_their_bytes(intake: ReferenceIntake, storage: LocalStorage):
+async def test_jpeg_stays_jpeg_and_webp_becomes_png_or_jpeg(intake: ReferenceIntake, storage: LocalStorage):
     jpeg = encode(halves(), "JPEG", quality=90)
-    webp = encode(halves(mode="RGBA", left=(1, 2, 3, 0), right=(9, 9, 9, 255)), "WEBP", lossless=True)
+    transparent = encode(halves(mode="RGBA", left=(1, 2, 3, 0), right=(9, 9, 9, 255)), "WEBP", lossless=True)
+    opaque = encode(halves(), "WEBP", lossless=True)
     ref_j = await intake.from_bytes(jpeg, "photo.jpg")
-    ref_w = await intake.from_bytes(webp, "badge.webp")
+    ref_t = await intake.from_bytes(transparent, "badge.webp")
+    ref_o = await intake.from_bytes(opaque, "banner.webp")
     assert ref_j.key.endswith(".jpg") and ref_j.content_type == "image/jpeg"
-    assert ref_w.key.endswith(".webp") and ref_w.content_type == "image/webp"
-    assert await read_all(storage, ref_j.key) == jpeg
-    assert await read_all(storage, ref_w.key) == webp
-    assert Image.open(io.BytesIO(webp)).getpixel((0, 0))[3] == 0  # transparency kept
+    assert ref_t.key.endswith(".png") and ref_t.content_type == "image/png"
+    assert ref_o.key.endswith(".jpg")
+    assert np.abs(pixels(await read_all(storage, ref_j.key)).astype(int) - pixels(jpeg)).max() <= 8
+    assert np.array_equal(pixels(await read_all(storage, ref_t.key)), pixels(transparent))
+    assert Image.open(io.BytesIO(await read_all(storage, ref_t.key))).getpixel((0, 0))[3] == 0
+
+
+async def test_a_polyglot_png_is_stored_without_what_was_appended_or_embedded(
+    intake: ReferenceIntake, storage: LocalStorage
+):
+    """A PNG that is also a web page (HTML after IEND) and carries text chunks, and a JPEG with HTML in its
+    comment and GPS in its EXIF: stored as their pixels alone."""
+    from PIL import PngImagePlugin
+
+    page = b"<html><script>alert(document.cookie)</script></html>"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", page.decode())
+    png = encode(halves(), "PNG", pnginfo=info) + page
+    exif = Image.Exif()
+    exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # GPS latitude
+    jpeg = encode(halves(), "JPEG", quality=95, comment=page, exif=exif.tobytes()) + page
+    for data, name in ((png, "logo.png"), (jpeg, "photo.jpg")):
+        ref = await intake.from_bytes(data, name)
+        stored = await read_all(storage, ref.key)
+        assert b"<html" not in stored and b"script" not in stored, name
+        assert ref.key == f"refs/{hashlib.sha256(stored).hexdigest()}.{ref.key.rsplit('.', 1)[1]}"
+        back = Image.open(io.BytesIO(stored))
+        assert not back.getexif() and "comment" not in back.info and "Comment" not in back.info, name
+        assert np.abs(pixels(stored).astype(int) - pixels(data)).max() <= 8, name
+    assert np.array_equal(pixels(await read_all(storage, (await intake.from_bytes(png, "x.png")).key)), pixels(png))
 
 
 async def test_type_is_read_from_the_bytes_not_the_name(intake: ReferenceIntake):
@@ -249,7 +287,7 @@ async def test_too_many_pixels_is_refused_before_decoding(
     data = crafted_png(width, height)
     assert len(data) < 2000
     text = await _refused(intake.from_bytes(data, "bomb.png"), storage)
-    assert text.startswith(f"“bomb.png” is {shown}; reference images can have at most 40 million pixels.")
+    assert text.startswith(f"“bomb.png” is {shown}; reference images can have at most 24 million pixels.")
 
 
 async def test_a_truncated_jpeg_is_refused(intake: ReferenceIntake, storage: LocalStorage):
@@ -285,9 +323,11 @@ async def test_image_from_a_url_is_copied_into_storage(
 ):
     data = encode(halves(), "PNG")
     http_server.route("/logo.png", Reply(body=data, content_type="image/png"))
-    ref = await local_intake(tmp_path, storage, transport).from_url(http_server.url("/logo.png"))
-    assert await read_all(storage, ref.key) == data
-    assert ref.key == f"refs/{hashlib.sha256(data).hexdigest()}.png"
+    ref = await local_intake(tmp_path, storage, transport, http_server).from_url(http_server.url("/logo.png"))
+    stored = await read_all(storage, ref.key)
+    assert np.array_equal(pixels(stored), pixels(data))
+    assert ref.key == f"refs/{hashlib.sha256(stored).hexdigest()}.png"
+    assert http_server.requests[0].headers["accept-encoding"] == "identity"
 
 
 async def test_connection_goes_to_the_checked_address(
@@ -297,7 +337,7 @@ async def test_connection_goes_to_the_checked_address(
     with the original host name in the Host header; a second DNS answer is never asked for."""
     http_server.route("/p.png", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
     resolver = FakeResolver({"cdn.brand.example": ["127.0.0.1"]})
-    intake = local_intake(tmp_path, storage, transport, resolver, extra_hosts=["cdn.brand.example"])
+    intake = local_intake(tmp_path, storage, transport, http_server, resolver, extra_hosts=["cdn.brand.example"])
     await intake.from_url(f"http://cdn.brand.example:{http_server.port}/p.png")
     assert resolver.asked == ["cdn.brand.example"]
     assert [u.host for u in transport.sent] == ["127.0.0.1"]
@@ -312,9 +352,9 @@ async def test_https_to_the_pinned_address_still_checks_the_certificate(
     server_tls, client_tls = tls_contexts([cert_for])
     transport = LoopbackOnlyTransport(verify=client_tls)
     resolver = FakeResolver({"images.test": ["127.0.0.1"]})
-    settings = make_settings(tmp_path / "data", url_allowed_hosts=["images.test"])
-    intake = ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
     with ScriptedHTTPServer(tls=server_tls) as server:
+        settings = make_settings(tmp_path / "data", url_allowed_hosts=[f"images.test:{server.port}"])
+        intake = ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
         server.route("/logo.png", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
         url = server.url("/logo.png", host="images.test")
         if works:
@@ -361,7 +401,7 @@ async def test_a_redirect_to_a_private_address_is_refused(
     http_server.route("/go", redirect(target))
     # 127.0.0.1 is allowed only under the name "images.local" here, so the redirect's 127.0.0.1 is not.
     resolver = FakeResolver({"images.local": ["127.0.0.1"]})
-    settings = make_settings(tmp_path / "data", url_allowed_hosts=["images.local"])
+    settings = make_settings(tmp_path / "data", url_allowed_hosts=[f"images.local:{http_server.port}"])
     intake = ReferenceIntake(settings, storage, resolver=resolver, transport=transport)
     text = await _refused(intake.from_url(f"http://images.local:{http_server.port}/go"), storage)
     assert "private or local network address" in text
@@ -375,7 +415,7 @@ async def test_redirects_are_followed_up_to_three(
     http_server.route("/1", redirect("/2", 301)).route("/2", redirect("/3", 307)).route("/3", redirect("/img"))
     http_server.route("/img", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
     http_server.route("/0", redirect(http_server.url("/1")))
-    intake = local_intake(tmp_path, storage, transport)
+    intake = local_intake(tmp_path, storage, transport, http_server)
     ref = await intake.from_url(http_server.url("/1"))  # three redirects: fine
     assert ref.content_type == "image/png"
     for f in stored_files(storage):
@@ -389,7 +429,8 @@ async def test_a_redirect_to_another_scheme_is_refused(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
     http_server.route("/go", redirect("file:///etc/passwd"))
-    text = await _refused(local_intake(tmp_path, storage, transport).from_url(http_server.url("/go")), storage)
+    intake = local_intake(tmp_path, storage, transport, http_server)
+    text = await _refused(intake.from_url(http_server.url("/go")), storage)
     assert "only http and https are allowed" in text
 
 
@@ -397,7 +438,7 @@ async def test_a_body_that_never_ends_stops_at_the_byte_cap(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
     http_server.route("/stream.png", endless(b"\x89PNG" + b"\0" * 65532))
-    intake = local_intake(tmp_path, storage, transport, reference_max_bytes=512 * 1024)
+    intake = local_intake(tmp_path, storage, transport, http_server, reference_max_bytes=512 * 1024)
     text = await _refused(intake.from_url(http_server.url("/stream.png")), storage)
     assert "is larger than 0.5 MB, the most a reference image can be" in text
 
@@ -406,7 +447,7 @@ async def test_a_body_that_trickles_forever_stops_at_the_deadline(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
     http_server.route("/slow.png", endless(b"\0" * 16, delay_s=0.02, max_chunks=500))
-    intake = local_intake(tmp_path, storage, transport, url_fetch_timeout_s=0.5)
+    intake = local_intake(tmp_path, storage, transport, http_server, url_fetch_timeout_s=0.5)
     text = await _refused(intake.from_url(http_server.url("/slow.png")), storage)
     assert "did not download within 0.5 seconds" in text
 
@@ -417,7 +458,7 @@ async def test_a_url_that_returns_html_is_refused(
     page = b"<!DOCTYPE html><html><body><img src='/logo.png'></body></html>"
     http_server.route("/page", Reply(body=page, content_type="text/html; charset=utf-8"))
     http_server.route("/lying.png", Reply(body=page, content_type="image/png"))
-    intake = local_intake(tmp_path, storage, transport)
+    intake = local_intake(tmp_path, storage, transport, http_server)
     text = await _refused(intake.from_url(http_server.url("/page")), storage)
     assert "The image at 127.0.0.1/page is a web page, not an image." in text
     assert "Copy image address" in text
@@ -428,7 +469,7 @@ async def test_a_url_that_returns_html_is_refused(
 async def test_http_errors_and_unknown_hosts(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
-    intake = local_intake(tmp_path, storage, transport, resolver=FakeResolver({}))
+    intake = local_intake(tmp_path, storage, transport, http_server, resolver=FakeResolver({}))
     text = await _refused(intake.from_url(http_server.url("/missing.png?token=abc")), storage)
     assert "the server answered 404" in text and "token" not in text
     text = await _refused(intake.from_url("https://no-such-host.example/a.png"), storage)
@@ -439,7 +480,7 @@ async def test_a_declared_length_over_the_cap_is_refused_unread(
     tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
 ):
     http_server.route("/big.png", Reply(body=b"\0" * 300_000, content_type="image/png"))
-    intake = local_intake(tmp_path, storage, transport, reference_max_bytes=100_000)
+    intake = local_intake(tmp_path, storage, transport, http_server, reference_max_bytes=100_000)
     text = await _refused(intake.from_url(http_server.url("/big.png")), storage)
     assert "is 0.3 MB; reference images can be at most 0.1 MB" in text
 
@@ -504,3 +545,88 @@ async def test_fitting_is_content_addressed(intake: ReferenceIntake, storage: Lo
     assert first == again and first.key.startswith("refs/") and first.key.endswith(".jpg")
     assert await fit(storage, first, 64, 64, "crop") == first  # already that size: unchanged
     assert len(stored_files(storage)) == 2
+
+
+# -- bounded downloads and decodes ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("coding", ["zstd", "gzip", "deflate"])
+async def test_a_1_gib_compression_bomb_is_refused_with_little_memory(
+    tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer, coding: str
+):
+    """A few kilobytes on the wire that decode to 1 GiB: never decoded whole, refused under 64 MB more memory."""
+    http_server.route("/bomb.png", bomb(coding))
+    intake = local_intake(tmp_path, storage, transport, http_server)
+    with peak_growth() as peak:
+        text = await _refused(intake.from_url(http_server.url("/bomb.png")), storage)
+    print(f"{coding} bomb: peak +{peak.mb:.1f} MB")
+    assert peak.mb < 64, f"{coding}: {peak.mb:.0f} MB"
+    if coding == "zstd":
+        assert "was sent compressed as zstd, which Clapboard does not accept" in text
+    else:
+        assert "is larger than 20 MB, the most a reference image can be" in text
+
+
+@pytest.mark.parametrize("wbits", [31, 15, -15], ids=["gzip", "deflate", "raw deflate"])
+async def test_a_compressed_image_is_decoded(
+    tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer, wbits: int
+):
+    data = encode(halves(), "PNG")
+    packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    coding = "gzip" if wbits == 31 else "deflate"
+    body = packer.compress(data) + packer.flush()
+    http_server.route("/z.png", Reply(body=body, content_type="image/png", headers={"Content-Encoding": coding}))
+    ref = await local_intake(tmp_path, storage, transport, http_server).from_url(http_server.url("/z.png"))
+    assert np.array_equal(pixels(await read_all(storage, ref.key)), pixels(data))
+
+
+async def test_an_allowed_host_is_allowed_on_its_listed_port_only(
+    tmp_path, storage: LocalStorage, transport: LoopbackOnlyTransport, http_server: ScriptedHTTPServer
+):
+    http_server.route("/logo.png", Reply(body=encode(halves(), "PNG"), content_type="image/png"))
+    with ScriptedHTTPServer() as other:
+        other.route("/admin", Reply(body=b"secrets", content_type="image/png"))
+        intake = local_intake(tmp_path, storage, transport, http_server)  # allows 127.0.0.1:<http_server's port>
+        text = await _refused(intake.from_url(other.url("/admin")), storage)
+        assert "private or local network address" in text and other.requests == []
+        settings = make_settings(tmp_path / "d2", url_allowed_hosts=["127.0.0.1"])  # a host alone: port 80 only
+        bare = ReferenceIntake(settings, storage, transport=transport)
+        text = await _refused(bare.from_url(http_server.url("/logo.png")), storage)
+        assert "private or local network address" in text and http_server.requests == []
+        assert (await intake.from_url(http_server.url("/logo.png"))).content_type == "image/png"
+    assert allowed_host("[FD00::5]:8443") == ("fd00::5", 8443) and allowed_host("images.local.") == (
+        "images.local",
+        None,
+    )
+    with pytest.raises(ValueError, match="port that is not a number"):
+        allowed_host("images.local:http")
+
+
+def solid_png(width: int, height: int) -> bytes:
+    """A real, small PNG of `width`×`height` grey pixels, compressed row by row (never held decoded)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" + b"\x80" * (width * 3)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+async def test_30_uploads_at_once_stay_within_the_decode_budget(intake: ReferenceIntake, storage: LocalStorage):
+    """30 uploads of a 39.7-megapixel PNG (over the cap: refused from its header) and then 8 of a near-limit one
+    (decoded, two at a time) at once: under 300 MB more memory, where 30 unbounded decodes took 880 MB."""
+    import asyncio
+
+    over = solid_png(7717, 5145)  # 39.7 million pixels, ~150 KB
+    near = solid_png(5990, 4000)  # 23.96 million pixels: about 96 MB decoded
+    with peak_growth() as peak:
+        results = await asyncio.gather(*(intake.from_bytes(over, f"big-{n}.png") for n in range(30)),
+                                       return_exceptions=True)  # fmt: skip
+        refs = await asyncio.gather(*(intake.from_bytes(near, f"near-{n}.png") for n in range(8)))
+    print(f"30 over-limit and 8 near-limit uploads at once: peak +{peak.mb:.0f} MB")
+    assert all(isinstance(r, ReferenceRejected) and "at most 24 million pixels" in str(r) for r in results)
+    assert len({r.key for r in refs}) == 1 and (refs[0].width, refs[0].height) == (5990, 4000)
+    assert peak.mb < 300, f"{peak.mb:.0f} MB"

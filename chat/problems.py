@@ -1,0 +1,99 @@
+"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422), and its documentation.
+
+Whatever refuses a request (our typed errors, FastAPI's validation, a route's own HTTPException) answers
+`{"detail": "...", "stage": "...", "errors": [...]}`: `detail` is a sentence to show, `stage` names where it was
+refused, `errors` lists each invalid field for a request that did not validate (never echoing its values: NaN
+or broken Unicode cannot be sent back). `responses(...)` documents the statuses a route really sends with it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
+
+from campaign.errors import ClapboardError
+
+
+class FieldProblem(BaseModel):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: str
+    stage: str
+    errors: list[FieldProblem] = []
+
+
+MEANING = {
+    401: "No valid bearer token (or webhook signature).",
+    403: "Signed in, but this is another person's to do.",
+    404: "No such thing in your team.",
+    409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
+    413: "The body is larger than allowed.",
+    422: "The request is not valid, or asks for something the product does not offer.",
+}
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that may refuse with these statuses."""
+    return {status: {"model": Problem, "description": MEANING[status]} for status in statuses}
+
+
+def problem(
+    status: int,
+    detail: str,
+    stage: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
+    body = Problem(detail=detail, stage=stage, errors=errors or [])
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+async def invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"type": e["type"], "loc": [str(p) if not isinstance(p, int) else p for p in e["loc"]],
+               "msg": e["msg"]} for e in exc.errors()]  # fmt: skip
+    where = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or e['loc'][0]}: {e['msg']}" for e in errors)
+    return problem(422, f"The request is not valid: {where}.", "request", errors)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    """A route's or the framework's own refusal, in our shape and with its headers (a 405's Allow). A body that
+    does not parse (FastAPI's 400) is a request that does not validate, like a JSON body that does not decode."""
+    assert isinstance(exc, HTTPException)
+    status = 422 if exc.status_code == 400 else exc.status_code
+    headers = {**(exc.headers or {}), "Allow": _allowed(request)} if status == 405 else exc.headers
+    return problem(status, str(exc.detail), "request", headers=headers)
+
+
+def _allowed(request: Request) -> str:
+    """Every method the path answers to: FastAPI routes each method of a path apart, and Starlette's 405 lists only
+    the first route's."""
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE
+        for method in getattr(route, "methods", None) or ()
+    }
+    return ", ".join(sorted(methods))
+
+
+def clapboard_error(status_of: dict[type, int]) -> Any:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ClapboardError)
+        return problem(status_of.get(type(exc), 422), str(exc), exc.stage)
+
+    return handle

@@ -1,0 +1,96 @@
+"""Same site only: requests and websockets must be addressed to this server by a name it answers to, and
+browser pages of other sites may neither drive it nor frame it.
+
+- Host: the Host header must be one of `Settings.served_hosts` (`CLAPBOARD_ALLOWED_HOSTS`; by default the
+  loopback names, `CLAPBOARD_PUBLIC_URL`'s host and the address the chat listens on). A DNS-rebinding page
+  reaches 127.0.0.1 under its own name, so its requests carry that name and are refused (400).
+- Origin: a browser page's Origin must be this server as its users reach it (loopback, `CLAPBOARD_PUBLIC_URL`,
+  or an allowed host); `Origin: null` (sandboxed frames, data: and file: pages) is refused (403). Chainlit itself
+  allows any origin. Requests without an Origin (the CLI, API clients) pass: browsers send one on the requests
+  that matter.
+- Framing: every answer says `Content-Security-Policy: frame-ancestors 'self'` (and the older X-Frame-Options),
+  so another site cannot lay the chat under a decoy and have it clicked (confirming a paid job).
+
+Session cookies are SameSite=Lax (Chainlit's default, kept by `clapboard serve`), so other sites' requests do
+not carry them either.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from chainlit.config import config
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from campaign.settings import LOOPBACK_HOSTS, Settings
+from chat.runtime import get_studio
+
+FRAMING = [(b"content-security-policy", b"frame-ancestors 'self'"), (b"x-frame-options", b"SAMEORIGIN")]
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header (`127.0.0.1:8000`, `[::1]:8000`, `chat.acme.example`), lower case."""
+    return (urlsplit(f"//{host}").hostname or "").rstrip(".") if host else ""
+
+
+def served(settings: Settings, host: str) -> bool:
+    """Whether a Host header names this server (the address the chat listens on counts, unless a wildcard)."""
+    name = host_name(host)
+    allowed = settings.served_hosts
+    return "*" in allowed or name in allowed or name == config.run.host not in ("0.0.0.0", "::")
+
+
+def our_origin(settings: Settings, origin: str) -> bool:
+    """Whether a browser page's Origin is this server as its users reach it."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    public = urlsplit(settings.public_url)
+    return (
+        parts.hostname in LOOPBACK_HOSTS
+        or bool(public.hostname)
+        and parts[:2] == public[:2]
+        or parts.hostname in settings.allowed_hosts
+    )
+
+
+class SameSite:
+    """The ASGI middleware in front of everything (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        settings = (await get_studio()).settings
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        refusal = None
+        if not served(settings, headers.get("host", "")):
+            refusal = PlainTextResponse(
+                "This server does not answer to that name; add it to CLAPBOARD_ALLOWED_HOSTS if it is ours.", 400
+            )
+        elif origin is not None and not our_origin(settings, origin):
+            refusal = PlainTextResponse("Cross-site requests are not allowed.", 403)
+        if refusal is not None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4400 if refusal.status_code == 400 else 4403})
+            else:
+                await refusal(scope, receive, _framed(send))
+            return
+        await self.app(scope, receive, _framed(send) if scope["type"] == "http" else send)
+
+
+def _framed(send: Send) -> Send:
+    async def framed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in FRAMING:
+                headers[name.decode()] = value.decode()
+        await send(message)
+
+    return framed

@@ -1,0 +1,208 @@
+"""Limits on uploads, enforced before a body is read: the REST route's (`read_upload`) and the chat's.
+
+`read_upload` runs after the API's bearer token is checked (the route declares no body, so FastAPI reads
+none): a declared Content-Length over the cap is refused unread, a streamed body once it passes the cap.
+
+The chat's upload route is Chainlit's `POST /project/file`.
+Chainlit parses the whole multipart body (spooled to a temp file) before it looks at the sign-in or the size,
+then reads the file whole into memory, and its `max_files` / `max_size_mb` are only enforced by the page. So
+this ASGI middleware stands in front of the route:
+
+- without a current sign-in, or for a chat session that is not the signed-in user's, it answers 401 or 404
+  before reading a byte of the body: nothing unauthenticated reaches the disk;
+- a declared Content-Length over the per-file cap is refused at once (413), and a streamed body is cut off as
+  soon as it passes the cap (413), so at most the cap is ever read;
+- it counts each session's accepted files and bytes, refusing more than `chat_upload_max_files` files or
+  `chat_upload_max_bytes` bytes in one session (413);
+- when a chat ends (`session_ended`, from the `on_chat_end` hook) its counts are forgotten and its uploads,
+  which Chainlit keeps under `.files/<session id>` for an hour, are deleted: attachments are copied into our
+  storage as references when their message arrives, so nothing needs them afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from dataclasses import dataclass
+
+from chainlit.auth import decode_jwt, get_token_from_cookies
+from chainlit.config import FILES_DIRECTORY
+from chainlit.session import WebsocketSession
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from campaign.errors import InvalidRequest, TooLarge
+from chat.runtime import get_studio
+
+UPLOAD_PATH = "/project/file"
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file itself
+_PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+@dataclass
+class _Tally:
+    files: int = 0
+    bytes: int = 0
+
+
+class _CutOff(Exception):
+    """The streamed body passed the cap."""
+
+
+def _capped(receive: Receive, cap: int) -> Receive:
+    """`receive`, raising `_CutOff` once the body it has passed on goes over `cap` bytes."""
+    received = 0
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > cap:
+                raise _CutOff
+        return message
+
+    return capped_receive
+
+
+async def read_upload(request: Request, limit: int, field: str = "file") -> tuple[bytes, str]:
+    """The bytes and given name of a multipart upload's one file, reading at most `limit` bytes of it (and a
+    little more for the multipart framing): TooLarge past that, InvalidRequest without the file."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
+        raise TooLarge(f"The file is larger than {_mb(limit)} MB, the most a reference image can be.")
+    capped = Request(request.scope, _capped(request.receive, limit + MULTIPART_OVERHEAD))
+    try:
+        async with capped.form(max_files=1, max_fields=4) as form:
+            upload = form.get(field)
+            if not isinstance(upload, UploadFile):
+                raise InvalidRequest(f"Send the image as the multipart field `{field}`.")
+            return await upload.read(limit + 1), upload.filename or "upload"
+    except _CutOff:
+        raise TooLarge(f"The file is larger than {_mb(limit)} MB, the most a reference image can be.") from None
+    except MultiPartException as exc:
+        raise InvalidRequest(f"The upload could not be read as multipart form data: {exc.message}") from None
+
+
+class UploadGuard:
+    """Signs-in, sizes and counts chat uploads before Chainlit reads them (see the module's docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] != UPLOAD_PATH:
+            await self.app(scope, receive, send)
+            return
+        connection = HTTPConnection(scope)
+        session_id = connection.query_params.get("session_id", "")
+        refusal = await _refusal(connection, session_id)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+            return
+        settings = (await get_studio()).settings
+        cap = settings.reference_max_bytes + MULTIPART_OVERHEAD
+        tally = _tallies.setdefault(session_id, _Tally())
+        declared = connection.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            await _too_large(settings.reference_max_bytes)(scope, receive, send)
+            return
+        if tally.files >= settings.chat_upload_max_files or tally.bytes + int(declared or 0) > (
+            settings.chat_upload_max_bytes
+        ):
+            await _session_full(settings.chat_upload_max_files, settings.chat_upload_max_bytes)(scope, receive, send)
+            return
+        await self._pass_on(scope, receive, send, cap, tally)
+
+    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, cap: int, tally: _Tally) -> None:
+        """Pass the request on, reading at most `cap` bytes of its body; count the file once it is accepted."""
+        received = 0
+        over = False
+        started = False
+        inner = _capped(receive, cap)
+
+        async def capped_receive() -> Message:
+            nonlocal received, over
+            try:
+                message = await inner()
+            except _CutOff:
+                over = True
+                raise
+            received += len(message.get("body", b""))
+            return message
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if over:
+                return  # the route's own answer to the broken body; ours is sent below
+            if message["type"] == "http.response.start":
+                started = True
+                if message["status"] == 200:
+                    tally.files += 1
+                    tally.bytes += received
+            await send(message)
+
+        try:
+            await self.app(scope, capped_receive, watched_send)
+        except _CutOff:
+            over = True
+        if over and not started:
+            studio = await get_studio()
+            await _too_large(studio.settings.reference_max_bytes)(scope, receive, send)
+
+
+_tallies: dict[str, _Tally] = {}
+
+
+async def _refusal(connection: HTTPConnection, session_id: str) -> JSONResponse | None:
+    """401 without a current sign-in, 404 for a chat session that is not this user's; None when both hold."""
+    token = get_token_from_cookies(connection.cookies)
+    if token is None:
+        scheme, value = get_authorization_scheme_param(connection.headers.get("authorization"))
+        token = value if scheme.lower() == "bearer" and value else None
+    try:
+        user = decode_jwt(token) if token else None
+    except Exception:  # noqa: BLE001 - any undecodable token is simply no sign-in
+        user = None
+    studio = await get_studio()
+    credentials = int((user.metadata or {}).get("credentials", -1)) if user else -1
+    if user is None or await studio.accounts.actor(user.identifier, credentials) is None:
+        return JSONResponse({"detail": "Sign in to attach files."}, status_code=401)
+    session = WebsocketSession.get_by_id(session_id) if session_id else None
+    if session is None or session.user is None or session.user.identifier != user.identifier:
+        return JSONResponse({"detail": "This chat is not open: reload the page and attach again."}, status_code=404)
+    return None
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024**2:g}"
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(
+        {"detail": f"The file is larger than {_mb(limit)} MB, the most an attachment can be; attach a smaller one."},
+        status_code=413,
+    )
+
+
+def _session_full(files: int, limit: int) -> JSONResponse:
+    return JSONResponse(
+        {
+            "detail": f"This chat already holds the most attachments it takes ({files} files, {_mb(limit)} MB); "
+            "start a new chat to attach more."
+        },
+        status_code=413,
+    )
+
+
+async def session_ended(session_id: str) -> None:
+    """Forget a chat session's counts and delete the files uploaded to it (the id is the client's: only a plain
+    one names a folder)."""
+    _tallies.pop(session_id, None)
+    if _PLAIN_ID.fullmatch(session_id) and (folder := FILES_DIRECTORY / session_id).is_dir():
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
