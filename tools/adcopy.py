@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from campaign.text import StorableText
 
@@ -41,12 +41,6 @@ class AdCopy(BaseModel):
     price: Line = Field(default="", description="The price or offer as written: $129, 20% off.")
     cta: Line = Field(default="", description="The call to action: Shop now, Learn more.")
     end_text: Line = Field(default="", description="Words on the end card.")
-
-    @field_validator("features", mode="before")
-    @classmethod
-    def _listed(cls, value: Any) -> Any:
-        """A list written as one text ("a, b and c") is three features."""
-        return split_features(value) if isinstance(value, str) else value
 
     def texts(self) -> list[str]:
         """Every text on screen, in display order."""

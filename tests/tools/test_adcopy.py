@@ -103,7 +103,7 @@ def test_an_apostrophe_is_not_a_quote() -> None:
 
 
 def test_a_copy_given_wins_over_the_brief_field_by_field() -> None:
-    given = AdCopy(headline="Run the city", features="light, fast and warm")
+    given = AdCopy(headline="Run the city", features=["Light", "Fast", "Warm"])
     merged = given.over(read_copy('a showcase of "Ridge 2", price $99'))
     assert merged.given() == {"headline": "Run the city", "features": ["Light", "Fast", "Warm"], "price": "$99"}
     assert merged.texts() == ["Run the city", "Light", "Fast", "Warm", "$99"]
