@@ -170,7 +170,7 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
     submitted = await studio.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
     assert submitted.model == "draft" and submitted.status == "queued"
-    assert "Replicate API token" in submitted.notice
+    assert "Needs a Replicate account" in submitted.notice
     job = await studio.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded"
 
