@@ -8,18 +8,19 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
-from chainlit.input_widget import Select, Switch
 from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
-from campaign.models import ACTIVE, JobStatus
+from campaign.models import ACTIVE
 from campaign.people import Actor
 from chat.agent import Turn, build_agent
+from chat.controls import handled_here, stop_job
 from chat.library import show_library
-from chat.notify import confirm_actions, remove_confirm_actions
+from chat.notify import STOP_ACTION, confirm_actions, remove_confirm_actions
+from chat.panel import send_settings, starter_buttons
 from chat.runtime import get_memory, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from tools.jobs import Submitted
@@ -40,31 +41,11 @@ async def shutdown() -> None:
 
 @cl.set_starters
 async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
-    return [
-        cl.Starter(
-            label="Vertical product showcase",
-            message="make a 6 second vertical product showcase of our sneaker",
-        ),
-        cl.Starter(
-            label="Logo animation for YouTube",
-            message='a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
-        ),
-        cl.Starter(
-            label="TikTok sale ad",
-            message="15s TikTok social media ad for the spring sale: 20% off everything, Shop now",
-        ),
-    ]
+    return starter_buttons()
 
 
 async def _send_settings() -> None:
-    studio = await get_studio()
-    models = [m.id for m in studio.models() if m.available]
-    await cl.ChatSettings(
-        [
-            Select(id="model", label="Video model", values=models, initial_value=studio.catalog.default_model),
-            Switch(id="refine", label="Refine prompts for paid models", initial=True),
-        ]
-    ).send()
+    await send_settings()
 
 
 @cl.on_chat_start
@@ -100,6 +81,8 @@ async def on_message(message: cl.Message) -> None:
     studio = await get_studio()
     actor = await session_actor()
     if actor is None:
+        return
+    if await handled_here(message, actor):
         return
     try:
         attachments = [
@@ -194,24 +177,21 @@ async def confirm_job(action: cl.Action) -> None:
 
 @cl.action_callback("cancel_job")
 async def cancel_job(action: cl.Action) -> None:
-    studio = await get_studio()
     actor = await session_actor()
-    if actor is None:
-        return
-    job_id = str(action.payload.get("job_id", ""))
-    try:
-        before = (await studio.job(actor, job_id)).status
-        job = await studio.cancel(actor, job_id)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    await remove_confirm_actions(job_id)
-    if before == JobStatus.awaiting_confirmation:
-        await cl.Message(content="Canceled; nothing was started or charged.").send()
-    elif job.status == JobStatus.canceled:
-        await cl.Message(content="Canceled; the render was stopped.").send()
+    if actor is not None:
+        await stop_job(actor, str(action.payload.get("job_id", "")))
+
+
+@cl.action_callback(STOP_ACTION)
+async def stop_render(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await stop_job(actor, str(action.payload.get("job_id", "")))
 
 
 @cl.on_settings_update
 async def settings_update(settings: dict[str, Any]) -> None:
-    cl.user_session.set("chat_settings", settings)
+    """Keep the settings as requests take them; say what had to move to fit the chosen model."""
+    moved = await send_settings()
+    if moved:
+        await cl.Message(content=" ".join(moved)).send()
