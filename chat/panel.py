@@ -26,7 +26,7 @@ from starlette.routing import Route
 
 from campaign.errors import ClapboardError
 from chat.runtime import get_studio
-from tools.catalog import ModelSpec
+from tools.catalog import ModelSpec, usd_text
 from tools.studio import Studio
 
 ASPECT_WORDS = {
@@ -46,7 +46,7 @@ def rate_text(spec: ModelSpec, audio: bool | None) -> str:
     sound = spec.effective_audio(audio)
     rates = sorted({spec.price(r, sound) for r in spec.resolutions})
     lead = "from " if len(rates) > 1 else ""
-    return f"{lead}${rates[0]:.3g}/s{' with audio' if sound else ''}"
+    return f"{lead}{usd_text(rates[0])}/s{' with audio' if sound else ''}"
 
 
 def model_label(spec: ModelSpec, audio: bool | None) -> str:

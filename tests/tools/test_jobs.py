@@ -109,7 +109,7 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
     creative = (await jobs.store.creatives(TEAM))[0]
     assert creative.model == "draft" and creative.duration_s == 6
-    assert "Premium Test could not make it (Premium Test is down.)" in creative.notice
+    assert "Premium Test could not make it: Premium Test is down." in creative.notice
     await jobs.close()
 
 

@@ -243,7 +243,7 @@ class JobBody:
                     raise
                 last_error = exc
                 log.warning("job %s: %s failed (%s); trying its fallback", job.id, model.id, exc)
-                notices.append(f"{model.name} could not make it ({exc.message}).")
+                notices.append(f"{model.name} could not make it: {exc.message.rstrip('.')}.")
         raise last_error or ModelUnavailable("No model could make this video.", hint="Try again later.")
 
     def _fit(self, spec: JobSpec, model: ModelSpec) -> tuple[Resolved | None, str]:
