@@ -350,3 +350,34 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
     assert (await jobs.job(OWNER, submitted.job_id)).status == "canceled"
     assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives(TEAM) == []
     await jobs.close()
+
+
+@pytest.mark.parametrize(
+    ("auto", "second_price", "asks"), [(False, 0.10, True), (True, 0.10, False), (True, 0.50, True)]
+)
+async def test_a_failed_paid_model_asks_before_its_paid_fallback(
+    settings: Settings, auto: bool, second_price: float, asks: bool
+) -> None:
+    first = PREMIUM.model_copy(update={"fallback": "second"})
+    second = PREMIUM.model_copy(update={"id": "second", "name": "Second Test", "price_per_s": {"720p": second_price}})
+    fails, renders = Broken(ProviderFailed("Premium Test failed.")), DraftEngine(build_storage(settings))
+    table = {"premium": fails, "second": renders, "draft": renders}
+    jobs = await Studio.open(settings, catalog=Catalog([DRAFT, first, second]), engines=lambda s: table[s.id])
+    events: list[JobEvent] = []
+    jobs.subscribe(lambda e: _append(events, e))
+    submitted = await jobs.submit(
+        OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4, auto_fallback=auto)
+    )
+    await jobs.confirm(OWNER, submitted.job_id)
+    job = await jobs.wait(OWNER, submitted.job_id)
+    if asks:
+        assert (job.status, job.model, job.estimated_cost_usd) == ("awaiting_confirmation", "second", second_price * 4)
+        await jobs.bus.drain()
+        assert (
+            events[-1].kind == "offered"
+            and "Second Test can make it instead: 4 s 16:9 for about $" in events[-1].message
+        )
+        await jobs.confirm(OWNER, submitted.job_id)  # the user approves the new price
+        job = await jobs.wait(OWNER, submitted.job_id)
+    assert (job.status, job.model_used, fails.calls) == ("succeeded", "second", 1)
+    await jobs.close()
