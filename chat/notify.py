@@ -102,6 +102,7 @@ class Live:
     messages: dict[str, cl.Message] = field(default_factory=dict)  # chainlit session id -> its message
     stops: dict[str, cl.Action] = field(default_factory=dict)  # chainlit session id -> its Stop button
     shown: dict[str, str] = field(default_factory=dict)  # chainlit session id -> the text it shows
+    threads: dict[str, str] = field(default_factory=dict)  # conversation -> its progress message's id
 
 
 def progress_text(live: Live, model: ModelView | None, now: float) -> str:
@@ -233,14 +234,24 @@ class ChatNotifier:
                 init_ws_context(session)
                 message = live.messages.get(session_id)
                 if message is None:
-                    stop = cl.Action(name=STOP_ACTION, payload={"job_id": live.job_id}, label="Stop", icon="square")
-                    message = cl.Message(content=text, actions=[stop])
-                    live.messages[session_id], live.stops[session_id] = message, stop
-                    await message.send()
+                    await self._attach(live, session, text)
                 else:
                     message.content = text
                     await message.update()
                 live.shown[session_id] = text
+
+    async def _attach(self, live: Live, session: WebsocketSession, text: str) -> None:
+        """A session's progress message with its Stop button: in a conversation reopened after a reload, the one
+        its history already shows, updated in place."""
+        stop = cl.Action(name=STOP_ACTION, payload={"job_id": live.job_id}, label="Stop", icon="square")
+        earlier = live.threads.get(session.thread_id)
+        message = cl.Message(content=text, actions=[stop], **({"id": earlier} if earlier else {}))
+        live.messages[session.id], live.stops[session.id] = message, stop
+        if earlier is None:
+            await message.send()
+            live.threads[session.thread_id] = message.id
+        else:
+            await message.update()  # which sends its Stop button too
 
     async def _end(self, job_id: str, how: str) -> None:
         """The job stopped rendering: its progress messages say how, and lose their Stop button."""
