@@ -81,6 +81,7 @@ Result = tuple[str, Outcome]
 # The tools' arguments are the request's own fields (one definition, one set of descriptions).
 _ASKED = ("prompt", "model", "duration_s", "aspect", "resolution", "template", "campaign", "audio", "refine", "copy")
 _CHANGES = ("aspect", "duration_s", "model", "resolution", "audio")
+_KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
 
 
 def _fields(names: tuple[str, ...]) -> dict[str, Any]:
@@ -132,6 +133,8 @@ async def generate_video(runtime: Runtime, reference_urls: list[str] | None = No
     ctx = runtime.context
     chosen = {k: v for k, v in asked.items() if v is not None}
     defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
+    if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
+        defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
     key = ctx.key_for("generate_video", {**chosen, "references": references})
 

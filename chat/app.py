@@ -8,17 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
-from chainlit.input_widget import Select, Switch
 from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
-from campaign.models import ACTIVE, JobStatus
+from campaign.models import ACTIVE
 from chat.agent import Outcome, TurnContext, describe_submission
+from chat.controls import handled_here, stop_job
 from chat.iterate import FOCUS, show_outcome
-from chat.notify import remove_confirm_actions
+from chat.notify import STOP_ACTION, remove_confirm_actions
+from chat.panel import send_settings, starter_buttons
 from chat.runtime import get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from chat.uploads import session_ended
@@ -45,31 +46,7 @@ async def end() -> None:
 
 @cl.set_starters
 async def starters(user: Any = None, language: Any = None) -> list[cl.Starter]:
-    return [
-        cl.Starter(
-            label="Vertical product showcase",
-            message="make a 6 second vertical product showcase of our sneaker",
-        ),
-        cl.Starter(
-            label="Logo animation for YouTube",
-            message='a 10 s brand animation of our logo for YouTube, tagline "Run the city"',
-        ),
-        cl.Starter(
-            label="TikTok sale ad",
-            message="15s TikTok social media ad for the spring sale: 20% off everything, Shop now",
-        ),
-    ]
-
-
-async def _send_settings() -> None:
-    studio = await get_studio()
-    models = [m.id for m in studio.models() if m.available]
-    await cl.ChatSettings(
-        [
-            Select(id="model", label="Video model", values=models, initial_value=studio.catalog.default_model),
-            Switch(id="refine", label="Refine prompts for paid models", initial=True),
-        ]
-    ).send()
+    return starter_buttons()
 
 
 @cl.on_chat_start
@@ -77,7 +54,7 @@ async def start() -> None:
     actor = await session_actor()
     if actor is None:
         return
-    await _send_settings()
+    await send_settings()
     await get_notifier().catch_up(cl.context.session.id, actor)
 
 
@@ -89,7 +66,7 @@ async def resume(thread: ThreadDict) -> None:
     actor = await session_actor()
     if actor is None:
         return
-    await _send_settings()
+    await send_settings()
     emitter, session_id = cl.context.emitter, cl.context.session.id
     show_history = emitter.resume_thread
 
@@ -105,6 +82,8 @@ async def on_message(message: cl.Message) -> None:
     studio = await get_studio()
     actor = await session_actor()
     if actor is None:
+        return
+    if await handled_here(message, actor):
         return
     try:
         attached = [
@@ -131,7 +110,7 @@ async def on_message(message: cl.Message) -> None:
 
 def request_defaults(settings: dict[str, Any]) -> dict[str, Any]:
     """The chat settings as defaults of a video request (what the message asks for wins)."""
-    chosen = {k: settings.get(k) for k in ("model", "aspect", "duration_s", "audio", "campaign")}
+    chosen = {k: settings.get(k) for k in ("model", "aspect", "duration_s", "audio", "campaign", "auto_fallback")}
     return {**chosen, "refine": None if settings.get("refine", True) else False}
 
 
@@ -219,24 +198,21 @@ async def confirm_job(action: cl.Action) -> None:
 
 @cl.action_callback("cancel_job")
 async def cancel_job(action: cl.Action) -> None:
-    studio = await get_studio()
     actor = await session_actor()
-    if actor is None:
-        return
-    job_id = str(action.payload.get("job_id", ""))
-    try:
-        before = (await studio.job(actor, job_id)).status
-        job = await studio.cancel(actor, job_id)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    await remove_confirm_actions(job_id)
-    if before == JobStatus.awaiting_confirmation:
-        await cl.Message(content="Canceled; nothing was started or charged.").send()
-    elif job.status == JobStatus.canceled:
-        await cl.Message(content="Canceled; the render was stopped.").send()
+    if actor is not None:
+        await stop_job(actor, str(action.payload.get("job_id", "")))
+
+
+@cl.action_callback(STOP_ACTION)
+async def stop_render(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await stop_job(actor, str(action.payload.get("job_id", "")))
 
 
 @cl.on_settings_update
 async def settings_update(settings: dict[str, Any]) -> None:
-    cl.user_session.set("chat_settings", settings)
+    """Keep the settings as requests take them; say what had to move to fit the chosen model."""
+    moved = await send_settings()
+    if moved:
+        await cl.Message(content=" ".join(moved)).send()

@@ -66,6 +66,8 @@ def get_agent(offline: bool) -> Any:
 async def stop() -> None:
     """Give running jobs back (their predictions go on, for the next runner) and close the database."""
     global _studio, _notifier, _memory, _stack
+    if _notifier is not None:
+        await _notifier.close()
     if _stack is not None:
         await _stack.aclose()
     if _studio is not None:

@@ -125,7 +125,7 @@ class Accounts:
             return await self._actor(await self._named(name))
         if (owner := await self.local_owner()) is not None:
             return owner
-        raise InvalidRequest("Name the user (--as NAME, --user NAME for a token, or CLAPBOARD_USER); "
+        raise InvalidRequest("Name the user (--as NAME, or --user NAME for a token); "
                              "`clapboard users list` shows them.")  # fmt: skip
 
     async def actor(self, user_id: str, credentials: int) -> Actor | None:

@@ -810,7 +810,7 @@ def build_catalog(settings: Settings) -> Catalog:
     for spec in builtin_models():
         spec = apply_overrides(spec, cached.get(spec.id, {}))
         if not enabled:
-            token = "Needs a Replicate API token: set REPLICATE_API_TOKEN to use it."
+            token = "Needs a Replicate account, which an administrator connects to this server."
             spec = spec.model_copy(update={"available": False, "notice": f"{token} {spec.notice}".strip()})
         models.append(spec)
     catalog = Catalog(models, default_model="draft")

@@ -198,7 +198,7 @@ async def refine(
         return Refined(
             prompt=prompt,
             method="rules",
-            note=f"No LLM key is set, so the prompt was refined by rules from the {tpl.title} template.",
+            note=f"The prompt was refined by rules from the {tpl.title} template.",
         )
     try:
         text = await _llm_prompt(brief, tpl, copy, aspect, duration_s, model, settings)

@@ -316,8 +316,8 @@ async def refresh_catalog(settings: Settings) -> RefreshReport:
                 return ModelCheck(id=spec.id, slug=spec.slug or "", status="error", message=str(exc)), None
         if status in (401, 403):
             raise ModelUnavailable(
-                "Replicate refused Clapboard's API token, so the models could not be checked.",
-                hint="Check REPLICATE_API_TOKEN (or REPLICATE_API_KEY).",
+                "Replicate did not accept Clapboard's access to the account, so the models could not be checked.",
+                hint="Check the Replicate token in the server's settings.",
             )
         if status == 404:
             note = f"Replicate no longer lists {spec.slug}."

@@ -191,10 +191,17 @@ def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         open_chat(page, served)
+        shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
         send(page, "a 30 second vertical product showcase of our sneaker at 1080p")
         page.get_by_text("Making your video").wait_for(timeout=30000)
+        page.get_by_text("left").first.wait_for(timeout=30000)  # the live progress, with its Stop button
+        page.get_by_role("button", name="Stop").wait_for(timeout=10000)
+        page.screenshot(path=str(shots / "progress.png"))
         open_chat(page, served, reload=True)
         page.get_by_text("Still rendering").wait_for(timeout=30000)
+        page.get_by_role("button", name="Stop").wait_for(timeout=10000)  # re-attached, Stop included
+        page.screenshot(path=str(shots / "progress-after-reload.png"))
+        assert page.get_by_text("Rendering", exact=True).count() == 0  # the history's progress message is the live one
         page.wait_for_selector("video", timeout=90000)
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
         assert page.evaluate("document.querySelector('video').duration") == 30

@@ -77,7 +77,7 @@ def test_without_a_token_replicate_models_are_listed_but_fall_back_to_draft(tmp_
     assert not any(m.available for m in catalog.all() if m.provider == "replicate")
     resolved = catalog.resolve("veo-3.1", duration_s=8, fallback=True)
     assert resolved.model.id == "draft"
-    assert "set REPLICATE_API_TOKEN" in resolved.notice
+    assert "Needs a Replicate account" in resolved.notice
     assert "Clapboard Draft makes this video instead." in resolved.notice
 
 

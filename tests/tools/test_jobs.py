@@ -109,7 +109,7 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
     creative = (await jobs.store.creatives(TEAM))[0]
     assert creative.model == "draft" and creative.duration_s == 6
-    assert "Premium Test could not make it (Premium Test is down.)" in creative.notice
+    assert "Premium Test could not make it: Premium Test is down." in creative.notice
     await jobs.close()
 
 
@@ -170,7 +170,7 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
     submitted = await studio.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
     assert submitted.model == "draft" and submitted.status == "queued"
-    assert "Replicate API token" in submitted.notice
+    assert "Needs a Replicate account" in submitted.notice
     job = await studio.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded"
 
@@ -349,4 +349,35 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
     assert (view.status, view.canceled_by) == ("canceled", "owner")
     assert (await jobs.job(OWNER, submitted.job_id)).status == "canceled"
     assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives(TEAM) == []
+    await jobs.close()
+
+
+@pytest.mark.parametrize(
+    ("auto", "second_price", "asks"), [(False, 0.10, True), (True, 0.10, False), (True, 0.50, True)]
+)
+async def test_a_failed_paid_model_asks_before_its_paid_fallback(
+    settings: Settings, auto: bool, second_price: float, asks: bool
+) -> None:
+    first = PREMIUM.model_copy(update={"fallback": "second"})
+    second = PREMIUM.model_copy(update={"id": "second", "name": "Second Test", "price_per_s": {"720p": second_price}})
+    fails, renders = Broken(ProviderFailed("Premium Test failed.")), DraftEngine(build_storage(settings))
+    table = {"premium": fails, "second": renders, "draft": renders}
+    jobs = await Studio.open(settings, catalog=Catalog([DRAFT, first, second]), engines=lambda s: table[s.id])
+    events: list[JobEvent] = []
+    jobs.subscribe(lambda e: _append(events, e))
+    submitted = await jobs.submit(
+        OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4, auto_fallback=auto)
+    )
+    await jobs.confirm(OWNER, submitted.job_id)
+    job = await jobs.wait(OWNER, submitted.job_id)
+    if asks:
+        assert (job.status, job.model, job.estimated_cost_usd) == ("awaiting_confirmation", "second", second_price * 4)
+        await jobs.bus.drain()
+        assert (
+            events[-1].kind == "offered"
+            and "Second Test can make it instead: 4 s 16:9 for about $" in events[-1].message
+        )
+        await jobs.confirm(OWNER, submitted.job_id)  # the user approves the new price
+        job = await jobs.wait(OWNER, submitted.job_id)
+    assert (job.status, job.model_used, fails.calls) == ("succeeded", "second", 1)
     await jobs.close()

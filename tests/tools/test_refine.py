@@ -51,7 +51,7 @@ async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact(
     )
 
     assert refined.method == "rules"
-    assert refined.note == "No LLM key is set, so the prompt was refined by rules from the Product showcase template."
+    assert refined.note == "The prompt was refined by rules from the Product showcase template."
     assert refined.prompt.startswith("Product showcase, 10 seconds, 9:16 vertical video.")
     assert f"Brief: {BRIEF}" in refined.prompt
     assert 'On-screen text (exact spelling, legible, inside safe margins): headline "Hear Everything"' in (

@@ -270,7 +270,7 @@ async def test_on_s3_replicate_reads_the_reference_from_our_bucket(
 @pytest.mark.parametrize(
     ("scenario", "expected"),
     [
-        ("failed", "Veo 3.1 failed on Replicate: CUDA error"),
+        ("failed", "Veo 3.1 failed on Replicate: the machine running it on Replicate had a hardware (GPU) error"),
         ("canceled", "Veo 3.1 was canceled on Replicate before it finished"),
         ("aborted", "Replicate never started Veo 3.1"),
         ("data_removed", "Replicate had already removed the video"),
@@ -382,7 +382,7 @@ async def test_canceling_a_prediction_stops_it_on_replicate(env: Any) -> None:
     ("scenario", "expected"),
     [
         ("model_404", "Veo 3.1 is no longer offered on Replicate (google/veo-3.1 was not found)"),
-        ("unauthorized", "Replicate refused Clapboard's API token"),
+        ("unauthorized", "Replicate did not accept Clapboard's access"),
         ("no_credit", "The Replicate account has run out of credit"),
     ],
 )
@@ -416,7 +416,7 @@ async def test_a_content_refusal_is_the_users_to_fix_not_a_fallback(env: Any) ->
 
     assert err.value.user_input is True
     assert "Seedance 2.0 refused to make this video" in str(err.value)
-    assert "flagged as sensitive" in str(err.value)
+    assert "safety filter flagged" in str(err.value) and "E005" not in str(err.value)
     assert "Rephrase the brief" in str(err.value)
 
 
@@ -430,9 +430,9 @@ async def test_a_422_says_what_the_model_allows_and_the_nearest_valid_request(en
         await env.render(job)
 
     text = str(err.value)
-    assert "Veo 3.1 on Replicate refused the request: duration must be one of the following: 4, 8." in text
+    assert "Veo 3.1 on Replicate refused the request: it no longer makes 6 s videos." in text
     assert "Try 4 s or 8 s." in text
-    assert "clapboard models --refresh" in text
+    assert "an administrator can refresh them" in text and "must be one of" not in text
     assert not env.dest.exists()
 
 

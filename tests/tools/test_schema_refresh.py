@@ -185,7 +185,7 @@ async def test_a_refused_token_stops_the_refresh_and_writes_nothing(
     with pytest.raises(ModelUnavailable) as err:
         await refresh_catalog(settings)
 
-    assert "Replicate refused Clapboard's API token" in str(err.value)
+    assert "Replicate did not accept Clapboard's access" in str(err.value)
     assert "r8_wrong_token" not in str(err.value)
     assert not cache_path(settings.data_dir).exists()
 

@@ -69,6 +69,24 @@ REFUSAL = re.compile(
     r"|blocked",
     re.IGNORECASE,
 )
+# What a provider's failure text means, for a user: (pattern, what happened, what to do).
+_PROVIDER_FAULTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"cuda|gpu|out of memory|\boom\b|illegal memory|device-side|nccl", re.I),
+        "the machine running it on Replicate had a hardware (GPU) error",
+        "That was not caused by your brief: try again in a moment, or pick another model.",
+    ),
+    (
+        re.compile(r"time(d)?\s*out|timeout|deadline|took too long", re.I),
+        "it ran out of time on Replicate's side",
+        "Try again in a moment, or make the video shorter.",
+    ),
+    (
+        re.compile(r"rate.?limit|too many requests|capacity|overloaded|busy|unavailable", re.I),
+        "Replicate had no capacity for it just then",
+        "Try again in a few minutes, or pick another model.",
+    ),
+)
 _TOKEN_LIKE = re.compile(r"\br8_[A-Za-z0-9]{6,}\b|\bBearer\s+\S+", re.IGNORECASE)
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -80,7 +98,7 @@ def make_client(settings: Settings, *, timeout: httpx.Timeout | None = None) -> 
     if not token:
         raise ModelUnavailable(
             "Replicate models need an API token.",
-            hint="Set REPLICATE_API_TOKEN (or REPLICATE_API_KEY), or use the draft model.",
+            hint="Ask your administrator to connect a Replicate account, or use the free draft model.",
         )
     return replicate.Client(
         api_token=token,
@@ -134,6 +152,25 @@ def clean_provider_text(text: Any, limit: int = 240) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def provider_failure(spec: ModelSpec, error: Any) -> ProviderFailed:
+    """A failed prediction as a user reads it: what happened and what to do, never the provider's own text (a
+    stack trace, a CUDA message); that is logged."""
+    raw = clean_provider_text(error)
+    log.warning("%s failed on Replicate: %s", spec.slug, raw or "no reason given")
+    if REFUSAL.search(raw):
+        return ProviderFailed(
+            f"{spec.name} refused to make this video: its safety filter flagged the brief or an image.",
+            hint="Rephrase the brief and check the reference images; another model would likely refuse it too.",
+            user_input=True,
+        )
+    for pattern, happened, todo in _PROVIDER_FAULTS:
+        if pattern.search(raw):
+            return ProviderFailed(f"{spec.name} failed on Replicate: {happened}.", hint=todo)
+    return ProviderFailed(
+        f"{spec.name} failed on Replicate without saying why.", hint="Try again in a moment, or pick another model."
+    )
+
+
 def _problem(resp: httpx.Response) -> dict[str, Any]:
     try:
         data = resp.json()
@@ -153,19 +190,23 @@ def _allowed_in(description: str) -> list[str]:
 def invalid_request_from_422(
     spec: ModelSpec, problem: dict[str, Any], *, duration_s: int, aspect: str, resolution: str
 ) -> InvalidRequest:
-    """Replicate's 422 as the same kind of message a pre-check gives: what was refused, what is allowed,
-    and the nearest valid request."""
+    """Replicate's 422 as the same kind of message a pre-check gives, in our words: what was refused, what is
+    allowed, and the nearest valid request (the provider's own text is logged, not shown)."""
     fields = [f for f in problem.get("invalid_fields") or [] if isinstance(f, dict)]
     kind_of = {name: kind for kind, name in spec.inputs.model_dump().items() if name}
     reverse = {kind: {str(v): k for k, v in mapping.items()} for kind, mapping in spec.values.items()}
+    asked = {"duration": f"{duration_s} s", "aspect": aspect, "resolution": resolution}
     said: list[str] = []
     hints: list[str] = []
+    log.warning("replicate refused the input of %s: %s", spec.slug, clean_provider_text(fields or problem))
     for f in fields:
         name = str(f.get("field", "")).removeprefix("input.")
-        desc = clean_provider_text(f.get("description") or f"{name} is not valid")
         kind = kind_of.get(name)
-        said.append(desc)
-        allowed = _allowed_in(desc)
+        allowed = _allowed_in(clean_provider_text(f.get("description")))
+        if kind in asked:
+            said.append(f"it no longer makes {asked[kind]} videos")
+        else:
+            said.append(f"it did not accept its {name.replace('_', ' ') or 'input'} setting")
         if kind == "duration":
             values = sorted({int(v) for v in allowed if re.fullmatch(r"-?\d+", v)} or set(spec.durations))
             below = [d for d in values if d < duration_s]
@@ -177,10 +218,10 @@ def invalid_request_from_422(
             ours = [reverse.get(kind, {}).get(v, v) for v in allowed]
             hints.append(f"It takes {', '.join(ours)}.")
     if not said:
-        said.append(clean_provider_text(problem.get("detail") or "the input was not accepted"))
+        said.append("it did not accept the request")
     return InvalidRequest(
         f"{spec.name} on Replicate refused the request: {'; '.join(said)}.",
-        hint=" ".join([*hints, "The model's options may have changed; `clapboard models --refresh` updates them."]),
+        hint=" ".join([*hints, "Its options changed since Clapboard last checked; an administrator can refresh them."]),
     )
 
 
@@ -644,14 +685,7 @@ class _Run:
         if status == "succeeded":
             return
         if status == "failed":
-            error = clean_provider_text(prediction.get("error")) or "no reason was given"
-            if REFUSAL.search(error):
-                raise ProviderFailed(
-                    f"{spec.name} refused to make this video: {error}",
-                    hint="Rephrase the brief and check the reference images; another model would likely refuse it too.",
-                    user_input=True,
-                )
-            raise ProviderFailed(f"{spec.name} failed on Replicate: {error}", hint="Try again in a moment.")
+            raise provider_failure(spec, prediction.get("error"))
         if status == "canceled":
             raise ProviderFailed(
                 f"{spec.name} was canceled on Replicate before it finished (the {cap} cost cap may have passed).",
@@ -769,8 +803,8 @@ class _Run:
             )
         if code in (401, 403):
             return ModelUnavailable(
-                "Replicate refused Clapboard's API token.",
-                hint="Check REPLICATE_API_TOKEN (or REPLICATE_API_KEY), and that the account may run this model.",
+                "Replicate did not accept Clapboard's access to the account.",
+                hint="Ask your administrator to check the Replicate token and that the account may run this model.",
             )
         if code == 402:
             return ModelUnavailable(
@@ -789,6 +823,5 @@ class _Run:
                 f"Replicate had a server error ({code}) while {during}.", hint="Try again in a moment."
             )
         return ProviderFailed(
-            f"Replicate refused the request for {spec.name} ({code}{': ' + detail if detail else ''}).",
-            hint="Try again, or pick another model.",
+            f"Replicate refused the request for {spec.name} (error {code}).", hint="Try again, or pick another model."
         )

@@ -1,12 +1,16 @@
 """The job body: runs one job by id, whoever calls it (the in-process backend today, a worker tomorrow).
 
 Claim the queued job (only its holder may), render along the model's fallback chain, store the video, write
-the creative once, mark the job succeeded, and only then publish "ready". A provider's prediction id is
-committed on the job before its first poll, so whoever runs the job next follows that prediction instead of
-paying for another; one whose runner was killed before committing it is found by its input and adopted (never
-one another job holds); a draft cut off mid-render is simply rendered again. Every write after the claim is
-conditional on still holding the job: a runner that lost it (canceled, or taken over after its lease ran out)
-stops instead of racing the new holder.
+the creative once, mark the job succeeded, and only then publish "ready". Money asks before it moves: when the
+approved model fails, a paid model further along its chain starts only when the job says so (`auto_fallback`)
+and it costs no more than was approved; otherwise the job goes back to waiting for a confirmation, now of that
+model and its price ("offered"). The free draft at the chain's end goes ahead, saying plainly what it is.
+
+A provider's prediction id is committed on the job before its first poll, so whoever runs the job next follows
+that prediction instead of paying for another; one whose runner was killed before committing it is found by its
+input and adopted (never one another job holds); a draft cut off mid-render is simply rendered again. Every
+write after the claim is conditional on still holding the job: a runner that lost it (canceled, or taken over
+after its lease ran out) stops instead of racing the new holder.
 """
 
 from __future__ import annotations
@@ -42,6 +46,15 @@ log = logging.getLogger(__name__)
 EngineFactory = Callable[[ModelSpec], Engine]
 PROGRESS_EVERY_S = 1.0
 WORKDIR_PREFIX = "job-"
+
+
+class FallbackOffer(Exception):
+    """The approved model could not make the video and the next one that can is paid: ask before it starts."""
+
+    def __init__(self, resolved: Resolved, notices: list[str]) -> None:
+        super().__init__(resolved.model.id)
+        self.resolved = resolved
+        self.notices = notices
 
 
 class LostJob(asyncio.CancelledError):
@@ -111,6 +124,8 @@ class JobBody:
         except asyncio.CancelledError:
             await asyncio.shield(self._stopped(job_id, spec))
             raise
+        except FallbackOffer as offer:
+            await self._offer(job, spec, runner, offer)
         except ClapboardError as exc:
             await self._fail(job, spec, runner, exc.stage, str(exc))
         except Exception:
@@ -195,10 +210,16 @@ class JobBody:
         notices: list[str] = []
         last_error: ClapboardError | None = None
         for model in self.catalog.chain(spec.model):
-            resolved, skipped = self._fit(job, spec, model)
+            resolved, skipped = self._fit(spec, model)
             if resolved is None:
                 notices.append(skipped)
                 continue
+            if model.id != spec.model and model.paid:
+                within = resolved.estimated_cost_usd <= job.estimated_cost_usd
+                if not (spec.auto_fallback and within):
+                    raise FallbackOffer(resolved, notices)
+            if model.provider == "local" and model.id != spec.model:
+                notices.append(f"This is a free draft made by {model.name} instead, so nothing was charged.")
             dest = workdir / f"{model.id}.mp4"
             render_job = RenderJob.of(
                 job.id,
@@ -222,10 +243,10 @@ class JobBody:
                     raise
                 last_error = exc
                 log.warning("job %s: %s failed (%s); trying its fallback", job.id, model.id, exc)
-                notices.append(f"{model.name} could not make it ({exc.message}).")
+                notices.append(f"{model.name} could not make it: {exc.message.rstrip('.')}.")
         raise last_error or ModelUnavailable("No model could make this video.", hint="Try again later.")
 
-    def _fit(self, job: Job, spec: JobSpec, model: ModelSpec) -> tuple[Resolved | None, str]:
+    def _fit(self, spec: JobSpec, model: ModelSpec) -> tuple[Resolved | None, str]:
         """The stored request moved to the nearest values `model` offers, or why `model` is skipped."""
         if not model.available:
             return None, f"{model.name} is unavailable ({model.notice or 'down'})."
@@ -241,8 +262,6 @@ class JobBody:
             )
         except InvalidRequest as exc:
             return None, f"{model.name} skipped: {exc.message}"
-        if resolved.estimated_cost_usd > job.estimated_cost_usd:  # never spend more than the user agreed to
-            return None, f"{model.name} skipped: it costs more than the ${job.estimated_cost_usd:.2f} you approved."
         return resolved, ""
 
     def _recorder(self, job_id: str, runner: str, model_id: str) -> Any:
@@ -280,6 +299,49 @@ class JobBody:
         if job.provider_job_id and job.provider_model:
             await self.engines(self.catalog.get(job.provider_model)).cancel(job.provider_job_id)
         self.bus.publish(event(job, spec, "canceled", "Canceled."))
+
+    async def _offer(self, job: Job, spec: JobSpec, runner: str, offer: FallbackOffer) -> None:
+        """Put the job back to waiting for a confirmation, now of the offered model and its price; the chat asks
+        with buttons, the API and the CLI see `awaiting_confirmation`. Nothing was charged for the failed model
+        (providers bill finished videos), and nothing more is until the user confirms."""
+        r = offer.resolved
+        sound = " with audio" if r.audio else ""
+        why = " ".join(offer.notices)
+        question = (
+            f"{why} {r.model.name} can make it instead: {r.duration_s} s {r.aspect}{sound} for about "
+            f"${r.estimated_cost_usd:.2f}. Nothing more is spent until you confirm."
+        ).strip()
+        moved = spec.model_copy(
+            update={
+                "model": r.model.id,
+                "duration_s": r.duration_s,
+                "aspect": r.aspect,
+                "resolution": r.resolution,
+                "fps": r.fps,
+                "width": r.width,
+                "height": r.height,
+                "audio": r.audio,
+            }
+        )
+        offered = event(job, spec, "offered", question).model_copy(update={"model": r.model.id})
+        if await self.store.transition(
+            job.id,
+            [JobStatus.running],
+            JobStatus.awaiting_confirmation,
+            held_by=runner,
+            announce=announcement(offered, self.bus.id),
+            spec=moved.model_dump(mode="json"),
+            model=r.model.id,
+            estimated_cost_usd=r.estimated_cost_usd,
+            confirmed_by=None,
+            provider_job_id=None,
+            provider_model=None,
+            progress=0.0,
+            notice=" ".join(n for n in (job.notice, why) if n) or None,
+            runner=None,  # whoever confirms starts it afresh on any runner
+            lease_until=None,
+        ):
+            self._published(offered)
 
     async def _fail(self, job: Job, spec: JobSpec, runner: str, stage: str, message: str) -> None:
         failure = event(job, spec, "failed", message, stage=stage)

@@ -23,7 +23,9 @@ from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
-EventKind = Literal["queued", "running", "progress", "creative_ready", "failed", "canceled", "prediction", "resync"]
+EventKind = Literal[
+    "queued", "running", "progress", "creative_ready", "failed", "canceled", "offered", "prediction", "resync"
+]  # offered: the model failed and the job asks before its paid fallback starts (awaiting confirmation again)
 Listener = Callable[["JobEvent"], Awaitable[None]]
 QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
 MESSAGE_CHARS = 1000

@@ -34,6 +34,11 @@ class VideoRequest(BaseModel):
     refine: StrictBool | None = Field(
         default=None, description="Rewrite the brief for the model; default on for paid models."
     )
+    auto_fallback: StrictBool | None = Field(
+        default=None,
+        description="When the model fails, go on to the next paid model in its chain without asking (within the "
+        "approved price); default on for a request confirmed when submitted.",
+    )
     campaign: StorableText | None = None
     title: StorableText | None = Field(default=None, max_length=200)
     copy: AdCopy = Field(
@@ -70,6 +75,7 @@ class JobSpec(BaseModel):
     copy: AdCopy = Field(default_factory=AdCopy)  # exactly the words on screen
     references: list[Reference] = Field(default_factory=list)
     audio: bool = False
+    auto_fallback: bool = False  # a failed model's paid fallback starts without asking (else the job asks)
     title: str
     set_id: str | None = None  # the set of variations or formats this job was made in
     variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed

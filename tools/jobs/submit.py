@@ -110,6 +110,7 @@ class Submissions:
             copy=copy,
             references=references,
             audio=resolved.audio,
+            auto_fallback=confirmed if request.auto_fallback is None else request.auto_fallback,
             title=request.title
             or make_title(
                 request.prompt,

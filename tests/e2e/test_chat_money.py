@@ -1,0 +1,71 @@
+"""Money in the chat against the fake Replicate: a failed paid model asks before the next paid one starts, the
+provider's own error text never reaches the user, and the three starters succeed with a Replicate token set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import png_bytes
+from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+
+
+def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:
+    return [d for e, d in tab.events if e == "action" and d["name"] == name]
+
+
+async def _confirm(tab: ChatClient, count: int) -> dict[str, Any]:
+    """Click the `count`-th Generate button the chat shows (waiting for it)."""
+    buttons = await tab.wait_for(lambda: _actions(tab, "confirm_job")[count - 1 :])
+    assert (await tab.click(buttons[0])).status_code == 200
+    return buttons[0]
+
+
+async def test_a_failed_paid_model_asks_with_the_next_ones_price(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
+    fake_replicate.set_scenario("google/veo-3.1", "failed")  # "CUDA error: an illegal memory access ..."
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+        await _confirm(tab, 1)
+        offer = await tab.wait_for(lambda: [m for m in tab.messages() if "can make it instead" in m])
+        assert "Veo 3.1 could not make it" in offer[0] and "GPU" in offer[0]
+        assert "Kling 3 Omni can make it instead" in offer[0] and "$2.24" in offer[0]
+        assert len(fake_replicate.creates()) == 1  # the next paid model waits for the user
+        second = (await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:]))[0]
+        assert second["label"] == "Generate for $2.24"
+
+        await _confirm(tab, 2)
+        await tab.wait_for(lambda: tab.elements("video"))
+        assert [c.path for c in fake_replicate.creates()] == [
+            "/v1/models/google/veo-3.1/predictions",
+            "/v1/models/kwaivgi/kling-v3-omni-video/predictions",
+        ]
+        shown = "\n".join(tab.messages())
+        assert "CUDA" not in shown and "illegal memory" not in shown
+        await tab.close()
+
+
+async def test_the_three_starters_succeed_with_a_replicate_token(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
+    from chat.panel import STARTERS
+
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        for n, starter in enumerate(STARTERS, 1):
+            await tab.send(starter.message)
+            if starter.needs:
+                await tab.wait_for(lambda s=starter: any(f"I need {s.needs}" in m for m in tab.messages()))
+                image = await tab.upload("image.png", png_bytes((800, 800)), "image/png")
+                await tab.send("", [image])
+            await _confirm(tab, n)
+            await tab.wait_for(lambda n=n: len(tab.elements("video")) == n, 120)
+        shown = tab.messages()
+        assert any("Veo 3.1 cannot make a 10 s 16:9 video, so this one is made on" in m for m in shown)
+        assert any("Veo 3.1 cannot make a 15 s 9:16 video" in m for m in shown)
+        creates = fake_replicate.creates()
+        assert len(creates) == 3
+        assert creates[0].path == "/v1/models/google/veo-3.1/predictions"  # the default model made the one it can
+        assert all(any(str(v).startswith("http") for v in c.json["input"].values()) for c in creates[:2])
+        await tab.close()
