@@ -72,7 +72,8 @@ class SameSite:
         refusal = None
         if not served(settings, headers.get("host", "")):
             refusal = PlainTextResponse(
-                "This server does not answer to that name; add it to CLAPBOARD_ALLOWED_HOSTS if it is ours.", 400
+                "This server does not answer to that name; its administrator can add the name to its allowed hosts.",
+                400,
             )
         elif origin is not None and not our_origin(settings, origin):
             refusal = PlainTextResponse("Cross-site requests are not allowed.", 403)
