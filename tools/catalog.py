@@ -392,6 +392,8 @@ DRAFT = ModelSpec(
     fps=[24, 30],
     max_references=8,
     reference_use="layout",
+    audio=True,  # a music bed made on this machine, free like the rest; off for a silent video
+    audio_options=[True, False],
     typical_wait_s=10,
     aliases=["clapboard-draft", "local-draft", "draft-model"],
 )

@@ -8,6 +8,8 @@ import io
 from pathlib import Path
 
 import av
+import numpy as np
+import pyloudnorm
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
@@ -87,6 +89,8 @@ def make_job(
     brief: str | None = None,
     copy: AdCopy | None = None,
     references: list[Reference] | None = None,
+    audio: bool = False,
+    variant: int = 0,
 ) -> RenderJob:
     w, h = frame_size(aspect, resolution)
     text = brief if brief is not None else BRIEFS.get(template or "prompt", "")
@@ -104,6 +108,8 @@ def make_job(
         template=template,
         copy=copy or read_copy(text),
         references=references or [],
+        audio=audio,
+        variant=variant,
     )
 
 
@@ -182,12 +188,47 @@ def test_1080p_social_vertical_with_several_references(tmp_path: Path) -> None:
 
 
 def test_identical_inputs_give_identical_bytes(tmp_path: Path) -> None:
-    job = make_job("product-showcase", "1:1")
+    job = make_job("product-showcase", "1:1", audio=True)
     refs = refs_for("product-showcase")
     a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
     render_draft(job, refs, a)
     render_draft(job, refs, b)
     assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest()
+
+
+def decoded_audio(path: Path) -> tuple[av.audio.stream.AudioStream, np.ndarray] | None:
+    """The clip's audio stream and its samples (n, channels), or None when it has none."""
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return None
+        stream = c.streams.audio[0]
+        samples = np.concatenate([f.to_ndarray() for f in c.decode(stream)], axis=1).T
+        return stream, samples
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_draft_has_a_music_bed_at_broadcast_loudness(template: str, tmp_path: Path) -> None:
+    dest = tmp_path / "out.mp4"
+    render_draft(make_job(template, "16:9", duration=5, audio=True), refs_for(template), dest)
+    found = decoded_audio(dest)
+    assert found is not None, "no audio stream"
+    stream, samples = found
+    assert (stream.codec_context.name, stream.rate, stream.channels) == ("aac", 48000, 2)
+    assert samples.shape[0] / 48000 == pytest.approx(media.probe(dest).duration_s, abs=0.05)
+    assert pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-16.0, abs=1.0)
+    assert np.abs(samples[-480:]).max() < 0.02  # faded out at the end
+
+
+def test_audio_off_gives_a_video_without_an_audio_stream(tmp_path: Path) -> None:
+    dest = tmp_path / "out.mp4"
+    render_draft(make_job("social-media", "9:16", duration=2, audio=False), [], dest)
+    assert decoded_audio(dest) is None
+    assert media.probe(dest, count_frames=True).frames == 48
+
+
+def test_the_draft_offers_sound_for_free() -> None:
+    assert DRAFT.audio and DRAFT.audio_options == [True, False]
+    assert DRAFT.cost(30, "1080p", audio=True) == DRAFT.cost(30, "1080p", audio=False) == 0.0
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -187,7 +187,7 @@ def logo_score(ref: RefImage) -> float:
 
 @dataclass
 class Stage:
-    """One render's frame geometry, timing, palette and the record of where text was drawn."""
+    """One render's frame geometry, timing, palette and the record of what was drawn where."""
 
     width: int
     height: int
@@ -195,7 +195,21 @@ class Stage:
     frames: int
     aspect: str
     palette: Palette
-    text_boxes: set[Box] = field(default_factory=set)
+    beat: float = 0.5  # seconds per beat of the music: scene changes land on multiples of it
+    variant: int = 0  # which variation of the brief: shot order, crops, alignment and emphasis differ
+    text_boxes: set[Box] = field(default_factory=set)  # every box text was drawn in, over the whole render
+    # What a viewer sees in the frame being drawn: ("text" or "subject", box) for each thing drawn at half
+    # opacity or more. Reset at the start of each frame.
+    shown: list[tuple[str, Box]] = field(default_factory=list)
+
+    def on_beat(self, t: float, minimum: float = 0.0) -> float:
+        """`t` moved to the nearest beat of the music (at least `minimum`)."""
+        return max(minimum, round(t / self.beat) * self.beat)
+
+    def show(self, kind: str, box: Box, opacity: float = 1.0) -> None:
+        """Record that a subject or a text is on screen in this frame."""
+        if opacity >= 0.5 and box[2] > box[0] and box[3] > box[1]:
+            self.shown.append((kind, box))
 
     @property
     def duration(self) -> float:
@@ -262,9 +276,11 @@ class Stage:
         if opacity <= 0.01:
             return
         x, y = round(x), round(y)
-        frame.paste(colour, (x, y, x + block.width, y + block.height), faded(block.mask, opacity))
+        box = (x, y, x + block.width, y + block.height)
+        frame.paste(colour, box, faded(block.mask, opacity))
         if record:
-            self.text_boxes.add((x, y, x + block.width, y + block.height))
+            self.text_boxes.add(box)
+            self.show("text", box, opacity)
 
 
 @lru_cache(maxsize=64)

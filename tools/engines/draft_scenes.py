@@ -141,6 +141,7 @@ class Design:
         box = sprite.draw(frame, cx, cy, scale, opacity)
         if opacity > 0.01 and box[2] > box[0]:
             self.s.text_boxes.add(box)
+            self.s.show("text", box, opacity * min(1.0, scale))
 
     def draw(self, i: int, frame: Image.Image) -> None:
         """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage).
@@ -148,6 +149,7 @@ class Design:
         Just after each time in `self.cuts` the new scene is wiped in from the left over the last frame of the
         old one, behind a narrow accent band (never a whole frame of one colour).
         """
+        self.s.shown.clear()
         window = self._wipe_window(i)
         if window is None:
             self._frozen = None
