@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
-from chat.planner import OfflinePlanner
+from chat.planner_model import OfflinePlanner
 from tools.jobs import Submitted, VideoRequest
 from tools.studio import Studio
 from tools.views import LibraryView

@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Creative, Job, JobStatus
 from campaign.people import Actor
@@ -22,7 +20,7 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
 from campaign.store import Store
 from tools.accounts import Accounts
-from tools.catalog import Catalog, ModelSpec, build_catalog
+from tools.catalog import Catalog, ModelView, build_catalog
 from tools.engines import engine_for
 from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
@@ -41,38 +39,6 @@ FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 CHAT_FILES = "chat/"  # the history's own files: element content that is neither a video nor an attachment
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
-
-
-class ModelView(BaseModel):
-    """A model with its limits and price, as listed to users."""
-
-    id: str
-    name: str
-    provider: str
-    slug: str | None  # the provider's name for it: google/veo-3.1
-    tier: str
-    summary: str
-    durations: str
-    aspects: list[str]
-    resolutions: list[str]
-    max_references: int
-    reference_use: str
-    price_per_s: dict[str, float]
-    price: str  # the same, in words: "$0.20/s, $0.40/s with audio", "about $0.12/s", "free"
-    typical_wait_s: int
-    available: bool
-    notice: str
-    aliases: list[str]
-
-    @classmethod
-    def of(cls, spec: ModelSpec) -> ModelView:
-        return cls.model_validate(
-            {
-                **{name: getattr(spec, name) for name in cls.model_fields if hasattr(spec, name)},
-                "durations": spec.duration_text(),
-                "price": spec.price_text(),
-            }
-        )
 
 
 def backend_for(body: JobBody, *, server: bool) -> Backend:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 
-from chat.planner import OfflinePlanner, parse_aspect, parse_duration, plan
+from chat.planner import parse_aspect, parse_duration, plan
+from chat.planner_model import OfflinePlanner
 
 NAMES = ["draft", "local", "veo-3.1", "veo", "sora-2-pro", "runway gen-3"]
 
