@@ -55,6 +55,7 @@ _CAMPAIGN = re.compile(r"\b(?:for|to|in|on)\s+(?:the\s+|our\s+)?[\"“']([^\"”
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
+_SILENT = re.compile(r"\b(?:silent|muted?|(?:no|without)\s+(?:music|sound|audio))\b", re.I)
 
 _GENERATE = re.compile(
     r"\b(make|create|generate|render|produce|draft|build|give me|i need|i want|shoot)\b"
@@ -171,6 +172,8 @@ def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
         args["duration_s"] = duration
     if aspect := options.get("aspect") or parse_aspect(brief):
         args["aspect"] = aspect
+    if _SILENT.search(brief):
+        args["audio"] = False
     if m := (options.get("resolution") or (_RESOLUTION.search(brief) and _RESOLUTION.search(brief).group(1))):
         args["resolution"] = m.lower()
     unknown = _MODEL_LIKE.search(brief)
