@@ -350,3 +350,17 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
     assert (await jobs.job(OWNER, submitted.job_id)).status == "canceled"
     assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives(TEAM) == []
     await jobs.close()
+
+
+async def test_a_social_ad_is_vertical_unless_a_format_is_named_and_the_notice_says_so(settings: Settings) -> None:
+    jobs = await runner(settings, {"draft": Broken(ProviderFailed("not rendered here"))})
+    social = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media"))
+    square = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media", aspect="1:1"))
+    showcase = await jobs.submit(OWNER, VideoRequest(prompt="a kite", template="product-showcase"))
+    specs = [(await jobs.store.job(s.job_id)) for s in (social, square, showcase)]
+    assert [(j.spec["aspect"], j.spec["width"], j.spec["height"]) for j in specs] == [
+        ("9:16", 720, 1280), ("1:1", 720, 720), ("16:9", 1280, 720),
+    ]  # fmt: skip
+    assert "Social media ads are vertical (9:16) unless you name a format." in (specs[0].notice or "")
+    assert not specs[1].notice and not specs[2].notice
+    await jobs.close()
