@@ -152,4 +152,5 @@ class Storyboard:
         if line is not None:
             lk = ease_out(progress(t, beat.a + 0.2, beat.a + 0.6))
             y = min(sb - line.height, box[3] + 3 * u) + (1 - lk) * 2 * u
-            s.paste_text(frame, line, (d.W - line.width) / 2, y, d.p.ink, lk)
+            x = min(max(sl, (box[0] + box[2] - line.width) / 2), sr - line.width)  # under the mark, in the frame
+            s.paste_text(frame, line, x, y, d.p.ink, lk)
