@@ -801,7 +801,7 @@ class _FrameShot:
 
     DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
     # Where a graphic stands on each appearance: (x, y) from -1 to 1 across the room left in its area, and size.
-    POSES = ((0.0, 0.0, 1.0), (-0.6, 0.2, 0.72), (0.6, -0.2, 0.72), (0.0, 0.1, 0.85), (0.0, -0.1, 1.0))
+    POSES = ((0.0, 0.0, 0.9), (-0.6, 0.2, 0.7), (0.6, -0.2, 0.7), (0.0, 0.1, 0.8), (0.0, -0.1, 0.9))
 
     def __init__(
         self,

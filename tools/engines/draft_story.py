@@ -140,6 +140,8 @@ class Storyboard:
         push = 1.0 + 0.08 * progress(t, beat.a, beat.b)  # a slow push-in all through the beat
         scale = size * push * (0.9 + 0.1 * ease_out(k))
         line = self.mark_lines[beat.line] if beat.line >= 0 else None
+        if line is not None and self.mark is not None and line.text == self.mark.text:
+            line = None  # the mark already says it
         room = (sb - st) - (line.height + 3 * u if line is not None else 0)
         assert self.mark is not None
         fit = min(1.0, room * 0.85 / (self.mark.size[1] * size * 1.08), (sr - sl) / (self.mark.size[0] * 1.2 * size))
