@@ -526,8 +526,10 @@ class Sprite:
         return self.image.size
 
     def scaled(self, scale: float) -> tuple[Image.Image, Image.Image]:
-        """The sprite's colour (RGBX) and alpha at a scale; the last one is cached for held frames."""
-        scale = round(scale, 4)
+        """The sprite's colour (RGBX) and alpha at a scale; the last one is cached for held frames. Scales are
+        rounded to steps of 1/400 (a pixel or two on a frame-sized sprite), so a slow zoom resamples every few
+        frames instead of every frame."""
+        scale = round(scale * 400) / 400
         if abs(scale - 1.0) < 1e-4:
             return self.rgbx, self.alpha
         if self._scaled is not None and self._scaled[0] == scale:

@@ -1153,6 +1153,7 @@ class PromptVideo(Design):
             self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
         self.text_bottom = sb
         self.glow = self.drifting_light(period=12.0) if not self.kbs else None
+        self.colour_fields = self.fields()
 
     def _beat(self, t: float) -> tuple[int, float, float]:
         for k, (a, b) in enumerate(zip(self.edges, self.edges[1:], strict=False)):
@@ -1184,7 +1185,12 @@ class PromptVideo(Design):
             if self.scrim is not None:
                 frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         k, a, b = self._beat(t)
-        if not self.kbs:
+        if not self.kbs and not self.blocks:  # nothing to show but the palette: a colour field a beat
+            fill, _, light = self.colour_fields[k % len(self.colour_fields)]
+            frame.paste(fill, (0, 0, self.W, self.H))
+            if self.glow is not None:
+                self.glow.draw(frame, t + 4.0 * k, light)
+        elif not self.kbs:
             frame.paste(self.bg, (0, 0))
             if self.glow is not None:  # the light jumps to a new place on each beat, then drifts on
                 self.glow.draw(frame, t + 4.0 * k)
