@@ -1185,7 +1185,7 @@ class PromptVideo(Design):
             if self.scrim is not None:
                 frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
         k, a, b = self._beat(t)
-        if not self.kbs and not self.blocks:  # nothing to show but the palette: a colour field a beat
+        if not self.kbs and not self.blocks and len(self.edges) > 2:  # nothing but the palette: a field a beat
             fill, _, light = self.colour_fields[k % len(self.colour_fields)]
             frame.paste(fill, (0, 0, self.W, self.H))
             if self.glow is not None:
