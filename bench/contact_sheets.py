@@ -1,9 +1,11 @@
 """Contact sheets: one PNG per template (six frames each) so anyone can look at what the draft engine makes.
 
-    .venv/bin/python bench/contact_sheets.py [--aspect 16:9] [--all-aspects] [--duration 8] [--qa]
+    .venv/bin/python bench/contact_sheets.py [--aspect 16:9] [--all-aspects] [--duration 8] [--qa] [--long]
 
-Writes bench/out/<template>[_<aspect>].png and the MP4s next to them. With --qa, also the cases testers reported
-(bench/out/qa_*.png): transparent and navy wordmarks, a 60 s showcase, briefs that are all instructions.
+Writes bench/out/<template>[_<aspect>].png and the MP4s next to them (with their music bed). With --qa, also the
+cases testers reported (bench/out/qa_*.png): transparent and navy wordmarks, a 60 s showcase, briefs that are all
+instructions. With --long, 30 s and 60 s drafts of every template with and without references, a frame every
+2.5 s or 5 s (bench/out/long_<template>_<seconds>s[_norefs].png): is there a new beat every few seconds?
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from PIL import Image, ImageDraw, ImageFilter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tools.adcopy import read_copy  # noqa: E402
 from tools.catalog import DRAFT, frame_size  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
 from tools.engines.draft import render_draft  # noqa: E402
 from tools.engines.draft_text import font  # noqa: E402
+from tools.templates import get_template  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 
@@ -201,6 +205,42 @@ CASES = {
 }
 
 
+def make_job(name: str, template: str, brief: str, aspect: str, seconds: int, resolution: str) -> RenderJob:
+    w, h = frame_size(aspect, resolution)
+    return RenderJob(
+        job_id=name,
+        brief=brief,
+        prompt=brief,
+        model=DRAFT,
+        duration_s=seconds,
+        aspect=aspect,
+        resolution=resolution,
+        width=w,
+        height=h,
+        fps=24,
+        template=template,
+        copy=read_copy(brief),
+        audio=True,
+    )
+
+
+def long_sheets(refs_cache: dict[str, bytes], resolution: str) -> None:
+    """30 s and 60 s drafts of every template, with and without references."""
+    for name, (brief, ref_names) in CASES.items():
+        aspect = get_template(name).aspect or "16:9"
+        for seconds in (30, 60):
+            for raw in ([refs_cache[r] for r in ref_names], []):
+                stem = f"long_{name}_{seconds}s" + ("" if raw else "_norefs")
+                job = make_job(stem, name, brief, aspect, seconds, resolution)
+                video = OUT / f"{stem}.mp4"
+                started = time.perf_counter()
+                render_draft(job, raw, video)
+                took = time.perf_counter() - started
+                title = f"{name} {aspect} {seconds}s {'refs' if raw else 'no refs'}  rendered in {took:.1f}s"
+                sheet(title, sample_frames(video, 12)).save(OUT / f"{stem}.png")
+                print(f"bench/out/{stem}.png  {took:.1f}s", flush=True)
+
+
 def sample_frames(path: Path, count: int = 6) -> list[tuple[float, Image.Image]]:
     with av.open(str(path)) as c:
         stream = c.streams.video[0]
@@ -240,25 +280,16 @@ def main() -> None:
     ap.add_argument("--template", default=None)
     ap.add_argument("--no-refs", action="store_true")
     ap.add_argument("--qa", action="store_true", help="also render the cases testers reported")
+    ap.add_argument("--long", action="store_true", help="only 30 s and 60 s drafts, with and without references")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     refs_cache = {name: make() for name, make in SAMPLES.items()}
+    if args.long:
+        long_sheets(refs_cache, args.resolution)
+        return
     if args.qa:
         for name, (template, aspect, seconds, brief, ref_names) in QA_CASES.items():
-            w, h = frame_size(aspect, args.resolution)
-            job = RenderJob(
-                job_id=name,
-                brief=brief,
-                prompt=brief,
-                model=DRAFT,
-                duration_s=seconds,
-                aspect=aspect,
-                resolution=args.resolution,
-                width=w,
-                height=h,
-                fps=24,
-                template=template,
-            )
+            job = make_job(name, template, brief, aspect, seconds, args.resolution)
             video = OUT / f"{name}.mp4"
             started = time.perf_counter()
             result = render_draft(job, [refs_cache[r] for r in ref_names], video)
@@ -267,28 +298,15 @@ def main() -> None:
             png = OUT / f"{name}.png"
             sheet(title, sample_frames(video, 9)).save(png)
             print(f"{png.relative_to(ROOT)}  {took:.2f}s")
-    aspects_default = {"social-media": "9:16"}
     for name, (brief, ref_names) in CASES.items():
         if args.template and args.template != name:
             continue
         aspects = (
-            ["16:9", "9:16", "1:1", "4:5"] if args.all_aspects else [args.aspect or aspects_default.get(name, "16:9")]
+            ["16:9", "9:16", "1:1", "4:5"] if args.all_aspects else [args.aspect or get_template(name).aspect or "16:9"]
         )
         for aspect in aspects:
-            w, h = frame_size(aspect, args.resolution)
-            job = RenderJob(
-                job_id=f"sheet-{name}",
-                brief=brief,
-                prompt=brief,
-                model=DRAFT,
-                duration_s=args.duration,
-                aspect=aspect,
-                resolution=args.resolution,
-                width=w,
-                height=h,
-                fps=24,
-                template=name,
-            )
+            job = make_job(f"sheet-{name}", name, brief, aspect, args.duration, args.resolution)
+            w, h = job.width, job.height
             raw = [] if args.no_refs else [refs_cache[r] for r in ref_names]
             suffix = "" if len(aspects) == 1 and not args.aspect else f"_{aspect.replace(':', 'x')}"
             suffix += "_norefs" if args.no_refs else ""

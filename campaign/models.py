@@ -24,6 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from campaign.status import ACTIVE as ACTIVE
+from campaign.status import JobStatus as JobStatus
+
 
 def new_id() -> str:
     return uuid.uuid4().hex
@@ -116,18 +119,6 @@ class TeamReference(Base):
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), primary_key=True)
     key: Mapped[str] = mapped_column(String(300), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class JobStatus(StrEnum):
-    awaiting_confirmation = "awaiting_confirmation"
-    queued = "queued"
-    running = "running"
-    succeeded = "succeeded"
-    failed = "failed"
-    canceled = "canceled"
-
-
-ACTIVE = (JobStatus.queued, JobStatus.running)
 
 
 class Job(Base):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from pwdlib import PasswordHash
 
@@ -15,7 +16,13 @@ PASSWORD_MIN_CHARS = 8
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _hasher = PasswordHash.recommended()  # argon2id
-_NOBODY = _hasher.hash("no user has this password")
+
+
+@cache
+def _nobody() -> str:
+    """A hash no password matches, made on first use (hashing takes a tenth of a second; most commands never
+    check a password)."""
+    return _hasher.hash("no user has this password")
 
 
 @dataclass(frozen=True)
@@ -68,5 +75,5 @@ def hash_password(password: str) -> str:
 def password_matches(password: str, password_hash: str | None) -> bool:
     """True when the password is the user's; False for no user or a user without one (SSO or OAuth only), after
     the same work, so the answer's timing does not tell whether the user exists."""
-    matches = _hasher.verify(password, password_hash or _NOBODY)
+    matches = _hasher.verify(password, password_hash or _nobody())
     return password_hash is not None and matches

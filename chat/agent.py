@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
-from chat.planner import OfflinePlanner
+from chat.planner_model import OfflinePlanner
 from tools.adcopy import AdCopy
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model

@@ -1,5 +1,9 @@
 """The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, run a worker,
-manage users and mint their API tokens."""
+manage users and mint their API tokens.
+
+A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
+database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +13,19 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
-from campaign.models import JobStatus
-from campaign.people import Actor
 from campaign.settings import LOOPBACK_HOSTS, Settings
-from campaign.store import Store
-from chat.planner import generation_args
-from tools.jobs import JobEvent, VideoRequest
-from tools.studio import Studio
+from campaign.status import JobStatus
+
+if TYPE_CHECKING:
+    from campaign.people import Actor
+    from tools.jobs import JobEvent
+    from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP = Path(__file__).with_name("app.py")
@@ -228,6 +232,8 @@ def serve(host: str, port: int, settings: Settings) -> int:
 
 
 async def _has_users(settings: Settings) -> bool:
+    from campaign.store import Store
+
     store = await Store.open(settings.sqlalchemy_url)
     try:
         return await store.has_users()
@@ -236,6 +242,8 @@ async def _has_users(settings: Settings) -> bool:
 
 
 async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
+    from tools.studio import Studio
+
     studio = await Studio.open(Settings(), server=False)  # jobs are run here (SQLite) or by the workers
     try:
         return await fn(studio, args)
@@ -243,15 +251,20 @@ async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
         await studio.close()
 
 
-async def _models(studio: Studio, args: argparse.Namespace) -> int:
+async def _models(args: argparse.Namespace) -> int:
+    """The catalog as a table (or JSON); it needs no database."""
+    from tools.catalog import ModelView, build_catalog
+
+    settings = Settings()
+    catalog = build_catalog(settings)
     if args.refresh:
         from tools.schema import refresh_catalog
 
-        report = await refresh_catalog(studio.settings)
-        studio.catalog = report.catalog
+        report = await refresh_catalog(settings)
+        catalog = report.catalog
         if not args.json:
             print("\n".join(report.lines()) + f"\nSaved to {report.cache_file}\n")
-    views = studio.models()
+    views = [ModelView.of(m) for m in catalog.all()]
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
@@ -267,6 +280,8 @@ async def _models(studio: Studio, args: argparse.Namespace) -> int:
 
 def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
     """The flags, completed by what the prompt itself says ("6 second vertical", a model, a template, URLs)."""
+    from chat.planner import generation_args
+
     flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
              "campaign", "title", "refine", "audio"}  # fmt: skip
     given = {k: v for k, v in vars(args).items() if k in flags and v is not None}
@@ -288,6 +303,8 @@ async def _actor(studio: Studio, args: argparse.Namespace) -> Actor:
 
 
 async def _generate(studio: Studio, args: argparse.Namespace) -> int:
+    from tools.jobs import VideoRequest
+
     actor = await _actor(studio, args)
     request = VideoRequest(**_request_fields(args, studio.catalog.names()))
 
@@ -447,7 +464,7 @@ def _command(fn: Any) -> Any:
 
 
 _COMMANDS = {
-    "models": _command(_models),
+    "models": _models,
     "generate": _command(_generate),
     "jobs": _command(_jobs),
     "worker": _command(_worker),

@@ -1,21 +1,16 @@
-"""The offline planner: a chat model of ours that turns commands and plain requests into tool calls.
+"""The offline planner's rules: which tool a command or a plain request calls, and the arguments a brief gives
+("6 second vertical", a model or template name, image URLs).
 
-It needs no key and no network. It reads the newest user message, decides which tool to call and with which
-arguments, and after the tool has answered it replies with the tool's own words.
+It needs no key and no network. The chat model that applies these rules in the agent lives in
+chat/planner_model.py, so that the `clapboard` command, which reads a brief's arguments here, never imports
+LangChain.
 """
 
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Sequence
 from typing import Any
-
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from pydantic import Field
 
 from tools.adcopy import campaign_named
 from tools.templates import TEMPLATES
@@ -284,54 +279,3 @@ def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
         args["audio"] = True
     args["prompt"] = re.sub(r"\s+", " ", brief).strip(" ,.;")
     return args
-
-
-class OfflinePlanner(BaseChatModel):
-    """A deterministic tool-calling chat model: the agent's brain when no LLM key is configured."""
-
-    model_names: list[str] = Field(default_factory=list)
-
-    @property
-    def _llm_type(self) -> str:
-        return "clapboard-offline-planner"
-
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflinePlanner:
-        return self
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=self._respond(messages))])
-
-    def _respond(self, messages: list[BaseMessage]) -> AIMessage:
-        last = messages[-1] if messages else HumanMessage("")
-        if isinstance(last, ToolMessage):
-            results = []
-            for message in reversed(messages):
-                if not isinstance(message, ToolMessage):
-                    break
-                failed = message.status == "error"  # the tool's arguments did not validate
-                results.append("I could not read that request; try /help." if failed else str(message.content))
-            return AIMessage(content="\n\n".join(reversed(results)))
-        text = str(last.content) if isinstance(last, HumanMessage) else ""
-        attached: list[str] = []
-        if m := ATTACHED.search(text):
-            text, attached = text[: m.start()], [n.strip() for n in m.group(1).split(",") if n.strip()]
-        decided = plan(text, self.model_names, attached, pending=_pending(messages[:-1]))
-        if decided.tool is None:
-            return AIMessage(content=decided.reply)
-        call = {"name": decided.tool, "args": decided.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
-        return AIMessage(content="", tool_calls=[call])
-
-
-def _pending(history: list[BaseMessage]) -> str:
-    """The brief the previous answer asked about ("Shall I make a video of ...?"), if it did."""
-    answers = [m for m in history if isinstance(m, AIMessage)]
-    if not answers or not str(answers[-1].content).startswith(CLARIFY):
-        return ""
-    asked = [m for m in history[: history.index(answers[-1])] if isinstance(m, HumanMessage)]
-    return ATTACHED.sub("", str(asked[-1].content)) if asked else ""

@@ -377,6 +377,38 @@ class Resolved(BaseModel):
         return " ".join(self.notices)
 
 
+class ModelView(BaseModel):
+    """A model with its limits and price, as listed to users (`clapboard models`, the chat, the API)."""
+
+    id: str
+    name: str
+    provider: str
+    slug: str | None  # the provider's name for it: google/veo-3.1
+    tier: str
+    summary: str
+    durations: str
+    aspects: list[str]
+    resolutions: list[str]
+    max_references: int
+    reference_use: str
+    price_per_s: dict[str, float]
+    price: str  # the same, in words: "$0.20/s, $0.40/s with audio", "about $0.12/s", "free"
+    typical_wait_s: int
+    available: bool
+    notice: str
+    aliases: list[str]
+
+    @classmethod
+    def of(cls, spec: ModelSpec) -> ModelView:
+        return cls.model_validate(
+            {
+                **{name: getattr(spec, name) for name in cls.model_fields if hasattr(spec, name)},
+                "durations": spec.duration_text(),
+                "price": spec.price_text(),
+            }
+        )
+
+
 DRAFT = ModelSpec(
     id="draft",
     name="Clapboard Draft",
@@ -392,6 +424,8 @@ DRAFT = ModelSpec(
     fps=[24, 30],
     max_references=8,
     reference_use="layout",
+    audio=True,  # a music bed made on this machine, free like the rest; off for a silent video
+    audio_options=[True, False],
     typical_wait_s=10,
     aliases=["clapboard-draft", "local-draft", "draft-model"],
 )

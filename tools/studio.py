@@ -14,8 +14,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Creative, Job, JobStatus, new_id
 from campaign.people import Actor
@@ -24,7 +22,7 @@ from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disp
 from campaign.store import Store
 from tools.accounts import Accounts
 from tools.adcopy import AdCopy
-from tools.catalog import Catalog, ModelSpec, build_catalog
+from tools.catalog import Catalog, ModelView, build_catalog
 from tools.engines import engine_for
 from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
@@ -45,38 +43,6 @@ WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runne
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
 MAX_VARIATIONS = 6
 CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
-
-
-class ModelView(BaseModel):
-    """A model with its limits and price, as listed to users."""
-
-    id: str
-    name: str
-    provider: str
-    slug: str | None  # the provider's name for it: google/veo-3.1
-    tier: str
-    summary: str
-    durations: str
-    aspects: list[str]
-    resolutions: list[str]
-    max_references: int
-    reference_use: str
-    price_per_s: dict[str, float]
-    price: str  # the same, in words: "$0.20/s, $0.40/s with audio", "about $0.12/s", "free"
-    typical_wait_s: int
-    available: bool
-    notice: str
-    aliases: list[str]
-
-    @classmethod
-    def of(cls, spec: ModelSpec) -> ModelView:
-        return cls.model_validate(
-            {
-                **{name: getattr(spec, name) for name in cls.model_fields if hasattr(spec, name)},
-                "durations": spec.duration_text(),
-                "price": spec.price_text(),
-            }
-        )
 
 
 def backend_for(body: JobBody, *, server: bool) -> Backend:

@@ -30,6 +30,7 @@ class Template(BaseModel):
     camera: str = ""
     lighting: str = ""
     style: str = ""
+    aspect: str | None = None  # the format it is made in when the request names none (None: the model's default)
 
     def scaffold(self, brief: str, copy: AdCopy, aspect: str, duration_s: int) -> str:
         """A model-ready prompt: the brief kept whole, then subject, action, camera, lighting, style, text."""
@@ -50,6 +51,15 @@ class Template(BaseModel):
         else:
             lines.append("On-screen text: none unless the brief asks for it.")
         return "\n".join(lines)
+
+
+def aspect_for(template: Template, asked: str | None, offered: list[str]) -> tuple[str | None, str]:
+    """The format to make: the one asked for, else the template's own when the model offers it (a social ad is
+    vertical); and a notice saying so when the template chose it."""
+    if asked or template.aspect is None or template.aspect not in offered:
+        return asked, ""
+    orientation = _ORIENTATION.get(template.aspect, template.aspect)
+    return template.aspect, f"{template.title}s are {orientation} ({template.aspect}) unless you name a format."
 
 
 def on_screen_text(copy: AdCopy) -> list[str]:
@@ -126,6 +136,7 @@ TEMPLATES: dict[str, Template] = {
             lighting="bright, high-contrast, saturated.",
             style="native short-form social video, bold captions kept clear of the platform's interface "
             "(top 14% and bottom 20% left free), vertical composition.",
+            aspect="9:16",
         ),
         Template(
             name="prompt",

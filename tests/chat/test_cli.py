@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import av
+
 from tools.media import probe
 
 
@@ -191,3 +193,36 @@ def test_text_that_cannot_be_stored_is_refused_naming_the_option(tmp_path: Path)
         assert done.returncode == 2, (option, said)
         assert f"error: {option}: The text has characters that cannot be stored" in said, (option, said)
     assert json.loads(clapboard(data, "jobs", "--json").stdout) == []
+
+
+LOADED = (
+    "import json, sys\n"
+    "from chat.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+NEVER = {"langchain", "langchain_core", "langchain_openai", "langgraph", "chainlit", "fastapi", "literalai"}
+
+
+def loaded_by(data_dir: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run the command in a process of its own; what it printed, and the top-level packages it imported."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env["CLAPBOARD_DATA_DIR"] = str(data_dir)
+    done = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, text=True, env=env,
+                          cwd=data_dir.parent, timeout=240)  # fmt: skip
+    return done, set(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_commands_import_only_what_they_use(tmp_path: Path) -> None:
+    """`clapboard models` and `generate` used to load LangChain, the planner's chat model and the whole ORM
+    before doing anything (1.7 s to print a table)."""
+    done, modules = loaded_by(tmp_path / "data", "models", "--json")
+    assert done.returncode == 0, done.stderr
+    assert not modules & (NEVER | {"sqlalchemy", "alembic", "av", "PIL", "replicate"})
+    done, modules = loaded_by(tmp_path / "data", "generate", "--prompt", "a red kite, Fly higher", "--duration", "2",
+                              "--no-audio", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert not modules & NEVER
+    with av.open(json.loads(done.stdout)["file"]) as video:
+        assert len(video.streams.video) == 1 and not video.streams.audio  # --no-audio: no audio stream at all

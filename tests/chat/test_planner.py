@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 
-from chat.planner import OfflinePlanner, parse_aspect, parse_duration, plan
+from chat.planner import parse_aspect, parse_duration, plan
+from chat.planner_model import OfflinePlanner
 
 NAMES = ["draft", "local", "veo-3.1", "veo", "sora-2-pro", "runway gen-3"]
 
@@ -90,3 +91,9 @@ async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> Non
 def test_an_unreadable_option_is_explained_not_passed_on() -> None:
     decided = plan("/generate a teaser duration=abc", NAMES)
     assert decided.tool is None and "could not read the duration 'abc'" in decided.reply
+
+
+@pytest.mark.parametrize("brief", ["a silent 8s teaser of our lamp", "product video, no music", "ad without sound"])
+def test_a_silent_brief_turns_the_sound_off(brief: str) -> None:
+    assert plan(f"/generate {brief}", NAMES).args["audio"] is False
+    assert "audio" not in plan("/generate an 8s teaser of our lamp", NAMES).args

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import math
 from pathlib import Path
 
 import av
+import numpy as np
+import pyloudnorm
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
@@ -87,6 +90,8 @@ def make_job(
     brief: str | None = None,
     copy: AdCopy | None = None,
     references: list[Reference] | None = None,
+    audio: bool = False,
+    variant: int = 0,
 ) -> RenderJob:
     w, h = frame_size(aspect, resolution)
     text = brief if brief is not None else BRIEFS.get(template or "prompt", "")
@@ -104,6 +109,8 @@ def make_job(
         template=template,
         copy=copy or read_copy(text),
         references=references or [],
+        audio=audio,
+        variant=variant,
     )
 
 
@@ -182,12 +189,47 @@ def test_1080p_social_vertical_with_several_references(tmp_path: Path) -> None:
 
 
 def test_identical_inputs_give_identical_bytes(tmp_path: Path) -> None:
-    job = make_job("product-showcase", "1:1")
+    job = make_job("product-showcase", "1:1", audio=True)
     refs = refs_for("product-showcase")
     a, b = tmp_path / "a.mp4", tmp_path / "b.mp4"
     render_draft(job, refs, a)
     render_draft(job, refs, b)
     assert hashlib.sha256(a.read_bytes()).hexdigest() == hashlib.sha256(b.read_bytes()).hexdigest()
+
+
+def decoded_audio(path: Path) -> tuple[av.audio.stream.AudioStream, np.ndarray] | None:
+    """The clip's audio stream and its samples (n, channels), or None when it has none."""
+    with av.open(str(path)) as c:
+        if not c.streams.audio:
+            return None
+        stream = c.streams.audio[0]
+        samples = np.concatenate([f.to_ndarray() for f in c.decode(stream)], axis=1).T
+        return stream, samples
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_draft_has_a_music_bed_at_broadcast_loudness(template: str, tmp_path: Path) -> None:
+    dest = tmp_path / "out.mp4"
+    render_draft(make_job(template, "16:9", duration=5, audio=True), refs_for(template), dest)
+    found = decoded_audio(dest)
+    assert found is not None, "no audio stream"
+    stream, samples = found
+    assert (stream.codec_context.name, stream.rate, stream.channels) == ("aac", 48000, 2)
+    assert samples.shape[0] / 48000 == pytest.approx(media.probe(dest).duration_s, abs=0.05)
+    assert pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-16.0, abs=1.0)
+    assert np.abs(samples[-480:]).max() < 0.02  # faded out at the end
+
+
+def test_audio_off_gives_a_video_without_an_audio_stream(tmp_path: Path) -> None:
+    dest = tmp_path / "out.mp4"
+    render_draft(make_job("social-media", "9:16", duration=2, audio=False), [], dest)
+    assert decoded_audio(dest) is None
+    assert media.probe(dest, count_frames=True).frames == 48
+
+
+def test_the_draft_offers_sound_for_free() -> None:
+    assert DRAFT.audio and DRAFT.audio_options == [True, False]
+    assert DRAFT.cost(30, "1080p", audio=True) == DRAFT.cost(30, "1080p", audio=False) == 0.0
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
@@ -282,7 +324,7 @@ def test_a_transparent_logo_is_shown_whole_over_the_brand_background(aspect: str
     design, stage = build_design(job, prepare_references([png(wordmark())], job.width, job.height))
     bg = design.bg.convert("RGB")
     seen = 0
-    for i in range(0, round(2.9 * job.fps), 3):  # before the end card
+    for i in range(0, math.floor(design.end_start * job.fps), 3):  # before the end card
         frame = drawn(design, stage, i)
         # What is not background and not text is the logo.
         diff = ImageChops.difference(frame, bg).convert("L").point(lambda v: 255 if v > 40 else 0)
@@ -355,10 +397,14 @@ MOTION_CASES = [
 ]
 
 
+PACING_BRIEF = '"Summer trail shoe", tagline: Built for mud, featuring grip, mesh and carbon sole. $129. Shop now'
+
+
 @pytest.mark.parametrize("duration", [30, 60])
 @pytest.mark.parametrize(("template", "aspect", "refs"), MOTION_CASES)
-def test_long_videos_keep_moving(template: str, aspect: str, refs: str | None, duration: int) -> None:
-    """Any two frames 3 s apart differ visibly, all through a 30 s or 60 s clip (they used to stand still)."""
+def test_pacing_scales_with_length(template: str, aspect: str, refs: str | None, duration: int) -> None:
+    """Frames 1 s apart: a new beat at least every 4 s, never a still stretch over 4 s, never more than 1 s with
+    neither the subject nor text on screen (a 60 s brand animation used to be one logo card for a minute)."""
     make = {
         "product": lambda: [jpeg(product_shot(1600, 1200))],
         "logo": lambda: [png(rainbow_ring(600))],
@@ -366,16 +412,45 @@ def test_long_videos_keep_moving(template: str, aspect: str, refs: str | None, d
         "photo": lambda: [jpeg(rainbow(900, 600))],
     }
     raw = make[refs]() if refs else []
-    brief = '"Summer trail shoe", featuring grip, mesh and carbon sole. Shop now'
-    job = make_job(template, aspect, duration=duration, brief=brief)
+    job = make_job(template, aspect, duration=duration, brief=PACING_BRIEF)
+    job.width, job.height = job.width // 2, job.height // 2  # half size: the layout is relative, drawing 4x cheaper
     design, stage = build_design(job, prepare_references(raw, job.width, job.height))
-    step = 1.5
-    times = [k * step for k in range(int(duration / step) + 1)]
-    frames = [design.frame(min(stage.frames - 1, round(t * job.fps))) for t in times]
-    gap = round(3 / step)
-    diffs = [(times[k], mean_diff(frames[k], frames[k + gap])) for k in range(len(frames) - gap)]
-    still = [(t, round(d, 2)) for t, d in diffs if d < 1.0]
-    assert not still, still
+    frames, empty = [], []
+    for k in range(2 * duration):
+        frames.append(design.frame(round(k * 0.5 * job.fps)))
+        empty.append(not stage.shown)
+    # Still: each frame against the one a second later.
+    diffs = [mean_diff(frames[k], frames[k + 2]) for k in range(0, len(frames) - 2, 2)]
+    still = longest_run([d < 1.0 for d in diffs])
+    assert still <= 4, (still, [round(d, 1) for d in diffs])
+    # Empty: three samples in a row (a second or more) with nothing on screen.
+    assert longest_run(empty) < 3, [k / 2 for k, e in enumerate(empty) if e]
+    # Beats: a big change somewhere in the frame (a cut, a new line, a new pose) a second apart; at least one
+    # every 4 s, 12 in a minute.
+    local = [region_diff(frames[k], frames[k + 2]) for k in range(0, len(frames) - 2, 2)]
+    beats = [k for k, d in enumerate(local) if d >= BEAT_DIFF]
+    gaps = [b - a for a, b in zip([0, *beats], [*beats, len(diffs)], strict=False)]
+    assert max(gaps) <= 4, (gaps, [round(d) for d in local])
+    assert len(beats) >= (12 if duration == 60 else 6), len(beats)
+
+
+BEAT_DIFF = 30.0
+
+
+def region_diff(a: Image.Image, b: Image.Image) -> float:
+    """The largest mean difference over a 16 x 16 grid of the frame: a new caption changes its region a lot, a slow
+    move changes every region a little."""
+    grid = (16, 16)
+    diff = ImageChops.difference(a.convert("L").resize((160, 160)), b.convert("L").resize((160, 160)))
+    return max(diff.resize(grid, Image.Resampling.BOX).getdata())
+
+
+def longest_run(flags: list[bool]) -> int:
+    best = run = 0
+    for flag in flags:
+        run = run + 1 if flag else 0
+        best = max(best, run)
+    return best
 
 
 @pytest.mark.parametrize(
@@ -682,3 +757,86 @@ def test_every_brief_of_the_copy_tests_draws_in_every_template(template: str) ->
         design, stage = build_design(job, prepare_references([], job.width, job.height))
         for i in range(0, stage.frames, 12):
             assert design.frame(i).size == (job.width, job.height)
+
+
+# --- copy, variations and cut-outs ------------------------------------------------------------------------
+
+FULL_COPY = AdCopy(
+    headline="Ridge Runner", tagline="Built for mud", features=["Grip", "Mesh", "Carbon sole"], price="$129",
+    cta="Shop now", end_text="See you out there",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("with_refs", [True, False])
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_line_of_the_copy_is_on_screen(template: str, with_refs: bool) -> None:
+    """Each feature, the price, the call to action and the end text, in every template (a brand animation used
+    to show neither features nor price)."""
+    job = make_job(template, "16:9", duration=30, copy=FULL_COPY)
+    job.width, job.height = job.width // 2, job.height // 2
+    raw = [jpeg(product_shot(1600, 1200)), jpeg(rainbow(900, 600))] if with_refs else []
+    design, stage = build_design(job, prepare_references(raw, job.width, job.height))
+    for i in range(0, stage.frames, job.fps // 4):
+        design.frame(i)
+    assert set(FULL_COPY.texts()) <= stage.said, set(FULL_COPY.texts()) - stage.said
+
+
+def test_storyboard_beats_never_repeat_the_shot_and_line_before_them() -> None:
+    for refs in ([], [jpeg(rainbow(900, 600))]):
+        for template in ("brand-animation", "product-showcase"):
+            job = make_job(template, "16:9", duration=60, copy=AdCopy(headline="Ridge Runner"))
+            design, _ = build_design(job, prepare_references(refs, job.width, job.height))
+            beats = design.story.beats
+            assert len(beats) >= 12
+            assert all((a.shot, a.line) != (b.shot, b.line) for a, b in zip(beats, beats[1:], strict=False))
+            assert all(b.b - b.a <= 4.0 for b in beats)
+
+
+def test_a_social_ad_without_a_call_to_action_draws_no_button() -> None:
+    job = make_job("social-media", "9:16", duration=6, copy=AdCopy(headline="Ridge Runner", price="$129"))
+    design, stage = build_design(job, [])
+    assert design.cta is None
+    last = design.frame(stage.frames - 1)
+    assert share_near(last, stage.palette.accent) < 0.002  # no empty accent pill on the end card
+    assert "$129" in stage.said
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_variations_of_a_brief_look_different_and_each_is_reproducible(template: str) -> None:
+    raw = [jpeg(product_shot(1600, 1200)), png(rainbow_ring(600)), jpeg(rainbow(900, 600))]
+    frames = {}
+    for variant in (0, 1, 1):
+        job = make_job(template, "16:9", duration=12, copy=FULL_COPY, variant=variant)
+        job.width, job.height = job.width // 2, job.height // 2
+        design, _ = build_design(job, prepare_references(raw, job.width, job.height))
+        frames.setdefault(variant, []).append([design.frame(round(t * job.fps)) for t in (3.0, 5.0, 7.0)])
+    same = frames[1][0], frames[1][1]
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(*same, strict=True))
+    assert max(mean_diff(a, b) for a, b in zip(frames[0][0], frames[1][0], strict=True)) > 8.0
+
+
+BACKDROP = (228, 228, 232)
+
+
+@pytest.mark.parametrize(("template", "aspect"), [("product-showcase", "16:9"), ("social-media", "9:16")])
+def test_a_product_on_a_plain_backdrop_is_cut_out(template: str, aspect: str) -> None:
+    """The grey studio sweep used to come along as a box around the product."""
+    job = make_job(template, aspect, duration=8, brief='"Ridge Runner", featuring grip and mesh. Shop now')
+    refs = prepare_references([jpeg(product_shot(1600, 1200))], job.width, job.height)
+    assert refs[0].cut_out and refs[0].has_alpha
+    design, stage = build_design(job, refs)
+    assert all(max(abs(a - b) for a, b in zip(c, BACKDROP, strict=True)) > 40 for c in stage.palette.colours)
+    for t in (1.0, 3.0, 5.0):
+        frame = design.frame(round(t * job.fps))
+        assert hue_bins(frame) >= 1 or share_near(frame, (220, 30, 40), 40) > 0.01  # the red product is there
+        assert share_near(frame, BACKDROP, 10) < 0.003, t  # and its backdrop is not
+
+
+def test_a_busy_photo_stays_framed_and_a_transparent_png_stays_as_it_is() -> None:
+    busy, ring = prepare_references([jpeg(rainbow(1200, 900)), png(rainbow_ring(600))], 1280, 720)
+    assert not busy.cut_out and not busy.has_alpha and busy.size == (1200, 900)
+    assert not ring.cut_out and ring.has_alpha
+    assert (
+        ring.image.getchannel("A").tobytes()
+        == load_reference(png(rainbow_ring(600)), 900).image.getchannel("A").tobytes()
+    )

@@ -381,3 +381,17 @@ async def test_a_failed_paid_model_asks_before_its_paid_fallback(
         job = await jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.model_used, fails.calls) == ("succeeded", "second", 1)
     await jobs.close()
+
+
+async def test_a_social_ad_is_vertical_unless_a_format_is_named_and_the_notice_says_so(settings: Settings) -> None:
+    jobs = await runner(settings, {"draft": Broken(ProviderFailed("not rendered here"))})
+    social = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media"))
+    square = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media", aspect="1:1"))
+    showcase = await jobs.submit(OWNER, VideoRequest(prompt="a kite", template="product-showcase"))
+    specs = [(await jobs.store.job(s.job_id)) for s in (social, square, showcase)]
+    assert [(j.spec["aspect"], j.spec["width"], j.spec["height"]) for j in specs] == [
+        ("9:16", 720, 1280), ("1:1", 720, 720), ("16:9", 1280, 720),
+    ]  # fmt: skip
+    assert "Social media ads are vertical (9:16) unless you name a format." in (specs[0].notice or "")
+    assert not specs[1].notice and not specs[2].notice
+    await jobs.close()

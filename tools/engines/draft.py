@@ -1,9 +1,11 @@
 """The `draft` engine: a local renderer (Pillow draws, PyAV/libx264 encodes) that needs no provider.
 
 It turns a brief, its on-screen copy and its reference images into a short motion design: brand animation,
-product showcase, social-media ad, or the copy over the references. Frames stream from a
-drawing thread into the encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's
-own threads overlap. The encoder's settings and thread count are fixed, so identical inputs give identical bytes.
+product showcase, social-media ad, or the copy over the references, over a music bed in the template's mood
+(tools/engines/draft_audio.py) whose beats the cuts land on. Frames stream from a drawing thread into the
+encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's own threads overlap; the
+music is made meanwhile and muxed in step with the video. The encoders' settings and thread counts are fixed,
+so identical inputs give identical bytes.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from campaign.errors import ClapboardError, ProviderFailed
 from campaign.storage import BlobStorage, read_all
 from tools.adcopy import AdCopy
 from tools.engines.base import Progress, RenderJob, RenderOutcome
+from tools.engines.draft_audio import AudioTrack, mood_for, music_bed
 from tools.engines.draft_kit import Box, RefImage, Stage, load_reference, logo_score
 from tools.engines.draft_scenes import DESIGNS, Design
 from tools.palette import Palette, palette_from_brief, palette_from_images
@@ -56,6 +59,7 @@ class DraftResult:
     width: int
     height: int
     fps: int
+    audio: bool
     palette: Palette
     copy: AdCopy
     text_boxes: set[Box] = field(default_factory=set)
@@ -129,6 +133,8 @@ def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
         frames=job.duration_s * job.fps,
         aspect=job.aspect,
         palette=palette,
+        beat=mood_for(template.name).beat,
+        variant=job.variant,
     )
     return DESIGNS[template.name](stage, refs, job.copy), stage
 
@@ -190,13 +196,18 @@ def render_draft(
     try:
         with open_output(dest) as container:
             stream = encoder_stream(container, stage.width, stage.height, stage.fps)
+            track = AudioTrack(container) if job.audio else None
             drawer.start()
+            if track is not None:  # made while the first frames are drawn
+                track.samples = music_bed(get_template(job.template).name, stage.duration, job.variant)
             while True:
                 vf = frames.get()
                 if vf is None:
                     break
                 container.mux(stream.encode(vf))
                 written += 1
+                if track is not None:
+                    track.feed_until(written / stage.fps)
                 if report is not None and written % step == 0 and written < total:
                     report(written / total, f"Rendered {written} of {total} frames")
             if failure:
@@ -204,6 +215,8 @@ def render_draft(
             if stop.is_set() and written < total:
                 raise Cancelled()
             container.mux(stream.encode(None))
+            if track is not None:
+                track.finish()
     except BaseException:
         stop.set()
         drawer.join(timeout=5)
@@ -215,6 +228,7 @@ def render_draft(
         width=stage.width,
         height=stage.height,
         fps=stage.fps,
+        audio=job.audio,
         palette=stage.palette,
         copy=design.copy,
         text_boxes=stage.text_boxes,

@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
+from tools.engines.cutout import cut_out
 from tools.engines.draft_text import TextBlock, fit_text
 from tools.palette import RGB, Palette, mix
 
@@ -75,12 +76,20 @@ class RefImage:
     def __init__(self, data: bytes, max_side: int) -> None:
         self.data = data
         self.max_side = max_side
+        self._cut: Image.Image | None = None  # the alpha of a product cut out of its backdrop
         img = self._decode()
+        self.has_alpha = img.getchannel("A").getextrema()[0] < 250
+        # The uniform border colour of an opaque image (a logo or a product on a plain backdrop), if any.
+        self.plate: RGB | None = None if self.has_alpha else _border_colour(img)
+        # A plain backdrop is cut away: the product stands on the brand background, and the backdrop's colour
+        # is neither shown as a box nor taken as a brand colour.
+        self.cut_out = False
+        if self.plate is not None and (cut := cut_out(img, self.plate)) is not None:
+            self._cut = cut.getchannel("A")
+            img = self._decode()
+            self.has_alpha, self.plate, self.cut_out = True, None, True
         self._image: Image.Image | None = img
         self.size = img.size
-        self.has_alpha = img.getchannel("A").getextrema()[0] < 250
-        # The uniform border colour of an opaque image (a logo on white), if any.
-        self.plate: RGB | None = None if self.has_alpha else _border_colour(img)
         colours = img.convert("RGB").resize((64, 64)).getcolors(4096)
         self.few_colours = colours is not None and len(colours) < 600
         scale = min(1.0, 64 / max(img.size))
@@ -109,6 +118,8 @@ class RefImage:
         img = img.convert("RGBA")
         if max(img.size) >= 2 * self.max_side:  # far bigger than any use: shrink by a whole factor (cheap)
             img = img.reduce(max(img.size) // self.max_side)
+        if self._cut is not None:
+            img.putalpha(self._cut)
         alpha = img.getchannel("A")
         if alpha.getextrema()[0] < 250:
             box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
@@ -178,7 +189,7 @@ def opaque_mean(img: Image.Image) -> RGB:
 
 def logo_score(ref: RefImage) -> float:
     """How much an image looks like a logo: transparency or a plain ground, and few colours."""
-    score = 2.0 if ref.has_alpha else (1.0 if ref.plate is not None else 0.0)
+    score = 2.0 if ref.has_alpha and not ref.cut_out else (1.0 if ref.plate is not None or ref.cut_out else 0.0)
     return score + (1.0 if ref.few_colours else 0.0)
 
 
@@ -187,7 +198,7 @@ def logo_score(ref: RefImage) -> float:
 
 @dataclass
 class Stage:
-    """One render's frame geometry, timing, palette and the record of where text was drawn."""
+    """One render's frame geometry, timing, palette and the record of what was drawn where."""
 
     width: int
     height: int
@@ -195,7 +206,22 @@ class Stage:
     frames: int
     aspect: str
     palette: Palette
-    text_boxes: set[Box] = field(default_factory=set)
+    beat: float = 0.5  # seconds per beat of the music: scene changes land on multiples of it
+    variant: int = 0  # which variation of the brief: shot order, crops, alignment and emphasis differ
+    text_boxes: set[Box] = field(default_factory=set)  # every box text was drawn in, over the whole render
+    # What a viewer sees in the frame being drawn: ("text" or "subject", box) for each thing drawn at half
+    # opacity or more. Reset at the start of each frame.
+    shown: list[tuple[str, Box]] = field(default_factory=list)
+    said: set[str] = field(default_factory=set)  # every text drawn at half opacity or more, over the whole render
+
+    def on_beat(self, t: float, minimum: float = 0.0) -> float:
+        """`t` moved to the nearest beat of the music (at least `minimum`)."""
+        return max(minimum, round(t / self.beat) * self.beat)
+
+    def show(self, kind: str, box: Box, opacity: float = 1.0) -> None:
+        """Record that a subject or a text is on screen in this frame."""
+        if opacity >= 0.5 and box[2] > box[0] and box[3] > box[1]:
+            self.shown.append((kind, box))
 
     @property
     def duration(self) -> float:
@@ -262,9 +288,13 @@ class Stage:
         if opacity <= 0.01:
             return
         x, y = round(x), round(y)
-        frame.paste(colour, (x, y, x + block.width, y + block.height), faded(block.mask, opacity))
+        box = (x, y, x + block.width, y + block.height)
+        frame.paste(colour, box, faded(block.mask, opacity))
         if record:
-            self.text_boxes.add((x, y, x + block.width, y + block.height))
+            self.text_boxes.add(box)
+            self.show("text", box, opacity)
+            if opacity >= 0.5:
+                self.said.add(block.text)
 
 
 @lru_cache(maxsize=64)
@@ -483,7 +513,8 @@ def drift_speed(short_side: int) -> int:
 class Sprite:
     """An RGBA image drawn centred at a point, with scale and opacity, onto an RGBX frame."""
 
-    def __init__(self, image: Image.Image) -> None:
+    def __init__(self, image: Image.Image, text: str = "") -> None:
+        self.text = text  # the words drawn in it, if any
         self.image = image if image.mode == "RGBA" else image.convert("RGBA")
         self.alpha = self.image.getchannel("A")
         self.rgbx = self.image.convert("RGBX")
@@ -495,8 +526,10 @@ class Sprite:
         return self.image.size
 
     def scaled(self, scale: float) -> tuple[Image.Image, Image.Image]:
-        """The sprite's colour (RGBX) and alpha at a scale; the last one is cached for held frames."""
-        scale = round(scale, 4)
+        """The sprite's colour (RGBX) and alpha at a scale; the last one is cached for held frames. Scales are
+        rounded to steps of 1/400 (a pixel or two on a frame-sized sprite), so a slow zoom resamples every few
+        frames instead of every frame."""
+        scale = round(scale * 400) / 400
         if abs(scale - 1.0) < 1e-4:
             return self.rgbx, self.alpha
         if self._scaled is not None and self._scaled[0] == scale:

@@ -40,6 +40,7 @@ from tools.engines.draft_kit import (
     vertical_scrim,
     with_shadow,
 )
+from tools.engines.draft_story import Storyboard
 from tools.palette import RGB, Palette, contrast, luminance, mix
 
 # Type scale, in layout units (1% of the frame's short side).
@@ -91,6 +92,14 @@ class Design:
         """A soft light that circles slowly over the background: plain grounds never stand still."""
         return _Glow(self, self.light(self.p.bg2, self.p.accent, 0.45), period, size)
 
+    def fields(self) -> list[tuple[RGB, RGB, RGB]]:
+        """Colour fields for full-frame type: (fill, text colour, a light to move over the fill). The variant
+        changes which comes first."""
+        p = self.p
+        pairs = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
+        k = self.s.variant % len(pairs)
+        return [(fill, ink, _field_light(fill, ink)) for fill, ink in pairs[k:] + pairs[:k]]
+
     def ground_at(self, img: Image.Image, box: tuple[float, float, float, float]) -> RGB:
         """The mean colour of `img` over a box (clipped to the frame): the ground a logo is seen against."""
         x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
@@ -110,14 +119,14 @@ class Design:
         img = Image.new("RGBA", (w, h), p.accent + (0,))
         img.putalpha(pill(w, h) if block.height < size * 1.6 else rounded_mask(w, h, round(size * 0.6)))
         img.paste(p.on_accent, ((w - block.width) // 2, (h - block.height) // 2), block.mask)
-        return Sprite(img)
+        return Sprite(img, text)
 
     def plain(self, text: str, weight: str, size: float, max_w: float, ink: RGB) -> Sprite:
         """Text alone as a sprite (to pop it in with the same motion as boxes and buttons)."""
         block = self.s.text(text, weight, max_w, size * 2.4, size, max_lines=2, align="left")
         img = Image.new("RGBA", block.mask.size, ink + (0,))
         img.putalpha(block.mask)
-        return Sprite(img)
+        return Sprite(img, text)
 
     def label(self, text: str, weight: str, size: float, max_w: float, fill: RGB, ink: RGB) -> Sprite:
         """Text on a rounded box (captions over images)."""
@@ -127,7 +136,7 @@ class Design:
         img = Image.new("RGBA", (w, h), fill + (0,))
         img.putalpha(rounded_mask(w, h, round(size * 0.3)))
         img.paste(ink, (pad_x, pad_y), block.mask)
-        return Sprite(img)
+        return Sprite(img, text)
 
     def draw_text_sprite(
         self,
@@ -141,6 +150,9 @@ class Design:
         box = sprite.draw(frame, cx, cy, scale, opacity)
         if opacity > 0.01 and box[2] > box[0]:
             self.s.text_boxes.add(box)
+            self.s.show("text", box, opacity * min(1.0, scale))
+            if opacity >= 0.5 and sprite.text:
+                self.s.said.add(sprite.text)
 
     def draw(self, i: int, frame: Image.Image) -> None:
         """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage).
@@ -148,6 +160,7 @@ class Design:
         Just after each time in `self.cuts` the new scene is wiped in from the left over the last frame of the
         old one, behind a narrow accent band (never a whole frame of one colour).
         """
+        self.s.shown.clear()
         window = self._wipe_window(i)
         if window is None:
             self._frozen = None
@@ -205,6 +218,11 @@ class _Glow:
         frame.paste(colour or self.colour, (round(cx - size / 2), round(cy - size / 2)), self.mask)
 
 
+def _unique(texts: list[str]) -> list[str]:
+    """The non-empty texts, each once, in order."""
+    return list(dict.fromkeys(x for x in texts if x))
+
+
 def _pick_logo(refs: list[RefImage]) -> tuple[RefImage | None, list[RefImage]]:
     if not refs:
         return None, []
@@ -230,10 +248,13 @@ def _logo_image(
     plate of their own ground."""
     img = ref.image
     if ref.has_alpha:
-        plate = _logo_plate(ref.opaque_mean, ground, palette) if ground is not None else None
+        plate = _logo_plate(ref.opaque_mean, ground, palette) if ground is not None and not ref.cut_out else None
         if plate is None:
             out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
             ref.drop()
+            if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
+                out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
+                                  else (0, 0, 0), strength=0.5)[0]  # fmt: skip
             return out
         pad_frac = 0.2
         size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
@@ -288,6 +309,7 @@ class BrandAnimation(Design):
         max_lw = self.safe_w * (0.46 if s.wide else 0.72)
         max_lh = H * (0.34 if s.wide else 0.22 if s.vertical else 0.3)
         self.wordmark = logo_ref is None
+        name = ""
         if logo_ref is not None:
             # The ground the logo is seen against: the background around the middle of the safe zone.
             cy = st + self.safe_h * 0.42
@@ -301,38 +323,32 @@ class BrandAnimation(Design):
             d = round(min(max_lw, max_lh) * 0.8)
             logo = Image.new("RGBA", (d, d), p.accent + (0,))
             ImageDraw.Draw(logo).ellipse((0, 0, d - 1, d - 1), outline=p.accent + (255,), width=max(2, d // 9))
-        self.logo = Sprite(logo)
+        self.logo = Sprite(logo, name if self.wordmark and name else "")
         self.sweep = Sweep(self.logo.alpha, (255, 255, 255), 0.55)
         self.glow = self.drifting_light(period=12.0, size=1.0)
         gap = 3.6 * u
         D = self.D
         self.reveal = clamp(0.3 * D, 0.9, 2.2)
         self.end_len = clamp(0.3 * D, 0.9, 3.0)
-        self.end_start = D - self.end_len
-        story_from = self.reveal + clamp(0.12 * D, 0.6, 1.6)
+        self.end_start = s.on_beat(D - self.end_len, minimum=min(D - 0.5, self.reveal + 0.5))
+        self.end_len = D - self.end_start
+        story_from = s.on_beat(self.reveal + clamp(0.12 * D, 0.6, 1.6))
         story_time = self.end_start - story_from
-        has_story = bool(self.others) and story_time >= 1.0
-        hold = (story_from if has_story else self.end_start) - self.reveal
-        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image); a long
-        # hold brings the other lines of the brief round in turn.
+        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image).
         first = copy.tagline or ("" if self.wordmark else copy.headline)
-        lines = [first] if first else []
-        if hold > 8.0:
-            extra = [copy.headline] if not self.wordmark else []
-            for x in [*extra, *copy.features[:3]]:
-                if x and x not in lines:
-                    lines.append(x)
         tag_size = BODY * u * (1.1 if s.vertical else 1.0)
-        self.lines = [s.text(x, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) for x in lines]
-        self.tagline = self.lines[0] if self.lines else None
+        self.tagline = (
+            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) if first else None
+        )
         self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
-        tag_h = max((b.height for b in self.lines), default=0)
-        stack = self.logo.size[1] + gap + self.bar_h + (gap + tag_h if self.lines else 0)
+        tag_h = self.tagline.height if self.tagline else 0
+        stack = self.logo.size[1] + gap + self.bar_h + (gap + tag_h if self.tagline else 0)
         top = st + (self.safe_h - stack) / 2
         self.logo_cy = top + self.logo.size[1] / 2
         self.bar_y = round(top + self.logo.size[1] + gap)
         self.tag_y = self.bar_y + self.bar_h + gap
-        # End card: the logo smaller, the headline (when it is not already on screen), the call to action.
+        # End card: the logo smaller, the headline (when it is not already on screen), the price, the call to
+        # action.
         self.end_scale = 0.7
         head = copy.headline if (not self.wordmark and copy.headline and copy.headline != first) else ""
         if self.wordmark and copy.tagline:
@@ -341,9 +357,11 @@ class BrandAnimation(Design):
         self.end_head = (
             s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3) if head else None
         )
+        self.price = s.text(copy.price, "black", self.safe_w * 0.9, TITLE * u * 1.6, TITLE * u, max_lines=1) if (
+            copy.price) else None  # fmt: skip
         self.cta = self.button(copy.cta, CTA * u, self.safe_w * 0.8) if copy.cta else None
         parts = [self.logo.size[1] * self.end_scale]
-        parts += [b.height for b in (self.end_head,) if b is not None]
+        parts += [b.height for b in (self.end_head, self.price) if b is not None]
         parts += [self.cta.size[1]] if self.cta else []
         end_h = sum(parts) + gap * (len(parts) - 1)
         y = st + (self.safe_h - end_h) / 2
@@ -352,82 +370,60 @@ class BrandAnimation(Design):
         self.end_head_y = y
         if self.end_head is not None:
             y += self.end_head.height + gap
+        self.end_price_y = y
+        if self.price is not None:
+            y += self.price.height + gap
         self.end_cta_cy = y + (self.cta.size[1] / 2 if self.cta else 0)
         # Timeline.
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
-        self.hold_end = story_from if has_story else self.end_start
-        # A long hold keeps moving: the logo floats, a light sweep crosses it every few seconds, lines take turns.
-        self.long_hold = hold > 8.0
-        self.sweep_every = 4.5
-        self.line_slot = 5.0
-        # Brand story: the other references full-bleed between the message and the end card.
-        # Each shot lasts 1.2 to 4 s; long clips come back to the references again, their moves carrying on.
-        self.story: list[tuple[float, float, int, int]] = []
-        if has_story:
-            shot = clamp(story_time / len(self.others), min(1.2, story_time), 4.0)
-            n = max(1, round(story_time / shot))
-            shot = story_time / n
-            frames = round(shot * self.fps) + 2
-            cap = copy.headline if (copy.headline and copy.headline != first) else first
-            size = BODY * u * 1.1
-            self.story_cap = s.text(cap, "black", self.safe_w * 0.9, size * 3.4, size, max_lines=3) if cap else None
-            cap_top = sb - (self.story_cap.height if self.story_cap else 0)
-            self.scrim_top = max(0, int(cap_top - 14 * u))
-            need = _scrim_alpha(p.ink, p.bg)
-            mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
-            self.scrim = _floor_scrim(mask, int(cap_top - 2 * u - self.scrim_top), need)
-            self.small_logo = Sprite(
-                self.logo.image.resize(_fit(*self.logo.size, 20 * u, 10 * u), Image.Resampling.LANCZOS)
+        # The story between the message and the end card: the other references full-bleed, kinetic type of
+        # each line of the copy, and the logo from new angles, a beat every few seconds.
+        self.story: Storyboard | None = None
+        if story_time >= 1.2:
+            lines = _unique([copy.headline, copy.tagline, *copy.features, copy.price])
+            length = clamp(story_time / max(1, len(lines) + len(self.others)), 1.2, 3.4)
+            frames = round(length * self.fps) + 2
+            visits = math.ceil(story_time / length / max(1, len(self.others)))
+            area = (sl, st, sr, round(st + self.safe_h * 0.7))  # graphics stay clear of the caption
+            shots = _Shots(
+                [_FrameShot(self, ref, k, frames, area=area, visits=visits) for k, ref in enumerate(self.others)]
             )
-            area = (sl, round(st + self.small_logo.size[1] + 2 * u), sr, round(cap_top - 3 * u))
-            visits = math.ceil(n / len(self.others))
-            self.shots = _Shots(
-                [_FrameShot(self, ref, k, frames, area=area, visits=visits) for k, ref in enumerate(self.others)],
-                keep=2,
-            )
-            for k in range(n):
-                a = story_from + k * shot
-                self.story.append((a, a + shot, k % len(self.others), k // len(self.others)))
-        self.story_from = self.story[0][0] if self.story else D + 1
-        self.cuts = ([self.story_from] if self.story else []) + [self.end_start]
+            self.story = Storyboard(self, story_from, self.end_start, length, lines, shots, self.logo)
+        self.hold_end = story_from if self.story else self.end_start
+        self.story_from = story_from if self.story else D + 1
+        self.cuts = ([*(b.a for b in self.story.beats)] if self.story else []) + [self.end_start]
         self.wipe_len = min(0.4, self.end_len * 0.3)
 
     def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
-        if self.story_from <= t < self.end_start:
-            self._draw_story(frame, t)
+        beat = self.story.at(t) if self.story is not None and t < self.end_start else None
+        if beat is not None and self.story is not None:
+            self.story.draw(frame, t, beat)
+            return
+        frame.paste(self.bg, (0, 0))
+        self.glow.draw(frame, t)
+        if t < self.end_start:
+            self._draw_reveal(frame, t)
         else:
-            frame.paste(self.bg, (0, 0))
-            self.glow.draw(frame, t)
-            if t < self.end_start:
-                self._draw_reveal(frame, t)
-            else:
-                self._draw_end(frame, t)
+            self._draw_end(frame, t)
 
     def _draw_reveal(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         x = progress(t, 0.08, self.reveal * 0.85)
         scale = lerp(0.8, 1.0, ease_out(x))
         sweep_end = self.sweep_start + self.sweep_len
-        dy = 0.0
         sweep_at = progress(t, self.sweep_start, sweep_end)
-        if self.long_hold:
-            # A long hold: the logo floats gently and a light sweep crosses it again every few seconds.
-            settle = progress(t, sweep_end, sweep_end + 1.0)
-            dy = -1.4 * u * math.sin(2 * math.pi * max(0.0, t - sweep_end) / 7.0) * settle
-            if t >= sweep_end:
-                m = (t - sweep_end) % self.sweep_every
-                last = t - m + self.sweep_every - self.sweep_len > self.hold_end - 0.3
-                sweep_at = 0.0 if last else progress(m, self.sweep_every - self.sweep_len, self.sweep_every)
-        else:
-            # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
-            scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, self.hold_end)))
+        # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
+        scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, self.hold_end)))
         opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
-        cx, cy = self.W / 2, self.logo_cy + dy
+        cx, cy = self.W / 2, self.logo_cy
         box = self.logo.draw(frame, cx, round(cy), scale, opacity)
+        self.s.show("subject", box, opacity)
         if self.wordmark and opacity > 0.01:
             self.s.text_boxes.add(box)
+            if opacity >= 0.5 and self.logo.text:
+                self.s.said.add(self.logo.text)
         if 0 < sweep_at < 1 and scale > 0.999:
             lw, lh = self.logo.size
             self.sweep.draw(frame, round(cx - lw / 2), round(round(cy) - lh / 2), ease_in_out(sweep_at))
@@ -436,49 +432,30 @@ class BrandAnimation(Design):
         if bw > 1:
             x0 = round(self.W / 2 - bw / 2)
             frame.paste(p.accent, (x0, self.bar_y, x0 + bw, self.bar_y + self.bar_h))
-        if not self.lines:
+        if self.tagline is None:
             return
         start = self.reveal * 0.7
-        if len(self.lines) == 1 or t < start:
-            block, k = self.lines[0], ease_out(progress(t, start, start + 0.6))
-        else:  # lines take turns, each rising in and fading out
-            n = int((t - start) / self.line_slot)
-            a = start + n * self.line_slot
-            b = a + self.line_slot
-            block = self.lines[n % len(self.lines)]
-            k = ease_out(progress(t, a, a + 0.6))
-            if b < self.hold_end - 0.5:
-                k *= 1 - progress(t, b - 0.4, b)
+        k = ease_out(progress(t, start, start + 0.6))
         y = self.tag_y + (1 - k) * 2.5 * u
-        self.s.paste_text(frame, block, (self.W - block.width) / 2, y, p.ink, k)
-
-    def _draw_story(self, frame: Image.Image, t: float) -> None:
-        p, u = self.p, self.u
-        frame.paste(self.bg, (0, 0))
-        for a, b, index, visit in self.story:
-            if a <= t < b:
-                self.shots[index].draw(frame, round((t - a) * self.fps), visit)
-                break
-        frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
-        sl, st, _, sb = self.s.safe
-        lw, lh = self.small_logo.size
-        self.small_logo.draw(frame, sl + lw / 2, st + lh / 2)
-        if self.story_cap is not None:
-            k = ease_out(progress(t, self.story_from + 0.2, self.story_from + 0.7))
-            y = sb - self.story_cap.height + (1 - k) * 2 * u
-            self.s.paste_text(frame, self.story_cap, (self.W - self.story_cap.width) / 2, y, p.ink, k)
+        self.s.paste_text(frame, self.tagline, (self.W - self.tagline.width) / 2, y, p.ink, k)
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         k = ease_out(progress(t, self.end_start, self.end_start + 0.5))
         scale = lerp(0.86, 1.0, k) * self.end_scale
         box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
+        self.s.show("subject", box, k)
         if self.wordmark:
             self.s.text_boxes.add(box)
+            if k >= 0.5 and self.logo.text:
+                self.s.said.add(self.logo.text)
         k2 = ease_out(progress(t, self.end_start + 0.15, self.end_start + 0.65))
         if self.end_head is not None:
             y = self.end_head_y + (1 - k2) * 2 * u
             self.s.paste_text(frame, self.end_head, (self.W - self.end_head.width) / 2, y, p.ink, k2)
+        if self.price is not None:
+            y = self.end_price_y + (1 - k2) * 2 * u
+            self.s.paste_text(frame, self.price, (self.W - self.price.width) / 2, y, p.accent_ink, k2)
         if self.cta is not None:
             k3 = progress(t, self.end_start + 0.3, self.end_start + 0.75)
             pop = ease_out_back(k3) if k3 > 0 else 0.0
@@ -493,7 +470,8 @@ class BrandAnimation(Design):
 class _Shot:
     """A product image laid out on the stage: a Ken Burns card (photos) or a floating cut-out."""
 
-    def __init__(self, design: Design, ref: RefImage, area: Box, k: int, bg: Image.Image, deep: bool = False) -> None:
+    def __init__(self, design: Design, ref: RefImage, area: Box, bg: Image.Image) -> None:
+        self.design = design
         u, p = design.u, design.p
         aw, ah = area[2] - area[0], area[3] - area[1]
         self.cutout = ref.has_alpha
@@ -510,10 +488,7 @@ class _Shot:
             self.shift = shift
             self.settled = bg
         else:
-            focus_to = [(0.3, 0.35), (0.7, 0.4), (0.5, 0.7), (0.4, 0.6)][k % 4]
-            # Long holds circle over the picture: a deeper zoom leaves room to pan.
-            zoom = (1.0, 1.24 if deep else 1.16)
-            self.kb = KenBurns(ref.rgb(), w, h, zoom, ((0.5, 0.5), focus_to), keep=ref.subject)
+            self.kb = KenBurns(ref.rgb(), w, h, (1.0, 1.16), keep=ref.subject)
             ref.drop()
             self.mask = rounded_mask(w, h, round(2.2 * u))
             self.shadow, self.pad = soft_shadow(self.mask, 2.6 * u, 0.6)
@@ -536,20 +511,33 @@ class _Shot:
         box = (x, y, x + self.shadow.width, y + self.shadow.height)
         frame.paste(self.shadow_colour, box, faded(self.shadow, opacity))
 
-    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool, loop: float | None = None) -> None:
-        """Draw the shot at progress x of its move, or, for long holds, `loop` seconds into an endless one."""
+    # Moves for photos: (zoom from, zoom to, focus from, focus to); a pull-out and pans across the picture.
+    MOVES = (
+        (1.0, 1.16, (0.5, 0.5), (0.3, 0.35)),
+        (1.16, 1.04, (0.7, 0.6), (0.4, 0.4)),
+        (1.08, 1.16, (0.2, 0.5), (0.8, 0.5)),
+        (1.16, 1.16, (0.5, 0.2), (0.5, 0.8)),
+    )
+    # Poses for cut-outs: (scale from, scale to, x offset as a share of the area's width).
+    POSES = ((0.92, 1.0, 0.0), (1.0, 0.86, -0.06), (0.8, 0.9, 0.06), (1.02, 1.08, 0.0))
+
+    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool, move: int = 0) -> None:
+        """Draw the shot at progress x of move number `move` (each beat of the showcase moves differently)."""
         if opacity <= 0.01:
             return
         if self.cutout:
-            dy = 0.0
-            if loop is not None:  # breathe and float
-                x = 0.5 - 0.5 * math.cos(2 * math.pi * loop / 9.0)
-                dy = math.sin(2 * math.pi * loop / 6.5) * self.h * 0.025
-            scale = lerp(0.95, 1.0, x) * lerp(0.96, 1.0, opacity)
-            cx, cy = self.cx - self.shift[0] * scale, self.cy - self.shift[1] * scale + dy
-            self.sprite.draw(frame, cx, cy, scale, opacity)
+            a, b, dx = self.POSES[move % len(self.POSES)]
+            scale = lerp(a, b, x) * lerp(0.96, 1.0, opacity)
+            cx = self.cx - self.shift[0] * scale + dx * self.w
+            cy = self.cy - self.shift[1] * scale
+            box = self.sprite.draw(frame, cx, cy, scale, opacity)
+            self.design.s.show("subject", box, opacity)
             return
-        panel = self.kb.loop(loop) if loop is not None else self.kb.at(x)
+        z0, z1, f0, f1 = self.MOVES[move % len(self.MOVES)]
+        lo, hi = self.kb.zoom
+        z = lerp(lo, hi, clamp((lerp(z0, z1, x) - 1.0) / 0.16))
+        panel = self.kb.view(z, lerp(f0[0], f1[0], x), lerp(f0[1], f1[1], x))
+        self.design.s.show("subject", (self.x0, self.y0, self.x0 + self.w, self.y0 + self.h), opacity)
         if settled and opacity >= 1.0:
             under = [(box, frame.crop(box), outside) for box, outside in self.corners]
             frame.paste(panel, (self.x0, self.y0))
@@ -570,9 +558,13 @@ class ProductShowcase(Design):
         logo, products = _pick_logo(refs) if len(refs) > 1 else (None, refs)
         if logo is not None and logo_score(logo) < 2.5:
             logo, products = None, refs
-        if s.wide:
-            self.product_area: Box = (round(W * 0.47), round(H * 0.1), sr, round(H * 0.9))
-            text_box: Box = (sl, st, round(W * 0.43), sb)
+        if s.wide and s.variant % 2:  # another variation: the product on the left, the words on the right
+            self.product_area: Box = (sl, round(H * 0.1), round(W * 0.53), round(H * 0.9))
+            text_box: Box = (round(W * 0.57), st, sr, sb)
+            self.align = "left"
+        elif s.wide:
+            self.product_area = (round(W * 0.47), round(H * 0.1), sr, round(H * 0.9))
+            text_box = (sl, st, round(W * 0.43), sb)
             self.align = "left"
         else:
             top = round(H * (0.08 if s.vertical else 0.07))
@@ -586,11 +578,7 @@ class ProductShowcase(Design):
         self.text_box = text_box
         tw, th = text_box[2] - text_box[0], text_box[3] - text_box[1]
         self.bg = self.background(glow_at=(0.72, 0.5) if s.wide else (0.5, 0.3))
-        # A long clip holds each shot for many seconds: it circles over the picture, and a light moves behind.
-        self.long_clip = self.D > 12.0
-        self.shots = [
-            _Shot(self, r, self.product_area, k, self.bg, deep=self.long_clip) for k, r in enumerate(products)
-        ]
+        self.shots = [_Shot(self, r, self.product_area, self.bg) for r in products]
         alone = 1.0 if products else 1.35  # without a product picture the words take the whole frame
         big = DISPLAY * u * alone
         self.headline = (
@@ -625,7 +613,11 @@ class ProductShowcase(Design):
             )
         self.cta = self.button(copy.cta, CTA * u, tw) if copy.cta else None
         self.end_head = None
-        if not self.price and not self.cta:
+        if copy.end_text:
+            self.end_head = s.text(
+                copy.end_text, "black", tw, th * 0.3, TITLE * u * alone, max_lines=3, align=self.align
+            )
+        elif not self.price and not self.cta:
             self.end_head = self.headline
         elif self.small_head is not None:
             self.end_head = self.small_head
@@ -633,42 +625,74 @@ class ProductShowcase(Design):
         if logo is not None:
             ground = self.ground_at(self.bg, text_box)
             self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
-        # Without a picture, or in a long clip, the background itself moves: a soft light circles over it.
-        self.glow = self.drifting_light(period=12.0) if (not self.shots or self.long_clip) else None
+        # Without a picture the background itself moves: a soft light circles over it.
+        self.glow = self.drifting_light(period=12.0) if not self.shots else None
         D = self.D
-        self.intro = clamp(0.2 * D, 0.7, 2.0)
+        self.intro = s.on_beat(clamp(0.2 * D, 0.7, 2.0), minimum=s.beat)
         self.end_len = clamp(0.28 * D, 0.9, 2.8)
-        self.end_start = D - self.end_len
-        # Features in turn, up to 5 s each; a long clip goes round them again, about one every 3 s.
+        self.end_start = max(self.intro, s.on_beat(D - self.end_len))
+        self.end_len = D - self.end_start
+        # Each feature on a beat of its own, the product moving differently in each; the time left in a long
+        # clip goes to a storyboard (the product full-frame and from new angles, kinetic type of the copy).
         span = self.end_start - self.intro
-        self.beats = len(self.features)
-        if self.features and span / len(self.features) > 5.0:
-            self.beats = max(len(self.features), math.ceil(span / 3.0))
-        self.slot = span / self.beats if self.beats else 0.0
+        n = len(self.features)
+        feature_time = min(span, n * 3.4) if n else 0.0
+        if span - feature_time < 2.0:
+            feature_time = span
+        count = max(n, math.ceil(feature_time / 3.4)) if n else 0
+        edges = [self.intro + feature_time * k / count for k in range(count + 1)] if count else [self.intro]
+        edges[1:-1] = [s.on_beat(x) for x in edges[1:-1]]
+        self.feature_beats = list(zip(edges, edges[1:], strict=False))
+        self.story: Storyboard | None = None
+        if span - feature_time >= 1.2:
+            lines = _unique([*copy.features, copy.headline, copy.price, copy.tagline])
+            length = clamp((span - feature_time) / max(1, len(lines)), 2.0, 3.4)
+            frames = round(length * self.fps) + 2
+            visits = math.ceil((span - feature_time) / length / max(1, len(products)))
+            area = (sl, st, sr, round(st + self.safe_h * 0.7))  # graphics stay clear of the caption
+            shots = _Shots([_FrameShot(self, r, k, frames, area=area, visits=visits) for k, r in enumerate(products)])
+            mark = self.logo_sprite or (None if products else self.headline_mark(copy))
+            self.story = Storyboard(self, self.intro + feature_time, self.end_start, length, lines, shots, mark)
+        self.cuts = [b.a for b in self.story.beats] + [self.end_start] if self.story else []
+
+    def headline_mark(self, copy: AdCopy) -> Sprite | None:
+        """Without a picture or a logo, the headline set big stands in for the mark."""
+        if not copy.headline:
+            return None
+        word = self.s.text(copy.headline, "black", self.safe_w * 0.9, self.safe_h * 0.4, 2 * DISPLAY * self.u)
+        img = Image.new("RGBA", word.mask.size, self.p.ink + (0,))
+        img.putalpha(word.mask)
+        return Sprite(img, copy.headline)
 
     def _text_x(self, width: float) -> float:
         x0, _, x1, _ = self.text_box
         return x0 if self.align == "left" else (x0 + x1 - width) / 2
 
+    def _beat(self, t: float) -> tuple[int, float, float]:
+        """The feature beat at `t` (-1 before the first), with its start and end."""
+        for k, (a, b) in enumerate(self.feature_beats):
+            if a <= t < b:
+                return k, a, b
+        if t >= self.end_start:
+            return len(self.feature_beats), self.end_start, self.D
+        return -1, 0.0, self.intro
+
     def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
+        beat = self.story.at(t) if self.story is not None and t < self.end_start else None
+        if beat is not None and self.story is not None:
+            self.story.draw(frame, t, beat)
+            return
         if self.shots:
-            k, a, b = 0, 0.0, self.D
-            if len(self.shots) > 1 and self.slot > 0 and self.intro <= t < self.end_start:
-                n = int((t - self.intro) / self.slot)
-                k, a, b = n % len(self.shots), self.intro + n * self.slot, self.intro + (n + 1) * self.slot
-            elif len(self.shots) > 1 and t >= self.end_start:
-                a = self.end_start
-            shot = self.shots[k]
+            k, a, b = self._beat(t)
+            shot = self.shots[(k + 1) % len(self.shots)]
             enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
+            if len(self.shots) == 1 and a > 0:
+                enter = 1.0  # the same product moving on: no fade
             move = progress(t, a, b)
             settled = enter >= 1.0
             frame.paste(shot.settled if settled else self.bg, (0, 0))
-            if self.glow is not None:
-                self.glow.draw(frame, t)
-            # A move longer than a few seconds would crawl: long holds follow an endless path instead.
-            loop = (t - a) if b - a > 10.0 else None
-            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled, loop)
+            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled, k + 1 + self.s.variant)
         else:
             frame.paste(self.bg, (0, 0))
             if self.glow is not None:
@@ -693,11 +717,11 @@ class ProductShowcase(Design):
     def _draw_feature(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
         _, y0, _, y1 = self.text_box
-        k = min(self.beats - 1, int((t - self.intro) / self.slot))
-        a = self.intro + k * self.slot
-        b = a + self.slot
-        enter = ease_out(progress(t, a + 0.1, a + 0.1 + min(0.4, self.slot * 0.3)))
-        leave = 1 - progress(t, b - min(0.25, self.slot * 0.2), b) if k < self.beats - 1 else 1.0
+        k, a, b = self._beat(t)
+        if k < 0 or k >= len(self.feature_beats):
+            return
+        enter = ease_out(progress(t, a + 0.1, a + 0.1 + min(0.4, (b - a) * 0.3)))
+        leave = 1 - progress(t, b - min(0.25, (b - a) * 0.2), b) if k < len(self.feature_beats) - 1 else 1.0
         opacity = enter * leave
         feat = self.features[k % len(self.features)]
         num = self.numbers[k % len(self.numbers)] if self.numbers else None
@@ -776,6 +800,8 @@ class _FrameShot:
     """
 
     DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
+    # Where a graphic stands on each appearance: (x, y) from -1 to 1 across the room left in its area, and size.
+    POSES = ((0.0, 0.0, 0.9), (-0.6, 0.2, 0.7), (0.6, -0.2, 0.7), (0.0, 0.1, 0.8), (0.0, -0.1, 0.9))
 
     def __init__(
         self,
@@ -792,7 +818,8 @@ class _FrameShot:
         self.frames = max(2, frames)
         self.visits = max(1, min(4, visits))  # a drift travels on over this many visits, then starts again
         self.area = area or design.s.safe
-        self.graphic = ref.graphic(max(design.W, design.H))
+        # Graphics and anything transparent (a product cut out of its backdrop) are shown whole on the background.
+        self.graphic = ref.graphic(max(design.W, design.H)) or ref.has_alpha
         close = abs(math.log(ref.aspect / (design.W / design.H))) < math.log(1.35)
         self.full = close and not self.graphic and ref.subject is None
         self.drift: Drift | None = None
@@ -819,7 +846,7 @@ class _FrameShot:
                 H,
                 self.frames * self.visits,
                 speed,
-                self.DIRECTIONS[k % 4],
+                self.DIRECTIONS[(k + d.s.variant) % 4],
                 self.punch,
                 round(d.fps * 0.3),
             )
@@ -852,15 +879,24 @@ class _FrameShot:
                 self.drift.draw(frame, n)
         elif self.sprite is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
-            # Grows in at each appearance while circling slowly: never the same twice.
+            # Each appearance from another place and size (a cut, not a loop), growing in and circling slowly.
+            px, py, size = self.POSES[(visit + self.k + self.design.s.variant) % len(self.POSES)]
+            x0, y0, x1, y1 = self.area
+            sw, sh = self.sprite.size
+            cx = self.pos[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
+            cy = self.pos[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
             a = 2 * math.pi * looped / 7.0
             r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
-            scale = lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
-            self.sprite.draw(frame, self.pos[0] + r * math.sin(a), self.pos[1] - r * (1 - math.cos(a)), scale)
+            scale = size * lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
+            scale *= 1.0 + 0.06 * progress(n, 0, self.frames)  # a push-in through the shot
+            box = self.sprite.draw(frame, cx + r * math.sin(a), cy - r * (1 - math.cos(a)), scale)
+            self.design.s.show("subject", box)
+            return
         elif self.kb is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
             panel = self.kb.loop(looped, 10.0) if visit else self.kb.at(self._x(n))
             frame.paste(panel, self.pos)
+        self.design.s.show("subject", (0, 0, self.design.W, self.design.H))
 
     def image(self, n: int, visit: int = 0) -> Image.Image:
         if self.drift is not None and not visit:
@@ -904,23 +940,24 @@ class SocialMedia(Design):
         s, p, u = stage, self.p, self.u
         sl, st, sr, sb = s.safe
         D = self.D
-        self.hook_end = clamp(0.2 * D, 0.8, 2.0)
+        # Cuts every two beats of the music (about a second), the hook and the end card on beats too.
+        self.hook_end = min(s.on_beat(clamp(0.2 * D, 0.8, 2.0), minimum=s.beat), D)
         self.end_len = clamp(0.25 * D, 0.7, 2.4)
-        self.end_start = max(self.hook_end, D - self.end_len)
+        self.end_start = max(self.hook_end, s.on_beat(D - self.end_len))
+        if self.end_start >= D - 0.3:
+            self.end_start = D
         cut_time = self.end_start - self.hook_end
-        self.n_cuts = max(1, round(cut_time / 1.0)) if cut_time > 0.3 else 0
+        self.n_cuts = max(1, round(cut_time / (2 * s.beat))) if cut_time > 0.3 else 0
         if not self.n_cuts:
             self.end_start = self.hook_end
+        self.end_len = D - self.end_start
         self.cut_len = cut_time / self.n_cuts if self.n_cuts else 0.0
         self.cuts = [self.end_start] if self.end_start < D else []
         self.wipe_len = min(0.36, self.end_len * 0.3)
         self.bg = self.background(glow_at=(0.5, 0.35))
         # Colour fields (no references): fill, text colour and a light that moves over the fill, as far from
         # the fill as it can be while the words on it keep their contrast.
-        self.fields: list[tuple[RGB, RGB, RGB]] = [
-            (fill, ink, _field_light(fill, ink))
-            for fill, ink in ((p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink))
-        ]
+        self.colour_fields = self.fields()
         self.glow = self.drifting_light(period=9.0, size=1.1)
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
@@ -931,8 +968,10 @@ class SocialMedia(Design):
             else None
         )
         self.hook_cy = st + self.safe_h * (0.28 if s.vertical else 0.36)
-        # Captions: the features (else the tagline) in light boxes at the bottom of the safe zone.
-        caps = copy.features or [x for x in (copy.tagline,) if x and x != hook_text]
+        # Captions: the features, then the other lines of the copy, in light boxes at the bottom of the safe zone,
+        # so there is text on screen the whole time.
+        lines = [x for x in _unique([*copy.features, copy.tagline, copy.price, copy.end_text]) if x != hook_text]
+        caps = lines or ([hook_text] if hook_text else [])
         cap_size = BODY * u * (1.15 if s.vertical else 0.95)
         self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
         # Logos and graphics are shown whole between the hook and the captions, never under them.
@@ -970,7 +1009,7 @@ class SocialMedia(Design):
         if refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
-            side = self.safe_h * (0.36 if s.vertical else 0.46)
+            side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if self.end_head is not None else 1.0)
             if hero.has_alpha:
                 mid = (st + sb) / 2
                 ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
@@ -987,7 +1026,7 @@ class SocialMedia(Design):
             # Each reference comes round in turn, its move carrying on from the visit before.
             self.shots[index % len(self.shots)].draw(frame, n, index // len(self.shots))
             return None
-        fill, ink, light = self.fields[index % len(self.fields)]
+        fill, ink, light = self.colour_fields[index % len(self.colour_fields)]
         frame.paste(fill, (0, 0, self.W, self.H))
         self.glow.draw(frame, t, light)
         return fill, ink
@@ -1011,15 +1050,15 @@ class SocialMedia(Design):
             colour_field = self._shot(frame, c + 1, i - round(a * self.fps), t)
             if self.shots and self.captions:
                 cap = self.captions[c % len(self.captions)]
-                k = progress(t, a + 0.04, a + 0.28)
-                scale = min(1.0, 0.8 + 0.2 * ease_out_back(k)) if k > 0 else 0.0
+                k = progress(t, a, a + 0.24)  # on screen from the cut's first frame, popping into place
+                scale = min(1.0, 0.86 + 0.14 * ease_out_back(k))
                 cy = s.safe[3] - cap.size[1] / 2 - 1.5 * u
-                self.draw_text_sprite(frame, cap, self.W / 2, cy, scale, clamp(k * 2))
+                self.draw_text_sprite(frame, cap, self.W / 2, cy, scale)
             elif colour_field is not None and self.field_caps:
                 block = self.field_caps[c % len(self.field_caps)]
-                k = ease_out(progress(t, a + 0.04, a + 0.3))
+                k = ease_out(progress(t, a, a + 0.26))
                 y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - k) * 3 * u
-                s.paste_text(frame, block, (self.W - block.width) / 2, y, colour_field[1], clamp(k * 1.5))
+                s.paste_text(frame, block, (self.W - block.width) / 2, y, colour_field[1], clamp(0.5 + k))
         else:
             frame.paste(self.bg, (0, 0))
             self._draw_end(frame, t)
@@ -1031,7 +1070,7 @@ class SocialMedia(Design):
         parts: list[tuple[str, float]] = []
         if self.end_card is not None:
             parts.append(("card", self.end_card.size[1]))
-        elif self.end_head is not None:
+        if self.end_head is not None:
             parts.append(("head", self.end_head.height))
         if self.price is not None:
             parts.append(("price", self.price.height))
@@ -1090,18 +1129,21 @@ class PromptVideo(Design):
                 s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4) for x in self.phrases
             ]
         text_top = sb - max((b.height for b in self.blocks), default=0)
-        shots: list[_FrameShot] = []
-        n_shots = len(refs)
-        if refs and D / n_shots > 6:  # long clips come back to the references with another move
-            n_shots = max(n_shots, int(D / 5))
-        self.shot_len = D / max(1, n_shots)
-        self.fade = min(0.6, self.shot_len * 0.25)
-        frames = round((self.shot_len + self.fade) * self.fps) + 2
+        # Beats of at most 3.5 s on the music's beats: a new shot (the references in turn, each time with
+        # another move) and the next line in each.
+        count = max(len(self.blocks), math.ceil(D / 3.5)) if (self.blocks or refs) else 1
+        edges = [D * k / count for k in range(count + 1)]
+        edges[1:-1] = [s.on_beat(x) for x in edges[1:-1]]
+        self.edges = edges
+        self.fade = min(0.6, min(b - a for a, b in zip(edges, edges[1:], strict=False)) * 0.25)
+        frames = round((max(b - a for a, b in zip(edges, edges[1:], strict=False)) + self.fade) * self.fps) + 2
         # Contained images sit high in tall frames, leaving the lower third to the words.
         anchor = 0.32 if self.H > self.W * 1.1 else 0.5
         area = (sl, st, sr, round(text_top - 3 * u)) if self.blocks else (sl, st, sr, sb)
-        for k in range(n_shots):
-            shots.append(_FrameShot(self, refs[k % len(refs)], k, frames, anchor_y=anchor, area=area))
+        shots = [
+            _FrameShot(self, refs[(k + s.variant) % len(refs)], k, frames, anchor_y=anchor, area=area)
+            for k in range(count if refs else 0)
+        ]
         self.kbs = _Shots(shots)
         self.scrim: Image.Image | None = None
         if self.kbs and self.blocks:
@@ -1111,21 +1153,21 @@ class PromptVideo(Design):
             self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
         self.text_bottom = sb
         self.glow = self.drifting_light(period=12.0) if not self.kbs else None
-        # Lines in turn, 2 to 4 s each; a long clip goes round them again.
-        self.beats = len(self.blocks)
-        if self.blocks and D / len(self.blocks) > 4.0:
-            self.beats = max(len(self.blocks), math.ceil(D / 4.0))
-        self.slot = D / max(1, self.beats)
+        self.colour_fields = self.fields()
+
+    def _beat(self, t: float) -> tuple[int, float, float]:
+        for k, (a, b) in enumerate(zip(self.edges, self.edges[1:], strict=False)):
+            if t < b:
+                return k, a, b
+        return len(self.edges) - 2, self.edges[-2], self.edges[-1]
 
     def _n(self, k: int, i: int) -> int:
         """Frame `i` of the clip as frame n of shot k (shots start half a fade early)."""
-        return i - round((k * self.shot_len - self.fade / 2) * self.fps)
+        return i - round((self.edges[k] - self.fade / 2) * self.fps)
 
     def _image(self, frame: Image.Image, i: int) -> None:
         t = self.t(i)
-        k = min(len(self.kbs) - 1, int(t / self.shot_len))
-        a = k * self.shot_len
-        b = a + self.shot_len
+        k, a, b = self._beat(t)
         if k > 0 and t < a + self.fade / 2:  # cross-fade from the previous shot
             prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))
             frame.paste(Image.blend(prev, cur, clamp(0.5 + (t - a) / self.fade)), (0, 0))
@@ -1142,16 +1184,20 @@ class PromptVideo(Design):
             self._image(frame, i)
             if self.scrim is not None:
                 frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
-        else:
-            frame.paste(self.bg, (0, 0))
+        k, a, b = self._beat(t)
+        if not self.kbs and not self.blocks and len(self.edges) > 2:  # nothing but the palette: a field a beat
+            fill, _, light = self.colour_fields[k % len(self.colour_fields)]
+            frame.paste(fill, (0, 0, self.W, self.H))
             if self.glow is not None:
-                self.glow.draw(frame, t)
+                self.glow.draw(frame, t + 4.0 * k, light)
+        elif not self.kbs:
+            frame.paste(self.bg, (0, 0))
+            if self.glow is not None:  # the light jumps to a new place on each beat, then drifts on
+                self.glow.draw(frame, t + 4.0 * k)
         if not self.blocks:
             return
-        k = min(self.beats - 1, int(t / self.slot))
-        a, b = k * self.slot, (k + 1) * self.slot
         enter = ease_out(progress(t, a + 0.1, a + 0.8))
-        leave = 1 - progress(t, b - 0.35, b) if k < self.beats - 1 else 1.0
+        leave = 1 - progress(t, b - 0.35, b) if k < len(self.edges) - 2 else 1.0
         block = self.blocks[k % len(self.blocks)]
         drift = (1 - enter) * 2.5 * u - progress(t, a, b) * 1.2 * u
         x = (self.W - block.width) / 2

@@ -27,7 +27,7 @@ from tools.jobs.events import EventBus
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.references import ReferenceIntake
 from tools.refine import refine
-from tools.templates import get_template
+from tools.templates import aspect_for, get_template
 from tools.titles import make_title
 
 
@@ -68,10 +68,11 @@ class Submissions:
             if found := await self.store.job_by_key(origin, idempotency_key):
                 return await self._same(found, fingerprint)
         template = get_template(request.template)
+        aspect, aspect_note = aspect_for(template, request.aspect, self.catalog.get(request.model).aspects)
         resolved = self.catalog.resolve(
             request.model,
             duration_s=request.duration_s,
-            aspect=request.aspect,
+            aspect=aspect,
             resolution=request.resolution,
             fps=request.fps,
             references=len(request.references),
@@ -79,7 +80,7 @@ class Submissions:
             fallback=True,
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
-        prompt_sent, method, notes = request.prompt, None, list(resolved.notices)
+        prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
         copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
