@@ -100,7 +100,7 @@ class Storyboard:
             return ["shot", "shot", "type"] if lines else ["shot"]
         if mark and lines:
             return ["type", "mark"]
-        return ["type"] if lines else ["mark"]
+        return ["mark"] if mark and not lines else ["type"]  # with neither: colour fields in turn
 
     def at(self, t: float) -> Beat | None:
         for beat in self.beats:
@@ -123,11 +123,12 @@ class Storyboard:
             fill, ink, light = self.fields[beat.index]
             frame.paste(fill, (0, 0, d.W, d.H))
             self.glow.draw(frame, t, light)
-            block = self.type_blocks[beat.line]
-            rise = ease_out(k)
-            drift = progress(t, beat.a, beat.b) * 1.5 * u  # the words keep moving while they hold
-            y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - rise) * 4 * u - drift
-            s.paste_text(frame, block, (d.W - block.width) / 2, y, ink, clamp(rise * 1.5))
+            if beat.line >= 0:
+                block = self.type_blocks[beat.line]
+                rise = ease_out(k)
+                drift = progress(t, beat.a, beat.b) * 1.5 * u  # the words keep moving while they hold
+                y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - rise) * 4 * u - drift
+                s.paste_text(frame, block, (d.W - block.width) / 2, y, ink, clamp(rise * 1.5))
         else:
             frame.paste(d.bg, (0, 0))
             self.glow.draw(frame, t)
