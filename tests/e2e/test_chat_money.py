@@ -69,3 +69,19 @@ async def test_the_three_starters_succeed_with_a_replicate_token(fake_replicate:
         assert creates[0].path == "/v1/models/google/veo-3.1/predictions"  # the default model made the one it can
         assert all(any(str(v).startswith("http") for v in c.json["input"].values()) for c in creates[:2])
         await tab.close()
+
+
+async def test_no_audio_in_words_changes_the_price_and_the_request(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+        [with_sound] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
+        await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn, no audio")
+        [silent] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
+        assert (with_sound["label"], silent["label"]) == ("Generate for $3.20", "Generate for $1.60")
+        assert (await tab.click(silent)).status_code == 200
+        await tab.wait_for(lambda: tab.elements("video"))
+        [create] = fake_replicate.creates()
+        assert create.json["input"]["generate_audio"] is False
+        await tab.close()
