@@ -71,7 +71,9 @@ async def test_the_three_starters_succeed_with_a_replicate_token(fake_replicate:
         await tab.close()
 
 
-async def test_no_audio_in_words_changes_the_price_and_the_request(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
+async def test_no_audio_in_words_changes_the_price_and_the_request(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
     async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
         tab = ChatClient(base)
         await tab.connect()
