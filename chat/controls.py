@@ -4,8 +4,6 @@ its open price question) and never starts a video. Either way the user is told w
 
 from __future__ import annotations
 
-import re
-
 import chainlit as cl
 
 from campaign.errors import ClapboardError
@@ -13,17 +11,9 @@ from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.notify import remove_confirm_actions
 from chat.panel import expand_starter
+from chat.planner import is_stop
 from chat.runtime import get_studio
 from tools.views import JobView
-
-_STOP = re.compile(r"^\s*(?:please\s+|ok\s+|okay\s+|now\s+)?/?(?:stop|cancel|abort|halt)\b", re.I)
-_NEW_VIDEO = re.compile(r"\b(?:make|create|generate|render\s+a|produce|shoot)\b", re.I)
-STOP_MAX_WORDS = 8  # "stop the video that is rendering"; a longer message is a brief
-
-
-def is_stop(text: str) -> bool:
-    """Whether a message asks to stop: "stop", "cancel", "/cancel", "please stop the render"."""
-    return bool(_STOP.match(text)) and len(text.split()) <= STOP_MAX_WORDS and not _NEW_VIDEO.search(text)
 
 
 async def handled_here(message: cl.Message, actor: Actor) -> bool:

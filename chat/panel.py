@@ -73,15 +73,16 @@ def normalised(studio: Studio, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     if not spec.available:
         spec = catalog.first_available(spec.id)
     moved: list[str] = []
-    aspect = raw.get("aspect") if raw.get("aspect") in spec.aspects else spec.default_aspect
-    if raw.get("aspect") and aspect != raw.get("aspect"):
-        moved.append(f"{spec.name} does not make {raw['aspect']}, so the format is now {aspect}.")
+    # Format and duration are "Auto" (None) until picked: the brief, the template or the model decides then.
+    aspect = raw.get("aspect") if raw.get("aspect") in spec.aspects else None
+    if raw.get("aspect") and aspect is None:
+        moved.append(f"{spec.name} does not make {raw['aspect']}, so the format is now chosen for each video.")
     try:
-        asked = int(raw.get("duration_s") or spec.default_duration)
+        asked = int(raw["duration_s"]) if raw.get("duration_s") else None
     except (TypeError, ValueError):
-        asked = spec.default_duration
-    duration = min(spec.durations, key=lambda d: (abs(d - asked), -d))
-    if raw.get("duration_s") and duration != asked:
+        asked = None
+    duration = min(spec.durations, key=lambda d: (abs(d - asked), -d)) if asked is not None else None
+    if asked is not None and duration != asked:
         moved.append(f"{spec.name} makes {spec.duration_text()}, so the duration is now {duration} s.")
     audio = raw.get("audio") if isinstance(raw.get("audio"), bool) else spec.audio
     if audio not in spec.audio_options:
@@ -97,6 +98,9 @@ def normalised(studio: Studio, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
         "auto_fallback": raw.get("auto_fallback") is True,
     }
     return values, moved
+
+
+AUTO = "Auto (from the brief, the template or the model)"
 
 
 async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
@@ -117,14 +121,14 @@ async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
             Select(
                 id="aspect",
                 label="Format",
-                items={ASPECT_WORDS.get(a, a): a for a in spec.aspects},
-                initial_value=values["aspect"],
+                items={AUTO: "", **{ASPECT_WORDS.get(a, a): a for a in spec.aspects}},
+                initial_value=values["aspect"] or "",
             ),
             Select(
                 id="duration_s",
                 label=f"Duration ({spec.name} makes {spec.duration_text()})",
-                items={f"{d} s": str(d) for d in spec.durations},
-                initial_value=str(values["duration_s"]),
+                items={AUTO: "", **{f"{d} s": str(d) for d in spec.durations}},
+                initial_value=str(values["duration_s"] or ""),
             ),
             Switch(id="audio", label=audio_label(spec), initial=values["audio"]),
             TextInput(

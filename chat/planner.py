@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tools.adcopy import campaign_named
+from tools.adcopy import LABEL_FIELDS, campaign_named, split_features
 from tools.templates import TEMPLATES
 
 HELP = (
@@ -86,23 +86,28 @@ _FORMATS = re.compile(
     r"|\bevery\s+channel\b",
     re.I,
 )
-_COPY_FIELDS = {"headline": "headline", "title": "headline", "hook": "headline", "tagline": "tagline",
-                "slogan": "tagline", "price": "price", "cta": "cta", "call to action": "cta", "button": "cta",
-                "end text": "end_text", "end card": "end_text", "end line": "end_text"}  # fmt: skip
-_COPY_NAMES = "|".join(sorted((re.escape(n) for n in _COPY_FIELDS), key=len, reverse=True))
-# "change the headline to Run the city", "make the price $99", "headline: Run the city", "new tagline 'Go'"
+_LABEL_NAMES = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in LABEL_FIELDS), key=len, reverse=True))
+# "change the headline to Run the city", "make the price $99", "headline: Run the city", "set the tagline as Go"
 _COPY_CHANGE = re.compile(
-    rf"^(?:(?:please\s+)?(?:change|make|set|update|replace|put|use|switch)\s+(?:the\s+|a\s+)?|new\s+)?"
-    rf"({_COPY_NAMES})\s*(?:to\s+say|to\s+read|to|=|:|as|with|into|so\s+it\s+says|should\s+(?:say|read|be))?\s+"
-    r"(.+?)\s*$",
+    rf"^(?:please\s+)?(?:(?:change|make|set|update|replace|switch|put)\s+(?:the\s+|a\s+)?({_LABEL_NAMES})\s+"
+    rf"(?:to\s+say|to\s+read|so\s+it\s+(?:says|reads)|to|as|into|=|:)?|({_LABEL_NAMES})\s*[:=])\s*(.+?)\s*$",
     re.I,
 )
+# "... and the price to $99": another field changed in the same message
+_AND_ALSO = re.compile(rf"\s+and\s+(?:the\s+)?({_LABEL_NAMES})\s+(?:to|as|=|:)\s+", re.I)
+_STYLE = re.compile(r"^(?:much\s+|a\s+bit\s+)?(?:bigger|smaller|larger|bolder|bold|shorter|longer|brighter|darker|"
+                    r"louder|italic|centered|centred|animated|red|blue|green|white|black|yellow)$", re.I)  # fmt: skip
 _USE_ATTACHED = re.compile(
     r"\b(?:the\s+|this\s+|that\s+|my\s+|our\s+)?(?:logo|photo|image|picture|pic)s?\s+(?:from\s+(?:before|earlier)|"
     r"i\s+(?:sent|attached|uploaded))|\b(?:this|the\s+new|the\s+attached|the\s+uploaded)\s+(?:logo|photo|image|picture)\b",
     re.I,
 )
-_STOP = re.compile(r"^(?:please\s+)?(?:stop|cancel|abort|halt|kill)\b", re.I)
+# "stop", "/cancel", "please stop the video that is rendering": a stop verb and at most what it stops
+_STOP = re.compile(
+    r"^\s*(?:please\s+|ok(?:ay)?\s+|now\s+)?/?(?:stop|cancel|abort|halt)(?:\s+(?:it|that|this|now|please|rendering|"
+    r"(?:the|this|that|my)\s+(?:video|render|rendering|job|one)(?:\s+that\s+is\s+rendering|\s+please)?))*[\s.!]*$",
+    re.I,
+)
 _YES = re.compile(r"^(?:yes|yep|yeah|sure|ok|okay|go|go ahead|do it|please do|yes please|sounds good)[.!]*$", re.I)
 _QUESTION_WORDS = re.compile(r"^(?:what|which|how|why|when|where|who|can|could|do|does|is|are)\b", re.I)
 _BRIEF_MIN_WORDS = 6  # a descriptive message this long is a brief, even without "make" or "video"
@@ -172,8 +177,6 @@ def plan(text: str, model_names: Sequence[str], attached: Sequence[str] = (), pe
     command = command.lower()
     if not text and attached:
         return Plan(None, reply=_kept(attached))
-    if _STOP.match(text):
-        return Plan(None, reply="To stop a video, press **Stop** under it, or send *stop* on its own.")
     if pending and _YES.match(text):
         return Plan("generate_video", generation_args(pending, model_names))
     if command in ("/help", "/start") or (not command and text.lower() in ("help", "?", "hi", "hello")):
@@ -212,10 +215,8 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
         said = (m.group(1) or "3").lower()
         count = int(said) if said.isdigit() else _COUNT_WORDS.get(re.sub(r"\s+", " ", said), 3)
         return Plan("make_variations", {"count": count})
-    if m := _COPY_CHANGE.match(text):
-        value = m.group(2).strip().strip("\"“”'").rstrip(".!").strip()
-        if value:
-            return Plan("revise_video", {"copy": {_COPY_FIELDS[re.sub(r"\s+", " ", m.group(1).lower())]: value}})
+    if copy := copy_changes(text):
+        return copy
     changes = {k: v for k, v in generation_args(text, model_names).items() if k in _CHANGES}
     if _USE_ATTACHED.search(text) or (attached and _REVISE.search(text)):
         changes["use_attachments"] = True
@@ -223,6 +224,31 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
     if changes and (_REVISE.search(text) or short):
         return Plan("revise_video", changes)
     return None
+
+
+def copy_changes(text: str) -> Plan | None:
+    """New words on screen: "change the headline to Run the city and the price to $99", "tagline: Go".
+    Styling ("make the headline bigger") is answered, never put on screen."""
+    m = _COPY_CHANGE.match(text)
+    if not m:
+        return None
+    parts = _AND_ALSO.split(m.group(3))
+    pairs = [(m.group(1) or m.group(2), parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
+    copy: dict[str, Any] = {}
+    for label, raw in pairs:
+        value = raw.strip().strip("\"“”'").rstrip(".!").strip()
+        if not value or _STYLE.match(value):
+            return Plan(None, reply="I can change the words on screen, the format, the length and the model, but "
+                        "not the style of the text. Say, e.g., *change the headline to Run the city*.")  # fmt: skip
+        name = LABEL_FIELDS[re.sub(r"[\s-]+", " ", label.lower())]
+        copy[name] = split_features(value) if name == "features" else value
+    return Plan("revise_video", {"copy": copy})
+
+
+def is_stop(text: str) -> bool:
+    """Whether a message asks to stop the render ("stop", "cancel", "/cancel", "stop the video that is rendering");
+    never a brief that starts with the word ("Stop motion video of our sneaker")."""
+    return bool(_STOP.match(text))
 
 
 def _is_question(text: str) -> bool:

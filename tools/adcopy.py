@@ -157,7 +157,7 @@ _LABEL_PLAIN = re.compile(
 _FEATURES_LABEL = re.compile(
     rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=\.\s|\n|;\s*(?:(?:{_LABELS})\b|[$€£¥₹])|\s+\b(?:{_LABELS})\b\s*[:=]|\.?$)"
 )
-_LABEL_FIELD = {
+LABEL_FIELDS = {
     "headline": "headline",
     "title": "headline",
     "hook": "headline",
@@ -244,7 +244,7 @@ def read_copy(brief: str, model_names: Sequence[str] = ()) -> AdCopy:
     for regex in (_LABEL, _LABEL_QUOTED, _LABEL_PLAIN):
         for m in regex.finditer(text):
             value = next((g for g in m.groups()[1:] if g is not None), "")
-            labelled.append((m.start(), _LABEL_FIELD[re.sub(r"[\s-]+", " ", m.group(1).lower())], value))
+            labelled.append((m.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", m.group(1).lower())], value))
     for _, name, raw in sorted(labelled, key=lambda x: x[0]):
         value = _clean(raw)
         if name == "features" and (fm := _FEATURES_LABEL.search(text)):

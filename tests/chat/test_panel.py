@@ -17,10 +17,12 @@ class _Studio:
 def test_settings_are_kept_as_requests_take_them_and_moved_to_what_the_model_offers() -> None:
     studio = _Studio("r8_test")
     values, moved = normalised(studio, {"model": "hailuo-2.3", "duration_s": "8", "aspect": "4:5", "audio": True})
-    assert values == {"model": "hailuo-2.3", "aspect": "16:9", "duration_s": 10, "audio": False, "campaign": None,
+    assert values == {"model": "hailuo-2.3", "aspect": None, "duration_s": 10, "audio": False, "campaign": None,
                       "refine": True, "auto_fallback": False}  # fmt: skip
-    assert moved == ["Hailuo 2.3 does not make 4:5, so the format is now 16:9.",
+    assert moved == ["Hailuo 2.3 does not make 4:5, so the format is now chosen for each video.",
                      "Hailuo 2.3 makes 6, 10 s, so the duration is now 10 s."]  # fmt: skip
+    auto, moved = normalised(studio, {"model": "veo-3.1", "aspect": "", "duration_s": ""})
+    assert (auto["aspect"], auto["duration_s"], moved) == (None, None, [])  # Auto: the brief or template decides
     veo, _ = normalised(studio, {"model": "veo-3.1", "duration_s": "6", "audio": False, "auto_fallback": True})
     assert (veo["duration_s"], veo["audio"], veo["auto_fallback"]) == (6, False, True)
     assert normalised(_Studio(None), {"model": "veo-3.1"})[0]["model"] == "draft"  # no token: the draft

@@ -97,3 +97,34 @@ def test_an_unreadable_option_is_explained_not_passed_on() -> None:
 def test_a_silent_brief_turns_the_sound_off(brief: str) -> None:
     assert plan(f"/generate {brief}", NAMES).args["audio"] is False
     assert "audio" not in plan("/generate an 8s teaser of our lamp", NAMES).args
+
+
+@pytest.mark.parametrize(
+    ("text", "copy"),
+    [
+        ("change the headline to Run the city", {"headline": "Run the city"}),
+        ("change the headline to Run the city and the price to $99", {"headline": "Run the city", "price": "$99"}),
+        ("make the price $99", {"price": "$99"}),
+        ("set the call to action to Buy today", {"cta": "Buy today"}),
+        ("change the features to light, fast and warm", {"features": ["Light", "Fast", "Warm"]}),
+        ("features: Light, Fast", {"features": ["Light", "Fast"]}),
+        ("end text: See you out there", {"end_text": "See you out there"}),
+    ],
+)
+def test_new_words_on_screen_revise_the_video(text: str, copy: dict) -> None:
+    decided = plan(text, NAMES)
+    assert (decided.tool, decided.args) == ("revise_video", {"copy": copy})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Price drop on all laptops this week, vertical", "Title sequence for our podcast launch, 10 seconds",
+     "Hook shots of our fishing gear, 15 seconds"],
+)  # fmt: skip
+def test_a_brief_that_starts_with_a_label_word_is_a_brief(text: str) -> None:
+    assert plan(text, NAMES).tool == "generate_video"
+
+
+def test_styling_the_text_is_answered_not_put_on_screen() -> None:
+    decided = plan("make the headline bigger", NAMES)
+    assert decided.tool is None and "not the style" in decided.reply

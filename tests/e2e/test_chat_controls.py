@@ -11,7 +11,7 @@ import httpx
 
 from campaign.models import DEFAULT_TEAM_ID
 from campaign.settings import Settings
-from chat.controls import is_stop
+from chat.planner import is_stop
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 
 STOP_WITHIN_S = 3.0  # the bound, from the click (or the message) to the job canceled and the user told
@@ -21,7 +21,14 @@ LONG_DRAFT = "make a 60 second 1080p landscape video of a lighthouse at dawn"
 def test_stop_words_are_told_from_briefs() -> None:
     for text in ("stop", "Cancel", "/cancel", "/stop", "stop the video that is rendering", "please stop it"):
         assert is_stop(text), text
-    for text in ("make a video of a stop sign", "cancel culture: a 10 s teaser about our new app", "stopwatch ad"):
+    for text in (
+        "make a video of a stop sign",
+        "cancel culture: a 10 s teaser about our new app",
+        "stopwatch ad",
+        "Stop motion video of our sneaker",
+        "Stop scrolling: 20% off, Shop now",
+        "Halt! A teaser for our game",
+    ):
         assert not is_stop(text), text
 
 
