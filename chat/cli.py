@@ -190,11 +190,12 @@ def _problem(error: Any) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if not error.get("loc"):
         return message
-    field = str(error["loc"][0])
+    loc = [str(x) for x in error["loc"]]
+    field = loc[1] if loc[0] == "copy" and len(loc) > 1 else loc[0]  # --headline, not --copy
     return f"--{_OPTIONS.get(field, field).replace('_', '-')}: {message}"
 
 
-_OPTIONS = {"duration_s": "duration", "references": "ref"}  # request fields whose option is named otherwise
+_OPTIONS = {"duration_s": "duration", "references": "ref", "features": "feature"}  # fields named otherwise
 
 
 def serve(host: str, port: int, settings: Settings) -> int:

@@ -15,9 +15,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from campaign.text import StorableText
+from campaign.text import storable
 
 # Requests, jobs and creatives call their copy `copy` (the API's word), which shadows pydantic's deprecated
 # BaseModel.copy(); every such model imports this module first.
@@ -27,11 +27,13 @@ COPY_CHARS = 120
 MAX_FEATURES = 8
 FIELD_NAMES: tuple[str, ...] = ("headline", "tagline", "features", "price", "cta", "end_text")
 
-Line = Annotated[StorableText, StringConstraints(strip_whitespace=True, max_length=COPY_CHARS)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COPY_CHARS), AfterValidator(storable)]
 
 
 class AdCopy(BaseModel):
     """The words on screen. Empty fields show nothing; nothing else is ever drawn."""
+
+    model_config = ConfigDict(extra="forbid")
 
     headline: Line = Field(default="", description="The main line, shown big: the product, the offer or a hook.")
     tagline: Line = Field(default="", description="A short line under the headline or the logo.")
@@ -133,7 +135,7 @@ _LABELS = (
 _QUOTE_ALTS = r"\"([^\"\n]+)\"|“([^”\n]+)”|«([^»\n]+)»|'([^'\n]+?)'(?!\w)"
 _LABEL = re.compile(
     rf"(?im)\b({_LABELS})\s*[:=]\s*(?:{_QUOTE_ALTS}|"
-    rf"(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+[-–—]\s)|(?:,?\s+\b(?:{_LABELS})\b\s*[:=]?)|$))"
+    rf"(.+?)(?=(?:\s*[;\n])|(?:\.\s)|(?:\s+[-–—]\s)|(?:,?\s+(?:and\s+)?\b(?:{_LABELS})\b\s*[:=]?)|$))"
 )
 # "tagline "Run the city"", "headline is 'Big deals'": a label and quoted text, no colon.
 _LABEL_WORD = re.compile(rf"(?i)\b(?:{_LABELS})\b")
@@ -213,6 +215,7 @@ _FEATURING = re.compile(r"(?i)\b(?:featuring|with features|highlights?|highlight
 _SHOUTED = re.compile(r"(?<![\w'’-])([A-Z][A-Z0-9&]{2,}(?:[-\s][A-Z0-9&]{2,})*)(?![\w'’-])")
 _INNER_CAP = re.compile(r"(?<![\w'’-])([a-z]+[A-Z][\w]*|[A-Z][a-z]+[A-Z][\w]*)(?![\w'’-])")
 _TITLE_RUN = re.compile(r"(?<=[a-z,]\s)([A-Z][\w'’&-]+(?:\s+[A-Z0-9][\w'’&-]*)+)")
+_PLACE = re.compile(r"\b(?:in|over|at|near|from|across|through|on|to|into|above|under|around)\s+(?:the\s+)?$", re.I)
 _NOT_NAMES = {
     "cta", "usd", "eur", "gbp", "jpy", "cad", "aud", "chf", "inr", "sek", "nok", "dkk", "pln", "hd", "uhd", "fhd",
     "fps", "mp4", "mov", "gif", "png", "jpg", "jpeg", "url", "api", "llm", "seo", "roi", "kpi", "dtc", "b2b",
@@ -290,6 +293,8 @@ def product_name(text: str) -> str:
     candidates: list[tuple[int, str]] = []
     for regex in (_SHOUTED, _INNER_CAP, _TITLE_RUN):
         for m in regex.finditer(text):
+            if regex is _TITLE_RUN and _PLACE.search(text, 0, m.start()):
+                continue  # "open on a sunrise over Mount Rainier": where a shot is, not what is sold
             words = [w for w in m.group(1).split() if not _NOT_NAME_WORDS.match(w)]
             name = " ".join(words)
             if name and name.lower() not in _NOT_NAMES and not _CTA.fullmatch(name) and not name.isdigit():

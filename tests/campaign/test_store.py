@@ -13,6 +13,7 @@ from campaign.errors import NotFound
 from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.models import Creative
 from campaign.store import DEFAULT_CAMPAIGN, Store, _upgrade
+from tools.adcopy import AdCopy
 
 
 async def test_migrations_are_idempotent_and_campaigns_are_per_team(database_url: str) -> None:
@@ -191,7 +192,7 @@ async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(da
     """Before 0007 a job's spec kept its words as `fields` (features one per line); after, as `copy`."""
     engine = create_async_engine(database_url)
     now = {"t": datetime.now(UTC)}
-    fields = {"headline": "Ridge 2", "features": "Light\nFast", "price": "$99", "tagline": ""}
+    fields = {"headline": "Ridge 2", "features": "Light\nFast", "price": "$99", "tagline": "", "cta": "Go " * 60}
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: _upgrade(c, "0006"))
         await conn.execute(sa.text("INSERT INTO campaigns (id, team_id, name, created_at) VALUES ('c1', 'default', "
@@ -215,8 +216,10 @@ async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(da
     await engine.dispose()
     store = await Store.open(database_url)
     try:
-        expected = {"headline": "Ridge 2", "features": ["Light", "Fast"], "price": "$99"}
-        assert (await store.job("j1")).spec == {"prompt": "a shoe", "title": "Old", "copy": expected}
+        expected = {"headline": "Ridge 2", "price": "$99", "cta": ("Go " * 40).strip(), "features": ["Light", "Fast"]}
+        job = await store.job("j1")
+        assert job.spec == {"prompt": "a shoe", "title": "Old", "copy": expected}
+        assert AdCopy.model_validate(job.spec["copy"]).texts()  # what AdCopy takes: 120 characters at most
         creative = await store.creative("k1", TEAM)
         assert creative.copy == expected and creative.set_id is None
     finally:

@@ -162,11 +162,13 @@ BRIEFS: list[tuple[str, dict]] = [
      {"tagline": "Light all night", "price": "from $49"}),
     ("Open on a runner at dawn, cut to the shoe, end card with the logo; tagline: Own the morning",
      {"tagline": "Own the morning"}),
+    ("open on a sunrise over Mount Rainier, then cut to the shoe, shot in New York", {}),
+    ("price: $1,299.00 and headline: The big one", {"headline": "The big one", "price": "$1,299.00"}),
 ]  # fmt: skip
 INSTRUCTION_WORDS = re.compile(
     r"(?i)\b(campaign|confidential|internal|draft|kling|veo|instagram|tiktok|youtube|reels|template|make|"
     r"showcase|second|seconds|vertical|square|open on|cut to|close on|fade|words|project x|falcon|embargoed|"
-    r"model|use|attached|logo|1080p|9:16)\b"
+    r"model|use|attached|logo|1080p|9:16|mount|rainier|new york|and)\b"
 )
 
 

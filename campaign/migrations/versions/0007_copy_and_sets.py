@@ -16,11 +16,22 @@ revision = "0007"
 down_revision = "0006"
 
 _TEXT = ("headline", "tagline", "price", "cta")
+_CHARS, _FEATURES = 120, 8  # what tools.adcopy.AdCopy takes (the old fields had no limit)
+
+
+def _fit(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= _CHARS:
+        return text
+    cut = text[: _CHARS + 1].rsplit(" ", 1)[0]
+    return (cut if len(cut) <= _CHARS else text[:_CHARS]).rstrip(" ,;:-")
 
 
 def _copy(fields: dict) -> dict:
-    copy = {k: str(fields[k]).strip() for k in _TEXT if str(fields.get(k) or "").strip()}
-    features = [f.strip() for f in str(fields.get("features") or "").splitlines() if f.strip()]
+    copy = {k: _fit(str(fields[k])) for k in _TEXT if str(fields.get(k) or "").strip()}
+    listed = str(fields.get("features") or "")
+    parts = listed.splitlines() if "\n" in listed else listed.split(";") if ";" in listed else listed.split(",")
+    features = [_fit(f) for f in parts if f.strip()][:_FEATURES]
     return {**copy, **({"features": features} if features else {})}
 
 
