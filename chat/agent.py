@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
+from chat.planner import CHANGES
 from chat.planner_model import OfflinePlanner
 from tools.adcopy import AdCopy
 from tools.jobs import Submitted, VideoRequest
@@ -80,7 +81,6 @@ Result = tuple[str, Outcome]
 
 # The tools' arguments are the request's own fields (one definition, one set of descriptions).
 _ASKED = ("prompt", "model", "duration_s", "aspect", "resolution", "template", "campaign", "audio", "refine", "copy")
-_CHANGES = ("aspect", "duration_s", "model", "resolution", "audio")
 _KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
 
 
@@ -95,7 +95,7 @@ GenerateArgs = create_model(
 )
 ReviseArgs = create_model(
     "ReviseArgs",
-    **_fields(_CHANGES),
+    **_fields(CHANGES),
     copy=(AdCopy | None, Field(default=None, description="Only the on-screen words that change.")),
     use_attachments=(
         bool,

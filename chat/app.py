@@ -196,14 +196,8 @@ async def confirm_job(action: cl.Action) -> None:
         await cl.Message(content=f"This video was not started: it is {job.status.replace('_', ' ')}.").send()
 
 
-@cl.action_callback("cancel_job")
-async def cancel_job(action: cl.Action) -> None:
-    actor = await session_actor()
-    if actor is not None:
-        await stop_job(actor, str(action.payload.get("job_id", "")))
-
-
-@cl.action_callback(STOP_ACTION)
+@cl.action_callback("cancel_job")  # a price question's Cancel
+@cl.action_callback(STOP_ACTION)  # a render's Stop
 async def stop_render(action: cl.Action) -> None:
     actor = await session_actor()
     if actor is not None:

@@ -321,21 +321,16 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
             file=sys.stderr,
         )
-    if submitted.needs_confirmation:
-        price = f"${submitted.estimated_cost_usd:.2f}"
-        if not (
-            sys.stdin.isatty()
-            and input(f"{submitted.model_name} costs about {price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes")
-        ):
-            await studio.cancel(actor, submitted.job_id)
-            print(
-                f"error: {submitted.model_name} costs about {price}; nothing was started. "
-                "Add --yes to accept the price.",
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-        await studio.confirm(actor, submitted.job_id)
+    if submitted.needs_confirmation and not await _approved(
+        studio, actor, submitted.job_id, f"{submitted.model_name} costs about ${submitted.estimated_cost_usd:.2f}"
+    ):
+        return EXIT_USAGE
     job = await studio.wait(actor, submitted.job_id)
+    while job.status == JobStatus.awaiting_confirmation:  # the approved model failed; the next one is paid
+        offer = f"{job.notice or 'The model failed.'} {job.model} costs about ${job.estimated_cost_usd:.2f}"
+        if not await _approved(studio, actor, job.id, offer):
+            return EXIT_USAGE
+        job = await studio.wait(actor, job.id)
     if job.status != JobStatus.succeeded:
         print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
         return EXIT_FAILED
@@ -350,6 +345,16 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
         if creative.notice:
             print(creative.notice)
     return 0
+
+
+async def _approved(studio: Studio, actor: Actor, job_id: str, price: str) -> bool:
+    """Ask at the terminal before money moves; without one (or on no), cancel and say how to accept."""
+    if sys.stdin.isatty() and input(f"{price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes"):
+        await studio.confirm(actor, job_id)
+        return True
+    await studio.cancel(actor, job_id)
+    print(f"error: {price}; nothing was started. Add --yes to accept the price.", file=sys.stderr)
+    return False
 
 
 async def _creatives(studio: Studio, args: argparse.Namespace) -> int:

@@ -24,11 +24,15 @@ from tools.studio import Studio
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
 
-async def show_outcome(outcome: Outcome, actor: Actor) -> None:
-    """Follow the jobs a turn or a button started, ask about the price of paid ones, open a library."""
+async def show_outcome(outcome: Outcome, actor: Actor, before: str = "") -> None:
+    """Follow the jobs a turn or a button started (before anything is sent: a draft can be ready within a
+    second), say `before`, ask about the price of paid ones, open a library."""
     session_id = cl.context.session.id
     for s in outcome.submitted:
         get_notifier().watch(s.job_id, session_id, actor)
+    if before:
+        await cl.Message(content=before).send()
+    for s in outcome.submitted:
         if s.needs_confirmation:
             await cl.Message(
                 content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
@@ -47,15 +51,15 @@ async def _act(
     if actor is None:
         return
     job_id = str(action.payload.get("job_id", ""))
-    cl.user_session.set(FOCUS, job_id)
     origin = f"chat:{cl.context.session.thread_id}"
     try:
         submitted = await start(studio, actor, job_id, origin)
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
         return
-    await cl.Message(content=lead + "\n\n".join(describe_submission(s) for s in submitted)).send()
-    await show_outcome(Outcome(submitted=submitted), actor)
+    cl.user_session.set(FOCUS, job_id)  # a checked video of the team: the next typed change is about it
+    text = lead + "\n\n".join(describe_submission(s) for s in submitted)
+    await show_outcome(Outcome(submitted=submitted), actor, before=text)
 
 
 @cl.action_callback("make_variations")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tools.adcopy import LABEL_FIELDS, campaign_named, split_features
+from tools.adcopy import LABEL_FIELDS, OPTION, URL, campaign_named, split_features
 from tools.templates import TEMPLATES
 
 HELP = (
@@ -52,8 +52,6 @@ _ASPECT_WORDS: list[tuple[str, str]] = [
     (r"\b(youtube|landscape|horizontal|widescreen)\b", "16:9"),
 ]
 _RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
-_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
-_OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
@@ -70,7 +68,7 @@ _REVISE = re.compile(
     re.I,
 )
 _REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
-_CHANGES = ("duration_s", "aspect", "model", "resolution", "audio")
+CHANGES = ("aspect", "duration_s", "model", "resolution", "audio")  # what a new version may change besides copy
 _NO_AUDIO = re.compile(
     r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound|music)\b|\bsilent\b|\bmuted?\b", re.I
 )
@@ -184,16 +182,16 @@ def plan(text: str, model_names: Sequence[str], attached: Sequence[str] = (), pe
     if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
         return Plan("list_video_models")
     if command in ("/library", "/creatives") or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
-        options = dict((k.lower(), v.strip("\"'")) for k, v in _OPTION.findall(rest))
+        options = dict((k.lower(), v.strip("\"'")) for k, v in OPTION.findall(rest))
         campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
     if not command and (change := _iteration(text, model_names, attached)):
         return change
-    if not command and not (_GENERATE.search(text) or _URL.search(text)) and _is_question(text):
+    if not command and not (_GENERATE.search(text) or URL.search(text)) and _is_question(text):
         return Plan(None, reply=HELP)
-    if not command and not (_GENERATE.search(text) or _URL.search(text) or _is_brief(text)):
+    if not command and not (_GENERATE.search(text) or URL.search(text) or _is_brief(text)):
         return Plan(
             None, reply=f"{CLARIFY} “{text}”? Say *yes*, or tell me more: the product, the offer, where it runs."
         )
@@ -217,7 +215,7 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
         return Plan("make_variations", {"count": count})
     if copy := copy_changes(text):
         return copy
-    changes = {k: v for k, v in generation_args(text, model_names).items() if k in _CHANGES}
+    changes = {k: v for k, v in generation_args(text, model_names).items() if k in CHANGES}
     if _USE_ATTACHED.search(text) or (attached and _REVISE.search(text)):
         changes["use_attachments"] = True
     short = words <= 5 and not _asks_for_new(text)
@@ -275,10 +273,10 @@ def _asks_for_new(text: str) -> bool:
 def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
     """Arguments for generate_video read from a brief: options, duration, format, model, template, URLs."""
     args: dict[str, Any] = {}
-    options = {k.lower(): v.strip("\"'") for k, v in _OPTION.findall(text)}
-    brief = _OPTION.sub("", text)
-    urls = _URL.findall(brief)
-    brief = _URL.sub("", brief)
+    options = {k.lower(): v.strip("\"'") for k, v in OPTION.findall(text)}
+    brief = OPTION.sub("", text)
+    urls = URL.findall(brief)
+    brief = URL.sub("", brief)
     if urls:
         args["reference_urls"] = urls
     if "duration" in options:

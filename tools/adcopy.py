@@ -96,7 +96,7 @@ _CONFIDENTIAL = re.compile(
     r"|\b(?:code\s*-?\s*name[sd]?|working\s+title)\s*[:\-]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”|'[^'\n]*'|[\w-]+(?:\s+[A-Z0-9][\w-]*)*)",
     re.I,
 )
-_URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
+URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
 
 
 def campaign_named(text: str) -> str | None:
@@ -114,7 +114,7 @@ def campaign_named(text: str) -> str | None:
 
 def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
     """The brief without `key=value` options, URLs, its campaign, confidentiality markers and model names."""
-    text = _URL.sub(" ", OPTION.sub(" ", brief or ""))
+    text = URL.sub(" ", OPTION.sub(" ", brief or ""))
     text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
     for name in sorted(model_names, key=len, reverse=True):
         escaped = re.escape(name)

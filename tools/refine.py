@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.adcopy import AdCopy, read_copy
+from tools.adcopy import AdCopy, read_copy, without_instructions
 from tools.llm import chat_model
 from tools.templates import Template, get_template, on_screen_text
 
@@ -193,6 +193,7 @@ async def refine(
     """
     tpl = _template(template)
     copy = copy if copy is not None else read_copy(brief)
+    brief = " ".join(without_instructions(brief).split())  # no campaign name or "confidential" for the provider
     if not settings.llm_key:
         prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
         return Refined(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -352,8 +353,8 @@ class Studio:
     ) -> Submitted:
         """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
-        fields that change). A new model starts from its own defaults for what was not asked for."""
-        job, request = await self._again(actor, job_id, changes)
+        fields that change). Another model keeps the length, format and sound but takes its own resolution."""
+        _, request = await self._again(actor, job_id, changes)
         return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
 
     async def variations(
@@ -365,7 +366,9 @@ class Studio:
             raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
         job, request = await self._again(actor, job_id, {})
         set_id = await self._set_of(job)
-        first = secrets.randbelow(1_000_000) * MAX_VARIATIONS + 1  # another set of takes than any before
+        # Another set of takes than any before, the same one again for the same key (a double click, a retry).
+        seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
+        first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
         title = JobSpec.of(job).title
         return [
             await self.submit(
@@ -385,12 +388,12 @@ class Studio:
         """The same video in every other channel format its model makes (9:16, 1:1, 4:5, 16:9), kept together
         with it as one set; and the formats the model cannot make."""
         job, request = await self._again(actor, job_id, {})
-        offered = self.catalog.get(job.model).aspects
+        model = self.catalog.get(request.model)
         others = [a for a in CHANNEL_FORMATS if a != request.aspect]
-        missing = [a for a in others if a not in offered]
+        missing = [a for a in others if a not in model.aspects]
         if len(missing) == len(others):
             raise InvalidRequest(
-                f"{self.catalog.get(job.model).name} makes only {', '.join(offered)}.",
+                f"{model.name} makes only {', '.join(model.aspects)}.",
                 hint="Try it on another model for the other formats.",
             )
         set_id = await self._set_of(job)
@@ -403,7 +406,7 @@ class Studio:
                 idempotency_key=idempotency_key and f"{idempotency_key}:{aspect}",
             )  # fmt: skip
             for aspect in others
-            if aspect in offered
+            if aspect in model.aspects
         ]
         return made, missing
 
@@ -412,8 +415,8 @@ class Studio:
         job = await self.store.job(job_id, actor.team_id)
         spec = JobSpec.of(job)
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        kept = {"model": job.model, "duration_s": spec.duration_s, "aspect": spec.aspect, "audio": spec.audio,
-                "references": [r.key for r in spec.references]}  # fmt: skip
+        kept = {"model": job.model_used or job.model, "duration_s": spec.duration_s, "aspect": spec.aspect,
+                "audio": spec.audio, "references": [r.key for r in spec.references]}  # fmt: skip
         if "model" not in changes:
             kept["resolution"] = spec.resolution
         changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}

@@ -107,7 +107,8 @@ async def test_an_image_sent_alone_is_kept_and_plain_words_are_a_brief(settings:
         await tab.close()
 
 
-async def test_briefs_in_the_chat_put_only_their_copy_on_screen(settings: Settings) -> None:
+async def test_briefs_in_the_chat_put_only_their_copy_on_screen(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", max_concurrent_jobs=1)  # the words are checked, not the videos
     async with chainlit_server(settings) as base:
         tab = ChatClient(base)
         await tab.connect()

@@ -45,6 +45,13 @@ def test_a_fact_is_missing_only_when_it_is_really_gone() -> None:
     assert missing_facts('headline "Hear Everything"', "headline “hear everything”") == []
 
 
+async def test_the_campaign_and_confidentiality_markers_never_reach_the_provider(tmp_path: Path) -> None:
+    brief = 'confidential: a teaser of our new trail shoe for the "Project X" campaign, "Coming soon"'
+    refined = await refine(brief, settings=make_settings(tmp_path), template=None, aspect="16:9", duration_s=8)
+    assert "Project X" not in refined.prompt and "onfidential" not in refined.prompt
+    assert "trail shoe" in refined.prompt and '"Coming soon"' in refined.prompt
+
+
 async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact(tmp_path: Path) -> None:
     refined = await refine(
         BRIEF, settings=make_settings(tmp_path), template="product-showcase", aspect="9:16", duration_s=10
