@@ -117,13 +117,19 @@ class UploadGuard:
         ):
             await _session_full(settings.chat_upload_max_files, settings.chat_upload_max_bytes)(scope, receive, send)
             return
-        await self._pass_on(scope, receive, send, cap, tally)
+        reserved = int(declared or 0)
+        tally.files += 1  # held while it uploads, so concurrent uploads cannot all pass the check above
+        tally.bytes += reserved
+        accepted, received = await self._pass_on(scope, receive, send, cap)
+        tally.files -= 0 if accepted else 1
+        tally.bytes += (received if accepted else 0) - reserved
 
-    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, cap: int, tally: _Tally) -> None:
-        """Pass the request on, reading at most `cap` bytes of its body; count the file once it is accepted."""
+    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, cap: int) -> tuple[bool, int]:
+        """Pass the request on, reading at most `cap` bytes of its body; whether it was accepted, and its size."""
         received = 0
         over = False
         started = False
+        accepted = False
         inner = _capped(receive, cap)
 
         async def capped_receive() -> Message:
@@ -137,14 +143,12 @@ class UploadGuard:
             return message
 
         async def watched_send(message: Message) -> None:
-            nonlocal started
+            nonlocal started, accepted
             if over:
                 return  # the route's own answer to the broken body; ours is sent below
             if message["type"] == "http.response.start":
                 started = True
-                if message["status"] == 200:
-                    tally.files += 1
-                    tally.bytes += received
+                accepted = message["status"] == 200
             await send(message)
 
         try:
@@ -154,6 +158,7 @@ class UploadGuard:
         if over and not started:
             studio = await get_studio()
             await _too_large(studio.settings.reference_max_bytes)(scope, receive, send)
+        return accepted, received
 
 
 _tallies: dict[str, _Tally] = {}

@@ -138,3 +138,16 @@ async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_ch
                 break
             await asyncio.sleep(0.05)
         assert not uploads.exists()
+
+
+async def test_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", chat_upload_max_files=2)
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        url = f"/project/file?session_id={tab.session_id}"
+        answers = await asyncio.gather(
+            *(tab.http.post(url, files={"file": (f"{k}.png", png_bytes(), "image/png")}) for k in range(6))
+        )
+        assert sorted(a.status_code for a in answers) == [200, 200, 413, 413, 413, 413]
+        await tab.close()
