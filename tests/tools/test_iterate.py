@@ -1,0 +1,63 @@
+"""New versions of a video through the facade: revised words, variations and every format, kept as one set,
+the same jobs again for the same key, and never from another team's video."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign.errors import InvalidRequest, NotFound
+from campaign.settings import Settings
+from tests.tools.test_jobs import runner
+from tools.adcopy import AdCopy
+from tools.jobs import VideoRequest
+
+
+async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Settings) -> None:
+    studio = await runner(settings)
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        made = await studio.submit(alice, VideoRequest(prompt='a kite, "Fly high", $20', duration_s=2, aspect="1:1"))
+        first = await studio.wait(alice, made.job_id)
+
+        edited = await studio.revise(alice, first.id, {"copy": {"headline": "Fly higher"}, "aspect": "9:16"})
+        spec = (await studio.store.job(edited.job_id)).spec
+        assert AdCopy(**spec["copy"]).given() == {"headline": "Fly higher", "price": "$20"}
+        assert spec["aspect"] == "9:16"
+
+        takes = await studio.variations(alice, first.id, 2, idempotency_key="m1")
+        again = await studio.variations(alice, first.id, 2, idempotency_key="m1")  # a double click
+        assert [t.job_id for t in again] == [t.job_id for t in takes]
+        variants = [(await studio.store.job(t.job_id)).spec["variant"] for t in takes]
+        assert len(set(variants)) == 2 and 0 not in variants
+
+        formats, missing = await studio.formats(alice, first.id)
+        assert sorted(f.aspect for f in formats) == ["16:9", "4:5", "9:16"] and missing == []
+        sets = {(await studio.store.job(s.job_id)).spec["set_id"] for s in [*takes, *formats]}
+        [set_id] = sets
+        await studio.backend.drain()
+        creative = await studio.creative(alice, first.creative_id or "")
+        assert creative.set_id == set_id, "the original joins the set it started"
+
+        with pytest.raises(InvalidRequest, match="1 to 6 variations"):
+            await studio.variations(alice, first.id, 7)
+    finally:
+        await studio.close()
+
+
+async def test_another_teams_video_cannot_be_revised_varied_or_reformatted(settings: Settings) -> None:
+    studio = await runner(settings)
+    try:
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        await studio.accounts.add("carol", team="globex", password="carol-password")
+        alice, carol = await studio.accounts.cli_actor("alice"), await studio.accounts.cli_actor("carol")
+        made = await studio.submit(alice, VideoRequest(prompt="a kite", duration_s=2))
+        for attempt in (
+            studio.revise(carol, made.job_id, {"aspect": "1:1"}),
+            studio.variations(carol, made.job_id, 2),
+            studio.formats(carol, made.job_id),
+        ):
+            with pytest.raises(NotFound):
+                await attempt
+        assert len(await studio.jobs(alice)) == 1
+    finally:
+        await studio.close()
