@@ -179,6 +179,7 @@ def test_a_marketer_attaches_a_photo_and_iterates_on_the_video(served: str, tmp_
         step(page, "change the headline to Run the city", 9)
         [edited] = new_creatives(1)
         assert edited["copy"]["headline"] == "Run the city" and edited["copy"]["price"] == "$129"
+        assert edited["aspect"] == "16:9", "the conversation's latest video: the last of the formats"
         page.get_by_text("Headline: “Run the city”").first.wait_for(timeout=15000)
         page.screenshot(path=str(shots / "iterations.png"), full_page=True)
         browser.close()

@@ -75,6 +75,8 @@ async def test_the_buttons_under_a_ready_video(settings: Settings) -> None:
 
         await tab.click(_actions(tab, "another_model")[0])
         await tab.wait_for(lambda: any("No other model is available" in m for m in tab.messages()))
+        ready = {d["id"] for e, d in tab.events if e == "new_message" and d["output"].startswith("Your video is ready")}
+        assert len(ready) == 8, "every video started by a button was shown when ready, live"
         await tab.close()
 
 
