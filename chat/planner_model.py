@@ -1,4 +1,5 @@
-"""The offline planner as a LangChain chat model: the agent's brain when no LLM key is configured.
+"""The offline planner as a LangChain chat model: the agent's brain when no LLM key is configured, and for
+slash commands whatever the chat model.
 
 It reads the newest user message, decides which tool to call with the rules of chat/planner.py, and after the
 tool has answered it replies with the tool's own words.

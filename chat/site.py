@@ -11,8 +11,8 @@ browser pages of other sites may neither drive it nor frame it.
 - Framing: every answer says `Content-Security-Policy: frame-ancestors 'self'` (and the older X-Frame-Options),
   so another site cannot lay the chat under a decoy and have it clicked (confirming a paid job).
 
-Session cookies are SameSite=Lax (Chainlit's default, kept by `clapboard serve`), so other sites' requests do
-not carry them either.
+The sign-in cookie is SameSite=Lax (Chainlit's default, kept by `clapboard serve`), so other sites' requests
+do not carry it either.
 """
 
 from __future__ import annotations

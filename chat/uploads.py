@@ -12,11 +12,12 @@ this ASGI middleware stands in front of the route:
   before reading a byte of the body: nothing unauthenticated reaches the disk;
 - a declared Content-Length over the per-file cap is refused at once (413), and a streamed body is cut off as
   soon as it passes the cap (413), so at most the cap is ever read;
-- it counts each session's accepted files and bytes, refusing more than `chat_upload_max_files` files or
-  `chat_upload_max_bytes` bytes in one session (413);
-- when a chat ends (`session_ended`, from the `on_chat_end` hook) its counts are forgotten and its uploads,
-  which Chainlit keeps under `.files/<session id>` for an hour, are deleted: attachments are copied into our
-  storage as references when their message arrives, so nothing needs them afterwards.
+- it counts each session's files and bytes (an upload holds its place while it arrives), refusing more than
+  `chat_upload_max_files` files or `chat_upload_max_bytes` bytes in one session (413);
+- when the tab disconnects (`session_ended`, from Chainlit's `on_chat_end`, which it calls on every
+  disconnect) the counts are forgotten and the uploads, which Chainlit would keep under `.files/<session id>`
+  for an hour, are deleted: attachments are copied into our storage as references when their message arrives.
+  A file attached but not yet sent when the connection drops has to be attached again.
 """
 
 from __future__ import annotations
