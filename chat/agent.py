@@ -105,7 +105,7 @@ ReviseArgs = create_model(
 
 
 class VariationsArgs(BaseModel):
-    count: int = Field(default=3, ge=1, le=MAX_VARIATIONS, description="How many variations.")
+    count: int = Field(default=3, description=f"How many variations, 1 to {MAX_VARIATIONS}.")
 
 
 class CreativesArgs(BaseModel):

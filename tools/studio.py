@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -369,7 +370,7 @@ class Studio:
         # Another set of takes than any before, the same one again for the same key (a double click, a retry).
         seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
         first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
-        title = JobSpec.of(job).title
+        title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
         return [
             await self.submit(
                 actor,
