@@ -179,7 +179,8 @@ def whole_processes(reference: bytes, runs: int, skip_moviepy: bool) -> None:
         ref = tmp / "reference.jpg"
         ref.write_bytes(reference)
         write_wav(tmp / "music.wav", ready_made_music())
-        env = {**os.environ, "CLAPBOARD_DATA_DIR": str(tmp / "data")}
+        # PYTHONPATH: the processes run this checkout's code, even from a virtualenv installed from another one.
+        env = {**os.environ, "CLAPBOARD_DATA_DIR": str(tmp / "data"), "PYTHONPATH": str(ROOT)}
         env = {k: v for k, v in env.items() if not k.startswith(("REPLICATE", "OPENAI", "POE", "DATABASE"))}
         generate = [clapboard, "generate", "--prompt", BRIEF, "--template", "product-showcase", "--duration",
                     str(SECONDS), "--aspect", "16:9", "--resolution", "720p", "--ref", str(ref)]  # fmt: skip

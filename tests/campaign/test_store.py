@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from campaign.errors import NotFound
 from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.models import Creative
-from campaign.store import DEFAULT_CAMPAIGN, Store, _upgrade
+from campaign.store import DEFAULT_CAMPAIGN, HEAD, MIGRATIONS, Store, _upgrade
 from tools.adcopy import AdCopy
 
 
@@ -31,6 +31,31 @@ async def test_migrations_are_idempotent_and_campaigns_are_per_team(database_url
             await store.campaign((await store.team("initech", create=True)).id, "Spring sale")
     finally:
         await store.close()
+
+
+def test_the_newest_revision_is_alembics_head() -> None:
+    """A start skips Alembic when the database is at HEAD, so HEAD must be the revision Alembic upgrades to."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_heads() == [HEAD]
+
+
+async def test_servers_starting_together_migrate_once(postgres_url: str) -> None:
+    """On PostgreSQL starters queue on an advisory lock: one migrates, the others find the database at HEAD."""
+    import asyncio
+
+    stores = await asyncio.gather(*(Store.open(postgres_url) for _ in range(4)))
+    try:
+        async with stores[0].engine.connect() as conn:
+            assert list(await conn.scalars(sa.text("SELECT version_num FROM alembic_version"))) == [HEAD]
+        for store in stores:
+            assert (await store.campaign(TEAM, create=True)).name == DEFAULT_CAMPAIGN
+    finally:
+        for store in stores:
+            await store.close()
 
 
 async def test_jobs_and_creatives_round_trip(database_url: str) -> None:

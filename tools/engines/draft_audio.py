@@ -116,31 +116,37 @@ def _band_noise(rng: np.random.Generator, n: int, low: float, high: float) -> np
     return noise / (np.abs(noise).max() or 1.0)
 
 
-class _Loop:
-    """One layer's four bars, stereo; notes that ring past the end wrap round to the start (seamless tiling)."""
+class _Loops:
+    """Four bars, stereo, mixed as the notes are added: the intro's layers (pad and arpeggio) in one loop, the
+    drums and bass in another (a loop per layer would be six clip-sized buffers). Notes that ring past the end
+    wrap round to the start (seamless tiling)."""
 
-    def __init__(self, length: int) -> None:
-        self.buf = np.zeros((length, 2))
+    def __init__(self, length: int, gains: dict[str, float]) -> None:
+        self.intro = np.zeros((length, 2))
+        self.drums = np.zeros((length, 2))
+        self.gains = gains
 
-    def add(self, at: float, sound: np.ndarray, left: float = 1.0, right: float = 1.0) -> None:
-        start = int(round(at * SAMPLE_RATE)) % len(self.buf)
+    def add(self, layer: str, at: float, sound: np.ndarray, left: float = 1.0, right: float = 1.0) -> None:
+        buf = self.drums if layer in _DRUMS else self.intro
+        gain = self.gains[layer]
+        start = int(round(at * SAMPLE_RATE)) % len(buf)
         n = len(sound)
         pos = 0
         while pos < n:
-            take = min(n - pos, len(self.buf) - start)
-            self.buf[start : start + take, 0] += sound[pos : pos + take] * left
-            self.buf[start : start + take, 1] += sound[pos : pos + take] * right
+            take = min(n - pos, len(buf) - start)
+            buf[start : start + take, 0] += sound[pos : pos + take] * (left * gain)
+            buf[start : start + take, 1] += sound[pos : pos + take] * (right * gain)
             pos += take
             start = 0
 
 
-def _layers(mood: Mood, key: int, seed: int) -> dict[str, np.ndarray]:
-    """The four-bar loop of each layer."""
+def _loops(mood: Mood, key: int, seed: int) -> _Loops:
+    """The four-bar loops of the intro's layers and of the drums, each layer at its level in the mix."""
     rng = np.random.default_rng(seed)
     beat, bar = mood.beat, mood.bar
     length = int(round(4 * bar * SAMPLE_RATE))
     eighth = beat / 2
-    layers = {name: _Loop(length) for name in ("pad", "bass", "arp", "kick", "clap", "hats")}
+    loops = _Loops(length, {name: gain * (mood.pad_level if name == "pad" else 1.0) for name, gain in _MIX.items()})
     # Drum sounds, made once.
     kn = int(0.32 * SAMPLE_RATE)
     t = np.arange(kn) / SAMPLE_RATE
@@ -160,13 +166,13 @@ def _layers(mood: Mood, key: int, seed: int) -> dict[str, np.ndarray]:
         harmonics = 2 + round(4 * mood.brightness)
         for note in chord:
             f = _hz(key + 12 + note)
-            layers["pad"].add(t0, _voice(f * 1.002, pn, harmonics) * env, 1.0, 0.55)
-            layers["pad"].add(t0, _voice(f * 0.998, pn, harmonics) * env, 0.55, 1.0)
+            loops.add("pad", t0, _voice(f * 1.002, pn, harmonics) * env, 1.0, 0.55)
+            loops.add("pad", t0, _voice(f * 0.998, pn, harmonics) * env, 0.55, 1.0)
         # Bass: the chord's root on the mood's eighth-note steps.
         bn = int(eighth * 1.8 * SAMPLE_RATE)
         bass = _voice(_hz(key + chord[0] % 12), bn, 3) * _env(bn, 0.004, eighth * 0.9)
         for step in mood.bass_steps:
-            layers["bass"].add(t0 + step * eighth, bass)
+            loops.add("bass", t0 + step * eighth, bass)
         # Arpeggio: chord notes an octave up, plucked, alternating sides.
         if mood.arp_steps:
             step_s = bar / mood.arp_steps
@@ -176,17 +182,17 @@ def _layers(mood: Mood, key: int, seed: int) -> dict[str, np.ndarray]:
                 f = _hz(key + 24 + order[k % len(order)])
                 pluck = _pluck(f, an, 2 + round(5 * mood.brightness), 0.08) * _env(an, 0.003, step_s * 0.9)
                 side = 0.35 if k % 2 else -0.35
-                layers["arp"].add(t0 + k * step_s, pluck, 1 - side, 1 + side)
+                loops.add("arp", t0 + k * step_s, pluck, 1 - side, 1 + side)
         for step in mood.kick:
-            layers["kick"].add(t0 + step * eighth, kick)
+            loops.add("kick", t0 + step * eighth, kick)
         for step in mood.clap:
-            layers["clap"].add(t0 + step * eighth, clap)
+            loops.add("clap", t0 + step * eighth, clap)
         if mood.hats:
             for k in range(4 * mood.hats):
                 accent = 1.0 if k % 2 else 0.55
                 side = 0.2 if k % 4 < 2 else -0.2
-                layers["hats"].add(t0 + k * beat / mood.hats, hat * accent, 1 - side, 1 + side)
-    return {name: loop.buf for name, loop in layers.items()}
+                loops.add("hats", t0 + k * beat / mood.hats, hat * accent, 1 - side, 1 + side)
+    return loops
 
 
 _MIX = {"pad": 0.16, "bass": 0.3, "arp": 0.1, "kick": 0.55, "clap": 0.18, "hats": 0.07}
@@ -199,30 +205,42 @@ def music_bed(template: str, duration_s: float, variant: int = 0) -> np.ndarray:
     mood = mood_for(template)
     key = mood.root + (0, 2, -2, 5, -3)[variant % 5]
     n = int(round(duration_s * SAMPLE_RATE))
-    layers = _layers(mood, key, seed=1000 + variant)
-    gains = {name: _MIX[name] * (mood.pad_level if name == "pad" else 1.0) for name in layers}
-    full = sum(layers[name] * gains[name] for name in layers)
-    intro = sum(layers[name] * gains[name] for name in layers if name not in _DRUMS)
+    loops = _loops(mood, key, seed=1000 + variant)
+    intro = loops.intro
+    full = intro + loops.drums
+    del loops
     drums_from = min(n, int(round(mood.intro_bars * mood.bar * SAMPLE_RATE)))
     fade = min(n, int(min(2.5, max(0.6, 0.12 * duration_s)) * SAMPLE_RATE))
+    # The loudness is measured on the same arrangement of the K-weighted loops' power: filtering a loop in the
+    # frequency domain is exact for a signal that repeats, and far cheaper than filtering the whole clip; the
+    # clip-long arrays are one channel of power, not two of samples.
+    power = _arranged(_power(_k_weighted(full)), _power(_k_weighted(intro)), n, drums_from, fade, squared=True)
+    loudness = _gated_loudness(power)
+    del power
     mix = _arranged(full, intro, n, drums_from, fade)
-    # The loudness is measured on the same arrangement of the K-weighted loops: filtering a loop in the
-    # frequency domain is exact for a signal that repeats, and far cheaper than filtering the whole clip.
-    weighted = _arranged(_k_weighted(full), _k_weighted(intro), n, drums_from, fade)
-    mix *= 10 ** ((TARGET_LUFS - _gated_loudness(weighted)) / 20)
+    del full, intro
+    mix *= 10 ** ((TARGET_LUFS - loudness) / 20)
     if float(np.abs(mix).max()) > PEAK:
         mix = _limited(mix)
     return mix.astype(np.float32)
 
 
-def _arranged(full: np.ndarray, intro: np.ndarray, n: int, drums_from: int, fade: int) -> np.ndarray:
-    """The loops laid end to end for n samples: the intro's bars, then the full groove; faded in and out."""
-    out = np.resize(full, (n, 2))
+def _arranged(
+    full: np.ndarray, intro: np.ndarray, n: int, drums_from: int, fade: int, *, squared: bool = False
+) -> np.ndarray:
+    """The loops (samples, or with `squared` their power) laid end to end for n samples: the intro's bars, then
+    the full groove; faded in and out (the fades squared too, for power)."""
+    out = np.resize(full, (n, *full.shape[1:]))
     if drums_from:
-        out[:drums_from] = np.resize(intro, (drums_from, 2))
+        out[:drums_from] = np.resize(intro, (drums_from, *intro.shape[1:]))
     fade_in = min(n, int(0.01 * SAMPLE_RATE))
-    out[:fade_in] *= np.linspace(0.0, 1.0, fade_in)[:, None]
-    out[n - fade :] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, math.pi, fade)))[:, None]
+    ramp_in = np.linspace(0.0, 1.0, fade_in)
+    ramp_out = 0.5 + 0.5 * np.cos(np.linspace(0.0, math.pi, fade))
+    if squared:
+        ramp_in, ramp_out = ramp_in**2, ramp_out**2
+    shape = (-1,) + (1,) * (out.ndim - 1)
+    out[:fade_in] *= ramp_in.reshape(shape)
+    out[n - fade :] *= ramp_out.reshape(shape)
     return out
 
 
@@ -245,15 +263,21 @@ def _k_weighted(x: np.ndarray, pad: int = 0) -> np.ndarray:
     return np.fft.irfft(np.fft.rfft(x, size, axis=0) * response[:, None], size, axis=0)[:n]
 
 
-def _gated_loudness(y: np.ndarray) -> float:
-    """Gated loudness in LUFS of K-weighted stereo samples: 400 ms blocks every 100 ms, gated at -70 LUFS and
-    10 LU below the mean."""
+def _power(y: np.ndarray) -> np.ndarray:
+    """Each sample's power, summed over the channels (the standard weighs left and right alike)."""
+    return np.einsum("ij,ij->i", y, y)
+
+
+def _gated_loudness(power: np.ndarray) -> float:
+    """Gated loudness in LUFS of the power of K-weighted samples: 400 ms blocks every 100 ms, gated at -70 LUFS
+    and 10 LU below the mean."""
     block, hop = int(0.4 * SAMPLE_RATE), int(0.1 * SAMPLE_RATE)
-    if len(y) < block:
+    if len(power) < block:
         return -70.0
-    power = np.cumsum(np.concatenate([np.zeros((1, 2)), y**2]), axis=0)
-    starts = np.arange(0, len(y) - block + 1, hop)
-    z = ((power[starts + block] - power[starts]) / block).sum(axis=1)
+    total = np.zeros(len(power) + 1)
+    np.cumsum(power, out=total[1:])
+    starts = np.arange(0, len(power) - block + 1, hop)
+    z = (total[starts + block] - total[starts]) / block
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(z)
     kept = z[loud > -70.0]
@@ -266,7 +290,7 @@ def _gated_loudness(y: np.ndarray) -> float:
 
 def integrated_loudness(x: np.ndarray) -> float:
     """Integrated loudness in LUFS of stereo samples (n, 2) at 48 kHz."""
-    return _gated_loudness(_k_weighted(x.astype(np.float64), pad=SAMPLE_RATE))
+    return _gated_loudness(_power(_k_weighted(x.astype(np.float64), pad=SAMPLE_RATE)))
 
 
 def _limited(x: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@ its next poll, and the pace of polling (a budget of polls per second for the who
 
 A webhook reaches whichever app instance Replicate calls; it is published on the job event bus as a
 "prediction" event, and `Completions`, subscribed to the bus, hands it to the render following that prediction.
+The Replicate library is imported when a webhook is first checked: a process that only drafts never loads it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,13 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from replicate.exceptions import ReplicateError
-from replicate.webhook import Webhooks, WebhookSigningSecret
 
 from campaign.errors import ClapboardError, ProviderFailed
 from campaign.settings import Settings
 
 if TYPE_CHECKING:
+    from replicate.webhook import WebhookSigningSecret
+
     from tools.jobs.events import JobEvent
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,8 @@ class WebhookVerifier:
     async def secret(self) -> WebhookSigningSecret:
         async with self._lock:
             if self._secret is None:
+                from replicate.exceptions import ReplicateError
+
                 from tools.engines.replicate import make_client
 
                 client = make_client(self.settings)
@@ -71,6 +74,8 @@ class WebhookVerifier:
         """The prediction a genuine, fresh webhook carries; raises WebhookRejected otherwise."""
         if not all(headers.get(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")):
             raise WebhookRejected("The webhook's signature does not check out.")  # unsigned: Replicate is not asked
+        from replicate.webhook import Webhooks
+
         try:
             text = body.decode("utf-8")
             Webhooks.validate(headers=headers, body=text, secret=await self.secret(), tolerance=TOLERANCE_S)
