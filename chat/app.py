@@ -125,8 +125,8 @@ _STEPS = {  # Chainlit shows "Used <name>" once a step is done
 
 
 async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool = False) -> None:
-    """Run the agent for one message (slash commands are planned offline whatever the chat model), then follow
-    the jobs its tools started and show what they opened."""
+    """Run the agent for one message (slash commands are planned offline whatever the chat model), following
+    the jobs its tools start and showing what they open as each tool answers."""
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
     outcomes: list[Outcome] = []
@@ -170,7 +170,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await answer.send()
     elif started:  # the model went quiet after starting jobs: say what started
         await cl.Message(content="\n\n".join(describe_submission(s) for s in started)).send()
-    else:  # no words at all: a model that failed to call a tool properly, or was stopped repeating itself
+    elif not any(o.library is not None for o in outcomes):
+        # No words and nothing shown: a model that failed to call a tool properly, or was stopped repeating itself.
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
         ).send()
