@@ -42,6 +42,7 @@ PRESET = "veryfast"
 CRF = "23"
 # A fixed thread count: x264's output depends on it, so a fixed number keeps the bytes identical on any machine.
 THREADS = 3
+LOOKAHEAD = "5"
 QUEUE_FRAMES = 3
 
 Report = Callable[[float, str], None]
@@ -75,7 +76,9 @@ def encoder_stream(container: av.container.OutputContainer, width: int, height: 
     stream.time_base = Fraction(1, fps)
     stream.codec_context.time_base = Fraction(1, fps)
     stream.codec_context.thread_count = THREADS
-    stream.options = {"preset": PRESET, "crf": CRF, "threads": str(THREADS)}
+    # A short lookahead: x264 holds that many frames per thread, about 60 MB less at 1080x1920 (the drafts'
+    # motion is planned, so rate control gains little from looking further).
+    stream.options = {"preset": PRESET, "crf": CRF, "threads": str(THREADS), "rc-lookahead": LOOKAHEAD}
     return stream
 
 
