@@ -284,7 +284,11 @@ def mount() -> None:
     front of all (once)."""
     routes = chainlit_app.router.routes
     if not any(isinstance(r, Mount) and r.path == "/api" for r in routes):
-        routes.insert(0, Mount("/api", app=api))
+        mounted = Mount("/api", app=api)
+        # An id with a line break in it would miss the mount (Starlette's `.` stops at one) and get Chainlit's bare
+        # 404; it reaches the API's own checks instead, and their answer in our shape.
+        mounted.path_regex = re.compile(mounted.path_regex.pattern, re.DOTALL)
+        routes.insert(0, mounted)
         routes.insert(0, Mount("/files", app=files))
         chainlit_app.add_middleware(UploadGuard)
         chainlit_app.add_middleware(SessionGuard)

@@ -316,3 +316,8 @@ async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays
     signed_in = await api.post("/login", data={"username": "alice", "password": "alice-password"})
     assert signed_in.status_code == 200, signed_in.text
     assert "samesite=lax" in signed_in.headers["set-cookie"].lower()
+
+
+async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: httpx.AsyncClient) -> None:
+    answered = await api.patch("/api/creatives/%F0%AF%8E%AA_%0AA", json={"title": "x"})
+    assert answered.status_code == 422 and answered.json()["stage"] == "request"
