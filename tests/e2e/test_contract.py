@@ -5,6 +5,9 @@ body it really sends, strict types, unknown fields refused, 405s with a true All
 One check is left out, `positive_data_acceptance`: a request can fit the schema and still ask for what the
 product does not offer (a duration the chosen model does not make, a template or an image that does not exist);
 those are answered 422 in the documented shape, naming what is allowed, which no static schema can express.
+
+The stateful phase (chains of calls through the ids the server makes) is run by hand, not here: its ids differ
+from run to run, so the seed does not make it repeatable, and the suite must be.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ def test_schemathesis_finds_nothing_over_every_operation(
     run = subprocess.run(
         [str(st), "run", f"{server.base}/api/openapi.json", "--url", f"{server.base}/api",
          "-H", f"Authorization: {token()['Authorization']}", "--max-examples", "25", "--seed", "15",
-         "--exclude-checks", "positive_data_acceptance", "--no-color"],
+         "--exclude-checks", "positive_data_acceptance", "--phases", "examples,coverage,fuzzing", "--no-color"],
         capture_output=True, text=True, cwd=tmp_path, timeout=240,
     )  # fmt: skip
     summary = run.stdout[run.stdout.rfind("SUMMARY") :]
