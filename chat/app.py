@@ -19,7 +19,7 @@ from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
 from chat.iterate import FOCUS, show_outcome
 from chat.notify import STOP_ACTION, remove_confirm_actions
-from chat.panel import send_settings, starter_buttons
+from chat.panel import normalised, send_settings, starter_buttons
 from chat.runtime import get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from chat.uploads import session_ended
@@ -97,7 +97,8 @@ async def on_message(message: cl.Message) -> None:
         actor=actor,
         origin=f"chat:{cl.context.session.thread_id}",
         message_id=message.id,
-        defaults=request_defaults(cl.user_session.get("chat_settings") or {}),
+        # As requests take them, whatever the session holds (the panel's raw strings while it is being sent).
+        defaults=request_defaults(normalised(studio, cl.user_session.get("chat_settings") or {})[0]),
         focus=cl.user_session.get(FOCUS),
     )
     cl.user_session.set(FOCUS, None)  # a button points at a video for the next message only

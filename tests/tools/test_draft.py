@@ -834,6 +834,16 @@ def test_a_product_on_a_plain_backdrop_is_cut_out(template: str, aspect: str) ->
         assert share_near(frame, BACKDROP, 10) < 0.003, t  # and its backdrop is not
 
 
+@pytest.mark.parametrize("side", [400, 700, 1600])
+def test_a_cut_out_product_is_opaque_whatever_the_photos_size(side: int) -> None:
+    """Small photos used to come out see-through (alpha 185 of 255 at 400 px): the background showed through."""
+    [ref] = prepare_references([jpeg(product_shot(side, side * 3 // 4))], 1280, 720)
+    alpha = ref.image.getchannel("A")
+    assert ref.cut_out and alpha.getextrema() == (0, 255)
+    inside = [alpha.getpixel((x, y)) for x, y in ((alpha.width // 2, alpha.height // 2),)]
+    assert inside == [255]
+
+
 def test_a_busy_photo_stays_framed_and_a_transparent_png_stays_as_it_is() -> None:
     busy, ring = prepare_references([jpeg(rainbow(1200, 900)), png(rainbow_ring(600))], 1280, 720)
     assert not busy.cut_out and not busy.has_alpha and busy.size == (1200, 900)

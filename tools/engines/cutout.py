@@ -41,10 +41,9 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
     soft = cv2.GaussianBlur(subject.astype(np.float32), (0, 0), 1.2)
     alpha = cv2.resize(soft, (w, h), interpolation=cv2.INTER_CUBIC)
     edge = max(1.0, 1.5 / scale)  # the smoothed edge's width in full-size pixels
-    alpha -= 0.7
-    alpha *= edge
-    alpha /= 2.0
-    alpha += 0.5
+    half = min(0.29, 1.0 / edge)  # the ramp around 0.7 reaches 0 and 1 within the smoothed values (a small
+    alpha -= 0.7 - half  # photo's product stays fully opaque, not see-through)
+    alpha /= 2.0 * half
     np.clip(alpha, 0.0, 1.0, out=alpha)
     alpha *= 255
     out = img.convert("RGBA")
