@@ -20,6 +20,7 @@ from chat.runtime import get_notifier, get_studio
 from chat.signin import session_actor
 from tools.jobs import Submitted
 from tools.studio import Studio
+from tools.views import JobView
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
@@ -85,20 +86,32 @@ async def formats(action: cl.Action) -> None:
         await cl.Message(content=f"This model does not make {' or '.join(missing)}.").send()
 
 
-@cl.action_callback("edit_text")
-async def edit_text(action: cl.Action) -> None:
+async def _pointed(action: cl.Action) -> tuple[Studio, Actor, JobView] | None:
+    """The team's job a button under a video points at, made the conversation's focus; None (the user told why)
+    when it is not theirs to see."""
     studio = await get_studio()
     actor = await session_actor()
     if actor is None:
-        return
-    job_id = str(action.payload.get("job_id", ""))
+        return None
     try:
-        job = await studio.job(actor, job_id)
-        shown = (await studio.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
+        job = await studio.job(actor, str(action.payload.get("job_id", "")))
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
+        return None
+    cl.user_session.set(FOCUS, job.id)
+    return studio, actor, job
+
+
+@cl.action_callback("edit_text")
+async def edit_text(action: cl.Action) -> None:
+    if (pointed := await _pointed(action)) is None:
         return
-    cl.user_session.set(FOCUS, job_id)
+    studio, actor, job = pointed
+    try:
+        shown = (await studio.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
+    except ClapboardError as exc:  # the video was deleted from the library meanwhile
+        await cl.Message(content=str(exc)).send()
+        return
     now = f"On screen now:\n{copy_lines(shown)}" if shown else "There are no words on screen now."
     await cl.Message(
         content=f"{now}\n\nWrite the change, e.g. *change the headline to Run the city*, *price: $99* or "
@@ -108,17 +121,9 @@ async def edit_text(action: cl.Action) -> None:
 
 @cl.action_callback("another_model")
 async def another_model(action: cl.Action) -> None:
-    studio = await get_studio()
-    actor = await session_actor()
-    if actor is None:
+    if (pointed := await _pointed(action)) is None:
         return
-    job_id = str(action.payload.get("job_id", ""))
-    try:
-        job = await studio.job(actor, job_id)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    cl.user_session.set(FOCUS, job_id)
+    studio, _, job = pointed
     models = [m for m in studio.models() if m.available and m.id != (job.model_used or job.model)]
     if not models:
         await cl.Message(content="No other model is available here right now; only the free draft is.").send()
@@ -126,7 +131,7 @@ async def another_model(action: cl.Action) -> None:
     await cl.Message(
         content="Which model should make it? The price is asked before a paid model starts.",
         actions=[
-            cl.Action(name="use_model", payload={"job_id": job_id, "model": m.id}, label=f"{m.name} ({m.price})")
+            cl.Action(name="use_model", payload={"job_id": job.id, "model": m.id}, label=f"{m.name} ({m.price})")
             for m in models
         ],
     ).send()
