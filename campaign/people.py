@@ -14,7 +14,10 @@ from .models import DEFAULT_TEAM_ID, Role, Team, User
 LOCAL_OWNER_ID = "local"  # the person at the machine, while no user exists
 PASSWORD_MIN_CHARS = 8
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_CONTROL = r"\x00-\x1f\x7f-\x9f"
+CONTROL = re.compile(f"[{_CONTROL}]")  # never in a name, an email or a password
+_PART = rf"[^@\s{_CONTROL}\ud800-\udfff]+"  # of an email: no control characters (a NUL) nor broken Unicode
+_EMAIL = re.compile(rf"{_PART}@{_PART}\.{_PART}")
 _hasher = PasswordHash.recommended()  # argon2id
 
 
@@ -69,6 +72,8 @@ def email_address(text: str) -> str:
 def hash_password(password: str) -> str:
     if len(password) < PASSWORD_MIN_CHARS:
         raise InvalidRequest(f"A password needs at least {PASSWORD_MIN_CHARS} characters.")
+    if CONTROL.search(password):
+        raise InvalidRequest("A password cannot contain control characters (the sign-in page refuses them).")
     return _hasher.hash(password)
 
 

@@ -120,6 +120,27 @@ class Settings(BaseSettings):
         default_factory=dict,
         description='Email domains whose OAuth sign-ins become members of a team: {"acme.com": "acme"}.',
     )
+    sign_in_pair_failures: int = Field(
+        default=5, ge=1, description="Wrong passwords one address may try at one account before it has to wait."
+    )
+    sign_in_pair_every_s: float = Field(
+        default=60.0, gt=0, description="...then one more every so many seconds (the wait shrinks as time passes)."
+    )
+    sign_in_address_failures: int = Field(
+        default=20, ge=1, description="Wrong passwords one address may try across all accounts before it waits."
+    )
+    sign_in_address_every_s: float = Field(default=30.0, gt=0, description="...then one more every so many seconds.")
+    sign_in_account_failures: int = Field(
+        default=50, ge=2, description="Wrong passwords one account may take from all addresses before it waits."
+    )
+    sign_in_account_every_s: float = Field(default=20.0, gt=0, description="...then one more every so many seconds.")
+    sign_in_hashes: int = Field(
+        default=1,
+        ge=1,
+        le=16,
+        description="Passwords checked at once (each takes about 64 MB and a core for a tenth of a second); more "
+        "sign-ins wait their turn.",
+    )
     user: str | None = Field(default=None, description="Who the CLI acts as, once users exist (or --as NAME).")
 
     _secret: bytes | None = PrivateAttr(default=None)
@@ -145,6 +166,20 @@ class Settings(BaseSettings):
         """The names the server answers to (Host headers it accepts)."""
         public = urlsplit(self.public_url).hostname
         return {*LOOPBACK_HOSTS, *self.allowed_hosts, *([public] if public else [])}
+
+    @model_validator(mode="after")
+    def _one_address_cannot_lock_an_account(self) -> Settings:
+        """The account's limit must hold more than one address's burst and leak at least as fast as one address
+        may guess; otherwise a guesser on one address could keep the account's owner out for good."""
+        if not (
+            self.sign_in_account_failures > self.sign_in_pair_failures
+            and self.sign_in_account_every_s <= self.sign_in_pair_every_s
+        ):
+            raise ValueError(
+                "sign_in_account_failures must be more than sign_in_pair_failures, and sign_in_account_every_s at "
+                "most sign_in_pair_every_s: else one address could keep an account locked."
+            )
+        return self
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:

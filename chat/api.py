@@ -23,7 +23,7 @@ from campaign.people import Actor
 from campaign.text import StorableText, Words
 from chat.problems import clapboard_error, http_error, invalid, responses
 from chat.runtime import get_studio
-from chat.signin import SessionGuard
+from chat.signin import SessionGuard, SignInGuard
 from chat.site import SameSite
 from chat.uploads import UploadGuard, read_upload
 from tools.engines.replicate_hooks import WebhookRejected
@@ -291,6 +291,7 @@ def mount() -> None:
         routes.insert(0, mounted)
         routes.insert(0, Mount("/files", app=files))
         chainlit_app.add_middleware(UploadGuard)
+        chainlit_app.add_middleware(SignInGuard)  # the throttle in front of POST /login
         chainlit_app.add_middleware(SessionGuard)
         chainlit_app.add_middleware(SameSite)
 

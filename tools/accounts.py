@@ -4,6 +4,7 @@ effect at once)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import jwt
@@ -22,6 +23,7 @@ from campaign.people import (
 )
 from campaign.settings import Settings
 from campaign.store import Store
+from tools.throttle import SignInThrottle
 
 ALGORITHM = "HS256"
 TOKEN_MAX_DAYS = 365
@@ -44,6 +46,8 @@ class Accounts:
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings
         self.store = store
+        self.throttle = SignInThrottle(settings)
+        self._hashing = asyncio.Semaphore(settings.sign_in_hashes)  # each check holds ~64 MB and a core
 
     # managing users (the CLI: whoever runs it holds the database)
 
@@ -91,11 +95,21 @@ class Accounts:
         return None if await self.store.has_users() else LOCAL_OWNER
 
     async def sign_in(self, login: str, password: str) -> Actor | None:
-        """The user with this name or email and password; None otherwise (the same work either way)."""
-        login = login.strip().lower()
-        user = await self.store.user_by(email=login) if "@" in login else await self.store.user_by(name=login)
-        matches = password_matches(password, user.password_hash if user else None)
+        """The user with this name or email and password; None otherwise, after the same work whether or not the
+        user exists. The password is checked in a worker thread, a few at a time (`sign_in_hashes`), so that
+        guessers slow down sign-in only, not every page of the server."""
+        user = await self._by_login(login)
+        async with self._hashing:
+            matches = await asyncio.to_thread(password_matches, password, user.password_hash if user else None)
         return await self._actor(user) if user is not None and matches else None
+
+    async def _by_login(self, login: str) -> User | None:
+        """The user a login names; None for one that can be no name or email (a NUL, which PostgreSQL refuses)."""
+        try:
+            key = {"email": email_address(login)} if "@" in login else {"name": user_name(login)}
+        except InvalidRequest:
+            return None
+        return await self.store.user_by(**key)
 
     async def by_email(self, email: str, *, join_domains: dict[str, str] | None = None) -> Actor | None:
         """The user an SSO proxy or an OAuth provider vouches for, by email. With `join_domains` (email domain ->

@@ -1,16 +1,19 @@
 """Who is speaking, in the real Chainlit server over socket.io: sign-in is required once users exist; a
 teammate never gets someone else's price question; another team's ids are not found in the chat or the API;
-a session ends when its user is removed, changes password, or (the local owner) once users exist."""
+a session ends when its user is removed, changes password, or (the local owner) once users exist; wrong passwords
+wait their turn (429, Retry-After) without keeping the account's owner out; a NUL in the form is refused."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from pathlib import Path
 
 import httpx
 import pytest
 import socketio
 
-from tests.conftest import bearer
+from tests.conftest import bearer, make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
 
@@ -136,3 +139,56 @@ async def test_a_trusted_proxy_header_signs_in_only_when_configured(settings: ob
         alice = {"X-Forwarded-Email": "alice@acme.example"}
         assert (await other.http.post("/auth/header", headers=alice)).status_code == 401
         await other.http.aclose()
+
+
+async def test_wrong_passwords_wait_their_turn_and_another_address_is_not_kept_out(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", sign_in_pair_failures=3, sign_in_pair_every_s=3,
+                             sign_in_account_failures=6, sign_in_account_every_s=3)  # fmt: skip
+    async with chainlit_server(settings) as base:
+        from chat import runtime
+
+        await (await runtime.get_studio()).accounts.add("alice", team="acme", password="alice-password")
+        # uvicorn takes the client's address from X-Forwarded-For when the proxy is on loopback, as here
+        guesser = httpx.AsyncClient(base_url=base, headers={"X-Forwarded-For": "203.0.113.9"})
+        alice = httpx.AsyncClient(base_url=base, headers={"X-Forwarded-For": "198.51.100.7"})
+        form = {"username": "alice", "password": "guess-1234"}
+        assert [(await guesser.post("/login", data=form)).status_code for _ in range(3)] == [401] * 3
+        refused = await guesser.post("/login", data={"username": "alice", "password": "alice-password"})
+        assert refused.status_code == 429
+        wait = int(refused.headers["Retry-After"])
+        assert 1 <= wait <= 3
+        assert refused.json()["detail"].startswith(f"Too many wrong passwords. Wait {wait} second")
+        for _ in range(20):  # asking while refused costs nothing and changes nothing
+            assert (await guesser.post("/login", data=form)).status_code == 429
+            assert (await guesser.post("/login", files={"username": (None, "alice"), "password": (None, "guess")}))\
+                .status_code == 429  # fmt: skip
+        assert (await alice.post("/login", data={"username": "alice", "password": "alice-password"})).is_success
+
+        await asyncio.sleep(wait)
+        # the person who mistyped, at the same address, gets in after the wait (with the page's multipart form)
+        back = await guesser.post("/login", files={"username": (None, "alice"), "password": (None, "alice-password")})
+        assert back.status_code == 200 and (await guesser.get("/user")).json()["identifier"]
+        await guesser.aclose()
+        await alice.aclose()
+
+
+async def test_a_nul_in_the_sign_in_form_is_refused_without_a_traceback(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING)
+    async with chainlit_server(make_settings(tmp_path / "data", database_url=database_url)) as base:
+        from chat import runtime
+
+        await (await runtime.get_studio()).accounts.add("alice", team="acme", password="alice-password")
+        async with httpx.AsyncClient(base_url=base) as http:
+            for name, password in (("ali\x00ce", "alice-password"), ("alice@acme.example\x00", "x"),
+                                   ("alice", "alice-pass\x00word"), ("alice\x1b", "alice-password")):  # fmt: skip
+                for sent in ({"data": {"username": name, "password": password}},
+                             {"files": {"username": (None, name), "password": (None, password)}}):  # fmt: skip
+                    answer = await http.post("/login", **sent)
+                    assert answer.status_code == 422
+                    assert answer.json()["detail"] == (
+                        "A name or password cannot contain control characters. Type them again and sign in."
+                    )
+            assert (await http.post("/login", data={"username": "alice", "password": "alice-password"})).is_success
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
