@@ -17,6 +17,7 @@ users exist is answered 401 (the page shows the sign-in form again).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -41,6 +42,7 @@ SIGNED_OUT = "Your sign-in has ended (your account was changed or removed). Relo
 TOO_MANY = "Too many wrong passwords. Wait {wait} and try again, or ask an admin to set a new password for you."
 UNTYPEABLE = "A name or password cannot contain control characters. Type them again and sign in."
 LOGIN_MAX_BYTES = 16 * 1024  # a name and a password, with the form's framing
+REFUSAL_PAUSE_S = 1.0  # a 429 waits this long (a timer, no work): a guesser that retries at once is slowed down
 
 
 def chat_user(actor: Actor) -> cl.User:
@@ -192,6 +194,7 @@ class SignInGuard:
         throttle = (await get_studio()).accounts.throttle
         address = (scope.get("client") or ("",))[0]
         if wait := throttle.attempt(login, address):
+            await asyncio.sleep(REFUSAL_PAUSE_S)
             refusal = JSONResponse({"detail": TOO_MANY.format(wait=_duration(wait))}, 429, {"Retry-After": str(wait)})
             await refusal(scope, receive, send)
             return

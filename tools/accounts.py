@@ -5,7 +5,12 @@ effect at once)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import jwt
 from pydantic import BaseModel
@@ -47,7 +52,12 @@ class Accounts:
         self.settings = settings
         self.store = store
         self.throttle = SignInThrottle(settings)
-        self._hashing = asyncio.Semaphore(settings.sign_in_hashes)  # each check holds ~64 MB and a core
+        # Password checks run here, a few at a time (each holds ~64 MB and a core), at a lower priority than the
+        # server's own threads: guessers slow down sign-in, not the pages.
+        self._checks = ThreadPoolExecutor(settings.sign_in_hashes, "password-check", initializer=_lower_priority)
+
+    def close(self) -> None:
+        self._checks.shutdown(wait=False, cancel_futures=True)
 
     # managing users (the CLI: whoever runs it holds the database)
 
@@ -99,8 +109,8 @@ class Accounts:
         user exists. The password is checked in a worker thread, a few at a time (`sign_in_hashes`), so that
         guessers slow down sign-in only, not every page of the server."""
         user = await self._by_login(login)
-        async with self._hashing:
-            matches = await asyncio.to_thread(password_matches, password, user.password_hash if user else None)
+        check = partial(password_matches, password, user.password_hash if user else None)
+        matches = await asyncio.get_running_loop().run_in_executor(self._checks, check)
         return await self._actor(user) if user is not None and matches else None
 
     async def _by_login(self, login: str) -> User | None:
@@ -177,3 +187,10 @@ class Accounts:
         if actor is None:
             raise SignInRequired("The token was revoked: its user was removed or changed their password.")
         return actor
+
+
+def _lower_priority() -> None:
+    """A password-check thread gives way to the others when the CPU is short (on Linux, where the niceness is a
+    thread's own; elsewhere it runs at the usual priority)."""
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

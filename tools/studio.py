@@ -129,6 +129,7 @@ class Studio:
             await self.relay.stop()
         await self.bus.close()
         await self.store.close()
+        self.accounts.close()
 
     async def work(self, *, queues: tuple[str, ...], concurrency: int | None) -> None:
         """Run jobs from the PostgreSQL queue until stopped (`clapboard worker`)."""

@@ -142,8 +142,8 @@ async def test_a_trusted_proxy_header_signs_in_only_when_configured(settings: ob
 
 
 async def test_wrong_passwords_wait_their_turn_and_another_address_is_not_kept_out(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path / "data", sign_in_pair_failures=3, sign_in_pair_every_s=3,
-                             sign_in_account_failures=6, sign_in_account_every_s=3)  # fmt: skip
+    settings = make_settings(tmp_path / "data", sign_in_pair_failures=3, sign_in_pair_every_s=5,
+                             sign_in_account_failures=6, sign_in_account_every_s=5)  # fmt: skip
     async with chainlit_server(settings) as base:
         from chat import runtime
 
@@ -156,12 +156,12 @@ async def test_wrong_passwords_wait_their_turn_and_another_address_is_not_kept_o
         refused = await guesser.post("/login", data={"username": "alice", "password": "alice-password"})
         assert refused.status_code == 429
         wait = int(refused.headers["Retry-After"])
-        assert 1 <= wait <= 3
+        assert 1 <= wait <= 5
         assert refused.json()["detail"].startswith(f"Too many wrong passwords. Wait {wait} second")
-        for _ in range(20):  # asking while refused costs nothing and changes nothing
-            assert (await guesser.post("/login", data=form)).status_code == 429
-            assert (await guesser.post("/login", files={"username": (None, "alice"), "password": (None, "guess")}))\
-                .status_code == 429  # fmt: skip
+        multipart = {"username": (None, "alice"), "password": (None, "guess-5678")}  # as the page sends it
+        again = await asyncio.gather(*(guesser.post("/login", data=form) for _ in range(10)),
+                                     *(guesser.post("/login", files=multipart) for _ in range(10)))  # fmt: skip
+        assert [a.status_code for a in again] == [429] * 20  # asking while refused costs nothing, changes nothing
         assert (await alice.post("/login", data={"username": "alice", "password": "alice-password"})).is_success
 
         await asyncio.sleep(wait)
@@ -191,4 +191,4 @@ async def test_a_nul_in_the_sign_in_form_is_refused_without_a_traceback(
                         "A name or password cannot contain control characters. Type them again and sign in."
                     )
             assert (await http.post("/login", data={"username": "alice", "password": "alice-password"})).is_success
-    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if r.exc_info or r.name.startswith("chainlit")]  # no traceback
