@@ -54,7 +54,8 @@ _FORMAT_WORDS = r"16:9|9:16|1:1|4:5|vertical|square|landscape|portrait"
 _CHAIN = rf"(?:{_ANY})(?:\s*(?:,|&|\band\b|\bor\b|/)\s*(?:{_ANY}))*(?![\w-])"
 # "one for TikTok", ", and one square for LinkedIn in 16:9"
 _ONE_FOR = re.compile(
-    rf"[,;:]?\s*(?:and\s+)?(?:one|1)\s+(?:\w+\s+){{0,2}}(?:for|on)\s+(?:{_ANY})(?![\w-])(?:\s+in\s+(?:{_FORMAT_WORDS}))?",
+    rf"[,;:]?\s*(?:and\s+)?(?:one|1)\s+(?:\w+\s+){{0,2}}(?:for|on)\s+(?:{_ANY})(?![\w-])"
+    rf"(?:\s+in\s+(?:{_FORMAT_WORDS}))?",
     re.I,
 )
 # "for each of Reels and Shorts", "on TikTok, YouTube and LinkedIn", then any channel left
