@@ -13,6 +13,8 @@ from langchain_core.messages import HumanMessage
 from campaign.people import LOCAL_OWNER as OWNER
 from chat.agent import TurnContext, build_agent
 from tests.conftest import make_settings
+from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
 from tools.jobs import JobSpec
 from tools.studio import Studio
@@ -24,11 +26,11 @@ ORIGIN = "chat:socks"
 class Chat:
     """One conversation with the offline agent: its memory kept between messages, as the chat keeps it."""
 
-    def __init__(self, studio: Studio) -> None:
+    def __init__(self, studio: Studio, offline: bool = True) -> None:
         from langgraph.checkpoint.memory import InMemorySaver
 
         self.studio = studio
-        self.agent = build_agent(studio, InMemorySaver(), offline=True)
+        self.agent = build_agent(studio, InMemorySaver(), offline=offline)
         self.turns = 0
 
     async def say(self, text: str) -> str:
@@ -78,6 +80,20 @@ async def test_three_channels_make_three_videos_in_one_set_offline(tmp_path: Pat
         await studio.close()
 
 
+async def test_three_channels_in_the_chat_show_three_videos_and_say_so(tmp_path: Path) -> None:
+    """Over socket.io, as the browser sends it: three videos arrive, and the chat says they are one set."""
+    async with chainlit_server(make_settings(tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send(SOCKS)
+        said = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith("3 ads, one per channel")])
+        assert "(TikTok 9:16, YouTube 16:9, LinkedIn 1:1), kept together as one set" in said[0]
+        await tab.wait_for(lambda: len(tab.elements("video")) == 3)
+        ready = [m for m in tab.messages() if m.startswith("Your video is ready")]
+        assert len(ready) == 3 and not any("Shall I make" in m for m in tab.messages())
+        await tab.close()
+
+
 async def test_three_channels_on_replicate_ask_each_price_and_send_prompts_of_their_format(
     fake_replicate: FakeReplicate, tmp_path: Path
 ) -> None:
@@ -121,3 +137,30 @@ async def test_a_vertical_social_ad_made_landscape_sends_no_vertical_words(
         assert not re.search(r"vertical|9:16|tik\s?tok", inputs["16:9"], re.I), inputs["16:9"]
     finally:
         await studio.close()
+
+
+async def test_an_llm_asks_for_the_channels_and_a_follow_up_on_one(tmp_path: Path) -> None:
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        brief = {"prompt": "6 second ads for our socks", "duration_s": 6, "channels": ["TikTok", "YouTube", "LinkedIn"]}
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": brief}])
+        llm.queue_reply(content="Three ads are on their way, one per channel.")
+        llm.queue_reply(tool_calls=[{"name": "revise_video", "arguments": {"channel": "youtube", "duration_s": 10}}])
+        llm.queue_reply(content="A 10 second YouTube one is on its way.")
+        studio = await Studio.open(settings)
+        try:
+            chat = Chat(studio, offline=False)
+            await chat.say(SOCKS)
+            tools = {t["function"]["name"]: t["function"]["parameters"] for t in llm.chat_requests()[0].json["tools"]}
+            assert "channels" in tools["generate_video"]["properties"]
+            assert "channel" in tools["revise_video"]["properties"]
+            specs = await _specs(studio)
+            assert [(s.channel, s.aspect) for s in specs] == [("tiktok", "9:16"), ("youtube", "16:9"),
+                                                               ("linkedin", "1:1")]  # fmt: skip
+            assert all("YouTube" not in s.prompt for s in specs if s.channel != "youtube")
+            await chat.say("make the YouTube one 10 seconds")
+            latest = (await _specs(studio))[-1]
+            assert (latest.channel, latest.aspect, latest.duration_s) == ("youtube", "16:9", 10)
+            await studio.backend.drain()
+        finally:
+            await studio.close()
