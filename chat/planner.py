@@ -162,6 +162,11 @@ _THANKS = re.compile(
     re.I,
 )
 _WH = re.compile(r"^(?:what|what's|whats|which|how|why|when|where|who|whose|tell\s+me\s+about|explain)\b", re.I)
+# How a question starts ("A 10 s video of our sneaker on a rooftop?" is a brief said unsurely)
+_ASKING = re.compile(
+    rf"{_WH.pattern}|^(?:can|could|would|will|do|does|did|is|are|was|were|should|may|have|has|any|anything)\b",
+    re.I,
+)
 _HOW_TO = re.compile(r"^(?:how\s+(?:do|can|could|should|would)\s+(?:i|we|you)|how\s+to)\b", re.I)
 # A question-shaped brief: "What if our sneaker flew ...?", "Can you make a 6 s video of ...?"
 _HYPOTHETICAL = re.compile(r"^(?:what\s+if|imagine|picture\s+this|how\s+about|what\s+about)\b", re.I)
@@ -388,7 +393,7 @@ def _brief_after_all(text: str) -> bool:
     video of our sneaker?", "Why settle for less? A 6 s ad for our razors"."""
     if _HYPOTHETICAL.match(text) or _POLITE_MAKE.match(text):
         return True
-    said = [s for s in re.split(r"(?<=[?!.])\s+", text) if s and not s.rstrip().endswith("?") and not _WH.match(s)]
+    said = [s for s in re.split(r"(?<=[?!.])\s+", text) if s and not _ASKING.match(s)]
     return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
 
 

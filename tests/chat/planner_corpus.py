@@ -53,6 +53,8 @@ CORPUS: list[tuple[str, str, str]] = [
     ("shoot a packshot of our perfume bottle on black velvet", "brief", ""),
     ("Reels ad for our bakery: fresh croissants every morning, Order now", "brief", ""),
     ("Do a quick teaser for our podcast, 5 seconds", "brief", ""),
+    ("A 10s video of our sneaker on a rooftop?", "brief", ""),
+    ("our new lipstick in slow motion, 6 seconds, vertical?", "brief", ""),
     # several ads in one brief
     ("three different 6 second ads for our socks, one for TikTok, one for YouTube, one for LinkedIn", "ads", ""),
     ("3 ads for our socks: TikTok, YouTube and LinkedIn, 6 seconds each", "ads", ""),
@@ -87,6 +89,7 @@ CORPUS: list[tuple[str, str, str]] = [
     ("which model makes 1080p?", "models", ""),
     ("what's the best model for product videos?", "models", ""),
     ("do you have Runway?", "models", ""),
+    ("any free models?", "models", ""),
     # questions about the library
     ("where are my videos?", "library", ""),
     ("what have we made so far?", "library", ""),
