@@ -157,35 +157,35 @@ async def generate_video(
     for YouTube"). Returns what happens next, or what to change."""
     ctx = runtime.context
     chosen = {k: v for k, v in asked.items() if v is not None}
-    if len(channels or []) > 1:
-        chosen.pop("aspect", None)  # each channel's own
     defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
     if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
         defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
-    key = ctx.key_for("generate_video", {**chosen, "references": references})
-
     if len(channels or []) > 1:
-        defaults.pop("aspect", None)
-        key = ctx.key_for("generate_video", {**chosen, "references": references, "channels": channels})
-
-        async def several() -> list[Submitted]:
-            request = VideoRequest(**{**defaults, **chosen}, references=references)
-            return await ctx.studio.channels(ctx.actor, request, channels or [], origin=ctx.origin,
-                                             idempotency_key=key)  # fmt: skip
-
-        text, outcome = await _started(several, "Could not start the ads")
-        if not outcome.submitted:
-            return text, outcome
-        made = ", ".join(f"{channel_of(s.channel or '').label} {s.aspect}" for s in outcome.submitted)
-        lead = f"{len(outcome.submitted)} ads, one per channel ({made}), kept together as one set."
-        return f"{lead}\n\n{text}", outcome
+        return await _for_channels(ctx, {**defaults, **chosen}, references, channels or [])
+    key = ctx.key_for("generate_video", {**chosen, "references": references})
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**{**defaults, **chosen}, references=references)
         return [await ctx.studio.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
 
     return await _started(submit, "Could not start the video")
+
+
+async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: list[str], channels: list[str]) -> Result:
+    """One video per channel, each in its channel's format (so no format is passed on), said as one set."""
+    asked = {k: v for k, v in asked.items() if k != "aspect"}
+    key = ctx.key_for("generate_video", {**asked, "references": references, "channels": channels})
+
+    async def submit() -> list[Submitted]:
+        request = VideoRequest(**asked, references=references)
+        return await ctx.studio.channels(ctx.actor, request, channels, origin=ctx.origin, idempotency_key=key)
+
+    text, outcome = await _started(submit, "Could not start the ads")
+    if not outcome.submitted:
+        return text, outcome
+    made = ", ".join(f"{channel_of(s.channel or '').label} {s.aspect}" for s in outcome.submitted)
+    return f"{len(outcome.submitted)} ads, one per channel ({made}), kept together as one set.\n\n{text}", outcome
 
 
 @tool("revise_video", args_schema=ReviseArgs, response_format="content_and_artifact")
