@@ -19,9 +19,10 @@ from pydantic import BaseModel, Field, ValidationError, create_model
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
-from chat.planner import CHANGES
+from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.adcopy import AdCopy
+from tools.channels import channel_of
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.studio import MAX_VARIATIONS, Studio
@@ -34,7 +35,11 @@ price, cta, end_text) exactly as the user wrote them; never put instructions, ca
 `copy`. Pass only the options the user asked for; images attached in this conversation are used automatically.
 To change this conversation's latest video ("make it square", "10 seconds", "change the headline to ...", "try it
 on kling"), use revise_video with only what changes. Use make_variations for other takes of it and make_formats
-for every channel format at once. Use list_creatives to open the campaign library. When a tool reports a problem,
+for every channel format at once. For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn",
+"for each of Reels and Shorts") call generate_video once with `channels`; a follow-up about one of them ("make the
+YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign library. Answer
+questions (about models, prices, formats, lengths, what you can do) in words or with list_video_models, and greet
+a greeting back: never make a video from a question or a greeting. When a tool reports a problem,
 tell the user what is allowed and suggest the nearest valid request. Paid models ask the user to confirm the
 price with buttons: never claim a paid video is on its way before that. Keep answers short and plain."""
 
@@ -92,6 +97,15 @@ GenerateArgs = create_model(
     "GenerateArgs",
     **_fields(_ASKED),
     reference_urls=(list[str], Field(default_factory=list, description="Image URLs the user pasted.")),
+    channels=(
+        list[str],
+        Field(
+            default_factory=list,
+            description="For several ads in one brief, one per channel: the channels named (tiktok, reels, shorts, "
+            "stories, youtube, linkedin, facebook, instagram feed), each optionally with the format the user stated "
+            "for it ('linkedin 16:9'). Each is made in its channel's format, kept as one set. Leave `aspect` unset.",
+        ),
+    ),
 )
 ReviseArgs = create_model(
     "ReviseArgs",
@@ -100,6 +114,14 @@ ReviseArgs = create_model(
     use_attachments=(
         bool,
         Field(default=False, description="Use the images attached in this conversation instead of the video's."),
+    ),
+    channel=(
+        str | None,
+        Field(
+            default=None,
+            description="The channel a follow-up names ('the YouTube one', 'now for LinkedIn'): changes this "
+            "conversation's video for that channel, or makes the latest video's version for it.",
+        ),
     ),
 )
 
@@ -128,14 +150,19 @@ async def list_video_models(runtime: Runtime) -> Result:
 
 
 @tool("generate_video", args_schema=GenerateArgs, response_format="content_and_artifact")
-async def generate_video(runtime: Runtime, reference_urls: list[str] | None = None, **asked: Any) -> Result:
-    """Make a new video from a brief. Returns what happens next, or what to change."""
+async def generate_video(
+    runtime: Runtime, reference_urls: list[str] | None = None, channels: list[str] | None = None, **asked: Any
+) -> Result:
+    """Make a new video from a brief, or one per channel when the brief asks for several ads ("one for TikTok, one
+    for YouTube"). Returns what happens next, or what to change."""
     ctx = runtime.context
     chosen = {k: v for k, v in asked.items() if v is not None}
     defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
     if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
         defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
+    if len(channels or []) > 1:
+        return await _for_channels(ctx, {**defaults, **chosen}, references, channels or [])
     key = ctx.key_for("generate_video", {**chosen, "references": references})
 
     async def submit() -> list[Submitted]:
@@ -145,8 +172,26 @@ async def generate_video(runtime: Runtime, reference_urls: list[str] | None = No
     return await _started(submit, "Could not start the video")
 
 
+async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: list[str], channels: list[str]) -> Result:
+    """One video per channel, each in its channel's format (so no format is passed on), said as one set."""
+    asked = {k: v for k, v in asked.items() if k != "aspect"}
+    key = ctx.key_for("generate_video", {**asked, "references": references, "channels": channels})
+
+    async def submit() -> list[Submitted]:
+        request = VideoRequest(**asked, references=references)
+        return await ctx.studio.channels(ctx.actor, request, channels, origin=ctx.origin, idempotency_key=key)
+
+    text, outcome = await _started(submit, "Could not start the ads")
+    if not outcome.submitted:
+        return text, outcome
+    made = ", ".join(f"{channel_of(s.channel or '').label} {s.aspect}" for s in outcome.submitted)
+    return f"{len(outcome.submitted)} ads, one per channel ({made}), kept together as one set.\n\n{text}", outcome
+
+
 @tool("revise_video", args_schema=ReviseArgs, response_format="content_and_artifact")
-async def revise_video(runtime: Runtime, use_attachments: bool = False, **changes: Any) -> Result:
+async def revise_video(
+    runtime: Runtime, use_attachments: bool = False, channel: str | None = None, **changes: Any
+) -> Result:
     """Make a new version of this conversation's latest video with some changes (format, length, model,
     resolution, sound, on-screen words, images); everything else stays the same."""
     ctx = runtime.context
@@ -157,9 +202,24 @@ async def revise_video(runtime: Runtime, use_attachments: bool = False, **change
         if not (attachments := runtime.state.get("attachments")):
             return "No image is attached in this conversation yet: attach one and ask again.", Outcome()
         changed["references"] = attachments
+    latest = await _latest(ctx)
+    if channel:
+        try:
+            label = channel_of(channel).label
+        except ClapboardError as exc:
+            return str(exc), Outcome()
+        if found := await ctx.studio.channel_job(ctx.actor, ctx.origin, channel):
+            latest = found  # the set's video for that channel
+        else:
+            changed["channel"] = channel  # the latest video's version for that channel
+        if found and not changed:
+            return (
+                f"Say what to change in the {label} one: a format, a length, the words on screen or a model.",
+                Outcome(),
+            )
     if not changed:
         return "Say what to change: a format (square, 9:16), a length, the words on screen or a model.", Outcome()
-    if (latest := await _latest(ctx)) is None:
+    if latest is None:
         return _NOTHING_YET, Outcome()
     key = ctx.key_for("revise_video", changed)
     return await _started(
@@ -259,12 +319,11 @@ def _plural(n: int, noun: str) -> str:
 def describe_submission(s: Submitted) -> str:
     """The words the user reads right after a job is accepted."""
     size = f"{s.duration_s} s {s.aspect} ({s.width}x{s.height})"
+    if s.channel:
+        size = f"{channel_of(s.channel).label}: {size}"
     lines = []
     if s.needs_confirmation:
-        lines.append(
-            f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. "
-            "Confirm with the button to start it."
-        )
+        lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
     if s.prompt_sent != s.prompt:

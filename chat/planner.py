@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tools.adcopy import LABEL_FIELDS, OPTION, URL, campaign_named, split_features
+from tools.channels import channels_in
 from tools.templates import TEMPLATES
 
 HELP = (
@@ -25,8 +26,23 @@ HELP = (
     "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, *for the spring sale campaign*, "
-    "*no audio*, and image URLs as references."
+    "*no audio*, and image URLs as references. Several ads at once: *three 6 second ads for our socks, one for "
+    "TikTok, one for YouTube, one for LinkedIn*. Ask *what models can I use?* for models, formats, lengths and "
+    "prices, and *show the library* for what was made."
 )
+GREETING = "Hello!"
+WELCOME = "You're welcome!"
+_TRY = (
+    "Tell me what the video should show, for example:\n"
+    "- *a 6 second vertical product showcase of our sneaker* (attach a product photo)\n"
+    "- *three 6 second ads for our socks, one for TikTok, one for YouTube, one for LinkedIn*\n"
+    "- *what models can I use?*\n\n"
+    "Say *help* for everything I understand."
+)
+NOTHING_STARTED = "Okay, nothing is being made."
+NOTHING_ASKED = "There was no question to say yes to."
+BY_BUTTON = "To start it, press the Generate button under its price"
+PRICED = "Confirm with the button"  # how a paid video's price question ends (chat/agent.py)
 
 _NUMBER_WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -64,7 +80,9 @@ _GENERATE = re.compile(
 # "make it square", "10 seconds instead", "try it on kling", "same video but vertical": a change to the last video
 _REVISE = re.compile(
     r"\b(?:make|turn|change|do|render|put|try|redo|want)\s+(?:it|that|this|the\s+last\s+one)\b|\binstead\b"
-    r"|\bsame\s+(?:video|one|brief|clip|thing)\b|^(?:now|and|but|ok|okay)\b",
+    r"|\bsame\s+(?:video|one|brief|clip|thing)\b|^(?:now|and|but|ok|okay)\b|\bversion\b|\b(?:can|could)\s+it\s+be\b"
+    r"|\b(?:change|set|make)\s+the\s+(?:length|duration|format|size|aspect(?:\s+ratio)?|orientation)\b"
+    r"|\b(?:a|an)\s+[\w:-]+\s+one\b",  # "a square one"
     re.I,
 )
 _REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
@@ -73,10 +91,21 @@ _NO_AUDIO = re.compile(
     r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound|music)\b|\bsilent\b|\bmuted?\b", re.I
 )
 _AUDIO = re.compile(r"\b(?:with|add|turn\s+on\s+the)\s+(?:audio|sound|music)\b", re.I)
-_COUNT_WORDS = {"a couple of": 2, "a few": 3, "some": 3, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_COUNT_WORDS = {"a couple of": 2, "a couple": 2, "a few": 3, "some": 3, "two": 2, "three": 3, "four": 4, "five": 5,
+                "six": 6, "one": 1, "another": 1, "one more": 1, "a different": 1, "a new": 1}  # fmt: skip
 _VARIATIONS = re.compile(
-    r"\b(?:(\d+|a\s+couple\s+of|a\s+few|some|two|three|four|five|six)\s+)?(?:more\s+|other\s+|new\s+)?"
-    r"(?:variations?|variants?|versions?|alternatives?|takes?)\b",
+    r"\b(?:(\d+|a\s+couple(?:\s+of)?|a\s+few|some|two|three|four|five|six|another|one\s+more|a\s+different|a\s+new)"
+    r"\s+)?(?:more\s+|other\s+|new\s+|different\s+|alternative\s+)?"
+    r"(?:variations?|variants?|versions?|alternatives?|takes?|options?|goes)\b"
+    r"|^(another)\s+one\b|^(\d+|two|three|four|five|six|one)\s+more\b",
+    re.I,
+)
+# What may surround "3 variations" in a request for variations: verbs, politeness, what they are of.
+_AROUND_VARIATIONS = re.compile(
+    r"\b(?:please|pls|now|ok|okay|so|then|just|also|again|of\s+(?:it|that|this|the\s+(?:last|latest)\s+(?:one|video))"
+    r"|make|create|generate|render|produce|do|try|give\s+me|show\s+me|let'?s\s+see|let\s+me\s+see|i\s+want"
+    r"|i'?d\s+like|can\s+i\s+(?:get|have|see)|could\s+i\s+(?:get|have|see)|can\s+you(?:\s+do)?|could\s+you(?:\s+do)?"
+    r"|would\s+you|me|us|a|an|the|some|more|other)\b|[\s,.!?]+",
     re.I,
 )
 _FORMATS = re.compile(
@@ -88,7 +117,8 @@ _LABEL_NAMES = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in 
 # "change the headline to Run the city", "make the price $99", "headline: Run the city", "set the tagline as Go"
 _COPY_CHANGE = re.compile(
     rf"^(?:please\s+)?(?:(?:change|make|set|update|replace|switch|put)\s+(?:the\s+|a\s+)?({_LABEL_NAMES})\s+"
-    rf"(?:to\s+say|to\s+read|so\s+it\s+(?:says|reads)|to|as|into|=|:)?|({_LABEL_NAMES})\s*[:=])\s*(.+?)\s*$",
+    rf"(?:to\s+say|to\s+read|so\s+it\s+(?:says|reads)|to|as|into|with|=|:)?|({_LABEL_NAMES})\s*[:=]"
+    rf"|(?:the\s+)?({_LABEL_NAMES})\s+(?:should\s+(?:say|read|be)|is\s+now|now\s+(?:says|reads|is)))\s*(.+?)\s*$",
     re.I,
 )
 # "... and the price to $99": another field changed in the same message
@@ -102,19 +132,72 @@ _USE_ATTACHED = re.compile(
 )
 # "stop", "/cancel", "please stop the video that is rendering": a stop verb and at most what it stops
 _STOP = re.compile(
-    r"^\s*(?:please\s+|ok(?:ay)?\s+|now\s+)?/?(?:stop|cancel|abort|halt)(?:\s+(?:it|that|this|now|please|rendering|"
+    r"^\s*(?:please\s+|ok(?:ay)?\s+|now\s+|(?:wait|no|hold\s+on)[\s,!]+)?/?(?:stop|cancel|abort|halt)"
+    r"(?:\s+(?:it|that|this|now|please|rendering|"
     r"(?:the|this|that|my)\s+(?:video|render|rendering|job|one)(?:\s+that\s+is\s+rendering|\s+please)?))*[\s.!]*$",
     re.I,
 )
-_YES = re.compile(r"^(?:yes|yep|yeah|sure|ok|okay|go|go ahead|do it|please do|yes please|sounds good)[.!]*$", re.I)
-_QUESTION_WORDS = re.compile(r"^(?:what|which|how|why|when|where|who|can|could|do|does|is|are)\b", re.I)
+_YES = re.compile(
+    r"^(?:yes|yep|yeah|yup|sure|ok|okay|go|go ahead|do it|please do|yes please|sounds good|let'?s do it|absolutely|"
+    r"of course|please)[.!]*$",
+    re.I,
+)
+_DECLINE = re.compile(
+    r"^(?:(?:no|nope|nah|no\s+thanks?|no\s+thank\s+you|not\s+now|never\s*mind|forget\s+(?:it|that|about\s+it)|"
+    r"don'?t\s+(?:make|do|render|bother)(?:\s+(?:it|that|this))?|scratch\s+that)[\s,.!]*)+$",
+    re.I,
+)
+_HELLO = (
+    r"(?:hey|hi|hello|hiya|heya|howdy|yo|hallo|greetings|good\s+(?:morning|afternoon|evening|day)|morning|evening)"
+    r"(?:\s+(?:there|all|team|everyone|clapboard|friend|bot))?[\s,.!]*"
+)
+_GREETING = re.compile(
+    rf"^(?:{_HELLO})+"
+    r"(?:how\s+are\s+you(?:\s+doing)?(?:\s+today)?|how'?s\s+it\s+going|what'?s\s+up)?[\s?.!]*$",
+    re.I,
+)
+_THANKS = re.compile(
+    r"^(?:thanks|thank\s+you|thx|ty|cheers|great|cool|nice|awesome|perfect)(?:\s+(?:so\s+much|a\s+lot|very\s+much))?"
+    r"[\s!.]*$",
+    re.I,
+)
+_WH = re.compile(r"^(?:what|what's|whats|which|how|why|when|where|who|whose|tell\s+me\s+about|explain)\b", re.I)
+# How a question starts ("A 10 s video of our sneaker on a rooftop?" is a brief said unsurely)
+_ASKING = re.compile(
+    rf"{_WH.pattern}|^(?:can|could|would|will|do|does|did|is|are|was|were|should|may|have|has|any|anything)\b",
+    re.I,
+)
+_HOW_TO = re.compile(r"^(?:how\s+(?:do|can|could|should|would)\s+(?:i|we|you)|how\s+to)\b", re.I)
+# A question-shaped brief: "What if our sneaker flew ...?", "Can you make a 6 s video of ...?"
+_HYPOTHETICAL = re.compile(r"^(?:what\s+if|imagine|picture\s+this|how\s+about|what\s+about)\b", re.I)
+_POLITE_MAKE = re.compile(
+    r"^(?:please\s+)?(?:can|could|would|will)\s+(?:you|we|i)\s+(?:please\s+)?(?:make|create|generate|render|produce|"
+    r"shoot|build|draft|do|get|have)\s+(?:me\s+|us\s+)?(?:a|an|one|our|my|this|some)\b",
+    re.I,
+)
+# What a question about models is about: their names, prices, formats and lengths.
+_ABOUT_MODELS = re.compile(
+    r"\b(?:models?|engines?|prices?|pricing|costs?|how\s+much|cheap(?:er|est)?|expensive|free|formats?|"
+    r"aspect\s+ratios?|ratios?|sizes?|durations?|lengths?|how\s+long\s+can|longest|shortest|resolutions?|"
+    r"\d{3,4}p|4k|available|veo|sora|kling|runway|hailuo|seedance|draft)\b|(?<![\d:])\d{1,2}:\d{1,2}(?![\d:])",
+    re.I,
+)
+_SEVERAL = re.compile(
+    r"\b(?:ads|videos|spots|clips|versions|teasers|promos|creatives|cuts|each|both|separate|different|"
+    r"one\s+(?:\w+\s+)?(?:for|on)|per\s+channel)\b",
+    re.I,
+)
+# "the YouTube one", "the one for LinkedIn": a follow-up about one video of a set
+_ONE_OF_THEM = re.compile(r"\bthe\s+(?:\w+\s+){0,2}(?:one|video|ad|version|cut)\b|\bthe\s+one\s+for\b", re.I)
 _BRIEF_MIN_WORDS = 6  # a descriptive message this long is a brief, even without "make" or "video"
 ATTACHED = re.compile(r"\s*\[attached images?: ([^\]]*)\]\s*$")
 CLARIFY = "Shall I make a video of"
 _CREATIVES = re.compile(
-    r"\b(creatives?|library|my videos|our videos|videos (?:we|i) made|what have (?:we|i) made)\b", re.I
+    r"\b(creatives?|library|my videos|our videos|videos (?:we|i) made|what have (?:we|i) made|made so far|"
+    r"(?:did|have) (?:we|i) (?:make|made)|(?:did|have) (?:we|i) spen[dt]|spen[dt] so far)\b",
+    re.I,
 )
-_MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what)\b.*\bmodels?\b", re.I)
+_MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what|tell\s+me\s+about)\b.*\bmodels?\b", re.I)
 
 
 def parse_duration(text: str) -> int | None:
@@ -167,61 +250,112 @@ class Plan:
         self.reply = reply
 
 
-def plan(text: str, model_names: Sequence[str], attached: Sequence[str] = (), pending: str = "") -> Plan:
+def plan(
+    text: str, model_names: Sequence[str], attached: Sequence[str] = (), pending: str = "", priced: bool = False
+) -> Plan:
     """Turn one user message into a tool call, or into an answer when no tool fits. `attached` names the images
-    that came with it; `pending` is the brief of a clarifying question the previous answer asked."""
+    that came with it; `pending` is the brief of a clarifying question the previous answer asked, `priced` that
+    the previous answer was a paid video's price (approved with its button)."""
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
     if not text and attached:
         return Plan(None, reply=_kept(attached))
-    if pending and _YES.match(text):
-        return Plan("generate_video", generation_args(pending, model_names))
-    if command in ("/help", "/start") or (not command and text.lower() in ("help", "?", "hi", "hello")):
+    if _YES.match(text):
+        if pending:
+            return Plan("generate_video", generation_args(pending, model_names))
+        if priced:
+            return Plan(None, reply=f"{BY_BUTTON} (the price is approved there), or say *cancel*.")
+        return Plan(None, reply=f"{NOTHING_ASKED} {_TRY}")
+    if _DECLINE.match(text):
+        return Plan(None, reply=f"{NOTHING_STARTED} Describe a video whenever you are ready.")
+    if _GREETING.match(text):
+        return Plan(None, reply=f"{GREETING} I make short video ads for your campaigns. {_TRY}")
+    if _THANKS.match(text):
+        return Plan(None, reply=f"{WELCOME} {_TRY}")
+    if command in ("/help", "/start") or (not command and (text in ("help", "?") or _HOW_TO.match(text))):
         return Plan(None, reply=HELP)
     if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
         return Plan("list_video_models")
-    if command in ("/library", "/creatives") or (not command and _CREATIVES.search(text) and not _asks_for_new(text)):
+    asked = not command and _is_question(text) and not _brief_after_all(text)
+    if command in ("/library", "/creatives") or (
+        not command and _CREATIVES.search(text) and (asked or not _asks_for_new(text))
+    ):
         options = dict((k.lower(), v.strip("\"'")) for k, v in OPTION.findall(rest))
         campaign = options.get("campaign") or (rest.strip().strip("\"'") if command and rest.strip() else None)
+        campaign = campaign or (None if command else campaign_named(text))
         return Plan("list_creatives", {"campaign": campaign} if campaign else {})
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
-    if not command and (change := _iteration(text, model_names, attached)):
+    several = channel_set(rest)
+    if not command and not several and (change := _iteration(text, model_names, attached)):
         return change
-    if not command and not (_GENERATE.search(text) or URL.search(text)) and _is_question(text):
-        return Plan(None, reply=HELP)
-    if not command and not (_GENERATE.search(text) or URL.search(text) or _is_brief(text)):
+    if not several and asked:
+        return _answer(text, model_names)
+    if not command and not (_GENERATE.search(text) or URL.search(text) or _is_brief(text) or _is_question(text)):
         return Plan(
             None, reply=f"{CLARIFY} “{text}”? Say *yes*, or tell me more: the product, the offer, where it runs."
         )
     args = generation_args(rest, model_names)
     if isinstance(args.get("duration_s"), str):
         return Plan(None, reply=f"I could not read the duration '{args['duration_s']}': write it like 8s or 8 seconds.")
+    if several:
+        args.pop("aspect", None)  # each channel's own
+        args["channels"] = several
     return Plan("generate_video", args)
+
+
+def channel_set(text: str) -> list[str]:
+    """The channels of a brief for several ads, one per channel ("one for TikTok, one for YouTube", "ads for Reels
+    and Shorts"), each with the format stated for it ("linkedin 16:9"); empty for a brief of one video."""
+    found = channels_in(text)
+    if len(found) < 2 or not (_SEVERAL.search(text) or len({a or c.aspect for c, a in found}) > 1):
+        return []
+    return [f"{c.key} {a}" if a else c.key for c, a in found]
+
+
+def _answer(text: str, model_names: Sequence[str]) -> Plan:
+    """A question answered: the model table for models, prices, formats and lengths; else what it can do."""
+    if _ABOUT_MODELS.search(text) or _find_name(text, model_names):
+        return Plan("list_video_models")
+    return Plan(None, reply=HELP)
 
 
 def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -> Plan | None:
     """A change to the conversation's latest video: variations, every format, new words on screen, or other
-    options ("make it square", "10 seconds", "try it on kling", "use the logo from before")."""
+    options ("make it square", "10 seconds", "try it on kling", "use the logo from before", "now for YouTube")."""
     words = len(text.split())
     if words > _REVISE_MAX_WORDS:
         return None
     if _FORMATS.search(text):
         return Plan("make_formats")
-    if (m := _VARIATIONS.search(text)) and not _asks_for_new(text.replace(m.group(0), "")):
-        said = (m.group(1) or "3").lower()
-        count = int(said) if said.isdigit() else _COUNT_WORDS.get(re.sub(r"\s+", " ", said), 3)
+    if count := _variations(text):
         return Plan("make_variations", {"count": count})
     if copy := copy_changes(text):
         return copy
     changes = {k: v for k, v in generation_args(text, model_names).items() if k in CHANGES}
+    if len(named := channels_in(text)) == 1:
+        channel, stated = named[0]
+        changes["channel"] = channel.key  # its format is the channel's, unless one is stated for it
+        changes.pop("aspect", None)
+        if stated:
+            changes["aspect"] = stated
     if _USE_ATTACHED.search(text) or (attached and _REVISE.search(text)):
         changes["use_attachments"] = True
-    short = words <= 5 and not _asks_for_new(text)
-    if changes and (_REVISE.search(text) or short):
+    short = words <= 5 and not (_asks_for_new(text) or _GENERATE.search(text) or _is_question(text))
+    if changes and (_REVISE.search(text) or short or (named and _ONE_OF_THEM.search(text))):
         return Plan("revise_video", changes)
     return None
+
+
+def _variations(text: str) -> int:
+    """How many other takes a message asks for ("do 2 more variations", "another take", "a couple more
+    versions"), or 0 when it asks for something else."""
+    m = _VARIATIONS.search(text)
+    if not m or _AROUND_VARIATIONS.sub("", text.replace(m.group(0), " ")):
+        return 0
+    said = re.sub(r"\s+", " ", (m.group(1) or m.group(2) or m.group(3) or "3").lower())
+    return int(said) if said.isdigit() else _COUNT_WORDS.get(said, 3)
 
 
 def copy_changes(text: str) -> Plan | None:
@@ -230,8 +364,8 @@ def copy_changes(text: str) -> Plan | None:
     m = _COPY_CHANGE.match(text)
     if not m:
         return None
-    parts = _AND_ALSO.split(m.group(3))
-    pairs = [(m.group(1) or m.group(2), parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
+    parts = _AND_ALSO.split(m.group(4))
+    pairs = [(m.group(1) or m.group(2) or m.group(3), parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
     copy: dict[str, Any] = {}
     for label, raw in pairs:
         value = raw.strip().strip("\"“”'").rstrip(".!").strip()
@@ -250,7 +384,17 @@ def is_stop(text: str) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    return text.rstrip().endswith("?") or bool(_QUESTION_WORDS.match(text))
+    """Asked ("...?") or worded as a question ("what models can I use"); "Do a teaser" is a request."""
+    return "?" in text or bool(_WH.match(text))
+
+
+def _brief_after_all(text: str) -> bool:
+    """A brief worded as a question: "What if our sneaker flew over the city? 10 s vertical", "Can you make a 6 s
+    video of our sneaker?", "Why settle for less? A 6 s ad for our razors"."""
+    if _HYPOTHETICAL.match(text) or _POLITE_MAKE.match(text):
+        return True
+    said = [s for s in re.split(r"(?<=[?!.])\s+", text) if s and not _ASKING.match(s)]
+    return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
 
 
 def _is_brief(text: str) -> bool:

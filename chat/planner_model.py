@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from chat.planner import ATTACHED, CLARIFY, plan
+from chat.planner import ATTACHED, CLARIFY, PRICED, plan
 
 
 class OfflinePlanner(BaseChatModel):
@@ -55,7 +55,10 @@ class OfflinePlanner(BaseChatModel):
         attached: list[str] = []
         if m := ATTACHED.search(text):
             text, attached = text[: m.start()], [n.strip() for n in m.group(1).split(",") if n.strip()]
-        decided = plan(text, self.model_names, attached, pending=_pending(messages[:-1]))
+        history = messages[:-1]
+        decided = plan(text, self.model_names, attached, pending=_pending(history), priced=_priced(history))
+        if decided.tool == "revise_video" and set(decided.args) == {"channel"}:
+            decided.args = {**_last_change(history, self.model_names), **decided.args}
         if decided.tool is None:
             return AIMessage(content=decided.reply)
         call = {"name": decided.tool, "args": decided.args, "id": f"call_{uuid.uuid4().hex[:12]}"}
@@ -69,3 +72,21 @@ def _pending(history: list[BaseMessage]) -> str:
         return ""
     asked = [m for m in history[: history.index(answers[-1])] if isinstance(m, HumanMessage)]
     return ATTACHED.sub("", str(asked[-1].content)) if asked else ""
+
+
+def _priced(history: list[BaseMessage]) -> bool:
+    """Whether the previous answer was a paid video's price, which its button approves."""
+    answers = [m for m in history if isinstance(m, AIMessage)]
+    return bool(answers) and PRICED in str(answers[-1].content)
+
+
+def _last_change(history: list[BaseMessage], model_names: list[str]) -> dict[str, Any]:
+    """The change the previous message made ("make the TikTok one 10 seconds"), for one that names only another
+    video of the set ("now the one for YouTube")."""
+    asked = [m for m in history if isinstance(m, HumanMessage)]
+    if not asked:
+        return {}
+    before = plan(ATTACHED.sub("", str(asked[-1].content)), model_names)
+    if before.tool != "revise_video":
+        return {}
+    return {k: v for k, v in before.args.items() if k not in ("channel", "use_attachments")}

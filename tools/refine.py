@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
 from tools.adcopy import AdCopy, read_copy, without_instructions
+from tools.channels import CHANNELS
 from tools.llm import chat_model
 from tools.templates import Template, get_template, on_screen_text
 
@@ -163,6 +164,49 @@ def missing_facts(brief: str, prompt: str) -> list[str]:
         if not ok:
             missing.append(fact)
     return missing
+
+
+# --- the format ------------------------------------------------------------------------------------------
+
+_SHAPES = {"tall": ("vertical", "portrait"), "wide": ("landscape", "horizontal", "widescreen"), "square": ("square",)}
+_FORMAT_NOUNS = (
+    r"format|video|clip|ad|frame|framing|composition|crop|orientation|aspect|version|reel|teaser|spot|promo|cut|"
+    r"showcase|animation|shot|layout"
+)
+_ANY_RATIO = re.compile(r"(?<![\d:x])(16|9|1|4|5|3|2|21)\s?[:x]\s?(9|16|1|5|4|3|2|21)(?![\d:x])")
+
+
+def _shape(aspect: str) -> str:
+    w, _, h = aspect.partition(":")
+    try:
+        ratio = int(w) / int(h)
+    except (ValueError, ZeroDivisionError):
+        return "wide"
+    return "square" if ratio == 1 else "tall" if ratio < 1 else "wide"
+
+
+def fit_format(prompt: str, aspect: str) -> str:
+    """The prompt saying only the chosen format: another ratio, orientation word ("vertical composition" in a 16:9
+    prompt) or a channel of another shape ("for TikTok" in a 16:9 prompt) is replaced by the chosen one or taken
+    out. A brief's words ("a vertical teaser"), a template's style and an LLM's prose all pass through here."""
+    shape = _shape(aspect)
+    word = _ORIENTATION.get(aspect, _SHAPES[shape][0])
+    text = _ANY_RATIO.sub(lambda m: m.group(0) if f"{m.group(1)}:{m.group(2)}" == aspect else aspect, prompt)
+    for other, words in _SHAPES.items():
+        if other == shape:
+            continue
+        said = "|".join(words)
+        always = "|".join(w for w in words if w in ("vertical", "horizontal", "widescreen"))
+        pattern = rf"\bin\s+(?:{said})\b|\b(?:{said})(?=\s+(?:{_FORMAT_NOUNS})\b)"
+        if always:
+            pattern += rf"|\b(?:{always})\b"
+        text = re.sub(
+            pattern, lambda m: f"in {word}" if m.group(0).lower().startswith("in ") else word, text, flags=re.I
+        )
+    for channel in CHANNELS:
+        if _shape(channel.aspect) != shape:
+            text = re.sub(rf"(?:\b(?:for|on)\s+)?(?<![\w-])(?:{channel.pattern})(?![\w-])", "", text, flags=re.I)
+    return re.sub(r"[ \t]{2,}", " ", re.sub(r"[ \t]+([,.;:])", r"\1", text))
 
 
 # --- refinement -------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from campaign.store import Store
 from tools.accounts import Accounts
 from tools.adcopy import AdCopy
 from tools.catalog import Catalog, ModelView, build_catalog
+from tools.channels import for_channel, read_channel
 from tools.engines import engine_for
 from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
@@ -285,11 +286,12 @@ class Studio:
         idempotency_key: str | None = None,
         set_id: str | None = None,
         variant: int = 0,
+        channel: str | None = None,
     ) -> Submitted:
         """Submit a video request for the actor's team (see `Submissions.submit`)."""
         return await self.submissions.submit(actor, request, origin=origin, confirmed=confirmed,
                                              allow_paths=allow_paths, idempotency_key=idempotency_key,
-                                             set_id=set_id, variant=variant)  # fmt: skip
+                                             set_id=set_id, variant=variant, channel=channel)  # fmt: skip
 
     async def confirm(self, actor: Actor, job_id: str) -> JobView:
         """Approve a paid job's price: only the person who asked, or an admin."""
@@ -355,9 +357,24 @@ class Studio:
     ) -> Submitted:
         """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
-        fields that change). Another model keeps the length, format and sound but takes its own resolution."""
-        _, request = await self._again(actor, job_id, changes)
-        return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key)
+        fields that change). Another model keeps the length, format and sound but takes its own resolution.
+        A `channel` ("youtube") makes the version for that channel: its format, its brief, in the video's set.
+        A version stays in its video's set and keeps its channel."""
+        changes = dict(changes)
+        named = changes.pop("channel", None)
+        job, request = await self._again(actor, job_id, changes)
+        spec = JobSpec.of(job)
+        if named is None:
+            return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                     set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+        channel, aspect = read_channel(named)
+        request = request.model_copy(
+            update={"prompt": for_channel(spec.prompt, channel), "aspect": changes.get("aspect") or aspect}
+        )
+        request, note = self._fitting(request, channel.label)
+        made = await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                 set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
+        return made.model_copy(update={"notice": " ".join(n for n in (note, made.notice) if n)})
 
     async def variations(
         self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
@@ -411,6 +428,60 @@ class Studio:
             if aspect in model.aspects
         ]
         return made, missing
+
+    async def channels(
+        self,
+        actor: Actor,
+        request: VideoRequest,
+        channels: list[str],
+        *,
+        origin: str = "",
+        idempotency_key: str | None = None,
+    ) -> list[Submitted]:
+        """One video per channel ("tiktok", "youtube", "linkedin 16:9": tools/channels.py), each in its channel's
+        format with a brief that names only its own channel, kept together as one set. A channel whose format the
+        request's model does not make is made on the cheapest model like it that does, and its notice says so."""
+        wanted = {channel.key: (channel, aspect) for channel, aspect in map(read_channel, channels)}
+        if not 1 <= len(wanted) <= MAX_VARIATIONS:
+            raise InvalidRequest(f"Name 1 to {MAX_VARIATIONS} channels at a time.")
+        for channel, aspect in wanted.values():  # every channel checked before any job is made
+            self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
+        set_id = new_id()
+        made = []
+        for channel, aspect in wanted.values():
+            asked, note = self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
+            submitted = await self.submit(
+                actor,
+                asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
+                origin=origin,
+                set_id=set_id,
+                channel=channel.key,
+                idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
+            )  # fmt: skip
+            made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        return made
+
+    def _fitting(self, request: VideoRequest, label: str) -> tuple[VideoRequest, str]:
+        """The request on a model that makes its format: its own, else the cheapest available one of the same kind
+        (paid or free) that makes it as asked; and what the user is told."""
+        model = self.catalog.get(request.model)
+        if request.aspect in model.aspects:
+            return request, ""
+        ask = {"duration_s": request.duration_s, "aspect": request.aspect, "references": len(request.references)}
+        fitting = self.catalog.fits(**ask, audio=request.audio)
+        others = [m for m in fitting if m.paid == model.paid] or fitting
+        if not others:
+            raise InvalidRequest(f"No model here makes the {label} format ({request.aspect}) as asked.",
+                                 hint="Name another length, or leave that channel out.")  # fmt: skip
+        other = min(others, key=lambda m: self.catalog.resolve(m.id, **ask).estimated_cost_usd)
+        note = f"{model.name} does not make {request.aspect}, so the {label} one is made on {other.name}."
+        return request.model_copy(update={"model": other.id}), note
+
+    async def channel_job(self, actor: Actor, origin: str, channel: str) -> str | None:
+        """The id of the conversation's latest job made for a channel ("youtube"), if any."""
+        key = read_channel(channel)[0].key
+        jobs = await self.store.jobs(actor.team_id, origin_prefix=origin, limit=100)
+        return next((j.id for j in jobs if JobSpec.of(j).channel == key), None)
 
     async def _again(self, actor: Actor, job_id: str, changes: dict[str, Any]) -> tuple[Job, VideoRequest]:
         """An earlier job of the team and its request again, with `changes`."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from langchain_core.messages import HumanMessage, ToolMessage
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from chat.planner import parse_aspect, parse_duration, plan
+from chat.planner import CLARIFY, HELP, parse_aspect, parse_duration, plan
 from chat.planner_model import OfflinePlanner
 
 NAMES = ["draft", "local", "veo-3.1", "veo", "sora-2-pro", "runway gen-3"]
@@ -67,10 +67,45 @@ def test_slash_commands_with_arguments() -> None:
 
 
 def test_unclear_text_gets_what_it_can_do() -> None:
-    for text in ("hello", "what's the weather like", "/dance"):
+    for text in ("what's the weather like", "/dance"):
         decided = plan(text, NAMES)
         assert decided.tool is None
         assert "/generate" in decided.reply
+
+
+@pytest.mark.parametrize("text", ["hey", "hi there", "good morning", "hello!"])
+def test_a_greeting_gets_a_greeting_and_what_to_try(text: str) -> None:
+    decided = plan(text, NAMES)
+    assert decided.tool is None and decided.reply.startswith("Hello!") and "for example" in decided.reply
+    assert CLARIFY not in decided.reply
+
+
+@pytest.mark.parametrize("text", ["what models can I use", "what formats can you make?", "how much does veo cost?"])
+def test_a_question_about_models_lists_them(text: str) -> None:
+    assert plan(text, NAMES).tool == "list_video_models"
+
+
+async def test_yes_confirms_only_a_question_that_was_asked() -> None:
+    model = OfflinePlanner(model_names=NAMES)
+    after_help = await model.ainvoke([HumanMessage("help"), AIMessage(HELP), HumanMessage("yes")])
+    assert not after_help.tool_calls and after_help.content.startswith("There was no question to say yes to")
+    hey = await model.ainvoke([HumanMessage("hey")])
+    after_greeting = await model.ainvoke([HumanMessage("hey"), hey, HumanMessage("yes")])
+    assert not after_greeting.tool_calls
+    asked = await model.ainvoke([HumanMessage("sneakers")])
+    assert asked.content.startswith(CLARIFY)
+    made = await model.ainvoke([HumanMessage("sneakers"), asked, HumanMessage("yes")])
+    assert made.tool_calls[0]["args"]["prompt"] == "sneakers"
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("do 2 more variations", 2), ("make two variations", 2), ("another take", 1), ("a couple more versions", 2),
+     ("make 3 variations of it", 3)],
+)  # fmt: skip
+def test_variations_with_any_verb_and_number(text: str, count: int) -> None:
+    decided = plan(text, NAMES)
+    assert (decided.tool, decided.args) == ("make_variations", {"count": count})
 
 
 async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> None:

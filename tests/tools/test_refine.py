@@ -9,7 +9,7 @@ import pytest
 import tools.refine
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI, fake_openai  # noqa: F401
-from tools.refine import brief_facts, missing_facts, refine
+from tools.refine import brief_facts, fit_format, missing_facts, refine
 
 BRIEF = (
     'A 10 second vertical teaser for the Aurora X2 headphones in midnight blue, price $249, headline "Hear '
@@ -180,3 +180,13 @@ async def test_an_unknown_template_refines_with_the_plain_one(tmp_path: Path) ->
     refined = await refine(BRIEF, settings=make_settings(tmp_path), template="nope", aspect="1:1", duration_s=6)
 
     assert refined.method == "rules" and refined.prompt.startswith("Prompt video, 6 seconds, 1:1 square video.")
+
+
+def test_the_format_words_of_a_prompt_follow_the_chosen_format() -> None:
+    prompt = "Social media ad, 8 seconds.\nBrief: a vertical TikTok teaser in 9:16, Times Square at night.\n" \
+             "Style: bold captions, vertical composition."  # fmt: skip
+    fitted = fit_format(prompt, "16:9")
+    assert "vertical" not in fitted and "9:16" not in fitted and "TikTok" not in fitted
+    assert "landscape composition" in fitted and "in 16:9" in fitted and "Times Square" in fitted
+    assert fit_format(prompt, "9:16") == prompt
+    assert fit_format("a portrait of our founder at 10:30", "16:9") == "a portrait of our founder at 10:30"

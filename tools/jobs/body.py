@@ -39,6 +39,7 @@ from tools.engines.base import Engine, RenderJob, RenderOutcome
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.spec import JobSpec
 from tools.outputs import store_output
+from tools.refine import fit_format
 from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
@@ -225,7 +226,7 @@ class JobBody:
                 job.id,
                 resolved,
                 brief=spec.prompt,
-                prompt=spec.prompt_sent,
+                prompt=fit_format(spec.prompt_sent, resolved.aspect),  # a fallback may make another format
                 template=spec.template,
                 copy=spec.copy,
                 variant=spec.variant,

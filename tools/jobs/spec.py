@@ -78,6 +78,7 @@ class JobSpec(BaseModel):
     auto_fallback: bool = False  # a failed model's paid fallback starts without asking (else the job asks)
     title: str
     set_id: str | None = None  # the set of variations or formats this job was made in
+    channel: str | None = None  # the channel it was made for (tools/channels.py), when one was named
     variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed
 
     @classmethod
@@ -102,6 +103,7 @@ class Submitted(BaseModel):
     prompt_sent: str
     refine_method: str | None = None
     notice: str = ""
+    channel: str | None = None
 
     @property
     def needs_confirmation(self) -> bool:
@@ -125,4 +127,5 @@ class Submitted(BaseModel):
             prompt_sent=spec.prompt_sent,
             refine_method=spec.refine_method,
             notice=job.notice or "",
+            channel=spec.channel,
         )

@@ -26,7 +26,7 @@ from tools.jobs.body import event
 from tools.jobs.events import EventBus
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.references import ReferenceIntake
-from tools.refine import refine
+from tools.refine import fit_format, refine
 from tools.templates import aspect_for, get_template
 from tools.titles import make_title
 
@@ -53,6 +53,7 @@ class Submissions:
         idempotency_key: str | None = None,
         set_id: str | None = None,
         variant: int = 0,
+        channel: str | None = None,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
 
@@ -92,7 +93,7 @@ class Submissions:
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
             )
-            prompt_sent, method = refined.prompt, refined.method
+            prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
         note = " ".join(n for n in notes if n)
         estimate = resolved.estimated_cost_usd
@@ -122,6 +123,7 @@ class Submissions:
             ),  # fmt: skip
             set_id=set_id,
             variant=variant,
+            channel=channel,
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
