@@ -476,6 +476,7 @@ async def test_throttled_and_failing_polls_are_retried(env: Any) -> None:
 
 
 async def test_an_ambiguous_create_is_looked_up_not_sent_twice(env: Any) -> None:
+    env.settings.public_url = env.fake.base_url  # webhooks on: the prediction's webhook names the job
     env.fake.set_scenario("*", "slow_create", delay=1.0)
     job = make_job(env.catalog, "veo-3.1", duration_s=4)
 
@@ -484,6 +485,16 @@ async def test_an_ambiguous_create_is_looked_up_not_sent_twice(env: Any) -> None
     assert len(env.fake.creates()) == 1
     assert env.fake.find("GET", "/v1/predictions")  # the lookup by creation time
     assert probe(env.dest).codec == "h264"
+
+
+async def test_without_webhooks_an_ambiguous_create_is_reported_not_guessed_nor_sent_twice(env: Any) -> None:
+    env.fake.set_scenario("*", "slow_create", delay=1.0)  # nothing says whose a listed prediction is
+    job = make_job(env.catalog, "veo-3.1", duration_s=4)
+
+    with pytest.raises(ProviderFailed, match="It was not sent again, so that nothing is paid twice"):
+        await env.render(job, timeout=httpx.Timeout(5.0, read=0.3))
+
+    assert len(env.fake.creates()) == 1
 
 
 async def test_an_unreachable_replicate_is_retried_then_reported(env: Any) -> None:
