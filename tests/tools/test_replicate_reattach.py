@@ -197,12 +197,30 @@ async def test_a_re_run_never_takes_the_prediction_another_job_is_still_waiting_
     assert len(fake_replicate.creates()) == 2
 
 
+def without_webhooks(body: JobBody) -> None:
+    settings = body.settings.model_copy(update={"public_url": ""})
+    body.settings, body.engines = settings, lambda model: ReplicateEngine(settings, body.storage)
+
+
+async def test_without_webhooks_a_prompt_no_other_job_asked_for_still_finds_its_prediction(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    without_webhooks(body)
+    job_id = await paid_job(body)
+    pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
+
+    await run(body, job_id, "worker-b", after_a_crash=True)
+
+    assert (await delivered(body, job_id)).provider_job_id == pid  # its input is proof enough
+    assert len(fake_replicate.creates()) == 1
+
+
 async def test_without_webhooks_a_re_run_makes_its_own_prediction_rather_than_guess(
     body: JobBody,
     fake_replicate: FakeReplicate,  # noqa: F811
 ) -> None:
-    settings = body.settings.model_copy(update={"public_url": ""})  # nothing says whose a prediction is
-    body.settings, body.engines = settings, lambda model: ReplicateEngine(settings, body.storage)
+    without_webhooks(body)  # and another job has the same brief: the input does not say whose a prediction is
     mine, theirs = await paid_job(body), await paid_job(body)
     left = await killed_before_recording(body, fake_replicate, mine, "worker-a")
     fake_replicate.hold_creates()

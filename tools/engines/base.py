@@ -52,6 +52,9 @@ class RenderJob:
     earlier_runs_since: datetime | None = None
     # Commits the id of a prediction found that way on the job; False when another job already holds it.
     adopt_prediction: Adopt | None = None
+    # Another job active meanwhile asked for the same prompt: a prediction found by its input alone may be
+    # theirs (only one that names this job, by its webhook, is then taken).
+    prompt_shared: bool = True
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:

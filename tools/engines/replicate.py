@@ -537,17 +537,19 @@ class _Run:
         now recorded on this job; None when there is none. Creates have no idempotency key: a create whose
         answer was lost, or whose id a killed runner never recorded, is found this way instead of made again.
 
-        Only a prediction provably this job's is taken: the webhook it was made with names the job (Replicate
-        echoes it; nothing else a create sends could). Another job with the same brief may have one in flight
-        with the same input, not yet recorded; taking that one would give two jobs one video. Without webhooks
-        (no public URL) nothing proves whose a prediction is, so none is looked for."""
-        if webhook_url(self.settings, self.job.job_id) is None:
+        Only a prediction provably this job's is taken. Another job with the same prompt may have one in flight
+        with the same input, not yet recorded; taking that one would give two jobs one video. With webhooks, the
+        webhook a prediction was made with names its job (Replicate echoes it; nothing else a create sends
+        could). Without (no public URL), the input proves it only when no other job asked for the same prompt;
+        otherwise none is looked for, and a new one is made."""
+        hooked = webhook_url(self.settings, self.job.job_id) is not None
+        if not hooked and self.job.prompt_shared:
             return None
         for item in await self._listed(since):
             pid = str(item.get("id") or "")
             if (
                 pid
-                and self._made_by_this_job(item)
+                and (self._made_by_this_job(item) if hooked else True)
                 and item.get("model") == self.spec.slug
                 and await self._same_input(item.get("input"), inputs)
                 and await self._claim(pid)

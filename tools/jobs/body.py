@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[ModelSpec], Engine]
 PROGRESS_EVERY_S = 1.0
+PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
 
 
@@ -236,6 +237,7 @@ class JobBody:
                 record_prediction=self._recorder(job.id, runner, model.id),
                 earlier_runs_since=job.created_at if job.attempts else None,
                 adopt_prediction=partial(adopt_prediction, self.store, job.id, runner, model.id),
+                prompt_shared=model.provider == "local" or await prompt_shared(self.store, job, spec),
             )
             try:
                 outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
@@ -391,6 +393,18 @@ def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str) -
         f"Spent: possibly about ${price_usd:.2f}; Replicate did not confirm that {model.name} stopped, so it may "
         f"still finish (its {cap} cost cap ends it at the latest)."
     )
+
+
+async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
+    """Whether another job active since this one was made asked for the same prompt, so could have sent a
+    provider the same input (a repeated brief, a variation): then a prediction found by its input alone may be
+    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find."""
+    since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
+    others = select(Job.spec).where(Job.id != job.id, Job.updated_at >= since)
+    async with store.engine.connect() as conn:
+        specs = (await conn.scalars(others)).all()
+    mine = spec.prompt_sent or spec.prompt
+    return any((s.get("prompt_sent") or s.get("prompt")) == mine for s in specs if isinstance(s, dict))
 
 
 async def adopt_prediction(store: Store, job_id: str, runner: str, model_id: str, prediction_id: str) -> bool:
