@@ -9,8 +9,9 @@ model and its price ("offered"). The free draft at the chain's end goes ahead, s
 A provider's prediction id is committed on the job before its first poll, so whoever runs the job next follows
 that prediction instead of paying for another; a stop that comes while the provider is still answering the
 create waits for the id, so the prediction is canceled rather than left running. One whose runner was killed
-before committing it is found and adopted when it provably is this job's (its webhook names the job; never one
-another job holds); a draft cut off mid-render is simply rendered again. Every
+before committing it is found and adopted when it provably is this job's (its webhook names the job, or no
+other job asked for the same prompt; never one another job holds); a draft cut off mid-render is simply
+rendered again. Every
 write after the claim is conditional on still holding the job: a runner that lost it (canceled, or taken over
 after its lease ran out) stops instead of racing the new holder.
 """
