@@ -13,8 +13,11 @@ import pytest
 
 from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.people import LOCAL_OWNER as OWNER
+from campaign.settings import Settings
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tools.catalog import build_catalog
 from tools.jobs import JobEvent, VideoRequest
+from tools.jobs.body import spent_on
 from tools.studio import Studio
 
 RUNS = 20
@@ -102,3 +105,17 @@ async def test_a_confirm_and_a_cancel_sent_to_two_instances_leave_nothing_runnin
     assert (await serves.job(OWNER, submitted.job_id)).error == NOTHING
     await serves.close()
     await runs.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        ("canceled", "Spent: nothing; Veo 3.1 Fast was stopped on Replicate before the video was finished."),
+        ("succeeded", "Spent: about $0.40; Veo 3.1 Fast had finished the video on Replicate before the stop."),
+        (None, "Spent: possibly about $0.40; Replicate did not confirm that Veo 3.1 Fast stopped, so it may still "
+               "finish (its 30m cost cap ends it at the latest)."),
+    ],
+)  # fmt: skip
+def test_what_a_stop_cost_follows_what_replicate_answered_the_cancel(status: str | None, said: str) -> None:
+    model = build_catalog(Settings(_env_file=None)).get("veo-3.1-fast")
+    assert spent_on(model, status, 0.40, "30m") == said
