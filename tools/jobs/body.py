@@ -11,9 +11,8 @@ that prediction instead of paying for another; a stop that comes while the provi
 create waits for the id, so the prediction is canceled rather than left running. One whose runner was killed
 before committing it is found and adopted when it provably is this job's (its webhook names the job, or no
 other job asked for the same prompt; never one another job holds); a draft cut off mid-render is simply
-rendered again. Every
-write after the claim is conditional on still holding the job: a runner that lost it (canceled, or taken over
-after its lease ran out) stops instead of racing the new holder.
+rendered again. Every write after the claim is conditional on still holding the job: a runner that lost it
+(canceled, or taken over after its lease ran out) stops instead of racing the new holder.
 """
 
 from __future__ import annotations
