@@ -4,6 +4,9 @@ its open price question) and never starts a video. Either way the user is told w
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 import chainlit as cl
 
 from campaign.errors import ClapboardError
@@ -13,7 +16,10 @@ from chat.notify import remove_confirm_actions
 from chat.panel import expand_starter
 from chat.planner import is_stop
 from chat.runtime import get_studio
+from tools.jobs import JobEvent
 from tools.views import JobView
+
+STOP_WORD_S = 10.0  # how long a stop waits for the job's runner to say what the stopped prediction cost
 
 
 async def handled_here(message: cl.Message, actor: Actor) -> bool:
@@ -40,38 +46,58 @@ async def stop_latest(actor: Actor) -> None:
 
 
 async def stop_job(actor: Actor, job_id: str) -> None:
-    """Stop one job (only its asker or an admin may) and say what was spent."""
+    """Stop one job (only its asker or an admin may) and say what was spent: for a paid job that may have
+    started, what its runner (on any process) says once the provider's prediction was stopped."""
     studio = await get_studio()
+    word: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    async def heard(event: JobEvent) -> None:
+        if event.job_id == job_id and event.kind == "canceled" and not word.done():
+            word.set_result(event.message)
+
+    unsubscribe = studio.subscribe(heard)  # before the cancel: the runner may answer at once
     try:
-        before = await studio.job(actor, job_id)
-        after = await studio.cancel(actor, job_id)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    await remove_confirm_actions(job_id)
-    if after.status != JobStatus.canceled:
-        await cl.Message(content=f"*{after.title}* had already {_ended(after)}, so there was nothing to stop.").send()
-        return
-    await cl.Message(content=await stopped_text(before)).send()
+        try:
+            before = await studio.job(actor, job_id)
+            after = await studio.cancel(actor, job_id)
+        except ClapboardError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        await remove_confirm_actions(job_id)
+        if after.status != JobStatus.canceled:
+            ended = f"*{after.title}* had already {_ended(after)}, so there was nothing to stop."
+            await cl.Message(content=ended).send()
+            return
+        said = None
+        if before.status in ACTIVE and before.estimated_cost_usd > 0:
+            with contextlib.suppress(TimeoutError):
+                said = await asyncio.wait_for(asyncio.shield(word), STOP_WORD_S)
+        await cl.Message(content=await stopped_text(before, said)).send()
+    finally:
+        unsubscribe()
 
 
 def _ended(job: JobView) -> str:
     return {JobStatus.succeeded: "finished", JobStatus.failed: "failed"}.get(JobStatus(job.status), "stopped")
 
 
-async def stopped_text(before: JobView) -> str:
-    """What stopping the job cost, from where it was when stopped."""
+async def stopped_text(before: JobView, said: str | None = None) -> str:
+    """What stopping the job cost: what its runner said (`said`: "Spent: ..." once the provider's prediction was
+    stopped, anything else when it never started), else what is known from where it was when stopped."""
     studio = await get_studio()
     model = next((m for m in studio.models() if m.id == before.model), None)
     name = model.name if model else before.model
+    where = f"Stopped *{before.title}* at {round(before.progress * 100)}% on {name}."
+    if said is not None and said.startswith("Spent:"):
+        return f"{where} {said}"
     if before.status == JobStatus.awaiting_confirmation:
         return f"Canceled *{before.title}*: nothing was started or charged."
-    if before.status == JobStatus.queued:
+    free = model is None or model.price == "free"
+    if said is not None or (free and before.status == JobStatus.queued):
         return f"Stopped *{before.title}* before it started: nothing was spent."
-    where = f"Stopped *{before.title}* at {round(before.progress * 100)}% on {name}."
-    if model is None or model.price == "free":
+    if free:
         return f"{where} Spent: nothing (drafts are free)."
     return (
-        f"{where} Spent: nothing; {name} is billed only for a finished video (this one would have cost about "
-        f"${before.estimated_cost_usd:.2f})."
+        f"{where} Its request to {name} is being canceled; {name} bills only a finished video (this one would "
+        f"have cost about ${before.estimated_cost_usd:.2f})."
     )

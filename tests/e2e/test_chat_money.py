@@ -1,8 +1,10 @@
 """Money in the chat against the fake Replicate: a failed paid model asks before the next paid one starts, the
-provider's own error text never reaches the user, and the three starters succeed with a Replicate token set."""
+provider's own error text never reaches the user, the three starters succeed with a Replicate token set, and a
+stop while Replicate is still answering the create cancels the prediction and says what was spent."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -86,4 +88,30 @@ async def test_no_audio_in_words_changes_the_price_and_the_request(
         await tab.wait_for(lambda: tab.elements("video"))
         [create] = fake_replicate.creates()
         assert create.json["input"]["generate_audio"] is False
+        await tab.close()
+
+
+async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_what_was_spent(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    from chat import runtime
+
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        studio = await runtime.get_studio()
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+        fake_replicate.hold_creates()
+        button = await _confirm(tab, 1)
+        [pid] = await asyncio.to_thread(fake_replicate.wait_for_held, 1)  # made and paid for, id not yet known
+        told = len(tab.messages())
+
+        await tab.send("stop")
+        while (await studio.store.job(button["payload"]["job_id"])).status != "canceled":
+            await asyncio.sleep(0.02)
+        fake_replicate.release_creates()  # Replicate answers only now
+
+        said = await tab.wait_for(lambda: [m for m in tab.messages()[told:] if m.startswith("Stopped")])
+        assert fake_replicate.predictions[pid].body["status"] == "canceled"
+        assert said[0].endswith("Spent: nothing; Veo 3.1 was stopped on Replicate before the video was finished.")
         await tab.close()

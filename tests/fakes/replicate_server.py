@@ -59,6 +59,13 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
     no_credit      402 on create
 Any scenario takes `create_s`: seconds a create waits, the prediction made, before answering (Replicate's own
 latency, the window in which a runner killed has paid for a prediction whose id it never learns).
+
+To stop or kill a runner inside that window deterministically, hold creates instead of timing them:
+
+    fake.hold_creates()                             # the next create (or `n` of them) is made, then held
+    [pid] = await asyncio.to_thread(fake.wait_for_held, 1)   # it reached Replicate: paid, id not yet answered
+    ...                                             # stop the job, kill the runner, run another job
+    fake.release_creates()                          # the held creates answer now
 """
 
 from __future__ import annotations
@@ -410,6 +417,10 @@ class FakeReplicate:
         self._lock = threading.RLock()
         self._webhooks_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
+        self._holds_left = 0  # creates still to hold (hold_creates)
+        self._held: list[str] = []  # ids of the predictions whose create is held now
+        self._release = threading.Event()
+        self._held_changed = threading.Condition(self._lock)
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self
         host, port = self._httpd.server_address[:2]
@@ -481,6 +492,26 @@ class FakeReplicate:
             self._finish(state, status)
             pending = self._completed_webhook(state)
         self._send_webhook(pending)
+
+    def hold_creates(self, n: int = 1) -> None:
+        """Hold the next `n` creates: each makes its prediction, then waits to answer until `release_creates()`."""
+        with self._lock:
+            self._holds_left += n
+
+    def wait_for_held(self, n: int, timeout: float = 10.0) -> list[str]:
+        """Block until `n` creates are held; the ids of their predictions. TimeoutError if not."""
+        with self._held_changed:
+            if not self._held_changed.wait_for(lambda: len(self._held) >= n, timeout):
+                raise TimeoutError(f"{len(self._held)} creates held after {timeout} s, wanted {n}")
+            return list(self._held)
+
+    def release_creates(self) -> None:
+        """Let every held create answer (and stop holding creates not yet made)."""
+        with self._lock:
+            self._holds_left = 0
+            self._held.clear()
+            self._release.set()
+            self._release = threading.Event()  # for the creates held from now on
 
     def wait_for_webhooks(self, n: int, timeout: float = 5.0) -> list[WebhookDelivery]:
         """Block until at least `n` webhook deliveries were attempted; all of them so far. TimeoutError if not."""
@@ -662,6 +693,13 @@ class FakeReplicate:
             state.failures_left = int(scenario.get("times", 1 if scenario.name == "throttled" else 2))
         with self._lock:
             self.predictions[pid] = state
+            held, release = self._holds_left > 0, self._release
+            if held:
+                self._holds_left -= 1
+                self._held.append(pid)
+                self._held_changed.notify_all()
+        while held and not release.wait(0.05) and not self._stopping.is_set():
+            pass
         delay = scenario.get("delay", 1.0) if scenario.name == "slow_create" else scenario.get("create_s", 0.0)
         if delay:
             self._stopping.wait(float(delay))

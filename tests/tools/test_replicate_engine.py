@@ -475,15 +475,31 @@ async def test_throttled_and_failing_polls_are_retried(env: Any) -> None:
     assert len(env.fake.creates()) == 2
 
 
-async def test_an_ambiguous_create_is_looked_up_not_sent_twice(env: Any) -> None:
+@pytest.mark.parametrize("proof", ["webhook", "a prompt no other job asked for"])
+async def test_an_ambiguous_create_is_looked_up_not_sent_twice(env: Any, proof: str) -> None:
     env.fake.set_scenario("*", "slow_create", delay=1.0)
     job = make_job(env.catalog, "veo-3.1", duration_s=4)
+    if proof == "webhook":
+        env.settings.public_url = env.fake.base_url  # the prediction's webhook names the job
+    else:
+        job.prompt_shared = False
 
     await env.render(job, timeout=httpx.Timeout(5.0, read=0.3))
 
     assert len(env.fake.creates()) == 1
     assert env.fake.find("GET", "/v1/predictions")  # the lookup by creation time
     assert probe(env.dest).codec == "h264"
+
+
+async def test_an_ambiguous_create_nothing_proves_ours_is_reported_not_guessed_nor_sent_twice(env: Any) -> None:
+    env.fake.set_scenario("*", "slow_create", delay=1.0)
+    job = make_job(env.catalog, "veo-3.1", duration_s=4)  # no webhook, and another job may share the prompt
+    assert job.prompt_shared
+
+    with pytest.raises(ProviderFailed, match="It was not sent again, so that nothing is paid twice"):
+        await env.render(job, timeout=httpx.Timeout(5.0, read=0.3))
+
+    assert len(env.fake.creates()) == 1
 
 
 async def test_an_unreachable_replicate_is_retried_then_reported(env: Any) -> None:

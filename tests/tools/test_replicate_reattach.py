@@ -1,7 +1,8 @@
 """A paid job whose runner was killed between Replicate's answer to the create and the commit of the prediction
-id: the next runner finds that prediction by its model and input and follows it, so it is paid for once, and it
-never takes a prediction another job holds. The job body, the store (SQLite and PostgreSQL), the Replicate engine
-and the fake Replicate, as a worker runs them."""
+id: the next runner finds that prediction (made with the job's own webhook, same model and input) and follows
+it, so it is paid for once, and it never takes a prediction of another job, recorded or still being answered.
+The job body, the store (SQLite and PostgreSQL), the Replicate engine and the fake Replicate, as a worker runs
+them."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ class Killed(BaseException):
 
 @pytest.fixture
 async def body(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[JobBody]:  # noqa: F811
-    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    # Webhooks on: the fake delivers them to itself (refused, which Replicate's retries shrug off).
+    settings = replicate_settings(fake_replicate, tmp_path / "data", public_url=fake_replicate.base_url)
     storage = build_storage(settings)
     store = await Store.open(database_url)
     bus = EventBus()
@@ -174,3 +176,61 @@ async def test_a_reference_uploaded_again_is_still_the_same_request_and_another_
     assert (await delivered(body, mine)).provider_job_id == left
     assert len(fake_replicate.find("POST", "/v1/files")) == uploads + 1  # a new upload, a new URL: same image
     assert len(fake_replicate.creates()) == 2
+
+
+async def test_a_re_run_never_takes_the_prediction_another_job_is_still_waiting_for(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    mine, theirs = await paid_job(body), await paid_job(body)
+    left = await killed_before_recording(body, fake_replicate, mine, "worker-a")
+    fake_replicate.hold_creates()
+    other = asyncio.create_task(run(body, theirs, "worker-b"))  # the same brief, made later
+    [made] = await asyncio.to_thread(fake_replicate.wait_for_held, 1)  # on Replicate, its id not yet recorded
+
+    await run(body, mine, "worker-c", after_a_crash=True)
+    fake_replicate.release_creates()
+    await other
+
+    assert (await delivered(body, mine)).provider_job_id == left  # its own, told apart by its webhook
+    assert (await delivered(body, theirs)).provider_job_id == made
+    assert len(fake_replicate.creates()) == 2
+
+
+def without_webhooks(body: JobBody) -> None:
+    settings = body.settings.model_copy(update={"public_url": ""})
+    body.settings, body.engines = settings, lambda model: ReplicateEngine(settings, body.storage)
+
+
+async def test_without_webhooks_a_prompt_no_other_job_asked_for_still_finds_its_prediction(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    without_webhooks(body)
+    job_id = await paid_job(body)
+    pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
+
+    await run(body, job_id, "worker-b", after_a_crash=True)
+
+    assert (await delivered(body, job_id)).provider_job_id == pid  # its input is proof enough
+    assert len(fake_replicate.creates()) == 1
+
+
+async def test_without_webhooks_a_re_run_makes_its_own_prediction_rather_than_guess(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    without_webhooks(body)  # and another job has the same brief: the input does not say whose a prediction is
+    mine, theirs = await paid_job(body), await paid_job(body)
+    left = await killed_before_recording(body, fake_replicate, mine, "worker-a")
+    fake_replicate.hold_creates()
+    other = asyncio.create_task(run(body, theirs, "worker-b"))
+    [made] = await asyncio.to_thread(fake_replicate.wait_for_held, 1)
+
+    await run(body, mine, "worker-c", after_a_crash=True)
+    fake_replicate.release_creates()
+    await other
+
+    assert (await delivered(body, mine)).provider_job_id not in (left, made)
+    assert (await delivered(body, theirs)).provider_job_id == made
+    assert len(fake_replicate.creates()) == 3

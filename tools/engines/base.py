@@ -48,10 +48,13 @@ class RenderJob:
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before
-    # recording it. Such a prediction is looked for (by model and input) before making another.
+    # recording it. Such a prediction is looked for (made by this job, same model and input) before another.
     earlier_runs_since: datetime | None = None
     # Commits the id of a prediction found that way on the job; False when another job already holds it.
     adopt_prediction: Adopt | None = None
+    # Another job active meanwhile asked for the same prompt: a prediction found by its input alone may be
+    # theirs (only one that names this job, by its webhook, is then taken).
+    prompt_shared: bool = True
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:
@@ -84,9 +87,11 @@ class RenderOutcome:
 class Engine(Protocol):
     """Writes an MP4 for `job` to `dest`, reporting progress; raises a ClapboardError on failure.
 
-    Cancelling `render` stops waiting but leaves a provider's prediction running (a restart re-attaches to it);
-    `cancel` stops the prediction itself, when the user no longer wants it."""
+    Cancelling `render` stops waiting but leaves a provider's prediction running (a restart re-attaches to it),
+    its id recorded even when the cancel came while the provider was still answering the create; `cancel` stops
+    the prediction itself, when the user no longer wants it, and returns its status after that ("canceled", or
+    "succeeded" when it had finished first; None when the provider did not say)."""
 
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome: ...
 
-    async def cancel(self, prediction_id: str) -> None: ...
+    async def cancel(self, prediction_id: str) -> str | None: ...

@@ -34,11 +34,11 @@ import os
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import replicate
@@ -49,7 +49,7 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
 from tools.catalog import ModelSpec
 from tools.engines.base import Progress, Reference, RenderJob, RenderOutcome
-from tools.engines.replicate_hooks import Completions, Pacer, webhook_url
+from tools.engines.replicate_hooks import WEBHOOK_PATH, Completions, Pacer, webhook_url
 from tools.retry import Transient, retrying, transient_status
 from tools.tls import tls_context
 
@@ -90,6 +90,7 @@ _PROVIDER_FAULTS: tuple[tuple[re.Pattern[str], str, str], ...] = (
 _TOKEN_LIKE = re.compile(r"\br8_[A-Za-z0-9]{6,}\b|\bBearer\s+\S+", re.IGNORECASE)
 
 Sleep = Callable[[float], Awaitable[None]]
+T = TypeVar("T")
 
 
 def make_client(settings: Settings, *, timeout: httpx.Timeout | None = None) -> replicate.Client:
@@ -260,21 +261,44 @@ class ReplicateEngine:
         finally:
             await client._async_client.aclose()
 
-    async def cancel(self, prediction_id: str) -> None:
-        """Ask Replicate to stop a prediction (best effort; its Cancel-After caps it anyway)."""
+    async def cancel(self, prediction_id: str) -> str | None:
+        """Ask Replicate to stop a prediction (best effort; its Cancel-After caps it anyway); its status after
+        the cancel ("canceled", or "succeeded" when it had already finished), None when Replicate did not say."""
         client = make_client(self.settings, timeout=self.timeout)
         try:
-            await _cancel(client._async_client, prediction_id)
+            return await _cancel(client._async_client, prediction_id)
         finally:
             await client._async_client.aclose()
 
 
-async def _cancel(http: httpx.AsyncClient, prediction_id: str) -> None:
+async def _cancel(http: httpx.AsyncClient, prediction_id: str) -> str | None:
     try:
         resp = await http.post(f"/v1/predictions/{prediction_id}/cancel")
-        log.info("canceled prediction %s: %s", prediction_id, resp.status_code)
     except httpx.HTTPError as exc:
         log.warning("could not cancel prediction %s: %s", prediction_id, type(exc).__name__)
+        return None
+    status = _problem(resp).get("status") if resp.status_code == 200 else None
+    log.info("canceled prediction %s: %s %s", prediction_id, resp.status_code, status)
+    return status if isinstance(status, str) else None
+
+
+async def _unstoppable(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` to its end even when the caller is cancelled meanwhile, then pass the cancellation on. A create
+    cut off while Replicate answers has made a prediction all the same: this way its id is recorded, so the
+    job's runner cancels it (the user stopped the job) or the next runner follows it (a shutdown), instead of
+    it running on, paid for and known to no one."""
+    task = asyncio.ensure_future(work)
+    stopped: asyncio.CancelledError | None = None
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError as exc:
+            stopped = stopped or exc
+    if stopped is None:
+        return task.result()
+    if not task.cancelled():
+        task.exception()  # its outcome is recorded (or lost) already; the caller hears the cancellation
+    raise stopped
 
 
 class _Run:
@@ -329,8 +353,9 @@ class _Run:
         return prediction
 
     async def adopt(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
-        """The prediction an earlier run made for these inputs but was cut off before recording (between
-        Replicate's answer and the commit), now recorded on this job; None when there is none."""
+        """The prediction an earlier run of this job made for these inputs but was cut off before recording
+        (between Replicate's answer and the commit), now recorded on this job; None when there is none or it
+        cannot be told apart from another job's (see `find_created`)."""
         found = await self.find_created(inputs, since - timedelta(seconds=CLOCK_SKEW_S))
         if found is not None:
             log.warning("job %s re-attached to prediction %s, which an earlier run made but never recorded (%s)",
@@ -457,7 +482,7 @@ class _Run:
             async for attempt in retrying(CREATE_ATTEMPTS, base_s=self.settings.replicate_poll_s,
                                           sleep=self.engine._sleep):  # fmt: skip
                 with attempt:
-                    resp = await self._post_create(body)
+                    resp = await _unstoppable(self._send(body))
         except Transient as exc:
             if exc.response is not None:
                 raise ProviderFailed(
@@ -480,11 +505,20 @@ class _Run:
         created = _problem(resp)
         if not created.get("id"):
             raise ProviderFailed("Replicate answered the request without a prediction id.")
-        self.prediction_id = str(created["id"])
-        log.info("replicate prediction %s created for job %s on %s", created["id"], self.job.job_id, self.spec.slug)
-        if self.job.record_prediction is not None:  # committed before the first poll: never paid for twice
-            await self.job.record_prediction(self.prediction_id)
         return created
+
+    async def _send(self, body: dict[str, Any]) -> httpx.Response:
+        """One create and, when it made a prediction, its id committed on the job before the first poll (never
+        paid for twice), as one step a stop waits for (see `_unstoppable`)."""
+        resp = await self._post_create(body)
+        created = _problem(resp) if resp.status_code in (200, 201, 202) else {}
+        if created.get("id"):
+            self.prediction_id = str(created["id"])
+            log.info("replicate prediction %s created for job %s on %s", created["id"], self.job.job_id,
+                     self.spec.slug)  # fmt: skip
+            if self.job.record_prediction is not None:
+                await self.job.record_prediction(self.prediction_id)
+        return resp
 
     async def _post_create(self, body: dict[str, Any]) -> httpx.Response:
         """One create; Transient only where Replicate certainly made nothing (no connection, or a 429)."""
@@ -499,13 +533,23 @@ class _Run:
         return resp
 
     async def find_created(self, inputs: dict[str, Any], since: datetime) -> dict[str, Any] | None:
-        """A prediction of this model with these inputs created after `since` that no other job holds, now
-        recorded on this job; None when there is none. Creates have no idempotency key: a create whose answer
-        was lost, or whose id a killed runner never recorded, is found this way instead of made again."""
+        """A prediction this job made after `since`, of this model with these inputs, that no other job holds,
+        now recorded on this job; None when there is none. Creates have no idempotency key: a create whose
+        answer was lost, or whose id a killed runner never recorded, is found this way instead of made again.
+
+        Only a prediction provably this job's is taken. Another job with the same prompt may have one in flight
+        with the same input, not yet recorded; taking that one would give two jobs one video. With webhooks, the
+        webhook a prediction was made with names its job (Replicate echoes it; nothing else a create sends
+        could). Without (no public URL), the input proves it only when no other job asked for the same prompt;
+        otherwise none is looked for, and a new one is made."""
+        hooked = webhook_url(self.settings, self.job.job_id) is not None
+        if not hooked and self.job.prompt_shared:
+            return None
         for item in await self._listed(since):
             pid = str(item.get("id") or "")
             if (
                 pid
+                and (self._made_by_this_job(item) if hooked else True)
                 and item.get("model") == self.spec.slug
                 and await self._same_input(item.get("input"), inputs)
                 and await self._claim(pid)
@@ -513,6 +557,14 @@ class _Run:
                 self.prediction_id = pid
                 return item
         return None
+
+    def _made_by_this_job(self, prediction: dict[str, Any]) -> bool:
+        """Whether a prediction's webhook is this job's: our webhook path, with this job's id as its `job`."""
+        hook = prediction.get("webhook")
+        if not isinstance(hook, str):
+            return False
+        parts = urlsplit(hook)
+        return parts.path.endswith(WEBHOOK_PATH) and parse_qs(parts.query).get("job") == [self.job.job_id]
 
     async def _listed(self, since: datetime) -> list[dict[str, Any]]:
         """The account's predictions created after `since`, newest first, following Replicate's pages."""

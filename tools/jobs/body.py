@@ -7,10 +7,12 @@ and it costs no more than was approved; otherwise the job goes back to waiting f
 model and its price ("offered"). The free draft at the chain's end goes ahead, saying plainly what it is.
 
 A provider's prediction id is committed on the job before its first poll, so whoever runs the job next follows
-that prediction instead of paying for another; one whose runner was killed before committing it is found by its
-input and adopted (never one another job holds); a draft cut off mid-render is simply rendered again. Every
-write after the claim is conditional on still holding the job: a runner that lost it (canceled, or taken over
-after its lease ran out) stops instead of racing the new holder.
+that prediction instead of paying for another; a stop that comes while the provider is still answering the
+create waits for the id, so the prediction is canceled rather than left running. One whose runner was killed
+before committing it is found and adopted when it provably is this job's (its webhook names the job, or no
+other job asked for the same prompt; never one another job holds); a draft cut off mid-render is simply
+rendered again. Every write after the claim is conditional on still holding the job: a runner that lost it
+(canceled, or taken over after its lease ran out) stops instead of racing the new holder.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 
 EngineFactory = Callable[[ModelSpec], Engine]
 PROGRESS_EVERY_S = 1.0
+PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
 
 
@@ -235,6 +238,7 @@ class JobBody:
                 record_prediction=self._recorder(job.id, runner, model.id),
                 earlier_runs_since=job.created_at if job.attempts else None,
                 adopt_prediction=partial(adopt_prediction, self.store, job.id, runner, model.id),
+                prompt_shared=model.provider == "local" or await prompt_shared(self.store, job, spec),
             )
             try:
                 outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
@@ -267,10 +271,12 @@ class JobBody:
 
     def _recorder(self, job_id: str, runner: str, model_id: str) -> Any:
         async def record(prediction_id: str) -> None:
-            if not await self.store.update_job(
-                job_id, held_by=runner, provider_job_id=prediction_id, provider_model=model_id
-            ):
-                raise LostJob(job_id)
+            made = {"provider_job_id": prediction_id, "provider_model": model_id}
+            if await self.store.update_job(job_id, held_by=runner, **made):
+                return
+            # Canceled while Replicate was answering: the id is kept all the same, so `_stopped` cancels it.
+            await self.store.transition(job_id, [JobStatus.canceled], JobStatus.canceled, held_by=runner, **made)
+            raise LostJob(job_id)
 
         return record
 
@@ -292,14 +298,23 @@ class JobBody:
         return report
 
     async def _stopped(self, job_id: str, spec: JobSpec) -> None:
-        """After a render was stopped: when the user canceled the job, stop its prediction too and say so.
+        """After a render was stopped: when the user canceled the job, stop its prediction too and say what was
+        spent, on the job (the API shows it) and in the "canceled" event every process hears (the chat says it).
         Otherwise (shutdown, or another runner took over) the prediction goes on, for the next runner."""
         job = await self.store.job(job_id)
         if job.status != JobStatus.canceled:
             return
+        model = self.catalog.get(job.provider_model or job.model)
         if job.provider_job_id and job.provider_model:
-            await self.engines(self.catalog.get(job.provider_model)).cancel(job.provider_job_id)
-        self.bus.publish(event(job, spec, "canceled", "Canceled."))
+            status = await self.engines(model).cancel(job.provider_job_id)
+            spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
+        elif model.paid:
+            spent = f"Spent: nothing; nothing had reached {model.name} yet."
+        else:
+            spent = "Spent: nothing (drafts are free)."
+        stopped = event(job, spec, "canceled", spent)
+        if await self.store.update_job(job_id, announce=announcement(stopped, self.bus.id), error=f"Canceled. {spent}"):
+            self._published(stopped)
 
     async def _offer(self, job: Job, spec: JobSpec, runner: str, offer: FallbackOffer) -> None:
         """Put the job back to waiting for a confirmation, now of the offered model and its price; the chat asks
@@ -366,6 +381,31 @@ class JobBody:
     def _published(self, e: JobEvent) -> None:
         """Publish here an event already announced to the other processes with its commit."""
         self.bus.publish(e.model_copy(update={"source": self.bus.id}))
+
+
+def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str) -> str:
+    """What a canceled job's prediction cost, from its status once the cancel reached the provider, which bills
+    a finished video only."""
+    if status in ("canceled", "aborted", "failed"):
+        return f"Spent: nothing; {model.name} was stopped on Replicate before the video was finished."
+    if status == "succeeded":
+        return f"Spent: about ${price_usd:.2f}; {model.name} had finished the video on Replicate before the stop."
+    return (
+        f"Spent: possibly about ${price_usd:.2f}; Replicate did not confirm that {model.name} stopped, so it may "
+        f"still finish (its {cap} cost cap ends it at the latest)."
+    )
+
+
+async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
+    """Whether another job active since this one was made asked for the same prompt, so could have sent a
+    provider the same input (a repeated brief, a variation): then a prediction found by its input alone may be
+    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find."""
+    since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
+    others = select(Job.spec).where(Job.id != job.id, Job.updated_at >= since)
+    async with store.engine.connect() as conn:
+        specs = (await conn.scalars(others)).all()
+    mine = spec.prompt_sent or spec.prompt
+    return any((s.get("prompt_sent") or s.get("prompt")) == mine for s in specs if isinstance(s, dict))
 
 
 async def adopt_prediction(store: Store, job_id: str, runner: str, model_id: str, prediction_id: str) -> bool:
