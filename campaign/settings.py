@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         ge=1.0,
         description="How long a runner holds a job without renewing it; a dead runner's jobs move on after it.",
     )
+    startup_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a server may take to open the database and set up its tables before it gives up "
+        "with a message (servers starting together set up one at a time).",
+    )
     public_url: str = Field(
         default="",
         description="Base URL this server is reached at: links the CLI prints, and Replicate's webhooks when set.",
