@@ -231,3 +231,19 @@ def test_commands_import_only_what_they_use(tmp_path: Path) -> None:
                               "--no-audio", "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert not modules & (NEVER | {"replicate", "alembic"})
+
+
+def test_first_commands_started_together_on_an_empty_folder_all_succeed(tmp_path: Path) -> None:
+    """Four first commands at once on a fresh SQLite folder: the migrations run once, the others wait for them."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env["CLAPBOARD_DATA_DIR"] = str(data)
+    commands = [["jobs"], ["creatives"], ["jobs", "--json"], ["users", "list"]]
+    runs = [
+        subprocess.Popen([sys.executable, "-m", "chat.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env, cwd=tmp_path)  # fmt: skip
+        for args in commands
+    ]
+    said = [run.communicate(timeout=240) for run in runs]
+    assert [(run.returncode, err) for run, (_, err) in zip(runs, said, strict=True)] == [(0, "")] * 4
+    assert json.loads(said[2][0]) == []
