@@ -321,3 +321,30 @@ async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays
 async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: httpx.AsyncClient) -> None:
     answered = await api.patch("/api/creatives/%F0%AF%8E%AA_%0AA", json={"title": "x"})
     assert answered.status_code == 422 and answered.json()["stage"] == "request"
+
+
+async def test_the_owners_token_says_why_it_stopped_once_users_exist(settings: Settings) -> None:
+    """A token made while nobody had to sign in stops when the first user is added: the answer says so and what
+    to do, not that a user was removed or changed their password."""
+    import chainlit.server
+
+    import chat.app  # noqa: F401
+    from chat import runtime
+
+    studio = await runtime.start(settings)
+    try:
+        owner = await bearer(studio, None)
+        transport = httpx.ASGITransport(app=chainlit.server.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=owner) as client:
+            assert (await client.get("/api/jobs")).status_code == 200
+            await studio.accounts.add("alice", team="acme", password="alice-password")
+            refused = await client.get("/api/jobs")
+    finally:
+        await runtime.stop()
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "detail": "This token was made before sign-in was turned on, so it no longer works. Make a new one with "
+        "`clapboard token --user NAME`.",
+        "stage": "sign-in",
+        "errors": [],
+    }
