@@ -240,8 +240,14 @@ def test_first_commands_started_together_on_an_empty_folder_all_succeed(tmp_path
     env["CLAPBOARD_DATA_DIR"] = str(data)
     commands = [["jobs"], ["creatives"], ["jobs", "--json"], ["users", "list"]]
     runs = [
-        subprocess.Popen([sys.executable, "-m", "chat.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         text=True, env=env, cwd=tmp_path)  # fmt: skip
+        subprocess.Popen(
+            [sys.executable, "-m", "chat.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
         for args in commands
     ]
     said = [run.communicate(timeout=240) for run in runs]
