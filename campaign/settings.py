@@ -15,14 +15,39 @@ from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validato
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+# The project's folder when the code runs from a checkout (make run, or its .venv's `clapboard`); None when the
+# package is installed.
+CHECKOUT: Path | None = Path(__file__).resolve().parent.parent
+if not (CHECKOUT / "pyproject.toml").is_file():
+    CHECKOUT = None
+
+
+def data_home() -> Path:
+    """The data folder unless CLAPBOARD_DATA_DIR names one, the same from whatever folder a command runs: the
+    checkout's ./data when the code runs from a checkout, else the user's data folder ($XDG_DATA_HOME/clapboard,
+    ~/.local/share/clapboard)."""
+    if CHECKOUT is not None:
+        return CHECKOUT / "data"
+    xdg = Path(os.environ.get("XDG_DATA_HOME") or "~/.local/share").expanduser()
+    return (xdg if xdg.is_absolute() else Path.home() / ".local" / "share") / "clapboard"
+
+
+# `.env` files, the later winning: the checkout's, read from any folder, then the current folder's.
+ENV_FILES = (*([CHECKOUT / ".env"] if CHECKOUT else []), Path(".env"))
 
 
 class Settings(BaseSettings):
     """Clapboard's configuration. Our own names take the `CLAPBOARD_` prefix; third-party names keep theirs."""
 
-    model_config = SettingsConfigDict(env_prefix="CLAPBOARD_", env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="CLAPBOARD_", env_file=ENV_FILES, extra="ignore", populate_by_name=True
+    )
 
-    data_dir: Path = Path("./data")
+    data_dir: Path = Field(
+        default_factory=data_home,
+        description="The database (without DATABASE_URL), files and the generated secret: the checkout's ./data, "
+        "or the user's data folder for an installed package.",
+    )
     secret_key: SecretStr | None = Field(
         default=None,
         min_length=32,
@@ -98,6 +123,12 @@ class Settings(BaseSettings):
         default=30.0,
         ge=1.0,
         description="How long a runner holds a job without renewing it; a dead runner's jobs move on after it.",
+    )
+    startup_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long a server may take to open the database and set up its tables before it gives up "
+        "with a message (servers starting together set up one at a time).",
     )
     public_url: str = Field(
         default="",

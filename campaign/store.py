@@ -3,6 +3,8 @@ query a front end can reach takes the team it is scoped by."""
 
 from __future__ import annotations
 
+import asyncio
+import fcntl
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -56,15 +58,24 @@ class Store:
     @classmethod
     async def open(cls, url: str) -> Store:
         """Connect and apply the migrations the database lacks (none, usually: then Alembic is not loaded)."""
-        if url.startswith("sqlite"):
-            Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, pool_pre_ping=True)
+        if engine.dialect.name == "sqlite":
+            path = Path(url.split("///", 1)[-1])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.with_name(path.name + ".lock").open("a") as lock:  # commands starting together, one at a time
+                await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+                await cls._migrate(engine)
+            return cls(engine)
+        await cls._migrate(engine)
+        return cls(engine)
+
+    @staticmethod
+    async def _migrate(engine: AsyncEngine) -> None:
         async with engine.begin() as conn:
             if engine.dialect.name == "postgresql":  # servers and workers starting together migrate one at a time
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
             if not await conn.run_sync(_at_head):
                 await conn.run_sync(_upgrade)
-        return cls(engine)
 
     async def close(self) -> None:
         await self.engine.dispose()

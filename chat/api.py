@@ -21,7 +21,7 @@ from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignI
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from campaign.text import StorableText, Words
-from chat.problems import clapboard_error, http_error, invalid, responses
+from chat.problems import DATABASE_ERRORS, clapboard_error, database_down, http_error, invalid, responses
 from chat.runtime import get_studio
 from chat.signin import SessionGuard, SignInGuard
 from chat.site import SameSite
@@ -65,8 +65,11 @@ STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, Si
 api.add_exception_handler(RequestValidationError, invalid)
 api.add_exception_handler(StarletteHTTPException, http_error)
 api.add_exception_handler(ClapboardError, clapboard_error(STATUS))
-SIGNED = responses(401, 422)  # every route behind a token: a bad token, a request that does not validate
-FOUND = responses(401, 404, 422)
+for _error in DATABASE_ERRORS:
+    api.add_exception_handler(_error, database_down)
+# every route behind a token: a bad token, a request that does not validate, the database restarting
+SIGNED = responses(401, 422, 503)
+FOUND = responses(401, 404, 422, 503)
 
 
 class GenerateBody(VideoRequest):
@@ -88,7 +91,7 @@ IdempotencyKey = Annotated[
         "a 409.",
     ),
 ]
-SUBMIT_RESPONSES = responses(401, 404, 409, 422)
+SUBMIT_RESPONSES = responses(401, 404, 409, 422, 503)
 WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
@@ -129,7 +132,7 @@ REFERENCE_UPLOAD: dict[str, Any] = {
 }
 
 
-@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD, responses=responses(401, 413, 422))
+@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD, responses=responses(401, 413, 422, 503))
 async def upload_reference(request: Request, studio: StudioDep, who: Who) -> dict[str, Any]:
     """Store a reference image (checked by its bytes); pass the returned key in `references`. The body is read
     only once the token checks out, and never past the size limit."""
@@ -156,7 +159,7 @@ async def job(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.job(who, job_id)
 
 
-@api.post("/jobs/{job_id}/confirm", responses=responses(401, 403, 404, 409, 422))
+@api.post("/jobs/{job_id}/confirm", responses=responses(401, 403, 404, 409, 422, 503))
 async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Approve a paid job's price: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status != JobStatus.awaiting_confirmation:
@@ -164,7 +167,7 @@ async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.confirm(who, job_id)
 
 
-@api.post("/jobs/{job_id}/cancel", responses=responses(401, 403, 404, 409, 422))
+@api.post("/jobs/{job_id}/cancel", responses=responses(401, 403, 404, 409, 422, 503))
 async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Cancel a job wherever it runs: the person who asked for it, or an admin."""
     if (await studio.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
@@ -172,7 +175,7 @@ async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.cancel(who, job_id)
 
 
-@api.post("/webhooks/replicate", responses=responses(401, 413, 422))
+@api.post("/webhooks/replicate", responses=responses(401, 413, 422, 503))
 async def replicate_webhook(
     request: Request, studio: StudioDep, job: Annotated[StorableText, Query(min_length=1, max_length=32)]
 ) -> dict[str, Any]:
@@ -228,7 +231,7 @@ async def rename_creative(creative_id: Id, body: RenameBody, studio: StudioDep, 
     return _public(await studio.rename_creative(who, creative_id, body.title))
 
 
-@api.delete("/creatives/{creative_id}", status_code=204, responses=responses(401, 403, 404, 422))
+@api.delete("/creatives/{creative_id}", status_code=204, responses=responses(401, 403, 404, 422, 503))
 async def delete_creative(creative_id: Id, studio: StudioDep, who: Who) -> Response:
     """Delete a creative and its files (its maker or an admin); the job that made it keeps its history."""
     await studio.delete_creative(who, creative_id)

@@ -4,6 +4,7 @@ settings and actions. The work happens in tools/; every call carries the signed-
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,17 +21,24 @@ from chat.controls import handled_here, stop_job
 from chat.iterate import FOCUS, show_outcome
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import normalised, send_settings, starter_buttons
-from chat.runtime import get_agent, get_notifier, get_studio, stop
+from chat.runtime import StartupTimedOut, get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
 from chat.uploads import session_ended
 
 log = logging.getLogger(__name__)
+EXIT_STARTUP = 3  # uvicorn's own code for a failed start
 
 
 @cl.on_app_startup
 async def startup() -> None:
-    """Apply migrations and pick up jobs left over from a restart before the first visitor arrives."""
-    await get_studio()
+    """Apply migrations and pick up jobs left over from a restart before the first visitor arrives. A start that
+    cannot finish ends the process with its message (Chainlit would log a traceback and serve a broken app)."""
+    try:
+        await get_studio()
+    except StartupTimedOut as exc:
+        log.error("%s", exc)
+        logging.shutdown()
+        os._exit(EXIT_STARTUP)
 
 
 @cl.on_app_shutdown

@@ -20,7 +20,7 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.errors import ClapboardError
-from campaign.settings import LOOPBACK_HOSTS, Settings
+from campaign.settings import ENV_FILES, LOOPBACK_HOSTS, Settings, data_home
 from campaign.status import JobStatus
 
 if TYPE_CHECKING:
@@ -33,7 +33,13 @@ APP = Path(__file__).with_name("app.py")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="clapboard", description="Video creatives for marketing campaigns.")
+    parser = argparse.ArgumentParser(
+        prog="clapboard",
+        description="Video creatives for marketing campaigns.",
+        epilog=f"Your data lives in {_data_dir()}\n(the database, unless DATABASE_URL names one, the files and the "
+        "secret), whatever folder you run\nclapboard from; CLAPBOARD_DATA_DIR, in the environment or .env, moves it.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,  # a long path is not broken at its dashes
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="start the chat")
@@ -161,6 +167,13 @@ def _queues(text: str) -> tuple[str, ...]:
     return names
 
 
+def _data_dir() -> Path:
+    try:
+        return Settings().data_dir
+    except ValidationError:  # the command itself says what is wrong
+        return data_home()
+
+
 def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -178,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv(".env", override=False)  # boto3 and others read their names from the environment
+    for env_file in reversed(ENV_FILES):  # boto3 and others read their names from the environment
+        load_dotenv(env_file, override=False)
     if args.command == "serve":
         return serve(args.host, args.port, Settings())
     try:

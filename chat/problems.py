@@ -1,4 +1,4 @@
-"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422), and its documentation.
+"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422, 503), and its documentation.
 
 Whatever refuses a request (our typed errors, FastAPI's validation, a route's own HTTPException) answers
 `{"detail": "...", "stage": "...", "errors": [...]}`: `detail` is a sentence to show, `stage` names where it was
@@ -8,16 +8,21 @@ or broken Unicode cannot be sent back). `responses(...)` documents the statuses 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import asyncpg
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
 from campaign.errors import ClapboardError
+
+log = logging.getLogger(__name__)
 
 
 class FieldProblem(BaseModel):
@@ -41,7 +46,10 @@ MEANING = {
     409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
     413: "The body is larger than allowed.",
     422: "The request is not valid, or asks for something the product does not offer.",
+    503: "The database cannot be reached just now (a restart): try again after Retry-After seconds.",
 }
+DATABASE_RETRY_S = 5
+DATABASE_ERRORS = (OSError, asyncpg.PostgresError, DBAPIError)  # what a database going away raises, among others
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -97,3 +105,26 @@ def clapboard_error(status_of: dict[type, int]) -> Any:
         return problem(status_of.get(type(exc), 422), str(exc), exc.stage)
 
     return handle
+
+
+def _database_unreachable(exc: Exception) -> bool:
+    """Whether the error is the database being out of reach (refused, reset, restarting, shutting down): asyncpg
+    raises its connection errors bare when connecting, SQLAlchemy wraps those of a connection in use."""
+    if isinstance(exc, DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)
+    if isinstance(exc, asyncpg.PostgresError):
+        return isinstance(exc, asyncpg.PostgresConnectionError | asyncpg.exceptions.OperatorInterventionError)
+    return isinstance(exc, ConnectionError) or "Connect call failed" in str(exc)  # asyncio's, for each address
+
+
+async def database_down(request: Request, exc: Exception) -> JSONResponse:
+    """503 in our shape, with when to try again, while the database restarts; any other error as before."""
+    if not _database_unreachable(exc):
+        raise exc
+    log.warning("The database could not be reached: %s", exc)
+    return problem(
+        503,
+        "The database cannot be reached just now. Try again in a few seconds.",
+        "database",
+        headers={"Retry-After": str(DATABASE_RETRY_S)},
+    )

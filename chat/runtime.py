@@ -10,6 +10,7 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
+from campaign.errors import ClapboardError
 from campaign.settings import Settings
 from chat.agent import build_agent
 from chat.memory import open_memory
@@ -24,13 +25,33 @@ _stack: AsyncExitStack | None = None
 _lock = asyncio.Lock()
 
 
+class StartupTimedOut(ClapboardError):
+    """The database was not ready within the start-up time limit."""
+
+    stage = "start"
+
+
 async def start(settings: Settings) -> Studio:
-    """Open the studio (migrations, jobs left by a crash taken over), the chat notifier and the agent's memory."""
+    """Open the studio (migrations, jobs left by a crash taken over), the chat notifier and the agent's memory,
+    within `startup_timeout_s`: a database that cannot be set up fails the start, saying why, never hangs it."""
     global _studio, _notifier, _memory, _stack
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # read by Chainlit on each use
-    studio = await Studio.open(settings)
-    _stack = AsyncExitStack()
-    _memory = await open_memory(settings, _stack)
+    studio: Studio | None = None
+    stack = AsyncExitStack()
+    try:
+        async with asyncio.timeout(settings.startup_timeout_s):
+            studio = await Studio.open(settings)
+            memory = await open_memory(settings, stack)
+    except TimeoutError:
+        await stack.aclose()
+        if studio is not None:
+            await studio.close()
+        raise StartupTimedOut(
+            f"The database was not ready within {settings.startup_timeout_s:g} s: another server may still be "
+            "setting it up, or a transaction left open holds it.",
+            hint="Check the database and start again.",
+        ) from None
+    _stack, _memory = stack, memory
     _notifier = ChatNotifier(studio)
     studio.subscribe(_notifier)
     _studio = studio

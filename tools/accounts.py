@@ -184,6 +184,9 @@ class Accounts:
         except jwt.PyJWTError as exc:
             raise SignInRequired("The token is invalid or expired.") from exc
         actor = await self.actor(str(claims["sub"]), int(claims["cred"]))
+        if actor is None and claims["sub"] == LOCAL_OWNER_ID:  # the owner's token ends when the first user is added
+            raise SignInRequired("This token was made before sign-in was turned on, so it no longer works. "
+                                 "Make a new one with `clapboard token --user NAME`.")  # fmt: skip
         if actor is None:
             raise SignInRequired("The token was revoked: its user was removed or changed their password.")
         return actor

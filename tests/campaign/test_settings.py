@@ -49,3 +49,11 @@ def test_env_example_lists_every_setting() -> None:
     for name, field in Settings.model_fields.items():
         names = field.validation_alias.choices if field.validation_alias else [f"CLAPBOARD_{name.upper()}"]
         assert listed & set(names), f"{names[0]} is missing from .env.example"
+
+
+def test_the_data_folder_is_the_checkouts_from_any_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run from a checkout, every command and the server keep their data in its ./data, whatever the current
+    folder (an installed package uses the user's data folder: tests/chat/test_cli.py)."""
+    monkeypatch.delenv("CLAPBOARD_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert Settings(_env_file=None).data_dir == ROOT / "data"

@@ -4,16 +4,18 @@ ASGI app."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
-from urllib.parse import quote
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import httpx
 import jwt
 import pytest
 
 from campaign.settings import Settings
-from tests.conftest import bearer
+from tests.conftest import bearer, make_settings
 
 
 @pytest.fixture
@@ -321,3 +323,92 @@ async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays
 async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: httpx.AsyncClient) -> None:
     answered = await api.patch("/api/creatives/%F0%AF%8E%AA_%0AA", json={"title": "x"})
     assert answered.status_code == 422 and answered.json()["stage"] == "request"
+
+
+async def test_the_owners_token_says_why_it_stopped_once_users_exist(settings: Settings) -> None:
+    """A token made while nobody had to sign in stops when the first user is added: the answer says so and what
+    to do, not that a user was removed or changed their password."""
+    import chainlit.server
+
+    import chat.app  # noqa: F401
+    from chat import runtime
+
+    studio = await runtime.start(settings)
+    try:
+        owner = await bearer(studio, None)
+        transport = httpx.ASGITransport(app=chainlit.server.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=owner) as client:
+            assert (await client.get("/api/jobs")).status_code == 200
+            await studio.accounts.add("alice", team="acme", password="alice-password")
+            refused = await client.get("/api/jobs")
+    finally:
+        await runtime.stop()
+    assert refused.status_code == 401
+    assert refused.json() == {
+        "detail": "This token was made before sign-in was turned on, so it no longer works. Make a new one with "
+        "`clapboard token --user NAME`.",
+        "stage": "sign-in",
+        "errors": [],
+    }
+
+
+class _Proxy:
+    """A loopback TCP proxy to PostgreSQL: stopping it is the database going away, as in a restart."""
+
+    def __init__(self) -> None:
+        self.server: asyncio.Server | None = None
+        self.writers: list[asyncio.StreamWriter] = []
+
+    async def start(self, host: str, port: int) -> int:
+        async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            writer.close()
+
+        async def accept(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            up_reader, up_writer = await asyncio.open_connection(host, port)
+            self.writers += [writer, up_writer]
+            await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+        self.server = await asyncio.start_server(accept, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for writer in self.writers:
+            writer.transport.abort()
+        await self.server.wait_closed()
+
+
+async def test_the_database_going_away_answers_503_with_retry_after(postgres_url: str, tmp_path: Path) -> None:
+    """While PostgreSQL restarts, the API answers in its one error shape with a 503 and when to try again, not a
+    plain-text 500 with a traceback."""
+    import chainlit.server
+
+    import chat.app  # noqa: F401
+    from chat import runtime
+
+    proxy = _Proxy()
+    where = urlsplit(postgres_url)
+    port = await proxy.start(where.hostname or "127.0.0.1", where.port or 5432)
+    url = postgres_url.replace(where.netloc, f"{where.username}@127.0.0.1:{port}")
+    studio = await runtime.start(make_settings(tmp_path / "data", database_url=url, embedded_worker=False))
+    try:
+        transport = httpx.ASGITransport(app=chainlit.server.app, raise_app_exceptions=False)
+        headers = await bearer(studio, None)
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers) as client:
+            assert (await client.get("/api/jobs")).status_code == 200
+            await proxy.stop()
+            answers = [await client.get("/api/jobs"), await client.get("/api/campaigns")]
+    finally:
+        await runtime.stop()
+    for answer in answers:
+        assert (answer.status_code, answer.headers["retry-after"]) == (503, "5")
+        assert answer.json() == {
+            "detail": "The database cannot be reached just now. Try again in a few seconds.",
+            "stage": "database",
+            "errors": [],
+        }

@@ -231,3 +231,52 @@ def test_commands_import_only_what_they_use(tmp_path: Path) -> None:
                               "--no-audio", "--json")  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert not modules & (NEVER | {"replicate", "alembic"})
+
+
+def test_first_commands_started_together_on_an_empty_folder_all_succeed(tmp_path: Path) -> None:
+    """Four first commands at once on a fresh SQLite folder: the migrations run once, the others wait for them."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env["CLAPBOARD_DATA_DIR"] = str(data)
+    commands = [["jobs"], ["creatives"], ["jobs", "--json"], ["users", "list"]]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "chat.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+        )
+        for args in commands
+    ]
+    said = [run.communicate(timeout=240) for run in runs]
+    assert [(run.returncode, err) for run, (_, err) in zip(runs, said, strict=True)] == [(0, "")] * 4
+    assert json.loads(said[2][0]) == []
+
+
+# The CLI as a package installed from a wheel runs it (this suite runs from a checkout, whose data folder it keeps).
+INSTALLED = "import sys, campaign.settings as s; s.CHECKOUT = None; from chat.cli import main; sys.exit(main())"
+
+
+def test_the_cli_keeps_one_data_home_whatever_the_current_folder(tmp_path: Path) -> None:
+    """Run from anywhere, the CLI finds the same database and secret (the user's data folder), says where it is in
+    its help, and never starts an empty database in the current folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE",
+                                                                     "CLAPBOARD_", "XDG_"))}  # fmt: skip
+    env.update(HOME=str(tmp_path / "home"), XDG_DATA_HOME=str(tmp_path / "share"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+
+    def run(cwd: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-c", INSTALLED, *args], capture_output=True, text=True, env=env,
+                              cwd=cwd, timeout=240, input=stdin)  # fmt: skip
+
+    added = run(one, "users", "add", "alice", "--team", "acme", "--password-stdin", stdin="alice-password\n")
+    assert added.returncode == 0, added.stderr
+    listed = run(two, "users", "list", "--json")
+    assert [u["name"] for u in json.loads(listed.stdout)] == ["alice"], listed.stderr
+    assert sorted(p.name for p in [*one.iterdir(), *two.iterdir()]) == []
+    home = tmp_path / "share" / "clapboard"
+    assert (home / "clapboard.db").is_file() and (home / ".secret_key").is_file()
+    assert f"Your data lives in {home}" in " ".join(run(two, "--help").stdout.split())
