@@ -18,17 +18,27 @@ this ASGI middleware stands in front of the route:
   disconnect) the counts are forgotten and the uploads, which Chainlit would keep under `.files/<session id>`
   for an hour, are deleted: attachments are copied into our storage as references when their message arrives.
   A file attached but not yet sent when the connection drops has to be attached again.
+
+Chainlit keeps uploads in `<app root>/.files` and removes that whole folder when it stops, so servers started from
+one folder (`make test` beside `make run`) removed each other's uploads, and their uploads then failed until they
+restarted. Chainlit 2.12 has no setting for the folder, so this module points it, on import (before any chat
+session exists: `chainlit run` loads the app after its server module), at a folder of this process's own in the
+temp folder; Chainlit's shutdown removes only that one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import chainlit.config
+import chainlit.server
 from chainlit.auth import decode_jwt, get_token_from_cookies
-from chainlit.config import FILES_DIRECTORY
 from chainlit.session import WebsocketSession
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.datastructures import UploadFile
@@ -43,6 +53,17 @@ from chat.runtime import get_studio
 UPLOAD_PATH = "/project/file"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file itself
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+
+def _own_files_directory() -> Path:
+    """A new uploads folder for this process, set where Chainlit reads it (see the module's docstring)."""
+    folder = Path(tempfile.mkdtemp(prefix="clapboard-uploads-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # a process that ends without Chainlit's shutdown
+    chainlit.config.FILES_DIRECTORY = chainlit.server.FILES_DIRECTORY = folder
+    return folder
+
+
+FILES_DIRECTORY = _own_files_directory()
 
 
 @dataclass

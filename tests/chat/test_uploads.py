@@ -105,7 +105,7 @@ async def test_a_body_over_the_limit_is_refused_declared_or_streamed(
 async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_chat_ends(
     tmp_path: Path, temp_dir: Path
 ) -> None:
-    from chainlit.config import FILES_DIRECTORY
+    from chat.uploads import FILES_DIRECTORY
 
     settings = make_settings(tmp_path / "data", chat_upload_max_files=2)
     async with chainlit_server(settings) as base:
