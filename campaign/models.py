@@ -3,6 +3,7 @@ declarative)."""
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -101,13 +102,22 @@ class User(Base):
     removed_at: Mapped[datetime | None] = mapped_column()
 
 
+def name_key(name: str) -> str:
+    """A campaign name as lookups compare it, folded in Python: the databases' lower() differ (SQLite's folds
+    ASCII only), and "Été", "ÉTÉ" and a decomposed "E\u0301te\u0301" are one name."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
 class Campaign(Base):
     __tablename__ = "campaigns"
-    __table_args__ = (UniqueConstraint("team_id", "name", name="uq_campaigns_team_name"),)
+    __table_args__ = (UniqueConstraint("team_id", "name_key", name="uq_campaigns_team_name_key"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True, default=DEFAULT_TEAM_ID)
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(
+        String(800), default=lambda ctx: name_key(ctx.get_current_parameters()["name"])
+    )  # case folding can lengthen a name ("ß" is "ss")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

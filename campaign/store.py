@@ -16,7 +16,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from .errors import Conflict, InvalidRequest, NotFound
-from .models import ACTIVE, Campaign, Creative, Job, JobStatus, Team, TeamReference, User, WebhookDelivery, utcnow
+from .models import (
+    ACTIVE,
+    Campaign,
+    Creative,
+    Job,
+    JobStatus,
+    Team,
+    TeamReference,
+    User,
+    WebhookDelivery,
+    name_key,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +195,7 @@ class Store:
             raise InvalidRequest("A campaign name must be 1 to 200 characters.")
         mine = Campaign.team_id == team_id
         async with self._session() as s:
-            query = select(Campaign).where(mine, func.lower(Campaign.name) == wanted.lower())
+            query = select(Campaign).where(mine, Campaign.name_key == name_key(wanted))
             if found := (await s.scalars(query)).first():
                 return found
             if not create:

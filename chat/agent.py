@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from campaign.errors import ClapboardError
+from campaign.errors import ClapboardError, InvalidRequest
 from campaign.people import Actor
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
@@ -26,6 +26,7 @@ from tools.channels import channel_of
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.studio import MAX_VARIATIONS, Studio
+from tools.templates import get_template
 from tools.views import LibraryView
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
@@ -43,6 +44,10 @@ a greeting back: never make a video from a question or a greeting. When a tool r
 tell the user what is allowed and suggest the nearest valid request. Paid models ask the user to confirm the
 price with buttons: never claim a paid video is on its way before that. Keep answers short and plain."""
 
+NEEDS_PHOTO = (
+    "a product showcase is made from a photo of the product: attach one with the paperclip (PNG, JPEG or WebP) "
+    "or paste its link, and send the brief again"
+)
 MAX_TOOL_CALLS = 4  # per turn: a weak model that repeats itself is stopped, and told so
 MAX_MODEL_CALLS = 6
 
@@ -167,6 +172,8 @@ async def generate_video(
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**{**defaults, **chosen}, references=references)
+        if not references and get_template(request.template).name == "product-showcase":
+            raise InvalidRequest(NEEDS_PHOTO)  # made without it, the showcase has no product to show
         return [await ctx.studio.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
 
     return await _started(submit, "Could not start the video")

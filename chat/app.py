@@ -21,9 +21,10 @@ from chat.controls import handled_here, stop_job
 from chat.iterate import FOCUS, show_outcome
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import normalised, send_settings, starter_buttons
+from chat.planner import is_stop
 from chat.runtime import StartupTimedOut, get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
-from chat.uploads import session_ended
+from chat.uploads import session_ended, upload_failed
 
 log = logging.getLogger(__name__)
 EXIT_STARTUP = 3  # uvicorn's own code for a failed start
@@ -91,6 +92,9 @@ async def on_message(message: cl.Message) -> None:
     actor = await session_actor()
     if actor is None:
         return
+    if not is_stop(message.content) and (lost := not_arrived(message)):
+        await cl.Message(content=lost).send()
+        return
     if await handled_here(message, actor):
         return
     try:
@@ -115,6 +119,20 @@ async def on_message(message: cl.Message) -> None:
         text += f"\n\n[attached images: {', '.join(el.name for el in message.elements or [])}]"
     state = {"messages": [HumanMessage(text)], **({"attachments": [r.key for r in attached]} if attached else {})}
     await _run_agent(context, state, offline=message.content.lstrip().startswith("/"))
+
+
+def not_arrived(message: cl.Message) -> str | None:
+    """What to say when a photo meant for this message did not arrive: its upload failed, or its file is gone
+    (a brief made without it would silently leave the photo out)."""
+    gone = [el.name for el in message.elements or [] if not el.path or not Path(el.path).is_file()]
+    if gone:
+        names = ", ".join(f"*{name}*" for name in gone)
+        return f"Your photo {names} did not arrive, so nothing was made: attach it again and send your message."
+    if upload_failed(cl.context.session.id):
+        return (
+            "Your photo did not arrive (its upload failed), so nothing was made: attach it again and send your message."
+        )
+    return None
 
 
 def request_defaults(settings: dict[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ chosen model, and the prices say "with audio" when the switch makes them so.
 
 Starters work whatever the model: one the chosen model cannot make is made on the cheapest model that can (or at
 the nearest duration it offers), and the chat says so; one that needs a logo or a product photo asks for it
-first, and goes ahead with the next message that brings it (or "go" without it).
+first, and goes ahead with the next message that brings it (or "go" without a logo; a showcase needs its photo).
 """
 
 from __future__ import annotations
@@ -164,6 +164,7 @@ class StarterBrief:
     aspect: str
     needs: str | None  # the attachment it asks for first
     icon: str
+    go_without: bool = True  # "go" makes it without the attachment (a showcase without its product cannot be)
 
 
 STARTERS = (
@@ -175,6 +176,7 @@ STARTERS = (
         aspect="9:16",
         needs="a photo of your product",
         icon="/public/favicon.svg",
+        go_without=False,
     ),
     StarterBrief(
         label="Logo animation for YouTube",
@@ -235,13 +237,15 @@ async def expand_starter(message: cl.Message) -> bool:
     cl.user_session.set(STARTER_KEY, None)
     text = message.content.strip()
     starter = next((s for s in STARTERS if s.message == text), None)
-    if starter is None and waiting is not None and (message.elements or _GO_WITHOUT.match(text)):
-        starter = next(s for s in STARTERS if s.label == waiting)
+    asked = next((s for s in STARTERS if s.label == waiting), None)
+    if starter is None and asked is not None and (message.elements or asked.go_without and _GO_WITHOUT.match(text)):
+        starter = asked
     elif starter is not None and starter.needs and not message.elements:
         cl.user_session.set(STARTER_KEY, starter.label)
+        go = " Or say **go** to make it without one." if starter.go_without else ""
         await cl.Message(
             content=f"For this one I need {starter.needs}: attach it with the paperclip (PNG, JPEG or WebP) and "
-            "send. Or say **go** to make it without one."
+            f"send.{go}"
         ).send()
         return True
     if starter is None:

@@ -12,23 +12,35 @@ this ASGI middleware stands in front of the route:
   before reading a byte of the body: nothing unauthenticated reaches the disk;
 - a declared Content-Length over the per-file cap is refused at once (413), and a streamed body is cut off as
   soon as it passes the cap (413), so at most the cap is ever read;
-- it counts each session's files and bytes (an upload holds its place while it arrives), refusing more than
-  `chat_upload_max_files` files or `chat_upload_max_bytes` bytes in one session (413);
+- it counts each session's files and bytes (an upload holds its place while it arrives: its declared size at
+  once, a chunked body's bytes as they stream), refusing more than `chat_upload_max_files` files or
+  `chat_upload_max_bytes` bytes in one session (413), cutting off the upload that would pass them;
 - when the tab disconnects (`session_ended`, from Chainlit's `on_chat_end`, which it calls on every
   disconnect) the counts are forgotten and the uploads, which Chainlit would keep under `.files/<session id>`
   for an hour, are deleted: attachments are copied into our storage as references when their message arrives.
   A file attached but not yet sent when the connection drops has to be attached again.
+
+Chainlit keeps uploads in `<app root>/.files` and removes that whole folder when it stops, so servers started from
+one folder (`make test` beside `make run`) removed each other's uploads, and their uploads then failed until they
+restarted. Chainlit 2.12 has no setting for the folder, so this module points it, on import (before any chat
+session exists: `chainlit run` loads the app after its server module), at a folder of this process's own in the
+temp folder; Chainlit's shutdown removes only that one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
+import contextlib
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import chainlit.config
+import chainlit.server
 from chainlit.auth import decode_jwt, get_token_from_cookies
-from chainlit.config import FILES_DIRECTORY
 from chainlit.session import WebsocketSession
 from fastapi.security.utils import get_authorization_scheme_param
 from starlette.datastructures import UploadFile
@@ -45,10 +57,22 @@ MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file it
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
+def _own_files_directory() -> Path:
+    """A new uploads folder for this process, set where Chainlit reads it (see the module's docstring)."""
+    folder = Path(tempfile.mkdtemp(prefix="clapboard-uploads-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # a process that ends without Chainlit's shutdown
+    chainlit.config.FILES_DIRECTORY = chainlit.server.FILES_DIRECTORY = folder
+    return folder
+
+
+FILES_DIRECTORY = _own_files_directory()
+
+
 @dataclass
 class _Tally:
     files: int = 0
     bytes: int = 0
+    failed: bool = False  # the latest upload did not arrive: the next message is told so
 
 
 class _CutOff(Exception):
@@ -111,55 +135,62 @@ class UploadGuard:
         tally = _tallies.setdefault(session_id, _Tally())
         declared = connection.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
+            tally.failed = True
             await _too_large(settings.reference_max_bytes)(scope, receive, send)
             return
         if tally.files >= settings.chat_upload_max_files or tally.bytes + int(declared or 0) > (
             settings.chat_upload_max_bytes
         ):
+            tally.failed = True
             await _session_full(settings.chat_upload_max_files, settings.chat_upload_max_bytes)(scope, receive, send)
             return
-        reserved = int(declared or 0)
         tally.files += 1  # held while it uploads, so concurrent uploads cannot all pass the check above
-        tally.bytes += reserved
-        accepted, received = await self._pass_on(scope, receive, send, cap)
+        tally.bytes += int(declared or 0)  # a declared size is held at once; a chunked body's as it streams
+        accepted = await self._pass_on(scope, receive, send, cap, tally, int(declared or 0))
         tally.files -= 0 if accepted else 1
-        tally.bytes += (received if accepted else 0) - reserved
+        tally.failed = not accepted
 
-    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, cap: int) -> tuple[bool, int]:
-        """Pass the request on, reading at most `cap` bytes of its body; whether it was accepted, and its size."""
+    async def _pass_on(self, scope: Scope, receive: Receive, send: Send, cap: int, tally: _Tally, held: int) -> bool:
+        """Pass the request on, reading at most `cap` bytes of its body and counting them into the session's
+        tally as they come (over `held`, what was counted before a byte came), cut off once the session's total
+        would pass its cap; whether it was accepted. A refused upload's bytes leave the tally."""
+        settings = (await get_studio()).settings
         received = 0
-        over = False
+        refused: JSONResponse | None = None
         started = False
         accepted = False
         inner = _capped(receive, cap)
 
-        async def capped_receive() -> Message:
-            nonlocal received, over
+        async def counted_receive() -> Message:
+            nonlocal received, held, refused
             try:
                 message = await inner()
             except _CutOff:
-                over = True
+                refused = _too_large(settings.reference_max_bytes)
                 raise
             received += len(message.get("body", b""))
+            if received > held:
+                tally.bytes, held = tally.bytes + received - held, received
+                if tally.bytes > settings.chat_upload_max_bytes:
+                    refused = _session_full(settings.chat_upload_max_files, settings.chat_upload_max_bytes)
+                    raise _CutOff
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started, accepted
-            if over:
+            if refused is not None:
                 return  # the route's own answer to the broken body; ours is sent below
             if message["type"] == "http.response.start":
                 started = True
                 accepted = message["status"] == 200
             await send(message)
 
-        try:
-            await self.app(scope, capped_receive, watched_send)
-        except _CutOff:
-            over = True
-        if over and not started:
-            studio = await get_studio()
-            await _too_large(studio.settings.reference_max_bytes)(scope, receive, send)
-        return accepted, received
+        with contextlib.suppress(_CutOff):
+            await self.app(scope, counted_receive, watched_send)
+        tally.bytes += (received if accepted else 0) - held
+        if refused is not None and not started:
+            await refused(scope, receive, send)
+        return accepted
 
 
 _tallies: dict[str, _Tally] = {}
@@ -204,6 +235,16 @@ def _session_full(files: int, limit: int) -> JSONResponse:
         },
         status_code=413,
     )
+
+
+def upload_failed(session_id: str) -> bool:
+    """Whether the chat session's latest upload did not arrive (refused or failed, and not attached again since);
+    asked once per message, so it is said once."""
+    tally = _tallies.get(session_id)
+    if tally is None or not tally.failed:
+        return False
+    tally.failed = False
+    return True
 
 
 async def session_ended(session_id: str) -> None:

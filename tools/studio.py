@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
-from campaign.models import ACTIVE, Creative, Job, JobStatus, new_id
+from campaign.models import ACTIVE, Creative, Job, JobStatus, name_key, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
@@ -176,7 +176,7 @@ class Studio:
         items = await self._creatives(actor, campaign, limit)
         campaigns = await self.campaigns(actor)
         if campaign:
-            campaigns = [c for c in campaigns if c.name.lower() == campaign.strip().lower()]
+            campaigns = [c for c in campaigns if name_key(c.name) == name_key(campaign.strip())]
         deletable = [c.id for c in items if self._may_delete(actor, c)]
         return LibraryView(campaigns=campaigns, creatives=await self._creative_views(actor, items), deletable=deletable)
 

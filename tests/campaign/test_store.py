@@ -276,3 +276,36 @@ async def test_a_change_is_announced_with_its_commit_and_only_when_it_happened(p
     finally:
         await listener.close()
         await store.close()
+
+
+async def test_a_campaign_named_with_a_non_ascii_capital_is_found_in_any_case(database_url: str) -> None:
+    """SQLite's lower() folds ASCII only: "Été 2026" worked once, then was not found (nor made again)."""
+    store = await Store.open(database_url)
+    try:
+        ete = await store.campaign(TEAM, "Été 2026", create=True)
+        for asked in ("Été 2026", "été 2026", "ÉTÉ 2026", "E\u0301te\u0301 2026"):  # the last one decomposed
+            assert (await store.campaign(TEAM, asked)).id == ete.id, asked
+            assert (await store.campaign(TEAM, asked, create=True)).id == ete.id, asked
+        assert (await store.campaign(TEAM, "STRASSE", create=True)).id == (await store.campaign(TEAM, "Straße")).id
+        assert [c.name for c in await store.campaigns(TEAM)] == ["Été 2026", "STRASSE"]
+    finally:
+        await store.close()
+
+
+async def test_campaigns_made_before_the_upgrade_are_found_in_any_case(database_url: str) -> None:
+    """Names kept before 0008 get their key; two that only differed in a non-ASCII capital both stay reachable."""
+    engine = create_async_engine(database_url)
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: _upgrade(c, "0007"))
+        for cid, name, day in (("c1", "Été 2026", 1), ("c2", "été 2026", 2), ("c3", "Spring", 3)):
+            row = {"i": cid, "n": name, "t": datetime(2026, 1, day, tzinfo=UTC)}
+            await conn.execute(sa.text("INSERT INTO campaigns (id, team_id, name, created_at) VALUES (:i, 'default', "
+                                       ":n, :t)"), row)  # fmt: skip
+    await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        assert (await store.campaign(TEAM, "ÉTÉ 2026")).id == "c1"
+        assert (await store.campaign(TEAM, "été 2026 (2)")).id == "c2"
+        assert (await store.campaign(TEAM, "spring")).id == "c3"
+    finally:
+        await store.close()

@@ -105,7 +105,7 @@ async def test_a_body_over_the_limit_is_refused_declared_or_streamed(
 async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_chat_ends(
     tmp_path: Path, temp_dir: Path
 ) -> None:
-    from chainlit.config import FILES_DIRECTORY
+    from chat.uploads import FILES_DIRECTORY
 
     settings = make_settings(tmp_path / "data", chat_upload_max_files=2)
     async with chainlit_server(settings) as base:
@@ -150,4 +150,27 @@ async def test_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_pat
             *(tab.http.post(url, files={"file": (f"{k}.png", png_bytes(), "image/png")}) for k in range(6))
         )
         assert sorted(a.status_code for a in answers) == [200, 200, 413, 413, 413, 413]
+        await tab.close()
+
+
+async def test_chunked_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_path: Path) -> None:
+    """Without a Content-Length nothing is known before the bytes come: they are counted as they stream."""
+    from chat.uploads import FILES_DIRECTORY
+
+    cap = 2 * 1024 * 1024
+    settings = make_settings(tmp_path / "data", reference_max_bytes=1024 * 1024, chat_upload_max_bytes=cap)
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        url = f"/project/file?session_id={tab.session_id}"
+        answers = await asyncio.gather(
+            *(tab.http.post(url, content=Body(900_000), headers=MULTIPART) for _ in range(6))
+        )
+        stored = sum(p.stat().st_size for p in files_in(FILES_DIRECTORY / tab.session_id))
+        print(f"6 chunked 0.9 MB uploads at once against a 2 MB session cap: {stored / 1e6:.1f} MB stored")
+        assert stored <= cap, stored
+        accepted = [a for a in answers if a.status_code == 200]
+        assert 1 <= len(accepted) <= 2, [a.status_code for a in answers]
+        refused = [a for a in answers if a.status_code != 200]
+        assert all(a.status_code == 413 and "start a new chat" in a.json()["detail"] for a in refused)
         await tab.close()

@@ -21,12 +21,10 @@ async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     """Serve the Clapboard chat on a free loopback port with this studio's settings; yields the base URL."""
     import chainlit.data
     import chainlit.server
-    from chainlit.config import FILES_DIRECTORY
 
     import chat.app  # noqa: F401  (registers the hooks)
     from chat import runtime
 
-    FILES_DIRECTORY.mkdir(parents=True, exist_ok=True)  # another server's shutdown may have removed it
     _forget_data_layer()  # Chainlit keeps its data layer for the process: this server's is on its own database
     await runtime.start(settings)
     server = uvicorn.Server(

@@ -99,6 +99,14 @@ def sign_in(browser: Browser, url: str, name: str, shot: Path | None = None) -> 
     return page
 
 
+def attach_photo(page: Page, tmp_path: Path) -> None:
+    """Attach a product photo with the paperclip (a product showcase asks for one)."""
+    photo = tmp_path / "product.png"
+    photo.write_bytes(png_bytes((900, 700)))
+    page.locator("#upload-button-input").set_input_files(str(photo))
+    page.wait_for_selector("#attachments", timeout=15000)
+
+
 def send(page: Page, text: str) -> None:
     """Type a message and send it once the chat takes it: Enter is ignored while the chat is busy (starting the
     session, answering), and the text would stay in the box."""
@@ -193,6 +201,7 @@ def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         open_chat(page, served)
         shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+        attach_photo(page, tmp_path)
         send(page, "a 30 second vertical product showcase of our sneaker at 1080p")
         page.get_by_text("Making your video").wait_for(timeout=30000)
         page.get_by_text("left").first.wait_for(timeout=30000)  # the live progress, with its Stop button
@@ -324,6 +333,7 @@ def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, t
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1500}, accept_downloads=True)
         open_chat(page, served)
+        attach_photo(page, tmp_path)
         briefs = ["/generate a 2 second vertical product showcase of our sneaker",
                   '/generate a 2 second square social media ad for the spring sale campaign="Spring sale"']  # fmt: skip
         for made, brief in enumerate(briefs, 1):

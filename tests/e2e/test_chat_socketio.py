@@ -10,7 +10,7 @@ import httpx
 from campaign.models import DEFAULT_TEAM_ID
 from campaign.people import LOCAL_OWNER
 from campaign.settings import Settings
-from tests.conftest import png_bytes
+from tests.conftest import make_settings, png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tools.media import probe
 
@@ -149,4 +149,35 @@ async def test_pages_of_other_sites_cannot_drive_the_chat(settings: Settings) ->
         await tab.connect()  # this server's own page still works
         await tab.send("/models")
         await tab.wait_for(lambda: any("draft" in m for m in tab.messages()))
+        await tab.close()
+
+
+async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_photo(tmp_path: Path) -> None:
+    """An upload that failed, and one whose file is gone by the time the brief is sent: the chat says the photo
+    did not arrive and makes nothing; a product showcase brief with no photo at all asks for one."""
+    from chat import runtime
+    from chat.uploads import FILES_DIRECTORY
+
+    settings = make_settings(tmp_path / "data", reference_max_bytes=200_000)
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        url = f"/project/file?session_id={tab.session_id}"
+        failed = await tab.http.post(url, files={"file": ("sneaker.png", b"\x89PNG" + bytes(300_000), "image/png")})
+        assert failed.status_code == 413
+        await tab.send("make a 6 second vertical product showcase of our sneaker, price $129")
+        said = await tab.wait_for(lambda: [m for m in tab.messages() if "did not arrive" in m])
+        assert "upload failed" in said[0] and "attach it again" in said[0]
+
+        photo = await tab.upload("sneaker.png", png_bytes((320, 240)), "image/png")
+        for path in (FILES_DIRECTORY / tab.session_id).iterdir():
+            path.unlink()  # what another server's shutdown did to it
+        await tab.send("make a 6 second vertical product showcase of our sneaker, price $129", [photo])
+        said = await tab.wait_for(lambda: [m for m in tab.messages() if "*sneaker.png* did not arrive" in m])
+        assert "attach it again" in said[0]
+
+        await tab.send("a 4 second product showcase of our lamp")
+        await tab.wait_for(lambda: any("photo of the product" in m for m in tab.messages()))
+        studio = await runtime.get_studio()
+        assert await studio.jobs(LOCAL_OWNER) == [] and tab.elements("video") == []
         await tab.close()

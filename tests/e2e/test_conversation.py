@@ -114,6 +114,9 @@ async def test_briefs_in_the_chat_put_only_their_copy_on_screen(tmp_path: Path) 
     async with chainlit_server(settings) as base:
         tab = ChatClient(base)
         await tab.connect()
+        photo = await tab.upload("sneaker.png", png_bytes((800, 600)), "image/png")
+        await tab.send("", [photo])  # the product showcases among the briefs need it
+        await tab.wait_for(lambda: any("Got *sneaker.png*" in m for m in tab.messages()))
         for brief, _ in BRIEFS:
             await tab.send(f"/generate {brief}")
         # Messages are answered concurrently, beside renders that share this process: allow for a slow machine.
