@@ -229,14 +229,18 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
                 send(alice, "make a 2 second square video of a lighthouse at dawn on draft")
                 alice.wait_for_selector("video", timeout=90000)
                 send(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
-                alice.get_by_text("Generate for $").wait_for(timeout=30000)
+                alice.get_by_role("button", name="Generate “Lighthouse at dawn, landscape” for $").wait_for(
+                    timeout=30000
+                )
                 alice.screenshot(path=str(shots / "alice.png"))
 
                 bob = sign_in(browser, server.base, "bob")
                 send(bob, "/creatives")
                 bob.get_by_text("The library: 1 creative in 1 campaign").wait_for(timeout=30000)
                 bob.wait_for_selector("#campaign-library video", timeout=30000)
-                assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
+                assert (
+                    bob.get_by_text("go-ahead").count() == 0 and bob.get_by_role("button", name="Generate").count() == 0
+                )
                 bob.screenshot(path=str(shots / "bob.png"))
 
                 carol = sign_in(browser, server.base, "carol")
@@ -431,7 +435,11 @@ def test_the_settings_panel_opens_and_the_next_video_follows_it(tmp_path: Path) 
 
                 send(page, "a video of a lighthouse at dawn")
                 page.get_by_role("button", name="Generate").click(timeout=30000)
-                page.wait_for_selector("video", timeout=90000)
+                page.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=90000)
+                box = page.locator("video").bounding_box()
+                assert (
+                    box and box["height"] <= 420 and abs(box["width"] / box["height"] - 9 / 16) < 0.02
+                )  # not full width
                 page.screenshot(path=str(shots / "settings-video.png"))
                 browser.close()
             [create] = fake.creates()
