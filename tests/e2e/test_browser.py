@@ -447,11 +447,8 @@ def test_the_settings_panel_opens_and_the_next_video_follows_it(tmp_path: Path) 
             asked = create.json["input"]
             assert (asked["aspect_ratio"], asked["duration"], asked["generate_audio"]) == ("9:16", 6, False)
             [creative] = json.loads(clapboard(server.env, tmp_path, "creatives", "--json"))
-            assert (creative["model"], creative["aspect"], creative["campaign"]) == (
-                "veo-3.1-fast",
-                "9:16",
-                "Spring launch",
-            )
+            made = (creative["model"], creative["aspect"], creative["duration_s"], creative["campaign"])
+            assert made == ("veo-3.1-fast", "9:16", 6, "Spring launch")
             info = probe(Path(creative["file"]))
             assert info.height > info.width and (info.width, info.height) == (creative["width"], creative["height"])
             assert abs(info.duration_s - 6) <= 1 / info.fps
