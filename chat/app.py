@@ -158,7 +158,7 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                     if isinstance(msg, ToolMessage):
                         if isinstance(msg.artifact, Outcome):  # followed at once: a draft can be ready in a second
                             outcomes.append(msg.artifact)
-                            follow(msg.artifact, context.actor)
+                            follow(msg.artifact.submitted, context.actor)
                             if msg.artifact.library is not None:
                                 await show_library(msg.artifact.library, msg.artifact.campaign)
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
