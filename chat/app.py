@@ -16,9 +16,11 @@ import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE
+from campaign.people import Actor
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
-from chat.iterate import FOCUS, show_outcome
+from chat.iterate import FOCUS, ask_prices, follow
+from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import normalised, send_settings, starter_buttons
 from chat.planner import is_stop
@@ -88,10 +90,15 @@ async def resume(thread: ThreadDict) -> None:
 
 @cl.on_message
 async def on_message(message: cl.Message) -> None:
-    studio = await get_studio()
     actor = await session_actor()
     if actor is None:
         return
+    async with get_notifier().turn(cl.context.session.id):  # the answer first, then what the jobs say
+        await _answer(message, actor)
+
+
+async def _answer(message: cl.Message, actor: Actor) -> None:
+    studio = await get_studio()
     if not is_stop(message.content) and (lost := not_arrived(message)):
         await cl.Message(content=lost).send()
         return
@@ -153,7 +160,8 @@ _STEPS = {  # Chainlit shows "Used <name>" once a step is done
 
 async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool = False) -> None:
     """Run the agent for one message (slash commands are planned offline whatever the chat model), following
-    the jobs its tools start and showing what they open as each tool answers."""
+    the jobs its tools start and showing what they open as each tool answers; the price questions come after
+    the answer that explains them."""
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
     outcomes: list[Outcome] = []
@@ -176,7 +184,9 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                     if isinstance(msg, ToolMessage):
                         if isinstance(msg.artifact, Outcome):  # followed at once: a draft can be ready in a second
                             outcomes.append(msg.artifact)
-                            await show_outcome(msg.artifact, context.actor)
+                            follow(msg.artifact.submitted, context.actor)
+                            if msg.artifact.library is not None:
+                                await show_library(msg.artifact.library, msg.artifact.campaign)
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
                         name = "a step that could not run" if failed else _STEPS.get(msg.name or "", "a tool")
                         async with cl.Step(name=name, type="tool", show_input=False) as step:
@@ -191,6 +201,7 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             content="The assistant could not answer just now. Try again, or use `/generate <brief>`, "
             "which always works."
         ).send()
+        await ask_prices([s for outcome in outcomes for s in outcome.submitted])  # started before it failed
         return
     started = [s for outcome in outcomes for s in outcome.submitted]
     if answer is not None:
@@ -202,6 +213,7 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
         ).send()
+    await ask_prices(started)
 
 
 @cl.action_callback("confirm_job")
@@ -211,17 +223,20 @@ async def confirm_job(action: cl.Action) -> None:
     if actor is None:
         return
     job_id = str(action.payload.get("job_id", ""))
-    try:
-        job = await studio.confirm(actor, job_id)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    get_notifier().watch(job_id, cl.context.session.id, actor)
-    await remove_confirm_actions(job_id)
-    if job.status in ACTIVE:
-        await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
-    else:
-        await cl.Message(content=f"This video was not started: it is {job.status.replace('_', ' ')}.").send()
+    notifier = get_notifier()
+    async with notifier.turn(cl.context.session.id):  # "Started" before its progress and its video
+        try:
+            job = await studio.confirm(actor, job_id)
+        except ClapboardError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        notifier.watch(job_id, cl.context.session.id, actor)
+        await remove_confirm_actions(job_id)
+        if job.status in ACTIVE:
+            name = next((m.name for m in studio.models() if m.id == job.model), job.model)
+            await cl.Message(content=f"Started *{job.title}* on {name}; the video appears here when ready.").send()
+        else:
+            await cl.Message(content=f"This video was not started: it is {job.status.replace('_', ' ')}.").send()
 
 
 @cl.action_callback("cancel_job")  # a price question's Cancel

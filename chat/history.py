@@ -5,6 +5,9 @@ A creative's video in the history is a pointer to the creative's own file (its s
 time the conversation is opened; it is never copied, and deleting a conversation leaves the library alone. An
 attachment is kept as the reference image it becomes (checked like any reference: a file that is not an image
 we accept is not kept at all). Anything else an element carries is kept under `chat/`.
+
+A conversation is named after its first message. Chainlit names it after the button's action name when a button
+is clicked first ("cancel_job"); such a conversation stays unnamed until its first typed message names it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from chainlit.config import config
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import Element
@@ -58,6 +62,26 @@ class History(SQLAlchemyDataLayer):
     def __init__(self, studio: Studio) -> None:
         super().__init__(conninfo=studio.settings.sqlalchemy_url, storage_provider=HistoryFiles(studio))
         self.studio = studio
+
+    async def update_thread(
+        self,
+        thread_id: str,
+        name: str | None = None,
+        user_id: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        tags: list[str] | None = None,
+    ) -> None:
+        if name in config.code.action_callbacks:  # a button clicked first: its action's name is no title
+            name = None
+        await super().update_thread(thread_id, name=name, user_id=user_id, metadata=metadata, tags=tags)
+
+    async def create_step(self, step_dict: Any) -> None:
+        await super().create_step(step_dict)
+        if step_dict.get("type") == "user_message" and str(step_dict.get("output") or "").strip():
+            await self.execute_sql(  # the first typed message of a conversation a button started names it
+                query='UPDATE threads SET "name" = :name WHERE "id" = :id AND "name" IS NULL',
+                parameters={"name": step_dict["output"].strip(), "id": step_dict["threadId"]},
+            )
 
     async def create_element(self, element: Element) -> None:
         key = getattr(element, "object_key", None)

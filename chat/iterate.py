@@ -13,8 +13,7 @@ import chainlit as cl
 
 from campaign.errors import ClapboardError
 from campaign.people import Actor
-from chat.agent import Outcome, describe_submission
-from chat.library import show_library
+from chat.agent import describe_submission
 from chat.notify import confirm_actions, copy_lines
 from chat.runtime import get_notifier, get_studio
 from chat.signin import session_actor
@@ -25,42 +24,46 @@ from tools.views import JobView
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
 
-async def show_outcome(outcome: Outcome, actor: Actor, before: str = "") -> None:
-    """Follow the jobs a turn or a button started (before anything is sent: a draft can be ready within a
-    second), say `before`, ask about the price of paid ones, open a library."""
-    session_id = cl.context.session.id
-    for s in outcome.submitted:
-        get_notifier().watch(s.job_id, session_id, actor)
-    if before:
-        await cl.Message(content=before).send()
-    for s in outcome.submitted:
+def follow(submitted: list[Submitted], actor: Actor) -> None:
+    """Follow the jobs a turn or a button started, before anything is sent (a draft can be ready within a
+    second); the videos of one request are shown in the order they were asked for."""
+    notifier, session_id = get_notifier(), cl.context.session.id
+    for s in submitted:
+        notifier.watch(s.job_id, session_id, actor)
+    notifier.in_order([s.job_id for s in submitted])
+
+
+async def ask_prices(submitted: list[Submitted]) -> None:
+    """The price question of each paid job, after the words that explain it; its button names the video."""
+    for s in submitted:
         if s.needs_confirmation:
             await cl.Message(
                 content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
-                actions=confirm_actions(s.job_id, s.estimated_cost_usd),
+                actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd),
             ).send()
-    if outcome.library is not None:
-        await show_library(outcome.library, outcome.campaign)
 
 
 async def _act(
     action: cl.Action, start: Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]], lead: str
 ) -> None:
-    """Run a button's request on its video as the session's actor, and show what started (or why not)."""
+    """Run a button's request on its video as the session's actor, and show what started (or why not) before
+    anything the jobs have to say."""
     studio = await get_studio()
     actor = await session_actor()
     if actor is None:
         return
     job_id = str(action.payload.get("job_id", ""))
     origin = f"chat:{cl.context.session.thread_id}"
-    try:
-        submitted = await start(studio, actor, job_id, origin)
-    except ClapboardError as exc:
-        await cl.Message(content=str(exc)).send()
-        return
-    cl.user_session.set(FOCUS, job_id)  # a checked video of the team: the next typed change is about it
-    text = lead + "\n\n".join(describe_submission(s) for s in submitted)
-    await show_outcome(Outcome(submitted=submitted), actor, before=text)
+    async with get_notifier().turn(cl.context.session.id):
+        try:
+            submitted = await start(studio, actor, job_id, origin)
+        except ClapboardError as exc:
+            await cl.Message(content=str(exc)).send()
+            return
+        cl.user_session.set(FOCUS, job_id)  # a checked video of the team: the next typed change is about it
+        follow(submitted, actor)
+        await cl.Message(content=lead + "\n\n".join(describe_submission(s) for s in submitted)).send()
+        await ask_prices(submitted)
 
 
 @cl.action_callback("make_variations")

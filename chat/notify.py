@@ -5,6 +5,12 @@ Each job a chat session watches gets one progress message: its stage, a percenta
 provider, from the model's typical wait), refreshed every second by one ticker for all of them, since a provider
 reports only at its polls. A reloaded page re-attaches: `catch_up` watches the jobs still running and the ticker
 sends their progress message, with its Stop button, to the new session.
+
+The chat reads in the order things happened: while a handler answers in a session (`turn`), the jobs' new
+messages there wait until it is done (a draft can be ready before the message that says it started), and the
+videos of one set (variations, formats) are shown in the order they were asked for, whichever finished first.
+A price question is asked in the conversation it belongs to; another conversation only says it is waiting, with
+a link to it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import contextvars
 import logging
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,14 +103,16 @@ def library_button() -> cl.Action:
     return cl.Action(name=LIBRARY_ACTION, payload={}, label="Library", icon="library")
 
 
-def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
-    """Generate / Cancel buttons for a paid job; their ids derive from the job so either click removes both."""
+def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action]:
+    """Generate / Cancel buttons for a paid job, the first naming what it approves (two questions never look
+    alike); their ids derive from the job so either click removes both."""
+    short = title if len(title) <= 48 else title[:47].rstrip() + "…"
     return [
         cl.Action(
             id=f"confirm-{job_id}",
             name="confirm_job",
             payload={"job_id": job_id},
-            label=f"Generate for ${price_usd:.2f}",
+            label=f"Generate “{short}” for ${price_usd:.2f}",
             icon="play",
         ),
         cl.Action(id=f"cancel-{job_id}", name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
@@ -110,8 +120,19 @@ def confirm_actions(job_id: str, price_usd: float) -> list[cl.Action]:
 
 
 async def remove_confirm_actions(job_id: str) -> None:
-    for action in confirm_actions(job_id, 0):
+    for action in confirm_actions(job_id, "", 0):
         await action.remove()
+
+
+def waiting_text(jobs: list[JobView], models: dict[str, ModelView]) -> str:
+    """Price questions of other conversations, one line each with a link to the conversation that asks it."""
+    lines = []
+    for job in jobs:
+        name = models[job.model].name if job.model in models else job.model
+        thread = job.origin.removeprefix("chat:")
+        where = f" ([open its conversation](/thread/{thread}))" if thread else ""
+        lines.append(f"- *{job.title}* on {name}, about ${job.estimated_cost_usd:.2f}{where}")
+    return "Waiting for your go-ahead:\n" + "\n".join(lines)
 
 
 def clock(seconds: float) -> str:
@@ -136,6 +157,14 @@ class Live:
     stops: dict[str, cl.Action] = field(default_factory=dict)  # chainlit session id -> its Stop button
     shown: dict[str, str] = field(default_factory=dict)  # chainlit session id -> the text it shows
     threads: dict[str, str] = field(default_factory=dict)  # conversation -> its progress message's id
+
+
+@dataclass
+class Held:
+    """How a job ended, waiting to be shown in a session (see `ChatNotifier.turn` and `in_order`)."""
+
+    event: JobEvent
+    actor: Actor
 
 
 def progress_text(live: Live, model: ModelView | None, now: float) -> str:
@@ -177,11 +206,34 @@ class ChatNotifier:
         self.studio = studio
         self.watchers: dict[str, dict[str, Actor]] = defaultdict(dict)  # job id -> chainlit session id -> actor
         self.live: dict[str, Live] = {}
+        self.turns: dict[str, int] = defaultdict(int)  # chainlit session id -> its handlers still answering
+        self.held: dict[str, list[Held]] = defaultdict(list)  # chainlit session id -> endings not shown yet
+        self.earlier: dict[str, list[str]] = {}  # job id -> the jobs of its set asked for before it
         self._lock = asyncio.Lock()  # the ticker and the events edit the same messages
+        self._showing = asyncio.Lock()  # one session's endings are shown one after the other
         self._ticker: asyncio.Task[None] | None = None
 
     def watch(self, job_id: str, session_id: str, actor: Actor) -> None:
         self.watchers[job_id][session_id] = actor
+
+    def in_order(self, job_ids: list[str]) -> None:
+        """Jobs asked for together (variations, formats): each one's video is shown after those asked for before
+        it that are still rendering."""
+        for n, job_id in enumerate(job_ids[1:], 1):
+            self.earlier[job_id] = job_ids[:n]
+
+    @asynccontextmanager
+    async def turn(self, session_id: str) -> AsyncIterator[None]:
+        """A handler answering in this session: the jobs' new messages there (progress, videos, failures) wait
+        until it has said what it started, then come in the order they happened."""
+        self.turns[session_id] += 1
+        try:
+            yield
+        finally:
+            self.turns[session_id] -= 1
+            if not self.turns[session_id]:
+                del self.turns[session_id]
+                await self._flush()
 
     async def close(self) -> None:
         if self._ticker is not None:
@@ -214,20 +266,39 @@ class ChatNotifier:
             await self._end(event.job_id, how[event.kind])
         if event.kind == "canceled":
             self.watchers.pop(event.job_id, None)
-            return
-        if event.kind not in ("creative_ready", "failed", "offered"):
-            return
-        sessions = self._live(event.job_id)
-        if not sessions:
-            return  # shown by catch_up when its owner opens the chat
-        for session in sessions:
-            init_ws_context(session)
-            await self._show(event)
-        if event.kind == "offered":
-            return  # still watched: a confirmation starts it again
-        watchers = self.watchers.pop(event.job_id, {})
-        if watchers:  # empty when the same event came twice: the first delivery already recorded it
-            await self.studio.mark_delivered(next(iter(watchers.values())), event.job_id)
+            self.earlier.pop(event.job_id, None)
+        elif event.kind in ("creative_ready", "failed", "offered"):
+            if not self._live(event.job_id):
+                return  # shown by catch_up when its owner opens the chat
+            # An offered job stays watched: a confirmation starts it again.
+            watchers = self.watchers[event.job_id] if event.kind == "offered" else self.watchers.pop(event.job_id)
+            for session_id, actor in watchers.items():
+                self.held[session_id].append(Held(event, actor))
+        await self._flush()  # this one, and the videos of its set that waited for it
+
+    async def _flush(self) -> None:
+        """Show the held endings of the sessions no handler is answering in, each after the videos of its set
+        asked for before it; the first showing records the job as delivered."""
+        async with self._showing:
+            for session_id in [s for s in self.held if not self.turns.get(s)]:
+                held = self.held[session_id]
+                while due := next((h for h in held if self._due(h, held)), None):
+                    held.remove(due)
+                    if (session := self._session(session_id)) is None:
+                        held.clear()  # the tab closed: catch_up shows what it did not see
+                        break
+                    init_ws_context(session)
+                    await self._show(due.event, due.actor)
+                    if due.event.kind != "offered":
+                        self.earlier.pop(due.event.job_id, None)
+                        await self.studio.mark_delivered(due.actor, due.event.job_id)
+                if not held:
+                    del self.held[session_id]
+
+    def _due(self, held: Held, waiting: list[Held]) -> bool:
+        """True unless a job of its set asked for before it is still rendering or not shown yet."""
+        unshown = {h.event.job_id for h in waiting}
+        return not any(j in self.live or j in unshown for j in self.earlier.get(held.event.job_id, ()))
 
     def _follow(self, event: JobEvent) -> None:
         """Record how far a watched job got; the ticker shows it."""
@@ -258,7 +329,8 @@ class ChatNotifier:
     async def _refresh(self) -> None:
         """Send or update each live job's progress message in each connected session watching it."""
         models, now = self._models(), time.time()
-        for live in list(self.live.values()):
+        # A set's progress messages come in the order its jobs were asked for, whichever started first.
+        for live in sorted(self.live.values(), key=lambda live: len(self.earlier.get(live.job_id, ()))):
             text = progress_text(live, models.get(live.model), now)
             for session_id in list(self.watchers.get(live.job_id, ())):
                 session = self._session(session_id)
@@ -267,6 +339,8 @@ class ChatNotifier:
                 init_ws_context(session)
                 message = live.messages.get(session_id)
                 if message is None:
+                    if self.turns.get(session_id):
+                        continue  # after what the handler answering there says
                     await self._attach(live, session, text)
                 else:
                     message.content = text
@@ -303,12 +377,12 @@ class ChatNotifier:
                 await message.update()
                 await live.stops[session_id].remove()
 
-    async def _show(self, event: JobEvent) -> None:
+    async def _show(self, event: JobEvent, actor: Actor) -> None:
         creative = event.creative
         if event.kind == "offered":
-            actor = next(iter(self.watchers[event.job_id].values()))
             job = await self.studio.job(actor, event.job_id)
-            await cl.Message(content=event.message, actions=confirm_actions(job.id, job.estimated_cost_usd)).send()
+            actions = confirm_actions(job.id, job.title, job.estimated_cost_usd)
+            await cl.Message(content=event.message, actions=actions).send()
             await cl.context.emitter.send_toast("A model failed: your go-ahead is needed", "warning")
         elif creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
@@ -337,32 +411,41 @@ class ChatNotifier:
 
     async def catch_up(self, session_id: str, actor: Actor, origin: str = "chat:") -> None:
         """On chat start (every conversation) or resume (that one, `chat:<thread id>`): show the actor's results
-        they have not seen yet, ask the price questions still open, and follow their jobs still running (their
-        progress message, with its Stop button, comes with the next tick)."""
+        they have not seen yet, and follow their jobs still running (their progress message, with its Stop
+        button, comes with the next tick). A price question still open is asked again in its own conversation;
+        a new conversation only lists them, with a link to each one's conversation."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
-        for job in await self.studio.undelivered(actor, origin):
-            if datetime.fromisoformat(job.created_at) < since:
-                continue
-            if job.status in ACTIVE:
-                self._reattach(job, session_id, actor)
-            elif job.status == JobStatus.awaiting_confirmation:
-                why = f" {job.notice}" if job.notice else ""
-                await cl.Message(
-                    content=f"Still waiting for your go-ahead: *{job.title}* on {job.model} "
-                    f"for about ${job.estimated_cost_usd:.2f}.{why}",
-                    actions=confirm_actions(job.id, job.estimated_cost_usd),
-                ).send()
-            elif job.status == JobStatus.succeeded and job.creative_id:
-                creative = await self.studio.creative(actor, job.creative_id)
-                await cl.Message(
-                    content=creative_text(creative, "Finished while you were away: "),
-                    elements=[video_element(creative)],
-                    actions=ready_actions(creative),
-                ).send()
-                await self.studio.mark_delivered(actor, job.id)
-            elif job.status == JobStatus.failed:
-                await cl.Message(content=f"A video failed while you were away ({job.stage} stage): {job.error}").send()
-                await self.studio.mark_delivered(actor, job.id)
+        models, waiting = self._models(), []
+        async with self.turn(session_id):
+            for job in await self.studio.undelivered(actor, origin):
+                if datetime.fromisoformat(job.created_at) < since:
+                    continue
+                if job.status in ACTIVE:
+                    self._reattach(job, session_id, actor)
+                elif job.status == JobStatus.awaiting_confirmation and job.origin != origin:
+                    waiting.append(job)
+                elif job.status == JobStatus.awaiting_confirmation:
+                    why = f" {job.notice}" if job.notice else ""
+                    name = models[job.model].name if job.model in models else job.model
+                    await cl.Message(
+                        content=f"Still waiting for your go-ahead: *{job.title}* on {name} "
+                        f"for about ${job.estimated_cost_usd:.2f}.{why}",
+                        actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
+                    ).send()
+                elif job.status == JobStatus.succeeded and job.creative_id:
+                    creative = await self.studio.creative(actor, job.creative_id)
+                    await cl.Message(
+                        content=creative_text(creative, "Finished while you were away: "),
+                        elements=[video_element(creative)],
+                        actions=ready_actions(creative),
+                    ).send()
+                    await self.studio.mark_delivered(actor, job.id)
+                elif job.status == JobStatus.failed:
+                    text = f"A video failed while you were away ({job.stage} stage): {job.error}"
+                    await cl.Message(content=text).send()
+                    await self.studio.mark_delivered(actor, job.id)
+            if waiting:
+                await cl.Message(content=waiting_text(waiting, models), type="system_message").send()
 
     def _reattach(self, job: JobView, session_id: str, actor: Actor) -> None:
         self.watch(job.id, session_id, actor)

@@ -29,6 +29,7 @@ from chat.runtime import get_studio
 from tools.catalog import ModelSpec, usd_text
 from tools.studio import Studio
 
+AUTO = "auto"  # the Auto choice's value: the browser's select refuses an empty one (the page went blank)
 ASPECT_WORDS = {
     "16:9": "16:9 landscape (YouTube, web)",
     "9:16": "9:16 vertical (TikTok, Reels, Shorts)",
@@ -74,11 +75,12 @@ def normalised(studio: Studio, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
         spec = catalog.first_available(spec.id)
     moved: list[str] = []
     # Format and duration are "Auto" (None) until picked: the brief, the template or the model decides then.
-    aspect = raw.get("aspect") if raw.get("aspect") in spec.aspects else None
-    if raw.get("aspect") and aspect is None:
-        moved.append(f"{spec.name} does not make {raw['aspect']}, so the format is now chosen for each video.")
+    picked = {k: None if raw.get(k) in ("", AUTO) else raw.get(k) for k in ("aspect", "duration_s")}
+    aspect = picked["aspect"] if picked["aspect"] in spec.aspects else None
+    if picked["aspect"] and aspect is None:
+        moved.append(f"{spec.name} does not make {picked['aspect']}, so the format is now chosen for each video.")
     try:
-        asked = int(raw["duration_s"]) if raw.get("duration_s") else None
+        asked = int(picked["duration_s"]) if picked["duration_s"] else None
     except (TypeError, ValueError):
         asked = None
     duration = min(spec.durations, key=lambda d: (abs(d - asked), -d)) if asked is not None else None
@@ -100,7 +102,7 @@ def normalised(studio: Studio, raw: dict[str, Any]) -> tuple[dict[str, Any], lis
     return values, moved
 
 
-AUTO = "Auto (from the brief, the template or the model)"
+AUTO_LABEL = "Auto (from the brief, the template or the model)"
 
 
 async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
@@ -121,14 +123,14 @@ async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
             Select(
                 id="aspect",
                 label="Format",
-                items={AUTO: "", **{ASPECT_WORDS.get(a, a): a for a in spec.aspects}},
-                initial_value=values["aspect"] or "",
+                items={AUTO_LABEL: AUTO, **{ASPECT_WORDS.get(a, a): a for a in spec.aspects}},
+                initial_value=values["aspect"] or AUTO,
             ),
             Select(
                 id="duration_s",
                 label=f"Duration ({spec.name} makes {spec.duration_text()})",
-                items={AUTO: "", **{f"{d} s": str(d) for d in spec.durations}},
-                initial_value=str(values["duration_s"] or ""),
+                items={AUTO_LABEL: AUTO, **{f"{d} s": str(d) for d in spec.durations}},
+                initial_value=str(values["duration_s"] or AUTO),
             ),
             Switch(id="audio", label=audio_label(spec), initial=values["audio"]),
             TextInput(

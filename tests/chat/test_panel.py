@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chat.panel import STARTERS, model_label, normalised, starter_plan
+from chat.panel import AUTO, STARTERS, model_label, normalised, starter_plan
 from tests.conftest import make_settings
 from tools.catalog import build_catalog
 
@@ -21,8 +21,9 @@ def test_settings_are_kept_as_requests_take_them_and_moved_to_what_the_model_off
                       "refine": True, "auto_fallback": False}  # fmt: skip
     assert moved == ["Hailuo 2.3 does not make 4:5, so the format is now chosen for each video.",
                      "Hailuo 2.3 makes 6, 10 s, so the duration is now 10 s."]  # fmt: skip
-    auto, moved = normalised(studio, {"model": "veo-3.1", "aspect": "", "duration_s": ""})
-    assert (auto["aspect"], auto["duration_s"], moved) == (None, None, [])  # Auto: the brief or template decides
+    for unset in ("", AUTO):  # Auto: the brief or template decides (the panel's choice is "auto", never empty)
+        auto, moved = normalised(studio, {"model": "veo-3.1", "aspect": unset, "duration_s": unset})
+        assert (auto["aspect"], auto["duration_s"], moved) == (None, None, [])
     veo, _ = normalised(studio, {"model": "veo-3.1", "duration_s": "6", "audio": False, "auto_fallback": True})
     assert (veo["duration_s"], veo["audio"], veo["auto_fallback"]) == (6, False, True)
     assert normalised(_Studio(None), {"model": "veo-3.1"})[0]["model"] == "draft"  # no token: the draft

@@ -108,6 +108,11 @@ class ChatClient:
         }  # fmt: skip
         await self.sio.emit("client_message", {"message": message, "fileReferences": [{"id": f} for f in files or []]})
 
+    async def thread(self) -> str:
+        """The conversation's id, once its first message (or click) made it: Chainlit says so after a while."""
+        [found] = await self.wait_for(lambda: [d["thread_id"] for e, d in self.events if e == "first_interaction"])
+        return found
+
     def messages(self) -> list[str]:
         return [d.get("output", "") for e, d in self.events if e in ("new_message", "update_message") and d]
 

@@ -238,14 +238,18 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
                 send(alice, "make a 2 second square video of a lighthouse at dawn on draft")
                 alice.wait_for_selector("video", timeout=90000)
                 send(alice, "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
-                alice.get_by_text("Generate for $").wait_for(timeout=30000)
+                alice.get_by_role("button", name="Generate “Lighthouse at dawn, landscape” for $").wait_for(
+                    timeout=30000
+                )
                 alice.screenshot(path=str(shots / "alice.png"))
 
                 bob = sign_in(browser, server.base, "bob")
                 send(bob, "/creatives")
                 bob.get_by_text("The library: 1 creative in 1 campaign").wait_for(timeout=30000)
                 bob.wait_for_selector("#campaign-library video", timeout=30000)
-                assert bob.get_by_text("go-ahead").count() == 0 and bob.get_by_text("Generate for $").count() == 0
+                assert (
+                    bob.get_by_text("go-ahead").count() == 0 and bob.get_by_role("button", name="Generate").count() == 0
+                )
                 bob.screenshot(path=str(shots / "bob.png"))
 
                 carol = sign_in(browser, server.base, "carol")
@@ -390,3 +394,71 @@ def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, t
         expect(library.locator("[data-campaign='Default campaign']")).to_contain_text("0 creatives · nothing spent")
         library.screenshot(path=str(shots / "library-after.png"))
         browser.close()
+
+
+def test_the_settings_panel_opens_and_the_next_video_follows_it(tmp_path: Path) -> None:
+    """The gear opens the settings (the page stayed blank when a choice had an empty value); a model, a format,
+    a length, sound off and a default campaign are picked and confirmed, and the next brief, which names none
+    of them, is made that way: the request Replicate got, the creative, and its decoded file."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.server_process import ServerProcess, replicate_env
+    from tests.fakes.replicate_server import FakeReplicate
+
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    with FakeReplicate() as fake:
+        server = ServerProcess(tmp_path / "data", **replicate_env(fake))
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                failures: list[str] = []
+                page.on("pageerror", lambda error: failures.append(str(error)))
+                open_chat(page, server.base)
+                page.locator("#chat-settings-open-modal").click()
+                panel = page.get_by_role("dialog")
+                expect(panel.get_by_text("Video model")).to_be_visible(timeout=15000)
+                for widget, choice in (
+                    ("#model", "Veo 3.1 Fast ·"),
+                    ("#aspect", "9:16 vertical"),
+                    ("#duration_s", "6 s"),
+                ):
+                    panel.locator(widget).click()
+                    page.get_by_role("option", name=choice).first.click()
+                panel.locator("#audio").click()
+                expect(panel.locator("#audio")).to_have_attribute("aria-checked", "false")
+                panel.locator("#campaign").fill("Spring launch")
+                panel.screenshot(path=str(shots / "settings-panel.png"))
+                panel.get_by_role("button", name="Confirm").click()
+                expect(panel).to_be_hidden()
+
+                page.locator("#chat-settings-open-modal").click()  # opened again: it kept what was chosen
+                expect(panel.locator("#model")).to_contain_text("Veo 3.1 Fast · $0.10/s ·")
+                expect(panel.locator("#aspect")).to_contain_text("9:16 vertical")
+                expect(panel.locator("#duration_s")).to_have_text("6 s")
+                expect(panel.locator("#audio")).to_have_attribute("aria-checked", "false")
+                expect(panel.locator("#campaign")).to_have_value("Spring launch")
+                panel.screenshot(path=str(shots / "settings-panel-reopened.png"))
+                panel.get_by_role("button", name="Cancel").click()
+                assert failures == []
+
+                send(page, "a video of a lighthouse at dawn")
+                page.get_by_role("button", name="Generate").click(timeout=30000)
+                page.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=90000)
+                box = page.locator("video").bounding_box()  # the shape of its picture, not the whole column
+                assert box and box["height"] <= 420 and abs(box["width"] / box["height"] - 9 / 16) < 0.02
+                page.screenshot(path=str(shots / "settings-video.png"))
+                browser.close()
+            [create] = fake.creates()
+            assert create.path == "/v1/models/google/veo-3.1-fast/predictions"
+            asked = create.json["input"]
+            assert (asked["aspect_ratio"], asked["duration"], asked["generate_audio"]) == ("9:16", 6, False)
+            [creative] = json.loads(clapboard(server.env, tmp_path, "creatives", "--json"))
+            made = (creative["model"], creative["aspect"], creative["duration_s"], creative["campaign"])
+            assert made == ("veo-3.1-fast", "9:16", 6, "Spring launch")
+            info = probe(Path(creative["file"]))
+            assert info.height > info.width and (info.width, info.height) == (creative["width"], creative["height"])
+            assert abs(info.duration_s - 6) <= 1 / info.fps
+        finally:
+            server.stop()

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.e2e.server_process import until
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
 
 
@@ -36,7 +37,7 @@ async def test_a_failed_paid_model_asks_with_the_next_ones_price(fake_replicate:
         assert "Kling 3 Omni can make it instead" in offer[0] and "$2.24" in offer[0]
         assert len(fake_replicate.creates()) == 1  # the next paid model waits for the user
         second = (await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:]))[0]
-        assert second["label"] == "Generate for $2.24"
+        assert second["label"] == "Generate “Lighthouse at dawn, landscape” for $2.24"
 
         await _confirm(tab, 2)
         await tab.wait_for(lambda: tab.elements("video"))
@@ -83,7 +84,11 @@ async def test_no_audio_in_words_changes_the_price_and_the_request(
         [with_sound] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
         await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn, no audio")
         [silent] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
-        assert (with_sound["label"], silent["label"]) == ("Generate for $3.20", "Generate for $1.60")
+        assert (
+            with_sound["label"]
+            == silent["label"].replace("$1.60", "$3.20")
+            == ("Generate “Lighthouse at dawn, landscape” for $3.20")
+        )
         assert (await tab.click(silent)).status_code == 200
         await tab.wait_for(lambda: tab.elements("video"))
         [create] = fake_replicate.creates()
@@ -115,3 +120,55 @@ async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_wha
         assert fake_replicate.predictions[pid].body["status"] == "canceled"
         assert said[0].endswith("Spent: nothing; Veo 3.1 was stopped on Replicate before the video was finished.")
         await tab.close()
+
+
+async def test_a_price_question_waits_in_its_own_conversation(fake_replicate: FakeReplicate, tmp_path: Path) -> None:
+    """Two price questions asked in one conversation: a new conversation says they wait, with a link to it, and
+    shows no buttons; a button clicked first never names a conversation; reopened, the conversation asks again,
+    each button naming what it approves."""
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
+        [lighthouse] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
+        assert lighthouse["label"] == "Generate “Lighthouse at dawn, landscape” for $3.20"
+        await tab.send("make a 5s square video on kling-v3-omni of a red sneaker on a wet street")
+        sneaker = (await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:]))[0]
+        assert sneaker["label"].startswith("Generate “") and sneaker["label"] != lighthouse["label"]
+        thread = await tab.thread()
+        await tab.close()
+
+        fresh = ChatClient(base)
+        await fresh.connect()
+        [waiting] = await fresh.wait_for(lambda: [m for m in fresh.messages() if "Waiting for your go-ahead" in m])
+        assert (
+            f"*Lighthouse at dawn, landscape* on Veo 3.1, about $3.20 ([open its conversation](/thread/{thread}))"
+            in waiting
+        )
+        assert sneaker["label"].split("“")[1].split("”")[0] in waiting and waiting.count(f"/thread/{thread}") == 2
+        assert not [d for e, d in fresh.events if e == "action"]  # the questions are asked in their conversation
+        [line] = [d for e, d in fresh.events if e == "new_message" and d["output"] == waiting]
+        assert line["type"] == "system_message"  # not an answer: the page keeps showing the starters
+
+        assert (await fresh.click(_actions(tab, "cancel_job")[0])).status_code == 200  # a button clicked first
+        await fresh.wait_for(lambda: any("nothing was started or charged" in m for m in fresh.messages()))
+        await fresh.send("/creatives")
+        await fresh.wait_for(lambda: any("No creatives yet" in m for m in fresh.messages()))
+
+        async def named() -> bool:  # the history is written in the background
+            listed = await fresh.http.post("/project/threads", json={"pagination": {"first": 20}, "filter": {}})
+            return sorted(t["name"] or "" for t in listed.json()["data"]) == [
+                "/creatives",  # not "cancel_job": the conversation's first typed message
+                "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn",
+            ]
+
+        await until(named, 10, "each conversation named after its first typed message")
+        await fresh.close()
+
+        back = ChatClient(base)
+        await back.connect(thread_id=thread)
+        [asked] = await back.wait_for(lambda: _actions(back, "confirm_job"))
+        assert asked["label"] == sneaker["label"]  # the canceled one is not asked again
+        assert any("Still waiting for your go-ahead" in m and "Kling 3 Omni" in m for m in back.messages())
+        assert fake_replicate.creates() == []
+        await back.close()

@@ -109,10 +109,11 @@ async def test_a_reload_keeps_the_price_question_and_nothing_runs_until_confirme
         await first.connect()
         await first.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
         await first.wait_for(lambda: [d for e, d in first.events if e == "action"])
+        thread = await first.thread()
         await first.close()
 
         second = ChatClient(base)
-        await second.connect()
+        await second.connect(thread_id=thread)  # a reload reopens the conversation, which asks again
         actions = await second.wait_for(lambda: [d for e, d in second.events if e == "action"])
         assert any("Still waiting for your go-ahead" in m for m in second.messages())
         cancel = next(a for a in actions if a["name"] == "cancel_job")

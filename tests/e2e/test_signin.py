@@ -67,9 +67,10 @@ async def test_teammates_and_other_teams_see_only_what_is_theirs(fake_replicate:
             assert (await http.get("/api/jobs")).json() == []
         assert fake_replicate.creates() == []  # nobody but alice could start it
 
+        thread = await alice.thread()
         await alice.close()
         back = ChatClient(base)
-        await back.connect("alice", "alice-password")
+        await back.connect("alice", "alice-password", thread_id=thread)  # the question's own conversation
         actions = await _actions(back)
         assert any("Still waiting for your go-ahead" in m for m in back.messages())
         assert (await back.click(next(a for a in actions if a["name"] == "cancel_job"))).is_success

@@ -91,6 +91,7 @@ class Submitted(BaseModel):
 
     job_id: str
     status: JobStatus
+    title: str
     campaign: str
     model: str
     model_name: str
@@ -115,6 +116,7 @@ class Submitted(BaseModel):
         return cls(
             job_id=job.id,
             status=JobStatus(job.status),
+            title=spec.title,
             campaign=campaign,
             model=job.model,
             model_name=model_name,
