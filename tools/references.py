@@ -59,7 +59,6 @@ _FORMATS = ("PNG", "JPEG", "WEBP")
 _TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 _ORIENTATION = 0x0112
 _SIXTEEN_BIT = {"I;16": "L;16", "I;16L": "L;16", "I;16B": "L;16B"}  # 16-bit grey -> its top bytes as 8-bit grey
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
 _PNG_KINDS = ("1", "L", "LA", "P", "RGB", "RGBA")  # stored in a PNG as they are, transparency included
 _REF_KEY = re.compile(r"refs/[0-9a-f]{64}\.(png|jpg|webp)")
 _ALLOWED_TEXT = "Reference images must be PNG, JPEG or WebP files"
@@ -194,16 +193,28 @@ def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int)
 
 
 @functools.cache
-def _give_back_freed_pixels() -> None:
-    """Have glibc map every allocation of 1 MiB or more on its own, so a decode's pixels go back to the system
-    when freed. By default glibc raises that threshold to the size of the last big block freed (Pillow's 16 MB),
-    after which decoded pixels come from its heaps and stay resident: the same 8 uploads then peaked anywhere
-    from +185 to +380 MB, not +185 MB each time."""
+def _libc() -> ctypes.CDLL | None:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_MMAP_THRESHOLD, 1024 * 1024)
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        pass
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    except OSError:
+        return None
+
+
+def _normalise_and_trim(data: bytes, label: str, *, max_bytes: int, max_pixels: int) -> _Normalised:
+    try:
+        return normalise_image(data, label, max_bytes=max_bytes, max_pixels=max_pixels)
+    finally:
+        _give_back_freed_pixels()
+
+
+def _give_back_freed_pixels() -> None:
+    """Hand the pages of a finished decode back to the system. glibc keeps big freed blocks (Pillow's 16 MB) in
+    its heaps once its threshold has risen past them, so without this the same 8 uploads peaked anywhere from
+    +185 to +380 MB; trimming after each decode leaves the allocator's behaviour elsewhere (the draft's frames)
+    as it is."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; other allocators decide themselves
+        libc.malloc_trim(0)
 
 
 def _upright_turn(img: Image.Image) -> bool:
@@ -347,7 +358,6 @@ class ReferenceIntake:
         self._transport = transport  # tests may swap the HTTP transport; production uses httpx's own
         self._allowed_hosts = {allowed_host(entry) for entry in settings.url_allowed_hosts}
         self._decodes = asyncio.Semaphore(settings.reference_decodes)
-        _give_back_freed_pixels()
 
     # -- intake ---------------------------------------------------------------------------------------
 
@@ -419,7 +429,7 @@ class ReferenceIntake:
         await self._decodes.acquire()
         decoding = asyncio.ensure_future(
             asyncio.to_thread(
-                normalise_image,
+                _normalise_and_trim,
                 data,
                 label,
                 max_bytes=self.settings.reference_max_bytes,
