@@ -295,8 +295,14 @@ async def test_only_pages_of_this_server_may_drive_it(api: httpx.AsyncClient, se
     refused = await api.get("/api/jobs", headers=rebound)
     assert refused.status_code == 400 and "allowed hosts" in refused.text
     assert (await api.get("/api/jobs", headers={"Host": "rebind.example"})).status_code == 400  # no Origin either
-    for origin in ("http://127.0.0.1:8000", "http://localhost:3000"):
-        assert (await api.get("/api/jobs", headers={"Origin": origin})).status_code == 200, origin
+    for origin in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": "127.0.0.1:8000"})
+        assert response.status_code == 200, origin
+    # Another program's page on this machine (a dev server, a local app) is another site.
+    for origin in ("http://localhost:3000", "http://127.0.0.1:8001", "http://127.0.0.1"):
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": "127.0.0.1:8000"})
+        assert response.status_code == 403, origin
+    assert (await api.get("/api/jobs", headers={"Origin": "http://localhost"})).status_code == 200  # port 80
     settings.public_url = "https://chat.acme.example"
     public = {"Origin": "https://chat.acme.example", "Host": "chat.acme.example"}
     assert (await api.get("/api/jobs", headers=public)).status_code == 200
