@@ -271,6 +271,7 @@ class S3Storage:
         secret_access_key: str | None = None,
         default_expiry_s: int = 3600,
         part_size: int = 8 * _MiB,
+        timeout_s: float = 20.0,
         client: Any = None,
     ) -> None:
         if part_size < 5 * _MiB:
@@ -278,11 +279,15 @@ class S3Storage:
         self.bucket = bucket
         self.default_expiry_s = default_expiry_s
         self.part_size = part_size
-        self._client = client or self._make_client(endpoint_url, region, access_key_id, secret_access_key)
+        self._client = client or self._make_client(endpoint_url, region, access_key_id, secret_access_key, timeout_s)
 
     @staticmethod
     def _make_client(
-        endpoint_url: str | None, region: str | None, access_key_id: str | None, secret_access_key: str | None
+        endpoint_url: str | None,
+        region: str | None,
+        access_key_id: str | None,
+        secret_access_key: str | None,
+        timeout_s: float,
     ) -> Any:
         import boto3
         from botocore.config import Config
@@ -291,9 +296,10 @@ class S3Storage:
             signature_version="s3v4",
             # Path-style addressing works on every S3-compatible server (MinIO needs it); AWS keeps virtual.
             s3={"addressing_style": "path" if endpoint_url else "auto"},
-            retries={"max_attempts": 4, "mode": "standard"},
-            connect_timeout=10,
-            read_timeout=60,
+            # A server that hangs or is down costs each call at most 3 attempts of `timeout_s`, not minutes.
+            retries={"total_max_attempts": 3, "mode": "standard"},
+            connect_timeout=min(timeout_s, 5.0),
+            read_timeout=timeout_s,
             max_pool_connections=16,
             # Recent boto3 adds CRC checksums that some S3-compatible servers refuse: only when required.
             request_checksum_calculation="when_required",
@@ -490,6 +496,7 @@ def build_storage(settings: Settings) -> BlobStorage:
         access_key_id=key_id,
         secret_access_key=secret,
         default_expiry_s=settings.url_expiry_s,
+        timeout_s=settings.s3_timeout_s,
     )
 
 

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, TooLarge
+from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, StorageFailed, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from campaign.text import StorableText, Words
@@ -59,7 +59,8 @@ async def actor(
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
 CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
-STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413}
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413,
+          StorageFailed: 503}  # fmt: skip
 
 
 api.add_exception_handler(RequestValidationError, invalid)
@@ -88,7 +89,7 @@ IdempotencyKey = Annotated[
         "a 409.",
     ),
 ]
-SUBMIT_RESPONSES = responses(401, 404, 409, 422)
+SUBMIT_RESPONSES = responses(401, 404, 409, 422, 503)
 WEBHOOK_MAX_BYTES = 1024 * 1024
 
 
@@ -129,7 +130,7 @@ REFERENCE_UPLOAD: dict[str, Any] = {
 }
 
 
-@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD, responses=responses(401, 413, 422))
+@api.post("/references", status_code=201, openapi_extra=REFERENCE_UPLOAD, responses=responses(401, 413, 422, 503))
 async def upload_reference(request: Request, studio: StudioDep, who: Who) -> dict[str, Any]:
     """Store a reference image (checked by its bytes); pass the returned key in `references`. The body is read
     only once the token checks out, and never past the size limit."""

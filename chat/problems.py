@@ -1,4 +1,4 @@
-"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422), and its documentation.
+"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422, 503), and its documentation.
 
 Whatever refuses a request (our typed errors, FastAPI's validation, a route's own HTTPException) answers
 `{"detail": "...", "stage": "...", "errors": [...]}`: `detail` is a sentence to show, `stage` names where it was
@@ -41,7 +41,9 @@ MEANING = {
     409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
     413: "The body is larger than allowed.",
     422: "The request is not valid, or asks for something the product does not offer.",
+    503: "A service the server needs (its file storage) is not answering or is full; try again after Retry-After.",
 }
+RETRY_AFTER_S = 30
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -94,6 +96,8 @@ def _allowed(request: Request) -> str:
 def clapboard_error(status_of: dict[type, int]) -> Any:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ClapboardError)
-        return problem(status_of.get(type(exc), 422), str(exc), exc.stage)
+        status = status_of.get(type(exc), 422)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+        return problem(status, str(exc), exc.stage, headers=headers)
 
     return handle
