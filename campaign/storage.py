@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote, urlencode
 
-from .errors import NotFound, StorageFailed
+from .errors import NotFound, StorageFailed, out_of_space
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ async def iter_body(body: Body, chunk_size: int = CHUNK) -> AsyncIterator[bytes]
             yield chunk
 
 
-def _disk_failed() -> StorageFailed:
-    return StorageFailed("The file could not be saved.", hint="Check free disk space.")
+def _disk_failed(exc: OSError) -> StorageFailed:
+    return out_of_space(exc) or StorageFailed("The file could not be saved.", hint="Try again in a moment.")
 
 
 class LocalStorage:
@@ -148,7 +148,7 @@ class LocalStorage:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
                 out = os.fdopen(fd, "wb")
             except OSError as exc:
-                raise _disk_failed() from exc
+                raise _disk_failed(exc) from exc
             try:
                 # Errors from the body itself (a broken download, say) pass through unchanged; only the
                 # disk's own errors become StorageFailed.
@@ -156,17 +156,17 @@ class LocalStorage:
                     try:
                         await asyncio.to_thread(out.write, chunk)
                     except OSError as exc:
-                        raise _disk_failed() from exc
+                        raise _disk_failed(exc) from exc
                     size += len(chunk)
             finally:
                 try:
                     out.close()
                 except OSError as exc:
-                    raise _disk_failed() from exc
+                    raise _disk_failed(exc) from exc
             try:
                 os.replace(tmp, path)
             except OSError as exc:
-                raise _disk_failed() from exc
+                raise _disk_failed(exc) from exc
         finally:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
-from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed, out_of_space
 from campaign.models import Creative, Job, JobStatus, new_id
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
@@ -113,13 +113,14 @@ class JobBody:
         if not claimed:
             return  # canceled while it waited, or held by another runner
         self._published(started)
-        self.tmp_root.mkdir(parents=True, exist_ok=True)
-        for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
-            await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
-        workdir = Path(
-            await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
-        )
-        try:
+        workdir: Path | None = None
+        try:  # making the work folder fails on a full disk too: that ends the job like any failure
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
+                await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
+            workdir = Path(
+                await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
+            )
             await self._produce(job, spec, runner, workdir)
         except asyncio.CancelledError:
             await asyncio.shield(self._stopped(job_id, spec))
@@ -128,13 +129,18 @@ class JobBody:
             await self._offer(job, spec, runner, offer)
         except ClapboardError as exc:
             await self._fail(job, spec, runner, exc.stage, str(exc))
-        except Exception:
-            log.exception("job %s failed unexpectedly", job_id)
-            await self._fail(
-                job, spec, runner, "render", "Something went wrong while making the video. Please try again."
-            )
+        except Exception as exc:
+            if full := out_of_space(exc):  # a full disk is the server's trouble, and said as such
+                log.error("job %s: out of disk space (%s)", job_id, exc)
+                await self._fail(job, spec, runner, full.stage, str(full))
+            else:
+                log.exception("job %s failed unexpectedly", job_id)
+                await self._fail(
+                    job, spec, runner, "render", "Something went wrong while making the video. Please try again."
+                )
         finally:
-            await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
+            if workdir is not None:
+                await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
         resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
