@@ -46,3 +46,6 @@ class _Documented:
 StorableText = Annotated[str, AfterValidator(storable), _Documented(STORABLE_PATTERN)]
 Words = Annotated[str, AfterValidator(storable), _Documented(WORDS_PATTERN)]
 """Storable text that must say something once trimmed (names, titles, prompts)."""
+REFERENCE_PATTERN = rf"^(refs/|[hH][tT][tT][pP][sS]?://)[^{_CONTROL}]*$"
+ReferenceSource = Annotated[str, AfterValidator(storable), _Documented(REFERENCE_PATTERN)]
+"""A reference image as the API takes it: a stored key (refs/...) or an http(s) URL (the submission checks it)."""

@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
@@ -20,7 +20,7 @@ from starlette.types import Receive, Scope, Send
 from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, StorageFailed, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
-from campaign.text import StorableText, Words
+from campaign.text import ReferenceSource, StorableText, Words
 from chat.problems import clapboard_error, http_error, invalid, responses
 from chat.runtime import get_studio
 from chat.signin import SessionGuard
@@ -71,10 +71,16 @@ FOUND = responses(401, 404, 422)
 
 
 class GenerateBody(VideoRequest):
-    """A video request as the API takes it: unknown fields are refused, not ignored."""
+    """A video request as the API takes it: unknown fields are refused, not ignored, and the schema says what
+    else is refused (a length or rate of 0 or less, a reference that is neither a stored key nor a URL)."""
 
     model_config = ConfigDict(extra="forbid")
     prompt: Words = Field(max_length=MAX_PROMPT_CHARS, description="The brief: what the video shows and says.")
+    duration_s: StrictInt | None = Field(default=None, gt=0, description="Length in seconds.")
+    fps: StrictInt | None = Field(default=None, gt=0, description="Frames per second (model-dependent).")
+    references: list[ReferenceSource] = Field(
+        default_factory=list, description="Reference images: keys from POST /references (refs/...) or http(s) URLs."
+    )
     confirm: StrictBool = False  # paid models wait for confirmation unless this is true
 
 
@@ -122,7 +128,7 @@ REFERENCE_UPLOAD: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {"file": {"type": "string", "format": "binary", "minLength": 1}},
                 }
             }
         },

@@ -327,3 +327,24 @@ async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays
 async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: httpx.AsyncClient) -> None:
     answered = await api.patch("/api/creatives/%F0%AF%8E%AA_%0AA", json={"title": "x"})
     assert answered.status_code == 422 and answered.json()["stage"] == "request"
+
+
+async def test_the_schema_says_what_a_request_body_may_not_hold(api: httpx.AsyncClient) -> None:
+    """What the API refuses is outside its schema, so a client (or schemathesis) that follows the schema is not
+    refused for it: no empty reference, no length or rate of 0 or less, no empty upload."""
+    from jsonschema import Draft202012Validator
+
+    schema = (await api.get("/api/openapi.json")).json()
+    body = Draft202012Validator({"$ref": "#/components/schemas/GenerateBody", "components": schema["components"]})
+    refused = [{"duration_s": -1}, {"duration_s": 0}, {"fps": 0}, {"references": [""]}, {"references": [" refs/a"]}]
+    for extra in refused:
+        request = {"prompt": "a kite", **extra}
+        assert not body.is_valid(request), request
+        for path in ("/api/video/generate", "/api/video/examples/social-media"):
+            answer = await api.post(path, json=request)
+            assert answer.status_code == 422 and answer.json()["detail"], (path, extra, answer.text)
+    assert body.is_valid({"prompt": "a kite", "duration_s": 2, "references": ["refs/a.png", "https://x.example/a"]})
+    upload = schema["paths"]["/references"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert upload["properties"]["file"]["minLength"] == 1
+    empty = await api.post("/api/references", files={"file": ("a.png", b"", "image/png")})
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
