@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
-from campaign.models import ACTIVE
+from campaign.models import ACTIVE, JobStatus
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
 from chat.iterate import FOCUS, show_outcome
@@ -186,12 +186,16 @@ async def confirm_job(action: cl.Action) -> None:
         return
     job_id = str(action.payload.get("job_id", ""))
     try:
+        # A second button of the same question (a stale one, or one asked again) starts nothing: say nothing.
+        asked = (await studio.job(actor, job_id)).status == JobStatus.awaiting_confirmation
         job = await studio.confirm(actor, job_id)
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
         return
     get_notifier().watch(job_id, cl.context.session.id, actor)
     await remove_confirm_actions(job_id)
+    if not asked:
+        return
     if job.status in ACTIVE:
         await cl.Message(content=f"Started on {job.model}; the video appears here when ready.").send()
     else:
