@@ -5,6 +5,9 @@ A creative's video in the history is a pointer to the creative's own file (its s
 time the conversation is opened; it is never copied, and deleting a conversation leaves the library alone. An
 attachment is kept as the reference image it becomes (checked like any reference: a file that is not an image
 we accept is not kept at all). Anything else an element carries is kept under `chat/`.
+
+A conversation is its author's alone: another person's answers like one that does not exist (the same 404 on
+every route that takes its id), so nobody can tell whether an id exists.
 """
 
 from __future__ import annotations
@@ -15,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+import chainlit.server
+from chainlit.data.acl import is_thread_author
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import Element
+from fastapi import HTTPException
 
 from chat.runtime import current_studio
 from tools.studio import Studio
@@ -59,6 +65,13 @@ class History(SQLAlchemyDataLayer):
         super().__init__(conninfo=studio.settings.sqlalchemy_url, storage_provider=HistoryFiles(studio))
         self.studio = studio
 
+    async def get_thread_author(self, thread_id: str) -> str:
+        """The author's identifier, or "" for a conversation that does not exist (Chainlit's raises: a 500)."""
+        try:
+            return await super().get_thread_author(thread_id)
+        except ValueError:
+            return ""
+
     async def create_element(self, element: Element) -> None:
         key = getattr(element, "object_key", None)
         if not key and element.path and element.for_id:
@@ -78,6 +91,20 @@ class History(SQLAlchemyDataLayer):
         updates = ", ".join(f'"{c}" = :{c}' for c in row if c != "id")
         query = f"INSERT INTO elements ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates};"
         await self.execute_sql(query=query, parameters=row)
+
+
+async def only_the_author(username: str, thread_id: str) -> bool:
+    """Chainlit's check on its conversation routes, with another person's conversation a 404 like an unknown one
+    (Chainlit answers 401, which says the id exists)."""
+    try:
+        return await is_thread_author(username, thread_id)
+    except HTTPException as exc:
+        if exc.status_code == 401:
+            raise HTTPException(status_code=404, detail="Thread not found") from None
+        raise
+
+
+chainlit.server.is_thread_author = only_the_author  # the name its routes call
 
 
 def _safe(object_key: str) -> str:
