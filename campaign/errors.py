@@ -47,6 +47,15 @@ class ProviderFailed(ClapboardError):
         self.user_input = user_input  # True when the provider blamed the request itself: no fallback helps
 
 
+class ProviderUnreachable(ProviderFailed):
+    """The provider itself cannot be reached (no connection, no DNS answer, connect timeouts): every model it
+    serves is out, so a fallback must not depend on it."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"{provider} cannot be reached right now.", hint="Try again in a few minutes.")
+        self.provider = provider
+
+
 class StorageFailed(ClapboardError):
     """A file could not be stored, read or decoded."""
 
