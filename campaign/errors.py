@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class ClapboardError(Exception):
     """Base error: `str(error)` is safe to show a user (no secrets, paths or stack traces)."""
@@ -45,10 +47,32 @@ class ProviderFailed(ClapboardError):
         self.user_input = user_input  # True when the provider blamed the request itself: no fallback helps
 
 
+class ProviderUnreachable(ProviderFailed):
+    """The provider itself cannot be reached (no connection, no DNS answer, connect timeouts): every model it
+    serves is out, so a fallback must not depend on it."""
+
+    def __init__(self, provider: str) -> None:
+        super().__init__(f"{provider} cannot be reached right now.", hint="Try again in a few minutes.")
+        self.provider = provider
+
+
 class StorageFailed(ClapboardError):
     """A file could not be stored, read or decoded."""
 
     stage = "storage"
+
+
+def out_of_space(exc: BaseException | None) -> StorageFailed | None:
+    """The error to show when `exc`, or an error it came from, is a full disk or quota (ENOSPC, EDQUOT): the
+    server's trouble, never the user's request or images."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return StorageFailed(
+                "The server is out of disk space, so this could not be saved.",
+                hint="Nothing is wrong with your request: try again later, and tell whoever runs Clapboard.",
+            )
+        exc = exc.__cause__ or exc.__context__
+    return None
 
 
 class NotFound(ClapboardError):

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None
     s3_region: str | None = None
+    s3_timeout_s: float = Field(
+        default=20.0,
+        gt=0,
+        le=600,
+        description="How long one S3 request may wait for the server (each of its 3 attempts), so a storage "
+        "that hangs fails the job in about a minute instead of holding it.",
+    )
     r2_account_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCOUNT_ID"))
     r2_access_key_id: str | None = Field(default=None, validation_alias=AliasChoices("R2_ACCESS_KEY_ID"))
     r2_secret_access_key: SecretStr | None = Field(default=None, validation_alias=AliasChoices("R2_SECRET_ACCESS_KEY"))

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 from urllib.parse import quote, urlencode
 
-from .errors import NotFound, StorageFailed
+from .errors import NotFound, StorageFailed, out_of_space
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -122,8 +122,8 @@ async def iter_body(body: Body, chunk_size: int = CHUNK) -> AsyncIterator[bytes]
             yield chunk
 
 
-def _disk_failed() -> StorageFailed:
-    return StorageFailed("The file could not be saved.", hint="Check free disk space.")
+def _disk_failed(exc: OSError) -> StorageFailed:
+    return out_of_space(exc) or StorageFailed("The file could not be saved.", hint="Try again in a moment.")
 
 
 class LocalStorage:
@@ -148,7 +148,7 @@ class LocalStorage:
                 fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".part-")
                 out = os.fdopen(fd, "wb")
             except OSError as exc:
-                raise _disk_failed() from exc
+                raise _disk_failed(exc) from exc
             try:
                 # Errors from the body itself (a broken download, say) pass through unchanged; only the
                 # disk's own errors become StorageFailed.
@@ -156,17 +156,17 @@ class LocalStorage:
                     try:
                         await asyncio.to_thread(out.write, chunk)
                     except OSError as exc:
-                        raise _disk_failed() from exc
+                        raise _disk_failed(exc) from exc
                     size += len(chunk)
             finally:
                 try:
                     out.close()
                 except OSError as exc:
-                    raise _disk_failed() from exc
+                    raise _disk_failed(exc) from exc
             try:
                 os.replace(tmp, path)
             except OSError as exc:
-                raise _disk_failed() from exc
+                raise _disk_failed(exc) from exc
         finally:
             if tmp is not None and os.path.exists(tmp):
                 os.unlink(tmp)
@@ -271,6 +271,7 @@ class S3Storage:
         secret_access_key: str | None = None,
         default_expiry_s: int = 3600,
         part_size: int = 8 * _MiB,
+        timeout_s: float = 20.0,
         client: Any = None,
     ) -> None:
         if part_size < 5 * _MiB:
@@ -278,11 +279,15 @@ class S3Storage:
         self.bucket = bucket
         self.default_expiry_s = default_expiry_s
         self.part_size = part_size
-        self._client = client or self._make_client(endpoint_url, region, access_key_id, secret_access_key)
+        self._client = client or self._make_client(endpoint_url, region, access_key_id, secret_access_key, timeout_s)
 
     @staticmethod
     def _make_client(
-        endpoint_url: str | None, region: str | None, access_key_id: str | None, secret_access_key: str | None
+        endpoint_url: str | None,
+        region: str | None,
+        access_key_id: str | None,
+        secret_access_key: str | None,
+        timeout_s: float,
     ) -> Any:
         import boto3
         from botocore.config import Config
@@ -291,9 +296,10 @@ class S3Storage:
             signature_version="s3v4",
             # Path-style addressing works on every S3-compatible server (MinIO needs it); AWS keeps virtual.
             s3={"addressing_style": "path" if endpoint_url else "auto"},
-            retries={"max_attempts": 4, "mode": "standard"},
-            connect_timeout=10,
-            read_timeout=60,
+            # A server that hangs or is down costs each call at most 3 attempts of `timeout_s`, not minutes.
+            retries={"total_max_attempts": 3, "mode": "standard"},
+            connect_timeout=min(timeout_s, 5.0),
+            read_timeout=timeout_s,
             max_pool_connections=16,
             # Recent boto3 adds CRC checksums that some S3-compatible servers refuse: only when required.
             request_checksum_calculation="when_required",
@@ -490,6 +496,7 @@ def build_storage(settings: Settings) -> BlobStorage:
         access_key_id=key_id,
         secret_access_key=secret,
         default_expiry_s=settings.url_expiry_s,
+        timeout_s=settings.s3_timeout_s,
     )
 
 

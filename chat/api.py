@@ -12,15 +12,15 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
-from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, TooLarge
+from campaign.errors import ClapboardError, Conflict, Forbidden, NotFound, SignInRequired, StorageFailed, TooLarge
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
-from campaign.text import StorableText, Words
+from campaign.text import ReferenceSource, StorableText, Words
 from chat.problems import DATABASE_ERRORS, clapboard_error, database_down, http_error, invalid, responses
 from chat.runtime import get_studio
 from chat.signin import SessionGuard, SignInGuard
@@ -59,7 +59,8 @@ async def actor(
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
 CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
-STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413}
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413,
+          StorageFailed: 503}  # fmt: skip
 
 
 api.add_exception_handler(RequestValidationError, invalid)
@@ -73,10 +74,16 @@ FOUND = responses(401, 404, 422, 503)
 
 
 class GenerateBody(VideoRequest):
-    """A video request as the API takes it: unknown fields are refused, not ignored."""
+    """A video request as the API takes it: unknown fields are refused, not ignored, and the schema says what
+    else is refused (a length or rate of 0 or less, a reference that is neither a stored key nor a URL)."""
 
     model_config = ConfigDict(extra="forbid")
     prompt: Words = Field(max_length=MAX_PROMPT_CHARS, description="The brief: what the video shows and says.")
+    duration_s: StrictInt | None = Field(default=None, gt=0, description="Length in seconds.")
+    fps: StrictInt | None = Field(default=None, gt=0, description="Frames per second (model-dependent).")
+    references: list[ReferenceSource] = Field(
+        default_factory=list, description="Reference images: keys from POST /references (refs/...) or http(s) URLs."
+    )
     confirm: StrictBool = False  # paid models wait for confirmation unless this is true
 
 
@@ -124,7 +131,7 @@ REFERENCE_UPLOAD: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {"file": {"type": "string", "format": "binary", "minLength": 1}},
                 }
             }
         },

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
-from campaign.models import ACTIVE
+from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
@@ -226,12 +226,16 @@ async def confirm_job(action: cl.Action) -> None:
     notifier = get_notifier()
     async with notifier.turn(cl.context.session.id):  # "Started" before its progress and its video
         try:
+            # A second button of the same question (a stale one, or one asked again) starts nothing: say nothing.
+            asked = (await studio.job(actor, job_id)).status == JobStatus.awaiting_confirmation
             job = await studio.confirm(actor, job_id)
         except ClapboardError as exc:
             await cl.Message(content=str(exc)).send()
             return
         notifier.watch(job_id, cl.context.session.id, actor)
         await remove_confirm_actions(job_id)
+        if not asked:
+            return
         if job.status in ACTIVE:
             name = next((m.name for m in studio.models() if m.id == job.model), job.model)
             await cl.Message(content=f"Started *{job.title}* on {name}; the video appears here when ready.").send()

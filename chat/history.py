@@ -8,6 +8,9 @@ we accept is not kept at all). Anything else an element carries is kept under `c
 
 A conversation is named after its first message. Chainlit names it after the button's action name when a button
 is clicked first ("cancel_job"); such a conversation stays unnamed until its first typed message names it.
+
+A conversation is its author's alone: another person's answers like one that does not exist (the same 404 on
+every route that takes its id), so nobody can tell whether an id exists.
 """
 
 from __future__ import annotations
@@ -18,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+import chainlit.server
 from chainlit.config import config
+from chainlit.data.acl import is_thread_author
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import Element
+from fastapi import HTTPException
 
 from chat.runtime import current_studio
 from tools.studio import Studio
@@ -83,6 +89,13 @@ class History(SQLAlchemyDataLayer):
                 parameters={"name": step_dict["output"].strip(), "id": step_dict["threadId"]},
             )
 
+    async def get_thread_author(self, thread_id: str) -> str:
+        """The author's identifier, or "" for a conversation that does not exist (Chainlit's raises: a 500)."""
+        try:
+            return await super().get_thread_author(thread_id)
+        except ValueError:
+            return ""
+
     async def create_element(self, element: Element) -> None:
         key = getattr(element, "object_key", None)
         if not key and element.path and element.for_id:
@@ -102,6 +115,20 @@ class History(SQLAlchemyDataLayer):
         updates = ", ".join(f'"{c}" = :{c}' for c in row if c != "id")
         query = f"INSERT INTO elements ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates};"
         await self.execute_sql(query=query, parameters=row)
+
+
+async def only_the_author(username: str, thread_id: str) -> bool:
+    """Chainlit's check on its conversation routes, with another person's conversation a 404 like an unknown one
+    (Chainlit answers 401, which says the id exists)."""
+    try:
+        return await is_thread_author(username, thread_id)
+    except HTTPException as exc:
+        if exc.status_code == 401:
+            raise HTTPException(status_code=404, detail="Thread not found") from None
+        raise
+
+
+chainlit.server.is_thread_author = only_the_author  # the name its routes call
 
 
 def _safe(object_key: str) -> str:

@@ -34,6 +34,7 @@ from chainlit.session import WebsocketSession
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from tools.adcopy import FIELD_NAMES
+from tools.engines.base import PROVIDER_ANSWERED
 from tools.jobs import JobEvent
 from tools.studio import ModelView, Studio
 from tools.views import CreativeView, JobView
@@ -176,7 +177,7 @@ def progress_text(live: Live, model: ModelView | None, now: float) -> str:
     if live.status == JobStatus.queued:
         return f"**Queued**: *{live.title}* on {name}, waiting for a free slot ({clock(elapsed)})."
     fraction, left = live.fraction, ""
-    if model is not None and model.provider != "local":
+    if model is not None and model.provider != "local" and fraction >= PROVIDER_ANSWERED:  # it took the request
         typical = max(1, model.typical_wait_s)
         fraction = max(fraction, min(0.9, 0.9 * elapsed / typical))
         left = (

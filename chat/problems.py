@@ -46,9 +46,11 @@ MEANING = {
     409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
     413: "The body is larger than allowed.",
     422: "The request is not valid, or asks for something the product does not offer.",
-    503: "The database cannot be reached just now (a restart): try again after Retry-After seconds.",
+    503: "A service the server needs (its database or its file storage) is not answering or is full: try "
+    "again after Retry-After seconds.",
 }
-DATABASE_RETRY_S = 5
+DATABASE_RETRY_S = 5  # a database restart
+STORAGE_RETRY_S = 30  # file storage down or full
 DATABASE_ERRORS = (OSError, asyncpg.PostgresError, DBAPIError)  # what a database going away raises, among others
 
 
@@ -102,7 +104,9 @@ def _allowed(request: Request) -> str:
 def clapboard_error(status_of: dict[type, int]) -> Any:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ClapboardError)
-        return problem(status_of.get(type(exc), 422), str(exc), exc.stage)
+        status = status_of.get(type(exc), 422)
+        headers = {"Retry-After": str(STORAGE_RETRY_S)} if status == 503 else None
+        return problem(status, str(exc), exc.stage, headers=headers)
 
     return handle
 

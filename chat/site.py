@@ -4,8 +4,9 @@ browser pages of other sites may neither drive it nor frame it.
 - Host: the Host header must be one of `Settings.served_hosts` (`CLAPBOARD_ALLOWED_HOSTS`; by default the
   loopback names, `CLAPBOARD_PUBLIC_URL`'s host and the address the chat listens on). A DNS-rebinding page
   reaches 127.0.0.1 under its own name, so its requests carry that name and are refused (400).
-- Origin: a browser page's Origin must be this server as its users reach it (loopback, `CLAPBOARD_PUBLIC_URL`,
-  or an allowed host); `Origin: null` (sandboxed frames, data: and file: pages) is refused (403). Chainlit itself
+- Origin: a browser page's Origin must be this server as its users reach it (loopback at the port the request
+  is addressed to, `CLAPBOARD_PUBLIC_URL`, or an allowed host): another program's page on a loopback port is
+  another site; `Origin: null` (sandboxed frames, data: and file: pages) is refused (403). Chainlit itself
   allows any origin. Requests without an Origin (the CLI, API clients) pass: browsers send one on the requests
   that matter.
 - Framing: every answer says `Content-Security-Policy: frame-ancestors 'self'` (and the older X-Frame-Options),
@@ -42,14 +43,21 @@ def served(settings: Settings, host: str) -> bool:
     return "*" in allowed or name in allowed or name == config.run.host not in ("0.0.0.0", "::")
 
 
-def our_origin(settings: Settings, origin: str) -> bool:
-    """Whether a browser page's Origin is this server as its users reach it."""
+def _port(scheme: str, port: int | None) -> int:
+    return port or (443 if scheme in ("https", "wss") else 80)
+
+
+def our_origin(settings: Settings, origin: str, host: str, scheme: str) -> bool:
+    """Whether a browser page's Origin is this server as its users reach it; `host` and `scheme` are the
+    request's own (its Host header, already checked to be ours), so a loopback page counts only on our port."""
     parts = urlsplit(origin)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
     public = urlsplit(settings.public_url)
+    addressed = urlsplit(f"//{host}")
     return (
         parts.hostname in LOOPBACK_HOSTS
+        and _port(parts.scheme, parts.port) == _port(scheme, addressed.port)
         or bool(public.hostname)
         and parts[:2] == public[:2]
         or parts.hostname in settings.allowed_hosts
@@ -75,7 +83,7 @@ class SameSite:
                 "This server does not answer to that name; its administrator can add the name to its allowed hosts.",
                 400,
             )
-        elif origin is not None and not our_origin(settings, origin):
+        elif origin is not None and not our_origin(settings, origin, headers.get("host", ""), scope["scheme"]):
             refusal = PlainTextResponse("Cross-site requests are not allowed.", 403)
         if refusal is not None:
             if scope["type"] == "websocket":

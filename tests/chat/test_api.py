@@ -297,8 +297,14 @@ async def test_only_pages_of_this_server_may_drive_it(api: httpx.AsyncClient, se
     refused = await api.get("/api/jobs", headers=rebound)
     assert refused.status_code == 400 and "allowed hosts" in refused.text
     assert (await api.get("/api/jobs", headers={"Host": "rebind.example"})).status_code == 400  # no Origin either
-    for origin in ("http://127.0.0.1:8000", "http://localhost:3000"):
-        assert (await api.get("/api/jobs", headers={"Origin": origin})).status_code == 200, origin
+    for origin in ("http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"):
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": "127.0.0.1:8000"})
+        assert response.status_code == 200, origin
+    # Another program's page on this machine (a dev server, a local app) is another site.
+    for origin in ("http://localhost:3000", "http://127.0.0.1:8001", "http://127.0.0.1"):
+        response = await api.get("/api/jobs", headers={"Origin": origin, "Host": "127.0.0.1:8000"})
+        assert response.status_code == 403, origin
+    assert (await api.get("/api/jobs", headers={"Origin": "http://localhost"})).status_code == 200  # port 80
     settings.public_url = "https://chat.acme.example"
     public = {"Origin": "https://chat.acme.example", "Host": "chat.acme.example"}
     assert (await api.get("/api/jobs", headers=public)).status_code == 200
@@ -412,3 +418,24 @@ async def test_the_database_going_away_answers_503_with_retry_after(postgres_url
             "stage": "database",
             "errors": [],
         }
+
+
+async def test_the_schema_says_what_a_request_body_may_not_hold(api: httpx.AsyncClient) -> None:
+    """What the API refuses is outside its schema, so a client (or schemathesis) that follows the schema is not
+    refused for it: no empty reference, no length or rate of 0 or less, no empty upload."""
+    from jsonschema import Draft202012Validator
+
+    schema = (await api.get("/api/openapi.json")).json()
+    body = Draft202012Validator({"$ref": "#/components/schemas/GenerateBody", "components": schema["components"]})
+    refused = [{"duration_s": -1}, {"duration_s": 0}, {"fps": 0}, {"references": [""]}, {"references": [" refs/a"]}]
+    for extra in refused:
+        request = {"prompt": "a kite", **extra}
+        assert not body.is_valid(request), request
+        for path in ("/api/video/generate", "/api/video/examples/social-media"):
+            answer = await api.post(path, json=request)
+            assert answer.status_code == 422 and answer.json()["detail"], (path, extra, answer.text)
+    assert body.is_valid({"prompt": "a kite", "duration_s": 2, "references": ["refs/a.png", "https://x.example/a"]})
+    upload = schema["paths"]["/references"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert upload["properties"]["file"]["minLength"] == 1
+    empty = await api.post("/api/references", files={"file": ("a.png", b"", "image/png")})
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]

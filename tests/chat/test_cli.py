@@ -179,13 +179,14 @@ def test_a_compression_bomb_link_costs_the_cli_little_memory(tmp_path: Path) -> 
 
 
 def test_text_that_cannot_be_stored_is_refused_naming_the_option(tmp_path: Path) -> None:
-    """Control characters, and bytes that are not UTF-8 (Python turns them into lone surrogates), in any text
-    option: exit 2, the option named, nothing written."""
+    """Control characters (C1 too), noncharacters, and bytes that are not UTF-8 (Python turns them into lone
+    surrogates), in any text option: exit 2, the option named, nothing written."""
     data = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
     env["CLAPBOARD_DATA_DIR"] = str(data)
     for option, value in (("--prompt", b"a kite \xff over a beach"), ("--campaign", b"Spring\x07"),
-                          ("--title", b"Kite\x1b[2J"), ("--aspect", b"9:16\xed\xa0\x80")):  # fmt: skip
+                          ("--title", b"Kite\x1b[2J"), ("--aspect", b"9:16\xed\xa0\x80"),
+                          ("--campaign", b"Spring\xc2\x9b2J"), ("--title", b"Kite\xef\xb7\x90")):  # fmt: skip
         args = [b"--prompt", b"a kite", option.encode(), value] if option != "--prompt" else [b"--prompt", value]
         done = subprocess.run([sys.executable.encode(), b"-m", b"chat.cli", b"generate", *args], capture_output=True,
                               env=env, cwd=tmp_path, timeout=120)  # fmt: skip

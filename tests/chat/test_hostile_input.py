@@ -1,5 +1,6 @@
-"""NaN, Infinity, a lone surrogate and NUL in every text field of every REST body (read from the API's own schema,
-so new fields are covered too), and in query parameters: 422 on SQLite and PostgreSQL alike, and nothing written."""
+"""NaN, Infinity, a lone surrogate, NUL, a C1 control and noncharacters in every text field of every REST body
+(read from the API's own schema, so new fields are covered too), and in query parameters: 422 on SQLite and
+PostgreSQL alike, and nothing written."""
 
 from __future__ import annotations
 
@@ -13,7 +14,15 @@ import pytest
 
 from tests.conftest import bearer, make_settings
 
-HOSTILE = {"NaN": "NaN", "Infinity": "Infinity", "lone surrogate": '"a\\ud800b"', "NUL": '"a\\u0000b"'}
+HOSTILE = {
+    "NaN": "NaN",
+    "Infinity": "Infinity",
+    "lone surrogate": '"a\\ud800b"',
+    "NUL": '"a\\u0000b"',
+    "C1 control": '"a\\u009bb"',
+    "noncharacter": '"a\\ufdd0b"',
+    "astral noncharacter": '"a\\ud83f\\udfffb"',
+}
 SLOT = "__hostile__"
 BODIES = {  # each route with a JSON body, and the least it needs besides the field under test
     ("post", "/api/video/generate"): {"prompt": "a kite"},
@@ -103,7 +112,7 @@ async def test_hostile_text_is_refused_everywhere_with_422_and_writes_nothing(ap
                 assert response.status_code == 422, (method, path, slot, what, response.text)
                 assert response.json()["detail"] and "\\ud800" not in response.text
                 tried += 1
-    for query in ("campaign=a%00b", "campaign=a%07b", "status=%00"):
+    for query in ("campaign=a%00b", "campaign=a%07b", "campaign=a%C2%85b", "campaign=%EF%BF%BE", "status=%00"):
         for route in ("/api/jobs", "/api/creatives"):
             if "status" in query and route == "/api/creatives":
                 continue

@@ -4,9 +4,11 @@ restarts, idempotency, and events that never slow a render."""
 from __future__ import annotations
 
 import asyncio
+import errno
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import av
 import pytest
 
 from campaign.errors import Conflict, InvalidRequest, ModelUnavailable, ProviderFailed
@@ -18,7 +20,7 @@ from campaign.storage import build_storage
 from tools.catalog import DRAFT, Catalog, ModelSpec
 from tools.engines.base import RenderJob, RenderOutcome
 from tools.engines.draft import DraftEngine
-from tools.jobs import JobEvent, VideoRequest
+from tools.jobs import JobEvent, VideoRequest, body
 from tools.media import probe
 from tools.studio import Studio
 
@@ -394,4 +396,49 @@ async def test_a_social_ad_is_vertical_unless_a_format_is_named_and_the_notice_s
     ]  # fmt: skip
     assert "Social media ads are vertical (9:16) unless you name a format." in (specs[0].notice or "")
     assert not specs[1].notice and not specs[2].notice
+    await jobs.close()
+
+
+class FullDisk:
+    """An output container on a disk that fills up: its writes fail as FFmpeg's do (ENOSPC)."""
+
+    def __init__(self, real: object) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.real, name)
+
+    def __enter__(self) -> FullDisk:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.real.close()  # type: ignore[attr-defined]
+
+    def mux(self, packets: object) -> None:
+        av.error.err_check(-errno.ENOSPC, "draft.mp4")
+
+
+async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
+    settings: Settings, product_png: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tools.engines import draft
+
+    real_open = draft.open_output
+    monkeypatch.setattr(draft, "open_output", lambda dest: FullDisk(real_open(dest)))
+    jobs = await runner(settings)
+    submitted = await jobs.submit(
+        OWNER, VideoRequest(prompt="a 2 s teaser", duration_s=2, references=[str(product_png)]), allow_paths=True
+    )
+    job = await jobs.wait(OWNER, submitted.job_id)
+    assert (job.status, job.stage) == ("failed", "storage")
+    assert job.error is not None and "out of disk space" in job.error and "reference" not in job.error
+    monkeypatch.setattr(draft, "open_output", real_open)
+
+    def full_mkdtemp(*args: object, **kwargs: object) -> str:  # the work folder cannot even be made
+        raise OSError(errno.EDQUOT, "Disk quota exceeded")
+
+    monkeypatch.setattr(body.tempfile, "mkdtemp", full_mkdtemp)
+    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s teaser", duration_s=2))
+    job = await jobs.wait(OWNER, submitted.job_id)
+    assert (job.status, job.stage) == ("failed", "storage") and "out of disk space" in (job.error or "")
     await jobs.close()

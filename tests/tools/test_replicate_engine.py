@@ -13,7 +13,7 @@ import replicate
 from PIL import Image
 from pydantic.v1 import ValidationError as PydanticV1ValidationError
 
-from campaign.errors import InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.errors import InvalidRequest, ModelUnavailable, ProviderFailed, ProviderUnreachable
 from campaign.storage import BlobStorage, build_storage
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
@@ -505,7 +505,7 @@ async def test_an_ambiguous_create_nothing_proves_ours_is_reported_not_guessed_n
 async def test_an_unreachable_replicate_is_retried_then_reported(env: Any) -> None:
     env.settings.replicate_base_url = "http://127.0.0.1:9"  # discard port: nothing listens
 
-    with pytest.raises(ProviderFailed, match="Replicate could not be reached"):
+    with pytest.raises(ProviderUnreachable, match="Replicate cannot be reached right now"):
         await env.render(make_job(env.catalog, "veo-3.1"))
 
     assert len(env.sleeps.asked) == 4  # five attempts, since none reached the server

@@ -12,6 +12,8 @@ from tools.adcopy import AdCopy
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
+PROVIDER_ANSWERED = 0.05
+"""Progress below this means the provider has not taken the request yet: nothing can be told from the clock."""
 Record = Callable[[str], Awaitable[None]]
 Adopt = Callable[[str], Awaitable[bool]]
 

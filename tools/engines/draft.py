@@ -24,7 +24,7 @@ from pathlib import Path
 import av
 from PIL import Image
 
-from campaign.errors import ClapboardError, ProviderFailed
+from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
 from tools.adcopy import AdCopy
 from tools.engines.base import Progress, RenderJob, RenderOutcome
@@ -276,6 +276,9 @@ class DraftEngine:
         except ClapboardError:
             raise
         except Exception as exc:
+            if full := out_of_space(exc):
+                log.error("draft render of job %s: out of disk space (%s)", job.job_id, exc)
+                raise full from exc
             log.exception("draft render failed for job %s", job.job_id)
             raise ProviderFailed(
                 "The draft could not be rendered.", hint="Try again, or try other reference images."

@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
+from tools.adcopy import AdCopy
 from tools.engines.cutout import cut_out
-from tools.engines.draft_text import TextBlock, fit_text
+from tools.engines.draft_text import TextBlock, fit_text, undrawable
 from tools.palette import RGB, Palette, mix
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
@@ -29,6 +30,55 @@ SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {
     # top bar and the right-hand column.
     "9:16": (0.07, 0.14, 0.12, 0.22),
 }
+
+
+# --- copy that can be read --------------------------------------------------------------------------------
+
+# The smallest size each field may be drawn at, in % of the frame's short side (3.4 is 36 px at 1080 wide), the
+# lines it may take across the text-safe width, and its weight: what is longer would shrink out of legibility.
+LEGIBLE: dict[str, tuple[float, int, str]] = {
+    "headline": (3.4, 2, "black"),
+    "tagline": (2.6, 3, "medium"),
+    "features": (2.6, 3, "bold"),
+    "price": (3.4, 1, "black"),
+    "cta": (2.6, 2, "bold"),
+    "end_text": (3.4, 3, "black"),
+}
+COPY_LABELS = {"headline": "headline", "tagline": "tagline", "features": "feature", "price": "price",
+               "cta": "call to action", "end_text": "end text"}  # fmt: skip
+
+
+def copy_refusal(copy: AdCopy, width: int, height: int, aspect: str) -> str | None:
+    """Why the draft cannot show this copy legibly in this format (a field too long to read at its smallest
+    size, or characters no font here draws, such as emoji), naming the field; None when it can."""
+    left, _, right, _ = SAFE_MARGINS.get(aspect, (0.07, 0.07, 0.07, 0.07))
+    box_w = round(width * (1 - left - right) * 0.9)
+    for name, (size_u, lines, weight) in LEGIBLE.items():
+        values = getattr(copy, name)
+        many = isinstance(values, list)
+        for n, text in enumerate(values if many else [values], 1):
+            if not text:
+                continue
+            label = f"{COPY_LABELS[name]} {n}" if many else COPY_LABELS[name]
+            if missing := undrawable(text, weight):
+                return f"The {label} has {missing}, which the video cannot draw: remove it or say it in words."
+            size = max(8, round(size_u * min(width, height) / 100))
+
+            def fits(words: str, size: int = size, lines: int = lines, weight: str = weight) -> bool:
+                block = fit_text(words, weight, box_w, round(size * (1.2 * lines + 1)), size_max=size,
+                                 size_min=size, max_lines=lines)  # fmt: skip
+                return block.size >= size and len(block.lines) <= lines
+
+            if not fits(text):
+                low, high = 1, len(text)  # the longest start of it that fits: the limit to name
+                while low < high - 1:
+                    mid = (low + high) // 2
+                    low, high = (mid, high) if fits(text[:mid]) else (low, mid)
+                return (
+                    f"The {label} is too long to read in a {aspect} video: keep it to about {low} characters "
+                    f"(it has {len(text)}), or move some of it to another field."
+                )
+    return None
 
 
 # --- easing ------------------------------------------------------------------------------------------------

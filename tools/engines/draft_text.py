@@ -7,6 +7,7 @@ system font is assumed; text in a script it lacks uses an installed font that ha
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -118,6 +119,21 @@ def _clean_for(text: str, path: str) -> str:
 def clean_text(text: str, weight: str = "bold") -> str:
     """The text with characters no available font can draw (emoji and the like) removed and spaces tidied."""
     return _clean_for(text, face_for(text, weight))
+
+
+def undrawable(text: str, weight: str) -> str:
+    """The visible characters of `text` that no font here can draw (emoji, mostly), which drawing would drop."""
+    path = face_for(text, weight)
+    return "".join(
+        dict.fromkeys(
+            ch
+            for ch in text
+            if not ch.isspace()
+            and ch not in _REPLACE
+            and unicodedata.category(ch) not in ("Mn", "Me", "Cf")  # joiners and selectors: nothing to see
+            and not _path_has_glyph(path, ch)
+        )
+    )
 
 
 def drawable(text: str, weight: str = "black") -> bool:

@@ -44,11 +44,18 @@ import httpx
 import replicate
 from replicate.exceptions import ReplicateError
 
-from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed, StorageFailed
+from campaign.errors import (
+    ClapboardError,
+    InvalidRequest,
+    ModelUnavailable,
+    ProviderFailed,
+    ProviderUnreachable,
+    StorageFailed,
+)
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
 from tools.catalog import ModelSpec
-from tools.engines.base import Progress, Reference, RenderJob, RenderOutcome
+from tools.engines.base import PROVIDER_ANSWERED, Progress, Reference, RenderJob, RenderOutcome
 from tools.engines.replicate_hooks import WEBHOOK_PATH, Completions, Pacer, webhook_url
 from tools.retry import Transient, retrying, transient_status
 from tools.tls import tls_context
@@ -60,6 +67,7 @@ CREATE_ATTEMPTS = 5  # creates are retried only when Replicate certainly did not
 POLL_FAILURES = 8  # consecutive failed polls (after the client's own retries) before giving up
 DOWNLOAD_ATTEMPTS = 3
 UPLOAD_ATTEMPTS = 3
+_NO_CONNECTION = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)  # Replicate made nothing
 WEBHOOK_POLL_FACTOR = 5  # with webhooks on, polling is only the safety net: this many times slower
 CLOCK_SKEW_S = 60  # between our clock and Replicate's, when listing the predictions made since a moment
 LIST_PAGES = 10  # of Replicate's 100 predictions each, when looking for one already made
@@ -324,7 +332,7 @@ class _Run:
             if self.job.earlier_runs_since is not None:
                 prediction = await self.adopt(inputs, self.job.earlier_runs_since)
             if prediction is None:
-                await self.progress(0.04, f"Sending the request to {spec.name} on Replicate")
+                await self.progress(0.04, f"Waiting for Replicate to take the request for {spec.name}")
                 prediction = await self.create(inputs)
         prediction = await self.wait(prediction, self.engine._clock() - _age_s(prediction))
         self.check_terminal(prediction)
@@ -441,6 +449,8 @@ class _Run:
         except Transient as exc:
             if exc.response is not None:
                 raise self.api_error(exc.response, during="uploading a reference image") from exc
+            if isinstance(exc.__cause__, _NO_CONNECTION):
+                raise ProviderUnreachable("Replicate") from exc
             raise ProviderFailed(
                 "A reference image could not be uploaded to Replicate.", hint="Try again in a moment."
             ) from exc
@@ -488,9 +498,7 @@ class _Run:
                 raise ProviderFailed(
                     "Replicate is throttling requests right now.", hint="Try again in a minute."
                 ) from exc
-            raise ProviderFailed(
-                "Replicate could not be reached.", hint="Check the network, or try again later."
-            ) from exc
+            raise ProviderUnreachable("Replicate") from exc  # only connections that failed are retried
         except httpx.TransportError as exc:
             found = await self.find_created(inputs, since)
             if found is not None:
@@ -525,7 +533,7 @@ class _Run:
         path = f"/v1/models/{self.spec.slug}/predictions"
         try:
             resp = await self.http.post(path, json=body, headers={"Cancel-After": self.settings.replicate_cancel_after})
-        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        except _NO_CONNECTION as exc:
             raise Transient(type(exc).__name__) from exc
         if resp.status_code == 429:
             log.info("replicate throttled a create")
@@ -655,7 +663,7 @@ class _Run:
                     running_since = running_since or now
                     await self.progress(*self._running(prediction, now - running_since))
                 else:
-                    await self.progress(0.05, f"Waiting for {spec.name} to start on Replicate")
+                    await self.progress(PROVIDER_ANSWERED, f"Waiting for {spec.name} to start on Replicate")
                 if now >= deadline:
                     await self.cancel()
                     raise ProviderFailed(

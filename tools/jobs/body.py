@@ -31,7 +31,14 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
-from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed
+from campaign.errors import (
+    ClapboardError,
+    InvalidRequest,
+    ModelUnavailable,
+    ProviderFailed,
+    ProviderUnreachable,
+    out_of_space,
+)
 from campaign.models import Creative, Job, JobStatus, new_id
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
@@ -53,7 +60,8 @@ WORKDIR_PREFIX = "job-"
 
 
 class FallbackOffer(Exception):
-    """The approved model could not make the video and the next one that can is paid: ask before it starts."""
+    """The approved model could not make the video and the next one that can is paid, or its provider cannot be
+    reached and the next is another provider's: ask before it starts."""
 
     def __init__(self, resolved: Resolved, notices: list[str]) -> None:
         super().__init__(resolved.model.id)
@@ -117,13 +125,14 @@ class JobBody:
         if not claimed:
             return  # canceled while it waited, or held by another runner
         self._published(started)
-        self.tmp_root.mkdir(parents=True, exist_ok=True)
-        for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
-            await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
-        workdir = Path(
-            await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
-        )
-        try:
+        workdir: Path | None = None
+        try:  # making the work folder fails on a full disk too: that ends the job like any failure
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            for earlier in self.tmp_root.glob(f"{WORKDIR_PREFIX}{job_id}-*"):  # an earlier run's, cut off here
+                await asyncio.to_thread(shutil.rmtree, earlier, ignore_errors=True)
+            workdir = Path(
+                await asyncio.to_thread(tempfile.mkdtemp, prefix=f"{WORKDIR_PREFIX}{job_id}-", dir=self.tmp_root)
+            )
             await self._produce(job, spec, runner, workdir)
         except asyncio.CancelledError:
             await asyncio.shield(self._stopped(job_id, spec))
@@ -132,13 +141,18 @@ class JobBody:
             await self._offer(job, spec, runner, offer)
         except ClapboardError as exc:
             await self._fail(job, spec, runner, exc.stage, str(exc))
-        except Exception:
-            log.exception("job %s failed unexpectedly", job_id)
-            await self._fail(
-                job, spec, runner, "render", "Something went wrong while making the video. Please try again."
-            )
+        except Exception as exc:
+            if full := out_of_space(exc):  # a full disk is the server's trouble, and said as such
+                log.error("job %s: out of disk space (%s)", job_id, exc)
+                await self._fail(job, spec, runner, full.stage, str(full))
+            else:
+                log.exception("job %s failed unexpectedly", job_id)
+                await self._fail(
+                    job, spec, runner, "render", "Something went wrong while making the video. Please try again."
+                )
         finally:
-            await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
+            if workdir is not None:
+                await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
         resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
@@ -213,7 +227,10 @@ class JobBody:
         """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
         notices: list[str] = []
         last_error: ClapboardError | None = None
+        unreachable: set[str] = set()  # providers that could not be reached: none of their models is tried
         for model in self.catalog.chain(spec.model):
+            if model.provider in unreachable:
+                continue
             resolved, skipped = self._fit(spec, model)
             if resolved is None:
                 notices.append(skipped)
@@ -222,6 +239,8 @@ class JobBody:
                 within = resolved.estimated_cost_usd <= job.estimated_cost_usd
                 if not (spec.auto_fallback and within):
                     raise FallbackOffer(resolved, notices)
+            elif unreachable and not spec.auto_fallback:  # asked for a provider that is out: offer, not impose
+                raise FallbackOffer(resolved, notices)
             if model.provider == "local" and model.id != spec.model:
                 notices.append(f"This is a free draft made by {model.name} instead, so nothing was charged.")
             dest = workdir / f"{model.id}.mp4"
@@ -243,6 +262,11 @@ class JobBody:
             try:
                 outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
                 return resolved, outcome, dest, " ".join([*notices, *resolved.notices])
+            except ProviderUnreachable as exc:
+                last_error = exc
+                unreachable.add(model.provider)
+                log.warning("job %s: %s cannot be reached; skipping its models", job.id, exc.provider)
+                notices.append(exc.message)
             except (ModelUnavailable, ProviderFailed) as exc:
                 if isinstance(exc, ProviderFailed) and exc.user_input:
                     raise
@@ -326,6 +350,9 @@ class JobBody:
         question = (
             f"{why} {r.model.name} can make it instead: {r.duration_s} s {r.aspect}{sound} for about "
             f"${r.estimated_cost_usd:.2f}. Nothing more is spent until you confirm."
+            if r.model.paid
+            else f"{why.removesuffix('.')}; a free draft instead? {r.model.name} can make it: {r.duration_s} s "
+            f"{r.aspect}, at no cost."
         ).strip()
         moved = spec.model_copy(
             update={

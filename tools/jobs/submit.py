@@ -21,6 +21,7 @@ from campaign.store import Store
 from tools.adcopy import read_copy
 from tools.catalog import Catalog
 from tools.engines.base import Reference
+from tools.engines.draft_kit import copy_refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
@@ -83,6 +84,10 @@ class Submissions:
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
         copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
+        if resolved.model.provider == "local" and (
+            refusal := copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
+        ):
+            raise InvalidRequest(refusal)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,
