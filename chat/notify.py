@@ -106,14 +106,16 @@ def library_button() -> cl.Action:
 
 def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action]:
     """Generate / Cancel buttons for a paid job, the first naming what it approves (two questions never look
-    alike); their ids derive from the job so either click removes both."""
+    alike; a free draft offered instead of a paid model says so); their ids derive from the job so either click
+    removes both."""
     short = title if len(title) <= 48 else title[:47].rstrip() + "…"
+    go = f"Generate “{short}” for ${price_usd:.2f}" if price_usd > 0 else f"Make “{short}” as a free draft"
     return [
         cl.Action(
             id=f"confirm-{job_id}",
             name="confirm_job",
             payload={"job_id": job_id},
-            label=f"Generate “{short}” for ${price_usd:.2f}",
+            label=go,
             icon="play",
         ),
         cl.Action(id=f"cancel-{job_id}", name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),

@@ -46,6 +46,7 @@ async def test_an_unreachable_replicate_waits_without_climbing_then_offers_the_f
         buttons = await tab.wait_for(
             lambda: [d for e, d in tab.events if e == "action" and d["name"] == "confirm_job"][1:]
         )
+        assert buttons[0]["label"].startswith("Make “") and buttons[0]["label"].endswith("as a free draft")
         assert (await tab.click(buttons[0])).status_code == 200
         await tab.wait_for(lambda: tab.elements("video"))
         assert any(m.startswith("Your video is ready") and "draft" in m for m in tab.messages()), tab.messages()
