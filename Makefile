@@ -1,11 +1,14 @@
-# `make run` starts the chat, `make test` runs the suite; both create .venv when it is missing.
+# `make run` starts the chat; `make check` lints and runs the fast tests (under a minute);
+# `make test` runs the whole suite on every core. Each creates .venv when it is missing.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,14))' && echo $$p && break; done)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint
+FAST := not e2e and not browser and not postgres and not render
+
+.PHONY: run check test lint
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 to 3.13 is required"; exit 1; }
@@ -17,8 +20,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/clapboard serve --host $(HOST) --port $(PORT)
 
+check: lint
+	$(VENV)/bin/python -m pytest -q -n 2 -m "$(FAST)"
+
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q
+	$(VENV)/bin/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

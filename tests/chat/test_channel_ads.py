@@ -15,7 +15,7 @@ from chat.agent import TurnContext, build_agent
 from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.jobs import JobSpec
 from tools.studio import Studio
 

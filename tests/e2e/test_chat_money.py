@@ -11,7 +11,7 @@ from typing import Any
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.e2e.server_process import until
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 
 
 def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.e2e.server_process import until
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 
 PAID_BRIEF = "make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn"
 

@@ -14,7 +14,7 @@ import socketio
 from campaign.settings import Settings
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.media import probe
 
 

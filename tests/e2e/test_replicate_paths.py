@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.media import probe
 
 

@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 
 
 def _closed_port() -> int:

@@ -15,7 +15,7 @@ import httpx
 
 from tests.conftest import bearer
 from tests.e2e.chainlit_server import chainlit_server
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings, sign_webhook  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings, sign_webhook
 
 
 async def test_a_signed_completion_finishes_the_job_and_forgeries_change_nothing(

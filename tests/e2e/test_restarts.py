@@ -20,7 +20,7 @@ from tests.e2e.server_process import (
     token,
     until,
 )
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate
 
 
 async def test_a_paid_prediction_survives_a_sigkill_without_being_paid_twice(

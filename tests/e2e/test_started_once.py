@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 
 
 async def test_a_confirmed_job_says_started_once(fake_replicate: FakeReplicate, tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from tests.e2e.server_process import (
     until,
     worker,
 )
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate
 
 
 def cluster_env(fake: FakeReplicate, postgres_url: str) -> dict[str, str]:

@@ -9,8 +9,8 @@
         ...
         assert server.requests[0].path == "/logo.png"
 
-Or as a fixture: `from tests.fakes.http_server import http_server  # noqa: F401` (in a conftest.py),
-or a two-line fixture of your own around `with ScriptedHTTPServer() as server: yield server`.
+Or as the fixture `http_server` (tests/conftest.py loads this module as a pytest plugin), or a two-line
+fixture of your own around `with ScriptedHTTPServer() as server: yield server`.
 
 It runs in its own threads, so it serves while a test's event loop awaits a client. Every streaming loop is
 bounded (a chunk count) and stops when the client goes away or the server stops.

@@ -8,7 +8,7 @@
         ...
         assert llm.requests[0].json["model"] == "gpt-4o"
 
-Or as a fixture: `from tests.fakes.openai_server import fake_openai  # noqa: F401`.
+Or as the fixture `fake_openai` (tests/conftest.py loads this module as a pytest plugin).
 
 `POST /v1/chat/completions` answers from a queue of scripted replies, one per request, in order; with the
 queue empty it answers `default_content` ("OK"). It speaks both forms the OpenAI SDK (and so langchain-

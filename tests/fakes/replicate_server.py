@@ -7,7 +7,7 @@ reaches through `base_url` / `REPLICATE_BASE_URL` (the client adds `/v1`).
         ...
         assert fake.creates()[0].json["input"]["duration"] == 8
 
-Or as a fixture: `from tests.fakes.replicate_server import fake_replicate  # noqa: F401`.
+Or as the fixture `fake_replicate` (tests/conftest.py loads this module as a pytest plugin).
 
 It answers with the documented bodies and headers (replicate.md section 2): a 201 prediction with id, model,
 version, input, output, urls, status, created_at, data_removed, error, logs and metrics; RFC 7807

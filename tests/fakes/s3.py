@@ -1,9 +1,7 @@
 """A real S3 protocol server on loopback: moto's `ThreadedMotoServer`, started in-process.
 
 Use `MotoS3` directly, or the pytest fixtures `moto_s3` (one server per test session) and `s3_storage`
-(a fresh bucket per test, wrapped in our `S3Storage`). Import the fixtures explicitly in a test module:
-
-    from tests.fakes.s3 import moto_s3, s3_storage  # noqa: F401
+(a fresh bucket per test, wrapped in our `S3Storage`); tests/conftest.py loads this module as a pytest plugin.
 
 Moto caveats (measured, see the toolchain notes): it does not check presigned signatures or expiry, so a test
 about a presigned URL checks how it is built (its query), and that it serves the object.

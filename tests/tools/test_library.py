@@ -13,7 +13,7 @@ from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.storage import build_storage
 from tests.conftest import make_settings
-from tests.fakes.s3 import MotoS3, moto_s3  # noqa: F401 - fixture
+from tests.fakes.s3 import MotoS3
 from tests.tools.test_jobs import runner
 from tools.engines.base import RenderJob, RenderOutcome
 from tools.engines.draft import DraftEngine
@@ -132,7 +132,7 @@ async def test_a_creative_is_found_by_the_start_of_its_id(settings: Settings) ->
         await studio.close()
 
 
-async def test_deleting_removes_the_files_from_s3(tmp_path: Path, moto_s3: MotoS3, monkeypatch) -> None:  # noqa: F811
+async def test_deleting_removes_the_files_from_s3(tmp_path: Path, moto_s3: MotoS3, monkeypatch) -> None:
     bucket = moto_s3.create_bucket()
     for name, value in moto_s3.env(bucket).items():
         monkeypatch.setenv(name, value)

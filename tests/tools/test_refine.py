@@ -8,7 +8,7 @@ import pytest
 
 import tools.refine
 from tests.conftest import make_settings
-from tests.fakes.openai_server import FakeOpenAI, fake_openai  # noqa: F401
+from tests.fakes.openai_server import FakeOpenAI
 from tools.refine import brief_facts, fit_format, missing_facts, refine
 
 BRIEF = (
@@ -70,7 +70,7 @@ async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact(
 
 async def test_the_llm_rewrites_the_brief_into_a_model_ready_prompt(
     tmp_path: Path,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.queue_reply(content=GOOD)
 
@@ -96,7 +96,7 @@ async def test_the_llm_rewrites_the_brief_into_a_model_ready_prompt(
     assert "Template: Product showcase" in user["content"] and "Video model: Veo 3.1" in user["content"]
 
 
-async def test_facts_the_llm_left_out_are_added_back(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+async def test_facts_the_llm_left_out_are_added_back(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
     fake_openai.queue_reply(content=GOOD.replace(", the price $249", ""))
 
     refined = await refine(
@@ -111,7 +111,7 @@ async def test_facts_the_llm_left_out_are_added_back(tmp_path: Path, fake_openai
 
 async def test_an_llm_prompt_that_lost_most_facts_is_replaced_by_the_rules(
     tmp_path: Path,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
 ) -> None:
     fake_openai.queue_reply(content="Stylish headphones on a pedestal, cinematic lighting, vertical video.")
 
@@ -136,7 +136,7 @@ async def test_an_llm_prompt_that_lost_most_facts_is_replaced_by_the_rules(
 )
 async def test_when_the_llm_fails_the_rules_take_over_and_say_so(
     tmp_path: Path,
-    fake_openai: FakeOpenAI,  # noqa: F811
+    fake_openai: FakeOpenAI,
     monkeypatch: pytest.MonkeyPatch,
     failure: str,
     why: str,
@@ -164,7 +164,7 @@ async def test_when_the_llm_fails_the_rules_take_over_and_say_so(
     assert missing_facts(BRIEF, refined.prompt) == []
 
 
-async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOpenAI) -> None:  # noqa: F811
+async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
     fake_openai.queue_reply(content=f"```\nPrompt: {GOOD}\n```")
     settings = make_settings(
         tmp_path, poe_api_key=fake_openai.api_key, poe_base_url=fake_openai.base_url, llm_model="GPT-4o"

@@ -16,8 +16,7 @@ from pydantic.v1 import ValidationError as PydanticV1ValidationError
 from campaign.errors import InvalidRequest, ModelUnavailable, ProviderFailed, ProviderUnreachable
 from campaign.storage import BlobStorage, build_storage
 from tests.conftest import png_bytes
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
-from tests.fakes.s3 import moto_s3, s3_storage  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.catalog import build_catalog
 from tools.engines.base import Reference, RenderJob
 from tools.engines.replicate import ReplicateEngine, clean_provider_text, parse_duration_s
@@ -64,7 +63,7 @@ def make_job(catalog: Any, model: str, references: list[Reference] | None = None
 
 
 @pytest.fixture
-def env(fake_replicate: FakeReplicate, tmp_path: Path) -> Any:  # noqa: F811
+def env(fake_replicate: FakeReplicate, tmp_path: Path) -> Any:
     settings = replicate_settings(fake_replicate, tmp_path / "data")
     storage = build_storage(settings)
 
@@ -135,7 +134,7 @@ async def test_the_actual_cost_is_the_per_second_price_for_resolution_and_sound(
 
 
 async def test_replicate_base_url_from_the_environment_is_honoured(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -245,8 +244,8 @@ async def test_kling_names_its_reference_images_in_the_prompt(env: Any) -> None:
 
 
 async def test_on_s3_replicate_reads_the_reference_from_our_bucket(
-    fake_replicate: FakeReplicate,  # noqa: F811
-    s3_storage: Any,  # noqa: F811
+    fake_replicate: FakeReplicate,
+    s3_storage: Any,
     tmp_path: Path,
 ) -> None:
     settings = replicate_settings(fake_replicate, tmp_path)

@@ -20,7 +20,7 @@ from campaign.models import Campaign, Creative
 from campaign.storage import build_storage
 from campaign.store import Store
 from tests.conftest import png_bytes
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.catalog import build_catalog
 from tools.engines.base import Reference
 from tools.engines.replicate import ReplicateEngine
@@ -39,7 +39,7 @@ class Killed(BaseException):
 
 
 @pytest.fixture
-async def body(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[JobBody]:  # noqa: F811
+async def body(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[JobBody]:
     # Webhooks on: the fake delivers them to itself (refused, which Replicate's retries shrug off).
     settings = replicate_settings(fake_replicate, tmp_path / "data", public_url=fake_replicate.base_url)
     storage = build_storage(settings)
@@ -117,7 +117,7 @@ async def delivered(body: JobBody, job_id: str) -> Creative:
 
 async def test_a_prediction_whose_id_a_killed_runner_never_recorded_is_followed_not_made_again(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     job_id = await paid_job(body)
     pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
@@ -132,7 +132,7 @@ async def test_a_prediction_whose_id_a_killed_runner_never_recorded_is_followed_
 
 async def test_a_job_never_takes_the_prediction_of_another_job_with_the_same_brief(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     fake_replicate.list_page_size = 1  # the one to find is on the second page
     first, second = await paid_job(body), await paid_job(body)
@@ -148,7 +148,7 @@ async def test_a_job_never_takes_the_prediction_of_another_job_with_the_same_bri
 
 async def test_two_jobs_with_the_same_brief_both_cut_off_take_one_prediction_each_at_once(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     jobs = [await paid_job(body), await paid_job(body)]
     left = {await killed_before_recording(body, fake_replicate, job_id, "worker-a") for job_id in jobs}
@@ -161,7 +161,7 @@ async def test_two_jobs_with_the_same_brief_both_cut_off_take_one_prediction_eac
 
 async def test_a_reference_uploaded_again_is_still_the_same_request_and_another_image_is_not(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     intake = ReferenceIntake(body.settings, body.storage)
     logo = await intake.from_bytes(png_bytes((640, 480)), "logo.png")
@@ -180,7 +180,7 @@ async def test_a_reference_uploaded_again_is_still_the_same_request_and_another_
 
 async def test_a_re_run_never_takes_the_prediction_another_job_is_still_waiting_for(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     mine, theirs = await paid_job(body), await paid_job(body)
     left = await killed_before_recording(body, fake_replicate, mine, "worker-a")
@@ -204,7 +204,7 @@ def without_webhooks(body: JobBody) -> None:
 
 async def test_without_webhooks_a_prompt_no_other_job_asked_for_still_finds_its_prediction(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     without_webhooks(body)
     job_id = await paid_job(body)
@@ -218,7 +218,7 @@ async def test_without_webhooks_a_prompt_no_other_job_asked_for_still_finds_its_
 
 async def test_without_webhooks_a_re_run_makes_its_own_prediction_rather_than_guess(
     body: JobBody,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     without_webhooks(body)  # and another job has the same brief: the input does not say whose a prediction is
     mine, theirs = await paid_job(body), await paid_job(body)

@@ -14,7 +14,7 @@ import pytest
 from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
-from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.catalog import build_catalog
 from tools.jobs import JobEvent, VideoRequest
 from tools.jobs.body import spent_on
@@ -25,7 +25,7 @@ NOTHING = "Canceled. Spent: nothing; Veo 3.1 Fast was stopped on Replicate befor
 
 
 @pytest.fixture
-async def studio(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[Studio]:  # noqa: F811
+async def studio(fake_replicate: FakeReplicate, tmp_path: Path, database_url: str) -> AsyncIterator[Studio]:
     studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data", database_url=database_url))
     yield studio
     await studio.close()
@@ -62,7 +62,7 @@ async def paid_job_held_at_create(studio: Studio, fake: FakeReplicate, prompt: s
 
 async def test_a_stop_while_the_create_is_held_cancels_the_prediction_every_time(
     studio: Studio,
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
 ) -> None:
     said = Said(studio)
     for run in range(RUNS):
@@ -81,7 +81,7 @@ async def test_a_stop_while_the_create_is_held_cancels_the_prediction_every_time
 
 
 async def test_a_confirm_and_a_cancel_sent_to_two_instances_leave_nothing_running(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
     postgres_url: str,
 ) -> None:

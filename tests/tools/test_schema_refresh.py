@@ -13,14 +13,7 @@ import pytest
 from campaign.errors import InvalidRequest, ModelUnavailable
 from campaign.settings import Settings
 from tests.fakes.http_server import Reply, ScriptedHTTPServer, Seen, endless
-from tests.fakes.replicate_server import (  # noqa: F401
-    DEFAULT_SCHEMAS,
-    TOKEN,
-    FakeReplicate,
-    _prop,
-    fake_replicate,
-    replicate_settings,
-)
+from tests.fakes.replicate_server import DEFAULT_SCHEMAS, TOKEN, FakeReplicate, _prop, replicate_settings
 from tools.catalog import build_catalog, cache_path
 from tools.schema import input_schema, refresh_catalog
 
@@ -34,7 +27,7 @@ def check(report: Any, model_id: str) -> Any:
 
 
 async def test_a_refresh_against_unchanged_models_finds_them_all_and_lists_sora_again(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     settings = replicate_settings(fake_replicate, tmp_path)
@@ -53,7 +46,7 @@ async def test_a_refresh_against_unchanged_models_finds_them_all_and_lists_sora_
 
 
 async def test_enums_behind_ref_and_inline_update_the_allowed_values(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     # Sora's schema keeps its enums behind $ref; OpenAI added 16 and 20 s.
@@ -83,7 +76,7 @@ async def test_enums_behind_ref_and_inline_update_the_allowed_values(
 
 
 async def test_model_values_are_read_back_into_ours(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     props(fake_replicate, "kwaivgi/kling-v3-omni-video")["aspect_ratio"] = _prop(
@@ -103,7 +96,7 @@ async def test_model_values_are_read_back_into_ours(
 
 
 async def test_inputs_that_disappear_take_their_capability_with_them(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     del props(fake_replicate, "google/veo-3.1")["reference_images"]
@@ -121,7 +114,7 @@ async def test_inputs_that_disappear_take_their_capability_with_them(
 
 
 async def test_a_new_required_input_makes_the_model_unavailable(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     schema = fake_replicate.schemas["minimax/hailuo-2.3"]["components"]["schemas"]["Input"]
@@ -137,7 +130,7 @@ async def test_a_new_required_input_makes_the_model_unavailable(
 
 
 async def test_a_model_that_answers_404_is_shown_as_unavailable_and_falls_back(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     fake_replicate.remove_model("google/veo-3.1")
@@ -157,7 +150,7 @@ async def test_a_model_that_answers_404_is_shown_as_unavailable_and_falls_back(
 
 
 async def test_a_model_that_could_not_be_checked_keeps_what_was_known(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     settings = replicate_settings(fake_replicate, tmp_path)
@@ -177,7 +170,7 @@ async def test_a_model_that_could_not_be_checked_keeps_what_was_known(
 
 
 async def test_a_refused_token_stops_the_refresh_and_writes_nothing(
-    fake_replicate: FakeReplicate,  # noqa: F811
+    fake_replicate: FakeReplicate,
     tmp_path: Path,
 ) -> None:
     settings = replicate_settings(fake_replicate, tmp_path, replicate_api_token="r8_wrong_token")
