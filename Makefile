@@ -1,4 +1,4 @@
-# `make run` starts the chat; `make check` lints and runs the fast tests (under a minute);
+# `make run` starts the chat; `make check` lints, type-checks and runs the fast tests (under a minute);
 # `make test` runs the whole suite on every core. Each creates .venv when it is missing.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,14))' && echo $$p && break; done)
 VENV := .venv
@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 
 FAST := not e2e and not browser and not postgres and not render
 
-.PHONY: run check test lint
+.PHONY: run check test lint types
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 to 3.13 is required"; exit 1; }
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(VENV)/bin/clapboard serve --host $(HOST) --port $(PORT)
 
-check: lint
+check: lint types
 	$(VENV)/bin/python -m pytest -q -n 2 -m "$(FAST)"
 
 test: $(STAMP)
@@ -28,3 +28,6 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+types: $(STAMP)
+	$(VENV)/bin/mypy

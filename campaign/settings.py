@@ -17,9 +17,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 # The project's folder when the code runs from a checkout (make run, or its .venv's `clapboard`); None when the
 # package is installed.
-CHECKOUT: Path | None = Path(__file__).resolve().parent.parent
-if not (CHECKOUT / "pyproject.toml").is_file():
-    CHECKOUT = None
+_ABOVE = Path(__file__).resolve().parent.parent
+CHECKOUT: Path | None = _ABOVE if (_ABOVE / "pyproject.toml").is_file() else None
 
 
 def data_home() -> Path:

@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 from urllib.parse import quote, urlencode
 
 from .errors import NotFound, StorageFailed, out_of_space
@@ -208,8 +208,10 @@ class _PartFiller:
     """Copies a body of any kind into caller-owned part buffers, so S3 parts need no extra copies."""
 
     def __init__(self, body: Body) -> None:
-        self._file = body if not isinstance(body, bytes) and hasattr(body, "read") else None
-        self._chunks = None if self._file is not None else iter_body(body)  # type: ignore[arg-type]
+        self._file: BinaryIO | None = (
+            cast(BinaryIO, body) if not isinstance(body, bytes) and hasattr(body, "read") else None
+        )
+        self._chunks = None if self._file is not None else iter_body(body)
         self._left = memoryview(b"")  # the unused tail of the last chunk (a view: slicing copies nothing)
 
     async def __call__(self, buf: bytearray) -> int:

@@ -9,9 +9,9 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, delete, func, inspect, or_, select, text, update
+from sqlalchemy import Connection, CursorResult, Result, delete, func, inspect, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -39,6 +39,12 @@ HEAD = max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob
 EVENTS = "clapboard_job_events"  # the NOTIFY channel of job events between processes
 MIGRATION_LOCK = 0x434C4150  # "CLAP": PostgreSQL's advisory lock key for applying migrations
 T = TypeVar("T", Campaign, Creative, Job, Team, User)
+Scoped = TypeVar("Scoped", Creative, Job)  # the rows that belong to a campaign
+
+
+def _rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE changed (SQLAlchemy types `execute` as a Result; an UPDATE's is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _at_head(connection: Connection) -> bool:
@@ -153,7 +159,7 @@ class Store:
             fields["credentials"] = User.credentials + 1
         query = update(User).where(User.id == user_id, User.removed_at.is_(None)).values(**fields)
         async with self._session() as s:
-            changed = (await s.execute(query)).rowcount == 1
+            changed = _rowcount(await s.execute(query)) == 1
             await s.commit()
         return changed
 
@@ -256,7 +262,7 @@ class Store:
             return await self._get(Job, job_id, f"There is no job {job_id}.")
         return await self._scoped(Job, job_id, team_id, f"There is no job {job_id}.")
 
-    async def _scoped(self, model: type[T], key: str, team_id: str, missing: str) -> T:
+    async def _scoped(self, model: type[Scoped], key: str, team_id: str, missing: str) -> Scoped:
         query = select(model).join(Campaign, Campaign.id == model.campaign_id)
         async with self._session() as s:
             found = (await s.scalars(query.where(model.id == key, Campaign.team_id == team_id))).first()
@@ -296,7 +302,7 @@ class Store:
         processes hear of the change exactly when it is committed."""
         async with self._session() as s:
             result = await s.execute(query)
-            changed = result.rowcount == 1
+            changed = _rowcount(result) == 1
             if changed and announce and self.engine.dialect.name == "postgresql":
                 await s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": EVENTS, "payload": announce})
             await s.commit()
@@ -331,7 +337,7 @@ class Store:
         async with self._session() as s:
             result = await s.execute(query.values(status="queued", runner=runner, lease_until=until))
             await s.commit()
-            return result.rowcount == 1
+            return _rowcount(result) == 1
 
     async def release(self, runner: str, job_ids: Iterable[str]) -> None:
         """Give back jobs `runner` holds (queued again, no lease), for any runner to take at once."""

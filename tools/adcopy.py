@@ -245,9 +245,9 @@ def read_copy(brief: str, model_names: Sequence[str] = ()) -> AdCopy:
 
     labelled: list[tuple[int, str, str]] = []
     for regex in (_LABEL, _LABEL_QUOTED, _LABEL_PLAIN):
-        for m in regex.finditer(text):
-            value = next((g for g in m.groups()[1:] if g is not None), "")
-            labelled.append((m.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", m.group(1).lower())], value))
+        for label in regex.finditer(text):
+            value = next((g for g in label.groups()[1:] if g is not None), "")
+            labelled.append((label.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", label.group(1).lower())], value))
     for _, name, raw in sorted(labelled, key=lambda x: x[0]):
         value = _clean(raw)
         if name == "features" and (fm := _FEATURES_LABEL.search(text)):

@@ -329,12 +329,13 @@ class ModelSpec(BaseModel):
                 raise InvalidRequest(f"{self.name} {rule.reason}.", hint=hint)
 
     def _options(self, key: str) -> list[Any]:
-        return {
+        options: dict[str, list[Any]] = {
             "duration": self.durations,
             "aspect": self.aspects,
             "resolution": self.resolutions,
             "audio": self.audio_options,
-        }.get(key, [])
+        }
+        return options.get(key, [])
 
 
 def usd_text(usd: float) -> str:
@@ -574,7 +575,8 @@ class Catalog:
         spec = self.get(model)
         notes: list[str] = []
         if duration_s is not None and duration_s not in spec.durations:
-            near = min(spec.durations, key=lambda d: (abs(d - duration_s), -d))
+            asked_s = duration_s
+            near = min(spec.durations, key=lambda d: (abs(d - asked_s), -d))
             notes.append(f"{spec.name} makes {near} s instead of {duration_s} s.")
             duration_s = near
         if aspect is not None and aspect not in spec.aspects:
@@ -586,7 +588,8 @@ class Catalog:
             notes.append(f"{spec.name} makes {near_res} instead of {resolution}.")
             resolution = near_res
         if fps is not None and fps not in spec.fps:
-            fps = min(spec.fps, key=lambda f: abs(f - fps))
+            asked_fps = fps
+            fps = min(spec.fps, key=lambda f: abs(f - asked_fps))
         if audio is not None and audio not in spec.audio_options:
             notes.append(f"{spec.name} makes {'silent' if spec.audio_options[0] is False else 'sound'} videos.")
             audio = spec.audio_options[0]

@@ -9,6 +9,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
 from PIL import Image
 
@@ -223,7 +224,7 @@ def _pixels(images: Sequence[Image.Image]) -> Image.Image | None:
         thumb = img.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0).convert("RGBA")
         alpha = thumb.getchannel("A")
         rgb = thumb.convert("RGB")
-        if alpha.getextrema()[0] < 200:
+        if cast(tuple[int, int], alpha.getextrema())[0] < 200:  # one band: (lowest, highest)
             # Keep only the opaque pixels: paste them onto a strip in order.
             data = rgb.tobytes()
             a = alpha.tobytes()
@@ -255,13 +256,14 @@ def dominant_colours(
     ws = [weights[k] if weights is not None and k < len(weights) else 1.0 for k in range(len(images))]
     strips = [_pixels([img]) for img in images]
     total_w = sum(w for w, strip in zip(ws, strips, strict=True) if strip is not None) or 1.0
-    merged: list[list] = []
+    merged: list[list[Any]] = []
     for strip, w in zip(strips, ws, strict=True):
         if strip is None:
             continue
         q = strip.quantize(colors=16, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         pal = q.getpalette() or []
-        counts = sorted(q.getcolors() or [], key=lambda kv: (-kv[0], kv[1]))
+        pairs = cast(list[tuple[int, int]], q.getcolors() or [])  # a palette image's (count, index) pairs
+        counts = sorted(pairs, key=lambda kv: (-kv[0], kv[1]))
         count_total = sum(c for c, _ in counts) or 1
         for count, idx in counts:
             colour = (pal[idx * 3], pal[idx * 3 + 1], pal[idx * 3 + 2])
@@ -273,7 +275,7 @@ def dominant_colours(
             else:
                 merged.append([colour, share])
     merged.sort(key=lambda kv: -kv[1])
-    return [(tuple(c), share) for c, share in merged[:n]]  # type: ignore[misc]
+    return [(tuple(c), share) for c, share in merged[:n]]
 
 
 def palette_from_images(

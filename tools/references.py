@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 from urllib.parse import urljoin
 
 import httpx
@@ -286,7 +286,8 @@ def _cmyk_to_rgb(img: Image.Image, icc: bytes | None) -> Image.Image:
             from PIL import ImageCms
 
             source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            converted = ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            return cast(Image.Image, converted)  # None only when converting in place
         except Exception:  # a broken profile: fall back to the plain conversion
             log.info("CMYK reference with an unusable colour profile; converting without it")
     return img.convert("RGB")

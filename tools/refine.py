@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
@@ -327,8 +328,8 @@ async def _llm_prompt(
         f"Aspect ratio: {aspect} ({orientation})",
         f"Duration: {duration_s} seconds",
     ]
-    if text := on_screen_text(copy):
-        lines.append("On-screen text: " + "; ".join(text))
+    if on_screen := on_screen_text(copy):
+        lines.append("On-screen text: " + "; ".join(on_screen))
     if model:
         lines.append(f"Video model: {model}")
     reply = await chat.ainvoke([SystemMessage(SYSTEM_PROMPT), HumanMessage("\n".join(lines))])
@@ -339,7 +340,7 @@ async def _llm_prompt(
     return text
 
 
-def _joined(parts: list[object]) -> str:
+def _joined(parts: Sequence[object]) -> str:
     out = []
     for p in parts:
         if isinstance(p, str):

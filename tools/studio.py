@@ -467,7 +467,11 @@ class Studio:
         model = self.catalog.get(request.model)
         if request.aspect in model.aspects:
             return request, ""
-        ask = {"duration_s": request.duration_s, "aspect": request.aspect, "references": len(request.references)}
+        ask: dict[str, Any] = {
+            "duration_s": request.duration_s,
+            "aspect": request.aspect,
+            "references": len(request.references),
+        }
         fitting = self.catalog.fits(**ask, audio=request.audio)
         others = [m for m in fitting if m.paid == model.paid] or fitting
         if not others:

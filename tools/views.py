@@ -37,7 +37,7 @@ class CreativeView(BaseModel):
     download_url: str  # saves the video as "<title>-<format>.mp4"
     poster_url: str | None
     reference_keys: list[str]
-    copy: AdCopy  # exactly the words on screen
+    copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; exactly the words on screen
     set_id: str | None  # the set of variations or formats it was made in
     estimated_cost_usd: float
     actual_cost_usd: float | None

@@ -133,7 +133,7 @@ class QueueBackend:
         """Abort the job's task wherever it runs; the runner there stops it and cancels the prediction."""
         self.runner.cancel(job_id)
         for task in await self.app.job_manager.list_jobs_async(task="clapboard:run_job", queueing_lock=job_id):
-            if task.status in ("todo", "doing"):
+            if task.id is not None and task.status in ("todo", "doing"):
                 await self.app.job_manager.cancel_job_by_id_async(task.id, abort=True)
 
     async def stop(self) -> None:

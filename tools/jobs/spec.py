@@ -41,7 +41,7 @@ class VideoRequest(BaseModel):
     )
     campaign: StorableText | None = None
     title: StorableText | None = Field(default=None, max_length=200)
-    copy: AdCopy = Field(
+    copy: AdCopy = Field(  # type: ignore[assignment]  # shadows BaseModel.copy on purpose, as the API names it
         default_factory=AdCopy,
         description="The words on screen; fields left empty are read from the brief's quoted text, labels, prices "
         "and product names.",
@@ -72,7 +72,7 @@ class JobSpec(BaseModel):
     width: int = 0
     height: int = 0
     template: str
-    copy: AdCopy = Field(default_factory=AdCopy)  # exactly the words on screen
+    copy: AdCopy = Field(default_factory=AdCopy)  # type: ignore[assignment]  # the words on screen
     references: list[Reference] = Field(default_factory=list)
     audio: bool = False
     auto_fallback: bool = False  # a failed model's paid fallback starts without asking (else the job asks)

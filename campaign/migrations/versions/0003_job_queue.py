@@ -18,7 +18,9 @@ def upgrade() -> None:
 
     # Many statements in one script: asyncpg runs them only as a simple query, outside a prepared statement.
     schema = SchemaManager.get_schema()
-    bind.connection.dbapi_connection.run_async(lambda asyncpg: asyncpg.execute(schema))
+    dbapi = bind.connection.dbapi_connection
+    assert dbapi is not None  # the migration's own open connection
+    dbapi.run_async(lambda asyncpg: asyncpg.execute(schema))
 
 
 def downgrade() -> None:
