@@ -1,0 +1,166 @@
+"""The import graph of our own packages, read from the source: no circles, and the layers' arrows one way
+(DESIGN.md: chat/ -> tools/ -> campaign/; campaign/ imports nothing of ours, tools/ never imports chat/, engines
+never import the job pipeline or the studio, front ends import only the facade and its public types).
+
+Every import counts, wherever it stands (in a function, under TYPE_CHECKING): a lazy import hides a circle from
+Python, not from a reader."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("chat", "tools", "campaign")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+
+
+def imports(name: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Our modules that `name` imports: `from a.b import c` is `a.b.c` when that is a module, else `a.b`."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(
+                    [*package.split(".")[: len(package.split(".")) - node.level + 1], *([base] if base else [])]
+                )
+            found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names}
+    return {m for m in found if m in known and m != name}
+
+
+def graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: imports(name, path, known) for name, path in known.items()}
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for v in sorted(edges):
+        if v not in index:
+            visit(v)
+    return found
+
+
+# The facade and the types its calls take and return: all a front end (chat/) may import from below it.
+FACADE = ("tools.studio", "tools.views", "campaign.settings", "campaign.errors", "campaign.people")
+# Today's circles and today's imports past the facade or up a layer (issue 23 removes them). This list may only
+# shrink: a new violation fails, and so does an entry that no longer happens (delete it).
+KNOWN_CIRCLES = [
+    ["tools.engines.draft_scenes", "tools.engines.draft_story"],
+    ["tools.engines.replicate", "tools.engines.replicate_hooks"],
+]
+KNOWN_VIOLATIONS = {
+    ("chat.agent", "tools.adcopy"),
+    ("chat.agent", "tools.channels"),
+    ("chat.agent", "tools.jobs"),
+    ("chat.agent", "tools.llm"),
+    ("chat.agent", "tools.templates"),
+    ("chat.api", "campaign.models"),
+    ("chat.api", "campaign.text"),
+    ("chat.api", "tools.engines.replicate_hooks"),
+    ("chat.api", "tools.jobs"),
+    ("chat.api", "tools.jobs.spec"),
+    ("chat.api", "tools.refine"),
+    ("chat.api", "tools.templates"),
+    ("chat.api", "tools.titles"),
+    ("chat.app", "campaign.models"),
+    ("chat.cli", "campaign.status"),
+    ("chat.cli", "campaign.store"),
+    ("chat.cli", "tools.catalog"),
+    ("chat.cli", "tools.jobs"),
+    ("chat.cli", "tools.schema"),
+    ("chat.controls", "campaign.models"),
+    ("chat.controls", "tools.jobs"),
+    ("chat.iterate", "tools.jobs"),
+    ("chat.notify", "campaign.models"),
+    ("chat.notify", "tools.adcopy"),
+    ("chat.notify", "tools.engines.base"),
+    ("chat.notify", "tools.jobs"),
+    ("chat.panel", "tools.catalog"),
+    ("chat.planner", "tools.adcopy"),
+    ("chat.planner", "tools.channels"),
+    ("chat.planner", "tools.templates"),
+    ("tools.engines.replicate_hooks", "tools.jobs.events"),
+}
+
+
+def violations(edges: dict[str, set[str]]) -> set[tuple[str, str]]:
+    """Every (module, imported) pair that breaks a layer rule."""
+    found = set()
+    for module, deps in edges.items():
+        for dep in deps:
+            layer, below = module.split(".")[0], dep.split(".")[0]
+            if (
+                (layer == "campaign" and below != "campaign")
+                or (layer == "tools" and below == "chat")
+                or (module.startswith("tools.engines") and dep.startswith(("tools.jobs", "tools.studio")))
+                or (layer == "chat" and below != "chat" and dep not in FACADE)
+            ):
+                found.add((module, dep))
+    return found
+
+
+def test_the_reader_finds_circles_and_violations() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    made_up = {"campaign.store": {"tools.catalog"}, "tools.catalog": {"chat.app"}, "chat.app": {"tools.studio"},
+               "chat.cli": {"campaign.store"}, "tools.engines.draft": {"tools.jobs.events"}}  # fmt: skip
+    wrong = {("campaign.store", "tools.catalog"), ("tools.catalog", "chat.app"), ("chat.cli", "campaign.store"),
+             ("tools.engines.draft", "tools.jobs.events")}  # fmt: skip
+    assert violations(made_up) == wrong
+    edges = graph()
+    assert "tools.catalog" in edges["tools.studio"]
+    assert sum(len(v) for v in edges.values()) > 200
+
+
+def test_no_new_import_circles_among_our_modules() -> None:
+    found = cycles(graph())
+    print(f"{len(found)} import circles, {len(KNOWN_CIRCLES)} known")
+    assert [c for c in found if c not in KNOWN_CIRCLES] == [], "a new import circle"
+    assert [c for c in KNOWN_CIRCLES if c not in found] == [], "a known circle is gone: delete it from KNOWN_CIRCLES"
+
+
+def test_no_new_imports_against_the_layers() -> None:
+    found = violations(graph())
+    print(f"{len(found)} imports against the layers, {len(KNOWN_VIOLATIONS)} known")
+    assert sorted(found - KNOWN_VIOLATIONS) == [], "a new import against the layers (see DESIGN.md)"
+    gone = sorted(KNOWN_VIOLATIONS - found)
+    assert gone == [], "these imports are gone: delete them from KNOWN_VIOLATIONS"
