@@ -12,13 +12,14 @@ import chainlit as cl
 from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
+import chat.server  # noqa: F401  (mounts the REST API and the file route)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
+from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
@@ -26,7 +27,6 @@ from chat.panel import normalised, send_settings, starter_buttons
 from chat.planner import is_stop
 from chat.runtime import StartupTimedOut, get_agent, get_notifier, get_studio, stop
 from chat.signin import session_actor
-from chat.uploads import session_ended, upload_failed
 
 log = logging.getLogger(__name__)
 EXIT_STARTUP = 3  # uvicorn's own code for a failed start

@@ -105,7 +105,7 @@ async def test_a_body_over_the_limit_is_refused_declared_or_streamed(
 async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_chat_ends(
     tmp_path: Path, temp_dir: Path
 ) -> None:
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import FILES_DIRECTORY
 
     settings = make_settings(tmp_path / "data", chat_upload_max_files=2)
     async with chainlit_server(settings) as base:
@@ -155,7 +155,7 @@ async def test_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_pat
 
 async def test_chunked_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_path: Path) -> None:
     """Without a Content-Length nothing is known before the bytes come: they are counted as they stream."""
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import FILES_DIRECTORY
 
     cap = 2 * 1024 * 1024
     settings = make_settings(tmp_path / "data", reference_max_bytes=1024 * 1024, chat_upload_max_bytes=cap)

@@ -156,7 +156,7 @@ async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_p
     """An upload that failed, and one whose file is gone by the time the brief is sent: the chat says the photo
     did not arrive and makes nothing; a product showcase brief with no photo at all asks for one."""
     from chat import runtime
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import FILES_DIRECTORY
 
     settings = make_settings(tmp_path / "data", reference_max_bytes=200_000)
     async with chainlit_server(settings) as base:
