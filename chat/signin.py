@@ -27,7 +27,7 @@ from starlette.datastructures import Headers
 
 from campaign.people import Actor
 from campaign.settings import LOOPBACK_HOSTS
-from chat.runtime import get_studio
+from chat.runtime import services
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ async def session_actor() -> Actor | None:
     user = cl.user_session.get("user")
     actor = None
     if user is not None:
-        studio = await get_studio()
+        studio = services().studio
         actor = await studio.accounts.actor(user.identifier, int(user.metadata.get("credentials", -1)))
     if actor is None:
         await cl.Message(content=SIGNED_OUT).send()
@@ -60,7 +60,7 @@ def local_owner_allowed() -> bool:
 
 @cl.password_auth_callback
 async def password_sign_in(username: str, password: str) -> cl.User | None:
-    studio = await get_studio()
+    studio = services().studio
     actor = await studio.accounts.sign_in(username, password)
     return chat_user(actor) if actor else None
 
@@ -68,7 +68,7 @@ async def password_sign_in(username: str, password: str) -> cl.User | None:
 @cl.header_auth_callback
 async def header_sign_in(headers: Headers) -> cl.User | None:
     """An SSO proxy's header when configured; else the local owner, while nobody has been added."""
-    studio = await get_studio()
+    studio = services().studio
     if name := studio.settings.auth_header:
         actor = await studio.accounts.by_email(headers.get(name, ""))
     else:
@@ -86,7 +86,7 @@ if get_configured_oauth_providers():  # Chainlit refuses the hook without a prov
         default_user: cl.User,
         id_token: str | None = None,  # Chainlit passes its arguments by these names
     ) -> cl.User | None:
-        studio = await get_studio()
+        studio = services().studio
         email = raw_user_data.get("email") or default_user.identifier
         actor = await studio.accounts.by_email(str(email), join_domains=studio.settings.oauth_team_domains)
         if actor is None:

@@ -12,15 +12,20 @@ from campaign.errors import Conflict, Forbidden, NotFound, SignInRequired, Stora
 from campaign.people import Actor
 from campaign.text import StorableText
 from chat.http.problems import responses
-from chat.runtime import get_studio
+from chat.runtime import Services, services
 from tools.engines.replicate_hooks import WebhookRejected
 from tools.studio import Studio
 
 _bearer = HTTPBearer(auto_error=False)
 
 
-async def studio_dep() -> Studio:
-    return await get_studio()
+async def get_services() -> Services:
+    """The services the app's lifespan opened."""
+    return services()
+
+
+async def studio_dep(opened: Annotated[Services, Depends(get_services)]) -> Studio:
+    return opened.studio
 
 
 StudioDep = Annotated[Studio, Depends(studio_dep)]

@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign.people import CONTROL
-from chat.runtime import get_studio
+from chat.runtime import services
 from chat.signin import local_owner_allowed
 
 TOO_MANY = "Too many wrong passwords. Wait {wait} and try again, or ask an admin to set a new password for you."
@@ -67,7 +67,7 @@ class SessionGuard:
             user = decode_jwt(token)
         except Exception:  # noqa: BLE001 - a bad cookie is Chainlit's to refuse
             return True
-        studio = await get_studio()
+        studio = services().studio
         credentials = int((user.metadata or {}).get("credentials", -1))
         return await studio.accounts.actor(user.identifier, credentials) is not None
 
@@ -75,7 +75,7 @@ class SessionGuard:
     async def _sign_in_options() -> dict[str, Any]:
         """Chainlit's sign-in configuration, offering the header sign-in (which the page tries on its own) only
         while it can succeed."""
-        studio = await get_studio()
+        studio = services().studio
         offered = bool(studio.settings.auth_header) or (
             local_owner_allowed() and await studio.accounts.local_owner() is not None
         )
@@ -110,7 +110,7 @@ class SignInGuard:
         if CONTROL.search(login) or CONTROL.search(password):
             await JSONResponse({"detail": UNTYPEABLE}, 422)(scope, receive, send)
             return
-        throttle = (await get_studio()).accounts.throttle
+        throttle = services().studio.accounts.throttle
         address = (scope.get("client") or ("",))[0]
         if wait := throttle.attempt(login, address):
             await asyncio.sleep(REFUSAL_PAUSE_S)

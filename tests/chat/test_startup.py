@@ -51,7 +51,7 @@ async def test_a_start_that_cannot_set_up_fails_within_its_limit_saying_why(post
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as holder:
         await holder.execute("SELECT pg_advisory_lock(%s)", (MEMORY_LOCK,))  # a server stuck mid set-up
         with pytest.raises(ClapboardError) as failed:
-            await asyncio.wait_for(runtime.start(settings), 30)
+            await asyncio.wait_for(runtime.Services.open(settings), 30)
     assert str(failed.value) == (
         "The database was not ready within 2 s: another server may still be setting it up, or a transaction "
         "left open holds it. Check the database and start again."

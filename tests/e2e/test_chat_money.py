@@ -102,7 +102,7 @@ async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_wha
     from chat import runtime
 
     async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         tab = ChatClient(base)
         await tab.connect()
         await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
