@@ -347,6 +347,19 @@ async def test_the_owners_token_says_why_it_stopped_once_users_exist(settings: S
     }
 
 
+async def test_a_dependency_overridden_on_the_app_is_what_the_api_routes_get(settings: Settings) -> None:
+    """Tests stand in for what the routes depend on (here the actor a token names) on the app the factory builds,
+    although the API is an app of its own mounted in it."""
+    from campaign.people import LOCAL_OWNER
+    from chat.http.deps import actor
+
+    async with app_client(settings, overrides={actor: lambda: LOCAL_OWNER}) as client:
+        created = await client.post("/api/campaigns", json={"name": "Spring"})
+        listed = await client.get("/api/campaigns")
+    assert created.status_code == 201, created.text
+    assert [c["name"] for c in listed.json()] == ["Spring"]
+
+
 class _Proxy:
     """A loopback TCP proxy to PostgreSQL: stopping it is the database going away, as in a restart."""
 

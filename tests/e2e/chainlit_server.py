@@ -40,12 +40,16 @@ async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def app_client(settings: Settings, **kwargs: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def app_client(
+    settings: Settings, overrides: dict[Any, Any] | None = None, **kwargs: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the app `create_app` builds for these settings, in process (no socket), inside the app's
-    lifespan: `chat.runtime.services()` is this app's while it is open."""
+    lifespan: `chat.runtime.services()` is this app's while it is open. `overrides` stand in for the routes'
+    dependencies (FastAPI's `dependency_overrides`)."""
     from chat.server import create_app
 
     app = create_app(settings)
+    app.dependency_overrides.update(overrides or {})
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=kwargs.pop("raise_app_exceptions", True))
         async with httpx.AsyncClient(transport=transport, base_url="http://localhost", **kwargs) as client:
