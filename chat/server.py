@@ -11,11 +11,14 @@ path (a second copy of an importable module), sets CHAINLIT_ROOT_PATH, and adds 
 that 404s paths outside the prefix: nothing at "/", and impossible a second time in a process that has served
 (the tests build many apps). So the factory does what it does without those three: our own FastAPI app, whose
 routes come first (`/api`, `/files`, Chainlit's translations route replaced), then Chainlit's app mounted at the
-root, with the guards on our app, in front of both.
+root, with the guards on our app, in front of both. Chainlit's own middleware (CORS, gzip) now wraps only its
+routes: the API's JSON and the videos under /files are sent uncompressed (video does not compress), and they need
+no CORS header, as SameSite refuses other sites' origins.
 
 Starlette does not run a mounted app's lifespan, so Chainlit's (its start-up hooks; a shutdown that ends the
 process with os._exit) never runs: ours opens the services (the studio, the notifier, the agent's memory and the
-agent, `chat.runtime.Services`) before the first request and closes them at the end, with Chainlit's data layer.
+agent, compiled on first use: `chat.runtime.Services`) before the first request and closes them at the end, with
+Chainlit's data layer.
 """
 
 from __future__ import annotations

@@ -6,9 +6,9 @@
   `CLAPBOARD_OAUTH_TEAM_DOMAINS`, new addresses of a listed domain join that team as members).
 - While no user exists, the person at the machine is signed in as the local owner, on loopback only.
 
-Password sign-in goes through `SignInGuard` first: too many wrong passwords are answered 429 with a Retry-After
-before any password is hashed (tools/throttle.py says how many), and the hashing itself runs off the event loop
-(`Accounts.sign_in`), so guessers cannot slow down the rest of the server.
+Password sign-in goes through `SignInGuard` (chat/http/signin.py) first: too many wrong passwords are answered 429
+with a Retry-After before any password is hashed (tools/throttle.py says how many), and the hashing itself runs off
+the event loop (`Accounts.sign_in`), so guessers cannot slow down the rest of the server.
 
 Chainlit's session cookie lives for days, so `SessionGuard` re-checks it against the database when a page asks
 who is signed in and when a chat connects: a removed user, a changed password, or a local-owner session once
