@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             logging.shutdown()
             os._exit(EXIT_STARTUP)
         _forget_data_layer()  # Chainlit keeps its data layer for the process: this app's is on its database
+        files_directory().mkdir(exist_ok=True)  # removed when an app served before in this process stopped
         app.state.services = opened
         runtime.serve(opened)
         try:
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await chainlit.data._data_layer.close()
             _forget_data_layer()
             await opened.close()
+            # as Chainlit's own shutdown did (uvicorn ends a SIGTERM-stopped process by the signal: no atexit)
+            shutil.rmtree(files_directory(), ignore_errors=True)
 
     app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
     api, files = build_api(), build_files()
