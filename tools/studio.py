@@ -389,10 +389,11 @@ class Studio:
         seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
         first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
         title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
+        done = await self._variations_made(actor, job, set_id, title, idempotency_key)
         return [
             await self.submit(
                 actor,
-                request.model_copy(update={"title": f"{title}, variation {k + 1}"}),
+                request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
                 origin=origin,
                 set_id=set_id,
                 variant=first + k,
@@ -400,6 +401,20 @@ class Studio:
             )  # fmt: skip
             for k in range(count)
         ]
+
+    async def _variations_made(self, actor: Actor, job: Job, set_id: str, title: str, key: str | None) -> int:
+        """The highest variation number already in the set, so more takes go on counting (two never share a
+        title); takes made with this idempotency key before are left out, so a retry numbers them as before."""
+        taken = re.compile(rf"{re.escape(title)}, variation (\d+)")
+        jobs = await self.store.jobs(actor.team_id, campaign_id=job.campaign_id, limit=500)
+        numbers = [
+            int(m.group(1))
+            for j in jobs
+            if not (key and (j.idempotency_key or "").startswith(f"{key}:v"))
+            and (s := JobSpec.of(j)).set_id == set_id
+            and (m := taken.fullmatch(s.title))
+        ]
+        return max(numbers, default=0)
 
     async def formats(
         self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None

@@ -29,6 +29,8 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         assert [t.job_id for t in again] == [t.job_id for t in takes]
         variants = [(await studio.store.job(t.job_id)).spec["variant"] for t in takes]
         assert len(set(variants)) == 2 and 0 not in variants
+        more = await studio.variations(alice, takes[0].job_id, 1)  # "another take", of a take: it goes on counting
+        assert [t.title for t in [*takes, *more]] == [f"{first.title}, variation {n}" for n in (1, 2, 3)]
 
         formats, missing = await studio.formats(alice, first.id)
         assert sorted(f.aspect for f in formats) == ["16:9", "4:5", "9:16"] and missing == []

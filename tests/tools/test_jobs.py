@@ -115,6 +115,25 @@ async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) 
     await jobs.close()
 
 
+async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: Settings, product_png: Path) -> None:
+    """ "something cool", then yes, made an empty gradient and said nothing: a draft with no words and no photo
+    says what it will be and what to give; with words or a photo it does not."""
+    studio = await Studio.open(settings)
+    try:
+        bare = await studio.submit(OWNER, VideoRequest(prompt="something cool", duration_s=2))
+        worded = await studio.submit(
+            OWNER, VideoRequest(prompt="something cool, headline 'Run the city'", duration_s=2)
+        )
+        pictured = await studio.submit(
+            OWNER, VideoRequest(prompt="something cool", duration_s=2, references=[str(product_png)]), allow_paths=True
+        )
+        assert "nothing of yours to show" in (bare.notice or "") and "attach a product photo" in (bare.notice or "")
+        assert "nothing of yours" not in (worded.notice or "") + (pictured.notice or "")
+    finally:
+        await studio.backend.drain()
+        await studio.close()
+
+
 async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Settings) -> None:
     engine = Broken(ProviderFailed("unused"))
     jobs = await runner(settings, {"premium": engine})

@@ -31,6 +31,12 @@ from tools.refine import fit_format, refine
 from tools.templates import aspect_for, get_template
 from tools.titles import make_title
 
+NOTHING_TO_SHOW = (
+    "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
+    "motion only. For an ad, attach a product photo or logo, or give the words (a headline, a price, a call to "
+    "action)."
+)
+
 
 @dataclass
 class Submissions:
@@ -88,6 +94,8 @@ class Submissions:
             refusal := copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
         ):
             raise InvalidRequest(refusal)
+        if resolved.model.provider == "local" and not copy.texts() and not references:
+            notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,
