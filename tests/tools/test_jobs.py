@@ -19,7 +19,7 @@ from campaign.settings import Settings
 from campaign.storage import build_storage
 from tools.catalog import DRAFT, Catalog, ModelSpec
 from tools.engines.base import RenderJob, RenderOutcome
-from tools.engines.draft import DraftEngine
+from tools.engines.draft.engine import DraftEngine
 from tools.jobs import JobEvent, VideoRequest, body
 from tools.media import probe
 from tools.studio import Studio
@@ -421,7 +421,7 @@ class FullDisk:
 async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
     settings: Settings, product_png: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tools.engines import draft
+    from tools.engines.draft import engine as draft
 
     real_open = draft.open_output
     monkeypatch.setattr(draft, "open_output", lambda dest: FullDisk(real_open(dest)))

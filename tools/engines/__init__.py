@@ -19,7 +19,7 @@ def engine_for(
     """The engine that renders this model. Replicate renders share the process's webhook waiters and its
     polling budget."""
     if spec.provider == "local":
-        from tools.engines.draft import DraftEngine
+        from tools.engines.draft.engine import DraftEngine
 
         return DraftEngine(storage)
     from tools.engines.replicate import ReplicateEngine

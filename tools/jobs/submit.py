@@ -21,7 +21,7 @@ from campaign.store import Store
 from tools.adcopy import read_copy
 from tools.catalog import Catalog
 from tools.engines.base import Reference
-from tools.engines.draft_kit import copy_refusal
+from tools.engines.draft.kit import copy_refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
