@@ -282,7 +282,7 @@ async def _models(args: argparse.Namespace) -> int:
     settings = Settings()
     catalog = build_catalog(settings)
     if args.refresh:
-        from tools.schema import refresh_catalog
+        from tools.engines.replicate.schemas import refresh_catalog
 
         report = await refresh_catalog(settings)
         catalog = report.catalog

@@ -1,10 +1,10 @@
 """Every video model: capabilities, prices, aliases, fallback and availability, and the checks against them.
 
-The Replicate models are data (`tools/models/replicate.json`, one entry per model). `clapboard models
---refresh` reconciles them with each model's live schema (`tools/schema.py`) and caches what it found in the
-data folder, which `build_catalog` reads back. A request is checked here before anything is spent: an invalid
-one gets an `InvalidRequest` that says what the model allows and proposes the nearest valid request or a model
-that fits.
+The Replicate models are data (`tools/engines/replicate/models.json`, one entry per model). `clapboard models
+--refresh` reconciles them with each model's live schema (`tools/engines/replicate/schemas.py`) and caches what
+it found in the data folder, which `build_catalog` reads back. A request is checked here before anything is
+spent: an invalid one gets an `InvalidRequest` that says what the model allows and proposes the nearest valid
+request or a model that fits.
 """
 
 from __future__ import annotations
@@ -787,16 +787,10 @@ def _nearest_aspect(aspect: str, offered: list[str]) -> str:
 
 
 def builtin_models() -> list[ModelSpec]:
-    """The Replicate models as shipped in `tools/models/*.json`, in file order."""
-    models: list[ModelSpec] = []
-    folder = resources.files("tools") / "models"
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".json"):
-            continue
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        for item in data.get("models", []):
-            models.append(ModelSpec.model_validate({"provider": "replicate", **item}))
-    return models
+    """The Replicate models as shipped in `tools/engines/replicate/models.json`, in file order."""
+    entry = resources.files("tools.engines.replicate") / "models.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    return [ModelSpec.model_validate({"provider": "replicate", **item}) for item in data.get("models", [])]
 
 
 def cache_path(data_dir: Path) -> Path:

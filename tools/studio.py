@@ -27,7 +27,7 @@ from tools.adcopy import AdCopy
 from tools.catalog import Catalog, ModelView, build_catalog
 from tools.channels import for_channel, read_channel
 from tools.engines import engine_for
-from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
+from tools.engines.replicate.hooks import Completions, Pacer, WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
 from tools.jobs.body import EngineFactory, JobBody
 from tools.jobs.events import EventBus, JobEvent

@@ -22,7 +22,7 @@ from tests.fakes.replicate_server import (  # noqa: F401
     replicate_settings,
 )
 from tools.catalog import build_catalog, cache_path
-from tools.schema import input_schema, refresh_catalog
+from tools.engines.replicate.schemas import input_schema, refresh_catalog
 
 
 def props(fake: FakeReplicate, slug: str) -> dict[str, Any]:

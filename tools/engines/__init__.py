@@ -10,7 +10,7 @@ from tools.catalog import ModelSpec
 from tools.engines.base import Engine
 
 if TYPE_CHECKING:
-    from tools.engines.replicate_hooks import Completions, Pacer
+    from tools.engines.replicate.hooks import Completions, Pacer
 
 
 def engine_for(
@@ -22,6 +22,6 @@ def engine_for(
         from tools.engines.draft.engine import DraftEngine
 
         return DraftEngine(storage)
-    from tools.engines.replicate import ReplicateEngine
+    from tools.engines.replicate.run import ReplicateEngine
 
     return ReplicateEngine(settings, storage, completions=completions, pacer=pacer)

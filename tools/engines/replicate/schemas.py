@@ -41,7 +41,7 @@ from tools.catalog import (
     builtin_models,
     cache_path,
 )
-from tools.engines.replicate import make_client
+from tools.engines.replicate.client import make_client
 from tools.retry import Transient, retrying
 
 log = logging.getLogger(__name__)

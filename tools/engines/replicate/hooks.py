@@ -57,7 +57,7 @@ class WebhookVerifier:
             if self._secret is None:
                 from replicate.exceptions import ReplicateError
 
-                from tools.engines.replicate import make_client
+                from tools.engines.replicate.client import make_client
 
                 client = make_client(self.settings)
                 try:
