@@ -18,8 +18,8 @@ from campaign.storage import BlobStorage, build_storage
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
 from tests.fakes.s3 import moto_s3, s3_storage  # noqa: F401
-from tools.catalog import build_catalog
 from tools.engines.base import Reference, RenderJob
+from tools.engines.registry import build_catalog
 from tools.engines.replicate.client import parse_duration_s
 from tools.engines.replicate.errors import clean_provider_text
 from tools.engines.replicate.run import ReplicateEngine

@@ -21,7 +21,7 @@ from campaign.store import Store
 from tools.adcopy import read_copy
 from tools.catalog import Catalog
 from tools.engines.base import Reference
-from tools.engines.draft.kit import copy_refusal
+from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
@@ -84,10 +84,8 @@ class Submissions:
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
         copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
-        if resolved.model.provider == "local" and (
-            refusal := copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
-        ):
-            raise InvalidRequest(refusal)
+        if refused := refusal(resolved, copy):
+            raise InvalidRequest(refused)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,

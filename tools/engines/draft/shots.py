@@ -1,5 +1,5 @@
-"""A reference filling the frame (`_FrameShot`) and the few shots kept prepared at a time (`_Shots`): the
-social-media design and the storyboard's beats both show references this way.
+"""A reference filling the frame (`_FrameShot`) and the few shots kept prepared at a time (`_Shots`): every
+design shows references this way, and the storyboard's beats (`story.py`) cut between them.
 """
 
 from __future__ import annotations
