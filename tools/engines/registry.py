@@ -1,15 +1,16 @@
 """The providers: who renders each model, and everything the catalog, the job pipeline and the studio ask of
-one, so that none of them names a provider.
+one, so that none of them branches on a provider's name.
 
 A provider is a package under `tools/engines/` whose `provider.py` holds a `PROVIDER` that fits `Provider`:
 its name (the `provider` of its catalog entries), the job queue its renders run on, its models for these
 settings (and the default it prefers when it can render), a factory of its engines, and the checks of a request
 it makes beyond the catalog's. Its models may subclass `ModelSpec` to add their own reference checks and to say
-they are `hosted`. Webhooks, when it has them, are its own routes' business (`replicate/hooks.py`).
+they are `hosted` (a paid service over the network). Webhooks stay with the provider's package
+(`replicate/hooks.py`), verified by the studio for the API's webhook route.
 
-Adding a provider is one package and one line here: its `PROVIDER` imported and named in `PROVIDERS` (the order
-is the catalog's). Keep each `provider.py` light: import the
-engine (and its libraries) inside `engines`, so `clapboard models` starts without them.
+Adding a provider: one package (`tools/engines/<name>/`, with its `provider.py`), and here its import and its
+name in `PROVIDERS` (whose order is the catalog's). Keep `provider.py` light: import the engine and its
+libraries inside the engine factory, so `clapboard models` starts without them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class Provider(Protocol):
         ...
 
     def default_model(self, settings: Settings) -> str | None:
-        """The model it would have be the default when it can render; None to leave the default alone."""
+        """The model it would make the default when it can render; None to leave the default alone."""
         ...
 
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
