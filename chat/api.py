@@ -26,7 +26,7 @@ from chat.runtime import get_studio
 from chat.signin import SessionGuard, SignInGuard
 from chat.site import SameSite
 from chat.uploads import UploadGuard, read_upload
-from tools.engines.replicate_hooks import WebhookRejected
+from tools.engines.replicate.hooks import WebhookRejected
 from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
 from tools.refine import MAX_PROMPT_CHARS

@@ -24,12 +24,13 @@ from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disp
 from campaign.store import Store
 from tools.accounts import Accounts
 from tools.adcopy import AdCopy
-from tools.catalog import Catalog, ModelView, build_catalog
+from tools.catalog import Catalog, ModelView
 from tools.channels import for_channel, read_channel
-from tools.engines import engine_for
-from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
+from tools.engines.base import EngineFactory
+from tools.engines.registry import build_catalog, engine_factory
+from tools.engines.replicate.hooks import WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
-from tools.jobs.body import EngineFactory, JobBody
+from tools.jobs.body import JobBody
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.relay import Relay
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
@@ -107,9 +108,7 @@ class Studio:
         catalog = catalog or build_catalog(settings)
         intake = ReferenceIntake(settings, storage)
         bus = EventBus()
-        completions, pacer = Completions(), Pacer(settings.replicate_polls_per_s)
-        bus.subscribe(completions)
-        engines = engines or (lambda model: engine_for(model, settings, storage, completions, pacer))
+        engines = engines or engine_factory(settings, storage, bus.subscribe)
         body = JobBody(settings, store, storage, catalog, engines, bus)
         backend = backend_for(body, server=server)
         submissions = Submissions(settings, store, catalog, intake, backend, bus)

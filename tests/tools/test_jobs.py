@@ -17,14 +17,16 @@ from campaign.models import JobStatus
 from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from campaign.storage import build_storage
-from tools.catalog import DRAFT, Catalog, ModelSpec
+from tools.catalog import Catalog
 from tools.engines.base import RenderJob, RenderOutcome
-from tools.engines.draft import DraftEngine
+from tools.engines.draft.engine import DraftEngine
+from tools.engines.draft.provider import DRAFT
+from tools.engines.replicate.models import ReplicateModel
 from tools.jobs import JobEvent, VideoRequest, body
 from tools.media import probe
 from tools.studio import Studio
 
-PREMIUM = ModelSpec(
+PREMIUM = ReplicateModel(
     id="premium", name="Premium Test", provider="replicate", slug="acme/premium", tier="premium",
     summary="a paid model", durations=[4, 6, 8], default_duration=8, aspects=["16:9", "9:16"],
     default_aspect="16:9", resolutions=["720p"], default_resolution="720p", max_references=1,
@@ -440,7 +442,7 @@ class FullDisk:
 async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
     settings: Settings, product_png: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tools.engines import draft
+    from tools.engines.draft import engine as draft
 
     real_open = draft.open_output
     monkeypatch.setattr(draft, "open_output", lambda dest: FullDisk(real_open(dest)))

@@ -21,9 +21,9 @@ from campaign.storage import build_storage
 from campaign.store import Store
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, fake_replicate, replicate_settings  # noqa: F401
-from tools.catalog import build_catalog
 from tools.engines.base import Reference
-from tools.engines.replicate import ReplicateEngine
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.run import ReplicateEngine
 from tools.jobs.body import JobBody
 from tools.jobs.events import EventBus
 from tools.jobs.spec import JobSpec
