@@ -461,18 +461,23 @@ class Studio:
         for channel, aspect in wanted.values():  # every channel checked before any job is made
             self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
         set_id = new_id()
-        made = []
-        for channel, aspect in wanted.values():
-            asked, note = self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
-            submitted = await self.submit(
-                actor,
-                asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
-                origin=origin,
-                set_id=set_id,
-                channel=channel.key,
-                idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
-            )  # fmt: skip
-            made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        made: list[Submitted] = []
+        try:
+            for channel, aspect in wanted.values():
+                asked, note = self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
+                submitted = await self.submit(
+                    actor,
+                    asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
+                    origin=origin,
+                    set_id=set_id,
+                    channel=channel.key,
+                    idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
+                )  # fmt: skip
+                made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        except ClapboardError:  # one channel refused (words too long for its format...): those made are canceled
+            for submitted in made:
+                await self.submissions.cancel(submitted.job_id, by=actor.user_id)
+            raise
         return made
 
     def _fitting(self, request: VideoRequest, label: str) -> tuple[VideoRequest, str]:

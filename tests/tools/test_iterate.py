@@ -63,3 +63,19 @@ async def test_another_teams_video_cannot_be_revised_varied_or_reformatted(setti
         assert len(await studio.jobs(alice)) == 1
     finally:
         await studio.close()
+
+
+async def test_a_channel_set_is_made_whole_or_not_at_all(settings: Settings) -> None:
+    """A headline that fits YouTube's 16:9 but not TikTok's 9:16: the set is refused, and the YouTube one that
+    was already submitted does not go on alone."""
+    studio = await runner(settings)
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        request = VideoRequest(prompt="an ad for our socks", duration_s=2, copy={"headline": "Soft " * 18 + "socks"})
+        with pytest.raises(InvalidRequest, match="headline"):
+            await studio.channels(alice, request, ["youtube", "tiktok"])
+        await studio.backend.drain()
+        jobs = await studio.jobs(alice)
+        assert jobs and {j.status for j in jobs} == {"canceled"}
+    finally:
+        await studio.close()

@@ -197,6 +197,20 @@ async def test_a_re_run_never_takes_the_prediction_another_job_is_still_waiting_
     assert len(fake_replicate.creates()) == 2
 
 
+async def test_a_listing_without_webhooks_still_finds_a_prediction_no_other_job_could_have_made(
+    body: JobBody,
+    fake_replicate: FakeReplicate,  # noqa: F811
+) -> None:
+    fake_replicate.list_webhooks = False  # in case Replicate's list does not echo the webhook a create sent
+    job_id = await paid_job(body)
+    pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
+
+    await run(body, job_id, "worker-b", after_a_crash=True)
+
+    assert (await delivered(body, job_id)).provider_job_id == pid
+    assert len(fake_replicate.creates()) == 1
+
+
 def without_webhooks(body: JobBody) -> None:
     settings = body.settings.model_copy(update={"public_url": ""})
     body.settings, body.engines = settings, lambda model: ReplicateEngine(settings, body.storage)

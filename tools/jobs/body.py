@@ -28,7 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import exists, or_, select, text, update
 
 from campaign.errors import (
     ClapboardError,
@@ -424,13 +424,14 @@ def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str) -
 async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
     """Whether another job active since this one was made asked for the same prompt, so could have sent a
     provider the same input (a repeated brief, a variation): then a prediction found by its input alone may be
-    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find."""
+    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find. One
+    query that answers yes or no, whatever the number of jobs."""
     since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
-    others = select(Job.spec).where(Job.id != job.id, Job.updated_at >= since)
-    async with store.engine.connect() as conn:
-        specs = (await conn.scalars(others)).all()
     mine = spec.prompt_sent or spec.prompt
-    return any((s.get("prompt_sent") or s.get("prompt")) == mine for s in specs if isinstance(s, dict))
+    same = or_(Job.spec["prompt_sent"].as_string() == mine, Job.spec["prompt"].as_string() == mine)
+    query = select(exists().where(Job.id != job.id, Job.updated_at >= since, same))
+    async with store.engine.connect() as conn:
+        return bool(await conn.scalar(query))
 
 
 async def adopt_prediction(store: Store, job_id: str, runner: str, model_id: str, prediction_id: str) -> bool:

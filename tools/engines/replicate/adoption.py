@@ -74,10 +74,13 @@ class _Adoption:
         return None
 
     def _made_by_this_job(self, prediction: dict[str, Any]) -> bool:
-        """Whether a prediction's webhook is this job's: our webhook path, with this job's id as its `job`."""
+        """Whether a prediction's webhook is this job's: our webhook path, with this job's id as its `job`. A
+        listing that leaves the webhook out (Replicate's documented prediction object does not promise it)
+        proves no more than the input does without webhooks: the prediction counts as this job's only when no
+        other job asked for the same prompt."""
         hook = prediction.get("webhook")
         if not isinstance(hook, str):
-            return False
+            return not self.job.prompt_shared
         parts = urlsplit(hook)
         return parts.path.endswith(WEBHOOK_PATH) and parse_qs(parts.query).get("job") == [self.job.job_id]
 
