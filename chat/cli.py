@@ -267,12 +267,13 @@ async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
 
 async def _models(args: argparse.Namespace) -> int:
     """The catalog as a table (or JSON); it needs no database."""
-    from tools.catalog import ModelView, build_catalog
+    from tools.catalog import ModelView
+    from tools.engines.registry import build_catalog
 
     settings = Settings()
     catalog = build_catalog(settings)
     if args.refresh:
-        from tools.schema import refresh_catalog
+        from tools.engines.replicate.schemas import refresh_catalog
 
         report = await refresh_catalog(settings)
         catalog = report.catalog

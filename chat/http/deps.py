@@ -13,7 +13,7 @@ from campaign.people import Actor
 from campaign.text import StorableText
 from chat.http.problems import responses
 from chat.runtime import Services, services
-from tools.engines.replicate_hooks import WebhookRejected
+from tools.engines.replicate.hooks import WebhookRejected
 from tools.studio import Studio
 
 _bearer = HTTPBearer(auto_error=False)

@@ -112,8 +112,9 @@ async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_wha
         told = len(tab.messages())
 
         await tab.send("stop")
-        while (await studio.store.job(button["payload"]["job_id"])).status != "canceled":
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(30):
+            while (await studio.store.job(button["payload"]["job_id"])).status != "canceled":
+                await asyncio.sleep(0.02)
         fake_replicate.release_creates()  # Replicate answers only now
 
         said = await tab.wait_for(lambda: [m for m in tab.messages()[told:] if m.startswith("Stopped")])

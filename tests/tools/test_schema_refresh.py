@@ -21,8 +21,9 @@ from tests.fakes.replicate_server import (  # noqa: F401
     fake_replicate,
     replicate_settings,
 )
-from tools.catalog import build_catalog, cache_path
-from tools.schema import input_schema, refresh_catalog
+from tools.catalog import cache_path
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.schemas import input_schema, refresh_catalog
 
 
 def props(fake: FakeReplicate, slug: str) -> dict[str, Any]:
