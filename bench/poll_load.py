@@ -48,9 +48,9 @@ sys.path.insert(0, str(ROOT))
 
 from campaign.storage import build_storage  # noqa: E402
 from tests.fakes.replicate_server import TERMINAL, TOKEN, FakeReplicate, replicate_settings  # noqa: E402
-from tools.catalog import build_catalog  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
-from tools.engines.replicate import ReplicateEngine  # noqa: E402
+from tools.engines.registry import build_catalog  # noqa: E402
+from tools.engines.replicate.run import ReplicateEngine  # noqa: E402
 
 MODEL, WARMUP_MODEL = "veo-3.1-fast", "veo-3.1"
 WARMUP_SLUG = "google/veo-3.1"

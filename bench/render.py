@@ -41,11 +41,12 @@ import numpy as np  # noqa: E402
 from contact_sheets import _jpeg, _png, lifestyle_photo, product_photo, transparent_logo  # noqa: E402
 
 from tools.adcopy import read_copy  # noqa: E402
-from tools.catalog import DRAFT, frame_size  # noqa: E402
-from tools.engines import draft  # noqa: E402
+from tools.catalog import frame_size  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
-from tools.engines.draft_audio import SAMPLE_RATE, AudioTrack, music_bed  # noqa: E402
-from tools.engines.draft_text import FONT_DIR  # noqa: E402
+from tools.engines.draft import engine as draft  # noqa: E402
+from tools.engines.draft.audio import SAMPLE_RATE, AudioTrack, music_bed  # noqa: E402
+from tools.engines.draft.provider import DRAFT  # noqa: E402
+from tools.engines.draft.text import FONT_DIR  # noqa: E402
 
 BRIEF = (
     'Product showcase of the new "AirFlow X" runner, featuring breathable mesh, carbon plate sole and 20% lighter '

@@ -22,7 +22,7 @@ from campaign.people import Actor
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.adcopy import AdCopy
-from tools.channels import channel_of
+from tools.channels import channel_of, read_channel
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.studio import MAX_VARIATIONS, Studio
@@ -168,6 +168,11 @@ async def generate_video(
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
     if len(channels or []) > 1:
         return await _for_channels(ctx, {**defaults, **chosen}, references, channels or [])
+    if channels:  # one channel: one video in its format (or the one stated for it), unless an aspect is given
+        try:
+            chosen.setdefault("aspect", read_channel(channels[0])[1])
+        except ClapboardError as exc:
+            return f"Could not start the video: {exc}", Outcome()
     key = ctx.key_for("generate_video", {**chosen, "references": references})
 
     async def submit() -> list[Submitted]:

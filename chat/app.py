@@ -1,10 +1,10 @@
 """Chainlit hooks only: sign-in (chat/signin.py), chat start and resume (the history: chat/history.py), message,
-settings and actions. The work happens in tools/; every call carries the signed-in actor."""
+settings and actions. The work happens in tools/; every call carries the signed-in actor. chat/server.py builds the
+app they run in; they read its services from `services()`."""
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -12,41 +12,22 @@ import chainlit as cl
 from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
-import chat.api  # noqa: F401  (mounts the REST API and the file route)
 import chat.history  # noqa: F401  (registers the data layer)
 from campaign.errors import ClapboardError
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
+from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import normalised, send_settings, starter_buttons
 from chat.planner import is_stop
-from chat.runtime import StartupTimedOut, get_agent, get_notifier, get_studio, stop
+from chat.runtime import services
 from chat.signin import session_actor
-from chat.uploads import session_ended, upload_failed
 
 log = logging.getLogger(__name__)
-EXIT_STARTUP = 3  # uvicorn's own code for a failed start
-
-
-@cl.on_app_startup
-async def startup() -> None:
-    """Apply migrations and pick up jobs left over from a restart before the first visitor arrives. A start that
-    cannot finish ends the process with its message (Chainlit would log a traceback and serve a broken app)."""
-    try:
-        await get_studio()
-    except StartupTimedOut as exc:
-        log.error("%s", exc)
-        logging.shutdown()
-        os._exit(EXIT_STARTUP)
-
-
-@cl.on_app_shutdown
-async def shutdown() -> None:
-    await stop()
 
 
 @cl.on_chat_end
@@ -66,7 +47,7 @@ async def start() -> None:
     if actor is None:
         return
     await send_settings()
-    await get_notifier().catch_up(cl.context.session.id, actor)
+    await services().notifier.catch_up(cl.context.session.id, actor)
 
 
 @cl.on_chat_resume
@@ -83,7 +64,7 @@ async def resume(thread: ThreadDict) -> None:
 
     async def then_catch_up(thread_dict: ThreadDict) -> None:
         await show_history(thread_dict)
-        await get_notifier().catch_up(session_id, actor, origin=f"chat:{thread['id']}")
+        await services().notifier.catch_up(session_id, actor, origin=f"chat:{thread['id']}")
 
     emitter.resume_thread = then_catch_up  # type: ignore[method-assign]
 
@@ -93,12 +74,12 @@ async def on_message(message: cl.Message) -> None:
     actor = await session_actor()
     if actor is None:
         return
-    async with get_notifier().turn(cl.context.session.id):  # the answer first, then what the jobs say
+    async with services().notifier.turn(cl.context.session.id):  # the answer first, then what the jobs say
         await _answer(message, actor)
 
 
 async def _answer(message: cl.Message, actor: Actor) -> None:
-    studio = await get_studio()
+    studio = services().studio
     if not is_stop(message.content) and (lost := not_arrived(message)):
         await cl.Message(content=lost).send()
         return
@@ -166,8 +147,10 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
     answer: cl.Message | None = None
     outcomes: list[Outcome] = []
     try:
-        async for mode, data in get_agent(offline).astream(
-            state, config=config, context=context, stream_mode=["messages", "updates"]
+        async for mode, data in (
+            services()
+            .agent(offline)
+            .astream(state, config=config, context=context, stream_mode=["messages", "updates"])
         ):
             if mode == "messages":
                 chunk, meta = data
@@ -218,12 +201,12 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
 
 @cl.action_callback("confirm_job")
 async def confirm_job(action: cl.Action) -> None:
-    studio = await get_studio()
+    studio = services().studio
     actor = await session_actor()
     if actor is None:
         return
     job_id = str(action.payload.get("job_id", ""))
-    notifier = get_notifier()
+    notifier = services().notifier
     async with notifier.turn(cl.context.session.id):  # "Started" before its progress and its video
         try:
             # A second button of the same question (a stale one, or one asked again) starts nothing: say nothing.

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from tools.studio import Studio
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
-APP = Path(__file__).with_name("app.py")
+APP_ROOT = Path(__file__).parent.parent  # where .chainlit/ (its config) lives in a checkout
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -222,8 +222,8 @@ _OPTIONS = {"duration_s": "duration", "references": "ref", "features": "feature"
 
 
 def serve(host: str, port: int, settings: Settings) -> int:
-    """Run the Chainlit app (headless: the browser is the user's to open). Without users, the chat signs in the
-    person at the machine, so it only listens on loopback."""
+    """Serve the app `chat.server.create_app` builds (headless: the browser is the user's to open). Without users,
+    the chat signs in the person at the machine, so it only listens on loopback."""
     if host not in LOOPBACK_HOSTS and not asyncio.run(_has_users(settings)):
         print(
             f"error: no user has been added yet, so the chat signs in whoever opens it; it only listens on "
@@ -232,27 +232,17 @@ def serve(host: str, port: int, settings: Settings) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    env = dict(os.environ)
-    env.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # Chainlit checks it before our code runs
-    env.pop("CI", None)  # chainlit's CI mode would overwrite OPENAI_API_KEY
-    if env.get("CHAINLIT_COOKIE_SAMESITE") != "strict":  # never "none": other sites' requests carry no session
-        env["CHAINLIT_COOKIE_SAMESITE"] = "lax"
-    root = APP.parent.parent
-    env.setdefault("CHAINLIT_APP_ROOT", str(root if (root / ".chainlit").is_dir() else Path.cwd()))
-    command = [
-        sys.executable,
-        "-m",
-        "chainlit",
-        "run",
-        str(APP),
-        "--headless",
-        "--host",
-        host,
-        "--port",
-        str(port),
-    ]
+    os.environ.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # Chainlit reads these on import
+    if os.environ.get("CHAINLIT_COOKIE_SAMESITE") != "strict":  # never "none": other sites' requests carry no session
+        os.environ["CHAINLIT_COOKIE_SAMESITE"] = "lax"
+    os.environ.setdefault("CHAINLIT_APP_ROOT", str(APP_ROOT if (APP_ROOT / ".chainlit").is_dir() else Path.cwd()))
+    import uvicorn
+    from chainlit.config import config
+
+    config.run.host, config.run.port = host, port  # the address the guards accept
     print(f"Clapboard chat on http://{host}:{port}", file=sys.stderr)
-    os.execvpe(command[0], command, env)
+    uvicorn.run("chat.server:create_app", factory=True, host=host, port=port, log_level="error")
+    return 0  # stopped (SIGTERM, Ctrl-C); a start that failed exits with uvicorn's code 3
 
 
 async def _has_users(settings: Settings) -> bool:
@@ -277,12 +267,13 @@ async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
 
 async def _models(args: argparse.Namespace) -> int:
     """The catalog as a table (or JSON); it needs no database."""
-    from tools.catalog import ModelView, build_catalog
+    from tools.catalog import ModelView
+    from tools.engines.registry import build_catalog
 
     settings = Settings()
     catalog = build_catalog(settings)
     if args.refresh:
-        from tools.schema import refresh_catalog
+        from tools.engines.replicate.schemas import refresh_catalog
 
         report = await refresh_catalog(settings)
         catalog = report.catalog

@@ -15,7 +15,7 @@ from campaign.people import Actor
 from chat.notify import remove_confirm_actions
 from chat.panel import expand_starter
 from chat.planner import is_stop
-from chat.runtime import get_studio
+from chat.runtime import services
 from tools.jobs import JobEvent
 from tools.views import JobView
 
@@ -34,7 +34,7 @@ async def handled_here(message: cl.Message, actor: Actor) -> bool:
 
 async def stop_latest(actor: Actor) -> None:
     """Stop this conversation's latest job still rendering, else its latest open price question."""
-    studio = await get_studio()
+    studio = services().studio
     jobs = await studio.conversation(actor, f"chat:{cl.context.session.thread_id}")
     target = next((j for j in jobs if j.status in ACTIVE), None) or next(
         (j for j in jobs if j.status == JobStatus.awaiting_confirmation), None
@@ -48,7 +48,7 @@ async def stop_latest(actor: Actor) -> None:
 async def stop_job(actor: Actor, job_id: str) -> None:
     """Stop one job (only its asker or an admin may) and say what was spent: for a paid job that may have
     started, what its runner (on any process) says once the provider's prediction was stopped."""
-    studio = await get_studio()
+    studio = services().studio
     word: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
     async def heard(event: JobEvent) -> None:
@@ -84,7 +84,7 @@ def _ended(job: JobView) -> str:
 async def stopped_text(before: JobView, said: str | None = None) -> str:
     """What stopping the job cost: what its runner said (`said`: "Spent: ..." once the provider's prediction was
     stopped, anything else when it never started), else what is known from where it was when stopped."""
-    studio = await get_studio()
+    studio = services().studio
     model = next((m for m in studio.models() if m.id == before.model), None)
     name = model.name if model else before.model
     where = f"Stopped *{before.title}* at {round(before.progress * 100)}% on {name}."

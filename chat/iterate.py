@@ -15,7 +15,7 @@ from campaign.errors import ClapboardError
 from campaign.people import Actor
 from chat.agent import describe_submission
 from chat.notify import confirm_actions, copy_lines
-from chat.runtime import get_notifier, get_studio
+from chat.runtime import services
 from chat.signin import session_actor
 from tools.jobs import Submitted
 from tools.studio import Studio
@@ -27,7 +27,7 @@ FOCUS = "focus_job"  # the user session's key for the video the user last pointe
 def follow(submitted: list[Submitted], actor: Actor) -> None:
     """Follow the jobs a turn or a button started, before anything is sent (a draft can be ready within a
     second); the videos of one request are shown in the order they were asked for."""
-    notifier, session_id = get_notifier(), cl.context.session.id
+    notifier, session_id = services().notifier, cl.context.session.id
     for s in submitted:
         notifier.watch(s.job_id, session_id, actor)
     notifier.in_order([s.job_id for s in submitted])
@@ -48,13 +48,13 @@ async def _act(
 ) -> None:
     """Run a button's request on its video as the session's actor, and show what started (or why not) before
     anything the jobs have to say."""
-    studio = await get_studio()
+    studio = services().studio
     actor = await session_actor()
     if actor is None:
         return
     job_id = str(action.payload.get("job_id", ""))
     origin = f"chat:{cl.context.session.thread_id}"
-    async with get_notifier().turn(cl.context.session.id):
+    async with services().notifier.turn(cl.context.session.id):
         try:
             submitted = await start(studio, actor, job_id, origin)
         except ClapboardError as exc:
@@ -92,7 +92,7 @@ async def formats(action: cl.Action) -> None:
 async def _pointed(action: cl.Action) -> tuple[Studio, Actor, JobView] | None:
     """The team's job a button under a video points at, made the conversation's focus; None (the user told why)
     when it is not theirs to see."""
-    studio = await get_studio()
+    studio = services().studio
     actor = await session_actor()
     if actor is None:
         return None

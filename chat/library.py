@@ -17,7 +17,7 @@ import chainlit as cl
 from campaign.errors import ClapboardError
 from campaign.people import Actor
 from chat.notify import LIBRARY_ACTION
-from chat.runtime import get_studio
+from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
 from tools.views import CreativeView, LibraryView
@@ -61,7 +61,7 @@ def library_props(library: LibraryView, campaign: str | None, expires_at: float)
 
 
 async def _props(library: LibraryView, campaign: str | None) -> dict[str, Any]:
-    studio = await get_studio()
+    studio = services().studio
     return library_props(library, campaign, time.time() + studio.settings.url_expiry_s)
 
 
@@ -76,7 +76,7 @@ async def open_library(action: cl.Action) -> None:
     """The Library button under a finished video."""
     actor = await session_actor()
     if actor is not None:
-        studio = await get_studio()
+        studio = services().studio
         await show_library(await studio.library(actor))
 
 
@@ -89,7 +89,7 @@ async def _answer(action: cl.Action, change: Change | None) -> dict[str, Any]:
     if actor is None:
         return {"error": SIGNED_OUT}
     campaign = action.payload.get("campaign") or None
-    studio = await get_studio()
+    studio = services().studio
     try:
         if change is not None:
             await change(studio, actor, str(action.payload.get("id", "")))

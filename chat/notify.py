@@ -236,7 +236,15 @@ class ChatNotifier:
             self.turns[session_id] -= 1
             if not self.turns[session_id]:
                 del self.turns[session_id]
-                await self._flush()
+                await self._flush_apart()
+
+    async def _flush_apart(self) -> None:
+        """`_flush` in a task of its own, so the sessions it speaks in (`init_ws_context`) never become the
+        handler's, and what fails there is logged rather than shown in the handler's chat."""
+        try:
+            await asyncio.create_task(self._flush())
+        except Exception:
+            log.exception("Could not show the jobs' held messages")
 
     async def close(self) -> None:
         if self._ticker is not None:
@@ -276,8 +284,14 @@ class ChatNotifier:
             # An offered job stays watched: a confirmation starts it again.
             watchers = self.watchers[event.job_id] if event.kind == "offered" else self.watchers.pop(event.job_id)
             for session_id, actor in watchers.items():
+                if event.kind == "offered" and not self._in_conversation(session_id, event.origin):
+                    continue  # a price question is asked in its own conversation; others list it as waiting
                 self.held[session_id].append(Held(event, actor))
         await self._flush()  # this one, and the videos of its set that waited for it
+
+    def _in_conversation(self, session_id: str, origin: str) -> bool:
+        session = self._session(session_id)
+        return session is not None and origin == f"chat:{session.thread_id}"
 
     async def _flush(self) -> None:
         """Show the held endings of the sessions no handler is answering in, each after the videos of its set

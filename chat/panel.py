@@ -19,13 +19,11 @@ from typing import Any
 import chainlit as cl
 from chainlit.config import config
 from chainlit.input_widget import Select, Switch, TextInput
-from chainlit.server import app
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from campaign.errors import ClapboardError
-from chat.runtime import get_studio
+from chat.runtime import services
 from tools.catalog import ModelSpec, usd_text
 from tools.studio import Studio
 
@@ -108,7 +106,7 @@ AUTO_LABEL = "Auto (from the brief, the template or the model)"
 async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
     """Show the settings panel for these settings (the session's when None) and make them the session's; what
     had to be moved to fit the model."""
-    studio = await get_studio()
+    studio = services().studio
     values, moved = normalised(studio, cl.user_session.get("chat_settings") if raw is None else raw)
     spec = studio.catalog.get(values["model"])
     models = [m for m in studio.catalog.all() if m.available]
@@ -252,7 +250,7 @@ async def expand_starter(message: cl.Message) -> bool:
         return True
     if starter is None:
         return False
-    studio = await get_studio()
+    studio = services().studio
     request, note = starter_plan(studio, starter, (cl.user_session.get("chat_settings") or {}).get("model"))
     if note:
         await cl.Message(content=note).send()
@@ -265,16 +263,12 @@ async def expand_starter(message: cl.Message) -> bool:
 
 async def translations(request: Request) -> JSONResponse:
     """Chainlit's texts for the page, without the footer's "LLMs can make mistakes" when no LLM answers here
-    (the offline planner does not guess)."""
+    (the offline planner does not guess); served in place of Chainlit's own route (chat/server.py)."""
     language = request.query_params.get("language", "en-US")
     if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
         language = "en-US"
     translation = config.load_translation(config.ui.language or language)
-    studio = await get_studio()
+    studio = services().studio
     if not studio.settings.llm_key and isinstance(translation.get("chat"), dict):
         translation["chat"]["watermark"] = " "
     return JSONResponse({"translation": translation})
-
-
-if not any(getattr(r, "endpoint", None) is translations for r in app.router.routes):
-    app.router.routes.insert(0, Route("/project/translations", translations, methods=["GET"]))

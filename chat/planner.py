@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tools.adcopy import LABEL_FIELDS, OPTION, URL, campaign_named, split_features
-from tools.channels import channels_in
+from tools.channels import channels_in, format_named
 from tools.templates import TEMPLATES
 
 HELP = (
@@ -58,16 +58,8 @@ _UNIT = r"(?:s|sec|secs|second|seconds)\b"
 _DURATION = re.compile(rf"\b(\d{{1,3}})\s*-?\s*{_UNIT}", re.I)
 _WORD_DURATION = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\s*-?\s*{_UNIT}", re.I)
 
-_ASPECT_WORDS: list[tuple[str, str]] = [
-    (r"\b(16x9)\b", "16:9"),
-    (r"\b(9x16)\b", "9:16"),
-    (r"\b(1x1)\b", "1:1"),
-    (r"\b(4x5)\b", "4:5"),
-    (r"\b(vertical|portrait|tiktok|reels?|shorts|stories|story)\b", "9:16"),
-    (r"\binstagram\s+feed\b|\bsquare\b", "1:1"),
-    (r"\b(youtube|landscape|horizontal|widescreen)\b", "16:9"),
-]
 _RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
+_TIMES_RATIO = re.compile(r"\b(16x9|9x16|1x1|4x5)\b", re.I)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
@@ -213,13 +205,11 @@ def parse_duration(text: str) -> int | None:
 
 
 def parse_aspect(text: str) -> str | None:
-    """A ratio written out ("4:3", passed on so the model can say whether it offers it) or a format word."""
-    if m := _RATIO.search(text):
-        return m.group(1)
-    for pattern, aspect in _ASPECT_WORDS:
-        if re.search(pattern, text, re.I):
-            return aspect
-    return None
+    """A ratio written out ("4:3", passed on so the model can say whether it offers it), a format word, or the
+    format of the channel named (tools/channels.py)."""
+    if m := _RATIO.search(text) or _TIMES_RATIO.search(text):
+        return m.group(1).lower().replace("x", ":")
+    return format_named(text)
 
 
 def _find_name(text: str, names: Sequence[str]) -> str | None:
@@ -275,7 +265,7 @@ def plan(
         return Plan(None, reply=f"{WELCOME} {_TRY}")
     if command in ("/help", "/start") or (not command and (text in ("help", "?") or _HOW_TO.match(text))):
         return Plan(None, reply=HELP)
-    if command == "/models" or (not command and _MODELS.search(text) and not _GENERATE.search(text)):
+    if command == "/models" or (not command and _MODELS.search(URL.sub(" ", text)) and not _GENERATE.search(text)):
         return Plan("list_video_models")
     asked = not command and _is_question(text) and not _brief_after_all(text)
     if command in ("/library", "/creatives") or (
@@ -384,8 +374,9 @@ def is_stop(text: str) -> bool:
 
 
 def _is_question(text: str) -> bool:
-    """Asked ("...?") or worded as a question ("what models can I use"); "Do a teaser" is a request."""
-    return "?" in text or bool(_WH.match(text))
+    """Asked ("...?", not a "?" inside a pasted URL) or worded as a question ("what models can I use"); "Do a
+    teaser" is a request."""
+    return "?" in URL.sub(" ", text) or bool(_WH.match(text))
 
 
 def _brief_after_all(text: str) -> bool:
@@ -393,7 +384,7 @@ def _brief_after_all(text: str) -> bool:
     video of our sneaker?", "Why settle for less? A 6 s ad for our razors"."""
     if _HYPOTHETICAL.match(text) or _POLITE_MAKE.match(text):
         return True
-    said = [s for s in re.split(r"(?<=[?!.])\s+", text) if s and not _ASKING.match(s)]
+    said = [s for s in re.split(r"(?<=[?!.])\s+", URL.sub(" ", text)) if s and not _ASKING.match(s)]
     return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
 
 

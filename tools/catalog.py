@@ -1,10 +1,11 @@
 """Every video model: capabilities, prices, aliases, fallback and availability, and the checks against them.
 
-The Replicate models are data (`tools/models/replicate.json`, one entry per model). `clapboard models
---refresh` reconciles them with each model's live schema (`tools/schema.py`) and caches what it found in the
-data folder, which `build_catalog` reads back. A request is checked here before anything is spent: an invalid
-one gets an `InvalidRequest` that says what the model allows and proposes the nearest valid request or a model
-that fits.
+Every provider's models are listed here (`tools/engines/registry.py` builds the catalog from them); a model's
+provider may subclass `ModelSpec` to add its own reference checks. The Replicate models are data
+(`tools/engines/replicate/models.json`); `clapboard models --refresh` reconciles them with each model's live
+schema and caches what it found in the data folder, which is applied from then on. A request is checked here
+before anything is spent: an invalid one gets an `InvalidRequest` that says what the model allows and proposes
+the nearest valid request or a model that fits.
 """
 
 from __future__ import annotations
@@ -13,16 +14,13 @@ import difflib
 import json
 import logging
 import re
-from importlib import resources
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from campaign.errors import InvalidRequest, ModelUnavailable
-
-if TYPE_CHECKING:
-    from campaign.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +115,7 @@ class ModelSpec(BaseModel):
 
     id: str
     name: str
-    provider: Literal["local", "replicate"]
+    provider: str  # the name of the provider in tools/engines/registry.py that renders it
     slug: str | None = None
     tier: Literal["draft", "budget", "standard", "premium"]
     summary: str
@@ -156,23 +154,8 @@ class ModelSpec(BaseModel):
     )
     schema_checked_at: str | None = None
 
-    @model_validator(mode="after")
-    def _reference_summary(self) -> ModelSpec:
-        if self.provider == "replicate":
-            self.max_references = self.frame_slots
-            if self.inputs.subject:
-                self.max_references = max(self.max_references, self.refs.subject_max)
-            if (
-                self.inputs.subject
-                and self.refs.subject_max
-                and (self.refs.prefer == "subject" or not self.inputs.first_frame)
-            ):
-                self.reference_use = "subject"
-            elif self.inputs.first_frame:
-                self.reference_use = "first_frame"
-            else:
-                self.reference_use = "none"
-        return self
+    hosted: ClassVar[bool] = False
+    """Whether a paid service renders it, over the network; the models of this class render on this machine."""
 
     # --- capabilities ---------------------------------------------------------------------------------
 
@@ -312,6 +295,32 @@ class ModelSpec(BaseModel):
             return f"Make it {' at '.join(parts)}, use fewer images, or pick a model that takes more."
         return "Use fewer images, or pick a model that takes more."
 
+    def check_references(
+        self,
+        references: int,
+        *,
+        duration_s: int,
+        aspect: str,
+        resolution: str,
+        audio: bool,
+        prefer: str | None,
+        others: Callable[[], str],
+    ) -> list[RefRole]:
+        """What each reference image becomes (nothing: they are laid out as they are), after checking the
+        request's references and the model's cross-option rules; `others` names the models that can, for a hint.
+        Raises InvalidRequest."""
+        if references > self.max_references:
+            takes = (
+                "no reference images"
+                if self.max_references == 0
+                else f"at most {self.max_references} reference image{'s' if self.max_references > 1 else ''}"
+            )
+            raise InvalidRequest(
+                f"{self.name} takes {takes}; you gave {references}.",
+                hint="Remove some, or pick a model that takes more.",
+            )
+        return []
+
     def check_constraints(self, request: dict[str, Any]) -> None:
         """Raise InvalidRequest when the request breaks one of the model's cross-option rules."""
         for rule in self.constraints:
@@ -408,28 +417,6 @@ class ModelView(BaseModel):
                 "price": spec.price_text(),
             }
         )
-
-
-DRAFT = ModelSpec(
-    id="draft",
-    name="Clapboard Draft",
-    provider="local",
-    tier="draft",
-    summary="Local motion draft: your references, brief and template animated in seconds, free.",
-    durations=list(range(2, 61)),
-    default_duration=8,
-    aspects=list(ASPECTS),
-    default_aspect="16:9",
-    resolutions=["720p", "1080p"],
-    default_resolution="720p",
-    fps=[24, 30],
-    max_references=8,
-    reference_use="layout",
-    audio=True,  # a music bed made on this machine, free like the rest; off for a silent video
-    audio_options=[True, False],
-    typical_wait_s=10,
-    aliases=["clapboard-draft", "local-draft", "draft-model"],
-)
 
 
 class Catalog:
@@ -678,31 +665,17 @@ class Catalog:
                     hint=f"Turn sound off.{others()}",
                 )
             notices.append(f"{spec.name} always adds sound, so the video will have it.")
-        roles: list[str] = []
-        if spec.provider == "replicate":
-            try:
-                roles = list(spec.reference_roles(references, aspect=ratio, duration_s=duration, prefer=reference_role))
-                spec.check_constraints(
-                    {
-                        "duration": duration,
-                        "aspect": ratio,
-                        "resolution": res,
-                        "audio": sound,
-                        "first_frame": "first_frame" in roles,
-                    }
-                )
-            except InvalidRequest as exc:
-                raise InvalidRequest(exc.message, hint=f"{exc.hint}{others()}".strip()) from None
-        elif references > spec.max_references:
-            takes = (
-                "no reference images"
-                if spec.max_references == 0
-                else f"at most {spec.max_references} reference image{'s' if spec.max_references > 1 else ''}"
+        roles = list(
+            spec.check_references(
+                references,
+                duration_s=duration,
+                aspect=ratio,
+                resolution=res,
+                audio=sound,
+                prefer=reference_role,
+                others=others,
             )
-            raise InvalidRequest(
-                f"{spec.name} takes {takes}; you gave {references}.",
-                hint="Remove some, or pick a model that takes more.",
-            )
+        )
         width, height = spec.frame(ratio, res)
         return Resolved(
             model=spec,
@@ -771,7 +744,7 @@ class Catalog:
             exclude=spec.id,
             strict_resolution=strict_resolution,
         )
-        fits.sort(key=lambda m: m.provider == "local")  # hosted models first, the local draft last
+        fits.sort(key=lambda m: not m.hosted)  # hosted models first, the local draft last
         return f" Models that can: {', '.join(m.id for m in fits)}." if fits else ""
 
 
@@ -787,19 +760,6 @@ def _nearest_aspect(aspect: str, offered: list[str]) -> str:
 
 
 # --- building the catalog ----------------------------------------------------------------------------------
-
-
-def builtin_models() -> list[ModelSpec]:
-    """The Replicate models as shipped in `tools/models/*.json`, in file order."""
-    models: list[ModelSpec] = []
-    folder = resources.files("tools") / "models"
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".json"):
-            continue
-        data = json.loads(entry.read_text(encoding="utf-8"))
-        for item in data.get("models", []):
-            models.append(ModelSpec.model_validate({"provider": "replicate", **item}))
-    return models
 
 
 def cache_path(data_dir: Path) -> Path:
@@ -828,34 +788,7 @@ def apply_overrides(spec: ModelSpec, fields: dict[str, Any]) -> ModelSpec:
     if not update:
         return spec
     try:
-        return ModelSpec.model_validate({**spec.model_dump(), **update})
+        return type(spec).model_validate({**spec.model_dump(), **update})
     except ValueError:
         log.warning("ignoring the cached schema of %s: it no longer fits the catalog", spec.id)
         return spec
-
-
-def build_catalog(settings: Settings) -> Catalog:
-    """The catalog for these settings: the draft engine always, Replicate's models from the data.
-
-    The default model, whether a Replicate token is set, and the data folder whose schema cache (from
-    `clapboard models --refresh`) is applied all come from the settings. Without a token the Replicate models
-    are listed but unavailable, so a request for one moves to its fallback (ending at draft) with a notice.
-    """
-    enabled = bool(settings.replicate_api_token)
-    cached = load_cache(settings.data_dir)
-    models = [DRAFT]
-    for spec in builtin_models():
-        spec = apply_overrides(spec, cached.get(spec.id, {}))
-        if not enabled:
-            token = "Needs a Replicate account, which an administrator connects to this server."
-            spec = spec.model_copy(update={"available": False, "notice": f"{token} {spec.notice}".strip()})
-        models.append(spec)
-    catalog = Catalog(models, default_model="draft")
-    if settings.default_model:
-        try:
-            catalog.default_model = catalog.get(settings.default_model).id
-        except InvalidRequest:
-            log.warning("the default model %r does not exist; using draft", settings.default_model)
-    elif enabled:
-        catalog.default_model = catalog.first_available("sora-2-pro").id
-    return catalog

@@ -43,6 +43,14 @@ CHANNELS: tuple[Channel, ...] = (
 _BY_KEY = {c.key: c for c in CHANNELS}
 _ANY = "|".join(f"(?:{c.pattern})" for c in CHANNELS)
 _MENTION = re.compile(rf"(?<![\w-])(?:{_ANY})(?![\w-])", re.I)
+# Words that name a channel only by where they stand ("for Reels", "TikTok, Reels and Shorts", "a Shorts ad"),
+# never in a description ("a runner in shorts", "share your stories").
+_ORDINARY = {"shorts", "reels", "stories"}
+_INTRODUCED = re.compile(r"\b(?:for|on|across)\s+(?:each\s+of\s+|both\s+|all\s+of\s+)?(?:the\s+)?$", re.I)
+_JOINED = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b)\s*(?:and\s+|or\s+)?", re.I)
+_AS_AD = re.compile(r"\s+(?:ads?|videos?|spots?|clips?|versions?|cuts?|teasers?|promos?|creatives?)\b", re.I)
+_ENDS = re.compile(r"\s*(?:[,.;:!?)]|$|\bin\s)")
+_HIDDEN = 0xF0000  # an ordinary word is hidden from the channel patterns in these private-use characters
 _RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5)(?![\d:])")
 _ORIENTATION = {"vertical": "9:16", "portrait": "9:16", "square": "1:1", "landscape": "16:9", "horizontal": "16:9",
                 "widescreen": "16:9"}  # fmt: skip
@@ -91,17 +99,69 @@ def read_channel(text: str) -> tuple[Channel, str]:
     return channel, (stated.group(1) or _ORIENTATION[stated.group(2).lower()]) if stated else channel.aspect
 
 
+def mentions(text: str) -> list[re.Match[str]]:
+    """Where a text names a channel: a name that is only a channel's ("TikTok", "YouTube Shorts") anywhere, and
+    "shorts", "reels" or "stories" after "for"/"on"/"across" (in a list, or ending its phrase: not "a sale on
+    shorts and swimwear"), capitalised in a list of channels, or as "a Reels ad"."""
+    found = list(_MENTION.finditer(text))
+    chains: list[list[re.Match[str]]] = []
+    for m in found:
+        if chains and _JOINED.fullmatch(text[chains[-1][-1].end() : m.start()]):
+            chains[-1].append(m)
+        else:
+            chains.append([m])
+    named = []
+    for chain in chains:
+        introduced = bool(_INTRODUCED.search(text[: chain[0].start()]))
+        sure = [m for m in chain if m.group(0).lower() not in _ORDINARY]
+        capitalised = [m for m in chain if m.group(0)[0].isupper()]
+        as_ad = any(_AS_AD.match(text, m.end()) for m in capitalised)
+        for m in chain:
+            ends = _ENDS.match(text, m.end()) or _AS_AD.match(text, m.end())
+            placed = introduced and (len(chain) > 1 or ends or m in capitalised)  # "for reels and shorts"
+            listed = m in capitalised and (sure or as_ad or len(capitalised) > 1)  # "TikTok, Reels", "a Reels ad"
+            if m in sure or placed or listed:
+                named.append(m)
+    return named
+
+
+def hide_ordinary(text: str) -> str:
+    """The text with the words that look like a channel but do not name one here ("a runner in shorts") hidden
+    from the channel patterns; `show_ordinary` gives them back."""
+    named = {m.start() for m in mentions(text)}
+    out, at = [], 0
+    for m in _MENTION.finditer(text):
+        if m.start() not in named:
+            out += [text[at : m.start()], "".join(chr(_HIDDEN + ord(c)) for c in m.group(0))]
+            at = m.end()
+    return "".join(out) + text[at:]
+
+
+def show_ordinary(text: str) -> str:
+    return "".join(chr(ord(c) - _HIDDEN) if _HIDDEN <= ord(c) < _HIDDEN + 128 else c for c in text)
+
+
+def format_named(text: str) -> str | None:
+    """The format a text states (a ratio or an orientation word), else the one of the first channel it names."""
+    if stated := _STATED.search(text):
+        return stated.group(1) or _ORIENTATION[stated.group(2).lower()]
+    if named := channels_in(text):
+        channel, stated_for = named[0]
+        return stated_for or channel.aspect
+    return None
+
+
 def channels_in(text: str) -> list[tuple[Channel, str | None]]:
     """The channels a brief names, in order, each once, with the format stated for it ("one square for
     LinkedIn", "LinkedIn in 16:9") or None."""
     found: list[tuple[Channel, str | None]] = []
-    mentions = list(_MENTION.finditer(text))
-    for i, m in enumerate(mentions):
+    named = mentions(text)
+    for i, m in enumerate(named):
         channel = channel_of(m.group(0))
         if any(c == channel for c, _ in found):
             continue
-        before = text[mentions[i - 1].end() if i else 0 : m.start()]
-        after = text[m.end() : mentions[i + 1].start() if i + 1 < len(mentions) else len(text)]
+        before = text[named[i - 1].end() if i else 0 : m.start()]
+        after = text[m.end() : named[i + 1].start() if i + 1 < len(named) else len(text)]
         clause = f"{_CLAUSE.split(before)[-1]} {_CLAUSE.split(after)[0]}"  # "one square for X", "X in 16:9"
         stated = _STATED.search(clause)
         found.append((channel, stated and (stated.group(1) or _ORIENTATION[stated.group(2).lower()])))
@@ -111,10 +171,10 @@ def channels_in(text: str) -> list[tuple[Channel, str | None]]:
 def for_channel(brief: str, channel: Channel) -> str:
     """The brief of one channel's video: the other channels, the list of channels and the count of ads taken out,
     and this channel named once ("6 second ad for our socks, for TikTok")."""
-    text = _FOR_CHANNELS.sub(" ", _ONE_FOR.sub(" ", brief))
+    text = _FOR_CHANNELS.sub(" ", _ONE_FOR.sub(" ", hide_ordinary(brief)))
     text = _COUNTED.sub("", _CHANNELS.sub(" ", text))
     text = _BARE.sub(r"\1 a ", _PLURAL.sub(lambda m: m.group(1)[:-1], text))
     text = _EACH.sub(" ", re.sub(r"\ba\s+(?=ad\b|edit\b)", "an ", text, flags=re.I))
     text = re.sub(r"\s*([,;:])(?:\s*[,;:])+", r"\1", text)
-    text = re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,;:.")
+    text = show_ordinary(re.sub(r"\s+([,;:.!?])", r"\1", re.sub(r"\s+", " ", text)).strip(" ,;:."))
     return f"{text}, for {channel.label}" if text else f"A video for {channel.label}"

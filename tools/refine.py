@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
 from tools.adcopy import AdCopy, read_copy, without_instructions
-from tools.channels import CHANNELS
+from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
 from tools.templates import Template, get_template, on_screen_text
 
@@ -174,7 +174,18 @@ _FORMAT_NOUNS = (
     r"format|video|clip|ad|frame|framing|composition|crop|orientation|aspect|version|reel|teaser|spot|promo|cut|"
     r"showcase|animation|shot|layout"
 )
-_ANY_RATIO = re.compile(r"(?<![\d:x])(16|9|1|4|5|3|2|21)\s?[:x]\s?(9|16|1|5|4|3|2|21)(?![\d:x])")
+_FORMAT_RATIOS = {"16:9", "9:16", "1:1", "4:5", "5:4", "4:3", "3:4", "3:2", "2:3", "21:9", "9:21"}
+_ANY_RATIO = re.compile(r"(?<![\d:x.])(\d{1,2})\s?[:x]\s?(\d{1,2})(?![\d:x])")
+# A ratio stands as a format after "in", "at", "ratio" or a length, in brackets or between commas ("in 9:16,",
+# "8s 16:9", "(1:1)"), or before a format word ("a 9:16 video"), never in "1:1 coaching" or "our 16:9 deal".
+_AS_FORMAT_BEFORE = re.compile(
+    r"(?:\b(?:in|at|as|to|into|ratio|format|aspect)\s*:?|[(,:;\[]|^|\d\s*(?:s|secs?|seconds?))\s*$", re.I
+)
+_AS_FORMAT_AFTER = re.compile(
+    rf"\s*(?:[,.;:)\]!?]|$|(?:-\s*)?(?:{_FORMAT_NOUNS}|ratio|vertical|portrait|landscape|horizontal|widescreen|"
+    r"square)\b)",
+    re.I,
+)
 
 
 def _shape(aspect: str) -> str:
@@ -192,7 +203,7 @@ def fit_format(prompt: str, aspect: str) -> str:
     out. A brief's words ("a vertical teaser"), a template's style and an LLM's prose all pass through here."""
     shape = _shape(aspect)
     word = _ORIENTATION.get(aspect, _SHAPES[shape][0])
-    text = _ANY_RATIO.sub(lambda m: m.group(0) if f"{m.group(1)}:{m.group(2)}" == aspect else aspect, prompt)
+    text = _ANY_RATIO.sub(lambda m: aspect if _other_format(m, aspect) else m.group(0), hide_ordinary(prompt))
     for other, words in _SHAPES.items():
         if other == shape:
             continue
@@ -204,10 +215,20 @@ def fit_format(prompt: str, aspect: str) -> str:
         text = re.sub(
             pattern, lambda m: f"in {word}" if m.group(0).lower().startswith("in ") else word, text, flags=re.I
         )
-    for channel in CHANNELS:
-        if _shape(channel.aspect) != shape:
-            text = re.sub(rf"(?:\b(?:for|on)\s+)?(?<![\w-])(?:{channel.pattern})(?![\w-])", "", text, flags=re.I)
-    return re.sub(r"[ \t]{2,}", " ", re.sub(r"[ \t]+([,.;:])", r"\1", text))
+    other = "|".join(f"(?:{c.pattern})" for c in CHANNELS if _shape(c.aspect) != shape)
+    joined = r"\s*(?:,|&|/|\band\b|\bor\b)\s*"
+    text = re.sub(rf"(?:\b(?:for|on)\s+)?(?<![\w-])(?:{other})(?:{joined}(?:{other}))*(?![\w-])", "", text, flags=re.I)
+    text = re.sub(r"([,;])(?:[ \t]*[,;])+", r"\1", re.sub(r"[ \t]+([,.;:])", r"\1", text))
+    return show_ordinary(re.sub(r"[ \t]{2,}", " ", text))
+
+
+def _other_format(m: re.Match[str], aspect: str) -> bool:
+    """Whether a ratio in a prompt is a format other than `aspect`, said as a format."""
+    ratio = f"{m.group(1)}:{m.group(2)}"
+    if ratio == aspect or ratio not in _FORMAT_RATIOS:
+        return False
+    after = _AS_FORMAT_AFTER.match(m.string, m.end())
+    return bool(after and (after.group(0).strip()[:1].isalpha() or _AS_FORMAT_BEFORE.search(m.string[: m.start()])))
 
 
 # --- refinement -------------------------------------------------------------------------------------------

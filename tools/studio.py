@@ -24,12 +24,13 @@ from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disp
 from campaign.store import Store
 from tools.accounts import Accounts
 from tools.adcopy import AdCopy
-from tools.catalog import Catalog, ModelView, build_catalog
+from tools.catalog import Catalog, ModelView
 from tools.channels import for_channel, read_channel
-from tools.engines import engine_for
-from tools.engines.replicate_hooks import Completions, Pacer, WebhookVerifier
+from tools.engines.base import EngineFactory
+from tools.engines.registry import build_catalog, engine_factory
+from tools.engines.replicate.hooks import WebhookVerifier
 from tools.jobs.backends import Backend, InProcessBackend
-from tools.jobs.body import EngineFactory, JobBody
+from tools.jobs.body import JobBody
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.relay import Relay
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
@@ -107,9 +108,7 @@ class Studio:
         catalog = catalog or build_catalog(settings)
         intake = ReferenceIntake(settings, storage)
         bus = EventBus()
-        completions, pacer = Completions(), Pacer(settings.replicate_polls_per_s)
-        bus.subscribe(completions)
-        engines = engines or (lambda model: engine_for(model, settings, storage, completions, pacer))
+        engines = engines or engine_factory(settings, storage, bus.subscribe)
         body = JobBody(settings, store, storage, catalog, engines, bus)
         backend = backend_for(body, server=server)
         submissions = Submissions(settings, store, catalog, intake, backend, bus)
@@ -389,10 +388,11 @@ class Studio:
         seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
         first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
         title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
+        done = await self._variations_made(actor, job, set_id, title, idempotency_key)
         return [
             await self.submit(
                 actor,
-                request.model_copy(update={"title": f"{title}, variation {k + 1}"}),
+                request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
                 origin=origin,
                 set_id=set_id,
                 variant=first + k,
@@ -400,6 +400,20 @@ class Studio:
             )  # fmt: skip
             for k in range(count)
         ]
+
+    async def _variations_made(self, actor: Actor, job: Job, set_id: str, title: str, key: str | None) -> int:
+        """The highest variation number already in the set, so more takes go on counting (two never share a
+        title); takes made with this idempotency key before are left out, so a retry numbers them as before."""
+        taken = re.compile(rf"{re.escape(title)}, variation (\d+)")
+        jobs = await self.store.jobs(actor.team_id, campaign_id=job.campaign_id, limit=500)
+        numbers = [
+            int(m.group(1))
+            for j in jobs
+            if not (key and (j.idempotency_key or "").startswith(f"{key}:v"))
+            and (s := JobSpec.of(j)).set_id == set_id
+            and (m := taken.fullmatch(s.title))
+        ]
+        return max(numbers, default=0)
 
     async def formats(
         self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None
@@ -447,18 +461,23 @@ class Studio:
         for channel, aspect in wanted.values():  # every channel checked before any job is made
             self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
         set_id = new_id()
-        made = []
-        for channel, aspect in wanted.values():
-            asked, note = self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
-            submitted = await self.submit(
-                actor,
-                asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
-                origin=origin,
-                set_id=set_id,
-                channel=channel.key,
-                idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
-            )  # fmt: skip
-            made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        made: list[Submitted] = []
+        try:
+            for channel, aspect in wanted.values():
+                asked, note = self._fitting(request.model_copy(update={"aspect": aspect}), channel.label)
+                submitted = await self.submit(
+                    actor,
+                    asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
+                    origin=origin,
+                    set_id=set_id,
+                    channel=channel.key,
+                    idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
+                )  # fmt: skip
+                made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        except ClapboardError:  # one channel refused (words too long for its format...): those made are canceled
+            for submitted in made:
+                await self.submissions.cancel(submitted.job_id, by=actor.user_id)
+            raise
         return made
 
     def _fitting(self, request: VideoRequest, label: str) -> tuple[VideoRequest, str]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from campaign.errors import InvalidRequest
 from campaign.text import storable
 from tools.adcopy import AdCopy, product_name, without_instructions
-from tools.engines.draft_text import key_phrases
+from tools.engines.draft.text import key_phrases
 
 TITLE_MAX = 48  # what make_title writes
 TITLE_CHARS = 120  # what a person may write

@@ -55,6 +55,19 @@ CORPUS: list[tuple[str, str, str]] = [
     ("Do a quick teaser for our podcast, 5 seconds", "brief", ""),
     ("A 10s video of our sneaker on a rooftop?", "brief", ""),
     ("our new lipstick in slow motion, 6 seconds, vertical?", "brief", ""),
+    # ordinary words that are also channel names (shorts, stories, reels, feed), and pasted image URLs
+    ("A runner in shorts and sneakers on a wet track at dawn, 8 seconds", "brief", ""),
+    ("Summer sale on shorts and swimwear, 20% off, landscape", "brief", ""),
+    ("Our customers share their stories of the first marathon, 10 s", "brief", ""),
+    ("fishing reels and rods on a misty lake, 6 seconds, square", "brief", ""),
+    ("a cat eating from its feed bowl, our pet food, 6s", "brief", ""),
+    ("a 6 second LinkedIn ad for our CRM", "brief", ""),
+    ("an 8 second ad of our running shoe https://cdn.example.com/shoe.png?X-Amz-Signature=abc", "brief", ""),
+    ("our sneaker on a rooftop https://cdn.example.com/shoe.png 6 seconds vertical", "brief", ""),
+    ("our running shoe on wet asphalt at night https://cdn.example.com/shoe.png?X-Amz-Signature=abc", "brief", ""),
+    ("our models walking in the rain in our coats https://cdn.example.com/coat.jpg?sig=1", "brief", ""),
+    ("our sneaker on a rooftop at sunset https://cdn.example.com/shoe.png", "brief", ""),
+    ("Product video of our mug, https://cdn.example.com/mug.jpg?w=1200&h=800, price $24", "brief", ""),
     # several ads in one brief
     ("three different 6 second ads for our socks, one for TikTok, one for YouTube, one for LinkedIn", "ads", ""),
     ("3 ads for our socks: TikTok, YouTube and LinkedIn, 6 seconds each", "ads", ""),
@@ -64,6 +77,8 @@ CORPUS: list[tuple[str, str, str]] = [
     ("6 second spots for LinkedIn and TikTok for our hiring campaign", "ads", ""),
     ("one video for YouTube and one for TikTok showing our new headphones", "ads", ""),
     ("Can you make separate ads for Reels, Shorts and LinkedIn? Our sneaker, 6 s", "ads", ""),
+    ("a runner in shorts for youtube and tiktok", "ads", ""),
+    ("ads for TikTok and YouTube: our customers share their stories, 8 s", "ads", ""),
     # questions about models and prices, formats and lengths
     ("what models can I use", "models", ""),
     ("What models can I use?", "models", ""),
@@ -273,4 +288,21 @@ HELD_OUT: list[tuple[str, str, str]] = [
     ("two ads for our app, one for TikTok and one for LinkedIn", "ads", ""),
     ("8s spots for Reels, YouTube and LinkedIn for our coffee", "ads", ""),
     ("same ad for YouTube and TikTok please, 6 seconds", "ads", ""),
+]
+
+# What the planner reads from a brief whose words look like channels or that pastes URLs: the format (None: none
+# named, the model's default) and the channels of several ads.
+READ: list[tuple[str, str | None, list[str]]] = [
+    ("A runner in shorts and sneakers on a wet track at dawn, 8 seconds", None, []),
+    ("Summer sale on shorts and swimwear, 20% off, landscape", "16:9", []),
+    ("Our customers share their stories of the first marathon, 10 s", None, []),
+    ("fishing reels and rods on a misty lake, 6 seconds, square", "1:1", []),
+    ("a cat eating from its feed bowl, our pet food, 6s", None, []),
+    ("a 6 second LinkedIn ad for our CRM", "1:1", []),
+    ("a 6 second Facebook ad for our bakery", "1:1", []),
+    ("Reels ad for our bakery: fresh croissants every morning, Order now", "9:16", []),
+    ("an 8 second ad of our running shoe https://cdn.example.com/shoe.png?X-Amz-Signature=abc", None, []),
+    ("our running shoe on wet asphalt at night https://cdn.example.com/shoe.png?X-Amz-Signature=abc", None, []),
+    ("a runner in shorts for youtube and tiktok", None, ["youtube", "tiktok"]),
+    ("ads for TikTok and YouTube: our customers share their stories, 8 s", None, ["tiktok", "youtube"]),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 from langchain_core.messages import HumanMessage
 
 from campaign.people import LOCAL_OWNER as OWNER
@@ -90,3 +91,28 @@ async def test_a_resent_message_or_a_repeated_tool_call_makes_one_job(tmp_path: 
         jobs = await studio.jobs(OWNER)
         assert len(jobs) == 3 and all(j.status == "succeeded" for j in jobs)
         await studio.close()
+
+
+async def test_an_ad_for_one_channel_is_made_in_its_format(tmp_path: Path) -> None:
+    """The tool tells the LLM to leave `aspect` unset with `channels`: one channel still gives its format."""
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "a 2 second ad for our socks", "duration_s": 2, "channels": ["youtube"]}}])  # fmt: skip
+        llm.queue_reply(content="On its way.")
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "a 2 second ad for our socks", "duration_s": 2, "channels": ["linkedin"]}}])  # fmt: skip
+        llm.queue_reply(content="On its way.")
+        studio = await Studio.open(settings)
+        try:
+            await _ask(studio, "a 2 second ad for our socks for YouTube", origin="chat:t1", message_id="m1")
+            await _ask(studio, "a 2 second ad for our socks for LinkedIn", origin="chat:t1", message_id="m2")
+            await studio.backend.drain()
+            made = await studio.creatives(OWNER)
+            sizes = []
+            for c in made:
+                with av.open(c.file or "") as container:
+                    sizes.append((c.aspect, container.streams.video[0].width, container.streams.video[0].height))
+            assert sorted(sizes) == [("16:9", 1280, 720), ("1:1", 720, 720)]
+        finally:
+            await studio.close()

@@ -1,5 +1,5 @@
-"""The REST API behind users' tokens, scoped by team, and the signed, Range-capable file route, on Chainlit's own
-ASGI app."""
+"""The REST API behind users' tokens, scoped by team, and the signed, Range-capable file route, on the app
+`create_app` builds."""
 
 from __future__ import annotations
 
@@ -16,22 +16,18 @@ import pytest
 
 from campaign.settings import Settings
 from tests.conftest import bearer, make_settings
+from tests.e2e.chainlit_server import app_client
 
 
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    import chainlit.server
-
-    import chat.app  # noqa: F401
     from chat import runtime
 
-    studio = await runtime.start(settings)
-    await studio.accounts.add("alice", team="acme", password="alice-password")
-    transport = httpx.ASGITransport(app=chainlit.server.app)
-    headers = await bearer(studio, "alice")
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers) as client:
+    async with app_client(settings) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        client.headers.update(await bearer(studio, "alice"))
         yield client
-    await runtime.stop()
 
 
 def _routes(schema: dict) -> list[tuple[str, str]]:
@@ -48,7 +44,7 @@ async def test_every_route_refuses_a_missing_bad_expired_or_revoked_token(
 ) -> None:
     from chat import runtime
 
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.accounts.add("bob", team="acme", password="bob-password")
     await studio.accounts.add("dave", team="acme", password="dave-password")
     bob, dave = await bearer(studio, "bob"), await bearer(studio, "dave")
@@ -89,7 +85,7 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
     job_id = response.json()["job_id"]
     from chat import runtime
 
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
     job = (await api.get(f"/api/jobs/{job_id}")).json()
     assert job["status"] == "succeeded", job
@@ -143,7 +139,7 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     ).json()["job_id"]  # fmt: skip
     from chat import runtime
 
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
     creative = (await api.get("/api/creatives")).json()[0]
     assert creative["reference_keys"] == [key]
@@ -172,7 +168,7 @@ async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_on
     assert (await api.post("/api/video/generate", json=body, headers={"Idempotency-Key": "k" * 201})).status_code == 422
     from chat import runtime
 
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.backend.drain()
     assert len(await studio.jobs(await studio.accounts.cli_actor("alice"))) == 2
 
@@ -188,7 +184,7 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
     from chat import runtime
 
     done = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.wait(await studio.accounts.cli_actor("alice"), done["job_id"])
     asking = await api.post(
         "/api/video/generate", json={"prompt": "an 8 s kite", "model": "draft", "duration_s": 2, "campaign": "Kites"}
@@ -204,7 +200,7 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
     assert all(j["status"] == "succeeded" for j in succeeded) and done["job_id"] in {j["id"] for j in succeeded}
     assert (await api.get("/api/jobs", params={"status": "exploded"})).status_code == 422
     assert (await api.get("/api/jobs", params={"campaign": "Nope"})).status_code == 404
-    await (await runtime.get_studio()).backend.drain()
+    await runtime.services().studio.backend.drain()
 
 
 async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
@@ -212,7 +208,7 @@ async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
 ) -> None:
     from chat import runtime
 
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     await studio.accounts.add("bob", team="acme", password="bob-password")
     await studio.accounts.add("carol", team="globex", password="carol-password")
     bob, carol = await bearer(studio, "bob"), await bearer(studio, "carol")
@@ -275,7 +271,7 @@ async def test_the_file_route_answers_head_ignores_a_nonsense_range_and_says_nos
     from chat import runtime
 
     job_id = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     job = await studio.wait(await studio.accounts.cli_actor("alice"), job_id["job_id"])
     url = (await api.get(f"/api/creatives/{job.creative_id}")).json()["url"]
     head = await api.head(url)
@@ -334,21 +330,14 @@ async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: htt
 async def test_the_owners_token_says_why_it_stopped_once_users_exist(settings: Settings) -> None:
     """A token made while nobody had to sign in stops when the first user is added: the answer says so and what
     to do, not that a user was removed or changed their password."""
-    import chainlit.server
-
-    import chat.app  # noqa: F401
     from chat import runtime
 
-    studio = await runtime.start(settings)
-    try:
-        owner = await bearer(studio, None)
-        transport = httpx.ASGITransport(app=chainlit.server.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=owner) as client:
-            assert (await client.get("/api/jobs")).status_code == 200
-            await studio.accounts.add("alice", team="acme", password="alice-password")
-            refused = await client.get("/api/jobs")
-    finally:
-        await runtime.stop()
+    async with app_client(settings) as client:
+        studio = runtime.services().studio
+        client.headers.update(await bearer(studio, None))
+        assert (await client.get("/api/jobs")).status_code == 200
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        refused = await client.get("/api/jobs")
     assert refused.status_code == 401
     assert refused.json() == {
         "detail": "This token was made before sign-in was turned on, so it no longer works. Make a new one with "
@@ -356,6 +345,19 @@ async def test_the_owners_token_says_why_it_stopped_once_users_exist(settings: S
         "stage": "sign-in",
         "errors": [],
     }
+
+
+async def test_a_dependency_overridden_on_the_app_is_what_the_api_routes_get(settings: Settings) -> None:
+    """Tests stand in for what the routes depend on (here the actor a token names) on the app the factory builds,
+    although the API is an app of its own mounted in it."""
+    from campaign.people import LOCAL_OWNER
+    from chat.http.deps import actor
+
+    async with app_client(settings, overrides={actor: lambda: LOCAL_OWNER}) as client:
+        created = await client.post("/api/campaigns", json={"name": "Spring"})
+        listed = await client.get("/api/campaigns")
+    assert created.status_code == 201, created.text
+    assert [c["name"] for c in listed.json()] == ["Spring"]
 
 
 class _Proxy:
@@ -392,25 +394,18 @@ class _Proxy:
 async def test_the_database_going_away_answers_503_with_retry_after(postgres_url: str, tmp_path: Path) -> None:
     """While PostgreSQL restarts, the API answers in its one error shape with a 503 and when to try again, not a
     plain-text 500 with a traceback."""
-    import chainlit.server
-
-    import chat.app  # noqa: F401
     from chat import runtime
 
     proxy = _Proxy()
     where = urlsplit(postgres_url)
     port = await proxy.start(where.hostname or "127.0.0.1", where.port or 5432)
     url = postgres_url.replace(where.netloc, f"{where.username}@127.0.0.1:{port}")
-    studio = await runtime.start(make_settings(tmp_path / "data", database_url=url, embedded_worker=False))
-    try:
-        transport = httpx.ASGITransport(app=chainlit.server.app, raise_app_exceptions=False)
-        headers = await bearer(studio, None)
-        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=headers) as client:
-            assert (await client.get("/api/jobs")).status_code == 200
-            await proxy.stop()
-            answers = [await client.get("/api/jobs"), await client.get("/api/campaigns")]
-    finally:
-        await runtime.stop()
+    settings = make_settings(tmp_path / "data", database_url=url, embedded_worker=False)
+    async with app_client(settings, raise_app_exceptions=False) as client:
+        client.headers.update(await bearer(runtime.services().studio, None))
+        assert (await client.get("/api/jobs")).status_code == 200
+        await proxy.stop()
+        answers = [await client.get("/api/jobs"), await client.get("/api/campaigns")]
     for answer in answers:
         assert (answer.status_code, answer.headers["retry-after"]) == (503, "5")
         assert answer.json() == {

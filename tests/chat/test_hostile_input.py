@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import bearer, make_settings
+from tests.e2e.chainlit_server import app_client
 
 HOSTILE = {
     "NaN": "NaN",
@@ -34,18 +35,13 @@ BODIES = {  # each route with a JSON body, and the least it needs besides the fi
 
 @pytest.fixture
 async def api(database_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    import chainlit.server
-
-    import chat.app  # noqa: F401
     from chat import runtime
 
-    studio = await runtime.start(make_settings(tmp_path / "data", database_url=database_url))
-    await studio.accounts.add("alice", team="acme", password="alice-password")
-    transport = httpx.ASGITransport(app=chainlit.server.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+    async with app_client(make_settings(tmp_path / "data", database_url=database_url)) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
         client.headers.update(await bearer(studio, "alice"))
         yield client
-    await runtime.stop()
 
 
 def _resolve(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,7 @@ async def test_the_library_opens_and_acts_as_the_signed_in_user(settings: Settin
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
             await studio.accounts.add(name, team=team, password=f"{name}-password")
         alice, bob, carol = ChatClient(base), ChatClient(base), ChatClient(base)
@@ -93,7 +93,7 @@ async def test_asking_the_llm_for_the_library_opens_it_with_a_short_answer(tmp_p
         async with chainlit_server(settings) as base:
             from chat import runtime
 
-            studio = await runtime.get_studio()
+            studio = runtime.services().studio
             made = await studio.submit(OWNER, VideoRequest(prompt="a clip of a kite", duration_s=2), origin="cli")
             await studio.wait(OWNER, made.job_id)
             tab = ChatClient(base)

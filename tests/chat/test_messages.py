@@ -99,7 +99,7 @@ def test_no_message_the_chat_can_send_names_a_variable_an_llm_key_or_raw_json() 
         source = path.read_text(encoding="utf-8")
         count += sum(1 for _ in templates(source))
         found += [f"{path.relative_to(ROOT)} {p}" for p in problems(source)]
-    for path in sorted((ROOT / "tools" / "models").glob("*.json")):
+    for path in sorted((ROOT / "tools" / "engines").rglob("models.json")):
         for model in json.loads(path.read_text(encoding="utf-8")).get("models", []):
             found += [f"{path.name} {model['id']}: {p}" for p in problems(repr(model.get("notice", "")))]
     assert count > 500  # the scan reads the templates, not nothing

@@ -14,21 +14,22 @@ import asyncio, json, sys
 import chainlit as cl
 from chainlit.auth import get_configuration
 from chainlit.config import config
-import chat.app
 from chat import runtime
+from chat.server import create_app
 from tests.conftest import make_settings
 
 async def main():
     settings = make_settings(sys.argv[1], oauth_team_domains={"acme.example": "acme"})
-    studio = await runtime.start(settings)
-    await studio.accounts.add("alice", team="globex", password=None, email="alice@globex.example")
-    sign_in = config.code.oauth_callback
-    seen = {}
-    for email in ("Alice@Globex.example", "new.person@acme.example", "eve@evil.example"):
-        user = await sign_in("github", "token", {"email": email}, cl.User(identifier="gh"), None)
-        seen[email] = user and [user.display_name, user.metadata["team"], user.metadata["role"]]
-    seen["providers"] = get_configuration()["oauthProviders"]
-    await runtime.stop()
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="globex", password=None, email="alice@globex.example")
+        sign_in = config.code.oauth_callback
+        seen = {}
+        for email in ("Alice@Globex.example", "new.person@acme.example", "eve@evil.example"):
+            user = await sign_in("github", "token", {"email": email}, cl.User(identifier="gh"), None)
+            seen[email] = user and [user.display_name, user.metadata["team"], user.metadata["role"]]
+        seen["providers"] = get_configuration()["oauthProviders"]
     print(json.dumps(seen))
 
 asyncio.run(main())

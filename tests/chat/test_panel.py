@@ -6,7 +6,7 @@ from pathlib import Path
 
 from chat.panel import AUTO, STARTERS, model_label, normalised, starter_plan
 from tests.conftest import make_settings
-from tools.catalog import build_catalog
+from tools.engines.registry import build_catalog
 
 
 class _Studio:

@@ -24,7 +24,9 @@ def test_durations(text: str, seconds: int | None) -> None:
     ("text", "aspect"),
     [("9:16", "9:16"), ("vertical", "9:16"), ("for TikTok", "9:16"), ("Instagram Reels", "9:16"),
      ("YouTube Shorts", "9:16"), ("square", "1:1"), ("Instagram feed post", "1:1"), ("for YouTube", "16:9"),
-     ("landscape", "16:9"), ("4:5", "4:5"), ("a clip", None)],
+     ("landscape", "16:9"), ("4:5", "4:5"), ("a clip", None), ("a 6 second LinkedIn ad", "1:1"),
+     ("a Facebook ad", "1:1"), ("a Reels ad", "9:16"), ("a runner in shorts and sneakers", None),
+     ("a runner in shorts, landscape", "16:9"), ("share your stories", None), ("a TikTok ad, square", "1:1")],
 )  # fmt: skip
 def test_formats(text: str, aspect: str | None) -> None:
     assert parse_aspect(text) == aspect
@@ -163,3 +165,12 @@ def test_a_brief_that_starts_with_a_label_word_is_a_brief(text: str) -> None:
 def test_styling_the_text_is_answered_not_put_on_screen() -> None:
     decided = plan("make the headline bigger", NAMES)
     assert decided.tool is None and "not the style" in decided.reply
+
+
+@pytest.mark.parametrize(
+    "url", ["https://cdn.example.com/shoe.png?X-Amz-Signature=abc", "https://cdn.example.com/shoe.png"]
+)
+def test_a_brief_with_an_image_url_is_a_brief_whatever_its_query(url: str) -> None:
+    decided = plan(f"our running shoe on wet asphalt at night, neon reflections {url}", NAMES)
+    assert decided.tool == "generate_video" and decided.args["reference_urls"] == [url]
+    assert "?" not in decided.args["prompt"]

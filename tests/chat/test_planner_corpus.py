@@ -11,7 +11,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from chat import planner
 from chat.planner import is_stop
 from chat.planner_model import OfflinePlanner
-from tests.chat.planner_corpus import CORPUS, HELD_OUT, QUESTIONS, RENDERS
+from tests.chat.planner_corpus import CORPUS, HELD_OUT, QUESTIONS, READ, RENDERS
 
 MESSAGES = CORPUS + HELD_OUT
 
@@ -89,3 +89,11 @@ def test_accuracy_per_intent() -> None:
     assert not [r for r in stops if r[2] in RENDERS], "stop words, greetings and an unasked yes never render"
     for intent, total, right in rows:
         assert right / total >= FLOOR, (intent, right, total)
+
+
+def test_words_that_look_like_channels_and_pasted_urls_are_read_as_meant() -> None:
+    read = []
+    for text, _, _ in READ:
+        call = OfflinePlanner(model_names=NAMES)._respond([HumanMessage(text)]).tool_calls[0]
+        read.append((text, call["args"].get("aspect"), call["args"].get("channels") or []))
+    assert read == READ

@@ -31,7 +31,9 @@ async def test_a_server_waiting_for_the_setup_lock_lets_the_holder_build_its_ind
         await holder.execute("SELECT pg_advisory_lock(%s)", (MEMORY_LOCK,))  # the first server, mid set-up
         async with AsyncExitStack() as stack:
             second = asyncio.create_task(open_memory(settings, stack))
-            await asyncio.sleep(1)  # the second server is waiting for the lock
+            async with asyncio.timeout(30):  # until the second server has asked for the lock
+                while not await _asked_for_lock(holder):
+                    await asyncio.sleep(0.05)
             assert not second.done()
             # Its set-up builds an index concurrently on another connection: that waits for every open
             # transaction, so a waiter holding one would hang both servers for good (PostgreSQL cannot see that
@@ -51,9 +53,19 @@ async def test_a_start_that_cannot_set_up_fails_within_its_limit_saying_why(post
     async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as holder:
         await holder.execute("SELECT pg_advisory_lock(%s)", (MEMORY_LOCK,))  # a server stuck mid set-up
         with pytest.raises(ClapboardError) as failed:
-            await asyncio.wait_for(runtime.start(settings), 30)
+            await asyncio.wait_for(runtime.Services.open(settings), 30)
     assert str(failed.value) == (
         "The database was not ready within 2 s: another server may still be setting it up, or a transaction "
         "left open holds it. Check the database and start again."
     )
     assert runtime.current_studio() is None
+
+
+async def _asked_for_lock(holder: psycopg.AsyncConnection) -> bool:
+    """Whether another connection of this database has asked for an advisory lock (waiting or trying)."""
+    found = await holder.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+        "AND query LIKE '%advisory_lock%'"
+    )
+    row = await found.fetchone()
+    return bool(row and row[0])

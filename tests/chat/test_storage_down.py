@@ -5,6 +5,7 @@ of sitting "running" at 100%."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,20 +14,20 @@ import pytest
 
 from campaign.settings import Settings
 from tests.conftest import bearer, make_settings, png_bytes
+from tests.e2e.chainlit_server import app_client
 from tests.fakes.s3 import MotoS3
+from tools.studio import Studio
 
 
-async def _api(settings: Settings) -> tuple[httpx.AsyncClient, object]:
-    import chainlit.server
-
-    import chat.app  # noqa: F401
+@contextlib.asynccontextmanager
+async def _api(settings: Settings) -> AsyncIterator[tuple[httpx.AsyncClient, Studio]]:
     from chat import runtime
 
-    studio = await runtime.start(settings)
-    await studio.accounts.add("alice", team="acme", password="alice-password")
-    transport = httpx.ASGITransport(app=chainlit.server.app)
-    client = httpx.AsyncClient(transport=transport, base_url="http://localhost", headers=await bearer(studio, "alice"))
-    return client, studio
+    async with app_client(settings) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        client.headers.update(await bearer(studio, "alice"))
+        yield client, studio
 
 
 @pytest.fixture
@@ -57,15 +58,14 @@ def _s3_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str,
 async def test_an_upload_while_storage_is_down_is_a_503_with_retry_after(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chat import runtime
-
-    with MotoS3() as moto:
-        bucket = moto.create_bucket()
-        settings = _s3_settings(tmp_path, monkeypatch, moto.endpoint_url, bucket)
-        client, _ = await _api(settings)
-        stored = await client.post("/api/references", files={"file": ("a.png", png_bytes(), "image/png")})
-        assert stored.status_code == 201, stored.text
-    try:  # moto stopped: nothing answers on its port
+    async with contextlib.AsyncExitStack() as served:
+        with MotoS3() as moto:
+            bucket = moto.create_bucket()
+            settings = _s3_settings(tmp_path, monkeypatch, moto.endpoint_url, bucket)
+            client, _ = await served.enter_async_context(_api(settings))
+            stored = await client.post("/api/references", files={"file": ("a.png", png_bytes(), "image/png")})
+            assert stored.status_code == 201, stored.text
+        # moto stopped: nothing answers on its port
         down = await client.post("/api/references", files={"file": ("b.png", png_bytes((300, 200)), "image/png")})
         assert down.status_code == 503, down.text
         assert int(down.headers["retry-after"]) > 0
@@ -73,18 +73,12 @@ async def test_an_upload_while_storage_is_down_is_a_503_with_retry_after(
         assert body["stage"] == "storage" and body["errors"] == []
         assert body["detail"].startswith("Cloud storage could not") and "Try again" in body["detail"]
         assert "127.0.0.1" not in body["detail"] and bucket not in body["detail"]
-    finally:
-        await client.aclose()
-        await runtime.stop()
 
 
 async def test_a_hanging_storage_fails_the_job_with_a_storage_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hanging_endpoint: str
 ) -> None:
-    from chat import runtime
-
-    client, studio = await _api(_s3_settings(tmp_path, monkeypatch, hanging_endpoint, "clapboard-hangs"))
-    try:
+    async with _api(_s3_settings(tmp_path, monkeypatch, hanging_endpoint, "clapboard-hangs")) as (client, studio):
         submitted = await client.post(
             "/api/video/generate", json={"prompt": "a 2 second clip of a kite", "duration_s": 2}
         )
@@ -94,6 +88,3 @@ async def test_a_hanging_storage_fails_the_job_with_a_storage_message(
         assert job.status == "failed", job
         assert job.error is not None and job.error.startswith("Cloud storage could not save the file."), job.error
         assert (await client.get(f"/api/jobs/{job_id}")).json()["status"] == "failed"
-    finally:
-        await client.aclose()
-        await runtime.stop()

@@ -14,7 +14,7 @@ import pytest
 
 from campaign.settings import Settings
 from tests.conftest import bearer, make_settings, png_bytes
-from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.e2e.chainlit_server import ChatClient, app_client, chainlit_server
 from tests.fakes.memory import peak_growth
 
 GB = 1_000_000_000
@@ -52,18 +52,13 @@ def temp_dir(tmp_path: Path) -> Iterator[Path]:
 
 @pytest.fixture
 async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    import chainlit.server
-
-    import chat.app  # noqa: F401
     from chat import runtime
 
-    studio = await runtime.start(settings)
-    await studio.accounts.add("alice", team="acme", password="alice-password")
-    transport = httpx.ASGITransport(app=chainlit.server.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as client:
+    async with app_client(settings) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
         client.headers.update(await bearer(studio, "alice"))
         yield client
-    await runtime.stop()
 
 
 def files_in(*folders: Path) -> list[Path]:
@@ -105,14 +100,14 @@ async def test_a_body_over_the_limit_is_refused_declared_or_streamed(
 async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_chat_ends(
     tmp_path: Path, temp_dir: Path
 ) -> None:
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import files_directory
 
     settings = make_settings(tmp_path / "data", chat_upload_max_files=2)
     async with chainlit_server(settings) as base:
         async with httpx.AsyncClient(base_url=base, timeout=60) as stranger:
             refused = await stranger.post("/project/file?session_id=x", content=Body(), headers=MULTIPART)
             assert refused.status_code == 401
-            assert files_in(temp_dir, FILES_DIRECTORY / "x") == []  # the gigabyte went nowhere
+            assert files_in(temp_dir, files_directory() / "x") == []  # the gigabyte went nowhere
         tab = ChatClient(base)
         await tab.connect()
         other = await tab.http.post("/project/file?session_id=not-mine", files={"file": ("a.png", b"x", "image/png")})
@@ -130,7 +125,7 @@ async def test_chat_uploads_are_signed_in_capped_counted_and_deleted_when_the_ch
             f"/project/file?session_id={tab.session_id}", files={"file": ("c.png", png_bytes(), "image/png")}
         )
         assert third.status_code == 413 and "2 files" in third.json()["detail"]
-        uploads = FILES_DIRECTORY / tab.session_id
+        uploads = files_directory() / tab.session_id
         assert len(files_in(uploads)) == 2
         await tab.close()
         for _ in range(200):
@@ -155,7 +150,7 @@ async def test_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_pat
 
 async def test_chunked_uploads_sent_at_once_cannot_pass_the_session_cap_together(tmp_path: Path) -> None:
     """Without a Content-Length nothing is known before the bytes come: they are counted as they stream."""
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import files_directory
 
     cap = 2 * 1024 * 1024
     settings = make_settings(tmp_path / "data", reference_max_bytes=1024 * 1024, chat_upload_max_bytes=cap)
@@ -166,7 +161,7 @@ async def test_chunked_uploads_sent_at_once_cannot_pass_the_session_cap_together
         answers = await asyncio.gather(
             *(tab.http.post(url, content=Body(900_000), headers=MULTIPART) for _ in range(6))
         )
-        stored = sum(p.stat().st_size for p in files_in(FILES_DIRECTORY / tab.session_id))
+        stored = sum(p.stat().st_size for p in files_in(files_directory() / tab.session_id))
         print(f"6 chunked 0.9 MB uploads at once against a 2 MB session cap: {stored / 1e6:.1f} MB stored")
         assert stored <= cap, stored
         accepted = [a for a in answers if a.status_code == 200]

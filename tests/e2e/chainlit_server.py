@@ -1,4 +1,5 @@
-"""A real Chainlit server in-process (uvicorn, lifespan off) and a socket.io client that speaks like the UI."""
+"""A real Clapboard server in-process (the app factory's app, on uvicorn) and a socket.io client that speaks like the
+UI."""
 
 from __future__ import annotations
 
@@ -18,20 +19,17 @@ from campaign.settings import Settings
 
 @asynccontextmanager
 async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
-    """Serve the Clapboard chat on a free loopback port with this studio's settings; yields the base URL."""
-    import chainlit.data
-    import chainlit.server
+    """Serve the app `create_app` builds for these settings on a free loopback port, its lifespan and all; yields
+    the base URL."""
+    from chat.server import create_app
 
-    import chat.app  # noqa: F401  (registers the hooks)
-    from chat import runtime
-
-    _forget_data_layer()  # Chainlit keeps its data layer for the process: this server's is on its own database
-    await runtime.start(settings)
     server = uvicorn.Server(
-        uvicorn.Config(chainlit.server.app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, lifespan="on", log_level="warning")
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
+        if task.done():
+            raise RuntimeError("the server did not start (its log says why)")
         await asyncio.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
     try:
@@ -39,16 +37,23 @@ async def chainlit_server(settings: Settings) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
-        if chainlit.data._data_layer is not None:
-            await chainlit.data._data_layer.close()
-        _forget_data_layer()
-        await runtime.stop()
 
 
-def _forget_data_layer() -> None:
-    import chainlit.data
+@asynccontextmanager
+async def app_client(
+    settings: Settings, overrides: dict[Any, Any] | None = None, **kwargs: Any
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app `create_app` builds for these settings, in process (no socket), inside the app's
+    lifespan: `chat.runtime.services()` is this app's while it is open. `overrides` stand in for the routes'
+    dependencies (FastAPI's `dependency_overrides`)."""
+    from chat.server import create_app
 
-    chainlit.data._data_layer, chainlit.data._data_layer_initialized = None, False
+    app = create_app(settings)
+    app.dependency_overrides.update(overrides or {})
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=kwargs.pop("raise_app_exceptions", True))
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost", **kwargs) as client:
+            yield client
 
 
 class ChatClient:

@@ -72,7 +72,7 @@ async def test_a_long_render_shows_progress_and_stops_from_its_button_stop_and_c
     from chat import runtime
 
     async with chainlit_server(settings) as base:
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         tab = ChatClient(base)
         await tab.connect()
         seen: set[str] = set()

@@ -102,7 +102,7 @@ async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_wha
     from chat import runtime
 
     async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         tab = ChatClient(base)
         await tab.connect()
         await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")
@@ -112,8 +112,9 @@ async def test_a_stop_while_replicate_answers_the_create_cancels_it_and_says_wha
         told = len(tab.messages())
 
         await tab.send("stop")
-        while (await studio.store.job(button["payload"]["job_id"])).status != "canceled":
-            await asyncio.sleep(0.02)
+        async with asyncio.timeout(30):
+            while (await studio.store.job(button["payload"]["job_id"])).status != "canceled":
+                await asyncio.sleep(0.02)
         fake_replicate.release_creates()  # Replicate answers only now
 
         said = await tab.wait_for(lambda: [m for m in tab.messages()[told:] if m.startswith("Stopped")])

@@ -73,7 +73,7 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
     async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         tab = ChatClient(base)
         await tab.connect()
         await tab.send(PAID_BRIEF)

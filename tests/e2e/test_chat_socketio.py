@@ -46,7 +46,7 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
 
         from chat import runtime
 
-        creatives = await (await runtime.get_studio()).creatives(LOCAL_OWNER, "Default campaign")
+        creatives = await runtime.services().studio.creatives(LOCAL_OWNER, "Default campaign")
         assert len(creatives) == 1 and creatives[0].reference_keys
 
         await tab.send("/creatives")
@@ -92,7 +92,7 @@ async def test_bad_requests_get_clear_messages_and_write_nothing(settings: Setti
 
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         assert await studio.store.jobs(DEFAULT_TEAM_ID) == []
         assert not list((settings.data_dir / "files").rglob("*.*"))
         await tab.close()
@@ -107,7 +107,7 @@ async def test_a_video_finished_after_the_tab_closed_is_shown_on_return(settings
         await first.close()
         from chat import runtime
 
-        await (await runtime.get_studio()).backend.drain()  # it finishes while nobody is looking
+        await runtime.services().studio.backend.drain()  # it finishes while nobody is looking
 
         later = ChatClient(base)
         await later.connect()
@@ -156,7 +156,7 @@ async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_p
     """An upload that failed, and one whose file is gone by the time the brief is sent: the chat says the photo
     did not arrive and makes nothing; a product showcase brief with no photo at all asks for one."""
     from chat import runtime
-    from chat.uploads import FILES_DIRECTORY
+    from chat.http.uploads import files_directory
 
     settings = make_settings(tmp_path / "data", reference_max_bytes=200_000)
     async with chainlit_server(settings) as base:
@@ -170,7 +170,7 @@ async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_p
         assert "upload failed" in said[0] and "attach it again" in said[0]
 
         photo = await tab.upload("sneaker.png", png_bytes((320, 240)), "image/png")
-        for path in (FILES_DIRECTORY / tab.session_id).iterdir():
+        for path in (files_directory() / tab.session_id).iterdir():
             path.unlink()  # what another server's shutdown did to it
         await tab.send("make a 6 second vertical product showcase of our sneaker, price $129", [photo])
         said = await tab.wait_for(lambda: [m for m in tab.messages() if "*sneaker.png* did not arrive" in m])
@@ -178,6 +178,6 @@ async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_p
 
         await tab.send("a 4 second product showcase of our lamp")
         await tab.wait_for(lambda: any("photo of the product" in m for m in tab.messages()))
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         assert await studio.jobs(LOCAL_OWNER) == [] and tab.elements("video") == []
         await tab.close()

@@ -23,7 +23,7 @@ from tools.jobs import JobSpec
 
 async def _specs(at_least: int = 0, timeout_s: float = 90) -> list[JobSpec]:
     """The jobs' checked requests, oldest first (once there are `at_least`)."""
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     for _ in range(round(timeout_s * 10)):
         jobs = await studio.store.jobs(OWNER.team_id, limit=100)
         if len(jobs) >= at_least:
@@ -37,7 +37,7 @@ def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:
 
 
 async def _creatives(count: int) -> list[Any]:
-    studio = await runtime.get_studio()
+    studio = runtime.services().studio
     for _ in range(600):
         made = await studio.creatives(OWNER)
         if len(made) >= count:
@@ -64,7 +64,7 @@ async def test_the_buttons_under_a_ready_video(settings: Settings) -> None:
         await tab.click(_actions(tab, "make_formats")[0])
         formats = (await _creatives(7))[4:]
         assert sorted(c.aspect for c in formats) == ["16:9", "4:5", "9:16"]
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         assert (await studio.creative(OWNER, first.id)).set_id == takes[0].set_id == formats[0].set_id
 
         await tab.click(_actions(tab, "edit_text")[0])
@@ -97,7 +97,7 @@ async def test_an_image_sent_alone_is_kept_and_plain_words_are_a_brief(settings:
         [brief] = await _specs()
         assert brief.copy.given() == {"headline": "AURORA", "price": "$149"}
         assert len(brief.references) == 1, "the image sent before is used"
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         assert [c.name for c in await studio.campaigns(OWNER)] == ["Spring sale"]
 
         await tab.send("sneakers")

@@ -37,7 +37,7 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
             await studio.accounts.add(name, team=team, password=f"{name}-password")
         alice = ChatClient(base)
@@ -52,7 +52,7 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
     async with chainlit_server(settings) as base:  # a restart: a new process would see the same
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         back = ChatClient(base)
         await back.sign_in("alice", "alice-password")
         [thread] = await _threads(back)
@@ -112,7 +112,7 @@ async def test_a_reopened_conversation_asks_its_open_price_question_again(
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        await (await runtime.get_studio()).accounts.add("alice", team="acme", password="alice-password")
+        await runtime.services().studio.accounts.add("alice", team="acme", password="alice-password")
         tab = ChatClient(base)
         await tab.connect("alice", "alice-password")
         await tab.send("make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn")

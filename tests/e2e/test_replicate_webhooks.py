@@ -27,7 +27,7 @@ async def test_a_signed_completion_finishes_the_job_and_forgeries_change_nothing
         settings.public_url = base
         from chat import runtime
 
-        headers = await bearer(await runtime.get_studio(), None)
+        headers = await bearer(runtime.services().studio, None)
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
             body = {"prompt": "a lighthouse at dawn", "model": "veo-3.1", "duration_s": 4, "confirm": True}
             job_id = (await http.post("/api/video/generate", json=body)).json()["job_id"]

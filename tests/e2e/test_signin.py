@@ -29,7 +29,7 @@ async def test_teammates_and_other_teams_see_only_what_is_theirs(fake_replicate:
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
             await studio.accounts.add(name, team=team, password=f"{name}-password")
 
@@ -85,7 +85,7 @@ async def test_a_session_ends_when_its_sign_in_no_longer_holds(settings: object,
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         async with httpx.AsyncClient(base_url=base) as http:
             assert (await http.get("/auth/config")).json()["headerAuth"] is True  # nobody added: the local owner
         owner = ChatClient(base)
@@ -122,7 +122,7 @@ async def test_a_trusted_proxy_header_signs_in_only_when_configured(settings: ob
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         await studio.accounts.add("alice", team="acme", password=None, email="alice@acme.example")
         tab = ChatClient(base)
         assert (await tab.http.get("/auth/config")).json()["headerAuth"] is True
@@ -148,7 +148,7 @@ async def test_wrong_passwords_wait_their_turn_and_another_address_is_not_kept_o
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        await (await runtime.get_studio()).accounts.add("alice", team="acme", password="alice-password")
+        await runtime.services().studio.accounts.add("alice", team="acme", password="alice-password")
         # uvicorn takes the client's address from X-Forwarded-For when the proxy is on loopback, as here
         guesser = httpx.AsyncClient(base_url=base, headers={"X-Forwarded-For": "203.0.113.9"})
         alice = httpx.AsyncClient(base_url=base, headers={"X-Forwarded-For": "198.51.100.7"})
@@ -180,7 +180,7 @@ async def test_a_nul_in_the_sign_in_form_is_refused_without_a_traceback(
     async with chainlit_server(make_settings(tmp_path / "data", database_url=database_url)) as base:
         from chat import runtime
 
-        await (await runtime.get_studio()).accounts.add("alice", team="acme", password="alice-password")
+        await runtime.services().studio.accounts.add("alice", team="acme", password="alice-password")
         async with httpx.AsyncClient(base_url=base) as http:
             for name, password in (("ali\x00ce", "alice-password"), ("alice@acme.example\x00", "x"),
                                    ("alice", "alice-pass\x00word"), ("alice\x1b", "alice-password")):  # fmt: skip

@@ -21,7 +21,7 @@ async def test_a_confirmed_job_says_started_once(fake_replicate: FakeReplicate, 
         assert (await tab.click(button)).status_code == 200
         await tab.wait_for(lambda: tab.elements("video"))
         assert (await tab.click(button)).status_code == 200  # after the video, too
-        started = [m for m in tab.messages() if m.startswith("Started on")]
+        started = [m for m in tab.messages() if m.startswith("Started ")]
         assert len(started) == 1, tab.messages()
         assert len(fake_replicate.creates()) == 1
         await tab.close()

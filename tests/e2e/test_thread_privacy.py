@@ -13,7 +13,7 @@ async def test_another_persons_conversation_answers_like_one_that_does_not_exist
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        studio = await runtime.get_studio()
+        studio = runtime.services().studio
         for name, team in (("alice", "acme"), ("bob", "acme"), ("carol", "globex")):
             await studio.accounts.add(name, team=team, password=f"{name}-password")
         alice = ChatClient(base)

@@ -429,6 +429,7 @@ class FakeReplicate:
         # http://localhost:PORT) to play a CDN that is not the API host.
         self.output_base_url = self.base_url
         self.list_page_size = 100  # predictions a page of `GET /v1/predictions`, newest first, as Replicate does
+        self.list_webhooks = True  # False: the list leaves each prediction's `webhook` out (not promised by docs)
         self._thread: threading.Thread | None = None
 
     # lifecycle
@@ -863,6 +864,8 @@ class FakeReplicate:
                 s.body for s in self.predictions.values() if not after or _when(s.body["created_at"]) >= _when(after)
             ]
         results.sort(key=lambda b: _when(b["created_at"]), reverse=True)
+        if not self.list_webhooks:
+            results = [{k: v for k, v in b.items() if k != "webhook"} for b in results]
         end = start + self.list_page_size
         query = urlencode({"created_after": after, "cursor": end} if after else {"cursor": end})
         following = self.url(f"/v1/predictions?{query}") if end < len(results) else None

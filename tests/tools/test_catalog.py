@@ -9,7 +9,9 @@ import pytest
 
 from campaign.errors import InvalidRequest, ModelUnavailable
 from tests.conftest import make_settings
-from tools.catalog import Catalog, build_catalog, builtin_models, cache_path
+from tools.catalog import Catalog, cache_path
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.models import builtin_models
 
 
 @pytest.fixture

@@ -20,6 +20,10 @@ from tools.channels import channels_in, for_channel, read_channel
          ["youtube", "linkedin 1:1", "tiktok 16:9"]),
         ("a 10 s TikTok ad for the spring sale", []),  # one video
         ("a 6 s teaser for TikTok and Reels", []),  # one video serves both: same format, one asked
+        ("a runner in shorts for youtube and tiktok", ["youtube", "tiktok"]),  # shorts she wears
+        ("ads for TikTok and LinkedIn: share your stories, our reels of the season", ["tiktok", "linkedin"]),
+        ("3 ads for our socks: TikTok, Reels and Shorts, one square for LinkedIn",
+         ["tiktok", "reels", "shorts", "linkedin 1:1"]),
     ],
 )  # fmt: skip
 def test_a_brief_for_several_ads_names_its_channels(brief: str, channels: list[str]) -> None:
@@ -42,4 +46,12 @@ def test_each_channels_brief_names_only_its_own_channel() -> None:
         "6 second ad for our socks, for TikTok",
         "6 second ad for our socks, for YouTube",
         "6 second ad for our socks, for LinkedIn",
+    ]
+
+
+def test_a_word_that_only_looks_like_a_channel_stays_in_each_brief() -> None:
+    brief = "a runner in shorts telling stories for youtube and tiktok"
+    assert [for_channel(brief, c) for c, _ in channels_in(brief)] == [
+        "a runner in shorts telling stories, for YouTube",
+        "a runner in shorts telling stories, for TikTok",
     ]

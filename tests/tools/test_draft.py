@@ -18,9 +18,9 @@ from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
 from tools import media
 from tools.adcopy import AdCopy, read_copy
-from tools.catalog import DRAFT, frame_size
+from tools.catalog import frame_size
 from tools.engines.base import Reference, RenderJob
-from tools.engines.draft import (
+from tools.engines.draft.engine import (
     DraftEngine,
     build_design,
     canvas_for,
@@ -28,9 +28,10 @@ from tools.engines.draft import (
     prepare_references,
     render_draft,
 )
-from tools.engines.draft_kit import load_reference
-from tools.engines.draft_text import clean_text, drawable, fit_text, font, key_phrases
-from tools.palette import contrast, palette_from_brief, palette_from_images
+from tools.engines.draft.kit import load_reference
+from tools.engines.draft.palette import contrast, palette_from_brief, palette_from_images
+from tools.engines.draft.provider import DRAFT
+from tools.engines.draft.text import clean_text, drawable, fit_text, font, key_phrases
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
 ASPECTS = ["16:9", "9:16", "1:1", "4:5"]

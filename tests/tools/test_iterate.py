@@ -29,6 +29,8 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         assert [t.job_id for t in again] == [t.job_id for t in takes]
         variants = [(await studio.store.job(t.job_id)).spec["variant"] for t in takes]
         assert len(set(variants)) == 2 and 0 not in variants
+        more = await studio.variations(alice, takes[0].job_id, 1)  # "another take", of a take: it goes on counting
+        assert [t.title for t in [*takes, *more]] == [f"{first.title}, variation {n}" for n in (1, 2, 3)]
 
         formats, missing = await studio.formats(alice, first.id)
         assert sorted(f.aspect for f in formats) == ["16:9", "4:5", "9:16"] and missing == []
@@ -59,5 +61,21 @@ async def test_another_teams_video_cannot_be_revised_varied_or_reformatted(setti
             with pytest.raises(NotFound):
                 await attempt
         assert len(await studio.jobs(alice)) == 1
+    finally:
+        await studio.close()
+
+
+async def test_a_channel_set_is_made_whole_or_not_at_all(settings: Settings) -> None:
+    """A headline that fits YouTube's 16:9 but not TikTok's 9:16: the set is refused, and the YouTube one that
+    was already submitted does not go on alone."""
+    studio = await runner(settings)
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        request = VideoRequest(prompt="an ad for our socks", duration_s=2, copy={"headline": "Soft " * 18 + "socks"})
+        with pytest.raises(InvalidRequest, match="headline"):
+            await studio.channels(alice, request, ["youtube", "tiktok"])
+        await studio.backend.drain()
+        jobs = await studio.jobs(alice)
+        assert jobs and {j.status for j in jobs} == {"canceled"}
     finally:
         await studio.close()

@@ -16,7 +16,7 @@ from tests.conftest import make_settings
 from tests.fakes.s3 import MotoS3
 from tests.tools.test_jobs import runner
 from tools.engines.base import RenderJob, RenderOutcome
-from tools.engines.draft import DraftEngine
+from tools.engines.draft.engine import DraftEngine
 from tools.jobs import VideoRequest
 from tools.studio import Studio
 

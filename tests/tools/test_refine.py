@@ -190,3 +190,18 @@ def test_the_format_words_of_a_prompt_follow_the_chosen_format() -> None:
     assert "landscape composition" in fitted and "in 16:9" in fitted and "Times Square" in fitted
     assert fit_format(prompt, "9:16") == prompt
     assert fit_format("a portrait of our founder at 10:30", "16:9") == "a portrait of our founder at 10:30"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["A runner in shorts and sneakers on a track, 8 seconds.", "Our 2x1 deal on socks: share your stories, Shop now.",
+     "1:1 coaching for runners, our 16:9 deal, highlight reels of the season, the morning feed."],
+)  # fmt: skip
+def test_a_prompt_keeps_the_users_own_words_whatever_the_format(prompt: str) -> None:
+    assert fit_format(prompt, "16:9") == prompt
+    assert fit_format(prompt, "9:16") == prompt
+
+
+def test_a_ratio_or_channel_said_as_a_format_follows_the_chosen_one() -> None:
+    prompt = "A 9:16 video of our socks in 1:1, for Reels and TikTok, 1:1 coaching included, vertical (9:16)."
+    assert fit_format(prompt, "16:9") == "A 16:9 video of our socks in 16:9, 1:1 coaching included, landscape (16:9)."

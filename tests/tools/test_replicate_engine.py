@@ -17,9 +17,11 @@ from campaign.errors import InvalidRequest, ModelUnavailable, ProviderFailed, Pr
 from campaign.storage import BlobStorage, build_storage
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
-from tools.catalog import build_catalog
 from tools.engines.base import Reference, RenderJob
-from tools.engines.replicate import ReplicateEngine, clean_provider_text, parse_duration_s
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.client import parse_duration_s
+from tools.engines.replicate.errors import clean_provider_text
+from tools.engines.replicate.run import ReplicateEngine
 from tools.media import probe
 from tools.references import ReferenceIntake
 from tools.retry import retry_after_s
@@ -531,7 +533,7 @@ def test_provider_errors_are_shown_without_tracebacks_or_tokens() -> None:
 
 
 async def test_polls_are_spread_within_the_process_budget() -> None:
-    from tools.engines.replicate_hooks import Pacer
+    from tools.engines.replicate.hooks import Pacer
 
     waits: list[float] = []
 

@@ -21,9 +21,9 @@ from campaign.storage import build_storage
 from campaign.store import Store
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
-from tools.catalog import build_catalog
 from tools.engines.base import Reference
-from tools.engines.replicate import ReplicateEngine
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.run import ReplicateEngine
 from tools.jobs.body import JobBody
 from tools.jobs.events import EventBus
 from tools.jobs.spec import JobSpec
@@ -195,6 +195,20 @@ async def test_a_re_run_never_takes_the_prediction_another_job_is_still_waiting_
     assert (await delivered(body, mine)).provider_job_id == left  # its own, told apart by its webhook
     assert (await delivered(body, theirs)).provider_job_id == made
     assert len(fake_replicate.creates()) == 2
+
+
+async def test_a_listing_without_webhooks_still_finds_a_prediction_no_other_job_could_have_made(
+    body: JobBody,
+    fake_replicate: FakeReplicate,
+) -> None:
+    fake_replicate.list_webhooks = False  # in case Replicate's list does not echo the webhook a create sent
+    job_id = await paid_job(body)
+    pid = await killed_before_recording(body, fake_replicate, job_id, "worker-a")
+
+    await run(body, job_id, "worker-b", after_a_crash=True)
+
+    assert (await delivered(body, job_id)).provider_job_id == pid
+    assert len(fake_replicate.creates()) == 1
 
 
 def without_webhooks(body: JobBody) -> None:

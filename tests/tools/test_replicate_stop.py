@@ -15,7 +15,7 @@ from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
-from tools.catalog import build_catalog
+from tools.engines.registry import build_catalog
 from tools.jobs import JobEvent, VideoRequest
 from tools.jobs.body import spent_on
 from tools.studio import Studio

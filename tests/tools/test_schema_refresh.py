@@ -14,8 +14,9 @@ from campaign.errors import InvalidRequest, ModelUnavailable
 from campaign.settings import Settings
 from tests.fakes.http_server import Reply, ScriptedHTTPServer, Seen, endless
 from tests.fakes.replicate_server import DEFAULT_SCHEMAS, TOKEN, FakeReplicate, _prop, replicate_settings
-from tools.catalog import build_catalog, cache_path
-from tools.schema import input_schema, refresh_catalog
+from tools.catalog import cache_path
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.schemas import input_schema, refresh_catalog
 
 
 def props(fake: FakeReplicate, slug: str) -> dict[str, Any]:

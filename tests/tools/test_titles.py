@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import make_settings
 from tools.adcopy import read_copy
-from tools.catalog import build_catalog
+from tools.engines.registry import build_catalog
 from tools.titles import TITLE_MAX, download_name, make_title
 
 MODELS = build_catalog(make_settings(Path("unused"))).names()

@@ -97,3 +97,9 @@ class Engine(Protocol):
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome: ...
 
     async def cancel(self, prediction_id: str) -> str | None: ...
+
+
+EngineFactory = Callable[[ModelSpec], Engine]
+"""The engine that renders a model (tests swap in their own)."""
+Subscribe = Callable[[Callable[[Any], Awaitable[None]]], Callable[[], None]]
+"""Listens to the job events from now on (the job event bus's `subscribe`); returns the unsubscribe."""

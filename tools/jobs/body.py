@@ -22,14 +22,13 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import exists, or_, select, text, update
 
 from campaign.errors import (
     ClapboardError,
@@ -44,7 +43,7 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
-from tools.engines.base import Engine, RenderJob, RenderOutcome
+from tools.engines.base import EngineFactory, RenderJob, RenderOutcome
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.spec import JobSpec
 from tools.outputs import store_output
@@ -53,7 +52,6 @@ from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
-EngineFactory = Callable[[ModelSpec], Engine]
 PROGRESS_EVERY_S = 1.0
 PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
@@ -241,7 +239,7 @@ class JobBody:
                     raise FallbackOffer(resolved, notices)
             elif unreachable and not spec.auto_fallback:  # asked for a provider that is out: offer, not impose
                 raise FallbackOffer(resolved, notices)
-            if model.provider == "local" and model.id != spec.model:
+            if not model.hosted and model.id != spec.model:
                 notices.append(f"This is a free draft made by {model.name} instead, so nothing was charged.")
             dest = workdir / f"{model.id}.mp4"
             render_job = RenderJob.of(
@@ -257,7 +255,7 @@ class JobBody:
                 record_prediction=self._recorder(job.id, runner, model.id),
                 earlier_runs_since=job.created_at if job.attempts else None,
                 adopt_prediction=partial(adopt_prediction, self.store, job.id, runner, model.id),
-                prompt_shared=model.provider == "local" or await prompt_shared(self.store, job, spec),
+                prompt_shared=not model.hosted or await prompt_shared(self.store, job, spec),
             )
             try:
                 outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
@@ -426,13 +424,14 @@ def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str) -
 async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
     """Whether another job active since this one was made asked for the same prompt, so could have sent a
     provider the same input (a repeated brief, a variation): then a prediction found by its input alone may be
-    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find."""
+    theirs. Jobs not updated since cannot have made a prediction this job's lookup would find. One
+    query that answers yes or no, whatever the number of jobs."""
     since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
-    others = select(Job.spec).where(Job.id != job.id, Job.updated_at >= since)
-    async with store.engine.connect() as conn:
-        specs = (await conn.scalars(others)).all()
     mine = spec.prompt_sent or spec.prompt
-    return any((s.get("prompt_sent") or s.get("prompt")) == mine for s in specs if isinstance(s, dict))
+    same = or_(Job.spec["prompt_sent"].as_string() == mine, Job.spec["prompt"].as_string() == mine)
+    query = select(exists().where(Job.id != job.id, Job.updated_at >= since, same))
+    async with store.engine.connect() as conn:
+        return bool(await conn.scalar(query))
 
 
 async def adopt_prediction(store: Store, job_id: str, runner: str, model_id: str, prediction_id: str) -> bool:

@@ -24,23 +24,18 @@ from procrastinate import JobContext, RetryStrategy, builtin_tasks
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from tools.catalog import Catalog
+from tools.engines.registry import QUEUES, queue_for
 from tools.jobs.backends import Runner
 from tools.jobs.body import JobBody
 
 log = logging.getLogger(__name__)
 
-QUEUES = ("render", "replicate")
 MAINTENANCE = "maintenance"
 MAINTENANCE_PRIORITY = 100  # jobs run at 0: maintenance is fetched first
 KEEP_FINISHED_HOURS = 72
 TRANSIENT = RetryStrategy(
     max_attempts=5, wait=2, exponential_wait=2, retry_exceptions={OSError, OperationalError, InterfaceError}
 )
-
-
-def queue_for(catalog: Catalog, model: str) -> str:
-    return "render" if catalog.get(model).provider == "local" else "replicate"
 
 
 def make_app(conninfo: str) -> procrastinate.App:

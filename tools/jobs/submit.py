@@ -21,7 +21,7 @@ from campaign.store import Store
 from tools.adcopy import read_copy
 from tools.catalog import Catalog
 from tools.engines.base import Reference
-from tools.engines.draft_kit import copy_refusal
+from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
@@ -30,6 +30,12 @@ from tools.references import ReferenceIntake
 from tools.refine import fit_format, refine
 from tools.templates import aspect_for, get_template
 from tools.titles import make_title
+
+NOTHING_TO_SHOW = (
+    "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
+    "motion only. For an ad, attach a product photo or logo, or give the words (a headline, a price, a call to "
+    "action)."
+)
 
 
 @dataclass
@@ -84,10 +90,10 @@ class Submissions:
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
         copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
-        if resolved.model.provider == "local" and (
-            refusal := copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
-        ):
-            raise InvalidRequest(refusal)
+        if refused := refusal(resolved, copy):
+            raise InvalidRequest(refused)
+        if not resolved.model.hosted and not copy.texts() and not references:  # a local draft draws only these
+            notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine(
                 request.prompt,

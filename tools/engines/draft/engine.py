@@ -2,7 +2,7 @@
 
 It turns a brief, its on-screen copy and its reference images into a short motion design: brand animation,
 product showcase, social-media ad, or the copy over the references, over a music bed in the template's mood
-(tools/engines/draft_audio.py) whose beats the cuts land on. Frames stream from a drawing thread into the
+(`audio.py`) whose beats the cuts land on. Frames stream from a drawing thread into the
 encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's own threads overlap; the
 music is made meanwhile and muxed in step with the video. The encoders' settings and thread counts are fixed,
 so identical inputs give identical bytes.
@@ -28,10 +28,10 @@ from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
 from tools.adcopy import AdCopy
 from tools.engines.base import Progress, RenderJob, RenderOutcome
-from tools.engines.draft_audio import AudioTrack, mood_for, music_bed
-from tools.engines.draft_kit import Box, RefImage, Stage, load_reference, logo_score
-from tools.engines.draft_scenes import DESIGNS, Design
-from tools.palette import Palette, palette_from_brief, palette_from_images
+from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
+from tools.engines.draft.kit import Box, RefImage, Stage, load_reference, logo_score
+from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images
+from tools.engines.draft.scenes import DESIGNS, Design
 from tools.templates import get_template
 
 log = logging.getLogger(__name__)

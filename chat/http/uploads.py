@@ -22,9 +22,9 @@ this ASGI middleware stands in front of the route:
 
 Chainlit keeps uploads in `<app root>/.files` and removes that whole folder when it stops, so servers started from
 one folder (`make test` beside `make run`) removed each other's uploads, and their uploads then failed until they
-restarted. Chainlit 2.12 has no setting for the folder, so this module points it, on import (before any chat
-session exists: `chainlit run` loads the app after its server module), at a folder of this process's own in the
-temp folder; Chainlit's shutdown removes only that one.
+restarted. Chainlit 2.12 has no setting for the folder, so the app factory points it (before any chat session
+exists), through `files_directory()`, at a folder of this process's own in the temp folder, removed when the
+process ends.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import functools
 import re
 import shutil
 import tempfile
@@ -50,22 +51,21 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign.errors import InvalidRequest, TooLarge
-from chat.runtime import get_studio
+from chat.runtime import services
 
 UPLOAD_PATH = "/project/file"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file itself
 _PLAIN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 
-def _own_files_directory() -> Path:
-    """A new uploads folder for this process, set where Chainlit reads it (see the module's docstring)."""
+@functools.cache
+def files_directory() -> Path:
+    """This process's uploads folder, made and set where Chainlit reads it on first use (see the module's
+    docstring)."""
     folder = Path(tempfile.mkdtemp(prefix="clapboard-uploads-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)  # a process that ends without Chainlit's shutdown
     chainlit.config.FILES_DIRECTORY = chainlit.server.FILES_DIRECTORY = folder
     return folder
-
-
-FILES_DIRECTORY = _own_files_directory()
 
 
 @dataclass
@@ -130,7 +130,7 @@ class UploadGuard:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        settings = (await get_studio()).settings
+        settings = services().studio.settings
         cap = settings.reference_max_bytes + MULTIPART_OVERHEAD
         tally = _tallies.setdefault(session_id, _Tally())
         declared = connection.headers.get("content-length", "")
@@ -154,7 +154,7 @@ class UploadGuard:
         """Pass the request on, reading at most `cap` bytes of its body and counting them into the session's
         tally as they come (over `held`, what was counted before a byte came), cut off once the session's total
         would pass its cap; whether it was accepted. A refused upload's bytes leave the tally."""
-        settings = (await get_studio()).settings
+        settings = services().studio.settings
         received = 0
         refused: JSONResponse | None = None
         started = False
@@ -206,7 +206,7 @@ async def _refusal(connection: HTTPConnection, session_id: str) -> JSONResponse 
         user = decode_jwt(token) if token else None
     except Exception:  # noqa: BLE001 - any undecodable token is simply no sign-in
         user = None
-    studio = await get_studio()
+    studio = services().studio
     credentials = int((user.metadata or {}).get("credentials", -1)) if user else -1
     if user is None or await studio.accounts.actor(user.identifier, credentials) is None:
         return JSONResponse({"detail": "Sign in to attach files."}, status_code=401)
@@ -251,5 +251,5 @@ async def session_ended(session_id: str) -> None:
     """Forget a chat session's counts and delete the files uploaded to it (the id is the client's: only a plain
     one names a folder)."""
     _tallies.pop(session_id, None)
-    if _PLAIN_ID.fullmatch(session_id) and (folder := FILES_DIRECTORY / session_id).is_dir():
+    if _PLAIN_ID.fullmatch(session_id) and (folder := files_directory() / session_id).is_dir():
         await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)

@@ -12,12 +12,21 @@ from __future__ import annotations
 
 import math
 
-from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageDraw, ImageOps
 
 from tools.adcopy import AdCopy
-from tools.engines.draft_kit import (
+from tools.engines.draft.design import (
+    BODY,
+    CTA,
+    DISPLAY,
+    LABEL,
+    TITLE,
+    Design,
+    _fit,
+    _logo_image,
+)
+from tools.engines.draft.kit import (
     Box,
-    Drift,
     KenBurns,
     RefImage,
     Sprite,
@@ -25,197 +34,21 @@ from tools.engines.draft_kit import (
     Sweep,
     card,
     clamp,
-    drift_speed,
     ease_in_out,
     ease_out,
     ease_out_back,
     faded,
-    gradient_background,
     lerp,
     logo_score,
-    pill,
     progress,
     rounded_mask,
     soft_shadow,
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft_story import Storyboard
-from tools.palette import RGB, Palette, contrast, luminance, mix
-
-# Type scale, in layout units (1% of the frame's short side).
-DISPLAY = 10.0
-TITLE = 8.0
-BODY = 6.2
-LABEL = 4.0
-CTA = 5.2
-
-
-class Design:
-    """Shared parts of every design: the stage, palette, background and text helpers."""
-
-    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
-        self.s = stage
-        self.p = stage.palette
-        self.refs = refs
-        self.copy = copy
-        self.W, self.H = stage.width, stage.height
-        self.u = stage.u
-        self.fps = stage.fps
-        self.D = stage.duration
-        sl, st, sr, sb = stage.safe
-        self.safe_w, self.safe_h = sr - sl, sb - st
-        self.cuts: list[float] = []  # scene changes that are wiped in
-        self.wipe_len = 0.4
-        self._frozen: tuple[int, Image.Image] | None = None
-
-    def t(self, i: int) -> float:
-        return i / self.fps
-
-    def light(self, base: RGB, towards: RGB, amount: float = 0.3) -> RGB:
-        """A soft light colour between `base` and `towards`, never so light or dark that text stops reading."""
-        p = self.p
-        glow = mix(base, towards, amount)
-        for _ in range(12):
-            if min(contrast(c, glow) for c in (p.ink, p.muted, p.accent_ink)) >= 4.6:
-                break
-            glow = mix(glow, base, 0.25)
-        return glow
-
-    def background(self, glow_at: tuple[float, float] = (0.5, 0.42)) -> Image.Image:
-        """The palette's gradient with a soft glow of the accent, never so light that text stops reading."""
-        p = self.p
-        glow = self.light(p.bg2, p.accent, 0.3)
-        return gradient_background(self.W, self.H, p.bg, p.bg2, 35.0, glow=glow, glow_at=glow_at)
-
-    def drifting_light(self, period: float = 12.0, size: float = 0.9) -> _Glow:
-        """A soft light that circles slowly over the background: plain grounds never stand still."""
-        return _Glow(self, self.light(self.p.bg2, self.p.accent, 0.45), period, size)
-
-    def fields(self) -> list[tuple[RGB, RGB, RGB]]:
-        """Colour fields for full-frame type: (fill, text colour, a light to move over the fill). The variant
-        changes which comes first."""
-        p = self.p
-        pairs = [(p.accent, p.on_accent), (p.bg2, p.ink), (p.bg, p.ink)]
-        k = self.s.variant % len(pairs)
-        return [(fill, ink, _field_light(fill, ink)) for fill, ink in pairs[k:] + pairs[:k]]
-
-    def ground_at(self, img: Image.Image, box: tuple[float, float, float, float]) -> RGB:
-        """The mean colour of `img` over a box (clipped to the frame): the ground a logo is seen against."""
-        x0, y0 = max(0, round(box[0])), max(0, round(box[1]))
-        x1, y1 = min(img.width, round(box[2])), min(img.height, round(box[3]))
-        if x1 <= x0 or y1 <= y0:
-            return self.p.bg
-        patch = img.crop((x0, y0, x1, y1)).convert("RGB").reduce(max(1, min(x1 - x0, y1 - y0) // 16))
-        return tuple(round(v) for v in ImageStat.Stat(patch).mean[:3])  # type: ignore[return-value]
-
-    def button(self, text: str, size: float, max_w: float) -> Sprite:
-        """A call-to-action pill in the accent colour."""
-        p = self.p
-        block = self.s.text(text, "bold", max_w - 2.2 * size, size * 2.6, size, max_lines=2)
-        pad_x, pad_y = round(size * 1.1), round(size * 0.6)
-        w = min(max(block.width + 2 * pad_x, round((block.height + 2 * pad_y) * 2.6)), round(max_w))
-        h = block.height + 2 * pad_y
-        img = Image.new("RGBA", (w, h), p.accent + (0,))
-        img.putalpha(pill(w, h) if block.height < size * 1.6 else rounded_mask(w, h, round(size * 0.6)))
-        img.paste(p.on_accent, ((w - block.width) // 2, (h - block.height) // 2), block.mask)
-        return Sprite(img, text)
-
-    def plain(self, text: str, weight: str, size: float, max_w: float, ink: RGB) -> Sprite:
-        """Text alone as a sprite (to pop it in with the same motion as boxes and buttons)."""
-        block = self.s.text(text, weight, max_w, size * 2.4, size, max_lines=2, align="left")
-        img = Image.new("RGBA", block.mask.size, ink + (0,))
-        img.putalpha(block.mask)
-        return Sprite(img, text)
-
-    def label(self, text: str, weight: str, size: float, max_w: float, fill: RGB, ink: RGB) -> Sprite:
-        """Text on a rounded box (captions over images)."""
-        pad_x, pad_y = round(size * 0.55), round(size * 0.36)
-        block = self.s.text(text, weight, max_w - 2 * pad_x, size * 4.2, size, max_lines=3)
-        w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
-        img = Image.new("RGBA", (w, h), fill + (0,))
-        img.putalpha(rounded_mask(w, h, round(size * 0.3)))
-        img.paste(ink, (pad_x, pad_y), block.mask)
-        return Sprite(img, text)
-
-    def draw_text_sprite(
-        self,
-        frame: Image.Image,
-        sprite: Sprite,
-        cx: float,
-        cy: float,
-        scale: float = 1.0,
-        opacity: float = 1.0,
-    ) -> None:
-        box = sprite.draw(frame, cx, cy, scale, opacity)
-        if opacity > 0.01 and box[2] > box[0]:
-            self.s.text_boxes.add(box)
-            self.s.show("text", box, opacity * min(1.0, scale))
-            if opacity >= 0.5 and sprite.text:
-                self.s.said.add(sprite.text)
-
-    def draw(self, i: int, frame: Image.Image) -> None:
-        """Draw frame `i` over every pixel of `frame` (an RGBX image the size of the stage).
-
-        Just after each time in `self.cuts` the new scene is wiped in from the left over the last frame of the
-        old one, behind a narrow accent band (never a whole frame of one colour).
-        """
-        self.s.shown.clear()
-        window = self._wipe_window(i)
-        if window is None:
-            self._frozen = None
-            self.scene(i, frame)
-            return
-        first, k, n = window
-        if self._frozen is None or self._frozen[0] != first:
-            old = Image.new("RGBX", (self.W, self.H))
-            self.scene(first - 1, old)
-            self._frozen = (first, old)
-        self.scene(i, frame)
-        x = round(self.W * ease_in_out((k + 1) / (n + 1)))
-        if x < self.W:
-            frame.paste(self._frozen[1].crop((x, 0, self.W, self.H)), (x, 0))
-        band = max(2, round(self.W * 0.03))
-        frame.paste(self.p.accent, (max(0, x - band), 0, min(self.W, x), self.H))
-
-    def _wipe_window(self, i: int) -> tuple[int, int, int] | None:
-        """(first frame of the new scene, frame number within the wipe, wipe length) when `i` is in a wipe."""
-        n = max(2, round(self.wipe_len * self.fps))
-        for at in self.cuts:
-            first = math.ceil(at * self.fps - 1e-6)
-            if 1 <= first <= i < first + n:
-                return first, i - first, n
-        return None
-
-    def scene(self, i: int, frame: Image.Image) -> None:  # pragma: no cover - every design overrides it
-        """Draw frame `i` of the design's scenes (without wipes) over every pixel of `frame`."""
-        raise NotImplementedError
-
-    def frame(self, i: int) -> Image.Image:
-        """Frame `i` as a new RGB image (for previews and tests; the encoder path draws in place)."""
-        canvas = Image.new("RGBX", (self.W, self.H))
-        self.draw(i, canvas)
-        return canvas.convert("RGB")
-
-
-class _Glow:
-    """A soft round light that circles slowly over a plain background (drawn once, pasted per frame).
-
-    It moves along an ellipse at a steady speed, so any two moments a few seconds apart differ.
-    """
-
-    def __init__(self, design: Design, colour: RGB, period: float, size: float) -> None:
-        self.W, self.H = design.W, design.H
-        self.colour = colour
-        self.period = period
-        self.mask = _blob(max(8, int(design.s.short * size)), 190)
-
-    def draw(self, frame: Image.Image, t: float, colour: RGB | None = None) -> None:
-        a = 2 * math.pi * t / self.period - math.pi / 2
-        cx = self.W * (0.5 + 0.26 * math.cos(a))
-        cy = self.H * (0.46 + 0.2 * math.sin(a))
-        size = self.mask.width
-        frame.paste(colour or self.colour, (round(cx - size / 2), round(cy - size / 2)), self.mask)
+from tools.engines.draft.palette import RGB, contrast, mix
+from tools.engines.draft.shots import _FrameShot, _Shots
+from tools.engines.draft.story import Storyboard
 
 
 def _unique(texts: list[str]) -> list[str]:
@@ -228,70 +61,6 @@ def _pick_logo(refs: list[RefImage]) -> tuple[RefImage | None, list[RefImage]]:
         return None, []
     best = max(range(len(refs)), key=lambda k: (logo_score(refs[k]), -k))
     return refs[best], [r for k, r in enumerate(refs) if k != best]
-
-
-def _fit(w: float, h: float, max_w: float, max_h: float) -> tuple[int, int]:
-    scale = min(max_w / w, max_h / h)
-    return max(2, round(w * scale)), max(2, round(h * scale))
-
-
-def _logo_image(
-    ref: RefImage,
-    max_w: float,
-    max_h: float,
-    radius: float,
-    ground: RGB | None = None,
-    palette: Palette | None = None,
-) -> Image.Image:
-    """The logo at display size, shown whole: transparent logos composited as they are, or on a plate when their
-    colour would not stand out from the `ground` they are seen against (contrast below 3:1); opaque ones on a
-    plate of their own ground."""
-    img = ref.image
-    if ref.has_alpha:
-        plate = _logo_plate(ref.opaque_mean, ground, palette) if ground is not None and not ref.cut_out else None
-        if plate is None:
-            out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
-            ref.drop()
-            if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
-                out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
-                                  else (0, 0, 0), strength=0.5)[0]  # fmt: skip
-            return out
-        pad_frac = 0.2
-        size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
-        resized = img.resize(size, Image.Resampling.LANCZOS)
-        ref.drop()
-        pad = max(2, round(min(size[1], size[0]) * pad_frac))
-        out = Image.new("RGBA", (size[0] + 2 * pad, size[1] + 2 * pad), plate + (255,))
-        out.alpha_composite(resized, (pad, pad))
-        out.putalpha(rounded_mask(out.width, out.height, round(min(radius, out.height / 4))))
-        return out
-    pad_frac = 0.14 if ref.plate is not None else 0.0
-    size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
-    resized = img.convert("RGB").resize(size, Image.Resampling.LANCZOS)
-    ref.drop()
-    pad = round(min(size) * pad_frac) if ref.plate is not None else 0
-    return card(resized, round(radius), ref.plate, pad)
-
-
-LOGO_CONTRAST = 3.0
-
-
-def _logo_plate(colour: RGB, ground: RGB | None, palette: Palette | None) -> RGB | None:
-    """A plate colour for a logo of `colour` that would not stand out from `ground`, or None if it does."""
-    if ground is None or contrast(colour, ground) >= LOGO_CONTRAST:
-        return None
-    options: list[RGB] = [(255, 255, 255), (16, 16, 20)]
-    if palette is not None:
-        options = [palette.ink, palette.bg, *options]
-    return max(options, key=lambda c: (round(contrast(colour, c), 1), -options.index(c)))
-
-
-def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Image:
-    """The image covering the frame, blurred and tinted: the ground under a contained image."""
-    small = ImageOps.fit(ref.rgb(), (max(2, w // 4), max(2, h // 4)), Image.Resampling.BILINEAR)
-    small = small.filter(ImageFilter.GaussianBlur(blur / 4))
-    small = Image.blend(small, Image.new("RGB", small.size, tint), 0.45)
-    return small.resize((w, h), Image.Resampling.BICUBIC).convert("RGBX")
 
 
 # --- brand animation ---------------------------------------------------------------------------------------
@@ -784,154 +553,6 @@ class ProductShowcase(Design):
 # --- social media ------------------------------------------------------------------------------------------
 
 
-class _FrameShot:
-    """A reference filling the frame for `frames` frames, in one of three ways:
-
-    - a photo whose shape is close to the frame's: full-bleed and drifting;
-    - another photo (or a product on a plain ground, which a crop would cut): contained at full width over a
-      blurred, tinted copy of itself, slowly zooming without cutting into the subject (the usual way a photo is
-      posted as a vertical video);
-    - a logo or other graphic: whole, inside `area` (where no text goes), over the brand background, growing
-      slowly; on a plate when its colour would not stand out from the background.
-
-    Its frame-sized layers are made on first use and dropped by `release`, so a long clip with many shots keeps
-    only the few it is showing in memory (see `_Shots`). A shot shown again (`visit` 1, 2, ...) carries on its
-    move where the last visit left it, so coming back to a reference never repeats what was on screen before.
-    """
-
-    DIRECTIONS = ((1, 0), (-1, 0), (0, 1), (-1, -1))
-    # Where a graphic stands on each appearance: (x, y) from -1 to 1 across the room left in its area, and size.
-    POSES = ((0.0, 0.0, 0.9), (-0.6, 0.2, 0.7), (0.6, -0.2, 0.7), (0.0, 0.1, 0.8), (0.0, -0.1, 0.9))
-
-    def __init__(
-        self,
-        design: Design,
-        ref: RefImage,
-        k: int,
-        frames: int,
-        punch: float = 0.0,
-        anchor_y: float = 0.5,
-        area: Box | None = None,
-        visits: int = 1,
-    ) -> None:
-        self.design, self.ref, self.k, self.punch, self.anchor_y = design, ref, k, punch, anchor_y
-        self.frames = max(2, frames)
-        self.visits = max(1, min(4, visits))  # a drift travels on over this many visits, then starts again
-        self.area = area or design.s.safe
-        # Graphics and anything transparent (a product cut out of its backdrop) are shown whole on the background.
-        self.graphic = ref.graphic(max(design.W, design.H)) or ref.has_alpha
-        close = abs(math.log(ref.aspect / (design.W / design.H))) < math.log(1.35)
-        self.full = close and not self.graphic and ref.subject is None
-        self.drift: Drift | None = None
-        self.ground: Image.Image | None = None
-        self.kb: KenBurns | None = None
-        self.sprite: Sprite | None = None
-
-    def prepare(self) -> None:
-        d, ref, k = self.design, self.ref, self.k
-        W, H, u = d.W, d.H, d.u
-        if self.graphic:
-            self.ground = d.bg
-            x0, y0, x1, y1 = self.area
-            max_w = min(x1 - x0, ref.size[0] * 2.0)
-            max_h = min(y1 - y0, ref.size[1] * 2.0)
-            ground = d.ground_at(d.bg, self.area)
-            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
-            self.pos = ((x0 + x1) / 2, (y0 + y1) / 2)
-        elif self.full:
-            speed = drift_speed(min(W, H))
-            self.drift = Drift(
-                ref.rgb(),
-                W,
-                H,
-                self.frames * self.visits,
-                speed,
-                self.DIRECTIONS[(k + d.s.variant) % 4],
-                self.punch,
-                round(d.fps * 0.3),
-            )
-        else:
-            self.ground = _backdrop(ref, W, H, d.p.bg, 6 * u)
-            w, h = _fit(*ref.size, W, H * 0.8)
-            self.pos = ((W - w) // 2, round((H - h) * self.anchor_y))
-            focus = (0.5 + 0.12 * (-1) ** k, 0.5)
-            zoom = (1.0 + self.punch * 0.5, 1.1)
-            self.kb = KenBurns(ref.rgb(), w, h, zoom, ((0.5, 0.5), focus), keep=ref.subject)
-        ref.drop()
-
-    @property
-    def ready(self) -> bool:
-        return self.drift is not None or self.kb is not None or self.sprite is not None
-
-    def release(self) -> None:
-        self.drift = self.ground = self.kb = self.sprite = None
-
-    def _x(self, n: int) -> float:
-        return ease_out(clamp(n / (self.frames - 1)))
-
-    def draw(self, frame: Image.Image, n: int, visit: int = 0) -> None:
-        """Frame `n` of the shot's `visit`-th appearance."""
-        looped = (visit * self.frames + n) / self.design.fps  # seconds on screen over all visits
-        if self.drift is not None:
-            if visit % self.visits:  # travel on from where the last visit stopped (the punch-in comes again)
-                self.drift.draw_at(frame, (visit % self.visits) * self.frames + n, n)
-            else:
-                self.drift.draw(frame, n)
-        elif self.sprite is not None and self.ground is not None:
-            frame.paste(self.ground, (0, 0))
-            # Each appearance from another place and size (a cut, not a loop), growing in and circling slowly.
-            px, py, size = self.POSES[(visit + self.k + self.design.s.variant) % len(self.POSES)]
-            x0, y0, x1, y1 = self.area
-            sw, sh = self.sprite.size
-            cx = self.pos[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
-            cy = self.pos[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
-            a = 2 * math.pi * looped / 7.0
-            r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
-            scale = size * lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
-            scale *= 1.0 + 0.06 * progress(n, 0, self.frames)  # a push-in through the shot
-            box = self.sprite.draw(frame, cx + r * math.sin(a), cy - r * (1 - math.cos(a)), scale)
-            self.design.s.show("subject", box)
-            return
-        elif self.kb is not None and self.ground is not None:
-            frame.paste(self.ground, (0, 0))
-            panel = self.kb.loop(looped, 10.0) if visit else self.kb.at(self._x(n))
-            frame.paste(panel, self.pos)
-        self.design.s.show("subject", (0, 0, self.design.W, self.design.H))
-
-    def image(self, n: int, visit: int = 0) -> Image.Image:
-        if self.drift is not None and not visit:
-            return self.drift.image(n)
-        out = Image.new("RGBX", (self.design.W, self.design.H))
-        self.draw(out, n, visit)
-        return out
-
-
-class _Shots:
-    """Shots in use, at most `keep` of them prepared at a time (the least recently used is released)."""
-
-    def __init__(self, shots: list[_FrameShot], keep: int = 2) -> None:
-        self.shots = shots
-        self.keep = keep
-        self.live: list[_FrameShot] = []
-
-    def __len__(self) -> int:
-        return len(self.shots)
-
-    def __bool__(self) -> bool:
-        return bool(self.shots)
-
-    def __getitem__(self, index: int) -> _FrameShot:
-        shot = self.shots[index]
-        if shot in self.live:
-            self.live.remove(shot)
-        elif not shot.ready:
-            shot.prepare()
-        self.live.append(shot)
-        while len(self.live) > self.keep:
-            self.live.pop(0).release()
-        return shot
-
-
 class SocialMedia(Design):
     """Vertical first: a hook line in the first second, quick cuts with captions in the safe zone, CTA end card."""
 
@@ -1208,18 +829,6 @@ class PromptVideo(Design):
         s.paste_text(frame, block, x, y, p.ink, enter * leave)
 
 
-def _field_light(fill: RGB, ink: RGB) -> RGB:
-    """A light (or shade) to move over a colour field: the most visible one that `ink` still reads on."""
-    best, best_d = fill, 0.0
-    for towards in ((255, 255, 255), (0, 0, 0)):
-        for amount in (0.45, 0.35, 0.25, 0.18, 0.12):
-            cand = mix(fill, towards, amount)
-            d = abs(luminance(cand) - luminance(fill)) / (max(luminance(cand), luminance(fill)) + 0.05)
-            if contrast(ink, cand) >= 4.6 and d > best_d:
-                best, best_d = cand, d
-    return best
-
-
 def _scrim_alpha(ink: RGB, scrim: RGB) -> float:
     """The smallest scrim opacity at which `ink` text reads (>= 4.5) over even a white image."""
     for k in range(50, 101):
@@ -1234,12 +843,6 @@ def _floor_scrim(mask: Image.Image, from_y: int, alpha: float) -> Image.Image:
     floor = Image.new("L", mask.size, 0)
     floor.paste(round(alpha * 255), (0, max(0, from_y), mask.width, mask.height))
     return ImageChops.lighter(mask, floor)
-
-
-def _blob(size: int, peak: int = 110) -> Image.Image:
-    """A soft round light: a radial mask, drawn once."""
-    radial = ImageOps.invert(Image.radial_gradient("L").resize((size, size), Image.Resampling.BILINEAR))
-    return radial.point(lambda v: int((v / 255) ** 2.4 * peak))
 
 
 DESIGNS: dict[str, type[Design]] = {

@@ -19,14 +19,12 @@ The variant shifts where each cycle starts, so variations of a brief cut differe
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from tools.engines.draft_kit import Sprite, clamp, ease_out, ease_out_back, progress
-
-if TYPE_CHECKING:
-    from tools.engines.draft_scenes import Design, _Shots
+from tools.engines.draft.design import Design
+from tools.engines.draft.kit import Sprite, clamp, ease_out, ease_out_back, progress
+from tools.engines.draft.shots import _Shots
 
 
 @dataclass(frozen=True)

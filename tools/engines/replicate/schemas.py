@@ -37,11 +37,11 @@ from tools.catalog import (
     RECONCILED_FIELDS,
     Catalog,
     ModelSpec,
-    build_catalog,
-    builtin_models,
     cache_path,
 )
-from tools.engines.replicate import make_client
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.client import make_client
+from tools.engines.replicate.models import builtin_models
 from tools.retry import Transient, retrying
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,7 @@ def reconcile(spec: ModelSpec, openapi: dict[str, Any]) -> tuple[ModelSpec, list
     if data["audio_options"] and spec.audio not in data["audio_options"]:
         data["audio"] = data["audio_options"][0]
     try:
-        updated = ModelSpec.model_validate(data)
+        updated = type(spec).model_validate(data)
     except ValueError as exc:
         log.warning("the live schema of %s does not fit the catalog: %s", spec.slug, exc)
         return spec, ["its live schema could not be applied; the catalog entry is kept"]

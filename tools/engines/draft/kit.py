@@ -15,9 +15,9 @@ from functools import lru_cache
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.adcopy import AdCopy
-from tools.engines.cutout import cut_out
-from tools.engines.draft_text import TextBlock, fit_text, undrawable
-from tools.palette import RGB, Palette, mix
+from tools.engines.draft.cutout import cut_out
+from tools.engines.draft.palette import RGB, Palette, mix
+from tools.engines.draft.text import TextBlock, fit_text, undrawable
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 WEIGHTS = {
     "black": "RedHatDisplay-Black.ttf",
     "bold": "RedHatDisplay-Bold.ttf",

@@ -26,7 +26,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from campaign.settings import LOOPBACK_HOSTS, Settings
-from chat.runtime import get_studio
+from chat.runtime import services
 
 FRAMING = [(b"content-security-policy", b"frame-ancestors 'self'"), (b"x-frame-options", b"SAMEORIGIN")]
 
@@ -74,7 +74,7 @@ class SameSite:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        settings = (await get_studio()).settings
+        settings = services().studio.settings
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         refusal = None

@@ -14,7 +14,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
@@ -24,7 +24,6 @@ from campaign.settings import Settings
 if TYPE_CHECKING:
     from replicate.webhook import WebhookSigningSecret
 
-    from tools.jobs.events import JobEvent
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ class WebhookVerifier:
             if self._secret is None:
                 from replicate.exceptions import ReplicateError
 
-                from tools.engines.replicate import make_client
+                from tools.engines.replicate.client import make_client
 
                 client = make_client(self.settings)
                 try:
@@ -87,6 +86,16 @@ class WebhookVerifier:
         return prediction
 
 
+class PredictionEvent(Protocol):
+    """What a completion reads of a job event: a "prediction" event carries the prediction a webhook reported."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def prediction(self) -> dict[str, Any] | None: ...
+
+
 class Completions:
     """Renders waiting on their predictions, woken early by a verified webhook (published on the bus)."""
 
@@ -111,7 +120,7 @@ class Completions:
         except TimeoutError:
             return None
 
-    async def __call__(self, event: JobEvent) -> None:
+    async def __call__(self, event: PredictionEvent) -> None:
         if event.kind != "prediction" or not event.prediction:
             return
         if queue := self._waiting.get(str(event.prediction.get("id"))):

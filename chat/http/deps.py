@@ -1,0 +1,50 @@
+"""What every route depends on: the services the app opened, the actor a bearer token speaks for, and the
+path and query types the routes share. Tests swap any of them with FastAPI's `dependency_overrides`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from campaign.errors import Conflict, Forbidden, NotFound, SignInRequired, StorageFailed, TooLarge
+from campaign.people import Actor
+from campaign.text import StorableText
+from chat.http.problems import responses
+from chat.runtime import Services, services
+from tools.engines.replicate.hooks import WebhookRejected
+from tools.studio import Studio
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+async def get_services() -> Services:
+    """The services the app's lifespan opened."""
+    return services()
+
+
+async def studio_dep(opened: Annotated[Services, Depends(get_services)]) -> Studio:
+    return opened.studio
+
+
+StudioDep = Annotated[Studio, Depends(studio_dep)]
+
+
+async def actor(
+    studio: StudioDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """The user the token speaks for; 401 without a valid, unexpired, unrevoked token of a current user."""
+    if credentials is None:
+        raise SignInRequired("A bearer token is required: create one with `clapboard token --user NAME`.")
+    return await studio.accounts.from_token(credentials.credentials)
+
+
+Who = Annotated[Actor, Depends(actor)]
+Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
+CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413,
+          StorageFailed: 503}  # fmt: skip
+# every route behind a token: a bad token, a request that does not validate, the database restarting
+SIGNED = responses(401, 422, 503)
+FOUND = responses(401, 404, 422, 503)

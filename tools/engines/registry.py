@@ -1,0 +1,110 @@
+"""The providers: who renders each model, and everything the catalog, the job pipeline and the studio ask of
+one, so that none of them branches on a provider's name.
+
+A provider is a package under `tools/engines/` whose `provider.py` holds a `PROVIDER` that fits `Provider`:
+its name (the `provider` of its catalog entries), the job queue its renders run on, its models for these
+settings (and the default it prefers when it can render), a factory of its engines, and the checks of a request
+it makes beyond the catalog's. Its models may subclass `ModelSpec` to add their own reference checks and to say
+they are `hosted` (a paid service over the network). Webhooks stay with the provider's package
+(`replicate/hooks.py`), verified by the studio for the API's webhook route.
+
+Adding a provider: one package (`tools/engines/<name>/`, with its `provider.py`), and here its import and its
+name in `PROVIDERS` (whose order is the catalog's). Keep `provider.py` light: import the engine and its
+libraries inside the engine factory, so `clapboard models` starts without them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+from campaign.errors import InvalidRequest
+from tools.catalog import Catalog
+from tools.engines.draft.provider import PROVIDER as DRAFT
+from tools.engines.replicate.provider import PROVIDER as REPLICATE
+
+if TYPE_CHECKING:
+    from campaign.settings import Settings
+    from campaign.storage import BlobStorage
+    from tools.adcopy import AdCopy
+    from tools.catalog import ModelSpec, Resolved
+    from tools.engines.base import Engine, EngineFactory, Subscribe
+
+
+log = logging.getLogger(__name__)
+
+
+class Provider(Protocol):
+    """Everything Clapboard asks of a provider."""
+
+    name: str  # the `provider` of its models
+    queue: str  # the job queue its renders run on (Procrastinate workers take queues by name)
+
+    def models(self, settings: Settings) -> list[ModelSpec]:
+        """Its catalog entries for these settings (listed but unavailable when it cannot render)."""
+        ...
+
+    def default_model(self, settings: Settings) -> str | None:
+        """The model it would make the default when it can render; None to leave the default alone."""
+        ...
+
+    def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
+        """A factory of engines for its models; state they share (waiters, budgets) is made here, once."""
+        ...
+
+    def refusal(self, resolved: Resolved, copy: AdCopy) -> str | None:
+        """Why it cannot make this checked request, beyond the catalog's checks; None when it can."""
+        ...
+
+
+PROVIDERS: tuple[Provider, ...] = (DRAFT, REPLICATE)
+QUEUES: tuple[str, ...] = tuple(dict.fromkeys(p.queue for p in PROVIDERS))
+
+
+def provider(name: str) -> Provider:
+    """The provider of this name (a model's `provider`)."""
+    for p in PROVIDERS:
+        if p.name == name:
+            return p
+    raise KeyError(name)
+
+
+def build_catalog(settings: Settings) -> Catalog:
+    """The catalog for these settings: every provider's models, in the order of `PROVIDERS`.
+
+    The default model is the settings' own when it exists, else the one the last provider that can render
+    prefers (the first available along its fallback chain), else the draft. Models of a provider that cannot
+    render (Replicate without a token) are listed but unavailable, so a request for one moves to its fallback
+    (ending at draft) with a notice.
+    """
+    catalog = Catalog([m for p in PROVIDERS for m in p.models(settings)], default_model="draft")
+    if settings.default_model:
+        try:
+            catalog.default_model = catalog.get(settings.default_model).id
+        except InvalidRequest:
+            log.warning("the default model %r does not exist; using draft", settings.default_model)
+        return catalog
+    for p in PROVIDERS:
+        if preferred := p.default_model(settings):
+            catalog.default_model = catalog.first_available(preferred).id
+    return catalog
+
+
+def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
+    """The engine for any model: its provider's."""
+    factories = {p.name: p.engines(settings, storage, subscribe) for p in PROVIDERS}
+
+    def engine(spec: ModelSpec) -> Engine:
+        return factories[spec.provider](spec)
+
+    return engine
+
+
+def queue_for(catalog: Catalog, model: str) -> str:
+    """The job queue a render on this model runs on."""
+    return provider(catalog.get(model).provider).queue
+
+
+def refusal(resolved: Resolved, copy: AdCopy) -> str | None:
+    """Why the model's provider cannot make this checked request; None when it can."""
+    return provider(resolved.model.provider).refusal(resolved, copy)
