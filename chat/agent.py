@@ -22,10 +22,9 @@ from campaign.people import Actor
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.adcopy import AdCopy
-from tools.channels import channel_of, read_channel
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model
-from tools.studio import MAX_VARIATIONS, Studio
+from tools.studio import MAX_VARIATIONS, Studio, channel_of, read_channel
 from tools.templates import get_template
 from tools.views import LibraryView
 

@@ -34,9 +34,8 @@ from chainlit.session import WebsocketSession
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
 from tools.adcopy import FIELD_NAMES
-from tools.engines.base import PROVIDER_ANSWERED
 from tools.jobs import JobEvent
-from tools.studio import ModelView, Studio
+from tools.studio import PROVIDER_ANSWERED, ModelView, Studio
 from tools.views import CreativeView, JobView
 
 log = logging.getLogger(__name__)

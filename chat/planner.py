@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tools.adcopy import LABEL_FIELDS, OPTION, URL, campaign_named, split_features
-from tools.channels import channels_in, format_named
+from tools.studio import channels_in, format_named
 from tools.templates import TEMPLATES
 
 HELP = (

@@ -87,7 +87,6 @@ FACADE = ("tools.studio", "tools.views", "campaign.settings", "campaign.errors",
 KNOWN_CIRCLES: list[list[str]] = []
 KNOWN_VIOLATIONS = {
     ("chat.agent", "tools.adcopy"),
-    ("chat.agent", "tools.channels"),
     ("chat.agent", "tools.jobs"),
     ("chat.agent", "tools.llm"),
     ("chat.agent", "tools.templates"),
@@ -115,11 +114,9 @@ KNOWN_VIOLATIONS = {
     ("chat.iterate", "tools.jobs"),
     ("chat.notify", "campaign.models"),
     ("chat.notify", "tools.adcopy"),
-    ("chat.notify", "tools.engines.base"),
     ("chat.notify", "tools.jobs"),
     ("chat.panel", "tools.catalog"),
     ("chat.planner", "tools.adcopy"),
-    ("chat.planner", "tools.channels"),
     ("chat.planner", "tools.templates"),
 }
 

@@ -25,7 +25,12 @@ from campaign.store import Store
 from tools.accounts import Accounts
 from tools.adcopy import AdCopy
 from tools.catalog import Catalog, ModelView
-from tools.channels import for_channel, read_channel
+from tools.channels import channel_of as channel_of  # the facade's reading of channels, for the front ends
+from tools.channels import channels_in as channels_in
+from tools.channels import for_channel
+from tools.channels import format_named as format_named
+from tools.channels import read_channel as read_channel
+from tools.engines.base import PROVIDER_ANSWERED as PROVIDER_ANSWERED  # progress at which a provider took a job
 from tools.engines.base import EngineFactory
 from tools.engines.registry import build_catalog, engine_factory
 from tools.engines.replicate.hooks import WebhookVerifier
