@@ -23,13 +23,12 @@ from PIL import Image, ImageDraw, ImageFilter
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tools.adcopy import read_copy  # noqa: E402
+from tools.brief import get_template, read_copy  # noqa: E402
 from tools.catalog import frame_size  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
 from tools.engines.draft.engine import render_draft  # noqa: E402
 from tools.engines.draft.provider import DRAFT  # noqa: E402
 from tools.engines.draft.text import font  # noqa: E402
-from tools.templates import get_template  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 

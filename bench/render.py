@@ -40,7 +40,7 @@ import av  # noqa: E402
 import numpy as np  # noqa: E402
 from contact_sheets import _jpeg, _png, lifestyle_photo, product_photo, transparent_logo  # noqa: E402
 
-from tools.adcopy import read_copy  # noqa: E402
+from tools.brief import read_copy  # noqa: E402
 from tools.catalog import frame_size  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
 from tools.engines.draft import engine as draft  # noqa: E402

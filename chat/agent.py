@@ -21,11 +21,10 @@ from campaign.errors import ClapboardError, InvalidRequest
 from campaign.people import Actor
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy, get_template
 from tools.jobs import Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.studio import MAX_VARIATIONS, Studio, channel_of, read_channel
-from tools.templates import get_template
 from tools.views import LibraryView
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.

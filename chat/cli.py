@@ -295,13 +295,13 @@ async def _models(args: argparse.Namespace) -> int:
 
 def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
     """The flags, completed by what the prompt itself says ("6 second vertical", a model, a template, URLs)."""
-    from chat.planner import generation_args
+    from tools.brief import read_options
 
     flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
              "campaign", "title", "refine", "audio"}  # fmt: skip
     given = {k: v for k, v in vars(args).items() if k in flags and v is not None}
     given["copy"] = {k.removeprefix("copy_"): v for k, v in vars(args).items() if k.startswith("copy_") and v}
-    said = generation_args(args.prompt, model_names)
+    said = read_options(args.prompt, model_names).args()
     given["references"] = [*given.get("references", []), *said.pop("reference_urls", [])]
     given["prompt"] = said.pop("prompt") or args.prompt
     for key, value in said.items():

@@ -33,7 +33,7 @@ from chainlit.session import WebsocketSession
 
 from campaign.models import ACTIVE, JobStatus
 from campaign.people import Actor
-from tools.adcopy import FIELD_NAMES
+from tools.brief import FIELD_NAMES
 from tools.jobs import JobEvent
 from tools.studio import PROVIDER_ANSWERED, ModelView, Studio
 from tools.views import CreativeView, JobView

@@ -1,9 +1,8 @@
-"""The offline planner's rules: which tool a command or a plain request calls, and the arguments a brief gives
-("6 second vertical", a model or template name, image URLs).
+"""The offline planner's rules: which tool a command or a plain request calls, with the options the brief's
+words give ("6 second vertical", a model or template name, image URLs; read by tools/brief/options.py).
 
 It needs no key and no network. The chat model that applies these rules in the agent lives in
-chat/planner_model.py, so that the `clapboard` command, which reads a brief's arguments here, never imports
-LangChain.
+chat/planner_model.py, so that the rules never import LangChain.
 """
 
 from __future__ import annotations
@@ -12,9 +11,18 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tools.adcopy import LABEL_FIELDS, OPTION, URL, campaign_named, split_features
-from tools.studio import channels_in, format_named
-from tools.templates import TEMPLATES
+from tools.brief import (
+    LABEL_FIELDS,
+    OPTION,
+    URL,
+    campaign_named,
+    find_name,
+    parse_aspect,
+    parse_duration,
+    read_options,
+    split_features,
+)
+from tools.studio import channels_in
 
 HELP = (
     "I make video creatives for your campaigns. Tell me what the video should show, or try:\n"
@@ -44,26 +52,6 @@ NOTHING_ASKED = "There was no question to say yes to."
 BY_BUTTON = "To start it, press the Generate button under its price"
 PRICED = "Confirm with the button"  # how a paid video's price question ends (chat/agent.py)
 
-_NUMBER_WORDS = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "forty-five": 45,
-    "sixty": 60,
-}  # fmt: skip
-_PHRASE_DURATIONS = {
-    r"half\s+a\s+minute": 30,
-    r"a\s+minute|one\s+minute|1\s+minute": 60,
-    r"a\s+quarter\s+(?:of\s+)?a\s+minute": 15,
-}
-_UNIT = r"(?:s|sec|secs|second|seconds)\b"
-_DURATION = re.compile(rf"\b(\d{{1,3}})\s*-?\s*{_UNIT}", re.I)
-_WORD_DURATION = re.compile(rf"\b({'|'.join(_NUMBER_WORDS)})\s*-?\s*{_UNIT}", re.I)
-
-_RATIO = re.compile(r"(?<![\d:])(16:9|9:16|1:1|4:5|5:4|4:3|3:4|3:2|2:3|21:9|9:21)(?![\d:])")
-_TIMES_RATIO = re.compile(r"\b(16x9|9x16|1x1|4x5)\b", re.I)
-# "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
-_MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
-_RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
-
 _GENERATE = re.compile(
     r"\b(make|create|generate|render|produce|draft|build|give me|i need|i want|shoot)\b"
     r"|\b(video|teaser|clip|ad|advert|spot|animation|showcase|reel|trailer|promo|commercial)\b",
@@ -79,10 +67,6 @@ _REVISE = re.compile(
 )
 _REVISE_MAX_WORDS = 12  # a longer message is a new brief, whatever its first words
 CHANGES = ("aspect", "duration_s", "model", "resolution", "audio")  # what a new version may change besides copy
-_NO_AUDIO = re.compile(
-    r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound|music)\b|\bsilent\b|\bmuted?\b", re.I
-)
-_AUDIO = re.compile(r"\b(?:with|add|turn\s+on\s+the)\s+(?:audio|sound|music)\b", re.I)
 _COUNT_WORDS = {"a couple of": 2, "a couple": 2, "a few": 3, "some": 3, "two": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "one": 1, "another": 1, "one more": 1, "a different": 1, "a new": 1}  # fmt: skip
 _VARIATIONS = re.compile(
@@ -192,45 +176,6 @@ _CREATIVES = re.compile(
 _MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what|tell\s+me\s+about)\b.*\bmodels?\b", re.I)
 
 
-def parse_duration(text: str) -> int | None:
-    """Seconds named in the text: "8s", "8 seconds", "8-second", "ten seconds", "half a minute"."""
-    for pattern, seconds in _PHRASE_DURATIONS.items():
-        if re.search(rf"\b(?:{pattern})\b", text, re.I):
-            return seconds
-    if m := _DURATION.search(text):
-        return int(m.group(1))
-    if m := _WORD_DURATION.search(text):
-        return _NUMBER_WORDS[m.group(1).lower()]
-    return None
-
-
-def parse_aspect(text: str) -> str | None:
-    """A ratio written out ("4:3", passed on so the model can say whether it offers it), a format word, or the
-    format of the channel named (tools/channels.py)."""
-    if m := _RATIO.search(text) or _TIMES_RATIO.search(text):
-        return m.group(1).lower().replace("x", ":")
-    return format_named(text)
-
-
-def _find_name(text: str, names: Sequence[str]) -> str | None:
-    """The longest of `names` that appears in the text as whole words."""
-    lowered = text.lower()
-    for name in sorted(names, key=len, reverse=True):
-        if re.search(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered):
-            return name
-    return None
-
-
-def _template_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for template in TEMPLATES.values():
-        if template.name == "prompt":
-            continue
-        for name in (template.name, template.name.replace("-", " "), *template.aliases):
-            names[name.lower()] = template.name
-    return names
-
-
 class Plan:
     """What the planner decided for one user message."""
 
@@ -253,7 +198,7 @@ def plan(
         return Plan(None, reply=_kept(attached))
     if _YES.match(text):
         if pending:
-            return Plan("generate_video", generation_args(pending, model_names))
+            return Plan("generate_video", read_options(pending, model_names).args())
         if priced:
             return Plan(None, reply=f"{BY_BUTTON} (the price is approved there), or say *cancel*.")
         return Plan(None, reply=f"{NOTHING_ASKED} {_TRY}")
@@ -286,7 +231,7 @@ def plan(
         return Plan(
             None, reply=f"{CLARIFY} “{text}”? Say *yes*, or tell me more: the product, the offer, where it runs."
         )
-    args = generation_args(rest, model_names)
+    args = read_options(rest, model_names).args()
     if isinstance(args.get("duration_s"), str):
         return Plan(None, reply=f"I could not read the duration '{args['duration_s']}': write it like 8s or 8 seconds.")
     if several:
@@ -306,7 +251,7 @@ def channel_set(text: str) -> list[str]:
 
 def _answer(text: str, model_names: Sequence[str]) -> Plan:
     """A question answered: the model table for models, prices, formats and lengths; else what it can do."""
-    if _ABOUT_MODELS.search(text) or _find_name(text, model_names):
+    if _ABOUT_MODELS.search(text) or find_name(text, model_names):
         return Plan("list_video_models")
     return Plan(None, reply=HELP)
 
@@ -323,7 +268,7 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
         return Plan("make_variations", {"count": count})
     if copy := copy_changes(text):
         return copy
-    changes = {k: v for k, v in generation_args(text, model_names).items() if k in CHANGES}
+    changes = {k: v for k, v in read_options(text, model_names).args().items() if k in CHANGES}
     if len(named := channels_in(text)) == 1:
         channel, stated = named[0]
         changes["channel"] = channel.key  # its format is the channel's, unless one is stated for it
@@ -403,38 +348,3 @@ def _kept(names: Sequence[str]) -> str:
 
 def _asks_for_new(text: str) -> bool:
     return bool(re.search(r"\b(make|create|generate|render|produce)\b", text, re.I))
-
-
-def generation_args(text: str, model_names: Sequence[str]) -> dict[str, Any]:
-    """Arguments for generate_video read from a brief: options, duration, format, model, template, URLs."""
-    args: dict[str, Any] = {}
-    options = {k.lower(): v.strip("\"'") for k, v in OPTION.findall(text)}
-    brief = OPTION.sub("", text)
-    urls = URL.findall(brief)
-    brief = URL.sub("", brief)
-    if urls:
-        args["reference_urls"] = urls
-    if "duration" in options:
-        args["duration_s"] = parse_duration(options["duration"] + "s") or options["duration"]
-    elif (duration := parse_duration(brief)) is not None:
-        args["duration_s"] = duration
-    if aspect := options.get("aspect") or parse_aspect(brief):
-        args["aspect"] = aspect
-    if m := (options.get("resolution") or (_RESOLUTION.search(brief) and _RESOLUTION.search(brief).group(1))):
-        args["resolution"] = m.lower()
-    unknown = _MODEL_LIKE.search(brief)
-    if model := options.get("model") or _find_name(brief, model_names) or (unknown and unknown.group(1)):
-        args["model"] = model
-    templates = _template_names()
-    if template := options.get("template"):
-        args["template"] = template
-    elif found := _find_name(brief, list(templates)):
-        args["template"] = templates[found]
-    if campaign := options.get("campaign") or campaign_named(brief):
-        args["campaign"] = campaign
-    if _NO_AUDIO.search(brief):
-        args["audio"] = False
-    elif _AUDIO.search(brief):
-        args["audio"] = True
-    args["prompt"] = re.sub(r"\s+", " ", brief).strip(" ,.;")
-    return args

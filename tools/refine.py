@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.adcopy import AdCopy, read_copy, without_instructions
+from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text, read_brief
 from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
-from tools.templates import Template, get_template, on_screen_text
 
 if TYPE_CHECKING:
     from campaign.settings import Settings
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LLM_TIMEOUT_S = 30.0
-MAX_PROMPT_CHARS = 4000
 
 _ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
 
@@ -252,14 +250,27 @@ async def refine(
     copy: AdCopy | None = None,
     model: str | None = None,
 ) -> Refined:
+    """A brief given as text refined (see `refine_brief`): `copy`, when given, is its copy; an unknown template
+    refines with the plain one."""
+    try:
+        read = read_brief(brief, template=template)
+    except InvalidRequest:
+        read = read_brief(brief)
+    if copy is not None:
+        read = read.model_copy(update={"copy": copy})
+    return await refine_brief(read, settings=settings, aspect=aspect, duration_s=duration_s, model=model)
+
+
+async def refine_brief(
+    read: Brief, *, settings: Settings, aspect: str, duration_s: int, model: str | None = None
+) -> Refined:
     """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules.
 
     Never raises for a failing LLM: the rules take over and `note` says so. `model` (a model's name) is only
     a hint for the LLM.
     """
-    tpl = _template(template)
-    copy = copy if copy is not None else read_copy(brief)
-    brief = " ".join(without_instructions(brief).split())  # no campaign name or "confidential" for the provider
+    tpl, copy = read.template, read.copy
+    brief = " ".join(read.words.split())  # no campaign name or "confidential" for the provider
     if not settings.llm_key:
         prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
         return Refined(
@@ -306,13 +317,6 @@ def rules_prompt(brief: str, template: Template, copy: AdCopy, aspect: str, dura
     if missing:  # the scaffold keeps the brief whole, so this is only a safety net
         prompt += f"\nKeep exactly as given: {_list(missing)}."
     return prompt
-
-
-def _template(name: str | None) -> Template:
-    try:
-        return get_template(name)
-    except InvalidRequest:
-        return get_template(None)
 
 
 def _list(facts: list[str]) -> str:

@@ -23,7 +23,7 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage, UrlSigner, build_storage, content_disposition, safe_key
 from campaign.store import Store
 from tools.accounts import Accounts
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy, clean_title
 from tools.catalog import Catalog, ModelView
 from tools.channels import channel_of as channel_of  # the facade's reading of channels, for the front ends
 from tools.channels import channels_in as channels_in
@@ -41,7 +41,6 @@ from tools.jobs.relay import Relay
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.references import Reference, ReferenceIntake
-from tools.titles import clean_title
 from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,8 @@ from pydantic import BaseModel
 from campaign.models import Campaign, Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy, download_name
 from tools.jobs.spec import JobSpec
-from tools.titles import download_name
 
 
 class CreativeView(BaseModel):

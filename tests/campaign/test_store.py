@@ -13,7 +13,7 @@ from campaign.errors import NotFound
 from campaign.models import DEFAULT_TEAM_ID as TEAM
 from campaign.models import Creative
 from campaign.store import DEFAULT_CAMPAIGN, HEAD, MIGRATIONS, Store, _upgrade
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 
 
 async def test_migrations_are_idempotent_and_campaigns_are_per_team(database_url: str) -> None:

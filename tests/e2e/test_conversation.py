@@ -132,7 +132,7 @@ def _without_options(brief: str) -> str:
     """The brief as the planner passes it on: `key=value` options taken out."""
     import re
 
-    from tools.adcopy import OPTION
+    from tools.brief import OPTION
 
     return re.sub(r"\s+", " ", OPTION.sub("", brief)).strip(" ,.;")
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from tools.adcopy import AdCopy, campaign_named, read_copy, split_features
+from tools.brief import AdCopy, campaign_named, read_copy, split_features
 
 MODELS = ["draft", "veo-3.1", "kling-v2.1", "kling", "sora-2-pro", "seedance-1-pro", "hailuo-02", "runway"]
 

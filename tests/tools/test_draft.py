@@ -17,7 +17,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
 from tools import media
-from tools.adcopy import AdCopy, read_copy
+from tools.brief import AdCopy, key_phrases, read_copy
 from tools.catalog import frame_size
 from tools.engines.base import Reference, RenderJob
 from tools.engines.draft.engine import (
@@ -31,7 +31,7 @@ from tools.engines.draft.engine import (
 from tools.engines.draft.kit import load_reference
 from tools.engines.draft.palette import contrast, palette_from_brief, palette_from_images
 from tools.engines.draft.provider import DRAFT
-from tools.engines.draft.text import clean_text, drawable, fit_text, font, key_phrases
+from tools.engines.draft.text import clean_text, drawable, fit_text, font
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
 ASPECTS = ["16:9", "9:16", "1:1", "4:5"]

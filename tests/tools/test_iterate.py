@@ -8,7 +8,7 @@ import pytest
 from campaign.errors import InvalidRequest, NotFound
 from campaign.settings import Settings
 from tests.tools.test_jobs import runner
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 from tools.jobs import VideoRequest
 
 

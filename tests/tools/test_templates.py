@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.errors import InvalidRequest
-from tools.adcopy import read_copy
-from tools.templates import TEMPLATES, get_template
+from tools.brief import TEMPLATES, get_template, read_copy
 
 
 @pytest.mark.parametrize(

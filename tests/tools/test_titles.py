@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_settings
-from tools.adcopy import read_copy
+from tools.brief import TITLE_MAX, download_name, make_title, read_copy
 from tools.engines.registry import build_catalog
-from tools.titles import TITLE_MAX, download_name, make_title
 
 MODELS = build_catalog(make_settings(Path("unused"))).names()
 

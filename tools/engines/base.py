@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
@@ -42,7 +42,7 @@ class RenderJob:
     width: int
     height: int
     fps: int
-    template: str | None = None
+    template: str | None = None  # the name of the brief's template (tools/brief), None for the plain one
     copy: AdCopy = field(default_factory=AdCopy)  # the words on screen
     references: list[Reference] = field(default_factory=list)
     audio: bool = False

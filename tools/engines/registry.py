@@ -26,7 +26,7 @@ from tools.engines.replicate.provider import PROVIDER as REPLICATE
 if TYPE_CHECKING:
     from campaign.settings import Settings
     from campaign.storage import BlobStorage
-    from tools.adcopy import AdCopy
+    from tools.brief import AdCopy
     from tools.catalog import ModelSpec, Resolved
     from tools.engines.base import Engine, EngineFactory, Subscribe
 

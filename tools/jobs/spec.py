@@ -7,9 +7,8 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from campaign.models import Job, JobStatus
 from campaign.text import StorableText
-from tools.adcopy import AdCopy
+from tools.brief import MAX_PROMPT_CHARS, AdCopy
 from tools.engines.base import Reference
-from tools.refine import MAX_PROMPT_CHARS
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
 

@@ -1,4 +1,5 @@
-"""Submission: check a request, store its references, refine, estimate and persist the job; confirm and cancel.
+"""Submission: read the brief once, check a request, store its references, refine, estimate and persist the job;
+confirm and cancel.
 
 Nothing is written until the request has passed every check. Paid jobs wait for their price to be confirmed;
 everything else goes to the backend at once. An idempotency key makes a repeated submission (a client's retry,
@@ -18,7 +19,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
-from tools.adcopy import read_copy
+from tools.brief import aspect_for, read_brief
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
@@ -27,9 +28,7 @@ from tools.jobs.body import event
 from tools.jobs.events import EventBus
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.references import ReferenceIntake
-from tools.refine import fit_format, refine
-from tools.templates import aspect_for, get_template
-from tools.titles import make_title
+from tools.refine import fit_format, refine_brief
 
 NOTHING_TO_SHOW = (
     "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
@@ -75,8 +74,10 @@ class Submissions:
                 raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
             if found := await self.store.job_by_key(origin, idempotency_key):
                 return await self._same(found, fingerprint)
-        template = get_template(request.template)
-        aspect, aspect_note = aspect_for(template, request.aspect, self.catalog.get(request.model).aspects)
+        brief = read_brief(
+            request.prompt, self.catalog.names(), template=request.template, copy=request.copy, title=request.title
+        )
+        aspect, aspect_note = aspect_for(brief.template, request.aspect, self.catalog.get(request.model).aspects)
         resolved = self.catalog.resolve(
             request.model,
             duration_s=request.duration_s,
@@ -89,17 +90,14 @@ class Submissions:
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
-        copy = request.copy.over(read_copy(request.prompt, self.catalog.names()))
-        if refused := refusal(resolved, copy):
+        if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)
-        if not resolved.model.hosted and not copy.texts() and not references:  # a local draft draws only these
+        if not resolved.model.hosted and not brief.copy.texts() and not references:  # a local draft draws only these
             notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
-            refined = await refine(
-                request.prompt,
+            refined = await refine_brief(
+                brief,
                 settings=self.settings,
-                template=template.name,
-                copy=copy,
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
@@ -108,6 +106,7 @@ class Submissions:
             notes.append(refined.note)
         note = " ".join(n for n in notes if n)
         estimate = resolved.estimated_cost_usd
+        brief = brief.titled(resolved.aspect)
         spec = JobSpec(
             prompt=request.prompt,
             prompt_sent=prompt_sent,
@@ -119,19 +118,12 @@ class Submissions:
             fps=resolved.fps,
             width=resolved.width,
             height=resolved.height,
-            template=template.name,
-            copy=copy,
+            template=brief.template.name,
+            copy=brief.copy,
             references=references,
             audio=resolved.audio,
             auto_fallback=confirmed if request.auto_fallback is None else request.auto_fallback,
-            title=request.title
-            or make_title(
-                request.prompt,
-                template=template.name,
-                aspect=resolved.aspect,
-                copy=copy,
-                model_names=self.catalog.names(),
-            ),  # fmt: skip
+            title=brief.title,
             set_id=set_id,
             variant=variant,
             channel=channel,

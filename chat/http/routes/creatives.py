@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from campaign.text import Words
 from chat.http.deps import FOUND, CampaignName, Id, StudioDep, Who
 from chat.http.problems import responses
-from tools.titles import TITLE_CHARS
+from tools.brief import TITLE_CHARS
 from tools.views import CreativeView
 
 router = APIRouter()

@@ -10,11 +10,10 @@ from pydantic import ConfigDict, Field, StrictBool, StrictInt
 from campaign.text import ReferenceSource, Words
 from chat.http.deps import SIGNED, StudioDep, Who
 from chat.http.problems import responses
+from tools.brief import MAX_PROMPT_CHARS, get_template
 from tools.jobs import Submitted, VideoRequest
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
-from tools.refine import MAX_PROMPT_CHARS
 from tools.studio import ModelView
-from tools.templates import get_template
 
 router = APIRouter()
 

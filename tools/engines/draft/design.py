@@ -9,7 +9,7 @@ import math
 
 from PIL import Image, ImageFilter, ImageOps, ImageStat
 
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 from tools.engines.draft.kit import (
     RefImage,
     Sprite,

@@ -26,13 +26,12 @@ from PIL import Image
 
 from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy, get_template
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
 from tools.engines.draft.kit import Box, RefImage, Stage, load_reference, logo_score
 from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images
 from tools.engines.draft.scenes import DESIGNS, Design
-from tools.templates import get_template
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[Re
 
 def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
     """The template's motion design for this job, with its palette and copy, ready to draw."""
-    template = get_template(job.template)
+    template = get_template(job.template).name
     images = [r.thumb for r in refs]
     # Logos and the first reference (the subject) count most for the brand palette.
     weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
@@ -136,10 +135,11 @@ def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
         frames=job.duration_s * job.fps,
         aspect=job.aspect,
         palette=palette,
-        beat=mood_for(template.name).beat,
+        template=template,
+        beat=mood_for(template).beat,
         variant=job.variant,
     )
-    return DESIGNS[template.name](stage, refs, job.copy), stage
+    return DESIGNS[template](stage, refs, job.copy), stage
 
 
 def render_draft(
@@ -202,7 +202,7 @@ def render_draft(
             track = AudioTrack(container) if job.audio else None
             drawer.start()
             if track is not None:  # made while the first frames are drawn
-                track.samples = music_bed(get_template(job.template).name, stage.duration, job.variant)
+                track.samples = music_bed(stage.template, stage.duration, job.variant)
             while True:
                 vf = frames.get()
                 if vf is None:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 from tools.engines.draft.cutout import cut_out
 from tools.engines.draft.palette import RGB, Palette, mix
 from tools.engines.draft.text import TextBlock, fit_text, undrawable
@@ -256,6 +256,7 @@ class Stage:
     frames: int
     aspect: str
     palette: Palette
+    template: str = "prompt"  # the template drawn, whose mood the music has
     beat: float = 0.5  # seconds per beat of the music: scene changes land on multiples of it
     variant: int = 0  # which variation of the brief: shot order, crops, alignment and emphasis differ
     text_boxes: set[Box] = field(default_factory=set)  # every box text was drawn in, over the whole render

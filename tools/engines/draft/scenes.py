@@ -14,7 +14,7 @@ import math
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
-from tools.adcopy import AdCopy
+from tools.brief import AdCopy
 from tools.engines.draft.design import (
     BODY,
     CTA,

@@ -11,7 +11,7 @@ from tools.engines.replicate.models import builtin_models
 if TYPE_CHECKING:
     from campaign.settings import Settings
     from campaign.storage import BlobStorage
-    from tools.adcopy import AdCopy
+    from tools.brief import AdCopy
     from tools.catalog import Resolved
     from tools.engines.base import Engine, EngineFactory, Subscribe
 

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from campaign.text import storable
+from tools.brief.instructions import QUOTED, without_instructions
 
 # Requests, jobs and creatives call their copy `copy` (the API's word), which shadows pydantic's deprecated
 # BaseModel.copy(); every such model imports this module first.
@@ -77,57 +78,8 @@ def split_features(text: str) -> list[str]:
     return out
 
 
-# --- what is not copy -------------------------------------------------------------------------------------
-
-OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
-_QUOTED_NAME = r"\"([^\"\n]{1,80})\"|“([^”\n]{1,80})”|'([^'\n]{1,80})'"
-# "for the "Spring sale" campaign", "in our spring sale campaign", "campaign: Project X"
-_CAMPAIGN = re.compile(
-    rf"\b(?:for|to|in|on|of|into|under)\s+(?:the\s+|our\s+|this\s+|my\s+)?(?:{_QUOTED_NAME}|"
-    r"((?:(?!(?:for|to|in|on|of|the|a|an|our|ad|video)\b)[\w&'’-]+\s+){0,3}(?!(?:for|to|in|on|of|the|a|an|our)\b)"
-    r"[\w&'’-]+))\s+campaign\b"
-    rf"|\bcampaign\s*[:]\s*(?:{_QUOTED_NAME}|([^,;.\n]{{1,80}}))",
-    re.I,
-)
-_CONFIDENTIAL = re.compile(
-    r"\b(?:strictly\s+)?(?:confidential|internal\s+only|for\s+internal\s+use(?:\s+only)?|top\s+secret|"
-    r"do\s+not\s+(?:share|distribute|publish|leak)|not\s+for\s+(?:distribution|publication|release)|"
-    r"under\s+embargo|embargoed(?:\s+until\s+[^,;.\n]+)?|under\s+nda|nda)\b\s*[:\-–—]?"
-    r"|\b(?:code\s*-?\s*name[sd]?|working\s+title)\s*[:\-]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”|'[^'\n]*'|[\w-]+(?:\s+[A-Z0-9][\w-]*)*)",
-    re.I,
-)
-URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
-
-
-def campaign_named(text: str) -> str | None:
-    """The campaign a brief names, quoted or not: `for the "Spring sale" campaign`, "in the spring sale campaign",
-    "campaign: Spring sale"; None when it names none."""
-    for m in OPTION.finditer(text):
-        if m.group(1).lower() == "campaign":
-            return m.group(2).strip("\"'") or None
-    for m in _CAMPAIGN.finditer(text):
-        name = next((g for g in m.groups() if g), "").strip(" .,")
-        if name:
-            return name if any(c.isupper() for c in name) else name[0].upper() + name[1:]
-    return None
-
-
-def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
-    """The brief without `key=value` options, URLs, its campaign, confidentiality markers and model names."""
-    text = URL.sub(" ", OPTION.sub(" ", brief or ""))
-    text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
-    for name in sorted(model_names, key=len, reverse=True):
-        escaped = re.escape(name)
-        said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?:\s+model)?(?![\w-])"
-        text = re.sub(said, " ", text, flags=re.I)
-        if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
-            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-])", " ", text, flags=re.I)
-    return text
-
-
 # --- what is copy -----------------------------------------------------------------------------------------
 
-_QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»|(?<![\w'])'([^'\n]{2,200}?)'(?!\w)")
 _LABELS = (
     r"headline|title|hook|tagline|slogan|features?|price|cta|call to action|call-to-action|button|"
     r"end text|end card|end line|closing line|sign-off"
@@ -232,9 +184,14 @@ _NOT_NAME_WORDS = re.compile(
 
 
 def read_copy(brief: str, model_names: Sequence[str] = ()) -> AdCopy:
-    """The copy a brief gives: labelled fields win, quoted text fills the headline, then the tagline, then the
-    features; prices, offers, calls to action, listed features, end words and product names fill the rest."""
-    text = without_instructions(brief, model_names)
+    """The copy a brief gives (see `copy_in`), its instructions left out first."""
+    return copy_in(without_instructions(brief, model_names))
+
+
+def copy_in(text: str) -> AdCopy:
+    """The copy in a brief without instructions: labelled fields win, quoted text fills the headline, then the
+    tagline, then the features; prices, offers, calls to action, listed features, end words and product names
+    fill the rest."""
     found: dict[str, str | list[str]] = {}
 
     def put(name: str, value: str | list[str]) -> bool:
@@ -259,13 +216,13 @@ def read_copy(brief: str, model_names: Sequence[str] = ()) -> AdCopy:
         put("end_text", _clean(next((g for g in m.groups() if g is not None), "")))
 
     taken = {v for v in found.values() if isinstance(v, str)}
-    quoted = [_clean(next(g for g in m.groups() if g is not None)) for m in _QUOTED.finditer(text)]
+    quoted = [_clean(next(g for g in m.groups() if g is not None)) for m in QUOTED.finditer(text)]
     extra: list[str] = []
     for q in (q for q in quoted if q and q not in taken):
         if not (_CTA.fullmatch(q) and put("cta", q)) and not put("headline", q) and not put("tagline", q):
             extra.append(q)
 
-    unquoted = _QUOTED.sub(" ", text)
+    unquoted = QUOTED.sub(" ", text)
     if m := _PRICE.search(unquoted):
         put("price", m.group(0).strip())
     for m in _OFFER.finditer(unquoted):

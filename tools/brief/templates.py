@@ -2,7 +2,7 @@
 
 A template is two things at once: a prompt scaffold that premium video models understand (subject, action,
 camera, lighting, style, on-screen text) and a motion design the local `draft` engine renders. The words on
-screen are the request's copy (tools/adcopy.py), whatever the template.
+screen are the brief's copy (tools/brief/copy.py), whatever the template.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.adcopy import AdCopy
+from tools.brief.copy import AdCopy
 
 _ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
 
@@ -184,7 +184,3 @@ def get_template(name: str | None) -> Template:
         f"There is no template called '{name}'.",
         hint=f"{hint}Available: {', '.join(TEMPLATES)}.",
     )
-
-
-def template_names() -> list[str]:
-    return list(TEMPLATES)

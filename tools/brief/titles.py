@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from campaign.errors import InvalidRequest
 from campaign.text import storable
-from tools.adcopy import AdCopy, product_name, without_instructions
-from tools.engines.draft.text import key_phrases
+from tools.brief.copy import AdCopy, product_name
+from tools.brief.instructions import without_instructions
+from tools.brief.phrases import key_phrases
 
 TITLE_MAX = 48  # what make_title writes
 TITLE_CHARS = 120  # what a person may write
@@ -52,25 +53,31 @@ def make_title(
     copy: AdCopy | None = None,
     model_names: Sequence[str] = (),
 ) -> str:
+    """The title of a brief given as text (see `title_for`)."""
+    words = without_instructions(prompt, model_names)
+    copy = copy or AdCopy()
+    phrases = key_phrases(words, limit=1, skip=tuple(copy.texts()))
+    return title_for(words, template=template, aspect=aspect, copy=copy, phrases=phrases)
+
+
+def title_for(words: str, *, template: str | None, aspect: str, copy: AdCopy, phrases: Sequence[str]) -> str:
     """A title of at most TITLE_MAX characters, cut only between words: the subject, what kind of video it is,
     and where it goes (a platform the brief names, else the orientation). The subject is a product name the copy
-    has, else the brief's first key phrase, else the headline."""
-    brief = without_instructions(prompt, model_names)
-    platform = next((label for pattern, label in _PLATFORMS if re.search(rf"\b(?:{pattern})\b", brief, re.I)), None)
+    has, else the brief's first key phrase, else the headline. `words` is the brief without instructions."""
+    platform = next((label for pattern, label in _PLATFORMS if re.search(rf"\b(?:{pattern})\b", words, re.I)), None)
     kind = _TEMPLATE_KIND.get(template or "", "")
     if kind == "social ad" and platform:
         kind, where = f"{platform} ad", ""
     else:
         where = platform or _ORIENTATION.get(aspect, aspect)
-    if not kind and (noun := _NOUN.search(brief)):
+    if not kind and (noun := _NOUN.search(words)):
         kind = " ".join(w for w in noun.groups() if w).lower()
     suffix = f", {where}" if where else ""
-    copy = copy or AdCopy()
     name = product_name(copy.headline)
-    phrases = [name] if name else key_phrases(brief, limit=1, skip=tuple(copy.texts()))
+    subjects = [name] if name else list(phrases[:1])
     fallback = [t for t in (copy.headline, copy.tagline) if t]
     budget = TITLE_MAX - len(suffix) - (len(kind) + 1 if kind else 0)
-    subject = _fit(_core((phrases or fallback or [""])[0]), budget)
+    subject = _fit(_core((subjects or fallback or [""])[0]), budget)
     title = f"{subject} {kind}" if subject and kind else subject or kind or "video"
     return title[:1].upper() + title[1:] + suffix
 

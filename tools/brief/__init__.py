@@ -1,0 +1,45 @@
+"""The brief, read once at submission (`read_brief` gives a `Brief`): its words without instructions, the copy on
+screen, the template, the key phrases, the options its words ask for and the title. Everything after submission
+takes it from the `Brief`; the front ends read a message's options here (`read_options`) before a request exists.
+
+Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `instructions` (what
+is not the ad), `options`, `phrases` (key phrases), `templates`, `titles`.
+"""
+
+from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
+from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy, split_features
+from tools.brief.instructions import OPTION, URL, campaign_named
+from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
+from tools.brief.phrases import key_phrases
+from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template, on_screen_text
+from tools.brief.titles import TITLE_CHARS, TITLE_MAX, clean_title, download_name, make_title
+
+__all__ = [
+    "FIELD_NAMES",
+    "LABEL_FIELDS",
+    "MAX_PROMPT_CHARS",
+    "OPTION",
+    "TEMPLATES",
+    "TITLE_CHARS",
+    "TITLE_MAX",
+    "URL",
+    "AdCopy",
+    "Brief",
+    "Options",
+    "Template",
+    "aspect_for",
+    "campaign_named",
+    "clean_title",
+    "download_name",
+    "find_name",
+    "get_template",
+    "key_phrases",
+    "make_title",
+    "on_screen_text",
+    "parse_aspect",
+    "parse_duration",
+    "read_brief",
+    "read_copy",
+    "read_options",
+    "split_features",
+]

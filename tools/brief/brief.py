@@ -1,0 +1,74 @@
+"""The `Brief`: a brief read once, at submission, into what every later step takes instead of the text.
+
+`read_brief` is the one reader (rules, offline). A reader that asks an LLM for this model as structured output
+fills the same fields, and nothing after it changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, Field
+
+from tools.brief.copy import AdCopy, copy_in
+from tools.brief.instructions import without_instructions
+from tools.brief.options import Options, read_options
+from tools.brief.phrases import key_phrases
+from tools.brief.templates import Template, get_template
+from tools.brief.titles import title_for
+
+MAX_PROMPT_CHARS = 4000  # the longest brief, and the longest prompt a refinement writes
+
+
+class Brief(BaseModel):
+    """What a brief says, read once: the words without instructions, the words on screen, the template, the key
+    phrases, the options the words ask for and the title."""
+
+    text: str = Field(description="The brief as the user gave it.")
+    words: str = Field(
+        description="The brief without instructions: `key=value` options, URLs, its campaign, confidentiality "
+        "markers and model names."
+    )
+    copy: AdCopy = Field(default_factory=AdCopy, description="The words on screen.")  # type: ignore[assignment]
+    template: Template = Field(description="The template the video is made with.")
+    key_phrases: list[str] = Field(
+        default_factory=list, description="What the ad is about, without how to make it and without its copy."
+    )
+    options: Options = Field(
+        default_factory=Options, description="What the words ask of the video: length, format, model, sound, ..."
+    )
+    title: str = Field(default="", description="The creative's title: the one given, else made by `titled`.")
+
+    def titled(self, aspect: str) -> Brief:
+        """This brief with its title: the one given, else one made for `aspect`, the format the video is made
+        in (known once the model is chosen)."""
+        if self.title:
+            return self
+        title = title_for(self.words, template=self.template.name, aspect=aspect, copy=self.copy,
+                          phrases=self.key_phrases)  # fmt: skip
+        return self.model_copy(update={"title": title})
+
+
+def read_brief(
+    text: str,
+    model_names: Sequence[str] = (),
+    *,
+    template: str | None = None,
+    copy: AdCopy | None = None,
+    title: str | None = None,
+) -> Brief:
+    """The brief read by rules. `template` (a name or alias; None for the plain one), `copy` (laid over the copy
+    the words give) and `title` are what the request chose; the rest is read from the words. `model_names` are
+    instructions, never copy. Raises InvalidRequest for an unknown template."""
+    chosen = get_template(template)
+    words = without_instructions(text, model_names)
+    copy = (copy or AdCopy()).over(copy_in(words))
+    return Brief(
+        text=text,
+        words=words,
+        copy=copy,
+        template=chosen,
+        key_phrases=key_phrases(words, skip=tuple(copy.texts())),
+        options=read_options(text, model_names),
+        title=title or "",
+    )

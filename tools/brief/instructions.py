@@ -1,0 +1,54 @@
+"""What in a brief is an instruction, not the ad: `key=value` options, URLs, the campaign it is for,
+confidentiality markers and model names; and quoted text, which is always the ad's own words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+# Quoted text: "...", “...”, «...» and '...' (not an apostrophe: "it's", "runners' shoes").
+QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»|(?<![\w'])'([^'\n]{2,200}?)'(?!\w)")
+OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
+_QUOTED_NAME = r"\"([^\"\n]{1,80})\"|“([^”\n]{1,80})”|'([^'\n]{1,80})'"
+# "for the "Spring sale" campaign", "in our spring sale campaign", "campaign: Project X"
+_CAMPAIGN = re.compile(
+    rf"\b(?:for|to|in|on|of|into|under)\s+(?:the\s+|our\s+|this\s+|my\s+)?(?:{_QUOTED_NAME}|"
+    r"((?:(?!(?:for|to|in|on|of|the|a|an|our|ad|video)\b)[\w&'’-]+\s+){0,3}(?!(?:for|to|in|on|of|the|a|an|our)\b)"
+    r"[\w&'’-]+))\s+campaign\b"
+    rf"|\bcampaign\s*[:]\s*(?:{_QUOTED_NAME}|([^,;.\n]{{1,80}}))",
+    re.I,
+)
+_CONFIDENTIAL = re.compile(
+    r"\b(?:strictly\s+)?(?:confidential|internal\s+only|for\s+internal\s+use(?:\s+only)?|top\s+secret|"
+    r"do\s+not\s+(?:share|distribute|publish|leak)|not\s+for\s+(?:distribution|publication|release)|"
+    r"under\s+embargo|embargoed(?:\s+until\s+[^,;.\n]+)?|under\s+nda|nda)\b\s*[:\-–—]?"
+    r"|\b(?:code\s*-?\s*name[sd]?|working\s+title)\s*[:\-]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”|'[^'\n]*'|[\w-]+(?:\s+[A-Z0-9][\w-]*)*)",
+    re.I,
+)
+URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
+
+
+def campaign_named(text: str) -> str | None:
+    """The campaign a brief names, quoted or not: `for the "Spring sale" campaign`, "in the spring sale campaign",
+    "campaign: Spring sale"; None when it names none."""
+    for m in OPTION.finditer(text):
+        if m.group(1).lower() == "campaign":
+            return m.group(2).strip("\"'") or None
+    for m in _CAMPAIGN.finditer(text):
+        name = next((g for g in m.groups() if g), "").strip(" .,")
+        if name:
+            return name if any(c.isupper() for c in name) else name[0].upper() + name[1:]
+    return None
+
+
+def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
+    """The brief without `key=value` options, URLs, its campaign, confidentiality markers and model names."""
+    text = URL.sub(" ", OPTION.sub(" ", brief or ""))
+    text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
+    for name in sorted(model_names, key=len, reverse=True):
+        escaped = re.escape(name)
+        said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?:\s+model)?(?![\w-])"
+        text = re.sub(said, " ", text, flags=re.I)
+        if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
+            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-])", " ", text, flags=re.I)
+    return text
