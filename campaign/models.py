@@ -191,7 +191,7 @@ class Creative(Base):
     file_key: Mapped[str] = mapped_column(String(300))
     poster_key: Mapped[str | None] = mapped_column(String(300))
     reference_keys: Mapped[list[str]] = mapped_column(default=list)
-    copy: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the words on screen: tools.adcopy.AdCopy
+    copy: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the words on screen: tools.brief.AdCopy
     set_id: Mapped[str | None] = mapped_column(String(32), index=True)  # variations and formats made together
     estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     actual_cost_usd: Mapped[float | None] = mapped_column(Float)

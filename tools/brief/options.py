@@ -74,8 +74,9 @@ def read_options(text: str, model_names: Sequence[str]) -> Options:
     else:
         read.duration_s = parse_duration(brief)
     read.aspect = options.get("aspect") or parse_aspect(brief)
-    if m := (options.get("resolution") or (_RESOLUTION.search(brief) and _RESOLUTION.search(brief).group(1))):
-        read.resolution = m.lower()
+    said = _RESOLUTION.search(brief)
+    if resolution := options.get("resolution") or (said and said.group(1)):
+        read.resolution = resolution.lower()
     unknown = _MODEL_LIKE.search(brief)
     read.model = options.get("model") or find_name(brief, model_names) or (unknown and unknown.group(1)) or None
     templates = _template_names()

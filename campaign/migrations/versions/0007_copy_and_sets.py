@@ -16,7 +16,7 @@ revision = "0007"
 down_revision = "0006"
 
 _TEXT = ("headline", "tagline", "price", "cta")
-_CHARS, _FEATURES = 120, 8  # what tools.adcopy.AdCopy takes (the old fields had no limit)
+_CHARS, _FEATURES = 120, 8  # what tools.brief.AdCopy takes (the old fields had no limit)
 
 
 def _fit(text: str) -> str:

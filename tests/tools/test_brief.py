@@ -1,0 +1,50 @@
+"""The brief read once (`read_brief`): what submission, refinement, the title and the job spec take from it."""
+
+from __future__ import annotations
+
+import pytest
+
+from campaign.errors import InvalidRequest
+from tools.brief import AdCopy, key_phrases, make_title, read_brief, read_copy
+
+MODELS = ("veo-3.1", "draft")
+BRIEF = (
+    "A 6 second vertical video of our AURORA X2 headphones on veo-3.1 for the Spring Sale campaign, "
+    "confidential, price $249, no audio, template=product-showcase https://example.com/phones.png"
+)
+
+
+def test_a_brief_is_read_once_into_what_every_later_step_takes() -> None:
+    brief = read_brief(BRIEF, MODELS, template="showcase", copy=AdCopy(cta="Buy now"))
+
+    for instruction in ("veo-3.1", "Spring Sale", "confidential", "template=", "https://"):
+        assert instruction not in brief.words
+    assert brief.copy == AdCopy(cta="Buy now").over(read_copy(BRIEF, MODELS))
+    assert (brief.copy.headline, brief.copy.price, brief.copy.cta) == ("AURORA X2", "$249", "Buy now")
+    assert brief.template.name == "product-showcase"
+    assert brief.key_phrases == key_phrases(brief.words, skip=tuple(brief.copy.texts()))
+    assert brief.options.model_dump() == {
+        "reference_urls": ["https://example.com/phones.png"],
+        "duration_s": 6,
+        "aspect": "9:16",
+        "resolution": None,
+        "model": "veo-3.1",
+        "template": "product-showcase",
+        "campaign": "Spring Sale",
+        "audio": False,
+        "prompt": "A 6 second vertical video of our AURORA X2 headphones on veo-3.1 for the Spring Sale campaign, "
+        "confidential, price $249, no audio",
+    }
+
+
+def test_the_title_is_the_one_given_else_made_for_the_format() -> None:
+    brief = read_brief(BRIEF, MODELS, template="product-showcase")
+    made = make_title(BRIEF, template="product-showcase", aspect="9:16", copy=brief.copy, model_names=MODELS)
+
+    assert brief.title == "" and brief.titled("9:16").title == made
+    assert read_brief(BRIEF, MODELS, title="Launch cut").titled("9:16").title == "Launch cut"
+
+
+def test_an_unknown_template_is_refused_when_the_brief_is_read() -> None:
+    with pytest.raises(InvalidRequest, match="no template called 'vaporwave'"):
+        read_brief(BRIEF, MODELS, template="vaporwave")
