@@ -30,8 +30,8 @@ class Replicate:
         enabled = bool(settings.replicate_api_token)
         cached = load_cache(settings.data_dir)
         models: list[ModelSpec] = []
-        for spec in builtin_models():
-            spec = apply_overrides(spec, cached.get(spec.id, {}))
+        for builtin in builtin_models():
+            spec = apply_overrides(builtin, cached.get(builtin.id, {}))
             if not enabled:
                 spec = spec.model_copy(update={"available": False, "notice": f"{NEEDS_TOKEN} {spec.notice}".strip()})
             models.append(spec)
