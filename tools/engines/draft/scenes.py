@@ -476,7 +476,7 @@ class ProductShowcase(Design):
             shown = ease_out(progress(t, 0.15, 0.75))
             out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
             bar_h = max(2, round(0.6 * u))
-            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - k) * 3 * u
+            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - shown) * 3 * u
             self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, shown * out)
             bar_w = round(9 * u * ease_out(progress(t, 0.35, 0.95)))
             if bar_w > 1 and shown * out > 0.05:
