@@ -16,7 +16,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.adcopy import AdCopy
 from tools.engines.draft.cutout import cut_out
-from tools.engines.draft.palette import RGB, Palette, mix
+from tools.engines.draft.palette import RGB, Palette
 from tools.engines.draft.text import TextBlock, fit_text, undrawable
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
@@ -686,12 +686,3 @@ class Sweep:
         window = self.strip.crop((offset, 0, offset + w, h))
         mask = ImageChops.multiply(window, self.alpha)
         frame.paste(self.colour, (x, y, x + w, y + h), mask)
-
-
-def accent_bar(frame: Image.Image, box: Box, colour: RGB) -> None:
-    if box[2] > box[0] and box[3] > box[1]:
-        frame.paste(colour, box)
-
-
-def darker(c: RGB, amount: float = 0.35) -> RGB:
-    return mix(c, (0, 0, 0), amount)
