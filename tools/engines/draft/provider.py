@@ -62,5 +62,8 @@ class Draft:
 
         return copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
 
+    def webhooks(self, settings: Settings) -> None:
+        return None  # it renders here: nothing reports from elsewhere
+
 
 PROVIDER = Draft()

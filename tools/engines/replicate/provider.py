@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tools.adcopy import AdCopy
     from tools.catalog import Resolved
     from tools.engines.base import Engine, EngineFactory, Subscribe
+    from tools.engines.replicate.hooks import WebhookVerifier
 
 
 NEEDS_TOKEN = "Needs a Replicate account, which an administrator connects to this server."
@@ -56,6 +57,12 @@ class Replicate:
 
     def refusal(self, resolved: Resolved, copy: AdCopy) -> str | None:
         return None  # the model's own checks are the catalog's
+
+    def webhooks(self, settings: Settings) -> WebhookVerifier:
+        """Replicate signs its webhooks; the secret is fetched from it once, at the first delivery."""
+        from tools.engines.replicate.hooks import WebhookVerifier
+
+        return WebhookVerifier(settings)
 
 
 PROVIDER = Replicate()
