@@ -60,10 +60,11 @@ async def test_every_route_refuses_a_missing_bad_expired_or_revoked_token(
         "changed password": dave,
     }
     routes = _routes((await api.get("/api/openapi.json")).json())
-    routes.remove(("post", "/api/webhooks/replicate"))  # Replicate signs its webhooks instead
+    routes.remove(("post", "/api/webhooks/provider"))  # providers sign their webhooks instead
     assert len(routes) >= 12
     unsigned = await api.post("/api/webhooks/replicate?job=nope", content=b"{}", headers={"Authorization": ""})
     assert unsigned.status_code == 401
+    assert (await api.post("/api/webhooks/local?job=nope", content=b"{}")).status_code == 404  # the draft sends none
     for method, path in routes:
         for why, headers in refused.items():
             response = await api.request(method, path, headers=headers)
