@@ -261,14 +261,12 @@ async def _models(args: argparse.Namespace) -> int:
     from tools.studio.models import Models
 
     settings = Settings()
-    models = Models.configured(settings)
     if args.refresh:
-        from tools.engines.replicate.schemas import refresh_catalog
-
-        report = await refresh_catalog(settings)
-        models = Models(report.catalog)
+        models, lines = await Models.refreshed(settings)
         if not args.json:
-            print("\n".join(report.lines()) + f"\nSaved to {report.cache_file}\n")
+            print("\n".join(lines) + "\n")
+    else:
+        models = Models.configured(settings)
     views = models.list()
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))

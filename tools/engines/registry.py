@@ -3,10 +3,10 @@ one, so that none of them branches on a provider's name.
 
 A provider is a package under `tools/engines/` whose `provider.py` holds a `PROVIDER` that fits `Provider`:
 its name (the `provider` of its catalog entries), the job queue its renders run on, its models for these
-settings (and the default it prefers when it can render), a factory of its engines, the checks of a request it
-makes beyond the catalog's, and the receiver of its webhooks when it reports by webhook (the API's
-`/api/webhooks/{provider}` hands them to `studio.jobs.webhook`). Its models may subclass `ModelSpec` to add their
-own reference checks and to say they are `hosted` (a paid service over the network).
+settings (and the default it prefers when it can render), the refresh of their live schemas, a factory of its
+engines, the checks of a request it makes beyond the catalog's, and the receiver of its webhooks when it reports
+by webhook (the API's `/api/webhooks/{provider}` hands them to `studio.jobs.webhook`). Its models may subclass
+`ModelSpec` to add their own reference checks and to say they are `hosted` (a paid service over the network).
 
 Adding a provider: one package (`tools/engines/<name>/`, with its `provider.py`), and here its import and its
 name in `PROVIDERS` (whose order is the catalog's). Keep `provider.py` light: import the engine and its
@@ -56,6 +56,11 @@ class Provider(Protocol):
         """The model it would make the default when it can render; None to leave the default alone."""
         ...
 
+    async def refresh(self, settings: Settings) -> list[str]:
+        """Read its models' live schemas into the data folder's cache, which `models` applies from then on; what
+        changed, in lines for people (none for a provider without live schemas)."""
+        ...
+
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
         """A factory of engines for its models; state they share (waiters, budgets) is made here, once."""
         ...
@@ -100,6 +105,11 @@ def build_catalog(settings: Settings) -> Catalog:
         if preferred := p.default_model(settings):
             catalog.default_model = catalog.first_available(preferred).id
     return catalog
+
+
+async def refresh(settings: Settings) -> list[str]:
+    """Every provider's models read again from their live schemas (`clapboard models --refresh`); what changed."""
+    return [line for p in PROVIDERS for line in await p.refresh(settings)]
 
 
 def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from campaign.errors import ClapboardError, InvalidRequest
 from campaign.settings import Settings
 from tools.catalog import Catalog, ModelSpec, ModelView
-from tools.engines.registry import build_catalog
+from tools.engines.registry import build_catalog, refresh
 
 if TYPE_CHECKING:
     from tools.jobs.spec import VideoRequest
@@ -28,6 +28,13 @@ class Models:
     def configured(cls, settings: Settings) -> Models:
         """The models these settings give, without opening a studio (`clapboard models` needs no database)."""
         return cls(build_catalog(settings))
+
+    @classmethod
+    async def refreshed(cls, settings: Settings) -> tuple[Models, list[str]]:
+        """The models read again from the providers' live schemas (cached for later catalogs), and what changed,
+        in lines for people."""
+        lines = await refresh(settings)
+        return cls.configured(settings), lines
 
     def names(self) -> list[str]:
         """Every model's id and alias, for reading a model named in a brief."""

@@ -41,6 +41,13 @@ class Replicate:
     def default_model(self, settings: Settings) -> str | None:
         return "sora-2-pro" if settings.replicate_api_token else None
 
+    async def refresh(self, settings: Settings) -> list[str]:
+        """Each model's live schema from Replicate, reconciled and cached (ModelUnavailable without a token)."""
+        from tools.engines.replicate.schemas import refresh_catalog
+
+        report = await refresh_catalog(settings)
+        return [*report.lines(), f"Saved to {report.cache_file}"]
+
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
         """Engines that share one set of webhook waiters (listening to the job events) and one polling budget."""
         from tools.engines.replicate.hooks import Completions, Pacer
