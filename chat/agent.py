@@ -30,7 +30,6 @@ from tools.studio.types import (
     Submitted,
     VideoRequest,
 )
-from tools.templates import get_template
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
 Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a new video:
@@ -180,7 +179,7 @@ async def generate_video(
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**{**defaults, **chosen}, references=references)
-        if not references and get_template(request.template).name == "product-showcase":
+        if not references and ctx.studio.jobs.template_name(request.template) == "product-showcase":
             raise InvalidRequest(NEEDS_PHOTO)  # made without it, the showcase has no product to show
         return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
 

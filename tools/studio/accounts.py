@@ -1,6 +1,7 @@
-"""Users, teams and sign-in: adding and removing users, passwords, API tokens, and turning a session or a token
-back into an actor (checked against the database each time, so a removed user or a changed password takes
-effect at once)."""
+"""`studio.accounts`: users, teams and sign-in: adding and removing users, passwords, API tokens, and turning a
+session or a token back into an actor (checked against the database each time, so a removed user or a changed
+password takes effect at once). These calls make actors rather than take one: managing users is for whoever runs
+the CLI (they hold the database), and signing in is how a person becomes an actor."""
 
 from __future__ import annotations
 

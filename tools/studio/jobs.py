@@ -44,17 +44,18 @@ class Jobs:
         models: Models,
         submissions: Submissions,
         bus: EventBus,
-        webhooks: dict[str, WebhookReceiver],
+        receivers: dict[str, WebhookReceiver],
     ) -> None:
         self.store = store
         self.models = models
         self.submissions = submissions
         self.bus = bus
-        self.receivers = webhooks  # by provider name, for those that report by webhook
+        self.receivers = receivers  # of the providers that report by webhook, by name
 
     @staticmethod
-    def template_name(name: str) -> str:
-        """The template a name means ("social", "Product showcase"); InvalidRequest names the templates."""
+    def template_name(name: str | None) -> str:
+        """The template a name means ("social", "Product showcase"; none is the plain prompt's); InvalidRequest
+        names the templates."""
         return get_template(name).name
 
     async def submit(
