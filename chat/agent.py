@@ -17,15 +17,19 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from campaign.errors import ClapboardError, InvalidRequest
-from campaign.people import Actor
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
-from tools.brief import AdCopy, get_template
-from tools.jobs import Submitted, VideoRequest
-from tools.llm import chat_model
-from tools.studio import MAX_VARIATIONS, Studio, channel_of, read_channel
-from tools.views import LibraryView
+from tools.studio import Studio, channel_of, read_channel
+from tools.studio.types import (
+    MAX_VARIATIONS,
+    Actor,
+    AdCopy,
+    ClapboardError,
+    InvalidRequest,
+    LibraryView,
+    Submitted,
+    VideoRequest,
+)
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
 Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a new video:
@@ -142,7 +146,7 @@ async def list_video_models(runtime: Runtime) -> Result:
     """List the video models with their durations, formats, reference images, price and availability."""
     notes: list[str] = []
     rows = ["| model | durations | formats | refs | price per second | status |", "|---|---|---|---|---|---|"]
-    for m in runtime.context.studio.models():
+    for m in runtime.context.studio.models.list():
         status = "available"
         if not m.available:
             notes += [m.notice] if m.notice not in notes else []
@@ -175,9 +179,9 @@ async def generate_video(
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**{**defaults, **chosen}, references=references)
-        if not references and get_template(request.template).name == "product-showcase":
+        if not references and ctx.studio.jobs.template_name(request.template) == "product-showcase":
             raise InvalidRequest(NEEDS_PHOTO)  # made without it, the showcase has no product to show
-        return [await ctx.studio.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
+        return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
 
     return await _started(submit, "Could not start the video")
 
@@ -189,7 +193,7 @@ async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: lis
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**asked, references=references)
-        return await ctx.studio.channels(ctx.actor, request, channels, origin=ctx.origin, idempotency_key=key)
+        return await ctx.studio.jobs.channels(ctx.actor, request, channels, origin=ctx.origin, idempotency_key=key)
 
     text, outcome = await _started(submit, "Could not start the ads")
     if not outcome.submitted:
@@ -218,7 +222,7 @@ async def revise_video(
             label = channel_of(channel).label
         except ClapboardError as exc:
             return str(exc), Outcome()
-        if found := await ctx.studio.channel_job(ctx.actor, ctx.origin, channel):
+        if found := await ctx.studio.jobs.channel_job(ctx.actor, ctx.origin, channel):
             latest = found  # the set's video for that channel
         else:
             changed["channel"] = channel  # the latest video's version for that channel
@@ -233,7 +237,7 @@ async def revise_video(
         return _NOTHING_YET, Outcome()
     key = ctx.key_for("revise_video", changed)
     return await _started(
-        lambda: _one(ctx.studio.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
+        lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
         "Could not make that version",
     )
 
@@ -247,7 +251,7 @@ async def make_variations(runtime: Runtime, count: int = 3) -> Result:
         return _NOTHING_YET, Outcome()
     key = ctx.key_for("make_variations", {"count": count})
     return await _started(
-        lambda: ctx.studio.variations(ctx.actor, latest, count, origin=ctx.origin, idempotency_key=key),
+        lambda: ctx.studio.jobs.variations(ctx.actor, latest, count, origin=ctx.origin, idempotency_key=key),
         "Could not make variations",
     )
 
@@ -262,7 +266,7 @@ async def make_formats(runtime: Runtime) -> Result:
     missing: list[str] = []
 
     async def submit() -> list[Submitted]:
-        made, skipped = await ctx.studio.formats(ctx.actor, latest, origin=ctx.origin,
+        made, skipped = await ctx.studio.jobs.formats(ctx.actor, latest, origin=ctx.origin,
                                                  idempotency_key=ctx.key_for("make_formats", {}))  # fmt: skip
         missing.extend(skipped)
         return made
@@ -278,7 +282,7 @@ async def list_creatives(runtime: Runtime, campaign: str | None = None) -> Resul
     """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
     ctx = runtime.context
     try:
-        library = await ctx.studio.library(ctx.actor, campaign)
+        library = await ctx.studio.library.library(ctx.actor, campaign)
     except ClapboardError as exc:
         return str(exc), Outcome()
     if not library.creatives:
@@ -294,7 +298,7 @@ async def _latest(ctx: TurnContext) -> str | None:
     """The job id of the video the user pointed at, else of this conversation's latest video."""
     if ctx.focus:
         return ctx.focus
-    latest = await ctx.studio.conversation(ctx.actor, ctx.origin, limit=1)
+    latest = await ctx.studio.jobs.conversation(ctx.actor, ctx.origin, limit=1)
     return latest[0].id if latest else None
 
 
@@ -349,10 +353,15 @@ def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offlin
     """The agent graph for one chat model: the configured LLM, or (without a key, or when asked) the offline
     planner. Compile it once and pass a TurnContext with each turn."""
     model: BaseChatModel = (
-        chat_model(studio.settings, temperature=0.2, timeout_s=60.0, streaming=True)
-        if studio.settings.llm_key and not offline
-        else OfflinePlanner(model_names=studio.catalog.names())
+        OfflinePlanner(model_names=studio.models.names())
+        if studio.offline or offline
+        else studio.chat_model(temperature=0.2, timeout_s=60.0, streaming=True)
     )
+    # Their state schemas extend the agent's own: to mypy a list of them is no list of AgentMiddleware[AgentState].
+    limits: list[Any] = [
+        ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS, exit_behavior="end"),
+        ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS, exit_behavior="end"),
+    ]
     return create_agent(
         model,
         tools=TOOLS,
@@ -360,8 +369,5 @@ def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offlin
         state_schema=Conversation,
         context_schema=TurnContext,
         checkpointer=checkpointer,
-        middleware=[
-            ToolCallLimitMiddleware(run_limit=MAX_TOOL_CALLS, exit_behavior="end"),
-            ModelCallLimitMiddleware(run_limit=MAX_MODEL_CALLS, exit_behavior="end"),
-        ],
+        middleware=limits,
     )

@@ -13,19 +13,17 @@ from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
 import chat.history  # noqa: F401  (registers the data layer)
-from campaign.errors import ClapboardError
-from campaign.models import ACTIVE, JobStatus
-from campaign.people import Actor
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.controls import handled_here, stop_job
 from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
-from chat.panel import normalised, send_settings, starter_buttons
+from chat.panel import send_settings, starter_buttons
 from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
+from tools.studio.types import ACTIVE, Actor, ClapboardError, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +85,8 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
         return
     try:
         attached = [
-            await studio.add_reference(actor, path=Path(el.path or ""), name=el.name) for el in message.elements or []
+            await studio.files.add_reference(actor, path=Path(el.path or ""), name=el.name)
+            for el in message.elements or []
         ]
     except ClapboardError as exc:
         await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
@@ -98,7 +97,7 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
         origin=f"chat:{cl.context.session.thread_id}",
         message_id=message.id,
         # As requests take them, whatever the session holds (the panel's raw strings while it is being sent).
-        defaults=request_defaults(normalised(studio, cl.user_session.get("chat_settings") or {})[0]),
+        defaults=request_defaults(studio.models.fit_settings(cl.user_session.get("chat_settings") or {})[0]),
         focus=cl.user_session.get(FOCUS),
     )
     cl.user_session.set(FOCUS, None)  # a button points at a video for the next message only
@@ -210,8 +209,8 @@ async def confirm_job(action: cl.Action) -> None:
     async with notifier.turn(cl.context.session.id):  # "Started" before its progress and its video
         try:
             # A second button of the same question (a stale one, or one asked again) starts nothing: say nothing.
-            asked = (await studio.job(actor, job_id)).status == JobStatus.awaiting_confirmation
-            job = await studio.confirm(actor, job_id)
+            asked = (await studio.jobs.job(actor, job_id)).status == JobStatus.awaiting_confirmation
+            job = await studio.jobs.confirm(actor, job_id)
         except ClapboardError as exc:
             await cl.Message(content=str(exc)).send()
             return
@@ -220,7 +219,7 @@ async def confirm_job(action: cl.Action) -> None:
         if not asked:
             return
         if job.status in ACTIVE:
-            name = next((m.name for m in studio.models() if m.id == job.model), job.model)
+            name = studio.models.name_of(job.model)
             await cl.Message(content=f"Started *{job.title}* on {name}; the video appears here when ready.").send()
         else:
             await cl.Message(content=f"This video was not started: it is {job.status.replace('_', ' ')}.").send()

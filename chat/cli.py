@@ -19,14 +19,12 @@ from typing import TYPE_CHECKING, Any
 from dotenv import load_dotenv
 from pydantic import ValidationError
 
-from campaign.errors import ClapboardError
 from campaign.settings import ENV_FILES, LOOPBACK_HOSTS, Settings, data_home
-from campaign.status import JobStatus
+from tools.studio import Studio
+from tools.studio.status import ClapboardError, JobStatus
 
 if TYPE_CHECKING:
-    from campaign.people import Actor
-    from tools.jobs import JobEvent
-    from tools.studio import Studio
+    from tools.studio.types import Actor, JobEvent
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP_ROOT = Path(__file__).parent.parent  # where .chainlit/ (its config) lives in a checkout
@@ -103,8 +101,8 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument(
         "--queues",
         type=_queues,
-        default=("render", "replicate"),
-        help="render (drafts, CPU-bound), replicate (provider I/O), or both: render,replicate",
+        default=Studio.queues,
+        help=f"one provider's renders, or several: {','.join(Studio.queues)} (the default: all of them)",
     )
     worker.add_argument("--concurrency", type=_positive, help="jobs at a time (default CLAPBOARD_MAX_CONCURRENT_JOBS)")
 
@@ -120,7 +118,10 @@ def _parser() -> argparse.ArgumentParser:
     again = argparse.ArgumentParser(add_help=False)
     again.add_argument("--as", dest="as_user", metavar="NAME", default=argparse.SUPPRESS, help="act as this user")
     again.add_argument("--json", action="store_true", default=argparse.SUPPRESS)
-    creative_id = {"metavar": "ID", "help": "its id, or the first characters of it that `clapboard creatives` prints"}
+    creative_id: dict[str, Any] = {
+        "metavar": "ID",
+        "help": "its id, or the first characters of it that `clapboard creatives` prints",
+    }
     rename = verbs.add_parser("rename", parents=[again], help="give a creative a new title (anyone in the team)")
     rename.add_argument("id", **creative_id)
     rename.add_argument("title", help="1 to 120 characters")
@@ -161,9 +162,9 @@ def _name(text: str) -> str:
 
 def _queues(text: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
-    unknown = [n for n in names if n not in ("render", "replicate")]
+    unknown = [n for n in names if n not in Studio.queues]
     if not names or unknown:
-        raise argparse.ArgumentTypeError("the queues are render and replicate")
+        raise argparse.ArgumentTypeError(f"the queues are {' and '.join(Studio.queues)}")
     return names
 
 
@@ -224,7 +225,9 @@ _OPTIONS = {"duration_s": "duration", "references": "ref", "features": "feature"
 def serve(host: str, port: int, settings: Settings) -> int:
     """Serve the app `chat.server.create_app` builds (headless: the browser is the user's to open). Without users,
     the chat signs in the person at the machine, so it only listens on loopback."""
-    if host not in LOOPBACK_HOSTS and not asyncio.run(_has_users(settings)):
+    from tools.studio.accounts import has_users
+
+    if host not in LOOPBACK_HOSTS and not asyncio.run(has_users(settings)):
         print(
             f"error: no user has been added yet, so the chat signs in whoever opens it; it only listens on "
             f"127.0.0.1 until you add one:\n  clapboard users add NAME --team TEAM --admin --password-stdin\n"
@@ -245,19 +248,7 @@ def serve(host: str, port: int, settings: Settings) -> int:
     return 0  # stopped (SIGTERM, Ctrl-C); a start that failed exits with uvicorn's code 3
 
 
-async def _has_users(settings: Settings) -> bool:
-    from campaign.store import Store
-
-    store = await Store.open(settings.sqlalchemy_url)
-    try:
-        return await store.has_users()
-    finally:
-        await store.close()
-
-
 async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
-    from tools.studio import Studio
-
     studio = await Studio.open(Settings(), server=False)  # jobs are run here (SQLite) or by the workers
     try:
         return await fn(studio, args)
@@ -267,19 +258,16 @@ async def _with_studio(fn: Any, args: argparse.Namespace) -> int:
 
 async def _models(args: argparse.Namespace) -> int:
     """The catalog as a table (or JSON); it needs no database."""
-    from tools.catalog import ModelView
-    from tools.engines.registry import build_catalog
+    from tools.studio.models import Models
 
     settings = Settings()
-    catalog = build_catalog(settings)
     if args.refresh:
-        from tools.engines.replicate.schemas import refresh_catalog
-
-        report = await refresh_catalog(settings)
-        catalog = report.catalog
+        models, lines = await Models.refreshed(settings)
         if not args.json:
-            print("\n".join(report.lines()) + f"\nSaved to {report.cache_file}\n")
-    views = [ModelView.of(m) for m in catalog.all()]
+            print("\n".join(lines) + "\n")
+    else:
+        models = Models.configured(settings)
+    views = models.list()
     if args.json:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
@@ -295,7 +283,7 @@ async def _models(args: argparse.Namespace) -> int:
 
 def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
     """The flags, completed by what the prompt itself says ("6 second vertical", a model, a template, URLs)."""
-    from tools.brief import read_options
+    from tools.studio.brief import read_options
 
     flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
              "campaign", "title", "refine", "audio"}  # fmt: skip
@@ -314,14 +302,14 @@ def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[st
 
 
 async def _actor(studio: Studio, args: argparse.Namespace) -> Actor:
-    return await studio.accounts.cli_actor(args.as_user or studio.settings.user)
+    return await studio.accounts.cli_actor(args.as_user)
 
 
 async def _generate(studio: Studio, args: argparse.Namespace) -> int:
-    from tools.jobs import VideoRequest
+    from tools.studio.types import VideoRequest
 
     actor = await _actor(studio, args)
-    request = VideoRequest(**_request_fields(args, studio.catalog.names()))
+    request = VideoRequest(**_request_fields(args, studio.models.names()))
 
     async def progress(event: JobEvent) -> None:
         if event.kind in ("running", "progress") and not args.json:
@@ -329,7 +317,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
 
     studio.subscribe(progress)
-    submitted = await studio.submit(actor, request, origin="cli", confirmed=args.yes, allow_paths=True)
+    submitted = await studio.jobs.submit(actor, request, origin="cli", confirmed=args.yes, allow_paths=True)
     if submitted.prompt_sent != submitted.prompt and not args.json:
         print(
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
@@ -339,16 +327,17 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
         studio, actor, submitted.job_id, f"{submitted.model_name} costs about ${submitted.estimated_cost_usd:.2f}"
     ):
         return EXIT_USAGE
-    job = await studio.wait(actor, submitted.job_id)
+    job = await studio.jobs.wait(actor, submitted.job_id)
     while job.status == JobStatus.awaiting_confirmation:  # the approved model failed; the next one is paid
         offer = f"{job.notice or 'The model failed.'} {job.model} costs about ${job.estimated_cost_usd:.2f}"
         if not await _approved(studio, actor, job.id, offer):
             return EXIT_USAGE
-        job = await studio.wait(actor, job.id)
+        job = await studio.jobs.wait(actor, job.id)
     if job.status != JobStatus.succeeded:
         print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
         return EXIT_FAILED
-    creative = await studio.creative(actor, job.creative_id)
+    assert job.creative_id is not None, "a job that succeeded made a creative"
+    creative = await studio.library.creative(actor, job.creative_id)
     if args.json:
         print(json.dumps(creative.model_dump(), indent=2))
     else:
@@ -364,9 +353,9 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
 async def _approved(studio: Studio, actor: Actor, job_id: str, price: str) -> bool:
     """Ask at the terminal before money moves; without one (or on no), cancel and say how to accept."""
     if sys.stdin.isatty() and input(f"{price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes"):
-        await studio.confirm(actor, job_id)
+        await studio.jobs.confirm(actor, job_id)
         return True
-    await studio.cancel(actor, job_id)
+    await studio.jobs.cancel(actor, job_id)
     print(f"error: {price}; nothing was started. Add --yes to accept the price.", file=sys.stderr)
     return False
 
@@ -374,15 +363,15 @@ async def _approved(studio: Studio, actor: Actor, job_id: str, price: str) -> bo
 async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
     actor = await _actor(studio, args)
     if args.action == "rename":
-        found = await studio.find_creative(actor, args.id)
-        creative = await studio.rename_creative(actor, found.id, args.title)
+        found = await studio.library.find_creative(actor, args.id)
+        creative = await studio.library.rename_creative(actor, found.id, args.title)
         print(
             json.dumps(creative.model_dump(), indent=2) if args.json else f'Renamed {found.id[:8]}: "{creative.title}"'
         )
         return 0
     if args.action == "delete":
         return await _delete(studio, actor, args)
-    items = await studio.creatives(actor, args.campaign)
+    items = await studio.library.creatives(actor, args.campaign)
     if args.json:
         print(json.dumps([c.model_dump() for c in items], indent=2))
         return 0
@@ -397,7 +386,7 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _delete(studio: Studio, actor: Actor, args: argparse.Namespace) -> int:
-    found = await studio.find_creative(actor, args.id)
+    found = await studio.library.find_creative(actor, args.id)
     what = f'"{found.title}" on {found.campaign}'
     if not args.yes and not (
         sys.stdin.isatty()
@@ -405,13 +394,13 @@ async def _delete(studio: Studio, actor: Actor, args: argparse.Namespace) -> int
     ):
         print(f"error: {what} was not deleted. Add --yes to delete it.", file=sys.stderr)
         return EXIT_USAGE
-    await studio.delete_creative(actor, found.id)
+    await studio.library.delete_creative(actor, found.id)
     print(json.dumps({"deleted": found.id}) if args.json else f"Deleted {found.id[:8]} {what} and its files.")
     return 0
 
 
 async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
-    items = await studio.jobs(await _actor(studio, args), status=args.status, campaign=args.campaign,
+    items = await studio.jobs.jobs(await _actor(studio, args), status=args.status, campaign=args.campaign,
                               limit=args.limit)  # fmt: skip
     if args.json:
         print(json.dumps([j.model_dump() for j in items], indent=2))
@@ -430,7 +419,7 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def _worker(studio: Studio, args: argparse.Namespace) -> int:
-    if studio.settings.postgres_conninfo is None:
+    if not studio.runs_workers:
         print("error: workers take jobs from PostgreSQL: set DATABASE_URL (with SQLite the server runs them).",
               file=sys.stderr)  # fmt: skip
         return EXIT_USAGE
@@ -445,7 +434,7 @@ def _audit(j: Any) -> str:
 
 
 async def _token(studio: Studio, args: argparse.Namespace) -> int:
-    print(await studio.accounts.issue_token(args.user or studio.settings.user, days=args.days))
+    print(await studio.accounts.issue_token(args.user, days=args.days))
     return 0
 
 

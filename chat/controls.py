@@ -9,15 +9,11 @@ import contextlib
 
 import chainlit as cl
 
-from campaign.errors import ClapboardError
-from campaign.models import ACTIVE, JobStatus
-from campaign.people import Actor
 from chat.notify import remove_confirm_actions
 from chat.panel import expand_starter
 from chat.planner import is_stop
 from chat.runtime import services
-from tools.jobs import JobEvent
-from tools.views import JobView
+from tools.studio.types import ACTIVE, Actor, ClapboardError, JobEvent, JobStatus, JobView
 
 STOP_WORD_S = 10.0  # how long a stop waits for the job's runner to say what the stopped prediction cost
 
@@ -35,7 +31,7 @@ async def handled_here(message: cl.Message, actor: Actor) -> bool:
 async def stop_latest(actor: Actor) -> None:
     """Stop this conversation's latest job still rendering, else its latest open price question."""
     studio = services().studio
-    jobs = await studio.conversation(actor, f"chat:{cl.context.session.thread_id}")
+    jobs = await studio.jobs.conversation(actor, f"chat:{cl.context.session.thread_id}")
     target = next((j for j in jobs if j.status in ACTIVE), None) or next(
         (j for j in jobs if j.status == JobStatus.awaiting_confirmation), None
     )
@@ -58,8 +54,8 @@ async def stop_job(actor: Actor, job_id: str) -> None:
     unsubscribe = studio.subscribe(heard)  # before the cancel: the runner may answer at once
     try:
         try:
-            before = await studio.job(actor, job_id)
-            after = await studio.cancel(actor, job_id)
+            before = await studio.jobs.job(actor, job_id)
+            after = await studio.jobs.cancel(actor, job_id)
         except ClapboardError as exc:
             await cl.Message(content=str(exc)).send()
             return
@@ -85,7 +81,7 @@ async def stopped_text(before: JobView, said: str | None = None) -> str:
     """What stopping the job cost: what its runner said (`said`: "Spent: ..." once the provider's prediction was
     stopped, anything else when it never started), else what is known from where it was when stopped."""
     studio = services().studio
-    model = next((m for m in studio.models() if m.id == before.model), None)
+    model = next((m for m in studio.models.list() if m.id == before.model), None)
     name = model.name if model else before.model
     where = f"Stopped *{before.title}* at {round(before.progress * 100)}% on {name}."
     if said is not None and said.startswith("Spent:"):

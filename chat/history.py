@@ -47,14 +47,14 @@ class HistoryFiles(BaseStorageClient):
         content_disposition: str | None = None,
     ) -> dict[str, Any]:
         body = data.encode() if isinstance(data, str) else data
-        key = await self.studio.save_chat_file(_safe(object_key), body, mime)
-        return {"object_key": key, "url": self.studio.file_url(key)}
+        key = await self.studio.files.save_chat_file(_safe(object_key), body, mime)
+        return {"object_key": key, "url": self.studio.files.file_url(key)}
 
     async def delete_file(self, object_key: str) -> bool:
-        return await self.studio.delete_chat_file(object_key)
+        return await self.studio.files.delete_chat_file(object_key)
 
     async def get_read_url(self, object_key: str) -> str:
-        return self.studio.file_url(object_key)
+        return self.studio.files.file_url(object_key)
 
     async def close(self) -> None:
         """Nothing to close: the storage belongs to the studio."""
@@ -98,7 +98,7 @@ class History(SQLAlchemyDataLayer):
     async def create_element(self, element: Element) -> None:
         key = getattr(element, "object_key", None)
         if not key and element.path and element.for_id:
-            key = await self.studio.history_attachment(Path(element.path), element.name)
+            key = await self.studio.files.history_attachment(Path(element.path), element.name)
             if key is None:
                 return  # refused (the chat says why): nothing of it is kept
         if not key or not element.for_id:
@@ -133,7 +133,7 @@ def _safe(object_key: str) -> str:
     return "/".join(parts) or "file"
 
 
-@cl.data_layer
+@cl.data_layer  # type: ignore[arg-type]  # None when nobody came: Chainlit keeps no history then
 def history() -> History | None:
     """Chainlit asks once, after start-up (or at shutdown, when nobody came: then there is nothing to keep)."""
     studio = current_studio()

@@ -11,15 +11,12 @@ from collections.abc import Awaitable, Callable
 
 import chainlit as cl
 
-from campaign.errors import ClapboardError
-from campaign.people import Actor
 from chat.agent import describe_submission
 from chat.notify import confirm_actions, copy_lines
 from chat.runtime import services
 from chat.signin import session_actor
-from tools.jobs import Submitted
 from tools.studio import Studio
-from tools.views import JobView
+from tools.studio.types import Actor, ClapboardError, JobView, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
@@ -70,7 +67,7 @@ async def _act(
 async def variations(action: cl.Action) -> None:
     async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
         key = f"{action.id}:variations"
-        return await studio.variations(actor, job_id, 3, origin=origin, idempotency_key=key)
+        return await studio.jobs.variations(actor, job_id, 3, origin=origin, idempotency_key=key)
 
     await _act(action, start, "Three variations, kept together with the original:\n\n")
 
@@ -80,7 +77,7 @@ async def formats(action: cl.Action) -> None:
     missing: list[str] = []
 
     async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
-        made, skipped = await studio.formats(actor, job_id, origin=origin, idempotency_key=f"{action.id}:formats")
+        made, skipped = await studio.jobs.formats(actor, job_id, origin=origin, idempotency_key=f"{action.id}:formats")
         missing.extend(skipped)
         return made
 
@@ -97,7 +94,7 @@ async def _pointed(action: cl.Action) -> tuple[Studio, Actor, JobView] | None:
     if actor is None:
         return None
     try:
-        job = await studio.job(actor, str(action.payload.get("job_id", "")))
+        job = await studio.jobs.job(actor, str(action.payload.get("job_id", "")))
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
         return None
@@ -111,7 +108,7 @@ async def edit_text(action: cl.Action) -> None:
         return
     studio, actor, job = pointed
     try:
-        shown = (await studio.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
+        shown = (await studio.library.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
     except ClapboardError as exc:  # the video was deleted from the library meanwhile
         await cl.Message(content=str(exc)).send()
         return
@@ -127,7 +124,7 @@ async def another_model(action: cl.Action) -> None:
     if (pointed := await _pointed(action)) is None:
         return
     studio, _, job = pointed
-    models = [m for m in studio.models() if m.available and m.id != (job.model_used or job.model)]
+    models = [m for m in studio.models.list() if m.available and m.id != (job.model_used or job.model)]
     if not models:
         await cl.Message(content="No other model is available here right now; only the free draft is.").send()
         return
@@ -146,7 +143,7 @@ async def use_model(action: cl.Action) -> None:
 
     async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
         key = f"{action.id}:model"
-        return [await studio.revise(actor, job_id, {"model": model}, origin=origin, idempotency_key=key)]
+        return [await studio.jobs.revise(actor, job_id, {"model": model}, origin=origin, idempotency_key=key)]
 
     await action.remove()
     await _act(action, start, "")

@@ -14,13 +14,11 @@ from typing import Any
 
 import chainlit as cl
 
-from campaign.errors import ClapboardError
-from campaign.people import Actor
 from chat.notify import LIBRARY_ACTION
 from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
-from tools.views import CreativeView, LibraryView
+from tools.studio.types import Actor, ClapboardError, CreativeView, LibraryView
 
 ELEMENT = "Library"  # public/elements/Library.jsx
 
@@ -61,8 +59,7 @@ def library_props(library: LibraryView, campaign: str | None, expires_at: float)
 
 
 async def _props(library: LibraryView, campaign: str | None) -> dict[str, Any]:
-    studio = services().studio
-    return library_props(library, campaign, time.time() + studio.settings.url_expiry_s)
+    return library_props(library, campaign, time.time() + services().studio.files.link_lifetime_s)
 
 
 async def show_library(library: LibraryView, campaign: str | None = None) -> None:
@@ -77,7 +74,7 @@ async def open_library(action: cl.Action) -> None:
     actor = await session_actor()
     if actor is not None:
         studio = services().studio
-        await show_library(await studio.library(actor))
+        await show_library(await studio.library.library(actor))
 
 
 Change = Callable[[Studio, Actor, str], Awaitable[object]]
@@ -93,7 +90,7 @@ async def _answer(action: cl.Action, change: Change | None) -> dict[str, Any]:
     try:
         if change is not None:
             await change(studio, actor, str(action.payload.get("id", "")))
-        return {"props": await _props(await studio.library(actor, campaign), campaign)}
+        return {"props": await _props(await studio.library.library(actor, campaign), campaign)}
     except ClapboardError as exc:
         return {"error": str(exc)}
 
@@ -101,12 +98,12 @@ async def _answer(action: cl.Action, change: Change | None) -> dict[str, Any]:
 @cl.action_callback("library_rename")
 async def rename(action: cl.Action) -> dict[str, Any]:
     title = str(action.payload.get("title", ""))
-    return await _answer(action, lambda studio, actor, cid: studio.rename_creative(actor, cid, title))
+    return await _answer(action, lambda studio, actor, cid: studio.library.rename_creative(actor, cid, title))
 
 
 @cl.action_callback("library_delete")
 async def delete(action: cl.Action) -> dict[str, Any]:
-    return await _answer(action, lambda studio, actor, cid: studio.delete_creative(actor, cid))
+    return await _answer(action, lambda studio, actor, cid: studio.library.delete_creative(actor, cid))
 
 
 @cl.action_callback("library_refresh")

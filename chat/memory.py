@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
@@ -52,6 +52,6 @@ async def _set_up_postgres(conninfo: str) -> None:
         await AsyncPostgresSaver(conn).setup()  # the lock goes with the connection when it closes
 
 
-async def _try_lock(conn: psycopg.AsyncConnection) -> bool:
+async def _try_lock(conn: psycopg.AsyncConnection[dict[str, Any]]) -> bool:
     row = await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (MEMORY_LOCK,))).fetchone()
     return bool(row and row["got"])

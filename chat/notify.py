@@ -31,12 +31,18 @@ from chainlit.context import init_ws_context
 from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
-from campaign.models import ACTIVE, JobStatus
-from campaign.people import Actor
-from tools.brief import FIELD_NAMES
-from tools.jobs import JobEvent
-from tools.studio import PROVIDER_ANSWERED, ModelView, Studio
-from tools.views import CreativeView, JobView
+from tools.studio import Studio
+from tools.studio.types import (
+    ACTIVE,
+    FIELD_NAMES,
+    PROVIDER_ANSWERED,
+    Actor,
+    CreativeView,
+    JobEvent,
+    JobStatus,
+    JobView,
+    ModelView,
+)
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +184,7 @@ def progress_text(live: Live, model: ModelView | None, now: float) -> str:
     if live.status == JobStatus.queued:
         return f"**Queued**: *{live.title}* on {name}, waiting for a free slot ({clock(elapsed)})."
     fraction, left = live.fraction, ""
-    if model is not None and model.provider != "local" and fraction >= PROVIDER_ANSWERED:  # it took the request
+    if model is not None and model.hosted and fraction >= PROVIDER_ANSWERED:  # it took the request
         typical = max(1, model.typical_wait_s)
         fraction = max(fraction, min(0.9, 0.9 * elapsed / typical))
         left = (
@@ -260,7 +266,7 @@ class ChatNotifier:
         return [s for sid in self.watchers.get(job_id, ()) if (s := self._session(sid)) is not None]
 
     def _models(self) -> dict[str, ModelView]:
-        return {m.id: m for m in self.studio.models()}
+        return {m.id: m for m in self.studio.models.list()}
 
     async def __call__(self, event: JobEvent) -> None:
         if event.kind == "resync":
@@ -307,7 +313,7 @@ class ChatNotifier:
                     await self._show(due.event, due.actor)
                     if due.event.kind != "offered":
                         self.earlier.pop(due.event.job_id, None)
-                        await self.studio.mark_delivered(due.actor, due.event.job_id)
+                        await self.studio.jobs.mark_delivered(due.actor, due.event.job_id)
                 if not held:
                     del self.held[session_id]
 
@@ -368,7 +374,7 @@ class ChatNotifier:
         its history already shows, updated in place."""
         stop = cl.Action(name=STOP_ACTION, payload={"job_id": live.job_id}, label="Stop", icon="square")
         earlier = live.threads.get(session.thread_id)
-        message = cl.Message(content=text, actions=[stop], **({"id": earlier} if earlier else {}))
+        message = cl.Message(content=text, actions=[stop], id=earlier)
         live.messages[session.id], live.stops[session.id] = message, stop
         if earlier is None:
             await message.send()
@@ -396,7 +402,7 @@ class ChatNotifier:
     async def _show(self, event: JobEvent, actor: Actor) -> None:
         creative = event.creative
         if event.kind == "offered":
-            job = await self.studio.job(actor, event.job_id)
+            job = await self.studio.jobs.job(actor, event.job_id)
             actions = confirm_actions(job.id, job.title, job.estimated_cost_usd)
             await cl.Message(content=event.message, actions=actions).send()
             await cl.context.emitter.send_toast("A model failed: your go-ahead is needed", "warning")
@@ -416,9 +422,9 @@ class ChatNotifier:
         """After events may have been missed: deliver the watched jobs that have finished meanwhile."""
         for job_id, watchers in list(self.watchers.items()):
             actor = next(iter(watchers.values()))
-            job = await self.studio.job(actor, job_id)
+            job = await self.studio.jobs.job(actor, job_id)
             if job.status == JobStatus.succeeded and job.creative_id:
-                creative = await self.studio.creative(actor, job.creative_id)
+                creative = await self.studio.library.creative(actor, job.creative_id)
                 await self(JobEvent(kind="creative_ready", job_id=job_id, creative=creative))
             elif job.status == JobStatus.failed:
                 await self(JobEvent(kind="failed", job_id=job_id, message=job.error or "", stage=job.stage))
@@ -433,7 +439,7 @@ class ChatNotifier:
         since = datetime.now(UTC) - CATCH_UP_WINDOW
         models, waiting = self._models(), []
         async with self.turn(session_id):
-            for job in await self.studio.undelivered(actor, origin):
+            for job in await self.studio.jobs.undelivered(actor, origin):
                 if datetime.fromisoformat(job.created_at) < since:
                     continue
                 if job.status in ACTIVE:
@@ -449,17 +455,17 @@ class ChatNotifier:
                         actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
                     ).send()
                 elif job.status == JobStatus.succeeded and job.creative_id:
-                    creative = await self.studio.creative(actor, job.creative_id)
+                    creative = await self.studio.library.creative(actor, job.creative_id)
                     await cl.Message(
                         content=creative_text(creative, "Finished while you were away: "),
                         elements=[video_element(creative)],
                         actions=ready_actions(creative),
                     ).send()
-                    await self.studio.mark_delivered(actor, job.id)
+                    await self.studio.jobs.mark_delivered(actor, job.id)
                 elif job.status == JobStatus.failed:
                     text = f"A video failed while you were away ({job.stage} stage): {job.error}"
                     await cl.Message(content=text).send()
-                    await self.studio.mark_delivered(actor, job.id)
+                    await self.studio.jobs.mark_delivered(actor, job.id)
             if waiting:
                 await cl.Message(content=waiting_text(waiting, models), type="system_message").send()
 

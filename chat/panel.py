@@ -22,12 +22,11 @@ from chainlit.input_widget import Select, Switch, TextInput
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from campaign.errors import ClapboardError
 from chat.runtime import services
-from tools.catalog import ModelSpec, usd_text
 from tools.studio import Studio
+from tools.studio.models import AUTO  # the Auto choice's value: the browser's select refuses an empty one
+from tools.studio.types import ModelSpec, usd_text
 
-AUTO = "auto"  # the Auto choice's value: the browser's select refuses an empty one (the page went blank)
 ASPECT_WORDS = {
     "16:9": "16:9 landscape (YouTube, web)",
     "9:16": "9:16 vertical (TikTok, Reels, Shorts)",
@@ -62,60 +61,21 @@ def audio_label(spec: ModelSpec) -> str:
     return f"Audio ({spec.name}: {rate_text(spec, True)}, or {rate_text(spec, False)} silent)"
 
 
-def normalised(studio: Studio, raw: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The settings as requests take them, each moved to what the chosen model offers; and what was moved."""
-    catalog = studio.catalog
-    try:
-        spec = catalog.get(raw.get("model") or catalog.default_model)
-    except ClapboardError:
-        spec = catalog.get(catalog.default_model)
-    if not spec.available:
-        spec = catalog.first_available(spec.id)
-    moved: list[str] = []
-    # Format and duration are "Auto" (None) until picked: the brief, the template or the model decides then.
-    picked = {k: None if raw.get(k) in ("", AUTO) else raw.get(k) for k in ("aspect", "duration_s")}
-    aspect = picked["aspect"] if picked["aspect"] in spec.aspects else None
-    if picked["aspect"] and aspect is None:
-        moved.append(f"{spec.name} does not make {picked['aspect']}, so the format is now chosen for each video.")
-    try:
-        asked = int(picked["duration_s"]) if picked["duration_s"] else None
-    except (TypeError, ValueError):
-        asked = None
-    duration = min(spec.durations, key=lambda d: (abs(d - asked), -d)) if asked is not None else None
-    if asked is not None and duration != asked:
-        moved.append(f"{spec.name} makes {spec.duration_text()}, so the duration is now {duration} s.")
-    audio = raw.get("audio") if isinstance(raw.get("audio"), bool) else spec.audio
-    if audio not in spec.audio_options:
-        audio = spec.audio_options[0]
-    campaign = str(raw.get("campaign") or "").strip() or None
-    values = {
-        "model": spec.id,
-        "aspect": aspect,
-        "duration_s": duration,
-        "audio": audio,
-        "campaign": campaign,
-        "refine": raw.get("refine") is not False,
-        "auto_fallback": raw.get("auto_fallback") is True,
-    }
-    return values, moved
-
-
 AUTO_LABEL = "Auto (from the brief, the template or the model)"
 
 
 async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
     """Show the settings panel for these settings (the session's when None) and make them the session's; what
     had to be moved to fit the model."""
-    studio = services().studio
-    values, moved = normalised(studio, cl.user_session.get("chat_settings") if raw is None else raw)
-    spec = studio.catalog.get(values["model"])
-    models = [m for m in studio.catalog.all() if m.available]
+    models = services().studio.models
+    values, moved = models.fit_settings(cl.user_session.get("chat_settings") if raw is None else raw)
+    spec = models.get(values["model"])
     await cl.ChatSettings(
         [
             Select(
                 id="model",
                 label="Video model",
-                items={model_label(m, values["audio"]): m.id for m in models},
+                items={model_label(m, values["audio"]): m.id for m in models.available()},
                 initial_value=spec.id,
             ),
             Select(
@@ -206,18 +166,12 @@ def starter_buttons() -> list[cl.Starter]:
 def starter_plan(studio: Studio, starter: StarterBrief, chosen: str | None) -> tuple[str, str]:
     """The request a starter stands for on the chosen model (or the catalog's default), and what the chat says
     about it: another model that can make it (the cheapest), else the chosen model's nearest duration."""
-    catalog = studio.catalog
-    spec = catalog.first_available(chosen or catalog.default_model)
-    refs = 1 if starter.needs else 0
-    ask = {"duration_s": starter.duration_s, "aspect": starter.aspect, "references": refs}
-    fitting = catalog.fits(**ask)
-    if spec in fitting:
+    spec, other, cost = studio.models.fit_starter(
+        chosen, duration_s=starter.duration_s, aspect=starter.aspect, references=1 if starter.needs else 0
+    )
+    if other is spec:
         return starter.request.format(d=starter.duration_s), ""
-    paid = spec.paid
-    others = [m for m in fitting if m.paid == paid] or fitting
-    if others:
-        other = min(others, key=lambda m: catalog.resolve(m.id, **ask).estimated_cost_usd)
-        cost = catalog.resolve(other.id, **ask).estimated_cost_usd
+    if other is not None:
         price = f"about ${cost:.2f}" if cost else "free"
         note = (
             f"{spec.name} cannot make a {starter.duration_s} s {starter.aspect} video, so this one is made on "
@@ -268,7 +222,6 @@ async def translations(request: Request) -> JSONResponse:
     if not re.fullmatch(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*", language):
         language = "en-US"
     translation = config.load_translation(config.ui.language or language)
-    studio = services().studio
-    if not studio.settings.llm_key and isinstance(translation.get("chat"), dict):
+    if services().studio.offline and isinstance(translation.get("chat"), dict):
         translation["chat"]["watermark"] = " "
     return JSONResponse({"translation": translation})

@@ -1,5 +1,6 @@
 """The offline planner's rules: which tool a command or a plain request calls, with the options the brief's
-words give ("6 second vertical", a model or template name, image URLs; read by tools/brief/options.py).
+words give ("6 second vertical", a model or template name, image URLs; read by tools/brief/options.py,
+through the facade's tools/studio/brief.py).
 
 It needs no key and no network. The chat model that applies these rules in the agent lives in
 chat/planner_model.py, so that the rules never import LangChain.
@@ -11,7 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from tools.brief import (
+from tools.studio import channels_in
+from tools.studio.brief import (
     LABEL_FIELDS,
     OPTION,
     URL,
@@ -22,7 +24,6 @@ from tools.brief import (
     read_options,
     split_features,
 )
-from tools.studio import channels_in
 
 HELP = (
     "I make video creatives for your campaigns. Tell me what the video should show, or try:\n"

@@ -13,12 +13,12 @@ from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from campaign.errors import ClapboardError
 from campaign.settings import Settings
 from chat.agent import build_agent
 from chat.memory import open_memory
 from chat.notify import ChatNotifier
 from tools.studio import Studio
+from tools.studio.types import ClapboardError
 
 
 class StartupTimedOut(ClapboardError):
@@ -29,6 +29,7 @@ class StartupTimedOut(ClapboardError):
 
 @dataclass
 class Services:
+    settings: Settings  # the app's own (its guards read them); the studio's calls take none
     studio: Studio
     notifier: ChatNotifier
     memory: BaseCheckpointSaver
@@ -57,7 +58,7 @@ class Services:
             ) from None
         notifier = ChatNotifier(studio)
         studio.subscribe(notifier)
-        return cls(studio=studio, notifier=notifier, memory=memory, stack=stack)
+        return cls(settings=settings, studio=studio, notifier=notifier, memory=memory, stack=stack)
 
     def agent(self, offline: bool) -> Any:
         """The agent graph for the configured chat model (or the offline planner), compiled on first use."""

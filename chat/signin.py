@@ -25,9 +25,9 @@ from chainlit.config import config
 from chainlit.oauth_providers import get_configured_oauth_providers
 from starlette.datastructures import Headers
 
-from campaign.people import Actor
 from campaign.settings import LOOPBACK_HOSTS
 from chat.runtime import services
+from tools.studio.types import Actor
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ async def password_sign_in(username: str, password: str) -> cl.User | None:
 async def header_sign_in(headers: Headers) -> cl.User | None:
     """An SSO proxy's header when configured; else the local owner, while nobody has been added."""
     studio = services().studio
-    if name := studio.settings.auth_header:
+    if name := studio.accounts.sso_header:
         actor = await studio.accounts.by_email(headers.get(name, ""))
     else:
         actor = await studio.accounts.local_owner() if local_owner_allowed() else None
@@ -88,7 +88,7 @@ if get_configured_oauth_providers():  # Chainlit refuses the hook without a prov
     ) -> cl.User | None:
         studio = services().studio
         email = raw_user_data.get("email") or default_user.identifier
-        actor = await studio.accounts.by_email(str(email), join_domains=studio.settings.oauth_team_domains)
+        actor = await studio.accounts.from_oauth(str(email))
         if actor is None:
             log.info("refused an OAuth sign-in from %s: no user has that email", provider_id)
         return chat_user(actor) if actor else None

@@ -81,36 +81,12 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 
 # The facade and the types its calls take and return: all a front end (chat/) may import from below it.
-FACADE = ("tools.studio", "tools.views", "tools.brief", "campaign.settings", "campaign.errors", "campaign.people")
+FACADE = ("tools.studio", "tools.studio.types", "tools.studio.status", "tools.studio.models", "tools.studio.accounts",
+          "tools.studio.brief", "campaign.settings")  # fmt: skip
 # Today's circles and today's imports past the facade or up a layer (issue 23 removes them). This list may only
 # shrink: a new violation fails, and so does an entry that no longer happens (delete it).
 KNOWN_CIRCLES: list[list[str]] = []
-KNOWN_VIOLATIONS = {
-    ("chat.agent", "tools.jobs"),
-    ("chat.agent", "tools.llm"),
-    ("chat.app", "campaign.models"),
-    ("chat.cli", "campaign.status"),
-    ("chat.cli", "campaign.store"),
-    ("chat.cli", "tools.catalog"),
-    ("chat.cli", "tools.engines.registry"),
-    ("chat.cli", "tools.engines.replicate.schemas"),
-    ("chat.cli", "tools.jobs"),
-    ("chat.controls", "campaign.models"),
-    ("chat.controls", "tools.jobs"),
-    ("chat.http.deps", "campaign.text"),
-    ("chat.http.deps", "tools.engines.replicate.hooks"),
-    ("chat.http.routes.campaigns", "campaign.text"),
-    ("chat.http.routes.creatives", "campaign.text"),
-    ("chat.http.routes.jobs", "campaign.models"),
-    ("chat.http.routes.video", "campaign.text"),
-    ("chat.http.routes.video", "tools.jobs"),
-    ("chat.http.routes.video", "tools.jobs.spec"),
-    ("chat.http.routes.webhooks", "campaign.text"),
-    ("chat.iterate", "tools.jobs"),
-    ("chat.notify", "campaign.models"),
-    ("chat.notify", "tools.jobs"),
-    ("chat.panel", "tools.catalog"),
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 def violations(edges: dict[str, set[str]]) -> set[tuple[str, str]]:

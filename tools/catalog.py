@@ -404,6 +404,7 @@ class ModelView(BaseModel):
     price_per_s: dict[str, float]
     price: str  # the same, in words: "$0.20/s, $0.40/s with audio", "about $0.12/s", "free"
     typical_wait_s: int
+    hosted: bool  # a service over the network (its wait is its own), not rendered here
     available: bool
     notice: str
     aliases: list[str]

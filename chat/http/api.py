@@ -7,11 +7,11 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from campaign.errors import ClapboardError
 from chat.http import files
 from chat.http.deps import STATUS
 from chat.http.problems import DATABASE_ERRORS, clapboard_error, database_down, http_error, invalid
 from chat.http.routes import campaigns, creatives, jobs, references, video, webhooks
+from tools.studio.types import ClapboardError
 
 
 def build_api() -> FastAPI:

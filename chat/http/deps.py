@@ -8,13 +8,20 @@ from typing import Annotated
 from fastapi import Depends, Path, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from campaign.errors import Conflict, Forbidden, NotFound, SignInRequired, StorageFailed, TooLarge
-from campaign.people import Actor
-from campaign.text import StorableText
 from chat.http.problems import responses
 from chat.runtime import Services, services
-from tools.engines.replicate.hooks import WebhookRejected
 from tools.studio import Studio
+from tools.studio.types import (
+    Actor,
+    Conflict,
+    Forbidden,
+    NotFound,
+    SignInRequired,
+    StorableText,
+    StorageFailed,
+    TooLarge,
+    WebhookRejected,
+)
 
 _bearer = HTTPBearer(auto_error=False)
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import FileResponse
 from starlette.types import Receive, Scope, Send
 
-from campaign.errors import ClapboardError
 from chat.http.deps import STATUS, StudioDep
+from tools.studio.types import ClapboardError
 
 router = APIRouter()
 
@@ -27,7 +27,7 @@ async def serve_file(
     """A stored file behind a signed, expiring link; Range requests work (video seeking). A link signed with a
     `download` name is a download: saved as that file rather than shown."""
     try:
-        path, disposition = studio.signed_file(key, exp, sig, download)
+        path, disposition = studio.files.signed_file(key, exp, sig, download)
     except ClapboardError as exc:
         raise HTTPException(STATUS.get(type(exc), 404), str(exc)) from None
     media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

@@ -9,6 +9,7 @@ or broken Unicode cannot be sent back). `responses(...)` documents the statuses 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -20,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
-from campaign.errors import ClapboardError
+from tools.studio.types import ClapboardError
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def problem(
     detail: str,
     stage: str,
     errors: list[dict[str, Any]] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     if status == 401:
         headers = {**(headers or {}), "WWW-Authenticate": "Bearer"}
@@ -101,7 +102,7 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-def clapboard_error(status_of: dict[type, int]) -> Any:
+def clapboard_error(status_of: Mapping[type[ClapboardError], int]) -> Any:
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ClapboardError)
         status = status_of.get(type(exc), 422)

@@ -14,9 +14,9 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from campaign.people import CONTROL
 from chat.runtime import services
 from chat.signin import local_owner_allowed
+from tools.studio.types import CONTROL
 
 TOO_MANY = "Too many wrong passwords. Wait {wait} and try again, or ask an admin to set a new password for you."
 UNTYPEABLE = "A name or password cannot contain control characters. Type them again and sign in."
@@ -76,7 +76,7 @@ class SessionGuard:
         """Chainlit's sign-in configuration, offering the header sign-in (which the page tries on its own) only
         while it can succeed."""
         studio = services().studio
-        offered = bool(studio.settings.auth_header) or (
+        offered = bool(studio.accounts.sso_header) or (
             local_owner_allowed() and await studio.accounts.local_owner() is not None
         )
         return {**get_configuration(), "headerAuth": offered}

@@ -74,7 +74,7 @@ class SameSite:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        settings = services().studio.settings
+        settings = services().settings
         headers = Headers(scope=scope)
         origin = headers.get("origin")
         refusal = None

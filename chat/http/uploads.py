@@ -50,8 +50,8 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from campaign.errors import InvalidRequest, TooLarge
 from chat.runtime import services
+from tools.studio.types import InvalidRequest, TooLarge
 
 UPLOAD_PATH = "/project/file"
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file itself
@@ -130,7 +130,7 @@ class UploadGuard:
         if refusal is not None:
             await refusal(scope, receive, send)
             return
-        settings = services().studio.settings
+        settings = services().settings
         cap = settings.reference_max_bytes + MULTIPART_OVERHEAD
         tally = _tallies.setdefault(session_id, _Tally())
         declared = connection.headers.get("content-length", "")
@@ -154,7 +154,7 @@ class UploadGuard:
         """Pass the request on, reading at most `cap` bytes of its body and counting them into the session's
         tally as they come (over `held`, what was counted before a byte came), cut off once the session's total
         would pass its cap; whether it was accepted. A refused upload's bytes leave the tally."""
-        settings = services().studio.settings
+        settings = services().settings
         received = 0
         refused: JSONResponse | None = None
         started = False

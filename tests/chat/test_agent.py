@@ -81,14 +81,14 @@ async def test_a_resent_message_or_a_repeated_tool_call_makes_one_job(tmp_path: 
         llm.queue_reply(content="On its way.")
         studio = await Studio.open(settings)
         await _ask(studio, "a paper plane over a city, 2 s", origin="chat:t1", message_id="m1")
-        assert len(await studio.jobs(OWNER)) == 1
+        assert len(await studio.jobs.jobs(OWNER)) == 1
 
         for _ in range(2):  # the browser resent the message after a network blip
             await _ask(studio, "/generate a 2 s clip of a kite", offline=True, origin="chat:t1", message_id="m2")
         # a new message is a new request
         await _ask(studio, "/generate a 2 s clip of a kite", offline=True, origin="chat:t1", message_id="m3")
         await studio.backend.drain()
-        jobs = await studio.jobs(OWNER)
+        jobs = await studio.jobs.jobs(OWNER)
         assert len(jobs) == 3 and all(j.status == "succeeded" for j in jobs)
         await studio.close()
 
@@ -108,7 +108,7 @@ async def test_an_ad_for_one_channel_is_made_in_its_format(tmp_path: Path) -> No
             await _ask(studio, "a 2 second ad for our socks for YouTube", origin="chat:t1", message_id="m1")
             await _ask(studio, "a 2 second ad for our socks for LinkedIn", origin="chat:t1", message_id="m2")
             await studio.backend.drain()
-            made = await studio.creatives(OWNER)
+            made = await studio.library.creatives(OWNER)
             sizes = []
             for c in made:
                 with av.open(c.file or "") as container:

@@ -60,10 +60,11 @@ async def test_every_route_refuses_a_missing_bad_expired_or_revoked_token(
         "changed password": dave,
     }
     routes = _routes((await api.get("/api/openapi.json")).json())
-    routes.remove(("post", "/api/webhooks/replicate"))  # Replicate signs its webhooks instead
+    routes.remove(("post", "/api/webhooks/provider"))  # providers sign their webhooks instead
     assert len(routes) >= 12
     unsigned = await api.post("/api/webhooks/replicate?job=nope", content=b"{}", headers={"Authorization": ""})
     assert unsigned.status_code == 401
+    assert (await api.post("/api/webhooks/local?job=nope", content=b"{}")).status_code == 404  # the draft sends none
     for method, path in routes:
         for why, headers in refused.items():
             response = await api.request(method, path, headers=headers)
@@ -86,7 +87,7 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
     from chat import runtime
 
     studio = runtime.services().studio
-    await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
+    await studio.jobs.wait(await studio.accounts.cli_actor("alice"), job_id)
     job = (await api.get(f"/api/jobs/{job_id}")).json()
     assert job["status"] == "succeeded", job
     assert (job["submitted_by"], job["confirmed_by"], job["canceled_by"]) == ("alice", None, None)
@@ -140,7 +141,7 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     from chat import runtime
 
     studio = runtime.services().studio
-    await studio.wait(await studio.accounts.cli_actor("alice"), job_id)
+    await studio.jobs.wait(await studio.accounts.cli_actor("alice"), job_id)
     creative = (await api.get("/api/creatives")).json()[0]
     assert creative["reference_keys"] == [key]
     assert creative["file"] is None  # the server's paths stay on the server
@@ -170,7 +171,7 @@ async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_on
 
     studio = runtime.services().studio
     await studio.backend.drain()
-    assert len(await studio.jobs(await studio.accounts.cli_actor("alice"))) == 2
+    assert len(await studio.jobs.jobs(await studio.accounts.cli_actor("alice"))) == 2
 
     schema = (await api.get("/api/openapi.json")).json()
     for path in ("/video/generate", "/video/examples/{template}"):
@@ -185,7 +186,7 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
 
     done = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
     studio = runtime.services().studio
-    await studio.wait(await studio.accounts.cli_actor("alice"), done["job_id"])
+    await studio.jobs.wait(await studio.accounts.cli_actor("alice"), done["job_id"])
     asking = await api.post(
         "/api/video/generate", json={"prompt": "an 8 s kite", "model": "draft", "duration_s": 2, "campaign": "Kites"}
     )
@@ -216,7 +217,7 @@ async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
     made = []
     for body in ({"prompt": "a 2 second clip of a kite", "campaign": "Spring"}, {"prompt": "a 2 second boat clip"}):
         job_id = (await api.post("/api/video/generate", json={**body, "duration_s": 2})).json()["job_id"]
-        made.append((await studio.wait(alice, job_id)).creative_id)
+        made.append((await studio.jobs.wait(alice, job_id)).creative_id)
     kite, boat = made
     campaigns = (await api.get("/api/campaigns")).json()
     assert [(c["name"], c["creatives"], c["spend_usd"]) for c in campaigns] == [
@@ -272,7 +273,7 @@ async def test_the_file_route_answers_head_ignores_a_nonsense_range_and_says_nos
 
     job_id = (await api.post("/api/video/generate", json={"prompt": "a 2 second clip", "duration_s": 2})).json()
     studio = runtime.services().studio
-    job = await studio.wait(await studio.accounts.cli_actor("alice"), job_id["job_id"])
+    job = await studio.jobs.wait(await studio.accounts.cli_actor("alice"), job_id["job_id"])
     url = (await api.get(f"/api/creatives/{job.creative_id}")).json()["url"]
     head = await api.head(url)
     size = int(head.headers["content-length"])

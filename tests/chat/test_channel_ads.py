@@ -59,7 +59,7 @@ async def test_three_channels_make_three_videos_in_one_set_offline(tmp_path: Pat
         answer = await chat.say(SOCKS)
         assert answer.startswith("3 ads, one per channel (TikTok 9:16, YouTube 16:9, LinkedIn 1:1), kept together")
         await studio.backend.drain()
-        made = await studio.creatives(OWNER)
+        made = await studio.library.creatives(OWNER)
         sizes = {c.aspect: (_size(c.file or ""), c.duration_s) for c in made}
         assert sizes == {"9:16": ((720, 1280), 6), "16:9": ((1280, 720), 6), "1:1": ((720, 720), 6)}
         assert len({c.set_id for c in made}) == 1 and made[0].set_id
@@ -106,8 +106,8 @@ async def test_three_channels_on_replicate_ask_each_price_and_send_prompts_of_th
         specs = await _specs(studio)
         assert [s.aspect for s in specs] == ["9:16", "16:9", "1:1"] and len({s.set_id for s in specs}) == 1
         assert fake_replicate.creates() == [], "nothing is paid for before its price is approved"
-        for job in await studio.jobs(OWNER):
-            await studio.confirm(OWNER, job.id)
+        for job in await studio.jobs.jobs(OWNER):
+            await studio.jobs.confirm(OWNER, job.id)
         await studio.backend.drain()
         inputs = {c.json["input"]["aspect_ratio"]: c.json["input"]["prompt"] for c in fake_replicate.creates()}
         assert sorted(inputs) == ["16:9", "1:1", "9:16"]
@@ -128,8 +128,8 @@ async def test_a_vertical_social_ad_made_landscape_sends_no_vertical_words(
         chat = Chat(studio)
         await chat.say("a 6 second vertical TikTok ad for our socks, Shop now")
         await chat.say("now for YouTube")
-        for job in await studio.jobs(OWNER):
-            await studio.confirm(OWNER, job.id)
+        for job in await studio.jobs.jobs(OWNER):
+            await studio.jobs.confirm(OWNER, job.id)
         await studio.backend.drain()
         inputs = {c.json["input"]["aspect_ratio"]: c.json["input"]["prompt"] for c in fake_replicate.creates()}
         assert "vertical" in inputs["9:16"]

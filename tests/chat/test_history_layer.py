@@ -62,7 +62,7 @@ async def test_steps_and_elements_round_trip(
         assert [(t["id"], t["name"]) for t in listed.data] == [(thread_id, "Spring teaser")]
         await history.delete_thread(thread_id)
         assert await history.get_thread(thread_id) is None
-        assert await studio.storage.exists("refs/" + kept["photo.png"]["objectKey"].split("/", 1)[1])
+        assert await studio.files.storage.exists("refs/" + kept["photo.png"]["objectKey"].split("/", 1)[1])
     finally:
         await history.close()
         await studio.close()

@@ -94,8 +94,8 @@ async def test_asking_the_llm_for_the_library_opens_it_with_a_short_answer(tmp_p
             from chat import runtime
 
             studio = runtime.services().studio
-            made = await studio.submit(OWNER, VideoRequest(prompt="a clip of a kite", duration_s=2), origin="cli")
-            await studio.wait(OWNER, made.job_id)
+            made = await studio.jobs.submit(OWNER, VideoRequest(prompt="a clip of a kite", duration_s=2), origin="cli")
+            await studio.jobs.wait(OWNER, made.job_id)
             tab = ChatClient(base)
             await tab.connect()
             await tab.send("show me the library")

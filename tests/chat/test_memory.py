@@ -27,8 +27,8 @@ async def test_the_conversation_is_remembered_across_processes(database_url: str
             await agent.ainvoke(
                 {"messages": [HumanMessage("make a 3s square clip of a paper plane")]}, config, context=turn
             )
-        [first] = await studio.conversation(OWNER, "chat:thread-1")
-        await studio.wait(OWNER, first.id)
+        [first] = await studio.jobs.conversation(OWNER, "chat:thread-1")
+        await studio.jobs.wait(OWNER, first.id)
 
         async with AsyncExitStack() as stack:  # another process, later
             memory = await open_memory(settings, stack)
@@ -40,8 +40,8 @@ async def test_the_conversation_is_remembered_across_processes(database_url: str
         said = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
         assert said == ["make a 3s square clip of a paper plane", "make it 5 seconds instead"]
         assert str(result["messages"][-1].content).startswith("Making your video: 5 s 1:1 (720x720)")
-        latest, first = await studio.conversation(OWNER, "chat:thread-1")
-        latest = await studio.wait(OWNER, latest.id)
+        latest, first = await studio.jobs.conversation(OWNER, "chat:thread-1")
+        latest = await studio.jobs.wait(OWNER, latest.id)
         assert (latest.status, latest.title) == ("succeeded", first.title)
     finally:
         await studio.close()

@@ -84,7 +84,7 @@ async def test_a_hanging_storage_fails_the_job_with_a_storage_message(
         )
         assert submitted.status_code == 202, submitted.text
         job_id = submitted.json()["job_id"]
-        job = await asyncio.wait_for(studio.wait(await studio.accounts.cli_actor("alice"), job_id), 60)
+        job = await asyncio.wait_for(studio.jobs.wait(await studio.accounts.cli_actor("alice"), job_id), 60)
         assert job.status == "failed", job
         assert job.error is not None and job.error.startswith("Cloud storage could not save the file."), job.error
         assert (await client.get(f"/api/jobs/{job_id}")).json()["status"] == "failed"

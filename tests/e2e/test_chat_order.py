@@ -96,7 +96,7 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
 
         async def sent(n: str) -> str | None:
             """The prediction of variation n, once it was sent (two render at a time: the third waits)."""
-            jobs = await studio.jobs(actor)
+            jobs = await studio.jobs.jobs(actor)
             return next((j.prediction_id for j in jobs if j.title.endswith(f"variation {n}")), None)
 
         for n in "23":  # the second one asked for finishes first, then the third, then the first

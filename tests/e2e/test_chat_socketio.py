@@ -46,7 +46,7 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
 
         from chat import runtime
 
-        creatives = await runtime.services().studio.creatives(LOCAL_OWNER, "Default campaign")
+        creatives = await runtime.services().studio.library.creatives(LOCAL_OWNER, "Default campaign")
         assert len(creatives) == 1 and creatives[0].reference_keys
 
         await tab.send("/creatives")
@@ -179,5 +179,5 @@ async def test_a_photo_that_did_not_arrive_is_said_and_a_showcase_asks_for_its_p
         await tab.send("a 4 second product showcase of our lamp")
         await tab.wait_for(lambda: any("photo of the product" in m for m in tab.messages()))
         studio = runtime.services().studio
-        assert await studio.jobs(LOCAL_OWNER) == [] and tab.elements("video") == []
+        assert await studio.jobs.jobs(LOCAL_OWNER) == [] and tab.elements("video") == []
         await tab.close()

@@ -39,7 +39,7 @@ def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:
 async def _creatives(count: int) -> list[Any]:
     studio = runtime.services().studio
     for _ in range(600):
-        made = await studio.creatives(OWNER)
+        made = await studio.library.creatives(OWNER)
         if len(made) >= count:
             return sorted(made, key=lambda c: c.created_at)
         await studio.backend.drain()
@@ -65,7 +65,7 @@ async def test_the_buttons_under_a_ready_video(settings: Settings) -> None:
         formats = (await _creatives(7))[4:]
         assert sorted(c.aspect for c in formats) == ["16:9", "4:5", "9:16"]
         studio = runtime.services().studio
-        assert (await studio.creative(OWNER, first.id)).set_id == takes[0].set_id == formats[0].set_id
+        assert (await studio.library.creative(OWNER, first.id)).set_id == takes[0].set_id == formats[0].set_id
 
         await tab.click(_actions(tab, "edit_text")[0])
         await tab.wait_for(lambda: any("On screen now" in m and "Fly high" in m for m in tab.messages()))
@@ -98,7 +98,7 @@ async def test_an_image_sent_alone_is_kept_and_plain_words_are_a_brief(settings:
         assert brief.copy.given() == {"headline": "AURORA", "price": "$149"}
         assert len(brief.references) == 1, "the image sent before is used"
         studio = runtime.services().studio
-        assert [c.name for c in await studio.campaigns(OWNER)] == ["Spring sale"]
+        assert [c.name for c in await studio.library.campaigns(OWNER)] == ["Spring sale"]
 
         await tab.send("sneakers")
         await tab.wait_for(lambda: any("Shall I make a video of “sneakers”?" in m for m in tab.messages()))

@@ -46,7 +46,7 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
         await alice.send("make a 4 second vertical product showcase of our sneaker", files=[logo])
         await alice.wait_for(lambda: alice.elements("video"))
         await alice.close()
-        [first] = await studio.conversation(await studio.accounts.cli_actor("alice"), "chat:", limit=5)
+        [first] = await studio.jobs.conversation(await studio.accounts.cli_actor("alice"), "chat:", limit=5)
         attached = (await studio.store.job(first.id)).spec["references"][0]["key"]
 
     async with chainlit_server(settings) as base:  # a restart: a new process would see the same
@@ -74,7 +74,7 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
         info = await _decoded(base, square[-1]["url"], tmp_path)
         assert (info.width, info.height, round(info.duration_s)) == (720, 720, 4)
         actor = await studio.accounts.cli_actor("alice")
-        newest, older = await studio.conversation(actor, f"chat:{thread['id']}", limit=5)
+        newest, older = await studio.jobs.conversation(actor, f"chat:{thread['id']}", limit=5)
         new_spec, old_spec = (await studio.store.job(newest.id)).spec, (await studio.store.job(older.id)).spec
         assert new_spec["prompt"] == old_spec["prompt"] and new_spec["template"] == old_spec["template"]
         assert new_spec["references"] == old_spec["references"] != []
@@ -97,10 +97,10 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
         assert renamed.status_code == 200 and [t["name"] for t in await _threads(back)] == ["Sneaker, square"]
         assert (await back.http.request(**delete)).status_code == 200
         assert await _threads(back) == []
-        kept = await studio.creatives(actor)  # the library keeps what the conversation made
+        kept = await studio.library.creatives(actor)  # the library keeps what the conversation made
         assert len(kept) == 2
         for creative in kept:
-            assert await studio.storage.exists(creative.file_key)
+            assert await studio.files.storage.exists(creative.file_key)
         for tab in (bob, carol, back):
             await tab.http.aclose()
 

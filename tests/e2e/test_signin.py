@@ -75,7 +75,7 @@ async def test_teammates_and_other_teams_see_only_what_is_theirs(fake_replicate:
         assert any("Still waiting for your go-ahead" in m for m in back.messages())
         assert (await back.click(next(a for a in actions if a["name"] == "cancel_job"))).is_success
         await back.wait_for(lambda: any("nothing was started or charged" in m for m in back.messages()))
-        job = await studio.job(await studio.accounts.cli_actor("alice"), job_id)
+        job = await studio.jobs.job(await studio.accounts.cli_actor("alice"), job_id)
         assert (job.status, job.submitted_by, job.canceled_by) == ("canceled", "alice", "alice")
         for tab in (bob, carol, back):
             await tab.close()

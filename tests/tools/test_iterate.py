@@ -16,32 +16,34 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
     studio = await runner(settings)
     try:
         alice = await studio.accounts.cli_actor(None)
-        made = await studio.submit(alice, VideoRequest(prompt='a kite, "Fly high", $20', duration_s=2, aspect="1:1"))
-        first = await studio.wait(alice, made.job_id)
+        made = await studio.jobs.submit(
+            alice, VideoRequest(prompt='a kite, "Fly high", $20', duration_s=2, aspect="1:1")
+        )
+        first = await studio.jobs.wait(alice, made.job_id)
 
-        edited = await studio.revise(alice, first.id, {"copy": {"headline": "Fly higher"}, "aspect": "9:16"})
+        edited = await studio.jobs.revise(alice, first.id, {"copy": {"headline": "Fly higher"}, "aspect": "9:16"})
         spec = (await studio.store.job(edited.job_id)).spec
         assert AdCopy(**spec["copy"]).given() == {"headline": "Fly higher", "price": "$20"}
         assert spec["aspect"] == "9:16"
 
-        takes = await studio.variations(alice, first.id, 2, idempotency_key="m1")
-        again = await studio.variations(alice, first.id, 2, idempotency_key="m1")  # a double click
+        takes = await studio.jobs.variations(alice, first.id, 2, idempotency_key="m1")
+        again = await studio.jobs.variations(alice, first.id, 2, idempotency_key="m1")  # a double click
         assert [t.job_id for t in again] == [t.job_id for t in takes]
         variants = [(await studio.store.job(t.job_id)).spec["variant"] for t in takes]
         assert len(set(variants)) == 2 and 0 not in variants
-        more = await studio.variations(alice, takes[0].job_id, 1)  # "another take", of a take: it goes on counting
+        more = await studio.jobs.variations(alice, takes[0].job_id, 1)  # "another take", of a take: it goes on counting
         assert [t.title for t in [*takes, *more]] == [f"{first.title}, variation {n}" for n in (1, 2, 3)]
 
-        formats, missing = await studio.formats(alice, first.id)
+        formats, missing = await studio.jobs.formats(alice, first.id)
         assert sorted(f.aspect for f in formats) == ["16:9", "4:5", "9:16"] and missing == []
         sets = {(await studio.store.job(s.job_id)).spec["set_id"] for s in [*takes, *formats]}
         [set_id] = sets
         await studio.backend.drain()
-        creative = await studio.creative(alice, first.creative_id or "")
+        creative = await studio.library.creative(alice, first.creative_id or "")
         assert creative.set_id == set_id, "the original joins the set it started"
 
         with pytest.raises(InvalidRequest, match="1 to 6 variations"):
-            await studio.variations(alice, first.id, 7)
+            await studio.jobs.variations(alice, first.id, 7)
     finally:
         await studio.close()
 
@@ -52,15 +54,15 @@ async def test_another_teams_video_cannot_be_revised_varied_or_reformatted(setti
         await studio.accounts.add("alice", team="acme", password="alice-password")
         await studio.accounts.add("carol", team="globex", password="carol-password")
         alice, carol = await studio.accounts.cli_actor("alice"), await studio.accounts.cli_actor("carol")
-        made = await studio.submit(alice, VideoRequest(prompt="a kite", duration_s=2))
+        made = await studio.jobs.submit(alice, VideoRequest(prompt="a kite", duration_s=2))
         for attempt in (
-            studio.revise(carol, made.job_id, {"aspect": "1:1"}),
-            studio.variations(carol, made.job_id, 2),
-            studio.formats(carol, made.job_id),
+            studio.jobs.revise(carol, made.job_id, {"aspect": "1:1"}),
+            studio.jobs.variations(carol, made.job_id, 2),
+            studio.jobs.formats(carol, made.job_id),
         ):
             with pytest.raises(NotFound):
                 await attempt
-        assert len(await studio.jobs(alice)) == 1
+        assert len(await studio.jobs.jobs(alice)) == 1
     finally:
         await studio.close()
 
@@ -73,9 +75,9 @@ async def test_a_channel_set_is_made_whole_or_not_at_all(settings: Settings) -> 
         alice = await studio.accounts.cli_actor(None)
         request = VideoRequest(prompt="an ad for our socks", duration_s=2, copy={"headline": "Soft " * 18 + "socks"})
         with pytest.raises(InvalidRequest, match="headline"):
-            await studio.channels(alice, request, ["youtube", "tiktok"])
+            await studio.jobs.channels(alice, request, ["youtube", "tiktok"])
         await studio.backend.drain()
-        jobs = await studio.jobs(alice)
+        jobs = await studio.jobs.jobs(alice)
         assert jobs and {j.status for j in jobs} == {"canceled"}
     finally:
         await studio.close()

@@ -57,64 +57,64 @@ async def runner(settings: Settings, engines: dict[str, object] | None = None) -
 
 
 async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Settings, product_png: Path) -> None:
-    jobs = await runner(settings)
+    studio = await runner(settings)
     seen: list[tuple[str, int]] = []
 
     events: list[JobEvent] = []
 
     async def listener(event: JobEvent) -> None:
-        seen.append((event.kind, len(await jobs.store.creatives(TEAM))))
+        seen.append((event.kind, len(await studio.store.creatives(TEAM))))
         events.append(event)
 
-    jobs.subscribe(listener)
-    submitted = await jobs.submit(OWNER, 
+    studio.subscribe(listener)
+    submitted = await studio.jobs.submit(OWNER, 
         VideoRequest(prompt="a 4 s square teaser for our sneaker", duration_s=4, aspect="1:1",
                      references=[str(product_png)]),
         allow_paths=True, origin="cli",
     )  # fmt: skip
-    job = await jobs.wait(OWNER, submitted.job_id)
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert job.status == JobStatus.succeeded
-    await jobs.bus.drain()
+    await studio.bus.drain()
     kinds = [k for k, _ in seen]
     assert kinds[:2] == ["queued", "running"] and kinds[-1] == "creative_ready"
     assert seen[-1][1] == 1  # the creative existed when "ready" was sent
-    creative = (await jobs.store.creatives(TEAM))[0]
-    info = probe(jobs.storage.local_path(creative.file_key), count_frames=True)
+    creative = (await studio.store.creatives(TEAM))[0]
+    info = probe(studio.files.storage.local_path(creative.file_key), count_frames=True)
     assert (info.codec, info.width, info.height, info.frames) == ("h264", 720, 720, 96)
-    assert creative.poster_key and jobs.storage.local_path(creative.poster_key)
+    assert creative.poster_key and studio.files.storage.local_path(creative.poster_key)
     assert len(creative.reference_keys) == 1
     ready = events[-1]  # the event carries what the chat shows: no re-reading what the runner wrote
     assert ready.creative is not None and ready.creative.id == creative.id and ready.creative.url
     assert (ready.origin, ready.title) == ("cli", creative.title)
-    await jobs.close()
+    await studio.close()
 
 
 async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settings) -> None:
-    jobs = await runner(settings, {"draft": Broken(ProviderFailed("The model refused the prompt.", user_input=True))})
+    studio = await runner(settings, {"draft": Broken(ProviderFailed("The model refused the prompt.", user_input=True))})
     events: list[JobEvent] = []
-    jobs.subscribe(lambda e: _append(events, e))
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite"))
-    job = await jobs.wait(OWNER, submitted.job_id)
+    studio.subscribe(lambda e: _append(events, e))
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite"))
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.stage, job.error) == ("failed", "render", "The model refused the prompt.")
-    await jobs.bus.drain()
+    await studio.bus.drain()
     assert events[-1].kind == "failed" and events[-1].stage == "render"
-    assert await jobs.store.creatives(TEAM) == []
+    assert await studio.store.creatives(TEAM) == []
     assert not (settings.data_dir / "files" / "creatives").exists()
-    await jobs.close()
+    await studio.close()
 
 
 async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) -> None:
     down = Broken(ModelUnavailable("Premium Test is down."))
-    jobs = await runner(settings, {"premium": down})
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="premium", duration_s=6),
-                                  confirmed=True)  # fmt: skip
+    studio = await runner(settings, {"premium": down})
+    request = VideoRequest(prompt="a kite over a beach", model="premium", duration_s=6)
+    submitted = await studio.jobs.submit(OWNER, request, confirmed=True)
     assert submitted.estimated_cost_usd == 1.5
-    job = await jobs.wait(OWNER, submitted.job_id)
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded" and job.model_used == "draft" and down.calls == 1
-    creative = (await jobs.store.creatives(TEAM))[0]
+    creative = (await studio.store.creatives(TEAM))[0]
     assert creative.model == "draft" and creative.duration_s == 6
     assert "Premium Test could not make it: Premium Test is down." in creative.notice
-    await jobs.close()
+    await studio.close()
 
 
 async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: Settings, product_png: Path) -> None:
@@ -122,11 +122,11 @@ async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: 
     says what it will be and what to give; with words or a photo it does not."""
     studio = await Studio.open(settings)
     try:
-        bare = await studio.submit(OWNER, VideoRequest(prompt="something cool", duration_s=2))
-        worded = await studio.submit(
+        bare = await studio.jobs.submit(OWNER, VideoRequest(prompt="something cool", duration_s=2))
+        worded = await studio.jobs.submit(
             OWNER, VideoRequest(prompt="something cool, headline 'Run the city'", duration_s=2)
         )
-        pictured = await studio.submit(
+        pictured = await studio.jobs.submit(
             OWNER, VideoRequest(prompt="something cool", duration_s=2, references=[str(product_png)]), allow_paths=True
         )
         assert "nothing of yours to show" in (bare.notice or "") and "attach a product photo" in (bare.notice or "")
@@ -138,27 +138,27 @@ async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: 
 
 async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Settings) -> None:
     engine = Broken(ProviderFailed("unused"))
-    jobs = await runner(settings, {"premium": engine})
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=8))
+    studio = await runner(settings, {"premium": engine})
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=8))
     assert submitted.needs_confirmation and submitted.estimated_cost_usd == 2.0
     await asyncio.sleep(0.05)
     assert engine.calls == 0
-    assert (await jobs.cancel(OWNER, submitted.job_id)).status == "canceled"
-    assert (await jobs.confirm(OWNER, submitted.job_id)).status == "canceled"  # a canceled job stays canceled
+    assert (await studio.jobs.cancel(OWNER, submitted.job_id)).status == "canceled"
+    assert (await studio.jobs.confirm(OWNER, submitted.job_id)).status == "canceled"  # a canceled job stays canceled
     assert engine.calls == 0
-    await jobs.close()
+    await studio.close()
 
 
 async def test_bad_requests_are_refused_before_anything_is_written(settings: Settings) -> None:
-    jobs = await runner(settings)
+    studio = await runner(settings)
     with pytest.raises(InvalidRequest, match="offers 4, 6, 8 s. Try 6 s or 8 s"):
-        await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=7))
+        await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=7))
     with pytest.raises(InvalidRequest, match="must be an attached image or an http"):
-        await jobs.submit(OWNER, VideoRequest(prompt="a kite", references=["/etc/passwd"]))
+        await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", references=["/etc/passwd"]))
     with pytest.raises(ValueError, match="prompt is empty"):
         VideoRequest(prompt="  ")
-    assert await jobs.store.jobs(TEAM) == []
-    await jobs.close()
+    assert await studio.store.jobs(TEAM) == []
+    await studio.close()
 
 
 async def test_concurrency_is_bounded(tmp_path: Path) -> None:
@@ -178,12 +178,12 @@ async def test_concurrency_is_bounded(tmp_path: Path) -> None:
         async def cancel(self, prediction_id: str) -> None:
             pass
 
-    jobs = await runner(settings, {"draft": Slow()})
-    ids = [(await jobs.submit(OWNER, VideoRequest(prompt=f"clip {i}"))).job_id for i in range(3)]
-    await jobs.backend.drain()
+    studio = await runner(settings, {"draft": Slow()})
+    ids = [(await studio.jobs.submit(OWNER, VideoRequest(prompt=f"clip {i}"))).job_id for i in range(3)]
+    await studio.backend.drain()
     assert running[1] == 1
-    assert [(await jobs.store.job(i)).status for i in ids] == ["failed"] * 3
-    await jobs.close()
+    assert [(await studio.store.job(i)).status for i in ids] == ["failed"] * 3
+    await studio.close()
 
 
 async def _append(events: list[JobEvent], event: JobEvent) -> None:
@@ -191,10 +191,12 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 
 
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
-    submitted = await studio.submit(OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8))
+    submitted = await studio.jobs.submit(
+        OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8)
+    )
     assert submitted.model == "draft" and submitted.status == "queued"
     assert "Needs a Replicate account" in submitted.notice
-    job = await studio.wait(OWNER, submitted.job_id)
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert job.status == "succeeded"
 
 
@@ -209,21 +211,21 @@ async def test_confirming_twice_at_once_renders_once(settings: Settings) -> None
         async def cancel(self, prediction_id: str) -> None:
             pass
 
-    jobs = await runner(settings, {"premium": Counting()})
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4))
-    await asyncio.gather(jobs.confirm(OWNER, submitted.job_id), jobs.confirm(OWNER, submitted.job_id))
-    await jobs.backend.drain()
+    studio = await runner(settings, {"premium": Counting()})
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4))
+    await asyncio.gather(studio.jobs.confirm(OWNER, submitted.job_id), studio.jobs.confirm(OWNER, submitted.job_id))
+    await studio.backend.drain()
     assert calls == [submitted.job_id]
-    assert (await jobs.cancel(OWNER, submitted.job_id)).status == "failed"  # a finished job stays as it ended
-    await jobs.close()
+    assert (await studio.jobs.cancel(OWNER, submitted.job_id)).status == "failed"  # a finished job stays as it ended
+    await studio.close()
 
 
 async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None:
-    jobs = await runner(settings)
+    studio = await runner(settings)
     with pytest.raises(InvalidRequest):
-        await jobs.submit(OWNER, VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
-    assert await jobs.store.campaigns(TEAM) == []
-    await jobs.close()
+        await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
+    assert await studio.store.campaigns(TEAM) == []
+    await studio.close()
 
 
 class Held:
@@ -253,7 +255,7 @@ def held(settings: Settings) -> Held:
 
 
 async def test_a_slow_listener_never_slows_a_render(settings: Settings) -> None:
-    jobs = await runner(settings)
+    studio = await runner(settings)
     gate = asyncio.Event()
     heard: list[str] = []
 
@@ -261,57 +263,57 @@ async def test_a_slow_listener_never_slows_a_render(settings: Settings) -> None:
         heard.append(event.kind)
         await gate.wait()
 
-    jobs.subscribe(slow_chat)
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
-    job = await jobs.wait(OWNER, submitted.job_id)
+    studio.subscribe(slow_chat)
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
 
     assert job.status == "succeeded" and heard == ["queued"]  # still stuck on the first event
     gate.set()
-    await jobs.bus.drain()
+    await studio.bus.drain()
     assert heard[-1] == "creative_ready"
-    await jobs.close()
+    await studio.close()
 
 
 async def test_the_same_idempotency_key_makes_one_job_even_at_once(settings: Settings) -> None:
-    jobs = await runner(settings)
+    studio = await runner(settings)
     request = VideoRequest(prompt="a kite", model="premium", duration_s=4)
 
     both = await asyncio.gather(
-        *(jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1") for _ in range(2))
+        *(studio.jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1") for _ in range(2))
     )
 
     assert both[0].job_id == both[1].job_id
-    assert len(await jobs.store.jobs(TEAM)) == 1
-    again = await jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1")
+    assert len(await studio.store.jobs(TEAM)) == 1
+    again = await studio.jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1")
     assert again.job_id == both[0].job_id and again.needs_confirmation
     with pytest.raises(Conflict, match="already used for a different request"):
-        await jobs.submit(
+        await studio.jobs.submit(
             OWNER, request.model_copy(update={"duration_s": 6}), origin="api:alice", idempotency_key="k-1"
         )
     with pytest.raises(Conflict):  # confirming is part of the request
-        await jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1", confirmed=True)
-    other = await jobs.submit(OWNER, request, origin="api:bob", idempotency_key="k-1")  # keys are per submitter
+        await studio.jobs.submit(OWNER, request, origin="api:alice", idempotency_key="k-1", confirmed=True)
+    other = await studio.jobs.submit(OWNER, request, origin="api:bob", idempotency_key="k-1")  # keys are per submitter
     assert other.job_id != both[0].job_id
-    assert len(await jobs.store.jobs(TEAM)) == 2
-    await jobs.close()
+    assert len(await studio.store.jobs(TEAM)) == 2
+    await studio.close()
 
 
 async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone(settings: Settings) -> None:
-    jobs = await runner(settings)
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
-    await jobs.wait(OWNER, submitted.job_id)
-    template = await jobs.store.job(submitted.job_id)
-    campaign = await jobs.store.campaign(TEAM)
+    studio = await runner(settings)
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    await studio.jobs.wait(OWNER, submitted.job_id)
+    template = await studio.store.job(submitted.job_id)
+    campaign = await studio.store.campaign(TEAM)
     now = datetime.now(UTC)
     base = {"campaign_id": campaign.id, "model": "draft", "spec": template.spec}
-    dead_running = await jobs.store.add_job(**base, status="running", runner="gone", lease_until=now, attempts=1)
-    dead_queued = await jobs.store.add_job(**base, status="queued", runner="gone", lease_until=now)
-    live = await jobs.store.add_job(**base, status="running", runner="B", lease_until=now + timedelta(hours=1))
+    dead_running = await studio.store.add_job(**base, status="running", runner="gone", lease_until=now, attempts=1)
+    dead_queued = await studio.store.add_job(**base, status="queued", runner="gone", lease_until=now)
+    live = await studio.store.add_job(**base, status="running", runner="B", lease_until=now + timedelta(hours=1))
     tmp = settings.data_dir / "tmp"
     (tmp / f"job-{dead_running.id}-abc").mkdir(parents=True)
     (tmp / f"job-{dead_running.id}-abc" / "draft.mp4").write_bytes(b"half a video")
     (tmp / f"job-{live.id}-def").mkdir()
-    await jobs.close()
+    await studio.close()
 
     restarted = await runner(settings)
     assert not (tmp / f"job-{dead_running.id}-abc").exists()  # a crash's half-written video is gone
@@ -329,11 +331,11 @@ async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone
 
 async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Settings) -> None:
     engine = held(settings)
-    jobs = await runner(settings, {"draft": engine})
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    studio = await runner(settings, {"draft": engine})
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
-    await jobs.close()  # a deploy: SIGTERM
+    await studio.close()  # a deploy: SIGTERM
 
     restarted = await runner(settings)  # lease released: taken at once, not after it runs out
     await restarted.backend.drain()
@@ -344,35 +346,35 @@ async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Sett
 
 async def test_a_runner_that_lost_its_job_stops_without_writing(settings: Settings) -> None:
     engine = held(settings)
-    jobs = await runner(settings, {"draft": engine})
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    studio = await runner(settings, {"draft": engine})
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
-    await jobs.store.update_job(submitted.job_id, runner="another")  # taken over after a long stall
-    await jobs.backend.drain()
+    await studio.store.update_job(submitted.job_id, runner="another")  # taken over after a long stall
+    await studio.backend.drain()
 
-    job = await jobs.store.job(submitted.job_id)
+    job = await studio.store.job(submitted.job_id)
     assert (job.status, job.runner, job.creative_id) == ("running", "another", None)
-    assert await jobs.store.creatives(TEAM) == []
-    await jobs.close()
+    assert await studio.store.creatives(TEAM) == []
+    await studio.close()
 
 
 async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) -> None:
     engine = held(settings)
-    jobs = await runner(settings, {"draft": engine})
+    studio = await runner(settings, {"draft": engine})
     events: list[JobEvent] = []
-    jobs.subscribe(lambda e: _append(events, e))
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
+    studio.subscribe(lambda e: _append(events, e))
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
     await engine.started.wait()
 
-    view = await jobs.cancel(OWNER, submitted.job_id)
-    await jobs.backend.drain()
-    await jobs.bus.drain()
+    view = await studio.jobs.cancel(OWNER, submitted.job_id)
+    await studio.backend.drain()
+    await studio.bus.drain()
 
     assert (view.status, view.canceled_by) == ("canceled", "owner")
-    assert (await jobs.job(OWNER, submitted.job_id)).status == "canceled"
-    assert [e.kind for e in events][-1] == "canceled" and await jobs.store.creatives(TEAM) == []
-    await jobs.close()
+    assert (await studio.jobs.job(OWNER, submitted.job_id)).status == "canceled"
+    assert [e.kind for e in events][-1] == "canceled" and await studio.store.creatives(TEAM) == []
+    await studio.close()
 
 
 @pytest.mark.parametrize(
@@ -385,39 +387,41 @@ async def test_a_failed_paid_model_asks_before_its_paid_fallback(
     second = PREMIUM.model_copy(update={"id": "second", "name": "Second Test", "price_per_s": {"720p": second_price}})
     fails, renders = Broken(ProviderFailed("Premium Test failed.")), DraftEngine(build_storage(settings))
     table = {"premium": fails, "second": renders, "draft": renders}
-    jobs = await Studio.open(settings, catalog=Catalog([DRAFT, first, second]), engines=lambda s: table[s.id])
+    studio = await Studio.open(settings, catalog=Catalog([DRAFT, first, second]), engines=lambda s: table[s.id])
     events: list[JobEvent] = []
-    jobs.subscribe(lambda e: _append(events, e))
-    submitted = await jobs.submit(
+    studio.subscribe(lambda e: _append(events, e))
+    submitted = await studio.jobs.submit(
         OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=4, auto_fallback=auto)
     )
-    await jobs.confirm(OWNER, submitted.job_id)
-    job = await jobs.wait(OWNER, submitted.job_id)
+    await studio.jobs.confirm(OWNER, submitted.job_id)
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     if asks:
         assert (job.status, job.model, job.estimated_cost_usd) == ("awaiting_confirmation", "second", second_price * 4)
-        await jobs.bus.drain()
+        await studio.bus.drain()
         assert (
             events[-1].kind == "offered"
             and "Second Test can make it instead: 4 s 16:9 for about $" in events[-1].message
         )
-        await jobs.confirm(OWNER, submitted.job_id)  # the user approves the new price
-        job = await jobs.wait(OWNER, submitted.job_id)
+        await studio.jobs.confirm(OWNER, submitted.job_id)  # the user approves the new price
+        job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.model_used, fails.calls) == ("succeeded", "second", 1)
-    await jobs.close()
+    await studio.close()
 
 
 async def test_a_social_ad_is_vertical_unless_a_format_is_named_and_the_notice_says_so(settings: Settings) -> None:
-    jobs = await runner(settings, {"draft": Broken(ProviderFailed("not rendered here"))})
-    social = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media"))
-    square = await jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media", aspect="1:1"))
-    showcase = await jobs.submit(OWNER, VideoRequest(prompt="a kite", template="product-showcase"))
-    specs = [(await jobs.store.job(s.job_id)) for s in (social, square, showcase)]
+    studio = await runner(settings, {"draft": Broken(ProviderFailed("not rendered here"))})
+    social = await studio.jobs.submit(OWNER, VideoRequest(prompt="an ad for our kite", template="social-media"))
+    square = await studio.jobs.submit(
+        OWNER, VideoRequest(prompt="an ad for our kite", template="social-media", aspect="1:1")
+    )
+    showcase = await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", template="product-showcase"))
+    specs = [(await studio.store.job(s.job_id)) for s in (social, square, showcase)]
     assert [(j.spec["aspect"], j.spec["width"], j.spec["height"]) for j in specs] == [
         ("9:16", 720, 1280), ("1:1", 720, 720), ("16:9", 1280, 720),
     ]  # fmt: skip
     assert "Social media ads are vertical (9:16) unless you name a format." in (specs[0].notice or "")
     assert "vertical" not in (specs[1].notice or "") + (specs[2].notice or "")
-    await jobs.close()
+    await studio.close()
 
 
 class FullDisk:
@@ -446,11 +450,11 @@ async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
 
     real_open = draft.open_output
     monkeypatch.setattr(draft, "open_output", lambda dest: FullDisk(real_open(dest)))
-    jobs = await runner(settings)
-    submitted = await jobs.submit(
+    studio = await runner(settings)
+    submitted = await studio.jobs.submit(
         OWNER, VideoRequest(prompt="a 2 s teaser", duration_s=2, references=[str(product_png)]), allow_paths=True
     )
-    job = await jobs.wait(OWNER, submitted.job_id)
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.stage) == ("failed", "storage")
     assert job.error is not None and "out of disk space" in job.error and "reference" not in job.error
     monkeypatch.setattr(draft, "open_output", real_open)
@@ -459,7 +463,7 @@ async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
         raise OSError(errno.EDQUOT, "Disk quota exceeded")
 
     monkeypatch.setattr(body.tempfile, "mkdtemp", full_mkdtemp)
-    submitted = await jobs.submit(OWNER, VideoRequest(prompt="a 2 s teaser", duration_s=2))
-    job = await jobs.wait(OWNER, submitted.job_id)
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s teaser", duration_s=2))
+    job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.stage) == ("failed", "storage") and "out of disk space" in (job.error or "")
-    await jobs.close()
+    await studio.close()

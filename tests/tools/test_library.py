@@ -44,8 +44,8 @@ async def _team(studio: Studio) -> dict[str, Actor]:
 
 async def _make(studio: Studio, actor: Actor, prompt: str, **options: object) -> str:
     request = VideoRequest(**{"prompt": prompt, "duration_s": 2, **options})
-    submitted = await studio.submit(actor, request, confirmed=True)
-    job = await studio.wait(actor, submitted.job_id)
+    submitted = await studio.jobs.submit(actor, request, confirmed=True)
+    job = await studio.jobs.wait(actor, submitted.job_id)
     assert job.status == "succeeded", job.error
     return job.creative_id or ""
 
@@ -60,50 +60,54 @@ async def test_rename_delete_and_spend_within_the_team(settings: Settings) -> No
                            campaign="Spring")  # fmt: skip
         boat = await _make(studio, bob, "a square video of a sail boat", aspect="1:1", campaign="Autumn")
 
-        spend = {c.name: (c.creatives, c.spend_usd) for c in await studio.campaigns(bob)}
+        spend = {c.name: (c.creatives, c.spend_usd) for c in await studio.library.campaigns(bob)}
         assert spend == {"Spring": (2, 0.8), "Autumn": (1, 0.0)}  # the provider's charge, not the $1.00 estimate
-        assert await studio.campaigns(carol) == []
+        assert await studio.library.campaigns(carol) == []
 
-        renamed = await studio.rename_creative(bob, kite, "  Kite   teaser\nfor spring ")  # anyone in the team
+        renamed = await studio.library.rename_creative(bob, kite, "  Kite   teaser\nfor spring ")  # anyone in the team
         assert renamed.title == "Kite teaser for spring" and renamed.made_by == "alice"
-        assert renamed.download_url != (await studio.creative(alice, paid)).download_url
+        assert renamed.download_url != (await studio.library.creative(alice, paid)).download_url
         assert "Kite%20teaser%20for%20spring-9x16.mp4" in renamed.download_url
         for bad in ("", "   ", "x" * 121):
             with pytest.raises(InvalidRequest, match="1 to 120 characters"):
-                await studio.rename_creative(alice, kite, bad)
+                await studio.library.rename_creative(alice, kite, bad)
         for bad in ("Kite\x00teaser", "Kite \ud800"):  # PostgreSQL refuses NUL; a lone surrogate is not UTF-8
             with pytest.raises(InvalidRequest, match="cannot be stored"):
-                await studio.rename_creative(alice, kite, bad)
+                await studio.library.rename_creative(alice, kite, bad)
         with pytest.raises(NotFound):
-            await studio.rename_creative(carol, kite, "Mine now")
-        assert (await studio.creative(alice, kite)).title == "Kite teaser for spring"
+            await studio.library.rename_creative(carol, kite, "Mine now")
+        assert (await studio.library.creative(alice, kite)).title == "Kite teaser for spring"
 
-        library = await studio.library(bob)
+        library = await studio.library.library(bob)
         assert [c.id for c in library.creatives] == [boat, paid, kite]
         assert library.deletable == [boat]  # bob's own; alice's are hers (or an admin's) to delete
-        assert set((await studio.library(erin)).deletable) == {boat, paid, kite}
-        assert [c.name for c in (await studio.library(alice, "spring")).campaigns] == ["Spring"]
-        assert (await studio.library(carol)).creatives == []
+        assert set((await studio.library.library(erin)).deletable) == {boat, paid, kite}
+        assert [c.name for c in (await studio.library.library(alice, "spring")).campaigns] == ["Spring"]
+        assert (await studio.library.library(carol)).creatives == []
         with pytest.raises(NotFound):
-            await studio.library(carol, "Spring")
+            await studio.library.library(carol, "Spring")
 
         with pytest.raises(Forbidden, match="Only alice or an admin can delete this creative"):
-            await studio.delete_creative(bob, kite)
+            await studio.library.delete_creative(bob, kite)
         with pytest.raises(NotFound):
-            await studio.delete_creative(carol, kite)
-        files = [studio.storage.local_path(k) for k in (f"creatives/{kite}/video.mp4", f"creatives/{kite}/poster.jpg")]
+            await studio.library.delete_creative(carol, kite)
+        files = [
+            studio.files.storage.local_path(k) for k in (f"creatives/{kite}/video.mp4", f"creatives/{kite}/poster.jpg")
+        ]
         assert all(f is not None and f.is_file() for f in files)
-        job_id = next(j.id for j in await studio.jobs(alice) if j.creative_id == kite)
+        job_id = next(j.id for j in await studio.jobs.jobs(alice) if j.creative_id == kite)
 
-        await studio.delete_creative(alice, kite)
+        await studio.library.delete_creative(alice, kite)
         assert not any(f.exists() for f in files if f)
         with pytest.raises(NotFound):
-            await studio.creative(alice, kite)
-        job = await studio.job(alice, job_id)  # the job keeps its history
+            await studio.library.creative(alice, kite)
+        job = await studio.jobs.job(alice, job_id)  # the job keeps its history
         assert (job.status, job.submitted_by, job.creative_id) == ("succeeded", "alice", None)
-        assert job_id not in {j.id for j in await studio.undelivered(alice, "")}  # no "finished while you were away"
-        await studio.delete_creative(erin, boat)  # an admin may delete anyone's
-        assert {c.name: c.creatives for c in await studio.campaigns(alice)} == {"Spring": 1, "Autumn": 0}
+        assert job_id not in {
+            j.id for j in await studio.jobs.undelivered(alice, "")
+        }  # no "finished while you were away"
+        await studio.library.delete_creative(erin, boat)  # an admin may delete anyone's
+        assert {c.name: c.creatives for c in await studio.library.campaigns(alice)} == {"Spring": 1, "Autumn": 0}
     finally:
         await studio.close()
 
@@ -113,21 +117,21 @@ async def test_a_creative_is_found_by_the_start_of_its_id(settings: Settings) ->
     try:
         who = await _team(studio)
         made = await _make(studio, who["alice"], "a video of a lighthouse")
-        assert (await studio.find_creative(who["bob"], made[:8].upper())).id == made
-        assert (await studio.find_creative(who["bob"], made)).id == made
+        assert (await studio.library.find_creative(who["bob"], made[:8].upper())).id == made
+        assert (await studio.library.find_creative(who["bob"], made)).id == made
         for missing in (made[:3], "zzzzzzzz", made[:8] + "x"):
             with pytest.raises(NotFound):
-                await studio.find_creative(who["bob"], missing)
+                await studio.library.find_creative(who["bob"], missing)
         with pytest.raises(NotFound):
-            await studio.find_creative(who["carol"], made[:8])
+            await studio.library.find_creative(who["carol"], made[:8])
         original = await studio.store.creative(made, who["alice"].team_id)
         for twin in ("abcd1111", "abcd2222"):  # ids are random: two that start alike, written as the runner does
             await studio.store.add_creative(Creative(**{
                 c.key: getattr(original, c.key) for c in Creative.__table__.columns if c.key not in ("id", "job_id")
             }, id=twin + "0" * 24))  # fmt: skip
         with pytest.raises(InvalidRequest, match="More than one creative starts with 'abcd'"):
-            await studio.find_creative(who["bob"], "abcd")
-        assert (await studio.find_creative(who["bob"], "abcd2")).id == "abcd2222" + "0" * 24
+            await studio.library.find_creative(who["bob"], "abcd")
+        assert (await studio.library.find_creative(who["bob"], "abcd2")).id == "abcd2222" + "0" * 24
     finally:
         await studio.close()
 
@@ -142,9 +146,9 @@ async def test_deleting_removes_the_files_from_s3(tmp_path: Path, moto_s3: MotoS
         alice = await studio.accounts.cli_actor("alice")
         keys = {o["Key"] for o in moto_s3.client().list_objects_v2(Bucket=bucket)["Contents"]}
         assert {f"creatives/{made}/video.mp4", f"creatives/{made}/poster.jpg"} <= keys
-        await studio.delete_creative(alice, made)
+        await studio.library.delete_creative(alice, made)
         left = {o["Key"] for o in moto_s3.client().list_objects_v2(Bucket=bucket).get("Contents", [])}
         assert not {k for k in left if k.startswith("creatives/")}
-        assert [(c.name, c.creatives) for c in await studio.campaigns(alice)] == [("Harbour", 0)]
+        assert [(c.name, c.creatives) for c in await studio.library.campaigns(alice)] == [("Harbour", 0)]
     finally:
         await studio.close()

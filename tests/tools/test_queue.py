@@ -26,10 +26,12 @@ async def test_the_embedded_worker_runs_jobs_and_another_process_hears_them(tmp_
             done.set()
 
     listener.subscribe(record)
-    submitted = await listener.submit(OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2), origin="cli")
+    submitted = await listener.jobs.submit(
+        OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2), origin="cli"
+    )
     await asyncio.wait_for(done.wait(), 60)  # the server's worker ran it
 
-    job = await listener.job(OWNER, submitted.job_id)
+    job = await listener.jobs.job(OWNER, submitted.job_id)
     assert job.status == "succeeded" and job.attempts == 1
     kinds = [e.kind for e in heard]
     assert kinds[0] == "queued" and "running" in kinds and "progress" in kinds and kinds[-1] == "creative_ready"
@@ -60,12 +62,12 @@ async def test_a_listener_that_lost_its_connection_says_so_and_hears_again(tmp_p
         await asyncio.sleep(0.1)
     assert "resync" in heard  # events may have been missed: consumers re-read what they follow
 
-    submitted = await server.submit(OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2))
+    submitted = await server.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip of a kite", duration_s=2))
     for _ in range(600):
         if "creative_ready" in heard:
             break
         await asyncio.sleep(0.1)
-    assert "creative_ready" in heard and (await listener.job(OWNER, submitted.job_id)).status == "succeeded"
+    assert "creative_ready" in heard and (await listener.jobs.job(OWNER, submitted.job_id)).status == "succeeded"
     await admin.close()
     await listener.close()
     await server.close()

@@ -55,7 +55,7 @@ async def paid_job_held_at_create(studio: Studio, fake: FakeReplicate, prompt: s
     """A confirmed paid job whose create has reached Replicate and is held there: (job id, prediction id)."""
     fake.hold_creates()
     request = VideoRequest(prompt=prompt, model="veo-3.1-fast", duration_s=4, refine=False)
-    submitted = await studio.submit(OWNER, request, confirmed=True, origin="cli")
+    submitted = await studio.jobs.submit(OWNER, request, confirmed=True, origin="cli")
     [pid] = await asyncio.to_thread(fake.wait_for_held, 1)
     return submitted.job_id, pid
 
@@ -68,13 +68,13 @@ async def test_a_stop_while_the_create_is_held_cancels_the_prediction_every_time
     for run in range(RUNS):
         job_id, pid = await paid_job_held_at_create(studio, fake_replicate, f"a paper kite over the beach, take {run}")
 
-        stopped = await studio.cancel(OWNER, job_id)  # Replicate has not answered yet
+        stopped = await studio.jobs.cancel(OWNER, job_id)  # Replicate has not answered yet
         fake_replicate.release_creates()
 
         word = await said.about(job_id)  # the runner is done with it
         assert fake_replicate.predictions[pid].body["status"] == "canceled", f"run {run}: left running"
         assert (stopped.status, stopped.canceled_by, word) == ("canceled", "owner", NOTHING.removeprefix("Canceled. "))
-        job = await studio.job(OWNER, job_id)  # what the API answers
+        job = await studio.jobs.job(OWNER, job_id)  # what the API answers
         assert (job.status, job.prediction_id, job.error) == ("canceled", pid, NOTHING)
     assert len(fake_replicate.cancels()) == len(fake_replicate.creates()) == RUNS
     assert await studio.store.creatives(TEAM) == []
@@ -91,18 +91,18 @@ async def test_a_confirm_and_a_cancel_sent_to_two_instances_leave_nothing_runnin
     )
     heard = Said(serves)
     request = VideoRequest(prompt="a lighthouse at dawn", model="veo-3.1-fast", duration_s=4, refine=False)
-    submitted = await serves.submit(OWNER, request, origin="cli")
+    submitted = await serves.jobs.submit(OWNER, request, origin="cli")
     fake_replicate.hold_creates()
 
-    await runs.confirm(OWNER, submitted.job_id)  # its worker starts the job at once
+    await runs.jobs.confirm(OWNER, submitted.job_id)  # its worker starts the job at once
     [pid] = await asyncio.to_thread(fake_replicate.wait_for_held, 1)
-    assert (await serves.cancel(OWNER, submitted.job_id)).status == "canceled"  # the other instance
+    assert (await serves.jobs.cancel(OWNER, submitted.job_id)).status == "canceled"  # the other instance
     fake_replicate.release_creates()
 
     word = await heard.about(submitted.job_id)  # heard on the other instance
     assert fake_replicate.predictions[pid].body["status"] == "canceled", "left running"
     assert word == NOTHING.removeprefix("Canceled. ")
-    assert (await serves.job(OWNER, submitted.job_id)).error == NOTHING
+    assert (await serves.jobs.job(OWNER, submitted.job_id)).error == NOTHING
     await serves.close()
     await runs.close()
 

@@ -39,7 +39,6 @@ async def test_a_refresh_against_unchanged_models_finds_them_all_and_lists_sora_
     assert len(fake_replicate.find("GET", r"/v1/models/[^/]+/[^/]+")) == 9
     assert check(report, "veo-3.1").line() == "veo-3.1 (google/veo-3.1): available, matches the catalog"
     assert "listed on Replicate again: marked available" in check(report, "sora-2-pro").changes
-    assert report.catalog.get("sora-2-pro").available
     assert Path(report.cache_file) == cache_path(settings.data_dir)
     # the cache is what later catalogs are built from
     assert build_catalog(settings).get("sora-2-pro").available
@@ -64,15 +63,16 @@ async def test_enums_behind_ref_and_inline_update_the_allowed_values(
     settings = replicate_settings(fake_replicate, tmp_path)
 
     report = await refresh_catalog(settings)
+    catalog = build_catalog(settings)  # the cache applied
 
-    sora = report.catalog.get("sora-2-pro")
+    sora = catalog.get("sora-2-pro")
     assert sora.durations == [4, 8, 12, 16, 20]
     assert "durations 4, 8, 12 s -> 4, 8, 12, 16, 20 s" in check(report, "sora-2-pro").changes
-    veo = report.catalog.get("veo-3.1")
+    veo = catalog.get("veo-3.1")
     assert veo.durations == [4, 8] and veo.default_duration == 8 and veo.resolutions == ["720p", "1080p"]
     assert "ignores resolution 4k (not supported by Clapboard)" in check(report, "veo-3.1").changes
     with pytest.raises(InvalidRequest) as err:
-        report.catalog.resolve("veo-3.1", duration_s=6)
+        catalog.resolve("veo-3.1", duration_s=6)
     assert "Veo 3.1 cannot make a 6 s video; it offers 4, 8 s. Try 4 s or 8 s." in str(err.value)
 
 
@@ -86,12 +86,14 @@ async def test_model_values_are_read_back_into_ours(
     fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"].pop("aspect_ratio", None)
     fake_replicate.schemas["kwaivgi/kling-v3-omni-video"]["components"]["schemas"]["mode"]["enum"] = ["standard"]
 
-    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+    settings = replicate_settings(fake_replicate, tmp_path)
+    await refresh_catalog(settings)
+    catalog = build_catalog(settings)  # the cache applied
 
-    kling = report.catalog.get("kling-v3-omni")
+    kling = catalog.get("kling-v3-omni")
     assert kling.aspects == ["16:9", "9:16", "1:1", "4:3"]
     assert kling.resolutions == ["720p"] and kling.default_resolution == "720p"  # "standard" is our 720p
-    seedance = report.catalog.get("seedance-2.0")
+    seedance = catalog.get("seedance-2.0")
     assert "9:21" in seedance.aspects and "adaptive" not in seedance.aspects
     assert seedance.durations[0] == 4  # a minimum of -1 ("auto") keeps the catalog's lower bound
 
@@ -104,13 +106,15 @@ async def test_inputs_that_disappear_take_their_capability_with_them(
     props(fake_replicate, "kwaivgi/kling-v3-omni-video")["reference_images"]["maxItems"] = 4
     del props(fake_replicate, "google/veo-3.1-fast")["generate_audio"]
 
-    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+    settings = replicate_settings(fake_replicate, tmp_path)
+    report = await refresh_catalog(settings)
+    catalog = build_catalog(settings)  # the cache applied
 
     assert "no longer takes reference images ('reference_images')" in check(report, "veo-3.1").changes
     with pytest.raises(InvalidRequest, match="Veo 3.1 takes a first and a last frame; you gave 3"):
-        report.catalog.resolve("veo-3.1", references=3, aspect="16:9", duration_s=8)
-    assert report.catalog.get("kling-v3-omni").max_references == 4
-    fast = report.catalog.get("veo-3.1-fast")
+        catalog.resolve("veo-3.1", references=3, aspect="16:9", duration_s=8)
+    assert catalog.get("kling-v3-omni").max_references == 4
+    fast = catalog.get("veo-3.1-fast")
     assert fast.inputs.audio is None and fast.audio_options == [True]
 
 
@@ -122,12 +126,14 @@ async def test_a_new_required_input_makes_the_model_unavailable(
     schema["properties"]["style_video"] = _prop("uri", 9)
     schema["required"].append("style_video")
 
-    report = await refresh_catalog(replicate_settings(fake_replicate, tmp_path))
+    settings = replicate_settings(fake_replicate, tmp_path)
+    report = await refresh_catalog(settings)
+    catalog = build_catalog(settings)  # the cache applied
 
     assert check(report, "hailuo-2.3").status == "unavailable"
     assert "requires style_video" in check(report, "hailuo-2.3").line()
     with pytest.raises(ModelUnavailable, match="now requires style_video"):
-        report.catalog.resolve("hailuo-2.3")
+        catalog.resolve("hailuo-2.3")
 
 
 async def test_a_model_that_answers_404_is_shown_as_unavailable_and_falls_back(
@@ -161,11 +167,12 @@ async def test_a_model_that_could_not_be_checked_keeps_what_was_known(
     props(fake_replicate, "google/veo-3.1")["duration"]["enum"] = [8]
 
     report = await refresh_catalog(settings)
+    catalog = build_catalog(settings)  # the cache applied
 
     assert check(report, "veo-3.1").status == "error"
     assert check(report, "veo-3.1").line().endswith("not checked, Replicate answered 500 (kept as before)")
     assert len(fake_replicate.find("GET", "/v1/models/google/veo-3.1")) == 1 + 3  # the first refresh, 3 tries
-    assert report.catalog.get("veo-3.1").durations == [4, 8]
+    assert catalog.get("veo-3.1").durations == [4, 8]
     saved = json.loads(Path(report.cache_file).read_text())
     assert saved["models"]["veo-3.1"]["fields"]["durations"] == [4, 8]
 

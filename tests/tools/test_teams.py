@@ -28,31 +28,31 @@ async def test_another_teams_ids_are_not_found_and_the_library_is_the_teams(sett
     try:
         who = await _people(studio)
         alice, bob, carol = who["alice"], who["bob"], who["carol"]
-        logo = await studio.add_reference(alice, data=png_bytes((300, 200)), name="logo.png")
-        made = await studio.submit(alice, VideoRequest(prompt="a 2 s logo sting", duration_s=2, campaign="Spring",
+        logo = await studio.files.add_reference(alice, data=png_bytes((300, 200)), name="logo.png")
+        made = await studio.jobs.submit(alice, VideoRequest(prompt="a 2 s logo sting", duration_s=2, campaign="Spring",
                                                        references=[logo.key]))  # fmt: skip
-        job = await studio.wait(alice, made.job_id)
+        job = await studio.jobs.wait(alice, made.job_id)
         assert job.status == "succeeded" and job.submitted_by == "alice"
 
-        [seen] = await studio.creatives(bob)  # the team's library
+        [seen] = await studio.library.creatives(bob)  # the team's library
         assert (seen.id, seen.made_by, seen.campaign) == (job.creative_id, "alice", "Spring")
-        assert [c.name for c in await studio.campaigns(bob)] == ["Spring"]
-        assert await studio.creatives(carol) == [] and await studio.campaigns(carol) == []
-        assert await studio.jobs(carol) == []
+        assert [c.name for c in await studio.library.campaigns(bob)] == ["Spring"]
+        assert await studio.library.creatives(carol) == [] and await studio.library.campaigns(carol) == []
+        assert await studio.jobs.jobs(carol) == []
         for call in (
-            studio.job(carol, made.job_id),
-            studio.creative(carol, job.creative_id or ""),
-            studio.cancel(carol, made.job_id),
-            studio.confirm(carol, made.job_id),
-            studio.wait(carol, made.job_id),
-            studio.creatives(carol, "Spring"),
-            studio.submit(carol, VideoRequest(prompt="a 2 s clip", duration_s=2, references=[logo.key])),
+            studio.jobs.job(carol, made.job_id),
+            studio.library.creative(carol, job.creative_id or ""),
+            studio.jobs.cancel(carol, made.job_id),
+            studio.jobs.confirm(carol, made.job_id),
+            studio.jobs.wait(carol, made.job_id),
+            studio.library.creatives(carol, "Spring"),
+            studio.jobs.submit(carol, VideoRequest(prompt="a 2 s clip", duration_s=2, references=[logo.key])),
         ):
             with pytest.raises(NotFound):
                 await call
-        await studio.create_campaign(carol, "Spring")  # the same name is another campaign in another team
-        assert [c.name for c in await studio.campaigns(carol)] == ["Spring"]
-        assert len(await studio.campaigns(alice)) == 1
+        await studio.library.create_campaign(carol, "Spring")  # the same name is another campaign in another team
+        assert [c.name for c in await studio.library.campaigns(carol)] == ["Spring"]
+        assert len(await studio.library.campaigns(alice)) == 1
     finally:
         await studio.close()
 
@@ -63,25 +63,25 @@ async def test_price_questions_are_the_askers_and_only_they_or_an_admin_answer(s
         who = await _people(studio)
         alice, bob, erin = who["alice"], who["bob"], who["erin"]
         paid = VideoRequest(prompt="a kite over a beach", model="premium", duration_s=4)
-        asked = await studio.submit(alice, paid, origin="chat:alice-thread")
+        asked = await studio.jobs.submit(alice, paid, origin="chat:alice-thread")
         assert asked.needs_confirmation
-        assert [j.id for j in await studio.jobs(alice)] == [asked.job_id]
-        assert await studio.jobs(bob) == []  # alice's question, not bob's
-        assert await studio.undelivered(bob, "chat:") == []
-        assert [j.id for j in await studio.undelivered(alice, "chat:")] == [asked.job_id]
+        assert [j.id for j in await studio.jobs.jobs(alice)] == [asked.job_id]
+        assert await studio.jobs.jobs(bob) == []  # alice's question, not bob's
+        assert await studio.jobs.undelivered(bob, "chat:") == []
+        assert [j.id for j in await studio.jobs.undelivered(alice, "chat:")] == [asked.job_id]
         with pytest.raises(Forbidden, match="Only alice or an admin"):
-            await studio.confirm(bob, asked.job_id)
+            await studio.jobs.confirm(bob, asked.job_id)
         with pytest.raises(Forbidden):
-            await studio.cancel(bob, asked.job_id)
-        assert (await studio.job(bob, asked.job_id)).status == "awaiting_confirmation"
+            await studio.jobs.cancel(bob, asked.job_id)
+        assert (await studio.jobs.job(bob, asked.job_id)).status == "awaiting_confirmation"
 
-        second = await studio.submit(alice, paid.model_copy(update={"prompt": "a kite at dusk"}))
-        confirmed = await studio.confirm(erin, second.job_id)  # an admin may
+        second = await studio.jobs.submit(alice, paid.model_copy(update={"prompt": "a kite at dusk"}))
+        confirmed = await studio.jobs.confirm(erin, second.job_id)  # an admin may
         assert (confirmed.submitted_by, confirmed.confirmed_by) == ("alice", "erin")
-        canceled = await studio.cancel(alice, asked.job_id)
+        canceled = await studio.jobs.cancel(alice, asked.job_id)
         assert (canceled.status, canceled.canceled_by) == ("canceled", "alice")
         await studio.accounts.remove("alice")
-        assert (await studio.job(erin, asked.job_id)).canceled_by == "alice (removed)"  # the audit keeps her name
+        assert (await studio.jobs.job(erin, asked.job_id)).canceled_by == "alice (removed)"  # the audit keeps her name
     finally:
         await studio.backend.drain()
         await studio.close()

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from campaign.errors import ClapboardError
 from tools.brief import AdCopy
 from tools.catalog import ModelSpec, Resolved
 
@@ -16,6 +17,21 @@ PROVIDER_ANSWERED = 0.05
 """Progress below this means the provider has not taken the request yet: nothing can be told from the clock."""
 Record = Callable[[str], Awaitable[None]]
 Adopt = Callable[[str], Awaitable[bool]]
+
+
+class WebhookRejected(ClapboardError):
+    """A webhook whose signature, timestamp or headers do not check out."""
+
+    stage = "webhook"
+
+
+@dataclass(frozen=True)
+class WebhookReport:
+    """What a provider's genuine webhook says of one of its renders."""
+
+    delivery_id: str  # the same for a replay of a delivery
+    provider_job_id: str  # the provider's id of the render (a Replicate prediction's id)
+    payload: dict[str, Any]  # the render as the provider reported it, for its engine
 
 
 @dataclass(frozen=True)

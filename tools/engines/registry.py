@@ -3,10 +3,10 @@ one, so that none of them branches on a provider's name.
 
 A provider is a package under `tools/engines/` whose `provider.py` holds a `PROVIDER` that fits `Provider`:
 its name (the `provider` of its catalog entries), the job queue its renders run on, its models for these
-settings (and the default it prefers when it can render), a factory of its engines, and the checks of a request
-it makes beyond the catalog's. Its models may subclass `ModelSpec` to add their own reference checks and to say
-they are `hosted` (a paid service over the network). Webhooks stay with the provider's package
-(`replicate/hooks.py`), verified by the studio for the API's webhook route.
+settings (and the default it prefers when it can render), the refresh of their live schemas, a factory of its
+engines, the checks of a request it makes beyond the catalog's, and the receiver of its webhooks when it reports
+by webhook (the API's `/api/webhooks/{provider}` hands them to `studio.jobs.webhook`). Its models may subclass
+`ModelSpec` to add their own reference checks and to say they are `hosted` (a paid service over the network).
 
 Adding a provider: one package (`tools/engines/<name>/`, with its `provider.py`), and here its import and its
 name in `PROVIDERS` (whose order is the catalog's). Keep `provider.py` light: import the engine and its
@@ -28,10 +28,18 @@ if TYPE_CHECKING:
     from campaign.storage import BlobStorage
     from tools.brief import AdCopy
     from tools.catalog import ModelSpec, Resolved
-    from tools.engines.base import Engine, EngineFactory, Subscribe
+    from tools.engines.base import Engine, EngineFactory, Subscribe, WebhookReport
 
 
 log = logging.getLogger(__name__)
+
+
+class WebhookReceiver(Protocol):
+    """Checks a provider's webhook deliveries (its signature scheme, its secret) and reads what they report."""
+
+    async def receive(self, headers: dict[str, str], body: bytes) -> WebhookReport:
+        """The report of a genuine, fresh delivery; raises WebhookRejected otherwise."""
+        ...
 
 
 class Provider(Protocol):
@@ -48,12 +56,21 @@ class Provider(Protocol):
         """The model it would make the default when it can render; None to leave the default alone."""
         ...
 
+    async def refresh(self, settings: Settings) -> list[str]:
+        """Read its models' live schemas into the data folder's cache, which `models` applies from then on; what
+        changed, in lines for people (none for a provider without live schemas)."""
+        ...
+
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
         """A factory of engines for its models; state they share (waiters, budgets) is made here, once."""
         ...
 
     def refusal(self, resolved: Resolved, copy: AdCopy) -> str | None:
         """Why it cannot make this checked request, beyond the catalog's checks; None when it can."""
+        ...
+
+    def webhooks(self, settings: Settings) -> WebhookReceiver | None:
+        """The receiver of its webhooks (made once per process: it may cache a secret); None when it sends none."""
         ...
 
 
@@ -90,6 +107,11 @@ def build_catalog(settings: Settings) -> Catalog:
     return catalog
 
 
+async def refresh(settings: Settings) -> list[str]:
+    """Every provider's models read again from their live schemas (`clapboard models --refresh`); what changed."""
+    return [line for p in PROVIDERS for line in await p.refresh(settings)]
+
+
 def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
     """The engine for any model: its provider's."""
     factories = {p.name: p.engines(settings, storage, subscribe) for p in PROVIDERS}
@@ -103,6 +125,11 @@ def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscrib
 def queue_for(catalog: Catalog, model: str) -> str:
     """The job queue a render on this model runs on."""
     return provider(catalog.get(model).provider).queue
+
+
+def webhook_receivers(settings: Settings) -> dict[str, WebhookReceiver]:
+    """The receivers of the providers that report by webhook, by provider name."""
+    return {p.name: receiver for p in PROVIDERS if (receiver := p.webhooks(settings)) is not None}
 
 
 def refusal(resolved: Resolved, copy: AdCopy) -> str | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from campaign.text import Words
 from chat.http.deps import SIGNED, StudioDep, Who
-from tools.views import CampaignView
+from tools.studio.types import CampaignView, Words
 
 router = APIRouter()
 
@@ -15,7 +14,7 @@ router = APIRouter()
 @router.get("/campaigns", responses=SIGNED)
 async def campaigns(studio: StudioDep, who: Who) -> list[CampaignView]:
     """The team's campaigns, oldest first, each with its number of creatives and their total cost."""
-    return await studio.campaigns(who)
+    return await studio.library.campaigns(who)
 
 
 class CampaignBody(BaseModel):
@@ -25,4 +24,4 @@ class CampaignBody(BaseModel):
 
 @router.post("/campaigns", status_code=201, responses=SIGNED)
 async def create_campaign(body: CampaignBody, studio: StudioDep, who: Who) -> CampaignView:
-    return await studio.create_campaign(who, body.name)
+    return await studio.library.create_campaign(who, body.name)

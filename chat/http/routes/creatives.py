@@ -6,11 +6,9 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from campaign.text import Words
 from chat.http.deps import FOUND, CampaignName, Id, StudioDep, Who
 from chat.http.problems import responses
-from tools.brief import TITLE_CHARS
-from tools.views import CreativeView
+from tools.studio.types import TITLE_CHARS, CreativeView, Words
 
 router = APIRouter()
 
@@ -22,12 +20,12 @@ def _public(c: CreativeView) -> CreativeView:
 
 @router.get("/creatives", responses=FOUND)
 async def creatives(studio: StudioDep, who: Who, campaign: CampaignName = None) -> list[CreativeView]:
-    return [_public(c) for c in await studio.creatives(who, campaign)]
+    return [_public(c) for c in await studio.library.creatives(who, campaign)]
 
 
 @router.get("/creatives/{creative_id}", responses=FOUND)
 async def creative(creative_id: Id, studio: StudioDep, who: Who) -> CreativeView:
-    return _public(await studio.creative(who, creative_id))
+    return _public(await studio.library.creative(who, creative_id))
 
 
 class RenameBody(BaseModel):
@@ -38,11 +36,11 @@ class RenameBody(BaseModel):
 @router.patch("/creatives/{creative_id}", responses=FOUND)
 async def rename_creative(creative_id: Id, body: RenameBody, studio: StudioDep, who: Who) -> CreativeView:
     """Rename a creative (anyone in the team): 1 to 120 characters, trimmed."""
-    return _public(await studio.rename_creative(who, creative_id, body.title))
+    return _public(await studio.library.rename_creative(who, creative_id, body.title))
 
 
 @router.delete("/creatives/{creative_id}", status_code=204, responses=responses(401, 403, 404, 422, 503))
 async def delete_creative(creative_id: Id, studio: StudioDep, who: Who) -> Response:
     """Delete a creative and its files (its maker or an admin); the job that made it keeps its history."""
-    await studio.delete_creative(who, creative_id)
+    await studio.library.delete_creative(who, creative_id)
     return Response(status_code=204)

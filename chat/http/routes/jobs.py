@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 
-from campaign.models import ACTIVE, JobStatus
 from chat.http.deps import FOUND, CampaignName, Id, StudioDep, Who
 from chat.http.problems import responses
-from tools.views import JobView
+from tools.studio.types import ACTIVE, JobStatus, JobView
 
 router = APIRouter()
 
@@ -24,25 +23,25 @@ async def jobs(
 ) -> list[JobView]:
     """The team's jobs, newest first (other people's price questions are theirs); filter by status and
     campaign."""
-    return await studio.jobs(who, status=status, campaign=campaign, limit=limit)
+    return await studio.jobs.jobs(who, status=status, campaign=campaign, limit=limit)
 
 
 @router.get("/jobs/{job_id}", responses=FOUND)
 async def job(job_id: Id, studio: StudioDep, who: Who) -> JobView:
-    return await studio.job(who, job_id)
+    return await studio.jobs.job(who, job_id)
 
 
 @router.post("/jobs/{job_id}/confirm", responses=responses(401, 403, 404, 409, 422, 503))
 async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Approve a paid job's price: the person who asked for it, or an admin."""
-    if (await studio.job(who, job_id)).status != JobStatus.awaiting_confirmation:
+    if (await studio.jobs.job(who, job_id)).status != JobStatus.awaiting_confirmation:
         raise HTTPException(409, "This job is not waiting for confirmation.")
-    return await studio.confirm(who, job_id)
+    return await studio.jobs.confirm(who, job_id)
 
 
 @router.post("/jobs/{job_id}/cancel", responses=responses(401, 403, 404, 409, 422, 503))
 async def cancel(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     """Cancel a job wherever it runs: the person who asked for it, or an admin."""
-    if (await studio.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
+    if (await studio.jobs.job(who, job_id)).status not in (JobStatus.awaiting_confirmation, *ACTIVE):
         raise HTTPException(409, "This job has already finished.")
-    return await studio.cancel(who, job_id)
+    return await studio.jobs.cancel(who, job_id)

@@ -32,6 +32,6 @@ REFERENCE_UPLOAD: dict[str, Any] = {
 async def upload_reference(request: Request, studio: StudioDep, who: Who) -> dict[str, Any]:
     """Store a reference image (checked by its bytes); pass the returned key in `references`. The body is read
     only once the token checks out, and never past the size limit."""
-    data, name = await read_upload(request, studio.settings.reference_max_bytes)
-    ref = await studio.add_reference(who, data=data, name=name)
+    data, name = await read_upload(request, studio.files.reference_max_bytes)
+    ref = await studio.files.add_reference(who, data=data, name=name)
     return {"key": ref.key, "width": ref.width, "height": ref.height, "content_type": ref.content_type}

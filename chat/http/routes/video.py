@@ -7,13 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Header
 from pydantic import ConfigDict, Field, StrictBool, StrictInt
 
-from campaign.text import ReferenceSource, Words
 from chat.http.deps import SIGNED, StudioDep, Who
 from chat.http.problems import responses
-from tools.brief import MAX_PROMPT_CHARS, get_template
-from tools.jobs import Submitted, VideoRequest
-from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS
-from tools.studio import ModelView
+from tools.studio.types import (
+    IDEMPOTENCY_KEY_CHARS,
+    MAX_PROMPT_CHARS,
+    ModelView,
+    ReferenceSource,
+    Submitted,
+    VideoRequest,
+    Words,
+)
 
 router = APIRouter()
 
@@ -48,13 +52,13 @@ SUBMIT_RESPONSES = responses(401, 404, 409, 422, 503)
 
 @router.get("/video/models", responses=SIGNED)
 async def models(studio: StudioDep, _: Who) -> list[ModelView]:
-    return studio.models()
+    return studio.models.list()
 
 
 @router.post("/video/generate", status_code=202, responses=SUBMIT_RESPONSES)
 async def generate(body: GenerateBody, studio: StudioDep, who: Who, key: IdempotencyKey = None) -> Submitted:
     request = VideoRequest(**body.model_dump(exclude={"confirm"}))
-    return await studio.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
+    return await studio.jobs.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
                                idempotency_key=key)  # fmt: skip
 
 
@@ -62,6 +66,6 @@ async def generate(body: GenerateBody, studio: StudioDep, who: Who, key: Idempot
 async def generate_from_template(
     template: str, body: GenerateBody, studio: StudioDep, who: Who, key: IdempotencyKey = None
 ) -> Submitted:
-    request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": get_template(template).name})
-    return await studio.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
+    request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": studio.jobs.template_name(template)})
+    return await studio.jobs.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
                                idempotency_key=key)  # fmt: skip

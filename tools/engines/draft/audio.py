@@ -90,7 +90,7 @@ def _env(n: int, attack: float, decay: float) -> np.ndarray:
 def _table(harmonics: int) -> np.ndarray:
     """One period of a tone of `harmonics` partials falling off as 1/k² (soft, triangle-like)."""
     phase = np.arange(TABLE) / TABLE
-    return sum(np.sin(2 * np.pi * k * phase) / k**2 for k in range(1, harmonics + 1))
+    return sum((np.sin(2 * np.pi * k * phase) / k**2 for k in range(1, harmonics + 1)), np.zeros(TABLE))
 
 
 def _voice(freq: float, n: int, harmonics: int) -> np.ndarray:

@@ -39,7 +39,7 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
     # about two pixels wide, pulled in a little (no light fringe on a dark background).
     # The full-size steps are done in place: a 6-megapixel photo's float mask is 24 MB a copy.
     soft = cv2.GaussianBlur(subject.astype(np.float32), (0, 0), 1.2)
-    alpha = cv2.resize(soft, (w, h), interpolation=cv2.INTER_CUBIC)
+    alpha: np.ndarray = cv2.resize(soft, (w, h), interpolation=cv2.INTER_CUBIC)  # float32, as `soft` is
     edge = max(1.0, 1.5 / scale)  # the smoothed edge's width in full-size pixels
     half = min(0.29, 1.0 / edge)  # the ramp around 0.7 reaches 0 and 1 within the smoothed values (a small
     alpha -= 0.7 - half  # photo's product stays fully opaque, not see-through)

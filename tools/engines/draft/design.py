@@ -34,6 +34,8 @@ CTA = 5.2
 class Design:
     """Shared parts of every design: the stage, palette, background and text helpers."""
 
+    bg: Image.Image  # the design's background, drawn by each design when it is made
+
     def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
         self.s = stage
         self.p = stage.palette

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Final
 
 import av
 from PIL import Image
@@ -36,7 +37,7 @@ from tools.engines.draft.scenes import DESIGNS, Design
 log = logging.getLogger(__name__)
 
 # Encoder settings shared with bench/render.py's encode-only baseline.
-CODEC = "libx264"
+CODEC: Final = "libx264"  # a literal: PyAV then types the stream it adds as video
 PRESET = "veryfast"
 CRF = "23"
 # A fixed thread count: x264's output depends on it, so a fixed number keeps the bytes identical on any machine.
@@ -92,7 +93,8 @@ def canvas_for(vf: av.VideoFrame) -> Image.Image:
     """A Pillow RGBX image whose pixels are the video frame's own buffer: what is drawn on it is the frame,
     with no copy between drawing and encoding."""
     plane = vf.planes[0]
-    canvas = Image.frombuffer("RGBX", (vf.width, vf.height), plane, "raw", "RGBX", plane.line_size, 1)
+    # Pillow types `data` as bytes, but reads any buffer; the plane is one (PyAV types it with `__buffer__`).
+    canvas = Image.frombuffer("RGBX", (vf.width, vf.height), plane, "raw", "RGBX", plane.line_size, 1)  # type: ignore[arg-type]
     # Pillow marks images over foreign buffers read-only (copy on first write); this buffer is ours to fill.
     canvas.readonly = 0
     return canvas

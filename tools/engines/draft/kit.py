@@ -16,7 +16,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.brief import AdCopy
 from tools.engines.draft.cutout import cut_out
-from tools.engines.draft.palette import RGB, Palette, mix
+from tools.engines.draft.palette import RGB, Palette
 from tools.engines.draft.text import TextBlock, fit_text, undrawable
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
@@ -128,7 +128,7 @@ class RefImage:
         self.max_side = max_side
         self._cut: Image.Image | None = None  # the alpha of a product cut out of its backdrop
         img = self._decode()
-        self.has_alpha = img.getchannel("A").getextrema()[0] < 250
+        self.has_alpha = _lowest(img.getchannel("A")) < 250
         # The uniform border colour of an opaque image (a logo or a product on a plain backdrop), if any.
         self.plate: RGB | None = None if self.has_alpha else _border_colour(img)
         # A plain backdrop is cut away: the product stands on the brand background, and the backdrop's colour
@@ -157,7 +157,7 @@ class RefImage:
         return logo_score(self) >= 2.5 or max(self.size) < 0.4 * frame_long_side
 
     def _decode(self) -> Image.Image:
-        img = Image.open(io.BytesIO(self.data))
+        img: Image.Image = Image.open(io.BytesIO(self.data))
         if img.format == "JPEG":
             img.draft("RGB", (self.max_side, self.max_side))
         img = ImageOps.exif_transpose(img)
@@ -171,7 +171,7 @@ class RefImage:
         if self._cut is not None:
             img.putalpha(self._cut)
         alpha = img.getchannel("A")
-        if alpha.getextrema()[0] < 250:
+        if _lowest(alpha) < 250:
             box = alpha.point(lambda a: 255 if a > 8 else 0).getbbox()
             # A fully transparent image has nothing to show: keep a small empty one.
             img = Image.new("RGBA", (8, 8), (0, 0, 0, 0)) if box is None else img.crop(box)
@@ -204,11 +204,28 @@ def load_reference(data: bytes, max_side: int) -> RefImage:
 def _border_colour(img: Image.Image) -> RGB | None:
     """The colour of an image's edge when the edge is nearly uniform (a logo or product on a plain ground)."""
     small = img.resize((48, 48), Image.Resampling.BILINEAR, reducing_gap=2.0).convert("RGB")
-    edge = [small.getpixel((x, 0)) for x in range(48)] + [small.getpixel((x, 47)) for x in range(48)]
-    edge += [small.getpixel((0, y)) for y in range(48)] + [small.getpixel((47, y)) for y in range(48)]
+    edge = [_pixel(small, (x, 0)) for x in range(48)] + [_pixel(small, (x, 47)) for x in range(48)]
+    edge += [_pixel(small, (0, y)) for y in range(48)] + [_pixel(small, (47, y)) for y in range(48)]
     mean = tuple(sum(c[i] for c in edge) / len(edge) for i in range(3))
     spread = max(max(abs(c[i] - mean[i]) for i in range(3)) for c in edge)
-    return tuple(round(v) for v in mean) if spread < 28 else None  # type: ignore[return-value]
+    r, g, b = (round(v) for v in mean)
+    return (r, g, b) if spread < 28 else None
+
+
+def _pixel(img: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    """One pixel of an image of several bands (Pillow types `getpixel` for every mode at once)."""
+    px = img.getpixel(xy)
+    if not isinstance(px, tuple):
+        raise TypeError(f"a {img.mode} image has one band")
+    return px
+
+
+def _lowest(band: Image.Image) -> float:
+    """The lowest value of a one-band image (Pillow types `getextrema` for every mode at once)."""
+    low, _ = band.getextrema()
+    if isinstance(low, tuple):
+        raise TypeError(f"a {band.mode} image has several bands")
+    return low
 
 
 def _subject_box(thumb: Image.Image, plate: RGB) -> tuple[float, float, float, float] | None:
@@ -569,7 +586,7 @@ class Sprite:
         self.image = image if image.mode == "RGBA" else image.convert("RGBA")
         self.alpha = self.image.getchannel("A")
         self.rgbx = self.image.convert("RGBX")
-        self.opaque = self.alpha.getextrema()[0] >= 250
+        self.opaque = _lowest(self.alpha) >= 250
         self._scaled: tuple[float, Image.Image, Image.Image] | None = None
 
     @property
@@ -670,12 +687,3 @@ class Sweep:
         window = self.strip.crop((offset, 0, offset + w, h))
         mask = ImageChops.multiply(window, self.alpha)
         frame.paste(self.colour, (x, y, x + w, y + h), mask)
-
-
-def accent_bar(frame: Image.Image, box: Box, colour: RGB) -> None:
-    if box[2] > box[0] and box[3] > box[1]:
-        frame.paste(colour, box)
-
-
-def darker(c: RGB, amount: float = 0.35) -> RGB:
-    return mix(c, (0, 0, 0), amount)

@@ -15,8 +15,7 @@ from PIL import Image
 
 RGB = tuple[int, int, int]
 
-MIN_TEXT_CONTRAST = 4.5
-# A little headroom over 4.5: the YUV 4:2:0 encode moves colours slightly.
+# A little headroom over WCAG's 4.5 for text: the YUV 4:2:0 encode moves colours slightly.
 _TARGET = 4.8
 
 
@@ -60,15 +59,6 @@ def vividness(c: RGB) -> float:
     """HSV saturation times value: 0 for greys, black and white; near 1 for pure hues."""
     hi, lo = max(c), min(c)
     return (hi - lo) / 255
-
-
-def hex_colour(c: RGB) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*c)
-
-
-def with_lightness(c: RGB, lum: float) -> RGB:
-    h, _, s = to_hls(c)
-    return from_hls(h, lum, s)
 
 
 def readable_on(fg: RGB, bgs: Sequence[RGB], minimum: float = _TARGET) -> RGB:

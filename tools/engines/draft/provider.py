@@ -48,6 +48,9 @@ class Draft:
     def default_model(self, settings: Settings) -> str | None:
         return None  # the catalog's own default is the draft
 
+    async def refresh(self, settings: Settings) -> list[str]:
+        return []  # its one model is ours: nothing to read from elsewhere
+
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
         def engine(spec: ModelSpec) -> Engine:
             from tools.engines.draft.engine import DraftEngine  # PyAV and Pillow load with the first render
@@ -61,6 +64,9 @@ class Draft:
         from tools.engines.draft.kit import copy_refusal
 
         return copy_refusal(copy, resolved.width, resolved.height, resolved.aspect)
+
+    def webhooks(self, settings: Settings) -> None:
+        return None  # it renders here: nothing reports from elsewhere
 
 
 PROVIDER = Draft()

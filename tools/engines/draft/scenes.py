@@ -473,15 +473,15 @@ class ProductShowcase(Design):
         if t < self.end_start and (t < self.intro + 0.3 or not self.features) and self.headline is not None:
             p, u = self.p, self.u
             _, y0, _, y1 = self.text_box
-            k = ease_out(progress(t, 0.15, 0.75))
+            shown = ease_out(progress(t, 0.15, 0.75))
             out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
             bar_h = max(2, round(0.6 * u))
-            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - k) * 3 * u
-            self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, k * out)
+            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - shown) * 3 * u
+            self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, shown * out)
             bar_w = round(9 * u * ease_out(progress(t, 0.35, 0.95)))
-            if bar_w > 1 and k * out > 0.05:
+            if bar_w > 1 and shown * out > 0.05:
                 bx, by = round(self._text_x(bar_w)), round(y + self.headline.height + 2.5 * u)
-                frame.paste(mix(p.bg, p.accent, k * out), (bx, by, bx + bar_w, by + bar_h))
+                frame.paste(mix(p.bg, p.accent, shown * out), (bx, by, bx + bar_w, by + bar_h))
 
     def _draw_feature(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s

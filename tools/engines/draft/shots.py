@@ -76,7 +76,7 @@ class _FrameShot:
             max_h = min(y1 - y0, ref.size[1] * 2.0)
             ground = d.ground_at(d.bg, self.area)
             self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
-            self.pos = ((x0 + x1) / 2, (y0 + y1) / 2)
+            self.centre = ((x0 + x1) / 2, (y0 + y1) / 2)  # where the sprite is drawn, centred
         elif self.full:
             speed = drift_speed(min(W, H))
             self.drift = Drift(
@@ -92,7 +92,7 @@ class _FrameShot:
         else:
             self.ground = _backdrop(ref, W, H, d.p.bg, 6 * u)
             w, h = _fit(*ref.size, W, H * 0.8)
-            self.pos = ((W - w) // 2, round((H - h) * self.anchor_y))
+            self.corner = ((W - w) // 2, round((H - h) * self.anchor_y))  # where the panel is pasted
             focus = (0.5 + 0.12 * (-1) ** k, 0.5)
             zoom = (1.0 + self.punch * 0.5, 1.1)
             self.kb = KenBurns(ref.rgb(), w, h, zoom, ((0.5, 0.5), focus), keep=ref.subject)
@@ -122,8 +122,8 @@ class _FrameShot:
             px, py, size = self.POSES[(visit + self.k + self.design.s.variant) % len(self.POSES)]
             x0, y0, x1, y1 = self.area
             sw, sh = self.sprite.size
-            cx = self.pos[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
-            cy = self.pos[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
+            cx = self.centre[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
+            cy = self.centre[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
             a = 2 * math.pi * looped / 7.0
             r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
             scale = size * lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
@@ -134,7 +134,7 @@ class _FrameShot:
         elif self.kb is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
             panel = self.kb.loop(looped, 10.0) if visit else self.kb.at(self._x(n))
-            frame.paste(panel, self.pos)
+            frame.paste(panel, self.corner)
         self.design.s.show("subject", (0, 0, self.design.W, self.design.H))
 
     def image(self, n: int, visit: int = 0) -> Image.Image:

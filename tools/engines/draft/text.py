@@ -279,7 +279,8 @@ def fit_text(
 def _draw(text: str, lines: list[str], f: ImageFont.FreeTypeFont, spacing: float, align: str) -> TextBlock:
     full, step = _line_metrics(f, spacing)
     width = max(int(max(f.getlength(line) for line in lines)) + 1, 1)
-    pad = f.size // 2 + 2
+    size = int(f.size)  # Pillow types a font's size as float; ours are made at whole pixel sizes
+    pad = size // 2 + 2
     canvas = Image.new("L", (width + 2 * pad, full + step * (len(lines) - 1) + 2 * pad), 0)
     draw = ImageDraw.Draw(canvas)
     ascent, _ = f.getmetrics()
@@ -294,4 +295,4 @@ def _draw(text: str, lines: list[str], f: ImageFont.FreeTypeFont, spacing: float
     box = canvas.getbbox() or (0, 0, 1, 1)
     if align == "left":
         box = (min(box[0], pad), box[1], box[2], box[3])
-    return TextBlock(text=text, lines=lines, size=f.size, mask=canvas.crop(box))
+    return TextBlock(text=text, lines=lines, size=size, mask=canvas.crop(box))

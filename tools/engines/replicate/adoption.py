@@ -86,7 +86,8 @@ class _Adoption:
 
     async def _listed(self, since: datetime) -> list[dict[str, Any]]:
         """The account's predictions created after `since`, newest first, following Replicate's pages."""
-        url, params = "/v1/predictions", {"created_after": since.astimezone(UTC).isoformat().replace("+00:00", "Z")}
+        url = "/v1/predictions"
+        params: dict[str, str] | None = {"created_after": since.astimezone(UTC).isoformat().replace("+00:00", "Z")}
         found: list[dict[str, Any]] = []
         for _ in range(LIST_PAGES):
             try:
@@ -97,9 +98,10 @@ class _Adoption:
                 break
             page = _problem(resp)
             found += [item for item in page.get("results") or [] if isinstance(item, dict)]
-            url, params = page.get("next"), None
-            if not isinstance(url, str) or urlsplit(url).hostname != self.http.base_url.host:
+            following = page.get("next")
+            if not isinstance(following, str) or urlsplit(following).hostname != self.http.base_url.host:
                 break  # the last page (and the token goes to the API host only)
+            url, params = following, None
         return found
 
     async def _same_input(self, theirs: Any, ours: dict[str, Any]) -> bool:

@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
-from campaign.errors import ClapboardError, ProviderFailed
+from campaign.errors import ProviderFailed
 from campaign.settings import Settings
+from tools.engines.base import WebhookRejected, WebhookReport
 
 if TYPE_CHECKING:
     from replicate.webhook import WebhookSigningSecret
@@ -29,12 +30,6 @@ log = logging.getLogger(__name__)
 
 TOLERANCE_S = 300  # older timestamps are refused: a captured delivery cannot be replayed later
 WEBHOOK_PATH = "/api/webhooks/replicate"
-
-
-class WebhookRejected(ClapboardError):
-    """A webhook whose signature, timestamp or headers do not check out."""
-
-    stage = "webhook"
 
 
 def webhook_url(settings: Settings, job_id: str) -> str | None:
@@ -69,7 +64,7 @@ class WebhookVerifier:
                     await client._async_client.aclose()
             return self._secret
 
-    async def verify(self, headers: dict[str, str], body: bytes) -> dict[str, Any]:
+    async def receive(self, headers: dict[str, str], body: bytes) -> WebhookReport:
         """The prediction a genuine, fresh webhook carries; raises WebhookRejected otherwise."""
         if not all(headers.get(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")):
             raise WebhookRejected("The webhook's signature does not check out.")  # unsigned: Replicate is not asked
@@ -83,7 +78,7 @@ class WebhookVerifier:
             raise WebhookRejected("The webhook's signature does not check out.") from exc
         if not isinstance(prediction, dict) or not isinstance(prediction.get("id"), str):
             raise WebhookRejected("The webhook carries no prediction.")
-        return prediction
+        return WebhookReport(delivery_id=headers["webhook-id"], provider_job_id=prediction["id"], payload=prediction)
 
 
 class PredictionEvent(Protocol):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tools.brief import AdCopy
     from tools.catalog import Resolved
     from tools.engines.base import Engine, EngineFactory, Subscribe
+    from tools.engines.replicate.hooks import WebhookVerifier
 
 
 NEEDS_TOKEN = "Needs a Replicate account, which an administrator connects to this server."
@@ -30,8 +31,8 @@ class Replicate:
         enabled = bool(settings.replicate_api_token)
         cached = load_cache(settings.data_dir)
         models: list[ModelSpec] = []
-        for spec in builtin_models():
-            spec = apply_overrides(spec, cached.get(spec.id, {}))
+        for builtin in builtin_models():
+            spec = apply_overrides(builtin, cached.get(builtin.id, {}))
             if not enabled:
                 spec = spec.model_copy(update={"available": False, "notice": f"{NEEDS_TOKEN} {spec.notice}".strip()})
             models.append(spec)
@@ -39,6 +40,13 @@ class Replicate:
 
     def default_model(self, settings: Settings) -> str | None:
         return "sora-2-pro" if settings.replicate_api_token else None
+
+    async def refresh(self, settings: Settings) -> list[str]:
+        """Each model's live schema from Replicate, reconciled and cached (ModelUnavailable without a token)."""
+        from tools.engines.replicate.schemas import refresh_catalog
+
+        report = await refresh_catalog(settings)
+        return [*report.lines(), f"Saved to {report.cache_file}"]
 
     def engines(self, settings: Settings, storage: BlobStorage, subscribe: Subscribe) -> EngineFactory:
         """Engines that share one set of webhook waiters (listening to the job events) and one polling budget."""
@@ -56,6 +64,12 @@ class Replicate:
 
     def refusal(self, resolved: Resolved, copy: AdCopy) -> str | None:
         return None  # the model's own checks are the catalog's
+
+    def webhooks(self, settings: Settings) -> WebhookVerifier:
+        """Replicate signs its webhooks; the secret is fetched from it once, at the first delivery."""
+        from tools.engines.replicate.hooks import WebhookVerifier
+
+        return WebhookVerifier(settings)
 
 
 PROVIDER = Replicate()

@@ -294,7 +294,11 @@ class _Run(_Inputs, _Adoption, _Errors):
                     )
                 pause = min(interval * _jitter(), max(deadline - now, 0.0))
                 interval = min(interval * 1.5, cap)
-                reported = await completions.wait(pid, pause) if completions else await self.engine._sleep(pause)
+                if completions:
+                    reported = await completions.wait(pid, pause)
+                else:
+                    await self.engine._sleep(pause)
+                    reported = None
                 if reported is not None and reported.get("status"):
                     log.info("webhook reported prediction %s %s", pid, reported["status"])
                     prediction = reported

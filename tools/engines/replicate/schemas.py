@@ -35,11 +35,9 @@ from tools.catalog import (
     KNOWN_ASPECTS,
     KNOWN_RESOLUTIONS,
     RECONCILED_FIELDS,
-    Catalog,
     ModelSpec,
     cache_path,
 )
-from tools.engines.registry import build_catalog
 from tools.engines.replicate.client import make_client
 from tools.engines.replicate.models import builtin_models
 from tools.retry import Transient, retrying
@@ -70,9 +68,8 @@ class ModelCheck(BaseModel):
 
 @dataclass
 class RefreshReport:
-    """The refreshed catalog, what changed per model, and where the cache was written."""
+    """What changed per model, and where the cache was written (`build_catalog` applies it from then on)."""
 
-    catalog: Catalog
     checks: list[ModelCheck] = field(default_factory=list)
     cache_file: str = ""
     refreshed_at: str = ""
@@ -301,8 +298,8 @@ async def _fetch_once(client: replicate.Client, slug: str) -> tuple[int, dict[st
 
 
 async def refresh_catalog(settings: Settings) -> RefreshReport:
-    """Read every Replicate model's live schema, reconcile the catalog with it, cache it, and return the
-    refreshed catalog with a report. Raises ModelUnavailable when there is no token or Replicate refuses
+    """Read every Replicate model's live schema, reconcile the catalog with it, cache it, and report what
+    changed. Raises ModelUnavailable when there is no token or Replicate refuses
     it."""
     client = make_client(settings)
     specs = [s for s in builtin_models() if s.slug]
@@ -369,7 +366,6 @@ async def refresh_catalog(settings: Settings) -> RefreshReport:
     _write(path, {"version": 1, "refreshed_at": now, "models": entries})
     log.info("model schemas refreshed: %s", ", ".join(f"{r.id}={r.status}" for r, _ in results))
     return RefreshReport(
-        catalog=build_catalog(settings),
         checks=[r for r, _ in results],
         cache_file=str(path),
         refreshed_at=now,

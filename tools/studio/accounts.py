@@ -1,6 +1,7 @@
-"""Users, teams and sign-in: adding and removing users, passwords, API tokens, and turning a session or a token
-back into an actor (checked against the database each time, so a removed user or a changed password takes
-effect at once)."""
+"""`studio.accounts`: users, teams and sign-in: adding and removing users, passwords, API tokens, and turning a
+session or a token back into an actor (checked against the database each time, so a removed user or a changed
+password takes effect at once). These calls make actors rather than take one: managing users is for whoever runs
+the CLI (they hold the database), and signing in is how a person becomes an actor."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ from tools.throttle import SignInThrottle
 
 ALGORITHM = "HS256"
 TOKEN_MAX_DAYS = 365
+
+
+async def has_users(settings: Settings) -> bool:
+    """Whether anyone has been added as a user, without opening a studio (`clapboard serve` listens beyond
+    loopback only then)."""
+    store = await Store.open(settings.sqlalchemy_url)
+    try:
+        return await store.has_users()
+    finally:
+        await store.close()
 
 
 class UserView(BaseModel):
@@ -121,6 +132,16 @@ class Accounts:
             return None
         return await self.store.user_by(**key)
 
+    @property
+    def sso_header(self) -> str | None:
+        """The header in which an SSO proxy names its signed-in user's email; None without a proxy."""
+        return self.settings.auth_header
+
+    async def from_oauth(self, email: str) -> Actor | None:
+        """The user an OAuth provider vouches for, by email; an unknown address of a domain that
+        `oauth_team_domains` lists becomes a member of that domain's team."""
+        return await self.by_email(email, join_domains=self.settings.oauth_team_domains)
+
     async def by_email(self, email: str, *, join_domains: dict[str, str] | None = None) -> Actor | None:
         """The user an SSO proxy or an OAuth provider vouches for, by email. With `join_domains` (email domain ->
         team), an unknown address of a listed domain becomes a member of that team."""
@@ -143,8 +164,9 @@ class Accounts:
         return None
 
     async def cli_actor(self, name: str | None) -> Actor:
-        """Who the CLI acts as: the named user, or the local owner while no user exists (whoever runs the CLI
-        holds the database, so no password is asked)."""
+        """Who the CLI acts as: the named user (else `CLAPBOARD_USER`), or the local owner while no user exists
+        (whoever runs the CLI holds the database, so no password is asked)."""
+        name = name or self.settings.user
         if name:
             return await self._actor(await self._named(name))
         if (owner := await self.local_owner()) is not None:

@@ -1,0 +1,337 @@
+"""`studio.jobs`: asking for videos and following them: submit (with its price confirmed or not), confirm,
+cancel, wait, list; new versions of an earlier video (revise, variations, other formats, one per channel); which
+outcomes a chat has shown; and the providers' reports on their renders (webhooks)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import re
+import secrets
+from typing import Any
+
+from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
+from campaign.models import ACTIVE, Job, JobStatus, new_id
+from campaign.people import Actor
+from campaign.store import Store
+from tools.brief import AdCopy, get_template
+from tools.channels import for_channel, read_channel
+from tools.engines.registry import WebhookReceiver
+from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.spec import JobSpec, Submitted, VideoRequest
+from tools.jobs.submit import Submissions
+from tools.studio.library import campaign_names
+from tools.studio.models import Models
+from tools.views import JobView
+
+log = logging.getLogger(__name__)
+
+FINAL_EVENTS = ("creative_ready", "failed", "canceled")
+WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
+MAX_VARIATIONS = 6
+CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
+
+
+class Jobs:
+    """The team's jobs; changing one (confirm, cancel) is for the person who asked, or an admin."""
+
+    def __init__(
+        self,
+        store: Store,
+        models: Models,
+        submissions: Submissions,
+        bus: EventBus,
+        receivers: dict[str, WebhookReceiver],
+    ) -> None:
+        self.store = store
+        self.models = models
+        self.submissions = submissions
+        self.bus = bus
+        self.receivers = receivers  # of the providers that report by webhook, by name
+
+    @staticmethod
+    def template_name(name: str | None) -> str:
+        """The template a name means ("social", "Product showcase"; none is the plain prompt's); InvalidRequest
+        names the templates."""
+        return get_template(name).name
+
+    async def submit(
+        self,
+        actor: Actor,
+        request: VideoRequest,
+        *,
+        origin: str = "",
+        confirmed: bool = False,
+        allow_paths: bool = False,
+        idempotency_key: str | None = None,
+        set_id: str | None = None,
+        variant: int = 0,
+        channel: str | None = None,
+    ) -> Submitted:
+        """Submit a video request for the actor's team (see `Submissions.submit`)."""
+        return await self.submissions.submit(actor, request, origin=origin, confirmed=confirmed,
+                                             allow_paths=allow_paths, idempotency_key=idempotency_key,
+                                             set_id=set_id, variant=variant, channel=channel)  # fmt: skip
+
+    async def confirm(self, actor: Actor, job_id: str) -> JobView:
+        """Approve a paid job's price: only the person who asked, or an admin."""
+        await self._owned(actor, job_id, "confirm")
+        return await self._view(await self.submissions.confirm(job_id, by=actor.user_id))
+
+    async def cancel(self, actor: Actor, job_id: str) -> JobView:
+        """Cancel a job wherever it runs (only the person who asked, or an admin); who canceled is recorded."""
+        await self._owned(actor, job_id, "cancel")
+        return await self._view(await self.submissions.cancel(job_id, by=actor.user_id))
+
+    async def _owned(self, actor: Actor, job_id: str, verb: str) -> Job:
+        job = await self.store.job(job_id, actor.team_id)
+        if job.submitted_by != actor.user_id and not actor.admin:
+            asker = (await self.store.user_names([job.submitted_by])).get(job.submitted_by or "", "its owner")
+            raise Forbidden(f"Only {asker} or an admin can {verb} this job.")
+        return job
+
+    async def job(self, actor: Actor, job_id: str) -> JobView:
+        return await self._view(await self.store.job(job_id, actor.team_id))
+
+    async def jobs(
+        self, actor: Actor, *, status: str | None = None, campaign: str | None = None, limit: int = 50
+    ) -> list[JobView]:
+        """The team's jobs, newest first, of one status and one campaign when given; other people's price
+        questions are theirs and left out."""
+        found = await self.store.campaign(actor.team_id, campaign) if campaign else None
+        statuses = [JobStatus(status)] if status else None
+        items = await self.store.jobs(actor.team_id, campaign_id=found.id if found else None, statuses=statuses,
+                                      viewer=actor.user_id, limit=limit)  # fmt: skip
+        return await self._views(actor, items)
+
+    async def wait(self, actor: Actor, job_id: str) -> JobView:
+        """Wait until a job is no longer queued or running, and return it."""
+        await self.store.job(job_id, actor.team_id)
+        ended = asyncio.Event()
+
+        async def listener(event: JobEvent) -> None:
+            if event.job_id == job_id and event.kind in FINAL_EVENTS:
+                ended.set()
+
+        unsubscribe = self.bus.subscribe(listener)
+        try:
+            while (job := await self.store.job(job_id)).status in ACTIVE:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ended.wait(), WAIT_RECHECK_S)
+            return await self._view(job)
+        finally:
+            unsubscribe()
+
+    async def conversation(self, actor: Actor, origin: str, limit: int = 20) -> list[JobView]:
+        """The jobs asked for from one conversation (`chat:<thread id>`), newest first."""
+        return await self._views(actor, await self.store.jobs(actor.team_id, origin_prefix=origin, limit=limit))
+
+    async def revise(
+        self,
+        actor: Actor,
+        job_id: str,
+        changes: dict[str, Any],
+        *,
+        origin: str = "",
+        idempotency_key: str | None = None,
+    ) -> Submitted:
+        """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
+        applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
+        fields that change). Another model keeps the length, format and sound but takes its own resolution.
+        A `channel` ("youtube") makes the version for that channel: its format, its brief, in the video's set.
+        A version stays in its video's set and keeps its channel."""
+        changes = dict(changes)
+        named = changes.pop("channel", None)
+        job, request = await self._again(actor, job_id, changes)
+        spec = JobSpec.of(job)
+        if named is None:
+            return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                     set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+        channel, aspect = read_channel(named)
+        request = request.model_copy(
+            update={"prompt": for_channel(spec.prompt, channel), "aspect": changes.get("aspect") or aspect}
+        )
+        request, note = self.models.for_format(request, channel.label)
+        made = await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                 set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
+        return made.model_copy(update={"notice": " ".join(n for n in (note, made.notice) if n)})
+
+    async def variations(
+        self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
+    ) -> list[Submitted]:
+        """`count` new takes on an earlier job's request (other shots, layout and motion; a provider's other
+        seed), kept together with it as one set in its campaign."""
+        if not 1 <= count <= MAX_VARIATIONS:
+            raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
+        job, request = await self._again(actor, job_id, {})
+        set_id = await self._set_of(job)
+        # Another set of takes than any before, the same one again for the same key (a double click, a retry).
+        seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
+        first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
+        title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
+        done = await self._variations_made(actor, job, set_id, title, idempotency_key)
+        return [
+            await self.submit(
+                actor,
+                request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
+                origin=origin,
+                set_id=set_id,
+                variant=first + k,
+                idempotency_key=idempotency_key and f"{idempotency_key}:v{k}",
+            )  # fmt: skip
+            for k in range(count)
+        ]
+
+    async def _variations_made(self, actor: Actor, job: Job, set_id: str, title: str, key: str | None) -> int:
+        """The highest variation number already in the set, so more takes go on counting (two never share a
+        title); takes made with this idempotency key before are left out, so a retry numbers them as before."""
+        taken = re.compile(rf"{re.escape(title)}, variation (\d+)")
+        jobs = await self.store.jobs(actor.team_id, campaign_id=job.campaign_id, limit=500)
+        numbers = [
+            int(m.group(1))
+            for j in jobs
+            if not (key and (j.idempotency_key or "").startswith(f"{key}:v"))
+            and (s := JobSpec.of(j)).set_id == set_id
+            and (m := taken.fullmatch(s.title))
+        ]
+        return max(numbers, default=0)
+
+    async def formats(
+        self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None
+    ) -> tuple[list[Submitted], list[str]]:
+        """The same video in every other channel format its model makes (9:16, 1:1, 4:5, 16:9), kept together
+        with it as one set; and the formats the model cannot make."""
+        job, request = await self._again(actor, job_id, {})
+        model = self.models.get(request.model)
+        others = [a for a in CHANNEL_FORMATS if a != request.aspect]
+        missing = [a for a in others if a not in model.aspects]
+        if len(missing) == len(others):
+            raise InvalidRequest(
+                f"{model.name} makes only {', '.join(model.aspects)}.",
+                hint="Try it on another model for the other formats.",
+            )
+        set_id = await self._set_of(job)
+        made = [
+            await self.submit(
+                actor,
+                request.model_copy(update={"aspect": aspect}),
+                origin=origin,
+                set_id=set_id,
+                idempotency_key=idempotency_key and f"{idempotency_key}:{aspect}",
+            )  # fmt: skip
+            for aspect in others
+            if aspect in model.aspects
+        ]
+        return made, missing
+
+    async def channels(
+        self,
+        actor: Actor,
+        request: VideoRequest,
+        channels: list[str],
+        *,
+        origin: str = "",
+        idempotency_key: str | None = None,
+    ) -> list[Submitted]:
+        """One video per channel ("tiktok", "youtube", "linkedin 16:9": tools/channels.py), each in its channel's
+        format with a brief that names only its own channel, kept together as one set. A channel whose format the
+        request's model does not make is made on the cheapest model like it that does, and its notice says so."""
+        wanted = {channel.key: (channel, aspect) for channel, aspect in map(read_channel, channels)}
+        if not 1 <= len(wanted) <= MAX_VARIATIONS:
+            raise InvalidRequest(f"Name 1 to {MAX_VARIATIONS} channels at a time.")
+        for channel, aspect in wanted.values():  # every channel checked before any job is made
+            self.models.for_format(request.model_copy(update={"aspect": aspect}), channel.label)
+        set_id = new_id()
+        made: list[Submitted] = []
+        try:
+            for channel, aspect in wanted.values():
+                asked, note = self.models.for_format(request.model_copy(update={"aspect": aspect}), channel.label)
+                submitted = await self.submit(
+                    actor,
+                    asked.model_copy(update={"prompt": for_channel(request.prompt, channel)}),
+                    origin=origin,
+                    set_id=set_id,
+                    channel=channel.key,
+                    idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
+                )  # fmt: skip
+                made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+        except ClapboardError:  # one channel refused (words too long for its format...): those made are canceled
+            for submitted in made:
+                await self.submissions.cancel(submitted.job_id, by=actor.user_id)
+            raise
+        return made
+
+    async def channel_job(self, actor: Actor, origin: str, channel: str) -> str | None:
+        """The id of the conversation's latest job made for a channel ("youtube"), if any."""
+        key = read_channel(channel)[0].key
+        jobs = await self.store.jobs(actor.team_id, origin_prefix=origin, limit=100)
+        return next((j.id for j in jobs if JobSpec.of(j).channel == key), None)
+
+    async def _again(self, actor: Actor, job_id: str, changes: dict[str, Any]) -> tuple[Job, VideoRequest]:
+        """An earlier job of the team and its request again, with `changes`."""
+        job = await self.store.job(job_id, actor.team_id)
+        spec = JobSpec.of(job)
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        kept = {"model": job.model_used or job.model, "duration_s": spec.duration_s, "aspect": spec.aspect,
+                "audio": spec.audio, "references": [r.key for r in spec.references]}  # fmt: skip
+        if "model" not in changes:
+            kept["resolution"] = spec.resolution
+        changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}
+        copy = AdCopy.model_validate(changes.get("copy") or {}).over(spec.copy)
+        request = VideoRequest(**{**kept, **changed}, prompt=spec.prompt, template=spec.template,
+                               campaign=campaign.name, copy=copy)  # fmt: skip
+        return job, request
+
+    async def _set_of(self, job: Job) -> str:
+        """The set the job's video belongs to, started with it when it has none."""
+        spec = JobSpec.of(job)
+        if spec.set_id:
+            return spec.set_id
+        set_id = new_id()
+        await self.store.update_job(job.id, spec={**job.spec, "set_id": set_id})
+        if job.creative_id:
+            await self.store.set_creative_set(job.creative_id, set_id)
+        return set_id
+
+    async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[JobView]:
+        """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first."""
+        found = await self.store.jobs(actor.team_id, delivered=False, origin_prefix=origin_prefix,
+                                      submitted_by=actor.user_id, limit=limit)  # fmt: skip
+        return await self._views(actor, list(reversed(found)))
+
+    async def mark_delivered(self, actor: Actor, job_id: str) -> None:
+        """Record that the actor's chat showed how the job ended."""
+        await self.store.job(job_id, actor.team_id)
+        await self.store.update_job(job_id, delivered=True)
+
+    async def _view(self, job: Job) -> JobView:
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        people = await self.store.user_names([job.submitted_by, job.confirmed_by, job.canceled_by])
+        return JobView.of(job, campaign.name, people)
+
+    async def _views(self, actor: Actor, jobs: list[Job]) -> list[JobView]:
+        names = await campaign_names(self.store, actor)
+        people = await self.store.user_names(w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        return [JobView.of(j, names[j.campaign_id], people) for j in jobs]
+
+    async def webhook(self, provider: str, job_id: str, headers: dict[str, str], body: bytes) -> bool:
+        """Handle a provider's report on a job's render: raises WebhookRejected unless it is genuine and fresh
+        (NotFound for a provider that sends none); False for a delivery already handled (a replay) or a render the
+        job does not follow."""
+        receiver = self.receivers.get(provider)
+        if receiver is None:
+            raise NotFound(f"There is no provider {provider} that reports by webhook.")
+        report = await receiver.receive(headers, body)
+        if not await self.store.first_delivery(report.delivery_id, job_id):
+            return False
+        try:
+            job = await self.store.job(job_id)
+        except NotFound:
+            return False
+        if job.provider_job_id != report.provider_job_id:
+            log.info("webhook for %s render %s does not match job %s", provider, report.provider_job_id, job_id)
+            return False
+        self.bus.publish(JobEvent(kind="prediction", job_id=job.id, prediction=report.payload))
+        return True

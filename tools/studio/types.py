@@ -1,0 +1,62 @@
+"""The public types of the facade: what its calls take and return, the errors they raise, and the limits the
+front ends' own schemas repeat. Front ends import these from here, never from the modules that define them."""
+
+from campaign.errors import (
+    ClapboardError,
+    Conflict,
+    Forbidden,
+    InvalidRequest,
+    NotFound,
+    SignInRequired,
+    StorageFailed,
+    TooLarge,
+)
+from campaign.people import CONTROL, Actor
+from campaign.text import ReferenceSource, StorableText, Words
+from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy
+from tools.catalog import ModelSpec, ModelView, usd_text
+from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
+from tools.jobs.events import JobEvent
+from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
+from tools.studio.accounts import UserView
+from tools.studio.jobs import MAX_VARIATIONS
+from tools.studio.status import ACTIVE, JobStatus
+from tools.views import CampaignView, CreativeView, JobView, LibraryView
+
+__all__ = [
+    "ACTIVE",
+    "CONTROL",
+    "FIELD_NAMES",
+    "IDEMPOTENCY_KEY_CHARS",
+    "MAX_PROMPT_CHARS",
+    "MAX_VARIATIONS",
+    "PROVIDER_ANSWERED",
+    "TITLE_CHARS",
+    "Actor",
+    "AdCopy",
+    "CampaignView",
+    "ClapboardError",
+    "Conflict",
+    "CreativeView",
+    "Forbidden",
+    "InvalidRequest",
+    "JobEvent",
+    "JobSpec",
+    "JobStatus",
+    "JobView",
+    "LibraryView",
+    "ModelSpec",
+    "ModelView",
+    "NotFound",
+    "ReferenceSource",
+    "SignInRequired",
+    "StorableText",
+    "StorageFailed",
+    "Submitted",
+    "TooLarge",
+    "UserView",
+    "VideoRequest",
+    "WebhookRejected",
+    "Words",
+    "usd_text",
+]
