@@ -179,9 +179,10 @@ async def generate_video(
 
     async def submit() -> list[Submitted]:
         request = VideoRequest(**{**defaults, **chosen}, references=references)
-        if not references and ctx.studio.jobs.template_name(request.template) == "product-showcase":
+        brief = ctx.studio.jobs.brief_of(request)
+        if not references and brief.template.name == "product-showcase":
             raise InvalidRequest(NEEDS_PHOTO)  # made without it, the showcase has no product to show
-        return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key)]
+        return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key, brief=brief)]
 
     return await _started(submit, "Could not start the video")
 

@@ -1,4 +1,5 @@
-"""The brief read once (`read_brief`): what submission, refinement, the title and the job spec take from it."""
+"""The brief read once (`read_brief`): what submission, refinement, the title and the job spec take from it; the
+options a front end read into a request, not read again."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pytest
 
 from campaign.errors import InvalidRequest
 from tools.brief import AdCopy, key_phrases, make_title, read_brief, read_copy
+from tools.jobs import VideoRequest
 
 MODELS = ("veo-3.1", "draft")
 BRIEF = (
@@ -48,3 +50,12 @@ def test_the_title_is_the_one_given_else_made_for_the_format() -> None:
 def test_an_unknown_template_is_refused_when_the_brief_is_read() -> None:
     with pytest.raises(InvalidRequest, match="no template called 'vaporwave'"):
         read_brief(BRIEF, MODELS, template="vaporwave")
+
+
+def test_a_request_s_brief_takes_the_options_the_front_end_read_into_it() -> None:
+    request = VideoRequest(prompt="a kite over the sea on veo-3.1", duration_s=4, template="social",
+                           references=["https://example.com/kite.png", "refs/ab.png"])  # fmt: skip
+    brief = read_brief(request.prompt, MODELS, template=request.template, options=request.options())
+
+    assert (brief.options.duration_s, brief.options.reference_urls) == (4, ["https://example.com/kite.png"])
+    assert brief.template.name == "social-media" and "veo" not in brief.words

@@ -56,12 +56,15 @@ def read_brief(
     template: str | None = None,
     copy: AdCopy | None = None,
     title: str | None = None,
+    options: Options | None = None,
 ) -> Brief:
-    """The brief read by rules. `template` (a name or alias; None for the plain one), `copy` (laid over the copy
-    the words give) and `title` are what the request chose; the rest is read from the words. `model_names` are
-    instructions, never copy. Raises InvalidRequest for an unknown template."""
-    chosen = get_template(template)
-    words = without_instructions(text, model_names)
+    """The brief read by rules. `template` (a name or alias; None for the one the words name, else the plain
+    one), `copy` (laid over the copy the words give) and `title` are what the request chose; the rest is read from
+    the words. `options` are the words' options when a front end has read them already (into a request): they are
+    not read again. `model_names` are instructions, never copy. Raises InvalidRequest for an unknown template."""
+    options = options if options is not None else read_options(text, model_names)
+    chosen = get_template(template or options.template)
+    words = without_instructions(options.prompt, model_names)
     copy = (copy or AdCopy()).over(copy_in(words))
     return Brief(
         text=text,
@@ -69,6 +72,6 @@ def read_brief(
         copy=copy,
         template=chosen,
         key_phrases=key_phrases(words, skip=tuple(copy.texts())),
-        options=read_options(text, model_names),
+        options=options,
         title=title or "",
     )

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from campaign.models import Job, JobStatus
 from campaign.text import StorableText
-from tools.brief import MAX_PROMPT_CHARS, AdCopy
+from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
 from tools.engines.base import Reference
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
@@ -55,6 +55,13 @@ class VideoRequest(BaseModel):
         if len(value) > MAX_PROMPT_CHARS:
             raise ValueError(f"The prompt is too long: keep it under {MAX_PROMPT_CHARS} characters.")
         return value
+
+    def options(self) -> Options:
+        """What this request asks of the video, as a brief's options: the front end read them from the words
+        into these fields, so they are not read again."""
+        asked = self.model_dump(include={"prompt", "model", "duration_s", "aspect", "resolution", "template",
+                                         "campaign", "audio"})  # fmt: skip
+        return Options(**asked, reference_urls=[r for r in self.references if URL.match(r)])
 
 
 class JobSpec(BaseModel):

@@ -19,7 +19,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
-from tools.brief import aspect_for, read_brief
+from tools.brief import Brief, aspect_for, read_brief
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
@@ -48,6 +48,12 @@ class Submissions:
     backend: Backend
     bus: EventBus
 
+    def brief_of(self, request: VideoRequest) -> Brief:
+        """The request's brief, read once: its words, copy, template and title (the options are its fields).
+        Raises InvalidRequest for an unknown template."""
+        return read_brief(request.prompt, self.catalog.names(), template=request.template, copy=request.copy,
+                          title=request.title, options=request.options())  # fmt: skip
+
     async def submit(
         self,
         actor: Actor,
@@ -60,8 +66,10 @@ class Submissions:
         set_id: str | None = None,
         variant: int = 0,
         channel: str | None = None,
+        brief: Brief | None = None,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
+        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here.
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
         (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
@@ -74,9 +82,7 @@ class Submissions:
                 raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
             if found := await self.store.job_by_key(origin, idempotency_key):
                 return await self._same(found, fingerprint)
-        brief = read_brief(
-            request.prompt, self.catalog.names(), template=request.template, copy=request.copy, title=request.title
-        )
+        brief = brief or self.brief_of(request)
         aspect, aspect_note = aspect_for(brief.template, request.aspect, self.catalog.get(request.model).aspects)
         resolved = self.catalog.resolve(
             request.model,

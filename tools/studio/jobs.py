@@ -16,7 +16,7 @@ from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
-from tools.brief import AdCopy, get_template
+from tools.brief import AdCopy, Brief, get_template
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -57,6 +57,11 @@ class Jobs:
         names the templates."""
         return get_template(name).name
 
+    def brief_of(self, request: VideoRequest) -> Brief:
+        """The request's brief, read once (see `Submissions.brief_of`): pass it to `submit`, which then does not
+        read it again."""
+        return self.submissions.brief_of(request)
+
     async def submit(
         self,
         actor: Actor,
@@ -69,11 +74,14 @@ class Jobs:
         set_id: str | None = None,
         variant: int = 0,
         channel: str | None = None,
+        brief: Brief | None = None,
     ) -> Submitted:
-        """Submit a video request for the actor's team (see `Submissions.submit`)."""
+        """Submit a video request for the actor's team (see `Submissions.submit`), with its `brief` when the front
+        end has read it (`brief_of`)."""
         return await self.submissions.submit(actor, request, origin=origin, confirmed=confirmed,
                                              allow_paths=allow_paths, idempotency_key=idempotency_key,
-                                             set_id=set_id, variant=variant, channel=channel)  # fmt: skip
+                                             set_id=set_id, variant=variant, channel=channel,
+                                             brief=brief)  # fmt: skip
 
     async def confirm(self, actor: Actor, job_id: str) -> JobView:
         """Approve a paid job's price: only the person who asked, or an admin."""

@@ -125,7 +125,9 @@ def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[Re
 
 def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
     """The template's motion design for this job, with its palette and copy, ready to draw."""
-    template = get_template(job.template).name
+    template = job.template or "prompt"  # the template's name, as the job's spec keeps it; else looked up
+    if template not in DESIGNS:
+        template = get_template(template).name  # an alias, or InvalidRequest naming the templates
     images = [r.thumb for r in refs]
     # Logos and the first reference (the subject) count most for the brand palette.
     weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
