@@ -1,12 +1,16 @@
 """The brief read once (`read_brief`): what submission, refinement, the title and the job spec take from it; the
-options a front end read into a request, not read again."""
+options a front end read into a request, not read again; the catalog's model names, never a key phrase."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from campaign.errors import InvalidRequest
+from tests.conftest import make_settings
 from tools.brief import AdCopy, key_phrases, make_title, read_brief, read_copy
+from tools.engines.registry import build_catalog
 from tools.jobs import VideoRequest
 
 MODELS = ("veo-3.1", "draft")
@@ -59,3 +63,11 @@ def test_a_request_s_brief_takes_the_options_the_front_end_read_into_it() -> Non
 
     assert (brief.options.duration_s, brief.options.reference_urls) == (4, ["https://example.com/kite.png"])
     assert brief.template.name == "social-media" and "veo" not in brief.words
+
+
+def test_models_named_in_a_brief_offered_or_not_are_never_what_the_ad_is_about() -> None:
+    names = build_catalog(make_settings(Path("unused"))).model_words()
+    brief = read_brief("Pika or Luma ray 2 style: a 6s clip of our trail sneaker on Kling 2.1 master", names)
+
+    assert brief.key_phrases == ["Style", "Trail sneaker"]
+    assert not any(name in brief.titled("9:16").title.lower() for name in ("pika", "luma", "kling", "2.1"))

@@ -71,7 +71,7 @@ def read_brief(
         words=words,
         copy=copy,
         template=chosen,
-        key_phrases=key_phrases(words, skip=tuple(copy.texts())),
+        key_phrases=key_phrases(words, skip=tuple(copy.texts()), model_names=model_names),
         options=options,
         title=title or "",
     )

@@ -26,6 +26,12 @@ _CONFIDENTIAL = re.compile(
     re.I,
 )
 URL = re.compile(r"https?://[^\s<>\"')\]]+", re.I)
+# What may follow a model's name: its version ("kling 2.1", "veo-3"; not a length, "kling 5 seconds") and its
+# edition ("sora 2 pro", "gen-4 turbo").
+VERSION = (
+    r"(?:[\s-]*v?\d+(?:\.\d+)?(?![\d:x]|\s*-?\s*(?:s|secs?|seconds?|mins?|minutes?|p|fps)\b))?"
+    r"(?:\s+(?:pro|fast|turbo|alpha|aleph|omni|master|standard|lite))?"
+)
 
 
 def campaign_named(text: str) -> str | None:
@@ -47,8 +53,8 @@ def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
     text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
     for name in sorted(model_names, key=len, reverse=True):
         escaped = re.escape(name)
-        said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?:\s+model)?(?![\w-])"
+        said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?![\w-]){VERSION}(?:\s+model)?(?![\w-])"
         text = re.sub(said, " ", text, flags=re.I)
         if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
-            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-])", " ", text, flags=re.I)
+            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-]){VERSION}(?![\w-])", " ", text, flags=re.I)
     return text

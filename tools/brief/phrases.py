@@ -1,14 +1,17 @@
 """Key phrases: what a brief is about, without how to make it.
 
 A brief mixes what the ad says ("spring sale", "our new sneaker") with how to make it ("a 10 s vertical TikTok
-ad", "brand animation of our logo", "with Sora 2 Pro"). Only the first kind is a key phrase.
+ad", "brand animation of our logo", "with Sora 2 Pro"). Only the first kind is a key phrase. Model names are the
+catalog's (`Catalog.model_words`), passed in: there is no second list of them here.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from functools import lru_cache
 
-from tools.brief.instructions import QUOTED
+from tools.brief.instructions import QUOTED, VERSION
 
 _ADJ = (
     r"short|quick|fun|punchy|cinematic|simple|clean|bold|modern|nice|cool|stylish|dynamic|animated|energetic|"
@@ -28,14 +31,6 @@ _KIND_MOD = r"intros?|outros?|reveals?|stor(?:y|ies)|posts?|spots?|trailers?|cre
 _PLATFORMS = (
     r"tik\s?tok|instagram|insta|youtube(?:\s+shorts)?|facebook|linkedin|snapchat|pinterest|twitter|threads|"
     r"meta\s+ads"
-)
-_MODELS = (
-    r"(?:openai\s+)?sora(?:[\s-]*\d+(?:\.\d+)?)?(?:\s+pro)?|(?:google\s+)?veo(?:[\s-]*\d+(?:\.\d+)?)?"
-    r"(?:\s+(?:fast|pro))?|runway(?:\s+gen[\s-]*\d+)?(?:\s+(?:turbo|alpha|aleph))?|gen[\s-]*[234](?:\s+(?:turbo|alpha))?|"
-    r"kling(?:[\s-]*v?\d+(?:\.\d+)?)?(?:\s+(?:pro|master|standard))?|luma(?:\s+(?:ray|dream\s*machine)[\s-]*\d*)?|"
-    r"ray[\s-]*\d+(?:\.\d+)?|pika(?:[\s-]*\d+(?:\.\d+)?)?|hailuo(?:[\s-]*\d+)?|minimax|"
-    r"seedance(?:[\s-]*\d+(?:\.\d+)?)?(?:\s+(?:pro|lite))?|wan[\s-]*\d+(?:\.\d+)?|hunyuan(?:\s*video)?|ltx(?:[\s-]*video)?|"
-    r"gpt-?4o?|clapboard(?:\s+draft)?|(?:the\s+)?draft\s+(?:model|engine)"
 )
 _LABEL_WORDS = r"headline|title|hook|tagline|slogan|features?|price|cta|call[\s-]to[\s-]action|button"
 
@@ -73,7 +68,6 @@ _DIRECTIVES = [
     r"(?:\s+(?:reels?|shorts|stories|story|feeds?|posts?|ads?|videos?|campaign|channel|page|format))?\b",
     r"\b(?:(?:for|on)\s+)?social(?:\s+media)?(?:\s+(?:ads?|posts?|videos?|campaign|channels?|platforms?))?\b",
     r"\b(?:for|on)\s+(?:reels|shorts|stories)\b",
-    rf"\b(?:(?:with|using|on|via|by|in|through)\s+)?(?:{_MODELS})\b(?:\s+model)?",
 ]
 _DIRECTIVE_RE = [re.compile(p, re.I) for p in _DIRECTIVES]
 # The deliverable splits the brief: "Summer sale ad for sneakers" is "Summer sale" and "sneakers".
@@ -115,23 +109,45 @@ def _trim(words: list[str]) -> list[str]:
     return words
 
 
-def strip_directives(text: str) -> str:
-    """The brief without production directives (duration, format, platform, template words, model names)."""
+@lru_cache(maxsize=8)
+def _models_re(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A mention of a model: one of `names` (separators loose, a version and edition after it), after its
+    maker's name (a slug's owner: "openai sora 2") and "with", "on", ...; an ordinary word alone ("draft") is
+    never one."""
+    makers = sorted({n.split("/")[0] for n in names if "/" in n}, key=len, reverse=True)
+    said = {n.rsplit("/", 1)[-1].lower() for n in names}
+    bare = sorted((n for n in said if n and n not in _FILLER), key=len, reverse=True)
+    if not bare:
+        return None
+    loose = "|".join(r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", n))) for n in bare)
+    maker = rf"(?:(?:{'|'.join(map(re.escape, makers))})\s+)?" if makers else ""
+    return re.compile(
+        rf"(?<![\w-])(?:(?:with|using|on|via|by|in|through)\s+)?(?:the\s+)?{maker}(?:{loose}){VERSION}(?![\w-])"
+        r"(?:\s+(?:model|engine))?",
+        re.I,
+    )
+
+
+def strip_directives(text: str, model_names: Sequence[str] = ()) -> str:
+    """The brief without production directives (duration, format, platform, template words, the models named
+    in `model_names`)."""
     text = QUOTED.sub(" ", text or "")
     text = _LABEL_RE.sub(" , ", text)
     for pattern in _DIRECTIVE_RE:
         text = pattern.sub(" ", text)
+    if models := _models_re(tuple(model_names)):
+        text = models.sub(" ", text)
     return _KIND_RE.sub(" | ", text)
 
 
-def key_phrases(brief: str, limit: int = 6, skip: tuple[str, ...] = ()) -> list[str]:
+def key_phrases(brief: str, limit: int = 6, skip: tuple[str, ...] = (), model_names: Sequence[str] = ()) -> list[str]:
     """The brief's key phrases: what the ad is about, without how to make it (duration, format, platform,
-    template words, "make a", model names), without quoted or labelled on-screen text (`skip`)."""
+    template words, "make a", the models in `model_names`), without quoted or labelled on-screen text (`skip`)."""
     text = brief or ""
     removals = sorted({line.strip() for v in skip for line in v.splitlines() if line.strip()}, key=len, reverse=True)
     for value in removals:
         text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " , ", text, flags=re.I)
-    text = strip_directives(text)
+    text = strip_directives(text, model_names)
     out: list[str] = []
     seen = {s.lower() for s in skip}
     for part in _SPLIT.split(text):

@@ -56,7 +56,7 @@ def make_title(
     """The title of a brief given as text (see `title_for`)."""
     words = without_instructions(prompt, model_names)
     copy = copy or AdCopy()
-    phrases = key_phrases(words, limit=1, skip=tuple(copy.texts()))
+    phrases = key_phrases(words, limit=1, skip=tuple(copy.texts()), model_names=model_names)
     return title_for(words, template=template, aspect=aspect, copy=copy, phrases=phrases)
 
 
