@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
-from campaign.errors import InvalidRequest
-from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text, read_brief
+from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text
 from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
 
@@ -238,27 +237,6 @@ class Refined(BaseModel):
     prompt: str
     method: Literal["llm", "rules"]
     note: str = ""
-
-
-async def refine(
-    brief: str,
-    *,
-    settings: Settings,
-    template: str | None,
-    aspect: str,
-    duration_s: int,
-    copy: AdCopy | None = None,
-    model: str | None = None,
-) -> Refined:
-    """A brief given as text refined (see `refine_brief`): `copy`, when given, is its copy; an unknown template
-    refines with the plain one."""
-    try:
-        read = read_brief(brief, template=template)
-    except InvalidRequest:
-        read = read_brief(brief)
-    if copy is not None:
-        read = read.model_copy(update={"copy": copy})
-    return await refine_brief(read, settings=settings, aspect=aspect, duration_s=duration_s, model=model)
 
 
 async def refine_brief(

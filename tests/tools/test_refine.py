@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 
 import tools.refine
+from campaign.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
-from tools.refine import brief_facts, fit_format, missing_facts, refine
+from tools.brief import AdCopy, read_brief
+from tools.refine import Refined, brief_facts, fit_format, missing_facts, refine_brief
 
 BRIEF = (
     'A 10 second vertical teaser for the Aurora X2 headphones in midnight blue, price $249, headline "Hear '
@@ -22,7 +24,24 @@ GOOD = (
 )
 
 
-def llm_settings(tmp_path: Path, llm: FakeOpenAI, **overrides: object) -> object:
+async def refine(
+    brief: str,
+    *,
+    settings: Settings,
+    template: str | None,
+    aspect: str,
+    duration_s: int,
+    copy: AdCopy | None = None,
+    model: str | None = None,
+) -> Refined:
+    """The brief read as submission reads it (with `copy` for its copy when given), then refined."""
+    read = read_brief(brief, template=template)
+    if copy is not None:
+        read = read.model_copy(update={"copy": copy})
+    return await refine_brief(read, settings=settings, aspect=aspect, duration_s=duration_s, model=model)
+
+
+def llm_settings(tmp_path: Path, llm: FakeOpenAI, **overrides: object) -> Settings:
     return make_settings(tmp_path, openai_api_key=llm.api_key, openai_base_url=llm.base_url, **overrides)
 
 
@@ -174,12 +193,6 @@ async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOp
 
     assert refined.method == "llm" and refined.prompt == GOOD  # fences and a "Prompt:" label are removed
     assert fake_openai.chat_requests()[0].json["model"] == "GPT-4o"
-
-
-async def test_an_unknown_template_refines_with_the_plain_one(tmp_path: Path) -> None:
-    refined = await refine(BRIEF, settings=make_settings(tmp_path), template="nope", aspect="1:1", duration_s=6)
-
-    assert refined.method == "rules" and refined.prompt.startswith("Prompt video, 6 seconds, 1:1 square video.")
 
 
 def test_the_format_words_of_a_prompt_follow_the_chosen_format() -> None:
