@@ -31,7 +31,7 @@ from tools.engines.draft.engine import (
 from tools.engines.draft.kit import load_reference
 from tools.engines.draft.palette import contrast, palette_from_brief, palette_from_images
 from tools.engines.draft.provider import DRAFT
-from tools.engines.draft.text import clean_text, drawable, fit_text, font
+from tools.engines.draft.text import clean_text, fit_text, font
 
 TEMPLATES = ["brand-animation", "product-showcase", "social-media", "prompt"]
 ASPECTS = ["16:9", "9:16", "1:1", "4:5"]
@@ -670,7 +670,7 @@ def test_scripts_the_bundled_font_lacks_are_drawn_with_an_installed_font(text: s
 def test_letters_no_font_has_are_left_out_not_drawn_as_boxes() -> None:
     text = "\U0001d56c\U0001d56d Sale"  # mathematical fraktur letters: in no font here
     assert clean_text(text, "black") == "Sale"
-    assert not drawable("\U0001d56c\U0001d56d") and drawable("Sale")
+    assert clean_text("\U0001d56c\U0001d56d", "black") == ""
 
 
 def test_key_phrases_drop_production_directives() -> None:

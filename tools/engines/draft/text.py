@@ -74,10 +74,6 @@ def _path_has_glyph(path: str, ch: str) -> bool:
     return not (mask.size == missing.size and bytes(mask) == bytes(missing))
 
 
-def _has_glyph(weight: str, ch: str) -> bool:
-    return _path_has_glyph(_bundled(weight), ch)
-
-
 @lru_cache(maxsize=1)
 def _installed() -> frozenset[str]:
     return frozenset(p for paths in FALLBACK_FONTS.values() for p in paths if Path(p).is_file())
@@ -134,11 +130,6 @@ def undrawable(text: str, weight: str) -> str:
             and not _path_has_glyph(path, ch)
         )
     )
-
-
-def drawable(text: str, weight: str = "black") -> bool:
-    """Whether the text has at least one letter or digit that a font here can draw."""
-    return any(_is_letter(ch) for ch in clean_text(text, weight))
 
 
 @dataclass
