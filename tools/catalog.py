@@ -44,10 +44,17 @@ KNOWN_ASPECTS: tuple[str, ...] = tuple(_RATIO)
 KNOWN_RESOLUTIONS: tuple[str, ...] = tuple(_SHORT_SIDE)
 
 CACHE_FILE = "models-cache.json"
-# Models a brief may name that no provider here offers ("like Pika does", "Luma Ray 2"; the LLM that refines):
-# instructions like the catalog's own names, never copy or what the ad is about. Not names a request may use.
-NAMED_ELSEWHERE: tuple[str, ...] = ("pika", "luma", "luma ray", "ray 2", "dream machine", "wan 2.1", "wan 2.2",
-                                    "hunyuan", "hunyuan video", "ltx", "ltx video", "gpt-4o", "gpt4")  # fmt: skip
+# How a brief names a video model, offered here or not ("like Pika does", "Runway Gen-4 style", "Luma Ray 2", "the
+# draft model"): a mention is an instruction, never what the ad is about (its key phrases and title). With
+# `Catalog.names()`, the one list of model names; never names a request may use.
+MODEL_MENTIONS = (
+    r"(?:openai\s+)?sora(?:[\s-]*\d+(?:\.\d+)?)?(?:\s+pro)?|(?:google\s+)?veo(?:[\s-]*\d+(?:\.\d+)?)?"
+    r"(?:\s+(?:fast|pro))?|runway(?:\s+gen[\s-]*\d+)?(?:\s+(?:turbo|alpha|aleph))?|gen[\s-]*[234](?:\s+(?:turbo|alpha))?|"
+    r"kling(?:[\s-]*v?\d+(?:\.\d+)?)?(?:\s+(?:pro|master|standard))?|luma(?:\s+(?:ray|dream\s*machine)[\s-]*\d*)?|"
+    r"ray[\s-]*\d+(?:\.\d+)?|pika(?:[\s-]*\d+(?:\.\d+)?)?|hailuo(?:[\s-]*\d+)?|minimax|"
+    r"seedance(?:[\s-]*\d+(?:\.\d+)?)?(?:\s+(?:pro|lite))?|wan[\s-]*\d+(?:\.\d+)?|hunyuan(?:\s*video)?|ltx(?:[\s-]*video)?|"
+    r"gpt-?4o?|clapboard(?:\s+draft)?|(?:the\s+)?draft\s+(?:model|engine)"
+)
 # The fields a live schema refresh may change; everything else comes from the catalog data.
 RECONCILED_FIELDS: tuple[str, ...] = (
     "durations",
@@ -449,11 +456,6 @@ class Catalog:
     def names(self) -> list[str]:
         """Every name a user may type for a model: ids, slugs, names and aliases."""
         return list(self._names)
-
-    def model_words(self) -> list[str]:
-        """Every name a brief may give a video model, offered (`names`) or not (NAMED_ELSEWHERE): what reading a
-        brief takes for an instruction, never for copy."""
-        return [*self._names, *NAMED_ELSEWHERE]
 
     def get(self, name: str | None) -> ModelSpec:
         """The model for an id, slug or alias. Raises InvalidRequest naming the models that exist."""

@@ -9,7 +9,7 @@ import pytest
 
 from campaign.errors import InvalidRequest
 from tests.conftest import make_settings
-from tools.brief import AdCopy, key_phrases, make_title, read_brief, read_copy
+from tools.brief import AdCopy, key_phrases, read_brief, read_copy
 from tools.engines.registry import build_catalog
 from tools.jobs import VideoRequest
 
@@ -45,9 +45,8 @@ def test_a_brief_is_read_once_into_what_every_later_step_takes() -> None:
 
 def test_the_title_is_the_one_given_else_made_for_the_format() -> None:
     brief = read_brief(BRIEF, MODELS, template="product-showcase")
-    made = make_title(BRIEF, template="product-showcase", aspect="9:16", copy=brief.copy, model_names=MODELS)
 
-    assert brief.title == "" and brief.titled("9:16").title == made
+    assert brief.title == "" and brief.titled("9:16").title == "AURORA X2 showcase, vertical"
     assert read_brief(BRIEF, MODELS, title="Launch cut").titled("9:16").title == "Launch cut"
 
 
@@ -66,8 +65,29 @@ def test_a_request_s_brief_takes_the_options_the_front_end_read_into_it() -> Non
 
 
 def test_models_named_in_a_brief_offered_or_not_are_never_what_the_ad_is_about() -> None:
-    names = build_catalog(make_settings(Path("unused"))).model_words()
+    names = build_catalog(make_settings(Path("unused"))).names()
     brief = read_brief("Pika or Luma ray 2 style: a 6s clip of our trail sneaker on Kling 2.1 master", names)
 
     assert brief.key_phrases == ["Style", "Trail sneaker"]
     assert not any(name in brief.titled("9:16").title.lower() for name in ("pika", "luma", "kling", "2.1"))
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("runway gen-4 video of the Orbit watch", "Orbit watch, vertical"),
+        ("Wan 2.5 style: a trail shoe on a rock", "Style, vertical"),
+        ("ray 3 look for Acme boots on a mountain", "Look for Acme boots on a mountain, vertical"),
+    ],
+)
+def test_a_model_family_named_with_its_version_is_never_the_title(text: str, title: str) -> None:
+    names = build_catalog(make_settings(Path("unused"))).names()
+
+    assert read_brief(text, names).titled("9:16").title == title
+
+
+def test_a_quoted_product_name_that_is_also_a_model_elsewhere_stays_on_screen() -> None:
+    names = build_catalog(make_settings(Path("unused"))).names()
+    brief = read_brief('A 10 s teaser for our espresso maker "The Dream Machine", $299, order now', names)
+
+    assert (brief.copy.headline, brief.copy.price, brief.copy.cta) == ("The Dream Machine", "$299", "Order now")

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_settings
-from tools.brief import TITLE_MAX, download_name, make_title, read_copy
+from tools.brief import TITLE_MAX, AdCopy, download_name, key_phrases, read_copy
+from tools.brief.instructions import without_instructions
+from tools.brief.titles import title_for
 from tools.engines.registry import build_catalog
 
 MODELS = build_catalog(make_settings(Path("unused"))).names()
+
+
+def make_title(
+    prompt: str, *, template: str | None, aspect: str, copy: AdCopy | None = None, model_names: Sequence[str] = ()
+) -> str:
+    """The title of a brief given as text, with only the copy given (none read from the words)."""
+    words = without_instructions(prompt, model_names)
+    copy = copy or AdCopy()
+    phrases = key_phrases(words, limit=1, skip=tuple(copy.texts()), model_names=model_names)
+    return title_for(words, template=template, aspect=aspect, copy=copy, phrases=phrases)
+
 
 BRIEFS = [
     # brief (as the planner passes it on), template, aspect, title

@@ -14,7 +14,7 @@ from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template, on_screen_text
-from tools.brief.titles import TITLE_CHARS, TITLE_MAX, clean_title, download_name, make_title
+from tools.brief.titles import TITLE_CHARS, TITLE_MAX, clean_title, download_name
 
 __all__ = [
     "FIELD_NAMES",
@@ -36,7 +36,6 @@ __all__ = [
     "find_name",
     "get_template",
     "key_phrases",
-    "make_title",
     "on_screen_text",
     "parse_aspect",
     "parse_duration",

@@ -2,7 +2,7 @@
 
 A brief mixes what the ad says ("spring sale", "our new sneaker") with how to make it ("a 10 s vertical TikTok
 ad", "brand animation of our logo", "with Sora 2 Pro"). Only the first kind is a key phrase. Model names are the
-catalog's (`Catalog.model_words`), passed in: there is no second list of them here.
+catalog's: the names passed in (`Catalog.names`) and the mentions of models it knows (`MODEL_MENTIONS`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from tools.brief.instructions import QUOTED, VERSION
+from tools.catalog import MODEL_MENTIONS
 
 _ADJ = (
     r"short|quick|fun|punchy|cinematic|simple|clean|bold|modern|nice|cool|stylish|dynamic|animated|energetic|"
@@ -110,16 +111,14 @@ def _trim(words: list[str]) -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def _models_re(names: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A mention of a model: one of `names` (separators loose, a version and edition after it), after its
-    maker's name (a slug's owner: "openai sora 2") and "with", "on", ...; an ordinary word alone ("draft") is
-    never one."""
+def _models_re(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A mention of a model: one the catalog knows of (`MODEL_MENTIONS`) or one of `names` (separators loose, a
+    version and edition after it), after its maker's name (a slug's owner: "openai sora 2") and "with", "on",
+    ...; an ordinary word alone ("draft") is never one."""
     makers = sorted({n.split("/")[0] for n in names if "/" in n}, key=len, reverse=True)
     said = {n.rsplit("/", 1)[-1].lower() for n in names}
     bare = sorted((n for n in said if n and n not in _FILLER), key=len, reverse=True)
-    if not bare:
-        return None
-    loose = "|".join(r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", n))) for n in bare)
+    loose = "|".join([*(r"[\s-]*".join(map(re.escape, re.split(r"[\s-]+", n))) for n in bare), MODEL_MENTIONS])
     maker = rf"(?:(?:{'|'.join(map(re.escape, makers))})\s+)?" if makers else ""
     return re.compile(
         rf"(?<![\w-])(?:(?:with|using|on|via|by|in|through)\s+)?(?:the\s+)?{maker}(?:{loose}){VERSION}(?![\w-])"
@@ -135,8 +134,7 @@ def strip_directives(text: str, model_names: Sequence[str] = ()) -> str:
     text = _LABEL_RE.sub(" , ", text)
     for pattern in _DIRECTIVE_RE:
         text = pattern.sub(" ", text)
-    if models := _models_re(tuple(model_names)):
-        text = models.sub(" ", text)
+    text = _models_re(tuple(model_names)).sub(" ", text)
     return _KIND_RE.sub(" | ", text)
 
 

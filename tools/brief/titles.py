@@ -10,10 +10,8 @@ from collections.abc import Sequence
 from campaign.errors import InvalidRequest
 from campaign.text import storable
 from tools.brief.copy import AdCopy, product_name
-from tools.brief.instructions import without_instructions
-from tools.brief.phrases import key_phrases
 
-TITLE_MAX = 48  # what make_title writes
+TITLE_MAX = 48  # what title_for writes
 TITLE_CHARS = 120  # what a person may write
 _ORIENTATION = {"9:16": "vertical", "16:9": "landscape", "1:1": "square", "4:5": "portrait"}
 _TEMPLATE_KIND = {"product-showcase": "showcase", "brand-animation": "brand animation", "social-media": "social ad"}
@@ -43,21 +41,6 @@ _HEAD = re.compile(
 _POSSESSIVE = re.compile(r"\s+(?:of|for)\s+(?:our|their|my|your)\s+", re.I)
 _TAIL = {"a", "an", "the", "and", "or", "of", "at", "in", "on", "for", "with", "to", "from", "by", "over", "through",
          "into", "onto", "about", "as", "its", "our", "your"}  # fmt: skip
-
-
-def make_title(
-    prompt: str,
-    *,
-    template: str | None,
-    aspect: str,
-    copy: AdCopy | None = None,
-    model_names: Sequence[str] = (),
-) -> str:
-    """The title of a brief given as text (see `title_for`)."""
-    words = without_instructions(prompt, model_names)
-    copy = copy or AdCopy()
-    phrases = key_phrases(words, limit=1, skip=tuple(copy.texts()), model_names=model_names)
-    return title_for(words, template=template, aspect=aspect, copy=copy, phrases=phrases)
 
 
 def title_for(words: str, *, template: str | None, aspect: str, copy: AdCopy, phrases: Sequence[str]) -> str:

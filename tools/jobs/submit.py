@@ -51,7 +51,7 @@ class Submissions:
     def brief_of(self, request: VideoRequest) -> Brief:
         """The request's brief, read once: its words, copy, template and title (the options are its fields).
         Raises InvalidRequest for an unknown template."""
-        return read_brief(request.prompt, self.catalog.model_words(), template=request.template, copy=request.copy,
+        return read_brief(request.prompt, self.catalog.names(), template=request.template, copy=request.copy,
                           title=request.title, options=request.options())  # fmt: skip
 
     async def submit(
