@@ -324,14 +324,18 @@ class Jobs:
         people = await self.store.user_names(w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
         return [JobView.of(j, names[j.campaign_id], people) for j in jobs]
 
+    def webhook_receiver(self, provider: str) -> WebhookReceiver:
+        """The receiver of `provider`'s webhooks; NotFound for a provider that sends none."""
+        receiver = self.receivers.get(provider)
+        if receiver is None:
+            raise NotFound(f"There is no provider {provider} that reports by webhook.")
+        return receiver
+
     async def webhook(self, provider: str, job_id: str, headers: dict[str, str], body: bytes) -> bool:
         """Handle a provider's report on a job's render: raises WebhookRejected unless it is genuine and fresh
         (NotFound for a provider that sends none); False for a delivery already handled (a replay) or a render the
         job does not follow."""
-        receiver = self.receivers.get(provider)
-        if receiver is None:
-            raise NotFound(f"There is no provider {provider} that reports by webhook.")
-        report = await receiver.receive(headers, body)
+        report = await self.webhook_receiver(provider).receive(headers, body)
         if not await self.store.first_delivery(report.delivery_id, job_id):
             return False
         try:

@@ -22,6 +22,7 @@ async def provider_webhook(
     job: Annotated[StorableText, Query(min_length=1, max_length=32)],
 ) -> dict[str, Any]:
     """A provider reports on a job's render (Replicate: a prediction, signed with the account's webhook secret)."""
+    studio.jobs.webhook_receiver(provider)  # an unknown provider is a 404 before the body is read
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
