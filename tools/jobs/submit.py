@@ -82,7 +82,8 @@ class Submissions:
                 raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
             if found := await self.store.job_by_key(origin, idempotency_key):
                 return await self._same(found, fingerprint)
-        brief = brief or self.brief_of(request)
+        if brief is None or brief.text != request.prompt:  # a brief of another request is read again
+            brief = self.brief_of(request)
         aspect, aspect_note = aspect_for(brief.template, request.aspect, self.catalog.get(request.model).aspects)
         resolved = self.catalog.resolve(
             request.model,
