@@ -64,6 +64,11 @@ class Seen:
     def json(self) -> Any:
         return json.loads(self.body or b"null")
 
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """A chat completion request's `messages` (the fake OpenAI's requests)."""
+        return list((self.json or {}).get("messages") or [])
+
 
 Handler = Reply | Callable[[Seen], Reply]
 
