@@ -152,9 +152,9 @@ HEAVY = {"tests/tools/test_references.py::test_30_uploads_at_once_stay_within_th
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Marks each test by what it needs, from where it lives, what its module starts and which fixtures it takes:
     e2e for tests/e2e and for modules that run clapboard in a process of its own (`subprocess`) or serve the chat
-    over socket.io (`chainlit_server`). Then puts the long tests first (e2e, then render and the HEAVY ones), so
-    xdist's workers start on them and finish on short ones, instead of one worker running a two-minute test
-    alone at the end (the suite's last 9% took 4 of its 14 minutes when they came last)."""
+    over socket.io (`chainlit_server`). Then puts the long tests first (`_cost_rank`), so xdist's workers start on
+    them and finish on short ones, instead of one worker running a two-minute test alone at the end (the suite's
+    last 9% took 4 of its 14 minutes when they came last)."""
     for item in items:
         path = item.path.relative_to(ROOT).as_posix()
         module = getattr(item, "module", None)
@@ -171,11 +171,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def _cost_rank(item: pytest.Item) -> int:
-    if item.get_closest_marker("e2e"):
+    """0 for the tests that start `clapboard` processes (the `processes` fixture: 20 s to two minutes each), 1 for
+    the other e2e tests, 2 for render and HEAVY, 3 for the rest."""
+    if "processes" in getattr(item, "fixturenames", ()):
         return 0
-    if item.get_closest_marker("render") or item.nodeid.split("[")[0] in HEAVY:
+    if item.get_closest_marker("e2e"):
         return 1
-    return 2
+    if item.get_closest_marker("render") or item.nodeid.split("[")[0] in HEAVY:
+        return 2
+    return 3
 
 
 @pytest.fixture(scope="session")
