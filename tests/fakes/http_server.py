@@ -1,4 +1,5 @@
-"""A scripted HTTP server on 127.0.0.1 for tests: per-path replies, recorded requests, bounded streams.
+"""The HTTP-server scaffold of the fakes (`LoopbackServer`) and a scripted server on it for tests: per-path
+replies, recorded requests, bounded streams.
 
     with ScriptedHTTPServer() as server:
         server.route("/logo.png", Reply(body=png_bytes, content_type="image/png"))
@@ -14,11 +15,14 @@ fixture of your own around `with ScriptedHTTPServer() as server: yield server`.
 
 It runs in its own threads, so it serves while a test's event loop awaits a client. Every streaming loop is
 bounded (a chunk count) and stops when the client goes away or the server stops.
+
+The fake Replicate and the fake OpenAI are `LoopbackServer`s too: each defines `respond(seen) -> Reply`.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 import ssl
 import tempfile
 import threading
@@ -27,6 +31,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import httpx
@@ -52,8 +57,17 @@ class Seen:
     method: str
     path: str
     query: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # lower-case names
     body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """A chat completion request's `messages` (the fake OpenAI's requests)."""
+        return list((self.json or {}).get("messages") or [])
 
 
 Handler = Reply | Callable[[Seen], Reply]
@@ -107,10 +121,11 @@ class _Sized:
 
 
 class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # socketserver's 5 resets some of hundreds of connections opened at once
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
-    owner: ScriptedHTTPServer
+    owner: LoopbackServer
 
     def handle_error(self, request: object, client_address: object) -> None:
         """A client that hangs up mid-reply is normal in these tests; anything else is printed."""
@@ -138,15 +153,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers={k.lower(): v for k, v in self.headers.items()},
             body=self.rfile.read(length) if length else b"",
         )
-        owner.requests.append(seen)
-        handler = owner.handler_for(self.command, parts.path)
-        if handler is None:
-            reply = Reply(status=404, body=b"not found", content_type="text/plain")
-        else:
-            try:
-                reply = handler(seen) if callable(handler) else handler
-            except Exception as exc:  # a broken test handler shows as a 500, not a hung client
-                reply = Reply(status=500, body=repr(exc).encode(), content_type="text/plain")
+        with owner.lock:
+            owner.requests.append(seen)
+        try:
+            reply = owner.respond(seen)
+        except Exception as exc:  # a broken handler (or fake) shows as a 500, not a hung client
+            reply = owner.error_reply(exc)
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
@@ -192,8 +204,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 
 
-class ScriptedHTTPServer:
-    """A threaded HTTP/1.1 server on 127.0.0.1 with a free port and per-path handlers."""
+class LoopbackServer:
+    """The scaffold of every fake server: a threaded HTTP/1.1 server on a free port of 127.0.0.1 (or `host`),
+    serving in a daemon thread between `start()` and `stop()` (or `with`). It records each request in
+    `requests` and answers it with `respond(seen)`, which a subclass defines."""
+
+    name = "loopback-server"  # the serving thread's name
 
     def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
         self._httpd = _Server((host, 0), _RequestHandler)
@@ -201,26 +217,27 @@ class ScriptedHTTPServer:
         self.scheme = "https" if tls else "http"
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
-        self._routes: dict[tuple[str | None, str], Handler] = {}
         self._thread: threading.Thread | None = None
+        self.lock = threading.RLock()  # guards `requests` (and a subclass's own state, if it likes)
         self.requests: list[Seen] = []
         self.stopping = threading.Event()
         self.host, self.port = self._httpd.server_address[:2]
 
-    def route(self, path: str, handler: Handler, *, method: str | None = None) -> ScriptedHTTPServer:
-        """Answer `path` (any method, or only `method`) with a fixed reply or a function of the request."""
-        self._routes[(method.upper() if method else None, path)] = handler
-        return self
+    def respond(self, seen: Seen) -> Reply:
+        """The answer to one request (called in the request's own thread)."""
+        raise NotImplementedError
 
-    def handler_for(self, method: str, path: str) -> Handler | None:
-        return self._routes.get((method, path)) or self._routes.get((None, path))
+    def error_reply(self, exc: Exception) -> Reply:
+        """The answer when `respond` raised."""
+        return Reply(status=500, body=repr(exc).encode(), content_type="text/plain")
 
     def url(self, path: str = "/", host: str | None = None) -> str:
         return f"{self.scheme}://{host or self.host}:{self.port}{path}"
 
-    def start(self) -> ScriptedHTTPServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
-        self._thread.daemon = True
+    def start(self) -> Self:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=self.name, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -231,7 +248,7 @@ class ScriptedHTTPServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
-    def __enter__(self) -> ScriptedHTTPServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -243,6 +260,30 @@ class ScriptedHTTPServer:
         while len(self.requests) < n and time.monotonic() < deadline:
             time.sleep(0.01)
         return len(self.requests) >= n
+
+
+class ScriptedHTTPServer(LoopbackServer):
+    """A loopback server with per-path handlers, unrouted paths answering 404."""
+
+    name = "scripted-http-server"
+
+    def __init__(self, host: str = "127.0.0.1", *, tls: ssl.SSLContext | None = None) -> None:
+        super().__init__(host, tls=tls)
+        self._routes: dict[tuple[str | None, str], Handler] = {}
+
+    def route(self, path: str, handler: Handler, *, method: str | None = None) -> ScriptedHTTPServer:
+        """Answer `path` (any method, or only `method`) with a fixed reply or a function of the request."""
+        self._routes[(method.upper() if method else None, path)] = handler
+        return self
+
+    def handler_for(self, method: str, path: str) -> Handler | None:
+        return self._routes.get((method, path)) or self._routes.get((None, path))
+
+    def respond(self, seen: Seen) -> Reply:
+        handler = self.handler_for(seen.method, seen.path)
+        if handler is None:
+            return Reply(status=404, body=b"not found", content_type="text/plain")
+        return handler(seen) if callable(handler) else handler
 
 
 class LoopbackOnlyTransport(httpx.AsyncBaseTransport):

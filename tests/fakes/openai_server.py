@@ -1,4 +1,4 @@
-"""A fake OpenAI-compatible chat endpoint: a real threaded HTTP server on 127.0.0.1.
+"""A fake OpenAI-compatible chat endpoint: a real threaded HTTP server on 127.0.0.1 (a `LoopbackServer`).
 
     with FakeOpenAI() as llm:
         llm.queue_reply(content="A refined prompt")
@@ -22,41 +22,22 @@ JSON-string arguments and `finish_reason: "tool_calls"`. A wrong key gets a 401 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
+
+from tests.fakes.http_server import LoopbackServer, Reply, Seen
 
 API_KEY = "sk-fake-openai-key-for-tests"
 
 
 @dataclass
-class Recorded:
-    """One request the fake received."""
-
-    method: str
-    path: str
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        return list((self.json or {}).get("messages") or [])
-
-
-@dataclass
-class Reply:
+class Scripted:
     """One scripted answer."""
 
     content: str | None = None
@@ -66,41 +47,18 @@ class Reply:
     delay_s: float = 0.0
 
 
-class FakeOpenAI:
+class FakeOpenAI(LoopbackServer):
     """An OpenAI-compatible chat completions server on loopback."""
 
+    name = "fake-openai"
+
     def __init__(self, api_key: str | None = API_KEY, model: str = "gpt-4o") -> None:
+        super().__init__()
         self.api_key = api_key
         self.model = model
         self.default_content = "OK"
-        self.requests: list[Recorded] = []
-        self._replies: deque[Reply] = deque()
-        self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.fake = self
-        host, port = self._httpd.server_address[:2]
-        self.root_url = f"http://{host}:{port}"
-        self.base_url = f"{self.root_url}/v1"
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeOpenAI:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-
-    def __enter__(self) -> FakeOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        self._replies: deque[Scripted] = deque()
+        self.base_url = self.url("/v1")
 
     # scripting
 
@@ -113,29 +71,32 @@ class FakeOpenAI:
     ) -> None:
         """Queue the next answer: text, tool calls (each {"name", "arguments": dict or JSON string, "id"?}),
         or both. `delay_s` holds the answer back (for timeout tests)."""
-        with self._lock:
-            self._replies.append(Reply(content=content, tool_calls=list(tool_calls or []), delay_s=delay_s))
+        with self.lock:
+            self._replies.append(Scripted(content=content, tool_calls=list(tool_calls or []), delay_s=delay_s))
 
     def queue_error(self, status: int = 500, message: str = "The server had an error") -> None:
         """Queue an HTTP error answer with OpenAI's error body."""
-        with self._lock:
-            self._replies.append(Reply(status=status, error=message))
+        with self.lock:
+            self._replies.append(Scripted(status=status, error=message))
 
     @property
     def pending(self) -> int:
         """Replies queued and not yet used."""
         return len(self._replies)
 
-    def chat_requests(self) -> list[Recorded]:
+    def chat_requests(self) -> list[Seen]:
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
 
     # serving
 
-    def _next(self) -> Reply:
-        with self._lock:
-            return self._replies.popleft() if self._replies else Reply(content=self.default_content)
+    def _next(self) -> Scripted:
+        with self.lock:
+            return self._replies.popleft() if self._replies else Scripted(content=self.default_content)
 
-    def handle(self, req: Recorded) -> tuple[int, dict[str, str], bytes | Iterator[bytes]]:
+    def error_reply(self, exc: Exception) -> Reply:
+        return _error(500, repr(exc), "server_error", None)
+
+    def respond(self, req: Seen) -> Reply:
         if self.api_key and req.headers.get("authorization") != f"Bearer {self.api_key}":
             return _error(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key")
         if req.method == "GET" and req.path == "/v1/models":
@@ -151,7 +112,7 @@ class FakeOpenAI:
             return _error(400, "'messages' is required.", "invalid_request_error", None)
         reply = self._next()
         if reply.delay_s:
-            self._stopping.wait(reply.delay_s)
+            self.stopping.wait(reply.delay_s)
         if reply.error is not None:
             kind = "rate_limit_error" if reply.status == 429 else "server_error"
             return _error(reply.status, reply.error, kind, None)
@@ -159,10 +120,10 @@ class FakeOpenAI:
         calls = [_call(c, i) for i, c in enumerate(reply.tool_calls)]
         if body.get("stream"):
             include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-            return (
-                200,
-                {"Content-Type": "text/event-stream"},
-                _sse(model, reply.content, calls, include_usage),
+            return Reply(
+                body=_sse(model, reply.content, calls, include_usage),
+                content_type="text/event-stream",
+                headers={"Cache-Control": "no-cache"},
             )
         message: dict[str, Any] = {"role": "assistant", "content": reply.content, "refusal": None}
         if calls:
@@ -250,63 +211,12 @@ def _sse(model: str, content: str | None, calls: list[dict[str, Any]], include_u
     yield b"data: [DONE]\n\n"
 
 
-def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
-    return status, {"Content-Type": "application/json"}, json.dumps(body).encode()
+def _json(status: int, body: Any) -> Reply:
+    return Reply(status=status, body=json.dumps(body).encode(), content_type="application/json")
 
 
-def _error(status: int, message: str, kind: str, code: str | None) -> tuple[int, dict[str, str], bytes]:
+def _error(status: int, message: str, kind: str, code: str | None) -> Reply:
     return _json(status, {"error": {"message": message, "type": kind, "param": None, "code": code}})
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    fake: FakeOpenAI
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-    def _handle(self) -> None:
-        fake = self.server.fake
-        length = int(self.headers.get("Content-Length") or 0)
-        req = Recorded(
-            method=self.command,
-            path=urlsplit(self.path).path,
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=self.rfile.read(length) if length else b"",
-        )
-        with fake._lock:
-            fake.requests.append(req)
-        try:
-            status, headers, body = fake.handle(req)
-        except Exception as exc:  # a bug in the fake shows as a 500, not a hung client
-            status, headers, body = _error(500, repr(exc), "server_error", None)
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if isinstance(body, bytes):
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            self.send_header("Transfer-Encoding", "chunked")
-            self.send_header("Cache-Control", "no-cache")
-            self.end_headers()
-            for piece in body:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
-                self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    do_GET = do_POST = _handle
 
 
 @pytest.fixture

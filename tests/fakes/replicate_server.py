@@ -1,5 +1,5 @@
-"""A fake of Replicate's HTTP API: a real threaded HTTP server on 127.0.0.1 that the real `replicate` client
-reaches through `base_url` / `REPLICATE_BASE_URL` (the client adds `/v1`).
+"""A fake of Replicate's HTTP API: a real threaded HTTP server on 127.0.0.1 (a `LoopbackServer`) that the real
+`replicate` client reaches through `base_url` / `REPLICATE_BASE_URL` (the client adds `/v1`).
 
     with FakeReplicate() as fake:
         fake.set_scenario("google/veo-3.1", "failed")      # or "*" for every model
@@ -86,13 +86,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
+
+from tests.fakes.http_server import LoopbackServer, Reply, Seen
 
 TOKEN = "r8_fake_token_for_tests"
 TERMINAL = ("succeeded", "failed", "canceled", "aborted")
@@ -333,21 +334,6 @@ def output_size(inputs: dict[str, Any]) -> tuple[int, int, int]:
 
 
 @dataclass
-class Recorded:
-    """One request the fake received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # lower-case names
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body or b"null")
-
-
-@dataclass
 class Scenario:
     name: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -400,12 +386,14 @@ def _parse_duration(text: str) -> float | None:
     return sum(float(a) * unit[b] for a, b in parts)
 
 
-class FakeReplicate:
+class FakeReplicate(LoopbackServer):
     """Replicate's API on loopback. `base_url` has no `/v1`: the client adds it."""
 
+    name = "fake-replicate"
+
     def __init__(self, token: str | None = TOKEN) -> None:
+        super().__init__()
         self.token = token
-        self.requests: list[Recorded] = []
         self.schemas: dict[str, dict[str, Any]] = copy.deepcopy(DEFAULT_SCHEMAS)
         self.predictions: dict[str, _Prediction] = {}
         self.files: dict[str, tuple[bytes, str, str]] = {}  # id -> (data, content type, name)
@@ -414,49 +402,25 @@ class FakeReplicate:
         self._webhook_threads: list[threading.Thread] = []
         self._scenarios: dict[str, Scenario] = {}
         self._create_attempts: dict[str, int] = {}
-        self._lock = threading.RLock()
-        self._webhooks_changed = threading.Condition(self._lock)
-        self._stopping = threading.Event()
+        self._webhooks_changed = threading.Condition(self.lock)
         self._holds_left = 0  # creates still to hold (hold_creates)
         self._held: list[str] = []  # ids of the predictions whose create is held now
         self._release = threading.Event()
-        self._held_changed = threading.Condition(self._lock)
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
-        self._httpd.fake = self
-        host, port = self._httpd.server_address[:2]
-        self.base_url = f"http://{host}:{port}"
+        self._held_changed = threading.Condition(self.lock)
+        self.base_url = self.url("")
         # Where output files are served from; set it to another host name for this same server (e.g.
         # http://localhost:PORT) to play a CDN that is not the API host.
         self.output_base_url = self.base_url
         self.list_page_size = 100  # predictions a page of `GET /v1/predictions`, newest first, as Replicate does
         self.list_webhooks = True  # False: the list leaves each prediction's `webhook` out (not promised by docs)
-        self._thread: threading.Thread | None = None
 
     # lifecycle
 
-    def start(self) -> FakeReplicate:
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="fake-replicate",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def close(self) -> None:
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+    def stop(self) -> None:
+        super().stop()
         deadline = time.monotonic() + WEBHOOK_TIMEOUT_S + 1
         for thread in list(self._webhook_threads):  # no retries once stopping; an attempt under way ends
             thread.join(max(0.0, deadline - time.monotonic()))
-
-    def __enter__(self) -> FakeReplicate:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # configuration
 
@@ -464,7 +428,7 @@ class FakeReplicate:
         """Choose what happens to predictions of `model` ("owner/name"), or of every model with "*"."""
         if name not in _SCENARIOS:
             raise ValueError(f"unknown scenario {name!r}; known: {', '.join(_SCENARIOS)}")
-        with self._lock:
+        with self.lock:
             self._scenarios[model] = Scenario(name, options)
 
     def scenario_for(self, model: str) -> Scenario:
@@ -476,7 +440,7 @@ class FakeReplicate:
 
     def expire(self, prediction_id: str) -> None:
         """What the one-hour retention does: output removed, data_removed set."""
-        with self._lock:
+        with self.lock:
             body = self.predictions[prediction_id].body
             body["output"] = None
             body["data_removed"] = True
@@ -486,7 +450,7 @@ class FakeReplicate:
         metrics as a GET reaching it would set them) and send its "completed" webhook, if it has one."""
         if status not in TERMINAL:
             raise ValueError(f"not a terminal status: {status!r}; known: {', '.join(TERMINAL)}")
-        with self._lock:
+        with self.lock:
             state = self.predictions[prediction_id]
             if state.body["status"] in TERMINAL:
                 raise ValueError(f"prediction {prediction_id} is already {state.body['status']}")
@@ -496,7 +460,7 @@ class FakeReplicate:
 
     def hold_creates(self, n: int = 1) -> None:
         """Hold the next `n` creates: each makes its prediction, then waits to answer until `release_creates()`."""
-        with self._lock:
+        with self.lock:
             self._holds_left += n
 
     def wait_for_held(self, n: int, timeout: float = 10.0) -> list[str]:
@@ -508,7 +472,7 @@ class FakeReplicate:
 
     def release_creates(self) -> None:
         """Let every held create answer (and stop holding creates not yet made)."""
-        with self._lock:
+        with self.lock:
             self._holds_left = 0
             self._held.clear()
             self._release.set()
@@ -523,26 +487,23 @@ class FakeReplicate:
 
     # assertions
 
-    def find(self, method: str, path_pattern: str) -> list[Recorded]:
-        """Recorded requests with this method whose path matches the regular expression."""
+    def find(self, method: str, path_pattern: str) -> list[Seen]:
+        """Seen requests with this method whose path matches the regular expression."""
         rx = re.compile(path_pattern)
         return [r for r in self.requests if r.method == method and rx.fullmatch(r.path)]
 
-    def creates(self) -> list[Recorded]:
+    def creates(self) -> list[Seen]:
         return self.find("POST", r"/v1/(models/[^/]+/[^/]+/)?predictions")
 
-    def cancels(self) -> list[Recorded]:
+    def cancels(self) -> list[Seen]:
         return self.find("POST", r"/v1/predictions/[^/]+/cancel")
 
-    def polls(self) -> list[Recorded]:
+    def polls(self) -> list[Seen]:
         return self.find("GET", r"/v1/predictions/[^/]+")
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     # the API
 
-    def handle(self, req: Recorded) -> tuple[int, dict[str, str], bytes | Iterator[bytes], int | None]:
+    def respond(self, req: Seen) -> Reply:
         path = req.path
         m = re.fullmatch(r"/delivery/([^/]+)/output\.mp4", path)
         if m and req.method == "GET":
@@ -552,7 +513,7 @@ class FakeReplicate:
             item = self.files.get(m.group(1))
             if not item:
                 return _problem(404, "Not found.")
-            return 200, {"Content-Type": item[1]}, item[0], None
+            return Reply(body=item[0], content_type=item[1])
         if self.token and req.headers.get("authorization") != f"Bearer {self.token}":
             return _problem(401, "You did not pass a valid authentication token", title="Unauthenticated")
         if self._scenarios.get("*", Scenario("")).name == "unauthorized":
@@ -574,7 +535,7 @@ class FakeReplicate:
                 return fn(req, *m.groups()) if m.groups() else fn(req)
         return _problem(404, "Not found.")
 
-    def _model(self, req: Recorded, owner: str, name: str) -> Any:
+    def _model(self, req: Seen, owner: str, name: str) -> Reply:
         slug = f"{owner}/{name}"
         if slug not in self.schemas or self.scenario_for(slug).name == "model_404":
             return _problem(404, f"Model {slug} does not exist")
@@ -605,14 +566,14 @@ class FakeReplicate:
             },
         )
 
-    def _create_on_version(self, req: Recorded) -> Any:
+    def _create_on_version(self, req: Seen) -> Reply:
         version = str((req.json or {}).get("version", ""))
         if "/" not in version:
             return _problem(422, "Invalid version or not permitted", title="Invalid version or not permitted")
         owner, name = version.split(":")[0].split("/", 1)
         return self._create_on_model(req, owner, name)
 
-    def _create_on_model(self, req: Recorded, owner: str, name: str) -> Any:
+    def _create_on_model(self, req: Seen, owner: str, name: str) -> Reply:
         slug = f"{owner}/{name}"
         scenario = self.scenario_for(slug)
         if slug not in self.schemas or scenario.name == "model_404":
@@ -622,7 +583,7 @@ class FakeReplicate:
         if scenario.name == "create_error":
             return _problem(int(scenario.get("status", 500)), "Internal server error")
         if scenario.name == "throttled" and scenario.get("where", "both") in ("create", "both"):
-            with self._lock:
+            with self.lock:
                 seen = self._create_attempts.get(slug, 0)
                 self._create_attempts[slug] = seen + 1
             if seen < int(scenario.get("times", 1)):
@@ -692,18 +653,18 @@ class FakeReplicate:
             scenario.name == "throttled" and scenario.get("where", "both") in ("get", "both")
         ):
             state.failures_left = int(scenario.get("times", 1 if scenario.name == "throttled" else 2))
-        with self._lock:
+        with self.lock:
             self.predictions[pid] = state
             held, release = self._holds_left > 0, self._release
             if held:
                 self._holds_left -= 1
                 self._held.append(pid)
                 self._held_changed.notify_all()
-        while held and not release.wait(0.05) and not self._stopping.is_set():
+        while held and not release.wait(0.05) and not self.stopping.is_set():
             pass
         delay = scenario.get("delay", 1.0) if scenario.name == "slow_create" else scenario.get("create_s", 0.0)
         if delay:
-            self._stopping.wait(float(delay))
+            self.stopping.wait(float(delay))
         return _json(201, prediction, headers={"Location": self.url(f"/v1/predictions/{pid}")})
 
     def _validate(self, slug: str, inputs: dict[str, Any]) -> list[dict[str, str]]:
@@ -748,8 +709,8 @@ class FakeReplicate:
                     bad.append({"type": "max_items", "field": f"input.{name}", "description": desc})
         return bad
 
-    def _get(self, req: Recorded, pid: str) -> Any:
-        with self._lock:
+    def _get(self, req: Seen, pid: str) -> Reply:
+        with self.lock:
             state = self.predictions.get(pid)
             if state is None:
                 return _problem(404, "Prediction not found")
@@ -803,8 +764,8 @@ class FakeReplicate:
             )
             body["error"] = state.scenario.get("error", default)
 
-    def _cancel(self, req: Recorded, pid: str) -> Any:
-        with self._lock:
+    def _cancel(self, req: Seen, pid: str) -> Reply:
+        with self.lock:
             state = self.predictions.get(pid)
             if state is None:
                 return _problem(404, "Prediction not found")
@@ -833,14 +794,14 @@ class FakeReplicate:
         if pending is None:
             return
         thread = threading.Thread(target=self._deliver, args=pending, name="fake-replicate-webhook", daemon=True)
-        with self._lock:
+        with self.lock:
             self._webhook_threads.append(thread)
         thread.start()
 
     def _deliver(self, url: str, webhook_id: str, body: bytes) -> None:
         with httpx.Client(timeout=WEBHOOK_TIMEOUT_S, trust_env=False) as client:
             for attempt in range(1 + WEBHOOK_RETRIES):
-                if attempt and self._stopping.wait(WEBHOOK_RETRY_DELAY_S):
+                if attempt and self.stopping.wait(WEBHOOK_RETRY_DELAY_S):
                     return  # the fake is closing: no more retries
                 headers = {
                     **sign_webhook(self.webhook_secret, body, webhook_id=webhook_id),
@@ -856,10 +817,11 @@ class FakeReplicate:
                 if status is not None and 200 <= status < 300:
                     return
 
-    def _list(self, req: Recorded) -> Any:
-        after = (req.query.get("created_after") or [""])[0]
-        start = int((req.query.get("cursor") or ["0"])[0])
-        with self._lock:
+    def _list(self, req: Seen) -> Reply:
+        asked = parse_qs(req.query)
+        after = (asked.get("created_after") or [""])[0]
+        start = int((asked.get("cursor") or ["0"])[0])
+        with self.lock:
             results = [
                 s.body for s in self.predictions.values() if not after or _when(s.body["created_at"]) >= _when(after)
             ]
@@ -871,15 +833,14 @@ class FakeReplicate:
         following = self.url(f"/v1/predictions?{query}") if end < len(results) else None
         return _json(200, {"next": following, "previous": None, "results": results[start:end]})
 
-    def _delivery(self, pid: str) -> Any:
+    def _delivery(self, pid: str) -> Reply:
         state = self.predictions.get(pid)
         if state is None or state.body.get("data_removed") or state.scenario.name == "output_gone":
-            return 404, {"Content-Type": "text/plain"}, b"Not found", None
+            return Reply(status=404, body=b"Not found", content_type="text/plain")
         width, height, seconds = output_size(state.body["input"])
-        data = make_mp4(width, height, seconds)
-        return 200, {"Content-Type": "video/mp4"}, _chunks(data, 64 * 1024), len(data)
+        return Reply(body=make_mp4(width, height, seconds), content_type="video/mp4")
 
-    def _upload(self, req: Recorded) -> Any:
+    def _upload(self, req: Seen) -> Reply:
         ctype = req.headers.get("content-type", "")
         if not ctype.startswith("multipart/form-data"):
             return _problem(400, "Expected multipart/form-data")
@@ -898,7 +859,7 @@ class FakeReplicate:
         if len(content) > 100 * 1024 * 1024:
             return _problem(413, "File too large")
         fid = uuid.uuid4().hex[:16]
-        with self._lock:
+        with self.lock:
             self.files[fid] = (content, content_type, filename)
         return _json(201, self._file_body(fid))
 
@@ -918,7 +879,7 @@ class FakeReplicate:
             "urls": {"get": self.url(f"/v1/files/{fid}/download")},
         }
 
-    def _file(self, req: Recorded, fid: str) -> Any:
+    def _file(self, req: Seen, fid: str) -> Reply:
         if fid not in self.files:
             return _problem(404, "Not found.")
         return _json(200, self._file_body(fid))
@@ -974,80 +935,21 @@ def _is_url(value: Any) -> bool:
 
 def _json(
     status: int, body: Any, *, headers: dict[str, str] | None = None, content_type: str = "application/json"
-) -> tuple[int, dict[str, str], bytes, None]:
-    return status, {"Content-Type": content_type, **(headers or {})}, json.dumps(body).encode(), None
+) -> Reply:
+    return Reply(status=status, body=json.dumps(body).encode(), content_type=content_type, headers=headers or {})
 
 
-def _problem(status: int, detail: str, *, title: str | None = None) -> tuple[int, dict[str, str], bytes, None]:
+def _problem(status: int, detail: str, *, title: str | None = None, headers: dict[str, str] | None = None) -> Reply:
     body = {"detail": detail, "status": status}
     if title:
         body["title"] = title
-    return _json(status, body, content_type="application/problem+json")
+    return _json(status, body, headers=headers, content_type="application/problem+json")
 
 
-def _throttled(s: Scenario) -> tuple[int, dict[str, str], bytes, None]:
+def _throttled(s: Scenario) -> Reply:
     after = str(s.get("retry_after", "0"))
-    status, headers, body, _ = _problem(429, f"Request was throttled. Your rate limit resets in ~{after}s.")
-    headers.update({"Retry-After": after, "ratelimit-remaining": "0", "ratelimit-reset": after})
-    return status, headers, body, None
-
-
-def _chunks(data: bytes, size: int) -> Iterator[bytes]:
-    for i in range(0, len(data), size):
-        yield data[i : i + size]
-
-
-class _Server(ThreadingHTTPServer):
-    request_queue_size = 1024  # socketserver's 5 resets some of hundreds of connections opened at once
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    fake: FakeReplicate
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-    def _handle(self) -> None:
-        fake = self.server.fake
-        parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        req = Recorded(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query),
-            headers={k.lower(): v for k, v in self.headers.items()},
-            body=self.rfile.read(length) if length else b"",
-        )
-        with fake._lock:
-            fake.requests.append(req)
-        try:
-            status, headers, body, size = fake.handle(req)
-        except Exception as exc:  # a bug in the fake shows as a 500, not a hung client
-            status, headers, body, size = 500, {"Content-Type": "text/plain"}, repr(exc).encode(), None
-        try:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            if isinstance(body, bytes):
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-                return
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            for chunk in body:
-                if fake._stopping.is_set():
-                    break
-                self.wfile.write(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    do_GET = do_POST = do_PUT = do_DELETE = _handle
+    headers = {"Retry-After": after, "ratelimit-remaining": "0", "ratelimit-reset": after}
+    return _problem(429, f"Request was throttled. Your rate limit resets in ~{after}s.", headers=headers)
 
 
 @pytest.fixture

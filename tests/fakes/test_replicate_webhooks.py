@@ -2,59 +2,35 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
 import pytest
 from replicate.webhook import InvalidSignatureError, Webhooks, WebhookSigningSecret
 
+from tests.fakes.http_server import Reply, ScriptedHTTPServer
 from tests.fakes.replicate_server import TOKEN, FakeReplicate, sign_webhook
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MODEL = "google/veo-3.1"
+HOOK = "/api/webhooks/replicate"
 
 
-class Receiver(ThreadingHTTPServer):
-    """A tiny webhook endpoint: records each POST, answers `statuses` in turn (then 200)."""
-
-    daemon_threads = True
+class Receiver(ScriptedHTTPServer):
+    """A webhook endpoint: answers the POSTs to `hook` with `statuses` in turn (then 200)."""
 
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _ReceiverHandler)
-        self.received: list[tuple[str, dict[str, str], bytes]] = []
+        super().__init__()
         self.statuses: list[int] = []
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}/api/webhooks/replicate?job=job-1"
-
-
-class _ReceiverHandler(BaseHTTPRequestHandler):
-    server: Receiver
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        pass
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self.server.received.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
-        status = self.server.statuses.pop(0) if self.server.statuses else 200
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.hook = self.url(f"{HOOK}?job=job-1")
+        self.route(HOOK, lambda seen: Reply(status=self.statuses.pop(0) if self.statuses else 200), method="POST")
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with Receiver() as server:
+        yield server
 
 
 @pytest.fixture
@@ -82,8 +58,8 @@ def assert_valid(headers: dict[str, str], body: bytes, secret: str) -> None:
 
 def test_complete_delivers_a_signed_webhook(fake: FakeReplicate, receiver: Receiver) -> None:
     fake.set_scenario(MODEL, "hold")
-    created = create(fake, webhook=receiver.url, webhook_events_filter=["start", "completed"])
-    assert created["webhook"] == receiver.url
+    created = create(fake, webhook=receiver.hook, webhook_events_filter=["start", "completed"])
+    assert created["webhook"] == receiver.hook
     assert created["webhook_events_filter"] == ["start", "completed"]
     pid = created["id"]
     assert [get(fake, pid)["status"] for _ in range(3)] == ["processing"] * 3
@@ -91,8 +67,9 @@ def test_complete_delivers_a_signed_webhook(fake: FakeReplicate, receiver: Recei
 
     fake.complete(pid)
     [sent] = fake.wait_for_webhooks(1)
-    assert sent.status == 200 and sent.url == receiver.url
-    [(path, headers, body)] = receiver.received
+    assert sent.status == 200 and sent.url == receiver.hook
+    [seen] = receiver.requests
+    path, headers, body = f"{seen.path}?{seen.query}", seen.headers, seen.body
     assert path == "/api/webhooks/replicate?job=job-1"
     assert body == sent.body
     assert headers["content-type"] == "application/json"
@@ -115,16 +92,16 @@ def test_complete_delivers_a_signed_webhook(fake: FakeReplicate, receiver: Recei
 
 
 def test_filter_without_completed_sends_nothing(fake: FakeReplicate, receiver: Receiver) -> None:
-    pid = create(fake, webhook=receiver.url, webhook_events_filter=["start", "logs"])["id"]
+    pid = create(fake, webhook=receiver.hook, webhook_events_filter=["start", "logs"])["id"]
     assert [get(fake, pid)["status"] for _ in range(2)] == ["processing", "succeeded"]
     with pytest.raises(TimeoutError):
         fake.wait_for_webhooks(1, timeout=0.3)
-    assert receiver.received == []
+    assert receiver.requests == []
 
 
 def test_get_driven_success_delivers_and_failures_are_retried(fake: FakeReplicate, receiver: Receiver) -> None:
     receiver.statuses = [500, 503]
-    pid = create(fake, webhook=receiver.url)["id"]  # no filter: every event, "completed" among them
+    pid = create(fake, webhook=receiver.hook)["id"]  # no filter: every event, "completed" among them
     assert [get(fake, pid)["status"] for _ in range(2)] == ["processing", "succeeded"]
     sent = fake.wait_for_webhooks(3)
     assert [d.status for d in sent] == [500, 503, 200]
@@ -136,13 +113,13 @@ def test_get_driven_success_delivers_and_failures_are_retried(fake: FakeReplicat
 
 def test_cancel_delivers_and_bad_filter_is_rejected(fake: FakeReplicate, receiver: Receiver) -> None:
     fake.set_scenario(MODEL, "hold")
-    pid = create(fake, webhook=receiver.url)["id"]
+    pid = create(fake, webhook=receiver.hook)["id"]
     resp = httpx.post(f"{fake.base_url}/v1/predictions/{pid}/cancel", headers=AUTH)
     assert resp.json()["status"] == "canceled"
     [sent] = fake.wait_for_webhooks(1)
     assert sent.json["status"] == "canceled"
 
-    body = {"input": {"prompt": "x"}, "webhook": receiver.url, "webhook_events_filter": ["done"]}
+    body = {"input": {"prompt": "x"}, "webhook": receiver.hook, "webhook_events_filter": ["done"]}
     resp = httpx.post(f"{fake.base_url}/v1/models/{MODEL}/predictions", json=body, headers=AUTH)
     assert resp.status_code == 422
     assert resp.json()["invalid_fields"][0]["field"] == "webhook_events_filter"

@@ -192,7 +192,7 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
 
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
     submitted = await studio.jobs.submit(
-        OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=8)
+        OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=4)
     )
     assert submitted.model == "draft" and submitted.status == "queued"
     assert "Needs a Replicate account" in submitted.notice

@@ -58,12 +58,6 @@ def storage(tmp_path: Path) -> LocalStorage:
     return LocalStorage(tmp_path / "files", UrlSigner(b"k" * 32), 600)
 
 
-@pytest.fixture
-def http_server() -> Iterator[ScriptedHTTPServer]:
-    with ScriptedHTTPServer() as server:
-        yield server
-
-
 @pytest.fixture(scope="module")
 def moto() -> Iterator[MotoS3]:
     with MotoS3() as server:

@@ -6,12 +6,12 @@ uses `LoopbackOnlyTransport`, which refuses any other destination, so even a bro
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -84,12 +84,6 @@ def storage(settings: Settings) -> LocalStorage:
     built = build_storage(settings)
     assert isinstance(built, LocalStorage)
     return built
-
-
-@pytest.fixture
-def http_server() -> Iterator[ScriptedHTTPServer]:
-    with ScriptedHTTPServer() as server:
-        yield server
 
 
 @pytest.fixture
@@ -602,9 +596,11 @@ async def test_an_allowed_host_is_allowed_on_its_listed_port_only(
         allowed_host("images.local:http")
 
 
+@functools.cache
 def solid_png(width: int, height: int, kind: str = "RGB") -> bytes:
     """A real, small PNG of `width`×`height` pixels of one colour in one of PNG's kinds (RGB, LA, 16-bit grey,
-    a palette with alpha), compressed row by row (never held decoded)."""
+    a palette with alpha), compressed row by row (never held decoded); made once per size and kind (the 39.7
+    megapixel one takes a second)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
