@@ -17,7 +17,7 @@ from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brie
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
-from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
+from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.studio.accounts import UserView
 from tools.studio.jobs import MAX_VARIATIONS
 from tools.studio.status import ACTIVE, JobStatus
@@ -42,7 +42,6 @@ __all__ = [
     "Forbidden",
     "InvalidRequest",
     "JobEvent",
-    "JobSpec",
     "JobStatus",
     "JobView",
     "LibraryView",
