@@ -1,8 +1,8 @@
 """The brief, read once per submission (`read_brief` gives a `Brief`): its words without instructions, the copy
 on screen, the template, the key phrases, the options its words ask for and the title. Everything after submission
 takes it from the `Brief`. The front ends read a message's options here (`read_options`, through the facade's
-tools/studio/brief.py) into a request, whose `Brief` is then read once, with those options (`studio.jobs.brief_of`),
-and passed to submission.
+tools/studio/brief.py) into a request, whose `Brief` is then read once, with those options, at submission (the
+agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 
 Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `instructions` (what
 is not the ad), `options`, `phrases` (key phrases), `templates`, `titles`.

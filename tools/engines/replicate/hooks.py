@@ -65,7 +65,8 @@ class WebhookVerifier:
             return self._secret
 
     async def receive(self, headers: dict[str, str], body: bytes) -> WebhookReport:
-        """The prediction a genuine, fresh webhook carries; raises WebhookRejected otherwise."""
+        """The report (delivery id, prediction id, the prediction) of a genuine, fresh webhook; raises WebhookRejected
+        otherwise."""
         if not all(headers.get(name) for name in ("webhook-id", "webhook-timestamp", "webhook-signature")):
             raise WebhookRejected("The webhook's signature does not check out.")  # unsigned: Replicate is not asked
         from replicate.webhook import Webhooks

@@ -1,5 +1,6 @@
-"""Replicate as a provider: its models (from `models.json`, with the schema cache applied), its engines, which
-share the process's webhook waiters and polling budget, and its queue."""
+"""Replicate as a provider: its models (from `models.json`, with the schema cache applied) and their live schemas'
+refresh, its engines, which share the process's webhook waiters and polling budget, its webhook receiver, and its
+queue."""
 
 from __future__ import annotations
 
