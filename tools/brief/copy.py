@@ -1,5 +1,5 @@
-"""On-screen copy: the words a creative shows, as explicit fields (headline, tagline, features, price, call to
-action, end text), and the strict reading of a brief that finds them when they were not given.
+"""On-screen copy: the words a creative shows, as explicit fields (sale, headline, tagline, features, offer, price,
+conditions, promo code, call to action, website, end text), and the strict reading of a brief that finds them when they were not given.
 
 A brief mixes what the ad says with how to make it. Only text the brief gives *as copy* is taken: quoted text,
 labelled fields ("tagline: ...", "CTA Shop now"), prices and percentage offers, calls to action, features listed
@@ -26,7 +26,20 @@ warnings.filterwarnings("ignore", message='Field name "copy" .* shadows an attri
 
 COPY_CHARS = 120
 MAX_FEATURES = 8
-FIELD_NAMES: tuple[str, ...] = ("headline", "tagline", "features", "price", "cta", "end_text")
+MAX_CONDITIONS = 4
+FIELD_NAMES: tuple[str, ...] = (
+    "sale",
+    "headline",
+    "tagline",
+    "features",
+    "offer",
+    "price",
+    "conditions",
+    "code",
+    "cta",
+    "website",
+    "end_text",
+)
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COPY_CHARS), AfterValidator(storable)]
 
@@ -36,14 +49,23 @@ class AdCopy(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    sale: Line = Field(default="", description="The sale's name when the brief names one: Autumn sale.")
     headline: Line = Field(default="", description="The main line, shown big: the product, the offer or a hook.")
     tagline: Line = Field(default="", description="A short line under the headline or the logo.")
     features: list[Line] = Field(
         default_factory=list, max_length=MAX_FEATURES, description="Feature captions, one per beat."
     )
-    price: Line = Field(default="", description="The price or offer as written: $129, 20% off.")
-    cta: Line = Field(default="", description="The call to action: Shop now, Learn more.")
-    end_text: Line = Field(default="", description="Words on the end card.")
+    offer: Line = Field(default="", description="What is off, with its scope: 25% off all jackets.")
+    price: Line = Field(default="", description="The price as written: $129, €49,99.")
+    conditions: list[Line] = Field(
+        default_factory=list,
+        max_length=MAX_CONDITIONS,
+        description="The offer's terms, shown small: Free shipping over $50, While stocks last.",
+    )
+    code: Line = Field(default="", description="A promo code with its verb: Use code KNIT30.")
+    cta: Line = Field(default="", description="The call to action in the brief's words: Shop now, Swipe up.")
+    website: Line = Field(default="", description="The website or handle for the end card: aurora.run, @aurora.")
+    end_text: Line = Field(default="", description="Words on the end card, shown only at the close.")
 
     def texts(self) -> list[str]:
         """Every text on screen, in display order."""
