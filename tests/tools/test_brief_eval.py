@@ -25,15 +25,15 @@ QUOTED = re.compile(
     r"\"([^\"\n]+)\"|“([^”\n]+)”|„([^“”\n]+)[“”]|«\s?([^»\n]+?)\s?»|‘([^’\n]+)’|(?<!\w)'([^'\n]+)'(?!\w)"
 )
 STRICT = ("quoted", "price", "code", "offer")
-FLOORS = {
-    "sale": (0.0, 0.0),
-    "headline": (0.0, 0.0),
-    "tagline": (0.0, 0.0),
-    "features": (0.0, 0.0),
-    "conditions": (0.0, 0.0),
-    "cta": (0.0, 0.0),
-    "website": (0.0, 0.0),
-    "end_text": (0.0, 0.0),
+FLOORS = {  # measured (precision, recall) minus a small margin
+    "sale": (0.95, 0.95),
+    "headline": (0.93, 0.90),
+    "tagline": (0.95, 0.80),
+    "features": (0.95, 0.88),
+    "conditions": (0.95, 0.95),
+    "cta": (0.95, 0.95),
+    "website": (0.95, 0.95),
+    "end_text": (0.80, 0.80),
 }
 
 

@@ -181,10 +181,14 @@ _CLAUSE_FIELDS = {
     "prix": "price", "preis": "price", "cta": "cta", "button": "cta", "call to action": "cta", "end text": "end_text",
     "end card": "end_text", "endkarte": "end_text",
 }  # fmt: skip
+_CLAUSE_LABEL_WORD = re.compile(
+    r"(?i)(?<![\w-])(?:" + "|".join(re.escape(k).replace(r"\ ", r"[\s-]") for k in _CLAUSE_FIELDS) + r")\s*(?::|=|\s[-–—]\s)"
+)
 _CLAUSE_LABEL = re.compile(
     r"(?im)(?:^|(?<=[.;!?\n|]))\s*("
     + "|".join(sorted((re.escape(k).replace(r"\ ", r"[\s-]") for k in _CLAUSE_FIELDS), key=len, reverse=True))
-    + rf")\s*(?::|=|\s[-–—]\s)\s*(?:(?:{_QUOTE_ALTS})(?=[\s.;,|]|$)|(.+?)(?=\s*[;|\n]|\.\s|\.$|$))"
+    + rf")\s*(?::|=|\s[-–—]\s)\s*(?:(?:{_QUOTE_ALTS})(?=[\s.;,|]|$)|"
+    rf"(.+?)(?=\s*[;|\n]|\.\s|\.$|$|,?\s+(?:and\s+)?\b(?:{_LABELS})\b\s*[:=]))"
 )
 _CUR_SYM = "$€£¥₹"
 _CUR_WORD = r"R\$|kr|CHF|Fr\."
@@ -293,7 +297,8 @@ _DETERMINERS = {"the", "our", "a", "an", "le", "la", "el", "los", "unser", "unse
 _NAME_STOPS = set(
     "for with by now is at on in and or por für pour to from a an the our de da do das der die en et y e launch spot "
     "ad ads video teaser promo campaign clip reel which that will was has have keeps should please need needs sale "
-    "only just are it its this these your their my nuestras nuestro push template model".split()
+    "only just are it its this these your their my nuestras nuestro push template model of story stories "
+    "animation post feed reel".split()
 )
 _STARTERS = set(
     "make need teaser holiday hey hi hello ok so quick limited back please can just we our free new main price "
@@ -301,7 +306,7 @@ _STARTERS = set(
     "offer sale cta website site shop buy order use avoid don't keep put say end close with this that it i for in on "
     "at to mit bitte nur jetzt drone anime dark soft warm grainy overhead cosy steam golden slow is only early get "
     "all everything up spend notes template model format duration features title link ending necesitamos producto "
-    "produto vidéo pour für".split()
+    "produto vidéo pour für logo close-up vertical horizontal square brand".split()
 )
 
 
@@ -370,7 +375,7 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
     taken = {v for v in found.values() if isinstance(v, str)}
     quoted = [next(g for g in m.groups() if g is not None).strip() for m in QUOTED.finditer(text)]
     extra: list[str] = []
-    named = product_name(QUOTED.sub(" , ", text))
+    named = product_in(QUOTED.sub(" , ", text))
     for q in (q for q in quoted if q and q not in taken):
         if _CODE.fullmatch(q):
             put("code", q)
@@ -422,14 +427,14 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
     elif "features" not in found and (listed := _listed_features(_without(rest, found), model_names)):
         head, features = listed
         put("features", features)
-        if head and "headline" not in found and not product_name(head):
+        if head and "headline" not in found and not product_in(head):
             found["headline"] = _cap(head)
     if extra:
         found["features"] = [*found.get("features", []), *(e for e in extra if e not in found.get("features", []))]
-    plain = _CTA.sub(" ", _LABEL_WORD.sub(" ", _without(rest, found)))
+    plain = _CTA.sub(" ", _LABEL_WORD.sub(" ", _CLAUSE_LABEL_WORD.sub(" , ", _without(rest, found))))
     for model in model_names:
         plain = re.sub(rf"(?i)(?<![\w-]){re.escape(model.rsplit('/', 1)[-1])}(?![\w-]){VERSION}", " , ", plain)
-    if "headline" not in found and (name := product_name(plain)):
+    if "headline" not in found and (name := product_in(plain)):
         found["headline"] = name
     fitted = {k: [_fit(x) for x in v[:MAX_FEATURES]] if isinstance(v, list) else _fit(v) for k, v in found.items()}
     return AdCopy.model_validate(fitted)
@@ -445,7 +450,8 @@ _DIRECTION = re.compile(
     r"zoom|close-?ups?|style|look|handheld|orbit|fade|scene|background|cinematic|moody|drone|turntable|studio|setup|"
     r"music|vertical|horizontal|square|landscape|portrait|format|formato|ugc|template|model|luz|lumière|travelling|"
     r"câmera|fundo|estilo|schwenk|hochformat|spot|ad|video|vídeo|vidéo|teaser|reels?|tiktok|instagram|youtube|"
-    r"linkedin|shorts|feed|draft|quality|beat|beats|use|usa|bitte|please|avoid|don't|do|show|mention)\b"
+    r"linkedin|shorts|feed|draft|quality|beat|beats|use|usa|bitte|please|avoid|don't|do|show|mention|animation|"
+    r"words|voice-?over|cut\s+to|open\s+on|end\s+card|at\s+the\s+end|(?:the|our)\s+logo)\b"
 )
 _NOT_FEATURE = re.compile(
     rf"(?i)\b(?:{_LABELS}|put|say|as|we|we're|i|i'm|i'd|our|us|need|needs|want|make|let's|hey|hi|hello|ok|so|bonjour|hola|olá|nous|wir|"
@@ -467,7 +473,7 @@ def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[s
         if head:
             head_items = [i for i in (p.strip(" ,") for p in head.split(",")) if i and not _NOT_FEATURE.search(i)]
             head = head_items[-1] if head_items else ""
-        elif len(parts) > 1 and parts[0] and not parts[1] and product_name(parts[0]):
+        elif len(parts) > 1 and parts[0] and not parts[1] and product_in(parts[0]):
             items = items[1:]  # "Campus Tote, $45, fits a 16-inch laptop": the product, its price, its qualities
         if any(len(i.split()) > 8 for i in items):
             continue
@@ -527,9 +533,16 @@ def _cap(value: str) -> str:
 
 
 def product_name(text: str) -> str:
-    """The first product or brand name in the text (AURORA X, iPhone, Nike Air Max, Kettle Pro 2, the Lumen desk
-    lamp), or ""."""
-    candidates: list[tuple[int, str]] = []
+    """The first product or brand name in the text (AURORA X, iPhone, Nike Air Max), or ""."""
+    candidates = _names(text)
+    return min(candidates)[1] if candidates else ""
+
+
+def product_in(text: str) -> str:
+    """The first product the text names, as a brief names it: a brand name (`product_name`), or capitalised
+    words and model numbers with the kind of product after them (the Lumen desk lamp, Kettle Pro 2, Terra 2
+    tent); "" if none."""
+    candidates = _names(text)
     for m in _PRODUCT.finditer(text):
         words = m.group(1).split()
         while words and words[0].lower() in _DETERMINERS:
@@ -538,7 +551,9 @@ def product_name(text: str) -> str:
         if cut is not None and words[cut] in ("campaign", "push", "template", "model"):
             continue  # "Q3 push campaign", "Spotlight template": instructions
         words = words[:cut]
-        if not words or words[0].lower() in _STARTERS or _NOT_NAME_WORDS.match(words[0]):
+        if not words or words[0].lower() in _STARTERS or words[0][0].isdigit():
+            continue
+        if any(_NOT_NAME_WORDS.match(w) for w in words):
             continue
         if _PLACE.search(text, 0, m.start()):
             continue  # "open on a sunrise over Mount Rainier": where a shot is, not what is sold
@@ -548,6 +563,12 @@ def product_name(text: str) -> str:
         name = " ".join(words)
         if name.lower() not in _NOT_NAMES and not _CTA.fullmatch(name):
             candidates.append((m.start(1), name))
+    return min(candidates)[1] if candidates else ""
+
+
+def _names(text: str) -> list[tuple[int, str]]:
+    """Brand names in the text (shouted, inner capitals, capitalised runs inside a sentence), with positions."""
+    candidates: list[tuple[int, str]] = []
     for regex in (_SHOUTED, _INNER_CAP, _TITLE_RUN):
         for m in regex.finditer(text):
             if regex is _TITLE_RUN and _PLACE.search(text, 0, m.start()):
@@ -556,7 +577,7 @@ def product_name(text: str) -> str:
             name = " ".join(words)
             if name and name.lower() not in _NOT_NAMES and not _CTA.fullmatch(name) and not name.isdigit():
                 candidates.append((m.start(), name))
-    return min(candidates)[1] if candidates else ""
+    return candidates
 
 
 def _fit(text: str) -> str:
