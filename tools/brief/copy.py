@@ -7,8 +7,9 @@ for byte), labelled fields ("tagline: ...", "CTA Shop now", "offer: ...", "code:
 their scope ("25% off all jackets"), their conditions ("free shipping over $50": its amount is never the price),
 prices, promo codes with their verb ("Use code KNIT30"), calls to action in the brief's words, websites and
 handles, features listed after "featuring", "features:" or the product ("with X, Y and Z"), "the words ... at the
-end", and product or brand names with their suffixes (AURORA X, iPhone, Nike Air Max, Kettle Pro 2). Campaign names, instructions, confidentiality markers, model, template and platform words and stage
-directions are never copy: what the brief does not give as copy stays off screen.
+end", and product or brand names with their suffixes (AURORA X, iPhone, Nike Air Max, Kettle Pro 2). Campaign
+names, instructions, confidentiality markers, model, template and platform words and stage directions are never
+copy: what the brief does not give as copy stays off screen.
 """
 
 from __future__ import annotations
@@ -182,7 +183,9 @@ _CLAUSE_FIELDS = {
     "end card": "end_text", "endkarte": "end_text",
 }  # fmt: skip
 _CLAUSE_LABEL_WORD = re.compile(
-    r"(?i)(?<![\w-])(?:" + "|".join(re.escape(k).replace(r"\ ", r"[\s-]") for k in _CLAUSE_FIELDS) + r")\s*(?::|=|\s[-–—]\s)"
+    r"(?i)(?<![\w-])(?:"
+    + "|".join(re.escape(k).replace(r"\ ", r"[\s-]") for k in _CLAUSE_FIELDS)
+    + r")\s*(?::|=|\s[-–—]\s)"
 )
 _CLAUSE_LABEL = re.compile(
     r"(?im)(?:^|(?<=[.;!?\n|]))\s*("
@@ -263,7 +266,9 @@ _CTAS = (
     "visit us", "claim your offer", "limited time only", "shop the sale", "shop the collection",
 )  # fmt: skip
 _CTA = re.compile(
-    r"(?i)(?<!\w)(" + "|".join(re.escape(c) for c in sorted(_CTAS, key=len, reverse=True)) + r")(?:\s+on\s+the\s+app)?(?!\w)"
+    r"(?i)(?<!\w)("
+    + "|".join(re.escape(c) for c in sorted(_CTAS, key=len, reverse=True))
+    + r")(?:\s+on\s+the\s+app)?(?!\w)"
 )
 _BULLET = re.compile(r"(?m)^\s*(?:[-*•–]|\d+[.)])\s+(.+?)\s*$")
 _FEATURING = re.compile(r"(?i)\b(?:featuring|with features|highlights?|highlighting)\s*:?\s+(.+?)(?:[.;!?\n]|$)")
@@ -294,20 +299,25 @@ _PRODUCT = re.compile(
     r"(?<![\w'’&-])((?:[A-ZÀ-ÖØ-Þ][\w'’&-]*)(?:\s+(?:[A-ZÀ-ÖØ-Þ][\w'’&-]*|\d[\w.-]*))*(?:\s+[a-zà-ÿ][\w-]*){0,3})"
 )
 _DETERMINERS = {"the", "our", "a", "an", "le", "la", "el", "los", "unser", "unseren", "nosso", "nossa", "notre"}
-_NAME_STOPS = set(
-    "for with by now is at on in and or por für pour to from a an the our de da do das der die en et y e launch spot "
-    "ad ads video teaser promo campaign clip reel which that will was has have keeps should please need needs sale "
-    "only just are it its this these your their my nuestras nuestro push template model of story stories "
-    "animation post feed reel".split()
-)
-_STARTERS = set(
-    "make need teaser holiday hey hi hello ok so quick limited back please can just we our free new main price "
-    "three ad promo spot launch bonjour hola une pub swiss b2b product headline tagline lançamento vídeo video hero "
-    "offer sale cta website site shop buy order use avoid don't keep put say end close with this that it i for in on "
-    "at to mit bitte nur jetzt drone anime dark soft warm grainy overhead cosy steam golden slow is only early get "
-    "all everything up spend notes template model format duration features title link ending necesitamos producto "
-    "produto vidéo pour für logo close-up vertical horizontal square brand".split()
-)
+_NAME_STOPS = frozenset((
+    "for", "with", "by", "now", "is", "at", "on", "in", "and", "or", "por", "für", "pour", "to", "from", "a", "an",
+    "the", "our", "de", "da", "do", "das", "der", "die", "en", "et", "y", "e", "launch", "spot", "ad", "ads",
+    "video", "teaser", "promo", "campaign", "clip", "reel", "which", "that", "will", "was", "has", "have", "keeps",
+    "should", "please", "need", "needs", "sale", "only", "just", "are", "it", "its", "this", "these", "your",
+    "their", "my", "nuestras", "nuestro", "push", "template", "model", "of", "story", "stories", "animation",
+    "post", "feed", "reel",
+))  # fmt: skip
+_STARTERS = frozenset((
+    "make", "need", "teaser", "holiday", "hey", "hi", "hello", "ok", "so", "quick", "limited", "back", "please",
+    "can", "just", "we", "our", "free", "new", "main", "price", "three", "ad", "promo", "spot", "launch", "bonjour",
+    "hola", "une", "pub", "swiss", "b2b", "product", "headline", "tagline", "lançamento", "vídeo", "video", "hero",
+    "offer", "sale", "cta", "website", "site", "shop", "buy", "order", "use", "avoid", "don't", "keep", "put",
+    "say", "end", "close", "with", "this", "that", "it", "i", "for", "in", "on", "at", "to", "mit", "bitte", "nur",
+    "jetzt", "drone", "anime", "dark", "soft", "warm", "grainy", "overhead", "cosy", "steam", "golden", "slow",
+    "is", "only", "early", "get", "all", "everything", "up", "spend", "notes", "template", "model", "format",
+    "duration", "features", "title", "link", "ending", "necesitamos", "producto", "produto", "vidéo", "pour", "für",
+    "logo", "close-up", "vertical", "horizontal", "square", "brand",
+))  # fmt: skip
 
 
 def read_copy(brief: str, model_names: Sequence[str] = ()) -> AdCopy:
@@ -336,8 +346,9 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         quoted = m.start(i) > 0 and text[m.start(i) - 1] in "\"“„«‘'"
         return m.group(i).strip() if quoted else _clean(m.group(i))
 
-    for m in _CLAUSE_LABEL.finditer(text):
-        name, value = _CLAUSE_FIELDS[re.sub(r"[\s-]+", " ", m.group(1).lower())], value_of(m)
+    for clause_label in _CLAUSE_LABEL.finditer(text):
+        name = _CLAUSE_FIELDS[re.sub(r"[\s-]+", " ", clause_label.group(1).lower())]
+        value = value_of(clause_label)
         if name in ("end_text", "website") and _WEBSITE.fullmatch(value):
             name = "website"
         elif name == "website":
@@ -355,9 +366,9 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         for label in regex.finditer(text):
             labelled.append((label.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", label.group(1).lower())],
                              value_of(label)))  # fmt: skip
-    for m in _QUOTE_AS.finditer(text):
-        labelled.append((m.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", m.group(m.lastindex or 1).lower())],
-                         next(g for g in m.groups() if g is not None).strip()))  # fmt: skip
+    for said in _QUOTE_AS.finditer(text):
+        labelled.append((said.start(), LABEL_FIELDS[re.sub(r"[\s-]+", " ", said.group(said.lastindex or 1).lower())],
+                         next(g for g in said.groups() if g is not None).strip()))  # fmt: skip
     for _, name, value in sorted(labelled, key=lambda x: x[0]):
         if name == "features" and (fm := _FEATURES_LABEL.search(text)):
             value = _clean(fm.group(1))
@@ -415,8 +426,8 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
     put("conditions", [_cap(c.strip()) for c in conditions][:MAX_CONDITIONS])
     if m := _PRICE.search(rest):
         put("price", m.group(0).strip())
-    if m := _CTA.search(rest) or _fuzzy_cta(rest):
-        cta = m if isinstance(m, str) else m.group(0)
+    if cta_match := _CTA.search(rest) or _fuzzy_cta(rest):
+        cta = cta_match if isinstance(cta_match, str) else cta_match.group(0)
         put("cta", cta[0].upper() + (cta[1:].lower() if cta[1:].isupper() or cta[1:].islower() else cta[1:]))
 
     bullets = [b.strip() for b in _BULLET.findall(text)]
@@ -485,7 +496,9 @@ def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[s
 
 def _without(text: str, found: dict[str, str | list[str]]) -> str:
     """The text without the copy found so far."""
-    for value in sorted((v for x in found.values() for v in (x if isinstance(x, list) else [x])), key=len, reverse=True):
+    for value in sorted(
+        (v for x in found.values() for v in (x if isinstance(x, list) else [x])), key=len, reverse=True
+    ):
         text = re.sub(rf"(?i)(?<!\w){re.escape(value)}(?!\w)", " , ", text)
     return text
 
