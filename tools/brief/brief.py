@@ -65,7 +65,7 @@ def read_brief(
     options = options if options is not None else read_options(text, model_names)
     chosen = get_template(template or options.template)
     words = without_instructions(options.prompt, model_names)
-    copy = (copy or AdCopy()).over(copy_in(words))
+    copy = (copy or AdCopy()).over(copy_in(words, model_names))
     return Brief(
         text=text,
         words=words,

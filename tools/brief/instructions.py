@@ -7,7 +7,10 @@ import re
 from collections.abc import Sequence
 
 # Quoted text: "...", “...”, «...» and '...' (not an apostrophe: "it's", "runners' shoes").
-QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»|(?<![\w'])'([^'\n]{2,200}?)'(?!\w)")
+QUOTED = re.compile(
+    r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|„([^“”\n]{1,200})[“”]|«([^»\n]{1,200})»|‘([^’\n]{1,200})’"
+    r"|(?<![\w'])'([^'\n]{2,200}?)'(?!\w)"
+)
 OPTION = re.compile(r"\b(model|template|campaign|aspect|duration|resolution)\s*=\s*(\"[^\"]*\"|'[^']*'|\S+)", re.I)
 _QUOTED_NAME = r"\"([^\"\n]{1,80})\"|“([^”\n]{1,80})”|'([^'\n]{1,80})'"
 # "for the "Spring sale" campaign", "in our spring sale campaign", "campaign: Project X"
@@ -21,7 +24,9 @@ _CAMPAIGN = re.compile(
 _CONFIDENTIAL = re.compile(
     r"\b(?:strictly\s+)?(?:confidential|internal\s+only|for\s+internal\s+use(?:\s+only)?|top\s+secret|"
     r"do\s+not\s+(?:share|distribute|publish|leak)|not\s+for\s+(?:distribution|publication|release)|"
-    r"under\s+embargo|embargoed(?:\s+until\s+[^,;.\n]+)?|under\s+nda|nda)\b\s*[:\-–—]?"
+    r"under\s+embargo|embargoed(?:\s+until\s+[^,;.\n]+)?|under\s+nda|nda|"
+    r"(?:solo\s+)?uso\s+interno|no\s+compartir|nur\s+intern|intern|(?:bitte\s+)?nicht\s+teilen|usage\s+interne|"
+    r"ne\s+pas\s+(?:partager|diffuser)|não\s+compartilhar)\b\s*[:\-–—]?"
     r"|\b(?:code\s*-?\s*name[sd]?|working\s+title)\s*[:\-]?\s*(?:\"[^\"\n]*\"|“[^”\n]*”|'[^'\n]*'|[\w-]+(?:\s+[A-Z0-9][\w-]*)*)",
     re.I,
 )

@@ -65,11 +65,14 @@ def aspect_for(template: Template, asked: str | None, offered: list[str]) -> tup
 def on_screen_text(copy: AdCopy) -> list[str]:
     """The copy as labelled, quoted on-screen text, in display order."""
     labels = {"headline": "headline", "tagline": "tagline", "price": "price", "cta": "end card call to action",
-              "end_text": "end card text"}  # fmt: skip
+              "end_text": "end card text", "sale": "sale", "offer": "offer", "code": "promo code",
+              "website": "end card website", "conditions": "small print"}  # fmt: skip
     out: list[str] = []
     for name, value in copy.given().items():
         if name == "features":
             out.append("feature captions in sequence " + ", ".join(f'"{f}"' for f in value))
+        elif name == "conditions":
+            out.append("small print " + ", ".join(f'"{c}"' for c in value))
         else:
             out.append(f'{labels[name]} "{value}"')
     return out

@@ -58,7 +58,7 @@ def title_for(words: str, *, template: str | None, aspect: str, copy: AdCopy, ph
     suffix = f", {where}" if where else ""
     name = product_name(copy.headline)
     subjects = [name] if name else list(phrases[:1])
-    fallback = [t for t in (copy.headline, copy.tagline) if t]
+    fallback = [t for t in (copy.headline, copy.sale, copy.tagline) if t]
     budget = TITLE_MAX - len(suffix) - (len(kind) + 1 if kind else 0)
     subject = _fit(_core((subjects or fallback or [""])[0]), budget)
     title = f"{subject} {kind}" if subject and kind else subject or kind or "video"
