@@ -20,7 +20,7 @@ from tools.brief import FIELD_NAMES, read_brief
 from tools.engines.registry import build_catalog
 
 EVAL = json.loads((Path(__file__).parent / "brief_eval.json").read_text(encoding="utf-8"))
-MODELS = build_catalog(make_settings(Path("unused"))).model_words()
+MODELS = build_catalog(make_settings(Path("unused"))).names()
 QUOTED = re.compile(
     r"\"([^\"\n]+)\"|“([^”\n]+)”|„([^“”\n]+)[“”]|«\s?([^»\n]+?)\s?»|‘([^’\n]+)’|(?<!\w)'([^'\n]+)'(?!\w)"
 )

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from tools.catalog import MODEL_MENTIONS
+
 # Quoted text: "...", “...”, «...» and '...' (not an apostrophe: "it's", "runners' shoes").
 QUOTED = re.compile(
     r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|„([^“”\n]{1,200})[“”]|«([^»\n]{1,200})»|‘([^’\n]{1,200})’"
@@ -52,14 +54,31 @@ def campaign_named(text: str) -> str | None:
     return None
 
 
+# Models the catalog knows of but does not offer ("like Pika does", "Luma Ray 2"), however they are named.
+_MENTIONS = re.compile(
+    rf"(?<![\w-])(?:(?:on|with|using|via|by|in)\s+)?(?:the\s+)?(?:{MODEL_MENTIONS})(?![\w-])(?:\s+(?:model|engine))?",
+    re.I,
+)
+
+
 def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
-    """The brief without `key=value` options, URLs, its campaign, confidentiality markers and model names."""
+    """The brief without `key=value` options, URLs, its campaign, confidentiality markers and the models it names
+    (`model_names`, the catalog's, and the mentions the catalog knows of), except inside quotes: quoted text is
+    the ad's own words ("The Dream Machine")."""
     text = URL.sub(" ", OPTION.sub(" ", brief or ""))
     text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
+    out, at = [], 0
+    for m in QUOTED.finditer(text):
+        out += [_without_models(text[at : m.start()], model_names), m.group()]
+        at = m.end()
+    return "".join([*out, _without_models(text[at:], model_names)])
+
+
+def _without_models(text: str, model_names: Sequence[str]) -> str:
     for name in sorted(model_names, key=len, reverse=True):
         escaped = re.escape(name)
         said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?![\w-]){VERSION}(?:\s+model)?(?![\w-])"
         text = re.sub(said, " ", text, flags=re.I)
         if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
             text = re.sub(rf"(?<![\w-]){escaped}(?![\w-]){VERSION}(?![\w-])", " ", text, flags=re.I)
-    return text
+    return _MENTIONS.sub(" ", text)
