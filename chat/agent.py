@@ -117,7 +117,10 @@ GenerateArgs = create_model(
 ReviseArgs = create_model(
     "ReviseArgs",
     **_fields(CHANGES),
-    copy=(AdCopy | None, Field(default=None, description="Only the on-screen words that change.")),
+    copy=(
+        AdCopy | None,
+        Field(default=None, description="Only the on-screen words that change; an empty field removes its words."),
+    ),
     use_attachments=(
         bool,
         Field(default=False, description="Use the images attached in this conversation instead of the video's."),
@@ -211,8 +214,8 @@ async def revise_video(
     resolution, sound, on-screen words, images); everything else stays the same."""
     ctx = runtime.context
     changed = {k: v for k, v in changes.items() if v is not None}
-    if isinstance(changed.get("copy"), AdCopy):
-        changed["copy"] = changed["copy"].given()
+    if isinstance(copy := changed.get("copy"), AdCopy):  # the fields given, an empty one removing its words
+        changed["copy"] = copy.model_dump(include=copy.model_fields_set)
     if use_attachments:
         if not (attachments := runtime.state.get("attachments")):
             return "No image is attached in this conversation yet: attach one and ask again.", Outcome()

@@ -71,7 +71,7 @@ def on_screen_text(copy: AdCopy) -> list[str]:
         if name == "features":
             out.append("feature captions in sequence " + ", ".join(f'"{f}"' for f in value))
         else:
-            out.append(f'{labels[name]} "{value}"')
+            out.append(f'{labels.get(name, name)} "{value}"')
     return out
 
 
