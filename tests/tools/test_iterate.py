@@ -74,8 +74,8 @@ async def test_new_words_before_the_price_is_confirmed_replace_the_job_and_charg
         await studio.accounts.add("bob", team="acme", password="bob-password")
         await studio.accounts.add("carol", team="globex", password="carol-password")
         alice, bob, carol = [await studio.accounts.cli_actor(n) for n in ("alice", "bob", "carol")]
-        paid = VideoRequest(prompt="a kite over a beach", model="premium", duration_s=4,
-                            copy={"headline": "Fly high", "tagline": "Made for wind", "code": "Use code KITE10"})  # fmt: skip
+        copy = {"headline": "Fly high", "tagline": "Made for wind", "code": "Use code KITE10"}
+        paid = VideoRequest(prompt="a kite over a beach", model="premium", duration_s=4, copy=copy)
         asked = await studio.jobs.submit(alice, paid, origin="chat:t")
         assert asked.needs_confirmation and asked.copy.code == "Use code KITE10"
         for who, error in ((carol, NotFound), (bob, Forbidden)):  # another team's job; a teammate's question
