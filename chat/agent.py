@@ -21,6 +21,7 @@ from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
 from tools.studio.types import (
+    FIELD_NAMES,
     MAX_VARIATIONS,
     Actor,
     AdCopy,
@@ -214,8 +215,11 @@ async def revise_video(
     resolution, sound, on-screen words, images); everything else stays the same."""
     ctx = runtime.context
     changed = {k: v for k, v in changes.items() if v is not None}
-    if isinstance(copy := changed.get("copy"), AdCopy):  # the fields given, an empty one removing its words
-        changed["copy"] = copy.model_dump(include=copy.model_fields_set)
+    if isinstance(copy := changed.get("copy"), AdCopy):
+        # The fields given, an empty one removing its words; a model that filled in every field changes only those
+        # with words.
+        whole = len(copy.model_fields_set) == len(FIELD_NAMES)
+        changed["copy"] = copy.given() if whole else copy.model_dump(include=copy.model_fields_set)
     if use_attachments:
         if not (attachments := runtime.state.get("attachments")):
             return "No image is attached in this conversation yet: attach one and ask again.", Outcome()
