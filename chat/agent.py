@@ -21,6 +21,7 @@ from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
 from tools.studio.types import (
+    FIELD_NAMES,
     MAX_VARIATIONS,
     Actor,
     AdCopy,
@@ -117,7 +118,10 @@ GenerateArgs = create_model(
 ReviseArgs = create_model(
     "ReviseArgs",
     **_fields(CHANGES),
-    copy=(AdCopy | None, Field(default=None, description="Only the on-screen words that change.")),
+    copy=(
+        AdCopy | None,
+        Field(default=None, description="Only the on-screen words that change; an empty field removes its words."),
+    ),
     use_attachments=(
         bool,
         Field(default=False, description="Use the images attached in this conversation instead of the video's."),
@@ -211,8 +215,11 @@ async def revise_video(
     resolution, sound, on-screen words, images); everything else stays the same."""
     ctx = runtime.context
     changed = {k: v for k, v in changes.items() if v is not None}
-    if isinstance(changed.get("copy"), AdCopy):
-        changed["copy"] = changed["copy"].given()
+    if isinstance(copy := changed.get("copy"), AdCopy):
+        # The fields given, an empty one removing its words; a model that filled in every field changes only those
+        # with words.
+        whole = len(copy.model_fields_set) == len(FIELD_NAMES)
+        changed["copy"] = copy.given() if whole else copy.model_dump(include=copy.model_fields_set)
     if use_attachments:
         if not (attachments := runtime.state.get("attachments")):
             return "No image is attached in this conversation yet: attach one and ask again.", Outcome()

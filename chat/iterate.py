@@ -2,7 +2,8 @@
 draws them), and how the jobs they or the agent start are shown: followed until ready, or asked about when paid.
 
 A button makes its video the conversation's focus: "change the headline to ..." typed after "Edit text" changes
-that video, not merely the latest one.
+that video, not merely the latest one. Under a price question, Edit text changes the words of the job before it
+starts: the job is replaced by one with the new words, and the price is asked again.
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from collections.abc import Awaitable, Callable
 import chainlit as cl
 
 from chat.agent import describe_submission
-from chat.notify import confirm_actions, copy_lines
+from chat.notify import confirm_actions, copy_lines, remove_confirm_actions, screen_words
 from chat.runtime import services
 from chat.signin import session_actor
 from tools.studio import Studio
-from tools.studio.types import Actor, ClapboardError, JobView, Submitted
+from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
@@ -31,11 +32,17 @@ def follow(submitted: list[Submitted], actor: Actor) -> None:
 
 
 async def ask_prices(submitted: list[Submitted]) -> None:
-    """The price question of each paid job, after the words that explain it; its button names the video."""
+    """The price question of each paid job, after the words that explain it, with the words it puts on screen;
+    its button names the video. A job that replaced a price question (its words changed before it started)
+    takes that question's buttons away."""
     for s in submitted:
+        if s.replaces:
+            await remove_confirm_actions(s.replaces)
         if s.needs_confirmation:
+            instead = "The earlier price question is canceled: nothing was charged. " if s.replaces else ""
             await cl.Message(
-                content=f"Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?",
+                content=f"{instead}Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?\n\n"
+                f"{screen_words(s.copy)}",
                 actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd),
             ).send()
 
@@ -107,15 +114,19 @@ async def edit_text(action: cl.Action) -> None:
     if (pointed := await _pointed(action)) is None:
         return
     studio, actor, job = pointed
+    waiting = job.status == JobStatus.awaiting_confirmation
     try:
-        shown = (await studio.library.creative(actor, job.creative_id)).copy.given() if job.creative_id else {}
+        made = (await studio.library.creative(actor, job.creative_id)).copy if job.creative_id else None
     except ClapboardError as exc:  # the video was deleted from the library meanwhile
         await cl.Message(content=str(exc)).send()
         return
-    now = f"On screen now:\n{copy_lines(shown)}" if shown else "There are no words on screen now."
+    shown = (made or job.copy).given() if made or waiting else {}
+    lead = "The video will show" if waiting else "On screen now"
+    now = f"{lead}:\n{copy_lines(shown)}" if shown else f"There are no words on screen {'yet' if waiting else 'now'}."
+    then = "I'll ask the price again with the new words" if waiting else "I'll make a new version"
     await cl.Message(
-        content=f"{now}\n\nWrite the change, e.g. *change the headline to Run the city*, *price: $99* or "
-        "*tagline: Made to move*, and I'll make a new version."
+        content=f"{now}\n\nWrite the change, e.g. *change the headline to Run the city*, *price: $99*, *change the "
+        f"code to KNIT40*, *the offer is 30% off boots*, *website: aurora.run* or *remove the tagline*, and {then}."
     ).send()
 
 

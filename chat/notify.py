@@ -9,8 +9,8 @@ sends their progress message, with its Stop button, to the new session.
 The chat reads in the order things happened: while a handler answers in a session (`turn`), the jobs' new
 messages there wait until it is done (a draft can be ready before the message that says it started), and the
 videos of one set (variations, formats) are shown in the order they were asked for, whichever finished first.
-A price question is asked in the conversation it belongs to; another conversation only says it is waiting, with
-a link to it.
+A price question is asked in the conversation it belongs to, with the words the video will show; another
+conversation only says it is waiting, with a link to it.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from tools.studio.types import (
     FIELD_NAMES,
     PROVIDER_ANSWERED,
     Actor,
+    AdCopy,
     CreativeView,
     JobEvent,
     JobStatus,
@@ -79,8 +80,14 @@ def ready_actions(c: CreativeView) -> list[cl.Action]:
     return [*creative_actions(c.job_id), library_button()] if c.job_id else [library_button()]
 
 
-_LABELS = {"headline": "Headline", "tagline": "Tagline", "features": "Features", "price": "Price", "cta": "Button",
+_LABELS = {"sale": "Sale", "headline": "Headline", "tagline": "Tagline", "features": "Features", "offer": "Offer",
+           "price": "Price", "conditions": "Conditions", "code": "Code", "cta": "CTA", "website": "Website",
            "end_text": "End card"}  # fmt: skip
+
+
+def edit_button(job_id: str) -> cl.Action:
+    """Edit text: shows the words on screen and asks for the change (chat/iterate.py answers it)."""
+    return cl.Action(id=f"edit-{job_id}", name="edit_text", payload={"job_id": job_id}, label="Edit text", icon="type")
 
 
 def creative_actions(job_id: str) -> list[cl.Action]:
@@ -91,6 +98,17 @@ def creative_actions(job_id: str) -> list[cl.Action]:
         cl.Action(name="edit_text", payload={"job_id": job_id}, label="Edit text", icon="type"),
         cl.Action(name="another_model", payload={"job_id": job_id}, label="Another model", icon="cpu"),
     ]
+
+
+def screen_words(copy: AdCopy) -> str:
+    """What a price question says will be on screen, field by field in display order, or that nothing will."""
+    given = copy.given()
+    shown = [
+        f"{_LABELS[name]} " + ", ".join(f"“{v}”" for v in (value if isinstance(value, list) else [value]))
+        for name in FIELD_NAMES
+        if (value := given.get(name))
+    ]
+    return "On screen: " + " · ".join(shown) if shown else "Nothing will be written on screen."
 
 
 def copy_lines(copy: dict[str, Any]) -> str:
@@ -110,9 +128,9 @@ def library_button() -> cl.Action:
 
 
 def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action]:
-    """Generate / Cancel buttons for a paid job, the first naming what it approves (two questions never look
-    alike; a free draft offered instead of a paid model says so); their ids derive from the job so either click
-    removes both."""
+    """Generate / Cancel / Edit text buttons for a paid job, the first naming what it approves (two questions never
+    look alike; a free draft offered instead of a paid model says so); their ids derive from the job so a click
+    on Generate or Cancel, or a change of its words, removes them all."""
     short = title if len(title) <= 48 else title[:47].rstrip() + "…"
     go = f"Generate “{short}” for ${price_usd:.2f}" if price_usd > 0 else f"Make “{short}” as a free draft"
     return [
@@ -124,6 +142,7 @@ def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action
             icon="play",
         ),
         cl.Action(id=f"cancel-{job_id}", name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
+        edit_button(job_id),
     ]
 
 
@@ -404,7 +423,7 @@ class ChatNotifier:
         if event.kind == "offered":
             job = await self.studio.jobs.job(actor, event.job_id)
             actions = confirm_actions(job.id, job.title, job.estimated_cost_usd)
-            await cl.Message(content=event.message, actions=actions).send()
+            await cl.Message(content=f"{event.message}\n\n{screen_words(job.copy)}", actions=actions).send()
             await cl.context.emitter.send_toast("A model failed: your go-ahead is needed", "warning")
         elif creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
@@ -451,7 +470,7 @@ class ChatNotifier:
                     name = models[job.model].name if job.model in models else job.model
                     await cl.Message(
                         content=f"Still waiting for your go-ahead: *{job.title}* on {name} "
-                        f"for about ${job.estimated_cost_usd:.2f}.{why}",
+                        f"for about ${job.estimated_cost_usd:.2f}.{why}\n\n{screen_words(job.copy)}",
                         actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
                     ).send()
                 elif job.status == JobStatus.succeeded and job.creative_id:

@@ -30,7 +30,8 @@ HELP = (
     "- *make a 6 second vertical product showcase of our sneaker* (attach a product photo)\n"
     "- *a 10 s brand animation of our logo for YouTube* (attach the logo)\n"
     "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
-    "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *3 variations*, "
+    "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *change the code to "
+    "KNIT40*, *remove the tagline*, *3 variations*, "
     "*all formats*, *try it on kling*.\n\n"
     "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
@@ -90,18 +91,39 @@ _FORMATS = re.compile(
     r"|\bevery\s+channel\b",
     re.I,
 )
-_LABEL_NAMES = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in LABEL_FIELDS), key=len, reverse=True))
-# "change the headline to Run the city", "make the price $99", "headline: Run the city", "set the tagline as Go"
+# The names a user gives the copy's fields when changing them: the brief's labels and every other field's.
+EDIT_LABELS = {
+    **LABEL_FIELDS,
+    "sale": "sale", "sale name": "sale", "offer": "offer", "discount": "offer", "deal": "offer",
+    "condition": "conditions", "conditions": "conditions", "terms": "conditions", "small print": "conditions",
+    "fine print": "conditions", "code": "code", "promo code": "code", "discount code": "code", "coupon": "code",
+    "coupon code": "code", "voucher code": "code", "website": "website", "site": "website", "web address": "website",
+    "url": "website", "handle": "website",
+}  # fmt: skip
+_LABEL_NAMES = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in EDIT_LABELS), key=len, reverse=True))
+# "change the headline to Run the city", "make the price $99", "headline: Run the city", "set the tagline as Go",
+# "the offer is 30% off boots"
 _COPY_CHANGE = re.compile(
     rf"^(?:please\s+)?(?:(?:change|make|set|update|replace|switch|put)\s+(?:the\s+|a\s+)?({_LABEL_NAMES})\s+"
     rf"(?:to\s+say|to\s+read|so\s+it\s+(?:says|reads)|to|as|into|with|=|:)?|({_LABEL_NAMES})\s*[:=]"
-    rf"|(?:the\s+)?({_LABEL_NAMES})\s+(?:should\s+(?:say|read|be)|is\s+now|now\s+(?:says|reads|is)))\s*(.+?)\s*$",
+    rf"|(?:the\s+)?({_LABEL_NAMES})\s+(?:should\s+(?:say|read|be)|is\s+now|now\s+(?:says|reads|is)|is|says|reads))"
+    rf"\s*(.+?)\s*$",
     re.I,
 )
+# "remove the tagline", "drop the conditions and the code", "no website", "without the CTA": words taken off
+_COPY_REMOVE = re.compile(
+    r"^(?:please\s+)?(?:remove|drop|delete|cut|hide|lose|clear|take\s+out|take\s+off|get\s+rid\s+of|no|without)"
+    r"\s+(.+?)(?:\s+(?:please|(?:from|on)\s+(?:the\s+)?(?:video|screen|end\s+card)))?[\s.!]*$",
+    re.I,
+)
+_ONE_LABEL = re.compile(rf"(?:the\s+)?({_LABEL_NAMES})(?:\s+(?:line|text|words))?", re.I)
+# What follows "make the sale" in a change of the video, not of its words ("make the sale video vertical")
+_NOT_COPY = re.compile(r"^(?:video|one|ad|clip|version|teaser|spot|reel)\b", re.I)
 # "... and the price to $99": another field changed in the same message
 _AND_ALSO = re.compile(rf"\s+and\s+(?:the\s+)?({_LABEL_NAMES})\s+(?:to|as|=|:)\s+", re.I)
 _STYLE = re.compile(r"^(?:much\s+|a\s+bit\s+)?(?:bigger|smaller|larger|bolder|bold|shorter|longer|brighter|darker|"
-                    r"louder|italic|centered|centred|animated|red|blue|green|white|black|yellow)$", re.I)  # fmt: skip
+                    r"louder|italic|centered|centred|animated|red|blue|green|white|black|yellow)$|^too\s+\w+$",
+                    re.I)  # fmt: skip
 _USE_ATTACHED = re.compile(
     r"\b(?:the\s+|this\s+|that\s+|my\s+|our\s+)?(?:logo|photo|image|picture|pic)s?\s+(?:from\s+(?:before|earlier)|"
     r"i\s+(?:sent|attached|uploaded))|\b(?:this|the\s+new|the\s+attached|the\s+uploaded)\s+(?:logo|photo|image|picture)\b",
@@ -295,22 +317,59 @@ def _variations(text: str) -> int:
 
 
 def copy_changes(text: str) -> Plan | None:
-    """New words on screen: "change the headline to Run the city and the price to $99", "tagline: Go".
-    Styling ("make the headline bigger") is answered, never put on screen."""
+    """New words on screen, for any field: "change the headline to Run the city and the price to $99",
+    "tagline: Go", "change the code to KNIT40", "the offer is 30% off boots", "remove the tagline" (an empty field).
+    Quoted words are kept as written. Styling ("make the headline bigger") is answered, never put on screen."""
+    if removed := _removed(text):
+        return Plan("revise_video", {"copy": removed})
     m = _COPY_CHANGE.match(text)
-    if not m:
+    if not m or _NOT_COPY.match(m.group(4)) or (m.group(3) and _GENERATE.search(m.group(4))):
         return None
     parts = _AND_ALSO.split(m.group(4))
     pairs = [(m.group(1) or m.group(2) or m.group(3), parts[0]), *zip(parts[1::2], parts[2::2], strict=True)]
     copy: dict[str, Any] = {}
     for label, raw in pairs:
-        value = raw.strip().strip("\"“”'").rstrip(".!").strip()
+        value = _said(raw)
         if not value or _STYLE.match(value):
             return Plan(None, reply="I can change the words on screen, the format, the length and the model, but "
                         "not the style of the text. Say, e.g., *change the headline to Run the city*.")  # fmt: skip
-        name = LABEL_FIELDS[re.sub(r"[\s-]+", " ", label.lower())]
-        copy[name] = split_features(value) if name == "features" else value
+        name = _field(label)
+        copy[name] = _value(name, value)
     return Plan("revise_video", {"copy": copy})
+
+
+def _removed(text: str) -> dict[str, Any]:
+    """The fields a message takes off screen ("drop the conditions and the code"), each empty; {} for another
+    message."""
+    m = _COPY_REMOVE.match(text)
+    found = [_ONE_LABEL.fullmatch(n) for n in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m.group(1))] if m else []
+    if not found or not all(found):
+        return {}
+    fields = [_field(f.group(1)) for f in found if f]
+    return {f: [] if f in ("features", "conditions") else "" for f in fields}
+
+
+def _field(label: str) -> str:
+    return EDIT_LABELS[re.sub(r"[\s-]+", " ", label.lower())]
+
+
+def _said(raw: str) -> str:
+    """The words a change gives: quoted text exactly as written, else without closing punctuation."""
+    raw = raw.strip()
+    if quoted := re.fullmatch(r"\"([^\"]+)\"|“([^”]+)”|'([^']+)'|‘([^’]+)’", raw):
+        return next(g for g in quoted.groups() if g is not None)
+    return raw.strip("\"“”'").rstrip(".!").strip()
+
+
+def _value(name: str, value: str) -> str | list[str]:
+    """A field's value from the words given: features and conditions as lists, a bare promo code with its verb."""
+    if name == "features":
+        return split_features(value)
+    if name == "conditions":
+        return [c for c in (p.strip() for p in re.split(r"\s*[;\n]\s*|,\s+", value)) if c]
+    if name == "code" and " " not in value:
+        return f"Use code {value}"
+    return value
 
 
 def is_stop(text: str) -> bool:

@@ -95,6 +95,7 @@ class JobView(BaseModel):
     id: str
     campaign: str
     title: str
+    copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; the words it puts on screen
     status: str
     model: str
     model_used: str | None
@@ -124,7 +125,8 @@ class JobView(BaseModel):
                     people, submitted_by=job.submitted_by, confirmed_by=job.confirmed_by, canceled_by=job.canceled_by
                 ),  # fmt: skip
                 "campaign": campaign,
-                "title": JobSpec.of(job).title,
+                "title": (spec := JobSpec.of(job)).title,
+                "copy": spec.copy,
                 "prediction_id": job.provider_job_id,
                 "created_at": job.created_at.isoformat(),
                 "updated_at": job.updated_at.isoformat(),

@@ -13,6 +13,7 @@ from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
 from tools.studio import Studio
+from tools.studio.types import FIELD_NAMES
 
 
 async def _ask(studio: Studio, text: str, offline: bool = False, **turn: str) -> str:
@@ -115,4 +116,30 @@ async def test_an_ad_for_one_channel_is_made_in_its_format(tmp_path: Path) -> No
                     sizes.append((c.aspect, container.streams.video[0].width, container.streams.video[0].height))
             assert sorted(sizes) == [("16:9", 1280, 720), ("1:1", 720, 720)]
         finally:
+            await studio.close()
+
+
+async def test_revised_words_change_only_the_fields_given_and_an_empty_one_removes_its_words(tmp_path: Path) -> None:
+    """An LLM that fills in every field of the copy changes only those with words; one that sends a field empty
+    takes it off screen."""
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        copy = {"headline": "Fly high", "tagline": "Made for wind", "price": "$20"}
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "a kite over a beach", "duration_s": 2, "copy": copy}}])  # fmt: skip
+        llm.queue_reply(content="On its way.")
+        filled = {name: [] if name in ("features", "conditions") else "" for name in FIELD_NAMES}
+        llm.queue_reply(tool_calls=[{"name": "revise_video", "arguments": {"copy": {**filled, "headline": "Fly"}}}])
+        llm.queue_reply(content="On its way.")
+        llm.queue_reply(tool_calls=[{"name": "revise_video", "arguments": {"copy": {"tagline": ""}}}])
+        llm.queue_reply(content="On its way.")
+        studio = await Studio.open(settings)
+        try:
+            for n, text in enumerate(("a kite over a beach", "change the headline to Fly", "remove the tagline")):
+                await _ask(studio, text, origin="chat:t1", message_id=f"m{n}")
+            jobs = await studio.jobs.jobs(OWNER)
+            assert [j.copy.given() for j in reversed(jobs)] == [
+                copy, {**copy, "headline": "Fly"}, {"headline": "Fly", "price": "$20"}]  # fmt: skip
+        finally:
+            await studio.backend.drain()
             await studio.close()

@@ -162,6 +162,42 @@ def test_a_brief_that_starts_with_a_label_word_is_a_brief(text: str) -> None:
     assert plan(text, NAMES).tool == "generate_video"
 
 
+@pytest.mark.parametrize(
+    ("text", "copy"),
+    [
+        ("change the code to KNIT40", {"code": "Use code KNIT40"}),
+        ("promo code: Use code SPRING", {"code": "Use code SPRING"}),
+        ("set the website to aurora.run", {"website": "aurora.run"}),
+        ("the offer is 30% off boots", {"offer": "30% off boots"}),
+        ("make the CTA 'Order today'", {"cta": "Order today"}),
+        ('make the CTA "Order today!"', {"cta": "Order today!"}),  # quoted: kept as written
+        ("sale: Autumn sale", {"sale": "Autumn sale"}),
+        ("change the sale name to Winter sale", {"sale": "Winter sale"}),
+        ("the code is KNIT40", {"code": "Use code KNIT40"}),
+        (
+            "change the conditions to Free shipping over $50, while stocks last",
+            {"conditions": ["Free shipping over $50", "while stocks last"]},
+        ),
+        ("change the offer to 30% off boots and the code to KNIT40", {"offer": "30% off boots",
+                                                                     "code": "Use code KNIT40"}),
+        ("remove the tagline", {"tagline": ""}),
+        ("drop the conditions", {"conditions": []}),
+        ("drop the conditions and the code", {"conditions": [], "code": ""}),
+        ("no website", {"website": ""}),
+        ("delete the end card please", {"end_text": ""}),
+        ("get rid of the call to action", {"cta": ""}),
+    ],
+)  # fmt: skip
+def test_every_field_of_the_copy_can_be_changed_or_removed(text: str, copy: dict) -> None:
+    decided = plan(text, NAMES)
+    assert (decided.tool, decided.args) == ("revise_video", {"copy": copy})
+
+
+@pytest.mark.parametrize("text", ["make the sale video vertical", "the offer is key: make a 10 s video of boots"])
+def test_a_field_name_in_a_request_for_a_video_changes_no_words(text: str) -> None:
+    assert "copy" not in plan(text, NAMES).args
+
+
 def test_styling_the_text_is_answered_not_put_on_screen() -> None:
     decided = plan("make the headline bigger", NAMES)
     assert decided.tool is None and "not the style" in decided.reply

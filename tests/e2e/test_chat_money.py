@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from campaign.models import DEFAULT_TEAM_ID
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.e2e.server_process import until
@@ -173,3 +174,55 @@ async def test_a_price_question_waits_in_its_own_conversation(fake_replicate: Fa
         assert any("Still waiting for your go-ahead" in m and "Kling 3 Omni" in m for m in back.messages())
         assert fake_replicate.creates() == []
         await back.close()
+
+
+async def test_the_price_question_lists_the_words_and_a_change_before_confirming_asks_again(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    """The price question says every word the video will show; "change the code to KNIT40" and the Edit text
+    button before confirming replace the job (the old one canceled, nothing spent) and ask again with the new
+    words; the confirmed job puts them on screen."""
+    from chat import runtime
+
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        studio = runtime.services().studio
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send('make an 8s 16:9 video on veo-3.1 of our knitwear, headline "Cosy season", $49, Shop now')
+        [first] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
+        [asked] = [m for m in tab.messages() if m.startswith("Start **Veo 3.1**")]
+        assert asked.endswith("On screen: Headline “Cosy season” · Price “$49” · CTA “Shop now”")
+
+        await tab.send("change the code to KNIT40")
+        [second] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
+        again = await tab.wait_for(lambda: [m for m in tab.messages() if "earlier price question is canceled" in m])
+        assert again[0].endswith(
+            "On screen: Headline “Cosy season” · Price “$49” · Code “Use code KNIT40” · CTA “Shop now”"
+        )
+        assert second["label"] == first["label"]  # the same video, the same price
+        removed = {d["id"] for e, d in tab.events if e == "remove_action"}
+        assert {f"{kind}-{first['payload']['job_id']}" for kind in ("confirm", "cancel", "edit")} <= removed
+        old = await studio.store.job(first["payload"]["job_id"])
+        assert (old.status, old.confirmed_by, old.provider_job_id) == ("canceled", None, None)  # never started
+
+        [edit] = [d for e, d in tab.events if e == "action" and d["id"] == f"edit-{second['payload']['job_id']}"]
+        assert (await tab.click(edit)).status_code == 200
+        shown = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith("The video will show")])
+        assert "- Code: “Use code KNIT40”" in shown[0] and "ask the price again" in shown[0]
+        await tab.send("remove the CTA")
+        await tab.wait_for(lambda: _actions(tab, "confirm_job")[2:])
+        [last] = [m for m in tab.messages() if "earlier price question is canceled" in m][1:]
+        assert last.endswith("On screen: Headline “Cosy season” · Price “$49” · Code “Use code KNIT40”")
+        assert (await studio.store.job(second["payload"]["job_id"])).status == "canceled"
+        assert fake_replicate.creates() == []  # nothing was started, nothing paid
+
+        await _confirm(tab, 3)
+        await tab.wait_for(lambda: tab.elements("video"))
+        [create] = fake_replicate.creates()
+        assert create.path == "/v1/models/google/veo-3.1/predictions"
+        ready = next(m for m in tab.messages() if m.startswith("Your video is ready"))
+        assert "- Code: “Use code KNIT40”" in ready and "Shop now" not in ready.split("On screen:")[1]
+        jobs = await studio.store.jobs(DEFAULT_TEAM_ID)
+        assert sorted(j.status for j in jobs) == ["canceled", "canceled", "succeeded"]
+        assert [j.provider_job_id for j in jobs if j.status == "canceled"] == [None, None]
+        await tab.close()

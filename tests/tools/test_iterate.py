@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from campaign.errors import InvalidRequest, NotFound
+from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.settings import Settings
 from tests.tools.test_jobs import runner
 from tools.brief import AdCopy
@@ -64,6 +64,43 @@ async def test_another_teams_video_cannot_be_revised_varied_or_reformatted(setti
                 await attempt
         assert len(await studio.jobs.jobs(alice)) == 1
     finally:
+        await studio.close()
+
+
+async def test_new_words_before_the_price_is_confirmed_replace_the_job_and_charge_nothing(settings: Settings) -> None:
+    studio = await runner(settings)
+    try:
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        await studio.accounts.add("bob", team="acme", password="bob-password")
+        await studio.accounts.add("carol", team="globex", password="carol-password")
+        alice, bob, carol = [await studio.accounts.cli_actor(n) for n in ("alice", "bob", "carol")]
+        copy = {"headline": "Fly high", "tagline": "Made for wind", "code": "Use code KITE10"}
+        paid = VideoRequest(prompt="a kite over a beach", model="premium", duration_s=4, copy=copy)
+        asked = await studio.jobs.submit(alice, paid, origin="chat:t")
+        assert asked.needs_confirmation and asked.copy.code == "Use code KITE10"
+        for who, error in ((carol, NotFound), (bob, Forbidden)):  # another team's job; a teammate's question
+            with pytest.raises(error):
+                await studio.jobs.revise(who, asked.job_id, {"copy": {"code": "Use code KNIT40"}})
+
+        changed = {"copy": {"code": "Use code KNIT40", "tagline": ""}}
+        again = await studio.jobs.revise(alice, asked.job_id, changed, origin="chat:t", idempotency_key="m2")
+        assert again.needs_confirmation and again.replaces == asked.job_id
+        assert again.copy.given() == {"headline": "Fly high", "code": "Use code KNIT40"}  # the tagline removed
+        assert again.estimated_cost_usd == asked.estimated_cost_usd
+        old = await studio.jobs.job(alice, asked.job_id)
+        assert (old.status, old.canceled_by, old.copy.code) == ("canceled", "alice", "Use code KITE10")
+        repeated = await studio.jobs.revise(alice, asked.job_id, changed, origin="chat:t", idempotency_key="m2")
+        assert repeated.job_id == again.job_id  # a resent message makes no third job
+
+        started = await studio.jobs.confirm(alice, again.job_id)
+        assert started.status in ("queued", "running") and started.copy.code == "Use code KNIT40"
+        later = await studio.jobs.revise(alice, again.job_id, {"copy": {"code": "Use code KNIT50"}})
+        assert later.replaces is None  # once started, a change is a new version
+        assert (await studio.jobs.job(alice, again.job_id)).status != "canceled"
+        await studio.jobs.cancel(alice, again.job_id)
+        await studio.jobs.cancel(alice, later.job_id)
+    finally:
+        await studio.backend.drain()
         await studio.close()
 
 

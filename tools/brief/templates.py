@@ -74,7 +74,7 @@ def on_screen_text(copy: AdCopy) -> list[str]:
         elif name == "conditions":
             out.append("small print " + ", ".join(f'"{c}"' for c in value))
         else:
-            out.append(f'{labels[name]} "{value}"')
+            out.append(f'{labels.get(name, name)} "{value}"')
     return out
 
 

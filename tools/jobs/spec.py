@@ -111,6 +111,8 @@ class Submitted(BaseModel):
     refine_method: str | None = None
     notice: str = ""
     channel: str | None = None
+    copy: AdCopy = Field(default_factory=AdCopy)  # type: ignore[assignment]  # the words on screen
+    replaces: str | None = None  # the price question it replaced (a change before the job started), canceled
 
     @property
     def needs_confirmation(self) -> bool:
@@ -136,4 +138,5 @@ class Submitted(BaseModel):
             refine_method=spec.refine_method,
             notice=job.notice or "",
             channel=spec.channel,
+            copy=spec.copy,
         )

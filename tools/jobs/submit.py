@@ -198,16 +198,25 @@ class Submissions:
         """Cancel a job that has not finished, recording who did (`by`, a user id). A running render is stopped
         by its runner wherever it runs, which also cancels the provider's prediction; a job that had not
         started is simply never run."""
-        fields = {"error": "Canceled.", "canceled_by": by, "lease_until": None}
-        if await self.store.transition(
-            job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], JobStatus.canceled, **fields
-        ):
-            job = await self.store.job(job_id)
-            await self.backend.cancel(job_id)
-            self.bus.publish(event(job, JobSpec.of(job), "canceled", "Canceled."))
-        elif await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, **fields):
-            await self.backend.cancel(job_id)
+        if not await self._unstarted(job_id, [JobStatus.awaiting_confirmation, JobStatus.queued], by):
+            fields = {"error": "Canceled.", "canceled_by": by, "lease_until": None}
+            if await self.store.transition(job_id, [JobStatus.running], JobStatus.canceled, **fields):
+                await self.backend.cancel(job_id)
         return await self.store.job(job_id)
+
+    async def withdraw(self, job_id: str, *, by: str) -> bool:
+        """Cancel a job still waiting for its price to be confirmed (nothing was started or charged); False when
+        it no longer waits (confirmed meanwhile: it goes on)."""
+        return await self._unstarted(job_id, [JobStatus.awaiting_confirmation], by)
+
+    async def _unstarted(self, job_id: str, statuses: list[JobStatus], by: str) -> bool:
+        fields = {"error": "Canceled.", "canceled_by": by, "lease_until": None}
+        if not await self.store.transition(job_id, statuses, JobStatus.canceled, **fields):
+            return False
+        job = await self.store.job(job_id)
+        await self.backend.cancel(job_id)
+        self.bus.publish(event(job, JobSpec.of(job), "canceled", "Canceled."))
+        return True
 
 
 def _fingerprint(request: VideoRequest, confirmed: bool, variant: int = 0) -> str:

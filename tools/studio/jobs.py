@@ -147,24 +147,43 @@ class Jobs:
     ) -> Submitted:
         """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
-        fields that change). Another model keeps the length, format and sound but takes its own resolution.
-        A `channel` ("youtube") makes the version for that channel: its format, its brief, in the video's set.
-        A version stays in its video's set and keeps its channel."""
+        fields that change; an empty one is removed). Another model keeps the length, format and sound but takes
+        its own resolution. A `channel` ("youtube") makes the version for that channel: its format, its brief, in
+        the video's set. A version stays in its video's set and keeps its channel. A job still waiting for its
+        price is replaced: only its asker or an admin may change it, and it is canceled, never charged
+        (`Submitted.replaces` names it)."""
         changes = dict(changes)
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
         spec = JobSpec.of(job)
         if named is None:
-            return await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                     set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+            waiting = job.status == JobStatus.awaiting_confirmation
+            if waiting:
+                await self._owned(actor, job_id, "change")
+            made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                        set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+            return await self._replacing(actor, job, made) if waiting else made
         channel, aspect = read_channel(named)
         request = request.model_copy(
             update={"prompt": for_channel(spec.prompt, channel), "aspect": changes.get("aspect") or aspect}
         )
         request, note = self.models.for_format(request, channel.label)
-        made = await self.submit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                 set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
+        made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
+                                    set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
         return made.model_copy(update={"notice": " ".join(n for n in (note, made.notice) if n)})
+
+    async def _replacing(self, actor: Actor, waiting: Job, made: Submitted) -> Submitted:
+        """A change to a job still waiting for its price: the new job replaces it, and it is canceled, never
+        charged (unless it was confirmed meanwhile: then both stand, as versions)."""
+        if made.job_id == waiting.id or not await self.submissions.withdraw(waiting.id, by=actor.user_id):
+            return made
+        return made.model_copy(update={"replaces": waiting.id})
+
+    async def _resubmit(self, actor: Actor, request: VideoRequest, **kwargs: Any) -> Submitted:
+        """Submit a request made from an earlier job's: its copy is exactly the words to show (a field the user
+        removed stays empty; the brief is not read for it again)."""
+        brief = self.brief_of(request).model_copy(update={"copy": request.copy})
+        return await self.submit(actor, request, brief=brief, **kwargs)
 
     async def variations(
         self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
@@ -181,7 +200,7 @@ class Jobs:
         title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
         done = await self._variations_made(actor, job, set_id, title, idempotency_key)
         return [
-            await self.submit(
+            await self._resubmit(
                 actor,
                 request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
                 origin=origin,
@@ -222,7 +241,7 @@ class Jobs:
             )
         set_id = await self._set_of(job)
         made = [
-            await self.submit(
+            await self._resubmit(
                 actor,
                 request.model_copy(update={"aspect": aspect}),
                 origin=origin,
@@ -287,7 +306,7 @@ class Jobs:
         if "model" not in changes:
             kept["resolution"] = spec.resolution
         changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}
-        copy = AdCopy.model_validate(changes.get("copy") or {}).over(spec.copy)
+        copy = AdCopy.model_validate({**spec.copy.model_dump(), **(changes.get("copy") or {})})
         request = VideoRequest(**{**kept, **changed}, prompt=spec.prompt, template=spec.template,
                                campaign=campaign.name, copy=copy)  # fmt: skip
         return job, request

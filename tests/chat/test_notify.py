@@ -1,0 +1,25 @@
+"""What a price question says will be on screen: every field in display order, or plainly nothing."""
+
+from __future__ import annotations
+
+from chat.notify import copy_lines, screen_words
+from tools.studio.types import FIELD_NAMES, AdCopy
+
+
+def test_the_price_question_lists_every_field_in_display_order() -> None:
+    copy = AdCopy(
+        sale="Autumn sale", headline="AURORA X", tagline="Run further", features=["Light", "Warm"],
+        offer="25% off all jackets", price="$129", conditions=["Free shipping over $50", "While stocks last"],
+        code="Use code KNIT30", cta="Shop now", website="aurora.run", end_text="Available Friday",
+    )  # fmt: skip
+    assert screen_words(copy) == (
+        "On screen: Sale “Autumn sale” · Headline “AURORA X” · Tagline “Run further” · Features “Light”, “Warm” · "
+        "Offer “25% off all jackets” · Price “$129” · Conditions “Free shipping over $50”, “While stocks last” · "
+        "Code “Use code KNIT30” · CTA “Shop now” · Website “aurora.run” · End card “Available Friday”"
+    )
+    assert len(copy_lines(copy.given()).splitlines()) == len(FIELD_NAMES)  # Edit text lists every field too
+
+
+def test_no_words_is_said_plainly() -> None:
+    assert screen_words(AdCopy()) == "Nothing will be written on screen."
+    assert screen_words(AdCopy(offer="25% off all jackets")) == "On screen: Offer “25% off all jackets”"
