@@ -13,6 +13,7 @@ from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
 from tools.studio import Studio
+from tools.studio.types import AdCopy
 
 
 async def _ask(studio: Studio, text: str, offline: bool = False, **turn: str) -> str:
@@ -116,3 +117,29 @@ async def test_an_ad_for_one_channel_is_made_in_its_format(tmp_path: Path) -> No
             assert sorted(sizes) == [("16:9", 1280, 720), ("1:1", 720, 720)]
         finally:
             await studio.close()
+
+
+async def test_the_model_s_copy_is_held_to_the_user_s_words_and_a_written_headline_is_said(tmp_path: Path) -> None:
+    said = 'A 2 second ad for our AURORA X jackets for the "Winter Edge" campaign, $129. Write a catchy headline.'
+    copy = {"headline": "Cold outside. Warm inside.", "tagline": "Winter Edge", "price": "$139"}
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "a 2 second ad for AURORA X jackets", "duration_s": 2, "copy": copy}}])  # fmt: skip
+        llm.queue_reply(content="On its way. I wrote the headline “Cold outside. Warm inside.”: change it?")
+        studio = await Studio.open(settings)
+        try:
+            await _ask(studio, said, origin="chat:t1", message_id="m1")
+            [job] = await studio.jobs.jobs(OWNER)
+            on_screen = AdCopy.model_validate((await studio.store.job(job.id)).spec["copy"])
+        finally:
+            await studio.close()
+        tool_result = [m for m in llm.chat_requests()[1].messages if m["role"] == "tool"][0]["content"]
+
+    assert (on_screen.headline, on_screen.price) == ("Cold outside. Warm inside.", "$129")
+    assert "Winter Edge" not in on_screen.texts()
+    assert tool_result.startswith("Making your video: 2 s")
+    assert tool_result.endswith(
+        "Put back the brief's price “$129” (I had “$139”). I wrote this headline: “Cold outside. Warm inside.”. "
+        "Change it? Left “Winter Edge” off screen: it is the campaign's name."
+    )

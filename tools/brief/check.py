@@ -254,7 +254,9 @@ def _in_brief(text: str, words: str) -> bool:
 
 
 def _has(text: str, phrase: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(_norm(phrase))}(?!\w)", _norm(text)) is not None
+    """Whether `text` says `phrase` (case aside; "veo-3.1" is "Veo 3.1")."""
+    phrase, text = _norm(phrase).replace("-", " "), _norm(text).replace("-", " ")
+    return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text) is not None
 
 
 def _tokens(text: str) -> set[str]:
