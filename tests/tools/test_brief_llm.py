@@ -9,11 +9,14 @@ from typing import Any
 
 import pytest
 
+from campaign.people import LOCAL_OWNER as OWNER
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tools.brief import AdCopy, Brief, asked_to_write, check_copy, read_brief_llm
 from tools.engines.registry import build_catalog
+from tools.jobs import VideoRequest
 from tools.llm import chat_model
+from tools.studio import Studio
 
 MODELS = build_catalog(make_settings(Path("unused"))).model_words()
 BRIEF = (
@@ -155,3 +158,26 @@ def test_facts_are_never_written_by_the_assistant() -> None:
 
     assert checked.copy == AdCopy(headline="AURORA X")
     assert checked.say() == "Left “$99” off screen: the brief does not say it."
+
+
+async def test_a_request_without_copy_is_read_by_the_llm_and_its_notes_reach_the_job(
+    tmp_path: Path, fake_openai: FakeOpenAI
+) -> None:
+    """The API and the CLI read a brief through `studio.jobs.read_brief`: the LLM reads it when one is configured
+    and the request gives no copy; a request with copy is not read again."""
+    llm = {"openai_api_key": fake_openai.api_key, "openai_base_url": fake_openai.base_url}
+    settings = make_settings(tmp_path / "data", **llm)
+    fake_openai.queue_reply(tool_calls=[{"name": "AdCopy", "arguments": {**FAITHFUL, "code": "KNIT-30"}}])
+    studio = await Studio.open(settings)
+    try:
+        request = VideoRequest(prompt=BRIEF.replace("10 second", "2 second"), model="draft", refine=False)
+        brief = await studio.jobs.read_brief(request)
+        submitted = await studio.jobs.submit(OWNER, request, brief=brief)
+        given = VideoRequest(prompt="an ad for our jackets", model="draft", copy=AdCopy(headline="Warm"))
+        assert (await studio.jobs.read_brief(given)).copy.headline == "Warm"
+    finally:
+        await studio.close()
+
+    assert brief.copy.code == "Use code KNIT30"
+    assert "Put back the brief's promo code “Use code KNIT30” (I had “KNIT-30”)." in (submitted.notice or "")
+    assert len(fake_openai.chat_requests()) == 1

@@ -197,19 +197,18 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
 
 
 def _restore(lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], notes: list[Note]) -> set[str]:
-    """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field. Returns the
-    facts, which the rest of the check trusts."""
+    """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (replacing what
+    the model had there). Returns the facts, which the rest of the check trusts."""
     for name, fact, quoted in facts:
         if _shown(fact, lines):
             continue
         close = [(_similar(fact, t), n, i) for n, texts in lines.items() for i, t in enumerate(texts)]
         score, where, index = max(close, default=(0.0, name, -1))
-        why = f"I had “{lines[where][index]}”" if index >= 0 else ""
-        if score < _SIMILAR:
+        if score < _SIMILAR:  # no rewrite of it: in its field, or for quoted text the first free of the two lines
             homes = [name, *(("headline", "tagline") if quoted else ())]
             where = next((n for n in homes if n in LISTS or not lines[n]), name)
             index = -1 if where in LISTS or not lines[where] else 0
-            why = f"in place of “{lines[where][0]}”" if index == 0 else "it had been left out"
+        why = f"I had “{lines[where][index]}”" if index >= 0 else "it had been left out"
         if index >= 0:
             lines[where][index] = fact
         else:

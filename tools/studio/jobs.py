@@ -62,6 +62,12 @@ class Jobs:
         read it again."""
         return self.submissions.brief_of(request)
 
+    async def read_brief(self, request: VideoRequest) -> Brief:
+        """The request's brief for a front end without an agent: its copy read by the LLM when one is configured
+        and the request gives none, and checked against the brief (see `Submissions.read_brief`); pass it to
+        `submit`."""
+        return await self.submissions.read_brief(request)
+
     def checked_copy(self, said: str, copy: AdCopy) -> Checked:
         """Copy an LLM read from what the user said, held to their words: what it dropped or rewrote put back,
         instructions and invented lines taken off, lines the user asked it to write flagged (tools/brief/check.py)."""
