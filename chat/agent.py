@@ -195,11 +195,9 @@ async def generate_video(
 
 
 def _said(runtime: Runtime) -> str:
-    """What the user said last: the brief the model's copy is checked against."""
-    for message in reversed(runtime.state.get("messages") or []):
-        if isinstance(message, HumanMessage):
-            return message.text
-    return ""
+    """What the user said in this conversation (a brief may take several messages): what the model's copy is
+    checked against."""
+    return "\n".join(m.text for m in runtime.state.get("messages") or [] if isinstance(m, HumanMessage))
 
 
 def _noted(result: Result, notes: str) -> Result:
