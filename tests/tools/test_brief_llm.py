@@ -102,7 +102,7 @@ async def test_instructions_never_stay_on_screen(tmp_path: Path, fake_openai: Fa
     assert brief.copy.model_dump(exclude_defaults=True) == FAITHFUL
     assert brief.notes == [
         "Left “Winter Edge” off screen: it is the campaign's name.",
-        "Left “Slow zoom on the jacket” off screen: it is a camera direction.",
+        "Left “Slow zoom on the jacket” off screen: it says how to make the video.",
         "Left “Made with Veo 3.1” off screen: it names a video model.",
     ]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from difflib import SequenceMatcher
+from difflib import SequenceMatcher, get_close_matches
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -44,6 +44,7 @@ LISTS = ("features", "conditions")
 PROTECTED = ("price", "offer", "code")  # with quoted text, prices and offers anywhere: what must survive as written
 WRITABLE = ("headline", "tagline", "features", "cta", "end_text")  # what the assistant may write when asked
 _SIMILAR = 0.6  # a line this close to a protected one is its rewrite, replaced in place
+_TYPO = 0.75  # a word this close to one of the brief's is that word, misspelt in the brief
 
 # "write a catchy headline", "come up with a tagline", "suggest a CTA", "headline: up to you"
 _COPY_WORDS = {
@@ -76,15 +77,32 @@ _ASK = re.compile(
     rf"|\b{_COPY_NOUN}\s*[:=]?\s*(?:is\s+)?(?:up\s+to\s+you|your\s+(?:call|choice|pick)|you\s+(?:decide|choose|pick))"
 )
 _CONFIDENTIAL = re.compile(
-    r"(?i)\b(?:confidential|internal(?:\s+only|\s+use)|nda|embargo(?:ed)?|do\s+not\s+(?:share|distribute|publish)|"
-    r"top\s+secret|code\s*-?\s*name|working\s+title)\b"
+    r"(?i)\b(?:confidential|confidentiel|confidencial|internal(?:\s+only|\s+use)|nur\s+intern|nicht\s+teilen|nda|"
+    r"uso\s+interno|no\s+compartir|"
+    r"embargo(?:ed)?|do\s+not\s+(?:share|distribute|publish)|top\s+secret|code\s*-?\s*name|working\s+title)\b"
 )
-_CAMERA = re.compile(
-    r"(?i)\b(?:close[\s-]?ups?|wide\s+shots?|medium\s+shots?|zoom(?:s|ing)?\s+(?:in|out)|(?:slow\s+)?zoom|"
-    r"pan(?:s|ning)?\s+(?:left|right|across|to|over)|dolly|tracking\s+shots?|slow[\s-]?mo(?:tion)?|cut\s+to|"
-    r"fade\s+(?:in|out|to)|b-roll|drone\s+shots?|aerial\s+shots?|camera|voice[\s-]?over|"
-    r"\d{1,2}:\d{1,2}\s+(?:format|aspect)|\d+\s?(?:s|secs?|seconds?)\s+(?:video|clip|ad|teaser|spot))\b"
+# How to make the video, never its words: camera, light, format, length, what the video is, where a line goes.
+_DIRECTION = re.compile(
+    r"(?i)\b(?:close[\s-]?ups?|wide\s+shots?|medium\s+shots?|zoom(?:s|ing)?|pan(?:s|ning)?\s+(?:left|right|across|"
+    r"to|over)|dolly|push\s+in|tracking\s+shots?|travelling|c[aâ]mera|kamera|slow[\s-]?mo(?:tion)?|cut\s+to|"
+    r"fade\s+(?:in|out|to)|b-roll|drone\s+shots?|aerial\s+shots?|voice[\s-]?over|"
+    r"(?:soft|warm|cool|rim|studio|window|natural|morning|evening|golden|dark)\s+(?:window\s+)?light(?:ing)?|"
+    r"golden\s+hour|dark\s+studio|lumi[eè]re|luz\s+suave|"
+    r"16:9|9:16|1:1|4:5|4:3|21:9|vertical|horizontal|landscape|hochformat|querformat|formato|"
+    r"\d+\s?(?:s|secs?|seconds?|segundos?|sekunden|secondes?)|"
+    r"ad|advert|spot|teaser|pub|anuncio|werbung|end\s+card|ending\s+with|end(?:ing)?\s+on|clos(?:e|ing)\s+with|"
+    r"as\s+(?:the\s+)?(?:headline|tagline|cta)|(?:don'?t|do\s+not|avoid)\s+show(?:ing)?|draft\s+quality|"
+    r"nothing\s+fancy|\w+\s+style|estilo|cinematic|film\s+look|handheld|slow\s+orbit|orbiting|slow\s+fade|lighting|shadows|"
+    r"(?:overhead|top|hero|establishing|product)\s+shots?|schwenk|luz|fundo|turntable|rotating|scene|setup|"
+    r"template|duration|format|campaign|campaña|campagne|kampagne|(?:hi|hello|hey)\s+team|bonjour|quick\s+one|"
+    r"(?:final|the)\s+brief|make\s+(?:a|an|it|the)|keep\s+it|necesitamos|write\s+it|just\s+show|"
+    r"no\s+(?:music|sound|voice|text)|don'?t\s+mention|beats|at\s+the\s+end|last\s+frame|main\s+message|"
+    r"(?:price|product)\s+is|vid|video|vidéo|vídeo|cierra\s+con|finir\s+sur|pra\s+gerar|bitte|end\s+with|"
+    r"ne\s+pas|pas\s+de\s+texte|titular|condiciones|bedingungen|endkarte|button|notes)\b"
+    r"|\b(?:headline|tagline|cta|features?|conditions?|promo|site|titre|slogan|titular|oferta|condiciones|offer|"
+    r"product|end\s+text|model|recursos|notes?|angebot|produto|preço|precio|prix)\s*[:\-–]"
 )
+_ORDINARY_MODELS = ("draft", "runway")  # model names that are ordinary words too: instructions only as said so
 # Channel names that are never ordinary words ("shorts", "reels" and "stories" can be: they are left alone).
 _CHANNEL = re.compile(
     r"(?i)(?<![\w-])(?:"
@@ -151,7 +169,7 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     offline = read_copy(brief, model_names)
     lines = {name: _values(copy, name) for name in FIELD_NAMES}
     notes: list[Note] = []
-    trusted = _restore(lines, _facts(offline, words), notes)
+    trusted = _restore(lines, _facts(offline, words), words, notes)
     asked = asked_to_write(words)
     quoted = set(_quoted(words))
     for name in FIELD_NAMES:
@@ -196,9 +214,12 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
     return facts
 
 
-def _restore(lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], notes: list[Note]) -> set[str]:
-    """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (replacing what
-    the model had there). Returns the facts, which the rest of the check trusts."""
+def _restore(
+    lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], words: str, notes: list[Note]
+) -> set[str]:
+    """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (for quoted
+    text the first of headline and tagline that is free or not the brief's). Returns the facts, which the rest of
+    the check trusts."""
     for name, fact, quoted in facts:
         if _shown(fact, lines):
             continue
@@ -206,7 +227,7 @@ def _restore(lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], no
         score, where, index = max(close, default=(0.0, name, -1))
         if score < _SIMILAR:  # no rewrite of it: in its field, or for quoted text the first free of the two lines
             homes = [name, *(("headline", "tagline") if quoted else ())]
-            where = next((n for n in homes if n in LISTS or not lines[n]), name)
+            where = next((n for n in homes if n in LISTS or not lines[n] or not _in_brief(lines[n][0], words)), name)
             index = -1 if where in LISTS or not lines[where] else 0
         why = f"I had “{lines[where][index]}”" if index >= 0 else "it had been left out"
         if index >= 0:
@@ -218,7 +239,13 @@ def _restore(lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], no
 
 
 def _shown(text: str, lines: dict[str, list[str]]) -> bool:
-    return any(text in t for texts in lines.values() for t in texts)
+    """Whether a line shows `text` as written (its first letter's case aside), or a list shows it split."""
+    shown = [t for texts in lines.values() for t in [*texts, ", ".join(texts)]]
+    return any(text in t or _uncap(text) in _uncap(t) for t in shown)
+
+
+def _uncap(text: str) -> str:
+    return text[:1].lower() + text[1:]
 
 
 def _similar(a: str, b: str) -> float:
@@ -230,14 +257,14 @@ def _instruction(text: str, brief: str, words: str, model_names: Sequence[str]) 
     campaign = campaign_named(brief)
     if campaign and _has(text, campaign) and not _has(words, campaign):
         return "it is the campaign's name"
-    if any(_has(text, m) and not _has(words, m) for m in model_names if len(m) > 2):
+    if any(_has(text, m) and (m not in _ORDINARY_MODELS or not _has(words, m)) for m in model_names if len(m) > 2):
         return "it names a video model"
     if _CHANNEL.search(text):
         return "it names a channel"
     if _CONFIDENTIAL.search(text):
         return "it is a confidentiality note"
-    if _CAMERA.search(text):
-        return "it is a camera direction"
+    if _DIRECTION.search(text):
+        return "it says how to make the video"
     said_only_as_instruction = _tokens(brief) - _tokens(words) - _GLUE
     if _tokens(text) & said_only_as_instruction:
         return "it is an instruction"
@@ -249,7 +276,14 @@ def _in_brief(text: str, words: str) -> bool:
     if _norm(text) in _norm(words):
         return True
     known = _tokens(words)
-    return all(t in known or t + "s" in known or t.removesuffix("s") in known for t in _tokens(text) - _GLUE)
+    return all(_known(t, known) for t in _tokens(text) - _GLUE)
+
+
+def _known(token: str, known: set[str]) -> bool:
+    """Whether the brief has this word: as it is, singular or plural, or misspelt ("fre shipping", "shpo now")."""
+    if token in known or token + "s" in known or token.removesuffix("s") in known:
+        return True
+    return token.isalpha() and len(token) > 2 and bool(get_close_matches(token, known, n=1, cutoff=_TYPO))
 
 
 def _has(text: str, phrase: str) -> bool:
