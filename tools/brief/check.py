@@ -5,8 +5,8 @@ invents a tagline, or puts the campaign's name on screen. The check holds it to 
 
 - quoted text, prices, promo codes and offers the brief gives must survive unchanged; the offline reader
   (`read_copy`) found them, and what the LLM dropped or rewrote is put back from it;
-- an instruction (the campaign's or a model's name, a channel, confidentiality, a camera direction) never stays
-  on screen;
+- an instruction (the campaign's or a model's name, a channel, confidentiality, how to make the video: camera,
+  light, format, length, style, labels) never stays on screen;
 - nothing on screen may be absent from the brief, unless the brief asked the assistant to write that line ("write
   a catchy headline"): then it stays, and the note says so ("I wrote this headline: ... Change it?"). Facts
   (price, offer, code, conditions, website, sale) are never written by the assistant.
@@ -142,10 +142,6 @@ class Checked(BaseModel):
 
     copy: AdCopy  # type: ignore[assignment]
     notes: list[Note] = Field(default_factory=list)
-
-    def written(self) -> list[Note]:
-        """The lines the assistant wrote itself, for the user to keep or change."""
-        return [n for n in self.notes if n.kind == "written"]
 
     def say(self) -> str:
         """Every note, one sentence each."""
