@@ -183,8 +183,6 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
             else:
                 notes.append(Note(kind="removed", field=name, text=text, why="the brief does not say it"))
         lines[name] = kept
-        if not kept and name not in LISTS and (mine := _values(offline, name)) and not _shown(mine[0], lines):
-            lines[name] = mine  # a line taken off gives way to the brief's own, when it has one
     fields = {n: v if n in LISTS else (v[0] if v else "") for n, v in lines.items()}
     return Checked(copy=AdCopy.model_validate(fields), notes=notes)
 
@@ -205,7 +203,9 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
     if not offline.code and (code := _CODE.search(words)):
         facts.append(("code", code.group(0)[0].upper() + code.group(0)[1:], False))
     for q in _quoted(words):
-        home = next((n for n in FIELD_NAMES if any(q in v for v in _values(offline, n))), "headline")
+        home = next(
+            (n for n in FIELD_NAMES if any(_similar(q, v) >= _SIMILAR for v in _values(offline, n))), "headline"
+        )
         facts.append((home, q, True))
     return facts
 
