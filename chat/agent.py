@@ -14,6 +14,7 @@ from langchain.agents import AgentState, create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware, ToolCallLimitMiddleware
 from langchain.tools import ToolRuntime, tool
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
@@ -34,9 +35,11 @@ from tools.studio.types import (
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
 Use list_video_models to see models, their durations, formats and prices. Use generate_video to make a new video:
-pass the user's brief as the prompt, and put the words to show on screen in `copy` (headline, tagline, features,
-price, cta, end_text) exactly as the user wrote them; never put instructions, campaign names or model names in
-`copy`. Pass only the options the user asked for; images attached in this conversation are used automatically.
+pass the user's brief as the prompt, and put the words to show on screen in `copy` (sale, headline, tagline,
+features, offer, price, conditions, code, cta, website, end_text) exactly as the user wrote them; never put
+instructions, campaign, channel or model names in `copy`, and write a line yourself only when the user asks you
+to. When the tool's answer says "I wrote this headline: ...", tell the user, with its question. Pass only the
+options the user asked for; images attached in this conversation are used automatically.
 To change this conversation's latest video ("make it square", "10 seconds", "change the headline to ...", "try it
 on kling"), use revise_video with only what changes. Use make_variations for other takes of it and make_formats
 for every channel format at once. For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn",
@@ -172,8 +175,12 @@ async def generate_video(
     if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
         defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
+    notes = ""
+    if isinstance(copy := chosen.get("copy"), AdCopy) and copy.texts() and (said := _said(runtime)):
+        checked = ctx.studio.jobs.checked_copy(said, copy)  # the model's copy, held to the user's own words
+        chosen["copy"], notes = checked.copy, checked.say()
     if len(channels or []) > 1:
-        return await _for_channels(ctx, {**defaults, **chosen}, references, channels or [])
+        return _noted(await _for_channels(ctx, {**defaults, **chosen}, references, channels or []), notes)
     if channels:  # one channel: one video in its format (or the one stated for it), unless an aspect is given
         try:
             chosen.setdefault("aspect", read_channel(channels[0])[1])
@@ -188,7 +195,19 @@ async def generate_video(
             raise InvalidRequest(NEEDS_PHOTO)  # made without it, the showcase has no product to show
         return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key, brief=brief)]
 
-    return await _started(submit, "Could not start the video")
+    return _noted(await _started(submit, "Could not start the video"), notes)
+
+
+def _said(runtime: Runtime) -> str:
+    """What the user said in this conversation (a brief may take several messages): what the model's copy is
+    checked against."""
+    return "\n".join(m.text for m in runtime.state.get("messages") or [] if isinstance(m, HumanMessage))
+
+
+def _noted(result: Result, notes: str) -> Result:
+    """A started job's words with what the copy's check changed, or the lines the assistant wrote for it."""
+    text, outcome = result
+    return (f"{text}\n\n{notes}" if notes and outcome.submitted else text), outcome
 
 
 async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: list[str], channels: list[str]) -> Result:

@@ -317,7 +317,9 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
 
     studio.subscribe(progress)
-    submitted = await studio.jobs.submit(actor, request, origin="cli", confirmed=args.yes, allow_paths=True)
+    submitted = await studio.jobs.submit(
+        actor, request, origin="cli", confirmed=args.yes, allow_paths=True, brief=await studio.jobs.read_brief(request)
+    )
     if submitted.prompt_sent != submitted.prompt and not args.json:
         print(
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",

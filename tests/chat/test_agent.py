@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import av
 from langchain_core.messages import HumanMessage
+from langgraph.checkpoint.memory import InMemorySaver
 
 from campaign.people import LOCAL_OWNER as OWNER
 from chat.agent import TurnContext, build_agent
@@ -13,7 +15,7 @@ from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
 from tools.studio import Studio
-from tools.studio.types import FIELD_NAMES
+from tools.studio.types import FIELD_NAMES, AdCopy
 
 
 async def _ask(studio: Studio, text: str, offline: bool = False, **turn: str) -> str:
@@ -135,7 +137,8 @@ async def test_revised_words_change_only_the_fields_given_and_an_empty_one_remov
         llm.queue_reply(content="On its way.")
         studio = await Studio.open(settings)
         try:
-            for n, text in enumerate(("a kite over a beach", "change the headline to Fly", "remove the tagline")):
+            first = 'a kite over a beach, headline "Fly high", tagline "Made for wind", $20'
+            for n, text in enumerate((first, "change the headline to Fly", "remove the tagline")):
                 await _ask(studio, text, origin="chat:t1", message_id=f"m{n}")
             jobs = await studio.jobs.jobs(OWNER)
             assert [j.copy.given() for j in reversed(jobs)] == [
@@ -143,3 +146,54 @@ async def test_revised_words_change_only_the_fields_given_and_an_empty_one_remov
         finally:
             await studio.backend.drain()
             await studio.close()
+
+
+async def test_the_model_s_copy_is_held_to_the_user_s_words_and_a_written_headline_is_said(tmp_path: Path) -> None:
+    said = 'A 2 second ad for our AURORA X jackets for the "Winter Edge" campaign, $129. Write a catchy headline.'
+    copy = {"headline": "Cold outside. Warm inside.", "tagline": "Winter Edge", "price": "$139"}
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "a 2 second ad for AURORA X jackets", "duration_s": 2, "copy": copy}}])  # fmt: skip
+        llm.queue_reply(content="On its way. I wrote the headline “Cold outside. Warm inside.”: change it?")
+        studio = await Studio.open(settings)
+        try:
+            await _ask(studio, said, origin="chat:t1", message_id="m1")
+            [job] = await studio.jobs.jobs(OWNER)
+            on_screen = AdCopy.model_validate((await studio.store.job(job.id)).spec["copy"])
+        finally:
+            await studio.close()
+        tool_result = [m for m in llm.chat_requests()[1].messages if m["role"] == "tool"][0]["content"]
+
+    assert (on_screen.headline, on_screen.price) == ("Cold outside. Warm inside.", "$129")
+    assert "Winter Edge" not in on_screen.texts()
+    assert tool_result.startswith("Making your video: 2 s")
+    assert tool_result.endswith(
+        "Put back the brief's price “$129” (I had “$139”). I wrote this headline: “Cold outside. Warm inside.”. "
+        "Change it? Left “Winter Edge” off screen: it is the campaign's name."
+    )
+
+
+async def test_copy_from_an_earlier_message_of_the_conversation_is_the_user_s_own(tmp_path: Path) -> None:
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(content="Which length: 2 or 4 seconds?")
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {
+            "prompt": "an ad for AURORA X jackets", "duration_s": 2,
+            "copy": {"headline": "Warm. All winter.", "price": "$129"}}}])  # fmt: skip
+        llm.queue_reply(content="On its way.")
+        studio = await Studio.open(settings)
+        agent = build_agent(studio, InMemorySaver())
+        context, config = TurnContext(studio, OWNER, origin="chat:t1"), {"configurable": {"thread_id": "t1"}}
+        turn: dict[str, Any] = {"context": context, "config": config}
+        try:
+            await agent.ainvoke({"messages": [HumanMessage('AURORA X jackets, "Warm. All winter." $129')]}, **turn)
+            await agent.ainvoke({"messages": [HumanMessage("2 seconds")]}, **turn)
+            [job] = await studio.jobs.jobs(OWNER)
+            on_screen = AdCopy.model_validate((await studio.store.job(job.id)).spec["copy"])
+        finally:
+            await studio.close()
+        tool_result = [m for m in llm.chat_requests()[2].messages if m["role"] == "tool"][0]["content"]
+
+    assert (on_screen.headline, on_screen.price) == ("Warm. All winter.", "$129")
+    assert "off screen" not in tool_result and "Put back" not in tool_result

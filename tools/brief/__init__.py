@@ -4,13 +4,16 @@ takes it from the `Brief`. The front ends read a message's options here (`read_o
 tools/studio/brief.py) into a request, whose `Brief` is then read once, with those options, at submission (the
 agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 
-Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `instructions` (what
-is not the ad), `options`, `phrases` (key phrases), `templates`, `titles`.
+Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `llm` (the LLM
+reader) and `check` (an LLM's copy held to the brief's words), `instructions` (what is not the ad), `options`,
+`phrases` (key phrases), `templates`, `titles`.
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
+from tools.brief.check import Checked, Note, asked_to_write, check_copy
 from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy, split_features
 from tools.brief.instructions import OPTION, URL, campaign_named
+from tools.brief.llm import read_brief_llm, read_copy_llm
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template, on_screen_text
@@ -27,9 +30,13 @@ __all__ = [
     "URL",
     "AdCopy",
     "Brief",
+    "Checked",
+    "Note",
     "Options",
     "Template",
     "aspect_for",
+    "asked_to_write",
+    "check_copy",
     "campaign_named",
     "clean_title",
     "download_name",
@@ -40,7 +47,9 @@ __all__ = [
     "parse_aspect",
     "parse_duration",
     "read_brief",
+    "read_brief_llm",
     "read_copy",
+    "read_copy_llm",
     "read_options",
     "split_features",
 ]

@@ -1,7 +1,7 @@
 """The `Brief`: a brief read once, at submission, into what every later step takes instead of the text.
 
-`read_brief` is the one reader (rules, offline). A reader that asks an LLM for this model as structured output
-fills the same fields, and nothing after it changes.
+`read_brief` reads by rules, offline. `read_brief_llm` (tools/brief/llm.py) asks an LLM for the copy as structured
+output and checks it against the brief; it fills the same fields, and nothing after it changes.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ class Brief(BaseModel):
         default_factory=Options, description="What the words ask of the video: length, format, model, sound, ..."
     )
     title: str = Field(default="", description="The creative's title: the one given, else made by `titled`.")
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What checking an LLM's copy against the brief changed, and the lines the assistant wrote.",
+    )
 
     def titled(self, aspect: str) -> Brief:
         """This brief with its title: the one given, else one made for `aspect`, the format the video is made

@@ -19,7 +19,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
-from tools.brief import Brief, aspect_for, read_brief
+from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
@@ -27,8 +27,9 @@ from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
+from tools.llm import chat_model
 from tools.references import ReferenceIntake
-from tools.refine import fit_format, refine_brief
+from tools.refine import LLM_TIMEOUT_S, fit_format, refine_brief
 
 NOTHING_TO_SHOW = (
     "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
@@ -53,6 +54,16 @@ class Submissions:
         Raises InvalidRequest for an unknown template."""
         return read_brief(request.prompt, self.catalog.names(), template=request.template, copy=request.copy,
                           title=request.title, options=request.options())  # fmt: skip
+
+    async def read_brief(self, request: VideoRequest) -> Brief:
+        """The request's brief for a front end without an agent (the API, the CLI): with an LLM configured and no
+        copy given, its copy is read by the LLM and checked against the brief (`Brief.notes` says what the check
+        changed, and becomes part of the job's notice); else it is `brief_of`."""
+        if not self.settings.llm_key or request.copy.texts():
+            return self.brief_of(request)
+        chat = chat_model(self.settings, temperature=0.0, timeout_s=LLM_TIMEOUT_S)
+        return await read_brief_llm(request.prompt, chat, self.catalog.names(), template=request.template,
+                                    title=request.title, options=request.options())  # fmt: skip
 
     async def submit(
         self,
@@ -96,7 +107,7 @@ class Submissions:
             fallback=True,
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
-        prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices]
+        prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices, *brief.notes]
         if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)
         if not resolved.model.hosted and not brief.copy.texts() and not references:  # a local draft draws only these

@@ -16,7 +16,7 @@ from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
-from tools.brief import AdCopy, Brief, get_template
+from tools.brief import AdCopy, Brief, Checked, check_copy, get_template
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -61,6 +61,17 @@ class Jobs:
         """The request's brief, read once (see `Submissions.brief_of`): pass it to `submit`, which then does not
         read it again."""
         return self.submissions.brief_of(request)
+
+    async def read_brief(self, request: VideoRequest) -> Brief:
+        """The request's brief for a front end without an agent: its copy read by the LLM when one is configured
+        and the request gives none, and checked against the brief (see `Submissions.read_brief`); pass it to
+        `submit`."""
+        return await self.submissions.read_brief(request)
+
+    def checked_copy(self, said: str, copy: AdCopy) -> Checked:
+        """Copy an LLM read from what the user said, held to their words: what it dropped or rewrote put back,
+        instructions and invented lines taken off, lines the user asked it to write flagged (tools/brief/check.py)."""
+        return check_copy(said, copy, self.submissions.catalog.names())
 
     async def submit(
         self,

@@ -13,7 +13,7 @@ from campaign.errors import (
 )
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
-from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief
+from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
@@ -36,6 +36,7 @@ __all__ = [
     "AdCopy",
     "Brief",
     "CampaignView",
+    "Checked",
     "ClapboardError",
     "Conflict",
     "CreativeView",

@@ -59,7 +59,7 @@ async def models(studio: StudioDep, _: Who) -> list[ModelView]:
 async def generate(body: GenerateBody, studio: StudioDep, who: Who, key: IdempotencyKey = None) -> Submitted:
     request = VideoRequest(**body.model_dump(exclude={"confirm"}))
     return await studio.jobs.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
-                               idempotency_key=key)  # fmt: skip
+                                    idempotency_key=key, brief=await studio.jobs.read_brief(request))  # fmt: skip
 
 
 @router.post("/video/examples/{template}", status_code=202, responses=SUBMIT_RESPONSES)
@@ -68,4 +68,4 @@ async def generate_from_template(
 ) -> Submitted:
     request = VideoRequest(**{**body.model_dump(exclude={"confirm"}), "template": studio.jobs.template_name(template)})
     return await studio.jobs.submit(who, request, origin=f"api:{who.user_id}", confirmed=body.confirm,
-                               idempotency_key=key)  # fmt: skip
+                                    idempotency_key=key, brief=await studio.jobs.read_brief(request))  # fmt: skip
