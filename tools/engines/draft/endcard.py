@@ -50,10 +50,10 @@ def code_badge(design: Design, code: str, size: float, max_w: float) -> Sprite:
 
 class EndCard:
     """The closing card's words for one copy, laid out in a box under an optional lead (a logo or product card,
-    drawn by the design)."""
+    drawn by the design; a line the lead already says, such as a wordmark, is not repeated)."""
 
     def __init__(self, design: Design, copy: AdCopy, box: Box, *, lead_h: float = 0.0, head: str = "",
-                 align: str = "center", scale: float = 1.0) -> None:  # fmt: skip
+                 align: str = "center", scale: float = 1.0, lead_says: str = "") -> None:  # fmt: skip
         self.d = design
         self.box = box
         self.align = align
@@ -62,8 +62,8 @@ class EndCard:
         self.lead_scale = 1.0
         for k in range(9):  # shrink the type until the card fits its box
             f = scale * 0.88**k
-            self.items = self._items(copy, copy.end_text or head, w, f)
-            self.gap = 2.6 * design.u * f
+            self.items = [x for x in self._items(copy, copy.end_text or head, w, f) if x[1].text != lead_says]
+            self.gap = 3.2 * design.u * f
             if self._total(lead_h * (1.0 if k < 3 else 0.88 ** (k - 2))) <= h:
                 break
         self.lead_scale = min(1.0, max(0.3, (h - self._total(0.0)) / lead_h)) if lead_h else 1.0
@@ -93,12 +93,12 @@ class EndCard:
         if copy.price:
             items.append(("price", words(d, copy.price, "black", DISPLAY * 1.2 * u * f, w, p.ink, a)))
         items += [
-            ("conditions", words(d, c, "medium", LABEL * u * max(f, 0.8), w, p.muted, a)) for c in copy.conditions
+            ("conditions", words(d, c, "medium", LABEL * 1.1 * u * max(f, 0.8), w, p.muted, a)) for c in copy.conditions
         ]
         if copy.code:
-            items.append(("code", code_badge(d, copy.code, BODY * 0.8 * u * f, w)))
+            items.append(("code", code_badge(d, copy.code, BODY * u * f, w)))
         if copy.cta:
-            items.append(("cta", d.button(copy.cta, CTA * u * f, w)))
+            items.append(("cta", d.button(copy.cta, CTA * 1.15 * u * f, w)))
         if copy.website:
             items.append(("website", words(d, copy.website, "bold", BODY * 0.85 * u * f, w, p.ink, a)))
         return items

@@ -84,7 +84,7 @@ class BrandAnimation(Design):
             cy = st + self.safe_h * 0.42
             ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
             logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p)
-        elif name := copy.headline or copy.tagline:  # no logo: the brand name as a wordmark
+        elif name := copy.headline or copy.tagline or ("" if copy.features else copy.offer):  # the name as a wordmark
             word = s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
             logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
             logo.putalpha(word.mask)
@@ -120,7 +120,8 @@ class BrandAnimation(Design):
         # no beat for too, so no word is dropped from a short clip.
         told = {lines[b.line] for b in self.story.beats if b.line >= 0} if self.story else set()
         under = [x for x in _unique([copy.headline, copy.tagline]) if x != name]
-        under += [x for x in copy.features if x not in told and x not in under]
+        if not set(copy.features) <= told:
+            under += [x for x in copy.features if x not in under]
         tag_size = BODY * u * (1.1 if s.vertical else 1.0) * (0.8 if len(under) > 2 else 1.0)
         self.kicker = kicker(self, copy.sale, self.safe_w * 0.9)
         kick_h = self.kicker.size[1] + gap if self.kicker else 0
@@ -141,7 +142,7 @@ class BrandAnimation(Design):
         # End card: the logo smaller over the closing words (end text, offer, price, conditions, code, call to
         # action, website).
         self.end_scale = 0.7
-        self.end = EndCard(self, copy, s.safe, lead_h=self.logo.size[1] * self.end_scale)
+        self.end = EndCard(self, copy, s.safe, lead_h=self.logo.size[1] * self.end_scale, lead_says=self.logo.text)
         self.end_scale *= self.end.lead_scale
         self.end_logo_cy = self.end.lead_cy
         # Timeline.
