@@ -100,7 +100,7 @@ class EndCard:
         if copy.cta:
             items.append(("cta", d.button(copy.cta, CTA * 1.15 * u * f, w)))
         if copy.website:
-            items.append(("website", words(d, copy.website, "bold", BODY * 0.85 * u * f, w, p.ink, a)))
+            items.append(("website", words(d, copy.website, "bold", BODY * u * f, w, p.ink, a)))
         return items
 
     def cx(self, width: float) -> float:

@@ -142,7 +142,9 @@ class BrandAnimation(Design):
         # End card: the logo smaller over the closing words (end text, offer, price, conditions, code, call to
         # action, website).
         self.end_scale = 0.7
-        self.end = EndCard(self, copy, s.safe, lead_h=self.logo.size[1] * self.end_scale, lead_says=self.logo.text)
+        self.end = EndCard(
+            self, copy, s.safe, lead_h=self.logo.size[1] * self.end_scale, head=copy.headline, lead_says=self.logo.text
+        )
         self.end_scale *= self.end.lead_scale
         self.end_logo_cy = self.end.lead_cy
         # Timeline.
@@ -329,9 +331,8 @@ class ProductShowcase(Design):
         self.shots = [_Shot(self, r, self.product_area, self.bg) for r in products]
         alone = 1.0 if products else 1.35  # without a product picture the words take the whole frame
         big = DISPLAY * u * alone
-        self.headline = (
-            s.text(copy.headline, "black", tw, th * 0.7, big, max_lines=3, align=self.align) if copy.headline else None
-        )
+        opener = copy.headline or ("" if copy.features else copy.offer)  # the offer opens an ad with no headline
+        self.headline = s.text(opener, "black", tw, th * 0.7, big, max_lines=3, align=self.align) if opener else None
         self.small_head = (
             s.text(copy.headline, "bold", tw, th * 0.22, LABEL * u * 1.1 * alone, max_lines=2, align=self.align)
             if copy.headline
