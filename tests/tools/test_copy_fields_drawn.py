@@ -97,3 +97,12 @@ def test_the_end_card_keeps_the_small_print_legible_and_below_the_price(template
     assert card.items[0][1].text == ALL.end_text
     assert min(heights.values()) >= 2.5 * stage.u
     assert all(heights[c] < heights[ALL.price] / 2 for c in ALL.conditions)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_conditions_are_never_on_screen_without_the_offer_they_qualify(template: str) -> None:
+    """ "Free shipping over $50" alone, in big type, reads as the price: it only ever rides with the offer."""
+    copy = AdCopy(offer="25% off all jackets", conditions=["Free shipping over $50"], cta="Shop now")
+    frames = said_per_frame(template, "9:16", 6, copy)
+    with_condition = [f for f in frames if "Free shipping over $50" in f]
+    assert with_condition and all("25% off all jackets" in f for f in with_condition)

@@ -692,18 +692,32 @@ class PromptVideo(Design):
         # The words in display order, a beat each; a clip too short for that gives a beat several lines. The
         # call to action, website and end text close the clip together, on its last beat.
         closing = [x for x in (copy.cta, copy.website, copy.end_text) if x]
-        body = [x for x in copy.texts() if x not in closing]
+        # Each line is a unit of its own, but conditions ride small under the offer or price they qualify.
+        units: list[list[str]] = []
+        for x in copy.texts():
+            if x in closing:
+                continue
+            if x in copy.conditions and units:
+                units[-1].append(x)
+            else:
+                units.append([x])
         slots = max(1, int(D / 1.2) - (1 if closing else 0))
-        per = math.ceil(len(body) / max(1, slots)) if body else 1
-        groups = [body[k : k + per] for k in range(0, len(body), per)]
+        per = math.ceil(len(units) / max(1, slots)) if units else 1
+        groups = [[x for unit in units[k : k + per] for x in unit] for k in range(0, len(units), per)]
         size = BODY * u * (1.25 if s.vertical else 1.15)
         if not refs:
             size *= 1.5
         room = self.safe_h * (0.34 if refs else 0.6)
+        small = LABEL * u * 1.2
 
         def blocks(lines: list[str]) -> list[TextBlock]:
-            f = 1.0 if len(lines) == 1 else 0.75
-            return [s.text(x, "black", self.safe_w * 0.92, room / len(lines), size * f, max_lines=3) for x in lines]
+            f = 1.0 if len([x for x in lines if x not in copy.conditions]) == 1 else 0.75
+            return [
+                s.text(x, "medium", self.safe_w * 0.92, room / len(lines), small, max_lines=2)
+                if x in copy.conditions
+                else s.text(x, "black", self.safe_w * 0.92, room / len(lines), size * f, max_lines=3)
+                for x in lines
+            ]
 
         self.groups = [blocks(g) for g in groups]
         self.closing = blocks(closing) if closing else []
