@@ -60,11 +60,11 @@ class EndCard:
         x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         self.lead_scale = 1.0
-        for k in range(9):  # shrink the type until the card fits its box
+        for k in range(9):  # the lead gives way to half its size first, then the type shrinks until the card fits
             f = scale * 0.88**k
             self.items = [x for x in self._items(copy, copy.end_text or head, w, f) if x[1].text != lead_says]
             self.gap = 3.2 * design.u * f
-            if self._total(lead_h * (1.0 if k < 3 else 0.88 ** (k - 2))) <= h:
+            if self._total(lead_h * 0.5) <= h:
                 break
         self.lead_scale = min(1.0, max(0.3, (h - self._total(0.0)) / lead_h)) if lead_h else 1.0
         self.lead_h = lead_h * self.lead_scale
