@@ -126,10 +126,11 @@ class BrandAnimation(Design):
         self.kicker = kicker(self, copy.sale, self.safe_w * 0.9)
         kick_h = self.kicker.size[1] + gap if self.kicker else 0
         room = self.safe_h - self.logo.size[1] - kick_h - 2 * gap - max(2, round(0.6 * u))
-        self.under = [
-            s.text(x, "medium", self.safe_w * 0.9, max(8.0, room / max(1, len(under))), tag_size, max_lines=3)
+        self.under = [  # the headline bold over the tagline and features
+            s.text(x, "black" if x == copy.headline else "medium", self.safe_w * 0.9,
+                   max(8.0, room / max(1, len(under))), tag_size * (1.25 if x == copy.headline else 1.0), max_lines=3)
             for x in under
-        ]
+        ]  # fmt: skip
         self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
         under_h = sum(b.height for b in self.under) + 1.2 * u * max(0, len(self.under) - 1)
         stack = kick_h + self.logo.size[1] + gap + self.bar_h + (gap + under_h if self.under else 0)
