@@ -3,7 +3,7 @@ card that closes the video.
 
 The end card stacks, top to bottom: the end text (the closing line), the offer (big, the hook when there is no
 price), the price, the conditions (legal-line size, muted, under the offer and price so they are never read as
-the price), the promo code on an outlined-ink badge, the call to action as the accent button, and the website or
+the price), the promo code on an ink badge, the call to action as the accent button, and the website or
 handle. The end text and the website are drawn nowhere else, so they close the video. When the card does not
 fit its box, its type shrinks until it does.
 """
