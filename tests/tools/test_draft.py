@@ -798,7 +798,7 @@ def test_storyboard_beats_never_repeat_the_shot_and_line_before_them() -> None:
 def test_a_social_ad_without_a_call_to_action_draws_no_button() -> None:
     job = make_job("social-media", "9:16", duration=6, copy=AdCopy(headline="Ridge Runner", price="$129"))
     design, stage = build_design(job, [])
-    assert design.cta is None
+    assert "cta" not in [name for name, _ in design.end.items]
     last = design.frame(stage.frames - 1)
     assert share_near(last, stage.palette.accent) < 0.002  # no empty accent pill on the end card
     assert "$129" in stage.said

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from campaign.errors import InvalidRequest
-from tools.brief import TEMPLATES, get_template, read_copy
+from tools.brief import TEMPLATES, AdCopy, get_template, read_copy
 
 
 @pytest.mark.parametrize(
@@ -58,3 +58,21 @@ def test_scaffold_keeps_the_brief_and_names_every_part(name: str) -> None:
     assert copy.texts() == ["Ridge 2", "$99", "Shop now"]
     for line in copy.texts():
         assert f'"{line}"' in text
+
+
+def test_the_prompt_lists_every_copy_field_in_display_order_with_the_end_text_last() -> None:
+    """A video model is told each field's place: the sale over the headline, the conditions as small print, the
+    code as a badge, the website and end text on the end card."""
+    copy = AdCopy(
+        sale="Autumn sale", headline="Ridge Runner", tagline="Built for mud", features=["Grip", "Mesh"],
+        offer="30% off all boots", price="$129", conditions=["Free shipping over $50"], code="Use code RIDGE30",
+        cta="Shop now", website="ridge.run", end_text="See you out there",
+    )  # fmt: skip
+    text = TEMPLATES["social-media"].scaffold("an autumn boots ad", copy, "9:16", 8)
+    spots = [text.index(f'"{line}"') for line in copy.texts()]
+    assert spots == sorted(spots)
+    for said in ('sale name above the headline "Autumn sale"', 'offer "30% off all boots"', 'price "$129"',
+                 'small print under the offer and price "Free shipping over $50"',
+                 'promo code badge "Use code RIDGE30"', 'end card website "ridge.run"',
+                 'end card text, shown only at the very end "See you out there"'):  # fmt: skip
+        assert said in text

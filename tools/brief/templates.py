@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.brief.copy import AdCopy
+from tools.brief.copy import FIELD_NAMES, AdCopy
 
 _ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
 
@@ -62,19 +62,32 @@ def aspect_for(template: Template, asked: str | None, offered: list[str]) -> tup
     return template.aspect, f"{template.title}s are {orientation} ({template.aspect}) unless you name a format."
 
 
+_LABELS = {
+    "sale": "sale name above the headline",
+    "headline": "headline",
+    "tagline": "tagline",
+    "offer": "offer",
+    "price": "price",
+    "code": "promo code badge",
+    "cta": "end card call to action button",
+    "website": "end card website",
+    "end_text": "end card text, shown only at the very end",
+}
+
+
 def on_screen_text(copy: AdCopy) -> list[str]:
     """The copy as labelled, quoted on-screen text, in display order."""
-    labels = {"headline": "headline", "tagline": "tagline", "price": "price", "cta": "end card call to action",
-              "end_text": "end card text", "sale": "sale", "offer": "offer", "code": "promo code",
-              "website": "end card website", "conditions": "small print"}  # fmt: skip
     out: list[str] = []
-    for name, value in copy.given().items():
+    for name in FIELD_NAMES:
+        value = getattr(copy, name)
+        if not value:
+            continue
         if name == "features":
             out.append("feature captions in sequence " + ", ".join(f'"{f}"' for f in value))
         elif name == "conditions":
-            out.append("small print " + ", ".join(f'"{c}"' for c in value))
+            out.append("small print under the offer and price " + ", ".join(f'"{c}"' for c in value))
         else:
-            out.append(f'{labels.get(name, name)} "{value}"')
+            out.append(f'{_LABELS[name]} "{value}"')
     return out
 
 

@@ -17,14 +17,13 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps
 from tools.brief import AdCopy
 from tools.engines.draft.design import (
     BODY,
-    CTA,
     DISPLAY,
     LABEL,
-    TITLE,
     Design,
     _fit,
     _logo_image,
 )
+from tools.engines.draft.endcard import EndCard, kicker
 from tools.engines.draft.kit import (
     Box,
     KenBurns,
@@ -49,6 +48,7 @@ from tools.engines.draft.kit import (
 from tools.engines.draft.palette import RGB, contrast, mix
 from tools.engines.draft.shots import _FrameShot, _Shots
 from tools.engines.draft.story import Storyboard
+from tools.engines.draft.text import TextBlock
 
 
 def _unique(texts: list[str]) -> list[str]:
@@ -84,7 +84,7 @@ class BrandAnimation(Design):
             cy = st + self.safe_h * 0.42
             ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
             logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p)
-        elif name := copy.headline or copy.tagline or copy.end_text:  # no logo: the brand name as a wordmark
+        elif name := copy.headline or copy.tagline or ("" if copy.features else copy.offer):  # the name as a wordmark
             word = s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
             logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
             logo.putalpha(word.mask)
@@ -103,54 +103,11 @@ class BrandAnimation(Design):
         self.end_len = D - self.end_start
         story_from = s.on_beat(self.reveal + clamp(0.12 * D, 0.6, 1.6))
         story_time = self.end_start - story_from
-        # Under the logo: the tagline (or the headline when there is no tagline and the logo is an image).
-        first = copy.tagline or ("" if self.wordmark else copy.headline)
-        tag_size = BODY * u * (1.1 if s.vertical else 1.0)
-        self.tagline = (
-            s.text(first, "medium", self.safe_w * 0.9, 3.3 * tag_size, tag_size, max_lines=3) if first else None
-        )
-        self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
-        tag_h = self.tagline.height if self.tagline else 0
-        stack = self.logo.size[1] + gap + self.bar_h + (gap + tag_h if self.tagline else 0)
-        top = st + (self.safe_h - stack) / 2
-        self.logo_cy = top + self.logo.size[1] / 2
-        self.bar_y = round(top + self.logo.size[1] + gap)
-        self.tag_y = self.bar_y + self.bar_h + gap
-        # End card: the logo smaller, the headline (when it is not already on screen), the price, the call to
-        # action.
-        self.end_scale = 0.7
-        head = copy.headline if (not self.wordmark and copy.headline and copy.headline != first) else ""
-        if self.wordmark and copy.tagline:
-            head = copy.tagline
-        head = copy.end_text or head
-        self.end_head = (
-            s.text(head, "black", self.safe_w * 0.9, TITLE * u * 3.3, TITLE * u, max_lines=3) if head else None
-        )
-        self.price = s.text(copy.price, "black", self.safe_w * 0.9, TITLE * u * 1.6, TITLE * u, max_lines=1) if (
-            copy.price) else None  # fmt: skip
-        self.cta = self.button(copy.cta, CTA * u, self.safe_w * 0.8) if copy.cta else None
-        parts = [self.logo.size[1] * self.end_scale]
-        parts += [b.height for b in (self.end_head, self.price) if b is not None]
-        parts += [self.cta.size[1]] if self.cta else []
-        end_h = sum(parts) + gap * (len(parts) - 1)
-        y = st + (self.safe_h - end_h) / 2
-        self.end_logo_cy = y + parts[0] / 2
-        y += parts[0] + gap
-        self.end_head_y = y
-        if self.end_head is not None:
-            y += self.end_head.height + gap
-        self.end_price_y = y
-        if self.price is not None:
-            y += self.price.height + gap
-        self.end_cta_cy = y + (self.cta.size[1] / 2 if self.cta else 0)
-        # Timeline.
-        self.sweep_start = self.reveal * 0.55
-        self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
+        lines = _unique([copy.headline, copy.tagline, *copy.features, copy.offer, copy.price])
         # The story between the message and the end card: the other references full-bleed, kinetic type of
         # each line of the copy, and the logo from new angles, a beat every few seconds.
         self.story: Storyboard | None = None
         if story_time >= 1.2:
-            lines = _unique([copy.headline, copy.tagline, *copy.features, copy.price])
             length = clamp(story_time / max(1, len(lines) + len(self.others)), 1.2, 3.4)
             frames = round(length * self.fps) + 2
             visits = math.ceil(story_time / length / max(1, len(self.others)))
@@ -159,6 +116,41 @@ class BrandAnimation(Design):
                 [_FrameShot(self, ref, k, frames, area=area, visits=visits) for k, ref in enumerate(self.others)]
             )
             self.story = Storyboard(self, story_from, self.end_start, length, lines, shots, self.logo)
+        # Under the logo: the headline (when the logo is an image) and the tagline; the features the story has
+        # no beat for too, so no word is dropped from a short clip.
+        told = {lines[b.line] for b in self.story.beats if b.line >= 0} if self.story else set()
+        under = [x for x in _unique([copy.headline, copy.tagline]) if x != name]
+        if not set(copy.features) <= told:
+            under += [x for x in copy.features if x not in under]
+        tag_size = BODY * u * (1.1 if s.vertical else 1.0) * (0.8 if len(under) > 2 else 1.0)
+        self.kicker = kicker(self, copy.sale, self.safe_w * 0.9)
+        kick_h = self.kicker.size[1] + gap if self.kicker else 0
+        room = self.safe_h - self.logo.size[1] - kick_h - 2 * gap - max(2, round(0.6 * u))
+        self.under = [  # the headline bold over the tagline and features
+            s.text(x, "black" if x == copy.headline else "medium", self.safe_w * 0.9,
+                   max(8.0, room / max(1, len(under))), tag_size * (1.25 if x == copy.headline else 1.0), max_lines=3)
+            for x in under
+        ]  # fmt: skip
+        self.bar_w, self.bar_h = round(10 * u), max(2, round(0.6 * u))
+        under_h = sum(b.height for b in self.under) + 1.2 * u * max(0, len(self.under) - 1)
+        stack = kick_h + self.logo.size[1] + gap + self.bar_h + (gap + under_h if self.under else 0)
+        top = st + (self.safe_h - stack) / 2
+        self.kicker_cy = top + (self.kicker.size[1] / 2 if self.kicker else 0)
+        top += kick_h
+        self.logo_cy = top + self.logo.size[1] / 2
+        self.bar_y = round(top + self.logo.size[1] + gap)
+        self.tag_y = self.bar_y + self.bar_h + gap
+        # End card: the logo smaller over the closing words (end text, offer, price, conditions, code, call to
+        # action, website).
+        self.end_scale = 0.7
+        self.end = EndCard(
+            self, copy, s.safe, lead_h=self.logo.size[1] * self.end_scale, head=copy.headline, lead_says=self.logo.text
+        )
+        self.end_scale *= self.end.lead_scale
+        self.end_logo_cy = self.end.lead_cy
+        # Timeline.
+        self.sweep_start = self.reveal * 0.55
+        self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
         self.hold_end = story_from if self.story else self.end_start
         self.story_from = story_from if self.story else D + 1
         self.cuts = ([*(b.a for b in self.story.beats)] if self.story else []) + [self.end_start]
@@ -201,15 +193,17 @@ class BrandAnimation(Design):
         if bw > 1:
             x0 = round(self.W / 2 - bw / 2)
             frame.paste(p.accent, (x0, self.bar_y, x0 + bw, self.bar_y + self.bar_h))
-        if self.tagline is None:
-            return
-        start = self.reveal * 0.7
-        k = ease_out(progress(t, start, start + 0.6))
-        y = self.tag_y + (1 - k) * 2.5 * u
-        self.s.paste_text(frame, self.tagline, (self.W - self.tagline.width) / 2, y, p.ink, k)
+        if self.kicker is not None:
+            k = progress(t, 0.1, 0.5)
+            self.draw_text_sprite(frame, self.kicker, self.W / 2, self.kicker_cy, 0.9 + 0.1 * ease_out(k), clamp(k * 2))
+        y0 = self.tag_y
+        for n, block in enumerate(self.under):
+            start = min(self.reveal * 0.7 + 0.25 * n, self.hold_end - 0.6)
+            k = ease_out(progress(t, start, start + 0.5))
+            self.s.paste_text(frame, block, (self.W - block.width) / 2, y0 + (1 - k) * 2.5 * u, p.ink, k)
+            y0 += block.height + 1.2 * u
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
-        p, u = self.p, self.u
         k = ease_out(progress(t, self.end_start, self.end_start + 0.5))
         scale = lerp(0.86, 1.0, k) * self.end_scale
         box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
@@ -218,19 +212,7 @@ class BrandAnimation(Design):
             self.s.text_boxes.add(box)
             if k >= 0.5 and self.logo.text:
                 self.s.said.add(self.logo.text)
-        k2 = ease_out(progress(t, self.end_start + 0.15, self.end_start + 0.65))
-        if self.end_head is not None:
-            y = self.end_head_y + (1 - k2) * 2 * u
-            self.s.paste_text(frame, self.end_head, (self.W - self.end_head.width) / 2, y, p.ink, k2)
-        if self.price is not None:
-            y = self.end_price_y + (1 - k2) * 2 * u
-            self.s.paste_text(frame, self.price, (self.W - self.price.width) / 2, y, p.accent_ink, k2)
-        if self.cta is not None:
-            k3 = progress(t, self.end_start + 0.3, self.end_start + 0.75)
-            pop = ease_out_back(k3) if k3 > 0 else 0.0
-            self.draw_text_sprite(
-                frame, self.cta, self.W / 2, self.end_cta_cy, min(1.0, 0.75 + 0.25 * pop), clamp(k3 * 2)
-            )
+        self.end.draw(frame, t, self.end_start)
 
 
 # --- product showcase --------------------------------------------------------------------------------------
@@ -350,12 +332,16 @@ class ProductShowcase(Design):
         self.shots = [_Shot(self, r, self.product_area, self.bg) for r in products]
         alone = 1.0 if products else 1.35  # without a product picture the words take the whole frame
         big = DISPLAY * u * alone
-        self.headline = (
-            s.text(copy.headline, "black", tw, th * 0.7, big, max_lines=3, align=self.align) if copy.headline else None
-        )
+        opener = copy.headline or ("" if copy.features else copy.offer)  # the offer opens an ad with no headline
+        self.headline = s.text(opener, "black", tw, th * 0.7, big, max_lines=3, align=self.align) if opener else None
         self.small_head = (
             s.text(copy.headline, "bold", tw, th * 0.22, LABEL * u * 1.1 * alone, max_lines=2, align=self.align)
             if copy.headline
+            else None
+        )
+        self.tagline = (
+            s.text(copy.tagline, "medium", tw, th * 0.25, BODY * u * alone, max_lines=2, align=self.align)
+            if copy.tagline
             else None
         )
         head_h = (self.small_head.height + 3 * u) if self.small_head else 0
@@ -370,30 +356,15 @@ class ProductShowcase(Design):
             s.text(f"{k + 1:02d}", "black", tw, number_h, LABEL * u * alone, max_lines=1, align=self.align)
             for k in range(len(feats) if len(feats) >= 2 else 0)
         ]
-        # The price: on an accent tag when it closes the clip alone, in big type above the button otherwise,
-        # so the button stays the one accent-coloured thing to press.
-        self.price: Sprite | None = None
-        if copy.price:
-            fill, ink = (self.p.accent, self.p.on_accent) if not copy.cta else (None, None)
-            self.price = (
-                self.label(copy.price, "black", 1.2 * DISPLAY * u, tw, fill, ink)
-                if fill is not None and ink is not None
-                else self.plain(copy.price, "black", 1.5 * DISPLAY * u, tw, self.p.ink)
-            )
-        self.cta = self.button(copy.cta, CTA * u, tw) if copy.cta else None
-        self.end_head = None
-        if copy.end_text:
-            self.end_head = s.text(
-                copy.end_text, "black", tw, th * 0.3, TITLE * u * alone, max_lines=3, align=self.align
-            )
-        elif not self.price and not self.cta:
-            self.end_head = self.headline
-        elif self.small_head is not None:
-            self.end_head = self.small_head
         self.logo_sprite = None
         if logo is not None:
             ground = self.ground_at(self.bg, text_box)
             self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
+        # The sale's name over the headline; the end card closes with the offer, price, conditions, code, call
+        # to action and website (and the headline again, or the end text).
+        self.kicker = kicker(self, copy.sale, tw, 1.0 if products else 1.3)
+        lead_h = self.logo_sprite.size[1] if self.logo_sprite else 0.0
+        self.end = EndCard(self, copy, text_box, lead_h=lead_h, head=copy.headline, align=self.align, scale=alone)
         # Without a picture the background itself moves: a soft light circles over it.
         self.glow = self.drifting_light(period=12.0) if not self.shots else None
         D = self.D
@@ -414,7 +385,7 @@ class ProductShowcase(Design):
         self.feature_beats = list(zip(edges, edges[1:], strict=False))
         self.story: Storyboard | None = None
         if span - feature_time >= 1.2:
-            lines = _unique([*copy.features, copy.headline, copy.price, copy.tagline])
+            lines = _unique([*copy.features, copy.headline, copy.tagline, copy.offer, copy.price])
             length = clamp((span - feature_time) / max(1, len(lines)), 2.0, 3.4)
             frames = round(length * self.fps) + 2
             visits = math.ceil((span - feature_time) / length / max(1, len(products)))
@@ -470,18 +441,34 @@ class ProductShowcase(Design):
             self._draw_end(frame, t)
         elif self.features and t >= self.intro:
             self._draw_feature(frame, t)
-        if t < self.end_start and (t < self.intro + 0.3 or not self.features) and self.headline is not None:
-            p, u = self.p, self.u
-            _, y0, _, y1 = self.text_box
-            shown = ease_out(progress(t, 0.15, 0.75))
-            out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
-            bar_h = max(2, round(0.6 * u))
-            y = (y0 + y1 - self.headline.height - 2.5 * u - bar_h) / 2 + (1 - shown) * 3 * u
+        if t < self.end_start and (t < self.intro + 0.3 or not self.features):
+            self._draw_opening(frame, t)
+
+    def _draw_opening(self, frame: Image.Image, t: float) -> None:
+        """The sale's name, the headline over an accent bar and the tagline."""
+        p, u = self.p, self.u
+        _, y0, _, y1 = self.text_box
+        shown = ease_out(progress(t, 0.15, 0.75))
+        out = 1 - progress(t, self.intro, self.intro + 0.3) if self.features else 1.0
+        bar_h = max(2, round(0.6 * u))
+        kick_h = self.kicker.size[1] + 2.5 * u if self.kicker is not None else 0.0
+        head_h = self.headline.height + 2.5 * u + bar_h if self.headline is not None else 0.0
+        tag_h = self.tagline.height + 2.5 * u if self.tagline is not None else 0.0
+        y = (y0 + y1 - kick_h - head_h - tag_h) / 2 + (1 - shown) * 3 * u
+        if self.kicker is not None:
+            kw, kh = self.kicker.size
+            self.draw_text_sprite(frame, self.kicker, self._text_x(kw) + kw / 2, y + kh / 2, 1.0, shown * out)
+            y += kick_h
+        if self.headline is not None:
             self.s.paste_text(frame, self.headline, self._text_x(self.headline.width), y, p.ink, shown * out)
             bar_w = round(9 * u * ease_out(progress(t, 0.35, 0.95)))
             if bar_w > 1 and shown * out > 0.05:
                 bx, by = round(self._text_x(bar_w)), round(y + self.headline.height + 2.5 * u)
                 frame.paste(mix(p.bg, p.accent, shown * out), (bx, by, bx + bar_w, by + bar_h))
+            y += head_h + 2.5 * u
+        if self.tagline is not None:
+            k = ease_out(progress(t, 0.3, 0.9))
+            self.s.paste_text(frame, self.tagline, self._text_x(self.tagline.width), y, p.muted, k * out)
 
     def _draw_feature(self, frame: Image.Image, t: float) -> None:
         p, u, s = self.p, self.u, self.s
@@ -517,37 +504,11 @@ class ProductShowcase(Design):
         s.paste_text(frame, feat, self._text_x(feat.width), by + bar_h + gap + dy, p.ink, opacity)
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
-        p, u, s = self.p, self.u, self.s
-        _, y0, _, y1 = self.text_box
-        gap = 3.0 * u
-        parts: list[tuple[str, float]] = []
         if self.logo_sprite is not None:
-            parts.append(("logo", self.logo_sprite.size[1]))
-        if self.end_head is not None:
-            parts.append(("head", self.end_head.height))
-        if self.price is not None:
-            parts.append(("price", self.price.size[1]))
-        if self.cta is not None:
-            parts.append(("cta", self.cta.size[1]))
-        total = sum(h for _, h in parts) + gap * max(0, len(parts) - 1)
-        y = y0 + ((y1 - y0) - total) / 2
-        for n, (name, h) in enumerate(parts):
-            k = ease_out(progress(t, self.end_start + 0.12 * n, self.end_start + 0.12 * n + 0.45))
-            dy = (1 - k) * 2.5 * u
-            if name == "logo" and self.logo_sprite is not None:
-                cx = self._text_x(self.logo_sprite.size[0]) + self.logo_sprite.size[0] / 2
-                self.logo_sprite.draw(frame, cx, y + h / 2 + dy, 1.0, k)
-            elif name == "head" and self.end_head is not None:
-                s.paste_text(frame, self.end_head, self._text_x(self.end_head.width), y + dy, p.ink, k)
-            elif name == "price" and self.price is not None:
-                cx = self._text_x(self.price.size[0]) + self.price.size[0] / 2
-                pop = ease_out_back(k) if k > 0 else 0.0
-                self.draw_text_sprite(frame, self.price, cx, y + h / 2, min(1.0, 0.85 + 0.15 * pop), clamp(k * 1.5))
-            elif name == "cta" and self.cta is not None:
-                cx = self._text_x(self.cta.size[0]) + self.cta.size[0] / 2
-                pop = ease_out_back(k) if k > 0 else 0.0
-                self.draw_text_sprite(frame, self.cta, cx, y + h / 2, min(1.0, 0.8 + 0.2 * pop), clamp(k * 1.5))
-            y += h + gap
+            k = ease_out(progress(t, self.end_start, self.end_start + 0.45))
+            cx = self.end.cx(self.logo_sprite.size[0] * self.end.lead_scale)
+            self.logo_sprite.draw(frame, cx, self.end.lead_cy + (1 - k) * 2.5 * self.u, self.end.lead_scale, k)
+        self.end.draw(frame, t, self.end_start, 0.12)
 
 
 # --- social media ------------------------------------------------------------------------------------------
@@ -582,22 +543,24 @@ class SocialMedia(Design):
         self.glow = self.drifting_light(period=9.0, size=1.1)
         # Hook: big words in an accent box, upper part of the safe zone.
         scale = 1.1 if s.vertical else 0.85
-        hook_text = copy.headline or copy.tagline
+        hook_text = copy.headline or copy.tagline or ("" if copy.features else copy.offer)
         self.hook = (
             self.label(hook_text, "black", DISPLAY * u * scale, self.safe_w, p.accent, p.on_accent)
             if hook_text
             else None
         )
         self.hook_cy = st + self.safe_h * (0.28 if s.vertical else 0.36)
+        self.kicker = kicker(self, copy.sale, self.safe_w * 0.9, scale * 1.1)
         # Captions: the features, then the other lines of the copy, in light boxes at the bottom of the safe zone,
-        # so there is text on screen the whole time.
-        lines = [x for x in _unique([*copy.features, copy.tagline, copy.price, copy.end_text]) if x != hook_text]
-        caps = lines or ([hook_text] if hook_text else [])
-        cap_size = BODY * u * (1.15 if s.vertical else 0.95)
-        self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps[:12]]
+        # so there is text on screen the whole time. A cut too short for each line its own shows several at once.
+        lines = [x for x in _unique([copy.tagline, *copy.features, copy.offer, copy.price]) if x != hook_text]
+        caps = (lines or ([hook_text] if hook_text else []))[:12]
+        self.per_cut = math.ceil(len(caps) / self.n_cuts) if self.n_cuts and len(caps) > self.n_cuts else 1
+        cap_size = BODY * u * (1.15 if s.vertical else 0.95) * (0.85 if self.per_cut > 1 else 1.0)
+        self.captions = [self.label(c, "bold", cap_size, self.safe_w * 0.95, p.ink, p.bg) for c in caps]
         # Logos and graphics are shown whole between the hook and the captions, never under them.
         band_top = round(self.hook_cy + self.hook.size[1] / 2 + 2 * u) if self.hook is not None else st
-        cap_h = max((c.size[1] for c in self.captions), default=0)
+        cap_h = max((c.size[1] for c in self.captions), default=0) * self.per_cut
         band_bottom = round(sb - cap_h - 3.5 * u) if self.captions else sb
         if band_bottom - band_top < self.safe_h * 0.25:
             band_top, band_bottom = st, sb
@@ -609,28 +572,25 @@ class SocialMedia(Design):
         )
         # Without references the cuts are colour fields and the captions big words on them.
         self.field_caps = (
-            [s.text(c, "black", self.safe_w, self.safe_h * 0.6, DISPLAY * u * scale, max_lines=4) for c in caps[:12]]
+            [
+                s.text(
+                    c,
+                    "black",
+                    self.safe_w,
+                    self.safe_h * 0.6 / self.per_cut,
+                    DISPLAY * u * scale / self.per_cut**0.5,
+                    max_lines=4,
+                )  # fmt: skip
+                for c in caps
+            ]
             if not refs
             else []
-        )
-        # End card: a product card, the price and the call to action.
-        self.cta = (
-            self.button(copy.cta, CTA * u * (1.25 if s.vertical else 1.0), self.safe_w * 0.9) if copy.cta else None
-        )
-        self.price = (
-            s.text(copy.price, "black", self.safe_w, 16 * u, 1.3 * DISPLAY * u * scale, max_lines=1)
-            if copy.price
-            else None
-        )
-        end_word = copy.end_text or copy.headline
-        self.end_head = (
-            s.text(end_word, "black", self.safe_w * 0.95, 24 * u, TITLE * u * scale, max_lines=3) if end_word else None
         )
         self.end_card = None
         if refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
-            side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if self.end_head is not None else 1.0)
+            side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if copy.end_text or copy.headline else 1.0)
             if hero.has_alpha:
                 mid = (st + sb) / 2
                 ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
@@ -640,6 +600,17 @@ class SocialMedia(Design):
                 img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))
                 hero.drop()
             self.end_card = Sprite(with_shadow(img, 2 * u, (0, round(1.2 * u)), strength=0.5)[0])
+        # End card: the product card over the closing words (the headline again or the end text, the offer,
+        # price, conditions, code, call to action and website).
+        lead_h = self.end_card.size[1] if self.end_card is not None else 0.0
+        self.end = EndCard(self, copy, s.safe, lead_h=lead_h, head=copy.headline, scale=scale)
+
+    def _caps(self, c: int) -> list[int]:
+        """The captions of cut `c`: one in turn, or the cut's share of them when there are more than cuts."""
+        n = len(self.captions)
+        if self.per_cut == 1:
+            return [c % n] if n else []
+        return list(range(c * self.per_cut, min(n, (c + 1) * self.per_cut)))
 
     def _shot(self, frame: Image.Image, index: int, n: int, t: float) -> tuple[RGB, RGB] | None:
         """Draw frame `n` of shot `index`; for colour fields, returns (fill, text colour)."""
@@ -661,64 +632,47 @@ class SocialMedia(Design):
             else:
                 frame.paste(self.bg, (0, 0))
                 self.glow.draw(frame, t)
+            k = progress(t, 0.04, 0.3)
+            scale = min(1.0, 0.7 + 0.3 * ease_out_back(k)) if k > 0 else 0.0
+            if self.kicker is not None:
+                top = self.hook_cy - (self.hook.size[1] / 2 + 1.5 * u if self.hook is not None else 0)
+                self.draw_text_sprite(
+                    frame, self.kicker, self.W / 2, top - self.kicker.size[1] / 2, 1.0, clamp(k * 2.5)
+                )
             if self.hook is not None:
-                k = progress(t, 0.04, 0.3)
-                scale = min(1.0, 0.7 + 0.3 * ease_out_back(k)) if k > 0 else 0.0
                 self.draw_text_sprite(frame, self.hook, self.W / 2, self.hook_cy, scale, clamp(k * 2.5))
         elif t < self.end_start:
             c = min(self.n_cuts - 1, int((t - self.hook_end) / self.cut_len))
             a = self.hook_end + c * self.cut_len
             colour_field = self._shot(frame, c + 1, i - round(a * self.fps), t)
             if self.shots and self.captions:
-                cap = self.captions[c % len(self.captions)]
                 k = progress(t, a, a + 0.24)  # on screen from the cut's first frame, popping into place
                 scale = min(1.0, 0.86 + 0.14 * ease_out_back(k))
-                cy = s.safe[3] - cap.size[1] / 2 - 1.5 * u
-                self.draw_text_sprite(frame, cap, self.W / 2, cy, scale)
+                bottom = s.safe[3] - 1.5 * u
+                for n in reversed(self._caps(c)):
+                    cap = self.captions[n]
+                    self.draw_text_sprite(frame, cap, self.W / 2, bottom - cap.size[1] / 2, scale)
+                    bottom -= cap.size[1] + u
             elif colour_field is not None and self.field_caps:
-                block = self.field_caps[c % len(self.field_caps)]
+                blocks = [self.field_caps[n] for n in self._caps(c)]
                 k = ease_out(progress(t, a, a + 0.26))
-                y = (s.safe[1] + s.safe[3] - block.height) / 2 + (1 - k) * 3 * u
-                s.paste_text(frame, block, (self.W - block.width) / 2, y, colour_field[1], clamp(0.5 + k))
+                gap = 2 * u
+                y = (s.safe[1] + s.safe[3] - sum(b.height for b in blocks) - gap * (len(blocks) - 1)) / 2
+                for block in blocks:
+                    s.paste_text(frame, block, (self.W - block.width) / 2, y + (1 - k) * 3 * u, colour_field[1],
+                                 clamp(0.5 + k))  # fmt: skip
+                    y += block.height + gap
         else:
             frame.paste(self.bg, (0, 0))
             self._draw_end(frame, t)
 
     def _draw_end(self, frame: Image.Image, t: float) -> None:
-        p, u, s = self.p, self.u, self.s
-        _, st, _, sb = s.safe
-        gap = 3.4 * u
-        parts: list[tuple[str, float]] = []
         if self.end_card is not None:
-            parts.append(("card", self.end_card.size[1]))
-        if self.end_head is not None:
-            parts.append(("head", self.end_head.height))
-        if self.price is not None:
-            parts.append(("price", self.price.height))
-        if self.cta is not None:
-            parts.append(("cta", self.cta.size[1]))
-        total = sum(h for _, h in parts) + gap * max(0, len(parts) - 1)
-        if total > sb - st:  # a tall card on a short frame: shrink the gaps first
-            gap = max(u, gap - (total - (sb - st)) / max(1, len(parts) - 1))
-            total = sum(h for _, h in parts) + gap * (len(parts) - 1)
-        y = st + ((sb - st) - total) / 2
-        for n, (name, h) in enumerate(parts):
-            k = progress(t, self.end_start + 0.08 + 0.1 * n, self.end_start + 0.08 + 0.1 * n + 0.35)
+            k = progress(t, self.end_start + 0.08, self.end_start + 0.43)
             pop = ease_out_back(k) if k > 0 else 0.0
-            if name == "card" and self.end_card is not None:
-                self.end_card.draw(frame, self.W / 2, y + h / 2, min(1.0, 0.85 + 0.15 * pop), clamp(k * 2))
-            elif name == "head" and self.end_head is not None:
-                x = (self.W - self.end_head.width) / 2
-                s.paste_text(frame, self.end_head, x, y + (1 - k) * 2 * u, p.ink, clamp(k * 2))
-            elif name == "price" and self.price is not None:
-                x = (self.W - self.price.width) / 2
-                s.paste_text(frame, self.price, x, y + (1 - ease_out(k)) * 2 * u, p.ink, clamp(k * 2))
-            elif name == "cta" and self.cta is not None:
-                settle = max(0.0, t - self.end_start - 0.7)
-                pulse = 1.0 - 0.035 * (0.5 - 0.5 * math.cos(settle * 6.0)) if settle > 0 else 1.0
-                scale = min(1.0, 0.7 + 0.3 * pop) * pulse
-                self.draw_text_sprite(frame, self.cta, self.W / 2, y + h / 2, scale, clamp(k * 2))
-            y += h + gap
+            scale = min(1.0, 0.85 + 0.15 * pop) * self.end.lead_scale
+            self.end_card.draw(frame, self.W / 2, self.end.lead_cy, scale, clamp(k * 2))
+        self.end.draw(frame, t, self.end_start)
 
 
 # --- prompt ------------------------------------------------------------------------------------------------
@@ -736,23 +690,46 @@ class PromptVideo(Design):
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
         D = self.D
-        phrases = copy.texts()
-        n = min(len(phrases), max(1, int(D / 2.0)))
-        self.phrases = phrases[:n]
-        self.bg = self.background(glow_at=(0.3, 0.3))
+        # The words in display order, a beat each; a clip too short for that gives a beat several lines. The
+        # call to action, website and end text close the clip together, on its last beat.
+        closing = [x for x in (copy.cta, copy.website, copy.end_text) if x]
+        # Each line is a unit of its own, but conditions ride small under the offer or price they qualify.
+        units: list[list[str]] = []
+        for x in copy.texts():
+            if x in closing:
+                continue
+            if x in copy.conditions and units:
+                units[-1].append(x)
+            else:
+                units.append([x])
+        slots = max(1, int(D / 1.2) - (1 if closing else 0))
+        per = math.ceil(len(units) / max(1, slots)) if units else 1
+        groups = [[x for unit in units[k : k + per] for x in unit] for k in range(0, len(units), per)]
         size = BODY * u * (1.25 if s.vertical else 1.15)
-        if refs:
-            self.blocks = [
-                s.text(x, "black", self.safe_w * 0.92, self.safe_h * 0.34, size, max_lines=3) for x in self.phrases
+        if not refs:
+            size *= 1.5
+        room = self.safe_h * (0.34 if refs else 0.6)
+        small = LABEL * u * 1.2
+
+        def blocks(lines: list[str]) -> list[TextBlock]:
+            f = 1.0 if len([x for x in lines if x not in copy.conditions]) == 1 else 0.75
+            return [
+                s.text(x, "medium", self.safe_w * 0.92, room / len(lines), small, max_lines=2)
+                if x in copy.conditions
+                else s.text(x, "black", self.safe_w * 0.92, room / len(lines), size * f, max_lines=3)
+                for x in lines
             ]
-        else:
-            self.blocks = [
-                s.text(x, "black", self.safe_w * 0.9, self.safe_h * 0.6, size * 1.5, max_lines=4) for x in self.phrases
-            ]
-        text_top = sb - max((b.height for b in self.blocks), default=0)
+
+        self.groups = [blocks(g) for g in groups]
+        self.closing = blocks(closing) if closing else []
+        self.bg = self.background(glow_at=(0.3, 0.3))
+        self.blocks = [b for g in [*self.groups, self.closing] for b in g]
+        heights = [self._height(g) for g in [*self.groups, self.closing]]
+        text_top = sb - max(heights, default=0)
         # Beats of at most 3.5 s on the music's beats: a new shot (the references in turn, each time with
         # another move) and the next line in each.
-        count = max(len(self.blocks), math.ceil(D / 3.5)) if (self.blocks or refs) else 1
+        n_text = len(self.groups) + (1 if self.closing else 0)
+        count = max(n_text, math.ceil(D / 3.5)) if (self.blocks or refs) else 1
         edges = [D * k / count for k in range(count + 1)]
         edges[1:-1] = [s.on_beat(x) for x in edges[1:-1]]
         self.edges = edges
@@ -775,6 +752,16 @@ class PromptVideo(Design):
         self.text_bottom = sb
         self.glow = self.drifting_light(period=12.0) if not self.kbs else None
         self.colour_fields = self.fields()
+
+    def _height(self, blocks: list[TextBlock]) -> float:
+        return sum(b.height for b in blocks) + 1.5 * self.u * max(0, len(blocks) - 1)
+
+    def _lines(self, k: int) -> list[TextBlock]:
+        """The lines of beat `k`: the closing words on the last beat, the others in turn before it."""
+        last = len(self.edges) - 2
+        if self.closing and k == last:
+            return self.closing
+        return self.groups[k % len(self.groups)] if self.groups else []
 
     def _beat(self, t: float) -> tuple[int, float, float]:
         for k, (a, b) in enumerate(zip(self.edges, self.edges[1:], strict=False)):
@@ -817,16 +804,15 @@ class PromptVideo(Design):
                 self.glow.draw(frame, t + 4.0 * k)
         if not self.blocks:
             return
-        enter = ease_out(progress(t, a + 0.1, a + 0.8))
+        enter = ease_out(progress(t, a + 0.1, a + min(0.8, 0.1 + (b - a) * 0.3)))
         leave = 1 - progress(t, b - 0.35, b) if k < len(self.edges) - 2 else 1.0
-        block = self.blocks[k % len(self.blocks)]
+        lines = self._lines(k)
+        height = self._height(lines)
         drift = (1 - enter) * 2.5 * u - progress(t, a, b) * 1.2 * u
-        x = (self.W - block.width) / 2
-        if self.kbs:
-            y = self.text_bottom - block.height + min(0.0, drift)
-        else:
-            y = (s.safe[1] + s.safe[3] - block.height) / 2 + drift
-        s.paste_text(frame, block, x, y, p.ink, enter * leave)
+        y = self.text_bottom - height + min(0.0, drift) if self.kbs else (s.safe[1] + s.safe[3] - height) / 2 + drift
+        for block in lines:
+            s.paste_text(frame, block, (self.W - block.width) / 2, y, p.ink, enter * leave)
+            y += block.height + 1.5 * u
 
 
 def _scrim_alpha(ink: RGB, scrim: RGB) -> float:
