@@ -128,6 +128,6 @@ async def test_a_reopened_conversation_asks_its_open_price_question_again(
         resumed_at = next(i for i, (e, _) in enumerate(back.events) if e == "resume_thread")
         asked_at = next(i for i, (e, d) in enumerate(back.events) if e == "new_message" and "go-ahead" in d["output"])
         assert asked_at > resumed_at  # after the history is shown, or the page would drop it
-        assert {a["name"] for a in actions} == {"confirm_job", "cancel_job"}
+        assert {a["name"] for a in actions} == {"confirm_job", "cancel_job", "edit_text"}
         assert fake_replicate.creates() == []
         await back.close()
