@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from tools.catalog import MODEL_MENTIONS
 
@@ -75,10 +76,19 @@ def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
 
 
 def _without_models(text: str, model_names: Sequence[str]) -> str:
-    for name in sorted(model_names, key=len, reverse=True):
-        escaped = re.escape(name)
-        said = rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?{escaped}(?![\w-]){VERSION}(?:\s+model)?(?![\w-])"
-        text = re.sub(said, " ", text, flags=re.I)
-        if re.search(r"[\d\s/-]", name):  # "veo-3.1", "sora 2 pro": never an ordinary word
-            text = re.sub(rf"(?<![\w-]){escaped}(?![\w-]){VERSION}(?![\w-])", " ", text, flags=re.I)
+    for pattern in _model_patterns(tuple(model_names)):
+        text = pattern.sub(" ", text)
     return _MENTIONS.sub(" ", text)
+
+
+@lru_cache(maxsize=8)
+def _model_patterns(names: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """The catalog's names (longest first) said as a model ("on veo", "with the draft model"), and those that are
+    never an ordinary word ("veo-3.1", "sora 2 pro") wherever they stand: compiled once per list of names."""
+    ordered = sorted(names, key=len, reverse=True)
+    said = "|".join(map(re.escape, ordered))
+    bare = "|".join(re.escape(n) for n in ordered if re.search(r"[\d\s/-]", n))
+    patterns = [rf"\b(?:on|with|using|via|by|in)\s+(?:the\s+)?(?:{said})(?![\w-]){VERSION}(?:\s+model)?(?![\w-])"]
+    if bare:
+        patterns.append(rf"(?<![\w-])(?:{bare})(?![\w-]){VERSION}(?![\w-])")
+    return [re.compile(p, re.I) for p in patterns] if ordered else []
