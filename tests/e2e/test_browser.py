@@ -462,3 +462,42 @@ def test_the_settings_panel_opens_and_the_next_video_follows_it(tmp_path: Path) 
             assert abs(info.duration_s - 6) <= 1 / info.fps
         finally:
             server.stop()
+
+
+def test_a_paid_price_question_lists_the_words_and_edit_text_changes_them_before_paying(tmp_path: Path) -> None:
+    """A paid brief's price question says what will be on screen; Edit text and a typed change ask again with the
+    new words (the old question's buttons gone), and nothing reaches Replicate until Generate, then once."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.e2e.server_process import ServerProcess, replicate_env
+    from tests.fakes.replicate_server import FakeReplicate
+
+    shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    with FakeReplicate() as fake:
+        server = ServerProcess(tmp_path / "data", **replicate_env(fake))
+        server.start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                open_chat(page, server.base)
+                send(page, "a 4 second 16:9 video on veo-3.1 of cosy sweaters. Headline: Cosy season. Use code KNIT30")
+                expect(page.get_by_text("Code “Use code KNIT30”")).to_be_visible(timeout=30000)
+                page.screenshot(path=str(shots / "price-question.png"))
+                page.get_by_role("button", name="Edit text").last.click()
+                send(page, "change the code to KNIT40")
+                expect(page.get_by_text("Code “Use code KNIT40”")).to_be_visible(timeout=30000)
+                expect(page.get_by_role("button", name="Generate")).to_have_count(1)
+                page.screenshot(path=str(shots / "price-question-edited.png"))
+                assert fake.creates() == []
+                page.get_by_role("button", name="Generate").click()
+                deadline = time.monotonic() + 30
+                while not fake.creates() and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                browser.close()
+            [create] = fake.creates()
+            on_screen = create.json["input"]["prompt"].splitlines()[-1]
+            assert 'headline "Cosy season"' in on_screen and 'promo code badge "Use code KNIT40"' in on_screen
+            assert "KNIT30" not in on_screen
+        finally:
+            server.stop()
