@@ -27,6 +27,19 @@ class Damaged(Exception):
     """The compressed body does not decode."""
 
 
+class _Body:
+    """A body as the pieces it came in, joined once at the end: one buffer grown piece by piece is copied as it
+    grows, and how much memory that takes then depends on the allocator's history (20 MB or 67 MB for one bomb)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes] = []
+        self.size = 0
+
+    def add(self, piece: bytes) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+
+
 class _Inflater:
     """gzip or deflate, decoded a bounded step at a time."""
 
@@ -37,7 +50,7 @@ class _Inflater:
         self._first = True
         self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 16 if coding == "gzip" else zlib.MAX_WBITS)
 
-    def feed(self, data: bytes, body: bytearray, limit: int) -> None:
+    def feed(self, data: bytes, body: _Body, limit: int) -> None:
         """Decode `data` onto `body`, a step at a time, stopping as soon as the body passes `limit`."""
         if self._first and self._coding == "deflate":
             try:  # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate
@@ -45,12 +58,12 @@ class _Inflater:
             except zlib.error:
                 self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
         self._first = False
-        while data and len(body) <= limit:
-            body += self._zlib.decompress(data, min(self.STEP, limit + 1 - len(body)))
+        while data and body.size <= limit:
+            body.add(self._zlib.decompress(data, min(self.STEP, limit + 1 - body.size)))
             data = self._zlib.unconsumed_tail
 
-    def finish(self, body: bytearray, limit: int) -> None:
-        body += self._zlib.flush(limit + 1 - len(body))
+    def finish(self, body: _Body, limit: int) -> None:
+        body.add(self._zlib.flush(limit + 1 - body.size))
 
 
 def _decoder(response: httpx.Response) -> _Inflater | None:
@@ -66,7 +79,7 @@ def _decoder(response: httpx.Response) -> _Inflater | None:
 async def read_capped(response: httpx.Response, limit: int) -> bytes:
     """The body of a streamed response, at most `limit` bytes both as received and as decoded."""
     decoder = _decoder(response)
-    body = bytearray()
+    body = _Body()
     wire = 0
     try:
         async for chunk in response.aiter_raw():
@@ -74,15 +87,15 @@ async def read_capped(response: httpx.Response, limit: int) -> bytes:
             if wire > limit:
                 raise TooLarge
             if decoder is None:
-                body += chunk
+                body.add(chunk)
             else:
                 decoder.feed(chunk, body, limit)
-            if len(body) > limit:
+            if body.size > limit:
                 raise TooLarge
         if decoder is not None:
             decoder.finish(body, limit)
-            if len(body) > limit:
+            if body.size > limit:
                 raise TooLarge
     except zlib.error:
         raise Damaged from None
-    return bytes(body)
+    return b"".join(body.pieces)
