@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from campaign.errors import ClapboardError
+from tools.brand import BrandKit
 from tools.brief import AdCopy
 from tools.catalog import ModelSpec, Resolved
 
@@ -63,6 +64,7 @@ class RenderJob:
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
     variant: int = 0  # which variation of the brief: the draft varies its shots and layout, providers their seed
+    brand: BrandKit | None = None  # the brand kit the video follows
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before

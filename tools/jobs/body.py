@@ -250,6 +250,7 @@ class JobBody:
                 template=spec.template,
                 copy=spec.copy,
                 variant=spec.variant,
+                brand=spec.brand,
                 references=spec.references,
                 prediction_id=job.provider_job_id if job.provider_model == model.id else None,
                 record_prediction=self._recorder(job.id, runner, model.id),

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, StrictBool, StrictInt, field_validator
 
 from campaign.models import Job, JobStatus
 from campaign.text import StorableText
+from tools.brand import BrandKit, BrandVersion
 from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
 from tools.engines.base import Reference
 
@@ -86,6 +87,8 @@ class JobSpec(BaseModel):
     set_id: str | None = None  # the set of variations or formats this job was made in
     channel: str | None = None  # the channel it was made for (tools/channels.py), when one was named
     variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed
+    brand: BrandKit | None = None  # the campaign's kit (over its team's) when the job was submitted
+    brand_version: BrandVersion | None = None  # which versions that kit came from
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:
