@@ -6,8 +6,10 @@ as artifacts."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NotRequired
 
 from langchain.agents import AgentState, create_agent
@@ -18,6 +20,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
+from chat.brand_words import BrandArgs, changes_of
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
@@ -26,9 +29,13 @@ from tools.studio.types import (
     MAX_VARIATIONS,
     Actor,
     AdCopy,
+    BrandChanges,
+    BrandView,
     ClapboardError,
+    Forbidden,
     InvalidRequest,
     LibraryView,
+    NotFound,
     Submitted,
     VideoRequest,
 )
@@ -44,7 +51,10 @@ To change this conversation's latest video ("make it square", "10 seconds", "cha
 on kling"), use revise_video with only what changes. Use make_variations for other takes of it and make_formats
 for every channel format at once. For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn",
 "for each of Reels and Shorts") call generate_video once with `channels`; a follow-up about one of them ("make the
-YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign library. Answer
+YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign library.
+When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
+the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
+"legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
 questions (about models, prices, formats, lengths, what you can do) in words or with list_video_models, and greet
 a greeting back: never make a video from a question or a greeting. When a tool reports a problem,
 tell the user what is allowed and suggest the nearest valid request. Paid models ask the user to confirm the
@@ -68,6 +78,7 @@ class TurnContext:
     message_id: str = ""  # keys this turn's submissions: a resent message or a repeated call makes no new job
     defaults: dict[str, Any] = field(default_factory=dict)  # chat settings: model, aspect, duration_s, ...
     focus: str | None = None  # the job of the video the user pointed at with a button, if any
+    uploads: list[tuple[str, Path]] = field(default_factory=list)  # this message's files: name and path
 
     def key_for(self, tool_name: str, asked: dict[str, Any]) -> str | None:
         """The idempotency key of a request made in this turn: the message, the tool and what it asks for."""
@@ -84,12 +95,24 @@ class Conversation(AgentState):
 
 
 @dataclass
+class BrandOffer:
+    """A change to the team's kit a member may not make, offered as the campaign's kit instead."""
+
+    args: BrandArgs
+    campaign: str
+    uploads: list[tuple[str, Path]]
+
+
+@dataclass
 class Outcome:
-    """What a tool did besides its words: jobs started (to follow and to confirm), a library to show."""
+    """What a tool did besides its words: jobs started (to follow and to confirm), a library or a brand kit to
+    show, a brand kit to offer."""
 
     submitted: list[Submitted] = field(default_factory=list)
     library: LibraryView | None = None
     campaign: str | None = None
+    brand: BrandView | None = None  # a brand kit to show
+    brand_offer: BrandOffer | None = None  # the campaign's kit, offered to a member instead of the team's
 
 
 Runtime = ToolRuntime[TurnContext, Conversation]
@@ -317,7 +340,84 @@ async def list_creatives(runtime: Runtime, campaign: str | None = None) -> Resul
     return library_summary(library), Outcome(library=library, campaign=campaign)
 
 
-TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, list_creatives]
+class ShowBrandArgs(BaseModel):
+    campaign: str | None = Field(
+        default=None, description="A campaign's kit (over the team's); the team's when omitted."
+    )
+
+
+@tool("set_brand", args_schema=BrandArgs, response_format="content_and_artifact")
+async def set_brand(runtime: Runtime, **given: Any) -> Result:
+    """Change the brand kit every video follows: the team's, or the campaign's when the user says "for this
+    campaign" or names one. Sets the logo (or light logo) from an image attached to this message, the palette or
+    one colour, a font from a TTF/OTF file attached to this message, the call to action, website, tone words or
+    legal line. Makes no video."""
+    ctx, args = runtime.context, BrandArgs(**given)
+    campaign = args.campaign or (await _this_campaign(ctx) if args.for_campaign else None)
+    if args.for_campaign and not campaign:
+        return "Which campaign is this kit for? Say *for the Spring sale campaign*, or choose a default campaign " \
+            "in the settings.", Outcome()  # fmt: skip
+    if campaign is None and not ctx.actor.admin:
+        where = await _this_campaign(ctx)
+        if where is None:
+            return (
+                f"{ONLY_ADMINS} Say it again with *for the Spring sale campaign* for a campaign's own kit.",
+                Outcome(),
+            )
+        offer = BrandOffer(args.model_copy(update={"for_campaign": True, "campaign": where}), where, ctx.uploads)
+        return f"{ONLY_ADMINS} I can set it as the *{where}* campaign's kit instead.", Outcome(brand_offer=offer)
+    return await apply_brand(ctx.studio, ctx.actor, args, campaign, ctx.uploads)
+
+
+ONLY_ADMINS = "Only an admin can change the team's brand kit, so nothing changed."
+
+
+async def apply_brand(
+    studio: Studio, actor: Actor, args: BrandArgs, campaign: str | None, files: list[tuple[str, Path]]
+) -> Result:
+    """Change the team's kit (campaign None) or a campaign's as `args` say, with a message's files."""
+    try:
+        palette = (await studio.brand.get(actor, campaign)).effective.colors
+    except NotFound:
+        palette = []  # a campaign named for the first time: made when its kit is set
+    uploads = [(name, await asyncio.to_thread(path.read_bytes)) for name, path in files]
+    changes = changes_of(args, uploads, [(c.hex, c.role) for c in palette])
+    if isinstance(changes, str):
+        return changes, Outcome()
+    try:
+        view = await studio.brand.set(actor, BrandChanges.model_validate(changes), campaign)
+    except Forbidden:
+        return ONLY_ADMINS, Outcome()
+    except ClapboardError as exc:
+        return f"The brand kit was not changed: {exc}", Outcome()
+    whose = f"The {view.campaign} campaign's kit" if view.campaign else "The team's kit"
+    return f"{whose} is set: {view.label}.", Outcome(brand=view)
+
+
+@tool("show_brand", args_schema=ShowBrandArgs, response_format="content_and_artifact")
+async def show_brand(runtime: Runtime, campaign: str | None = None) -> Result:
+    """Show the brand kit (logos, colours, fonts, words, version): the team's, or a campaign's over it."""
+    ctx = runtime.context
+    try:
+        view = await ctx.studio.brand.get(ctx.actor, campaign)
+    except ClapboardError as exc:
+        return str(exc), Outcome()
+    if view.effective.is_empty():
+        return "No brand kit yet. Attach your logo and say *this is our logo*, or type *our colours are " \
+            "#0A2540 and #FF5A1F*.", Outcome(brand=view)  # fmt: skip
+    return f"The brand kit: {view.label}.", Outcome(brand=view)
+
+
+async def _this_campaign(ctx: TurnContext) -> str | None:
+    """ "This campaign": the settings' default campaign, else that of this conversation's latest video."""
+    if chosen := ctx.defaults.get("campaign"):
+        return str(chosen)
+    latest = await ctx.studio.jobs.conversation(ctx.actor, ctx.origin, limit=1)
+    return latest[0].campaign if latest else None
+
+
+TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, list_creatives, set_brand,
+         show_brand]  # fmt: skip
 _NOTHING_YET = "There is no video in this conversation yet: describe one and I'll make it."
 
 

@@ -14,6 +14,8 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import chat.history  # noqa: F401  (registers the data layer)
 from chat.agent import Outcome, TurnContext, describe_submission
+from chat.brand import offer, show_again, show_brand
+from chat.brand_words import is_font, read_brand
 from chat.controls import handled_here, stop_job
 from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow
@@ -62,6 +64,7 @@ async def resume(thread: ThreadDict) -> None:
 
     async def then_catch_up(thread_dict: ThreadDict) -> None:
         await show_history(thread_dict)
+        await show_again(thread_dict, actor)
         await services().notifier.catch_up(session_id, actor, origin=f"chat:{thread['id']}")
 
     emitter.resume_thread = then_catch_up  # type: ignore[method-assign]
@@ -83,11 +86,11 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
         return
     if await handled_here(message, actor):
         return
+    files = message.elements or []
+    # A logo for the brand kit, and any font file, is the kit's (set_brand reads it), not an image for the videos.
+    images = [] if read_brand(message.content) else [el for el in files if not is_font(el.name)]
     try:
-        attached = [
-            await studio.files.add_reference(actor, path=Path(el.path or ""), name=el.name)
-            for el in message.elements or []
-        ]
+        attached = [await studio.files.add_reference(actor, path=Path(el.path or ""), name=el.name) for el in images]
     except ClapboardError as exc:
         await cl.Message(content=f"{exc}\n\nNothing was generated; fix the attachment and ask again.").send()
         return
@@ -99,11 +102,12 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
         # As requests take them, whatever the session holds (the panel's raw strings while it is being sent).
         defaults=request_defaults(studio.models.fit_settings(cl.user_session.get("chat_settings") or {})[0]),
         focus=cl.user_session.get(FOCUS),
+        uploads=[(el.name, Path(el.path or "")) for el in files],
     )
     cl.user_session.set(FOCUS, None)  # a button points at a video for the next message only
     text = message.content
-    if attached:  # the images replace the conversation's earlier ones; the model is told they came
-        text += f"\n\n[attached images: {', '.join(el.name for el in message.elements or [])}]"
+    if files:  # the images replace the conversation's earlier ones; the model is told they came
+        text += f"\n\n[attached images: {', '.join(el.name for el in files)}]"
     state = {"messages": [HumanMessage(text)], **({"attachments": [r.key for r in attached]} if attached else {})}
     await _run_agent(context, state, offline=message.content.lstrip().startswith("/"))
 
@@ -135,6 +139,8 @@ _STEPS = {  # Chainlit shows "Used <name>" once a step is done
     "make_variations": "variations",
     "make_formats": "every format",
     "list_creatives": "the library",
+    "set_brand": "the brand kit",
+    "show_brand": "the brand kit",
 }
 
 
@@ -190,11 +196,16 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await answer.send()
     elif started:  # the model went quiet after starting jobs: say what started
         await cl.Message(content="\n\n".join(describe_submission(s) for s in started)).send()
-    elif not any(o.library is not None for o in outcomes):
+    elif not any(o.library is not None or o.brand is not None for o in outcomes):
         # No words and nothing shown: a model that failed to call a tool properly, or was stopped repeating itself.
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
         ).send()
+    for outcome in outcomes:  # the kit, under the words that say what changed
+        if outcome.brand is not None:
+            await show_brand(outcome.brand)
+        if outcome.brand_offer is not None:
+            await offer(outcome.brand_offer)
     await ask_prices(started)
 
 

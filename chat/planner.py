@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from chat.brand_words import read_brand
 from tools.studio import channels_in
 from tools.studio.brief import (
     LABEL_FIELDS,
@@ -33,7 +34,11 @@ HELP = (
     "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *change the code to "
     "KNIT40*, *remove the tagline*, *3 variations*, "
     "*all formats*, *try it on kling*.\n\n"
-    "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/help`. Options in a brief: a "
+    "Set the brand kit every video follows: attach your logo and say *this is our logo*, *our colours are #0A2540 "
+    "and #FF5A1F*, *use Inter for headlines* (attach the font file), *our CTA is Start free*, *website aurora.run*, "
+    "*tone: bold, playful*, *legal line: ...*; add *for this campaign* for the campaign's own kit.\n\n"
+    "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/brand [campaign]`, "
+    "`/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, *for the spring sale campaign*, "
     "*no audio*, and image URLs as references. Several ads at once: *three 6 second ads for our socks, one for "
@@ -196,6 +201,10 @@ _CREATIVES = re.compile(
     r"(?:did|have) (?:we|i) (?:make|made)|(?:did|have) (?:we|i) spen[dt]|spen[dt] so far)\b",
     re.I,
 )
+_SHOW_BRAND = re.compile(
+    r"^(?:(?:show|see|open|view)\s+(?:me\s+|us\s+)?|what(?:'s|\s+is)\s+)?(?:our|the|my)\s+brand(?:\s+kit|ing)?[\s?.!]*$",
+    re.I,
+)
 _MODELS = re.compile(r"\b(models?|engines?)\b.*\?|\b(list|show|which|what|tell\s+me\s+about)\b.*\bmodels?\b", re.I)
 
 
@@ -219,6 +228,10 @@ def plan(
     command = command.lower()
     if not text and attached:
         return Plan(None, reply=_kept(attached))
+    if command == "/brand" or (not command and _SHOW_BRAND.match(text)):
+        return Plan("show_brand", {"campaign": rest.strip().strip("\"'")} if command and rest.strip() else {})
+    if not command and (brand := read_brand(text)):
+        return Plan("set_brand", brand.model_dump(exclude_defaults=True))
     if _YES.match(text):
         if pending:
             return Plan("generate_video", read_options(pending, model_names).args())

@@ -1,0 +1,161 @@
+"""The brand card in the chat: a custom element (public/elements/BrandCard.jsx) with the kit's logos on a
+checkerboard, light and dark, its colour swatches with their roles, font samples in the uploaded fonts, its words
+(CTA, website, tone, legal line) and the version label, each part with an Edit button.
+
+An Edit button asks in the chat what to change (the next message says it in words, read like any other); Refresh
+answers with fresh props (the links to the logos and fonts expire). Chainlit may drop a custom element when a
+conversation is reopened, so a reopened conversation that showed the card shows the kit as it is now.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import chainlit as cl
+from chainlit.types import ThreadDict
+
+from chat.agent import BrandOffer, apply_brand
+from chat.runtime import services
+from chat.signin import SIGNED_OUT, session_actor
+from tools.studio.types import Actor, BrandView, ClapboardError
+
+ELEMENT = "BrandCard"  # public/elements/BrandCard.jsx
+EDIT_ACTION = "brand_edit"
+OFFER_ACTION = "brand_for_campaign"
+OFFER_KEY = "brand_offer"  # the offered change, in the user session (its files stay on this server's disk)
+REFRESH_ACTION = "brand_refresh"
+WORDS = (("cta", "Call to action"), ("website", "Website"), ("tone", "Tone"), ("legal", "Legal line"))
+ROLE_ORDER = {"background": 0, "text": 1, "accent": 2}
+# What each Edit button asks (with the campaign's "for the X campaign" when the card is a campaign's).
+ASK = {
+    "logo": "Attach the new logo (a PNG on a transparent background is best) and say *this is our logo*{scope}; "
+    "for a light version, for dark backgrounds, say *this is our light logo*{scope}.",
+    "colors": "Type the new palette, e.g. *our colours are background #0A2540, text #FFFFFF, accent #FF5A1F*{scope}, "
+    "or change one: *make the accent #00C2A8*{scope}.",
+    "fonts": "Attach the font file (TTF or OTF) and say *use this font for headlines*{scope} (or *for body text*).",
+    "words": "Type what changes, e.g. *our CTA is Start free*{scope}, *website aurora.run*{scope}, "
+    "*tone: bold, playful*{scope} or *legal line: Terms apply*{scope}.",
+}
+
+
+def ink(hex_: str) -> str:
+    """Black or white, whichever reads better on this colour (its WCAG relative luminance)."""
+    r, g, b = (int(hex_[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lum = sum(
+        w * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
+        for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b), strict=True)
+    )
+    return "#000000" if lum > 0.179 else "#FFFFFF"
+
+
+def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
+    """What the card shows: the kit a new video follows (a campaign's fields over the team's), and which fields
+    the campaign sets."""
+    kit = view.effective
+    own = set(view.campaign_kit.kit.model_dump(exclude_defaults=True)) if view.campaign_kit else set()
+    logos = [
+        {"kind": kind, "label": label, "url": view.files.get(key, ""), "campaign": field in own}
+        for kind, label, field, key in (
+            ("main", "Logo", "logo", kit.logo),
+            ("light", "Light logo (for dark backgrounds)", "logo_light", kit.logo_light),
+        )
+        if key
+    ]
+    colors = sorted(kit.colors, key=lambda c: ROLE_ORDER.get(c.role or "", 3))
+    return {
+        "campaign": view.campaign,
+        "label": view.label,
+        "expires_at": int(expires_at),
+        "empty": kit.is_empty(),
+        "logos": logos,
+        "colors": [{"hex": c.hex, "role": c.role or "", "ink": ink(c.hex)} for c in colors],
+        "colors_campaign": "colors" in own,
+        "dark": next((c.hex for c in kit.colors if c.role == "background" and ink(c.hex) == "#FFFFFF"), "#111827"),
+        "fonts": [
+            {"use": f.use, "family": f.family, "url": view.files.get(f.key, ""), "face": f"brand-{f.use}-{i}"}
+            for i, f in enumerate(kit.fonts)
+        ],
+        "fonts_campaign": "fonts" in own,
+        "words": [
+            {
+                "key": key,
+                "label": label,
+                "value": ", ".join(value) if isinstance(value, list) else value,
+                "campaign": key in own,
+            }
+            for key, label in WORDS
+            if (value := getattr(kit, key))
+        ],  # fmt: skip
+    }
+
+
+def _element(view: BrandView) -> cl.CustomElement:
+    props = card_props(view, time.time() + services().studio.files.link_lifetime_s)
+    return cl.CustomElement(name=ELEMENT, props=props, display="inline")
+
+
+async def show_brand(view: BrandView, said: str = "") -> None:
+    """Send the brand card as a message, under `said` when given."""
+    await cl.Message(content=said, elements=[_element(view)]).send()
+
+
+async def show_again(thread: ThreadDict, actor: Actor) -> None:
+    """A reopened conversation that showed the brand card: the kit as it is now (the old card may be gone)."""
+    shown = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
+    if not shown:
+        return
+    props = shown[-1].get("props") or {}
+    campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
+    try:
+        view = await services().studio.brand.get(actor, campaign)
+    except ClapboardError:
+        return
+    await show_brand(view, f"The brand kit now: {view.label}.")
+
+
+async def offer(brand_offer: BrandOffer) -> None:
+    """A member's change to the team's kit, offered as the campaign's kit: a button that makes it so."""
+    cl.user_session.set(OFFER_KEY, brand_offer)
+    label = f"Set it for {brand_offer.campaign}"
+    button = cl.Action(name=OFFER_ACTION, payload={"campaign": brand_offer.campaign}, label=label, icon="palette")
+    await cl.Message(content=f"Set it as the *{brand_offer.campaign}* campaign's kit?", actions=[button]).send()
+
+
+@cl.action_callback(OFFER_ACTION)
+async def take_offer(action: cl.Action) -> None:
+    actor = await session_actor()
+    pending = cl.user_session.get(OFFER_KEY)
+    if actor is None or not isinstance(pending, BrandOffer) or pending.campaign != action.payload.get("campaign"):
+        return  # a stale button: its change was made, or the tab was reloaded
+    cl.user_session.set(OFFER_KEY, None)
+    await action.remove()
+    said, outcome = await apply_brand(services().studio, actor, pending.args, pending.campaign, pending.uploads)
+    if outcome.brand is None:
+        await cl.Message(content=said).send()
+    else:
+        await show_brand(outcome.brand, said)
+
+
+@cl.action_callback(EDIT_ACTION)
+async def edit(action: cl.Action) -> None:
+    """An Edit button: ask in the chat what to change."""
+    part = str(action.payload.get("part", ""))
+    campaign = action.payload.get("campaign")
+    scope = f" for the {campaign} campaign" if campaign else ""
+    if part in ASK:
+        await cl.Message(content=ASK[part].format(scope=scope)).send()
+
+
+@cl.action_callback(REFRESH_ACTION)
+async def refresh(action: cl.Action) -> dict[str, Any]:
+    """Fresh props: new links once the old ones expire, and the team's changes since."""
+    actor = await session_actor()
+    if actor is None:
+        return {"error": SIGNED_OUT}
+    try:
+        view = await services().studio.brand.get(actor, action.payload.get("campaign") or None)
+    except ClapboardError as exc:
+        return {"error": str(exc)}
+    return {"props": card_props(view, time.time() + services().studio.files.link_lifetime_s)}

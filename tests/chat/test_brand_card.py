@@ -1,0 +1,62 @@
+"""The brand card's props: the kit a video follows, what the campaign sets itself, swatches with a readable ink."""
+
+from __future__ import annotations
+
+from chat.brand import card_props, ink
+from tools.brand import BrandKit, BrandVersion, Color, Font
+from tools.studio.types import BrandView, KitVersionView
+
+LOGO, FONT = "brand/logo.png", "brand/inter.ttf"
+
+
+def _version(kit: BrandKit, version: int) -> KitVersionView:
+    return KitVersionView(version=version, kit=kit, created_by="alice", created_at="2026-12-06T01:00:00+00:00")
+
+
+def test_a_campaign_card_shows_the_kit_over_the_teams_and_marks_what_the_campaign_sets() -> None:
+    team = BrandKit(
+        logo=LOGO,
+        colors=[Color(hex="#FF5A1F", role="accent"), Color(hex="#0A2540", role="background")],
+        fonts=[Font(key=FONT, family="Inter", use="headline")],
+        cta="Start free",
+        tone=["bold", "playful"],
+    )
+    mine = BrandKit(website="aurora.run/spring")
+    view = BrandView(
+        campaign="Spring sale",
+        campaign_id="c1",
+        team_kit=_version(team, 3),
+        campaign_kit=_version(mine, 2),
+        effective=mine.over(team),
+        version=BrandVersion(team=3, campaign=2),
+        label="team kit v3 + campaign kit v2",
+        history=[],
+        files={LOGO: "/files/brand/logo.png?sig=1", FONT: "/files/brand/inter.ttf?sig=2"},
+    )
+    props = card_props(view, expires_at=1000.5)
+    assert (props["campaign"], props["label"], props["expires_at"]) == ("Spring sale", view.label, 1000)
+    assert props["logos"] == [{"kind": "main", "label": "Logo", "url": view.files[LOGO], "campaign": False}]
+    assert [(c["hex"], c["role"], c["ink"]) for c in props["colors"]] == [
+        ("#0A2540", "background", "#FFFFFF"),
+        ("#FF5A1F", "accent", "#000000"),
+    ]
+    assert props["dark"] == "#0A2540"  # the logo's dark tile is the kit's own dark background
+    assert props["fonts"] == [
+        {"use": "headline", "family": "Inter", "url": view.files[FONT], "face": "brand-headline-0"}
+    ]
+    assert [(w["key"], w["value"], w["campaign"]) for w in props["words"]] == [
+        ("cta", "Start free", False),
+        ("website", "aurora.run/spring", True),
+        ("tone", "bold, playful", False),
+    ]
+    assert not props["colors_campaign"] and not props["empty"]
+
+
+def test_ink_reads_on_its_swatch() -> None:
+    assert [ink(c) for c in ("#FFFFFF", "#0A2540", "#FF5A1F", "#00C2A8", "#000000")] == [
+        "#000000",
+        "#FFFFFF",
+        "#000000",
+        "#000000",
+        "#FFFFFF",
+    ]
