@@ -73,6 +73,7 @@ def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
         "colors": [{"hex": c.hex, "role": c.role or "", "ink": ink(c.hex)} for c in colors],
         "colors_campaign": "colors" in own,
         "dark": next((c.hex for c in kit.colors if c.role == "background" and ink(c.hex) == "#FFFFFF"), "#111827"),
+        "preview": preview(view),
         "fonts": [
             {"use": f.use, "family": f.family, "url": view.files.get(f.key, ""), "face": f"brand-{f.use}-{i}"}
             for i, f in enumerate(kit.fonts)
@@ -88,6 +89,28 @@ def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
             for key, label in WORDS
             if (value := getattr(kit, key))
         ],  # fmt: skip
+    }
+
+
+def preview(view: BrandView) -> dict[str, Any] | None:
+    """The kit put together, as an end card would: its background, the logo that reads on it, a headline in its
+    text colour and the CTA on its accent; None until the kit has colours."""
+    kit = view.effective
+    if not kit.colors:
+        return None
+    role = {c.role: c.hex for c in kit.colors if c.role}
+    background = role.get("background", kit.colors[0].hex)
+    accent = role.get("accent", next((c.hex for c in kit.colors if c.hex != background), background))
+    dark = ink(background) == "#FFFFFF"
+    logo = (kit.logo_light or kit.logo) if dark else kit.logo
+    return {
+        "background": background,
+        "text": role.get("text", ink(background)),
+        "accent": accent,
+        "accent_ink": ink(accent),
+        "logo": view.files.get(logo or "", ""),
+        "cta": kit.cta,
+        "website": kit.website,
     }
 
 

@@ -45,6 +45,27 @@ function Section({ title, part, fromCampaign, busy, edit, children }) {
   )
 }
 
+// The kit put together, as an end card would show it.
+function Preview({ p, headline }) {
+  const face = headline ? `"${headline.face}", sans-serif` : "inherit"
+  return (
+    <div data-part="preview" style={{ background: p.background, color: p.text, borderRadius: "10px", padding: "20px 24px",
+                                      display: "flex", alignItems: "center", gap: "24px", minHeight: "120px" }}>
+      {p.logo ? <img src={p.logo} alt="Logo on the kit's background" style={{ height: "56px", objectFit: "contain" }} /> : null}
+      <div className="flex flex-col gap-2" style={{ flex: 1 }}>
+        <div style={{ fontFamily: face, fontSize: "28px", lineHeight: 1.1 }}>{SAMPLE.headline}</div>
+        {p.website ? <div style={{ fontSize: "14px", opacity: 0.85 }}>{p.website}</div> : null}
+      </div>
+      {p.cta ? (
+        <div data-field="preview-cta" style={{ background: p.accent, color: p.accent_ink, borderRadius: "999px",
+                                               padding: "10px 20px", fontWeight: 700, fontFamily: face }}>
+          {p.cta}
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
 export default function BrandCard() {
   const [busy, setBusy] = useState(false)
 
@@ -84,10 +105,12 @@ export default function BrandCard() {
           <RefreshCw /> Refresh
         </Button>
       </div>
+      {props.preview ? <Preview p={props.preview} headline={props.fonts.find((f) => f.use === "headline")} /> : null}
       <Section title="Logos" part="logo" busy={busy} edit={edit}
                fromCampaign={props.logos.some((l) => l.campaign)}>
         {props.logos.length === 0 ? none : props.logos.map((logo) => (
           <div key={logo.kind} data-logo={logo.kind} className="flex flex-col gap-1">
+            <div className="text-sm">{logo.label}</div>
             <div style={ROW}>
               {[["transparent", CHECKER], ["on white", { background: "#ffffff" }], ["on dark", { background: props.dark }]].map(
                 ([name, style]) => (
@@ -97,7 +120,6 @@ export default function BrandCard() {
                   </div>
                 ))}
             </div>
-            <div className="text-sm">{logo.label}</div>
           </div>
         ))}
       </Section>

@@ -50,6 +50,15 @@ def test_a_campaign_card_shows_the_kit_over_the_teams_and_marks_what_the_campaig
         ("tone", "bold, playful", False),
     ]
     assert not props["colors_campaign"] and not props["empty"]
+    assert props["preview"] == {
+        "background": "#0A2540",
+        "text": "#FFFFFF",  # no text colour in the kit: what reads on its background
+        "accent": "#FF5A1F",
+        "accent_ink": "#000000",
+        "logo": view.files[LOGO],  # no light logo: the main one
+        "cta": "Start free",
+        "website": "aurora.run/spring",
+    }
 
 
 def test_ink_reads_on_its_swatch() -> None:

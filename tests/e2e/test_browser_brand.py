@@ -48,7 +48,7 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1400})
+        page = browser.new_page(viewport={"width": 1280, "height": 1700})
         open_chat(page, served)
         attach(page, logo(tmp_path / "aurora.png", (10, 37, 64)))
         send(page, "this is our logo")
@@ -85,6 +85,10 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
         assert "brand-headline" in sample.evaluate("e => getComputedStyle(e).fontFamily")
         expect(card.locator("[data-word=cta]")).to_have_text("Start free")
         expect(card.locator("[data-word=legal]")).to_have_text("Terms apply.")
+        expect(card.locator("[data-field=preview-cta]")).to_have_text("Start free")
+        assert card.locator("[data-part=preview] img").get_attribute("src") == card.locator(
+            "[data-logo=light] img"
+        ).first.get_attribute("src")  # on the kit's dark background, the light logo
         card.scroll_into_view_if_needed()
         card.screenshot(path=str(shots / "brand-card.png"))
 
