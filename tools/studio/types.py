@@ -14,6 +14,7 @@ from campaign.errors import (
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.brand import BrandKit, BrandVersion, Color, Font
+from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
 from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
@@ -27,6 +28,7 @@ from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
 __all__ = [
     "ACTIVE",
+    "BRAND_FONT_MAX_BYTES",
     "CONTROL",
     "FIELD_NAMES",
     "IDEMPOTENCY_KEY_CHARS",
