@@ -50,6 +50,11 @@ async def test_a_logo_two_colours_a_changed_colour_a_font_and_slash_brand(settin
         card = await next_card(tab, 2)
         assert (card["label"], [c["hex"] for c in card["colors"]]) == ("team kit v3", ["#0A2540", "#00C2A8"])
 
+        junk = await tab.upload("Inter.ttf", b"not a font at all" * 40, "font/ttf")
+        await tab.send("use Inter for headlines", files=[junk])
+        said = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith("The brand kit was not changed")])
+        assert "font" in said[0].lower() and len(cards(tab)) == 3, said
+
         font = await tab.upload("RedHatDisplay-Black.ttf", FONT.read_bytes(), "font/ttf")
         await tab.send("use this font for headlines", files=[font])
         card = await next_card(tab, 3)
@@ -133,3 +138,27 @@ async def test_a_member_is_offered_the_campaigns_kit_with_a_button(settings: Set
             "bold, playful",
         )
         await tab.close()
+
+
+async def test_a_reopened_conversation_shows_the_kit_as_it_is_now(settings: Settings) -> None:
+    """Chainlit may drop a custom element on reopening: the conversation that showed the card shows it afresh,
+    with the kit's latest version, after the history."""
+    from chat import runtime
+
+    async with chainlit_server(settings) as base:
+        await runtime.services().studio.accounts.add("alice", team="acme", password="alice-password", admin=True)
+        tab = ChatClient(base)
+        await tab.connect("alice", "alice-password")
+        await tab.send("our colours are #0A2540 and #FF5A1F")
+        await next_card(tab, 0)
+        thread_id = await tab.thread()
+        await tab.close()
+
+        back = ChatClient(base)
+        await back.connect("alice", "alice-password", thread_id=thread_id)
+        card = await next_card(back, 0)
+        resumed_at = next(i for i, (e, _) in enumerate(back.events) if e == "resume_thread")
+        shown_at = next(i for i, (e, d) in enumerate(back.events) if e == "element" and d.get("name") == "BrandCard")
+        assert shown_at > resumed_at and card["label"] == "team kit v1"
+        assert "The brand kit now: team kit v1." in back.messages()
+        await back.close()
