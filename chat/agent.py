@@ -370,6 +370,7 @@ async def set_brand(runtime: Runtime, **given: Any) -> Result:
 
 
 ONLY_ADMINS = "Only an admin can change the team's brand kit, so nothing changed."
+NOT_CHANGED = "The brand kit was not changed"
 
 
 async def apply_brand(
@@ -389,7 +390,8 @@ async def apply_brand(
     except Forbidden:
         return ONLY_ADMINS, Outcome()
     except ClapboardError as exc:
-        return f"The brand kit was not changed: {exc}", Outcome()
+        said = str(exc)
+        return (said if said.startswith(NOT_CHANGED) else f"{NOT_CHANGED}: {said}"), Outcome()
     whose = f"The {view.campaign} campaign's kit" if view.campaign else "The team's kit"
     return f"{whose} is set: {view.label}.", Outcome(brand=view)
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from tools.studio.brief import campaign_named
 
 Role = Literal["background", "text", "accent"]
+MAX_COLORS = 6
 ROLES = ("background", "text", "accent")
 FONT_SUFFIXES = (".ttf", ".otf")
 _HEX = r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})\b"
@@ -189,9 +190,7 @@ def _colours(clause: str, args: BrandArgs) -> bool:
         args.recolor.append(Recolor(of=_ROLE_WORDS[m.group(1).lower()], hex=_full(m.group(2))))
         return True
     swatches = [Swatch(hex=_full(h.group(0)), role=_role_of(clause, h, hexes)) for h in hexes]
-    if len(swatches) == 1:
-        if swatches[0].role is None:
-            return False  # one colour with no role to change: asked again by the tool's answer
+    if len(swatches) == 1 and swatches[0].role:
         args.recolor.append(Recolor(of=swatches[0].role, hex=swatches[0].hex))
         return True
     if not (_SET_WORDS.search(clause) or all(s.role for s in swatches)):
@@ -262,10 +261,15 @@ def changes_of(args: BrandArgs, uploads: list[tuple[str, bytes]], palette: Palet
             colors.append((_full(change.hex), change.of.lower()))
         else:
             return f"The kit has no colour {change.of}: its colours are {_listed(colors)}. Say which to change."
+    if (args.colors or args.recolor) and not 2 <= len(colors) <= MAX_COLORS:
+        return (
+            f"A palette has 2 to {MAX_COLORS} colours, and this would make {len(colors)} ({_listed(colors)}). "
+            "Give the whole palette, e.g. *our colours are #0A2540 and #FF5A1F*."
+        )
     if args.colors or args.recolor:
         changes["colors"] = ",".join(f"{hex_}:{role}" if role else hex_ for hex_, role in colors)
     return {k: v for k, v in changes.items() if v is not None}
 
 
 def _listed(colors: Palette) -> str:
-    return ", ".join(f"{hex_} ({role})" if role else hex_ for hex_, role in colors) or "none yet"
+    return ", ".join(f"{hex_} {role}" if role else hex_ for hex_, role in colors) or "none yet"

@@ -31,6 +31,7 @@ SAID = [
         },
     ),
     ("make the accent #00C2A8", {"recolor": [{"of": "accent", "hex": "#00C2A8"}]}),
+    ("our colour is #0A2540", {"colors": [{"hex": "#0A2540"}]}),  # one: the tool asks for the whole palette
     ("change the background colour to #111111", {"recolor": [{"of": "background", "hex": "#111111"}]}),
     ("replace #FF5A1F with #00C2A8", {"recolor": [{"of": "#FF5A1F", "hex": "#00C2A8"}]}),
     ("use Inter for headlines", {"font": "headline"}),
@@ -103,8 +104,15 @@ def test_one_colour_changes_within_the_palette() -> None:
     assert _colors(changes_of(new_role, [], palette)) == "#0A2540:background,#FF5A1F:accent,#FFFFFF:text"
     unknown = changes_of(BrandArgs(recolor=[Recolor(of="#123456", hex="#FFFFFF")]), [], palette)
     assert unknown == (
-        "The kit has no colour #123456: its colours are #0A2540 (background), #FF5A1F (accent). Say which to change."
+        "The kit has no colour #123456: its colours are #0A2540 background, #FF5A1F accent. Say which to change."
     )
+    lone = changes_of(BrandArgs(recolor=[Recolor(of="accent", hex="#00C2A8")]), [], [])
+    assert lone == (
+        "A palette has 2 to 6 colours, and this would make 1 (#00C2A8 accent). Give the whole palette, e.g. *our "
+        "colours are #0A2540 and #FF5A1F*."
+    )
+    seven = BrandArgs.model_validate({"colors": [{"hex": f"#00000{i}"} for i in range(7)]})
+    assert str(changes_of(seven, [], [])).startswith("A palette has 2 to 6 colours, and this would make 7")
 
 
 def test_files_come_from_the_message_and_are_asked_for_when_missing() -> None:
