@@ -68,6 +68,16 @@ function Preview({ p, headline }) {
 
 export default function BrandCard() {
   const [busy, setBusy] = useState(false)
+  const [unloaded, setUnloaded] = useState([]) // fonts the browser could not load (their samples say so)
+
+  useEffect(() => {
+    // Each uploaded font under a name of its own, loaded from its link; a sample falls back to the page's font.
+    props.fonts.forEach((f) => {
+      new FontFace(f.face, `url("${f.url}")`).load()
+        .then((face) => document.fonts.add(face))
+        .catch(() => setUnloaded((names) => [...names, f.face]))
+    })
+  }, [props.fonts.map((f) => f.url).join(" ")])
 
   async function act(name, payload) {
     setBusy(true)
@@ -88,14 +98,9 @@ export default function BrandCard() {
     if (props.expires_at && Date.now() / 1000 > props.expires_at - 60) act("brand_refresh", {})
   }, [])
 
-  const faces = props.fonts
-    .filter((f) => f.url)
-    .map((f) => `@font-face { font-family: "${f.face}"; src: url("${f.url}"); font-display: block; }`)
-    .join("\n")
   const none = <div className="text-sm text-muted-foreground">Not set yet.</div>
   return (
     <div id="brand-card" className="flex flex-col gap-4 w-full rounded-lg border bg-card p-4 shadow-sm">
-      <style>{faces}</style>
       <div className="flex items-center justify-between">
         <div>
           <div className="text-lg font-semibold">{props.campaign ? `${props.campaign} · brand kit` : "Brand kit"}</div>
@@ -146,6 +151,9 @@ export default function BrandCard() {
             <div style={{ fontFamily: `"${f.face}", sans-serif`, fontSize: "15px" }}>
               Aa Bb Cc 0123456789
             </div>
+            {unloaded.includes(f.face) ? (
+              <div className="text-xs text-muted-foreground">This browser could not load the font: the samples show the page's font.</div>
+            ) : null}
           </div>
         ))}
       </Section>
