@@ -31,13 +31,14 @@ function Badge({ children }) {
   )
 }
 
-function Section({ title, part, fromCampaign, busy, edit, children }) {
+function Section({ title, part, empty, fromCampaign, busy, edit, children }) {
+  const verb = empty ? "Set" : "Edit"
   return (
     <section data-part={part} className="flex flex-col gap-2">
       <div className="flex items-center justify-between border-b" style={{ paddingBottom: "4px" }}>
         <div className="font-semibold">{title}{fromCampaign ? <Badge>campaign</Badge> : null}</div>
-        <Button variant="ghost" size="sm" disabled={busy} onClick={() => edit(part)} aria-label={`Edit ${title}`}>
-          <Pencil /> Edit
+        <Button variant="ghost" size="sm" disabled={busy} onClick={() => edit(part)} aria-label={`${verb} ${title}`}>
+          <Pencil /> {verb}
         </Button>
       </div>
       {children}
@@ -111,7 +112,7 @@ export default function BrandCard() {
         </Button>
       </div>
       {props.preview ? <Preview p={props.preview} headline={props.fonts.find((f) => f.use === "headline")} /> : null}
-      <Section title="Logos" part="logo" busy={busy} edit={edit}
+      <Section title="Logos" part="logo" busy={busy} edit={edit} empty={props.logos.length === 0}
                fromCampaign={props.logos.some((l) => l.campaign)}>
         {props.logos.length === 0 ? none : props.logos.map((logo) => (
           <div key={logo.kind} data-logo={logo.kind} className="flex flex-col gap-1">
@@ -128,7 +129,7 @@ export default function BrandCard() {
           </div>
         ))}
       </Section>
-      <Section title="Colours" part="colors" busy={busy} edit={edit} fromCampaign={props.colors_campaign}>
+      <Section title="Colours" part="colors" busy={busy} edit={edit} empty={props.colors.length === 0} fromCampaign={props.colors_campaign}>
         {props.colors.length === 0 ? none : (
           <div style={ROW}>
             {props.colors.map((c) => (
@@ -140,7 +141,7 @@ export default function BrandCard() {
           </div>
         )}
       </Section>
-      <Section title="Fonts" part="fonts" busy={busy} edit={edit} fromCampaign={props.fonts_campaign}>
+      <Section title="Fonts" part="fonts" busy={busy} edit={edit} empty={props.fonts.length === 0} fromCampaign={props.fonts_campaign}>
         {props.fonts.length === 0 ? none : props.fonts.map((f) => (
           <div key={f.face} data-font={f.use} className="flex flex-col">
             <div className="text-xs text-muted-foreground">{f.use === "headline" ? "Headlines" : "Body text"} · {f.family}</div>
@@ -157,7 +158,7 @@ export default function BrandCard() {
           </div>
         ))}
       </Section>
-      <Section title="Words" part="words" busy={busy} edit={edit} fromCampaign={props.words.some((w) => w.campaign)}>
+      <Section title="Words" part="words" busy={busy} edit={edit} empty={props.words.length === 0} fromCampaign={props.words.some((w) => w.campaign)}>
         {props.words.length === 0 ? none : (
           <dl style={{ display: "grid", gridTemplateColumns: "max-content 1fr", gap: "4px 16px", margin: 0 }}>
             {props.words.map((w) => [
