@@ -18,6 +18,7 @@ from tools.studio import Studio
 from tools.studio.brand import BrandChanges, FileUpload, parse_colors
 
 FONT = Path(__file__).parents[2] / "tools" / "fonts" / "RedHatDisplay-Bold.ttf"
+SLIVER = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="100000"><rect width="1" height="9"/></svg>'
 SCRIPTED_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="9" height="9"/></svg>'
 
 
@@ -97,6 +98,8 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
         (BrandChanges(logo=_upload(b'<svg><image href="https://x.example/a.png"/></svg>', "l.svg")), "a link to"),
         (BrandChanges(logo=_upload(b"<svg><foreignObject><p/></foreignObject></svg>", "l.svg")), "a foreignObject"),
         (BrandChanges(logo=_upload(b"MZ\x90\x00" * 30, "logo.png")), "is a Windows program, not a PNG"),
+        (BrandChanges(logo=_upload(b'<svg><image href="data:image/png;base64,iVBO"/></svg>', "l.svg")), "embedded"),
+        (BrandChanges(logo=_upload(SLIVER, "l.svg")), "is drawn 1×1200: a logo can be at most 10 times"),
         (BrandChanges(colors="#0A2540"), "A palette has 2 to 6 colours"),
         (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
     ],
