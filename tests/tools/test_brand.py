@@ -53,6 +53,16 @@ async def test_the_team_kit_is_the_admins_and_a_campaigns_any_members(studio: St
     assert kit is not None and kit.cta == "Spring deals" and version == BrandVersion(team=2, campaign=1)
 
 
+async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_teams_kit(studio: Studio) -> None:
+    alice = (await _people(studio))["alice"]
+    with pytest.raises(InvalidRequest, match="not a colour"):
+        await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
+    assert await studio.library.campaigns(alice) == []
+    with pytest.raises(InvalidRequest, match="campaign name"):
+        await studio.brand.set(alice, BrandChanges(cta="Shop now"), "  ")
+    assert (await studio.brand.get(alice)).version is None
+
+
 async def test_another_teams_campaign_kit_is_not_found(studio: Studio) -> None:
     who = await _people(studio)
     spring = await studio.brand.set(who["alice"], BrandChanges(cta="Spring deals"), "Spring")
