@@ -3,6 +3,8 @@ campaign's count their own versions, and two writes of one version number cannot
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -23,6 +25,8 @@ async def test_versions_count_per_kit_and_never_collide(database_url: str) -> No
         assert team is not None and (team.version, team.kit) == (2, {"cta": "Buy now"})
         assert mine is not None and (mine.version, mine.kit) == (1, {"cta": "Spring deals"})
         assert [v.version for v in await store.brand_kit_versions(TEAM, None)] == [2, 1]
+        both = await asyncio.gather(*(store.add_brand_kit(TEAM, None, {"cta": c}, "local") for c in ("A", "B")))
+        assert sorted(k.version for k in both) == [3, 4]  # two edits at once: two versions, neither lost
         other = await store.team("globex", create=True)
         assert await store.brand_kit(other.id, None) is None  # another team's kit is its own
         for campaign_id in (None, spring.id):  # the same version twice, for the team's kit (NULL) and a campaign's

@@ -18,6 +18,7 @@ from tools.studio import Studio
 from tools.studio.brand import BrandChanges, FileUpload, parse_colors
 
 FONT = Path(__file__).parents[2] / "tools" / "fonts" / "RedHatDisplay-Bold.ttf"
+SLIVER = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="100000"><rect width="1" height="9"/></svg>'
 SCRIPTED_SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><rect width="9" height="9"/></svg>'
 
 
@@ -50,6 +51,16 @@ async def test_the_team_kit_is_the_admins_and_a_campaigns_any_members(studio: St
     assert same.label == spring.label  # nothing changed: no new version
     kit, version = await studio.brand.current(alice, spring.campaign_id)
     assert kit is not None and kit.cta == "Spring deals" and version == BrandVersion(team=2, campaign=1)
+
+
+async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_teams_kit(studio: Studio) -> None:
+    alice = (await _people(studio))["alice"]
+    with pytest.raises(InvalidRequest, match="not a colour"):
+        await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
+    assert await studio.library.campaigns(alice) == []
+    with pytest.raises(InvalidRequest, match="campaign name"):
+        await studio.brand.set(alice, BrandChanges(cta="Shop now"), "  ")
+    assert (await studio.brand.get(alice)).version is None
 
 
 async def test_another_teams_campaign_kit_is_not_found(studio: Studio) -> None:
@@ -97,6 +108,8 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
         (BrandChanges(logo=_upload(b'<svg><image href="https://x.example/a.png"/></svg>', "l.svg")), "a link to"),
         (BrandChanges(logo=_upload(b"<svg><foreignObject><p/></foreignObject></svg>", "l.svg")), "a foreignObject"),
         (BrandChanges(logo=_upload(b"MZ\x90\x00" * 30, "logo.png")), "is a Windows program, not a PNG"),
+        (BrandChanges(logo=_upload(b'<svg><image href="data:image/png;base64,iVBO"/></svg>', "l.svg")), "embedded"),
+        (BrandChanges(logo=_upload(SLIVER, "l.svg")), "is drawn 1×1200: a logo can be at most 10 times"),
         (BrandChanges(colors="#0A2540"), "A palette has 2 to 6 colours"),
         (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
     ],

@@ -2,8 +2,9 @@
 
 Logos: PNG, WebP or JPEG, checked and re-encoded as the reference images are (`ReferenceIntake.normalise`: size
 and pixel caps, decode budget, nothing kept but the pixels), always as PNG so a transparent logo keeps its alpha.
-An SVG logo is refused when it holds anything active (a script, an event handler, a foreignObject, a link to
-another file or site), else rasterised by resvg and then checked as a PNG.
+An SVG logo is refused when it holds anything active or outside itself (a script, an event handler, a
+foreignObject, a link to another file or site, an embedded picture, which resvg would decode at whatever size it
+claims), else drawn by resvg within a bounded square and then checked as a PNG.
 
 Fonts: TTF or OTF only, at most 5 MB, parsed by fontTools, with glyphs for A-Z, a-z and 0-9, and drawn by Pillow
 once, so a font that would fail in a render is refused at the upload instead. The family name is the font's own.
@@ -16,6 +17,7 @@ import hashlib
 import io
 import re
 import string
+import struct
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -27,7 +29,8 @@ from tools.references import ReferenceIntake, describe
 
 FONT_MAX_BYTES = 5 * 1024 * 1024
 SVG_MAX_BYTES = 1024 * 1024
-SVG_WIDTH = 1200  # pixels across an SVG logo is drawn at
+SVG_SIZE = 1200  # pixels an SVG logo is drawn at on its long side
+SVG_ASPECT = 10  # the most a logo's long side is of its short side
 LATIN = string.ascii_uppercase + string.ascii_lowercase + string.digits
 _FONT_MAGIC = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf"}
 _FONT_TYPES = {"ttf": "font/ttf", "otf": "font/otf"}
@@ -45,7 +48,8 @@ _SVG_ACTIVE = (
     (re.compile(rb"<\s*(?:[\w-]+:)?script\b", re.I), "a script"),
     (re.compile(rb"\son[a-z]+\s*=", re.I), "an event handler (onload, onclick, ...)"),
     (re.compile(rb"<\s*(?:[\w-]+:)?foreignObject\b", re.I), "a foreignObject (a web page inside the drawing)"),
-    (re.compile(rb"""href\s*=\s*["']?\s*(?!#|data:image/(?:png|jpeg|webp)[;,])""", re.I), "a link to another file"),
+    (re.compile(rb"""href\s*=\s*["']?\s*data:""", re.I), "a picture embedded in it"),
+    (re.compile(rb"""href\s*=\s*["']?\s*(?!#)""", re.I), "a link to another file"),
     (re.compile(rb"url\(\s*[\"']?\s*(?!#)", re.I), "a link to another file"),
     (re.compile(rb"<!ENTITY|<!DOCTYPE[^>]*\[", re.I), "an XML entity"),
     (re.compile(rb"<\?xml-stylesheet|@import", re.I), "a linked stylesheet"),
@@ -66,7 +70,7 @@ async def _store(storage: BlobStorage, data: bytes, ext: str, content_type: str)
 
 def _is_svg(data: bytes, name: str) -> bool:
     head = data[:1024].lstrip().lower()
-    return name.lower().endswith(".svg") or head.startswith(b"<svg") or (head.startswith(b"<?xml") and b"<svg" in head)
+    return name.lower().endswith(".svg") or (head.startswith(b"<") and b"<svg" in head)
 
 
 def check_svg(data: bytes, label: str) -> None:
@@ -81,13 +85,23 @@ def check_svg(data: bytes, label: str) -> None:
 
 
 def _rasterise(data: bytes, label: str) -> bytes:
+    """The SVG drawn by resvg within a `SVG_SIZE` pixel square, on its own transparency. Fitting it in a square
+    bounds the render whatever size the drawing claims (a 1 x 100000 drawing drawn 1200 wide would need 576 GB,
+    and resvg aborts the process when an allocation fails); then a sliver is refused."""
     import resvg_py
 
     try:
-        text = data.decode("utf-8")
-        return bytes(resvg_py.svg_to_bytes(svg_string=text, width=SVG_WIDTH))
+        drawn = bytes(resvg_py.svg_to_bytes(svg_string=data.decode("utf-8"), width=SVG_SIZE, height=SVG_SIZE))
     except Exception as exc:  # resvg raises on anything it cannot read
         raise InvalidRequest(f"{label} is not an SVG drawing that could be read.", hint=_SVG_NEXT) from exc
+    width, height = struct.unpack(">II", drawn[16:24])  # the PNG's IHDR
+    if max(width, height) > SVG_ASPECT * max(1, min(width, height)):
+        raise InvalidRequest(
+            f"{label} is drawn {width}×{height}: a logo can be at most {SVG_ASPECT} times wider than tall, or "
+            "taller than wide.",
+            hint=_SVG_NEXT,
+        )
+    return drawn
 
 
 async def take_logo(intake: ReferenceIntake, storage: BlobStorage, data: bytes, name: str, what: str = "logo") -> str:

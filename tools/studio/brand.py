@@ -114,46 +114,58 @@ class Brand:
         self.intake = intake
 
     async def _campaign(
-        self, actor: Actor, name: str | None, campaign_id: str | None, *, create: bool
+        self, actor: Actor, name: str | None, campaign_id: str | None, *, missing_ok: bool = False
     ) -> Campaign | None:
+        """The team's campaign by id or by name; None for neither (the team's kit), or for a name no campaign has
+        yet when `missing_ok`. Another team's campaign is not found."""
         if campaign_id is not None:
             try:
-                found = await self.store.campaign_by_id(campaign_id)
+                found: Campaign | None = await self.store.campaign_by_id(campaign_id)
             except NotFound:
                 found = None
             if found is None or found.team_id != actor.team_id:
                 raise NotFound("There is no such campaign in your team.")
             return found
-        return await self.store.campaign(actor.team_id, name, create=create) if name else None
+        if name is None:
+            return None
+        try:
+            return await self.store.campaign(actor.team_id, name)
+        except NotFound:
+            if missing_ok:
+                return None
+            raise
 
     async def get(self, actor: Actor, campaign: str | None = None, *, campaign_id: str | None = None) -> BrandView:
         """The team's kit, or a campaign's (by name or id) with the team's under it."""
-        found = await self._campaign(actor, campaign, campaign_id, create=False)
-        return await self._view(actor, found)
+        return await self._view(actor, await self._campaign(actor, campaign, campaign_id))
 
     async def set(
         self, actor: Actor, changes: BrandChanges, campaign: str | None = None, *, campaign_id: str | None = None
     ) -> BrandView:
         """Change the team's kit (admins only: Forbidden otherwise) or a campaign's (any member; a campaign
-        named that does not exist yet is made). Files are checked and stored first; the kit's next version is
-        written only when something changed. InvalidRequest says what was refused."""
-        if campaign is None and campaign_id is None and not actor.admin:
+        named that does not exist yet is made, once the change is accepted). Files are checked and stored first;
+        the kit's next version is written only when something changed. InvalidRequest says what was refused."""
+        team_kit = campaign is None and campaign_id is None
+        if team_kit and not actor.admin:
             raise Forbidden(
                 "Only an admin can change the team's brand kit.",
                 hint="Ask an admin, or set a campaign's own kit instead.",
             )
         if changes.empty():
             raise InvalidRequest("Nothing to change in the brand kit.", hint="Give a logo, colours, a font or words.")
-        found = await self._campaign(actor, campaign, campaign_id, create=True)
-        where = found.id if found else None
-        latest = await self.store.brand_kit(actor.team_id, where)
+        found = await self._campaign(actor, campaign, campaign_id, missing_ok=True)
+        kept = found is not None or team_kit  # a campaign named for the first time has no kit yet
+        latest = await self.store.brand_kit(actor.team_id, found.id if found else None) if kept else None
         old = BrandKit.model_validate(latest.kit) if latest else BrandKit()
         update = await self._update(old, changes)
         try:
             kit = BrandKit.model_validate({**old.model_dump(), **update})
         except ValidationError as exc:
             raise _invalid(exc) from None
+        if found is None and not team_kit:
+            found = await self.store.campaign(actor.team_id, campaign, create=True)
         if latest is None or kit != old:
+            where = found.id if found else None
             await self.store.add_brand_kit(actor.team_id, where, kit.model_dump(mode="json"), actor.user_id)
         return await self._view(actor, found)
 
