@@ -194,7 +194,7 @@ _SEVERAL = re.compile(
 # "the YouTube one", "the one for LinkedIn": a follow-up about one video of a set
 _ONE_OF_THEM = re.compile(r"\bthe\s+(?:\w+\s+){0,2}(?:one|video|ad|version|cut)\b|\bthe\s+one\s+for\b", re.I)
 _BRIEF_MIN_WORDS = 6  # a descriptive message this long is a brief, even without "make" or "video"
-ATTACHED = re.compile(r"\s*\[attached images?: ([^\]]*)\]\s*$")
+ATTACHED = re.compile(r"\s*\[attached (?:files?|images?): ([^\]]*)\]\s*$")
 CLARIFY = "Shall I make a video of"
 _CREATIVES = re.compile(
     r"\b(creatives?|library|my videos|our videos|videos (?:we|i) made|what have (?:we|i) made|made so far|"
