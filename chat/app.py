@@ -106,7 +106,7 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
     )
     cl.user_session.set(FOCUS, None)  # a button points at a video for the next message only
     text = message.content
-    if files:  # the images replace the conversation's earlier ones; the model is told they came
+    if files:  # the model is told what came; images for videos replace the conversation's earlier ones
         text += f"\n\n[attached files: {', '.join(el.name for el in files)}]"
     state = {"messages": [HumanMessage(text)], **({"attachments": [r.key for r in attached]} if attached else {})}
     await _run_agent(context, state, offline=message.content.lstrip().startswith("/"))

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from chat.brand_words import read_brand
+from chat.brand_words import is_font, read_brand
 from tools.studio import channels_in
 from tools.studio.brief import (
     LABEL_FIELDS,
@@ -227,6 +227,9 @@ def plan(
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
     if not text and attached:
+        if fonts := [n for n in attached if is_font(n)]:
+            return Plan(None, reply=f"Got {_names(fonts)}. Attach it again with *use this font for headlines* (or "
+                        "*for body text*) and it goes in the brand kit.")  # fmt: skip
         return Plan(None, reply=_kept(attached))
     if command == "/brand" or (not command and _SHOW_BRAND.match(text)):
         return Plan("show_brand", {"campaign": rest.strip().strip("\"'")} if command and rest.strip() else {})
@@ -411,8 +414,12 @@ def _is_brief(text: str) -> bool:
     return len(text.split()) >= _BRIEF_MIN_WORDS and not _is_question(text)
 
 
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(f"*{n}*" for n in names)
+
+
 def _kept(names: Sequence[str]) -> str:
-    what = ", ".join(f"*{n}*" for n in names)
+    what = _names(names)
     return (
         f"Got {what}. I'll use it in your next video here (and keep it for the ones after, until you attach "
         "another). Describe the video, e.g. *a 6 second vertical product showcase, price $129*."

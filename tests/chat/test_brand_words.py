@@ -87,6 +87,8 @@ def test_the_planner_sets_the_kit_and_starts_no_video() -> None:
         {"campaign": "Spring sale"},
     )
     assert plan("show our brand kit", ["draft"]).tool == "show_brand"
+    font_alone = plan("", ["draft"], attached=["Inter.ttf"])
+    assert font_alone.tool is None and "use this font for headlines" in font_alone.reply
 
 
 def _colors(changes: dict[str, Any] | str) -> str | None:
