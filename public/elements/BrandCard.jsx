@@ -135,7 +135,7 @@ export default function BrandCard() {
             {props.colors.map((c) => (
               <div key={c.hex + c.role} data-color={c.hex} className="flex flex-col gap-1">
                 <div style={{ ...SWATCH, background: c.hex, color: c.ink }}>{c.hex}</div>
-                <div className="text-xs text-muted-foreground">{c.role || "no role"}</div>
+                <div className="text-xs text-muted-foreground">{c.role || "role: auto"}</div>
               </div>
             ))}
           </div>
