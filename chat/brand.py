@@ -149,11 +149,16 @@ async def offer(brand_offer: BrandOffer) -> None:
 @cl.action_callback(OFFER_ACTION)
 async def take_offer(action: cl.Action) -> None:
     actor = await session_actor()
+    if actor is None:
+        return
     pending = cl.user_session.get(OFFER_KEY)
-    if actor is None or not isinstance(pending, BrandOffer) or pending.campaign != action.payload.get("campaign"):
-        return  # a stale button: its change was made, or the tab was reloaded
-    cl.user_session.set(OFFER_KEY, None)
     await action.remove()
+    if not isinstance(pending, BrandOffer) or pending.campaign != action.payload.get("campaign"):
+        campaign = action.payload.get("campaign")  # a stale button: its change was made, or the tab was reloaded
+        await cl.Message(content=f"That change is no longer waiting: say it again, with *for the {campaign} "
+                         "campaign* (and its file attached, if it had one).").send()  # fmt: skip
+        return
+    cl.user_session.set(OFFER_KEY, None)
     said, outcome = await apply_brand(services().studio, actor, pending.args, pending.campaign, pending.uploads)
     if outcome.brand is None:
         await cl.Message(content=said).send()

@@ -137,6 +137,9 @@ async def test_a_member_is_offered_the_campaigns_kit_with_a_button(settings: Set
             "campaign kit v1",
             "bold, playful",
         )
+        assert (await tab.click(offer[0])).status_code == 200  # again: the change was made once
+        await tab.wait_for(lambda: any(m.startswith("That change is no longer waiting") for m in tab.messages()))
+        assert len(cards(tab)) == 1
         await tab.close()
 
 
