@@ -103,7 +103,7 @@ _FONT = re.compile(
 _CTA = re.compile(rf"^(?:{_OURS}\s+)(?:cta|call[\s-]to[\s-]action)\s*(?:is|:|=)?\s*(.+?)\s*$", re.I)
 _WEBSITE = re.compile(
     rf"^(?:{_OURS}\s+(?:website|site|web\s+address|url|handle)\s*(?:is|:|=)?|(?:website|site|handle)(?!\s+is\b)\s+)"
-    r"\s*(\S+?)[.!]?$",
+    r"\s*((?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|@[\w.]+)[.!]?$",  # a domain, a link or a handle
     re.I,
 )
 _TONE = re.compile(rf"^(?:{_OURS}\s+)?(?:brand\s+)?(?:tone(?:\s+of\s+voice)?|voice)\s*(?:is|:|=|-)\s*(.+?)\s*$", re.I)
@@ -129,7 +129,7 @@ _SENTENCES = re.compile(r"(?<=[\w)])\.\s+(?=[A-Z])")
 def read_brand(text: str) -> BrandArgs | None:
     """What a message sets in the brand kit, or None when it is not about the kit."""
     text = text.strip()
-    if not text or text.startswith("/") or _VIDEO.search(_without_hex(text)):
+    if not text or text.startswith("/"):
         return None
     args = BrandArgs()
     text = _scope(text, args)
@@ -153,18 +153,13 @@ def _scope(text: str, args: BrandArgs) -> str:
 
 
 def _clause(clause: str, args: BrandArgs) -> bool:
+    """Read one clause into `args`; False when it says something else. A labelled value (legal line, CTA,
+    website, tone) is taken whatever its words; anything else that names a video is a brief."""
     clause = clause.strip()
     if m := _LEGAL.match(clause):
         args.legal = _unquoted(m.group(1))
         return True
     clause = clause.rstrip(".!")
-    if m := _LOGO.match(clause):
-        args.logo = "light" if any(m.group(i) for i in (1, 2, 4)) or (m.group(3) or "").lower() == "dark" else "main"
-        return True
-    if m := _FONT.match(clause):
-        use = (m.group(1) or m.group(2) or "").lower()
-        args.font = "body" if use.startswith(("body", "text", "copy")) else "headline"
-        return True
     if m := _CTA.match(clause):
         args.cta = _unquoted(m.group(1))
         return True
@@ -173,6 +168,15 @@ def _clause(clause: str, args: BrandArgs) -> bool:
         return True
     if m := _TONE.match(clause):
         args.tone = [w for w in (p.strip(" .!") for p in re.split(r"\s*,\s*|\s+and\s+|\s*/\s*", m.group(1))) if w]
+        return True
+    if _VIDEO.search(_without_hex(clause)):
+        return False
+    if m := _LOGO.match(clause):
+        args.logo = "light" if any(m.group(i) for i in (1, 2, 4)) or (m.group(3) or "").lower() == "dark" else "main"
+        return True
+    if m := _FONT.match(clause):
+        use = (m.group(1) or m.group(2) or "").lower()
+        args.font = "body" if use.startswith(("body", "text", "copy")) else "headline"
         return True
     return _colours(clause, args)
 

@@ -40,8 +40,11 @@ SAID = [
     ('our call to action: "Try it free"', {"cta": "Try it free"}),
     ("website aurora.run", {"website": "aurora.run"}),
     ("our website is aurora.run", {"website": "aurora.run"}),
+    ("our handle is @aurora.run", {"website": "@aurora.run"}),
     ("tone: bold, playful", {"tone": ["bold", "playful"]}),
     ("legal line: Terms apply. See aurora.run/terms", {"legal": "Terms apply. See aurora.run/terms"}),
+    ("legal: Promo valid until 31 Dec. Ad terms apply", {"legal": "Promo valid until 31 Dec. Ad terms apply"}),
+    ("our CTA is Watch the video", {"cta": "Watch the video"}),
     (
         "our colours are #0A2540 and #FF5A1F. Tone: bold and playful",
         {"colors": [{"hex": "#0A2540"}, {"hex": "#FF5A1F"}], "tone": ["bold", "playful"]},
@@ -68,6 +71,7 @@ def test_what_a_message_sets_in_the_kit(text: str, expected: dict) -> None:
         "change the headline to Run the city",
         "website: aurora.run",  # the latest video's words (the planner's copy change)
         "the CTA is Shop now",
+        "website redesign",
         "what's our logo?",
         "our new sneaker on a rooftop at dawn",
         "/generate a teaser",
