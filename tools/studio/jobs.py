@@ -136,7 +136,7 @@ class Jobs:
 
         unsubscribe = self.bus.subscribe(listener)
         try:
-            while (job := await self.store.job(job_id)).status in ACTIVE:
+            while (job := await self.store.job(job_id, actor.team_id)).status in ACTIVE:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(ended.wait(), WAIT_RECHECK_S)
             return await self._view(job)
