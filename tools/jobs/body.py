@@ -184,6 +184,7 @@ class JobBody:
             notice=notice or job.notice,
             made_by=job.submitted_by,
             confirmed_by=job.confirmed_by,
+            brand_version=spec.brand_version.model_dump() if spec.brand_version else None,
         )
         try:
             creative = await self.store.add_creative(mine)
