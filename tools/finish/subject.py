@@ -70,6 +70,7 @@ def track_subject(path: Path) -> Track:
     """Decode the footage once and find its subject in every few frames."""
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        stream.codec_context.options = {"skip_loop_filter": "all"}  # a quarter less decoding; not seen at 160x90
         rate = frame_rate(stream)
         step = max(1, round(float(rate) / SAMPLES_PER_SECOND))
         width = height = frames = 0
