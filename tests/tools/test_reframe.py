@@ -133,7 +133,9 @@ def test_a_still_subject_keeps_the_window_still_and_a_wide_one_gets_the_fill() -
     still = plan(_track(0.6 + rng.normal(0, 0.005, 30), span=0.1), "1:1")
     assert np.ptp(still.centres) == 0 and still.centres[0] == pytest.approx(0.6 * 1920, abs=20)
     wide = plan(_track(np.full(30, 0.5), span=0.8), "9:16")
-    assert wide.fill and wide.extent == pytest.approx(min(1920, 0.8 * 1920 * 1.15))
+    assert wide.fill and wide.extent == 1920 and wide.footage == (0, 656, 1080, 608)  # the whole frame, fitted
+    wider = plan(_track(np.full(30, 0.5), span=0.45), "9:16")
+    assert wider.fill and wider.extent == pytest.approx(0.45 * 1920 * 1.3)  # room around the subject, no more
 
 
 def test_tall_footage_into_landscape_moves_the_window_up_and_down() -> None:

@@ -1,13 +1,14 @@
 """Footage in other formats (1:1, 4:5, 9:16, 16:9) that follow its subject: free, on this machine, in seconds.
 
 Two passes over the file, one frame in memory at a time. The first finds the subject about six times a second
-(`subject.py`). Then, per format, the crop window's path: the subject's centre between those samples, kept inside
-the frame, smoothed by a critically damped spring run forward and then backward (no lag, no overshoot, no jitter)
-and held still when the subject hardly moves; its speed is capped. When the subject is wider than the format's
-window can hold (a 16:9 group shot into 9:16), the window widens to hold it and the footage is scaled to fit the
-frame over a darkened, blurred copy of itself that covers it. The second pass decodes the footage once and feeds
-every format's encoder (the draft's libx264 settings), each frame warped straight from the decoded Y, U and V
-planes (sub-pixel positions, so slow pans do not step); the audio packets are copied through as they come.
+(`subject.py`). Then, per format, the crop window's path: toward the subject's centre, smoothed by a critically
+damped spring run forward and then backward (no lag, no overshoot, no jitter), stepped back inside a corridor
+that keeps the subject's edges in the window, held still when the subject hardly moves, its speed capped. When
+the subject is wider than the format's window can hold (a 16:9 group shot into 9:16), the window widens to hold
+it (to the whole frame when that is most of it) and the footage is scaled to fit the frame over a darkened,
+blurred copy of itself that covers it. The second pass decodes the footage once and feeds every format's encoder
+(the draft's libx264 settings), each frame warped straight from the decoded Y, U and V planes (sub-pixel
+positions, so slow pans do not step); the audio packets are copied through as they come.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ log = logging.getLogger(__name__)
 
 ASPECTS: Final = ("1:1", "4:5", "9:16", "16:9")
 FITS = 0.95  # a subject this share of the window wide, or less, is cropped to; a wider one gets the fill
-FILL_MARGIN = 1.15  # room around a subject shown whole
+FILL_MARGIN = 1.3  # room around a subject shown whole (its sightings' boxes are rough)
 FILL_MIN = 1.25  # a filled frame's window is at least this much wider than the crop, so the fill looks meant
+WHOLE = 0.75  # a filled window this share of the frame, or more, becomes the whole frame (no edge cut off)
 SPRING = 4.0  # rad/s: the smoothing spring's stiffness (forward then backward, about half a second to settle)
 HOLD = 0.08  # a subject that moves less than this share of the window leaves the window still
 MAX_SPEED = 1.2  # windows per second
@@ -103,7 +105,7 @@ def plan(track: Track, aspect: str) -> Plan:
     extent = crop
     if len(spans) and np.percentile(spans, 80) > FITS * crop:
         wanted = max(float(np.percentile(spans, 90)) * FILL_MARGIN, crop * FILL_MIN)
-        extent = min(float(full), wanted)
+        extent = float(full) if wanted >= WHOLE * full else wanted
     if extent > crop:  # the window's whole other side, scaled to the output's width (or height) in a band
         band = 2 * round((track.height * tw / extent if axis == 0 else track.width * th / extent) / 2)
         footage = (0, 2 * ((th - band) // 4), tw, band) if axis == 0 else (2 * ((tw - band) // 4), 0, band, th)

@@ -27,9 +27,12 @@ SAMPLES_PER_SECOND = 6
 ANALYSIS_AREA = 160 * 90
 SR_SIZE = 64  # spectral residual works on a fixed small square (the paper's 64x64)
 CHANNEL_WEIGHTS = (1.0, 0.5, 0.5)  # Y, U, V
+CONTRAST_WEIGHT = 0.7
+CONTRAST_LEVEL = 60.0
+PLAIN_SPREAD = 30.0  # edges whose colours spread this much (median distance from their median) are not plain
 MOTION_WEIGHT = 1.5
 MOTION_LEVEL = 24.0  # a luma difference this large (of 255) counts as sure motion
-BLOB_LEVEL = 0.5  # of the map's peak
+BLOB_LEVEL = 0.4  # of the map's peak
 BLOB_SHARE = 0.3  # blobs with at least this share of the largest blob's mass are part of the subject
 
 
@@ -113,8 +116,24 @@ def _sample(index: int, frame: av.VideoFrame, size: tuple[int, int]) -> _Sample:
     for weight, channel in zip(CHANNEL_WEIGHTS, small, strict=True):
         square += weight * _spectral_residual(channel)
     saliency = cv2.resize(square, size, interpolation=cv2.INTER_LINEAR)
-    luma = cv2.GaussianBlur(small[0], (0, 0), 1.0)
-    return _Sample(index, luma, saliency / (saliency.max() + 1e-6))
+    still = saliency / (saliency.max() + 1e-6) + CONTRAST_WEIGHT * _contrast(small)
+    return _Sample(index, cv2.GaussianBlur(small[0], (0, 0), 1.0), still)
+
+
+def _contrast(small: list[np.ndarray]) -> np.ndarray:
+    """How far each pixel's colour is from the frame's edges' (1 at CONTRAST_LEVEL): the whole of an object on a
+    plain backdrop, where saliency marks its details and outline. Nothing when the edges are not plain (a
+    landscape, a street): there the edges are no backdrop."""
+    distance = np.zeros_like(small[0])
+    edge_distance = 0.0
+    for channel in small:
+        edges = np.concatenate([channel[[0, -1]].ravel(), channel[:, [0, -1]].ravel()])
+        distance += (channel - np.median(edges)) ** 2
+        edge_distance += (edges - np.median(edges)) ** 2
+    plain = 1.0 - float(np.median(np.sqrt(edge_distance))) / PLAIN_SPREAD
+    if plain <= 0:
+        return np.zeros_like(distance)
+    return plain * np.clip(np.sqrt(distance) / CONTRAST_LEVEL, 0.0, 1.0)
 
 
 def _spectral_residual(channel: np.ndarray) -> np.ndarray:
