@@ -132,6 +132,8 @@ def test_a_still_subject_keeps_the_window_still_and_a_wide_one_gets_the_fill() -
     rng = np.random.default_rng(4)
     still = plan(_track(0.6 + rng.normal(0, 0.005, 30), span=0.1), "1:1")
     assert np.ptp(still.centres) == 0 and still.centres[0] == pytest.approx(0.6 * 1920, abs=20)
+    stray = plan(_track(np.r_[0.15, np.full(29, 0.6)], span=0.1), "9:16")  # the first sighting is something else
+    assert np.ptp(stray.centres) == 0
     wide = plan(_track(np.full(30, 0.5), span=0.8), "9:16")
     assert wide.fill and wide.extent == 1920 and wide.footage == (0, 656, 1080, 608)  # the whole frame, fitted
     wider = plan(_track(np.full(30, 0.5), span=0.45), "9:16")

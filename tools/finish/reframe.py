@@ -147,17 +147,19 @@ def _path(
     path = raw
     for _ in range(CORRIDOR_ROUNDS):
         path = np.clip(_smooth(path, dt), low, high)
+    path = _smooth(path, dt)  # where the corridor jumps the window glides, within the room around the subject
     step = MAX_SPEED * extent * dt
     for i in range(1, frames):
         path[i] = path[i - 1] + np.clip(path[i] - path[i - 1], -step, step)
-    return np.clip(path, low, high)
+    return np.clip(path, np.maximum(low - margin, lo), np.minimum(high + margin, hi))
 
 
 def _median3(values: np.ndarray) -> np.ndarray:
     """Each value the median of itself and its neighbours: one stray sighting does not move the window."""
     if len(values) < 3:
         return values
-    padded = np.concatenate([values[:1], values, values[-1:]])
+    # beyond each end, the line through the two values next to it: an end keeps a steady motion, loses a stray
+    padded = np.concatenate([2 * values[1:2] - values[2:3], values, 2 * values[-2:-1] - values[-3:-2]])
     return np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
 
 
