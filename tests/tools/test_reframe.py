@@ -146,3 +146,31 @@ def test_tall_footage_into_landscape_moves_the_window_up_and_down() -> None:
     assert p.axis == 1 and p.size == (1280, 720) and not p.fill
     assert p.extent == pytest.approx(720 * 9 / 16)
     assert p.centres[0] == pytest.approx(max(0.3 * 1280, p.extent / 2), abs=2)
+
+
+@pytest.mark.render
+def test_footage_an_mp4_cannot_hold_as_it_is_comes_out_with_its_sound_as_aac(tmp_path: Path) -> None:
+    """A Matroska file, 4:4:4 chroma, odd half-sizes and PCM sound: the sound is encoded (not dropped)."""
+    source = tmp_path / "clip.mkv"
+    with av.open(str(source), "w") as container:
+        video = container.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 322, 182, "yuv444p"
+        sound = container.add_stream("pcm_s16le", rate=44100, layout="stereo")
+        for k in range(25):
+            rgb = np.full((182, 322, 3), 40, np.uint8)
+            rgb[70:110, 20 + 10 * k : 60 + 10 * k] = (255, 220, 40)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24").reformat(format="yuv444p")
+            frame.pts = k
+            container.mux(video.encode(frame))
+            tone = (3000 * np.sin(np.arange(1764) / 10)).astype(np.int16)
+            chunk = av.AudioFrame.from_ndarray(np.repeat(tone, 2)[None, :], format="s16", layout="stereo")
+            chunk.sample_rate, chunk.pts = 44100, k * 1764
+            container.mux(sound.encode(chunk))
+        container.mux(video.encode(None))
+        container.mux(sound.encode(None))
+    (out,) = reframe(source, {"9:16": tmp_path / "tall.mp4"})
+    info = media.probe(out.path, count_frames=True)
+    assert (info.width, info.height, info.frames, info.pix_fmt) == (182, 324, 25, "yuv420p")
+    with av.open(str(out.path)) as container:
+        assert container.streams.audio[0].codec_context.name == "aac"
+    assert _audio_seconds(out.path) == pytest.approx(1.0, abs=0.05)

@@ -8,13 +8,14 @@ the subject is wider than the format's window can hold (a 16:9 group shot into 9
 it (to the whole frame when that is most of it) and the footage is scaled to fit the frame over a darkened,
 blurred copy of itself that covers it. The second pass decodes the footage once and feeds every format's encoder
 (the draft's libx264 settings), each frame warped straight from the decoded Y, U and V planes (sub-pixel
-positions, so slow pans do not step); the audio packets are copied through as they come.
+positions, so slow pans do not step); the audio packets are copied through as they come (sound an MP4 cannot
+hold, such as PCM, is encoded as AAC).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -26,6 +27,7 @@ import numpy as np
 
 from campaign.errors import InvalidRequest, StorageFailed
 from tools.catalog import frame_size
+from tools.engines.draft.audio import BIT_RATE, CHUNK, SAMPLE_RATE
 from tools.engines.draft.engine import encoder_stream, open_output
 from tools.finish.subject import Track, frame_rate, track_subject
 from tools.finish.yuv import planes, yuv420
@@ -214,7 +216,7 @@ class _Output:
     plan: Plan
     container: av.container.OutputContainer
     video: av.VideoStream
-    audio: av.AudioStream | None
+    sound: _Sound | None
     frame: av.VideoFrame  # drawn into again for every frame (the encoder copies it)
 
 
@@ -241,10 +243,14 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
                             out.container.mux(out.video.encode(out.frame))
                         written += 1
                 elif packet.dts is not None:
+                    decoded = [] if audio is None or _holds(audio) else list(_audio_frames(packet))
                     for out in outputs:
-                        _copy_audio(packet, out, start)
+                        if out.sound is not None:
+                            out.sound.add(packet, decoded, start)
             for out in outputs:
                 out.container.mux(out.video.encode(None))
+                if out.sound is not None:
+                    out.sound.finish()
         finally:
             for out in outputs:
                 out.container.close()
@@ -254,27 +260,63 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
 def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None) -> _Output:
     container = open_output(path)
     video = encoder_stream(container, *plan.size, rate)
-    stream = None
-    if audio is not None and audio.codec_context.name in MP4_AUDIO:
-        stream = container.add_stream_from_template(audio)
-    elif audio is not None:
-        log.warning("reframe: %s audio is not kept (an MP4 does not hold it)", audio.codec_context.name)
-    return _Output(plan, container, video, stream, av.VideoFrame(*plan.size, "yuv420p"))
+    sound = _Sound(container, audio) if audio is not None else None
+    return _Output(plan, container, video, sound, av.VideoFrame(*plan.size, "yuv420p"))
 
 
-def _copy_audio(packet: av.Packet, out: _Output, start: float) -> None:
-    """The packet, unchanged, into this output (a copy each: muxing takes the packet's data)."""
-    if out.audio is None or packet.time_base is None or packet.dts is None:
-        return
-    copy = av.Packet(bytes(packet))
-    shift = round(start / packet.time_base)
-    copy.pts = None if packet.pts is None else packet.pts - shift
-    copy.dts = packet.dts - shift
-    copy.duration = packet.duration
-    copy.is_keyframe = packet.is_keyframe
-    copy.time_base = packet.time_base
-    copy.stream = out.audio
-    out.container.mux(copy)
+def _holds(audio: av.AudioStream) -> bool:
+    """Whether an MP4 holds this sound as it is."""
+    return audio.codec_context.name in MP4_AUDIO
+
+
+def _audio_frames(packet: av.Packet) -> Iterator[av.AudioFrame]:
+    for frame in packet.decode():
+        if isinstance(frame, av.AudioFrame):
+            yield frame
+
+
+class _Sound:
+    """One output's sound: the source's packets copied unchanged, or, for a codec an MP4 does not hold (PCM from
+    a .mov, Vorbis from a .webm), its decoded frames encoded as AAC."""
+
+    def __init__(self, container: av.container.OutputContainer, audio: av.AudioStream) -> None:
+        self.container = container
+        self.resampler: av.AudioResampler | None = None
+        if _holds(audio):
+            self.stream = container.add_stream_from_template(audio)
+        else:
+            self.stream = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo")
+            self.stream.bit_rate = BIT_RATE
+            self.resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE, frame_size=CHUNK)
+        self.sent = 0
+
+    def add(self, packet: av.Packet, decoded: list[av.AudioFrame], start: float) -> None:
+        """The source's packet (and its frames, decoded once for every output), shifted to the video's start."""
+        if self.resampler is None:
+            if packet.time_base is not None and packet.dts is not None:
+                copy = av.Packet(bytes(packet))  # a copy each: muxing takes the packet's data
+                shift = round(start / packet.time_base)
+                copy.pts = None if packet.pts is None else packet.pts - shift
+                copy.dts = packet.dts - shift
+                copy.duration, copy.is_keyframe = packet.duration, packet.is_keyframe
+                copy.time_base, copy.stream = packet.time_base, self.stream
+                self.container.mux(copy)
+            return
+        for frame in decoded:
+            frame.pts = None  # the resampler counts samples from the first
+            for chunk in self.resampler.resample(frame):
+                self._encode(chunk)
+
+    def finish(self) -> None:
+        if self.resampler is not None:
+            for chunk in self.resampler.resample(None):
+                self._encode(chunk)
+            self.container.mux(self.stream.encode(None))
+
+    def _encode(self, chunk: av.AudioFrame) -> None:
+        chunk.pts, chunk.time_base = self.sent, Fraction(1, SAMPLE_RATE)
+        self.sent += chunk.samples
+        self.container.mux(self.stream.encode(chunk))
 
 
 def _draw(p: Plan, i: int, full: tuple[int, int], src: tuple[np.ndarray, ...], frame: av.VideoFrame) -> None:
