@@ -13,7 +13,7 @@ import av
 import numpy as np
 import pytest
 
-from campaign.errors import InvalidRequest
+from campaign.errors import InvalidRequest, StorageFailed
 from tests.fakes.footage import Footage, write_footage, yellow_mask
 from tools import media
 from tools.finish.reframe import Reframed, output_size, plan, reframe
@@ -174,3 +174,11 @@ def test_footage_an_mp4_cannot_hold_as_it_is_comes_out_with_its_sound_as_aac(tmp
     with av.open(str(out.path)) as container:
         assert container.streams.audio[0].codec_context.name == "aac"
     assert _audio_seconds(out.path) == pytest.approx(1.0, abs=0.05)
+
+
+def test_a_file_that_is_no_video_fails_as_storage_and_leaves_no_output(tmp_path: Path) -> None:
+    source, out = tmp_path / "clip.mp4", tmp_path / "square.mp4"
+    source.write_bytes(b"<html>not a video</html>" * 50)
+    with pytest.raises(StorageFailed):
+        reframe(source, {"1:1": out})
+    assert not out.exists()

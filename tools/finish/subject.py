@@ -1,11 +1,13 @@
 """Where the subject of some footage is, about six times a second: saliency and motion at low resolution.
 
-Each sampled frame is shrunk to about 160x90 (luma and both chroma planes). Two cues find the subject:
+Each sampled frame is shrunk to about 160x90 (luma and both chroma planes). Three cues find the subject:
 - spectral-residual saliency (Hou and Zhang, 2007: what stands out of the frame's own spectrum), on Y, U and V;
   OpenCV's saliency module is not in opencv-python-headless, and this is a few FFTs of 64x64 in numpy;
 - motion: the frame against the samples before and after it, each first shifted by the camera's own move
   between them (phase correlation), keeping the smaller difference, so that a moving thing lights up where it
-  is now (not where it was) and a panning background does not light up at all.
+  is now (not where it was) and a panning background does not light up at all;
+- colour contrast against the frame's edges, when they are plain (a product on a sweep): the object's whole body,
+  where saliency marks its outline and details.
 Their sum, weighted a little toward the middle of the frame, is thresholded; the blobs holding most of it are the
 subject: their weighted centre and the box around them.
 """
@@ -21,6 +23,7 @@ import av
 import cv2
 import numpy as np
 
+from campaign.errors import StorageFailed
 from tools.finish.yuv import planes, yuv420
 
 SAMPLES_PER_SECOND = 6
@@ -72,6 +75,8 @@ def frame_rate(stream: av.VideoStream) -> Fraction:
 def track_subject(path: Path) -> Track:
     """Decode the footage once and find its subject in every few frames."""
     with av.open(str(path)) as container:
+        if not container.streams.video:
+            raise StorageFailed("The footage has no video in it.", hint="Try generating it again.")
         stream = container.streams.video[0]
         stream.codec_context.options = {"skip_loop_filter": "all"}  # a quarter less decoding; not seen at 160x90
         rate = frame_rate(stream)
@@ -94,6 +99,8 @@ def track_subject(path: Path) -> Track:
             frames += 1
         if now is not None:
             sightings.extend(_sight(before, now, None, prior))
+    if not frames:
+        raise StorageFailed("The footage has no frames.", hint="Try generating it again.")
     return Track(width, height, rate, frames, tuple(sightings))
 
 
