@@ -17,13 +17,13 @@ The result is the checked copy and a note for every change.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher, get_close_matches
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.brief.copy import FIELD_NAMES, AdCopy, read_copy
+from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy
 from tools.brief.instructions import QUOTED, campaign_named, without_instructions
 from tools.channels import CHANNELS
 
@@ -165,7 +165,8 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     offline = read_copy(brief, model_names)
     lines = {name: _values(copy, name) for name in FIELD_NAMES}
     notes: list[Note] = []
-    trusted = _restore(lines, _facts(offline, words), words, notes)
+    clauses = copy_clauses(words, model_names)
+    trusted = _restore(lines, _facts(offline, words), lambda t: _keepable(t, brief, words, clauses, model_names), notes)
     asked = asked_to_write(words)
     quoted = set(_quoted(words))
     for name in FIELD_NAMES:
@@ -175,13 +176,19 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
                 kept.append(text)
             elif why := _instruction(text, brief, words, model_names):
                 notes.append(Note(kind="removed", field=name, text=text, why=why))
-            elif _in_brief(text, words):
+            elif _traceable(text, clauses):
                 kept.append(text)
             elif name in asked and name in WRITABLE:
                 kept.append(text)
                 notes.append(Note(kind="written", field=name, text=text))
             else:
-                notes.append(Note(kind="removed", field=name, text=text, why="the brief does not say it"))
+                why = (
+                    "the brief does not say it" if not _in_brief(text, words) else "the brief does not give it as copy"
+                )
+                notes.append(Note(kind="removed", field=name, text=text, why=why))
+        if lines[name] and not kept and (fallback := [v for v in _values(offline, name) if not _shown(v, lines)]):
+            kept = fallback  # what the LLM put here came off: the offline reader's line, if it read one
+            notes += [Note(kind="restored", field=name, text=v, why="read by rules") for v in fallback]
         lines[name] = kept
     fields = {n: v if n in LISTS else (v[0] if v else "") for n, v in lines.items()}
     return Checked(copy=AdCopy.model_validate(fields), notes=notes)
@@ -211,11 +218,11 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
 
 
 def _restore(
-    lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], words: str, notes: list[Note]
+    lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], keeps: Callable[[str], bool], notes: list[Note]
 ) -> set[str]:
     """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (for quoted
     text the first of headline and tagline that is free or not the brief's). Returns the facts, which the rest of
-    the check trusts."""
+    the check trusts. A line the check would not keep (`keeps`) is free for a fact."""
     for name, fact, quoted in facts:
         if _shown(fact, lines):
             continue
@@ -223,7 +230,7 @@ def _restore(
         score, where, index = max(close, default=(0.0, name, -1))
         if score < _SIMILAR:  # no rewrite of it: in its field, or for quoted text the first free of the two lines
             homes = [name, *(("headline", "tagline") if quoted else ())]
-            where = next((n for n in homes if n in LISTS or not lines[n] or not _in_brief(lines[n][0], words)), name)
+            where = next((n for n in homes if n in LISTS or not lines[n] or not keeps(lines[n][0])), name)
             index = -1 if where in LISTS or not lines[where] else 0
         why = f"I had “{lines[where][index]}”" if index >= 0 else "it had been left out"
         if index >= 0:
@@ -265,6 +272,77 @@ def _instruction(text: str, brief: str, words: str, model_names: Sequence[str]) 
     if _tokens(text) & said_only_as_instruction:
         return "it is an instruction"
     return ""
+
+
+def _keepable(
+    text: str, brief: str, words: str, clauses: tuple[list[list[str]], list[str]], model_names: Sequence[str]
+) -> bool:
+    """Whether the check keeps `text` as the brief's own copy: no instruction, and traceable to its copy."""
+    return not _instruction(text, brief, words, model_names) and _traceable(text, clauses)
+
+
+# Where a brief's clauses end: punctuation, a dash, a bracket, and the "with", "and" or "&" of a list.
+_CLAUSE_END = re.compile(r",?\s+(?:with|and|&)\s+|[.;!?()\n|¡¿]+|,\s+|:\s+|\s[-–—]\s", re.I)
+_JOINED = re.compile(r"(?i),?\s+(?:and|&)\s+")  # "next week and need a video": one instruction
+_LEAD_IN = re.compile(r":\s+")
+_LABEL_TOKENS = frozenset(label for label in LABEL_FIELDS if " " not in label)  # "CTA order today"
+
+
+def copy_clauses(words: str, model_names: Sequence[str] = ()) -> tuple[list[list[str]], list[str]]:
+    """The brief's copy as clauses of words, in order, and every clause's text. The copy is the brief's clauses
+    (`without_instructions`) less those that say how to make the video or name a channel, model or
+    confidentiality, with what "and" joins to them, and less lead-ins before a colon ("Headline:", "Holiday gift
+    guide pick:"); a label word starting a clause ("CTA order today") is dropped."""
+    parts: list[tuple[str, str]] = []  # each clause, and what ends it
+    at = 0
+    for end in [*_CLAUSE_END.finditer(words), None]:
+        parts.append((words[at : end.start() if end else len(words)], end.group(0) if end else ""))
+        at = end.end() if end else len(words)
+    said = [not _instruction(c, "", c, model_names) and not _LEAD_IN.fullmatch(e) for c, e in parts]
+    for i in range(len(parts) - 1):
+        if _JOINED.fullmatch(parts[i][1]) and not (said[i] and said[i + 1]):
+            said[i] = said[i + 1] = False
+    out = []
+    for (clause, _), copy in zip(parts, said, strict=True):
+        tokens = _TOKEN.findall(_norm(clause))
+        while tokens and tokens[0] in _LABEL_TOKENS:
+            tokens = tokens[1:]
+        if copy and tokens:
+            out.append(tokens)
+    return out, [c for c, _ in parts]
+
+
+def _traceable(text: str, clauses: tuple[list[list[str]], list[str]]) -> bool:
+    """Whether `text` says one of the brief's copy clauses or a run of them, word for word (a typo of the brief's
+    aside), or is a name ending any clause ("Ad for the AirGlide 2 Pro")."""
+    said = _TOKEN.findall(_norm(text))
+    copy, every = clauses
+    for i in range(len(copy)):
+        run: list[str] = []
+        for clause in copy[i:]:
+            run = [*run, *clause]
+            if len(run) >= len(said):
+                break
+        if said and _same(said, run):
+            return True
+    return _named(text, every)
+
+
+def _named(text: str, clauses: list[str]) -> bool:
+    """Whether `text` is a name the brief says ("AURORA X", "AirGlide 2 Pro"): capitalised words or model numbers,
+    as written, inside a clause; one plain word only where no sentence starts ("Hey!" is not a name)."""
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in text.split()):
+        return False
+    plain = len(text.split()) == 1 and not re.search(r"\d|.[A-Z]", text)
+    for clause in clauses:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", clause):
+            if not (plain and not clause[: m.start()].strip()):
+                return True
+    return False
+
+
+def _same(said: list[str], brief: list[str]) -> bool:
+    return len(said) == len(brief) and all(_known(s, {b}) for s, b in zip(said, brief, strict=True))
 
 
 def _in_brief(text: str, words: str) -> bool:

@@ -204,7 +204,7 @@ _PRICE = re.compile(
     rf"|{_AMOUNT}\s?[{_CUR_SYM}]|{_AMOUNT}\s?(?:{_CUR_CODE}|kr)\b|(?:{_CUR_CODE})\s?{_AMOUNT})",
     re.I,
 )
-_MONEY = rf"(?:[{_CUR_SYM}]|R\$)\s?\d[\d.,]*|\d[\d.,]*\s?[{_CUR_SYM}]"
+_MONEY = rf"(?:[{_CUR_SYM}]|R\$)\s?\d(?:[\d.,]*\d)?|\d(?:[\d.,]*\d)?\s?[{_CUR_SYM}]"  # never a trailing comma
 # What is off: a percentage or an amount off, two for one, buy one get one, a free first month or trial.
 _OFFER = re.compile(
     rf"(?i)(?<![\w.])(?:spend\s+(?:{_MONEY}),?\s+get\s+(?:{_MONEY})\s+off"
@@ -532,8 +532,12 @@ def _typos(word: str) -> set[str]:
 _RESPELL = {typo: word for word in _AD_WORDS for typo in _typos(word)}
 
 
+_OF_ALL = re.compile(r"(?i)(\d\s?%\s?)of(\s+(?:all|everything|sitewide|storewide)\b)")
+
+
 def _respell(text: str) -> str:
-    """The text with the typos of `_AD_WORDS` written right."""
+    """The text with the typos of `_AD_WORDS` written right, and an offer's "off" typed "of" ("10% of all")."""
+    text = _OF_ALL.sub(r"\1off\2", text)
     return re.sub(r"(?<![\w'-])[a-z]{3,}(?![\w'-])", lambda m: _RESPELL.get(m.group(0), m.group(0)), text)
 
 
