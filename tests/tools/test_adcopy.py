@@ -217,3 +217,20 @@ def test_the_campaign_a_brief_names(brief: str, campaign: str | None) -> None:
 )  # fmt: skip
 def test_offers_conditions_codes_websites_and_sales(brief: str, expected: dict) -> None:
     assert copy_of(brief) == expected
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        ("headline: Cosy season, use code KNIT30", {"headline": "Cosy season", "code": "Use code KNIT30"}),
+        ("tagline: Run the city, shop now", {"tagline": "Run the city", "cta": "Shop now"}),
+        ("Headline: Big deals, 30% off all boots", {"headline": "Big deals", "offer": "30% off all boots"}),
+        ("Headline: Warm, cosy and yours", {"headline": "Warm, cosy and yours"}),
+        (
+            'Headline: "Big deals, use code KNIT30"',
+            {"headline": "Big deals, use code KNIT30"},
+        ),
+    ],
+)
+def test_a_labelled_line_does_not_swallow_the_fields_after_it(brief: str, expected: dict) -> None:
+    assert read_copy(brief).given() == expected

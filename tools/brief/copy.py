@@ -447,6 +447,7 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         plain = re.sub(rf"(?i)(?<![\w-]){re.escape(model.rsplit('/', 1)[-1])}(?![\w-]){VERSION}", " , ", plain)
     if "headline" not in found and (name := product_in(plain)):
         found["headline"] = name
+    _unswallow(found, set(quoted))
     fitted = {k: [_fit(x) for x in v[:MAX_FEATURES]] if isinstance(v, list) else _fit(v) for k, v in found.items()}
     return AdCopy.model_validate(fitted)
 
@@ -492,6 +493,20 @@ def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[s
         if len(items) >= 2 or (with_ and items):
             return head, split_features("\n".join(items))
     return None
+
+
+def _unswallow(found: dict[str, str | list[str]], quoted: set[str]) -> None:
+    """A labelled line cut before the clauses that are other fields ("headline: Cosy season, use code KNIT30":
+    the headline "Cosy season", the code its own); quoted text is left as written."""
+    for name in ("sale", "headline", "tagline", "end_text"):
+        value = found.get(name)
+        if not isinstance(value, str) or value in quoted:
+            continue
+        others = [v.casefold() for n, x in found.items() if n != name for v in (x if isinstance(x, list) else [x])]
+        parts = re.split(r"(?<=\S)(?=[,;]\s)", value)
+        while len(parts) > 1 and any(p in o or o in p for o in others if (p := parts[-1].strip(" ,;").casefold())):
+            parts.pop()
+        found[name] = "".join(parts)
 
 
 def _without(text: str, found: dict[str, str | list[str]]) -> str:
