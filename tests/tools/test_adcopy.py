@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from tools.brief import AdCopy, campaign_named, read_copy, split_features
+from tools.brief import AdCopy, campaign_named, read_copy, rewritten, split_features
 
 MODELS = ["draft", "veo-3.1", "kling-v2.1", "kling", "sora-2-pro", "seedance-1-pro", "hailuo-02", "runway"]
 
@@ -234,3 +234,15 @@ def test_offers_conditions_codes_websites_and_sales(brief: str, expected: dict) 
 )
 def test_a_labelled_line_does_not_swallow_the_fields_after_it(brief: str, expected: dict) -> None:
     assert read_copy(brief).given() == expected
+
+
+def test_a_brief_rewritten_with_changed_copy() -> None:
+    brief = "knitwear, headline: Cosy season, use code KNIT30, free shipping over $50, shop now. Code: SNOW40"
+    old = AdCopy(headline="Cosy season", code="Use code KNIT30", conditions=["Free shipping over $50"], cta="Shop now")
+
+    new = AdCopy(headline="Warm days", code="Use code KNIT40", cta="Order today")
+
+    assert rewritten(brief, old, new) == "knitwear, headline: Warm days, Use code KNIT40, Order today. Code: SNOW40"
+    assert rewritten("Use code SNOW40 today", AdCopy(code="Use code SNOW40"), AdCopy(code="Use code SNOW50")) == (
+        "Use code SNOW50 today"
+    )

@@ -11,7 +11,7 @@ reader) and `check` (an LLM's copy held to the brief's words), `instructions` (w
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
 from tools.brief.check import Checked, Note, asked_to_write, check_copy
-from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy, split_features
+from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy, rewritten, split_features
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
@@ -50,6 +50,7 @@ __all__ = [
     "read_brief_llm",
     "read_copy",
     "read_copy_llm",
+    "rewritten",
     "read_options",
     "split_features",
 ]

@@ -89,6 +89,33 @@ class AdCopy(BaseModel):
         return [v for v in (value if isinstance(value, list) else [value]) if v]
 
 
+def rewritten(text: str, old: AdCopy, new: AdCopy) -> str:
+    """The brief's text saying `new` where it said `old`'s lines, so no provider is sent words the user changed:
+    each changed line as the brief says it (case aside), else its changed codes, amounts and names ("Use code
+    KNIT30" to "Use code KNIT40" changes KNIT30); a removed line is taken out."""
+    for name in FIELD_NAMES:
+        after = new._values(name)
+        for i, line in enumerate(v for v in old._values(name) if v not in after):
+            text = _rewrite_line(
+                text, line, after[i] if i < len(after) and name not in ("features", "conditions") else ""
+            )
+    text = re.sub(r"\s+(?=[,.;])", "", re.sub(r"[ \t]{2,}", " ", text))
+    return re.sub(r"([,;])(?:\s*[,;])+", r"\1", text).strip(" ,;")
+
+
+def _rewrite_line(text: str, old: str, new: str) -> str:
+    whole = re.compile(rf"(?i)(?<!\w){re.escape(old)}(?!\w)")
+    if whole.search(text):
+        return whole.sub(lambda _: new, text)
+    a, b = old.split(), new.split()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        span = " ".join(a[i1:i2])
+        if tag == "replace" and re.search(r"\d|[A-Z]{2,}", span):
+            said = " ".join(b[j1:j2])
+            text = re.sub(rf"(?<![\w-]){re.escape(span)}(?![\w-])", lambda _, said=said: said, text)
+    return text
+
+
 def split_features(text: str) -> list[str]:
     """Feature captions from a newline-, semicolon- or comma-separated list ("a, b and c" gives three)."""
     if "\n" in text:

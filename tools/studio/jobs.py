@@ -16,7 +16,7 @@ from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
-from tools.brief import AdCopy, Brief, Checked, check_copy, get_template
+from tools.brief import AdCopy, Brief, Checked, check_copy, get_template, rewritten
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -318,7 +318,8 @@ class Jobs:
             kept["resolution"] = spec.resolution
         changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}
         copy = AdCopy.model_validate({**spec.copy.model_dump(), **(changes.get("copy") or {})})
-        request = VideoRequest(**{**kept, **changed}, prompt=spec.prompt, template=spec.template,
+        prompt = rewritten(spec.prompt, spec.copy, copy) if changes.get("copy") else spec.prompt
+        request = VideoRequest(**{**kept, **changed}, prompt=prompt, template=spec.template,
                                campaign=campaign.name, copy=copy)  # fmt: skip
         return job, request
 
