@@ -23,47 +23,20 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy
+from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy
 from tools.brief.instructions import QUOTED, campaign_named, without_instructions
 from tools.channels import CHANNELS
 
-FIELD_WORDS = {
-    "sale": "sale name",
-    "headline": "headline",
-    "tagline": "tagline",
-    "features": "feature",
-    "offer": "offer",
-    "price": "price",
-    "conditions": "condition",
-    "code": "promo code",
-    "cta": "call to action",
-    "website": "website",
-    "end_text": "end text",
-}
 LISTS = ("features", "conditions")
 PROTECTED = ("price", "offer", "code")  # with quoted text, prices and offers anywhere: what must survive as written
 WRITABLE = ("headline", "tagline", "features", "cta", "end_text")  # what the assistant may write when asked
 _SIMILAR = 0.6  # a line this close to a protected one is its rewrite, replaced in place
 _TYPO = 0.75  # a word this close to one of the brief's is that word, misspelt in the brief
 
-# "write a catchy headline", "come up with a tagline", "suggest a CTA", "headline: up to you"
-_COPY_WORDS = {
-    "headline": ("headline",),
-    "title": ("headline",),
-    "hook": ("headline",),
-    "tagline": ("tagline",),
-    "slogan": ("tagline",),
-    "feature": ("features",),
-    "cta": ("cta",),
-    "call to action": ("cta",),
-    "end text": ("end_text",),
-    "end line": ("end_text",),
-    "end card": ("end_text",),
-    "closing line": ("end_text",),
-    "copy": WRITABLE,
-    "text": WRITABLE,
-    "words": WRITABLE,
-}
+# "write a catchy headline", "come up with a tagline", "suggest a CTA", "headline: up to you": a field's labels
+# name it; "copy", "text" and "words" name every line the assistant may write.
+_COPY_WORDS = {**{label: (f.name,) for f in FIELDS for label in f.labels}, "copy": WRITABLE, "text": WRITABLE,
+               "words": WRITABLE}  # fmt: skip
 _COPY_NOUN = (
     r"(headline|title|hook|tagline|slogan|feature|cta|call[\s-]to[\s-]action|end\s+(?:text|line|card)|"
     r"closing\s+line|copy|text|words)(?:e?s)?"
@@ -129,7 +102,7 @@ class Note(BaseModel):
 
     def say(self) -> str:
         """The note in a sentence for the user."""
-        what = FIELD_WORDS.get(self.field, self.field)
+        what = FIELD[self.field].noun if self.field in FIELD else self.field
         if self.kind == "written":
             return f"I wrote this {what}: “{self.text}”. Change it?"
         if self.kind == "restored":

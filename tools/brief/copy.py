@@ -18,7 +18,7 @@ import difflib
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -32,19 +32,42 @@ warnings.filterwarnings("ignore", message='Field name "copy" .* shadows an attri
 COPY_CHARS = 120
 MAX_FEATURES = 8
 MAX_CONDITIONS = 4
-FIELD_NAMES: tuple[str, ...] = (
-    "sale",
-    "headline",
-    "tagline",
-    "features",
-    "offer",
-    "price",
-    "conditions",
-    "code",
-    "cta",
-    "website",
-    "end_text",
-)
+
+
+class CopyField(NamedTuple):
+    """One copy field: its name, how the chat labels it, the noun a sentence calls it by, its place in a paid
+    prompt, the labels a brief gives it ("title: ...") and the other names a user changes it by ("the coupon")."""
+
+    name: str
+    label: str
+    noun: str
+    place: str
+    labels: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+# The copy fields in display order: the one table of their names.
+FIELDS: tuple[CopyField, ...] = (
+    CopyField("sale", "Sale", "sale name", "sale name above the headline", names=("sale", "sale name")),
+    CopyField("headline", "Headline", "headline", "headline", ("headline", "title", "hook")),
+    CopyField("tagline", "Tagline", "tagline", "tagline", ("tagline", "slogan")),
+    CopyField("features", "Features", "feature", "feature captions in sequence", ("feature", "features")),
+    CopyField("offer", "Offer", "offer", "offer", names=("offer", "discount", "deal")),
+    CopyField("price", "Price", "price", "price", ("price",)),
+    CopyField("conditions", "Conditions", "condition", "small print under the offer and price",
+              names=("condition", "conditions", "terms", "small print", "fine print")),
+    CopyField("code", "Code", "promo code", "promo code badge",
+              names=("code", "promo code", "discount code", "coupon", "coupon code", "voucher code")),
+    CopyField("cta", "CTA", "call to action", "end card call to action button", ("cta", "call to action", "button")),
+    CopyField("website", "Website", "website", "end card website",
+              names=("website", "site", "web address", "url", "handle")),
+    CopyField("end_text", "End card", "end text", "end card text, shown only at the very end",
+              ("end text", "end card", "end line", "closing line", "sign off")),
+)  # fmt: skip
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+FIELD = {f.name: f for f in FIELDS}
+# The labels a brief gives copy ("tagline: ...", "CTA Shop now"), each with its field.
+LABEL_FIELDS = {label: f.name for f in FIELDS for label in f.labels}
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COPY_CHARS), AfterValidator(storable)]
 
@@ -165,24 +188,6 @@ _LABEL_PLAIN = re.compile(
 _FEATURES_LABEL = re.compile(
     rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=\.\s|\n|;\s*(?:(?:{_LABELS})\b|[$€£¥₹])|\s+\b(?:{_LABELS})\b\s*[:=]|\.?$)"
 )
-LABEL_FIELDS = {
-    "headline": "headline",
-    "title": "headline",
-    "hook": "headline",
-    "tagline": "tagline",
-    "slogan": "tagline",
-    "feature": "features",
-    "features": "features",
-    "price": "price",
-    "cta": "cta",
-    "call to action": "cta",
-    "button": "cta",
-    "end text": "end_text",
-    "end card": "end_text",
-    "end line": "end_text",
-    "closing line": "end_text",
-    "sign off": "end_text",
-}
 # "with the words Run further at the end", "end on 'See you out there'", "ending with Just run"
 _END_WORDS = re.compile(
     rf"(?i)\b(?:with|and|showing|show|put|add)\s+(?:the\s+)?(?:words?|text|line)\s+(?:{_QUOTE_ALTS}|(.+?))"

@@ -13,7 +13,7 @@ from campaign.errors import (
 )
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
-from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
+from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
@@ -26,6 +26,7 @@ from tools.views import CampaignView, CreativeView, JobView, LibraryView
 __all__ = [
     "ACTIVE",
     "CONTROL",
+    "FIELDS",
     "FIELD_NAMES",
     "IDEMPOTENCY_KEY_CHARS",
     "MAX_PROMPT_CHARS",
