@@ -129,13 +129,13 @@ def rewritten(text: str, old: AdCopy, new: AdCopy) -> str:
 def _rewrite_line(text: str, old: str, new: str) -> str:
     whole = re.compile(rf"(?i)(?<!\w){re.escape(old)}(?!\w)")
     if whole.search(text):
-        return whole.sub(lambda _: new, text)
+        return whole.sub(new.replace("\\", "\\\\"), text)
     a, b = old.split(), new.split()
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         span = " ".join(a[i1:i2])
         if tag == "replace" and re.search(r"\d|[A-Z]{2,}", span):
-            said = " ".join(b[j1:j2])
-            text = re.sub(rf"(?<![\w-]){re.escape(span)}(?![\w-])", lambda _, said=said: said, text)
+            said = " ".join(b[j1:j2]).replace("\\", "\\\\")  # the words as they are, never a group
+            text = re.sub(rf"(?<![\w-]){re.escape(span)}(?![\w-])", said, text)
     return text
 
 
