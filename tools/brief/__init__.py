@@ -10,7 +10,7 @@ reader) and `check` (an LLM's copy held to the brief's words), `instructions` (w
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
-from tools.brief.check import Checked, Note, asked_to_write, check_copy
+from tools.brief.check import Checked, Note, asked_to_write, check_copy, check_edit
 from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy, rewritten, split_features
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
@@ -39,6 +39,7 @@ __all__ = [
     "aspect_for",
     "asked_to_write",
     "check_copy",
+    "check_edit",
     "campaign_named",
     "clean_title",
     "download_name",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher, get_close_matches
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -145,26 +145,54 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     for name in FIELD_NAMES:
         kept = []
         for text in lines[name]:
-            if text in trusted or text in quoted or text in _values(offline, name):
-                kept.append(text)
-            elif why := _instruction(text, brief, words, model_names):
-                notes.append(Note(kind="removed", field=name, text=text, why=why))
-            elif _traceable(text, clauses):
-                kept.append(text)
-            elif name in asked and name in WRITABLE:
-                kept.append(text)
-                notes.append(Note(kind="written", field=name, text=text))
-            else:
-                why = (
-                    "the brief does not say it" if not _in_brief(text, words) else "the brief does not give it as copy"
-                )
-                notes.append(Note(kind="removed", field=name, text=text, why=why))
+            trust = text in trusted or text in quoted or text in _values(offline, name)
+            note = None if trust else _judged(text, name, brief, words, model_names, asked, _traceable(text, clauses))
+            kept += [text] if note is None or note.kind == "written" else []
+            notes += [note] if note else []
         if lines[name] and not kept and (fallback := [v for v in _values(offline, name) if not _shown(v, lines)]):
             kept = fallback  # what the LLM put here came off: the offline reader's line, if it read one
             notes += [Note(kind="restored", field=name, text=v, why="read by rules") for v in fallback]
         lines[name] = kept
     fields = {n: v if n in LISTS else (v[0] if v else "") for n, v in lines.items()}
     return Checked(copy=AdCopy.model_validate(fields), notes=notes)
+
+
+def check_edit(said: str, change: dict[str, Any], model_names: Sequence[str] = ()) -> tuple[dict[str, Any], Checked]:
+    """A revision's copy (the fields that change: their words, or nothing to remove them) held to what the user
+    `said`: instructions and invented lines taken off, lines they asked the assistant to write kept and flagged.
+    Nothing is put back (the user may be changing a fact); a field whose every line came off is left out of the
+    change, so the video keeps its words. Returns the change and the check (its copy: the lines kept)."""
+    words = without_instructions(said, model_names)
+    asked, quoted = asked_to_write(words), set(_quoted(words))
+    out: dict[str, Any] = {}
+    notes: list[Note] = []
+    for name, value in change.items():
+        lines = [v for v in (value if isinstance(value, list) else [value]) if v]
+        kept = []
+        for text in lines:
+            note = (
+                None if text in quoted else _judged(text, name, said, words, model_names, asked, _in_brief(text, words))
+            )
+            kept += [text] if note is None or note.kind == "written" else []
+            notes += [note] if note else []
+        if kept or not lines:
+            out[name] = kept if name in LISTS else (kept[0] if kept else "")
+    return out, Checked(copy=AdCopy.model_validate({n: v for n, v in out.items() if v}), notes=notes)
+
+
+def _judged(
+    text: str, name: str, brief: str, words: str, model_names: Sequence[str], asked: set[str], traced: bool
+) -> Note | None:
+    """What the check says of a line that is not a fact or quoted: None when it is the brief's copy (`traced`),
+    a note when it comes off (an instruction, or words the brief does not give) or was written as asked."""
+    if why := _instruction(text, brief, words, model_names):
+        return Note(kind="removed", field=name, text=text, why=why)
+    if traced:
+        return None
+    if name in asked and name in WRITABLE:
+        return Note(kind="written", field=name, text=text)
+    why = "the brief does not say it" if not _in_brief(text, words) else "the brief does not give it as copy"
+    return Note(kind="removed", field=name, text=text, why=why)
 
 
 def _values(copy: AdCopy, name: str) -> list[str]:
