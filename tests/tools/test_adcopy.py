@@ -246,3 +246,16 @@ def test_a_brief_rewritten_with_changed_copy() -> None:
     assert rewritten("Use code SNOW40 today", AdCopy(code="Use code SNOW40"), AdCopy(code="Use code SNOW50")) == (
         "Use code SNOW50 today"
     )
+
+
+@pytest.mark.parametrize(
+    ("brief", "features"),
+    [
+        ("An 8 second ad for our Aurora backpack with laptop sleeve, water-resistant, lifetime warranty",
+         ["Laptop sleeve", "Water-resistant", "Lifetime warranty"]),
+        ("a teaser with upbeat vibes", None),
+        ("A 10 second video with soft light, slow zoom and music", None),
+    ],
+)  # fmt: skip
+def test_a_feature_list_after_the_video_s_length_and_kind(brief: str, features: list[str] | None) -> None:
+    assert read_copy(brief).given().get("features") == features

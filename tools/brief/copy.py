@@ -505,13 +505,15 @@ _NOT_FEATURE = re.compile(
 
 def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[str]] | None:
     """The first unlabelled list of product qualities: "backpack with laptop sleeve, water-resistant, lifetime
-    warranty" (the product, then the features) or a sentence of two or more short qualities; None if none."""
+    warranty" (the product, then the features; "an 8 second ad for our backpack with ..." too, when two or more
+    follow) or a sentence of two or more short qualities; None if none."""
     models = {n.rsplit("/", 1)[-1].lower() for n in model_names}
     for sentence in re.split(r"[.;!?](?=\s|$)|\n|:\s|\s[-–—]\s", re.sub(r"\([^)]*\)", " ", text)):
         words = {w.lower() for w in re.findall(r"[\w'-]+", sentence)}
-        if _DIRECTION.search(sentence) or words & models:
-            continue
         head, with_, listed = sentence.partition(" with ") if " with " in sentence else ("", "", sentence)
+        if _DIRECTION.search(listed) or words & models:
+            continue
+        directed = bool(_DIRECTION.search(head))  # the video's length or kind said before the product
         parts = [p.strip(" ,") for p in re.split(r",|\s+and\s+|\s+&\s+", listed)]
         items = [i for i in parts if i]
         if head:
@@ -522,7 +524,7 @@ def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[s
         if any(len(i.split()) > 8 for i in items):
             continue
         items = [i for i in items if not _NOT_FEATURE.search(i) and re.search(r"[^\W\d_]", i)]
-        if len(items) >= 2 or (with_ and items):
+        if len(items) >= 2 or (with_ and items and not directed):
             return head, split_features("\n".join(items))
     return None
 
