@@ -259,3 +259,25 @@ def test_a_brief_rewritten_with_changed_copy() -> None:
 )  # fmt: skip
 def test_a_feature_list_after_the_video_s_length_and_kind(brief: str, features: list[str] | None) -> None:
     assert read_copy(brief).given().get("features") == features
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        ("Streamly Plus, $14.99/month, cancel anytime", {"headline": "Streamly Plus", "price": "$14.99/month",
+                                                         "conditions": ["Cancel anytime"]}),
+        ("Buy one, get one free on all socks", {"offer": "Buy one, get one free on all socks"}),
+        ("Your first order 20% off. Shop now", {"offer": "Your first order 20% off", "cta": "Shop now"}),
+        ("15% off mugs with code TAKE15", {"offer": "15% off mugs", "code": "Use code TAKE15"}),
+        ("30% off all mugs, until Friday", {"offer": "30% off all mugs", "conditions": ["Until Friday"]}),
+        ("Orbit bike, 0% finance available. Register now",
+         {"headline": "Orbit bike", "conditions": ["0% finance available"], "cta": "Register now"}),
+        ("Lumo Lampe, 49 €. Hochformat 9:16", {"headline": "Lumo Lampe", "price": "49 €"}),
+    ],
+)  # fmt: skip
+def test_prices_per_unit_offer_scopes_dates_and_calls_to_action(brief: str, expected: dict) -> None:
+    assert read_copy(brief).given() == expected
+
+
+def test_through_a_place_is_no_date() -> None:
+    assert "conditions" not in read_copy("A calm walk through green hills, 30% off all boots").given()

@@ -233,7 +233,8 @@ _CUR_CODE = r"USD|EUR|GBP|JPY|CAD|AUD|CHF|INR|SEK|NOK|DKK|PLN"
 _AMOUNT = r"(?:\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,2}|\.[–-])?|\d+(?:[.,]\d{1,2}|\.[–-])?)(?![\d])"
 _PRICE = re.compile(
     rf"(?<![\w.])(?:(?:from|only|just)\s+)?(?:(?:{_CUR_WORD})\s?{_AMOUNT}|[{_CUR_SYM}]\s?{_AMOUNT}(?:\s?(?:{_CUR_CODE})\b)?"
-    rf"|{_AMOUNT}\s?[{_CUR_SYM}]|{_AMOUNT}\s?(?:{_CUR_CODE}|kr)\b|(?:{_CUR_CODE})\s?{_AMOUNT})",
+    rf"|{_AMOUNT}\s?[{_CUR_SYM}]|{_AMOUNT}\s?(?:{_CUR_CODE}|kr)\b|(?:{_CUR_CODE})\s?{_AMOUNT})"
+    r"(?:\s*(?:/|per|a)\s*(?:month|mo|year|yr|night|meal|person|day|week|box|class|lesson)\b)?",  # "$9.99 per meal"
     re.I,
 )
 _MONEY = rf"(?:[{_CUR_SYM}]|R\$)\s?\d(?:[\d.,]*\d)?|\d(?:[\d.,]*\d)?\s?[{_CUR_SYM}]"  # never a trailing comma
@@ -245,13 +246,13 @@ _OFFER = re.compile(
     r"|(?<!\w)-\d{1,3}\s?%"
     rf"|(?:(?:up\s+to|save)\s+)?(?:{_MONEY})\s+off\b"
     r"|\b\d\s?x\s?\d\b(?!\s*[:x])"
-    r"|\bbuy\s+(?:one|two|\d)\s*,?\s+get\s+(?:one|\d)(?:\s+(?:free|half\s+price))?"
+    r"|\bbuy\s+(?:one|two|\d)\s*,?\s+get\s+(?:one|\d)(?:\s+(?:free|half\s+price))?(?:\s+on\s+(?:all\s+)?[\w-]+)?"
     rf"|\b\d+\s+(?:[a-z]+\s+)?(?:for|für|pour|por)\s+(?:{_MONEY})"
     rf"|(?:{_MONEY})\s+[a-z]+\s+all\s+(?:day|night|week)"
     r"|\b(?:first|1st)\s+(?:month|week|order|lesson|class)\s+free"
     r"|\bfree\s+\d+[-\s]day\s+trial)"
 )
-_OFFER_LEAD = re.compile(r"(?i)^(?:everything|all|sitewide|storewide)\s+$")
+_OFFER_LEAD = re.compile(r"(?i)^(?:everything|all|sitewide|storewide|(?:your\s+)?first\s+(?:box|order|month|year))\s+$")
 # When an offer runs, said after it: a condition of its own.
 _OFFER_TAIL = re.compile(
     r"(?i)\s+((?:this|ce)\s+week(?:end)?\s+only|this\s+week(?:end)?|today\s+only|ends?\s+(?!(?:on|with)\b)\w+)$"
@@ -267,6 +268,10 @@ _CONDITION = re.compile(
     r"|em\s+(?:até\s+)?\d+x\s+sem\s+juros|cancel\s+anytime|no\s+credit\s+card.*|\d+-(?:night|day)\s+trial"
     r"|financing\s+.+|mix\s+and\s+match|gift\s+box\s+included|(?:with|on)\s+eligible\s+.+|limited\s+time"
     r"|in-store\s+and\s+online|terms\s+apply|no\s+minimum"
+    r"|(?:only\s+)?(?:until|till|til|thru|through)\s+(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|"
+    r"aug|sep|oct|nov|dec|midnight|tonight|tomorrow|the\s+end|end\s+of)\w*).*"
+    r"|nur\s+bis\s+.+|jusqu['’]au\s+.+|hasta\s+el\s+.+|até\s+\d.*"
+    r"|\d+(?:\.\d+)?\s?%\s+(?:apr|finance|financing)\b.*"
     r")$"
 )
 # A clause: what lies between commas, full stops, colons, dashes and brackets (not inside "1,299" or "aurora.run").
@@ -295,12 +300,13 @@ _CTAS = (
     "sign up today", "sign up now", "sign up", "join now", "join today", "subscribe now", "subscribe",
     "get started", "start free trial", "try it free", "try it now", "try for free", "try now", "download now",
     "download the app", "install now", "book now", "book today", "reserve now", "see more", "watch now",
-    "visit us", "claim your offer", "limited time only", "shop the sale", "shop the collection",
+    "visit us", "claim your offer", "limited time only", "shop the sale", "shop the collection", "register now",
+    "register today", "book a test ride", "book a table", "order ahead", "rsvp now",
 )  # fmt: skip
 _CTA = re.compile(
     r"(?i)(?<!\w)("
     + "|".join(re.escape(c) for c in sorted(_CTAS, key=len, reverse=True))
-    + r")(?:\s+on\s+the\s+app)?(?!\w)"
+    + r")(?:\s+(?:on|in)\s+the\s+app)?(?!\w)"
 )
 _BULLET = re.compile(r"(?m)^\s*(?:[-*•–]|\d+[.)])\s+(.+?)\s*$")
 _FEATURING = re.compile(r"(?i)\b(?:featuring|with features|highlights?|highlighting)\s*:?\s+(.+?)(?:[.;!?\n]|$)")
@@ -321,7 +327,8 @@ _NOT_NAME_WORDS = re.compile(
     r"(?i)^(?:instagram|facebook|youtube|tiktok|reels?|shorts|stories|snapchat|pinterest|twitter|linkedin|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
     r"august|september|october|november|december|black|cyber|christmas|easter|halloween|"
-    r"open|cut|close|fade|end|start|pan|zoom|show|then|make|use|add)$"
+    r"open|cut|close|fade|end|start|pan|zoom|show|then|make|use|add|"
+    r"vertical|horizontal|landscape|portrait|square|hochformat|querformat|formato|format|vertikal)$"
 )
 
 
@@ -431,7 +438,8 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
 
     unquoted = _DIRECTION_LABELS.sub(" , ", QUOTED.sub(" , ", text))
     if m := _CODE.search(unquoted):
-        put("code", _cap(m.group(1) + m.group(2)) if m.group(1).lower().strip() != "code" else f"Use code {m.group(2)}")
+        bare = m.group(1).lower().split()[0] in ("code", "with")  # "code X", "25% off with code X": no verb
+        put("code", f"Use code {m.group(2)}" if bare else _cap(m.group(1) + m.group(2)))
     rest = _respell(_CODE.sub(" , ", unquoted))
     if m := _WEBSITE.search(rest):
         put("website", m.group(0))
