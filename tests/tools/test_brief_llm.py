@@ -242,3 +242,13 @@ def test_an_offer_typed_with_of_is_read_and_put_back_as_an_offer() -> None:
     assert check_copy("Valentine's sale: 2 candles for $40, gift box included.", AdCopy(), MODELS).copy.offer == (
         "2 candles for $40"
     )
+
+
+def test_a_fact_said_in_the_brief_s_own_other_words_stays() -> None:
+    """The model's "$4.50" for the rules' "only $4.50", or "Code HIVER30" for "Use code HIVER30", is the brief's
+    own line with the fact's every word: kept, not put back; "30% off" for "30% off boots" is put back."""
+    brief = "Latte, only $4.50. Code HIVER30. 30% off boots."
+
+    checked = check_copy(brief, AdCopy(price="$4.50", code="Code HIVER30", offer="30% off"), MODELS)
+
+    assert (checked.copy.price, checked.copy.code, checked.copy.offer) == ("$4.50", "Code HIVER30", "30% off boots")

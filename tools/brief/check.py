@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher, get_close_matches
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -139,7 +140,8 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     lines = {name: _values(copy, name) for name in FIELD_NAMES}
     notes: list[Note] = []
     clauses = copy_clauses(words, model_names)
-    trusted = _restore(lines, _facts(offline, words), lambda t: _keepable(t, brief, words, clauses, model_names), notes)
+    keeps = partial(_keepable, brief=brief, words=words, clauses=clauses, model_names=model_names)
+    trusted = _restore(lines, _facts(offline, words), words, keeps, notes)
     asked = asked_to_write(words)
     quoted = set(_quoted(words))
     for name in FIELD_NAMES:
@@ -219,13 +221,22 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
 
 
 def _restore(
-    lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], keeps: Callable[[str], bool], notes: list[Note]
+    lines: dict[str, list[str]],
+    facts: list[tuple[str, str, bool]],
+    words: str,
+    keeps: Callable[[str], bool],
+    notes: list[Note],
 ) -> set[str]:
     """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (for quoted
     text the first of headline and tagline that is free or not the brief's). Returns the facts, which the rest of
-    the check trusts. A line the check would not keep (`keeps`) is free for a fact."""
+    the check trusts, and the lines that say a fact in the brief's other words ("$4.50" for "only $4.50", "Code
+    HIVER30" for "Use code HIVER30"). A line the check would not keep (`keeps`) is free for a fact."""
+    trusted = {fact for _, fact, _ in facts}
     for name, fact, quoted in facts:
         if _shown(fact, lines):
+            continue
+        if not quoted and (same := [t for t in lines[name] if _says(t, fact, words)]):
+            trusted.update(same)
             continue
         close = [(_similar(fact, t), n, i) for n, texts in lines.items() for i, t in enumerate(texts)]
         score, where, index = max(close, default=(0.0, name, -1))
@@ -239,7 +250,16 @@ def _restore(
         else:
             lines[where].append(fact)
         notes.append(Note(kind="restored", field=where, text=fact, why=why))
-    return {fact for _, fact, _ in facts}
+    return trusted
+
+
+_LEADS = frozenset({"only", "from", "just", "use", "with", "enter", "apply"})  # what a fact's line may leave out
+
+
+def _says(line: str, fact: str, words: str) -> bool:
+    """Whether `line` is the brief's own words (case aside) and has every word of `fact` but its lead ("only",
+    "use"): the fact said as the brief says it. "30% off" does not say "30% off boots"."""
+    return _norm(line) in _norm(words) and _tokens(fact) - _LEADS - _GLUE <= _tokens(line)
 
 
 def _shown(text: str, lines: dict[str, list[str]]) -> bool:
