@@ -1,7 +1,7 @@
 """The LLM reader through the fake OpenAI-compatible server: per-field precision and recall of the checked copy
 (scored as `tests/tools/test_brief_eval.py` scores the offline reader) when the model answers each brief's expected
-copy faithfully, drops a price and quoted lines, rewrites codes and offers, invents a tagline, or puts one of the
-brief's instructions on screen.
+copy faithfully, drops a price and quoted lines, rewrites codes and offers, invents a tagline, or puts the brief's
+instructions on screen (the first as end text, the others as features).
 
     .venv/bin/python bench/brief_llm.py EVALUATION.json [...]
 
@@ -48,7 +48,9 @@ def answer(item: dict[str, Any], kind: str) -> dict[str, Any]:
     elif kind == "invent":
         said["tagline"] = "Made for the bold"
     elif kind == "instruction" and item.get("not_on_screen"):
-        said["end_text"] = item["not_on_screen"][0]
+        first, *rest = item["not_on_screen"]
+        said["end_text"] = first
+        said["features"] = [*said.get("features", []), *rest][:8]
     return said
 
 

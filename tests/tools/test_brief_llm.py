@@ -195,6 +195,9 @@ NOT_COPY = "the brief does not give it as copy"
         ("Promo for Fitly, our fitness app. Download now.", "Promo for", NOT_COPY),
         ("We're launching Orbit 3 next week and need a quick video. $199.", "next week", NOT_COPY),
         ("Holiday gift guide pick: the Cinder heated mug, $129.95. Link in bio.", "gift guide pick", NOT_COPY),
+        ("Matcha tumbler, ¥3,980. Soft morning light, steam rising, 9:16.", "steam rising", NOT_COPY),
+        ("Black Friday sale: 60% off. Template: Bold Promo v2, model Sora.", "Bold Promo v2", NOT_COPY),
+        ("Stride 4, $139. 9:16 vertical for TikTok + Reels.", "Reels", NOT_COPY),
     ],
 )  # fmt: skip
 def test_words_of_the_brief_that_are_not_its_copy_stay_off_screen(brief: str, said: str, why: str) -> None:
@@ -252,3 +255,11 @@ def test_a_fact_said_in_the_brief_s_own_other_words_stays() -> None:
     checked = check_copy(brief, AdCopy(price="$4.50", code="Code HIVER30", offer="30% off"), MODELS)
 
     assert (checked.copy.price, checked.copy.code, checked.copy.offer) == ("$4.50", "Code HIVER30", "30% off boots")
+
+
+def test_a_line_with_the_brief_s_typo_is_shown_as_the_rules_spell_it_and_once() -> None:
+    brief = "new arivals! 20% off all dresess this week only, use code SPRING20, shop now, fre returns"
+
+    checked = check_copy(brief, AdCopy(headline="fre returns", conditions=["This week only", "fre returns"]), MODELS)
+
+    assert checked.copy.conditions == ["This week only", "Free returns"] and checked.copy.headline == ""

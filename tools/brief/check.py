@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy
+from tools.brief.copy import DIRECTION_LABELS, FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy
 from tools.brief.instructions import QUOTED, campaign_named, without_instructions
 from tools.channels import CHANNELS
 
@@ -146,7 +146,10 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     quoted = set(_quoted(words))
     for name in FIELD_NAMES:
         kept = []
-        for text in lines[name]:
+        for said in lines[name]:
+            text = _respelt(said, offline)  # the brief's typo as the rules wrote it right ("fre returns")
+            if text != said:
+                notes.append(Note(kind="restored", field=name, text=text, why=f"I had “{said}”"))
             trust = text in trusted or text in quoted or text in _values(offline, name)
             note = None if trust else _judged(text, name, brief, words, model_names, asked, _traceable(text, clauses))
             kept += [text] if note is None or note.kind == "written" else []
@@ -155,8 +158,31 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
             kept = fallback  # what the LLM put here came off: the offline reader's line, if it read one
             notes += [Note(kind="restored", field=name, text=v, why="read by rules") for v in fallback]
         lines[name] = kept
+    _once(lines, offline, notes)
     fields = {n: v if n in LISTS else (v[0] if v else "") for n, v in lines.items()}
     return Checked(copy=AdCopy.model_validate(fields), notes=notes)
+
+
+def _respelt(text: str, offline: AdCopy) -> str:
+    """The rules' line that says `text` word for word but for the brief's typos ("Free returns" for "fre
+    returns"), else `text` (case and punctuation are the model's)."""
+    said = _TOKEN.findall(_norm(text))
+    respelt = (v for v in offline.texts() if (read := _TOKEN.findall(_norm(v))) != said and _same(said, read))
+    return next(respelt, text)
+
+
+def _once(lines: dict[str, list[str]], offline: AdCopy, notes: list[Note]) -> None:
+    """A line shown in several fields kept in one: where the rules read it, else the first."""
+    fields: dict[str, list[str]] = {}
+    for name in FIELD_NAMES:
+        for text in lines[name]:
+            fields.setdefault(text.casefold(), []).append(name)
+    for key, names in fields.items():
+        home = next((n for n in names if key in {v.casefold() for v in _values(offline, n)}), names[0])
+        for name in (n for n in names if n != home):
+            text = next(t for t in lines[name] if t.casefold() == key)
+            lines[name].remove(text)
+            notes.append(Note(kind="removed", field=name, text=text, why=f"it is the {FIELD[home].noun} already"))
 
 
 def check_edit(said: str, change: dict[str, Any], model_names: Sequence[str] = ()) -> tuple[dict[str, Any], Checked]:
@@ -296,7 +322,11 @@ def _instruction(text: str, brief: str, words: str, model_names: Sequence[str]) 
 
 
 def _keepable(
-    text: str, brief: str, words: str, clauses: tuple[list[list[str]], list[str]], model_names: Sequence[str]
+    text: str,
+    brief: str,
+    words: str,
+    clauses: tuple[list[list[str]], list[tuple[str, bool]]],
+    model_names: Sequence[str],
 ) -> bool:
     """Whether the check keeps `text` as the brief's own copy: no instruction, and traceable to its copy."""
     return not _instruction(text, brief, words, model_names) and _traceable(text, clauses)
@@ -306,36 +336,57 @@ def _keepable(
 _CLAUSE_END = re.compile(r",?\s+(?:with|and|&)\s+|[.;!?()\n|¡¿]+|,\s+|:\s+|\s[-–—]\s", re.I)
 _JOINED = re.compile(r"(?i),?\s+(?:and|&)\s+")  # "next week and need a video": one instruction
 _LEAD_IN = re.compile(r":\s+")
+_SENTENCE_END = re.compile(r"[.;!?\n¡¿]")
 _LABEL_TOKENS = frozenset(label for label in LABEL_FIELDS if " " not in label)  # "CTA order today"
 
 
-def copy_clauses(words: str, model_names: Sequence[str] = ()) -> tuple[list[list[str]], list[str]]:
-    """The brief's copy as clauses of words, in order, and every clause's text. The copy is the brief's clauses
-    (`without_instructions`) less those that say how to make the video or name a channel, model or
-    confidentiality, with what "and" joins to them, and less lead-ins before a colon ("Headline:", "Holiday gift
-    guide pick:"); a label word starting a clause ("CTA order today") is dropped."""
+def copy_clauses(words: str, model_names: Sequence[str] = ()) -> tuple[list[list[str]], list[tuple[str, bool]]]:
+    """The brief's copy as clauses of words, in order, and the clauses where a name may be copy. The copy is the
+    brief's clauses (`without_instructions`) less the instructions: a clause that says how to make the video or
+    names a channel, model or confidentiality, with what "and" joins to it; every clause of a sentence that is
+    half instructions or more ("Soft morning light, steam rising, 9:16"); what an instruction's label labels
+    ("Template: Bold Promo v2"), which is no name either; and lead-ins before a colon ("Headline:", "Holiday gift
+    guide pick:"). A label word starting a clause ("CTA order today") is dropped. The clauses where a name may be
+    are all but the labelled ones, each with whether it is an instruction."""
     parts: list[tuple[str, str]] = []  # each clause, and what ends it
     at = 0
     for end in [*_CLAUSE_END.finditer(words), None]:
         parts.append((words[at : end.start() if end else len(words)], end.group(0) if end else ""))
         at = end.end() if end else len(words)
-    said = [not _instruction(c, "", c, model_names) and not _LEAD_IN.fullmatch(e) for c, e in parts]
+    tokens = [_TOKEN.findall(_norm(c)) for c, _ in parts]
+    lead = [_LEAD_IN.fullmatch(e) is not None for _, e in parts]
+    own = [bool(_instruction(c, "", c, model_names)) for c, _ in parts]
+    label = [
+        d and DIRECTION_LABELS.fullmatch(f"{c.strip()}: x") is not None for (c, _), d in zip(parts, lead, strict=True)
+    ]
+    labelled = [False] * len(parts)
+    said = [not o and not d for o, d in zip(own, lead, strict=True)]
+    start = 0
+    for i, (_, end) in enumerate(parts):
+        if i + 1 < len(parts) and not _SENTENCE_END.search(end):
+            continue
+        sentence = [j for j in range(start, i + 1) if tokens[j] and not lead[j]]
+        directions = sum(own[j] for j in sentence)
+        for j in sentence:
+            labelled[j] = any(label[start:j])
+            said[j] = said[j] and not labelled[j] and not (directions and 2 * directions >= len(sentence))
+        start = i + 1
     for i in range(len(parts) - 1):
         if _JOINED.fullmatch(parts[i][1]) and not (said[i] and said[i + 1]):
             said[i] = said[i + 1] = False
     out = []
-    for (clause, _), copy in zip(parts, said, strict=True):
-        tokens = _TOKEN.findall(_norm(clause))
-        while tokens and tokens[0] in _LABEL_TOKENS:
-            tokens = tokens[1:]
-        if copy and tokens:
-            out.append(tokens)
-    return out, [c for c, _ in parts]
+    for words_of, copy in zip(tokens, said, strict=True):
+        while words_of and words_of[0] in _LABEL_TOKENS:
+            words_of = words_of[1:]
+        if copy and words_of:
+            out.append(words_of)
+    names = [(c.strip(), o) for (c, _), o, off in zip(parts, own, labelled, strict=True) if not off]
+    return out, names
 
 
-def _traceable(text: str, clauses: tuple[list[list[str]], list[str]]) -> bool:
+def _traceable(text: str, clauses: tuple[list[list[str]], list[tuple[str, bool]]]) -> bool:
     """Whether `text` says one of the brief's copy clauses or a run of them, word for word (a typo of the brief's
-    aside), or is a name ending any clause ("Ad for the AirGlide 2 Pro")."""
+    aside), or is a name the brief says ("Ad for the AirGlide 2 Pro")."""
     said = _TOKEN.findall(_norm(text))
     copy, every = clauses
     for i in range(len(copy)):
@@ -349,15 +400,16 @@ def _traceable(text: str, clauses: tuple[list[list[str]], list[str]]) -> bool:
     return _named(text, every)
 
 
-def _named(text: str, clauses: list[str]) -> bool:
+def _named(text: str, clauses: list[tuple[str, bool]]) -> bool:
     """Whether `text` is a name the brief says ("AURORA X", "AirGlide 2 Pro"): capitalised words or model numbers,
-    as written, inside a clause; one plain word only where no sentence starts ("Hey!" is not a name)."""
+    as written, inside a clause; one plain word only inside copy, and not where a sentence starts ("Hey!", "Reels"
+    in "9:16 for TikTok + Reels" are no names)."""
     if not all(w[:1].isupper() or w[:1].isdigit() for w in text.split()):
         return False
     plain = len(text.split()) == 1 and not re.search(r"\d|.[A-Z]", text)
-    for clause in clauses:
+    for clause, instruction in clauses:
         for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", clause):
-            if not (plain and not clause[: m.start()].strip()):
+            if not (plain and (instruction or not clause[: m.start()].strip())):
                 return True
     return False
 

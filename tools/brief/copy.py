@@ -436,7 +436,7 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         elif not (_CTA.fullmatch(q) and put("cta", q)) and not put("headline", q) and not put("tagline", q):
             extra.append(q)
 
-    unquoted = _DIRECTION_LABELS.sub(" , ", QUOTED.sub(" , ", text))
+    unquoted = DIRECTION_LABELS.sub(" , ", QUOTED.sub(" , ", text))
     if m := _CODE.search(unquoted):
         bare = m.group(1).lower().split()[0] in ("code", "with")  # "code X", "25% off with code X": no verb
         put("code", f"Use code {m.group(2)}" if bare else _cap(m.group(1) + m.group(2)))
@@ -493,7 +493,7 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
 
 
 # Labelled directions: "Template: Bold Promo v2", "Notes - 9:16, 8 seconds".
-_DIRECTION_LABELS = re.compile(
+DIRECTION_LABELS = re.compile(
     r"(?im)\b(?:template|model|duration|format|notes|aspect|resolution|style|music|voice)\s*(?::|=|\s[-–—]\s)[^.;\n]*"
 )
 # A sentence that says how to make the video, never a feature list.
