@@ -362,8 +362,8 @@ def copy_clauses(words: str, model_names: Sequence[str] = ()) -> tuple[list[list
     labelled = [False] * len(parts)
     said = [not o and not d for o, d in zip(own, lead, strict=True)]
     start = 0
-    for i, (_, end) in enumerate(parts):
-        if i + 1 < len(parts) and not _SENTENCE_END.search(end):
+    for i, (_, ending) in enumerate(parts):
+        if i + 1 < len(parts) and not _SENTENCE_END.search(ending):
             continue
         sentence = [j for j in range(start, i + 1) if tokens[j] and not lead[j]]
         directions = sum(own[j] for j in sentence)
