@@ -7,11 +7,17 @@ invents a tagline, or puts the campaign's name on screen. The check holds it to 
   (`read_copy`) found them, and what the LLM dropped or rewrote is put back from it;
 - an instruction (the campaign's or a model's name, a channel, confidentiality, how to make the video: camera,
   light, format, length, style, labels) never stays on screen;
-- nothing on screen may be absent from the brief, unless the brief asked the assistant to write that line ("write
-  a catchy headline"): then it stays, and the note says so ("I wrote this headline: ... Change it?"). Facts
-  (price, offer, code, conditions, website, sale) are never written by the assistant.
+- every other line on screen must be traceable to the brief's copy (`copy_clauses`): one of its clauses or a run
+  of them, word for word but for the brief's typos, or a name it says; fragments ("Promo for"), lead-ins
+  ("Headlne:"), sentences of directions ("Soft morning light, steam rising") are not copy. A line the brief
+  misspelt is shown as the rules spell it; a line in two fields stays in one; a field whose lines all came off
+  falls back to the rules' reading of it;
+- unless the brief asked the assistant to write that line ("write a catchy headline"): then it stays, and the
+  note says so ("I wrote this headline: ... Change it?"). Facts (price, offer, code, conditions, website, sale)
+  are never written by the assistant.
 
-The result is the checked copy and a note for every change.
+The result is the checked copy and a note for every change. A revision's words (`check_edit`) are held to what
+the user said the same way, but nothing is put back over the change they asked for.
 """
 
 from __future__ import annotations
