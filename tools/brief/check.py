@@ -69,7 +69,7 @@ _DIRECTION = re.compile(
     r"(?:soft|warm|cool|rim|studio|window|natural|morning|evening|golden|dark)\s+(?:window\s+)?light(?:ing)?|"
     r"golden\s+hour|dark\s+studio|lumi[eè]re|luz\s+suave|"
     r"16:9|9:16|1:1|4:5|4:3|21:9|vertical|horizontal|landscape|hochformat|querformat|formato|"
-    r"\d+\s?(?:s|secs?|seconds?|segundos?|sekunden|secondes?)|"
+    r"(?<!\bin )\d+\s?(?:s|secs?|seconds?|segundos?|sekunden|secondes?)|"
     r"ad|advert|spot|teaser|pub|anuncio|werbung|end\s+card|ending\s+with|end(?:ing)?\s+on|clos(?:e|ing)\s+with|"
     r"as\s+(?:the\s+)?(?:headline|tagline|cta)|(?:don'?t|do\s+not|avoid)\s+show(?:ing)?|draft\s+quality|"
     r"nothing\s+fancy|\w+\s+style|estilo|cinematic|film\s+look|handheld|slow\s+orbit|orbiting|slow\s+fade|lighting|shadows|"
