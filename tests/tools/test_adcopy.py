@@ -254,7 +254,8 @@ def test_a_brief_rewritten_with_changed_copy() -> None:
         ("An 8 second ad for our Aurora backpack with laptop sleeve, water-resistant, lifetime warranty",
          ["Laptop sleeve", "Water-resistant", "Lifetime warranty"]),
         ("a teaser with upbeat vibes", None),
-        ("The Zip charger: charges in 30 seconds, 2-day battery, USB-C", ["Charges in 30 seconds", "2-day battery", "USB-C"]),
+        ("The Zip charger: charges in 30 seconds, 2-day battery, USB-C",
+         ["Charges in 30 seconds", "2-day battery", "USB-C"]),
         ("A 10 second video with soft light, slow zoom and music", None),
     ],
 )  # fmt: skip
