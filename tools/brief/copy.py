@@ -498,7 +498,8 @@ DIRECTION_LABELS = re.compile(
 )
 # A sentence that says how to make the video, never a feature list.
 _DIRECTION = re.compile(
-    r"(?i)\d+\s*:\s*\d+|(?<!\bin )\b\d+\s*(?:s|secs?|seconds?|segundos|secondes|sekunden)\b|\b(?:light|lighting|shot|dolly|pan|"
+    r"(?i)\d+\s*:\s*\d+|(?<!\bin )\b\d+\s*(?:s|secs?|seconds?|segundos|secondes|sekunden)\b|"
+    r"\b(?:light|lighting|shot|dolly|pan|"
     r"zoom|close-?ups?|style|look|handheld|orbit|fade|scene|background|cinematic|moody|drone|turntable|studio|setup|"
     r"music|vertical|horizontal|square|landscape|portrait|format|formato|ugc|template|model|luz|lumière|travelling|"
     r"câmera|fundo|estilo|schwenk|hochformat|spot|ad|video|vídeo|vidéo|teaser|reels?|tiktok|instagram|youtube|"
