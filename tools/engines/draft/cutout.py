@@ -13,9 +13,14 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-WORK_SIDE = 400  # the longest side the mask is worked out at
-STEP = 5  # largest colour step between neighbouring backdrop pixels (flood fill's floating range)
-SAME = 10  # how close an enclosed pocket's colour must be to the backdrop's to count as backdrop
+WORK_SIDE = 800  # the longest side the mask is worked out at
+NEAR = 6  # how far (in levels, any channel) from the backdrop model a pixel may be and still be plain backdrop
+EDGE = 3.0  # how far (levels) a pixel may stand out of its blurred surroundings before it is an edge
+SHADOW = 0.2, 1.02  # a shadow keeps the backdrop's hue and darkens it to no less than this share of its light
+HUE = 0.04  # how far a shadow's channels may stray from darkening the backdrop evenly (share of each channel)
+NEXT = 10  # how far (pixels) around an edge pixel the colours of the product and the backdrop beside it are taken
+THIN = 3  # a channel of backdrop narrower than twice this (pixels) is a leak
+POCKET = 2.5  # how close an enclosed pocket's mean colour must be to the backdrop model to be backdrop
 MIN_SUBJECT, MAX_SUBJECT = 0.03, 0.9  # share of the image a product must cover to be cut out
 
 
@@ -28,11 +33,7 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
     h, w = rgb.shape[:2]
     scale = min(1.0, WORK_SIDE / max(h, w))
     small = cv2.resize(rgb, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
-    backdrop = _flooded(cv2, small, plate)
-    share = 1.0 - backdrop.mean()
-    if not MIN_SUBJECT <= share <= MAX_SUBJECT:
-        return None
-    subject = _grabcut(cv2, small, backdrop)
+    subject = _subject(cv2, small.astype(np.float32), plate)
     if not MIN_SUBJECT <= subject.mean() <= MAX_SUBJECT:
         return None
     # Smooth the mask where it was worked out (no staircase once scaled up), scale it up, and give it an edge
@@ -51,38 +52,65 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
     return out
 
 
-def _flooded(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
-    """True where the backdrop is: reached from the border in small colour steps, or an enclosed pocket of the
-    backdrop's own colour."""
+def _model(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
+    """The bare backdrop's colour at every pixel: the image's four edges (smoothed, and held near `plate` where
+    something crosses them) blended across the image (a Coons patch: a sweep's gradient and vignette)."""
     sh, sw = small.shape[:2]
-    mask = np.zeros((sh + 2, sw + 2), np.uint8)
-    flags = 8 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)
-    near = np.abs(small.astype(np.int16) - np.array(plate, np.int16)).max(axis=2)
-    work = small.copy()
-    edge = [(x, 0) for x in range(sw)] + [(x, sh - 1) for x in range(sw)]
-    edge += [(0, y) for y in range(sh)] + [(sw - 1, y) for y in range(sh)]
-    for x, y in edge[::2]:
-        if not mask[y + 1, x + 1] and near[y, x] < 3 * SAME:
-            cv2.floodFill(work, mask, (x, y), (0, 0, 0), (STEP,) * 3, (STEP,) * 3, flags)
-    return (mask[1:-1, 1:-1] > 0) | (near < SAME)
+    held = np.array(plate, np.float32)
+
+    def line(px: np.ndarray) -> np.ndarray:
+        px = np.clip(px, held - 30, held + 30)
+        return cv2.GaussianBlur(px[None], (0, 0), max(2.0, len(px) / 100))[0]
+
+    top, bottom = line(small[:2].mean(axis=0)), line(small[-2:].mean(axis=0))
+    left, right = line(small[:, :2].mean(axis=1)), line(small[:, -2:].mean(axis=1))
+    u = np.linspace(0, 1, sw, dtype=np.float32)[None, :, None]
+    v = np.linspace(0, 1, sh, dtype=np.float32)[:, None, None]
+    corners = (1 - u) * (1 - v) * top[0] + u * (1 - v) * top[-1] + (1 - u) * v * bottom[0] + u * v * bottom[-1]
+    return (1 - v) * top[None] + v * bottom[None] + (1 - u) * left[:, None] + u * right[:, None] - corners
 
 
-def _grabcut(cv2, small: np.ndarray, backdrop: np.ndarray) -> np.ndarray:  # noqa: ANN001
-    """The subject's mask, GrabCut settling the edge between the backdrop and what stands on it."""
-    kernel = np.ones((5, 5), np.uint8)
-    sure_back = cv2.erode(backdrop.astype(np.uint8), kernel) > 0
-    sure_front = cv2.erode((~backdrop).astype(np.uint8), kernel, iterations=2) > 0
-    seeds = np.full(backdrop.shape, cv2.GC_PR_FGD, np.uint8)
-    seeds[backdrop] = cv2.GC_PR_BGD
-    seeds[sure_back] = cv2.GC_BGD
-    seeds[sure_front] = cv2.GC_FGD
-    if not (seeds == cv2.GC_FGD).any() or not (seeds == cv2.GC_BGD).any():
-        return ~backdrop
-    cv2.setRNGSeed(0)
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), seeds, None, bgd, fgd, 2, cv2.GC_INIT_WITH_MASK)
-    subject = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
-    # Specks GrabCut left on the backdrop go; the product is the large parts.
+def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
+    """True on the product. The backdrop is what is reached from the image's border over pixels of the
+    backdrop's colour or its shadow without crossing an edge, plus enclosed pockets showing the bare backdrop
+    (the inside of a handle); white or light parts of the product stay, being fenced off by its outline."""
+    model = _model(cv2, small, plate)
+    soft = cv2.GaussianBlur(small, (0, 0), 0.7)  # sensor noise and JPEG blocks smoothed a little
+    diff = np.abs(soft - model).max(axis=2)
+    light = (soft.sum(axis=2) + 3) / (model.sum(axis=2) + 3)
+    evenly = np.abs(soft - light[:, :, None] * model).max(axis=2) < np.maximum(4.0, HUE * model.max(axis=2))
+    like = (diff < NEAR) | ((light > SHADOW[0]) & (light < SHADOW[1]) & evenly)
+    # An edge is a sharp change (a step or a thin line), which a soft shadow's gradual fall-off is not.
+    edge = np.abs(soft - cv2.GaussianBlur(small, (0, 0), 2.0)).max(axis=2) > EDGE
+    kernel = np.ones((3, 3), np.uint8)
+    edge = cv2.dilate(edge.astype(np.uint8), kernel) > 0  # a gap of a pixel or two in an outline is closed
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((like & ~edge).astype(np.uint8), connectivity=4)
+    outer = np.zeros(count, bool)
+    outer[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
+    outer[0] = False  # label 0 is everything not free to flood
+    # Thin channels of it are a leak through a gap in an outline into a light rim or lace, not the backdrop.
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1, 2 * THIN + 1))
+    backdrop = cv2.morphologyEx(outer[labels].astype(np.uint8), cv2.MORPH_OPEN, disk) > 0
+    # Enclosed pockets whose colour is the bare backdrop's (the mean off by less than POCKET) are backdrop too.
+    residual = (small - model).mean(axis=2)
+    sums = np.bincount(labels.ravel(), residual.ravel(), count)
+    big = stats[:, cv2.CC_STAT_AREA] >= 0.001 * labels.size
+    pocket = ~outer & big & (np.abs(sums / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)) < POCKET)
+    pocket[0] = False
+    backdrop |= pocket[labels]
+    # The pixels along the edges go to the side whose colour they are nearer: the product's or the backdrop's
+    # next to them.
+    product = ~backdrop & ~edge
+    band = ~backdrop & edge
+    window = (2 * NEXT + 1, 2 * NEXT + 1)
+    sides = []
+    for side in (product, backdrop):
+        weight = cv2.blur(side.astype(np.float32), window)
+        mean = cv2.blur(small * side[:, :, None], window) / np.maximum(weight, 1e-3)[:, :, None]
+        sides.append(np.where(weight > 0.01, np.abs(small - mean).max(axis=2), np.nan))
+    backdrop |= band & (sides[1] < sides[0])  # (never where either side is missing: nan compares false)
+    subject = ~backdrop
+    # Specks left on the backdrop go; the product is the large parts.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(subject.astype(np.uint8), connectivity=8)
     if count > 2:
         biggest = stats[1:, cv2.CC_STAT_AREA].max()
