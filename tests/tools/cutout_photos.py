@@ -84,8 +84,8 @@ class Canvas:
         height = np.sqrt(1 - (1 - t) ** 2)
         gy, gx = np.gradient(d)
         norm = np.hypot(gx, gy) + F(1e-6)
-        facing = -(gx * -0.6 + gy * -0.8) / norm  # > 0 where the rim faces the light (upper left)
-        shade = rim + (1 - rim) * height - side * (1 - height) * facing
+        facing = (gx * -0.6 + gy * -0.8) / norm  # > 0 where the rim faces the light (upper left)
+        shade = np.maximum(rim + (1 - rim) * height + side * (1 - height) * facing, 0)
         cov = self.coverage(d)[:, :, None]
         self.img *= 1 - cov
         self.img += (np.array(colour, F) * shade[:, :, None]) * cov
@@ -190,7 +190,7 @@ def headphones(c: Canvas, colour: RGB) -> None:
     c.shadow(600, 760, 330, 20, 45, 0.5)
     arch = np.maximum(np.abs(np.hypot(c.x - 600, c.y - 520) - 260) - 24, c.y - 560)
     cups = c.union(c.box(345, 600, 70, 120, 60), c.box(855, 600, 70, 120, 60), 1)
-    c.solid(c.union(arch, cups, 20), colour, bevel=30, rim=0.85, side=-0.6)  # rim light from behind
+    c.solid(c.union(arch, cups, 20), colour, bevel=30, rim=0.85, side=1.5)  # a rim light from the upper left
     c.shine(c.capsule(420, 300, 780, 300, 3), 10, 0.3, arch)
 
 
@@ -216,7 +216,7 @@ SCENES = {
         lambda c: sneaker(c, (238, 238, 236), (248, 248, 246), laces=(200, 200, 205)), M, 3, LIGHT
     ),
     "glass bottle, white sweep": scene(lambda c: bottle(c, (0.9, 0.96, 0.92), (250, 250, 250), (248, 246, 240)), M, 4, WHITE),
-    "black headphones, dark sweep": scene(lambda c: headphones(c, (34, 34, 38)), M, 5, ((58, 58, 62), (44, 44, 48))),
+    "black headphones, dark sweep": scene(lambda c: headphones(c, (24, 24, 27)), M, 5, ((72, 72, 76), (56, 56, 60))),
     "white mug with handle": scene(lambda c: mug(c, (246, 246, 244)), M, 6, LIGHT),
     "can, label to both sides": scene(lambda c: can(c, (20, 130, 140), (248, 248, 246)), M, 7, WHITE),
     "carton, label at the edge, long shadow": scene(lambda c: box_pack(c, (235, 120, 40), (250, 250, 250)), M, 8, LIGHT),

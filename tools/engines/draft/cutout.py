@@ -53,7 +53,7 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
 
 
 def _model(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
-    """The bare backdrop's colour at every pixel: the image's four edges (smoothed, and held near `plate` where
+    """The bare backdrop's colour at every pixel: the image's edges (smoothed, and held near `plate` where
     something crosses them) blended across the image (a Coons patch: a sweep's gradient and vignette)."""
     sh, sw = small.shape[:2]
     held = np.array(plate, np.float32)
@@ -62,8 +62,11 @@ def _model(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  
         px = np.clip(px, held - 30, held + 30)
         return cv2.GaussianBlur(px[None], (0, 0), max(2.0, len(px) / 100))[0]
 
-    top, bottom = line(small[:2].mean(axis=0)), line(small[-2:].mean(axis=0))
-    left, right = line(small[:, :2].mean(axis=1)), line(small[:, -2:].mean(axis=1))
+    top, left, right = line(small[:2].mean(axis=0)), line(small[:, :2].mean(axis=1)), line(small[:, -2:].mean(axis=1))
+    # The bottom edge is where a shadow or the product's foot may reach: it is taken to be the top edge's shape
+    # brought to the side edges' bottom ends (a sweep's light changes the same way across every row).
+    across = np.linspace(0, 1, sw, dtype=np.float32)[:, None]
+    bottom = top + (1 - across) * (left[-1] - top[0]) + across * (right[-1] - top[-1])
     u = np.linspace(0, 1, sw, dtype=np.float32)[None, :, None]
     v = np.linspace(0, 1, sh, dtype=np.float32)[:, None, None]
     corners = (1 - u) * (1 - v) * top[0] + u * (1 - v) * top[-1] + (1 - u) * v * bottom[0] + u * v * bottom[-1]
@@ -85,12 +88,11 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
     kernel = np.ones((3, 3), np.uint8)
     edge = cv2.dilate(edge.astype(np.uint8), kernel) > 0  # a gap of a pixel or two in an outline is closed
     count, labels, stats, _ = cv2.connectedComponentsWithStats((like & ~edge).astype(np.uint8), connectivity=4)
-    outer = np.zeros(count, bool)
-    outer[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
-    outer[0] = False  # label 0 is everything not free to flood
-    # Thin channels of it are a leak through a gap in an outline into a light rim or lace, not the backdrop.
+    outer = _touching(labels, count)
+    # Thin channels of it are leaks through gaps in an outline, into a light rim or lace or a dark product the
+    # colour of a shadow: they are opened away, and what they alone led to is not backdrop.
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1, 2 * THIN + 1))
-    backdrop = cv2.morphologyEx(outer[labels].astype(np.uint8), cv2.MORPH_OPEN, disk) > 0
+    backdrop = _reached(cv2, cv2.morphologyEx(outer[labels].astype(np.uint8), cv2.MORPH_OPEN, disk))
     # Enclosed pockets whose colour is the bare backdrop's (the mean off by less than POCKET) are backdrop too.
     residual = (small - model).mean(axis=2)
     sums = np.bincount(labels.ravel(), residual.ravel(), count)
@@ -118,3 +120,17 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
         keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= 0.02 * biggest
         subject = keep[labels]
     return subject
+
+
+def _touching(labels: np.ndarray, count: int) -> np.ndarray:
+    """Which of `count` labelled components touch the image's border (label 0, the unlabelled, never)."""
+    outer = np.zeros(count, bool)
+    outer[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = True
+    outer[0] = False
+    return outer
+
+
+def _reached(cv2, mask: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """The parts of `mask` (uint8) connected to the image's border."""
+    count, labels = cv2.connectedComponents(mask, connectivity=4)
+    return _touching(labels, count)[labels]
