@@ -85,8 +85,6 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
     like = (diff < NEAR) | ((light > SHADOW[0]) & (light < SHADOW[1]) & evenly)
     # An edge is a sharp change (a step or a thin line), which a soft shadow's gradual fall-off is not.
     edge = np.abs(soft - cv2.GaussianBlur(small, (0, 0), 2.0)).max(axis=2) > EDGE
-    kernel = np.ones((3, 3), np.uint8)
-    edge = cv2.dilate(edge.astype(np.uint8), kernel) > 0  # a gap of a pixel or two in an outline is closed
     count, labels, stats, _ = cv2.connectedComponentsWithStats((like & ~edge).astype(np.uint8), connectivity=4)
     outer = _touching(labels, count)
     # Thin channels of it are leaks through gaps in an outline, into a light rim or lace or a dark product the
