@@ -20,7 +20,7 @@ SHADOW = 0.2, 1.02  # a shadow keeps the backdrop's hue and darkens it to no les
 HUE = 0.04  # how far a shadow's channels may stray from darkening the backdrop evenly (share of each channel)
 NEXT = 10  # how far (pixels) around an edge pixel the colours of the product and the backdrop beside it are taken
 THIN = 3  # a channel of backdrop narrower than twice this (pixels) is a leak
-POCKET = 2.5  # how close an enclosed pocket's mean colour must be to the backdrop model to be backdrop
+POCKET = 3  # how close (levels) an enclosed pocket's pixels must be to the backdrop model
 MIN_SUBJECT, MAX_SUBJECT = 0.03, 0.9  # share of the image a product must cover to be cut out
 
 
@@ -31,8 +31,9 @@ def cut_out(img: Image.Image, plate: tuple[int, int, int]) -> Image.Image | None
 
     rgb = np.asarray(img.convert("RGB"))
     h, w = rgb.shape[:2]
-    scale = min(1.0, WORK_SIDE / max(h, w))
-    small = cv2.resize(rgb, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
+    scale = WORK_SIDE / max(h, w)  # a small photo is scaled up: edges and shadows measure the same in pixels
+    size = (max(8, round(w * scale)), max(8, round(h * scale)))
+    small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
     subject = _subject(cv2, small.astype(np.float32), plate)
     if not MIN_SUBJECT <= subject.mean() <= MAX_SUBJECT:
         return None
@@ -73,10 +74,8 @@ def _model(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  
     return (1 - v) * top[None] + v * bottom[None] + (1 - u) * left[:, None] + u * right[:, None] - corners
 
 
-def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
-    """True on the product. The backdrop is what is reached from the image's border over pixels of the
-    backdrop's colour or its shadow without crossing an edge, plus enclosed pockets showing the bare backdrop
-    (the inside of a handle); white or light parts of the product stay, being fenced off by its outline."""
+def _maps(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # noqa: ANN001
+    """The backdrop model, where a pixel has the backdrop's colour or its shadow's, and where an edge is."""
     model = _model(cv2, small, plate)
     soft = cv2.GaussianBlur(small, (0, 0), 0.7)  # sensor noise and JPEG blocks smoothed a little
     diff = np.abs(soft - model).max(axis=2)
@@ -85,17 +84,27 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
     like = (diff < NEAR) | ((light > SHADOW[0]) & (light < SHADOW[1]) & evenly)
     # An edge is a sharp change (a step or a thin line), which a soft shadow's gradual fall-off is not.
     edge = np.abs(soft - cv2.GaussianBlur(small, (0, 0), 2.0)).max(axis=2) > EDGE
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((like & ~edge).astype(np.uint8), connectivity=4)
+    return model, like, edge
+
+
+def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:  # noqa: ANN001
+    """True on the product. The backdrop is what is reached from the image's border over pixels of the
+    backdrop's colour or its shadow without crossing an edge, plus enclosed pockets showing the bare backdrop
+    (the inside of a handle); white or light parts of the product stay, being fenced off by its outline."""
+    model, like, edge = _maps(cv2, small, plate)
+    count, labels = cv2.connectedComponents((like & ~edge).astype(np.uint8), connectivity=4)
     outer = _touching(labels, count)
     # Thin channels of it are leaks through gaps in an outline, into a light rim or lace or a dark product the
     # colour of a shadow: they are opened away, and what they alone led to is not backdrop.
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1, 2 * THIN + 1))
     backdrop = _reached(cv2, cv2.morphologyEx(outer[labels].astype(np.uint8), cv2.MORPH_OPEN, disk))
-    # Enclosed pockets whose colour is the bare backdrop's (the mean off by less than POCKET) are backdrop too.
-    residual = (small - model).mean(axis=2)
-    sums = np.bincount(labels.ravel(), residual.ravel(), count)
-    big = stats[:, cv2.CC_STAT_AREA] >= 0.001 * labels.size
-    pocket = ~outer & big & (np.abs(sums / np.maximum(stats[:, cv2.CC_STAT_AREA], 1)) < POCKET)
+    # Enclosed pockets of the bare backdrop (the inside of a handle: wide areas within POCKET of its colour) too.
+    bare = (np.abs((small - model).mean(axis=2)) < POCKET) & ~edge & ~backdrop
+    wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * THIN + 1, 4 * THIN + 1))  # not a light part's rim
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        cv2.morphologyEx(bare.astype(np.uint8), cv2.MORPH_OPEN, wide), connectivity=4
+    )
+    pocket = stats[:, cv2.CC_STAT_AREA] >= 0.001 * labels.size
     pocket[0] = False
     backdrop |= pocket[labels]
     # The pixels along the edges go to the side whose colour they are nearer: the product's or the backdrop's
