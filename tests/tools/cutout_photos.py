@@ -191,7 +191,7 @@ def headphones(c: Canvas, colour: RGB) -> None:
     arch = np.maximum(np.abs(np.hypot(c.x - 600, c.y - 520) - 260) - 24, c.y - 560)
     cups = c.union(c.box(345, 600, 70, 120, 60), c.box(855, 600, 70, 120, 60), 1)
     c.solid(c.union(arch, cups, 20), colour, bevel=30, rim=0.85, side=1.5)  # a rim light from the upper left
-    c.shine(c.capsule(420, 300, 780, 300, 3), 10, 0.3, arch)
+    c.shine(c.capsule(470, 268, 730, 268, 3), 8, 0.4, arch)  # along the band, not at its inner rim
 
 
 def scene(draw: Callable[[Canvas], None], size: tuple[int, int], seed: int, sweep: tuple[RGB, RGB], **kw: object):
