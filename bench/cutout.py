@@ -25,21 +25,16 @@ from PIL import Image, ImageDraw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tools.cutout_photos import NAMES, photo  # noqa: E402
+from tests.tools.cutout_photos import NAMES, iou, photo  # noqa: E402
 from tools.engines.draft import cutout  # noqa: E402
 from tools.engines.draft.kit import _border_colour  # noqa: E402
 
 THUMB = (360, 270)
 
 
-def iou(cut: Image.Image | None, truth: np.ndarray) -> float:
-    if cut is None:
-        return 0.0
-    kept = np.asarray(cut.getchannel("A")) >= 128
-    return float((kept & truth).sum() / (kept | truth).sum())
-
-
-def timed(module: ModuleType, img: Image.Image, plate: tuple[int, int, int], runs: int) -> tuple[Image.Image | None, float]:
+def timed(
+    module: ModuleType, img: Image.Image, plate: tuple[int, int, int], runs: int
+) -> tuple[Image.Image | None, float]:
     times, cut = [], None
     for _ in range(runs):
         t0 = time.perf_counter()

@@ -4,7 +4,7 @@ Products are signed distance fields (so edges are anti-aliased and the mask is e
 from the upper left, with specular highlights, on a sweep (flat or graded, vignetted) with a soft contact shadow,
 and sensor noise; some are saved as JPEG. Shapes are laid out in a 1200 x 900 design space scaled to the photo.
 
-    photo(name) -> (RGB image, bool mask True on the product); NAMES lists them.
+    photo(name) -> (RGB image, bool mask True on the product); NAMES lists them; iou(cut, mask) scores a cut-out.
 """
 
 from __future__ import annotations
@@ -215,16 +215,25 @@ SCENES = {
     "white sneaker, light on light": scene(
         lambda c: sneaker(c, (238, 238, 236), (248, 248, 246), laces=(200, 200, 205)), M, 3, LIGHT
     ),
-    "glass bottle, white sweep": scene(lambda c: bottle(c, (0.9, 0.96, 0.92), (250, 250, 250), (248, 246, 240)), M, 4, WHITE),
+    "glass bottle, white sweep": scene(
+        lambda c: bottle(c, (0.9, 0.96, 0.92), (250, 250, 250), (248, 246, 240)), M, 4, WHITE
+    ),
     "black headphones, dark sweep": scene(lambda c: headphones(c, (24, 24, 27)), M, 5, ((72, 72, 76), (56, 56, 60))),
     "white mug with handle": scene(lambda c: mug(c, (246, 246, 244)), M, 6, LIGHT),
     "can, label to both sides": scene(lambda c: can(c, (20, 130, 140), (248, 248, 246)), M, 7, WHITE),
-    "carton, label at the edge, long shadow": scene(lambda c: box_pack(c, (235, 120, 40), (250, 250, 250)), M, 8, LIGHT),
+    "carton, label at the edge, long shadow": scene(
+        lambda c: box_pack(c, (235, 120, 40), (250, 250, 250)), M, 8, LIGHT
+    ),
     "gradient sweep, orange sneaker": scene(
-        lambda c: sneaker(c, (240, 120, 30), (246, 246, 244), stripes=(250, 250, 250)), M, 9, ((200, 200, 206), (248, 248, 250))
+        lambda c: sneaker(c, (240, 120, 30), (246, 246, 244), stripes=(250, 250, 250)),
+        M,
+        9,
+        ((200, 200, 206), (248, 248, 250)),
     ),
     "JPEG q70 sneaker white sole": scene(lambda c: sneaker(c, (30, 45, 90), (247, 247, 245)), M, 10, WHITE, jpeg=70),
-    "JPEG q75 glass bottle": scene(lambda c: bottle(c, (0.92, 0.95, 0.97), (30, 30, 30), (245, 245, 245)), M, 11, LIGHT, jpeg=75),
+    "JPEG q75 glass bottle": scene(
+        lambda c: bottle(c, (0.92, 0.95, 0.97), (30, 30, 30), (245, 245, 245)), M, 11, LIGHT, jpeg=75
+    ),
     "small 600x450 JPEG white stripes": scene(
         lambda c: sneaker(c, (20, 20, 24), (246, 246, 244), stripes=(247, 247, 247)), (600, 450), 12, WHITE, jpeg=85
     ),
@@ -233,6 +242,14 @@ SCENES = {
     ),
 }
 NAMES = list(SCENES)
+
+
+def iou(cut: Image.Image | None, truth: np.ndarray) -> float:
+    """Intersection over union of a cut-out's kept pixels (alpha >= 128) with the true mask (0 for no cut-out)."""
+    if cut is None:
+        return 0.0
+    kept = np.asarray(cut.getchannel("A")) >= 128
+    return float((kept & truth).sum() / (kept | truth).sum())
 
 
 def photo(name: str) -> tuple[Image.Image, np.ndarray]:

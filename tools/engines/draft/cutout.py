@@ -1,11 +1,15 @@
-"""Cutting a product out of a plain backdrop (OpenCV: flood fill, then GrabCut), so the draft can set it on the
-brand background with a shadow of its own instead of showing the studio sweep as a grey box.
+"""Cutting a product out of a plain backdrop (OpenCV), so the draft can set it on the brand background with a
+shadow of its own instead of showing the studio sweep as a grey box.
 
-The backdrop is what a flood fill reaches from the image's border while colours change smoothly (a sweep's
-gradient and the soft shadow on it included), plus enclosed pockets of the backdrop's own colour (the inside of
-an O). GrabCut then settles the edge from those two seeds. The work is done at a few hundred pixels and the
-mask scaled up with a feathered edge a pixel or two wide, eroded a little so no backdrop fringe is left around
-the product. OpenCV's random generator is seeded, so the same photo always gives the same mask.
+The bare backdrop's colour is modelled at every pixel from the image's edges (a sweep's gradient and vignette).
+The backdrop is then what is reached from the border over pixels of that colour, or of its shadow (the same hue,
+darker), without crossing an edge: a sharp step or line, which a soft shadow's fall-off is not. So a white sole,
+stripe, label or lace stays with the product, fenced off by its outline even where its colour is the backdrop's,
+and a soft contact shadow goes. Thin channels of that flood are leaks through gaps in an outline and are dropped;
+wide enclosed areas of the bare backdrop's colour (the inside of a handle) are backdrop; each pixel on an edge
+goes to the side, product or backdrop, whose colour beside it is nearer. The work is done at WORK_SIDE pixels
+and the mask scaled to the photo with a feathered edge a pixel or two wide, pulled in a little so no backdrop
+fringe is left around the product. Nothing is random: the same photo always gives the same mask.
 """
 
 from __future__ import annotations
