@@ -25,6 +25,7 @@ HUE = 0.04  # how far a shadow's channels may stray from darkening the backdrop 
 NEXT = 10  # how far (pixels) around an edge pixel the colours of the product and the backdrop beside it are taken
 THIN = 3  # a channel of backdrop narrower than twice this (pixels) is a leak
 POCKET = 3  # how close (levels) an enclosed pocket's pixels must be to the backdrop model
+FENCED = 0.6  # the share of an enclosed pocket's surroundings that must be edges for it to be a hole
 MIN_SUBJECT, MAX_SUBJECT = 0.03, 0.9  # share of the image a product must cover to be cut out
 
 
@@ -99,7 +100,8 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
     # colour of a shadow: they are opened away, and what they alone led to is not backdrop.
     disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * THIN + 1, 2 * THIN + 1))
     backdrop = _reached(cv2, cv2.morphologyEx(outer[labels].astype(np.uint8), cv2.MORPH_OPEN, disk))
-    # Enclosed pockets of the bare backdrop (the inside of a handle: wide areas within POCKET of its colour) too.
+    # Enclosed pockets of the bare backdrop (the inside of a handle) are backdrop too: wide areas within POCKET of its
+    # colour, fenced by edges all round (where a light part's shading passes the backdrop's colour, no edge is).
     bare = (np.abs(_total(small - model)) < 3 * POCKET) & ~edge & ~backdrop
     wide = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * THIN + 1, 4 * THIN + 1))  # not a light part's rim
     count, labels, stats, _ = cv2.connectedComponentsWithStats(
@@ -107,6 +109,12 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
     )
     pocket = stats[:, cv2.CC_STAT_AREA] >= 0.001 * labels.size
     pocket[0] = False
+    if pocket.any():
+        grown = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
+        ring = (grown > 0) & (labels == 0)  # the pixels just outside each pocket
+        fenced = cv2.dilate(edge.astype(np.uint8), wide)[ring]
+        share = np.bincount(grown[ring], fenced, count) / np.maximum(np.bincount(grown[ring], None, count), 1)
+        pocket &= share > FENCED
     backdrop |= pocket[labels]
     # The pixels along the edges go to the side whose colour they are nearer: the product's or the backdrop's
     # next to them.
