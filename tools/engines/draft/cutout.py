@@ -127,7 +127,10 @@ def _subject(cv2, small: np.ndarray, plate: tuple[int, int, int]) -> np.ndarray:
         mean = cv2.blur(small * side[:, :, None], window) / np.maximum(weight, 1e-3)[:, :, None]
         sides.append(np.where(weight > 0.01, _most(np.abs(small - mean)), np.nan))
     backdrop |= band & (sides[1] < sides[0])  # (never where either side is missing: nan compares false)
-    subject = ~backdrop
+    # Ragged bits of the outline (a pixel or two, from noise along a faint edge) are smoothed away.
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
+    subject = cv2.morphologyEx((~backdrop).astype(np.uint8), cv2.MORPH_OPEN, disc)
+    subject = cv2.morphologyEx(subject, cv2.MORPH_CLOSE, disc) > 0
     # Specks left on the backdrop go; the product is the large parts.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(subject.astype(np.uint8), connectivity=8)
     if count > 2:
