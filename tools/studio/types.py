@@ -15,7 +15,7 @@ from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.brand import BrandKit, BrandVersion, Color, Font
 from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
-from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
+from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
@@ -30,6 +30,7 @@ __all__ = [
     "ACTIVE",
     "BRAND_FONT_MAX_BYTES",
     "CONTROL",
+    "FIELDS",
     "FIELD_NAMES",
     "IDEMPOTENCY_KEY_CHARS",
     "MAX_PROMPT_CHARS",
