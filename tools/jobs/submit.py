@@ -19,6 +19,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
+from tools.brand import BrandKit
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
 from tools.catalog import Catalog
 from tools.engines.base import Reference
@@ -78,9 +79,12 @@ class Submissions:
         variant: int = 0,
         channel: str | None = None,
         brief: Brief | None = None,
+        brand: BrandKit | None = None,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
-        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here.
+        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here. `brand`
+        is the kit the video follows (the campaign's over its team's): its colours and tone go into a refined
+        prompt, and the job carries it to the engine.
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
         (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
@@ -119,6 +123,7 @@ class Submissions:
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
+                brand=brand,
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
@@ -145,6 +150,7 @@ class Submissions:
             set_id=set_id,
             variant=variant,
             channel=channel,
+            brand=brand,
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)

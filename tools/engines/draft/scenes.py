@@ -789,10 +789,11 @@ class PromptVideo(Design):
     def _image(self, frame: Image.Image, i: int) -> None:
         t = self.t(i)
         k, a, b = self._beat(t)
-        if k > 0 and t < a + self.fade / 2:  # cross-fade from the previous shot
+        shots = self.kbs.shots  # one picture moving to its next place cuts there: a blend would show it twice
+        if k > 0 and t < a + self.fade / 2 and shots[k - 1].ref is not shots[k].ref:  # cross-fade from the last shot
             prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))
             frame.paste(Image.blend(prev, cur, clamp(0.5 + (t - a) / self.fade)), (0, 0))
-        elif k + 1 < len(self.kbs) and t >= b - self.fade / 2:  # cross-fade into the next shot
+        elif k + 1 < len(self.kbs) and t >= b - self.fade / 2 and shots[k].ref is not shots[k + 1].ref:  # into the next
             cur, nxt = self.kbs[k].image(self._n(k, i)), self.kbs[k + 1].image(self._n(k + 1, i))
             frame.paste(Image.blend(cur, nxt, clamp((t - (b - self.fade / 2)) / self.fade)), (0, 0))
         else:
