@@ -217,7 +217,7 @@ def palette_from_roles(
     are wherever they read, moved in lightness as little as it takes where they do not, on light grounds as on
     dark ones. A role not given is made: text in the background's hue near white or black, an accent from the
     text colour."""
-    bg = _legible_ground(background, _TARGET + 0.7)
+    bg = _legible_ground(background, _TARGET)
     h, _, s = to_hls(bg)
     light_ground = contrast((10, 10, 12), bg) > contrast((255, 255, 255), bg)
     made_ink = from_hls(h, 0.1 if light_ground else 0.975, min(s, 0.35))

@@ -366,7 +366,7 @@ class ProductShowcase(Design):
         self.logo_sprite = None
         ground = self.ground_at(self.bg, text_box)
         if (kit_logo := s.marks.logo_on(ground)) is not None:
-            self.logo_sprite = Sprite(_logo_image(kit_logo, 24 * u, 10 * u, u, ground, self.p, own_alpha=True))
+            self.logo_sprite = Sprite(_logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p, own_alpha=True))
         elif logo is not None:
             self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
         # The sale's name over the headline; the end card closes with the offer, price, conditions, code, call
