@@ -5,12 +5,13 @@ the kit's place for one video."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from campaign.storage import LocalStorage, UrlSigner
 from tests.fakes.brand import KITS, brand_job, kit_and_files, logo_png
@@ -192,3 +193,26 @@ async def test_the_engine_reads_the_kits_files_from_storage_and_reports_what_it_
     assert outcome.notice == BRIEF_COLOURS
     frame = next(iter(decoded(dest, {47}).values()))
     assert colour_share(frame, (230, 0, 0), 50) > 0.3  # the brief's red ground
+
+
+def test_a_product_lost_on_the_kits_ground_is_lit_from_behind() -> None:
+    """A maroon product on a studio sweep, cut out onto a navy kit's ground (contrast about 1.2): a light follows its
+    shape so it stands out from the ground."""
+    kit, files = kit_and_files("dark")
+    maroon = (70, 18, 40)
+    photo = Image.new("RGB", (1200, 900), (228, 228, 232))
+    ImageDraw.Draw(photo).rounded_rectangle((300, 250, 900, 650), radius=60, fill=maroon)
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=95)
+    job = brand_job(kit, 'Showcase the "Nord" bag', template="product-showcase", duration=6)
+    refs = prepare_references([out.getvalue()], job.width, job.height)
+    assert refs[0].cut_out and contrast(maroon, (11, 15, 26)) < 3
+    design, stage = build_design(job, refs, files)
+    frame = np.asarray(design.frame(stage.frames // 3), dtype=int)
+    product = np.abs(frame - np.array(maroon)).max(axis=2) <= 14
+    assert product.mean() > 0.02
+    mask = Image.fromarray((product * 255).astype(np.uint8))
+    near = np.asarray(mask.filter(ImageFilter.MaxFilter(3))) > 0
+    ring = (np.asarray(mask.filter(ImageFilter.MaxFilter(9))) > 0) & ~near
+    around = tuple(int(v) for v in np.median(frame[ring], axis=0))
+    assert contrast(maroon, around) >= 3.0, around  # type: ignore[arg-type]
