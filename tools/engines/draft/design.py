@@ -247,19 +247,24 @@ def _logo_image(
 
 
 def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None, spread: float) -> Image.Image:
-    """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape, in the colour that stands
-    out most from it (the palette's text or background colour, else white or near-black): what is lost on the
-    `ground` stands out again, with no card around it. `spread` is the light's reach, a share of the image's
-    short side; the image grows by it on every side."""
-    options: list[RGB] = [*([palette.ink, palette.bg] if palette is not None else []), (255, 255, 255), (16, 16, 20)]
-    light = max(options, key=lambda c: (round(min(contrast(colour, c), contrast(c, ground) + 2), 1), -options.index(c)))
+    """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
+    darkened) as little as it takes to stand out from `colour`, so what was lost on the ground stands out again,
+    with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
+    twice that on every side."""
+    options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
+    light = ground
+    for t in (k / 20 for k in range(1, 21)):
+        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 4.0]
+        if found:
+            light = found[0]
+            break
     reach = max(2, round(min(img.size) * spread))
     pad = 2 * reach
     alpha = Image.new("L", (img.width + 2 * pad, img.height + 2 * pad), 0)
     alpha.paste(img.getchannel("A"), (pad, pad))
-    size = 2 * (reach // 2) + 1
-    glow = alpha.filter(ImageFilter.MaxFilter(size)).filter(ImageFilter.GaussianBlur(reach / 2))
-    glow = ImageChops.lighter(glow.point(lambda v: min(255, v * 2)), alpha)
+    size = 2 * max(1, reach // 3) + 1
+    glow = alpha.filter(ImageFilter.MaxFilter(size)).filter(ImageFilter.GaussianBlur(reach / 2.5))
+    glow = ImageChops.lighter(glow.point(lambda v: min(255, round(v * 1.25))), alpha)
     out = Image.new("RGBA", alpha.size, light + (0,))
     out.putalpha(glow)
     out.alpha_composite(img, (pad, pad))
