@@ -13,6 +13,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
+from campaign.models import DEFAULT_TEAM_ID as TEAM
+from campaign.models import JobStatus
+from campaign.people import LOCAL_OWNER as OWNER
+from campaign.settings import Settings
 from campaign.storage import LocalStorage, UrlSigner
 from tests.fakes.brand import KITS, brand_job, kit_and_files, logo_png
 from tools.brand.contrast import aa_ratio, contrast
@@ -20,6 +24,8 @@ from tools.brand.follow import ATTACHED_LOGO, BRIEF_COLOURS
 from tools.engines.base import RenderJob
 from tools.engines.draft.engine import BrandFiles, DraftEngine, build_design, prepare_references, render_draft
 from tools.engines.draft.kit import Lettering
+from tools.jobs import JobEvent, VideoRequest
+from tools.studio import Studio
 
 pytestmark = pytest.mark.render
 
@@ -216,3 +222,29 @@ def test_a_product_lost_on_the_kits_ground_is_lit_from_behind() -> None:
     ring = (np.asarray(mask.filter(ImageFilter.MaxFilter(9))) > 0) & ~near
     around = tuple(int(v) for v in np.median(frame[ring], axis=0))
     assert contrast(maroon, around) >= 3.0, around  # type: ignore[arg-type]
+
+
+async def test_the_creative_and_the_ready_message_say_the_brief_took_the_kits_place(settings: Settings) -> None:
+    studio = await Studio.open(settings)
+    try:
+        kit, files = kit_and_files("dark")
+        assert files.logo is not None
+        await studio.files.storage.put("brand/logo.png", files.logo, "image/png")
+        events: list[JobEvent] = []
+
+        async def listen(event: JobEvent) -> None:
+            events.append(event)
+
+        studio.subscribe(listen)
+        request = VideoRequest(prompt="A 2 second teaser in teal and white", duration_s=2)
+        submitted = await studio.jobs.submissions.submit(
+            OWNER, request, brand=kit.model_copy(update={"logo_light": None})
+        )
+        job = await studio.jobs.wait(OWNER, submitted.job_id)
+        assert job.status == JobStatus.succeeded
+        await studio.bus.drain()
+        creative = (await studio.store.creatives(TEAM))[0]
+        assert BRIEF_COLOURS in (creative.notice or "")
+        assert events[-1].kind == "creative_ready" and BRIEF_COLOURS in events[-1].message
+    finally:
+        await studio.close()
