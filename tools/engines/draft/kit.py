@@ -381,8 +381,9 @@ class Stage:
     def probe_sprite(self, frame: Image.Image, sprite: Sprite, cx: float, cy: float, scale: float = 1.0,
                      opacity: float = 1.0) -> None:  # fmt: skip
         """Show the probe the words of a sprite about to be drawn at full opacity."""
-        words = letters_at(sprite, sprite.placed(cx, cy, scale)) if self.probe is not None else None
-        if self.probe is not None and words is not None and opacity >= 0.995 and scale > 0.01:
+        if self.probe is None or opacity < 0.995 or scale <= 0.01:
+            return
+        if (words := letters_at(sprite, sprite.placed(cx, cy, scale))) is not None:
             self.probe(frame, words)
 
     def paste_text(
