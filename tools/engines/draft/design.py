@@ -219,12 +219,14 @@ def _logo_image(
     img = ref.image
     if ref.has_alpha:
         lost = ground is not None and contrast(ref.opaque_mean, ground) < LOGO_CONTRAST
+        if ref.cut_out and palette is not None:  # a product stands on the background colour itself
+            lost = contrast(ref.opaque_mean, palette.bg) < LOGO_CONTRAST
         plate = _logo_plate(ref.opaque_mean, ground, palette) if not (ref.cut_out or own_alpha) else None
         if plate is None:
             out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
             ref.drop()
             if lost and ground is not None:
-                out = backlit(out, ref.opaque_mean, ground, palette, spread=0.12 if ref.cut_out else 0.035)
+                out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07 if ref.cut_out else 0.035)
             if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
                 out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
                                   else (0, 0, 0), strength=0.5)[0]  # fmt: skip
@@ -250,7 +252,7 @@ def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None,
     """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
     darkened) as little as it takes to stand out from `colour`, so what was lost on the ground stands out again,
     with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
-    twice that on every side."""
+    about that on every side."""
     options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
     light = ground
     for t in (k / 20 for k in range(1, 21)):
@@ -259,7 +261,7 @@ def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None,
             light = found[0]
             break
     reach = max(2, round(min(img.size) * spread))
-    pad = 2 * reach
+    pad = reach + 2
     alpha = Image.new("L", (img.width + 2 * pad, img.height + 2 * pad), 0)
     alpha.paste(img.getchannel("A"), (pad, pad))
     # The light is soft: it is worked out at a quarter of the size (a wide rank filter at full size takes seconds).
@@ -268,7 +270,7 @@ def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None,
     size = 2 * max(1, reach // (3 * k)) + 1
     glow = small.filter(ImageFilter.MaxFilter(size)).filter(ImageFilter.GaussianBlur(reach / (2.5 * k)))
     glow = glow.resize(alpha.size, Image.Resampling.BILINEAR)
-    glow = ImageChops.lighter(glow.point(lambda v: min(255, round(v * 1.25))), alpha)
+    glow = ImageChops.lighter(glow.point(lambda v: min(255, round(v * 1.8))), alpha)
     out = Image.new("RGBA", alpha.size, light + (0,))
     out.putalpha(glow)
     out.alpha_composite(img, (pad, pad))

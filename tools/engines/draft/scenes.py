@@ -238,9 +238,8 @@ class _Shot:
         if self.cutout:
             img = ref.image.resize((w, h), Image.Resampling.LANCZOS)
             ref.drop()
-            ground = design.ground_at(bg, area)
-            if contrast(ref.opaque_mean, ground) < LOGO_CONTRAST:  # a product lost on the ground is lit from behind
-                img = backlit(img, ref.opaque_mean, ground, p, spread=0.12)
+            if contrast(ref.opaque_mean, p.bg) < LOGO_CONTRAST:  # a product lost on the background is lit from behind
+                img = backlit(img, ref.opaque_mean, design.ground_at(bg, area), p, spread=0.07)
             shadowed, shift = with_shadow(img, 2.4 * u, (0, round(1.6 * u)), shadow_colour, strength=0.55)
             self.sprite = Sprite(shadowed)
             self.shift = shift
