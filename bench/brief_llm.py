@@ -1,11 +1,12 @@
 """The LLM reader through the fake OpenAI-compatible server: per-field precision and recall of the checked copy
-when the model answers each brief's expected copy faithfully, drops a price and quoted lines, rewrites codes and
-offers, invents a tagline, or puts one of the brief's instructions on screen.
+(scored as `tests/tools/test_brief_eval.py` scores the offline reader) when the model answers each brief's expected
+copy faithfully, drops a price and quoted lines, rewrites codes and offers, invents a tagline, or puts the brief's
+instructions on screen (the first as end text, the others as features).
 
     .venv/bin/python bench/brief_llm.py EVALUATION.json [...]
 
 An evaluation file is a JSON list of {"id", "brief", "copy": {field: value}, "not_on_screen": [...]}. The baseline
-is the model's answer unchecked, measured in the same run.
+is the model's answer unchecked, measured in the same run; the offline reader's figures come first.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import json
 import re
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +24,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import make_settings  # noqa: E402
 from tests.fakes.openai_server import FakeOpenAI  # noqa: E402
-from tools.brief import FIELD_NAMES, AdCopy, read_brief_llm  # noqa: E402
+from tests.tools.test_brief_eval import evaluate  # noqa: E402
+from tools.brief import read_brief, read_brief_llm  # noqa: E402
 from tools.brief.instructions import QUOTED  # noqa: E402
 from tools.engines.registry import build_catalog  # noqa: E402
 from tools.llm import chat_model  # noqa: E402
 
-SHOWN = ("headline", "tagline", "offer", "price", "code", "cta", "conditions", "features", "website", "end_text")
+KINDS = ("faithful", "drop", "rewrite", "invent", "instruction")
 
 
 def answer(item: dict[str, Any], kind: str) -> dict[str, Any]:
@@ -47,54 +48,40 @@ def answer(item: dict[str, Any], kind: str) -> dict[str, Any]:
     elif kind == "invent":
         said["tagline"] = "Made for the bold"
     elif kind == "instruction" and item.get("not_on_screen"):
-        said["end_text"] = item["not_on_screen"][0]
+        first, *rest = item["not_on_screen"]
+        said["end_text"] = first
+        said["features"] = [*said.get("features", []), *rest][:8]
     return said
 
 
-def values(copy: dict[str, Any], name: str) -> set[str]:
-    value = copy.get(name) or []
-    return set(value if isinstance(value, list) else [value])
-
-
-def figures(pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
-    tp, fp, fn = Counter[str](), Counter[str](), Counter[str]()
-    for got, expected in pairs:
-        for name in FIELD_NAMES:
-            g, e = values(got, name), values(expected, name)
-            tp[name] += len(g & e)
-            fp[name] += len(g - e)
-            fn[name] += len(e - g)
-    cells = []
-    for name in SHOWN:
-        p = tp[name] / (tp[name] + fp[name]) if tp[name] + fp[name] else 1.0
-        r = tp[name] / (tp[name] + fn[name]) if tp[name] + fn[name] else 1.0
-        cells.append(f"{name} {p:.0%}/{r:.0%}")
-    return ", ".join(cells)
+def table(items: list[dict[str, Any]], columns: dict[str, list[dict[str, Any]]]) -> str:
+    """Per-field precision/recall (%) of each column's readings, and the briefs with an instruction on screen."""
+    scored = {title: evaluate(items, readings) for title, readings in columns.items()}
+    lines = ["| field | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name in next(iter(scored.values()))[0]:
+        cells = [f"{s[name][0]:.0%}/{s[name][1]:.0%}" for s, _ in scored.values()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    leaks = [len({m.split()[0] for m in misses if "NOT ON SCREEN" in m}) for _, misses in scored.values()]
+    lines.append("| briefs with an instruction on screen | " + " | ".join(map(str, leaks)) + " |")
+    return "\n".join(lines)
 
 
 async def run(items: list[dict[str, Any]]) -> None:
     models = build_catalog(make_settings(Path("unused"))).names()
+    print("offline reader\n" + table(items, {"offline": [read_brief(i["brief"], models).copy.given() for i in items]}))
     with FakeOpenAI() as llm, tempfile.TemporaryDirectory() as tmp:
         settings = make_settings(Path(tmp), openai_api_key=llm.api_key, openai_base_url=llm.base_url)
         chat = chat_model(settings, temperature=0, timeout_s=10)
-        for kind in ("faithful", "drop", "rewrite", "invent", "instruction"):
-            checked, unchecked, leaks = [], [], [0, 0]
+        for kind in KINDS:
+            checked, unchecked = [], []
             for item in items:
-                expected = {k: v for k, v in item["copy"].items() if v}
                 said = answer(item, kind)
                 llm.queue_reply(tool_calls=[{"name": "AdCopy", "arguments": said}])
-                got = (await read_brief_llm(item["brief"], chat, models)).copy
-                checked.append((got.model_dump(exclude_defaults=True), expected))
-                unchecked.append((said, expected))
-                allowed = " ".join(AdCopy.model_validate(expected).texts())
-                not_copy = [w for w in item.get("not_on_screen", []) if w and w not in allowed]
-                leaks[0] += any(w in " ".join(AdCopy.model_validate(said).texts()) for w in not_copy)
-                leaks[1] += any(w in " ".join(got.texts()) for w in not_copy)
-            exact = sum(g == e for g, e in checked)
-            print(f"{kind}: {exact}/{len(items)} briefs exact; instruction on screen in {leaks[1]} "
-                  f"(unchecked {leaks[0]})")  # fmt: skip
-            print(f"  checked   (precision/recall): {figures(checked)}")
-            print(f"  unchecked (precision/recall): {figures(unchecked)}")
+                checked.append((await read_brief_llm(item["brief"], chat, models)).copy.given())
+                unchecked.append(said)
+            exact = sum(g == {k: v for k, v in i["copy"].items() if v} for g, i in zip(checked, items, strict=True))
+            print(f"\nfake LLM, {kind}: {exact}/{len(items)} briefs exact")
+            print(table(items, {"checked": checked, "unchecked": unchecked}))
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""Tables: teams and their users, Campaign, Creative, Job, and the webhook deliveries already handled (SQLAlchemy 2
-declarative)."""
+"""Tables: teams and their users, Campaign, Creative, Job, brand kits, and the webhook deliveries already handled
+(SQLAlchemy 2 declarative)."""
 
 from __future__ import annotations
 
@@ -200,7 +200,44 @@ class Creative(Base):
     notice: Mapped[str | None] = mapped_column(Text)
     made_by: Mapped[str | None] = mapped_column(String(32))  # the job's submitter and confirmer (user ids)
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    brand_version: Mapped[dict[str, Any] | None] = mapped_column()  # the kit versions it followed: BrandVersion
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class BrandKitVersion(Base):
+    """One version of a team's brand kit (no campaign) or of a campaign's. An edit writes the next version and
+    never changes an old one, so a creative's `brand_version` always names what it followed. Versions are unique
+    per team kit and per campaign kit: two partial indexes, since NULL campaign ids never collide in a plain
+    unique constraint (on SQLite or PostgreSQL)."""
+
+    __tablename__ = "brand_kits"
+    __table_args__ = (
+        Index(
+            "uq_brand_kits_team_version",
+            "team_id",
+            "version",
+            unique=True,
+            sqlite_where=text("campaign_id IS NULL"),
+            postgresql_where=text("campaign_id IS NULL"),
+        ),  # fmt: skip
+        Index(
+            "uq_brand_kits_campaign_version",
+            "team_id",
+            "campaign_id",
+            "version",
+            unique=True,
+            sqlite_where=text("campaign_id IS NOT NULL"),
+            postgresql_where=text("campaign_id IS NOT NULL"),
+        ),  # fmt: skip
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"))  # None: the team's kit
+    version: Mapped[int] = mapped_column(Integer)
+    kit: Mapped[dict[str, Any]] = mapped_column()  # tools.brand.BrandKit
+    created_by: Mapped[str | None] = mapped_column(String(32))  # a user id ("local": the local owner)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class WebhookDelivery(Base):

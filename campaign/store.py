@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from .errors import Conflict, InvalidRequest, NotFound
 from .models import (
     ACTIVE,
+    BrandKitVersion,
     Campaign,
     Creative,
     Job,
@@ -230,6 +231,48 @@ class Store:
 
     async def campaign_by_id(self, campaign_id: str) -> Campaign:
         return await self._get(Campaign, campaign_id, "That campaign does not exist.")
+
+    # brand kits: the team's (no campaign) and each campaign's, versioned
+
+    @staticmethod
+    def _kit_of(team_id: str, campaign_id: str | None) -> Any:
+        """Which kit: the team's (`campaign_id` None) or the campaign's."""
+        which = (
+            BrandKitVersion.campaign_id.is_(None) if campaign_id is None else BrandKitVersion.campaign_id == campaign_id
+        )
+        return (BrandKitVersion.team_id == team_id, which)
+
+    async def brand_kit(self, team_id: str, campaign_id: str | None) -> BrandKitVersion | None:
+        """The newest version of the team's kit (`campaign_id` None) or of the campaign's; None when never set."""
+        query = select(BrandKitVersion).where(*self._kit_of(team_id, campaign_id))
+        async with self._session() as s:
+            return (await s.scalars(query.order_by(BrandKitVersion.version.desc()).limit(1))).first()
+
+    async def brand_kit_versions(self, team_id: str, campaign_id: str | None, limit: int = 50) -> list[BrandKitVersion]:
+        """The versions of a kit, newest first."""
+        query = select(BrandKitVersion).where(*self._kit_of(team_id, campaign_id))
+        async with self._session() as s:
+            return list((await s.scalars(query.order_by(BrandKitVersion.version.desc()).limit(limit))).all())
+
+    async def add_brand_kit(
+        self, team_id: str, campaign_id: str | None, kit: dict[str, Any], created_by: str | None
+    ) -> BrandKitVersion:
+        """Write a kit's next version (an edit never changes an old one); two edits at once get two versions."""
+        for _ in range(5):
+            latest = await self.brand_kit(team_id, campaign_id)
+            version = (latest.version if latest else 0) + 1
+            row = BrandKitVersion(
+                team_id=team_id, campaign_id=campaign_id, version=version, kit=kit, created_by=created_by
+            )
+            async with self._session() as s:
+                s.add(row)
+                try:
+                    await s.commit()
+                except IntegrityError:  # another edit took this version number meanwhile
+                    await s.rollback()
+                    continue
+                return row
+        raise Conflict("The brand kit is being changed by someone else right now.", hint="Try again.")
 
     # jobs
 

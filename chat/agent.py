@@ -239,6 +239,12 @@ async def revise_video(
         # with words.
         whole = len(copy.model_fields_set) == len(FIELD_NAMES)
         changed["copy"] = copy.given() if whole else copy.model_dump(include=copy.model_fields_set)
+    notes = ""
+    if changed.get("copy") and (said := _said(runtime)):  # the new words, held to the user's own like the first
+        changed["copy"], checked = ctx.studio.jobs.checked_edit(said, changed["copy"])
+        notes = checked.say()
+        if not changed["copy"]:
+            del changed["copy"]
     if use_attachments:
         if not (attachments := runtime.state.get("attachments")):
             return "No image is attached in this conversation yet: attach one and ask again.", Outcome()
@@ -259,14 +265,16 @@ async def revise_video(
                 Outcome(),
             )
     if not changed:
-        return "Say what to change: a format (square, 9:16), a length, the words on screen or a model.", Outcome()
+        said = "Say what to change: a format (square, 9:16), a length, the words on screen or a model."
+        return " ".join(n for n in (notes, said) if n), Outcome()
     if latest is None:
         return _NOTHING_YET, Outcome()
     key = ctx.key_for("revise_video", changed)
-    return await _started(
+    made = await _started(
         lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
         "Could not make that version",
     )
+    return _noted(made, notes)
 
 
 @tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")

@@ -1,5 +1,5 @@
-"""The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, run a worker,
-manage users and mint their API tokens.
+"""The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, show and set the
+brand kit, run a worker, manage users and mint their API tokens.
 
 A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
 database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
@@ -128,6 +128,29 @@ def _parser() -> argparse.ArgumentParser:
     delete = verbs.add_parser("delete", parents=[again], help="delete a creative and its files (its maker or an admin)")
     delete.add_argument("id", **creative_id)
     delete.add_argument("--yes", action="store_true", help="delete without asking")
+
+    brand = sub.add_parser(
+        "brand", help="show or change the team's brand kit, or a campaign's",
+        description="The team's brand kit (admins change it) and each campaign's own, which overrides it field by "
+        "field; every new video follows them. `clapboard brand show|set --help` for the options.",
+    ).add_subparsers(dest="action", required=True)  # fmt: skip
+    shown = brand.add_parser("show", parents=[acting], help="the kit new videos follow, and each kit's version")
+    changed = brand.add_parser("set", parents=[acting], help="change a kit (a new version); left out stays as it was")
+    for verb in (shown, changed):
+        verb.add_argument("--campaign", metavar="NAME", help="the campaign's own kit (default: the team's)")
+        verb.add_argument("--json", action="store_true", help="print the kit as one JSON object")
+    changed.add_argument("--logo", type=Path, metavar="FILE", help="the logo: PNG, JPEG, WebP or SVG")
+    changed.add_argument("--logo-light", type=Path, metavar="FILE", help="a light logo, for dark backgrounds")
+    changed.add_argument("--colors", metavar="LIST", help='2 to 6 colours, "#0A2540,#FF5A1F"; a role may follow '
+                         'each: "#0A2540:background" (background, text, accent)')  # fmt: skip
+    changed.add_argument("--font", type=Path, metavar="FILE", help="the headline font: TTF or OTF")
+    changed.add_argument("--body-font", type=Path, metavar="FILE", help="the body text's font: TTF or OTF")
+    changed.add_argument("--cta", metavar="TEXT", help="the call to action, e.g. Shop now")
+    changed.add_argument("--website", metavar="TEXT", help="the website or handle for the end card")
+    changed.add_argument("--tone", metavar="WORDS", help='tone words, "bold, playful"')
+    changed.add_argument("--legal", metavar="TEXT", help="the legal line for the end card")
+    changed.add_argument("--clear", action="append", default=[], metavar="FIELD", help="empty a field: logo, "
+                         "logo-light, font, body-font, colors, cta, website, tone, legal (repeatable)")  # fmt: skip
 
     token = sub.add_parser("token", help="print a user's bearer token for the REST API")
     token.add_argument("--user", type=_name, help="whose token (default CLAPBOARD_USER; the local owner while no "
@@ -470,6 +493,52 @@ async def _users(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+_BRAND_FILES = ("logo", "logo_light", "font", "body_font")
+
+
+async def _brand(studio: Studio, args: argparse.Namespace) -> int:
+    from tools.studio.types import BRAND_FONT_MAX_BYTES, BrandChanges, FileUpload
+
+    actor = await _actor(studio, args)
+    if args.action == "show":
+        view = await studio.brand.get(actor, args.campaign)
+    else:
+        limit = max(studio.files.reference_max_bytes, BRAND_FONT_MAX_BYTES)
+        files = {k: FileUpload(data=_read_file(f"--{k.replace('_', '-')}", path, limit), name=path.name)
+                 for k in _BRAND_FILES if (path := getattr(args, k)) is not None}  # fmt: skip
+        words = {k: getattr(args, k) for k in ("colors", "cta", "website", "tone", "legal")}
+        clear = [c.strip().replace("-", "_") for c in args.clear]
+        changes = BrandChanges.model_validate({**words, **files, "clear": clear})
+        view = await studio.brand.set(actor, changes, args.campaign)
+    if args.json:
+        print(json.dumps(view.model_dump(mode="json"), indent=2))
+        return 0
+    kits = [("Team kit", view.team_kit)] + ([(f"{view.campaign} kit", view.campaign_kit)] if view.campaign else [])
+    for name, kit in kits:
+        made = f"v{kit.version}, by {kit.created_by or 'someone'} on {kit.created_at[:16]}" if kit else "not set"
+        print(f"{name}: {made}")
+    k = view.effective
+    print(f"New videos follow: {view.label}")
+    fonts = ", ".join(f"{f.family} ({f.use})" for f in k.fonts)
+    colours = ", ".join(c.hex + (f" {c.role}" if c.role else "") for c in k.colors)
+    rows = (("logo", k.logo), ("light logo", k.logo_light), ("colours", colours), ("fonts", fonts),
+            ("CTA", k.cta), ("website", k.website), ("tone", ", ".join(k.tone)), ("legal", k.legal))  # fmt: skip
+    for label, value in rows:
+        print(f"  {label + ':':<12}{value or '-'}")
+    return 0
+
+
+def _read_file(option: str, path: Path, limit: int) -> bytes:
+    """A file named on the command line, read up to `limit` bytes and one more (the check says it is too big)."""
+    from tools.studio.types import InvalidRequest
+
+    try:
+        with path.expanduser().open("rb") as fh:
+            return fh.read(limit + 1)
+    except OSError:
+        raise InvalidRequest(f"{option}: {path} could not be read.", hint="Check the file's path.") from None
+
+
 def _command(fn: Any) -> Any:
     return lambda args: _with_studio(fn, args)
 
@@ -480,6 +549,7 @@ _COMMANDS = {
     "jobs": _command(_jobs),
     "worker": _command(_worker),
     "creatives": _command(_creatives),
+    "brand": _command(_brand),
     "token": _command(_token),
     "users": _command(_users),
 }

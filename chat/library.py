@@ -1,5 +1,6 @@
 """The campaign library in the chat: a custom element (public/elements/Library.jsx) with the team's campaigns, what
-each has spent, and its creatives as cards to play, download, rename and delete.
+each has spent, and its creatives as cards to play, download, rename and delete, each naming the brand kit versions
+it was made with.
 
 The element's buttons call the action callbacks here. Each acts through the facade as the session's actor and
 answers with the library's fresh props (or an error to show), which the element puts in place of its own.
@@ -33,7 +34,7 @@ def _card(c: CreativeView, deletable: bool) -> dict[str, Any]:
         "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
         "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
         "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
-        "can_delete": deletable,
+        "can_delete": deletable, "brand": c.brand_version.label() if c.brand_version else "",
     }  # fmt: skip
 
 

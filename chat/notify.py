@@ -34,7 +34,7 @@ from chainlit.session import WebsocketSession
 from tools.studio import Studio
 from tools.studio.types import (
     ACTIVE,
-    FIELD_NAMES,
+    FIELDS,
     PROVIDER_ANSWERED,
     Actor,
     AdCopy,
@@ -80,11 +80,6 @@ def ready_actions(c: CreativeView) -> list[cl.Action]:
     return [*creative_actions(c.job_id), library_button()] if c.job_id else [library_button()]
 
 
-_LABELS = {"sale": "Sale", "headline": "Headline", "tagline": "Tagline", "features": "Features", "offer": "Offer",
-           "price": "Price", "conditions": "Conditions", "code": "Code", "cta": "CTA", "website": "Website",
-           "end_text": "End card"}  # fmt: skip
-
-
 def edit_button(job_id: str) -> cl.Action:
     """Edit text: shows the words on screen and asks for the change (chat/iterate.py answers it)."""
     return cl.Action(id=f"edit-{job_id}", name="edit_text", payload={"job_id": job_id}, label="Edit text", icon="type")
@@ -104,9 +99,9 @@ def screen_words(copy: AdCopy) -> str:
     """What a price question says will be on screen, field by field in display order, or that nothing will."""
     given = copy.given()
     shown = [
-        f"{_LABELS[name]} " + ", ".join(f"“{v}”" for v in (value if isinstance(value, list) else [value]))
-        for name in FIELD_NAMES
-        if (value := given.get(name))
+        f"{f.label} " + ", ".join(f"“{v}”" for v in (value if isinstance(value, list) else [value]))
+        for f in FIELDS
+        if (value := given.get(f.name))
     ]
     return "On screen: " + " · ".join(shown) if shown else "Nothing will be written on screen."
 
@@ -114,11 +109,11 @@ def screen_words(copy: AdCopy) -> str:
 def copy_lines(copy: dict[str, Any]) -> str:
     """The words on screen, one field per line, for the ready message and Edit text."""
     lines = []
-    for name in FIELD_NAMES:
-        value = copy.get(name)
+    for f in FIELDS:
+        value = copy.get(f.name)
         if value:
             shown = " · ".join(value) if isinstance(value, list) else value
-            lines.append(f"- {_LABELS[name]}: “{shown}”")
+            lines.append(f"- {f.label}: “{shown}”")
     return "\n".join(lines)
 
 

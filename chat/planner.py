@@ -14,7 +14,7 @@ from typing import Any
 
 from tools.studio import channels_in
 from tools.studio.brief import (
-    LABEL_FIELDS,
+    FIELDS,
     OPTION,
     URL,
     campaign_named,
@@ -92,14 +92,7 @@ _FORMATS = re.compile(
     re.I,
 )
 # The names a user gives the copy's fields when changing them: the brief's labels and every other field's.
-EDIT_LABELS = {
-    **LABEL_FIELDS,
-    "sale": "sale", "sale name": "sale", "offer": "offer", "discount": "offer", "deal": "offer",
-    "condition": "conditions", "conditions": "conditions", "terms": "conditions", "small print": "conditions",
-    "fine print": "conditions", "code": "code", "promo code": "code", "discount code": "code", "coupon": "code",
-    "coupon code": "code", "voucher code": "code", "website": "website", "site": "website", "web address": "website",
-    "url": "website", "handle": "website",
-}  # fmt: skip
+EDIT_LABELS = {name: f.name for f in FIELDS for name in (*f.labels, *f.names)}
 _LABEL_NAMES = "|".join(sorted((re.escape(n).replace(r"\ ", r"[\s-]+") for n in EDIT_LABELS), key=len, reverse=True))
 # "change the headline to Run the city", "make the price $99", "headline: Run the city", "set the tagline as Go",
 # "the offer is 30% off boots"

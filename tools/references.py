@@ -80,7 +80,7 @@ _SNIFF = (
 
 
 @dataclass(frozen=True)
-class _Normalised:
+class Normalised:
     data: bytes
     ext: str
     width: int
@@ -95,7 +95,7 @@ def _mb(n: int) -> str:
     return f"{n / 1024**2:.1f}".rstrip("0").rstrip(".")
 
 
-def _describe(data: bytes) -> str | None:
+def describe(data: bytes) -> str | None:
     """What a refused file looks like it is, when that is easy to tell from its first bytes."""
     head = data[:512].lstrip()
     if head[4:8] == b"ftyp":
@@ -117,7 +117,7 @@ def _describe(data: bytes) -> str | None:
 
 
 def _not_image(label: str, data: bytes) -> ReferenceRejected:
-    what = _describe(data)
+    what = describe(data)
     message = (
         f"{label} is {what}, not a PNG, JPEG or WebP image." if what else (f"{label} is not a PNG, JPEG or WebP image.")
     )
@@ -155,9 +155,9 @@ def _has_alpha(img: Image.Image) -> bool:
     return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
 
 
-def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int) -> _Normalised:
-    """Check an image by its bytes and return what to store: its first frame re-encoded. Blocking (it decodes):
-    run it in a thread, under the intake's limit on decodes at once."""
+def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int, lossless: bool = False) -> Normalised:
+    """Check an image by its bytes and return what to store: its first frame re-encoded (always as PNG when
+    `lossless`: a logo). Blocking (it decodes): run it in a thread, under the intake's limit on decodes at once."""
     if len(data) > max_bytes:
         raise _too_large(label, len(data), max_bytes)
     if not data:
@@ -189,7 +189,7 @@ def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int)
     except Exception as exc:
         raise _damaged(label) from exc
 
-    return _reencode(img, fmt, label, max_bytes)
+    return _reencode(img, "PNG" if lossless else fmt, label, max_bytes)
 
 
 @functools.cache
@@ -200,9 +200,9 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def _normalise_and_trim(data: bytes, label: str, *, max_bytes: int, max_pixels: int) -> _Normalised:
+def _normalise_and_trim(data: bytes, label: str, *, max_bytes: int, max_pixels: int, lossless: bool) -> Normalised:
     try:
-        return normalise_image(data, label, max_bytes=max_bytes, max_pixels=max_pixels)
+        return normalise_image(data, label, max_bytes=max_bytes, max_pixels=max_pixels, lossless=lossless)
     finally:
         _give_back_freed_pixels()
 
@@ -234,7 +234,7 @@ def _draft_within_budget(img: Image.Image, max_pixels: int) -> None:
         img.draft(img.mode, (img.width // scale, img.height // scale))
 
 
-def _reencode(img: Image.Image, fmt: str, label: str, max_bytes: int) -> _Normalised:
+def _reencode(img: Image.Image, fmt: str, label: str, max_bytes: int) -> Normalised:
     """The decoded first frame, upright, encoded afresh: nothing of the file but its pixels, transparency and
     colour profile is kept, so bytes appended to it (an HTML page in a "PNG"), comments and metadata never reach
     storage. Conversions happen only when the mode needs one: each is a full copy of the pixels."""
@@ -264,7 +264,7 @@ def _reencode(img: Image.Image, fmt: str, label: str, max_bytes: int) -> _Normal
     stored = out.getvalue()
     if len(stored) > max_bytes:
         raise _too_large(label, len(stored), max_bytes)
-    return _Normalised(stored, ext, img.width, img.height)
+    return Normalised(stored, ext, img.width, img.height)
 
 
 def _to_eight_bit(img: Image.Image) -> Image.Image:
@@ -427,6 +427,10 @@ class ReferenceIntake:
         return Reference(key=key, content_type=_TYPES[found.group(1)], width=width, height=height)
 
     async def _intake(self, data: bytes, label: str) -> Reference:
+        return await _store(self.storage, await self.normalise(data, label))
+
+    async def normalise(self, data: bytes, label: str, *, lossless: bool = False) -> Normalised:
+        """An image checked and re-encoded (`normalise_image`), under the limit on decodes at once."""
         await self._decodes.acquire()
         decoding = asyncio.ensure_future(
             asyncio.to_thread(
@@ -435,13 +439,14 @@ class ReferenceIntake:
                 label,
                 max_bytes=self.settings.reference_max_bytes,
                 max_pixels=self.settings.reference_max_pixels,
+                lossless=lossless,
             )
         )
         decoding.add_done_callback(self._decoded)
         # A caller that goes away does not stop the thread: the slot is freed when the decode really ends.
-        return await _store(self.storage, await asyncio.shield(decoding))
+        return await asyncio.shield(decoding)
 
-    def _decoded(self, decoding: asyncio.Future[_Normalised]) -> None:
+    def _decoded(self, decoding: asyncio.Future[Normalised]) -> None:
         self._decodes.release()
         if not decoding.cancelled():
             decoding.exception()  # retrieved here too, so a caller that left does not leave it unread
@@ -636,7 +641,7 @@ def _read_capped(path: Path, limit: int) -> bytes:
         return fh.read(limit)
 
 
-async def _store(storage: BlobStorage, image: _Normalised) -> Reference:
+async def _store(storage: BlobStorage, image: Normalised) -> Reference:
     key = f"refs/{hashlib.sha256(image.data).hexdigest()}.{image.ext}"
     if not await storage.exists(key):
         await storage.put(key, image.data, image.content_type)
@@ -698,4 +703,4 @@ async def fit(storage: BlobStorage, ref: Reference, width: int, height: int, mod
         return ref
     data = await read_all(storage, ref.key)
     fitted = await asyncio.to_thread(fit_image, data, width, height, mode)
-    return await _store(storage, _Normalised(fitted, "jpg", width, height))
+    return await _store(storage, Normalised(fitted, "jpg", width, height))

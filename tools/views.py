@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from campaign.models import Campaign, Creative, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
+from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.jobs.spec import JobSpec
 
@@ -44,6 +45,7 @@ class CreativeView(BaseModel):
     notice: str | None
     made_by: str | None  # who asked for it, and who approved its price (paid models)
     confirmed_by: str | None
+    brand_version: BrandVersion | None  # the brand kit versions it followed (none: no kit was set)
     created_at: str
 
     @classmethod

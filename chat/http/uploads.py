@@ -98,20 +98,37 @@ def _capped(receive: Receive, cap: int) -> Receive:
 async def read_upload(request: Request, limit: int, field: str = "file") -> tuple[bytes, str]:
     """The bytes and given name of a multipart upload's one file, reading at most `limit` bytes of it (and a
     little more for the multipart framing): TooLarge past that, InvalidRequest without the file."""
+    files, _ = await read_form(request, limit, "a reference image", max_files=1)
+    if field not in files:
+        raise InvalidRequest(f"Send the image as the multipart field `{field}`.")
+    return files[field]
+
+
+async def read_form(
+    request: Request, limit: int, what: str, *, max_files: int, max_fields: int = 4
+) -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
+    """A multipart (or URL-encoded) form's files, as bytes with their given names, and its text fields, reading
+    at most `limit` bytes of body (and a little more for the framing): TooLarge past that, naming `what` the
+    body is."""
     declared = request.headers.get("content-length", "")
+    too_large = f"The file is larger than {_mb(limit)} MB, the most {what} can be."
     if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
-        raise TooLarge(f"The file is larger than {_mb(limit)} MB, the most a reference image can be.")
+        raise TooLarge(too_large)
     capped = Request(request.scope, _capped(request.receive, limit + MULTIPART_OVERHEAD))
+    files: dict[str, tuple[bytes, str]] = {}
+    fields: dict[str, str] = {}
     try:
-        async with capped.form(max_files=1, max_fields=4) as form:
-            upload = form.get(field)
-            if not isinstance(upload, UploadFile):
-                raise InvalidRequest(f"Send the image as the multipart field `{field}`.")
-            return await upload.read(limit + 1), upload.filename or "upload"
+        async with capped.form(max_files=max_files, max_fields=max_fields) as form:
+            for name, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    files[name] = (await value.read(limit + 1), value.filename or "upload")
+                else:
+                    fields[name] = value
     except _CutOff:
-        raise TooLarge(f"The file is larger than {_mb(limit)} MB, the most a reference image can be.") from None
+        raise TooLarge(too_large) from None
     except MultiPartException as exc:
         raise InvalidRequest(f"The upload could not be read as multipart form data: {exc.message}") from None
+    return files, fields
 
 
 class UploadGuard:

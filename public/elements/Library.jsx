@@ -128,6 +128,11 @@ function Card({ c, busy, act }) {
         <div className="text-xs text-muted-foreground">
           {c.made_by ? `by ${c.made_by} · ` : ""}{when(c.created_at)}
         </div>
+        {c.brand ? (
+          <div data-field="brand" className="text-xs text-muted-foreground" title="The brand kit it was made with">
+            {c.brand}
+          </div>
+        ) : null}
         {mode === "confirm" ? (
           <div className="flex flex-col gap-2 text-sm" style={{ marginTop: "6px" }}>
             <div>Delete this video for the whole team? It cannot be undone.</div>

@@ -197,3 +197,39 @@ async def test_copy_from_an_earlier_message_of_the_conversation_is_the_user_s_ow
 
     assert (on_screen.headline, on_screen.price) == ("Warm. All winter.", "$129")
     assert "off screen" not in tool_result and "Put back" not in tool_result
+
+
+async def test_revised_words_are_held_to_the_user_s_words_like_the_first(tmp_path: Path) -> None:
+    """revise_video's copy is checked as generate_video's is: a model name or invented words come off (the video
+    keeps its words there), the change the user asked for stays and nothing is put back over it."""
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        first = {"prompt": "a kite over a beach", "duration_s": 2, "copy": {"headline": "Fly high", "price": "$20"}}
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": first}])
+        llm.queue_reply(content="On its way.")
+        change = {"headline": "Soar", "price": "$25", "tagline": "Made with Veo 3.1", "cta": "Buy the best kite ever"}
+        llm.queue_reply(tool_calls=[{"name": "revise_video", "arguments": {"copy": change}}])
+        llm.queue_reply(content="On its way.")
+        studio = await Studio.open(settings)
+        agent = build_agent(studio, InMemorySaver())
+        context, config = TurnContext(studio, OWNER, origin="chat:t1"), {"configurable": {"thread_id": "t1"}}
+        turn: dict[str, Any] = {"context": context, "config": config}
+        try:
+            said = 'a 2 s kite over a beach, headline "Fly high", $20'
+            await agent.ainvoke({"messages": [HumanMessage(said)]}, **turn)
+            await agent.ainvoke(
+                {"messages": [HumanMessage("change the headline to Soar and the price to $25")]}, **turn
+            )
+            jobs = await studio.jobs.jobs(OWNER)
+        finally:
+            await studio.close()
+        tool_result = [m for m in llm.chat_requests()[3].messages if m["role"] == "tool"][-1]["content"]
+
+    assert [j.copy.given() for j in jobs] == [
+        {"headline": "Soar", "price": "$25"},
+        {"headline": "Fly high", "price": "$20"},
+    ]
+    assert tool_result.endswith(
+        "Left “Made with Veo 3.1” off screen: it names a video model. "
+        "Left “Buy the best kite ever” off screen: the brief does not say it."
+    )

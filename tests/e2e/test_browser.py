@@ -328,11 +328,16 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
 
 
 def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, tmp_path: Path) -> None:
-    """Two videos, then the library from the Library button: cards with posters and titles, play, a real download
-    with a readable name, rename, delete (the files leave the data folder), spend per campaign."""
+    """Two videos, then the library from the Library button: cards with posters and titles and the brand kit
+    versions each followed, play, a real download with a readable name, rename, delete (the files leave the data
+    folder), spend per campaign."""
     from playwright.sync_api import expect, sync_playwright
 
     shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    for kit in (["--colors", "#0A2540,#FF5A1F"], ["--campaign", "Spring sale", "--cta", "Spring deals"]):
+        subprocess.run([sys.executable, "-m", "chat.cli", "brand", "set", *kit], check=True, timeout=60,
+                       env={**env, "CLAPBOARD_DATA_DIR": str(tmp_path / "data")})  # fmt: skip
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 1500}, accept_downloads=True)
@@ -350,6 +355,7 @@ def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, t
         expect(cards).to_have_count(2, timeout=30000)
         expect(cards.locator("[data-field=title]")).to_have_text(["Spring sale social ad, square",
                                                                    "Sneaker showcase, vertical"])  # fmt: skip
+        expect(cards.locator("[data-field=brand]")).to_have_text(["team kit v1 + campaign kit v1", "team kit v1"])
         expect(library.locator("[data-campaign] [data-field=spend]")).to_have_text(
             ["1 creative · nothing spent", "1 creative · nothing spent"]
         )
@@ -498,6 +504,6 @@ def test_a_paid_price_question_lists_the_words_and_edit_text_changes_them_before
             [create] = fake.creates()
             on_screen = create.json["input"]["prompt"].splitlines()[-1]
             assert 'headline "Cosy season"' in on_screen and 'promo code badge "Use code KNIT40"' in on_screen
-            assert "KNIT30" not in on_screen
+            assert "KNIT30" not in create.json["input"]["prompt"]  # nor in its Brief line: the brief says KNIT40 too
         finally:
             server.stop()

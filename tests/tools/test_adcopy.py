@@ -7,7 +7,7 @@ import re
 import pytest
 from pydantic import ValidationError
 
-from tools.brief import AdCopy, campaign_named, read_copy, split_features
+from tools.brief import AdCopy, campaign_named, read_copy, rewritten, split_features
 
 MODELS = ["draft", "veo-3.1", "kling-v2.1", "kling", "sora-2-pro", "seedance-1-pro", "hailuo-02", "runway"]
 
@@ -217,3 +217,69 @@ def test_the_campaign_a_brief_names(brief: str, campaign: str | None) -> None:
 )  # fmt: skip
 def test_offers_conditions_codes_websites_and_sales(brief: str, expected: dict) -> None:
     assert copy_of(brief) == expected
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        ("headline: Cosy season, use code KNIT30", {"headline": "Cosy season", "code": "Use code KNIT30"}),
+        ("tagline: Run the city, shop now", {"tagline": "Run the city", "cta": "Shop now"}),
+        ("Headline: Big deals, 30% off all boots", {"headline": "Big deals", "offer": "30% off all boots"}),
+        ("Headline: Warm, cosy and yours", {"headline": "Warm, cosy and yours"}),
+        (
+            'Headline: "Big deals, use code KNIT30"',
+            {"headline": "Big deals, use code KNIT30"},
+        ),
+    ],
+)
+def test_a_labelled_line_does_not_swallow_the_fields_after_it(brief: str, expected: dict) -> None:
+    assert read_copy(brief).given() == expected
+
+
+def test_a_brief_rewritten_with_changed_copy() -> None:
+    brief = "knitwear, headline: Cosy season, use code KNIT30, free shipping over $50, shop now. Code: SNOW40"
+    old = AdCopy(headline="Cosy season", code="Use code KNIT30", conditions=["Free shipping over $50"], cta="Shop now")
+
+    new = AdCopy(headline="Warm days", code="Use code KNIT40", cta="Order today")
+
+    assert rewritten(brief, old, new) == "knitwear, headline: Warm days, Use code KNIT40, Order today. Code: SNOW40"
+    assert rewritten("Use code SNOW40 today", AdCopy(code="Use code SNOW40"), AdCopy(code="Use code SNOW50")) == (
+        "Use code SNOW50 today"
+    )
+
+
+@pytest.mark.parametrize(
+    ("brief", "features"),
+    [
+        ("An 8 second ad for our Aurora backpack with laptop sleeve, water-resistant, lifetime warranty",
+         ["Laptop sleeve", "Water-resistant", "Lifetime warranty"]),
+        ("a teaser with upbeat vibes", None),
+        ("The Zip charger: charges in 30 seconds, 2-day battery, USB-C",
+         ["Charges in 30 seconds", "2-day battery", "USB-C"]),
+        ("A 10 second video with soft light, slow zoom and music", None),
+    ],
+)  # fmt: skip
+def test_a_feature_list_after_the_video_s_length_and_kind(brief: str, features: list[str] | None) -> None:
+    assert read_copy(brief).given().get("features") == features
+
+
+@pytest.mark.parametrize(
+    ("brief", "expected"),
+    [
+        ("Streamly Plus, $14.99/month, cancel anytime", {"headline": "Streamly Plus", "price": "$14.99/month",
+                                                         "conditions": ["Cancel anytime"]}),
+        ("Buy one, get one free on all socks", {"offer": "Buy one, get one free on all socks"}),
+        ("Your first order 20% off. Shop now", {"offer": "Your first order 20% off", "cta": "Shop now"}),
+        ("15% off mugs with code TAKE15", {"offer": "15% off mugs", "code": "Use code TAKE15"}),
+        ("30% off all mugs, until Friday", {"offer": "30% off all mugs", "conditions": ["Until Friday"]}),
+        ("Orbit bike, 0% finance available. Register now",
+         {"headline": "Orbit bike", "conditions": ["0% finance available"], "cta": "Register now"}),
+        ("Lumo Lampe, 49 €. Hochformat 9:16", {"headline": "Lumo Lampe", "price": "49 €"}),
+    ],
+)  # fmt: skip
+def test_prices_per_unit_offer_scopes_dates_and_calls_to_action(brief: str, expected: dict) -> None:
+    assert read_copy(brief).given() == expected
+
+
+def test_through_a_place_is_no_date() -> None:
+    assert "conditions" not in read_copy("A calm walk through green hills, 30% off all boots").given()

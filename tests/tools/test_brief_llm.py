@@ -13,6 +13,7 @@ from campaign.people import LOCAL_OWNER as OWNER
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tools.brief import AdCopy, Brief, asked_to_write, check_copy, read_brief_llm
+from tools.brief.check import Note
 from tools.engines.registry import build_catalog
 from tools.jobs import VideoRequest
 from tools.llm import chat_model
@@ -181,3 +182,84 @@ async def test_a_request_without_copy_is_read_by_the_llm_and_its_notes_reach_the
     assert brief.copy.code == "Use code KNIT30"
     assert "Put back the brief's promo code “Use code KNIT30” (I had “KNIT-30”)." in (submitted.notice or "")
     assert len(fake_openai.chat_requests()) == 1
+
+
+NOT_COPY = "the brief does not give it as copy"
+
+
+@pytest.mark.parametrize(
+    ("brief", "said", "why"),
+    [
+        ("15% off all sunglasses, fre shipping on everything, shpo now.", "shpo", NOT_COPY),
+        ("Headlne: Fresh Bakes Daily. oder now on the app.", "Headlne", NOT_COPY),
+        ("Promo for Fitly, our fitness app. Download now.", "Promo for", NOT_COPY),
+        ("We're launching Orbit 3 next week and need a quick video. $199.", "next week", NOT_COPY),
+        ("Holiday gift guide pick: the Cinder heated mug, $129.95. Link in bio.", "gift guide pick", NOT_COPY),
+        ("Matcha tumbler, ¥3,980. Soft morning light, steam rising, 9:16.", "steam rising", NOT_COPY),
+        ("Black Friday sale: 60% off. Template: Bold Promo v2, model Sora.", "Bold Promo v2", NOT_COPY),
+        ("Stride 4, $139. 9:16 vertical for TikTok + Reels.", "Reels", NOT_COPY),
+    ],
+)  # fmt: skip
+def test_words_of_the_brief_that_are_not_its_copy_stay_off_screen(brief: str, said: str, why: str) -> None:
+    """A line must be one of the brief's copy clauses (or a run of them, or a name it says): a fragment, a typo
+    the reader corrects, a lead-in before a colon or what "and" joins to an instruction is not copy."""
+    checked = check_copy(brief, AdCopy(end_text=said), MODELS)
+
+    assert said not in " ".join(checked.copy.texts())
+    assert [n for n in checked.notes if n.kind == "removed"] == [
+        Note(kind="removed", field="end_text", text=said, why=why)
+    ]
+
+
+def test_a_removed_line_gives_way_to_the_rules_reading_of_its_field() -> None:
+    brief = "Teaser for the Nova headphones. end on 'Available Friday'. Dark studio, rim light, 5 seconds."
+
+    checked = check_copy(brief, AdCopy(headline="Nova", end_text="Teaser"), MODELS)
+
+    assert checked.copy.end_text == "Available Friday" and not checked.copy.tagline
+
+
+@pytest.mark.parametrize(
+    ("brief", "said"),
+    [
+        ("Handwoven in Norway. Free delivery over 500 kr.", AdCopy(features=["Handwoven in Norway"])),
+        ("the campaign needs a hero video for Solace, with 30 sounds, night light and timer.",
+         AdCopy(features=["30 sounds", "Night light", "Timer"])),
+        ("Headlne: Fresh Bakes Daily. oder now on the app.",
+         AdCopy(headline="Fresh Bakes Daily", cta="Order now on the app")),
+        ("Ad for the AirGlide 2 Pro (don't mention competitors). £129.99.",
+         AdCopy(headline="AirGlide 2 Pro", price="£129.99")),
+        ("End text: Pack once. Travel anywhere. Model: Veo.", AdCopy(end_text="Pack once. Travel anywhere.")),
+    ],
+)  # fmt: skip
+def test_the_brief_s_own_copy_clauses_and_names_stay(brief: str, said: AdCopy) -> None:
+    assert check_copy(brief, said, MODELS).copy == said
+
+
+def test_an_offer_typed_with_of_is_read_and_put_back_as_an_offer() -> None:
+    brief = "Headlne: Fresh Bakes Daily. 10% of all pastries before 10am. oder now on the app."
+
+    checked = check_copy(brief, AdCopy(offer="10 percent off pastries before 10am"), MODELS)
+
+    assert checked.copy.offer == "10% off all pastries before 10am"
+    assert check_copy("Valentine's sale: 2 candles for $40, gift box included.", AdCopy(), MODELS).copy.offer == (
+        "2 candles for $40"
+    )
+
+
+def test_a_fact_said_in_the_brief_s_own_other_words_stays() -> None:
+    """The model's "$4.50" for the rules' "only $4.50", or "Code HIVER30" for "Use code HIVER30", is the brief's
+    own line with the fact's every word: kept, not put back; "30% off" for "30% off boots" is put back."""
+    brief = "Latte, only $4.50. Code HIVER30. 30% off boots."
+
+    checked = check_copy(brief, AdCopy(price="$4.50", code="Code HIVER30", offer="30% off"), MODELS)
+
+    assert (checked.copy.price, checked.copy.code, checked.copy.offer) == ("$4.50", "Code HIVER30", "30% off boots")
+
+
+def test_a_line_with_the_brief_s_typo_is_shown_as_the_rules_spell_it_and_once() -> None:
+    brief = "new arivals! 20% off all dresess this week only, use code SPRING20, shop now, fre returns"
+
+    checked = check_copy(brief, AdCopy(headline="fre returns", conditions=["This week only", "fre returns"]), MODELS)
+
+    assert checked.copy.conditions == ["This week only", "Free returns"] and checked.copy.headline == ""

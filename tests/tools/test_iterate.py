@@ -3,13 +3,17 @@ the same jobs again for the same key, and never from another team's video."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.settings import Settings
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tests.tools.test_jobs import runner
 from tools.brief import AdCopy
 from tools.jobs import VideoRequest
+from tools.studio import Studio
 
 
 async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Settings) -> None:
@@ -118,3 +122,26 @@ async def test_a_channel_set_is_made_whole_or_not_at_all(settings: Settings) -> 
         assert jobs and {j.status for j in jobs} == {"canceled"}
     finally:
         await studio.close()
+
+
+async def test_a_changed_code_before_paying_reaches_the_provider_alone(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    """ "change the code to KNIT40" before confirming: the prompt's Brief line says KNIT40 too, so the provider is
+    never sent the old code."""
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        brief = "an 8s 16:9 ad on veo-3.1 for our knitwear. headline: Cosy season, use code KNIT30, Shop now"
+        asked = await studio.jobs.submit(alice, VideoRequest(prompt=brief), origin="chat:t")
+        assert asked.needs_confirmation and asked.copy.code == "Use code KNIT30"
+        again = await studio.jobs.revise(alice, asked.job_id, {"copy": {"code": "Use code KNIT40"}}, origin="chat:t")
+        await studio.jobs.confirm(alice, again.job_id)
+        await studio.backend.drain()
+    finally:
+        await studio.close()
+
+    [create] = fake_replicate.creates()
+    prompt = create.json["input"]["prompt"]
+    assert "KNIT40" in prompt and "KNIT30" not in prompt
+    assert "Brief: an 8s 16:9 ad for our knitwear. headline: Cosy season, Use code KNIT40, Shop now" in prompt

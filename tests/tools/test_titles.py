@@ -56,6 +56,8 @@ BRIEFS = [
     ("a 2 second logo sting", None, "16:9", "Logo sting, landscape"),
     ("a 3 second square teaser", None, "1:1", "Teaser, square"),
     ("please make me a 10 second video", None, "4:5", "Video, portrait"),
+    ("backpack with laptop sleeve, water-resistant, lifetime warranty, ending with our website aurora.run", None,
+     "16:9", "Backpack, landscape"),
 ]  # fmt: skip
 
 

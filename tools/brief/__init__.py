@@ -10,8 +10,8 @@ reader) and `check` (an LLM's copy held to the brief's words), `instructions` (w
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
-from tools.brief.check import Checked, Note, asked_to_write, check_copy
-from tools.brief.copy import FIELD_NAMES, LABEL_FIELDS, AdCopy, read_copy, split_features
+from tools.brief.check import Checked, Note, asked_to_write, check_copy, check_edit
+from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy, rewritten, split_features
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
@@ -20,6 +20,8 @@ from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template,
 from tools.brief.titles import TITLE_CHARS, TITLE_MAX, clean_title, download_name
 
 __all__ = [
+    "FIELD",
+    "FIELDS",
     "FIELD_NAMES",
     "LABEL_FIELDS",
     "MAX_PROMPT_CHARS",
@@ -37,6 +39,7 @@ __all__ = [
     "aspect_for",
     "asked_to_write",
     "check_copy",
+    "check_edit",
     "campaign_named",
     "clean_title",
     "download_name",
@@ -50,6 +53,7 @@ __all__ = [
     "read_brief_llm",
     "read_copy",
     "read_copy_llm",
+    "rewritten",
     "read_options",
     "split_features",
 ]

@@ -7,63 +7,43 @@ invents a tagline, or puts the campaign's name on screen. The check holds it to 
   (`read_copy`) found them, and what the LLM dropped or rewrote is put back from it;
 - an instruction (the campaign's or a model's name, a channel, confidentiality, how to make the video: camera,
   light, format, length, style, labels) never stays on screen;
-- nothing on screen may be absent from the brief, unless the brief asked the assistant to write that line ("write
-  a catchy headline"): then it stays, and the note says so ("I wrote this headline: ... Change it?"). Facts
-  (price, offer, code, conditions, website, sale) are never written by the assistant.
+- every other line on screen must be traceable to the brief's copy (`copy_clauses`): one of its clauses or a run
+  of them, word for word but for the brief's typos, or a name it says; fragments ("Promo for"), lead-ins
+  ("Headlne:"), sentences of directions ("Soft morning light, steam rising") are not copy. A line the brief
+  misspelt is shown as the rules spell it; a line in two fields stays in one; a field whose lines all came off
+  falls back to the rules' reading of it;
+- unless the brief asked the assistant to write that line ("write a catchy headline"): then it stays, and the
+  note says so ("I wrote this headline: ... Change it?"). Facts (price, offer, code, conditions, website, sale)
+  are never written by the assistant.
 
-The result is the checked copy and a note for every change.
+The result is the checked copy and a note for every change. A revision's words (`check_edit`) are held to what
+the user said the same way, but nothing is put back over the change they asked for.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher, get_close_matches
-from typing import Literal
+from functools import partial
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from tools.brief.copy import FIELD_NAMES, AdCopy, read_copy
+from tools.brief.copy import DIRECTION_LABELS, FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy
 from tools.brief.instructions import QUOTED, campaign_named, without_instructions
 from tools.channels import CHANNELS
 
-FIELD_WORDS = {
-    "sale": "sale name",
-    "headline": "headline",
-    "tagline": "tagline",
-    "features": "feature",
-    "offer": "offer",
-    "price": "price",
-    "conditions": "condition",
-    "code": "promo code",
-    "cta": "call to action",
-    "website": "website",
-    "end_text": "end text",
-}
 LISTS = ("features", "conditions")
 PROTECTED = ("price", "offer", "code")  # with quoted text, prices and offers anywhere: what must survive as written
 WRITABLE = ("headline", "tagline", "features", "cta", "end_text")  # what the assistant may write when asked
 _SIMILAR = 0.6  # a line this close to a protected one is its rewrite, replaced in place
 _TYPO = 0.75  # a word this close to one of the brief's is that word, misspelt in the brief
 
-# "write a catchy headline", "come up with a tagline", "suggest a CTA", "headline: up to you"
-_COPY_WORDS = {
-    "headline": ("headline",),
-    "title": ("headline",),
-    "hook": ("headline",),
-    "tagline": ("tagline",),
-    "slogan": ("tagline",),
-    "feature": ("features",),
-    "cta": ("cta",),
-    "call to action": ("cta",),
-    "end text": ("end_text",),
-    "end line": ("end_text",),
-    "end card": ("end_text",),
-    "closing line": ("end_text",),
-    "copy": WRITABLE,
-    "text": WRITABLE,
-    "words": WRITABLE,
-}
+# "write a catchy headline", "come up with a tagline", "suggest a CTA", "headline: up to you": a field's labels
+# name it; "copy", "text" and "words" name every line the assistant may write.
+_COPY_WORDS = {**{label: (f.name,) for f in FIELDS for label in f.labels}, "copy": WRITABLE, "text": WRITABLE,
+               "words": WRITABLE}  # fmt: skip
 _COPY_NOUN = (
     r"(headline|title|hook|tagline|slogan|feature|cta|call[\s-]to[\s-]action|end\s+(?:text|line|card)|"
     r"closing\s+line|copy|text|words)(?:e?s)?"
@@ -89,7 +69,7 @@ _DIRECTION = re.compile(
     r"(?:soft|warm|cool|rim|studio|window|natural|morning|evening|golden|dark)\s+(?:window\s+)?light(?:ing)?|"
     r"golden\s+hour|dark\s+studio|lumi[eè]re|luz\s+suave|"
     r"16:9|9:16|1:1|4:5|4:3|21:9|vertical|horizontal|landscape|hochformat|querformat|formato|"
-    r"\d+\s?(?:s|secs?|seconds?|segundos?|sekunden|secondes?)|"
+    r"(?<!\bin )\d+\s?(?:s|secs?|seconds?|segundos?|sekunden|secondes?)|"
     r"ad|advert|spot|teaser|pub|anuncio|werbung|end\s+card|ending\s+with|end(?:ing)?\s+on|clos(?:e|ing)\s+with|"
     r"as\s+(?:the\s+)?(?:headline|tagline|cta)|(?:don'?t|do\s+not|avoid)\s+show(?:ing)?|draft\s+quality|"
     r"nothing\s+fancy|\w+\s+style|estilo|cinematic|film\s+look|handheld|slow\s+orbit|orbiting|slow\s+fade|lighting|shadows|"
@@ -129,7 +109,7 @@ class Note(BaseModel):
 
     def say(self) -> str:
         """The note in a sentence for the user."""
-        what = FIELD_WORDS.get(self.field, self.field)
+        what = FIELD[self.field].noun if self.field in FIELD else self.field
         if self.kind == "written":
             return f"I wrote this {what}: “{self.text}”. Change it?"
         if self.kind == "restored":
@@ -165,26 +145,88 @@ def check_copy(brief: str, copy: AdCopy, model_names: Sequence[str] = ()) -> Che
     offline = read_copy(brief, model_names)
     lines = {name: _values(copy, name) for name in FIELD_NAMES}
     notes: list[Note] = []
-    trusted = _restore(lines, _facts(offline, words), words, notes)
+    clauses = copy_clauses(words, model_names)
+    keeps = partial(_keepable, brief=brief, words=words, clauses=clauses, model_names=model_names)
+    trusted = _restore(lines, _facts(offline, words), words, keeps, notes)
     asked = asked_to_write(words)
     quoted = set(_quoted(words))
     for name in FIELD_NAMES:
         kept = []
-        for text in lines[name]:
-            if text in trusted or text in quoted or text in _values(offline, name):
-                kept.append(text)
-            elif why := _instruction(text, brief, words, model_names):
-                notes.append(Note(kind="removed", field=name, text=text, why=why))
-            elif _in_brief(text, words):
-                kept.append(text)
-            elif name in asked and name in WRITABLE:
-                kept.append(text)
-                notes.append(Note(kind="written", field=name, text=text))
-            else:
-                notes.append(Note(kind="removed", field=name, text=text, why="the brief does not say it"))
+        for said in lines[name]:
+            text = _respelt(said, offline)  # the brief's typo as the rules wrote it right ("fre returns")
+            if text != said:
+                notes.append(Note(kind="restored", field=name, text=text, why=f"I had “{said}”"))
+            trust = text in trusted or text in quoted or text in _values(offline, name)
+            note = None if trust else _judged(text, name, brief, words, model_names, asked, _traceable(text, clauses))
+            kept += [text] if note is None or note.kind == "written" else []
+            notes += [note] if note else []
+        if lines[name] and not kept and (fallback := [v for v in _values(offline, name) if not _shown(v, lines)]):
+            kept = fallback  # what the LLM put here came off: the offline reader's line, if it read one
+            notes += [Note(kind="restored", field=name, text=v, why="read by rules") for v in fallback]
         lines[name] = kept
+    _once(lines, offline, notes)
     fields = {n: v if n in LISTS else (v[0] if v else "") for n, v in lines.items()}
     return Checked(copy=AdCopy.model_validate(fields), notes=notes)
+
+
+def _respelt(text: str, offline: AdCopy) -> str:
+    """The rules' line that says `text` word for word but for the brief's typos ("Free returns" for "fre
+    returns"), else `text` (case and punctuation are the model's)."""
+    said = _TOKEN.findall(_norm(text))
+    respelt = (v for v in offline.texts() if (read := _TOKEN.findall(_norm(v))) != said and _same(said, read))
+    return next(respelt, text)
+
+
+def _once(lines: dict[str, list[str]], offline: AdCopy, notes: list[Note]) -> None:
+    """A line shown in several fields kept in one: where the rules read it, else the first."""
+    fields: dict[str, list[str]] = {}
+    for name in FIELD_NAMES:
+        for text in lines[name]:
+            fields.setdefault(text.casefold(), []).append(name)
+    for key, names in fields.items():
+        home = next((n for n in names if key in {v.casefold() for v in _values(offline, n)}), names[0])
+        for name in (n for n in names if n != home):
+            text = next(t for t in lines[name] if t.casefold() == key)
+            lines[name].remove(text)
+            notes.append(Note(kind="removed", field=name, text=text, why=f"it is the {FIELD[home].noun} already"))
+
+
+def check_edit(said: str, change: dict[str, Any], model_names: Sequence[str] = ()) -> tuple[dict[str, Any], Checked]:
+    """A revision's copy (the fields that change: their words, or nothing to remove them) held to what the user
+    `said`: instructions and invented lines taken off, lines they asked the assistant to write kept and flagged.
+    Nothing is put back (the user may be changing a fact); a field whose every line came off is left out of the
+    change, so the video keeps its words. Returns the change and the check (its copy: the lines kept)."""
+    words = without_instructions(said, model_names)
+    asked, quoted = asked_to_write(words), set(_quoted(words))
+    out: dict[str, Any] = {}
+    notes: list[Note] = []
+    for name, value in change.items():
+        lines = [v for v in (value if isinstance(value, list) else [value]) if v]
+        kept = []
+        for text in lines:
+            note = (
+                None if text in quoted else _judged(text, name, said, words, model_names, asked, _in_brief(text, words))
+            )
+            kept += [text] if note is None or note.kind == "written" else []
+            notes += [note] if note else []
+        if kept or not lines:
+            out[name] = kept if name in LISTS else (kept[0] if kept else "")
+    return out, Checked(copy=AdCopy.model_validate({n: v for n, v in out.items() if v}), notes=notes)
+
+
+def _judged(
+    text: str, name: str, brief: str, words: str, model_names: Sequence[str], asked: set[str], traced: bool
+) -> Note | None:
+    """What the check says of a line that is not a fact or quoted: None when it is the brief's copy (`traced`),
+    a note when it comes off (an instruction, or words the brief does not give) or was written as asked."""
+    if why := _instruction(text, brief, words, model_names):
+        return Note(kind="removed", field=name, text=text, why=why)
+    if traced:
+        return None
+    if name in asked and name in WRITABLE:
+        return Note(kind="written", field=name, text=text)
+    why = "the brief does not say it" if not _in_brief(text, words) else "the brief does not give it as copy"
+    return Note(kind="removed", field=name, text=text, why=why)
 
 
 def _values(copy: AdCopy, name: str) -> list[str]:
@@ -211,19 +253,28 @@ def _facts(offline: AdCopy, words: str) -> list[tuple[str, str, bool]]:
 
 
 def _restore(
-    lines: dict[str, list[str]], facts: list[tuple[str, str, bool]], words: str, notes: list[Note]
+    lines: dict[str, list[str]],
+    facts: list[tuple[str, str, bool]],
+    words: str,
+    keeps: Callable[[str], bool],
+    notes: list[Note],
 ) -> set[str]:
     """Each fact missing from `lines` put back: in place of its closest rewrite, else in its field (for quoted
     text the first of headline and tagline that is free or not the brief's). Returns the facts, which the rest of
-    the check trusts."""
+    the check trusts, and the lines that say a fact in the brief's other words ("$4.50" for "only $4.50", "Code
+    HIVER30" for "Use code HIVER30"). A line the check would not keep (`keeps`) is free for a fact."""
+    trusted = {fact for _, fact, _ in facts}
     for name, fact, quoted in facts:
         if _shown(fact, lines):
+            continue
+        if not quoted and (same := [t for t in lines[name] if _says(t, fact, words)]):
+            trusted.update(same)
             continue
         close = [(_similar(fact, t), n, i) for n, texts in lines.items() for i, t in enumerate(texts)]
         score, where, index = max(close, default=(0.0, name, -1))
         if score < _SIMILAR:  # no rewrite of it: in its field, or for quoted text the first free of the two lines
             homes = [name, *(("headline", "tagline") if quoted else ())]
-            where = next((n for n in homes if n in LISTS or not lines[n] or not _in_brief(lines[n][0], words)), name)
+            where = next((n for n in homes if n in LISTS or not lines[n] or not keeps(lines[n][0])), name)
             index = -1 if where in LISTS or not lines[where] else 0
         why = f"I had “{lines[where][index]}”" if index >= 0 else "it had been left out"
         if index >= 0:
@@ -231,7 +282,16 @@ def _restore(
         else:
             lines[where].append(fact)
         notes.append(Note(kind="restored", field=where, text=fact, why=why))
-    return {fact for _, fact, _ in facts}
+    return trusted
+
+
+_LEADS = frozenset({"only", "from", "just", "use", "with", "enter", "apply"})  # what a fact's line may leave out
+
+
+def _says(line: str, fact: str, words: str) -> bool:
+    """Whether `line` is the brief's own words (case aside) and has every word of `fact` but its lead ("only",
+    "use"): the fact said as the brief says it. "30% off" does not say "30% off boots"."""
+    return _norm(line) in _norm(words) and _tokens(fact) - _LEADS - _GLUE <= _tokens(line)
 
 
 def _shown(text: str, lines: dict[str, list[str]]) -> bool:
@@ -265,6 +325,103 @@ def _instruction(text: str, brief: str, words: str, model_names: Sequence[str]) 
     if _tokens(text) & said_only_as_instruction:
         return "it is an instruction"
     return ""
+
+
+def _keepable(
+    text: str,
+    brief: str,
+    words: str,
+    clauses: tuple[list[list[str]], list[tuple[str, bool]]],
+    model_names: Sequence[str],
+) -> bool:
+    """Whether the check keeps `text` as the brief's own copy: no instruction, and traceable to its copy."""
+    return not _instruction(text, brief, words, model_names) and _traceable(text, clauses)
+
+
+# Where a brief's clauses end: punctuation, a dash, a bracket, and the "with", "and" or "&" of a list.
+_CLAUSE_END = re.compile(r",?\s+(?:with|and|&)\s+|[.;!?()\n|¡¿]+|,\s+|:\s+|\s[-–—]\s", re.I)
+_JOINED = re.compile(r"(?i),?\s+(?:and|&)\s+")  # "next week and need a video": one instruction
+_LEAD_IN = re.compile(r":\s+")
+_SENTENCE_END = re.compile(r"[.;!?\n¡¿]")
+_LABEL_TOKENS = frozenset(label for label in LABEL_FIELDS if " " not in label)  # "CTA order today"
+
+
+def copy_clauses(words: str, model_names: Sequence[str] = ()) -> tuple[list[list[str]], list[tuple[str, bool]]]:
+    """The brief's copy as clauses of words, in order, and the clauses where a name may be copy. The copy is the
+    brief's clauses (`without_instructions`) less the instructions: a clause that says how to make the video or
+    names a channel, model or confidentiality, with what "and" joins to it; every clause of a sentence that is
+    half instructions or more ("Soft morning light, steam rising, 9:16"); what an instruction's label labels
+    ("Template: Bold Promo v2"), which is no name either; and lead-ins before a colon ("Headline:", "Holiday gift
+    guide pick:"). A label word starting a clause ("CTA order today") is dropped. The clauses where a name may be
+    are all but the labelled ones, each with whether it is an instruction."""
+    parts: list[tuple[str, str]] = []  # each clause, and what ends it
+    at = 0
+    for end in [*_CLAUSE_END.finditer(words), None]:
+        parts.append((words[at : end.start() if end else len(words)], end.group(0) if end else ""))
+        at = end.end() if end else len(words)
+    tokens = [_TOKEN.findall(_norm(c)) for c, _ in parts]
+    lead = [_LEAD_IN.fullmatch(e) is not None for _, e in parts]
+    own = [bool(_instruction(c, "", c, model_names)) for c, _ in parts]
+    label = [
+        d and DIRECTION_LABELS.fullmatch(f"{c.strip()}: x") is not None for (c, _), d in zip(parts, lead, strict=True)
+    ]
+    labelled = [False] * len(parts)
+    said = [not o and not d for o, d in zip(own, lead, strict=True)]
+    start = 0
+    for i, (_, ending) in enumerate(parts):
+        if i + 1 < len(parts) and not _SENTENCE_END.search(ending):
+            continue
+        sentence = [j for j in range(start, i + 1) if tokens[j] and not lead[j]]
+        directions = sum(own[j] for j in sentence)
+        for j in sentence:
+            labelled[j] = any(label[start:j])
+            said[j] = said[j] and not labelled[j] and not (directions and 2 * directions >= len(sentence))
+        start = i + 1
+    for i in range(len(parts) - 1):
+        if _JOINED.fullmatch(parts[i][1]) and not (said[i] and said[i + 1]):
+            said[i] = said[i + 1] = False
+    out = []
+    for words_of, copy in zip(tokens, said, strict=True):
+        while words_of and words_of[0] in _LABEL_TOKENS:
+            words_of = words_of[1:]
+        if copy and words_of:
+            out.append(words_of)
+    names = [(c.strip(), o) for (c, _), o, off in zip(parts, own, labelled, strict=True) if not off]
+    return out, names
+
+
+def _traceable(text: str, clauses: tuple[list[list[str]], list[tuple[str, bool]]]) -> bool:
+    """Whether `text` says one of the brief's copy clauses or a run of them, word for word (a typo of the brief's
+    aside), or is a name the brief says ("Ad for the AirGlide 2 Pro")."""
+    said = _TOKEN.findall(_norm(text))
+    copy, every = clauses
+    for i in range(len(copy)):
+        run: list[str] = []
+        for clause in copy[i:]:
+            run = [*run, *clause]
+            if len(run) >= len(said):
+                break
+        if said and _same(said, run):
+            return True
+    return _named(text, every)
+
+
+def _named(text: str, clauses: list[tuple[str, bool]]) -> bool:
+    """Whether `text` is a name the brief says ("AURORA X", "AirGlide 2 Pro"): capitalised words or model numbers,
+    as written, inside a clause; one plain word only inside copy, and not where a sentence starts ("Hey!", "Reels"
+    in "9:16 for TikTok + Reels" are no names)."""
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in text.split()):
+        return False
+    plain = len(text.split()) == 1 and not re.search(r"\d|.[A-Z]", text)
+    for clause, instruction in clauses:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(text)}(?![\w-])", clause):
+            if not (plain and (instruction or not clause[: m.start()].strip())):
+                return True
+    return False
+
+
+def _same(said: list[str], brief: list[str]) -> bool:
+    return len(said) == len(brief) and all(_known(s, {b}) for s, b in zip(said, brief, strict=True))
 
 
 def _in_brief(text: str, words: str) -> bool:

@@ -18,7 +18,7 @@ import difflib
 import re
 import warnings
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
@@ -32,19 +32,42 @@ warnings.filterwarnings("ignore", message='Field name "copy" .* shadows an attri
 COPY_CHARS = 120
 MAX_FEATURES = 8
 MAX_CONDITIONS = 4
-FIELD_NAMES: tuple[str, ...] = (
-    "sale",
-    "headline",
-    "tagline",
-    "features",
-    "offer",
-    "price",
-    "conditions",
-    "code",
-    "cta",
-    "website",
-    "end_text",
-)
+
+
+class CopyField(NamedTuple):
+    """One copy field: its name, how the chat labels it, the noun a sentence calls it by, its place in a paid
+    prompt, the labels a brief gives it ("title: ...") and the other names a user changes it by ("the coupon")."""
+
+    name: str
+    label: str
+    noun: str
+    place: str
+    labels: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+# The copy fields in display order: the one table of their names.
+FIELDS: tuple[CopyField, ...] = (
+    CopyField("sale", "Sale", "sale name", "sale name above the headline", names=("sale", "sale name")),
+    CopyField("headline", "Headline", "headline", "headline", ("headline", "title", "hook")),
+    CopyField("tagline", "Tagline", "tagline", "tagline", ("tagline", "slogan")),
+    CopyField("features", "Features", "feature", "feature captions in sequence", ("feature", "features")),
+    CopyField("offer", "Offer", "offer", "offer", names=("offer", "discount", "deal")),
+    CopyField("price", "Price", "price", "price", ("price",)),
+    CopyField("conditions", "Conditions", "condition", "small print under the offer and price",
+              names=("condition", "conditions", "terms", "small print", "fine print")),
+    CopyField("code", "Code", "promo code", "promo code badge",
+              names=("code", "promo code", "discount code", "coupon", "coupon code", "voucher code")),
+    CopyField("cta", "CTA", "call to action", "end card call to action button", ("cta", "call to action", "button")),
+    CopyField("website", "Website", "website", "end card website",
+              names=("website", "site", "web address", "url", "handle")),
+    CopyField("end_text", "End card", "end text", "end card text, shown only at the very end",
+              ("end text", "end card", "end line", "closing line", "sign off")),
+)  # fmt: skip
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
+FIELD = {f.name: f for f in FIELDS}
+# The labels a brief gives copy ("tagline: ...", "CTA Shop now"), each with its field.
+LABEL_FIELDS = {label: f.name for f in FIELDS for label in f.labels}
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=COPY_CHARS), AfterValidator(storable)]
 
@@ -87,6 +110,33 @@ class AdCopy(BaseModel):
     def _values(self, name: str) -> list[str]:
         value = getattr(self, name)
         return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+
+def rewritten(text: str, old: AdCopy, new: AdCopy) -> str:
+    """The brief's text saying `new` where it said `old`'s lines, so no provider is sent words the user changed:
+    each changed line as the brief says it (case aside), else its changed codes, amounts and names ("Use code
+    KNIT30" to "Use code KNIT40" changes KNIT30); a removed line is taken out."""
+    for name in FIELD_NAMES:
+        after = new._values(name)
+        for i, line in enumerate(v for v in old._values(name) if v not in after):
+            text = _rewrite_line(
+                text, line, after[i] if i < len(after) and name not in ("features", "conditions") else ""
+            )
+    text = re.sub(r"\s+(?=[,.;])", "", re.sub(r"[ \t]{2,}", " ", text))
+    return re.sub(r"([,;])(?:\s*[,;])+", r"\1", text).strip(" ,;")
+
+
+def _rewrite_line(text: str, old: str, new: str) -> str:
+    whole = re.compile(rf"(?i)(?<!\w){re.escape(old)}(?!\w)")
+    if whole.search(text):
+        return whole.sub(new.replace("\\", "\\\\"), text)
+    a, b = old.split(), new.split()
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
+        span = " ".join(a[i1:i2])
+        if tag == "replace" and re.search(r"\d|[A-Z]{2,}", span):
+            said = " ".join(b[j1:j2]).replace("\\", "\\\\")  # the words as they are, never a group
+            text = re.sub(rf"(?<![\w-]){re.escape(span)}(?![\w-])", said, text)
+    return text
 
 
 def split_features(text: str) -> list[str]:
@@ -138,24 +188,6 @@ _LABEL_PLAIN = re.compile(
 _FEATURES_LABEL = re.compile(
     rf"(?im)\bfeatures?\s*[:=]\s*(.+?)(?=\.\s|\n|;\s*(?:(?:{_LABELS})\b|[$€£¥₹])|\s+\b(?:{_LABELS})\b\s*[:=]|\.?$)"
 )
-LABEL_FIELDS = {
-    "headline": "headline",
-    "title": "headline",
-    "hook": "headline",
-    "tagline": "tagline",
-    "slogan": "tagline",
-    "feature": "features",
-    "features": "features",
-    "price": "price",
-    "cta": "cta",
-    "call to action": "cta",
-    "button": "cta",
-    "end text": "end_text",
-    "end card": "end_text",
-    "end line": "end_text",
-    "closing line": "end_text",
-    "sign off": "end_text",
-}
 # "with the words Run further at the end", "end on 'See you out there'", "ending with Just run"
 _END_WORDS = re.compile(
     rf"(?i)\b(?:with|and|showing|show|put|add)\s+(?:the\s+)?(?:words?|text|line)\s+(?:{_QUOTE_ALTS}|(.+?))"
@@ -201,10 +233,11 @@ _CUR_CODE = r"USD|EUR|GBP|JPY|CAD|AUD|CHF|INR|SEK|NOK|DKK|PLN"
 _AMOUNT = r"(?:\d{1,3}(?:[,.'’]\d{3})+(?:[.,]\d{1,2}|\.[–-])?|\d+(?:[.,]\d{1,2}|\.[–-])?)(?![\d])"
 _PRICE = re.compile(
     rf"(?<![\w.])(?:(?:from|only|just)\s+)?(?:(?:{_CUR_WORD})\s?{_AMOUNT}|[{_CUR_SYM}]\s?{_AMOUNT}(?:\s?(?:{_CUR_CODE})\b)?"
-    rf"|{_AMOUNT}\s?[{_CUR_SYM}]|{_AMOUNT}\s?(?:{_CUR_CODE}|kr)\b|(?:{_CUR_CODE})\s?{_AMOUNT})",
+    rf"|{_AMOUNT}\s?[{_CUR_SYM}]|{_AMOUNT}\s?(?:{_CUR_CODE}|kr)\b|(?:{_CUR_CODE})\s?{_AMOUNT})"
+    r"(?:\s*(?:/|per|a)\s*(?:month|mo|year|yr|night|meal|person|day|week|box|class|lesson)\b)?",  # "$9.99 per meal"
     re.I,
 )
-_MONEY = rf"(?:[{_CUR_SYM}]|R\$)\s?\d[\d.,]*|\d[\d.,]*\s?[{_CUR_SYM}]"
+_MONEY = rf"(?:[{_CUR_SYM}]|R\$)\s?\d(?:[\d.,]*\d)?|\d(?:[\d.,]*\d)?\s?[{_CUR_SYM}]"  # never a trailing comma
 # What is off: a percentage or an amount off, two for one, buy one get one, a free first month or trial.
 _OFFER = re.compile(
     rf"(?i)(?<![\w.])(?:spend\s+(?:{_MONEY}),?\s+get\s+(?:{_MONEY})\s+off"
@@ -213,13 +246,13 @@ _OFFER = re.compile(
     r"|(?<!\w)-\d{1,3}\s?%"
     rf"|(?:(?:up\s+to|save)\s+)?(?:{_MONEY})\s+off\b"
     r"|\b\d\s?x\s?\d\b(?!\s*[:x])"
-    r"|\bbuy\s+(?:one|two|\d)\s*,?\s+get\s+(?:one|\d)(?:\s+(?:free|half\s+price))?"
+    r"|\bbuy\s+(?:one|two|\d)\s*,?\s+get\s+(?:one|\d)(?:\s+(?:free|half\s+price))?(?:\s+on\s+(?:all\s+)?[\w-]+)?"
     rf"|\b\d+\s+(?:[a-z]+\s+)?(?:for|für|pour|por)\s+(?:{_MONEY})"
     rf"|(?:{_MONEY})\s+[a-z]+\s+all\s+(?:day|night|week)"
     r"|\b(?:first|1st)\s+(?:month|week|order|lesson|class)\s+free"
     r"|\bfree\s+\d+[-\s]day\s+trial)"
 )
-_OFFER_LEAD = re.compile(r"(?i)^(?:everything|all|sitewide|storewide)\s+$")
+_OFFER_LEAD = re.compile(r"(?i)^(?:everything|all|sitewide|storewide|(?:your\s+)?first\s+(?:box|order|month|year))\s+$")
 # When an offer runs, said after it: a condition of its own.
 _OFFER_TAIL = re.compile(
     r"(?i)\s+((?:this|ce)\s+week(?:end)?\s+only|this\s+week(?:end)?|today\s+only|ends?\s+(?!(?:on|with)\b)\w+)$"
@@ -235,6 +268,10 @@ _CONDITION = re.compile(
     r"|em\s+(?:até\s+)?\d+x\s+sem\s+juros|cancel\s+anytime|no\s+credit\s+card.*|\d+-(?:night|day)\s+trial"
     r"|financing\s+.+|mix\s+and\s+match|gift\s+box\s+included|(?:with|on)\s+eligible\s+.+|limited\s+time"
     r"|in-store\s+and\s+online|terms\s+apply|no\s+minimum"
+    r"|(?:only\s+)?(?:until|till|til|thru|through)\s+(?:\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|"
+    r"aug|sep|oct|nov|dec|midnight|tonight|tomorrow|the\s+end|end\s+of)\w*).*"
+    r"|nur\s+bis\s+.+|jusqu['’]au\s+.+|hasta\s+el\s+.+|até\s+\d.*"
+    r"|\d+(?:\.\d+)?\s?%\s+(?:apr|finance|financing)\b.*"
     r")$"
 )
 # A clause: what lies between commas, full stops, colons, dashes and brackets (not inside "1,299" or "aurora.run").
@@ -263,12 +300,13 @@ _CTAS = (
     "sign up today", "sign up now", "sign up", "join now", "join today", "subscribe now", "subscribe",
     "get started", "start free trial", "try it free", "try it now", "try for free", "try now", "download now",
     "download the app", "install now", "book now", "book today", "reserve now", "see more", "watch now",
-    "visit us", "claim your offer", "limited time only", "shop the sale", "shop the collection",
+    "visit us", "claim your offer", "limited time only", "shop the sale", "shop the collection", "register now",
+    "register today", "book a test ride", "book a table", "order ahead", "rsvp now",
 )  # fmt: skip
 _CTA = re.compile(
     r"(?i)(?<!\w)("
     + "|".join(re.escape(c) for c in sorted(_CTAS, key=len, reverse=True))
-    + r")(?:\s+on\s+the\s+app)?(?!\w)"
+    + r")(?:\s+(?:on|in)\s+the\s+app)?(?!\w)"
 )
 _BULLET = re.compile(r"(?m)^\s*(?:[-*•–]|\d+[.)])\s+(.+?)\s*$")
 _FEATURING = re.compile(r"(?i)\b(?:featuring|with features|highlights?|highlighting)\s*:?\s+(.+?)(?:[.;!?\n]|$)")
@@ -289,7 +327,8 @@ _NOT_NAME_WORDS = re.compile(
     r"(?i)^(?:instagram|facebook|youtube|tiktok|reels?|shorts|stories|snapchat|pinterest|twitter|linkedin|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|"
     r"august|september|october|november|december|black|cyber|christmas|easter|halloween|"
-    r"open|cut|close|fade|end|start|pan|zoom|show|then|make|use|add)$"
+    r"open|cut|close|fade|end|start|pan|zoom|show|then|make|use|add|"
+    r"vertical|horizontal|landscape|portrait|square|hochformat|querformat|formato|format|vertikal)$"
 )
 
 
@@ -397,9 +436,10 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         elif not (_CTA.fullmatch(q) and put("cta", q)) and not put("headline", q) and not put("tagline", q):
             extra.append(q)
 
-    unquoted = _DIRECTION_LABELS.sub(" , ", QUOTED.sub(" , ", text))
+    unquoted = DIRECTION_LABELS.sub(" , ", QUOTED.sub(" , ", text))
     if m := _CODE.search(unquoted):
-        put("code", _cap(m.group(1) + m.group(2)) if m.group(1).lower().strip() != "code" else f"Use code {m.group(2)}")
+        bare = m.group(1).lower().split()[0] in ("code", "with")  # "code X", "25% off with code X": no verb
+        put("code", f"Use code {m.group(2)}" if bare else _cap(m.group(1) + m.group(2)))
     rest = _respell(_CODE.sub(" , ", unquoted))
     if m := _WEBSITE.search(rest):
         put("website", m.group(0))
@@ -447,17 +487,19 @@ def copy_in(text: str, model_names: Sequence[str] = ()) -> AdCopy:
         plain = re.sub(rf"(?i)(?<![\w-]){re.escape(model.rsplit('/', 1)[-1])}(?![\w-]){VERSION}", " , ", plain)
     if "headline" not in found and (name := product_in(plain)):
         found["headline"] = name
+    _unswallow(found, set(quoted))
     fitted = {k: [_fit(x) for x in v[:MAX_FEATURES]] if isinstance(v, list) else _fit(v) for k, v in found.items()}
     return AdCopy.model_validate(fitted)
 
 
 # Labelled directions: "Template: Bold Promo v2", "Notes - 9:16, 8 seconds".
-_DIRECTION_LABELS = re.compile(
+DIRECTION_LABELS = re.compile(
     r"(?im)\b(?:template|model|duration|format|notes|aspect|resolution|style|music|voice)\s*(?::|=|\s[-–—]\s)[^.;\n]*"
 )
 # A sentence that says how to make the video, never a feature list.
 _DIRECTION = re.compile(
-    r"(?i)\d+\s*:\s*\d+|\b\d+\s*(?:s|secs?|seconds?|segundos|secondes|sekunden)\b|\b(?:light|lighting|shot|dolly|pan|"
+    r"(?i)\d+\s*:\s*\d+|(?<!\bin )\b\d+\s*(?:s|secs?|seconds?|segundos|secondes|sekunden)\b|"
+    r"\b(?:light|lighting|shot|dolly|pan|"
     r"zoom|close-?ups?|style|look|handheld|orbit|fade|scene|background|cinematic|moody|drone|turntable|studio|setup|"
     r"music|vertical|horizontal|square|landscape|portrait|format|formato|ugc|template|model|luz|lumière|travelling|"
     r"câmera|fundo|estilo|schwenk|hochformat|spot|ad|video|vídeo|vidéo|teaser|reels?|tiktok|instagram|youtube|"
@@ -472,13 +514,15 @@ _NOT_FEATURE = re.compile(
 
 def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[str]] | None:
     """The first unlabelled list of product qualities: "backpack with laptop sleeve, water-resistant, lifetime
-    warranty" (the product, then the features) or a sentence of two or more short qualities; None if none."""
+    warranty" (the product, then the features; "an 8 second ad for our backpack with ..." too, when two or more
+    follow) or a sentence of two or more short qualities; None if none."""
     models = {n.rsplit("/", 1)[-1].lower() for n in model_names}
     for sentence in re.split(r"[.;!?](?=\s|$)|\n|:\s|\s[-–—]\s", re.sub(r"\([^)]*\)", " ", text)):
         words = {w.lower() for w in re.findall(r"[\w'-]+", sentence)}
-        if _DIRECTION.search(sentence) or words & models:
-            continue
         head, with_, listed = sentence.partition(" with ") if " with " in sentence else ("", "", sentence)
+        if _DIRECTION.search(listed) or words & models:
+            continue
+        directed = bool(_DIRECTION.search(head))  # the video's length or kind said before the product
         parts = [p.strip(" ,") for p in re.split(r",|\s+and\s+|\s+&\s+", listed)]
         items = [i for i in parts if i]
         if head:
@@ -489,9 +533,23 @@ def _listed_features(text: str, model_names: Sequence[str]) -> tuple[str, list[s
         if any(len(i.split()) > 8 for i in items):
             continue
         items = [i for i in items if not _NOT_FEATURE.search(i) and re.search(r"[^\W\d_]", i)]
-        if len(items) >= 2 or (with_ and items):
+        if len(items) >= 2 or (with_ and items and not directed):
             return head, split_features("\n".join(items))
     return None
+
+
+def _unswallow(found: dict[str, str | list[str]], quoted: set[str]) -> None:
+    """A labelled line cut before the clauses that are other fields ("headline: Cosy season, use code KNIT30":
+    the headline "Cosy season", the code its own); quoted text is left as written."""
+    for name in ("sale", "headline", "tagline", "end_text"):
+        value = found.get(name)
+        if not isinstance(value, str) or value in quoted:
+            continue
+        others = [v.casefold() for n, x in found.items() if n != name for v in (x if isinstance(x, list) else [x])]
+        parts = re.split(r"(?<=\S)(?=[,;]\s)", value)
+        while len(parts) > 1 and any(p in o or o in p for o in others if (p := parts[-1].strip(" ,;").casefold())):
+            parts.pop()
+        found[name] = "".join(parts)
 
 
 def _without(text: str, found: dict[str, str | list[str]]) -> str:
@@ -532,8 +590,12 @@ def _typos(word: str) -> set[str]:
 _RESPELL = {typo: word for word in _AD_WORDS for typo in _typos(word)}
 
 
+_OF_ALL = re.compile(r"(?i)(\d\s?%\s?)of(\s+(?:all|everything|sitewide|storewide)\b)")
+
+
 def _respell(text: str) -> str:
-    """The text with the typos of `_AD_WORDS` written right."""
+    """The text with the typos of `_AD_WORDS` written right, and an offer's "off" typed "of" ("10% of all")."""
+    text = _OF_ALL.sub(r"\1off\2", text)
     return re.sub(r"(?<![\w'-])[a-z]{3,}(?![\w'-])", lambda m: _RESPELL.get(m.group(0), m.group(0)), text)
 
 

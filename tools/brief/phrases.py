@@ -96,7 +96,8 @@ _META = _words(
     "logo logos brand branding product products video videos clip clips ad ads advert teaser promo "
     "animation sting reel reels template version format draft creative content social media marketing "
     "motion graphics intro outro reveal showcase card text something stuff thing design music sound "
-    "audio captions company campaign image photo picture reference words word line lines copy end start finish"
+    "audio captions company campaign image photo picture reference words word line lines copy end start finish "
+    "ending closing website site"
 )
 _FILLER = _STOP | _META | _words(_ADJ.replace("?", "").replace("|", " ")) | {"colorful"}
 _EDGE_META = _words("logo logos video videos clip ad ads teaser promo animation sting reel template version format")

@@ -13,7 +13,7 @@ import re
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.brief.copy import FIELD_NAMES, AdCopy
+from tools.brief.copy import FIELDS, AdCopy
 
 _ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
 
@@ -65,32 +65,13 @@ def aspect_for(template: Template, asked: str | None, offered: list[str]) -> tup
     return template.aspect, f"{template.title}s are {orientation} ({template.aspect}) unless you name a format."
 
 
-_LABELS = {
-    "sale": "sale name above the headline",
-    "headline": "headline",
-    "tagline": "tagline",
-    "offer": "offer",
-    "price": "price",
-    "code": "promo code badge",
-    "cta": "end card call to action button",
-    "website": "end card website",
-    "end_text": "end card text, shown only at the very end",
-}
-
-
 def on_screen_text(copy: AdCopy) -> list[str]:
     """The copy as labelled, quoted on-screen text, in display order."""
     out: list[str] = []
-    for name in FIELD_NAMES:
-        value = getattr(copy, name)
-        if not value:
-            continue
-        if name == "features":
-            out.append("feature captions in sequence " + ", ".join(f'"{f}"' for f in value))
-        elif name == "conditions":
-            out.append("small print under the offer and price " + ", ".join(f'"{c}"' for c in value))
-        else:
-            out.append(f'{_LABELS[name]} "{value}"')
+    for f in FIELDS:
+        value = getattr(copy, f.name)
+        if value:
+            out.append(f"{f.place} " + ", ".join(f'"{v}"' for v in (value if isinstance(value, list) else [value])))
     return out
 
 

@@ -185,6 +185,7 @@ class JobBody:
             notice=said or None,
             made_by=job.submitted_by,
             confirmed_by=job.confirmed_by,
+            brand_version=spec.brand_version.model_dump() if spec.brand_version else None,
         )
         try:
             creative = await self.store.add_creative(mine)

@@ -19,7 +19,7 @@ from campaign.models import Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
-from tools.brand import BrandKit
+from tools.brand.current import current
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
 from tools.catalog import Catalog
 from tools.engines.base import Reference
@@ -79,12 +79,11 @@ class Submissions:
         variant: int = 0,
         channel: str | None = None,
         brief: Brief | None = None,
-        brand: BrandKit | None = None,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
-        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here. `brand`
-        is the kit the video follows (the campaign's over its team's): its colours and tone go into a refined
-        prompt, and the job carries it to the engine.
+        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here. The kit
+        the video follows (the campaign's over its team's) goes into a refined prompt (its colours and tone) and,
+        on the job, to the engine.
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
         (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
@@ -111,10 +110,12 @@ class Submissions:
             fallback=True,
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
+        kit, kit_version = await current(self.store, actor.team_id, await self._campaign_id(actor, request.campaign))
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices, *brief.notes]
         if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)
-        if not resolved.model.hosted and not brief.copy.texts() and not references:  # a local draft draws only these
+        shown = brief.copy.texts() or references or (kit and kit.logo)
+        if not resolved.model.hosted and not shown:  # a local draft draws only these
             notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
             refined = await refine_brief(
@@ -123,7 +124,7 @@ class Submissions:
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
-                brand=brand,
+                brand=kit,
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
@@ -150,7 +151,8 @@ class Submissions:
             set_id=set_id,
             variant=variant,
             channel=channel,
-            brand=brand,
+            brand=kit,
+            brand_version=kit_version,
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
@@ -181,6 +183,13 @@ class Submissions:
             raise _conflict()
         campaign = await self.store.campaign_by_id(job.campaign_id)
         return Submitted.of(job, campaign.name, self.catalog.get(job.model).name)
+
+    async def _campaign_id(self, actor: Actor, name: str | None) -> str | None:
+        """The id of the campaign a request names, when it exists already (a new one has no kit of its own)."""
+        try:
+            return (await self.store.campaign(actor.team_id, name)).id
+        except NotFound:
+            return None
 
     async def _reference(self, actor: Actor, source: str, allow_paths: bool) -> Reference:
         """A stored reference the team took in, or a URL (a path, for the CLI) taken in for the team now."""

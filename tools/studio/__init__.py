@@ -1,7 +1,8 @@
 """The facade every front end calls, as namespaces (as replicate-python's client has): `studio.models` (the
 catalog: list, look up, price, fit a chat's settings), `studio.jobs` (submit, confirm, cancel, wait, list, new
 versions, delivery, provider webhooks), `studio.library` (campaigns and creatives), `studio.files` (reference
-images, the history's files, links) and `studio.accounts` (users, sign-in, tokens). Every call a person makes
+images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned) and
+`studio.accounts` (users, sign-in, tokens). Every call a person makes
 takes their actor first and sees only their team's things: another team's ids are not found. `Studio` assembles
 the services (store, storage, catalog, references, the job backend and the event bus); front ends never reach
 past it, and import only this package (its public types are in `tools.studio.types`). It names no provider: those
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from tools.jobs.events import EventBus, JobEvent
     from tools.jobs.relay import Relay
     from tools.studio.accounts import Accounts
+    from tools.studio.brand import Brand
     from tools.studio.files import Files
     from tools.studio.jobs import Jobs
     from tools.studio.library import Library
@@ -68,6 +70,7 @@ class Studio:
         jobs: Jobs,
         library: Library,
         files: Files,
+        brand: Brand,
         accounts: Accounts,
     ) -> None:
         self.settings = settings
@@ -79,6 +82,7 @@ class Studio:
         self.jobs = jobs
         self.library = library
         self.files = files
+        self.brand = brand
         self.accounts = accounts
 
     @classmethod
@@ -105,6 +109,7 @@ class Studio:
         from tools.jobs.submit import Submissions
         from tools.references import ReferenceIntake
         from tools.studio.accounts import Accounts
+        from tools.studio.brand import Brand
         from tools.studio.files import Files
         from tools.studio.jobs import Jobs
         from tools.studio.library import Library
@@ -131,6 +136,7 @@ class Studio:
             jobs=Jobs(store, models, submissions, bus, webhook_receivers(settings)),
             library=Library(store, storage),
             files=Files(settings, store, storage, intake),
+            brand=Brand(store, storage, intake),
             accounts=Accounts(settings, store),
         )
         if relay is not None:

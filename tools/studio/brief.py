@@ -3,7 +3,7 @@ CLI's prompt): the brief's options and the pieces the planner's rules are made o
 the one place the brief is read; the request's `Brief` comes from `studio.jobs.brief_of`."""
 
 from tools.brief import (
-    LABEL_FIELDS,
+    FIELDS,
     OPTION,
     URL,
     Options,
@@ -16,7 +16,7 @@ from tools.brief import (
 )
 
 __all__ = [
-    "LABEL_FIELDS",
+    "FIELDS",
     "OPTION",
     "URL",
     "Options",

@@ -16,7 +16,7 @@ from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
-from tools.brief import AdCopy, Brief, Checked, check_copy, get_template
+from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -72,6 +72,12 @@ class Jobs:
         """Copy an LLM read from what the user said, held to their words: what it dropped or rewrote put back,
         instructions and invented lines taken off, lines the user asked it to write flagged (tools/brief/check.py)."""
         return check_copy(said, copy, self.submissions.catalog.names())
+
+    def checked_edit(self, said: str, change: dict[str, Any]) -> tuple[dict[str, Any], Checked]:
+        """A revision's copy fields (words, or nothing to remove them) an LLM gave, held to what the user said:
+        instructions and invented lines taken off (the field then keeps the video's words), lines the user asked
+        it to write flagged; nothing put back (tools/brief/check.py)."""
+        return check_edit(said, change, self.submissions.catalog.names())
 
     async def submit(
         self,
@@ -136,7 +142,7 @@ class Jobs:
 
         unsubscribe = self.bus.subscribe(listener)
         try:
-            while (job := await self.store.job(job_id)).status in ACTIVE:
+            while (job := await self.store.job(job_id, actor.team_id)).status in ACTIVE:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(ended.wait(), WAIT_RECHECK_S)
             return await self._view(job)
@@ -318,7 +324,8 @@ class Jobs:
             kept["resolution"] = spec.resolution
         changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}
         copy = AdCopy.model_validate({**spec.copy.model_dump(), **(changes.get("copy") or {})})
-        request = VideoRequest(**{**kept, **changed}, prompt=spec.prompt, template=spec.template,
+        prompt = rewritten(spec.prompt, spec.copy, copy) if changes.get("copy") else spec.prompt
+        request = VideoRequest(**{**kept, **changed}, prompt=prompt, template=spec.template,
                                campaign=campaign.name, copy=copy)  # fmt: skip
         return job, request
 

@@ -13,19 +13,24 @@ from campaign.errors import (
 )
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
-from tools.brief import FIELD_NAMES, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
+from tools.brand import BrandKit, BrandVersion, Color, Font
+from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
+from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.studio.accounts import UserView
+from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
 from tools.studio.jobs import MAX_VARIATIONS
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
 __all__ = [
     "ACTIVE",
+    "BRAND_FONT_MAX_BYTES",
     "CONTROL",
+    "FIELDS",
     "FIELD_NAMES",
     "IDEMPOTENCY_KEY_CHARS",
     "MAX_PROMPT_CHARS",
@@ -34,17 +39,25 @@ __all__ = [
     "TITLE_CHARS",
     "Actor",
     "AdCopy",
+    "BrandChanges",
+    "BrandKit",
+    "BrandVersion",
+    "BrandView",
     "Brief",
     "CampaignView",
     "Checked",
     "ClapboardError",
+    "Color",
     "Conflict",
     "CreativeView",
+    "FileUpload",
+    "Font",
     "Forbidden",
     "InvalidRequest",
     "JobEvent",
     "JobStatus",
     "JobView",
+    "KitVersionView",
     "LibraryView",
     "ModelSpec",
     "ModelView",

@@ -71,8 +71,10 @@ class DraftResult:
     notice: str = ""
 
 
-def encoder_stream(container: av.container.OutputContainer, width: int, height: int, fps: int) -> av.VideoStream:
-    """The H.264 stream every draft (and the bench's encode-only baseline) is written with."""
+def encoder_stream(
+    container: av.container.OutputContainer, width: int, height: int, fps: int | Fraction
+) -> av.VideoStream:
+    """The H.264 stream every draft (and the bench's encode-only baseline, and reframed footage) is written with."""
     stream = container.add_stream(CODEC, rate=fps)
     stream.width, stream.height = width, height
     stream.pix_fmt = "yuv420p"

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
-from tools.brief import AdCopy
+from tools.brief import FIELD, AdCopy
 from tools.engines.draft.cutout import cut_out
 from tools.engines.draft.palette import RGB, Palette, contrast
 from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
@@ -45,8 +45,6 @@ LEGIBLE: dict[str, tuple[float, int, str]] = {
     "cta": (2.6, 2, "bold"),
     "end_text": (3.4, 3, "black"),
 }
-COPY_LABELS = {"headline": "headline", "tagline": "tagline", "features": "feature", "price": "price",
-               "cta": "call to action", "end_text": "end text"}  # fmt: skip
 
 
 def copy_refusal(copy: AdCopy, width: int, height: int, aspect: str) -> str | None:
@@ -60,7 +58,7 @@ def copy_refusal(copy: AdCopy, width: int, height: int, aspect: str) -> str | No
         for n, text in enumerate(values if many else [values], 1):
             if not text:
                 continue
-            label = f"{COPY_LABELS[name]} {n}" if many else COPY_LABELS[name]
+            label = f"{FIELD[name].noun} {n}" if many else FIELD[name].noun
             if missing := undrawable(text, weight):
                 return f"The {label} has {missing}, which the video cannot draw: remove it or say it in words."
             size = max(8, round(size_u * min(width, height) / 100))

@@ -1,0 +1,1 @@
+"""The finisher: draws the ad over any footage, and reframes footage to other formats."""
