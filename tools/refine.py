@@ -17,6 +17,9 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel
 
+from tools.brand import BrandKit
+from tools.brand.colours import COLOUR_WORDS
+from tools.brand.follow import colours_for, filled, style_words
 from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text
 from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
@@ -46,13 +49,6 @@ spelled exactly the same.
 
 # --- facts ------------------------------------------------------------------------------------------------
 
-_COLOUR_TEXT = """
-    red crimson scarlet maroon burgundy pink magenta fuchsia rose coral salmon orange peach amber
-    gold golden yellow lemon mustard beige cream ivory tan brown chocolate bronze copper olive lime
-    green emerald mint teal turquoise aqua cyan sky blue navy cobalt indigo violet purple lavender
-    lilac plum black charcoal grey gray silver white pastel neon
-"""
-COLOUR_WORDS: tuple[str, ...] = tuple(_COLOUR_TEXT.split())
 _COLOUR = re.compile(r"\b(" + "|".join(COLOUR_WORDS) + r")\b", re.IGNORECASE)
 _HEX = re.compile(r"#[0-9a-fA-F]{6}\b|#[0-9a-fA-F]{3}\b")
 _QUOTED = re.compile(r"\"([^\"\n]{1,200})\"|“([^”\n]{1,200})”|«([^»\n]{1,200})»")
@@ -240,27 +236,50 @@ class Refined(BaseModel):
 
 
 async def refine_brief(
-    read: Brief, *, settings: Settings, aspect: str, duration_s: int, model: str | None = None
+    read: Brief,
+    *,
+    settings: Settings,
+    aspect: str,
+    duration_s: int,
+    model: str | None = None,
+    brand: BrandKit | None = None,
 ) -> Refined:
-    """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules.
+    """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules; with the
+    brand kit's colours and tone as style words and its call to action and website where the brief has none.
 
     Never raises for a failing LLM: the rules take over and `note` says so. `model` (a model's name) is only
     a hint for the LLM.
     """
-    tpl, copy = read.template, read.copy
+    tpl, copy = read.template, filled(read.copy, brand)
     brief = " ".join(read.words.split())  # no campaign name or "confidential" for the provider
+    look = style_words(brand, brief)
+    said = colours_for(brand, brief).notice  # the brief's own colours over the kit's: the user is told
+    refined = await _refined(brief, tpl, copy, aspect, duration_s, model, settings, look)
+    return refined.model_copy(update={"note": f"{refined.note} {said}".strip()}) if said else refined
+
+
+async def _refined(
+    brief: str,
+    tpl: Template,
+    copy: AdCopy,
+    aspect: str,
+    duration_s: int,
+    model: str | None,
+    settings: Settings,
+    look: str,
+) -> Refined:
     if not settings.llm_key:
-        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
+        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s, look)
         return Refined(
             prompt=prompt,
             method="rules",
             note=f"The prompt was refined by rules from the {tpl.title} template.",
         )
     try:
-        text = await _llm_prompt(brief, tpl, copy, aspect, duration_s, model, settings)
+        text = await _llm_prompt(brief, tpl, copy, aspect, duration_s, model, settings, look)
     except Exception as exc:  # any failure of the LLM (network, auth, timeout, bad answer) falls back
         log.warning("prompt refinement by LLM failed: %s", type(exc).__name__)
-        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s)
+        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s, look)
         why = _why(exc)
         return Refined(
             prompt=prompt,
@@ -273,11 +292,13 @@ async def refine_brief(
     if facts and len(missing) * 2 > len(facts):
         log.info("LLM prompt dropped %d of %d facts; using rules", len(missing), len(facts))
         return Refined(
-            prompt=rules_prompt(brief, tpl, copy, aspect, duration_s),
+            prompt=rules_prompt(brief, tpl, copy, aspect, duration_s, look),
             method="rules",
             note=f"The LLM's prompt left out most of the brief's facts ({_list(missing)}), so it was refined "
             f"by rules from the {tpl.title} template instead.",
         )
+    if look and missing_facts(look, text):  # the kit's colours and tone are asked for in its own words
+        text = f"{text.rstrip()}\nBrand look: {look}."
     if missing:
         text = f"{text.rstrip()}\nKeep exactly as given: {_list(missing)}."
         return Refined(
@@ -288,9 +309,10 @@ async def refine_brief(
     return Refined(prompt=text, method="llm", note=f"Refined by the LLM ({settings.llm_model}).")
 
 
-def rules_prompt(brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int) -> str:
-    """The template's scaffold around the whole brief, with the on-screen copy."""
-    prompt = template.scaffold(brief, copy, aspect, duration_s)
+def rules_prompt(brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int, look: str = "") -> str:
+    """The template's scaffold around the whole brief, with the brand's look (`style_words`) and the on-screen
+    copy."""
+    prompt = template.scaffold(brief, copy, aspect, duration_s, look)
     missing = missing_facts(brief, prompt)
     if missing:  # the scaffold keeps the brief whole, so this is only a safety net
         prompt += f"\nKeep exactly as given: {_list(missing)}."
@@ -317,7 +339,14 @@ def _why(exc: Exception) -> str:
 
 
 async def _llm_prompt(
-    brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int, model: str | None, settings: Settings
+    brief: str,
+    template: Template,
+    copy: AdCopy,
+    aspect: str,
+    duration_s: int,
+    model: str | None,
+    settings: Settings,
+    look: str = "",
 ) -> str:
     from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -331,6 +360,8 @@ async def _llm_prompt(
         f"Aspect ratio: {aspect} ({orientation})",
         f"Duration: {duration_s} seconds",
     ]
+    if look:
+        lines.append(f"Brand look (name these colours and this tone as the visual style): {look}")
     if on_screen := on_screen_text(copy):
         lines.append("On-screen text: " + "; ".join(on_screen))
     if model:

@@ -32,8 +32,9 @@ class Template(BaseModel):
     style: str = ""
     aspect: str | None = None  # the format it is made in when the request names none (None: the model's default)
 
-    def scaffold(self, brief: str, copy: AdCopy, aspect: str, duration_s: int) -> str:
-        """A model-ready prompt: the brief kept whole, then subject, action, camera, lighting, style, text."""
+    def scaffold(self, brief: str, copy: AdCopy, aspect: str, duration_s: int, brand: str = "") -> str:
+        """A model-ready prompt: the brief kept whole, then subject, action, camera, lighting, style, the brand's
+        look (`brand`: its colours and tone in words, tools/brand/follow.py) and the text."""
         orientation = _ORIENTATION.get(aspect, aspect)
         lines = [
             f"{self.title}, {duration_s} seconds, {aspect} {orientation} video.",
@@ -44,6 +45,8 @@ class Template(BaseModel):
             f"Lighting: {self.lighting}",
             f"Style: {self.style}",
         ]
+        if brand:
+            lines.append(f"Brand look: {brand}.")
         text = on_screen_text(copy)
         if text:
             intro = "On-screen text (exact spelling, legible, inside safe margins): "

@@ -102,6 +102,7 @@ class RenderOutcome:
     provider_job_id: str | None = None
     predict_time_s: float | None = None
     actual_cost_usd: float | None = None
+    notice: str = ""  # what the user should know of how it was made ("This video uses the brief's colours ...")
 
 
 class Engine(Protocol):

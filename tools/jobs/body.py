@@ -154,6 +154,7 @@ class JobBody:
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
         resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
+        said = " ".join(n for n in (notice or job.notice, outcome.notice) if n)  # the engine's own word comes last
         creative_id = new_id()
         stored = await store_output(self.storage, f"creatives/{creative_id}", dest, workdir)
         info = stored.info
@@ -181,7 +182,7 @@ class JobBody:
             actual_cost_usd=outcome.actual_cost_usd if outcome.actual_cost_usd is not None else 0.0,
             provider_job_id=outcome.provider_job_id,
             predict_time_s=outcome.predict_time_s,
-            notice=notice or job.notice,
+            notice=said or None,
             made_by=job.submitted_by,
             confirmed_by=job.confirmed_by,
             brand_version=spec.brand_version.model_dump() if spec.brand_version else None,
@@ -195,7 +196,7 @@ class JobBody:
             await self._delete(stored.file_key, stored.poster_key)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         view = CreativeView.of(creative, campaign.name, self.storage)
-        message = f"Made with {resolved.model.name}. {notice}".strip()
+        message = " ".join(n for n in (f"Made with {resolved.model.name}.", notice, outcome.notice) if n)
         ready = event(job, spec, "creative_ready", message, fraction=1.0, creative=view)
         finished = await self.store.transition(
             job.id,

@@ -81,7 +81,9 @@ class Submissions:
         brief: Brief | None = None,
     ) -> Submitted:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
-        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here.
+        `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here. The kit
+        the video follows (the campaign's over its team's) goes into a refined prompt (its colours and tone) and,
+        on the job, to the engine.
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
         (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
@@ -122,6 +124,7 @@ class Submissions:
                 aspect=resolved.aspect,
                 duration_s=resolved.duration_s,
                 model=resolved.model.name,
+                brand=kit,
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)

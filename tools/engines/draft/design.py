@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from PIL import Image, ImageFilter, ImageOps, ImageStat
+from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
 from tools.brief import AdCopy
 from tools.engines.draft.kit import (
@@ -17,6 +17,7 @@ from tools.engines.draft.kit import (
     card,
     ease_in_out,
     gradient_background,
+    lettered,
     pill,
     rounded_mask,
     with_shadow,
@@ -100,15 +101,12 @@ class Design:
         h = block.height + 2 * pad_y
         img = Image.new("RGBA", (w, h), p.accent + (0,))
         img.putalpha(pill(w, h) if block.height < size * 1.6 else rounded_mask(w, h, round(size * 0.6)))
-        img.paste(p.on_accent, ((w - block.width) // 2, (h - block.height) // 2), block.mask)
-        return Sprite(img, text)
+        return lettered(block, p.on_accent, img, ((w - block.width) // 2, (h - block.height) // 2), text)
 
     def plain(self, text: str, weight: str, size: float, max_w: float, ink: RGB) -> Sprite:
         """Text alone as a sprite (to pop it in with the same motion as boxes and buttons)."""
         block = self.s.text(text, weight, max_w, size * 2.4, size, max_lines=2, align="left")
-        img = Image.new("RGBA", block.mask.size, ink + (0,))
-        img.putalpha(block.mask)
-        return Sprite(img, text)
+        return lettered(block, ink, text=text)
 
     def label(self, text: str, weight: str, size: float, max_w: float, fill: RGB, ink: RGB) -> Sprite:
         """Text on a rounded box (captions over images)."""
@@ -117,8 +115,7 @@ class Design:
         w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
         img = Image.new("RGBA", (w, h), fill + (0,))
         img.putalpha(rounded_mask(w, h, round(size * 0.3)))
-        img.paste(ink, (pad_x, pad_y), block.mask)
-        return Sprite(img, text)
+        return lettered(block, ink, img, (pad_x, pad_y), text)
 
     def draw_text_sprite(
         self,
@@ -129,6 +126,7 @@ class Design:
         scale: float = 1.0,
         opacity: float = 1.0,
     ) -> None:
+        self.s.probe_sprite(frame, sprite, cx, cy, scale, opacity)
         box = sprite.draw(frame, cx, cy, scale, opacity)
         if opacity > 0.01 and box[2] > box[0]:
             self.s.text_boxes.add(box)
@@ -212,16 +210,23 @@ def _logo_image(
     radius: float,
     ground: RGB | None = None,
     palette: Palette | None = None,
+    own_alpha: bool = False,
 ) -> Image.Image:
     """The logo at display size, shown whole: transparent logos composited as they are, or on a plate when their
     colour would not stand out from the `ground` they are seen against (contrast below 3:1); opaque ones on a
-    plate of their own ground."""
+    plate of their own ground. With `own_alpha` (a brand kit's logo) and for a product cut out of its backdrop
+    there is never a plate: one that would not stand out is lit from behind, along its own shape, instead."""
     img = ref.image
     if ref.has_alpha:
-        plate = _logo_plate(ref.opaque_mean, ground, palette) if ground is not None and not ref.cut_out else None
+        lost = ground is not None and contrast(ref.opaque_mean, ground) < LOGO_CONTRAST
+        if ref.cut_out and palette is not None:  # a product stands on the background colour itself
+            lost = contrast(ref.opaque_mean, palette.bg) < LOGO_CONTRAST
+        plate = _logo_plate(ref.opaque_mean, ground, palette) if not (ref.cut_out or own_alpha) else None
         if plate is None:
             out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
             ref.drop()
+            if lost and ground is not None:
+                out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07 if ref.cut_out else 0.035)
             if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
                 out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
                                   else (0, 0, 0), strength=0.5)[0]  # fmt: skip
@@ -241,6 +246,35 @@ def _logo_image(
     ref.drop()
     pad = round(min(size) * pad_frac) if ref.plate is not None else 0
     return card(resized, round(radius), ref.plate, pad)
+
+
+def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None, spread: float) -> Image.Image:
+    """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
+    darkened) as little as it takes to stand out from `colour`, so what was lost on the ground stands out again,
+    with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
+    about that on every side."""
+    options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
+    light = ground
+    for t in (k / 20 for k in range(1, 21)):
+        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 4.0]
+        if found:
+            light = found[0]
+            break
+    reach = max(2, round(min(img.size) * spread))
+    pad = reach + 2
+    alpha = Image.new("L", (img.width + 2 * pad, img.height + 2 * pad), 0)
+    alpha.paste(img.getchannel("A"), (pad, pad))
+    # The light is soft: it is worked out at a quarter of the size (a wide rank filter at full size takes seconds).
+    k = 4 if reach >= 16 else 1
+    small = alpha.reduce(k) if k > 1 else alpha
+    size = 2 * max(1, reach // (3 * k)) + 1
+    glow = small.filter(ImageFilter.MaxFilter(size)).filter(ImageFilter.GaussianBlur(reach / (2.5 * k)))
+    glow = glow.resize(alpha.size, Image.Resampling.BILINEAR)
+    glow = ImageChops.lighter(glow.point(lambda v: min(255, round(v * 1.8))), alpha)
+    out = Image.new("RGBA", alpha.size, light + (0,))
+    out.putalpha(glow)
+    out.alpha_composite(img, (pad, pad))
+    return out
 
 
 LOGO_CONTRAST = 3.0

@@ -3,9 +3,9 @@ card that closes the video.
 
 The end card stacks, top to bottom: the end text (the closing line), the offer (big, the hook when there is no
 price), the price, the conditions (legal-line size, muted, under the offer and price so they are never read as
-the price), the promo code on an ink badge, the call to action as the accent button, and the website or
-handle. The end text and the website are drawn nowhere else, so they close the video. When the card does not
-fit its box, its type shrinks until it does.
+the price), the promo code on an ink badge, the call to action as the accent button, the website or handle, and
+the brand kit's legal line, small. The end text and the website are drawn nowhere else, so they close the video.
+When the card does not fit its box, its type shrinks until it does.
 """
 
 from __future__ import annotations
@@ -16,16 +16,14 @@ from PIL import Image
 
 from tools.brief import AdCopy
 from tools.engines.draft.design import BODY, CTA, DISPLAY, LABEL, TITLE, Design
-from tools.engines.draft.kit import Box, Sprite, clamp, ease_out_back, progress, rounded_mask
+from tools.engines.draft.kit import Box, Sprite, clamp, ease_out_back, lettered, progress, rounded_mask
 from tools.engines.draft.palette import RGB
 
 
 def words(design: Design, text: str, weight: str, size: float, max_w: float, ink: RGB, align: str = "center") -> Sprite:
     """Text alone as a sprite (up to three lines), so it pops in like boxes and buttons."""
     block = design.s.text(text, weight, max_w, size * 3.6, size, max_lines=3, align=align)
-    img = Image.new("RGBA", block.mask.size, ink + (0,))
-    img.putalpha(block.mask)
-    return Sprite(img, text)
+    return lettered(block, ink, text=text)
 
 
 def kicker(design: Design, sale: str, max_w: float, scale: float = 1.0) -> Sprite | None:
@@ -44,8 +42,7 @@ def code_badge(design: Design, code: str, size: float, max_w: float) -> Sprite:
     w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
     img = Image.new("RGBA", (w, h), p.ink + (0,))
     img.putalpha(rounded_mask(w, h, round(size * 0.35)))
-    img.paste(p.bg, (pad_x, pad_y), block.mask)
-    return Sprite(img, code)
+    return lettered(block, p.bg, img, (pad_x, pad_y), code)
 
 
 class EndCard:
@@ -101,6 +98,8 @@ class EndCard:
             items.append(("cta", d.button(copy.cta, CTA * 1.15 * u * f, w)))
         if copy.website:
             items.append(("website", words(d, copy.website, "bold", BODY * u * f, w, p.ink, a)))
+        if legal := d.s.marks.legal:
+            items.append(("legal", words(d, legal, "medium", LABEL * u * max(f, 0.8), w, p.muted, a)))
         return items
 
     def cx(self, width: float) -> float:

@@ -27,12 +27,14 @@ from PIL import Image
 
 from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
+from tools.brand.follow import ATTACHED_LOGO, colours_for, filled, roles
 from tools.brief import AdCopy, get_template
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
-from tools.engines.draft.kit import Box, RefImage, Stage, load_reference, logo_score
-from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images
+from tools.engines.draft.kit import Box, Marks, Probe, RefImage, Stage, load_reference, logo_score
+from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images, palette_from_roles
 from tools.engines.draft.scenes import DESIGNS, Design
+from tools.engines.draft.text import kit_face
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class DraftResult:
     text_boxes: set[Box] = field(default_factory=set)
     safe: Box = (0, 0, 0, 0)
     seconds: float = 0.0
+    notice: str = ""
 
 
 def encoder_stream(
@@ -125,15 +128,84 @@ def prepare_references(raw: Sequence[bytes], width: int, height: int) -> list[Re
     return refs
 
 
-def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
-    """The template's motion design for this job, with its palette and copy, ready to draw."""
+@dataclass
+class BrandFiles:
+    """The stored files of a job's brand kit, read for one render: its logos and its fonts by use."""
+
+    logo: bytes | None = None
+    logo_light: bytes | None = None
+    fonts: dict[str, bytes] = field(default_factory=dict)  # "headline" / "body" -> the font file
+
+
+async def read_brand_files(storage: BlobStorage, job: RenderJob) -> BrandFiles:
+    """The kit's logos and fonts from storage; one that cannot be read is left out (the video is made without it)."""
+    kit, files = job.brand, BrandFiles()
+    if kit is None:
+        return files
+
+    async def read(key: str | None) -> bytes | None:
+        if key is None:
+            return None
+        try:
+            return await read_all(storage, key)
+        except ClapboardError as exc:
+            log.warning("draft %s: brand file %s could not be read (%s)", job.job_id, key, exc)
+            return None
+
+    files.logo, files.logo_light = await read(kit.logo), await read(kit.logo_light)
+    for font in kit.fonts:
+        if (data := await read(font.key)) is not None:
+            files.fonts[font.use] = data
+    return files
+
+
+def _brand_logo(data: bytes | None, max_side: int) -> RefImage | None:
+    if data is None:
+        return None
+    try:
+        return load_reference(data, max_side)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        log.warning("a brand kit's logo could not be read; the video is made without it")
+        return None
+
+
+def build_design(
+    job: RenderJob, refs: list[RefImage], files: BrandFiles | None = None, probe: Probe | None = None
+) -> tuple[Design, Stage]:
+    """The template's motion design for this job, with its palette, fonts, logo and copy, ready to draw.
+
+    The brand kit's colours (or the brief's own, when it asks for some) make the palette; the references' colours
+    only when neither gives any. An attached logo takes the kit's logo's place for this video."""
     template = job.template or "prompt"  # the template's name, as the job's spec keeps it; else looked up
     if template not in DESIGNS:
         template = get_template(template).name  # an alias, or InvalidRequest naming the templates
+    kit, files = job.brand, files or BrandFiles()
+    followed = colours_for(kit, job.brief)
+    notices = [followed.notice]
+    side = int(max(job.width, job.height) * 1.25)
+    marks = Marks(logo=_brand_logo(files.logo, side), logo_light=_brand_logo(files.logo_light, side),
+                  legal=kit.legal if kit is not None else "")  # fmt: skip
+    if marks.logo is None:
+        marks.logo, marks.logo_light = marks.logo_light, None
+    if marks.logo is not None and any(logo_score(r) >= 2.5 for r in refs):
+        marks.logo = marks.logo_light = None
+        notices.append(ATTACHED_LOGO)
     images = [r.thumb for r in refs]
     # Logos and the first reference (the subject) count most for the brand palette.
     weights = [3.0 if (k == 0 or logo_score(r) >= 2.5) else 1.0 for k, r in enumerate(refs)]
-    palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
+    if marks.logo is not None:
+        images, weights = [marks.logo.thumb, *images], [3.0, *weights]
+    if followed.colors:
+        by_role = roles(followed.colors)
+        background = by_role.background or followed.colors[0].rgb
+        palette = palette_from_roles(background, by_role.text, by_role.accent, by_role.colours, followed.source)
+    else:
+        palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
+    faces = {}
+    if headline := files.fonts.get("headline"):
+        faces["black"] = kit_face(headline)
+    if body := files.fonts.get("body"):
+        faces["bold"] = faces["medium"] = kit_face(body)
     stage = Stage(
         width=job.width,
         height=job.height,
@@ -144,8 +216,12 @@ def build_design(job: RenderJob, refs: list[RefImage]) -> tuple[Design, Stage]:
         template=template,
         beat=mood_for(template).beat,
         variant=job.variant,
+        faces=faces,
+        probe=probe,
+        marks=marks,
+        notice=" ".join(n for n in notices if n),
     )
-    return DESIGNS[template](stage, refs, job.copy), stage
+    return DESIGNS[template](stage, refs, filled(job.copy, kit)), stage
 
 
 def render_draft(
@@ -154,13 +230,15 @@ def render_draft(
     dest: Path,
     report: Report | None = None,
     cancel: threading.Event | None = None,
+    files: BrandFiles | None = None,
 ) -> DraftResult:
     """Render the job to `dest` (blocking; run it in a worker thread). Raises Cancelled when `cancel` is set."""
     started = time.perf_counter()
     refs = prepare_references(raw_references, job.width, job.height)
-    design, stage = build_design(job, refs)
-    for ref in refs:  # the design made what it needs; shots decode their reference again when they start
-        ref.drop()
+    design, stage = build_design(job, refs, files)
+    for ref in [*refs, stage.marks.logo, stage.marks.logo_light]:  # the design made what it needs; shots decode
+        if ref is not None:  # their reference again when they start
+            ref.drop()
     del refs
     total = stage.frames
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
@@ -243,6 +321,7 @@ def render_draft(
         text_boxes=stage.text_boxes,
         safe=stage.safe,
         seconds=time.perf_counter() - started,
+        notice=stage.notice,
     )
 
 
@@ -255,6 +334,7 @@ class DraftEngine:
     async def render(self, job: RenderJob, dest: Path, progress: Progress) -> RenderOutcome:
         await progress(0.0, "Reading the references")
         raw = [await read_all(self.storage, ref.key) for ref in job.references]
+        files = await read_brand_files(self.storage, job)
         loop = asyncio.get_running_loop()
         notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
         cancel = threading.Event()
@@ -263,7 +343,7 @@ class DraftEngine:
             loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
 
         await progress(0.02, "Drawing the draft")
-        task = asyncio.ensure_future(asyncio.to_thread(render_draft, job, raw, dest, report, cancel))
+        task = asyncio.ensure_future(asyncio.to_thread(render_draft, job, raw, dest, report, cancel, files))
         # When this coroutine is cancelled the thread stops at its next frame; its Cancelled is expected then.
         task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         try:
@@ -299,7 +379,8 @@ class DraftEngine:
             result.seconds,
         )
         await progress(1.0, "Draft rendered")
-        return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0)
+        return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0,
+                             notice=result.notice)  # fmt: skip
 
     async def cancel(self, prediction_id: str) -> None:
         """Nothing runs elsewhere: cancelling `render` stops the drawing thread."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -16,8 +17,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.brief import FIELD, AdCopy
 from tools.engines.draft.cutout import cut_out
-from tools.engines.draft.palette import RGB, Palette
-from tools.engines.draft.text import TextBlock, fit_text, undrawable
+from tools.engines.draft.palette import RGB, Palette, contrast
+from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom
 
@@ -261,6 +262,37 @@ def logo_score(ref: RefImage) -> float:
 # --- stage -------------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Lettering:
+    """Words about to be drawn in one colour: what a contrast check needs of them."""
+
+    text: str
+    size: int  # the font's size in pixels
+    colour: RGB
+    mask: Image.Image  # the glyphs' coverage over `box`
+    box: Box  # where in the frame
+    plate: Image.Image | None = None  # what they sit on within their layer (a label's box), RGBA over `box`
+
+
+@dataclass
+class Marks:
+    """What a brand kit puts in every video besides its colours and fonts: its logo and light logo (decoded like
+    references), and its legal line."""
+
+    logo: RefImage | None = None
+    logo_light: RefImage | None = None
+    legal: str = ""
+
+    def logo_on(self, ground: RGB) -> RefImage | None:
+        """The kit's logo that stands out best from `ground`: the main one unless the light one stands out more."""
+        logos = [r for r in (self.logo, self.logo_light) if r is not None]
+        return max(logos, key=lambda r: contrast(r.opaque_mean, ground), default=None)
+
+
+Probe = Callable[[Image.Image, Lettering], None]
+"""Called with the frame as it is just before words are drawn on it at full opacity (contrast checks)."""
+
+
 @dataclass
 class Stage:
     """One render's frame geometry, timing, palette and the record of what was drawn where."""
@@ -279,6 +311,10 @@ class Stage:
     # opacity or more. Reset at the start of each frame.
     shown: list[tuple[str, Box]] = field(default_factory=list)
     said: set[str] = field(default_factory=set)  # every text drawn at half opacity or more, over the whole render
+    faces: Faces = field(default_factory=dict)  # the brand kit's fonts, by weight
+    probe: Probe | None = None  # sees every text layer before it is drawn (tests measure contrast with it)
+    marks: Marks = field(default_factory=Marks)  # the brand kit's logos and legal line
+    notice: str = ""  # what the user is told about how the video follows the brand kit
 
     def on_beat(self, t: float, minimum: float = 0.0) -> float:
         """`t` moved to the nearest beat of the music (at least `minimum`)."""
@@ -337,7 +373,16 @@ class Stage:
             size_min=max(8, int(min_size if min_size is not None else size * 0.45)),
             max_lines=max_lines,
             align=align,
+            faces=self.faces,
         )
+
+    def probe_sprite(self, frame: Image.Image, sprite: Sprite, cx: float, cy: float, scale: float = 1.0,
+                     opacity: float = 1.0) -> None:  # fmt: skip
+        """Show the probe the words of a sprite about to be drawn at full opacity."""
+        if self.probe is None or opacity < 0.995 or scale <= 0.01:
+            return
+        if (words := letters_at(sprite, sprite.placed(cx, cy, scale))) is not None:
+            self.probe(frame, words)
 
     def paste_text(
         self,
@@ -355,6 +400,8 @@ class Stage:
             return
         x, y = round(x), round(y)
         box = (x, y, x + block.width, y + block.height)
+        if self.probe is not None and opacity >= 0.999:
+            self.probe(frame, Lettering(block.text, block.size, colour, block.mask, box))
         frame.paste(colour, box, faded(block.mask, opacity))
         if record:
             self.text_boxes.add(box)
@@ -576,11 +623,26 @@ def drift_speed(short_side: int) -> int:
     return max(1, round(short_side / 720))
 
 
+@dataclass(frozen=True)
+class Letters:
+    """Words set into a sprite: their colour, size, glyph mask and where in the sprite."""
+
+    text: str
+    size: int
+    colour: RGB
+    mask: Image.Image
+    at: tuple[int, int]
+
+
 class Sprite:
     """An RGBA image drawn centred at a point, with scale and opacity, onto an RGBX frame."""
 
-    def __init__(self, image: Image.Image, text: str = "") -> None:
+    def __init__(
+        self, image: Image.Image, text: str = "", letters: Letters | None = None, plate: Image.Image | None = None
+    ) -> None:
         self.text = text  # the words drawn in it, if any
+        self.letters = letters  # how they are drawn, when they are (not a logo's own lettering)
+        self.plate = plate  # the sprite without its words (a label's box), None when the words stand alone
         self.image = image if image.mode == "RGBA" else image.convert("RGBA")
         self.alpha = self.image.getchannel("A")
         self.rgbx = self.image.convert("RGBX")
@@ -606,6 +668,14 @@ class Sprite:
         self._scaled = (scale, img.convert("RGBX"), img.getchannel("A"))
         return self._scaled[1], self._scaled[2]
 
+    def placed(self, cx: float, cy: float, scale: float = 1.0) -> Box:
+        """Where the sprite is drawn centred at (cx, cy) at `scale`."""
+        scale = round(scale * 400) / 400
+        w, h = (self.image.width, self.image.height) if abs(scale - 1.0) < 1e-4 else (
+            max(1, round(self.image.width * scale)), max(1, round(self.image.height * scale)))  # fmt: skip
+        x, y = round(cx - w / 2), round(cy - h / 2)
+        return (x, y, x + w, y + h)
+
     def draw(self, frame: Image.Image, cx: float, cy: float, scale: float = 1.0, opacity: float = 1.0) -> Box:
         if opacity <= 0.01 or scale <= 0.01:
             return (0, 0, 0, 0)
@@ -618,6 +688,39 @@ class Sprite:
         else:
             frame.paste(rgbx, (x, y), alpha)
         return (x, y, x + rgbx.width, y + rgbx.height)
+
+
+def lettered(block: TextBlock, colour: RGB, plate: Image.Image | None = None, at: tuple[int, int] = (0, 0),
+             text: str | None = None) -> Sprite:  # fmt: skip
+    """Words in `colour` as a sprite: alone, or set on a plate (an RGBA shape such as a label's box) at `at`;
+    `text` is what they say, as given (the block's text is cleaned for drawing)."""
+    if plate is None:
+        img = Image.new("RGBA", block.mask.size, colour + (0,))
+        img.putalpha(block.mask)
+    else:
+        img = plate.copy()
+        img.paste(colour, at, block.mask)
+    said = block.text if text is None else text
+    return Sprite(img, said, Letters(said, block.size, colour, block.mask, at), plate)
+
+
+def letters_at(sprite: Sprite, box: Box) -> Lettering | None:
+    """The words of a sprite drawn over `box` (its place at some scale), for a probe."""
+    words = sprite.letters
+    if words is None:
+        return None
+    k = (box[2] - box[0]) / sprite.size[0]
+    mask, plate = words.mask, sprite.plate
+    wx, wy = words.at
+    if plate is not None:
+        plate = plate.crop((wx, wy, wx + mask.width, wy + mask.height))
+    if abs(k - 1.0) > 1e-3:
+        size = (max(1, round(mask.width * k)), max(1, round(mask.height * k)))
+        mask = mask.resize(size, Image.Resampling.BILINEAR)
+        plate = plate.resize(size, Image.Resampling.BILINEAR) if plate is not None else None
+    x, y = box[0] + round(wx * k), box[1] + round(wy * k)
+    return Lettering(words.text, round(words.size * k), words.colour, mask, (x, y, x + mask.width, y + mask.height),
+                     plate)  # fmt: skip
 
 
 def card(image: Image.Image, radius: int, plate: RGB | None = None, pad: int = 0) -> Image.Image:

@@ -13,28 +13,11 @@ from typing import Any, cast
 
 from PIL import Image
 
-RGB = tuple[int, int, int]
+from tools.brand.contrast import RGB, contrast, luminance
+from tools.brand.follow import vividness
 
 # A little headroom over WCAG's 4.5 for text: the YUV 4:2:0 encode moves colours slightly.
 _TARGET = 4.8
-
-
-def _lin(c: float) -> float:
-    c = c / 255
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def luminance(c: RGB) -> float:
-    """WCAG relative luminance of an sRGB colour."""
-    r, g, b = c
-    return 0.2126 * _lin(r) + 0.7152 * _lin(g) + 0.0722 * _lin(b)
-
-
-def contrast(a: RGB, b: RGB) -> float:
-    """WCAG contrast ratio between two colours (1 to 21)."""
-    la, lb = luminance(a), luminance(b)
-    hi, lo = max(la, lb), min(la, lb)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def to_hls(c: RGB) -> tuple[float, float, float]:
@@ -53,12 +36,6 @@ def mix(a: RGB, b: RGB, t: float) -> RGB:
         round(a[1] + (b[1] - a[1]) * t),
         round(a[2] + (b[2] - a[2]) * t),
     )
-
-
-def vividness(c: RGB) -> float:
-    """HSV saturation times value: 0 for greys, black and white; near 1 for pure hues."""
-    hi, lo = max(c), min(c)
-    return (hi - lo) / 255
 
 
 def readable_on(fg: RGB, bgs: Sequence[RGB], minimum: float = _TARGET) -> RGB:
@@ -200,6 +177,92 @@ def build_palette(colours: Sequence[RGB], base: RGB, accent: RGB, source: str) -
 def _darker(c: RGB) -> tuple[float, float, float]:
     h, lum, s = to_hls(c)
     return (h, lum * 0.9, s)
+
+
+# --- colours a brand kit (or the brief) gives ----------------------------------------------------------------
+
+
+def _best_text(bg: RGB) -> float:
+    return max(contrast((255, 255, 255), bg), contrast((10, 10, 12), bg))
+
+
+def _legible_ground(bg: RGB, room: float) -> RGB:
+    """`bg`, its lightness moved as little as it takes for white or near-black text to reach `room` on it."""
+    if _best_text(bg) >= room:
+        return bg
+    h, lum, s = to_hls(bg)
+    for k in range(1, 60):
+        for value in (lum - 0.01 * k, lum + 0.01 * k):  # darker first: a deep ground keeps the hue richer
+            cand = from_hls(h, value, s)
+            if 0 <= value <= 1 and _best_text(cand) >= room:
+                return cand
+    return (12, 12, 16)
+
+
+def _shade(c: RGB, ink: RGB, step: float, minimum: float) -> RGB:
+    """A shade of `c` `step` lighter or darker (towards the middle first) that `ink` still reads on."""
+    h, lum, s = to_hls(c)
+    first = step if lum < 0.5 else -step
+    for delta in (first, -first, first / 2, -first / 2):
+        cand = from_hls(h, lum + delta, s)
+        if contrast(ink, cand) >= minimum and cand != c:
+            return cand
+    return c
+
+
+def palette_from_roles(
+    background: RGB, text: RGB | None, accent: RGB | None, colours: Sequence[RGB], source: str
+) -> Palette:
+    """Layout roles from colours whose roles are set (a brand kit's): its background, text and accent kept as they
+    are wherever they read, moved in lightness as little as it takes where they do not, on light grounds as on
+    dark ones. A role not given is made: text in the background's hue near white or black, an accent from the
+    text colour."""
+    bg = _legible_ground(background, _TARGET)
+    h, _, s = to_hls(bg)
+    light_ground = contrast((10, 10, 12), bg) > contrast((255, 255, 255), bg)
+    made_ink = from_hls(h, 0.1 if light_ground else 0.975, min(s, 0.35))
+    ink = readable_on(text if text is not None else made_ink, [bg], _TARGET + 0.7)
+    if contrast(ink, bg) < _TARGET + 0.7:
+        ink = readable_on(made_ink, [bg], _TARGET + 0.7)
+    bg2 = _shade(bg, ink, 0.06, _TARGET + 0.4)
+    surface = _shade(bg, ink, 0.04, _TARGET + 0.4)
+    acc, on_accent = _accent_for(accent if accent is not None else ink, bg, ink)
+    muted = ink
+    for k in range(1, 10):
+        cand = mix(ink, bg2, k * 0.05)
+        if min(contrast(cand, bg), contrast(cand, bg2), contrast(cand, surface)) < _TARGET + 1.5:
+            break
+        muted = cand
+    return Palette(
+        colours=tuple(colours),
+        bg=bg,
+        bg2=bg2,
+        surface=surface,
+        accent=acc,
+        ink=ink,
+        on_accent=on_accent,
+        accent_ink=readable_on(acc, [bg, bg2, surface]),
+        muted=muted,
+        source=source,
+    )
+
+
+def _accent_for(accent: RGB, bg: RGB, ink: RGB) -> tuple[RGB, RGB]:
+    """The accent as a fill (buttons, labels) and the text colour on it: the accent itself when it stands out from
+    the background (3:1) and some text reads on it, else the nearest lightness of its hue that does."""
+    h, lum, s = to_hls(accent)
+    texts = [ink, bg, (255, 255, 255), (12, 12, 16)]
+    for k in range(0, 100):
+        for value in (lum - 0.01 * k, lum + 0.01 * k) if k else (lum,):
+            if not 0 <= value <= 1:
+                continue
+            cand = accent if k == 0 else from_hls(h, value, s)
+            if contrast(cand, bg) < 3.0:
+                continue
+            on = max(texts, key=lambda c: (contrast(c, cand) >= _TARGET, -texts.index(c)))
+            if contrast(on, cand) >= _TARGET:
+                return cand, on
+    return ink, bg  # no lightness of its hue stands out: the text colour is the fill, the ground its text
 
 
 # --- colours from the references ---------------------------------------------------------------------------

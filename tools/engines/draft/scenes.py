@@ -19,9 +19,11 @@ from tools.engines.draft.design import (
     BODY,
     DISPLAY,
     LABEL,
+    LOGO_CONTRAST,
     Design,
     _fit,
     _logo_image,
+    backlit,
 )
 from tools.engines.draft.endcard import EndCard, kicker
 from tools.engines.draft.kit import (
@@ -38,6 +40,7 @@ from tools.engines.draft.kit import (
     ease_out_back,
     faded,
     lerp,
+    lettered,
     logo_score,
     progress,
     rounded_mask,
@@ -73,26 +76,25 @@ class BrandAnimation(Design):
         super().__init__(stage, refs, copy)
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
-        logo_ref, self.others = _pick_logo(refs)
         self.bg = self.background(glow_at=(0.5, 0.42))
         max_lw = self.safe_w * (0.46 if s.wide else 0.72)
         max_lh = H * (0.34 if s.wide else 0.22 if s.vertical else 0.3)
+        # The ground the logo is seen against: the background around the middle of the safe zone.
+        cy = st + self.safe_h * 0.42
+        ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
+        kit_logo = s.marks.logo_on(ground)
+        logo_ref, self.others = (kit_logo, refs) if kit_logo is not None else _pick_logo(refs)
         self.wordmark = logo_ref is None
         name = ""
         if logo_ref is not None:
-            # The ground the logo is seen against: the background around the middle of the safe zone.
-            cy = st + self.safe_h * 0.42
-            ground = self.ground_at(self.bg, (W / 2 - max_lw / 2, cy - max_lh / 2, W / 2 + max_lw / 2, cy + max_lh / 2))
-            logo = _logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p)
+            self.logo = Sprite(_logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p, kit_logo is not None))
         elif name := copy.headline or copy.tagline or ("" if copy.features else copy.offer):  # the name as a wordmark
-            word = s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u)
-            logo = Image.new("RGBA", word.mask.size, p.ink + (0,))
-            logo.putalpha(word.mask)
+            self.logo = lettered(s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u), p.ink, text=name)
         else:  # no logo and no words: a ring in the brand's colours stands in for the mark
             d = round(min(max_lw, max_lh) * 0.8)
-            logo = Image.new("RGBA", (d, d), p.accent + (0,))
-            ImageDraw.Draw(logo).ellipse((0, 0, d - 1, d - 1), outline=p.accent + (255,), width=max(2, d // 9))
-        self.logo = Sprite(logo, name if self.wordmark and name else "")
+            ring = Image.new("RGBA", (d, d), p.accent + (0,))
+            ImageDraw.Draw(ring).ellipse((0, 0, d - 1, d - 1), outline=p.accent + (255,), width=max(2, d // 9))
+            self.logo = Sprite(ring)
         self.sweep = Sweep(self.logo.alpha, (255, 255, 255), 0.55)
         self.glow = self.drifting_light(period=12.0, size=1.0)
         gap = 3.6 * u
@@ -179,6 +181,7 @@ class BrandAnimation(Design):
         scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, self.hold_end)))
         opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
         cx, cy = self.W / 2, self.logo_cy
+        self.s.probe_sprite(frame, self.logo, cx, round(cy), scale, opacity)
         box = self.logo.draw(frame, cx, round(cy), scale, opacity)
         self.s.show("subject", box, opacity)
         if self.wordmark and opacity > 0.01:
@@ -206,6 +209,7 @@ class BrandAnimation(Design):
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         k = ease_out(progress(t, self.end_start, self.end_start + 0.5))
         scale = lerp(0.86, 1.0, k) * self.end_scale
+        self.s.probe_sprite(frame, self.logo, self.W / 2, self.end_logo_cy, scale, k)
         box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
         self.s.show("subject", box, k)
         if self.wordmark:
@@ -234,6 +238,8 @@ class _Shot:
         if self.cutout:
             img = ref.image.resize((w, h), Image.Resampling.LANCZOS)
             ref.drop()
+            if contrast(ref.opaque_mean, p.bg) < LOGO_CONTRAST:  # a product lost on the background is lit from behind
+                img = backlit(img, ref.opaque_mean, design.ground_at(bg, area), p, spread=0.07)
             shadowed, shift = with_shadow(img, 2.4 * u, (0, round(1.6 * u)), shadow_colour, strength=0.55)
             self.sprite = Sprite(shadowed)
             self.shift = shift
@@ -357,8 +363,10 @@ class ProductShowcase(Design):
             for k in range(len(feats) if len(feats) >= 2 else 0)
         ]
         self.logo_sprite = None
-        if logo is not None:
-            ground = self.ground_at(self.bg, text_box)
+        ground = self.ground_at(self.bg, text_box)
+        if (kit_logo := s.marks.logo_on(ground)) is not None:
+            self.logo_sprite = Sprite(_logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p, own_alpha=True))
+        elif logo is not None:
             self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
         # The sale's name over the headline; the end card closes with the offer, price, conditions, code, call
         # to action and website (and the headline again, or the end text).
@@ -400,9 +408,7 @@ class ProductShowcase(Design):
         if not copy.headline:
             return None
         word = self.s.text(copy.headline, "black", self.safe_w * 0.9, self.safe_h * 0.4, 2 * DISPLAY * self.u)
-        img = Image.new("RGBA", word.mask.size, self.p.ink + (0,))
-        img.putalpha(word.mask)
-        return Sprite(img, copy.headline)
+        return lettered(word, self.p.ink, text=copy.headline)
 
     def _text_x(self, width: float) -> float:
         x0, _, x1, _ = self.text_box
@@ -587,13 +593,15 @@ class SocialMedia(Design):
             else []
         )
         self.end_card = None
-        if refs:
+        side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if copy.end_text or copy.headline else 1.0)
+        mid = (st + sb) / 2
+        ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
+        if (kit_logo := s.marks.logo_on(ground)) is not None:  # the brand's logo closes the ad, on its own alpha
+            self.end_card = Sprite(_logo_image(kit_logo, self.safe_w * 0.7, side * 0.8, 2 * u, ground, p, True))
+        elif refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
-            side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if copy.end_text or copy.headline else 1.0)
             if hero.has_alpha:
-                mid = (st + sb) / 2
-                ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
                 img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
             else:
                 size = _fit(*hero.size, self.safe_w * 0.86, side)
@@ -686,13 +694,17 @@ class PromptVideo(Design):
     """
 
     def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy) -> None:
+        # The brand kit's logo comes round with the references (without any, it is the picture).
+        if (kit_logo := stage.marks.logo_on(stage.palette.bg)) is not None:
+            refs = [*refs, kit_logo]
         super().__init__(stage, refs, copy)
         s, p, u, W, H = stage, self.p, self.u, self.W, self.H
         sl, st, sr, sb = s.safe
         D = self.D
         # The words in display order, a beat each; a clip too short for that gives a beat several lines. The
-        # call to action, website and end text close the clip together, on its last beat.
-        closing = [x for x in (copy.cta, copy.website, copy.end_text) if x]
+        # call to action, website, end text and the kit's legal line close the clip together, on its last beat.
+        legal = s.marks.legal
+        closing = [x for x in (copy.cta, copy.website, copy.end_text, legal) if x]
         # Each line is a unit of its own, but conditions ride small under the offer or price they qualify.
         units: list[list[str]] = []
         for x in copy.texts():
@@ -714,8 +726,8 @@ class PromptVideo(Design):
         def blocks(lines: list[str]) -> list[TextBlock]:
             f = 1.0 if len([x for x in lines if x not in copy.conditions]) == 1 else 0.75
             return [
-                s.text(x, "medium", self.safe_w * 0.92, room / len(lines), small, max_lines=2)
-                if x in copy.conditions
+                s.text(x, "medium", self.safe_w * 0.92, room / len(lines), small, max_lines=2 if x != legal else 4)
+                if x in copy.conditions or x == legal
                 else s.text(x, "black", self.safe_w * 0.92, room / len(lines), size * f, max_lines=3)
                 for x in lines
             ]
@@ -776,10 +788,11 @@ class PromptVideo(Design):
     def _image(self, frame: Image.Image, i: int) -> None:
         t = self.t(i)
         k, a, b = self._beat(t)
-        if k > 0 and t < a + self.fade / 2:  # cross-fade from the previous shot
+        shots = self.kbs.shots  # one picture moving to its next place cuts there: a blend would show it twice
+        if k > 0 and t < a + self.fade / 2 and shots[k - 1].ref is not shots[k].ref:  # cross-fade from the last shot
             prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))
             frame.paste(Image.blend(prev, cur, clamp(0.5 + (t - a) / self.fade)), (0, 0))
-        elif k + 1 < len(self.kbs) and t >= b - self.fade / 2:  # cross-fade into the next shot
+        elif k + 1 < len(self.kbs) and t >= b - self.fade / 2 and shots[k].ref is not shots[k + 1].ref:  # into the next
             cur, nxt = self.kbs[k].image(self._n(k, i)), self.kbs[k + 1].image(self._n(k + 1, i))
             frame.paste(Image.blend(cur, nxt, clamp((t - (b - self.fade / 2)) / self.fade)), (0, 0))
         else:

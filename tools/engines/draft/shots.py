@@ -75,7 +75,8 @@ class _FrameShot:
             max_w = min(x1 - x0, ref.size[0] * 2.0)
             max_h = min(y1 - y0, ref.size[1] * 2.0)
             ground = d.ground_at(d.bg, self.area)
-            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
+            kit = ref in (d.s.marks.logo, d.s.marks.logo_light)  # a brand kit's logo: on its own alpha, always
+            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p, own_alpha=kit))
             self.centre = ((x0 + x1) / 2, (y0 + y1) / 2)  # where the sprite is drawn, centred
         elif self.full:
             speed = drift_speed(min(W, H))

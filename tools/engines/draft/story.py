@@ -146,6 +146,7 @@ class Storyboard:
         fit = min(1.0, room * 0.85 / (self.mark.size[1] * size * 1.08), (sr - sl) / (self.mark.size[0] * 1.2 * size))
         cx = sl + (sr - sl) * fx
         cy = st + room * fy / 0.88
+        s.probe_sprite(frame, self.mark, cx, cy, scale * fit, clamp(k * 2))
         box = self.mark.draw(frame, cx, cy, scale * fit, clamp(k * 2))
         s.show("subject", box, clamp(k * 2))
         if self.mark.text and k >= 0.25:

@@ -1,13 +1,18 @@
-"""Text for the draft renderer: the bundled fonts and fitting text into a box.
+"""Text for the draft renderer: the bundled fonts, a brand kit's fonts, and fitting text into a box.
 
 Fonts are Red Hat Display (SIL Open Font License, see tools/fonts/OFL.txt), shipped with the package, so no
-system font is assumed; text in a script it lacks uses an installed font that has it, when there is one.
+system font is assumed; a brand kit's font (`kit_face`) takes the place of a weight (`Faces`); text in a script a
+font lacks uses the bundled or an installed font that has it, when there is one.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import unicodedata
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,16 +51,36 @@ FALLBACK_FONTS: dict[str, tuple[str, ...]] = {
 }
 
 
+Faces = Mapping[str, str]
+"""A brand kit's fonts by weight ("black" for headlines, "bold" and "medium" for body text): `kit_face` names."""
+KIT_PREFIX = "kit:"
+_KIT_FONTS: OrderedDict[str, bytes] = OrderedDict()  # the kit fonts of the last few renders, by name
+KIT_FONTS_KEPT = 16
+
+
+def kit_face(data: bytes) -> str:
+    """A name for a kit's font file (read from storage) that the text functions take like a bundled font's path."""
+    name = KIT_PREFIX + hashlib.sha256(data).hexdigest()[:24]
+    _KIT_FONTS[name] = data
+    _KIT_FONTS.move_to_end(name)
+    while len(_KIT_FONTS) > KIT_FONTS_KEPT:
+        _KIT_FONTS.popitem(last=False)
+    return name
+
+
 def _bundled(weight: str) -> str:
     return str(FONT_DIR / WEIGHTS[weight])
 
 
 @lru_cache(maxsize=256)
 def font_file(path: str, size: int) -> ImageFont.FreeTypeFont:
-    """A font file at a pixel size; Pillow's own bundled font if the file cannot be read."""
+    """A font file (or a kit's font, by its `kit_face` name) at a pixel size; Pillow's own bundled font if the
+    file cannot be read."""
     try:
+        if path.startswith(KIT_PREFIX):
+            return ImageFont.truetype(io.BytesIO(_KIT_FONTS[path]), size)
         return ImageFont.truetype(path, size)
-    except OSError:  # pragma: no cover - the bundled font ships with the package
+    except (OSError, KeyError):  # pragma: no cover - the bundled font ships with the package; kit fonts are checked
         return ImageFont.load_default(size=size)  # type: ignore[return-value]
 
 
@@ -83,21 +108,21 @@ def _is_letter(ch: str) -> bool:
     return ch.isalnum()
 
 
-def face_for(text: str, weight: str) -> str:
-    """The font file to draw `text` with: the bundled one when it has every letter, else the installed font that
-    has the most of them (one font per block of text, so a line never mixes typefaces)."""
-    bundled = _bundled(weight)
+def face_for(text: str, weight: str, faces: Faces | None = None) -> str:
+    """The font file to draw `text` with: the kit's font for this weight, else the bundled one, when it has every
+    letter; else the one (of those and the installed fonts) that has the most of them (one font per block of text,
+    so a line never mixes typefaces)."""
     letters = {ch for ch in text if _is_letter(ch)}
-    missing = {ch for ch in letters if not _path_has_glyph(bundled, ch)}
-    if not missing:
-        return bundled
-    best, best_n = bundled, 0
+    kit = (faces or {}).get(weight)
+    candidates = [*([kit] if kit else []), _bundled(weight)]
     installed = _installed()
-    for path in FALLBACK_FONTS.get(weight, ()):
-        if path not in installed:
-            continue
+    candidates += [p for p in FALLBACK_FONTS.get(weight, ()) if p in installed]
+    best, best_n = candidates[0], -1
+    for path in candidates:
         n = sum(1 for ch in letters if _path_has_glyph(path, ch))
-        if n > max(best_n, len(letters) - len(missing)):
+        if n == len(letters):
+            return path
+        if n > best_n:
             best, best_n = path, n
     return best
 
@@ -222,13 +247,14 @@ def fit_text(
     spacing: float = 1.12,
     align: str = "center",
     balance: bool = True,
+    faces: Faces | None = None,
 ) -> TextBlock:
     """`text` wrapped and sized to the largest size that fits max_w x max_h; it is never cut off.
 
     Sizes go down from `size_max`; below `size_min` only when the text cannot fit otherwise. The returned mask
-    is cropped to the drawn pixels and is at most max_w x max_h.
+    is cropped to the drawn pixels and is at most max_w x max_h. `faces` are a brand kit's fonts, by weight.
     """
-    path = face_for(text, weight)
+    path = face_for(text, weight, faces)
     text = _clean_for(text, path) or " "
     floor = 6
     sizes, size = [], max(size_min, size_max)
