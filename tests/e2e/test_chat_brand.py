@@ -5,8 +5,11 @@ video."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
+
+from PIL import Image, ImageDraw
 
 from campaign.models import DEFAULT_TEAM_ID
 from campaign.settings import Settings
@@ -14,6 +17,17 @@ from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 
 FONT = Path(__file__).resolve().parents[2] / "tools" / "fonts" / "RedHatDisplay-Black.ttf"
+
+
+def partner_logo() -> bytes:
+    """A logo as people attach one: a ring and a bar in one colour on a transparent ground."""
+    image = Image.new("RGBA", (480, 200), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((20, 20, 180, 180), outline=(200, 30, 60, 255), width=26)
+    draw.rounded_rectangle((210, 70, 460, 130), radius=30, fill=(200, 30, 60, 255))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def cards(tab: ChatClient) -> list[dict[str, Any]]:
@@ -165,3 +179,32 @@ async def test_a_reopened_conversation_shows_the_kit_as_it_is_now(settings: Sett
         assert shown_at > resumed_at and card["label"] == "team kit v1"
         assert "The brand kit now: team kit v1." in back.messages()
         await back.close()
+
+
+async def test_the_chat_says_when_a_brief_or_an_attachment_overrides_the_kit_and_nothing_otherwise(
+    settings: Settings,
+) -> None:
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("our colours are #0A2540 and #FF5A1F")
+        await next_card(tab, 0)
+
+        def ready() -> list[str]:
+            return [m for m in tab.messages() if m.startswith("Your video is ready")]
+
+        await tab.send("make a 2 second clip of a lighthouse at dawn")
+        [kit] = await tab.wait_for(ready)
+        assert "brand kit" not in kit, kit
+        await tab.send("make a 2 second clip of a lighthouse at dawn in teal and white")
+        told = await tab.wait_for(lambda: ready()[1:])
+        assert "This video uses the brief's colours instead of the brand kit's." in told[0], told
+
+        mark = png_bytes((300, 120), color=(0, 0, 0, 0), mode="RGBA")
+        await tab.send("this is our logo", files=[await tab.upload("aurora.png", mark, "image/png")])
+        await next_card(tab, 1)
+        other = await tab.upload("partner-logo.png", partner_logo(), "image/png")
+        await tab.send("make a 2 second brand animation with this logo", files=[other])
+        told = await tab.wait_for(lambda: ready()[2:])
+        assert "This video uses the attached logo instead of the brand kit's." in told[0], told
+        await tab.close()
