@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import Type
+from pwdlib.hashers.argon2 import Argon2Hasher
 
 from campaign import people
 from campaign.errors import InvalidRequest
-from tests.conftest import make_settings
+from tests.conftest import PRODUCTION_HASHER, make_settings
 from tools.studio import Studio
 
 
@@ -87,3 +89,11 @@ async def test_passwords_are_checked_off_the_event_loop_one_at_a_time(
 def test_passwords_with_control_characters_are_refused() -> None:
     with pytest.raises(InvalidRequest, match="control characters"):
         people.hash_password("tab\there-password")
+
+
+def test_production_hashes_passwords_with_argon2id_at_its_full_cost() -> None:
+    """The tests' own processes hash at the cheapest cost (tests/conftest.py); the product keeps pwdlib's."""
+    (hasher,) = PRODUCTION_HASHER.hashers
+    assert isinstance(hasher, Argon2Hasher)
+    argon2 = hasher._hasher  # argon2-cffi's PasswordHasher, which pwdlib names privately
+    assert (argon2.type, argon2.time_cost, argon2.memory_cost, argon2.parallelism) == (Type.ID, 3, 65536, 4)

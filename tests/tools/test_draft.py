@@ -10,7 +10,6 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pyloudnorm
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
@@ -210,6 +209,8 @@ def decoded_audio(path: Path) -> tuple[av.audio.stream.AudioStream, np.ndarray] 
 
 @pytest.mark.parametrize("template", TEMPLATES)
 def test_every_draft_has_a_music_bed_at_broadcast_loudness(template: str, tmp_path: Path) -> None:
+    import pyloudnorm  # here, not at the top: it imports scipy.signal (0.8 s), which every worker's collection paid
+
     dest = tmp_path / "out.mp4"
     render_draft(make_job(template, "16:9", duration=5, audio=True), refs_for(template), dest)
     found = decoded_audio(dest)
