@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from tools.brand import BrandKit
 from tools.brand.colours import COLOUR_WORDS
-from tools.brand.follow import colours_for, filled, style_words
+from tools.brand.follow import colours_for, style_words
 from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text
 from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
@@ -245,12 +245,13 @@ async def refine_brief(
     brand: BrandKit | None = None,
 ) -> Refined:
     """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules; with the
-    brand kit's colours and tone as style words and its call to action and website where the brief has none.
+    brand kit's colours and tone as style words (its call to action and website are in the brief's copy already,
+    where the brief gave none: submission puts them there).
 
     Never raises for a failing LLM: the rules take over and `note` says so. `model` (a model's name) is only
     a hint for the LLM.
     """
-    tpl, copy = read.template, filled(read.copy, brand)
+    tpl, copy = read.template, read.copy
     brief = " ".join(read.words.split())  # no campaign name or "confidential" for the provider
     look = style_words(brand, brief)
     said = colours_for(brand, brief).notice  # the brief's own colours over the kit's: the user is told

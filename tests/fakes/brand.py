@@ -9,6 +9,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from tools.brand import BrandKit, Color, Font
+from tools.brand.follow import filled
 from tools.brief import AdCopy, read_copy
 from tools.catalog import frame_size
 from tools.engines.base import RenderJob
@@ -83,7 +84,8 @@ def brand_job(
     duration: int = 30,
     copy: AdCopy | None = None,
 ) -> RenderJob:
+    """A render job following `kit`, its copy read from the brief and filled from the kit as submission does."""
     w, h = frame_size(aspect, "720p")
     return RenderJob(job_id="brand", brief=brief, prompt=brief, model=DRAFT, duration_s=duration, aspect=aspect,
-                     resolution="720p", width=w, height=h, fps=24, template=template, copy=copy or read_copy(brief),
-                     brand=kit)  # fmt: skip
+                     resolution="720p", width=w, height=h, fps=24, template=template,
+                     copy=filled(copy or read_copy(brief), kit), brand=kit)  # fmt: skip

@@ -239,6 +239,7 @@ async def test_the_creative_and_the_ready_message_say_the_brief_took_the_kits_pl
         await studio.store.add_brand_kit(TEAM, None, kit.model_copy(update={"logo_light": None}).model_dump(), None)
         request = VideoRequest(prompt="A 2 second teaser in teal and white", duration_s=2)
         submitted = await studio.jobs.submit(OWNER, request)
+        assert (submitted.copy.cta, submitted.copy.website) == ("Shop now", "northwind.example")  # the kit's words
         job = await studio.jobs.wait(OWNER, submitted.job_id)
         assert job.status == JobStatus.succeeded
         await studio.bus.drain()

@@ -78,7 +78,8 @@ def colours_for(kit: BrandKit | None, brief: str) -> Followed:
 
 
 def filled(copy: AdCopy, kit: BrandKit | None) -> AdCopy:
-    """The copy with the kit's call to action and website where the brief gave none (the brief's words win)."""
+    """The copy with the kit's call to action and website where the brief gave none (the brief's words win): what
+    submission puts on the job, so the draft's end card, a paid prompt and the creative all say it."""
     if kit is None:
         return copy
     return copy.over(AdCopy(cta=kit.cta, website=kit.website))

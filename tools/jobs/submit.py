@@ -20,6 +20,7 @@ from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
 from tools.brand.current import current
+from tools.brand.follow import filled
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
 from tools.catalog import Catalog
 from tools.engines.base import Reference
@@ -111,6 +112,7 @@ class Submissions:
         )
         references = [await self._reference(actor, src, allow_paths) for src in request.references]
         kit, kit_version = await current(self.store, actor.team_id, await self._campaign_id(actor, request.campaign))
+        brief = brief.model_copy(update={"copy": filled(brief.copy, kit)})  # the kit's CTA and website, if none given
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices, *brief.notes]
         if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)

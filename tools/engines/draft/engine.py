@@ -27,7 +27,7 @@ from PIL import Image
 
 from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
-from tools.brand.follow import ATTACHED_LOGO, colours_for, filled, roles
+from tools.brand.follow import ATTACHED_LOGO, colours_for, roles
 from tools.brief import AdCopy, get_template
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
@@ -221,7 +221,7 @@ def build_design(
         marks=marks,
         notice=" ".join(n for n in notices if n),
     )
-    return DESIGNS[template](stage, refs, filled(job.copy, kit)), stage
+    return DESIGNS[template](stage, refs, job.copy), stage
 
 
 def render_draft(
