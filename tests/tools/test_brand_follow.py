@@ -5,10 +5,11 @@ style words."""
 from __future__ import annotations
 
 import io
+import tracemalloc
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops, ImageDraw
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from tests.conftest import make_settings
 from tests.fakes.brand import KITS, headline_font
@@ -19,7 +20,7 @@ from tools.brand.follow import BRIEF_COLOURS, colours_for, filled, roles, style_
 from tools.brief import AdCopy, read_brief
 from tools.engines.draft.kit import Marks, load_reference
 from tools.engines.draft.palette import palette_from_roles
-from tools.engines.draft.text import fit_text, kit_face
+from tools.engines.draft.text import fit_text, font_file, kit_face
 from tools.refine import refine_brief
 
 NAVY_ORANGE = BrandKit(colors=[Color(hex="#0A2540"), Color(hex="#FF5A1F")], tone=["bold", "playful"], cta="Shop now",
@@ -120,6 +121,22 @@ def test_a_kit_font_sets_the_text() -> None:
                    faces={"black": kit_face(headline_font())})  # fmt: skip
     assert bundled.size == kit.size
     assert bundled.mask.size != kit.mask.size or ImageChops.difference(bundled.mask, kit.mask).getbbox()
+
+
+def test_a_kit_font_at_many_sizes_is_read_from_one_file_and_never_swapped_for_pillows() -> None:
+    data = headline_font()
+    faces = [kit_face(data + bytes(k)) for k in range(20)]  # more kits than the old cache of 16
+    assert kit_face(data) == kit_face(data) and Path(kit_face(data)).read_bytes() == data  # named by its content
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        fonts = [font_file(faces[0], size) for size in range(150, 190)]
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < len(data)  # 40 sizes hold no copy of the file each
+    assert all(isinstance(f, ImageFont.FreeTypeFont) and f.path == faces[0] for f in fonts)
+    assert all(font_file(face, 40).path == face for face in faces)
 
 
 def test_the_style_words_name_the_kits_colours_by_role_and_its_tone() -> None:

@@ -8,10 +8,10 @@ font lacks uses the bundled or an installed font that has it, when there is one.
 from __future__ import annotations
 
 import hashlib
-import io
+import os
 import re
+import tempfile
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -52,20 +52,21 @@ FALLBACK_FONTS: dict[str, tuple[str, ...]] = {
 
 
 Faces = Mapping[str, str]
-"""A brand kit's fonts by weight ("black" for headlines, "bold" and "medium" for body text): `kit_face` names."""
-KIT_PREFIX = "kit:"
-_KIT_FONTS: OrderedDict[str, bytes] = OrderedDict()  # the kit fonts of the last few renders, by name
-KIT_FONTS_KEPT = 16
+"""A brand kit's fonts by weight ("black" for headlines, "bold" and "medium" for body text): `kit_face` paths."""
+KIT_FONT_DIR = Path(tempfile.gettempdir()) / "clapboard-kit-fonts"
 
 
 def kit_face(data: bytes) -> str:
-    """A name for a kit's font file (read from storage) that the text functions take like a bundled font's path."""
-    name = KIT_PREFIX + hashlib.sha256(data).hexdigest()[:24]
-    _KIT_FONTS[name] = data
-    _KIT_FONTS.move_to_end(name)
-    while len(_KIT_FONTS) > KIT_FONTS_KEPT:
-        _KIT_FONTS.popitem(last=False)
-    return name
+    """The path of a kit's font file (read from storage), written once to a file named by its content, so the text
+    functions load it like a bundled font (FreeType reads a file as it needs it: no copy per size)."""
+    path = KIT_FONT_DIR / f"{hashlib.sha256(data).hexdigest()[:32]}.font"
+    if not path.is_file():
+        KIT_FONT_DIR.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=KIT_FONT_DIR, suffix=".part")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)  # atomic: a render in another thread sees the whole file or none
+    return str(path)
 
 
 def _bundled(weight: str) -> str:
@@ -74,14 +75,8 @@ def _bundled(weight: str) -> str:
 
 @lru_cache(maxsize=256)
 def font_file(path: str, size: int) -> ImageFont.FreeTypeFont:
-    """A font file (or a kit's font, by its `kit_face` name) at a pixel size; Pillow's own bundled font if the
-    file cannot be read."""
-    try:
-        if path.startswith(KIT_PREFIX):
-            return ImageFont.truetype(io.BytesIO(_KIT_FONTS[path]), size)
-        return ImageFont.truetype(path, size)
-    except (OSError, KeyError):  # pragma: no cover - the bundled font ships with the package; kit fonts are checked
-        return ImageFont.load_default(size=size)  # type: ignore[return-value]
+    """A font file (bundled, installed or a kit's, by its `kit_face` path) at a pixel size."""
+    return ImageFont.truetype(path, size)
 
 
 def font(weight: str, size: int) -> ImageFont.FreeTypeFont:
