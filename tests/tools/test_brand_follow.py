@@ -16,7 +16,7 @@ from tests.fakes.brand import KITS, headline_font
 from tools.brand import BrandKit, Color
 from tools.brand.colours import asked_colours, name_of
 from tools.brand.contrast import aa_ratio, contrast
-from tools.brand.follow import BRIEF_COLOURS, colours_for, filled, roles, style_words
+from tools.brand.follow import BRIEF_COLOURS, BRIEF_ROLES, colours_for, filled, roles, style_words
 from tools.brief import AdCopy, read_brief
 from tools.engines.draft.kit import Marks, load_reference
 from tools.engines.draft.palette import palette_from_roles
@@ -92,6 +92,19 @@ def test_the_briefs_colours_win_over_the_kits_and_say_so() -> None:
     assert (followed.source, followed.notice) == ("brief", BRIEF_COLOURS)
     assert colours_for(NAVY_ORANGE, "A teaser for our new coat").source == "kit"
     assert colours_for(None, "A teaser in teal").notice == ""  # nothing was overridden
+
+
+def test_colours_for_roles_take_only_those_roles_and_the_kit_fills_the_rest() -> None:
+    followed = colours_for(NAVY_ORANGE, "A teal kettle on a white background")
+    by_role = roles(followed.colors)
+    assert (by_role.background, by_role.accent, by_role.text) == ((255, 255, 255), (255, 90, 31), (10, 37, 64))
+    assert (followed.source, followed.notice) == ("kit", BRIEF_ROLES.format("background colour"))
+    dark = BrandKit(colors=KITS["dark"][0])
+    followed = colours_for(dark, "on a navy background with orange accents")
+    by_role = roles(followed.colors)
+    assert (by_role.background, by_role.accent, by_role.text) == ((18, 35, 74), (245, 124, 31), (232, 238, 245))
+    assert followed.notice == BRIEF_ROLES.format("background and accent colours")
+    assert colours_for(None, "on a white background").colors == [Color(hex="#FFFFFF", role="background")]
 
 
 def test_the_kits_call_to_action_and_website_fill_the_copy_the_brief_leaves_empty() -> None:

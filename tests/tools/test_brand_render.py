@@ -20,7 +20,7 @@ from campaign.settings import Settings
 from campaign.storage import LocalStorage, UrlSigner
 from tests.fakes.brand import KITS, brand_job, kit_and_files, logo_png
 from tools.brand.contrast import aa_ratio, contrast
-from tools.brand.follow import ATTACHED_LOGO, BRIEF_COLOURS
+from tools.brand.follow import ATTACHED_LOGO, BRIEF_COLOURS, BRIEF_ROLES
 from tools.engines.base import RenderJob
 from tools.engines.draft.engine import BrandFiles, DraftEngine, build_design, prepare_references, render_draft
 from tools.engines.draft.kit import Lettering
@@ -196,7 +196,7 @@ async def test_the_engine_reads_the_kits_files_from_storage_and_reports_what_it_
     dest = tmp_path / "out.mp4"
     job = brand_job(kit, "A 2 second teaser, #FF0000 background", duration=2)
     outcome = await DraftEngine(storage).render(job, dest, progress)
-    assert outcome.notice == BRIEF_COLOURS
+    assert outcome.notice == BRIEF_ROLES.format("background colour")
     frame = next(iter(decoded(dest, {47}).values()))
     assert colour_share(frame, (230, 0, 0), 50) > 0.3  # the brief's red ground
 

@@ -1,6 +1,6 @@
 """What one video takes from the brand kit: its colours with every role assigned (unless the brief asks for its
-own colours, which then win for that video, and the user is told so), the call to action and website when the
-brief gives none, and the style words a video model is asked for.
+own: a list of colours wins for that video, colours for roles take those roles, and the user is told so), the call
+to action and website when the brief gives none, and the style words a video model is asked for.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from tools.brand.kit import BrandKit, Color, Role
 from tools.brief import AdCopy
 
 BRIEF_COLOURS = "This video uses the brief's colours instead of the brand kit's."
+BRIEF_ROLES = "This video uses the brief's {}, with the brand kit's colours for the rest."
 ATTACHED_LOGO = "This video uses the attached logo instead of the brand kit's."
 VIVID = 0.25  # below this a colour is a neutral, never the accent
 
@@ -64,17 +65,34 @@ class Followed:
     """What a video follows: the colours (the kit's, or the brief's own), and what to tell the user about it."""
 
     colors: list[Color]
-    source: str  # "kit", "brief" or "" (no colours asked for or set)
+    source: str  # "kit" (also with roles the brief names), "brief" or "" (no colours asked for or set)
     notice: str = ""
 
 
 def colours_for(kit: BrandKit | None, brief: str) -> Followed:
-    """The brief's own colours when it asks for some ("in navy and orange", "#FF0000 background"), else the kit's."""
-    if asked := asked_colours(brief):
-        return Followed(asked, "brief", BRIEF_COLOURS if kit is not None and kit.colors else "")
-    if kit is not None and kit.colors:
-        return Followed(list(kit.colors), "kit")
-    return Followed([], "")
+    """The colours a video follows: the kit's, else the brief's own when it asks for some. A brief's list of colours
+    ("in navy and orange") takes the kit's palette's place; colours for roles ("on a white background", "orange
+    accents") take only those roles, the kit's colours filling the rest."""
+    asked = asked_colours(brief)
+    kit_colours = list(kit.colors) if kit is not None else []
+    if asked and (not kit_colours or all(c.role is None for c in asked)):
+        return Followed(asked, "brief", BRIEF_COLOURS if kit_colours else "")
+    if asked:
+        return _in_roles(kit_colours, asked)
+    return Followed(kit_colours, "kit" if kit_colours else "")
+
+
+def _in_roles(kit_colours: list[Color], asked: list[Color]) -> Followed:
+    """The brief's colours first, then the kit's: a kit colour whose role the brief names is kept without it (it
+    may take another role), and the roles are assigned again around the brief's."""
+    named = [c.role for c in asked if c.role is not None]
+    taken = {c.rgb for c in asked}
+    kept = [Color(hex=c.hex, role=None if c.role in named else c.role) for c in kit_colours if c.rgb not in taken]
+    said = " and ".join(r for r in ("background", "text", "accent") if r in named)
+    said += " colours" if len(named) > 1 else " colour"
+    if len(named) < len(asked):
+        said += " and its other colours"
+    return Followed([*asked, *kept], "kit", BRIEF_ROLES.format(said))
 
 
 def filled(copy: AdCopy, kit: BrandKit | None) -> AdCopy:
