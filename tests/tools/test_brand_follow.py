@@ -15,7 +15,7 @@ from tests.conftest import make_settings
 from tests.fakes.brand import KITS, headline_font
 from tools.brand import BrandKit, Color
 from tools.brand.colours import asked_colours, name_of
-from tools.brand.contrast import aa_ratio, contrast
+from tools.brand.contrast import contrast
 from tools.brand.follow import BRIEF_COLOURS, BRIEF_ROLES, colours_for, filled, roles, style_words
 from tools.brief import AdCopy, read_brief
 from tools.engines.draft.kit import Marks, load_reference
@@ -46,10 +46,6 @@ def test_the_colours_a_brief_asks_for(brief: str, asked: list[tuple[str, str | N
 
 def test_a_kits_hex_colours_have_colour_words_for_a_video_model() -> None:
     assert (name_of("#0A2540"), name_of("#FF5A1F"), name_of("#F6F1E7")) == ("navy", "orange", "cream")
-
-
-def test_aa_is_4_5_below_24_px_and_3_from_24_px() -> None:
-    assert (aa_ratio(23.9), aa_ratio(24), aa_ratio(60)) == (4.5, 3.0, 3.0)
 
 
 def test_unassigned_roles_go_to_the_ground_the_vivid_colour_and_the_colour_that_reads() -> None:

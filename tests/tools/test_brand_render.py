@@ -19,7 +19,7 @@ from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from campaign.storage import LocalStorage, UrlSigner
 from tests.fakes.brand import KITS, brand_job, kit_and_files, logo_png
-from tools.brand.contrast import aa_ratio, contrast
+from tools.brand.contrast import AA_TEXT, contrast
 from tools.brand.follow import ATTACHED_LOGO, BRIEF_COLOURS, BRIEF_ROLES
 from tools.engines.base import RenderJob
 from tools.engines.draft.engine import BrandFiles, DraftEngine, build_design, prepare_references, render_draft
@@ -100,7 +100,7 @@ def test_every_text_layer_of_a_30s_kit_draft_meets_wcag_aa(palette: str, tmp_pat
     layers, design = measured(job, files)
     texts = {words.text for _, words, _ in layers}
     assert {"Warm starts here", "Shop now", "northwind.example", kit.legal} <= texts, texts
-    failures = [(i, w.text, w.size, round(r, 2)) for i, w, r in layers if r < aa_ratio(w.size)]
+    failures = [(i, w.text, w.size, round(r, 2)) for i, w, r in layers if r < AA_TEXT]
     assert not failures, failures[:10]
     assert len(layers) > 500  # every frame's layers, not a sample
     # The decoded video, roughly: a frame every two seconds outside the wipes, each layer drawn in it.
@@ -112,7 +112,7 @@ def test_every_text_layer_of_a_30s_kit_draft_meets_wcag_aa(palette: str, tmp_pat
     for i, words, _ in layers:
         if i in frames and (seen := seen_contrast(frames[i], words)) is not None:
             checked += 1
-            assert seen >= aa_ratio(words.size) * 0.85, (i, words.text, round(seen, 2))
+            assert seen >= AA_TEXT * 0.85, (i, words.text, round(seen, 2))
     assert checked >= 5
 
 

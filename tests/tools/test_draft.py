@@ -16,6 +16,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
 from tools import media
+from tools.brand.contrast import contrast
 from tools.brief import AdCopy, key_phrases, read_copy
 from tools.catalog import frame_size
 from tools.engines.base import Reference, RenderJob
@@ -28,7 +29,7 @@ from tools.engines.draft.engine import (
     render_draft,
 )
 from tools.engines.draft.kit import load_reference
-from tools.engines.draft.palette import contrast, palette_from_brief, palette_from_images
+from tools.engines.draft.palette import palette_from_brief, palette_from_images
 from tools.engines.draft.provider import DRAFT
 from tools.engines.draft.text import clean_text, fit_text, font
 

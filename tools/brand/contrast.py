@@ -1,13 +1,11 @@
-"""WCAG 2 contrast: relative luminance, the contrast ratio of two colours, and the ratio text of a size must reach
-(AA: 4.5:1 below 24 px, 3:1 at 24 px and above)."""
+"""WCAG 2 contrast: relative luminance, the contrast ratio of two colours, and the ratio text must reach (AA, 4.5:1;
+the renderer holds every size of text to it)."""
 
 from __future__ import annotations
 
 RGB = tuple[int, int, int]
 
-AA_SMALL = 4.5
-AA_LARGE = 3.0
-LARGE_PX = 24  # WCAG's large text is 18 pt: 24 CSS pixels
+AA_TEXT = 4.5
 
 
 def _lin(c: float) -> float:
@@ -26,8 +24,3 @@ def contrast(a: RGB, b: RGB) -> float:
     la, lb = luminance(a), luminance(b)
     hi, lo = max(la, lb), min(la, lb)
     return (hi + 0.05) / (lo + 0.05)
-
-
-def aa_ratio(size_px: float) -> float:
-    """The contrast text drawn at `size_px` (its font size in pixels) must reach for WCAG AA."""
-    return AA_LARGE if size_px >= LARGE_PX else AA_SMALL

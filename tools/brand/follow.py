@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tools.brand.colours import asked_colours, name_of
-from tools.brand.contrast import RGB, contrast, luminance
+from tools.brand.contrast import AA_TEXT, RGB, contrast, luminance
 from tools.brand.kit import BrandKit, Color, Role
 from tools.brief import AdCopy
 
@@ -50,7 +50,7 @@ def roles(colors: list[Color]) -> Roles:
             free.remove(vivid)
     if "text" not in given and free and "background" in given:
         best = max(free, key=lambda c: contrast(c, given["background"]))
-        if contrast(best, given["background"]) >= 4.5:
+        if contrast(best, given["background"]) >= AA_TEXT:
             given["text"] = best
     return Roles(
         background=given.get("background"),

@@ -9,6 +9,7 @@ import math
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
+from tools.brand.contrast import RGB, contrast, luminance
 from tools.brief import AdCopy
 from tools.engines.draft.kit import (
     RefImage,
@@ -22,7 +23,7 @@ from tools.engines.draft.kit import (
     rounded_mask,
     with_shadow,
 )
-from tools.engines.draft.palette import RGB, Palette, contrast, luminance, mix
+from tools.engines.draft.palette import Palette, mix
 
 # Type scale, in layout units (1% of the frame's short side).
 DISPLAY = 10.0

@@ -14,10 +14,10 @@ import math
 
 from PIL import Image
 
+from tools.brand.contrast import RGB
 from tools.brief import AdCopy
 from tools.engines.draft.design import BODY, CTA, DISPLAY, LABEL, TITLE, Design
 from tools.engines.draft.kit import Box, Sprite, clamp, ease_out_back, lettered, progress, rounded_mask
-from tools.engines.draft.palette import RGB
 
 
 def words(design: Design, text: str, weight: str, size: float, max_w: float, ink: RGB, align: str = "center") -> Sprite:

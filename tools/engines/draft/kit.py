@@ -15,9 +15,10 @@ from functools import lru_cache
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
+from tools.brand.contrast import RGB, contrast
 from tools.brief import FIELD, AdCopy
 from tools.engines.draft.cutout import cut_out
-from tools.engines.draft.palette import RGB, Palette, contrast
+from tools.engines.draft.palette import Palette
 from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom

@@ -13,11 +13,11 @@ from typing import Any, cast
 
 from PIL import Image
 
-from tools.brand.contrast import RGB, contrast, luminance
+from tools.brand.contrast import AA_TEXT, RGB, contrast, luminance
 from tools.brand.follow import vividness
 
-# A little headroom over WCAG's 4.5 for text: the YUV 4:2:0 encode moves colours slightly.
-_TARGET = 4.8
+# A little headroom over WCAG AA for text: the YUV 4:2:0 encode moves colours slightly.
+_TARGET = AA_TEXT + 0.3
 
 
 def to_hls(c: RGB) -> tuple[float, float, float]:

@@ -14,6 +14,7 @@ import math
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
+from tools.brand.contrast import RGB, contrast
 from tools.brief import AdCopy
 from tools.engines.draft.design import (
     BODY,
@@ -48,7 +49,7 @@ from tools.engines.draft.kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft.palette import RGB, contrast, mix
+from tools.engines.draft.palette import mix
 from tools.engines.draft.shots import _FrameShot, _Shots
 from tools.engines.draft.story import Storyboard
 from tools.engines.draft.text import TextBlock
