@@ -153,11 +153,26 @@ def build_palette(colours: Sequence[RGB], base: RGB, accent: RGB, source: str) -
             if contrast(cand, bg) >= 3.0 and contrast(dark, cand) >= _TARGET:
                 acc, on_accent = cand, dark
                 break
-    accent_ink = readable_on(accent, [bg, bg2])
+    grounds = (bg, bg2, surface)
+    return _palette(colours, source, grounds, (acc, on_accent), ink, readable_on(accent, [bg, bg2]), (bg, bg2))
+
+
+def _palette(
+    colours: Sequence[RGB],
+    source: str,
+    grounds: tuple[RGB, RGB, RGB],
+    accent: tuple[RGB, RGB],
+    ink: RGB,
+    accent_ink: RGB,
+    muted_on: Sequence[RGB],
+) -> Palette:
+    """The palette of `grounds` (bg, bg2, surface), `accent` (the fill and the text on it) and `ink`, with a muted
+    text colour: `ink` moved towards bg2 while it still reads well on `muted_on`."""
+    bg, bg2, surface = grounds
     muted = ink
     for k in range(1, 10):
         cand = mix(ink, bg2, k * 0.05)
-        if min(contrast(cand, bg), contrast(cand, bg2)) < _TARGET + 1.5:
+        if min(contrast(cand, g) for g in muted_on) < _TARGET + 1.5:
             break
         muted = cand
     return Palette(
@@ -165,9 +180,9 @@ def build_palette(colours: Sequence[RGB], base: RGB, accent: RGB, source: str) -
         bg=bg,
         bg2=bg2,
         surface=surface,
-        accent=acc,
+        accent=accent[0],
         ink=ink,
-        on_accent=on_accent,
+        on_accent=accent[1],
         accent_ink=accent_ink,
         muted=muted,
         source=source,
@@ -227,24 +242,8 @@ def palette_from_roles(
     bg2 = _shade(bg, ink, 0.06, _TARGET + 0.4)
     surface = _shade(bg, ink, 0.04, _TARGET + 0.4)
     acc, on_accent = _accent_for(accent if accent is not None else ink, bg, ink)
-    muted = ink
-    for k in range(1, 10):
-        cand = mix(ink, bg2, k * 0.05)
-        if min(contrast(cand, bg), contrast(cand, bg2), contrast(cand, surface)) < _TARGET + 1.5:
-            break
-        muted = cand
-    return Palette(
-        colours=tuple(colours),
-        bg=bg,
-        bg2=bg2,
-        surface=surface,
-        accent=acc,
-        ink=ink,
-        on_accent=on_accent,
-        accent_ink=readable_on(acc, [bg, bg2, surface]),
-        muted=muted,
-        source=source,
-    )
+    grounds = (bg, bg2, surface)
+    return _palette(colours, source, grounds, (acc, on_accent), ink, readable_on(acc, list(grounds)), grounds)
 
 
 def _accent_for(accent: RGB, bg: RGB, ink: RGB) -> tuple[RGB, RGB]:
