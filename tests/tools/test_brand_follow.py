@@ -14,7 +14,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from tests.conftest import make_settings
 from tests.fakes.brand import KITS, headline_font
 from tools.brand import BrandKit, Color
-from tools.brand.colours import asked_colours, name_of
+from tools.brand.colours import asked_colours, hex_of, mix, name_of, rgb_of
 from tools.brand.contrast import contrast
 from tools.brand.follow import BRIEF_COLOURS, BRIEF_ROLES, colours_for, filled, roles, style_words
 from tools.brief import AdCopy, read_brief
@@ -42,6 +42,12 @@ NAVY_ORANGE = BrandKit(colors=[Color(hex="#0A2540"), Color(hex="#FF5A1F")], tone
 )
 def test_the_colours_a_brief_asks_for(brief: str, asked: list[tuple[str, str | None]]) -> None:
     assert [(c.hex, c.role) for c in asked_colours(brief)] == asked
+
+
+def test_a_shade_word_mixes_the_colour_towards_white_or_black() -> None:
+    assert rgb_of("navy") == (18, 35, 74) and hex_of((18, 35, 74)) == "#12234A"
+    assert (rgb_of("light navy"), rgb_of("dark navy")) == (mix((18, 35, 74), (255, 255, 255), 0.4), (11, 21, 44))
+    assert (rgb_of("#F00"), rgb_of("mauve")) == ((255, 0, 0), None)
 
 
 def test_a_kits_hex_colours_have_colour_words_for_a_video_model() -> None:

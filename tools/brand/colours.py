@@ -66,16 +66,20 @@ def rgb_of(word_or_hex: str) -> RGB | None:
     base = Color(hex=NAMED[name]).rgb
     towards = {"light": (255, 255, 255), "pale": (255, 255, 255), "pastel": (255, 255, 255),
                "dark": (0, 0, 0), "deep": (0, 0, 0)}.get(shade)  # fmt: skip
-    if towards is None:
-        return base
+    return base if towards is None else mix(base, towards, 0.4)
+
+
+def mix(a: RGB, b: RGB, t: float) -> RGB:
+    """`a` moved a fraction `t` of the way to `b`."""
     return (
-        round(base[0] + (towards[0] - base[0]) * 0.4),
-        round(base[1] + (towards[1] - base[1]) * 0.4),
-        round(base[2] + (towards[2] - base[2]) * 0.4),
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
     )
 
 
 def hex_of(rgb: RGB) -> str:
+    """#RRGGBB for a colour."""
     return "#{:02X}{:02X}{:02X}".format(*rgb)
 
 

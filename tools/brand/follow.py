@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tools.brand.colours import asked_colours, name_of
+from tools.brand.colours import asked_colours, hex_of, name_of
 from tools.brand.contrast import AA_TEXT, RGB, contrast, luminance
 from tools.brand.kit import BrandKit, Color, Role
 from tools.brief import AdCopy
@@ -122,5 +122,5 @@ def style_words(kit: BrandKit | None, brief: str) -> str:
 
 
 def _said(rgb: RGB) -> str:
-    code = "#{:02X}{:02X}{:02X}".format(*rgb)
+    code = hex_of(rgb)
     return f"{name_of(code)} ({code})"

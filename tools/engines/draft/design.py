@@ -9,6 +9,7 @@ import math
 
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 
+from tools.brand.colours import mix
 from tools.brand.contrast import RGB, contrast, luminance
 from tools.brief import AdCopy
 from tools.engines.draft.kit import (
@@ -23,7 +24,7 @@ from tools.engines.draft.kit import (
     rounded_mask,
     with_shadow,
 )
-from tools.engines.draft.palette import Palette, mix
+from tools.engines.draft.palette import Palette
 
 # Type scale, in layout units (1% of the frame's short side).
 DISPLAY = 10.0

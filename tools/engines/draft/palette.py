@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from PIL import Image
 
+from tools.brand.colours import mix
 from tools.brand.contrast import AA_TEXT, RGB, contrast, luminance
 from tools.brand.follow import vividness
 
@@ -27,15 +28,6 @@ def to_hls(c: RGB) -> tuple[float, float, float]:
 def from_hls(h: float, lum: float, s: float) -> RGB:
     r, g, b = colorsys.hls_to_rgb(h % 1.0, min(1.0, max(0.0, lum)), min(1.0, max(0.0, s)))
     return (round(r * 255), round(g * 255), round(b * 255))
-
-
-def mix(a: RGB, b: RGB, t: float) -> RGB:
-    """`a` moved a fraction `t` of the way to `b`."""
-    return (
-        round(a[0] + (b[0] - a[0]) * t),
-        round(a[1] + (b[1] - a[1]) * t),
-        round(a[2] + (b[2] - a[2]) * t),
-    )
 
 
 def readable_on(fg: RGB, bgs: Sequence[RGB], minimum: float = _TARGET) -> RGB:

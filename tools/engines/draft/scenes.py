@@ -14,6 +14,7 @@ import math
 
 from PIL import Image, ImageChops, ImageDraw, ImageOps
 
+from tools.brand.colours import mix
 from tools.brand.contrast import RGB, contrast
 from tools.brief import AdCopy
 from tools.engines.draft.design import (
@@ -49,7 +50,6 @@ from tools.engines.draft.kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft.palette import mix
 from tools.engines.draft.shots import _FrameShot, _Shots
 from tools.engines.draft.story import Storyboard
 from tools.engines.draft.text import TextBlock
