@@ -18,6 +18,7 @@ from tools.brand.colours import asked_colours, hex_of, mix, name_of, rgb_of
 from tools.brand.contrast import contrast
 from tools.brand.follow import BRIEF_COLOURS, BRIEF_ROLES, colours_for, filled, roles, style_words
 from tools.brief import AdCopy, read_brief
+from tools.engines.draft import text
 from tools.engines.draft.kit import Marks, load_reference
 from tools.engines.draft.palette import palette_from_roles
 from tools.engines.draft.text import fit_text, font_file, kit_face
@@ -138,7 +139,10 @@ def test_a_kit_font_sets_the_text() -> None:
     assert bundled.mask.size != kit.mask.size or ImageChops.difference(bundled.mask, kit.mask).getbbox()
 
 
-def test_a_kit_font_at_many_sizes_is_read_from_one_file_and_never_swapped_for_pillows() -> None:
+def test_a_kit_font_at_many_sizes_is_read_from_one_file_and_never_swapped_for_pillows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(text, "KIT_FONT_DIR", tmp_path)
     data = headline_font()
     faces = [kit_face(data + bytes(k)) for k in range(20)]  # more kits than the old cache of 16
     assert kit_face(data) == kit_face(data) and Path(kit_face(data)).read_bytes() == data  # named by its content
@@ -152,6 +156,7 @@ def test_a_kit_font_at_many_sizes_is_read_from_one_file_and_never_swapped_for_pi
     assert grown < len(data)  # 40 sizes hold no copy of the file each
     assert all(isinstance(f, ImageFont.FreeTypeFont) and f.path == faces[0] for f in fonts)
     assert all(font_file(face, 40).path == face for face in faces)
+    assert len(list(tmp_path.iterdir())) == 20  # one file a font, none left half written
 
 
 def test_the_style_words_name_the_kits_colours_by_role_and_its_tone() -> None:
