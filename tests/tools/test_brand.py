@@ -13,7 +13,7 @@ from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.people import LOCAL_OWNER, Actor
 from campaign.storage import read_all
 from tests.conftest import png_bytes
-from tools.brand import BrandVersion
+from tools.brand import BrandVersion, files
 from tools.studio import Studio
 from tools.studio.brand import BrandChanges, FileUpload, parse_colors
 
@@ -95,6 +95,47 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
     Image.new("RGB", (200, 100), (200, 30, 30)).save(jpeg, "JPEG")
     light = await studio.brand.set(LOCAL_OWNER, BrandChanges(logo_light=_upload(jpeg.getvalue(), "light.jpg")))
     assert (light.effective.logo_light or "").endswith(".png") and light.effective.logo == kit.logo
+
+
+async def test_each_teams_files_are_its_own_even_the_same_bytes(studio: Studio) -> None:
+    who = await _people(studio)
+    logo = png_bytes((300, 120), (10, 20, 30))
+    acme = await studio.brand.set(who["erin"], BrandChanges(logo=_upload(logo, "logo.png")))
+    globex = await studio.brand.set(who["carol"], BrandChanges(logo=_upload(logo, "logo.png")), "Spring")
+    mine, theirs = acme.effective.logo or "", globex.effective.logo or ""
+    assert mine.startswith(f"brand/{who['erin'].team_id}/") and theirs.startswith(f"brand/{who['carol'].team_id}/")
+    assert mine != theirs and mine not in globex.files and theirs not in acme.files
+
+
+async def test_a_change_refused_for_its_words_or_one_file_stores_no_file(studio: Studio) -> None:
+    logo = _upload(png_bytes((300, 120), (10, 20, 30)), "logo.png")
+    refused = (
+        BrandChanges(logo=logo, cta="x" * 121),
+        BrandChanges(logo=logo, colors="#0A2540"),
+        BrandChanges(logo=logo, font=_upload(b"not a font", "Inter.ttf")),
+    )
+    for changes in refused:
+        with pytest.raises(InvalidRequest):
+            await studio.brand.set(LOCAL_OWNER, changes)
+    root = studio.files.storage.root  # type: ignore[attr-defined]
+    assert not (root / "brand").exists()
+
+
+async def test_an_svg_logo_is_drawn_as_one_of_the_decodes_at_once(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    free: list[int] = []
+    slots = studio.brand.intake._decodes
+
+    def drawn(data: bytes, label: str) -> bytes:
+        free.append(slots._value)  # type: ignore[attr-defined]  # the slots left while it draws
+        return draw(data, label)
+
+    draw = files._rasterise
+    monkeypatch.setattr(files, "_rasterise", drawn)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120"><rect width="300" height="120"/></svg>'
+    await studio.brand.set(LOCAL_OWNER, BrandChanges(logo=_upload(svg, "logo.svg")))
+    assert free == [studio.settings.reference_decodes - 1]
 
 
 @pytest.mark.parametrize(
