@@ -63,6 +63,13 @@ async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_te
     assert (await studio.brand.get(alice)).version is None
 
 
+async def test_names_are_looked_up_in_the_actors_team_only(studio: Studio) -> None:
+    who = await _people(studio)
+    alice, carol = who["alice"], who["carol"]
+    names = await studio.brand.store.user_names(alice.team_id, [alice.user_id, carol.user_id, None])
+    assert names == {alice.user_id: "alice"}
+
+
 async def test_another_teams_campaign_kit_is_not_found(studio: Studio) -> None:
     who = await _people(studio)
     spring = await studio.brand.set(who["alice"], BrandChanges(cta="Spring deals"), "Spring")

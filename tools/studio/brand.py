@@ -226,7 +226,7 @@ class Brand:
         mine = await self.store.brand_kit(actor.team_id, campaign.id) if campaign else None
         kit, version = effective(team, mine)
         history = await self.store.brand_kit_versions(actor.team_id, campaign.id if campaign else None)
-        people = await self.store.user_names(v.created_by for v in history)
+        people = await self.store.user_names(actor.team_id, (v.created_by for v in history))
         stored = [k for k in (team, mine) if k is not None]
         keys = {key for k in stored for key in _file_keys(BrandKit.model_validate(k.kit))}
         return BrandView(

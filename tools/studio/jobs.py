@@ -113,7 +113,9 @@ class Jobs:
     async def _owned(self, actor: Actor, job_id: str, verb: str) -> Job:
         job = await self.store.job(job_id, actor.team_id)
         if job.submitted_by != actor.user_id and not actor.admin:
-            asker = (await self.store.user_names([job.submitted_by])).get(job.submitted_by or "", "its owner")
+            asker = (await self.store.user_names(actor.team_id, [job.submitted_by])).get(
+                job.submitted_by or "", "its owner"
+            )
             raise Forbidden(f"Only {asker} or an admin can {verb} this job.")
         return job
 
@@ -353,12 +355,14 @@ class Jobs:
 
     async def _view(self, job: Job) -> JobView:
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        people = await self.store.user_names([job.submitted_by, job.confirmed_by, job.canceled_by])
+        people = await self.store.user_names(campaign.team_id, [job.submitted_by, job.confirmed_by, job.canceled_by])
         return JobView.of(job, campaign.name, people)
 
     async def _views(self, actor: Actor, jobs: list[Job]) -> list[JobView]:
         names = await campaign_names(self.store, actor)
-        people = await self.store.user_names(w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        people = await self.store.user_names(
+            actor.team_id, (w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        )
         return [JobView.of(j, names[j.campaign_id], people) for j in jobs]
 
     def webhook_receiver(self, provider: str) -> WebhookReceiver:
