@@ -90,9 +90,15 @@ class BrandKit(BaseModel):
         return self == BrandKit()
 
     def over(self, base: BrandKit) -> BrandKit:
-        """This kit's set fields over `base`'s: a campaign's kit over its team's."""
-        mine = self.model_dump(exclude_defaults=True)
-        return base.model_copy(update={k: getattr(self, k) for k in mine})
+        """This kit's set fields over `base`'s: a campaign's kit over its team's. Fonts are taken by use (a body
+        font alone keeps the team's headline font); the two logos go together, so a campaign's logo is never
+        shown beside the team's other one."""
+        update = {k: getattr(self, k) for k in self.model_dump(exclude_defaults=True)}
+        if self.fonts:
+            update["fonts"] = [f for u in ("headline", "body") if (f := self.font_for(u) or base.font_for(u))]
+        if self.logo or self.logo_light:
+            update |= {"logo": self.logo, "logo_light": self.logo_light}
+        return base.model_copy(update=update)
 
     def font_for(self, use: Use) -> Font | None:
         return next((f for f in self.fonts if f.use == use), None)
