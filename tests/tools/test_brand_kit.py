@@ -30,11 +30,16 @@ def test_a_campaign_takes_fonts_by_use_and_the_two_logos_together() -> None:
 
 @pytest.mark.parametrize(
     ("colors", "message"),
-    [(["red", "#FFFFFF"], "is not a colour"), (["#0A2540"], "2 to 6 colours"), (["#000000"] * 7, "at most 6")],
+    [
+        (["red", "#FFFFFF"], "is not a colour"),
+        (["#0A2540"], "2 to 6 colours"),
+        (["#000000"] * 7, "at most 6"),
+        (["#000000:background", "#111111:background"], "one colour the background role, not 2"),
+    ],
 )
 def test_a_palette_that_is_not_one_is_refused_saying_why(colors: list[str], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        BrandKit.model_validate({"colors": [{"hex": c} for c in colors]})
+        BrandKit.model_validate({"colors": [dict(zip(("hex", "role"), c.split(":"), strict=False)) for c in colors]})
 
 
 def test_fonts_one_per_use_and_versions_named() -> None:

@@ -74,9 +74,14 @@ class BrandKit(BaseModel):
 
     @field_validator("colors")
     @classmethod
-    def _two_or_more(cls, colors: list[Color]) -> list[Color]:
+    def _a_palette(cls, colors: list[Color]) -> list[Color]:
         if len(colors) == 1:
             raise ValueError("A palette has 2 to 6 colours: add at least one more.")
+        roles = [c.role for c in colors if c.role]
+        if twice := next((r for r in roles if roles.count(r) > 1), None):
+            raise ValueError(
+                f"Give one colour the {twice} role, not {roles.count(twice)}; leave the others' roles out."
+            )
         return colors
 
     @field_validator("fonts")
