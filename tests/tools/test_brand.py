@@ -158,7 +158,13 @@ async def test_an_svg_logo_is_drawn_as_one_of_the_decodes_at_once(
         (BrandChanges(logo=_upload(b"MZ\x90\x00" * 30, "logo.png")), "is a Windows program, not a PNG"),
         (BrandChanges(logo=_upload(b'<svg><image href="data:image/png;base64,iVBO"/></svg>', "l.svg")), "embedded"),
         (BrandChanges(logo=_upload(SLIVER, "l.svg")), "is drawn 1×1200: a logo can be at most 10 times"),
-        (BrandChanges(colors="#0A2540"), "A palette has 2 to 6 colours"),
+        (BrandChanges(colors="#0A2540"), "Colours: a palette has 2 to 6 colours"),
+        (BrandChanges(colors=",".join(["#0A2540"] * 7)), "not changed. Colours: at most 6."),
+        (
+            BrandChanges(cta="x" * 121, legal="y" * 301),
+            "Call to action: at most 120 characters; Legal line: at most 300",
+        ),
+        (BrandChanges(tone="bold, " + "z" * 121), "Tone words: at most 120 characters"),
         (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
     ],
 )

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.models import BrandKitVersion, Campaign
@@ -26,6 +27,16 @@ Clearable = Literal["logo", "logo_light", "font", "body_font", "colors", "cta", 
 _TEXT = ("cta", "website", "legal")
 _FONT_FIELDS: tuple[tuple[str, Use], ...] = (("font", "headline"), ("body_font", "body"))
 _LOGO_FIELDS = (("logo", "logo"), ("logo_light", "light logo"))
+_LABELS = {
+    "logo": "Logo",
+    "logo_light": "Light logo",
+    "colors": "Colours",
+    "fonts": "Fonts",
+    "cta": "Call to action",
+    "website": "Website",
+    "tone": "Tone words",
+    "legal": "Legal line",
+}
 _COLOR = re.compile(r"\s*(#?[0-9A-Fa-f]{6})\s*(?:[:= ]\s*(background|text|accent))?\s*", re.I)
 
 
@@ -129,9 +140,21 @@ def _kit(old: BrandKit, update: Mapping[str, Any]) -> BrandKit:
         raise _invalid(exc) from None
 
 
+def _said(error: ErrorDetails) -> str:
+    """What was wrong with a field, after its label: "at most 120 characters"."""
+    if error["type"] in ("string_too_long", "too_long"):
+        most = error.get("ctx", {})["max_length"]
+        return f"at most {most} characters" if error["type"] == "string_too_long" else f"at most {most}"
+    said = str(error["msg"]).removeprefix("Value error, ").rstrip(".")
+    return said[:1].lower() + said[1:]
+
+
 def _invalid(exc: ValidationError) -> InvalidRequest:
-    said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-    return InvalidRequest(f"The brand kit was not changed: {said}")
+    """What was refused, each with its field's label: "Call to action: at most 120 characters"."""
+    said = "; ".join(
+        f"{_LABELS.get(str(e['loc'][0]), 'Brand kit') if e['loc'] else 'Brand kit'}: {_said(e)}" for e in exc.errors()
+    )
+    return InvalidRequest(f"The brand kit was not changed. {said}.")
 
 
 class Brand:
