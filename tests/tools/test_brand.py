@@ -58,9 +58,12 @@ async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_te
     with pytest.raises(InvalidRequest, match="not a colour"):
         await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
     assert await studio.library.campaigns(alice) == []
-    with pytest.raises(InvalidRequest, match="campaign name"):
-        await studio.brand.set(alice, BrandChanges(cta="Shop now"), "  ")
-    assert (await studio.brand.get(alice)).version is None
+    for blank in ("  ", ""):
+        with pytest.raises(InvalidRequest, match="campaign name"):
+            await studio.brand.set(alice, BrandChanges(cta="Shop now"), blank)
+        with pytest.raises(InvalidRequest, match="campaign name"):
+            await studio.brand.get(alice, blank)
+    assert (await studio.brand.get(alice)).version is None and await studio.library.campaigns(alice) == []
 
 
 async def test_names_are_looked_up_in_the_actors_team_only(studio: Studio) -> None:

@@ -169,7 +169,7 @@ class Brand:
         self, actor: Actor, name: str | None, campaign_id: str | None, *, missing_ok: bool = False
     ) -> Campaign | None:
         """The team's campaign by id or by name; None for neither (the team's kit), or for a name no campaign has
-        yet when `missing_ok`. Another team's campaign is not found."""
+        yet when `missing_ok`. A blank name is refused; another team's campaign is not found."""
         if campaign_id is not None:
             try:
                 found: Campaign | None = await self.store.campaign_by_id(campaign_id)
@@ -180,6 +180,11 @@ class Brand:
             return found
         if name is None:
             return None
+        if not name.strip():  # the store takes "" for the default campaign
+            raise InvalidRequest(
+                "A campaign name must be 1 to 200 characters.",
+                hint="Name the campaign, or leave it out for the team's kit.",
+            )
         try:
             return await self.store.campaign(actor.team_id, name)
         except NotFound:
