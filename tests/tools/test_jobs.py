@@ -25,6 +25,7 @@ from tools.engines.replicate.models import ReplicateModel
 from tools.jobs import JobEvent, VideoRequest, body
 from tools.media import probe
 from tools.studio import Studio
+from tools.studio.brand import BrandChanges
 
 PREMIUM = ReplicateModel(
     id="premium", name="Premium Test", provider="replicate", slug="acme/premium", tier="premium",
@@ -132,6 +133,10 @@ async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: 
         )
         assert "nothing of yours to show" in (bare.notice or "") and "attach a product photo" in (bare.notice or "")
         assert "nothing of yours" not in (worded.notice or "") + (pictured.notice or "")
+        for words in (BrandChanges(website="aurora.run"), BrandChanges(clear=["website"], legal="© Aurora")):
+            await studio.brand.set(OWNER, words)  # a kit's words are drawn on the end card
+            branded = await studio.jobs.submit(OWNER, VideoRequest(prompt="something cool", duration_s=2))
+            assert "nothing of yours" not in (branded.notice or "")
     finally:
         await studio.backend.drain()
         await studio.close()

@@ -114,7 +114,8 @@ class Submissions:
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices, *brief.notes]
         if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)
-        shown = brief.copy.texts() or references or (kit and kit.logo)
+        drawn = kit and any((kit.logo, kit.logo_light, kit.cta, kit.website, kit.legal))  # the kit's own marks
+        shown = brief.copy.texts() or references or drawn
         if not resolved.model.hosted and not shown:  # a local draft draws only these
             notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
