@@ -27,6 +27,7 @@ from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
+from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
@@ -129,7 +130,7 @@ class Submissions:
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
-        note = " ".join(n for n in notes if n)
+        note = join_notices(*notes)
         estimate = resolved.estimated_cost_usd
         brief = brief.titled(resolved.aspect)
         spec = JobSpec(

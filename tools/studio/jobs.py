@@ -20,6 +20,7 @@ from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_temp
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.studio.library import campaign_names
@@ -189,7 +190,7 @@ class Jobs:
         request, note = self.models.for_format(request, channel.label)
         made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
                                     set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
-        return made.model_copy(update={"notice": " ".join(n for n in (note, made.notice) if n)})
+        return made.model_copy(update={"notice": join_notices(note, made.notice)})
 
     async def _replacing(self, actor: Actor, waiting: Job, made: Submitted) -> Submitted:
         """A change to a job still waiting for its price: the new job replaces it, and it is canceled, never
@@ -302,7 +303,7 @@ class Jobs:
                     channel=channel.key,
                     idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
                 )  # fmt: skip
-                made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+                made.append(submitted.model_copy(update={"notice": join_notices(note, submitted.notice)}))
         except ClapboardError:  # one channel refused (words too long for its format...): those made are canceled
             for submitted in made:
                 await self.submissions.cancel(submitted.job_id, by=actor.user_id)
