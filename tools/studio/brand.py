@@ -112,7 +112,7 @@ def _split(text: str) -> list[str]:
     return [w.strip() for w in re.split(r"[,;\n]", text) if w.strip()]
 
 
-def _words(old: BrandKit, changes: BrandChanges) -> dict[str, Any]:
+def _but_files(old: BrandKit, changes: BrandChanges) -> dict[str, Any]:
     """The kit's fields as `changes` sets or clears them, but for uploaded files (`Brand._files`)."""
     update: dict[str, Any] = {}
     fonts = {f.use: f for f in old.fonts}
@@ -152,7 +152,7 @@ def _said(error: ErrorDetails) -> str:
 def _invalid(exc: ValidationError) -> InvalidRequest:
     """What was refused, each with its field's label: "Call to action: at most 120 characters"."""
     said = "; ".join(
-        f"{_LABELS.get(str(e['loc'][0]), 'Brand kit') if e['loc'] else 'Brand kit'}: {_said(e)}" for e in exc.errors()
+        f"{_LABELS.get(str(e['loc'][0]) if e['loc'] else '', 'Brand kit')}: {_said(e)}" for e in exc.errors()
     )
     return InvalidRequest(f"The brand kit was not changed. {said}.")
 
@@ -215,7 +215,7 @@ class Brand:
         kept = found is not None or team_kit  # a campaign named for the first time has no kit yet
         latest = await self.store.brand_kit(actor.team_id, found.id if found else None) if kept else None
         old = BrandKit.model_validate(latest.kit) if latest else BrandKit()
-        update = _words(old, changes)
+        update = _but_files(old, changes)
         _kit(old, update)  # words and colours are refused before any file is stored
         update |= await self._files(actor.team_id, changes, update["fonts"])
         kit = _kit(old, update)
