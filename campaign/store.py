@@ -168,13 +168,15 @@ class Store:
         """Remove a user: they can no longer sign in, their tokens stop working, the audit keeps their name."""
         return await self.update_user(user_id, removed_at=utcnow(), credentials=User.credentials + 1)
 
-    async def user_names(self, ids: Iterable[str | None]) -> dict[str, str]:
-        """Names by user id, removed users included (the audit names them)."""
+    async def user_names(self, team_id: str, ids: Iterable[str | None]) -> dict[str, str]:
+        """Names by user id of the team's users, removed users included (the audit names them)."""
         wanted = {i for i in ids if i}
         if not wanted:
             return {}
         async with self._session() as s:
-            rows = await s.execute(select(User.id, User.name, User.removed_at).where(User.id.in_(wanted)))
+            rows = await s.execute(
+                select(User.id, User.name, User.removed_at).where(User.id.in_(wanted), User.team_id == team_id)
+            )
             return {uid: name + (" (removed)" if removed else "") for uid, name, removed in rows}
 
     # reference images: content-addressed, granted to the teams that took them in

@@ -206,15 +206,19 @@ def _positive(text: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    usual = gc.get_threshold()
     gc.set_threshold(50_000, 20, 20)  # a short-lived process: fewer collections while modules import
     try:
-        return _run(argv)
+        return _run(argv, usual)
     finally:
         gc.freeze()  # the process ends here: its objects need no collection on the way out (about 0.2 s)
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str] | None, gc_threshold: tuple[int, ...] | None = None) -> int:
+    """The command `argv` names; the long-lived ones (serve, worker) collect garbage at `gc_threshold` again."""
     args = _parser().parse_args(argv)
+    if gc_threshold is not None and args.command in ("serve", "worker"):
+        gc.set_threshold(*gc_threshold)
     for env_file in reversed(ENV_FILES):  # boto3 and others read their names from the environment
         load_dotenv(env_file, override=False)
     if args.command == "serve":

@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import urljoin
 
 import httpx
@@ -50,6 +50,7 @@ from tools.bodies import ACCEPT_ENCODING, Damaged, TooLarge, UnsupportedEncoding
 from tools.engines.base import Reference
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 """Resolves a host name and port to IP address strings (the default asks the system's resolver)."""
@@ -431,9 +432,8 @@ class ReferenceIntake:
 
     async def normalise(self, data: bytes, label: str, *, lossless: bool = False) -> Normalised:
         """An image checked and re-encoded (`normalise_image`), under the limit on decodes at once."""
-        await self._decodes.acquire()
-        decoding = asyncio.ensure_future(
-            asyncio.to_thread(
+        return await self.decode(
+            functools.partial(
                 _normalise_and_trim,
                 data,
                 label,
@@ -442,11 +442,16 @@ class ReferenceIntake:
                 lossless=lossless,
             )
         )
+
+    async def decode(self, work: Callable[[], _T]) -> _T:
+        """`work` (a decode or a drawing) in a thread, under the limit on decodes at once."""
+        await self._decodes.acquire()
+        decoding = asyncio.ensure_future(asyncio.to_thread(work))
         decoding.add_done_callback(self._decoded)
         # A caller that goes away does not stop the thread: the slot is freed when the decode really ends.
         return await asyncio.shield(decoding)
 
-    def _decoded(self, decoding: asyncio.Future[Normalised]) -> None:
+    def _decoded(self, decoding: asyncio.Future[Any]) -> None:
         self._decodes.release()
         if not decoding.cancelled():
             decoding.exception()  # retrieved here too, so a caller that left does not leave it unread

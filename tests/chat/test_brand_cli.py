@@ -60,6 +60,9 @@ def test_what_a_kit_cannot_take_is_refused_naming_it(cli: Cli, tmp_path: Path) -
     assert code == 2 and "--logo: " in err and "could not be read" in err
     code, _, err = cli("brand", "show", "--campaign", "Nope")
     assert code == 2 and "There is no campaign called 'Nope'" in err
+    code, _, err = cli("brand", "set", "--campaign", "", "--cta", "Shop now")
+    assert code == 2 and "A campaign name must be 1 to 200 characters" in err
+    assert cli("brand", "show")[1].startswith("Team kit: not set")
 
 
 @pytest.mark.render

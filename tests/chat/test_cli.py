@@ -165,6 +165,28 @@ def test_serve_without_users_refuses_to_listen_beyond_loopback(tmp_path: Path) -
     assert "clapboard users add NAME --team TEAM --admin --password-stdin" in refused.stderr
 
 
+def test_serve_and_the_worker_collect_garbage_as_usual(tmp_path: Path) -> None:
+    """The CLI collects less often while it imports, for a short-lived command; a server or worker lives long."""
+    seen: list[tuple[int, ...]] = []
+
+    async def worker(args: object) -> int:
+        seen.append(gc.get_threshold())
+        return 0
+
+    thresholds = gc.get_threshold()
+    try:
+        gc.set_threshold(701, 11, 12)
+        with (
+            mock.patch("chat.cli.serve", lambda *args: seen.append(gc.get_threshold()) or 0),
+            mock.patch.dict("chat.cli._COMMANDS", {"worker": worker}),
+        ):
+            assert clapboard(tmp_path / "data", "serve").returncode == 0
+            assert clapboard(tmp_path / "data", "worker").returncode == 0
+    finally:
+        gc.set_threshold(*thresholds)
+    assert seen == [(701, 11, 12)] * 2
+
+
 def test_a_compression_bomb_link_costs_the_cli_little_memory(tmp_path: Path) -> None:
     """`--ref` links to 1 GiB zstd, gzip and deflate bombs: refused, each process peaking under 64 MB above the
     same command refused a plain web page."""

@@ -13,7 +13,7 @@ from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.people import LOCAL_OWNER, Actor
 from campaign.storage import read_all
 from tests.conftest import png_bytes
-from tools.brand import BrandVersion
+from tools.brand import BrandVersion, files
 from tools.studio import Studio
 from tools.studio.brand import BrandChanges, FileUpload, parse_colors
 
@@ -58,9 +58,19 @@ async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_te
     with pytest.raises(InvalidRequest, match="not a colour"):
         await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
     assert await studio.library.campaigns(alice) == []
-    with pytest.raises(InvalidRequest, match="campaign name"):
-        await studio.brand.set(alice, BrandChanges(cta="Shop now"), "  ")
-    assert (await studio.brand.get(alice)).version is None
+    for blank in ("  ", ""):
+        with pytest.raises(InvalidRequest, match="campaign name"):
+            await studio.brand.set(alice, BrandChanges(cta="Shop now"), blank)
+        with pytest.raises(InvalidRequest, match="campaign name"):
+            await studio.brand.get(alice, blank)
+    assert (await studio.brand.get(alice)).version is None and await studio.library.campaigns(alice) == []
+
+
+async def test_names_are_looked_up_in_the_actors_team_only(studio: Studio) -> None:
+    who = await _people(studio)
+    alice, carol = who["alice"], who["carol"]
+    names = await studio.brand.store.user_names(alice.team_id, [alice.user_id, carol.user_id, None])
+    assert names == {alice.user_id: "alice"}
 
 
 async def test_another_teams_campaign_kit_is_not_found(studio: Studio) -> None:
@@ -97,6 +107,47 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
     assert (light.effective.logo_light or "").endswith(".png") and light.effective.logo == kit.logo
 
 
+async def test_each_teams_files_are_its_own_even_the_same_bytes(studio: Studio) -> None:
+    who = await _people(studio)
+    logo = png_bytes((300, 120), (10, 20, 30))
+    acme = await studio.brand.set(who["erin"], BrandChanges(logo=_upload(logo, "logo.png")))
+    globex = await studio.brand.set(who["carol"], BrandChanges(logo=_upload(logo, "logo.png")), "Spring")
+    mine, theirs = acme.effective.logo or "", globex.effective.logo or ""
+    assert mine.startswith(f"brand/{who['erin'].team_id}/") and theirs.startswith(f"brand/{who['carol'].team_id}/")
+    assert mine != theirs and mine not in globex.files and theirs not in acme.files
+
+
+async def test_a_change_refused_for_its_words_or_one_file_stores_no_file(studio: Studio) -> None:
+    logo = _upload(png_bytes((300, 120), (10, 20, 30)), "logo.png")
+    refused = (
+        BrandChanges(logo=logo, cta="x" * 121),
+        BrandChanges(logo=logo, colors="#0A2540"),
+        BrandChanges(logo=logo, font=_upload(b"not a font", "Inter.ttf")),
+    )
+    for changes in refused:
+        with pytest.raises(InvalidRequest):
+            await studio.brand.set(LOCAL_OWNER, changes)
+    root = studio.files.storage.root  # type: ignore[attr-defined]
+    assert not (root / "brand").exists()
+
+
+async def test_an_svg_logo_is_drawn_as_one_of_the_decodes_at_once(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    free: list[int] = []
+    slots = studio.brand.intake._decodes
+
+    def drawn(data: bytes, label: str) -> bytes:
+        free.append(slots._value)  # type: ignore[attr-defined]  # the slots left while it draws
+        return draw(data, label)
+
+    draw = files._rasterise
+    monkeypatch.setattr(files, "_rasterise", drawn)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="300" height="120"><rect width="300" height="120"/></svg>'
+    await studio.brand.set(LOCAL_OWNER, BrandChanges(logo=_upload(svg, "logo.svg")))
+    assert free == [studio.settings.reference_decodes - 1]
+
+
 @pytest.mark.parametrize(
     ("changes", "said"),
     [
@@ -110,7 +161,13 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
         (BrandChanges(logo=_upload(b"MZ\x90\x00" * 30, "logo.png")), "is a Windows program, not a PNG"),
         (BrandChanges(logo=_upload(b'<svg><image href="data:image/png;base64,iVBO"/></svg>', "l.svg")), "embedded"),
         (BrandChanges(logo=_upload(SLIVER, "l.svg")), "is drawn 1×1200: a logo can be at most 10 times"),
-        (BrandChanges(colors="#0A2540"), "A palette has 2 to 6 colours"),
+        (BrandChanges(colors="#0A2540"), "Colours: a palette has 2 to 6 colours"),
+        (BrandChanges(colors=",".join(["#0A2540"] * 7)), "not changed. Colours: at most 6."),
+        (
+            BrandChanges(cta="x" * 121, legal="y" * 301),
+            "Call to action: at most 120 characters; Legal line: at most 300",
+        ),
+        (BrandChanges(tone="bold, " + "z" * 121), "Tone words: at most 120 characters"),
         (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
     ],
 )

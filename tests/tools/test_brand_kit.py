@@ -16,13 +16,30 @@ def test_a_campaign_kit_overrides_only_the_fields_it_sets() -> None:
     assert BrandKit().over(team) == team and BrandKit().is_empty() and not team.is_empty()
 
 
+def test_a_campaign_takes_fonts_by_use_and_the_two_logos_together() -> None:
+    headline, body = Font(key="brand/t/a.ttf", family="Inter"), Font(key="brand/t/b.ttf", family="Lora", use="body")
+    team = BrandKit(logo="brand/t/logo.png", logo_light="brand/t/light.png", fonts=[headline, body])
+    campaign_body = Font(key="brand/t/c.ttf", family="Serif", use="body")
+    kit = BrandKit(logo="brand/t/spring.png", fonts=[campaign_body]).over(team)
+    assert kit.fonts == [headline, campaign_body]  # the team's headline font stays
+    assert (kit.logo, kit.logo_light) == ("brand/t/spring.png", None)  # not the team's light logo beside it
+    light_only = BrandKit(logo_light="brand/t/spring-light.png").over(team)
+    assert (light_only.logo, light_only.logo_light) == (None, "brand/t/spring-light.png")
+    assert BrandKit(cta="Go").over(team).logo_light == "brand/t/light.png"
+
+
 @pytest.mark.parametrize(
     ("colors", "message"),
-    [(["red", "#FFFFFF"], "is not a colour"), (["#0A2540"], "2 to 6 colours"), (["#000000"] * 7, "at most 6")],
+    [
+        (["red", "#FFFFFF"], "is not a colour"),
+        (["#0A2540"], "2 to 6 colours"),
+        (["#000000"] * 7, "at most 6"),
+        (["#000000:background", "#111111:background"], "one colour the background role, not 2"),
+    ],
 )
 def test_a_palette_that_is_not_one_is_refused_saying_why(colors: list[str], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
-        BrandKit.model_validate({"colors": [{"hex": c} for c in colors]})
+        BrandKit.model_validate({"colors": [dict(zip(("hex", "role"), c.split(":"), strict=False)) for c in colors]})
 
 
 def test_fonts_one_per_use_and_versions_named() -> None:

@@ -17,14 +17,17 @@ from campaign.models import JobStatus
 from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from campaign.storage import build_storage
+from tools.brand.follow import BRIEF_COLOURS
 from tools.catalog import Catalog
 from tools.engines.base import RenderJob, RenderOutcome
 from tools.engines.draft.engine import DraftEngine
 from tools.engines.draft.provider import DRAFT
 from tools.engines.replicate.models import ReplicateModel
 from tools.jobs import JobEvent, VideoRequest, body
+from tools.jobs.notices import join_notices
 from tools.media import probe
 from tools.studio import Studio
+from tools.studio.brand import BrandChanges
 
 PREMIUM = ReplicateModel(
     id="premium", name="Premium Test", provider="replicate", slug="acme/premium", tier="premium",
@@ -132,6 +135,10 @@ async def test_a_draft_with_nothing_to_show_says_so_before_it_is_made(settings: 
         )
         assert "nothing of yours to show" in (bare.notice or "") and "attach a product photo" in (bare.notice or "")
         assert "nothing of yours" not in (worded.notice or "") + (pictured.notice or "")
+        for words in (BrandChanges(website="aurora.run"), BrandChanges(clear=["website"], legal="© Aurora")):
+            await studio.brand.set(OWNER, words)  # a kit's words are drawn on the end card
+            branded = await studio.jobs.submit(OWNER, VideoRequest(prompt="something cool", duration_s=2))
+            assert "nothing of yours" not in (branded.notice or "")
     finally:
         await studio.backend.drain()
         await studio.close()
@@ -468,3 +475,10 @@ async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
     job = await studio.jobs.wait(OWNER, submitted.job_id)
     assert (job.status, job.stage) == ("failed", "storage") and "out of disk space" in (job.error or "")
     await studio.close()
+
+
+def test_notices_joined_say_each_sentence_once() -> None:
+    refined = f"Made 9:16 for TikTok. {BRIEF_COLOURS}"
+    assert join_notices(refined, None, "", BRIEF_COLOURS) == refined  # the refine step's and the engine's
+    assert join_notices("A. B!", "B! C?", "A.") == "A. B! C?"
+    assert join_notices(None, "") == ""

@@ -1,10 +1,12 @@
-"""A kit's files, checked on the way in and stored content-addressed as `brand/<sha256>.<ext>`.
+"""A kit's files, checked on the way in and stored content-addressed in the team's own folder,
+`brand/<team_id>/<sha256>.<ext>`: one team's kit never names, or shares, another team's file.
 
 Logos: PNG, WebP or JPEG, checked and re-encoded as the reference images are (`ReferenceIntake.normalise`: size
 and pixel caps, decode budget, nothing kept but the pixels), always as PNG so a transparent logo keeps its alpha.
 An SVG logo is refused when it holds anything active or outside itself (a script, an event handler, a
 foreignObject, a link to another file or site, an embedded picture, which resvg would decode at whatever size it
-claims), else drawn by resvg within a bounded square and then checked as a PNG.
+claims), else drawn by resvg within a bounded square, as one of the intake's decodes at once,
+and then checked as a PNG.
 
 Fonts: TTF or OTF only, at most 5 MB, parsed by fontTools, with glyphs for A-Z, a-z and 0-9, and drawn by Pillow
 once, so a font that would fail in a render is refused at the upload instead. The family name is the font's own.
@@ -13,6 +15,7 @@ once, so a font that would fail in a render is refused at the upload instead. Th
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import io
 import re
@@ -24,7 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from campaign.errors import InvalidRequest, ReferenceRejected
 from campaign.storage import BlobStorage
-from tools.brand.kit import LINE_CHARS, Font, Use
+from tools.brand.kit import LINE_CHARS, Use
 from tools.references import ReferenceIntake, describe
 
 FONT_MAX_BYTES = 5 * 1024 * 1024
@@ -33,7 +36,7 @@ SVG_SIZE = 1200  # pixels an SVG logo is drawn at on its long side
 SVG_ASPECT = 10  # the most a logo's long side is of its short side
 LATIN = string.ascii_uppercase + string.ascii_lowercase + string.digits
 _FONT_MAGIC = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf"}
-_FONT_TYPES = {"ttf": "font/ttf", "otf": "font/otf"}
+_TYPES = {"png": "image/png", "ttf": "font/ttf", "otf": "font/otf"}
 _NOT_FONTS = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -61,10 +64,11 @@ def _label(name: str, what: str) -> str:
     return f"The {what} “{name[:77] + '…' if len(name) > 80 else name}”" if name else f"The {what}"
 
 
-async def _store(storage: BlobStorage, data: bytes, ext: str, content_type: str) -> str:
-    key = f"brand/{hashlib.sha256(data).hexdigest()}.{ext}"
+async def store(storage: BlobStorage, team_id: str, data: bytes, ext: str) -> str:
+    """Store a checked file (`check_logo`, `check_font`) in the team's folder; its storage key."""
+    key = f"brand/{team_id}/{hashlib.sha256(data).hexdigest()}.{ext}"
     if not await storage.exists(key):
-        await storage.put(key, data, content_type)
+        await storage.put(key, data, _TYPES[ext])
     return key
 
 
@@ -104,12 +108,12 @@ def _rasterise(data: bytes, label: str) -> bytes:
     return drawn
 
 
-async def take_logo(intake: ReferenceIntake, storage: BlobStorage, data: bytes, name: str, what: str = "logo") -> str:
-    """Check a logo and store it as a PNG (its alpha kept); its storage key."""
+async def check_logo(intake: ReferenceIntake, data: bytes, name: str, what: str = "logo") -> bytes:
+    """A logo checked and re-encoded as a PNG (its alpha kept), to `store`."""
     label = _label(name, what)
     if _is_svg(data, name):
         check_svg(data, label)
-        data = await asyncio.to_thread(_rasterise, data, label)
+        data = await intake.decode(functools.partial(_rasterise, data, label))  # one of the decodes at once
     try:
         image = await intake.normalise(data, label, lossless=True)
     except ReferenceRejected as exc:  # its words are about reference images
@@ -117,7 +121,7 @@ async def take_logo(intake: ReferenceIntake, storage: BlobStorage, data: bytes, 
         raise InvalidRequest(
             said, hint="Logos must be PNG, JPEG, WebP or SVG files; export it as one and try again."
         ) from None
-    return await _store(storage, image.data, "png", "image/png")
+    return image.data
 
 
 def _font_family(data: bytes, label: str) -> tuple[str, str]:
@@ -159,8 +163,6 @@ def _font_family(data: bytes, label: str) -> tuple[str, str]:
     return family, ext
 
 
-async def take_font(storage: BlobStorage, data: bytes, name: str, use: Use) -> Font:
-    """Check a font and store it; the kit's `Font` with the family name its file gives."""
-    label = _label(name, f"{use} font")
-    family, ext = await asyncio.to_thread(_font_family, data, label)
-    return Font(key=await _store(storage, data, ext, _FONT_TYPES[ext]), family=family, use=use)
+async def check_font(data: bytes, name: str, use: Use) -> tuple[str, str]:
+    """A font checked, to `store`: the family name its file gives, and its extension."""
+    return await asyncio.to_thread(_font_family, data, _label(name, f"{use} font"))

@@ -74,9 +74,14 @@ class BrandKit(BaseModel):
 
     @field_validator("colors")
     @classmethod
-    def _two_or_more(cls, colors: list[Color]) -> list[Color]:
+    def _a_palette(cls, colors: list[Color]) -> list[Color]:
         if len(colors) == 1:
             raise ValueError("A palette has 2 to 6 colours: add at least one more.")
+        roles = [c.role for c in colors if c.role]
+        if twice := next((r for r in roles if roles.count(r) > 1), None):
+            raise ValueError(
+                f"Give one colour the {twice} role, not {roles.count(twice)}; leave the others' roles out."
+            )
         return colors
 
     @field_validator("fonts")
@@ -90,9 +95,15 @@ class BrandKit(BaseModel):
         return self == BrandKit()
 
     def over(self, base: BrandKit) -> BrandKit:
-        """This kit's set fields over `base`'s: a campaign's kit over its team's."""
-        mine = self.model_dump(exclude_defaults=True)
-        return base.model_copy(update={k: getattr(self, k) for k in mine})
+        """This kit's set fields over `base`'s: a campaign's kit over its team's. Fonts are taken by use (a body
+        font alone keeps the team's headline font); the two logos go together, so a campaign's logo is never
+        shown beside the team's other one."""
+        update = {k: getattr(self, k) for k in self.model_dump(exclude_defaults=True)}
+        if self.fonts:
+            update["fonts"] = [f for u in ("headline", "body") if (f := self.font_for(u) or base.font_for(u))]
+        if self.logo or self.logo_light:
+            update |= {"logo": self.logo, "logo_light": self.logo_light}
+        return base.model_copy(update=update)
 
     def font_for(self, use: Use) -> Font | None:
         return next((f for f in self.fonts if f.use == use), None)

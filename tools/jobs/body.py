@@ -45,6 +45,7 @@ from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
 from tools.engines.base import EngineFactory, RenderJob, RenderOutcome
 from tools.jobs.events import EventBus, JobEvent, announcement
+from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec
 from tools.outputs import store_output
 from tools.refine import fit_format
@@ -154,7 +155,7 @@ class JobBody:
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
         resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
-        said = " ".join(n for n in (notice or job.notice, outcome.notice) if n)  # the engine's own word comes last
+        said = join_notices(notice or job.notice, outcome.notice)  # the engine's own word comes last
         creative_id = new_id()
         stored = await store_output(self.storage, f"creatives/{creative_id}", dest, workdir)
         info = stored.info
@@ -196,7 +197,7 @@ class JobBody:
             await self._delete(stored.file_key, stored.poster_key)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         view = CreativeView.of(creative, campaign.name, self.storage)
-        message = " ".join(n for n in (f"Made with {resolved.model.name}.", notice, outcome.notice) if n)
+        message = join_notices(f"Made with {resolved.model.name}.", notice, outcome.notice)
         ready = event(job, spec, "creative_ready", message, fraction=1.0, creative=view)
         finished = await self.store.transition(
             job.id,
@@ -381,7 +382,7 @@ class JobBody:
             provider_job_id=None,
             provider_model=None,
             progress=0.0,
-            notice=" ".join(n for n in (job.notice, why) if n) or None,
+            notice=join_notices(job.notice, why) or None,
             runner=None,  # whoever confirms starts it afresh on any runner
             lease_until=None,
         ):

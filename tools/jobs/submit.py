@@ -28,6 +28,7 @@ from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
+from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
@@ -116,7 +117,8 @@ class Submissions:
         prompt_sent, method, notes = request.prompt, None, [aspect_note, *resolved.notices, *brief.notes]
         if refused := refusal(resolved, brief.copy):
             raise InvalidRequest(refused)
-        shown = brief.copy.texts() or references or (kit and kit.logo)
+        drawn = kit and any((kit.logo, kit.logo_light, kit.cta, kit.website, kit.legal))  # the kit's own marks
+        shown = brief.copy.texts() or references or drawn
         if not resolved.model.hosted and not shown:  # a local draft draws only these
             notes.append(NOTHING_TO_SHOW)
         if request.refine if request.refine is not None else resolved.model.paid:
@@ -130,7 +132,7 @@ class Submissions:
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
-        note = " ".join(n for n in notes if n)
+        note = join_notices(*notes)
         estimate = resolved.estimated_cost_usd
         brief = brief.titled(resolved.aspect)
         spec = JobSpec(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import ErrorDetails
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.models import BrandKitVersion, Campaign
@@ -18,13 +19,24 @@ from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brand import BrandKit, BrandVersion, Color
 from tools.brand.current import current, effective
-from tools.brand.files import take_font, take_logo
-from tools.brand.kit import Use
+from tools.brand.files import check_font, check_logo, store
+from tools.brand.kit import Font, Use
 from tools.references import ReferenceIntake
 
 Clearable = Literal["logo", "logo_light", "font", "body_font", "colors", "cta", "website", "tone", "legal"]
 _TEXT = ("cta", "website", "legal")
 _FONT_FIELDS: tuple[tuple[str, Use], ...] = (("font", "headline"), ("body_font", "body"))
+_LOGO_FIELDS = (("logo", "logo"), ("logo_light", "light logo"))
+_LABELS = {
+    "logo": "Logo",
+    "logo_light": "Light logo",
+    "colors": "Colours",
+    "fonts": "Fonts",
+    "cta": "Call to action",
+    "website": "Website",
+    "tone": "Tone words",
+    "legal": "Legal line",
+}
 _COLOR = re.compile(r"\s*(#?[0-9A-Fa-f]{6})\s*(?:[:= ]\s*(background|text|accent))?\s*", re.I)
 
 
@@ -96,13 +108,53 @@ def parse_colors(text: str) -> list[Color]:
     return colors
 
 
-def _words(text: str) -> list[str]:
+def _split(text: str) -> list[str]:
     return [w.strip() for w in re.split(r"[,;\n]", text) if w.strip()]
 
 
+def _but_files(old: BrandKit, changes: BrandChanges) -> dict[str, Any]:
+    """The kit's fields as `changes` sets or clears them, but for uploaded files (`Brand._files`)."""
+    update: dict[str, Any] = {}
+    fonts = {f.use: f for f in old.fonts}
+    cleared_fonts = dict(_FONT_FIELDS)
+    for field in changes.clear:
+        if field in cleared_fonts:
+            fonts.pop(cleared_fonts[field], None)
+        else:
+            update[field] = BrandKit.model_fields[field].get_default(call_default_factory=True)
+    update["fonts"] = [fonts[u].model_dump() for u in ("headline", "body") if u in fonts]
+    if changes.colors is not None:
+        update["colors"] = [c.model_dump() for c in parse_colors(changes.colors)]
+    if changes.tone is not None:
+        update["tone"] = _split(changes.tone)
+    for name in _TEXT:
+        if (given := getattr(changes, name)) is not None:
+            update[name] = given
+    return update
+
+
+def _kit(old: BrandKit, update: Mapping[str, Any]) -> BrandKit:
+    try:
+        return BrandKit.model_validate({**old.model_dump(), **update})
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+def _said(error: ErrorDetails) -> str:
+    """What was wrong with a field, after its label: "at most 120 characters"."""
+    if error["type"] in ("string_too_long", "too_long"):
+        most = error.get("ctx", {})["max_length"]
+        return f"at most {most} characters" if error["type"] == "string_too_long" else f"at most {most}"
+    said = str(error["msg"]).removeprefix("Value error, ").rstrip(".")
+    return said[:1].lower() + said[1:]
+
+
 def _invalid(exc: ValidationError) -> InvalidRequest:
-    said = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-    return InvalidRequest(f"The brand kit was not changed: {said}")
+    """What was refused, each with its field's label: "Call to action: at most 120 characters"."""
+    said = "; ".join(
+        f"{_LABELS.get(str(e['loc'][0]) if e['loc'] else '', 'Brand kit')}: {_said(e)}" for e in exc.errors()
+    )
+    return InvalidRequest(f"The brand kit was not changed. {said}.")
 
 
 class Brand:
@@ -117,7 +169,7 @@ class Brand:
         self, actor: Actor, name: str | None, campaign_id: str | None, *, missing_ok: bool = False
     ) -> Campaign | None:
         """The team's campaign by id or by name; None for neither (the team's kit), or for a name no campaign has
-        yet when `missing_ok`. Another team's campaign is not found."""
+        yet when `missing_ok`. A blank name is refused; another team's campaign is not found."""
         if campaign_id is not None:
             try:
                 found: Campaign | None = await self.store.campaign_by_id(campaign_id)
@@ -128,6 +180,11 @@ class Brand:
             return found
         if name is None:
             return None
+        if not name.strip():  # the store takes "" for the default campaign
+            raise InvalidRequest(
+                "A campaign name must be 1 to 200 characters.",
+                hint="Name the campaign, or leave it out for the team's kit.",
+            )
         try:
             return await self.store.campaign(actor.team_id, name)
         except NotFound:
@@ -143,8 +200,9 @@ class Brand:
         self, actor: Actor, changes: BrandChanges, campaign: str | None = None, *, campaign_id: str | None = None
     ) -> BrandView:
         """Change the team's kit (admins only: Forbidden otherwise) or a campaign's (any member; a campaign
-        named that does not exist yet is made, once the change is accepted). Files are checked and stored first;
-        the kit's next version is written only when something changed. InvalidRequest says what was refused."""
+        named that does not exist yet is made, once the change is accepted). Words and colours are checked first,
+        then files, which are stored only once all are accepted; the kit's next version is written only when
+        something changed. InvalidRequest says what was refused."""
         team_kit = campaign is None and campaign_id is None
         if team_kit and not actor.admin:
             raise Forbidden(
@@ -157,11 +215,10 @@ class Brand:
         kept = found is not None or team_kit  # a campaign named for the first time has no kit yet
         latest = await self.store.brand_kit(actor.team_id, found.id if found else None) if kept else None
         old = BrandKit.model_validate(latest.kit) if latest else BrandKit()
-        update = await self._update(old, changes)
-        try:
-            kit = BrandKit.model_validate({**old.model_dump(), **update})
-        except ValidationError as exc:
-            raise _invalid(exc) from None
+        update = _but_files(old, changes)
+        _kit(old, update)  # words and colours are refused before any file is stored
+        update |= await self._files(actor.team_id, changes, update["fonts"])
+        kit = _kit(old, update)
         if found is None and not team_kit:
             found = await self.store.campaign(actor.team_id, campaign, create=True)
         if latest is None or kit != old:
@@ -173,30 +230,23 @@ class Brand:
         """The kit a new job for this campaign follows, and its versions; (None, None) when none is set."""
         return await current(self.store, actor.team_id, campaign_id)
 
-    async def _update(self, old: BrandKit, changes: BrandChanges) -> dict[str, Any]:
-        """The kit's fields as `changes` set them; files are checked and stored."""
-        update: dict[str, Any] = {}
-        fonts = {f.use: f for f in old.fonts}
-        cleared_fonts = dict(_FONT_FIELDS)
-        for field in changes.clear:
-            if field in cleared_fonts:
-                fonts.pop(cleared_fonts[field], None)
-            else:
-                update[field] = BrandKit.model_fields[field].get_default(call_default_factory=True)
-        for name, what in (("logo", "logo"), ("logo_light", "light logo")):
+    async def _files(self, team_id: str, changes: BrandChanges, fonts: list[dict[str, Any]]) -> dict[str, Any]:
+        """The logos and fonts `changes` uploads, over `fonts`: all checked before any is stored, in the team's
+        folder, so a refused file leaves none behind."""
+        logos = {}
+        for name, what in _LOGO_FIELDS:
             if (upload := getattr(changes, name)) is not None:
-                update[name] = await take_logo(self.intake, self.storage, upload.data, upload.name, what)
+                logos[name] = await check_logo(self.intake, upload.data, upload.name, what)
+        faces = {}
         for name, use in _FONT_FIELDS:
             if (upload := getattr(changes, name)) is not None:
-                fonts[use] = await take_font(self.storage, upload.data, upload.name, use)
-        update["fonts"] = [fonts[u].model_dump() for u in ("headline", "body") if u in fonts]
-        if changes.colors is not None:
-            update["colors"] = [c.model_dump() for c in parse_colors(changes.colors)]
-        if changes.tone is not None:
-            update["tone"] = _words(changes.tone)
-        for name in _TEXT:
-            if (given := getattr(changes, name)) is not None:
-                update[name] = given
+                faces[use] = (upload.data, await check_font(upload.data, upload.name, use))
+        update: dict[str, Any] = {name: await store(self.storage, team_id, png, "png") for name, png in logos.items()}
+        by_use = {f["use"]: f for f in fonts}
+        for use, (data, (family, ext)) in faces.items():
+            key = await store(self.storage, team_id, data, ext)
+            by_use[use] = Font(key=key, family=family, use=use).model_dump()
+        update["fonts"] = [by_use[u] for u in ("headline", "body") if u in by_use]
         return update
 
     async def _view(self, actor: Actor, campaign: Campaign | None) -> BrandView:
@@ -204,7 +254,7 @@ class Brand:
         mine = await self.store.brand_kit(actor.team_id, campaign.id) if campaign else None
         kit, version = effective(team, mine)
         history = await self.store.brand_kit_versions(actor.team_id, campaign.id if campaign else None)
-        people = await self.store.user_names(v.created_by for v in history)
+        people = await self.store.user_names(actor.team_id, (v.created_by for v in history))
         stored = [k for k in (team, mine) if k is not None]
         keys = {key for k in stored for key in _file_keys(BrandKit.model_validate(k.kit))}
         return BrandView(

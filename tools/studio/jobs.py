@@ -20,6 +20,7 @@ from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_temp
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
 from tools.jobs.submit import Submissions
 from tools.studio.library import campaign_names
@@ -113,7 +114,9 @@ class Jobs:
     async def _owned(self, actor: Actor, job_id: str, verb: str) -> Job:
         job = await self.store.job(job_id, actor.team_id)
         if job.submitted_by != actor.user_id and not actor.admin:
-            asker = (await self.store.user_names([job.submitted_by])).get(job.submitted_by or "", "its owner")
+            asker = (await self.store.user_names(actor.team_id, [job.submitted_by])).get(
+                job.submitted_by or "", "its owner"
+            )
             raise Forbidden(f"Only {asker} or an admin can {verb} this job.")
         return job
 
@@ -187,7 +190,7 @@ class Jobs:
         request, note = self.models.for_format(request, channel.label)
         made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
                                     set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
-        return made.model_copy(update={"notice": " ".join(n for n in (note, made.notice) if n)})
+        return made.model_copy(update={"notice": join_notices(note, made.notice)})
 
     async def _replacing(self, actor: Actor, waiting: Job, made: Submitted) -> Submitted:
         """A change to a job still waiting for its price: the new job replaces it, and it is canceled, never
@@ -300,7 +303,7 @@ class Jobs:
                     channel=channel.key,
                     idempotency_key=idempotency_key and f"{idempotency_key}:{channel.key}",
                 )  # fmt: skip
-                made.append(submitted.model_copy(update={"notice": " ".join(n for n in (note, submitted.notice) if n)}))
+                made.append(submitted.model_copy(update={"notice": join_notices(note, submitted.notice)}))
         except ClapboardError:  # one channel refused (words too long for its format...): those made are canceled
             for submitted in made:
                 await self.submissions.cancel(submitted.job_id, by=actor.user_id)
@@ -353,12 +356,14 @@ class Jobs:
 
     async def _view(self, job: Job) -> JobView:
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        people = await self.store.user_names([job.submitted_by, job.confirmed_by, job.canceled_by])
+        people = await self.store.user_names(campaign.team_id, [job.submitted_by, job.confirmed_by, job.canceled_by])
         return JobView.of(job, campaign.name, people)
 
     async def _views(self, actor: Actor, jobs: list[Job]) -> list[JobView]:
         names = await campaign_names(self.store, actor)
-        people = await self.store.user_names(w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        people = await self.store.user_names(
+            actor.team_id, (w for j in jobs for w in (j.submitted_by, j.confirmed_by, j.canceled_by))
+        )
         return [JobView.of(j, names[j.campaign_id], people) for j in jobs]
 
     def webhook_receiver(self, provider: str) -> WebhookReceiver:

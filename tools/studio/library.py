@@ -44,7 +44,7 @@ class Library:
 
     async def _creative_views(self, actor: Actor, items: list[Creative]) -> list[CreativeView]:
         names = await campaign_names(self.store, actor)
-        people = await self.store.user_names(who for c in items for who in (c.made_by, c.confirmed_by))
+        people = await self.store.user_names(actor.team_id, (who for c in items for who in (c.made_by, c.confirmed_by)))
         return [CreativeView.of(c, names[c.campaign_id], self.storage, people) for c in items]
 
     async def library(self, actor: Actor, campaign: str | None = None, limit: int = 200) -> LibraryView:
@@ -60,7 +60,7 @@ class Library:
     async def creative(self, actor: Actor, creative_id: str) -> CreativeView:
         creative = await self.store.creative(creative_id, actor.team_id)
         campaign = await self.store.campaign_by_id(creative.campaign_id)
-        people = await self.store.user_names([creative.made_by, creative.confirmed_by])
+        people = await self.store.user_names(actor.team_id, [creative.made_by, creative.confirmed_by])
         return CreativeView.of(creative, campaign.name, self.storage, people)
 
     async def find_creative(self, actor: Actor, id_or_prefix: str) -> CreativeView:
@@ -84,7 +84,9 @@ class Library:
         the job that made it keeps its history. Reference images stay (they are shared by content)."""
         creative = await self.store.creative(creative_id, actor.team_id)
         if not self._may_delete(actor, creative):
-            maker = (await self.store.user_names([creative.made_by])).get(creative.made_by or "", "its maker")
+            maker = (await self.store.user_names(actor.team_id, [creative.made_by])).get(
+                creative.made_by or "", "its maker"
+            )
             raise Forbidden(f"Only {maker} or an admin can delete this creative.")
         for key in (creative.file_key, creative.poster_key):  # files first: a failure leaves it to delete again
             if key:
