@@ -56,7 +56,7 @@ async def test_the_team_kit_is_the_admins_and_a_campaigns_any_members(studio: St
 async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_teams_kit(studio: Studio) -> None:
     alice = (await _people(studio))["alice"]
     with pytest.raises(InvalidRequest, match="not a colour"):
-        await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
+        await studio.brand.set(alice, BrandChanges(colors="fog, mist"), "Sprng")
     assert await studio.library.campaigns(alice) == []
     with pytest.raises(InvalidRequest, match="campaign name"):
         await studio.brand.set(alice, BrandChanges(cta="Shop now"), "  ")
@@ -111,7 +111,8 @@ async def test_a_logo_keeps_its_alpha_and_a_font_its_family(studio: Studio) -> N
         (BrandChanges(logo=_upload(b'<svg><image href="data:image/png;base64,iVBO"/></svg>', "l.svg")), "embedded"),
         (BrandChanges(logo=_upload(SLIVER, "l.svg")), "is drawn 1×1200: a logo can be at most 10 times"),
         (BrandChanges(colors="#0A2540"), "A palette has 2 to 6 colours"),
-        (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
+        (BrandChanges(colors="#0A2540, fog"), "'fog' is not a colour"),
+        (BrandChanges(colors="#0A2540, #12345G"), "'#12345G' is not a colour"),
     ],
 )
 async def test_what_is_refused_says_why_and_writes_nothing(studio: Studio, changes: BrandChanges, said: str) -> None:
@@ -133,3 +134,9 @@ async def test_an_svg_logo_without_anything_active_is_drawn_on_its_alpha(studio:
 def test_colours_take_roles() -> None:
     assert [(c.hex, c.role) for c in parse_colors("#0a2540:background; FF5A1F accent,#ffffff")] == [
         ("#0A2540", "background"), ("#FF5A1F", "accent"), ("#FFFFFF", None)]  # fmt: skip
+
+
+def test_colours_may_be_colour_words() -> None:
+    """The same words a brief's colours are read in (tools/brand/colours.py)."""
+    assert [(c.hex, c.role) for c in parse_colors("navy:background, orange accent, #F00")] == [
+        ("#12234A", "background"), ("#F57C1F", "accent"), ("#FF0000", None)]  # fmt: skip

@@ -17,7 +17,7 @@ from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID, Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brand import BrandKit, BrandVersion, Color
-from tools.brand.colours import hex_of
+from tools.brand.colours import colour_hex, hex_of
 from tools.brand.contrast import contrast
 from tools.brand.current import current, effective
 from tools.brand.files import take_font, take_logo
@@ -28,7 +28,7 @@ from tools.references import ReferenceIntake
 Clearable = Literal["logo", "logo_light", "font", "body_font", "colors", "cta", "website", "tone", "legal"]
 _TEXT = ("cta", "website", "legal")
 _FONT_FIELDS: tuple[tuple[str, Use], ...] = (("font", "headline"), ("body_font", "body"))
-_COLOR = re.compile(r"\s*(#?[0-9A-Fa-f]{6})\s*(?:[:= ]\s*(background|text|accent))?\s*", re.I)
+_COLOR = re.compile(r"\s*(.+?)(?:\s*[:= ]\s*(background|text|accent))?\s*", re.I)
 
 
 class FileUpload(BaseModel):
@@ -39,8 +39,8 @@ class FileUpload(BaseModel):
 
 
 class BrandChanges(BaseModel):
-    """What to change in a kit; what is left None stays as it is. `colors` is a list like "#0A2540,#FF5A1F" (a
-    role may follow each: "#0A2540:background"), `tone` a list of words like "bold, playful"; `font` is the
+    """What to change in a kit; what is left None stays as it is. `colors` is a list like "#0A2540,#FF5A1F" or "navy,
+    orange" (a role may follow each: "#0A2540:background"), `tone` a list of words like "bold, playful"; `font` is the
     headline font, `body_font` the body text's; `clear` empties fields."""
 
     model_config = ConfigDict(extra="forbid")
@@ -115,16 +115,18 @@ class BrandView(BaseModel):
 
 
 def parse_colors(text: str) -> list[Color]:
-    """ "#0A2540, #FF5A1F:accent" as a palette; InvalidRequest naming what is not a colour."""
+    """ "#0A2540, #FF5A1F:accent" (or colour words: "navy, orange:accent") as a palette; InvalidRequest naming what
+    is not a colour."""
     colors = []
     for part in (p for p in re.split(r"[,;]", text) if p.strip()):
-        found = _COLOR.fullmatch(part)
-        if found is None:
+        said, role = _COLOR.fullmatch(part).groups()  # type: ignore[union-attr]  # (.+?) matches any part
+        hex_ = colour_hex("#" + said if re.fullmatch(r"[0-9A-Fa-f]{6}", said) else said)
+        if hex_ is None:
             raise InvalidRequest(
-                f"'{part.strip()[:40]}' is not a colour.", hint='Give colours as #RRGGBB, e.g. "#0A2540,#FF5A1F".'
+                f"'{part.strip()[:40]}' is not a colour.",
+                hint='Give colours as #RRGGBB or colour words, e.g. "#0A2540,#FF5A1F" or "navy, orange".',
             )
-        hex_, role = found.groups()
-        colors.append(Color(hex="#" + hex_.lstrip("#"), role=role.lower() if role else None))
+        colors.append(Color(hex=hex_, role=role.lower() if role else None))
     return colors
 
 

@@ -26,8 +26,8 @@ class BrandForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     colors: StorableText | None = Field(
-        None, max_length=200, description='2 to 6 colours: "#0A2540,#FF5A1F", a role after each if wanted '
-        '("#0A2540:background"; roles: background, text, accent).'
+        None, max_length=200, description='2 to 6 colours: "#0A2540,#FF5A1F" or "navy,orange", a role after each if '
+        'wanted ("#0A2540:background"; roles: background, text, accent).'
     )  # fmt: skip
     cta: StorableText | None = Field(None, max_length=120, description="The call to action, e.g. Shop now.")
     website: StorableText | None = Field(None, max_length=120, description="The website or handle for the end card.")
