@@ -128,6 +128,14 @@ _VIDEO = re.compile(
     re.I,
 )
 _LINES = re.compile(r"\s*[\n;]\s*")
+# Where one labelled value ends and the next begins: "our CTA is Shop now and our website is aurora.run"
+_NEXT_LABEL = re.compile(
+    rf"(?:\s*,\s*|\s*,?\s+and\s+)(?=(?:{_OURS}\s+)?(?:cta|call[\s-]to[\s-]action|website|site|web\s+address|url|handle"
+    r"|tone|voice|legal(?:\s+(?:line|text|note|copy))?|disclaimer|colou?rs?|palette|logo|light\s+logo|headline\s+font"
+    r"|body\s+font)\b"
+    r"\s*(?:is|are|:|=))",
+    re.I,
+)
 _SENTENCES = re.compile(r"(?<=[\w)])\.\s+(?=[A-Z])")
 
 
@@ -139,11 +147,24 @@ def read_brand(text: str) -> BrandArgs | None:
     args = BrandArgs()
     text = _scope(text, args)
     for line in _LINES.split(text):
-        # A legal line or a CTA may hold sentences of its own; anything else is read sentence by sentence.
-        clauses = [line] if _LEGAL.match(line) or _CTA.match(line) else _SENTENCES.split(line)
+        # A legal line is the rest of its line; a CTA ends where another label starts ("and our website is");
+        # anything else is read sentence by sentence.
+        parts = _labelled(line)
+        clauses = [c for p in parts for c in ([p] if _CTA.match(p) or _LEGAL.match(p) else _SENTENCES.split(p))]
         if not all(_clause(c, args) for c in clauses if c):
             return None  # a clause that says something else: not a kit message after all
     return args if args.changes_anything() else None
+
+
+def _labelled(line: str) -> list[str]:
+    """A line cut where each label starts; a legal line runs to the line's end, whatever it says."""
+    parts, start = [], 0
+    for m in _NEXT_LABEL.finditer(line):
+        if _LEGAL.match(line[start:]):
+            break
+        parts.append(line[start : m.start()])
+        start = m.end()
+    return [*parts, line[start:]]
 
 
 def _scope(text: str, args: BrandArgs) -> str:

@@ -52,6 +52,15 @@ SAID = [
     ("legal: Promo valid until 31 Dec. Ad terms apply", {"legal": "Promo valid until 31 Dec. Ad terms apply"}),
     ("our CTA is Watch the video", {"cta": "Watch the video"}),
     (
+        "our CTA is Shop now and our website is aurora.run",
+        {"cta": "Shop now", "website": "aurora.run"},
+    ),
+    ("our CTA is Fish and chips, tone: warm", {"cta": "Fish and chips", "tone": ["warm"]}),
+    (
+        "our CTA is Start free and legal line: Terms apply and our site is better",
+        {"cta": "Start free", "legal": "Terms apply and our site is better"},
+    ),
+    (
         "our colours are #0A2540 and #FF5A1F. Tone: bold and playful",
         {"colors": [{"hex": "#0A2540"}, {"hex": "#FF5A1F"}], "tone": ["bold", "playful"]},
     ),
