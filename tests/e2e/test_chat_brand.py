@@ -155,6 +155,20 @@ async def test_a_logo_the_chat_model_sets_is_not_kept_as_the_next_videos_referen
     assert "attached logo" not in ready[0], ready
 
 
+async def test_an_svg_is_taken_as_the_logo_and_refused_as_a_videos_reference(settings: Settings) -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><circle cx="50" cy="50" r="40"/></svg>'
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("this is our logo", files=[await tab.upload("aurora.svg", svg, "image/svg+xml")])
+        card = await next_card(tab, 0)
+        await tab.send("make a 2 second clip of this", files=[await tab.upload("mark.svg", svg, "image/svg+xml")])
+        refused = await tab.wait_for(lambda: [m for m in tab.messages() if "Nothing was generated" in m])
+        await tab.close()
+    assert card["logos"][0]["kind"] == "main"
+    assert "“mark.svg” is an SVG drawing, not a PNG, JPEG or WebP image. Reference images must be" in refused[0]
+
+
 async def test_a_member_is_offered_the_campaigns_kit_with_a_button(settings: Settings) -> None:
     from chat import runtime
 
