@@ -20,7 +20,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
-from chat.brand_words import BrandArgs, changes_of
+from chat.brand_words import BrandArgs, Palette, changes_of
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
@@ -385,12 +385,14 @@ async def apply_brand(
     studio: Studio, actor: Actor, args: BrandArgs, campaign: str | None, files: list[tuple[str, Path]]
 ) -> Result:
     """Change the team's kit (campaign None) or a campaign's as `args` say, with a message's files."""
+    palette: Palette
     try:
-        palette = (await studio.brand.get(actor, campaign)).effective.colors
+        kit = await studio.brand.get(actor, campaign)
+        palette, assigned = [(c.hex, c.role) for c in kit.effective.colors], kit.look.roles
     except NotFound:
-        palette = []  # a campaign named for the first time: made when its kit is set
+        palette, assigned = [], {}  # a campaign named for the first time: made when its kit is set
     uploads = [(name, await asyncio.to_thread(path.read_bytes)) for name, path in files]
-    changes = changes_of(args, uploads, [(c.hex, c.role) for c in palette])
+    changes = changes_of(args, uploads, palette, assigned)
     if isinstance(changes, str):
         return changes, Outcome()
     try:

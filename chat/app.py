@@ -151,11 +151,13 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
     config = {"configurable": {"thread_id": cl.context.session.thread_id}}
     answer: cl.Message | None = None
     outcomes: list[Outcome] = []
+    graph = services().agent(offline)
+    # This message's images replace the conversation's references, unless set_brand takes one as the kit's logo.
+    kept = (await graph.aget_state(config)).values.get("attachments", []) if "attachments" in state else None
+    logo_taken = False
     try:
-        async for mode, data in (
-            services()
-            .agent(offline)
-            .astream(state, config=config, context=context, stream_mode=["messages", "updates"])
+        async for mode, data in graph.astream(
+            state, config=config, context=context, stream_mode=["messages", "updates"]
         ):
             if mode == "messages":
                 chunk, meta = data
@@ -169,6 +171,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                 continue
             for update in data.values():
                 for msg in (update or {}).get("messages", []) if isinstance(update, dict) else []:
+                    if isinstance(msg, AIMessage):
+                        logo_taken |= any(c["name"] == "set_brand" and c["args"].get("logo") for c in msg.tool_calls)
                     if isinstance(msg, ToolMessage):
                         if isinstance(msg.artifact, Outcome):  # followed at once: a draft can be ready in a second
                             outcomes.append(msg.artifact)
@@ -191,6 +195,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         ).send()
         await ask_prices([s for outcome in outcomes for s in outcome.submitted])  # started before it failed
         return
+    if logo_taken and kept is not None:  # the kit's logo is no image for the videos
+        await graph.aupdate_state(config, {"attachments": kept})
     started = [s for outcome in outcomes for s in outcome.submitted]
     if answer is not None:
         await answer.send()

@@ -40,16 +40,6 @@ ASK = {
 }
 
 
-def ink(hex_: str) -> str:
-    """Black or white, whichever reads better on this colour (its WCAG relative luminance)."""
-    r, g, b = (int(hex_[i : i + 2], 16) / 255 for i in (1, 3, 5))
-    lum = sum(
-        w * (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4)
-        for w, c in zip((0.2126, 0.7152, 0.0722), (r, g, b), strict=True)
-    )
-    return "#000000" if lum > 0.179 else "#FFFFFF"
-
-
 def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
     """What the card shows: the kit a new video follows (a campaign's fields over the team's), and which fields
     the campaign sets."""
@@ -63,16 +53,18 @@ def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
         )
         if key
     ]
-    colors = sorted(kit.colors, key=lambda c: ROLE_ORDER.get(c.role or "", 3))
+    role_of = {hex_: role for role, hex_ in view.look.roles.items()}
+    background = view.look.roles.get("background")
+    colors = sorted(kit.colors, key=lambda c: ROLE_ORDER.get(role_of.get(c.hex, ""), 3))
     return {
         "campaign": view.campaign,
         "label": view.label,
         "expires_at": int(expires_at),
         "empty": kit.is_empty(),
         "logos": logos,
-        "colors": [{"hex": c.hex, "role": c.role or "", "ink": ink(c.hex)} for c in colors],
+        "colors": [{"hex": c.hex, "role": role_of.get(c.hex, ""), "ink": view.look.inks[c.hex]} for c in colors],
         "colors_campaign": "colors" in own,
-        "dark": next((c.hex for c in kit.colors if c.role == "background" and ink(c.hex) == "#FFFFFF"), "#111827"),
+        "dark": background if background and view.look.inks[background] == "#FFFFFF" else "#111827",
         "preview": preview(view),
         "fonts": [
             {"use": f.use, "family": f.family, "url": view.files.get(f.key, ""), "face": f"brand-{f.use}-{i}"}
@@ -93,22 +85,20 @@ def card_props(view: BrandView, expires_at: float) -> dict[str, Any]:
 
 
 def preview(view: BrandView) -> dict[str, Any] | None:
-    """The kit put together, as an end card would: its background, the logo that reads on it, a headline in its
-    text colour and the CTA on its accent; None until the kit has colours."""
-    kit = view.effective
+    """The kit put together, as an end card draws it (the studio's `look`): its background, the logo drawn on it,
+    a headline in its text colour and the CTA on its accent; None until the kit has colours."""
+    kit, look = view.effective, view.look
     if not kit.colors:
         return None
-    role = {c.role: c.hex for c in kit.colors if c.role}
-    background = role.get("background", kit.colors[0].hex)
-    accent = role.get("accent", next((c.hex for c in kit.colors if c.hex != background), background))
-    dark = ink(background) == "#FFFFFF"
-    logo = (kit.logo_light or kit.logo) if dark else kit.logo
+    background = look.roles.get("background", kit.colors[0].hex)
+    text = look.roles.get("text", look.inks.get(background, "#FFFFFF"))
+    accent = look.roles.get("accent", text)  # with no accent, the renderer makes one from the text colour
     return {
         "background": background,
-        "text": role.get("text", ink(background)),
+        "text": text,
         "accent": accent,
-        "accent_ink": ink(accent),
-        "logo": view.files.get(logo or "", ""),
+        "accent_ink": look.inks.get(accent, background),
+        "logo": view.files.get(look.logo or "", ""),
         "cta": kit.cta,
         "website": kit.website,
     }

@@ -7,21 +7,20 @@ rules here or from the chat model; chat/brand.py applies it."""
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
 from tools.studio.brief import campaign_named
+from tools.studio.types import COLOUR, MAX_COLORS, Role, colour_hex
 
-Role = Literal["background", "text", "accent"]
-MAX_COLORS = 6
-ROLES = ("background", "text", "accent")
+ROLES: tuple[Role, ...] = get_args(Role)
 FONT_SUFFIXES = (".ttf", ".otf")
 _HEX = r"#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})\b"
 
 
 class Swatch(BaseModel):
-    hex: str = Field(description="#RRGGBB, as the user wrote it.")
+    hex: str = Field(description="#RRGGBB, or the colour words the user wrote (navy, dark green).")
     role: Role | None = Field(default=None, description="background, text or accent, when the user named one.")
 
 
@@ -29,7 +28,7 @@ class Recolor(BaseModel):
     """One colour of the kit changed: the one with that role, or that hex, becomes `hex`."""
 
     of: str = Field(description="The colour to change: its role (background, text, accent) or its current #hex.")
-    hex: str = Field(description="The new colour, #RRGGBB.")
+    hex: str = Field(description="The new colour, #RRGGBB or colour words.")
 
 
 class BrandArgs(BaseModel):
@@ -87,10 +86,16 @@ _ROLE_WORDS: dict[str, Role] = {
 _ROLE = r"(background|bg|backdrop|base|text|type|copy|font|foreground|accent|highlight|cta|buttons?|pop)"
 _ROLE_BEFORE = re.compile(rf"\b{_ROLE}(?:\s+colou?r)?\s*(?:is|=|:|-|–|of|as)?\s*$", re.I)
 _ROLE_AFTER = re.compile(rf"^\s*(?:\(|as\s+(?:the\s+|our\s+)?|for\s+(?:the\s+)?)?{_ROLE}\b", re.I)
-_REPLACE = re.compile(rf"\b(?:replace|swap)\s+({_HEX})\s+(?:with|for|by)\s+({_HEX})", re.I)
+_REPLACE = re.compile(rf"\b(?:replace|swap)\s+({_HEX})\s+(?:with|for|by)\s+({COLOUR})", re.I)
 _ROLE_TO = re.compile(
     rf"^(?:please\s+)?(?:change|make|set|switch|update)\s+(?:the\s+|our\s+)?(?:brand\s+|kit'?s?\s+)?{_ROLE}"
-    rf"(?:\s+colou?r)?\s+(?:to|=|:|into)?\s*({_HEX})",
+    rf"(?:\s+colou?r)?\s+(?:to|=|:|into)?\s*({COLOUR})\s*$",
+    re.I,
+)
+# What may stand around colour words in a message that only sets colours ("white text on a navy background")
+_FILLER = re.compile(
+    rf"\b(?:{_ROLE[1:-1]}|our|my|the|brand'?s?|kit'?s?|colou?rs?|palette|is|are|and|with|as|a|on|for|to|new|now)\b"
+    r"|[\s,:;=()&/+.!-]+",
     re.I,
 )
 _SET_WORDS = re.compile(r"^(?:our|my|the\s+brand'?s?|brand|kit)\b|\b(?:are|is)\s*:?\s*#|^colou?rs?\s*:", re.I)
@@ -123,6 +128,14 @@ _VIDEO = re.compile(
     re.I,
 )
 _LINES = re.compile(r"\s*[\n;]\s*")
+# Where one labelled value ends and the next begins: "our CTA is Shop now and our website is aurora.run"
+_NEXT_LABEL = re.compile(
+    rf"(?:\s*,\s*|\s*,?\s+and\s+)(?=(?:{_OURS}\s+)?(?:cta|call[\s-]to[\s-]action|website|site|web\s+address|url|handle"
+    r"|tone|voice|legal(?:\s+(?:line|text|note|copy))?|disclaimer|colou?rs?|palette|logo|light\s+logo|headline\s+font"
+    r"|body\s+font)\b"
+    r"\s*(?:is|are|:|=))",
+    re.I,
+)
 _SENTENCES = re.compile(r"(?<=[\w)])\.\s+(?=[A-Z])")
 
 
@@ -134,11 +147,24 @@ def read_brand(text: str) -> BrandArgs | None:
     args = BrandArgs()
     text = _scope(text, args)
     for line in _LINES.split(text):
-        # A legal line or a CTA may hold sentences of its own; anything else is read sentence by sentence.
-        clauses = [line] if _LEGAL.match(line) or _CTA.match(line) else _SENTENCES.split(line)
+        # A legal line is the rest of its line; a CTA ends where another label starts ("and our website is");
+        # anything else is read sentence by sentence.
+        parts = _labelled(line)
+        clauses = [c for p in parts for c in ([p] if _CTA.match(p) or _LEGAL.match(p) else _SENTENCES.split(p))]
         if not all(_clause(c, args) for c in clauses if c):
             return None  # a clause that says something else: not a kit message after all
     return args if args.changes_anything() else None
+
+
+def _labelled(line: str) -> list[str]:
+    """A line cut where each label starts; a legal line runs to the line's end, whatever it says."""
+    parts, start = [], 0
+    for m in _NEXT_LABEL.finditer(line):
+        if _LEGAL.match(line[start:]):
+            break
+        parts.append(line[start : m.start()])
+        start = m.end()
+    return [*parts, line[start:]]
 
 
 def _scope(text: str, args: BrandArgs) -> str:
@@ -169,7 +195,7 @@ def _clause(clause: str, args: BrandArgs) -> bool:
     if m := _TONE.match(clause):
         args.tone = [w for w in (p.strip(" .!") for p in re.split(r"\s*,\s*|\s+and\s+|\s*/\s*", m.group(1))) if w]
         return True
-    if _VIDEO.search(_without_hex(clause)):
+    if _VIDEO.search(_without_colours(clause)):
         return False
     if m := _LOGO.match(clause):
         args.logo = "light" if any(m.group(i) for i in (1, 2, 4)) or (m.group(3) or "").lower() == "dark" else "main"
@@ -182,18 +208,22 @@ def _clause(clause: str, args: BrandArgs) -> bool:
 
 
 def _colours(clause: str, args: BrandArgs) -> bool:
-    """The palette ("our colours are #0A2540 and #FF5A1F", "background #0A2540, accent #FF5A1F") or one colour
-    changed ("make the accent #00C2A8", "replace #FF5A1F with #00C2A8")."""
-    hexes = list(re.finditer(_HEX, clause))
-    if not hexes or not _COLOURS.search(_without_hex(clause)) and not _REPLACE.search(clause):
+    """The palette ("our colours are #0A2540 and #FF5A1F", "our colours are navy and orange", "background #0A2540,
+    accent #FF5A1F") or one colour changed ("make the accent teal", "replace #FF5A1F with #00C2A8"). Colour words
+    set the kit only where the message is about colours alone ("a red sneaker on a white background" is a brief)."""
+    hits = list(re.finditer(COLOUR, clause, re.I))
+    if not hits or not _COLOURS.search(_without_colours(clause)) and not _REPLACE.search(clause):
         return False
     if m := _REPLACE.search(clause):
         args.recolor.append(Recolor(of=_full(m.group(1)), hex=_full(m.group(2))))
         return True
-    if len(hexes) == 1 and (m := _ROLE_TO.match(clause)):
+    if len(hits) == 1 and (m := _ROLE_TO.match(clause)):
         args.recolor.append(Recolor(of=_ROLE_WORDS[m.group(1).lower()], hex=_full(m.group(2))))
         return True
-    swatches = [Swatch(hex=_full(h.group(0)), role=_role_of(clause, h, hexes)) for h in hexes]
+    worded = not all(h.group(0).startswith("#") for h in hits)
+    if worded and not (_SET_WORDS.search(clause) or not _FILLER.sub("", _without_colours(clause))):
+        return False
+    swatches = [Swatch(hex=_full(h.group(0)), role=_role_of(clause, h, hits)) for h in hits]
     if len(swatches) == 1 and swatches[0].role:
         args.recolor.append(Recolor(of=swatches[0].role, hex=swatches[0].hex))
         return True
@@ -216,13 +246,12 @@ def _role_of(clause: str, hit: re.Match[str], hexes: list[re.Match[str]]) -> Rol
 
 
 def _full(value: str) -> str:
-    """#RGB as #RRGGBB, upper case."""
-    digits = value.lstrip("#")
-    return "#" + (digits if len(digits) == 6 else "".join(c * 2 for c in digits)).upper()
+    """A colour as #RRGGBB ("#f00", "navy"); what is not a colour as it is (the studio says it is not one)."""
+    return colour_hex(value) or value
 
 
-def _without_hex(text: str) -> str:
-    return re.sub(_HEX, " ", text)
+def _without_colours(text: str) -> str:
+    return re.sub(COLOUR, " ", text, flags=re.I)
 
 
 def _unquoted(value: str) -> str:
@@ -237,9 +266,12 @@ def is_font(name: str) -> bool:
 Palette = list[tuple[str, str | None]]  # (#hex, role)
 
 
-def changes_of(args: BrandArgs, uploads: list[tuple[str, bytes]], palette: Palette) -> dict[str, Any] | str:
+def changes_of(
+    args: BrandArgs, uploads: list[tuple[str, bytes]], palette: Palette, assigned: dict[str, str]
+) -> dict[str, Any] | str:
     """The fields of the studio's `BrandChanges` for what a message said, with this message's files (`uploads`:
-    name and bytes) and the kit's palette as it is (what a single colour changes); or what to ask the user for
+    name and bytes), the kit's palette as it is and the roles a video gives its colours (`assigned`: role to
+    #hex, the studio's `look.roles`), which say what a single colour changes; or what to ask the user for
     instead."""
     images = [(n, d) for n, d in uploads if not is_font(n)]
     fonts = [(n, d) for n, d in uploads if is_font(n)]
@@ -257,12 +289,16 @@ def changes_of(args: BrandArgs, uploads: list[tuple[str, bytes]], palette: Palet
         name, data = fonts[0]
         changes["body_font" if args.font == "body" else "font"] = {"data": data, "name": name}
     colors: Palette = [(_full(s.hex), s.role) for s in args.colors] or list(palette)
+    assigned = {} if args.colors else assigned  # a new palette's roles are its own
     for change in args.recolor:
-        at = [i for i, (hex_, role) in enumerate(colors) if change.of.upper() in (hex_, (role or "").upper())]
-        if at:
-            colors[at[0]] = (_full(change.hex), colors[at[0]][1])
-        elif change.of.lower() in ROLES:
-            colors.append((_full(change.hex), change.of.lower()))
+        of = _full(change.of).upper()
+        role = next((r for r in ROLES if r == change.of.lower()), None)
+        at = [i for i, (hex_, said) in enumerate(colors) if of in (hex_, (said or "").upper())]
+        at = at or [i for i, (hex_, said) in enumerate(colors) if not said and role and hex_ == assigned.get(role)]
+        if at:  # the colour a video gives that role keeps it, said from now on
+            colors[at[0]] = (_full(change.hex), colors[at[0]][1] or role)
+        elif role:
+            colors.append((_full(change.hex), role))
         else:
             return f"The kit has no colour {change.of}: its colours are {_listed(colors)}. Say which to change."
     if (args.colors or args.recolor) and not 2 <= len(colors) <= MAX_COLORS:

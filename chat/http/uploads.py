@@ -105,13 +105,13 @@ async def read_upload(request: Request, limit: int, field: str = "file") -> tupl
 
 
 async def read_form(
-    request: Request, limit: int, what: str, *, max_files: int, max_fields: int = 4
+    request: Request, limit: int, what: str, *, max_files: int, max_fields: int = 4, body: str = "file"
 ) -> tuple[dict[str, tuple[bytes, str]], dict[str, str]]:
     """A multipart (or URL-encoded) form's files, as bytes with their given names, and its text fields, reading
-    at most `limit` bytes of body (and a little more for the framing): TooLarge past that, naming `what` the
-    body is."""
+    at most `limit` bytes of body (and a little more for the framing): TooLarge past that, naming what the limit
+    is of (`body`: the file, or the whole form) and `what` the body is."""
     declared = request.headers.get("content-length", "")
-    too_large = f"The file is larger than {_mb(limit)} MB, the most {what} can be."
+    too_large = f"The {body} is larger than {_mb(limit)} MB, the most {what} can be."
     if declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD:
         raise TooLarge(too_large)
     capped = Request(request.scope, _capped(request.receive, limit + MULTIPART_OVERHEAD))

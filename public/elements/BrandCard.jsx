@@ -1,5 +1,5 @@
 // The brand kit (chat/brand.py sends it): logos on a checkerboard, on white and on the kit's dark colour (so a
-// logo's transparency shows), colour swatches with their hex and role, font samples drawn in the uploaded fonts,
+// logo's transparency shows), colour swatches with their hex and the role a video gives them, font samples drawn in the uploaded fonts,
 // the kit's words and its version. Edit asks in the chat what to change; Refresh brings fresh links.
 // Layout uses inline styles: only the Tailwind classes Chainlit's own pages use are in its stylesheet.
 import { useEffect, useState } from "react"
@@ -135,7 +135,7 @@ export default function BrandCard() {
             {props.colors.map((c) => (
               <div key={c.hex + c.role} data-color={c.hex} className="flex flex-col gap-1">
                 <div style={{ ...SWATCH, background: c.hex, color: c.ink }}>{c.hex}</div>
-                <div className="text-xs text-muted-foreground">{c.role || "role: auto"}</div>
+                <div className="text-xs text-muted-foreground">{c.role || "extra colour"}</div>
               </div>
             ))}
           </div>

@@ -61,4 +61,10 @@ async def test_other_teams_no_token_and_what_a_kit_cannot_take(api: httpx.AsyncC
     assert svg.status_code == 422 and "is an SVG with a script in it" in svg.json()["detail"]
     for refused in ({"cta": "x" * 121}, {"clear": "everything"}, {"favourite": "x"}, {}):
         assert (await api.put(where, data=refused)).status_code == 422, refused
+    as_text = await api.put(where, data={"logo": "aurora.png"})
+    assert as_text.status_code == 422 and as_text.json()["detail"].startswith("Send `logo` as a file, not as text.")
+    stray = await api.put(where, files={"banner": ("b.png", png_bytes((4, 4)), "image/png")})
+    assert stray.status_code == 422 and "`banner` is not a file a brand kit takes" in stray.json()["detail"]
+    huge = await api.put(where, headers={"Content-Length": str(1 << 30), "Content-Type": "multipart/form-data"})
+    assert huge.status_code == 413 and huge.json()["detail"].startswith("The form is larger than")
     assert (await api.get(where)).json()["version"] is None  # nothing was written

@@ -63,7 +63,7 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
         attach(page, logo(tmp_path / "aurora-light.png", (255, 255, 255)))
         send(page, "this is our light logo")
         card_count(page, 3)
-        send(page, "our colours are background #0A2540, text #FFFFFF, accent #FF5A1F")
+        send(page, "our colours are #FF5A1F and #0A2540")  # no roles: the card shows those a video gives them
         card_count(page, 4)
         attach(page, FONT)
         send(page, "use this font for headlines")
@@ -82,8 +82,10 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
             ".every(i => i.complete && i.naturalWidth === 480)",
             timeout=15000,
         )
-        assert [card.locator(f"[data-color='{c}']").count() for c in ("#0A2540", "#FFFFFF", "#FF5A1F")] == [1, 1, 1]
-        expect(card.locator("[data-color='#FF5A1F']")).to_contain_text("accent")
+        assert [card.locator(f"[data-color='{c}']").count() for c in ("#0A2540", "#FF5A1F")] == [1, 1]
+        expect(card.locator("[data-color='#FF5A1F']")).to_contain_text("accent")  # the most vivid
+        expect(card.locator("[data-color='#0A2540']")).to_contain_text("background")  # the most neutral
+        expect(card.locator("[data-part=preview]")).to_have_css("background-color", "rgb(10, 37, 64)")
         sample = card.locator("[data-font=headline] div").nth(1)
         page.wait_for_function(
             "[...document.fonts].some(f => f.family.includes('brand-headline') && f.status === 'loaded')",
@@ -106,6 +108,7 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
         changed = page.locator("#brand-card").last
         expect(changed.locator("[data-field=version]")).to_have_text("team kit v6")
         assert changed.locator("[data-color='#00C2A8']").count() == 1
+        assert changed.locator("[data-color='#FF5A1F']").count() == 0  # the accent replaced, not a third colour
         assert page.locator("video").count() == 0  # nothing of it made a video
         page.screenshot(path=str(shots / "brand-chat.png"), full_page=True)
         browser.close()

@@ -129,6 +129,46 @@ async def test_the_chat_model_sets_the_kit_through_the_same_tool(tmp_path: Path)
     assert [w["value"] for w in card["words"]] == ["bold"]
 
 
+async def test_a_logo_the_chat_model_sets_is_not_kept_as_the_next_videos_reference(tmp_path: Path) -> None:
+    """A message the offline reader does not know, whose image the model's set_brand takes as the logo: the next
+    video follows the kit's logo, not the attachment."""
+    from tests.conftest import make_settings
+    from tests.fakes.openai_server import FakeOpenAI
+
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "set_brand", "arguments": {"logo": "main"}}])
+        llm.queue_reply(content="Your logo is in the team's kit.")
+        clip = {"prompt": "a lighthouse at dawn", "duration_s": 2}
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": clip}])
+        llm.queue_reply(content="On it.")
+        async with chainlit_server(settings) as base:
+            tab = ChatClient(base)
+            await tab.connect()
+            mark = await tab.upload("aurora.png", partner_logo(), "image/png")
+            await tab.send("here's the mark we put on everything", files=[mark])
+            card = await next_card(tab, 0)
+            await tab.send("now a clip of a lighthouse")
+            ready = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith("Your video is ready")])
+            await tab.close()
+    assert card["logos"][0]["kind"] == "main"
+    assert "attached logo" not in ready[0], ready
+
+
+async def test_an_svg_is_taken_as_the_logo_and_refused_as_a_videos_reference(settings: Settings) -> None:
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><circle cx="50" cy="50" r="40"/></svg>'
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send("this is our logo", files=[await tab.upload("aurora.svg", svg, "image/svg+xml")])
+        card = await next_card(tab, 0)
+        await tab.send("make a 2 second clip of this", files=[await tab.upload("mark.svg", svg, "image/svg+xml")])
+        refused = await tab.wait_for(lambda: [m for m in tab.messages() if "Nothing was generated" in m])
+        await tab.close()
+    assert card["logos"][0]["kind"] == "main"
+    assert "“mark.svg” is an SVG drawing, not a PNG, JPEG or WebP image. Reference images must be" in refused[0]
+
+
 async def test_a_member_is_offered_the_campaigns_kit_with_a_button(settings: Settings) -> None:
     from chat import runtime
 

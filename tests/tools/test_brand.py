@@ -56,7 +56,7 @@ async def test_the_team_kit_is_the_admins_and_a_campaigns_any_members(studio: St
 async def test_a_refused_change_makes_no_campaign_and_a_blank_name_is_not_the_teams_kit(studio: Studio) -> None:
     alice = (await _people(studio))["alice"]
     with pytest.raises(InvalidRequest, match="not a colour"):
-        await studio.brand.set(alice, BrandChanges(colors="navy, teal"), "Sprng")
+        await studio.brand.set(alice, BrandChanges(colors="fog, mist"), "Sprng")
     assert await studio.library.campaigns(alice) == []
     for blank in ("  ", ""):
         with pytest.raises(InvalidRequest, match="campaign name"):
@@ -168,7 +168,8 @@ async def test_an_svg_logo_is_drawn_as_one_of_the_decodes_at_once(
             "Call to action: at most 120 characters; Legal line: at most 300",
         ),
         (BrandChanges(tone="bold, " + "z" * 121), "Tone words: at most 120 characters"),
-        (BrandChanges(colors="#0A2540, navy"), "'navy' is not a colour"),
+        (BrandChanges(colors="#0A2540, fog"), "'fog' is not a colour"),
+        (BrandChanges(colors="#0A2540, #12345G"), "'#12345G' is not a colour"),
     ],
 )
 async def test_what_is_refused_says_why_and_writes_nothing(studio: Studio, changes: BrandChanges, said: str) -> None:
@@ -190,3 +191,9 @@ async def test_an_svg_logo_without_anything_active_is_drawn_on_its_alpha(studio:
 def test_colours_take_roles() -> None:
     assert [(c.hex, c.role) for c in parse_colors("#0a2540:background; FF5A1F accent,#ffffff")] == [
         ("#0A2540", "background"), ("#FF5A1F", "accent"), ("#FFFFFF", None)]  # fmt: skip
+
+
+def test_colours_may_be_colour_words() -> None:
+    """The same words a brief's colours are read in (tools/brand/colours.py)."""
+    assert [(c.hex, c.role) for c in parse_colors("navy:background, orange accent, #F00")] == [
+        ("#12234A", "background"), ("#F57C1F", "accent"), ("#FF0000", None)]  # fmt: skip

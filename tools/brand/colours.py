@@ -32,8 +32,8 @@ COLOUR_WORDS: tuple[str, ...] = (*NAMED, *MODIFIERS)
 
 _WORD = r"\b(?:(?:light|dark|deep|bright|pale|pastel|neon)\s)?(?:" + "|".join(NAMED) + r")\b"
 _HEX = r"#[0-9A-Fa-f]{6}\b|#[0-9A-Fa-f]{3}\b"
-_ONE = rf"(?:{_HEX}|{_WORD})"
-_LIST = rf"{_ONE}(?:\s*(?:,|&|/|\band\b|\bor\b|\bplus\b)\s*{_ONE})*"
+COLOUR = rf"(?:{_HEX}|{_WORD})"  # one colour: a hex code or colour words ("navy", "dark green")
+_LIST = rf"{COLOUR}(?:\s*(?:,|&|/|\band\b|\bor\b|\bplus\b)\s*{COLOUR})*"
 _ROLE_WORDS = r"backgrounds?|backdrops?|bg|text|type|lettering|accents?|highlights?"
 _PALETTE_WORDS = r"colou?rs?|palette|colou?r\s+scheme|tones|theme"
 _LISTS = [
@@ -83,6 +83,13 @@ def hex_of(rgb: RGB) -> str:
     return "#{:02X}{:02X}{:02X}".format(*rgb)
 
 
+def colour_hex(text: str) -> str | None:
+    """#RRGGBB for one colour said as a hex code or in words ("navy", "dark green", "#F00"); None otherwise."""
+    text = text.strip()
+    rgb = rgb_of(text) if re.fullmatch(COLOUR, text, re.I) else None
+    return hex_of(rgb) if rgb is not None else None
+
+
 def name_of(hex_colour: str) -> str:
     """The colour word nearest a hex colour (by a perceptual weighting of the RGB distance)."""
     rgb = Color(hex=hex_colour).rgb
@@ -114,7 +121,7 @@ def asked_colours(brief: str) -> list[Color]:
     for rx in _LISTS:
         for m in rx.finditer(text):
             role = _role(m.groupdict().get("role"))
-            for one in re.finditer(_ONE, m.group("list"), re.I):
+            for one in re.finditer(COLOUR, m.group("list"), re.I):
                 found.append((m.start("list") + one.start(), one.group(0), role))
     for m in re.finditer(r"#[0-9A-Fa-f]{6}\b", text):  # a full hex code is a colour request wherever it stands
         found.append((m.start(), m.group(0), None))

@@ -18,8 +18,11 @@ from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID, Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brand import BrandKit, BrandVersion, Color
+from tools.brand.colours import colour_hex, hex_of
+from tools.brand.contrast import contrast
 from tools.brand.current import current, effective
 from tools.brand.files import check_font, check_logo, store
+from tools.brand.follow import roles
 from tools.brand.kit import Font, Use
 from tools.references import ReferenceIntake
 
@@ -37,7 +40,7 @@ _LABELS = {
     "tone": "Tone words",
     "legal": "Legal line",
 }
-_COLOR = re.compile(r"\s*(#?[0-9A-Fa-f]{6})\s*(?:[:= ]\s*(background|text|accent))?\s*", re.I)
+_COLOR = re.compile(r"\s*(.+?)(?:\s*[:= ]\s*(background|text|accent))?\s*", re.I)
 
 
 class FileUpload(BaseModel):
@@ -48,8 +51,8 @@ class FileUpload(BaseModel):
 
 
 class BrandChanges(BaseModel):
-    """What to change in a kit; what is left None stays as it is. `colors` is a list like "#0A2540,#FF5A1F" (a
-    role may follow each: "#0A2540:background"), `tone` a list of words like "bold, playful"; `font` is the
+    """What to change in a kit; what is left None stays as it is. `colors` is a list like "#0A2540,#FF5A1F" or "navy,
+    orange" (a role may follow each: "#0A2540:background"), `tone` a list of words like "bold, playful"; `font` is the
     headline font, `body_font` the body text's; `clear` empties fields."""
 
     model_config = ConfigDict(extra="forbid")
@@ -78,6 +81,34 @@ class KitVersionView(BaseModel):
     created_at: str
 
 
+class Look(BaseModel):
+    """How a video draws the kit: the role each colour gets (tools/brand/follow.roles: those the team gave, the
+    others assigned), black or white, whichever reads better on each colour, and the logo drawn on the background
+    (the light one on a dark background, and either when the kit has only one)."""
+
+    roles: dict[str, str]  # "background", "text", "accent": #hex, for the roles the palette fills
+    inks: dict[str, str]  # #hex: #000000 or #FFFFFF
+    logo: str | None  # the logo's storage key
+
+
+def look_of(kit: BrandKit) -> Look:
+    """The kit as a video draws it."""
+    by_role = roles(list(kit.colors))
+    given = {"background": by_role.background, "text": by_role.text, "accent": by_role.accent}
+    inks = {c.hex: _ink(c.rgb) for c in kit.colors}
+    background = by_role.background or (kit.colors[0].rgb if kit.colors else None)
+    dark = background is not None and _ink(background) == "#FFFFFF"
+    return Look(
+        roles={role: hex_of(rgb) for role, rgb in given.items() if rgb is not None},
+        inks=inks,
+        logo=(kit.logo_light or kit.logo) if dark else (kit.logo or kit.logo_light),
+    )
+
+
+def _ink(rgb: tuple[int, int, int]) -> str:
+    return "#000000" if contrast(rgb, (0, 0, 0)) >= contrast(rgb, (255, 255, 255)) else "#FFFFFF"
+
+
 class BrandView(BaseModel):
     """A team's kit, or a campaign's with its team's under it: each stored kit as it is, the kit a new video
     follows (`effective`: the campaign's fields over the team's) with its versions, the edited kit's history, and
@@ -92,19 +123,22 @@ class BrandView(BaseModel):
     label: str  # "team kit v3 + campaign kit v2"
     history: list[KitVersionView]  # the edited kit's versions (the campaign's when one is named), newest first
     files: dict[str, str]
+    look: Look  # the effective kit as a video draws it
 
 
 def parse_colors(text: str) -> list[Color]:
-    """ "#0A2540, #FF5A1F:accent" as a palette; InvalidRequest naming what is not a colour."""
+    """ "#0A2540, #FF5A1F:accent" (or colour words: "navy, orange:accent") as a palette; InvalidRequest naming what
+    is not a colour."""
     colors = []
     for part in (p for p in re.split(r"[,;]", text) if p.strip()):
-        found = _COLOR.fullmatch(part)
-        if found is None:
+        said, role = _COLOR.fullmatch(part).groups()  # type: ignore[union-attr]  # (.+?) matches any part
+        hex_ = colour_hex("#" + said if re.fullmatch(r"[0-9A-Fa-f]{6}", said) else said)
+        if hex_ is None:
             raise InvalidRequest(
-                f"'{part.strip()[:40]}' is not a colour.", hint='Give colours as #RRGGBB, e.g. "#0A2540,#FF5A1F".'
+                f"'{part.strip()[:40]}' is not a colour.",
+                hint='Give colours as #RRGGBB or colour words, e.g. "#0A2540,#FF5A1F" or "navy, orange".',
             )
-        hex_, role = found.groups()
-        colors.append(Color(hex="#" + hex_.lstrip("#"), role=role.lower() if role else None))
+        colors.append(Color(hex=hex_, role=role.lower() if role else None))
     return colors
 
 
@@ -267,6 +301,7 @@ class Brand:
             label=version.label() if version else BrandVersion().label(),
             history=[_version_view(v, people) for v in history],
             files={key: self.storage.url(key) for key in sorted(keys)},
+            look=look_of(kit),
         )
 
 

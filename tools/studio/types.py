@@ -13,8 +13,10 @@ from campaign.errors import (
 )
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
-from tools.brand import BrandKit, BrandVersion, Color, Font
+from tools.brand import MAX_COLORS, BrandKit, BrandVersion, Color, Font
+from tools.brand.colours import COLOUR, colour_hex
 from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
+from tools.brand.kit import Role
 from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
@@ -29,10 +31,12 @@ from tools.views import CampaignView, CreativeView, JobView, LibraryView
 __all__ = [
     "ACTIVE",
     "BRAND_FONT_MAX_BYTES",
+    "COLOUR",
     "CONTROL",
     "FIELDS",
     "FIELD_NAMES",
     "IDEMPOTENCY_KEY_CHARS",
+    "MAX_COLORS",
     "MAX_PROMPT_CHARS",
     "MAX_VARIATIONS",
     "PROVIDER_ANSWERED",
@@ -63,6 +67,7 @@ __all__ = [
     "ModelView",
     "NotFound",
     "ReferenceSource",
+    "Role",
     "SignInRequired",
     "StorableText",
     "StorageFailed",
@@ -72,5 +77,6 @@ __all__ = [
     "VideoRequest",
     "WebhookRejected",
     "Words",
+    "colour_hex",
     "usd_text",
 ]

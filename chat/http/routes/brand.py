@@ -26,8 +26,8 @@ class BrandForm(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     colors: StorableText | None = Field(
-        None, max_length=200, description='2 to 6 colours: "#0A2540,#FF5A1F", a role after each if wanted '
-        '("#0A2540:background"; roles: background, text, accent).'
+        None, max_length=200, description='2 to 6 colours: "#0A2540,#FF5A1F" or "navy,orange", a role after each if '
+        'wanted ("#0A2540:background"; roles: background, text, accent).'
     )  # fmt: skip
     cta: StorableText | None = Field(None, max_length=120, description="The call to action, e.g. Shop now.")
     website: StorableText | None = Field(None, max_length=120, description="The website or handle for the end card.")
@@ -70,10 +70,13 @@ UPLOAD = _upload_schema()
 
 async def _changes(request: Request, studio: StudioDep) -> BrandChanges:
     limit = 2 * studio.files.reference_max_bytes + 2 * BRAND_FONT_MAX_BYTES
-    files, fields = await read_form(request, limit, "a brand kit change", max_files=len(FILES), max_fields=12)
-    unknown = sorted(set(files) - set(FILES)) + sorted(set(fields) & set(FILES))
-    if unknown:
+    files, fields = await read_form(
+        request, limit, "a brand kit change", max_files=len(FILES), max_fields=12, body="form"
+    )
+    if unknown := sorted(set(files) - set(FILES)):
         raise InvalidRequest(f"`{unknown[0]}` is not a file a brand kit takes.", hint=f"Files: {', '.join(FILES)}.")
+    if as_text := sorted(set(fields) & set(FILES)):
+        raise InvalidRequest(f"Send `{as_text[0]}` as a file, not as text.", hint=f"Files: {', '.join(FILES)}.")
     try:
         form = BrandForm.model_validate(fields)
     except ValidationError as exc:
