@@ -411,7 +411,7 @@ async def show_brand(runtime: Runtime, campaign: str | None = None) -> Result:
     """Show the brand kit (logos, colours, fonts, words, version): the team's, or a campaign's over it."""
     ctx = runtime.context
     try:
-        view = await ctx.studio.brand.get(ctx.actor, campaign)
+        view = await ctx.studio.brand.get(ctx.actor, campaign or None)  # a model may send "" for none
     except ClapboardError as exc:
         return str(exc), Outcome()
     if view.effective.is_empty():

@@ -122,7 +122,7 @@ async def show_again(thread: ThreadDict, actor: Actor) -> None:
     props = shown[-1].get("props") or {}
     campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
     try:
-        view = await services().studio.brand.get(actor, campaign)
+        view = await services().studio.brand.get(actor, campaign or None)
     except ClapboardError:
         return
     await show_brand(view, f"The brand kit now: {view.label}.")
