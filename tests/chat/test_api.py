@@ -76,6 +76,7 @@ async def test_every_route_refuses_a_missing_bad_expired_or_revoked_token(
         await studio.accounts.issue_token("nobody")
 
 
+@pytest.mark.render
 async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.AsyncClient) -> None:
     models = (await api.get("/api/video/models")).json()
     assert any(m["id"] == "draft" for m in models)
@@ -124,6 +125,7 @@ async def test_bad_requests_are_422_with_what_is_allowed(api: httpx.AsyncClient)
     assert (await api.get("/api/creatives")).json() == []
 
 
+@pytest.mark.render
 async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) -> None:
     from tests.conftest import png_bytes
 
@@ -150,6 +152,7 @@ async def test_uploaded_references_are_checked_and_used(api: httpx.AsyncClient) 
     assert (await api.post("/api/campaigns", json={"name": ""})).status_code == 422
 
 
+@pytest.mark.render
 async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_once(api: httpx.AsyncClient) -> None:
     body = {"prompt": "a 2 second kite teaser", "duration_s": 2}
     key = {"Idempotency-Key": "order-42"}
@@ -181,6 +184,7 @@ async def test_the_same_idempotency_key_makes_one_job_even_when_sent_twice_at_on
         assert "409" in operation["responses"]
 
 
+@pytest.mark.render
 async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient) -> None:
     from chat import runtime
 
@@ -204,6 +208,7 @@ async def test_jobs_are_listed_newest_first_and_filtered(api: httpx.AsyncClient)
     await runtime.services().studio.backend.drain()
 
 
+@pytest.mark.render
 async def test_creatives_are_renamed_and_deleted_and_campaigns_show_their_spend(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:
@@ -268,6 +273,7 @@ async def test_hostile_values_are_refused_before_anything_is_written(api: httpx.
     assert (await api.get("/api/jobs")).json() == [] and (await api.get("/api/campaigns")).json() == []
 
 
+@pytest.mark.render
 async def test_the_file_route_answers_head_ignores_a_nonsense_range_and_says_nosniff(api: httpx.AsyncClient) -> None:
     from chat import runtime
 

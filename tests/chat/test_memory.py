@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import HumanMessage
 
 from campaign.people import LOCAL_OWNER as OWNER
@@ -15,6 +16,7 @@ from tests.conftest import make_settings
 from tools.studio import Studio
 
 
+@pytest.mark.render
 async def test_the_conversation_is_remembered_across_processes(database_url: str, tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data", database_url=database_url)
     studio = await Studio.open(settings)

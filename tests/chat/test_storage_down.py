@@ -75,6 +75,7 @@ async def test_an_upload_while_storage_is_down_is_a_503_with_retry_after(
         assert "127.0.0.1" not in body["detail"] and bucket not in body["detail"]
 
 
+@pytest.mark.render
 async def test_a_hanging_storage_fails_the_job_with_a_storage_message(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hanging_endpoint: str
 ) -> None:

@@ -13,6 +13,7 @@ from tools.jobs import VideoRequest
 LONG = "Our brand new ultra light running sneaker with recycled knit upper is finally here for the whole summer season"
 
 
+@pytest.mark.render
 async def test_a_headline_too_long_to_read_is_refused_with_its_limit(studio) -> None:  # noqa: ANN001
     with pytest.raises(InvalidRequest) as refused:
         await studio.jobs.submit(OWNER, VideoRequest(prompt="a sneaker ad", aspect="9:16", copy={"headline": LONG}))
@@ -29,6 +30,7 @@ async def test_a_headline_too_long_to_read_is_refused_with_its_limit(studio) -> 
         assert (await studio.jobs.wait(OWNER, submitted.job_id)).status == "succeeded"
 
 
+@pytest.mark.render
 async def test_an_emoji_in_the_copy_is_refused_naming_the_field(studio) -> None:  # noqa: ANN001
     for copy, field in (({"headline": "Summer sale 🎉"}, "headline"), ({"features": ["Light", "Fast 👟"]}, "feature 2"),
                         ({"cta": "Shop now ➡️"}, "call to action")):  # fmt: skip

@@ -59,6 +59,7 @@ async def runner(settings: Settings, engines: dict[str, object] | None = None) -
     return await Studio.open(settings, catalog=Catalog([DRAFT, PREMIUM]), engines=lambda spec: table[spec.id])
 
 
+@pytest.mark.render
 async def test_creative_is_on_the_campaign_before_the_ready_event(settings: Settings, product_png: Path) -> None:
     studio = await runner(settings)
     seen: list[tuple[str, int]] = []
@@ -106,6 +107,7 @@ async def test_a_failure_names_its_stage_and_writes_no_creative(settings: Settin
     await studio.close()
 
 
+@pytest.mark.render
 async def test_a_model_that_is_down_falls_back_and_says_why(settings: Settings) -> None:
     down = Broken(ModelUnavailable("Premium Test is down."))
     studio = await runner(settings, {"premium": down})
@@ -198,6 +200,7 @@ async def _append(events: list[JobEvent], event: JobEvent) -> None:
     events.append(event)
 
 
+@pytest.mark.render
 async def test_an_unavailable_model_moves_down_its_chain_at_submit_and_says_so(studio: object) -> None:
     submitted = await studio.jobs.submit(
         OWNER, VideoRequest(prompt="a kite over a beach", model="veo-3.1", duration_s=4)
@@ -262,6 +265,7 @@ def held(settings: Settings) -> Held:
     return engine
 
 
+@pytest.mark.render
 async def test_a_slow_listener_never_slows_a_render(settings: Settings) -> None:
     studio = await runner(settings)
     gate = asyncio.Event()
@@ -306,6 +310,7 @@ async def test_the_same_idempotency_key_makes_one_job_even_at_once(settings: Set
     await studio.close()
 
 
+@pytest.mark.render
 async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone(settings: Settings) -> None:
     studio = await runner(settings)
     submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a 2 s clip", duration_s=2))
@@ -337,6 +342,7 @@ async def test_a_restart_takes_over_dead_runners_jobs_and_leaves_live_ones_alone
     await restarted.close()
 
 
+@pytest.mark.render
 async def test_a_graceful_stop_gives_jobs_back_for_the_next_start(settings: Settings) -> None:
     engine = held(settings)
     studio = await runner(settings, {"draft": engine})
@@ -388,6 +394,7 @@ async def test_canceling_a_running_job_stops_it_and_says_so(settings: Settings) 
 @pytest.mark.parametrize(
     ("auto", "second_price", "asks"), [(False, 0.10, True), (True, 0.10, False), (True, 0.50, True)]
 )
+@pytest.mark.render
 async def test_a_failed_paid_model_asks_before_its_paid_fallback(
     settings: Settings, auto: bool, second_price: float, asks: bool
 ) -> None:
@@ -451,6 +458,7 @@ class FullDisk:
         av.error.err_check(-errno.ENOSPC, "draft.mp4")
 
 
+@pytest.mark.render
 async def test_a_full_work_folder_is_said_as_the_servers_trouble_not_the_images(
     settings: Settings, product_png: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

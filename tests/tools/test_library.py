@@ -50,6 +50,7 @@ async def _make(studio: Studio, actor: Actor, prompt: str, **options: object) ->
     return job.creative_id or ""
 
 
+@pytest.mark.render
 async def test_rename_delete_and_spend_within_the_team(settings: Settings) -> None:
     studio = await runner(settings, {"premium": Billed(settings, charged=0.8)})
     try:
@@ -112,6 +113,7 @@ async def test_rename_delete_and_spend_within_the_team(settings: Settings) -> No
         await studio.close()
 
 
+@pytest.mark.render
 async def test_a_creative_is_found_by_the_start_of_its_id(settings: Settings) -> None:
     studio = await runner(settings)
     try:
@@ -136,6 +138,7 @@ async def test_a_creative_is_found_by_the_start_of_its_id(settings: Settings) ->
         await studio.close()
 
 
+@pytest.mark.render
 async def test_deleting_removes_the_files_from_s3(tmp_path: Path, moto_s3: MotoS3, monkeypatch) -> None:
     bucket = moto_s3.create_bucket()
     for name, value in moto_s3.env(bucket).items():

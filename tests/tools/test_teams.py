@@ -23,6 +23,7 @@ async def _people(studio: Studio) -> dict[str, Actor]:
     return {name: await accounts.cli_actor(name) for name in ("alice", "bob", "erin", "carol")}
 
 
+@pytest.mark.render
 async def test_another_teams_ids_are_not_found_and_the_library_is_the_teams(settings: Settings) -> None:
     studio = await runner(settings)
     try:
