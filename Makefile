@@ -1,4 +1,4 @@
-# `make run` starts the chat; `make check` lints, type-checks and runs the fast tests (about a minute);
+# `make run` starts the chat; `make check` lints, type-checks and runs the fast tests (under a minute);
 # `make test` runs the whole suite on every core. Each creates .venv when it is missing.
 PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(not (3,11) <= sys.version_info[:2] < (3,14))' && echo $$p && break; done)
 VENV := .venv
