@@ -1,11 +1,16 @@
-"""Prompt refinement: a brief rewritten into a model-ready video prompt, by an LLM or by rules.
+"""Prompt refinement: a brief rewritten into a prompt for a video model's footage, by an LLM or by rules.
 
-With an LLM key (OpenAI, Poe or any OpenAI-compatible endpoint) a ChatOpenAI call rewrites the brief into a
-prompt that names the subject, action, camera, lighting, style, brand cues and framing; without one, the
-template's scaffold does it by rules. Either way every fact the user gave (numbers and prices, quoted text,
-capitalised names, colours, web addresses) must survive: the LLM's output is checked for each of them, missing
-ones are appended, and an output that lost most of them is replaced by the rule-based prompt. `Refined.note`
-says which method wrote the prompt and why, for the user who sees both versions.
+Clapboard draws the ad's words, logo and end card over the footage (tools/finish), exactly as written, so the
+prompt asks for footage only: the brief's words without its copy (tools/brief/footage.py), never a quoted line,
+price, code, call to action or website, and it ends saying the footage has no text or logos and where it stays
+calm for the words (`footage_only`). With an LLM key (OpenAI, Poe or any OpenAI-compatible endpoint) a ChatOpenAI
+call rewrites that into a prompt that names the subject, action, camera, lighting, style, brand look and framing;
+without one, the template's scaffold does it by rules. Either way every fact the footage needs (numbers, capitalised
+names such as the product's, colours) must survive: the LLM's output is cleared of any copy it wrote back, checked
+for each fact, missing ones are appended, and an output that lost most of them is replaced by the rule-based
+prompt. With refinement off, a hosted model is sent the brief as written less its copy (`as_written`).
+`Refined.note` says which method wrote the prompt and why, and that Clapboard draws the words over the footage,
+for the user who sees both versions.
 """
 
 from __future__ import annotations
@@ -13,14 +18,24 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from pydantic import BaseModel
 
 from tools.brand import BrandKit
 from tools.brand.colours import COLOUR_WORDS
 from tools.brand.follow import colours_for, style_words
-from tools.brief import MAX_PROMPT_CHARS, AdCopy, Brief, Template, on_screen_text
+from tools.brief import (
+    MAX_PROMPT_CHARS,
+    ORIENTATION,
+    TITLE_SPACE,
+    Brief,
+    Template,
+    drawn_lines,
+    footage_only,
+    shape_of,
+    without_copy,
+)
 from tools.channels import CHANNELS, hide_ordinary, show_ordinary
 from tools.llm import chat_model
 
@@ -30,21 +45,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LLM_TIMEOUT_S = 30.0
-
-_ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
+DRAWN_OVER = "Clapboard draws the words, logo and end card over the footage, exactly as written."
 
 SYSTEM_PROMPT = """You write prompts for AI video models (Veo, Sora, Runway, Kling, Seedance, Hailuo) from a \
-marketer's brief.
+marketer's brief. The model makes the footage only: the ad's words, logo and end card are laid over it later.
 
 Write one prompt of 60 to 160 words, in plain prose, that says in this order: the subject, the action over \
-the clip's duration, the camera (shot size, movement), the lighting, the visual style, the brand cues, any \
-on-screen text, and the framing for the given aspect ratio.
+the clip's duration, the camera (shot size, movement), the lighting, the visual style, the brand look (its \
+colours and tone), and the framing for the given aspect ratio, with calm space where the words will go.
 
 Rules:
-- Keep every fact from the brief exactly as written: names, product names, prices, numbers, percentages, \
-colours, web addresses and any quoted text. Quoted text is on-screen text: repeat it inside double quotes, \
-spelled exactly the same.
-- Do not invent facts: no new prices, claims, names, logos or slogans.
+- Describe the footage only. Write no words for the screen: no quoted text, headlines, slogans, prices, offers, \
+promo codes, calls to action, web addresses, captions, titles, logos, signs or end cards.
+- Keep every fact from the brief exactly as written: names, product names, numbers and colours.
+- Do not invent facts: no new claims, names, logos or slogans.
 - Answer with the prompt only: no title, no preamble, no markdown, no quotes around it."""
 
 # --- facts ------------------------------------------------------------------------------------------------
@@ -61,8 +75,9 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’&-]*")
 
 
 def brief_facts(brief: str) -> list[str]:
-    """The facts a refined prompt must keep: quoted text, numbers and prices, web addresses, colours (words
-    and hex codes) and capitalised names, in order of appearance, without duplicates."""
+    """The facts a refined prompt must keep of a text (for a footage prompt, the brief without its copy): quoted
+    text, numbers and prices, web addresses, colours (words and hex codes) and capitalised names, in order of
+    appearance, without duplicates."""
     text = brief or ""
     found: list[tuple[int, str]] = []
     for m in _QUOTED.finditer(text):
@@ -181,21 +196,15 @@ _AS_FORMAT_AFTER = re.compile(
 )
 
 
-def _shape(aspect: str) -> str:
-    w, _, h = aspect.partition(":")
-    try:
-        ratio = int(w) / int(h)
-    except (ValueError, ZeroDivisionError):
-        return "wide"
-    return "square" if ratio == 1 else "tall" if ratio < 1 else "wide"
-
-
 def fit_format(prompt: str, aspect: str) -> str:
     """The prompt saying only the chosen format: another ratio, orientation word ("vertical composition" in a 16:9
     prompt) or a channel of another shape ("for TikTok" in a 16:9 prompt) is replaced by the chosen one or taken
-    out. A brief's words ("a vertical teaser"), a template's style and an LLM's prose all pass through here."""
-    shape = _shape(aspect)
-    word = _ORIENTATION.get(aspect, _SHAPES[shape][0])
+    out, and the calm space left for the words is the chosen shape's (`TITLE_SPACE`). A brief's words ("a vertical
+    teaser"), a template's style and an LLM's prose all pass through here."""
+    shape = shape_of(aspect)
+    word = ORIENTATION.get(aspect, _SHAPES[shape][0])
+    for other, space in TITLE_SPACE.items():
+        prompt = prompt if other == shape else prompt.replace(space, TITLE_SPACE[shape])
     text = _ANY_RATIO.sub(lambda m: aspect if _other_format(m, aspect) else m.group(0), hide_ordinary(prompt))
     for other, words in _SHAPES.items():
         if other == shape:
@@ -208,7 +217,7 @@ def fit_format(prompt: str, aspect: str) -> str:
         text = re.sub(
             pattern, lambda m: f"in {word}" if m.group(0).lower().startswith("in ") else word, text, flags=re.I
         )
-    other = "|".join(f"(?:{c.pattern})" for c in CHANNELS if _shape(c.aspect) != shape)
+    other = "|".join(f"(?:{c.pattern})" for c in CHANNELS if shape_of(c.aspect) != shape)
     joined = r"\s*(?:,|&|/|\band\b|\bor\b)\s*"
     text = re.sub(rf"(?:\b(?:for|on)\s+)?(?<![\w-])(?:{other})(?:{joined}(?:{other}))*(?![\w-])", "", text, flags=re.I)
     text = re.sub(r"([,;])(?:[ \t]*[,;])+", r"\1", re.sub(r"[ \t]+([,.;:])", r"\1", text))
@@ -228,11 +237,23 @@ def _other_format(m: re.Match[str], aspect: str) -> bool:
 
 
 class Refined(BaseModel):
-    """A refined prompt, which method wrote it, and a note for the user."""
+    """A prompt for a video model, which method wrote it, and a note for the user."""
 
     prompt: str
-    method: Literal["llm", "rules"]
+    method: Literal["llm", "rules", "as written"]
     note: str = ""
+
+
+class _Footage(NamedTuple):
+    """What a footage prompt is made of: the brief without its copy, the copy lines kept out of it, the template,
+    the format and length, and the brand's look in words."""
+
+    brief: str
+    drawn: list[str]
+    template: Template
+    aspect: str
+    duration_s: int
+    look: str
 
 
 async def refine_brief(
@@ -244,77 +265,72 @@ async def refine_brief(
     model: str | None = None,
     brand: BrandKit | None = None,
 ) -> Refined:
-    """The brief as a model-ready prompt: by the LLM when a key is set, else by the template's rules; with the
-    brand kit's colours and tone as style words (its call to action and website are in the brief's copy already,
-    where the brief gave none: submission puts them there).
+    """The brief as a prompt for footage: by the LLM when a key is set, else by the template's rules; with the
+    brand kit's colours and tone as style words. The brief's copy (and the kit's call to action and website, which
+    submission puts there) is drawn over the footage by Clapboard, so it is left out.
 
     Never raises for a failing LLM: the rules take over and `note` says so. `model` (a model's name) is only
     a hint for the LLM.
     """
-    tpl, copy = read.template, read.copy
-    brief = " ".join(read.words.split())  # no campaign name or "confidential" for the provider
-    look = style_words(brand, brief)
-    said = colours_for(brand, brief).notice  # the brief's own colours over the kit's: the user is told
-    refined = await _refined(brief, tpl, copy, aspect, duration_s, model, settings, look)
-    return refined.model_copy(update={"note": f"{refined.note} {said}".strip()}) if said else refined
+    words = " ".join(read.words.split())  # no campaign name or "confidential" for the provider
+    drawn = drawn_lines(read.copy, words)
+    look = style_words(brand, words)
+    said = colours_for(brand, words).notice  # the brief's own colours over the kit's: the user is told
+    footage = _Footage(without_copy(words, drawn), drawn, read.template, aspect, duration_s, look)
+    refined = await _refined(footage, model, settings)
+    return refined.model_copy(update={"note": " ".join(n for n in (refined.note, DRAWN_OVER, said) if n)})
 
 
-async def _refined(
-    brief: str,
-    tpl: Template,
-    copy: AdCopy,
-    aspect: str,
-    duration_s: int,
-    model: str | None,
-    settings: Settings,
-    look: str,
-) -> Refined:
+def as_written(read: Brief, aspect: str) -> Refined:
+    """The prompt for a hosted model when refinement is off: the brief as written less its copy (Clapboard draws
+    it over the footage), and the framing with no text or logos."""
+    words = " ".join(read.words.split())
+    footage = without_copy(words, drawn_lines(read.copy, words))
+    prompt = "\n".join(p for p in (footage, footage_only(aspect)) if p)
+    return Refined(prompt=prompt, method="as written", note=DRAWN_OVER)
+
+
+async def _refined(footage: _Footage, model: str | None, settings: Settings) -> Refined:
+    title = footage.template.title
     if not settings.llm_key:
-        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s, look)
         return Refined(
-            prompt=prompt,
+            prompt=_rules_prompt(footage),
             method="rules",
-            note=f"The prompt was refined by rules from the {tpl.title} template.",
+            note=f"The prompt was refined by rules from the {title} template.",
         )
     try:
-        text = await _llm_prompt(brief, tpl, copy, aspect, duration_s, model, settings, look)
+        text = await _llm_prompt(footage, model, settings)
     except Exception as exc:  # any failure of the LLM (network, auth, timeout, bad answer) falls back
         log.warning("prompt refinement by LLM failed: %s", type(exc).__name__)
-        prompt = rules_prompt(brief, tpl, copy, aspect, duration_s, look)
-        why = _why(exc)
         return Refined(
-            prompt=prompt,
+            prompt=_rules_prompt(footage),
             method="rules",
-            note=f"The LLM could not refine the prompt ({why}), so it was refined by rules from the "
-            f"{tpl.title} template.",
+            note=f"The LLM could not refine the prompt ({_why(exc)}), so it was refined by rules from the "
+            f"{title} template.",
         )
-    facts = brief_facts(brief)
-    missing = missing_facts(brief, text)
+    facts = brief_facts(footage.brief)
+    missing = missing_facts(footage.brief, text)
     if facts and len(missing) * 2 > len(facts):
         log.info("LLM prompt dropped %d of %d facts; using rules", len(missing), len(facts))
         return Refined(
-            prompt=rules_prompt(brief, tpl, copy, aspect, duration_s, look),
+            prompt=_rules_prompt(footage),
             method="rules",
             note=f"The LLM's prompt left out most of the brief's facts ({_list(missing)}), so it was refined "
-            f"by rules from the {tpl.title} template instead.",
+            f"by rules from the {title} template instead.",
         )
-    if look and missing_facts(look, text):  # the kit's colours and tone are asked for in its own words
-        text = f"{text.rstrip()}\nBrand look: {look}."
+    if footage.look and missing_facts(footage.look, text):  # the kit's colours and tone in its own words
+        text = f"{text.rstrip()}\nBrand look: {footage.look}."
+    note = f"Refined by the LLM ({settings.llm_model})"
     if missing:
         text = f"{text.rstrip()}\nKeep exactly as given: {_list(missing)}."
-        return Refined(
-            prompt=text,
-            method="llm",
-            note=f"Refined by the LLM ({settings.llm_model}); facts it left out were added back: {_list(missing)}.",
-        )
-    return Refined(prompt=text, method="llm", note=f"Refined by the LLM ({settings.llm_model}).")
+        note += f"; facts it left out were added back: {_list(missing)}"
+    return Refined(prompt=f"{text.rstrip()}\n{footage_only(footage.aspect)}", method="llm", note=f"{note}.")
 
 
-def rules_prompt(brief: str, template: Template, copy: AdCopy, aspect: str, duration_s: int, look: str = "") -> str:
-    """The template's scaffold around the whole brief, with the brand's look (`style_words`) and the on-screen
-    copy."""
-    prompt = template.scaffold(brief, copy, aspect, duration_s, look)
-    missing = missing_facts(brief, prompt)
+def _rules_prompt(footage: _Footage) -> str:
+    """The template's scaffold around the brief without its copy, with the brand's look (`style_words`)."""
+    prompt = footage.template.scaffold(footage.brief, footage.aspect, footage.duration_s, footage.look)
+    missing = missing_facts(footage.brief, prompt)
     if missing:  # the scaffold keeps the brief whole, so this is only a safety net
         prompt += f"\nKeep exactly as given: {_list(missing)}."
     return prompt
@@ -339,37 +355,27 @@ def _why(exc: Exception) -> str:
     return "it answered with an error"
 
 
-async def _llm_prompt(
-    brief: str,
-    template: Template,
-    copy: AdCopy,
-    aspect: str,
-    duration_s: int,
-    model: str | None,
-    settings: Settings,
-    look: str = "",
-) -> str:
+async def _llm_prompt(footage: _Footage, model: str | None, settings: Settings) -> str:
+    """The LLM's prompt for the footage, without any of the copy it wrote back (quoted lines, a price, ...)."""
     from langchain_core.messages import HumanMessage, SystemMessage
 
     chat = chat_model(settings, temperature=0.4, timeout_s=LLM_TIMEOUT_S)
-    orientation = _ORIENTATION.get(aspect, aspect)
+    template, aspect = footage.template, footage.aspect
     lines = [
-        f"Brief: {brief.strip()}",
-        f"Template: {template.title}: {template.description}",
+        f"Brief: {footage.brief.strip()}",
+        f"Template: {template.title}",
         f"Template guidance: subject {template.subject} Action: {template.action} Camera: {template.camera} "
         f"Lighting: {template.lighting} Style: {template.style}",
-        f"Aspect ratio: {aspect} ({orientation})",
-        f"Duration: {duration_s} seconds",
+        f"Aspect ratio: {aspect} ({ORIENTATION.get(aspect, aspect)}); keep {TITLE_SPACE[shape_of(aspect)]}",
+        f"Duration: {footage.duration_s} seconds",
     ]
-    if look:
-        lines.append(f"Brand look (name these colours and this tone as the visual style): {look}")
-    if on_screen := on_screen_text(copy):
-        lines.append("On-screen text: " + "; ".join(on_screen))
+    if footage.look:
+        lines.append(f"Brand look (name these colours and this tone as the visual style): {footage.look}")
     if model:
         lines.append(f"Video model: {model}")
     reply = await chat.ainvoke([SystemMessage(SYSTEM_PROMPT), HumanMessage("\n".join(lines))])
     text = reply.content if isinstance(reply.content, str) else _joined(reply.content)
-    text = _clean(text)
+    text = without_copy(_clean(text), footage.drawn)
     if not text:
         raise ValueError("the LLM answered with an empty prompt")
     return text

@@ -127,8 +127,8 @@ async def test_a_channel_set_is_made_whole_or_not_at_all(settings: Settings) -> 
 async def test_a_changed_code_before_paying_reaches_the_provider_alone(
     fake_replicate: FakeReplicate, tmp_path: Path
 ) -> None:
-    """ "change the code to KNIT40" before confirming: the prompt's Brief line says KNIT40 too, so the provider is
-    never sent the old code."""
+    """ "change the code to KNIT40" before confirming: the provider is sent neither code (Clapboard draws the new
+    one over the footage), and the job draws the new one."""
     studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
     try:
         alice = await studio.accounts.cli_actor(None)
@@ -136,6 +136,7 @@ async def test_a_changed_code_before_paying_reaches_the_provider_alone(
         asked = await studio.jobs.submit(alice, VideoRequest(prompt=brief), origin="chat:t")
         assert asked.needs_confirmation and asked.copy.code == "Use code KNIT30"
         again = await studio.jobs.revise(alice, asked.job_id, {"copy": {"code": "Use code KNIT40"}}, origin="chat:t")
+        assert again.copy.code == "Use code KNIT40"  # what the job draws over the footage
         await studio.jobs.confirm(alice, again.job_id)
         await studio.backend.drain()
     finally:
@@ -143,5 +144,5 @@ async def test_a_changed_code_before_paying_reaches_the_provider_alone(
 
     [create] = fake_replicate.creates()
     prompt = create.json["input"]["prompt"]
-    assert "KNIT40" in prompt and "KNIT30" not in prompt
-    assert "Brief: an 8s 16:9 ad for our knitwear. headline: Cosy season, Use code KNIT40, Shop now" in prompt
+    assert "KNIT40" not in prompt and "KNIT30" not in prompt and "Cosy season" not in prompt
+    assert "Brief: an 8s 16:9 ad for our knitwear\n" in prompt and "No on-screen text or logos" in prompt

@@ -18,6 +18,7 @@ from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from campaign.storage import build_storage
 from tools.brand.follow import BRIEF_COLOURS
+from tools.brief import NO_TEXT
 from tools.catalog import Catalog
 from tools.engines.base import RenderJob, RenderOutcome
 from tools.engines.draft.engine import DraftEngine
@@ -26,6 +27,7 @@ from tools.engines.replicate.models import ReplicateModel
 from tools.jobs import JobEvent, VideoRequest, body
 from tools.jobs.notices import join_notices
 from tools.media import probe
+from tools.refine import DRAWN_OVER
 from tools.studio import Studio
 from tools.studio.brand import BrandChanges
 
@@ -157,6 +159,30 @@ async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Set
     assert (await studio.jobs.confirm(OWNER, submitted.job_id)).status == "canceled"  # a canceled job stays canceled
     assert engine.calls == 0
     await studio.close()
+
+
+async def test_a_hosted_model_is_sent_footage_only_refined_or_not_and_the_draft_keeps_the_brief(
+    settings: Settings,
+) -> None:
+    """The words are drawn over the footage by Clapboard: a paid model is never asked to draw them, with or without
+    refinement; the local draft keeps the brief as it was given (it draws the copy itself; unrendered here)."""
+    brief = 'A 6 second ad for the Aurora X2 headphones in midnight blue, headline "Hear Everything", $49, Shop now'
+    studio = await runner(settings, {"draft": Broken(ProviderFailed("Not rendered in this test."))})
+    try:
+        for refine in (None, False):
+            asked = VideoRequest(prompt=brief, model="premium", duration_s=6, refine=refine)
+            sent = await studio.jobs.submit(OWNER, asked)
+            assert sent.copy.given() == {"headline": "Hear Everything", "price": "$49", "cta": "Shop now"}
+            assert "Aurora X2 headphones in midnight blue" in sent.prompt_sent, sent.prompt_sent
+            assert not [c for c in ("Hear Everything", "$49", "Shop now") if c in sent.prompt_sent]
+            assert sent.prompt_sent.endswith(NO_TEXT) and "No on-screen text or logos" in NO_TEXT
+            assert DRAWN_OVER in sent.notice and "Clapboard draws the words, logo and end card" in DRAWN_OVER
+            assert sent.refine_method == ("rules" if refine is None else "as written")
+        drafted = await studio.jobs.submit(OWNER, VideoRequest(prompt=brief, duration_s=2))
+        assert drafted.prompt_sent == brief
+    finally:
+        await studio.backend.drain()
+        await studio.close()
 
 
 async def test_bad_requests_are_refused_before_anything_is_written(settings: Settings) -> None:

@@ -1,7 +1,9 @@
-"""Prompt refinement: by the LLM through a fake OpenAI-compatible endpoint, or by rules; facts always kept."""
+"""Prompt refinement: by the LLM through a fake OpenAI-compatible endpoint, or by rules; a prompt for footage only,
+without the ad's copy (Clapboard draws it over the footage), and every other fact kept."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,18 +12,26 @@ import tools.refine
 from campaign.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
-from tools.brief import AdCopy, read_brief
-from tools.refine import Refined, brief_facts, fit_format, missing_facts, refine_brief
+from tools.brief import NO_TEXT, TITLE_SPACE, AdCopy, read_brief
+from tools.refine import DRAWN_OVER, Refined, as_written, brief_facts, fit_format, missing_facts, refine_brief
 
 BRIEF = (
     'A 10 second vertical teaser for the Aurora X2 headphones in midnight blue, price $249, headline "Hear '
     'Everything", shop at aurora.com'
 )
-GOOD = (
-    "Close-up of the Aurora X2 headphones in midnight blue turning on a glossy pedestal, 10 seconds, "
-    'vertical 9:16 framing, slow orbit, soft rim light, premium tech style, on-screen headline "Hear '
-    'Everything", the price $249 and aurora.com on the end card.'
+FOOTAGE = "A 10 second vertical teaser for the Aurora X2 headphones in midnight blue"  # BRIEF without its copy
+COPY = ("$249", "Hear Everything", "aurora.com")
+FOOTAGE_ONLY = (
+    "Framing: 9:16 vertical, the subject in the middle third, the top and bottom thirds of the frame calm and "
+    f"uncluttered.\n{NO_TEXT}"
 )
+SHOT = (
+    "Close-up of the Aurora X2 headphones in midnight blue turning on a glossy pedestal, 10 seconds, "
+    "vertical 9:16 framing, slow orbit, soft rim light, premium tech style"
+)
+GOOD = f"{SHOT}."
+# An LLM that writes the copy back in: a quoted headline, the price and the website, which are taken out.
+ECHOED = f'{SHOT}, on-screen headline "Hear Everything", the price $249 and aurora.com on the end card.'
 
 
 async def refine(
@@ -59,7 +69,7 @@ def test_the_facts_of_a_brief_are_found() -> None:
 
 
 def test_a_fact_is_missing_only_when_it_is_really_gone() -> None:
-    assert missing_facts(BRIEF, GOOD) == []
+    assert missing_facts(BRIEF, ECHOED) == [] and missing_facts(FOOTAGE, GOOD) == []
     assert missing_facts("price $249, 10 s", "price $2490 for 100 s") == ["$249", "10"]
     assert missing_facts('headline "Hear Everything"', "headline “hear everything”") == []
 
@@ -68,23 +78,21 @@ async def test_the_campaign_and_confidentiality_markers_never_reach_the_provider
     brief = 'confidential: a teaser of our new trail shoe for the "Project X" campaign, "Coming soon"'
     refined = await refine(brief, settings=make_settings(tmp_path), template=None, aspect="16:9", duration_s=8)
     assert "Project X" not in refined.prompt and "onfidential" not in refined.prompt
-    assert "trail shoe" in refined.prompt and '"Coming soon"' in refined.prompt
+    assert "trail shoe" in refined.prompt and "Coming soon" not in refined.prompt  # drawn over the footage
 
 
-async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact(tmp_path: Path) -> None:
+async def test_without_an_llm_key_the_template_rules_refine_and_keep_every_fact_but_the_copy(tmp_path: Path) -> None:
     refined = await refine(
         BRIEF, settings=make_settings(tmp_path), template="product-showcase", aspect="9:16", duration_s=10
     )
 
     assert refined.method == "rules"
-    assert refined.note == "The prompt was refined by rules from the Product showcase template."
-    assert refined.prompt.startswith("Product showcase, 10 seconds, 9:16 vertical video.")
-    assert f"Brief: {BRIEF}" in refined.prompt
-    assert 'On-screen text (exact spelling, legible, inside safe margins): headline "Hear Everything"' in (
-        refined.prompt
-    )
+    assert refined.note == f"The prompt was refined by rules from the Product showcase template. {DRAWN_OVER}"
+    assert refined.prompt.startswith("Product showcase footage, 10 seconds, 9:16 vertical video.")
+    assert f"Brief: {FOOTAGE}\n" in refined.prompt
     assert "Camera:" in refined.prompt and "Lighting:" in refined.prompt
-    assert missing_facts(BRIEF, refined.prompt) == []
+    assert refined.prompt.endswith(FOOTAGE_ONLY)
+    assert missing_facts(BRIEF, refined.prompt) == list(COPY)  # the copy alone is left out
 
 
 async def test_the_llm_rewrites_the_brief_into_a_model_ready_prompt(
@@ -103,29 +111,44 @@ async def test_the_llm_rewrites_the_brief_into_a_model_ready_prompt(
     )
 
     assert refined.method == "llm"
-    assert refined.prompt == GOOD
-    assert refined.note == "Refined by the LLM (gpt-4o)."
+    assert refined.prompt == f"{GOOD}\n{FOOTAGE_ONLY}"
+    assert refined.note == f"Refined by the LLM (gpt-4o). {DRAWN_OVER}"
     [request] = fake_openai.chat_requests()
     assert request.headers["authorization"] == f"Bearer {fake_openai.api_key}"
     assert request.json["model"] == "gpt-4o"
     system, user = request.messages
-    assert system["role"] == "system" and "Keep every fact from the brief exactly" in system["content"]
-    assert f"Brief: {BRIEF}" in user["content"]
-    assert "Aspect ratio: 9:16 (vertical)" in user["content"] and "Duration: 10 seconds" in user["content"]
+    assert (
+        system["role"] == "system" and "Describe the footage only. Write no words for the screen" in (system["content"])
+    )
+    assert f"Brief: {FOOTAGE}\n" in user["content"]
+    assert not [c for c in COPY if c in user["content"]], "the LLM is never shown the copy"
+    assert f"Aspect ratio: 9:16 (vertical); keep {TITLE_SPACE['tall']}" in user["content"]
+    assert "Duration: 10 seconds" in user["content"]
     assert "Template: Product showcase" in user["content"] and "Video model: Veo 3.1" in user["content"]
 
 
+async def test_copy_the_llm_writes_back_is_taken_out(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
+    fake_openai.queue_reply(content=ECHOED)
+
+    refined = await refine(
+        BRIEF, settings=llm_settings(tmp_path, fake_openai), template=None, aspect="9:16", duration_s=10
+    )
+
+    assert refined.method == "llm" and refined.prompt == f"{GOOD}\n{FOOTAGE_ONLY}"
+
+
 async def test_facts_the_llm_left_out_are_added_back(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
-    fake_openai.queue_reply(content=GOOD.replace(", the price $249", ""))
+    fake_openai.queue_reply(content=ECHOED.replace(" in midnight blue", ""))
 
     refined = await refine(
         BRIEF, settings=llm_settings(tmp_path, fake_openai), template=None, aspect="9:16", duration_s=10
     )
 
     assert refined.method == "llm"
-    assert refined.prompt.endswith('\nKeep exactly as given: "$249".')
-    assert refined.note == 'Refined by the LLM (gpt-4o); facts it left out were added back: "$249".'
-    assert missing_facts(BRIEF, refined.prompt) == []
+    assert refined.prompt.endswith(f'\nKeep exactly as given: "blue".\n{FOOTAGE_ONLY}')
+    assert refined.note == f'Refined by the LLM (gpt-4o); facts it left out were added back: "blue". {DRAWN_OVER}'
+    assert missing_facts(FOOTAGE, refined.prompt) == []
+    assert not [c for c in COPY if c in refined.prompt]  # copy is no fact to add back
 
 
 async def test_an_llm_prompt_that_lost_most_facts_is_replaced_by_the_rules(
@@ -140,8 +163,8 @@ async def test_an_llm_prompt_that_lost_most_facts_is_replaced_by_the_rules(
 
     assert refined.method == "rules"
     assert refined.note.startswith("The LLM's prompt left out most of the brief's facts (")
-    assert refined.note.endswith("so it was refined by rules from the Social media ad template instead.")
-    assert missing_facts(BRIEF, refined.prompt) == []
+    assert refined.note.endswith(f"so it was refined by rules from the Social media ad template instead. {DRAWN_OVER}")
+    assert missing_facts(FOOTAGE, refined.prompt) == []
 
 
 @pytest.mark.parametrize(
@@ -176,11 +199,12 @@ async def test_when_the_llm_fails_the_rules_take_over_and_say_so(
 
     assert refined.method == "rules"
     assert refined.note == (
-        f"The LLM could not refine the prompt ({why}), so it was refined by rules from the Brand animation template."
+        f"The LLM could not refine the prompt ({why}), so it was refined by rules from the Brand animation template. "
+        f"{DRAWN_OVER}"
     )
     assert "sk-" not in refined.note
-    assert refined.prompt.startswith("Brand animation, 8 seconds, 16:9 landscape video.")
-    assert missing_facts(BRIEF, refined.prompt) == []
+    assert refined.prompt.startswith("Brand animation footage, 8 seconds, 16:9 landscape video.")
+    assert missing_facts(FOOTAGE, refined.prompt) == []
 
 
 async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOpenAI) -> None:
@@ -191,7 +215,7 @@ async def test_a_poe_key_uses_poe_s_endpoint(tmp_path: Path, fake_openai: FakeOp
 
     refined = await refine(BRIEF, settings=settings, template=None, aspect="9:16", duration_s=10)
 
-    assert refined.method == "llm" and refined.prompt == GOOD  # fences and a "Prompt:" label are removed
+    assert refined.method == "llm" and refined.prompt == f"{GOOD}\n{FOOTAGE_ONLY}"  # no fences, no "Prompt:" label
     assert fake_openai.chat_requests()[0].json["model"] == "GPT-4o"
 
 
@@ -218,3 +242,90 @@ def test_a_prompt_keeps_the_users_own_words_whatever_the_format(prompt: str) -> 
 def test_a_ratio_or_channel_said_as_a_format_follows_the_chosen_one() -> None:
     prompt = "A 9:16 video of our socks in 1:1, for Reels and TikTok, 1:1 coaching included, vertical (9:16)."
     assert fit_format(prompt, "16:9") == "A 16:9 video of our socks in 16:9, 1:1 coaching included, landscape (16:9)."
+
+
+# Briefs with a quoted headline, a price, a promo code, a call to action and a website, each with its product's
+# name and colours (which the footage must show) and the template it asks for.
+AD_BRIEFS = [
+    ('A 6 second vertical ad for the Aurora Trail 2 running shoes in coral and navy, headline "Run further", price '
+     "$49. Use code KNIT30. Shop now at aurora.run", "product", "Run further", "Aurora Trail 2", ("coral", "navy")),
+    ('Product showcase of the Lumen desk lamp in brass and matte black: "Light that follows you". Only $49, use code '
+     "KNIT30 at checkout, Shop now on aurora.run", None, "Light that follows you", "Lumen desk lamp", ("black",)),
+    ('Headline: "Made to move." Our KnitCo merino sweater in forest green and cream, $49, Use code KNIT30, CTA Shop '
+     "now, website aurora.run, 8 seconds 16:9", "brand", "Made to move.", "KnitCo merino sweater", ("green", "cream")),
+    ('TikTok ad for Nova Fizz cans in orange and teal: "Taste the spark" - just $49! Use code KNIT30 and Shop now at '
+     "aurora.run", "social", "Taste the spark", "Nova Fizz", ("orange", "teal")),
+]  # fmt: skip
+
+
+def _drawn_over(prompt: str, headline: str) -> list[str]:
+    """The ad's copy said in a prompt (case aside): what Clapboard draws and the model must not."""
+    said = prompt.casefold()
+    return [c for c in (headline, "$49", "49", "KNIT30", "Use code", "Shop now", "aurora.run") if c.casefold() in said]
+
+
+@pytest.mark.parametrize(("brief", "template", "headline", "product", "colours"), AD_BRIEFS)
+async def test_a_footage_prompt_by_rules_has_the_product_and_its_colours_and_none_of_the_copy(
+    tmp_path: Path, brief: str, template: str | None, headline: str, product: str, colours: tuple[str, ...]
+) -> None:
+    refined = await refine(brief, settings=make_settings(tmp_path), template=template, aspect="9:16", duration_s=6)
+
+    assert refined.method == "rules"
+    assert _drawn_over(refined.prompt, headline) == []
+    assert product in refined.prompt and all(c in refined.prompt for c in colours)
+    assert "No on-screen text or logos" in refined.prompt and NO_TEXT in refined.prompt
+    assert '"' not in refined.prompt  # a quoted line is a line to draw
+    assert refined.note.endswith(DRAWN_OVER)
+
+
+@pytest.mark.parametrize(("brief", "template", "headline", "product", "colours"), AD_BRIEFS)
+async def test_a_footage_prompt_by_the_llm_has_none_of_the_copy_even_when_the_llm_writes_it_back(
+    tmp_path: Path,
+    fake_openai: FakeOpenAI,
+    brief: str,
+    template: str | None,
+    headline: str,
+    product: str,
+    colours: tuple[str, ...],
+) -> None:
+    shot = f"The {product} in {' and '.join(colours)}, turning slowly on a plinth, soft rim light, 6 seconds"
+    fake_openai.queue_reply(
+        content=f'{shot}, bold on-screen headline "{headline}", the price $49, "Use code KNIT30", a "Shop now" '
+        "button and aurora.run on the end card."
+    )
+
+    refined = await refine(
+        brief, settings=llm_settings(tmp_path, fake_openai), template=template, aspect="9:16", duration_s=6
+    )
+
+    assert refined.method == "llm", refined.note
+    assert _drawn_over(refined.prompt, headline) == []
+    assert refined.prompt.startswith(f"{shot}.\n")
+    assert product in refined.prompt and all(c in refined.prompt for c in colours)
+    assert refined.prompt.endswith(NO_TEXT)
+    [request] = fake_openai.chat_requests()
+    assert _drawn_over(request.messages[1]["content"], headline) == []  # the LLM never read the copy
+
+
+async def test_a_product_name_said_as_the_headline_stays_and_quoted_lines_go(tmp_path: Path) -> None:
+    """The headline the rules read from the product's name is what the footage shows; a quoted line is drawn."""
+    read = read_brief('Product: Aurora X. Offer - 40% off all jackets this weekend only. tagline: "Run the city"')
+    assert read.copy.headline == "Aurora X"
+    refined = await refine_brief(read, settings=make_settings(tmp_path), aspect="9:16", duration_s=6)
+    assert "Brief: Product: Aurora X\n" in refined.prompt
+    assert not re.search(r"40%|jackets|weekend|Run the city|tagline|offer", refined.prompt, re.I)
+
+
+def test_with_refinement_off_a_hosted_model_gets_the_brief_as_written_less_its_copy() -> None:
+    brief, *_ = AD_BRIEFS[0]
+    written = as_written(read_brief(brief), "9:16")
+    assert written.prompt == (
+        f"A 6 second vertical ad for the Aurora Trail 2 running shoes in coral and navy\n{FOOTAGE_ONLY}"
+    )
+    assert (written.method, written.note) == ("as written", DRAWN_OVER)
+
+
+def test_the_calm_space_for_the_words_follows_the_chosen_format() -> None:
+    fitted = fit_format(f"A lighthouse at dawn.\n{FOOTAGE_ONLY}", "16:9")
+    assert TITLE_SPACE["wide"] in fitted and TITLE_SPACE["tall"] not in fitted
+    assert "Framing: 16:9 landscape" in fitted and fitted.endswith(NO_TEXT)

@@ -1,11 +1,13 @@
-"""Templates: names and aliases, and prompt scaffolds for premium models."""
+"""Templates: names and aliases, and prompt scaffolds for the footage of premium models."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from campaign.errors import InvalidRequest
-from tools.brief import TEMPLATES, AdCopy, get_template, read_copy
+from tools.brief import NO_TEXT, ORIENTATION, TEMPLATES, TITLE_SPACE, footage_only, get_template
 
 
 @pytest.mark.parametrize(
@@ -46,33 +48,24 @@ def test_a_near_miss_is_suggested() -> None:
 
 
 @pytest.mark.parametrize("name", list(TEMPLATES))
-def test_scaffold_keeps_the_brief_and_names_every_part(name: str) -> None:
-    brief = 'A 10 s vertical teaser of our trail shoe "Ridge 2" in forest green, price $99, Shop now'
-    template = TEMPLATES[name]
-    copy = read_copy(brief)
-    text = template.scaffold(brief, copy, "9:16", 10)
-    assert brief in text  # every fact of the brief is kept
-    for part in ("Subject:", "Action:", "Camera:", "Lighting:", "Style:", "On-screen text"):
+def test_scaffold_keeps_the_brief_and_names_every_part_of_the_footage(name: str) -> None:
+    brief = "A 10 s vertical teaser of our trail shoe in forest green"  # a brief without its copy (tools/brief/footage)
+    text = TEMPLATES[name].scaffold(brief, "9:16", 10)
+    assert f"Brief: {brief}\n" in text  # every fact of the brief is kept
+    for part in ("Subject:", "Action:", "Camera:", "Lighting:", "Style:", "Framing:"):
         assert part in text
     assert "10 seconds" in text and "9:16" in text and "vertical" in text
-    assert copy.texts() == ["Ridge 2", "$99", "Shop now"]
-    for line in copy.texts():
-        assert f'"{line}"' in text
+    assert text.endswith(f"{TITLE_SPACE['tall']}.\n{NO_TEXT}")
 
 
-def test_the_prompt_lists_every_copy_field_in_display_order_with_the_end_text_last() -> None:
-    """A video model is told each field's place: the sale over the headline, the conditions as small print, the
-    code as a badge, the website and end text on the end card."""
-    copy = AdCopy(
-        sale="Autumn sale", headline="Ridge Runner", tagline="Built for mud", features=["Grip", "Mesh"],
-        offer="30% off all boots", price="$129", conditions=["Free shipping over $50"], code="Use code RIDGE30",
-        cta="Shop now", website="ridge.run", end_text="See you out there",
-    )  # fmt: skip
-    text = TEMPLATES["social-media"].scaffold("an autumn boots ad", copy, "9:16", 8)
-    spots = [text.index(f'"{line}"') for line in copy.texts()]
-    assert spots == sorted(spots)
-    for said in ('sale name above the headline "Autumn sale"', 'offer "30% off all boots"', 'price "$129"',
-                 'small print under the offer and price "Free shipping over $50"',
-                 'promo code badge "Use code RIDGE30"', 'end card website "ridge.run"',
-                 'end card text, shown only at the very end "See you out there"'):  # fmt: skip
-        assert said in text
+@pytest.mark.parametrize("name", list(TEMPLATES))
+def test_no_template_asks_the_model_for_words_a_logo_or_an_end_card(name: str) -> None:
+    """Clapboard draws those over the footage: a template that asked for them would have them drawn twice."""
+    template = TEMPLATES[name]
+    asked = " ".join((template.subject, template.action, template.camera, template.lighting, template.style))
+    assert not re.search(r"logo|caption|tagline|headline|hook line|price|call to action|end card|text", asked, re.I)
+
+
+@pytest.mark.parametrize(("aspect", "shape"), [("9:16", "tall"), ("4:5", "tall"), ("16:9", "wide"), ("1:1", "square")])
+def test_the_footage_keeps_calm_space_where_the_words_go_for_its_shape(aspect: str, shape: str) -> None:
+    assert footage_only(aspect) == f"Framing: {aspect} {ORIENTATION[aspect]}, {TITLE_SPACE[shape]}.\n{NO_TEXT}"

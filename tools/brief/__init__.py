@@ -5,18 +5,30 @@ tools/studio/brief.py) into a request, whose `Brief` is then read once, with tho
 agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 
 Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `llm` (the LLM
-reader) and `check` (an LLM's copy held to the brief's words), `instructions` (what is not the ad), `options`,
-`phrases` (key phrases), `templates`, `titles`.
+reader) and `check` (an LLM's copy held to the brief's words), `footage` (the words without the copy drawn over the
+footage, for a hosted model), `instructions` (what is not the ad), `options`, `phrases` (key phrases), `templates`,
+`titles`.
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
 from tools.brief.check import Checked, Note, asked_to_write, check_copy, check_edit
 from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy, rewritten, split_features
+from tools.brief.footage import drawn_lines, without_copy
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
 from tools.brief.phrases import key_phrases
-from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template, on_screen_text
+from tools.brief.templates import (
+    NO_TEXT,
+    ORIENTATION,
+    TEMPLATES,
+    TITLE_SPACE,
+    Template,
+    aspect_for,
+    footage_only,
+    get_template,
+    shape_of,
+)
 from tools.brief.titles import TITLE_CHARS, TITLE_MAX, clean_title, download_name
 
 __all__ = [
@@ -25,10 +37,13 @@ __all__ = [
     "FIELD_NAMES",
     "LABEL_FIELDS",
     "MAX_PROMPT_CHARS",
+    "NO_TEXT",
     "OPTION",
+    "ORIENTATION",
     "TEMPLATES",
     "TITLE_CHARS",
     "TITLE_MAX",
+    "TITLE_SPACE",
     "URL",
     "AdCopy",
     "Brief",
@@ -43,10 +58,11 @@ __all__ = [
     "campaign_named",
     "clean_title",
     "download_name",
+    "drawn_lines",
+    "footage_only",
     "find_name",
     "get_template",
     "key_phrases",
-    "on_screen_text",
     "parse_aspect",
     "parse_duration",
     "read_brief",
@@ -55,5 +71,7 @@ __all__ = [
     "read_copy_llm",
     "rewritten",
     "read_options",
+    "shape_of",
     "split_features",
+    "without_copy",
 ]

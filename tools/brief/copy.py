@@ -35,33 +35,32 @@ MAX_CONDITIONS = 4
 
 
 class CopyField(NamedTuple):
-    """One copy field: its name, how the chat labels it, the noun a sentence calls it by, its place in a paid
-    prompt, the labels a brief gives it ("title: ...") and the other names a user changes it by ("the coupon")."""
+    """One copy field: its name, how the chat labels it, the noun a sentence calls it by, the labels a brief gives
+    it ("title: ...") and the other names a user changes it by ("the coupon")."""
 
     name: str
     label: str
     noun: str
-    place: str
     labels: tuple[str, ...] = ()
     names: tuple[str, ...] = ()
 
 
 # The copy fields in display order: the one table of their names.
 FIELDS: tuple[CopyField, ...] = (
-    CopyField("sale", "Sale", "sale name", "sale name above the headline", names=("sale", "sale name")),
-    CopyField("headline", "Headline", "headline", "headline", ("headline", "title", "hook")),
-    CopyField("tagline", "Tagline", "tagline", "tagline", ("tagline", "slogan")),
-    CopyField("features", "Features", "feature", "feature captions in sequence", ("feature", "features")),
-    CopyField("offer", "Offer", "offer", "offer", names=("offer", "discount", "deal")),
-    CopyField("price", "Price", "price", "price", ("price",)),
-    CopyField("conditions", "Conditions", "condition", "small print under the offer and price",
+    CopyField("sale", "Sale", "sale name", names=("sale", "sale name")),
+    CopyField("headline", "Headline", "headline", ("headline", "title", "hook")),
+    CopyField("tagline", "Tagline", "tagline", ("tagline", "slogan")),
+    CopyField("features", "Features", "feature", ("feature", "features")),
+    CopyField("offer", "Offer", "offer", names=("offer", "discount", "deal")),
+    CopyField("price", "Price", "price", ("price",)),
+    CopyField("conditions", "Conditions", "condition",
               names=("condition", "conditions", "terms", "small print", "fine print")),
-    CopyField("code", "Code", "promo code", "promo code badge",
+    CopyField("code", "Code", "promo code",
               names=("code", "promo code", "discount code", "coupon", "coupon code", "voucher code")),
-    CopyField("cta", "CTA", "call to action", "end card call to action button", ("cta", "call to action", "button")),
-    CopyField("website", "Website", "website", "end card website",
+    CopyField("cta", "CTA", "call to action", ("cta", "call to action", "button")),
+    CopyField("website", "Website", "website",
               names=("website", "site", "web address", "url", "handle")),
-    CopyField("end_text", "End card", "end text", "end card text, shown only at the very end",
+    CopyField("end_text", "End card", "end text",
               ("end text", "end card", "end line", "closing line", "sign off")),
 )  # fmt: skip
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
@@ -97,7 +96,7 @@ class AdCopy(BaseModel):
 
     def texts(self) -> list[str]:
         """Every text on screen, in display order."""
-        return [t for name in FIELD_NAMES for t in self._values(name)]
+        return [t for name in FIELD_NAMES for t in self.lines(name)]
 
     def given(self) -> dict[str, Any]:
         """The fields that hold text."""
@@ -107,7 +106,8 @@ class AdCopy(BaseModel):
         """This copy's fields, and the base's where this one has none."""
         return base.model_copy(update=self.given())
 
-    def _values(self, name: str) -> list[str]:
+    def lines(self, name: str) -> list[str]:
+        """The lines of one field that hold text."""
         value = getattr(self, name)
         return [v for v in (value if isinstance(value, list) else [value]) if v]
 
@@ -117,8 +117,8 @@ def rewritten(text: str, old: AdCopy, new: AdCopy) -> str:
     each changed line as the brief says it (case aside), else its changed codes, amounts and names ("Use code
     KNIT30" to "Use code KNIT40" changes KNIT30); a removed line is taken out."""
     for name in FIELD_NAMES:
-        after = new._values(name)
-        for i, line in enumerate(v for v in old._values(name) if v not in after):
+        after = new.lines(name)
+        for i, line in enumerate(v for v in old.lines(name) if v not in after):
             text = _rewrite_line(
                 text, line, after[i] if i < len(after) and name not in ("features", "conditions") else ""
             )

@@ -1,8 +1,10 @@
 """Templates: brand-animation, product-showcase, social-media and the plain `prompt` template.
 
 A template is two things at once: a prompt scaffold that premium video models understand (subject, action,
-camera, lighting, style, on-screen text) and a motion design the local `draft` engine renders. The words on
-screen are the brief's copy (tools/brief/copy.py), whatever the template.
+camera, lighting, style, framing) for footage without a word on it, and a motion design the local `draft` engine
+renders. The words on screen are the brief's copy (tools/brief/copy.py), whatever the template: Clapboard draws
+them, the logo and the end card over the footage, so a prompt asks for none of them (`FOOTAGE_ONLY`) and leaves
+calm space where they go (`title_space`).
 """
 
 from __future__ import annotations
@@ -13,13 +15,38 @@ import re
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
-from tools.brief.copy import FIELDS, AdCopy
 
-_ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
+ORIENTATION = {"16:9": "landscape", "9:16": "vertical", "1:1": "square", "4:5": "portrait"}
+NO_TEXT = (
+    "No on-screen text or logos: no captions, titles, subtitles, logos, watermarks, signs or lettering on "
+    "packaging anywhere in the footage."
+)
+# Where the finisher lays the words, by the frame's shape: kept calm in the footage.
+TITLE_SPACE = {
+    "tall": "the subject in the middle third, the top and bottom thirds of the frame calm and uncluttered",
+    "wide": "the subject in the upper two thirds, the lower third of the frame calm and uncluttered",
+    "square": "the subject in the centre, the top and bottom quarters of the frame calm and uncluttered",
+}
+
+
+def shape_of(aspect: str) -> str:
+    """The frame's shape: "tall", "wide" or "square" ("wide" for an aspect that is no ratio)."""
+    w, _, h = aspect.partition(":")
+    try:
+        ratio = int(w) / int(h)
+    except (ValueError, ZeroDivisionError):
+        return "wide"
+    return "square" if ratio == 1 else "tall" if ratio < 1 else "wide"
+
+
+def footage_only(aspect: str) -> str:
+    """What every prompt for a hosted model ends with: its framing, with calm space where the words go, and no
+    text or logos of its own."""
+    return f"Framing: {aspect} {ORIENTATION.get(aspect, shape_of(aspect))}, {TITLE_SPACE[shape_of(aspect)]}.\n{NO_TEXT}"
 
 
 class Template(BaseModel):
-    """One template: its name, what it is for, and the prompt scaffold's parts."""
+    """One template: its name, what it is for, and the prompt scaffold's parts (footage only)."""
 
     name: str
     title: str
@@ -32,13 +59,14 @@ class Template(BaseModel):
     style: str = ""
     aspect: str | None = None  # the format it is made in when the request names none (None: the model's default)
 
-    def scaffold(self, brief: str, copy: AdCopy, aspect: str, duration_s: int, brand: str = "") -> str:
-        """A model-ready prompt: the brief kept whole, then subject, action, camera, lighting, style, the brand's
-        look (`brand`: its colours and tone in words, tools/brand/follow.py) and the text."""
-        orientation = _ORIENTATION.get(aspect, aspect)
+    def scaffold(self, brief: str, aspect: str, duration_s: int, brand: str = "") -> str:
+        """A model-ready prompt for footage: the brief (its words without the copy, `without_copy`) kept whole,
+        then subject, action, camera, lighting, style, the brand's look (`brand`: its colours and tone in words,
+        tools/brand/follow.py), the framing and no text or logos."""
+        orientation = ORIENTATION.get(aspect, aspect)
         lines = [
-            f"{self.title}, {duration_s} seconds, {aspect} {orientation} video.",
-            f"Brief: {brief.strip()}",
+            f"{self.title} footage, {duration_s} seconds, {aspect} {orientation} video.",
+            *([f"Brief: {brief.strip()}"] if brief.strip() else []),
             f"Subject: {self.subject}",
             f"Action: {self.action}",
             f"Camera: {self.camera}",
@@ -47,12 +75,7 @@ class Template(BaseModel):
         ]
         if brand:
             lines.append(f"Brand look: {brand}.")
-        text = on_screen_text(copy)
-        if text:
-            intro = "On-screen text (exact spelling, legible, inside safe margins): "
-            lines.append(intro + "; ".join(text) + ".")
-        else:
-            lines.append("On-screen text: none unless the brief asks for it.")
+        lines.append(footage_only(aspect))
         return "\n".join(lines)
 
 
@@ -61,18 +84,8 @@ def aspect_for(template: Template, asked: str | None, offered: list[str]) -> tup
     vertical); and a notice saying so when the template chose it."""
     if asked or template.aspect is None or template.aspect not in offered:
         return asked, ""
-    orientation = _ORIENTATION.get(template.aspect, template.aspect)
+    orientation = ORIENTATION.get(template.aspect, template.aspect)
     return template.aspect, f"{template.title}s are {orientation} ({template.aspect}) unless you name a format."
-
-
-def on_screen_text(copy: AdCopy) -> list[str]:
-    """The copy as labelled, quoted on-screen text, in display order."""
-    out: list[str] = []
-    for f in FIELDS:
-        value = getattr(copy, f.name)
-        if value:
-            out.append(f"{f.place} " + ", ".join(f'"{v}"' for v in (value if isinstance(value, list) else [value])))
-    return out
 
 
 TEMPLATES: dict[str, Template] = {
@@ -91,13 +104,14 @@ TEMPLATES: dict[str, Template] = {
             ],
             description="The logo revealed with motion (scale, fade, light sweep) over the brand palette, "
             "a tagline and an end card.",
-            subject="the brand's logo exactly as in the reference image: same shape, proportions and colours.",
-            action="the logo scales up from 90% and fades in, a soft light sweep crosses it, the tagline "
-            "rises in beneath it, then an end card holds the logo with the call to action.",
+            subject="an abstract backdrop in the brand palette: soft gradients, shapes and light, with no mark or "
+            "emblem of its own.",
+            action="slow, flowing motion that builds to a soft light sweep across the centre, then settles into a "
+            "calm, steady final second.",
             camera="locked-off, centred, a slow push-in of a few percent.",
-            lighting="clean studio light with a soft glow behind the logo; a single specular sweep.",
+            lighting="clean studio light with a soft glow at the centre; a single specular sweep.",
             style="premium motion graphics, flat background in the brand palette with a subtle gradient, "
-            "crisp vector edges, no extra objects or people.",
+            "crisp edges, no objects or people.",
         ),
         Template(
             name="product-showcase",
@@ -106,8 +120,8 @@ TEMPLATES: dict[str, Template] = {
             description="The product with pan and zoom, feature captions in sequence, and a price or "
             "call-to-action end card.",
             subject="the product exactly as in the reference image: same shape, materials, colours and details.",
-            action="a slow pan and zoom across the product revealing its details, one feature caption per "
-            "beat, ending on a hero shot with the price and call to action.",
+            action="a slow pan and zoom across the product revealing its details, one detail per beat, ending on "
+            "a steady hero shot with room around the product.",
             camera="smooth dolly and gentle orbit, shallow depth of field, macro close-ups between wide shots.",
             lighting="soft key light with a rim light that outlines the product, clean reflections.",
             style="commercial product photography in motion, seamless background in the brand colours, "
@@ -130,12 +144,12 @@ TEMPLATES: dict[str, Template] = {
             description="Vertical first: a hook line in the first second, quick cuts between references, "
             "captions in the platform's safe zones and a call-to-action end card.",
             subject="the product or brand from the reference images, true to their look.",
-            action="open on a bold hook line within the first second, then quick cuts every second or so "
-            "between the references with captions, ending on a call-to-action end card.",
+            action="open on a striking moment within the first second, then quick cuts every second or so "
+            "between the references, ending on a steady, simple hero shot.",
             camera="handheld energy, punch-in zooms and snappy cuts on the beat.",
             lighting="bright, high-contrast, saturated.",
-            style="native short-form social video, bold captions kept clear of the platform's interface "
-            "(top 14% and bottom 20% left free), vertical composition.",
+            style="native short-form social video, the subject kept clear of the platform's interface (top 14% "
+            "and bottom 20% of the frame), vertical composition.",
             aspect="9:16",
         ),
         Template(

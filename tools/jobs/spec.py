@@ -32,7 +32,9 @@ class VideoRequest(BaseModel):
     )
     audio: StrictBool | None = None
     refine: StrictBool | None = Field(
-        default=None, description="Rewrite the brief for the model; default on for paid models."
+        default=None,
+        description="Rewrite the brief into a prompt for the model's footage; default on for paid models. Refined or "
+        "not, a hosted model is never sent the words, which are drawn over its footage.",
     )
     auto_fallback: StrictBool | None = Field(
         default=None,

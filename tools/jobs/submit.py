@@ -32,7 +32,7 @@ from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
-from tools.refine import LLM_TIMEOUT_S, fit_format, refine_brief
+from tools.refine import LLM_TIMEOUT_S, as_written, fit_format, refine_brief
 
 NOTHING_TO_SHOW = (
     "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
@@ -85,7 +85,8 @@ class Submissions:
         """Check, store references, refine, estimate and persist; start at once unless a price needs confirming.
         `brief` is the request's brief when the front end has read it (`brief_of`), else it is read here. The kit
         the video follows (the campaign's over its team's) goes into a refined prompt (its colours and tone) and,
-        on the job, to the engine.
+        on the job, to the engine. A hosted model's prompt asks for footage only, refined or not: the copy is drawn
+        over it.
 
         Raises InvalidRequest / ReferenceRejected / ModelUnavailable before any campaign or job is written
         (checked references are stored content-addressed, so a retry reuses them), and Conflict when the
@@ -121,14 +122,19 @@ class Submissions:
         shown = brief.copy.texts() or references or drawn
         if not resolved.model.hosted and not shown:  # a local draft draws only these
             notes.append(NOTHING_TO_SHOW)
-        if request.refine if request.refine is not None else resolved.model.paid:
-            refined = await refine_brief(
-                brief,
-                settings=self.settings,
-                aspect=resolved.aspect,
-                duration_s=resolved.duration_s,
-                model=resolved.model.name,
-                brand=kit,
+        refine = request.refine if request.refine is not None else resolved.model.paid
+        if refine or resolved.model.hosted:  # a hosted model makes footage: never sent the words drawn over it
+            refined = (
+                await refine_brief(
+                    brief,
+                    settings=self.settings,
+                    aspect=resolved.aspect,
+                    duration_s=resolved.duration_s,
+                    model=resolved.model.name,
+                    brand=kit,
+                )
+                if refine
+                else as_written(brief, resolved.aspect)
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
