@@ -5,6 +5,7 @@ stop while Replicate is still answering the create cancels the prediction and sa
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.e2e.server_process import until
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.refine import DRAWN_OVER
 
 
 def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:
@@ -220,6 +222,10 @@ async def test_the_price_question_lists_the_words_and_a_change_before_confirming
         await tab.wait_for(lambda: tab.elements("video"))
         [create] = fake_replicate.creates()
         assert create.path == "/v1/models/google/veo-3.1/predictions"
+        prompt = create.json["input"]["prompt"]  # footage only: the words are drawn over it, as the user reads
+        assert "knitwear" in prompt and "No on-screen text or logos" in prompt
+        assert not re.search(r"Cosy season|\$49|KNIT40|Shop now|headline", prompt, re.I), prompt
+        assert any(DRAWN_OVER in m for m in tab.messages())
         ready = next(m for m in tab.messages() if m.startswith("Your video is ready"))
         assert "- Code: “Use code KNIT40”" in ready and "Shop now" not in ready.split("On screen:")[1]
         jobs = await studio.store.jobs(DEFAULT_TEAM_ID)
