@@ -13,6 +13,7 @@ from campaign.settings import Settings
 from tests.conftest import make_settings
 from tests.fakes.openai_server import FakeOpenAI
 from tools.brief import NO_TEXT, TITLE_SPACE, AdCopy, read_brief
+from tools.channels import channel_of, for_channel
 from tools.refine import DRAWN_OVER, Refined, as_written, brief_facts, fit_format, missing_facts, refine_brief
 
 BRIEF = (
@@ -329,3 +330,21 @@ def test_the_calm_space_for_the_words_follows_the_chosen_format() -> None:
     fitted = fit_format(f"A lighthouse at dawn.\n{FOOTAGE_ONLY}", "16:9")
     assert TITLE_SPACE["wide"] in fitted and TITLE_SPACE["tall"] not in fitted
     assert "Framing: 16:9 landscape" in fitted and fitted.endswith(NO_TEXT)
+
+
+@pytest.mark.parametrize(
+    ("channel", "aspect", "shape", "other"),
+    [("youtube", "16:9", "wide", r"tik\s?tok|vertical|9:16"), ("tiktok", "9:16", "tall", r"youtube|landscape|16:9")],
+)
+async def test_a_channels_footage_prompt_names_its_own_format_and_none_of_the_copy(
+    tmp_path: Path, channel: str, aspect: str, shape: str, other: str
+) -> None:
+    """A set of channel ads: each brief (`for_channel`) refined, then fitted to its format (`fit_format`)."""
+    brief = 'two 6 second ads for our Cosy Toes socks in red and cream, one for TikTok, one for YouTube, headline ' \
+            '"Warm toes", $12, Shop now'  # fmt: skip
+    read = read_brief(for_channel(brief, channel_of(channel)))
+    refined = await refine_brief(read, settings=make_settings(tmp_path), aspect=aspect, duration_s=6)
+    prompt = fit_format(refined.prompt, aspect)
+    assert "Cosy Toes socks in red and cream" in prompt and TITLE_SPACE[shape] in prompt
+    assert prompt.endswith(NO_TEXT) and f"Framing: {aspect}" in prompt
+    assert not re.search(rf"{other}|Warm toes|\$12|Shop now", prompt, re.I), prompt
