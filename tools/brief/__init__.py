@@ -5,8 +5,8 @@ tools/studio/brief.py) into a request, whose `Brief` is then read once, with tho
 agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 
 Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `llm` (the LLM
-reader) and `check` (an LLM's copy held to the brief's words), `instructions` (what is not the ad), `options`,
-`phrases` (key phrases), `templates`, `titles`.
+reader) and `check` (an LLM's copy held to the brief's words), `instructions` (what is not the ad), `motion` (how
+the logo or product moves), `options`, `phrases` (key phrases), `templates`, `titles`.
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
@@ -14,6 +14,7 @@ from tools.brief.check import Checked, Note, asked_to_write, check_copy, check_e
 from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, read_copy, rewritten, split_features
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
+from tools.brief.motion import Motion, read_motion
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import TEMPLATES, Template, aspect_for, get_template, on_screen_text
@@ -33,6 +34,7 @@ __all__ = [
     "AdCopy",
     "Brief",
     "Checked",
+    "Motion",
     "Note",
     "Options",
     "Template",
@@ -53,6 +55,7 @@ __all__ = [
     "read_brief_llm",
     "read_copy",
     "read_copy_llm",
+    "read_motion",
     "rewritten",
     "read_options",
     "split_features",

@@ -31,7 +31,7 @@ class _FrameShot:
       blurred, tinted copy of itself, slowly zooming without cutting into the subject (the usual way a photo is
       posted as a vertical video);
     - a logo or other graphic: whole, inside `area` (where no text goes), over the brand background, growing
-      slowly; on a plate when its colour would not stand out from the background.
+      slowly; on its own alpha, lit from behind when its colour would not stand out from the background.
 
     Its frame-sized layers are made on first use and dropped by `release`, so a long clip with many shots keeps
     only the few it is showing in memory (see `_Shots`). A shot shown again (`visit` 1, 2, ...) carries on its
@@ -75,8 +75,7 @@ class _FrameShot:
             max_w = min(x1 - x0, ref.size[0] * 2.0)
             max_h = min(y1 - y0, ref.size[1] * 2.0)
             ground = d.ground_at(d.bg, self.area)
-            kit = ref in (d.s.marks.logo, d.s.marks.logo_light)  # a brand kit's logo: on its own alpha, always
-            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p, own_alpha=kit))
+            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
             self.centre = ((x0 + x1) / 2, (y0 + y1) / 2)  # where the sprite is drawn, centred
         elif self.full:
             speed = drift_speed(min(W, H))

@@ -1,0 +1,121 @@
+"""How a brief asks the logo or the product to move ("the logo spins", "the sneaker slides in from the right"),
+read by rules into a `Motion`, so the draft animates it that way and the user is told it was read.
+
+Only the brief's own instructions count: quoted text and the copy (a headline "Spin into savings") are the ad's
+words, never a motion, and a motion word that is a noun of the business ("spin classes", "a flip phone", "slide
+deck") or is denied ("no spinning") is not one either. The first motion the brief asks for is the one read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tools.brief.copy import AdCopy
+from tools.brief.instructions import QUOTED, without_instructions
+
+Target = Literal["logo", "product", "both"]
+Kind = Literal["spin", "rotate", "flip", "zoom_in", "slide_in"]
+Direction = Literal["left", "right", "top", "bottom"]
+
+_SPIN = r"spin|spins|spinning|spun|twirls?|twirling|rotates?|rotating|rotation|revolves?|revolving|turns?\s+around"
+_NOT_SPIN = r"(?:class|classes|bikes?|cycles?|studios?|instructors?|offs?|doctors?|offers?|deals?|menus?|shifts?" \
+    r"|selection|schedule|banners?|products?\s+range)\b"  # fmt: skip
+_KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    ("rotate", re.compile(
+        rf"\b(?:{_SPIN})\b[^.;!?]{{0,30}}?\b(?:in\s+(?:the\s+)?plane|(?:counter-?|anti-?)?clockwise|like\s+a\s+"
+        r"(?:wheel|record|pinwheel|coin\s+on\s+a\s+table))", re.I)),
+    ("spin", re.compile(rf"\b(?:{_SPIN})(?:-in)?\b(?![\s-]+{_NOT_SPIN})|\b360(?:°|\s*degrees?)?\s+(?:spin|turn)\b",
+                        re.I)),
+    ("flip", re.compile(r"\b(?:flips?|flipping|flipped|somersaults?|tumbles?\s+in)\b(?![\s-]+(?:phones?|flops?|side|"
+                        r"books?|charts?|the\s+script)\b)", re.I)),
+    ("zoom_in", re.compile(r"\b(?:zoom(?:s|ing|ed)?|push(?:es|ing|ed)?|punch(?:es|ing|ed)?|scal(?:e|es|ing|ed)"
+                           r"|grow(?:s|ing)?)[\s-]+(?:in\b|into\s+(?:view|frame|the\s+frame)|up\b)", re.I)),
+    ("slide_in", re.compile(r"\b(?:slid(?:e|es|ing)?|glid(?:e|es|ing)|swoop(?:s|ing)?|fl(?:y|ies|ying)|sweep(?:s|ing)?"
+                            r"|whoosh(?:es|ing)?)[\s-]+(?:in|on|onto\s+(?:the\s+)?(?:screen|frame)|from)\b"
+                            r"|\b(?:enters?|entering|comes?\s+in|coming\s+in)\s+from\b", re.I)),
+)  # fmt: skip
+_DIRECTION = re.compile(
+    r"\bfrom\s+(?:the\s+)?(?:(left|right)(?:\s+side|\s+edge)?|(top|above|bottom|below)|(?:off\s*-?\s*screen\s+)?"
+    r"(left|right))\b",
+    re.I,
+)
+_DIRECTIONS: dict[str, Direction] = {"left": "left", "right": "right", "top": "top", "above": "top",
+                                     "bottom": "bottom", "below": "bottom"}  # fmt: skip
+_DENIED = re.compile(r"\b(?:no|not|don'?t|doesn'?t|never|without|avoid|nor)\b(?:\s+[\w']+){0,2}\s*$", re.I)
+_LOGO = re.compile(
+    r"\b(?:(?:the|our|a|an|this|my|your)\s+)?(?:logos?|brand\s*marks?|emblems?|wordmarks?|monograms?"
+    r"|icons?)\b",
+    re.I,
+)
+_PRODUCT = re.compile(r"\b(?:products?|packshots?|items?|bottles?|cans?|boxe?s?|shoes?|sneakers?|bags?|phones?"
+                      r"|devices?|jars?|packs?|packages?|the\s+(?!(?:logo|brand|video|ad|words|copy|text|left|right|top|bottom|side|screen|frame|edge|plane|middle|centre|center|end|start|view)\b)\w{3,})\b",
+                      re.I)  # fmt: skip
+_CLAUSE = re.compile(r"[^.;!?\n]+")
+_SAYS: dict[Kind, str] = {
+    "spin": "spins in",
+    "rotate": "turns in",
+    "flip": "flips in",
+    "zoom_in": "zooms in",
+    "slide_in": "slides in",
+}
+
+
+class Motion(BaseModel):
+    """How the brief asks the logo or the product to move when it comes on screen."""
+
+    target: Target = Field(description="What moves: the logo, the product, or both.")
+    kind: Kind = Field(
+        description="spin: a turn about the vertical axis; rotate: a turn in the picture's plane; flip: a half "
+        "turn about the horizontal axis; zoom_in: from small to full size; slide_in: from off the frame."
+    )
+    direction: Direction | None = Field(default=None, description="Where a slide comes in from, when the brief says.")
+
+    def sentence(self) -> str:
+        """What the user is told the video does, in one plain line ("The logo spins in.")."""
+        who = {"logo": "The logo", "product": "The product", "both": "The logo and the product"}[self.target]
+        verb = _SAYS[self.kind]
+        if self.target == "both":
+            verb = verb.replace("s in", " in", 1)
+        where = f" from the {self.direction}" if self.direction else ""
+        return f"{who} {verb}{where}."
+
+
+def read_motion(
+    text: str, template: str, copy: AdCopy | None = None, model_names: tuple[str, ...] = ()
+) -> Motion | None:
+    """The motion `text` asks for, or None. The target is the one the clause names (the logo, a product, both);
+    when it names none, the logo in a brand animation and the product otherwise. Quoted words and `copy`'s
+    texts are the ad's, never read as motion."""
+    words = QUOTED.sub(" . ", without_instructions(text, model_names))
+    for said in sorted((copy or AdCopy()).texts(), key=len, reverse=True):
+        words = re.sub(re.escape(said), " . ", words, flags=re.I)
+    for clause in _CLAUSE.finditer(words):
+        found = _first_kind(clause.group())
+        if found is None:
+            continue
+        kind, at = found
+        part = clause.group()
+        logo, product = bool(_LOGO.search(part)), bool(_PRODUCT.search(_LOGO.sub(" ", part)))
+        target: Target = "both" if logo and product else "logo" if logo else "product" if product else (
+            "logo" if template == "brand-animation" else "product")  # fmt: skip
+        direction = None
+        if kind == "slide_in" and (m := _DIRECTION.search(part, at)):
+            direction = _DIRECTIONS[next(g for g in m.groups() if g).lower()]
+        return Motion(target=target, kind=kind, direction=direction)
+    return None
+
+
+def _first_kind(clause: str) -> tuple[Kind, int] | None:
+    """The first motion word of a clause that is not denied, with where it starts."""
+    best: tuple[Kind, int] | None = None
+    for kind, pattern in _KINDS:
+        for m in pattern.finditer(clause):
+            if _DENIED.search(clause[: m.start()]):
+                continue
+            if best is None or m.start() < best[1]:
+                best = (kind, m.start())
+            break
+    return best
