@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from tools.brief.copy import AdCopy, copy_in
 from tools.brief.instructions import without_instructions
-from tools.brief.motion import Motion, read_motion
+from tools.brief.motion import Motion, read_motion, without_motion
 from tools.brief.options import Options, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import Template, get_template
@@ -73,7 +73,7 @@ def read_brief(
     options = options if options is not None else read_options(text, model_names)
     chosen = get_template(template or options.template)
     words = without_instructions(options.prompt, model_names)
-    copy = (copy or AdCopy()).over(copy_in(words, model_names))
+    copy = (copy or AdCopy()).over(copy_in(without_motion(words), model_names))
     return Brief(
         text=text,
         words=words,
@@ -81,6 +81,6 @@ def read_brief(
         template=chosen,
         key_phrases=key_phrases(words, skip=tuple(copy.texts()), model_names=model_names),
         options=options,
-        motion=read_motion(words, chosen.name, copy, tuple(model_names)),
+        motion=read_motion(words, chosen.name, tuple(model_names)),
         title=title or "",
     )

@@ -1,9 +1,10 @@
 """How a brief asks the logo or the product to move ("the logo spins", "the sneaker slides in from the right"),
 read by rules into a `Motion`, so the draft animates it that way and the user is told it was read.
 
-Only the brief's own instructions count: quoted text and the copy (a headline "Spin into savings") are the ad's
-words, never a motion, and a motion word that is a noun of the business ("spin classes", "a flip phone", "slide
-deck") or is denied ("no spinning") is not one either. The first motion the brief asks for is the one read.
+Only the brief's own instructions count: quoted text and labelled copy (a headline "Spin into savings") are the
+ad's words, never a motion; a motion word that is a noun of the business ("spin classes", "a flip phone", "slide
+deck") or is denied ("no spinning") is not one either. The phrase asking for a motion is an instruction, never
+copy (`without_motion`). The first motion the brief asks for is the one read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tools.brief.copy import AdCopy
 from tools.brief.instructions import QUOTED, without_instructions
 
 Target = Literal["logo", "product", "both"]
@@ -54,6 +54,11 @@ _PRODUCT = re.compile(r"\b(?:products?|packshots?|items?|bottles?|cans?|boxe?s?|
                       r"|devices?|jars?|packs?|packages?|the\s+(?!(?:logo|brand|video|ad|words|copy|text|left|right|top|bottom|side|screen|frame|edge|plane|middle|centre|center|end|start|view)\b)\w{3,})\b",
                       re.I)  # fmt: skip
 _CLAUSE = re.compile(r"[^.;!?\n]+")
+# Labelled copy: its quoted words, else up to the end of its sentence ("headline: Spin into savings").
+_COPY = re.compile(
+    r"(?i)\b(?:headline|title|hook|tagline|slogan|features?|cta|call[ -]to[ -]action|button|end[ -](?:text|card|line)"
+    r"|closing\s+line|sign-off)(?:\s*[:=]|\s+(?:is|reads|says))\s*(?:\"[^\"\n]*\"|“[^”\n]*”|'[^'\n]*'|[^.;!?\n]*)"
+)
 _SAYS: dict[Kind, str] = {
     "spin": "spins in",
     "rotate": "turns in",
@@ -83,16 +88,28 @@ class Motion(BaseModel):
         return f"{who} {verb}{where}."
 
 
-def read_motion(
-    text: str, template: str, copy: AdCopy | None = None, model_names: tuple[str, ...] = ()
-) -> Motion | None:
+def read_motion(text: str, template: str, model_names: tuple[str, ...] = ()) -> Motion | None:
     """The motion `text` asks for, or None. The target is the one the clause names (the logo, a product, both);
-    when it names none, the logo in a brand animation and the product otherwise. Quoted words and `copy`'s
-    texts are the ad's, never read as motion."""
-    words = QUOTED.sub(" . ", without_instructions(text, model_names))
-    for said in sorted((copy or AdCopy()).texts(), key=len, reverse=True):
-        words = re.sub(re.escape(said), " . ", words, flags=re.I)
-    for clause in _CLAUSE.finditer(words):
+    when it names none, the logo in a brand animation and the product otherwise. Quoted words and labelled copy
+    ("headline: ...") are the ad's, never read as motion."""
+    found = _find(without_instructions(text, model_names), template)
+    return found[0] if found else None
+
+
+def without_motion(words: str) -> str:
+    """`words` without the phrase that asks for a motion (up to the commas around it): an instruction, never copy
+    ("Showcase the bag, the product slides in from the right" shows no line "Product slides in from the right")."""
+    found = _find(words, "prompt")
+    if found is None:
+        return words
+    start, end = found[1]
+    return f"{words[:start].rstrip(' ,')}{words[end:]}".strip()
+
+
+def _find(words: str, template: str) -> tuple[Motion, tuple[int, int]] | None:
+    """The first motion asked for in `words` and where the phrase asking for it is (between commas or stops)."""
+    masked = QUOTED.sub(lambda m: " " * len(m.group()), _COPY.sub(lambda m: " " * len(m.group()), words))
+    for clause in _CLAUSE.finditer(masked):
         found = _first_kind(clause.group())
         if found is None:
             continue
@@ -104,7 +121,10 @@ def read_motion(
         direction = None
         if kind == "slide_in" and (m := _DIRECTION.search(part, at)):
             direction = _DIRECTIONS[next(g for g in m.groups() if g).lower()]
-        return Motion(target=target, kind=kind, direction=direction)
+        start = clause.start() + part.rfind(",", 0, at) + 1
+        comma = part.find(",", at)
+        end = clause.start() + (comma if comma >= 0 else len(part))
+        return Motion(target=target, kind=kind, direction=direction), (start, end)
     return None
 
 

@@ -80,7 +80,7 @@ class RenderJob:
     def motion(self) -> Motion | None:
         """How the brief asks the logo or the product to move: read from its words by the rules that read it at
         submission (`Brief.motion`), so an engine needs no field of the job's spec for it."""
-        return read_motion(self.brief, self.template or "prompt", self.copy)
+        return read_motion(self.brief, self.template or "prompt")
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:

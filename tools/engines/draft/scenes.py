@@ -51,7 +51,7 @@ from tools.engines.draft.kit import (
     vertical_scrim,
     with_shadow,
 )
-from tools.engines.draft.motion import Mover, mover_for
+from tools.engines.draft.motion import Mover, Subject, mover_for
 from tools.engines.draft.shots import _FrameShot, _Shots
 from tools.engines.draft.story import Storyboard
 from tools.engines.draft.text import TextBlock
@@ -637,6 +637,7 @@ class SocialMedia(Design):
             else []
         )
         self.end_card = None
+        lead: Subject = "logo"  # what the end card shows: the brand's logo, an attached logo, or the product
         side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if copy.end_text or copy.headline else 1.0)
         mid = (st + sb) / 2
         ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
@@ -645,6 +646,7 @@ class SocialMedia(Design):
         elif refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
+            lead = "logo" if logo_score(hero) >= 2.5 else "product"
             if hero.has_alpha:
                 img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
             else:
@@ -656,6 +658,9 @@ class SocialMedia(Design):
         # price, conditions, code, call to action and website).
         lead_h = self.end_card.size[1] if self.end_card is not None else 0.0
         self.end = EndCard(self, copy, s.safe, lead_h=lead_h, head=copy.headline, scale=scale)
+        # The end card's logo or product comes in the way the brief asks it to move (if it does).
+        on_end = self.end_card is not None and self.end_start < D
+        self.end_mover = mover_for(s, lead, self.end_start + 0.08, self.end_len * 0.6) if on_end else None
 
     def _caps(self, c: int) -> list[int]:
         """The captions of cut `c`: one in turn, or the cut's share of them when there are more than cuts."""
@@ -723,7 +728,10 @@ class SocialMedia(Design):
             k = progress(t, self.end_start + 0.08, self.end_start + 0.43)
             pop = ease_out_back(k) if k > 0 else 0.0
             scale = min(1.0, 0.85 + 0.15 * pop) * self.end.lead_scale
-            self.end_card.draw(frame, self.W / 2, self.end.lead_cy, scale, clamp(k * 2))
+            if self.end_mover is not None:
+                self.end_mover.draw(frame, self.end_card, self.W / 2, self.end.lead_cy, t, self.end.lead_scale)
+            else:
+                self.end_card.draw(frame, self.W / 2, self.end.lead_cy, scale, clamp(k * 2))
         self.end.draw(frame, t, self.end_start)
 
 
