@@ -226,7 +226,7 @@ def _logo_image(
         out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
         ref.drop()
         if lost and ground is not None:
-            out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07 if ref.cut_out else 0.035)
+            out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07)
         if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
             out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
                               else (0, 0, 0), strength=0.5)[0]  # fmt: skip
@@ -241,13 +241,13 @@ def _logo_image(
 
 def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None, spread: float) -> Image.Image:
     """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
-    darkened) as little as it takes to stand out from `colour`, so what was lost on the ground stands out again,
-    with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
+    darkened) as little as it takes to stand out well from `colour` (6:1, so its soft edge still does at 3:1), so
+    what was lost on the ground stands out again, with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
     about that on every side."""
     options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
     light = ground
     for t in (k / 20 for k in range(1, 21)):
-        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 4.0]
+        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 6.0]
         if found:
             light = found[0]
             break
