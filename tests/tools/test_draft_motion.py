@@ -19,6 +19,7 @@ from tools.engines.draft.engine import build_design, prepare_references, render_
 from tools.engines.draft.kit import Stage
 from tools.engines.draft.provider import DRAFT
 from tools.engines.draft.scenes import Design
+from tools.references import normalise_image
 
 pytestmark = pytest.mark.render
 
@@ -107,6 +108,19 @@ def test_a_transparent_logo_is_drawn_on_its_own_alpha_with_no_card(brief: str) -
     ring = np.concatenate([a[y0 - 2 * c : y0 - c, x0:x1], a[y1 + c : y1 + 2 * c, x0:x1]]).reshape(-1, 3)
     assert np.abs(np.median(corners, axis=0) - np.median(ring, axis=0)).max() < 16, (corners.mean(0), ring.mean(0))
     assert (corners.min(axis=1) > 235).mean() < 0.02 or (ring.min(axis=1) > 235).mean() > 0.5  # no white plate
+
+
+def test_a_transparent_logo_uploaded_to_the_chat_keeps_its_alpha_and_gets_no_card() -> None:
+    """A WebP logo attached to the chat goes through the references' intake (stored as a PNG with its alpha)."""
+    img = Image.open(io.BytesIO(logo_png()))
+    webp = io.BytesIO()
+    img.save(webp, "WEBP", lossless=True)
+    stored = normalise_image(webp.getvalue(), "Reference image 1", max_bytes=10_000_000, max_pixels=40_000_000)
+    design, stage = design_for("brand-animation", "Logo reveal for Acme. Black background", [stored.data])
+    assert design.refs[0].has_alpha and not design.refs[0].cut_out
+    alpha = np.asarray(design.logo.image.getchannel("A"))
+    assert max(alpha[0, 0], alpha[0, -1], alpha[-1, 0], alpha[-1, -1]) == 0  # no card: its corners are clear
+    assert alpha.mean() < 0.9 * 255
 
 
 def test_an_opaque_logo_is_still_shown_as_a_card() -> None:

@@ -242,8 +242,8 @@ def _logo_image(
 def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None, spread: float) -> Image.Image:
     """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
     darkened) as little as it takes to stand out well from `colour` (6:1, so its soft edge still does at 3:1), so
-    what was lost on the ground stands out again, with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
-    about that on every side."""
+    what was lost on the ground stands out again, with no card around it. `spread` is the light's reach, a share
+    of the image's short side; the image grows by about that on every side."""
     options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
     light = ground
     for t in (k / 20 for k in range(1, 21)):
