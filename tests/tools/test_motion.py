@@ -13,10 +13,16 @@ CASES: list[tuple[str, str, Motion | None]] = [
     ("Logo reveal for Acme, the logo spins", "brand-animation", Motion(target="logo", kind="spin")),
     ("A spinning logo on navy", "brand-animation", Motion(target="logo", kind="spin")),
     ("Logo reveal. Make it rotate!", "brand-animation", Motion(target="logo", kind="spin")),
-    ("Showcase the Nord bag, product slides in from the right", "product-showcase",
-     Motion(target="product", kind="slide_in", direction="right")),  # fmt: skip
-    ("The bottle slides in from the left", "product-showcase",
-     Motion(target="product", kind="slide_in", direction="left")),  # fmt: skip
+    (
+        "Showcase the Nord bag, product slides in from the right",
+        "product-showcase",
+        Motion(target="product", kind="slide_in", direction="right"),
+    ),  # fmt: skip
+    (
+        "The bottle slides in from the left",
+        "product-showcase",
+        Motion(target="product", kind="slide_in", direction="left"),
+    ),  # fmt: skip
     ("Fly in the logo from the bottom", "brand-animation", Motion(target="logo", kind="slide_in", direction="bottom")),
     ("The product comes in from the top", "social-media", Motion(target="product", kind="slide_in", direction="top")),
     ("Our sneaker glides in", "product-showcase", Motion(target="product", kind="slide_in")),
@@ -31,8 +37,11 @@ CASES: list[tuple[str, str, Motion | None]] = [
     # Not motion: the ad's own words, nouns of the business, a motion denied, no motion at all.
     ('Headline "Spin into savings". Shop now', "product-showcase", None),
     ("headline: Spin into savings", "product-showcase", None),
-    ('Hook: "Carry more" The bag slides in from the right', "social-media",
-     Motion(target="product", kind="slide_in", direction="right")),  # fmt: skip
+    (
+        'Hook: "Carry more" The bag slides in from the right',
+        "social-media",
+        Motion(target="product", kind="slide_in", direction="right"),
+    ),  # fmt: skip
     ("Tagline 'Flip the script on summer'", "brand-animation", None),
     ("An ad for our spin classes", "social-media", None),
     ("A flip phone, 30% off", "product-showcase", None),
