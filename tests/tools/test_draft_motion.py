@@ -198,3 +198,18 @@ def test_quoted_copy_moves_nothing() -> None:
     design, stage = design_for("brand-animation", 'Logo reveal. Headline "Spin into savings". White background',
                                [logo_png()])  # fmt: skip
     assert stage.motion is None and not stage.moved and "spins" not in stage.notice
+
+
+def test_a_plain_brief_spins_its_product_too() -> None:
+    """No template named: the plain design's first picture (a cut-out product) spins in, as asked."""
+    design, stage = design_for("prompt", "A 4 second video of our bag, it spins. White background", [bag_jpeg()])
+    assert "The product spins in." in stage.notice
+    widths = []
+    for i in range(40):
+        a = np.asarray(design.frame(i), dtype=int)
+        box = box_of((a[..., 0] - a[..., 1] > 40) & (a[..., 0] > 60))  # the maroon bag, front or (darker) back
+        widths.append(0 if box is None else box[2] - box[0])
+    full = max(widths)
+    peak = next(n for n, w in enumerate(widths) if w > 0.8 * full)  # first seen face on
+    assert any(w < 0.3 * full for w in widths[peak:]), widths  # edge-on after its full width
+    assert min(widths[-3:]) >= 0.85 * full, widths  # and facing the viewer again

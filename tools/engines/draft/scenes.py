@@ -807,6 +807,11 @@ class PromptVideo(Design):
             for k in range(count if refs else 0)
         ]
         self.kbs = _Shots(shots)
+        # The first picture (a logo or a product, shown whole) comes in the way the brief asks it to move, if it does.
+        self.mover = None
+        if shots and shots[0].movable:
+            subject: Subject = "logo" if logo_score(shots[0].ref) >= 2.5 else "product"
+            self.mover = mover_for(s, subject, 0.05, edges[1] - self.fade)
         self.scrim: Image.Image | None = None
         if self.kbs and self.blocks:
             # A lower third on a scrim dense enough for the text to read over any image.
@@ -840,6 +845,9 @@ class PromptVideo(Design):
     def _image(self, frame: Image.Image, i: int) -> None:
         t = self.t(i)
         k, a, b = self._beat(t)
+        if self.mover is not None and k == 0 and self.mover.moving(t):
+            self.kbs[0].draw_moving(frame, self._n(0, i), self.mover, t)
+            return
         shots = self.kbs.shots  # one picture moving to its next place cuts there: a blend would show it twice
         if k > 0 and t < a + self.fade / 2 and shots[k - 1].ref is not shots[k].ref:  # cross-fade from the last shot
             prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))
