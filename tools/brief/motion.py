@@ -37,11 +37,7 @@ _KINDS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
                             r"|whoosh(?:es|ing)?)[\s-]+(?:in|on|onto\s+(?:the\s+)?(?:screen|frame)|from)\b"
                             r"|\b(?:enters?|entering|comes?\s+in|coming\s+in)\s+from\b", re.I)),
 )  # fmt: skip
-_DIRECTION = re.compile(
-    r"\bfrom\s+(?:the\s+)?(?:(left|right)(?:\s+side|\s+edge)?|(top|above|bottom|below)|(?:off\s*-?\s*screen\s+)?"
-    r"(left|right))\b",
-    re.I,
-)
+_DIRECTION = re.compile(r"\bfrom\s+(?:the\s+)?(?:off[\s-]*screen\s+)?(left|right|top|above|bottom|below)\b", re.I)
 _DIRECTIONS: dict[str, Direction] = {"left": "left", "right": "right", "top": "top", "above": "top",
                                      "bottom": "bottom", "below": "bottom"}  # fmt: skip
 _DENIED = re.compile(r"\b(?:no|not|don'?t|doesn'?t|never|without|avoid|nor)\b(?:\s+[\w']+){0,2}\s*$", re.I)
@@ -50,9 +46,10 @@ _LOGO = re.compile(
     r"|icons?)\b",
     re.I,
 )
-_PRODUCT = re.compile(r"\b(?:products?|packshots?|items?|bottles?|cans?|boxe?s?|shoes?|sneakers?|bags?|phones?"
-                      r"|devices?|jars?|packs?|packages?|the\s+(?!(?:logo|brand|video|ad|words|copy|text|left|right|top|bottom|side|screen|frame|edge|plane|middle|centre|center|end|start|view)\b)\w{3,})\b",
-                      re.I)  # fmt: skip
+_NOT_A_THING = r"logo|brand|video|ad|words|copy|text|left|right|top|bottom|side|screen|frame|edge|plane|middle" \
+    r"|centre|center|end|start|view"  # fmt: skip
+_PRODUCT = re.compile(rf"\b(?:products?|packshots?|items?|bottles?|cans?|boxe?s?|shoes?|sneakers?|bags?|phones?"
+                      rf"|devices?|jars?|packs?|packages?|the\s+(?!(?:{_NOT_A_THING})\b)\w{{3,}})\b", re.I)  # fmt: skip
 _CLAUSE = re.compile(r"[^.;!?\n]+")
 # Labelled copy: its quoted words, else up to the end of its sentence ("headline: Spin into savings").
 _COPY = re.compile(
@@ -120,7 +117,7 @@ def _find(words: str, template: str) -> tuple[Motion, tuple[int, int]] | None:
             "logo" if template == "brand-animation" else "product")  # fmt: skip
         direction = None
         if kind == "slide_in" and (m := _DIRECTION.search(part, at)):
-            direction = _DIRECTIONS[next(g for g in m.groups() if g).lower()]
+            direction = _DIRECTIONS[m.group(1).lower()]
         start = clause.start() + part.rfind(",", 0, at) + 1
         comma = part.find(",", at)
         end = clause.start() + (comma if comma >= 0 else len(part))

@@ -49,7 +49,7 @@ class Mover:
     after it the design draws the image as usual."""
 
     def __init__(self, motion: Motion, start: float, length: float) -> None:
-        self.kind, self.direction = motion.kind, motion.direction or "left"
+        self.kind, self.direction = motion.kind, motion.direction
         self.start, self.end = start, start + length
         self._faces: tuple[Image.Image, Image.Image, Image.Image] | None = None  # (image, front, back) of the last
 
@@ -103,12 +103,13 @@ class Mover:
         W, H = frame
         w, h = size
         away = 1 - ease_out(x)
+        side = self.direction or ("right" if cx > W / 2 else "left")  # unsaid: from the nearer side
         return {
             "left": (-(cx + w / 2 + 2) * away, 0.0),
             "right": ((W - cx + w / 2 + 2) * away, 0.0),
             "top": (0.0, -(cy + h / 2 + 2) * away),
             "bottom": (0.0, (H - cy + h / 2 + 2) * away),
-        }[self.direction]
+        }[side]
 
     def _turned(self, image: Image.Image, angle: float, axis: str, scale: float) -> Posed:
         """The image turned by `angle` about its vertical (`axis` "y") or horizontal ("x") axis, seen in
