@@ -12,6 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
+from campaign.models import DEFAULT_TEAM_ID as TEAM
+from campaign.models import JobStatus
+from campaign.people import LOCAL_OWNER as OWNER
+from campaign.settings import Settings
 from tools.brief import read_copy
 from tools.catalog import frame_size
 from tools.engines.base import RenderJob
@@ -19,7 +23,9 @@ from tools.engines.draft.engine import build_design, prepare_references, render_
 from tools.engines.draft.kit import Stage
 from tools.engines.draft.provider import DRAFT
 from tools.engines.draft.scenes import Design
+from tools.jobs import JobEvent, VideoRequest
 from tools.references import normalise_image
+from tools.studio import Studio
 
 pytestmark = pytest.mark.render
 
@@ -213,3 +219,25 @@ def test_a_plain_brief_spins_its_product_too() -> None:
     peak = next(n for n, w in enumerate(widths) if w > 0.8 * full)  # first seen face on
     assert any(w < 0.3 * full for w in widths[peak:]), widths  # edge-on after its full width
     assert min(widths[-3:]) >= 0.85 * full, widths  # and facing the viewer again
+
+
+async def test_the_creative_and_the_ready_message_say_the_logo_spins(settings: Settings) -> None:
+    studio = await Studio.open(settings)
+    try:
+        events: list[JobEvent] = []
+
+        async def listen(event: JobEvent) -> None:
+            events.append(event)
+
+        studio.subscribe(listen)
+        request = VideoRequest(prompt="A 2 second logo reveal for Acme, the logo spins", duration_s=2,
+                               template="brand-animation")  # fmt: skip
+        submitted = await studio.jobs.submit(OWNER, request)
+        job = await studio.jobs.wait(OWNER, submitted.job_id)
+        assert job.status == JobStatus.succeeded
+        await studio.bus.drain()
+        creative = (await studio.store.creatives(TEAM))[0]
+        assert "The logo spins in." in (creative.notice or "")
+        assert events[-1].kind == "creative_ready" and "The logo spins in." in events[-1].message
+    finally:
+        await studio.close()
