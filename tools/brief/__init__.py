@@ -6,8 +6,8 @@ agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 
 Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `llm` (the LLM
 reader) and `check` (an LLM's copy held to the brief's words), `footage` (the words without the copy drawn over the
-footage, for a hosted model), `instructions` (what is not the ad), `options`, `phrases` (key phrases), `templates`,
-`titles`.
+footage, for a hosted model), `instructions` (what is not the ad), `motion` (how the logo or product moves),
+`options`, `phrases` (key phrases), `templates`, `titles`.
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief
@@ -16,6 +16,7 @@ from tools.brief.copy import FIELD, FIELD_NAMES, FIELDS, LABEL_FIELDS, AdCopy, r
 from tools.brief.footage import drawn_lines, without_copy
 from tools.brief.instructions import OPTION, URL, campaign_named
 from tools.brief.llm import read_brief_llm, read_copy_llm
+from tools.brief.motion import Motion, read_motion
 from tools.brief.options import Options, find_name, parse_aspect, parse_duration, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import (
@@ -48,6 +49,7 @@ __all__ = [
     "AdCopy",
     "Brief",
     "Checked",
+    "Motion",
     "Note",
     "Options",
     "Template",
@@ -69,6 +71,7 @@ __all__ = [
     "read_brief_llm",
     "read_copy",
     "read_copy_llm",
+    "read_motion",
     "rewritten",
     "read_options",
     "shape_of",

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from tools.brief.copy import AdCopy, copy_in
 from tools.brief.instructions import without_instructions
+from tools.brief.motion import Motion, read_motion, without_motion
 from tools.brief.options import Options, read_options
 from tools.brief.phrases import key_phrases
 from tools.brief.templates import Template, get_template
@@ -22,7 +23,7 @@ MAX_PROMPT_CHARS = 4000  # the longest brief, and the longest prompt a refinemen
 
 class Brief(BaseModel):
     """What a brief says, read once: the words without instructions, the words on screen, the template, the key
-    phrases, the options the words ask for and the title."""
+    phrases, the options the words ask for, how the logo or product moves and the title."""
 
     text: str = Field(description="The brief as the user gave it.")
     words: str = Field(
@@ -36,6 +37,9 @@ class Brief(BaseModel):
     )
     options: Options = Field(
         default_factory=Options, description="What the words ask of the video: length, format, model, sound, ..."
+    )
+    motion: Motion | None = Field(
+        default=None, description="How the words ask the logo or the product to move, if they do."
     )
     title: str = Field(default="", description="The creative's title: the one given, else made by `titled`.")
     notes: list[str] = Field(
@@ -69,7 +73,7 @@ def read_brief(
     options = options if options is not None else read_options(text, model_names)
     chosen = get_template(template or options.template)
     words = without_instructions(options.prompt, model_names)
-    copy = (copy or AdCopy()).over(copy_in(words, model_names))
+    copy = (copy or AdCopy()).over(copy_in(without_motion(words), model_names))
     return Brief(
         text=text,
         words=words,
@@ -77,5 +81,6 @@ def read_brief(
         template=chosen,
         key_phrases=key_phrases(words, skip=tuple(copy.texts()), model_names=model_names),
         options=options,
+        motion=read_motion(words, chosen.name, tuple(model_names)),
         title=title or "",
     )

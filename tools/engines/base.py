@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from campaign.errors import ClapboardError
 from tools.brand import BrandKit
-from tools.brief import AdCopy
+from tools.brief import AdCopy, Motion, read_motion
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
@@ -75,6 +75,12 @@ class RenderJob:
     # Another job active meanwhile asked for the same prompt: a prediction found by its input alone may be
     # theirs (only one that names this job, by its webhook, is then taken).
     prompt_shared: bool = True
+
+    @property
+    def motion(self) -> Motion | None:
+        """How the brief asks the logo or the product to move: read from its words by the rules that read it at
+        submission (`Brief.motion`), so an engine needs no field of the job's spec for it."""
+        return read_motion(self.brief, self.template or "prompt")
 
     @classmethod
     def of(cls, job_id: str, resolved: Resolved, *, brief: str, prompt: str, **rest: Any) -> RenderJob:

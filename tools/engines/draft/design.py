@@ -1,6 +1,6 @@
 """What every motion design of the draft shares: the stage, palette, background, text helpers and the wipe
-between scenes (`Design`), and how logos and other graphics are shown whole (on a plate when their colour would
-not stand out from the ground).
+between scenes (`Design`), and how logos and other graphics are shown whole (on their own alpha, lit from behind
+when their colour would not stand out from the ground; only an opaque one on a card).
 """
 
 from __future__ import annotations
@@ -212,35 +212,24 @@ def _logo_image(
     radius: float,
     ground: RGB | None = None,
     palette: Palette | None = None,
-    own_alpha: bool = False,
 ) -> Image.Image:
-    """The logo at display size, shown whole: transparent logos composited as they are, or on a plate when their
-    colour would not stand out from the `ground` they are seen against (contrast below 3:1); opaque ones on a
-    plate of their own ground. With `own_alpha` (a brand kit's logo) and for a product cut out of its backdrop
-    there is never a plate: one that would not stand out is lit from behind, along its own shape, instead."""
+    """The logo at display size, shown whole. A transparent logo (or a product cut out of its backdrop) is drawn
+    on its own alpha, never on a card: when its colour would not stand out from the `ground` it is seen against
+    (contrast below 3:1) it is lit from behind along its own shape (a brand kit's light logo is chosen before it
+    comes to that, `Marks.logo_on`). Only an opaque logo, which has no shape of its own to show, is a card: on a
+    plate of its own ground colour."""
     img = ref.image
     if ref.has_alpha:
         lost = ground is not None and contrast(ref.opaque_mean, ground) < LOGO_CONTRAST
         if ref.cut_out and palette is not None:  # a product stands on the background colour itself
             lost = contrast(ref.opaque_mean, palette.bg) < LOGO_CONTRAST
-        plate = _logo_plate(ref.opaque_mean, ground, palette) if not (ref.cut_out or own_alpha) else None
-        if plate is None:
-            out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
-            ref.drop()
-            if lost and ground is not None:
-                out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07 if ref.cut_out else 0.035)
-            if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
-                out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
-                                  else (0, 0, 0), strength=0.5)[0]  # fmt: skip
-            return out
-        pad_frac = 0.2
-        size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
-        resized = img.resize(size, Image.Resampling.LANCZOS)
+        out = img.resize(_fit(img.width, img.height, max_w, max_h), Image.Resampling.LANCZOS)
         ref.drop()
-        pad = max(2, round(min(size[1], size[0]) * pad_frac))
-        out = Image.new("RGBA", (size[0] + 2 * pad, size[1] + 2 * pad), plate + (255,))
-        out.alpha_composite(resized, (pad, pad))
-        out.putalpha(rounded_mask(out.width, out.height, round(min(radius, out.height / 4))))
+        if lost and ground is not None:
+            out = backlit(out, ref.opaque_mean, ground, palette, spread=0.07)
+        if ref.cut_out:  # a product off its backdrop stands on the background, with a soft shadow under it
+            out = with_shadow(out, radius, (0, round(radius * 0.6)), mix(palette.bg, (0, 0, 0), 0.6) if palette
+                              else (0, 0, 0), strength=0.5)[0]  # fmt: skip
         return out
     pad_frac = 0.14 if ref.plate is not None else 0.0
     size = _fit(img.width, img.height, max_w / (1 + 2 * pad_frac), max_h / (1 + 2 * pad_frac))
@@ -252,13 +241,13 @@ def _logo_image(
 
 def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None, spread: float) -> Image.Image:
     """`img` (RGBA, of `colour`) with a soft light behind it that follows its own shape: the `ground` lightened (or
-    darkened) as little as it takes to stand out from `colour`, so what was lost on the ground stands out again,
-    with no card around it. `spread` is the light's reach, a share of the image's short side; the image grows by
-    about that on every side."""
+    darkened) as little as it takes to stand out well from `colour` (6:1, so its soft edge still does at 3:1), so
+    what was lost on the ground stands out again, with no card around it. `spread` is the light's reach, a share
+    of the image's short side; the image grows by about that on every side."""
     options: list[RGB] = [(255, 255, 255), (0, 0, 0), *([palette.ink] if palette is not None else [])]
     light = ground
     for t in (k / 20 for k in range(1, 21)):
-        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 4.0]
+        found = [mix(ground, towards, t) for towards in options if contrast(mix(ground, towards, t), colour) >= 6.0]
         if found:
             light = found[0]
             break
@@ -280,16 +269,6 @@ def backlit(img: Image.Image, colour: RGB, ground: RGB, palette: Palette | None,
 
 
 LOGO_CONTRAST = 3.0
-
-
-def _logo_plate(colour: RGB, ground: RGB | None, palette: Palette | None) -> RGB | None:
-    """A plate colour for a logo of `colour` that would not stand out from `ground`, or None if it does."""
-    if ground is None or contrast(colour, ground) >= LOGO_CONTRAST:
-        return None
-    options: list[RGB] = [(255, 255, 255), (16, 16, 20)]
-    if palette is not None:
-        options = [palette.ink, palette.bg, *options]
-    return max(options, key=lambda c: (round(contrast(colour, c), 1), -options.index(c)))
 
 
 def _backdrop(ref: RefImage, w: int, h: int, tint: RGB, blur: float) -> Image.Image:

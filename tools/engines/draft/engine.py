@@ -32,6 +32,7 @@ from tools.brief import AdCopy, get_template
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
 from tools.engines.draft.kit import Box, Marks, Probe, RefImage, Stage, load_reference, logo_score
+from tools.engines.draft.motion import told
 from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images, palette_from_roles
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
@@ -220,8 +221,12 @@ def build_design(
         probe=probe,
         marks=marks,
         notice=" ".join(n for n in notices if n),
+        motion=job.motion,
     )
-    return DESIGNS[template](stage, refs, job.copy), stage
+    design = DESIGNS[template](stage, refs, job.copy)
+    if stage.motion is not None and stage.moved:  # the user is told the motion the video does
+        stage.notice = " ".join(n for n in [*notices, told(stage.motion, stage.moved)] if n)
+    return design, stage
 
 
 def render_draft(

@@ -16,7 +16,7 @@ from functools import lru_cache
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.brand.contrast import RGB, contrast
-from tools.brief import FIELD, AdCopy
+from tools.brief import FIELD, AdCopy, Motion
 from tools.engines.draft.cutout import cut_out
 from tools.engines.draft.palette import Palette
 from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
@@ -316,6 +316,8 @@ class Stage:
     probe: Probe | None = None  # sees every text layer before it is drawn (tests measure contrast with it)
     marks: Marks = field(default_factory=Marks)  # the brand kit's logos and legal line
     notice: str = ""  # what the user is told about how the video follows the brand kit
+    motion: Motion | None = None  # how the brief asks the logo or the product to move (draft/motion.py draws it)
+    moved: set[str] = field(default_factory=set)  # what the design moves that way: "logo", "product"
 
     def on_beat(self, t: float, minimum: float = 0.0) -> float:
         """`t` moved to the nearest beat of the music (at least `minimum`)."""

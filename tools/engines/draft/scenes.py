@@ -4,8 +4,9 @@ Each design prepares its layers once (`__init__`) and then draws frame `i` (`sce
 operations only. Timings scale with the clip's length (2 to 60 s) within limits that keep motion readable, and
 long clips keep moving: pictures follow an endless slow path, captions come round again, a soft light drifts
 over plain backgrounds. Scene changes are wipes with a narrow accent band, never a frame of one flat colour.
-Logos and other graphics are shown whole, over the brand background, on a plate when their colour would not
-stand out from it.
+Logos and other graphics are shown whole, over the brand background, on their own alpha (lit from behind when
+their colour would not stand out from it). A logo or product the brief asks to move ("the logo spins") comes in
+that way (draft/motion.py).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from tools.engines.draft.kit import (
     vertical_scrim,
     with_shadow,
 )
+from tools.engines.draft.motion import Mover, Subject, mover_for
 from tools.engines.draft.shots import _FrameShot, _Shots
 from tools.engines.draft.story import Storyboard
 from tools.engines.draft.text import TextBlock
@@ -88,7 +90,7 @@ class BrandAnimation(Design):
         self.wordmark = logo_ref is None
         name = ""
         if logo_ref is not None:
-            self.logo = Sprite(_logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p, kit_logo is not None))
+            self.logo = Sprite(_logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p))
         elif name := copy.headline or copy.tagline or ("" if copy.features else copy.offer):  # the name as a wordmark
             self.logo = lettered(s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u), p.ink, text=name)
         else:  # no logo and no words: a ring in the brand's colours stands in for the mark
@@ -158,6 +160,9 @@ class BrandAnimation(Design):
         self.story_from = story_from if self.story else D + 1
         self.cuts = ([*(b.a for b in self.story.beats)] if self.story else []) + [self.end_start]
         self.wipe_len = min(0.4, self.end_len * 0.3)
+        # The logo comes in, and comes back on the end card, the way the brief asks it to move (if it does).
+        self.mover = mover_for(s, "logo", 0.08, self.reveal)
+        self.end_mover = mover_for(s, "logo", self.end_start + 0.05, self.end_len * 0.6)
 
     def scene(self, i: int, frame: Image.Image) -> None:
         t = self.t(i)
@@ -175,21 +180,25 @@ class BrandAnimation(Design):
     def _draw_reveal(self, frame: Image.Image, t: float) -> None:
         p, u = self.p, self.u
         x = progress(t, 0.08, self.reveal * 0.85)
-        scale = lerp(0.8, 1.0, ease_out(x))
+        scale = lerp(0.8, 1.0, ease_out(x)) if self.mover is None else 1.0  # a move asked for is the reveal
         sweep_end = self.sweep_start + self.sweep_len
         sweep_at = progress(t, self.sweep_start, sweep_end)
         # After the sweep the logo keeps moving: a slow settle back, over however long the message holds.
         scale *= 1.0 - 0.05 * ease_in_out(progress(t, sweep_end, max(sweep_end, self.hold_end)))
-        opacity = ease_out(progress(t, 0.04, self.reveal * 0.6))
+        opacity = ease_out(progress(t, 0.04, self.reveal * 0.6)) if self.mover is None else 1.0
         cx, cy = self.W / 2, self.logo_cy
-        self.s.probe_sprite(frame, self.logo, cx, round(cy), scale, opacity)
-        box = self.logo.draw(frame, cx, round(cy), scale, opacity)
+        moving = self.mover is not None and self.mover.moving(t)
+        if self.mover is not None and moving:
+            box = self.mover.draw(frame, self.logo, cx, round(cy), t, scale)
+        else:
+            self.s.probe_sprite(frame, self.logo, cx, round(cy), scale, opacity)
+            box = self.logo.draw(frame, cx, round(cy), scale, opacity)
         self.s.show("subject", box, opacity)
         if self.wordmark and opacity > 0.01:
             self.s.text_boxes.add(box)
             if opacity >= 0.5 and self.logo.text:
                 self.s.said.add(self.logo.text)
-        if 0 < sweep_at < 1 and scale > 0.999:
+        if 0 < sweep_at < 1 and scale > 0.999 and not moving:
             lw, lh = self.logo.size
             self.sweep.draw(frame, round(cx - lw / 2), round(round(cy) - lh / 2), ease_in_out(sweep_at))
         grow = ease_out(progress(t, self.reveal * 0.55, self.reveal * 1.05))
@@ -210,8 +219,12 @@ class BrandAnimation(Design):
     def _draw_end(self, frame: Image.Image, t: float) -> None:
         k = ease_out(progress(t, self.end_start, self.end_start + 0.5))
         scale = lerp(0.86, 1.0, k) * self.end_scale
-        self.s.probe_sprite(frame, self.logo, self.W / 2, self.end_logo_cy, scale, k)
-        box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
+        if self.end_mover is not None:  # the move asked for brings the logo in again
+            box = self.end_mover.draw(frame, self.logo, self.W / 2, self.end_logo_cy, t, self.end_scale)
+            k = 1.0 if t >= self.end_mover.start else 0.0
+        else:
+            self.s.probe_sprite(frame, self.logo, self.W / 2, self.end_logo_cy, scale, k)
+            box = self.logo.draw(frame, self.W / 2, self.end_logo_cy, scale, k)
         self.s.show("subject", box, k)
         if self.wordmark:
             self.s.text_boxes.add(box)
@@ -279,22 +292,41 @@ class _Shot:
     # Poses for cut-outs: (scale from, scale to, x offset as a share of the area's width).
     POSES = ((0.92, 1.0, 0.0), (1.0, 0.86, -0.06), (0.8, 0.9, 0.06), (1.02, 1.08, 0.0))
 
+    def _pose(self, x: float, move: int, opacity: float) -> tuple[float, float, float]:
+        """A cut-out's scale and centre at progress x of move number `move`."""
+        a, b, dx = self.POSES[move % len(self.POSES)]
+        scale = lerp(a, b, x) * lerp(0.96, 1.0, opacity)
+        return scale, self.cx - self.shift[0] * scale + dx * self.w, self.cy - self.shift[1] * scale
+
+    def _panel(self, x: float, move: int) -> Image.Image:
+        """A photo's panel at progress x of move number `move`."""
+        z0, z1, f0, f1 = self.MOVES[move % len(self.MOVES)]
+        lo, hi = self.kb.zoom
+        z = lerp(lo, hi, clamp((lerp(z0, z1, x) - 1.0) / 0.16))
+        return self.kb.view(z, lerp(f0[0], f1[0], x), lerp(f0[1], f1[1], x))
+
+    def draw_moving(self, frame: Image.Image, mover: Mover, t: float, x: float, move: int) -> None:
+        """The shot coming in the way the brief asks (a spin, a slide, ...) at time `t`, at progress x of move
+        number `move`: where it then stays, so the move ends where the shot carries on."""
+        if self.cutout:
+            scale, cx, cy = self._pose(x, move, 1.0)
+            box = mover.draw(frame, self.sprite, cx, cy, t, scale)
+        else:
+            card = self._panel(x, move).convert("RGBA")
+            card.putalpha(self.mask)
+            box = mover.draw_image(frame, card, self.x0 + self.w / 2, self.y0 + self.h / 2, t)
+        self.design.s.show("subject", box)
+
     def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool, move: int = 0) -> None:
         """Draw the shot at progress x of move number `move` (each beat of the showcase moves differently)."""
         if opacity <= 0.01:
             return
         if self.cutout:
-            a, b, dx = self.POSES[move % len(self.POSES)]
-            scale = lerp(a, b, x) * lerp(0.96, 1.0, opacity)
-            cx = self.cx - self.shift[0] * scale + dx * self.w
-            cy = self.cy - self.shift[1] * scale
+            scale, cx, cy = self._pose(x, move, opacity)
             box = self.sprite.draw(frame, cx, cy, scale, opacity)
             self.design.s.show("subject", box, opacity)
             return
-        z0, z1, f0, f1 = self.MOVES[move % len(self.MOVES)]
-        lo, hi = self.kb.zoom
-        z = lerp(lo, hi, clamp((lerp(z0, z1, x) - 1.0) / 0.16))
-        panel = self.kb.view(z, lerp(f0[0], f1[0], x), lerp(f0[1], f1[1], x))
+        panel = self._panel(x, move)
         self.design.s.show("subject", (self.x0, self.y0, self.x0 + self.w, self.y0 + self.h), opacity)
         if settled and opacity >= 1.0:
             under = [(box, frame.crop(box), outside) for box, outside in self.corners]
@@ -366,7 +398,7 @@ class ProductShowcase(Design):
         self.logo_sprite = None
         ground = self.ground_at(self.bg, text_box)
         if (kit_logo := s.marks.logo_on(ground)) is not None:
-            self.logo_sprite = Sprite(_logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p, own_alpha=True))
+            self.logo_sprite = Sprite(_logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p))
         elif logo is not None:
             self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
         # The sale's name over the headline; the end card closes with the offer, price, conditions, code, call
@@ -403,6 +435,9 @@ class ProductShowcase(Design):
             mark = self.logo_sprite or (None if products else self.headline_mark(copy))
             self.story = Storyboard(self, self.intro + feature_time, self.end_start, length, lines, shots, mark)
         self.cuts = [b.a for b in self.story.beats] + [self.end_start] if self.story else []
+        # The product comes in, and the logo onto the end card, the way the brief asks them to move (if it does).
+        self.mover = mover_for(s, "product", 0.05, self.intro) if self.shots else None
+        self.end_mover = mover_for(s, "logo", self.end_start, self.end_len * 0.6) if self.logo_sprite else None
 
     def headline_mark(self, copy: AdCopy) -> Sprite | None:
         """Without a picture or a logo, the headline set big stands in for the mark."""
@@ -438,8 +473,13 @@ class ProductShowcase(Design):
                 enter = 1.0  # the same product moving on: no fade
             move = progress(t, a, b)
             settled = enter >= 1.0
-            frame.paste(shot.settled if settled else self.bg, (0, 0))
-            shot.draw(frame, ease_in_out(move) * 0.8 + move * 0.2, enter, settled, k + 1 + self.s.variant)
+            x = ease_in_out(move) * 0.8 + move * 0.2
+            if self.mover is not None and k < 0 and self.mover.moving(t):
+                frame.paste(self.bg, (0, 0))
+                shot.draw_moving(frame, self.mover, t, x, k + 1 + self.s.variant)
+            else:
+                frame.paste(shot.settled if settled else self.bg, (0, 0))
+                shot.draw(frame, x, enter, settled, k + 1 + self.s.variant)
         else:
             frame.paste(self.bg, (0, 0))
             if self.glow is not None:
@@ -514,7 +554,10 @@ class ProductShowcase(Design):
         if self.logo_sprite is not None:
             k = ease_out(progress(t, self.end_start, self.end_start + 0.45))
             cx = self.end.cx(self.logo_sprite.size[0] * self.end.lead_scale)
-            self.logo_sprite.draw(frame, cx, self.end.lead_cy + (1 - k) * 2.5 * self.u, self.end.lead_scale, k)
+            if self.end_mover is not None:
+                self.end_mover.draw(frame, self.logo_sprite, cx, self.end.lead_cy, t, self.end.lead_scale)
+            else:
+                self.logo_sprite.draw(frame, cx, self.end.lead_cy + (1 - k) * 2.5 * self.u, self.end.lead_scale, k)
         self.end.draw(frame, t, self.end_start, 0.12)
 
 
@@ -594,14 +637,16 @@ class SocialMedia(Design):
             else []
         )
         self.end_card = None
+        lead: Subject = "logo"  # what the end card shows: the brand's logo, an attached logo, or the product
         side = self.safe_h * (0.36 if s.vertical else 0.46) * (0.7 if copy.end_text or copy.headline else 1.0)
         mid = (st + sb) / 2
         ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
         if (kit_logo := s.marks.logo_on(ground)) is not None:  # the brand's logo closes the ad, on its own alpha
-            self.end_card = Sprite(_logo_image(kit_logo, self.safe_w * 0.7, side * 0.8, 2 * u, ground, p, True))
+            self.end_card = Sprite(_logo_image(kit_logo, self.safe_w * 0.7, side * 0.8, 2 * u, ground, p))
         elif refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
+            lead = "logo" if logo_score(hero) >= 2.5 else "product"
             if hero.has_alpha:
                 img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
             else:
@@ -613,6 +658,9 @@ class SocialMedia(Design):
         # price, conditions, code, call to action and website).
         lead_h = self.end_card.size[1] if self.end_card is not None else 0.0
         self.end = EndCard(self, copy, s.safe, lead_h=lead_h, head=copy.headline, scale=scale)
+        # The end card's logo or product comes in the way the brief asks it to move (if it does).
+        on_end = self.end_card is not None and self.end_start < D
+        self.end_mover = mover_for(s, lead, self.end_start + 0.08, self.end_len * 0.6) if on_end else None
 
     def _caps(self, c: int) -> list[int]:
         """The captions of cut `c`: one in turn, or the cut's share of them when there are more than cuts."""
@@ -680,7 +728,10 @@ class SocialMedia(Design):
             k = progress(t, self.end_start + 0.08, self.end_start + 0.43)
             pop = ease_out_back(k) if k > 0 else 0.0
             scale = min(1.0, 0.85 + 0.15 * pop) * self.end.lead_scale
-            self.end_card.draw(frame, self.W / 2, self.end.lead_cy, scale, clamp(k * 2))
+            if self.end_mover is not None:
+                self.end_mover.draw(frame, self.end_card, self.W / 2, self.end.lead_cy, t, self.end.lead_scale)
+            else:
+                self.end_card.draw(frame, self.W / 2, self.end.lead_cy, scale, clamp(k * 2))
         self.end.draw(frame, t, self.end_start)
 
 
@@ -756,6 +807,11 @@ class PromptVideo(Design):
             for k in range(count if refs else 0)
         ]
         self.kbs = _Shots(shots)
+        # The first picture (a logo or a product, shown whole) comes in the way the brief asks it to move, if it does.
+        self.mover = None
+        if shots and shots[0].movable:
+            subject: Subject = "logo" if logo_score(shots[0].ref) >= 2.5 else "product"
+            self.mover = mover_for(s, subject, 0.05, edges[1] - self.fade)
         self.scrim: Image.Image | None = None
         if self.kbs and self.blocks:
             # A lower third on a scrim dense enough for the text to read over any image.
@@ -789,6 +845,9 @@ class PromptVideo(Design):
     def _image(self, frame: Image.Image, i: int) -> None:
         t = self.t(i)
         k, a, b = self._beat(t)
+        if self.mover is not None and k == 0 and self.mover.moving(t):
+            self.kbs[0].draw_moving(frame, self._n(0, i), self.mover, t)
+            return
         shots = self.kbs.shots  # one picture moving to its next place cuts there: a blend would show it twice
         if k > 0 and t < a + self.fade / 2 and shots[k - 1].ref is not shots[k].ref:  # cross-fade from the last shot
             prev, cur = self.kbs[k - 1].image(self._n(k - 1, i)), self.kbs[k].image(self._n(k, i))

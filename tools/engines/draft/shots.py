@@ -21,6 +21,7 @@ from tools.engines.draft.kit import (
     lerp,
     progress,
 )
+from tools.engines.draft.motion import Mover
 
 
 class _FrameShot:
@@ -31,7 +32,7 @@ class _FrameShot:
       blurred, tinted copy of itself, slowly zooming without cutting into the subject (the usual way a photo is
       posted as a vertical video);
     - a logo or other graphic: whole, inside `area` (where no text goes), over the brand background, growing
-      slowly; on a plate when its colour would not stand out from the background.
+      slowly; on its own alpha, lit from behind when its colour would not stand out from the background.
 
     Its frame-sized layers are made on first use and dropped by `release`, so a long clip with many shots keeps
     only the few it is showing in memory (see `_Shots`). A shot shown again (`visit` 1, 2, ...) carries on its
@@ -75,8 +76,7 @@ class _FrameShot:
             max_w = min(x1 - x0, ref.size[0] * 2.0)
             max_h = min(y1 - y0, ref.size[1] * 2.0)
             ground = d.ground_at(d.bg, self.area)
-            kit = ref in (d.s.marks.logo, d.s.marks.logo_light)  # a brand kit's logo: on its own alpha, always
-            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p, own_alpha=kit))
+            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
             self.centre = ((x0 + x1) / 2, (y0 + y1) / 2)  # where the sprite is drawn, centred
         elif self.full:
             speed = drift_speed(min(W, H))
@@ -119,17 +119,7 @@ class _FrameShot:
                 self.drift.draw(frame, n)
         elif self.sprite is not None and self.ground is not None:
             frame.paste(self.ground, (0, 0))
-            # Each appearance from another place and size (a cut, not a loop), growing in and circling slowly.
-            px, py, size = self.POSES[(visit + self.k + self.design.s.variant) % len(self.POSES)]
-            x0, y0, x1, y1 = self.area
-            sw, sh = self.sprite.size
-            cx = self.centre[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
-            cy = self.centre[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
-            a = 2 * math.pi * looped / 7.0
-            r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
-            scale = size * lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
-            scale *= 1.0 + 0.06 * progress(n, 0, self.frames)  # a push-in through the shot
-            box = self.sprite.draw(frame, cx + r * math.sin(a), cy - r * (1 - math.cos(a)), scale)
+            box = self.sprite.draw(frame, *self._placed(self.sprite, n, visit))
             self.design.s.show("subject", box)
             return
         elif self.kb is not None and self.ground is not None:
@@ -137,6 +127,38 @@ class _FrameShot:
             panel = self.kb.loop(looped, 10.0) if visit else self.kb.at(self._x(n))
             frame.paste(panel, self.corner)
         self.design.s.show("subject", (0, 0, self.design.W, self.design.H))
+
+    def _placed(self, sprite: Sprite, n: int, visit: int) -> tuple[float, float, float]:
+        """Where a graphic is drawn (centre and scale) at frame `n` of its `visit`-th appearance: each appearance
+        from another place and size (a cut, not a loop), growing in and circling slowly."""
+        looped = (visit * self.frames + n) / self.design.fps
+        px, py, size = self.POSES[(visit + self.k + self.design.s.variant) % len(self.POSES)]
+        x0, y0, x1, y1 = self.area
+        sw, sh = sprite.size
+        cx = self.centre[0] + px * max(0.0, (x1 - x0) - sw * size) / 2
+        cy = self.centre[1] + py * max(0.0, (y1 - y0) - sh * size) / 2
+        a = 2 * math.pi * looped / 7.0
+        r = 1.5 * self.design.u * progress(looped, 0.0, 1.0)
+        scale = size * lerp(0.9, 1.0, ease_out(progress(n, 0, self.design.fps * 0.6)))
+        scale *= 1.0 + 0.06 * progress(n, 0, self.frames)  # a push-in through the shot
+        return cx + r * math.sin(a), cy - r * (1 - math.cos(a)), scale
+
+    @property
+    def movable(self) -> bool:
+        """Whether the shot can move as a brief asks: a graphic or a contained picture (not one filling the frame)."""
+        return not self.full
+
+    def draw_moving(self, frame: Image.Image, n: int, mover: Mover, t: float) -> None:
+        """Frame `n` of the shot's first appearance, its graphic or picture coming in the way the brief asks."""
+        if self.sprite is not None and self.ground is not None:
+            frame.paste(self.ground, (0, 0))
+            cx, cy, scale = self._placed(self.sprite, n, 0)
+            self.design.s.show("subject", mover.draw(frame, self.sprite, cx, cy, t, scale))
+        elif self.kb is not None and self.ground is not None:
+            frame.paste(self.ground, (0, 0))
+            panel = self.kb.at(self._x(n)).convert("RGBA")
+            x, y = self.corner
+            self.design.s.show("subject", mover.draw_image(frame, panel, x + panel.width / 2, y + panel.height / 2, t))
 
     def image(self, n: int, visit: int = 0) -> Image.Image:
         if self.drift is not None and not visit:
