@@ -231,3 +231,29 @@ def test_full_hd_footage_keeps_its_frame(size: tuple[int, int], tmp_path: Path) 
     x0, y0, x1, y1 = safe_box(w, h, "16:9" if w > h else "9:16")
     assert result.text_boxes
     assert all(x0 <= b[0] < b[2] <= x1 and y0 <= b[1] < b[3] <= y1 for b in result.text_boxes)
+
+
+def bright_footage(path: Path, seconds: float = 3.0, fps: int = 10) -> Path:
+    """Nearly white footage with light noise: words in a light ink would vanish on it without their plate."""
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 360, 640, "yuv420p"
+        for i in range(round(seconds * fps)):
+            rgb = rng.integers(215, 256, (640, 360, 3), dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+@needs_tesseract
+def test_light_words_read_over_white_footage(tmp_path: Path) -> None:
+    kit, files = kit_and_files("dark")  # light ink on a dark background
+    footage = bright_footage(tmp_path / "white.mp4")
+    copy = AdCopy(headline="Warm starts here", cta="Shop now", website="northwind.example")
+    finish(footage, tmp_path / "ad.mp4", brand_job(kit, "Sale", aspect="9:16", duration=3, copy=copy), files)
+    frames, rate, length, _ = frames_of(tmp_path / "ad.mp4")
+    assert {"warm", "starts", "here"} <= words_on(at(frames, rate, 1.0))
+    assert "northwind.example" in words_on(at(frames, rate, length - 0.1))

@@ -46,7 +46,7 @@ from tools.engines.draft.engine import (
 )
 from tools.engines.draft.kit import SAFE_MARGINS, Box, RefImage, Stage, logo_score
 from tools.finish.cues import AdPlan, plan_ad
-from tools.finish.overlay import Planes, dim, mean_colour
+from tools.finish.overlay import Planes, dim, ground_range, mean_colour
 from tools.finish.reframe import INTER, NONE
 from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import frame_rate
@@ -280,8 +280,9 @@ class _Finishing:
         else:
             for a, b in zip(src, dst, strict=True):
                 np.copyto(b, a)
+        grounds = functools.partial(ground_range, src, matrix=self.matrix)
         for cue, opacity, dy in shown:
-            box = cue.overlay.blend(dst, cue.x, cue.y + dy, opacity)
+            box = cue.ready(grounds).blend(dst, cue.x, cue.y + dy, opacity)
             if cue.words and box[2] > box[0]:
                 self.text_boxes.add(box)
         return out

@@ -130,3 +130,19 @@ def mean_colour(planes: Planes, box: Box, matrix: str = "bt601") -> RGB:
     )
     r, g, b = (round(float(c)) for c in to_rgb(yuv, matrix))
     return (r, g, b)
+
+
+def ground_range(planes: Planes, box: Box, matrix: str = "bt601") -> tuple[RGB, RGB]:
+    """The darkest and the lightest the frame is over `box` (its 2nd and 98th percentiles of luma, in the box's
+    mean hue): what words drawn there must stand out from."""
+    luma, cb, cr = planes
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    x1, y1 = min(luma.shape[1], box[2]), min(luma.shape[0], box[3])
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return (0, 0, 0), (255, 255, 255)
+    step = max(1, min(x1 - x0, y1 - y0) // 64)  # a few thousand samples are enough
+    low, high = np.percentile(luma[y0:y1:step, x0:x1:step], [2, 98])
+    u = float(cb[y0 // 2 : y1 // 2 : step, x0 // 2 : x1 // 2 : step].mean())
+    v = float(cr[y0 // 2 : y1 // 2 : step, x0 // 2 : x1 // 2 : step].mean())
+    dark, light = (to_rgb(np.array([level, u, v]), matrix) for level in (low, high))
+    return tuple(round(float(c)) for c in dark), tuple(round(float(c)) for c in light)  # type: ignore[return-value]
