@@ -5,13 +5,14 @@ the logo's colours in its corner, the kit's accent on the button, and the footag
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from campaign.errors import ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
@@ -19,6 +20,7 @@ from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
+from tools.brand.follow import ATTACHED_LOGO
 from tools.brief import AdCopy
 from tools.engines.draft.engine import BrandFiles, Cancelled
 from tools.engines.draft.kit import SAFE_MARGINS
@@ -257,3 +259,41 @@ def test_light_words_read_over_white_footage(tmp_path: Path) -> None:
     frames, rate, length, _ = frames_of(tmp_path / "ad.mp4")
     assert {"warm", "starts", "here"} <= words_on(at(frames, rate, 1.0))
     assert "northwind.example" in words_on(at(frames, rate, length - 0.1))
+
+
+def test_an_attached_logo_takes_the_kits_place(silent: Path, tmp_path: Path) -> None:
+    ring = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(ring).ellipse((0, 0, 399, 399), outline=(230, 20, 230, 255), width=90)
+    attached = io.BytesIO()
+    ring.save(attached, "PNG")
+    kit, files = kit_and_files("dark")
+    job = brand_job(kit, "Sale", aspect="9:16", duration=3, copy=AdCopy(headline="Big sale"))
+    result = finish(silent, tmp_path / "ad.mp4", job, files, references=[attached.getvalue()])
+    assert result.notice == ATTACHED_LOGO
+    frames, rate, _, _ = frames_of(tmp_path / "ad.mp4")
+    x0, y0, _, _ = safe_box(360, 640, "9:16")
+    corner = np.asarray(at(frames, rate, 1.0))[y0 : y0 + 40, x0 : x0 + 90].astype(int)
+    assert (np.abs(corner - np.array((230, 20, 230))).max(axis=2) < 50).sum() > 15  # the attached ring
+    assert (np.abs(corner - np.array(ORANGE)).max(axis=2) < 50).sum() == 0  # not the kit's
+
+
+def test_cancelling_finish_footage_removes_the_file(vertical: Path, tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store", UrlSigner(b"k" * 32, "http://test"))
+    dest = tmp_path / "ad.mp4"
+
+    async def run() -> None:
+        started = asyncio.Event()
+
+        async def progress(fraction: float, note: str) -> None:
+            if fraction > 0.02:
+                started.set()
+
+        job = brand_job(None, "Sale", aspect="9:16", duration=5, copy=COPY)
+        task = asyncio.ensure_future(finish_footage(storage, job, vertical, dest, progress))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert not dest.exists()
