@@ -25,6 +25,7 @@ from tools.brief import AdCopy
 from tools.engines.draft.engine import BrandFiles, Cancelled
 from tools.engines.draft.kit import SAFE_MARGINS
 from tools.finish.compose import Finished, finish, finish_footage
+from tools.finish.cues import card_length
 
 pytestmark = pytest.mark.render
 
@@ -297,3 +298,9 @@ def test_cancelling_finish_footage_removes_the_file(vertical: Path, tmp_path: Pa
 
     asyncio.run(run())
     assert not dest.exists()
+
+
+def test_the_end_card_takes_a_quarter_at_least_two_seconds_never_more_than_half() -> None:
+    assert card_length(20.0) == 5.0
+    assert card_length(6.0) == 2.0
+    assert card_length(3.0) == 1.5
