@@ -22,6 +22,7 @@ from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
 from tools.brand.follow import ATTACHED_LOGO
 from tools.brief import AdCopy
+from tools.engines.base import Reference
 from tools.engines.draft.engine import BrandFiles, Cancelled
 from tools.engines.draft.kit import SAFE_MARGINS
 from tools.finish.compose import Finished, finish, finish_footage
@@ -304,3 +305,17 @@ def test_the_end_card_takes_a_quarter_at_least_two_seconds_never_more_than_half(
     assert card_length(20.0) == 5.0
     assert card_length(6.0) == 2.0
     assert card_length(3.0) == 1.5
+
+
+def test_a_reference_that_cannot_be_read_stops_finishing_with_its_stage(silent: Path, tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store", UrlSigner(b"k" * 32, "http://test"))
+    job = brand_job(None, "Sale", aspect="9:16", duration=3, copy=COPY)
+    job.references = [Reference(key="refs/gone.png", content_type="image/png", width=400, height=400)]
+
+    async def progress(fraction: float, note: str) -> None:
+        return None
+
+    with pytest.raises(ProviderFailed) as caught:
+        asyncio.run(finish_footage(storage, job, silent, tmp_path / "ad.mp4", progress))
+    assert "could not be finished" in str(caught.value) and "reference image" in str(caught.value)
+    assert not (tmp_path / "ad.mp4").exists()

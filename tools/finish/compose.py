@@ -325,7 +325,10 @@ async def finish_footage(
     are ProviderFailed naming this stage."""
     await progress(0.0, "Reading the brand kit")
     files = await read_brand_files(storage, job)
-    raw = [await read_all(storage, ref.key) for ref in job.references]
+    try:
+        raw = [await read_all(storage, ref.key) for ref in job.references]
+    except ClapboardError as exc:  # an attached logo would be left out for the kit's: the ad waits for it instead
+        raise ProviderFailed(f"{STAGE} A reference image could not be read.", hint="Try again in a minute.") from exc
     loop = asyncio.get_running_loop()
     notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
     cancel = threading.Event()
