@@ -20,6 +20,7 @@ from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
+from tools.brand.contrast import AA_TEXT
 from tools.brand.follow import ATTACHED_LOGO
 from tools.brief import AdCopy
 from tools.engines.base import Reference
@@ -36,6 +37,12 @@ COPY = AdCopy(sale="Winter sale", headline="Warm starts here", tagline="Layers f
               website="northwind.example", end_text="Stay warm")  # fmt: skip
 ORANGE = (255, 90, 31)  # the ring of the kit's logo (tests/fakes/brand.py)
 TEAL = (0, 194, 168)  # the "dark" kit's accent
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of sRGB pixels (..., 3)."""
+    c = rgb / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def frames_of(path: Path) -> tuple[list[np.ndarray], float, float, bool]:
@@ -261,6 +268,15 @@ def test_light_words_read_over_white_footage(tmp_path: Path) -> None:
     frames, rate, length, _ = frames_of(tmp_path / "ad.mp4")
     assert {"warm", "starts", "here"} <= words_on(at(frames, rate, 1.0))
     assert "northwind.example" in words_on(at(frames, rate, length - 0.1))
+    # The headline's plate: where the frame is far darker than the footage; the lightest pixels on it are glyphs.
+    frame = np.asarray(at(frames, rate, 1.0)).astype(float)
+    source, _, _, _ = frames_of(footage)
+    drawn = (np.asarray(at(source, rate, 1.0)).astype(float) - frame).mean(axis=2) > 40
+    drawn[: 640 // 3] = False  # the headline, not the logo
+    ys, xs = np.nonzero(drawn)
+    lum = luminance(frame[ys.min() + 6 : ys.max() - 6, xs.min() + 6 : xs.max() - 6])  # inside the plate's edge
+    plate, glyphs = np.percentile(lum, 30), np.percentile(lum, 99)
+    assert (glyphs + 0.05) / (plate + 0.05) >= AA_TEXT
 
 
 def test_an_attached_logo_takes_the_kits_place(silent: Path, tmp_path: Path) -> None:
