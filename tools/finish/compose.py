@@ -8,7 +8,8 @@ template. What is drawn, where and when, is `cues.py`; how it is drawn into yuv4
 
 Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
-encodes and muxes. The output has the footage's own size, frame rate and length.
+encodes and muxes. The source's P and B frames stay P and B (as the reframer keeps them: x264 skips choosing
+again). The output has the footage's own size, frame rate and length.
 """
 
 from __future__ import annotations
