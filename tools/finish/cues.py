@@ -22,7 +22,7 @@ from PIL import Image
 from tools.brand.colours import mix
 from tools.brand.contrast import RGB, contrast
 from tools.brief import AdCopy
-from tools.engines.draft.design import BODY, DISPLAY, TITLE, Design, _logo_image
+from tools.engines.draft.design import BODY, DISPLAY, TITLE, Design, logo_image
 from tools.engines.draft.endcard import EndCard, code_badge, kicker
 from tools.engines.draft.kit import Box, RefImage, Sprite, Stage, ease_out, lettered, progress, rounded_mask
 from tools.finish.overlay import Overlay
@@ -247,7 +247,7 @@ def _corner_logo(lay: Layout, logo: RefImage | None, ground: Callable[[Box], RGB
     ref = logo or lay.s.marks.logo_on(seen)
     if ref is None:
         return None
-    image = _logo_image(ref, max_w, max_h, u, seen, lay.p, own_alpha=True)
+    image = logo_image(ref, max_w, max_h, u, seen, lay.p)
     x = box[0] if lay.s.vertical else box[2] - image.width
     return Cue(lay.overlay(image), x, top, 0.0, end, 0.5, 0, size=image.size)
 
@@ -266,7 +266,7 @@ def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, du
     cues: list[Cue] = []
     fade = min(0.35, (duration - start) * 0.2)
     if ref is not None and card.lead_h > 0:
-        image = _logo_image(ref, (right - left) * 0.6, card.lead_h, 2 * lay.u, lay.p.bg, lay.p, own_alpha=True)
+        image = logo_image(ref, (right - left) * 0.6, card.lead_h, 2 * lay.u, lay.p.bg, lay.p)
         x, y = round(card.cx(image.width) - image.width / 2), round(card.lead_cy - image.height / 2)
         cues.append(Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide, size=image.size))
     for k, ((_, sprite), cy) in enumerate(zip(card.items, card.ys, strict=True)):

@@ -205,7 +205,7 @@ def _fit(w: float, h: float, max_w: float, max_h: float) -> tuple[int, int]:
     return max(2, round(w * scale)), max(2, round(h * scale))
 
 
-def _logo_image(
+def logo_image(
     ref: RefImage,
     max_w: float,
     max_h: float,

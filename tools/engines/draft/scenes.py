@@ -25,8 +25,8 @@ from tools.engines.draft.design import (
     LOGO_CONTRAST,
     Design,
     _fit,
-    _logo_image,
     backlit,
+    logo_image,
 )
 from tools.engines.draft.endcard import EndCard, kicker
 from tools.engines.draft.kit import (
@@ -90,7 +90,7 @@ class BrandAnimation(Design):
         self.wordmark = logo_ref is None
         name = ""
         if logo_ref is not None:
-            self.logo = Sprite(_logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p))
+            self.logo = Sprite(logo_image(logo_ref, max_lw, max_lh, 2.2 * u, ground, p))
         elif name := copy.headline or copy.tagline or ("" if copy.features else copy.offer):  # the name as a wordmark
             self.logo = lettered(s.text(name, "black", self.safe_w * 0.9, max_lh, 2 * DISPLAY * u), p.ink, text=name)
         else:  # no logo and no words: a ring in the brand's colours stands in for the mark
@@ -398,9 +398,9 @@ class ProductShowcase(Design):
         self.logo_sprite = None
         ground = self.ground_at(self.bg, text_box)
         if (kit_logo := s.marks.logo_on(ground)) is not None:
-            self.logo_sprite = Sprite(_logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p))
+            self.logo_sprite = Sprite(logo_image(kit_logo, 34 * u, 14 * u, u, ground, self.p))
         elif logo is not None:
-            self.logo_sprite = Sprite(_logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
+            self.logo_sprite = Sprite(logo_image(logo, 18 * u, 8 * u, u, ground, self.p))
         # The sale's name over the headline; the end card closes with the offer, price, conditions, code, call
         # to action and website (and the headline again, or the end text).
         self.kicker = kicker(self, copy.sale, tw, 1.0 if products else 1.3)
@@ -642,13 +642,13 @@ class SocialMedia(Design):
         mid = (st + sb) / 2
         ground = self.ground_at(self.bg, (sl, mid - side, sr, mid))
         if (kit_logo := s.marks.logo_on(ground)) is not None:  # the brand's logo closes the ad, on its own alpha
-            self.end_card = Sprite(_logo_image(kit_logo, self.safe_w * 0.7, side * 0.8, 2 * u, ground, p))
+            self.end_card = Sprite(logo_image(kit_logo, self.safe_w * 0.7, side * 0.8, 2 * u, ground, p))
         elif refs:
             hero, _ = _pick_logo(refs) if any(r.has_alpha for r in refs) else (refs[0], refs[1:])
             assert hero is not None
             lead = "logo" if logo_score(hero) >= 2.5 else "product"
             if hero.has_alpha:
-                img = _logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
+                img = logo_image(hero, self.safe_w * 0.8, side, 2 * u, ground, p)
             else:
                 size = _fit(*hero.size, self.safe_w * 0.86, side)
                 img = card(hero.image.convert("RGB").resize(size, Image.Resampling.LANCZOS), round(2.4 * u))

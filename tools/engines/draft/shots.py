@@ -8,7 +8,7 @@ import math
 
 from PIL import Image
 
-from tools.engines.draft.design import Design, _backdrop, _fit, _logo_image
+from tools.engines.draft.design import Design, _backdrop, _fit, logo_image
 from tools.engines.draft.kit import (
     Box,
     Drift,
@@ -76,7 +76,7 @@ class _FrameShot:
             max_w = min(x1 - x0, ref.size[0] * 2.0)
             max_h = min(y1 - y0, ref.size[1] * 2.0)
             ground = d.ground_at(d.bg, self.area)
-            self.sprite = Sprite(_logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
+            self.sprite = Sprite(logo_image(ref, max_w, max_h, 2 * u, ground, d.p))
             self.centre = ((x0 + x1) / 2, (y0 + y1) / 2)  # where the sprite is drawn, centred
         elif self.full:
             speed = drift_speed(min(W, H))
