@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import re
-import secrets
 from typing import Any
 
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
@@ -17,6 +14,7 @@ from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
+from tools.brief.variations import ASKS, Variant, asked, plan, titled, untitled
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -90,7 +88,7 @@ class Jobs:
         allow_paths: bool = False,
         idempotency_key: str | None = None,
         set_id: str | None = None,
-        variant: int = 0,
+        variant: Variant | None = None,
         channel: str | None = None,
         brief: Brief | None = None,
     ) -> Submitted:
@@ -206,44 +204,65 @@ class Jobs:
         return await self.submit(actor, request, brief=brief, **kwargs)
 
     async def variations(
-        self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        job_id: str,
+        count: int,
+        *,
+        change: str | None = None,
+        origin: str = "",
+        idempotency_key: str | None = None,
     ) -> list[Submitted]:
-        """`count` new takes on an earlier job's request (other shots, layout and motion; a provider's other
-        seed), kept together with it as one set in its campaign."""
+        """`count` variations of an earlier job's video, kept together with it as one set in its campaign, each
+        changing one named thing (tools/brief/variations.py): the hook, the headline order, the layout, the
+        colourway, the pacing, in that order, leaving out those the set has; past five, each again with other shots.
+        `change` asks for one kind ("price first", "colourway": a key of ASKS). The same idempotency key gives the
+        same variations again (a double click, a retry)."""
         if not 1 <= count <= MAX_VARIATIONS:
             raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
+        if change is not None and change not in ASKS:
+            raise InvalidRequest(f"A variation can change: {', '.join(ASKS)}.")
         job, request = await self._again(actor, job_id, {})
+        spec = JobSpec.of(job)
         set_id = await self._set_of(job)
-        # Another set of takes than any before, the same one again for the same key (a double click, a retry).
-        seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
-        first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
-        title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
-        done = await self._variations_made(actor, job, set_id, title, idempotency_key)
+        title = untitled(spec.title)[0]  # variations of a variation are the original's
+        done, made = await self._variations_made(actor, job, set_id, title, idempotency_key)
+        base, pictures = Variant(seed=spec.variant.seed), bool(spec.references)
+        if change is None:
+            variants = plan(base, spec.copy, pictures, made, count)
+        elif (one := asked(change, base, spec.copy, pictures, made)) is not None:
+            variants = [one]
+        else:
+            raise InvalidRequest(
+                f"This video has nothing to make a '{change}' variation of (no price, offer or picture for it).",
+                hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
+            )
         return [
             await self._resubmit(
                 actor,
-                request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
+                request.model_copy(update={"title": titled(title, done + k + 1, variant)}),
                 origin=origin,
                 set_id=set_id,
-                variant=first + k,
+                variant=variant,
                 idempotency_key=idempotency_key and f"{idempotency_key}:v{k}",
             )  # fmt: skip
-            for k in range(count)
+            for k, variant in enumerate(variants)
         ]
 
-    async def _variations_made(self, actor: Actor, job: Job, set_id: str, title: str, key: str | None) -> int:
-        """The highest variation number already in the set, so more takes go on counting (two never share a
-        title); takes made with this idempotency key before are left out, so a retry numbers them as before."""
-        taken = re.compile(rf"{re.escape(title)}, variation (\d+)")
+    async def _variations_made(
+        self, actor: Actor, job: Job, set_id: str, title: str, key: str | None
+    ) -> tuple[int, set[Variant]]:
+        """The highest variation number already in the set, so more variations go on counting (two never share a
+        title), and the variations the set has; those made with this idempotency key before are left out, so a
+        retry makes and numbers them as before."""
         jobs = await self.store.jobs(actor.team_id, campaign_id=job.campaign_id, limit=500)
-        numbers = [
-            int(m.group(1))
+        specs = [
+            s
             for j in jobs
-            if not (key and (j.idempotency_key or "").startswith(f"{key}:v"))
-            and (s := JobSpec.of(j)).set_id == set_id
-            and (m := taken.fullmatch(s.title))
+            if not (key and (j.idempotency_key or "").startswith(f"{key}:v")) and (s := JobSpec.of(j)).set_id == set_id
         ]
-        return max(numbers, default=0)
+        numbers = [n for s in specs if (named := untitled(s.title))[0] == title and (n := named[1])]
+        return max(numbers, default=0), {s.variant for s in specs}
 
     async def formats(
         self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None

@@ -29,10 +29,18 @@ from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
 from tools.brand.follow import ATTACHED_LOGO, colours_for, roles
 from tools.brief import AdCopy, get_template
+from tools.brief.variations import Change
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
+from tools.engines.draft.hooks import HOOKS, Hooked
 from tools.engines.draft.kit import Box, Marks, Probe, RefImage, Stage, load_reference, logo_score
-from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images, palette_from_roles
+from tools.engines.draft.palette import (
+    Palette,
+    palette_from_brief,
+    palette_from_images,
+    palette_from_roles,
+    swapped,
+)
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
 
@@ -201,6 +209,8 @@ def build_design(
         palette = palette_from_roles(background, by_role.text, by_role.accent, by_role.colours, followed.source)
     else:
         palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
+    if job.variant.change == Change.colourway:
+        palette = swapped(palette)
     faces = {}
     if headline := files.fonts.get("headline"):
         faces["black"] = kit_face(headline)
@@ -215,13 +225,17 @@ def build_design(
         palette=palette,
         template=template,
         beat=mood_for(template).beat,
-        variant=job.variant,
+        variant=job.variant.seed,
+        change=job.variant.change,
         faces=faces,
         probe=probe,
         marks=marks,
         notice=" ".join(n for n in notices if n),
     )
-    return DESIGNS[template](stage, refs, job.copy), stage
+    copy = job.variant.copy_for(job.copy)
+    if job.variant.change in HOOKS:
+        return Hooked(stage, refs, copy, DESIGNS[template]), stage
+    return DESIGNS[template](stage, refs, copy), stage
 
 
 def render_draft(
@@ -286,7 +300,7 @@ def render_draft(
             track = AudioTrack(container) if job.audio else None
             drawer.start()
             if track is not None:  # made while the first frames are drawn
-                track.samples = music_bed(stage.template, stage.duration, job.variant)
+                track.samples = music_bed(stage.template, stage.duration, job.variant.seed)
             while True:
                 vf = frames.get()
                 if vf is None:

@@ -1,0 +1,71 @@
+"""A hook variation: another opening before the original, so the first second is the one thing that differs.
+
+The original design is made for the time after the hook (a hook of one beat, up to 1.6 s) and plays from there:
+every word, shot and the end card are the original's, in their own timing, and the hook is wiped into it like any
+cut. The hook is either the offer and price, big, on the accent colour ("the price first"), or a tight close-up
+of the product pushing in ("a product close-up first").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PIL import Image
+
+from tools.brief import AdCopy
+from tools.brief.variations import Change
+from tools.engines.draft.design import DISPLAY, TITLE, Design
+from tools.engines.draft.kit import KenBurns, RefImage, Stage, clamp, ease_out, ease_out_back, lerp, progress
+from tools.engines.draft.text import TextBlock
+
+HOOKS = (Change.hook_price, Change.hook_closeup)
+
+
+class Hooked(Design):
+    """The design `inner` made for the time after a hook, with the hook before it."""
+
+    def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy, inner: type[Design]) -> None:
+        super().__init__(stage, refs, copy)
+        s, u = stage, self.u
+        self.hook_frames = round(s.on_beat(clamp(0.25 * self.D, 0.8, 1.6), minimum=s.beat) * self.fps)
+        self.hook_frames = min(self.hook_frames, stage.frames // 3)
+        self.closeup: KenBurns | None = None
+        self.words: list[TextBlock] = []
+        if s.change == Change.hook_closeup and refs:
+            hero = next((r for r in refs if not r.graphic(max(self.W, self.H))), refs[0])
+            focus = hero.subject or (0.0, 0.0, 1.0, 1.0)
+            fx, fy = (focus[0] + focus[2]) / 2, (focus[1] + focus[3]) / 2
+            self.closeup = KenBurns(hero.rgb(), self.W, self.H, (1.7, 2.0), ((fx, fy), (fx, fy)))
+        else:  # the price first: the price big, the offer under it (either alone when the copy has one)
+            big, small = DISPLAY * 2.2 * u, TITLE * u
+            lead, under = (copy.price, copy.offer) if copy.price else (copy.offer, "")
+            self.words = [
+                s.text(x, "black" if n == 0 else "bold", self.safe_w * 0.92, self.safe_h * (0.4 if n == 0 else 0.2),
+                       big if n == 0 else small, max_lines=3)
+                for n, x in enumerate(x for x in (lead, under) if x)
+            ]  # fmt: skip
+        self.fill, self.ink = self.p.accent, self.p.on_accent
+        self.inner = inner(replace(stage, frames=stage.frames - self.hook_frames), refs, copy)
+        self.cuts = [self.hook_frames / self.fps]
+        self.wipe_len = 0.3
+
+    def scene(self, i: int, frame: Image.Image) -> None:
+        if i >= self.hook_frames:
+            self.inner.draw(i - self.hook_frames, frame)
+            return
+        t, end = self.t(i), self.hook_frames / self.fps
+        if self.closeup is not None:
+            x = progress(t, 0.0, end)
+            frame.paste(self.closeup.view(lerp(1.7, 2.0, ease_out(x)), 0.5, 0.5), (0, 0))
+            return
+        frame.paste(self.fill, (0, 0, self.W, self.H))
+        s, u = self.s, self.u
+        k = progress(t, 0.0, 0.35)
+        pop = 0.0 if k <= 0 else min(1.0, 0.75 + 0.25 * ease_out_back(k))
+        gap = 2.5 * u
+        height = sum(b.height for b in self.words) + gap * max(0, len(self.words) - 1)
+        y = (s.safe[1] + s.safe[3] - height) / 2 + (1 - pop) * 4 * u
+        for n, block in enumerate(self.words):
+            opacity = clamp(k * 2.5) if n == 0 else ease_out(progress(t, 0.2, 0.5))
+            s.paste_text(frame, block, (self.W - block.width) / 2, y, self.ink, opacity)
+            y += block.height + gap
