@@ -808,7 +808,7 @@ def test_a_social_ad_without_a_call_to_action_draws_no_button() -> None:
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_variations_of_a_brief_look_different_and_each_is_reproducible(template: str) -> None:
+def test_another_seed_gives_other_shots_and_each_is_reproducible(template: str) -> None:
     raw = [jpeg(product_shot(1600, 1200)), png(rainbow_ring(600)), jpeg(rainbow(900, 600))]
     frames = {}
     for variant in (0, 1, 1):

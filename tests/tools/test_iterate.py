@@ -55,6 +55,9 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         assert [t.variation for t in rest] == ["pacing: faster cuts", "hook: the price first, other shots"]
         [asked] = await studio.jobs.variations(alice, first.id, 1, change="colourway")
         assert asked.variation == "colourway: the accent as the ground, other shots"
+        # A new version of a variation keeps its change.
+        longer = await studio.jobs.revise(alice, takes[2].job_id, {"duration_s": 3})
+        assert longer.variation == "layout: words and picture swap places" and longer.title.endswith("(layout swapped)")
         with pytest.raises(InvalidRequest, match="nothing to make a 'close-up first' variation of"):
             await studio.jobs.variations(alice, first.id, 1, change="close-up first")  # no picture to close in on
 

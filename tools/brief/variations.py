@@ -79,7 +79,7 @@ MEANINGS: dict[Change, Meaning] = {
         "layout", "words and picture swap places", "layout swapped",
         "The words sit where the picture was and the picture where the words were (top and bottom, or left and "
         "right).",
-        _always,
+        lambda copy, pictures: bool(copy.texts()),
     ),
     Change.colourway: Meaning(
         "colourway", "the accent as the ground", "other colourway",
@@ -93,10 +93,11 @@ MEANINGS: dict[Change, Meaning] = {
     ),
 }  # fmt: skip
 
-# The order a set of variations takes: one kind each, the first of a kind that fits the video.
+# The order a set of variations takes: one kind each, the first of a kind that fits the video. The tagline leads
+# before the offer does: with the price-first hook beside it, a set then tests a benefit first too, not two deals.
 KINDS: tuple[tuple[Change, ...], ...] = (
     (Change.hook_price, Change.hook_closeup),
-    (Change.order_offer, Change.order_tagline),
+    (Change.order_tagline, Change.order_offer),
     (Change.layout,),
     (Change.colourway,),
     (Change.pacing,),
@@ -204,24 +205,33 @@ def asked(ask: str, base: Variant, copy: AdCopy, pictures: bool, made: set[Varia
     return Variant(change=change, seed=seed)
 
 
-_TITLED = re.compile(r"^(?P<base>.*?), variation (?P<number>\d+)(?: \((?P<short>[^()]*)\))?$")
+_NUMBERED = re.compile(r"^(?P<base>.*?), variation (?P<number>\d+)(?: \([^()]*\))?$")
+_CHANGE_NOTE = re.compile(r" \((?P<short>[^()]*)\)$")
 
 
-def titled(title: str, number: int, variant: Variant) -> str:
-    """A variation's title: the original's, its number, and what it changes ("..., variation 1 (price first)")."""
+def numbered(title: str, number: int) -> str:
+    """A variation's title before its change is noted: the original's and its number ("..., variation 1")."""
+    return f"{title}, variation {number}"
+
+
+def with_change(title: str, variant: Variant) -> str:
+    """A title that says what its video changes ("..., variation 1 (price first)"); kept when it says so already
+    (a new version of a variation keeps its change)."""
     meaning = variant.meaning
-    return f"{title}, variation {number}" + (f" ({meaning.short})" if meaning else "")
+    if meaning is None or title.endswith(f" ({meaning.short})"):
+        return title
+    return f"{title} ({meaning.short})"
 
 
 def untitled(title: str) -> tuple[str, int]:
     """The original's title and the variation's number in a variation's title (the number 0 for an original)."""
-    m = _TITLED.match(title)
+    m = _NUMBERED.match(title)
     return (m.group("base"), int(m.group("number"))) if m else (title, 0)
 
 
 def label_in(title: str) -> str:
-    """What the variation a title names changes ("hook: the price first"), from the title `titled` gave it;
+    """What the video a title names changes ("hook: the price first"), from the note `with_change` gave it;
     empty for an original."""
-    m = _TITLED.match(title)
+    m = _CHANGE_NOTE.search(title)
     short = m.group("short") if m else None
     return next((meaning.label for meaning in MEANINGS.values() if meaning.short == short), "")

@@ -22,7 +22,7 @@ from campaign.store import Store
 from tools.brand.current import current
 from tools.brand.follow import filled
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
-from tools.brief.variations import Variant
+from tools.brief.variations import Variant, with_change
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
@@ -152,7 +152,7 @@ class Submissions:
             references=references,
             audio=resolved.audio,
             auto_fallback=confirmed if request.auto_fallback is None else request.auto_fallback,
-            title=brief.title,
+            title=with_change(brief.title, variant) if variant else brief.title,
             set_id=set_id,
             variant=variant or Variant(),
             channel=channel,

@@ -14,7 +14,7 @@ from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
-from tools.brief.variations import ASKS, Variant, asked, plan, titled, untitled
+from tools.brief.variations import ASKS, Variant, asked, numbered, plan, untitled
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 MAX_VARIATIONS = 6
+NEW_TAKE = "On {model} a variation is a new take of the brief: its named change shows on drafts only, for now."
 CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
 
 
@@ -167,9 +168,9 @@ class Jobs:
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
         fields that change; an empty one is removed). Another model keeps the length, format and sound but takes
         its own resolution. A `channel` ("youtube") makes the version for that channel: its format, its brief, in
-        the video's set. A version stays in its video's set and keeps its channel. A job still waiting for its
-        price is replaced: only its asker or an admin may change it, and it is canceled, never charged
-        (`Submitted.replaces` names it)."""
+        the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
+        job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
+        never charged (`Submitted.replaces` names it)."""
         changes = dict(changes)
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
@@ -179,15 +180,16 @@ class Jobs:
             if waiting:
                 await self._owned(actor, job_id, "change")
             made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                        set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+                                        set_id=spec.set_id, channel=spec.channel, variant=spec.variant)  # fmt: skip
             return await self._replacing(actor, job, made) if waiting else made
         channel, aspect = read_channel(named)
         request = request.model_copy(
             update={"prompt": for_channel(spec.prompt, channel), "aspect": changes.get("aspect") or aspect}
         )
         request, note = self.models.for_format(request, channel.label)
-        made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                    set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
+        set_id = await self._set_of(job)
+        made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key, set_id=set_id,
+                                    channel=channel.key, variant=spec.variant)  # fmt: skip
         return made.model_copy(update={"notice": join_notices(note, made.notice)})
 
     async def _replacing(self, actor: Actor, waiting: Job, made: Submitted) -> Submitted:
@@ -237,10 +239,12 @@ class Jobs:
                 f"This video has nothing to make a '{change}' variation of (no price, offer or picture for it).",
                 hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
             )
-        return [
+        model = self.models.get(request.model)
+        note = NEW_TAKE.format(model=model.name) if model.hosted else ""  # until the finisher draws it over footage
+        submitted = [
             await self._resubmit(
                 actor,
-                request.model_copy(update={"title": titled(title, done + k + 1, variant)}),
+                request.model_copy(update={"title": numbered(title, done + k + 1)}),
                 origin=origin,
                 set_id=set_id,
                 variant=variant,
@@ -248,6 +252,7 @@ class Jobs:
             )  # fmt: skip
             for k, variant in enumerate(variants)
         ]
+        return [m.model_copy(update={"notice": join_notices(note, m.notice)}) for m in submitted]
 
     async def _variations_made(
         self, actor: Actor, job: Job, set_id: str, title: str, key: str | None

@@ -1,14 +1,13 @@
 """A hook variation: another opening before the original, so the first second is the one thing that differs.
 
-The original design is made for the time after the hook (a hook of one beat, up to 1.6 s) and plays from there:
-every word, shot and the end card are the original's, in their own timing, and the hook is wiped into it like any
-cut. The hook is either the offer and price, big, on the accent colour ("the price first"), or a tight close-up
-of the product pushing in ("a product close-up first").
+The hook takes the first second or so of the original (a fifth of the clip in whole beats of the music, 0.9 to
+1.6 s) and the original's opening beat plays faster in the time left of it (at most twice as fast: the opening
+then reaches into the next beat); after that every frame is the original's: the same shots, words and end card.
+The hook is either the offer and price, big, on the accent colour ("the price first"), or a tight close-up of the
+product pushing in ("a product close-up first").
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 from PIL import Image
 
@@ -22,13 +21,15 @@ HOOKS = (Change.hook_price, Change.hook_closeup)
 
 
 class Hooked(Design):
-    """The design `inner` made for the time after a hook, with the hook before it."""
+    """The design `inner` with a hook over the start of its opening."""
 
     def __init__(self, stage: Stage, refs: list[RefImage], copy: AdCopy, inner: type[Design]) -> None:
         super().__init__(stage, refs, copy)
         s, u = stage, self.u
-        self.hook_frames = round(s.on_beat(clamp(0.25 * self.D, 0.8, 1.6), minimum=s.beat) * self.fps)
-        self.hook_frames = min(self.hook_frames, stage.frames // 3)
+        self.inner = inner(stage, refs, copy)
+        beats = max(1, round(min(clamp(0.2 * self.D, 0.9, 1.6), self.D / 3) / s.beat))  # whole beats, as cuts are
+        self.hook_frames = round(beats * s.beat * self.fps)
+        self.end_of_opening = max(self.inner.opening, 2 * beats * s.beat)  # the original plays at most twice as fast
         self.closeup: KenBurns | None = None
         self.words: list[TextBlock] = []
         if s.change == Change.hook_closeup and refs:
@@ -45,13 +46,12 @@ class Hooked(Design):
                 for n, x in enumerate(x for x in (lead, under) if x)
             ]  # fmt: skip
         self.fill, self.ink = self.p.accent, self.p.on_accent
-        self.inner = inner(replace(stage, frames=stage.frames - self.hook_frames), refs, copy)
         self.cuts = [self.hook_frames / self.fps]
         self.wipe_len = 0.3
 
     def scene(self, i: int, frame: Image.Image) -> None:
         if i >= self.hook_frames:
-            self.inner.draw(i - self.hook_frames, frame)
+            self.inner.draw(self._original_frame(i), frame)
             return
         t, end = self.t(i), self.hook_frames / self.fps
         if self.closeup is not None:
@@ -69,3 +69,9 @@ class Hooked(Design):
             opacity = clamp(k * 2.5) if n == 0 else ease_out(progress(t, 0.2, 0.5))
             s.paste_text(frame, block, (self.W - block.width) / 2, y, self.ink, opacity)
             y += block.height + gap
+
+    def _original_frame(self, i: int) -> int:
+        """The original's frame shown at frame `i` after the hook: its opening sped up into the time the hook left,
+        then frame for frame."""
+        a, b = self.hook_frames, round(self.end_of_opening * self.fps)
+        return i if i >= b else round((i - a) * b / (b - a))

@@ -159,6 +159,7 @@ class BrandAnimation(Design):
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
         self.hold_end = story_from if self.story else self.end_start
+        self.opening = self.hold_end
         self.story_from = story_from if self.story else D + 1
         self.cuts = ([*(b.a for b in self.story.beats)] if self.story else []) + [self.end_start]
         self.wipe_len = min(0.4, self.end_len * 0.3)
@@ -390,6 +391,7 @@ class ProductShowcase(Design):
         self.glow = self.drifting_light(period=12.0) if not self.shots else None
         D = self.D
         self.intro = s.on_beat(clamp(0.2 * D, 0.7, 2.0), minimum=s.beat)
+        self.opening = self.intro
         self.end_len = clamp(0.28 * D, 0.9, 2.8)
         self.end_start = max(self.intro, s.on_beat(D - self.end_len))
         self.end_len = D - self.end_start
@@ -449,7 +451,7 @@ class ProductShowcase(Design):
             parts = round(1 / self.s.pace) if t < self.end_start else 1
             part = min(parts - 1, int(move * parts))
             move = move * parts - part
-            shot = self.shots[(k + 1 + part) % len(self.shots)]
+            shot = self.shots[(k + 1 + part + self.s.variant) % len(self.shots)]  # another seed: other shots
             enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
             if (len(self.shots) == 1 and a > 0) or part:
                 enter = 1.0  # the same product moving on, or a cut within the beat: no fade
@@ -548,6 +550,7 @@ class SocialMedia(Design):
         D = self.D
         # Cuts every two beats of the music (about a second), the hook and the end card on beats too.
         self.hook_end = min(s.on_beat(clamp(0.2 * D, 0.8, 2.0), minimum=s.beat), D)
+        self.opening = self.hook_end
         self.end_len = clamp(0.25 * D, 0.7, 2.4)
         self.end_start = max(self.hook_end, s.on_beat(D - self.end_len))
         if self.end_start >= D - 0.3:
@@ -774,11 +777,12 @@ class PromptVideo(Design):
         n_text = len(self.groups) + (1 if self.closing else 0)
         count = max(n_text, math.ceil(D / 3.5)) if (self.blocks or refs) else 1
         # A pacing variation cuts the picture within each beat; the words keep their beats.
-        self.per = round(1 / s.pace) if refs else 1
+        self.per = round(1 / s.pace)
         count *= self.per
         edges = [D * k / count for k in range(count + 1)]
         edges[1:-1] = [s.on_beat(x) for x in edges[1:-1]]
         self.edges = edges
+        self.opening = edges[self.per]
         self.fade = min(0.6, min(b - a for a, b in zip(edges, edges[1:], strict=False)) * 0.25)
         frames = round((max(b - a for a, b in zip(edges, edges[1:], strict=False)) + self.fade) * self.fps) + 2
         # Contained images sit high in tall frames, leaving the lower third to the words.
