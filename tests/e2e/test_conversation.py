@@ -64,6 +64,9 @@ async def test_the_buttons_under_a_ready_video(settings: Settings) -> None:
             f"{first.title}, variation {k} ({x})" for k, x in enumerate(shorts, 1)
         ]
         assert sorted(c.variation.split(":")[0] for c in takes) == ["colourway", "layout", "pacing"]
+        messages = tab.messages()
+        assert any("**Variation 1 — layout: words and picture swap places**" in m for m in messages)
+        assert any("The one change from the original: pacing: faster cuts." in m for m in messages)
 
         await tab.click(_actions(tab, "make_formats")[0])
         formats = (await _creatives(7))[4:]

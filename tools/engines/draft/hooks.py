@@ -34,9 +34,18 @@ class Hooked(Design):
         self.words: list[TextBlock] = []
         if s.change == Change.hook_closeup and refs:
             hero = next((r for r in refs if not r.graphic(max(self.W, self.H))), refs[0])
-            focus = hero.subject or (0.0, 0.0, 1.0, 1.0)
-            fx, fy = (focus[0] + focus[2]) / 2, (focus[1] + focus[3]) / 2
-            self.closeup = KenBurns(hero.rgb(), self.W, self.H, (1.7, 2.0), ((fx, fy), (fx, fy)))
+            box = hero.subject or (0.0, 0.0, 1.0, 1.0)
+            self.focus = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+            image = hero.image
+            if hero.has_alpha:  # a cut-out, larger than the frame, on the palette's ground
+                product = image.crop(image.getchannel("A").getbbox() or (0, 0, *image.size))
+                scale = min(1.5 * self.W / product.width, 0.9 * self.H / product.height)
+                product = product.resize((round(product.width * scale), round(product.height * scale)))
+                image = Image.new("RGB", (max(self.W, product.width), max(self.H, product.height)), self.p.bg)
+                image.paste(product, ((image.width - product.width) // 2, (image.height - product.height) // 2),
+                            product.getchannel("A"))  # fmt: skip
+                self.focus = (0.5, 0.5)
+            self.closeup = KenBurns(image.convert("RGB"), self.W, self.H, (1.0, 1.15))
         else:  # the price first: the price big, the offer under it (either alone when the copy has one)
             big, small = DISPLAY * 2.2 * u, TITLE * u
             lead, under = (copy.price, copy.offer) if copy.price else (copy.offer, "")
@@ -56,7 +65,7 @@ class Hooked(Design):
         t, end = self.t(i), self.hook_frames / self.fps
         if self.closeup is not None:
             x = progress(t, 0.0, end)
-            frame.paste(self.closeup.view(lerp(1.7, 2.0, ease_out(x)), 0.5, 0.5), (0, 0))
+            frame.paste(self.closeup.view(lerp(1.0, 1.15, ease_out(x)), *self.focus), (0, 0))
             return
         frame.paste(self.fill, (0, 0, self.W, self.H))
         s, u = self.s, self.u
