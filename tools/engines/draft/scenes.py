@@ -110,7 +110,7 @@ class BrandAnimation(Design):
         # The story between the message and the end card: the other references full-bleed, kinetic type of
         # each line of the copy, and the logo from new angles, a beat every few seconds.
         self.story: Storyboard | None = None
-        if story_time >= 1.2:
+        if story_time >= 1.2 * s.pace:  # a pacing variation cuts to a story sooner
             length = clamp(story_time / max(1, len(lines) + len(self.others)), 1.2, 3.4)
             frames = round(length * self.fps) + 2
             visits = math.ceil(story_time / length / max(1, len(self.others)))
@@ -446,11 +446,13 @@ class ProductShowcase(Design):
             return
         if self.shots:
             k, a, b = self._beat(t)
-            move = progress(t, a, b)
-            # A pacing variation cuts the picture within each beat (the words keep theirs): in close, another move.
+            # A pacing variation cuts the picture within each beat, on a beat of the music (the words keep theirs):
+            # in close, another move.
             parts = round(1 / self.s.pace) if t < self.end_start else 1
-            part = min(parts - 1, int(move * parts))
-            move = move * parts - part
+            inner = [x for n in range(1, parts) if a < (x := self.s.on_beat(a + (b - a) * n / parts)) < b]
+            part = sum(1 for x in inner if t >= x)
+            edges = [a, *inner, b]
+            move = progress(t, edges[part], edges[part + 1])
             shot = self.shots[(k + 1 + part + self.s.variant) % len(self.shots)]  # another seed: other shots
             enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
             if (len(self.shots) == 1 and a > 0) or part:
