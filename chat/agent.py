@@ -10,7 +10,7 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NotRequired
+from typing import Any, Literal, NotRequired
 
 from langchain.agents import AgentState, create_agent
 from langchain.agents.middleware import ModelCallLimitMiddleware, ToolCallLimitMiddleware
@@ -27,6 +27,7 @@ from tools.studio import Studio, channel_of, read_channel
 from tools.studio.types import (
     FIELD_NAMES,
     MAX_VARIATIONS,
+    VARIATION_ASKS,
     Actor,
     AdCopy,
     BrandChanges,
@@ -38,6 +39,7 @@ from tools.studio.types import (
     NotFound,
     Submitted,
     VideoRequest,
+    untitled,
 )
 
 SYSTEM = """You are Clapboard, an assistant that makes marketing video creatives for a team's campaigns.
@@ -48,10 +50,12 @@ instructions, campaign, channel or model names in `copy`, and write a line yours
 to. When the tool's answer says "I wrote this headline: ...", tell the user, with its question. Pass only the
 options the user asked for; images attached in this conversation are used automatically.
 To change this conversation's latest video ("make it square", "10 seconds", "change the headline to ...", "try it
-on kling"), use revise_video with only what changes. Use make_variations for other takes of it and make_formats
-for every channel format at once. For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn",
-"for each of Reels and Shorts") call generate_video once with `channels`; a follow-up about one of them ("make the
-YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign library.
+on kling"), use revise_video with only what changes. Use make_variations for variations to A/B test, each changing
+one thing (the hook, the headline order, the layout, the colourway, the pacing; `change` when the user names one:
+"a variation with the price first", "try another colourway"), and make_formats for every channel format at once.
+For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts")
+call generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
+revise_video with `channel`. Use list_creatives to open the campaign library.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -163,8 +167,16 @@ ReviseArgs = create_model(
 )
 
 
+VariationAsk = Literal[tuple(VARIATION_ASKS)]  # type: ignore[valid-type]
+
+
 class VariationsArgs(BaseModel):
     count: int = Field(default=3, description=f"How many variations, 1 to {MAX_VARIATIONS}.")
+    change: VariationAsk | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="The one thing a variation changes, when the user names it ('a variation with the price first' "
+        "-> price first, 'try another colourway' -> colourway); unset: each variation changes another thing.",
+    )
 
 
 class CreativesArgs(BaseModel):
@@ -301,15 +313,18 @@ async def revise_video(
 
 
 @tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")
-async def make_variations(runtime: Runtime, count: int = 3) -> Result:
-    """Make other takes of this conversation's latest video (other shots, layout and motion), kept with it as a
-    set in its campaign."""
+async def make_variations(runtime: Runtime, count: int = 3, change: str | None = None) -> Result:
+    """Make variations of this conversation's latest video to A/B test, each changing one named thing from it (the
+    hook, the headline order, the layout, the colourway or the pacing; `change` names one), kept with it as a set
+    in its campaign."""
     ctx = runtime.context
     if (latest := await _latest(ctx)) is None:
         return _NOTHING_YET, Outcome()
-    key = ctx.key_for("make_variations", {"count": count})
+    key = ctx.key_for("make_variations", {"count": count, "change": change})
     return await _started(
-        lambda: ctx.studio.jobs.variations(ctx.actor, latest, count, origin=ctx.origin, idempotency_key=key),
+        lambda: ctx.studio.jobs.variations(
+            ctx.actor, latest, 1 if change else count, change=change, origin=ctx.origin, idempotency_key=key
+        ),  # fmt: skip
         "Could not make variations",
     )
 
@@ -475,6 +490,8 @@ def describe_submission(s: Submitted) -> str:
     if s.channel:
         size = f"{channel_of(s.channel).label}: {size}"
     lines = []
+    if s.variation:
+        lines.append(f"**Variation {untitled(s.title)[1]} — {s.variation}** (*{s.title}*)")
     if s.needs_confirmation:
         lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:

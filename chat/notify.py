@@ -71,6 +71,8 @@ def video_element(c: CreativeView) -> cl.Video:
 def creative_text(c: CreativeView, lead: str = "") -> str:
     cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
+    if c.variation:
+        head += f" The one change from the original: {c.variation}."
     words = copy_lines(c.copy.given())
     return f"{head} [Download]({c.download_url})" + (f"\n\nOn screen:\n{words}" if words else "")
 

@@ -25,6 +25,7 @@ from tools.studio.brief import (
     read_options,
     split_features,
 )
+from tools.studio.types import read_ask
 
 HELP = (
     "I make video creatives for your campaigns. Tell me what the video should show, or try:\n"
@@ -32,7 +33,7 @@ HELP = (
     "- *a 10 s brand animation of our logo for YouTube* (attach the logo)\n"
     "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
     "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *change the code to "
-    "KNIT40*, *remove the tagline*, *3 variations*, "
+    "KNIT40*, *remove the tagline*, *3 variations*, *a variation with the price first*, *try another colourway*, "
     "*all formats*, *try it on kling*.\n\n"
     "Set the brand kit every video follows: attach your logo and say *this is our logo*, *our colours are #0A2540 "
     "and #FF5A1F*, *use Inter for headlines* (attach the font file), *our CTA is Start free*, *website aurora.run*, "
@@ -83,6 +84,8 @@ _VARIATIONS = re.compile(
     r"|^(another)\s+one\b|^(\d+|two|three|four|five|six|one)\s+more\b",
     re.I,
 )
+# A request for another one of something ("try another colourway", "a version with faster cuts").
+_ANOTHER = re.compile(r"\b(?:variations?|variants?|versions?|takes?|another|different|other|new|alternative)\b", re.I)
 # What may surround "3 variations" in a request for variations: verbs, politeness, what they are of.
 _AROUND_VARIATIONS = re.compile(
     r"\b(?:please|pls|now|ok|okay|so|then|just|also|again|of\s+(?:it|that|this|the\s+(?:last|latest)\s+(?:one|video))"
@@ -296,6 +299,8 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
         return None
     if _FORMATS.search(text):
         return Plan("make_formats")
+    if ask := _asked_variation(text):
+        return Plan("make_variations", {"count": 1, "change": ask})
     if count := _variations(text):
         return Plan("make_variations", {"count": count})
     if copy := copy_changes(text):
@@ -313,6 +318,12 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
     if changes and (_REVISE.search(text) or short or (named and _ONE_OF_THEM.search(text))):
         return Plan("revise_video", changes)
     return None
+
+
+def _asked_variation(text: str) -> str | None:
+    """The one change a message asks a variation for ("a variation with the price first", "try another
+    colourway"), as a key of VARIATION_ASKS, or None."""
+    return ask if (ask := read_ask(text)) and _ANOTHER.search(text) else None
 
 
 def _variations(text: str) -> int:

@@ -11,6 +11,7 @@ from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
+from tools.brief.variations import label_in
 from tools.jobs.spec import JobSpec
 
 
@@ -39,6 +40,7 @@ class CreativeView(BaseModel):
     reference_keys: list[str]
     copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; exactly the words on screen
     set_id: str | None  # the set of variations or formats it was made in
+    variation: str  # what this variation changes ("hook: the price first"); empty for an original
     estimated_cost_usd: float
     actual_cost_usd: float | None
     provider_job_id: str | None
@@ -57,6 +59,7 @@ class CreativeView(BaseModel):
                 **{name: getattr(c, name) for name in cls.model_fields if hasattr(c, name)},
                 **_named(people, made_by=c.made_by, confirmed_by=c.confirmed_by),
                 "campaign": campaign,
+                "variation": label_in(c.title),
                 "file": str(path) if path else None,
                 "url": storage.url(c.file_key),
                 "download_url": storage.url(c.file_key, download=download_name(c.title, c.aspect)),
@@ -97,6 +100,7 @@ class JobView(BaseModel):
     id: str
     campaign: str
     title: str
+    variation: str  # what this variation changes ("hook: the price first"); empty for an original
     copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; the words it puts on screen
     status: str
     model: str
@@ -128,6 +132,7 @@ class JobView(BaseModel):
                 ),  # fmt: skip
                 "campaign": campaign,
                 "title": (spec := JobSpec.of(job)).title,
+                "variation": spec.variant.label,
                 "copy": spec.copy,
                 "prediction_id": job.provider_job_id,
                 "created_at": job.created_at.isoformat(),

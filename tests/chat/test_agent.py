@@ -233,3 +233,26 @@ async def test_revised_words_are_held_to_the_user_s_words_like_the_first(tmp_pat
         "Left “Made with Veo 3.1” off screen: it names a video model. "
         "Left “Buy the best kite ever” off screen: the brief does not say it."
     )
+
+
+async def test_variations_each_name_the_one_thing_they_change(tmp_path: Path) -> None:
+    """A variation asked for by name ("with the price first") changes that; the Variations of a video list what
+    each one changes, in the set's order."""
+    studio = await Studio.open(make_settings(tmp_path / "data"))
+    try:
+        await _ask(studio, 'make a 2s square clip of a kite, "Fly high", $20', offline=True, origin="chat:t1",
+                   message_id="m0")  # fmt: skip
+        answer = await _ask(studio, "a variation with the price first", offline=True, origin="chat:t1",
+                            message_id="m1")  # fmt: skip
+        assert answer.startswith("**Variation 1 — hook: the price first** (*")
+        varied = (await studio.jobs.jobs(OWNER))[0]
+        assert varied.variation == "hook: the price first" and varied.title.endswith(", variation 1 (price first)")
+        answer = await _ask(studio, "3 more variations", offline=True, origin="chat:t1", message_id="m2")
+        assert [line.split(" (*")[0] for line in answer.splitlines() if line.startswith("**Variation")] == [
+            "**Variation 2 — headline order: the offer leads**",
+            "**Variation 3 — layout: words and picture swap places**",
+            "**Variation 4 — colourway: the accent as the ground**",
+        ]
+    finally:
+        await studio.backend.drain()
+        await studio.close()

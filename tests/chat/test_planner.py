@@ -110,6 +110,18 @@ def test_variations_with_any_verb_and_number(text: str, count: int) -> None:
     assert (decided.tool, decided.args) == ("make_variations", {"count": count})
 
 
+@pytest.mark.parametrize(
+    ("text", "change"),
+    [("a variation with the price first", "price first"), ("try another colourway", "colourway"),
+     ("a version with faster cuts", "pacing"), ("try a different layout", "layout"), ("another hook", "hook"),
+     ("a take with the product close-up first", "close-up first"),
+     ("a variation where the offer leads", "offer first")],
+)  # fmt: skip
+def test_a_variation_asked_for_by_what_it_changes(text: str, change: str) -> None:
+    decided = plan(text, NAMES)
+    assert (decided.tool, decided.args) == ("make_variations", {"count": 1, "change": change})
+
+
 async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> None:
     model = OfflinePlanner(model_names=NAMES)
     first = await model.ainvoke([HumanMessage("make a square 5s video of a red kite")])

@@ -88,7 +88,8 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
             lambda: buttons(tab, "confirm_job")[1:4] if len(buttons(tab, "confirm_job")) == 4 else None
         )
         assert [b["label"] for b in asked] == [
-            f"Generate “Lighthouse at dawn, landscape, variation {n}” for $3.20" for n in (1, 2, 3)
+            f"Generate “Lighthouse at dawn, landscape, variation {n} ({x}…” for $3.20"
+            for n, x in enumerate(("oth", "fas", "oth"), 1)  # the titles cut short: other colourway, faster cuts
         ]
         for button in asked:
             await tab.click(button)
@@ -97,7 +98,7 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
         async def sent(n: str) -> str | None:
             """The prediction of variation n, once it was sent (two render at a time: the third waits)."""
             jobs = await studio.jobs.jobs(actor)
-            return next((j.prediction_id for j in jobs if j.title.endswith(f"variation {n}")), None)
+            return next((j.prediction_id for j in jobs if f", variation {n} (" in j.title), None)
 
         for n in "23":  # the second one asked for finishes first, then the third, then the first
             fake_replicate.complete(await until(lambda n=n: sent(n)))
@@ -105,6 +106,7 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
         await tab.wait_for(lambda: len(tab.elements("video")) == 4)
         ready = [d["output"] for _, d in said(tab) if d["output"].startswith("Your video is ready")]
         assert [text.split("**")[1] for text in ready[1:]] == [
-            f"Lighthouse at dawn, landscape, variation {n}" for n in (1, 2, 3)
+            f"Lighthouse at dawn, landscape, variation {n} ({short})"
+            for n, short in enumerate(("other colourway", "faster cuts", "other colourway"), 1)
         ]
         await tab.close()

@@ -59,7 +59,14 @@ async def test_the_buttons_under_a_ready_video(settings: Settings) -> None:
         await tab.click(_actions(tab, "make_variations")[0])
         takes = (await _creatives(4))[1:]
         assert {c.aspect for c in takes} == {"1:1"} and {c.set_id for c in takes} == {takes[0].set_id}
-        assert sorted(c.title for c in takes) == [f"{first.title}, variation {k}" for k in (1, 2, 3)]
+        shorts = ("layout swapped", "other colourway", "faster cuts")  # no price, tagline or picture to vary
+        assert sorted(c.title for c in takes) == [
+            f"{first.title}, variation {k} ({x})" for k, x in enumerate(shorts, 1)
+        ]
+        assert sorted(c.variation.split(":")[0] for c in takes) == ["colourway", "layout", "pacing"]
+        messages = tab.messages()
+        assert any("**Variation 1 — layout: words and picture swap places**" in m for m in messages)
+        assert any("The one change from the original: pacing: faster cuts." in m for m in messages)
 
         await tab.click(_actions(tab, "make_formats")[0])
         formats = (await _creatives(7))[4:]

@@ -18,6 +18,7 @@ from campaign.storage import LocalStorage, UrlSigner
 from tools import media
 from tools.brand.contrast import contrast
 from tools.brief import AdCopy, key_phrases, read_copy
+from tools.brief.variations import Variant
 from tools.catalog import frame_size
 from tools.engines.base import Reference, RenderJob
 from tools.engines.draft.engine import (
@@ -92,7 +93,7 @@ def make_job(
     copy: AdCopy | None = None,
     references: list[Reference] | None = None,
     audio: bool = False,
-    variant: int = 0,
+    variant: Variant | None = None,
 ) -> RenderJob:
     w, h = frame_size(aspect, resolution)
     text = brief if brief is not None else BRIEFS.get(template or "prompt", "")
@@ -111,7 +112,7 @@ def make_job(
         copy=copy or read_copy(text),
         references=references or [],
         audio=audio,
-        variant=variant,
+        variant=variant or Variant(),
     )
 
 
@@ -807,11 +808,11 @@ def test_a_social_ad_without_a_call_to_action_draws_no_button() -> None:
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_variations_of_a_brief_look_different_and_each_is_reproducible(template: str) -> None:
+def test_another_seed_gives_other_shots_and_each_is_reproducible(template: str) -> None:
     raw = [jpeg(product_shot(1600, 1200)), png(rainbow_ring(600)), jpeg(rainbow(900, 600))]
     frames = {}
     for variant in (0, 1, 1):
-        job = make_job(template, "16:9", duration=12, copy=FULL_COPY, variant=variant)
+        job = make_job(template, "16:9", duration=12, copy=FULL_COPY, variant=Variant(seed=variant))
         job.width, job.height = job.width // 2, job.height // 2
         design, _ = build_design(job, prepare_references(raw, job.width, job.height))
         frames.setdefault(variant, []).append([design.frame(round(t * job.fps)) for t in (3.0, 5.0, 7.0)])

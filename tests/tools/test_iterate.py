@@ -30,13 +30,36 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         assert AdCopy(**spec["copy"]).given() == {"headline": "Fly higher", "price": "$20"}
         assert spec["aspect"] == "9:16"
 
-        takes = await studio.jobs.variations(alice, first.id, 2, idempotency_key="m1")
-        again = await studio.jobs.variations(alice, first.id, 2, idempotency_key="m1")  # a double click
+        takes = await studio.jobs.variations(alice, first.id, 3, idempotency_key="m1")
+        again = await studio.jobs.variations(alice, first.id, 3, idempotency_key="m1")  # a double click
         assert [t.job_id for t in again] == [t.job_id for t in takes]
-        variants = [(await studio.store.job(t.job_id)).spec["variant"] for t in takes]
-        assert len(set(variants)) == 2 and 0 not in variants
-        more = await studio.jobs.variations(alice, takes[0].job_id, 1)  # "another take", of a take: it goes on counting
-        assert [t.title for t in [*takes, *more]] == [f"{first.title}, variation {n}" for n in (1, 2, 3)]
+        assert (
+            [t.variation for t in again]
+            == [t.variation for t in takes]
+            == [
+                "hook: the price first",
+                "headline order: the offer leads",
+                "layout: words and picture swap places",
+            ]
+        )
+        # Of a variation: the original's next change, and the numbers go on counting.
+        more = await studio.jobs.variations(alice, takes[0].job_id, 1)
+        assert [t.title for t in [*takes, *more]] == [
+            f"{first.title}, variation {n} ({short})"
+            for n, short in enumerate(("price first", "offer first", "layout swapped", "other colourway"), 1)
+        ]
+        views = [await studio.jobs.job(alice, t.job_id) for t in more]
+        assert [v.variation for v in views] == ["colourway: the accent as the ground"]
+        # Past the five kinds, a change comes round again with other shots; one asked for by name.
+        rest = await studio.jobs.variations(alice, first.id, 2)
+        assert [t.variation for t in rest] == ["pacing: faster cuts", "hook: the price first, other shots"]
+        [asked] = await studio.jobs.variations(alice, first.id, 1, change="colourway")
+        assert asked.variation == "colourway: the accent as the ground, other shots"
+        # A new version of a variation keeps its change.
+        longer = await studio.jobs.revise(alice, takes[2].job_id, {"duration_s": 3})
+        assert longer.variation == "layout: words and picture swap places" and longer.title.endswith("(layout swapped)")
+        with pytest.raises(InvalidRequest, match="nothing to make a 'close-up first' variation of"):
+            await studio.jobs.variations(alice, first.id, 1, change="close-up first")  # no picture to close in on
 
         formats, missing = await studio.jobs.formats(alice, first.id)
         assert sorted(f.aspect for f in formats) == ["16:9", "4:5", "9:16"] and missing == []
@@ -45,6 +68,10 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         await studio.backend.drain()
         creative = await studio.library.creative(alice, first.creative_id or "")
         assert creative.set_id == set_id, "the original joins the set it started"
+        assert creative.variation == ""
+        made = await studio.jobs.job(alice, takes[0].job_id)
+        variation = await studio.library.creative(alice, made.creative_id or "")
+        assert (variation.title, variation.variation) == (takes[0].title, "hook: the price first")
 
         with pytest.raises(InvalidRequest, match="1 to 6 variations"):
             await studio.jobs.variations(alice, first.id, 7)

@@ -7,7 +7,7 @@ agent reads it first, with `studio.jobs.brief_of`, and passes it on).
 Modules: `brief` (the model and its reader), `copy` (AdCopy and the strict reading of copy), `llm` (the LLM
 reader) and `check` (an LLM's copy held to the brief's words), `footage` (the words without the copy drawn over the
 footage, for a hosted model), `instructions` (what is not the ad), `motion` (how the logo or product moves),
-`options`, `phrases` (key phrases), `templates`, `titles`.
+`options`, `phrases` (key phrases), `templates`, `titles`, `variations` (what a variation changes: its vocabulary).
 """
 
 from tools.brief.brief import MAX_PROMPT_CHARS, Brief, read_brief

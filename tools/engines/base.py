@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from campaign.errors import ClapboardError
 from tools.brand import BrandKit
 from tools.brief import AdCopy, Motion, read_motion
+from tools.brief.variations import Variant
 from tools.catalog import ModelSpec, Resolved
 
 Progress = Callable[[float, str], Awaitable[None]]
@@ -63,7 +64,7 @@ class RenderJob:
     copy: AdCopy = field(default_factory=AdCopy)  # the words on screen
     references: list[Reference] = field(default_factory=list)
     audio: bool = False
-    variant: int = 0  # which variation of the brief: the draft varies its shots and layout, providers their seed
+    variant: Variant = field(default_factory=Variant)  # which variation of the brief: what it changes, its seed
     brand: BrandKit | None = None  # the brand kit the video follows
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll

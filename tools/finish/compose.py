@@ -170,7 +170,7 @@ class _Finishing:
                 for thread in threads:
                     thread.start()
                 if bed is not None:  # made while the first frames are decoded and drawn
-                    bed.samples = music_bed(self.stage.template, self.duration, self.job.variant)
+                    bed.samples = music_bed(self.stage.template, self.duration, self.job.variant.seed)
                 start = self._start()
                 for item in _drain(drawn):
                     if item[0] == "audio":

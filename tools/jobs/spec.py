@@ -9,6 +9,7 @@ from campaign.models import Job, JobStatus
 from campaign.text import StorableText
 from tools.brand import BrandKit, BrandVersion
 from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
+from tools.brief.variations import Variant
 from tools.engines.base import Reference
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
@@ -88,7 +89,7 @@ class JobSpec(BaseModel):
     title: str
     set_id: str | None = None  # the set of variations or formats this job was made in
     channel: str | None = None  # the channel it was made for (tools/channels.py), when one was named
-    variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed
+    variant: Variant = Field(default_factory=Variant)  # which variation of the brief: what it changes, its seed
     brand: BrandKit | None = None  # the campaign's kit (over its team's) when the job was submitted
     brand_version: BrandVersion | None = None  # which versions that kit came from
 
@@ -118,6 +119,7 @@ class Submitted(BaseModel):
     channel: str | None = None
     copy: AdCopy = Field(default_factory=AdCopy)  # type: ignore[assignment]  # the words on screen
     replaces: str | None = None  # the price question it replaced (a change before the job started), canceled
+    variation: str = ""  # what this variation changes from the original ("hook: the price first"); empty otherwise
 
     @property
     def needs_confirmation(self) -> bool:
@@ -144,4 +146,5 @@ class Submitted(BaseModel):
             notice=job.notice or "",
             channel=spec.channel,
             copy=spec.copy,
+            variation=spec.variant.label,
         )

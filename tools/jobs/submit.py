@@ -22,6 +22,7 @@ from campaign.store import Store
 from tools.brand.current import current
 from tools.brand.follow import filled
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
+from tools.brief.variations import Variant, with_change
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
@@ -78,7 +79,7 @@ class Submissions:
         allow_paths: bool = False,
         idempotency_key: str | None = None,
         set_id: str | None = None,
-        variant: int = 0,
+        variant: Variant | None = None,
         channel: str | None = None,
         brief: Brief | None = None,
     ) -> Submitted:
@@ -157,9 +158,9 @@ class Submissions:
             references=references,
             audio=resolved.audio,
             auto_fallback=confirmed if request.auto_fallback is None else request.auto_fallback,
-            title=brief.title,
+            title=with_change(brief.title, variant) if variant else brief.title,
             set_id=set_id,
-            variant=variant,
+            variant=variant or Variant(),
             channel=channel,
             brand=kit,
             brand_version=kit_version,
@@ -255,9 +256,10 @@ class Submissions:
         return True
 
 
-def _fingerprint(request: VideoRequest, confirmed: bool, variant: int = 0) -> str:
+def _fingerprint(request: VideoRequest, confirmed: bool, variant: Variant | None = None) -> str:
     """A hash of the request as sent: under one idempotency key, the same hash is the same request."""
-    body = {**request.model_dump(mode="json"), "confirm": confirmed, **({"variant": variant} if variant else {})}
+    varied = {"variant": variant.model_dump(mode="json")} if variant else {}
+    body = {**request.model_dump(mode="json"), "confirm": confirmed, **varied}
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 

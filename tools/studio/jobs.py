@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import re
-import secrets
 from typing import Any
 
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
@@ -17,6 +14,7 @@ from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
+from tools.brief.variations import ASKS, Variant, asked, numbered, plan, untitled
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -32,6 +30,7 @@ log = logging.getLogger(__name__)
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 MAX_VARIATIONS = 6
+NEW_TAKE = "On {model} a variation is a new take of the brief: its named change shows on drafts only, for now."
 CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
 
 
@@ -90,7 +89,7 @@ class Jobs:
         allow_paths: bool = False,
         idempotency_key: str | None = None,
         set_id: str | None = None,
-        variant: int = 0,
+        variant: Variant | None = None,
         channel: str | None = None,
         brief: Brief | None = None,
     ) -> Submitted:
@@ -169,9 +168,9 @@ class Jobs:
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
         fields that change; an empty one is removed). Another model keeps the length, format and sound but takes
         its own resolution. A `channel` ("youtube") makes the version for that channel: its format, its brief, in
-        the video's set. A version stays in its video's set and keeps its channel. A job still waiting for its
-        price is replaced: only its asker or an admin may change it, and it is canceled, never charged
-        (`Submitted.replaces` names it)."""
+        the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
+        job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
+        never charged (`Submitted.replaces` names it)."""
         changes = dict(changes)
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
@@ -181,15 +180,16 @@ class Jobs:
             if waiting:
                 await self._owned(actor, job_id, "change")
             made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                        set_id=spec.set_id, channel=spec.channel)  # fmt: skip
+                                        set_id=spec.set_id, channel=spec.channel, variant=spec.variant)  # fmt: skip
             return await self._replacing(actor, job, made) if waiting else made
         channel, aspect = read_channel(named)
         request = request.model_copy(
             update={"prompt": for_channel(spec.prompt, channel), "aspect": changes.get("aspect") or aspect}
         )
         request, note = self.models.for_format(request, channel.label)
-        made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key,
-                                    set_id=await self._set_of(job), channel=channel.key)  # fmt: skip
+        set_id = await self._set_of(job)
+        made = await self._resubmit(actor, request, origin=origin, idempotency_key=idempotency_key, set_id=set_id,
+                                    channel=channel.key, variant=spec.variant)  # fmt: skip
         return made.model_copy(update={"notice": join_notices(note, made.notice)})
 
     async def _replacing(self, actor: Actor, waiting: Job, made: Submitted) -> Submitted:
@@ -206,44 +206,68 @@ class Jobs:
         return await self.submit(actor, request, brief=brief, **kwargs)
 
     async def variations(
-        self, actor: Actor, job_id: str, count: int, *, origin: str = "", idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        job_id: str,
+        count: int,
+        *,
+        change: str | None = None,
+        origin: str = "",
+        idempotency_key: str | None = None,
     ) -> list[Submitted]:
-        """`count` new takes on an earlier job's request (other shots, layout and motion; a provider's other
-        seed), kept together with it as one set in its campaign."""
+        """`count` variations of an earlier job's video, kept together with it as one set in its campaign, each
+        changing one named thing (tools/brief/variations.py): the hook, the headline order, the layout, the
+        colourway, the pacing, in that order, leaving out those the set has; past five, each again with other shots.
+        `change` asks for one kind ("price first", "colourway": a key of ASKS). The same idempotency key gives the
+        same variations again (a double click, a retry)."""
         if not 1 <= count <= MAX_VARIATIONS:
             raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
+        if change is not None and change not in ASKS:
+            raise InvalidRequest(f"A variation can change: {', '.join(ASKS)}.")
         job, request = await self._again(actor, job_id, {})
+        spec = JobSpec.of(job)
         set_id = await self._set_of(job)
-        # Another set of takes than any before, the same one again for the same key (a double click, a retry).
-        seed = int(hashlib.sha256(idempotency_key.encode()).hexdigest()[:8], 16) if idempotency_key else None
-        first = (seed if seed is not None else secrets.randbelow(1 << 32)) * MAX_VARIATIONS + 1
-        title = re.sub(r", variation \d+$", "", JobSpec.of(job).title)  # takes of a take are the original's
-        done = await self._variations_made(actor, job, set_id, title, idempotency_key)
-        return [
+        title = untitled(spec.title)[0]  # variations of a variation are the original's
+        done, made = await self._variations_made(actor, job, set_id, title, idempotency_key)
+        base, pictures = Variant(seed=spec.variant.seed), bool(spec.references)
+        if change is None:
+            variants = plan(base, spec.copy, pictures, made, count)
+        elif (one := asked(change, base, spec.copy, pictures, made)) is not None:
+            variants = [one]
+        else:
+            raise InvalidRequest(
+                f"This video has nothing to make a '{change}' variation of (no price, offer or picture for it).",
+                hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
+            )
+        model = self.models.get(request.model)
+        note = NEW_TAKE.format(model=model.name) if model.hosted else ""  # until the finisher draws it over footage
+        submitted = [
             await self._resubmit(
                 actor,
-                request.model_copy(update={"title": f"{title}, variation {done + k + 1}"}),
+                request.model_copy(update={"title": numbered(title, done + k + 1)}),
                 origin=origin,
                 set_id=set_id,
-                variant=first + k,
+                variant=variant,
                 idempotency_key=idempotency_key and f"{idempotency_key}:v{k}",
             )  # fmt: skip
-            for k in range(count)
+            for k, variant in enumerate(variants)
         ]
+        return [m.model_copy(update={"notice": join_notices(note, m.notice)}) for m in submitted]
 
-    async def _variations_made(self, actor: Actor, job: Job, set_id: str, title: str, key: str | None) -> int:
-        """The highest variation number already in the set, so more takes go on counting (two never share a
-        title); takes made with this idempotency key before are left out, so a retry numbers them as before."""
-        taken = re.compile(rf"{re.escape(title)}, variation (\d+)")
+    async def _variations_made(
+        self, actor: Actor, job: Job, set_id: str, title: str, key: str | None
+    ) -> tuple[int, set[Variant]]:
+        """The highest variation number already in the set, so more variations go on counting (two never share a
+        title), and the variations the set has; those made with this idempotency key before are left out, so a
+        retry makes and numbers them as before."""
         jobs = await self.store.jobs(actor.team_id, campaign_id=job.campaign_id, limit=500)
-        numbers = [
-            int(m.group(1))
+        specs = [
+            s
             for j in jobs
-            if not (key and (j.idempotency_key or "").startswith(f"{key}:v"))
-            and (s := JobSpec.of(j)).set_id == set_id
-            and (m := taken.fullmatch(s.title))
+            if not (key and (j.idempotency_key or "").startswith(f"{key}:v")) and (s := JobSpec.of(j)).set_id == set_id
         ]
-        return max(numbers, default=0)
+        numbers = [n for s in specs if (named := untitled(s.title))[0] == title and (n := named[1])]
+        return max(numbers, default=0), {s.variant for s in specs}
 
     async def formats(
         self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None

@@ -18,6 +18,8 @@ from tools.brand.colours import COLOUR, colour_hex
 from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
 from tools.brand.kit import Role
 from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCopy, Brief, Checked
+from tools.brief.variations import ASKS as VARIATION_ASKS
+from tools.brief.variations import read_ask, untitled
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
@@ -41,6 +43,7 @@ __all__ = [
     "MAX_VARIATIONS",
     "PROVIDER_ANSWERED",
     "TITLE_CHARS",
+    "VARIATION_ASKS",
     "Actor",
     "AdCopy",
     "BrandChanges",
@@ -78,5 +81,7 @@ __all__ = [
     "WebhookRejected",
     "Words",
     "colour_hex",
+    "read_ask",
+    "untitled",
     "usd_text",
 ]

@@ -51,6 +51,7 @@ class Design:
         sl, st, sr, sb = stage.safe
         self.safe_w, self.safe_h = sr - sl, sb - st
         self.cuts: list[float] = []  # scene changes that are wiped in
+        self.opening = 0.0  # when the opening beat ends (a hook variation goes before it); set by each design
         self.wipe_len = 0.4
         self._frozen: tuple[int, Image.Image] | None = None
 

@@ -29,11 +29,19 @@ from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
 from tools.brand.follow import ATTACHED_LOGO, colours_for, roles
 from tools.brief import AdCopy, get_template
+from tools.brief.variations import Change
 from tools.engines.base import Progress, RenderJob, RenderOutcome
 from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
+from tools.engines.draft.hooks import HOOKS, Hooked
 from tools.engines.draft.kit import Box, Marks, Probe, RefImage, Stage, load_reference, logo_score
 from tools.engines.draft.motion import told
-from tools.engines.draft.palette import Palette, palette_from_brief, palette_from_images, palette_from_roles
+from tools.engines.draft.palette import (
+    Palette,
+    palette_from_brief,
+    palette_from_images,
+    palette_from_roles,
+    swapped,
+)
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
 
@@ -203,6 +211,8 @@ def brand_stage(
         palette = palette_from_roles(background, by_role.text, by_role.accent, by_role.colours, followed.source)
     else:
         palette = palette_from_images(images, job.brief, weights) if images else palette_from_brief(job.brief)
+    if job.variant.change == Change.colourway:
+        palette = swapped(palette)
     faces = {}
     if headline := files.fonts.get("headline"):
         faces["black"] = kit_face(headline)
@@ -217,7 +227,8 @@ def brand_stage(
         palette=palette,
         template=template,
         beat=mood_for(template).beat,
-        variant=job.variant,
+        variant=job.variant.seed,
+        change=job.variant.change,
         faces=faces,
         probe=probe,
         marks=marks,
@@ -229,12 +240,15 @@ def brand_stage(
 def build_design(
     job: RenderJob, refs: list[RefImage], files: BrandFiles | None = None, probe: Probe | None = None
 ) -> tuple[Design, Stage]:
-    """The template's motion design for this job, with its palette, fonts, logo and copy, ready to draw."""
+    """The template's motion design for this job, with its palette, fonts, logo and copy, ready to draw: a hook
+    variation plays its hook over the start of the template's design."""
     stage = brand_stage(job, refs, files, probe)
-    design = DESIGNS[stage.template](stage, refs, job.copy)
+    copy = job.variant.copy_for(job.copy)
+    design = DESIGNS[stage.template]
+    drawn = Hooked(stage, refs, copy, design) if job.variant.change in HOOKS else design(stage, refs, copy)
     if stage.motion is not None and stage.moved:  # the user is told the motion the video does
         stage.notice = " ".join(n for n in [stage.notice, told(stage.motion, stage.moved)] if n)
-    return design, stage
+    return drawn, stage
 
 
 def render_draft(
@@ -299,7 +313,7 @@ def render_draft(
             track = AudioTrack(container) if job.audio else None
             drawer.start()
             if track is not None:  # made while the first frames are drawn
-                track.samples = music_bed(stage.template, stage.duration, job.variant)
+                track.samples = music_bed(stage.template, stage.duration, job.variant.seed)
             while True:
                 vf = frames.get()
                 if vf is None:

@@ -17,6 +17,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from tools.brand.contrast import RGB, contrast
 from tools.brief import FIELD, AdCopy, Motion
+from tools.brief.variations import Change
 from tools.engines.draft.cutout import cut_out
 from tools.engines.draft.palette import Palette
 from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
@@ -306,7 +307,8 @@ class Stage:
     palette: Palette
     template: str = "prompt"  # the template drawn, whose mood the music has
     beat: float = 0.5  # seconds per beat of the music: scene changes land on multiples of it
-    variant: int = 0  # which variation of the brief: shot order, crops, alignment and emphasis differ
+    variant: int = 0  # the variation's seed: shot order, crops and emphasis differ (0: the original's)
+    change: Change | None = None  # the one thing a variation changes (tools/brief/variations.py)
     text_boxes: set[Box] = field(default_factory=set)  # every box text was drawn in, over the whole render
     # What a viewer sees in the frame being drawn: ("text" or "subject", box) for each thing drawn at half
     # opacity or more. Reset at the start of each frame.
@@ -335,6 +337,16 @@ class Stage:
     @property
     def short(self) -> int:
         return min(self.width, self.height)
+
+    @property
+    def pace(self) -> float:
+        """How long pictures hold before they cut, against the original (a pacing variation cuts twice as often)."""
+        return 0.5 if self.change == Change.pacing else 1.0
+
+    @property
+    def swapped(self) -> bool:
+        """Whether the words and the picture swap places (a layout variation)."""
+        return self.change == Change.layout
 
     @property
     def u(self) -> float:

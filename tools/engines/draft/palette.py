@@ -238,6 +238,13 @@ def palette_from_roles(
     return _palette(colours, source, grounds, (acc, on_accent), ink, readable_on(acc, list(grounds)), grounds)
 
 
+def swapped(p: Palette) -> Palette:
+    """The other colourway of a palette: its accent as the ground and its ground as the accent, each moved in
+    lightness only as far as it takes for every text on them to read (a colourway variation)."""
+    colours = (p.accent, *(c for c in p.colours if c != p.accent))
+    return palette_from_roles(p.accent, None, p.bg, colours, p.source)
+
+
 def _accent_for(accent: RGB, bg: RGB, ink: RGB) -> tuple[RGB, RGB]:
     """The accent as a fill (buttons, labels) and the text colour on it: the accent itself when it stands out from
     the background (3:1) and some text reads on it, else the nearest lightness of its hue that does."""

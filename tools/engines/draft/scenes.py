@@ -53,7 +53,7 @@ from tools.engines.draft.kit import (
 )
 from tools.engines.draft.motion import Mover, Subject, mover_for
 from tools.engines.draft.shots import _FrameShot, _Shots
-from tools.engines.draft.story import Storyboard
+from tools.engines.draft.story import Storyboard, graphics_area
 from tools.engines.draft.text import TextBlock
 
 
@@ -112,11 +112,11 @@ class BrandAnimation(Design):
         # The story between the message and the end card: the other references full-bleed, kinetic type of
         # each line of the copy, and the logo from new angles, a beat every few seconds.
         self.story: Storyboard | None = None
-        if story_time >= 1.2:
+        if story_time >= 1.2 * s.pace:  # a pacing variation cuts to a story sooner
             length = clamp(story_time / max(1, len(lines) + len(self.others)), 1.2, 3.4)
             frames = round(length * self.fps) + 2
             visits = math.ceil(story_time / length / max(1, len(self.others)))
-            area = (sl, st, sr, round(st + self.safe_h * 0.7))  # graphics stay clear of the caption
+            area = graphics_area(self)  # graphics stay clear of the caption
             shots = _Shots(
                 [_FrameShot(self, ref, k, frames, area=area, visits=visits) for k, ref in enumerate(self.others)]
             )
@@ -145,6 +145,10 @@ class BrandAnimation(Design):
         self.logo_cy = top + self.logo.size[1] / 2
         self.bar_y = round(top + self.logo.size[1] + gap)
         self.tag_y = self.bar_y + self.bar_h + gap
+        if s.swapped and self.under:  # a layout variation: the words over the bar, the logo under them
+            self.tag_y = top
+            self.bar_y = round(top + under_h + gap)
+            self.logo_cy = self.bar_y + self.bar_h + gap + self.logo.size[1] / 2
         # End card: the logo smaller over the closing words (end text, offer, price, conditions, code, call to
         # action, website).
         self.end_scale = 0.7
@@ -157,6 +161,7 @@ class BrandAnimation(Design):
         self.sweep_start = self.reveal * 0.55
         self.sweep_len = clamp(0.45 * D, 0.6, 1.1)
         self.hold_end = story_from if self.story else self.end_start
+        self.opening = self.hold_end
         self.story_from = story_from if self.story else D + 1
         self.cuts = ([*(b.a for b in self.story.beats)] if self.story else []) + [self.end_start]
         self.wipe_len = min(0.4, self.end_len * 0.3)
@@ -292,18 +297,18 @@ class _Shot:
     # Poses for cut-outs: (scale from, scale to, x offset as a share of the area's width).
     POSES = ((0.92, 1.0, 0.0), (1.0, 0.86, -0.06), (0.8, 0.9, 0.06), (1.02, 1.08, 0.0))
 
-    def _pose(self, x: float, move: int, opacity: float) -> tuple[float, float, float]:
-        """A cut-out's scale and centre at progress x of move number `move`."""
+    def _pose(self, x: float, move: int, opacity: float, closer: float = 1.0) -> tuple[float, float, float]:
+        """A cut-out's scale and centre at progress x of move number `move`, `closer` times as close."""
         a, b, dx = self.POSES[move % len(self.POSES)]
-        scale = lerp(a, b, x) * lerp(0.96, 1.0, opacity)
+        scale = lerp(a, b, x) * lerp(0.96, 1.0, opacity) * closer
         return scale, self.cx - self.shift[0] * scale + dx * self.w, self.cy - self.shift[1] * scale
 
-    def _panel(self, x: float, move: int) -> Image.Image:
-        """A photo's panel at progress x of move number `move`."""
+    def _panel(self, x: float, move: int, closer: float = 1.0) -> Image.Image:
+        """A photo's panel at progress x of move number `move`, `closer` times as close."""
         z0, z1, f0, f1 = self.MOVES[move % len(self.MOVES)]
         lo, hi = self.kb.zoom
         z = lerp(lo, hi, clamp((lerp(z0, z1, x) - 1.0) / 0.16))
-        return self.kb.view(z, lerp(f0[0], f1[0], x), lerp(f0[1], f1[1], x))
+        return self.kb.view(z * closer, lerp(f0[0], f1[0], x), lerp(f0[1], f1[1], x))
 
     def draw_moving(self, frame: Image.Image, mover: Mover, t: float, x: float, move: int) -> None:
         """The shot coming in the way the brief asks (a spin, a slide, ...) at time `t`, at progress x of move
@@ -317,16 +322,19 @@ class _Shot:
             box = mover.draw_image(frame, card, self.x0 + self.w / 2, self.y0 + self.h / 2, t)
         self.design.s.show("subject", box)
 
-    def draw(self, frame: Image.Image, x: float, opacity: float, settled: bool, move: int = 0) -> None:
-        """Draw the shot at progress x of move number `move` (each beat of the showcase moves differently)."""
+    def draw(
+        self, frame: Image.Image, x: float, opacity: float, settled: bool, move: int = 0, closer: float = 1.0
+    ) -> None:
+        """Draw the shot at progress x of move number `move` (each beat of the showcase moves differently), `closer`
+        times as close (a cut in to the product)."""
         if opacity <= 0.01:
             return
         if self.cutout:
-            scale, cx, cy = self._pose(x, move, opacity)
+            scale, cx, cy = self._pose(x, move, opacity, closer)
             box = self.sprite.draw(frame, cx, cy, scale, opacity)
             self.design.s.show("subject", box, opacity)
             return
-        panel = self._panel(x, move)
+        panel = self._panel(x, move, closer)
         self.design.s.show("subject", (self.x0, self.y0, self.x0 + self.w, self.y0 + self.h), opacity)
         if settled and opacity >= 1.0:
             under = [(box, frame.crop(box), outside) for box, outside in self.corners]
@@ -348,7 +356,7 @@ class ProductShowcase(Design):
         logo, products = _pick_logo(refs) if len(refs) > 1 else (None, refs)
         if logo is not None and logo_score(logo) < 2.5:
             logo, products = None, refs
-        if s.wide and s.variant % 2:  # another variation: the product on the left, the words on the right
+        if s.wide and s.swapped:  # a layout variation: the product on the left, the words on the right
             self.product_area: Box = (sl, round(H * 0.1), round(W * 0.53), round(H * 0.9))
             text_box: Box = (round(W * 0.57), st, sr, sb)
             self.align = "left"
@@ -356,6 +364,11 @@ class ProductShowcase(Design):
             self.product_area = (round(W * 0.47), round(H * 0.1), sr, round(H * 0.9))
             text_box = (sl, st, round(W * 0.43), sb)
             self.align = "left"
+        elif s.swapped:  # a layout variation: the words on top, the product under them
+            text_box = (sl, st, sr, round(H * (0.44 if s.vertical else 0.4)))
+            self.product_area = (round(W * 0.08), round(H * (0.48 if s.vertical else 0.45)), round(W * 0.92),
+                                 round(H * (0.9 if s.vertical else 0.93)))  # fmt: skip
+            self.align = "center"
         else:
             top = round(H * (0.08 if s.vertical else 0.07))
             bottom = round(H * (0.52 if s.vertical else 0.55))
@@ -410,6 +423,7 @@ class ProductShowcase(Design):
         self.glow = self.drifting_light(period=12.0) if not self.shots else None
         D = self.D
         self.intro = s.on_beat(clamp(0.2 * D, 0.7, 2.0), minimum=s.beat)
+        self.opening = self.intro
         self.end_len = clamp(0.28 * D, 0.9, 2.8)
         self.end_start = max(self.intro, s.on_beat(D - self.end_len))
         self.end_len = D - self.end_start
@@ -430,7 +444,7 @@ class ProductShowcase(Design):
             length = clamp((span - feature_time) / max(1, len(lines)), 2.0, 3.4)
             frames = round(length * self.fps) + 2
             visits = math.ceil((span - feature_time) / length / max(1, len(products)))
-            area = (sl, st, sr, round(st + self.safe_h * 0.7))  # graphics stay clear of the caption
+            area = graphics_area(self)  # graphics stay clear of the caption
             shots = _Shots([_FrameShot(self, r, k, frames, area=area, visits=visits) for k, r in enumerate(products)])
             mark = self.logo_sprite or (None if products else self.headline_mark(copy))
             self.story = Storyboard(self, self.intro + feature_time, self.end_start, length, lines, shots, mark)
@@ -467,11 +481,17 @@ class ProductShowcase(Design):
             return
         if self.shots:
             k, a, b = self._beat(t)
-            shot = self.shots[(k + 1) % len(self.shots)]
+            # A pacing variation cuts the picture within each beat, on a beat of the music (the words keep theirs):
+            # in close, another move.
+            parts = round(1 / self.s.pace) if t < self.end_start else 1
+            inner = [x for n in range(1, parts) if a < (x := self.s.on_beat(a + (b - a) * n / parts)) < b]
+            part = sum(1 for x in inner if t >= x)
+            edges = [a, *inner, b]
+            move = progress(t, edges[part], edges[part + 1])
+            shot = self.shots[(k + 1 + part + self.s.variant) % len(self.shots)]  # another seed: other shots
             enter = ease_out(progress(t, a, a + (min(0.7, self.intro * 0.8) if a == 0 else 0.3)))
-            if len(self.shots) == 1 and a > 0:
-                enter = 1.0  # the same product moving on: no fade
-            move = progress(t, a, b)
+            if (len(self.shots) == 1 and a > 0) or part:
+                enter = 1.0  # the same product moving on, or a cut within the beat: no fade
             settled = enter >= 1.0
             x = ease_in_out(move) * 0.8 + move * 0.2
             if self.mover is not None and k < 0 and self.mover.moving(t):
@@ -479,7 +499,7 @@ class ProductShowcase(Design):
                 shot.draw_moving(frame, self.mover, t, x, k + 1 + self.s.variant)
             else:
                 frame.paste(shot.settled if settled else self.bg, (0, 0))
-                shot.draw(frame, x, enter, settled, k + 1 + self.s.variant)
+                shot.draw(frame, x, enter, settled, k + 1 + self.s.variant + 2 * part, 1.35 if part % 2 else 1.0)
         else:
             frame.paste(self.bg, (0, 0))
             if self.glow is not None:
@@ -574,12 +594,13 @@ class SocialMedia(Design):
         D = self.D
         # Cuts every two beats of the music (about a second), the hook and the end card on beats too.
         self.hook_end = min(s.on_beat(clamp(0.2 * D, 0.8, 2.0), minimum=s.beat), D)
+        self.opening = self.hook_end
         self.end_len = clamp(0.25 * D, 0.7, 2.4)
         self.end_start = max(self.hook_end, s.on_beat(D - self.end_len))
         if self.end_start >= D - 0.3:
             self.end_start = D
         cut_time = self.end_start - self.hook_end
-        self.n_cuts = max(1, round(cut_time / (2 * s.beat))) if cut_time > 0.3 else 0
+        self.n_cuts = max(1, round(cut_time / (2 * s.beat * s.pace))) if cut_time > 0.3 else 0
         if not self.n_cuts:
             self.end_start = self.hook_end
         self.end_len = D - self.end_start
@@ -600,6 +621,8 @@ class SocialMedia(Design):
             else None
         )
         self.hook_cy = st + self.safe_h * (0.28 if s.vertical else 0.36)
+        if s.swapped:  # a layout variation: the hook low, the captions at the top
+            self.hook_cy = sb - self.safe_h * (0.28 if s.vertical else 0.36)
         self.kicker = kicker(self, copy.sale, self.safe_w * 0.9, scale * 1.1)
         # Captions: the features, then the other lines of the copy, in light boxes at the bottom of the safe zone,
         # so there is text on screen the whole time. A cut too short for each line its own shows several at once.
@@ -612,6 +635,9 @@ class SocialMedia(Design):
         band_top = round(self.hook_cy + self.hook.size[1] / 2 + 2 * u) if self.hook is not None else st
         cap_h = max((c.size[1] for c in self.captions), default=0) * self.per_cut
         band_bottom = round(sb - cap_h - 3.5 * u) if self.captions else sb
+        if s.swapped:
+            band_top = round(st + cap_h + 3.5 * u) if self.captions else st
+            band_bottom = round(self.hook_cy - self.hook.size[1] / 2 - 2 * u) if self.hook is not None else sb
         if band_bottom - band_top < self.safe_h * 0.25:
             band_top, band_bottom = st, sb
         shot_frames = round(max(self.hook_end, self.cut_len) * self.fps) + 1
@@ -705,11 +731,18 @@ class SocialMedia(Design):
             if self.shots and self.captions:
                 k = progress(t, a, a + 0.24)  # on screen from the cut's first frame, popping into place
                 scale = min(1.0, 0.86 + 0.14 * ease_out_back(k))
-                bottom = s.safe[3] - 1.5 * u
-                for n in reversed(self._caps(c)):
-                    cap = self.captions[n]
-                    self.draw_text_sprite(frame, cap, self.W / 2, bottom - cap.size[1] / 2, scale)
-                    bottom -= cap.size[1] + u
+                if s.swapped:  # a layout variation: the captions hang from the top of the safe zone
+                    top = s.safe[1] + 1.5 * u
+                    for n in self._caps(c):
+                        cap = self.captions[n]
+                        self.draw_text_sprite(frame, cap, self.W / 2, top + cap.size[1] / 2, scale)
+                        top += cap.size[1] + u
+                else:
+                    bottom = s.safe[3] - 1.5 * u
+                    for n in reversed(self._caps(c)):
+                        cap = self.captions[n]
+                        self.draw_text_sprite(frame, cap, self.W / 2, bottom - cap.size[1] / 2, scale)
+                        bottom -= cap.size[1] + u
             elif colour_field is not None and self.field_caps:
                 blocks = [self.field_caps[n] for n in self._caps(c)]
                 k = ease_out(progress(t, a, a + 0.26))
@@ -789,19 +822,26 @@ class PromptVideo(Design):
         self.bg = self.background(glow_at=(0.3, 0.3))
         self.blocks = [b for g in [*self.groups, self.closing] for b in g]
         heights = [self._height(g) for g in [*self.groups, self.closing]]
-        text_top = sb - max(heights, default=0)
+        text_h = max(heights, default=0)
+        text_top = sb - text_h
         # Beats of at most 3.5 s on the music's beats: a new shot (the references in turn, each time with
         # another move) and the next line in each.
         n_text = len(self.groups) + (1 if self.closing else 0)
         count = max(n_text, math.ceil(D / 3.5)) if (self.blocks or refs) else 1
+        # A pacing variation cuts the picture within each beat; the words keep their beats.
+        self.per = round(1 / s.pace)
+        count *= self.per
         edges = [D * k / count for k in range(count + 1)]
         edges[1:-1] = [s.on_beat(x) for x in edges[1:-1]]
         self.edges = edges
+        self.opening = edges[self.per]
         self.fade = min(0.6, min(b - a for a, b in zip(edges, edges[1:], strict=False)) * 0.25)
         frames = round((max(b - a for a, b in zip(edges, edges[1:], strict=False)) + self.fade) * self.fps) + 2
         # Contained images sit high in tall frames, leaving the lower third to the words.
         anchor = 0.32 if self.H > self.W * 1.1 else 0.5
         area = (sl, st, sr, round(text_top - 3 * u)) if self.blocks else (sl, st, sr, sb)
+        if s.swapped and self.blocks:  # a layout variation: the words at the top, the picture under them
+            area = (sl, round(st + text_h + 3 * u), sr, sb)
         shots = [
             _FrameShot(self, refs[(k + s.variant) % len(refs)], k, frames, anchor_y=anchor, area=area)
             for k in range(count if refs else 0)
@@ -814,10 +854,16 @@ class PromptVideo(Design):
             self.mover = mover_for(s, subject, 0.05, edges[1] - self.fade)
         self.scrim: Image.Image | None = None
         if self.kbs and self.blocks:
-            # A lower third on a scrim dense enough for the text to read over any image.
+            # A lower third on a scrim dense enough for the text to read over any image (an upper third, the
+            # scrim turned over, in a layout variation).
             self.scrim_top = max(0, int(text_top - 16 * u))
             mask = vertical_scrim(W, H - self.scrim_top, p.bg, 0.0, 1.0)
             self.scrim = _floor_scrim(mask, int(text_top - 2.5 * u - self.scrim_top), _scrim_alpha(p.ink, p.bg))
+            if s.swapped:
+                reach = min(H, int(st + text_h + 16 * u))
+                mask = vertical_scrim(W, reach, p.bg, 0.0, 1.0)
+                floor = _floor_scrim(mask, int(reach - st - text_h - 2.5 * u), _scrim_alpha(p.ink, p.bg))
+                self.scrim, self.scrim_top = ImageOps.flip(floor), 0
         self.text_bottom = sb
         self.glow = self.drifting_light(period=12.0) if not self.kbs else None
         self.colour_fields = self.fields()
@@ -827,7 +873,7 @@ class PromptVideo(Design):
 
     def _lines(self, k: int) -> list[TextBlock]:
         """The lines of beat `k`: the closing words on the last beat, the others in turn before it."""
-        last = len(self.edges) - 2
+        last = (len(self.edges) - 2) // self.per
         if self.closing and k == last:
             return self.closing
         return self.groups[k % len(self.groups)] if self.groups else []
@@ -864,7 +910,7 @@ class PromptVideo(Design):
         if self.kbs:
             self._image(frame, i)
             if self.scrim is not None:
-                frame.paste(p.bg, (0, self.scrim_top, self.W, self.H), self.scrim)
+                frame.paste(p.bg, (0, self.scrim_top, self.W, self.scrim_top + self.scrim.height), self.scrim)
         k, a, b = self._beat(t)
         if not self.kbs and not self.blocks and len(self.edges) > 2:  # nothing but the palette: a field a beat
             fill, _, light = self.colour_fields[k % len(self.colour_fields)]
@@ -877,12 +923,18 @@ class PromptVideo(Design):
                 self.glow.draw(frame, t + 4.0 * k)
         if not self.blocks:
             return
+        k, a, b = k // self.per, self.edges[k // self.per * self.per], self.edges[(k // self.per + 1) * self.per]
         enter = ease_out(progress(t, a + 0.1, a + min(0.8, 0.1 + (b - a) * 0.3)))
-        leave = 1 - progress(t, b - 0.35, b) if k < len(self.edges) - 2 else 1.0
+        leave = 1 - progress(t, b - 0.35, b) if b < self.edges[-1] else 1.0
         lines = self._lines(k)
         height = self._height(lines)
         drift = (1 - enter) * 2.5 * u - progress(t, a, b) * 1.2 * u
-        y = self.text_bottom - height + min(0.0, drift) if self.kbs else (s.safe[1] + s.safe[3] - height) / 2 + drift
+        if not self.kbs:
+            y = (s.safe[1] + s.safe[3] - height) / 2 + drift
+        elif s.swapped:  # a layout variation: the words hang from the top of the safe zone
+            y = s.safe[1] + max(0.0, drift)
+        else:
+            y = self.text_bottom - height + min(0.0, drift)
         for block in lines:
             s.paste_text(frame, block, (self.W - block.width) / 2, y, p.ink, enter * leave)
             y += block.height + 1.5 * u

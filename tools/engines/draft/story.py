@@ -13,7 +13,8 @@ the music, and each beat is one of three shots:
 
 Lines go round in order (each feature on its own beat); shots go round the references; colour fields and mark
 positions cycle too, so no beat repeats the one before it, even when the brief gives one line and no picture.
-The variant shifts where each cycle starts, so variations of a brief cut differently.
+The seed shifts where each cycle starts, so takes of a brief cut differently; a pacing variation cuts twice as
+often, a layout variation puts the captions at the top and the graphics under them.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from tools.engines.draft.design import Design
-from tools.engines.draft.kit import Sprite, clamp, ease_out, ease_out_back, progress
+from tools.engines.draft.kit import Box, Sprite, clamp, ease_out, ease_out_back, progress
 from tools.engines.draft.shots import _Shots
 
 
@@ -41,6 +42,14 @@ class Beat:
     @property
     def shot(self) -> tuple[str, int, int]:
         return (self.kind, self.index, self.visit)
+
+
+def graphics_area(design: Design) -> Box:
+    """Where a storyboard's graphics go: the safe zone but its caption's end (the bottom; the top when the layout
+    is swapped)."""
+    sl, st, sr, sb = design.s.safe
+    room = round(design.safe_h * 0.7)
+    return (sl, sb - room, sr, sb) if design.s.swapped else (sl, st, sr, st + room)
 
 
 MARK_POSES = ((0.5, 0.44, 1.0), (0.34, 0.42, 0.82), (0.66, 0.46, 0.82), (0.5, 0.4, 1.18))
@@ -71,7 +80,7 @@ class Storyboard:
         self.mark_lines = [s.text(x, "bold", safe_w * 0.9, safe_h * 0.2, 6.2 * u, max_lines=2) for x in lines]
         self.fields = design.fields()
         self.glow = design.drifting_light(period=9.0, size=1.1)
-        n = max(1, round((end - start) / length))
+        n = max(1, round((end - start) / (length * s.pace)))
         edges = [start, *(s.on_beat(start + (end - start) * k / n) for k in range(1, n)), end]
         kinds = self._kinds(bool(shots), bool(lines), mark is not None)
         v = s.variant
@@ -115,7 +124,7 @@ class Storyboard:
             if beat.line >= 0:
                 cap = self.captions[beat.line]
                 scale = min(1.0, 0.8 + 0.2 * ease_out_back(k)) if k > 0 else 0.0
-                cy = s.safe[3] - cap.size[1] / 2 - 1.5 * u
+                cy = s.safe[1] + cap.size[1] / 2 + 1.5 * u if s.swapped else s.safe[3] - cap.size[1] / 2 - 1.5 * u
                 d.draw_text_sprite(frame, cap, d.W / 2, cy, scale, clamp(k * 2))
         elif beat.kind == "type":
             fill, ink, light = self.fields[beat.index]
