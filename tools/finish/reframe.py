@@ -15,7 +15,7 @@ hold, such as PCM, is encoded as AAC).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,8 +27,8 @@ import numpy as np
 
 from campaign.errors import InvalidRequest, StorageFailed
 from tools.catalog import frame_size
-from tools.engines.draft.audio import BIT_RATE, CHUNK, SAMPLE_RATE
 from tools.engines.draft.engine import encoder_stream, open_output
+from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import Track, frame_rate, track_subject
 from tools.finish.yuv import planes, yuv420
 
@@ -48,7 +48,6 @@ BLUR_SCALE = 8  # the fill is blurred at 1/8 of the frame's size
 # The source's P and B frames stay P and B: its encoder chose them for these very frames, so x264 skips choosing
 # again (a third less CPU). Intra frames are x264's to place (an all-intra source gets no all-intra reframes).
 NONE, INTER = av.video.frame.PictureType.NONE, {av.video.frame.PictureType.P, av.video.frame.PictureType.B}
-MP4_AUDIO = {"aac", "mp3", "opus", "alac", "flac", "ac3", "eac3"}  # audio an MP4 holds as it is
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ class _Output:
     plan: Plan
     container: av.container.OutputContainer
     video: av.VideoStream
-    sound: _Sound | None
+    sound: CopiedSound | None
     frame: av.VideoFrame  # drawn into again for every frame (the encoder copies it)
 
 
@@ -243,7 +242,7 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
                             out.container.mux(out.video.encode(out.frame))
                         written += 1
                 elif packet.dts is not None:
-                    decoded = [] if audio is None or _holds(audio) else list(_audio_frames(packet))
+                    decoded = [] if audio is None or mp4_holds(audio) else list(audio_frames(packet))
                     for out in outputs:
                         if out.sound is not None:
                             out.sound.add(packet, decoded, start)
@@ -260,63 +259,8 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
 def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None) -> _Output:
     container = open_output(path)
     video = encoder_stream(container, *plan.size, rate)
-    sound = _Sound(container, audio) if audio is not None else None
+    sound = CopiedSound(container, audio) if audio is not None else None
     return _Output(plan, container, video, sound, av.VideoFrame(*plan.size, "yuv420p"))
-
-
-def _holds(audio: av.AudioStream) -> bool:
-    """Whether an MP4 holds this sound as it is."""
-    return audio.codec_context.name in MP4_AUDIO
-
-
-def _audio_frames(packet: av.Packet) -> Iterator[av.AudioFrame]:
-    for frame in packet.decode():
-        if isinstance(frame, av.AudioFrame):
-            yield frame
-
-
-class _Sound:
-    """One output's sound: the source's packets copied unchanged, or, for a codec an MP4 does not hold (PCM from
-    a .mov, Vorbis from a .webm), its decoded frames encoded as AAC."""
-
-    def __init__(self, container: av.container.OutputContainer, audio: av.AudioStream) -> None:
-        self.container = container
-        self.resampler: av.AudioResampler | None = None
-        if _holds(audio):
-            self.stream = container.add_stream_from_template(audio)
-        else:
-            self.stream = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo")
-            self.stream.bit_rate = BIT_RATE
-            self.resampler = av.AudioResampler(format="fltp", layout="stereo", rate=SAMPLE_RATE, frame_size=CHUNK)
-        self.sent = 0
-
-    def add(self, packet: av.Packet, decoded: list[av.AudioFrame], start: float) -> None:
-        """The source's packet (and its frames, decoded once for every output), shifted to the video's start."""
-        if self.resampler is None:
-            if packet.time_base is not None and packet.dts is not None:
-                copy = av.Packet(bytes(packet))  # a copy each: muxing takes the packet's data
-                shift = round(start / packet.time_base)
-                copy.pts = None if packet.pts is None else packet.pts - shift
-                copy.dts = packet.dts - shift
-                copy.duration, copy.is_keyframe = packet.duration, packet.is_keyframe
-                copy.time_base, copy.stream = packet.time_base, self.stream
-                self.container.mux(copy)
-            return
-        for frame in decoded:
-            frame.pts = None  # the resampler counts samples from the first
-            for chunk in self.resampler.resample(frame):
-                self._encode(chunk)
-
-    def finish(self) -> None:
-        if self.resampler is not None:
-            for chunk in self.resampler.resample(None):
-                self._encode(chunk)
-            self.container.mux(self.stream.encode(None))
-
-    def _encode(self, chunk: av.AudioFrame) -> None:
-        chunk.pts, chunk.time_base = self.sent, Fraction(1, SAMPLE_RATE)
-        self.sent += chunk.samples
-        self.container.mux(self.stream.encode(chunk))
 
 
 def _draw(p: Plan, i: int, full: tuple[int, int], src: tuple[np.ndarray, ...], frame: av.VideoFrame) -> None:

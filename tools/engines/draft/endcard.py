@@ -63,7 +63,8 @@ class EndCard:
             self.gap = 3.2 * design.u * f
             if self._total(lead_h * 0.5) <= h:
                 break
-        self.lead_scale = min(1.0, max(0.3, (h - self._total(0.0)) / lead_h)) if lead_h else 1.0
+        # The lead takes what the words leave, less the gap under it.
+        self.lead_scale = min(1.0, max(0.3, (h - self._total(0.0) - self.gap) / lead_h)) if lead_h else 1.0
         self.lead_h = lead_h * self.lead_scale
         y = y0 + (h - self._total(self.lead_h)) / 2
         self.lead_cy = y + self.lead_h / 2

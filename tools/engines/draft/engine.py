@@ -169,10 +169,11 @@ def _brand_logo(data: bytes | None, max_side: int) -> RefImage | None:
         return None
 
 
-def build_design(
+def brand_stage(
     job: RenderJob, refs: list[RefImage], files: BrandFiles | None = None, probe: Probe | None = None
-) -> tuple[Design, Stage]:
-    """The template's motion design for this job, with its palette, fonts, logo and copy, ready to draw.
+) -> Stage:
+    """The job's stage: its frame, the palette, fonts, logos and legal line it follows (the draft's designs and the
+    finisher draw with the same ones).
 
     The brand kit's colours (or the brief's own, when it asks for some) make the palette; the references' colours
     only when neither gives any. An attached logo takes the kit's logo's place for this video."""
@@ -206,7 +207,7 @@ def build_design(
         faces["black"] = kit_face(headline)
     if body := files.fonts.get("body"):
         faces["bold"] = faces["medium"] = kit_face(body)
-    stage = Stage(
+    return Stage(
         width=job.width,
         height=job.height,
         fps=job.fps,
@@ -221,7 +222,14 @@ def build_design(
         marks=marks,
         notice=" ".join(n for n in notices if n),
     )
-    return DESIGNS[template](stage, refs, job.copy), stage
+
+
+def build_design(
+    job: RenderJob, refs: list[RefImage], files: BrandFiles | None = None, probe: Probe | None = None
+) -> tuple[Design, Stage]:
+    """The template's motion design for this job, with its palette, fonts, logo and copy, ready to draw."""
+    stage = brand_stage(job, refs, files, probe)
+    return DESIGNS[stage.template](stage, refs, job.copy), stage
 
 
 def render_draft(

@@ -1,0 +1,363 @@
+"""The finisher: the ad drawn over footage a video model made without words (or over any footage).
+
+The brief's exact copy, timed to the footage (the hook first, features and the deal in the middle beats, the end
+card with the call to action, website, end text, conditions and the kit's legal line over the last quarter), the
+kit's logo (or an attached one) in a corner and large on the end card, in the kit's fonts and colours, and a sound
+bed: the footage's own sound when it has some, else the draft's music when the job asks for sound or follows a
+template. What is drawn, where and when, is `cues.py`; how it is drawn into yuv420p, `overlay.py`.
+
+Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
+the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
+encodes and muxes. The output has the footage's own size, frame rate and length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import functools
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+
+from campaign.errors import ClapboardError, ProviderFailed, out_of_space
+from campaign.storage import BlobStorage, read_all
+from tools.engines.base import Progress, RenderJob
+from tools.engines.draft.audio import AudioTrack, music_bed
+from tools.engines.draft.engine import (
+    QUEUE_FRAMES,
+    BrandFiles,
+    Cancelled,
+    Report,
+    brand_stage,
+    encoder_stream,
+    open_output,
+    prepare_references,
+    read_brand_files,
+)
+from tools.engines.draft.kit import SAFE_MARGINS, Box, RefImage, Stage, logo_score
+from tools.finish.cues import AdPlan, plan_ad
+from tools.finish.overlay import Planes, dim, mean_colour
+from tools.finish.reframe import INTER, NONE
+from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
+from tools.finish.subject import frame_rate
+from tools.finish.yuv import planes, yuv420
+
+log = logging.getLogger(__name__)
+
+STAGE = "The ad could not be finished over the footage."
+BT709 = 1  # AVCOL_SPC_BT709: footage tagged so is HD-coded; anything else is read as BT.601
+
+
+@dataclass
+class Finished:
+    """What finishing produced, besides the file."""
+
+    frames: int
+    width: int
+    height: int
+    fps: float
+    audio: bool
+    seconds: float  # how long finishing took
+    text_boxes: set[Box] = field(default_factory=set)  # where words were drawn (x0, y0, x1, y1)
+    notice: str = ""  # how the video follows the brand kit, as the draft says it
+
+
+def aspect_of(width: int, height: int) -> str:
+    """The format whose shape is nearest the footage's: its safe area is the one the copy must keep to."""
+    ratios = {name: int(name.split(":")[0]) / int(name.split(":")[1]) for name in SAFE_MARGINS}
+    return min(ratios, key=lambda name: abs(np.log(ratios[name] * height / width)))
+
+
+def attached_logo(refs: list[RefImage]) -> RefImage | None:
+    """The first reference that looks like a logo (as the draft takes it): it stands in for the kit's."""
+    return next((r for r in refs if logo_score(r) >= 2.5), None)
+
+
+def finish(
+    footage: Path,
+    dest: Path,
+    job: RenderJob,
+    files: BrandFiles | None = None,
+    report: Report | None = None,
+    cancel: threading.Event | None = None,
+    *,
+    references: Sequence[bytes] = (),
+) -> Finished:
+    """Blocking: draw job.copy, the kit's logo, the end card and the sound bed over `footage`, write dest (mp4,
+    faststart). `references` are the job's reference images (an attached logo among them takes the kit's place).
+    Raises Cancelled when `cancel` is set (dest removed), ProviderFailed when the footage does not decode."""
+    started = time.perf_counter()
+    stop = cancel or threading.Event()
+    try:
+        source = av.open(str(footage))
+    except (av.FFmpegError, OSError) as exc:
+        raise _undecodable() from exc
+    try:
+        with source:
+            if not source.streams.video:
+                raise ProviderFailed(f"{STAGE} The footage has no video in it.", hint="Try generating it again.")
+            result = _Finishing(source, job, files, references, stop).run(dest, report)
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _undecodable() -> ProviderFailed:
+    return ProviderFailed(f"{STAGE} The footage did not decode as a video.", hint="Try generating it again.")
+
+
+class _Finishing:
+    """One footage file being finished: its streams, the stage and plan, and the three threads' hand-offs."""
+
+    def __init__(self, source: av.container.InputContainer, job: RenderJob, files: BrandFiles | None,
+                 references: Sequence[bytes], stop: threading.Event) -> None:  # fmt: skip
+        self.source, self.job, self.stop = source, job, stop
+        self.video = source.streams.video[0]
+        self.audio = source.streams.audio[0] if source.streams.audio else None
+        self.rate = frame_rate(self.video)
+        ctx = self.video.codec_context
+        self.width, self.height = ctx.width, ctx.height
+        if not self.width or not self.height:
+            raise _undecodable()
+        self.matrix = "bt709" if ctx.colorspace == BT709 else "bt601"
+        self.total = self.video.frames or max(1, round(float(source.duration or 0) / av.time_base * self.rate))
+        self.duration = self.total / float(self.rate)
+        asked = dataclasses.replace(job, width=self.width, height=self.height, fps=max(1, round(self.rate)),
+                                    aspect=aspect_of(self.width, self.height))  # fmt: skip
+        refs = prepare_references(references, self.width, self.height)
+        self.logo = attached_logo(refs)
+        self.stage: Stage = brand_stage(asked, refs, files)
+        self.stage.frames = self.total
+        self.plan: AdPlan | None = None
+        self.text_boxes: set[Box] = set()
+        self.failure: list[BaseException] = []
+
+    def run(self, dest: Path, report: Report | None) -> Finished:
+        decoded: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_FRAMES)
+        drawn: queue.Queue[Any] = queue.Queue(maxsize=QUEUE_FRAMES)
+        # Frames drawn into and handed back once encoded (x264 copies what it is given): no fresh buffer per frame.
+        free: queue.Queue[av.VideoFrame] = queue.Queue()
+        for _ in range(2 * QUEUE_FRAMES + 3):
+            free.put(av.VideoFrame(self.width, self.height, "yuv420p"))
+        threads = [
+            threading.Thread(target=self._guarded, args=(self._decode, decoded), name="finish-decode", daemon=True),
+            threading.Thread(
+                target=self._guarded, args=(self._draw, decoded, drawn, free), name="finish-draw", daemon=True
+            ),  # fmt: skip
+        ]
+        written = 0
+        step = max(1, self.total // 10)
+        try:
+            with open_output(dest) as container:
+                stream = encoder_stream(container, self.width, self.height, self.rate)
+                sound = CopiedSound(container, self.audio) if self.audio is not None else None
+                bed = None
+                if sound is None and (self.job.audio or self.job.template is not None):  # a template has its mood
+                    bed = AudioTrack(container)
+                for thread in threads:
+                    thread.start()
+                if bed is not None:  # made while the first frames are decoded and drawn
+                    bed.samples = music_bed(self.stage.template, self.duration, self.job.variant)
+                start = self._start()
+                for item in _drain(drawn):
+                    if item[0] == "audio":
+                        if sound is not None:
+                            sound.add(item[1], item[2], start)
+                        continue
+                    frame, pooled = item[1], item[2]
+                    frame.pts, frame.time_base = written, stream.codec_context.time_base
+                    container.mux(stream.encode(frame))
+                    if pooled:
+                        free.put(frame)
+                    written += 1
+                    if bed is not None:
+                        bed.feed_until(written / float(self.rate))
+                    if report is not None and written % step == 0 and written < self.total:
+                        report(written / self.total, f"Finished {written} of {self.total} frames")
+                if self.failure:
+                    raise self.failure[0]
+                if self.stop.is_set():
+                    raise Cancelled()
+                if written == 0:
+                    raise _undecodable()
+                container.mux(stream.encode(None))
+                if sound is not None:
+                    sound.finish()
+                if bed is not None:
+                    bed.finish()
+        except BaseException:
+            self.stop.set()
+            for thread in threads:
+                thread.join(timeout=5)
+            raise
+        for thread in threads:
+            thread.join()
+        return Finished(frames=written, width=self.width, height=self.height, fps=float(self.rate),
+                        audio=sound is not None or bed is not None, seconds=0.0, text_boxes=self.text_boxes,
+                        notice=self.stage.notice)  # fmt: skip
+
+    def _start(self) -> float:
+        video = self.video
+        return float(video.start_time * video.time_base) if video.start_time and video.time_base else 0.0
+
+    def _guarded(self, body: Callable[..., None], *queues: queue.Queue[Any]) -> None:
+        """Run a thread's body; its failure is handed to the encoding thread, and its output always ends."""
+        try:
+            body(*queues)
+        except av.FFmpegError as exc:
+            failure = _undecodable()
+            failure.__cause__ = exc
+            self.failure.append(failure)
+        except BaseException as exc:
+            self.failure.append(exc)
+        finally:
+            out = queues[1] if len(queues) > 1 else queues[0]
+            _put(out, None, self.stop, force=True)
+
+    def _decode(self, decoded: queue.Queue[Any]) -> None:
+        streams = [s for s in (self.video, self.audio) if s is not None]
+        holds = self.audio is None or mp4_holds(self.audio)
+        for packet in self.source.demux(*streams):
+            if self.stop.is_set() or self.failure:
+                return
+            if packet.stream is self.video:
+                for frame in packet.decode():
+                    if not _put(decoded, ("video", frame), self.stop):
+                        return
+            elif packet.dts is not None:
+                sounds = [] if holds else list(audio_frames(packet))
+                if not _put(decoded, ("audio", packet, sounds), self.stop):
+                    return
+
+    def _draw(self, decoded: queue.Queue[Any], drawn: queue.Queue[Any], free: queue.Queue[av.VideoFrame]) -> None:
+        index = 0
+        for item in _drain(decoded):
+            if self.stop.is_set() or self.failure:
+                return
+            if item[0] == "audio":
+                if not _put(drawn, item, self.stop):
+                    return
+                continue
+            frame = yuv420(item[1])
+            src = planes(frame)
+            if self.plan is None:  # laid out on the first frame: the corner's logo is chosen by its ground
+                ground = functools.partial(mean_colour, src, matrix=self.matrix)
+                self.plan = plan_ad(self.stage, self.job.copy, self.duration, self.logo, ground, self.matrix)
+            out = self._over(src, index / float(self.rate), free)
+            kind = frame.pict_type if frame.pict_type in INTER else NONE
+            target = frame if out is None else out
+            target.pict_type = kind
+            if not _put(drawn, ("video", target, out is not None), self.stop):
+                return
+            index += 1
+
+    def _over(self, src: Planes, t: float, free: queue.Queue[av.VideoFrame]) -> av.VideoFrame | None:
+        """The ad over one decoded frame, in a frame of the pool; None when nothing is over it at `t`."""
+        assert self.plan is not None
+        shown = [(cue, *cue.at(t)) for cue in self.plan.cues]
+        shown = [s for s in shown if s[1] > 0.01]
+        strength = self.plan.dim_at(t)
+        if not shown and strength <= 0:
+            return None
+        out = _take(free, self.stop)
+        if out is None:
+            return None
+        dst = planes(out)
+        if strength > 0:
+            dim(src, dst, self.plan.dim_colour, strength, self.matrix)
+        else:
+            for a, b in zip(src, dst, strict=True):
+                np.copyto(b, a)
+        for cue, opacity, dy in shown:
+            box = cue.overlay.blend(dst, cue.x, cue.y + dy, opacity)
+            if cue.words and box[2] > box[0]:
+                self.text_boxes.add(box)
+        return out
+
+
+def _put(q: queue.Queue[Any], item: Any, stop: threading.Event, force: bool = False) -> bool:
+    """Hand `item` on, waiting while the queue is full; False when stopped first (with `force`, room is made)."""
+    while True:
+        try:
+            q.put(item, timeout=0.2)
+            return True
+        except queue.Full:
+            if stop.is_set():
+                if not force:
+                    return False
+                with contextlib.suppress(queue.Empty):
+                    q.get_nowait()
+
+
+def _take(free: queue.Queue[av.VideoFrame], stop: threading.Event) -> av.VideoFrame | None:
+    while not stop.is_set():
+        try:
+            return free.get(timeout=0.2)
+        except queue.Empty:
+            continue
+    return None
+
+
+def _drain(q: queue.Queue[Any]) -> Iterator[Any]:
+    while (item := q.get()) is not None:
+        yield item
+
+
+async def finish_footage(
+    storage: BlobStorage, job: RenderJob, footage: Path, dest: Path, progress: Progress
+) -> Finished:
+    """Finish `footage` into `dest` in a worker thread, with the kit's files and the job's references from storage.
+
+    Progress runs 0..1; cancelling stops the thread at its next frame and removes dest before it returns. Errors
+    are ProviderFailed naming this stage."""
+    await progress(0.0, "Reading the brand kit")
+    files = await read_brand_files(storage, job)
+    raw = [await read_all(storage, ref.key) for ref in job.references]
+    loop = asyncio.get_running_loop()
+    notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+    cancel = threading.Event()
+
+    def report(fraction: float, note: str) -> None:
+        loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
+
+    await progress(0.02, "Drawing the ad over the footage")
+    task = asyncio.ensure_future(asyncio.to_thread(finish, footage, dest, job, files, report, cancel, references=raw))
+    task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+    try:
+        while not task.done():
+            getter = asyncio.ensure_future(notes.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                fraction, note = getter.result()
+                await progress(round(0.02 + 0.96 * fraction, 3), note)
+            else:
+                getter.cancel()
+        result = task.result()
+    except asyncio.CancelledError:
+        cancel.set()
+        await asyncio.wait({task})  # the thread stops at its next frame and removes dest
+        raise
+    except ClapboardError:
+        raise
+    except Exception as exc:
+        if full := out_of_space(exc):
+            log.error("finishing job %s: out of disk space (%s)", job.job_id, exc)
+            raise full from exc
+        log.exception("finishing failed for job %s", job.job_id)
+        raise ProviderFailed(STAGE, hint="Try again; if it fails again, generate the footage again.") from exc
+    log.info("finished %s: %d frames %dx%d@%.3g in %.2fs", job.job_id, result.frames, result.width, result.height,
+             result.fps, result.seconds)  # fmt: skip
+    await progress(1.0, "Ad finished")
+    return result

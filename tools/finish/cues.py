@@ -1,0 +1,228 @@
+"""What the finisher draws over footage, where and when: the ad's copy in beats timed to the footage, the logo in
+a corner, and the end card over the last quarter (at least 2 s, at most half), with the footage dimmed under it.
+
+The words are the draft's: its stage (the kit's palette, fonts, logos and legal line), its text fitting, its
+labels, code badge, button and end card layout (`EndCard`). Over footage nothing is known of the ground, so the
+words stand on a plate of the palette's background whose opacity is the least that keeps them at WCAG AA (4.5:1)
+over the darkest and the lightest footage could be; the end card's dim is chosen the same way. Every picture is
+made once, before the first frame, and converted to yuv420p once (`Overlay`); per frame only its opacity and its
+place change: words fade in while they rise a little, and fade out at the end of their beat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PIL import Image
+
+from tools.brand.colours import mix
+from tools.brand.contrast import RGB, contrast
+from tools.brief import AdCopy
+from tools.engines.draft.design import BODY, DISPLAY, TITLE, Design, _logo_image
+from tools.engines.draft.endcard import EndCard, code_badge, kicker
+from tools.engines.draft.kit import Box, RefImage, Sprite, Stage, ease_out, lettered, progress, rounded_mask
+from tools.finish.overlay import Overlay
+
+AA = 4.5
+EXTREMES: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))  # the darkest and lightest footage under a plate
+END_CARD_SHARE = 0.25
+END_CARD_MIN = 2.0
+END_FIELDS = ("end_text", "offer", "price", "conditions", "code", "cta", "website")
+
+
+@dataclass
+class Cue:
+    """One picture over the footage: where it rests (top-left), when it shows, how it moves in and out."""
+
+    overlay: Overlay
+    x: int
+    y: int
+    start: float
+    end: float
+    fade: float  # seconds to fade in (and, three quarters of it, out)
+    slide: int  # pixels it rises while fading in
+    words: str = ""  # what it says ("" for a logo)
+
+    def at(self, t: float) -> tuple[float, int]:
+        """Its opacity and how far below its resting place it is at `t` seconds."""
+        if t < self.start or t >= self.end:
+            return 0.0, 0
+        k = ease_out(progress(t, self.start, self.start + self.fade))
+        out = 1.0 - progress(t, self.end - 0.75 * self.fade, self.end)
+        return min(k, out), round(self.slide * (1 - k))
+
+
+@dataclass
+class AdPlan:
+    """Every cue of one finished ad, and the end card's dim: from `card_start`, the footage is mixed toward
+    `dim_colour`, up to `dim_strength` after `card_fade` seconds."""
+
+    cues: list[Cue] = field(default_factory=list)
+    card_start: float | None = None
+    card_fade: float = 0.5
+    dim_colour: RGB = (0, 0, 0)
+    dim_strength: float = 0.0
+
+    def dim_at(self, t: float) -> float:
+        if self.card_start is None or t < self.card_start:
+            return 0.0
+        return self.dim_strength * ease_out(progress(t, self.card_start, self.card_start + self.card_fade))
+
+
+def card_length(duration: float) -> float:
+    """The end card's length: a quarter of the footage, at least 2 s, never more than half."""
+    return min(max(END_CARD_SHARE * duration, END_CARD_MIN), duration / 2)
+
+
+def least_cover(inks: list[tuple[RGB, float]], cover: RGB, low: float = 0.5) -> float:
+    """The least opacity of `cover` over any footage (from black to white) at which every (ink, ratio) reads."""
+    for step in range(round(low * 20), 21):
+        k = step / 20
+        if all(contrast(ink, mix(x, cover, k)) >= ratio + 0.1 for ink, ratio in inks for x in EXTREMES):
+            return k
+    return 1.0
+
+
+class Layout:
+    """The sprites of one ad over footage of the stage's size, made with the draft's design helpers."""
+
+    def __init__(self, stage: Stage, copy: AdCopy, matrix: str) -> None:
+        self.s = stage
+        self.d = Design(stage, [], copy)
+        self.p = stage.palette
+        self.u = stage.u
+        self.matrix = matrix
+        self.slide = 2 * round(1.25 * self.u)  # even: chroma rows move with it
+        left, top, right, bottom = stage.safe
+        self.safe: Box = (left, top, right, bottom)
+        self.max_w = (right - left) * 0.92
+        self.plate_alpha = least_cover([(self.p.ink, AA)], self.p.bg)
+
+    def plated(self, text: str, weight: str, size: float, lines: int) -> Sprite:
+        """Words in the palette's ink on a rounded plate of its background, as opaque as legibility needs."""
+        pad_x, pad_y = round(size * 0.6), round(size * 0.38)
+        block = self.s.text(text, weight, self.max_w - 2 * pad_x, size * (1.25 * lines + 0.6), size, max_lines=lines)
+        w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
+        plate = Image.new("RGBA", (w, h), self.p.bg + (0,))
+        plate.putalpha(rounded_mask(w, h, round(size * 0.35)).point(lambda v: round(v * self.plate_alpha)))
+        return lettered(block, self.p.ink, plate, (pad_x, pad_y), text)
+
+    def overlay(self, sprite: Sprite | Image.Image) -> Overlay:
+        return Overlay(sprite.image if isinstance(sprite, Sprite) else sprite, self.matrix)
+
+    def stack(self, sprites: list[Sprite], start: float, end: float) -> list[Cue]:
+        """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), coming in one after
+        another from `start`, all leaving at `end`."""
+        gap = round(1.4 * self.u)
+        total = sum(s.size[1] for s in sprites) + gap * (len(sprites) - 1)
+        left, _, right, bottom = self.safe
+        y = bottom - self.slide - total
+        fade = min(0.4, max(0.12, (end - start) * 0.25))
+        cues = []
+        for k, sprite in enumerate(sprites):
+            w, h = sprite.size
+            x = round((left + right - w) / 2)
+            at = start + 0.1 + 0.12 * k
+            cues.append(Cue(self.overlay(sprite), x, y, at, end, fade, self.slide, sprite.text))
+            y += h + gap
+        return cues
+
+    def opening(self, copy: AdCopy) -> list[Sprite]:
+        sprites = [s for s in [kicker(self.d, copy.sale, self.max_w)] if s is not None]
+        if copy.headline:
+            sprites.append(self.plated(copy.headline, "black", TITLE * self.u, 2))
+        if copy.tagline:
+            sprites.append(self.plated(copy.tagline, "medium", BODY * 0.8 * self.u, 2))
+        return sprites
+
+    def middle(self, copy: AdCopy) -> list[list[Sprite]]:
+        beats = [[self.plated(f, "bold", BODY * self.u, 2)] for f in copy.features]
+        deal = []
+        if copy.offer:
+            deal.append(self.plated(copy.offer, "black", TITLE * self.u, 2))
+        if copy.price:
+            deal.append(self.plated(copy.price, "black", DISPLAY * self.u, 1))
+        if copy.code:
+            deal.append(code_badge(self.d, copy.code, BODY * self.u, self.max_w))
+        return [*beats, deal] if deal else beats
+
+
+def plan_ad(
+    stage: Stage,
+    copy: AdCopy,
+    duration: float,
+    logo: RefImage | None,
+    ground: Callable[[Box], RGB],
+    matrix: str = "bt601",
+) -> AdPlan:
+    """The cues of an ad over `duration` seconds of footage. `logo` is an attached logo (None: the kit's, if any);
+    `ground` is the footage's mean colour over a box (from its first frame), which picks the kit's logo or light
+    logo for the corner."""
+    lay = Layout(stage, copy, matrix)
+    plan = AdPlan()
+    has_card = bool(copy.texts())
+    card_start = duration - card_length(duration) if has_card else duration
+    plan.card_fade = min(0.5, (duration - card_start) * 0.3)
+    opening, middle = lay.opening(copy), lay.middle(copy)
+    beats = ([opening] if opening else []) + middle
+    if beats:
+        lengths = [0.4 * card_start if (opening and middle and k == 0) else 0.0 for k in range(len(beats))]
+        rest = (card_start - sum(lengths)) / max(1, sum(1 for n in lengths if n == 0))
+        at = 0.0
+        for k, sprites in enumerate(beats):
+            length = lengths[k] or rest
+            last = k == len(beats) - 1
+            end = card_start + plan.card_fade if last and has_card else at + length
+            plan.cues += lay.stack(sprites, at, min(duration, end))
+            at += length
+    corner_end = card_start + plan.card_fade if has_card else duration + 1
+    if (corner := _corner_logo(lay, logo, ground, corner_end)) is not None:
+        plan.cues.append(corner)
+    if has_card:
+        plan.card_start = card_start
+        plan.dim_colour = stage.palette.bg
+        p = stage.palette
+        plan.dim_strength = least_cover([(p.ink, AA), (p.muted, AA), (p.accent_ink, AA)], p.bg, low=0.6)
+        plan.cues += _end_card(lay, copy, logo, card_start, duration)
+    return plan
+
+
+def _corner_logo(lay: Layout, logo: RefImage | None, ground: Callable[[Box], RGB], end: float) -> Cue | None:
+    """The logo small in a top corner of the safe area (the left one on vertical video, whose right column the
+    apps cover), the kit's logo or light logo by the ground under it, drawn on its own alpha."""
+    u, (left, top, right, _) = lay.u, lay.safe
+    max_w, max_h = 22 * u, 8 * u
+    box = (left, top, round(left + max_w), round(top + max_h))
+    if not lay.s.vertical:
+        box = (round(right - max_w), top, right, round(top + max_h))
+    seen = ground(box)
+    ref = logo or lay.s.marks.logo_on(seen)
+    if ref is None:
+        return None
+    image = _logo_image(ref, max_w, max_h, u, seen, lay.p, own_alpha=True)
+    x = box[0] if lay.s.vertical else box[2] - image.width
+    return Cue(lay.overlay(image), x, top, 0.0, end, 0.5, 0)
+
+
+def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, duration: float) -> list[Cue]:
+    """The draft's end card (end text, offer, price, conditions, code, the CTA button, website, legal line) under
+    the logo shown large, coming in one after another over the dimmed footage."""
+    left, top, right, bottom = lay.safe
+    box = (left, top, right, bottom - lay.slide)
+    ref = logo or lay.s.marks.logo_on(lay.p.bg)
+    lead_h = (bottom - top) * (0.22 if lay.s.vertical else 0.26) if ref is not None else 0.0
+    said = [getattr(copy, name) for name in END_FIELDS]
+    head = "" if any(said) else next(iter(copy.texts()), "")  # a card with nothing else says the headline
+    card = EndCard(lay.d, copy, box, lead_h=lead_h, head=head)
+    cues: list[Cue] = []
+    fade = min(0.35, (duration - start) * 0.2)
+    if ref is not None and card.lead_h > 0:
+        image = _logo_image(ref, (right - left) * 0.6, card.lead_h, 2 * lay.u, lay.p.bg, lay.p, own_alpha=True)
+        x, y = round(card.cx(image.width) - image.width / 2), round(card.lead_cy - image.height / 2)
+        cues.append(Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide))
+    for k, ((_, sprite), cy) in enumerate(zip(card.items, card.ys, strict=True)):
+        w, h = sprite.size
+        x, y = round(card.cx(w) - w / 2), round(cy - h / 2)
+        cues.append(Cue(lay.overlay(sprite), x, y, start + 0.2 + 0.08 * k, duration + 1, fade, lay.slide, sprite.text))
+    return cues
