@@ -89,6 +89,9 @@ class JobSpec(BaseModel):
     variant: int = 0  # which variation of the brief: the draft varies its shots, a provider its seed
     brand: BrandKit | None = None  # the campaign's kit (over its team's) when the job was submitted
     brand_version: BrandVersion | None = None  # which versions that kit came from
+    # Another format of a paid video, free: the creative (of the job's team) whose footage is reframed to this
+    # job's format and finished for it; no model is asked for anything.
+    footage_of: str | None = None
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:
@@ -116,6 +119,7 @@ class Submitted(BaseModel):
     channel: str | None = None
     copy: AdCopy = Field(default_factory=AdCopy)  # type: ignore[assignment]  # the words on screen
     replaces: str | None = None  # the price question it replaced (a change before the job started), canceled
+    footage_of: str | None = None  # a reframe of this creative's footage: free, no model asked
 
     @property
     def needs_confirmation(self) -> bool:
@@ -142,4 +146,5 @@ class Submitted(BaseModel):
             notice=job.notice or "",
             channel=spec.channel,
             copy=spec.copy,
+            footage_of=spec.footage_of,
         )
