@@ -36,6 +36,7 @@ from tools.studio.types import (
     InvalidRequest,
     LibraryView,
     NotFound,
+    PaidFormats,
     Submitted,
     VideoRequest,
 )
@@ -113,6 +114,16 @@ class Outcome:
     campaign: str | None = None
     brand: BrandView | None = None  # a brand kit to show
     brand_offer: BrandOffer | None = None  # the campaign's kit, offered to a member instead of the team's
+    generate: Generate | None = None  # beside a free reframe: the same format(s) generated anew, at a price
+
+
+@dataclass
+class Generate:
+    """The paid alternative to a reframe the agent started: the video's format(s) made anew on its model."""
+
+    job_id: str
+    paid: PaidFormats
+    aspect: str | None  # one format; None for every other format
 
 
 Runtime = ToolRuntime[TurnContext, Conversation]
@@ -125,6 +136,13 @@ _KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
 
 def _fields(names: tuple[str, ...]) -> dict[str, Any]:
     return {name: (VideoRequest.model_fields[name].annotation, VideoRequest.model_fields[name]) for name in names}
+
+
+REFRAME = Field(
+    default=True,
+    description="For a video made on a paid model: reframe its footage to the new format, free and at once "
+    "(the default); false only when the user asks to generate it anew on the model, at its price.",
+)
 
 
 GenerateArgs = create_model(
@@ -160,7 +178,12 @@ ReviseArgs = create_model(
             "conversation's video for that channel, or makes the latest video's version for it.",
         ),
     ),
+    reframe=(bool, REFRAME),
 )
+
+
+class FormatsArgs(BaseModel):
+    reframe: bool = REFRAME
 
 
 class VariationsArgs(BaseModel):
@@ -251,7 +274,7 @@ async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: lis
 
 @tool("revise_video", args_schema=ReviseArgs, response_format="content_and_artifact")
 async def revise_video(
-    runtime: Runtime, use_attachments: bool = False, channel: str | None = None, **changes: Any
+    runtime: Runtime, use_attachments: bool = False, channel: str | None = None, reframe: bool = True, **changes: Any
 ) -> Result:
     """Make a new version of this conversation's latest video with some changes (format, length, model,
     resolution, sound, on-screen words, images); everything else stays the same."""
@@ -292,12 +315,13 @@ async def revise_video(
         return " ".join(n for n in (notes, said) if n), Outcome()
     if latest is None:
         return _NOTHING_YET, Outcome()
-    key = ctx.key_for("revise_video", changed)
+    key = ctx.key_for("revise_video", {**changed, **({} if reframe else {"reframe": False})})
     made = await _started(
-        lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
+        lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key,
+                                            reframe=reframe)),
         "Could not make that version",
-    )
-    return _noted(made, notes)
+    )  # fmt: skip
+    return _noted(await _or_generate(ctx, latest, made, changed.get("aspect")), notes)
 
 
 @tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")
@@ -314,24 +338,47 @@ async def make_variations(runtime: Runtime, count: int = 3) -> Result:
     )
 
 
-@tool("make_formats", response_format="content_and_artifact")
-async def make_formats(runtime: Runtime) -> Result:
+@tool("make_formats", args_schema=FormatsArgs, response_format="content_and_artifact")
+async def make_formats(runtime: Runtime, reframe: bool = True) -> Result:
     """Make this conversation's latest video in every other channel format (9:16, 1:1, 4:5, 16:9) in one go,
-    kept with it as a set in its campaign."""
+    kept with it as a set in its campaign. A paid model's video is reframed from its footage for free unless
+    `reframe` is false."""
     ctx = runtime.context
     if (latest := await _latest(ctx)) is None:
         return _NOTHING_YET, Outcome()
     missing: list[str] = []
 
     async def submit() -> list[Submitted]:
-        made, skipped = await ctx.studio.jobs.formats(ctx.actor, latest, origin=ctx.origin,
-                                                 idempotency_key=ctx.key_for("make_formats", {}))  # fmt: skip
+        key = ctx.key_for("make_formats", {} if reframe else {"reframe": False})
+        made, skipped = await ctx.studio.jobs.formats(ctx.actor, latest, origin=ctx.origin, idempotency_key=key,
+                                                      reframe=reframe)  # fmt: skip
         missing.extend(skipped)
         return made
 
-    text, outcome = await _started(submit, "Could not make the other formats")
+    text, outcome = await _or_generate(ctx, latest, await _started(submit, "Could not make the other formats"))
     if missing:
         text += f"\n\nThis model does not make {' or '.join(missing)}."
+    return text, outcome
+
+
+async def _or_generate(ctx: TurnContext, job_id: str, result: Result, aspect: str | None = None) -> Result:
+    """A free reframe's answer, with what generating the same format(s) anew on the model would cost (the chat
+    shows its button)."""
+    text, outcome = result
+    if not any(s.footage_of for s in outcome.submitted):
+        return result
+    try:
+        paid = await ctx.studio.jobs.regenerate_price(ctx.actor, job_id, aspect)
+    except ClapboardError:
+        return result
+    if paid is None or not paid.aspects:
+        return result
+    which = "it" if aspect else "them"
+    text += (
+        f"\n\nTo generate {which} anew on {paid.model_name} instead ({', '.join(paid.aspects)}): about "
+        f"${paid.price_usd:.2f}, asked before it starts."
+    )
+    outcome.generate = Generate(job_id, paid, aspect)
     return text, outcome
 
 
@@ -475,7 +522,10 @@ def describe_submission(s: Submitted) -> str:
     if s.channel:
         size = f"{channel_of(s.channel).label}: {size}"
     lines = []
-    if s.needs_confirmation:
+    if s.footage_of:
+        lines.append(f"Reframing the footage to {size}, from **{s.model_name}**: free, nothing is generated again. "
+                     "It appears here when ready.")  # fmt: skip
+    elif s.needs_confirmation:
         lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
@@ -483,7 +533,7 @@ def describe_submission(s: Submitted) -> str:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
         )
-    if s.notice:
+    if s.notice and not s.footage_of:  # a reframe's notice says again what its first line says
         lines.append(s.notice)
     return "\n\n".join(lines)
 
