@@ -28,7 +28,7 @@ from tools.finish.cues import card_length
 from tools.finish.reframe import output_size
 from tools.jobs import VideoRequest
 from tools.jobs.body import JobBody
-from tools.jobs.events import EventBus
+from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.spec import JobSpec
 from tools.studio import Studio
 
@@ -88,7 +88,15 @@ async def paid_video(studio: Studio) -> tuple[Any, Any]:
 async def test_the_raw_footage_is_kept_beside_the_finished_ad_and_a_draft_keeps_none(
     studio: Studio, fake_replicate: FakeReplicate, footage: Footage
 ) -> None:
+    heard: list[JobEvent] = []
+
+    async def listen(event: JobEvent) -> None:
+        heard.append(event)
+
+    studio.subscribe(listen)
     job, creative = await paid_video(studio)
+    finishing = [e for e in heard if e.kind == "progress" and e.message == "Drawing the words over the footage"]
+    assert finishing and finishing[0].fraction == 0.9, "the finishing step reports its progress too"
     assert creative.footage_key == f"creatives/{creative.id}/footage.mp4"
     kept = studio.library.storage.local_path(creative.footage_key)
     assert kept is not None and kept.read_bytes() == footage.path.read_bytes(), "the provider's video, as it came"
@@ -143,6 +151,14 @@ async def test_other_formats_of_a_paid_video_are_reframed_free_without_asking_re
     assert price is not None and price.aspects == ["9:16"] and price.price_usd == paid.estimated_cost_usd
     await studio.backend.drain()
     assert len(fake_replicate.creates()) == 1
+
+    # With the original deleted, a reframe's formats come from its own footage.
+    await studio.library.delete_creative(alice, original.id)
+    own = (await studio.jobs.job(alice, made[0].job_id)).creative_id
+    later, _ = await studio.jobs.formats(alice, made[0].job_id, idempotency_key="later")
+    assert {s.footage_of for s in later} == {own}
+    await studio.backend.drain()
+    assert [(await studio.jobs.job(alice, s.job_id)).status for s in later] == [JobStatus.succeeded] * 3
 
 
 async def test_another_teams_creative_is_never_reframed(studio: Studio) -> None:

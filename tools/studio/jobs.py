@@ -323,17 +323,18 @@ class Jobs:
         return PaidFormats(model=model.id, model_name=model.name, aspects=made, price_usd=round(price, 2))
 
     async def _footage(self, actor: Actor, job: Job) -> str | None:
-        """The creative whose footage the job's video was finished over (a reframe's original), if any."""
-        spec = JobSpec.of(job)
-        if spec.footage_of:
-            return spec.footage_of
-        if not job.creative_id:
-            return None
-        try:
-            creative = await self.store.creative(job.creative_id, actor.team_id)
-        except NotFound:  # deleted from the library since
-            return None
-        return creative.id if creative.footage_key else None
+        """The creative whose footage the job's video was finished over, if any: a reframe's original while it
+        is in the library, else the video's own."""
+        for creative_id in (JobSpec.of(job).footage_of, job.creative_id):
+            if not creative_id:
+                continue
+            try:
+                creative = await self.store.creative(creative_id, actor.team_id)
+            except NotFound:  # deleted from the library since
+                continue
+            if creative.footage_key:
+                return creative.id
+        return None
 
     async def _reframe(
         self, actor: Actor, job: Job, footage: str, request: VideoRequest, aspect: str, **kwargs: Any
