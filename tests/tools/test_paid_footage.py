@@ -16,7 +16,7 @@ import pytest
 
 import tools.jobs.body as body_module
 from campaign.errors import NotFound
-from campaign.models import JobStatus
+from campaign.models import DEFAULT_TEAM_ID, JobStatus
 from campaign.storage import build_storage
 from campaign.store import Store
 from tests.fakes.footage import Footage, write_footage, yellow_mask
@@ -219,3 +219,38 @@ async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_pre
     job = await body.store.job(job_id)
     assert job.status == "succeeded" and job.creative_id
     assert len(fake_replicate.creates()) == 1, "the prediction was followed again, not paid for twice"
+
+
+async def test_footage_in_s3_is_kept_and_reframed_from_the_bucket(
+    fake_replicate: FakeReplicate, footage: Footage, s3_storage: Any, tmp_path: Path
+) -> None:
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    bus = EventBus()
+    body = JobBody(settings, store, s3_storage, build_catalog(settings),
+                   lambda model: ReplicateEngine(settings, s3_storage), bus)  # fmt: skip
+    try:
+        job_id = await paid_job(body)
+        await run(body, job_id, "runner-a")
+        paid = await store.job(job_id)
+        assert paid.status == "succeeded", paid.error
+        [original] = await store.creatives(DEFAULT_TEAM_ID)
+        assert original.footage_key and await s3_storage.exists(original.footage_key)
+        kept = b"".join([chunk async for chunk in s3_storage.open(original.footage_key)])
+        assert kept == footage.path.read_bytes()
+
+        spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": "1:1", "title": "Square"})
+        square = await store.add_job(
+            campaign_id=original.campaign_id, status="queued", model=original.model,
+            spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+        )  # fmt: skip
+        await run(body, square.id, "runner-a")
+        done = await store.job(square.id)
+        assert done.status == "succeeded", done.error
+        made = await store.creative(done.creative_id or "", DEFAULT_TEAM_ID)
+        assert (made.aspect, made.width == made.height, made.actual_cost_usd) == ("1:1", True, 0.0)
+        assert len(fake_replicate.creates()) == 1
+    finally:
+        await bus.close()
+        await store.close()
