@@ -462,6 +462,8 @@ class JobBody:
         if job.provider_job_id and job.provider_model:
             status = await self.engines(model).cancel(job.provider_job_id)
             spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
+        elif spec.footage_of:
+            spent = "Spent: nothing (reframing footage is free)."
         elif model.paid:
             spent = f"Spent: nothing; nothing had reached {model.name} yet."
         else:
