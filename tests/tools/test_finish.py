@@ -5,13 +5,14 @@ the logo's colours in its corner, the kit's accent on the button, and the footag
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from campaign.errors import ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
@@ -19,10 +20,14 @@ from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
+from tools.brand.contrast import AA_TEXT
+from tools.brand.follow import ATTACHED_LOGO
 from tools.brief import AdCopy
+from tools.engines.base import Reference
 from tools.engines.draft.engine import BrandFiles, Cancelled
 from tools.engines.draft.kit import SAFE_MARGINS
 from tools.finish.compose import Finished, finish, finish_footage
+from tools.finish.cues import card_length
 
 pytestmark = pytest.mark.render
 
@@ -32,6 +37,12 @@ COPY = AdCopy(sale="Winter sale", headline="Warm starts here", tagline="Layers f
               website="northwind.example", end_text="Stay warm")  # fmt: skip
 ORANGE = (255, 90, 31)  # the ring of the kit's logo (tests/fakes/brand.py)
 TEAL = (0, 194, 168)  # the "dark" kit's accent
+
+
+def luminance(rgb: np.ndarray) -> np.ndarray:
+    """WCAG relative luminance of sRGB pixels (..., 3)."""
+    c = rgb / 255.0
+    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4) @ np.array([0.2126, 0.7152, 0.0722])
 
 
 def frames_of(path: Path) -> tuple[list[np.ndarray], float, float, bool]:
@@ -231,3 +242,96 @@ def test_full_hd_footage_keeps_its_frame(size: tuple[int, int], tmp_path: Path) 
     x0, y0, x1, y1 = safe_box(w, h, "16:9" if w > h else "9:16")
     assert result.text_boxes
     assert all(x0 <= b[0] < b[2] <= x1 and y0 <= b[1] < b[3] <= y1 for b in result.text_boxes)
+
+
+def bright_footage(path: Path, seconds: float = 3.0, fps: int = 10) -> Path:
+    """Nearly white footage with light noise: words in a light ink would vanish on it without their plate."""
+    rng = np.random.default_rng(3)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = 360, 640, "yuv420p"
+        for i in range(round(seconds * fps)):
+            rgb = rng.integers(215, 256, (640, 360, 3), dtype=np.uint8)
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts = i
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
+    return path
+
+
+@needs_tesseract
+def test_light_words_read_over_white_footage(tmp_path: Path) -> None:
+    kit, files = kit_and_files("dark")  # light ink on a dark background
+    footage = bright_footage(tmp_path / "white.mp4")
+    copy = AdCopy(headline="Warm starts here", cta="Shop now", website="northwind.example")
+    finish(footage, tmp_path / "ad.mp4", brand_job(kit, "Sale", aspect="9:16", duration=3, copy=copy), files)
+    frames, rate, length, _ = frames_of(tmp_path / "ad.mp4")
+    assert {"warm", "starts", "here"} <= words_on(at(frames, rate, 1.0))
+    assert "northwind.example" in words_on(at(frames, rate, length - 0.1))
+    # The headline's plate: where the frame is far darker than the footage; the lightest pixels on it are glyphs.
+    frame = np.asarray(at(frames, rate, 1.0)).astype(float)
+    source, _, _, _ = frames_of(footage)
+    drawn = (np.asarray(at(source, rate, 1.0)).astype(float) - frame).mean(axis=2) > 40
+    drawn[: 640 // 3] = False  # the headline, not the logo
+    ys, xs = np.nonzero(drawn)
+    lum = luminance(frame[ys.min() + 6 : ys.max() - 6, xs.min() + 6 : xs.max() - 6])  # inside the plate's edge
+    plate, glyphs = np.percentile(lum, 30), np.percentile(lum, 99)
+    assert (glyphs + 0.05) / (plate + 0.05) >= AA_TEXT
+
+
+def test_an_attached_logo_takes_the_kits_place(silent: Path, tmp_path: Path) -> None:
+    ring = Image.new("RGBA", (400, 400), (0, 0, 0, 0))
+    ImageDraw.Draw(ring).ellipse((0, 0, 399, 399), outline=(230, 20, 230, 255), width=90)
+    attached = io.BytesIO()
+    ring.save(attached, "PNG")
+    kit, files = kit_and_files("dark")
+    job = brand_job(kit, "Sale", aspect="9:16", duration=3, copy=AdCopy(headline="Big sale"))
+    result = finish(silent, tmp_path / "ad.mp4", job, files, references=[attached.getvalue()])
+    assert result.notice == ATTACHED_LOGO
+    frames, rate, _, _ = frames_of(tmp_path / "ad.mp4")
+    x0, y0, _, _ = safe_box(360, 640, "9:16")
+    corner = np.asarray(at(frames, rate, 1.0))[y0 : y0 + 40, x0 : x0 + 90].astype(int)
+    assert (np.abs(corner - np.array((230, 20, 230))).max(axis=2) < 50).sum() > 15  # the attached ring
+    assert (np.abs(corner - np.array(ORANGE)).max(axis=2) < 50).sum() == 0  # not the kit's
+
+
+def test_cancelling_finish_footage_removes_the_file(vertical: Path, tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store", UrlSigner(b"k" * 32, "http://test"))
+    dest = tmp_path / "ad.mp4"
+
+    async def run() -> None:
+        started = asyncio.Event()
+
+        async def progress(fraction: float, note: str) -> None:
+            if fraction > 0.02:
+                started.set()
+
+        job = brand_job(None, "Sale", aspect="9:16", duration=5, copy=COPY)
+        task = asyncio.ensure_future(finish_footage(storage, job, vertical, dest, progress))
+        await started.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(run())
+    assert not dest.exists()
+
+
+def test_the_end_card_takes_a_quarter_at_least_two_seconds_never_more_than_half() -> None:
+    assert card_length(20.0) == 5.0
+    assert card_length(6.0) == 2.0
+    assert card_length(3.0) == 1.5
+
+
+def test_a_reference_that_cannot_be_read_stops_finishing_with_its_stage(silent: Path, tmp_path: Path) -> None:
+    storage = LocalStorage(tmp_path / "store", UrlSigner(b"k" * 32, "http://test"))
+    job = brand_job(None, "Sale", aspect="9:16", duration=3, copy=COPY)
+    job.references = [Reference(key="refs/gone.png", content_type="image/png", width=400, height=400)]
+
+    async def progress(fraction: float, note: str) -> None:
+        return None
+
+    with pytest.raises(ProviderFailed) as caught:
+        asyncio.run(finish_footage(storage, job, silent, tmp_path / "ad.mp4", progress))
+    assert "could not be finished" in str(caught.value) and "reference image" in str(caught.value)
+    assert not (tmp_path / "ad.mp4").exists()

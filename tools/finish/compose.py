@@ -8,7 +8,8 @@ template. What is drawn, where and when, is `cues.py`; how it is drawn into yuv4
 
 Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
-encodes and muxes. The output has the footage's own size, frame rate and length.
+encodes and muxes. The source's P and B frames stay P and B (as the reframer keeps them: x264 skips choosing
+again). The output has the footage's own size, frame rate and length.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from tools.engines.draft.engine import (
 )
 from tools.engines.draft.kit import SAFE_MARGINS, Box, RefImage, Stage, logo_score
 from tools.finish.cues import AdPlan, plan_ad
-from tools.finish.overlay import Planes, dim, mean_colour
+from tools.finish.overlay import Planes, dim, ground_range, mean_colour
 from tools.finish.reframe import INTER, NONE
 from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import frame_rate
@@ -280,8 +281,9 @@ class _Finishing:
         else:
             for a, b in zip(src, dst, strict=True):
                 np.copyto(b, a)
+        grounds = functools.partial(ground_range, src, matrix=self.matrix)
         for cue, opacity, dy in shown:
-            box = cue.overlay.blend(dst, cue.x, cue.y + dy, opacity)
+            box = cue.ready(grounds).blend(dst, cue.x, cue.y + dy, opacity)
             if cue.words and box[2] > box[0]:
                 self.text_boxes.add(box)
         return out
@@ -324,7 +326,10 @@ async def finish_footage(
     are ProviderFailed naming this stage."""
     await progress(0.0, "Reading the brand kit")
     files = await read_brand_files(storage, job)
-    raw = [await read_all(storage, ref.key) for ref in job.references]
+    try:
+        raw = [await read_all(storage, ref.key) for ref in job.references]
+    except ClapboardError as exc:  # an attached logo would be left out for the kit's: the ad waits for it instead
+        raise ProviderFailed(f"{STAGE} A reference image could not be read.", hint="Try again in a minute.") from exc
     loop = asyncio.get_running_loop()
     notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
     cancel = threading.Event()

@@ -2,15 +2,18 @@
 a corner, and the end card over the last quarter (at least 2 s, at most half), with the footage dimmed under it.
 
 The words are the draft's: its stage (the kit's palette, fonts, logos and legal line), its text fitting, its
-labels, code badge, button and end card layout (`EndCard`). Over footage nothing is known of the ground, so the
-words stand on a plate of the palette's background whose opacity is the least that keeps them at WCAG AA (4.5:1)
-over the darkest and the lightest footage could be; the end card's dim is chosen the same way. Every picture is
-made once, before the first frame, and converted to yuv420p once (`Overlay`); per frame only its opacity and its
-place change: words fade in while they rise a little, and fade out at the end of their beat.
+labels, code badge, button and end card layout (`EndCard`). Over footage the words stand on a plate of the
+palette's background, as opaque as it takes to set them at 7:1 (AAA) over the footage under them, measured on the
+frame where they first show (its darkest and lightest there, widened by `MARGIN` toward black and white, since the
+footage keeps moving), never less than half; a full plate is the palette's own pair, at least AA (4.5:1). The end
+card dims the whole frame a little (the footage keeps playing under it) and its words stand on a panel chosen the
+same way. Every picture is made once and converted to yuv420p once (`Overlay`); per frame only its opacity and
+its place change: words fade in while they rise a little, and fade out at the end of their beat.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,17 +28,24 @@ from tools.engines.draft.kit import Box, RefImage, Sprite, Stage, ease_out, lett
 from tools.finish.overlay import Overlay
 
 AA = 4.5
-EXTREMES: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))  # the darkest and lightest footage under a plate
+AAA = 7.0  # what plates aim for: words over moving footage read at a glance, not just pass
+EXTREMES: tuple[RGB, RGB] = ((0, 0, 0), (255, 255, 255))  # the darkest and lightest footage could be
+MARGIN = 0.5  # how far the darkest and lightest footage measured under words is taken toward black and white
+DIM = 0.45  # how far the footage is mixed toward the background under the end card
 END_CARD_SHARE = 0.25
 END_CARD_MIN = 2.0
 END_FIELDS = ("end_text", "offer", "price", "conditions", "code", "cta", "website")
 
 
+Grounds = tuple[RGB, RGB]  # the darkest and the lightest of the footage under something drawn
+
+
 @dataclass
 class Cue:
-    """One picture over the footage: where it rests (top-left), when it shows, how it moves in and out."""
+    """One picture over the footage: where it rests (top-left), when it shows, how it moves in and out. Words on a
+    plate are made (`build`) on the first frame they show, for the footage under them there."""
 
-    overlay: Overlay
+    overlay: Overlay | None
     x: int
     y: int
     start: float
@@ -43,6 +53,20 @@ class Cue:
     fade: float  # seconds to fade in (and, three quarters of it, out)
     slide: int  # pixels it rises while fading in
     words: str = ""  # what it says ("" for a logo)
+    size: tuple[int, int] = (0, 0)
+    build: Callable[[Grounds], Overlay] | None = None
+
+    @property
+    def span(self) -> Box:
+        """Everywhere it is drawn, from its lowest place to where it rests."""
+        return (self.x, self.y, self.x + self.size[0], self.y + self.size[1] + self.slide)
+
+    def ready(self, grounds: Callable[[Box], Grounds]) -> Overlay:
+        """Its picture, made now for the footage under it when it was not made before."""
+        if self.overlay is None:
+            assert self.build is not None
+            self.overlay = self.build(grounds(self.span))
+        return self.overlay
 
     def at(self, t: float) -> tuple[float, int]:
         """Its opacity and how far below its resting place it is at `t` seconds."""
@@ -62,12 +86,11 @@ class AdPlan:
     card_start: float | None = None
     card_fade: float = 0.5
     dim_colour: RGB = (0, 0, 0)
-    dim_strength: float = 0.0
 
     def dim_at(self, t: float) -> float:
         if self.card_start is None or t < self.card_start:
             return 0.0
-        return self.dim_strength * ease_out(progress(t, self.card_start, self.card_start + self.card_fade))
+        return DIM * ease_out(progress(t, self.card_start, self.card_start + self.card_fade))
 
 
 def card_length(duration: float) -> float:
@@ -75,13 +98,27 @@ def card_length(duration: float) -> float:
     return min(max(END_CARD_SHARE * duration, END_CARD_MIN), duration / 2)
 
 
-def least_cover(inks: list[tuple[RGB, float]], cover: RGB, low: float = 0.5) -> float:
-    """The least opacity of `cover` over any footage (from black to white) at which every (ink, ratio) reads."""
+def least_cover(inks: list[tuple[RGB, float]], cover: RGB, grounds: Grounds = EXTREMES, low: float = 0.5) -> float:
+    """The least opacity of `cover` over footage between `grounds` (darkest, lightest) at which every (ink,
+    ratio) reads; by default over any footage, from black to white."""
     for step in range(round(low * 20), 21):
         k = step / 20
-        if all(contrast(ink, mix(x, cover, k)) >= ratio + 0.1 for ink, ratio in inks for x in EXTREMES):
+        if all(contrast(ink, mix(x, cover, k)) >= ratio + 0.1 for ink, ratio in inks for x in grounds):
             return k
     return 1.0
+
+
+def widened(grounds: Grounds) -> Grounds:
+    """Measured grounds taken `MARGIN` of the way toward black and white: footage moves after it is measured."""
+    return mix(grounds[0], EXTREMES[0], MARGIN), mix(grounds[1], EXTREMES[1], MARGIN)
+
+
+@dataclass
+class Plated:
+    """Words on a plate: as first made (for its size), and made again at the plate opacity the footage needs."""
+
+    sprite: Sprite
+    remake: Callable[[float], Sprite]
 
 
 class Layout:
@@ -97,48 +134,60 @@ class Layout:
         left, top, right, bottom = stage.safe
         self.safe: Box = (left, top, right, bottom)
         self.max_w = (right - left) * 0.92
-        self.plate_alpha = least_cover([(self.p.ink, AA)], self.p.bg)
 
-    def plated(self, text: str, weight: str, size: float, lines: int) -> Sprite:
-        """Words in the palette's ink on a rounded plate of its background, as opaque as legibility needs."""
+    def plated(self, text: str, weight: str, size: float, lines: int) -> Plated:
+        """Words in the palette's ink on a rounded plate of its background, as opaque as the footage needs."""
         pad_x, pad_y = round(size * 0.6), round(size * 0.38)
         block = self.s.text(text, weight, self.max_w - 2 * pad_x, size * (1.25 * lines + 0.6), size, max_lines=lines)
         w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
-        plate = Image.new("RGBA", (w, h), self.p.bg + (0,))
-        plate.putalpha(rounded_mask(w, h, round(size * 0.35)).point(lambda v: round(v * self.plate_alpha)))
-        return lettered(block, self.p.ink, plate, (pad_x, pad_y), text)
+
+        def make(alpha: float) -> Sprite:
+            plate = Image.new("RGBA", (w, h), self.p.bg + (0,))
+            plate.putalpha(rounded_mask(w, h, round(size * 0.35)).point(lambda v: round(v * alpha)))
+            return lettered(block, self.p.ink, plate, (pad_x, pad_y), text)
+
+        return Plated(make(1.0), make)
 
     def overlay(self, sprite: Sprite | Image.Image) -> Overlay:
         return Overlay(sprite.image if isinstance(sprite, Sprite) else sprite, self.matrix)
 
-    def stack(self, sprites: list[Sprite], start: float, end: float) -> list[Cue]:
+    def stack(self, items: list[Sprite | Plated], start: float, end: float) -> list[Cue]:
         """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), coming in one after
         another from `start`, all leaving at `end`."""
         gap = round(1.4 * self.u)
+        sprites = [item.sprite if isinstance(item, Plated) else item for item in items]
         total = sum(s.size[1] for s in sprites) + gap * (len(sprites) - 1)
         left, _, right, bottom = self.safe
         y = bottom - self.slide - total
         fade = min(0.4, max(0.12, (end - start) * 0.25))
         cues = []
-        for k, sprite in enumerate(sprites):
+        for k, (item, sprite) in enumerate(zip(items, sprites, strict=True)):
             w, h = sprite.size
             x = round((left + right - w) / 2)
             at = start + 0.1 + 0.12 * k
-            cues.append(Cue(self.overlay(sprite), x, y, at, end, fade, self.slide, sprite.text))
+            cue = Cue(None, x, y, at, end, fade, self.slide, sprite.text, (w, h))
+            if isinstance(item, Plated):
+                cue.build = functools.partial(self._plate_for, item)
+            else:
+                cue.overlay = self.overlay(sprite)
+            cues.append(cue)
             y += h + gap
         return cues
 
-    def opening(self, copy: AdCopy) -> list[Sprite]:
-        sprites = [s for s in [kicker(self.d, copy.sale, self.max_w)] if s is not None]
-        if copy.headline:
-            sprites.append(self.plated(copy.headline, "black", TITLE * self.u, 2))
-        if copy.tagline:
-            sprites.append(self.plated(copy.tagline, "medium", BODY * 0.8 * self.u, 2))
-        return sprites
+    def _plate_for(self, item: Plated, grounds: Grounds) -> Overlay:
+        return self.overlay(item.remake(least_cover([(self.p.ink, AAA)], self.p.bg, widened(grounds))))
 
-    def middle(self, copy: AdCopy) -> list[list[Sprite]]:
-        beats = [[self.plated(f, "bold", BODY * self.u, 2)] for f in copy.features]
-        deal = []
+    def opening(self, copy: AdCopy) -> list[Sprite | Plated]:
+        items: list[Sprite | Plated] = [s for s in [kicker(self.d, copy.sale, self.max_w)] if s is not None]
+        if copy.headline:
+            items.append(self.plated(copy.headline, "black", TITLE * self.u, 2))
+        if copy.tagline:
+            items.append(self.plated(copy.tagline, "medium", BODY * 0.8 * self.u, 2))
+        return items
+
+    def middle(self, copy: AdCopy) -> list[list[Sprite | Plated]]:
+        beats: list[list[Sprite | Plated]] = [[self.plated(f, "bold", BODY * self.u, 2)] for f in copy.features]
+        deal: list[Sprite | Plated] = []
         if copy.offer:
             deal.append(self.plated(copy.offer, "black", TITLE * self.u, 2))
         if copy.price:
@@ -182,9 +231,7 @@ def plan_ad(
     if has_card:
         plan.card_start = card_start
         plan.dim_colour = stage.palette.bg
-        p = stage.palette
-        plan.dim_strength = least_cover([(p.ink, AA), (p.muted, AA), (p.accent_ink, AA)], p.bg, low=0.6)
-        plan.cues += _end_card(lay, copy, logo, card_start, duration)
+        plan.cues += _end_card(lay, copy, logo, card_start, duration, plan.card_fade)
     return plan
 
 
@@ -202,12 +249,13 @@ def _corner_logo(lay: Layout, logo: RefImage | None, ground: Callable[[Box], RGB
         return None
     image = _logo_image(ref, max_w, max_h, u, seen, lay.p, own_alpha=True)
     x = box[0] if lay.s.vertical else box[2] - image.width
-    return Cue(lay.overlay(image), x, top, 0.0, end, 0.5, 0)
+    return Cue(lay.overlay(image), x, top, 0.0, end, 0.5, 0, size=image.size)
 
 
-def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, duration: float) -> list[Cue]:
+def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, duration: float,
+              card_fade: float) -> list[Cue]:  # fmt: skip
     """The draft's end card (end text, offer, price, conditions, code, the CTA button, website, legal line) under
-    the logo shown large, coming in one after another over the dimmed footage."""
+    the logo shown large, coming in one after another on a panel over the dimmed footage."""
     left, top, right, bottom = lay.safe
     box = (left, top, right, bottom - lay.slide)
     ref = logo or lay.s.marks.logo_on(lay.p.bg)
@@ -220,9 +268,27 @@ def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, du
     if ref is not None and card.lead_h > 0:
         image = _logo_image(ref, (right - left) * 0.6, card.lead_h, 2 * lay.u, lay.p.bg, lay.p, own_alpha=True)
         x, y = round(card.cx(image.width) - image.width / 2), round(card.lead_cy - image.height / 2)
-        cues.append(Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide))
+        cues.append(Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide, size=image.size))
     for k, ((_, sprite), cy) in enumerate(zip(card.items, card.ys, strict=True)):
         w, h = sprite.size
         x, y = round(card.cx(w) - w / 2), round(cy - h / 2)
-        cues.append(Cue(lay.overlay(sprite), x, y, start + 0.2 + 0.08 * k, duration + 1, fade, lay.slide, sprite.text))
-    return cues
+        cue = Cue(lay.overlay(sprite), x, y, start + 0.2 + 0.08 * k, duration + 1, fade, lay.slide, sprite.text, (w, h))
+        cues.append(cue)
+    if not cues:
+        return []
+    pad = round(3 * lay.u)
+    x0, y0 = min(c.x for c in cues) - pad, min(c.y for c in cues) - pad
+    x1, y1 = max(c.x + c.size[0] for c in cues) + pad, max(c.y + c.size[1] for c in cues) + lay.slide + pad
+    p = lay.p
+    inks = [(p.ink, AAA), (p.muted, AA), (p.accent_ink, AA)]
+
+    def panel(grounds: Grounds) -> Overlay:
+        # Over footage already mixed DIM toward the background, the panel adds what the words still need.
+        cover = least_cover(inks, p.bg, widened(grounds), low=DIM)
+        image = Image.new("RGBA", (x1 - x0, y1 - y0), p.bg + (0,))
+        alpha = max(0.0, 1 - (1 - cover) / (1 - DIM))
+        image.putalpha(rounded_mask(x1 - x0, y1 - y0, round(3 * lay.u)).point(lambda v: round(v * alpha)))
+        return lay.overlay(image)
+
+    back = Cue(None, x0, y0, start, duration + 1, card_fade, 0, size=(x1 - x0, y1 - y0), build=panel)
+    return [back, *cues]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -50,27 +51,34 @@ class Overlay:
         alpha = px[..., 3] / 255.0
         yuv = to_yuv(px[..., :3], matrix)
         self.width, self.height = rgba.size
-        # Alpha in 0..256 and colour premultiplied by it: a blend is (dst * (256 - a) + c) >> 8.
-        self.a = np.round(alpha * 256).astype(np.int32)
-        self.y = np.round(yuv[..., 0] * alpha * 256).astype(np.int32)
+        # Alpha in 0..256 and colour premultiplied by it: a blend is (dst * (256 - a) + c) >> 8, which stays
+        # below 2**16 (a mix of two 8-bit values, times 256), so 16-bit arithmetic holds it.
+        self.a = np.round(alpha * 256).astype(np.uint16)
+        self.y = np.round(yuv[..., 0] * alpha * 256).astype(np.uint16)
         half = (self.height // 2, 2, self.width // 2, 2)
         alpha2 = alpha.reshape(half).mean(axis=(1, 3))
-        self.a2 = np.round(alpha2 * 256).astype(np.int32)
-        self.u = np.round((yuv[..., 1] * alpha).reshape(half).mean(axis=(1, 3)) * 256).astype(np.int32)
-        self.v = np.round((yuv[..., 2] * alpha).reshape(half).mean(axis=(1, 3)) * 256).astype(np.int32)
+        self.a2 = np.round(alpha2 * 256).astype(np.uint16)
+        self.u = np.round((yuv[..., 1] * alpha).reshape(half).mean(axis=(1, 3)) * 256).astype(np.uint16)
+        self.v = np.round((yuv[..., 2] * alpha).reshape(half).mean(axis=(1, 3)) * 256).astype(np.uint16)
         self._faded: tuple[int, tuple[np.ndarray, ...]] | None = None
+        self._full = (256 - self.a, self.y + 128, 256 - self.a2, self.u + 128, self.v + 128)
 
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
 
     def _at(self, opacity: float) -> tuple[np.ndarray, ...]:
-        """The premultiplied planes at an opacity (quantised to 1/64; the last one is kept for held frames)."""
+        """(256 - alpha) and the premultiplied colour (rounding added) of Y, then of U and V, at an opacity
+        (quantised to 1/64; the last one is kept for held frames)."""
         level = round(min(1.0, max(0.0, opacity)) * 64)
         if level >= 64:
-            return self.a, self.y, self.a2, self.u, self.v
+            return self._full
         if self._faded is None or self._faded[0] != level:
-            self._faded = (level, tuple((p * level) >> 6 for p in (self.a, self.y, self.a2, self.u, self.v)))
+            a, y, a2, u, v = ((p.astype(np.uint32) * level >> 6).astype(np.uint16) for p in
+                              (self.a, self.y, self.a2, self.u, self.v))  # fmt: skip
+            # Rounded apart, a colour could pass 255 times its alpha, and the blend 16 bits: held under it.
+            y, u, v = np.minimum(y, a * 255), np.minimum(u, a2 * 255), np.minimum(v, a2 * 255)
+            self._faded = (level, (256 - a, y + 128, 256 - a2, u + 128, v + 128))
         return self._faded[1]
 
     def blend(self, planes: Planes, x: int, y: int, opacity: float = 1.0) -> Box:
@@ -93,9 +101,13 @@ class Overlay:
         return (x0, y0, x1, y1)
 
 
-def _mix(dst: np.ndarray, alpha: np.ndarray, colour: np.ndarray) -> None:
-    """dst = dst * (1 - alpha) + colour, in place (alpha in 0..256, colour premultiplied by it, times 256)."""
-    dst[...] = (dst * (256 - alpha) + colour + 128) >> 8
+def _mix(dst: np.ndarray, clear: np.ndarray, colour: np.ndarray) -> None:
+    """dst = dst * (1 - alpha) + colour, in place: `clear` is 256 - alpha (alpha in 0..256), `colour` is
+    premultiplied by alpha, times 256, plus 128 to round."""
+    mixed = np.multiply(dst, clear, dtype=np.uint16)
+    mixed += colour
+    mixed >>= 8
+    dst[...] = mixed
 
 
 @lru_cache(maxsize=256)
@@ -111,7 +123,7 @@ def dim(src: Planes, dst: Planes, colour: RGB, strength: float, matrix: str = "b
     level = round(min(1.0, max(0.0, strength)) * 64)
     tables = _dim_tables(round(float(yuv[0]), 2), round(float(yuv[1]), 2), round(float(yuv[2]), 2), level)
     for table, plane, out in zip(tables, src, dst, strict=True):
-        out[...] = table[plane]
+        out[...] = cv2.LUT(plane, table)
 
 
 def mean_colour(planes: Planes, box: Box, matrix: str = "bt601") -> RGB:
@@ -130,3 +142,19 @@ def mean_colour(planes: Planes, box: Box, matrix: str = "bt601") -> RGB:
     )
     r, g, b = (round(float(c)) for c in to_rgb(yuv, matrix))
     return (r, g, b)
+
+
+def ground_range(planes: Planes, box: Box, matrix: str = "bt601") -> tuple[RGB, RGB]:
+    """The darkest and the lightest the frame is over `box` (its 2nd and 98th percentiles of luma, in the box's
+    mean hue): what words drawn there must stand out from."""
+    luma, cb, cr = planes
+    x0, y0 = max(0, box[0]), max(0, box[1])
+    x1, y1 = min(luma.shape[1], box[2]), min(luma.shape[0], box[3])
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return (0, 0, 0), (255, 255, 255)
+    step = max(1, min(x1 - x0, y1 - y0) // 64)  # a few thousand samples are enough
+    low, high = np.percentile(luma[y0:y1:step, x0:x1:step], [2, 98])
+    u = float(cb[y0 // 2 : y1 // 2 : step, x0 // 2 : x1 // 2 : step].mean())
+    v = float(cr[y0 // 2 : y1 // 2 : step, x0 // 2 : x1 // 2 : step].mean())
+    dark, light = (to_rgb(np.array([level, u, v]), matrix) for level in (low, high))
+    return tuple(round(float(c)) for c in dark), tuple(round(float(c)) for c in light)  # type: ignore[return-value]
