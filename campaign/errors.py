@@ -62,6 +62,12 @@ class StorageFailed(ClapboardError):
     stage = "storage"
 
 
+class FinishingFailed(ClapboardError):
+    """The ad could not be drawn over the model's footage (its words, logo, end card, sound)."""
+
+    stage = "finishing"
+
+
 def out_of_space(exc: BaseException | None) -> StorageFailed | None:
     """The error to show when `exc`, or an error it came from, is a full disk or quota (ENOSPC, EDQUOT): the
     server's trouble, never the user's request or images."""

@@ -190,6 +190,7 @@ class Creative(Base):
     bytes: Mapped[int] = mapped_column(BigInteger)
     file_key: Mapped[str] = mapped_column(String(300))
     poster_key: Mapped[str | None] = mapped_column(String(300))
+    footage_key: Mapped[str | None] = mapped_column(String(300))  # a paid model's raw footage (none for drafts)
     reference_keys: Mapped[list[str]] = mapped_column(default=list)
     copy: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the words on screen: tools.brief.AdCopy
     set_id: Mapped[str | None] = mapped_column(String(32), index=True)  # variations and formats made together

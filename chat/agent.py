@@ -37,6 +37,7 @@ from tools.studio.types import (
     InvalidRequest,
     LibraryView,
     NotFound,
+    PaidFormats,
     Submitted,
     VideoRequest,
     untitled,
@@ -52,10 +53,12 @@ options the user asked for; images attached in this conversation are used automa
 To change this conversation's latest video ("make it square", "10 seconds", "change the headline to ...", "try it
 on kling"), use revise_video with only what changes. Use make_variations for variations to A/B test, each changing
 one thing (the hook, the headline order, the layout, the colourway, the pacing; `change` when the user names one:
-"a variation with the price first", "try another colourway"), and make_formats for every channel format at once.
-For several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts")
-call generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
-revise_video with `channel`. Use list_creatives to open the campaign library.
+"a variation with the price first", "try another colourway"), and make_formats for every channel format at once;
+a paid model's video is then reframed from its footage for free, and `reframe` is false only when the user asks to
+generate it anew on the model (at its price). For several ads in one brief ("one for TikTok, one for YouTube, one
+for LinkedIn", "for each of Reels and Shorts") call generate_video once with `channels`; a follow-up about one of
+them ("make the YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign
+library.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -117,6 +120,16 @@ class Outcome:
     campaign: str | None = None
     brand: BrandView | None = None  # a brand kit to show
     brand_offer: BrandOffer | None = None  # the campaign's kit, offered to a member instead of the team's
+    generate: Generate | None = None  # beside a free reframe: the same format(s) generated anew, at a price
+
+
+@dataclass
+class Generate:
+    """The paid alternative to a reframe the agent started: the video's format(s) made anew on its model."""
+
+    job_id: str
+    paid: PaidFormats
+    aspect: str | None  # one format; None for every other format
 
 
 Runtime = ToolRuntime[TurnContext, Conversation]
@@ -129,6 +142,13 @@ _KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
 
 def _fields(names: tuple[str, ...]) -> dict[str, Any]:
     return {name: (VideoRequest.model_fields[name].annotation, VideoRequest.model_fields[name]) for name in names}
+
+
+REFRAME = Field(
+    default=True,
+    description="For a video made on a paid model: reframe its footage to the new format, free and at once "
+    "(the default); false only when the user asks to generate it anew on the model, at its price.",
+)
 
 
 GenerateArgs = create_model(
@@ -164,10 +184,15 @@ ReviseArgs = create_model(
             "conversation's video for that channel, or makes the latest video's version for it.",
         ),
     ),
+    reframe=(bool, REFRAME),
 )
 
 
 VariationAsk = Literal[tuple(VARIATION_ASKS)]  # type: ignore[valid-type]
+
+
+class FormatsArgs(BaseModel):
+    reframe: bool = REFRAME
 
 
 class VariationsArgs(BaseModel):
@@ -263,7 +288,7 @@ async def _for_channels(ctx: TurnContext, asked: dict[str, Any], references: lis
 
 @tool("revise_video", args_schema=ReviseArgs, response_format="content_and_artifact")
 async def revise_video(
-    runtime: Runtime, use_attachments: bool = False, channel: str | None = None, **changes: Any
+    runtime: Runtime, use_attachments: bool = False, channel: str | None = None, reframe: bool = True, **changes: Any
 ) -> Result:
     """Make a new version of this conversation's latest video with some changes (format, length, model,
     resolution, sound, on-screen words, images); everything else stays the same."""
@@ -304,12 +329,13 @@ async def revise_video(
         return " ".join(n for n in (notes, said) if n), Outcome()
     if latest is None:
         return _NOTHING_YET, Outcome()
-    key = ctx.key_for("revise_video", changed)
+    key = ctx.key_for("revise_video", {**changed, **({} if reframe else {"reframe": False})})
     made = await _started(
-        lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key)),
+        lambda: _one(ctx.studio.jobs.revise(ctx.actor, latest, changed, origin=ctx.origin, idempotency_key=key,
+                                            reframe=reframe)),
         "Could not make that version",
-    )
-    return _noted(made, notes)
+    )  # fmt: skip
+    return _noted(await _or_generate(ctx, latest, made, changed.get("aspect")), notes)
 
 
 @tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")
@@ -329,24 +355,47 @@ async def make_variations(runtime: Runtime, count: int = 3, change: str | None =
     )
 
 
-@tool("make_formats", response_format="content_and_artifact")
-async def make_formats(runtime: Runtime) -> Result:
+@tool("make_formats", args_schema=FormatsArgs, response_format="content_and_artifact")
+async def make_formats(runtime: Runtime, reframe: bool = True) -> Result:
     """Make this conversation's latest video in every other channel format (9:16, 1:1, 4:5, 16:9) in one go,
-    kept with it as a set in its campaign."""
+    kept with it as a set in its campaign. A paid model's video is reframed from its footage for free unless
+    `reframe` is false."""
     ctx = runtime.context
     if (latest := await _latest(ctx)) is None:
         return _NOTHING_YET, Outcome()
     missing: list[str] = []
 
     async def submit() -> list[Submitted]:
-        made, skipped = await ctx.studio.jobs.formats(ctx.actor, latest, origin=ctx.origin,
-                                                 idempotency_key=ctx.key_for("make_formats", {}))  # fmt: skip
+        key = ctx.key_for("make_formats", {} if reframe else {"reframe": False})
+        made, skipped = await ctx.studio.jobs.formats(ctx.actor, latest, origin=ctx.origin, idempotency_key=key,
+                                                      reframe=reframe)  # fmt: skip
         missing.extend(skipped)
         return made
 
-    text, outcome = await _started(submit, "Could not make the other formats")
+    text, outcome = await _or_generate(ctx, latest, await _started(submit, "Could not make the other formats"))
     if missing:
         text += f"\n\nThis model does not make {' or '.join(missing)}."
+    return text, outcome
+
+
+async def _or_generate(ctx: TurnContext, job_id: str, result: Result, aspect: str | None = None) -> Result:
+    """A free reframe's answer, with what generating the same format(s) anew on the model would cost (the chat
+    shows its button)."""
+    text, outcome = result
+    if not any(s.footage_of for s in outcome.submitted):
+        return result
+    try:
+        paid = await ctx.studio.jobs.regenerate_price(ctx.actor, job_id, aspect)
+    except ClapboardError:
+        return result
+    if paid is None or not paid.aspects:
+        return result
+    which = "it" if aspect else "them"
+    text += (
+        f"\n\nTo generate {which} anew on {paid.model_name} instead ({', '.join(paid.aspects)}): about "
+        f"${paid.price_usd:.2f}, asked before it starts."
+    )
+    outcome.generate = Generate(job_id, paid, aspect)
     return text, outcome
 
 
@@ -492,7 +541,10 @@ def describe_submission(s: Submitted) -> str:
     lines = []
     if s.variation:
         lines.append(f"**Variation {untitled(s.title)[1]} — {s.variation}** (*{s.title}*)")
-    if s.needs_confirmation:
+    if s.footage_of:
+        lines.append(f"Reframing the footage to {size}, from **{s.model_name}**: free, nothing is generated again. "
+                     "It appears here when ready.")  # fmt: skip
+    elif s.needs_confirmation:
         lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
@@ -500,7 +552,7 @@ def describe_submission(s: Submitted) -> str:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
         )
-    if s.notice:
+    if s.notice and not s.footage_of:  # a reframe's notice says again what its first line says
         lines.append(s.notice)
     return "\n\n".join(lines)
 

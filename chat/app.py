@@ -18,7 +18,7 @@ from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
 from chat.controls import handled_here, stop_job
 from chat.http.uploads import session_ended, upload_failed
-from chat.iterate import FOCUS, ask_prices, follow
+from chat.iterate import FOCUS, ask_prices, follow, offer_generate
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import send_settings, starter_buttons
@@ -212,6 +212,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             await show_brand(outcome.brand)
         if outcome.brand_offer is not None:
             await offer(outcome.brand_offer)
+        if outcome.generate is not None:
+            await offer_generate(outcome.generate.job_id, outcome.generate.paid, outcome.generate.aspect)
     await ask_prices(started)
 
 

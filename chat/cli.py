@@ -24,7 +24,7 @@ from tools.studio import Studio
 from tools.studio.status import ClapboardError, JobStatus
 
 if TYPE_CHECKING:
-    from tools.studio.types import Actor, JobEvent
+    from tools.studio.types import Actor, CreativeView, JobEvent
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP_ROOT = Path(__file__).parent.parent  # where .chainlit/ (its config) lives in a checkout
@@ -108,12 +108,12 @@ def _parser() -> argparse.ArgumentParser:
 
     creatives = sub.add_parser(
         "creatives", parents=[acting], help="list creatives, newest first; rename or delete one",
-        description="List the team's creatives, newest first (`clapboard creatives rename|delete --help` for the "
-        "rest).",
+        description="List the team's creatives, newest first (`clapboard creatives show|rename|delete --help` for "
+        "the rest).",
     )  # fmt: skip
     creatives.add_argument("--campaign")
     creatives.add_argument("--json", action="store_true")
-    verbs = creatives.add_subparsers(dest="action", metavar="{rename,delete}")
+    verbs = creatives.add_subparsers(dest="action", metavar="{show,rename,delete}")
     # Options repeated after the verb must not reset those given before it: no defaults of their own.
     again = argparse.ArgumentParser(add_help=False)
     again.add_argument("--as", dest="as_user", metavar="NAME", default=argparse.SUPPRESS, help="act as this user")
@@ -122,6 +122,8 @@ def _parser() -> argparse.ArgumentParser:
         "metavar": "ID",
         "help": "its id, or the first characters of it that `clapboard creatives` prints",
     }
+    show = verbs.add_parser("show", parents=[again], help="one creative: its video, and a paid model's raw footage")
+    show.add_argument("id", **creative_id)
     rename = verbs.add_parser("rename", parents=[again], help="give a creative a new title (anyone in the team)")
     rename.add_argument("id", **creative_id)
     rename.add_argument("title", help="1 to 120 characters")
@@ -366,17 +368,24 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
         print(f"error: the job failed at the {job.stage or 'render'} stage: {job.error}", file=sys.stderr)
         return EXIT_FAILED
     assert job.creative_id is not None, "a job that succeeded made a creative"
-    creative = await studio.library.creative(actor, job.creative_id)
-    if args.json:
-        print(json.dumps(creative.model_dump(), indent=2))
-    else:
-        print(
-            f"{creative.title}: {creative.duration_s:g} s {creative.width}x{creative.height} by {creative.model}"
-            f" on {creative.campaign}\n{creative.file or creative.url}"
-        )
-        if creative.notice:
-            print(creative.notice)
+    _print_creative(await studio.library.creative(actor, job.creative_id), args.json)
     return 0
+
+
+def _print_creative(creative: CreativeView, as_json: bool) -> None:
+    """A creative: its size, model and campaign, where its video is, and its footage (a paid model's video
+    without the words) when it has one."""
+    if as_json:
+        print(json.dumps(creative.model_dump(), indent=2))
+        return
+    print(
+        f"{creative.title}: {creative.duration_s:g} s {creative.width}x{creative.height} by {creative.model}"
+        f" on {creative.campaign}\n{creative.file or creative.url}"
+    )
+    if creative.footage_url:
+        print(f"footage: {creative.footage_url}")
+    if creative.notice:
+        print(creative.notice)
 
 
 async def _approved(studio: Studio, actor: Actor, job_id: str, price: str) -> bool:
@@ -400,6 +409,9 @@ async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
         return 0
     if args.action == "delete":
         return await _delete(studio, actor, args)
+    if args.action == "show":
+        _print_creative(await studio.library.find_creative(actor, args.id), args.json)
+        return 0
     items = await studio.library.creatives(actor, args.campaign)
     if args.json:
         print(json.dumps([c.model_dump() for c in items], indent=2))

@@ -1,6 +1,9 @@
 """What the buttons under a ready video do (Variations, Other formats, Edit text, Another model: chat/notify.py
 draws them), and how the jobs they or the agent start are shown: followed until ready, or asked about when paid.
 
+A paid video's other formats are a choice between reframing its footage (free, at once) and generating them anew
+on its model (at the price the button names, asked again like any paid job).
+
 A button makes its video the conversation's focus: "change the headline to ..." typed after "Edit text" changes
 that video, not merely the latest one. Under a price question, Edit text changes the words of the job before it
 starts: the job is replaced by one with the new words, and the price is asked again.
@@ -13,11 +16,18 @@ from collections.abc import Awaitable, Callable
 import chainlit as cl
 
 from chat.agent import describe_submission
-from chat.notify import confirm_actions, copy_lines, remove_confirm_actions, screen_words
+from chat.notify import (
+    confirm_actions,
+    copy_lines,
+    format_choice,
+    generate_actions,
+    remove_confirm_actions,
+    screen_words,
+)
 from chat.runtime import services
 from chat.signin import session_actor
 from tools.studio import Studio
-from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, Submitted
+from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFormats, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 
@@ -81,16 +91,68 @@ async def variations(action: cl.Action) -> None:
 
 @cl.action_callback("make_formats")
 async def formats(action: cl.Action) -> None:
+    """A draft's other formats are made at once; a paid video's are a choice: reframed from its footage for
+    free, or generated anew on its model for the price the button names."""
+    if (pointed := await _pointed(action)) is None:
+        return
+    studio, actor, job = pointed
+    try:
+        paid = await studio.jobs.regenerate_price(actor, job.id)
+    except ClapboardError as exc:
+        await cl.Message(content=str(exc)).send()
+        return
+    if paid is None:
+        await _formats(action, reframe=False)
+        return
+    anew = f", or generated anew on {paid.model_name} for about ${paid.price_usd:.2f}" if paid.aspects else ""
+    await cl.Message(
+        content=f"The other formats can be reframed from this video's footage, following its subject, for free{anew}.",
+        actions=format_choice(job.id, paid),
+    ).send()
+
+
+@cl.action_callback("reframe_formats")
+async def reframe_formats(action: cl.Action) -> None:
+    await _formats(action, reframe=True)
+
+
+@cl.action_callback("generate_formats")
+async def generate_formats(action: cl.Action) -> None:
+    await _formats(action, reframe=False)
+
+
+async def _formats(action: cl.Action, *, reframe: bool) -> None:
     missing: list[str] = []
 
     async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
-        made, skipped = await studio.jobs.formats(actor, job_id, origin=origin, idempotency_key=f"{action.id}:formats")
+        key = f"{action.id}:formats"
+        made, skipped = await studio.jobs.formats(actor, job_id, origin=origin, idempotency_key=key, reframe=reframe)
         missing.extend(skipped)
         return made
 
     await _act(action, start, "The other formats, kept together with the original:\n\n")
     if missing:
         await cl.Message(content=f"This model does not make {' or '.join(missing)}.").send()
+
+
+@cl.action_callback("generate_format")
+async def generate_format(action: cl.Action) -> None:
+    aspect = str(action.payload.get("aspect", ""))
+
+    async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+        key = f"{action.id}:generate"
+        return [
+            await studio.jobs.revise(actor, job_id, {"aspect": aspect}, origin=origin, idempotency_key=key,
+                                     reframe=False)
+        ]  # fmt: skip
+
+    await _act(action, start, "")
+
+
+async def offer_generate(job_id: str, paid: PaidFormats, aspect: str | None) -> None:
+    """Under a free reframe the agent started: the same format(s) generated anew on the model, at its price."""
+    if actions := generate_actions(job_id, paid, aspect):
+        await cl.Message(content="Or generate it anew on the model:", actions=actions).send()
 
 
 async def _pointed(action: cl.Action) -> tuple[Studio, Actor, JobView] | None:

@@ -43,6 +43,7 @@ from tools.studio.types import (
     JobStatus,
     JobView,
     ModelView,
+    PaidFormats,
 )
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ def creative_text(c: CreativeView, lead: str = "") -> str:
     if c.variation:
         head += f" The one change from the original: {c.variation}."
     words = copy_lines(c.copy.given())
-    return f"{head} [Download]({c.download_url})" + (f"\n\nOn screen:\n{words}" if words else "")
+    footage = f" · [Footage]({c.footage_url}) (the model's video, without the words)" if c.footage_url else ""
+    return f"{head} [Download]({c.download_url}){footage}" + (f"\n\nOn screen:\n{words}" if words else "")
 
 
 def ready_actions(c: CreativeView) -> list[cl.Action]:
@@ -94,6 +96,29 @@ def creative_actions(job_id: str) -> list[cl.Action]:
         cl.Action(name="make_formats", payload={"job_id": job_id}, label="Other formats", icon="ratio"),
         cl.Action(name="edit_text", payload={"job_id": job_id}, label="Edit text", icon="type"),
         cl.Action(name="another_model", payload={"job_id": job_id}, label="Another model", icon="cpu"),
+    ]
+
+
+def format_choice(job_id: str, paid: PaidFormats) -> list[cl.Action]:
+    """A paid video's other formats, side by side: reframed from its footage, free and at once, or generated anew
+    on its model, which asks its price like any paid job."""
+    reframe = cl.Action(name="reframe_formats", payload={"job_id": job_id}, label="Reframe, free", icon="crop")
+    return [reframe, *generate_actions(job_id, paid)]
+
+
+def generate_actions(job_id: str, paid: PaidFormats, aspect: str | None = None) -> list[cl.Action]:
+    """The button that generates a paid video's other formats (or `aspect` alone) anew on its model, naming
+    them and the price; none when its model makes none of them."""
+    if not paid.aspects:
+        return []
+    label = f"Generate {', '.join(paid.aspects)} on {paid.model_name} for ${paid.price_usd:.2f}"
+    return [
+        cl.Action(
+            name="generate_format" if aspect else "generate_formats",
+            payload={"job_id": job_id, **({"aspect": aspect} if aspect else {})},
+            label=label,
+            icon="sparkles",
+        )
     ]
 
 

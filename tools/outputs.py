@@ -2,7 +2,8 @@
 
 A video is never held whole in memory: chunks go to a temp file as they arrive, and the file goes to storage
 as a stream. A file that does not decode fails at the storage stage (StorageFailed), before anything is
-stored. Keys: `<key_prefix>/video.mp4` (video/mp4) and `<key_prefix>/poster.jpg` (image/jpeg).
+stored. Keys: `<key_prefix>/video.mp4` (video/mp4) and `<key_prefix>/poster.jpg` (image/jpeg); a paid model's
+raw footage, kept beside the finished ad, `<key_prefix>/footage.mp4`.
 """
 
 from __future__ import annotations
@@ -86,6 +87,21 @@ async def store_output(
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+async def store_footage(storage: BlobStorage, key_prefix: str, path: Path) -> str:
+    """Keep a model's raw footage (a file the engine wrote, read not moved) beside its creative; its key.
+
+    Raises StorageFailed when the file does not decode or has no picture, or storage refuses it."""
+    info = await asyncio.to_thread(probe, path)
+    if info.width < 1 or info.height < 1 or info.frames < 1:
+        raise StorageFailed(
+            "The model's footage has no picture.", hint="Try generating it again, or pick another model."
+        )
+    key = f"{key_prefix.strip('/')}/footage.mp4"
+    with path.open("rb") as fh:
+        await storage.put(key, fh, "video/mp4")
+    return key
 
 
 def _poster(path: Path, info: VideoInfo) -> bytes:

@@ -36,6 +36,8 @@ class CreativeView(BaseModel):
     file_key: str  # the video's key in our storage
     url: str
     download_url: str  # saves the video as "<title>-<format>.mp4"
+    footage_key: str | None  # a paid model's raw footage, kept beside the ad (none for drafts)
+    footage_url: str | None  # saves that footage as "<title>-footage.mp4"
     poster_url: str | None
     reference_keys: list[str]
     copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; exactly the words on screen
@@ -64,6 +66,9 @@ class CreativeView(BaseModel):
                 "url": storage.url(c.file_key),
                 "download_url": storage.url(c.file_key, download=download_name(c.title, c.aspect)),
                 "poster_url": storage.url(c.poster_key) if c.poster_key else None,
+                "footage_url": storage.url(c.footage_key, download=download_name(c.title, "footage"))
+                if c.footage_key
+                else None,
                 "created_at": c.created_at.isoformat(),
             }
         )

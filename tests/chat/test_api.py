@@ -441,3 +441,46 @@ async def test_the_schema_says_what_a_request_body_may_not_hold(api: httpx.Async
     assert upload["properties"]["file"]["minLength"] == 1
     empty = await api.post("/api/references", files={"file": ("a.png", b"", "image/png")})
     assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+
+
+async def test_a_paid_creatives_footage_is_shown_and_served_to_its_team_only(
+    api: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    """GET /api/creatives/{id} gives the footage's signed link, which serves the model's raw video as
+    "<title>-footage.mp4"; without a token the creative is a 401, for another team a 404; deleting the creative
+    takes its footage too."""
+    from campaign.models import Creative, new_id
+    from chat import runtime
+    from tests.fakes.replicate_server import make_mp4
+
+    studio = runtime.services().studio
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    carol = await bearer(studio, "carol")
+    alice = await studio.accounts.cli_actor("alice")
+    campaign = await studio.store.campaign(alice.team_id, "Spring", create=True)
+    cid = new_id()
+    storage, raw, ad = studio.library.storage, make_mp4(320, 180, 2), make_mp4(320, 180, 3)
+    for key, body in ((f"creatives/{cid}/footage.mp4", raw), (f"creatives/{cid}/video.mp4", ad)):
+        await storage.put(key, body, "video/mp4")
+    await studio.store.add_creative(
+        Creative(id=cid, campaign_id=campaign.id, job_id=None, title="Kite teaser", prompt="a kite",
+                 prompt_sent="a kite", model="veo-3.1", duration_s=2.0, aspect="16:9", width=320, height=180,
+                 fps=2.0, bytes=len(ad), file_key=f"creatives/{cid}/video.mp4", poster_key=None,
+                 footage_key=f"creatives/{cid}/footage.mp4", made_by=alice.user_id)
+    )  # fmt: skip
+
+    shown = (await api.get(f"/api/creatives/{cid}")).json()
+    assert shown["footage_key"] == f"creatives/{cid}/footage.mp4"
+    footage = await api.get(shown["footage_url"])
+    assert footage.status_code == 200 and footage.content == raw != ad
+    assert 'filename="Kite teaser-footage.mp4"' in footage.headers["content-disposition"]
+    assert (await api.get(shown["url"])).content == ad
+    assert (await api.get(f"/api/creatives/{cid}", headers={"Authorization": ""})).status_code == 401
+    refused = await api.get(f"/api/creatives/{cid}", headers=carol)
+    assert refused.status_code == 404 and "footage" not in refused.text
+    assert all(c["id"] != cid for c in (await api.get("/api/creatives", headers=carol)).json())
+    tampered = shown["footage_url"].replace("footage.mp4", "video.mp4")
+    assert (await api.get(tampered)).status_code in (403, 404), "a signature covers its own file only"
+
+    assert (await api.delete(f"/api/creatives/{cid}")).status_code == 204
+    assert (await api.get(shown["footage_url"])).status_code == 404, "the footage left storage with it"

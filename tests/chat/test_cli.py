@@ -322,3 +322,25 @@ def test_the_cli_keeps_one_data_home_whatever_the_current_folder(tmp_path: Path)
     home = tmp_path / "share" / "clapboard"
     assert (home / "clapboard.db").is_file() and (home / ".secret_key").is_file()
     assert f"Your data lives in {home}" in " ".join(run(two, "--help").stdout.split())
+
+
+def test_creatives_show_prints_a_paid_videos_footage_and_a_draft_has_none(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    kite = json.loads(clapboard(data, "generate", "--prompt", "a clip of a red kite", "--duration", "2",
+                                "--json").stdout)  # fmt: skip
+    short = kite["id"][:8]
+    assert kite["footage_url"] is None
+    draft = clapboard(data, "creatives", "show", short)
+    assert draft.returncode == 0 and kite["file"] in draft.stdout and "footage" not in draft.stdout
+
+    key = f"creatives/{kite['id']}/footage.mp4"  # as a paid model's job keeps it
+    (data / "files" / key).write_bytes(b"raw footage")
+    with sqlite3.connect(data / "clapboard.db") as db:
+        db.execute("UPDATE creatives SET footage_key = ? WHERE id = ?", (key, kite["id"]))
+    shown = clapboard(data, "creatives", "show", short)
+    assert shown.returncode == 0 and "footage: " in shown.stdout, shown.stderr
+    as_json = json.loads(clapboard(data, "creatives", "show", short, "--json").stdout)
+    assert as_json["footage_key"] == key and "-footage.mp4" in as_json["footage_url"]
+    assert as_json["footage_url"] in shown.stdout

@@ -58,7 +58,11 @@ Scenarios (`set_scenario(model_or_"*", name, **options)`):
     unauthorized   401 on every API route
     no_credit      402 on create
 Any scenario takes `create_s`: seconds a create waits, the prediction made, before answering (Replicate's own
-latency, the window in which a runner killed has paid for a prediction whose id it never learns).
+latency, the window in which a runner killed has paid for a prediction whose id it never learns), and `footage`:
+an MP4 file served as every output instead of the box clip, such as text-free footage with a known subject
+(tests/fakes/footage.py):
+
+    fake.set_scenario("*", "success", footage=write_footage(tmp_path / "footage.mp4").path)
 
 To stop or kill a runner inside that window deterministically, hold creates instead of timing them:
 
@@ -837,6 +841,8 @@ class FakeReplicate(LoopbackServer):
         state = self.predictions.get(pid)
         if state is None or state.body.get("data_removed") or state.scenario.name == "output_gone":
             return Reply(status=404, body=b"Not found", content_type="text/plain")
+        if footage := state.scenario.get("footage", None):
+            return Reply(body=Path(footage).read_bytes(), content_type="video/mp4")
         width, height, seconds = output_size(state.body["input"])
         return Reply(body=make_mp4(width, height, seconds), content_type="video/mp4")
 

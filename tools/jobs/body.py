@@ -22,6 +22,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -32,6 +33,7 @@ from sqlalchemy import exists, or_, select, text, update
 
 from campaign.errors import (
     ClapboardError,
+    FinishingFailed,
     InvalidRequest,
     ModelUnavailable,
     ProviderFailed,
@@ -43,17 +45,26 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
-from tools.engines.base import EngineFactory, RenderJob, RenderOutcome
+from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
+from tools.finish.compose import finish_footage
+from tools.finish.reframe import reframe
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec
-from tools.outputs import store_output
+from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 1.0
+FOOTAGE_SHARE = 0.9  # of a paid job's progress: the model's footage; the rest is finishing the ad over it
+REFRAME_SHARE = 0.5  # of a reframe's progress: reframing the footage; the rest is finishing
+FINISHING_NOTE = "Drawing the words over the footage"
+FINISHING_HINT = (
+    "The model's video was made and paid for once; nothing more was charged. Tell whoever runs Clapboard, with the "
+    "job's id, before asking for it again."
+)
 PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
 
@@ -71,6 +82,30 @@ class FallbackOffer(Exception):
 class LostJob(asyncio.CancelledError):
     """The runner no longer holds the job (it was canceled, or another runner took it over): the render stops
     as if cancelled, through engines that shield a paid render from their listeners' errors."""
+
+
+@dataclass
+class Made:
+    """What a job made before it is stored: the ad's file (once `finish` has run, when there is one), the
+    footage kept beside it (none for a draft), and what to say of it."""
+
+    model: ModelSpec
+    aspect: str
+    video: Path
+    footage: Path | None
+    finish: Callable[[], Awaitable[str]] | None  # draws the ad over the footage; says how it follows the kit
+    outcome: RenderOutcome
+    notice: str  # how the request was met (fallbacks, adapted options)
+    said: str  # how it was made, first in the "ready" message
+
+
+def _scaled(report: Progress, start: float, end: float) -> Progress:
+    """A step's progress (0 to 1) as its share of the job's."""
+
+    async def scaled(fraction: float, note: str) -> None:
+        await report(start + (end - start) * min(max(fraction, 0.0), 1.0), note)
+
+    return scaled
 
 
 def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -> JobEvent:
@@ -154,11 +189,20 @@ class JobBody:
                 await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
-        resolved, outcome, dest, notice = await self._render_with_fallback(job, spec, runner, workdir)
-        said = join_notices(notice or job.notice, outcome.notice)  # the engine's own word comes last
+        made = await (self._reframed if spec.footage_of else self._rendered)(job, spec, runner, workdir)
         creative_id = new_id()
-        stored = await store_output(self.storage, f"creatives/{creative_id}", dest, workdir)
-        info = stored.info
+        prefix = f"creatives/{creative_id}"
+        footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
+        try:
+            finished = await made.finish() if made.finish is not None else ""
+            stored = await store_output(self.storage, prefix, made.video, workdir)
+        except BaseException:
+            if footage_key:
+                await asyncio.shield(self._delete(footage_key))
+            raise
+        keys = [k for k in (stored.file_key, stored.poster_key, footage_key) if k]
+        info, outcome = stored.info, made.outcome
+        said = join_notices(made.notice or job.notice, outcome.notice, finished)  # the engine's own word comes last
         mine = Creative(
             id=creative_id,
             campaign_id=job.campaign_id,
@@ -166,16 +210,17 @@ class JobBody:
             title=spec.title,
             prompt=spec.prompt,
             prompt_sent=spec.prompt_sent,
-            model=resolved.model.id,
+            model=made.model.id,
             template=spec.template,
             duration_s=info.duration_s,
-            aspect=resolved.aspect,
+            aspect=made.aspect,
             width=info.width,
             height=info.height,
             fps=info.fps,
             bytes=info.bytes,
             file_key=stored.file_key,
             poster_key=stored.poster_key,
+            footage_key=footage_key,
             reference_keys=[r.key for r in spec.references],
             copy=spec.copy.given(),
             set_id=spec.set_id,
@@ -191,15 +236,15 @@ class JobBody:
         try:
             creative = await self.store.add_creative(mine)
         except Exception:
-            await self._delete(stored.file_key, stored.poster_key)
+            await self._delete(*keys)
             raise
         if creative.id != mine.id:  # another runner wrote this job's creative first: keep theirs
-            await self._delete(stored.file_key, stored.poster_key)
+            await self._delete(*keys)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         view = CreativeView.of(creative, campaign.name, self.storage)
-        message = join_notices(f"Made with {resolved.model.name}.", notice, outcome.notice)
+        message = join_notices(made.said, made.notice, outcome.notice, finished)
         ready = event(job, spec, "creative_ready", message, fraction=1.0, creative=view)
-        finished = await self.store.transition(
+        succeeded = await self.store.transition(
             job.id,
             [JobStatus.running],
             JobStatus.succeeded,
@@ -211,9 +256,91 @@ class JobBody:
             notice=creative.notice,
             lease_until=None,
         )
-        if not finished:
+        if not succeeded:
             raise LostJob(job.id)
         self._published(ready)
+
+    async def _rendered(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
+        """Footage from the model (or along its fallback chain); a hosted model's is finished into the ad, a
+        draft draws its own words and is the ad."""
+        report = self._progress(job, spec, runner)
+        hosted = self.catalog.get(spec.model).hosted
+        resolved, outcome, raw, notice, render_job = await self._render_with_fallback(
+            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report
+        )
+        said = f"Made with {resolved.model.name}."
+        if not resolved.model.hosted:  # a fallback to the draft: it drew the words itself
+            return Made(resolved.model, resolved.aspect, raw, None, None, outcome, notice, said)
+        finished = workdir / "finished.mp4"
+        finish = partial(self._finish, render_job, raw, finished, report, FOOTAGE_SHARE)
+        return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said)
+
+    async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
+        """Another format of a paid video, free: its footage reframed to this job's format (following the
+        subject) and finished for that frame; no model is asked for anything."""
+        report = self._progress(job, spec, runner)
+        source = await self._footage_source(job, spec)
+        model = self.catalog.get(source.model)
+        raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
+        await report(0.0, f"Reframing the footage to {spec.aspect}")
+        framed = workdir / f"footage-{spec.aspect.replace(':', 'x')}.mp4"
+        [done] = await asyncio.to_thread(reframe, raw, {spec.aspect: framed})
+        render_job = RenderJob(
+            job_id=job.id,
+            brief=spec.prompt,
+            prompt=spec.prompt_sent,
+            model=model,
+            duration_s=spec.duration_s,
+            aspect=spec.aspect,
+            resolution=spec.resolution,
+            width=done.width,
+            height=done.height,
+            fps=spec.fps,
+            template=spec.template,
+            copy=spec.copy,
+            references=spec.references,
+            audio=spec.audio,
+            variant=spec.variant,
+            brand=spec.brand,
+        )
+        finished = workdir / "finished.mp4"
+        finish = partial(self._finish, render_job, framed, finished, report, REFRAME_SHARE)
+        said = f"Reframed from the {model.name} footage of “{source.title}”: nothing was charged."
+        return Made(model, spec.aspect, finished, framed, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+
+    async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
+        """The creative whose footage a reframe job uses: one of the job's own team, with footage."""
+        campaign = await self.store.campaign_by_id(job.campaign_id)
+        source = await self.store.creative(spec.footage_of or "", campaign.team_id)
+        if not source.footage_key:
+            raise InvalidRequest(
+                f"“{source.title}” has no model footage to reframe.", hint="Make the other format as a new video."
+            )
+        return source
+
+    async def _fetch(self, key: str, path: Path) -> Path:
+        """A stored file on this machine: the file itself on local storage, else a copy at `path`."""
+        if (local := self.storage.local_path(key)) is not None:
+            return local
+        with path.open("wb") as out:
+            async for chunk in self.storage.open(key):
+                await asyncio.to_thread(out.write, chunk)
+        return path
+
+    async def _finish(self, render_job: RenderJob, footage: Path, dest: Path, report: Progress, start: float) -> str:
+        """Draw the ad over the footage (the brief's words, the kit's logo, the end card, the sound), and say how
+        it follows the kit; any failure is the finishing stage's, and the footage, paid for once, is never asked
+        for again by this job."""
+        await report(start, FINISHING_NOTE)
+        try:
+            return (await finish_footage(self.storage, render_job, footage, dest, _scaled(report, start, 0.99))).notice
+        except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
+            if isinstance(exc, FinishingFailed) or out_of_space(exc):
+                raise
+            if not isinstance(exc, ClapboardError):
+                log.exception("job %s: finishing failed", render_job.job_id)
+            said = exc.message if isinstance(exc, ClapboardError) else "The ad could not be finished over the footage."
+            raise FinishingFailed(said, hint=FINISHING_HINT) from exc
 
     async def _delete(self, *keys: str) -> None:
         for key in keys:
@@ -223,8 +350,8 @@ class JobBody:
                 log.warning("could not delete %s", key)
 
     async def _render_with_fallback(
-        self, job: Job, spec: JobSpec, runner: str, workdir: Path
-    ) -> tuple[Resolved, RenderOutcome, Path, str]:
+        self, job: Job, spec: JobSpec, runner: str, workdir: Path, progress: Progress
+    ) -> tuple[Resolved, RenderOutcome, Path, str, RenderJob]:
         """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
         notices: list[str] = []
         last_error: ClapboardError | None = None
@@ -262,8 +389,8 @@ class JobBody:
                 prompt_shared=not model.hosted or await prompt_shared(self.store, job, spec),
             )
             try:
-                outcome = await self.engines(model).render(render_job, dest, self._progress(job, spec, runner))
-                return resolved, outcome, dest, " ".join([*notices, *resolved.notices])
+                outcome = await self.engines(model).render(render_job, dest, progress)
+                return resolved, outcome, dest, " ".join([*notices, *resolved.notices]), render_job
             except ProviderUnreachable as exc:
                 last_error = exc
                 unreachable.add(model.provider)
@@ -306,14 +433,15 @@ class JobBody:
 
         return record
 
-    def _progress(self, job: Job, spec: JobSpec, runner: str) -> Any:
-        last = [0.0]
+    def _progress(self, job: Job, spec: JobSpec, runner: str) -> Progress:
+        """Reports progress on the job, at most once a second unless it says something new or is done."""
+        last: list[Any] = [0.0, ""]
 
         async def report(fraction: float, note: str) -> None:
             now = time.monotonic()
-            if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0:
+            if now - last[0] < PROGRESS_EVERY_S and fraction < 1.0 and note == last[1]:
                 return
-            last[0] = now
+            last[0], last[1] = now, note
             moved = event(job, spec, "progress", note, fraction=fraction)
             if not await self.store.update_job(
                 job.id, held_by=runner, announce=announcement(moved, self.bus.id), progress=round(fraction, 3)
@@ -334,6 +462,8 @@ class JobBody:
         if job.provider_job_id and job.provider_model:
             status = await self.engines(model).cancel(job.provider_job_id)
             spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
+        elif spec.footage_of:
+            spent = "Spent: nothing (reframing footage is free)."
         elif model.paid:
             spent = f"Spent: nothing; nothing had reached {model.name} yet."
         else:

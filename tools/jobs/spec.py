@@ -92,6 +92,9 @@ class JobSpec(BaseModel):
     variant: Variant = Field(default_factory=Variant)  # which variation of the brief: what it changes, its seed
     brand: BrandKit | None = None  # the campaign's kit (over its team's) when the job was submitted
     brand_version: BrandVersion | None = None  # which versions that kit came from
+    # Another format of a paid video, free: the creative (of the job's team) whose footage is reframed to this
+    # job's format and finished for it; no model is asked for anything.
+    footage_of: str | None = None
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:
@@ -120,6 +123,7 @@ class Submitted(BaseModel):
     copy: AdCopy = Field(default_factory=AdCopy)  # type: ignore[assignment]  # the words on screen
     replaces: str | None = None  # the price question it replaced (a change before the job started), canceled
     variation: str = ""  # what this variation changes from the original ("hook: the price first"); empty otherwise
+    footage_of: str | None = None  # a reframe of this creative's footage: free, no model asked
 
     @property
     def needs_confirmation(self) -> bool:
@@ -147,4 +151,5 @@ class Submitted(BaseModel):
             channel=spec.channel,
             copy=spec.copy,
             variation=spec.variant.label,
+            footage_of=spec.footage_of,
         )

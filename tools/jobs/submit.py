@@ -26,6 +26,7 @@ from tools.brief.variations import Variant, with_change
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
+from tools.finish.reframe import output_size
 from tools.jobs.backends import Backend
 from tools.jobs.body import event
 from tools.jobs.events import EventBus
@@ -188,6 +189,62 @@ class Submissions:
         if status == JobStatus.queued:
             await self._start(job, f"Queued on {resolved.model.name}.")
         return Submitted.of(job, campaign.name, resolved.model.name)
+
+    async def reframe(
+        self,
+        actor: Actor,
+        creative_id: str,
+        spec: JobSpec,
+        aspect: str,
+        *,
+        title: str,
+        origin: str = "",
+        idempotency_key: str | None = None,
+        set_id: str | None = None,
+    ) -> Submitted:
+        """Another format of a paid video, free and at once: a job that reframes the footage kept beside the
+        creative `creative_id` to `aspect` and finishes it for that frame with `spec`'s words, kit and brief (the
+        request of the job that made it). No model is asked for anything, so there is no price to confirm.
+
+        Raises NotFound for a creative not of the actor's team, InvalidRequest for one without footage (a draft)
+        or a format footage cannot be reframed to, Conflict for an idempotency key used for another request."""
+        origin = origin[:80]
+        body = {"reframe": creative_id, "aspect": aspect, "title": title}
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        if idempotency_key is not None and (found := await self.store.job_by_key(origin, idempotency_key)):
+            return await self._same(found, fingerprint)
+        source = await self.store.creative(creative_id, actor.team_id)
+        if not source.footage_key:
+            raise InvalidRequest(
+                f"“{source.title}” is a draft: it has no model footage to reframe.",
+                hint="Ask for the other format as a new draft.",
+            )
+        width, height = output_size(aspect, source.width, source.height)
+        model = self.catalog.get(source.model)
+        moved = spec.model_copy(
+            update={"model": model.id, "aspect": aspect, "width": width, "height": height, "title": title,
+                    "set_id": set_id, "channel": None, "auto_fallback": False, "footage_of": source.id}
+        )  # fmt: skip
+        campaign = await self.store.campaign_by_id(source.campaign_id)
+        job_id = new_id()
+        job = await self.store.add_job(
+            id=job_id,
+            campaign_id=campaign.id,
+            status=JobStatus.queued,
+            spec=moved.model_dump(mode="json"),
+            model=model.id,
+            estimated_cost_usd=0.0,
+            origin=origin,
+            submitted_by=actor.user_id,
+            notice=f"Reframed from the {model.name} footage of “{source.title}”, so nothing was charged.",
+            lease_until=self._grace(),
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint if idempotency_key is not None else None,
+        )
+        if job.id != job_id:  # another submission with this key got there first: theirs stands
+            return await self._same(job, fingerprint)
+        await self._start(job, f"Queued: reframing the {model.name} footage to {aspect}.")
+        return Submitted.of(job, campaign.name, model.name)
 
     async def _same(self, job: Job, fingerprint: str) -> Submitted:
         if job.request_hash != fingerprint:

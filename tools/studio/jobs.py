@@ -9,6 +9,8 @@ import contextlib
 import logging
 from typing import Any
 
+from pydantic import BaseModel
+
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
 from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
@@ -32,6 +34,15 @@ WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runne
 MAX_VARIATIONS = 6
 NEW_TAKE = "On {model} a variation is a new take of the brief: its named change shows on drafts only, for now."
 CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
+
+
+class PaidFormats(BaseModel):
+    """Formats of a paid video made anew on its model instead of reframed, and what they would cost."""
+
+    model: str
+    model_name: str
+    aspects: list[str]
+    price_usd: float
 
 
 class Jobs:
@@ -163,6 +174,7 @@ class Jobs:
         *,
         origin: str = "",
         idempotency_key: str | None = None,
+        reframe: bool = True,
     ) -> Submitted:
         """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
         applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
@@ -170,11 +182,15 @@ class Jobs:
         its own resolution. A `channel` ("youtube") makes the version for that channel: its format, its brief, in
         the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
         job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
-        never charged (`Submitted.replaces` names it)."""
-        changes = dict(changes)
+        never charged (`Submitted.replaces` names it). A paid video asked for in another format alone is reframed
+        from its footage, free and at once, unless `reframe` is False."""
+        changes = {k: v for k, v in changes.items() if v is not None}
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
         spec = JobSpec.of(job)
+        if named is None and reframe and set(changes) == {"aspect"} and (footage := await self._footage(actor, job)):
+            return await self._reframe(actor, job, footage, request, changes["aspect"], origin=origin,
+                                       idempotency_key=idempotency_key, set_id=await self._set_of(job))  # fmt: skip
         if named is None:
             waiting = job.status == JobStatus.awaiting_confirmation
             if waiting:
@@ -270,13 +286,29 @@ class Jobs:
         return max(numbers, default=0), {s.variant for s in specs}
 
     async def formats(
-        self, actor: Actor, job_id: str, *, origin: str = "", idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        job_id: str,
+        *,
+        origin: str = "",
+        idempotency_key: str | None = None,
+        reframe: bool = True,
     ) -> tuple[list[Submitted], list[str]]:
-        """The same video in every other channel format its model makes (9:16, 1:1, 4:5, 16:9), kept together
-        with it as one set; and the formats the model cannot make."""
+        """The same video in every other channel format (9:16, 1:1, 4:5, 16:9), kept together with it as one set;
+        and the formats its model cannot make. A paid video's are reframed from its footage, free and at once
+        (every format), unless `reframe` is False: then, like a draft's, they are made anew on its model (a paid
+        one asking its price)."""
         job, request = await self._again(actor, job_id, {})
-        model = self.models.get(request.model)
         others = [a for a in CHANNEL_FORMATS if a != request.aspect]
+        if reframe and (footage := await self._footage(actor, job)):
+            set_id = await self._set_of(job)
+            reframed = [
+                await self._reframe(actor, job, footage, request, aspect, origin=origin, set_id=set_id,
+                                    idempotency_key=idempotency_key and f"{idempotency_key}:{aspect}")
+                for aspect in others
+            ]  # fmt: skip
+            return reframed, []
+        model = self.models.get(request.model)
         missing = [a for a in others if a not in model.aspects]
         if len(missing) == len(others):
             raise InvalidRequest(
@@ -296,6 +328,44 @@ class Jobs:
             if aspect in model.aspects
         ]
         return made, missing
+
+    async def regenerate_price(self, actor: Actor, job_id: str, aspect: str | None = None) -> PaidFormats | None:
+        """What making a paid video's other formats (or `aspect` alone) anew on its model would cost, for the
+        choice beside the free reframe; None for a video without footage (a draft) or whose model makes none of
+        them."""
+        job, request = await self._again(actor, job_id, {})
+        if not await self._footage(actor, job):
+            return None
+        model = self.models.get(request.model)
+        wanted = [aspect] if aspect else [a for a in CHANNEL_FORMATS if a != request.aspect]
+        made = [a for a in wanted if a in model.aspects]
+        if not made:
+            return None
+        ask = {"duration_s": request.duration_s, "resolution": request.resolution, "audio": request.audio,
+               "references": len(request.references)}  # fmt: skip
+        price = sum(self.models.estimate(model.id, aspect=a, **ask) for a in made)
+        return PaidFormats(model=model.id, model_name=model.name, aspects=made, price_usd=round(price, 2))
+
+    async def _footage(self, actor: Actor, job: Job) -> str | None:
+        """The creative whose footage the job's video was finished over, if any: a reframe's original while it
+        is in the library, else the video's own."""
+        for creative_id in (JobSpec.of(job).footage_of, job.creative_id):
+            if not creative_id:
+                continue
+            try:
+                creative = await self.store.creative(creative_id, actor.team_id)
+            except NotFound:  # deleted from the library since
+                continue
+            if creative.footage_key:
+                return creative.id
+        return None
+
+    async def _reframe(
+        self, actor: Actor, job: Job, footage: str, request: VideoRequest, aspect: str, **kwargs: Any
+    ) -> Submitted:
+        """A job reframing the creative `footage`'s footage to `aspect`, with the words and kit of `job`."""
+        title = self.brief_of(request.model_copy(update={"aspect": aspect})).titled(aspect).title
+        return await self.submissions.reframe(actor, footage, JobSpec.of(job), aspect, title=title, **kwargs)
 
     async def channels(
         self,

@@ -80,15 +80,16 @@ class Library:
         return await self.creative(actor, creative_id)
 
     async def delete_creative(self, actor: Actor, creative_id: str) -> None:
-        """Delete a creative, its maker or an admin only: its video and poster leave storage, then its row goes;
-        the job that made it keeps its history. Reference images stay (they are shared by content)."""
+        """Delete a creative, its maker or an admin only: its video, poster and footage leave storage, then its row
+        goes; the job that made it keeps its history. Reference images stay (they are shared by content)."""
         creative = await self.store.creative(creative_id, actor.team_id)
         if not self._may_delete(actor, creative):
             maker = (await self.store.user_names(actor.team_id, [creative.made_by])).get(
                 creative.made_by or "", "its maker"
             )
             raise Forbidden(f"Only {maker} or an admin can delete this creative.")
-        for key in (creative.file_key, creative.poster_key):  # files first: a failure leaves it to delete again
+        # Files first: a failure leaves it to delete again.
+        for key in (creative.file_key, creative.poster_key, creative.footage_key):
             if key:
                 await self.storage.delete(key)
         await self.store.delete_creative(creative.id, actor.team_id)

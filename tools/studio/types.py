@@ -26,7 +26,7 @@ from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
-from tools.studio.jobs import MAX_VARIATIONS
+from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
@@ -69,6 +69,7 @@ __all__ = [
     "ModelSpec",
     "ModelView",
     "NotFound",
+    "PaidFormats",
     "ReferenceSource",
     "Role",
     "SignInRequired",

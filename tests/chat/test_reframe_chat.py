@@ -1,0 +1,73 @@
+"""Other formats of a paid video through the agent: the offline planner's "make it square" and "all formats"
+reframe its footage for free and say what generating them anew would cost; an LLM may ask for the paid way."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from campaign.people import LOCAL_OWNER as OWNER
+from tests.chat.test_agent import _ask
+from tests.fakes.footage import write_footage
+from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.studio import Studio
+from tools.studio.types import VideoRequest
+
+pytestmark = pytest.mark.render
+
+
+async def _paid_video(studio: Studio, origin: str) -> str:
+    made = await studio.jobs.submit(
+        OWNER, VideoRequest(prompt='An ad for our trail shoes on veo-3.1, headline "Run wild"', aspect="16:9"),
+        origin=origin, confirmed=True,
+    )  # fmt: skip
+    assert (await studio.jobs.wait(OWNER, made.job_id)).status == "succeeded"
+    return made.job_id
+
+
+async def test_the_planner_reframes_a_paid_video_for_free_and_names_the_paid_way(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    fake_replicate.set_scenario("*", "success", footage=write_footage(tmp_path / "footage.mp4").path)
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    try:
+        await _paid_video(studio, "chat:t")
+        square = await _ask(studio, "make it square", offline=True, origin="chat:t", message_id="m1")
+        assert square.startswith("Reframing the footage to 8 s 1:1 (360x360), from **Veo 3.1**: free")
+        assert "free" in square and "$" not in square.split("To generate")[0]
+        assert "To generate it anew on Veo 3.1 instead (1:1)" not in square, "Veo makes no 1:1: no paid way offered"
+
+        every = await _ask(studio, "all formats", offline=True, origin="chat:t", message_id="m2")  # of the square one
+        assert every.count("Reframing the footage to") == 3
+        assert "To generate them anew on Veo 3.1 instead (9:16, 16:9): about $" in every
+        await studio.backend.drain()
+        assert len(fake_replicate.creates()) == 1, "nothing was generated again"
+        jobs = await studio.jobs.jobs(OWNER)
+        assert len(jobs) == 5 and all(j.status == "succeeded" for j in jobs)
+        assert sum(j.estimated_cost_usd for j in jobs[:4]) == 0
+    finally:
+        await studio.close()
+
+
+async def test_an_llm_can_ask_for_the_formats_generated_anew_at_their_price(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    fake_replicate.set_scenario("*", "success", footage=write_footage(tmp_path / "footage.mp4").path)
+    with FakeOpenAI() as llm:
+        settings = replicate_settings(fake_replicate, tmp_path / "data", openai_api_key=llm.api_key,
+                                      openai_base_url=llm.base_url)  # fmt: skip
+        studio = await Studio.open(settings)
+        try:
+            await _paid_video(studio, "chat:t")
+            llm.queue_reply(tool_calls=[{"name": "make_formats", "arguments": {"reframe": False}}])
+            llm.queue_reply(content="The 9:16 version costs about that; confirm with the button.")
+            await _ask(studio, "generate the other formats on the model, not reframed", origin="chat:t")
+            agent = next(r.json for r in llm.chat_requests() if "tools" in r.json)
+            schema = next(t for t in agent["tools"] if t["function"]["name"] == "make_formats")
+            assert "reframe" in schema["function"]["parameters"]["properties"]
+            jobs = await studio.jobs.jobs(OWNER, status="awaiting_confirmation")
+            assert [j.estimated_cost_usd > 0 for j in jobs] == [True] and jobs[0].model == "veo-3.1"
+        finally:
+            await studio.close()

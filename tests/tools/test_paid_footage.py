@@ -1,0 +1,256 @@
+"""A paid model's footage through the job body and the facade, on the fake Replicate serving text-free footage
+with a known yellow subject: the footage is kept beside the creative and the ad finished over it; a kill while
+finishing is finished again without a second prediction; a finishing failure names its stage and keeps the
+prediction; other formats are reframed from the footage, free and at once, never asking Replicate again; and
+never from another team's creative."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+import tools.jobs.body as body_module
+from campaign.errors import NotFound
+from campaign.models import DEFAULT_TEAM_ID, JobStatus
+from campaign.storage import build_storage
+from campaign.store import Store
+from tests.fakes.footage import Footage, write_footage, yellow_mask
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tests.tools.test_replicate_reattach import Killed, paid_job, run
+from tools.engines.registry import build_catalog
+from tools.engines.replicate.run import ReplicateEngine
+from tools.finish.cues import card_length
+from tools.finish.reframe import output_size
+from tools.jobs import VideoRequest
+from tools.jobs.body import JobBody
+from tools.jobs.events import EventBus, JobEvent
+from tools.jobs.spec import JobSpec
+from tools.studio import Studio
+
+pytestmark = pytest.mark.render
+
+BRIEF = 'A 4 second ad for our trail shoes on veo-3.1-fast, headline "Run wild", Shop now'
+
+
+@pytest.fixture
+def footage(tmp_path: Path) -> Footage:
+    return write_footage(tmp_path / "footage.mp4")
+
+
+@pytest.fixture
+async def studio(fake_replicate: FakeReplicate, footage: Footage, tmp_path: Path) -> AsyncIterator[Studio]:
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    yield studio
+    await studio.backend.drain()
+    await studio.close()
+
+
+@pytest.fixture
+async def body(fake_replicate: FakeReplicate, footage: Footage, tmp_path: Path) -> AsyncIterator[JobBody]:
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    storage = build_storage(settings)
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    bus = EventBus()
+    yield JobBody(
+        settings, store, storage, build_catalog(settings), lambda model: ReplicateEngine(settings, storage), bus
+    )
+    await bus.close()
+    await store.close()
+
+
+def frames(path: Path, every: int = 6, *, before_end_card: bool = False) -> list[np.ndarray]:
+    """Every `every`th decoded frame of a video, as RGB; of an ad, those before its end card (which dims the
+    footage under it) when asked."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        seconds = float(stream.frames / stream.average_rate) if stream.average_rate else 0.0
+        decoded = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
+    keep = 1 - card_length(seconds) / seconds if before_end_card and seconds else 1.0
+    return decoded[: int(len(decoded) * keep) : every]
+
+
+async def paid_video(studio: Studio) -> tuple[Any, Any]:
+    """Alice's paid video, confirmed and made: its job and its creative."""
+    alice = await studio.accounts.cli_actor(None)
+    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, aspect="16:9"), confirmed=True)
+    job = await studio.jobs.wait(alice, made.job_id)
+    assert job.status == JobStatus.succeeded, job.error
+    return job, await studio.library.creative(alice, job.creative_id or "")
+
+
+async def test_the_raw_footage_is_kept_beside_the_finished_ad_and_a_draft_keeps_none(
+    studio: Studio, fake_replicate: FakeReplicate, footage: Footage
+) -> None:
+    heard: list[JobEvent] = []
+
+    async def listen(event: JobEvent) -> None:
+        heard.append(event)
+
+    studio.subscribe(listen)
+    job, creative = await paid_video(studio)
+    finishing = [e for e in heard if e.kind == "progress" and e.message == "Drawing the words over the footage"]
+    assert finishing and finishing[0].fraction == 0.9, "the finishing step reports its progress too"
+    assert creative.footage_key == f"creatives/{creative.id}/footage.mp4"
+    kept = studio.library.storage.local_path(creative.footage_key)
+    assert kept is not None and kept.read_bytes() == footage.path.read_bytes(), "the provider's video, as it came"
+    assert creative.footage_url and "footage.mp4" in creative.footage_url
+    assert "-footage.mp4" in creative.footage_url, "it downloads as <title>-footage.mp4"
+    video = studio.library.storage.local_path(creative.file_key)
+    assert video is not None and (creative.width, creative.height) == (footage.width, footage.height)
+    assert len(fake_replicate.creates()) == 1
+
+    alice = await studio.accounts.cli_actor(None)
+    draft = await studio.jobs.submit(alice, VideoRequest(prompt='a kite, "Fly high"', model="draft", duration_s=2))
+    done = await studio.jobs.wait(alice, draft.job_id)
+    made = await studio.library.creative(alice, done.creative_id or "")
+    assert (made.footage_key, made.footage_url) == (None, None), "a draft draws its own shots"
+
+
+async def test_other_formats_of_a_paid_video_are_reframed_free_without_asking_replicate(
+    studio: Studio, fake_replicate: FakeReplicate
+) -> None:
+    job, original = await paid_video(studio)
+    alice = await studio.accounts.cli_actor(None)
+    made, missing = await studio.jobs.formats(alice, job.id)
+    assert missing == [] and sorted(s.aspect for s in made) == ["1:1", "4:5", "9:16"]
+    assert all(s.footage_of == original.id and s.estimated_cost_usd == 0 and not s.needs_confirmation for s in made)
+    await studio.backend.drain()
+    assert len(fake_replicate.creates()) == 1, "no new prediction for a reframe"
+
+    original = await studio.library.creative(alice, original.id)  # it joined the set the formats started
+    for s in made:
+        done = await studio.jobs.job(alice, s.job_id)
+        assert done.status == JobStatus.succeeded, done.error
+        c = await studio.library.creative(alice, done.creative_id or "")
+        assert (c.model, c.actual_cost_usd, c.provider_job_id) == (original.model, 0.0, None)
+        assert c.notice and "Reframed" in c.notice and c.set_id == original.set_id is not None
+        assert (c.aspect, (c.width, c.height)) == (s.aspect, output_size(s.aspect, original.width, original.height))
+        path, kept = (
+            studio.library.storage.local_path(c.file_key),
+            studio.library.storage.local_path(c.footage_key or ""),
+        )
+        assert path is not None and kept is not None, "the reframed footage is kept beside it"
+        for shown in (frames(path, before_end_card=True), frames(kept)):
+            assert shown and all(yellow_mask(f).sum() > 200 for f in shown), f"the subject is in every {s.aspect} frame"
+
+    # Formats of a reframe come from the original footage; "make it square" is a reframe unless asked otherwise.
+    again, _ = await studio.jobs.formats(alice, made[0].job_id, idempotency_key="again")
+    assert {s.footage_of for s in again} == {original.id}
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"})
+    assert square.footage_of == original.id and square.estimated_cost_usd == 0
+    paid = await studio.jobs.revise(alice, job.id, {"aspect": "9:16"}, reframe=False)
+    assert paid.footage_of is None and paid.needs_confirmation and paid.estimated_cost_usd > 0
+    price = await studio.jobs.regenerate_price(alice, job.id)
+    assert price is not None and price.aspects == ["9:16"] and price.price_usd == paid.estimated_cost_usd
+    await studio.backend.drain()
+    assert len(fake_replicate.creates()) == 1
+
+    # With the original deleted, a reframe's formats come from its own footage.
+    await studio.library.delete_creative(alice, original.id)
+    own = (await studio.jobs.job(alice, made[0].job_id)).creative_id
+    later, _ = await studio.jobs.formats(alice, made[0].job_id, idempotency_key="later")
+    assert {s.footage_of for s in later} == {own}
+    await studio.backend.drain()
+    assert [(await studio.jobs.job(alice, s.job_id)).status for s in later] == [JobStatus.succeeded] * 3
+
+
+async def test_another_teams_creative_is_never_reframed(studio: Studio) -> None:
+    job, original = await paid_video(studio)
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    carol = await studio.accounts.cli_actor("carol")
+    with pytest.raises(NotFound):
+        await studio.jobs.formats(carol, job.id)
+    spec = JobSpec.of(await studio.store.job(job.id))
+    with pytest.raises(NotFound):
+        await studio.jobs.submissions.reframe(carol, original.id, spec, "1:1", title="Stolen")
+    assert not await studio.library.creatives(carol)
+
+    # A job of Carol's team that names Alice's creative anyway fails, without her footage.
+    campaign = await studio.store.campaign(carol.team_id, "Heist", create=True)
+    stolen = spec.model_copy(update={"footage_of": original.id, "aspect": "1:1", "title": "Stolen"})
+    forged = await studio.store.add_job(campaign_id=campaign.id, status="queued", model=original.model,
+                                        spec=stolen.model_dump(mode="json"), estimated_cost_usd=0.0,
+                                        origin="cli")  # fmt: skip
+    await studio.backend.enqueue(forged.id)
+    await studio.backend.drain()
+    failed = await studio.store.job(forged.id)
+    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "lookup", None)
+    assert not await studio.library.creatives(carol)
+
+
+async def test_a_finishing_failure_names_its_stage_and_keeps_the_paid_prediction(
+    body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: Any) -> None:
+        raise RuntimeError("the compositor fell over")
+
+    monkeypatch.setattr(body_module, "finish_footage", broken)
+    job_id = await paid_job(body)
+    await run(body, job_id, "runner-a")
+    job = await body.store.job(job_id)
+    assert (job.status, job.stage, job.creative_id) == ("failed", "finishing", None)
+    assert job.error and "could not be finished" in job.error and "compositor" not in job.error
+    assert len(fake_replicate.creates()) == 1
+    assert job.provider_job_id in fake_replicate.predictions, "the paid prediction stays recorded"
+    assert not list((body.settings.data_dir / "files").rglob("footage.mp4")), "no footage left without its ad"
+
+
+async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_prediction(
+    body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = body_module.finish_footage
+
+    async def killed(*_: Any) -> None:
+        raise Killed
+
+    monkeypatch.setattr(body_module, "finish_footage", killed)
+    job_id = await paid_job(body)
+    with pytest.raises(Killed):
+        await run(body, job_id, "runner-a")
+    monkeypatch.setattr(body_module, "finish_footage", real)
+    await run(body, job_id, "runner-b", after_a_crash=True)
+    job = await body.store.job(job_id)
+    assert job.status == "succeeded" and job.creative_id
+    assert len(fake_replicate.creates()) == 1, "the prediction was followed again, not paid for twice"
+
+
+async def test_footage_in_s3_is_kept_and_reframed_from_the_bucket(
+    fake_replicate: FakeReplicate, footage: Footage, s3_storage: Any, tmp_path: Path
+) -> None:
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    store = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
+    bus = EventBus()
+    body = JobBody(settings, store, s3_storage, build_catalog(settings),
+                   lambda model: ReplicateEngine(settings, s3_storage), bus)  # fmt: skip
+    try:
+        job_id = await paid_job(body)
+        await run(body, job_id, "runner-a")
+        paid = await store.job(job_id)
+        assert paid.status == "succeeded", paid.error
+        [original] = await store.creatives(DEFAULT_TEAM_ID)
+        assert original.footage_key and await s3_storage.exists(original.footage_key)
+        kept = b"".join([chunk async for chunk in s3_storage.open(original.footage_key)])
+        assert kept == footage.path.read_bytes()
+
+        spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": "1:1", "title": "Square"})
+        square = await store.add_job(
+            campaign_id=original.campaign_id, status="queued", model=original.model,
+            spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+        )  # fmt: skip
+        await run(body, square.id, "runner-a")
+        done = await store.job(square.id)
+        assert done.status == "succeeded", done.error
+        made = await store.creative(done.creative_id or "", DEFAULT_TEAM_ID)
+        assert (made.aspect, made.width == made.height, made.actual_cost_usd) == ("1:1", True, 0.0)
+        assert len(fake_replicate.creates()) == 1
+    finally:
+        await bus.close()
+        await store.close()
