@@ -120,7 +120,7 @@ def replicate_env(fake: FakeReplicate) -> dict[str, str]:
 
 
 async def until(predicate: Any, timeout: float = 60.0, what: str = "") -> Any:
-    """Ask again after 0.1 s, then less often, up to every 0.5 s: a predicate that asks a server (the 40 jobs'
+    """Ask again after 0.1 s, then less often, up to every 0.5 s: a predicate that asks a server (the jobs'
     list) cost that server more CPU than the jobs while it was asked ten times a second throughout."""
     deadline = time.monotonic() + timeout
     pause = 0.1
