@@ -54,6 +54,7 @@ class ClapboardProcess:
             if self.ready():
                 return self
             time.sleep(0.2)
+        self.kill()  # nobody holds it to stop it: left running, it would load the machine to the suite's end
         raise RuntimeError(f"{self.args[0]} did not start: {self.log.read_text()[-3000:]}")
 
     def ready(self) -> bool:
