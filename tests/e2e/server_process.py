@@ -54,6 +54,7 @@ class ClapboardProcess:
             if self.ready():
                 return self
             time.sleep(0.2)
+        self.kill()  # nobody holds it to stop it: left running, it would load the machine to the suite's end
         raise RuntimeError(f"{self.args[0]} did not start: {self.log.read_text()[-3000:]}")
 
     def ready(self) -> bool:
@@ -120,7 +121,7 @@ def replicate_env(fake: FakeReplicate) -> dict[str, str]:
 
 
 async def until(predicate: Any, timeout: float = 60.0, what: str = "") -> Any:
-    """Ask again after 0.1 s, then less often, up to every 0.5 s: a predicate that asks a server (the 40 jobs'
+    """Ask again after 0.1 s, then less often, up to every 0.5 s: a predicate that asks a server (the jobs'
     list) cost that server more CPU than the jobs while it was asked ten times a second throughout."""
     deadline = time.monotonic() + timeout
     pause = 0.1

@@ -83,7 +83,14 @@ async def test_a_cancel_sent_to_a_server_stops_the_prediction_a_worker_follows(
         assert (await http.get("/api/creatives")).json() == []
 
 
-async def test_forty_jobs_survive_a_killed_and_a_stopped_worker(
+# Enough jobs that both workers hold their two (CLAPBOARD_MAX_CONCURRENT_JOBS) when one is SIGKILLed and the other
+# stopped, with more still queued for the worker started after them: every job is then run by a worker that died,
+# one that handed it back or the new one, and each is still made once. Forty showed nothing more than sixteen, for
+# 1.6 times the CPU (69 s against 42).
+JOBS = 16
+
+
+async def test_sixteen_jobs_survive_a_killed_and_a_stopped_worker(
     fake_replicate: FakeReplicate, tmp_path: Path, postgres_url: str, processes: list[ClapboardProcess]
 ) -> None:
     fake_replicate.set_scenario("*", "success", processing_polls=20)
@@ -97,7 +104,7 @@ async def test_forty_jobs_survive_a_killed_and_a_stopped_worker(
     paid = {"model": "veo-3.1-fast", "duration_s": 4, "confirm": True}
     free = {"model": "draft", "duration_s": 2, "aspect": "1:1"}
     ids: list[str] = []
-    for i in range(40):
+    for i in range(JOBS):
         server = (a, b)[i % 2]
         async with httpx.AsyncClient(base_url=server.base, headers=headers, timeout=30) as http:
             response = await http.post(
@@ -117,13 +124,13 @@ async def test_forty_jobs_survive_a_killed_and_a_stopped_worker(
 
     async def all_done() -> list[dict[str, Any]] | None:
         jobs = await api_jobs(b, headers)
-        return jobs if len(jobs) == 40 and all(j["status"] == "succeeded" for j in jobs) else None
+        return jobs if len(jobs) == JOBS and all(j["status"] == "succeeded" for j in jobs) else None
 
-    jobs = await until(all_done, timeout=300, what="all 40 jobs to succeed")
+    jobs = await until(all_done, timeout=300, what=f"all {JOBS} jobs to succeed")
     assert sorted(j["id"] for j in jobs) == sorted(ids)
     async with httpx.AsyncClient(base_url=a.base, headers=headers) as http:
         creatives = (await http.get("/api/creatives")).json()
-    assert len(creatives) == 40 and len({c["id"] for c in creatives}) == 40
+    assert len(creatives) == JOBS and len({c["id"] for c in creatives}) == JOBS
     paid_jobs = [j for j in jobs if j["model"] == "veo-3.1-fast"]
-    assert len(paid_jobs) == 20 and len(fake_replicate.creates()) == 20  # one create per paid job
+    assert len(paid_jobs) == JOBS // 2 and len(fake_replicate.creates()) == JOBS // 2  # one create per paid job
     assert {j["prediction_id"] for j in paid_jobs} == set(fake_replicate.predictions)
