@@ -14,7 +14,7 @@ its place change: words fade in while they rise a little, and fade out at the en
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -34,6 +34,7 @@ MARGIN = 0.5  # how far the darkest and lightest footage measured under words is
 DIM = 0.45  # how far the footage is mixed toward the background under the end card
 END_CARD_SHARE = 0.25
 END_CARD_MIN = 2.0
+CORNER_H = 8  # the corner logo's greatest height, in layout units
 END_FIELDS = ("end_text", "offer", "price", "conditions", "code", "cta", "website")
 
 
@@ -151,14 +152,14 @@ class Layout:
     def overlay(self, sprite: Sprite | Image.Image) -> Overlay:
         return Overlay(sprite.image if isinstance(sprite, Sprite) else sprite, self.matrix)
 
-    def stack(self, items: list[Sprite | Plated], start: float, end: float) -> list[Cue]:
-        """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), coming in one after
-        another from `start`, all leaving at `end`."""
+    def stack(self, items: list[Sprite | Plated], start: float, end: float, top: bool = False) -> list[Cue]:
+        """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), or with `top` its
+        head under the corner logo's row, coming in one after another from `start`, all leaving at `end`."""
         gap = round(1.4 * self.u)
         sprites = [item.sprite if isinstance(item, Plated) else item for item in items]
         total = sum(s.size[1] for s in sprites) + gap * (len(sprites) - 1)
-        left, _, right, bottom = self.safe
-        y = bottom - self.slide - total
+        left, head, right, bottom = self.safe
+        y = head + round(CORNER_H * self.u) + gap if top else bottom - self.slide - total
         fade = min(0.4, max(0.12, (end - start) * 0.25))
         cues = []
         for k, (item, sprite) in enumerate(zip(items, sprites, strict=True)):
@@ -204,10 +205,12 @@ def plan_ad(
     logo: RefImage | None,
     ground: Callable[[Box], RGB],
     matrix: str = "bt601",
+    avoid: Callable[[float, float], Sequence[Box]] | None = None,
 ) -> AdPlan:
     """The cues of an ad over `duration` seconds of footage. `logo` is an attached logo (None: the kit's, if any);
     `ground` is the footage's mean colour over a box (from its first frame), which picks the kit's logo or light
-    logo for the corner."""
+    logo for the corner. `avoid` gives where the subject is between two times: each beat's words go to the band
+    (the safe area's foot, else its head) that covers the subject least over the beat."""
     lay = Layout(stage, copy, matrix)
     plan = AdPlan()
     has_card = bool(copy.texts())
@@ -223,7 +226,11 @@ def plan_ad(
             length = lengths[k] or rest
             last = k == len(beats) - 1
             end = card_start + plan.card_fade if last and has_card else at + length
-            plan.cues += lay.stack(sprites, at, min(duration, end))
+            stop = min(duration, end)
+            cues = lay.stack(sprites, at, stop)
+            if avoid is not None and (subject := avoid(at, stop)) and _covered(cues, subject):
+                cues = min(cues, lay.stack(sprites, at, stop, top=True), key=lambda c: _covered(c, subject))
+            plan.cues += cues
             at += length
     corner_end = card_start + plan.card_fade if has_card else duration + 1
     if (corner := _corner_logo(lay, logo, ground, corner_end)) is not None:
@@ -235,11 +242,20 @@ def plan_ad(
     return plan
 
 
+def _covered(cues: list[Cue], boxes: Sequence[Box]) -> int:
+    """How many pixels of the subject's boxes the cues' words cover, summed."""
+    return sum(
+        max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        for a in (c.span for c in cues if c.words)
+        for b in boxes
+    )
+
+
 def _corner_logo(lay: Layout, logo: RefImage | None, ground: Callable[[Box], RGB], end: float) -> Cue | None:
     """The logo small in a top corner of the safe area (the left one on vertical video, whose right column the
     apps cover), the kit's logo or light logo by the ground under it, drawn on its own alpha."""
     u, (left, top, right, _) = lay.u, lay.safe
-    max_w, max_h = 22 * u, 8 * u
+    max_w, max_h = 22 * u, CORNER_H * u
     box = (left, top, round(left + max_w), round(top + max_h))
     if not lay.s.vertical:
         box = (round(right - max_w), top, right, round(top + max_h))
