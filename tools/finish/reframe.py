@@ -9,7 +9,8 @@ it (to the whole frame when that is most of it) and the footage is scaled to fit
 blurred copy of itself that covers it. The second pass decodes the footage once and feeds every format's encoder
 (the draft's libx264 settings), each frame warped straight from the decoded Y, U and V planes (sub-pixel
 positions, so slow pans do not step); the audio packets are copied through as they come (sound an MP4 cannot
-hold, such as PCM, is encoded as AAC).
+hold, such as PCM, is encoded as AAC). `render` draws each output's ad over its frames before they are encoded,
+when given what to draw (tools/finish/formats.py: a paid video's other formats, finished in this same pass).
 """
 
 from __future__ import annotations
