@@ -255,7 +255,8 @@ class _Finishing:
             src = planes(frame)
             if self.plan is None:  # laid out on the first frame: the corner's logo is chosen by its ground
                 ground = functools.partial(mean_colour, src, matrix=self.matrix)
-                self.plan = plan_ad(self.stage, self.job.copy, self.duration, self.logo, ground, self.matrix)
+                copy = self.job.variant.copy_for(self.job.copy)  # a headline-order variation's order
+                self.plan = plan_ad(self.stage, copy, self.duration, self.logo, ground, self.matrix)
             out = self._over(src, index / float(self.rate), free)
             kind = frame.pict_type if frame.pict_type in INTER else NONE
             target = frame if out is None else out
