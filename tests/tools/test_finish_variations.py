@@ -6,7 +6,6 @@ the change shows (words read at a time, where words were drawn, colours) and whe
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import av
 import numpy as np
@@ -17,7 +16,7 @@ from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_text, read_words
 from tools.brief import AdCopy
-from tools.brief.variations import Change, Variant
+from tools.brief.variations import Change, Variant, asked, plan
 from tools.finish.compose import Finished, finish
 from tools.finish.cues import card_length
 
@@ -65,6 +64,21 @@ def near(frame: np.ndarray, colour: tuple[int, int, int], within: int = 60) -> n
 def same_end_card(a: Ad, b: Ad) -> bool:
     """Whether the last frames match (the encoder's own noise aside)."""
     return float(np.abs(a.frames[-1].astype(int) - b.frames[-1]).mean()) < 2.0
+
+
+def test_a_footage_set_takes_only_the_changes_drawn_over_footage() -> None:
+    """With pictures a draft's set has a close-up hook and faster cuts; over footage, neither: they are the
+    model's shots and cuts. Past one of each kind comes the offer leading, then nothing."""
+    drafts = plan(Variant(), COPY, True, set(), 6)
+    assert Change.pacing in {v.change for v in drafts} and len(drafts) == 6
+    footage = plan(Variant(), COPY, True, set(), 6, footage=True)
+    assert [v.change for v in footage] == [*CHANGES, Change.order_offer]
+    assert plan(Variant(), COPY, True, set(footage[:4]), 3, footage=True) == footage[4:]
+    assert asked("close-up first", Variant(), COPY, True, set(), footage=True) is None
+    assert asked("pacing", Variant(), COPY, True, set(), footage=True) is None
+    made = {Variant(change=Change.hook_price)}
+    assert asked("price first", Variant(), COPY, True, made, footage=True) == Variant(change=Change.order_offer)
+    assert asked("colourway", Variant(), COPY, True, {Variant(change=Change.colourway)}, footage=True) is None
 
 
 def test_every_variation_keeps_the_footages_size_and_length(ads: dict[Change | None, Ad]) -> None:
