@@ -191,6 +191,8 @@ async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless
         assert (c.actual_cost_usd, c.provider_job_id, c.model) == (0.0, None, original.model)
         assert (c.width, c.height, c.set_id) == (original.width, original.height, original.set_id)
         assert c.notice and c.notice.startswith("Drawn over the Veo")
+        kept, source = (studio.library.storage.local_path(k or "") for k in (c.footage_key, original.footage_key))
+        assert kept and source and kept.read_bytes() == source.read_bytes(), "the same footage, not reframed again"
         path = studio.library.storage.local_path(c.file_key)
         assert path is not None and all(yellow_mask(f).sum() > 200 for f in frames(path, before_end_card=True))
 
