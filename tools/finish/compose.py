@@ -169,7 +169,8 @@ class Painter:
         False, `into` not called, when nothing is over the frame then (or `into` gives none: stopped)."""
         if self.plan is None:  # laid out on the first frame: the corner's logo is chosen by its ground
             ground = functools.partial(mean_colour, src, matrix=self.matrix)
-            self.plan = plan_ad(self.stage, self.job.copy, self.duration, self.logo, ground, self.matrix, self.avoid)
+            copy = self.job.variant.copy_for(self.job.copy)  # a headline-order variation's order
+            self.plan = plan_ad(self.stage, copy, self.duration, self.logo, ground, self.matrix, self.avoid)
         shown = [(cue, *cue.at(t)) for cue in self.plan.cues]
         shown = [s for s in shown if s[1] > 0.01]
         strength = self.plan.dim_at(t)

@@ -99,6 +99,14 @@ class Made:
     said: str  # how it was made, first in the "ready" message
 
 
+def _footage_job(job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int) -> RenderJob:
+    """What the finisher draws over footage kept beside another creative: this job's words, kit and variation."""
+    return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
+                     duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
+                     height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
+                     audio=spec.audio, variant=spec.variant, brand=spec.brand)  # fmt: skip
+
+
 def _scaled(report: Progress, start: float, end: float) -> Progress:
     """A step's progress (0 to 1) as its share of the job's."""
 
@@ -278,34 +286,29 @@ class JobBody:
     async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
         """Another format of a paid video, free: its footage reframed to this job's format (following the
         subject) and finished for that frame in the same pass; no model is asked for anything. The model's
-        footage it was made from is kept beside it, as a paid video keeps its own."""
+        footage it was made from is kept beside it, as a paid video keeps its own. A variation in the footage's own
+        format and size is finished over the footage as it is."""
         report = self._progress(job, spec, runner)
         source = await self._footage_source(job, spec)
         model = self.catalog.get(source.model)
         raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
+        if (spec.aspect, spec.width, spec.height) == (source.aspect, source.width, source.height):
+            return self._drawn_over(job, spec, source, model, raw, workdir, report)
         await report(0.0, f"Reframing the footage to {spec.aspect}")
         width, height = output_size(spec.aspect, source.width, source.height)
-        render_job = RenderJob(
-            job_id=job.id,
-            brief=spec.prompt,
-            prompt=spec.prompt_sent,
-            model=model,
-            duration_s=spec.duration_s,
-            aspect=spec.aspect,
-            resolution=spec.resolution,
-            width=width,
-            height=height,
-            fps=spec.fps,
-            template=spec.template,
-            copy=spec.copy,
-            references=spec.references,
-            audio=spec.audio,
-            variant=spec.variant,
-            brand=spec.brand,
-        )
+        render_job = _footage_job(job, spec, model, width, height)
         finished = workdir / "finished.mp4"
         finish = partial(self._finish, render_job, raw, finished, report, 0.0, finish_format)
         said = f"Reframed from the {model.name} footage of “{source.title}”: nothing was charged."
+        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+
+    def _drawn_over(self, job: Job, spec: JobSpec, source: Creative, model: ModelSpec, raw: Path, workdir: Path,
+                    report: Progress) -> Made:  # fmt: skip
+        """A variation of a paid video, free: its change drawn over the footage as it is."""
+        finished = workdir / "finished.mp4"
+        render_job = _footage_job(job, spec, model, source.width, source.height)
+        finish = partial(self._finish, render_job, raw, finished, report, 0.0)
+        said = f"Drawn over the {model.name} footage of “{source.title}”: nothing was charged."
         return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
