@@ -55,10 +55,11 @@ on kling"), use revise_video with only what changes. Use make_variations for var
 one thing (the hook, the headline order, the layout, the colourway, the pacing; `change` when the user names one:
 "a variation with the price first", "try another colourway"), and make_formats for every channel format at once;
 a paid model's video is then reframed from its footage for free, and `reframe` is false only when the user asks to
-generate it anew on the model (at its price). For several ads in one brief ("one for TikTok, one for YouTube, one
-for LinkedIn", "for each of Reels and Shorts") call generate_video once with `channels`; a follow-up about one of
-them ("make the YouTube one 10 seconds") is revise_video with `channel`. Use list_creatives to open the campaign
-library.
+generate it anew on the model (at its price); its variations are drawn over its footage for free too, and
+`new_footage` is true only when the user asks for new footage ("with new footage", "generate new ones"). For
+several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts") call
+generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
+revise_video with `channel`. Use list_creatives to open the campaign library.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -202,6 +203,12 @@ class VariationsArgs(BaseModel):
         description="The one thing a variation changes, when the user names it ('a variation with the price first' "
         "-> price first, 'try another colourway' -> colourway); unset: each variation changes another thing.",
     )
+    new_footage: bool = Field(
+        default=False,
+        description="For a paid model's video: true only when the user asks for new footage ('with new footage', "
+        "'generate new ones'); then each variation is generated anew at the model's price, else it is drawn over "
+        "the video's footage for free.",
+    )
 
 
 class CreativesArgs(BaseModel):
@@ -339,20 +346,30 @@ async def revise_video(
 
 
 @tool("make_variations", args_schema=VariationsArgs, response_format="content_and_artifact")
-async def make_variations(runtime: Runtime, count: int = 3, change: str | None = None) -> Result:
+async def make_variations(
+    runtime: Runtime, count: int = 3, change: str | None = None, new_footage: bool = False
+) -> Result:
     """Make variations of this conversation's latest video to A/B test, each changing one named thing from it (the
     hook, the headline order, the layout, the colourway or the pacing; `change` names one), kept with it as a set
-    in its campaign."""
+    in its campaign. A paid model's video's variations are drawn over its footage for free, unless `new_footage`."""
     ctx = runtime.context
     if (latest := await _latest(ctx)) is None:
         return _NOTHING_YET, Outcome()
-    key = ctx.key_for("make_variations", {"count": count, "change": change})
-    return await _started(
+    wanted = 1 if change else count
+    fresh = {"new_footage": True} if new_footage else {}  # keys of requests made before it stay the same
+    key = ctx.key_for("make_variations", {"count": count, "change": change, **fresh})
+    text, outcome = await _started(
         lambda: ctx.studio.jobs.variations(
-            ctx.actor, latest, 1 if change else count, change=change, origin=ctx.origin, idempotency_key=key
+            ctx.actor, latest, wanted, change=change, new_footage=new_footage, origin=ctx.origin, idempotency_key=key
         ),  # fmt: skip
         "Could not make variations",
     )
+    made = outcome.submitted
+    if made and len(made) < wanted and all(s.footage_of for s in made):
+        noun = "change" if len(made) == 1 else "changes"
+        text += (f"\n\nOnly {len(made)} more {noun} can be drawn over this footage. For more, ask for variations "
+                 "with new footage (generated anew, at the model's price).")  # fmt: skip
+    return text, outcome
 
 
 @tool("make_formats", args_schema=FormatsArgs, response_format="content_and_artifact")
@@ -541,7 +558,10 @@ def describe_submission(s: Submitted) -> str:
     lines = []
     if s.variation:
         lines.append(f"**Variation {untitled(s.title)[1]} — {s.variation}** (*{s.title}*)")
-    if s.footage_of:
+    if s.footage_of and s.variation:
+        lines.append(f"Drawing the change over the same footage: {size}, from the **{s.model_name}** footage, free: "
+                     "nothing is generated again. It appears here when ready.")  # fmt: skip
+    elif s.footage_of:
         lines.append(f"Reframing the footage to {size}, from **{s.model_name}**: free, nothing is generated again. "
                      "It appears here when ready.")  # fmt: skip
     elif s.needs_confirmation:

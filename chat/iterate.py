@@ -86,7 +86,7 @@ async def variations(action: cl.Action) -> None:
         key = f"{action.id}:variations"
         return await studio.jobs.variations(actor, job_id, 3, origin=origin, idempotency_key=key)
 
-    await _act(action, start, "Three variations to A/B test, each changing one thing, kept with the original:\n\n")
+    await _act(action, start, "Variations to A/B test, each changing one thing, kept with the original:\n\n")
 
 
 @cl.action_callback("make_formats")

@@ -94,6 +94,13 @@ _AROUND_VARIATIONS = re.compile(
     r"|would\s+you|me|us|a|an|the|some|more|other)\b|[\s,.!?]+",
     re.I,
 )
+# Variations of a paid video that ask for new footage ("3 variations with new footage", "... but generate new ones"):
+# they are generated anew at the model's price instead of drawn over its footage.
+_NEW_FOOTAGE = re.compile(
+    r"[,;]?\s*\b(?:but\s+|and\s+)?(?:(?:with|using|on|from)\s+(?:new|fresh)\s+(?:footage|shots|clips?)"
+    r"|(?:generate|make|shoot|render)\s+(?:new|fresh)\s+(?:ones|footage|shots|clips?)|(?:new|fresh)\s+footage)\b",
+    re.I,
+)
 _FORMATS = re.compile(
     r"\b(?:all|every|each|other)\s+(?:the\s+)?(?:formats?|sizes?|aspect\s+ratios?|ratios?|channels?|placements?)\b"
     r"|\bevery\s+channel\b",
@@ -299,10 +306,12 @@ def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -
         return None
     if _FORMATS.search(text):
         return Plan("make_formats")
-    if ask := _asked_variation(text):
-        return Plan("make_variations", {"count": 1, "change": ask})
-    if count := _variations(text):
-        return Plan("make_variations", {"count": count})
+    fresh = {"new_footage": True} if _NEW_FOOTAGE.search(text) else {}
+    asked = _NEW_FOOTAGE.sub(" ", text).strip() if fresh else text
+    if ask := _asked_variation(asked):
+        return Plan("make_variations", {"count": 1, "change": ask, **fresh})
+    if count := _variations(asked):
+        return Plan("make_variations", {"count": count, **fresh})
     if copy := copy_changes(text):
         return copy
     changes = {k: v for k, v in read_options(text, model_names).args().items() if k in CHANGES}

@@ -122,6 +122,16 @@ def test_a_variation_asked_for_by_what_it_changes(text: str, change: str) -> Non
     assert (decided.tool, decided.args) == ("make_variations", {"count": 1, "change": change})
 
 
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [("3 variations with new footage", {"count": 3}), ("make 2 variations but generate new ones", {"count": 2}),
+     ("try another colourway with fresh footage", {"count": 1, "change": "colourway"})],
+)  # fmt: skip
+def test_variations_with_new_footage_say_so(text: str, args: dict[str, object]) -> None:
+    decided = plan(text, NAMES)
+    assert (decided.tool, decided.args) == ("make_variations", {**args, "new_footage": True})
+
+
 async def test_the_chat_model_calls_a_tool_then_answers_with_its_result() -> None:
     model = OfflinePlanner(model_names=NAMES)
     first = await model.ainvoke([HumanMessage("make a square 5s video of a red kite")])

@@ -1,5 +1,6 @@
-"""Other formats of a paid video through the agent: the offline planner's "make it square" and "all formats"
-reframe its footage for free and say what generating them anew would cost; an LLM may ask for the paid way."""
+"""Other formats and variations of a paid video through the agent: the offline planner's "make it square" and "all
+formats" reframe its footage for free and say what generating them anew would cost; an LLM may ask for the paid
+way; "3 variations" are drawn over the footage for free, "with new footage" asks their price."""
 
 from __future__ import annotations
 
@@ -71,3 +72,24 @@ async def test_an_llm_can_ask_for_the_formats_generated_anew_at_their_price(
             assert [j.estimated_cost_usd > 0 for j in jobs] == [True] and jobs[0].model == "veo-3.1"
         finally:
             await studio.close()
+
+
+async def test_the_planners_variations_of_a_paid_video_are_drawn_over_its_footage_unless_new_footage_is_asked(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    fake_replicate.set_scenario("*", "success", footage=write_footage(tmp_path / "footage.mp4").path)
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    try:
+        await _paid_video(studio, "chat:t")
+        free = await _ask(studio, "3 variations", offline=True, origin="chat:t", message_id="m1")
+        assert free.count("from the **Veo 3.1** footage, free") == 2 and "$" not in free
+        assert "**Variation 1 — layout: words and picture swap places**" in free
+        assert "Only 2 more changes can be drawn over this footage" in free, "a headline alone has two to draw"
+        priced = await _ask(studio, "3 variations with new footage", offline=True, origin="chat:t", message_id="m2")
+        assert "footage, free" not in priced and priced.count("costs about **$") == 3
+        await studio.backend.drain()
+        assert len(fake_replicate.creates()) == 1, "nothing generated before a price is confirmed"
+        jobs = await studio.jobs.jobs(OWNER)
+        assert sorted(j.status for j in jobs) == ["awaiting_confirmation"] * 3 + ["succeeded"] * 3
+    finally:
+        await studio.close()

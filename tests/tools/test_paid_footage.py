@@ -1,8 +1,9 @@
 """A paid model's footage through the job body and the facade, on the fake Replicate serving text-free footage
 with a known yellow subject: the footage is kept beside the creative and the ad finished over it; a kill while
 finishing is finished again without a second prediction; a finishing failure names its stage and keeps the
-prediction; other formats are reframed from the footage, free and at once, never asking Replicate again; and
-never from another team's creative."""
+prediction; other formats are reframed from the footage, free and at once, never asking Replicate again; its
+variations are drawn over the same footage, free, unless new footage is asked for; and never from another team's
+creative."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ import numpy as np
 import pytest
 
 import tools.jobs.body as body_module
-from campaign.errors import NotFound
+from campaign.errors import InvalidRequest, NotFound
 from campaign.models import DEFAULT_TEAM_ID, JobStatus
 from campaign.storage import build_storage
 from campaign.store import Store
 from tests.fakes.footage import Footage, write_footage, yellow_mask
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tests.tools.test_replicate_reattach import Killed, paid_job, run
+from tools.brief import AdCopy
 from tools.engines.registry import build_catalog
 from tools.engines.replicate.run import ReplicateEngine
 from tools.finish.cues import card_length
@@ -159,6 +161,56 @@ async def test_other_formats_of_a_paid_video_are_reframed_free_without_asking_re
     assert {s.footage_of for s in later} == {own}
     await studio.backend.drain()
     assert [(await studio.jobs.job(alice, s.job_id)).status for s in later] == [JobStatus.succeeded] * 3
+
+
+async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless_new_footage_is_asked(
+    studio: Studio, fake_replicate: FakeReplicate
+) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    copy = AdCopy(headline="Run wild", tagline="Built for mud", offer="30% off", price="$89")
+    asked = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, aspect="16:9", copy=copy), confirmed=True)
+    job = await studio.jobs.wait(alice, asked.job_id)
+    original = await studio.library.creative(alice, job.creative_id or "")
+
+    made = await studio.jobs.variations(alice, job.id, 3)
+    assert [s.variation for s in made] == [
+        "hook: the price first", "headline order: the tagline leads", "layout: words and picture swap places"
+    ]  # fmt: skip
+    assert [s.title.rsplit(", ", 1)[1] for s in made] == [
+        "variation 1 (price first)", "variation 2 (tagline first)", "variation 3 (layout swapped)"
+    ]  # fmt: skip
+    for s in made:
+        assert (s.footage_of, s.aspect, s.estimated_cost_usd, s.needs_confirmation) == (original.id, "16:9", 0, False)
+    await studio.backend.drain()
+    assert len(fake_replicate.creates()) == 1, "no new prediction for a variation"
+    original = await studio.library.creative(alice, original.id)  # it joined the set the variations started
+    for s in made:
+        done = await studio.jobs.job(alice, s.job_id)
+        assert done.status == JobStatus.succeeded, done.error
+        c = await studio.library.creative(alice, done.creative_id or "")
+        assert (c.actual_cost_usd, c.provider_job_id, c.model) == (0.0, None, original.model)
+        assert (c.width, c.height, c.set_id) == (original.width, original.height, original.set_id)
+        assert c.notice and c.notice.startswith("Drawn over the Veo")
+        kept, source = (studio.library.storage.local_path(k or "") for k in (c.footage_key, original.footage_key))
+        assert kept and source and kept.read_bytes() == source.read_bytes(), "the same footage, not reframed again"
+        path = studio.library.storage.local_path(c.file_key)
+        assert path is not None and all(yellow_mask(f).sum() > 200 for f in frames(path, before_end_card=True))
+
+    with pytest.raises(InvalidRequest, match="cannot be drawn over this video's footage"):
+        await studio.jobs.variations(alice, job.id, 1, change="pacing")  # the cuts are the model's
+    more = await studio.jobs.variations(alice, job.id, 3, idempotency_key="more")
+    assert [s.variation for s in more] == ["colourway: the accent as the ground", "headline order: the offer leads"]
+    assert all(s.footage_of == original.id and s.estimated_cost_usd == 0 for s in more)
+    with pytest.raises(InvalidRequest, match="in its set already"):
+        await studio.jobs.variations(alice, job.id, 1)
+
+    fresh = await studio.jobs.variations(alice, job.id, 2, new_footage=True)
+    assert all(s.footage_of is None and s.needs_confirmation and s.estimated_cost_usd > 0 for s in fresh)
+    assert [s.variation for s in fresh] == ["pacing: faster cuts", "hook: the price first, other shots"]
+    assert "new take" in fresh[0].notice, "faster cuts are the model's to make, not drawn"
+    assert "new take" not in fresh[1].notice, "the price first is drawn over the new footage too"
+    await studio.backend.drain()
+    assert len(fake_replicate.creates()) == 1, "nothing is generated before its price is confirmed"
 
 
 async def test_another_teams_creative_is_never_reframed(studio: Studio) -> None:

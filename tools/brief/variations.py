@@ -6,6 +6,10 @@ layout (where the words sit), the colourway (which brand colour is the ground) o
 picture cuts). Every engine and the finisher read a `Variant` from the job; this module holds the vocabulary, the
 words a user asks with ("a variation with the price first", "try another colourway"), the order a set of
 variations takes, and the copy a headline-order change puts on screen. It knows nothing of how a video is drawn.
+
+A paid video's variations reuse its footage (the finisher draws the change over it, free), so they take only the
+changes drawn over footage (`Meaning.drawn`): its cuts and shots are the model's, so a close-up hook or faster
+cuts need new footage.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Meaning:
     short: str  # how, in a title: "price first"
     description: str
     fits: Callable[[AdCopy, bool], bool]  # (the copy, whether the video has pictures) -> it can be made
+    drawn: bool = True  # drawn over footage a model made (False: it changes the shots or cuts themselves)
 
     @property
     def label(self) -> str:
@@ -62,7 +67,7 @@ MEANINGS: dict[Change, Meaning] = {
     Change.hook_closeup: Meaning(
         "hook", "a product close-up first", "close-up first",
         "The first second is a tight close-up of the product, before any words.",
-        lambda copy, pictures: pictures,
+        lambda copy, pictures: pictures, drawn=False,
     ),
     Change.order_offer: Meaning(
         "headline order", "the offer leads", "offer first",
@@ -89,7 +94,7 @@ MEANINGS: dict[Change, Meaning] = {
     Change.pacing: Meaning(
         "pacing", "faster cuts", "faster cuts",
         "The picture cuts twice as often, on the beat of the same music; the words keep their time.",
-        _always,
+        _always, drawn=False,
     ),
 }  # fmt: skip
 
@@ -172,13 +177,25 @@ class Variant(BaseModel):
         return copy.model_copy(update={"headline": getattr(copy, other), other: copy.headline})
 
 
-def fits(change: Change, copy: AdCopy, pictures: bool) -> bool:
-    return MEANINGS[change].fits(copy, pictures)
+def fits(change: Change, copy: AdCopy, pictures: bool, footage: bool = False) -> bool:
+    """Whether the change can be made of a video with this copy (and pictures or not); with `footage`, drawn over
+    the video's footage as it is."""
+    meaning = MEANINGS[change]
+    return meaning.fits(copy, pictures) and (meaning.drawn or not footage)
 
 
-def plan(base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], count: int) -> list[Variant]:
+def plan(
+    base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], count: int, footage: bool = False
+) -> list[Variant]:
     """`count` variations of a video in the set's order (hook, headline order, layout, colourway, pacing), leaving
-    out those `made` already; past the kinds that fit, each comes round again with other shots (another seed)."""
+    out those `made` already; past the kinds that fit, each comes round again with other shots (another seed).
+    Over a paid video's `footage` there are no other shots: past the kinds come the other changes of a kind (the
+    offer leading after the tagline), and then no more, so fewer than `count` may come back."""
+    if footage:
+        drawn = [c for kind in KINDS for c in kind if fits(c, copy, pictures, footage=True)]
+        firsts = [next(c for c in kind if c in drawn) for kind in KINDS if any(c in drawn for c in kind)]
+        ordered = firsts + [c for c in drawn if c not in firsts]
+        return [v for c in ordered if (v := Variant(change=c, seed=base.seed)) not in made][:count]
     kinds = [
         next(c for c in kind if fits(c, copy, pictures)) for kind in KINDS if any(fits(c, copy, pictures) for c in kind)
     ]
@@ -193,9 +210,15 @@ def plan(base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], count:
     return found
 
 
-def asked(ask: str, base: Variant, copy: AdCopy, pictures: bool, made: set[Variant]) -> Variant | None:
+def asked(
+    ask: str, base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], footage: bool = False
+) -> Variant | None:
     """The variation a user asked for (a key of ASKS) that fits the video: its first fitting change, with other
-    shots when that one was made already; None when none of its changes fits."""
+    shots when that one was made already; None when none of its changes fits. Over a paid video's `footage`, its
+    first change drawn over footage that the set does not have yet (None when there is none)."""
+    if footage:
+        drawn = [Variant(change=c, seed=base.seed) for c in ASKS[ask] if fits(c, copy, pictures, footage=True)]
+        return next((v for v in drawn if v not in made), None)
     change = next((c for c in ASKS[ask] if fits(c, copy, pictures)), None)
     if change is None:
         return None

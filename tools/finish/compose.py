@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +71,13 @@ class Finished:
     audio: bool
     seconds: float  # how long finishing took
     text_boxes: set[Box] = field(default_factory=set)  # where words were drawn (x0, y0, x1, y1)
+    text_times: dict[Box, tuple[float, float]] = field(default_factory=dict)  # each box's first and last time
     notice: str = ""  # how the video follows the brand kit, as the draft says it
+
+
+def matrix_of(video: av.VideoStream) -> str:
+    """The matrix the stream's colours are coded in: BT.709 when tagged so, else BT.601."""
+    return "bt709" if video.codec_context.colorspace == BT709 else "bt601"
 
 
 def aspect_of(width: int, height: int) -> str:
@@ -119,8 +126,76 @@ def _undecodable() -> ProviderFailed:
     return ProviderFailed(f"{STAGE} The footage did not decode as a video.", hint="Try generating it again.")
 
 
+Avoid = Callable[[float, float], Sequence[Box]]  # where the subject is between two times (frame pixels)
+
+
+class Painter:
+    """The ad over frames of one size: the job's stage (kit, copy, logos) and its plan, laid out on the first
+    frame; where it drew words. The finisher paints decoded frames with it, the fused reframer reframed ones."""
+
+    def __init__(self, job: RenderJob, width: int, height: int, rate: Fraction, total: int, matrix: str,
+                 files: BrandFiles | None, references: Sequence[bytes],
+                 avoid: Avoid | None = None) -> None:  # fmt: skip
+        self.job, self.matrix, self.avoid = job, matrix, avoid
+        self.width, self.height, self.rate = width, height, rate
+        self.duration = total / float(rate)
+        asked = dataclasses.replace(job, width=width, height=height, fps=max(1, round(rate)),
+                                    aspect=aspect_of(width, height))  # fmt: skip
+        refs = prepare_references(references, width, height)
+        self.logo = attached_logo(refs)
+        self.stage: Stage = brand_stage(asked, refs, files)
+        self.stage.frames = total
+        self.plan: AdPlan | None = None
+        self.text_boxes: set[Box] = set()
+        self.text_times: dict[Box, tuple[float, float]] = {}
+
+    @property
+    def wants_bed(self) -> bool:
+        """Footage without sound gets the draft's music when the job asks for sound or follows a template (a
+        template has its mood)."""
+        return self.job.audio or self.job.template is not None
+
+    def bed(self) -> np.ndarray:
+        return music_bed(self.stage.template, self.duration, self.job.variant.seed)
+
+    def finished(self, frames: int, audio: bool) -> Finished:
+        """What was made, once `frames` frames are written (`audio`: with a sound track)."""
+        return Finished(frames=frames, width=self.width, height=self.height, fps=float(self.rate), audio=audio,
+                        seconds=0.0, text_boxes=self.text_boxes, text_times=self.text_times,
+                        notice=self.stage.notice)  # fmt: skip
+
+    def paint(self, src: Planes, t: float, into: Callable[[], Planes | None]) -> bool:
+        """The ad over `src` at `t` seconds, drawn into the planes `into()` gives (`src` itself draws in place);
+        False, `into` not called, when nothing is over the frame then (or `into` gives none: stopped)."""
+        if self.plan is None:  # laid out on the first frame: the corner's logo is chosen by its ground
+            ground = functools.partial(mean_colour, src, matrix=self.matrix)
+            copy = self.job.variant.copy_for(self.job.copy)  # a headline-order variation's order
+            self.plan = plan_ad(self.stage, copy, self.duration, self.logo, ground, self.matrix, self.avoid)
+        shown = [(cue, *cue.at(t)) for cue in self.plan.cues]
+        shown = [s for s in shown if s[1] > 0.01]
+        strength = self.plan.dim_at(t)
+        if not shown and strength <= 0:
+            return False
+        dst = into()
+        if dst is None:
+            return False
+        grounds = functools.partial(ground_range, src, matrix=self.matrix)
+        pictures = [cue.ready(grounds) for cue, _, _ in shown]  # measured on the footage, before anything is over it
+        if strength > 0:
+            dim(src, dst, self.plan.dim_colour, strength, self.matrix)
+        elif dst is not src:
+            for a, b in zip(src, dst, strict=True):
+                np.copyto(b, a)
+        for picture, (cue, opacity, dy) in zip(pictures, shown, strict=True):
+            box = picture.blend(dst, cue.x, cue.y + dy, opacity)
+            if cue.words and box[2] > box[0]:
+                self.text_boxes.add(box)
+                self.text_times[box] = (self.text_times.get(box, (t, t))[0], t)
+        return True
+
+
 class _Finishing:
-    """One footage file being finished: its streams, the stage and plan, and the three threads' hand-offs."""
+    """One footage file being finished: its streams, the painter, and the three threads' hand-offs."""
 
     def __init__(self, source: av.container.InputContainer, job: RenderJob, files: BrandFiles | None,
                  references: Sequence[bytes], stop: threading.Event) -> None:  # fmt: skip
@@ -132,17 +207,9 @@ class _Finishing:
         self.width, self.height = ctx.width, ctx.height
         if not self.width or not self.height:
             raise _undecodable()
-        self.matrix = "bt709" if ctx.colorspace == BT709 else "bt601"
         self.total = self.video.frames or max(1, round(float(source.duration or 0) / av.time_base * self.rate))
-        self.duration = self.total / float(self.rate)
-        asked = dataclasses.replace(job, width=self.width, height=self.height, fps=max(1, round(self.rate)),
-                                    aspect=aspect_of(self.width, self.height))  # fmt: skip
-        refs = prepare_references(references, self.width, self.height)
-        self.logo = attached_logo(refs)
-        self.stage: Stage = brand_stage(asked, refs, files)
-        self.stage.frames = self.total
-        self.plan: AdPlan | None = None
-        self.text_boxes: set[Box] = set()
+        self.painter = Painter(job, self.width, self.height, self.rate, self.total, matrix_of(self.video), files,
+                               references)  # fmt: skip
         self.failure: list[BaseException] = []
 
     def run(self, dest: Path, report: Report | None) -> Finished:
@@ -165,12 +232,12 @@ class _Finishing:
                 stream = encoder_stream(container, self.width, self.height, self.rate)
                 sound = CopiedSound(container, self.audio) if self.audio is not None else None
                 bed = None
-                if sound is None and (self.job.audio or self.job.template is not None):  # a template has its mood
+                if sound is None and self.painter.wants_bed:
                     bed = AudioTrack(container)
                 for thread in threads:
                     thread.start()
                 if bed is not None:  # made while the first frames are decoded and drawn
-                    bed.samples = music_bed(self.stage.template, self.duration, self.job.variant.seed)
+                    bed.samples = self.painter.bed()
                 start = self._start()
                 for item in _drain(drawn):
                     if item[0] == "audio":
@@ -205,9 +272,7 @@ class _Finishing:
             raise
         for thread in threads:
             thread.join()
-        return Finished(frames=written, width=self.width, height=self.height, fps=float(self.rate),
-                        audio=sound is not None or bed is not None, seconds=0.0, text_boxes=self.text_boxes,
-                        notice=self.stage.notice)  # fmt: skip
+        return self.painter.finished(written, sound is not None or bed is not None)
 
     def _start(self) -> float:
         video = self.video
@@ -252,41 +317,21 @@ class _Finishing:
                     return
                 continue
             frame = yuv420(item[1])
-            src = planes(frame)
-            if self.plan is None:  # laid out on the first frame: the corner's logo is chosen by its ground
-                ground = functools.partial(mean_colour, src, matrix=self.matrix)
-                self.plan = plan_ad(self.stage, self.job.copy, self.duration, self.logo, ground, self.matrix)
-            out = self._over(src, index / float(self.rate), free)
-            kind = frame.pict_type if frame.pict_type in INTER else NONE
-            target = frame if out is None else out
-            target.pict_type = kind
-            if not _put(drawn, ("video", target, out is not None), self.stop):
+            taken: list[av.VideoFrame] = []
+            pooled = functools.partial(self._pooled, free, taken)
+            drew = self.painter.paint(planes(frame), index / float(self.rate), pooled)
+            target = taken[0] if drew else frame  # a frame taken and not drawn into (stopped) is dropped
+            target.pict_type = frame.pict_type if frame.pict_type in INTER else NONE
+            if not _put(drawn, ("video", target, drew), self.stop):
                 return
             index += 1
 
-    def _over(self, src: Planes, t: float, free: queue.Queue[av.VideoFrame]) -> av.VideoFrame | None:
-        """The ad over one decoded frame, in a frame of the pool; None when nothing is over it at `t`."""
-        assert self.plan is not None
-        shown = [(cue, *cue.at(t)) for cue in self.plan.cues]
-        shown = [s for s in shown if s[1] > 0.01]
-        strength = self.plan.dim_at(t)
-        if not shown and strength <= 0:
+    def _pooled(self, free: queue.Queue[av.VideoFrame], taken: list[av.VideoFrame]) -> Planes | None:
+        """A frame of the pool to draw into (kept in `taken`); None when stopped first."""
+        if (out := _take(free, self.stop)) is None:
             return None
-        out = _take(free, self.stop)
-        if out is None:
-            return None
-        dst = planes(out)
-        if strength > 0:
-            dim(src, dst, self.plan.dim_colour, strength, self.matrix)
-        else:
-            for a, b in zip(src, dst, strict=True):
-                np.copyto(b, a)
-        grounds = functools.partial(ground_range, src, matrix=self.matrix)
-        for cue, opacity, dy in shown:
-            box = cue.ready(grounds).blend(dst, cue.x, cue.y + dy, opacity)
-            if cue.words and box[2] > box[0]:
-                self.text_boxes.add(box)
-        return out
+        taken.append(out)
+        return planes(out)
 
 
 def _put(q: queue.Queue[Any], item: Any, stop: threading.Event, force: bool = False) -> bool:
@@ -318,9 +363,15 @@ def _drain(q: queue.Queue[Any]) -> Iterator[Any]:
 
 
 async def finish_footage(
-    storage: BlobStorage, job: RenderJob, footage: Path, dest: Path, progress: Progress
+    storage: BlobStorage,
+    job: RenderJob,
+    footage: Path,
+    dest: Path,
+    progress: Progress,
+    work: Callable[..., Finished] = finish,
 ) -> Finished:
     """Finish `footage` into `dest` in a worker thread, with the kit's files and the job's references from storage.
+    `work` is `finish`, or one that reframes in the same pass (tools.finish.formats.finish_format), called alike.
 
     Progress runs 0..1; cancelling stops the thread at its next frame and removes dest before it returns. Errors
     are ProviderFailed naming this stage."""
@@ -338,7 +389,7 @@ async def finish_footage(
         loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
 
     await progress(0.02, "Drawing the ad over the footage")
-    task = asyncio.ensure_future(asyncio.to_thread(finish, footage, dest, job, files, report, cancel, references=raw))
+    task = asyncio.ensure_future(asyncio.to_thread(work, footage, dest, job, files, report, cancel, references=raw))
     task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
     try:
         while not task.done():

@@ -9,12 +9,18 @@ footage keeps moving), never less than half; a full plate is the palette's own p
 card dims the whole frame a little (the footage keeps playing under it) and its words stand on a panel chosen the
 same way. Every picture is made once and converted to yuv420p once (`Overlay`); per frame only its opacity and
 its place change: words fade in while they rise a little, and fade out at the end of their beat.
+
+A variation's one change is drawn here too (tools/brief/variations.py), over the same footage: its copy comes in
+the headline order it asks for (`Variant.copy_for`, by the caller), a layout variation hangs the words from the
+top of the safe area and puts the corner logo at the bottom, and a price-first hook opens on the price and offer,
+big on an accent panel, before the opening's words (which then come in faster, as the draft's hook does). The
+colourway is the stage's palette; the footage's cuts are the model's, so pacing and a close-up are not drawn.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -22,6 +28,7 @@ from PIL import Image
 from tools.brand.colours import mix
 from tools.brand.contrast import RGB, contrast
 from tools.brief import AdCopy
+from tools.brief.variations import Change
 from tools.engines.draft.design import BODY, DISPLAY, TITLE, Design, logo_image
 from tools.engines.draft.endcard import EndCard, code_badge, kicker
 from tools.engines.draft.kit import Box, RefImage, Sprite, Stage, ease_out, lettered, progress, rounded_mask
@@ -34,7 +41,9 @@ MARGIN = 0.5  # how far the darkest and lightest footage measured under words is
 DIM = 0.45  # how far the footage is mixed toward the background under the end card
 END_CARD_SHARE = 0.25
 END_CARD_MIN = 2.0
+CORNER_H = 8  # the corner logo's greatest height, in layout units
 END_FIELDS = ("end_text", "offer", "price", "conditions", "code", "cta", "website")
+HOOK_SHARE, HOOK_MIN, HOOK_MAX = 0.2, 0.9, 1.6  # a price-first hook: a fifth of the footage, 0.9 to 1.6 s
 
 
 Grounds = tuple[RGB, RGB]  # the darkest and the lightest of the footage under something drawn
@@ -151,14 +160,19 @@ class Layout:
     def overlay(self, sprite: Sprite | Image.Image) -> Overlay:
         return Overlay(sprite.image if isinstance(sprite, Sprite) else sprite, self.matrix)
 
-    def stack(self, items: list[Sprite | Plated], start: float, end: float) -> list[Cue]:
-        """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), coming in one after
-        another from `start`, all leaving at `end`."""
+    def stack(self, items: list[Sprite | Plated], start: float, end: float, top: bool = False) -> list[Cue]:
+        """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), or with `top` its
+        head on the safe area's; the band on the corner logo's side (the top, or the bottom in a layout variation)
+        leaves the logo's row free. They come in one after another from `start`, all leaving at `end`."""
         gap = round(1.4 * self.u)
         sprites = [item.sprite if isinstance(item, Plated) else item for item in items]
         total = sum(s.size[1] for s in sprites) + gap * (len(sprites) - 1)
-        left, _, right, bottom = self.safe
-        y = bottom - self.slide - total
+        left, head, right, bottom = self.safe
+        logo_row = round(CORNER_H * self.u) + gap
+        if top:
+            y = head + (0 if self.s.swapped else logo_row)
+        else:
+            y = bottom - self.slide - total - (logo_row if self.s.swapped else 0)
         fade = min(0.4, max(0.12, (end - start) * 0.25))
         cues = []
         for k, (item, sprite) in enumerate(zip(items, sprites, strict=True)):
@@ -204,10 +218,13 @@ def plan_ad(
     logo: RefImage | None,
     ground: Callable[[Box], RGB],
     matrix: str = "bt601",
+    avoid: Callable[[float, float], Sequence[Box]] | None = None,
 ) -> AdPlan:
-    """The cues of an ad over `duration` seconds of footage. `logo` is an attached logo (None: the kit's, if any);
-    `ground` is the footage's mean colour over a box (from its first frame), which picks the kit's logo or light
-    logo for the corner."""
+    """The cues of an ad over `duration` seconds of footage, with `copy` in the order the stage's variation shows
+    it. `logo` is an attached logo (None: the kit's, if any); `ground` is the footage's mean colour over a box
+    (from its first frame), which picks the kit's logo or light logo for the corner. `avoid` gives where the
+    subject is between two times: each beat's words go to their band (the safe area's foot, or its head in a
+    layout variation), else to the other band when that covers the subject less over the beat."""
     lay = Layout(stage, copy, matrix)
     plan = AdPlan()
     has_card = bool(copy.texts())
@@ -215,16 +232,19 @@ def plan_ad(
     plan.card_fade = min(0.5, (duration - card_start) * 0.3)
     opening, middle = lay.opening(copy), lay.middle(copy)
     beats = ([opening] if opening else []) + middle
-    if beats:
-        lengths = [0.4 * card_start if (opening and middle and k == 0) else 0.0 for k in range(len(beats))]
-        rest = (card_start - sum(lengths)) / max(1, sum(1 for n in lengths if n == 0))
-        at = 0.0
-        for k, sprites in enumerate(beats):
-            length = lengths[k] or rest
-            last = k == len(beats) - 1
-            end = card_start + plan.card_fade if last and has_card else at + length
-            plan.cues += lay.stack(sprites, at, min(duration, end))
-            at += length
+    times = _beat_times(len(beats), bool(opening and middle), card_start)
+    if stage.change == Change.hook_price and (copy.price or copy.offer) and times:
+        hook = min(max(HOOK_SHARE * duration, HOOK_MIN), HOOK_MAX, 0.45 * card_start)
+        plan.cues.append(_price_hook(lay, copy, hook))
+        times = _after_hook(times, hook)
+    for k, (sprites, (at, length)) in enumerate(zip(beats, times, strict=True)):
+        last = k == len(beats) - 1
+        stop = min(duration, card_start + plan.card_fade if last and has_card else at + length)
+        cues = lay.stack(sprites, at, stop, top=stage.swapped)
+        if avoid is not None and (subject := avoid(at, stop)) and _covered(cues, subject):
+            other = lay.stack(sprites, at, stop, top=not stage.swapped)
+            cues = min(cues, other, key=lambda c: _covered(c, subject))
+        plan.cues += cues
     corner_end = card_start + plan.card_fade if has_card else duration + 1
     if (corner := _corner_logo(lay, logo, ground, corner_end)) is not None:
         plan.cues.append(corner)
@@ -235,21 +255,82 @@ def plan_ad(
     return plan
 
 
+def _covered(cues: list[Cue], boxes: Sequence[Box]) -> int:
+    """How many pixels of the subject's boxes the cues' words cover, summed."""
+    return sum(
+        max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+        for a in (c.span for c in cues if c.words)
+        for b in boxes
+    )
+
+
+def _beat_times(count: int, opens: bool, card_start: float) -> list[tuple[float, float]]:
+    """When each beat of words starts and how long it holds: an opening with beats after it holds 0.4 of the
+    time before the end card, and the other beats share the rest."""
+    lengths = [0.4 * card_start if (opens and k == 0) else 0.0 for k in range(count)]
+    rest = (card_start - sum(lengths)) / max(1, sum(1 for n in lengths if n == 0))
+    times, at = [], 0.0
+    for length in lengths:
+        times.append((at, length or rest))
+        at += length or rest
+    return times
+
+
+def _after_hook(times: list[tuple[float, float]], hook: float) -> list[tuple[float, float]]:
+    """The beats after a hook of `hook` seconds: the first comes in faster in the time left of it (at most twice
+    as fast); when it reaches into the next beat, the later beats share the time left in their proportions, so
+    the end card keeps its time."""
+    (at, length), *rest = times
+    end = max(at + length, hook + length / 2)
+    if not rest:
+        return [(hook, end - hook)]
+    start, stop = rest[0][0], rest[-1][0] + rest[-1][1]
+    k = (stop - end) / (stop - start)
+    return [(hook, end - hook), *((end + (t - start) * k, held * k) for t, held in rest)]
+
+
+def _price_hook(lay: Layout, copy: AdCopy, end: float) -> Cue:
+    """The price big (or the offer alone), the offer under it, on an accent panel across the safe area's middle:
+    a price-first hook, shown from the first frame until `end`."""
+    s, u, p = lay.s, lay.u, lay.p
+    left, top, right, bottom = lay.safe
+    lead, under = (copy.price, copy.offer) if copy.price else (copy.offer, "")
+    width = (right - left) * 0.92
+    blocks = [s.text(text, "black" if n == 0 else "bold", width * 0.84, (bottom - top) * (0.3 if n == 0 else 0.16),
+                     (DISPLAY * 2.6 if n == 0 else TITLE * 1.2) * u, max_lines=3)
+              for n, text in enumerate(x for x in (lead, under) if x)]  # fmt: skip
+    gap, pad = round(2 * u), round(5 * u)
+    w = round(min(width, max(b.width for b in blocks) + 2 * pad))
+    h = sum(b.height for b in blocks) + gap * (len(blocks) - 1) + 2 * pad
+    panel = Image.new("RGBA", (w, h), p.accent + (0,))
+    panel.putalpha(rounded_mask(w, h, round(3 * u)))
+    y = pad
+    for block in blocks:
+        panel.paste(p.on_accent, (round((w - block.width) / 2), y), block.mask)
+        y += block.height + gap
+    said = " ".join(x for x in (lead, under) if x)
+    x, y = round((left + right - w) / 2), round((top + bottom - h) / 2)
+    return Cue(lay.overlay(panel), x, y, 0.0, end, min(0.3, end * 0.25), lay.slide, said, (w, h))
+
+
 def _corner_logo(lay: Layout, logo: RefImage | None, ground: Callable[[Box], RGB], end: float) -> Cue | None:
     """The logo small in a top corner of the safe area (the left one on vertical video, whose right column the
-    apps cover), the kit's logo or light logo by the ground under it, drawn on its own alpha."""
-    u, (left, top, right, _) = lay.u, lay.safe
-    max_w, max_h = 22 * u, 8 * u
-    box = (left, top, round(left + max_w), round(top + max_h))
+    apps cover), or the bottom one in a layout variation (the words are at the top), the kit's logo or light
+    logo by the ground under it, drawn on its own alpha."""
+    u, (left, top, right, bottom) = lay.u, lay.safe
+    max_w, max_h = 22 * u, CORNER_H * u
+    y0 = round(bottom - max_h) if lay.s.swapped else top
+    box = (left, y0, round(left + max_w), round(y0 + max_h))
     if not lay.s.vertical:
-        box = (round(right - max_w), top, right, round(top + max_h))
+        box = (round(right - max_w), y0, right, round(y0 + max_h))
     seen = ground(box)
     ref = logo or lay.s.marks.logo_on(seen)
     if ref is None:
         return None
     image = logo_image(ref, max_w, max_h, u, seen, lay.p)
     x = box[0] if lay.s.vertical else box[2] - image.width
-    return Cue(lay.overlay(image), x, top, 0.0, end, 0.5, 0, size=image.size)
+    y = box[3] - image.height if lay.s.swapped else top
+    return Cue(lay.overlay(image), x, y, 0.0, end, 0.5, 0, size=image.size)
 
 
 def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, duration: float,

@@ -9,13 +9,15 @@ it (to the whole frame when that is most of it) and the footage is scaled to fit
 blurred copy of itself that covers it. The second pass decodes the footage once and feeds every format's encoder
 (the draft's libx264 settings), each frame warped straight from the decoded Y, U and V planes (sub-pixel
 positions, so slow pans do not step); the audio packets are copied through as they come (sound an MP4 cannot
-hold, such as PCM, is encoded as AAC).
+hold, such as PCM, is encoded as AAC). `render` draws each output's ad over its frames before they are encoded,
+when given what to draw (tools/finish/formats.py: a paid video's other formats, finished in this same pass).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -27,7 +29,9 @@ import numpy as np
 
 from campaign.errors import InvalidRequest, StorageFailed
 from tools.catalog import frame_size
-from tools.engines.draft.engine import encoder_stream, open_output
+from tools.engines.draft.audio import AudioTrack
+from tools.engines.draft.engine import Cancelled, encoder_stream, open_output
+from tools.finish.overlay import Planes
 from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import Track, frame_rate, track_subject
 from tools.finish.yuv import planes, yuv420
@@ -194,7 +198,7 @@ def reframe(source: Path, outputs: Mapping[str, Path], track: Track | None = Non
     try:
         track = track or track_subject(source)
         plans = [plan(track, aspect) for aspect in outputs]
-        frames = _render(source, track, plans, [outputs[p.aspect] for p in plans])
+        frames = render(source, track, plans, [outputs[p.aspect] for p in plans])
     except av.FFmpegError as exc:
         for path in outputs.values():
             path.unlink(missing_ok=True)
@@ -210,6 +214,15 @@ def reframe(source: Path, outputs: Mapping[str, Path], track: Track | None = Non
     return [Reframed(p.aspect, outputs[p.aspect], p.size[0], p.size[1], frames, p.fill, p.footage) for p in plans]
 
 
+@dataclass(frozen=True)
+class Over:
+    """What one output gets besides its reframed frames, in the same pass (the fused finisher): `paint` draws
+    over each frame in place (its planes, its time in seconds); `bed` is music for footage without sound."""
+
+    paint: Callable[[Planes, float], None]
+    bed: Callable[[], np.ndarray] | None = None
+
+
 @dataclass
 class _Output:
     plan: Plan
@@ -217,20 +230,30 @@ class _Output:
     video: av.VideoStream
     sound: CopiedSound | None
     frame: av.VideoFrame  # drawn into again for every frame (the encoder copies it)
+    over: Over | None
+    bed: AudioTrack | None
 
 
-def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) -> int:
-    """Decode `source` once and encode every plan's frames; returns the number of frames written."""
+def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Path],
+           overs: Sequence[Over | None] = (), *, stop: threading.Event | None = None,
+           report: Callable[[float], None] | None = None) -> int:  # fmt: skip
+    """Decode `source` once and encode every plan's frames (each drawn over by its `overs` entry, if any); returns
+    the number of frames written. Raises Cancelled when `stop` is set; `report` hears the share done."""
     full = (track.width, track.height)
     written = 0
+    step = max(1, track.frames // 10)
     with av.open(str(source)) as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
         rate = frame_rate(video)
         start = float(video.start_time * video.time_base) if video.start_time and video.time_base else 0.0
-        outputs = [_open(p, path, rate, audio) for p, path in zip(plans, paths, strict=True)]
+        outputs: list[_Output] = []
         try:
+            for p, path, over in zip(plans, paths, overs or [None] * len(plans), strict=True):
+                outputs.append(_open(p, path, rate, audio, over))
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
+                if stop is not None and stop.is_set():
+                    raise Cancelled()
                 if packet.stream is video:
                     for frame in packet.decode():
                         assert isinstance(frame, av.VideoFrame)
@@ -238,9 +261,15 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
                         kind = frame.pict_type if frame.pict_type in INTER else NONE
                         for out in outputs:
                             _draw(out.plan, written, full, src, out.frame)
+                            if out.over is not None:
+                                out.over.paint(planes(out.frame), written / float(rate))
                             out.frame.pts, out.frame.pict_type = written, kind
                             out.container.mux(out.video.encode(out.frame))
+                            if out.bed is not None:
+                                out.bed.feed_until((written + 1) / float(rate))
                         written += 1
+                        if report is not None and written % step == 0 and written < track.frames:
+                            report(written / track.frames)
                 elif packet.dts is not None:
                     decoded = [] if audio is None or mp4_holds(audio) else list(audio_frames(packet))
                     for out in outputs:
@@ -248,19 +277,21 @@ def _render(source: Path, track: Track, plans: list[Plan], paths: list[Path]) ->
                             out.sound.add(packet, decoded, start)
             for out in outputs:
                 out.container.mux(out.video.encode(None))
-                if out.sound is not None:
-                    out.sound.finish()
+                for sound in (out.sound, out.bed):
+                    if sound is not None:
+                        sound.finish()
         finally:
             for out in outputs:
                 out.container.close()
     return written
 
 
-def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None) -> _Output:
+def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None, over: Over | None) -> _Output:
     container = open_output(path)
     video = encoder_stream(container, *plan.size, rate)
     sound = CopiedSound(container, audio) if audio is not None else None
-    return _Output(plan, container, video, sound, av.VideoFrame(*plan.size, "yuv420p"))
+    bed = AudioTrack(container, over.bed()) if audio is None and over is not None and over.bed is not None else None
+    return _Output(plan, container, video, sound, av.VideoFrame(*plan.size, "yuv420p"), over, bed)
 
 
 def _draw(p: Plan, i: int, full: tuple[int, int], src: tuple[np.ndarray, ...], frame: av.VideoFrame) -> None:

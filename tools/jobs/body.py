@@ -46,8 +46,9 @@ from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
 from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
-from tools.finish.compose import finish_footage
-from tools.finish.reframe import reframe
+from tools.finish.compose import Finished, finish, finish_footage
+from tools.finish.formats import finish_format
+from tools.finish.reframe import output_size
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec
@@ -59,7 +60,6 @@ log = logging.getLogger(__name__)
 
 PROGRESS_EVERY_S = 1.0
 FOOTAGE_SHARE = 0.9  # of a paid job's progress: the model's footage; the rest is finishing the ad over it
-REFRAME_SHARE = 0.5  # of a reframe's progress: reframing the footage; the rest is finishing
 FINISHING_NOTE = "Drawing the words over the footage"
 FINISHING_HINT = (
     "The model's video was made and paid for once; nothing more was charged. Tell whoever runs Clapboard, with the "
@@ -97,6 +97,14 @@ class Made:
     outcome: RenderOutcome
     notice: str  # how the request was met (fallbacks, adapted options)
     said: str  # how it was made, first in the "ready" message
+
+
+def _footage_job(job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int) -> RenderJob:
+    """What the finisher draws over footage kept beside another creative: this job's words, kit and variation."""
+    return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
+                     duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
+                     height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
+                     audio=spec.audio, variant=spec.variant, brand=spec.brand)  # fmt: skip
 
 
 def _scaled(report: Progress, start: float, end: float) -> Progress:
@@ -277,36 +285,31 @@ class JobBody:
 
     async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
         """Another format of a paid video, free: its footage reframed to this job's format (following the
-        subject) and finished for that frame; no model is asked for anything."""
+        subject) and finished for that frame in the same pass; no model is asked for anything. The model's
+        footage it was made from is kept beside it, as a paid video keeps its own. A variation in the footage's own
+        format and size is finished over the footage as it is."""
         report = self._progress(job, spec, runner)
         source = await self._footage_source(job, spec)
         model = self.catalog.get(source.model)
         raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
+        if (spec.aspect, spec.width, spec.height) == (source.aspect, source.width, source.height):
+            return self._drawn_over(job, spec, source, model, raw, workdir, report)
         await report(0.0, f"Reframing the footage to {spec.aspect}")
-        framed = workdir / f"footage-{spec.aspect.replace(':', 'x')}.mp4"
-        [done] = await asyncio.to_thread(reframe, raw, {spec.aspect: framed})
-        render_job = RenderJob(
-            job_id=job.id,
-            brief=spec.prompt,
-            prompt=spec.prompt_sent,
-            model=model,
-            duration_s=spec.duration_s,
-            aspect=spec.aspect,
-            resolution=spec.resolution,
-            width=done.width,
-            height=done.height,
-            fps=spec.fps,
-            template=spec.template,
-            copy=spec.copy,
-            references=spec.references,
-            audio=spec.audio,
-            variant=spec.variant,
-            brand=spec.brand,
-        )
+        width, height = output_size(spec.aspect, source.width, source.height)
+        render_job = _footage_job(job, spec, model, width, height)
         finished = workdir / "finished.mp4"
-        finish = partial(self._finish, render_job, framed, finished, report, REFRAME_SHARE)
+        finish = partial(self._finish, render_job, raw, finished, report, 0.0, finish_format)
         said = f"Reframed from the {model.name} footage of “{source.title}”: nothing was charged."
-        return Made(model, spec.aspect, finished, framed, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+
+    def _drawn_over(self, job: Job, spec: JobSpec, source: Creative, model: ModelSpec, raw: Path, workdir: Path,
+                    report: Progress) -> Made:  # fmt: skip
+        """A variation of a paid video, free: its change drawn over the footage as it is."""
+        finished = workdir / "finished.mp4"
+        render_job = _footage_job(job, spec, model, source.width, source.height)
+        finish = partial(self._finish, render_job, raw, finished, report, 0.0)
+        said = f"Drawn over the {model.name} footage of “{source.title}”: nothing was charged."
+        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
         """The creative whose footage a reframe job uses: one of the job's own team, with footage."""
@@ -327,13 +330,15 @@ class JobBody:
                 await asyncio.to_thread(out.write, chunk)
         return path
 
-    async def _finish(self, render_job: RenderJob, footage: Path, dest: Path, report: Progress, start: float) -> str:
-        """Draw the ad over the footage (the brief's words, the kit's logo, the end card, the sound), and say how
-        it follows the kit; any failure is the finishing stage's, and the footage, paid for once, is never asked
-        for again by this job."""
+    async def _finish(self, render_job: RenderJob, footage: Path, dest: Path, report: Progress, start: float,
+                      work: Callable[..., Finished] = finish) -> str:  # fmt: skip
+        """Draw the ad over the footage (the brief's words, the kit's logo, the end card, the sound) with `work`
+        (finish, or finish_format to reframe it in the same pass), and say how it follows the kit; any failure
+        is the finishing stage's, and the footage, paid for once, is never asked for again by this job."""
         await report(start, FINISHING_NOTE)
         try:
-            return (await finish_footage(self.storage, render_job, footage, dest, _scaled(report, start, 0.99))).notice
+            scaled = _scaled(report, start, 0.99)
+            return (await finish_footage(self.storage, render_job, footage, dest, scaled, work)).notice
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if isinstance(exc, FinishingFailed) or out_of_space(exc):
                 raise

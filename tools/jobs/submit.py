@@ -201,15 +201,19 @@ class Submissions:
         origin: str = "",
         idempotency_key: str | None = None,
         set_id: str | None = None,
+        variant: Variant | None = None,
     ) -> Submitted:
         """Another format of a paid video, free and at once: a job that reframes the footage kept beside the
         creative `creative_id` to `aspect` and finishes it for that frame with `spec`'s words, kit and brief (the
-        request of the job that made it). No model is asked for anything, so there is no price to confirm.
+        request of the job that made it). No model is asked for anything, so there is no price to confirm. With a
+        `variant`, it is a variation of that video: its change drawn over the footage (in the footage's own format
+        and size, as it is).
 
         Raises NotFound for a creative not of the actor's team, InvalidRequest for one without footage (a draft)
         or a format footage cannot be reframed to, Conflict for an idempotency key used for another request."""
         origin = origin[:80]
-        body = {"reframe": creative_id, "aspect": aspect, "title": title}
+        varied = {"variant": variant.model_dump(mode="json")} if variant else {}
+        body = {"reframe": creative_id, "aspect": aspect, "title": title, **varied}
         fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         if idempotency_key is not None and (found := await self.store.job_by_key(origin, idempotency_key)):
             return await self._same(found, fingerprint)
@@ -219,12 +223,15 @@ class Submissions:
                 f"“{source.title}” is a draft: it has no model footage to reframe.",
                 hint="Ask for the other format as a new draft.",
             )
-        width, height = output_size(aspect, source.width, source.height)
+        own = aspect == source.aspect and variant is not None  # drawn over the footage as it is
+        width, height = (source.width, source.height) if own else output_size(aspect, source.width, source.height)
         model = self.catalog.get(source.model)
         moved = spec.model_copy(
             update={"model": model.id, "aspect": aspect, "width": width, "height": height, "title": title,
-                    "set_id": set_id, "channel": None, "auto_fallback": False, "footage_of": source.id}
+                    "set_id": set_id, "channel": None, "auto_fallback": False, "footage_of": source.id,
+                    "variant": variant or spec.variant}
         )  # fmt: skip
+        made = "Drawn over" if own else "Reframed from"
         campaign = await self.store.campaign_by_id(source.campaign_id)
         job_id = new_id()
         job = await self.store.add_job(
@@ -236,14 +243,19 @@ class Submissions:
             estimated_cost_usd=0.0,
             origin=origin,
             submitted_by=actor.user_id,
-            notice=f"Reframed from the {model.name} footage of “{source.title}”, so nothing was charged.",
+            notice=f"{made} the {model.name} footage of “{source.title}”, so nothing was charged.",
             lease_until=self._grace(),
             idempotency_key=idempotency_key,
             request_hash=fingerprint if idempotency_key is not None else None,
         )
         if job.id != job_id:  # another submission with this key got there first: theirs stands
             return await self._same(job, fingerprint)
-        await self._start(job, f"Queued: reframing the {model.name} footage to {aspect}.")
+        doing = (
+            f"drawing the variation over the {model.name} footage"
+            if own
+            else f"reframing the {model.name} footage to {aspect}"
+        )
+        await self._start(job, f"Queued: {doing}.")
         return Submitted.of(job, campaign.name, model.name)
 
     async def _same(self, job: Job, fingerprint: str) -> Submitted:

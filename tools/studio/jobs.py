@@ -16,7 +16,7 @@ from campaign.models import ACTIVE, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
-from tools.brief.variations import ASKS, Variant, asked, numbered, plan, untitled
+from tools.brief.variations import ASKS, MEANINGS, Variant, asked, fits, numbered, plan, untitled, with_change
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.jobs.events import EventBus, JobEvent
@@ -32,8 +32,33 @@ log = logging.getLogger(__name__)
 FINAL_EVENTS = ("creative_ready", "failed", "canceled")
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 MAX_VARIATIONS = 6
-NEW_TAKE = "On {model} a variation is a new take of the brief: its named change shows on drafts only, for now."
+NEW_TAKE = "On {model} a variation with {change} is a new take of the brief: the model makes its own shots and cuts."
 CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
+
+
+def _new_take(model: str, variant: Variant) -> str:
+    """What a paid model's variation with new footage shows: a change drawn over footage shows as on a draft; a
+    close-up hook or faster cuts are the model's to make, so its new footage is a new take."""
+    meaning = variant.meaning
+    return "" if meaning is None or meaning.drawn else NEW_TAKE.format(model=model, change=meaning.said)
+
+
+def _none_asked(change: str, copy: AdCopy, pictures: bool, footage: bool) -> InvalidRequest:
+    """Why a variation the user asked for cannot be made of this video, and what to ask instead."""
+    if footage and any(fits(c, copy, pictures) for c in ASKS[change]):
+        drawn = any(fits(c, copy, pictures, footage=True) for c in ASKS[change])
+        said = " or ".join(MEANINGS[c].said for c in ASKS[change])
+        return InvalidRequest(
+            f"This video's set has a '{change}' variation already." if drawn
+            else f"A variation with {said} cannot be drawn over this video's footage: its shots and cuts are the "
+            "model's.",
+            hint="Ask for another change (the hook, the headline order, the layout, the colourway), or for this one "
+            "with new footage, generated anew at the model's price.",
+        )  # fmt: skip
+    return InvalidRequest(
+        f"This video has nothing to make a '{change}' variation of (no price, offer or picture for it).",
+        hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
+    )
 
 
 class PaidFormats(BaseModel):
@@ -228,6 +253,7 @@ class Jobs:
         count: int,
         *,
         change: str | None = None,
+        new_footage: bool = False,
         origin: str = "",
         idempotency_key: str | None = None,
     ) -> list[Submitted]:
@@ -235,7 +261,12 @@ class Jobs:
         changing one named thing (tools/brief/variations.py): the hook, the headline order, the layout, the
         colourway, the pacing, in that order, leaving out those the set has; past five, each again with other shots.
         `change` asks for one kind ("price first", "colourway": a key of ASKS). The same idempotency key gives the
-        same variations again (a double click, a retry)."""
+        same variations again (a double click, a retry).
+
+        A paid video's variations are drawn over its footage, free and at once, unless `new_footage` is asked for
+        (then each is generated anew on its model, at its price): they take only the changes drawn over footage
+        (not a close-up hook, not faster cuts, whose shots and cuts are the model's), so fewer than `count` may
+        come back when the set has the others already."""
         if not 1 <= count <= MAX_VARIATIONS:
             raise InvalidRequest(f"Ask for 1 to {MAX_VARIATIONS} variations at a time.")
         if change is not None and change not in ASKS:
@@ -245,18 +276,28 @@ class Jobs:
         set_id = await self._set_of(job)
         title = untitled(spec.title)[0]  # variations of a variation are the original's
         done, made = await self._variations_made(actor, job, set_id, title, idempotency_key)
-        base, pictures = Variant(seed=spec.variant.seed), bool(spec.references)
+        footage = None if new_footage else await self._footage(actor, job)
+        base, pictures, over = Variant(seed=spec.variant.seed), bool(spec.references), footage is not None
         if change is None:
-            variants = plan(base, spec.copy, pictures, made, count)
-        elif (one := asked(change, base, spec.copy, pictures, made)) is not None:
+            variants = plan(base, spec.copy, pictures, made, count, footage=over)
+        elif (one := asked(change, base, spec.copy, pictures, made, footage=over)) is not None:
             variants = [one]
         else:
+            raise _none_asked(change, spec.copy, pictures, over)
+        if not variants:
             raise InvalidRequest(
-                f"This video has nothing to make a '{change}' variation of (no price, offer or picture for it).",
-                hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
+                "Every change that can be drawn over this video's footage is in its set already.",
+                hint="Ask for variations with new footage: they are generated anew, at the model's price.",
             )
+        if footage is not None:
+            return [
+                await self.submissions.reframe(actor, footage, spec, spec.aspect, origin=origin, set_id=set_id,
+                                               title=with_change(numbered(title, done + k + 1), variant),
+                                               variant=variant,
+                                               idempotency_key=idempotency_key and f"{idempotency_key}:v{k}")
+                for k, variant in enumerate(variants)
+            ]  # fmt: skip
         model = self.models.get(request.model)
-        note = NEW_TAKE.format(model=model.name) if model.hosted else ""  # until the finisher draws it over footage
         submitted = [
             await self._resubmit(
                 actor,
@@ -268,7 +309,10 @@ class Jobs:
             )  # fmt: skip
             for k, variant in enumerate(variants)
         ]
-        return [m.model_copy(update={"notice": join_notices(note, m.notice)}) for m in submitted]
+        return [
+            m.model_copy(update={"notice": join_notices(_new_take(model.name, v) if model.hosted else "", m.notice)})
+            for m, v in zip(submitted, variants, strict=True)
+        ]
 
     async def _variations_made(
         self, actor: Actor, job: Job, set_id: str, title: str, key: str | None
