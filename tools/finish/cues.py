@@ -1,14 +1,14 @@
 """What the finisher draws over footage, where and when: the ad's copy in beats timed to the footage, the logo in
 a corner, and the end card over the last quarter (at least 2 s, at most half), with the footage dimmed under it.
 
-The words are the draft's: its stage (the kit's palette, fonts, logos and legal line), its text fitting, its
-labels, code badge, button and end card layout (`EndCard`). Over footage the words stand on a plate of the
-palette's background, as opaque as it takes to set them at 7:1 (AAA) over the footage under them, measured on the
-frame where they first show (its darkest and lightest there, widened by `MARGIN` toward black and white, since the
-footage keeps moving), never less than half; a full plate is the palette's own pair, at least AA (4.5:1). The end
-card dims the whole frame a little (the footage keeps playing under it) and its words stand on a panel chosen the
-same way. Every picture is made once and converted to yuv420p once (`Overlay`); per frame only its opacity and
-its place change: words fade in while they rise a little, and fade out at the end of their beat.
+The words are the draft's: its stage (the kit's palette, fonts, logos and legal line), its text fitting, its labels,
+code badge, button and end card layout (`EndCard`). Over footage the words stand on a plate of the palette's background,
+as opaque as it takes to set them at 7:1 (AAA) over any footage, black to white: the footage keeps moving, and a bright
+subject may come under them later in their beat. The end card dims the whole frame a little (the footage keeps playing
+under it) and its words stand on a panel as opaque as the footage under it needs, measured on the frame where it first
+shows (its darkest and lightest there, widened by `MARGIN` toward black and white, as it may change under the card).
+Every picture is made once and converted to yuv420p once (`Overlay`); per frame only its opacity and its place change:
+words fade in while they rise a little, and fade out at the end of their beat.
 
 A variation's one change is drawn here too (tools/brief/variations.py), over the same footage: its copy comes in
 the headline order it asks for (`Variant.copy_for`, by the caller), a layout variation hangs the words from the
@@ -19,7 +19,6 @@ colourway is the stage's palette; the footage's cuts are the model's, so pacing 
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -122,14 +121,6 @@ def widened(grounds: Grounds) -> Grounds:
     return mix(grounds[0], EXTREMES[0], MARGIN), mix(grounds[1], EXTREMES[1], MARGIN)
 
 
-@dataclass
-class Plated:
-    """Words on a plate: as first made (for its size), and made again at the plate opacity the footage needs."""
-
-    sprite: Sprite
-    remake: Callable[[float], Sprite]
-
-
 class Layout:
     """The sprites of one ad over footage of the stage's size, made with the draft's design helpers."""
 
@@ -144,28 +135,26 @@ class Layout:
         self.safe: Box = (left, top, right, bottom)
         self.max_w = (right - left) * 0.92
 
-    def plated(self, text: str, weight: str, size: float, lines: int) -> Plated:
-        """Words in the palette's ink on a rounded plate of its background, as opaque as the footage needs."""
+    def plated(self, text: str, weight: str, size: float, lines: int) -> Sprite:
+        """Words in the palette's ink on a rounded plate of its background, opaque enough to read over any
+        footage."""
         pad_x, pad_y = round(size * 0.6), round(size * 0.38)
         block = self.s.text(text, weight, self.max_w - 2 * pad_x, size * (1.25 * lines + 0.6), size, max_lines=lines)
         w, h = block.width + 2 * pad_x, block.height + 2 * pad_y
 
-        def make(alpha: float) -> Sprite:
-            plate = Image.new("RGBA", (w, h), self.p.bg + (0,))
-            plate.putalpha(rounded_mask(w, h, round(size * 0.35)).point(lambda v: round(v * alpha)))
-            return lettered(block, self.p.ink, plate, (pad_x, pad_y), text)
-
-        return Plated(make(1.0), make)
+        alpha = least_cover([(self.p.ink, AAA)], self.p.bg)
+        plate = Image.new("RGBA", (w, h), self.p.bg + (0,))
+        plate.putalpha(rounded_mask(w, h, round(size * 0.35)).point(lambda v: round(v * alpha)))
+        return lettered(block, self.p.ink, plate, (pad_x, pad_y), text)
 
     def overlay(self, sprite: Sprite | Image.Image) -> Overlay:
         return Overlay(sprite.image if isinstance(sprite, Sprite) else sprite, self.matrix)
 
-    def stack(self, items: list[Sprite | Plated], start: float, end: float, top: bool = False) -> list[Cue]:
+    def stack(self, sprites: list[Sprite], start: float, end: float, top: bool = False) -> list[Cue]:
         """Sprites stacked and centred, the stack's foot on the safe area's (less the slide), or with `top` its
         head on the safe area's; the band on the corner logo's side (the top, or the bottom in a layout variation)
         leaves the logo's row free. They come in one after another from `start`, all leaving at `end`."""
         gap = round(1.4 * self.u)
-        sprites = [item.sprite if isinstance(item, Plated) else item for item in items]
         total = sum(s.size[1] for s in sprites) + gap * (len(sprites) - 1)
         left, head, right, bottom = self.safe
         logo_row = round(CORNER_H * self.u) + gap
@@ -175,33 +164,25 @@ class Layout:
             y = bottom - self.slide - total - (logo_row if self.s.swapped else 0)
         fade = min(0.4, max(0.12, (end - start) * 0.25))
         cues = []
-        for k, (item, sprite) in enumerate(zip(items, sprites, strict=True)):
+        for k, sprite in enumerate(sprites):
             w, h = sprite.size
             x = round((left + right - w) / 2)
             at = start + 0.1 + 0.12 * k
-            cue = Cue(None, x, y, at, end, fade, self.slide, sprite.text, (w, h))
-            if isinstance(item, Plated):
-                cue.build = functools.partial(self._plate_for, item)
-            else:
-                cue.overlay = self.overlay(sprite)
-            cues.append(cue)
+            cues.append(Cue(self.overlay(sprite), x, y, at, end, fade, self.slide, sprite.text, (w, h)))
             y += h + gap
         return cues
 
-    def _plate_for(self, item: Plated, grounds: Grounds) -> Overlay:
-        return self.overlay(item.remake(least_cover([(self.p.ink, AAA)], self.p.bg, widened(grounds))))
-
-    def opening(self, copy: AdCopy) -> list[Sprite | Plated]:
-        items: list[Sprite | Plated] = [s for s in [kicker(self.d, copy.sale, self.max_w)] if s is not None]
+    def opening(self, copy: AdCopy) -> list[Sprite]:
+        items: list[Sprite] = [s for s in [kicker(self.d, copy.sale, self.max_w)] if s is not None]
         if copy.headline:
             items.append(self.plated(copy.headline, "black", TITLE * self.u, 2))
         if copy.tagline:
             items.append(self.plated(copy.tagline, "medium", BODY * 0.8 * self.u, 2))
         return items
 
-    def middle(self, copy: AdCopy) -> list[list[Sprite | Plated]]:
-        beats: list[list[Sprite | Plated]] = [[self.plated(f, "bold", BODY * self.u, 2)] for f in copy.features]
-        deal: list[Sprite | Plated] = []
+    def middle(self, copy: AdCopy) -> list[list[Sprite]]:
+        beats: list[list[Sprite]] = [[self.plated(f, "bold", BODY * self.u, 2)] for f in copy.features]
+        deal: list[Sprite] = []
         if copy.offer:
             deal.append(self.plated(copy.offer, "black", TITLE * self.u, 2))
         if copy.price:
