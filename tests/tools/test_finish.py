@@ -20,7 +20,6 @@ from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
-from tools.brand.contrast import AA_TEXT
 from tools.brand.follow import ATTACHED_LOGO
 from tools.brief import AdCopy
 from tools.engines.base import Reference
