@@ -1,7 +1,7 @@
 """How much does finishing footage (the ad's copy, logo, end card and sound drawn over it) cost, against encoding
 the same footage alone?
 
-    .venv/bin/python bench/finish.py [--runs 3] [--seconds 8] [--out bench/out]
+    .venv/bin/python bench/finish.py [--runs 3] [--seconds 8] [--out bench/out] [--brief "Winter sale"]
 
 The footage: --seconds of synthetic 24 fps video with AAC sound at 1080x1920 and at 1920x1080
 (tests/fakes/footage.py), made once and not timed. In one run, interleaved, --runs times each, per size:
@@ -11,7 +11,7 @@ The footage: --seconds of synthetic 24 fps video with AAC sound at 1080x1920 and
   same-types    the same with the source's picture types kept, as the finisher keeps them: like for like
   finish        tools.finish.compose.finish with a full copy (sale, headline, tagline, two features, offer,
                 price, conditions, code, call to action, website, end text) and a brand kit with logos, fonts
-                and a legal line
+                and a legal line; a --brief asking a motion ("The logo spins in.") moves the end card's logo
 Medians of CPU seconds (all threads of this process) and wall time are printed, with the ratios finish /
 encode-alone (the issue's bound: 1.5x CPU) and finish / same-types. A contact sheet of eight frames of each
 finished ad goes to --out.
@@ -64,6 +64,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
+    parser.add_argument("--brief", default="Winter sale")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     kit, files = kit_and_files("dark")
@@ -72,7 +73,7 @@ def main() -> None:
         for w, h in SIZES:
             source = write_footage(folder / f"footage-{w}x{h}.mp4", w, h, args.seconds, 24).path
             aspect = "9:16" if h > w else "16:9"
-            job = brand_job(kit, "Winter sale", aspect=aspect, duration=round(args.seconds), copy=COPY)
+            job = brand_job(kit, args.brief, aspect=aspect, duration=round(args.seconds), copy=COPY)
             dest = folder / f"finished-{w}x{h}.mp4"
             runs: dict[str, list[tuple[float, float]]] = {"encode-alone": [], "same-types": [], "finish": []}
             for _ in range(args.runs):

@@ -2,9 +2,10 @@
 
 The brief's exact copy, timed to the footage (the hook first, features and the deal in the middle beats, the end
 card with the call to action, website, end text, conditions and the kit's legal line over the last quarter), the
-kit's logo (or an attached one) in a corner and large on the end card, in the kit's fonts and colours, and a sound
-bed: the footage's own sound when it has some, else the draft's music when the job asks for sound or follows a
-template. What is drawn, where and when, is `cues.py`; how it is drawn into yuv420p, `overlay.py`.
+kit's logo (or an attached one) in a corner and large on the end card (coming in as the brief asks it to move), in
+the kit's fonts and colours, and a sound bed: the footage's own sound when it has some, else the draft's music
+when the job asks for sound or follows a template. What is drawn, where and when, is `cues.py`; how it is drawn
+into yuv420p, `overlay.py`.
 
 Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
@@ -47,6 +48,7 @@ from tools.engines.draft.engine import (
     read_brand_files,
 )
 from tools.engines.draft.kit import SAFE_MARGINS, Box, RefImage, Stage, logo_score
+from tools.engines.draft.motion import told
 from tools.finish.cues import AdPlan, plan_ad
 from tools.finish.overlay import Planes, dim, ground_range, mean_colour
 from tools.finish.reframe import INTER, NONE
@@ -162,7 +164,13 @@ class Painter:
         """What was made, once `frames` frames are written (`audio`: with a sound track)."""
         return Finished(frames=frames, width=self.width, height=self.height, fps=float(self.rate), audio=audio,
                         seconds=0.0, text_boxes=self.text_boxes, text_times=self.text_times,
-                        notice=self.stage.notice)  # fmt: skip
+                        notice=self.notice)  # fmt: skip
+
+    @property
+    def notice(self) -> str:
+        """How the video follows the kit, and the motion drawn as the brief asked, as the draft says them."""
+        moved = told(self.stage.motion, self.stage.moved) if self.stage.motion and self.stage.moved else ""
+        return " ".join(n for n in (self.stage.notice, moved) if n)
 
     def paint(self, src: Planes, t: float, into: Callable[[], Planes | None]) -> bool:
         """The ad over `src` at `t` seconds, drawn into the planes `into()` gives (`src` itself draws in place);
@@ -171,23 +179,22 @@ class Painter:
             ground = functools.partial(mean_colour, src, matrix=self.matrix)
             copy = self.job.variant.copy_for(self.job.copy)  # a headline-order variation's order
             self.plan = plan_ad(self.stage, copy, self.duration, self.logo, ground, self.matrix, self.avoid)
-        shown = [(cue, *cue.at(t)) for cue in self.plan.cues]
-        shown = [s for s in shown if s[1] > 0.01]
+        grounds = functools.partial(ground_range, src, matrix=self.matrix)
+        # Plates are measured on the footage, before anything is over it.
+        shown = [(cue, placed) for cue in self.plan.cues if (placed := cue.placed(t, grounds)) is not None]
         strength = self.plan.dim_at(t)
         if not shown and strength <= 0:
             return False
         dst = into()
         if dst is None:
             return False
-        grounds = functools.partial(ground_range, src, matrix=self.matrix)
-        pictures = [cue.ready(grounds) for cue, _, _ in shown]  # measured on the footage, before anything is over it
         if strength > 0:
             dim(src, dst, self.plan.dim_colour, strength, self.matrix)
         elif dst is not src:
             for a, b in zip(src, dst, strict=True):
                 np.copyto(b, a)
-        for picture, (cue, opacity, dy) in zip(pictures, shown, strict=True):
-            box = picture.blend(dst, cue.x, cue.y + dy, opacity)
+        for cue, (picture, x, y, opacity) in shown:
+            box = picture.blend(dst, x, y, opacity)
             if cue.words and box[2] > box[0]:
                 self.text_boxes.add(box)
                 self.text_times[box] = (self.text_times.get(box, (t, t))[0], t)

@@ -15,6 +15,10 @@ the headline order it asks for (`Variant.copy_for`, by the caller), a layout var
 top of the safe area and puts the corner logo at the bottom, and a price-first hook opens on the price and offer,
 big on an accent panel, before the opening's words (which then come in faster, as the draft's hook does). The
 colourway is the stage's palette; the footage's cuts are the model's, so pacing and a close-up are not drawn.
+
+When the brief asks the logo to move ("the logo spins"), the end card's logo comes in that way (the draft's
+`Mover`): only the frames of the move make a picture each, then the logo holds. The product is the footage's
+own (the model was asked its motion), and the corner logo stays still.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from tools.brief.variations import Change
 from tools.engines.draft.design import BODY, DISPLAY, TITLE, Design, logo_image
 from tools.engines.draft.endcard import EndCard, code_badge, kicker
 from tools.engines.draft.kit import Box, RefImage, Sprite, Stage, ease_out, lettered, progress, rounded_mask
+from tools.engines.draft.motion import Mover, mover_for
 from tools.finish.overlay import Overlay
 
 AA = 4.5
@@ -42,6 +47,7 @@ END_CARD_SHARE = 0.25
 END_CARD_MIN = 2.0
 CORNER_H = 8  # the corner logo's greatest height, in layout units
 END_FIELDS = ("end_text", "offer", "price", "conditions", "code", "cta", "website")
+MOVE_MAX = 1.2  # the longest a move of the end card's logo takes (a brief's "the logo spins"), in seconds
 HOOK_SHARE, HOOK_MIN, HOOK_MAX = 0.2, 0.9, 1.6  # a price-first hook: a fifth of the footage, 0.9 to 1.6 s
 
 
@@ -63,6 +69,7 @@ class Cue:
     words: str = ""  # what it says ("" for a logo)
     size: tuple[int, int] = (0, 0)
     build: Callable[[Grounds], Overlay] | None = None
+    moving: Moving | None = None  # a logo coming in as the brief asks: a picture per frame while it moves
 
     @property
     def span(self) -> Box:
@@ -76,6 +83,15 @@ class Cue:
             self.overlay = self.build(grounds(self.span))
         return self.overlay
 
+    def placed(self, t: float, grounds: Callable[[Box], Grounds]) -> tuple[Overlay, int, int, float] | None:
+        """Its picture at `t`, where its top-left is then and its opacity; None when it is not seen."""
+        opacity, dy = self.at(t)
+        if opacity <= 0.01:
+            return None
+        if self.moving is not None and self.moving.mover.moving(t):
+            return self.moving.at(t, opacity)
+        return self.ready(grounds), self.x, self.y + dy, opacity
+
     def at(self, t: float) -> tuple[float, int]:
         """Its opacity and how far below its resting place it is at `t` seconds."""
         if t < self.start or t >= self.end:
@@ -83,6 +99,26 @@ class Cue:
         k = ease_out(progress(t, self.start, self.start + self.fade))
         out = 1.0 - progress(t, self.end - 0.75 * self.fade, self.end)
         return min(k, out), round(self.slide * (1 - k))
+
+
+@dataclass
+class Moving:
+    """An image moved by the draft's `Mover` about its resting centre (cx, cy) on a frame of size `frame`: only
+    the frames of the move make a picture each; after it, the cue's own overlay holds."""
+
+    mover: Mover
+    image: Image.Image
+    cx: float
+    cy: float
+    frame: tuple[int, int]
+    matrix: str
+
+    def at(self, t: float, opacity: float) -> tuple[Overlay, int, int, float] | None:
+        posed = self.mover.posed(self.frame, self.image, self.cx, self.cy, t)
+        if posed is None:
+            return None
+        image, x, y, share = posed
+        return Overlay(image, self.matrix), x, y, opacity * share
 
 
 @dataclass
@@ -330,7 +366,12 @@ def _end_card(lay: Layout, copy: AdCopy, logo: RefImage | None, start: float, du
     if ref is not None and card.lead_h > 0:
         image = logo_image(ref, (right - left) * 0.6, card.lead_h, 2 * lay.u, lay.p.bg, lay.p)
         x, y = round(card.cx(image.width) - image.width / 2), round(card.lead_cy - image.height / 2)
-        cues.append(Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide, size=image.size))
+        cue = Cue(lay.overlay(image), x, y, start + 0.1, duration + 1, fade, lay.slide, size=image.size)
+        if mover := mover_for(lay.s, "logo", cue.start, min(MOVE_MAX, 0.6 * (duration - cue.start))):
+            cue.slide = 0  # the move is how it comes in
+            cue.moving = Moving(mover, image, x + image.width / 2, y + image.height / 2, (lay.s.width, lay.s.height),
+                                lay.matrix)  # fmt: skip
+        cues.append(cue)
     for k, ((_, sprite), cy) in enumerate(zip(card.items, card.ys, strict=True)):
         w, h = sprite.size
         x, y = round(card.cx(w) - w / 2), round(cy - h / 2)

@@ -1,8 +1,8 @@
 """The motion a brief asks of the logo or the product (`tools.brief.motion`), drawn: a spin about the vertical axis
 (in perspective, its back a darker mirror image), a turn in the picture's plane, a flip about the horizontal axis,
 a zoom in from small, a slide in from off the frame. A design asks `mover_for` for a `Mover` where the logo or the
-product comes on screen and draws it through the mover until the move ends; the stage records what moved, so the
-user is told only what the video does.
+product comes on screen and draws it through the mover until the move ends (the finisher blends each frame's
+`posed` image over footage); the stage records what moved, so the user is told only what the video does.
 
 Each frame of a move is one transform of a display-sized image (premultiplied, so no dark fringe at the edges).
 """
@@ -66,19 +66,29 @@ class Mover:
     def draw_image(self, frame: Image.Image, image: Image.Image, cx: float, cy: float, t: float, scale: float = 1.0,
                    opacity: float = 1.0) -> Box:  # fmt: skip
         """An RGBA image centred at (cx, cy) as the move has it at time `t`; where it was drawn."""
-        x = progress(t, self.start, self.end)
-        if t < self.start or opacity <= 0.01:
+        posed = self.posed(frame.size, image, cx, cy, t, scale) if opacity > 0.01 else None
+        if posed is None:
             return (0, 0, 0, 0)
-        out, (ox, oy) = self._pose(image, x, scale)
-        if out is None:
-            return (0, 0, 0, 0)
-        dx, dy = self._offset(frame.size, out.size, cx, cy, x)
-        left, top = round(cx + dx - ox), round(cy + dy - oy)
+        out, left, top, share = posed
+        opacity *= share
         alpha = out.getchannel("A")
-        if self.kind == "zoom_in":
-            opacity *= clamp(x * 5)
         frame.paste(out.convert("RGBX"), (left, top), faded(alpha, opacity) if opacity < 0.995 else alpha)
         return (left, top, left + out.width, top + out.height)
+
+    def posed(self, frame: tuple[int, int], image: Image.Image, cx: float, cy: float, t: float,
+              scale: float = 1.0) -> tuple[Image.Image, int, int, float] | None:  # fmt: skip
+        """An RGBA image centred at (cx, cy) on a frame of size `frame` as the move has it at time `t`: the image
+        turned, scaled or slid, its top-left, and the share of its opacity the move gives it (a zoom starts
+        clear); None while it is not seen (before the move, or edge-on). The finisher blends it into yuv."""
+        x = progress(t, self.start, self.end)
+        if t < self.start:
+            return None
+        out, (ox, oy) = self._pose(image, x, scale)
+        if out is None:
+            return None
+        dx, dy = self._offset(frame, out.size, cx, cy, x)
+        share = clamp(x * 5) if self.kind == "zoom_in" else 1.0
+        return out, round(cx + dx - ox), round(cy + dy - oy), share
 
     def _pose(self, image: Image.Image, x: float, scale: float) -> Posed:
         """The image as the move shows it at progress `x`, and where in it the image's centre is."""
