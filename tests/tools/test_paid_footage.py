@@ -7,6 +7,7 @@ creative."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from tests.fakes.footage import Footage, write_footage, yellow_mask
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tests.tools.test_replicate_reattach import Killed, paid_job, run
 from tools.brief import AdCopy
+from tools.catalog import cache_path
 from tools.engines.registry import build_catalog
 from tools.engines.replicate.run import ReplicateEngine
 from tools.finish.cues import card_length
@@ -161,6 +163,40 @@ async def test_other_formats_of_a_paid_video_are_reframed_free_without_asking_re
     assert {s.footage_of for s in later} == {own}
     await studio.backend.drain()
     assert [(await studio.jobs.job(alice, s.job_id)).status for s in later] == [JobStatus.succeeded] * 3
+
+
+async def test_a_paid_video_whose_model_went_unavailable_is_still_reframed_free_without_a_price(
+    fake_replicate: FakeReplicate, footage: Footage, tmp_path: Path
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    studio = await Studio.open(settings)
+    try:
+        job, original = await paid_video(studio)
+    finally:
+        await studio.close()
+    gone = {"available": False, "notice": "Replicate no longer lists it."}  # as `models --refresh` marks it
+    cache_path(settings.data_dir).write_text(json.dumps({"version": 1, "models": {original.model: {"fields": gone}}}))
+    studio = await Studio.open(settings)
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        assert not studio.models.get(original.model).available
+        assert await studio.jobs.has_footage(alice, job.id), "its footage is still there to reframe"
+        assert await studio.jobs.regenerate_price(alice, job.id) is None, "no price: the model makes nothing now"
+        assert await studio.jobs.regenerate_price(alice, job.id, "9:16") is None
+        made, missing = await studio.jobs.formats(alice, job.id)
+        assert missing == [] and sorted(s.aspect for s in made) == ["1:1", "4:5", "9:16"]
+        assert all(s.footage_of == original.id and s.estimated_cost_usd == 0 for s in made)
+        square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="square")
+        assert square.footage_of == original.id and not square.needs_confirmation
+        await studio.backend.drain()
+        for s in [*made, square]:
+            done = await studio.jobs.job(alice, s.job_id)
+            assert done.status == JobStatus.succeeded, done.error
+        assert len(fake_replicate.creates()) == 1
+    finally:
+        await studio.backend.drain()
+        await studio.close()
 
 
 async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless_new_footage_is_asked(

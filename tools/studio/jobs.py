@@ -374,21 +374,29 @@ class Jobs:
         return made, missing
 
     async def regenerate_price(self, actor: Actor, job_id: str, aspect: str | None = None) -> PaidFormats | None:
-        """What making a paid video's other formats (or `aspect` alone) anew on its model would cost, for the
-        choice beside the free reframe; None for a video without footage (a draft) or whose model makes none of
-        them."""
-        job, request = await self._again(actor, job_id, {})
-        if not await self._footage(actor, job):
-            return None
+        """What making a video's other formats (or `aspect` alone) anew on its model would cost, for the choice
+        beside a paid video's free reframe: the formats its model can make now; None when it can make none of
+        them now (it is unavailable, say), so the reframe is offered alone."""
+        _, request = await self._again(actor, job_id, {})
         model = self.models.get(request.model)
         wanted = [aspect] if aspect else [a for a in CHANNEL_FORMATS if a != request.aspect]
-        made = [a for a in wanted if a in model.aspects]
-        if not made:
-            return None
         ask = {"duration_s": request.duration_s, "resolution": request.resolution, "audio": request.audio,
                "references": len(request.references)}  # fmt: skip
-        price = sum(self.models.estimate(model.id, aspect=a, **ask) for a in made)
-        return PaidFormats(model=model.id, model_name=model.name, aspects=made, price_usd=round(price, 2))
+        prices: dict[str, float] = {}
+        for a in wanted:
+            try:
+                prices[a] = self.models.estimate(model.id, aspect=a, **ask)
+            except ClapboardError:  # a format it does not make, or the model is unavailable now
+                continue
+        if not prices:
+            return None
+        return PaidFormats(model=model.id, model_name=model.name, aspects=list(prices),
+                           price_usd=round(sum(prices.values()), 2))  # fmt: skip
+
+    async def has_footage(self, actor: Actor, job_id: str) -> bool:
+        """Whether the job's video was finished over a model's footage still in the library: then its other
+        formats are reframed from it, free, whatever its model can make now."""
+        return await self._footage(actor, await self.store.job(job_id, actor.team_id)) is not None
 
     async def _footage(self, actor: Actor, job: Job) -> str | None:
         """The creative whose footage the job's video was finished over, if any: a reframe's original while it
