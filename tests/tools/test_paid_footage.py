@@ -199,6 +199,20 @@ async def test_a_paid_video_whose_model_went_unavailable_is_still_reframed_free_
         await studio.close()
 
 
+async def test_a_format_footage_is_not_reframed_to_is_made_anew_at_its_price(studio: Studio) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    request = VideoRequest(prompt=BRIEF, model="seedance-2.0", aspect="16:9")  # a model that makes 4:3 and 21:9
+    asked = await studio.jobs.submit(alice, request, confirmed=True)
+    job = await studio.jobs.wait(alice, asked.job_id)
+    assert job.status == JobStatus.succeeded and job.model_used == "seedance-2.0", job.error
+    for aspect in ("4:3", "21:9"):
+        made = await studio.jobs.revise(alice, job.id, {"aspect": aspect}, idempotency_key=aspect)
+        assert (made.aspect, made.footage_of, made.needs_confirmation) == (aspect, None, True)
+        assert made.estimated_cost_usd > 0 and made.model_name == "Seedance 2.0"
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="1:1")
+    assert square.footage_of == job.creative_id and square.estimated_cost_usd == 0
+
+
 async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless_new_footage_is_asked(
     studio: Studio, fake_replicate: FakeReplicate
 ) -> None:

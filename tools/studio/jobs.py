@@ -19,6 +19,7 @@ from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_temp
 from tools.brief.variations import ASKS, MEANINGS, Variant, asked, fits, numbered, plan, untitled, with_change
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
+from tools.finish.reframe import ASPECTS as REFRAMED
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
@@ -208,12 +209,14 @@ class Jobs:
         the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
         job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
         never charged (`Submitted.replaces` names it). A paid video asked for in another format alone is reframed
-        from its footage, free and at once, unless `reframe` is False."""
+        from its footage, free and at once, unless `reframe` is False or the format is one footage is not reframed
+        to (4:3, 21:9: made anew on its model, at its price)."""
         changes = {k: v for k, v in changes.items() if v is not None}
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
         spec = JobSpec.of(job)
-        if named is None and reframe and set(changes) == {"aspect"} and (footage := await self._footage(actor, job)):
+        reframes = reframe and set(changes) == {"aspect"} and changes["aspect"] in REFRAMED
+        if named is None and reframes and (footage := await self._footage(actor, job)):
             return await self._reframe(actor, job, footage, request, changes["aspect"], origin=origin,
                                        idempotency_key=idempotency_key, set_id=await self._set_of(job))  # fmt: skip
         if named is None:
