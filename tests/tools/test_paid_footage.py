@@ -308,8 +308,11 @@ async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_pre
     body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = body_module.finish_footage
+    kept = body.settings.data_dir / "files"
+    left: list[Path] = []
 
     async def killed(*_: Any) -> None:
+        left.extend(kept.rglob("footage.mp4"))  # what a SIGKILL here would leave: nothing runs after it
         raise Killed
 
     monkeypatch.setattr(body_module, "finish_footage", killed)
@@ -321,6 +324,8 @@ async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_pre
     job = await body.store.job(job_id)
     assert job.status == "succeeded" and job.creative_id
     assert len(fake_replicate.creates()) == 1, "the prediction was followed again, not paid for twice"
+    assert not left, "the footage is stored once the ad is finished: a kill while finishing leaves none behind"
+    assert len(list(kept.rglob("footage.mp4"))) == 1, "the finished run's footage alone"
 
 
 async def test_footage_in_s3_is_kept_and_reframed_from_the_bucket(

@@ -200,9 +200,10 @@ class JobBody:
         made = await (self._reframed if spec.footage_of else self._rendered)(job, spec, runner, workdir)
         creative_id = new_id()
         prefix = f"creatives/{creative_id}"
-        footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
+        footage_key: str | None = None  # stored once the ad is finished: a runner killed before leaves none behind
         try:
             finished = await made.finish() if made.finish is not None else ""
+            footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
             stored = await store_output(self.storage, prefix, made.video, workdir)
         except BaseException:
             if footage_key:
