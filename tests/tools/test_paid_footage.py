@@ -7,6 +7,7 @@ creative."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -283,8 +284,50 @@ async def test_another_teams_creative_is_never_reframed(studio: Studio) -> None:
     await studio.backend.enqueue(forged.id)
     await studio.backend.drain()
     failed = await studio.store.job(forged.id)
-    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "lookup", None)
+    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "validate", None)
+    assert failed.error and "left the library" in failed.error, "as if it were not there: it is not Carol's"
     assert not await studio.library.creatives(carol)
+
+
+async def test_a_reframe_canceled_or_whose_original_left_the_library_says_so(
+    body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = await paid_job(body)
+    await run(body, job_id, "runner-a")
+    paid = await body.store.job(job_id)
+    [original] = await body.store.creatives(DEFAULT_TEAM_ID)
+
+    async def reframe(aspect: str) -> str:
+        spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": aspect, "title": aspect})
+        made = await body.store.add_job(
+            campaign_id=original.campaign_id, status="queued", model=original.model,
+            spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+        )  # fmt: skip
+        return made.id
+
+    async def canceled_while_finishing(_: Any, render_job: Any, *__: Any) -> None:
+        fields = {"error": "Canceled.", "lease_until": None}
+        assert await body.store.transition(render_job.job_id, [JobStatus.running], JobStatus.canceled, **fields)
+        raise asyncio.CancelledError  # what the backend does to the running job's task
+
+    monkeypatch.setattr(body_module, "finish_footage", canceled_while_finishing)
+    stopped = await reframe(original.aspect)  # a variation: drawn over the footage as it is
+    with pytest.raises(asyncio.CancelledError):
+        await run(body, stopped, "runner-a")
+    assert (
+        await body.store.job(stopped)
+    ).error == "Canceled. Spent: nothing (reusing footage already paid for is free)."
+
+    orphan = await reframe("1:1")
+    await body.store.delete_creative(original.id, DEFAULT_TEAM_ID)
+    await run(body, orphan, "runner-a")
+    failed = await body.store.job(orphan)
+    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "validate", None)
+    assert failed.error == (
+        "The original video left the library before its other format was made. "
+        "Ask for the format again from a video in the library."
+    )
+    assert len(fake_replicate.creates()) == 1
 
 
 async def test_a_finishing_failure_names_its_stage_and_keeps_the_paid_prediction(

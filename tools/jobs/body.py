@@ -36,6 +36,7 @@ from campaign.errors import (
     FinishingFailed,
     InvalidRequest,
     ModelUnavailable,
+    NotFound,
     ProviderFailed,
     ProviderUnreachable,
     out_of_space,
@@ -313,9 +314,16 @@ class JobBody:
         return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
-        """The creative whose footage a reframe job uses: one of the job's own team, with footage."""
+        """The creative whose footage a reframe job uses: one of the job's own team, with footage; InvalidRequest
+        when it left the library after the job was asked for (another team's is not there either)."""
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        source = await self.store.creative(spec.footage_of or "", campaign.team_id)
+        try:
+            source = await self.store.creative(spec.footage_of or "", campaign.team_id)
+        except NotFound:
+            raise InvalidRequest(
+                "The original video left the library before its other format was made.",
+                hint="Ask for the format again from a video in the library.",
+            ) from None
         if not source.footage_key:
             raise InvalidRequest(
                 f"“{source.title}” has no model footage to reframe.", hint="Make the other format as a new video."
@@ -469,7 +477,7 @@ class JobBody:
             status = await self.engines(model).cancel(job.provider_job_id)
             spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
         elif spec.footage_of:
-            spent = "Spent: nothing (reframing footage is free)."
+            spent = "Spent: nothing (reusing footage already paid for is free)."
         elif model.paid:
             spent = f"Spent: nothing; nothing had reached {model.name} yet."
         else:
