@@ -214,6 +214,20 @@ async def test_a_format_footage_is_not_reframed_to_is_made_anew_at_its_price(stu
     assert square.footage_of == job.creative_id and square.estimated_cost_usd == 0
 
 
+async def test_what_a_reframe_says_at_submission_is_what_the_job_does(studio: Studio, footage: Footage) -> None:
+    job, original = await paid_video(studio)
+    alice = await studio.accounts.cli_actor(None)
+    same = await studio.jobs.revise(alice, job.id, {"aspect": "16:9"})  # its own format: no reframing pass
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="square")
+    await studio.backend.drain()
+    for asked, how in ((same, "Drawn over"), (square, "Reframed from")):
+        assert asked.notice.startswith(f"{how} the Veo"), asked.notice
+        c = await studio.library.creative(alice, (await studio.jobs.job(alice, asked.job_id)).creative_id or "")
+        assert c.notice and c.notice.startswith(asked.notice), "the job did what its submission said"
+        assert (c.width, c.height) == (asked.width, asked.height)
+    assert (same.width, same.height) == (footage.width, footage.height)
+
+
 async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless_new_footage_is_asked(
     studio: Studio, fake_replicate: FakeReplicate
 ) -> None:

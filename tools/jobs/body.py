@@ -53,6 +53,7 @@ from tools.finish.reframe import output_size
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec
+from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.views import CreativeView
@@ -68,6 +69,7 @@ FINISHING_HINT = (
 )
 PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
+ASPECT_TOLERANCE = 0.01  # footage this close to a format's shape is of that format (sizes are rounded to even)
 
 
 class FallbackOffer(Exception):
@@ -106,6 +108,21 @@ def _footage_job(job: Job, spec: JobSpec, model: ModelSpec, width: int, height: 
                      duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
                      height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
                      audio=spec.audio, variant=spec.variant, brand=spec.brand)  # fmt: skip
+
+
+def over_footage(aspect: str, width: int, height: int) -> tuple[int, int, bool]:
+    """The size a job in `aspect` makes over footage of `width` x `height`, and whether it draws over the footage
+    as it is (the footage is of that format already) rather than reframing it: decided here alone."""
+    w, h = (int(n) for n in aspect.split(":"))
+    if abs(width * h - height * w) <= ASPECT_TOLERANCE * height * w:
+        return width, height, True
+    return (*output_size(aspect, width, height), False)
+
+
+def footage_notice(model: str, title: str, as_is: bool) -> str:
+    """How a video made from another's footage was made: drawn over it as it is, or reframed."""
+    made = "Drawn over" if as_is else "Reframed from"
+    return f"{made} the {model} footage of “{title}”, so nothing was charged."
 
 
 def _scaled(report: Progress, start: float, end: float) -> Progress:
@@ -286,32 +303,23 @@ class JobBody:
         return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said)
 
     async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
-        """Another format of a paid video, free: its footage reframed to this job's format (following the
-        subject) and finished for that frame in the same pass; no model is asked for anything. The model's
-        footage it was made from is kept beside it, as a paid video keeps its own. A variation in the footage's own
-        format and size is finished over the footage as it is."""
+        """Another format or a variation of a paid video, free: its footage, in this job's format already, is
+        finished as it is; else it is reframed to this job's format (following the subject) and finished for that
+        frame in the same pass (`over_footage` decides, from the footage file's own size). No model is asked for
+        anything. The model's footage it was made from is kept beside it, as a paid video keeps its own."""
         report = self._progress(job, spec, runner)
         source = await self._footage_source(job, spec)
         model = self.catalog.get(source.model)
         raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
-        if (spec.aspect, spec.width, spec.height) == (source.aspect, source.width, source.height):
-            return self._drawn_over(job, spec, source, model, raw, workdir, report)
-        await report(0.0, f"Reframing the footage to {spec.aspect}")
-        width, height = output_size(spec.aspect, source.width, source.height)
+        info = await asyncio.to_thread(probe, raw)
+        width, height, as_is = over_footage(spec.aspect, info.width, info.height)
+        if not as_is:
+            await report(0.0, f"Reframing the footage to {spec.aspect}")
         render_job = _footage_job(job, spec, model, width, height)
         finished = workdir / "finished.mp4"
-        finish = partial(self._finish, render_job, raw, finished, report, 0.0, finish_format)
-        said = f"Reframed from the {model.name} footage of “{source.title}”: nothing was charged."
-        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
-
-    def _drawn_over(self, job: Job, spec: JobSpec, source: Creative, model: ModelSpec, raw: Path, workdir: Path,
-                    report: Progress) -> Made:  # fmt: skip
-        """A variation of a paid video, free: its change drawn over the footage as it is."""
-        finished = workdir / "finished.mp4"
-        render_job = _footage_job(job, spec, model, source.width, source.height)
-        finish = partial(self._finish, render_job, raw, finished, report, 0.0)
-        said = f"Drawn over the {model.name} footage of “{source.title}”: nothing was charged."
-        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+        work = partial(self._finish, render_job, raw, finished, report, 0.0, finish if as_is else finish_format)
+        said = footage_notice(model.name, source.title, as_is)
+        return Made(model, spec.aspect, finished, raw, work, RenderOutcome(actual_cost_usd=0.0), said, said)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
         """The creative whose footage a reframe job uses: one of the job's own team, with footage; InvalidRequest
