@@ -405,7 +405,7 @@ async def _or_generate(ctx: TurnContext, job_id: str, result: Result, aspect: st
         paid = await ctx.studio.jobs.regenerate_price(ctx.actor, job_id, aspect)
     except ClapboardError:
         return result
-    if paid is None or not paid.aspects:
+    if paid is None:  # its model makes none of them now: the reframe alone
         return result
     which = "it" if aspect else "them"
     text += (

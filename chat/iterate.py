@@ -20,7 +20,7 @@ from chat.notify import (
     confirm_actions,
     copy_lines,
     format_choice,
-    generate_actions,
+    generate_action,
     remove_confirm_actions,
     screen_words,
 )
@@ -97,14 +97,15 @@ async def formats(action: cl.Action) -> None:
         return
     studio, actor, job = pointed
     try:
-        paid = await studio.jobs.regenerate_price(actor, job.id)
+        footage = await studio.jobs.has_footage(actor, job.id)
+        paid = await studio.jobs.regenerate_price(actor, job.id) if footage else None
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
         return
-    if paid is None:
+    if not footage:
         await _formats(action, reframe=False)
         return
-    anew = f", or generated anew on {paid.model_name} for about ${paid.price_usd:.2f}" if paid.aspects else ""
+    anew = f", or generated anew on {paid.model_name} for about ${paid.price_usd:.2f}" if paid else ""
     await cl.Message(
         content=f"The other formats can be reframed from this video's footage, following its subject, for free{anew}.",
         actions=format_choice(job.id, paid),
@@ -151,8 +152,9 @@ async def generate_format(action: cl.Action) -> None:
 
 async def offer_generate(job_id: str, paid: PaidFormats, aspect: str | None) -> None:
     """Under a free reframe the agent started: the same format(s) generated anew on the model, at its price."""
-    if actions := generate_actions(job_id, paid, aspect):
-        await cl.Message(content="Or generate it anew on the model:", actions=actions).send()
+    await cl.Message(
+        content="Or generate it anew on the model:", actions=[generate_action(job_id, paid, aspect)]
+    ).send()
 
 
 async def _pointed(action: cl.Action) -> tuple[Studio, Actor, JobView] | None:

@@ -99,27 +99,22 @@ def creative_actions(job_id: str) -> list[cl.Action]:
     ]
 
 
-def format_choice(job_id: str, paid: PaidFormats) -> list[cl.Action]:
-    """A paid video's other formats, side by side: reframed from its footage, free and at once, or generated anew
-    on its model, which asks its price like any paid job."""
+def format_choice(job_id: str, paid: PaidFormats | None) -> list[cl.Action]:
+    """A paid video's other formats: reframed from its footage, free and at once, and beside it, when its model
+    can make any of them now, generated anew on that model, which asks its price like any paid job."""
     reframe = cl.Action(name="reframe_formats", payload={"job_id": job_id}, label="Reframe, free", icon="crop")
-    return [reframe, *generate_actions(job_id, paid)]
+    return [reframe, generate_action(job_id, paid)] if paid else [reframe]
 
 
-def generate_actions(job_id: str, paid: PaidFormats, aspect: str | None = None) -> list[cl.Action]:
+def generate_action(job_id: str, paid: PaidFormats, aspect: str | None = None) -> cl.Action:
     """The button that generates a paid video's other formats (or `aspect` alone) anew on its model, naming
-    them and the price; none when its model makes none of them."""
-    if not paid.aspects:
-        return []
-    label = f"Generate {', '.join(paid.aspects)} on {paid.model_name} for ${paid.price_usd:.2f}"
-    return [
-        cl.Action(
-            name="generate_format" if aspect else "generate_formats",
-            payload={"job_id": job_id, **({"aspect": aspect} if aspect else {})},
-            label=label,
-            icon="sparkles",
-        )
-    ]
+    them and the price."""
+    return cl.Action(
+        name="generate_format" if aspect else "generate_formats",
+        payload={"job_id": job_id, **({"aspect": aspect} if aspect else {})},
+        label=f"Generate {', '.join(paid.aspects)} on {paid.model_name} for ${paid.price_usd:.2f}",
+        icon="sparkles",
+    )
 
 
 def screen_words(copy: AdCopy) -> str:

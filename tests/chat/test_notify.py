@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chat.notify import copy_lines, screen_words
-from tools.studio.types import FIELD_NAMES, AdCopy
+from chat.notify import copy_lines, format_choice, screen_words
+from tools.studio.types import FIELD_NAMES, AdCopy, PaidFormats
 
 
 def test_the_price_question_lists_every_field_in_display_order() -> None:
@@ -23,3 +23,9 @@ def test_the_price_question_lists_every_field_in_display_order() -> None:
 def test_no_words_is_said_plainly() -> None:
     assert screen_words(AdCopy()) == "Nothing will be written on screen."
     assert screen_words(AdCopy(offer="25% off all jackets")) == "On screen: Offer “25% off all jackets”"
+
+
+def test_a_paid_videos_formats_offer_the_free_reframe_and_the_price_only_when_the_model_can_make_them() -> None:
+    paid = PaidFormats(model="veo-3.1", model_name="Veo 3.1", aspects=["9:16"], price_usd=1.6)
+    assert [a.label for a in format_choice("j1", paid)] == ["Reframe, free", "Generate 9:16 on Veo 3.1 for $1.60"]
+    assert [a.label for a in format_choice("j1", None)] == ["Reframe, free"], "its model makes none of them now"

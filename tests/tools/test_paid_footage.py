@@ -7,6 +7,8 @@ creative."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from tests.fakes.footage import Footage, write_footage, yellow_mask
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tests.tools.test_replicate_reattach import Killed, paid_job, run
 from tools.brief import AdCopy
+from tools.catalog import cache_path
 from tools.engines.registry import build_catalog
 from tools.engines.replicate.run import ReplicateEngine
 from tools.finish.cues import card_length
@@ -163,6 +166,68 @@ async def test_other_formats_of_a_paid_video_are_reframed_free_without_asking_re
     assert [(await studio.jobs.job(alice, s.job_id)).status for s in later] == [JobStatus.succeeded] * 3
 
 
+async def test_a_paid_video_whose_model_went_unavailable_is_still_reframed_free_without_a_price(
+    fake_replicate: FakeReplicate, footage: Footage, tmp_path: Path
+) -> None:
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    studio = await Studio.open(settings)
+    try:
+        job, original = await paid_video(studio)
+    finally:
+        await studio.close()
+    gone = {"available": False, "notice": "Replicate no longer lists it."}  # as `models --refresh` marks it
+    cache_path(settings.data_dir).write_text(json.dumps({"version": 1, "models": {original.model: {"fields": gone}}}))
+    studio = await Studio.open(settings)
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        assert not studio.models.get(original.model).available
+        assert await studio.jobs.has_footage(alice, job.id), "its footage is still there to reframe"
+        assert await studio.jobs.regenerate_price(alice, job.id) is None, "no price: the model makes nothing now"
+        assert await studio.jobs.regenerate_price(alice, job.id, "9:16") is None
+        made, missing = await studio.jobs.formats(alice, job.id)
+        assert missing == [] and sorted(s.aspect for s in made) == ["1:1", "4:5", "9:16"]
+        assert all(s.footage_of == original.id and s.estimated_cost_usd == 0 for s in made)
+        square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="square")
+        assert square.footage_of == original.id and not square.needs_confirmation
+        await studio.backend.drain()
+        for s in [*made, square]:
+            done = await studio.jobs.job(alice, s.job_id)
+            assert done.status == JobStatus.succeeded, done.error
+        assert len(fake_replicate.creates()) == 1
+    finally:
+        await studio.backend.drain()
+        await studio.close()
+
+
+async def test_a_format_footage_is_not_reframed_to_is_made_anew_at_its_price(studio: Studio) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    request = VideoRequest(prompt=BRIEF, model="seedance-2.0", aspect="16:9")  # a model that makes 4:3 and 21:9
+    asked = await studio.jobs.submit(alice, request, confirmed=True)
+    job = await studio.jobs.wait(alice, asked.job_id)
+    assert job.status == JobStatus.succeeded and job.model_used == "seedance-2.0", job.error
+    for aspect in ("4:3", "21:9"):
+        made = await studio.jobs.revise(alice, job.id, {"aspect": aspect}, idempotency_key=aspect)
+        assert (made.aspect, made.footage_of, made.needs_confirmation) == (aspect, None, True)
+        assert made.estimated_cost_usd > 0 and made.model_name == "Seedance 2.0"
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="1:1")
+    assert square.footage_of == job.creative_id and square.estimated_cost_usd == 0
+
+
+async def test_what_a_reframe_says_at_submission_is_what_the_job_does(studio: Studio, footage: Footage) -> None:
+    job, original = await paid_video(studio)
+    alice = await studio.accounts.cli_actor(None)
+    same = await studio.jobs.revise(alice, job.id, {"aspect": "16:9"})  # its own format: no reframing pass
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"}, idempotency_key="square")
+    await studio.backend.drain()
+    for asked, how in ((same, "Drawn over"), (square, "Reframed from")):
+        assert asked.notice.startswith(f"{how} the Veo"), asked.notice
+        c = await studio.library.creative(alice, (await studio.jobs.job(alice, asked.job_id)).creative_id or "")
+        assert c.notice and c.notice.startswith(asked.notice), "the job did what its submission said"
+        assert (c.width, c.height) == (asked.width, asked.height)
+    assert (same.width, same.height) == (footage.width, footage.height)
+
+
 async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless_new_footage_is_asked(
     studio: Studio, fake_replicate: FakeReplicate
 ) -> None:
@@ -233,8 +298,50 @@ async def test_another_teams_creative_is_never_reframed(studio: Studio) -> None:
     await studio.backend.enqueue(forged.id)
     await studio.backend.drain()
     failed = await studio.store.job(forged.id)
-    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "lookup", None)
+    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "validate", None)
+    assert failed.error and "left the library" in failed.error, "as if it were not there: it is not Carol's"
     assert not await studio.library.creatives(carol)
+
+
+async def test_a_reframe_canceled_or_whose_original_left_the_library_says_so(
+    body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job_id = await paid_job(body)
+    await run(body, job_id, "runner-a")
+    paid = await body.store.job(job_id)
+    [original] = await body.store.creatives(DEFAULT_TEAM_ID)
+
+    async def reframe(aspect: str) -> str:
+        spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": aspect, "title": aspect})
+        made = await body.store.add_job(
+            campaign_id=original.campaign_id, status="queued", model=original.model,
+            spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+        )  # fmt: skip
+        return made.id
+
+    async def canceled_while_finishing(_: Any, render_job: Any, *__: Any) -> None:
+        fields = {"error": "Canceled.", "lease_until": None}
+        assert await body.store.transition(render_job.job_id, [JobStatus.running], JobStatus.canceled, **fields)
+        raise asyncio.CancelledError  # what the backend does to the running job's task
+
+    monkeypatch.setattr(body_module, "finish_footage", canceled_while_finishing)
+    stopped = await reframe(original.aspect)  # a variation: drawn over the footage as it is
+    with pytest.raises(asyncio.CancelledError):
+        await run(body, stopped, "runner-a")
+    assert (
+        await body.store.job(stopped)
+    ).error == "Canceled. Spent: nothing (reusing footage already paid for is free)."
+
+    orphan = await reframe("1:1")
+    await body.store.delete_creative(original.id, DEFAULT_TEAM_ID)
+    await run(body, orphan, "runner-a")
+    failed = await body.store.job(orphan)
+    assert (failed.status, failed.stage, failed.creative_id) == ("failed", "validate", None)
+    assert failed.error == (
+        "The original video left the library before its other format was made. "
+        "Ask for the format again from a video in the library."
+    )
+    assert len(fake_replicate.creates()) == 1
 
 
 async def test_a_finishing_failure_names_its_stage_and_keeps_the_paid_prediction(
@@ -258,8 +365,11 @@ async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_pre
     body: JobBody, fake_replicate: FakeReplicate, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = body_module.finish_footage
+    kept = body.settings.data_dir / "files"
+    left: list[Path] = []
 
     async def killed(*_: Any) -> None:
+        left.extend(kept.rglob("footage.mp4"))  # what a SIGKILL here would leave: nothing runs after it
         raise Killed
 
     monkeypatch.setattr(body_module, "finish_footage", killed)
@@ -271,6 +381,8 @@ async def test_a_runner_killed_while_finishing_is_finished_again_on_the_same_pre
     job = await body.store.job(job_id)
     assert job.status == "succeeded" and job.creative_id
     assert len(fake_replicate.creates()) == 1, "the prediction was followed again, not paid for twice"
+    assert not left, "the footage is stored once the ad is finished: a kill while finishing leaves none behind"
+    assert len(list(kept.rglob("footage.mp4"))) == 1, "the finished run's footage alone"
 
 
 async def test_footage_in_s3_is_kept_and_reframed_from_the_bucket(

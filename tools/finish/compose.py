@@ -380,8 +380,10 @@ async def finish_footage(
     """Finish `footage` into `dest` in a worker thread, with the kit's files and the job's references from storage.
     `work` is `finish`, or one that reframes in the same pass (tools.finish.formats.finish_format), called alike.
 
-    Progress runs 0..1; cancelling stops the thread at its next frame and removes dest before it returns. Errors
-    are ProviderFailed naming this stage."""
+    Progress runs 0..1; cancelling stops the thread at its next frame and removes dest before it returns. A failure
+    is a ProviderFailed (stage "render") whose message says the ad could not be finished over the footage, a
+    ClapboardError the work raised as it is, or StorageFailed for a full disk; the job body (JobBody._finish) turns each
+    but the last into FinishingFailed, the stage a user sees."""
     await progress(0.0, "Reading the brand kit")
     files = await read_brand_files(storage, job)
     try:

@@ -36,6 +36,7 @@ from campaign.errors import (
     FinishingFailed,
     InvalidRequest,
     ModelUnavailable,
+    NotFound,
     ProviderFailed,
     ProviderUnreachable,
     out_of_space,
@@ -52,6 +53,7 @@ from tools.finish.reframe import output_size
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec
+from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.views import CreativeView
@@ -67,6 +69,7 @@ FINISHING_HINT = (
 )
 PREDICTION_CLOCK_SKEW_S = 120  # covers the engine's own margin when it lists a provider's predictions
 WORKDIR_PREFIX = "job-"
+ASPECT_TOLERANCE = 0.01  # footage this close to a format's shape is of that format (sizes are rounded to even)
 
 
 class FallbackOffer(Exception):
@@ -105,6 +108,21 @@ def _footage_job(job: Job, spec: JobSpec, model: ModelSpec, width: int, height: 
                      duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
                      height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
                      audio=spec.audio, variant=spec.variant, brand=spec.brand)  # fmt: skip
+
+
+def over_footage(aspect: str, width: int, height: int) -> tuple[int, int, bool]:
+    """The size a job in `aspect` makes over footage of `width` x `height`, and whether it draws over the footage
+    as it is (the footage is of that format already) rather than reframing it: decided here alone."""
+    w, h = (int(n) for n in aspect.split(":"))
+    if abs(width * h - height * w) <= ASPECT_TOLERANCE * height * w:
+        return width, height, True
+    return (*output_size(aspect, width, height), False)
+
+
+def footage_notice(model: str, title: str, as_is: bool) -> str:
+    """How a video made from another's footage was made: drawn over it as it is, or reframed."""
+    made = "Drawn over" if as_is else "Reframed from"
+    return f"{made} the {model} footage of “{title}”, so nothing was charged."
 
 
 def _scaled(report: Progress, start: float, end: float) -> Progress:
@@ -200,9 +218,10 @@ class JobBody:
         made = await (self._reframed if spec.footage_of else self._rendered)(job, spec, runner, workdir)
         creative_id = new_id()
         prefix = f"creatives/{creative_id}"
-        footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
+        footage_key: str | None = None  # stored once the ad is finished: a runner killed before leaves none behind
         try:
             finished = await made.finish() if made.finish is not None else ""
+            footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
             stored = await store_output(self.storage, prefix, made.video, workdir)
         except BaseException:
             if footage_key:
@@ -284,37 +303,35 @@ class JobBody:
         return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said)
 
     async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
-        """Another format of a paid video, free: its footage reframed to this job's format (following the
-        subject) and finished for that frame in the same pass; no model is asked for anything. The model's
-        footage it was made from is kept beside it, as a paid video keeps its own. A variation in the footage's own
-        format and size is finished over the footage as it is."""
+        """Another format or a variation of a paid video, free: its footage, in this job's format already, is
+        finished as it is; else it is reframed to this job's format (following the subject) and finished for that
+        frame in the same pass (`over_footage` decides, from the footage file's own size). No model is asked for
+        anything. The model's footage it was made from is kept beside it, as a paid video keeps its own."""
         report = self._progress(job, spec, runner)
         source = await self._footage_source(job, spec)
         model = self.catalog.get(source.model)
         raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
-        if (spec.aspect, spec.width, spec.height) == (source.aspect, source.width, source.height):
-            return self._drawn_over(job, spec, source, model, raw, workdir, report)
-        await report(0.0, f"Reframing the footage to {spec.aspect}")
-        width, height = output_size(spec.aspect, source.width, source.height)
+        info = await asyncio.to_thread(probe, raw)
+        width, height, as_is = over_footage(spec.aspect, info.width, info.height)
+        if not as_is:
+            await report(0.0, f"Reframing the footage to {spec.aspect}")
         render_job = _footage_job(job, spec, model, width, height)
         finished = workdir / "finished.mp4"
-        finish = partial(self._finish, render_job, raw, finished, report, 0.0, finish_format)
-        said = f"Reframed from the {model.name} footage of “{source.title}”: nothing was charged."
-        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
-
-    def _drawn_over(self, job: Job, spec: JobSpec, source: Creative, model: ModelSpec, raw: Path, workdir: Path,
-                    report: Progress) -> Made:  # fmt: skip
-        """A variation of a paid video, free: its change drawn over the footage as it is."""
-        finished = workdir / "finished.mp4"
-        render_job = _footage_job(job, spec, model, source.width, source.height)
-        finish = partial(self._finish, render_job, raw, finished, report, 0.0)
-        said = f"Drawn over the {model.name} footage of “{source.title}”: nothing was charged."
-        return Made(model, spec.aspect, finished, raw, finish, RenderOutcome(actual_cost_usd=0.0), "", said)
+        work = partial(self._finish, render_job, raw, finished, report, 0.0, finish if as_is else finish_format)
+        said = footage_notice(model.name, source.title, as_is)
+        return Made(model, spec.aspect, finished, raw, work, RenderOutcome(actual_cost_usd=0.0), said, said)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
-        """The creative whose footage a reframe job uses: one of the job's own team, with footage."""
+        """The creative whose footage a reframe job uses: one of the job's own team, with footage; InvalidRequest
+        when it left the library after the job was asked for (another team's is not there either)."""
         campaign = await self.store.campaign_by_id(job.campaign_id)
-        source = await self.store.creative(spec.footage_of or "", campaign.team_id)
+        try:
+            source = await self.store.creative(spec.footage_of or "", campaign.team_id)
+        except NotFound:
+            raise InvalidRequest(
+                "The original video left the library before its other format was made.",
+                hint="Ask for the format again from a video in the library.",
+            ) from None
         if not source.footage_key:
             raise InvalidRequest(
                 f"“{source.title}” has no model footage to reframe.", hint="Make the other format as a new video."
@@ -468,7 +485,7 @@ class JobBody:
             status = await self.engines(model).cancel(job.provider_job_id)
             spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
         elif spec.footage_of:
-            spent = "Spent: nothing (reframing footage is free)."
+            spent = "Spent: nothing (reusing footage already paid for is free)."
         elif model.paid:
             spent = f"Spent: nothing; nothing had reached {model.name} yet."
         else:

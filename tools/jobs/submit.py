@@ -26,9 +26,8 @@ from tools.brief.variations import Variant, with_change
 from tools.catalog import Catalog
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
-from tools.finish.reframe import output_size
 from tools.jobs.backends import Backend
-from tools.jobs.body import event
+from tools.jobs.body import event, footage_notice, over_footage
 from tools.jobs.events import EventBus
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
@@ -206,8 +205,8 @@ class Submissions:
         """Another format of a paid video, free and at once: a job that reframes the footage kept beside the
         creative `creative_id` to `aspect` and finishes it for that frame with `spec`'s words, kit and brief (the
         request of the job that made it). No model is asked for anything, so there is no price to confirm. With a
-        `variant`, it is a variation of that video: its change drawn over the footage (in the footage's own format
-        and size, as it is).
+        `variant`, it is a variation of that video. In the footage's own format, it is drawn over the footage as it
+        is (`over_footage` decides, as the job does).
 
         Raises NotFound for a creative not of the actor's team, InvalidRequest for one without footage (a draft)
         or a format footage cannot be reframed to, Conflict for an idempotency key used for another request."""
@@ -223,15 +222,13 @@ class Submissions:
                 f"“{source.title}” is a draft: it has no model footage to reframe.",
                 hint="Ask for the other format as a new draft.",
             )
-        own = aspect == source.aspect and variant is not None  # drawn over the footage as it is
-        width, height = (source.width, source.height) if own else output_size(aspect, source.width, source.height)
+        width, height, as_is = over_footage(aspect, source.width, source.height)
         model = self.catalog.get(source.model)
         moved = spec.model_copy(
             update={"model": model.id, "aspect": aspect, "width": width, "height": height, "title": title,
                     "set_id": set_id, "channel": None, "auto_fallback": False, "footage_of": source.id,
                     "variant": variant or spec.variant}
         )  # fmt: skip
-        made = "Drawn over" if own else "Reframed from"
         campaign = await self.store.campaign_by_id(source.campaign_id)
         job_id = new_id()
         job = await self.store.add_job(
@@ -243,18 +240,14 @@ class Submissions:
             estimated_cost_usd=0.0,
             origin=origin,
             submitted_by=actor.user_id,
-            notice=f"{made} the {model.name} footage of “{source.title}”, so nothing was charged.",
+            notice=footage_notice(model.name, source.title, as_is),
             lease_until=self._grace(),
             idempotency_key=idempotency_key,
             request_hash=fingerprint if idempotency_key is not None else None,
         )
         if job.id != job_id:  # another submission with this key got there first: theirs stands
             return await self._same(job, fingerprint)
-        doing = (
-            f"drawing the variation over the {model.name} footage"
-            if own
-            else f"reframing the {model.name} footage to {aspect}"
-        )
+        doing = f"drawing over the {model.name} footage" if as_is else f"reframing the {model.name} footage to {aspect}"
         await self._start(job, f"Queued: {doing}.")
         return Submitted.of(job, campaign.name, model.name)
 

@@ -19,6 +19,7 @@ from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_temp
 from tools.brief.variations import ASKS, MEANINGS, Variant, asked, fits, numbered, plan, untitled, with_change
 from tools.channels import for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
+from tools.finish.reframe import ASPECTS as REFRAMED
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import JobSpec, Submitted, VideoRequest
@@ -208,12 +209,14 @@ class Jobs:
         the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
         job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
         never charged (`Submitted.replaces` names it). A paid video asked for in another format alone is reframed
-        from its footage, free and at once, unless `reframe` is False."""
+        from its footage, free and at once, unless `reframe` is False or the format is one footage is not reframed
+        to (4:3, 21:9: made anew on its model, at its price)."""
         changes = {k: v for k, v in changes.items() if v is not None}
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
         spec = JobSpec.of(job)
-        if named is None and reframe and set(changes) == {"aspect"} and (footage := await self._footage(actor, job)):
+        reframes = reframe and set(changes) == {"aspect"} and changes["aspect"] in REFRAMED
+        if named is None and reframes and (footage := await self._footage(actor, job)):
             return await self._reframe(actor, job, footage, request, changes["aspect"], origin=origin,
                                        idempotency_key=idempotency_key, set_id=await self._set_of(job))  # fmt: skip
         if named is None:
@@ -374,21 +377,29 @@ class Jobs:
         return made, missing
 
     async def regenerate_price(self, actor: Actor, job_id: str, aspect: str | None = None) -> PaidFormats | None:
-        """What making a paid video's other formats (or `aspect` alone) anew on its model would cost, for the
-        choice beside the free reframe; None for a video without footage (a draft) or whose model makes none of
-        them."""
-        job, request = await self._again(actor, job_id, {})
-        if not await self._footage(actor, job):
-            return None
+        """What making a video's other formats (or `aspect` alone) anew on its model would cost, for the choice
+        beside a paid video's free reframe: the formats its model can make now; None when it can make none of
+        them now (it is unavailable, say), so the reframe is offered alone."""
+        _, request = await self._again(actor, job_id, {})
         model = self.models.get(request.model)
         wanted = [aspect] if aspect else [a for a in CHANNEL_FORMATS if a != request.aspect]
-        made = [a for a in wanted if a in model.aspects]
-        if not made:
-            return None
         ask = {"duration_s": request.duration_s, "resolution": request.resolution, "audio": request.audio,
                "references": len(request.references)}  # fmt: skip
-        price = sum(self.models.estimate(model.id, aspect=a, **ask) for a in made)
-        return PaidFormats(model=model.id, model_name=model.name, aspects=made, price_usd=round(price, 2))
+        prices: dict[str, float] = {}
+        for a in wanted:
+            try:
+                prices[a] = self.models.estimate(model.id, aspect=a, **ask)
+            except ClapboardError:  # a format it does not make, or the model is unavailable now
+                continue
+        if not prices:
+            return None
+        return PaidFormats(model=model.id, model_name=model.name, aspects=list(prices),
+                           price_usd=round(sum(prices.values()), 2))  # fmt: skip
+
+    async def has_footage(self, actor: Actor, job_id: str) -> bool:
+        """Whether the job's video was finished over a model's footage still in the library: then its other
+        formats are reframed from it, free, whatever its model can make now."""
+        return await self._footage(actor, await self.store.job(job_id, actor.team_id)) is not None
 
     async def _footage(self, actor: Actor, job: Job) -> str | None:
         """The creative whose footage the job's video was finished over, if any: a reframe's original while it
