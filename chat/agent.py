@@ -558,12 +558,8 @@ def describe_submission(s: Submitted) -> str:
     lines = []
     if s.variation:
         lines.append(f"**Variation {untitled(s.title)[1]} — {s.variation}** (*{s.title}*)")
-    if s.footage_of and s.variation:
-        lines.append(f"Drawing the change over the same footage: {size}, from the **{s.model_name}** footage, free: "
-                     "nothing is generated again. It appears here when ready.")  # fmt: skip
-    elif s.footage_of:
-        lines.append(f"Reframing the footage to {size}, from **{s.model_name}**: free, nothing is generated again. "
-                     "It appears here when ready.")  # fmt: skip
+    if s.footage_of:  # its notice says how: drawn over the footage as it is, or reframed from it
+        lines.append(f"{s.notice} Making {size}, free: it appears here when ready.")
     elif s.needs_confirmation:
         lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:
@@ -572,7 +568,7 @@ def describe_submission(s: Submitted) -> str:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
         )
-    if s.notice and not s.footage_of:  # a reframe's notice says again what its first line says
+    if s.notice and not s.footage_of:  # a footage job's notice is its first line
         lines.append(s.notice)
     return "\n\n".join(lines)
 

@@ -36,12 +36,13 @@ async def test_the_planner_reframes_a_paid_video_for_free_and_names_the_paid_way
     try:
         await _paid_video(studio, "chat:t")
         square = await _ask(studio, "make it square", offline=True, origin="chat:t", message_id="m1")
-        assert square.startswith("Reframing the footage to 8 s 1:1 (360x360), from **Veo 3.1**: free")
+        assert square.startswith("Reframed from the Veo 3.1 footage of")
+        assert "so nothing was charged. Making 8 s 1:1 (360x360), free" in square
         assert "free" in square and "$" not in square.split("To generate")[0]
         assert "To generate it anew on Veo 3.1 instead (1:1)" not in square, "Veo makes no 1:1: no paid way offered"
 
         every = await _ask(studio, "all formats", offline=True, origin="chat:t", message_id="m2")  # of the square one
-        assert every.count("Reframing the footage to") == 3
+        assert every.count("the Veo 3.1 footage of") == 3  # reframed, or drawn over in its own format
         assert "To generate them anew on Veo 3.1 instead (9:16, 16:9): about $" in every
         await studio.backend.drain()
         assert len(fake_replicate.creates()) == 1, "nothing was generated again"
@@ -82,7 +83,7 @@ async def test_the_planners_variations_of_a_paid_video_are_drawn_over_its_footag
     try:
         await _paid_video(studio, "chat:t")
         free = await _ask(studio, "3 variations", offline=True, origin="chat:t", message_id="m1")
-        assert free.count("from the **Veo 3.1** footage, free") == 2 and "$" not in free
+        assert free.count("Drawn over the Veo 3.1 footage of") == 2 and "$" not in free
         assert "**Variation 1 — layout: words and picture swap places**" in free
         assert "Only 2 more changes can be drawn over this footage" in free, "a headline alone has two to draw"
         priced = await _ask(studio, "3 variations with new footage", offline=True, origin="chat:t", message_id="m2")
