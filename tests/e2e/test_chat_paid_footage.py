@@ -1,7 +1,8 @@
 """A paid video in the chat, over socket.io, on the fake Replicate serving text-free footage with a yellow subject:
 the ad delivered shows the brief's exact words and the kit's logo over that footage, its footage download is the
 provider's video as it came, and "all formats" then makes 1:1, 4:5 and 16:9 from the same footage without a
-single new prediction, the subject inside every frame sampled. Sampled frames are saved under FRAMES to look at."""
+single new prediction, the subject inside every frame sampled. Sampled frames are saved in the test's tmp_path
+(its `frames` folder) to look at."""
 
 from __future__ import annotations
 
@@ -25,7 +26,6 @@ from tests.tools.test_paid_footage import frames as frames_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.render]
 
-FRAMES = Path("/tmp/paid-footage-frames")
 MAGENTA = (210, 30, 170)  # the logo's colour: nowhere in the footage
 BRIEF = 'make a 4s 9:16 ad on veo-3.1 for our trail shoes, headline "Run wild", Shop now'
 SUBJECT_PIXELS = 400  # of the yellow disc, in a frame it is inside (the disc is over 10,000 at this size)
@@ -54,10 +54,10 @@ def seen(rgb: np.ndarray) -> set[str]:
     return read_words(Image.fromarray(rgb)) | read_words(Image.fromarray(np.ascontiguousarray(rgb[..., 1])))
 
 
-def save(frames: list[np.ndarray], name: str) -> None:
-    FRAMES.mkdir(parents=True, exist_ok=True)
+def save(frames: list[np.ndarray], folder: Path, name: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
     for i, rgb in enumerate(frames):
-        Image.fromarray(rgb).save(FRAMES / f"{name}-{i}.png")
+        Image.fromarray(rgb).save(folder / f"{name}-{i}.png")
 
 
 @needs_tesseract
@@ -94,7 +94,7 @@ async def test_a_paid_ad_is_finished_over_the_footage_and_its_formats_reframed_f
         assert video is not None
         # Decoding and reading run in a thread: the server and this tab's socket share the test's event loop.
         frames = await asyncio.to_thread(sampled, video, 12)
-        save(frames, "ad-9x16")
+        save(frames, tmp_path / "frames", "ad-9x16")
         words = set().union(*await asyncio.gather(*(asyncio.to_thread(seen, f) for f in frames)))
         assert {"run", "wild"} <= words and {"shop", "now"} <= words, words
         assert max(logo_pixels(f) for f in frames) > 200, "the kit's logo is drawn over the footage"
@@ -111,7 +111,7 @@ async def test_a_paid_ad_is_finished_over_the_footage_and_its_formats_reframed_f
             assert (c.model, c.actual_cost_usd) == ("veo-3.1", 0.0) and "Reframed" in (c.notice or "")
             path = studio.library.storage.local_path(c.file_key)
             assert path is not None
-            save(await asyncio.to_thread(sampled, path), f"reframed-{c.aspect.replace(':', 'x')}")
+            save(await asyncio.to_thread(sampled, path), tmp_path / "frames", f"reframed-{c.aspect.replace(':', 'x')}")
             # Sampled before the end card, which dims the footage under it.
             before = await asyncio.to_thread(frames_of, path, 6, before_end_card=True)
             inside = [int(yellow_mask(f).sum()) for f in before]
