@@ -15,7 +15,6 @@ again). The output has the footage's own size, frame rate and length.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import functools
@@ -43,6 +42,7 @@ from tools.engines.draft.engine import (
     Report,
     brand_stage,
     encoder_stream,
+    in_thread,
     open_output,
     prepare_references,
     read_brand_files,
@@ -390,30 +390,11 @@ async def finish_footage(
         raw = [await read_all(storage, ref.key) for ref in job.references]
     except ClapboardError as exc:  # an attached logo would be left out for the kit's: the ad waits for it instead
         raise ProviderFailed(f"{STAGE} A reference image could not be read.", hint="Try again in a minute.") from exc
-    loop = asyncio.get_running_loop()
-    notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-    cancel = threading.Event()
-
-    def report(fraction: float, note: str) -> None:
-        loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
-
     await progress(0.02, "Drawing the ad over the footage")
-    task = asyncio.ensure_future(asyncio.to_thread(work, footage, dest, job, files, report, cancel, references=raw))
-    task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
     try:
-        while not task.done():
-            getter = asyncio.ensure_future(notes.get())
-            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-            if getter.done():
-                fraction, note = getter.result()
-                await progress(round(0.02 + 0.96 * fraction, 3), note)
-            else:
-                getter.cancel()
-        result = task.result()
-    except asyncio.CancelledError:
-        cancel.set()
-        await asyncio.wait({task})  # the thread stops at its next frame and removes dest
-        raise
+        result = await in_thread(
+            lambda report, cancel: work(footage, dest, job, files, report, cancel, references=raw), progress
+        )
     except ClapboardError:
         raise
     except Exception as exc:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 import av
 from PIL import Image
@@ -57,6 +57,7 @@ LOOKAHEAD = "5"
 QUEUE_FRAMES = 3
 
 Report = Callable[[float, str], None]
+T = TypeVar("T")
 
 
 class Cancelled(Exception):
@@ -352,6 +353,35 @@ def render_draft(
     )
 
 
+async def in_thread(work: Callable[[Report, threading.Event], T], progress: Progress) -> T:
+    """Run blocking `work(report, cancel)` in a worker thread, passing its progress on as 0.02..0.98 of the step's.
+    When this coroutine is cancelled, `cancel` is set and the thread is waited for: it stops at its next frame and
+    removes what it wrote (its Cancelled is expected then)."""
+    loop = asyncio.get_running_loop()
+    notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
+    cancel = threading.Event()
+
+    def report(fraction: float, note: str) -> None:
+        loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
+
+    task = asyncio.ensure_future(asyncio.to_thread(work, report, cancel))
+    task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
+    try:
+        while not task.done():
+            getter = asyncio.ensure_future(notes.get())
+            await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                fraction, note = getter.result()
+                await progress(round(0.02 + 0.96 * fraction, 3), note)
+            else:
+                getter.cancel()
+        return task.result()
+    except asyncio.CancelledError:
+        cancel.set()
+        await asyncio.wait({task})
+        raise
+
+
 class DraftEngine:
     """Renders a motion draft of the brief over its references, on this machine, for free."""
 
@@ -362,30 +392,11 @@ class DraftEngine:
         await progress(0.0, "Reading the references")
         raw = [await read_all(self.storage, ref.key) for ref in job.references]
         files = await read_brand_files(self.storage, job)
-        loop = asyncio.get_running_loop()
-        notes: asyncio.Queue[tuple[float, str]] = asyncio.Queue()
-        cancel = threading.Event()
-
-        def report(fraction: float, note: str) -> None:
-            loop.call_soon_threadsafe(notes.put_nowait, (fraction, note))
-
         await progress(0.02, "Drawing the draft")
-        task = asyncio.ensure_future(asyncio.to_thread(render_draft, job, raw, dest, report, cancel, files))
-        # When this coroutine is cancelled the thread stops at its next frame; its Cancelled is expected then.
-        task.add_done_callback(lambda t: None if t.cancelled() else t.exception())
         try:
-            while not task.done():
-                getter = asyncio.ensure_future(notes.get())
-                await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    fraction, note = getter.result()
-                    await progress(round(0.02 + 0.96 * fraction, 3), note)
-                else:
-                    getter.cancel()
-            result = task.result()
-        except asyncio.CancelledError:
-            cancel.set()
-            raise
+            result = await in_thread(
+                lambda report, cancel: render_draft(job, raw, dest, report, cancel, files), progress
+            )
         except ClapboardError:
             raise
         except Exception as exc:
