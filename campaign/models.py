@@ -163,6 +163,7 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # times a runner started it
     provider_job_id: Mapped[str | None] = mapped_column(String(120))  # the prediction to re-attach to
     provider_model: Mapped[str | None] = mapped_column(String(64))  # the model that prediction runs
+    voice_prediction_id: Mapped[str | None] = mapped_column(String(120))  # a premium voice's prediction
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))  # the submitted body under that key
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -202,6 +203,7 @@ class Creative(Base):
     made_by: Mapped[str | None] = mapped_column(String(32))  # the job's submitter and confirmer (user ids)
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
     brand_version: Mapped[dict[str, Any] | None] = mapped_column()  # the kit versions it followed: BrandVersion
+    sound: Mapped[dict[str, Any] | None] = mapped_column()  # voice, captions, music, loudness: CreativeSound
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

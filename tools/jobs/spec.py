@@ -11,6 +11,7 @@ from tools.brand import BrandKit, BrandVersion
 from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
 from tools.brief.variations import Variant
 from tools.engines.base import Reference
+from tools.sound.speech import SoundSpec
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
 
@@ -95,6 +96,7 @@ class JobSpec(BaseModel):
     # Another format of a paid video, free: the creative (of the job's team) whose footage is reframed to this
     # job's format and finished for it; no model is asked for anything.
     footage_of: str | None = None
+    sound: SoundSpec = Field(default_factory=SoundSpec)  # voice-over, its script, captions, music
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:
