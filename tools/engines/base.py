@@ -13,6 +13,7 @@ from tools.brand import BrandKit
 from tools.brief import AdCopy, Motion, read_motion
 from tools.brief.variations import Variant
 from tools.catalog import ModelSpec, Resolved
+from tools.sound.speech import SoundSpec, Speech
 
 Progress = Callable[[float, str], Awaitable[None]]
 PROVIDER_ANSWERED = 0.05
@@ -66,6 +67,8 @@ class RenderJob:
     audio: bool = False
     variant: Variant = field(default_factory=Variant)  # which variation of the brief: what it changes, its seed
     brand: BrandKit | None = None  # the brand kit the video follows
+    sound: SoundSpec = field(default_factory=SoundSpec)  # voice-over, captions, music asked for
+    speech: Speech | None = None  # the voice-over made for this job: the mix and the captions follow its words
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before
