@@ -13,7 +13,7 @@ from tools.brand import BrandKit
 from tools.brief import AdCopy, Motion, read_motion
 from tools.brief.variations import Variant
 from tools.catalog import ModelSpec, Resolved
-from tools.sound.speech import SoundSpec, Speech
+from tools.sound.speech import CreativeSound, SoundSpec, Speech
 
 Progress = Callable[[float, str], Awaitable[None]]
 PROVIDER_ANSWERED = 0.05
@@ -113,6 +113,7 @@ class RenderOutcome:
     predict_time_s: float | None = None
     actual_cost_usd: float | None = None
     notice: str = ""  # what the user should know of how it was made ("This video uses the brief's colours ...")
+    sound: CreativeSound | None = None  # what the engine mixed (music bed, loudness measured), when it made sound
 
 
 class Engine(Protocol):

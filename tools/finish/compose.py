@@ -55,6 +55,7 @@ from tools.finish.reframe import INTER, NONE
 from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import frame_rate
 from tools.finish.yuv import planes, yuv420
+from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class Finished:
     text_boxes: set[Box] = field(default_factory=set)  # where words were drawn (x0, y0, x1, y1)
     text_times: dict[Box, tuple[float, float]] = field(default_factory=dict)  # each box's first and last time
     notice: str = ""  # how the video follows the brand kit, as the draft says it
+    sound: CreativeSound | None = None  # the music bed and the loudness measured, when the ad has sound
 
 
 def matrix_of(video: av.VideoStream) -> str:

@@ -44,6 +44,7 @@ from tools.engines.draft.palette import (
 )
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
+from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ class DraftResult:
     safe: Box = (0, 0, 0, 0)
     seconds: float = 0.0
     notice: str = ""
+    sound: CreativeSound | None = None  # the music bed and the loudness measured, when the draft has sound
 
 
 def encoder_stream(
@@ -418,7 +420,7 @@ class DraftEngine:
         )
         await progress(1.0, "Draft rendered")
         return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0,
-                             notice=result.notice)  # fmt: skip
+                             notice=result.notice, sound=result.sound)  # fmt: skip
 
     async def cancel(self, prediction_id: str) -> None:
         """Nothing runs elsewhere: cancelling `render` stops the drawing thread."""
