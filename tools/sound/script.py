@@ -173,10 +173,18 @@ def _in_order(said: WrittenLines, rules: VoiceScript) -> list[str] | None:
 _FACT = re.compile(r"\S*\d\S*|\S*[$€£¥₹%@]\S*|\b[A-Z][A-Z0-9]*\d[A-Z0-9]*\b|\b[\w-]+\.(?:[a-z]{2,})(?:/\S*)?")
 
 
+_NUMBER_WORDS = re.compile(
+    r"(?i)\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)"
+    r"teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|half|double|triple)\b"
+)
+
+
 def _holds(text: str, copy: AdCopy) -> bool:
-    """Whether every number, code, price, website and handle the line says is the copy's."""
+    """Whether every number, code, price, website and handle the line says is the copy's, written as the copy
+    writes it (a number spelled out, "fifty percent", only when the copy spells it so)."""
     said = " ".join(copy.texts()).casefold()
-    return all(fact.strip(".,;:!?\"'()").casefold() in said for fact in _FACT.findall(text))
+    facts = [f.strip(".,;:!?\"'()").casefold() for f in [*_FACT.findall(text), *_NUMBER_WORDS.findall(text)]]
+    return all(re.search(rf"(?<!\w){re.escape(fact)}", said) for fact in facts)
 
 
 # --- beats and budgets ------------------------------------------------------------------------------------
