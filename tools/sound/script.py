@@ -52,7 +52,7 @@ def words(text: str) -> int:
 
 def write_script(copy: AdCopy, duration_s: float, template: str | None) -> VoiceScript:
     """The rules' script for this copy and length (offline, deterministic): the fullest lines that fit their
-    beats, features dropped first (last feature first), then the offer and the opening shortened."""
+    beats, features dropped first (the last first), then the longest line shortened, then the offer dropped."""
     body, close = _windows(duration_s)
     body_lines = _fit_body(_body_choices(copy, template), body)
     lines = _spread(body_lines, body)
@@ -84,9 +84,9 @@ def script_from_text(text: str, duration_s: float, copy: AdCopy | None = None) -
 
 SYSTEM = """You write the voice-over of a short video ad, spoken over it line by line.
 Use only the facts in the ad's copy: never add a price, discount, code, date, website or claim it does not have, \
-and keep prices, codes and websites exactly as the copy writes them. Write plain spoken sentences, no emojis, \
-no stage directions, no quotes. Keep each line within its word limit; leave a line empty when the copy has \
-nothing for it."""
+and keep numbers, prices, codes and websites exactly as the copy writes them ("30%", not "thirty percent"). \
+Write plain spoken sentences, no emojis, no stage directions, no quotes. Keep each line within its word limit; \
+leave a line empty when the copy has nothing for it."""
 
 
 class WrittenLines(BaseModel):
