@@ -299,8 +299,8 @@ def _spans(shown: list[Phrase]) -> list[Span]:
 
 
 def _space(font: ImageFont.FreeTypeFont) -> float:
-    """The room between two words: enough for the pill around either."""
-    return max(font.getlength(" "), (2 * PILL_X + 0.12) * font.size)
+    """The room between two words: a space clear of the pill around either."""
+    return font.getlength(" ") + PILL_X * font.size
 
 
 def _row_width(font: ImageFont.FreeTypeFont, row: Sequence[Word]) -> float:
