@@ -4,11 +4,16 @@ is rendered here (tests/tools/test_draft.py and test_finish.py decode the files)
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pyloudnorm
 import pytest
 
+from tests.fakes.brand import brand_job
 from tests.fakes.listen import bursts, key_of, level_db, tempo_of, true_peak_db
+from tools.brief.variations import Variant, plan
+from tools.engines.draft.engine import bed_of
 from tools.sound.mix import mix, target_lufs
 from tools.sound.music import bed_for, music_bed
 
@@ -44,6 +49,15 @@ def test_a_mood_word_picks_its_beds_and_each_variation_another() -> None:
     assert {bed_for("prompt", "upbeat", brief, seed).feel for seed in range(4)} <= {"upbeat", "energetic"}
     assert len({bed_for("product-showcase", None, brief, seed).name for seed in range(4)}) == 4
     assert bed_for("brand-animation", None, brief, 1) == bed_for("brand-animation", None, f" {brief.upper()} ", 1)
+
+
+def test_variations_keep_the_bed_and_other_shots_get_another() -> None:
+    job = brand_job(None, "Summer sale on linen shirts, 30% off this weekend. Shop now", template="social-media")
+    variants = [Variant(), *plan(Variant(), job.copy, True, set(), 10)]
+    beds = {v: bed_of(dataclasses.replace(job, variant=v), "social-media").name for v in variants}
+    for seed in (0, 1, 2):  # one change each, the music kept
+        assert len({beds[v] for v in variants if v.seed == seed}) == 1
+    assert len(set(beds.values())) == 3  # other shots (seeds 1 and 2), other beds
 
 
 def test_the_music_ducks_under_the_voice() -> None:

@@ -251,7 +251,7 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
         start = float(video.start_time * video.time_base) if video.start_time and video.time_base else 0.0
         outputs: list[_Output] = []
         overs = overs or [None] * len(plans)
-        heard = footage_audio(source, track.frames / float(rate)) if audio and any(overs) else None
+        heard = footage_audio(source, track.frames / float(rate)) if audio is not None and any(overs) else None
         try:
             for p, path, over in zip(plans, paths, overs, strict=True):
                 outputs.append(_open(p, path, rate, audio, over, heard))

@@ -94,7 +94,7 @@ BEDS: dict[str, tuple[Mood, ...]] = {
     ),
     # Clean and modern: a steady pulse, a plucked eighth-note arpeggio.
     "product-showcase": (
-        Mood("clean", 112, 45, True, "pluck", "soft", "break", bass_steps=_OFF, pad_level=0.7),
+        Mood("clean", 112.5, 45, True, "pluck", "soft", "break", bass_steps=_OFF, pad_level=0.7),
         Mood("calm", 90, 36, False, "piano", "soft", "soft", intro_bars=2, bass_steps=(0, 4), arp_steps=4),
         Mood("upbeat", 124, 40, False, "pluck", "saw", "four", bass_steps=_OFF, pad_level=0.7),
         Mood("dramatic", 96, 38, True, "bell", "saw", "half", bass_steps=(0, 1, 2, 3, 4, 5, 6, 7)),
@@ -132,15 +132,11 @@ FEELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def beds_of(template: str) -> tuple[Mood, ...]:
-    return BEDS.get(template, BEDS["prompt"])
-
-
 def bed_for(template: str, mood: str | None, brief: str, seed: int) -> Mood:
     """The template's bed for this brief: among those of the asked mood's feel (all of them when no mood, or one
     the template has none of, is asked), one picked by a stable hash of the brief's words, and each variation
     (`seed`) the next one along, so ten briefs get varied beds and variations of one brief differ."""
-    beds = beds_of(template)
+    beds = BEDS.get(template, BEDS["prompt"])
     feels = FEELS.get((mood or "").strip().lower(), ())
     for feel in feels:  # the closest feel the template has
         if chosen := [b for b in beds if b.feel == feel]:
@@ -298,8 +294,9 @@ def _loops(mood: Mood, seed: int) -> _Loops:
 
 
 def music_bed(mood: Mood, duration_s: float) -> np.ndarray:
-    """The bed: float32 stereo samples (n, 2) at 48 kHz, `duration_s` long, the full groove at `BED_LUFS`, with
-    a fade-out over the last seconds."""
+    """The bed: float32 stereo samples (n, 2) at 48 kHz, `duration_s` long, the full groove at `BED_LUFS`, faded
+    in over 50 ms (a kick on the first sample made AAC's first frame overshoot by 3 dB) and out over the last
+    seconds."""
     n = int(round(duration_s * SAMPLE_RATE))
     loops = _loops(mood, seed=1000 + mood.root)
     intro, full = loops.intro, loops.intro + loops.drums

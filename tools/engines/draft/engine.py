@@ -87,7 +87,8 @@ class DraftResult:
 
 def bed_of(job: RenderJob, template: str) -> Mood:
     """The music bed the job's video is cut to (its beats), heard or not: by the mood asked, the brief's words and
-    the variation."""
+    the variation's seed. A variation changes one thing and keeps the music (a pacing one cuts faster to the same
+    beats); one with other shots (another seed) gets another bed."""
     return bed_for(template, job.sound.mood, job.brief, job.variant.seed)
 
 
