@@ -85,13 +85,15 @@ def limited(x: np.ndarray, ceiling_dbtp: float = CEILING_DBTP - 0.1) -> np.ndarr
 
 def mastered(x: np.ndarray, target: float) -> np.ndarray:
     """`x` at `target` LUFS integrated with its true peak under the ceiling: gain and limit, again while the
-    limiter took loudness away."""
+    limiter took loudness away (silence is left as it is)."""
     level = loudness(x)
     for _ in range(4):
-        if not math.isfinite(level) or abs(level - target) < 0.05:
+        if not math.isfinite(level):
             break
         x = limited(x * 10 ** ((target - level) / 20))
         level = loudness(x)
+        if abs(level - target) < 0.05:
+            break
     return x
 
 
