@@ -163,10 +163,12 @@ def test_a_spinning_logo_turns_edge_on_and_back_in_the_video(tmp_path: Path) -> 
 
 def test_a_product_slides_in_from_the_left_and_stops() -> None:
     brief = 'Showcase the "Nord" bag; the product slides in from the left. White background. Shop now'
-    design, stage = design_for("product-showcase", brief, [bag_jpeg()])
+    job = job_for("product-showcase", brief, 4)
+    job.sound.mood = "clean"  # the template's 112 bpm bed: its first second is before the second beat
+    design, stage = build_design(job, prepare_references([bag_jpeg()], job.width, job.height))
     assert "The product slides in from the left." in stage.notice
     rights = []
-    for i in range(0, 25):  # its first second, before the next beat
+    for i in range(0, 25):  # its first second, before the second beat
         a = np.asarray(design.frame(i), dtype=int)
         box = box_of((a[..., 0] - a[..., 1] > 60) & (a[..., 0] > 90))
         rights.append(0 if box is None else box[2])  # its right edge: the left one is off the frame at first

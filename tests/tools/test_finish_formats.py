@@ -89,6 +89,7 @@ def test_one_pass_makes_what_reframing_then_finishing_made(
         assert now == before, f"{aspect}: {now} where reframing then finishing made {before}"
         assert (made.width, made.height) == output_size(aspect, footage.width, footage.height) == now[:2]
         assert made.frames == footage.frames and made.audio and now[4]
+        assert made.sound is not None and made.sound.lufs == pytest.approx(-14, abs=0.1)  # its sound mixed
     one = tmp_path / "one.mp4"
     made = finish_format(footage.path, one, jobs["16:9"], files)
     assert described(one) == described(fused["16:9"][0]) and made.text_boxes == fused["16:9"][1].text_boxes

@@ -42,13 +42,15 @@ class VoiceScript(BaseModel):
 class SoundSpec(BaseModel):
     """What a job asks of its sound. `voice` is a voice id (tools/sound/voices.py) or None for no voice-over;
     captions show the voice-over's words, so they need one; `mood` names the music bed's mood when the brief
-    asks for one ("upbeat", "calm")."""
+    asks for one ("upbeat", "calm"); `broadcast` when the brief or channel asks for TV (a 16:9 ad is then mixed
+    to -23 LUFS, not -14)."""
 
     voice: str | None = None
     script: VoiceScript | None = None
     captions: bool = True
     music: bool = True
     mood: str | None = None
+    broadcast: bool = False
 
 
 class Word(BaseModel):

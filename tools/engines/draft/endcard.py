@@ -45,6 +45,13 @@ def code_badge(design: Design, code: str, size: float, max_w: float) -> Sprite:
     return lettered(block, p.bg, img, (pad_x, pad_y), code)
 
 
+def card_time(copy: AdCopy, legal: str, step: float = 0.1) -> float:
+    """Seconds from an end card's start until its last word is seen (half its pop in), as `EndCard.draw` pops its
+    words `step` apart: a design whose nearest beat leaves less starts the card a beat sooner."""
+    lines = (copy.end_text or copy.headline, copy.offer, copy.price, copy.code, copy.cta, copy.website, legal)
+    return 0.08 + step * (sum(bool(x) for x in lines) + len(copy.conditions)) + 0.35 / 2
+
+
 class EndCard:
     """The closing card's words for one copy, laid out in a box under an optional lead (a logo or product card,
     drawn by the design; a line the lead already says, such as a wordmark, is not repeated)."""

@@ -326,6 +326,11 @@ class Stage:
         """`t` moved to the nearest beat of the music (at least `minimum`)."""
         return max(minimum, round(t / self.beat) * self.beat)
 
+    def beat_before(self, t: float, minimum: float = 0.0) -> float:
+        """The last beat of the music at or before `t` (at least `minimum`): an end card starting there has at
+        least the time it asked for, at any tempo (the nearest beat can take most of a beat from it)."""
+        return max(minimum, math.floor(t / self.beat + 1e-6) * self.beat)
+
     def show(self, kind: str, box: Box, opacity: float = 1.0) -> None:
         """Record that a subject or a text is on screen in this frame."""
         if opacity >= 0.5 and box[2] > box[0] and box[3] > box[1]:

@@ -28,7 +28,7 @@ from tools.engines.draft.design import (
     backlit,
     logo_image,
 )
-from tools.engines.draft.endcard import EndCard, kicker
+from tools.engines.draft.endcard import EndCard, card_time, kicker
 from tools.engines.draft.kit import (
     Box,
     KenBurns,
@@ -429,6 +429,8 @@ class ProductShowcase(Design):
         self.opening = self.intro
         self.end_len = clamp(0.28 * D, 0.9, 2.8)
         self.end_start = max(self.intro, s.on_beat(D - self.end_len))
+        if D - self.end_start < (needs := card_time(copy, s.marks.legal, 0.12)):  # the nearest beat left too little
+            self.end_start = max(self.intro, s.beat_before(D - needs))
         self.end_len = D - self.end_start
         # Each feature on a beat of its own, the product moving differently in each; the time left in a long
         # clip goes to a storyboard (the product full-frame and from new angles, kinetic type of the copy).
@@ -600,6 +602,8 @@ class SocialMedia(Design):
         self.opening = self.hook_end
         self.end_len = clamp(0.25 * D, 0.7, 2.4)
         self.end_start = max(self.hook_end, s.on_beat(D - self.end_len))
+        if D - self.end_start < (needs := card_time(copy, s.marks.legal)):  # the nearest beat left too little
+            self.end_start = max(self.hook_end, s.beat_before(D - needs))
         if self.end_start >= D - 0.3:
             self.end_start = D
         cut_time = self.end_start - self.hook_end
