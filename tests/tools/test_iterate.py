@@ -50,9 +50,11 @@ async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Set
         ]
         views = [await studio.jobs.job(alice, t.job_id) for t in more]
         assert [v.variation for v in views] == ["colourway: the accent as the ground"]
-        # Past the five kinds, a change comes round again with other shots; one asked for by name.
-        rest = await studio.jobs.variations(alice, first.id, 2)
-        assert [t.variation for t in rest] == ["pacing: faster cuts", "hook: the price first, other shots"]
+        # Past the six kinds, a change comes round again with other shots; one asked for by name.
+        rest = await studio.jobs.variations(alice, first.id, 3)
+        assert [t.variation for t in rest] == [
+            "pacing: faster cuts", "music: another music bed", "hook: the price first, other shots"
+        ]  # fmt: skip
         [asked] = await studio.jobs.variations(alice, first.id, 1, change="colourway")
         assert asked.variation == "colourway: the accent as the ground, other shots"
         # A new version of a variation keeps its change.

@@ -2,10 +2,11 @@
 
 A variation used to be the same video with its beats shuffled, which tests nothing. Here each variation changes one
 thing from the original: the hook (what the first second shows), the headline order (which line leads), the
-layout (where the words sit), the colourway (which brand colour is the ground) or the pacing (how often the
-picture cuts). Every engine and the finisher read a `Variant` from the job; this module holds the vocabulary, the
-words a user asks with ("a variation with the price first", "try another colourway"), the order a set of
-variations takes, and the copy a headline-order change puts on screen. It knows nothing of how a video is drawn.
+layout (where the words sit), the colourway (which brand colour is the ground), the pacing (how often the
+picture cuts) or the music (another bed of the template). Every engine and the finisher read a `Variant` from the
+job; this module holds the vocabulary, the words a user asks with ("a variation with the price first", "try
+another colourway"), the order a set of variations takes, and the copy a headline-order change puts on screen. It
+knows nothing of how a video is drawn.
 
 A paid video's variations reuse its footage (the finisher draws the change over it, free), so they take only the
 changes drawn over footage (`Meaning.drawn`): its cuts and shots are the model's, so a close-up hook or faster
@@ -35,13 +36,14 @@ class Change(StrEnum):
     layout = "layout"
     colourway = "colourway"
     pacing = "pacing"
+    music = "music"
 
 
 @dataclass(frozen=True)
 class Meaning:
     """How a change is named to the user, what it does, and whether a video's copy and pictures allow it."""
 
-    kind: str  # what it changes: "hook", "headline order", "layout", "colourway", "pacing"
+    kind: str  # what it changes: "hook", "headline order", "layout", "colourway", "pacing", "music"
     said: str  # how, in a few words: "the price first"
     short: str  # how, in a title: "price first"
     description: str
@@ -96,6 +98,11 @@ MEANINGS: dict[Change, Meaning] = {
         "The picture cuts twice as often, on the beat of the same music; the words keep their time.",
         _always, drawn=False,
     ),
+    Change.music: Meaning(
+        "music", "another music bed", "other music",
+        "Another music bed of the template (another tempo, key and instruments); the picture cuts on its beat.",
+        _always, drawn=False,
+    ),
 }  # fmt: skip
 
 # The order a set of variations takes: one kind each, the first of a kind that fits the video. The tagline leads
@@ -106,6 +113,7 @@ KINDS: tuple[tuple[Change, ...], ...] = (
     (Change.layout,),
     (Change.colourway,),
     (Change.pacing,),
+    (Change.music,),
 )
 
 # What a user may ask for ("a variation with the price first", "try another colourway"), most specific first.
@@ -119,6 +127,7 @@ ASKS: dict[str, tuple[Change, ...]] = {
     "layout": KINDS[2],
     "colourway": KINDS[3],
     "pacing": KINDS[4],
+    "music": KINDS[5],
 }
 _ASKED = (
     ("price first", r"\b(?:price|deal|discount)s?\s+(?:first|up\s*front|leads?|leading|opens?)\b"
@@ -130,6 +139,7 @@ _ASKED = (
     ("hook", r"\bhooks?\b|\bopen(?:ing|er)\b"),
     ("layout", r"\blayouts?\b|\bplacement\b|\btext\s+(?:at|on)\s+the\s+(?:top|bottom)\b"),
     ("colourway", r"\bcolou?r[\s-]?ways?\b|\bcolou?rs?\b|\bpalettes?\b"),
+    ("music", r"\b(?:music|soundtrack|song|track)\b"),
     ("pacing", r"\bpac(?:e|ing)\b|\b(?:faster|quicker|slower)\b|\bcuts?\b|\btempo\b"),
 )  # fmt: skip
 
@@ -187,8 +197,9 @@ def fits(change: Change, copy: AdCopy, pictures: bool, footage: bool = False) ->
 def plan(
     base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], count: int, footage: bool = False
 ) -> list[Variant]:
-    """`count` variations of a video in the set's order (hook, headline order, layout, colourway, pacing), leaving
-    out those `made` already; past the kinds that fit, each comes round again with other shots (another seed).
+    """`count` variations of a video in the set's order (hook, headline order, layout, colourway, pacing, music),
+    leaving out those `made` already; past the kinds that fit, each comes round again with other shots (another
+    seed).
     Over a paid video's `footage` there are no other shots: past the kinds come the other changes of a kind (the
     offer leading after the tagline), and then no more, so fewer than `count` may come back."""
     if footage:

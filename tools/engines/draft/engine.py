@@ -88,9 +88,10 @@ class DraftResult:
 
 def bed_of(job: RenderJob, template: str) -> Mood:
     """The music bed the job's video is cut to (its beats), heard or not: by the mood asked, the brief's words and
-    the variation's seed. A variation changes one thing and keeps the music (a pacing one cuts faster to the same
-    beats); one with other shots (another seed) gets another bed."""
-    return bed_for(template, job.sound.mood, job.brief, job.variant.seed)
+    the variation's seed. A variation changes one thing: a music one takes the next bed along, any other keeps the
+    music (a pacing one cuts faster to the same beats); one with other shots (another seed) gets another bed."""
+    other = 1 if job.variant.change == Change.music else 0  # a music variation: the next bed along
+    return bed_for(template, job.sound.mood, job.brief, job.variant.seed + other)
 
 
 def mixed_sound(job: RenderJob, template: str, duration_s: float, *, music: bool,
