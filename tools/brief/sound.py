@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from tools.sound.voices import VOICES
+
 _VO = r"(?:voice[\s-]?overs?|voiceovers?|vo|narrat(?:ion|or|ed))"
 _OFF = r"(?:no|without(?:\s+an?y?)?|turn\s+off\s+the|drop\s+the|skip\s+the)"
 _NO_VOICE = re.compile(rf"\b{_OFF}\s+(?:{_VO}|voices?)\b", re.I)
@@ -50,6 +52,11 @@ class SoundWords(BaseModel):
     music: bool | None = None
     mood: str | None = None
     broadcast: bool | None = None
+
+
+def voice_names() -> list[str]:
+    """The names a brief may call a voice by: each voice's id and name (tools/sound/voices.py)."""
+    return sorted({n for v in VOICES for n in (v.id, v.name)})
 
 
 def read_sound(text: str, voice_names: Sequence[str] = ()) -> SoundWords:

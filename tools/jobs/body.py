@@ -60,8 +60,6 @@ from tools.jobs.voiceover import voice_cost_of, voice_of
 from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
-from tools.sound.offline import speak_offline
-from tools.sound.premium import speak_premium
 from tools.sound.speech import CreativeSound, Speech
 from tools.views import CreativeView
 
@@ -343,6 +341,9 @@ class JobBody:
         if voice is None or script is None or not script.lines:
             return None, 0.0
         await report(0.0, f"Recording the voice-over ({voice.name})")
+        from tools.sound.offline import speak_offline
+        from tools.sound.premium import speak_premium
+
         try:
             if not voice.paid:
                 return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
