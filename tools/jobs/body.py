@@ -60,6 +60,7 @@ from tools.jobs.voiceover import voice_cost_of, voice_of
 from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
+from tools.sound.offline import speak_offline
 from tools.sound.speech import CreativeSound, Speech
 from tools.views import CreativeView
 
@@ -341,12 +342,11 @@ class JobBody:
         if voice is None or script is None or not script.lines:
             return None, 0.0
         await report(0.0, f"Recording the voice-over ({voice.name})")
-        from tools.sound.offline import speak_offline
-        from tools.sound.premium import speak_premium
-
         try:
             if not voice.paid:
                 return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
+            from tools.sound.premium import speak_premium
+
             speech = await speak_premium(make_client(self.settings), script, voice, spec.duration_s,
                                          prediction_id=job.voice_prediction_id,
                                          record=self._voice_recorder(job.id, runner))  # fmt: skip

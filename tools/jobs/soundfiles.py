@@ -14,6 +14,7 @@ import numpy as np
 
 from campaign.errors import ClapboardError, StorageFailed
 from campaign.storage import BlobStorage, read_all
+from tools.sound.captions import srt, vtt
 from tools.sound.speech import SPEECH_RATE, CreativeSound, Speech
 
 VOICE_FILE, SRT_FILE, VTT_FILE = "voice.flac", "captions.srt", "captions.vtt"
@@ -63,8 +64,6 @@ def samples_of(flac: bytes) -> np.ndarray:
 async def store_sound(storage: BlobStorage, key_prefix: str, speech: Speech, captions: bool) -> SoundKeys:
     """Store the voice-over alone and, when `captions`, its SRT and VTT files under `key_prefix`; their keys.
     Raises StorageFailed when storage refuses one (those stored are removed)."""
-    from tools.sound.captions import srt, vtt
-
     prefix = key_prefix.strip("/")
     flac = await asyncio.to_thread(flac_of, speech.samples)
     files = [(f"{prefix}/{VOICE_FILE}", flac, "audio/flac")]
