@@ -61,6 +61,7 @@ from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.sound.offline import speak_offline
+from tools.sound.premium import speak_premium
 from tools.sound.speech import CreativeSound, Speech
 from tools.views import CreativeView
 
@@ -345,11 +346,14 @@ class JobBody:
         try:
             if not voice.paid:
                 return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
-            from tools.sound.premium import speak_premium
 
-            speech = await speak_premium(make_client(self.settings), script, voice, spec.duration_s,
-                                         prediction_id=job.voice_prediction_id,
-                                         record=self._voice_recorder(job.id, runner))  # fmt: skip
+            client = make_client(self.settings)
+            try:
+                speech = await speak_premium(client, script, voice, spec.duration_s,
+                                             prediction_id=job.voice_prediction_id,
+                                             record=self._voice_recorder(job.id, runner))  # fmt: skip
+            finally:
+                await client._async_client.aclose()
             return speech, voice.cost(script)
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if out_of_space(exc):
