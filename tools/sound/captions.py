@@ -50,7 +50,12 @@ class Phrase:
 
     @property
     def text(self) -> str:
+        """Its rows, a line each."""
         return "\n".join(" ".join(w.text for w in row) for row in self.rows)
+
+    @property
+    def said(self) -> str:
+        return " ".join(w.text for w in self.words)
 
 
 @dataclass(frozen=True)
@@ -224,8 +229,9 @@ class Captions:
         for k, spoken in enumerate(self.phrases[phrase].words):
             ink = p.on_accent if k == word else p.ink
             draw.text(lay.at[k], spoken.text, font=self.font, fill=ink + (255,), anchor="ls")
-        sprite = Sprite(image, self.phrases[phrase].text.replace("\n", " "))
-        self._pictures[key] = sprite
+        if any(k[0] != phrase for k in self._pictures):  # phrases come in turn: the last one's are done with
+            self._pictures.clear()
+        sprite = self._pictures[key] = Sprite(image, self.phrases[phrase].said)
         return sprite
 
     def place(self, phrase: int) -> tuple[int, int]:
@@ -248,12 +254,11 @@ class Captions:
         def build(span: Span) -> Callable[[Grounds], Overlay]:
             return lambda _: Overlay(self.picture(span.phrase, span.word).image, matrix)
 
-        cues = []
+        cues: list[Cue] = []
         for span in self.spans:
             x, y = self.place(span.phrase)
-            text = self.phrases[span.phrase].text.replace("\n", " ")
-            cues.append(Cue(None, x, y, span.start, span.end, 0.0, 0, text, self._layout(span.phrase).size,
-                            build=build(span)))  # fmt: skip
+            cues.append(_Spoken(None, x, y, span.start, span.end, 0.0, 0, self.phrases[span.phrase].said,
+                                self._layout(span.phrase).size, build=build(span)))  # fmt: skip
         return cues
 
     def draw(self, frame: Image.Image, t: float) -> Box | None:
@@ -266,17 +271,29 @@ class Captions:
         return (x, y, x + sprite.size[0], y + sprite.size[1])
 
 
+class _Spoken(Cue):
+    """A caption's cue: its picture is let go once its word is over (a long voice-over has hundreds)."""
+
+    def placed(self, t: float, grounds: Callable[[Box], Grounds]) -> tuple[Overlay, int, int, float] | None:
+        if t >= self.end:
+            self.overlay = None
+            return None
+        return super().placed(t, grounds)
+
+
 def _spans(shown: list[Phrase]) -> list[Span]:
     """Each word's time highlighted: from its start (the phrase's, for the first) to the next word's start (the
-    phrase's end, for the last)."""
+    phrase's end, for the last), never before the word before it ends being highlighted."""
     spans: list[Span] = []
     for index, phrase in enumerate(shown):
-        words = phrase.words
+        words, start = phrase.words, phrase.start
         for k in range(len(words)):
-            start = phrase.start if k == 0 else max(words[k].start, spans[-1].end)
             end = min(phrase.end, words[k + 1].start) if k + 1 < len(words) else phrase.end
             if end > start:
                 spans.append(Span(start, end, index, k))
+                start = end
+            if k + 1 < len(words):
+                start = max(start, words[k + 1].start)
     return spans
 
 
