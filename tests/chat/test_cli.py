@@ -72,6 +72,26 @@ def test_generate_then_list_creatives(tmp_path: Path, product_png: Path) -> None
     assert clapboard(data, "jobs", "--status", "lost").returncode == 2
 
 
+def test_generate_with_a_voice_over_then_show_its_voice_loudness_and_captions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = clapboard(data, "generate", "--prompt", 'a lamp ad, headline "Meet Aero"', "--duration", "4",
+                     "--script", "Meet Aero. Light that follows you.", "--no-music", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    creative = json.loads(done.stdout)
+    sound = creative["sound"]
+    assert sound["voice"] == "joe" and sound["music"] is None and abs(sound["lufs"] + 14) <= 1
+    assert [line["text"] for line in sound["lines"]] == ["Meet Aero.", "Light that follows you."]
+    shown = clapboard(data, "creatives", "show", creative["id"][:8])
+    assert shown.returncode == 0, shown.stderr
+    assert "voice-over: joe; music: none" in shown.stdout and "LUFS (target -14)" in shown.stdout
+    assert "captions (SRT): " in shown.stdout and "captions (VTT): " in shown.stdout
+    silent = clapboard(data, "generate", "--prompt", "a lamp ad with a voice-over", "--no-voice", "--no-captions",
+                       "--duration", "2", "--json")  # fmt: skip
+    assert silent.returncode == 0, silent.stderr
+    quiet = json.loads(silent.stdout)
+    assert quiet["captions_srt_url"] is None and (quiet["sound"] or {}).get("voice") is None
+
+
 def test_a_creative_is_renamed_and_deleted_by_the_start_of_its_id(tmp_path: Path) -> None:
     data = tmp_path / "data"
     kite = json.loads(clapboard(data, "generate", "--prompt", "a vertical clip of a red kite", "--duration", "2",
@@ -122,6 +142,23 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     table = clapboard(tmp_path / "data", "models")
     assert "draft" in table.stdout and "free" in table.stdout
     assert "provider slug" in table.stdout and "google/veo-3.1" in table.stdout
+
+
+def test_voices_lists_every_voice_with_price_licence_and_whether_it_speaks_here(tmp_path: Path) -> None:
+    done = clapboard(tmp_path / "data", "voices", "--json")
+    assert done.returncode == 0, done.stderr
+    voices = {v["id"]: v for v in json.loads(done.stdout)}
+    joe = voices["joe"]
+    assert (joe["engine"], joe["gender"], joe["usd_per_1k_chars"], joe["available"]) == ("piper", "male", 0.0, True)
+    premium = [v for v in voices.values() if v["engine"] == "replicate"]
+    assert premium and all(v["usd_per_1k_chars"] > 0 and not v["available"] for v in premium)  # no Replicate token
+    assert {v["gender"] for v in premium} == {"female", "male"} and all(v["licence"] for v in voices.values())
+    table = clapboard(tmp_path / "data", "voices")
+    assert "joe" in table.stdout and "free" in table.stdout and "needs REPLICATE_API_TOKEN" in table.stdout
+    refused = clapboard(tmp_path / "data", "generate", "--prompt", "a lamp ad", "--voice", "hazel")
+    assert refused.returncode == 2 and "REPLICATE_API_TOKEN" in refused.stderr
+    both = clapboard(tmp_path / "data", "generate", "--prompt", "a lamp ad", "--voice", "joe", "--no-voice")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
 
 
 def test_users_are_managed_from_the_cli_and_scope_what_it_shows(tmp_path: Path) -> None:
