@@ -23,6 +23,7 @@ from tests.fakes.asr import in_order, transcribe
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.jobs.soundfiles import samples_of
 from tools.sound.speech import SPEECH_RATE, VoiceScript
+from tools.sound.spoken import spoken as said_as
 from tools.sound.voices import find_voice
 
 BRIEF = (
@@ -107,14 +108,21 @@ async def test_an_offline_product_ad_with_a_voice_over_has_captions_and_social_l
 
     stored = runtime.services().studio.library.storage.local_path(sound["voice_key"])
     assert stored is not None
-    alone = in_order(spoken, await asyncio.to_thread(transcribe, samples_of(stored.read_bytes()), SPEECH_RATE))
-    mixed = in_order(spoken, await asyncio.to_thread(transcribe, samples, rate))
+    # What the voice says ("$99" is "99 dollars", "aero.com" "aero dot com"), in words a listener can write down,
+    # heard line by line (the music between lines is no words) in the video's own sound and in the voice alone.
+    said = [w for line in sound["lines"] for w in re.findall(r"[a-z]+", said_as(line["text"]).lower())]
+    lines = [(round(line["start"] * rate), round((line["end"] + 0.15) * rate)) for line in sound["lines"]]
+    voice = samples_of(stored.read_bytes())
+    mixed = [w for a, b in lines for w in await asyncio.to_thread(transcribe, samples[a:b], rate)]
+    alone = [w for a, b in lines for w in await asyncio.to_thread(transcribe, voice[a:b], SPEECH_RATE)]
     print(
         f"offline ad: {measured:.2f} LUFS measured, stored {sound['lufs']} LUFS, true peak "
         f"{sound['true_peak_dbtp']} dBTP; first cue at {cues[0].start / 1000:.2f} s, its line at "
-        f"{first['start']:.2f} s; words heard in order: {alone:.0%} of the voice alone, {mixed:.0%} in the mix"
+        f"{first['start']:.2f} s\nsaid:  {' '.join(said)}\nheard in the ad:  {' '.join(mixed)} "
+        f"({in_order(said, mixed):.0%})\nheard in the voice alone:  {' '.join(alone)} ({in_order(said, alone):.0%})"
     )
-    assert alone >= 0.25, alone  # pocketsphinx hears a share of a clear voice (3 to 5 of these 8 words), not all
+    # pocketsphinx is a small recogniser: it hears about half of Piper's words, in order (38 to 68% over takes)
+    assert in_order(said, mixed) >= 0.3 and in_order(said, alone) >= 0.3
 
 
 async def test_a_premium_voice_is_priced_confirmed_made_once_and_mixed(

@@ -1,6 +1,7 @@
-"""How a voice says a script's text: web addresses, handles and symbols in words ("aurora.run" is "aurora dot
-run", "@aurora" is "at aurora", "30%" is "30 percent"), and the whole script as one text for a hosted voice,
-lines apart by MiniMax pause markers. The script keeps the written forms: they are what the captions show."""
+"""How a voice says a script's text: web addresses, handles, prices and symbols in words ("aurora.run" is
+"aurora dot run", "@aurora" is "at aurora", "$129.99" is "129 dollars 99", "30%" is "30 percent"), and the whole
+script as one text for a hosted voice, lines apart by MiniMax pause markers. The script keeps the written forms:
+they are what the captions show."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ PAUSE = f"<#{PAUSE_S}#>"  # MiniMax's pause marker (seconds), as Replicate's spe
 
 _SITE = re.compile(r"(?i)\b(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w/.-]*)?")
 _HANDLE = re.compile(r"(?<![\w.])@(\w+)")
+_PRICE = re.compile(r"([$€£])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:[.,](\d{2}))?(?!\d)")
+_CURRENCIES = {"$": "dollars", "€": "euros", "£": "pounds"}
 _SYMBOLS = {"%": " percent", "&": " and ", "+": " plus ", "#": " hashtag "}
 
 
@@ -20,9 +23,16 @@ def spoken(text: str) -> str:
     """The text as a voice should say it."""
     text = _SITE.sub(lambda m: _site(m.group(1), m.group(2) or ""), text)
     text = _HANDLE.sub(lambda m: f"at {m.group(1)}", text)
+    text = _PRICE.sub(_price, text)
     for symbol, said in _SYMBOLS.items():
         text = text.replace(symbol, said)
     return " ".join(text.split())
+
+
+def _price(m: re.Match[str]) -> str:
+    """ "$99" said "99 dollars", not the voice's own "dollar 99"."""
+    whole, cents = m.group(2).replace(",", ""), m.group(3)
+    return f"{whole} {_CURRENCIES[m.group(1)]}" + (f" {cents}" if cents and cents != "00" else "")
 
 
 def _site(host: str, path: str) -> str:

@@ -49,3 +49,6 @@ def test_addresses_handles_and_symbols_are_said_as_words() -> None:
     assert spoken("Shop now at aurora.run.") == "Shop now at aurora dot run."
     assert spoken("Follow @aurora for 30% off & more") == "Follow at aurora for 30 percent off and more"
     assert spoken("www.aurora-shoes.com/sale") == "aurora-shoes dot com slash sale"
+    # A voice left to itself says "$99" as "dollar ninety-nine" (heard so in a 15 s ad): prices are said in words.
+    assert spoken("Only $99, was $1,299") == "Only 99 dollars, was 1299 dollars"
+    assert spoken("Now €49,99 or £129.50") == "Now 49 euros 99 or 129 pounds 50"
