@@ -114,6 +114,7 @@ class RenderOutcome:
     actual_cost_usd: float | None = None
     notice: str = ""  # what the user should know of how it was made ("This video uses the brief's colours ...")
     sound: CreativeSound | None = None  # what the engine mixed (music bed, loudness measured), when it made sound
+    speech: Speech | None = None  # the voice-over as the engine placed it, when it moved lines to its own beats
 
 
 class Engine(Protocol):

@@ -326,7 +326,8 @@ class JobBody:
         )
         said = f"Made with {resolved.model.name}."
         if not resolved.model.hosted:  # a fallback to the draft: it drew the words itself
-            return Made(resolved.model, resolved.aspect, raw, None, None, outcome, notice, said, speech, voice_cost)
+            placed = outcome.speech or speech  # as the draft placed it on its beats
+            return Made(resolved.model, resolved.aspect, raw, None, None, outcome, notice, said, placed, voice_cost)
         finished = workdir / "finished.mp4"
         finish = partial(self._finish, render_job, raw, finished, report, FOOTAGE_SHARE)
         return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said, speech, voice_cost)

@@ -89,6 +89,43 @@ def place(script: VoiceScript, clips: Sequence[np.ndarray], duration_s: float, v
     return Speech(samples=track, lines=lines, voice=voice)
 
 
+CARD_PARTS = ("offer", "close")  # what an end card shows: the voice says it there
+CARD_END_S = 0.5  # the least time the end card holds after the voice (and its captions) end
+
+
+def onto_card(speech: Speech, script: VoiceScript, card_start: float, duration_s: float) -> Speech:
+    """The voice-over with its last lines that belong on the end card (the offer, the close) moved, as they were
+    said and back to back, to start on the card (or as late as the card lets them all end a moment before the video)
+    when they came before it; else the speech as it is. A
+    design's end card can start later than the script's beats assumed (the draft's product showcase keeps its
+    features on screen longer): the price is then said when it shows, not over a feature."""
+    parts = {line.text: line.part for line in script.lines}
+    tail: list[SpokenLine] = []
+    for line in reversed(speech.lines):
+        if parts.get(line.text) not in CARD_PARTS:
+            break
+        tail.insert(0, line)
+    if not tail or tail[0].start >= card_start - 0.05:
+        return speech
+    length = sum(line.end - line.start for line in tail) + LINE_GAP_S * (len(tail) - 1)
+    before = speech.lines[len(speech.lines) - len(tail) - 1].end + LINE_GAP_S if len(speech.lines) > len(tail) else 0
+    at = max(tail[0].start, before, min(card_start + LINE_GAP_S, duration_s - CARD_END_S - length))
+    if at <= tail[0].start:
+        return speech
+    track = speech.samples.copy()
+    track[round(tail[0].start * SPEECH_RATE) : round(tail[-1].end * SPEECH_RATE)] = 0.0
+    moved: list[SpokenLine] = []
+    for line in tail:  # back to back, a short pause apart, as said
+        a, b = round(line.start * SPEECH_RATE), round(line.end * SPEECH_RATE)
+        to = round(at * SPEECH_RATE)
+        track[to : to + b - a] = speech.samples[a:b]
+        shift = at - line.start
+        words = [w.model_copy(update={"start": w.start + shift, "end": w.end + shift}) for w in line.words]
+        moved.append(line.model_copy(update={"start": at, "end": line.end + shift, "words": words}))
+        at = line.end + shift + LINE_GAP_S
+    return Speech(samples=track, lines=[*speech.lines[: len(speech.lines) - len(tail)], *moved], voice=speech.voice)
+
+
 def spread_words(text: str, start: float, end: float) -> list[Word]:
     """The line's words across start..end, each given time by its characters (a space counted with it)."""
     said = text.split()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tools.sound.placing import place
+from tools.sound.placing import CARD_END_S, onto_card, place
 from tools.sound.speech import SPEECH_RATE, ScriptLine, VoiceScript
 
 
@@ -54,3 +54,16 @@ def test_a_long_line_pushes_the_next_and_nothing_is_said_past_the_end() -> None:
     assert float(np.abs(tail).max()) <= 0.1 * float(np.abs(speech.samples).max())  # faded out, no click
     assert loud_at(speech.samples, 5.8)
     assert 0.85 < float(np.abs(speech.samples).max()) <= 10 ** (-1 / 20) + 1e-6  # a voice over full scale, under it
+
+
+def test_the_offer_and_the_close_move_onto_an_end_card_that_starts_later_together() -> None:
+    """A draft's end card at 3.5 s of 8: the offer (said at 2.3 s) and the close follow it there, as said, with
+    their words; the opening stays; the card holds a moment after the voice (a later card: as late as that lets)."""
+    speech = place(SCRIPT, [tone(1.5), tone(0.8), tone(1.2)], 8.0, "joe")
+    moved = onto_card(speech, SCRIPT, 3.5, 8.0)
+    opening, offer, close = moved.lines
+    assert opening == speech.lines[0] and round(offer.start, 2) == 3.65 and close.start > offer.end
+    assert round(onto_card(speech, SCRIPT, 6.0, 8.0).lines[-1].end, 2) == 8.0 - CARD_END_S
+    assert close.end <= 8.0 - CARD_END_S and offer.words[0].start == offer.start
+    assert not loud_at(moved.samples, 2.5) and loud_at(moved.samples, 3.8) and loud_at(moved.samples, close.start + 0.1)
+    assert onto_card(speech, SCRIPT, 2.0, 8.0) is speech  # a card that starts before the offer: nothing moves

@@ -52,6 +52,7 @@ class Design:
         self.safe_w, self.safe_h = sr - sl, sb - st
         self.cuts: list[float] = []  # scene changes that are wiped in
         self.opening = 0.0  # when the opening beat ends (a hook variation goes before it); set by each design
+        self.end_start = self.D  # when the end card starts; set by each design that has one
         self.wipe_len = 0.4
         self._frozen: tuple[int, Image.Image] | None = None
 

@@ -17,7 +17,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Final, TypeVar
@@ -47,7 +47,8 @@ from tools.engines.draft.text import kit_face
 from tools.sound.captions import captions_for
 from tools.sound.mix import AudioTrack, Mixed, mix, target_lufs
 from tools.sound.music import Mood, bed_for
-from tools.sound.speech import CreativeSound
+from tools.sound.placing import onto_card
+from tools.sound.speech import CreativeSound, Speech
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class DraftResult:
     seconds: float = 0.0
     notice: str = ""
     sound: CreativeSound | None = None  # the music bed and the loudness measured, when the draft has sound
+    speech: Speech | None = None  # the voice-over as it was placed on the draft's beats, when it has one
 
 
 def bed_of(job: RenderJob, template: str) -> Mood:
@@ -292,6 +294,8 @@ def render_draft(
         if ref is not None:  # their reference again when they start
             ref.drop()
     del refs
+    if job.speech is not None and job.sound.script is not None:  # the price and the close said on the end card
+        job = replace(job, speech=onto_card(job.speech, job.sound.script, design.end_start, stage.duration))
     captions = captions_for(job, stage)
     total = stage.frames
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
@@ -381,6 +385,7 @@ def render_draft(
         seconds=time.perf_counter() - started,
         notice=stage.notice,
         sound=mixed.sound if mixed is not None else None,
+        speech=job.speech,
     )
 
 
@@ -449,7 +454,7 @@ class DraftEngine:
         )
         await progress(1.0, "Draft rendered")
         return RenderOutcome(provider_job_id=None, predict_time_s=round(result.seconds, 3), actual_cost_usd=0.0,
-                             notice=result.notice, sound=result.sound)  # fmt: skip
+                             notice=result.notice, sound=result.sound, speech=result.speech)  # fmt: skip
 
     async def cancel(self, prediction_id: str) -> None:
         """Nothing runs elsewhere: cancelling `render` stops the drawing thread."""

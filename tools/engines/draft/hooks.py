@@ -27,6 +27,7 @@ class Hooked(Design):
         super().__init__(stage, refs, copy)
         s, u = stage, self.u
         self.inner = inner(stage, refs, copy)
+        self.end_start = self.inner.end_start
         beats = max(1, round(min(clamp(0.2 * self.D, 0.9, 1.6), self.D / 3) / s.beat))  # whole beats, as cuts are
         self.hook_frames = round(beats * s.beat * self.fps)
         self.end_of_opening = max(self.inner.opening, 2 * beats * s.beat)  # the original plays at most twice as fast
