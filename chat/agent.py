@@ -60,6 +60,9 @@ generate it anew on the model (at its price); its variations are drawn over its 
 several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts") call
 generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
 revise_video with `channel`. Use list_creatives to open the campaign library.
+A voice-over is off unless the user asks for one (its words in the brief are enough: pass them on in the prompt).
+To change the latest video's sound ("change the voice-over to ...", "voice-over: ...", "no voice", "female voice",
+"use Ava", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -145,6 +148,37 @@ def _fields(names: tuple[str, ...]) -> dict[str, Any]:
     return {name: (VideoRequest.model_fields[name].annotation, VideoRequest.model_fields[name]) for name in names}
 
 
+# The sound's fields, described for the model: set only from what the user said.
+SOUND: dict[str, Any] = {
+    "voice": (
+        str | None,
+        Field(
+            default=None,
+            description="The voice-over's voice, only when the user asks for one: 'none' for no voice-over ('no "
+            "voice'), 'female' or 'male' ('a female voice'), or a voice's name ('use Ava').",
+        ),
+    ),
+    "script": (
+        str | None,
+        Field(
+            default=None,
+            description="The words the voice-over speaks, exactly as the user wrote them ('change the voice-over to "
+            "...', 'voice-over: ...'); only when the user gives them. Giving words turns the voice-over on.",
+        ),
+    ),
+    "captions": (
+        bool | None,
+        Field(
+            default=None,
+            description="False when the user says 'no captions' or 'no subtitles', true when they ask for them back. "
+            "Captions show the voice-over's words; they are on whenever there is a voice-over.",
+        ),
+    ),
+    "music": (
+        bool | None,
+        Field(default=None, description="False when the user says 'no music', true when they ask for music back."),
+    ),
+}
 REFRAME = Field(
     default=True,
     description="For a video made on a paid model: reframe its footage to the new format, free and at once "
@@ -155,6 +189,7 @@ REFRAME = Field(
 GenerateArgs = create_model(
     "GenerateArgs",
     **_fields(_ASKED),
+    **SOUND,
     reference_urls=(list[str], Field(default_factory=list, description="Image URLs the user pasted.")),
     channels=(
         list[str],
@@ -169,6 +204,7 @@ GenerateArgs = create_model(
 ReviseArgs = create_model(
     "ReviseArgs",
     **_fields(CHANGES),
+    **SOUND,
     copy=(
         AdCopy | None,
         Field(default=None, description="Only the on-screen words that change; an empty field removes its words."),
@@ -298,7 +334,8 @@ async def revise_video(
     runtime: Runtime, use_attachments: bool = False, channel: str | None = None, reframe: bool = True, **changes: Any
 ) -> Result:
     """Make a new version of this conversation's latest video with some changes (format, length, model,
-    resolution, sound, on-screen words, images); everything else stays the same."""
+    resolution, sound, on-screen words, images, the voice-over's words or voice, captions, music); everything
+    else stays the same."""
     ctx = runtime.context
     changed = {k: v for k, v in changes.items() if v is not None}
     if isinstance(copy := changed.get("copy"), AdCopy):
@@ -332,7 +369,7 @@ async def revise_video(
                 Outcome(),
             )
     if not changed:
-        said = "Say what to change: a format (square, 9:16), a length, the words on screen or a model."
+        said = "Say what to change: a format (square, 9:16), a length, the words on screen, the voice-over or a model."
         return " ".join(n for n in (notes, said) if n), Outcome()
     if latest is None:
         return _NOTHING_YET, Outcome()

@@ -1,0 +1,123 @@
+"""A video's sound changed in words: "change the voice-over to ...", "voice-over: ...", "no voice", "female
+voice", "use Ava", "no captions", "no music" (and their way back: "with captions", "add music"). Each gives the
+revise request's sound fields (`voice`, `script`, `captions`, `music`). A first brief keeps these words in its
+prompt instead: the brief reader reads them there.
+
+`voice_names` are the voices' ids and names (`Studio.models.voices()`), so "use Ava" picks that voice."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+NO_VOICE = "none"  # the request's `voice` for no voice-over
+_VOICE_OVER = r"(?:voice[\s-]?overs?|voiceovers?|narration|narrator|script)"
+_VOICE = r"(?:voice(?:[\s-]?over)?|voiceover|narration|narrator)"
+# "change the voice-over to ...", "voice-over: ...", "the voice-over should say ...": the words spoken
+_SCRIPT = re.compile(
+    rf"^(?:please\s+)?(?:(?:change|make|set|update|replace|rewrite|switch)\s+(?:the\s+)?{_VOICE_OVER}\s+"
+    rf"(?:to\s+say|to\s+read|so\s+it\s+says|to|as|into|with|=|:)|(?:the\s+)?{_VOICE_OVER}\s*[:=]"
+    rf"|(?:the\s+|a\s+)?{_VOICE_OVER}\s+(?:should\s+(?:say|read|be)|says|now\s+says|is\s+now|that\s+says))"
+    r"\s*(.+?)\s*$",
+    re.I | re.S,
+)
+_OFF = r"(?:no|without(?:\s+(?:a|the|any))?|(?:remove|drop|delete|cut|lose|mute|hide|kill)\s+(?:the|its)|turn\s+off\s+(?:the|its))"
+_ON = r"(?:with(?:\s+(?:a|the))?|add(?:\s+(?:a|the|some))?|turn\s+on\s+(?:the|its)|bring\s+back\s+(?:the|its)|put\s+back\s+(?:the|its))"
+_CAPTIONS = r"(?:captions?|subtitles?|subs)"
+_MUSIC = r"(?:(?:background\s+)?music|(?:the\s+)?soundtrack)"
+_GENDER = {"female": "female", "woman": "female", "women": "female", "male": "male", "man": "male", "men": "male"}
+_GENDERED = rf"(?:a\s+|the\s+)?(female|male|wom[ae]n(?:'?s)?|m[ae]n(?:'?s)?)\s+{_VOICE}"
+_TOGGLES: tuple[tuple[re.Pattern[str], dict[str, Any]], ...] = (
+    (re.compile(rf"\b{_OFF}\s+{_VOICE}\b|\b{_VOICE}\s+off\b", re.I), {"voice": NO_VOICE}),
+    (re.compile(rf"\b{_OFF}\s+{_CAPTIONS}\b|\b{_CAPTIONS}\s+off\b", re.I), {"captions": False}),
+    (re.compile(rf"\b{_ON}\s+{_CAPTIONS}\b|\b{_CAPTIONS}\s+on\b", re.I), {"captions": True}),
+    (re.compile(rf"\b{_OFF}\s+{_MUSIC}\b|\bmusic\s+off\b", re.I), {"music": False}),
+    (re.compile(rf"\b{_ON}\s+{_MUSIC}\b|\bmusic\s+on\b", re.I), {"music": True}),
+)
+# What may surround sound words in a message that changes only the sound: "now with a female voice please".
+_FILLER = re.compile(
+    r"\b(?:please|pls|now|ok|okay|so|then|just|also|and|but|instead|again|make|it|that|this|one|the|a|an|use|try|"
+    r"with|give|me|us|same|video|version|change|switch|to|for|i|want|would|like|can|could|you|let'?s|have|do|"
+    r"of|last|latest|voice)\b|[\s,.;!?]+",
+    re.I,
+)
+
+
+def script_change(text: str, voice_names: Sequence[str] = ()) -> dict[str, Any] | None:
+    """The sound fields a "change the voice-over to ..." message gives: the new words (`script`), or, when the
+    words name a voice ("change the voice-over to a female voice", "... to Ava"), that voice; None for another
+    message."""
+    m = _SCRIPT.match(text.strip())
+    if not m:
+        return None
+    said = _said(m.group(1))
+    if not said:
+        return None
+    if voice := _voice_named(said, voice_names, whole=True):
+        return {"voice": voice}
+    return {"script": said}
+
+
+def sound_changes(text: str, voice_names: Sequence[str] = ()) -> tuple[dict[str, Any], str]:
+    """The sound fields a message changes ("no music", "female voice", "use Ava", "no captions") and the rest of
+    the message once their words are taken out."""
+    changes: dict[str, Any] = {}
+    rest = text
+    for pattern, change in _TOGGLES:
+        if pattern.search(rest):
+            changes.update(change)
+            rest = pattern.sub(" ", rest)
+    if "voice" not in changes and (found := _voice_in(rest, voice_names)):
+        changes["voice"], rest = found
+    return changes, re.sub(r"\s+", " ", rest).strip()
+
+
+def only_filler(text: str) -> bool:
+    """Whether what is left of a message is only the words around a change ("now", "make it", "please")."""
+    return not _FILLER.sub("", text)
+
+
+def _voice_in(text: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
+    """A voice asked for in a message: "female voice", "a man's voice", "use Ava", "Ava's voice", "change the
+    voice to Ava"; with the message's rest."""
+    if m := re.search(rf"\b{_GENDERED}\b", text, re.I):
+        return _GENDER[m.group(1).lower().replace("'", "").removesuffix("s")], text[: m.start()] + " " + text[m.end() :]
+    if m := re.search(rf"\bvoice\s+to\s+(?:a\s+)?(female|male)\b", text, re.I):
+        return m.group(1).lower(), text[: m.start()] + " " + text[m.end() :]
+    names = "|".join(re.escape(n) for n in sorted(voice_names, key=len, reverse=True) if n)
+    if not names:
+        return None
+    m = re.search(
+        rf"\b(?:(?:use|try|switch\s+to|with)\s+(?:the\s+)?({names})(?:'s)?(?:\s+{_VOICE})?"
+        rf"|(?:the\s+)?({names})(?:'s)?\s+{_VOICE}|{_VOICE}\s*(?:[:=]|to)\s*({names}))\b",
+        text,
+        re.I,
+    )
+    if not m:
+        return None
+    said = next(g for g in m.groups() if g)
+    return _canonical(said, voice_names), text[: m.start()] + " " + text[m.end() :]
+
+
+def _voice_named(said: str, voice_names: Sequence[str], whole: bool) -> str | None:
+    """The voice the words are, all of them: "a female voice", "Ava", "Ava's voice"."""
+    found = _voice_in(said, voice_names) or _bare_name(said, voice_names)
+    return found[0] if found and (not whole or only_filler(found[1])) else None
+
+
+def _bare_name(said: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
+    name = said.strip().removesuffix("'s").strip()
+    return (_canonical(name, voice_names), "") if any(n.lower() == name.lower() for n in voice_names) else None
+
+
+def _canonical(said: str, voice_names: Sequence[str]) -> str:
+    return next((n for n in voice_names if n.lower() == said.lower()), said)
+
+
+def _said(raw: str) -> str:
+    """The words given: quoted text exactly as written, else without quotes around it."""
+    raw = raw.strip()
+    if quoted := re.fullmatch(r"\"([^\"]+)\"|“([^”]+)”|'([^']+)'|‘([^’]+)’", raw, re.S):
+        return next(g for g in quoted.groups() if g is not None).strip()
+    return raw.strip("\"“”").strip()
