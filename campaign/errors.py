@@ -68,6 +68,12 @@ class FinishingFailed(ClapboardError):
     stage = "finishing"
 
 
+class VoiceFailed(ClapboardError):
+    """The voice-over could not be spoken (the offline voice, or a premium voice on Replicate)."""
+
+    stage = "voice"
+
+
 def out_of_space(exc: BaseException | None) -> StorageFailed | None:
     """The error to show when `exc`, or an error it came from, is a full disk or quota (ENOSPC, EDQUOT): the
     server's trouble, never the user's request or images."""

@@ -81,8 +81,20 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument("--refine", action=argparse.BooleanOptionalAction, default=None,
                      help="rewrite the brief for the model (default: on for paid models)")  # fmt: skip
     gen.add_argument("--audio", action=argparse.BooleanOptionalAction, default=None, help="sound, where offered")
+    sound = gen.add_argument_group("voice-over, captions and music", "off unless asked for (a voice-over); on (music)")
+    voice = sound.add_mutually_exclusive_group()
+    voice.add_argument("--voice", metavar="NAME", help='a voice-over by this voice (`clapboard voices`), or "female", '
+                       '"male", "on" for the brand kit\'s default')  # fmt: skip
+    voice.add_argument("--no-voice", dest="voice", action="store_const", const="none", help="no voice-over")
+    sound.add_argument("--script", metavar="TEXT", help="the voice-over's words (default: written from the brief)")
+    sound.add_argument("--no-captions", dest="captions", action="store_false", default=None,
+                       help="no captions of the voice-over")  # fmt: skip
+    sound.add_argument("--no-music", dest="music", action="store_false", default=None, help="no music bed")
     gen.add_argument("--yes", action="store_true", help="accept the price of a paid model without asking")
     gen.add_argument("--json", action="store_true", help="print the creative as one JSON object")
+
+    voices = sub.add_parser("voices", help="list the voice-over voices with their price, licence and availability")
+    voices.add_argument("--json", action="store_true")
 
     jobs = sub.add_parser(
         "jobs", parents=[acting], help="list jobs, newest first: the queue and what became of each request"
@@ -310,15 +322,35 @@ async def _models(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _voices(args: argparse.Namespace) -> int:
+    """Every voice: engine, gender, price per 1,000 characters, licence and whether it can speak here now; it
+    needs no database."""
+    from tools.studio.models import Models
+
+    views = Models.configured(Settings()).voices()
+    if args.json:
+        print(json.dumps([v.model_dump() for v in views], indent=2))
+        return 0
+    rows = [("voice", "name", "engine", "gender", "per 1k chars", "licence", "status")]
+    for v in views:
+        price = f"${v.usd_per_1k_chars:.3f}" if v.usd_per_1k_chars else "free"
+        status = "available" if v.available else "needs REPLICATE_API_TOKEN"
+        rows.append((v.id, v.name, v.engine, v.gender, price, v.licence, status))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[-1])
+    return 0
+
+
 def _request_fields(args: argparse.Namespace, model_names: list[str]) -> dict[str, Any]:
     """The flags, completed by what the prompt itself says ("6 second vertical", a model, a template, URLs)."""
     from tools.studio.brief import read_options
 
     flags = {"prompt", "model", "duration_s", "aspect", "resolution", "fps", "template", "references",
-             "campaign", "title", "refine", "audio"}  # fmt: skip
+             "campaign", "title", "refine", "audio", "voice", "script", "captions", "music"}  # fmt: skip
     given = {k: v for k, v in vars(args).items() if k in flags and v is not None}
     given["copy"] = {k.removeprefix("copy_"): v for k, v in vars(args).items() if k.startswith("copy_") and v}
-    said = read_options(args.prompt, model_names).args()
+    said = {k: v for k, v in read_options(args.prompt, model_names).args().items() if k not in ("mood", "broadcast")}
     given["references"] = [*given.get("references", []), *said.pop("reference_urls", [])]
     given["prompt"] = said.pop("prompt") or args.prompt
     for key, value in said.items():
@@ -354,9 +386,11 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
             f"Prompt sent to the model ({submitted.refine_method}):\n{submitted.prompt_sent}\n",
             file=sys.stderr,
         )
-    if submitted.needs_confirmation and not await _approved(
-        studio, actor, submitted.job_id, f"{submitted.model_name} costs about ${submitted.estimated_cost_usd:.2f}"
-    ):
+    voiced = f" with {submitted.voice_name}'s voice-over" if submitted.voice_cost_usd else ""
+    price = f"{submitted.model_name}{voiced} costs about ${submitted.estimated_cost_usd:.2f}"
+    if submitted.sound.script and not args.json:
+        print(f"Voice-over ({submitted.voice_name}): {submitted.sound.script.text()}\n", file=sys.stderr)
+    if submitted.needs_confirmation and not await _approved(studio, actor, submitted.job_id, price):
         return EXIT_USAGE
     job = await studio.jobs.wait(actor, submitted.job_id)
     while job.status == JobStatus.awaiting_confirmation:  # the approved model failed; the next one is paid
@@ -384,6 +418,14 @@ def _print_creative(creative: CreativeView, as_json: bool) -> None:
     )
     if creative.footage_url:
         print(f"footage: {creative.footage_url}")
+    if sound := creative.sound:
+        print(f"voice-over: {sound.voice or 'none'}; music: {sound.music or 'none'}")
+        if sound.lufs is not None:
+            peak = f", true peak {sound.true_peak_dbtp:.1f} dBTP" if sound.true_peak_dbtp is not None else ""
+            print(f"loudness: {sound.lufs:.1f} LUFS (target {sound.target_lufs or 0:g}){peak}")
+    for kind, url in (("SRT", creative.captions_srt_url), ("VTT", creative.captions_vtt_url)):
+        if url:
+            print(f"captions ({kind}): {url}")
     if creative.notice:
         print(creative.notice)
 
@@ -561,6 +603,7 @@ def _command(fn: Any) -> Any:
 
 _COMMANDS = {
     "models": _models,
+    "voices": _voices,
     "generate": _command(_generate),
     "jobs": _command(_jobs),
     "worker": _command(_worker),

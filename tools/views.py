@@ -13,6 +13,7 @@ from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
 from tools.jobs.spec import JobSpec
+from tools.sound.speech import CreativeSound
 
 
 class CreativeView(BaseModel):
@@ -50,6 +51,9 @@ class CreativeView(BaseModel):
     made_by: str | None  # who asked for it, and who approved its price (paid models)
     confirmed_by: str | None
     brand_version: BrandVersion | None  # the brand kit versions it followed (none: no kit was set)
+    sound: CreativeSound | None  # its voice-over, music bed and loudness measured (none: silent, made before)
+    captions_srt_url: str | None  # saves its voice-over's captions as "<title>-<format>.srt" (none: no captions)
+    captions_vtt_url: str | None  # the same as WebVTT
     created_at: str
 
     @classmethod
@@ -69,9 +73,20 @@ class CreativeView(BaseModel):
                 "footage_url": storage.url(c.footage_key, download=download_name(c.title, "footage"))
                 if c.footage_key
                 else None,
+                **_captions(c, storage),
                 "created_at": c.created_at.isoformat(),
             }
         )
+
+
+def _captions(c: Creative, storage: BlobStorage) -> dict[str, str | None]:
+    """Download links of a creative's caption files, named after the video ("Sneaker ad-9x16.srt")."""
+    sound = CreativeSound.model_validate(c.sound) if c.sound else CreativeSound()
+    name = download_name(c.title, c.aspect).removesuffix(".mp4")
+    return {
+        "captions_srt_url": storage.url(sound.srt_key, download=f"{name}.srt") if sound.srt_key else None,
+        "captions_vtt_url": storage.url(sound.vtt_key, download=f"{name}.vtt") if sound.vtt_key else None,
+    }
 
 
 class CampaignView(BaseModel):

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from tools.brief.sound import without_sound
 from tools.catalog import MODEL_MENTIONS
 
 # Quoted text: "...", “...”, «...» and '...' (not an apostrophe: "it's", "runners' shoes").
@@ -63,9 +64,9 @@ _MENTIONS = re.compile(
 
 
 def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
-    """The brief without `key=value` options, URLs, its campaign, confidentiality markers and the models it names
-    (`model_names`, the catalog's, and the mentions the catalog knows of), except inside quotes: quoted text is
-    the ad's own words ("The Dream Machine")."""
+    """The brief without `key=value` options, URLs, its campaign, confidentiality markers, the models it names
+    (`model_names`, the catalog's, and the mentions the catalog knows of) and what it asks of the sound ("with a
+    voice-over", "no music"), except inside quotes: quoted text is the ad's own words ("The Dream Machine")."""
     text = URL.sub(" ", OPTION.sub(" ", brief or ""))
     text = _CONFIDENTIAL.sub(" ", _CAMPAIGN.sub(" ", text))
     out, at = [], 0
@@ -76,6 +77,7 @@ def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
 
 
 def _without_models(text: str, model_names: Sequence[str]) -> str:
+    text = without_sound(text)
     for pattern in _model_patterns(tuple(model_names)):
         text = pattern.sub(" ", text)
     return _MENTIONS.sub(" ", text)

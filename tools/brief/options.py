@@ -1,6 +1,7 @@
 """The options a brief's words ask for besides what the video shows: its length ("8s", "ten seconds", "half a
-minute"), format ("9:16", "vertical", a channel's), resolution, model, template, campaign, sound and image URLs,
-and `key=value` options, which win. Read, not checked: the catalog says what a model allows."""
+minute"), format ("9:16", "vertical", a channel's), resolution, model, template, campaign, the model's own sound,
+the voice-over, captions, music and loudness (tools/brief/sound.py), image URLs, and `key=value` options, which win.
+Read, not checked: the catalog says what a model allows."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.brief.instructions import OPTION, URL, campaign_named
+from tools.brief.sound import read_sound
 from tools.brief.templates import TEMPLATES
 from tools.channels import format_named
 
@@ -33,10 +35,9 @@ _TIMES_RATIO = re.compile(r"\b(16x9|9x16|1x1|4x5)\b", re.I)
 # "on sora-9", "with veo4", "using kling-v3": a model-like name the catalog may not know (it then says so)
 _MODEL_LIKE = re.compile(r"\b(?:on|with|using|via|model)\s+([a-z]+(?:-[a-z]+)*-?v?\d[\w.-]*)", re.I)
 _RESOLUTION = re.compile(r"\b(480p|720p|768p|1080p)\b", re.I)
-_NO_AUDIO = re.compile(
-    r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound|music)\b|\bsilent\b|\bmuted?\b", re.I
-)
-_AUDIO = re.compile(r"\b(?:with|add|turn\s+on\s+the)\s+(?:audio|sound|music)\b", re.I)
+# The model's own sound; music, the voice-over and captions are the mix's, read apart (tools/brief/sound.py).
+_NO_AUDIO = re.compile(r"\b(?:no|without|turn\s+off\s+the|mute\s+the)\s+(?:audio|sound)\b|\bsilent\b|\bmuted?\b", re.I)
+_AUDIO = re.compile(r"\b(?:with|add|turn\s+on\s+the)\s+(?:audio|sound)\b", re.I)
 
 
 class Options(BaseModel):
@@ -52,6 +53,13 @@ class Options(BaseModel):
     template: str | None = Field(default=None, description="The template named, by its name.")
     campaign: str | None = None
     audio: bool | None = Field(default=None, description="False for no sound, True for sound asked for.")
+    voice: str | None = Field(
+        default=None, description='The voice-over: "none", "on" (the default voice), "female", "male" or a voice.'
+    )
+    captions: bool | None = None
+    music: bool | None = None
+    mood: str | None = Field(default=None, description="The music's mood: upbeat, calm or dramatic.")
+    broadcast: bool | None = Field(default=None, description="True for broadcast loudness (TV, -23 LUFS).")
     prompt: str = Field(default="", description="The brief without `key=value` options and URLs.")
 
     def args(self) -> dict[str, Any]:
@@ -89,6 +97,9 @@ def read_options(text: str, model_names: Sequence[str]) -> Options:
         read.audio = False
     elif _AUDIO.search(brief):
         read.audio = True
+    sound = read_sound(brief)
+    read.voice, read.captions, read.music = sound.voice, sound.captions, sound.music
+    read.mood, read.broadcast = sound.mood, sound.broadcast
     return read
 
 

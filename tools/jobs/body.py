@@ -39,6 +39,7 @@ from campaign.errors import (
     NotFound,
     ProviderFailed,
     ProviderUnreachable,
+    VoiceFailed,
     out_of_space,
 )
 from campaign.models import Creative, Job, JobStatus, new_id
@@ -47,15 +48,21 @@ from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
 from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
+from tools.engines.replicate.client import make_client
 from tools.finish.compose import Finished, finish, finish_footage
 from tools.finish.formats import finish_format
 from tools.finish.reframe import output_size
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
+from tools.jobs.soundfiles import SoundKeys, store_sound, stored_speech
 from tools.jobs.spec import JobSpec
+from tools.jobs.voiceover import voice_cost_of, voice_of
 from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
+from tools.sound.offline import speak_offline
+from tools.sound.premium import speak_premium
+from tools.sound.speech import CreativeSound, Speech
 from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
@@ -63,6 +70,7 @@ log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 1.0
 FOOTAGE_SHARE = 0.9  # of a paid job's progress: the model's footage; the rest is finishing the ad over it
 FINISHING_NOTE = "Drawing the words over the footage"
+VOICE_HINT = "No video was made, so nothing was charged for one. Try again, or ask for it without a voice-over."
 FINISHING_HINT = (
     "The model's video was made and paid for once; nothing more was charged. Tell whoever runs Clapboard, with the "
     "job's id, before asking for it again."
@@ -96,18 +104,35 @@ class Made:
     aspect: str
     video: Path
     footage: Path | None
-    finish: Callable[[], Awaitable[str]] | None  # draws the ad over the footage; says how it follows the kit
+    finish: Callable[[], Awaitable[Finished]] | None  # draws the ad over the footage (how it follows the kit, the mix)
     outcome: RenderOutcome
     notice: str  # how the request was met (fallbacks, adapted options)
     said: str  # how it was made, first in the "ready" message
+    speech: Speech | None = None  # the voice-over it was made with
+    voice_cost_usd: float = 0.0  # what that voice-over cost (nothing when reused or offline)
 
 
-def _footage_job(job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int) -> RenderJob:
-    """What the finisher draws over footage kept beside another creative: this job's words, kit and variation."""
+def _footage_job(
+    job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int, speech: Speech | None
+) -> RenderJob:
+    """What the finisher draws over footage kept beside another creative: this job's words, kit, variation and
+    sound (the original's voice-over)."""
     return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
                      duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
                      height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
-                     audio=spec.audio, variant=spec.variant, brand=spec.brand)  # fmt: skip
+                     audio=spec.audio, variant=spec.variant, brand=spec.brand, sound=spec.sound,
+                     speech=speech)  # fmt: skip
+
+
+def _sound_of(speech: Speech | None, mixed: CreativeSound | None, files: SoundKeys) -> CreativeSound | None:
+    """What is stored of a creative's sound: its voice-over's timed lines and files, and what the engine or the
+    finisher mixed (the bed, the loudness measured); None for a silent video without a voice-over."""
+    if speech is None:
+        return mixed
+    return (mixed or CreativeSound()).model_copy(
+        update={"voice": speech.voice or None, "lines": speech.lines, "voice_key": files.voice_key,
+                "srt_key": files.srt_key, "vtt_key": files.vtt_key}
+    )  # fmt: skip
 
 
 def over_footage(aspect: str, width: int, height: int) -> tuple[int, int, bool]:
@@ -219,16 +244,20 @@ class JobBody:
         creative_id = new_id()
         prefix = f"creatives/{creative_id}"
         footage_key: str | None = None  # stored once the ad is finished: a runner killed before leaves none behind
+        files = SoundKeys()
         try:
-            finished = await made.finish() if made.finish is not None else ""
+            result = await made.finish() if made.finish is not None else None
             footage_key = await store_footage(self.storage, prefix, made.footage) if made.footage else None
+            if made.speech is not None:
+                files = await store_sound(self.storage, prefix, made.speech, spec.sound.captions)
             stored = await store_output(self.storage, prefix, made.video, workdir)
         except BaseException:
-            if footage_key:
-                await asyncio.shield(self._delete(footage_key))
+            await asyncio.shield(self._delete(*[k for k in (footage_key, *files.keys()) if k]))
             raise
-        keys = [k for k in (stored.file_key, stored.poster_key, footage_key) if k]
+        keys = [k for k in (stored.file_key, stored.poster_key, footage_key, *files.keys()) if k]
         info, outcome = stored.info, made.outcome
+        finished = result.notice if result else ""
+        sound = _sound_of(made.speech, result.sound if result else outcome.sound, files)
         said = join_notices(made.notice or job.notice, outcome.notice, finished)  # the engine's own word comes last
         mine = Creative(
             id=creative_id,
@@ -252,13 +281,14 @@ class JobBody:
             copy=spec.copy.given(),
             set_id=spec.set_id,
             estimated_cost_usd=job.estimated_cost_usd,
-            actual_cost_usd=outcome.actual_cost_usd if outcome.actual_cost_usd is not None else 0.0,
+            actual_cost_usd=(outcome.actual_cost_usd or 0.0) + made.voice_cost_usd,
             provider_job_id=outcome.provider_job_id,
             predict_time_s=outcome.predict_time_s,
             notice=said or None,
             made_by=job.submitted_by,
             confirmed_by=job.confirmed_by,
             brand_version=spec.brand_version.model_dump() if spec.brand_version else None,
+            sound=sound.model_dump(mode="json") if sound else None,
         )
         try:
             creative = await self.store.add_creative(mine)
@@ -292,15 +322,48 @@ class JobBody:
         draft draws its own words and is the ad."""
         report = self._progress(job, spec, runner)
         hosted = self.catalog.get(spec.model).hosted
+        speech, voice_cost = await self._speech(job, spec, runner, report)
         resolved, outcome, raw, notice, render_job = await self._render_with_fallback(
-            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report
+            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report, speech
         )
         said = f"Made with {resolved.model.name}."
         if not resolved.model.hosted:  # a fallback to the draft: it drew the words itself
-            return Made(resolved.model, resolved.aspect, raw, None, None, outcome, notice, said)
+            return Made(resolved.model, resolved.aspect, raw, None, None, outcome, notice, said, speech, voice_cost)
         finished = workdir / "finished.mp4"
         finish = partial(self._finish, render_job, raw, finished, report, FOOTAGE_SHARE)
-        return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said)
+        return Made(resolved.model, resolved.aspect, finished, raw, finish, outcome, notice, said, speech, voice_cost)
+
+    async def _speech(self, job: Job, spec: JobSpec, runner: str, report: Progress) -> tuple[Speech | None, float]:
+        """The voice-over, spoken before anything is rendered (its words time the captions and the ducking), and
+        what it cost: offline in a worker thread, or by a premium voice on Replicate, whose prediction id is
+        committed on the job before it is waited for, so whoever runs the job next follows that one prediction.
+        Any failure is the voice's stage: no video was made, so nothing was charged for one."""
+        voice = voice_of(spec.sound)
+        script = spec.sound.script
+        if voice is None or script is None or not script.lines:
+            return None, 0.0
+        await report(0.0, f"Recording the voice-over ({voice.name})")
+        try:
+            if not voice.paid:
+                return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
+            speech = await speak_premium(make_client(self.settings), script, voice, spec.duration_s,
+                                         prediction_id=job.voice_prediction_id,
+                                         record=self._voice_recorder(job.id, runner))  # fmt: skip
+            return speech, voice.cost(script)
+        except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
+            if out_of_space(exc):
+                raise
+            if not isinstance(exc, ClapboardError):
+                log.exception("job %s: the voice-over failed", job.id)
+            said = exc.message if isinstance(exc, ClapboardError) else f"{voice.name} could not read the voice-over."
+            raise VoiceFailed(said, hint=VOICE_HINT) from exc
+
+    def _voice_recorder(self, job_id: str, runner: str) -> Callable[[str], Awaitable[None]]:
+        async def record(prediction_id: str) -> None:
+            if not await self.store.update_job(job_id, held_by=runner, voice_prediction_id=prediction_id):
+                raise LostJob(job_id)
+
+        return record
 
     async def _reframed(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
         """Another format or a variation of a paid video, free: its footage, in this job's format already, is
@@ -315,11 +378,14 @@ class JobBody:
         width, height, as_is = over_footage(spec.aspect, info.width, info.height)
         if not as_is:
             await report(0.0, f"Reframing the footage to {spec.aspect}")
-        render_job = _footage_job(job, spec, model, width, height)
+        sound = CreativeSound.model_validate(source.sound) if source.sound else None
+        speech = await stored_speech(self.storage, sound) if sound and sound.voice_key else None
+        render_job = _footage_job(job, spec, model, width, height, speech)
         finished = workdir / "finished.mp4"
         work = partial(self._finish, render_job, raw, finished, report, 0.0, finish if as_is else finish_format)
         said = footage_notice(model.name, source.title, as_is)
-        return Made(model, spec.aspect, finished, raw, work, RenderOutcome(actual_cost_usd=0.0), said, said)
+        outcome = RenderOutcome(actual_cost_usd=0.0)
+        return Made(model, spec.aspect, finished, raw, work, outcome, said, said, speech)
 
     async def _footage_source(self, job: Job, spec: JobSpec) -> Creative:
         """The creative whose footage a reframe job uses: one of the job's own team, with footage; InvalidRequest
@@ -348,14 +414,14 @@ class JobBody:
         return path
 
     async def _finish(self, render_job: RenderJob, footage: Path, dest: Path, report: Progress, start: float,
-                      work: Callable[..., Finished] = finish) -> str:  # fmt: skip
+                      work: Callable[..., Finished] = finish) -> Finished:  # fmt: skip
         """Draw the ad over the footage (the brief's words, the kit's logo, the end card, the sound) with `work`
-        (finish, or finish_format to reframe it in the same pass), and say how it follows the kit; any failure
-        is the finishing stage's, and the footage, paid for once, is never asked for again by this job."""
+        (finish, or finish_format to reframe it in the same pass): how it follows the kit and what it mixed; any
+        failure is the finishing stage's, and the footage, paid for once, is never asked for again by this job."""
         await report(start, FINISHING_NOTE)
         try:
             scaled = _scaled(report, start, 0.99)
-            return (await finish_footage(self.storage, render_job, footage, dest, scaled, work)).notice
+            return await finish_footage(self.storage, render_job, footage, dest, scaled, work)
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if isinstance(exc, FinishingFailed) or out_of_space(exc):
                 raise
@@ -372,7 +438,7 @@ class JobBody:
                 log.warning("could not delete %s", key)
 
     async def _render_with_fallback(
-        self, job: Job, spec: JobSpec, runner: str, workdir: Path, progress: Progress
+        self, job: Job, spec: JobSpec, runner: str, workdir: Path, progress: Progress, speech: Speech | None
     ) -> tuple[Resolved, RenderOutcome, Path, str, RenderJob]:
         """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
         notices: list[str] = []
@@ -386,7 +452,7 @@ class JobBody:
                 notices.append(skipped)
                 continue
             if model.id != spec.model and model.paid:
-                within = resolved.estimated_cost_usd <= job.estimated_cost_usd
+                within = resolved.estimated_cost_usd + voice_cost_of(spec.sound) <= job.estimated_cost_usd
                 if not (spec.auto_fallback and within):
                     raise FallbackOffer(resolved, notices)
             elif unreachable and not spec.auto_fallback:  # asked for a provider that is out: offer, not impose
@@ -403,6 +469,8 @@ class JobBody:
                 copy=spec.copy,
                 variant=spec.variant,
                 brand=spec.brand,
+                sound=spec.sound,
+                speech=speech,
                 references=spec.references,
                 prediction_id=job.provider_job_id if job.provider_model == model.id else None,
                 record_prediction=self._recorder(job.id, runner, model.id),
@@ -529,7 +597,7 @@ class JobBody:
             announce=announcement(offered, self.bus.id),
             spec=moved.model_dump(mode="json"),
             model=r.model.id,
-            estimated_cost_usd=r.estimated_cost_usd,
+            estimated_cost_usd=round(r.estimated_cost_usd + voice_cost_of(spec.sound), 4),
             confirmed_by=None,
             provider_job_id=None,
             provider_model=None,

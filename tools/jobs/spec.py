@@ -9,11 +9,14 @@ from campaign.models import Job, JobStatus
 from campaign.text import StorableText
 from tools.brand import BrandKit, BrandVersion
 from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
+from tools.brief.sound import read_sound, voice_names
 from tools.brief.variations import Variant
 from tools.engines.base import Reference
 from tools.sound.speech import SoundSpec
+from tools.sound.voices import find_voice
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
+MAX_SCRIPT_CHARS = 2000  # a minute's voice-over, and more
 
 
 class VideoRequest(BaseModel):
@@ -50,6 +53,20 @@ class VideoRequest(BaseModel):
         description="The words on screen; fields left empty are read from the brief's quoted text, labels, prices "
         "and product names.",
     )
+    voice: StorableText | None = Field(
+        default=None,
+        description='The voice-over: a voice\'s id or name (`clapboard voices`), "female" or "male", "on" for the '
+        'kit\'s default voice, "none" for no voice-over; unset: as the brief says (off unless it asks).',
+    )
+    script: StorableText | None = Field(
+        default=None,
+        max_length=MAX_SCRIPT_CHARS,
+        description="The voice-over's words, spoken as given (a voice-over is then on); unset: written from the brief.",
+    )
+    captions: StrictBool | None = Field(
+        default=None, description="Captions of the voice-over, burned in and as SRT/VTT files; on with a voice."
+    )
+    music: StrictBool | None = Field(default=None, description="The music bed under the voice; on unless false.")
 
     @field_validator("prompt")
     @classmethod
@@ -63,10 +80,13 @@ class VideoRequest(BaseModel):
 
     def options(self) -> Options:
         """What this request asks of the video, as a brief's options: the front end read them from the words
-        into these fields, so they are not read again."""
+        into these fields, so they are not read again. The sound the fields leave unset is what the words say of
+        it (a front end that passes only the prompt on still gets the voice-over it asked for)."""
         asked = self.model_dump(include={"prompt", "model", "duration_s", "aspect", "resolution", "template",
-                                         "campaign", "audio"})  # fmt: skip
-        return Options(**asked, reference_urls=[r for r in self.references if URL.match(r)])
+                                         "campaign", "audio", "voice", "captions", "music"})  # fmt: skip
+        said = read_sound(self.prompt, voice_names()).model_dump()
+        sound = {k: v if (v := asked.get(k)) is not None else said[k] for k in said}
+        return Options(**{**asked, **sound}, reference_urls=[r for r in self.references if URL.match(r)])
 
 
 class JobSpec(BaseModel):
@@ -126,6 +146,9 @@ class Submitted(BaseModel):
     replaces: str | None = None  # the price question it replaced (a change before the job started), canceled
     variation: str = ""  # what this variation changes from the original ("hook: the price first"); empty otherwise
     footage_of: str | None = None  # a reframe of this creative's footage: free, no model asked
+    sound: SoundSpec = Field(default_factory=SoundSpec)  # the voice-over and its script, captions, music
+    voice_name: str = ""  # who reads the voice-over ("" for none)
+    voice_cost_usd: float = 0.0  # what the voice-over costs, part of estimated_cost_usd
 
     @property
     def needs_confirmation(self) -> bool:
@@ -134,6 +157,7 @@ class Submitted(BaseModel):
     @classmethod
     def of(cls, job: Job, campaign: str, model_name: str) -> Submitted:
         spec = JobSpec.of(job)
+        voice = find_voice(spec.sound.voice) if spec.sound.voice else None
         return cls(
             job_id=job.id,
             status=JobStatus(job.status),
@@ -154,4 +178,7 @@ class Submitted(BaseModel):
             copy=spec.copy,
             variation=spec.variant.label,
             footage_of=spec.footage_of,
+            sound=spec.sound,
+            voice_name=voice.name if voice else "",
+            voice_cost_usd=voice.cost(spec.sound.script) if voice and spec.sound.script and not spec.footage_of else 0,
         )

@@ -13,6 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from campaign.errors import Conflict, InvalidRequest, NotFound
 from campaign.models import Job, JobStatus, new_id
@@ -31,9 +32,13 @@ from tools.jobs.body import event, footage_notice, over_footage
 from tools.jobs.events import EventBus
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
+from tools.jobs.voiceover import sound_for
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
 from tools.refine import LLM_TIMEOUT_S, as_written, fit_format, refine_brief
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 NOTHING_TO_SHOW = (
     "This draft has nothing of yours to show: no words for the screen and no photo, so it will be colour and "
@@ -59,13 +64,18 @@ class Submissions:
         return read_brief(request.prompt, self.catalog.names(), template=request.template, copy=request.copy,
                           title=request.title, options=request.options())  # fmt: skip
 
+    def _llm(self) -> BaseChatModel | None:
+        """The LLM that reads briefs and writes voice-over scripts; None offline (the rules write them)."""
+        if not self.settings.llm_key:
+            return None
+        return chat_model(self.settings, temperature=0.0, timeout_s=LLM_TIMEOUT_S)
+
     async def read_brief(self, request: VideoRequest) -> Brief:
         """The request's brief for a front end without an agent (the API, the CLI): with an LLM configured and no
         copy given, its copy is read by the LLM and checked against the brief (`Brief.notes` says what the check
         changed, and becomes part of the job's notice); else it is `brief_of`."""
-        if not self.settings.llm_key or request.copy.texts():
+        if (chat := self._llm()) is None or request.copy.texts():
             return self.brief_of(request)
-        chat = chat_model(self.settings, temperature=0.0, timeout_s=LLM_TIMEOUT_S)
         return await read_brief_llm(request.prompt, chat, self.catalog.names(), template=request.template,
                                     title=request.title, options=request.options())  # fmt: skip
 
@@ -139,8 +149,10 @@ class Submissions:
             )
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
-        note = join_notices(*notes)
-        estimate = resolved.estimated_cost_usd
+        sound = await sound_for(brief, script=request.script, kit=kit, duration_s=resolved.duration_s,
+                                premium=self.settings.replicate_api_token is not None, llm=self._llm())  # fmt: skip
+        note = join_notices(*notes, sound.notice)
+        estimate = round(resolved.estimated_cost_usd + sound.cost_usd, 4)  # the voice is billed to the same job
         brief = brief.titled(resolved.aspect)
         spec = JobSpec(
             prompt=request.prompt,
@@ -164,6 +176,7 @@ class Submissions:
             channel=channel,
             brand=kit,
             brand_version=kit_version,
+            sound=sound.spec,
         )
         status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
         campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)

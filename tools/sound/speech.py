@@ -42,13 +42,14 @@ class VoiceScript(BaseModel):
 class SoundSpec(BaseModel):
     """What a job asks of its sound. `voice` is a voice id (tools/sound/voices.py) or None for no voice-over;
     captions show the voice-over's words, so they need one; `mood` names the music bed's mood when the brief
-    asks for one ("upbeat", "calm")."""
+    asks for one ("upbeat", "calm"); `broadcast` asks for broadcast loudness (-23 LUFS in 16:9: "for TV")."""
 
     voice: str | None = None
     script: VoiceScript | None = None
     captions: bool = True
     music: bool = True
     mood: str | None = None
+    broadcast: bool = False
 
 
 class Word(BaseModel):

@@ -125,7 +125,7 @@ class Studio:
         backend = backend_for(body, server=server)
         submissions = Submissions(settings, store, catalog, intake, backend, bus)
         relay = Relay(settings.postgres_conninfo, bus, store, storage) if settings.postgres_conninfo else None
-        models = Models(catalog)
+        models = Models(catalog, premium=settings.replicate_api_token is not None)
         studio = cls(
             settings,
             store=store,

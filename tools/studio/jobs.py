@@ -62,6 +62,15 @@ def _none_asked(change: str, copy: AdCopy, pictures: bool, footage: bool) -> Inv
     )
 
 
+def _sound_kept(spec: JobSpec, changes: dict[str, Any]) -> dict[str, Any]:
+    """An earlier job's sound as request fields, kept by a new version: its voice ("none" for none), script,
+    captions and music. A new script for a video without a voice-over gives it one."""
+    sound = spec.sound
+    voice = sound.voice or ("on" if changes.get("script") else "none")
+    script = sound.script.text() if sound.script and sound.voice else None
+    return {"voice": voice, "script": script, "captions": sound.captions or not sound.voice, "music": sound.music}
+
+
 class PaidFormats(BaseModel):
     """Formats of a paid video made anew on its model instead of reframed, and what they would cost."""
 
@@ -202,15 +211,16 @@ class Jobs:
         idempotency_key: str | None = None,
         reframe: bool = True,
     ) -> Submitted:
-        """A new video from an earlier job's brief, references, template, copy and campaign, with `changes`
-        applied: model, duration_s, aspect, resolution, audio, references (stored keys), and `copy` (the copy
-        fields that change; an empty one is removed). Another model keeps the length, format and sound but takes
-        its own resolution. A `channel` ("youtube") makes the version for that channel: its format, its brief, in
-        the video's set. A version stays in its video's set and keeps its channel and, of a variation, its change. A
-        job still waiting for its price is replaced: only its asker or an admin may change it, and it is canceled,
-        never charged (`Submitted.replaces` names it). A paid video asked for in another format alone is reframed
-        from its footage, free and at once, unless `reframe` is False or the format is one footage is not reframed
-        to (4:3, 21:9: made anew on its model, at its price)."""
+        """A new video from an earlier job's brief, references, template, copy and campaign, with `changes` applied:
+        model, duration_s, aspect, resolution, audio, references (stored keys), `copy` (the copy fields that change;
+        an empty one is removed), and the sound: `script` (the voice-over's new words), `voice` (a voice, "female",
+        "male", or "none"), `captions` and `music` (False turns them off). Another model keeps the length, format
+        and sound but takes its own resolution. A `channel` ("youtube") makes the version for that channel: its
+        format, its brief, in the video's set. A version stays in its video's set and keeps its channel and, of a
+        variation, its change. A job still waiting for its price is replaced: only its asker or an admin may change
+        it, and it is canceled, never charged (`Submitted.replaces` names it). A paid video asked for in another
+        format alone is reframed from its footage, free and at once, unless `reframe` is False or the format is one
+        footage is not reframed to (4:3, 21:9: made anew on its model, at its price)."""
         changes = {k: v for k, v in changes.items() if v is not None}
         named = changes.pop("channel", None)
         job, request = await self._again(actor, job_id, changes)
@@ -471,7 +481,8 @@ class Jobs:
         spec = JobSpec.of(job)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         kept = {"model": job.model_used or job.model, "duration_s": spec.duration_s, "aspect": spec.aspect,
-                "audio": spec.audio, "references": [r.key for r in spec.references]}  # fmt: skip
+                "audio": spec.audio, "references": [r.key for r in spec.references],
+                **_sound_kept(spec, changes)}  # fmt: skip
         if "model" not in changes:
             kept["resolution"] = spec.resolution
         changed = {k: v for k, v in changes.items() if v is not None and k != "copy"}

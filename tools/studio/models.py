@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel
+
 from campaign.errors import ClapboardError, InvalidRequest
 from campaign.settings import Settings
 from tools.catalog import Catalog, ModelSpec, ModelView
 from tools.engines.registry import build_catalog, refresh
+from tools.sound.voices import VOICES
 
 if TYPE_CHECKING:
     from tools.jobs.spec import VideoRequest
@@ -18,16 +21,34 @@ if TYPE_CHECKING:
 AUTO = "auto"  # a chat setting left to the brief, the template or the model (the panel's "Auto")
 
 
-class Models:
-    """The catalog, read."""
+class VoiceView(BaseModel):
+    """A voice as `clapboard voices` and the chat's settings list it."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    id: str
+    name: str
+    gender: str
+    engine: str
+    usd_per_1k_chars: float
+    licence: str
+    about: str
+    available: bool  # usable here now: the offline voice always, a premium voice when Replicate is set up
+
+
+class Models:
+    """The catalog, read; and the voices (premium ones only with Replicate set up: `premium`)."""
+
+    def __init__(self, catalog: Catalog, *, premium: bool = False) -> None:
         self.catalog = catalog
+        self.premium = premium
 
     @classmethod
     def configured(cls, settings: Settings) -> Models:
         """The models these settings give, without opening a studio (`clapboard models` needs no database)."""
-        return cls(build_catalog(settings))
+        return cls(build_catalog(settings), premium=settings.replicate_api_token is not None)
+
+    def voices(self) -> list[VoiceView]:
+        """Every voice, with whether it can speak here now."""
+        return [VoiceView.model_validate({**v.model_dump(), "available": not v.paid or self.premium}) for v in VOICES]
 
     @classmethod
     async def refreshed(cls, settings: Settings) -> tuple[Models, list[str]]:

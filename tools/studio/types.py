@@ -24,9 +24,11 @@ from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
+from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
 from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
+from tools.studio.models import VoiceView
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, JobView, LibraryView
 
@@ -85,4 +87,8 @@ __all__ = [
     "read_ask",
     "untitled",
     "usd_text",
+    "CreativeSound",
+    "SoundSpec",
+    "VoiceScript",
+    "VoiceView",
 ]
