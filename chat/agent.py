@@ -62,7 +62,7 @@ generate_video once with `channels`; a follow-up about one of them ("make the Yo
 revise_video with `channel`. Use list_creatives to open the campaign library.
 A voice-over is off unless the user asks for one (its words in the brief are enough: pass them on in the prompt).
 To change the latest video's sound ("change the voice-over to ...", "voice-over: ...", "no voice", "female voice",
-"use Ava", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
+"use Hazel", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -141,7 +141,7 @@ Result = tuple[str, Outcome]
 
 # The tools' arguments are the request's own fields (one definition, one set of descriptions).
 _ASKED = ("prompt", "model", "duration_s", "aspect", "resolution", "template", "campaign", "audio", "refine", "copy")
-_KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
+_KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback", "voice", "captions", "music")
 
 
 def _fields(names: tuple[str, ...]) -> dict[str, Any]:
@@ -154,8 +154,9 @@ SOUND: dict[str, Any] = {
         str | None,
         Field(
             default=None,
-            description="The voice-over's voice, only when the user asks for one: 'none' for no voice-over ('no "
-            "voice'), 'female' or 'male' ('a female voice'), or a voice's name ('use Ava').",
+            description="The voice-over's voice, only when the user asks for one: 'on' for the default voice ('with "
+            "a voice-over'), 'none' for no voice-over ('no voice'), 'female' or 'male' ('a female voice'), or a "
+            "voice's name ('use Hazel').",
         ),
     ),
     "script": (
@@ -277,6 +278,7 @@ async def generate_video(
     defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
     if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
         defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
+    defaults = _unsaid(defaults, str(chosen.get("prompt") or ""))
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
     notes = ""
     if isinstance(copy := chosen.get("copy"), AdCopy) and copy.texts() and (said := _said(runtime)):
@@ -299,6 +301,15 @@ async def generate_video(
         return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key, brief=brief)]
 
     return _noted(await _started(submit, "Could not start the video"), notes)
+
+
+def _unsaid(defaults: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The settings' sound, but for what the brief's words say of it: "no voice" wins over a voice chosen in the
+    settings, "with music" over music switched off."""
+    if not prompt.strip():
+        return defaults
+    said = VideoRequest(prompt=prompt).options()
+    return {k: v for k, v in defaults.items() if k not in SOUND or getattr(said, k, None) is None}
 
 
 def _said(runtime: Runtime) -> str:
@@ -601,6 +612,8 @@ def describe_submission(s: Submitted) -> str:
         lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
+    if not s.needs_confirmation and s.sound.voice and s.sound.script:  # a paid job's price question shows it
+        lines.append(f"Voice-over by {s.voice_name or s.sound.voice}:\n> “{s.sound.script.text()}”")
     if s.prompt_sent != s.prompt:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
@@ -614,7 +627,9 @@ def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offlin
     """The agent graph for one chat model: the configured LLM, or (without a key, or when asked) the offline
     planner. Compile it once and pass a TurnContext with each turn."""
     model: BaseChatModel = (
-        OfflinePlanner(model_names=studio.models.names())
+        OfflinePlanner(
+            model_names=studio.models.names(), voice_names=[n for v in studio.models.voices() for n in (v.id, v.name)]
+        )
         if studio.offline or offline
         else studio.chat_model(temperature=0.2, timeout_s=60.0, streaming=True)
     )

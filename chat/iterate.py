@@ -6,30 +6,38 @@ on its model (at the price the button names, asked again like any paid job).
 
 A button makes its video the conversation's focus: "change the headline to ..." typed after "Edit text" changes
 that video, not merely the latest one. Under a price question, Edit text changes the words of the job before it
-starts: the job is replaced by one with the new words, and the price is asked again.
+starts: the job is replaced by one with the new words, and the price is asked again. Edit voice-over does the
+same for the words the voice-over speaks.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import chainlit as cl
 
 from chat.agent import describe_submission
 from chat.notify import (
+    VOICE_ACTION,
     confirm_actions,
     copy_lines,
     format_choice,
     generate_action,
     remove_confirm_actions,
     screen_words,
+    script_of,
+    spoken_text,
 )
+from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
 from tools.studio import Studio
 from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFormats, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
+ASK_WORDS_S = 600  # how long Edit voice-over waits for the new words
+_asking: set[asyncio.Task[None]] = set()  # Edit voice-over questions waiting for their answer
 
 
 def follow(submitted: list[Submitted], actor: Actor) -> None:
@@ -45,28 +53,34 @@ async def ask_prices(submitted: list[Submitted]) -> None:
     """The price question of each paid job, after the words that explain it, with the words it puts on screen;
     its button names the video. A job that replaced a price question (its words changed before it started)
     takes that question's buttons away."""
+    voices = services().studio.models.voices()
     for s in submitted:
         if s.replaces:
             await remove_confirm_actions(s.replaces)
         if s.needs_confirmation:
             instead = "The earlier price question is canceled: nothing was charged. " if s.replaces else ""
+            spoken = spoken_text(s, voices)
             await cl.Message(
                 content=f"{instead}Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?\n\n"
-                f"{screen_words(s.copy)}",
-                actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd),
+                f"{screen_words(s.copy)}" + (f"\n\n{spoken}" if spoken else ""),
+                actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd, script_of(s)),
             ).send()
 
 
-async def _act(
-    action: cl.Action, start: Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]], lead: str
-) -> None:
+Start = Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]]
+
+
+async def _act(action: cl.Action, start: Start, lead: str) -> None:
     """Run a button's request on its video as the session's actor, and show what started (or why not) before
     anything the jobs have to say."""
+    await _start(str(action.payload.get("job_id", "")), start, lead)
+
+
+async def _start(job_id: str, start: Start, lead: str) -> None:
     studio = services().studio
     actor = await session_actor()
     if actor is None:
         return
-    job_id = str(action.payload.get("job_id", ""))
     origin = f"chat:{cl.context.session.thread_id}"
     async with services().notifier.turn(cl.context.session.id):
         try:
@@ -222,3 +236,37 @@ async def use_model(action: cl.Action) -> None:
 
     await action.remove()
     await _act(action, start, "")
+
+
+@cl.action_callback(VOICE_ACTION)
+async def edit_voiceover(action: cl.Action) -> None:
+    """Edit voice-over under a price question: the chat asks for the new words (in a task of its own, so the
+    button's request returns at once while the question waits for the chat's box), then the waiting job is
+    replaced by one that speaks them, and the price is asked again."""
+    job_id, script = str(action.payload.get("job_id", "")), str(action.payload.get("script", ""))
+    task = asyncio.create_task(_new_words(job_id, script))
+    _asking.add(task)
+    task.add_done_callback(_asking.discard)
+
+
+async def _new_words(job_id: str, script: str) -> None:
+    asked = await cl.AskUserMessage(
+        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them: I'll ask the price "
+        "again with them.",
+        timeout=ASK_WORDS_S,
+    ).send()
+    try:
+        if asked is None:  # not answered in time: the question is gone, the job waits as it was
+            return
+        words = str(asked.get("output", "")).strip()
+        if not words or is_stop(words):
+            await cl.Message(content="The voice-over stays as it was.").send()
+            return
+
+        async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+            key = f"{asked['id']}:voice"
+            return [await studio.jobs.revise(actor, job_id, {"script": words}, origin=origin, idempotency_key=key)]
+
+        await _start(job_id, start, "")
+    finally:
+        await cl.context.emitter.task_end()  # the question ends in Chainlit's "working" state: nothing is left

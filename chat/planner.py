@@ -233,7 +233,7 @@ def plan(
     """Turn one user message into a tool call, or into an answer when no tool fits. `attached` names the images
     that came with it; `pending` is the brief of a clarifying question the previous answer asked, `priced` that
     the previous answer was a paid video's price (approved with its button); `voice_names` the voices' ids and
-    names ("use Ava")."""
+    names ("use Hazel")."""
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()

@@ -1,9 +1,9 @@
 """A video's sound changed in words: "change the voice-over to ...", "voice-over: ...", "no voice", "female
-voice", "use Ava", "no captions", "no music" (and their way back: "with captions", "add music"). Each gives the
-revise request's sound fields (`voice`, `script`, `captions`, `music`). A first brief keeps these words in its
-prompt instead: the brief reader reads them there.
+voice", "use Hazel", "no captions", "no music" (and their way back: "with a voice-over", "with captions", "add
+music"). Each gives the revise request's sound fields (`voice`, `script`, `captions`, `music`). A first brief
+keeps these words in its prompt instead: the brief reader reads them there.
 
-`voice_names` are the voices' ids and names (`Studio.models.voices()`), so "use Ava" picks that voice."""
+`voice_names` are the voices' ids and names (`Studio.models.voices()`), so "use Hazel" picks that voice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-NO_VOICE = "none"  # the request's `voice` for no voice-over
+NO_VOICE, DEFAULT_VOICE = "none", "on"  # the request's `voice` for no voice-over, and for the kit's default voice
 _VOICE_OVER = r"(?:voice[\s-]?overs?|voiceovers?|narration|narrator|script)"
 _VOICE = r"(?:voice(?:[\s-]?over)?|voiceover|narration|narrator)"
 # "change the voice-over to ...", "voice-over: ...", "the voice-over should say ...": the words spoken
@@ -22,14 +22,18 @@ _SCRIPT = re.compile(
     r"\s*(.+?)\s*$",
     re.I | re.S,
 )
-_OFF = r"(?:no|without(?:\s+(?:a|the|any))?|(?:remove|drop|delete|cut|lose|mute|hide|kill)\s+(?:the|its)|turn\s+off\s+(?:the|its))"
-_ON = r"(?:with(?:\s+(?:a|the))?|add(?:\s+(?:a|the|some))?|turn\s+on\s+(?:the|its)|bring\s+back\s+(?:the|its)|put\s+back\s+(?:the|its))"
+_OFF = (
+    r"(?:no|without(?:\s+(?:a|the|any))?|(?:remove|drop|delete|cut|lose|mute|hide|kill)\s+(?:the|its)"
+    r"|turn\s+off\s+(?:the|its))"
+)
+_ON = r"(?:with(?:\s+(?:a|the))?|add(?:\s+(?:a|the|some))?|(?:turn\s+on|bring\s+back|put\s+back)\s+(?:the|its))"
 _CAPTIONS = r"(?:captions?|subtitles?|subs)"
 _MUSIC = r"(?:(?:background\s+)?music|(?:the\s+)?soundtrack)"
 _GENDER = {"female": "female", "woman": "female", "women": "female", "male": "male", "man": "male", "men": "male"}
 _GENDERED = rf"(?:a\s+|the\s+)?(female|male|wom[ae]n(?:'?s)?|m[ae]n(?:'?s)?)\s+{_VOICE}"
 _TOGGLES: tuple[tuple[re.Pattern[str], dict[str, Any]], ...] = (
     (re.compile(rf"\b{_OFF}\s+{_VOICE}\b|\b{_VOICE}\s+off\b", re.I), {"voice": NO_VOICE}),
+    (re.compile(rf"\b{_ON}\s+{_VOICE}\b", re.I), {"voice": DEFAULT_VOICE}),
     (re.compile(rf"\b{_OFF}\s+{_CAPTIONS}\b|\b{_CAPTIONS}\s+off\b", re.I), {"captions": False}),
     (re.compile(rf"\b{_ON}\s+{_CAPTIONS}\b|\b{_CAPTIONS}\s+on\b", re.I), {"captions": True}),
     (re.compile(rf"\b{_OFF}\s+{_MUSIC}\b|\bmusic\s+off\b", re.I), {"music": False}),
@@ -46,7 +50,7 @@ _FILLER = re.compile(
 
 def script_change(text: str, voice_names: Sequence[str] = ()) -> dict[str, Any] | None:
     """The sound fields a "change the voice-over to ..." message gives: the new words (`script`), or, when the
-    words name a voice ("change the voice-over to a female voice", "... to Ava"), that voice; None for another
+    words name a voice ("change the voice-over to a female voice", "... to Hazel"), that voice; None for another
     message."""
     m = _SCRIPT.match(text.strip())
     if not m:
@@ -60,12 +64,12 @@ def script_change(text: str, voice_names: Sequence[str] = ()) -> dict[str, Any] 
 
 
 def sound_changes(text: str, voice_names: Sequence[str] = ()) -> tuple[dict[str, Any], str]:
-    """The sound fields a message changes ("no music", "female voice", "use Ava", "no captions") and the rest of
+    """The sound fields a message changes ("no music", "female voice", "use Hazel", "no captions") and the rest of
     the message once their words are taken out."""
     changes: dict[str, Any] = {}
     rest = text
     for pattern, change in _TOGGLES:
-        if pattern.search(rest):
+        if pattern.search(rest) and not set(change) & set(changes):
             changes.update(change)
             rest = pattern.sub(" ", rest)
     if "voice" not in changes and (found := _voice_in(rest, voice_names)):
@@ -79,11 +83,12 @@ def only_filler(text: str) -> bool:
 
 
 def _voice_in(text: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
-    """A voice asked for in a message: "female voice", "a man's voice", "use Ava", "Ava's voice", "change the
-    voice to Ava"; with the message's rest."""
+    """A voice asked for in a message: "female voice", "a man's voice", "use Hazel", "Hazel's voice", "change the
+    voice to Hazel"; with the message's rest."""
     if m := re.search(rf"\b{_GENDERED}\b", text, re.I):
-        return _GENDER[m.group(1).lower().replace("'", "").removesuffix("s")], text[: m.start()] + " " + text[m.end() :]
-    if m := re.search(rf"\bvoice\s+to\s+(?:a\s+)?(female|male)\b", text, re.I):
+        gender = _GENDER[m.group(1).lower().replace("'", "").removesuffix("s")]
+        return gender, text[: m.start()] + " " + text[m.end() :]
+    if m := re.search(r"\bvoice\s+to\s+(?:a\s+)?(female|male)\b", text, re.I):
         return m.group(1).lower(), text[: m.start()] + " " + text[m.end() :]
     names = "|".join(re.escape(n) for n in sorted(voice_names, key=len, reverse=True) if n)
     if not names:
@@ -101,7 +106,7 @@ def _voice_in(text: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
 
 
 def _voice_named(said: str, voice_names: Sequence[str], whole: bool) -> str | None:
-    """The voice the words are, all of them: "a female voice", "Ava", "Ava's voice"."""
+    """The voice the words are, all of them: "a female voice", "Hazel", "Hazel's voice"."""
     found = _voice_in(said, voice_names) or _bare_name(said, voice_names)
     return found[0] if found and (not whole or only_filler(found[1])) else None
 
@@ -120,4 +125,4 @@ def _said(raw: str) -> str:
     raw = raw.strip()
     if quoted := re.fullmatch(r"\"([^\"]+)\"|“([^”]+)”|'([^']+)'|‘([^’]+)’", raw, re.S):
         return next(g for g in quoted.groups() if g is not None).strip()
-    return raw.strip("\"“”").strip()
+    return raw.strip('"“”').strip()
