@@ -43,7 +43,7 @@ _TOGGLES: tuple[tuple[re.Pattern[str], dict[str, Any]], ...] = (
 _FILLER = re.compile(
     r"\b(?:please|pls|now|ok|okay|so|then|just|also|and|but|instead|again|make|it|that|this|one|the|a|an|use|try|"
     r"with|give|me|us|same|video|version|change|switch|to|for|i|want|would|like|can|could|you|let'?s|have|do|"
-    r"of|last|latest|voice)\b|[\s,.;!?]+",
+    r"of|last|latest|voice|back|on|in)\b|[\s,.;!?]+",
     re.I,
 )
 
