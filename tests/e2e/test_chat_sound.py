@@ -1,7 +1,7 @@
 """The voice-over, captions and music in the chat, over Chainlit's socket.io against the fake Replicate: the price
 question shows who reads the voice-over, at what price, and its words, and Edit voice-over asks for new words and
 replaces the waiting job; words change the last video's sound; the settings panel's voice, captions and music
-reach the request; the ready message links the captions and says the sound in one line."""
+reach the request; the ready message and the library link the captions and say the sound in one line."""
 
 from __future__ import annotations
 
@@ -157,7 +157,8 @@ async def test_the_ready_message_links_the_captions_and_says_the_sound(
     fake_replicate: FakeReplicate, tmp_path: Path
 ) -> None:
     """A video made with a voice-over and captions (its creative's sound has SRT and WebVTT files): the ready
-    message links both, and they download as the video's captions; its sound is said in one line."""
+    message links both, and they download as the video's captions; its sound is said in one line; the library's
+    card links them too."""
     from campaign.models import Creative, new_id
     from chat import runtime
     from tests.fakes.replicate_server import make_mp4
@@ -197,4 +198,14 @@ async def test_the_ready_message_links_the_captions_and_says_the_sound(
             got = {kind: await http.get(url) for kind, url in links.items()}
         assert got["SRT"].text == srt and got["VTT"].text == vtt
         assert 'filename="Lighthouse at dawn-16x9.srt"' in got["SRT"].headers["content-disposition"]
+
+        [library] = await tab.wait_for(lambda: _actions(tab, "open_library"))  # the library lists them too
+        assert (await tab.click(library)).is_success
+        [element] = await tab.wait_for(lambda: tab.elements("custom"))
+        [card] = element["props"]["campaigns"][0]["items"]
+        listed = {"SRT": card["captions_srt_url"], "VTT": card["captions_vtt_url"]}
+        assert {kind: url.split("?")[0] for kind, url in listed.items()} == {  # signed afresh: another expiry
+            kind: url.split("?")[0] for kind, url in links.items()
+        }
+        assert card["sound"] == "Voice-over by Joe · captions · -14.0 LUFS"
         await tab.close()
