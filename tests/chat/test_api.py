@@ -484,3 +484,61 @@ async def test_a_paid_creatives_footage_is_shown_and_served_to_its_team_only(
 
     assert (await api.delete(f"/api/creatives/{cid}")).status_code == 204
     assert (await api.get(shown["footage_url"])).status_code == 404, "the footage left storage with it"
+
+
+async def test_a_creative_s_sound_and_caption_files_are_shown_and_served_to_its_team_only(
+    api: httpx.AsyncClient,
+) -> None:
+    """GET /api/creatives/{id} shows the voice-over, its loudness and its captions' signed links, which serve the
+    SRT and VTT as "<title>-<format>.srt/.vtt"; without a token it is a 401, for another team a 404; deleting the
+    creative takes its sound files too. POST /api/video/generate takes the sound fields and says what it chose."""
+    from campaign.models import Creative, new_id
+    from chat import runtime
+    from tests.fakes.replicate_server import make_mp4
+    from tools.sound.speech import CreativeSound, SpokenLine, Word
+
+    studio = runtime.services().studio
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    carol = await bearer(studio, "carol")
+    alice = await studio.accounts.cli_actor("alice")
+    campaign = await studio.store.campaign(alice.team_id, "Spring", create=True)
+    cid = new_id()
+    storage, ad = studio.library.storage, make_mp4(320, 180, 2)
+    srt = "1\n00:00:00,500 --> 00:00:02,000\nMeet Aero.\n"
+    vtt = "WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nMeet Aero.\n"
+    files = {"video.mp4": ad, "voice.flac": b"fLaC", "captions.srt": srt.encode(), "captions.vtt": vtt.encode()}
+    for name, body in files.items():
+        await storage.put(f"creatives/{cid}/{name}", body, "application/octet-stream")
+    line = SpokenLine(text="Meet Aero.", start=0.5, end=2.0, words=[Word(text="Meet", start=0.5, end=1.0)])
+    sound = CreativeSound(voice="joe", lines=[line], music="calm-1", target_lufs=-14.0, lufs=-14.2,
+                          true_peak_dbtp=-1.3, voice_key=f"creatives/{cid}/voice.flac",
+                          srt_key=f"creatives/{cid}/captions.srt", vtt_key=f"creatives/{cid}/captions.vtt")  # fmt: skip
+    await studio.store.add_creative(
+        Creative(id=cid, campaign_id=campaign.id, job_id=None, title="Aero ad", prompt="a lamp", prompt_sent="a lamp",
+                 model="draft", duration_s=2.0, aspect="16:9", width=320, height=180, fps=2.0, bytes=len(ad),
+                 file_key=f"creatives/{cid}/video.mp4", poster_key=None, made_by=alice.user_id,
+                 sound=sound.model_dump(mode="json"))
+    )  # fmt: skip
+
+    shown = (await api.get(f"/api/creatives/{cid}")).json()
+    assert shown["sound"]["voice"] == "joe" and shown["sound"]["lufs"] == -14.2
+    assert shown["sound"]["lines"][0]["text"] == "Meet Aero."
+    got_srt, got_vtt = await api.get(shown["captions_srt_url"]), await api.get(shown["captions_vtt_url"])
+    assert (got_srt.status_code, got_srt.text) == (200, srt) and (got_vtt.status_code, got_vtt.text) == (200, vtt)
+    assert 'filename="Aero ad-16x9.srt"' in got_srt.headers["content-disposition"]
+    assert 'filename="Aero ad-16x9.vtt"' in got_vtt.headers["content-disposition"]
+    assert (await api.get(f"/api/creatives/{cid}", headers={"Authorization": ""})).status_code == 401
+    refused = await api.get(f"/api/creatives/{cid}", headers=carol)
+    assert refused.status_code == 404 and "captions" not in refused.text
+
+    asked = await api.post("/api/video/generate", json={"prompt": 'a narrated lamp ad: "Meet Aero"', "duration_s": 2,
+                                                         "voice": "none", "music": False})  # fmt: skip
+    assert asked.status_code == 202, asked.text
+    assert (asked.json()["sound"]["voice"], asked.json()["sound"]["music"], asked.json()["voice_name"]) == (
+        None, False, "")  # fmt: skip
+    bad = await api.post("/api/video/generate", json={"prompt": "a lamp ad", "voice": "nobody"})
+    assert bad.status_code == 422 and "no voice called" in bad.text.lower()
+
+    assert (await api.delete(f"/api/creatives/{cid}")).status_code == 204
+    assert (await api.get(shown["captions_srt_url"])).status_code == 404, "the captions left storage with it"
+    assert storage.local_path(f"creatives/{cid}/voice.flac") is None

@@ -124,6 +124,23 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     assert "provider slug" in table.stdout and "google/veo-3.1" in table.stdout
 
 
+def test_voices_lists_every_voice_with_price_licence_and_whether_it_speaks_here(tmp_path: Path) -> None:
+    done = clapboard(tmp_path / "data", "voices", "--json")
+    assert done.returncode == 0, done.stderr
+    voices = {v["id"]: v for v in json.loads(done.stdout)}
+    joe = voices["joe"]
+    assert (joe["engine"], joe["gender"], joe["usd_per_1k_chars"], joe["available"]) == ("piper", "male", 0.0, True)
+    premium = [v for v in voices.values() if v["engine"] == "replicate"]
+    assert premium and all(v["usd_per_1k_chars"] > 0 and not v["available"] for v in premium)  # no Replicate token
+    assert {v["gender"] for v in premium} == {"female", "male"} and all(v["licence"] for v in voices.values())
+    table = clapboard(tmp_path / "data", "voices")
+    assert "joe" in table.stdout and "free" in table.stdout and "needs REPLICATE_API_TOKEN" in table.stdout
+    refused = clapboard(tmp_path / "data", "generate", "--prompt", "a lamp ad", "--voice", "hazel")
+    assert refused.returncode == 2 and "REPLICATE_API_TOKEN" in refused.stderr
+    both = clapboard(tmp_path / "data", "generate", "--prompt", "a lamp ad", "--voice", "joe", "--no-voice")
+    assert both.returncode == 2 and "not allowed with" in both.stderr
+
+
 def test_users_are_managed_from_the_cli_and_scope_what_it_shows(tmp_path: Path) -> None:
     data = tmp_path / "data"
     added = clapboard(data, "users", "add", "alice", "--team", "acme", "--email", "alice@acme.example",

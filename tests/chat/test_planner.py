@@ -152,10 +152,15 @@ def test_an_unreadable_option_is_explained_not_passed_on() -> None:
     assert decided.tool is None and "could not read the duration 'abc'" in decided.reply
 
 
-@pytest.mark.parametrize("brief", ["a silent 8s teaser of our lamp", "product video, no music", "ad without sound"])
+@pytest.mark.parametrize("brief", ["a silent 8s teaser of our lamp", "product video, muted", "ad without sound"])
 def test_a_silent_brief_turns_the_sound_off(brief: str) -> None:
     assert plan(f"/generate {brief}", NAMES).args["audio"] is False
     assert "audio" not in plan("/generate an 8s teaser of our lamp", NAMES).args
+
+
+def test_no_music_leaves_the_voice_over_its_sound() -> None:
+    args = plan("/generate product video with a voice-over, no music", NAMES).args
+    assert (args["music"], args["voice"]) == (False, "on") and "audio" not in args
 
 
 @pytest.mark.parametrize(

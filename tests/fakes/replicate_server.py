@@ -16,6 +16,10 @@ on `GET /v1/models/{owner}/{name}` (some enums behind `$ref`, some inline); `POS
 mp4, a small real H.264 file made with PyAV at the size and duration the input asked for, on a plain-http
 `/delivery/...` route (so the client returns outputs as `str`, not `FileOutput`).
 
+The speech models (minimax/speech-02-hd and -turbo, `SPEECH_MODELS`) answer with a WAV instead
+(`make_speech_wav`): one tone burst per stretch of text between MiniMax pause markers ("<#0.6#>"), each marker's
+seconds of silence between them, at the `sample_rate` asked; `speeches()` lists the predictions made on them.
+
 Every request is recorded (`.requests`). A prediction moves one status per `GET /v1/predictions/{id}`, so
 tests are deterministic and need no timing. Inputs are validated against the served schema, as Replicate does.
 `GET /v1/predictions` lists them newest first, `list_page_size` (100) a page, filtered by `created_after`, with a
@@ -80,6 +84,7 @@ import email.parser
 import email.policy
 import hashlib
 import hmac
+import io
 import json
 import re
 import secrets
@@ -269,6 +274,35 @@ DEFAULT_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+def _minimax_speech() -> dict[str, Any]:
+    """MiniMax speech-02 (hd and turbo) as Replicate serves it: text with <#x#> pause markers, a voice id."""
+    return cog_schema(
+        {
+            "text": _prop("string", 0, description="Text to narrate (max 10,000 characters). Use markers like "
+                          "<#0.5#> to insert pauses in seconds."),
+            "voice_id": _prop("string", 1, default="Wise_Woman"),
+            "speed": _prop("number", 2, default=1, minimum=0.5, maximum=2),
+            "volume": _prop("number", 3, default=1, minimum=0, maximum=10),
+            "pitch": _prop("integer", 4, default=0, minimum=-12, maximum=12),
+            "emotion": _prop("string", 5, enum=["auto", "happy", "sad", "angry", "fearful", "disgusted", "surprised",
+                                                "calm", "fluent", "neutral"], default="auto"),
+            "english_normalization": _prop("boolean", 6, default=False),
+            "sample_rate": _prop("integer", 7, enum=[8000, 16000, 22050, 24000, 32000, 44100], default=32000),
+            "bitrate": _prop("integer", 8, enum=[32000, 64000, 128000, 256000], default=128000),
+            "channel": _prop("string", 9, enum=["mono", "stereo"], default="mono"),
+            "language_boost": _prop("string", 10, enum=["None", "Automatic", "English"], default="None"),
+            "audio_format": _prop("string", 11, enum=["mp3", "wav", "flac", "pcm"], default="mp3"),
+            "subtitle_enable": _prop("boolean", 12, default=False),
+        },
+        ["text"],
+        enums_by_ref=False,
+    )  # fmt: skip
+
+
+SPEECH_MODELS = ("minimax/speech-02-hd", "minimax/speech-02-turbo")
+DEFAULT_SCHEMAS.update({model: _minimax_speech() for model in SPEECH_MODELS})
+
+
 def input_properties(schema: dict[str, Any]) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The Input properties with `$ref` enums resolved (for the fake's own validation)."""
     comps = schema["components"]["schemas"]
@@ -332,6 +366,40 @@ def output_size(inputs: dict[str, Any]) -> tuple[int, int, int]:
     size = (round(short * w / h / 2) * 2, short) if w >= h else (short, round(short * h / w / 2) * 2)
     seconds = int(inputs.get("duration", inputs.get("seconds", 5)) or 5)
     return size[0], size[1], max(1, seconds)
+
+
+SPEECH_CHAR_S = 0.06  # seconds of "speech" a character of text makes
+SPEECH_EDGE_S = (0.1, 0.2)  # silence before the first line and after the last, as a voice's file has
+_PAUSE = re.compile(r"<#(\d+(?:\.\d+)?)#>")
+
+
+def make_speech_wav(text: str, rate: int = 32000) -> bytes:
+    """What a speech model says, as a mono 16-bit WAV: one tone burst per stretch of text between pause markers
+    (`SPEECH_CHAR_S` a character, a different pitch each, faded in and out), each marker's seconds of silence
+    between them, so a test can find the lines again."""
+    import wave
+
+    import numpy as np
+
+    pieces = [np.zeros(round(SPEECH_EDGE_S[0] * rate), np.float32)]
+    parts = _PAUSE.split(text)  # text, seconds, text, seconds, ..., text
+    for i, part in enumerate(parts):
+        if i % 2:
+            pieces.append(np.zeros(round(float(part) * rate), np.float32))
+            continue
+        if not part.strip():
+            continue
+        t = np.arange(round(len(part.strip()) * SPEECH_CHAR_S * rate)) / rate
+        burst = 0.4 * np.sin(2 * np.pi * (180 + 20 * (i // 2)) * t) * np.minimum(1, np.minimum(t, t[-1] - t) / 0.02)
+        pieces.append(burst.astype(np.float32))
+    pieces.append(np.zeros(round(SPEECH_EDGE_S[1] * rate), np.float32))
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes((np.concatenate(pieces) * 32767).astype("<i2").tobytes())
+    return out.getvalue()
 
 
 # --- the server ---------------------------------------------------------------------------------------------
@@ -499,6 +567,11 @@ class FakeReplicate(LoopbackServer):
     def creates(self) -> list[Seen]:
         return self.find("POST", r"/v1/(models/[^/]+/[^/]+/)?predictions")
 
+    def speeches(self) -> list[dict[str, Any]]:
+        """The predictions made on the speech models (their bodies), oldest first."""
+        with self.lock:
+            return [p.body for p in self.predictions.values() if p.body["model"] in SPEECH_MODELS]
+
     def cancels(self) -> list[Seen]:
         return self.find("POST", r"/v1/predictions/[^/]+/cancel")
 
@@ -509,7 +582,7 @@ class FakeReplicate(LoopbackServer):
 
     def respond(self, req: Seen) -> Reply:
         path = req.path
-        m = re.fullmatch(r"/delivery/([^/]+)/output\.mp4", path)
+        m = re.fullmatch(r"/delivery/([^/]+)/output\.(?:mp4|wav)", path)
         if m and req.method == "GET":
             return self._delivery(m.group(1))
         m = re.fullmatch(r"/v1/files/([^/]+)/download", path)
@@ -759,7 +832,8 @@ class FakeReplicate(LoopbackServer):
             if name == "data_removed":
                 body["output"], body["data_removed"] = None, True
             else:
-                body["output"] = f"{self.output_base_url}/delivery/{body['id']}/output.mp4"
+                kind = "wav" if body["model"] in SPEECH_MODELS else "mp4"
+                body["output"] = f"{self.output_base_url}/delivery/{body['id']}/output.{kind}"
         elif status == "failed":
             default = (
                 "The input or output was flagged as sensitive. Please try again with different inputs. (E005)"
@@ -841,6 +915,10 @@ class FakeReplicate(LoopbackServer):
         state = self.predictions.get(pid)
         if state is None or state.body.get("data_removed") or state.scenario.name == "output_gone":
             return Reply(status=404, body=b"Not found", content_type="text/plain")
+        if state.body["model"] in SPEECH_MODELS:
+            inputs = state.body["input"]
+            return Reply(body=make_speech_wav(inputs["text"], int(inputs.get("sample_rate", 32000))),
+                         content_type="audio/wav")  # fmt: skip
         if footage := state.scenario.get("footage", None):
             return Reply(body=Path(footage).read_bytes(), content_type="video/mp4")
         width, height, seconds = output_size(state.body["input"])

@@ -38,6 +38,11 @@ def test_a_brief_is_read_once_into_what_every_later_step_takes() -> None:
         "template": "product-showcase",
         "campaign": "Spring Sale",
         "audio": False,
+        "voice": None,
+        "captions": None,
+        "music": None,
+        "mood": None,
+        "broadcast": None,
         "prompt": "A 6 second vertical video of our AURORA X2 headphones on veo-3.1 for the Spring Sale campaign, "
         "confidential, price $249, no audio",
     }

@@ -418,3 +418,41 @@ async def test_footage_in_s3_is_kept_and_reframed_from_the_bucket(
     finally:
         await bus.close()
         await store.close()
+
+
+async def test_another_format_of_a_voiced_paid_video_reuses_its_voice_without_paying_again(
+    studio: Studio, fake_replicate: FakeReplicate
+) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    asked = VideoRequest(prompt=f"{BRIEF}, with a voice-over", aspect="16:9")
+    made = await studio.jobs.submit(alice, asked, confirmed=True)
+    assert made.voice_name and made.voice_cost_usd > 0  # a paid video's default voice is a premium one
+    job = await studio.jobs.wait(alice, made.job_id)
+    assert job.status == JobStatus.succeeded, job.error
+    original = await studio.library.creative(alice, job.creative_id or "")
+    assert original.sound is not None and original.sound.voice_key and original.sound.lines
+    assert original.actual_cost_usd is not None and original.actual_cost_usd > made.voice_cost_usd
+
+    square = await studio.jobs.revise(alice, job.id, {"aspect": "1:1"})
+    assert square.footage_of == original.id and square.estimated_cost_usd == 0 == square.voice_cost_usd
+    done = await studio.jobs.wait(alice, square.job_id)
+    assert done.status == JobStatus.succeeded, done.error
+    reframed = await studio.library.creative(alice, done.creative_id or "")
+    assert reframed.sound is not None and reframed.actual_cost_usd == 0.0
+    assert (reframed.sound.voice, reframed.sound.lines) == (original.sound.voice, original.sound.lines)
+    assert reframed.sound.voice_key and reframed.sound.voice_key != original.sound.voice_key  # its own copy
+    assert len(fake_replicate.speeches()) == 1, "the voice was spoken, and paid for, once"
+    assert reframed.captions_srt_url and reframed.captions_vtt_url
+
+
+async def test_a_voice_that_fails_names_its_stage_and_no_video_is_made(
+    studio: Studio, fake_replicate: FakeReplicate
+) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    fake_replicate.set_scenario("minimax/speech-02-hd", "failed")
+    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, voice="hazel"), confirmed=True)
+    job = await studio.jobs.wait(alice, made.job_id)
+    assert (job.status, job.stage) == (JobStatus.failed, "voice")
+    assert job.error and "nothing was charged for one" in job.error
+    assert [c.path for c in fake_replicate.creates()] == ["/v1/models/minimax/speech-02-hd/predictions"]
+    assert await studio.library.creatives(alice) == []

@@ -21,6 +21,7 @@ from campaign.storage import build_storage
 from campaign.store import Store
 from tests.conftest import png_bytes
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.brief import AdCopy
 from tools.engines.base import Reference
 from tools.engines.registry import build_catalog
 from tools.engines.replicate.run import ReplicateEngine
@@ -29,6 +30,8 @@ from tools.jobs.events import EventBus
 from tools.jobs.spec import JobSpec
 from tools.media import probe
 from tools.references import ReferenceIntake
+from tools.sound.script import write_script
+from tools.sound.speech import SoundSpec
 
 MODEL = "veo-3.1-fast"
 BRIEF = "A paper kite over a windy beach at dawn, slow push-in"
@@ -248,3 +251,37 @@ async def test_without_webhooks_a_re_run_makes_its_own_prediction_rather_than_gu
     assert (await delivered(body, mine)).provider_job_id not in (left, made)
     assert (await delivered(body, theirs)).provider_job_id == made
     assert len(fake_replicate.creates()) == 3
+
+
+async def test_a_voice_over_recorded_before_a_kill_is_followed_not_spoken_again(
+    body: JobBody, fake_replicate: FakeReplicate
+) -> None:
+    """A premium voice's prediction id is committed before it is waited for: the runner that takes the job over
+    follows that prediction, so the voice-over is made, and paid for, once."""
+    job_id = await paid_job(body)
+    spec = JobSpec.of(await body.store.job(job_id))
+    script = write_script(AdCopy(headline="Fly high", cta="Shop now"), spec.duration_s, None)
+    voiced = spec.model_copy(update={"sound": SoundSpec(voice="hazel", script=script)})
+    await body.store.update_job(job_id, spec=voiced.model_dump(mode="json"))
+    own = body._voice_recorder
+
+    def recorder(job_id: str, runner: str) -> Any:
+        async def record(prediction_id: str) -> None:
+            await own(job_id, runner)(prediction_id)
+            raise Killed  # the moment the id is committed
+
+        return record
+
+    body._voice_recorder = recorder  # type: ignore[method-assign]
+    try:
+        with pytest.raises(Killed):
+            await run(body, job_id, "first")
+    finally:
+        del body._voice_recorder
+    [spoken] = fake_replicate.speeches()
+    assert (await body.store.job(job_id)).voice_prediction_id == spoken["id"]
+
+    await run(body, job_id, "second", after_a_crash=True)
+    creative = await delivered(body, job_id)
+    assert len(fake_replicate.speeches()) == 1
+    assert creative.sound and creative.sound["voice"] == "hazel" and creative.sound["voice_key"]

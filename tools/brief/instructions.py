@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from tools.brief.sound import without_sound
+from tools.brief.sound import voice_names, without_sound
 from tools.catalog import MODEL_MENTIONS
 
 # Quoted text: "...", “...”, «...» and '...' (not an apostrophe: "it's", "runners' shoes").
@@ -77,7 +77,7 @@ def without_instructions(brief: str, model_names: Sequence[str] = ()) -> str:
 
 
 def _without_models(text: str, model_names: Sequence[str]) -> str:
-    text = without_sound(text)
+    text = without_sound(text, voice_names())
     for pattern in _model_patterns(tuple(model_names)):
         text = pattern.sub(" ", text)
     return _MENTIONS.sub(" ", text)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from tools.brief.instructions import OPTION, URL, campaign_named
-from tools.brief.sound import read_sound
+from tools.brief.sound import read_sound, voice_names
 from tools.brief.templates import TEMPLATES
 from tools.channels import format_named
 
@@ -97,7 +97,7 @@ def read_options(text: str, model_names: Sequence[str]) -> Options:
         read.audio = False
     elif _AUDIO.search(brief):
         read.audio = True
-    sound = read_sound(brief)
+    sound = read_sound(brief, voice_names())
     read.voice, read.captions, read.music = sound.voice, sound.captions, sound.music
     read.mood, read.broadcast = sound.mood, sound.broadcast
     return read

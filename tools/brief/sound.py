@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from tools.sound.voices import VOICES
+
 _VO = r"(?:voice[\s-]?overs?|voiceovers?|vo|narrat(?:ion|or|ed))"
 _OFF = r"(?:no|without(?:\s+an?y?)?|turn\s+off\s+the|drop\s+the|skip\s+the)"
 _NO_VOICE = re.compile(rf"\b{_OFF}\s+(?:{_VO}|voices?)\b", re.I)
@@ -22,19 +24,25 @@ _NO_CAPTIONS = re.compile(rf"\b{_OFF}\s+(?:captions?|subtitles?)\b", re.I)
 _CAPTIONS = re.compile(r"\b(?:with|add|and|plus)\s+(?:the\s+)?(?:captions?|subtitles?)\b", re.I)
 _NO_MUSIC = re.compile(rf"\b{_OFF}\s+(?:background\s+)?music\b", re.I)
 _MUSIC = re.compile(r"\b(?:with|add|and|plus)\s+(?:some\s+)?(?:background\s+)?music\b", re.I)
-# The music bed's mood: words that name one, by the mood they mean (tools/sound/music.py's beds' moods).
+# The music bed's mood: the words that ask for one, by the mood they mean (tools/sound/music.py's FEELS). Those
+# that often describe the product instead ("warm light", "a clean design") ask for a mood only before "music".
 MOOD_WORDS = {
-    "upbeat": ("upbeat", "energetic", "lively", "punchy", "bouncy", "playful", "happy", "fun"),
-    "calm": ("calm", "relaxed", "relaxing", "chill", "gentle", "mellow", "soothing", "peaceful", "soft"),
-    "dramatic": ("dramatic", "epic", "cinematic", "intense", "powerful", "suspenseful"),
+    "upbeat": ("upbeat", "lively", "punchy", "bouncy", "playful", "happy", "fun"),
+    "energetic": ("energetic", "high-energy", "dynamic", "driving"),
+    "calm": ("calm", "relaxed", "relaxing", "chill", "mellow", "soothing", "peaceful", "gentle", "soft"),
+    "warm": ("warm", "cosy", "cozy", "heartfelt"),
+    "dramatic": ("dramatic", "epic", "cinematic", "suspenseful", "intense", "powerful"),
+    "clean": ("clean", "minimal", "minimalist"),
 }
+_BARE = ("upbeat", "lively", "punchy", "bouncy", "playful", "energetic", "high-energy", "calm", "relaxed", "relaxing",
+         "chill", "mellow", "soothing", "peaceful", "dramatic", "epic", "cinematic", "suspenseful")  # fmt: skip
 _MOODS = {word: mood for mood, words in MOOD_WORDS.items() for word in words}
-_MOOD_ALTERNATIVES = "|".join(sorted(_MOODS, key=len, reverse=True))
 _MOOD_MUSIC = re.compile(
-    rf"\b(?:(?:with|and|plus|to)\s+)?(?:an?\s+|some\s+)?({_MOOD_ALTERNATIVES})\s+(?:background\s+)?(?:music|soundtrack|track|beat|bed|tune)\b",
+    rf"\b(?:(?:with|and|plus|to)\s+)?(?:an?\s+|some\s+)?({'|'.join(sorted(_MOODS, key=len, reverse=True))})\s+"
+    r"(?:background\s+)?(?:music|soundtrack|track|beat|bed|tune)\b",
     re.I,
 )
-_MOOD = re.compile(rf"\b({_MOOD_ALTERNATIVES})\b", re.I)
+_MOOD = re.compile(rf"(?<![\w-])({'|'.join(sorted(_BARE, key=len, reverse=True))})(?![\w-])", re.I)
 _BROADCAST = re.compile(
     r"\b(?:for\s+)?broadcast\b|\b(?:for|on)\s+(?:tv|television)\b|\b(?:tv|television)\s+(?:spot|ad|advert|commercial)\b",
     re.I,
@@ -50,6 +58,11 @@ class SoundWords(BaseModel):
     music: bool | None = None
     mood: str | None = None
     broadcast: bool | None = None
+
+
+def voice_names() -> list[str]:
+    """The names a brief may call a voice by: each voice's id and name (tools/sound/voices.py)."""
+    return sorted({n for v in VOICES for n in (v.id, v.name)})
 
 
 def read_sound(text: str, voice_names: Sequence[str] = ()) -> SoundWords:

@@ -55,6 +55,7 @@ from tools.finish.reframe import INTER, NONE
 from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
 from tools.finish.subject import frame_rate
 from tools.finish.yuv import planes, yuv420
+from tools.sound.captions import captions_for
 from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,7 @@ class Painter:
         self.logo = attached_logo(refs)
         self.stage: Stage = brand_stage(asked, refs, files)
         self.stage.frames = total
+        self.captions = captions_for(asked, self.stage)
         self.plan: AdPlan | None = None
         self.text_boxes: set[Box] = set()
         self.text_times: dict[Box, tuple[float, float]] = {}
@@ -181,6 +183,8 @@ class Painter:
             ground = functools.partial(mean_colour, src, matrix=self.matrix)
             copy = self.job.variant.copy_for(self.job.copy)  # a headline-order variation's order
             self.plan = plan_ad(self.stage, copy, self.duration, self.logo, ground, self.matrix, self.avoid)
+            if self.captions is not None:  # over everything else
+                self.plan.cues += self.captions.cues(self.matrix)
         grounds = functools.partial(ground_range, src, matrix=self.matrix)
         # Plates are measured on the footage, before anything is over it.
         shown = [(cue, placed) for cue in self.plan.cues if (placed := cue.placed(t, grounds)) is not None]

@@ -48,7 +48,6 @@ from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved
 from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
-from tools.engines.replicate.client import make_client
 from tools.finish.compose import Finished, finish, finish_footage
 from tools.finish.formats import finish_format
 from tools.finish.reframe import output_size
@@ -61,7 +60,6 @@ from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.sound.offline import speak_offline
-from tools.sound.premium import speak_premium
 from tools.sound.speech import CreativeSound, Speech
 from tools.views import CreativeView
 
@@ -346,9 +344,17 @@ class JobBody:
         try:
             if not voice.paid:
                 return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
-            speech = await speak_premium(make_client(self.settings), script, voice, spec.duration_s,
-                                         prediction_id=job.voice_prediction_id,
-                                         record=self._voice_recorder(job.id, runner))  # fmt: skip
+
+            from tools.engines.replicate.client import make_client  # loaded for a premium voice only: a draft's
+            from tools.sound.premium import speak_premium  # job (and `clapboard generate`) never loads Replicate
+
+            client = make_client(self.settings)
+            try:
+                speech = await speak_premium(client, script, voice, spec.duration_s,
+                                             prediction_id=job.voice_prediction_id,
+                                             record=self._voice_recorder(job.id, runner))  # fmt: skip
+            finally:
+                await client._async_client.aclose()
             return speech, voice.cost(script)
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if out_of_space(exc):

@@ -54,7 +54,7 @@ def samples_of(flac: bytes) -> np.ndarray:
     """A stored voice file's samples: mono float32 at SPEECH_RATE."""
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SPEECH_RATE)
     chunks: list[np.ndarray] = []
-    with av.open(io.BytesIO(flac)) as container:
+    with av.open(io.BytesIO(flac), "r") as container:
         for frame in container.decode(audio=0):
             chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(frame)]
     chunks += [f.to_ndarray().reshape(-1) for f in resampler.resample(None)]

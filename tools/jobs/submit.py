@@ -150,7 +150,8 @@ class Submissions:
             prompt_sent, method = fit_format(refined.prompt, resolved.aspect), refined.method
             notes.append(refined.note)
         sound = await sound_for(brief, script=request.script, kit=kit, duration_s=resolved.duration_s,
-                                premium=self.settings.replicate_api_token is not None, llm=self._llm())  # fmt: skip
+                                premium=self.settings.replicate_api_token is not None,
+                                paid_video=resolved.model.paid, llm=self._llm())  # fmt: skip
         note = join_notices(*notes, sound.notice)
         estimate = round(resolved.estimated_cost_usd + sound.cost_usd, 4)  # the voice is billed to the same job
         brief = brief.titled(resolved.aspect)

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 ON, NONE = "on", "none"  # a voice-over with the default voice; none
 GENDERS = ("female", "male")
+NOTHING_TO_SAY = (
+    "The brief gives the voice-over nothing to say (no product, feature, offer or call to action), so this video has "
+    "none. Give its words, e.g. “change the voice-over to Meet Aero, light that follows you.”"
+)
 
 
 @dataclass(frozen=True)
@@ -38,17 +42,22 @@ class Sound:
         return voice_cost_of(self.spec)
 
 
-def chosen_voice(asked: str | None, kit: BrandKit | None, premium: bool) -> tuple[Voice | None, str]:
+def chosen_voice(
+    asked: str | None, kit: BrandKit | None, *, premium: bool, paid_video: bool
+) -> tuple[Voice | None, str]:
     """The voice `asked` for ("none", "on", "female", "male", a voice's id or name; None: no voice-over) and what
-    to say of it. A premium voice needs Replicate: asked for without it, InvalidRequest says what to do; a gender
-    the offline voice is not of goes on with the offline voice, said so."""
+    to say of it. A premium voice needs Replicate (`premium`): one named without it is an InvalidRequest saying
+    what to do. A default voice is the kit's tone's: a premium one for a paid video, or for a gender the offline
+    voice is not of; otherwise the free offline voice, so a free draft stays free. A gender the offline voice is
+    not of, without Replicate, goes on with the offline voice, said so."""
     if asked is None or asked.lower() == NONE:
         return None, ""
     tone = " ".join(kit.tone) if kit and kit.tone else None
     word = asked.lower()
     if word in (ON, *GENDERS):
         gender = word if word in GENDERS else None
-        voice = pick_voice(gender, tone, premium)
+        offline = find_voice(OFFLINE)
+        voice = pick_voice(gender, tone, premium and (paid_video or gender not in (None, offline.gender)))
         if gender and voice.gender != gender:
             return voice, (
                 f"There is no {gender} voice offline, so {voice.name} ({voice.gender}) reads the voice-over. For a "
@@ -71,15 +80,17 @@ async def sound_for(
     kit: BrandKit | None,
     duration_s: int,
     premium: bool,
+    paid_video: bool,
     llm: BaseChatModel | None,
 ) -> Sound:
     """The sound of a job for `brief` (its options say what the words and the request asked): a given `script`
-    turns the voice-over on and is spoken as written; otherwise it is written for the video's length."""
+    turns the voice-over on and is spoken as written; otherwise it is written for the video's length by `llm`
+    (by rules without one). `premium`: Replicate is set up; `paid_video`: the video's model is paid."""
     options = brief.options
     asked = options.voice
     if script and asked is None:
         asked = ON
-    voice, notice = chosen_voice(asked, kit, premium)
+    voice, notice = chosen_voice(asked, kit, premium=premium, paid_video=paid_video)
     written = None
     if voice is not None:
         template = None if brief.template.name == "prompt" else brief.template.name
@@ -88,6 +99,8 @@ async def sound_for(
             if script
             else await written_script(llm, brief.words, brief.copy, duration_s, template)
         )
+    if written is not None and not written.lines:  # nothing in the brief or its copy to say
+        voice, written, notice = None, None, NOTHING_TO_SAY
     spec = SoundSpec(
         voice=voice.id if voice else None,
         script=written,

@@ -8,6 +8,7 @@ from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brief import clean_title
+from tools.sound.speech import CreativeSound
 from tools.views import CampaignView, CreativeView, LibraryView
 
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
@@ -80,8 +81,9 @@ class Library:
         return await self.creative(actor, creative_id)
 
     async def delete_creative(self, actor: Actor, creative_id: str) -> None:
-        """Delete a creative, its maker or an admin only: its video, poster and footage leave storage, then its row
-        goes; the job that made it keeps its history. Reference images stay (they are shared by content)."""
+        """Delete a creative, its maker or an admin only: its video, poster, footage, voice-over and captions leave
+        storage, then its row goes; the job that made it keeps its history. Reference images stay (they are shared
+        by content)."""
         creative = await self.store.creative(creative_id, actor.team_id)
         if not self._may_delete(actor, creative):
             maker = (await self.store.user_names(actor.team_id, [creative.made_by])).get(
@@ -89,7 +91,9 @@ class Library:
             )
             raise Forbidden(f"Only {maker} or an admin can delete this creative.")
         # Files first: a failure leaves it to delete again.
-        for key in (creative.file_key, creative.poster_key, creative.footage_key):
+        sound = CreativeSound.model_validate(creative.sound) if creative.sound else CreativeSound()
+        for key in (creative.file_key, creative.poster_key, creative.footage_key, sound.voice_key, sound.srt_key,
+                    sound.vtt_key):  # fmt: skip
             if key:
                 await self.storage.delete(key)
         await self.store.delete_creative(creative.id, actor.team_id)

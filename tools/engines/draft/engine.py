@@ -44,6 +44,7 @@ from tools.engines.draft.palette import (
 )
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
+from tools.sound.captions import captions_for
 from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
@@ -221,7 +222,7 @@ def brand_stage(
         faces["black"] = kit_face(headline)
     if body := files.fonts.get("body"):
         faces["bold"] = faces["medium"] = kit_face(body)
-    return Stage(
+    stage = Stage(
         width=job.width,
         height=job.height,
         fps=job.fps,
@@ -238,6 +239,9 @@ def brand_stage(
         notice=" ".join(n for n in notices if n),
         motion=job.motion,
     )
+    if (captions := captions_for(job, stage)) is not None:  # the designs' words keep above the captions
+        stage.caption_band = captions.band
+    return stage
 
 
 def build_design(
@@ -270,6 +274,7 @@ def render_draft(
         if ref is not None:  # their reference again when they start
             ref.drop()
     del refs
+    captions = captions_for(job, stage)
     total = stage.frames
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     stop = cancel or threading.Event()
@@ -286,6 +291,8 @@ def render_draft(
                 if stop.is_set():
                     break
                 design.draw(i, canvas)
+                if captions is not None:
+                    captions.draw(canvas, i / stage.fps)
                 vf = rgb.reformat(format="yuv420p")
                 vf.pts = i
                 vf.time_base = Fraction(1, stage.fps)

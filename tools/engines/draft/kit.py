@@ -320,6 +320,7 @@ class Stage:
     notice: str = ""  # what the user is told about how the video follows the brand kit
     motion: Motion | None = None  # how the brief asks the logo or the product to move (draft/motion.py draws it)
     moved: set[str] = field(default_factory=set)  # what the design moves that way: "logo", "product"
+    caption_band: int = 0  # pixels at the foot of the safe zone kept for captions (tools/sound/captions.py)
 
     def on_beat(self, t: float, minimum: float = 0.0) -> float:
         """`t` moved to the nearest beat of the music (at least `minimum`)."""
@@ -354,10 +355,18 @@ class Stage:
         return self.short / 100
 
     @property
-    def safe(self) -> Box:
+    def zone(self) -> Box:
+        """The format's text-safe zone: what the platforms' bars and buttons leave in view."""
         left, top, right, bottom = SAFE_MARGINS.get(self.aspect, (0.07, 0.07, 0.07, 0.07))
         w, h = self.width, self.height
         return (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
+
+    @property
+    def safe(self) -> Box:
+        """Where designs (and the finisher's words) lay out: the safe zone, less the caption band at its foot when
+        captions show, so no word of the ad sits under a caption."""
+        left, top, right, bottom = self.zone
+        return (left, top, right, bottom - self.caption_band)
 
     @property
     def vertical(self) -> bool:

@@ -356,24 +356,27 @@ class ProductShowcase(Design):
         logo, products = _pick_logo(refs) if len(refs) > 1 else (None, refs)
         if logo is not None and logo_score(logo) < 2.5:
             logo, products = None, refs
+        # When captions show, the product keeps above their band: a product at the foot ends where the safe area
+        # does, and the words under a product move up with it, keeping their room.
+        lift = s.caption_band
+        foot = sb if lift else round(H * (0.9 if s.vertical or s.wide else 0.93))
         if s.wide and s.swapped:  # a layout variation: the product on the left, the words on the right
-            self.product_area: Box = (sl, round(H * 0.1), round(W * 0.53), round(H * 0.9))
+            self.product_area: Box = (sl, round(H * 0.1), round(W * 0.53), foot)
             text_box: Box = (round(W * 0.57), st, sr, sb)
             self.align = "left"
         elif s.wide:
-            self.product_area = (round(W * 0.47), round(H * 0.1), sr, round(H * 0.9))
+            self.product_area = (round(W * 0.47), round(H * 0.1), sr, foot)
             text_box = (sl, st, round(W * 0.43), sb)
             self.align = "left"
         elif s.swapped:  # a layout variation: the words on top, the product under them
             text_box = (sl, st, sr, round(H * (0.44 if s.vertical else 0.4)))
-            self.product_area = (round(W * 0.08), round(H * (0.48 if s.vertical else 0.45)), round(W * 0.92),
-                                 round(H * (0.9 if s.vertical else 0.93)))  # fmt: skip
+            self.product_area = (round(W * 0.08), round(H * (0.48 if s.vertical else 0.45)), round(W * 0.92), foot)
             self.align = "center"
         else:
             top = round(H * (0.08 if s.vertical else 0.07))
-            bottom = round(H * (0.52 if s.vertical else 0.55))
+            bottom = round(H * (0.52 if s.vertical else 0.55)) - lift
             self.product_area = (round(W * 0.08), top, round(W * 0.92), bottom)
-            text_box = (sl, round(H * (0.56 if s.vertical else 0.6)), sr, sb)
+            text_box = (sl, round(H * (0.56 if s.vertical else 0.6)) - lift, sr, sb)
             self.align = "center"
         if not products:  # no references: the copy takes the whole safe zone
             text_box = (sl, st, sr, sb)
