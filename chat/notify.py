@@ -100,8 +100,6 @@ def sound_line(c: CreativeView, voices: Sequence[VoiceView] = ()) -> str:
         parts.append(f"Voice-over by {voice_name(sound.voice, voices)}")
     if c.captions_srt_url or c.captions_vtt_url:
         parts.append("captions")
-    if sound.music is None and (sound.voice or sound.lufs is not None):
-        parts.append("no music")
     if sound.lufs is not None:
         parts.append(f"{sound.lufs:.1f} LUFS")
     return " · ".join(parts)

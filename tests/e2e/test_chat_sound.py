@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pysubs2
+import pytest
 
+from campaign.settings import Settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.catalog import usd_text
@@ -208,4 +211,30 @@ async def test_the_ready_message_links_the_captions_and_says_the_sound(
             kind: url.split("?")[0] for kind, url in links.items()
         }
         assert card["sound"] == "Voice-over by Joe · captions · -14.0 LUFS"
+        await tab.close()
+
+
+@pytest.mark.render
+async def test_a_free_draft_with_a_voice_over_says_its_words_then_links_captions_of_them(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """Offline, a draft asked "with a voice-over" starts at once (free, read by the offline voice): its started
+    message says the words; the ready message's SRT download has those words, timed within the video."""
+    async with chainlit_server(settings) as base:
+        tab = ChatClient(base)
+        await tab.connect()
+        await tab.send('make a 4 second vertical video of our wool socks with a voice-over, headline "Warm feet"')
+        await tab.wait_for(lambda: tab.elements("video"), 120)
+        [started] = [m for m in tab.messages() if m.startswith("Making your video") and "Voice-over" in m]
+        spoken = started.split("Voice-over by Joe:\n> “")[1].removesuffix("”")
+        assert "Warm feet" in spoken
+        [ready] = [m for m in tab.messages() if m.startswith("Your video is ready")]
+        assert "\n\nVoice-over by Joe · captions" in ready
+        links = dict(re.findall(r"\[(SRT|VTT)\]\(([^)]+)\)", ready))
+        async with httpx.AsyncClient(base_url=base) as http:
+            srt = (await http.get(links["SRT"])).text
+        cues = pysubs2.SSAFile.from_string(srt)
+        heard = " ".join(cue.plaintext.replace("\n", " ") for cue in cues)
+        assert re.sub(r"\W+", " ", heard).lower().strip() == re.sub(r"\W+", " ", spoken).lower().strip()
+        assert 0 <= cues[0].start < cues[-1].end <= 4000
         await tab.close()
