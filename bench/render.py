@@ -44,9 +44,10 @@ from tools.brief import read_copy  # noqa: E402
 from tools.catalog import frame_size  # noqa: E402
 from tools.engines.base import RenderJob  # noqa: E402
 from tools.engines.draft import engine as draft  # noqa: E402
-from tools.engines.draft.audio import SAMPLE_RATE, AudioTrack, music_bed  # noqa: E402
 from tools.engines.draft.provider import DRAFT  # noqa: E402
 from tools.engines.draft.text import FONT_DIR  # noqa: E402
+from tools.sound.mix import AudioTrack  # noqa: E402
+from tools.sound.music import SAMPLE_RATE, bed_for, music_bed  # noqa: E402
 
 BRIEF = (
     'Product showcase of the new "AirFlow X" runner, featuring breathable mesh, carbon plate sole and 20% lighter '
@@ -91,7 +92,7 @@ def run_draft(reference: bytes, dest: Path) -> None:
 
 
 def ready_made_music() -> np.ndarray:
-    return music_bed("product-showcase", SECONDS)
+    return music_bed(bed_for("product-showcase", None, BRIEF, 0), SECONDS)
 
 
 def ready_made_frames(reference: bytes) -> list[av.VideoFrame]:

@@ -536,6 +536,9 @@ async def test_a_creative_s_sound_and_caption_files_are_shown_and_served_to_its_
     assert asked.status_code == 202, asked.text
     assert (asked.json()["sound"]["voice"], asked.json()["sound"]["music"], asked.json()["voice_name"]) == (
         None, False, "")  # fmt: skip
+    voices = {v["id"]: v for v in (await api.get("/api/video/voices")).json()}
+    assert voices["joe"]["available"] and not voices["hazel"]["available"]  # no Replicate token here
+    assert (await api.get("/api/video/voices", headers={"Authorization": ""})).status_code == 401
     bad = await api.post("/api/video/generate", json={"prompt": "a lamp ad", "voice": "nobody"})
     assert bad.status_code == 422 and "no voice called" in bad.text.lower()
 

@@ -16,7 +16,8 @@ import cv2
 import numpy as np
 
 from tools.engines.draft import engine
-from tools.engines.draft.audio import SAMPLE_RATE, AudioTrack
+from tools.sound.mix import AudioTrack
+from tools.sound.music import SAMPLE_RATE
 
 YELLOW = (255, 220, 40)
 

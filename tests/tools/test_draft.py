@@ -15,6 +15,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageStat
 
 from campaign.errors import InvalidRequest, ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
+from tests.fakes.listen import bursts, level_db, true_peak_db
 from tools import media
 from tools.brand.contrast import contrast
 from tools.brief import AdCopy, key_phrases, read_copy
@@ -23,6 +24,7 @@ from tools.catalog import frame_size
 from tools.engines.base import Reference, RenderJob
 from tools.engines.draft.engine import (
     DraftEngine,
+    bed_of,
     build_design,
     canvas_for,
     new_frame,
@@ -210,18 +212,40 @@ def decoded_audio(path: Path) -> tuple[av.audio.stream.AudioStream, np.ndarray] 
 
 
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_every_draft_has_a_music_bed_at_broadcast_loudness(template: str, tmp_path: Path) -> None:
+def test_every_draft_has_a_music_bed_at_social_loudness(template: str, tmp_path: Path) -> None:
     import pyloudnorm  # here, not at the top: it imports scipy.signal (0.8 s), which every worker's collection paid
 
     dest = tmp_path / "out.mp4"
-    render_draft(make_job(template, "16:9", duration=5, audio=True), refs_for(template), dest)
+    job = make_job(template, "16:9", duration=5, audio=True)
+    result = render_draft(job, refs_for(template), dest)
     found = decoded_audio(dest)
     assert found is not None, "no audio stream"
     stream, samples = found
     assert (stream.codec_context.name, stream.rate, stream.channels) == ("aac", 48000, 2)
     assert samples.shape[0] / 48000 == pytest.approx(media.probe(dest).duration_s, abs=0.05)
-    assert pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-16.0, abs=1.0)
+    assert pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-14.0, abs=1.0)
+    assert true_peak_db(samples) <= -1.0  # as the file plays, after AAC
     assert np.abs(samples[-480:]).max() < 0.02  # faded out at the end
+    assert result.sound is not None and result.sound.music == bed_of(job, template).name
+    assert result.sound.lufs == pytest.approx(-14.0, abs=0.1) and result.sound.target_lufs == -14.0
+
+
+def test_a_broadcast_16_9_draft_with_a_voice_is_at_minus_23_with_the_music_ducked(tmp_path: Path) -> None:
+    import pyloudnorm
+
+    dest = tmp_path / "out.mp4"
+    job = make_job("social-media", "16:9", duration=5, audio=True)
+    job.sound.broadcast, job.sound.mood = True, "upbeat"  # hats all along: the music over 4 kHz
+    job.speech = bursts(5, ((1.0, 2.5),))
+    result = render_draft(job, [], dest)
+    found = decoded_audio(dest)
+    assert found is not None
+    samples = found[1]
+    assert pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-23.0, abs=1.0)
+    assert true_peak_db(samples) <= -1.0
+    # The synthetic voice has nothing over 2 kHz: over 4 kHz is the music, lower while the voice speaks.
+    assert level_db(samples, 3.0, 4.0, above_hz=4000) - level_db(samples, 1.3, 2.3, above_hz=4000) >= 8
+    assert result.sound is not None and result.sound.target_lufs == -23.0 and result.sound.voice == "test"
 
 
 def test_audio_off_gives_a_video_without_an_audio_stream(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from campaign.errors import ProviderFailed
 from campaign.storage import LocalStorage, UrlSigner
 from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import write_footage
+from tests.fakes.listen import bursts, level_db, true_peak_db
 from tests.fakes.ocr import needs_tesseract, read_words
 from tools.brand import BrandKit, Color
 from tools.brand.follow import ATTACHED_LOGO
@@ -104,10 +105,33 @@ def test_the_ad_has_the_footages_size_rate_length_and_sound(vertical: Path, fini
     assert rate == src_rate == result.fps == 10
     assert length == pytest.approx(src_length)
     assert sound and result.audio
-    with av.open(str(dest)) as container:  # the footage's own tone, not a music bed
-        samples = np.concatenate([f.to_ndarray()[0] for f in container.decode(container.streams.audio[0])])
-    second = samples[:48000]  # 1 s at 48 kHz: the spectrum's bins are 1 Hz apart
+    samples = decoded_sound(dest)  # the footage's own tone, not a music bed, at the social loudness
+    second = samples[:48000, 0]  # 1 s at 48 kHz: the spectrum's bins are 1 Hz apart
     assert abs(int(np.argmax(np.abs(np.fft.rfft(second)))) - 440) < 5
+    assert loudness(samples) == pytest.approx(-14.0, abs=1.0) and true_peak_db(samples) <= -1.0
+    assert result.sound is not None and result.sound.music is None and result.sound.lufs == pytest.approx(-14, abs=0.1)
+
+
+def decoded_sound(path: Path) -> np.ndarray:
+    """The file's sound, (n, channels) at 48 kHz."""
+    with av.open(str(path)) as container:
+        return np.concatenate([f.to_ndarray() for f in container.decode(container.streams.audio[0])], axis=1).T
+
+
+def loudness(samples: np.ndarray) -> float:
+    import pyloudnorm  # here, not at the top: it imports scipy.signal, which every worker's collection paid
+
+    return float(pyloudnorm.Meter(48000).integrated_loudness(samples.astype(np.float64)))
+
+
+def test_no_music_and_a_voice_over_silent_footage_is_the_voice_alone(silent: Path, tmp_path: Path) -> None:
+    job = brand_job(None, "Sale", aspect="9:16", duration=3, copy=AdCopy(headline="Big sale"))
+    job.audio, job.sound.music, job.speech = True, False, bursts(3, ((0.3, 1.2), (1.9, 2.6)))
+    result = finish(silent, tmp_path / "ad.mp4", job)
+    samples = decoded_sound(tmp_path / "ad.mp4")
+    assert level_db(samples, 1.4, 1.7) < -70 and level_db(samples, 0.5, 1.0) > -30  # silent between its lines
+    assert loudness(samples) == pytest.approx(-14.0, abs=1.0)
+    assert result.sound is not None and result.sound.music is None and result.sound.voice == "test"
 
 
 @needs_tesseract

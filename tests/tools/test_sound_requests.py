@@ -125,6 +125,12 @@ async def test_a_change_to_the_script_replaces_the_job_waiting_for_its_price(set
     quiet = await studio.jobs.revise(OWNER, changed.job_id, {"music": False, "captions": False})
     assert (quiet.sound.music, quiet.sound.captions, quiet.sound.voice) == (False, False, OFFLINE)
     assert quiet.sound.script is not None and quiet.sound.script.text() == "Aero. Light, anywhere."
+    written = await studio.jobs.submit(OWNER, VideoRequest(prompt='an ad for our lamp, narrated: "Meet Aero"',
+                                                           model="premium", duration_s=6))  # fmt: skip
+    assert written.sound.script is not None and "Meet Aero" in written.sound.script.text()
+    renamed = await studio.jobs.revise(OWNER, written.job_id, {"copy": {"headline": "Meet Nova"}})
+    assert renamed.sound.script is not None and "Meet Nova" in renamed.sound.script.text()
+    assert "Aero" not in renamed.sound.script.text()  # a written script follows the new words
     none = await studio.jobs.revise(OWNER, quiet.job_id, {"voice": "none"})
     assert none.sound.voice is None and none.voice_name == "" and none.sound.music is False
     await studio.close()

@@ -3,9 +3,10 @@
 The brief's exact copy, timed to the footage (the hook first, features and the deal in the middle beats, the end
 card with the call to action, website, end text, conditions and the kit's legal line over the last quarter), the
 kit's logo (or an attached one) in a corner and large on the end card (coming in as the brief asks it to move), in
-the kit's fonts and colours, and a sound bed: the footage's own sound when it has some, else the draft's music
-when the job asks for sound or follows a template. What is drawn, where and when, is `cues.py`; how it is drawn
-into yuv420p, `overlay.py`.
+the kit's fonts and colours, and the sound: the footage's own sound when it has some, else one of the template's
+music beds when the job asks for sound or follows a template, mixed with the voice-over and set to the loudness
+target (tools/sound/mix.py), so every finished ad is as loud as the platform expects. What is drawn, where and
+when, is `cues.py`; how it is drawn into yuv420p, `overlay.py`.
 
 Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
@@ -34,7 +35,6 @@ import numpy as np
 from campaign.errors import ClapboardError, ProviderFailed, out_of_space
 from campaign.storage import BlobStorage, read_all
 from tools.engines.base import Progress, RenderJob
-from tools.engines.draft.audio import AudioTrack, music_bed
 from tools.engines.draft.engine import (
     QUEUE_FRAMES,
     BrandFiles,
@@ -43,6 +43,7 @@ from tools.engines.draft.engine import (
     brand_stage,
     encoder_stream,
     in_thread,
+    mixed_sound,
     open_output,
     prepare_references,
     read_brand_files,
@@ -52,10 +53,11 @@ from tools.engines.draft.motion import told
 from tools.finish.cues import AdPlan, plan_ad
 from tools.finish.overlay import Planes, dim, ground_range, mean_colour
 from tools.finish.reframe import INTER, NONE
-from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
+from tools.finish.sound import footage_audio
 from tools.finish.subject import frame_rate
 from tools.finish.yuv import planes, yuv420
 from tools.sound.captions import captions_for
+from tools.sound.mix import AudioTrack, Mixed
 from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
@@ -119,7 +121,7 @@ def finish(
         with source:
             if not source.streams.video:
                 raise ProviderFailed(f"{STAGE} The footage has no video in it.", hint="Try generating it again.")
-            result = _Finishing(source, job, files, references, stop).run(dest, report)
+            result = _Finishing(source, footage, job, files, references, stop).run(dest, report)
     except BaseException:
         dest.unlink(missing_ok=True)
         raise
@@ -154,21 +156,31 @@ class Painter:
         self.plan: AdPlan | None = None
         self.text_boxes: set[Box] = set()
         self.text_times: dict[Box, tuple[float, float]] = {}
+        self.mixed: Mixed | None = None
 
     @property
     def wants_bed(self) -> bool:
-        """Footage without sound gets the draft's music when the job asks for sound or follows a template (a
-        template has its mood)."""
-        return self.job.audio or self.job.template is not None
+        """Footage without sound gets a music bed when the job asks for sound or follows a template (a template has
+        its beds), unless the job said "no music"."""
+        return (self.job.audio or self.job.template is not None) and self.job.sound.music
 
-    def bed(self) -> np.ndarray:
-        return music_bed(self.stage.template, self.duration, self.job.variant.seed)
+    def hears(self, footage_sound: bool) -> bool:
+        """Whether the ad has sound: the footage's own (`footage_sound`), a bed or a voice-over."""
+        return footage_sound or self.wants_bed or self.job.speech is not None
 
-    def finished(self, frames: int, audio: bool) -> Finished:
-        """What was made, once `frames` frames are written (`audio`: with a sound track)."""
-        return Finished(frames=frames, width=self.width, height=self.height, fps=float(self.rate), audio=audio,
-                        seconds=0.0, text_boxes=self.text_boxes, text_times=self.text_times,
-                        notice=self.notice)  # fmt: skip
+    def mixed_with(self, footage: np.ndarray | None) -> np.ndarray | None:
+        """The ad's sound over the footage's own (stereo at 48 kHz from the video's start, None when it has none):
+        a bed only under footage without sound; the voice-over ducks the rest."""
+        self.mixed = mixed_sound(self.job, self.stage.template, self.duration, music=self.wants_bed and footage is None,
+                                 footage=footage)  # fmt: skip
+        return self.mixed.samples if self.mixed is not None else None
+
+    def finished(self, frames: int) -> Finished:
+        """What was made, once `frames` frames are written."""
+        return Finished(frames=frames, width=self.width, height=self.height, fps=float(self.rate),
+                        audio=self.mixed is not None, seconds=0.0, text_boxes=self.text_boxes,
+                        text_times=self.text_times, notice=self.notice,
+                        sound=self.mixed.sound if self.mixed is not None else None)  # fmt: skip
 
     @property
     def notice(self) -> str:
@@ -210,9 +222,9 @@ class Painter:
 class _Finishing:
     """One footage file being finished: its streams, the painter, and the three threads' hand-offs."""
 
-    def __init__(self, source: av.container.InputContainer, job: RenderJob, files: BrandFiles | None,
+    def __init__(self, source: av.container.InputContainer, path: Path, job: RenderJob, files: BrandFiles | None,
                  references: Sequence[bytes], stop: threading.Event) -> None:  # fmt: skip
-        self.source, self.job, self.stop = source, job, stop
+        self.source, self.path, self.job, self.stop = source, path, job, stop
         self.video = source.streams.video[0]
         self.audio = source.streams.audio[0] if source.streams.audio else None
         self.rate = frame_rate(self.video)
@@ -243,28 +255,22 @@ class _Finishing:
         try:
             with open_output(dest) as container:
                 stream = encoder_stream(container, self.width, self.height, self.rate)
-                sound = CopiedSound(container, self.audio) if self.audio is not None else None
-                bed = None
-                if sound is None and self.painter.wants_bed:
-                    bed = AudioTrack(container)
+                track = AudioTrack(container) if self.painter.hears(self.audio is not None) else None
                 for thread in threads:
                     thread.start()
-                if bed is not None:  # made while the first frames are decoded and drawn
-                    bed.samples = self.painter.bed()
-                start = self._start()
+                if track is not None:  # mixed while the first frames are decoded and drawn
+                    heard = footage_audio(self.path, self.painter.duration) if self.audio is not None else None
+                    if (samples := self.painter.mixed_with(heard)) is not None:
+                        track.samples = samples
                 for item in _drain(drawn):
-                    if item[0] == "audio":
-                        if sound is not None:
-                            sound.add(item[1], item[2], start)
-                        continue
                     frame, pooled = item[1], item[2]
                     frame.pts, frame.time_base = written, stream.codec_context.time_base
                     container.mux(stream.encode(frame))
                     if pooled:
                         free.put(frame)
                     written += 1
-                    if bed is not None:
-                        bed.feed_until(written / float(self.rate))
+                    if track is not None:
+                        track.feed_until(written / float(self.rate))
                     if report is not None and written % step == 0 and written < self.total:
                         report(written / self.total, f"Finished {written} of {self.total} frames")
                 if self.failure:
@@ -274,10 +280,8 @@ class _Finishing:
                 if written == 0:
                     raise _undecodable()
                 container.mux(stream.encode(None))
-                if sound is not None:
-                    sound.finish()
-                if bed is not None:
-                    bed.finish()
+                if track is not None:
+                    track.finish()
         except BaseException:
             self.stop.set()
             for thread in threads:
@@ -285,11 +289,7 @@ class _Finishing:
             raise
         for thread in threads:
             thread.join()
-        return self.painter.finished(written, sound is not None or bed is not None)
-
-    def _start(self) -> float:
-        video = self.video
-        return float(video.start_time * video.time_base) if video.start_time and video.time_base else 0.0
+        return self.painter.finished(written)
 
     def _guarded(self, body: Callable[..., None], *queues: queue.Queue[Any]) -> None:
         """Run a thread's body; its failure is handed to the encoding thread, and its output always ends."""
@@ -306,29 +306,17 @@ class _Finishing:
             _put(out, None, self.stop, force=True)
 
     def _decode(self, decoded: queue.Queue[Any]) -> None:
-        streams = [s for s in (self.video, self.audio) if s is not None]
-        holds = self.audio is None or mp4_holds(self.audio)
-        for packet in self.source.demux(*streams):
+        for packet in self.source.demux(self.video):  # the sound is decoded on its own, for the mix
             if self.stop.is_set() or self.failure:
                 return
-            if packet.stream is self.video:
-                for frame in packet.decode():
-                    if not _put(decoded, ("video", frame), self.stop):
-                        return
-            elif packet.dts is not None:
-                sounds = [] if holds else list(audio_frames(packet))
-                if not _put(decoded, ("audio", packet, sounds), self.stop):
+            for frame in packet.decode():
+                if not _put(decoded, ("video", frame), self.stop):
                     return
 
     def _draw(self, decoded: queue.Queue[Any], drawn: queue.Queue[Any], free: queue.Queue[av.VideoFrame]) -> None:
-        index = 0
-        for item in _drain(decoded):
+        for index, item in enumerate(_drain(decoded)):
             if self.stop.is_set() or self.failure:
                 return
-            if item[0] == "audio":
-                if not _put(drawn, item, self.stop):
-                    return
-                continue
             frame = yuv420(item[1])
             taken: list[av.VideoFrame] = []
             pooled = functools.partial(self._pooled, free, taken)
@@ -337,7 +325,6 @@ class _Finishing:
             target.pict_type = frame.pict_type if frame.pict_type in INTER else NONE
             if not _put(drawn, ("video", target, drew), self.stop):
                 return
-            index += 1
 
     def _pooled(self, free: queue.Queue[av.VideoFrame], taken: list[av.VideoFrame]) -> Planes | None:
         """A frame of the pool to draw into (kept in `taken`); None when stopped first."""

@@ -42,7 +42,7 @@ def finish_formats(
     try:
         track = track or track_subject(footage)
         with av.open(str(footage)) as source:
-            matrix, sound = matrix_of(source.streams.video[0]), bool(source.streams.audio)
+            matrix = matrix_of(source.streams.video[0])
         plans = [plan(track, aspect) for aspect in outputs]
         painters = [
             Painter(
@@ -57,7 +57,7 @@ def finish_formats(
             )  # fmt: skip
             for p in plans
         ]
-        overs = [Over(partial(_in_place, painter), painter.bed if painter.wants_bed else None) for painter in painters]
+        overs = [Over(partial(_in_place, painter), painter.mixed_with) for painter in painters]
         heard = (lambda share: report(share, f"Finished {round(share * 100)}% of the frames")) if report else None
         frames = render(footage, track, plans, [outputs[p.aspect][0] for p in plans], overs, stop=cancel,
                         report=heard)  # fmt: skip
@@ -71,7 +71,7 @@ def finish_formats(
         raise
     made = {}
     for p, painter in zip(plans, painters, strict=True):
-        made[p.aspect] = painter.finished(frames, sound or painter.wants_bed)
+        made[p.aspect] = painter.finished(frames)
         made[p.aspect].seconds = time.perf_counter() - started
     return made
 

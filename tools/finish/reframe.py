@@ -10,7 +10,8 @@ blurred copy of itself that covers it. The second pass decodes the footage once 
 (the draft's libx264 settings), each frame warped straight from the decoded Y, U and V planes (sub-pixel
 positions, so slow pans do not step); the audio packets are copied through as they come (sound an MP4 cannot
 hold, such as PCM, is encoded as AAC). `render` draws each output's ad over its frames before they are encoded,
-when given what to draw (tools/finish/formats.py: a paid video's other formats, finished in this same pass).
+when given what to draw (tools/finish/formats.py: a paid video's other formats, finished in this same pass), and
+gives such an output its mixed sound (tools/sound/mix.py) instead of the footage's as it is.
 """
 
 from __future__ import annotations
@@ -29,12 +30,12 @@ import numpy as np
 
 from campaign.errors import InvalidRequest, StorageFailed
 from tools.catalog import frame_size
-from tools.engines.draft.audio import AudioTrack
 from tools.engines.draft.engine import Cancelled, encoder_stream, open_output
 from tools.finish.overlay import Planes
-from tools.finish.sound import CopiedSound, audio_frames, mp4_holds
+from tools.finish.sound import CopiedSound, audio_frames, footage_audio, mp4_holds
 from tools.finish.subject import Track, frame_rate, track_subject
 from tools.finish.yuv import planes, yuv420
+from tools.sound.mix import AudioTrack
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +218,11 @@ def reframe(source: Path, outputs: Mapping[str, Path], track: Track | None = Non
 @dataclass(frozen=True)
 class Over:
     """What one output gets besides its reframed frames, in the same pass (the fused finisher): `paint` draws
-    over each frame in place (its planes, its time in seconds); `bed` is music for footage without sound."""
+    over each frame in place (its planes, its time in seconds); `sound` mixes the output's sound from the
+    footage's own (samples, None when it has none): the samples to write, None for a silent output."""
 
     paint: Callable[[Planes, float], None]
-    bed: Callable[[], np.ndarray] | None = None
+    sound: Callable[[np.ndarray | None], np.ndarray | None]
 
 
 @dataclass
@@ -248,10 +250,13 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
         rate = frame_rate(video)
         start = float(video.start_time * video.time_base) if video.start_time and video.time_base else 0.0
         outputs: list[_Output] = []
+        overs = overs or [None] * len(plans)
+        heard = footage_audio(source, track.frames / float(rate)) if audio and any(overs) else None
         try:
-            for p, path, over in zip(plans, paths, overs or [None] * len(plans), strict=True):
-                outputs.append(_open(p, path, rate, audio, over))
-            for packet in container.demux(*[s for s in (video, audio) if s is not None]):
+            for p, path, over in zip(plans, paths, overs, strict=True):
+                outputs.append(_open(p, path, rate, audio, over, heard))
+            copied = audio if any(out.sound is not None for out in outputs) else None
+            for packet in container.demux(*[s for s in (video, copied) if s is not None]):
                 if stop is not None and stop.is_set():
                     raise Cancelled()
                 if packet.stream is video:
@@ -286,11 +291,15 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
     return written
 
 
-def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None, over: Over | None) -> _Output:
+def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None, over: Over | None,
+          heard: np.ndarray | None) -> _Output:  # fmt: skip
+    """One output: a finished one (`over`) gets its mixed sound (from the footage's, `heard`), any other the
+    footage's own sound as it is."""
     container = open_output(path)
     video = encoder_stream(container, *plan.size, rate)
-    sound = CopiedSound(container, audio) if audio is not None else None
-    bed = AudioTrack(container, over.bed()) if audio is None and over is not None and over.bed is not None else None
+    sound = CopiedSound(container, audio) if audio is not None and over is None else None
+    mixed = over.sound(heard) if over is not None else None
+    bed = AudioTrack(container, mixed) if mixed is not None else None
     return _Output(plan, container, video, sound, av.VideoFrame(*plan.size, "yuv420p"), over, bed)
 
 

@@ -1,16 +1,48 @@
-"""The footage's own sound, carried into what is made of it (reframed formats, the finished ad): its packets
-copied unchanged when an MP4 holds its codec, else decoded once and encoded as AAC."""
+"""The footage's own sound: decoded to samples for the finished ad's mix (`footage_audio`), or carried as it is
+into footage only reframed (its packets copied unchanged when an MP4 holds its codec, else decoded once and
+encoded as AAC)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from pathlib import Path
 
 import av
+import numpy as np
 
-from tools.engines.draft.audio import BIT_RATE, CHUNK, SAMPLE_RATE
+from tools.sound.mix import BIT_RATE, CHUNK
+from tools.sound.music import SAMPLE_RATE
 
 MP4_AUDIO = {"aac", "mp3", "opus", "alac", "flac", "ac3", "eac3"}  # audio an MP4 holds as it is
+
+
+def footage_audio(path: Path, duration_s: float) -> np.ndarray | None:
+    """The footage's sound as float32 stereo samples at 48 kHz from its video's first frame, `duration_s` long
+    (cut, or padded with silence); None when it has no sound."""
+    with av.open(str(path)) as container:
+        if not container.streams.audio:
+            return None
+        video = container.streams.video[0] if container.streams.video else None
+        start = float(video.start_time * video.time_base) if video and video.start_time and video.time_base else 0.0
+        resampler = av.AudioResampler(format="flt", layout="stereo", rate=SAMPLE_RATE)
+        chunks, first = [], None
+        for frame in container.decode(container.streams.audio[0]):
+            if first is None and frame.time is not None:
+                first = frame.time
+            chunks += [out.to_ndarray().reshape(-1, 2) for out in resampler.resample(frame)]
+        chunks += [out.to_ndarray().reshape(-1, 2) for out in resampler.resample(None)]
+    n = int(round(duration_s * SAMPLE_RATE))
+    out = np.zeros((n, 2), np.float32)
+    if not chunks:
+        return out
+    samples = np.concatenate(chunks)
+    at = int(round(((first or 0.0) - start) * SAMPLE_RATE))
+    if at < 0:
+        samples, at = samples[-at:], 0
+    take = max(0, min(n - at, len(samples)))
+    out[at : at + take] = samples[:take]
+    return out
 
 
 def mp4_holds(audio: av.AudioStream) -> bool:

@@ -42,7 +42,8 @@ class VoiceScript(BaseModel):
 class SoundSpec(BaseModel):
     """What a job asks of its sound. `voice` is a voice id (tools/sound/voices.py) or None for no voice-over;
     captions show the voice-over's words, so they need one; `mood` names the music bed's mood when the brief
-    asks for one ("upbeat", "calm"); `broadcast` asks for broadcast loudness (-23 LUFS in 16:9: "for TV")."""
+    asks for one ("upbeat", "calm"); `broadcast` when the brief or channel asks for TV (a 16:9 ad is then mixed
+    to -23 LUFS, not -14)."""
 
     voice: str | None = None
     script: VoiceScript | None = None

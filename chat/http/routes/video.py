@@ -1,4 +1,5 @@
-"""The models and the video requests: `/video/models`, `/video/generate`, `/video/examples/{template}`."""
+"""The models, the voices and the video requests: `/video/models`, `/video/voices`, `/video/generate`,
+`/video/examples/{template}`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tools.studio.types import (
     ReferenceSource,
     Submitted,
     VideoRequest,
+    VoiceView,
     Words,
 )
 
@@ -53,6 +55,13 @@ SUBMIT_RESPONSES = responses(401, 404, 409, 422, 503)
 @router.get("/video/models", responses=SIGNED)
 async def models(studio: StudioDep, _: Who) -> list[ModelView]:
     return studio.models.list()
+
+
+@router.get("/video/voices", responses=SIGNED)
+async def voices(studio: StudioDep, _: Who) -> list[VoiceView]:
+    """Every voice-over voice: engine, gender, price per 1,000 characters, licence, and whether it speaks here now
+    (a premium voice needs Replicate)."""
+    return studio.models.voices()
 
 
 @router.post("/video/generate", status_code=202, responses=SUBMIT_RESPONSES)

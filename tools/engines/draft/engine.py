@@ -1,11 +1,11 @@
 """The `draft` engine: a local renderer (Pillow draws, PyAV/libx264 encodes) that needs no provider.
 
 It turns a brief, its on-screen copy and its reference images into a short motion design: brand animation,
-product showcase, social-media ad, or the copy over the references, over a music bed in the template's mood
-(`audio.py`) whose beats the cuts land on. Frames stream from a drawing thread into the
-encoder (a small bounded queue, never a clip-sized frame list), so drawing and x264's own threads overlap; the
-music is made meanwhile and muxed in step with the video. The encoders' settings and thread counts are fixed,
-so identical inputs give identical bytes.
+product showcase, social-media ad, or the copy over the references, over one of the template's music beds
+(tools/sound/music.py) whose beats the cuts land on, mixed with the voice-over (tools/sound/mix.py). Frames
+stream from a drawing thread into the encoder (a small bounded queue, never a clip-sized frame list), so drawing
+and x264's own threads overlap; the sound is mixed meanwhile and muxed in step with the video. The encoders'
+settings and thread counts are fixed, so identical inputs give identical bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 import av
+import numpy as np
 from PIL import Image
 
 from campaign.errors import ClapboardError, ProviderFailed, out_of_space
@@ -31,7 +32,6 @@ from tools.brand.follow import ATTACHED_LOGO, colours_for, roles
 from tools.brief import AdCopy, get_template
 from tools.brief.variations import Change
 from tools.engines.base import Progress, RenderJob, RenderOutcome
-from tools.engines.draft.audio import AudioTrack, mood_for, music_bed
 from tools.engines.draft.hooks import HOOKS, Hooked
 from tools.engines.draft.kit import Box, Marks, Probe, RefImage, Stage, load_reference, logo_score
 from tools.engines.draft.motion import told
@@ -45,6 +45,8 @@ from tools.engines.draft.palette import (
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
 from tools.sound.captions import captions_for
+from tools.sound.mix import AudioTrack, Mixed, mix, target_lufs
+from tools.sound.music import Mood, bed_for
 from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,20 @@ class DraftResult:
     seconds: float = 0.0
     notice: str = ""
     sound: CreativeSound | None = None  # the music bed and the loudness measured, when the draft has sound
+
+
+def bed_of(job: RenderJob, template: str) -> Mood:
+    """The music bed the job's video is cut to (its beats), heard or not: by the mood asked, the brief's words and
+    the variation."""
+    return bed_for(template, job.sound.mood, job.brief, job.variant.seed)
+
+
+def mixed_sound(job: RenderJob, template: str, duration_s: float, *, music: bool,
+                footage: np.ndarray | None = None) -> Mixed | None:  # fmt: skip
+    """The job's sound: its bed (when `music` and the job did not say "no music"), its voice-over and the footage's
+    own sound, mixed to the job's loudness target; None when there is nothing to hear."""
+    bed = bed_of(job, template) if music and job.sound.music else None
+    return mix(duration_s, target_lufs(job.aspect, job.sound.broadcast), bed=bed, speech=job.speech, footage=footage)
 
 
 def encoder_stream(
@@ -230,7 +246,7 @@ def brand_stage(
         aspect=job.aspect,
         palette=palette,
         template=template,
-        beat=mood_for(template).beat,
+        beat=bed_of(job, template).beat,
         variant=job.variant.seed,
         change=job.variant.change,
         faces=faces,
@@ -320,10 +336,13 @@ def render_draft(
     try:
         with open_output(dest) as container:
             stream = encoder_stream(container, stage.width, stage.height, stage.fps)
-            track = AudioTrack(container) if job.audio else None
+            heard = job.speech is not None or (job.audio and job.sound.music)
+            track = AudioTrack(container) if heard else None
             drawer.start()
+            mixed = None
             if track is not None:  # made while the first frames are drawn
-                track.samples = music_bed(stage.template, stage.duration, job.variant.seed)
+                mixed = mixed_sound(job, stage.template, stage.duration, music=job.audio)
+                track.samples = mixed.samples if mixed is not None else track.samples
             while True:
                 vf = frames.get()
                 if vf is None:
@@ -352,13 +371,14 @@ def render_draft(
         width=stage.width,
         height=stage.height,
         fps=stage.fps,
-        audio=job.audio,
+        audio=track is not None,
         palette=stage.palette,
         copy=design.copy,
         text_boxes=stage.text_boxes,
         safe=stage.safe,
         seconds=time.perf_counter() - started,
         notice=stage.notice,
+        sound=mixed.sound if mixed is not None else None,
     )
 
 
