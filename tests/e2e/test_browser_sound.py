@@ -1,6 +1,7 @@
 """What a person sees of the voice-over in Debian's Chromium: a new user's first settings panel with the
 Voice-over choice (the premium voices priced, since Replicate is set up), Captions and Music; then a paid brief's
-price question with the voice-over's words, and Edit voice-over asking for new words in the chat's box."""
+price question with the voice-over's words, and Edit voice-over asking for new words in the chat's box; a free
+draft's ready message and its library card with the captions' downloads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(
 
 BRIEF = 'an 8s 16:9 video on veo-3.1 of a lighthouse at dawn, headline "Lighthouse Inn", Book now'
 NEW_WORDS = "Dawn at the lighthouse. Book your stay today."
+DRAFT = 'a 4 second vertical video of our wool socks on draft with a voice-over, headline "Warm feet"'
 
 
 def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_path: Path) -> None:
@@ -70,6 +72,24 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 expect(page.locator("#stop-button")).to_have_count(0, timeout=15000)  # the chat is not left "working"
                 page.get_by_role("button", name="Edit voice-over").scroll_into_view_if_needed()
                 page.screenshot(path=str(shots / "price-voice-over-edited.png"))
+
+                send(page, DRAFT)  # free: made at once, read by the offline voice, with captions
+                page.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=90000)
+                ready = page.locator(".step", has_text="Your video is ready")
+                expect(ready.get_by_role("link", name="SRT")).to_be_visible(timeout=15000)
+                expect(ready.get_by_role("link", name="VTT")).to_be_visible()
+                expect(ready.get_by_text("Voice-over by Joe · captions ·")).to_be_visible()
+                ready.get_by_role("link", name="SRT").scroll_into_view_if_needed()
+                page.screenshot(path=str(shots / "ready-captions.png"))
+                ready.get_by_role("button", name="Library").click()
+                card = page.locator("#campaign-library [data-creative-id]").first
+                expect(card.locator("[data-field=captions]")).to_have_text("Captions: SRT · VTT", timeout=30000)
+                expect(card.locator("[data-field=sound]")).to_contain_text("Voice-over by Joe · captions ·")
+                with page.expect_download() as download:
+                    card.get_by_role("link", name="SRT").click()
+                assert download.value.suggested_filename.endswith("-9x16.srt")
+                card.scroll_into_view_if_needed()
+                page.screenshot(path=str(shots / "library-captions.png"))
                 assert failures == []
                 browser.close()
             deadline = time.monotonic() + 2

@@ -229,7 +229,7 @@ async def test_a_free_draft_with_a_voice_over_says_its_words_then_links_captions
         spoken = started.split("Voice-over by Joe:\n> “")[1].removesuffix("”")
         assert "Warm feet" in spoken
         [ready] = [m for m in tab.messages() if m.startswith("Your video is ready")]
-        assert "\n\nVoice-over by Joe · captions" in ready
+        assert re.search(r"\n\nVoice-over by Joe · captions · -1[345]\.\d LUFS\n", ready), ready  # as measured
         links = dict(re.findall(r"\[(SRT|VTT)\]\(([^)]+)\)", ready))
         async with httpx.AsyncClient(base_url=base) as http:
             srt = (await http.get(links["SRT"])).text
