@@ -21,10 +21,11 @@ from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow, offer_generate
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
-from chat.panel import NO_VOICE, fit, send_settings, starter_buttons
+from chat.panel import fit, send_settings, starter_buttons
 from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
+from chat.sound_words import NO_VOICE
 from tools.studio.types import ACTIVE, Actor, ClapboardError, JobStatus
 
 log = logging.getLogger(__name__)

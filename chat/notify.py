@@ -90,8 +90,8 @@ def creative_text(c: CreativeView, lead: str = "", voices: Sequence[VoiceView] =
 
 
 def sound_line(c: CreativeView, voices: Sequence[VoiceView] = ()) -> str:
-    """A creative's sound in one short line: "Voice-over by Joe · captions · -14.0 LUFS" ("" when none was
-    measured)."""
+    """A creative's sound in one short line: "Voice-over by Joe · captions · -14.0 LUFS" ("" for a creative made
+    without one)."""
     sound = c.sound
     if sound is None:
         return ""
@@ -229,7 +229,7 @@ def confirm_actions(job_id: str, title: str, price_usd: float, script: str = "")
 
 
 async def remove_confirm_actions(job_id: str) -> None:
-    for action in confirm_actions(job_id, "", 0, script="-"):
+    for action in [*confirm_actions(job_id, "", 0), voice_button(job_id, "")]:
         await action.remove()
 
 

@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chat.runtime import services
+from chat.sound_words import NO_VOICE  # also the Voice-over choice for none
 from tools.studio import Studio
 from tools.studio.models import AUTO  # the Auto choice's value: the browser's select refuses an empty one
 from tools.studio.types import ModelSpec, VoiceView, usd_text
@@ -34,7 +35,6 @@ ASPECT_WORDS = {
     "1:1": "1:1 square (Instagram feed)",
     "4:5": "4:5 portrait (feeds)",
 }
-NO_VOICE = "none"  # the Voice-over choice (and the request's `voice`) for no voice-over
 STARTER_KEY = "starter_waiting"  # the starter waiting for its attachment, in the user session
 _GO_WITHOUT = re.compile(r"^\s*(?:go|go ahead|skip|without|no (?:logo|photo|image)|make it anyway)\b", re.I)
 
@@ -71,9 +71,9 @@ def voice_items(voices: list[VoiceView]) -> dict[str, str]:
     select refuses an empty value, so none is "none")."""
     items = {"None": NO_VOICE}
     for v in voices:
-        price = f"premium on Replicate, {usd_text(v.usd_per_1k_chars)} per 1,000 characters"
+        paid = f"premium on Replicate, {usd_text(v.usd_per_1k_chars)} per 1,000 characters"
         if v.available:
-            items[f"{v.name} — {v.gender}, {price if v.usd_per_1k_chars else 'offline, free'}"] = v.id
+            items[f"{v.name} — {v.gender}, {paid if v.usd_per_1k_chars else 'offline, free'}"] = v.id
     return items
 
 
