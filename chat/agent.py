@@ -598,6 +598,12 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def usd(amount: float) -> str:
+    """A price as the chat says it: in cents ("$3.20"), or under a cent (a premium voice-over's few words on a
+    free draft) to a tenth of a cent, never as nothing ("$0.001")."""
+    return f"${max(amount, 0.001):.3f}" if 0 < amount < 0.01 else f"${amount:.2f}"
+
+
 def describe_submission(s: Submitted) -> str:
     """The words the user reads right after a job is accepted."""
     size = f"{s.duration_s} s {s.aspect} ({s.width}x{s.height})"
@@ -609,7 +615,7 @@ def describe_submission(s: Submitted) -> str:
     if s.footage_of:  # its notice says how: drawn over the footage as it is, or reframed from it
         lines.append(f"{s.notice} Making {size}, free: it appears here when ready.")
     elif s.needs_confirmation:
-        lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
+        lines.append(f"{size} on **{s.model_name}** costs about **{usd(s.estimated_cost_usd)}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
     if not s.needs_confirmation and s.sound.voice and s.sound.script:  # a paid job's price question shows it

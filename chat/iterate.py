@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 
 import chainlit as cl
 
-from chat.agent import describe_submission
+from chat.agent import describe_submission, usd
 from chat.notify import (
     VOICE_ACTION,
     confirm_actions,
@@ -61,7 +61,7 @@ async def ask_prices(submitted: list[Submitted]) -> None:
             instead = "The earlier price question is canceled: nothing was charged. " if s.replaces else ""
             spoken = spoken_text(s, voices)
             await cl.Message(
-                content=f"{instead}Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?\n\n"
+                content=f"{instead}Start **{s.model_name}** for about {usd(s.estimated_cost_usd)}?\n\n"
                 f"{screen_words(s.copy)}" + (f"\n\n{spoken}" if spoken else ""),
                 actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd, script_of(s)),
             ).send()

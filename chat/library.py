@@ -15,6 +15,7 @@ from typing import Any
 
 import chainlit as cl
 
+from chat.agent import usd as price
 from chat.notify import LIBRARY_ACTION, sound_line
 from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
@@ -25,7 +26,7 @@ ELEMENT = "Library"  # public/elements/Library.jsx
 
 
 def money(usd: float) -> str:
-    return f"${usd:.2f}" if usd else "free"
+    return price(usd) if usd else "free"
 
 
 def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView]) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from chainlit.context import init_ws_context
 from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
+from chat.agent import usd
 from tools.studio import Studio
 from tools.studio.types import (
     ACTIVE,
@@ -46,7 +47,6 @@ from tools.studio.types import (
     PaidFormats,
     Submitted,
     VoiceView,
-    usd_text,
 )
 
 log = logging.getLogger(__name__)
@@ -114,7 +114,7 @@ def voice_label(voice: VoiceView | None, name: str, cost_usd: float) -> str:
     """Who reads a voice-over and what it costs: "Joe (offline, free)", "Hazel (premium voice on Replicate,
     $0.02)"."""
     where = "offline" if voice is None or voice.engine == "piper" else "premium voice on Replicate"
-    return f"{name} ({where}, {usd_text(cost_usd) if cost_usd else 'free'})"
+    return f"{name} ({where}, {usd(cost_usd) if cost_usd else 'free'})"
 
 
 def script_of(s: Submitted) -> str:
@@ -213,7 +213,7 @@ def confirm_actions(job_id: str, title: str, price_usd: float, script: str = "")
     says so); their ids derive from the job so a click on Generate or Cancel, or a change of its words, removes
     them all."""
     short = title if len(title) <= 48 else title[:47].rstrip() + "…"
-    go = f"Generate “{short}” for ${price_usd:.2f}" if price_usd > 0 else f"Make “{short}” as a free draft"
+    go = f"Generate “{short}” for {usd(price_usd)}" if price_usd > 0 else f"Make “{short}” as a free draft"
     return [
         cl.Action(
             id=f"confirm-{job_id}",
@@ -240,7 +240,7 @@ def waiting_text(jobs: list[JobView], models: dict[str, ModelView]) -> str:
         name = models[job.model].name if job.model in models else job.model
         thread = job.origin.removeprefix("chat:")
         where = f" ([open its conversation](/thread/{thread}))" if thread else ""
-        lines.append(f"- *{job.title}* on {name}, about ${job.estimated_cost_usd:.2f}{where}")
+        lines.append(f"- *{job.title}* on {name}, about {usd(job.estimated_cost_usd)}{where}")
     return "Waiting for your go-ahead:\n" + "\n".join(lines)
 
 
@@ -552,7 +552,7 @@ class ChatNotifier:
                     name = models[job.model].name if job.model in models else job.model
                     await cl.Message(
                         content=f"Still waiting for your go-ahead: *{job.title}* on {name} "
-                        f"for about ${job.estimated_cost_usd:.2f}.{why}\n\n{screen_words(job.copy)}",
+                        f"for about {usd(job.estimated_cost_usd)}.{why}\n\n{screen_words(job.copy)}",
                         actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
                     ).send()
                 elif job.status == JobStatus.succeeded and job.creative_id:

@@ -16,9 +16,9 @@ import pysubs2
 import pytest
 
 from campaign.settings import Settings
+from chat.agent import usd
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
-from tools.catalog import usd_text
 from tools.sound.voices import find_voice
 
 BRIEF = 'make an 8s 16:9 video on veo-3.1 of a lighthouse at dawn, headline "Lighthouse Inn", Book now'
@@ -67,7 +67,7 @@ async def test_the_price_question_shows_the_voice_over_and_edit_voice_over_repla
         voice, written = find_voice(sound.voice), sound.script.text()
         assert voice.paid and written, "with Replicate set up, a premium voice reads it"
         cost = voice.cost(sound.script)
-        assert f"Voice-over: {voice.name} (premium voice on Replicate, {usd_text(cost)})\n> “{written}”" in asked
+        assert f"Voice-over: {voice.name} (premium voice on Replicate, {usd(cost)})\n> “{written}”" in asked
         assert f"for about ${3.20 + cost:.2f}?" in asked, "the voice-over is billed with the video"
         [edit] = _actions(tab, "edit_voiceover")
         assert (edit["label"], edit["payload"]["job_id"]) == ("Edit voice-over", first["payload"]["job_id"])
@@ -77,7 +77,7 @@ async def test_the_price_question_shows_the_voice_over_and_edit_voice_over_repla
         assert f"“{written}”" in question["msg"]["output"] and "Write the new words" in question["msg"]["output"]
         [second] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
         again = await tab.wait_for(lambda: [m for m in tab.messages() if "earlier price question is canceled" in m])
-        new_cost = usd_text(voice.cost((await _job_sound(second["payload"]["job_id"])).script))
+        new_cost = usd(voice.cost((await _job_sound(second["payload"]["job_id"])).script))
         assert f"Voice-over: {voice.name} (premium voice on Replicate, {new_cost})\n> “{new_words}”" in again[0]
         removed = {d["id"] for e, d in tab.events if e == "remove_action"}
         assert {f"{kind}-{first['payload']['job_id']}" for kind in ("confirm", "cancel", "edit", "voice")} <= removed
