@@ -11,6 +11,7 @@ from campaign.people import LOCAL_OWNER as OWNER
 from campaign.settings import Settings
 from tests.conftest import make_settings
 from tests.tools.test_jobs import PREMIUM
+from tools.brand import BrandKit
 from tools.brief import read_brief, read_options
 from tools.catalog import Catalog
 from tools.engines.draft.provider import DRAFT
@@ -133,4 +134,28 @@ async def test_a_change_to_the_script_replaces_the_job_waiting_for_its_price(set
     assert "Aero" not in renamed.sound.script.text()  # a written script follows the new words
     none = await studio.jobs.revise(OWNER, quiet.job_id, {"voice": "none"})
     assert none.sound.voice is None and none.voice_name == "" and none.sound.music is False
+    await studio.close()
+
+
+async def test_the_kit_s_tone_picks_the_default_premium_voice_for_a_paid_video() -> None:
+    brief = read_brief('a lamp ad with a voice-over, headline "Meet Aero"')
+    calm = await sound_for(brief, script=None, kit=BrandKit(tone=["calm", "premium"]), duration_s=8, premium=True,
+                           paid_video=True, llm=None)  # fmt: skip
+    lively = await sound_for(brief, script=None, kit=BrandKit(tone=["bold", "playful"]), duration_s=8,
+                             premium=True, paid_video=True, llm=None)  # fmt: skip
+    assert calm.voice is not None and lively.voice is not None
+    assert (calm.voice.mood, lively.voice.mood) == ("calm", "energetic") and calm.voice.paid and lively.voice.paid
+    free = await sound_for(brief, script=None, kit=BrandKit(tone=["calm"]), duration_s=8, premium=True,
+                           paid_video=False, llm=None)  # fmt: skip
+    assert free.spec.voice == OFFLINE and free.cost_usd == 0  # a free draft stays free unless a voice is named
+
+
+async def test_sound_words_are_not_sent_to_a_video_model(settings: Settings) -> None:
+    studio = await _studio(settings)
+    made = await studio.jobs.submit(OWNER, VideoRequest(prompt='a lamp on a desk at dusk with a female voice-over, '
+                                                        'no captions, upbeat music: "Meet Aero"', model="premium",
+                                                        duration_s=6, refine=False))  # fmt: skip
+    brief = made.prompt_sent.lower().split("\n")[0]  # then the framing, which asks for no captions in the footage
+    assert brief.startswith("a lamp on a desk at dusk") and not any(w in brief for w in ("voice", "caption", "music"))
+    assert (made.sound.captions, made.sound.mood, made.voice_name) == (False, "upbeat", "Joe")
     await studio.close()

@@ -129,7 +129,8 @@ def _split_line(words: Sequence[Word]) -> list[tuple[tuple[Word, ...], ...]]:
 
 def phrases(lines: Sequence[SpokenLine]) -> list[Phrase]:
     """The phrases of the spoken lines, in time order, never across a line."""
-    grouped = [rows for line in lines if line.words for rows in _split_line(line.words)]
+    said = [[w for w in line.words if w.text.strip()] for line in lines]
+    grouped = [rows for words in said if words for rows in _split_line(words)]
     out: list[Phrase] = []
     for k, rows in enumerate(grouped):
         first, last = rows[0][0], rows[-1][-1]
@@ -298,8 +299,8 @@ def _spans(shown: list[Phrase]) -> list[Span]:
 
 
 def _space(font: ImageFont.FreeTypeFont) -> float:
-    """The room between two words: enough for the pill around either."""
-    return max(font.getlength(" "), (2 * PILL_X + 0.12) * font.size)
+    """The room between two words: a space clear of the pill around either."""
+    return font.getlength(" ") + PILL_X * font.size
 
 
 def _row_width(font: ImageFont.FreeTypeFont, row: Sequence[Word]) -> float:

@@ -20,6 +20,7 @@ KEEP_S = 0.02  # of silence kept at each end of a trimmed clip
 LINE_GAP_S = 0.15  # the least pause after a line that ran past its beat
 FADE_S = 0.05  # the fade out of a line cut at the video's end
 LEAST_S = 0.25  # a line with less time than this left before the end is not said
+PEAK = 10 ** (-1 / 20)  # the loudest sample of a placed track (-1 dBFS): voices come out at full scale or over
 
 
 def decode(data: bytes | Path) -> np.ndarray:
@@ -60,7 +61,8 @@ def trimmed(samples: np.ndarray) -> np.ndarray:
 
 def place(script: VoiceScript, clips: Sequence[np.ndarray], duration_s: float, voice: str) -> Speech:
     """The clips (one per script line, at `SPEECH_RATE`) placed on a track of `duration_s`: each trimmed, at
-    its line's start or after the line before it ends, cut with a short fade at the video's end."""
+    its line's start or after the line before it ends, cut with a short fade at the video's end; the track's
+    peak at most `PEAK`."""
     total = round(duration_s * SPEECH_RATE)
     track = np.zeros(total, np.float32)
     lines: list[SpokenLine] = []
@@ -81,6 +83,9 @@ def place(script: VoiceScript, clips: Sequence[np.ndarray], duration_s: float, v
         end = start + len(said) / SPEECH_RATE
         lines.append(SpokenLine(text=" ".join(w.text for w in words), start=start, end=end, words=words))
         free_at = end + LINE_GAP_S
+    peak = float(np.abs(track).max(initial=0.0))
+    if peak > PEAK:  # kept below full scale, so the voice alone is stored without clipping
+        track *= PEAK / peak
     return Speech(samples=track, lines=lines, voice=voice)
 
 

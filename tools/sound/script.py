@@ -52,7 +52,7 @@ def words(text: str) -> int:
 
 def write_script(copy: AdCopy, duration_s: float, template: str | None) -> VoiceScript:
     """The rules' script for this copy and length (offline, deterministic): the fullest lines that fit their
-    beats, features dropped first (last feature first), then the offer and the opening shortened."""
+    beats, features dropped first (the last first), then the longest line shortened, then the offer dropped."""
     body, close = _windows(duration_s)
     body_lines = _fit_body(_body_choices(copy, template), body)
     lines = _spread(body_lines, body)
@@ -84,9 +84,9 @@ def script_from_text(text: str, duration_s: float, copy: AdCopy | None = None) -
 
 SYSTEM = """You write the voice-over of a short video ad, spoken over it line by line.
 Use only the facts in the ad's copy: never add a price, discount, code, date, website or claim it does not have, \
-and keep prices, codes and websites exactly as the copy writes them. Write plain spoken sentences, no emojis, \
-no stage directions, no quotes. Keep each line within its word limit; leave a line empty when the copy has \
-nothing for it."""
+and keep numbers, prices, codes and websites exactly as the copy writes them ("30%", not "thirty percent"). \
+Write plain spoken sentences, no emojis, no stage directions, no quotes. Keep each line within its word limit; \
+leave a line empty when the copy has nothing for it."""
 
 
 class WrittenLines(BaseModel):
@@ -173,10 +173,18 @@ def _in_order(said: WrittenLines, rules: VoiceScript) -> list[str] | None:
 _FACT = re.compile(r"\S*\d\S*|\S*[$€£¥₹%@]\S*|\b[A-Z][A-Z0-9]*\d[A-Z0-9]*\b|\b[\w-]+\.(?:[a-z]{2,})(?:/\S*)?")
 
 
+_NUMBER_WORDS = re.compile(
+    r"(?i)\b(?:zero|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)"
+    r"teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|half|double|triple)\b"
+)
+
+
 def _holds(text: str, copy: AdCopy) -> bool:
-    """Whether every number, code, price, website and handle the line says is the copy's."""
+    """Whether every number, code, price, website and handle the line says is the copy's, written as the copy
+    writes it (a number spelled out, "fifty percent", only when the copy spells it so)."""
     said = " ".join(copy.texts()).casefold()
-    return all(fact.strip(".,;:!?\"'()").casefold() in said for fact in _FACT.findall(text))
+    facts = [f.strip(".,;:!?\"'()").casefold() for f in [*_FACT.findall(text), *_NUMBER_WORDS.findall(text)]]
+    return all(re.search(rf"(?<!\w){re.escape(fact)}", said) for fact in facts)
 
 
 # --- beats and budgets ------------------------------------------------------------------------------------

@@ -13,8 +13,11 @@ import pysubs2
 import pytest
 from PIL import Image
 
+from tests.fakes.brand import kit_and_files
 from tests.fakes.footage import write_footage
 from tests.fakes.ocr import needs_tesseract, read_words
+from tools.brand.colours import mix
+from tools.brand.contrast import contrast
 from tools.brief import AdCopy
 from tools.engines.base import RenderJob
 from tools.engines.draft.engine import DraftResult, brand_stage, render_draft
@@ -145,6 +148,23 @@ def test_the_spoken_word_is_on_the_accent_and_the_rest_in_ink() -> None:
         assert pill.sum() > 50 and ink.sum() > 50
         pills.append(np.nonzero(pill)[1].mean())
     assert pills[1] > pills[0] + 40, "the pill moved from the first word to the last"
+
+
+def test_captions_are_in_the_kits_face_and_colours_and_read_over_any_ground() -> None:
+    kit, files = kit_and_files("dark")
+    made = dataclasses.replace(job(), brand=kit)
+    stage = brand_stage(made, [], files)
+    captions = captions_for(made, stage)
+    assert captions is not None and captions.font.path == stage.faces["bold"]  # the kit's body font
+    p = stage.palette
+    picture = captions.picture(0, 0).image
+    px = np.asarray(picture)
+    assert (np.abs(px[..., :3].astype(int) - np.array(p.accent)).max(axis=2) < 8).sum() > 50  # the kit's accent
+    plate = px[px.shape[0] // 2, 2]  # the plate's edge, beside the words
+    assert tuple(plate[:3]) == p.bg
+    for ground in ((0, 0, 0), (255, 255, 255)):
+        seen = mix(ground, p.bg, plate[3] / 255)
+        assert contrast(p.ink, seen) >= 4.5, (ground, seen)
 
 
 # --- burned in ---------------------------------------------------------------------------------------------

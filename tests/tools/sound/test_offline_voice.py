@@ -62,7 +62,8 @@ def test_a_line_too_long_for_its_beat_is_sped_up_then_pushes_on_and_stops_at_the
     assert first.end > script.lines[0].end  # still too long at the fastest natural pace
     assert close.start >= first.end + 0.1 and close.end <= 4.0
     assert len(speech.samples) == 4 * SPEECH_RATE
-    assert float(np.abs(speech.samples[-240:]).max()) < 0.05  # faded at the end, no click
+    tail = np.abs(speech.samples[-240:])
+    assert float(tail.max()) <= 0.1 * float(np.abs(speech.samples).max())  # faded at the end, no click
 
 
 def test_a_failing_piper_is_a_clear_error_without_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

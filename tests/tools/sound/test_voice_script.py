@@ -126,6 +126,9 @@ async def test_an_llm_line_with_a_price_not_in_the_copy_gives_the_rules_script(
 async def test_an_llm_line_too_long_or_a_failing_llm_gives_the_rules_script(
     tmp_path: Path, fake_openai: FakeOpenAI
 ) -> None:
+    spelled = {"opening": "Meet Aurora.", "features": ["Carbon plate.", "Knit upper."], "offer": "Fifty percent off.",
+               "close": "Shop now."}  # fmt: skip
+    assert (await ask(fake_openai, tmp_path, spelled)).source == "rules"  # a discount the copy does not give
     long = {"opening": "word " * 30, "features": ["a", "b"], "offer": "30% off.", "close": "Shop now."}
     assert (await ask(fake_openai, tmp_path, long)).source == "rules"
 
