@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chat.brand_words import is_font, read_brand
-from chat.sound_words import only_filler, script_change, sound_changes
+from chat.sound_words import VOICE_HELP, about_the_voice, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
     FIELDS,
@@ -323,6 +323,8 @@ def _iteration(
             return Plan("revise_video", sound)
         other = _iteration(rest, model_names, attached)
         return Plan("revise_video", {**other.args, **sound}) if other and other.tool == "revise_video" else None
+    if about_the_voice(text) and not _GENERATE.search(text):  # "the voice-over should be calmer"
+        return Plan(None, reply=VOICE_HELP)
     if _FORMATS.search(text):
         return Plan("make_formats")
     fresh = {"new_footage": True} if _NEW_FOOTAGE.search(text) else {}

@@ -11,6 +11,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+VOICE_HELP = (
+    "I can change the voice-over's words (*change the voice-over to ...*), its voice (*female voice*, *male voice*, "
+    "*use Hazel*) or turn it off (*no voice*), and the captions and music (*no captions*, *no music*)."
+)
 NO_VOICE, DEFAULT_VOICE = "none", "on"  # the request's `voice` for no voice-over, and for the kit's default voice
 _VOICE_OVER = r"(?:voice[\s-]?overs?|voiceovers?|narration|narrator|script)"
 _VOICE = r"(?:voice(?:[\s-]?over)?|voiceover|narration|narrator)"
@@ -18,7 +22,7 @@ _VOICE = r"(?:voice(?:[\s-]?over)?|voiceover|narration|narrator)"
 _SCRIPT = re.compile(
     rf"^(?:please\s+)?(?:(?:change|make|set|update|replace|rewrite|switch)\s+(?:the\s+)?{_VOICE_OVER}\s+"
     rf"(?:to\s+say|to\s+read|so\s+it\s+says|to|as|into|with|=|:)|(?:the\s+)?{_VOICE_OVER}\s*[:=]"
-    rf"|(?:the\s+|a\s+)?{_VOICE_OVER}\s+(?:should\s+(?:say|read|be)|says|now\s+says|is\s+now|that\s+says))"
+    rf"|(?:the\s+|a\s+)?{_VOICE_OVER}\s+(?:should\s+(?:say|read)|says|now\s+says|that\s+says))"
     r"\s*(.+?)\s*$",
     re.I | re.S,
 )
@@ -77,6 +81,11 @@ def sound_changes(text: str, voice_names: Sequence[str] = ()) -> tuple[dict[str,
     return changes, re.sub(r"\s+", " ", rest).strip()
 
 
+def about_the_voice(text: str) -> bool:
+    """Whether a message speaks of the voice-over ("the voice-over should be calmer")."""
+    return bool(re.search(rf"\b{_VOICE}\b", text, re.I))
+
+
 def only_filler(text: str) -> bool:
     """Whether what is left of a message is only the words around a change ("now", "make it", "please")."""
     return not _FILLER.sub("", text)
@@ -112,7 +121,10 @@ def _voice_named(said: str, voice_names: Sequence[str], whole: bool) -> str | No
 
 
 def _bare_name(said: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
-    name = said.strip().removesuffix("'s").strip()
+    """A voice's name, or a gender, said alone: "Hazel", "female", "a man"."""
+    name = re.sub(r"^(?:a|an|the)\s+", "", said.strip().removesuffix("'s").strip(), flags=re.I)
+    if name.lower() in _GENDER:
+        return _GENDER[name.lower()], ""
     return (_canonical(name, voice_names), "") if any(n.lower() == name.lower() for n in voice_names) else None
 
 

@@ -22,6 +22,8 @@ VOICES = ["joe", "Joe", "hazel", "Hazel", "dexter", "Dexter"]
         ("change the script to Hello there", {"script": "Hello there"}),
         ("change the voice-over to a female voice", {"voice": "female"}),
         ("change the voice-over to Hazel", {"voice": "hazel"}),
+        ("voice-over: female", {"voice": "female"}),
+        ("change the voiceover to a man", {"voice": "male"}),
         ("no voice", {"voice": "none"}),
         ("remove the voiceover please", {"voice": "none"}),
         ("with a voice-over", {"voice": "on"}),
@@ -56,3 +58,8 @@ def test_a_first_brief_keeps_its_sound_words_for_the_brief_reader(text: str) -> 
     decided = plan(text, NAMES, voice_names=VOICES)
     assert decided.tool == "generate_video"
     assert decided.args["prompt"] == text
+
+
+def test_what_cannot_be_changed_in_the_voice_over_is_answered_with_what_can() -> None:
+    decided = plan("the voice-over should be calmer", NAMES, voice_names=VOICES)
+    assert decided.tool is None and "change the voice-over to" in decided.reply
