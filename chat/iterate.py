@@ -37,7 +37,7 @@ from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFo
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
 ASK_WORDS_S = 600  # how long Edit voice-over waits for the new words
-_asking: set[asyncio.Task[None]] = set()  # Edit voice-over questions waiting for their answer
+_asking: dict[str, asyncio.Task[None]] = {}  # chainlit session id -> its Edit voice-over question waiting
 
 
 def follow(submitted: list[Submitted], actor: Actor) -> None:
@@ -244,9 +244,11 @@ async def edit_voiceover(action: cl.Action) -> None:
     button's request returns at once while the question waits for the chat's box), then the waiting job is
     replaced by one that speaks them, and the price is asked again."""
     job_id, script = str(action.payload.get("job_id", "")), str(action.payload.get("script", ""))
-    task = asyncio.create_task(_new_words(job_id, script))
-    _asking.add(task)
-    task.add_done_callback(_asking.discard)
+    session_id = cl.context.session.id
+    if (earlier := _asking.get(session_id)) is not None:
+        earlier.cancel()  # the chat's box answers one question: the latest
+    task = _asking[session_id] = asyncio.create_task(_new_words(job_id, script))
+    task.add_done_callback(lambda done: _asking.pop(session_id) if _asking.get(session_id) is done else None)
 
 
 async def _new_words(job_id: str, script: str) -> None:

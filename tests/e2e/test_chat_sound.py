@@ -5,6 +5,7 @@ reach the request; the ready message and the library link the captions and say t
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from datetime import UTC, datetime
@@ -28,14 +29,18 @@ def _actions(tab: ChatClient, name: str) -> list[dict[str, Any]]:
     return [d for e, d in tab.events if e == "action" and d["name"] == name]
 
 
-def answer_asks(tab: ChatClient, answers: list[str]) -> None:
+def answer_asks(tab: ChatClient, answers: list[str], late_s: float = 0) -> None:
     """The chat's box answers the chat's questions (Chainlit's AskUserMessage) with these words, in turn, as
-    the UI does: the question's acknowledgement carries the user's message."""
+    the UI does: the question's acknowledgement carries the user's message; with `late_s`, the first question
+    is answered only that late."""
 
     async def ask(data: Any) -> dict[str, Any]:
         tab.events.append(("ask", data))
+        words = answers.pop(0)
+        if late_s and not [e for e, _ in tab.events[:-1] if e == "ask"]:
+            await asyncio.sleep(late_s)
         return {
-            "id": str(uuid.uuid4()), "threadId": "", "output": answers.pop(0), "name": "User",
+            "id": str(uuid.uuid4()), "threadId": "", "output": words, "name": "User",
             "type": "user_message", "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
         }  # fmt: skip
 
@@ -237,4 +242,27 @@ async def test_a_free_draft_with_a_voice_over_says_its_words_then_links_captions
         heard = " ".join(cue.plaintext.replace("\n", " ") for cue in cues)
         assert re.sub(r"\W+", " ", heard).lower().strip() == re.sub(r"\W+", " ", spoken).lower().strip()
         assert 0 <= cues[0].start < cues[-1].end <= 4000
+        await tab.close()
+
+
+async def test_edit_voice_over_pressed_twice_asks_once_and_the_latest_question_is_answered(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    """The chat's box answers one question: a second click replaces the first question, whose late answer
+    changes nothing; one new price question comes, with the words given to the second."""
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        answer_asks(tab, ["Words for the first question.", "Words for the second question."], late_s=1.5)
+        await tab.connect()
+        await tab.send(f"{BRIEF} with a voice-over")
+        [first] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
+        [edit] = _actions(tab, "edit_voiceover")
+        assert (await tab.click(edit)).status_code == 200
+        await tab.wait_for(lambda: [e for e, _ in tab.events if e == "ask"])
+        assert (await tab.click(edit)).status_code == 200
+        [second] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
+        await asyncio.sleep(2)  # the first question's answer arrives, too late
+        assert len(_actions(tab, "confirm_job")) == 2
+        assert (await _job_sound(second["payload"]["job_id"])).script.text() == "Words for the second question."
+        assert not [m for m in tab.messages() if "stays as it was" in m]
         await tab.close()
