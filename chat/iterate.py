@@ -252,12 +252,12 @@ async def edit_voiceover(action: cl.Action) -> None:
 
 
 async def _new_words(job_id: str, script: str) -> None:
-    asked = await cl.AskUserMessage(
-        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them: I'll ask the price "
-        "again with them.",
-        timeout=ASK_WORDS_S,
-    ).send()
     try:
+        asked = await cl.AskUserMessage(
+            content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them: I'll ask the price "
+            "again with them.",
+            timeout=ASK_WORDS_S,
+        ).send()
         if asked is None:  # not answered in time: the question is gone, the job waits as it was
             return
         words = str(asked.get("output", "")).strip()
