@@ -245,19 +245,25 @@ async def edit_voiceover(action: cl.Action) -> None:
     replaced by one that speaks them, and the price is asked again."""
     job_id, script = str(action.payload.get("job_id", "")), str(action.payload.get("script", ""))
     session_id = cl.context.session.id
-    if (earlier := _asking.get(session_id)) is not None:
-        earlier.cancel()  # the chat's box answers one question: the latest
+    if (earlier := _asking.get(session_id)) is not None:  # the chat's box answers one question: the latest
+        earlier.cancel()
+        await asyncio.wait([earlier])  # gone from the chat before the new one is asked
     task = _asking[session_id] = asyncio.create_task(_new_words(job_id, script))
     task.add_done_callback(lambda done: _asking.pop(session_id) if _asking.get(session_id) is done else None)
 
 
 async def _new_words(job_id: str, script: str) -> None:
+    question = cl.AskUserMessage(
+        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them: I'll ask the price again "
+        "with them.",
+        timeout=ASK_WORDS_S,
+    )
     try:
-        asked = await cl.AskUserMessage(
-            content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them: I'll ask the price "
-            "again with them.",
-            timeout=ASK_WORDS_S,
-        ).send()
+        try:
+            asked = await question.send()
+        except asyncio.CancelledError:  # a newer question took its place: it leaves the chat
+            await question.remove()
+            raise
         if asked is None:  # not answered in time: the question is gone, the job waits as it was
             return
         words = str(asked.get("output", "")).strip()

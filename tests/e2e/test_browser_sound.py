@@ -64,7 +64,8 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 page.get_by_role("button", name="Edit voice-over").click()
                 expect(page.get_by_text("Write the new words")).to_be_visible(timeout=15000)
                 page.get_by_role("button", name="Edit voice-over").click()  # again: one question is answered
-                expect(page.get_by_text("Write the new words")).to_have_count(2, timeout=15000)
+                asked = page.locator(".step", has_text="Write the new words")
+                expect(asked).to_have_count(1)  # the earlier question left
                 page.screenshot(path=str(shots / "voice-over-asked.png"))
                 send(page, NEW_WORDS)
                 expect(page.get_by_text(f"“{NEW_WORDS}”")).to_be_visible(timeout=30000)

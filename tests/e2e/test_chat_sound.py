@@ -74,7 +74,7 @@ async def test_the_price_question_shows_the_voice_over_and_edit_voice_over_repla
         cost = voice.cost(sound.script)
         assert f"Voice-over: {voice.name} (premium voice on Replicate, {usd(cost)})\n> “{written}”" in asked
         assert f"for about ${3.20 + cost:.2f}?" in asked, "the voice-over is billed with the video"
-        [edit] = _actions(tab, "edit_voiceover")
+        [edit] = await tab.wait_for(lambda: _actions(tab, "edit_voiceover"))
         assert (edit["label"], edit["payload"]["job_id"]) == ("Edit voice-over", first["payload"]["job_id"])
 
         assert (await tab.click(edit)).status_code == 200
@@ -89,7 +89,7 @@ async def test_the_price_question_shows_the_voice_over_and_edit_voice_over_repla
         assert (await _job_sound(second["payload"]["job_id"])).script.text() == new_words
         old = await studio.store.job(first["payload"]["job_id"])
         assert (old.status, old.provider_job_id) == ("canceled", None)
-        replaced = [a["payload"] for a in _actions(tab, "edit_voiceover")][1:]
+        replaced = await tab.wait_for(lambda: [a["payload"] for a in _actions(tab, "edit_voiceover")][1:])
         assert replaced == [{"job_id": second["payload"]["job_id"], "script": new_words}]
         assert fake_replicate.creates() == []
         await tab.close()
@@ -256,7 +256,7 @@ async def test_edit_voice_over_pressed_twice_asks_once_and_the_latest_question_i
         await tab.connect()
         await tab.send(f"{BRIEF} with a voice-over")
         [first] = await tab.wait_for(lambda: _actions(tab, "confirm_job"))
-        [edit] = _actions(tab, "edit_voiceover")
+        [edit] = await tab.wait_for(lambda: _actions(tab, "edit_voiceover"))
         assert (await tab.click(edit)).status_code == 200
         await tab.wait_for(lambda: [e for e, _ in tab.events if e == "ask"])
         assert (await tab.click(edit)).status_code == 200
