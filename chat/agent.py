@@ -306,9 +306,10 @@ async def generate_video(
 def _unsaid(defaults: dict[str, Any], prompt: str) -> dict[str, Any]:
     """The settings' sound, but for what the brief's words say of it: "no voice" wins over a voice chosen in the
     settings, "with music" over music switched off."""
-    if not prompt.strip():
+    try:
+        said = VideoRequest(prompt=prompt).options()
+    except ValidationError:  # an empty or overlong brief: the request itself says what is wrong with it
         return defaults
-    said = VideoRequest(prompt=prompt).options()
     return {k: v for k, v in defaults.items() if k not in SOUND or getattr(said, k, None) is None}
 
 
