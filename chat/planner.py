@@ -237,8 +237,8 @@ def plan(
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
-    if not command and (spoken := script_change(text, voice_names)):  # the new words may say anything
-        return Plan("revise_video", spoken)
+    if not command and (spoken := script_change(text, voice_names)) and not _brief_with_words(text):
+        return Plan("revise_video", spoken)  # the new words may say anything
     if not text and attached:
         if fonts := [n for n in attached if is_font(n)]:
             return Plan(None, reply=f"Got {_names(fonts)}. Attach it again with *use this font for headlines* (or "
@@ -441,6 +441,13 @@ def _brief_after_all(text: str) -> bool:
         return True
     said = [s for s in re.split(r"(?<=[?!.])\s+", URL.sub(" ", text)) if s and not _ASKING.match(s)]
     return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
+
+
+def _brief_with_words(text: str) -> bool:
+    """A first brief that gives its voice-over's words ("Voice-over: Fresh socks, every day. A 15 s TikTok ad for
+    our socks"), not a change to the last video's: it names a length or a format, and asks to change nothing."""
+    asks_change = re.match(r"^(?:please\s+)?(?:change|make|set|update|replace|rewrite|switch)\b", text, re.I)
+    return not asks_change and bool(parse_duration(text) or parse_aspect(text))
 
 
 def _is_brief(text: str) -> bool:

@@ -52,6 +52,7 @@ def test_sound_words_revise_the_last_video(text: str, args: dict[str, object]) -
         "make a 15 s ad for our sneaker with a female voice, no music",
         "a 6 second vertical teaser of our socks with a voice-over and no captions",
         "Lighthouse Inn at dawn, narrated by Hazel",
+        "Voice-over: Fresh socks, every day. A 15 s TikTok ad for our wool socks",
     ],
 )
 def test_a_first_brief_keeps_its_sound_words_for_the_brief_reader(text: str) -> None:
