@@ -62,7 +62,7 @@ def script_change(text: str, voice_names: Sequence[str] = ()) -> dict[str, Any] 
     said = _said(m.group(1))
     if not said:
         return None
-    if voice := _voice_named(said, voice_names, whole=True):
+    if voice := _voice_named(said, voice_names):
         return {"voice": voice}
     return {"script": said}
 
@@ -114,10 +114,10 @@ def _voice_in(text: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
     return _canonical(said, voice_names), text[: m.start()] + " " + text[m.end() :]
 
 
-def _voice_named(said: str, voice_names: Sequence[str], whole: bool) -> str | None:
-    """The voice the words are, all of them: "a female voice", "Hazel", "Hazel's voice"."""
+def _voice_named(said: str, voice_names: Sequence[str]) -> str | None:
+    """The voice the words are, all of them: "a female voice", "Hazel", "Hazel's voice"; None for other words."""
     found = _voice_in(said, voice_names) or _bare_name(said, voice_names)
-    return found[0] if found and (not whole or only_filler(found[1])) else None
+    return found[0] if found and only_filler(found[1]) else None
 
 
 def _bare_name(said: str, voice_names: Sequence[str]) -> tuple[str, str] | None:
