@@ -32,6 +32,7 @@ from chat.notify import (
 from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
+from chat.sound_words import only_filler, sound_changes
 from tools.studio import Studio
 from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFormats, Submitted
 
@@ -270,10 +271,14 @@ async def _new_words(job_id: str, script: str) -> None:
         if not words or is_stop(words):
             await cl.Message(content="The voice-over stays as it was.").send()
             return
+        # Words that change the voice ("no voice", "female voice", "use Hazel") do that; any others are spoken.
+        names = [n for v in services().studio.models.voices() for n in (v.id, v.name)]
+        sound, rest = sound_changes(words, names)
+        change = sound if sound and only_filler(rest) else {"script": words}
 
         async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
             key = f"{asked['id']}:voice"
-            return [await studio.jobs.revise(actor, job_id, {"script": words}, origin=origin, idempotency_key=key)]
+            return [await studio.jobs.revise(actor, job_id, change, origin=origin, idempotency_key=key)]
 
         await _start(job_id, start, "")
     finally:

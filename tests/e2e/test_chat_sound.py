@@ -266,3 +266,21 @@ async def test_edit_voice_over_pressed_twice_asks_once_and_the_latest_question_i
         assert (await _job_sound(second["payload"]["job_id"])).script.text() == "Words for the second question."
         assert not [m for m in tab.messages() if "stays as it was" in m]
         await tab.close()
+
+
+async def test_edit_voice_over_answered_with_no_voice_takes_the_voice_over_off(
+    fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    async with chainlit_server(replicate_settings(fake_replicate, tmp_path / "data")) as base:
+        tab = ChatClient(base)
+        answer_asks(tab, ["no voice"])
+        await tab.connect()
+        await tab.send(f"{BRIEF} with a voice-over")
+        await tab.wait_for(lambda: _actions(tab, "confirm_job"))
+        [edit] = await tab.wait_for(lambda: _actions(tab, "edit_voiceover"))
+        assert (await tab.click(edit)).status_code == 200
+        [second] = await tab.wait_for(lambda: _actions(tab, "confirm_job")[1:])
+        assert (await _job_sound(second["payload"]["job_id"])).voice is None
+        [again] = await tab.wait_for(lambda: [m for m in tab.messages() if "earlier price question is canceled" in m])
+        assert "Voice-over" not in again and "no voice" not in again
+        await tab.close()
