@@ -72,6 +72,26 @@ def test_generate_then_list_creatives(tmp_path: Path, product_png: Path) -> None
     assert clapboard(data, "jobs", "--status", "lost").returncode == 2
 
 
+def test_generate_with_a_voice_over_then_show_its_voice_loudness_and_captions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    done = clapboard(data, "generate", "--prompt", 'a lamp ad, headline "Meet Aero"', "--duration", "4",
+                     "--script", "Meet Aero. Light that follows you.", "--no-music", "--json")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    creative = json.loads(done.stdout)
+    sound = creative["sound"]
+    assert sound["voice"] == "joe" and sound["music"] is None and abs(sound["lufs"] + 14) <= 1
+    assert [line["text"] for line in sound["lines"]] == ["Meet Aero.", "Light that follows you."]
+    shown = clapboard(data, "creatives", "show", creative["id"][:8])
+    assert shown.returncode == 0, shown.stderr
+    assert "voice-over: joe; music: none" in shown.stdout and "LUFS (target -14)" in shown.stdout
+    assert "captions (SRT): " in shown.stdout and "captions (VTT): " in shown.stdout
+    silent = clapboard(data, "generate", "--prompt", "a lamp ad with a voice-over", "--no-voice", "--no-captions",
+                       "--duration", "2", "--json")  # fmt: skip
+    assert silent.returncode == 0, silent.stderr
+    quiet = json.loads(silent.stdout)
+    assert quiet["captions_srt_url"] is None and (quiet["sound"] or {}).get("voice") is None
+
+
 def test_a_creative_is_renamed_and_deleted_by_the_start_of_its_id(tmp_path: Path) -> None:
     data = tmp_path / "data"
     kite = json.loads(clapboard(data, "generate", "--prompt", "a vertical clip of a red kite", "--duration", "2",
