@@ -255,8 +255,8 @@ async def edit_voiceover(action: cl.Action) -> None:
 
 async def _new_words(job_id: str, script: str) -> None:
     question = cl.AskUserMessage(
-        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them (or *female voice*, *use "
-        "Dexter*, *no voice*): I'll ask the price again.",
+        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them (or another voice: *female "
+        "voice*, *no voice*): I'll ask the price again.",
         timeout=ASK_WORDS_S,
     )
     try:
