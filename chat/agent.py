@@ -60,6 +60,9 @@ generate it anew on the model (at its price); its variations are drawn over its 
 several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts") call
 generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
 revise_video with `channel`. Use list_creatives to open the campaign library.
+A voice-over is off unless the user asks for one (its words in the brief are enough: pass them on in the prompt).
+To change the latest video's sound ("change the voice-over to ...", "voice-over: ...", "no voice", "female voice",
+"use Hazel", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
 When the user sets the brand kit ("this is our logo" with an image, "our colours are #0A2540 and #FF5A1F", "make
 the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...", "website ...", "tone: ...",
 "legal line: ..."), call set_brand, never generate_video; show_brand shows the kit. Answer
@@ -138,13 +141,45 @@ Result = tuple[str, Outcome]
 
 # The tools' arguments are the request's own fields (one definition, one set of descriptions).
 _ASKED = ("prompt", "model", "duration_s", "aspect", "resolution", "template", "campaign", "audio", "refine", "copy")
-_KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback")
+_KEPT_ON_ANOTHER_MODEL = ("campaign", "refine", "auto_fallback", "voice", "captions", "music")
 
 
 def _fields(names: tuple[str, ...]) -> dict[str, Any]:
     return {name: (VideoRequest.model_fields[name].annotation, VideoRequest.model_fields[name]) for name in names}
 
 
+# The sound's fields, described for the model: set only from what the user said.
+SOUND: dict[str, Any] = {
+    "voice": (
+        str | None,
+        Field(
+            default=None,
+            description="The voice-over's voice, only when the user asks for one: 'on' for the default voice ('with "
+            "a voice-over'), 'none' for no voice-over ('no voice'), 'female' or 'male' ('a female voice'), or a "
+            "voice's name ('use Hazel').",
+        ),
+    ),
+    "script": (
+        str | None,
+        Field(
+            default=None,
+            description="The words the voice-over speaks, exactly as the user wrote them ('change the voice-over to "
+            "...', 'voice-over: ...'); only when the user gives them. Giving words turns the voice-over on.",
+        ),
+    ),
+    "captions": (
+        bool | None,
+        Field(
+            default=None,
+            description="False when the user says 'no captions' or 'no subtitles', true when they ask for them back. "
+            "Captions show the voice-over's words; they are on whenever there is a voice-over.",
+        ),
+    ),
+    "music": (
+        bool | None,
+        Field(default=None, description="False when the user says 'no music', true when they ask for music back."),
+    ),
+}
 REFRAME = Field(
     default=True,
     description="For a video made on a paid model: reframe its footage to the new format, free and at once "
@@ -155,6 +190,7 @@ REFRAME = Field(
 GenerateArgs = create_model(
     "GenerateArgs",
     **_fields(_ASKED),
+    **SOUND,
     reference_urls=(list[str], Field(default_factory=list, description="Image URLs the user pasted.")),
     channels=(
         list[str],
@@ -169,6 +205,7 @@ GenerateArgs = create_model(
 ReviseArgs = create_model(
     "ReviseArgs",
     **_fields(CHANGES),
+    **SOUND,
     copy=(
         AdCopy | None,
         Field(default=None, description="Only the on-screen words that change; an empty field removes its words."),
@@ -241,6 +278,7 @@ async def generate_video(
     defaults = {k: v for k, v in ctx.defaults.items() if v is not None}
     if chosen.get("model") not in (None, defaults.get("model")):  # the settings' format and length were that model's
         defaults = {k: v for k, v in defaults.items() if k in _KEPT_ON_ANOTHER_MODEL}
+    defaults = _unsaid(defaults, str(chosen.get("prompt") or ""))
     references = [*(runtime.state.get("attachments") or []), *(reference_urls or [])]
     notes = ""
     if isinstance(copy := chosen.get("copy"), AdCopy) and copy.texts() and (said := _said(runtime)):
@@ -263,6 +301,16 @@ async def generate_video(
         return [await ctx.studio.jobs.submit(ctx.actor, request, origin=ctx.origin, idempotency_key=key, brief=brief)]
 
     return _noted(await _started(submit, "Could not start the video"), notes)
+
+
+def _unsaid(defaults: dict[str, Any], prompt: str) -> dict[str, Any]:
+    """The settings' sound, but for what the brief's words say of it: "no voice" wins over a voice chosen in the
+    settings, "with music" over music switched off."""
+    try:
+        said = VideoRequest(prompt=prompt).options()
+    except ValidationError:  # an empty or overlong brief: the request itself says what is wrong with it
+        return defaults
+    return {k: v for k, v in defaults.items() if k not in SOUND or getattr(said, k, None) is None}
 
 
 def _said(runtime: Runtime) -> str:
@@ -298,7 +346,8 @@ async def revise_video(
     runtime: Runtime, use_attachments: bool = False, channel: str | None = None, reframe: bool = True, **changes: Any
 ) -> Result:
     """Make a new version of this conversation's latest video with some changes (format, length, model,
-    resolution, sound, on-screen words, images); everything else stays the same."""
+    resolution, sound, on-screen words, images, the voice-over's words or voice, captions, music); everything
+    else stays the same."""
     ctx = runtime.context
     changed = {k: v for k, v in changes.items() if v is not None}
     if isinstance(copy := changed.get("copy"), AdCopy):
@@ -332,7 +381,7 @@ async def revise_video(
                 Outcome(),
             )
     if not changed:
-        said = "Say what to change: a format (square, 9:16), a length, the words on screen or a model."
+        said = "Say what to change: a format (square, 9:16), a length, the words on screen, the voice-over or a model."
         return " ".join(n for n in (notes, said) if n), Outcome()
     if latest is None:
         return _NOTHING_YET, Outcome()
@@ -550,6 +599,12 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def usd(amount: float) -> str:
+    """A price as the chat says it: in cents ("$3.20"), or under a cent (a premium voice-over's few words on a
+    free draft) to a tenth of a cent, never as nothing ("$0.001")."""
+    return f"${max(amount, 0.001):.3f}" if 0 < amount < 0.01 else f"${amount:.2f}"
+
+
 def describe_submission(s: Submitted) -> str:
     """The words the user reads right after a job is accepted."""
     size = f"{s.duration_s} s {s.aspect} ({s.width}x{s.height})"
@@ -561,9 +616,11 @@ def describe_submission(s: Submitted) -> str:
     if s.footage_of:  # its notice says how: drawn over the footage as it is, or reframed from it
         lines.append(f"{s.notice} Making {size}, free: it appears here when ready.")
     elif s.needs_confirmation:
-        lines.append(f"{size} on **{s.model_name}** costs about **${s.estimated_cost_usd:.2f}**. {PRICED} to start it.")
+        lines.append(f"{size} on **{s.model_name}** costs about **{usd(s.estimated_cost_usd)}**. {PRICED} to start it.")
     else:
         lines.append(f"Making your video: {size} on **{s.model_name}**. It appears here when ready.")
+    if not s.needs_confirmation and s.sound.voice and s.sound.script:  # a paid job's price question shows it
+        lines.append(f"Voice-over by {s.voice_name or s.sound.voice}:\n> “{s.sound.script.text()}”")
     if s.prompt_sent != s.prompt:
         lines.append(
             f"Prompt sent to the model ({s.refine_method}):\n> {s.prompt_sent.replace(chr(10), chr(10) + '> ')}"
@@ -577,7 +634,9 @@ def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offlin
     """The agent graph for one chat model: the configured LLM, or (without a key, or when asked) the offline
     planner. Compile it once and pass a TurnContext with each turn."""
     model: BaseChatModel = (
-        OfflinePlanner(model_names=studio.models.names())
+        OfflinePlanner(
+            model_names=studio.models.names(), voice_names=[n for v in studio.models.voices() for n in (v.id, v.name)]
+        )
         if studio.offline or offline
         else studio.chat_model(temperature=0.2, timeout_s=60.0, streaming=True)
     )

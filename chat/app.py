@@ -21,10 +21,11 @@ from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow, offer_generate
 from chat.library import show_library
 from chat.notify import STOP_ACTION, remove_confirm_actions
-from chat.panel import send_settings, starter_buttons
+from chat.panel import fit, send_settings, starter_buttons
 from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
+from chat.sound_words import NO_VOICE
 from tools.studio.types import ACTIVE, Actor, ClapboardError, JobStatus
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
         origin=f"chat:{cl.context.session.thread_id}",
         message_id=message.id,
         # As requests take them, whatever the session holds (the panel's raw strings while it is being sent).
-        defaults=request_defaults(studio.models.fit_settings(cl.user_session.get("chat_settings") or {})[0]),
+        defaults=request_defaults(fit(cl.user_session.get("chat_settings"))[0]),
         focus=cl.user_session.get(FOCUS),
         uploads=[(el.name, Path(el.path or "")) for el in files],
     )
@@ -127,9 +128,15 @@ def not_arrived(message: cl.Message) -> str | None:
 
 
 def request_defaults(settings: dict[str, Any]) -> dict[str, Any]:
-    """The chat settings as defaults of a video request (what the message asks for wins)."""
+    """The chat settings as defaults of a video request (what the message asks for wins). The sound's are set
+    only when they differ from a request's own defaults: a voice chosen, captions or music switched off."""
     chosen = {k: settings.get(k) for k in ("model", "aspect", "duration_s", "audio", "campaign", "auto_fallback")}
-    return {**chosen, "refine": None if settings.get("refine", True) else False}
+    sound = {
+        "voice": None if settings.get("voice", NO_VOICE) == NO_VOICE else settings["voice"],
+        "captions": None if settings.get("captions", True) else False,
+        "music": None if settings.get("music", True) else False,
+    }
+    return {**chosen, **sound, "refine": None if settings.get("refine", True) else False}
 
 
 _STEPS = {  # Chainlit shows "Used <name>" once a step is done

@@ -6,30 +6,39 @@ on its model (at the price the button names, asked again like any paid job).
 
 A button makes its video the conversation's focus: "change the headline to ..." typed after "Edit text" changes
 that video, not merely the latest one. Under a price question, Edit text changes the words of the job before it
-starts: the job is replaced by one with the new words, and the price is asked again.
+starts: the job is replaced by one with the new words, and the price is asked again. Edit voice-over does the
+same for the words the voice-over speaks.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import chainlit as cl
 
-from chat.agent import describe_submission
+from chat.agent import describe_submission, usd
 from chat.notify import (
+    VOICE_ACTION,
     confirm_actions,
     copy_lines,
     format_choice,
     generate_action,
     remove_confirm_actions,
     screen_words,
+    script_of,
+    spoken_text,
 )
+from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
+from chat.sound_words import only_filler, sound_changes
 from tools.studio import Studio
 from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFormats, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
+ASK_WORDS_S = 600  # how long Edit voice-over waits for the new words
+_asking: dict[str, asyncio.Task[None]] = {}  # chainlit session id -> its Edit voice-over question waiting
 
 
 def follow(submitted: list[Submitted], actor: Actor) -> None:
@@ -45,28 +54,34 @@ async def ask_prices(submitted: list[Submitted]) -> None:
     """The price question of each paid job, after the words that explain it, with the words it puts on screen;
     its button names the video. A job that replaced a price question (its words changed before it started)
     takes that question's buttons away."""
+    voices = services().studio.models.voices()
     for s in submitted:
         if s.replaces:
             await remove_confirm_actions(s.replaces)
         if s.needs_confirmation:
             instead = "The earlier price question is canceled: nothing was charged. " if s.replaces else ""
+            spoken = spoken_text(s, voices)
             await cl.Message(
-                content=f"{instead}Start **{s.model_name}** for about ${s.estimated_cost_usd:.2f}?\n\n"
-                f"{screen_words(s.copy)}",
-                actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd),
+                content=f"{instead}Start **{s.model_name}** for about {usd(s.estimated_cost_usd)}?\n\n"
+                f"{screen_words(s.copy)}" + (f"\n\n{spoken}" if spoken else ""),
+                actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd, script_of(s)),
             ).send()
 
 
-async def _act(
-    action: cl.Action, start: Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]], lead: str
-) -> None:
+Start = Callable[[Studio, Actor, str, str], Awaitable[list[Submitted]]]
+
+
+async def _act(action: cl.Action, start: Start, lead: str) -> None:
     """Run a button's request on its video as the session's actor, and show what started (or why not) before
     anything the jobs have to say."""
+    await _start(str(action.payload.get("job_id", "")), start, lead)
+
+
+async def _start(job_id: str, start: Start, lead: str) -> None:
     studio = services().studio
     actor = await session_actor()
     if actor is None:
         return
-    job_id = str(action.payload.get("job_id", ""))
     origin = f"chat:{cl.context.session.thread_id}"
     async with services().notifier.turn(cl.context.session.id):
         try:
@@ -222,3 +237,49 @@ async def use_model(action: cl.Action) -> None:
 
     await action.remove()
     await _act(action, start, "")
+
+
+@cl.action_callback(VOICE_ACTION)
+async def edit_voiceover(action: cl.Action) -> None:
+    """Edit voice-over under a price question: the chat asks for the new words (in a task of its own, so the
+    button's request returns at once while the question waits for the chat's box), then the waiting job is
+    replaced by one that speaks them, and the price is asked again."""
+    job_id, script = str(action.payload.get("job_id", "")), str(action.payload.get("script", ""))
+    session_id = cl.context.session.id
+    if (earlier := _asking.get(session_id)) is not None:  # the chat's box answers one question: the latest
+        earlier.cancel()
+        await asyncio.wait([earlier])  # gone from the chat before the new one is asked
+    task = _asking[session_id] = asyncio.create_task(_new_words(job_id, script))
+    task.add_done_callback(lambda done: _asking.pop(session_id) if _asking.get(session_id) is done else None)
+
+
+async def _new_words(job_id: str, script: str) -> None:
+    question = cl.AskUserMessage(
+        content=f"The voice-over says:\n> “{script}”\n\nWrite the new words and send them (or another voice: *female "
+        "voice*, *no voice*): I'll ask the price again.",
+        timeout=ASK_WORDS_S,
+    )
+    try:
+        try:
+            asked = await question.send()
+        except asyncio.CancelledError:  # a newer question took its place: it leaves the chat
+            await question.remove()
+            raise
+        if asked is None:  # not answered in time: the question is gone, the job waits as it was
+            return
+        words = str(asked.get("output", "")).strip()
+        if not words or is_stop(words):
+            await cl.Message(content="The voice-over stays as it was.").send()
+            return
+        # Words that change the voice ("no voice", "female voice", "use Hazel") do that; any others are spoken.
+        names = [n for v in services().studio.models.voices() for n in (v.id, v.name)]
+        sound, rest = sound_changes(words, names)
+        change = sound if sound and only_filler(rest) else {"script": words}
+
+        async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
+            key = f"{asked['id']}:voice"
+            return [await studio.jobs.revise(actor, job_id, change, origin=origin, idempotency_key=key)]
+
+        await _start(job_id, start, "")
+    finally:
+        await cl.context.emitter.task_end()  # the question ends in Chainlit's "working" state: nothing is left

@@ -1,6 +1,6 @@
 """The campaign library in the chat: a custom element (public/elements/Library.jsx) with the team's campaigns, what
-each has spent, and its creatives as cards to play, download, rename and delete, each naming the brand kit versions
-it was made with.
+each has spent, and its creatives as cards to play, download (with their captions), rename and delete, each naming
+the brand kit versions it was made with and its sound.
 
 The element's buttons call the action callbacks here. Each acts through the facade as the session's actor and
 answers with the library's fresh props (or an error to show), which the element puts in place of its own.
@@ -10,40 +10,45 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import chainlit as cl
 
-from chat.notify import LIBRARY_ACTION
+from chat.agent import usd as price
+from chat.notify import LIBRARY_ACTION, sound_line
 from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
-from tools.studio.types import Actor, ClapboardError, CreativeView, LibraryView
+from tools.studio.types import Actor, ClapboardError, CreativeView, LibraryView, VoiceView
 
 ELEMENT = "Library"  # public/elements/Library.jsx
 
 
 def money(usd: float) -> str:
-    return f"${usd:.2f}" if usd else "free"
+    return price(usd) if usd else "free"
 
 
-def _card(c: CreativeView, deletable: bool) -> dict[str, Any]:
+def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView]) -> dict[str, Any]:
     cost = c.actual_cost_usd if c.actual_cost_usd is not None else c.estimated_cost_usd
     return {
         "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
         "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
         "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
         "can_delete": deletable, "brand": c.brand_version.label() if c.brand_version else "",
+        "sound": sound_line(c, voices), "captions_srt_url": c.captions_srt_url, "captions_vtt_url": c.captions_vtt_url,
     }  # fmt: skip
 
 
-def library_props(library: LibraryView, campaign: str | None, expires_at: float) -> dict[str, Any]:
-    """What the element shows: campaigns with creatives first (the latest work on top), then the empty ones."""
+def library_props(
+    library: LibraryView, campaign: str | None, expires_at: float, voices: Sequence[VoiceView] = ()
+) -> dict[str, Any]:
+    """What the element shows: campaigns with creatives first (the latest work on top), then the empty ones.
+    `voices` name the voice-overs' voices."""
     cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
     deletable = set(library.deletable)
     for c in library.creatives:
-        cards[c.campaign].append(_card(c, c.id in deletable))
+        cards[c.campaign].append(_card(c, c.id in deletable, voices))
     order = {name: i for i, name in enumerate(cards)}
     campaigns = sorted(library.campaigns, key=lambda k: order.get(k.name, len(order)))
     total = sum(c.creatives for c in campaigns)
@@ -60,7 +65,8 @@ def library_props(library: LibraryView, campaign: str | None, expires_at: float)
 
 
 async def _props(library: LibraryView, campaign: str | None) -> dict[str, Any]:
-    return library_props(library, campaign, time.time() + services().studio.files.link_lifetime_s)
+    studio = services().studio
+    return library_props(library, campaign, time.time() + studio.files.link_lifetime_s, studio.models.voices())
 
 
 async def show_library(library: LibraryView, campaign: str | None = None) -> None:

@@ -20,7 +20,7 @@ import contextvars
 import logging
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -31,6 +31,7 @@ from chainlit.context import init_ws_context
 from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
+from chat.agent import usd
 from tools.studio import Studio
 from tools.studio.types import (
     ACTIVE,
@@ -44,6 +45,8 @@ from tools.studio.types import (
     JobView,
     ModelView,
     PaidFormats,
+    Submitted,
+    VoiceView,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +54,7 @@ log = logging.getLogger(__name__)
 CATCH_UP_WINDOW = timedelta(hours=24)
 LIBRARY_ACTION = "open_library"
 STOP_ACTION = "stop_job"
+VOICE_ACTION = "edit_voiceover"
 TICK_S = 1.0  # how often progress messages are refreshed
 BAR_CELLS = 12
 
@@ -69,14 +73,62 @@ def video_element(c: CreativeView) -> cl.Video:
     )
 
 
-def creative_text(c: CreativeView, lead: str = "") -> str:
+def creative_text(c: CreativeView, lead: str = "", voices: Sequence[VoiceView] = ()) -> str:
+    """The ready message: what was made, its downloads (the video, a paid model's footage, the captions), its
+    sound in one line, and the words on screen. `voices` name the voice-over's voice."""
     cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
     if c.variation:
         head += f" The one change from the original: {c.variation}."
     words = copy_lines(c.copy.given())
     footage = f" · [Footage]({c.footage_url}) (the model's video, without the words)" if c.footage_url else ""
-    return f"{head} [Download]({c.download_url}){footage}" + (f"\n\nOn screen:\n{words}" if words else "")
+    captions = [f"[{kind}]({url})" for kind, url in (("SRT", c.captions_srt_url), ("VTT", c.captions_vtt_url)) if url]
+    subtitles = f" · Captions: {' · '.join(captions)}" if captions else ""
+    sound = f"\n\n{line}" if (line := sound_line(c, voices)) else ""
+    on_screen = f"\n\nOn screen:\n{words}" if words else ""
+    return f"{head} [Download]({c.download_url}){footage}{subtitles}{sound}{on_screen}"
+
+
+def sound_line(c: CreativeView, voices: Sequence[VoiceView] = ()) -> str:
+    """A creative's sound in one short line: "Voice-over by Joe · captions · -14.0 LUFS" ("" for a creative made
+    without one)."""
+    sound = c.sound
+    if sound is None:
+        return ""
+    parts = []
+    if sound.voice:
+        parts.append(f"Voice-over by {voice_name(sound.voice, voices)}")
+    if c.captions_srt_url or c.captions_vtt_url:
+        parts.append("captions")
+    if sound.lufs is not None:
+        parts.append(f"{sound.lufs:.1f} LUFS")
+    return " · ".join(parts)
+
+
+def voice_name(voice: str, voices: Sequence[VoiceView]) -> str:
+    """A voice's name for people, from its id; the id itself for a voice no longer listed."""
+    return next((v.name for v in voices if v.id == voice), voice)
+
+
+def voice_label(voice: VoiceView | None, name: str, cost_usd: float) -> str:
+    """Who reads a voice-over and what it costs: "Joe (offline, free)", "Hazel (premium voice on Replicate,
+    $0.02)"."""
+    where = "offline" if voice is None or voice.engine == "piper" else "premium voice on Replicate"
+    return f"{name} ({where}, {usd(cost_usd) if cost_usd else 'free'})"
+
+
+def script_of(s: Submitted) -> str:
+    """The words a submitted job's voice-over speaks ("" without one)."""
+    return s.sound.script.text() if s.sound.voice and s.sound.script else ""
+
+
+def spoken_text(s: Submitted, voices: Sequence[VoiceView]) -> str:
+    """What the voice-over of a submitted job will be: who reads it at what price, then its words ("" without a
+    voice-over)."""
+    if not (script := script_of(s)):
+        return ""
+    voice = next((v for v in voices if v.id == s.sound.voice), None)
+    return f"Voice-over: {voice_label(voice, s.voice_name or s.sound.voice or '', s.voice_cost_usd)}\n> “{script}”"
 
 
 def ready_actions(c: CreativeView) -> list[cl.Action]:
@@ -144,12 +196,24 @@ def library_button() -> cl.Action:
     return cl.Action(name=LIBRARY_ACTION, payload={}, label="Library", icon="library")
 
 
-def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action]:
-    """Generate / Cancel / Edit text buttons for a paid job, the first naming what it approves (two questions never
-    look alike; a free draft offered instead of a paid model says so); their ids derive from the job so a click
-    on Generate or Cancel, or a change of its words, removes them all."""
+def voice_button(job_id: str, script: str) -> cl.Action:
+    """Edit voice-over: asks for the new words of a job's voice-over (chat/iterate.py answers it)."""
+    return cl.Action(
+        id=f"voice-{job_id}",
+        name=VOICE_ACTION,
+        payload={"job_id": job_id, "script": script},
+        label="Edit voice-over",
+        icon="mic",
+    )
+
+
+def confirm_actions(job_id: str, title: str, price_usd: float, script: str = "") -> list[cl.Action]:
+    """Generate / Cancel / Edit text buttons for a paid job (and Edit voice-over when it has one: `script`), the
+    first naming what it approves (two questions never look alike; a free draft offered instead of a paid model
+    says so); their ids derive from the job so a click on Generate or Cancel, or a change of its words, removes
+    them all."""
     short = title if len(title) <= 48 else title[:47].rstrip() + "…"
-    go = f"Generate “{short}” for ${price_usd:.2f}" if price_usd > 0 else f"Make “{short}” as a free draft"
+    go = f"Generate “{short}” for {usd(price_usd)}" if price_usd > 0 else f"Make “{short}” as a free draft"
     return [
         cl.Action(
             id=f"confirm-{job_id}",
@@ -160,11 +224,12 @@ def confirm_actions(job_id: str, title: str, price_usd: float) -> list[cl.Action
         ),
         cl.Action(id=f"cancel-{job_id}", name="cancel_job", payload={"job_id": job_id}, label="Cancel", icon="x"),
         edit_button(job_id),
+        *([voice_button(job_id, script)] if script else []),
     ]
 
 
 async def remove_confirm_actions(job_id: str) -> None:
-    for action in confirm_actions(job_id, "", 0):
+    for action in [*confirm_actions(job_id, "", 0), voice_button(job_id, "")]:
         await action.remove()
 
 
@@ -175,7 +240,7 @@ def waiting_text(jobs: list[JobView], models: dict[str, ModelView]) -> str:
         name = models[job.model].name if job.model in models else job.model
         thread = job.origin.removeprefix("chat:")
         where = f" ([open its conversation](/thread/{thread}))" if thread else ""
-        lines.append(f"- *{job.title}* on {name}, about ${job.estimated_cost_usd:.2f}{where}")
+        lines.append(f"- *{job.title}* on {name}, about {usd(job.estimated_cost_usd)}{where}")
     return "Waiting for your go-ahead:\n" + "\n".join(lines)
 
 
@@ -445,7 +510,7 @@ class ChatNotifier:
         elif creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
             await cl.Message(
-                content=creative_text(creative, "Your video is ready: ") + note,
+                content=creative_text(creative, "Your video is ready: ", self.studio.models.voices()) + note,
                 elements=[video_element(creative)],
                 actions=ready_actions(creative),
             ).send()
@@ -487,13 +552,13 @@ class ChatNotifier:
                     name = models[job.model].name if job.model in models else job.model
                     await cl.Message(
                         content=f"Still waiting for your go-ahead: *{job.title}* on {name} "
-                        f"for about ${job.estimated_cost_usd:.2f}.{why}\n\n{screen_words(job.copy)}",
+                        f"for about {usd(job.estimated_cost_usd)}.{why}\n\n{screen_words(job.copy)}",
                         actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
                     ).send()
                 elif job.status == JobStatus.succeeded and job.creative_id:
                     creative = await self.studio.library.creative(actor, job.creative_id)
                     await cl.Message(
-                        content=creative_text(creative, "Finished while you were away: "),
+                        content=creative_text(creative, "Finished while you were away: ", self.studio.models.voices()),
                         elements=[video_element(creative)],
                         actions=ready_actions(creative),
                     ).send()

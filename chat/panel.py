@@ -1,9 +1,10 @@
 """What surrounds the conversation: the settings panel, the starters, and the footer.
 
 Settings (`cl.user_session.get("chat_settings")`, the request defaults of every message): `model`, `aspect`,
-`duration_s` (an int, one the model offers), `audio` (a bool the model offers), `campaign`, `refine` and
-`auto_fallback`. The panel lists each model with its price and limits; format, duration and audio follow the
-chosen model, and the prices say "with audio" when the switch makes them so.
+`duration_s` (an int, one the model offers), `audio` (a bool the model offers), `campaign`, `refine`,
+`auto_fallback`, and the sound: `voice` (a voice's id, or "none"), `captions` and `music`. The panel lists each
+model with its price and limits; format, duration and audio follow the chosen model, and the prices say "with
+audio" when the switch makes them so. The voices listed are those usable here (premium ones with Replicate).
 
 Starters work whatever the model: one the chosen model cannot make is made on the cheapest model that can (or at
 the nearest duration it offers), and the chat says so; one that needs a logo or a product photo asks for it
@@ -23,9 +24,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chat.runtime import services
+from chat.sound_words import NO_VOICE  # also the Voice-over choice for none
 from tools.studio import Studio
 from tools.studio.models import AUTO  # the Auto choice's value: the browser's select refuses an empty one
-from tools.studio.types import ModelSpec, usd_text
+from tools.studio.types import ModelSpec, VoiceView, usd_text
 
 ASPECT_WORDS = {
     "16:9": "16:9 landscape (YouTube, web)",
@@ -64,11 +66,37 @@ def audio_label(spec: ModelSpec) -> str:
 AUTO_LABEL = "Auto (from the brief, the template or the model)"
 
 
+def voice_items(voices: list[VoiceView]) -> dict[str, str]:
+    """The Voice-over choices: none, then each voice usable here with who it is and its price (the browser's
+    select refuses an empty value, so none is "none")."""
+    items = {"None": NO_VOICE}
+    for v in voices:
+        paid = f"premium on Replicate, {usd_text(v.usd_per_1k_chars)} per 1,000 characters"
+        if v.available:
+            items[f"{v.name} — {v.gender}, {paid if v.usd_per_1k_chars else 'offline, free'}"] = v.id
+    return items
+
+
+def fit(raw: dict[str, Any] | None) -> tuple[dict[str, Any], list[str]]:
+    """Settings as requests take them: the model's (fitted to what it offers, with what had to move) and the
+    sound's (a voice usable here or "none"; captions and music on unless switched off)."""
+    models = services().studio.models
+    values, moved = models.fit_settings(raw or {})
+    usable = {v.id for v in models.voices() if v.available}
+    voice = (raw or {}).get("voice")
+    values.update(
+        voice=voice if voice in usable else NO_VOICE,
+        captions=(raw or {}).get("captions") is not False,
+        music=(raw or {}).get("music") is not False,
+    )
+    return values, moved
+
+
 async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
     """Show the settings panel for these settings (the session's when None) and make them the session's; what
     had to be moved to fit the model."""
     models = services().studio.models
-    values, moved = models.fit_settings(cl.user_session.get("chat_settings") if raw is None else raw)
+    values, moved = fit(cl.user_session.get("chat_settings") if raw is None else raw)
     spec = models.get(values["model"])
     await cl.ChatSettings(
         [
@@ -91,6 +119,18 @@ async def send_settings(raw: dict[str, Any] | None = None) -> list[str]:
                 initial_value=str(values["duration_s"] or AUTO),
             ),
             Switch(id="audio", label=audio_label(spec), initial=values["audio"]),
+            Select(
+                id="voice",
+                label="Voice-over (read from a script written for the video; words in a brief win)",
+                items=voice_items(models.voices()),
+                initial_value=values["voice"],
+            ),
+            Switch(
+                id="captions",
+                label="Captions of the voice-over (burned in, and SRT/VTT files)",
+                initial=values["captions"],
+            ),  # fmt: skip
+            Switch(id="music", label="Music under the video", initial=values["music"]),
             TextInput(
                 id="campaign",
                 label="Default campaign",

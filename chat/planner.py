@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chat.brand_words import is_font, read_brand
+from chat.sound_words import VOICE_HELP, about_the_voice, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
     FIELDS,
@@ -34,7 +35,8 @@ HELP = (
     "- */generate 15s TikTok social media ad for the spring sale, 20% off, Shop now*\n\n"
     "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *change the code to "
     "KNIT40*, *remove the tagline*, *3 variations*, *a variation with the price first*, *try another colourway*, "
-    "*all formats*, *try it on kling*.\n\n"
+    "*all formats*, *try it on kling*, *change the voice-over to ...*, *female voice*, *no voice*, *no captions*, "
+    "*no music*.\n\n"
     "Set the brand kit every video follows: attach your logo and say *this is our logo*, *our colours are #0A2540 "
     "and #FF5A1F*, *use Inter for headlines* (attach the font file), *our CTA is Start free*, *website aurora.run*, "
     "*tone: bold, playful*, *legal line: ...*; add *for this campaign* for the campaign's own kit.\n\n"
@@ -42,9 +44,9 @@ HELP = (
     "`/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, *for the spring sale campaign*, "
-    "*no audio*, and image URLs as references. Several ads at once: *three 6 second ads for our socks, one for "
-    "TikTok, one for YouTube, one for LinkedIn*. Ask *what models can I use?* for models, formats, lengths and "
-    "prices, and *show the library* for what was made."
+    "*no audio*, *with a voice-over*, *female voice*, *no music*, and image URLs as references. Several ads at "
+    "once: *three 6 second ads for our socks, one for TikTok, one for YouTube, one for LinkedIn*. Ask *what models "
+    "can I use?* for models, formats, lengths and prices, and *show the library* for what was made."
 )
 GREETING = "Hello!"
 WELCOME = "You're welcome!"
@@ -221,14 +223,22 @@ class Plan:
 
 
 def plan(
-    text: str, model_names: Sequence[str], attached: Sequence[str] = (), pending: str = "", priced: bool = False
+    text: str,
+    model_names: Sequence[str],
+    attached: Sequence[str] = (),
+    pending: str = "",
+    priced: bool = False,
+    voice_names: Sequence[str] = (),
 ) -> Plan:
     """Turn one user message into a tool call, or into an answer when no tool fits. `attached` names the images
     that came with it; `pending` is the brief of a clarifying question the previous answer asked, `priced` that
-    the previous answer was a paid video's price (approved with its button)."""
+    the previous answer was a paid video's price (approved with its button); `voice_names` the voices' ids and
+    names ("use Hazel")."""
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
+    if not command and (spoken := script_change(text, voice_names)) and not _brief_with_words(text):
+        return Plan("revise_video", spoken)  # the new words may say anything
     if not text and attached:
         if fonts := [n for n in attached if is_font(n)]:
             return Plan(None, reply=f"Got {_names(fonts)}. Attach it again with *use this font for headlines* (or "
@@ -265,7 +275,7 @@ def plan(
     if command and command not in ("/generate", "/video", "/make"):
         return Plan(None, reply=f"I don't know the command `{command}`.\n\n{HELP}")
     several = channel_set(rest)
-    if not command and not several and (change := _iteration(text, model_names, attached)):
+    if not command and not several and (change := _iteration(text, model_names, attached, voice_names)):
         return change
     if not several and asked:
         return _answer(text, model_names)
@@ -298,12 +308,23 @@ def _answer(text: str, model_names: Sequence[str]) -> Plan:
     return Plan(None, reply=HELP)
 
 
-def _iteration(text: str, model_names: Sequence[str], attached: Sequence[str]) -> Plan | None:
-    """A change to the conversation's latest video: variations, every format, new words on screen, or other
-    options ("make it square", "10 seconds", "try it on kling", "use the logo from before", "now for YouTube")."""
+def _iteration(
+    text: str, model_names: Sequence[str], attached: Sequence[str], voice_names: Sequence[str] = ()
+) -> Plan | None:
+    """A change to the conversation's latest video: variations, every format, new words on screen, its sound
+    ("no music", "female voice"), or other options ("make it square", "10 seconds", "try it on kling", "use the
+    logo from before", "now for YouTube")."""
     words = len(text.split())
     if words > _REVISE_MAX_WORDS:
         return None
+    sound, rest = sound_changes(text, voice_names)
+    if sound:  # alone, or with another change of the video ("make it square, no music"); else a brief's words
+        if only_filler(rest):
+            return Plan("revise_video", sound)
+        other = _iteration(rest, model_names, attached)
+        return Plan("revise_video", {**other.args, **sound}) if other and other.tool == "revise_video" else None
+    if about_the_voice(text) and not _GENERATE.search(text):  # "the voice-over should be calmer"
+        return Plan(None, reply=VOICE_HELP)
     if _FORMATS.search(text):
         return Plan("make_formats")
     fresh = {"new_footage": True} if _NEW_FOOTAGE.search(text) else {}
@@ -420,6 +441,13 @@ def _brief_after_all(text: str) -> bool:
         return True
     said = [s for s in re.split(r"(?<=[?!.])\s+", URL.sub(" ", text)) if s and not _ASKING.match(s)]
     return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
+
+
+def _brief_with_words(text: str) -> bool:
+    """A first brief that gives its voice-over's words ("Voice-over: Fresh socks, every day. A 15 s TikTok ad for
+    our socks"), not a change to the last video's: it names a length or a format, and asks to change nothing."""
+    asks_change = re.match(r"^(?:please\s+)?(?:change|make|set|update|replace|rewrite|switch)\b", text, re.I)
+    return not asks_change and bool(parse_duration(text) or parse_aspect(text))
 
 
 def _is_brief(text: str) -> bool:

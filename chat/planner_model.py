@@ -24,6 +24,7 @@ class OfflinePlanner(BaseChatModel):
     """A deterministic tool-calling chat model: the agent's brain when no LLM key is configured."""
 
     model_names: list[str] = Field(default_factory=list)
+    voice_names: list[str] = Field(default_factory=list)  # "use Hazel"
 
     @property
     def _llm_type(self) -> str:
@@ -56,7 +57,14 @@ class OfflinePlanner(BaseChatModel):
         if m := ATTACHED.search(text):
             text, attached = text[: m.start()], [n.strip() for n in m.group(1).split(",") if n.strip()]
         history = messages[:-1]
-        decided = plan(text, self.model_names, attached, pending=_pending(history), priced=_priced(history))
+        decided = plan(
+            text,
+            self.model_names,
+            attached,
+            pending=_pending(history),
+            priced=_priced(history),
+            voice_names=self.voice_names,
+        )
         if decided.tool == "revise_video" and set(decided.args) == {"channel"}:
             decided.args = {**_last_change(history, self.model_names), **decided.args}
         if decided.tool is None:

@@ -133,6 +133,18 @@ function Card({ c, busy, act }) {
             {c.brand}
           </div>
         ) : null}
+        {c.sound ? <div data-field="sound" className="text-xs text-muted-foreground">{c.sound}</div> : null}
+        {c.captions_srt_url || c.captions_vtt_url ? (
+          <div data-field="captions" className="text-xs text-muted-foreground">
+            Captions:{" "}
+            {[["SRT", c.captions_srt_url], ["VTT", c.captions_vtt_url]].filter(([, url]) => url).map(([kind, url], i) => (
+              <span key={kind}>
+                {i ? " · " : ""}
+                <a href={url} download style={{ textDecoration: "underline" }}>{kind}</a>
+              </span>
+            ))}
+          </div>
+        ) : null}
         {mode === "confirm" ? (
           <div className="flex flex-col gap-2 text-sm" style={{ marginTop: "6px" }}>
             <div>Delete this video for the whole team? It cannot be undone.</div>

@@ -14,6 +14,8 @@ from chat.agent import TurnContext, build_agent
 from tests.conftest import make_settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.jobs.spec import JobSpec
 from tools.studio import Studio
 from tools.studio.types import FIELD_NAMES, AdCopy
 
@@ -256,3 +258,46 @@ async def test_variations_each_name_the_one_thing_they_change(tmp_path: Path) ->
     finally:
         await studio.backend.drain()
         await studio.close()
+
+
+async def test_the_llm_changes_the_voice_over_its_words_captions_and_music_through_revise_video(
+    tmp_path: Path, fake_replicate: FakeReplicate
+) -> None:
+    """The tools offer the sound's fields, each described; an LLM's revise_video with a script, a voice, no
+    captions or no music replaces the waiting paid job with one whose sound changed as asked, and only that."""
+    with FakeOpenAI() as llm:
+        settings = replicate_settings(fake_replicate, tmp_path / "data", openai_api_key=llm.api_key,
+                                      openai_base_url=llm.base_url)  # fmt: skip
+        asked = {"prompt": "a lighthouse at dawn", "model": "veo-3.1", "duration_s": 8, "voice": "on",
+                 "script": "Lighthouse Inn. Book now.", "copy": {"headline": "Lighthouse Inn"}}  # fmt: skip
+        changes = [{"script": "Dawn at the lighthouse. Book your stay."}, {"voice": "dexter", "music": False},
+                   {"captions": False}]  # fmt: skip
+        for call in ({"name": "generate_video", "arguments": asked},
+                     *({"name": "revise_video", "arguments": c} for c in changes)):  # fmt: skip
+            llm.queue_reply(tool_calls=[call])
+            llm.queue_reply(content="Confirm with the button.")
+        studio = await Studio.open(settings)
+        try:
+            said = ('a lighthouse at dawn on veo-3.1, 8 s, headline "Lighthouse Inn", narrated: "Lighthouse Inn. Book '
+                    'now."', "change the voice-over to Dawn at the lighthouse. Book your stay.", "use Dexter, no music",
+                    "no captions")  # fmt: skip
+            for n, text in enumerate(said):
+                await _ask(studio, text, origin="chat:t1", message_id=f"m{n}")
+            sounds = [JobSpec.of(await studio.store.job(j.id)).sound for j in reversed(await studio.jobs.jobs(OWNER))]
+            assert [(s.voice, s.captions, s.music) for s in sounds] == [
+                ("hazel", True, True),
+                ("hazel", True, True),
+                ("dexter", True, False),
+                ("dexter", False, False),
+            ]
+            assert [s.script.text() for s in sounds] == [
+                "Lighthouse Inn. Book now.",
+                *["Dawn at the lighthouse. Book your stay."] * 3,
+            ]
+            tools = {t["function"]["name"]: t["function"] for t in llm.chat_requests()[0].json["tools"]}
+            for name in ("generate_video", "revise_video"):
+                fields = tools[name]["parameters"]["properties"]
+                assert all(fields[f]["description"] for f in ("voice", "script", "captions", "music"))
+            assert fake_replicate.creates() == []
+        finally:
+            await studio.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chat.notify import copy_lines, format_choice, screen_words
+from chat.agent import usd
+from chat.notify import confirm_actions, copy_lines, format_choice, screen_words
 from tools.studio.types import FIELD_NAMES, AdCopy, PaidFormats
 
 
@@ -29,3 +30,11 @@ def test_a_paid_videos_formats_offer_the_free_reframe_and_the_price_only_when_th
     paid = PaidFormats(model="veo-3.1", model_name="Veo 3.1", aspects=["9:16"], price_usd=1.6)
     assert [a.label for a in format_choice("j1", paid)] == ["Reframe, free", "Generate 9:16 on Veo 3.1 for $1.60"]
     assert [a.label for a in format_choice("j1", None)] == ["Reframe, free"], "its model makes none of them now"
+
+
+def test_a_price_under_a_cent_is_never_said_as_nothing() -> None:
+    """A free draft read by a premium voice costs a fraction of a cent: its price question says so."""
+    assert [usd(a) for a in (3.2, 0.0123, 0.0012, 0.0004)] == ["$3.20", "$0.01", "$0.001", "$0.001"]
+    assert confirm_actions("j1", "Socks", 0.0012)[0].label == "Generate “Socks” for $0.001"
+    assert [a.label for a in confirm_actions("j1", "Socks", 0.0012, "Warm feet.")][1:] == [
+        "Cancel", "Edit text", "Edit voice-over"]  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chat.panel import STARTERS, model_label, starter_plan
+from chat.panel import STARTERS, model_label, starter_plan, voice_items
 from tests.conftest import make_settings
 from tools.studio.models import Models
 
@@ -28,3 +28,14 @@ def test_starters_take_a_model_that_can_make_them_or_the_nearest_duration() -> N
     assert request.endswith("model=hailuo-2.3") and note.startswith("Veo 3.1 cannot make a 10 s 16:9 video")
     assert starter_plan(studio, sale, "draft") == (sale.message, "")
     assert starter_plan(_Studio(None), sale, None) == (sale.message, "")  # the draft makes every starter
+
+
+def test_the_voice_over_choice_lists_premium_voices_with_their_price_only_with_replicate() -> None:
+    offline = voice_items(_Studio(None).models.voices())
+    assert offline == {"None": "none", "Joe — male, offline, free": "joe"}
+    premium = voice_items(_Studio("r8_test").models.voices())
+    assert list(premium.items())[:3] == [
+        ("None", "none"), ("Joe — male, offline, free", "joe"),
+        ("Hazel — female, premium on Replicate, $0.10 per 1,000 characters", "hazel"),
+    ]  # fmt: skip
+    assert len(premium) > 4 and all(v == "none" or " — " in k for k, v in premium.items())
