@@ -72,7 +72,7 @@ async def test_a_female_voice_offline_goes_on_with_joe_and_says_so() -> None:
     brief = read_brief('a lamp ad with a female voice, headline "Meet Aero"')
     offline = await sound_for(brief, script=None, kit=None, duration_s=8, premium=False, paid_video=False, llm=None)
     assert offline.spec.voice == OFFLINE and "no female voice offline" in offline.notice
-    assert "REPLICATE_API_TOKEN" in offline.notice
+    assert "connect Replicate" in offline.notice
     premium = await sound_for(brief, script=None, kit=None, duration_s=8, premium=True, paid_video=False, llm=None)
     assert premium.voice is not None and premium.voice.gender == "female" and premium.voice.paid
     assert premium.cost_usd > 0 and premium.notice == ""
@@ -82,7 +82,7 @@ async def test_a_premium_voice_without_replicate_says_what_to_do() -> None:
     brief = read_brief("a lamp ad read by Hazel")
     with pytest.raises(InvalidRequest) as refused:
         await sound_for(brief, script=None, kit=None, duration_s=8, premium=False, paid_video=False, llm=None)
-    assert "Hazel" in str(refused.value) and "REPLICATE_API_TOKEN" in (refused.value.hint or "")
+    assert "Hazel" in str(refused.value) and "connect Replicate" in (refused.value.hint or "")
 
 
 async def test_a_given_script_turns_the_voice_on_and_is_spoken_as_written() -> None:

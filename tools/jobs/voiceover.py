@@ -61,14 +61,15 @@ def chosen_voice(
         if gender and voice.gender != gender:
             return voice, (
                 f"There is no {gender} voice offline, so {voice.name} ({voice.gender}) reads the voice-over. For a "
-                f"{gender} voice, set REPLICATE_API_TOKEN (premium voices, paid per character)."
+                f"{gender} voice, ask whoever runs Clapboard to connect Replicate (premium voices, paid per character)."
             )
         return voice, ""
     voice = find_voice(asked)
     if voice.paid and not premium:
         raise InvalidRequest(
             f"{voice.name} is a premium voice on Replicate, which is not set up here.",
-            hint=f"Set REPLICATE_API_TOKEN to use it, or ask for the offline voice ({OFFLINE}) or no voice-over.",
+            hint=f"Ask whoever runs Clapboard to connect Replicate, or ask for the offline voice ({OFFLINE}) or no "
+            "voice-over.",
         )
     return voice, ""
 
