@@ -24,10 +24,9 @@ from chat.notify import (
     copy_lines,
     format_choice,
     generate_action,
+    price_words,
     remove_confirm_actions,
-    screen_words,
     script_of,
-    spoken_text,
 )
 from chat.planner import is_stop
 from chat.runtime import services
@@ -60,10 +59,9 @@ async def ask_prices(submitted: list[Submitted]) -> None:
             await remove_confirm_actions(s.replaces)
         if s.needs_confirmation:
             instead = "The earlier price question is canceled: nothing was charged. " if s.replaces else ""
-            spoken = spoken_text(s, voices)
             await cl.Message(
                 content=f"{instead}Start **{s.model_name}** for about {usd(s.estimated_cost_usd)}?\n\n"
-                f"{screen_words(s.copy)}" + (f"\n\n{spoken}" if spoken else ""),
+                f"{price_words(s, voices)}",
                 actions=confirm_actions(s.job_id, s.title, s.estimated_cost_usd, script_of(s)),
             ).send()
 

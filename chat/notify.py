@@ -117,18 +117,24 @@ def voice_label(voice: VoiceView | None, name: str, cost_usd: float) -> str:
     return f"{name} ({where}, {usd(cost_usd) if cost_usd else 'free'})"
 
 
-def script_of(s: Submitted) -> str:
-    """The words a submitted job's voice-over speaks ("" without one)."""
+def script_of(s: Submitted | JobView) -> str:
+    """The words a job's voice-over speaks ("" without one)."""
     return s.sound.script.text() if s.sound.voice and s.sound.script else ""
 
 
-def spoken_text(s: Submitted, voices: Sequence[VoiceView]) -> str:
-    """What the voice-over of a submitted job will be: who reads it at what price, then its words ("" without a
-    voice-over)."""
+def spoken_text(s: Submitted | JobView, voices: Sequence[VoiceView]) -> str:
+    """What the voice-over of a job waiting for its price will be: who reads it at what price, then its words (""
+    without a voice-over)."""
     if not (script := script_of(s)):
         return ""
     voice = next((v for v in voices if v.id == s.sound.voice), None)
     return f"Voice-over: {voice_label(voice, s.voice_name or s.sound.voice or '', s.voice_cost_usd)}\n> “{script}”"
+
+
+def price_words(s: Submitted | JobView, voices: Sequence[VoiceView]) -> str:
+    """Under a price question: every word the video puts on screen, then its voice-over (when it has one)."""
+    spoken = spoken_text(s, voices)
+    return screen_words(s.copy) + (f"\n\n{spoken}" if spoken else "")
 
 
 def ready_actions(c: CreativeView) -> list[cl.Action]:
@@ -504,8 +510,9 @@ class ChatNotifier:
         creative = event.creative
         if event.kind == "offered":
             job = await self.studio.jobs.job(actor, event.job_id)
-            actions = confirm_actions(job.id, job.title, job.estimated_cost_usd)
-            await cl.Message(content=f"{event.message}\n\n{screen_words(job.copy)}", actions=actions).send()
+            actions = confirm_actions(job.id, job.title, job.estimated_cost_usd, script_of(job))
+            await cl.Message(content=f"{event.message}\n\n{price_words(job, self.studio.models.voices())}",
+                             actions=actions).send()  # fmt: skip
             await cl.context.emitter.send_toast("A model failed: your go-ahead is needed", "warning")
         elif creative is not None:
             note = f"\n\n{creative.notice}" if creative.notice else ""
@@ -552,8 +559,9 @@ class ChatNotifier:
                     name = models[job.model].name if job.model in models else job.model
                     await cl.Message(
                         content=f"Still waiting for your go-ahead: *{job.title}* on {name} "
-                        f"for about {usd(job.estimated_cost_usd)}.{why}\n\n{screen_words(job.copy)}",
-                        actions=confirm_actions(job.id, job.title, job.estimated_cost_usd),
+                        f"for about {usd(job.estimated_cost_usd)}.{why}\n\n"
+                        f"{price_words(job, self.studio.models.voices())}",
+                        actions=confirm_actions(job.id, job.title, job.estimated_cost_usd, script_of(job)),
                     ).send()
                 elif job.status == JobStatus.succeeded and job.creative_id:
                     creative = await self.studio.library.creative(actor, job.creative_id)

@@ -13,7 +13,7 @@ from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
 from tools.jobs.spec import JobSpec
-from tools.sound.speech import CreativeSound
+from tools.sound.speech import CreativeSound, SoundSpec
 
 
 class CreativeView(BaseModel):
@@ -122,6 +122,9 @@ class JobView(BaseModel):
     title: str
     variation: str  # what this variation changes ("hook: the price first"); empty for an original
     copy: AdCopy  # type: ignore[assignment]  # shadows BaseModel.copy on purpose; the words it puts on screen
+    sound: SoundSpec  # the voice-over and its script, captions, music
+    voice_name: str  # who reads the voice-over ("" for none)
+    voice_cost_usd: float  # what the voice-over costs, part of estimated_cost_usd
     status: str
     model: str
     model_used: str | None
@@ -154,6 +157,8 @@ class JobView(BaseModel):
                 "title": (spec := JobSpec.of(job)).title,
                 "variation": spec.variant.label,
                 "copy": spec.copy,
+                "sound": spec.sound,
+                **dict(zip(("voice_name", "voice_cost_usd"), spec.voice(), strict=True)),
                 "prediction_id": job.provider_job_id,
                 "created_at": job.created_at.isoformat(),
                 "updated_at": job.updated_at.isoformat(),

@@ -92,7 +92,16 @@ async def test_the_price_question_shows_the_voice_over_and_edit_voice_over_repla
         replaced = await tab.wait_for(lambda: [a["payload"] for a in _actions(tab, "edit_voiceover")][1:])
         assert replaced == [{"job_id": second["payload"]["job_id"], "script": new_words}]
         assert fake_replicate.creates() == []
+        thread = await tab.thread()
         await tab.close()
+
+        back = ChatClient(base)  # the conversation reopened: the question is asked again, with its voice-over
+        await back.connect(thread_id=thread)
+        [still] = await back.wait_for(lambda: [m for m in back.messages() if "Still waiting for your go-ahead" in m])
+        assert f"Voice-over: {voice.name} (premium voice on Replicate, {new_cost})\n> “{new_words}”" in still
+        [edit_again] = await back.wait_for(lambda: _actions(back, "edit_voiceover"))
+        assert edit_again["payload"] == {"job_id": second["payload"]["job_id"], "script": new_words}
+        await back.close()
 
 
 async def test_words_change_the_last_videos_voice_captions_and_music(

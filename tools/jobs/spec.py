@@ -122,6 +122,13 @@ class JobSpec(BaseModel):
     def of(cls, job: Job) -> JobSpec:
         return cls.model_validate(job.spec)
 
+    def voice(self) -> tuple[str, float]:
+        """Who reads the voice-over ("" for none) and what it costs (nothing for a reframe: it reuses a voice)."""
+        voice = find_voice(self.sound.voice) if self.sound.voice else None
+        if voice is None:
+            return "", 0.0
+        return voice.name, voice.cost(self.sound.script) if self.sound.script and not self.footage_of else 0.0
+
 
 class Submitted(BaseModel):
     """A job as the submitter sees it right after submission."""
@@ -157,7 +164,7 @@ class Submitted(BaseModel):
     @classmethod
     def of(cls, job: Job, campaign: str, model_name: str) -> Submitted:
         spec = JobSpec.of(job)
-        voice = find_voice(spec.sound.voice) if spec.sound.voice else None
+        voice_name, voice_cost = spec.voice()
         return cls(
             job_id=job.id,
             status=JobStatus(job.status),
@@ -179,6 +186,6 @@ class Submitted(BaseModel):
             variation=spec.variant.label,
             footage_of=spec.footage_of,
             sound=spec.sound,
-            voice_name=voice.name if voice else "",
-            voice_cost_usd=voice.cost(spec.sound.script) if voice and spec.sound.script and not spec.footage_of else 0,
+            voice_name=voice_name,
+            voice_cost_usd=voice_cost,
         )
