@@ -76,7 +76,7 @@ def video_element(c: CreativeView) -> cl.Video:
 def creative_text(c: CreativeView, lead: str = "", voices: Sequence[VoiceView] = ()) -> str:
     """The ready message: what was made, its downloads (the video, a paid model's footage, the captions), its
     sound in one line, and the words on screen. `voices` name the voice-over's voice."""
-    cost = f", ${c.actual_cost_usd:.2f}" if c.actual_cost_usd else ""
+    cost = f", {usd(c.actual_cost_usd)}" if c.actual_cost_usd else ""
     head = f"{lead}**{c.title}**: {c.duration_s:g} s, {c.width}x{c.height}, {c.model}{cost}, on {c.campaign}."
     if c.variation:
         head += f" The one change from the original: {c.variation}."

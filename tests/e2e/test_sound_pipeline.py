@@ -123,6 +123,19 @@ async def test_an_offline_product_ad_with_a_voice_over_has_captions_and_social_l
     )
     # pocketsphinx is a small recogniser: it hears about half of Piper's words, in order (38 to 68% over takes)
     assert in_order(said, mixed) >= 0.3 and in_order(said, alone) >= 0.3
+    other = [
+        "the",
+        "ocean",
+        "breeze",
+        "carries",
+        "warm",
+        "coffee",
+        "to",
+        "the",
+        "garden",
+        "window",
+    ]  # words nobody said
+    assert in_order(other, mixed) < 0.3 and in_order(list(reversed(said)), mixed) < in_order(said, mixed)
 
 
 async def test_a_premium_voice_is_priced_confirmed_made_once_and_mixed(

@@ -137,6 +137,32 @@ async def test_a_change_to_the_script_replaces_the_job_waiting_for_its_price(set
     await studio.close()
 
 
+async def test_a_shorter_version_writes_its_script_again_and_a_users_is_kept(settings: Settings) -> None:
+    studio = await _studio(settings)
+    brief = (
+        'a 15 s ad for our Aero lamp, narrated. "Light that follows you". Warm light. Folds flat. Only $99. Shop now'
+    )
+    long = await studio.jobs.submit(OWNER, VideoRequest(prompt=brief, model="premium"))
+    short = await studio.jobs.revise(OWNER, long.job_id, {"duration_s": 4})
+    assert long.sound.script is not None and short.sound.script is not None
+    assert short.sound.script.source == "rules" and short.sound.script.lines[-1].end <= 4
+    assert len(short.sound.script.text()) < len(long.sound.script.text())  # written for 4 s, not cut off at 4 s
+    mine = await studio.jobs.revise(OWNER, short.job_id, {"script": "Aero. Light, anywhere."})
+    square = await studio.jobs.revise(OWNER, mine.job_id, {"aspect": "9:16"})
+    assert square.sound.script is not None and square.sound.script.text() == "Aero. Light, anywhere."
+    await studio.close()
+
+
+async def test_a_job_whose_voice_is_no_longer_offered_still_lists(settings: Settings) -> None:
+    studio = await _studio(settings)
+    made = await studio.jobs.submit(OWNER, VideoRequest(prompt="an ad for our Aero lamp, narrated", model="premium"))
+    job = await studio.store.job(made.job_id)
+    await studio.store.update_job(job.id, spec={**job.spec, "sound": {**job.spec["sound"], "voice": "retired-voice"}})
+    [view] = [j for j in await studio.jobs.jobs(OWNER) if j.id == made.job_id]
+    assert (view.voice_name, view.voice_cost_usd) == ("retired-voice", 0.0)
+    await studio.close()
+
+
 async def test_the_kit_s_tone_picks_the_default_premium_voice_for_a_paid_video() -> None:
     brief = read_brief('a lamp ad with a voice-over, headline "Meet Aero"')
     calm = await sound_for(brief, script=None, kit=BrandKit(tone=["calm", "premium"]), duration_s=8, premium=True,

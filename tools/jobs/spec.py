@@ -12,8 +12,9 @@ from tools.brief import MAX_PROMPT_CHARS, URL, AdCopy, Options
 from tools.brief.sound import read_sound, voice_names
 from tools.brief.variations import Variant
 from tools.engines.base import Reference
+from tools.jobs.voiceover import voice_cost_of
 from tools.sound.speech import SoundSpec
-from tools.sound.voices import find_voice
+from tools.sound.voices import VOICES
 
 IDEMPOTENCY_KEY_CHARS = 200  # the column's width
 MAX_SCRIPT_CHARS = 2000  # a minute's voice-over, and more
@@ -123,11 +124,14 @@ class JobSpec(BaseModel):
         return cls.model_validate(job.spec)
 
     def voice(self) -> tuple[str, float]:
-        """Who reads the voice-over ("" for none) and what it costs (nothing for a reframe: it reuses a voice)."""
-        voice = find_voice(self.sound.voice) if self.sound.voice else None
-        if voice is None:
+        """Who reads the voice-over ("" for none; the id of a voice no longer offered) and what it costs (nothing
+        for a reframe: it reuses its creative's voice)."""
+        if not self.sound.voice:
             return "", 0.0
-        return voice.name, voice.cost(self.sound.script) if self.sound.script and not self.footage_of else 0.0
+        known = next((v for v in VOICES if v.id == self.sound.voice), None)
+        if known is None:
+            return self.sound.voice, 0.0
+        return known.name, 0.0 if self.footage_of else voice_cost_of(self.sound)
 
 
 class Submitted(BaseModel):

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 FASTEST = 0.8  # the shortest length scale relative to the voice's own: faster than this stops sounding natural
 PIPER_TIMEOUT_S = 180.0
+PIPER_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV")  # all Piper's process is given of our environment:
+# no key, no database URL (it is a third party's program)
 
 
 def speak_offline(script: VoiceScript, voice: Voice, duration_s: float) -> Speech:
@@ -72,7 +74,7 @@ def _piper(texts: list[str], length_scale: float) -> list[np.ndarray]:
                 text=True,
                 encoding="utf-8",
                 timeout=PIPER_TIMEOUT_S,
-                env={**os.environ, "PYTHONUTF8": "1"},
+                env={**{k: os.environ[k] for k in PIPER_ENV if k in os.environ}, "PYTHONUTF8": "1"},
                 check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:

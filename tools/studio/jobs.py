@@ -64,12 +64,12 @@ def _none_asked(change: str, copy: AdCopy, pictures: bool, footage: bool) -> Inv
 
 def _sound_kept(spec: JobSpec, changes: dict[str, Any]) -> dict[str, Any]:
     """An earlier job's sound as request fields, kept by a new version: its voice ("none" for none), script,
-    captions and music. A new script for a video without a voice-over gives it one; new words on screen get a
-    script written anew for them, unless the user wrote the script."""
+    captions and music. A new script for a video without a voice-over gives it one; a script the user wrote is kept
+    as written, one written for the video is written again for the new version (its length, its words)."""
     sound = spec.sound
     voice = sound.voice or ("on" if changes.get("script") else "none")
-    rewrite = changes.get("copy") and sound.script and sound.script.source != "user"
-    script = sound.script.text() if sound.script and sound.voice and not rewrite else None
+    kept = sound.voice and sound.script and sound.script.source == "user"
+    script = sound.script.text() if kept and sound.script else None
     return {"voice": voice, "script": script, "captions": sound.captions or not sound.voice, "music": sound.music}
 
 
