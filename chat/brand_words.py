@@ -111,7 +111,9 @@ _WEBSITE = re.compile(
     r"\s*((?:https?://)?[\w-]+(?:\.[\w-]+)+(?:/\S*)?|@[\w.]+)[.!]?$",  # a domain, a link or a handle
     re.I,
 )
-_TONE = re.compile(rf"^(?:{_OURS}\s+)?(?:brand\s+)?(?:tone(?:\s+of\s+voice)?|voice)\s*(?:is|:|=|-)\s*(.+?)\s*$", re.I)
+_TONE = re.compile(
+    rf"^(?:{_OURS}\s+)?(?:brand\s+)?(?:tone(?:\s+of\s+voice)?|voice)(?:\s*(?:is|:|=)|\s+-)\s*(.+?)\s*$", re.I
+)
 _LEGAL = re.compile(
     rf"^(?:{_OURS}\s+)?(?:legal(?:\s+(?:line|text|note|copy))?|disclaimer)\s*(?:is|:|=|-)\s*(.+?)\s*$", re.I
 )

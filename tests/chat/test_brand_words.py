@@ -92,6 +92,7 @@ def test_what_a_message_sets_in_the_kit(text: str, expected: dict) -> None:
         "a red sneaker on a white background",
         "show a coffee cup, white text on a black background",
         "/generate a teaser",
+        "Voice-over: Fresh socks, every day. Warm feet from dawn to dusk.",  # the video's words, not the kit's tone
     ],
 )
 def test_briefs_and_copy_changes_are_not_kit_messages(text: str) -> None:
