@@ -89,7 +89,7 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
         )
         assert [b["label"] for b in asked] == [
             f"Generate “Lighthouse at dawn, landscape, variation {n} ({x}…” for $3.20"
-            for n, x in enumerate(("oth", "fas", "oth"), 1)  # cut short: other colourway, faster cuts, other music
+            for n, x in enumerate(("oth", "fas", "oth"), 1)  # the titles cut short: other colourway, faster cuts
         ]
         for button in asked:
             await tab.click(button)
@@ -107,6 +107,6 @@ async def test_variations_are_shown_in_the_order_they_were_asked_for(
         ready = [d["output"] for _, d in said(tab) if d["output"].startswith("Your video is ready")]
         assert [text.split("**")[1] for text in ready[1:]] == [
             f"Lighthouse at dawn, landscape, variation {n} ({short})"
-            for n, short in enumerate(("other colourway", "faster cuts", "other music"), 1)
+            for n, short in enumerate(("other colourway", "faster cuts", "other colourway"), 1)
         ]
         await tab.close()

@@ -269,13 +269,13 @@ async def test_variations_of_a_paid_video_are_drawn_over_its_footage_free_unless
     with pytest.raises(InvalidRequest, match="in its set already"):
         await studio.jobs.variations(alice, job.id, 1)
 
-    fresh = await studio.jobs.variations(alice, job.id, 3, new_footage=True)
+    fresh = await studio.jobs.variations(alice, job.id, 2, new_footage=True)
     assert all(s.footage_of is None and s.needs_confirmation and s.estimated_cost_usd > 0 for s in fresh)
-    assert [s.variation for s in fresh] == [
-        "pacing: faster cuts", "music: another music bed", "hook: the price first, other shots"
-    ]  # fmt: skip
+    assert [s.variation for s in fresh] == ["pacing: faster cuts", "hook: the price first, other shots"]
     assert "new take" in fresh[0].notice, "faster cuts are the model's to make, not drawn"
-    assert "new take" not in fresh[2].notice, "the price first is drawn over the new footage too"
+    assert "new take" not in fresh[1].notice, "the price first is drawn over the new footage too"
+    with pytest.raises(InvalidRequest, match="sound is the model's own"):  # no music of ours to vary
+        await studio.jobs.variations(alice, job.id, 1, change="music", new_footage=True)
     await studio.backend.drain()
     assert len(fake_replicate.creates()) == 1, "nothing is generated before its price is confirmed"
 

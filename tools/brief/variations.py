@@ -49,6 +49,7 @@ class Meaning:
     description: str
     fits: Callable[[AdCopy, bool], bool]  # (the copy, whether the video has pictures) -> it can be made
     drawn: bool = True  # drawn over footage a model made (False: it changes the shots or cuts themselves)
+    bed: bool = False  # heard only where Clapboard's music bed is the sound (a draft; not a model's footage)
 
     @property
     def label(self) -> str:
@@ -101,7 +102,7 @@ MEANINGS: dict[Change, Meaning] = {
     Change.music: Meaning(
         "music", "another music bed", "other music",
         "Another music bed of the template (another tempo, key and instruments); the picture cuts on its beat.",
-        _always, drawn=False,
+        _always, drawn=False, bed=True,
     ),
 }  # fmt: skip
 
@@ -187,28 +188,37 @@ class Variant(BaseModel):
         return copy.model_copy(update={"headline": getattr(copy, other), other: copy.headline})
 
 
-def fits(change: Change, copy: AdCopy, pictures: bool, footage: bool = False) -> bool:
+def fits(change: Change, copy: AdCopy, pictures: bool, footage: bool = False, bed: bool = True) -> bool:
     """Whether the change can be made of a video with this copy (and pictures or not); with `footage`, drawn over
-    the video's footage as it is."""
+    the video's footage as it is; without `bed`, of a video whose sound is not Clapboard's music (a model's)."""
     meaning = MEANINGS[change]
-    return meaning.fits(copy, pictures) and (meaning.drawn or not footage)
+    return meaning.fits(copy, pictures) and (meaning.drawn or not footage) and (bed or not meaning.bed)
 
 
 def plan(
-    base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], count: int, footage: bool = False
+    base: Variant,
+    copy: AdCopy,
+    pictures: bool,
+    made: set[Variant],
+    count: int,
+    footage: bool = False,
+    bed: bool = True,
 ) -> list[Variant]:
     """`count` variations of a video in the set's order (hook, headline order, layout, colourway, pacing, music),
     leaving out those `made` already; past the kinds that fit, each comes round again with other shots (another
     seed).
     Over a paid video's `footage` there are no other shots: past the kinds come the other changes of a kind (the
-    offer leading after the tagline), and then no more, so fewer than `count` may come back."""
+    offer leading after the tagline), and then no more, so fewer than `count` may come back. Without `bed` (a
+    model makes the video's sound) there is no music variation."""
     if footage:
         drawn = [c for kind in KINDS for c in kind if fits(c, copy, pictures, footage=True)]
         firsts = [next(c for c in kind if c in drawn) for kind in KINDS if any(c in drawn for c in kind)]
         ordered = firsts + [c for c in drawn if c not in firsts]
         return [v for c in ordered if (v := Variant(change=c, seed=base.seed)) not in made][:count]
     kinds = [
-        next(c for c in kind if fits(c, copy, pictures)) for kind in KINDS if any(fits(c, copy, pictures) for c in kind)
+        next(c for c in kind if fits(c, copy, pictures, bed=bed))
+        for kind in KINDS
+        if any(fits(c, copy, pictures, bed=bed) for c in kind)
     ]
     found: list[Variant] = []
     round_no = 0
@@ -222,7 +232,13 @@ def plan(
 
 
 def asked(
-    ask: str, base: Variant, copy: AdCopy, pictures: bool, made: set[Variant], footage: bool = False
+    ask: str,
+    base: Variant,
+    copy: AdCopy,
+    pictures: bool,
+    made: set[Variant],
+    footage: bool = False,
+    bed: bool = True,
 ) -> Variant | None:
     """The variation a user asked for (a key of ASKS) that fits the video: its first fitting change, with other
     shots when that one was made already; None when none of its changes fits. Over a paid video's `footage`, its
@@ -230,7 +246,7 @@ def asked(
     if footage:
         drawn = [Variant(change=c, seed=base.seed) for c in ASKS[ask] if fits(c, copy, pictures, footage=True)]
         return next((v for v in drawn if v not in made), None)
-    change = next((c for c in ASKS[ask] if fits(c, copy, pictures)), None)
+    change = next((c for c in ASKS[ask] if fits(c, copy, pictures, bed=bed)), None)
     if change is None:
         return None
     seed = base.seed

@@ -44,8 +44,13 @@ def _new_take(model: str, variant: Variant) -> str:
     return "" if meaning is None or meaning.drawn else NEW_TAKE.format(model=model, change=meaning.said)
 
 
-def _none_asked(change: str, copy: AdCopy, pictures: bool, footage: bool) -> InvalidRequest:
+def _none_asked(change: str, copy: AdCopy, pictures: bool, footage: bool, bed: bool) -> InvalidRequest:
     """Why a variation the user asked for cannot be made of this video, and what to ask instead."""
+    if not bed and not any(fits(c, copy, pictures, bed=False) for c in ASKS[change]):
+        return InvalidRequest(
+            "This video's sound is the model's own, so there is no other music of ours to vary it with.",
+            hint="Ask for another change: the hook, the headline order, the layout, the colourway or the pacing.",
+        )
     if footage and any(fits(c, copy, pictures) for c in ASKS[change]):
         drawn = any(fits(c, copy, pictures, footage=True) for c in ASKS[change])
         said = " or ".join(MEANINGS[c].said for c in ASKS[change])
@@ -274,7 +279,8 @@ class Jobs:
     ) -> list[Submitted]:
         """`count` variations of an earlier job's video, kept together with it as one set in its campaign, each
         changing one named thing (tools/brief/variations.py): the hook, the headline order, the layout, the
-        colourway, the pacing, in that order, leaving out those the set has; past five, each again with other shots.
+        colourway, the pacing and (of a draft, whose music is ours) the music, in that order, leaving out those the
+        set has; past those, each again with other shots.
         `change` asks for one kind ("price first", "colourway": a key of ASKS). The same idempotency key gives the
         same variations again (a double click, a retry).
 
@@ -293,12 +299,14 @@ class Jobs:
         done, made = await self._variations_made(actor, job, set_id, title, idempotency_key)
         footage = None if new_footage else await self._footage(actor, job)
         base, pictures, over = Variant(seed=spec.variant.seed), bool(spec.references), footage is not None
+        model = self.models.get(request.model)
+        bed = not model.hosted  # a model's footage brings its own sound: no music variation of it
         if change is None:
-            variants = plan(base, spec.copy, pictures, made, count, footage=over)
-        elif (one := asked(change, base, spec.copy, pictures, made, footage=over)) is not None:
+            variants = plan(base, spec.copy, pictures, made, count, footage=over, bed=bed)
+        elif (one := asked(change, base, spec.copy, pictures, made, footage=over, bed=bed)) is not None:
             variants = [one]
         else:
-            raise _none_asked(change, spec.copy, pictures, over)
+            raise _none_asked(change, spec.copy, pictures, over, bed)
         if not variants:
             raise InvalidRequest(
                 "Every change that can be drawn over this video's footage is in its set already.",
@@ -312,7 +320,6 @@ class Jobs:
                                                idempotency_key=idempotency_key and f"{idempotency_key}:v{k}")
                 for k, variant in enumerate(variants)
             ]  # fmt: skip
-        model = self.models.get(request.model)
         submitted = [
             await self._resubmit(
                 actor,
