@@ -8,7 +8,7 @@ runs it, with the real Replicate engine and the fake Replicate."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,9 @@ async def test_a_stop_while_replicate_answers_the_voices_create_cancels_that_pre
     assert video_creates(fake_replicate) == []
 
 
-async def offered(studio: Studio, made_job: str) -> tuple[str, Any]:
-    """The question of the job's fallback offer and the job waiting for its confirmation."""
+async def offered(studio: Studio, made_job: str, then: Awaitable[Any] | None = None) -> tuple[str, Any]:
+    """The question of the job's next fallback offer (once `then` is done) and the job waiting for its
+    confirmation."""
     questions: list[str] = []
 
     async def hear(event: JobEvent) -> None:
@@ -103,6 +104,8 @@ async def offered(studio: Studio, made_job: str) -> tuple[str, Any]:
             questions.append(event.message)
 
     studio.subscribe(hear)
+    if then is not None:
+        await then
     job = await studio.jobs.wait(OWNER, made_job)
     assert job.status == JobStatus.awaiting_confirmation, job.error
     return (await until(lambda: questions))[0], job
@@ -153,6 +156,22 @@ async def test_a_voice_removed_on_replicate_and_not_kept_fails_saying_so_without
     assert f"asking again pays about {usd_text(made.voice_cost_usd)} for a new one" in done.error
     assert len(fake_replicate.speeches()) == 1, "nothing was paid again"
     assert video_creates(fake_replicate, HAILUO) == []
+
+
+async def test_a_free_draft_offered_after_the_voice_was_made_says_what_the_voice_cost(
+    studio: Studio, fake_replicate: FakeReplicate
+) -> None:
+    fake_replicate.set_scenario(VEO, "failed")
+    made = await studio.jobs.submit(OWNER, voiced(auto_fallback=False), confirmed=True, origin="cli")
+    await offered(studio, made.job_id)  # Hailuo, paid
+    fake_replicate.stop()  # Replicate cannot be reached now: the free draft is offered, not imposed
+
+    question, waiting = await offered(studio, made.job_id, studio.jobs.confirm(OWNER, made.job_id))
+    cost = usd_text(made.voice_cost_usd)
+    assert "a free draft instead?" in question, question
+    assert question.endswith(f"the draft itself free, with the Hazel voice-over ({cost}) made already."), question
+    assert waiting.estimated_cost_usd == made.voice_cost_usd  # what its Generate button asks
+    assert len(fake_replicate.speeches()) == 1
 
 
 @pytest.mark.render
