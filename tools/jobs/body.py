@@ -11,8 +11,11 @@ that prediction instead of paying for another; a stop that comes while the provi
 create waits for the id, so the prediction is canceled rather than left running. One whose runner was killed
 before committing it is found and adopted when it provably is this job's (its webhook names the job, or no
 other job asked for the same prompt; never one another job holds); a draft cut off mid-render is simply
-rendered again. Every write after the claim is conditional on still holding the job: a runner that lost it
-(canceled, or taken over after its lease ran out) stops instead of racing the new holder.
+rendered again. A premium voice-over is one prediction too, committed the same way, and its audio is kept under
+the job the moment it is spoken (Replicate removes it after about an hour), so a later run of the job (a fallback
+offer confirmed, a restart) uses it instead of paying for it again. Every write after the claim is conditional on
+still holding the job: a runner that lost it (canceled, or taken over after its lease ran out) stops instead of
+racing the new holder.
 """
 
 from __future__ import annotations
