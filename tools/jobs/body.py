@@ -11,8 +11,11 @@ that prediction instead of paying for another; a stop that comes while the provi
 create waits for the id, so the prediction is canceled rather than left running. One whose runner was killed
 before committing it is found and adopted when it provably is this job's (its webhook names the job, or no
 other job asked for the same prompt; never one another job holds); a draft cut off mid-render is simply
-rendered again. Every write after the claim is conditional on still holding the job: a runner that lost it
-(canceled, or taken over after its lease ran out) stops instead of racing the new holder.
+rendered again. A premium voice-over is one prediction too, committed the same way, and its audio is kept under
+the job the moment it is spoken (Replicate removes it after about an hour), so a later run of the job (a fallback
+offer confirmed, a restart) uses it instead of paying for it again. Every write after the claim is conditional on
+still holding the job: a runner that lost it (canceled, or taken over after its lease ran out) stops instead of
+racing the new holder.
 """
 
 from __future__ import annotations
@@ -46,21 +49,22 @@ from campaign.models import Creative, Job, JobStatus, new_id
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
-from tools.catalog import Catalog, ModelSpec, Resolved
+from tools.catalog import Catalog, ModelSpec, Resolved, usd_text
 from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
 from tools.finish.compose import Finished, finish, finish_footage
 from tools.finish.formats import finish_format
 from tools.finish.reframe import output_size
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.notices import join_notices
-from tools.jobs.soundfiles import SoundKeys, store_sound, stored_speech
+from tools.jobs.soundfiles import SoundKeys, job_voice_key, keep_job_voice, kept_job_voice, store_sound, stored_speech
 from tools.jobs.spec import JobSpec
 from tools.jobs.voiceover import voice_cost_of, voice_of
 from tools.media import probe
 from tools.outputs import store_footage, store_output
 from tools.refine import fit_format
 from tools.sound.offline import speak_offline
-from tools.sound.speech import CreativeSound, Speech
+from tools.sound.speech import CreativeSound, Speech, VoiceScript
+from tools.sound.voices import Voice
 from tools.views import CreativeView
 
 log = logging.getLogger(__name__)
@@ -82,10 +86,11 @@ class FallbackOffer(Exception):
     """The approved model could not make the video and the next one that can is paid, or its provider cannot be
     reached and the next is another provider's: ask before it starts."""
 
-    def __init__(self, resolved: Resolved, notices: list[str]) -> None:
+    def __init__(self, resolved: Resolved, notices: list[str], voice_usd: float) -> None:
         super().__init__(resolved.model.id)
         self.resolved = resolved
         self.notices = notices
+        self.voice_usd = voice_usd  # what the job's premium voice-over, made already, cost
 
 
 class LostJob(asyncio.CancelledError):
@@ -314,6 +319,8 @@ class JobBody:
         if not succeeded:
             raise LostJob(job.id)
         self._published(ready)
+        if made.voice_cost_usd:  # the creative keeps its own copy of the voice now
+            await self._delete(job_voice_key(job.id))
 
     async def _rendered(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
         """Footage from the model (or along its fallback chain); a hosted model's is finished into the ad, a
@@ -322,7 +329,7 @@ class JobBody:
         hosted = self.catalog.get(spec.model).hosted
         speech, voice_cost = await self._speech(job, spec, runner, report)
         resolved, outcome, raw, notice, render_job = await self._render_with_fallback(
-            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report, speech
+            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report, speech, voice_cost
         )
         said = f"Made with {resolved.model.name}."
         if not resolved.model.hosted:  # a fallback to the draft: it drew the words itself
@@ -334,9 +341,8 @@ class JobBody:
 
     async def _speech(self, job: Job, spec: JobSpec, runner: str, report: Progress) -> tuple[Speech | None, float]:
         """The voice-over, spoken before anything is rendered (its words time the captions and the ducking), and
-        what it cost: offline in a worker thread, or by a premium voice on Replicate, whose prediction id is
-        committed on the job before it is waited for, so whoever runs the job next follows that one prediction.
-        Any failure is the voice's stage: no video was made, so nothing was charged for one."""
+        what it cost: offline in a worker thread, or by a premium voice on Replicate (`_premium_speech`). Any
+        failure is the voice's stage: no video was made, so nothing was charged for one."""
         voice = voice_of(spec.sound)
         script = spec.sound.script
         if voice is None or script is None or not script.lines:
@@ -345,18 +351,7 @@ class JobBody:
         try:
             if not voice.paid:
                 return await asyncio.to_thread(speak_offline, script, voice, spec.duration_s), 0.0
-
-            from tools.engines.replicate.client import make_client  # loaded for a premium voice only: a draft's
-            from tools.sound.premium import speak_premium  # job (and `clapboard generate`) never loads Replicate
-
-            client = make_client(self.settings)
-            try:
-                speech = await speak_premium(client, script, voice, spec.duration_s,
-                                             prediction_id=job.voice_prediction_id,
-                                             record=self._voice_recorder(job.id, runner))  # fmt: skip
-            finally:
-                await client._async_client.aclose()
-            return speech, voice.cost(script)
+            return await self._premium_speech(job, spec, runner, voice, script), voice.cost(script)
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if out_of_space(exc):
                 raise
@@ -365,10 +360,35 @@ class JobBody:
             said = exc.message if isinstance(exc, ClapboardError) else f"{voice.name} could not read the voice-over."
             raise VoiceFailed(said, hint=VOICE_HINT) from exc
 
+    async def _premium_speech(self, job: Job, spec: JobSpec, runner: str, voice: Voice, script: VoiceScript) -> Speech:
+        """The voice of this job, from storage or from its prediction: the audio kept under the job when there is
+        one; else the prediction whose id is on the job followed (whoever runs the job next follows that one
+        prediction), or one made, its id committed before it is waited for; its audio kept the moment it is
+        spoken, for Replicate removes it after about an hour (a fallback offer confirmed later, a late restart)."""
+        from tools.sound.premium import placed_premium, premium_audio  # loaded for a premium voice only: a draft's
+
+        audio = await kept_job_voice(self.storage, job.id)
+        if audio is None:
+            from tools.engines.replicate.client import make_client  # job (and `clapboard generate`) never loads it
+
+            client = make_client(self.settings)
+            try:
+                audio = await premium_audio(client, script, voice, prediction_id=job.voice_prediction_id,
+                                            record=self._voice_recorder(job.id, runner))  # fmt: skip
+            finally:
+                await client._async_client.aclose()
+            await keep_job_voice(self.storage, job.id, audio)
+        return placed_premium(script, audio, voice, spec.duration_s)
+
     def _voice_recorder(self, job_id: str, runner: str) -> Callable[[str], Awaitable[None]]:
         async def record(prediction_id: str) -> None:
-            if not await self.store.update_job(job_id, held_by=runner, voice_prediction_id=prediction_id):
-                raise LostJob(job_id)
+            if await self.store.update_job(job_id, held_by=runner, voice_prediction_id=prediction_id):
+                return
+            # Canceled while Replicate was answering: the id is kept all the same, so `_stopped` cancels it.
+            await self.store.transition(
+                job_id, [JobStatus.canceled], JobStatus.canceled, held_by=runner, voice_prediction_id=prediction_id
+            )
+            raise LostJob(job_id)
 
         return record
 
@@ -445,9 +465,17 @@ class JobBody:
                 log.warning("could not delete %s", key)
 
     async def _render_with_fallback(
-        self, job: Job, spec: JobSpec, runner: str, workdir: Path, progress: Progress, speech: Speech | None
+        self,
+        job: Job,
+        spec: JobSpec,
+        runner: str,
+        workdir: Path,
+        progress: Progress,
+        speech: Speech | None,
+        voice_usd: float,
     ) -> tuple[Resolved, RenderOutcome, Path, str, RenderJob]:
-        """Render on the chosen model; when it is down or fails on its side, move along its fallback chain."""
+        """Render on the chosen model; when it is down or fails on its side, move along its fallback chain.
+        `voice_usd`: what the voice-over, spoken already, cost."""
         notices: list[str] = []
         last_error: ClapboardError | None = None
         unreachable: set[str] = set()  # providers that could not be reached: none of their models is tried
@@ -461,11 +489,14 @@ class JobBody:
             if model.id != spec.model and model.paid:
                 within = resolved.estimated_cost_usd + voice_cost_of(spec.sound) <= job.estimated_cost_usd
                 if not (spec.auto_fallback and within):
-                    raise FallbackOffer(resolved, notices)
+                    raise FallbackOffer(resolved, notices, voice_usd)
             elif unreachable and not spec.auto_fallback:  # asked for a provider that is out: offer, not impose
-                raise FallbackOffer(resolved, notices)
+                raise FallbackOffer(resolved, notices, voice_usd)
             if not model.hosted and model.id != spec.model:
-                notices.append(f"This is a free draft made by {model.name} instead, so nothing was charged.")
+                charged = (
+                    f"only {_voice_cost_text(spec, voice_usd)} was charged" if voice_usd else "nothing was charged"
+                )
+                notices.append(f"This is a free draft made by {model.name} instead, so {charged}.")
             dest = workdir / f"{model.id}.mp4"
             render_job = RenderJob.of(
                 job.id,
@@ -556,11 +587,16 @@ class JobBody:
         if job.status != JobStatus.canceled:
             return
         model = self.catalog.get(job.provider_model or job.model)
+        voice = await self._voice_stopped(job, spec)
         if job.provider_job_id and job.provider_model:
             status = await self.engines(model).cancel(job.provider_job_id)
-            spent = spent_on(model, status, job.estimated_cost_usd, self.settings.replicate_cancel_after)
+            price = max(job.estimated_cost_usd - voice_cost_of(spec.sound), 0.0)  # the job's price has the voice's
+            spent = spent_on(model, status, price, self.settings.replicate_cancel_after, voice)
         elif spec.footage_of:
             spent = "Spent: nothing (reusing footage already paid for is free)."
+        elif voice is not None:
+            spent = spent_text(voice, Spend(0.0, True, f"nothing had reached {model.name} yet" if model.paid
+                                            else "the draft itself is free"))  # fmt: skip
         elif model.paid:
             spent = f"Spent: nothing; nothing had reached {model.name} yet."
         else:
@@ -569,6 +605,18 @@ class JobBody:
         if await self.store.update_job(job_id, announce=announcement(stopped, self.bus.id), error=f"Canceled. {spent}"):
             self._published(stopped)
 
+    async def _voice_stopped(self, job: Job, spec: JobSpec) -> Spend | None:
+        """Stop the premium voice-over's prediction of a canceled job, when one was made, and forget the audio kept
+        of it: what it cost (None: no prediction was made)."""
+        voice = voice_of(spec.sound)
+        if not (job.voice_prediction_id and voice is not None and voice.paid):
+            return None
+        from tools.sound.premium import cancel_voice
+
+        status = await cancel_voice(self.settings, job.voice_prediction_id)
+        await self._delete(job_voice_key(job.id))
+        return voice_spend(voice, status, voice_cost_of(spec.sound))
+
     async def _offer(self, job: Job, spec: JobSpec, runner: str, offer: FallbackOffer) -> None:
         """Put the job back to waiting for a confirmation, now of the offered model and its price; the chat asks
         with buttons, the API and the CLI see `awaiting_confirmation`. Nothing was charged for the failed model
@@ -576,13 +624,21 @@ class JobBody:
         r = offer.resolved
         sound = " with audio" if r.audio else ""
         why = " ".join(offer.notices)
-        question = (
-            f"{why} {r.model.name} can make it instead: {r.duration_s} s {r.aspect}{sound} for about "
-            f"${r.estimated_cost_usd:.2f}. Nothing more is spent until you confirm."
-            if r.model.paid
-            else f"{why.removesuffix('.')}; a free draft instead? {r.model.name} can make it: {r.duration_s} s "
-            f"{r.aspect}, at no cost."
-        ).strip()
+        voice = _voice_cost_text(spec, offer.voice_usd)  # made already: it is part of the price asked
+        if r.model.paid:
+            price = f"about {usd_text(r.estimated_cost_usd)}"
+            if offer.voice_usd:
+                price += f", with {voice} made already: {usd_text(r.estimated_cost_usd + offer.voice_usd)} in all"
+            question = (
+                f"{why} {r.model.name} can make it instead: {r.duration_s} s {r.aspect}{sound} for {price}. Nothing "
+                "more is spent until you confirm."
+            ).strip()
+        else:
+            cost = f"the draft itself free, with {voice} made already" if offer.voice_usd else "at no cost"
+            question = (
+                f"{why.removesuffix('.')}; a free draft instead? {r.model.name} can make it: {r.duration_s} s "
+                f"{r.aspect}, {cost}."
+            ).strip()
         moved = spec.model_copy(
             update={
                 "model": r.model.id,
@@ -639,17 +695,55 @@ class JobBody:
         self.bus.publish(e.model_copy(update={"source": self.bus.id}))
 
 
-def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str) -> str:
-    """What a canceled job's prediction cost, from its status once the cancel reached the provider, which bills
-    a finished video only."""
-    if status in ("canceled", "aborted", "failed"):
-        return f"Spent: nothing; {model.name} was stopped on Replicate before the video was finished."
+STOPPED = ("canceled", "aborted", "failed")  # a prediction's statuses after a cancel that bill nothing
+
+
+@dataclass(frozen=True)
+class Spend:
+    """What one prediction of a canceled job cost (its video's, its voice-over's), whether that is sure, and why."""
+
+    usd: float
+    sure: bool
+    why: str
+
+
+def spent_text(*parts: Spend) -> str:
+    """What a canceled job cost in all, and why, part by part."""
+    total = round(sum(p.usd for p in parts), 4)
+    why = "; ".join(p.why for p in parts)
+    if not total:
+        return f"Spent: nothing; {why}."
+    return f"Spent: {'about' if all(p.sure for p in parts) else 'possibly about'} {usd_text(total)}; {why}."
+
+
+def spent_on(model: ModelSpec, status: str | None, price_usd: float, cap: str, voice: Spend | None = None) -> str:
+    """What a canceled job's prediction cost (and its voice-over's, `voice`), from its status once the cancel
+    reached the provider, which bills a finished video only."""
+    if status in STOPPED:
+        video = Spend(0.0, True, f"{model.name} was stopped on Replicate before the video was finished")
+    elif status == "succeeded":
+        video = Spend(price_usd, True, f"{model.name} had finished the video on Replicate before the stop")
+    else:
+        video = Spend(price_usd, False, f"Replicate did not confirm that {model.name} stopped, so it may still "
+                                        f"finish (its {cap} cost cap ends it at the latest)")  # fmt: skip
+    return spent_text(*[p for p in (voice, video) if p is not None])
+
+
+def voice_spend(voice: Voice, status: str | None, price_usd: float) -> Spend:
+    """What a canceled job's premium voice-over cost, from its prediction's status once the cancel reached
+    Replicate, which bills a finished voice-over only."""
+    if status in STOPPED:
+        return Spend(0.0, True, f"the {voice.name} voice-over was stopped on Replicate before it was finished")
     if status == "succeeded":
-        return f"Spent: about ${price_usd:.2f}; {model.name} had finished the video on Replicate before the stop."
-    return (
-        f"Spent: possibly about ${price_usd:.2f}; Replicate did not confirm that {model.name} stopped, so it may "
-        f"still finish (its {cap} cost cap ends it at the latest)."
-    )
+        return Spend(price_usd, True, f"the {voice.name} voice-over was made on Replicate ({usd_text(price_usd)})")
+    return Spend(price_usd, False, f"Replicate did not confirm that the {voice.name} voice-over stopped "
+                                   f"({usd_text(price_usd)} if it finishes)")  # fmt: skip
+
+
+def _voice_cost_text(spec: JobSpec, usd: float) -> str:
+    """The voice-over a job paid for, and its price: "the Hazel voice-over ($0.012)"."""
+    voice = voice_of(spec.sound)
+    return f"the {voice.name + ' ' if voice else ''}voice-over ({usd_text(usd)})"
 
 
 async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:

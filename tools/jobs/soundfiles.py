@@ -1,12 +1,15 @@
 """A creative's sound files beside its video: the voice-over alone (`voice.flac`, so another format of the video is
 mixed again without paying for the voice again) and, with captions on, its captions as SubRip and WebVTT files
-(`captions.srt`, `captions.vtt`) for the platforms that take them apart from the picture."""
+(`captions.srt`, `captions.vtt`) for the platforms that take them apart from the picture. And a job's premium
+voice as Replicate made it (`jobs/<id>/voice.flac`), kept the moment it is spoken: Replicate removes its audio
+after about an hour, and a job may need it later (a fallback offer confirmed, a restart)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import io
+import logging
 from dataclasses import dataclass
 
 import av
@@ -20,6 +23,8 @@ from tools.sound.speech import SPEECH_RATE, CreativeSound, Speech
 VOICE_FILE, SRT_FILE, VTT_FILE = "voice.flac", "captions.srt", "captions.vtt"
 SRT_TYPE, VTT_TYPE = "application/x-subrip", "text/vtt"
 _FRAME = 4096  # samples per encoded frame
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -96,6 +101,32 @@ async def stored_speech(storage: BlobStorage, sound: CreativeSound) -> Speech:
             "The original video's voice-over could not be read.", hint="Ask for this format as a new video."
         ) from exc
     return Speech(samples=samples, lines=list(sound.lines), voice=sound.voice or "")
+
+
+def job_voice_key(job_id: str) -> str:
+    """Where a job's premium voice is kept until the job has made its creative."""
+    return f"jobs/{job_id}/{VOICE_FILE}"
+
+
+async def keep_job_voice(storage: BlobStorage, job_id: str, samples: np.ndarray) -> None:
+    """Keep a job's premium voice the moment it is spoken. A refusal is logged, not raised: the voice is in hand
+    and the job goes on (its prediction is still followed within the hour)."""
+    try:
+        await storage.put(job_voice_key(job_id), await asyncio.to_thread(flac_of, samples), "audio/flac")
+    except ClapboardError as exc:
+        log.warning("job %s: its voice-over could not be kept (%s)", job_id, exc)
+
+
+async def kept_job_voice(storage: BlobStorage, job_id: str) -> np.ndarray | None:
+    """A job's premium voice as kept (`keep_job_voice`), None when none was kept or it cannot be read."""
+    key = job_voice_key(job_id)
+    try:
+        if not await storage.exists(key):
+            return None
+        return await asyncio.to_thread(samples_of, await read_all(storage, key))
+    except Exception as exc:  # a storage error, a file PyAV cannot decode: the voice comes from its prediction
+        log.warning("job %s: its kept voice-over could not be read (%s)", job_id, exc)
+        return None
 
 
 async def _forget(storage: BlobStorage, key: str) -> None:

@@ -22,6 +22,8 @@ import numpy as np
 import replicate
 
 from campaign.errors import ClapboardError, InvalidRequest, ModelUnavailable, ProviderFailed, StorageFailed
+from campaign.settings import Settings
+from tools.catalog import usd_text
 from tools.engines.replicate.client import (
     _NO_CONNECTION,
     CREATE_ATTEMPTS,
@@ -31,6 +33,7 @@ from tools.engines.replicate.client import (
     _age_s,
     _jitter,
     _problem,
+    make_client,
 )
 from tools.engines.replicate.errors import clean_provider_text
 from tools.engines.replicate.run import _cancel, _unstoppable
@@ -63,18 +66,63 @@ async def speak_premium(
     """The script said by a premium voice, each line at its start, as `Speech`: one prediction, its id given to
     `record` before waiting; `prediction_id`, when given, is followed instead of making one (unless Replicate no
     longer knows it). Raises ModelUnavailable, InvalidRequest or ProviderFailed as the video engine does."""
+    audio = await premium_audio(client, script, voice, prediction_id=prediction_id, record=record)
+    return placed_premium(script, audio, voice, duration_s)
+
+
+async def premium_audio(
+    client: replicate.Client,
+    script: VoiceScript,
+    voice: Voice,
+    *,
+    prediction_id: str | None,
+    record: Callable[[str], Awaitable[None]],
+) -> np.ndarray:
+    """The whole script said by a premium voice as one mono float32 track at SPEECH_RATE, as Replicate made it
+    (a job keeps it, so it is never asked for again): the prediction `prediction_id` followed, else one made, its
+    id given to `record` before waiting. A followed prediction whose audio Replicate removed since is a
+    ProviderFailed saying so: it was paid for, and making another would pay again."""
     assert voice.engine == "replicate" and voice.model, f"{voice.id} is not a Replicate voice"
-    kept = VoiceScript(lines=[line for line in script.lines if line.text.strip()], source=script.source)
-    if not kept.lines:
-        return place(kept, [], duration_s, voice.id)
+    said = _said(script)
+    if not said.lines:
+        return np.zeros(0, np.float32)
     run = _Speaking(client._async_client, voice)
     prediction = await run.follow(prediction_id) if prediction_id else None
+    followed = prediction is not None
     if prediction is None:
-        prediction = await run.create(_inputs(kept, voice), record)
+        prediction = await run.create(_inputs(said, voice), record)
     prediction = await run.wait(prediction)
-    samples = decode(await run.audio(prediction))
-    weights = [len(spoken(line.text)) for line in kept.lines]
-    return place(kept, split_lines(samples, weights), duration_s, voice.id)
+    if prediction.get("data_removed") or (followed and not prediction.get("output")):
+        raise ProviderFailed(
+            f"The {voice.name} voice-over was made, and paid for, on Replicate, but Replicate has since removed its "
+            f"audio (it keeps it about an hour) and no copy was kept, so it cannot be used; asking again pays about "
+            f"{usd_text(voice.cost(said))} for a new one."
+        )
+    return decode(await run.audio(prediction))
+
+
+def placed_premium(script: VoiceScript, audio: np.ndarray, voice: Voice, duration_s: float) -> Speech:
+    """A premium voice's track (`premium_audio`) split into the script's lines and each placed at its start."""
+    said = _said(script)
+    if not said.lines:
+        return place(said, [], duration_s, voice.id)
+    weights = [len(spoken(line.text)) for line in said.lines]
+    return place(said, split_lines(audio, weights), duration_s, voice.id)
+
+
+async def cancel_voice(settings: Settings, prediction_id: str) -> str | None:
+    """Stop a voice-over's prediction (its job was canceled) as the video engine stops its own: its status after
+    the cancel ("canceled", or "succeeded" when it had finished), None when Replicate did not say."""
+    client = make_client(settings)
+    try:
+        return await _cancel(client._async_client, prediction_id)
+    finally:
+        await client._async_client.aclose()
+
+
+def _said(script: VoiceScript) -> VoiceScript:
+    """The script's lines that say something: those sent to the voice."""
+    return VoiceScript(lines=[line for line in script.lines if line.text.strip()], source=script.source)
 
 
 def _inputs(script: VoiceScript, voice: Voice) -> dict[str, Any]:
