@@ -30,7 +30,7 @@ _SCRIPT = re.compile(
 )
 # What may surround sound words in a message that changes only the sound: "now with a female voice please".
 _FILLER = re.compile(
-    r"\b(?:please|pls|now|ok|okay|so|then|just|also|and|but|instead|again|make|it|that|this|one|the|a|an|use|try|"
+    r"\b(?:please|pls|now|ok|okay|so|then|just|also|and|but|instead|again|make|turn|it|that|this|one|the|a|an|use|try|"
     r"with|give|me|us|same|video|version|change|switch|to|for|i|want|would|like|can|could|you|let'?s|have|do|"
     r"of|last|latest|voice|back|on|in)\b|[\s,.;!?]+",
     re.I,

@@ -46,6 +46,7 @@ VOICES = ["joe", "Joe", "hazel", "Hazel", "dexter", "Dexter"]
         ("no music and no captions", {"music": False, "captions": False}),
         ("add music back", {"music": True}),
         ("no soundtrack", {"music": False}),
+        ("turn the music off please", {"music": False}),
         ("make it square, no music", {"aspect": "1:1", "music": False}),
     ],
 )  # fmt: skip

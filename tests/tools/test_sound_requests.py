@@ -36,6 +36,8 @@ from tools.studio import Studio
         ("a lamp ad, no soundtrack, use Hazel", {"voice": "Hazel", "music": False}),
         ("a lamp ad for our burgers and subs", {}),
         ("a video of people dancing to music on the beach", {}),
+        ("a choir ad with voices singing", {}),
+        ("A 10 s ad: Try Poppy's lemonade today", {}),
     ],
 )
 def test_the_brief_s_words_ask_for_the_sound(brief: str, said: dict[str, object]) -> None:

@@ -45,7 +45,7 @@ _GENDER, _NAMED = object(), object()  # a phrase's value: the gender or the voic
 _ASKED: tuple[tuple[re.Pattern[str], str, Any], ...] = (
     (re.compile(rf"\b{_OFF}\s+{_VOICES}\b|\b{_VOICES}\s+off\b{_ENDS}", re.I), "voice", NO_VOICE),
     (_GENDERED, "voice", _GENDER),
-    (re.compile(rf"\b{_ON}\s+{_VOICES}\b|\bnarrated\b", re.I), "voice", DEFAULT_VOICE),
+    (re.compile(rf"\b{_ON}\s+(?:{VOICE_OVER}|voice)\b|\bnarrated\b", re.I), "voice", DEFAULT_VOICE),  # not "voices"
     (re.compile(rf"\b{_OFF}\s+{_CAPTIONS}\b|\b{_CAPTIONS}\s+off\b{_ENDS}", re.I), "captions", False),
     (_CAPTIONS_ON, "captions", True),
     (re.compile(rf"\b{_OFF}\s+{_MUSIC}\b|\bmusic\s+off\b{_ENDS}", re.I), "music", False),
@@ -153,7 +153,7 @@ def _asked(names: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], str, Any], ..
     named = re.compile(
         rf"\b(?:(?:read|voiced|narrated|spoken)\s+by|voice(?:[\s-]?over)?\s*(?:[:=]|to|of)?)\s*({alt})\b"
         rf"|\b(?:(?:with|in|using|use|try)\s+)?(?:the\s+)?({alt})(?:'s|’s)?\s+{_VOICES}\b"
-        rf"|\b(?:use|try|switch\s+to)\s+(?:the\s+)?({alt})\b",
+        rf"|\b(?:use|try|switch\s+to)\s+(?:the\s+)?({alt})\b(?!['’]s)",  # not "try Poppy's lemonade"
         re.I,
     )
     return (*_ASKED[:2], (named, "voice", _NAMED), *_ASKED[2:])
