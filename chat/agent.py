@@ -24,6 +24,7 @@ from chat.brand_words import BrandArgs, Palette, changes_of
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
+from tools.studio.brief import voice_names
 from tools.studio.types import (
     FIELD_NAMES,
     MAX_VARIATIONS,
@@ -634,9 +635,7 @@ def build_agent(studio: Studio, checkpointer: BaseCheckpointSaver | None, offlin
     """The agent graph for one chat model: the configured LLM, or (without a key, or when asked) the offline
     planner. Compile it once and pass a TurnContext with each turn."""
     model: BaseChatModel = (
-        OfflinePlanner(
-            model_names=studio.models.names(), voice_names=[n for v in studio.models.voices() for n in (v.id, v.name)]
-        )
+        OfflinePlanner(model_names=studio.models.names(), voice_names=voice_names())
         if studio.offline or offline
         else studio.chat_model(temperature=0.2, timeout_s=60.0, streaming=True)
     )

@@ -31,8 +31,9 @@ from chat.notify import (
 from chat.planner import is_stop
 from chat.runtime import services
 from chat.signin import session_actor
-from chat.sound_words import only_filler, sound_changes
+from chat.sound_words import only_filler, sound_changes, spoken_change
 from tools.studio import Studio
+from tools.studio.brief import voice_names
 from tools.studio.types import Actor, ClapboardError, JobStatus, JobView, PaidFormats, Submitted
 
 FOCUS = "focus_job"  # the user session's key for the video the user last pointed at
@@ -269,10 +270,10 @@ async def _new_words(job_id: str, script: str) -> None:
         if not words or is_stop(words):
             await cl.Message(content="The voice-over stays as it was.").send()
             return
-        # Words that change the voice ("no voice", "female voice", "use Hazel") do that; any others are spoken.
-        names = [n for v in services().studio.models.voices() for n in (v.id, v.name)]
+        # Words that change the voice ("no voice", "female voice", "Hazel please") do that; any others are spoken.
+        names = voice_names()
         sound, rest = sound_changes(words, names)
-        change = sound if sound and only_filler(rest) else {"script": words}
+        change = sound if sound and only_filler(rest) else spoken_change(words, names)
 
         async def start(studio: Studio, actor: Actor, job_id: str, origin: str) -> list[Submitted]:
             key = f"{asked['id']}:voice"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chat.brand_words import is_font, read_brand
-from chat.sound_words import VOICE_HELP, about_the_voice, only_filler, script_change, sound_changes
+from chat.sound_words import VOICE_HELP, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
     FIELDS,
@@ -24,6 +24,7 @@ from tools.studio.brief import (
     parse_aspect,
     parse_duration,
     read_options,
+    speaks_of_voice,
     split_features,
 )
 from tools.studio.types import read_ask
@@ -198,6 +199,12 @@ _SEVERAL = re.compile(
 )
 # "the YouTube one", "the one for LinkedIn": a follow-up about one video of a set
 _ONE_OF_THEM = re.compile(r"\bthe\s+(?:\w+\s+){0,2}(?:one|video|ad|version|cut)\b|\bthe\s+one\s+for\b", re.I)
+# What a brief says of itself: "an ad for our socks", "a 15 s TikTok video of the lamp", "a product showcase"
+_BRIEF_WORDS = re.compile(
+    r"\b(?:an?|our|my|this|product)\s+(?:[\w'-]+\s+){0,3}?(?:ad|advert|video|showcase|teaser|promo|commercial|"
+    r"animation)s?\s+(?:for|of|about|showing|featuring)\b|\bproduct\s+(?:video|showcase|shot|demo|ad|teaser)s?\b",
+    re.I,
+)
 _BRIEF_MIN_WORDS = 6  # a descriptive message this long is a brief, even without "make" or "video"
 ATTACHED = re.compile(r"\s*\[attached (?:files?|images?): ([^\]]*)\]\s*$")
 CLARIFY = "Shall I make a video of"
@@ -237,7 +244,7 @@ def plan(
     text = text.strip()
     command, _, rest = text.partition(" ") if text.startswith("/") else ("", "", text)
     command = command.lower()
-    if not command and (spoken := script_change(text, voice_names)) and not _brief_with_words(text):
+    if not command and (spoken := script_change(text, voice_names)) and not _brief_with_words(text, spoken):
         return Plan("revise_video", spoken)  # the new words may say anything
     if not text and attached:
         if fonts := [n for n in attached if is_font(n)]:
@@ -323,7 +330,7 @@ def _iteration(
             return Plan("revise_video", sound)
         other = _iteration(rest, model_names, attached)
         return Plan("revise_video", {**other.args, **sound}) if other and other.tool == "revise_video" else None
-    if about_the_voice(text) and not _GENERATE.search(text):  # "the voice-over should be calmer"
+    if speaks_of_voice(text) and not _GENERATE.search(text):  # "the voice-over should be calmer"
         return Plan(None, reply=VOICE_HELP)
     if _FORMATS.search(text):
         return Plan("make_formats")
@@ -443,11 +450,15 @@ def _brief_after_all(text: str) -> bool:
     return any(_GENERATE.search(s) or parse_duration(s) or parse_aspect(s) for s in said)
 
 
-def _brief_with_words(text: str) -> bool:
-    """A first brief that gives its voice-over's words ("Voice-over: Fresh socks, every day. A 15 s TikTok ad for
-    our socks"), not a change to the last video's: it names a length or a format, and asks to change nothing."""
+def _brief_with_words(text: str, spoken: dict[str, Any]) -> bool:
+    """A first brief that gives its voice-over's words ("Voice-over: Fresh socks, every day. An ad for our wool
+    socks"), not a change to the last video's: it asks to change nothing, and names a length or a format, or what
+    follows the voice-over's label holds a brief's words ("an ad for ...", "a product video") or is longer than a
+    change."""
     asks_change = re.match(r"^(?:please\s+)?(?:change|make|set|update|replace|rewrite|switch)\b", text, re.I)
-    return not asks_change and bool(parse_duration(text) or parse_aspect(text))
+    said = str(spoken.get("script", ""))
+    briefed = _BRIEF_WORDS.search(said) or len(said.split()) > _REVISE_MAX_WORDS
+    return not asks_change and bool(parse_duration(text) or parse_aspect(text) or briefed)
 
 
 def _is_brief(text: str) -> bool:

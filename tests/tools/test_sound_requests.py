@@ -32,6 +32,12 @@ from tools.studio import Studio
         ("an upbeat lamp ad, no voice-over", {"voice": "none", "mood": "upbeat"}),
         ("a 16:9 lamp ad for TV with a voiceover", {"voice": "on", "broadcast": True}),
         ("a lamp ad", {}),
+        ("a lamp ad with VO, no subs", {"voice": "on", "captions": False}),
+        ("a lamp ad, no soundtrack, use Hazel", {"voice": "Hazel", "music": False}),
+        ("a lamp ad for our burgers and subs", {}),
+        ("a video of people dancing to music on the beach", {}),
+        ("a choir ad with voices singing", {}),
+        ("A 10 s ad: Try Poppy's lemonade today", {}),
     ],
 )
 def test_the_brief_s_words_ask_for_the_sound(brief: str, said: dict[str, object]) -> None:
