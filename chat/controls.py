@@ -9,6 +9,7 @@ import contextlib
 
 import chainlit as cl
 
+from chat.agent import usd
 from chat.notify import remove_confirm_actions
 from chat.panel import expand_starter
 from chat.planner import is_stop
@@ -73,6 +74,17 @@ async def stop_job(actor: Actor, job_id: str) -> None:
         unsubscribe()
 
 
+def canceled_text(job: JobView) -> str:
+    """A job canceled at its price question: nothing was started, unless a failed model's offer came after its
+    premium voice-over was made (and paid)."""
+    if job.voice_prediction_id and job.voice_cost_usd:
+        return (
+            f"Canceled *{job.title}*: no video was started; its voice-over by {job.voice_name} was made already "
+            f"({usd(job.voice_cost_usd)}), and that is all it cost."
+        )
+    return f"Canceled *{job.title}*: nothing was started or charged."
+
+
 def _ended(job: JobView) -> str:
     return {JobStatus.succeeded: "finished", JobStatus.failed: "failed"}.get(JobStatus(job.status), "stopped")
 
@@ -87,7 +99,7 @@ async def stopped_text(before: JobView, said: str | None = None) -> str:
     if said is not None and said.startswith("Spent:"):
         return f"{where} {said}"
     if before.status == JobStatus.awaiting_confirmation:
-        return f"Canceled *{before.title}*: nothing was started or charged."
+        return canceled_text(before)
     free = model is None or model.price == "free"
     if said is not None or (free and before.status == JobStatus.queued):
         return f"Stopped *{before.title}* before it started: nothing was spent."

@@ -139,6 +139,7 @@ class JobView(BaseModel):
     canceled_by: str | None
     creative_id: str | None
     prediction_id: str | None
+    voice_prediction_id: str | None  # a premium voice-over made (and paid) for it, before its video
     runner: str | None  # the server or worker holding it: host:pid:id
     attempts: int
     created_at: str

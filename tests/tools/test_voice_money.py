@@ -17,6 +17,7 @@ import pytest
 from campaign.models import JobStatus
 from campaign.people import LOCAL_OWNER as OWNER
 from campaign.storage import build_storage
+from chat.controls import canceled_text
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tests.tools.test_replicate_stop import Said
 from tools.catalog import usd_text
@@ -172,6 +173,13 @@ async def test_a_free_draft_offered_after_the_voice_was_made_says_what_the_voice
     assert question.endswith(f"the draft itself free, with the Hazel voice-over ({cost}) made already."), question
     assert waiting.estimated_cost_usd == made.voice_cost_usd  # what its Generate button asks
     assert len(fake_replicate.speeches()) == 1
+    before = await studio.jobs.job(OWNER, made.job_id)  # canceled at the offer: the voice was made, and said so
+    assert (await studio.jobs.cancel(OWNER, made.job_id)).status == JobStatus.canceled
+    assert before.voice_prediction_id == fake_replicate.speeches()[0]["id"]
+    assert canceled_text(before) == (
+        f"Canceled *{before.title}*: no video was started; its voice-over by Hazel was made already ({cost}), and "
+        "that is all it cost."
+    )
 
 
 @pytest.mark.render
