@@ -92,6 +92,19 @@ async def studio(settings: Settings) -> AsyncIterator[object]:
     await studio.close()
 
 
+@pytest.fixture
+async def api(settings: Settings) -> AsyncIterator[Any]:
+    """The REST API of an app on these settings (in process), signed in as alice of the team acme."""
+    from chat import runtime
+    from tests.e2e.chainlit_server import app_client
+
+    async with app_client(settings) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        client.headers.update(await bearer(studio, "alice"))
+        yield client
+
+
 def png_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, ...] = (220, 40, 40), mode: str = "RGB") -> bytes:
     """A PNG with a solid colour and a contrasting square, so it can be found in rendered frames."""
     image = Image.new(mode, size, color)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -17,17 +16,6 @@ import pytest
 from campaign.settings import Settings
 from tests.conftest import bearer, make_settings
 from tests.e2e.chainlit_server import app_client
-
-
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    from chat import runtime
-
-    async with app_client(settings) as client:
-        studio = runtime.services().studio
-        await studio.accounts.add("alice", team="acme", password="alice-password")
-        client.headers.update(await bearer(studio, "alice"))
-        yield client
 
 
 def _routes(schema: dict) -> list[tuple[str, str]]:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import httpx
 
-from tests.chat.test_api import api as api  # the fixture: alice of acme, a member
 from tests.conftest import bearer, png_bytes
 
 FONT = Path(__file__).parents[2] / "tools" / "fonts" / "RedHatDisplay-Bold.ttf"

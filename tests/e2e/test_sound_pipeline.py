@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import re
-from collections.abc import AsyncIterator
 
 import av
 import httpx
@@ -30,17 +29,6 @@ BRIEF = (
     'A 15 second product showcase of the Aero desk lamp with a voice-over. Headline "Light that follows you". '
     "Only $99. Shop now"
 )
-
-
-@pytest.fixture
-async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    from chat import runtime
-
-    async with app_client(settings) as client:
-        studio = runtime.services().studio
-        await studio.accounts.add("alice", team="acme", password="alice-password")
-        client.headers.update(await bearer(studio, "alice"))
-        yield client
 
 
 async def _finished(api: httpx.AsyncClient, job_id: str) -> dict:
