@@ -12,6 +12,8 @@ from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
+from tools.delivery.checks import Check, Fix
+from tools.delivery.credentials import Provenance
 from tools.jobs.spec import JobSpec
 from tools.sound.speech import CreativeSound, SoundSpec
 
@@ -171,3 +173,40 @@ def _named(people: Mapping[str, str], **ids: str | None) -> dict[str, str | None
     """User ids as names: the local owner as "owner", an unknown id as itself (records older than users)."""
     known = {LOCAL_OWNER_ID: LOCAL_OWNER.name, **people}
     return {k: None if v is None else known.get(v, v) for k, v in ids.items()}
+
+
+class ExportFile(BaseModel):
+    """One placement's file of an export, with its checks: delivered only when every check passed."""
+
+    placement: str  # its key: "tiktok"
+    label: str  # "TikTok in-feed"
+    delivered: bool
+    name: str | None  # its name in the zip: "<title>-tiktok.mp4"
+    url: str | None
+    bytes: int
+    width: int
+    height: int
+    duration_s: float
+    checks: list[Check]
+    srt_url: str | None
+    vtt_url: str | None
+
+
+class ExportView(BaseModel):
+    """An export as the chat, the CLI and the API show it: its job's state, then its files, zip and manifest."""
+
+    id: str  # the job that makes it
+    creative_id: str
+    title: str
+    campaign: str
+    placements: list[str]
+    trim: bool  # each file was trimmed to its placement's longest length
+    status: str
+    progress: float
+    error: str | None
+    files: list[ExportFile]
+    zip_url: str | None
+    manifest_url: str | None
+    fixes: list[Fix]  # what the product can do about the checks that failed
+    provenance: Provenance | None
+    created_at: str
