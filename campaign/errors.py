@@ -74,6 +74,12 @@ class VoiceFailed(ClapboardError):
     stage = "voice"
 
 
+class ChecksFailed(ClapboardError):
+    """No file of an export passed its placement's checks: none was delivered."""
+
+    stage = "checks"
+
+
 def out_of_space(exc: BaseException | None) -> StorageFailed | None:
     """The error to show when `exc`, or an error it came from, is a full disk or quota (ENOSPC, EDQUOT): the
     server's trouble, never the user's request or images."""

@@ -131,6 +131,11 @@ class TeamReference(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class JobKind(StrEnum):
+    video = "video"  # makes a creative
+    export = "export"  # exports a creative to placements (`Export`)
+
+
 class Job(Base):
     """One generation request, from submission to its creative or its failure.
 
@@ -164,10 +169,27 @@ class Job(Base):
     provider_job_id: Mapped[str | None] = mapped_column(String(120))  # the prediction to re-attach to
     provider_model: Mapped[str | None] = mapped_column(String(64))  # the model that prediction runs
     voice_prediction_id: Mapped[str | None] = mapped_column(String(120))  # a premium voice's prediction
+    kind: Mapped[str] = mapped_column(String(8), default=JobKind.video, server_default=JobKind.video)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))  # the submitted body under that key
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Export(Base):
+    """What an export job delivered: one file per placement with its checks, the zip and manifest.json."""
+
+    __tablename__ = "exports"
+
+    id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)  # the job that makes it
+    creative_id: Mapped[str] = mapped_column(String(32), index=True)
+    placements: Mapped[list[str]] = mapped_column()  # their keys, in the order asked
+    trim: Mapped[bool] = mapped_column()  # each file trimmed to its placement's longest length
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # tools.delivery.export.FileRecord
+    zip_key: Mapped[str | None] = mapped_column(String(300))
+    manifest_key: Mapped[str | None] = mapped_column(String(300))
+    provenance: Mapped[dict[str, Any] | None] = mapped_column()  # tools.delivery.credentials.Provenance
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Creative(Base):

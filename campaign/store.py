@@ -21,7 +21,9 @@ from .models import (
     BrandKitVersion,
     Campaign,
     Creative,
+    Export,
     Job,
+    JobKind,
     JobStatus,
     Team,
     TeamReference,
@@ -39,7 +41,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 HEAD = max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("*.py"))
 EVENTS = "clapboard_job_events"  # the NOTIFY channel of job events between processes
 MIGRATION_LOCK = 0x434C4150  # "CLAP": PostgreSQL's advisory lock key for applying migrations
-T = TypeVar("T", Campaign, Creative, Job, Team, User)
+T = TypeVar("T", Campaign, Creative, Export, Job, Team, User)
 Scoped = TypeVar("Scoped", Creative, Job)  # the rows that belong to a campaign
 
 
@@ -411,12 +413,13 @@ class Store:
         origin_prefix: str | None = None,
         submitted_by: str | None = None,
         viewer: str | None = None,
+        kind: str = JobKind.video,
         limit: int = 50,
     ) -> list[Job]:
-        """The team's jobs, newest first. With `viewer`, other people's price questions are left out: they are
-        theirs to answer."""
-        query = select(Job).join(Campaign).where(Campaign.team_id == team_id).order_by(Job.created_at.desc())
-        query = query.limit(limit)
+        """The team's jobs of `kind` (videos unless told), newest first. With `viewer`, other people's price
+        questions are left out: they are theirs to answer."""
+        query = select(Job).join(Campaign).where(Campaign.team_id == team_id, Job.kind == kind)
+        query = query.order_by(Job.created_at.desc()).limit(limit)
         if viewer is not None:
             query = query.where(or_(Job.status != JobStatus.awaiting_confirmation, Job.submitted_by == viewer))
         if submitted_by is not None:
@@ -431,6 +434,45 @@ class Store:
             query = query.where(Job.origin.startswith(origin_prefix, autoescape=True))
         async with self._session() as s:
             return list((await s.scalars(query)).all())
+
+    # exports: a job of kind "export" and what it delivered
+
+    async def add_export(self, job: Job, export: Export) -> Export:
+        """Write an export job and its row together."""
+        async with self._session() as s:
+            s.add(job)
+            await s.flush()
+            s.add(export)
+            await s.commit()
+        return export
+
+    async def export(self, export_id: str, team_id: str) -> tuple[Job, Export]:
+        """An export of the team's and its job; another team's is not found."""
+        query = select(Job, Export).join(Export, Export.id == Job.id).join(Campaign, Campaign.id == Job.campaign_id)
+        async with self._session() as s:
+            found = (await s.execute(query.where(Job.id == export_id, Campaign.team_id == team_id))).first()
+        if found is None:
+            raise NotFound(f"There is no export {export_id}.")
+        return found[0], found[1]
+
+    async def exports(self, team_id: str, creative_id: str | None = None, limit: int = 50) -> list[tuple[Job, Export]]:
+        """The team's exports (of one creative when told), newest first."""
+        query = select(Job, Export).join(Export, Export.id == Job.id).join(Campaign, Campaign.id == Job.campaign_id)
+        query = query.where(Campaign.team_id == team_id).order_by(Job.created_at.desc()).limit(limit)
+        if creative_id is not None:
+            query = query.where(Export.creative_id == creative_id)
+        async with self._session() as s:
+            return [(job, export) for job, export in (await s.execute(query)).all()]
+
+    async def export_row(self, export_id: str) -> Export:
+        """An export's row, for the runner that makes it."""
+        return await self._get(Export, export_id, f"There is no export {export_id}.")
+
+    async def record_export(self, export_id: str, **fields: Any) -> None:
+        """Write what an export delivered (its files, zip, manifest and provenance)."""
+        async with self._session() as s:
+            await s.execute(update(Export).where(Export.id == export_id).values(**fields))
+            await s.commit()
 
     # creatives
 
@@ -484,6 +526,7 @@ class Store:
         """Remove a creative's row. The job that made it keeps its history, with no creative left to show."""
         creative = await self.creative(creative_id, team_id)
         async with self._session() as s:
+            await s.execute(delete(Export).where(Export.creative_id == creative.id))
             await s.execute(delete(Creative).where(Creative.id == creative.id))
             made_it = (Job.id == creative.job_id, Job.creative_id == creative.id)
             await s.execute(update(Job).where(*made_it).values(creative_id=None, delivered=True))

@@ -24,7 +24,7 @@ from tools.studio import Studio
 from tools.studio.status import ClapboardError, JobStatus
 
 if TYPE_CHECKING:
-    from tools.studio.types import Actor, CreativeView, JobEvent
+    from tools.studio.types import Actor, CreativeView, ExportView, Fix, JobEvent
 
 EXIT_FAILED, EXIT_USAGE = 1, 2
 APP_ROOT = Path(__file__).parent.parent  # where .chainlit/ (its config) lives in a checkout
@@ -142,6 +142,23 @@ def _parser() -> argparse.ArgumentParser:
     delete = verbs.add_parser("delete", parents=[again], help="delete a creative and its files (its maker or an admin)")
     delete.add_argument("id", **creative_id)
     delete.add_argument("--yes", action="store_true", help="delete without asking")
+
+    export = sub.add_parser(
+        "export", parents=[acting], help="export a creative to the placements it ships to: a file each, checked and "
+        "signed",
+        description="Make a creative's file for each placement again (re-laid for its frame, its safe zone and its "
+        "loudness), sign it with content credentials and check it against the placement's specs from the file itself. "
+        "A file that fails a check is not delivered; the report says which check, by how much, and the fix.",
+    )  # fmt: skip
+    export.add_argument("id", metavar="ID", help="the creative's id, or the first characters of it")
+    export.add_argument("--channels", default="all", metavar="LIST",
+                        help="tiktok,reels,stories,meta-feed,shorts,youtube,linkedin (also meta-feed-square), or all "
+                        "(the default: the first seven)")  # fmt: skip
+    export.add_argument("--trim", action="store_true", help="cut each file to its placement's longest length")
+    export.add_argument(
+        "--out", type=Path, metavar="DIR", help="save the files, captions, manifest.json and the zip here"
+    )
+    export.add_argument("--json", action="store_true")
 
     brand = sub.add_parser(
         "brand", help="show or change the team's brand kit, or a campaign's",
@@ -501,6 +518,50 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _export(studio: Studio, args: argparse.Namespace) -> int:
+    actor = await _actor(studio, args)
+    creative = await studio.library.find_creative(actor, args.id)
+
+    async def progress(event: JobEvent) -> None:
+        if event.kind in ("running", "progress") and not args.json:
+            pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
+            print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
+
+    studio.subscribe(progress)
+    started = await studio.exports.export(actor, creative.id, args.channels, trim=args.trim, origin="cli")
+    done = await studio.exports.wait(actor, started.id)
+    saved = await studio.exports.save(actor, done.id, args.out) if args.out else []
+    if args.json:
+        print(json.dumps({**done.model_dump(), "saved": [str(p) for p in saved]}, indent=2))
+    else:
+        _print_export(done, args.id, saved)
+    return 0 if done.status == JobStatus.succeeded else EXIT_FAILED
+
+
+def _print_export(done: ExportView, creative: str, saved: list[Path]) -> None:
+    """Each placement's file with every check: the measured value against the placement's limit."""
+    print(f"Export {done.id[:8]} of “{done.title}”: {done.status}")
+    for f in done.files:
+        state = "delivered" if f.delivered else "NOT delivered"
+        print(f"\n{f.label} ({f.placement}): {state}  {f.width}x{f.height} {f.duration_s:g} s {f.bytes / 1e6:.1f} MB")
+        for c in f.checks:
+            verdict = "skipped: " + c.skipped if c.skipped else "ok" if c.ok else f"FAILED: {c.off_by}"
+            print(f"  {c.name:<22} {c.measured:<22} {c.limit:<26} {verdict}")
+    for fix in done.fixes:
+        print(f"\n{fix.text} Run: clapboard export {creative} --channels {_failing(done, fix)} --trim")
+    if done.error and not done.files:
+        print(f"error: {done.error}", file=sys.stderr)
+    if done.zip_url:
+        print(f"\nzip: {done.zip_url}\nmanifest: {done.manifest_url}")
+    for path in saved:
+        print(f"saved: {path}")
+
+
+def _failing(done: ExportView, fix: Fix) -> str:
+    """The placements whose failed checks `fix` mends."""
+    return ",".join(f.placement for f in done.files if any(c.fix == fix for c in f.checks))
+
+
 async def _worker(studio: Studio, args: argparse.Namespace) -> int:
     if not studio.runs_workers:
         print("error: workers take jobs from PostgreSQL: set DATABASE_URL (with SQLite the server runs them).",
@@ -608,6 +669,7 @@ _COMMANDS = {
     "jobs": _command(_jobs),
     "worker": _command(_worker),
     "creatives": _command(_creatives),
+    "export": _command(_export),
     "brand": _command(_brand),
     "token": _command(_token),
     "users": _command(_users),

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel
 
-from campaign.models import Campaign, Creative, Job
+from campaign.models import Campaign, Creative, Export, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
@@ -175,13 +175,30 @@ def _named(people: Mapping[str, str], **ids: str | None) -> dict[str, str | None
     return {k: None if v is None else known.get(v, v) for k, v in ids.items()}
 
 
-class ExportFile(BaseModel):
-    """One placement's file of an export, with its checks: delivered only when every check passed."""
+class StoredFile(BaseModel):
+    """One placement's file of an export as its row keeps it (`exports.files`): keys, not links."""
 
     placement: str  # its key: "tiktok"
     label: str  # "TikTok in-feed"
-    delivered: bool
+    delivered: bool  # every check passed: the file is stored and in the zip
     name: str | None  # its name in the zip: "<title>-tiktok.mp4"
+    key: str | None
+    srt_key: str | None = None
+    vtt_key: str | None = None
+    bytes: int = 0
+    width: int = 0
+    height: int = 0
+    duration_s: float = 0.0
+    checks: list[Check]
+
+
+class ExportFile(BaseModel):
+    """One placement's file of an export, with its checks: delivered only when every check passed."""
+
+    placement: str
+    label: str
+    delivered: bool
+    name: str | None
     url: str | None
     bytes: int
     width: int
@@ -190,6 +207,18 @@ class ExportFile(BaseModel):
     checks: list[Check]
     srt_url: str | None
     vtt_url: str | None
+
+    @classmethod
+    def of(cls, f: StoredFile, storage: BlobStorage) -> ExportFile:
+        base = (f.name or "").removesuffix(".mp4")
+        return cls.model_validate(
+            {
+                **f.model_dump(exclude={"key", "srt_key", "vtt_key"}),
+                "url": storage.url(f.key, download=f.name) if f.key else None,
+                "srt_url": storage.url(f.srt_key, download=f"{base}.srt") if f.srt_key else None,
+                "vtt_url": storage.url(f.vtt_key, download=f"{base}.vtt") if f.vtt_key else None,
+            }
+        )
 
 
 class ExportView(BaseModel):
@@ -204,9 +233,36 @@ class ExportView(BaseModel):
     status: str
     progress: float
     error: str | None
+    notice: str | None
     files: list[ExportFile]
     zip_url: str | None
     manifest_url: str | None
     fixes: list[Fix]  # what the product can do about the checks that failed
     provenance: Provenance | None
     created_at: str
+
+    @classmethod
+    def of(cls, job: Job, export: Export, campaign: str, storage: BlobStorage) -> ExportView:
+        files = [StoredFile.model_validate(f) for f in export.files]
+        fixes = {c.fix.text: c.fix for f in files for c in f.checks if c.fix is not None and not c.ok}
+        name = download_name(JobSpec.of(job).title, "export").removesuffix(".mp4")
+        return cls(
+            id=job.id,
+            creative_id=export.creative_id,
+            title=JobSpec.of(job).title,
+            campaign=campaign,
+            placements=export.placements,
+            trim=export.trim,
+            status=job.status,
+            progress=job.progress,
+            error=job.error,
+            notice=job.notice,
+            files=[ExportFile.of(f, storage) for f in files],
+            zip_url=storage.url(export.zip_key, download=f"{name}.zip") if export.zip_key else None,
+            manifest_url=storage.url(export.manifest_key, download=f"{name}-manifest.json")
+            if export.manifest_key
+            else None,
+            fixes=list(fixes.values()),
+            provenance=Provenance.model_validate(export.provenance) if export.provenance else None,
+            created_at=job.created_at.isoformat(),
+        )

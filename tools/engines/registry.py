@@ -24,6 +24,7 @@ from tools.engines.draft.provider import PROVIDER as DRAFT
 from tools.engines.replicate.provider import PROVIDER as REPLICATE
 
 if TYPE_CHECKING:
+    from campaign.models import Job
     from campaign.settings import Settings
     from campaign.storage import BlobStorage
     from tools.brief import AdCopy
@@ -122,9 +123,12 @@ def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscrib
     return engine
 
 
-def queue_for(catalog: Catalog, model: str) -> str:
-    """The job queue a render on this model runs on."""
-    return provider(catalog.get(model).provider).queue
+def queue_for(catalog: Catalog, job: Job) -> str:
+    """The job queue a job runs on: its model's provider's, or the local renders' for an export (it draws and
+    encodes on the worker's own cores, whatever model made the creative)."""
+    if job.kind == "export":  # JobKind.export (campaign.models loads the database code)
+        return DRAFT.queue
+    return provider(catalog.get(job.model).provider).queue
 
 
 def webhook_receivers(settings: Settings) -> dict[str, WebhookReceiver]:

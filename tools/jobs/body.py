@@ -153,13 +153,13 @@ def footage_notice(model: str, title: str, as_is: bool) -> str:
     return f"{made} the {model} footage of “{title}”, so nothing was charged."
 
 
-def _scaled(report: Progress, start: float, end: float) -> Progress:
+def scaled(report: Progress, start: float, end: float) -> Progress:
     """A step's progress (0 to 1) as its share of the job's."""
 
-    async def scaled(fraction: float, note: str) -> None:
+    async def share(fraction: float, note: str) -> None:
         await report(start + (end - start) * min(max(fraction, 0.0), 1.0), note)
 
-    return scaled
+    return share
 
 
 def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -> JobEvent:
@@ -212,7 +212,7 @@ class JobBody:
         )
         if not claimed:
             return  # canceled while it waited, or held by another runner
-        self._published(started)
+        self.published(started)
         workdir: Path | None = None
         try:  # making the work folder fails on a full disk too: that ends the job like any failure
             self.tmp_root.mkdir(parents=True, exist_ok=True)
@@ -243,6 +243,10 @@ class JobBody:
                 await asyncio.to_thread(shutil.rmtree, workdir, ignore_errors=True)
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
+        if spec.export is not None:
+            from tools.jobs.exporting import run_export  # the delivery code (c2pa, OCR) loads with the first export
+
+            return await run_export(self, job, spec, runner, workdir)
         made = await (self._reframed if spec.footage_of else self._rendered)(job, spec, runner, workdir)
         creative_id = new_id()
         prefix = f"creatives/{creative_id}"
@@ -318,18 +322,18 @@ class JobBody:
         )
         if not succeeded:
             raise LostJob(job.id)
-        self._published(ready)
+        self.published(ready)
         if made.voice_cost_usd:  # the creative keeps its own copy of the voice now
             await self._delete(job_voice_key(job.id))
 
     async def _rendered(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> Made:
         """Footage from the model (or along its fallback chain); a hosted model's is finished into the ad, a
         draft draws its own words and is the ad."""
-        report = self._progress(job, spec, runner)
+        report = self.progress(job, spec, runner)
         hosted = self.catalog.get(spec.model).hosted
         speech, voice_cost = await self._speech(job, spec, runner, report)
         resolved, outcome, raw, notice, render_job = await self._render_with_fallback(
-            job, spec, runner, workdir, _scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report, speech, voice_cost
+            job, spec, runner, workdir, scaled(report, 0.0, FOOTAGE_SHARE) if hosted else report, speech, voice_cost
         )
         said = f"Made with {resolved.model.name}."
         if not resolved.model.hosted:  # a fallback to the draft: it drew the words itself
@@ -397,10 +401,10 @@ class JobBody:
         finished as it is; else it is reframed to this job's format (following the subject) and finished for that
         frame in the same pass (`over_footage` decides, from the footage file's own size). No model is asked for
         anything. The model's footage it was made from is kept beside it, as a paid video keeps its own."""
-        report = self._progress(job, spec, runner)
+        report = self.progress(job, spec, runner)
         source = await self._footage_source(job, spec)
         model = self.catalog.get(source.model)
-        raw = await self._fetch(source.footage_key or "", workdir / "source.mp4")
+        raw = await self.fetch(source.footage_key or "", workdir / "source.mp4")
         info = await asyncio.to_thread(probe, raw)
         width, height, as_is = over_footage(spec.aspect, info.width, info.height)
         if not as_is:
@@ -431,7 +435,7 @@ class JobBody:
             )
         return source
 
-    async def _fetch(self, key: str, path: Path) -> Path:
+    async def fetch(self, key: str, path: Path) -> Path:
         """A stored file on this machine: the file itself on local storage, else a copy at `path`."""
         if (local := self.storage.local_path(key)) is not None:
             return local
@@ -447,8 +451,7 @@ class JobBody:
         failure is the finishing stage's, and the footage, paid for once, is never asked for again by this job."""
         await report(start, FINISHING_NOTE)
         try:
-            scaled = _scaled(report, start, 0.99)
-            return await finish_footage(self.storage, render_job, footage, dest, scaled, work)
+            return await finish_footage(self.storage, render_job, footage, dest, scaled(report, start, 0.99), work)
         except Exception as exc:  # a stop (CancelledError, LostJob) goes through as it is
             if isinstance(exc, FinishingFailed) or out_of_space(exc):
                 raise
@@ -561,7 +564,7 @@ class JobBody:
 
         return record
 
-    def _progress(self, job: Job, spec: JobSpec, runner: str) -> Progress:
+    def progress(self, job: Job, spec: JobSpec, runner: str) -> Progress:
         """Reports progress on the job, at most once a second unless it says something new or is done."""
         last: list[Any] = [0.0, ""]
 
@@ -575,7 +578,7 @@ class JobBody:
                 job.id, held_by=runner, announce=announcement(moved, self.bus.id), progress=round(fraction, 3)
             ):
                 raise LostJob(job.id)
-            self._published(moved)
+            self.published(moved)
 
         return report
 
@@ -603,7 +606,7 @@ class JobBody:
             spent = "Spent: nothing (drafts are free)."
         stopped = event(job, spec, "canceled", spent)
         if await self.store.update_job(job_id, announce=announcement(stopped, self.bus.id), error=f"Canceled. {spent}"):
-            self._published(stopped)
+            self.published(stopped)
 
     async def _voice_stopped(self, job: Job, spec: JobSpec) -> Spend | None:
         """Stop the premium voice-over's prediction of a canceled job, when one was made, and forget the audio kept
@@ -669,7 +672,7 @@ class JobBody:
             runner=None,  # whoever confirms starts it afresh on any runner
             lease_until=None,
         ):
-            self._published(offered)
+            self.published(offered)
 
     async def _fail(self, job: Job, spec: JobSpec, runner: str, stage: str, message: str) -> None:
         failure = event(job, spec, "failed", message, stage=stage)
@@ -688,9 +691,9 @@ class JobBody:
             log.exception("could not record the failure of job %s", job.id)
             return
         if failed:
-            self._published(failure)
+            self.published(failure)
 
-    def _published(self, e: JobEvent) -> None:
+    def published(self, e: JobEvent) -> None:
         """Publish here an event already announced to the other processes with its commit."""
         self.bus.publish(e.model_copy(update={"source": self.bus.id}))
 

@@ -19,12 +19,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from tools.views import CreativeView
+from tools.views import CreativeView, ExportView
 
 log = logging.getLogger(__name__)
 
 EventKind = Literal[
-    "queued", "running", "progress", "creative_ready", "failed", "canceled", "offered", "prediction", "resync"
+    "queued",
+    "running",
+    "progress",
+    "creative_ready",
+    "export_ready",
+    "failed",
+    "canceled",
+    "offered",
+    "prediction",
+    "resync",
 ]  # offered: the model failed and the job asks before its paid fallback starts (awaiting confirmation again)
 Listener = Callable[["JobEvent"], Awaitable[None]]
 QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
@@ -44,6 +53,7 @@ class JobEvent(BaseModel):
     message: str = ""  # what a user should read
     stage: str | None = None  # the stage that failed
     creative: CreativeView | None = None  # creative_ready: the finished creative
+    export: ExportView | None = None  # export_ready: the export, its files and their checks
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
     source: str = ""  # the bus that announced it to the other processes (set once sent, or when relayed here)
 

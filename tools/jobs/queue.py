@@ -119,7 +119,7 @@ class QueueBackend:
     async def enqueue(self, job_id: str) -> None:
         job = await self.body.store.job(job_id)
         deferrer = self.app.configure_task(
-            "clapboard:run_job", queue=queue_for(self.body.catalog, job.model), queueing_lock=job_id
+            "clapboard:run_job", queue=queue_for(self.body.catalog, job), queueing_lock=job_id
         )
         with contextlib.suppress(AlreadyEnqueued):  # a task already waits for this job
             await deferrer.defer_async(job_id=job_id)

@@ -25,7 +25,7 @@ from campaign.store import EVENTS, Store
 from tools.jobs.body import event
 from tools.jobs.events import EventBus, JobEvent, announcement
 from tools.jobs.spec import JobSpec
-from tools.views import CreativeView
+from tools.views import CreativeView, ExportView
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +114,11 @@ class Relay:
             campaign = await self.store.campaign_by_id(job.campaign_id)
             found = await self.store.creative(job.creative_id, campaign.team_id)
             creative = CreativeView.of(found, campaign.name, self.storage)
+        export = None
+        if data["kind"] == "export_ready":
+            campaign = await self.store.campaign_by_id(job.campaign_id)
+            _, row = await self.store.export(job.id, campaign.team_id)
+            export = ExportView.of(job, row, campaign.name, self.storage)
         prediction = {"id": data["prediction_id"]} if data.get("prediction_id") else None
         return event(
             job,
@@ -123,6 +128,7 @@ class Relay:
             fraction=data.get("fraction"),
             stage=data.get("stage"),
             creative=creative,
+            export=export,
             prediction=prediction,
             source=data["source"],
         )

@@ -90,6 +90,15 @@ class VideoRequest(BaseModel):
         return Options(**{**asked, **sound}, reference_urls=[r for r in self.references if URL.match(r)])
 
 
+class ExportSpec(BaseModel):
+    """An export job's ask: the creative, the placements (keys, tools/delivery/placements.py), and whether each
+    file is trimmed to its placement's longest length."""
+
+    creative_id: str
+    placements: list[str]
+    trim: bool = False
+
+
 class JobSpec(BaseModel):
     """The checked request stored on a job (`Job.spec`): everything any runner needs to render it."""
 
@@ -118,6 +127,7 @@ class JobSpec(BaseModel):
     # job's format and finished for it; no model is asked for anything.
     footage_of: str | None = None
     sound: SoundSpec = Field(default_factory=SoundSpec)  # voice-over, its script, captions, music
+    export: ExportSpec | None = None  # an export of a creative made with this spec (a job of kind "export")
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:

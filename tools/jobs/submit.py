@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from campaign.errors import Conflict, InvalidRequest, NotFound
-from campaign.models import Job, JobStatus, new_id
+from campaign.models import Export, Job, JobKind, JobStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
@@ -25,13 +25,14 @@ from tools.brand.follow import filled
 from tools.brief import Brief, aspect_for, read_brief, read_brief_llm
 from tools.brief.variations import Variant, with_change
 from tools.catalog import Catalog
+from tools.delivery.placements import find_placements
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
 from tools.jobs.body import event, footage_notice, over_footage
 from tools.jobs.events import EventBus
 from tools.jobs.notices import join_notices
-from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, JobSpec, Submitted, VideoRequest
+from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, ExportSpec, JobSpec, Submitted, VideoRequest
 from tools.jobs.voiceover import sound_for
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
@@ -264,6 +265,28 @@ class Submissions:
         doing = f"drawing over the {model.name} footage" if as_is else f"reframing the {model.name} footage to {aspect}"
         await self._start(job, f"Queued: {doing}.")
         return Submitted.of(job, campaign.name, model.name)
+
+    async def export(self, actor: Actor, creative_id: str, placements: str | list[str], *, trim: bool = False,
+                     origin: str = "") -> Job:  # fmt: skip
+        """A job exporting the team's creative `creative_id` to `placements` ("all", "tiktok,reels", keys or
+        names), queued at once: it is free (the creative is made again from its own footage or as a draft).
+
+        Raises NotFound for a creative not of the actor's team, InvalidRequest for a placement not known or a
+        creative made before jobs were kept (it has no brief to make again)."""
+        found = find_placements(placements)
+        creative = await self.store.creative(creative_id, actor.team_id)
+        if creative.job_id is None:
+            raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")
+        made_by = JobSpec.of(await self.store.job(creative.job_id, actor.team_id))
+        asked = ExportSpec(creative_id=creative.id, placements=[p.key for p in found], trim=trim)
+        spec = made_by.model_copy(update={"title": creative.title, "export": asked, "set_id": None})
+        job = Job(id=new_id(), campaign_id=creative.campaign_id, status=JobStatus.queued, kind=JobKind.export,
+                  spec=spec.model_dump(mode="json"), model=creative.model, estimated_cost_usd=0.0, origin=origin[:80],
+                  submitted_by=actor.user_id, lease_until=self._grace())  # fmt: skip
+        await self.store.add_export(job, Export(id=job.id, creative_id=creative.id, placements=asked.placements,
+                                                trim=trim, files=[]))  # fmt: skip
+        await self._start(job, f"Queued: exporting “{creative.title}” for {', '.join(p.label for p in found)}.")
+        return job
 
     async def _same(self, job: Job, fingerprint: str) -> Submitted:
         if job.request_hash != fingerprint:

@@ -1,9 +1,10 @@
 """The facade every front end calls, as namespaces (as replicate-python's client has): `studio.models` (the
 catalog: list, look up, price, fit a chat's settings), `studio.jobs` (submit, confirm, cancel, wait, list, new
 versions, delivery, provider webhooks), `studio.library` (campaigns and creatives), `studio.files` (reference
-images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned) and
-`studio.accounts` (users, sign-in, tokens). Every call a person makes
-takes their actor first and sees only their team's things: another team's ids are not found. `Studio` assembles
+images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned),
+`studio.exports` (a creative's file for each placement, checked and signed) and `studio.accounts` (users, sign-in,
+tokens). Every call a person makes takes their actor first and sees only their team's things: another team's ids
+are not found. `Studio` assembles
 the services (store, storage, catalog, references, the job backend and the event bus); front ends never reach
 past it, and import only this package (its public types are in `tools.studio.types`). It names no provider: those
 are found through `tools.engines.registry`.
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from tools.jobs.relay import Relay
     from tools.studio.accounts import Accounts
     from tools.studio.brand import Brand
+    from tools.studio.exports import Exports
     from tools.studio.files import Files
     from tools.studio.jobs import Jobs
     from tools.studio.library import Library
@@ -71,6 +73,7 @@ class Studio:
         library: Library,
         files: Files,
         brand: Brand,
+        exports: Exports,
         accounts: Accounts,
     ) -> None:
         self.settings = settings
@@ -83,6 +86,7 @@ class Studio:
         self.library = library
         self.files = files
         self.brand = brand
+        self.exports = exports
         self.accounts = accounts
 
     @classmethod
@@ -110,6 +114,7 @@ class Studio:
         from tools.references import ReferenceIntake
         from tools.studio.accounts import Accounts
         from tools.studio.brand import Brand
+        from tools.studio.exports import Exports
         from tools.studio.files import Files
         from tools.studio.jobs import Jobs
         from tools.studio.library import Library
@@ -126,6 +131,7 @@ class Studio:
         submissions = Submissions(settings, store, catalog, intake, backend, bus)
         relay = Relay(settings.postgres_conninfo, bus, store, storage) if settings.postgres_conninfo else None
         models = Models(catalog, premium=settings.replicate_api_token is not None)
+        jobs = Jobs(store, models, submissions, bus, webhook_receivers(settings))
         studio = cls(
             settings,
             store=store,
@@ -133,10 +139,11 @@ class Studio:
             backend=backend,
             relay=relay,
             models=models,
-            jobs=Jobs(store, models, submissions, bus, webhook_receivers(settings)),
+            jobs=jobs,
             library=Library(store, storage),
             files=Files(settings, store, storage, intake),
             brand=Brand(store, storage, intake),
+            exports=Exports(store, storage, submissions, jobs),
             accounts=Accounts(settings, store),
         )
         if relay is not None:

@@ -30,7 +30,7 @@ from tools.views import JobView
 
 log = logging.getLogger(__name__)
 
-FINAL_EVENTS = ("creative_ready", "failed", "canceled")
+FINAL_EVENTS = ("creative_ready", "export_ready", "failed", "canceled")
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 MAX_VARIATIONS = 6
 NEW_TAKE = "On {model} a variation with {change} is a new take of the brief: the model makes its own shots and cuts."

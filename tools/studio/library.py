@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
-from campaign.models import Creative, name_key
+from campaign.models import Creative, Export, name_key
 from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brief import clean_title
 from tools.sound.speech import CreativeSound
-from tools.views import CampaignView, CreativeView, LibraryView
+from tools.views import CampaignView, CreativeView, LibraryView, StoredFile
 
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
 
@@ -81,9 +81,9 @@ class Library:
         return await self.creative(actor, creative_id)
 
     async def delete_creative(self, actor: Actor, creative_id: str) -> None:
-        """Delete a creative, its maker or an admin only: its video, poster, footage, voice-over and captions leave
-        storage, then its row goes; the job that made it keeps its history. Reference images stay (they are shared
-        by content)."""
+        """Delete a creative, its maker or an admin only: its video, poster, footage, voice-over, captions and
+        exports' files leave storage, then its rows go; the jobs that made and exported it keep their history.
+        Reference images stay (they are shared by content)."""
         creative = await self.store.creative(creative_id, actor.team_id)
         if not self._may_delete(actor, creative):
             maker = (await self.store.user_names(actor.team_id, [creative.made_by])).get(
@@ -96,8 +96,18 @@ class Library:
                     sound.vtt_key):  # fmt: skip
             if key:
                 await self.storage.delete(key)
+        for _, export in await self.store.exports(actor.team_id, creative.id, limit=1000):
+            for key in export_keys(export):
+                await self.storage.delete(key)
         await self.store.delete_creative(creative.id, actor.team_id)
 
     @staticmethod
     def _may_delete(actor: Actor, creative: Creative) -> bool:
         return actor.admin or creative.made_by == actor.user_id
+
+
+def export_keys(export: Export) -> list[str]:
+    """Every file an export stored: each delivered file and its captions, the zip and manifest.json."""
+    files = [StoredFile.model_validate(f) for f in export.files]
+    keys = [k for f in files for k in (f.key, f.srt_key, f.vtt_key)] + [export.zip_key, export.manifest_key]
+    return [k for k in keys if k]

@@ -21,6 +21,7 @@ from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCo
 from tools.brief.variations import ASKS as VARIATION_ASKS
 from tools.brief.variations import read_ask, untitled
 from tools.catalog import ModelSpec, ModelView, usd_text
+from tools.delivery.checks import Check, Fix
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
@@ -30,7 +31,7 @@ from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionVi
 from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
 from tools.studio.models import VoiceView
 from tools.studio.status import ACTIVE, JobStatus
-from tools.views import CampaignView, CreativeView, JobView, LibraryView
+from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView
 
 __all__ = [
     "ACTIVE",
@@ -54,12 +55,16 @@ __all__ = [
     "BrandView",
     "Brief",
     "CampaignView",
+    "Check",
     "Checked",
     "ClapboardError",
     "Color",
     "Conflict",
     "CreativeView",
+    "ExportFile",
+    "ExportView",
     "FileUpload",
+    "Fix",
     "Font",
     "Forbidden",
     "InvalidRequest",
