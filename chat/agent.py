@@ -21,6 +21,7 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel, Field, ValidationError, create_model
 
 from chat.brand_words import BrandArgs, Palette, changes_of
+from chat.export_report import started_text
 from chat.planner import CHANGES, PRICED
 from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
@@ -34,6 +35,7 @@ from tools.studio.types import (
     BrandChanges,
     BrandView,
     ClapboardError,
+    ExportView,
     Forbidden,
     InvalidRequest,
     LibraryView,
@@ -61,6 +63,8 @@ generate it anew on the model (at its price); its variations are drawn over its 
 several ads in one brief ("one for TikTok, one for YouTube, one for LinkedIn", "for each of Reels and Shorts") call
 generate_video once with `channels`; a follow-up about one of them ("make the YouTube one 10 seconds") is
 revise_video with `channel`. Use list_creatives to open the campaign library.
+To deliver the latest video ("export it for TikTok and Reels", "export for all channels", "deliver it to Meta
+feed"), use export_video with the placements the user named, ["all"] for every channel, none when they name none.
 A voice-over is off unless the user asks for one (its words in the brief are enough: pass them on in the prompt).
 To change the latest video's sound ("change the voice-over to ...", "voice-over: ...", "no voice", "female voice",
 "use Hazel", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
@@ -126,6 +130,8 @@ class Outcome:
     brand: BrandView | None = None  # a brand kit to show
     brand_offer: BrandOffer | None = None  # the campaign's kit, offered to a member instead of the team's
     generate: Generate | None = None  # beside a free reframe: the same format(s) generated anew, at a price
+    export: ExportView | None = None  # an export started: followed like a render
+    export_choice: tuple[str, str] | None = None  # a creative (id, title) whose placements the chat asks with buttons
 
 
 @dataclass
@@ -246,6 +252,19 @@ class VariationsArgs(BaseModel):
         description="For a paid model's video: true only when the user asks for new footage ('with new footage', "
         "'generate new ones'); then each variation is generated anew at the model's price, else it is drawn over "
         "the video's footage for free.",
+    )
+
+
+class ExportArgs(BaseModel):
+    placements: list[str] = Field(
+        default_factory=list,
+        description="The placements the user named, as they said them (TikTok, Reels, Stories, Meta feed, Meta feed "
+        "square, Shorts, YouTube, LinkedIn), or ['all'] for every channel; empty when they named none (the chat then "
+        "asks with buttons).",
+    )
+    trim: bool = Field(
+        default=False,
+        description="True only when the user asks to trim the video to fit a placement's longest length.",
     )
 
 
@@ -466,6 +485,35 @@ async def _or_generate(ctx: TurnContext, job_id: str, result: Result, aspect: st
     return text, outcome
 
 
+@tool("export_video", args_schema=ExportArgs, response_format="content_and_artifact")
+async def export_video(runtime: Runtime, placements: list[str] | None = None, trim: bool = False) -> Result:
+    """Export this conversation's latest finished video for the placements named: each file made for its
+    placement, signed with content credentials, checked against its specs and zipped with manifest.json. Free."""
+    ctx = runtime.context
+    found = await _latest_creative(ctx)
+    if found is None:
+        return "There is no finished video in this conversation to export yet.", Outcome()
+    creative_id, title = found
+    if not placements:
+        return f"For which placements shall I export *{title}*?", Outcome(export_choice=found)
+    try:
+        view = await ctx.studio.exports.export(ctx.actor, creative_id, placements, trim=trim, origin=ctx.origin)
+    except ClapboardError as exc:
+        return f"Could not export it: {exc}", Outcome()
+    return started_text(view, ctx.studio.exports.placements), Outcome(export=view)
+
+
+async def _latest_creative(ctx: TurnContext) -> tuple[str, str] | None:
+    """The creative (id, title) of the video the user pointed at, else of this conversation's latest finished
+    video."""
+    if ctx.focus:
+        jobs = [await ctx.studio.jobs.job(ctx.actor, ctx.focus)]
+    else:
+        jobs = await ctx.studio.jobs.conversation(ctx.actor, ctx.origin)
+    job = next((j for j in jobs if j.creative_id), None)
+    return (job.creative_id, job.title) if job and job.creative_id else None
+
+
 @tool("list_creatives", args_schema=CreativesArgs, response_format="content_and_artifact")
 async def list_creatives(runtime: Runtime, campaign: str | None = None) -> Result:
     """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
@@ -559,8 +607,8 @@ async def _this_campaign(ctx: TurnContext) -> str | None:
     return latest[0].campaign if latest else None
 
 
-TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, list_creatives, set_brand,
-         show_brand]  # fmt: skip
+TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, export_video, list_creatives,
+         set_brand, show_brand]  # fmt: skip
 _NOTHING_YET = "There is no video in this conversation yet: describe one and I'll make it."
 
 

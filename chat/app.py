@@ -17,6 +17,7 @@ from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
 from chat.controls import handled_here, stop_job
+from chat.exports import ask_placements, follow_export
 from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow, offer_generate
 from chat.library import show_library
@@ -145,6 +146,7 @@ _STEPS = {  # Chainlit shows "Used <name>" once a step is done
     "revise_video": "the video editor",
     "make_variations": "variations",
     "make_formats": "every format",
+    "export_video": "the export",
     "list_creatives": "the library",
     "set_brand": "the brand kit",
     "show_brand": "the brand kit",
@@ -184,6 +186,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
                         if isinstance(msg.artifact, Outcome):  # followed at once: a draft can be ready in a second
                             outcomes.append(msg.artifact)
                             follow(msg.artifact.submitted, context.actor)
+                            if msg.artifact.export is not None:
+                                follow_export(msg.artifact.export, context.actor)
                             if msg.artifact.library is not None:
                                 await show_library(msg.artifact.library, msg.artifact.campaign)
                         failed = msg.status == "error" or not isinstance(msg.artifact, Outcome)
@@ -209,7 +213,10 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await answer.send()
     elif started:  # the model went quiet after starting jobs: say what started
         await cl.Message(content="\n\n".join(describe_submission(s) for s in started)).send()
-    elif not any(o.library is not None or o.brand is not None for o in outcomes):
+    elif not any(
+        o.library is not None or o.brand is not None or o.export is not None or o.export_choice is not None
+        for o in outcomes
+    ):
         # No words and nothing shown: a model that failed to call a tool properly, or was stopped repeating itself.
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
@@ -221,6 +228,8 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             await offer(outcome.brand_offer)
         if outcome.generate is not None:
             await offer_generate(outcome.generate.job_id, outcome.generate.paid, outcome.generate.aspect)
+        if outcome.export_choice is not None:
+            await ask_placements(*outcome.export_choice)
     await ask_prices(started)
 
 

@@ -56,6 +56,7 @@ async def stop_job(actor: Actor, job_id: str) -> None:
     try:
         try:
             before = await studio.jobs.job(actor, job_id)
+            exporting = job_id in services().notifier.exporting  # known before its canceled event forgets it
             after = await studio.jobs.cancel(actor, job_id)
         except ClapboardError as exc:
             await cl.Message(content=str(exc)).send()
@@ -64,6 +65,11 @@ async def stop_job(actor: Actor, job_id: str) -> None:
         if after.status != JobStatus.canceled:
             ended = f"*{after.title}* had already {_ended(after)}, so there was nothing to stop."
             await cl.Message(content=ended).send()
+            return
+        if exporting:
+            done = round(before.progress * 100)
+            await cl.Message(content=f"Stopped exporting *{before.title}* at {done}%: nothing was delivered, and "
+                             "exports are free.").send()  # fmt: skip
             return
         said = None
         if before.status in ACTIVE and before.estimated_cost_usd > 0:

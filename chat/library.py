@@ -1,9 +1,10 @@
 """The campaign library in the chat: a custom element (public/elements/Library.jsx) with the team's campaigns, what
-each has spent, and its creatives as cards to play, download (with their captions), rename and delete, each naming
-the brand kit versions it was made with and its sound.
+each has spent, and its creatives as cards to play, download (with their captions), export, rename and delete, each
+naming the brand kit versions it was made with and its sound.
 
-The element's buttons call the action callbacks here. Each acts through the facade as the session's actor and
-answers with the library's fresh props (or an error to show), which the element puts in place of its own.
+The element's buttons call the action callbacks here (Export's is in chat/exports.py: it asks in the chat). Each
+acts through the facade as the session's actor and answers with the library's fresh props (or an error to show),
+which the element puts in place of its own.
 """
 
 from __future__ import annotations

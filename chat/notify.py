@@ -32,6 +32,7 @@ from chainlit.server import sio
 from chainlit.session import WebsocketSession
 
 from chat.agent import usd
+from chat.export_report import fixed_placements, labels_of, listed, report_text
 from tools.studio import Studio
 from tools.studio.types import (
     ACTIVE,
@@ -40,6 +41,7 @@ from tools.studio.types import (
     Actor,
     AdCopy,
     CreativeView,
+    ExportView,
     JobEvent,
     JobStatus,
     JobView,
@@ -53,6 +55,8 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_WINDOW = timedelta(hours=24)
 LIBRARY_ACTION = "open_library"
+EXPORT_ACTION = "export_video"  # asks which placements to export a creative to (chat/exports.py answers it)
+EXPORT_FIX = "export_fix"  # exports again with a failed check's fix (a trim)
 STOP_ACTION = "stop_job"
 VOICE_ACTION = "edit_voiceover"
 TICK_S = 1.0  # how often progress messages are refreshed
@@ -138,8 +142,25 @@ def price_words(s: Submitted | JobView, voices: Sequence[VoiceView]) -> str:
 
 
 def ready_actions(c: CreativeView) -> list[cl.Action]:
-    """Under a ready video: what to make of it next, and the library."""
-    return [*creative_actions(c.job_id), library_button()] if c.job_id else [library_button()]
+    """Under a ready video: what to make of it next, its export, and the library."""
+    made = creative_actions(c.job_id) if c.job_id else []
+    return [*made, export_button(c.id), library_button()]
+
+
+def export_button(creative_id: str) -> cl.Action:
+    """Export: asks which placements, then exports the creative for them."""
+    return cl.Action(name=EXPORT_ACTION, payload={"creative_id": creative_id}, label="Export", icon="package")
+
+
+def fix_actions(view: ExportView) -> list[cl.Action]:
+    """Under an export's report: the export again with a failed check's fix ("Trim to 60 s and export"), for the
+    placements it fixes."""
+    fixed = fixed_placements(view)
+    if fixed is None:
+        return []
+    keys, label = fixed
+    payload = {"creative_id": view.creative_id, "placements": keys, "trim": True}
+    return [cl.Action(id=f"fix-{view.id}", name=EXPORT_FIX, payload=payload, label=label, icon="scissors")]
 
 
 def edit_button(job_id: str) -> cl.Action:
@@ -268,6 +289,7 @@ class Live:
     fraction: float = 0.0
     note: str = ""
     resumed: bool = False  # found on a reload: "Still rendering"
+    exporting: str = ""  # an export's placements ("TikTok in-feed and Instagram Reels"); "" for a video
     messages: dict[str, cl.Message] = field(default_factory=dict)  # chainlit session id -> its message
     stops: dict[str, cl.Action] = field(default_factory=dict)  # chainlit session id -> its Stop button
     shown: dict[str, str] = field(default_factory=dict)  # chainlit session id -> the text it shows
@@ -288,6 +310,8 @@ def progress_text(live: Live, model: ModelView | None, now: float) -> str:
     name = model.name if model else live.model
     lead = "Still rendering" if live.resumed else "Rendering"
     elapsed = now - live.since
+    if live.exporting:
+        return export_progress_text(live, elapsed)
     if live.status == JobStatus.queued:
         return f"**Queued**: *{live.title}* on {name}, waiting for a free slot ({clock(elapsed)})."
     fraction, left = live.fraction, ""
@@ -301,16 +325,32 @@ def progress_text(live: Live, model: ModelView | None, now: float) -> str:
         )
     elif fraction >= 0.05:
         left = f"about {clock(elapsed * (1 - fraction) / fraction)} left"
+    return f"**{lead}** *{live.title}* on {name}\n\n{bar_line(fraction, live.note, elapsed, left)}"
+
+
+def bar_line(fraction: float, note: str, elapsed: float, left: str) -> str:
+    """A bar with the percentage, the stage and the time spent and left: "▰▰▰▱▱▱ **40%** · Drawing · 0:04 elapsed"."""
     cells = round(BAR_CELLS * fraction)
     bar = "▰" * cells + "▱" * (BAR_CELLS - cells)
     timing = ", ".join(t for t in (f"{clock(elapsed)} elapsed", left) if t)
-    stage = f"{live.note} · " if live.note else ""
-    return f"**{lead}** *{live.title}* on {name}\n\n{bar} **{round(fraction * 100)}%** · {stage}{timing}"
+    stage = f"{note} · " if note else ""
+    return f"{bar} **{round(fraction * 100)}%** · {stage}{timing}"
+
+
+def export_progress_text(live: Live, elapsed: float) -> str:
+    """An export's progress message: "Exporting <title> for TikTok in-feed and Instagram Reels", a bar with the
+    percentage, the step it is at, and time spent and left."""
+    lead = "Still exporting" if live.resumed else "Exporting"
+    if live.status == JobStatus.queued:
+        return f"**Queued**: exporting *{live.title}* for {live.exporting}, waiting for a free slot ({clock(elapsed)})."
+    left = f"about {clock(elapsed * (1 - live.fraction) / live.fraction)} left" if live.fraction >= 0.05 else ""
+    return f"**{lead}** *{live.title}* for {live.exporting}\n\n{bar_line(live.fraction, live.note, elapsed, left)}"
 
 
 def ended_text(live: Live, how: str, now: float) -> str:
     """The progress message once the job is no longer rendering."""
-    return f"**{how}** *{live.title}* at {round(live.fraction * 100)}% after {clock(now - live.since)}."
+    what = f"exporting *{live.title}*" if live.exporting else f"*{live.title}*"
+    return f"**{how}** {what} at {round(live.fraction * 100)}% after {clock(now - live.since)}."
 
 
 class ChatNotifier:
@@ -324,12 +364,18 @@ class ChatNotifier:
         self.turns: dict[str, int] = defaultdict(int)  # chainlit session id -> its handlers still answering
         self.held: dict[str, list[Held]] = defaultdict(list)  # chainlit session id -> endings not shown yet
         self.earlier: dict[str, list[str]] = {}  # job id -> the jobs of its set asked for before it
+        self.exporting: dict[str, str] = {}  # export job id -> its placements' labels, listed
         self._lock = asyncio.Lock()  # the ticker and the events edit the same messages
         self._showing = asyncio.Lock()  # one session's endings are shown one after the other
         self._ticker: asyncio.Task[None] | None = None
 
     def watch(self, job_id: str, session_id: str, actor: Actor) -> None:
         self.watchers[job_id][session_id] = actor
+
+    def watch_export(self, view: ExportView, session_id: str, actor: Actor) -> None:
+        """Follow an export like a render: its progress with Stop, then its report."""
+        self.exporting[view.id] = listed(labels_of(self.studio.exports.placements, view.placements))
+        self.watch(view.id, session_id, actor)
 
     def in_order(self, job_ids: list[str]) -> None:
         """Jobs asked for together (variations, formats): each one's video is shown after those asked for before
@@ -384,13 +430,15 @@ class ChatNotifier:
         if event.kind in ("queued", "running", "progress"):
             self._follow(event)
             return
-        if event.kind in ("creative_ready", "failed", "canceled", "offered"):
-            how = {"creative_ready": "Done", "failed": "Failed", "canceled": "Stopped", "offered": "Paused"}
+        if event.kind in ("creative_ready", "export_ready", "failed", "canceled", "offered"):
+            how = {"creative_ready": "Done", "export_ready": "Done", "failed": "Failed", "canceled": "Stopped",
+                   "offered": "Paused"}  # fmt: skip
             await self._end(event.job_id, how[event.kind])
         if event.kind == "canceled":
             self.watchers.pop(event.job_id, None)
             self.earlier.pop(event.job_id, None)
-        elif event.kind in ("creative_ready", "failed", "offered"):
+            self.exporting.pop(event.job_id, None)
+        elif event.kind in ("creative_ready", "export_ready", "failed", "offered"):
             if not self._live(event.job_id):
                 return  # shown by catch_up when its owner opens the chat
             # An offered job stays watched: a confirmation starts it again.
@@ -420,6 +468,7 @@ class ChatNotifier:
                     await self._show(due.event, due.actor)
                     if due.event.kind != "offered":
                         self.earlier.pop(due.event.job_id, None)
+                        self.exporting.pop(due.event.job_id, None)
                         await self.studio.jobs.mark_delivered(due.actor, due.event.job_id)
                 if not held:
                     del self.held[session_id]
@@ -434,7 +483,8 @@ class ChatNotifier:
         status = JobStatus.queued if event.kind == "queued" else JobStatus.running
         live = self.live.get(event.job_id)
         if live is None:
-            live = self.live[event.job_id] = Live(event.job_id, event.title, event.model, status, time.time())
+            live = self.live[event.job_id] = Live(event.job_id, event.title, event.model, status, time.time(),
+                                                  exporting=self.exporting.get(event.job_id, ""))  # fmt: skip
         if status == JobStatus.running and live.status != JobStatus.running:
             live.status, live.since = status, time.time()
         if event.kind == "progress":
@@ -508,7 +558,13 @@ class ChatNotifier:
 
     async def _show(self, event: JobEvent, actor: Actor) -> None:
         creative = event.creative
-        if event.kind == "offered":
+        if event.job_id in self.exporting:
+            view = event.export or await self.studio.exports.get(actor, event.job_id)
+            await self.show_export(view)
+            ok = any(f.delivered for f in view.files)
+            said = f"Exported: {view.title}" if ok else f"The export of {view.title} delivered nothing"
+            await cl.context.emitter.send_toast(said, "success" if ok else "error")
+        elif event.kind == "offered":
             job = await self.studio.jobs.job(actor, event.job_id)
             actions = confirm_actions(job.id, job.title, job.estimated_cost_usd, script_of(job))
             await cl.Message(content=f"{event.message}\n\n{price_words(job, self.studio.models.voices())}",
@@ -526,12 +582,19 @@ class ChatNotifier:
             await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
             await cl.context.emitter.send_toast("A video failed", "error")
 
+    @staticmethod
+    async def show_export(view: ExportView, lead: str = "") -> None:
+        """An export's report, with the button of the fix a failed check offers."""
+        await cl.Message(content=report_text(view, lead), actions=fix_actions(view)).send()
+
     async def resync(self) -> None:
         """After events may have been missed: deliver the watched jobs that have finished meanwhile."""
         for job_id, watchers in list(self.watchers.items()):
             actor = next(iter(watchers.values()))
             job = await self.studio.jobs.job(actor, job_id)
-            if job.status == JobStatus.succeeded and job.creative_id:
+            if job.status == JobStatus.succeeded and job_id in self.exporting:
+                await self(JobEvent(kind="export_ready", job_id=job_id))
+            elif job.status == JobStatus.succeeded and job.creative_id:
                 creative = await self.studio.library.creative(actor, job.creative_id)
                 await self(JobEvent(kind="creative_ready", job_id=job_id, creative=creative))
             elif job.status == JobStatus.failed:
@@ -575,8 +638,27 @@ class ChatNotifier:
                     text = f"A video failed while you were away ({job.stage} stage): {job.error}"
                     await cl.Message(content=text).send()
                     await self.studio.jobs.mark_delivered(actor, job.id)
+            for export in await self.studio.exports.undelivered(actor, origin):
+                await self._catch_up_export(export, session_id, actor, since)
             if waiting:
                 await cl.Message(content=waiting_text(waiting, models), type="system_message").send()
+
+    async def _catch_up_export(self, view: ExportView, session_id: str, actor: Actor, since: datetime) -> None:
+        """An export on chat start or resume: followed while it runs, its report shown once it has ended."""
+        if datetime.fromisoformat(view.created_at) < since or view.status == JobStatus.canceled:
+            return
+        if view.status in ACTIVE:
+            self.watch_export(view, session_id, actor)
+            started = datetime.fromisoformat(view.created_at).timestamp()
+            live = self.live.get(view.id)
+            if live is None:
+                live = self.live[view.id] = Live(view.id, view.title, "", view.status, started, view.progress,
+                                                 exporting=self.exporting[view.id])  # fmt: skip
+            live.resumed = True
+            self._start_ticker()
+            return
+        await self.show_export(view, "Finished while you were away: ")
+        await self.studio.jobs.mark_delivered(actor, view.id)
 
     def _reattach(self, job: JobView, session_id: str, actor: Actor) -> None:
         self.watch(job.id, session_id, actor)

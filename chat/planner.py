@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chat.brand_words import is_font, read_brand
+from chat.export_words import names_in, read_export
 from chat.sound_words import VOICE_HELP, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
@@ -37,11 +38,13 @@ HELP = (
     "Then change it: *make it square*, *10 seconds*, *change the headline to Run the city*, *change the code to "
     "KNIT40*, *remove the tagline*, *3 variations*, *a variation with the price first*, *try another colourway*, "
     "*all formats*, *try it on kling*, *change the voice-over to ...*, *female voice*, *no voice*, *no captions*, "
-    "*no music*.\n\n"
+    "*no music*. Deliver it: *export it for TikTok and Reels*, *export for all channels* (each file made, checked "
+    "and signed for its placement, in one zip).\n\n"
     "Set the brand kit every video follows: attach your logo and say *this is our logo*, *our colours are #0A2540 "
     "and #FF5A1F*, *use Inter for headlines* (attach the font file), *our CTA is Start free*, *website aurora.run*, "
     "*tone: bold, playful*, *legal line: ...*; add *for this campaign* for the campaign's own kit.\n\n"
     "Commands: `/generate <brief>`, `/models`, `/library [campaign]` (or `/creatives`), `/brand [campaign]`, "
+    "`/export [placements]`, "
     "`/help`. Options in a brief: a "
     "duration (8s, ten seconds, half a minute), a format (9:16, vertical, TikTok, Reels, Shorts, square, "
     "Instagram feed, YouTube, landscape), a model and a template by name, *for the spring sale campaign*, "
@@ -251,6 +254,10 @@ def plan(
             return Plan(None, reply=f"Got {_names(fonts)}. Attach it again with *use this font for headlines* (or "
                         "*for body text*) and it goes in the brand kit.")  # fmt: skip
         return Plan(None, reply=_kept(attached))
+    if command == "/export":
+        return Plan("export_video", {"placements": names_in(rest) if rest.strip() else []})
+    if not command and (export := read_export(text)) is not None:
+        return Plan("export_video", export)
     if command == "/brand" or (not command and _SHOW_BRAND.match(text)):
         return Plan("show_brand", {"campaign": rest.strip().strip("\"'")} if command and rest.strip() else {})
     if not command and (brand := read_brand(text)):

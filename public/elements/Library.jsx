@@ -1,10 +1,11 @@
 // The campaign library (chat/library.py sends it): each campaign with its spend, its creatives as cards to play,
-// download, rename and delete. Changes go through the app's action callbacks, which answer with fresh props.
+// download, export (the chat then asks which placements: chat/exports.py), rename and delete. Changes go through the
+// app's action callbacks, which answer with fresh props.
 // Layout uses inline styles: only the Tailwind classes Chainlit's own pages use are in its stylesheet.
 import { useEffect, useRef, useState } from "react"
 import { Button } from "@/components/ui/button"
 import { Input } from "@/components/ui/input"
-import { Check, Download, Pencil, Play, RefreshCw, Trash2, X } from "lucide-react"
+import { Check, Download, Package, Pencil, Play, RefreshCw, Trash2, X } from "lucide-react"
 import { toast } from "sonner"
 
 const GRID = { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(250px, 1fr))", gap: "12px" }
@@ -162,6 +163,9 @@ function Card({ c, busy, act }) {
               <a href={c.download_url} download>
                 <Download /> Download
               </a>
+            </Button>
+            <Button size="sm" variant="ghost" disabled={busy} onClick={() => act("library_export", { id: c.id })}>
+              <Package /> Export
             </Button>
             <Button size="sm" variant="ghost" disabled={busy} onClick={() => { setTitle(c.title); setMode("rename") }}>
               <Pencil /> Rename

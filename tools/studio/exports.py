@@ -8,11 +8,12 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from campaign.models import JobKind
 from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brief import download_name
-from tools.delivery.placements import PLACEMENTS, Placement
+from tools.delivery.placements import DEFAULT_KEYS, PLACEMENTS, Placement
 from tools.jobs.spec import JobSpec
 from tools.jobs.submit import Submissions
 from tools.studio.jobs import Jobs
@@ -23,6 +24,7 @@ class Exports:
     """Exports of the actor's team's creatives."""
 
     placements: tuple[Placement, ...] = PLACEMENTS  # what can be exported to, each with its specs and sources
+    defaults: tuple[str, ...] = DEFAULT_KEYS  # the keys "all" means
 
     def __init__(self, store: Store, storage: BlobStorage, submissions: Submissions, jobs: Jobs) -> None:
         self.store = store
@@ -64,6 +66,13 @@ class Exports:
             async for chunk in self.storage.open(key):
                 await asyncio.to_thread(out.write, chunk)
         return [path, *await asyncio.to_thread(_unzipped, path, folder)] if path.suffix == ".zip" else [path]
+
+    async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[ExportView]:
+        """The actor's exports from these origins whose outcome no live chat has shown them yet, oldest first (a
+        chat marks one shown with `studio.jobs.mark_delivered`)."""
+        found = await self.store.jobs(actor.team_id, delivered=False, origin_prefix=origin_prefix,
+                                      submitted_by=actor.user_id, kind=JobKind.export, limit=limit)  # fmt: skip
+        return [await self.get(actor, job.id) for job in reversed(found)]
 
     async def list(self, actor: Actor, creative_id: str | None = None, limit: int = 50) -> list[ExportView]:
         """The team's exports, newest first (one creative's when given)."""

@@ -22,6 +22,8 @@ from tools.brief.variations import ASKS as VARIATION_ASKS
 from tools.brief.variations import read_ask, untitled
 from tools.catalog import ModelSpec, ModelView, usd_text
 from tools.delivery.checks import Check, Fix
+from tools.delivery.credentials import Provenance
+from tools.delivery.placements import Placement
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
@@ -77,6 +79,8 @@ __all__ = [
     "ModelView",
     "NotFound",
     "PaidFormats",
+    "Placement",
+    "Provenance",
     "ReferenceSource",
     "Role",
     "SignInRequired",
