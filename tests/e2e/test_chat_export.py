@@ -1,0 +1,85 @@
+"""Exports in the real Chainlit server, driven over socket.io as the browser does by a signed-in user: a draft, then
+"export it for TikTok and Reels" shows the export's progress with Stop, then its report (a line per placement, the
+content credentials) whose zip link downloads the two signed MP4s and manifest.json; the Export button under the
+video asks which placements and a choice exports it too; a conversation reopened shows the reports again."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import pytest
+
+from campaign.settings import Settings
+from tests.e2e.chainlit_server import ChatClient, chainlit_server
+
+pytestmark = [pytest.mark.e2e, pytest.mark.render]
+
+REPORT = "**Exported “"
+LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+
+def _links(text: str) -> dict[str, str]:
+    return {name: url for name, url in LINK.findall(text)}
+
+
+async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        from chat import runtime
+
+        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
+        tab = ChatClient(base)
+        await tab.connect("dana", "dana-password")
+        await tab.send('a 2 second vertical draft of our wool socks, headline "Warm feet"')
+        await tab.wait_for(lambda: tab.elements("video"))
+        await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
+
+        await tab.send("export it for TikTok and Reels")
+        [report] = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith(REPORT)], timeout=240)
+        said = "\n".join(tab.messages())
+        assert "Exporting *" in said and "for TikTok in-feed and Instagram/Facebook Reels" in said
+        stops = [d for e, d in tab.events if e == "action" and d["name"] == "stop_job"]
+        assert stops, "the export's progress had a Stop button"
+
+        head, lines, *rest = report.split("\n\n")
+        assert "** for 2 placements. [Download all (zip)](" in head  # both delivered
+        file_lines = lines.splitlines()
+        assert [line.split("**")[1] for line in file_lines] == ["TikTok in-feed", "Instagram/Facebook Reels"]
+        for line in file_lines:
+            assert line.startswith("- ✓ ") and "1080x1920" in line and " 2.0 s " in line and ".mp4](" in line
+        assert any(p.startswith("Signed with content credentials: made by ") for p in rest)
+
+        links = _links(report)
+        bundle = await tab.http.get(links["Download all (zip)"])
+        assert bundle.status_code == 200, bundle.text
+        with zipfile.ZipFile(io.BytesIO(bundle.content)) as z:
+            names = z.namelist()
+            manifest = json.loads(z.read("manifest.json"))
+        assert sorted(n.rsplit("-", 1)[-1] for n in names if n.endswith(".mp4")) == ["reels.mp4", "tiktok.mp4"]
+        assert "manifest.json" in names
+        assert [f["placement"] for f in manifest["files"]] == ["tiktok", "reels"]
+        assert all(f["delivered"] for f in manifest["files"])
+        assert (await tab.http.get(links["manifest.json"])).json()["files"] == manifest["files"]
+
+        # The Export button under the video asks which placements; a choice exports it.
+        [export] = [d for e, d in tab.events if e == "action" and d["name"] == "export_video"]
+        assert (await tab.click(export)).status_code == 200
+        choices = await tab.wait_for(lambda: [d for e, d in tab.events if e == "action" and d["name"] == "export_to"])
+        labels = [c["label"] for c in choices]
+        assert labels[0] == "All seven" and "YouTube Shorts" in labels
+        [shorts] = [c for c in choices if c["label"] == "YouTube Shorts"]
+        assert (await tab.click(shorts)).status_code == 200
+        await tab.wait_for(lambda: len([m for m in tab.messages() if m.startswith(REPORT)]) == 2, timeout=240)
+        [second] = [m for m in tab.messages() if m.startswith(REPORT)][1:]
+        assert "- ✓ **YouTube Shorts** · 1080x1920" in second
+        thread = await tab.thread()
+        await tab.close()
+
+        again = ChatClient(base)
+        await again.connect("dana", "dana-password", thread_id=thread)
+        resumed = await again.wait_for(lambda: [d for e, d in again.events if e == "resume_thread"])
+        shown = [s.get("output", "") for s in resumed[0]["steps"]]
+        assert sum(s.startswith(REPORT) for s in shown) == 2, "a reopened conversation shows both reports"
+        await again.close()
