@@ -82,6 +82,8 @@ def report_text(view: ExportView, lead: str = "") -> str:
         head = f"{lead}**Exported “{view.title}”** for {len(delivered)} of {len(view.files)} placements."
     else:
         head = f"{lead}**Exported “{view.title}”** for {len(delivered)} placement{'s' if len(delivered) > 1 else ''}."
+    if view.trim and delivered:
+        head += " Each file is trimmed to its placement's longest length."
     links = [f"[Download all (zip)]({view.zip_url})"] if view.zip_url else []
     links += [f"[manifest.json]({view.manifest_url})"] if view.manifest_url else []
     parts = [head + (f" {' · '.join(links)}" if links else ""), "\n".join(file_line(f) for f in view.files)]

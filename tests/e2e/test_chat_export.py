@@ -1,7 +1,8 @@
-"""Exports in the real Chainlit server, driven over socket.io as the browser does by a signed-in user: a draft, then
-"export it for TikTok and Reels" shows the export's progress with Stop, then its report (a line per placement, the
-content credentials) whose zip link downloads the two signed MP4s and manifest.json; the Export button under the
-video asks which placements and a choice exports it too; a conversation reopened shows the reports again."""
+"""Exports in the real Chainlit server, driven over socket.io as the browser does by a signed-in user: a 5 s draft
+(TikTok takes 5 s at least), then "export it for TikTok and Reels" shows the export's progress with Stop, then its
+report (a line per placement, the content credentials) whose zip link downloads the two signed MP4s and
+manifest.json; the Export button under the video asks which placements and a choice exports it too; a conversation
+reopened shows the reports again, and an export that ended while the tab was closed is reported on return."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(s
         await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
         tab = ChatClient(base)
         await tab.connect("dana", "dana-password")
-        await tab.send('a 2 second vertical draft of our wool socks, headline "Warm feet"')
+        await tab.send('a 5 second vertical draft of our wool socks, headline "Warm feet"')
         await tab.wait_for(lambda: tab.elements("video"))
         await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
 
@@ -48,7 +49,7 @@ async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(s
         file_lines = lines.splitlines()
         assert [line.split("**")[1] for line in file_lines] == ["TikTok in-feed", "Instagram/Facebook Reels"]
         for line in file_lines:
-            assert line.startswith("- ✓ ") and "1080x1920" in line and " 2.0 s " in line and ".mp4](" in line
+            assert line.startswith("- ✓ ") and "1080x1920" in line and " 5.0 s " in line and ".mp4](" in line
         assert any(p.startswith("Signed with content credentials: made by ") for p in rest)
 
         links = _links(report)
@@ -83,3 +84,30 @@ async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(s
         shown = [s.get("output", "") for s in resumed[0]["steps"]]
         assert sum(s.startswith(REPORT) for s in shown) == 2, "a reopened conversation shows both reports"
         await again.close()
+
+
+async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_return(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        from chat import runtime
+
+        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
+        first = ChatClient(base)
+        await first.connect("dana", "dana-password")
+        await first.send("a 2 second square draft of a paper boat")
+        await first.wait_for(lambda: any(m.startswith("Your video is ready") for m in first.messages()))
+        await first.send("/export reels")
+        await first.wait_for(lambda: any(m.startswith("Exporting *") for m in first.messages()))
+        await first.close()
+        await runtime.services().studio.backend.drain()  # it ends while nobody is looking
+
+        later = ChatClient(base)
+        await later.connect("dana", "dana-password")
+        [report] = await later.wait_for(
+            lambda: [m for m in later.messages() if m.startswith(f"Finished while you were away: {REPORT}")]
+        )
+        assert "- ✓ **Instagram/Facebook Reels** · 1080x1920 · 2.0 s" in report
+        await later.close()
+
+        studio = runtime.services().studio
+        team = await studio.store.team("acme")
+        assert await studio.store.jobs(team.id, kind="export", delivered=False) == []  # shown once, not again
