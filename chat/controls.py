@@ -30,16 +30,18 @@ async def handled_here(message: cl.Message, actor: Actor) -> bool:
 
 
 async def stop_latest(actor: Actor) -> None:
-    """Stop this conversation's latest job still rendering, else its latest open price question."""
-    studio = services().studio
+    """Stop this conversation's latest job still rendering, else the latest export this tab follows, else its
+    latest open price question."""
+    studio, notifier = services().studio, services().notifier
     jobs = await studio.jobs.conversation(actor, f"chat:{cl.context.session.thread_id}")
-    target = next((j for j in jobs if j.status in ACTIVE), None) or next(
-        (j for j in jobs if j.status == JobStatus.awaiting_confirmation), None
-    )
+    exporting = [j for j in notifier.exporting if cl.context.session.id in notifier.watchers.get(j, {})]
+    rendering = next((j.id for j in jobs if j.status in ACTIVE), None)
+    asking = next((j.id for j in jobs if j.status == JobStatus.awaiting_confirmation), None)
+    target = rendering or (exporting[-1] if exporting else None) or asking
     if target is None:
         await cl.Message(content="Nothing is being made in this conversation right now, so nothing to stop.").send()
         return
-    await stop_job(actor, target.id)
+    await stop_job(actor, target)
 
 
 async def stop_job(actor: Actor, job_id: str) -> None:

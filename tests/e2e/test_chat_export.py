@@ -111,3 +111,31 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
         studio = runtime.services().studio
         team = await studio.store.team("acme")
         assert await studio.store.jobs(team.id, kind="export", delivered=False) == []  # shown once, not again
+
+
+async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        from chat import runtime
+
+        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
+        tab = ChatClient(base)
+        await tab.connect("dana", "dana-password")
+        await tab.send("a 10 second landscape draft of a lighthouse at dawn")
+        await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
+
+        before = len(tab.events)
+        await tab.send("export it for YouTube")
+        stop = await tab.wait_for(
+            lambda: next((d for e, d in tab.events[before:] if e == "action" and d["name"] == "stop_job"), None)
+        )
+        assert (await tab.click(stop)).status_code == 200
+        await tab.wait_for(lambda: any(m.startswith("Stopped exporting *") for m in tab.messages()))
+        assert any(m.startswith("**Stopped** exporting *") for m in tab.messages())
+
+        await tab.send("export it for LinkedIn")
+        await tab.wait_for(lambda: any("**Exporting** *" in m and "LinkedIn" in m for m in tab.messages()))
+        await tab.send("stop")
+        await tab.wait_for(lambda: len([m for m in tab.messages() if m.startswith("Stopped exporting *")]) == 2)
+        await runtime.services().studio.backend.drain()
+        assert not any(m.startswith(REPORT) for m in tab.messages()), "a stopped export delivers nothing"
+        await tab.close()
