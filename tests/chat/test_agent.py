@@ -301,3 +301,34 @@ async def test_the_llm_changes_the_voice_over_its_words_captions_and_music_throu
             assert fake_replicate.creates() == []
         finally:
             await studio.close()
+
+
+async def test_the_llm_exports_the_latest_video_for_the_placements_named_or_has_the_chat_ask(tmp_path: Path) -> None:
+    """export_video exports the conversation's latest finished video for the placements as the user named them; with
+    none named it starts nothing and leaves the question to the chat's buttons."""
+    with FakeOpenAI() as llm:
+        settings = make_settings(tmp_path / "data", openai_api_key=llm.api_key, openai_base_url=llm.base_url)
+        llm.queue_reply(tool_calls=[{"name": "generate_video", "arguments": {"prompt": "a paper plane", "duration_s": 2,
+                                                                            "aspect": "9:16"}}])  # fmt: skip
+        llm.queue_reply(content="On its way.")
+        llm.queue_reply(
+            tool_calls=[{"name": "export_video", "arguments": {"placements": ["TikTok", "Instagram Reels"]}}]
+        )
+        llm.queue_reply(content="Exporting it.")
+        llm.queue_reply(tool_calls=[{"name": "export_video", "arguments": {}}])
+        llm.queue_reply(content="Which placements?")
+        studio = await Studio.open(settings)
+        try:
+            await _ask(studio, "a 2 s vertical clip of a paper plane", origin="chat:t1")
+            await studio.backend.drain()
+            await _ask(studio, "export it for TikTok and Reels", origin="chat:t1")
+            [export] = await studio.exports.list(OWNER)
+            assert export.placements == ["tiktok", "reels"] and export.title.startswith("Paper plane")
+            await studio.exports.wait(OWNER, export.id)
+            await _ask(studio, "export it", origin="chat:t1")
+            assert len(await studio.exports.list(OWNER)) == 1  # the chat asks which placements instead
+            said = [[m["content"] for m in r.json["messages"] if m["role"] == "tool"] for r in llm.chat_requests()]
+            assert said[3][-1].startswith("Exporting *Paper plane")
+            assert said[5][-1].startswith("For which placements shall I export *Paper plane")
+        finally:
+            await studio.close()
