@@ -113,6 +113,28 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
         assert await studio.store.jobs(team.id, kind="export", delivered=False) == []  # shown once, not again
 
 
+async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settings: Settings) -> None:
+    async with chainlit_server(settings) as base:
+        from chat import runtime
+
+        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
+        first = ChatClient(base)
+        await first.connect("dana", "dana-password")
+        await first.send("a 10 second landscape draft of a lighthouse at dawn")
+        await first.wait_for(lambda: any(m.startswith("Your video is ready") for m in first.messages()))
+        await first.send("export it for YouTube")
+        await first.wait_for(lambda: any(m.startswith("Exporting *") for m in first.messages()))
+        await first.close()  # reloaded: a new session, the old socket gone
+
+        second = ChatClient(base)
+        await second.connect("dana", "dana-password")
+        await second.wait_for(lambda: any(m.startswith("**Still exporting** *") for m in second.messages()))
+        assert [d for e, d in second.events if e == "action" and d["name"] == "stop_job"], "with its Stop button"
+        [report] = await second.wait_for(lambda: [m for m in second.messages() if m.startswith(REPORT)])
+        assert "- ✓ **YouTube in-stream** · 1920x1080 · 10.0 s" in report
+        await second.close()
+
+
 async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(settings: Settings) -> None:
     async with chainlit_server(settings) as base:
         from chat import runtime
