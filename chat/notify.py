@@ -649,22 +649,18 @@ class ChatNotifier:
             return
         if view.status in ACTIVE:
             self.watch_export(view, session_id, actor)
-            started = datetime.fromisoformat(view.created_at).timestamp()
-            live = self.live.get(view.id)
-            if live is None:
-                live = self.live[view.id] = Live(view.id, view.title, "", view.status, started, view.progress,
-                                                 exporting=self.exporting[view.id])  # fmt: skip
-            live.resumed = True
-            self._start_ticker()
+            self._reattach(view, session_id, actor)
             return
         await self.show_export(view, "Finished while you were away: ")
         await self.studio.jobs.mark_delivered(actor, view.id)
 
-    def _reattach(self, job: JobView, session_id: str, actor: Actor) -> None:
+    def _reattach(self, job: JobView | ExportView, session_id: str, actor: Actor) -> None:
         self.watch(job.id, session_id, actor)
         live = self.live.get(job.id)
         if live is None:
             started = datetime.fromisoformat(job.created_at).timestamp()
-            live = self.live[job.id] = Live(job.id, job.title, job.model, job.status, started, job.progress)
+            model = job.model if isinstance(job, JobView) else ""
+            live = self.live[job.id] = Live(job.id, job.title, model, job.status, started, job.progress,
+                                            exporting=self.exporting.get(job.id, ""))  # fmt: skip
         live.resumed = True
         self._start_ticker()
