@@ -54,6 +54,7 @@ class Placement:
         return (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
 
 
+EXPORT_FPS = 30  # every export's frame rate, which every row takes
 FPS = (23.0, 60.0)
 KBPS = (516, 50_000)
 RATES = (44_100, 48_000)
@@ -73,7 +74,10 @@ META_MINIMUM = "Meta Ads (Facebook, Instagram) specs (third-party), XYZ Lab: htt
 YOUTUBE_ENCODING = (
     "YouTube Help, Recommended upload encoding settings: https://support.google.com/youtube/answer/1722171"
 )
-LOUDNESS = "Checked facts: delivery, sound, brand (Loudness): shared/reference/delivery-sound-brand.md"
+LOUDNESS = (
+    "LUFS targets per platform 2026 (third-party), Fora Soft: "
+    "https://www.forasoft.com/learn/audio-for-video/articles-audio/lufs-targets-per-platform-2026"
+)
 HOUSE_MARGINS = "Clapboard's text-safe margins (SAFE_MARGINS): tools/engines/draft/kit.py"
 
 PLACEMENTS: tuple[Placement, ...] = (
