@@ -94,7 +94,7 @@ def top_boxes(path: Path) -> list[str]:
 
 
 def _container(path: Path, format_name: str) -> str:
-    """ "mp4" or "mov" (told apart by the ftyp box's major brand), else FFmpeg's first name for the format."""
+    """The container's name: mp4 or mov (told apart by the ftyp box's major brand), else FFmpeg's first name."""
     if "mp4" not in format_name.split(","):
         return format_name.split(",")[0]
     with path.open("rb") as f:
@@ -127,6 +127,9 @@ def measure(path: Path) -> Measured:
         size = path.stat().st_size
         loudness, peak = _loudness(samples, audio.codec_context.sample_rate) if audio is not None else (None, None)
         boxes = top_boxes(path)
+        audio_kbps = None
+        if audio is not None and duration:
+            audio_kbps = (audio.bit_rate or audio_bytes * 8 / duration) / 1000
         return Measured(
             container=_container(path, container.format.name),
             video_codec=video.codec_context.name,
@@ -141,9 +144,7 @@ def measure(path: Path) -> Measured:
             kbps=size * 8 / duration / 1000 if duration else 0.0,
             audio_rate=audio.codec_context.sample_rate if audio is not None else None,
             audio_channels=audio.codec_context.channels if audio is not None else None,
-            audio_kbps=(audio.bit_rate or audio_bytes * 8 / duration) / 1000
-            if audio is not None and duration
-            else None,
+            audio_kbps=audio_kbps,
             loudness_lufs=loudness,
             true_peak_dbtp=peak,
         )
@@ -203,7 +204,7 @@ def _span(seconds: float) -> str:
 
 
 def _span_range(lo: float, hi: float) -> str:
-    """ "5–60 s", "1 s–241 min": one unit when both ends have it."""
+    """A span of seconds as "5–60 s", or "1 s–241 min" (one unit when both ends have it)."""
     low, high = _span(lo), _span(hi)
     return f"{low.split()[0]}–{high}" if low.split()[1] == high.split()[1] else f"{low}–{high}"
 
@@ -213,7 +214,7 @@ def _bytes(n: float) -> str:
 
 
 def _shape(width: int, height: int) -> str:
-    """ "4:5" for 1080x1350; "1.23:1" where the smallest whole numbers are not small."""
+    """A frame's shape: 4:5 for 1080x1350, 1.23:1 where the smallest whole numbers are not small."""
     g = math.gcd(width, height) or 1
     return f"{width // g}:{height // g}" if max(width, height) // g <= 64 else f"{width / max(1, height):.2f}:1"
 
