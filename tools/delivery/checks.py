@@ -243,6 +243,8 @@ def _zone_check(name: str, boxes: Sequence[Box], zone: Box, what: str) -> Check:
     limit = f"inside {zone[0]}–{zone[2]} px across, {zone[1]}–{zone[3]} px down"
     count, far = _outside(boxes, zone)
     measured = f"{count} of {len(boxes)} {what} outside" if count else f"all {len(boxes)} {what} inside"
+    if not boxes:
+        measured = f"no {what}"
     return Check(name=name, ok=not count, measured=measured, limit=limit, off_by=far)
 
 

@@ -163,6 +163,7 @@ def test_a_file_made_to_the_placement_passes_every_check(tmp_path: Path) -> None
     assert [c.name for c in checks if not c.ok] == []
     assert {c.name for c in checks if c.skipped} == set()
     assert named(checks, "resolution").measured == "144x256"
+    assert named(checks, "words on the footage").measured == "no words read"
 
 
 def test_no_sound_and_no_reading_are_skipped_with_the_reason() -> None:
