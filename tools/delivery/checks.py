@@ -299,17 +299,17 @@ def check(
 
 
 def _within(name: str, value: float, span: tuple[float, float], unit: str, say: Callable[[float], str]) -> Check:
+    """`value` inside `span` (a span from 0 is said as "at most")."""
     lo, hi = span
+    limit = f"at most {say(hi)} {unit}" if lo <= 0 else f"{say(lo)}–{say(hi)} {unit}"
     off = (
-        ""
-        if lo <= value <= hi
-        else f"{say(lo - value)} {unit} too low"
+        f"{say(lo - value)} {unit} too low"
         if value < lo
         else f"{say(value - hi)} {unit} too high"
+        if value > hi
+        else ""
     )
-    return Check(
-        name=name, ok=not off, measured=f"{say(value)} {unit}", limit=f"{say(lo)}–{say(hi)} {unit}", off_by=off
-    )
+    return Check(name=name, ok=not off, measured=f"{say(value)} {unit}", limit=limit, off_by=off)
 
 
 def _audio_format(m: Measured, p: Placement) -> Check:

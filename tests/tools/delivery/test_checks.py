@@ -220,3 +220,11 @@ def test_words_read_off_the_footage_are_held_to_the_safe_zone(tmp_path: Path) ->
     assert boxes and any(top > 400 for _, top, _, _ in boxes)
     failed = named(check(measure(path), TIKTOK, read=boxes), "words on the footage")
     assert not failed.ok and "over the bottom" in failed.off_by
+
+
+def test_only_tiktok_holds_a_bitrate_floor() -> None:
+    flat = GOOD.model_copy(update={"kbps": 461.0})  # what a flat 15 s 1080x1920 draft measured
+    tiktok = named(check(flat, TIKTOK), "bitrate")
+    assert not tiktok.ok and (tiktok.limit, tiktok.off_by) == ("516–50,000 kb/s", "55 kb/s too low")
+    reels = named(check(flat, find_placements("reels")[0]), "bitrate")
+    assert reels.ok and reels.limit == "at most 50,000 kb/s"
