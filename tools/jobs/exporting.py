@@ -37,6 +37,7 @@ from tools.views import ExportView, StoredFile
 
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
 EXPORT_FPS = 30  # a placement that does not take the creative's frame rate gets this one
+READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
 SECONDS_SLACK = 0.05  # a file this much over a placement's length is not yet too long (frame rounding)
 
 
@@ -209,7 +210,7 @@ def _signed_and_checked(
     """Blocking: the file signed into `signed`, then measured and checked from the signed file's bytes."""
     sign(made.path, signed, provenance, body.settings, footage)
     measured = measure(signed)
-    read = read_words(signed, p) if made.footage else None
+    read = read_words(signed, [measured.duration_s * share for share in READ_AT]) if made.footage else None
     return check(measured, p, made.text_boxes, read), measured
 
 
