@@ -26,6 +26,7 @@ from campaign.errors import InvalidRequest
 from tools.delivery.placements import Box, Placement
 from tools.sound.mix import true_peak_dbtp
 
+SECONDS_SLACK = 0.05  # a file this much over or under a placement's lengths is not out of them (frame rounding)
 MIN_LOUDNESS_S = 0.4  # BS.1770 gates 400 ms blocks: a shorter sound has no integrated loudness
 OCR_SIDE = 960  # frames are read for words at most this long on their long side (boxes are scaled back)
 
@@ -275,7 +276,7 @@ def check(
         ),
         _within("frame rate", m.fps, p.fps, "fps", _n),
         _resolution(m, p),
-        _duration(m, p),
+        duration_check(m.duration_s, p),
         Check(
             name="file size",
             ok=m.bytes <= p.max_bytes,
@@ -348,21 +349,23 @@ def _resolution(m: Measured, p: Placement) -> Check:
     )
 
 
-def _duration(m: Measured, p: Placement) -> Check:
+def duration_check(seconds: float, p: Placement) -> Check:
+    """Whether a video `seconds` long fits `p`'s lengths; too long, with the trim that fixes it. Checked before
+    an export renders (from the creative's length) and on every file it made."""
     lo, hi = p.duration_s
-    limit, measured = _span_range(lo, hi), f"{m.duration_s:.1f} s"
-    if m.duration_s > hi + 0.05:  # a frame's rounding is not too long
+    limit, measured = _span_range(lo, hi), f"{seconds:.1f} s"
+    if seconds > hi + SECONDS_SLACK:  # a frame's rounding is not too long
         text = f"{p.label} takes at most {_span(hi)}: trim to {_span(hi)}?"
         return Check(
             name="duration",
             ok=False,
             measured=measured,
             limit=limit,
-            off_by=f"{m.duration_s - hi:.1f} s too long",
+            off_by=f"{seconds - hi:.1f} s too long",
             fix=Fix(kind="trim", seconds=hi, text=text),
         )
-    if m.duration_s < lo - 0.05:
-        off = f"{lo - m.duration_s:.1f} s too short: {p.label} takes at least {_span(lo)}"
+    if seconds < lo - SECONDS_SLACK:
+        off = f"{lo - seconds:.1f} s too short: {p.label} takes at least {_span(lo)}"
         return Check(name="duration", ok=False, measured=measured, limit=limit, off_by=off)
     return Check(name="duration", ok=True, measured=measured, limit=limit)
 

@@ -20,7 +20,7 @@ from campaign.models import Creative, Job, JobStatus
 from campaign.storage import read_all
 from tools.brief import download_name
 from tools.catalog import ModelSpec
-from tools.delivery.checks import Check, Fix, Measured, check, measure, read_words
+from tools.delivery.checks import Check, Measured, check, duration_check, measure, read_words
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign
 from tools.delivery.placements import Box, Placement, find_placements
 from tools.engines.base import Progress, RenderJob
@@ -38,7 +38,6 @@ from tools.views import ExportView, StoredFile
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
 EXPORT_FPS = 30  # a placement that does not take the creative's frame rate gets this one
 READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
-SECONDS_SLACK = 0.05  # a file this much over a placement's length is not yet too long (frame rounding)
 
 
 @dataclass
@@ -113,27 +112,14 @@ def _planned(
     longer than the placement takes, with no trim asked, or shorter than it takes)."""
     jobs: dict[str, RenderJob] = {}
     refused: dict[str, list[Check]] = {}
-    length = creative.duration_s
     for p in placements:
-        shortest, longest = p.duration_s
-        if length > longest + SECONDS_SLACK and not trim:
-            refused[p.key] = [too_long(p, length)]
-        elif length < shortest - SECONDS_SLACK:
-            short = f"{shortest - length:.1f} s too short"
-            refused[p.key] = [Check(name="duration", ok=False, measured=f"{length:.1f} s",
-                                    limit=f"{shortest:g}–{longest:g} s", off_by=short)]  # fmt: skip
-        else:
-            seconds = min(round(length), int(longest))
+        fits = duration_check(creative.duration_s, p)
+        if fits.ok or (trim and fits.fix is not None):
+            seconds = min(round(creative.duration_s), int(p.duration_s[1]))
             jobs[p.key] = placement_job(job_id, spec, model, p, seconds, speech)
+        else:
+            refused[p.key] = [fits]
     return jobs, refused
-
-
-def too_long(p: Placement, length: float) -> Check:
-    """The length check a creative longer than `p` takes fails, with the trim that fixes it."""
-    _, longest = p.duration_s
-    fix = Fix(kind="trim", seconds=longest, text=f"{p.label} takes at most {longest:g} s: trim to {longest:g} s?")
-    return Check(name="duration", ok=False, measured=f"{length:.1f} s", limit=f"{p.duration_s[0]:g}–{longest:g} s",
-                 off_by=f"{length - longest:.1f} s too long", fix=fix)  # fmt: skip
 
 
 def placement_job(
