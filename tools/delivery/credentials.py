@@ -66,6 +66,8 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
     `settings.data_dir` when none is set. `ingredient` is the model's output file, when there is one: listed as a
     component (`c2pa.placed` in `provenance.actions` names it, and needs it). An MP4's index stays before its
     media (c2pa adds its box after `ftyp` and moves the chunk offsets), so the file still starts playing at once."""
+    if dest.resolve() == src.resolve():
+        raise ValueError("sign writes a new file: `dest` must not be `src`")
     missing = NEEDS_INGREDIENT.intersection(provenance.actions)
     if missing and ingredient is None:
         raise ValueError(f"{', '.join(sorted(missing))} names the ingredient: pass the model's output file")
@@ -87,9 +89,9 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
         dest.unlink(missing_ok=True)
         log.warning("signing %s failed: %s", dest.name, exc)
         raise SigningFailed(
-            "Content credentials could not be signed into the file.",
-            hint="Check CLAPBOARD_C2PA_CERT and CLAPBOARD_C2PA_KEY (a chain c2pa accepts, and its key); the server's "
-            "log has c2pa's reason.",
+            f"Content credentials could not be signed into {dest.name}.",
+            hint="The server's log has c2pa's reason: the certificate and key (CLAPBOARD_C2PA_CERT, "
+            "CLAPBOARD_C2PA_KEY), or the file.",
         ) from None
 
 

@@ -71,6 +71,7 @@ def top_boxes(path: Path) -> list[str]:
     return boxes
 
 
+@pytest.mark.render  # decodes the signed file's every frame
 def test_finished_model_footage_is_signed_and_still_plays_from_the_start(tmp_path: Path) -> None:
     src, footage = mp4(tmp_path / "ad.mp4"), mp4(tmp_path / "footage.mp4")
     dest = tmp_path / "ad-signed.mp4"
@@ -99,12 +100,20 @@ def test_a_draft_says_no_generative_model_made_it(tmp_path: Path) -> None:
 def test_a_file_changed_after_signing_is_not_valid(tmp_path: Path) -> None:
     dest = tmp_path / "signed.mp4"
     sign(mp4(tmp_path / "draft.mp4"), dest, DRAFT, make_settings(tmp_path / "data"))
-    data = bytearray(dest.read_bytes())
+    signed = dest.read_bytes()
+    data = bytearray(signed)
     data[-40:-30] = bytes(b ^ 0xFF for b in data[-40:-30])  # inside mdat, the last box
     dest.write_bytes(bytes(data))
     checked = verify(dest)
     assert not checked.valid and not checked.trusted
     assert any(p.startswith("assertion.bmffHash.mismatch") for p in checked.problems), checked.problems
+
+    data = bytearray(signed)
+    at = signed.index(b"uuid") - 4  # the manifest's box, after ftyp
+    data[at + int.from_bytes(signed[at : at + 4], "big") - 20] ^= 0xFF  # in the claim's signature, its last box
+    dest.write_bytes(bytes(data))
+    checked = verify(dest)
+    assert not checked.valid and any(p.startswith("claimSignature.mismatch") for p in checked.problems)
 
 
 def test_a_file_without_credentials_is_refused_saying_so(tmp_path: Path) -> None:
@@ -218,6 +227,17 @@ def test_a_bad_certificate_or_a_lone_one_is_refused(tmp_path: Path) -> None:
     dest = tmp_path / "signed.mp4"
     with pytest.raises(SigningFailed, match="could not be read"):
         sign(mp4(tmp_path / "ad.mp4"), dest, DRAFT, make_settings(tmp_path / "data", c2pa_cert=chain, c2pa_key=key))
+    assert not dest.exists()
+
+
+def test_a_key_that_is_not_the_certificates_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "other").mkdir()
+    chain, _, _ = operator_pair(tmp_path)
+    _, other_key, _ = operator_pair(tmp_path / "other")
+    dest = tmp_path / "signed.mp4"
+    settings = make_settings(tmp_path / "data", c2pa_cert=chain, c2pa_key=other_key)
+    with pytest.raises(SigningFailed, match="could not be signed into signed.mp4"):
+        sign(mp4(tmp_path / "ad.mp4"), dest, DRAFT, settings)
     assert not dest.exists()
 
 
