@@ -187,6 +187,11 @@ class Settings(BaseSettings):
         "which viewers do not trust.",
     )
     c2pa_key: Path | None = Field(default=None, description="CLAPBOARD_C2PA_CERT's private key (unencrypted PEM).")
+    c2pa_timestamp_url: str | None = Field(
+        default=None,
+        description="A timestamp authority (RFC 3161) that dates each signature, so it keeps holding after the "
+        "certificate expires (without one, signed files stop verifying then); signing then needs to reach it.",
+    )
     c2pa_trust_anchors: Path | None = Field(
         default=None,
         description="Root certificates (PEM) whose signers `clapboard verify` reports as trusted, such as the C2PA "

@@ -63,18 +63,19 @@ EXPORTED = {"model_id", "model_name", "creative_id", "hosted", "finished", "disc
 def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingredient: Path | None = None) -> None:
     """Blocking: `src` written to `dest` with a manifest signed by the operator's certificate and key
     (`settings.c2pa_cert`, `settings.c2pa_key`), or by a local certificate made at first use under
-    `settings.data_dir` when none is set. `ingredient` is the model's output file, when there is one: listed as a
-    component (`c2pa.placed` in `provenance.actions` names it, and needs it). An MP4's index stays before its
-    media (c2pa adds its box after `ftyp` and moves the chunk offsets), so the file still starts playing at once."""
+    `settings.data_dir` when none is set; dated by `settings.c2pa_timestamp_url` when set. `ingredient` is the
+    model's output file, when there is one: listed as a component (`c2pa.placed` in `provenance.actions` names it,
+    and needs it). An MP4's index stays before its media (c2pa adds its box after `ftyp` and moves the chunk
+    offsets), so the file still starts playing at once."""
     if dest.resolve() == src.resolve():
         raise ValueError("sign writes a new file: `dest` must not be `src`")
     missing = NEEDS_INGREDIENT.intersection(provenance.actions)
     if missing and ingredient is None:
         raise ValueError(f"{', '.join(sorted(missing))} names the ingredient: pass the model's output file")
-    key = credential(settings)
+    key, stamp = credential(settings), settings.c2pa_timestamp_url
     try:
         with (
-            c2pa.Signer.from_info(c2pa.C2paSignerInfo(key.alg, key.chain, key.key, None)) as signer,
+            c2pa.Signer.from_info(c2pa.C2paSignerInfo(key.alg, key.chain, key.key, stamp)) as signer,
             c2pa.Builder(_manifest(provenance)) as builder,
         ):
             if ingredient is not None:

@@ -60,6 +60,12 @@ def mp4(path: Path, seconds: float = 1.0, width: int = 96, height: int = 160) ->
     return path
 
 
+def pictures(path: Path) -> np.ndarray:
+    """Every decoded frame of the video, stacked."""
+    with av.open(str(path)) as video:
+        return np.stack([frame.to_ndarray(format="rgb24") for frame in video.decode(video=0)])
+
+
 def top_boxes(path: Path) -> list[str]:
     """The MP4's top-level box types, in file order."""
     data, at, boxes = path.read_bytes(), 0, []
@@ -86,7 +92,8 @@ def test_finished_model_footage_is_signed_and_still_plays_from_the_start(tmp_pat
     assert checked.disclosure == {"youtube.containsSyntheticMedia": True, "tiktok.aigc": True}
     boxes = top_boxes(dest)
     assert "uuid" in boxes and boxes.index("moov") < boxes.index("mdat")  # the index still comes first
-    assert probe(dest, count_frames=True).frames == FPS == probe(src, count_frames=True).frames
+    assert probe(dest, count_frames=True).frames == FPS
+    assert np.array_equal(pictures(dest), pictures(src))  # the chunk offsets moved with the media
 
 
 def test_a_draft_says_no_generative_model_made_it(tmp_path: Path) -> None:
@@ -239,6 +246,13 @@ def test_a_key_that_is_not_the_certificates_is_refused_and_writes_nothing(tmp_pa
     with pytest.raises(SigningFailed, match="could not be signed into signed.mp4"):
         sign(mp4(tmp_path / "ad.mp4"), dest, DRAFT, settings)
     assert not dest.exists()
+
+
+def test_a_timestamp_authority_that_cannot_be_reached_fails_the_signing(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data", c2pa_timestamp_url="http://127.0.0.1:9/timestamp")
+    with pytest.raises(SigningFailed):
+        sign(mp4(tmp_path / "ad.mp4"), tmp_path / "signed.mp4", DRAFT, settings)
+    assert not (tmp_path / "signed.mp4").exists()
 
 
 def test_placing_the_models_footage_needs_its_file(tmp_path: Path) -> None:
