@@ -180,7 +180,9 @@ def _verified(store: dict[str, Any]) -> Verified:
     created: dict[str, Any] = next((a for a in actions if a.get("digitalSourceType")), {})
     agent = created.get("softwareAgent") or (manifest.get("claim_generator_info") or [{}])[0]
     ours: dict[str, Any] = next((x["data"] for x in manifest.get("assertions", []) if x["label"] == EXPORT_LABEL), {})
-    failures = store.get("validation_results", {}).get("activeManifest", {}).get("failure", [])
+    results = store.get("validation_results", {}).get("activeManifest")
+    failures = results.get("failure", []) if results else store.get("validation_status", [])
+    flags = ours.get("disclosure")  # a file from elsewhere may say anything under our label
     info = manifest.get("signature_info", {})
     name, organization = info.get("common_name") or "", info.get("issuer") or ""  # c2pa's "issuer": the subject's O
     signer = f"{name} ({organization})" if name and organization and organization != name else name or organization
@@ -195,5 +197,5 @@ def _verified(store: dict[str, Any]) -> Verified:
         problems=[f"{f['code']}: {f.get('explanation', '')}" for f in failures if f["code"] != UNTRUSTED],
         title=manifest.get("title", ""),
         ingredients=[i.get("title", "") for i in manifest.get("ingredients", [])],
-        disclosure=ours.get("disclosure", {}),
+        disclosure={k: v for k, v in flags.items() if isinstance(v, bool)} if isinstance(flags, dict) else {},
     )
