@@ -1,8 +1,10 @@
-"""Other formats of footage, finished in the pass that reframes them: each output's reframed frames go through the
-finisher's painter (the ad's words, logo and end card, blended into the yuv planes) before its one encode, so a
-format costs one decode of the footage and one encode of its own frames (not a reframe written, decoded again and
-written again). The words keep off the subject: the reframer's track gives where the subject is in each output
-over time, and each beat's words go to the band of the safe area (foot or head) that covers it least.
+"""Other formats of footage, or its files for placements, finished in the pass that reframes them: each output's
+reframed frames go through the finisher's painter (the ad's words, logo and end card, blended into the yuv planes)
+before its one encode, so an output costs one decode of the footage (shared by all) and one encode of its own
+frames (not a reframe written, decoded again and written again). An output made for a placement (its job's
+`placement`) is laid out in the placement's safe zone, at its size, mixed to its loudness. The words keep off the
+subject: the reframer's track gives where the subject is in each output over time, and each beat's words go to the
+band of the safe area (foot or head) that covers it least.
 """
 
 from __future__ import annotations

@@ -14,15 +14,17 @@ import pytest
 
 from tests.fakes.brand import brand_job, kit_and_files
 from tests.fakes.footage import Footage, write_footage
-from tests.fakes.listen import true_peak_db
+from tests.fakes.listen import bursts, true_peak_db
 from tools.brief import AdCopy
 from tools.delivery.placements import Box, Placement
 from tools.engines.base import RenderJob
-from tools.engines.draft.engine import render_draft
+from tools.engines.draft.engine import brand_stage, render_draft
 from tools.finish.compose import TRIM_FADE_S, finish
 from tools.finish.formats import finish_formats
+from tools.sound.captions import captions_for
 from tools.sound.mix import mix
 from tools.sound.music import bed_for
+from tools.sound.speech import SoundSpec, Speech, SpokenLine, Word
 
 pytestmark = pytest.mark.render
 
@@ -67,18 +69,43 @@ def test_the_mix_follows_the_placements_loudness_and_ceiling() -> None:
         assert level == pytest.approx(target, abs=0.2) and true_peak_db(mixed.samples) < ceiling
 
 
+def voice_over() -> Speech:
+    """Two spoken lines over a synthetic voice, each word timed."""
+    lines = []
+    for text, start, end in (("Built for mud and rain", 0.3, 1.4), ("Shop the trail shoe now", 1.5, 2.6)):
+        words, step = text.split(), (end - start) / len(text.split())
+        lines.append(
+            SpokenLine(
+                text=text,
+                start=start,
+                end=end,
+                words=[
+                    Word(text=w, start=start + k * step, end=start + (k + 0.85) * step) for k, w in enumerate(words)
+                ],
+            )
+        )
+    return replace(bursts(3, ((0.3, 1.4), (1.5, 2.6))), lines=lines)  # fmt: skip
+
+
 def test_a_draft_for_a_placement_keeps_its_words_in_its_safe_zone_at_its_loudness(tmp_path: Path) -> None:
     import pyloudnorm
 
     _, files = kit_and_files("dark")
     job = placed(REELS, 3, template="social-media")
-    job.audio = True
+    job.audio, job.sound, job.speech = True, SoundSpec(voice="joe", captions=True), voice_over()
     result = render_draft(job, [], tmp_path / "reels.mp4", files=files)
     safe = REELS.safe_box(job.width, job.height)
     assert result.text_boxes and (result.width, result.height) == (360, 640)
-    assert result.safe[:3] == safe[:3] and result.safe[3] <= safe[3]  # the zone is the placement's, not 9:16's
+    assert result.safe[:3] == safe[:3] and result.safe[3] < safe[3]  # the placement's zone, less the captions
     outside = [b for b in result.text_boxes if not inside(b, safe)]
     assert not outside, f"words outside {safe}: {outside}"
+    stage = brand_stage(job, [], files)
+    captions = captions_for(job, stage)
+    assert captions is not None
+    for k in range(len(captions.phrases)):
+        x, y = captions.place(k)
+        w, h = captions.picture(k, 0).size
+        assert inside((x, y, x + w, y + h), safe) and y >= result.safe[3], "the captions in the placement's zone"
     _, samples, _ = heard(tmp_path / "reels.mp4")
     assert samples is not None
     assert pyloudnorm.Meter(48_000).integrated_loudness(samples.astype(np.float64)) == pytest.approx(-16.0, abs=1.0)
