@@ -153,8 +153,12 @@ def test_two_vertical_placements_come_from_one_decode_each_in_its_own_safe_zone(
 def test_footage_longer_than_the_job_is_cut_to_it(footage: Footage, tmp_path: Path, reframed: bool) -> None:
     _, files = kit_and_files("dark")
     dest = tmp_path / "cut.mp4"
-    if reframed:
-        made = finish_formats(footage.path, {"reels": (dest, placed(REELS, 2))}, files=files)["reels"]
+    if reframed:  # with another placement that takes the footage's whole length, from the same decode
+        whole = tmp_path / "whole.mp4"
+        outputs = {"reels": (dest, placed(REELS, 2)), "stories": (whole, placed(STORIES, 4))}
+        both = finish_formats(footage.path, outputs, files=files)
+        made = both["reels"]
+        assert both["stories"].frames == heard(whole)[2] == footage.frames
     else:
         kit, _ = kit_and_files("dark")
         made = finish(footage.path, dest, brand_job(kit, "Trail shoes", duration=2, copy=COPY), files)
