@@ -250,6 +250,7 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
     written = 0
     lengths = [over.frames if over is not None and over.frames is not None else track.frames for over in overs]
     longest = max(lengths, default=track.frames)
+    last = longest if longest < track.frames else None  # every output ends before the footage: read no further
     step = max(1, longest // 10)
     with av.open(str(source)) as container:
         video = container.streams.video[0]
@@ -269,7 +270,7 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
                 if packet.stream is video:
                     for frame in packet.decode():
                         assert isinstance(frame, av.VideoFrame)
-                        if written >= longest < track.frames:
+                        if last is not None and written >= last:
                             break
                         src = planes(yuv420(frame))
                         kind = frame.pict_type if frame.pict_type in INTER else NONE
@@ -286,7 +287,7 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
                         written += 1
                         if report is not None and written % step == 0 and written < longest:
                             report(written / longest)
-                    if written >= longest < track.frames:
+                    if last is not None and written >= last:
                         break
                 elif packet.dts is not None:
                     decoded = [] if audio is None or mp4_holds(audio) else list(audio_frames(packet))
