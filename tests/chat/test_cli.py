@@ -116,7 +116,7 @@ def test_bad_arguments_exit_2_with_a_clear_message_and_write_nothing(tmp_path: P
     not_image = tmp_path / "logo.png"
     not_image.write_bytes(b"\x7fELF" + bytes(4000))
     cases = [
-        (["--prompt", "a kite", "--duration", "90"], "offers 2–60 s"),
+        (["--prompt", "a kite", "--duration", "150"], "offers 2–120 s"),
         (["--prompt", "a kite", "--aspect", "21:9"], "does not make 21:9"),
         (["--prompt", "a kite", "--model", "sora-9"], "no model called"),
         (["--prompt", "   "], "prompt is empty"),
@@ -137,7 +137,7 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     done = clapboard(tmp_path / "data", "models", "--json")
     assert done.returncode == 0, done.stderr
     models = {m["id"]: m for m in json.loads(done.stdout)}
-    assert models["draft"]["durations"] == "2–60 s" and models["draft"]["available"]
+    assert models["draft"]["durations"] == "2–120 s" and models["draft"]["available"]
     assert (models["veo-3.1"]["slug"], models["draft"]["slug"]) == ("google/veo-3.1", None)
     table = clapboard(tmp_path / "data", "models")
     assert "draft" in table.stdout and "free" in table.stdout
