@@ -81,6 +81,9 @@ class RenderJob:
     # Another job active meanwhile asked for the same prompt: a prediction found by its input alone may be
     # theirs (only one that names this job, by its webhook, is then taken).
     prompt_shared: bool = True
+    # The placement the video is made for (an export): its text-safe shares replace the format's, its loudness
+    # and true-peak ceiling the mix's, its size the finisher's output size. None: the format's own.
+    placement: Placement | None = None
 
     @property
     def motion(self) -> Motion | None:

@@ -45,7 +45,7 @@ from tools.engines.draft.palette import (
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
 from tools.sound.captions import captions_for
-from tools.sound.mix import AudioTrack, Mixed, mix, target_lufs
+from tools.sound.mix import PEAK_CEILING_DBTP, AudioTrack, Mixed, mix, target_lufs
 from tools.sound.music import Mood, bed_for
 from tools.sound.placing import onto_card
 from tools.sound.speech import CreativeSound, Speech
@@ -97,11 +97,17 @@ def bed_of(job: RenderJob, template: str) -> Mood:
 
 
 def mixed_sound(job: RenderJob, template: str, duration_s: float, *, music: bool,
-                footage: np.ndarray | None = None) -> Mixed | None:  # fmt: skip
+                footage: np.ndarray | None = None, fade_out_s: float = 0.0) -> Mixed | None:  # fmt: skip
     """The job's sound: its bed (when `music` and the job did not say "no music"), its voice-over and the footage's
-    own sound, mixed to the job's loudness target; None when there is nothing to hear."""
+    own sound, mixed to the job's loudness target and true-peak ceiling (its placement's, when it is made for one),
+    faded out over its last `fade_out_s` (sound cut short); None when there is nothing to hear."""
     bed = bed_of(job, template) if music and job.sound.music else None
-    return mix(duration_s, target_lufs(job.aspect, job.sound.broadcast), bed=bed, speech=job.speech, footage=footage)
+    if (placement := job.placement) is not None:
+        target, ceiling = placement.loudness_lufs, placement.true_peak_dbtp
+    else:
+        target, ceiling = target_lufs(job.aspect, job.sound.broadcast), PEAK_CEILING_DBTP
+    return mix(duration_s, target, ceiling_dbtp=ceiling, fade_out_s=fade_out_s, bed=bed, speech=job.speech,
+               footage=footage)  # fmt: skip
 
 
 def encoder_stream(
@@ -258,6 +264,7 @@ def brand_stage(
         marks=marks,
         notice=" ".join(n for n in notices if n),
         motion=job.motion,
+        margins=job.placement.safe if job.placement is not None else None,
     )
     if (captions := captions_for(job, stage)) is not None:  # the designs' words keep above the captions
         stage.caption_band = captions.band
