@@ -70,7 +70,6 @@ class RenderJob:
     brand: BrandKit | None = None  # the brand kit the video follows
     sound: SoundSpec = field(default_factory=SoundSpec)  # voice-over, captions, music asked for
     speech: Speech | None = None  # the voice-over made for this job: the mix and the captions follow its words
-    placement: Placement | None = None  # the placement it is exported for: its safe zone, size and loudness
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before
