@@ -25,7 +25,7 @@ from tools.studio import Studio
 
 pytestmark = pytest.mark.render
 
-BRIEF = 'A 4 second ad for our trail shoes, headline "Run wild", price $49, Shop now at trail.example'
+BRIEF = 'An ad for our trail shoes, headline "Run wild", price $49, Shop now at trail.example'
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +36,7 @@ def small_placements(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(placements_module._BY_KEY, key, small)
 
 
-async def _draft(studio: Studio, seconds: int = 4, **asked: object) -> str:
+async def _draft(studio: Studio, seconds: int = 6, **asked: object) -> str:
     alice = await studio.accounts.cli_actor(None)
     made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=seconds, **asked))
     job = await studio.jobs.wait(alice, made.job_id)
@@ -71,7 +71,7 @@ async def test_a_draft_is_exported_to_two_placements_signed_checked_and_zipped(s
         with av.open(str(video)) as container:
             assert container.streams.video[0].codec_context.name == "h264"
             assert container.streams.audio, "the music bed is in every file"
-            assert 3.9 <= float(container.duration or 0) / 1e6 <= 4.2
+            assert 5.9 <= float(container.duration or 0) / 1e6 <= 6.2
         credentials = verify(video)
         assert credentials.valid and credentials.source_type == DRAWN and not credentials.trusted
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
@@ -105,8 +105,8 @@ async def test_too_long_for_a_placement_is_not_delivered_and_the_trim_fixes_it(s
 async def test_an_export_is_its_teams_own(studio: Studio) -> None:
     await studio.accounts.add("alice", team="acme", password="alice-password")
     await studio.accounts.add("carol", team="globex", password="carol-password")
-    alice, carol = (await studio.accounts.cli_actor(n) for n in ("alice", "carol"))
-    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=2))
+    alice, carol = await studio.accounts.cli_actor("alice"), await studio.accounts.cli_actor("carol")
+    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=4))
     creative = (await studio.jobs.wait(alice, made.job_id)).creative_id or ""
     with pytest.raises(NotFound):
         await studio.exports.export(carol, creative, "tiktok")
