@@ -19,12 +19,15 @@ import pytest
 
 import tools.delivery.placements as placements_module
 from campaign.errors import InvalidRequest, NotFound
-from tools.delivery.credentials import DRAWN, verify
+from tests.fakes.footage import write_footage
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, verify
 from tools.jobs import VideoRequest
 from tools.studio import Studio
 
 pytestmark = pytest.mark.render
 
+PAID = 'A 4 second ad for our trail shoes on veo-3.1-fast, headline "Run wild", Shop now'
 BRIEF = 'An ad for our trail shoes, headline "Run wild", price $49, Shop now at trail.example'
 
 
@@ -125,3 +128,42 @@ async def test_an_export_is_its_teams_own(studio: Studio) -> None:
     assert not any(k.exists() for k in keys), "the export's files left with its creative"
     with pytest.raises(NotFound):
         await studio.exports.get(alice, done.id)
+
+
+async def test_a_paid_videos_footage_is_finished_for_each_placement_and_signed_as_model_made(
+    fake_replicate: FakeReplicate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    footage = write_footage(tmp_path / "footage.mp4")
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        made = await studio.jobs.submit(alice, VideoRequest(prompt=PAID, aspect="16:9"), confirmed=True)
+        job = await studio.jobs.wait(alice, made.job_id)
+        assert job.status == "succeeded", job.error
+        asked = len(fake_replicate.predictions)
+        opened = {"footage": 0}
+        real_open = av.open
+
+        def counted(file: object, *args: object, **kwargs: object) -> object:
+            if str(file).endswith("footage.mp4") and not args and "w" not in kwargs.values():
+                opened["footage"] += 1
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(av, "open", counted)
+        started = await studio.exports.export(alice, job.creative_id or "", "reels, stories")
+        done = await studio.exports.wait(alice, started.id)
+        assert done.status == "succeeded", done.error
+        assert len(fake_replicate.predictions) == asked, "an export never asks the model again"
+        assert opened["footage"] == 1, "both vertical placements came from one decode of the footage"
+        for f in done.files:
+            assert f.delivered, [c for c in f.checks if not c.ok]
+            (words,) = [c for c in f.checks if c.name == "words on the footage"]
+            assert words.ok and not words.skipped.startswith("not read"), words
+            credentials = verify(_local(studio, f"exports/{done.id}/{f.placement}.mp4"))
+            assert credentials.valid and credentials.model == "Veo 3.1 Fast"
+            assert credentials.source_type == COMPOSITE_TRAINED and credentials.ingredients
+        assert done.provenance is not None and done.provenance.disclosure["youtube.containsSyntheticMedia"]
+    finally:
+        await studio.backend.drain()
+        await studio.close()

@@ -63,12 +63,14 @@ async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdi
     speech = await stored_speech(body.storage, sound) if sound and sound.voice_key else None
     placements = find_placements(asked.placements)
     jobs, refused = _planned(job.id, spec, creative, model, placements, asked.trim, speech)
+    footage = await body.fetch(creative.footage_key, workdir / "footage.mp4") if creative.footage_key else None
     rendered: dict[str, Rendered] = {}
     if jobs:
-        render = _finished if creative.footage_key else _drawn
-        rendered = await render(body, creative, jobs, workdir, scaled(report, 0.0, RENDER_SHARE))
+        progress = scaled(report, 0.0, RENDER_SHARE)
+        rendered = await (
+            _finished(body, footage, jobs, workdir, progress) if footage else _drawn(body, jobs, workdir, progress)
+        )
     provenance = provenance_of(creative, model)
-    footage = workdir / "footage.mp4" if creative.footage_key else None
     files: list[StoredFile] = []
     for i, p in enumerate(placements):
         await report(RENDER_SHARE + (1 - RENDER_SHARE) * i / len(placements), f"Checking the {p.label} file")
@@ -136,7 +138,7 @@ def placement_job(
 
 
 async def _drawn(
-    body: JobBody, creative: Creative, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
+    body: JobBody, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
 ) -> dict[str, Rendered]:
     """A draft drawn again for each placement, one after the other."""
     first = next(iter(jobs.values()))
@@ -161,10 +163,9 @@ def _draw(
 
 
 async def _finished(
-    body: JobBody, creative: Creative, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
+    body: JobBody, footage: Path, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
 ) -> dict[str, Rendered]:
     """The kept footage reframed and finished for every placement in one pass over it."""
-    footage = await body.fetch(creative.footage_key or "", workdir / "footage.mp4")
     outputs = {key: (workdir / f"{key}.mp4", job) for key, job in jobs.items()}
     made: dict[str, Finished] = {}
 

@@ -39,6 +39,7 @@ GOOD = Measured(
     audio_rate=48_000,
     audio_channels=2,
     audio_kbps=190.0,
+    audio_nominal_kbps=192.0,
     loudness_lufs=-14.0,
     true_peak_dbtp=-1.5,
 )
@@ -168,7 +169,8 @@ def test_a_file_made_to_the_placement_passes_every_check(tmp_path: Path) -> None
 
 def test_no_sound_and_no_reading_are_skipped_with_the_reason() -> None:
     silent = GOOD.model_copy(update={"audio_codec": None, "audio_rate": None, "audio_channels": None,
-                                     "audio_kbps": None, "loudness_lufs": None, "true_peak_dbtp": None})  # fmt: skip
+                                     "audio_kbps": None, "audio_nominal_kbps": None, "loudness_lufs": None,
+                                     "true_peak_dbtp": None})  # fmt: skip
     checks = check(silent, TIKTOK)
     skipped = {c.name: c.skipped for c in checks if c.skipped}
     assert skipped == {"audio format": "no sound", "audio bitrate": "no sound", "loudness": "no sound",
@@ -228,3 +230,31 @@ def test_only_tiktok_holds_a_bitrate_floor() -> None:
     assert not tiktok.ok and (tiktok.limit, tiktok.off_by) == ("516–50,000 kb/s", "55 kb/s too low")
     reels = named(check(flat, find_placements("reels")[0]), "bitrate")
     assert reels.ok and reels.limit == "at most 50,000 kb/s"
+
+
+@pytest.mark.render
+@pytest.mark.parametrize("rate", [192_000, 96_000])
+def test_the_audio_rate_checked_is_the_one_it_was_encoded_at(tmp_path: Path, rate: int) -> None:
+    """A plain tone encoded at 192 kb/s uses about 52: the check reads the rate it was encoded at (the esds box),
+    which Meta's 128 kb/s is; one encoded at 96 kb/s fails."""
+    path = tmp_path / "tone.mp4"
+    t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
+    tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    with av.open(str(path), "w", format="mp4", options={"movflags": "faststart"}) as container:
+        video = container.add_stream("libx264", rate=24)
+        video.width, video.height, video.pix_fmt = 64, 64, "yuv420p"
+        track = AudioTrack(container, np.stack([tone, tone], axis=1))
+        track.stream.bit_rate = rate
+        for i in range(48):
+            frame = av.VideoFrame.from_ndarray(np.zeros((64, 64, 3), np.uint8), format="rgb24")
+            frame.pts = i
+            for packet in video.encode(frame):
+                container.mux(packet)
+            track.feed_until(i / 24)
+        for packet in video.encode(None):
+            container.mux(packet)
+        track.finish()
+    m = measure(path)
+    assert m.audio_nominal_kbps == rate / 1000 and m.audio_kbps is not None and m.audio_kbps < 100
+    (audio,) = [c for c in check(m, find_placements("reels")[0]) if c.name == "audio bitrate"]
+    assert audio.ok == (rate == 192_000), audio
