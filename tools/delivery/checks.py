@@ -295,9 +295,10 @@ def check(
     placement: Placement,
     text_boxes: Sequence[Box] = (),
     read: Sequence[Box] | None = None,
+    unread: str = "not read",
 ) -> list[Check]:
     """Every check of `measured` against `placement`. `text_boxes` are where the finisher drew words (its own
-    layout); `read` are the words' boxes read off the frames of model footage (None: not read)."""
+    layout); `read` are the words' boxes read off the frames of model footage (None: not read, for `unread`)."""
     m, p = measured, placement
     checks = [
         Check(name="container", ok=m.container == "mp4", measured=m.container, limit="mp4"),
@@ -334,7 +335,7 @@ def check(
     else:
         checks.append(Check(name="safe zone", ok=True, measured="", limit="", skipped="no words drawn"))
     if read is None:
-        checks.append(Check(name="words on the footage", ok=True, measured="", limit="", skipped="not read"))
+        checks.append(Check(name="words on the footage", ok=True, measured="", limit="", skipped=unread))
     else:
         checks.append(_zone_check("words on the footage", read, zone, "words read"))
     return checks

@@ -85,6 +85,11 @@ class RenderJob:
     placement: Placement | None = None
 
     @property
+    def floor_kbps(self) -> int:
+        """The lowest bitrate its placement takes (0: none, or no placement): its encoder aims above it."""
+        return self.placement.video_kbps[0] if self.placement else 0
+
+    @property
     def motion(self) -> Motion | None:
         """How the brief asks the logo or the product to move: read from its words by the rules that read it at
         submission (`Brief.motion`), so an engine needs no field of the job's spec for it."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -48,7 +49,8 @@ def finish_formats(
         track = track or track_subject(footage)
         with av.open(str(footage)) as source:
             matrix = matrix_of(source.streams.video[0])
-        plans = {name: plan(track, job.aspect, placed_size(job)) for name, (_, job) in outputs.items()}
+        plans = {name: replace(plan(track, job.aspect, placed_size(job)), floor_kbps=job.floor_kbps)
+                 for name, (_, job) in outputs.items()}  # fmt: skip
         painters = {}
         for name, (_, job) in outputs.items():
             avoid = partial(subject_boxes, track, plans[name])

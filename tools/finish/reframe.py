@@ -89,6 +89,7 @@ class Plan:
     crop: float  # the length of a window of the format's own shape
     centres: np.ndarray  # the window's centre along the axis, per frame
     footage: tuple[int, int, int, int]  # where the window lands in the output
+    floor_kbps: int = 0  # the placement's bitrate floor, when the output is made for one (`encoder_stream`)
 
     @property
     def fill(self) -> bool:
@@ -310,7 +311,7 @@ def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None, 
     """One output: a finished one (`over`) gets its mixed sound (from the footage's, `heard`), any other the
     footage's own sound as it is."""
     container = open_output(path)
-    video = encoder_stream(container, *plan.size, rate)
+    video = encoder_stream(container, *plan.size, rate, plan.floor_kbps)
     sound = CopiedSound(container, audio) if audio is not None and over is None else None
     mixed = over.sound(heard) if over is not None else None
     bed = AudioTrack(container, mixed) if mixed is not None else None

@@ -22,7 +22,7 @@ from tools.brief import download_name
 from tools.catalog import ModelSpec
 from tools.delivery.checks import Check, Measured, check, duration_check, measure, read_words
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign
-from tools.delivery.placements import Box, Placement, find_placements
+from tools.delivery.placements import PLACEMENTS, Box, Placement, find_placements
 from tools.engines.base import Progress, RenderJob
 from tools.engines.draft.engine import BrandFiles, DraftResult, Report, in_thread, read_brand_files, render_draft
 from tools.finish.compose import Finished, finish_footage
@@ -37,6 +37,7 @@ from tools.views import ExportView, StoredFile
 
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
 EXPORT_FPS = 30  # a placement that does not take the creative's frame rate gets this one
+FLAGS = sorted({p.disclosure for p in PLACEMENTS if p.disclosure})  # the platforms' own AI-made flags
 READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
 
 
@@ -197,8 +198,10 @@ def _signed_and_checked(
     """Blocking: the file signed into `signed`, then measured and checked from the signed file's bytes."""
     sign(made.path, signed, provenance, body.settings, footage)
     measured = measure(signed)
-    read = read_words(signed, [measured.duration_s * share for share in READ_AT]) if made.footage else None
-    return check(measured, p, made.text_boxes, read), measured
+    if not made.footage:
+        return check(measured, p, made.text_boxes, unread="no model footage: every word is the draft's own"), measured
+    read = read_words(signed, [measured.duration_s * share for share in READ_AT])
+    return check(measured, p, made.text_boxes, read, unread="not read: no OCR on this server"), measured
 
 
 def provenance_of(creative: Creative, model: ModelSpec) -> Provenance:
@@ -214,12 +217,11 @@ def provenance_of(creative: Creative, model: ModelSpec) -> Provenance:
             source_type=COMPOSITE_TRAINED,
             actions=["c2pa.created", "c2pa.edited", "c2pa.resized", "c2pa.transcoded"],
             ingredient=f"{model.name} footage of “{creative.title}”",
-            disclosure={"youtube.containsSyntheticMedia": True, "tiktok.aigcLabel": True, "meta.aiInfo": True},
+            disclosure=dict.fromkeys(FLAGS, True),
         )
     return Provenance(title=creative.title, creative_id=creative.id, model_id=model.id, model_name=model.name,
                       hosted=False, finished=False, source_type=DRAWN, actions=["c2pa.created"],
-                      disclosure={"youtube.containsSyntheticMedia": False, "tiktok.aigcLabel": False,
-                                  "meta.aiInfo": False})  # fmt: skip
+                      disclosure=dict.fromkeys(FLAGS, False))  # fmt: skip
 
 
 def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
