@@ -9,16 +9,20 @@ bitrate floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): b
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 from dataclasses import replace
 from pathlib import Path
 
 import av
+import httpx
 import pytest
 
 import tools.delivery.placements as placements_module
 from campaign.errors import InvalidRequest, NotFound
+from campaign.people import Actor
+from tests.conftest import bearer
 from tests.fakes.footage import write_footage
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, verify
@@ -39,8 +43,8 @@ def small_placements(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setitem(placements_module._BY_KEY, key, small)
 
 
-async def _draft(studio: Studio, seconds: int = 6, **asked: object) -> str:
-    alice = await studio.accounts.cli_actor(None)
+async def _draft(studio: Studio, seconds: int = 6, actor: Actor | None = None, **asked: object) -> str:
+    alice = actor or await studio.accounts.cli_actor(None)
     made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=seconds, **asked))
     job = await studio.jobs.wait(alice, made.job_id)
     assert job.status == "succeeded", job.error
@@ -170,3 +174,32 @@ async def test_a_paid_videos_footage_is_finished_for_each_placement_and_signed_a
     finally:
         await studio.backend.drain()
         await studio.close()
+
+
+async def test_the_rest_api_starts_an_export_and_serves_its_zip(api: httpx.AsyncClient) -> None:
+    from chat import runtime
+
+    studio = runtime.services().studio
+    alice = await studio.accounts.cli_actor("alice")
+    creative = await _draft(studio, actor=alice)
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    carol = await bearer(studio, "carol")
+    unknown = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["tiktok", "myspace"]})
+    assert unknown.status_code == 422 and "'myspace' is not a placement" in unknown.json()["detail"]
+    refused = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["tiktok"]}, headers=carol)
+    assert refused.status_code == 404
+    started = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["shorts", "meta-feed"]})
+    assert started.status_code == 202, started.text
+    export_id = started.json()["id"]
+    assert (await api.get(f"/api/exports/{export_id}", headers=carol)).status_code == 404
+    await studio.exports.wait(alice, export_id)
+    done = (await api.get(f"/api/exports/{export_id}")).json()
+    assert done["status"] == "succeeded" and [f["placement"] for f in done["files"]] == ["shorts", "meta-feed"]
+    listed = (await api.get(f"/api/creatives/{creative}/exports")).json()
+    assert [e["id"] for e in listed] == [export_id]
+    bundle = await api.get(done["zip_url"])
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as z:
+        assert len([n for n in z.namelist() if n.endswith(".mp4")]) == 2 and "manifest.json" in z.namelist()
+    manifest = (await api.get(done["manifest_url"])).json()
+    assert [f["placement"] for f in manifest["files"]] == ["shorts", "meta-feed"]
