@@ -22,6 +22,7 @@ import pytest
 import tools.delivery.placements as placements_module
 from campaign.errors import InvalidRequest, NotFound
 from campaign.people import Actor
+from tests.chat.test_cli import clapboard
 from tests.conftest import bearer
 from tests.fakes.footage import write_footage
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
@@ -203,3 +204,24 @@ async def test_the_rest_api_starts_an_export_and_serves_its_zip(api: httpx.Async
         assert len([n for n in z.namelist() if n.endswith(".mp4")]) == 2 and "manifest.json" in z.namelist()
     manifest = (await api.get(done["manifest_url"])).json()
     assert [f["placement"] for f in manifest["files"]] == ["shorts", "meta-feed"]
+
+
+def test_the_cli_exports_prints_every_check_and_the_files_verify(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    made = clapboard(data, "generate", "--prompt", BRIEF, "--duration", "6", "--json")
+    assert made.returncode == 0, made.stderr
+    short = json.loads(made.stdout)["id"][:8]
+    done = clapboard(data, "export", short, "--channels", "tiktok,linkedin", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Export ") and lines[0].endswith(": succeeded")
+    assert "TikTok in-feed (tiktok): delivered  180x320 6 s" in "\n".join(lines)
+    duration = next(line for line in lines if line.strip().startswith("duration"))
+    assert duration.split()[1:4] == ["6.0", "s", "5–60"] and duration.endswith("ok")
+    videos = sorted(out.glob("*.mp4"))
+    assert [v.name.rsplit("-", 1)[1] for v in videos] == ["linkedin.mp4", "tiktok.mp4"]
+    checked = clapboard(data, "verify", str(videos[1]))
+    assert checked.returncode == 0 and "Made by:  Clapboard Draft" in checked.stdout, checked.stdout
+    assert "Source:   digitalCreation" in checked.stdout
+    refused = clapboard(data, "export", short, "--channels", "friendster")
+    assert refused.returncode == 2 and "'friendster' is not a placement" in refused.stderr
