@@ -16,13 +16,13 @@ from pathlib import Path
 from threading import Event
 
 from campaign.errors import ChecksFailed, InvalidRequest, NotFound
-from campaign.models import Creative, Job, JobStatus
+from campaign.models import Campaign, Creative, Job, JobStatus
 from campaign.storage import read_all
 from tools.brief import download_name
 from tools.catalog import ModelSpec
 from tools.delivery.checks import Check, Measured, check, duration_check, measure, read_words
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign
-from tools.delivery.placements import PLACEMENTS, Box, Placement, find_placements
+from tools.delivery.placements import EXPORT_FPS, PLACEMENTS, Box, Placement, find_placements
 from tools.engines.base import Progress, RenderJob
 from tools.engines.draft.engine import BrandFiles, DraftResult, Report, in_thread, read_brand_files, render_draft
 from tools.finish.compose import Finished, finish_footage
@@ -36,7 +36,6 @@ from tools.sound.speech import CreativeSound, Speech, SpokenLine
 from tools.views import ExportView, StoredFile
 
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
-EXPORT_FPS = 30  # a placement that does not take the creative's frame rate gets this one
 FLAGS = sorted({p.disclosure for p in PLACEMENTS if p.disclosure})  # the platforms' own AI-made flags
 READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
 
@@ -90,7 +89,7 @@ async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdi
             sidecars = _sidecars(workdir, p.key, made.lines) if spec.sound.captions else []
             stored = await _store(body, job.id, stored, signed, sidecars)
         files.append(stored)
-    await _delivered(body, job, spec, runner, creative, campaign.name, files, provenance, workdir)
+    await _delivered(body, job, spec, runner, creative, campaign, files, provenance, workdir)
 
 
 async def _creative(body: JobBody, asked: ExportSpec, team_id: str) -> Creative:
@@ -160,6 +159,7 @@ async def _drawn(
 def _draw(
     job: RenderJob, raw: list[bytes], dest: Path, files: BrandFiles, report: Report, cancel: Event
 ) -> DraftResult:
+    """Blocking: the draft drawn for one placement (`in_thread` passes its report and cancel last)."""
     return render_draft(job, raw, dest, report, cancel, files)
 
 
@@ -170,8 +170,10 @@ async def _finished(
     outputs = {key: (workdir / f"{key}.mp4", job) for key, job in jobs.items()}
     made: dict[str, Finished] = {}
 
-    def every_placement(footage: Path, dest: Path, job: RenderJob, *rest: object, **named: object) -> Finished:
-        made.update(finish_formats(footage, outputs, None, *rest, **named))  # type: ignore[arg-type]
+    def every_placement(footage: Path, dest: Path, job: RenderJob, files: BrandFiles | None, report: Report,
+                        cancel: Event, *, references: Sequence[bytes]) -> Finished:  # fmt: skip
+        """`finish_footage`'s work: every placement's output, not only `dest`'s."""
+        made.update(finish_formats(footage, outputs, None, files, report, cancel, references=references))
         return made[next(iter(outputs))]
 
     first = next(iter(jobs.values()))
@@ -256,7 +258,7 @@ async def _delivered(
     spec: JobSpec,
     runner: str,
     creative: Creative,
-    campaign: str,
+    campaign: Campaign,
     files: list[StoredFile],
     provenance: Provenance,
     workdir: Path,
@@ -265,7 +267,7 @@ async def _delivered(
     delivered, or failed at the checks when nothing was."""
     delivered = [f for f in files if f.delivered]
     prefix = f"exports/{job.id}"
-    manifest = manifest_of(job.id, creative, campaign, files, provenance)
+    manifest = manifest_of(job.id, creative, campaign.name, files, provenance)
     manifest_key, zip_key = f"{prefix}/manifest.json", None
     await body.storage.put(manifest_key, manifest, "application/json")
     if delivered:
@@ -281,8 +283,8 @@ async def _delivered(
     if not delivered:
         raise ChecksFailed(f"No file passed its checks. {' '.join(failed)}", hint=_hint(files))
     notice = f"Not delivered: {' '.join(failed)}" if failed else None
-    stored, row = await body.store.export(job.id, (await body.store.campaign_by_id(job.campaign_id)).team_id)
-    view = ExportView.of(stored, row, campaign, body.storage).model_copy(
+    stored, row = await body.store.export(job.id, campaign.team_id)
+    view = ExportView.of(stored, row, campaign.name, body.storage).model_copy(
         update={"status": JobStatus.succeeded, "progress": 1.0, "notice": notice}
     )
     said = f"Exported “{spec.title}” for {', '.join(f.label for f in delivered)}."
@@ -329,6 +331,10 @@ def manifest_of(
                     "duration_s": f.duration_s,
                     "bytes": f.bytes,
                     "checks": [c.model_dump(mode="json", exclude_none=True) for c in f.checks],
+                    # the flag to set on upload where the platform asks (YouTube, TikTok): on for model footage
+                    "disclosure": {
+                        flag: provenance.hosted for flag in [find_placements(f.placement)[0].disclosure] if flag
+                    },  # fmt: skip
                 }
                 for f in files
             ],

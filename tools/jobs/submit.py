@@ -277,6 +277,11 @@ class Submissions:
         creative = await self.store.creative(creative_id, actor.team_id)
         if creative.job_id is None:
             raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")
+        if self.catalog.get(creative.model).hosted and not creative.footage_key:
+            raise InvalidRequest(
+                f"“{creative.title}” was made before model footage was kept: it cannot be made again for placements.",
+                hint="Generate it again, then export the new video.",
+            )
         made_by = JobSpec.of(await self.store.job(creative.job_id, actor.team_id))
         asked = ExportSpec(creative_id=creative.id, placements=[p.key for p in found], trim=trim)
         spec = made_by.model_copy(update={"title": creative.title, "export": asked, "set_id": None})
