@@ -153,7 +153,8 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         studio = await Studio.open(make_settings(Path(tmp) / "draft"))
         try:
-            await bench("draft", studio, DRAFT, args.runs, args.out, model="draft", resolution="1080p")
+            await bench("draft", studio, DRAFT, args.runs, args.out, model="draft", resolution="1080p", duration_s=15,
+                        aspect="9:16")  # fmt: skip
         finally:
             await studio.close()
         footage = write_footage(Path(tmp) / "footage.mp4", width=1280, height=720, seconds=8)
@@ -161,7 +162,7 @@ async def main() -> None:
             fake.set_scenario("*", "success", footage=footage.path)
             studio = await Studio.open(replicate_settings(fake, Path(tmp) / "paid"))
             try:
-                await bench("paid", studio, PAID, args.runs, args.out, aspect="16:9")
+                await bench("paid", studio, PAID, args.runs, args.out, model="veo-3.1", duration_s=8, aspect="16:9")
             finally:
                 await studio.close()
 
