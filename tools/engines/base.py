@@ -29,6 +29,15 @@ class WebhookRejected(ClapboardError):
     stage = "webhook"
 
 
+def scaled(report: Progress, start: float, end: float) -> Progress:
+    """A step's progress (0 to 1) as its share of the job's."""
+
+    async def share(fraction: float, note: str) -> None:
+        await report(start + (end - start) * min(max(fraction, 0.0), 1.0), note)
+
+    return share
+
+
 @dataclass(frozen=True)
 class WebhookReport:
     """What a provider's genuine webhook says of one of its renders."""

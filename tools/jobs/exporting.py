@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from threading import Event
+from typing import Protocol
 
 from campaign.errors import ChecksFailed, InvalidRequest, NotFound
 from campaign.models import Campaign, Creative, Job, JobStatus
-from campaign.storage import read_all
+from campaign.settings import Settings
+from campaign.storage import BlobStorage, read_all
+from campaign.store import Store
 from tools.brief import download_name
-from tools.catalog import ModelSpec
+from tools.catalog import Catalog, ModelSpec
 from tools.delivery.checks import Check, Measured, check, duration_check, measure, read_words
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign
 from tools.delivery.placements import EXPORT_FPS, PLACEMENTS, Box, Placement, find_placements
-from tools.engines.base import Progress, RenderJob
+from tools.engines.base import Progress, RenderJob, scaled
 from tools.engines.draft.engine import BrandFiles, DraftResult, Report, in_thread, read_brand_files, render_draft
 from tools.finish.compose import Finished, finish_footage
 from tools.finish.formats import finish_formats
-from tools.jobs.body import JobBody, LostJob, event, scaled
-from tools.jobs.events import announcement
+from tools.jobs.events import EventBus, JobEvent, LostJob, announcement, event
 from tools.jobs.soundfiles import SRT_TYPE, VTT_TYPE, stored_speech
 from tools.jobs.spec import ExportSpec, JobSpec
 from tools.sound.captions import srt, vtt
@@ -38,6 +40,22 @@ from tools.views import ExportView, StoredFile
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
 FLAGS = sorted({p.disclosure for p in PLACEMENTS if p.disclosure})  # the platforms' own AI-made flags
 READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
+
+
+class Host(Protocol):
+    """What an export needs of the job body that runs it (tools.jobs.body.JobBody)."""
+
+    settings: Settings
+    store: Store
+    storage: BlobStorage
+    catalog: Catalog
+    bus: EventBus
+
+    def progress(self, job: Job, spec: JobSpec, runner: str) -> Progress: ...
+
+    async def fetch(self, key: str, path: Path) -> Path: ...
+
+    def published(self, e: JobEvent) -> None: ...
 
 
 @dataclass
@@ -50,7 +68,7 @@ class Rendered:
     footage: bool  # a model's footage is in it: its frames are read for words the model drew
 
 
-async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
+async def run_export(body: Host, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
     """Make, sign, check and store every placement's file of the export `job`, then end the job: succeeded when
     one file or more was delivered, failed (stage "checks") when none was."""
     asked = spec.export
@@ -92,7 +110,7 @@ async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdi
     await _delivered(body, job, spec, runner, creative, campaign, files, provenance, workdir)
 
 
-async def _creative(body: JobBody, asked: ExportSpec, team_id: str) -> Creative:
+async def _creative(body: Host, asked: ExportSpec, team_id: str) -> Creative:
     try:
         return await body.store.creative(asked.creative_id, team_id)
     except NotFound:
@@ -138,7 +156,7 @@ def placement_job(
 
 
 async def _drawn(
-    body: JobBody, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
+    body: Host, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
 ) -> dict[str, Rendered]:
     """A draft drawn again for each placement, one after the other."""
     first = next(iter(jobs.values()))
@@ -164,7 +182,7 @@ def _draw(
 
 
 async def _finished(
-    body: JobBody, footage: Path, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
+    body: Host, footage: Path, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
 ) -> dict[str, Rendered]:
     """The kept footage reframed and finished for every placement in one pass over it."""
     outputs = {key: (workdir / f"{key}.mp4", job) for key, job in jobs.items()}
@@ -195,7 +213,7 @@ def _heard(lines: Sequence[SpokenLine], seconds: float) -> list[SpokenLine]:
 
 
 def _signed_and_checked(
-    made: Rendered, signed: Path, p: Placement, provenance: Provenance, body: JobBody, footage: Path | None
+    made: Rendered, signed: Path, p: Placement, provenance: Provenance, body: Host, footage: Path | None
 ) -> tuple[list[Check], Measured]:
     """Blocking: the file signed into `signed`, then measured and checked from the signed file's bytes."""
     sign(made.path, signed, provenance, body.settings, footage)
@@ -237,7 +255,7 @@ def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
     return written
 
 
-async def _store(body: JobBody, export_id: str, f: StoredFile, path: Path, sidecars: list[Path]) -> StoredFile:
+async def _store(body: Host, export_id: str, f: StoredFile, path: Path, sidecars: list[Path]) -> StoredFile:
     """A delivered file and its caption files put in storage under exports/<id>/."""
     prefix = f"exports/{export_id}"
     keys: dict[str, str | None] = {"key": f"{prefix}/{f.placement}.mp4"}
@@ -253,7 +271,7 @@ async def _store(body: JobBody, export_id: str, f: StoredFile, path: Path, sidec
 
 
 async def _delivered(
-    body: JobBody,
+    body: Host,
     job: Job,
     spec: JobSpec,
     runner: str,

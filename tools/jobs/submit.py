@@ -29,8 +29,8 @@ from tools.delivery.placements import find_placements
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
-from tools.jobs.body import event, footage_notice, over_footage
-from tools.jobs.events import EventBus
+from tools.jobs.body import footage_notice, over_footage
+from tools.jobs.events import EventBus, event
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, ExportSpec, JobSpec, Submitted, VideoRequest
 from tools.jobs.voiceover import sound_for
