@@ -155,9 +155,7 @@ def placement_job(
                      placement=p)  # fmt: skip
 
 
-async def _drawn(
-    body: Host, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
-) -> dict[str, Rendered]:
+async def _drawn(body: Host, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress) -> dict[str, Rendered]:
     """A draft drawn again for each placement, one after the other."""
     first = next(iter(jobs.values()))
     raw = [await read_all(body.storage, ref.key) for ref in first.references]
