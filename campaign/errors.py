@@ -80,6 +80,12 @@ class ChecksFailed(ClapboardError):
     stage = "checks"
 
 
+class SigningFailed(ClapboardError):
+    """An exported file could not be signed with content credentials (the certificate or key, or the file)."""
+
+    stage = "credentials"
+
+
 def out_of_space(exc: BaseException | None) -> StorageFailed | None:
     """The error to show when `exc`, or an error it came from, is a full disk or quota (ENOSPC, EDQUOT): the
     server's trouble, never the user's request or images."""

@@ -180,6 +180,24 @@ class Settings(BaseSettings):
     )
     user: str | None = Field(default=None, description="Who the CLI acts as, once users exist (or --as NAME).")
 
+    c2pa_cert: Path | None = Field(
+        default=None,
+        description="The certificate chain (PEM, the signing certificate first) every exported file's content "
+        "credentials are signed with; with none, a local certificate is made in the data folder at first use, "
+        "which viewers do not trust.",
+    )
+    c2pa_key: Path | None = Field(default=None, description="CLAPBOARD_C2PA_CERT's private key (unencrypted PEM).")
+    c2pa_timestamp_url: str | None = Field(
+        default=None,
+        description="A timestamp authority (RFC 3161) that dates each signature, so it keeps holding after the "
+        "certificate expires (without one, signed files stop verifying then); signing then needs to reach it.",
+    )
+    c2pa_trust_anchors: Path | None = Field(
+        default=None,
+        description="Root certificates (PEM) whose signers `clapboard verify` reports as trusted, such as the C2PA "
+        "trust list; with none, no signer is.",
+    )
+
     _secret: bytes | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
@@ -221,6 +239,16 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().resolve()
+        for name in ("c2pa_cert", "c2pa_key", "c2pa_trust_anchors"):
+            if (path := getattr(self, name)) is not None:
+                setattr(self, name, path.expanduser())
+        return self
+
+    @model_validator(mode="after")
+    def _c2pa_pair(self) -> Settings:
+        """A certificate signs only with its own key: both are set, or neither."""
+        if (self.c2pa_cert is None) != (self.c2pa_key is None):
+            raise ValueError("CLAPBOARD_C2PA_CERT and CLAPBOARD_C2PA_KEY go together: set both, or neither.")
         return self
 
     @property

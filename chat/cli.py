@@ -1,5 +1,5 @@
 """The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, show and set the
-brand kit, run a worker, manage users and mint their API tokens.
+brand kit, verify a file's content credentials, run a worker, manage users and mint their API tokens.
 
 A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
 database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
@@ -182,6 +182,16 @@ def _parser() -> argparse.ArgumentParser:
     changed.add_argument("--legal", metavar="TEXT", help="the legal line for the end card")
     changed.add_argument("--clear", action="append", default=[], metavar="FIELD", help="empty a field: logo, "
                          "logo-light, font, body-font, colors, cta, website, tone, legal (repeatable)")  # fmt: skip
+
+    verify = sub.add_parser(
+        "verify",
+        help="read a file's content credentials: whether they hold, who signed it, what made it",
+        description="Read a video's content credentials (C2PA) and check them against its bytes: exit 0 when they "
+        "hold, 1 when the file changed after it was signed (or they do not hold otherwise), 2 when it carries none. "
+        "Signers are trusted when CLAPBOARD_C2PA_TRUST_ANCHORS holds their root.",
+    )
+    verify.add_argument("file", type=Path)
+    verify.add_argument("--json", action="store_true")
 
     token = sub.add_parser("token", help="print a user's bearer token for the REST API")
     token.add_argument("--user", type=_name, help="whose token (default CLAPBOARD_USER; the local owner while no "
@@ -647,6 +657,35 @@ async def _brand(studio: Studio, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _verify(args: argparse.Namespace) -> int:
+    """A file's content credentials, read and checked against its bytes; it needs no database."""
+    from tools.studio.credentials import IPTC, LOCAL_SIGNER, verify_file
+
+    checked = await asyncio.to_thread(verify_file, args.file.expanduser(), Settings())
+    if args.json:
+        print(json.dumps(checked.model_dump(), indent=2))
+        return 0 if checked.valid else EXIT_FAILED
+    trust = "on a trust list" if checked.trusted else "not on a trust list"
+    if not checked.trusted and checked.signer.startswith(LOCAL_SIGNER):
+        trust += ": a local certificate"
+    signed = f"signed by {checked.signer or 'an unknown signer'}, {trust}"
+    print(f"Content credentials: {'valid' if checked.valid else 'NOT VALID'} ({signed})")
+    for problem in checked.problems:
+        print(f"  {problem}")
+    rows = (
+        ("Title", checked.title),
+        ("Made by", checked.model),
+        ("Source", checked.source_type.removeprefix(IPTC)),
+        ("Actions", ", ".join(a.removeprefix("c2pa.") for a in checked.actions)),
+        ("From", ", ".join(checked.ingredients)),
+        ("AI flags", ", ".join(flag for flag, on in checked.disclosure.items() if on)),
+    )
+    for label, value in rows:
+        if value:
+            print(f"{label + ':':<9} {value}")
+    return 0 if checked.valid else EXIT_FAILED
+
+
 def _read_file(option: str, path: Path, limit: int) -> bytes:
     """A file named on the command line, read up to `limit` bytes and one more (the check says it is too big)."""
     from tools.studio.types import InvalidRequest
@@ -665,6 +704,7 @@ def _command(fn: Any) -> Any:
 _COMMANDS = {
     "models": _models,
     "voices": _voices,
+    "verify": _verify,
     "generate": _command(_generate),
     "jobs": _command(_jobs),
     "worker": _command(_worker),

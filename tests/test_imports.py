@@ -82,7 +82,7 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 # The facade and the types its calls take and return: all a front end (chat/) may import from below it.
 FACADE = ("tools.studio", "tools.studio.types", "tools.studio.status", "tools.studio.models", "tools.studio.accounts",
-          "tools.studio.brief", "campaign.settings")  # fmt: skip
+          "tools.studio.brief", "tools.studio.credentials", "campaign.settings")  # fmt: skip
 # Today's circles and today's imports past the facade or up a layer (issue 23 removes them). This list may only
 # shrink: a new violation fails, and so does an entry that no longer happens (delete it).
 KNOWN_CIRCLES: list[list[str]] = []

@@ -116,7 +116,7 @@ def test_bad_arguments_exit_2_with_a_clear_message_and_write_nothing(tmp_path: P
     not_image = tmp_path / "logo.png"
     not_image.write_bytes(b"\x7fELF" + bytes(4000))
     cases = [
-        (["--prompt", "a kite", "--duration", "90"], "offers 2–60 s"),
+        (["--prompt", "a kite", "--duration", "150"], "offers 2–120 s"),
         (["--prompt", "a kite", "--aspect", "21:9"], "does not make 21:9"),
         (["--prompt", "a kite", "--model", "sora-9"], "no model called"),
         (["--prompt", "   "], "prompt is empty"),
@@ -137,7 +137,7 @@ def test_models_lists_every_model_with_limits_and_price(tmp_path: Path) -> None:
     done = clapboard(tmp_path / "data", "models", "--json")
     assert done.returncode == 0, done.stderr
     models = {m["id"]: m for m in json.loads(done.stdout)}
-    assert models["draft"]["durations"] == "2–60 s" and models["draft"]["available"]
+    assert models["draft"]["durations"] == "2–120 s" and models["draft"]["available"]
     assert (models["veo-3.1"]["slug"], models["draft"]["slug"]) == ("google/veo-3.1", None)
     table = clapboard(tmp_path / "data", "models")
     assert "draft" in table.stdout and "free" in table.stdout
@@ -381,3 +381,35 @@ def test_creatives_show_prints_a_paid_videos_footage_and_a_draft_has_none(tmp_pa
     as_json = json.loads(clapboard(data, "creatives", "show", short, "--json").stdout)
     assert as_json["footage_key"] == key and "-footage.mp4" in as_json["footage_url"]
     assert as_json["footage_url"] in shown.stdout
+
+
+def test_verify_reads_a_files_content_credentials_without_a_database(tmp_path: Path) -> None:
+    from tests.conftest import make_settings
+    from tests.tools.delivery.test_credentials import FINISHED_VEO, mp4
+    from tools.delivery.credentials import sign
+
+    data, signed = tmp_path / "data", tmp_path / "ad.mp4"
+    sign(mp4(tmp_path / "raw.mp4"), signed, FINISHED_VEO, make_settings(data), ingredient=mp4(tmp_path / "veo.mp4"))
+    done = clapboard(data, "verify", str(signed))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == ("Content credentials: valid (signed by Clapboard local signer (Clapboard), not on a trust "
+                        "list: a local certificate)")  # fmt: skip
+    assert "Made by:  Veo 3.1" in lines and "Source:   compositeWithTrainedAlgorithmicMedia" in lines
+    assert "Actions:  created, placed, edited, resized, transcoded" in lines
+    as_json = clapboard(data, "verify", str(signed), "--json")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["model"] == "Veo 3.1"
+    assert not (data / "clapboard.db").exists()  # it read a file, nothing else
+
+    altered = bytearray(signed.read_bytes())
+    altered[-20] ^= 0xFF
+    signed.write_bytes(bytes(altered))
+    done = clapboard(data, "verify", str(signed))
+    assert done.returncode == 1 and done.stdout.startswith("Content credentials: NOT VALID")
+    assert "assertion.bmffHash.mismatch" in done.stdout
+    assert json.loads(clapboard(data, "verify", str(signed), "--json").stdout)["valid"] is False
+
+    done = clapboard(data, "verify", str(tmp_path / "raw.mp4"))
+    assert (done.returncode, done.stderr) == (2, "error: raw.mp4 carries no content credentials. Files exported "
+                                              "from Clapboard are signed.\n")  # fmt: skip
+    assert clapboard(data, "verify", str(tmp_path / "gone.mp4")).returncode == 2

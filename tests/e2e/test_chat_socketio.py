@@ -82,7 +82,7 @@ async def test_bad_requests_get_clear_messages_and_write_nothing(settings: Setti
         await tab.wait_for(lambda: any("Nothing was generated" in m for m in tab.messages()))
 
         for text, expected in [
-            ("make a 90 second video of a kite", "offers 2–60 s"),
+            ("make a 150 second video of a kite", "offers 2–120 s"),
             ("make a 4:3 video of a kite", "does not make 4:3 videos"),
             ("make a video on sora-9 of a kite", "no model called"),
             ("/generate", "prompt is empty"),

@@ -260,7 +260,7 @@ async def test_confirming_twice_at_once_renders_once(settings: Settings) -> None
 async def test_a_refused_request_creates_no_campaign(settings: Settings) -> None:
     studio = await runner(settings)
     with pytest.raises(InvalidRequest):
-        await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", duration_s=99, campaign="Sprng sale typo"))
+        await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", duration_s=150, campaign="Sprng sale typo"))
     assert await studio.store.campaigns(TEAM) == []
     await studio.close()
 

@@ -29,6 +29,15 @@ class WebhookRejected(ClapboardError):
     stage = "webhook"
 
 
+def scaled(report: Progress, start: float, end: float) -> Progress:
+    """A step's progress (0 to 1) as its share of the job's."""
+
+    async def share(fraction: float, note: str) -> None:
+        await report(start + (end - start) * min(max(fraction, 0.0), 1.0), note)
+
+    return share
+
+
 @dataclass(frozen=True)
 class WebhookReport:
     """What a provider's genuine webhook says of one of its renders."""
@@ -70,7 +79,6 @@ class RenderJob:
     brand: BrandKit | None = None  # the brand kit the video follows
     sound: SoundSpec = field(default_factory=SoundSpec)  # voice-over, captions, music asked for
     speech: Speech | None = None  # the voice-over made for this job: the mix and the captions follow its words
-    placement: Placement | None = None  # the placement it is exported for: its safe zone, size and loudness
     prediction_id: str | None = None  # a prediction already made for this job: follow it, never make another
     record_prediction: Record | None = None  # commits a new prediction's id on the job before its first poll
     # An earlier run of this job began after this time: it may have made a prediction and been cut off before
@@ -81,6 +89,14 @@ class RenderJob:
     # Another job active meanwhile asked for the same prompt: a prediction found by its input alone may be
     # theirs (only one that names this job, by its webhook, is then taken).
     prompt_shared: bool = True
+    # The placement the video is made for (an export): its text-safe shares replace the format's, its loudness
+    # and true-peak ceiling the mix's, its size the finisher's output size. None: the format's own.
+    placement: Placement | None = None
+
+    @property
+    def floor_kbps(self) -> int:
+        """The lowest bitrate its placement takes (0: none, or no placement): its encoder aims above it."""
+        return self.placement.video_kbps[0] if self.placement else 0
 
     @property
     def motion(self) -> Motion | None:

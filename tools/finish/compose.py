@@ -11,7 +11,8 @@ when, is `cues.py`; how it is drawn into yuv420p, `overlay.py`.
 Three threads overlap like the draft's: one demuxes and decodes, one draws (a copy of each decoded frame, since
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
 encodes and muxes. The source's P and B frames stay P and B (as the reframer keeps them: x264 skips choosing
-again). The output has the footage's own size, frame rate and length.
+again). The output has the footage's own size and frame rate, and its length, cut at the job's duration when that is
+shorter (its sound faded out over the cut).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ from tools.sound.speech import CreativeSound
 log = logging.getLogger(__name__)
 
 STAGE = "The ad could not be finished over the footage."
+TRIM_FADE_S = 0.5  # footage cut short for a shorter job: its sound fades out over this much of the end
 BT709 = 1  # AVCOL_SPC_BT709: footage tagged so is HD-coded; anything else is read as BT.601
 
 
@@ -91,6 +93,12 @@ def aspect_of(width: int, height: int) -> str:
     """The format whose shape is nearest the footage's: its safe area is the one the copy must keep to."""
     ratios = {name: int(name.split(":")[0]) / int(name.split(":")[1]) for name in SAFE_MARGINS}
     return min(ratios, key=lambda name: abs(np.log(ratios[name] * height / width)))
+
+
+def trimmed(job: RenderJob, frames: int, rate: Fraction) -> int:
+    """How many of the footage's `frames` the job's video has: all of them, or as many as job.duration_s holds
+    when it is shorter (the footage is cut there, and the end card is over the cut's end)."""
+    return max(1, min(frames, round(job.duration_s * rate)))
 
 
 def attached_logo(refs: list[RefImage]) -> RefImage | None:
@@ -138,20 +146,23 @@ Avoid = Callable[[float, float], Sequence[Box]]  # where the subject is between 
 
 class Painter:
     """The ad over frames of one size: the job's stage (kit, copy, logos) and its plan, laid out on the first
-    frame; where it drew words. The finisher paints decoded frames with it, the fused reframer reframed ones."""
+    frame; where it drew words. The finisher paints decoded frames with it, the fused reframer reframed ones.
+    Footage of `total` frames longer than the job's duration is cut to it (`frames`, `cut`)."""
 
     def __init__(self, job: RenderJob, width: int, height: int, rate: Fraction, total: int, matrix: str,
                  files: BrandFiles | None, references: Sequence[bytes],
                  avoid: Avoid | None = None) -> None:  # fmt: skip
         self.job, self.matrix, self.avoid = job, matrix, avoid
         self.width, self.height, self.rate = width, height, rate
-        self.duration = total / float(rate)
+        self.frames = trimmed(job, total, rate)  # the video's length in frames
+        self.cut = self.frames if self.frames < total else None  # where the footage is cut, when it is
+        self.duration = self.frames / float(rate)
         asked = dataclasses.replace(job, width=width, height=height, fps=max(1, round(rate)),
                                     aspect=aspect_of(width, height))  # fmt: skip
         refs = prepare_references(references, width, height)
         self.logo = attached_logo(refs)
         self.stage: Stage = brand_stage(asked, refs, files)
-        self.stage.frames = total
+        self.stage.frames = self.frames
         self.captions = captions_for(asked, self.stage)
         self.plan: AdPlan | None = None
         self.text_boxes: set[Box] = set()
@@ -172,7 +183,7 @@ class Painter:
         """The ad's sound over the footage's own (stereo at 48 kHz from the video's start, None when it has none):
         a bed only under footage without sound; the voice-over ducks the rest."""
         self.mixed = mixed_sound(self.job, self.stage.template, self.duration, music=self.wants_bed and footage is None,
-                                 footage=footage)  # fmt: skip
+                                 footage=footage, fade_out_s=TRIM_FADE_S if self.cut else 0.0)  # fmt: skip
         return self.mixed.samples if self.mixed is not None else None
 
     def finished(self, frames: int) -> Finished:
@@ -232,9 +243,10 @@ class _Finishing:
         self.width, self.height = ctx.width, ctx.height
         if not self.width or not self.height:
             raise _undecodable()
-        self.total = self.video.frames or max(1, round(float(source.duration or 0) / av.time_base * self.rate))
-        self.painter = Painter(job, self.width, self.height, self.rate, self.total, matrix_of(self.video), files,
+        frames = self.video.frames or max(1, round(float(source.duration or 0) / av.time_base * self.rate))
+        self.painter = Painter(job, self.width, self.height, self.rate, frames, matrix_of(self.video), files,
                                references)  # fmt: skip
+        self.total = self.painter.frames
         self.failure: list[BaseException] = []
 
     def run(self, dest: Path, report: Report | None) -> Finished:
@@ -306,12 +318,17 @@ class _Finishing:
             _put(out, None, self.stop, force=True)
 
     def _decode(self, decoded: queue.Queue[Any]) -> None:
+        """The footage's frames, as far as the video goes (`Painter.cut`)."""
+        count = 0
         for packet in self.source.demux(self.video):  # the sound is decoded on its own, for the mix
             if self.stop.is_set() or self.failure:
                 return
             for frame in packet.decode():
+                if self.painter.cut is not None and count >= self.painter.cut:
+                    return
                 if not _put(decoded, ("video", frame), self.stop):
                     return
+                count += 1
 
     def _draw(self, decoded: queue.Queue[Any], drawn: queue.Queue[Any], free: queue.Queue[av.VideoFrame]) -> None:
         for index, item in enumerate(_drain(decoded)):

@@ -1,8 +1,10 @@
-"""Other formats of footage, finished in the pass that reframes them: each output's reframed frames go through the
-finisher's painter (the ad's words, logo and end card, blended into the yuv planes) before its one encode, so a
-format costs one decode of the footage and one encode of its own frames (not a reframe written, decoded again and
-written again). The words keep off the subject: the reframer's track gives where the subject is in each output
-over time, and each beat's words go to the band of the safe area (foot or head) that covers it least.
+"""Other formats of footage, or its files for placements, finished in the pass that reframes them: each output's
+reframed frames go through the finisher's painter (the ad's words, logo and end card, blended into the yuv planes)
+before its one encode, so an output costs one decode of the footage (shared by all) and one encode of its own
+frames (not a reframe written, decoded again and written again). An output made for a placement (its job's
+`placement`) is laid out in the placement's safe zone, at its size, mixed to its loudness. The words keep off the
+subject: the reframer's track gives where the subject is in each output over time, and each beat's words go to the
+band of the safe area (foot or head) that covers it least.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -35,32 +38,28 @@ def finish_formats(
     *,
     references: Sequence[bytes] = (),
 ) -> dict[str, Finished]:
-    """Blocking: `footage` reframed to each aspect of `outputs` (aspect -> (MP4 path, the job whose ad is drawn
-    over it)) and finished, from one decode. `track` is the subject as `track_subject` found it, when known.
-    Raises Cancelled when `cancel` is set, ProviderFailed when the footage does not decode (every path removed)."""
+    """Blocking: `footage` reframed and finished for each of `outputs` (any name, such as a placement's key ->
+    (MP4 path, the job whose ad is drawn over it)), from one decode: each in its job's aspect, at its placement's
+    size (the format's standard size for the footage without one), cut at its job's duration when that is shorter
+    than the footage. Several outputs may share an aspect (TikTok, Reels and Shorts, each with its own safe zone).
+    `track` is the subject as `track_subject` found it, when known. Returns each name's Finished. Raises Cancelled
+    when `cancel` is set, ProviderFailed when the footage does not decode (every path removed)."""
     started = time.perf_counter()
     try:
         track = track or track_subject(footage)
         with av.open(str(footage)) as source:
             matrix = matrix_of(source.streams.video[0])
-        plans = [plan(track, aspect) for aspect in outputs]
-        painters = [
-            Painter(
-                outputs[p.aspect][1],
-                *p.size,
-                track.rate,
-                track.frames,
-                matrix,
-                files,
-                references,
-                avoid=partial(subject_boxes, track, p),
-            )  # fmt: skip
-            for p in plans
-        ]
-        overs = [Over(partial(_in_place, painter), painter.mixed_with) for painter in painters]
+        plans = {name: replace(plan(track, job.aspect, placed_size(job)), floor_kbps=job.floor_kbps)
+                 for name, (_, job) in outputs.items()}  # fmt: skip
+        painters = {}
+        for name, (_, job) in outputs.items():
+            avoid = partial(subject_boxes, track, plans[name])
+            size = plans[name].size
+            painters[name] = Painter(job, *size, track.rate, track.frames, matrix, files, references, avoid=avoid)
+        overs = [Over(partial(_in_place, painter), painter.mixed_with, painter.cut) for painter in painters.values()]
         heard = (lambda share: report(share, f"Finished {round(share * 100)}% of the frames")) if report else None
-        frames = render(footage, track, plans, [outputs[p.aspect][0] for p in plans], overs, stop=cancel,
-                        report=heard)  # fmt: skip
+        frames = render(footage, track, list(plans.values()), [path for path, _ in outputs.values()], overs,
+                        stop=cancel, report=heard)  # fmt: skip
     except BaseException as exc:
         for path, _ in outputs.values():
             path.unlink(missing_ok=True)
@@ -70,10 +69,15 @@ def finish_formats(
             ) from exc
         raise
     made = {}
-    for p, painter in zip(plans, painters, strict=True):
-        made[p.aspect] = painter.finished(frames)
-        made[p.aspect].seconds = time.perf_counter() - started
+    for name, painter in painters.items():
+        made[name] = painter.finished(min(frames, painter.frames))
+        made[name].seconds = time.perf_counter() - started
     return made
+
+
+def placed_size(job: RenderJob) -> tuple[int, int] | None:
+    """The size a job's footage is reframed to: its placement's, or None for the format's standard size."""
+    return (job.placement.width, job.placement.height) if job.placement is not None else None
 
 
 def finish_format(

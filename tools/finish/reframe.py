@@ -89,6 +89,7 @@ class Plan:
     crop: float  # the length of a window of the format's own shape
     centres: np.ndarray  # the window's centre along the axis, per frame
     footage: tuple[int, int, int, int]  # where the window lands in the output
+    floor_kbps: int = 0  # the placement's bitrate floor, when the output is made for one (`encoder_stream`)
 
     @property
     def fill(self) -> bool:
@@ -104,9 +105,10 @@ class Plan:
         return 0.0, c - length / 2, float(full[0]), length
 
 
-def plan(track: Track, aspect: str) -> Plan:
-    """Where the window goes in every frame of `track` for `aspect`, and whether the subject needs the fill."""
-    tw, th = output_size(aspect, track.width, track.height)
+def plan(track: Track, aspect: str, size: tuple[int, int] | None = None) -> Plan:
+    """Where the window goes in every frame of `track` for `aspect` at `size` (a placement's; by default the
+    format's standard size for the footage, `output_size`), and whether the subject needs the fill."""
+    tw, th = size or output_size(aspect, track.width, track.height)
     axis = 0 if tw * track.height <= th * track.width else 1
     full = (track.width, track.height)[axis]
     crop = min(float(full), track.height * tw / th if axis == 0 else track.width * th / tw)
@@ -219,10 +221,12 @@ def reframe(source: Path, outputs: Mapping[str, Path], track: Track | None = Non
 class Over:
     """What one output gets besides its reframed frames, in the same pass (the fused finisher): `paint` draws
     over each frame in place (its planes, its time in seconds); `sound` mixes the output's sound from the
-    footage's own (samples, None when it has none): the samples to write, None for a silent output."""
+    footage's own (samples, None when it has none): the samples to write, None for a silent output; `frames` is
+    the output's length when it ends before the footage does (a trimmed output), else None."""
 
     paint: Callable[[Planes, float], None]
     sound: Callable[[np.ndarray | None], np.ndarray | None]
+    frames: int | None = None
 
 
 @dataclass
@@ -239,11 +243,16 @@ class _Output:
 def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Path],
            overs: Sequence[Over | None] = (), *, stop: threading.Event | None = None,
            report: Callable[[float], None] | None = None) -> int:  # fmt: skip
-    """Decode `source` once and encode every plan's frames (each drawn over by its `overs` entry, if any); returns
-    the number of frames written. Raises Cancelled when `stop` is set; `report` hears the share done."""
+    """Decode `source` once and encode every plan's frames (each drawn over by its `overs` entry, if any, and cut
+    at its length); returns the number of frames decoded, the footage's unless every output ended before it (the
+    footage is read only as far as the longest output). Raises Cancelled when `stop` is set; `report` hears the
+    share done."""
     full = (track.width, track.height)
     written = 0
-    step = max(1, track.frames // 10)
+    lengths = [over.frames if over is not None and over.frames is not None else track.frames for over in overs]
+    longest = max(lengths, default=track.frames)
+    last = longest if longest < track.frames else None  # every output ends before the footage: read no further
+    step = max(1, longest // 10)
     with av.open(str(source)) as container:
         video = container.streams.video[0]
         audio = container.streams.audio[0] if container.streams.audio else None
@@ -262,9 +271,13 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
                 if packet.stream is video:
                     for frame in packet.decode():
                         assert isinstance(frame, av.VideoFrame)
+                        if last is not None and written >= last:
+                            break
                         src = planes(yuv420(frame))
                         kind = frame.pict_type if frame.pict_type in INTER else NONE
                         for out in outputs:
+                            if out.over is not None and out.over.frames is not None and written >= out.over.frames:
+                                continue
                             _draw(out.plan, written, full, src, out.frame)
                             if out.over is not None:
                                 out.over.paint(planes(out.frame), written / float(rate))
@@ -273,8 +286,10 @@ def render(source: Path, track: Track, plans: Sequence[Plan], paths: Sequence[Pa
                             if out.bed is not None:
                                 out.bed.feed_until((written + 1) / float(rate))
                         written += 1
-                        if report is not None and written % step == 0 and written < track.frames:
-                            report(written / track.frames)
+                        if report is not None and written % step == 0 and written < longest:
+                            report(written / longest)
+                    if last is not None and written >= last:
+                        break
                 elif packet.dts is not None:
                     decoded = [] if audio is None or mp4_holds(audio) else list(audio_frames(packet))
                     for out in outputs:
@@ -296,7 +311,7 @@ def _open(plan: Plan, path: Path, rate: Fraction, audio: av.AudioStream | None, 
     """One output: a finished one (`over`) gets its mixed sound (from the footage's, `heard`), any other the
     footage's own sound as it is."""
     container = open_output(path)
-    video = encoder_stream(container, *plan.size, rate)
+    video = encoder_stream(container, *plan.size, rate, plan.floor_kbps)
     sound = CopiedSound(container, audio) if audio is not None and over is None else None
     mixed = over.sound(heard) if over is not None else None
     bed = AudioTrack(container, mixed) if mixed is not None else None

@@ -50,11 +50,12 @@ from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.catalog import Catalog, ModelSpec, Resolved, usd_text
-from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome
+from tools.engines.base import EngineFactory, Progress, RenderJob, RenderOutcome, scaled
 from tools.finish.compose import Finished, finish, finish_footage
 from tools.finish.formats import finish_format
 from tools.finish.reframe import output_size
-from tools.jobs.events import EventBus, JobEvent, announcement
+from tools.jobs.events import EventBus, JobEvent, LostJob, announcement, event
+from tools.jobs.exporting import run_export
 from tools.jobs.notices import join_notices
 from tools.jobs.soundfiles import SoundKeys, job_voice_key, keep_job_voice, kept_job_voice, store_sound, stored_speech
 from tools.jobs.spec import JobSpec
@@ -91,11 +92,6 @@ class FallbackOffer(Exception):
         self.resolved = resolved
         self.notices = notices
         self.voice_usd = voice_usd  # what the job's premium voice-over, made already, cost
-
-
-class LostJob(asyncio.CancelledError):
-    """The runner no longer holds the job (it was canceled, or another runner took it over): the render stops
-    as if cancelled, through engines that shield a paid render from their listeners' errors."""
 
 
 @dataclass
@@ -151,29 +147,6 @@ def footage_notice(model: str, title: str, as_is: bool) -> str:
     """How a video made from another's footage was made: drawn over it as it is, or reframed."""
     made = "Drawn over" if as_is else "Reframed from"
     return f"{made} the {model} footage of “{title}”, so nothing was charged."
-
-
-def scaled(report: Progress, start: float, end: float) -> Progress:
-    """A step's progress (0 to 1) as its share of the job's."""
-
-    async def share(fraction: float, note: str) -> None:
-        await report(start + (end - start) * min(max(fraction, 0.0), 1.0), note)
-
-    return share
-
-
-def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -> JobEvent:
-    """An event about `job`, with what every consumer needs."""
-    return JobEvent(
-        kind=kind,
-        job_id=job.id,
-        campaign_id=job.campaign_id,
-        model=job.model,
-        origin=job.origin,
-        title=spec.title,
-        message=message,
-        **extra,
-    )
 
 
 @dataclass
@@ -244,8 +217,6 @@ class JobBody:
 
     async def _produce(self, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
         if spec.export is not None:
-            from tools.jobs.exporting import run_export  # the delivery code (c2pa, OCR) loads with the first export
-
             return await run_export(self, job, spec, runner, workdir)
         made = await (self._reframed if spec.footage_of else self._rendered)(job, spec, runner, workdir)
         creative_id = new_id()

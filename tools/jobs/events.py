@@ -19,6 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from campaign.models import Job
+from tools.jobs.spec import JobSpec
 from tools.views import CreativeView, ExportView
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,25 @@ class JobEvent(BaseModel):
     export: ExportView | None = None  # export_ready: the export, its files and their checks
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
     source: str = ""  # the bus that announced it to the other processes (set once sent, or when relayed here)
+
+
+class LostJob(asyncio.CancelledError):
+    """The runner no longer holds the job (it was canceled, or another runner took it over): the render stops
+    as if cancelled, through engines that shield a paid render from their listeners' errors."""
+
+
+def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -> JobEvent:
+    """An event about `job`, with what every consumer needs."""
+    return JobEvent(
+        kind=kind,
+        job_id=job.id,
+        campaign_id=job.campaign_id,
+        model=job.model,
+        origin=job.origin,
+        title=spec.title,
+        message=message,
+        **extra,
+    )
 
 
 def announcement(e: JobEvent, source: str) -> str:

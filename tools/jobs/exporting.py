@@ -14,21 +14,23 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from threading import Event
+from typing import Protocol
 
 from campaign.errors import ChecksFailed, InvalidRequest, NotFound
-from campaign.models import Creative, Job, JobStatus
-from campaign.storage import read_all
+from campaign.models import Campaign, Creative, Job, JobStatus
+from campaign.settings import Settings
+from campaign.storage import BlobStorage, read_all
+from campaign.store import Store
 from tools.brief import download_name
-from tools.catalog import ModelSpec
-from tools.delivery.checks import Check, Fix, Measured, check, measure, read_words
+from tools.catalog import Catalog, ModelSpec
+from tools.delivery.checks import Check, Measured, check, duration_check, measure, read_words
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign
-from tools.delivery.placements import Box, Placement, find_placements
-from tools.engines.base import Progress, RenderJob
+from tools.delivery.placements import EXPORT_FPS, PLACEMENTS, Box, Placement, find_placements
+from tools.engines.base import Progress, RenderJob, scaled
 from tools.engines.draft.engine import BrandFiles, DraftResult, Report, in_thread, read_brand_files, render_draft
 from tools.finish.compose import Finished, finish_footage
 from tools.finish.formats import finish_formats
-from tools.jobs.body import JobBody, LostJob, event, scaled
-from tools.jobs.events import announcement
+from tools.jobs.events import EventBus, JobEvent, LostJob, announcement, event
 from tools.jobs.soundfiles import SRT_TYPE, VTT_TYPE, stored_speech
 from tools.jobs.spec import ExportSpec, JobSpec
 from tools.sound.captions import srt, vtt
@@ -36,8 +38,24 @@ from tools.sound.speech import CreativeSound, Speech, SpokenLine
 from tools.views import ExportView, StoredFile
 
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
-EXPORT_FPS = 30  # a placement that does not take the creative's frame rate gets this one
-SECONDS_SLACK = 0.05  # a file this much over a placement's length is not yet too long (frame rounding)
+FLAGS = sorted({p.disclosure for p in PLACEMENTS if p.disclosure})  # the platforms' own AI-made flags
+READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
+
+
+class Host(Protocol):
+    """What an export needs of the job body that runs it (tools.jobs.body.JobBody)."""
+
+    settings: Settings
+    store: Store
+    storage: BlobStorage
+    catalog: Catalog
+    bus: EventBus
+
+    def progress(self, job: Job, spec: JobSpec, runner: str) -> Progress: ...
+
+    async def fetch(self, key: str, path: Path) -> Path: ...
+
+    def published(self, e: JobEvent) -> None: ...
 
 
 @dataclass
@@ -50,7 +68,7 @@ class Rendered:
     footage: bool  # a model's footage is in it: its frames are read for words the model drew
 
 
-async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
+async def run_export(body: Host, job: Job, spec: JobSpec, runner: str, workdir: Path) -> None:
     """Make, sign, check and store every placement's file of the export `job`, then end the job: succeeded when
     one file or more was delivered, failed (stage "checks") when none was."""
     asked = spec.export
@@ -63,12 +81,14 @@ async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdi
     speech = await stored_speech(body.storage, sound) if sound and sound.voice_key else None
     placements = find_placements(asked.placements)
     jobs, refused = _planned(job.id, spec, creative, model, placements, asked.trim, speech)
+    footage = await body.fetch(creative.footage_key, workdir / "footage.mp4") if creative.footage_key else None
     rendered: dict[str, Rendered] = {}
     if jobs:
-        render = _finished if creative.footage_key else _drawn
-        rendered = await render(body, creative, jobs, workdir, scaled(report, 0.0, RENDER_SHARE))
+        progress = scaled(report, 0.0, RENDER_SHARE)
+        rendered = await (
+            _finished(body, footage, jobs, workdir, progress) if footage else _drawn(body, jobs, workdir, progress)
+        )
     provenance = provenance_of(creative, model)
-    footage = workdir / "footage.mp4" if creative.footage_key else None
     files: list[StoredFile] = []
     for i, p in enumerate(placements):
         await report(RENDER_SHARE + (1 - RENDER_SHARE) * i / len(placements), f"Checking the {p.label} file")
@@ -87,10 +107,10 @@ async def run_export(body: JobBody, job: Job, spec: JobSpec, runner: str, workdi
             sidecars = _sidecars(workdir, p.key, made.lines) if spec.sound.captions else []
             stored = await _store(body, job.id, stored, signed, sidecars)
         files.append(stored)
-    await _delivered(body, job, spec, runner, creative, campaign.name, files, provenance, workdir)
+    await _delivered(body, job, spec, runner, creative, campaign, files, provenance, workdir)
 
 
-async def _creative(body: JobBody, asked: ExportSpec, team_id: str) -> Creative:
+async def _creative(body: Host, asked: ExportSpec, team_id: str) -> Creative:
     try:
         return await body.store.creative(asked.creative_id, team_id)
     except NotFound:
@@ -112,27 +132,14 @@ def _planned(
     longer than the placement takes, with no trim asked, or shorter than it takes)."""
     jobs: dict[str, RenderJob] = {}
     refused: dict[str, list[Check]] = {}
-    length = creative.duration_s
     for p in placements:
-        shortest, longest = p.duration_s
-        if length > longest + SECONDS_SLACK and not trim:
-            refused[p.key] = [too_long(p, length)]
-        elif length < shortest - SECONDS_SLACK:
-            short = f"{shortest - length:.1f} s too short"
-            refused[p.key] = [Check(name="duration", ok=False, measured=f"{length:.1f} s",
-                                    limit=f"{shortest:g}–{longest:g} s", off_by=short)]  # fmt: skip
-        else:
-            seconds = min(round(length), int(longest))
+        fits = duration_check(creative.duration_s, p)
+        if fits.ok or (trim and fits.fix is not None):
+            seconds = min(round(creative.duration_s), int(p.duration_s[1]))
             jobs[p.key] = placement_job(job_id, spec, model, p, seconds, speech)
+        else:
+            refused[p.key] = [fits]
     return jobs, refused
-
-
-def too_long(p: Placement, length: float) -> Check:
-    """The length check a creative longer than `p` takes fails, with the trim that fixes it."""
-    _, longest = p.duration_s
-    fix = Fix(kind="trim", seconds=longest, text=f"{p.label} takes at most {longest:g} s: trim to {longest:g} s?")
-    return Check(name="duration", ok=False, measured=f"{length:.1f} s", limit=f"{p.duration_s[0]:g}–{longest:g} s",
-                 off_by=f"{length - longest:.1f} s too long", fix=fix)  # fmt: skip
 
 
 def placement_job(
@@ -148,9 +155,7 @@ def placement_job(
                      placement=p)  # fmt: skip
 
 
-async def _drawn(
-    body: JobBody, creative: Creative, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
-) -> dict[str, Rendered]:
+async def _drawn(body: Host, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress) -> dict[str, Rendered]:
     """A draft drawn again for each placement, one after the other."""
     first = next(iter(jobs.values()))
     raw = [await read_all(body.storage, ref.key) for ref in first.references]
@@ -170,19 +175,21 @@ async def _drawn(
 def _draw(
     job: RenderJob, raw: list[bytes], dest: Path, files: BrandFiles, report: Report, cancel: Event
 ) -> DraftResult:
+    """Blocking: the draft drawn for one placement (`in_thread` passes its report and cancel last)."""
     return render_draft(job, raw, dest, report, cancel, files)
 
 
 async def _finished(
-    body: JobBody, creative: Creative, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
+    body: Host, footage: Path, jobs: Mapping[str, RenderJob], workdir: Path, progress: Progress
 ) -> dict[str, Rendered]:
     """The kept footage reframed and finished for every placement in one pass over it."""
-    footage = await body.fetch(creative.footage_key or "", workdir / "footage.mp4")
     outputs = {key: (workdir / f"{key}.mp4", job) for key, job in jobs.items()}
     made: dict[str, Finished] = {}
 
-    def every_placement(footage: Path, dest: Path, job: RenderJob, *rest: object, **named: object) -> Finished:
-        made.update(finish_formats(footage, outputs, None, *rest, **named))  # type: ignore[arg-type]
+    def every_placement(footage: Path, dest: Path, job: RenderJob, files: BrandFiles | None, report: Report,
+                        cancel: Event, *, references: Sequence[bytes]) -> Finished:  # fmt: skip
+        """`finish_footage`'s work: every placement's output, not only `dest`'s."""
+        made.update(finish_formats(footage, outputs, None, files, report, cancel, references=references))
         return made[next(iter(outputs))]
 
     first = next(iter(jobs.values()))
@@ -204,13 +211,15 @@ def _heard(lines: Sequence[SpokenLine], seconds: float) -> list[SpokenLine]:
 
 
 def _signed_and_checked(
-    made: Rendered, signed: Path, p: Placement, provenance: Provenance, body: JobBody, footage: Path | None
+    made: Rendered, signed: Path, p: Placement, provenance: Provenance, body: Host, footage: Path | None
 ) -> tuple[list[Check], Measured]:
     """Blocking: the file signed into `signed`, then measured and checked from the signed file's bytes."""
     sign(made.path, signed, provenance, body.settings, footage)
     measured = measure(signed)
-    read = read_words(signed, p) if made.footage else None
-    return check(measured, p, made.text_boxes, read), measured
+    if not made.footage:
+        return check(measured, p, made.text_boxes, unread="no model footage: every word is the draft's own"), measured
+    read = read_words(signed, [measured.duration_s * share for share in READ_AT])
+    return check(measured, p, made.text_boxes, read, unread="not read: no OCR on this server"), measured
 
 
 def provenance_of(creative: Creative, model: ModelSpec) -> Provenance:
@@ -226,12 +235,11 @@ def provenance_of(creative: Creative, model: ModelSpec) -> Provenance:
             source_type=COMPOSITE_TRAINED,
             actions=["c2pa.created", "c2pa.edited", "c2pa.resized", "c2pa.transcoded"],
             ingredient=f"{model.name} footage of “{creative.title}”",
-            disclosure={"youtube.containsSyntheticMedia": True, "tiktok.aigcLabel": True, "meta.aiInfo": True},
+            disclosure=dict.fromkeys(FLAGS, True),
         )
     return Provenance(title=creative.title, creative_id=creative.id, model_id=model.id, model_name=model.name,
                       hosted=False, finished=False, source_type=DRAWN, actions=["c2pa.created"],
-                      disclosure={"youtube.containsSyntheticMedia": False, "tiktok.aigcLabel": False,
-                                  "meta.aiInfo": False})  # fmt: skip
+                      disclosure=dict.fromkeys(FLAGS, False))  # fmt: skip
 
 
 def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
@@ -245,7 +253,7 @@ def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
     return written
 
 
-async def _store(body: JobBody, export_id: str, f: StoredFile, path: Path, sidecars: list[Path]) -> StoredFile:
+async def _store(body: Host, export_id: str, f: StoredFile, path: Path, sidecars: list[Path]) -> StoredFile:
     """A delivered file and its caption files put in storage under exports/<id>/."""
     prefix = f"exports/{export_id}"
     keys: dict[str, str | None] = {"key": f"{prefix}/{f.placement}.mp4"}
@@ -261,12 +269,12 @@ async def _store(body: JobBody, export_id: str, f: StoredFile, path: Path, sidec
 
 
 async def _delivered(
-    body: JobBody,
+    body: Host,
     job: Job,
     spec: JobSpec,
     runner: str,
     creative: Creative,
-    campaign: str,
+    campaign: Campaign,
     files: list[StoredFile],
     provenance: Provenance,
     workdir: Path,
@@ -275,7 +283,7 @@ async def _delivered(
     delivered, or failed at the checks when nothing was."""
     delivered = [f for f in files if f.delivered]
     prefix = f"exports/{job.id}"
-    manifest = manifest_of(job.id, creative, campaign, files, provenance)
+    manifest = manifest_of(job.id, creative, campaign.name, files, provenance)
     manifest_key, zip_key = f"{prefix}/manifest.json", None
     await body.storage.put(manifest_key, manifest, "application/json")
     if delivered:
@@ -291,8 +299,8 @@ async def _delivered(
     if not delivered:
         raise ChecksFailed(f"No file passed its checks. {' '.join(failed)}", hint=_hint(files))
     notice = f"Not delivered: {' '.join(failed)}" if failed else None
-    stored, row = await body.store.export(job.id, (await body.store.campaign_by_id(job.campaign_id)).team_id)
-    view = ExportView.of(stored, row, campaign, body.storage).model_copy(
+    stored, row = await body.store.export(job.id, campaign.team_id)
+    view = ExportView.of(stored, row, campaign.name, body.storage).model_copy(
         update={"status": JobStatus.succeeded, "progress": 1.0, "notice": notice}
     )
     said = f"Exported “{spec.title}” for {', '.join(f.label for f in delivered)}."
@@ -339,6 +347,10 @@ def manifest_of(
                     "duration_s": f.duration_s,
                     "bytes": f.bytes,
                     "checks": [c.model_dump(mode="json", exclude_none=True) for c in f.checks],
+                    # the flag to set on upload where the platform asks (YouTube, TikTok): on for model footage
+                    "disclosure": {
+                        flag: provenance.hosted for flag in [find_placements(f.placement)[0].disclosure] if flag
+                    },  # fmt: skip
                 }
                 for f in files
             ],

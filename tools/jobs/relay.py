@@ -22,8 +22,7 @@ import asyncpg
 from campaign.errors import NotFound
 from campaign.storage import BlobStorage
 from campaign.store import EVENTS, Store
-from tools.jobs.body import event
-from tools.jobs.events import EventBus, JobEvent, announcement
+from tools.jobs.events import EventBus, JobEvent, announcement, event
 from tools.jobs.spec import JobSpec
 from tools.views import CreativeView, ExportView
 

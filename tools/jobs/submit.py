@@ -29,8 +29,8 @@ from tools.delivery.placements import find_placements
 from tools.engines.base import Reference
 from tools.engines.registry import refusal
 from tools.jobs.backends import Backend
-from tools.jobs.body import event, footage_notice, over_footage
-from tools.jobs.events import EventBus
+from tools.jobs.body import footage_notice, over_footage
+from tools.jobs.events import EventBus, event
 from tools.jobs.notices import join_notices
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, ExportSpec, JobSpec, Submitted, VideoRequest
 from tools.jobs.voiceover import sound_for
@@ -277,6 +277,11 @@ class Submissions:
         creative = await self.store.creative(creative_id, actor.team_id)
         if creative.job_id is None:
             raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")
+        if self.catalog.get(creative.model).hosted and not creative.footage_key:
+            raise InvalidRequest(
+                f"“{creative.title}” was made before model footage was kept: it cannot be made again for placements.",
+                hint="Generate it again, then export the new video.",
+            )
         made_by = JobSpec.of(await self.store.job(creative.job_id, actor.team_id))
         asked = ExportSpec(creative_id=creative.id, placements=[p.key for p in found], trim=trim)
         spec = made_by.model_copy(update={"title": creative.title, "export": asked, "set_id": None})

@@ -3,10 +3,11 @@ voice, the true peak limited and the loudness set to the platform's target; and 
 
 Ducking is a sidechain: the voice's envelope (attack 30 ms, release 300 ms, 20 ms of look-ahead so a word's first
 syllable is not covered) lowers the music and the footage's sound by `DUCK_DB` while the voice speaks. Loudness is
-ITU-R BS.1770 integrated (pyloudnorm); the true peak is read 4x oversampled and held under `CEILING_DBTP` (AAC
-overshoots a little: the file stays at or under -1 dBTP) by a look-ahead limiter, then the gain is set again, so a
-loud TTS peak costs a little gain reduction, not clipping. Everything is numpy and scipy with fixed parameters:
-identical inputs give identical samples, and the encoder runs alone in its thread, so identical bytes.
+ITU-R BS.1770 integrated (pyloudnorm), to the platform's target or the placement's; the true peak is read 4x
+oversampled and held `HEADROOM_DB` under the ceiling (-1 dBTP, or the placement's: AAC overshoots a little, the file
+stays under it) by a look-ahead limiter, then the gain is set again, so a loud TTS peak costs a little gain
+reduction, not clipping. Everything is numpy and scipy with fixed parameters: identical inputs give identical
+samples, and the encoder runs alone in its thread, so identical bytes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from tools.sound.speech import SPEECH_RATE, CreativeSound, Speech
 
 SOCIAL_LUFS = -14.0  # social and streaming platforms
 BROADCAST_LUFS = -23.0  # EBU R 128, for a 16:9 ad made for TV
-CEILING_DBTP = -1.5  # under the -1 dBTP every platform asks for, with room for AAC's overshoot
+PEAK_CEILING_DBTP = -1.0  # the true peak every platform asks a file to stay under (EBU R 128's too)
+HEADROOM_DB = 0.6  # the mix's true peaks are held this far under the ceiling: room for AAC's overshoot
 VOICE_LUFS = -16.0  # the voice alone, before the mix: 4 LU over the bed
 FOOTAGE_LUFS = -20.0  # the footage's own sound under a voice, as loud as a bed
 DUCK_DB = 12.0
@@ -71,7 +73,7 @@ def true_peak_dbtp(x: np.ndarray) -> float:
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
-def limited(x: np.ndarray, ceiling_dbtp: float = CEILING_DBTP - 0.1) -> np.ndarray:
+def limited(x: np.ndarray, ceiling_dbtp: float = PEAK_CEILING_DBTP - HEADROOM_DB) -> np.ndarray:
     """`x` with its true peaks held under the ceiling: a gain that is each sample's need over the 20 ms around it
     (a running minimum: the gain is down before a peak comes), smoothed over 10 ms (the smoothing never rises
     above what a sample needs)."""
@@ -83,14 +85,14 @@ def limited(x: np.ndarray, ceiling_dbtp: float = CEILING_DBTP - 0.1) -> np.ndarr
     return x * gain[:, None]
 
 
-def mastered(x: np.ndarray, target: float) -> np.ndarray:
-    """`x` at `target` LUFS integrated with its true peak under the ceiling: gain and limit, again while the
-    limiter took loudness away (silence is left as it is)."""
+def mastered(x: np.ndarray, target: float, ceiling_dbtp: float = PEAK_CEILING_DBTP) -> np.ndarray:
+    """`x` at `target` LUFS integrated with its true peak `HEADROOM_DB` under `ceiling_dbtp`: gain and limit, again
+    while the limiter took loudness away (silence is left as it is)."""
     level = loudness(x)
     for _ in range(4):
         if not math.isfinite(level):
             break
-        x = limited(x * 10 ** ((target - level) / 20))
+        x = limited(x * 10 ** ((target - level) / 20), ceiling_dbtp - HEADROOM_DB)
         level = loudness(x)
         if abs(level - target) < 0.05:
             break
@@ -140,11 +142,23 @@ class Mixed:
     sound: CreativeSound
 
 
-def mix(duration_s: float, target: float, *, bed: Mood | None = None, speech: Speech | None = None,
+def faded_out(x: np.ndarray, seconds: float) -> np.ndarray:
+    """`x` fading to silence over its last `seconds` (a raised cosine): sound cut short ends without a click."""
+    n = min(len(x), int(round(seconds * SAMPLE_RATE)))
+    if n <= 0:
+        return x
+    out = x.copy()
+    out[-n:] *= (0.5 + 0.5 * np.cos(np.linspace(0.0, math.pi, n)))[:, None]
+    return out
+
+
+def mix(duration_s: float, target: float, *, ceiling_dbtp: float = PEAK_CEILING_DBTP, fade_out_s: float = 0.0,
+        bed: Mood | None = None, speech: Speech | None = None,
         footage: np.ndarray | None = None) -> Mixed | None:  # fmt: skip
     """The bed (when given), the voice (when given) and the footage's own sound (stereo at 48 kHz from the video's
-    start, when it has some) mixed for `duration_s`, the others ducked under the voice, mastered to `target` LUFS;
-    None when there is nothing to hear."""
+    start, when it has some) mixed for `duration_s`, the others ducked under the voice, faded out over the last
+    `fade_out_s` (sound cut short), mastered to `target` LUFS with its true peak under `ceiling_dbtp`; None when
+    there is nothing to hear."""
     if bed is None and speech is None and footage is None:
         return None
     n = int(round(duration_s * SAMPLE_RATE))
@@ -158,7 +172,7 @@ def mix(duration_s: float, target: float, *, bed: Mood | None = None, speech: Sp
     if speech is not None:
         voice = _fitted(speech.samples.astype(np.float64), n)
         out = under * ducking(voice)[:, None] + _at(np.repeat(voice[:, None], 2, axis=1), VOICE_LUFS)
-    samples = mastered(out, target).astype(np.float32)
+    samples = mastered(faded_out(out, fade_out_s), target, ceiling_dbtp).astype(np.float32)
     level, peak = loudness(samples), true_peak_dbtp(samples)
     sound = CreativeSound(
         voice=speech.voice if speech is not None else None,

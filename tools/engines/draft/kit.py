@@ -321,6 +321,9 @@ class Stage:
     motion: Motion | None = None  # how the brief asks the logo or the product to move (draft/motion.py draws it)
     moved: set[str] = field(default_factory=set)  # what the design moves that way: "logo", "product"
     caption_band: int = 0  # pixels at the foot of the safe zone kept for captions (tools/sound/captions.py)
+    # The shares of the frame kept clear of words (left, top, right, bottom) for the placement the video is made
+    # for; None: the format's own (SAFE_MARGINS).
+    margins: tuple[float, float, float, float] | None = None
 
     def on_beat(self, t: float, minimum: float = 0.0) -> float:
         """`t` moved to the nearest beat of the music (at least `minimum`)."""
@@ -361,8 +364,8 @@ class Stage:
 
     @property
     def zone(self) -> Box:
-        """The format's text-safe zone: what the platforms' bars and buttons leave in view."""
-        left, top, right, bottom = SAFE_MARGINS.get(self.aspect, (0.07, 0.07, 0.07, 0.07))
+        """The text-safe zone: what the placement's (or the format's platforms') bars and buttons leave in view."""
+        left, top, right, bottom = self.margins or SAFE_MARGINS.get(self.aspect, (0.07, 0.07, 0.07, 0.07))
         w, h = self.width, self.height
         return (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
 

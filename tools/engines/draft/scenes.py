@@ -1,7 +1,7 @@
 """The motion designs of the draft renderer, one per template.
 
 Each design prepares its layers once (`__init__`) and then draws frame `i` (`scene`) from them with cheap
-operations only. Timings scale with the clip's length (2 to 60 s) within limits that keep motion readable, and
+operations only. Timings scale with the clip's length (2 to 120 s) within limits that keep motion readable, and
 long clips keep moving: pictures follow an endless slow path, captions come round again, a soft light drifts
 over plain backgrounds. Scene changes are wipes with a narrow accent band, never a frame of one flat colour.
 Logos and other graphics are shown whole, over the brand background, on their own alpha (lit from behind when

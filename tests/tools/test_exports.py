@@ -1,0 +1,227 @@
+"""Exports through the facade: a creative made again for each placement, signed, checked from its own bytes and
+zipped with manifest.json; a creative longer than a placement takes is refused with the trim that fixes it, and
+the trim works; a paid video's footage is finished for every placement from one decode; another team's creative
+and export are not found; deleting a creative deletes its exports' files.
+
+The placements are shrunk to a sixth of their size (the same frames, safe zones, lengths and loudness) and their
+bitrate floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): bench/exports.py runs them full size.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import av
+import httpx
+import pytest
+
+import tools.delivery.placements as placements_module
+from campaign.errors import InvalidRequest, NotFound
+from campaign.people import Actor
+from tests.chat.test_cli import clapboard
+from tests.conftest import bearer
+from tests.fakes.footage import write_footage
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, verify
+from tools.jobs import VideoRequest
+from tools.studio import Studio
+
+pytestmark = pytest.mark.render
+
+PAID = 'A 4 second ad for our trail shoes on veo-3.1-fast, headline "Run wild", Shop now'
+BRIEF = 'An ad for our trail shoes, headline "Run wild", price $49, Shop now at trail.example'
+
+
+@pytest.fixture(autouse=True)
+def small_placements(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, p in list(placements_module._BY_KEY.items()):
+        small = replace(p, width=p.width // 6 // 2 * 2, height=p.height // 6 // 2 * 2, min_width=2, min_height=2,
+                        video_kbps=(0, p.video_kbps[1]))  # fmt: skip
+        monkeypatch.setitem(placements_module._BY_KEY, key, small)
+
+
+async def _draft(studio: Studio, seconds: int = 6, actor: Actor | None = None, **asked: object) -> str:
+    alice = actor or await studio.accounts.cli_actor(None)
+    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=seconds, **asked))
+    job = await studio.jobs.wait(alice, made.job_id)
+    assert job.status == "succeeded", job.error
+    return job.creative_id or ""
+
+
+def _local(studio: Studio, url_or_key: str) -> Path:
+    path = studio.library.storage.local_path(url_or_key)
+    assert path is not None and path.exists()
+    return path
+
+
+async def test_a_draft_is_exported_to_two_placements_signed_checked_and_zipped(studio: Studio, tmp_path: Path) -> None:
+    creative = await _draft(studio)
+    alice = await studio.accounts.cli_actor(None)
+    started = await studio.exports.export(alice, creative, "TikTok, youtube")
+    assert started.status == "queued" and started.placements == ["tiktok", "youtube"]
+    done = await studio.exports.wait(alice, started.id)
+    assert done.status == "succeeded", done.error
+    assert [f.placement for f in done.files] == ["tiktok", "youtube"]
+    for f, (w, h) in zip(done.files, [(180, 320), (320, 180)], strict=True):
+        assert f.delivered and (f.width, f.height) == (w, h), f
+        assert all(c.ok for c in f.checks), [c for c in f.checks if not c.ok]
+        assert {c.name for c in f.checks} >= {"duration", "loudness", "true peak", "faststart", "safe zone"}
+    saved = await studio.exports.save(alice, done.id, tmp_path / "out")
+    names = sorted(p.name for p in saved)
+    assert any(n.endswith(".zip") for n in names) and "manifest.json" in names
+    videos = [p for p in saved if p.suffix == ".mp4"]
+    assert len(videos) == 2
+    for video in videos:
+        with av.open(str(video)) as container:
+            assert container.streams.video[0].codec_context.name == "h264"
+            assert container.streams.audio, "the music bed is in every file"
+            assert 5.9 <= float(container.duration or 0) / 1e6 <= 6.2
+        credentials = verify(video)
+        assert credentials.valid and credentials.source_type == DRAWN and not credentials.trusted
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["creative"] == creative and manifest["provenance"]["model_id"] == "draft"
+    assert [f["placement"] for f in manifest["files"]] == ["tiktok", "youtube"]
+    assert all(c["ok"] for f in manifest["files"] for c in f["checks"])
+    with zipfile.ZipFile(next(p for p in saved if p.suffix == ".zip")) as bundle:
+        assert sorted(bundle.namelist()) == sorted([v.name for v in videos] + ["manifest.json"])
+
+
+async def test_too_long_for_a_placement_is_not_delivered_and_the_trim_fixes_it(studio: Studio) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    creative = await _draft(studio, seconds=75)
+    refused = await studio.exports.wait(alice, (await studio.exports.export(alice, creative, ["tiktok"])).id)
+    assert refused.status == "failed" and refused.zip_url is None
+    assert "No file passed its checks" in (refused.error or "") and "trim to 60 s?" in (refused.error or "")
+    (f,) = refused.files
+    assert not f.delivered and f.url is None
+    (duration,) = [c for c in f.checks if c.name == "duration"]
+    assert not duration.ok and duration.measured == "75.0 s" and duration.off_by == "15.0 s too long"
+    assert [fix.text for fix in refused.fixes] == ["TikTok in-feed takes at most 60 s: trim to 60 s?"]
+    assert refused.manifest_url, "the report is kept even when nothing was delivered"
+
+    trimmed = await studio.exports.wait(alice, (await studio.exports.export(alice, creative, "tiktok", trim=True)).id)
+    assert trimmed.status == "succeeded", trimmed.error
+    (f,) = trimmed.files
+    assert f.delivered and 59.9 <= f.duration_s <= 60.1
+    assert all(c.ok for c in f.checks)
+
+
+async def test_an_export_is_its_teams_own(studio: Studio) -> None:
+    await studio.accounts.add("alice", team="acme", password="alice-password")
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    alice, carol = await studio.accounts.cli_actor("alice"), await studio.accounts.cli_actor("carol")
+    made = await studio.jobs.submit(alice, VideoRequest(prompt=BRIEF, model="draft", duration_s=4))
+    creative = (await studio.jobs.wait(alice, made.job_id)).creative_id or ""
+    with pytest.raises(NotFound):
+        await studio.exports.export(carol, creative, "tiktok")
+    with pytest.raises(InvalidRequest, match="'snapchat' is not a placement"):
+        await studio.exports.export(alice, creative, "tiktok, snapchat")
+    started = await studio.exports.export(alice, creative, "linkedin")
+    with pytest.raises(NotFound):
+        await studio.exports.get(carol, started.id)
+    done = await studio.exports.wait(alice, started.id)
+    assert done.status == "succeeded", done.error
+    assert await studio.exports.list(carol) == [] and [e.id for e in await studio.exports.list(alice)] == [done.id]
+    assert [j.id for j in await studio.jobs.jobs(alice)] == [made.job_id], "an export is not a video's job"
+
+    keys = [_local(studio, f"exports/{done.id}/{name}") for name in ("linkedin.mp4", "manifest.json", "export.zip")]
+    await studio.library.delete_creative(alice, creative)
+    assert not any(k.exists() for k in keys), "the export's files left with its creative"
+    with pytest.raises(NotFound):
+        await studio.exports.get(alice, done.id)
+
+
+async def test_a_paid_videos_footage_is_finished_for_each_placement_and_signed_as_model_made(
+    fake_replicate: FakeReplicate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    footage = write_footage(tmp_path / "footage.mp4")
+    fake_replicate.set_scenario("*", "success", footage=footage.path)
+    studio = await Studio.open(replicate_settings(fake_replicate, tmp_path / "data"))
+    try:
+        alice = await studio.accounts.cli_actor(None)
+        made = await studio.jobs.submit(alice, VideoRequest(prompt=PAID, aspect="16:9"), confirmed=True)
+        job = await studio.jobs.wait(alice, made.job_id)
+        assert job.status == "succeeded", job.error
+        asked = len(fake_replicate.predictions)
+        opened = {"footage": 0}
+        real_open = av.open
+
+        def counted(file: object, *args: object, **kwargs: object) -> object:
+            if str(file).endswith("footage.mp4") and not args and "w" not in kwargs.values():
+                opened["footage"] += 1
+            return real_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(av, "open", counted)
+        one = await studio.exports.wait(alice, (await studio.exports.export(alice, job.creative_id or "", "reels")).id)
+        assert one.status == "succeeded", one.error
+        alone, opened["footage"] = opened["footage"], 0
+        started = await studio.exports.export(alice, job.creative_id or "", "reels, stories")
+        done = await studio.exports.wait(alice, started.id)
+        assert done.status == "succeeded", done.error
+        assert len(fake_replicate.predictions) == asked, "an export never asks the model again"
+        assert opened["footage"] == alone, "two vertical placements are read from the footage as often as one"
+        for f in done.files:
+            assert f.delivered, [c for c in f.checks if not c.ok]
+            (words,) = [c for c in f.checks if c.name == "words on the footage"]
+            assert words.ok and not words.skipped.startswith("not read"), words
+            credentials = verify(_local(studio, f"exports/{done.id}/{f.placement}.mp4"))
+            assert credentials.valid and credentials.model == studio.models.get(job.model_used or "").name
+            assert credentials.source_type == COMPOSITE_TRAINED and credentials.ingredients
+        assert done.provenance is not None and done.provenance.disclosure["youtube.containsSyntheticMedia"]
+    finally:
+        await studio.backend.drain()
+        await studio.close()
+
+
+async def test_the_rest_api_starts_an_export_and_serves_its_zip(api: httpx.AsyncClient) -> None:
+    from chat import runtime
+
+    studio = runtime.services().studio
+    alice = await studio.accounts.cli_actor("alice")
+    creative = await _draft(studio, actor=alice)
+    await studio.accounts.add("carol", team="globex", password="carol-password")
+    carol = await bearer(studio, "carol")
+    unknown = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["tiktok", "myspace"]})
+    assert unknown.status_code == 422 and "'myspace' is not a placement" in unknown.json()["detail"]
+    refused = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["tiktok"]}, headers=carol)
+    assert refused.status_code == 404
+    started = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["shorts", "meta-feed"]})
+    assert started.status_code == 202, started.text
+    export_id = started.json()["id"]
+    assert (await api.get(f"/api/exports/{export_id}", headers=carol)).status_code == 404
+    await studio.exports.wait(alice, export_id)
+    done = (await api.get(f"/api/exports/{export_id}")).json()
+    assert done["status"] == "succeeded" and [f["placement"] for f in done["files"]] == ["shorts", "meta-feed"]
+    listed = (await api.get(f"/api/creatives/{creative}/exports")).json()
+    assert [e["id"] for e in listed] == [export_id]
+    bundle = await api.get(done["zip_url"])
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(bundle.content)) as z:
+        assert len([n for n in z.namelist() if n.endswith(".mp4")]) == 2 and "manifest.json" in z.namelist()
+    manifest = (await api.get(done["manifest_url"])).json()
+    assert [f["placement"] for f in manifest["files"]] == ["shorts", "meta-feed"]
+
+
+def test_the_cli_exports_prints_every_check_and_the_files_verify(tmp_path: Path) -> None:
+    data, out = tmp_path / "data", tmp_path / "out"
+    made = clapboard(data, "generate", "--prompt", BRIEF, "--duration", "6", "--json")
+    assert made.returncode == 0, made.stderr
+    short = json.loads(made.stdout)["id"][:8]
+    done = clapboard(data, "export", short, "--channels", "tiktok,linkedin", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("Export ") and lines[0].endswith(": succeeded")
+    assert "TikTok in-feed (tiktok): delivered  180x320 6 s" in "\n".join(lines)
+    duration = next(line for line in lines if line.strip().startswith("duration"))
+    assert duration.split()[1:4] == ["6.0", "s", "5–60"] and duration.endswith("ok")
+    videos = sorted(out.glob("*.mp4"))
+    assert [v.name.rsplit("-", 1)[1] for v in videos] == ["linkedin.mp4", "tiktok.mp4"]
+    checked = clapboard(data, "verify", str(videos[1]))
+    assert checked.returncode == 0 and "Made by:  Clapboard Draft" in checked.stdout, checked.stdout
+    assert "Source:   digitalCreation" in checked.stdout
+    refused = clapboard(data, "export", short, "--channels", "friendster")
+    assert refused.returncode == 2 and "'friendster' is not a placement" in refused.stderr
