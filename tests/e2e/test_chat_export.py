@@ -15,8 +15,10 @@ import pytest
 
 from campaign.settings import Settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.tools.test_exports import small_placements  # noqa: F401  (placements a sixth of their size)
+from tools.delivery.placements import find_placements
 
-pytestmark = [pytest.mark.e2e, pytest.mark.render]
+pytestmark = [pytest.mark.e2e, pytest.mark.render, pytest.mark.usefixtures("small_placements")]
 
 REPORT = "**Exported “"
 LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
@@ -24,6 +26,11 @@ LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
 
 def _links(text: str) -> dict[str, str]:
     return {name: url for name, url in LINK.findall(text)}
+
+
+def _size(key: str) -> str:
+    [placement] = find_placements(key)
+    return f"{placement.width}x{placement.height}"
 
 
 async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(settings: Settings) -> None:
@@ -49,7 +56,7 @@ async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(s
         file_lines = lines.splitlines()
         assert [line.split("**")[1] for line in file_lines] == ["TikTok in-feed", "Instagram/Facebook Reels"]
         for line in file_lines:
-            assert line.startswith("- ✓ ") and "1080x1920" in line and " 5.0 s " in line and ".mp4](" in line
+            assert line.startswith("- ✓ ") and _size("tiktok") in line and " 5.0 s " in line and ".mp4](" in line
         assert any(p.startswith("Signed with content credentials: made by ") for p in rest)
 
         links = _links(report)
@@ -74,7 +81,7 @@ async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(s
         assert (await tab.click(shorts)).status_code == 200
         await tab.wait_for(lambda: len([m for m in tab.messages() if m.startswith(REPORT)]) == 2, timeout=240)
         [second] = [m for m in tab.messages() if m.startswith(REPORT)][1:]
-        assert "- ✓ **YouTube Shorts** · 1080x1920" in second
+        assert f"- ✓ **YouTube Shorts** · {_size('shorts')}" in second
         thread = await tab.thread()
         await tab.close()
 
@@ -105,7 +112,7 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
         [report] = await later.wait_for(
             lambda: [m for m in later.messages() if m.startswith(f"Finished while you were away: {REPORT}")]
         )
-        assert "- ✓ **Instagram/Facebook Reels** · 1080x1920 · 2.0 s" in report
+        assert f"- ✓ **Instagram/Facebook Reels** · {_size('reels')} · 2.0 s" in report
         await later.close()
 
         studio = runtime.services().studio
@@ -131,7 +138,7 @@ async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settin
         await second.wait_for(lambda: any(m.startswith("**Still exporting** *") for m in second.messages()))
         assert [d for e, d in second.events if e == "action" and d["name"] == "stop_job"], "with its Stop button"
         [report] = await second.wait_for(lambda: [m for m in second.messages() if m.startswith(REPORT)])
-        assert "- ✓ **YouTube in-stream** · 1920x1080 · 10.0 s" in report
+        assert f"- ✓ **YouTube in-stream** · {_size('youtube')} · 10.0 s" in report
         await second.close()
 
 
