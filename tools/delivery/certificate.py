@@ -40,7 +40,7 @@ class Credential:
 def credential(settings: Settings) -> Credential:
     """Blocking: the operator's certificate and key when set, else the local ones (made at the first call)."""
     if settings.c2pa_cert and settings.c2pa_key:
-        return _read(settings.c2pa_cert, settings.c2pa_key, "CLAPBOARD_C2PA_CERT and CLAPBOARD_C2PA_KEY")
+        return _read(settings.c2pa_cert, settings.c2pa_key, "the server's signing certificate and key")
     folder = settings.data_dir / LOCAL_FOLDER
     if not folder.is_dir():
         _make_local(folder)
@@ -52,10 +52,12 @@ def _read(chain_path: Path, key_path: Path, named: str) -> Credential:
         chain, key = chain_path.read_bytes(), key_path.read_bytes()
         private = serialization.load_pem_private_key(key, password=None)
     except (OSError, ValueError, TypeError):  # the messages name no key bytes, but say nothing of them either
+        log.error("content credentials: %s could not be read from %s and %s", named, chain_path, key_path)
         raise SigningFailed(
             f"Content credentials could not be signed: {named} could not be read (a PEM chain, and an unencrypted "
             "PEM private key).",
-            hint="Check both files, or unset them to sign with a local certificate.",
+            hint="Check both files (the README's Content credentials says which), or unset them to sign with a "
+            "local certificate.",
         ) from None
     return Credential(chain=chain, key=key, alg=_algorithm(private, named))
 
