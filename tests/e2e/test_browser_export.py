@@ -1,7 +1,8 @@
-"""What a marketer sees of an export in Debian's Chromium: a 61 s draft exported for TikTok, Reels and Shorts (the
-two that take 60 s at most are refused, with one button that trims them), the report with its lines, links and
-content credentials, then the trimmed export's report; and the Export button on a library card asking which
-placements."""
+"""What a marketer sees of an export in Debian's Chromium: a 6 s draft exported for TikTok and Reels at their full
+sizes, the report with its lines, links and content credentials; and the Export button on a library card asking
+which placements. (A refused placement's trim button is driven over socket.io in test_chat_export.py, with the
+placements shrunk: here the server is a process of its own, and a 61 s draft exported at full size took 2 minutes
+of both cores.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, send, sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.render,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium")]  # fmt: skip
 
-BRIEF = 'a 61 second vertical draft of our wool socks, headline "Warm feet", Shop now'
+BRIEF = 'a 6 second vertical draft of our wool socks, headline "Warm feet", Shop now'
 
 
 def test_a_marketer_exports_a_video_trims_what_is_too_long_and_exports_from_the_library(tmp_path: Path) -> None:
@@ -38,24 +39,16 @@ def test_a_marketer_exports_a_video_trims_what_is_too_long_and_exports_from_the_
             ready = page.locator(".step", has_text="Your video is ready")
             expect(ready.get_by_role("button", name="Export")).to_be_visible(timeout=180000)
 
-            send(page, "export it for TikTok, Reels and Shorts")
+            send(page, "export it for TikTok and Reels")
             report = page.locator(".step", has_text="Exported “")
             expect(report).to_be_visible(timeout=240000)
             expect(report.get_by_text("TikTok in-feed", exact=True)).to_be_visible()
+            expect(report.get_by_text("Instagram/Facebook Reels", exact=True)).to_be_visible()
             expect(report.get_by_role("link", name="Download all (zip)")).to_be_visible()
             expect(report.get_by_text("Signed with content credentials")).to_be_visible()
-            trim = page.get_by_role("button", name="Trim to 60 s and export")
-            expect(trim).to_be_visible()
-            trim.scroll_into_view_if_needed()
+            expect(report).not_to_contain_text("✗")
+            report.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "export-report.png"))
-
-            trim.click()
-            trimmed = page.locator(".step", has_text="Exported “").nth(1)
-            expect(trimmed).to_be_visible(timeout=240000)
-            expect(trimmed.get_by_text("YouTube Shorts", exact=True)).to_be_visible()
-            expect(trimmed).not_to_contain_text("✗")
-            trimmed.scroll_into_view_if_needed()
-            page.screenshot(path=str(shots / "export-trimmed.png"))
 
             send(page, "/library")
             card = page.locator("#campaign-library [data-creative-id]").first
