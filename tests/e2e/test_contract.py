@@ -12,6 +12,7 @@ from run to run, so the seed does not make it repeatable, and the suite must be.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,5 +35,6 @@ def test_schemathesis_finds_nothing_over_every_operation(
     )  # fmt: skip
     summary = run.stdout[run.stdout.rfind("SUMMARY") :]
     print(summary)
-    assert "Selected: 20/20" in summary and "Tested: 20" in summary, run.stdout[-3000:]
+    counts = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", summary)
+    assert counts and len(set(counts.groups())) == 1 and int(counts[1]) >= 23, run.stdout[-3000:]  # every operation
     assert run.returncode == 0, run.stdout[-6000:]
