@@ -45,7 +45,7 @@ from campaign.errors import (
     VoiceFailed,
     out_of_space,
 )
-from campaign.models import Creative, Job, JobStatus, new_id
+from campaign.models import Creative, Job, JobKind, JobStatus, new_id
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
@@ -561,8 +561,10 @@ class JobBody:
         if job.status != JobStatus.canceled:
             return
         model = self.catalog.get(job.provider_model or job.model)
-        voice = await self._voice_stopped(job, spec)
-        if job.provider_job_id and job.provider_model:
+        voice = None if spec.export is not None else await self._voice_stopped(job, spec)
+        if spec.export is not None:  # it copies its creative's spec, but asks no model for anything
+            spent = "Stopped: nothing was delivered, and exports are free."
+        elif job.provider_job_id and job.provider_model:
             status = await self.engines(model).cancel(job.provider_job_id)
             price = max(job.estimated_cost_usd - voice_cost_of(spec.sound), 0.0)  # the job's price has the voice's
             spent = spent_on(model, status, price, self.settings.replicate_cancel_after, voice)
@@ -728,7 +730,8 @@ async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
     since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
     mine = spec.prompt_sent or spec.prompt
     same = or_(Job.spec["prompt_sent"].as_string() == mine, Job.spec["prompt"].as_string() == mine)
-    query = select(exists().where(Job.id != job.id, Job.updated_at >= since, same))
+    # An export copies its video's prompt but makes no prediction: it never holds one a lookup could find.
+    query = select(exists().where(Job.id != job.id, Job.kind == JobKind.video, Job.updated_at >= since, same))
     async with store.engine.connect() as conn:
         return bool(await conn.scalar(query))
 
