@@ -473,3 +473,22 @@ async def test_an_export_of_a_paid_video_stops_free_and_never_shares_its_prompt(
     await body._stopped(export.id, copied)
     said = (await body.store.job(export.id)).error
     assert said == "Canceled. Stopped: nothing was delivered, and exports are free.", said
+
+
+async def test_a_reframe_is_as_long_as_its_original_even_when_the_spec_it_copies_asked_less(
+    body: JobBody, footage: Footage
+) -> None:
+    job_id = await paid_job(body)
+    await run(body, job_id, "runner-a")
+    paid = await body.store.job(job_id)
+    [original] = await body.store.creatives(DEFAULT_TEAM_ID)
+    assert original.duration_s == pytest.approx(footage.frames / 24, abs=0.05)
+    # A fallback may adapt the length (4 s to 5) without writing it back: the spec asks less than the footage has.
+    spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": "1:1", "duration_s": 1})
+    made = await body.store.add_job(
+        campaign_id=original.campaign_id, status="queued", model=original.model,
+        spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+    )  # fmt: skip
+    await run(body, made.id, "runner-a")
+    reframed = await body.store.creative((await body.store.job(made.id)).creative_id or "", DEFAULT_TEAM_ID)
+    assert reframed.duration_s == pytest.approx(original.duration_s, abs=0.05), "not cut to the spec's 1 s"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import shutil
 import tempfile
 import time
@@ -112,13 +113,14 @@ class Made:
 
 
 def _footage_job(
-    job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int, speech: Speech | None
+    job: Job, spec: JobSpec, source: Creative, model: ModelSpec, width: int, height: int, speech: Speech | None
 ) -> RenderJob:
     """What the finisher draws over footage kept beside another creative: this job's words, kit, variation and
-    sound (the original's voice-over)."""
+    sound (the original's voice-over), as long as that creative (a fallback may have made it longer than the
+    spec it copies asked, 5 s for 4)."""
     return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
-                     duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
-                     height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
+                     duration_s=max(spec.duration_s, math.ceil(source.duration_s)), aspect=spec.aspect,
+                     resolution=spec.resolution, width=width, height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
                      audio=spec.audio, variant=spec.variant, brand=spec.brand, sound=spec.sound,
                      speech=speech)  # fmt: skip
 
@@ -382,7 +384,7 @@ class JobBody:
             await report(0.0, f"Reframing the footage to {spec.aspect}")
         sound = CreativeSound.model_validate(source.sound) if source.sound else None
         speech = await stored_speech(self.storage, sound) if sound and sound.voice_key else None
-        render_job = _footage_job(job, spec, model, width, height, speech)
+        render_job = _footage_job(job, spec, source, model, width, height, speech)
         finished = workdir / "finished.mp4"
         work = partial(self._finish, render_job, raw, finished, report, 0.0, finish if as_is else finish_format)
         said = footage_notice(model.name, source.title, as_is)

@@ -168,3 +168,13 @@ def test_footage_longer_than_the_job_is_cut_to_it(footage: Footage, tmp_path: Pa
     fade = int(TRIM_FADE_S * 48_000)
     assert np.abs(samples[-480:]).max() < 0.3 * np.abs(samples[-3 * fade : -fade]).max(), "the sound fades out"
     assert any(last >= 1.8 for _, last in made.text_times.values()), "the end card is over the cut's end"
+
+
+def test_footage_a_frame_longer_than_the_job_keeps_its_sound_to_the_end(tmp_path: Path) -> None:
+    kit, files = kit_and_files("dark")
+    footage = write_footage(tmp_path / "rounded.mp4", 320, 180, 2 + 1 / 24, 24)  # a model's rounding: one frame over
+    made = finish(footage.path, tmp_path / "cut.mp4", brand_job(kit, "Trail shoes", duration=2, copy=COPY), files)
+    _, samples, frames = heard(tmp_path / "cut.mp4")
+    assert frames == made.frames == 48 and samples is not None
+    fade = int(TRIM_FADE_S * 48_000)
+    assert np.abs(samples[-480:]).max() > 0.7 * np.abs(samples[-3 * fade : -fade]).max(), "no fade for one frame"
