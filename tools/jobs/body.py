@@ -120,9 +120,9 @@ def _footage_job(
     spec it copies asked, 5 s for 4)."""
     return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
                      duration_s=max(spec.duration_s, math.ceil(source.duration_s)), aspect=spec.aspect,
-                     resolution=spec.resolution, width=width, height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
-                     audio=spec.audio, variant=spec.variant, brand=spec.brand, sound=spec.sound,
-                     speech=speech)  # fmt: skip
+                     resolution=spec.resolution, width=width, height=height, fps=spec.fps, template=spec.template,
+                     copy=spec.copy, references=spec.references, audio=spec.audio, variant=spec.variant,
+                     brand=spec.brand, sound=spec.sound, speech=speech)  # fmt: skip
 
 
 def _sound_of(speech: Speech | None, mixed: CreativeSound | None, files: SoundKeys) -> CreativeSound | None:
