@@ -8,6 +8,8 @@ Python, not from a reader."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,3 +132,12 @@ def test_no_new_imports_against_the_layers() -> None:
     assert sorted(found - KNOWN_VIOLATIONS) == [], "a new import against the layers (see DESIGN.md)"
     gone = sorted(KNOWN_VIOLATIONS - found)
     assert gone == [], "these imports are gone: delete them from KNOWN_VIOLATIONS"
+
+
+def test_the_views_load_neither_pyav_nor_c2pa() -> None:
+    """What front ends show of an export (tools/views.py: its checks and credentials) is plain types: importing the
+    job pipeline's public names, as every CLI command and the API do, loads no decoder and no native signer."""
+    code = "import sys, tools.jobs, tools.views; print(' '.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert not {m.split(".")[0] for m in done.stdout.split()} & {"av", "c2pa"}

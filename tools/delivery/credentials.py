@@ -11,46 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
-from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest, SigningFailed
 from campaign.settings import Settings
 from tools.delivery.certificate import credential
+from tools.delivery.report import Provenance, Verified
 
 log = logging.getLogger(__name__)
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
-TRAINED = IPTC + "trainedAlgorithmicMedia"  # model footage as the model made it
 COMPOSITE_TRAINED = IPTC + "compositeWithTrainedAlgorithmicMedia"  # model footage the finisher drew over
 DRAWN = IPTC + "digitalCreation"  # a local draft: no generative model was involved
-
-
-class Provenance(BaseModel):
-    """What made an exported file: written into its manifest and into the export's manifest.json."""
-
-    title: str
-    creative_id: str
-    model_id: str  # "veo-3.1" or "draft"
-    model_name: str  # "Veo 3.1" or "Clapboard Draft"
-    hosted: bool  # a generative model made the footage
-    finished: bool  # the finisher drew the ad over that footage
-    source_type: str  # one of the IPTC URLs above
-    actions: list[str]  # c2pa action names: "c2pa.created", "c2pa.edited", "c2pa.resized", ...
-    ingredient: str | None = None  # the model's output as the ingredient's title ("veo-3.1 footage <id>.mp4")
-    disclosure: dict[str, bool] = {}  # the platforms' AI-made flags: {"youtube.containsSyntheticMedia": True}
-
-
-class Verified(BaseModel):
-    valid: bool  # the manifest's signature and hashes match the file's bytes
-    trusted: bool  # the signer's certificate chains to a trust list (a local certificate never does)
-    signer: str  # the certificate's subject
-    model: str  # the generator named in the manifest
-    source_type: str
-    actions: list[str]
-    problems: list[str]  # validation failures, as c2pa reports them ("code: explanation"), the untrusted signer aside
-    title: str = ""
-    ingredients: list[str] = []  # the ingredients' titles: the model's output the file was made from
-    disclosure: dict[str, bool] = {}  # the platforms' AI-made flags the file carries (Clapboard's own assertion)
 
 
 EXPORT_LABEL = "com.clapboard.export"  # our assertion: model, creative and the platforms' AI-made flags
