@@ -35,9 +35,10 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
     """Blocking: `src` written to `dest` with a manifest signed by the operator's certificate and key
     (`settings.c2pa_cert`, `settings.c2pa_key`), or by a local certificate made at first use under
     `settings.data_dir` when none is set; dated by `settings.c2pa_timestamp_url` when set. `ingredient` is the
-    model's output file, when there is one: listed as a component (`c2pa.placed` in `provenance.actions` names it,
-    and needs it). An MP4's index stays before its media (c2pa adds its box after `ftyp` and moves the chunk
-    offsets), so the file still starts playing at once."""
+    model's output file, when there is one: listed as a component, and named by a `c2pa.placed` action (added
+    after `c2pa.created` when the file was finished over it and `provenance.actions` has none; listed without an
+    ingredient, it is refused). An MP4's index stays before its media (c2pa adds its box after `ftyp` and moves
+    the chunk offsets), so the file still starts playing at once."""
     if dest.resolve() == src.resolve():
         raise ValueError("sign writes a new file: `dest` must not be `src`")
     missing = NEEDS_INGREDIENT.intersection(provenance.actions)
@@ -47,7 +48,7 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
     try:
         with (
             c2pa.Signer.from_info(c2pa.C2paSignerInfo(key.alg, key.chain, key.key, stamp)) as signer,
-            c2pa.Builder(_manifest(provenance)) as builder,
+            c2pa.Builder(_manifest(provenance, _actions(provenance, ingredient is not None))) as builder,
         ):
             if ingredient is not None:
                 title = provenance.ingredient or ingredient.name
@@ -93,12 +94,21 @@ def verify(path: Path, trust_anchors: Path | None = None) -> Verified:
     return _verified(store)
 
 
-def _manifest(p: Provenance) -> dict[str, Any]:
+def _actions(p: Provenance, ingredient: bool) -> list[str]:
+    """The manifest's actions: those of `p`, with `c2pa.placed` after `c2pa.created` when the file was finished
+    over the model's footage given as its ingredient (the action is what links the ingredient to the file)."""
+    if not (ingredient and p.finished) or "c2pa.placed" in p.actions:
+        return p.actions
+    at = p.actions.index("c2pa.created") + 1 if "c2pa.created" in p.actions else 0
+    return [*p.actions[:at], "c2pa.placed", *p.actions[at:]]
+
+
+def _manifest(p: Provenance, actions: list[str]) -> dict[str, Any]:
     return {
         "claim_generator_info": [CLAPBOARD],
         "title": p.title,
         "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": [_action(name, p) for name in p.actions]}},
+            {"label": "c2pa.actions.v2", "data": {"actions": [_action(name, p) for name in actions]}},
             {"label": EXPORT_LABEL, "data": p.model_dump(include=EXPORTED)},
         ],
     }
