@@ -134,10 +134,20 @@ def test_no_new_imports_against_the_layers() -> None:
     assert gone == [], "these imports are gone: delete them from KNOWN_VIOLATIONS"
 
 
+def loaded(*names: str) -> set[str]:
+    """The top-level packages a fresh process has loaded once it imported `names`."""
+    code = f"import sys, {', '.join(names)}; print(' '.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return {m.split(".")[0] for m in done.stdout.split()}
+
+
 def test_the_views_load_neither_pyav_nor_c2pa() -> None:
     """What front ends show of an export (tools/views.py: its checks and credentials) is plain types: importing the
     job pipeline's public names, as every CLI command and the API do, loads no decoder and no native signer."""
-    code = "import sys, tools.jobs, tools.views; print(' '.join(sys.modules))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert not {m.split(".")[0] for m in done.stdout.split()} & {"av", "c2pa"}
+    assert not loaded("tools.jobs", "tools.views") & {"av", "c2pa"}
+
+
+def test_the_placements_table_is_data_alone() -> None:
+    """The placements (and the margins and loudness they share with the draft and the mix) load no media code."""
+    assert not loaded("tools.delivery.placements") & {"av", "c2pa", "numpy", "PIL", "pyloudnorm"}
