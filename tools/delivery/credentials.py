@@ -63,8 +63,7 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
         log.warning("signing %s failed: %s", dest.name, exc)
         raise SigningFailed(
             f"Content credentials could not be signed into {dest.name}.",
-            hint="The server's log has c2pa's reason: the certificate and key (CLAPBOARD_C2PA_CERT, "
-            "CLAPBOARD_C2PA_KEY), or the file.",
+            hint="The server's log has c2pa's reason: the server's signing certificate and key, or the file.",
         ) from None
 
 
@@ -147,9 +146,10 @@ def _mime(path: Path) -> str:
 def _read_anchors(path: Path) -> str:
     try:
         return path.read_text()
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("the trust anchors %s could not be read: %s", path, exc)
         raise InvalidRequest(
-            "The trust anchors could not be read.", hint="CLAPBOARD_C2PA_TRUST_ANCHORS names a PEM file."
+            "The server's trust anchors could not be read.", hint="They must be a PEM file of root certificates."
         ) from None
 
 
