@@ -5,11 +5,11 @@ lists 24 to 60 as common; LinkedIn takes at most 30): a file keeps its creative'
 it, else is made at 30 fps (`EXPORT_FPS`), and a paid video's footage keeps its own rate; the mix is made to -14 LUFS
 integrated with a -1 dBTP true-peak ceiling (tools/sound/targets.py), where social and streaming platforms normalise
 (some measure TikTok and Reels nearer -16 LUFS: the 1 LU tolerance does not reach that far, on purpose: one mix serves
-every placement); stereo AAC of at least 128 kb/s (Meta's figure; we write 192). Only TikTok states a bitrate floor (516
-kb/s); the others take any (a flat 15 s draft at 1080x1920 measured 461 kb/s in all: TikTok alone would refuse it). None
-states a ceiling: 50 Mb/s is above YouTube's recommendation for 4K at 30 fps (35-45 Mb/s), so more is only bytes. Where
-a platform lays no buttons over a video (feeds, in-stream, LinkedIn) the safe zone is the house margins (`SAFE_MARGINS`,
-which the draft lays its words out in).
+every placement); stereo AAC of at least 128 kb/s (Meta's figure; we write 192). Only TikTok states a bitrate floor
+(516 kb/s); the others take any (a flat 15 s draft at 1080x1920 measured 461 kb/s in all: TikTok alone would refuse it).
+None states a ceiling: 50 Mb/s is above YouTube's recommendation for 4K at 30 fps (35-45 Mb/s), so more is only bytes.
+Where a platform lays no buttons over a video (feeds, in-stream, LinkedIn) the safe zone is the house margins
+(`SAFE_MARGINS`, which the draft lays its words out in).
 Numbers taken from third-party pages are marked "third-party" beside them: recheck them before relying on them.
 """
 
