@@ -563,7 +563,7 @@ class JobBody:
         if job.status != JobStatus.canceled:
             return
         model = self.catalog.get(job.provider_model or job.model)
-        voice = None if spec.export is not None else await self._voice_stopped(job, spec)
+        voice = await self._voice_stopped(job, spec)  # none for an export: it makes no voice-over
         if spec.export is not None:  # it copies its creative's spec, but asks no model for anything
             spent = "Stopped: nothing was delivered, and exports are free."
         elif job.provider_job_id and job.provider_model:
