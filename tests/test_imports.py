@@ -8,6 +8,8 @@ Python, not from a reader."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,3 +132,22 @@ def test_no_new_imports_against_the_layers() -> None:
     assert sorted(found - KNOWN_VIOLATIONS) == [], "a new import against the layers (see DESIGN.md)"
     gone = sorted(KNOWN_VIOLATIONS - found)
     assert gone == [], "these imports are gone: delete them from KNOWN_VIOLATIONS"
+
+
+def loaded(*names: str) -> set[str]:
+    """The top-level packages a fresh process has loaded once it imported `names`."""
+    code = f"import sys, {', '.join(names)}; print(' '.join(sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return {m.split(".")[0] for m in done.stdout.split()}
+
+
+def test_the_views_load_neither_pyav_nor_c2pa() -> None:
+    """What front ends show of an export (tools/views.py: its checks and credentials) is plain types: importing the
+    job pipeline's public names, as every CLI command and the API do, loads no decoder and no native signer."""
+    assert not loaded("tools.jobs", "tools.views") & {"av", "c2pa"}
+
+
+def test_the_placements_table_is_data_alone() -> None:
+    """The placements (and the margins and loudness they share with the draft and the mix) load no media code."""
+    assert not loaded("tools.delivery.placements") & {"av", "c2pa", "numpy", "PIL", "pyloudnorm"}

@@ -12,8 +12,7 @@ from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
-from tools.delivery.checks import Check, Fix
-from tools.delivery.credentials import Provenance
+from tools.delivery.report import Check, Fix, Provenance
 from tools.jobs.spec import JobSpec
 from tools.sound.speech import CreativeSound, SoundSpec
 

@@ -161,6 +161,23 @@ async def test_paid_jobs_wait_for_confirmation_and_can_be_canceled(settings: Set
     await studio.close()
 
 
+async def test_an_exports_id_is_not_a_video_to_revise_vary_or_reformat(settings: Settings) -> None:
+    studio = await runner(settings, {"premium": Broken(ProviderFailed("unused"))})
+    submitted = await studio.jobs.submit(OWNER, VideoRequest(prompt="a kite", model="premium", duration_s=8))
+    video = await studio.store.job(submitted.job_id)
+    export = await studio.store.add_job(
+        campaign_id=video.campaign_id, kind="export", status="succeeded", model=video.model,
+        spec={**video.spec, "export": {"creative_id": "c", "placements": ["tiktok"]}}, origin="cli",
+    )  # fmt: skip
+    asks = [studio.jobs.revise(OWNER, export.id, {"aspect": "9:16"}), studio.jobs.variations(OWNER, export.id, 2),
+            studio.jobs.formats(OWNER, export.id), studio.jobs.has_footage(OWNER, export.id)]  # fmt: skip
+    for ask in asks:
+        with pytest.raises(InvalidRequest, match="That is an export, not a video."):
+            await ask
+    assert [j.id for j in await studio.store.jobs(TEAM)] == [video.id], "no video was submitted"
+    await studio.close()
+
+
 async def test_a_hosted_model_is_sent_footage_only_refined_or_not_and_the_draft_keeps_the_brief(
     settings: Settings,
 ) -> None:

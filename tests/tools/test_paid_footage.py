@@ -32,9 +32,9 @@ from tools.engines.replicate.run import ReplicateEngine
 from tools.finish.cues import card_length
 from tools.finish.reframe import output_size
 from tools.jobs import VideoRequest
-from tools.jobs.body import JobBody
+from tools.jobs.body import JobBody, prompt_shared
 from tools.jobs.events import EventBus, JobEvent
-from tools.jobs.spec import JobSpec
+from tools.jobs.spec import ExportSpec, JobSpec
 from tools.studio import Studio
 
 pytestmark = pytest.mark.render
@@ -458,3 +458,37 @@ async def test_a_voice_that_fails_names_its_stage_and_no_video_is_made(
     assert job.error and "nothing was charged for one" in job.error
     assert [c.path for c in fake_replicate.creates()] == ["/v1/models/minimax/speech-02-hd/predictions"]
     assert await studio.library.creatives(alice) == []
+
+
+async def test_an_export_of_a_paid_video_stops_free_and_never_shares_its_prompt(body: JobBody) -> None:
+    paid = await body.store.job(await paid_job(body))
+    spec = JobSpec.of(paid)
+    assert not await prompt_shared(body.store, paid, spec)
+    copied = spec.model_copy(update={"export": ExportSpec(creative_id="c", placements=["tiktok"])})
+    export = await body.store.add_job(
+        campaign_id=paid.campaign_id, kind="export", status="canceled", model=paid.model,
+        spec=copied.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+    )  # fmt: skip
+    assert not await prompt_shared(body.store, paid, spec), "an export copies the prompt but makes no prediction"
+    await body._stopped(export.id, copied)
+    said = (await body.store.job(export.id)).error
+    assert said == "Canceled. Stopped: nothing was delivered, and exports are free.", said
+
+
+async def test_a_reframe_is_as_long_as_its_original_even_when_the_spec_it_copies_asked_less(
+    body: JobBody, footage: Footage
+) -> None:
+    job_id = await paid_job(body)
+    await run(body, job_id, "runner-a")
+    paid = await body.store.job(job_id)
+    [original] = await body.store.creatives(DEFAULT_TEAM_ID)
+    assert original.duration_s == pytest.approx(footage.frames / 24, abs=0.05)
+    # A fallback may adapt the length (4 s to 5) without writing it back: the spec asks less than the footage has.
+    spec = JobSpec.of(paid).model_copy(update={"footage_of": original.id, "aspect": "1:1", "duration_s": 1})
+    made = await body.store.add_job(
+        campaign_id=original.campaign_id, status="queued", model=original.model,
+        spec=spec.model_dump(mode="json"), estimated_cost_usd=0.0, origin="cli",
+    )  # fmt: skip
+    await run(body, made.id, "runner-a")
+    reframed = await body.store.creative((await body.store.job(made.id)).creative_id or "", DEFAULT_TEAM_ID)
+    assert reframed.duration_s == pytest.approx(original.duration_s, abs=0.05), "not cut to the spec's 1 s"

@@ -15,7 +15,6 @@ import math
 import struct
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Literal
 
 import av
 import numpy as np
@@ -24,29 +23,12 @@ from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
 from tools.delivery.placements import Box, Placement
+from tools.delivery.report import Check, Fix
 from tools.sound.mix import true_peak_dbtp
 
 SECONDS_SLACK = 0.05  # a file this much over or under a placement's lengths is not out of them (frame rounding)
 MIN_LOUDNESS_S = 0.4  # BS.1770 gates 400 ms blocks: a shorter sound has no integrated loudness
 OCR_SIDE = 960  # frames are read for words at most this long on their long side (boxes are scaled back)
-
-
-class Fix(BaseModel):
-    """What the product can do about a failed check; `export ... --trim` (or the chat's button) does it."""
-
-    kind: Literal["trim"]
-    seconds: float  # trim to this length
-    text: str  # "TikTok in-feed takes at most 60 s: trim to 60 s?"
-
-
-class Check(BaseModel):
-    name: str  # "duration", "loudness", "safe zone", ...
-    ok: bool
-    measured: str  # "75.0 s"
-    limit: str  # "5–60 s"
-    off_by: str = ""  # "15.0 s too long" when it failed
-    skipped: str = ""  # why it was not measured (then ok is True and `measured` is empty)
-    fix: Fix | None = None
 
 
 class Measured(BaseModel):

@@ -11,46 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import c2pa
-from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest, SigningFailed
 from campaign.settings import Settings
 from tools.delivery.certificate import credential
+from tools.delivery.report import Provenance, Verified
 
 log = logging.getLogger(__name__)
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
-TRAINED = IPTC + "trainedAlgorithmicMedia"  # model footage as the model made it
 COMPOSITE_TRAINED = IPTC + "compositeWithTrainedAlgorithmicMedia"  # model footage the finisher drew over
 DRAWN = IPTC + "digitalCreation"  # a local draft: no generative model was involved
-
-
-class Provenance(BaseModel):
-    """What made an exported file: written into its manifest and into the export's manifest.json."""
-
-    title: str
-    creative_id: str
-    model_id: str  # "veo-3.1" or "draft"
-    model_name: str  # "Veo 3.1" or "Clapboard Draft"
-    hosted: bool  # a generative model made the footage
-    finished: bool  # the finisher drew the ad over that footage
-    source_type: str  # one of the IPTC URLs above
-    actions: list[str]  # c2pa action names: "c2pa.created", "c2pa.edited", "c2pa.resized", ...
-    ingredient: str | None = None  # the model's output as the ingredient's title ("veo-3.1 footage <id>.mp4")
-    disclosure: dict[str, bool] = {}  # the platforms' AI-made flags: {"youtube.containsSyntheticMedia": True}
-
-
-class Verified(BaseModel):
-    valid: bool  # the manifest's signature and hashes match the file's bytes
-    trusted: bool  # the signer's certificate chains to a trust list (a local certificate never does)
-    signer: str  # the certificate's subject
-    model: str  # the generator named in the manifest
-    source_type: str
-    actions: list[str]
-    problems: list[str]  # validation failures, as c2pa reports them ("code: explanation"), the untrusted signer aside
-    title: str = ""
-    ingredients: list[str] = []  # the ingredients' titles: the model's output the file was made from
-    disclosure: dict[str, bool] = {}  # the platforms' AI-made flags the file carries (Clapboard's own assertion)
 
 
 EXPORT_LABEL = "com.clapboard.export"  # our assertion: model, creative and the platforms' AI-made flags
@@ -64,9 +35,10 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
     """Blocking: `src` written to `dest` with a manifest signed by the operator's certificate and key
     (`settings.c2pa_cert`, `settings.c2pa_key`), or by a local certificate made at first use under
     `settings.data_dir` when none is set; dated by `settings.c2pa_timestamp_url` when set. `ingredient` is the
-    model's output file, when there is one: listed as a component (`c2pa.placed` in `provenance.actions` names it,
-    and needs it). An MP4's index stays before its media (c2pa adds its box after `ftyp` and moves the chunk
-    offsets), so the file still starts playing at once."""
+    model's output file, when there is one: listed as a component, and named by a `c2pa.placed` action (added
+    after `c2pa.created` when the file was finished over it and `provenance.actions` has none; listed without an
+    ingredient, it is refused). An MP4's index stays before its media (c2pa adds its box after `ftyp` and moves
+    the chunk offsets), so the file still starts playing at once."""
     if dest.resolve() == src.resolve():
         raise ValueError("sign writes a new file: `dest` must not be `src`")
     missing = NEEDS_INGREDIENT.intersection(provenance.actions)
@@ -76,7 +48,7 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
     try:
         with (
             c2pa.Signer.from_info(c2pa.C2paSignerInfo(key.alg, key.chain, key.key, stamp)) as signer,
-            c2pa.Builder(_manifest(provenance)) as builder,
+            c2pa.Builder(_manifest(provenance, _actions(provenance, ingredient is not None))) as builder,
         ):
             if ingredient is not None:
                 title = provenance.ingredient or ingredient.name
@@ -91,8 +63,7 @@ def sign(src: Path, dest: Path, provenance: Provenance, settings: Settings, ingr
         log.warning("signing %s failed: %s", dest.name, exc)
         raise SigningFailed(
             f"Content credentials could not be signed into {dest.name}.",
-            hint="The server's log has c2pa's reason: the certificate and key (CLAPBOARD_C2PA_CERT, "
-            "CLAPBOARD_C2PA_KEY), or the file.",
+            hint="The server's log has c2pa's reason: the server's signing certificate and key, or the file.",
         ) from None
 
 
@@ -122,12 +93,21 @@ def verify(path: Path, trust_anchors: Path | None = None) -> Verified:
     return _verified(store)
 
 
-def _manifest(p: Provenance) -> dict[str, Any]:
+def _actions(p: Provenance, ingredient: bool) -> list[str]:
+    """The manifest's actions: those of `p`, with `c2pa.placed` after `c2pa.created` when the file was finished
+    over the model's footage given as its ingredient (the action is what links the ingredient to the file)."""
+    if not (ingredient and p.finished) or "c2pa.placed" in p.actions:
+        return p.actions
+    at = p.actions.index("c2pa.created") + 1 if "c2pa.created" in p.actions else 0
+    return [*p.actions[:at], "c2pa.placed", *p.actions[at:]]
+
+
+def _manifest(p: Provenance, actions: list[str]) -> dict[str, Any]:
     return {
         "claim_generator_info": [CLAPBOARD],
         "title": p.title,
         "assertions": [
-            {"label": "c2pa.actions.v2", "data": {"actions": [_action(name, p) for name in p.actions]}},
+            {"label": "c2pa.actions.v2", "data": {"actions": [_action(name, p) for name in actions]}},
             {"label": EXPORT_LABEL, "data": p.model_dump(include=EXPORTED)},
         ],
     }
@@ -166,9 +146,10 @@ def _mime(path: Path) -> str:
 def _read_anchors(path: Path) -> str:
     try:
         return path.read_text()
-    except (OSError, UnicodeDecodeError):
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("the trust anchors %s could not be read: %s", path, exc)
         raise InvalidRequest(
-            "The trust anchors could not be read.", hint="CLAPBOARD_C2PA_TRUST_ANCHORS names a PEM file."
+            "The server's trust anchors could not be read.", hint="They must be a PEM file of root certificates."
         ) from None
 
 

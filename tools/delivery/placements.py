@@ -1,14 +1,15 @@
 """The placements a campaign ships to, as data: each row's numbers and where they come from (`sources`).
 
-What every row shares: we export H.264 and stereo AAC in MP4 at 30 fps; frame rates from 23 (23.976 film) to 60
-are taken (YouTube lists 24 to 60 as common; LinkedIn takes at most 30); the mix is made to -14 LUFS integrated
-with a -1 dBTP true-peak ceiling, where social and streaming platforms normalise (some measure TikTok and Reels
-nearer -16 LUFS: the 1 LU tolerance does not reach that far, on purpose: one mix serves every placement); stereo
-AAC of at least 128 kb/s (Meta's figure; we write 192). Only TikTok states a bitrate floor (516 kb/s); the others
-take any (a flat 15 s draft at 1080x1920 measured 461 kb/s in all: TikTok alone would refuse it). None states a
-ceiling: 50 Mb/s is above YouTube's recommendation for 4K at 30 fps (35-45 Mb/s), so more is only bytes. Where a
-platform lays no buttons over a video (feeds, in-stream, LinkedIn) the safe zone is the house margins of
-`tools/engines/draft/kit.py` (SAFE_MARGINS).
+What every row shares: we export H.264 and stereo AAC in MP4; frame rates from 23 (23.976 film) to 60 are taken (YouTube
+lists 24 to 60 as common; LinkedIn takes at most 30): a file keeps its creative's frame rate where the placement takes
+it, else is made at 30 fps (`EXPORT_FPS`), and a paid video's footage keeps its own rate; the mix is made to -14 LUFS
+integrated with a -1 dBTP true-peak ceiling (tools/sound/targets.py), where social and streaming platforms normalise
+(some measure TikTok and Reels nearer -16 LUFS: the 1 LU tolerance does not reach that far, on purpose: one mix serves
+every placement); stereo AAC of at least 128 kb/s (Meta's figure; we write 192). Only TikTok states a bitrate floor
+(516 kb/s); the others take any (a flat 15 s draft at 1080x1920 measured 461 kb/s in all: TikTok alone would refuse it).
+None states a ceiling: 50 Mb/s is above YouTube's recommendation for 4K at 30 fps (35-45 Mb/s), so more is only bytes.
+Where a platform lays no buttons over a video (feeds, in-stream, LinkedIn) the safe zone is the house margins
+(`SAFE_MARGINS`, which the draft lays its words out in).
 Numbers taken from third-party pages are marked "third-party" beside them: recheck them before relying on them.
 """
 
@@ -19,8 +20,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from campaign.errors import InvalidRequest
+from tools.sound.targets import PEAK_CEILING_DBTP, SOCIAL_LUFS
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom (pixels)
+
+# The house's text-safe margins, as shares of the frame's width and height (left, top, right, bottom): where the
+# draft lays its words out, and the safe zone of a placement that lays no buttons over a video.
+SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {
+    "16:9": (0.06, 0.08, 0.06, 0.08),
+    "1:1": (0.07, 0.07, 0.07, 0.07),
+    "4:5": (0.07, 0.07, 0.07, 0.08),
+    # Vertical video goes to TikTok, Reels and Shorts: their captions and buttons cover the bottom fifth, the
+    # top bar and the right-hand column.
+    "9:16": (0.07, 0.14, 0.12, 0.22),
+}
 
 
 @dataclass(frozen=True)
@@ -36,7 +49,7 @@ class Placement:
     min_height: int
     fps: tuple[float, float]  # frame rates taken (lowest, highest)
     duration_s: tuple[float, float]  # lengths taken (shortest, longest)
-    video_kbps: tuple[int, int]  # total bitrate taken (lowest, highest)
+    video_kbps: tuple[int, int]  # the file's TOTAL bitrate taken, video and audio together (lowest, highest)
     max_bytes: int
     audio_rates: tuple[int, ...]  # sample rates taken (Hz)
     audio_channels: int  # 2: stereo
@@ -55,11 +68,10 @@ class Placement:
         return (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
 
 
-EXPORT_FPS = 30  # every export's frame rate, which every row takes
+EXPORT_FPS = 30  # the frame rate of a file whose creative's rate its placement does not take (every row takes 30)
 FPS = (23.0, 60.0)
 KBPS = (0, 50_000)
 RATES = (44_100, 48_000)
-SOCIAL_LUFS, CEILING_DBTP = -14.0, -1.0
 AUDIO_KBPS = 128
 MB, GB = 1_000_000, 1_000_000_000
 
@@ -79,7 +91,7 @@ LOUDNESS = (
     "LUFS targets per platform 2026 (third-party), Fora Soft: "
     "https://www.forasoft.com/learn/audio-for-video/articles-audio/lufs-targets-per-platform-2026"
 )
-HOUSE_MARGINS = "Clapboard's text-safe margins (SAFE_MARGINS): tools/engines/draft/kit.py"
+HOUSE_MARGINS = "Clapboard's text-safe margins (SAFE_MARGINS): tools/delivery/placements.py"
 
 PLACEMENTS: tuple[Placement, ...] = (
     Placement(
@@ -98,10 +110,10 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
+        true_peak_dbtp=PEAK_CEILING_DBTP,
         # third-party: top 150 px (the For You tabs), right 150 px (the buttons), bottom 440 px (caption and
         # music) of 1080x1920; TikTok's own help gives the zone as downloadable templates only. Left: house margin.
-        safe=(0.07, 150 / 1920, 150 / 1080, 440 / 1920),
+        safe=(SAFE_MARGINS["9:16"][0], 150 / 1920, 150 / 1080, 440 / 1920),
         disclosure="tiktok.is_aigc",  # the Content Posting API's post_info.is_aigc
         sources=(
             TIKTOK_SPECS,
@@ -125,7 +137,7 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
+        true_peak_dbtp=PEAK_CEILING_DBTP,
         safe=(0.06, 0.14, 0.06, 0.35),  # third-party: top 14%, sides 6%, bottom 35% clear
         disclosure="",  # Meta labels "AI info" from the file's C2PA or IPTC metadata
         sources=(META_REELS, META_SIZES, META_MINIMUM, LOUDNESS),
@@ -146,7 +158,7 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
+        true_peak_dbtp=PEAK_CEILING_DBTP,
         safe=(0.06, 0.14, 0.06, 0.20),  # third-party: top 14%, bottom 20%; sides 6% as for Meta's other 9:16
         disclosure="",
         sources=(
@@ -173,8 +185,8 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
-        safe=(0.07, 0.07, 0.07, 0.08),  # no buttons over a feed video: the house margins
+        true_peak_dbtp=PEAK_CEILING_DBTP,
+        safe=SAFE_MARGINS["4:5"],  # no buttons over a feed video: the house margins
         disclosure="",
         sources=(META_SIZES, META_MINIMUM, HOUSE_MARGINS, LOUDNESS),
     ),
@@ -194,8 +206,8 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
-        safe=(0.07, 0.07, 0.07, 0.07),
+        true_peak_dbtp=PEAK_CEILING_DBTP,
+        safe=SAFE_MARGINS["1:1"],
         disclosure="",
         sources=(META_SIZES, META_MINIMUM, HOUSE_MARGINS, LOUDNESS),
     ),
@@ -215,10 +227,10 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
+        true_peak_dbtp=PEAK_CEILING_DBTP,
         # third-party: the bottom 25% (title, channel, subscribe); the right-hand buttons and the top bar as for
         # TikTok's and the house 9:16 margins.
-        safe=(0.07, 0.14, 150 / 1080, 0.25),
+        safe=(SAFE_MARGINS["9:16"][0], SAFE_MARGINS["9:16"][1], 150 / 1080, 0.25),
         disclosure="youtube.containsSyntheticMedia",  # the Data API's status.containsSyntheticMedia
         sources=(
             "Google Ads Help, YouTube Shorts ads asset specifications: https://support.google.com/google-ads/answer/16041697",
@@ -246,8 +258,8 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
-        safe=(0.06, 0.08, 0.06, 0.08),  # the house margins
+        true_peak_dbtp=PEAK_CEILING_DBTP,
+        safe=SAFE_MARGINS["16:9"],  # the house margins
         disclosure="youtube.containsSyntheticMedia",
         sources=(
             YOUTUBE_ENCODING,
@@ -276,8 +288,8 @@ PLACEMENTS: tuple[Placement, ...] = (
         audio_channels=2,
         audio_kbps_min=AUDIO_KBPS,
         loudness_lufs=SOCIAL_LUFS,
-        true_peak_dbtp=CEILING_DBTP,
-        safe=(0.07, 0.07, 0.07, 0.07),  # the house margins
+        true_peak_dbtp=PEAK_CEILING_DBTP,
+        safe=SAFE_MARGINS["1:1"],  # the house margins
         disclosure="",  # LinkedIn shows content credentials (C2PA) it finds in the file
         sources=(
             "LinkedIn Help, Video ads advertising specifications: https://www.linkedin.com/help/lms/answer/a424737",

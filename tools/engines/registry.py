@@ -126,7 +126,7 @@ def engine_factory(settings: Settings, storage: BlobStorage, subscribe: Subscrib
 def queue_for(catalog: Catalog, job: Job) -> str:
     """The job queue a job runs on: its model's provider's, or the local renders' for an export (it draws and
     encodes on the worker's own cores, whatever model made the creative)."""
-    if job.kind == "export":  # JobKind.export (campaign.models loads the database code)
+    if job.kind == "export":  # JobKind.export, spelled out: importing campaign.models would load the database code
         return DRAFT.queue
     return provider(catalog.get(job.model).provider).queue
 

@@ -12,7 +12,7 @@ Three threads overlap like the draft's: one demuxes and decodes, one draws (a co
 the decoder still reads its own; frames with nothing over them go to the encoder as decoded), and this one
 encodes and muxes. The source's P and B frames stay P and B (as the reframer keeps them: x264 skips choosing
 again). The output has the footage's own size and frame rate, and its length, cut at the job's duration when that is
-shorter (its sound faded out over the cut).
+shorter (its sound faded out over the cut, when the cut is longer than a model's rounding).
 """
 
 from __future__ import annotations
@@ -65,6 +65,7 @@ log = logging.getLogger(__name__)
 
 STAGE = "The ad could not be finished over the footage."
 TRIM_FADE_S = 0.5  # footage cut short for a shorter job: its sound fades out over this much of the end
+TRIM_FADE_AFTER_S = 0.2  # a cut shorter than this (a frame or a few of a model's rounding) cuts no sound short
 BT709 = 1  # AVCOL_SPC_BT709: footage tagged so is HD-coded; anything else is read as BT.601
 
 
@@ -156,6 +157,7 @@ class Painter:
         self.width, self.height, self.rate = width, height, rate
         self.frames = trimmed(job, total, rate)  # the video's length in frames
         self.cut = self.frames if self.frames < total else None  # where the footage is cut, when it is
+        self.fade_out_s = TRIM_FADE_S if (total - self.frames) / float(rate) > TRIM_FADE_AFTER_S else 0.0
         self.duration = self.frames / float(rate)
         asked = dataclasses.replace(job, width=width, height=height, fps=max(1, round(rate)),
                                     aspect=aspect_of(width, height))  # fmt: skip
@@ -183,7 +185,7 @@ class Painter:
         """The ad's sound over the footage's own (stereo at 48 kHz from the video's start, None when it has none):
         a bed only under footage without sound; the voice-over ducks the rest."""
         self.mixed = mixed_sound(self.job, self.stage.template, self.duration, music=self.wants_bed and footage is None,
-                                 footage=footage, fade_out_s=TRIM_FADE_S if self.cut else 0.0)  # fmt: skip
+                                 footage=footage, fade_out_s=self.fade_out_s)  # fmt: skip
         return self.mixed.samples if self.mixed is not None else None
 
     def finished(self, frames: int) -> Finished:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import shutil
 import tempfile
 import time
@@ -45,7 +46,7 @@ from campaign.errors import (
     VoiceFailed,
     out_of_space,
 )
-from campaign.models import Creative, Job, JobStatus, new_id
+from campaign.models import Creative, Job, JobKind, JobStatus, new_id
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
 from campaign.store import Store
@@ -112,15 +113,16 @@ class Made:
 
 
 def _footage_job(
-    job: Job, spec: JobSpec, model: ModelSpec, width: int, height: int, speech: Speech | None
+    job: Job, spec: JobSpec, source: Creative, model: ModelSpec, width: int, height: int, speech: Speech | None
 ) -> RenderJob:
     """What the finisher draws over footage kept beside another creative: this job's words, kit, variation and
-    sound (the original's voice-over)."""
+    sound (the original's voice-over), as long as that creative (a fallback may have made it longer than the
+    spec it copies asked, 5 s for 4)."""
     return RenderJob(job_id=job.id, brief=spec.prompt, prompt=spec.prompt_sent, model=model,
-                     duration_s=spec.duration_s, aspect=spec.aspect, resolution=spec.resolution, width=width,
-                     height=height, fps=spec.fps, template=spec.template, copy=spec.copy, references=spec.references,
-                     audio=spec.audio, variant=spec.variant, brand=spec.brand, sound=spec.sound,
-                     speech=speech)  # fmt: skip
+                     duration_s=max(spec.duration_s, math.ceil(source.duration_s)), aspect=spec.aspect,
+                     resolution=spec.resolution, width=width, height=height, fps=spec.fps, template=spec.template,
+                     copy=spec.copy, references=spec.references, audio=spec.audio, variant=spec.variant,
+                     brand=spec.brand, sound=spec.sound, speech=speech)  # fmt: skip
 
 
 def _sound_of(speech: Speech | None, mixed: CreativeSound | None, files: SoundKeys) -> CreativeSound | None:
@@ -382,7 +384,7 @@ class JobBody:
             await report(0.0, f"Reframing the footage to {spec.aspect}")
         sound = CreativeSound.model_validate(source.sound) if source.sound else None
         speech = await stored_speech(self.storage, sound) if sound and sound.voice_key else None
-        render_job = _footage_job(job, spec, model, width, height, speech)
+        render_job = _footage_job(job, spec, source, model, width, height, speech)
         finished = workdir / "finished.mp4"
         work = partial(self._finish, render_job, raw, finished, report, 0.0, finish if as_is else finish_format)
         said = footage_notice(model.name, source.title, as_is)
@@ -561,8 +563,10 @@ class JobBody:
         if job.status != JobStatus.canceled:
             return
         model = self.catalog.get(job.provider_model or job.model)
-        voice = await self._voice_stopped(job, spec)
-        if job.provider_job_id and job.provider_model:
+        voice = await self._voice_stopped(job, spec)  # none for an export: it makes no voice-over
+        if spec.export is not None:  # it copies its creative's spec, but asks no model for anything
+            spent = "Stopped: nothing was delivered, and exports are free."
+        elif job.provider_job_id and job.provider_model:
             status = await self.engines(model).cancel(job.provider_job_id)
             price = max(job.estimated_cost_usd - voice_cost_of(spec.sound), 0.0)  # the job's price has the voice's
             spent = spent_on(model, status, price, self.settings.replicate_cancel_after, voice)
@@ -728,7 +732,8 @@ async def prompt_shared(store: Store, job: Job, spec: JobSpec) -> bool:
     since = job.created_at - timedelta(seconds=PREDICTION_CLOCK_SKEW_S)
     mine = spec.prompt_sent or spec.prompt
     same = or_(Job.spec["prompt_sent"].as_string() == mine, Job.spec["prompt"].as_string() == mine)
-    query = select(exists().where(Job.id != job.id, Job.updated_at >= since, same))
+    # An export copies its video's prompt but makes no prediction: it never holds one a lookup could find.
+    query = select(exists().where(Job.id != job.id, Job.kind == JobKind.video, Job.updated_at >= since, same))
     async with store.engine.connect() as conn:
         return bool(await conn.scalar(query))
 

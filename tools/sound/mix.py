@@ -25,10 +25,8 @@ from scipy.signal import firwin, resample_poly
 
 from tools.sound.music import SAMPLE_RATE, Mood, music_bed
 from tools.sound.speech import SPEECH_RATE, CreativeSound, Speech
+from tools.sound.targets import BROADCAST_LUFS, PEAK_CEILING_DBTP, SOCIAL_LUFS
 
-SOCIAL_LUFS = -14.0  # social and streaming platforms
-BROADCAST_LUFS = -23.0  # EBU R 128, for a 16:9 ad made for TV
-PEAK_CEILING_DBTP = -1.0  # the true peak every platform asks a file to stay under (EBU R 128's too)
 HEADROOM_DB = 0.6  # the mix's true peaks are held this far under the ceiling: room for AAC's overshoot
 VOICE_LUFS = -16.0  # the voice alone, before the mix: 4 LU over the bed
 FOOTAGE_LUFS = -20.0  # the footage's own sound under a voice, as loud as a bed

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from campaign.errors import ClapboardError, Forbidden, InvalidRequest, NotFound
-from campaign.models import ACTIVE, Job, JobStatus, new_id
+from campaign.models import ACTIVE, Job, JobKind, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
@@ -418,7 +418,15 @@ class Jobs:
     async def has_footage(self, actor: Actor, job_id: str) -> bool:
         """Whether the job's video was finished over a model's footage still in the library: then its other
         formats are reframed from it, free, whatever its model can make now."""
-        return await self._footage(actor, await self.store.job(job_id, actor.team_id)) is not None
+        return await self._footage(actor, await self._video(actor, job_id)) is not None
+
+    async def _video(self, actor: Actor, job_id: str) -> Job:
+        """A video job of the team; an export's id is refused (it copies its creative's request, but made no
+        video of its own to revise, vary or reformat)."""
+        job = await self.store.job(job_id, actor.team_id)
+        if job.kind == JobKind.export:
+            raise InvalidRequest("That is an export, not a video.", hint="Use the id of the video it exported.")
+        return job
 
     async def _footage(self, actor: Actor, job: Job) -> str | None:
         """The creative whose footage the job's video was finished over, if any: a reframe's original while it
@@ -485,8 +493,8 @@ class Jobs:
         return next((j.id for j in jobs if JobSpec.of(j).channel == key), None)
 
     async def _again(self, actor: Actor, job_id: str, changes: dict[str, Any]) -> tuple[Job, VideoRequest]:
-        """An earlier job of the team and its request again, with `changes`."""
-        job = await self.store.job(job_id, actor.team_id)
+        """An earlier video job of the team and its request again, with `changes`."""
+        job = await self._video(actor, job_id)
         spec = JobSpec.of(job)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         kept = {"model": job.model_used or job.model, "duration_s": spec.duration_s, "aspect": spec.aspect,

@@ -21,9 +21,8 @@ from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCo
 from tools.brief.variations import ASKS as VARIATION_ASKS
 from tools.brief.variations import read_ask, untitled
 from tools.catalog import ModelSpec, ModelView, usd_text
-from tools.delivery.checks import Check, Fix
-from tools.delivery.credentials import Provenance
 from tools.delivery.placements import Placement
+from tools.delivery.report import Check, Fix, Provenance
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest

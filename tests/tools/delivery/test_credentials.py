@@ -4,10 +4,12 @@ bytes; a file changed after signing, one never signed, the local certificate and
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 from pathlib import Path
 
 import av
+import c2pa
 import numpy as np
 import pytest
 from cryptography import x509
@@ -17,11 +19,14 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pydantic import ValidationError
 
 from campaign.errors import InvalidRequest, SigningFailed
+from campaign.models import Creative
 from campaign.settings import Settings
 from tests.conftest import make_settings
 from tools.delivery.certificate import CHAIN, KEY, LOCAL_FOLDER, LOCAL_SIGNER, credential
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, Provenance, sign, verify
 from tools.engines.draft.engine import encoder_stream, open_output
+from tools.engines.registry import build_catalog
+from tools.jobs.exporting import provenance_of
 from tools.media import probe
 
 FPS = 24
@@ -258,3 +263,19 @@ def test_a_timestamp_authority_that_cannot_be_reached_fails_the_signing(tmp_path
 def test_placing_the_models_footage_needs_its_file(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="c2pa.placed"):
         sign(mp4(tmp_path / "ad.mp4"), tmp_path / "signed.mp4", FINISHED_VEO, make_settings(tmp_path / "data"))
+
+
+def test_the_manifest_an_export_writes_links_the_models_footage_by_a_placed_action(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    made = provenance_of(Creative(id="cr_1", title="Spring teaser"), build_catalog(settings).get("veo-3.1"))
+    dest = tmp_path / "signed.mp4"
+    sign(mp4(tmp_path / "ad.mp4"), dest, made, settings, ingredient=mp4(tmp_path / "footage.mp4"))
+    checked = verify(dest)
+    assert checked.valid and checked.ingredients == [made.ingredient]
+    assert checked.actions[:2] == ["c2pa.created", "c2pa.placed"] and checked.actions.count("c2pa.placed") == 1
+    with dest.open("rb") as fh, c2pa.Reader("video/mp4", fh) as reader:
+        store = json.loads(reader.json())
+    manifest = store["manifests"][store["active_manifest"]]
+    actions = next(a["data"]["actions"] for a in manifest["assertions"] if a["label"].startswith("c2pa.actions"))
+    placed = next(a for a in actions if a["action"] == "c2pa.placed")
+    assert placed["parameters"].get("ingredients"), f"the action names the ingredient: {placed}"

@@ -18,7 +18,7 @@ from tests.fakes.listen import bursts, true_peak_db
 from tools.brief import AdCopy
 from tools.delivery.placements import Box, Placement
 from tools.engines.base import RenderJob
-from tools.engines.draft.engine import brand_stage, render_draft
+from tools.engines.draft.engine import brand_stage, encoder_stream, open_output, render_draft
 from tools.finish.compose import TRIM_FADE_S, finish
 from tools.finish.formats import finish_formats
 from tools.sound.captions import captions_for
@@ -168,3 +168,21 @@ def test_footage_longer_than_the_job_is_cut_to_it(footage: Footage, tmp_path: Pa
     fade = int(TRIM_FADE_S * 48_000)
     assert np.abs(samples[-480:]).max() < 0.3 * np.abs(samples[-3 * fade : -fade]).max(), "the sound fades out"
     assert any(last >= 1.8 for _, last in made.text_times.values()), "the end card is over the cut's end"
+
+
+def test_footage_a_frame_longer_than_the_job_keeps_its_sound_to_the_end(tmp_path: Path) -> None:
+    kit, files = kit_and_files("dark")
+    footage = write_footage(tmp_path / "rounded.mp4", 320, 180, 2 + 1 / 24, 24)  # a model's rounding: one frame over
+    made = finish(footage.path, tmp_path / "cut.mp4", brand_job(kit, "Trail shoes", duration=2, copy=COPY), files)
+    _, samples, frames = heard(tmp_path / "cut.mp4")
+    assert frames == made.frames == 48 and samples is not None
+    fade = int(TRIM_FADE_S * 48_000)
+    assert np.abs(samples[-480:]).max() > 0.7 * np.abs(samples[-3 * fade : -fade]).max(), "no fade for one frame"
+
+
+def test_a_placement_with_a_bitrate_floor_asks_enough_for_camera_footage_at_its_size(tmp_path: Path) -> None:
+    with open_output(tmp_path / "tiktok.mp4") as container:
+        full = encoder_stream(container, 1080, 1920, 30, floor_kbps=516).bit_rate
+        small = encoder_stream(container, 180, 320, 30, floor_kbps=516).bit_rate
+    assert full == round(0.1 * 1080 * 1920 * 30), "0.1 bit per pixel per frame: 6.2 Mb/s, not 4 x 516 kb/s"
+    assert small == 4 * 516 * 1000, "a small frame still asks 4 times the floor"

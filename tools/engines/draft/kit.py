@@ -18,22 +18,10 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat
 from tools.brand.contrast import RGB, contrast
 from tools.brief import FIELD, AdCopy, Motion
 from tools.brief.variations import Change
+from tools.delivery.placements import SAFE_MARGINS, Box
 from tools.engines.draft.cutout import cut_out
 from tools.engines.draft.palette import Palette
 from tools.engines.draft.text import Faces, TextBlock, fit_text, undrawable
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom
-
-# Text-safe margins as fractions of width/height: (left, top, right, bottom).
-SAFE_MARGINS: dict[str, tuple[float, float, float, float]] = {
-    "16:9": (0.06, 0.08, 0.06, 0.08),
-    "1:1": (0.07, 0.07, 0.07, 0.07),
-    "4:5": (0.07, 0.07, 0.07, 0.08),
-    # Vertical video goes to TikTok, Reels and Shorts: their captions and buttons cover the bottom fifth, the
-    # top bar and the right-hand column.
-    "9:16": (0.07, 0.14, 0.12, 0.22),
-}
-
 
 # --- copy that can be read --------------------------------------------------------------------------------
 
