@@ -182,10 +182,10 @@ class PlacementFile(BaseModel):
     label: str  # "TikTok in-feed"
     delivered: bool  # every check passed: the file is stored and in the zip
     name: str | None  # its name in the zip: "<title>-tiktok.mp4"
-    bytes: int = 0
-    width: int = 0
-    height: int = 0
-    duration_s: float = 0.0
+    bytes: int
+    width: int
+    height: int
+    duration_s: float
     checks: list[Check]
 
 

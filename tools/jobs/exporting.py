@@ -100,7 +100,8 @@ async def run_export(body: Host, job: Job, spec: JobSpec, runner: str, workdir: 
             await report(RENDER_SHARE + (1 - RENDER_SHARE) * i / len(placements), f"Checking the {p.label} file")
             if p.key in refused:
                 files.append(StoredFile(placement=p.key, label=p.label, delivered=False, name=None, key=None,
-                                        duration_s=creative.duration_s, checks=refused[p.key]))  # fmt: skip
+                                        bytes=0, width=0, height=0, duration_s=creative.duration_s,
+                                        checks=refused[p.key]))  # fmt: skip
                 continue
             made = rendered[p.key]
             signed = workdir / f"signed-{p.key}.mp4"
