@@ -185,7 +185,7 @@ class Export(Base):
     creative_id: Mapped[str] = mapped_column(String(32), index=True)
     placements: Mapped[list[str]] = mapped_column()  # their keys, in the order asked
     trim: Mapped[bool] = mapped_column()  # each file trimmed to its placement's longest length
-    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # tools.delivery.export.FileRecord
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # tools.views.StoredFile
     zip_key: Mapped[str | None] = mapped_column(String(300))
     manifest_key: Mapped[str | None] = mapped_column(String(300))
     provenance: Mapped[dict[str, Any] | None] = mapped_column()  # tools.delivery.credentials.Provenance

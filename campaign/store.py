@@ -293,6 +293,11 @@ class Store:
                 await s.rollback()
             else:
                 return job
+        return await self._keyed(job)
+
+    async def _keyed(self, job: Job) -> Job:
+        """The job stored under `job`'s origin and idempotency key (a submission with that key got there first)."""
+        assert job.idempotency_key is not None
         found = await self.job_by_key(job.origin, job.idempotency_key)
         if found is None:  # pragma: no cover - the conflicting row cannot vanish: jobs are never deleted
             raise NotFound("The job stored under this idempotency key has gone.")
@@ -437,42 +442,52 @@ class Store:
 
     # exports: a job of kind "export" and what it delivered
 
-    async def add_export(self, job: Job, export: Export) -> Export:
-        """Write an export job and its row together."""
+    async def add_export(self, job: Job, export: Export) -> Job:
+        """Write an export job and its row together; with an idempotency key already used by its origin, the job
+        stored under it."""
         async with self._session() as s:
             s.add(job)
-            await s.flush()
-            s.add(export)
-            await s.commit()
-        return export
+            try:
+                await s.flush()
+            except IntegrityError:
+                if job.idempotency_key is None:
+                    raise
+                await s.rollback()
+            else:
+                s.add(export)
+                await s.commit()
+                return job
+        return await self._keyed(job)
+
+    @staticmethod
+    def _team_exports(team_id: str) -> Any:
+        """The team's exports with their jobs."""
+        query = select(Job, Export).join(Export, Export.id == Job.id).join(Campaign, Campaign.id == Job.campaign_id)
+        return query.where(Campaign.team_id == team_id)
 
     async def export(self, export_id: str, team_id: str) -> tuple[Job, Export]:
         """An export of the team's and its job; another team's is not found."""
-        query = select(Job, Export).join(Export, Export.id == Job.id).join(Campaign, Campaign.id == Job.campaign_id)
         async with self._session() as s:
-            found = (await s.execute(query.where(Job.id == export_id, Campaign.team_id == team_id))).first()
+            found = (await s.execute(self._team_exports(team_id).where(Job.id == export_id))).first()
         if found is None:
             raise NotFound(f"There is no export {export_id}.")
         return found[0], found[1]
 
     async def exports(self, team_id: str, creative_id: str | None = None, limit: int = 50) -> list[tuple[Job, Export]]:
         """The team's exports (of one creative when told), newest first."""
-        query = select(Job, Export).join(Export, Export.id == Job.id).join(Campaign, Campaign.id == Job.campaign_id)
-        query = query.where(Campaign.team_id == team_id).order_by(Job.created_at.desc()).limit(limit)
+        query = self._team_exports(team_id).order_by(Job.created_at.desc()).limit(limit)
         if creative_id is not None:
             query = query.where(Export.creative_id == creative_id)
         async with self._session() as s:
             return [(job, export) for job, export in (await s.execute(query)).all()]
 
-    async def export_row(self, export_id: str) -> Export:
-        """An export's row, for the runner that makes it."""
-        return await self._get(Export, export_id, f"There is no export {export_id}.")
-
-    async def record_export(self, export_id: str, **fields: Any) -> None:
-        """Write what an export delivered (its files, zip, manifest and provenance)."""
+    async def record_export(self, export_id: str, **fields: Any) -> bool:
+        """Write what an export delivered (its files, zip, manifest and provenance); False when its row has gone
+        (its creative was deleted)."""
         async with self._session() as s:
-            await s.execute(update(Export).where(Export.id == export_id).values(**fields))
+            changed = _rowcount(await s.execute(update(Export).where(Export.id == export_id).values(**fields))) == 1
             await s.commit()
+        return changed
 
     # creatives
 
@@ -523,7 +538,8 @@ class Store:
             await s.commit()
 
     async def delete_creative(self, creative_id: str, team_id: str) -> None:
-        """Remove a creative's row. The job that made it keeps its history, with no creative left to show."""
+        """Remove a creative's row and its exports' rows. The job that made it keeps its history, with no creative
+        left to show; its export jobs keep theirs, with no files left to show."""
         creative = await self.creative(creative_id, team_id)
         async with self._session() as s:
             await s.execute(delete(Export).where(Export.creative_id == creative.id))

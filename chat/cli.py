@@ -1,5 +1,6 @@
-"""The `clapboard` command: serve the chat, list models, creatives and jobs, generate a video, show and set the
-brand kit, verify a file's content credentials, run a worker, manage users and mint their API tokens.
+"""The `clapboard` command: serve the chat, list models, creatives, jobs and exports, generate a video, export
+one to placements, show and set the brand kit, verify a file's content credentials, run a worker, manage users
+and mint their API tokens.
 
 A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
 database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
@@ -159,6 +160,11 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="DIR", help="save the files, captions, manifest.json and the zip here"
     )
     export.add_argument("--json", action="store_true")
+
+    exports = sub.add_parser("exports", parents=[acting], help="list the team's exports, newest first")
+    exports.add_argument("--creative", metavar="ID", help="one creative's (its id, or the first characters of it)")
+    exports.add_argument("--limit", type=_positive, default=50)
+    exports.add_argument("--json", action="store_true")
 
     brand = sub.add_parser(
         "brand", help="show or change the team's brand kit, or a campaign's",
@@ -398,13 +404,7 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
 
     actor = await _actor(studio, args)
     request = VideoRequest(**_request_fields(args, studio.models.names()))
-
-    async def progress(event: JobEvent) -> None:
-        if event.kind in ("running", "progress") and not args.json:
-            pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
-            print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
-
-    studio.subscribe(progress)
+    _follow(studio, args)
     submitted = await studio.jobs.submit(
         actor, request, origin="cli", confirmed=args.yes, allow_paths=True, brief=await studio.jobs.read_brief(request)
     )
@@ -431,6 +431,17 @@ async def _generate(studio: Studio, args: argparse.Namespace) -> int:
     assert job.creative_id is not None, "a job that succeeded made a creative"
     _print_creative(await studio.library.creative(actor, job.creative_id), args.json)
     return 0
+
+
+def _follow(studio: Studio, args: argparse.Namespace) -> None:
+    """Print the jobs' progress on stderr (not with --json)."""
+
+    async def progress(event: JobEvent) -> None:
+        if event.kind in ("running", "progress") and not args.json:
+            pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
+            print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
+
+    studio.subscribe(progress)
 
 
 def _print_creative(creative: CreativeView, as_json: bool) -> None:
@@ -531,13 +542,7 @@ async def _jobs(studio: Studio, args: argparse.Namespace) -> int:
 async def _export(studio: Studio, args: argparse.Namespace) -> int:
     actor = await _actor(studio, args)
     creative = await studio.library.find_creative(actor, args.id)
-
-    async def progress(event: JobEvent) -> None:
-        if event.kind in ("running", "progress") and not args.json:
-            pct = f" {round(event.fraction * 100)}%" if event.fraction is not None else ""
-            print(f"[{event.kind}{pct}] {event.message}", file=sys.stderr)
-
-    studio.subscribe(progress)
+    _follow(studio, args)
     started = await studio.exports.export(actor, creative.id, args.channels, trim=args.trim, origin="cli")
     done = await studio.exports.wait(actor, started.id)
     saved = await studio.exports.save(actor, done.id, args.out) if args.out else []
@@ -546,6 +551,22 @@ async def _export(studio: Studio, args: argparse.Namespace) -> int:
     else:
         _print_export(done, args.id, saved)
     return 0 if done.status == JobStatus.succeeded else EXIT_FAILED
+
+
+async def _exports(studio: Studio, args: argparse.Namespace) -> int:
+    actor = await _actor(studio, args)
+    creative = (await studio.library.find_creative(actor, args.creative)).id if args.creative else None
+    items = await studio.exports.list(actor, creative, args.limit)
+    if args.json:
+        print(json.dumps([e.model_dump(mode="json") for e in items], indent=2))
+        return 0
+    for e in items:
+        delivered = sum(f.delivered for f in e.files)
+        print(f"{e.id[:8]}  {e.created_at[:16]}  {e.status:<10} {','.join(e.placements):<40} "
+              f"{delivered}/{len(e.placements)} delivered  {e.title}")  # fmt: skip
+    if not items:
+        print("No exports yet.")
+    return 0
 
 
 def _print_export(done: ExportView, creative: str, saved: list[Path]) -> None:
@@ -710,6 +731,7 @@ _COMMANDS = {
     "worker": _command(_worker),
     "creatives": _command(_creatives),
     "export": _command(_export),
+    "exports": _command(_exports),
     "brand": _command(_brand),
     "token": _command(_token),
     "users": _command(_users),

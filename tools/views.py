@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
@@ -174,50 +174,54 @@ def _named(people: Mapping[str, str], **ids: str | None) -> dict[str, str | None
     return {k: None if v is None else known.get(v, v) for k, v in ids.items()}
 
 
-class StoredFile(BaseModel):
-    """One placement's file of an export as its row keeps it (`exports.files`): keys, not links."""
+class PlacementFile(BaseModel):
+    """One placement's file of an export and its checks: delivered only when every check passed."""
 
     placement: str  # its key: "tiktok"
     label: str  # "TikTok in-feed"
     delivered: bool  # every check passed: the file is stored and in the zip
     name: str | None  # its name in the zip: "<title>-tiktok.mp4"
-    key: str | None
-    srt_key: str | None = None
-    vtt_key: str | None = None
-    bytes: int = 0
-    width: int = 0
-    height: int = 0
-    duration_s: float = 0.0
-    checks: list[Check]
-
-
-class ExportFile(BaseModel):
-    """One placement's file of an export, with its checks: delivered only when every check passed."""
-
-    placement: str
-    label: str
-    delivered: bool
-    name: str | None
-    url: str | None
     bytes: int
     width: int
     height: int
     duration_s: float
     checks: list[Check]
+
+
+class StoredFile(PlacementFile):
+    """A placement's file as the export's row keeps it (`exports.files`): with keys, not links."""
+
+    key: str | None
+    srt_key: str | None = None
+    vtt_key: str | None = None
+
+
+class ExportFile(PlacementFile):
+    """A placement's file as front ends show it: with links to it and its captions."""
+
+    url: str | None
     srt_url: str | None
     vtt_url: str | None
 
     @classmethod
     def of(cls, f: StoredFile, storage: BlobStorage) -> ExportFile:
         base = (f.name or "").removesuffix(".mp4")
-        return cls.model_validate(
-            {
-                **f.model_dump(exclude={"key", "srt_key", "vtt_key"}),
-                "url": storage.url(f.key, download=f.name) if f.key else None,
-                "srt_url": storage.url(f.srt_key, download=f"{base}.srt") if f.srt_key else None,
-                "vtt_url": storage.url(f.vtt_key, download=f"{base}.vtt") if f.vtt_key else None,
-            }
+        return cls(
+            **PlacementFile.model_validate(f, from_attributes=True).model_dump(),
+            url=storage.url(f.key, download=f.name) if f.key else None,
+            srt_url=storage.url(f.srt_key, download=f"{base}.srt") if f.srt_key else None,
+            vtt_url=storage.url(f.vtt_key, download=f"{base}.vtt") if f.vtt_key else None,
         )
+
+
+def failed_fixes(files: Sequence[PlacementFile]) -> list[Fix]:
+    """What the product can do about the files' failed checks, each fix once, in the files' order."""
+    return list({c.fix.text: c.fix for f in files for c in f.checks if c.fix is not None and not c.ok}.values())
+
+
+def export_name(title: str) -> str:
+    """An export's zip's name without ".zip": "<title>-export"."""
+    return download_name(title, "export").removesuffix(".mp4")
 
 
 class ExportView(BaseModel):
@@ -243,8 +247,7 @@ class ExportView(BaseModel):
     @classmethod
     def of(cls, job: Job, export: Export, campaign: str, storage: BlobStorage) -> ExportView:
         files = [StoredFile.model_validate(f) for f in export.files]
-        fixes = {c.fix.text: c.fix for f in files for c in f.checks if c.fix is not None and not c.ok}
-        name = download_name(JobSpec.of(job).title, "export").removesuffix(".mp4")
+        name = export_name(JobSpec.of(job).title)
         return cls(
             id=job.id,
             creative_id=export.creative_id,
@@ -261,7 +264,7 @@ class ExportView(BaseModel):
             manifest_url=storage.url(export.manifest_key, download=f"{name}-manifest.json")
             if export.manifest_key
             else None,
-            fixes=list(fixes.values()),
+            fixes=failed_fixes(files),
             provenance=Provenance.model_validate(export.provenance) if export.provenance else None,
             created_at=job.created_at.isoformat(),
         )

@@ -1,7 +1,8 @@
 """Exports through the facade: a creative made again for each placement, signed, checked from its own bytes and
 zipped with manifest.json; a creative longer than a placement takes is refused with the trim that fixes it, and
-the trim works; a paid video's footage is finished for every placement from one decode; another team's creative
-and export are not found; deleting a creative deletes its exports' files.
+the trim works; a paid video's footage is finished for every placement from one decode, and whole; another team's
+creative and export are not found; deleting a creative deletes its exports' files and stops its export under way;
+an export that does not end delivered (a failure, a cancel as it ends, its creative gone) leaves no file behind.
 
 The placements are shrunk to a sixth of their size (the same frames, safe zones, lengths and loudness) and their
 bitrate floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): bench/exports.py runs them full size.
@@ -9,6 +10,7 @@ bitrate floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): b
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import zipfile
@@ -21,13 +23,15 @@ import pytest
 
 import tools.delivery.placements as placements_module
 from campaign.errors import InvalidRequest, NotFound
+from campaign.models import Creative
 from campaign.people import Actor
 from tests.chat.test_cli import clapboard
 from tests.conftest import bearer
 from tests.fakes.footage import write_footage
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.delivery.credentials import COMPOSITE_TRAINED, DRAWN, verify
-from tools.jobs import VideoRequest
+from tools.delivery.placements import find_placements
+from tools.jobs import VideoRequest, exporting
 from tools.studio import Studio
 
 pytestmark = pytest.mark.render
@@ -50,6 +54,26 @@ async def _draft(studio: Studio, seconds: int = 6, actor: Actor | None = None, *
     job = await studio.jobs.wait(alice, made.job_id)
     assert job.status == "succeeded", job.error
     return job.creative_id or ""
+
+
+async def _stored(studio: Studio, export_id: str) -> list[str]:
+    """Which of a LinkedIn export's files are in storage."""
+    names = ("linkedin.mp4", "manifest.json", "export.zip")
+    return [n for n in names if await studio.library.storage.exists(f"exports/{export_id}/{n}")]
+
+
+def _paused_after_first_file(monkeypatch: pytest.MonkeyPatch) -> tuple[asyncio.Event, asyncio.Event]:
+    """Exports stop after storing their first file until the second event is set; the first says one got there."""
+    reached, go_on = asyncio.Event(), asyncio.Event()
+    real = exporting._put
+
+    async def paused(*args: object) -> None:
+        await real(*args)  # type: ignore[arg-type]
+        reached.set()
+        await go_on.wait()
+
+    monkeypatch.setattr(exporting, "_put", paused)
+    return reached, go_on
 
 
 def _local(studio: Studio, url_or_key: str) -> Path:
@@ -135,6 +159,75 @@ async def test_an_export_is_its_teams_own(studio: Studio) -> None:
         await studio.exports.get(alice, done.id)
 
 
+async def test_deleting_a_creative_during_its_export_stops_it_and_leaves_no_file(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    creative = await _draft(studio, seconds=5)
+    reached, go_on = _paused_after_first_file(monkeypatch)
+    started = await studio.exports.export(alice, creative, "linkedin")
+    try:
+        await asyncio.wait_for(reached.wait(), 300)
+        assert await _stored(studio, started.id) == ["linkedin.mp4"]
+        await studio.library.delete_creative(alice, creative)
+    finally:
+        go_on.set()
+    await studio.backend.drain()
+    assert (await studio.jobs.job(alice, started.id)).status == "canceled"
+    assert await _stored(studio, started.id) == []
+
+
+async def test_an_export_that_does_not_end_delivered_leaves_no_file(
+    studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = await studio.accounts.cli_actor(None)
+    creative = await _draft(studio, seconds=5)
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("the disk went away")
+
+    with monkeypatch.context() as m:  # a failure after its file and manifest.json were stored
+        m.setattr(exporting, "_zipped", broken)
+        failed = await studio.exports.wait(alice, (await studio.exports.export(alice, creative, "linkedin")).id)
+    assert failed.status == "failed" and await _stored(studio, failed.id) == []
+
+    record = studio.store.record_export
+
+    async def canceled_meanwhile(export_id: str, **fields: object) -> bool:
+        changed = await record(export_id, **fields)
+        if fields["files"]:  # canceled just as it was recorded: the job cannot succeed any more
+            await studio.store.transition(export_id, ["running"], "canceled", error="Canceled.")
+        return changed
+
+    with monkeypatch.context() as m:
+        m.setattr(studio.store, "record_export", canceled_meanwhile)
+        started = await studio.exports.export(alice, creative, "linkedin")
+        await studio.backend.drain()
+    canceled = await studio.exports.get(alice, started.id)
+    assert canceled.status == "canceled" and canceled.files == [] and canceled.zip_url is None
+    assert await _stored(studio, started.id) == []
+
+    reached, go_on = _paused_after_first_file(monkeypatch)
+    started = await studio.exports.export(alice, creative, "linkedin")
+    try:
+        await asyncio.wait_for(reached.wait(), 300)
+        await studio.store.delete_creative(creative, alice.team_id)  # its row goes, its job runs on
+    finally:
+        go_on.set()
+    gone = await studio.jobs.wait(alice, started.id)
+    assert gone.status == "failed" and "left the library" in (gone.error or "")
+    assert await _stored(studio, started.id) == []
+
+
+def test_footage_is_exported_whole_and_only_a_trim_cuts_it() -> None:
+    reels, tiktok = find_placements("reels, tiktok")
+    for seconds, whole in ((6.5, 7), (5.04, 6), (8.0, 8)):
+        paid = Creative(duration_s=seconds, footage_key="creatives/c/footage.mp4")
+        assert exporting._seconds(paid, 8, reels, trim=False) == whole, "no frame of paid footage is cut"
+    assert exporting._seconds(Creative(duration_s=75.2, footage_key="k"), 75, tiktok, trim=True) == 60
+    assert exporting._seconds(Creative(duration_s=6.02, footage_key=None), 6, tiktok, trim=False) == 6, "as drawn"
+
+
 async def test_a_paid_videos_footage_is_finished_for_each_placement_and_signed_as_model_made(
     fake_replicate: FakeReplicate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -172,6 +265,16 @@ async def test_a_paid_videos_footage_is_finished_for_each_placement_and_signed_a
             assert credentials.valid and credentials.model == studio.models.get(job.model_used or "").name
             assert credentials.source_type == COMPOSITE_TRAINED and credentials.ingredients
         assert done.provenance is not None and done.provenance.disclosure["youtube.containsSyntheticMedia"]
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise RuntimeError("a decoder broke")
+
+        monkeypatch.setattr(exporting, "finish_formats", broken)
+        failed = await studio.exports.wait(
+            alice, (await studio.exports.export(alice, job.creative_id or "", "reels")).id
+        )
+        assert failed.status == "failed" and "Try the export again; nothing was charged." in (failed.error or "")
+        assert "generate the footage again" not in (failed.error or "")
     finally:
         await studio.backend.drain()
         await studio.close()
@@ -198,6 +301,20 @@ async def test_the_rest_api_starts_an_export_and_serves_its_zip(api: httpx.Async
     assert done["status"] == "succeeded" and [f["placement"] for f in done["files"]] == ["shorts", "meta-feed"]
     listed = (await api.get(f"/api/creatives/{creative}/exports")).json()
     assert [e["id"] for e in listed] == [export_id]
+    keyed = {"Idempotency-Key": "export-linkedin-1"}
+    first = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["linkedin"]}, headers=keyed)
+    again = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["LinkedIn"]}, headers=keyed)
+    assert first.status_code == again.status_code == 202 and again.json()["id"] == first.json()["id"]
+    other = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["tiktok"]}, headers=keyed)
+    assert other.status_code == 409, other.text
+    await studio.exports.wait(alice, first.json()["id"])
+    everything = (await api.get("/api/exports")).json()
+    assert [e["id"] for e in everything] == [first.json()["id"], export_id], "newest first, one per key"
+    assert [e["id"] for e in (await api.get(f"/api/exports?creative={creative}&limit=1")).json()] == [
+        first.json()["id"]
+    ]
+    assert (await api.get(f"/api/exports?creative={'0' * 32}")).json() == []
+    assert (await api.get("/api/exports", headers=carol)).json() == [], "another team's exports are not listed"
     bundle = await api.get(done["zip_url"])
     assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(bundle.content)) as z:
@@ -223,5 +340,11 @@ def test_the_cli_exports_prints_every_check_and_the_files_verify(tmp_path: Path)
     checked = clapboard(data, "verify", str(videos[1]))
     assert checked.returncode == 0 and "Made by:  Clapboard Draft" in checked.stdout, checked.stdout
     assert "Source:   digitalCreation" in checked.stdout
+    listed = clapboard(data, "exports", "--creative", short)
+    assert listed.returncode == 0, listed.stderr
+    (line,) = listed.stdout.splitlines()
+    assert "succeeded" in line and "tiktok,linkedin" in line and "2/2 delivered" in line
+    as_json = json.loads(clapboard(data, "exports", "--json").stdout)
+    assert [e["placements"] for e in as_json] == [["tiktok", "linkedin"]]
     refused = clapboard(data, "export", short, "--channels", "friendster")
     assert refused.returncode == 2 and "'friendster' is not a placement" in refused.stderr

@@ -29,6 +29,8 @@ from tools.sound.mix import true_peak_dbtp
 SECONDS_SLACK = 0.05  # a file this much over or under a placement's lengths is not out of them (frame rounding)
 MIN_LOUDNESS_S = 0.4  # BS.1770 gates 400 ms blocks: a shorter sound has no integrated loudness
 OCR_SIDE = 960  # frames are read for words at most this long on their long side (boxes are scaled back)
+DRAWN_MARGIN = 0.02  # of the frame: a word read this near where the finisher drew words is its, not the model's
+SHOWN_PLACES = 3  # how many of the model's words outside the zone a failed check says the place of
 
 
 class Measured(BaseModel):
@@ -248,28 +250,45 @@ def _ratio(aspect: str) -> float:
     return int(w) / int(h)
 
 
-def _outside(boxes: Sequence[Box], zone: Box) -> tuple[int, str]:
-    """How many `boxes` reach out of `zone`, and by how far on each side (the farthest box a side): "120 px over
+def _outside(boxes: Sequence[Box], zone: Box) -> tuple[list[Box], str]:
+    """The `boxes` that reach out of `zone`, and by how far on each side (the farthest box a side): "120 px over
     the bottom, 30 px over the right"."""
     zl, zt, zr, zb = zone
     over = {"left": 0, "top": 0, "right": 0, "bottom": 0}
-    count = 0
-    for left, top, right, bottom in boxes:
+    out = []
+    for box in boxes:
+        left, top, right, bottom = box
         sides = {"left": zl - left, "top": zt - top, "right": right - zr, "bottom": bottom - zb}
         if any(v > 0 for v in sides.values()):
-            count += 1
+            out.append(box)
         for side, v in sides.items():
             over[side] = max(over[side], v)
-    return count, ", ".join(f"{v} px over the {side}" for side, v in over.items() if v > 0)
+    return out, ", ".join(f"{v} px over the {side}" for side, v in over.items() if v > 0)
 
 
-def _zone_check(name: str, boxes: Sequence[Box], zone: Box, what: str) -> Check:
+def _zone_check(name: str, boxes: Sequence[Box], zone: Box, what: str, *, placed: bool = False) -> Check:
+    """Whether `boxes` keep inside `zone`; with `placed`, a failure also says where the first words outside are."""
     limit = f"inside {zone[0]}–{zone[2]} px across, {zone[1]}–{zone[3]} px down"
-    count, far = _outside(boxes, zone)
-    measured = f"{count} of {len(boxes)} {what} outside" if count else f"all {len(boxes)} {what} inside"
+    out, far = _outside(boxes, zone)
+    measured = f"{len(out)} of {len(boxes)} {what} outside" if out else f"all {len(boxes)} {what} inside"
     if not boxes:
         measured = f"no {what}"
-    return Check(name=name, ok=not count, measured=measured, limit=limit, off_by=far)
+    if out and placed:
+        far += "; at " + "; ".join(f"{left}–{right} px across, {top}–{bottom} px down"
+                                   for left, top, right, bottom in out[:SHOWN_PLACES])  # fmt: skip
+    return Check(name=name, ok=not out, measured=measured, limit=limit, off_by=far)
+
+
+def models_words(read: Sequence[Box], drawn: Sequence[Box], width: int, height: int) -> list[Box]:
+    """The words read off the frames that the model drew: those not on (nor within 2% of the frame of) a box where
+    the finisher drew words."""
+    mx, my = round(width * DRAWN_MARGIN), round(height * DRAWN_MARGIN)
+    grown = [(left - mx, top - my, right + mx, bottom + my) for left, top, right, bottom in drawn]
+
+    def ours(box: Box) -> bool:
+        return any(box[0] < g[2] and g[0] < box[2] and box[1] < g[3] and g[1] < box[3] for g in grown)
+
+    return [box for box in read if not ours(box)]
 
 
 def check(
@@ -280,7 +299,8 @@ def check(
     unread: str = "not read",
 ) -> list[Check]:
     """Every check of `measured` against `placement`. `text_boxes` are where the finisher drew words (its own
-    layout); `read` are the words' boxes read off the frames of model footage (None: not read, for `unread`)."""
+    layout); `read` are the words' boxes read off the frames of model footage (None: not read, for `unread`), of
+    which those the model drew (not on the finisher's words) must keep inside the safe zone."""
     m, p = measured, placement
     checks = [
         Check(name="container", ok=m.container == "mp4", measured=m.container, limit="mp4"),
@@ -319,7 +339,8 @@ def check(
     if read is None:
         checks.append(Check(name="words on the footage", ok=True, measured="", limit="", skipped=unread))
     else:
-        checks.append(_zone_check("words on the footage", read, zone, "words read"))
+        model = models_words(read, text_boxes, m.width, m.height)
+        checks.append(_zone_check("words on the footage", model, zone, "words read", placed=True))
     return checks
 
 

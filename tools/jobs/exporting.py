@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +18,7 @@ from pathlib import Path
 from threading import Event
 from typing import Protocol
 
-from campaign.errors import ChecksFailed, InvalidRequest, NotFound
+from campaign.errors import ChecksFailed, ClapboardError, InvalidRequest, NotFound, ProviderFailed
 from campaign.models import Campaign, Creative, Job, JobStatus
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
@@ -35,8 +37,10 @@ from tools.jobs.soundfiles import SRT_TYPE, VTT_TYPE, stored_speech
 from tools.jobs.spec import ExportSpec, JobSpec
 from tools.sound.captions import srt, vtt
 from tools.sound.speech import CreativeSound, Speech, SpokenLine
-from tools.views import ExportView, StoredFile
+from tools.views import ExportView, StoredFile, failed_fixes
 
+log = logging.getLogger(__name__)
+GONE = "The video left the library before it was exported."
 RENDER_SHARE = 0.85  # of the job's progress: the renders; signing, checking and storing take the rest
 FLAGS = sorted({p.disclosure for p in PLACEMENTS if p.disclosure})  # the platforms' own AI-made flags
 READ_AT = (0.25, 0.6)  # where a file with model footage is read for words the model drew (before the end card)
@@ -89,34 +93,54 @@ async def run_export(body: Host, job: Job, spec: JobSpec, runner: str, workdir: 
             _finished(body, footage, jobs, workdir, progress) if footage else _drawn(body, jobs, workdir, progress)
         )
     provenance = provenance_of(creative, model)
-    files: list[StoredFile] = []
-    for i, p in enumerate(placements):
-        await report(RENDER_SHARE + (1 - RENDER_SHARE) * i / len(placements), f"Checking the {p.label} file")
-        if p.key in refused:
-            files.append(StoredFile(placement=p.key, label=p.label, delivered=False, name=None, key=None,
-                                    duration_s=creative.duration_s, checks=refused[p.key]))  # fmt: skip
-            continue
-        made = rendered[p.key]
-        signed = workdir / f"signed-{p.key}.mp4"
-        checks, measured = await asyncio.to_thread(_signed_and_checked, made, signed, p, provenance, body, footage)
-        name = download_name(spec.title, p.key)
-        stored = StoredFile(placement=p.key, label=p.label, delivered=all(c.ok for c in checks), name=name,
-                            key=None, bytes=measured.bytes, width=measured.width, height=measured.height,
-                            duration_s=round(measured.duration_s, 2), checks=checks)  # fmt: skip
-        if stored.delivered:
-            sidecars = _sidecars(workdir, p.key, made.lines) if spec.sound.captions else []
-            stored = await _store(body, job.id, stored, signed, sidecars)
-        files.append(stored)
-    await _delivered(body, job, spec, runner, creative, campaign, files, provenance, workdir)
+    put: list[str] = []  # every key stored so far: taken back unless the export ends delivered or checked
+    try:
+        files: list[StoredFile] = []
+        for i, p in enumerate(placements):
+            await report(RENDER_SHARE + (1 - RENDER_SHARE) * i / len(placements), f"Checking the {p.label} file")
+            if p.key in refused:
+                files.append(StoredFile(placement=p.key, label=p.label, delivered=False, name=None, key=None,
+                                        bytes=0, width=0, height=0, duration_s=creative.duration_s,
+                                        checks=refused[p.key]))  # fmt: skip
+                continue
+            made = rendered[p.key]
+            signed = workdir / f"signed-{p.key}.mp4"
+            checks, measured = await asyncio.to_thread(_signed_and_checked, made, signed, p, provenance, body,
+                                                       footage)  # fmt: skip
+            name = download_name(spec.title, p.key)
+            stored = StoredFile(placement=p.key, label=p.label, delivered=all(c.ok for c in checks), name=name,
+                                key=None, bytes=measured.bytes, width=measured.width, height=measured.height,
+                                duration_s=round(measured.duration_s, 2), checks=checks)  # fmt: skip
+            if stored.delivered:
+                sidecars = await _sidecars(workdir, p.key, made.lines) if spec.sound.captions else []
+                stored = await _store(body, job.id, stored, signed, sidecars, put)
+            files.append(stored)
+        await _delivered(body, job, spec, runner, creative, campaign, files, provenance, workdir, put)
+    except ChecksFailed:  # nothing delivered: the row keeps every check and manifest.json
+        raise
+    except BaseException:  # a stop, a cancel, a failure: nothing it stored stays behind
+        await asyncio.shield(_taken_back(body, job.id, runner, put))
+        raise
+
+
+async def _taken_back(body: Host, export_id: str, runner: str, keys: Sequence[str]) -> None:
+    """What a stopped or failed export stored, taken back: its row's files, zip and manifest cleared and their
+    keys deleted; unless another runner took the job over meanwhile (the keys are the same: they are its now)."""
+    if not keys or (await body.store.job(export_id)).runner != runner:
+        return
+    await body.store.record_export(export_id, files=[], zip_key=None, manifest_key=None, provenance=None)
+    for key in keys:
+        try:
+            await body.storage.delete(key)
+        except ClapboardError:
+            log.warning("could not delete %s", key)
 
 
 async def _creative(body: Host, asked: ExportSpec, team_id: str) -> Creative:
     try:
         return await body.store.creative(asked.creative_id, team_id)
     except NotFound:
-        raise InvalidRequest(
-            "The video left the library before it was exported.", hint="Export another video from the library."
-        ) from None
+        raise InvalidRequest(GONE, hint="Export another video from the library.") from None
 
 
 def _planned(
@@ -135,11 +159,18 @@ def _planned(
     for p in placements:
         fits = duration_check(creative.duration_s, p)
         if fits.ok or (trim and fits.fix is not None):
-            seconds = min(round(creative.duration_s), int(p.duration_s[1]))
-            jobs[p.key] = placement_job(job_id, spec, model, p, seconds, speech)
+            jobs[p.key] = placement_job(job_id, spec, model, p, _seconds(creative, spec.duration_s, p, trim), speech)
         else:
             refused[p.key] = [fits]
     return jobs, refused
+
+
+def _seconds(creative: Creative, drawn_s: int, p: Placement, trim: bool) -> int:
+    """How long a placement's file is made: a draft as long as it was drawn (`drawn_s`), footage whole (the
+    finisher cuts only footage longer than its job: 6.5 s of footage is a 7 s job, never 6); with a trim, at
+    most the placement's longest."""
+    seconds = math.ceil(creative.duration_s) if creative.footage_key else drawn_s
+    return min(seconds, int(p.duration_s[1])) if trim else seconds
 
 
 def placement_job(
@@ -193,7 +224,10 @@ async def _finished(
         return made[next(iter(outputs))]
 
     first = next(iter(jobs.values()))
-    await finish_footage(body.storage, first, footage, workdir / "unused.mp4", progress, every_placement)
+    try:
+        await finish_footage(body.storage, first, footage, workdir / "unused.mp4", progress, every_placement)
+    except ProviderFailed as exc:  # its hint is a new video's ("generate the footage again"): an export's is not
+        raise ProviderFailed(exc.message, hint="Try the export again; nothing was charged.") from exc
     return {
         key: Rendered(
             outputs[key][0],
@@ -242,30 +276,41 @@ def provenance_of(creative: Creative, model: ModelSpec) -> Provenance:
                       disclosure=dict.fromkeys(FLAGS, False))  # fmt: skip
 
 
-def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
+async def _sidecars(workdir: Path, key: str, lines: list[SpokenLine]) -> list[Path]:
     """The placement's SRT and VTT captions written beside its file (none without a voice-over)."""
     if not lines:
         return []
     written = []
     for kind, text in (("srt", srt(lines)), ("vtt", vtt(lines))):
-        (path := workdir / f"{key}.{kind}").write_text(text, encoding="utf-8")
+        path = workdir / f"{key}.{kind}"
+        await asyncio.to_thread(path.write_text, text, encoding="utf-8")
         written.append(path)
     return written
 
 
-async def _store(body: Host, export_id: str, f: StoredFile, path: Path, sidecars: list[Path]) -> StoredFile:
-    """A delivered file and its caption files put in storage under exports/<id>/."""
+async def _store(
+    body: Host, export_id: str, f: StoredFile, path: Path, sidecars: list[Path], put: list[str]
+) -> StoredFile:
+    """A delivered file and its caption files put in storage under exports/<id>/ (streamed from disk, as the
+    storage reads: nothing blocks the event loop); each key added to `put` before it is written."""
     prefix = f"exports/{export_id}"
     keys: dict[str, str | None] = {"key": f"{prefix}/{f.placement}.mp4"}
-    with path.open("rb") as fh:
-        await body.storage.put(f"{prefix}/{f.placement}.mp4", fh, "video/mp4")
+    await _put(body, put, f"{prefix}/{f.placement}.mp4", path, "video/mp4")
     for sidecar in sidecars:
         kind = sidecar.suffix.removeprefix(".")
         keys[f"{kind}_key"] = f"{prefix}/{sidecar.name}"
-        await body.storage.put(
-            f"{prefix}/{sidecar.name}", sidecar.read_bytes(), SRT_TYPE if kind == "srt" else VTT_TYPE
-        )
+        await _put(body, put, f"{prefix}/{sidecar.name}", sidecar, SRT_TYPE if kind == "srt" else VTT_TYPE)
     return f.model_copy(update=keys)
+
+
+async def _put(body: Host, put: list[str], key: str, source: Path | bytes, content_type: str) -> None:
+    """One file or body stored under `key`, noted in `put` first (a failure part way leaves nothing behind)."""
+    put.append(key)
+    if isinstance(source, bytes):
+        await body.storage.put(key, source, content_type)
+        return
+    with source.open("rb") as fh:
+        await body.storage.put(key, fh, content_type)
 
 
 async def _delivered(
@@ -278,26 +323,29 @@ async def _delivered(
     files: list[StoredFile],
     provenance: Provenance,
     workdir: Path,
+    put: list[str],
 ) -> None:
     """manifest.json and the zip stored, the export's row written, and the job ended: succeeded with what was
-    delivered, or failed at the checks when nothing was."""
+    delivered, or failed at the checks when nothing was. InvalidRequest when the row has gone (its creative was
+    deleted meanwhile): what it stored is then taken back."""
     delivered = [f for f in files if f.delivered]
     prefix = f"exports/{job.id}"
     manifest = manifest_of(job.id, creative, campaign.name, files, provenance)
     manifest_key, zip_key = f"{prefix}/manifest.json", None
-    await body.storage.put(manifest_key, manifest, "application/json")
+    await _put(body, put, manifest_key, manifest, "application/json")
     if delivered:
         bundle = workdir / "export.zip"
         await asyncio.to_thread(_zipped, bundle, delivered, manifest, workdir)
         zip_key = f"{prefix}/export.zip"
-        with bundle.open("rb") as fh:
-            await body.storage.put(zip_key, fh, "application/zip")
+        await _put(body, put, zip_key, bundle, "application/zip")
     rows = [f.model_dump(mode="json") for f in files]
-    await body.store.record_export(job.id, files=rows, zip_key=zip_key, manifest_key=manifest_key,
-                                   provenance=provenance.model_dump(mode="json"))  # fmt: skip
+    if not await body.store.record_export(job.id, files=rows, zip_key=zip_key, manifest_key=manifest_key,
+                                          provenance=provenance.model_dump(mode="json")):  # fmt: skip
+        raise InvalidRequest(GONE, hint="Export another video from the library.")
     failed = [f"{f.label}: {failure_text(f.checks)}" for f in files if not f.delivered]
     if not delivered:
-        raise ChecksFailed(f"No file passed its checks. {' '.join(failed)}", hint=_hint(files))
+        fixes = " ".join(f.text for f in failed_fixes(files))
+        raise ChecksFailed(f"No file passed its checks. {' '.join(failed)}", hint=fixes)
     notice = f"Not delivered: {' '.join(failed)}" if failed else None
     stored, row = await body.store.export(job.id, campaign.team_id)
     view = ExportView.of(stored, row, campaign.name, body.storage).model_copy(
@@ -315,11 +363,6 @@ async def _delivered(
 def failure_text(checks: Sequence[Check]) -> str:
     """What failed, by how much: "duration 75.0 s (5–60 s: 15.0 s too long)."."""
     return "; ".join(f"{c.name} {c.measured} ({c.limit}: {c.off_by})" for c in checks if not c.ok) + "."
-
-
-def _hint(files: Sequence[StoredFile]) -> str:
-    fixes = {c.fix.text for f in files for c in f.checks if c.fix is not None and not c.ok}
-    return " ".join(sorted(fixes))
 
 
 def manifest_of(

@@ -267,13 +267,20 @@ class Submissions:
         return Submitted.of(job, campaign.name, model.name)
 
     async def export(self, actor: Actor, creative_id: str, placements: str | list[str], *, trim: bool = False,
-                     origin: str = "") -> Job:  # fmt: skip
+                     origin: str = "", idempotency_key: str | None = None) -> Job:  # fmt: skip
         """A job exporting the team's creative `creative_id` to `placements` ("all", "tiktok,reels", keys or
-        names), queued at once: it is free (the creative is made again from its own footage or as a draft).
+        names), queued at once: it is free (the creative is made again from its own footage or as a draft). With
+        an idempotency key already used for the same export, the job it made.
 
         Raises NotFound for a creative not of the actor's team, InvalidRequest for a placement not known or a
-        creative made before jobs were kept (it has no brief to make again)."""
+        creative made before jobs were kept (it has no brief to make again), Conflict for an idempotency key used
+        for another request."""
+        origin = origin[:80]
         found = find_placements(placements)
+        body = {"export": creative_id, "placements": [p.key for p in found], "trim": trim}
+        fingerprint = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        if idempotency_key is not None and (done := await self.store.job_by_key(origin, idempotency_key)):
+            return _same_request(done, fingerprint)
         creative = await self.store.creative(creative_id, actor.team_id)
         if creative.job_id is None:
             raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")
@@ -286,16 +293,18 @@ class Submissions:
         asked = ExportSpec(creative_id=creative.id, placements=[p.key for p in found], trim=trim)
         spec = made_by.model_copy(update={"title": creative.title, "export": asked, "set_id": None})
         job = Job(id=new_id(), campaign_id=creative.campaign_id, status=JobStatus.queued, kind=JobKind.export,
-                  spec=spec.model_dump(mode="json"), model=creative.model, estimated_cost_usd=0.0, origin=origin[:80],
-                  submitted_by=actor.user_id, lease_until=self._grace())  # fmt: skip
-        await self.store.add_export(job, Export(id=job.id, creative_id=creative.id, placements=asked.placements,
-                                                trim=trim, files=[]))  # fmt: skip
+                  spec=spec.model_dump(mode="json"), model=creative.model, estimated_cost_usd=0.0, origin=origin,
+                  submitted_by=actor.user_id, lease_until=self._grace(), idempotency_key=idempotency_key,
+                  request_hash=fingerprint if idempotency_key is not None else None)  # fmt: skip
+        stored = await self.store.add_export(job, Export(id=job.id, creative_id=creative.id,
+                                                         placements=asked.placements, trim=trim, files=[]))  # fmt: skip
+        if stored.id != job.id:  # another submission with this key got there first: theirs stands
+            return _same_request(stored, fingerprint)
         await self._start(job, f"Queued: exporting “{creative.title}” for {', '.join(p.label for p in found)}.")
         return job
 
     async def _same(self, job: Job, fingerprint: str) -> Submitted:
-        if job.request_hash != fingerprint:
-            raise _conflict()
+        _same_request(job, fingerprint)
         campaign = await self.store.campaign_by_id(job.campaign_id)
         return Submitted.of(job, campaign.name, self.catalog.get(job.model).name)
 
@@ -367,8 +376,11 @@ def _fingerprint(request: VideoRequest, confirmed: bool, variant: Variant | None
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _conflict() -> Conflict:
-    return Conflict(
-        "This idempotency key was already used for a different request.",
-        hint="Send a new key for a new request.",
-    )
+def _same_request(job: Job, fingerprint: str) -> Job:
+    """The job stored under an idempotency key, when it was made by the same request; else Conflict."""
+    if job.request_hash != fingerprint:
+        raise Conflict(
+            "This idempotency key was already used for a different request.",
+            hint="Send a new key for a new request.",
+        )
+    return job

@@ -140,7 +140,7 @@ class Studio:
             relay=relay,
             models=models,
             jobs=jobs,
-            library=Library(store, storage),
+            library=Library(store, storage, submissions),
             files=Files(settings, store, storage, intake),
             brand=Brand(store, storage, intake),
             exports=Exports(store, storage, submissions, jobs),

@@ -12,12 +12,12 @@ from campaign.models import JobKind
 from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
-from tools.brief import download_name
 from tools.delivery.placements import DEFAULT_KEYS, PLACEMENTS, Placement
 from tools.jobs.spec import JobSpec
 from tools.jobs.submit import Submissions
 from tools.studio.jobs import Jobs
-from tools.views import ExportView
+from tools.studio.library import campaign_names
+from tools.views import ExportView, export_name
 
 
 class Exports:
@@ -33,11 +33,14 @@ class Exports:
         self.jobs = jobs
 
     async def export(self, actor: Actor, creative_id: str, placements: str | list[str], *, trim: bool = False,
-                     origin: str = "") -> ExportView:  # fmt: skip
+                     origin: str = "", idempotency_key: str | None = None) -> ExportView:  # fmt: skip
         """Export the creative to `placements` ("all", "tiktok,reels", or a list of keys or names): a job, queued
         at once and free. `trim` cuts each file to its placement's longest length (the fix a failed length check
-        offers). Raises NotFound for another team's creative, InvalidRequest for an unknown placement."""
-        job = await self.submissions.export(actor, creative_id, placements, trim=trim, origin=origin)
+        offers). The same idempotency key and request return the export the first one started. Raises NotFound
+        for another team's creative, InvalidRequest for an unknown placement, Conflict for an idempotency key used
+        for another request."""
+        job = await self.submissions.export(actor, creative_id, placements, trim=trim, origin=origin,
+                                            idempotency_key=idempotency_key)  # fmt: skip
         return await self.get(actor, job.id)
 
     async def get(self, actor: Actor, export_id: str) -> ExportView:
@@ -56,7 +59,7 @@ class Exports:
         manifest.json), or manifest.json alone when nothing was delivered; the paths written."""
         job, row = await self.store.export(export_id, actor.team_id)
         folder.mkdir(parents=True, exist_ok=True)
-        name = download_name(JobSpec.of(job).title, "export").removesuffix(".mp4")
+        name = export_name(JobSpec.of(job).title)
         key, path = (
             (row.zip_key, folder / f"{name}.zip") if row.zip_key else (row.manifest_key, folder / "manifest.json")
         )
@@ -76,7 +79,7 @@ class Exports:
 
     async def list(self, actor: Actor, creative_id: str | None = None, limit: int = 50) -> list[ExportView]:
         """The team's exports, newest first (one creative's when given)."""
-        names = {c.id: c.name for c in await self.store.campaigns(actor.team_id)}
+        names = await campaign_names(self.store, actor)
         found = await self.store.exports(actor.team_id, creative_id, limit)
         return [ExportView.of(job, row, names[job.campaign_id], self.storage) for job, row in found]
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
-from campaign.models import Creative, Export, name_key
+from campaign.models import ACTIVE, Creative, Export, name_key
 from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brief import clean_title
+from tools.jobs.submit import Submissions
 from tools.sound.speech import CreativeSound
 from tools.views import CampaignView, CreativeView, LibraryView, StoredFile
 
@@ -22,9 +23,10 @@ async def campaign_names(store: Store, actor: Actor) -> dict[str, str]:
 class Library:
     """Campaigns and creatives, the actor's team's only."""
 
-    def __init__(self, store: Store, storage: BlobStorage) -> None:
+    def __init__(self, store: Store, storage: BlobStorage, submissions: Submissions) -> None:
         self.store = store
         self.storage = storage
+        self.submissions = submissions  # cancels a creative's exports still under way when it is deleted
 
     async def campaigns(self, actor: Actor) -> list[CampaignView]:
         """The team's campaigns, oldest first, with how many creatives each has and what they cost."""
@@ -81,15 +83,20 @@ class Library:
         return await self.creative(actor, creative_id)
 
     async def delete_creative(self, actor: Actor, creative_id: str) -> None:
-        """Delete a creative, its maker or an admin only: its video, poster, footage, voice-over, captions and
-        exports' files leave storage, then its rows go; the jobs that made and exported it keep their history.
-        Reference images stay (they are shared by content)."""
+        """Delete a creative, its maker or an admin only. Its exports still queued or running are canceled first
+        (a running one takes back what it stored); its video, poster, footage, voice-over, captions and exports'
+        files leave storage; then its row and its exports' rows go. The job that made it keeps its history; its
+        export jobs keep theirs (who asked, when, how it ended), with no files left to show. Reference images stay
+        (they are shared by content)."""
         creative = await self.store.creative(creative_id, actor.team_id)
         if not self._may_delete(actor, creative):
             maker = (await self.store.user_names(actor.team_id, [creative.made_by])).get(
                 creative.made_by or "", "its maker"
             )
             raise Forbidden(f"Only {maker} or an admin can delete this creative.")
+        for job, _ in await self.store.exports(actor.team_id, creative.id, limit=1000):
+            if job.status in ACTIVE:
+                await self.submissions.cancel(job.id, by=actor.user_id)
         # Files first: a failure leaves it to delete again.
         sound = CreativeSound.model_validate(creative.sound) if creative.sound else CreativeSound()
         for key in (creative.file_key, creative.poster_key, creative.footage_key, sound.voice_key, sound.srt_key,

@@ -189,6 +189,18 @@ def test_words_under_the_bottom_zone_fail_by_how_far() -> None:
     assert failed.off_by == "120 px over the bottom"
 
 
+def test_only_the_models_words_count_on_the_footage_and_a_failure_says_where_they_are() -> None:
+    left, top, right, bottom = TIKTOK.safe_box(1080, 1920)
+    cta = (left + 100, bottom - 10, left + 500, bottom + 60)  # the finisher's own line, a little under the zone
+    read_cta = (cta[0] - 12, cta[1] - 20, cta[2] + 15, cta[3] + 25)  # OCR's box of it: a little wider
+    assert named(check(GOOD, TIKTOK, [cta], read=[read_cta]), "words on the footage").ok, "the finisher's words"
+    sign = (right - 100, bottom + 200, right + 60, bottom + 260)  # a sign the model drew, far from any of ours
+    failed = named(check(GOOD, TIKTOK, [cta], read=[read_cta, sign]), "words on the footage")
+    assert not failed.ok and failed.measured == "1 of 1 words read outside"
+    assert failed.off_by == (f"60 px over the right, 260 px over the bottom; at {right - 100}–{right + 60} px "
+                             f"across, {bottom + 200}–{bottom + 260} px down")  # fmt: skip
+
+
 def test_loudness_resolution_and_audio_format_say_by_how_much() -> None:
     checks = check(
         GOOD.model_copy(update={"loudness_lufs": -11.9, "width": 1080, "height": 1080, "audio_channels": 1}), TIKTOK
