@@ -6,6 +6,7 @@ reopened shows the reports again, and an export that ended while the tab was clo
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import re
@@ -142,7 +143,15 @@ async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settin
         await second.close()
 
 
-async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(settings: Settings) -> None:
+async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tools.jobs.exporting as exporting
+
+    async def held(*args: object) -> None:  # the export waits at its first render until it is stopped: a shrunk
+        await asyncio.Event().wait()  # one ends within a second, before a Stop on a loaded machine reached it
+
+    monkeypatch.setattr(exporting, "_drawn", held)
     async with chainlit_server(settings) as base:
         from chat import runtime
 
