@@ -9,6 +9,7 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,19 @@ async def api(settings: Settings) -> AsyncIterator[Any]:
         await studio.accounts.add("alice", team="acme", password="alice-password")
         client.headers.update(await bearer(studio, "alice"))
         yield client
+
+
+@pytest.fixture
+def small_placements(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The placements at a sixth of their size (the same frames, safe zones, lengths and loudness), their bitrate
+    floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): exports in tests draw few pixels.
+    bench/exports.py runs them full size."""
+    import tools.delivery.placements as placements
+
+    for key, p in list(placements._BY_KEY.items()):
+        small = replace(p, width=p.width // 6 // 2 * 2, height=p.height // 6 // 2 * 2, min_width=2, min_height=2,
+                        video_kbps=(0, p.video_kbps[1]))  # fmt: skip
+        monkeypatch.setitem(placements._BY_KEY, key, small)
 
 
 def png_bytes(size: tuple[int, int] = (640, 480), color: tuple[int, ...] = (220, 40, 40), mode: str = "RGB") -> bytes:

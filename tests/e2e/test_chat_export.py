@@ -16,7 +16,6 @@ import pytest
 
 from campaign.settings import Settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
-from tests.tools.test_exports import small_placements  # noqa: F401  (placements a sixth of their size)
 from tools.delivery.placements import find_placements
 
 pytestmark = [pytest.mark.e2e, pytest.mark.render, pytest.mark.usefixtures("small_placements")]
@@ -34,16 +33,22 @@ def _size(key: str) -> str:
     return f"{placement.width}x{placement.height}"
 
 
+async def _with_video(base: str, brief: str) -> ChatClient:
+    """Dana of acme signed in, and the video `brief` asks for made in her conversation."""
+    from chat import runtime
+
+    await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
+    tab = ChatClient(base)
+    await tab.connect("dana", "dana-password")
+    await tab.send(brief)
+    await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
+    return tab
+
+
 async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(settings: Settings) -> None:
     async with chainlit_server(settings) as base:
-        from chat import runtime
-
-        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
-        tab = ChatClient(base)
-        await tab.connect("dana", "dana-password")
-        await tab.send('a 5 second vertical draft of our wool socks, headline "Warm feet"')
+        tab = await _with_video(base, 'a 5 second vertical draft of our wool socks, headline "Warm feet"')
         await tab.wait_for(lambda: tab.elements("video"))
-        await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
 
         await tab.send("export it for TikTok and Reels")
         [report] = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith(REPORT)], timeout=240)
@@ -98,11 +103,7 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
-        first = ChatClient(base)
-        await first.connect("dana", "dana-password")
-        await first.send("a 2 second square draft of a paper boat")
-        await first.wait_for(lambda: any(m.startswith("Your video is ready") for m in first.messages()))
+        first = await _with_video(base, "a 2 second square draft of a paper boat")
         await first.send("/export reels")
         await first.wait_for(lambda: any(m.startswith("Exporting *") for m in first.messages()))
         await first.close()
@@ -123,13 +124,7 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
 
 async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settings: Settings) -> None:
     async with chainlit_server(settings) as base:
-        from chat import runtime
-
-        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
-        first = ChatClient(base)
-        await first.connect("dana", "dana-password")
-        await first.send("a 10 second landscape draft of a lighthouse at dawn")
-        await first.wait_for(lambda: any(m.startswith("Your video is ready") for m in first.messages()))
+        first = await _with_video(base, "a 10 second landscape draft of a lighthouse at dawn")
         await first.send("export it for YouTube")
         await first.wait_for(lambda: any(m.startswith("Exporting *") for m in first.messages()))
         await first.close()  # reloaded: a new session, the old socket gone
@@ -155,11 +150,7 @@ async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        await runtime.services().studio.accounts.add("dana", team="acme", password="dana-password")
-        tab = ChatClient(base)
-        await tab.connect("dana", "dana-password")
-        await tab.send("a 10 second landscape draft of a lighthouse at dawn")
-        await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()))
+        tab = await _with_video(base, "a 10 second landscape draft of a lighthouse at dawn")
 
         before = len(tab.events)
         await tab.send("export it for YouTube")

@@ -4,8 +4,8 @@ the trim works; a paid video's footage is finished for every placement from one 
 creative and export are not found; deleting a creative deletes its exports' files and stops its export under way;
 an export that does not end delivered (a failure, a cancel as it ends, its creative gone) leaves no file behind.
 
-The placements are shrunk to a sixth of their size (the same frames, safe zones, lengths and loudness) and their
-bitrate floors dropped (a 180-pixel-wide file cannot carry TikTok's 516 kb/s): bench/exports.py runs them full size.
+The placements are a sixth of their size (tests/conftest.py's `small_placements`): bench/exports.py runs them full
+size.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ import asyncio
 import io
 import json
 import zipfile
-from dataclasses import replace
 from pathlib import Path
 
 import av
 import httpx
 import pytest
 
-import tools.delivery.placements as placements_module
 from campaign.errors import InvalidRequest, NotFound
 from campaign.models import Creative
 from campaign.people import Actor
@@ -34,18 +32,10 @@ from tools.delivery.placements import find_placements
 from tools.jobs import VideoRequest, exporting
 from tools.studio import Studio
 
-pytestmark = pytest.mark.render
+pytestmark = [pytest.mark.render, pytest.mark.usefixtures("small_placements")]
 
 PAID = 'A 4 second ad for our trail shoes on veo-3.1-fast, headline "Run wild", Shop now'
 BRIEF = 'An ad for our trail shoes, headline "Run wild", price $49, Shop now at trail.example'
-
-
-@pytest.fixture(autouse=True)
-def small_placements(monkeypatch: pytest.MonkeyPatch) -> None:
-    for key, p in list(placements_module._BY_KEY.items()):
-        small = replace(p, width=p.width // 6 // 2 * 2, height=p.height // 6 // 2 * 2, min_width=2, min_height=2,
-                        video_kbps=(0, p.video_kbps[1]))  # fmt: skip
-        monkeypatch.setitem(placements_module._BY_KEY, key, small)
 
 
 async def _draft(studio: Studio, seconds: int = 6, actor: Actor | None = None, **asked: object) -> str:
