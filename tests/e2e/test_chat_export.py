@@ -150,7 +150,7 @@ async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(
     async with chainlit_server(settings) as base:
         from chat import runtime
 
-        tab = await _with_video(base, "a 2 second landscape draft of a lighthouse at dawn")
+        tab = await _with_video(base, "a 4 second landscape draft of a lighthouse at dawn")
 
         before = len(tab.events)
         await tab.send("export it for YouTube")
