@@ -473,11 +473,15 @@ class Store:
             raise NotFound(f"There is no export {export_id}.")
         return found[0], found[1]
 
-    async def exports(self, team_id: str, creative_id: str | None = None, limit: int = 50) -> list[tuple[Job, Export]]:
-        """The team's exports (of one creative when told), newest first."""
+    async def exports(
+        self, team_id: str, creative_id: str | None = None, limit: int = 50, status: str | None = None
+    ) -> list[tuple[Job, Export]]:
+        """The team's exports (of one creative, or in one status, when told), newest first."""
         query = self._team_exports(team_id).order_by(Job.created_at.desc()).limit(limit)
         if creative_id is not None:
             query = query.where(Export.creative_id == creative_id)
+        if status is not None:
+            query = query.where(Job.status == status)
         async with self._session() as s:
             return [(job, export) for job, export in (await s.execute(query)).all()]
 

@@ -17,11 +17,12 @@ from typing import Any
 import chainlit as cl
 
 from chat.agent import usd as price
+from chat.export_report import credentials_line, listed
 from chat.notify import LIBRARY_ACTION, sound_line
 from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
-from tools.studio.types import Actor, ClapboardError, CreativeView, LibraryView, VoiceView
+from tools.studio.types import Actor, ClapboardError, CreativeView, ExportView, LibraryView, VoiceView
 
 ELEMENT = "Library"  # public/elements/Library.jsx
 
@@ -30,15 +31,24 @@ def money(usd: float) -> str:
     return price(usd) if usd else "free"
 
 
-def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView]) -> dict[str, Any]:
+def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView], export: ExportView | None) -> dict[str, Any]:
     cost = c.actual_cost_usd if c.actual_cost_usd is not None else c.estimated_cost_usd
     return {
+        "export": _exported(export) if export else None,
         "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
         "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
         "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
         "can_delete": deletable, "brand": c.brand_version.label() if c.brand_version else "",
         "sound": sound_line(c, voices), "captions_srt_url": c.captions_srt_url, "captions_vtt_url": c.captions_vtt_url,
     }  # fmt: skip
+
+
+def _exported(e: ExportView) -> dict[str, Any]:
+    """The card's line of its latest delivered export: for which placements, its zip, what its files' content
+    credentials say."""
+    placements = listed([f.label for f in e.files if f.delivered])
+    credentials = credentials_line(e.provenance) if e.provenance else ""
+    return {"placements": placements, "zip_url": e.zip_url, "credentials": credentials}
 
 
 def library_props(
@@ -49,7 +59,7 @@ def library_props(
     cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
     deletable = set(library.deletable)
     for c in library.creatives:
-        cards[c.campaign].append(_card(c, c.id in deletable, voices))
+        cards[c.campaign].append(_card(c, c.id in deletable, voices, library.exports.get(c.id)))
     order = {name: i for i, name in enumerate(cards)}
     campaigns = sorted(library.campaigns, key=lambda k: order.get(k.name, len(order)))
     total = sum(c.creatives for c in campaigns)

@@ -107,12 +107,13 @@ class CampaignView(BaseModel):
 
 
 class LibraryView(BaseModel):
-    """The team's campaigns with their totals, their creatives newest first, and which of those the viewer may
-    delete (their own, or any for an admin)."""
+    """The team's campaigns with their totals, their creatives newest first, which of those the viewer may delete
+    (their own, or any for an admin), and each one's latest delivered export."""
 
     campaigns: list[CampaignView]
     creatives: list[CreativeView]
     deletable: list[str]
+    exports: dict[str, ExportView] = {}  # by creative id: the latest delivered export of each creative shown
 
 
 class JobView(BaseModel):

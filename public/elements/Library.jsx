@@ -146,6 +146,18 @@ function Card({ c, busy, act }) {
             ))}
           </div>
         ) : null}
+        {c.export ? (
+          <div data-field="export" className="text-xs text-muted-foreground" title={c.export.credentials}>
+            Exported for {c.export.placements}
+            {c.export.zip_url ? (
+              <span>
+                {" · "}
+                <a href={c.export.zip_url} download style={{ textDecoration: "underline" }}>zip</a>
+              </span>
+            ) : null}
+            {c.export.credentials ? <div data-field="credentials">{c.export.credentials}</div> : null}
+          </div>
+        ) : null}
         {mode === "confirm" ? (
           <div className="flex flex-col gap-2 text-sm" style={{ marginTop: "6px" }}>
             <div>Delete this video for the whole team? It cannot be undone.</div>

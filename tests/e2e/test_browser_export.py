@@ -1,8 +1,8 @@
 """What a marketer sees of an export in Debian's Chromium: a 6 s draft exported for TikTok and Reels at their full
-sizes, the report with its lines, links and content credentials; and the Export button on a library card asking
-which placements. (A refused placement's trim button is driven over socket.io in test_chat_export.py, with the
-placements shrunk: here the server is a process of its own, and a 61 s draft exported at full size took 2 minutes
-of both cores.)"""
+sizes, the report with its lines, links and content credentials; the library card saying what it was exported for
+and what its content credentials say; and its Export button asking which placements. (A refused placement's trim
+button is driven over socket.io in test_chat_export.py, with the placements shrunk: here the server is a process
+of its own, and a 61 s draft exported at full size took 2 minutes of both cores.)"""
 
 from __future__ import annotations
 
@@ -53,6 +53,11 @@ def test_a_marketer_exports_a_video_trims_what_is_too_long_and_exports_from_the_
             send(page, "/library")
             card = page.locator("#campaign-library [data-creative-id]").first
             expect(card).to_be_visible(timeout=30000)
+            exported = card.locator('[data-field="export"]')
+            expect(exported).to_contain_text("Exported for TikTok in-feed and Instagram/Facebook Reels")
+            expect(exported).to_contain_text("Signed with content credentials: made by Clapboard Draft")
+            card.scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "export-library-card.png"))
             card.get_by_role("button", name="Export").click()
             choice = page.locator(".step", has_text="for which placements?")
             expect(choice.get_by_role("button", name="All seven")).to_be_visible(timeout=30000)

@@ -24,6 +24,7 @@ import pytest
 from campaign.errors import InvalidRequest, NotFound
 from campaign.models import Creative
 from campaign.people import Actor
+from chat.library import library_props
 from tests.chat.test_cli import clapboard
 from tests.conftest import bearer
 from tests.fakes.footage import write_footage
@@ -85,6 +86,9 @@ async def test_a_draft_is_exported_to_two_placements_signed_checked_and_zipped(s
         assert f.delivered and (f.width, f.height) == (w, h), f
         assert all(c.ok for c in f.checks), [c for c in f.checks if not c.ok]
         assert {c.name for c in f.checks} >= {"duration", "loudness", "true peak", "faststart", "safe zone"}
+    card = library_props(await studio.library.library(alice), None, 0)["campaigns"][0]["items"][0]
+    assert card["export"]["placements"] == "TikTok in-feed and YouTube in-stream" and card["export"]["zip_url"]
+    assert card["export"]["credentials"].startswith("Signed with content credentials: made by Clapboard Draft")
     saved = await studio.exports.save(alice, done.id, tmp_path / "out")
     names = sorted(p.name for p in saved)
     assert any(n.endswith(".zip") for n in names) and "manifest.json" in names

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
-from campaign.models import ACTIVE, Creative, Export, name_key
+from campaign.models import ACTIVE, Creative, Export, JobStatus, name_key
 from campaign.people import Actor
 from campaign.storage import BlobStorage
 from campaign.store import Store
 from tools.brief import clean_title
 from tools.jobs.submit import Submissions
 from tools.sound.speech import CreativeSound
-from tools.views import CampaignView, CreativeView, LibraryView, StoredFile
+from tools.views import CampaignView, CreativeView, ExportView, LibraryView, StoredFile
 
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
+EXPORTS_READ = 500  # the team's newest delivered exports the library looks through for its cards' latest
 
 
 async def campaign_names(store: Store, actor: Actor) -> dict[str, str]:
@@ -58,7 +59,17 @@ class Library:
         if campaign:
             campaigns = [c for c in campaigns if name_key(c.name) == name_key(campaign.strip())]
         deletable = [c.id for c in items if self._may_delete(actor, c)]
-        return LibraryView(campaigns=campaigns, creatives=await self._creative_views(actor, items), deletable=deletable)
+        return LibraryView(campaigns=campaigns, creatives=await self._creative_views(actor, items), deletable=deletable,
+                           exports=await self._latest_exports(actor, items))  # fmt: skip
+
+    async def _latest_exports(self, actor: Actor, items: list[Creative]) -> dict[str, ExportView]:
+        """The latest delivered export of each of these creatives that has one."""
+        shown, names = {c.id for c in items}, await campaign_names(self.store, actor)
+        latest: dict[str, ExportView] = {}
+        for job, row in await self.store.exports(actor.team_id, limit=EXPORTS_READ, status=JobStatus.succeeded):
+            if row.creative_id in shown and row.creative_id not in latest:
+                latest[row.creative_id] = ExportView.of(job, row, names[job.campaign_id], self.storage)
+        return latest
 
     async def creative(self, actor: Actor, creative_id: str) -> CreativeView:
         creative = await self.store.creative(creative_id, actor.team_id)
