@@ -543,9 +543,11 @@ class Store:
 
     async def delete_creative(self, creative_id: str, team_id: str) -> None:
         """Remove a creative's row and its exports' rows. The job that made it keeps its history, with no creative
-        left to show; its export jobs keep theirs, with no files left to show."""
+        left to show; its export jobs keep theirs, with no files left to show (and nothing for a chat to report)."""
         creative = await self.creative(creative_id, team_id)
         async with self._session() as s:
+            exports = select(Export.id).where(Export.creative_id == creative.id)
+            await s.execute(update(Job).where(Job.id.in_(exports)).values(delivered=True))
             await s.execute(delete(Export).where(Export.creative_id == creative.id))
             await s.execute(delete(Creative).where(Creative.id == creative.id))
             made_it = (Job.id == creative.job_id, Job.creative_id == creative.id)

@@ -178,6 +178,7 @@ async def test_deleting_a_creative_during_its_export_stops_it_and_leaves_no_file
     await studio.backend.drain()
     assert (await studio.jobs.job(alice, started.id)).status == "canceled"
     assert await _stored(studio, started.id) == []
+    assert await studio.exports.undelivered(alice, "") == [], "nothing is left for a chat to report"
 
 
 async def test_an_export_that_does_not_end_delivered_leaves_no_file(

@@ -8,6 +8,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from campaign.errors import NotFound
 from campaign.models import JobKind
 from campaign.people import Actor
 from campaign.storage import BlobStorage
@@ -75,7 +76,13 @@ class Exports:
         chat marks one shown with `studio.jobs.mark_delivered`)."""
         found = await self.store.jobs(actor.team_id, delivered=False, origin_prefix=origin_prefix,
                                       submitted_by=actor.user_id, kind=JobKind.export, limit=limit)  # fmt: skip
-        return [await self.get(actor, job.id) for job in reversed(found)]
+        views = []
+        for job in reversed(found):
+            try:
+                views.append(await self.get(actor, job.id))
+            except NotFound:  # its creative was deleted as it ended: nothing is left to report
+                continue
+        return views
 
     async def list(self, actor: Actor, creative_id: str | None = None, limit: int = 50) -> list[ExportView]:
         """The team's exports, newest first (one creative's when given)."""
