@@ -380,7 +380,8 @@ def test_creatives_show_prints_a_paid_videos_footage_and_a_draft_has_none(tmp_pa
     assert shown.returncode == 0 and "footage: " in shown.stdout, shown.stderr
     as_json = json.loads(clapboard(data, "creatives", "show", short, "--json").stdout)
     assert as_json["footage_key"] == key and "-footage.mp4" in as_json["footage_url"]
-    assert as_json["footage_url"] in shown.stdout
+    link, _, query = as_json["footage_url"].partition("?exp=")  # each call signs its own expiry, to the second
+    assert f"{link}?exp=" in shown.stdout and query.partition("&download=")[2] in shown.stdout
 
 
 def test_verify_reads_a_files_content_credentials_without_a_database(tmp_path: Path) -> None:

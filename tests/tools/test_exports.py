@@ -304,6 +304,7 @@ async def test_the_rest_api_starts_an_export_and_serves_its_zip(api: httpx.Async
     done = (await api.get(f"/api/exports/{export_id}")).json()
     assert done["status"] == "succeeded" and [f["placement"] for f in done["files"]] == ["shorts", "meta-feed"]
     listed = (await api.get(f"/api/creatives/{creative}/exports")).json()
+    assert (await api.get(f"/api/creatives/{creative}/exports", headers=carol)).status_code == 404
     assert [e["id"] for e in listed] == [export_id]
     keyed = {"Idempotency-Key": "export-linkedin-1"}
     first = await api.post(f"/api/creatives/{creative}/exports", json={"placements": ["linkedin"]}, headers=keyed)
