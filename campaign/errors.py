@@ -123,6 +123,12 @@ class SignInRequired(ClapboardError):
     stage = "sign-in"
 
 
+class OverBudget(ClapboardError):
+    """Confirming this would pass a monthly budget: refused before anything is created or reserved."""
+
+    stage = "budget"
+
+
 class TooLarge(ClapboardError):
     """An upload is larger than the limit (refused before the rest of it is read)."""
 

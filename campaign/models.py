@@ -1,5 +1,5 @@
-"""Tables: teams and their users, Campaign, Creative, Job, brand kits, and the webhook deliveries already handled
-(SQLAlchemy 2 declarative)."""
+"""Tables: teams and their users, Campaign, Creative, Job, brand kits, batches, budgets and the spend ledger, and
+the webhook deliveries already handled (SQLAlchemy 2 declarative)."""
 
 from __future__ import annotations
 
@@ -169,6 +169,7 @@ class Job(Base):
     provider_job_id: Mapped[str | None] = mapped_column(String(120))  # the prediction to re-attach to
     provider_model: Mapped[str | None] = mapped_column(String(64))  # the model that prediction runs
     voice_prediction_id: Mapped[str | None] = mapped_column(String(120))  # a premium voice's prediction
+    batch_id: Mapped[str | None] = mapped_column(String(32), index=True)  # the batch that made it (`Batch`)
     kind: Mapped[str] = mapped_column(String(8), default=JobKind.video, server_default=JobKind.video)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     request_hash: Mapped[str | None] = mapped_column(String(64))  # the submitted body under that key
@@ -262,6 +263,95 @@ class BrandKitVersion(Base):
     version: Mapped[int] = mapped_column(Integer)
     kit: Mapped[dict[str, Any]] = mapped_column()  # tools.brand.BrandKit
     created_by: Mapped[str | None] = mapped_column(String(32))  # a user id ("local": the local owner)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchStatus(StrEnum):
+    quoted = "quoted"  # checked and priced, waiting for its one confirmation
+    started = "started"  # confirmed: its jobs were written (running or done: their statuses say)
+    canceled = "canceled"  # withdrawn before it started, or stopped (jobs done by then stay)
+
+
+class Batch(Base):
+    """A feed of products made into one video per row (or one per format asked), quoted first and confirmed
+    once; its rows are `BatchRow`s, its jobs carry its id, its creatives share its `set_id`."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    set_id: Mapped[str] = mapped_column(String(32), default=new_id)  # the library set its videos land in
+    status: Mapped[str] = mapped_column(String(12), default=BatchStatus.quoted)  # a BatchStatus
+    source: Mapped[str] = mapped_column(String(200))  # the file's name ("rows" for rows sent as JSON)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)  # tools.batches.BatchOptions
+    estimated_cost_usd: Mapped[float] = mapped_column(Float, default=0.0)  # of every video it makes
+    origin: Mapped[str] = mapped_column(String(80), default="")  # as a job's: "chat:<thread id>", "cli", "api:<id>"
+    created_by: Mapped[str | None] = mapped_column(String(32))  # user ids
+    confirmed_by: Mapped[str | None] = mapped_column(String(32))
+    canceled_by: Mapped[str | None] = mapped_column(String(32))
+    delivered: Mapped[bool] = mapped_column(default=False)  # its end shown in a live chat
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BatchRow(Base):
+    """One row of a batch's feed: what it says and shows, why it cannot be made (`problem`), or the checked
+    request of each video it makes (`items`: tools.batches.Item, with its job's id once confirmed)."""
+
+    __tablename__ = "batch_rows"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # the row as the file numbers it
+    fields: Mapped[dict[str, Any]] = mapped_column(default=dict)  # tools.batches.FeedRow
+    problem: Mapped[str | None] = mapped_column(Text)  # why the row cannot be made: nothing is made of it
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Budget(Base):
+    """A monthly spending limit, in USD, of a team (`user_id` None) or of one of its users."""
+
+    __tablename__ = "budgets"
+    __table_args__ = (
+        Index(
+            "uq_budgets_team",
+            "team_id",
+            unique=True,
+            sqlite_where=text("user_id IS NULL"),
+            postgresql_where=text("user_id IS NULL"),
+        ),  # fmt: skip
+        Index(
+            "uq_budgets_user",
+            "team_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("user_id IS NOT NULL"),
+            postgresql_where=text("user_id IS NOT NULL"),
+        ),  # fmt: skip
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(32))  # None: the team's own budget
+    monthly_usd: Mapped[float] = mapped_column(Float)
+    set_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Spend(Base):
+    """The ledger: one line per paid job, written when its price is confirmed (reserving the estimate in the month
+    it was confirmed) and settled at its actual cost once it ends."""
+
+    __tablename__ = "spend"
+
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)  # one line per job: a re-confirm updates it
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(String(32), index=True)  # who asked for it ("local": the owner)
+    batch_id: Mapped[str | None] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7), index=True)  # "2026-12", UTC
+    estimated_usd: Mapped[float] = mapped_column(Float)
+    actual_usd: Mapped[float | None] = mapped_column(Float)  # None until settled
+    settled_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

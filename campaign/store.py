@@ -15,7 +15,9 @@ from sqlalchemy import Connection, CursorResult, Result, delete, func, inspect, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from .batch_records import BatchRecords
 from .errors import Conflict, InvalidRequest, NotFound
+from .ledger import Ledger
 from .models import (
     ACTIVE,
     BrandKitVersion,
@@ -69,8 +71,9 @@ def _upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
-class Store:
-    """Teams and users, campaigns, their creatives, and generation jobs with their leases."""
+class Store(BatchRecords, Ledger):
+    """Teams and users, campaigns, their creatives, and generation jobs with their leases; batches
+    (`BatchRecords`), budgets and the spend ledger (`Ledger`)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine

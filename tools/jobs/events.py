@@ -56,6 +56,7 @@ class JobEvent(BaseModel):
     stage: str | None = None  # the stage that failed
     creative: CreativeView | None = None  # creative_ready: the finished creative
     export: ExportView | None = None  # export_ready: the export, its files and their checks
+    batch_id: str | None = None  # the batch the job is one video of (tools/studio/batches.py)
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
     source: str = ""  # the bus that announced it to the other processes (set once sent, or when relayed here)
 
@@ -75,6 +76,7 @@ def event(job: Job, spec: JobSpec, kind: str, message: str = "", **extra: Any) -
         origin=job.origin,
         title=spec.title,
         message=message,
+        batch_id=spec.batch_id,
         **extra,
     )
 

@@ -128,6 +128,7 @@ class JobSpec(BaseModel):
     footage_of: str | None = None
     sound: SoundSpec = Field(default_factory=SoundSpec)  # voice-over, its script, captions, music
     export: ExportSpec | None = None  # an export of a creative made with this spec (a job of kind "export")
+    batch_id: str | None = None  # the batch that made it (tools/studio/batches.py): its one line follows it
 
     @classmethod
     def of(cls, job: Job) -> JobSpec:

@@ -48,6 +48,16 @@ NOTHING_TO_SHOW = (
 )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A request checked and worked out, not yet written: what its job will hold."""
+
+    spec: JobSpec
+    model_name: str
+    estimate: float  # USD: the video's and its voice-over's
+    notice: str | None
+
+
 @dataclass
 class Submissions:
     """Submit, confirm and cancel jobs; the backend runs them."""
@@ -111,6 +121,50 @@ class Submissions:
                 raise InvalidRequest(f"An idempotency key must be 1 to {IDEMPOTENCY_KEY_CHARS} characters.")
             if found := await self.store.job_by_key(origin, idempotency_key):
                 return await self._same(found, fingerprint)
+        ready = await self.prepare(actor, request, confirmed=confirmed, allow_paths=allow_paths, set_id=set_id,
+                                   variant=variant, channel=channel, brief=brief)  # fmt: skip
+        status = JobStatus.awaiting_confirmation if ready.estimate > 0 and not confirmed else JobStatus.queued
+        campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
+        job_id = new_id()
+        job = await self.store.add_job(
+            id=job_id,
+            campaign_id=campaign.id,
+            status=status,
+            spec=ready.spec.model_dump(mode="json"),
+            model=ready.spec.model,
+            estimated_cost_usd=ready.estimate,
+            origin=origin,
+            submitted_by=actor.user_id,
+            confirmed_by=actor.user_id if status == JobStatus.queued and ready.estimate > 0 else None,
+            notice=ready.notice,
+            lease_until=self.grace() if status == JobStatus.queued else None,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint if idempotency_key is not None else None,
+        )
+        if job.id != job_id:  # another submission with this key got there first: theirs stands
+            return await self._same(job, fingerprint)
+        if status == JobStatus.queued:
+            await self.start(job, f"Queued on {ready.model_name}.")
+        return Submitted.of(job, campaign.name, ready.model_name)
+
+    async def prepare(
+        self,
+        actor: Actor,
+        request: VideoRequest,
+        *,
+        confirmed: bool = False,
+        allow_paths: bool = False,
+        set_id: str | None = None,
+        variant: Variant | None = None,
+        channel: str | None = None,
+        brief: Brief | None = None,
+        batch_id: str | None = None,
+    ) -> Prepared:
+        """Everything `submit` checks and works out before it writes the job: its spec, price and notice.
+        Nothing is written but the references, which are stored content-addressed and granted to the team (a
+        batch prepares its rows when it is quoted, and writes their jobs when it is confirmed).
+
+        Raises InvalidRequest / ReferenceRejected / ModelUnavailable / NotFound as `submit` does."""
         if brief is None or brief.text != request.prompt:  # a brief of another request is read again
             brief = self.brief_of(request)
         aspect, aspect_note = aspect_for(brief.template, request.aspect, self.catalog.get(request.model).aspects)
@@ -179,30 +233,9 @@ class Submissions:
             brand=kit,
             brand_version=kit_version,
             sound=sound.spec,
+            batch_id=batch_id,
         )
-        status = JobStatus.awaiting_confirmation if estimate > 0 and not confirmed else JobStatus.queued
-        campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
-        job_id = new_id()
-        job = await self.store.add_job(
-            id=job_id,
-            campaign_id=campaign.id,
-            status=status,
-            spec=spec.model_dump(mode="json"),
-            model=resolved.model.id,
-            estimated_cost_usd=estimate,
-            origin=origin,
-            submitted_by=actor.user_id,
-            confirmed_by=actor.user_id if status == JobStatus.queued and estimate > 0 else None,
-            notice=note or None,
-            lease_until=self._grace() if status == JobStatus.queued else None,
-            idempotency_key=idempotency_key,
-            request_hash=fingerprint if idempotency_key is not None else None,
-        )
-        if job.id != job_id:  # another submission with this key got there first: theirs stands
-            return await self._same(job, fingerprint)
-        if status == JobStatus.queued:
-            await self._start(job, f"Queued on {resolved.model.name}.")
-        return Submitted.of(job, campaign.name, resolved.model.name)
+        return Prepared(spec=spec, model_name=resolved.model.name, estimate=estimate, notice=note or None)
 
     async def reframe(
         self,
@@ -256,14 +289,14 @@ class Submissions:
             origin=origin,
             submitted_by=actor.user_id,
             notice=footage_notice(model.name, source.title, as_is),
-            lease_until=self._grace(),
+            lease_until=self.grace(),
             idempotency_key=idempotency_key,
             request_hash=fingerprint if idempotency_key is not None else None,
         )
         if job.id != job_id:  # another submission with this key got there first: theirs stands
             return await self._same(job, fingerprint)
         doing = f"drawing over the {model.name} footage" if as_is else f"reframing the {model.name} footage to {aspect}"
-        await self._start(job, f"Queued: {doing}.")
+        await self.start(job, f"Queued: {doing}.")
         return Submitted.of(job, campaign.name, model.name)
 
     async def export(self, actor: Actor, creative_id: str, placements: str | list[str], *, trim: bool = False,
@@ -294,13 +327,13 @@ class Submissions:
         spec = made_by.model_copy(update={"title": creative.title, "export": asked, "set_id": None})
         job = Job(id=new_id(), campaign_id=creative.campaign_id, status=JobStatus.queued, kind=JobKind.export,
                   spec=spec.model_dump(mode="json"), model=creative.model, estimated_cost_usd=0.0, origin=origin,
-                  submitted_by=actor.user_id, lease_until=self._grace(), idempotency_key=idempotency_key,
+                  submitted_by=actor.user_id, lease_until=self.grace(), idempotency_key=idempotency_key,
                   request_hash=fingerprint if idempotency_key is not None else None)  # fmt: skip
         stored = await self.store.add_export(job, Export(id=job.id, creative_id=creative.id,
                                                          placements=asked.placements, trim=trim, files=[]))  # fmt: skip
         if stored.id != job.id:  # another submission with this key got there first: theirs stands
             return _same_request(stored, fingerprint)
-        await self._start(job, f"Queued: exporting “{creative.title}” for {', '.join(p.label for p in found)}.")
+        await self.start(job, f"Queued: exporting “{creative.title}” for {', '.join(p.label for p in found)}.")
         return job
 
     async def _same(self, job: Job, fingerprint: str) -> Submitted:
@@ -327,11 +360,12 @@ class Submissions:
         await self.store.grant_reference(actor.team_id, reference.key)
         return reference
 
-    def _grace(self) -> datetime:
+    def grace(self) -> datetime:
         """A new queued job's lease until the backend takes it: no other runner's sweep adopts it meanwhile."""
         return datetime.now(UTC) + timedelta(seconds=self.settings.job_lease_s)
 
-    async def _start(self, job: Job, message: str) -> None:
+    async def start(self, job: Job, message: str) -> None:
+        """Hand a queued job to the backend and say so."""
         await self.backend.enqueue(job.id)
         self.bus.publish(event(job, JobSpec.of(job), "queued", message))
 
@@ -339,9 +373,9 @@ class Submissions:
         """Start a job that was waiting for its price to be confirmed (by the user `by`); a second confirmation
         changes nothing."""
         if await self.store.transition(
-            job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self._grace(), confirmed_by=by
+            job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self.grace(), confirmed_by=by
         ):
-            await self._start(await self.store.job(job_id), "Confirmed; queued.")
+            await self.start(await self.store.job(job_id), "Confirmed; queued.")
         return await self.store.job(job_id)
 
     async def cancel(self, job_id: str, *, by: str) -> Job:

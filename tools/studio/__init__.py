@@ -2,7 +2,8 @@
 catalog: list, look up, price, fit a chat's settings), `studio.jobs` (submit, confirm, cancel, wait, list, new
 versions, delivery, provider webhooks), `studio.library` (campaigns and creatives), `studio.files` (reference
 images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned),
-`studio.exports` (a creative's file for each placement, checked and signed) and `studio.accounts` (users, sign-in,
+`studio.exports` (a creative's file for each placement, checked and signed), `studio.batches` (a product feed
+made into videos, quoted and confirmed once) and `studio.accounts` (users, sign-in,
 tokens). Every call a person makes takes their actor first and sees only their team's things: another team's ids
 are not found. `Studio` assembles
 the services (store, storage, catalog, references, the job backend and the event bus); front ends never reach
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from tools.jobs.events import EventBus, JobEvent
     from tools.jobs.relay import Relay
     from tools.studio.accounts import Accounts
+    from tools.studio.batches import Batches
     from tools.studio.brand import Brand
     from tools.studio.exports import Exports
     from tools.studio.files import Files
@@ -74,6 +76,7 @@ class Studio:
         files: Files,
         brand: Brand,
         exports: Exports,
+        batches: Batches,
         accounts: Accounts,
     ) -> None:
         self.settings = settings
@@ -87,6 +90,7 @@ class Studio:
         self.files = files
         self.brand = brand
         self.exports = exports
+        self.batches = batches
         self.accounts = accounts
 
     @classmethod
@@ -113,6 +117,7 @@ class Studio:
         from tools.jobs.submit import Submissions
         from tools.references import ReferenceIntake
         from tools.studio.accounts import Accounts
+        from tools.studio.batches import Batches
         from tools.studio.brand import Brand
         from tools.studio.exports import Exports
         from tools.studio.files import Files
@@ -144,6 +149,7 @@ class Studio:
             files=Files(settings, store, storage, intake),
             brand=Brand(store, storage, intake),
             exports=Exports(store, storage, submissions, jobs),
+            batches=Batches(store, submissions, bus),
             accounts=Accounts(settings, store),
         )
         if relay is not None:

@@ -7,12 +7,15 @@ from campaign.errors import (
     Forbidden,
     InvalidRequest,
     NotFound,
+    OverBudget,
     SignInRequired,
     StorageFailed,
     TooLarge,
 )
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
+from tools.batches import MAX_FEED_BYTES, MAX_ROWS, BatchOptions
+from tools.batches.views import BatchRowView, BatchVideo, BatchView
 from tools.brand import MAX_COLORS, BrandKit, BrandVersion, Color, Font
 from tools.brand.colours import COLOUR, colour_hex
 from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
@@ -37,6 +40,13 @@ from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobV
 __all__ = [
     "ACTIVE",
     "BRAND_FONT_MAX_BYTES",
+    "MAX_FEED_BYTES",
+    "MAX_ROWS",
+    "BatchOptions",
+    "BatchRowView",
+    "BatchVideo",
+    "BatchView",
+    "OverBudget",
     "COLOUR",
     "CONTROL",
     "FIELDS",
