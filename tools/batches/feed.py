@@ -306,7 +306,8 @@ def _too_many() -> InvalidRequest:
 
 def _xml_records(data: bytes) -> list[tuple[int, list[tuple[str, str]]]]:
     """Each <item> (RSS) or <entry> (Atom), numbered from 1, as (column, text) pairs: its plain elements first,
-    then its g: ones, so Merchant's win; Atom's <link href> and <summary> count as link and description."""
+    then its g: ones, so Merchant's win; Atom's <link href> (the page, not rel="self") and <summary> count as link
+    and description."""
     try:
         root = SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
@@ -328,6 +329,8 @@ def _xml_records(data: bytes) -> list[tuple[int, list[tuple[str, str]]]]:
         for child in item:
             name, value = _local(child.tag), (child.text or "").strip()
             if name == "link" and not value:
+                if child.get("rel", "alternate") != "alternate":
+                    continue  # Atom's rel="self", "enclosure", ...: not the product's page
                 value = child.get("href", "")
             name = "description" if name == "summary" else name
             (merchant if child.tag.startswith("{http://base.google.com/ns/") else plain).append((name, value))

@@ -6,10 +6,13 @@ import io
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
+from PIL import Image
 
 from campaign.errors import InvalidRequest, TooLarge
-from tests.fakes.feeds import csv_bytes, merchant_rss, must_show_csv, products, xlsx_bytes
+from tests.fakes.feeds import csv_bytes, merchant_rss, must_show_csv, products, serve_photos, xlsx_bytes
+from tests.fakes.http_server import ScriptedHTTPServer
 from tools.batches import MAX_FEED_BYTES, MAX_ROWS, FeedRow
 from tools.batches.feed import MAX_CELL_CHARS, read_feed, read_feed_file, rows_of
 
@@ -112,7 +115,8 @@ def test_merchant_rss_with_repeated_additional_images_and_plain_rss_names() -> N
 def test_an_atom_feed_with_g_elements_over_atoms_own() -> None:
     data = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"
         xmlns:g="http://base.google.com/ns/1.0"><title>Shop</title>
-        <entry><id>tag:shop,1</id><g:id>SKU-9</g:id><title>Atom tent</title><link href="https://shop.example/t"/>
+        <entry><id>tag:shop,1</id><g:id>SKU-9</g:id><title>Atom tent</title>
+        <link href="https://shop.example/t"/><link rel="self" href="https://x.example/f"/>
         <summary>Sleeps two.</summary><g:price>199.00 USD</g:price><g:image_link>https://i.example/t.png</g:image_link>
         </entry></feed>"""
     row = _first(read_feed(data, "feed.atom"))
@@ -249,3 +253,13 @@ def test_the_must_show_csv_reads_its_twelve_rows() -> None:
     rows = read_feed(must_show_csv(), "products.csv")
     assert [r.number for r in rows] == list(range(2, 14))
     assert rows[2].title == "" and rows[6].price == "cheap" and rows[9].images == ["http://10.0.0.1/x.png"]
+
+
+def test_the_fakes_serve_each_products_own_photo(http_server: ScriptedHTTPServer) -> None:
+    rows = read_feed(csv_bytes(products(3, image=serve_photos(http_server, 3))), "f.csv")
+    colours = set()
+    for row in rows:
+        reply = httpx.get(row.images[0])
+        assert reply.headers["content-type"] == "image/png"
+        colours.add(Image.open(io.BytesIO(reply.content)).convert("RGB").getpixel((256, 100)))
+    assert len(colours) == 3
