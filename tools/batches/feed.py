@@ -86,6 +86,8 @@ def rows_of(items: list[dict[str, Any]]) -> list[FeedRow]:
     made text; an image column may be a list of links."""
     records: list[tuple[int, list[tuple[str, str]]]] = []
     for number, item in enumerate(items, 1):
+        if number > MAX_ROWS:
+            raise _too_many()
         if not isinstance(item, dict):
             raise InvalidRequest(f"Row {number} is not an object of columns.",
                                  hint='Send each row as {"title": ..., "price": ..., "image_link": ...}.')  # fmt: skip
