@@ -136,7 +136,7 @@ class Budgets:
         by_user = {b.user_id: b for b in budgets}
         people = set(by_user) | {line.user_id for line in lines}
         people.discard(None)
-        names = await self._names(actor, people)
+        names = await self._names(actor, people | {b.set_by for b in budgets})
         team = by_user.get(None)
         team_view = _view(None, team, month, totals(lines), names)
         users = [_view(names.get(u or "", u), by_user.get(u), month, totals(x for x in lines if x.user_id == u), names)
