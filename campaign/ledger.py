@@ -243,7 +243,7 @@ async def _refusal(s: AsyncSession, budget: Budget, used: Totals, cost: float, m
     team = await s.get(Team, budget.team_id)
     team_name = team.name if team else "your team"
     if budget.user_id is None:
-        whose, flag, route = f"The {team_name} team's", f"--team {team_name}", "PUT /api/budgets/team"
+        whose, flag, route = f"the {team_name} team's", f"--team {team_name}", "PUT /api/budgets/team"
     else:
         user = await s.get(User, budget.user_id)
         name = user.name if user else "this user"

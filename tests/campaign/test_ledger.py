@@ -45,7 +45,7 @@ async def test_a_reservation_over_the_team_budget_is_refused_whole_and_names_it(
         with pytest.raises(OverBudget) as refused:
             await store.reserve(team, bob, jobs)
         said = str(refused.value)
-        assert "This costs $9.60" in said and "The acme team's monthly budget of $5.00" in said
+        assert "This costs $9.60" in said and "the acme team's monthly budget of $5.00" in said
         assert "$0.00 spent and $0.00 reserved, so $5.00 is left" in said
         assert "Ask an admin of acme (alice) to raise it" in said
         assert "`clapboard budget set --team acme --monthly 10`" in said and "PUT /api/budgets/team" in said
@@ -82,9 +82,10 @@ async def test_lines_settle_at_what_their_jobs_cost_once_they_end(database_url: 
         made, failed, stopped, stopped_late, running = [await _job(store, team, bob, 2.4) for _ in range(5)]
         await store.reserve(team, bob, dict.fromkeys((made, failed, stopped, stopped_late, running), 2.4))
         campaign = (await store.job(made)).campaign_id
-        await store.add_creative(Creative(campaign_id=campaign, job_id=made, title="Sneaker", prompt="p", prompt_sent="p",
-                                          model="sora-2-pro", duration_s=8, aspect="16:9", width=1280, height=720,
-                                          fps=24, bytes=1, file_key="k", actual_cost_usd=2.1))  # fmt: skip
+        await store.add_creative(Creative(campaign_id=campaign, job_id=made, title="Sneaker", prompt="p",
+                                          prompt_sent="p", model="sora-2-pro", duration_s=8, aspect="16:9",
+                                          width=1280, height=720, fps=24, bytes=1, file_key="k",
+                                          actual_cost_usd=2.1))  # fmt: skip
         await store.update_job(made, status=JobStatus.succeeded)
         await store.update_job(failed, status=JobStatus.failed)
         await store.update_job(stopped, status=JobStatus.canceled)  # before anything reached the provider
@@ -129,8 +130,8 @@ async def _race(url: str, jobs: list[str], team: str, user: str) -> list[BaseExc
     """Two stores (two servers) reserving one job each at once; what each raised."""
     stores = [await Store.open(url) for _ in jobs]
     try:
-        outcomes = await asyncio.gather(*(s.reserve(team, user, {job: 2.4}) for s, job in zip(stores, jobs, strict=True)),
-                                        return_exceptions=True)  # fmt: skip
+        asked = (s.reserve(team, user, {job: 2.4}) for s, job in zip(stores, jobs, strict=True))
+        outcomes = await asyncio.gather(*asked, return_exceptions=True)
         return [o if isinstance(o, BaseException) else None for o in outcomes]
     finally:
         for s in stores:

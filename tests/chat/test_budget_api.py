@@ -75,9 +75,10 @@ async def test_a_confirmation_over_the_budget_is_402_and_starts_nothing_until_it
     assert refused.status_code == 402, refused.text
     problem = refused.json()
     assert problem["stage"] == "budget"
-    assert problem["detail"].startswith("This costs $2.40, more than is left of The acme team's monthly budget of $5.00")
-    assert "$4.80 spent and $0.00 reserved, so $0.20 is left. Nothing was started." in problem["detail"]
-    assert "Ask an admin of acme (alice) to raise it (`clapboard budget set --team acme --monthly 8`" in problem["detail"]
+    said = problem["detail"]
+    assert said.startswith("This costs $2.40, more than is left of the acme team's monthly budget of $5.00")
+    assert "$4.80 spent and $0.00 reserved, so $0.20 is left. Nothing was started." in said
+    assert "Ask an admin of acme (alice) to raise it (`clapboard budget set --team acme --monthly 8`" in said
     assert len(fake_replicate.creates()) == 2, "nothing reached Replicate for the refused video"
     assert (await api.get(f"/api/jobs/{jobs[2]}")).json()["status"] == "awaiting_confirmation"
 

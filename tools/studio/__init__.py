@@ -4,9 +4,9 @@ versions, delivery, provider webhooks), `studio.library` (campaigns and creative
 images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned),
 `studio.exports` (a creative's file for each placement, checked and signed), `studio.batches` (a product feed
 made into videos, quoted and confirmed once), `studio.budgets` (monthly budgets per team and per user, and the spend
-ledger) and `studio.accounts` (users, sign-in, tokens). Every call a person makes takes their actor first and sees only their team's things: another team's ids
-are not found. `Studio` assembles
-the services (store, storage, catalog, references, the job backend and the event bus); front ends never reach
+ledger) and `studio.accounts` (users, sign-in, tokens). Every call a person makes takes their actor first and sees
+only their team's things: another team's ids are not found. `Studio` assembles the services (store, storage,
+catalog, references, the job backend and the event bus); front ends never reach
 past it, and import only this package (its public types are in `tools.studio.types`). It names no provider: those
 are found through `tools.engines.registry`.
 

@@ -61,8 +61,9 @@ async def remove_user_budget(name: UserName, studio: StudioDep, who: Who) -> Bud
 async def spend(
     studio: StudioDep,
     who: Who,
-    month: Annotated[str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (UTC); default: "
-                                       "this month.")] = None,  # fmt: skip
+    month: Annotated[
+        str | None, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (UTC); default: this month.")
+    ] = None,  # fmt: skip
 ) -> SpendReport:
     """A month's ledger: a line per paid job confirmed (who asked, its batch, the estimate reserved and the actual
     cost once it ended), with the totals and what is left of the team's budget."""
