@@ -109,7 +109,8 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-PAYMENT_REQUIRED = {OverBudget: 402}  # the shape's own: a budget's refusal is 402 wherever it is raised
+# The shape's own status of a budget's refusal, wherever it is raised (a job's, a generate's, a batch's confirm).
+PAYMENT_REQUIRED: dict[type[ClapboardError], int] = {OverBudget: 402}
 
 
 def clapboard_error(status_of: Mapping[type[ClapboardError], int]) -> Any:

@@ -12,6 +12,7 @@ from campaign.errors import (
     StorageFailed,
     TooLarge,
 )
+from campaign.ledger import month_name
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.batches import MAX_FEED_BYTES, MAX_ROWS, BatchOptions
@@ -108,6 +109,7 @@ __all__ = [
     "WebhookRejected",
     "Words",
     "colour_hex",
+    "month_name",
     "read_ask",
     "untitled",
     "usd_text",
