@@ -124,13 +124,13 @@ class MonthSpend(BaseModel):
 
     @property
     def line(self) -> str:
-        """ "December: $4.80 spent, $2.40 reserved, $2.80 left of $10.00" (spent and reserved only without a
-        budget)."""
+        """ "December: $4.80 spent, $2.40 reserved, $2.80 left of the $10.00 budget" (spent and reserved only
+        without a budget)."""
         named = month_name(self.month).split()[0]
         said = f"{named}: {usd_text(self.spent_usd)} spent, {usd_text(self.reserved_usd)} reserved"
         if self.budget_usd is None or self.left_usd is None:
             return said
-        return f"{said}, {usd_text(self.left_usd)} left of {usd_text(self.budget_usd)}"
+        return f"{said}, {usd_text(self.left_usd)} left of the {usd_text(self.budget_usd)} budget"
 
 
 class LibraryView(BaseModel):

@@ -61,7 +61,7 @@ def test_generate_over_the_budget_exits_non_zero_until_the_operator_raises_it(
     assert fake_replicate.creates() == []
     [total, said] = cli("spend")[1].splitlines()[-2:]
     assert total.split() == ["total", "$0.00", "$0.00"]
-    assert said == f"{_month()}: $0.00 spent, $0.00 reserved, $2.00 left of $2.00"
+    assert said == f"{_month()}: $0.00 spent, $0.00 reserved, $2.00 left of the $2.00 budget"
 
     assert cli("budget", "set", "--team", "default", "--monthly", "$5")[0] == 0
     code, out, err = cli(*PAID, "--json")
@@ -72,7 +72,7 @@ def test_generate_over_the_budget_exits_non_zero_until_the_operator_raises_it(
     assert header.startswith("Spend of default in ")
     assert line.split()[-5:] == ["owner", "-", "succeeded", "$2.40", "$2.40"]
     assert total.split() == ["total", "$2.40", "$2.40"]
-    assert said == f"{_month()}: $2.40 spent, $0.00 reserved, $2.60 left of $5.00"
+    assert said == f"{_month()}: $2.40 spent, $0.00 reserved, $2.60 left of the $5.00 budget"
     ledger = json.loads(cli("spend", "--json")[1])
     assert [(x["estimated_usd"], x["actual_usd"], x["settled"], x["who"]) for x in ledger["lines"]] == [
         (2.4, 2.4, True, "owner")]  # fmt: skip

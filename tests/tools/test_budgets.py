@@ -117,5 +117,6 @@ async def test_the_library_shows_the_months_spend_against_the_budget(studio: Stu
     assert month is not None and month.spent_usd + month.reserved_usd == 4.8 and month.budget_usd == 10
     await studio.backend.drain()
     month = (await studio.library.library(bob)).month
-    assert month is not None and month.line.endswith(": $4.80 spent, $0.00 reserved, $5.20 left of $10.00")
+    assert month is not None
+    assert month.line.endswith(": $4.80 spent, $0.00 reserved, $5.20 left of the $10.00 budget")
     assert (await studio.library.library(carol)).month.spent_usd == 0  # type: ignore[union-attr]
