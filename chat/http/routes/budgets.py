@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat
 
 from chat.http.deps import StudioDep, Who
 from chat.http.problems import responses
@@ -22,7 +22,7 @@ MAX_MONTHLY_USD = 1_000_000
 
 class BudgetBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    monthly_usd: float = Field(ge=0, le=MAX_MONTHLY_USD, allow_inf_nan=False,
+    monthly_usd: StrictFloat = Field(ge=0, le=MAX_MONTHLY_USD, allow_inf_nan=False,
                                description="The monthly limit in USD (0: no paid videos at all).")  # fmt: skip
 
 
