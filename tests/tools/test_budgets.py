@@ -1,6 +1,7 @@
 """`studio.budgets` and the reservations of `studio.jobs` against the fake Replicate: only admins set budgets, a
 paid confirmation reserves its estimate once however often it is confirmed, one that passes a budget starts nothing,
-a fallback confirmed at a new price updates the job's one line, and the library shows the month's spend."""
+a fallback confirmed at a new price updates the job's one line, a batch over the budget is refused whole before any
+job is written, and the library shows the month's spend."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ import pytest
 
 from campaign.models import JobStatus
 from campaign.people import Actor
+from tests.fakes.feeds import csv_bytes, products, serve_photos
+from tests.fakes.http_server import ScriptedHTTPServer
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.jobs import VideoRequest
 from tools.studio import Studio
-from tools.studio.types import Forbidden, NotFound, OverBudget
+from tools.studio.types import BatchOptions, Forbidden, NotFound, OverBudget
 
 PAID = VideoRequest(prompt="a sneaker turning on a plinth", model="veo-3.1", duration_s=6, audio=True, aspect="16:9",
                     voice="none", refine=False)  # fmt: skip  # $2.40
@@ -120,3 +123,46 @@ async def test_the_library_shows_the_months_spend_against_the_budget(studio: Stu
     assert month is not None
     assert month.line.endswith(": $4.80 spent, $0.00 reserved, $5.20 left of the $10.00 budget")
     assert (await studio.library.library(carol)).month.spent_usd == 0  # type: ignore[union-attr]
+
+
+async def test_a_960_batch_is_refused_by_a_5_dollar_budget_with_nothing_made_until_it_is_raised(
+    fake_replicate: FakeReplicate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's must-show: four products at $2.40 each ($9.60), one confirmation, a $5 team budget."""
+    with ScriptedHTTPServer() as photos:
+        rows = products(4, image=serve_photos(photos, 4))
+        settings = replicate_settings(fake_replicate, tmp_path / "data", url_allowed_hosts=[f"127.0.0.1:{photos.port}"])
+        studio = await Studio.open(settings)
+        try:
+            alice, bob, _ = await _people(studio)
+            await studio.budgets.set(alice, 5)
+            options = BatchOptions(prompt="a 6 second product video for each", model="veo-3.1", duration_s=6,
+                                   aspects=["16:9"])  # fmt: skip
+            quote = await studio.batches.quote_file(bob, csv_bytes(rows), "feed.csv", options)
+            assert (quote.videos, quote.rejected, quote.estimated_cost_usd) == (4, 0, 9.6)
+            with pytest.raises(OverBudget) as refused:
+                await studio.batches.confirm(bob, quote.id)
+            said = str(refused.value)
+            assert said.startswith("This costs $9.60, more than is left of the acme team's monthly budget of $5.00")
+            assert ": $0.00 spent and $0.00 reserved, so $5.00 is left. Nothing was started." in said
+            assert "Ask an admin of acme (alice) to raise it" in str(refused.value)
+            assert fake_replicate.creates() == [] and await studio.jobs.jobs(bob) == []
+            assert (await studio.batches.get(bob, quote.id)).status == "quoted"
+            assert (await studio.budgets.spend(alice)).lines == []
+
+            await studio.budgets.set(alice, 10)
+            await studio.batches.confirm(bob, quote.id)
+            done = await studio.batches.wait(bob, quote.id)
+            assert (done.ready, done.failed) == (4, 0) and len(fake_replicate.creates()) == 4
+            report = await studio.budgets.spend(alice)
+            assert [(x.who, x.batch_id, x.estimated_usd, x.actual_usd) for x in report.lines] == [
+                ("bob", quote.id, 2.4, 2.4)] * 4  # fmt: skip
+            assert (report.estimated_usd, report.actual_usd, report.spend.left_usd) == (9.6, 9.6, 0.4)
+            with capsys.disabled():
+                print(f"\n{'title':<40} {'who':<5} {'estimated':>9} {'actual':>7}")
+                for x in report.lines:
+                    print(f"{x.title:<40} {x.who:<5} {x.estimated_usd:>9.2f} {x.actual_usd or 0:>7.2f}")
+                print(f"{'total':<46} {report.estimated_usd:>9.2f} {report.actual_usd:>7.2f}")
+        finally:
+            await studio.backend.drain()
+            await studio.close()
