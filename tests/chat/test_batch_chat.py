@@ -149,8 +149,10 @@ def test_the_line_says_how_far_the_batch_is_then_where_its_videos_are() -> None:
     )
     assert line_text(_made(["running"]), resumed=True).startswith("**Still making 1 video** from *products.csv*")
     done = line_text(_made(["succeeded", "failed", "succeeded"], status="done"))
-    assert done == ("**Made 3 videos** from *products.csv*: 2 of 3 ready, 1 failed. They are in the library, "
-                    "campaign *Spring sale*.\n\nFailed:\n- Row 3 (*Product 3*): The render ran out of memory.")  # fmt: skip
+    assert done == (
+        "**Made 3 videos** from *products.csv*: 2 of 3 ready, 1 failed. They are in the library, campaign *Spring "
+        "sale*.\n\nFailed:\n- Row 3 (*Product 3*): The render ran out of memory."
+    )
     away = line_text(_made(["succeeded"], status="done"), resumed=True)
     assert away.startswith("**Made 1 video** from *products.csv* while you were away: 1 of 1 ready.")
 
