@@ -31,6 +31,7 @@ from chat.agent import usd
 from chat.batch_words import read_batch
 from chat.library import show_library
 from chat.notify import live_session
+from chat.panel import ASPECT_WORDS
 from chat.runtime import services
 from tools.studio.types import Actor, BatchRowView, BatchView, ClapboardError, JobEvent
 
@@ -335,10 +336,11 @@ def _head(view: BatchView, models: dict[str, str]) -> str:
     formats = list(dict.fromkeys(v.aspect for v in videos))
     length = f"{view.options.duration_s} s" if view.options.duration_s else "the template's length"
     template = (view.options.template or "product showcase").replace("-", " ")
-    what = " · ".join([*names, length, *([", ".join(formats)] if formats else []), template])
+    shapes = ", ".join(ASPECT_WORDS.get(a, a).split(" (")[0] for a in formats)  # "9:16 vertical"
+    what = " · ".join([*names, length, *([shapes] if shapes else []), template])
     rows = _count(len(view.rows) - view.rejected, "row")
     made = f"**{_count(view.videos, 'video')}** from {rows} of *{_escaped(view.source)}*"
-    return (f"{made} for campaign *{_escaped(view.campaign)}*: {what}.\n\n"
+    return (f"{made} for the campaign *{_escaped(view.campaign)}*: {what}.\n\n"
             f"Total: **{_price(view.estimated_cost_usd)}**")  # fmt: skip
 
 
@@ -377,7 +379,10 @@ def _short(text: str, limit: int = CELL_CHARS) -> str:
 
 
 def _named(row: BatchRowView) -> str:
-    return f" (*{_escaped(_short(row.title, 40))}*)" if row.title else ""
+    """How a row is named after its number: its title, else its product id."""
+    if row.title:
+        return f" (*{_escaped(_short(row.title, 40))}*)"
+    return f" ({_escaped(_short(row.id, 20))})" if row.id else ""
 
 
 def _price(amount: float) -> str:

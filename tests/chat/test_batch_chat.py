@@ -83,8 +83,8 @@ def test_the_quote_is_a_table_of_the_rows_then_the_rows_left_out_with_why() -> N
     view = _view([_row(2, "Trail runner"), _row(3, "", problem="No title: fill in title or name."), _row(4, "Boot")])
     text = quote_text(view, MODELS)
     head, table, cannot = text.split("\n\n")[0:1] + text.split("\n\n")[2:4]
-    assert head == ("**2 videos** from 2 rows of *products.csv* for campaign *Spring sale*: Clapboard Draft · 4 s · "
-                    "9:16 · product showcase.")  # fmt: skip
+    assert head == ("**2 videos** from 2 rows of *products.csv* for the campaign *Spring sale*: Clapboard Draft · 4 s"
+                    " · 9:16 vertical · product showcase.")  # fmt: skip
     assert "Total: **free**" in text
     lines = table.splitlines()
     assert lines[0] == "| Row | Product | On screen | Image | Model | Price |"
@@ -92,7 +92,10 @@ def test_the_quote_is_a_table_of_the_rows_then_the_rows_left_out_with_why() -> N
     assert lines[2] == ("| 2 | Trail runner (SKU-2) | Trail runner · $89 · Shop now | "
                         "[2.png](http://127.0.0.1:8000/photos/2.png) | Clapboard Draft | free |")  # fmt: skip
     assert len(lines) == 4
-    assert cannot == "**1 row cannot be made**, so nothing is made of it:\n- Row 3: No title: fill in title or name."
+    assert (
+        cannot
+        == "**1 row cannot be made**, so nothing is made of it:\n- Row 3 (SKU-3): No title: fill in title or name."
+    )
     assert [a.label for a in quote_actions(view)] == ["Make all 2 (free)", "Cancel"]
 
 

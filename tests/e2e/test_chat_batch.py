@@ -152,3 +152,29 @@ async def test_a_batch_that_ended_while_the_tab_was_closed_is_reported_once_as_i
         team = await studio.store.team("acme")
         assert await studio.store.batches(team.id, delivered=False) == [], "reported once: not again on return"
         assert await studio.store.jobs(team.id, delivered=False) == []
+
+
+async def test_a_conversation_reopened_after_its_batch_ended_updates_the_line_it_shows(
+    settings: Settings, http_server: ScriptedHTTPServer
+) -> None:
+    data = csv_bytes(products(2, image=serve_photos(http_server, 2)))
+    async with chainlit_server(_allowing(settings, http_server)) as base:
+        from chat import runtime
+
+        first = await _dana(base)
+        _, go = await _quote(first, data)
+        since = len(first.events)
+        assert (await first.click(go)).status_code == 200
+        [line] = await first.wait_for(lambda: _new_messages(first, since))
+        thread = await first.thread()
+        await first.close()
+        await runtime.services().studio.backend.drain()
+
+        again = ChatClient(base)
+        await again.connect("dana", "dana-password", thread_id=thread)
+        done = await again.wait_for(
+            lambda: [d for e, d in again.events if e == "update_message" and d["id"] == line["id"]]
+        )
+        assert done[-1]["output"].startswith("**Made 2 videos** from *products.csv* while you were away: 2 of 2 ready.")
+        assert _new_messages(again, 0) == [], "the line it shows, not another"
+        await again.close()
