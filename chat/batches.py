@@ -26,14 +26,16 @@ from pathlib import Path
 from typing import Any
 
 import chainlit as cl
+from langchain_core.messages import AIMessage, HumanMessage
 
 from chat.agent import usd
 from chat.batch_words import read_batch
 from chat.library import show_library
 from chat.notify import live_session
 from chat.panel import ASPECT_WORDS
+from chat.planner import PRICED
 from chat.runtime import services
-from tools.studio.types import Actor, BatchRowView, BatchView, ClapboardError, JobEvent
+from tools.studio.types import ACTIVE, Actor, BatchRowView, BatchView, ClapboardError, JobEvent, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ CELL_CHARS = 60
 RECHECK_S = 2.0  # a line re-reads its batch this often without events (an event from another machine missed)
 GAP_S = 0.5  # at most two updates a second, however fast the videos finish
 CATCH_UP_WINDOW = timedelta(hours=24)
+OPEN = {*ACTIVE, JobStatus.awaiting_confirmation}  # a job of the conversation that a typed stop is for
 
 _following: dict[tuple[str, str], asyncio.Task[None]] = {}  # (batch id, chat session id) -> the task following it
 _lines: dict[tuple[str, str], str] = {}  # (batch id, conversation id) -> its line's message id
@@ -91,7 +94,20 @@ async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, 
         )
     if not view.videos:
         await studio.batches.mark_delivered(actor, view.id)  # nothing to confirm: no catch-up asks it again
-    await cl.Message(content=lead + quote_text(view, models), actions=quote_actions(view)).send()
+    quote = quote_text(view, models)
+    await cl.Message(content=lead + quote, actions=quote_actions(view)).send()
+    how = f"\n\n{PRICED}: Make all under the quote starts them, or Cancel withdraws it." if view.videos else ""
+    await _remember(f"{text}\n\n[attached files: {feed.name}]".strip(), quote + how)
+
+
+async def _remember(asked: str, said: str) -> None:
+    """The quote in the agent's memory of the conversation, which never saw the file: the next message ("yes",
+    "why was row 8 left out?") is read with it, by the chat model or the offline planner (they share the memory)."""
+    config = {"configurable": {"thread_id": cl.context.session.thread_id}}
+    try:
+        await services().agent(True).aupdate_state(config, {"messages": [HumanMessage(asked), AIMessage(said)]})
+    except Exception:  # the quote is shown: a conversation the agent cannot read back only lacks that context
+        log.exception("could not keep the batch quote in the agent's memory")
 
 
 def quote_text(view: BatchView, models: dict[str, str]) -> str:
@@ -197,14 +213,19 @@ async def stop(actor: Actor, batch_id: str) -> None:
 
 
 async def stop_typed(actor: Actor) -> bool:
-    """ "stop" typed while a batch of this conversation is being made stops the latest such batch (never one of
-    its videos alone); False when none is."""
+    """ "stop" or "cancel" typed: stops the conversation's latest batch being made (never one of its videos alone),
+    else withdraws its latest quote when no video of its own is rendering or waiting for a price answer (that is
+    chat/controls.py's to stop); False when it did neither."""
     studio = services().studio
-    mine = await studio.batches.undelivered(actor, f"chat:{cl.context.session.thread_id}")
-    running = [b for b in mine if b.status == "running"]
-    if not running:
+    origin = f"chat:{cl.context.session.thread_id}"
+    mine = await studio.batches.undelivered(actor, origin)
+    if running := [b for b in mine if b.status == "running"]:
+        await stop(actor, running[-1].id)
+        return True
+    quoted = [b for b in mine if b.status == "quoted" and b.videos]
+    if not quoted or any(j.status in OPEN for j in await studio.jobs.conversation(actor, origin)):
         return False
-    await stop(actor, running[-1].id)
+    await cancel(actor, quoted[-1].id)
     return True
 
 

@@ -63,7 +63,7 @@ _TRY = (
 )
 NOTHING_STARTED = "Okay, nothing is being made."
 NOTHING_ASKED = "There was no question to say yes to."
-BY_BUTTON = "To start it, press the Generate button under its price"
+BY_BUTTON = "To start it, press the button under its price (Generate, or Make all for a batch)"
 PRICED = "Confirm with the button"  # how a paid video's price question ends (chat/agent.py)
 
 _GENERATE = re.compile(

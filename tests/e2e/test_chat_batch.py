@@ -2,11 +2,13 @@
 user: the issue's 12-row CSV with three bad rows (its photos served on loopback) is quoted as nine rows and three
 reasons; Make all starts them as ONE line that reaches "9 of 9 ready" in place, with no message per video; Stop under
 another batch's line stops it; a batch that ended while the tab was closed is reported once, as its line, on
-return, and its videos are not replayed one by one."""
+return, and its videos are not replayed one by one; a paid batch over the team's budget is refused with its
+message and nothing started, and runs once the budget is raised."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from campaign.settings import Settings
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
 from tests.fakes.feeds import MUST_SHOW_BAD, csv_bytes, must_show_csv, products, serve_photos
 from tests.fakes.http_server import ScriptedHTTPServer
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.render]
 
@@ -98,7 +101,7 @@ async def test_a_feed_is_quoted_then_made_as_one_line_that_reaches_nine_of_nine(
         await tab.close()
 
 
-async def test_stop_under_a_batchs_line_stops_what_is_not_made(
+async def test_a_quote_is_canceled_in_words_and_stop_under_a_batchs_line_stops_what_is_not_made(
     settings: Settings, http_server: ScriptedHTTPServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tools.engines.draft.engine import DraftEngine
@@ -110,6 +113,14 @@ async def test_stop_under_a_batchs_line_stops_what_is_not_made(
     data = csv_bytes(products(4, image=serve_photos(http_server, 4)))
     async with chainlit_server(_allowing(settings, http_server)) as base:
         tab = await _dana(base)
+        await _quote(tab, data)
+        await tab.send("yes")  # the agent knows of the quote (it never saw the file) and points at its button
+        await tab.wait_for(lambda: any("Make all for a batch" in m for m in tab.messages()))
+        await tab.send("cancel")  # a quote withdrawn in words
+        await tab.wait_for(
+            lambda: "Canceled the batch from *products.csv*: nothing was made or charged." in tab.messages()
+        )
+
         _, go = await _quote(tab, data)
         since = len(tab.events)
         assert (await tab.click(go)).status_code == 200
@@ -178,3 +189,32 @@ async def test_a_conversation_reopened_after_its_batch_ended_updates_the_line_it
         assert done[-1]["output"].startswith("**Made 2 videos** from *products.csv* while you were away: 2 of 2 ready.")
         assert _new_messages(again, 0) == [], "the line it shows, not another"
         await again.close()
+
+
+async def test_a_paid_batch_over_the_budget_is_refused_and_runs_once_it_is_raised(
+    http_server: ScriptedHTTPServer, fake_replicate: FakeReplicate, tmp_path: Path
+) -> None:
+    """The issue's: a $5 budget, four rows on Sora 2 Pro at 8 s, 720p ($2.40 each, $9.60)."""
+    data = csv_bytes(products(4, image=serve_photos(http_server, 4)))
+    settings = replicate_settings(fake_replicate, tmp_path / "data")
+    async with chainlit_server(_allowing(settings, http_server)) as base:
+        from chat import runtime
+
+        tab = await _dana(base)
+        store = runtime.services().studio.store
+        await store.set_budget((await store.team("acme")).id, None, 5.0, set_by=None)
+        quote, go = await _quote(tab, data, "an 8 s landscape product video of each on sora-2-pro")
+        assert go["label"] == "Make all 4 ($9.60)" and quote.count("| $2.40 |") == 4
+        assert (await tab.click(go)).status_code == 200
+        [refusal] = await tab.wait_for(lambda: [m for m in tab.messages() if "monthly budget" in m])
+        assert "Nothing was started" in refusal and "$5.00" in refusal
+        assert fake_replicate.creates() == []
+        assert not any(m.startswith("**Making") for m in tab.messages())
+
+        await store.set_budget((await store.team("acme")).id, None, 20.0, set_by=None)
+        assert (await tab.click(go)).status_code == 200  # the same button, still there
+        done = await tab.wait_for(
+            lambda: next((m for m in tab.messages() if m.startswith("**Made 4 videos**")), None), timeout=300
+        )
+        assert "4 of 4 ready" in done and len(fake_replicate.creates()) == 4
+        await tab.close()
