@@ -165,3 +165,15 @@ def test_a_stopped_batch_says_what_was_kept() -> None:
     assert stopped == ("**Stopped** the batch from *products.csv*: 1 of 3 ready, 2 stopped. They are in the library, "
                        "campaign *Spring sale*.")  # fmt: skip
     assert "library" not in line_text(_made(["canceled"], status="canceled")), "nothing made, nothing to point at"
+
+
+def test_a_batch_in_several_formats_lists_each_rows_formats_and_prices_them_together() -> None:
+    row = _row(2, "Jacket", 2.4)
+    row["videos"].append({**row["videos"][0], "aspect": "16:9"})
+    view = _view([row], options={"aspects": ["9:16", "16:9"], "duration_s": 8}, estimated_cost_usd=4.8)
+    text = quote_text(view, MODELS)
+    assert "· 9:16 vertical, 16:9 landscape ·" in text.split("\n\n")[0]
+    table = text.split("\n\n")[2].splitlines()
+    assert table[0] == "| Row | Product | On screen | Image | Formats | Model | Price |"
+    assert table[2].endswith("| 9:16, 16:9 | Clapboard Draft | $4.80 |")
+    assert quote_actions(view)[0].label == "Make all 2 ($4.80)"
