@@ -175,7 +175,8 @@ async def cancel(actor: Actor, batch_id: str) -> None:
         before = await studio.batches.get(actor, batch_id)
         if before.status != "quoted":
             await _remove_buttons(batch_id)
-            await stop(actor, batch_id)
+            if before.confirmed_by is not None:  # withdrawn already, a second click says nothing
+                await stop(actor, batch_id)
             return
         view = await studio.batches.cancel(actor, batch_id)
     except ClapboardError as exc:
@@ -192,17 +193,13 @@ async def stop(actor: Actor, batch_id: str) -> None:
     studio = services().studio
     try:
         before = await studio.batches.get(actor, batch_id)
+        if before.status != "running":  # nothing left to stop (and an ended batch stays "made", not "stopped")
+            ended = f"The batch from *{_escaped(before.source)}* had already ended: {before.progress}."
+            await cl.Message(content=ended).send()
+            return
         view = await studio.batches.cancel(actor, batch_id)
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
-        return
-    if before.status == "quoted":
-        await cl.Message(
-            content=f"Canceled the batch from *{_escaped(view.source)}*: nothing was made or charged."
-        ).send()
-        return
-    if before.status != "running":
-        await cl.Message(content=f"The batch from *{_escaped(view.source)}* had already ended: {view.progress}.").send()
         return
     kept = (
         f"; the {_count(view.ready, 'video')} ready {'is' if view.ready == 1 else 'are'} in the library"
