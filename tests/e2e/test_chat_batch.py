@@ -194,7 +194,8 @@ async def test_a_conversation_reopened_after_its_batch_ended_updates_the_line_it
 async def test_a_paid_batch_over_the_budget_is_refused_and_runs_once_it_is_raised(
     http_server: ScriptedHTTPServer, fake_replicate: FakeReplicate, tmp_path: Path
 ) -> None:
-    """The issue's: a $5 budget, four rows on Sora 2 Pro at 8 s, 720p ($2.40 each, $9.60)."""
+    """The issue's: a $5 budget, four rows at $2.40 each ($9.60): Veo 3.1 with its sound at 6 s (the issue's Sora 2
+    Pro at 8 s, 720p has been shut down, and the catalog makes it on Veo 3.1 instead)."""
     data = csv_bytes(products(4, image=serve_photos(http_server, 4)))
     settings = replicate_settings(fake_replicate, tmp_path / "data")
     async with chainlit_server(_allowing(settings, http_server)) as base:
@@ -203,7 +204,7 @@ async def test_a_paid_batch_over_the_budget_is_refused_and_runs_once_it_is_raise
         tab = await _dana(base)
         store = runtime.services().studio.store
         await store.set_budget((await store.team("acme")).id, None, 5.0, set_by=None)
-        quote, go = await _quote(tab, data, "an 8 s landscape product video of each on sora-2-pro")
+        quote, go = await _quote(tab, data, "a 6 s landscape product video of each on veo-3.1")
         assert go["label"] == "Make all 4 ($9.60)" and quote.count("| $2.40 |") == 4
         assert (await tab.click(go)).status_code == 200
         [refusal] = await tab.wait_for(lambda: [m for m in tab.messages() if "monthly budget" in m])
