@@ -144,7 +144,9 @@ async def test_a_batch_that_ended_while_the_tab_was_closed_is_reported_once_as_i
         from chat import runtime
 
         first = await _dana(base)
-        _, go = await _quote(first, data)
+        quote, go = await _quote(first, data, "")  # the file alone: quoted with the defaults, and told so
+        assert quote.startswith("You attached the file without a brief, so every video is made with the defaults")
+        assert "Clapboard Draft · the template's length ·" in quote
         assert (await first.click(go)).status_code == 200
         await first.wait_for(lambda: any(m.startswith("**Making 3 videos**") for m in first.messages()))
         await first.close()
