@@ -235,6 +235,8 @@ async def catch_up(actor: Actor, origin: str) -> None:
     resumed = origin != "chat:"
     for view in await studio.batches.undelivered(actor, origin):
         if datetime.fromisoformat(view.created_at) < since:
+            if view.status != "running":  # too old to report: kept out of the next catch-ups' window
+                await studio.batches.mark_delivered(actor, view.id)
             continue
         if view.status == "quoted":
             if resumed and view.videos:
