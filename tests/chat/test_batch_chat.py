@@ -5,10 +5,13 @@ as it moves and ends. The whole flow over the real server is tests/e2e/test_chat
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from chainlit.emitter import BaseChainlitEmitter
+from chainlit.session import HTTPSession
 
 from chat.batch_words import read_batch
 from chat.batches import SHOWN_ROWS, feed_of, line_text, quote_actions, quote_text
@@ -177,3 +180,50 @@ def test_a_batch_in_several_formats_lists_each_rows_formats_and_prices_them_toge
     assert table[0] == "| Row | Product | On screen | Image | Formats | Model | Price |"
     assert table[2].endswith("| 9:16, 16:9 | Clapboard Draft | $4.80 |")
     assert quote_actions(view)[0].label == "Make all 2 ($4.80)"
+
+
+class _Recorder(BaseChainlitEmitter):
+    """A chat tab that keeps what the server sends it."""
+
+    def __init__(self, session: HTTPSession) -> None:
+        super().__init__(session)
+        self.sent: list[Any] = []
+
+    async def send_step(self, step_dict: Any) -> None:
+        self.sent.append(step_dict)
+
+    async def emit(self, event: str, data: Any) -> None:
+        self.sent.append((event, data))
+
+
+async def test_catch_up_asks_a_waiting_quote_again_in_its_conversation_and_lets_old_ones_go(
+    settings: Any, http_server: Any
+) -> None:
+    from chainlit.context import ChainlitContext, context_var
+
+    from chat import runtime
+    from chat.batches import catch_up
+    from tests.e2e.chainlit_server import app_client
+    from tests.fakes.feeds import serve_photos
+    from tools.studio.types import BatchOptions
+
+    photo = serve_photos(http_server, 1)(1)
+    async with app_client(settings.model_copy(update={"url_allowed_hosts": [f"127.0.0.1:{http_server.port}"]})):
+        studio = runtime.services().studio
+        await studio.accounts.add("dana", team="acme", password="dana-password")
+        dana = await studio.accounts.cli_actor("dana")
+        session = HTTPSession(id="s1", client_type="webapp", thread_id="t1")
+        token = context_var.set(ChainlitContext(session, emitter=_Recorder(session)))
+        try:
+            rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}]
+            waiting = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+            old = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+            await studio.store.update_batch(old.id, created_at=datetime.now(UTC) - timedelta(days=2))
+
+            await catch_up(dana, "chat:")  # a new conversation: a quote is asked only where it was made
+            assert [b.id for b in await studio.batches.undelivered(dana, "chat:")] == [waiting.id]
+            await catch_up(dana, "chat:t1")
+            [asked] = [d for d in context_var.get().emitter.sent if isinstance(d, dict)]  # type: ignore[attr-defined]
+            assert asked["output"].startswith("Still waiting for your go-ahead:\n\n**1 video** from 1 row of *rows*")
+        finally:
+            context_var.reset(token)
