@@ -333,6 +333,9 @@ async def _follow(
         await message.update()
         if live_session(session_id) is not None:
             await studio.batches.mark_delivered(actor, batch_id)
+            if view.status == "done":  # one toast for the batch (a stopped one was stopped here)
+                kind = "warning" if view.failed else "success"
+                await cl.context.emitter.send_toast(f"Batch from {view.source}: {view.progress}", kind)
     except Exception:
         log.exception("following batch %s failed", batch_id)
     finally:

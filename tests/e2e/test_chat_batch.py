@@ -87,6 +87,8 @@ async def test_a_feed_is_quoted_then_made_as_one_line_that_reaches_nine_of_nine(
         assert updates[-1] == done and any(" of 9 ready" in u and not u.startswith("**Made") for u in updates[:-1])
         assert not [d for e, d in tab.events[since:] if e == "element"], "no video shown one by one"
         assert [d["label"] for e, d in tab.events[since:] if e == "action"] == ["Stop", "Open in the library"]
+        toasts = await tab.wait_for(lambda: [d for e, d in tab.events[since:] if e == "toast"])
+        assert toasts == [{"message": "Batch from products.csv: 9 of 9 ready", "type": "success"}], "one, not nine"
 
         studio = runtime.services().studio
         actor = await studio.accounts.cli_actor("dana")
