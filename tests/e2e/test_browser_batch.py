@@ -1,7 +1,8 @@
 """What a marketer sees of a batch in Debian's Chromium: the issue's 12-row CSV attached with the paperclip and
 "make a 2 s product video for each of these" give a quote whose table lists the nine rows to make (what each says,
 its photo, model and price) and whose list names the three rows left out with why, under Make all / Cancel; Make all
-gives one line that ends "Made 9 videos" with the library button. Screenshots: batch-quote.png, batch-done.png."""
+gives one line that ends "Made 9 videos" with the library button, which opens the nine. Screenshots: batch-quote.png,
+batch-done.png."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def test_a_marketer_reads_a_batch_quote_and_makes_it(tmp_path: Path, http_server
             expect(page.locator(".step", has_text="Your video is ready")).to_have_count(0)
             line.scroll_into_view_if_needed()
             page.screenshot(path=str(shots / "batch-done.png"))
+            line.get_by_role("button", name="Open in the library").click()
+            expect(page.locator("#campaign-library [data-creative-id]")).to_have_count(9, timeout=30000)
             assert failures == []
             browser.close()
     finally:
