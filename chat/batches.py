@@ -334,8 +334,8 @@ async def _follow(
         if live_session(session_id) is not None:
             await studio.batches.mark_delivered(actor, batch_id)
             if view.status == "done":  # one toast for the batch (a stopped one was stopped here)
-                kind = "warning" if view.failed else "success"
-                await cl.context.emitter.send_toast(f"Batch from {view.source}: {view.progress}", kind)
+                said = f"Batch from {view.source}: {view.progress}"
+                await cl.context.emitter.send_toast(said, "warning" if view.failed else "success")
     except Exception:
         log.exception("following batch %s failed", batch_id)
     finally:
