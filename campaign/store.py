@@ -422,10 +422,12 @@ class Store(BatchRecords, Ledger):
         submitted_by: str | None = None,
         viewer: str | None = None,
         kind: str = JobKind.video,
+        batched: bool | None = None,
         limit: int = 50,
     ) -> list[Job]:
         """The team's jobs of `kind` (videos unless told), newest first. With `viewer`, other people's price
-        questions are left out: they are theirs to answer."""
+        questions are left out: they are theirs to answer. `batched` False leaves out the videos of batches (a
+        conversation follows a batch as one line), True keeps only those."""
         query = select(Job).join(Campaign).where(Campaign.team_id == team_id, Job.kind == kind)
         query = query.order_by(Job.created_at.desc()).limit(limit)
         if viewer is not None:
@@ -438,6 +440,8 @@ class Store(BatchRecords, Ledger):
             query = query.where(Job.status.in_(list(statuses)))
         if delivered is not None:
             query = query.where(Job.delivered == delivered)
+        if batched is not None:
+            query = query.where(Job.batch_id.is_not(None) if batched else Job.batch_id.is_(None))
         if origin_prefix is not None:
             query = query.where(Job.origin.startswith(origin_prefix, autoescape=True))
         async with self._session() as s:

@@ -11,11 +11,7 @@ from typing import Any
 from chat.planner import asks_every_format
 from tools.studio import channels_in
 from tools.studio.brief import read_options
-from tools.studio.types import BatchOptions, InvalidRequest
-
-# The channel formats an "all formats" batch makes (those its model offers), as `studio.jobs.formats` fans a video
-# out; tools/studio/jobs.py's CHANNEL_FORMATS, which the facade does not export.
-EVERY_FORMAT = ("9:16", "1:1", "4:5", "16:9")
+from tools.studio.types import CHANNEL_FORMATS, BatchOptions, InvalidRequest
 
 
 def read_batch(
@@ -32,7 +28,7 @@ def read_batch(
         raise InvalidRequest(f"I could not read the duration '{said.duration_s}': write it like 8s or 8 seconds.")
     model = said.model or defaults.get("model")
     if asks_every_format(text):
-        aspects = [a for a in EVERY_FORMAT if a in aspects_of(model)]
+        aspects = [a for a in CHANNEL_FORMATS if a in aspects_of(model)]  # as `studio.jobs.formats` fans out
     elif len(formats := list(dict.fromkeys(stated or channel.aspect for channel, stated in channels_in(text)))) > 1:
         aspects = formats  # "for TikTok and YouTube": one video per row in each
     else:

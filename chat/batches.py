@@ -47,6 +47,7 @@ OPEN_SET = "open_batch_library"
 SHOWN_ROWS = 50  # rows listed in a quote; the rest are counted (a batch takes 500)
 SHOWN_PROBLEMS = 50
 SHOWN_FAILURES = 10
+MAX_NOTES = 3  # distinct notices of its videos a quote shows (a model standing in for another, say)
 CELL_CHARS = 60
 RECHECK_S = 2.0  # a line re-reads its batch this often without events (an event from another machine missed)
 GAP_S = 0.5  # at most two updates a second, however fast the videos finish
@@ -357,13 +358,16 @@ def _head(view: BatchView, models: dict[str, str]) -> str:
     videos = [v for r in view.rows for v in r.videos]
     names = list(dict.fromkeys(models.get(v.model, v.model) for v in videos))
     formats = list(dict.fromkeys(v.aspect for v in videos))
-    length = f"{view.options.duration_s} s" if view.options.duration_s else "the template's length"
+    seconds = sorted({v.duration_s for v in videos})
+    length = " to ".join(f"{s} s" for s in seconds[:: max(len(seconds) - 1, 1)]) or "the template's length"
     template = (view.options.template or "product showcase").replace("-", " ")
     shapes = ", ".join(ASPECT_WORDS.get(a, a).split(" (")[0] for a in formats)  # "9:16 vertical"
     what = " · ".join([*names, length, *([shapes] if shapes else []), template])
     rows = _count(len(view.rows) - view.rejected, "row")
     made = f"**{_count(view.videos, 'video')}** from {rows} of *{_escaped(view.source)}*"
-    return (f"{made} for the campaign *{_escaped(view.campaign)}*: {what}.\n\n"
+    notes = list(dict.fromkeys(v.notice for v in videos if v.notice))[:MAX_NOTES]  # a model standing in, say
+    noted = "".join(f"\n\n*{_escaped(n)}*" for n in notes)
+    return (f"{made} for the campaign *{_escaped(view.campaign)}*: {what}.{noted}\n\n"
             f"Total: **{_price(view.estimated_cost_usd)}**")  # fmt: skip
 
 

@@ -615,12 +615,9 @@ class ChatNotifier:
         a new conversation only lists them, with a link to each one's conversation."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
         models, waiting = self._models(), []
-        batched = {
-            v.job_id for b in await self.studio.batches.undelivered(actor, origin) for r in b.rows for v in r.videos
-        }
         async with self.turn(session_id):
             for job in await self.studio.jobs.undelivered(actor, origin):
-                if datetime.fromisoformat(job.created_at) < since or job.id in batched:  # batches: chat/batches.py
+                if datetime.fromisoformat(job.created_at) < since:
                     continue
                 if job.status in ACTIVE:
                     self._reattach(job, session_id, actor)

@@ -63,8 +63,8 @@ def test_a_feed_is_told_from_other_attachments_by_its_name() -> None:
 
 
 def _row(number: int, title: str, price: float = 0.0, problem: str | None = None, **extra: Any) -> dict[str, Any]:
-    videos = [] if problem else [{"aspect": "9:16", "model": "draft", "estimated_cost_usd": price, "job_id": None,
-                                  "status": "quoted"}]  # fmt: skip
+    videos = [] if problem else [{"aspect": "9:16", "model": "draft", "duration_s": 4, "estimated_cost_usd": price,
+                                  "notice": None, "job_id": None, "status": "quoted"}]  # fmt: skip
     return {"number": number, "id": f"SKU-{number}", "title": title, "says": [title, "$89", "Shop now"],
             "images": [f"http://127.0.0.1:8000/photos/{number}.png"], "problem": problem, "videos": videos,
             **extra}  # fmt: skip

@@ -148,7 +148,7 @@ async def test_a_batch_that_ended_while_the_tab_was_closed_is_reported_once_as_i
         first = await _dana(base)
         quote, go = await _quote(first, data, "")  # the file alone: quoted with the defaults, and told so
         assert quote.startswith("You attached the file without a brief, so every video is made with the defaults")
-        assert "Clapboard Draft · the template's length ·" in quote
+        assert "Clapboard Draft · 8 s ·" in quote  # the product showcase template's length
         assert (await first.click(go)).status_code == 200
         await first.wait_for(lambda: any(m.startswith("**Making 3 videos**") for m in first.messages()))
         await first.close()

@@ -17,7 +17,9 @@ class BatchVideo(BaseModel):
 
     aspect: str
     model: str
+    duration_s: int
     estimated_cost_usd: float
+    notice: str | None  # what the user should know (a model that stands in for the one asked, a note on the brief)
     job_id: str | None  # once the batch is confirmed
     status: str  # "quoted" until then, then its job's status
     creative_id: str | None = None
@@ -125,5 +127,6 @@ def _row(row: BatchRow, jobs: Mapping[str, tuple[str, str | None, str | None]]) 
 
 def _video(item: Item, job: tuple[str, str | None, str | None] | None) -> BatchVideo:
     status, creative_id, error = job or ("quoted", None, None)
-    return BatchVideo(aspect=item.aspect, model=item.model, estimated_cost_usd=item.estimated_cost_usd,
-                      job_id=item.job_id, status=status, creative_id=creative_id, error=error)  # fmt: skip
+    return BatchVideo(aspect=item.aspect, model=item.model, duration_s=JobSpec.model_validate(item.spec).duration_s,
+                      estimated_cost_usd=item.estimated_cost_usd, notice=item.notice, job_id=item.job_id,
+                      status=status, creative_id=creative_id, error=error)  # fmt: skip

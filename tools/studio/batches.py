@@ -153,13 +153,16 @@ class Batches:
 
     async def cancel(self, actor: Actor, batch_id: str) -> BatchView:
         """Withdraw a quoted batch, or stop a started one: its videos not finished are canceled wherever they run
-        (those ready stay in the library)."""
+        (those ready stay in the library). A batch that has ended is left as it is."""
         batch = await self._owned(actor, batch_id, "stop")
+        pending = [j for j in await self.store.batch_jobs(batch.id)
+                   if j.status in ACTIVE or j.status == JobStatus.awaiting_confirmation]  # fmt: skip
+        if batch.status == BatchStatus.started and not pending:  # it has ended: there is nothing to stop
+            return await self._view(actor, batch)
         stopping = [BatchStatus.quoted, BatchStatus.started]
         if await self.store.update_batch(batch.id, stopping, status=BatchStatus.canceled, canceled_by=actor.user_id):
-            for job in await self.store.batch_jobs(batch.id):
-                if job.status in ACTIVE or job.status == JobStatus.awaiting_confirmation:
-                    await self.submissions.cancel(job.id, by=actor.user_id)
+            for job in pending:
+                await self.submissions.cancel(job.id, by=actor.user_id)
         return await self.get(actor, batch_id)
 
     async def get(self, actor: Actor, batch_id: str) -> BatchView:

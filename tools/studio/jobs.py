@@ -205,8 +205,10 @@ class Jobs:
             unsubscribe()
 
     async def conversation(self, actor: Actor, origin: str, limit: int = 20) -> list[JobView]:
-        """The jobs asked for from one conversation (`chat:<thread id>`), newest first."""
-        return await self._views(actor, await self.store.jobs(actor.team_id, origin_prefix=origin, limit=limit))
+        """The videos asked for one by one from one conversation (`chat:<thread id>`), newest first (a batch's
+        are its own: `studio.batches`)."""
+        found = await self.store.jobs(actor.team_id, origin_prefix=origin, batched=False, limit=limit)
+        return await self._views(actor, found)
 
     async def revise(
         self,
@@ -521,9 +523,10 @@ class Jobs:
         return set_id
 
     async def undelivered(self, actor: Actor, origin_prefix: str, limit: int = 20) -> list[JobView]:
-        """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first."""
+        """The actor's jobs from these origins whose outcome no live chat has shown them yet, oldest first (a
+        batch's videos are reported with their batch: `studio.batches.undelivered`)."""
         found = await self.store.jobs(actor.team_id, delivered=False, origin_prefix=origin_prefix,
-                                      submitted_by=actor.user_id, limit=limit)  # fmt: skip
+                                      submitted_by=actor.user_id, batched=False, limit=limit)  # fmt: skip
         return await self._views(actor, list(reversed(found)))
 
     async def mark_delivered(self, actor: Actor, job_id: str) -> None:

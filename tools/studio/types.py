@@ -34,7 +34,7 @@ from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
 from tools.studio.budgets import BudgetsView, BudgetView, SpendLine, SpendReport
-from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
+from tools.studio.jobs import CHANNEL_FORMATS, MAX_VARIATIONS, PaidFormats
 from tools.studio.models import VoiceView
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView, MonthSpend
@@ -42,6 +42,7 @@ from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobV
 __all__ = [
     "ACTIVE",
     "BRAND_FONT_MAX_BYTES",
+    "CHANNEL_FORMATS",
     "MAX_FEED_BYTES",
     "MAX_ROWS",
     "BatchOptions",
