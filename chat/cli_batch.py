@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 ALL_MADE, SOME_MISSING, NOTHING_MADE = 0, 1, 2
 # "all": the four channel formats, in the order one brief is fanned out to them (tools/studio/jobs.py)
 ALL_FORMATS = ("9:16", "1:1", "4:5", "16:9")
-WIDE = {"product": 24, "shows": 46, "images": 28}  # a column's most characters in the quote's table
+WIDE = {"product": 24, "shows": 60, "images": 20}  # a column's most characters in the quote's table
 
 
 def aspects_of(given: Iterable[str]) -> list[str]:
@@ -166,7 +166,7 @@ def _print_quote(quote: BatchView) -> None:
     """The quote as a table: a line per row that can be made, then the rows that cannot, with why."""
     can = [r for r in quote.rows if not r.problem]
     models = sorted({v.model for r in can for v in r.videos})
-    print(f"{quote.source}: {len(quote.rows)} rows, {len(can)} can be made: {_videos(quote.videos)}"
+    print(f"{quote.source}: {_count(len(quote.rows), 'row')}, {len(can)} can be made: {_videos(quote.videos)}"
           f"{' on ' + ', '.join(models) if models else ''} for {quote.campaign}")  # fmt: skip
     table = [("row", "product", "shows", "images", "format", "model", "price")]
     for r in can:
@@ -180,7 +180,7 @@ def _print_quote(quote: BatchView) -> None:
             print("  ".join(c.rjust(w) if i in (0, 6) else c.ljust(w) for i, (c, w) in enumerate(zip(t, widths,
                   strict=True))).rstrip())  # fmt: skip
     if quote.rejected:
-        print(f"\n{quote.rejected} {'row cannot' if quote.rejected == 1 else 'rows cannot'} be made:")
+        print(f"\n{_count(quote.rejected, 'row')} cannot be made:")
         for r in quote.rows:
             if r.problem:
                 print(f"  row {r.number}{' (' + _cut(r.title, WIDE['product']) + ')' if r.title else ''}: {r.problem}")
@@ -214,7 +214,11 @@ def _print_json(view: BatchView, on: bool) -> None:
 
 
 def _videos(n: int) -> str:
-    return f"{n} video" + ("" if n == 1 else "s")
+    return _count(n, "video")
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def _price(usd: float) -> str:
