@@ -136,9 +136,11 @@ async def _followed(studio: Studio, actor: Actor, batch_id: str, line: _Line) ->
     line.show((await studio.batches.get(actor, batch_id)).progress)
     unsubscribe = studio.subscribe(show)
     try:
-        return await studio.batches.wait(actor, batch_id)
+        done = await studio.batches.wait(actor, batch_id)
     finally:
         unsubscribe()
+    line.show(done.progress)  # its last event may still be on its way to `show`
+    return done
 
 
 class _Line:

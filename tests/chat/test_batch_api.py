@@ -7,6 +7,7 @@ The product photos are served on loopback, allowed through `url_allowed_hosts` a
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,8 +16,10 @@ import pytest
 from campaign.settings import Settings
 from tests.chat.test_uploads import GB, MULTIPART, Body
 from tests.conftest import bearer
+from tests.e2e.chainlit_server import app_client
 from tests.fakes.feeds import PRIVATE_IMAGE, csv_bytes, executable_png, products, serve_photos
 from tests.fakes.http_server import Reply, ScriptedHTTPServer
+from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.studio.types import MAX_FEED_BYTES
 
 QUICK = {"duration_s": 2, "aspects": ["1:1"]}  # draft videos that render fast
@@ -265,3 +268,36 @@ async def test_stopping_a_running_batch_cancels_what_has_not_finished_and_keeps_
     made = {v["creative_id"] for r in view["rows"] for v in r["videos"] if v["status"] == "succeeded"}
     assert {c["id"] for c in (await api.get("/api/creatives")).json()} == made  # what was ready stays
     assert "stopped" in view["progress"]
+
+
+async def test_a_confirmation_over_the_budget_is_402_and_starts_nothing_until_it_is_raised(
+    tmp_path: Path, fake_replicate: FakeReplicate, http_server: ScriptedHTTPServer
+) -> None:
+    """Needs the budgets (studio.budgets, the 402 in problems.py)."""
+    from chat import runtime
+
+    settings = replicate_settings(
+        fake_replicate, tmp_path / "data", url_allowed_hosts=[f"127.0.0.1:{http_server.port}"]
+    )
+    async with app_client(settings) as api:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        api.headers.update(await bearer(studio, "alice"))
+        await studio.budgets.operator_set(5.0, team="acme")
+        rows = products(2, image=serve_photos(http_server, 2))
+        options = {"model": "veo-3.1", "duration_s": 8, "aspects": ["16:9"]}
+        quote = (await api.post("/api/batches", json={"rows": rows, "options": options})).json()
+        assert quote["estimated_cost_usd"] > 5 and {v["model"] for r in quote["rows"] for v in r["videos"]} == {
+            "veo-3.1"
+        }
+        refused = await api.post(f"/api/batches/{quote['id']}/confirm")
+        assert refused.status_code == 402 and refused.json()["stage"] == "budget", refused.text
+        assert "$5" in refused.json()["detail"]
+        assert (await api.get("/api/jobs")).json() == [] and fake_replicate.creates() == []
+        assert (await api.get(f"/api/batches/{quote['id']}")).json()["status"] == "quoted"  # still to confirm
+        await studio.budgets.operator_set(20.0, team="acme")
+        started = await api.post(f"/api/batches/{quote['id']}/confirm")
+        assert started.status_code == 202 and started.json()["status"] == "running", started.text
+        assert len((await api.get("/api/jobs")).json()) == 2
+        assert (await api.post(f"/api/batches/{quote['id']}/cancel")).status_code == 200
+        await studio.backend.drain()

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +27,7 @@ from PIL import Image
 
 from campaign.settings import Settings
 from tests.chat.test_cli import clapboard
-from tests.fakes.feeds import MUST_SHOW_BAD, must_show_csv, product_png, serve_photos
+from tests.fakes.feeds import MUST_SHOW_BAD, csv_bytes, must_show_csv, product_png, products, serve_photos
 from tests.fakes.http_server import ScriptedHTTPServer
 from tests.fakes.ocr import needs_tesseract, read_words
 
@@ -164,3 +168,32 @@ async def test_twelve_rows_three_bad_through_the_api(
     check_store(settings.data_dir / "clapboard.db", settings.data_dir / "files", view)
     fetched = sorted({seen.path for seen in http_server.requests})
     assert fetched == sorted(f"/photos/{n}.png" for n in GOOD)  # the bad rows' photos were never fetched
+
+
+def test_ctrl_c_in_a_terminal_stops_the_batch_and_keeps_what_was_made(tmp_path: Path) -> None:
+    """A real SIGINT to `clapboard batch`: the rest of the batch is stopped, what was made is kept, no traceback."""
+    shop, data = tmp_path / "shop", tmp_path / "data"
+    (shop / "photos").mkdir(parents=True)
+    for n in range(1, 5):
+        (shop / "photos" / f"{n}.png").write_bytes(product_png(n, 256))
+    (shop / "feed.csv").write_bytes(csv_bytes(products(4, image=lambda n: f"photos/{n}.png")))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI", "POE", "REPLICATE", "DATABASE"))}
+    env.update(CLAPBOARD_DATA_DIR=str(data), CLAPBOARD_MAX_CONCURRENT_JOBS="1")
+    argv = [sys.executable, "-m", "chat.cli", "batch", str(shop / "feed.csv"), *OPTIONS]
+    command = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        assert command.stderr is not None
+        first = command.stderr.readline()  # the progress starts once the batch is confirmed
+        assert first.strip() == "0 of 4 ready", first
+        command.send_signal(signal.SIGINT)
+        out, err = command.communicate(timeout=120)
+    finally:
+        command.kill()
+    assert command.returncode == 1, err
+    assert "Traceback" not in err and "Stopped: " in err and "stay in the library (Default campaign)" in err
+    with sqlite3.connect(data / "clapboard.db") as db:
+        [(status,)] = db.execute("SELECT status FROM batches").fetchall()
+        jobs = dict(db.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status").fetchall())
+        creatives = db.execute("SELECT COUNT(*) FROM creatives").fetchone()[0]
+    assert status == "canceled" and jobs.get("canceled", 0) >= 1 and set(jobs) <= {"succeeded", "canceled"}
+    assert creatives == jobs.get("succeeded", 0) and sum(jobs.values()) == 4
