@@ -75,7 +75,12 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
     actor = await studio.accounts.cli_actor(args.as_user)
     options = BatchOptions(prompt=args.prompt, campaign=args.campaign, template=args.template, model=args.model,
                            aspects=aspects_of(args.aspect), duration_s=args.duration_s)  # fmt: skip
-    quote = await studio.batches.quote_path(actor, args.file.expanduser(), options)
+    try:
+        quote = await studio.batches.quote_path(actor, args.file.expanduser(), options)
+    except asyncio.CancelledError:  # Ctrl-C while the rows are checked
+        _carry_on()
+        print("Stopped: nothing was started.", file=sys.stderr)
+        return NOTHING_MADE
     if not args.json:
         _print_quote(quote)
     if args.dry_run or not quote.videos:
@@ -95,9 +100,8 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
     try:
         await studio.batches.confirm(actor, quote.id)
         done = await _followed(studio, actor, quote.id, line)
-    except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels the command; the batch is stopped instead
-        if (task := asyncio.current_task()) is not None:
-            task.uncancel()
+    except asyncio.CancelledError:  # Ctrl-C: the batch is stopped
+        _carry_on()
         line.end()
         done = await studio.batches.cancel(actor, quote.id)
         if not args.json:
@@ -109,6 +113,13 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
     else:
         _print_result(done)
     return _outcome(done)
+
+
+def _carry_on() -> None:
+    """Ctrl-C makes asyncio.run cancel the command's task: the command carries on, to stop what it started and say
+    so, instead of ending with a traceback."""
+    if (task := asyncio.current_task()) is not None:
+        task.uncancel()
 
 
 async def batches(studio: Studio, args: argparse.Namespace) -> int:

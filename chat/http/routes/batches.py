@@ -216,7 +216,7 @@ async def confirm(batch_id: BatchId, studio: StudioDep, who: Who) -> BatchView:
     return await studio.batches.confirm(who, batch_id)
 
 
-@router.post("/batches/{batch_id}/cancel", responses=responses(401, 403, 404, 409, 503))
+@router.post("/batches/{batch_id}/cancel", responses=responses(401, 403, 404, 409, 422, 503))
 async def cancel(batch_id: BatchId, studio: StudioDep, who: Who) -> BatchView:
     """Withdraw a quoted batch, or stop a running one (the person who asked for it, or an admin): the videos not
     finished are canceled; those ready stay in the library."""
