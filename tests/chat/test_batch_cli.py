@@ -56,10 +56,11 @@ def test_a_dry_run_prints_the_quote_and_the_rows_that_cannot_be_made_and_makes_n
     listed = clapboard(data, "batches")
     assert "quoted" in listed.stdout and "0 of 4 ready" in listed.stdout and "Spring drop: feed.csv" in listed.stdout
 
-    as_json = clapboard(data, "batch", str(feed), "--dry-run", *QUICK, "--json")
+    as_json = clapboard(data, "batch", str(feed), "--dry-run", "--aspect", "all,9:16", "--duration", "2", "--json")
     assert as_json.returncode == 1, as_json.stderr
     quote = json.loads(as_json.stdout)
-    assert (quote["status"], quote["videos"], quote["rejected"]) == ("quoted", 2, 2)
+    assert (quote["status"], quote["videos"], quote["rejected"]) == ("quoted", 8, 2)
+    assert [v["aspect"] for v in quote["rows"][0]["videos"]] == ["9:16", "1:1", "4:5", "16:9"]  # "all", each once
     assert quote["rows"][0]["images"] == ["photos/1.png"]  # as the file gives them
 
 
