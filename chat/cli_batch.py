@@ -129,8 +129,9 @@ async def batches(studio: Studio, args: argparse.Namespace) -> int:
         print(json.dumps([b.model_dump(mode="json") for b in items], indent=2))
         return 0
     for b in items:
-        rows = f"{len(b.rows)} rows" + (f", {b.rejected} rejected" if b.rejected else "")
-        print(f"{b.id[:8]}  {b.created_at[:16]}  {b.status:<8} {b.progress:<28} {_price(b.estimated_cost_usd):>7}  "
+        rows = _count(len(b.rows), "row") + (f", {b.rejected} rejected" if b.rejected else "")
+        state = f"{_videos(b.videos)} quoted" if b.status == "quoted" else b.progress
+        print(f"{b.id[:8]}  {b.created_at[:16]}  {b.status:<8} {state:<28} {_price(b.estimated_cost_usd):>7}  "
               f"{rows:<22} {b.campaign}: {b.source}")  # fmt: skip
     if not items:
         print("No batches yet: `clapboard batch FILE` makes one.")

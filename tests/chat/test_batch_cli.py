@@ -54,7 +54,7 @@ def test_a_dry_run_prints_the_quote_and_the_rows_that_cannot_be_made_and_makes_n
     assert "Total: 4 videos, free" in out and "Nothing was made (--dry-run)." in out
     assert json.loads(clapboard(data, "jobs", "--json").stdout) == []
     listed = clapboard(data, "batches")
-    assert "quoted" in listed.stdout and "0 of 4 ready" in listed.stdout and "Spring drop: feed.csv" in listed.stdout
+    assert "quoted" in listed.stdout and "4 videos quoted" in listed.stdout and "Spring drop: feed.csv" in listed.stdout
 
     as_json = clapboard(data, "batch", str(feed), "--dry-run", "--aspect", "all,9:16", "--duration", "2", "--json")
     assert as_json.returncode == 1, as_json.stderr
