@@ -175,7 +175,8 @@ def _validated(model: type[M], data: Any, where: tuple[str, ...]) -> M:
 @router.post("/batches", status_code=201, openapi_extra=UPLOAD, responses=responses(401, 413, 422, 503))
 async def quote(request: Request, response: Response, studio: StudioDep, who: Who) -> BatchView:
     """Quote a product feed: every row checked (its images fetched and checked as every reference is) and
-    priced, or the reason it cannot be made. Nothing runs until POST /batches/{id}/confirm."""
+    priced, or the reason it cannot be made. Nothing runs until POST /batches/{id}/confirm, so it takes no
+    Idempotency-Key: a retried upload makes another quote, and nothing more."""
     origin = f"api:{who.user_id}"
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
