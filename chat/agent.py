@@ -74,7 +74,9 @@ the accent #00C2A8", "use Inter for headlines" with a font file, "our CTA is ...
 questions (about models, prices, formats, lengths, what you can do) in words or with list_video_models, and greet
 a greeting back: never make a video from a question or a greeting. When a tool reports a problem,
 tell the user what is allowed and suggest the nearest valid request. Paid models ask the user to confirm the
-price with buttons: never claim a paid video is on its way before that. Keep answers short and plain."""
+price with buttons: never claim a paid video is on its way before that. A product feed attached (CSV, XLSX, XML)
+is quoted by the chat itself as a batch, one video per row: its quote is in the conversation, and only its Make all
+button starts it; never make its rows with generate_video. Keep answers short and plain."""
 
 NEEDS_PHOTO = (
     "a product showcase is made from a photo of the product: attach one with the paperclip (PNG, JPEG or WebP) "

@@ -12,6 +12,7 @@ import chainlit as cl
 from chainlit.types import ThreadDict
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
 
+import chat.batches as batches
 import chat.history  # noqa: F401  (registers the data layer)
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
@@ -50,6 +51,7 @@ async def start() -> None:
         return
     await send_settings()
     await services().notifier.catch_up(cl.context.session.id, actor)
+    await batches.catch_up(actor, "chat:")
 
 
 @cl.on_chat_resume
@@ -68,6 +70,7 @@ async def resume(thread: ThreadDict) -> None:
         await show_history(thread_dict)
         await show_again(thread_dict, actor)
         await services().notifier.catch_up(session_id, actor, origin=f"chat:{thread['id']}")
+        await batches.catch_up(actor, f"chat:{thread['id']}")
 
     emitter.resume_thread = then_catch_up  # type: ignore[method-assign]
 
@@ -86,9 +89,16 @@ async def _answer(message: cl.Message, actor: Actor) -> None:
     if not is_stop(message.content) and (lost := not_arrived(message)):
         await cl.Message(content=lost).send()
         return
+    if is_stop(message.content) and await batches.stop_typed(actor):  # a batch stops whole, never one video
+        return
     if await handled_here(message, actor):
         return
     files = message.elements or []
+    if (feed := batches.feed_of(files)) is not None:  # a product feed: one video per row, quoted first
+        others = [el.name for el in files if el is not feed]
+        defaults = request_defaults(fit(cl.user_session.get("chat_settings"))[0])
+        await batches.quote_feed(feed, others, message.content, actor, defaults)
+        return
     # A logo for the brand kit, and any font file, is the kit's (set_brand reads it), not an image for the videos.
     images = [] if read_brand(message.content) else [el for el in files if not is_font(el.name)]
     try:
@@ -266,6 +276,34 @@ async def stop_render(action: cl.Action) -> None:
     actor = await session_actor()
     if actor is not None:
         await stop_job(actor, str(action.payload.get("job_id", "")))
+
+
+@cl.action_callback(batches.CONFIRM)  # a batch quote's Make all
+async def confirm_batch(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await batches.confirm(actor, str(action.payload.get("batch_id", "")))
+
+
+@cl.action_callback(batches.CANCEL)  # a batch quote's Cancel
+async def cancel_batch(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await batches.cancel(actor, str(action.payload.get("batch_id", "")))
+
+
+@cl.action_callback(batches.STOP)  # Stop under a batch's line
+async def stop_batch(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await batches.stop(actor, str(action.payload.get("batch_id", "")))
+
+
+@cl.action_callback(batches.OPEN_SET)  # under an ended batch's line
+async def open_batch_set(action: cl.Action) -> None:
+    actor = await session_actor()
+    if actor is not None:
+        await batches.open_set(actor, str(action.payload.get("campaign", "")))
 
 
 @cl.on_settings_update

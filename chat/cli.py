@@ -21,7 +21,7 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.settings import ENV_FILES, LOOPBACK_HOSTS, Settings, data_home
-from chat import cli_batch
+from chat import cli_batch, cli_budget
 from tools.studio import Studio
 from tools.studio.status import ClapboardError, JobStatus
 
@@ -224,6 +224,7 @@ def _parser() -> argparse.ArgumentParser:
     password = users.add_parser("password", help="set a user's password; their tokens stop working")
     password.add_argument("name", type=_name)
     password.add_argument("--password-stdin", action="store_true", required=True)
+    cli_budget.add_parsers(sub, acting)
     return parser
 
 
@@ -746,6 +747,8 @@ _COMMANDS = {
     "brand": _command(_brand),
     "token": _command(_token),
     "users": _command(_users),
+    "budget": _command(cli_budget.budget),
+    "spend": _command(cli_budget.spend),
 }
 
 if __name__ == "__main__":

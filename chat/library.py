@@ -68,6 +68,7 @@ def library_props(
         "expires_at": int(expires_at),  # the links' expiry: the element asks for fresh ones after it
         "total": {"creatives": total, "spend": money(sum(c.spend_usd for c in campaigns))},
         "shown": len(library.creatives),
+        "month": library.month.line if library.month else "",  # the team's spent, reserved and left this month
         "campaigns": [
             {"id": k.id, "name": k.name, "creatives": k.creatives, "spend": money(k.spend_usd), "items": cards[k.name]}
             for k in campaigns

@@ -11,6 +11,8 @@ messages there wait until it is done (a draft can be ready before the message th
 videos of one set (variations, formats) are shown in the order they were asked for, whichever finished first.
 A price question is asked in the conversation it belongs to, with the words the video will show; another
 conversation only says it is waiting, with a link to it.
+
+A batch's videos are never shown here one by one: chat/batches.py shows a batch as one line that updates in place.
 """
 
 from __future__ import annotations
@@ -271,6 +273,12 @@ def waiting_text(jobs: list[JobView], models: dict[str, ModelView]) -> str:
     return "Waiting for your go-ahead:\n" + "\n".join(lines)
 
 
+def live_session(session_id: str) -> WebsocketSession | None:
+    """The session if its browser is still connected (a closed tab's session lingers for an hour)."""
+    session = WebsocketSession.get_by_id(session_id)
+    return session if session is not None and sio.manager.is_connected(session.socket_id, "/") else None
+
+
 def clock(seconds: float) -> str:
     """A duration as people read it on a timer: 0:07, 1:05, 12:30."""
     s = max(0, round(seconds))
@@ -410,9 +418,7 @@ class ChatNotifier:
             self._ticker = None
 
     def _session(self, session_id: str) -> WebsocketSession | None:
-        """The session if its browser is still connected (a closed tab's session lingers for an hour)."""
-        session = WebsocketSession.get_by_id(session_id)
-        return session if session is not None and sio.manager.is_connected(session.socket_id, "/") else None
+        return live_session(session_id)
 
     def _live(self, job_id: str) -> list[WebsocketSession]:
         """Watching sessions whose browser is still connected."""
@@ -425,7 +431,7 @@ class ChatNotifier:
         if event.kind == "resync":
             await self.resync()
             return
-        if event.job_id not in self.watchers:
+        if event.job_id not in self.watchers or event.batch_id:  # a batch's videos are its one line (chat/batches.py)
             return
         if event.kind in ("queued", "running", "progress"):
             self._follow(event)
@@ -609,9 +615,12 @@ class ChatNotifier:
         a new conversation only lists them, with a link to each one's conversation."""
         since = datetime.now(UTC) - CATCH_UP_WINDOW
         models, waiting = self._models(), []
+        batched = {
+            v.job_id for b in await self.studio.batches.undelivered(actor, origin) for r in b.rows for v in r.videos
+        }
         async with self.turn(session_id):
             for job in await self.studio.jobs.undelivered(actor, origin):
-                if datetime.fromisoformat(job.created_at) < since:
+                if datetime.fromisoformat(job.created_at) < since or job.id in batched:  # batches: chat/batches.py
                     continue
                 if job.status in ACTIVE:
                     self._reattach(job, session_id, actor)

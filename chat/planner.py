@@ -63,7 +63,7 @@ _TRY = (
 )
 NOTHING_STARTED = "Okay, nothing is being made."
 NOTHING_ASKED = "There was no question to say yes to."
-BY_BUTTON = "To start it, press the Generate button under its price"
+BY_BUTTON = "To start it, press the button under its price (Generate, or Make all for a batch)"
 PRICED = "Confirm with the button"  # how a paid video's price question ends (chat/agent.py)
 
 _GENERATE = re.compile(
@@ -339,7 +339,7 @@ def _iteration(
         return Plan("revise_video", {**other.args, **sound}) if other and other.tool == "revise_video" else None
     if speaks_of_voice(text) and not _GENERATE.search(text):  # "the voice-over should be calmer"
         return Plan(None, reply=VOICE_HELP)
-    if _FORMATS.search(text):
+    if asks_every_format(text):
         return Plan("make_formats")
     fresh = {"new_footage": True} if _NEW_FOOTAGE.search(text) else {}
     asked = _NEW_FOOTAGE.sub(" ", text).strip() if fresh else text
@@ -434,6 +434,11 @@ def _value(name: str, value: str) -> str | list[str]:
     if name == "code" and " " not in value:
         return f"Use code {value}"
     return value
+
+
+def asks_every_format(text: str) -> bool:
+    """Whether a message asks for every format ("all formats", "every size", "each placement")."""
+    return bool(_FORMATS.search(text))
 
 
 def is_stop(text: str) -> bool:

@@ -6,12 +6,14 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
+from campaign.ledger import month_name
 from campaign.models import Campaign, Creative, Export, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
+from tools.catalog import usd_text
 from tools.delivery.report import Check, Fix, Provenance
 from tools.jobs.spec import JobSpec
 from tools.sound.speech import CreativeSound, SoundSpec
@@ -106,14 +108,40 @@ class CampaignView(BaseModel):
                    spend_usd=round(spend, 4))  # fmt: skip
 
 
+class MonthSpend(BaseModel):
+    """What a team, or one of its users, spent and has reserved this month, against its monthly budget if any."""
+
+    month: str  # "2026-12" (UTC)
+    budget_usd: float | None  # None: no budget
+    spent_usd: float  # settled: what the ended jobs cost
+    reserved_usd: float  # the estimates of confirmed paid jobs not ended yet
+    left_usd: float | None  # what the budget leaves (never below 0); None without a budget
+
+    @classmethod
+    def of(cls, month: str, budget_usd: float | None, spent: float, reserved: float) -> MonthSpend:
+        left = None if budget_usd is None else round(max(budget_usd - spent - reserved, 0.0), 4)
+        return cls(month=month, budget_usd=budget_usd, spent_usd=spent, reserved_usd=reserved, left_usd=left)
+
+    @property
+    def line(self) -> str:
+        """ "December: $4.80 spent, $2.40 reserved, $2.80 left of the $10.00 budget" (spent and reserved only
+        without a budget)."""
+        named = month_name(self.month).split()[0]
+        said = f"{named}: {usd_text(self.spent_usd)} spent, {usd_text(self.reserved_usd)} reserved"
+        if self.budget_usd is None or self.left_usd is None:
+            return said
+        return f"{said}, {usd_text(self.left_usd)} left of the {usd_text(self.budget_usd)} budget"
+
+
 class LibraryView(BaseModel):
     """The team's campaigns with their totals, their creatives newest first, which of those the viewer may delete
-    (their own, or any for an admin), and each one's latest delivered export."""
+    (their own, or any for an admin), each one's latest delivered export, and the team's spend this month."""
 
     campaigns: list[CampaignView]
     creatives: list[CreativeView]
     deletable: list[str]
     exports: dict[str, ExportView] = {}  # by creative id: the latest delivered export of each creative shown
+    month: MonthSpend | None = None  # the team's spent, reserved and left this month
 
 
 class JobView(BaseModel):

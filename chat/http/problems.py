@@ -1,9 +1,14 @@
-"""One error shape for every refusal the REST API sends (401, 403, 404, 409, 413, 422, 503), and its documentation.
+"""One error shape for every refusal the REST API sends (401, 402, 403, 404, 409, 413, 422, 503), and its
+documentation.
 
 Whatever refuses a request (our typed errors, FastAPI's validation, a route's own HTTPException) answers
 `{"detail": "...", "stage": "...", "errors": [...]}`: `detail` is a sentence to show, `stage` names where it was
 refused, `errors` lists each invalid field for a request that did not validate (never echoing its values: NaN
 or broken Unicode cannot be sent back). `responses(...)` documents the statuses a route really sends with it.
+
+A confirmation that would pass a monthly budget is refused with 402 (`stage` "budget"): `detail` names the budget,
+its amount, what is spent, reserved and left this month, what the request costs, and who can raise it and how;
+nothing was created or reserved.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
-from tools.studio.types import ClapboardError
+from tools.studio.types import ClapboardError, OverBudget
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,8 @@ class Problem(BaseModel):
 
 MEANING = {
     401: "No valid bearer token (or webhook signature).",
+    402: "Confirming this would pass a monthly budget (the team's or the user's): nothing was created; `detail` "
+    "says what is left and who can raise the budget.",
     403: "Signed in, but this is another person's to do.",
     404: "No such thing in your team.",
     409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
@@ -102,10 +109,16 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
+# The shape's own status of a budget's refusal, wherever it is raised (a job's, a generate's, a batch's confirm).
+PAYMENT_REQUIRED: dict[type[ClapboardError], int] = {OverBudget: 402}
+
+
 def clapboard_error(status_of: Mapping[type[ClapboardError], int]) -> Any:
+    statuses = {**PAYMENT_REQUIRED, **status_of}
+
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ClapboardError)
-        status = status_of.get(type(exc), 422)
+        status = statuses.get(type(exc), 422)
         headers = {"Retry-After": str(STORAGE_RETRY_S)} if status == 503 else None
         return problem(status, str(exc), exc.stage, headers=headers)
 

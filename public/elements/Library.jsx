@@ -1,6 +1,6 @@
-// The campaign library (chat/library.py sends it): each campaign with its spend, its creatives as cards to play,
-// download, export (the chat then asks which placements: chat/exports.py), rename and delete. Changes go through the
-// app's action callbacks, which answer with fresh props.
+// The campaign library (chat/library.py sends it): the team's spend this month against its budget, then each
+// campaign with its spend, its creatives as cards to play, download, export (the chat then asks which placements:
+// chat/exports.py), rename and delete. Changes go through the app's action callbacks, which answer with fresh props.
 // Layout uses inline styles: only the Tailwind classes Chainlit's own pages use are in its stylesheet.
 import { useEffect, useRef, useState } from "react"
 import { Button } from "@/components/ui/button"
@@ -57,6 +57,9 @@ export default function Library() {
             {plural(props.total.creatives, "creative")} · {props.total.spend === "free" ? "nothing spent" : `${props.total.spend} spent`}
             {hidden > 0 ? ` · showing the newest ${props.shown}` : ""}
           </div>
+          {props.month ? (
+            <div data-field="month" className="text-sm font-medium">{props.month}</div>
+          ) : null}
         </div>
         <Button variant="ghost" size="sm" disabled={busy} onClick={() => act("library_refresh", {})}>
           <RefreshCw /> Refresh

@@ -32,7 +32,7 @@ class FeedRow(BaseModel):
 class BatchOptions(BaseModel):
     """What every row of a batch shares: the ask in the user's words and the choices they made."""
 
-    prompt: str = ""  # "a 10 s product video for each of these": read like a brief, each row's words added
+    prompt: str = Field(default="", max_length=1000)  # "a 10 s product video for each": each row's product added
     campaign: str | None = None
     template: str | None = None  # product-showcase unless told
     model: str | None = None

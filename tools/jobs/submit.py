@@ -124,24 +124,31 @@ class Submissions:
         ready = await self.prepare(actor, request, confirmed=confirmed, allow_paths=allow_paths, set_id=set_id,
                                    variant=variant, channel=channel, brief=brief)  # fmt: skip
         status = JobStatus.awaiting_confirmation if ready.estimate > 0 and not confirmed else JobStatus.queued
-        campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
         job_id = new_id()
-        job = await self.store.add_job(
-            id=job_id,
-            campaign_id=campaign.id,
-            status=status,
-            spec=ready.spec.model_dump(mode="json"),
-            model=ready.spec.model,
-            estimated_cost_usd=ready.estimate,
-            origin=origin,
-            submitted_by=actor.user_id,
-            confirmed_by=actor.user_id if status == JobStatus.queued and ready.estimate > 0 else None,
-            notice=ready.notice,
-            lease_until=self.grace() if status == JobStatus.queued else None,
-            idempotency_key=idempotency_key,
-            request_hash=fingerprint if idempotency_key is not None else None,
-        )
+        paid = {job_id: ready.estimate} if status == JobStatus.queued and ready.estimate > 0 else {}
+        await self.store.reserve(actor.team_id, actor.user_id, paid)  # OverBudget: nothing is written
+        try:
+            campaign = await self.store.campaign(actor.team_id, request.campaign, create=True)
+            job = await self.store.add_job(
+                id=job_id,
+                campaign_id=campaign.id,
+                status=status,
+                spec=ready.spec.model_dump(mode="json"),
+                model=ready.spec.model,
+                estimated_cost_usd=ready.estimate,
+                origin=origin,
+                submitted_by=actor.user_id,
+                confirmed_by=actor.user_id if status == JobStatus.queued and ready.estimate > 0 else None,
+                notice=ready.notice,
+                lease_until=self.grace() if status == JobStatus.queued else None,
+                idempotency_key=idempotency_key,
+                request_hash=fingerprint if idempotency_key is not None else None,
+            )
+        except BaseException:  # the job was not written: neither is its reservation
+            await self.store.unreserve(paid)
+            raise
         if job.id != job_id:  # another submission with this key got there first: theirs stands
+            await self.store.unreserve(paid)
             return await self._same(job, fingerprint)
         if status == JobStatus.queued:
             await self.start(job, f"Queued on {ready.model_name}.")
@@ -370,8 +377,17 @@ class Submissions:
         self.bus.publish(event(job, JobSpec.of(job), "queued", message))
 
     async def confirm(self, job_id: str, *, by: str) -> Job:
-        """Start a job that was waiting for its price to be confirmed (by the user `by`); a second confirmation
-        changes nothing."""
+        """Start a job that was waiting for its price to be confirmed (by the user `by`), its price reserved
+        against the budgets of its team and of whoever asked for it first (OverBudget, and nothing starts, when
+        it would pass one); a second confirmation changes nothing. Two confirmations at once both reserve the
+        job's one line (the ledger keeps a line per job), and one starts it; one that loses to a cancel leaves a
+        line that settles at nothing, as the job never ran."""
+        job = await self.store.job(job_id)
+        if job.status != JobStatus.awaiting_confirmation:
+            return job
+        if job.estimated_cost_usd > 0:
+            team_id = (await self.store.campaign_by_id(job.campaign_id)).team_id
+            await self.store.reserve(team_id, job.submitted_by, {job.id: job.estimated_cost_usd}, batch_id=job.batch_id)
         if await self.store.transition(
             job_id, [JobStatus.awaiting_confirmation], JobStatus.queued, lease_until=self.grace(), confirmed_by=by
         ):

@@ -3,10 +3,10 @@ catalog: list, look up, price, fit a chat's settings), `studio.jobs` (submit, co
 versions, delivery, provider webhooks), `studio.library` (campaigns and creatives), `studio.files` (reference
 images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned),
 `studio.exports` (a creative's file for each placement, checked and signed), `studio.batches` (a product feed
-made into videos, quoted and confirmed once) and `studio.accounts` (users, sign-in,
-tokens). Every call a person makes takes their actor first and sees only their team's things: another team's ids
-are not found. `Studio` assembles
-the services (store, storage, catalog, references, the job backend and the event bus); front ends never reach
+made into videos, quoted and confirmed once), `studio.budgets` (monthly budgets per team and per user, and the spend
+ledger) and `studio.accounts` (users, sign-in, tokens). Every call a person makes takes their actor first and sees
+only their team's things: another team's ids are not found. `Studio` assembles the services (store, storage,
+catalog, references, the job backend and the event bus); front ends never reach
 past it, and import only this package (its public types are in `tools.studio.types`). It names no provider: those
 are found through `tools.engines.registry`.
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from tools.studio.accounts import Accounts
     from tools.studio.batches import Batches
     from tools.studio.brand import Brand
+    from tools.studio.budgets import Budgets
     from tools.studio.exports import Exports
     from tools.studio.files import Files
     from tools.studio.jobs import Jobs
@@ -77,6 +78,7 @@ class Studio:
         brand: Brand,
         exports: Exports,
         batches: Batches,
+        budgets: Budgets,
         accounts: Accounts,
     ) -> None:
         self.settings = settings
@@ -91,6 +93,7 @@ class Studio:
         self.brand = brand
         self.exports = exports
         self.batches = batches
+        self.budgets = budgets
         self.accounts = accounts
 
     @classmethod
@@ -119,6 +122,7 @@ class Studio:
         from tools.studio.accounts import Accounts
         from tools.studio.batches import Batches
         from tools.studio.brand import Brand
+        from tools.studio.budgets import Budgets
         from tools.studio.exports import Exports
         from tools.studio.files import Files
         from tools.studio.jobs import Jobs
@@ -137,6 +141,7 @@ class Studio:
         relay = Relay(settings.postgres_conninfo, bus, store, storage) if settings.postgres_conninfo else None
         models = Models(catalog, premium=settings.replicate_api_token is not None)
         jobs = Jobs(store, models, submissions, bus, webhook_receivers(settings))
+        budgets = Budgets(store)
         studio = cls(
             settings,
             store=store,
@@ -145,11 +150,12 @@ class Studio:
             relay=relay,
             models=models,
             jobs=jobs,
-            library=Library(store, storage, submissions),
+            library=Library(store, storage, submissions, budgets),
             files=Files(settings, store, storage, intake),
             brand=Brand(store, storage, intake),
             exports=Exports(store, storage, submissions, jobs),
             batches=Batches(store, submissions, bus),
+            budgets=budgets,
             accounts=Accounts(settings, store),
         )
         if relay is not None:

@@ -94,14 +94,16 @@ class Batches:
         """The row checked and priced: its videos' requests prepared (its images taken in once, for every
         format), or the reason it cannot be made."""
         kept = BatchRow(batch_id=batch.id, number=row.number, fields=row.model_dump(mode="json"), items=[])
-        if problem := row_problem(row, paths=base is not None):
+        if problem := row_problem(row, paths=base is not None, base=base):
             kept.problem = problem
             return kept
+        catalog = self.submissions.catalog
         items: list[Item] = []
         references: list[str] | None = None
         try:
             for aspect in _formats(options):
-                request = request_for(row, options, aspect, base)
+                request = request_for(row, options, aspect, base, max_images=catalog.get(options.model).max_references,
+                                      model_names=catalog.names())  # fmt: skip
                 if references is not None:  # taken in for the first format already
                     request = request.model_copy(update={"references": references})
                 ready = await self.submissions.prepare(actor, request, confirmed=True, allow_paths=base is not None,

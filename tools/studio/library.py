@@ -10,6 +10,7 @@ from campaign.store import Store
 from tools.brief import clean_title
 from tools.jobs.submit import Submissions
 from tools.sound.speech import CreativeSound
+from tools.studio.budgets import Budgets
 from tools.views import CampaignView, CreativeView, ExportView, LibraryView, StoredFile
 
 ID_PREFIX_CHARS = 4  # the shortest start of an id that finds a creative
@@ -24,10 +25,11 @@ async def campaign_names(store: Store, actor: Actor) -> dict[str, str]:
 class Library:
     """Campaigns and creatives, the actor's team's only."""
 
-    def __init__(self, store: Store, storage: BlobStorage, submissions: Submissions) -> None:
+    def __init__(self, store: Store, storage: BlobStorage, submissions: Submissions, budgets: Budgets) -> None:
         self.store = store
         self.storage = storage
         self.submissions = submissions  # cancels a creative's exports still under way when it is deleted
+        self.budgets = budgets  # the team's spent, reserved and left this month
 
     async def campaigns(self, actor: Actor) -> list[CampaignView]:
         """The team's campaigns, oldest first, with how many creatives each has and what they cost."""
@@ -53,14 +55,15 @@ class Library:
 
     async def library(self, actor: Actor, campaign: str | None = None, limit: int = 200) -> LibraryView:
         """The campaign library: the team's campaigns (or the one named) with their totals, their newest
-        creatives, and which of those the actor may delete."""
+        creatives, which of those the actor may delete, and the team's spent, reserved and left this month."""
         items = await self._creatives(actor, campaign, limit)
         campaigns = await self.campaigns(actor)
         if campaign:
             campaigns = [c for c in campaigns if name_key(c.name) == name_key(campaign.strip())]
         deletable = [c.id for c in items if self._may_delete(actor, c)]
         return LibraryView(campaigns=campaigns, creatives=await self._creative_views(actor, items), deletable=deletable,
-                           exports=await self._latest_exports(actor, items))  # fmt: skip
+                           exports=await self._latest_exports(actor, items),
+                           month=await self.budgets.month(actor))  # fmt: skip
 
     async def _latest_exports(self, actor: Actor, items: list[Creative]) -> dict[str, ExportView]:
         """The latest delivered export of each of these creatives that has one."""

@@ -12,6 +12,7 @@ from campaign.errors import (
     StorageFailed,
     TooLarge,
 )
+from campaign.ledger import month_name
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.batches import MAX_FEED_BYTES, MAX_ROWS, BatchOptions
@@ -32,10 +33,11 @@ from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
+from tools.studio.budgets import BudgetsView, BudgetView, SpendLine, SpendReport
 from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
 from tools.studio.models import VoiceView
 from tools.studio.status import ACTIVE, JobStatus
-from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView
+from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView, MonthSpend
 
 __all__ = [
     "ACTIVE",
@@ -47,6 +49,11 @@ __all__ = [
     "BatchVideo",
     "BatchView",
     "OverBudget",
+    "BudgetView",
+    "BudgetsView",
+    "MonthSpend",
+    "SpendLine",
+    "SpendReport",
     "COLOUR",
     "CONTROL",
     "FIELDS",
@@ -102,6 +109,7 @@ __all__ = [
     "WebhookRejected",
     "Words",
     "colour_hex",
+    "month_name",
     "read_ask",
     "untitled",
     "usd_text",

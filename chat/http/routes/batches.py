@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
 from chat.cli_batch import ALL_FORMATS, aspects_of
 from chat.http.deps import FOUND, SIGNED, StudioDep, Who
-from chat.http.problems import Problem, responses
+from chat.http.problems import responses
 from chat.http.uploads import read_form
 from tools.studio.types import (
     MAX_FEED_BYTES,
@@ -122,10 +122,6 @@ UPLOAD: dict[str, Any] = {
     }
 }
 FORM_FIELDS = ("prompt", "campaign", "template", "model", "aspect", "duration_s")
-# Starting it would pass a monthly budget (problems.MEANING has no 402 until the budgets land there).
-OVER_BUDGET: dict[int | str, dict[str, Any]] = {
-    402: {"model": Problem, "description": "Starting it would pass a monthly budget: nothing was started."}
-}
 
 
 async def _form(request: Request) -> tuple[bytes, str, BatchOptions]:
@@ -207,7 +203,7 @@ async def batch(batch_id: BatchId, studio: StudioDep, who: Who) -> BatchView:
 
 
 @router.post("/batches/{batch_id}/confirm", status_code=202,
-             responses={**responses(401, 403, 404, 409, 422, 503), **OVER_BUDGET})  # fmt: skip
+             responses=responses(401, 402, 403, 404, 409, 422, 503))  # fmt: skip
 async def confirm(batch_id: BatchId, studio: StudioDep, who: Who) -> BatchView:
     """Start every video of a quoted batch (the person who asked for it, or an admin); its price is reserved
     against the budgets first (402, and nothing starts, when it would pass one). Confirming again changes

@@ -31,9 +31,10 @@ async def job(job_id: Id, studio: StudioDep, who: Who) -> JobView:
     return await studio.jobs.job(who, job_id)
 
 
-@router.post("/jobs/{job_id}/confirm", responses=responses(401, 403, 404, 409, 422, 503))
+@router.post("/jobs/{job_id}/confirm", responses=responses(401, 402, 403, 404, 409, 422, 503))
 async def confirm(job_id: Id, studio: StudioDep, who: Who) -> JobView:
-    """Approve a paid job's price: the person who asked for it, or an admin."""
+    """Approve a paid job's price: the person who asked for it, or an admin (402, and nothing starts, when it
+    would pass a monthly budget)."""
     if (await studio.jobs.job(who, job_id)).status != JobStatus.awaiting_confirmation:
         raise HTTPException(409, "This job is not waiting for confirmation.")
     return await studio.jobs.confirm(who, job_id)

@@ -49,7 +49,7 @@ IdempotencyKey = Annotated[
         "a 409.",
     ),
 ]
-SUBMIT_RESPONSES = responses(401, 404, 409, 422, 503)
+SUBMIT_RESPONSES = responses(401, 402, 404, 409, 422, 503)  # 402: `confirm` over a monthly budget
 
 
 @router.get("/video/models", responses=SIGNED)
