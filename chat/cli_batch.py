@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import signal
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -97,17 +99,11 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
         print(f"error: {price}; nothing was started. Add --yes to accept the price.", file=sys.stderr)
         return NOTHING_MADE
     line = _Line(sys.stderr, quiet=args.json)
-    try:
-        await studio.batches.confirm(actor, quote.id)
-        done = await _followed(studio, actor, quote.id, line)
-    except asyncio.CancelledError:  # Ctrl-C: the batch is stopped
-        _carry_on()
-        line.end()
-        done = await studio.batches.cancel(actor, quote.id)
-        if not args.json:
-            print(f"Stopped: {done.progress}. The videos ready stay in the library ({done.campaign}); nothing more "
-                  "will be made of this batch.", file=sys.stderr)  # fmt: skip
+    done, stopped = await _run(studio, actor, quote.id, line)
     line.end()
+    if stopped and not args.json:
+        print(f"Stopped: {done.progress}. The videos ready stay in the library ({done.campaign}); nothing more will "
+              "be made of this batch.", file=sys.stderr)  # fmt: skip
     if args.json:
         _print_json(done, True)
     else:
@@ -116,10 +112,55 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
 
 
 def _carry_on() -> None:
-    """Ctrl-C makes asyncio.run cancel the command's task: the command carries on, to stop what it started and say
-    so, instead of ending with a traceback."""
+    """Ctrl-C made asyncio.run cancel the command's task: the command carries on, to say so rather than end with a
+    traceback."""
     if (task := asyncio.current_task()) is not None:
         task.uncancel()
+
+
+async def _run(studio: Studio, actor: Actor, batch_id: str, line: _Line) -> tuple[BatchView, bool]:
+    """Start the batch and follow it to its end; Ctrl-C stops it. The batch as it ended, and whether it was stopped.
+
+    Ctrl-C only asks to stop meanwhile: were it to cancel the command's task as asyncio.run does, the database
+    write or read the command was in could be cut off with its lock held, and stopping the batch would wait for a
+    lock that is never released. A second Ctrl-C ends the command at once."""
+    stop = asyncio.Event()
+
+    def pressed() -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    with _on_ctrl_c(pressed):
+        await studio.batches.confirm(actor, batch_id)
+        following = asyncio.ensure_future(_followed(studio, actor, batch_id, line))
+        asked = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([following, asked], return_when=asyncio.FIRST_COMPLETED)
+        asked.cancel()
+        if not stop.is_set() or following.done():
+            return await following, stop.is_set()
+        ended = await studio.batches.cancel(actor, batch_id)  # its videos not finished are canceled by now
+        await following  # it ends with the batch's stop, perhaps before every video was canceled
+        line.show(ended.progress)
+        return ended, True
+
+
+@contextlib.contextmanager
+def _on_ctrl_c(pressed: Callable[[], None]) -> Iterator[None]:
+    """Ctrl-C calls `pressed` in the block (where the loop can take signals: the main thread, not Windows)."""
+    loop = asyncio.get_running_loop()
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        loop.add_signal_handler(signal.SIGINT, pressed)
+    except (NotImplementedError, RuntimeError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        if before is not None:  # asyncio.run's own, which cancels the command
+            signal.signal(signal.SIGINT, before)
 
 
 async def batches(studio: Studio, args: argparse.Namespace) -> int:
@@ -207,8 +248,8 @@ def _print_result(done: BatchView) -> None:
     for r in done.rows:
         for v in r.videos:
             if v.status != "succeeded":
-                why = f": {v.error}" if v.error else ""
-                print(f"  row {r.number} ({_cut(r.title, WIDE['product'])}) {v.aspect}: {v.status}{why}")
+                state = "stopped" if v.status == "canceled" else v.status + (f": {v.error}" if v.error else "")
+                print(f"  row {r.number} ({_cut(r.title, WIDE['product'])}) {v.aspect}: {state}")
     if done.ready:
         print(f'In the library: clapboard creatives --campaign "{done.campaign}"')
 

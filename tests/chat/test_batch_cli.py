@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
+import signal
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -111,7 +113,7 @@ def test_a_priced_batch_asks_and_without_a_terminal_starts_nothing(
 
 @pytest.mark.render
 async def test_ctrl_c_stops_the_batch_and_says_what_was_kept(tmp_path: Path, settings: Settings) -> None:
-    """Ctrl-C makes asyncio.run cancel the command's task: the command stops the batch instead of leaving it."""
+    """Ctrl-C while the batch runs stops it: what was made is kept, the rest is canceled."""
     from chat.cli import _agreed, _parser
     from chat.cli_batch import batch
     from tools.studio import Studio
@@ -128,7 +130,7 @@ async def test_ctrl_c_stops_the_batch_and_says_what_was_kept(tmp_path: Path, set
                 if (found := await studio.batches.list(actor)) and found[0].status == "running":
                     break
                 await asyncio.sleep(0.05)
-            command.cancel()
+            os.kill(os.getpid(), signal.SIGINT)
             code = await command
         await studio.backend.drain()
         [view] = await studio.batches.list(actor)
@@ -138,4 +140,6 @@ async def test_ctrl_c_stops_the_batch_and_says_what_was_kept(tmp_path: Path, set
     assert "Stopped: " in err.getvalue() and "The videos ready stay in the library (Default campaign)" in err.getvalue()
     assert (view.status, view.active) == ("canceled", 0) and view.canceled >= 1
     assert view.ready + view.canceled == 3
+    assert f"Stopped: {view.progress}." in err.getvalue()  # as it ended: every video not made was stopped
     assert out.getvalue().startswith("feed.csv: 3 rows, 3 can be made")
+    assert "queued" not in out.getvalue() and out.getvalue().count(": stopped") == view.canceled

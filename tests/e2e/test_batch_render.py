@@ -197,3 +197,4 @@ def test_ctrl_c_in_a_terminal_stops_the_batch_and_keeps_what_was_made(tmp_path: 
         creatives = db.execute("SELECT COUNT(*) FROM creatives").fetchone()[0]
     assert status == "canceled" and jobs.get("canceled", 0) >= 1 and set(jobs) <= {"succeeded", "canceled"}
     assert creatives == jobs.get("succeeded", 0) and sum(jobs.values()) == 4
+    assert out.count(": stopped") == jobs["canceled"] and "queued" not in out  # each video as it ended
