@@ -132,6 +132,7 @@ async def test_what_a_batch_does_not_take_is_refused_saying_what_it_takes(api: h
             "multipart/form-data",
         ),
         "a NUL": (await api.post("/api/batches", json={"rows": [{"title": "A\u0000"}]}), "cannot be stored"),
+        "a long ask": (await quote_file(api, data, prompt="x" * 1001), "prompt: String should have at most 1000"),
     }
     for why, (response, says) in refusals.items():
         assert response.status_code == 422, (why, response.text)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, TypeVar
 
+from annotated_types import MaxLen
 from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
@@ -22,7 +23,6 @@ from chat.http.problems import responses
 from chat.http.uploads import read_form
 from tools.studio.types import (
     MAX_FEED_BYTES,
-    MAX_PROMPT_CHARS,
     MAX_ROWS,
     BatchOptions,
     BatchView,
@@ -33,6 +33,8 @@ from tools.studio.types import (
 
 router = APIRouter()
 M = TypeVar("M", bound=BaseModel)
+# the most a batch's prompt may hold, as BatchOptions says it
+PROMPT_CHARS = next(m.max_length for m in BatchOptions.model_fields["prompt"].metadata if isinstance(m, MaxLen))
 
 BatchId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A batch's id: 32 hex digits.")]
 FORMATS_SAID = f'9:16, 1:1, 4:5 or 16:9 (model-dependent), or "all": the four channel formats, {",".join(ALL_FORMATS)}'
@@ -44,7 +46,7 @@ class OptionsBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prompt: StorableText = Field("", max_length=MAX_PROMPT_CHARS, description='The ask in your words, read like a '
+    prompt: StorableText = Field("", max_length=PROMPT_CHARS, description='The ask in your words, read like a '
                                  'brief for every row: "a 10 s product video with a bold look".')  # fmt: skip
     campaign: StorableText | None = Field(None, min_length=1, max_length=200, description="The campaign the videos "
                                           "land in (created if new; default: the default campaign).")  # fmt: skip
@@ -55,8 +57,10 @@ class OptionsBody(BaseModel):
                                         description=f"One video per row per format: {FORMATS_SAID}.")  # fmt: skip
     duration_s: StrictInt | None = Field(None, gt=0, description="Each video's length in seconds.")
 
-    def options(self) -> BatchOptions:
-        return BatchOptions.model_validate({**self.model_dump(), "aspects": aspects_of(self.aspects)})
+    def options(self, where: tuple[str, ...]) -> BatchOptions:
+        """The batch's options, "all" and comma lists of formats read; refused as a body that does not validate
+        (at `where`) for what the batch's own options refuse."""
+        return _validated(BatchOptions, {**self.model_dump(), "aspects": aspects_of(self.aspects)}, where)
 
 
 class RowsBody(BaseModel):
@@ -139,7 +143,7 @@ async def _form(request: Request) -> tuple[bytes, str, BatchOptions]:
         raise InvalidRequest("duration_s must be a whole number of seconds.")
     said["duration_s"] = int(duration) if duration else None
     data, name = files["file"]
-    return data, name, _validated(OptionsBody, said, ("body",)).options()
+    return data, name, _validated(OptionsBody, said, ("body",)).options(("body",))
 
 
 async def _rows(request: Request) -> RowsBody:
@@ -177,7 +181,7 @@ async def quote(request: Request, response: Response, studio: StudioDep, who: Wh
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind == "application/json":
         body = await _rows(request)
-        view = await studio.batches.quote_rows(who, body.rows, body.options.options(), origin=origin)
+        view = await studio.batches.quote_rows(who, body.rows, body.options.options(("body", "options")), origin=origin)
     elif kind == "multipart/form-data":
         data, name, options = await _form(request)
         view = await studio.batches.quote_file(who, data, name, options, origin=origin)
