@@ -18,29 +18,18 @@ import contextlib
 import json
 import signal
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+
+from tools.studio import CHANNEL_FORMATS
 
 if TYPE_CHECKING:
     from tools.studio import Studio
     from tools.studio.types import Actor, BatchView, JobEvent
 
 ALL_MADE, SOME_MISSING, NOTHING_MADE = 0, 1, 2
-# "all": the four channel formats, in the order one brief is fanned out to them (tools/studio/jobs.py)
-ALL_FORMATS = ("9:16", "1:1", "4:5", "16:9")
 WIDE = {"product": 24, "shows": 60, "images": 20}  # a column's most characters in the quote's table
-
-
-def aspects_of(given: Iterable[str]) -> list[str]:
-    """The formats asked for, from repeated options and comma lists ("9:16,1:1"), "all" meaning the four
-    channel formats; each once, in the order given."""
-    found: list[str] = []
-    for part in (p.strip() for text in given for p in text.split(",")):
-        for aspect in ALL_FORMATS if part.lower() == "all" else (part,) if part else ():
-            if aspect not in found:
-                found.append(aspect)
-    return found
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], acting: argparse.ArgumentParser) -> None:
@@ -58,7 +47,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], acting
     batch.add_argument("--model", help="model id or alias (default: draft without a Replicate token)")
     batch.add_argument("--aspect", action="append", default=[], metavar="RATIO",
                        help="9:16, 1:1, 4:5 or 16:9 (model-dependent); repeat for one video per format, or "
-                       f"all for the four channel formats ({', '.join(ALL_FORMATS)})")  # fmt: skip
+                       f"all for the four channel formats ({', '.join(CHANNEL_FORMATS)})")  # fmt: skip
     batch.add_argument("--duration", type=int, dest="duration_s", metavar="SECONDS", help="each video's length")
     batch.add_argument("--prompt", default="", metavar="TEXT",
                        help='the ask, read like a brief for every row: "a 10 s product video, bold look"')  # fmt: skip
@@ -76,7 +65,7 @@ async def batch(studio: Studio, args: argparse.Namespace, agreed: Callable[[str]
 
     actor = await studio.accounts.cli_actor(args.as_user)
     options = BatchOptions(prompt=args.prompt, campaign=args.campaign, template=args.template, model=args.model,
-                           aspects=aspects_of(args.aspect), duration_s=args.duration_s)  # fmt: skip
+                           aspects=args.aspect, duration_s=args.duration_s)  # fmt: skip
     try:
         quote = await studio.batches.quote_path(actor, args.file.expanduser(), options)
     except asyncio.CancelledError:  # Ctrl-C while the rows are checked

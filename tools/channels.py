@@ -24,6 +24,7 @@ class Channel:
     pattern: str  # how a brief names it (most specific first in CHANNELS)
 
 
+CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel ("all formats")
 CHANNELS: tuple[Channel, ...] = (
     Channel("shorts", "YouTube Shorts", "9:16", r"youtube\s+shorts|shorts"),
     Channel("instagram-feed", "Instagram feed", "1:1", r"instagram\s+(?:feed|posts?)|ig\s+feed"),

@@ -4,17 +4,11 @@ priced one that asks; Ctrl-C stopping the rest. Exit codes: 0 all made, 1 some n
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
-import os
-import signal
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from campaign.settings import Settings
 from tests.chat.test_cli import clapboard
 from tests.fakes.feeds import csv_bytes, product_png, products
 from tests.fakes.replicate_server import FakeReplicate
@@ -109,37 +103,3 @@ def test_a_priced_batch_asks_and_without_a_terminal_starts_nothing(
     assert withdrawn["status"] == "canceled" and withdrawn["estimated_cost_usd"] > 0
     assert json.loads(clapboard(data, "jobs", "--json").stdout) == []
     assert fake_replicate.creates() == []
-
-
-@pytest.mark.render
-async def test_ctrl_c_stops_the_batch_and_says_what_was_kept(tmp_path: Path, settings: Settings) -> None:
-    """Ctrl-C while the batch runs stops it: what was made is kept, the rest is canceled."""
-    from chat.cli import _agreed, _parser
-    from chat.cli_batch import batch
-    from tools.studio import Studio
-
-    settings.max_concurrent_jobs = 1
-    studio = await Studio.open(settings, server=False)
-    try:
-        args = _parser().parse_args(["batch", str(write_feed(tmp_path / "shop", 3)), *QUICK])
-        out, err = io.StringIO(), io.StringIO()
-        actor = await studio.accounts.cli_actor(None)
-        with redirect_stdout(out), redirect_stderr(err):
-            command = asyncio.create_task(batch(studio, args, _agreed))
-            for _ in range(600):  # until it is confirmed and running (bounded)
-                if (found := await studio.batches.list(actor)) and found[0].status == "running":
-                    break
-                await asyncio.sleep(0.05)
-            os.kill(os.getpid(), signal.SIGINT)
-            code = await command
-        await studio.backend.drain()
-        [view] = await studio.batches.list(actor)
-    finally:
-        await studio.close()
-    assert code == 1, err.getvalue()
-    assert "Stopped: " in err.getvalue() and "The videos ready stay in the library (Default campaign)" in err.getvalue()
-    assert (view.status, view.active) == ("canceled", 0) and view.canceled >= 1
-    assert view.ready + view.canceled == 3
-    assert f"Stopped: {view.progress}." in err.getvalue()  # as it ended: every video not made was stopped
-    assert out.getvalue().startswith("feed.csv: 3 rows, 3 can be made")
-    assert "queued" not in out.getvalue() and out.getvalue().count(": stopped") == view.canceled

@@ -6,7 +6,9 @@ cells); `rows` says what a row cannot be made for, and turns a good row into the
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from tools.channels import CHANNEL_FORMATS
 
 MAX_ROWS = 500  # rows in one batch
 MAX_FEED_BYTES = 10 * 1024 * 1024  # a feed file, refused before it is read whole past this
@@ -38,6 +40,21 @@ class BatchOptions(BaseModel):
     model: str | None = None
     aspects: list[str] = Field(default_factory=list)  # one video per row per format; none: the model's default
     duration_s: int | None = None
+
+    @field_validator("aspects", mode="before")
+    @classmethod
+    def _formats(cls, given: object) -> object:
+        """Formats as a list or comma lists ("9:16,1:1"), "all" meaning the four channel formats; each once."""
+        if not isinstance(given, list | tuple | str):
+            return given
+        found: list[str] = []
+        for part in (
+            p.strip() for text in ([given] if isinstance(given, str) else given) for p in str(text).split(",")
+        ):
+            for aspect in CHANNEL_FORMATS if part.lower() == "all" else (part,) if part else ():
+                if aspect not in found:
+                    found.append(aspect)
+        return found
 
 
 class Item(BaseModel):

@@ -242,6 +242,8 @@ class Submissions:
             sound=sound.spec,
             batch_id=batch_id,
         )
+        for reference in references:  # only now: a request refused above leaves none of its images to the team
+            await self.store.grant_reference(actor.team_id, reference.key)
         return Prepared(spec=spec, model_name=resolved.model.name, estimate=estimate, notice=note or None)
 
     async def reframe(
@@ -356,16 +358,15 @@ class Submissions:
             return None
 
     async def _reference(self, actor: Actor, source: str, allow_paths: bool) -> Reference:
-        """A stored reference the team took in, or a URL (a path, for the CLI) taken in for the team now."""
+        """A stored reference the team took in, or a URL (a path, for the CLI) taken in now (and granted to the team
+        once the whole request has passed)."""
         if source.startswith("refs/"):
             if not await self.store.has_reference(actor.team_id, source):
                 raise NotFound("That reference image is not one of your team's.", hint="Attach the image again.")
             return await self.intake.stored(source)
         if not allow_paths and not source.lower().startswith(("http://", "https://")):
             raise InvalidRequest("A reference must be an attached image or an http(s) image URL.")
-        reference = await self.intake.take(source)
-        await self.store.grant_reference(actor.team_id, reference.key)
-        return reference
+        return await self.intake.take(source)
 
     def grace(self) -> datetime:
         """A new queued job's lease until the backend takes it: no other runner's sweep adopts it meanwhile."""

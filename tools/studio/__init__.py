@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from campaign.settings import Settings
-from tools.channels import channel_of as channel_of  # the facade's reading of channels, for the front ends
+from tools.channels import CHANNEL_FORMATS as CHANNEL_FORMATS  # the facade's reading of channels, for the front ends
+from tools.channels import channel_of as channel_of
 from tools.channels import channels_in as channels_in
 from tools.channels import format_named as format_named
 from tools.channels import read_channel as read_channel

@@ -199,7 +199,7 @@ class Batches:
 
         unsubscribe = self.bus.subscribe(listener)
         try:
-            while (await self.progress(actor, batch_id)).status == "running":
+            while (now := await self.progress(actor, batch_id)).status == "running" or now.active:  # Stop: canceling
                 changed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), WAIT_RECHECK_S)

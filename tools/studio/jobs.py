@@ -17,7 +17,7 @@ from campaign.people import Actor
 from campaign.store import Store
 from tools.brief import AdCopy, Brief, Checked, check_copy, check_edit, get_template, rewritten
 from tools.brief.variations import ASKS, MEANINGS, Variant, asked, fits, numbered, plan, untitled, with_change
-from tools.channels import for_channel, read_channel
+from tools.channels import CHANNEL_FORMATS, for_channel, read_channel
 from tools.engines.registry import WebhookReceiver
 from tools.finish.reframe import ASPECTS as REFRAMED
 from tools.jobs.events import EventBus, JobEvent
@@ -34,7 +34,6 @@ FINAL_EVENTS = ("creative_ready", "export_ready", "failed", "canceled")
 WAIT_RECHECK_S = 2.0  # how often `wait` re-reads the job, in case another runner finished it
 MAX_VARIATIONS = 6
 NEW_TAKE = "On {model} a variation with {change} is a new take of the brief: the model makes its own shots and cuts."
-CHANNEL_FORMATS = ("9:16", "1:1", "4:5", "16:9")  # one brief fanned out to every channel
 
 
 def _new_take(model: str, variant: Variant) -> str:

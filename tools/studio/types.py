@@ -25,6 +25,7 @@ from tools.brief import FIELD_NAMES, FIELDS, MAX_PROMPT_CHARS, TITLE_CHARS, AdCo
 from tools.brief.variations import ASKS as VARIATION_ASKS
 from tools.brief.variations import read_ask, untitled
 from tools.catalog import ModelSpec, ModelView, usd_text
+from tools.channels import CHANNEL_FORMATS
 from tools.delivery.placements import Placement
 from tools.delivery.report import Check, Fix, Provenance
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
@@ -34,7 +35,7 @@ from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
 from tools.studio.budgets import BudgetsView, BudgetView, SpendLine, SpendReport
-from tools.studio.jobs import CHANNEL_FORMATS, MAX_VARIATIONS, PaidFormats
+from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
 from tools.studio.models import VoiceView
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView, MonthSpend

@@ -17,11 +17,11 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
 
-from chat.cli_batch import ALL_FORMATS, aspects_of
 from chat.http.deps import FOUND, SIGNED, StudioDep, Who
 from chat.http.problems import responses
 from chat.http.uploads import read_form
 from tools.studio.types import (
+    CHANNEL_FORMATS,
     MAX_FEED_BYTES,
     MAX_ROWS,
     BatchOptions,
@@ -37,7 +37,7 @@ M = TypeVar("M", bound=BaseModel)
 PROMPT_CHARS = next(m.max_length for m in BatchOptions.model_fields["prompt"].metadata if isinstance(m, MaxLen))
 
 BatchId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A batch's id: 32 hex digits.")]
-FORMATS_SAID = f'9:16, 1:1, 4:5 or 16:9 (model-dependent), or "all": the four channel formats, {",".join(ALL_FORMATS)}'
+FORMATS_SAID = f'{", ".join(CHANNEL_FORMATS)} (model-dependent), or "all" for the four'
 Cell = StorableText | int | float | list[StorableText] | None
 
 
@@ -60,7 +60,7 @@ class OptionsBody(BaseModel):
     def options(self, where: tuple[str, ...]) -> BatchOptions:
         """The batch's options, "all" and comma lists of formats read; refused as a body that does not validate
         (at `where`) for what the batch's own options refuse."""
-        return _validated(BatchOptions, {**self.model_dump(), "aspects": aspects_of(self.aspects)}, where)
+        return _validated(BatchOptions, self.model_dump(), where)
 
 
 class RowsBody(BaseModel):
