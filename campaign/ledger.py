@@ -2,16 +2,21 @@
 job reserving its estimate when its price is confirmed, settled at its actual cost once it ends.
 
 A month is the UTC month a line was reserved in ("2026-12"). Lines are settled lazily, before every check and
-report, from the job's end: a finished video costs its creative's actual cost (its estimate when that is not
-known, or the creative was deleted first); a failed job costs nothing, as providers bill finished videos only; a
-canceled job costs nothing unless a prediction had been made for it, whose stop is only described in words on the
-job, so it counts at its estimate (the provider may have finished it before the stop: a budget must not count
-less than may be billed).
+report, from the job's end, never counting less than may have been billed: a finished video costs its creative's
+actual cost (its estimate when that is not known, or the creative was deleted first); a failed or canceled job
+costs nothing when no prediction was made for it (providers bill predictions only), and its estimate when one was,
+the video's (`provider_job_id`) or a premium voice-over's (`voice_prediction_id`): the video may have been billed
+before finishing or storing it failed, or before the stop, and a voice-over is billed once made. The voice's own
+price is the tools' catalog's, not the store's, so a voice-over alone counts at the whole estimate (its video's
+price included): more than was billed, never less. A line whose job was never written (the process died, or the
+database failed, between reserving and writing the jobs) settles at nothing once it is `UNWRITTEN_GRACE` old.
 
 A reservation is all or none and never passes a budget when two confirmations come at once: the check and the
 writing happen in one transaction under a lock of the team: PostgreSQL's transaction-scoped advisory lock, or on
 SQLite a lock file beside the database (every process on this machine, one at a time) behind a lock of this
-store (its coroutines, one at a time)."""
+store (its coroutines, one at a time).
+
+Amounts of a budget are written one way everywhere, to the cent with thousands separated: `dollars`."""
 
 from __future__ import annotations
 
@@ -21,10 +26,10 @@ import math
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import ColumnElement, delete, select, text, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .errors import OverBudget
@@ -34,6 +39,11 @@ from .status import JobStatus
 LEDGER_LOCK = 0x4C454447  # "LEDG": the first key of a team's advisory lock (the second is its id's hash)
 ENDED = (JobStatus.succeeded, JobStatus.failed, JobStatus.canceled)
 CENT = 0.005  # sums of floats compared to a budget within half a cent
+# A line is reserved just before its jobs are written (one job's, or a whole batch's in one transaction), which
+# takes well under a second. A line still without its job this long after is one whose writing failed or whose
+# process died: it settles at nothing. Fixed here, as the store does not know the settings: far longer than writing
+# takes, or than a job's lease (`job_lease_s`, 30 s by default), and short enough not to hold a budget for long.
+UNWRITTEN_GRACE = timedelta(minutes=10)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")  # fmt: skip
 
@@ -50,6 +60,8 @@ def month_name(month: str) -> str:
 
 
 def dollars(usd: float) -> str:
+    """An amount of a budget or the ledger as every front end writes it: to the cent, thousands separated
+    ("$5,000.00", "$1.01")."""
     return f"${usd:,.2f}"
 
 
@@ -209,20 +221,23 @@ async def _lines_elsewhere(s: AsyncSession, estimates: dict[str, float], month: 
 
 
 async def _settle(s: AsyncSession, team_id: str) -> None:
-    """Settle the team's lines whose jobs have ended, at what they cost (see the module's docstring)."""
-    query = (
-        select(Spend, Job.status, Job.provider_job_id, Creative.actual_cost_usd)
-        .join(Job, Job.id == Spend.job_id)
-        .outerjoin(Creative, Creative.job_id == Job.id)
-        .where(Spend.team_id == team_id, Spend.actual_usd.is_(None), Job.status.in_(list(ENDED)))
-    )
+    """Settle the team's lines whose jobs have ended, or were never written, at what they cost (see the module's
+    docstring)."""
     now = utcnow()
-    for line, status, prediction, actual in (await s.execute(query)).all():
+    ended = Job.status.in_(list(ENDED))
+    unwritten = and_(Job.id.is_(None), Spend.created_at < now - UNWRITTEN_GRACE)
+    query = (
+        select(Spend, Job.status, Job.provider_job_id, Job.voice_prediction_id, Creative.actual_cost_usd)
+        .outerjoin(Job, Job.id == Spend.job_id)
+        .outerjoin(Creative, Creative.job_id == Job.id)
+        .where(Spend.team_id == team_id, Spend.actual_usd.is_(None), or_(ended, unwritten))
+    )
+    for line, status, prediction, voice_prediction, actual in (await s.execute(query)).all():
         if status == JobStatus.succeeded:
             cost = line.estimated_usd if actual is None else actual
-        elif status == JobStatus.canceled and prediction:
+        elif prediction or voice_prediction:  # failed or canceled after something was asked of the provider
             cost = line.estimated_usd
-        else:
+        else:  # ended before any prediction, or never written
             cost = 0.0
         await s.execute(
             update(Spend)
@@ -256,6 +271,6 @@ async def _refusal(s: AsyncSession, budget: Budget, used: Totals, cost: float, m
         f"This costs {dollars(cost)}, more than is left of {whose} monthly budget of {dollars(budget.monthly_usd)} "
         f"for {month_name(month)}: {dollars(used.spent)} spent and {dollars(used.reserved)} reserved, so "
         f"{dollars(left)} is left. Nothing was started.",
-        hint=f"Ask {asked} to raise it (`clapboard budget set {flag} --monthly {enough}`, or {route} with "
-        f'{{"monthly_usd": {enough}}}), or choose a cheaper model or a free draft.',
+        hint=f"Ask {asked} to raise it to {dollars(enough)} (in the API: {route}; the machine's operator: "
+        f"clapboard budget set {flag} --monthly {enough}), or choose a cheaper model or a free draft.",
     )

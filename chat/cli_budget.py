@@ -66,10 +66,12 @@ async def budget(studio: Studio, args: argparse.Namespace) -> int:
 
 
 def _row(name: str, view: BudgetView) -> tuple[str, ...]:
-    s = view.spend
-    monthly = "no budget" if s.budget_usd is None else f"${s.budget_usd:,.2f}"
-    left = "-" if s.left_usd is None else f"${s.left_usd:,.2f}"
-    return (name, monthly, f"${s.spent_usd:,.2f}", f"${s.reserved_usd:,.2f}", left)
+    from tools.studio.types import MonthSpend
+
+    s, usd = view.spend, MonthSpend.usd
+    monthly = "no budget" if s.budget_usd is None else usd(s.budget_usd)
+    left = "-" if s.left_usd is None else usd(s.left_usd)
+    return (name, monthly, usd(s.spent_usd), usd(s.reserved_usd), left)
 
 
 async def spend(studio: Studio, args: argparse.Namespace) -> int:
@@ -77,15 +79,16 @@ async def spend(studio: Studio, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), indent=2))
         return 0
-    from tools.studio.types import month_name
+    from tools.studio.types import MonthSpend, month_name
 
+    usd = MonthSpend.usd
     print(f"Spend of {report.team} in {month_name(report.month)}:")
     rows: list[tuple[str, ...]] = [("job", "title", "who", "batch", "status", "estimated", "actual")]
     for line in report.lines:
-        actual = f"${line.actual_usd:,.2f}" if line.actual_usd is not None else "reserved"
+        actual = usd(line.actual_usd) if line.actual_usd is not None else "reserved"
         rows.append((line.job_id[:8], line.title[:40], line.who, (line.batch_id or "-")[:8], line.status,
-                     f"${line.estimated_usd:,.2f}", actual))  # fmt: skip
-    rows.append(("total", "", "", "", "", f"${report.estimated_usd:,.2f}", f"${report.actual_usd:,.2f}"))
+                     usd(line.estimated_usd), actual))  # fmt: skip
+    rows.append(("total", "", "", "", "", usd(report.estimated_usd), usd(report.actual_usd)))
     _table(rows)
     print(_said(report.spend))
     return 0

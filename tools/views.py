@@ -6,14 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from campaign.ledger import month_name
+from campaign.ledger import dollars, month_name
 from campaign.models import Campaign, Creative, Export, Job
 from campaign.people import LOCAL_OWNER, LOCAL_OWNER_ID
 from campaign.storage import BlobStorage
 from tools.brand import BrandVersion
 from tools.brief import AdCopy, download_name
 from tools.brief.variations import label_in
-from tools.catalog import usd_text
 from tools.delivery.report import Check, Fix, Provenance
 from tools.jobs.spec import JobSpec
 from tools.sound.speech import CreativeSound, SoundSpec
@@ -127,10 +126,16 @@ class MonthSpend(BaseModel):
         """ "December: $4.80 spent, $2.40 reserved, $2.80 left of the $10.00 budget" (spent and reserved only
         without a budget)."""
         named = month_name(self.month).split()[0]
-        said = f"{named}: {usd_text(self.spent_usd)} spent, {usd_text(self.reserved_usd)} reserved"
+        said = f"{named}: {dollars(self.spent_usd)} spent, {dollars(self.reserved_usd)} reserved"
         if self.budget_usd is None or self.left_usd is None:
             return said
-        return f"{said}, {usd_text(self.left_usd)} left of the {usd_text(self.budget_usd)} budget"
+        return f"{said}, {dollars(self.left_usd)} left of the {dollars(self.budget_usd)} budget"
+
+    @staticmethod
+    def usd(amount: float) -> str:
+        """An amount of a budget or the ledger as every front end writes it, "$5,000.00" (campaign.ledger's
+        `dollars`, here for the front ends, which see only the facade's types)."""
+        return dollars(amount)
 
 
 class LibraryView(BaseModel):

@@ -16,6 +16,7 @@ from tools.studio.types import (
     Conflict,
     Forbidden,
     NotFound,
+    OverBudget,
     SignInRequired,
     StorableText,
     StorageFailed,
@@ -50,8 +51,10 @@ async def actor(
 Who = Annotated[Actor, Depends(actor)]
 Id = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A job's or a creative's id: 32 hex digits.")]
 CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200, description="A campaign's name.")]
-STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, TooLarge: 413,
-          StorageFailed: 503}  # fmt: skip
+# The status of each of our typed errors, wherever a route raises it (any other: 422). OverBudget is a paid
+# confirmation over a monthly budget (a job's, a generate's with `confirm`, a batch's), refused before anything starts.
+STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, OverBudget: 402,
+          TooLarge: 413, StorageFailed: 503}  # fmt: skip
 # every route behind a token: a bad token, a request that does not validate, the database restarting
 SIGNED = responses(401, 422, 503)
 FOUND = responses(401, 404, 422, 503)

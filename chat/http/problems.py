@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
-from tools.studio.types import ClapboardError, OverBudget
+from tools.studio.types import ClapboardError
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +109,13 @@ def _allowed(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-# The shape's own status of a budget's refusal, wherever it is raised (a job's, a generate's, a batch's confirm).
-PAYMENT_REQUIRED: dict[type[ClapboardError], int] = {OverBudget: 402}
-
-
 def clapboard_error(status_of: Mapping[type[ClapboardError], int]) -> Any:
-    statuses = {**PAYMENT_REQUIRED, **status_of}
+    """The handler of our typed errors: each with its status in `status_of` (chat/http/deps.py STATUS, the one map
+    of them), any other with 422."""
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ClapboardError)
-        status = statuses.get(type(exc), 422)
+        status = status_of.get(type(exc), 422)
         headers = {"Retry-After": str(STORAGE_RETRY_S)} if status == 503 else None
         return problem(status, str(exc), exc.stage, headers=headers)
 

@@ -1,18 +1,20 @@
 """The spend ledger and budgets in the store, on SQLite and PostgreSQL: reservations all or none, refusals that
-name the budget, what is left and who can raise it, lazy settlement at the actual cost, one line per job, and two
-confirmations at once that cannot both pass a budget."""
+name the budget, what is left and who can raise it, lazy settlement at the actual cost (a job that failed or was
+stopped after a prediction was made at its estimate, a reservation whose job was never written at nothing once it
+is old), one line per job, and two confirmations at once that cannot both pass a budget."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from campaign.errors import OverBudget
-from campaign.ledger import month_of, totals
-from campaign.models import Creative, JobStatus, Role
+from campaign.ledger import UNWRITTEN_GRACE, month_of, totals
+from campaign.models import Creative, JobStatus, Role, Spend
 from campaign.store import Store
 
 
@@ -47,8 +49,10 @@ async def test_a_reservation_over_the_team_budget_is_refused_whole_and_names_it(
         said = str(refused.value)
         assert "This costs $9.60" in said and "the acme team's monthly budget of $5.00" in said
         assert "$0.00 spent and $0.00 reserved, so $5.00 is left" in said
-        assert "Ask an admin of acme (alice) to raise it" in said
-        assert "`clapboard budget set --team acme --monthly 10`" in said and "PUT /api/budgets/team" in said
+        assert said.endswith(
+            "Ask an admin of acme (alice) to raise it to $10.00 (in the API: PUT /api/budgets/team; the machine's "
+            "operator: clapboard budget set --team acme --monthly 10), or choose a cheaper model or a free draft."
+        )
         assert await _month(store, team) == (0.0, 0.0)  # none of the four was reserved
 
         await store.set_budget(team, None, 10.0, set_by=None)
@@ -79,20 +83,44 @@ async def test_lines_settle_at_what_their_jobs_cost_once_they_end(database_url: 
     store = await Store.open(database_url)
     try:
         team, _, bob = await _team(store)
-        made, failed, stopped, stopped_late, running = [await _job(store, team, bob, 2.4) for _ in range(5)]
-        await store.reserve(team, bob, dict.fromkeys((made, failed, stopped, stopped_late, running), 2.4))
+        jobs = [await _job(store, team, bob, 2.4) for _ in range(8)]
+        made, failed, failed_late, failed_voiced, stopped, stopped_late, stopped_voiced, running = jobs
+        await store.reserve(team, bob, dict.fromkeys(jobs, 2.4))
         campaign = (await store.job(made)).campaign_id
         await store.add_creative(Creative(campaign_id=campaign, job_id=made, title="Sneaker", prompt="p",
                                           prompt_sent="p", model="sora-2-pro", duration_s=8, aspect="16:9",
                                           width=1280, height=720, fps=24, bytes=1, file_key="k",
                                           actual_cost_usd=2.1))  # fmt: skip
         await store.update_job(made, status=JobStatus.succeeded)
-        await store.update_job(failed, status=JobStatus.failed)
-        await store.update_job(stopped, status=JobStatus.canceled)  # before anything reached the provider
-        await store.update_job(stopped_late, status=JobStatus.canceled, provider_job_id="p1")  # a prediction made
+        await store.update_job(failed, status=JobStatus.failed)  # before anything reached the provider
+        await store.update_job(failed_late, status=JobStatus.failed, provider_job_id="p1")  # the video may be billed
+        await store.update_job(failed_voiced, status=JobStatus.failed, voice_prediction_id="v1")  # a voice-over made
+        await store.update_job(stopped, status=JobStatus.canceled)
+        await store.update_job(stopped_late, status=JobStatus.canceled, provider_job_id="p2")
+        await store.update_job(stopped_voiced, status=JobStatus.canceled, voice_prediction_id="v2")
         lines = {line.job_id: line for line in await store.spend(team, month_of(datetime.now(UTC)))}
-        assert [lines[j].actual_usd for j in (made, failed, stopped, stopped_late, running)] == [2.1, 0, 0, 2.4, None]
-        assert await _month(store, team) == (4.5, 2.4)
+        assert [lines[j].actual_usd for j in jobs] == [2.1, 0, 2.4, 2.4, 0, 2.4, 2.4, None]
+        assert await _month(store, team) == (11.7, 2.4)
+    finally:
+        await store.close()
+
+
+async def test_a_reservation_whose_job_was_never_written_settles_at_nothing_once_it_is_old(database_url: str) -> None:
+    """The process died (or the database failed) between reserving a batch and writing its jobs: the lines must not
+    hold the budget all month, but a batch's jobs being written just now still count."""
+    store = await Store.open(database_url)
+    try:
+        team, _, bob = await _team(store)
+        await store.set_budget(team, None, 5.0, set_by=None)
+        lost, writing = "a" * 32, "b" * 32  # no job was written for either
+        await store.reserve(team, bob, {lost: 2.4, writing: 2.4}, batch_id="c" * 32)
+        async with store.engine.begin() as db:
+            before = datetime.now(UTC) - UNWRITTEN_GRACE - timedelta(seconds=1)
+            await db.execute(update(Spend).where(Spend.job_id == lost).values(created_at=before))
+        lines = {line.job_id: line for line in await store.spend(team, month_of(datetime.now(UTC)))}
+        assert (lines[lost].actual_usd, lines[writing].actual_usd) == (0.0, None)
+        await store.reserve(team, bob, {await _job(store, team, bob, 2.4): 2.4})  # the lost $2.40 is free again
+        assert await _month(store, team) == (0.0, 4.8)
     finally:
         await store.close()
 

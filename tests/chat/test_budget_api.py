@@ -11,10 +11,14 @@ from typing import Any
 
 import httpx
 import pytest
+from starlette.requests import Request
 
+from chat.http.deps import STATUS
+from chat.http.problems import clapboard_error
 from tests.conftest import bearer
 from tests.e2e.chainlit_server import app_client
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
+from tools.studio.types import OverBudget
 
 # $2.40, as a 4-row batch's Sora 2 Pro 8 s 720p videos would each cost: Sora 2 is shut down (the catalog falls back
 # to Veo 3.1), so Veo 3.1 makes 6 s with audio at $0.40/s.
@@ -78,7 +82,8 @@ async def test_a_confirmation_over_the_budget_is_402_and_starts_nothing_until_it
     said = problem["detail"]
     assert said.startswith("This costs $2.40, more than is left of the acme team's monthly budget of $5.00")
     assert "$4.80 spent and $0.00 reserved, so $0.20 is left. Nothing was started." in said
-    assert "Ask an admin of acme (alice) to raise it (`clapboard budget set --team acme --monthly 8`" in said
+    assert "Ask an admin of acme (alice) to raise it to $8.00 (in the API: PUT /api/budgets/team; the machine's " \
+        "operator: clapboard budget set --team acme --monthly 8)" in said  # fmt: skip
     assert len(fake_replicate.creates()) == 2, "nothing reached Replicate for the refused video"
     assert (await api.get(f"/api/jobs/{jobs[2]}")).json()["status"] == "awaiting_confirmation"
 
@@ -144,6 +149,14 @@ async def test_members_other_teams_and_no_token_are_refused(paid_api: httpx.Asyn
     assert (await api.get("/api/budgets", headers=carol)).json()["team_budget"]["spend"]["budget_usd"] is None
     await _asked(api)
     assert (await api.get("/api/spend", headers=carol)).json()["lines"] == []
+
+
+async def test_a_budgets_refusal_is_402_by_the_one_map_of_error_statuses() -> None:
+    """chat/http/deps.py STATUS is the one place an error type's status is set: the handler adds none of its own."""
+    request = Request({"type": "http", "headers": []})
+    refusal = OverBudget("This costs $2.40, more than is left.")
+    assert (await clapboard_error(STATUS)(request, refusal)).status_code == 402
+    assert (await clapboard_error({})(request, refusal)).status_code == 422
 
 
 async def test_what_a_budget_or_a_month_cannot_be(paid_api: httpx.AsyncClient) -> None:

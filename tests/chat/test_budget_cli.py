@@ -57,7 +57,9 @@ def test_generate_over_the_budget_exits_non_zero_until_the_operator_raises_it(
     code, out, err = cli(*PAID)
     assert code != 0 and out == ""
     assert err.startswith("error: This costs $2.40, more than is left of the default team's monthly budget of $2.00")
-    assert "so $2.00 is left. Nothing was started." in err and "clapboard budget set --team default --monthly 3" in err
+    assert "so $2.00 is left. Nothing was started." in err
+    assert "Ask an admin to raise it to $3.00 (in the API: PUT /api/budgets/team; the machine's operator: clapboard " \
+        "budget set --team default --monthly 3)" in err  # fmt: skip
     assert fake_replicate.creates() == []
     [total, said] = cli("spend")[1].splitlines()[-2:]
     assert total.split() == ["total", "$0.00", "$0.00"]
@@ -82,12 +84,13 @@ def test_generate_over_the_budget_exits_non_zero_until_the_operator_raises_it(
 def test_user_budgets_show_and_what_the_cli_refuses(cli: Cli) -> None:
     assert cli("users", "add", "bob", "--team", "acme")[0] == 0
     assert cli("budget", "set", "--user", "bob", "--monthly", "3")[1] == "bob's monthly budget is now $3.00.\n"
-    assert cli("budget", "set", "--team", "acme", "--monthly", "20")[0] == 0
+    assert cli("budget", "set", "--team", "acme", "--monthly", "5000")[1] == \
+        "The acme team's monthly budget is now $5,000.00.\n"  # fmt: skip
     code, out, err = cli("budget", "show", "--as", "bob")
     assert code == 0, err
     lines = out.splitlines()
     assert lines[0].startswith("Budgets of acme for ") and "(changed by the operator" in lines[0]
-    assert lines[2].split() == ["team", "acme", "$20.00", "$0.00", "$0.00", "$20.00"]
+    assert lines[2].split() == ["team", "acme", "$5,000.00", "$0.00", "$0.00", "$5,000.00"]
     assert lines[3].split() == ["bob", "$3.00", "$0.00", "$0.00", "$3.00"]
     shown = json.loads(cli("budget", "show", "--as", "bob", "--json")[1])
     assert shown["users"][0]["spend"]["budget_usd"] == 3.0 and shown["users"][0]["set_by"] is None

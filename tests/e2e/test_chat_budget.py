@@ -33,7 +33,8 @@ async def test_a_generate_over_the_budget_says_who_can_raise_it_and_starts_nothi
         [refusal] = await tab.wait_for(lambda: [m for m in tab.messages() if "monthly budget" in m])
         assert refusal.startswith("This costs $2.40, more than is left of the default team's monthly budget of $2.00")
         assert "$0.00 spent and $0.00 reserved, so $2.00 is left. Nothing was started." in refusal
-        assert "Ask an admin to raise it (`clapboard budget set --team default --monthly 3`" in refusal
+        assert "Ask an admin to raise it to $3.00 (in the API: PUT /api/budgets/team; the machine's operator: " \
+            "clapboard budget set --team default --monthly 3)" in refusal  # fmt: skip
         assert not any(m.startswith("Started") for m in tab.messages())
         assert fake_replicate.creates() == []
         assert (await store.job(button["payload"]["job_id"])).status == "awaiting_confirmation"

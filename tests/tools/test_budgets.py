@@ -18,7 +18,7 @@ from tests.fakes.http_server import ScriptedHTTPServer
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.jobs import VideoRequest
 from tools.studio import Studio
-from tools.studio.types import BatchOptions, Forbidden, NotFound, OverBudget
+from tools.studio.types import BatchOptions, Forbidden, MonthSpend, NotFound, OverBudget
 
 PAID = VideoRequest(prompt="a sneaker turning on a plinth", model="veo-3.1", duration_s=6, audio=True, aspect="16:9",
                     voice="none", refine=False)  # fmt: skip  # $2.40
@@ -125,6 +125,14 @@ async def test_the_library_shows_the_months_spend_against_the_budget(studio: Stu
     assert (await studio.library.library(carol)).month.spent_usd == 0  # type: ignore[union-attr]
 
 
+def test_a_months_amounts_are_written_to_the_cent_with_thousands_separated() -> None:
+    """The library's line writes amounts as the refusal and the CLI do: never "$5000.00" beside "$5,000.00", nor
+    "$1.008" where the ledger says "$1.01"."""
+    month = MonthSpend.of("2026-12", 5000.0, 1.008, 2.4)
+    assert month.line == "December: $1.01 spent, $2.40 reserved, $4,996.59 left of the $5,000.00 budget"
+    assert MonthSpend.of("2026-12", None, 1234.5, 0.0).line == "December: $1,234.50 spent, $0.00 reserved"
+
+
 async def test_a_960_batch_is_refused_by_a_5_dollar_budget_with_nothing_made_until_it_is_raised(
     fake_replicate: FakeReplicate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -145,7 +153,7 @@ async def test_a_960_batch_is_refused_by_a_5_dollar_budget_with_nothing_made_unt
             said = str(refused.value)
             assert said.startswith("This costs $9.60, more than is left of the acme team's monthly budget of $5.00")
             assert ": $0.00 spent and $0.00 reserved, so $5.00 is left. Nothing was started." in said
-            assert "Ask an admin of acme (alice) to raise it" in str(refused.value)
+            assert "Ask an admin of acme (alice) to raise it to $10.00 (in the API: PUT /api/budgets/team;" in said
             assert fake_replicate.creates() == [] and await studio.jobs.jobs(bob) == []
             assert (await studio.batches.get(bob, quote.id)).status == "quoted"
             assert (await studio.budgets.spend(alice)).lines == []

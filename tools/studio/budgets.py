@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
-from campaign.ledger import Totals, month_of, totals
+from campaign.ledger import Totals, dollars, month_of, totals
 from campaign.models import Budget, Job, Spend
 from campaign.people import LOCAL_OWNER_ID, Actor, user_name
 from campaign.store import Store
-from tools.catalog import usd_text
 from tools.views import MonthSpend
 
 MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
@@ -120,7 +119,7 @@ class Budgets:
         await self._change(team_id, user_id, monthly_usd, None)
         if monthly_usd is None:
             return f"{whose} monthly budget is removed: nothing limits it now."
-        return f"{whose} monthly budget is now {usd_text(_amount(monthly_usd))}."
+        return f"{whose} monthly budget is now {dollars(_amount(monthly_usd))}."
 
     async def _change(self, team_id: str, user_id: str | None, monthly_usd: float | None, by: str | None) -> None:
         if monthly_usd is not None:
