@@ -66,9 +66,9 @@ async def budget(studio: Studio, args: argparse.Namespace) -> int:
 
 
 def _row(name: str, view: BudgetView) -> tuple[str, ...]:
-    from tools.studio.types import MonthSpend
+    from tools.studio.types import dollars
 
-    s, usd = view.spend, MonthSpend.usd
+    s, usd = view.spend, dollars
     monthly = "no budget" if s.budget_usd is None else usd(s.budget_usd)
     left = "-" if s.left_usd is None else usd(s.left_usd)
     return (name, monthly, usd(s.spent_usd), usd(s.reserved_usd), left)
@@ -79,9 +79,9 @@ async def spend(studio: Studio, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.model_dump(mode="json"), indent=2))
         return 0
-    from tools.studio.types import MonthSpend, month_name
+    from tools.studio.types import dollars, month_name
 
-    usd = MonthSpend.usd
+    usd = dollars
     print(f"Spend of {report.team} in {month_name(report.month)}:")
     rows: list[tuple[str, ...]] = [("job", "title", "who", "batch", "status", "estimated", "actual")]
     for line in report.lines:

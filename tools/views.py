@@ -131,12 +131,6 @@ class MonthSpend(BaseModel):
             return said
         return f"{said}, {dollars(self.left_usd)} left of the {dollars(self.budget_usd)} budget"
 
-    @staticmethod
-    def usd(amount: float) -> str:
-        """An amount of a budget or the ledger as every front end writes it, "$5,000.00" (campaign.ledger's
-        `dollars`, here for the front ends, which see only the facade's types)."""
-        return dollars(amount)
-
 
 class LibraryView(BaseModel):
     """The team's campaigns with their totals, their creatives newest first, which of those the viewer may delete

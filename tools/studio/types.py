@@ -12,7 +12,7 @@ from campaign.errors import (
     StorageFailed,
     TooLarge,
 )
-from campaign.ledger import month_name
+from campaign.ledger import dollars, month_name
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.batches import MAX_FEED_BYTES, MAX_ROWS, BatchOptions
@@ -112,6 +112,7 @@ __all__ = [
     "WebhookRejected",
     "Words",
     "colour_hex",
+    "dollars",
     "month_name",
     "read_ask",
     "untitled",
