@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import chainlit as cl
 from langchain_core.messages import AIMessage, HumanMessage
@@ -35,7 +36,18 @@ from chat.notify import live_session
 from chat.panel import ASPECT_WORDS
 from chat.planner import PRICED
 from chat.runtime import services
-from tools.studio.types import ACTIVE, Actor, BatchRowView, BatchView, ClapboardError, JobEvent, JobStatus
+from tools.studio.types import (
+    ACTIVE,
+    MAX_FEED_BYTES,
+    MAX_ROWS,
+    Actor,
+    BatchRowView,
+    BatchView,
+    ClapboardError,
+    JobEvent,
+    JobStatus,
+    TooLarge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +67,9 @@ CATCH_UP_WINDOW = timedelta(hours=24)
 OPEN = {*ACTIVE, JobStatus.awaiting_confirmation}  # a job of the conversation that a typed stop is for
 
 _following: dict[tuple[str, str], asyncio.Task[None]] = {}  # (batch id, chat session id) -> the task following it
-_lines: dict[tuple[str, str], str] = {}  # (batch id, conversation id) -> its line's message id
+_lines: dict[tuple[str, str], str] = {}  # (batch id, conversation id) -> its line's message id, till its end is shown
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_URL_KEPT = ":/?#@!$&'*+,;=%~-._"  # what a linked address keeps as it is; the rest (| [ ] ( ) < > ` \ space) encoded
 
 
 def feed_of(elements: Sequence[Any]) -> Any | None:
@@ -66,21 +79,25 @@ def feed_of(elements: Sequence[Any]) -> Any | None:
 
 async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, defaults: dict[str, Any]) -> None:
     """Quote the attached feed with the options the words (else the chat settings) give, and show the quote with
-    its buttons. `others` names the message's other attachments, which a batch does not use."""
+    its buttons. `others` names the message's other attachments, which a batch does not use. Checking a long feed
+    takes a while (each row's images are fetched): a message says so at once, and becomes the quote."""
     studio = services().studio
+    shown = cl.Message(content=f"Checking the rows of *{_escaped(feed.name)}*: what each will say and show, and its "
+                               "price…")  # fmt: skip
+    await shown.send()
     try:
         options = read_batch(text, studio.models.names(), defaults, lambda m: studio.models.get(m).aspects)
-        data = await asyncio.to_thread(Path(feed.path or "").read_bytes)
+        data = await asyncio.to_thread(_feed_bytes, Path(feed.path or ""), feed.name)
         view = await studio.batches.quote_file(
             actor, data, feed.name, options, origin=f"chat:{cl.context.session.thread_id}"
         )
-    except ClapboardError as exc:
-        await cl.Message(content=f"{exc}\n\nNothing was quoted or made: change that and attach the file again.").send()
+    except ClapboardError as exc:  # its words may repeat the feed's own (its column names, the file's name)
+        shown.content = f"{_escaped(str(exc))}\n\nNothing was quoted or made: change that and attach the file again."
+        await shown.update()
         return
     except OSError:
-        await cl.Message(
-            content=f"Your file *{_escaped(feed.name)}* did not arrive, so nothing was quoted: attach it again."
-        ).send()
+        shown.content = f"Your file *{_escaped(feed.name)}* did not arrive, so nothing was quoted: attach it again."
+        await shown.update()
         return
     models = {m.id: m.name for m in studio.models.list()}
     lead = ""
@@ -94,11 +111,24 @@ async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, 
             f"Each row brings its own images, so {_listed(others)} attached with the file {_was(others)} not used.\n\n"
         )
     if not view.videos:
-        await studio.batches.mark_delivered(actor, view.id)  # nothing to confirm: no catch-up asks it again
+        await _delivered(actor, view.id)  # nothing to confirm: no catch-up asks it again
     quote = quote_text(view, models)
-    await cl.Message(content=lead + quote, actions=quote_actions(view)).send()
+    shown.content, shown.actions = lead + quote, quote_actions(view)
+    await shown.update()
     how = f"\n\n{PRICED}: Make all under the quote starts them, or Cancel withdraws it." if view.videos else ""
     await _remember(f"{text}\n\n[attached files: {feed.name}]".strip(), quote + how)
+
+
+def _feed_bytes(path: Path, name: str) -> bytes:
+    """The attached file's bytes, refused by its size before it is read: the chat takes attachments far larger
+    than a feed may be."""
+    size = path.stat().st_size
+    if size > MAX_FEED_BYTES:
+        raise TooLarge(f"{name} is {size / 1048576:.1f} MB; a feed may be at most {MAX_FEED_BYTES // 1048576} MB.",
+                       hint=f"Split it into files of at most {MAX_ROWS} rows, or leave out columns Clapboard does not "
+                       "read.")  # fmt: skip
+    with path.open("rb") as fh:
+        return fh.read(MAX_FEED_BYTES + 1)  # grown since: refused by the feed reader
 
 
 async def _remember(asked: str, said: str) -> None:
@@ -184,7 +214,7 @@ async def cancel(actor: Actor, batch_id: str) -> None:
         await cl.Message(content=str(exc)).send()
         return
     await _remove_buttons(batch_id)
-    await studio.batches.mark_delivered(actor, batch_id)
+    await _delivered(actor, batch_id)
     await cl.Message(content=f"Canceled the batch from *{_escaped(view.source)}*: nothing was made or charged.").send()
 
 
@@ -237,7 +267,7 @@ async def catch_up(actor: Actor, origin: str) -> None:
     for view in await studio.batches.undelivered(actor, origin):
         if datetime.fromisoformat(view.created_at) < since:
             if view.status != "running":  # too old to report: kept out of the next catch-ups' window
-                await studio.batches.mark_delivered(actor, view.id)
+                await _delivered(actor, view.id)
             continue
         if view.status == "quoted":
             if resumed and view.videos:
@@ -247,7 +277,7 @@ async def catch_up(actor: Actor, origin: str) -> None:
         elif view.status == "running":
             await _show_line(view, actor, resumed=True)
         elif view.confirmed_by is None:  # withdrawn at its quote: nothing to report
-            await studio.batches.mark_delivered(actor, view.id)
+            await _delivered(actor, view.id)
         else:
             await _show_line(view, actor, resumed=True)
 
@@ -294,7 +324,7 @@ async def _show_line(view: BatchView, actor: Actor, resumed: bool = False) -> No
     else:
         await message.update()
     if not running:
-        await services().studio.batches.mark_delivered(actor, view.id)
+        await _delivered(actor, view.id)
         return
     key = (view.id, session.id)
     if key not in _following or _following[key].done():
@@ -332,8 +362,8 @@ async def _follow(
         message.actions = [_library_button(view)]
         await stop_button.remove()
         await message.update()
-        if live_session(session_id) is not None:
-            await studio.batches.mark_delivered(actor, batch_id)
+        if live_session(session_id) is not None:  # else its line is kept, for a reopened conversation to update
+            await _delivered(actor, batch_id)
             if view.status == "done":  # one toast for the batch (a stopped one was stopped here)
                 said = f"Batch from {view.source}: {view.progress}"
                 await cl.context.emitter.send_toast(said, "warning" if view.failed else "success")
@@ -341,6 +371,13 @@ async def _follow(
         log.exception("following batch %s failed", batch_id)
     finally:
         unsubscribe()
+
+
+async def _delivered(actor: Actor, batch_id: str) -> None:
+    """The batch counts as shown: no catch-up brings it back, so no conversation's line of it is updated again."""
+    await services().studio.batches.mark_delivered(actor, batch_id)
+    for key in [k for k in _lines if k[0] == batch_id]:
+        del _lines[key]
 
 
 def _library_button(view: BatchView) -> cl.Action:
@@ -383,11 +420,11 @@ def _cells(row: BatchRowView, models: dict[str, str], several: bool) -> list[str
 
 
 def _image_link(url: str) -> str:
-    """An image as its file's name, linked to it when it is a plain web address."""
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
+    """An image as its file's name (the last part of its address's path), linked to it when it is a web address."""
+    name = re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1] or url
     label = _escaped(_short(name, 32))
-    if re.fullmatch(r"https?://[^\s()<>]+", url):
-        return f"[{label}]({url})"
+    if re.match(r"https?://", url, re.IGNORECASE):  # percent-encoded (spaces too): nothing in it is markdown
+        return f"[{label}]({quote(url, safe=_URL_KEPT)})"
     return label
 
 
