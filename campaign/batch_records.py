@@ -1,12 +1,12 @@
 """The store's batches (a part of `Store`): a batch and its rows are written when it is quoted; its jobs, all at
-once with its start, when it is confirmed."""
+once with its start, when it is confirmed. Every query takes the team the batch must belong to."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from .errors import NotFound
@@ -33,10 +33,25 @@ class BatchRecords:
             raise NotFound(f"There is no batch {batch_id}.")
         return found
 
-    async def batch_rows(self, batch_id: str) -> list[BatchRow]:
+    @staticmethod
+    def _team_batch(batch_id: str, team_id: str) -> Any:
+        return select(Batch.id).where(Batch.id == batch_id, Batch.team_id == team_id).scalar_subquery()
+
+    async def batch_rows(self, batch_id: str, team_id: str) -> list[BatchRow]:
+        query = select(BatchRow).where(BatchRow.batch_id == self._team_batch(batch_id, team_id))
         async with self._session() as s:
-            query = select(BatchRow).where(BatchRow.batch_id == batch_id).order_by(BatchRow.number)
+            return list((await s.scalars(query.order_by(BatchRow.number))).all())
+
+    async def batch_jobs(self, batch_id: str, team_id: str) -> list[Job]:
+        async with self._session() as s:
+            query = select(Job).where(Job.batch_id == self._team_batch(batch_id, team_id))
             return list((await s.scalars(query)).all())
+
+    async def batch_counts(self, batch_id: str, team_id: str) -> dict[str, int]:
+        """How many of the batch's jobs are in each status (one query: what a progress line needs)."""
+        query = select(Job.status, func.count(Job.id)).where(Job.batch_id == self._team_batch(batch_id, team_id))
+        async with self._session() as s:
+            return {status: count for status, count in await s.execute(query.group_by(Job.status))}
 
     async def batches(
         self,
@@ -59,7 +74,7 @@ class BatchRecords:
             return list((await s.scalars(query)).all())
 
     async def start_batch(
-        self, batch_id: str, jobs: list[Job], items: dict[int, list[dict[str, Any]]], confirmed_by: str
+        self, batch: Batch, jobs: list[Job], items: dict[int, list[dict[str, Any]]], confirmed_by: str
     ) -> bool:
         """Start a quoted batch: in one transaction it is marked started and every job is written, each row
         keeping its jobs' ids (`items`, by row number); False when it was not quoted any more (confirmed or
@@ -67,7 +82,7 @@ class BatchRecords:
         async with self._session() as s:
             started = await s.execute(
                 update(Batch)
-                .where(Batch.id == batch_id, Batch.status == BatchStatus.quoted)
+                .where(Batch.id == batch.id, Batch.team_id == batch.team_id, Batch.status == BatchStatus.quoted)
                 .values(status=BatchStatus.started, confirmed_by=confirmed_by)
             )
             if getattr(started, "rowcount", 0) != 1:
@@ -75,21 +90,20 @@ class BatchRecords:
                 return False
             s.add_all(jobs)
             for number, row_items in items.items():
-                query = update(BatchRow).where(BatchRow.batch_id == batch_id, BatchRow.number == number)
+                query = update(BatchRow).where(BatchRow.batch_id == batch.id, BatchRow.number == number)
                 await s.execute(query.values(items=row_items))
             await s.commit()
             return True
 
-    async def update_batch(self, batch_id: str, from_statuses: Iterable[str] | None = None, **fields: Any) -> bool:
-        """Change a batch's fields (only while it is in one of `from_statuses`, when given); False otherwise."""
-        query = update(Batch).where(Batch.id == batch_id)
+    async def update_batch(
+        self, batch_id: str, team_id: str, from_statuses: Iterable[str] | None = None, **fields: Any
+    ) -> bool:
+        """Change one of the team's batches (only while it is in one of `from_statuses`, when given); False
+        otherwise."""
+        query = update(Batch).where(Batch.id == batch_id, Batch.team_id == team_id)
         if from_statuses is not None:
             query = query.where(Batch.status.in_(list(from_statuses)))
         async with self._session() as s:
             result = await s.execute(query.values(**fields))
             await s.commit()
             return getattr(result, "rowcount", 0) == 1
-
-    async def batch_jobs(self, batch_id: str) -> list[Job]:
-        async with self._session() as s:
-            return list((await s.scalars(select(Job).where(Job.batch_id == batch_id))).all())

@@ -1,6 +1,6 @@
-"""The `clapboard` command: serve the chat, list models, creatives, jobs and exports, generate a video, export
-one to placements, show and set the brand kit, verify a file's content credentials, run a worker, manage users
-and mint their API tokens.
+"""The `clapboard` command: serve the chat, list models, creatives, jobs and exports, generate a video (or one per
+product of a feed: chat/cli_batch.py), export one to placements, show and set the brand kit, verify a file's content
+credentials, run a worker, manage users and mint their API tokens.
 
 A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
 database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
@@ -21,7 +21,7 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.settings import ENV_FILES, LOOPBACK_HOSTS, Settings, data_home
-from chat import cli_budget
+from chat import cli_batch, cli_budget
 from tools.studio import Studio
 from tools.studio.status import ClapboardError, JobStatus
 
@@ -144,6 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     delete = verbs.add_parser("delete", parents=[again], help="delete a creative and its files (its maker or an admin)")
     delete.add_argument("id", **creative_id)
     delete.add_argument("--yes", action="store_true", help="delete without asking")
+
+    cli_batch.add_parsers(sub, acting)
 
     export = sub.add_parser(
         "export", parents=[acting], help="export a creative to the placements it ships to: a file each, checked and "
@@ -295,7 +297,8 @@ def _problem(error: Any) -> str:
     return f"--{_OPTIONS.get(field, field).replace('_', '-')}: {message}"
 
 
-_OPTIONS = {"duration_s": "duration", "references": "ref", "features": "feature"}  # fields named otherwise
+# fields named otherwise
+_OPTIONS = {"duration_s": "duration", "references": "ref", "features": "feature", "aspects": "aspect"}
 
 
 def serve(host: str, port: int, settings: Settings) -> int:
@@ -472,12 +475,17 @@ def _print_creative(creative: CreativeView, as_json: bool) -> None:
 
 async def _approved(studio: Studio, actor: Actor, job_id: str, price: str) -> bool:
     """Ask at the terminal before money moves; without one (or on no), cancel and say how to accept."""
-    if sys.stdin.isatty() and input(f"{price}. Go ahead? [y/N] ").strip().lower() in ("y", "yes"):
+    if _agreed(f"{price}. Go ahead?"):
         await studio.jobs.confirm(actor, job_id)
         return True
     await studio.jobs.cancel(actor, job_id)
     print(f"error: {price}; nothing was started. Add --yes to accept the price.", file=sys.stderr)
     return False
+
+
+def _agreed(question: str) -> bool:
+    """Whether the person at the terminal says yes to `question` (no terminal: no)."""
+    return sys.stdin.isatty() and input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 async def _creatives(studio: Studio, args: argparse.Namespace) -> int:
@@ -732,6 +740,8 @@ _COMMANDS = {
     "jobs": _command(_jobs),
     "worker": _command(_worker),
     "creatives": _command(_creatives),
+    "batch": _command(lambda studio, args: cli_batch.batch(studio, args, _agreed)),
+    "batches": _command(cli_batch.batches),
     "export": _command(_export),
     "exports": _command(_exports),
     "brand": _command(_brand),

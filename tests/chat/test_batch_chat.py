@@ -338,7 +338,7 @@ async def test_catch_up_asks_a_waiting_quote_again_in_its_conversation_and_lets_
         rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}]
         waiting = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
         old = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
-        await studio.store.update_batch(old.id, created_at=datetime.now(UTC) - timedelta(days=2))
+        await studio.store.update_batch(old.id, dana.team_id, created_at=datetime.now(UTC) - timedelta(days=2))
 
         await catch_up(dana, "chat:")  # a new conversation: a quote is asked only where it was made
         assert [b.id for b in await studio.batches.undelivered(dana, "chat:")] == [waiting.id]

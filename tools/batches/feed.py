@@ -278,6 +278,9 @@ def _table(records: Iterable[tuple[int, list[str]]]) -> list[FeedRow]:
         if not any(c.strip() for c in record):
             continue
         if header is None:
+            if len(record) > MAX_SHEET_COLUMNS:
+                raise InvalidRequest(f"The feed has {len(record):,} columns; Clapboard reads feeds of at most "
+                                     f"{MAX_SHEET_COLUMNS}.", hint=f"Keep the columns {_READ}.")  # fmt: skip
             header = record
             _check_columns(header)
             continue

@@ -36,24 +36,43 @@ class BatchRowView(BaseModel):
     videos: list[BatchVideo]
 
 
-class BatchView(BaseModel):
-    """A batch as the chat, the CLI and the API show it."""
+class BatchProgress(BaseModel):
+    """How far a batch is: what its one progress line shows, read from its jobs' counts alone."""
 
     id: str
-    campaign: str
-    set_id: str  # the library set its videos land in
     status: str  # quoted, running, done or canceled
-    source: str  # the file's name ("rows": sent as JSON)
-    options: BatchOptions
-    rows: list[BatchRowView]
     videos: int  # videos it makes (or made)
-    rejected: int  # rows that cannot be made
-    estimated_cost_usd: float
     ready: int
     failed: int
     canceled: int
     active: int  # queued or running
     progress: str  # "12 of 40 ready, 1 failed"
+
+    @classmethod
+    def counted(cls, batch: Batch, counts: Mapping[str, int]) -> BatchProgress:
+        """`counts`: its jobs by status (a quoted batch's videos counted as "quoted")."""
+        ready, failed, canceled = (counts.get(s, 0) for s in (JobStatus.succeeded, JobStatus.failed,
+                                                              JobStatus.canceled))  # fmt: skip
+        active = sum(n for s, n in counts.items() if s in (JobStatus.queued, JobStatus.running))
+        if batch.status in (BatchStatus.quoted, BatchStatus.canceled):
+            status = str(batch.status)
+        else:
+            status = "running" if active else "done"
+        videos = sum(counts.values())
+        return cls(id=batch.id, status=status, videos=videos, ready=ready, failed=failed, canceled=canceled,
+                   active=active, progress=progress_line(videos, ready, failed, canceled))  # fmt: skip
+
+
+class BatchView(BatchProgress):
+    """A batch as the chat, the CLI and the API show it: its progress, and every row with its videos."""
+
+    campaign: str
+    set_id: str  # the library set its videos land in
+    source: str  # the file's name ("rows": sent as JSON)
+    options: BatchOptions
+    rows: list[BatchRowView]
+    rejected: int  # rows that cannot be made
+    estimated_cost_usd: float
     created_by: str | None  # names
     confirmed_by: str | None
     canceled_by: str | None
@@ -71,34 +90,18 @@ class BatchView(BaseModel):
     ) -> BatchView:
         """`counts`: its jobs by status; `jobs`: by id, each one's status, creative and error; `people`: names."""
         shown = [_row(r, jobs) for r in rows]
-        videos = sum(len(r.videos) for r in shown)
-        ready = counts.get(JobStatus.succeeded, 0)
-        failed = counts.get(JobStatus.failed, 0)
-        canceled = counts.get(JobStatus.canceled, 0)
-        active = sum(n for s, n in counts.items() if s in (JobStatus.queued, JobStatus.running))
         if batch.status == BatchStatus.quoted:
-            status = "quoted"
-        elif batch.status == BatchStatus.canceled:
-            status = "canceled"
-        else:
-            status = "running" if active or counts.get(JobStatus.awaiting_confirmation, 0) else "done"
+            counts = {"quoted": sum(len(r.videos) for r in shown)}
         known = {"local": "owner", **people}
         return cls(
-            id=batch.id,
+            **BatchProgress.counted(batch, counts).model_dump(),
             campaign=campaign,
             set_id=batch.set_id,
-            status=status,
             source=batch.source,
             options=BatchOptions.model_validate(batch.options),
             rows=shown,
-            videos=videos,
             rejected=sum(1 for r in shown if r.problem),
             estimated_cost_usd=round(batch.estimated_cost_usd, 2),
-            ready=ready,
-            failed=failed,
-            canceled=canceled,
-            active=active,
-            progress=progress_line(videos, ready, failed, canceled),
             created_by=known.get(batch.created_by or "", batch.created_by),
             confirmed_by=known.get(batch.confirmed_by or "", batch.confirmed_by),
             canceled_by=known.get(batch.canceled_by or "", batch.canceled_by),

@@ -598,10 +598,16 @@ class JobBody:
     async def _offer(self, job: Job, spec: JobSpec, runner: str, offer: FallbackOffer) -> None:
         """Put the job back to waiting for a confirmation, now of the offered model and its price; the chat asks
         with buttons, the API and the CLI see `awaiting_confirmation`. Nothing was charged for the failed model
-        (providers bill finished videos), and nothing more is until the user confirms."""
+        (providers bill finished videos), and nothing more is until the user confirms. A batch's video fails
+        instead: its batch was confirmed once, and its one line asks nothing."""
         r = offer.resolved
         sound = " with audio" if r.audio else ""
         why = " ".join(offer.notices)
+        if spec.batch_id:  # confirmed once with its batch: nobody is asked again, so it is not made
+            price = usd_text(r.estimated_cost_usd) if r.model.paid else "free"
+            await self._fail(job, spec, runner, "model", f"{why} {r.model.name} could make it instead ({price}), but "
+                             "not within the price confirmed for the batch, so it was not made.".strip())  # fmt: skip
+            return
         voice = _voice_cost_text(spec, offer.voice_usd)  # made already: it is part of the price asked
         if r.model.paid:
             price = f"about {usd_text(r.estimated_cost_usd)}"

@@ -12,21 +12,24 @@ from __future__ import annotations
 import asyncio
 import builtins
 import contextlib
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from campaign.errors import ClapboardError, Forbidden, InvalidRequest
+from campaign.errors import InvalidRequest, ModelUnavailable, ReferenceRejected
 from campaign.models import ACTIVE, Batch, BatchRow, BatchStatus, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
 from tools.batches import MAX_ROWS, BatchOptions, FeedRow, Item
 from tools.batches.feed import read_feed, read_feed_file, rows_of
 from tools.batches.rows import request_for, row_problem
-from tools.batches.views import BatchView
+from tools.batches.views import BatchProgress, BatchView
 from tools.brief import get_template
 from tools.jobs.events import EventBus, JobEvent
 from tools.jobs.submit import Submissions
+from tools.studio.jobs import may_change
 
+ROW_ERRORS = (InvalidRequest, ReferenceRejected, ModelUnavailable)  # what makes a row one that cannot be made
 PREPARED_AT_ONCE = 8  # rows checked together (their images fetched meanwhile)
 MAX_FORMATS = 4
 WAIT_RECHECK_S = 2.0
@@ -45,11 +48,12 @@ class Batches:
         """Quote a feed file's rows (CSV, TSV, XLSX, Merchant RSS/XML) called `name`; images must be URLs.
         Raises TooLarge or InvalidRequest for a file that is too big, no feed, or has more than MAX_ROWS rows, and
         InvalidRequest for options no row could be made with (an unknown model, a length it does not make)."""
-        return await self._quote(actor, read_feed(data, name), options, source=name, origin=origin, base=None)
+        rows = await asyncio.to_thread(read_feed, data, name)  # a big sheet is CPU: off the event loop
+        return await self._quote(actor, rows, options, source=name, origin=origin, base=None)
 
     async def quote_path(self, actor: Actor, path: Path, options: BatchOptions, *, origin: str = "cli") -> BatchView:
         """Quote a feed file on this machine (the CLI): an image may also be a path, relative to the file."""
-        rows = read_feed_file(path)
+        rows = await asyncio.to_thread(read_feed_file, path)
         return await self._quote(actor, rows, options, source=path.name, origin=origin, base=path.parent)
 
     async def quote_rows(self, actor: Actor, rows: list[dict[str, Any]], options: BatchOptions, *,
@@ -112,7 +116,7 @@ class Batches:
                 items.append(Item(aspect=ready.spec.aspect, model=ready.spec.model,
                                   spec=ready.spec.model_dump(mode="json"), estimated_cost_usd=ready.estimate,
                                   notice=ready.notice))  # fmt: skip
-        except ClapboardError as error:
+        except ROW_ERRORS as error:  # the row's own fault; storage or the database down fails the whole quote
             kept.problem = str(error)
             return kept
         kept.items = [i.model_dump(mode="json") for i in items]
@@ -124,7 +128,7 @@ class Batches:
         batch = await self._owned(actor, batch_id, "confirm")
         if batch.status != BatchStatus.quoted:
             return await self._view(actor, batch)
-        rows = [r for r in await self.store.batch_rows(batch.id) if r.items]
+        rows = [r for r in await self.store.batch_rows(batch.id, batch.team_id) if r.items]
         if not rows:
             raise InvalidRequest("No row of this batch can be made, so there is nothing to start.",
                                  hint="Mend the rows named and send the file again.")  # fmt: skip
@@ -144,7 +148,12 @@ class Batches:
         paid = {j.id: j.estimated_cost_usd for j in jobs if j.estimated_cost_usd > 0}
         if paid:
             await self.store.reserve(actor.team_id, batch.created_by, paid, batch_id=batch.id)
-        if not await self.store.start_batch(batch.id, jobs, items, actor.user_id):  # confirmed or stopped meanwhile
+        try:
+            started = await self.store.start_batch(batch, jobs, items, actor.user_id)
+        except BaseException:  # nothing was written: nothing stays reserved
+            await self.store.unreserve(paid)
+            raise
+        if not started:  # confirmed or stopped meanwhile
             await self.store.unreserve(paid)
             return await self.get(actor, batch_id)
         for job in jobs:
@@ -155,18 +164,26 @@ class Batches:
         """Withdraw a quoted batch, or stop a started one: its videos not finished are canceled wherever they run
         (those ready stay in the library). A batch that has ended is left as it is."""
         batch = await self._owned(actor, batch_id, "stop")
-        pending = [j for j in await self.store.batch_jobs(batch.id)
-                   if j.status in ACTIVE or j.status == JobStatus.awaiting_confirmation]  # fmt: skip
-        if batch.status == BatchStatus.started and not pending:  # it has ended: there is nothing to stop
-            return await self._view(actor, batch)
-        stopping = [BatchStatus.quoted, BatchStatus.started]
-        if await self.store.update_batch(batch.id, stopping, status=BatchStatus.canceled, canceled_by=actor.user_id):
+        canceled = {"status": BatchStatus.canceled, "canceled_by": actor.user_id}
+        if await self.store.update_batch(batch.id, batch.team_id, [BatchStatus.quoted], **canceled):
+            return await self.get(actor, batch_id)  # withdrawn before it started: it has no jobs
+        # Started (a confirmation may have won the race just now): its jobs are read only after that is settled.
+        pending = [j for j in await self.store.batch_jobs(batch.id, batch.team_id) if j.status in ACTIVE]
+        if pending and await self.store.update_batch(batch.id, batch.team_id, [BatchStatus.started], **canceled):
             for job in pending:
                 await self.submissions.cancel(job.id, by=actor.user_id)
         return await self.get(actor, batch_id)
 
     async def get(self, actor: Actor, batch_id: str) -> BatchView:
         return await self._view(actor, await self.store.batch(batch_id, actor.team_id))
+
+    async def progress(self, actor: Actor, batch_id: str) -> BatchProgress:
+        """How far a batch is, from its jobs' counts alone (what a progress line re-reads)."""
+        batch = await self.store.batch(batch_id, actor.team_id)
+        counts = await self.store.batch_counts(batch.id, batch.team_id)
+        if batch.status == BatchStatus.quoted:  # no jobs yet: its videos are its rows' items
+            counts = {"quoted": sum(len(r.items) for r in await self.store.batch_rows(batch.id, batch.team_id))}
+        return BatchProgress.counted(batch, counts)
 
     async def list(self, actor: Actor, limit: int = 20) -> list[BatchView]:
         """The team's batches, newest first."""
@@ -182,11 +199,11 @@ class Batches:
 
         unsubscribe = self.bus.subscribe(listener)
         try:
-            while (view := await self.get(actor, batch_id)).status == "running":
+            while (await self.progress(actor, batch_id)).status == "running":
                 changed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), WAIT_RECHECK_S)
-            return view
+            return await self.get(actor, batch_id)
         finally:
             unsubscribe()
 
@@ -199,27 +216,22 @@ class Batches:
     async def mark_delivered(self, actor: Actor, batch_id: str) -> None:
         """Record that the actor's chat showed how the batch ended (its jobs' own outcomes with it)."""
         batch = await self.store.batch(batch_id, actor.team_id)
-        await self.store.update_batch(batch.id, delivered=True)
-        for job in await self.store.batch_jobs(batch.id):
+        await self.store.update_batch(batch.id, batch.team_id, delivered=True)
+        for job in await self.store.batch_jobs(batch.id, batch.team_id):
             await self.store.update_job(job.id, delivered=True)
 
     async def _owned(self, actor: Actor, batch_id: str, verb: str) -> Batch:
         batch = await self.store.batch(batch_id, actor.team_id)
-        if batch.created_by != actor.user_id and not actor.admin:
-            asker = (await self.store.user_names(actor.team_id, [batch.created_by])).get(
-                batch.created_by or "", "its owner"
-            )
-            raise Forbidden(f"Only {asker} or an admin can {verb} this batch.")
+        await may_change(self.store, actor, batch.created_by, f"{verb} this batch")
         return batch
 
     async def _view(self, actor: Actor, batch: Batch) -> BatchView:
         campaign = await self.store.campaign_by_id(batch.campaign_id)
-        jobs = {j.id: (j.status, j.creative_id, j.error) for j in await self.store.batch_jobs(batch.id)}
-        counts: dict[str, int] = {}
-        for status, _, _ in jobs.values():
-            counts[status] = counts.get(status, 0) + 1
+        found = await self.store.batch_jobs(batch.id, batch.team_id)
+        jobs = {j.id: (j.status, j.creative_id, j.error) for j in found}
         people = await self.store.user_names(actor.team_id, [batch.created_by, batch.confirmed_by, batch.canceled_by])
-        return BatchView.of(batch, await self.store.batch_rows(batch.id), campaign.name, counts, jobs, people)
+        rows = await self.store.batch_rows(batch.id, batch.team_id)
+        return BatchView.of(batch, rows, campaign.name, Counter(j.status for j in found), jobs, people)
 
 
 def _formats(options: BatchOptions) -> list[str | None]:

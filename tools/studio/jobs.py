@@ -78,6 +78,14 @@ def _sound_kept(spec: JobSpec, changes: dict[str, Any]) -> dict[str, Any]:
     return {"voice": voice, "script": script, "captions": sound.captions or not sound.voice, "music": sound.music}
 
 
+async def may_change(store: Store, actor: Actor, asker: str | None, what: str) -> None:
+    """Forbidden unless the actor asked for it (`asker`, a user id) or is an admin: a price to confirm, a job or
+    batch to stop is theirs."""
+    if asker != actor.user_id and not actor.admin:
+        name = (await store.user_names(actor.team_id, [asker])).get(asker or "", "its owner")
+        raise Forbidden(f"Only {name} or an admin can {what}.")
+
+
 class PaidFormats(BaseModel):
     """Formats of a paid video made anew on its model instead of reframed, and what they would cost."""
 
@@ -165,11 +173,7 @@ class Jobs:
 
     async def _owned(self, actor: Actor, job_id: str, verb: str) -> Job:
         job = await self.store.job(job_id, actor.team_id)
-        if job.submitted_by != actor.user_id and not actor.admin:
-            asker = (await self.store.user_names(actor.team_id, [job.submitted_by])).get(
-                job.submitted_by or "", "its owner"
-            )
-            raise Forbidden(f"Only {asker} or an admin can {verb} this job.")
+        await may_change(self.store, actor, job.submitted_by, f"{verb} this job")
         return job
 
     async def job(self, actor: Actor, job_id: str) -> JobView:

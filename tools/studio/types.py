@@ -16,7 +16,7 @@ from campaign.ledger import month_name
 from campaign.people import CONTROL, Actor
 from campaign.text import ReferenceSource, StorableText, Words
 from tools.batches import MAX_FEED_BYTES, MAX_ROWS, BatchOptions
-from tools.batches.views import BatchRowView, BatchVideo, BatchView
+from tools.batches.views import BatchProgress, BatchRowView, BatchVideo, BatchView
 from tools.brand import MAX_COLORS, BrandKit, BrandVersion, Color, Font
 from tools.brand.colours import COLOUR, colour_hex
 from tools.brand.files import FONT_MAX_BYTES as BRAND_FONT_MAX_BYTES
@@ -46,6 +46,7 @@ __all__ = [
     "MAX_FEED_BYTES",
     "MAX_ROWS",
     "BatchOptions",
+    "BatchProgress",
     "BatchRowView",
     "BatchVideo",
     "BatchView",
