@@ -12,7 +12,8 @@ already shows instead of adding another. A batch that ended while no tab watched
 (`catch_up`), as one line, its videos' outcomes with it.
 
 Each tab that shows a batch's line follows it with a task of its own, woken by the batch's job events and
-refreshing from `studio.batches.get`, so a burst of forty events is one update, not forty."""
+refreshing from `studio.batches.progress` (its jobs' counts, one query), so a burst of forty events is one update, not
+forty; the whole batch (`get`: every row, every video's outcome) is read once, for the end report."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from tools.studio.types import (
     MAX_FEED_BYTES,
     MAX_ROWS,
     Actor,
+    BatchProgress,
     BatchRowView,
     BatchView,
     ClapboardError,
@@ -186,7 +188,7 @@ async def confirm(actor: Actor, batch_id: str) -> None:
     buttons stay, for after the budget is raised), then show its one line."""
     studio = services().studio
     try:
-        before = await studio.batches.get(actor, batch_id)
+        before = await studio.batches.progress(actor, batch_id)
         view = await studio.batches.confirm(actor, batch_id)
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
@@ -295,7 +297,7 @@ def line_text(view: BatchView, resumed: bool = False) -> str:
     source = _escaped(view.source)
     videos = _count(view.videos, "video")
     if view.status == "running":
-        return f"**{'Still making' if resumed else 'Making'} {videos}** from *{source}*: {view.progress}."
+        return _making(view.source, view, resumed)
     away = " while you were away" if resumed else ""
     where = f" They are in the library, campaign *{_escaped(view.campaign)}*." if view.ready else ""
     if view.status == "canceled":
@@ -305,6 +307,12 @@ def line_text(view: BatchView, resumed: bool = False) -> str:
     failed = [(r, v) for r in view.rows for v in r.videos if v.status == "failed"]
     listed = [f"- Row {r.number}{_named(r)}: {_escaped(v.error or 'failed')}" for r, v in failed[:SHOWN_FAILURES]]
     return head + ("\n\nFailed:\n" + "\n".join(listed) if listed else "")
+
+
+def _making(source: str, now: BatchView | BatchProgress, resumed: bool) -> str:
+    """A running batch's line, from its counts alone."""
+    making = f"{'Still making' if resumed else 'Making'} {_count(now.videos, 'video')}"
+    return f"**{making}** from *{_escaped(source)}*: {now.progress}."
 
 
 async def _show_line(view: BatchView, actor: Actor, resumed: bool = False) -> None:
@@ -328,17 +336,19 @@ async def _show_line(view: BatchView, actor: Actor, resumed: bool = False) -> No
         return
     key = (view.id, session.id)
     if key not in _following or _following[key].done():
-        task = asyncio.create_task(_follow(view.id, actor, message, stop_button, session.id, resumed))
+        task = asyncio.create_task(_follow(view, actor, message, stop_button, session.id, resumed))
         _following[key] = task
         task.add_done_callback(lambda t: _following.pop(key, None) if _following.get(key) is t else None)
 
 
 async def _follow(
-    batch_id: str, actor: Actor, message: cl.Message, stop_button: cl.Action, session_id: str, resumed: bool
+    shown: BatchView, actor: Actor, message: cl.Message, stop_button: cl.Action, session_id: str, resumed: bool
 ) -> None:
-    """Keep the line up to date as the batch's videos move, then say how it ended; the end counts as shown (its
-    videos' outcomes with it) only if this tab is still open, else the next chat start reports it."""
+    """Keep the line up to date as the batch's videos move (their counts only), then say how it ended (the whole
+    batch, read once); the end counts as shown (its videos' outcomes with it) only if this tab is still open, else
+    the next chat start reports it."""
     studio = services().studio
+    batch_id = shown.id
     changed = asyncio.Event()
 
     async def heard(event: JobEvent) -> None:
@@ -349,15 +359,16 @@ async def _follow(
     try:
         while True:
             changed.clear()
-            view = await studio.batches.get(actor, batch_id)
-            if view.status != "running":
+            now = await studio.batches.progress(actor, batch_id)
+            if now.status != "running":
                 break
-            if (text := line_text(view, resumed)) != message.content:
+            if (text := _making(shown.source, now, resumed)) != message.content:
                 message.content = text
                 await message.update()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), RECHECK_S)
             await asyncio.sleep(GAP_S)
+        view = await studio.batches.get(actor, batch_id)
         message.content = line_text(view, resumed)
         message.actions = [_library_button(view)]
         await stop_button.remove()

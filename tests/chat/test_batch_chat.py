@@ -5,6 +5,7 @@ as it moves and ends. The whole flow over the real server is tests/e2e/test_chat
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 from collections.abc import AsyncIterator
@@ -328,6 +329,39 @@ async def test_a_batchs_line_is_forgotten_once_its_end_is_shown(settings: Any, h
                                                      "ready, 1 stopped."]  # fmt: skip
         assert await _unmade(studio) == []
     assert [key for key in batches._lines if key[0] == made.id] == []
+
+
+async def test_a_followed_line_ticks_on_its_batchs_counts_and_reads_the_whole_batch_once_at_its_end(
+    settings: Any, http_server: ScriptedHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line re-reads its batch every few seconds in every tab that shows it: the counts (one query), not every
+    row with its videos' specs (~90 ms for 500 rows), which only the end report needs."""
+    from tools.engines.draft.engine import DraftEngine
+
+    async def held(*args: object) -> None:  # every draft waits until it is stopped
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(DraftEngine, "render", held)
+    photo = serve_photos(http_server, 1)(1)
+    async with _chat(settings, http_server) as (studio, dana, tab):
+        rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}] * 2
+        made = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+        await studio.batches.confirm(dana, made.id)
+        read_whole: list[str] = []
+        whole = studio.batches.get
+
+        async def get(actor: Actor, batch_id: str) -> BatchView:
+            read_whole.append(batch_id)
+            return await whole(actor, batch_id)
+
+        monkeypatch.setattr(studio.batches, "get", get)
+        await catch_up(dana, "chat:t1")  # its line, followed
+        [line] = tab.said()
+        assert line["output"].startswith("**Still making 2 videos** from *rows*: 0 of 2 ready")
+        await studio.batches.cancel(dana, made.id)
+        await asyncio.wait_for(batches._following[(made.id, "s1")], 60)
+        assert tab.shown()[-1] == "**Stopped** the batch from *rows* while you were away: 0 of 2 ready, 2 stopped."
+        assert read_whole == [made.id] * 2, "the Stop's own answer, then the end report: no tick reads it whole"
 
 
 async def test_catch_up_asks_a_waiting_quote_again_in_its_conversation_and_lets_old_ones_go(
