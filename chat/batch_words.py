@@ -13,6 +13,8 @@ from tools.studio import channels_in
 from tools.studio.brief import read_options
 from tools.studio.types import CHANNEL_FORMATS, BatchOptions, InvalidRequest
 
+BRIEF_CHARS: int = BatchOptions.model_json_schema()["properties"]["prompt"]["maxLength"]  # the batch's own cap
+
 
 def read_batch(
     text: str,
@@ -22,8 +24,15 @@ def read_batch(
 ) -> BatchOptions:
     """The batch's options from the message's words, the chat settings (`defaults`: model, aspect, duration_s,
     campaign) filling what they leave out. `aspects_of(model)` lists what a model makes (None: the default model),
-    for "all formats". InvalidRequest for a duration that cannot be read."""
+    for "all formats". InvalidRequest for a duration that cannot be read, or a brief longer than a batch takes
+    (refused here in words, not by the options' own check)."""
     said = read_options(text, model_names)
+    if len(said.prompt) > BRIEF_CHARS:
+        raise InvalidRequest(
+            f"A batch's brief is at most {BRIEF_CHARS:,} characters; yours has {len(said.prompt):,}.",
+            hint="Say in a sentence or two what every video should be (each row brings its own product's words), "
+            "or leave the details to the feed's columns.",
+        )
     if isinstance(said.duration_s, str):
         raise InvalidRequest(f"I could not read the duration '{said.duration_s}': write it like 8s or 8 seconds.")
     model = said.model or defaults.get("model")

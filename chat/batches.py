@@ -12,7 +12,8 @@ already shows instead of adding another. A batch that ended while no tab watched
 (`catch_up`), as one line, its videos' outcomes with it.
 
 Each tab that shows a batch's line follows it with a task of its own, woken by the batch's job events and
-refreshing from `studio.batches.get`, so a burst of forty events is one update, not forty."""
+refreshing from `studio.batches.progress` (its jobs' counts, one query), so a burst of forty events is one update, not
+forty; the whole batch (`get`: every row, every video's outcome) is read once, for the end report."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import chainlit as cl
 from langchain_core.messages import AIMessage, HumanMessage
@@ -35,7 +37,19 @@ from chat.notify import live_session
 from chat.panel import ASPECT_WORDS
 from chat.planner import PRICED
 from chat.runtime import services
-from tools.studio.types import ACTIVE, Actor, BatchRowView, BatchView, ClapboardError, JobEvent, JobStatus
+from tools.studio.types import (
+    ACTIVE,
+    MAX_FEED_BYTES,
+    MAX_ROWS,
+    Actor,
+    BatchProgress,
+    BatchRowView,
+    BatchView,
+    ClapboardError,
+    JobEvent,
+    JobStatus,
+    TooLarge,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +69,9 @@ CATCH_UP_WINDOW = timedelta(hours=24)
 OPEN = {*ACTIVE, JobStatus.awaiting_confirmation}  # a job of the conversation that a typed stop is for
 
 _following: dict[tuple[str, str], asyncio.Task[None]] = {}  # (batch id, chat session id) -> the task following it
-_lines: dict[tuple[str, str], str] = {}  # (batch id, conversation id) -> its line's message id
+_lines: dict[tuple[str, str], str] = {}  # (batch id, conversation id) -> its line's message id, till its end is shown
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+_URL_KEPT = ":/?#@!$&'*+,;=%~-._"  # what a linked address keeps as it is; the rest (| [ ] ( ) < > ` \ space) encoded
 
 
 def feed_of(elements: Sequence[Any]) -> Any | None:
@@ -66,21 +81,25 @@ def feed_of(elements: Sequence[Any]) -> Any | None:
 
 async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, defaults: dict[str, Any]) -> None:
     """Quote the attached feed with the options the words (else the chat settings) give, and show the quote with
-    its buttons. `others` names the message's other attachments, which a batch does not use."""
+    its buttons. `others` names the message's other attachments, which a batch does not use. Checking a long feed
+    takes a while (each row's images are fetched): a message says so at once, and becomes the quote."""
     studio = services().studio
+    shown = cl.Message(content=f"Checking the rows of *{_escaped(feed.name)}*: what each will say and show, and its "
+                               "price…")  # fmt: skip
+    await shown.send()
     try:
         options = read_batch(text, studio.models.names(), defaults, lambda m: studio.models.get(m).aspects)
-        data = await asyncio.to_thread(Path(feed.path or "").read_bytes)
+        data = await asyncio.to_thread(_feed_bytes, Path(feed.path or ""), feed.name)
         view = await studio.batches.quote_file(
             actor, data, feed.name, options, origin=f"chat:{cl.context.session.thread_id}"
         )
-    except ClapboardError as exc:
-        await cl.Message(content=f"{exc}\n\nNothing was quoted or made: change that and attach the file again.").send()
+    except ClapboardError as exc:  # its words may repeat the feed's own (its column names, the file's name)
+        shown.content = f"{_escaped(str(exc))}\n\nNothing was quoted or made: change that and attach the file again."
+        await shown.update()
         return
     except OSError:
-        await cl.Message(
-            content=f"Your file *{_escaped(feed.name)}* did not arrive, so nothing was quoted: attach it again."
-        ).send()
+        shown.content = f"Your file *{_escaped(feed.name)}* did not arrive, so nothing was quoted: attach it again."
+        await shown.update()
         return
     models = {m.id: m.name for m in studio.models.list()}
     lead = ""
@@ -94,11 +113,24 @@ async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, 
             f"Each row brings its own images, so {_listed(others)} attached with the file {_was(others)} not used.\n\n"
         )
     if not view.videos:
-        await studio.batches.mark_delivered(actor, view.id)  # nothing to confirm: no catch-up asks it again
+        await _delivered(actor, view.id)  # nothing to confirm: no catch-up asks it again
     quote = quote_text(view, models)
-    await cl.Message(content=lead + quote, actions=quote_actions(view)).send()
+    shown.content, shown.actions = lead + quote, quote_actions(view)
+    await shown.update()
     how = f"\n\n{PRICED}: Make all under the quote starts them, or Cancel withdraws it." if view.videos else ""
     await _remember(f"{text}\n\n[attached files: {feed.name}]".strip(), quote + how)
+
+
+def _feed_bytes(path: Path, name: str) -> bytes:
+    """The attached file's bytes, refused by its size before it is read: the chat takes attachments far larger
+    than a feed may be."""
+    size = path.stat().st_size
+    if size > MAX_FEED_BYTES:
+        raise TooLarge(f"{name} is {size / 1048576:.1f} MB; a feed may be at most {MAX_FEED_BYTES // 1048576} MB.",
+                       hint=f"Split it into files of at most {MAX_ROWS} rows, or leave out columns Clapboard does not "
+                       "read.")  # fmt: skip
+    with path.open("rb") as fh:
+        return fh.read(MAX_FEED_BYTES + 1)  # grown since: refused by the feed reader
 
 
 async def _remember(asked: str, said: str) -> None:
@@ -156,7 +188,7 @@ async def confirm(actor: Actor, batch_id: str) -> None:
     buttons stay, for after the budget is raised), then show its one line."""
     studio = services().studio
     try:
-        before = await studio.batches.get(actor, batch_id)
+        before = await studio.batches.progress(actor, batch_id)
         view = await studio.batches.confirm(actor, batch_id)
     except ClapboardError as exc:
         await cl.Message(content=str(exc)).send()
@@ -184,7 +216,7 @@ async def cancel(actor: Actor, batch_id: str) -> None:
         await cl.Message(content=str(exc)).send()
         return
     await _remove_buttons(batch_id)
-    await studio.batches.mark_delivered(actor, batch_id)
+    await _delivered(actor, batch_id)
     await cl.Message(content=f"Canceled the batch from *{_escaped(view.source)}*: nothing was made or charged.").send()
 
 
@@ -237,7 +269,7 @@ async def catch_up(actor: Actor, origin: str) -> None:
     for view in await studio.batches.undelivered(actor, origin):
         if datetime.fromisoformat(view.created_at) < since:
             if view.status != "running":  # too old to report: kept out of the next catch-ups' window
-                await studio.batches.mark_delivered(actor, view.id)
+                await _delivered(actor, view.id)
             continue
         if view.status == "quoted":
             if resumed and view.videos:
@@ -247,7 +279,7 @@ async def catch_up(actor: Actor, origin: str) -> None:
         elif view.status == "running":
             await _show_line(view, actor, resumed=True)
         elif view.confirmed_by is None:  # withdrawn at its quote: nothing to report
-            await studio.batches.mark_delivered(actor, view.id)
+            await _delivered(actor, view.id)
         else:
             await _show_line(view, actor, resumed=True)
 
@@ -265,7 +297,7 @@ def line_text(view: BatchView, resumed: bool = False) -> str:
     source = _escaped(view.source)
     videos = _count(view.videos, "video")
     if view.status == "running":
-        return f"**{'Still making' if resumed else 'Making'} {videos}** from *{source}*: {view.progress}."
+        return _making(view.source, view, resumed)
     away = " while you were away" if resumed else ""
     where = f" They are in the library, campaign *{_escaped(view.campaign)}*." if view.ready else ""
     if view.status == "canceled":
@@ -275,6 +307,12 @@ def line_text(view: BatchView, resumed: bool = False) -> str:
     failed = [(r, v) for r in view.rows for v in r.videos if v.status == "failed"]
     listed = [f"- Row {r.number}{_named(r)}: {_escaped(v.error or 'failed')}" for r, v in failed[:SHOWN_FAILURES]]
     return head + ("\n\nFailed:\n" + "\n".join(listed) if listed else "")
+
+
+def _making(source: str, now: BatchView | BatchProgress, resumed: bool) -> str:
+    """A running batch's line, from its counts alone."""
+    making = f"{'Still making' if resumed else 'Making'} {_count(now.videos, 'video')}"
+    return f"**{making}** from *{_escaped(source)}*: {now.progress}."
 
 
 async def _show_line(view: BatchView, actor: Actor, resumed: bool = False) -> None:
@@ -294,21 +332,23 @@ async def _show_line(view: BatchView, actor: Actor, resumed: bool = False) -> No
     else:
         await message.update()
     if not running:
-        await services().studio.batches.mark_delivered(actor, view.id)
+        await _delivered(actor, view.id)
         return
     key = (view.id, session.id)
     if key not in _following or _following[key].done():
-        task = asyncio.create_task(_follow(view.id, actor, message, stop_button, session.id, resumed))
+        task = asyncio.create_task(_follow(view, actor, message, stop_button, session.id, resumed))
         _following[key] = task
         task.add_done_callback(lambda t: _following.pop(key, None) if _following.get(key) is t else None)
 
 
 async def _follow(
-    batch_id: str, actor: Actor, message: cl.Message, stop_button: cl.Action, session_id: str, resumed: bool
+    shown: BatchView, actor: Actor, message: cl.Message, stop_button: cl.Action, session_id: str, resumed: bool
 ) -> None:
-    """Keep the line up to date as the batch's videos move, then say how it ended; the end counts as shown (its
-    videos' outcomes with it) only if this tab is still open, else the next chat start reports it."""
+    """Keep the line up to date as the batch's videos move (their counts only), then say how it ended (the whole
+    batch, read once); the end counts as shown (its videos' outcomes with it) only if this tab is still open, else
+    the next chat start reports it."""
     studio = services().studio
+    batch_id = shown.id
     changed = asyncio.Event()
 
     async def heard(event: JobEvent) -> None:
@@ -319,21 +359,22 @@ async def _follow(
     try:
         while True:
             changed.clear()
-            view = await studio.batches.get(actor, batch_id)
-            if view.status != "running":
+            now = await studio.batches.progress(actor, batch_id)
+            if now.status != "running":
                 break
-            if (text := line_text(view, resumed)) != message.content:
+            if (text := _making(shown.source, now, resumed)) != message.content:
                 message.content = text
                 await message.update()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(changed.wait(), RECHECK_S)
             await asyncio.sleep(GAP_S)
+        view = await studio.batches.get(actor, batch_id)
         message.content = line_text(view, resumed)
         message.actions = [_library_button(view)]
         await stop_button.remove()
         await message.update()
-        if live_session(session_id) is not None:
-            await studio.batches.mark_delivered(actor, batch_id)
+        if live_session(session_id) is not None:  # else its line is kept, for a reopened conversation to update
+            await _delivered(actor, batch_id)
             if view.status == "done":  # one toast for the batch (a stopped one was stopped here)
                 said = f"Batch from {view.source}: {view.progress}"
                 await cl.context.emitter.send_toast(said, "warning" if view.failed else "success")
@@ -341,6 +382,13 @@ async def _follow(
         log.exception("following batch %s failed", batch_id)
     finally:
         unsubscribe()
+
+
+async def _delivered(actor: Actor, batch_id: str) -> None:
+    """The batch counts as shown: no catch-up brings it back, so no conversation's line of it is updated again."""
+    await services().studio.batches.mark_delivered(actor, batch_id)
+    for key in [k for k in _lines if k[0] == batch_id]:
+        del _lines[key]
 
 
 def _library_button(view: BatchView) -> cl.Action:
@@ -383,11 +431,11 @@ def _cells(row: BatchRowView, models: dict[str, str], several: bool) -> list[str
 
 
 def _image_link(url: str) -> str:
-    """An image as its file's name, linked to it when it is a plain web address."""
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?", 1)[0] or url
+    """An image as its file's name (the last part of its address's path), linked to it when it is a web address."""
+    name = re.split(r"[?#]", url, maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1] or url
     label = _escaped(_short(name, 32))
-    if re.fullmatch(r"https?://[^\s()<>]+", url):
-        return f"[{label}]({url})"
+    if re.match(r"https?://", url, re.IGNORECASE):  # percent-encoded (spaces too): nothing in it is markdown
+        return f"[{label}]({quote(url, safe=_URL_KEPT)})"
     return label
 
 

@@ -5,17 +5,26 @@ as it moves and ends. The whole flow over the real server is tests/e2e/test_chat
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from chainlit.emitter import BaseChainlitEmitter
 from chainlit.session import HTTPSession
 
+from chat import batches
 from chat.batch_words import read_batch
-from chat.batches import SHOWN_ROWS, feed_of, line_text, quote_actions, quote_text
-from tools.studio.types import BatchView, InvalidRequest
+from chat.batches import SHOWN_ROWS, catch_up, feed_of, line_text, quote_actions, quote_feed, quote_text
+from tests.fakes.feeds import csv_bytes, products, serve_photos
+from tests.fakes.http_server import ScriptedHTTPServer
+from tools.studio.types import Actor, BatchOptions, BatchView, InvalidRequest
 
 NAMES = ["draft", "veo-3.1", "veo", "sora-2-pro", "kling-v3-omni"]
 ASPECTS = {"draft": ["16:9", "9:16", "1:1", "4:5"], "veo-3.1": ["16:9", "9:16"]}
@@ -53,6 +62,13 @@ def test_the_chat_settings_fill_what_the_words_leave_out_and_the_words_win() -> 
 def test_a_length_that_cannot_be_read_is_refused_with_how_to_write_it() -> None:
     with pytest.raises(InvalidRequest, match="write it like 8s"):
         read("duration=forever")
+
+
+def test_a_brief_longer_than_a_batch_takes_is_refused_in_words() -> None:
+    assert read("a short product video of each, " + "x" * 969).prompt.endswith("x"), "1,000 characters are taken"
+    with pytest.raises(InvalidRequest, match="A batch's brief is at most 1,000 characters; yours has 1,001") as refused:
+        read("a short product video of each, " + "x" * 970)
+    assert "sentence or two" in str(refused.value)
 
 
 def test_a_feed_is_told_from_other_attachments_by_its_name() -> None:
@@ -109,13 +125,22 @@ def test_a_paid_quote_prices_each_row_and_the_total() -> None:
     assert quote_actions(view)[0].label == "Make all 2 ($4.80)"
 
 
+EVIL_IMAGE = "https://shop.example/a.png?x=|[Pay here](https://evil.example/x)|<b>`*_\\"
+
+
 def test_a_feeds_own_text_is_shown_as_words_never_as_markdown() -> None:
-    """A cell may hold a pipe (which would break the table), a link or an image (which the browser would load)."""
-    view = _view([_row(2, "Socks | 2 pack ![x](http://evil.test/t.png) **NEW**")])
+    """A cell may hold a pipe (which would break the table), a link or an image (which the browser would load); an
+    image's address is linked, percent-encoded, so that nothing in it is markdown either."""
+    view = _view([_row(2, "Socks | 2 pack ![x](http://evil.test/t.png) **NEW**", images=[EVIL_IMAGE])])
     row = quote_text(view, MODELS).split("\n\n")[2].splitlines()[2]
-    assert row.count(" | ") == 5, "the pipe in the title does not add a column"
+    assert row.count(" | ") == 5, "the pipes in the title and the image's address do not add a column"
     assert "\\!\\[x\\]\\(http://evil.test/t.png\\)" in row and "\\*\\*NEW\\*\\*" in row
     assert "![" not in row.replace("\\![", "")
+    image = re.split(r"(?<!\\)\|", row)[4].strip()
+    linked = re.fullmatch(r"\[a\.png\]\(([^()\[\]|<>`\\\s]+)\)", image)
+    assert linked, f"one link, to an address with nothing markdown reads in it: {image}"
+    assert unquote(linked[1]) == EVIL_IMAGE, "the address the marketer's browser opens is the feed's own"
+    assert "Pay here" not in row and "evil.example/x)" not in row
 
 
 def test_a_long_feed_lists_the_first_rows_and_counts_the_rest() -> None:
@@ -183,47 +208,174 @@ def test_a_batch_in_several_formats_lists_each_rows_formats_and_prices_them_toge
 
 
 class _Recorder(BaseChainlitEmitter):
-    """A chat tab that keeps what the server sends it."""
+    """A chat tab that keeps what the server sends it, as (event, data), named as the browser hears them."""
 
     def __init__(self, session: HTTPSession) -> None:
         super().__init__(session)
-        self.sent: list[Any] = []
+        self.sent: list[tuple[str, Any]] = []
 
     async def send_step(self, step_dict: Any) -> None:
-        self.sent.append(step_dict)
+        self.sent.append(("new_message", step_dict))
+
+    async def update_step(self, step_dict: Any) -> None:
+        self.sent.append(("update_message", step_dict))
 
     async def emit(self, event: str, data: Any) -> None:
         self.sent.append((event, data))
 
+    def said(self, kind: str = "new_message") -> list[dict[str, Any]]:
+        return [d for e, d in self.sent if e == kind]
 
-async def test_catch_up_asks_a_waiting_quote_again_in_its_conversation_and_lets_old_ones_go(
-    settings: Any, http_server: Any
-) -> None:
+    def shown(self) -> list[str]:
+        """What the tab shows, message by message as sent or updated (as ChatClient.messages())."""
+        return [d["output"] for e, d in self.sent if e in ("new_message", "update_message")]
+
+
+@contextlib.asynccontextmanager
+async def _chat(settings: Any, photos: ScriptedHTTPServer) -> AsyncIterator[tuple[Any, Actor, _Recorder]]:
+    """The app in process (its studio), dana of acme signed in, and a tab of hers in conversation t1 that keeps
+    what it is sent; the photo server's address is allowed."""
     from chainlit.context import ChainlitContext, context_var
 
     from chat import runtime
-    from chat.batches import catch_up
     from tests.e2e.chainlit_server import app_client
-    from tests.fakes.feeds import serve_photos
-    from tools.studio.types import BatchOptions
 
-    photo = serve_photos(http_server, 1)(1)
-    async with app_client(settings.model_copy(update={"url_allowed_hosts": [f"127.0.0.1:{http_server.port}"]})):
+    async with app_client(settings.model_copy(update={"url_allowed_hosts": [f"127.0.0.1:{photos.port}"]})):
         studio = runtime.services().studio
         await studio.accounts.add("dana", team="acme", password="dana-password")
         dana = await studio.accounts.cli_actor("dana")
         session = HTTPSession(id="s1", client_type="webapp", thread_id="t1")
-        token = context_var.set(ChainlitContext(session, emitter=_Recorder(session)))
+        tab = _Recorder(session)
+        token = context_var.set(ChainlitContext(session, emitter=tab))
         try:
-            rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}]
-            waiting = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
-            old = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
-            await studio.store.update_batch(old.id, dana.team_id, created_at=datetime.now(UTC) - timedelta(days=2))
-
-            await catch_up(dana, "chat:")  # a new conversation: a quote is asked only where it was made
-            assert [b.id for b in await studio.batches.undelivered(dana, "chat:")] == [waiting.id]
-            await catch_up(dana, "chat:t1")
-            [asked] = [d for d in context_var.get().emitter.sent if isinstance(d, dict)]  # type: ignore[attr-defined]
-            assert asked["output"].startswith("Still waiting for your go-ahead:\n\n**1 video** from 1 row of *rows*")
+            yield studio, dana, tab
         finally:
             context_var.reset(token)
+
+
+def _attached(path: Path) -> Any:
+    """The file as Chainlit hands an attachment over: its name and where it saved it."""
+    return SimpleNamespace(name=path.name, path=str(path))
+
+
+async def _unmade(studio: Any) -> list[Any]:
+    return await studio.store.batches((await studio.store.team("acme")).id, delivered=False)
+
+
+async def test_a_feed_is_checked_in_a_message_at_once_which_becomes_its_quote(
+    settings: Any, http_server: ScriptedHTTPServer, tmp_path: Path
+) -> None:
+    feed = tmp_path / "products.csv"
+    feed.write_bytes(csv_bytes(products(2, image=serve_photos(http_server, 2))))
+    async with _chat(settings, http_server) as (_, dana, tab):
+        await quote_feed(_attached(feed), [], "make a 2 s product video for each of these", dana, SETTINGS)
+    [checking] = tab.said()
+    assert checking["output"] == "Checking the rows of *products.csv*: what each will say and show, and its price…"
+    [quote] = tab.said("update_message")
+    assert quote["id"] == checking["id"] and quote["output"].startswith("**2 videos** from 2 rows of *products.csv*")
+    assert "| Row | Product |" in quote["output"]
+    buttons = [(a["label"], a["forId"]) for a in tab.said("action")]
+    assert buttons == [("Make all 2 (free)", checking["id"]), ("Cancel", checking["id"])]
+
+
+def _never_read(*args: object, **kwargs: object) -> Any:
+    raise AssertionError("the feed was read")
+
+
+async def test_a_feed_over_its_cap_is_refused_by_its_size_before_it_is_read(
+    settings: Any, http_server: ScriptedHTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat lets attachments of 20 MB through; a feed may be 10."""
+    feed = tmp_path / "products.csv"
+    with feed.open("wb") as fh:
+        fh.truncate(15 * 1048576)  # 15 MB on paper, none on disk
+    async with _chat(settings, http_server) as (studio, dana, tab):
+        with monkeypatch.context() as reads:
+            reads.setattr(Path, "read_bytes", _never_read)
+            reads.setattr(Path, "open", _never_read)
+            await quote_feed(_attached(feed), [], "a product video of each", dana, SETTINGS)
+        assert await _unmade(studio) == []
+    assert tab.shown()[-1] == (
+        "products.csv is 15.0 MB; a feed may be at most 10 MB. Split it into files of at most 500 rows, or leave out "
+        "columns Clapboard does not read.\n\nNothing was quoted or made: change that and attach the file again."
+    )
+
+
+async def test_a_refusal_that_repeats_the_feeds_words_shows_them_as_words(
+    settings: Any, http_server: ScriptedHTTPServer, tmp_path: Path
+) -> None:
+    """A feed whose columns Clapboard does not read is refused naming them: as words, not as a link or bold."""
+    feed = tmp_path / "products.csv"
+    feed.write_bytes(b"[Pay here](http://evil.test/x),**Buy**\n1,2\n")
+    async with _chat(settings, http_server) as (_, dana, tab):
+        await quote_feed(_attached(feed), [], "a product video of each", dana, SETTINGS)
+    refused = tab.shown()[-1]
+    assert refused.startswith("None of the feed's columns is one Clapboard reads: it has ")
+    assert "\\[Pay here\\]\\(http://evil.test/x\\), \\*\\*Buy\\*\\*." in refused
+    assert "](" not in refused.replace("\\](", "")
+
+
+async def test_a_batchs_line_is_forgotten_once_its_end_is_shown(settings: Any, http_server: ScriptedHTTPServer) -> None:
+    """The tab keeps each line's message id (a reopened conversation updates it in place) only until the end is
+    shown: a server that makes batches all day does not keep them all."""
+    photo = serve_photos(http_server, 1)(1)
+    async with _chat(settings, http_server) as (studio, dana, tab):
+        rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}]
+        made = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+        await studio.batches.confirm(dana, made.id)
+        await studio.batches.cancel(dana, made.id)  # it ends while no tab follows it
+        await catch_up(dana, "chat:t1")
+        assert [m["output"] for m in tab.said()] == ["**Stopped** the batch from *rows* while you were away: 0 of 1 "
+                                                     "ready, 1 stopped."]  # fmt: skip
+        assert await _unmade(studio) == []
+    assert [key for key in batches._lines if key[0] == made.id] == []
+
+
+async def test_a_followed_line_ticks_on_its_batchs_counts_and_reads_the_whole_batch_once_at_its_end(
+    settings: Any, http_server: ScriptedHTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A line re-reads its batch every few seconds in every tab that shows it: the counts (one query), not every
+    row with its videos' specs (~90 ms for 500 rows), which only the end report needs."""
+    from tools.engines.draft.engine import DraftEngine
+
+    async def held(*args: object) -> None:  # every draft waits until it is stopped
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(DraftEngine, "render", held)
+    photo = serve_photos(http_server, 1)(1)
+    async with _chat(settings, http_server) as (studio, dana, tab):
+        rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}] * 2
+        made = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+        await studio.batches.confirm(dana, made.id)
+        read_whole: list[str] = []
+        whole = studio.batches.get
+
+        async def get(actor: Actor, batch_id: str) -> BatchView:
+            read_whole.append(batch_id)
+            return await whole(actor, batch_id)
+
+        monkeypatch.setattr(studio.batches, "get", get)
+        await catch_up(dana, "chat:t1")  # its line, followed
+        [line] = tab.said()
+        assert line["output"].startswith("**Still making 2 videos** from *rows*: 0 of 2 ready")
+        await studio.batches.cancel(dana, made.id)
+        await asyncio.wait_for(batches._following[(made.id, "s1")], 60)
+        assert tab.shown()[-1] == "**Stopped** the batch from *rows* while you were away: 0 of 2 ready, 2 stopped."
+        assert read_whole == [made.id] * 2, "the Stop's own answer, then the end report: no tick reads it whole"
+
+
+async def test_catch_up_asks_a_waiting_quote_again_in_its_conversation_and_lets_old_ones_go(
+    settings: Any, http_server: ScriptedHTTPServer
+) -> None:
+    photo = serve_photos(http_server, 1)(1)
+    async with _chat(settings, http_server) as (studio, dana, tab):
+        rows = [{"title": "Wool Beanie", "price": "19.99 USD", "image_link": photo}]
+        waiting = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+        old = await studio.batches.quote_rows(dana, rows, BatchOptions(), origin="chat:t1")
+        await studio.store.update_batch(old.id, dana.team_id, created_at=datetime.now(UTC) - timedelta(days=2))
+
+        await catch_up(dana, "chat:")  # a new conversation: a quote is asked only where it was made
+        assert [b.id for b in await studio.batches.undelivered(dana, "chat:")] == [waiting.id]
+        await catch_up(dana, "chat:t1")
+        [asked] = tab.said()
+        assert asked["output"].startswith("Still waiting for your go-ahead:\n\n**1 video** from 1 row of *rows*")
