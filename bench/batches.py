@@ -3,8 +3,9 @@ it take?
 
     .venv/bin/python bench/batches.py [--rows 50] [--duration 10]
 
-A feed of --rows products (title, price, sale price, CTA, a product photo beside the file) and two ways of making
-one --duration s draft per row, each in a fresh data folder, one after the other in the same run:
+A feed of --rows products (title, price, CTA, a product photo beside the file) and two ways of making the same
+--duration s product-showcase draft per row (the same words, photo and format), each in a fresh data folder, one
+after the other in the same run:
   generate   `clapboard generate --prompt ... --headline ... --price ... --cta ... --ref photo --json` per row, one
              process after another: what a script looping over the spreadsheet does today
   batch      `clapboard batch feed.csv --duration N --yes --json`: one process, one quote, every row on the job
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from tests.conftest import png_bytes  # noqa: E402
 
 CLAPBOARD = str(ROOT / ".venv" / "bin" / "clapboard")
-PROMPT = "A {duration} second vertical product video"
+PROMPT = "A {duration} second product video"
 
 
 def write_feed(folder: Path, rows: int) -> list[dict[str, str]]:
@@ -43,7 +44,7 @@ def write_feed(folder: Path, rows: int) -> list[dict[str, str]]:
         photo = f"photos/p{n}.png"
         (folder / photo).write_bytes(png_bytes((800, 800), color=(40 + 4 * n % 200, 90, 200 - 3 * n % 180)))
         products.append({"id": f"SKU{n:03}", "title": f"Trail shoe {n}", "price": f"{89 + n}.00 USD",
-                         "sale_price": f"{69 + n}.00 USD", "cta": "Shop now", "image": photo})  # fmt: skip
+                         "cta": "Shop now", "image": photo})  # fmt: skip
     with (folder / "feed.csv").open("w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=list(products[0]))
         writer.writeheader()
@@ -65,9 +66,9 @@ def generate_each(folder: Path, products: list[dict[str, str]], duration: int) -
     start = time.perf_counter()
     for p in products:
         run(["generate", "--prompt", f"{PROMPT.format(duration=duration)} of {p['title']}", "--duration",
-             str(duration), "--headline", p["title"], "--price", "$" + p["sale_price"].split()[0].removesuffix(".00"),
-             "--cta", p["cta"], "--ref", str(folder / p["image"]), "--campaign", "Bench", "--json"],
-            folder / "generate-data")  # fmt: skip
+             str(duration), "--template", "product-showcase", "--headline", p["title"], "--price",
+             "$" + p["price"].split()[0].removesuffix(".00"), "--cta", p["cta"], "--ref", str(folder / p["image"]),
+             "--campaign", "Bench", "--json"], folder / "generate-data")  # fmt: skip
     return time.perf_counter() - start, len(products)
 
 

@@ -39,8 +39,6 @@ from chat.planner import PRICED
 from chat.runtime import services
 from tools.studio.types import (
     ACTIVE,
-    MAX_FEED_BYTES,
-    MAX_ROWS,
     Actor,
     BatchProgress,
     BatchRowView,
@@ -48,7 +46,6 @@ from tools.studio.types import (
     ClapboardError,
     JobEvent,
     JobStatus,
-    TooLarge,
 )
 
 log = logging.getLogger(__name__)
@@ -89,10 +86,8 @@ async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, 
     await shown.send()
     try:
         options = read_batch(text, studio.models.names(), defaults, lambda m: studio.models.get(m).aspects)
-        data = await asyncio.to_thread(_feed_bytes, Path(feed.path or ""), feed.name)
-        view = await studio.batches.quote_file(
-            actor, data, feed.name, options, origin=f"chat:{cl.context.session.thread_id}"
-        )
+        origin = f"chat:{cl.context.session.thread_id}"
+        view = await studio.batches.quote_upload(actor, Path(feed.path or ""), feed.name, options, origin=origin)
     except ClapboardError as exc:  # its words may repeat the feed's own (its column names, the file's name)
         shown.content = f"{_escaped(str(exc))}\n\nNothing was quoted or made: change that and attach the file again."
         await shown.update()
@@ -119,18 +114,6 @@ async def quote_feed(feed: Any, others: Sequence[str], text: str, actor: Actor, 
     await shown.update()
     how = f"\n\n{PRICED}: Make all under the quote starts them, or Cancel withdraws it." if view.videos else ""
     await _remember(f"{text}\n\n[attached files: {feed.name}]".strip(), quote + how)
-
-
-def _feed_bytes(path: Path, name: str) -> bytes:
-    """The attached file's bytes, refused by its size before it is read: the chat takes attachments far larger
-    than a feed may be."""
-    size = path.stat().st_size
-    if size > MAX_FEED_BYTES:
-        raise TooLarge(f"{name} is {size / 1048576:.1f} MB; a feed may be at most {MAX_FEED_BYTES // 1048576} MB.",
-                       hint=f"Split it into files of at most {MAX_ROWS} rows, or leave out columns Clapboard does not "
-                       "read.")  # fmt: skip
-    with path.open("rb") as fh:
-        return fh.read(MAX_FEED_BYTES + 1)  # grown since: refused by the feed reader
 
 
 async def _remember(asked: str, said: str) -> None:

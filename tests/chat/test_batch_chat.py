@@ -296,7 +296,7 @@ async def test_a_feed_over_its_cap_is_refused_by_its_size_before_it_is_read(
             await quote_feed(_attached(feed), [], "a product video of each", dana, SETTINGS)
         assert await _unmade(studio) == []
     assert tab.shown()[-1] == (
-        "products.csv is 15.0 MB; a feed may be at most 10 MB. Split it into files of at most 500 rows, or leave out "
+        "The feed is 15.0 MB; a feed may be at most 10 MB. Split it into files of at most 500 rows, or leave out "
         "columns Clapboard does not read.\n\nNothing was quoted or made: change that and attach the file again."
     )
 

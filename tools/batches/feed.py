@@ -64,21 +64,23 @@ def read_feed(data: bytes, name: str) -> list[FeedRow]:
     return _table(_csv_records(data, tab=name.lower().endswith(".tsv")))
 
 
-def read_feed_file(path: Path) -> list[FeedRow]:
-    """`read_feed` of a file on disk, refused by its size before it is read (TooLarge)."""
+def read_feed_file(path: Path, name: str | None = None) -> list[FeedRow]:
+    """`read_feed` of a file on disk (called `name`, when it is an upload kept under another), refused by its
+    size before it is read (TooLarge)."""
+    name = name or path.name
     try:
         size = path.stat().st_size
         if size > MAX_FEED_BYTES:
             raise _too_large(size)
         if not path.is_file():
-            raise InvalidRequest(f"{path.name} is not a file.", hint=f"Give the path of a {KINDS} file.")
+            raise InvalidRequest(f"{name} is not a file.", hint=f"Give the path of a {KINDS} file.")
         with path.open("rb") as fh:
             data = fh.read(MAX_FEED_BYTES + 1)  # a file that grew since: still refused by read_feed
     except FileNotFoundError:
-        raise InvalidRequest(f"{path.name} was not found.", hint="Check the file's path and try again.") from None
+        raise InvalidRequest(f"{name} was not found.", hint="Check the file's path and try again.") from None
     except OSError as exc:
-        raise InvalidRequest(f"{path.name} could not be read.", hint="Check that it is a readable file.") from exc
-    return read_feed(data, path.name)
+        raise InvalidRequest(f"{name} could not be read.", hint="Check that it is a readable file.") from exc
+    return read_feed(data, name)
 
 
 def rows_of(items: list[dict[str, Any]]) -> list[FeedRow]:

@@ -51,6 +51,13 @@ class Batches:
         rows = await asyncio.to_thread(read_feed, data, name)  # a big sheet is CPU: off the event loop
         return await self._quote(actor, rows, options, source=name, origin=origin, base=None)
 
+    async def quote_upload(self, actor: Actor, path: Path, name: str, options: BatchOptions, *,
+                           origin: str = "") -> BatchView:  # fmt: skip
+        """Quote a feed a person uploaded (kept at `path`, called `name`), refused by its size before it is read;
+        its images must be URLs, as `quote_file`'s."""
+        rows = await asyncio.to_thread(read_feed_file, path, name)
+        return await self._quote(actor, rows, options, source=name, origin=origin, base=None)
+
     async def quote_path(self, actor: Actor, path: Path, options: BatchOptions, *, origin: str = "cli") -> BatchView:
         """Quote a feed file on this machine (the CLI): an image may also be a path, relative to the file."""
         rows = await asyncio.to_thread(read_feed_file, path)
