@@ -22,8 +22,6 @@ redirect is checked again. The body is capped as it streams, both as sent and as
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import ctypes.util
 import functools
 import hashlib
 import io
@@ -46,6 +44,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from campaign.errors import NotFound, ReferenceRejected
 from campaign.settings import Settings
 from campaign.storage import BlobStorage, read_all
+from tools.allocator import give_back_freed
 from tools.bodies import ACCEPT_ENCODING, Damaged, TooLarge, UnsupportedEncoding, read_capped
 from tools.engines.base import Reference
 
@@ -193,29 +192,11 @@ def normalise_image(data: bytes, label: str, *, max_bytes: int, max_pixels: int,
     return _reencode(img, "PNG" if lossless else fmt, label, max_bytes)
 
 
-@functools.cache
-def _libc() -> ctypes.CDLL | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    except OSError:
-        return None
-
-
 def _normalise_and_trim(data: bytes, label: str, *, max_bytes: int, max_pixels: int, lossless: bool) -> Normalised:
     try:
         return normalise_image(data, label, max_bytes=max_bytes, max_pixels=max_pixels, lossless=lossless)
     finally:
-        _give_back_freed_pixels()
-
-
-def _give_back_freed_pixels() -> None:
-    """Hand the pages of a finished decode back to the system. glibc keeps big freed blocks (Pillow's 16 MB) in
-    its heaps once its threshold has risen past them, so without this the same 8 uploads peaked anywhere from
-    +185 to +380 MB; trimming after each decode leaves the allocator's behaviour elsewhere (the draft's frames)
-    as it is."""
-    libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):  # glibc only; other allocators decide themselves
-        libc.malloc_trim(0)
+        give_back_freed()  # Pillow's freed 16 MB blocks: the same 8 uploads peaked +185 to +380 MB without it
 
 
 def _upright_turn(img: Image.Image) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import gc
 import logging
 import os
 import socket
@@ -20,6 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Protocol
 
+from tools.allocator import give_back_freed, map_big_blocks
 from tools.jobs.body import JobBody, remove_stale_workdirs
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class Runner:
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        map_big_blocks()  # job after job, the process stays at the size of its busiest moment
         removed = await remove_stale_workdirs(self.body)
         if removed:
             log.info("removed %d temp folders left by a crash", removed)
@@ -73,6 +76,8 @@ class Runner:
             raise
         finally:
             self._tasks.pop(job_id, None)
+            gc.collect()  # a render's frames held in reference cycles: job after job they pile up otherwise
+            give_back_freed()  # and what was freed, handed back to the system
 
     def running(self, job_id: str) -> bool:
         return job_id in self._tasks

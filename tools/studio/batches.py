@@ -20,7 +20,7 @@ from campaign.errors import InvalidRequest, ModelUnavailable, ReferenceRejected
 from campaign.models import ACTIVE, Batch, BatchRow, BatchStatus, Job, JobStatus, new_id
 from campaign.people import Actor
 from campaign.store import Store
-from tools.batches import MAX_ROWS, BatchOptions, FeedRow, Item
+from tools.batches import BatchOptions, FeedRow, Item
 from tools.batches.feed import read_feed, read_feed_file, rows_of
 from tools.batches.rows import request_for, row_problem
 from tools.batches.views import BatchProgress, BatchView
@@ -88,11 +88,8 @@ class Batches:
 
     def _check(self, options: BatchOptions, count: int) -> None:
         """What no row could be made with, refused once for the whole batch."""
-        if not count:
+        if not count:  # (more than MAX_ROWS are refused as the feed is read)
             raise InvalidRequest("The feed has no rows.", hint="Add a row per product under the column names.")
-        if count > MAX_ROWS:
-            raise InvalidRequest(f"A batch takes at most {MAX_ROWS} rows; this one has {count}.",
-                                 hint="Split the file.")  # fmt: skip
         if len(options.aspects) > MAX_FORMATS:
             raise InvalidRequest(f"Ask for at most {MAX_FORMATS} formats per row.")
         get_template(options.template)
