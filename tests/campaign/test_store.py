@@ -16,10 +16,10 @@ from campaign.store import DEFAULT_CAMPAIGN, HEAD, MIGRATIONS, Store, _upgrade
 from tools.brief import AdCopy
 
 
-async def test_migrations_are_idempotent_and_campaigns_are_per_team(database_url: str) -> None:
-    store = await Store.open(database_url)
+async def test_migrations_are_idempotent_and_campaigns_are_per_team(empty_database_url: str) -> None:
+    store = await Store.open(empty_database_url)
     await store.close()
-    store = await Store.open(database_url)  # a second start applies nothing twice
+    store = await Store.open(empty_database_url)  # a second start applies nothing twice
     try:
         assert await store.campaigns(TEAM) == []
         assert (await store.campaign(TEAM, create=True)).name == DEFAULT_CAMPAIGN
@@ -187,8 +187,8 @@ async def test_leases_keep_live_runners_jobs_and_free_dead_ones(database_url: st
         await store.close()
 
 
-async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: str) -> None:
-    engine = create_async_engine(database_url)
+async def test_jobs_written_before_the_upgrade_keep_their_request(empty_database_url: str) -> None:
+    engine = create_async_engine(empty_database_url)
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: _upgrade(c, "0001"))
         await conn.execute(sa.text("INSERT INTO campaigns (id, name, created_at) VALUES ('c1', 'Old', :t)"),
@@ -202,7 +202,7 @@ async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: 
             {"r": '{"prompt": "an old brief", "title": "Old"}', "t": datetime.now(UTC)},
         )
     await engine.dispose()
-    store = await Store.open(database_url)
+    store = await Store.open(empty_database_url)
     try:
         job = await store.job("j1")
         assert job.spec == {"prompt": "an old brief", "title": "Old"} and job.attempts == 0
@@ -213,9 +213,9 @@ async def test_jobs_written_before_the_upgrade_keep_their_request(database_url: 
         await store.close()
 
 
-async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(database_url: str) -> None:
+async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(empty_database_url: str) -> None:
     """Before 0007 a job's spec kept its words as `fields` (features one per line); after, as `copy`."""
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(empty_database_url)
     now = {"t": datetime.now(UTC)}
     fields = {"headline": "Ridge 2", "features": "Light\nFast", "price": "$99", "tagline": "", "cta": "Go " * 60}
     async with engine.begin() as conn:
@@ -239,7 +239,7 @@ async def test_the_copy_of_jobs_and_creatives_made_before_the_upgrade_is_kept(da
             now,
         )
     await engine.dispose()
-    store = await Store.open(database_url)
+    store = await Store.open(empty_database_url)
     try:
         expected = {"headline": "Ridge 2", "price": "$99", "cta": ("Go " * 40).strip(), "features": ["Light", "Fast"]}
         job = await store.job("j1")
@@ -292,9 +292,9 @@ async def test_a_campaign_named_with_a_non_ascii_capital_is_found_in_any_case(da
         await store.close()
 
 
-async def test_campaigns_made_before_the_upgrade_are_found_in_any_case(database_url: str) -> None:
+async def test_campaigns_made_before_the_upgrade_are_found_in_any_case(empty_database_url: str) -> None:
     """Names kept before 0008 get their key; two that only differed in a non-ASCII capital both stay reachable."""
-    engine = create_async_engine(database_url)
+    engine = create_async_engine(empty_database_url)
     async with engine.begin() as conn:
         await conn.run_sync(lambda c: _upgrade(c, "0007"))
         for cid, name, day in (("c1", "Été 2026", 1), ("c2", "été 2026", 2), ("c3", "Spring", 3)):
@@ -302,7 +302,7 @@ async def test_campaigns_made_before_the_upgrade_are_found_in_any_case(database_
             await conn.execute(sa.text("INSERT INTO campaigns (id, team_id, name, created_at) VALUES (:i, 'default', "
                                        ":n, :t)"), row)  # fmt: skip
     await engine.dispose()
-    store = await Store.open(database_url)
+    store = await Store.open(empty_database_url)
     try:
         assert (await store.campaign(TEAM, "ÉTÉ 2026")).id == "c1"
         assert (await store.campaign(TEAM, "été 2026 (2)")).id == "c2"

@@ -1037,8 +1037,11 @@ def _throttled(s: Scenario) -> Reply:
 
 
 @pytest.fixture
-def fake_replicate() -> Iterator[FakeReplicate]:
-    """A running fake Replicate; every model succeeds unless a test sets a scenario."""
+def fake_replicate(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeReplicate]:
+    """A running fake Replicate; every model succeeds unless a test sets a scenario. A premium voice-over's
+    polls start 0.01 s apart instead of 0.25 s (its pace is a constant, not a setting): the fake moves one status
+    per poll, so a voice took 0.6 s of sleeping a job, as `replicate_settings` makes the video's polls fast."""
+    monkeypatch.setattr("tools.sound.premium.POLL_S", 0.01)
     with FakeReplicate() as fake:
         yield fake
 

@@ -97,7 +97,8 @@ async def test_a_stop_while_replicate_answers_the_voices_create_cancels_that_pre
 
 async def offered(studio: Studio, made_job: str, then: Awaitable[Any] | None = None) -> tuple[str, Any]:
     """The question of the job's next fallback offer (once `then` is done) and the job waiting for its
-    confirmation."""
+    confirmation. The offer's event comes after the job's change is committed; `studio.jobs.wait` wakes on final
+    events only, so it would re-read the job 2 s later."""
     questions: list[str] = []
 
     async def hear(event: JobEvent) -> None:
@@ -107,9 +108,10 @@ async def offered(studio: Studio, made_job: str, then: Awaitable[Any] | None = N
     studio.subscribe(hear)
     if then is not None:
         await then
-    job = await studio.jobs.wait(OWNER, made_job)
+    [question] = await until(lambda: questions)
+    job = await studio.jobs.job(OWNER, made_job)
     assert job.status == JobStatus.awaiting_confirmation, job.error
-    return (await until(lambda: questions))[0], job
+    return question, job
 
 
 @pytest.mark.render

@@ -31,11 +31,6 @@ COPY = AdCopy(
 SCRIPT = write_script(COPY, 15, "product-showcase")
 
 
-@pytest.fixture(autouse=True)
-def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tools.sound.premium.POLL_S", 0.01)
-
-
 @pytest.fixture
 async def client(fake_replicate: FakeReplicate, tmp_path: Path) -> AsyncIterator[replicate.Client]:
     made = make_client(replicate_settings(fake_replicate, tmp_path))
