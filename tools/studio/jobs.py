@@ -195,7 +195,7 @@ class Jobs:
         ended = asyncio.Event()
 
         async def listener(event: JobEvent) -> None:
-            if event.job_id == job_id and event.kind in FINAL_EVENTS:
+            if event.job_id == job_id and event.kind in (*FINAL_EVENTS, "offered"):  # offered: waits for a person
                 ended.set()
 
         unsubscribe = self.bus.subscribe(listener)
