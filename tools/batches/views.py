@@ -54,10 +54,12 @@ class BatchProgress(BaseModel):
         ready, failed, canceled = (counts.get(s, 0) for s in (JobStatus.succeeded, JobStatus.failed,
                                                               JobStatus.canceled))  # fmt: skip
         active = sum(n for s, n in counts.items() if s in (JobStatus.queued, JobStatus.running))
-        if batch.status in (BatchStatus.quoted, BatchStatus.canceled):
-            status = str(batch.status)
+        if batch.status == BatchStatus.quoted:
+            status = "quoted"
+        elif active:  # running, or being stopped: Stop cancels its videos one by one
+            status = "running"
         else:
-            status = "running" if active else "done"
+            status = "canceled" if batch.status == BatchStatus.canceled else "done"
         videos = sum(counts.values())
         return cls(id=batch.id, status=status, videos=videos, ready=ready, failed=failed, canceled=canceled,
                    active=active, progress=progress_line(videos, ready, failed, canceled))  # fmt: skip

@@ -203,7 +203,7 @@ class Batches:
 
         unsubscribe = self.bus.subscribe(listener)
         try:
-            while (now := await self.progress(actor, batch_id)).status == "running" or now.active:  # Stop: canceling
+            while (await self.progress(actor, batch_id)).status == "running":
                 changed.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(changed.wait(), WAIT_RECHECK_S)
