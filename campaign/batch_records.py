@@ -95,6 +95,15 @@ class BatchRecords:
             await s.commit()
             return True
 
+    async def batch_delivered(self, batch_id: str, team_id: str) -> None:
+        """Mark one of the team's batches and all its jobs as shown, in one transaction."""
+        async with self._session() as s:
+            await s.execute(
+                update(Job).where(Job.batch_id == self._team_batch(batch_id, team_id)).values(delivered=True)
+            )
+            await s.execute(update(Batch).where(Batch.id == batch_id, Batch.team_id == team_id).values(delivered=True))
+            await s.commit()
+
     async def update_batch(
         self, batch_id: str, team_id: str, from_statuses: Iterable[str] | None = None, **fields: Any
     ) -> bool:

@@ -108,6 +108,19 @@ def attach_photo(page: Page, tmp_path: Path) -> None:
     page.wait_for_selector("#attachments", timeout=15000)
 
 
+def scroll_to(page: Page, target: Locator) -> None:
+    """Scroll `target` into view; a message re-rendered under it meanwhile (a job's progress) is found again."""
+    from playwright.sync_api import Error
+
+    for _ in range(5):
+        try:
+            target.scroll_into_view_if_needed()
+            return
+        except Error:
+            page.wait_for_timeout(300)
+    target.scroll_into_view_if_needed()
+
+
 def send(page: Page, text: str) -> None:
     """Type a message and send it once the chat takes it: Enter is ignored while the chat is busy (starting the
     session, answering), and the text would stay in the box."""

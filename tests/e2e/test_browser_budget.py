@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, send, sign_in
+from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, scroll_to, send, sign_in
 from tests.fakes.replicate_server import FakeReplicate
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium")]
@@ -23,7 +23,7 @@ PAID = {"prompt": "a sneaker turning on a plinth", "model": "veo-3.1", "duration
 def test_the_library_says_what_is_spent_reserved_and_left_this_month(
     fake_replicate: FakeReplicate, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import Error, expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from tests.e2e.server_process import ServerProcess, replicate_env
 
@@ -52,12 +52,7 @@ def test_the_library_says_what_is_spent_reserved_and_left_this_month(
                 f"{month}: $2.40 spent, $2.40 reserved, $5.20 left of the $10.00 budget", timeout=30000
             )
             expect(library.locator("[data-creative-id]")).to_have_count(1)
-            for _ in range(5):  # the stuck video's progress can re-render the message under the library meanwhile
-                try:
-                    library.scroll_into_view_if_needed()
-                    break
-                except Error:
-                    page.wait_for_timeout(300)
+            scroll_to(page, library)  # the stuck video's progress can re-render the message under it
             page.screenshot(path=str(shots / "library-budget.png"))
             browser.close()
     finally:

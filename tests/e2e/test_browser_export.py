@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, send, sign_in
+from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, scroll_to, send, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.render,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium")]  # fmt: skip
@@ -47,7 +47,7 @@ def test_a_marketer_exports_a_video_trims_what_is_too_long_and_exports_from_the_
             expect(report.get_by_role("link", name="Download all (zip)")).to_be_visible()
             expect(report.get_by_text("Signed with content credentials")).to_be_visible()
             expect(report).not_to_contain_text("✗")
-            report.scroll_into_view_if_needed()
+            scroll_to(page, report)
             page.screenshot(path=str(shots / "export-report.png"))
 
             send(page, "/library")
@@ -56,13 +56,13 @@ def test_a_marketer_exports_a_video_trims_what_is_too_long_and_exports_from_the_
             exported = card.locator('[data-field="export"]')
             expect(exported).to_contain_text("Exported for TikTok in-feed and Instagram/Facebook Reels")
             expect(exported).to_contain_text("Signed with content credentials: made by Clapboard Draft")
-            card.scroll_into_view_if_needed()
+            scroll_to(page, card)
             page.screenshot(path=str(shots / "export-library-card.png"))
             card.get_by_role("button", name="Export").click()
             choice = page.locator(".step", has_text="for which placements?")
             expect(choice.get_by_role("button", name="All seven")).to_be_visible(timeout=30000)
             expect(choice.get_by_role("button", name="LinkedIn video ad")).to_be_visible()
-            choice.scroll_into_view_if_needed()
+            scroll_to(page, choice)
             page.screenshot(path=str(shots / "export-choice.png"))
             assert failures == []
             browser.close()

@@ -220,9 +220,7 @@ class Batches:
     async def mark_delivered(self, actor: Actor, batch_id: str) -> None:
         """Record that the actor's chat showed how the batch ended (its jobs' own outcomes with it)."""
         batch = await self.store.batch(batch_id, actor.team_id)
-        await self.store.update_batch(batch.id, batch.team_id, delivered=True)
-        for job in await self.store.batch_jobs(batch.id, batch.team_id):
-            await self.store.update_job(job.id, delivered=True)
+        await self.store.batch_delivered(batch.id, batch.team_id)
 
     async def _owned(self, actor: Actor, batch_id: str, verb: str) -> Batch:
         batch = await self.store.batch(batch_id, actor.team_id)
