@@ -133,3 +133,15 @@ class TooLarge(ClapboardError):
     """An upload is larger than the limit (refused before the rest of it is read)."""
 
     stage = "upload"
+
+
+class LinkGone(ClapboardError):
+    """A review link that was revoked or has expired: it opens nothing any more."""
+
+    stage = "review"
+
+
+class TooMany(ClapboardError):
+    """Too many requests through one link in a short time: asked to wait, nothing is recorded."""
+
+    stage = "review"

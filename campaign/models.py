@@ -1,5 +1,5 @@
-"""Tables: teams and their users, Campaign, Creative, Job, brand kits, batches, budgets and the spend ledger, and
-the webhook deliveries already handled (SQLAlchemy 2 declarative)."""
+"""Tables: teams and their users, Campaign, Creative, Job, brand kits, batches, budgets and the spend ledger, review
+links with their comments and decisions, and the webhook deliveries already handled (SQLAlchemy 2 declarative)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ class Team(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(64), unique=True)  # lower case
+    exports_need_approval: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -227,6 +228,7 @@ class Creative(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
     brand_version: Mapped[dict[str, Any] | None] = mapped_column()  # the kit versions it followed: BrandVersion
     sound: Mapped[dict[str, Any] | None] = mapped_column()  # voice, captions, music, loudness: CreativeSound
+    review_status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")  # ReviewStatus
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -353,6 +355,66 @@ class Spend(Base):
     actual_usd: Mapped[float | None] = mapped_column(Float)  # None until settled
     settled_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewStatus(StrEnum):
+    draft = "draft"  # never shared for review, or every link to it withdrawn before a decision
+    in_review = "in review"  # a live review link shows it
+    approved = "approved"  # the latest decision on it
+    changes_requested = "changes requested"
+
+
+class ReviewLink(Base):
+    """A link a reviewer opens without an account (`/review/<token>`): one creative, or the set it is in as it was
+    when the link was made (`ReviewLinkCreative`). The token is the link's id signed with the server's secret, so
+    it is never stored; the link lives until `expires_at` or until it is revoked."""
+
+    __tablename__ = "review_links"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"))
+    creative_id: Mapped[str] = mapped_column(String(32), index=True)  # the creative it was made from
+    whole_set: Mapped[bool] = mapped_column(default=False)  # it shows that creative's set, not that one alone
+    label: Mapped[str] = mapped_column(String(80), default="")  # who it is for, as the team names it ("client")
+    created_by: Mapped[str | None] = mapped_column(String(32))  # a user id ("local": the local owner)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_by: Mapped[str | None] = mapped_column(String(32))
+
+
+class ReviewLinkCreative(Base):
+    """A creative a review link shows."""
+
+    __tablename__ = "review_link_creatives"
+
+    link_id: Mapped[str] = mapped_column(ForeignKey("review_links.id"), primary_key=True)
+    creative_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ReviewNoteKind(StrEnum):
+    comment = "comment"
+    approved = "approved"
+    changes_requested = "changes requested"
+
+
+class ReviewNote(Base):
+    """A comment on a creative, or a decision on it, left through a review link: who (the name the reviewer typed,
+    and the link), when, and where in the video (`at_s`, comments)."""
+
+    __tablename__ = "review_notes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id"), index=True)
+    creative_id: Mapped[str] = mapped_column(String(32), index=True)
+    link_id: Mapped[str] = mapped_column(ForeignKey("review_links.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # a ReviewNoteKind
+    name: Mapped[str] = mapped_column(String(80))  # as the reviewer typed it
+    text: Mapped[str] = mapped_column(Text, default="")  # the comment, or the decision's note
+    at_s: Mapped[float | None] = mapped_column(Float)  # where in the video a comment was left
+    delivered: Mapped[bool] = mapped_column(default=False)  # shown in the conversation that made the video
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class WebhookDelivery(Base):

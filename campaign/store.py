@@ -27,6 +27,8 @@ from .models import (
     Job,
     JobKind,
     JobStatus,
+    ReviewLinkCreative,
+    ReviewNote,
     Team,
     TeamReference,
     User,
@@ -34,6 +36,7 @@ from .models import (
     name_key,
     utcnow,
 )
+from .review_records import ReviewRecords
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def _upgrade(connection: Connection, revision: str = "head") -> None:
     command.upgrade(config, revision)
 
 
-class Store(BatchRecords, Ledger):
+class Store(BatchRecords, Ledger, ReviewRecords):
     """Teams and users, campaigns, their creatives, and generation jobs with their leases; batches
     (`BatchRecords`), budgets and the spend ledger (`Ledger`)."""
 
@@ -542,6 +545,12 @@ class Store(BatchRecords, Ledger):
         creative.title = title
         return creative
 
+    async def set_creatives(self, team_id: str, set_id: str) -> list[Creative]:
+        """The team's creatives of one set (variations and formats made together), oldest first."""
+        query = select(Creative).join(Campaign).where(Campaign.team_id == team_id, Creative.set_id == set_id)
+        async with self._session() as s:
+            return list((await s.scalars(query.order_by(Creative.created_at))).all())
+
     async def set_creative_set(self, creative_id: str, set_id: str) -> None:
         """Put a creative in a set (variations or formats made from it)."""
         async with self._session() as s:
@@ -549,13 +558,16 @@ class Store(BatchRecords, Ledger):
             await s.commit()
 
     async def delete_creative(self, creative_id: str, team_id: str) -> None:
-        """Remove a creative's row and its exports' rows. The job that made it keeps its history, with no creative
-        left to show; its export jobs keep theirs, with no files left to show (and nothing for a chat to report)."""
+        """Remove a creative's row, its exports' rows and its review notes. The job that made it keeps its history,
+        with no creative left to show; its export jobs keep theirs, with no files left to show (and nothing for a
+        chat to report)."""
         creative = await self.creative(creative_id, team_id)
         async with self._session() as s:
             exports = select(Export.id).where(Export.creative_id == creative.id)
             await s.execute(update(Job).where(Job.id.in_(exports)).values(delivered=True))
             await s.execute(delete(Export).where(Export.creative_id == creative.id))
+            await s.execute(delete(ReviewNote).where(ReviewNote.creative_id == creative.id))
+            await s.execute(delete(ReviewLinkCreative).where(ReviewLinkCreative.creative_id == creative.id))
             await s.execute(delete(Creative).where(Creative.id == creative.id))
             made_it = (Job.id == creative.job_id, Job.creative_id == creative.id)
             await s.execute(update(Job).where(*made_it).values(creative_id=None, delivered=True))

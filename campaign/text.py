@@ -32,6 +32,11 @@ def storable(value: str) -> str:
     return value
 
 
+def unstorable_removed(value: str) -> str:
+    """The text without what `storable` refuses (what a person without an account types is cleaned, not refused)."""
+    return _UNSTORABLE.sub("", value)
+
+
 class _Documented:
     """Puts a pattern in the field's JSON schema (the check itself is `storable`'s, with a readable message)."""
 

@@ -56,6 +56,7 @@ class CreativeView(BaseModel):
     sound: CreativeSound | None  # its voice-over, music bed and loudness measured (none: silent, made before)
     captions_srt_url: str | None  # saves its voice-over's captions as "<title>-<format>.srt" (none: no captions)
     captions_vtt_url: str | None  # the same as WebVTT
+    review_status: str  # draft, in review, approved or changes requested (tools/studio/reviews.py)
     created_at: str
 
     @classmethod

@@ -15,12 +15,14 @@ from tools.studio.types import (
     Actor,
     Conflict,
     Forbidden,
+    LinkGone,
     NotFound,
     OverBudget,
     SignInRequired,
     StorableText,
     StorageFailed,
     TooLarge,
+    TooMany,
     WebhookRejected,
 )
 
@@ -54,7 +56,7 @@ CampaignName = Annotated[StorableText | None, Query(min_length=1, max_length=200
 # The status of each of our typed errors, wherever a route raises it (any other: 422). OverBudget is a paid
 # confirmation over a monthly budget (a job's, a generate's with `confirm`, a batch's), refused before anything starts.
 STATUS = {NotFound: 404, Conflict: 409, Forbidden: 403, WebhookRejected: 401, SignInRequired: 401, OverBudget: 402,
-          TooLarge: 413, StorageFailed: 503}  # fmt: skip
+          TooLarge: 413, StorageFailed: 503, LinkGone: 410, TooMany: 429}  # fmt: skip
 # every route behind a token: a bad token, a request that does not validate, the database restarting
 SIGNED = responses(401, 422, 503)
 FOUND = responses(401, 404, 422, 503)

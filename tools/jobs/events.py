@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from campaign.models import Job
 from tools.jobs.spec import JobSpec
+from tools.reviews import ReviewNoteView
 from tools.views import CreativeView, ExportView
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,10 @@ EventKind = Literal[
     "offered",
     "prediction",
     "resync",
-]  # offered: the model failed and the job asks before its paid fallback starts (awaiting confirmation again)
+    "review",
+]
+# offered: the model failed and the job asks before its paid fallback starts (awaiting confirmation again);
+# review: a comment or decision on the job's creative, left through a review link
 Listener = Callable[["JobEvent"], Awaitable[None]]
 QUEUE_LIMIT = 10_000  # per subscriber; past it, progress events are dropped (never the others)
 MESSAGE_CHARS = 1000
@@ -56,6 +60,7 @@ class JobEvent(BaseModel):
     stage: str | None = None  # the stage that failed
     creative: CreativeView | None = None  # creative_ready: the finished creative
     export: ExportView | None = None  # export_ready: the export, its files and their checks
+    review: ReviewNoteView | None = None  # review: the comment or decision
     batch_id: str | None = None  # the batch the job is one video of (tools/studio/batches.py)
     prediction: dict[str, Any] | None = None  # prediction: the provider's verified account of it (a webhook)
     source: str = ""  # the bus that announced it to the other processes (set once sent, or when relayed here)
@@ -92,6 +97,7 @@ def announcement(e: JobEvent, source: str) -> str:
             "fraction": e.fraction,
             "stage": e.stage,
             "prediction_id": (e.prediction or {}).get("id"),
+            "review_id": e.review.id if e.review else None,
             "source": source,
         }
     )

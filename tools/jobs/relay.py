@@ -24,6 +24,7 @@ from campaign.storage import BlobStorage
 from campaign.store import EVENTS, Store
 from tools.jobs.events import EventBus, JobEvent, announcement, event
 from tools.jobs.spec import JobSpec
+from tools.reviews import ReviewNoteView
 from tools.views import CreativeView, ExportView
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,12 @@ class Relay:
             _, row = await self.store.export(job.id, campaign.team_id)
             export = ExportView.of(job, row, campaign.name, self.storage)
         prediction = {"id": data["prediction_id"]} if data.get("prediction_id") else None
+        review = None
+        if data.get("review_id"):
+            note = await self.store.review_note(data["review_id"])
+            reviewed = await self.store.creative(note.creative_id, note.team_id)
+            link = await self.store.review_link(note.link_id, note.team_id)
+            review = ReviewNoteView.of(note, reviewed.title, link.label)
         return event(
             job,
             JobSpec.of(job),
@@ -128,6 +135,7 @@ class Relay:
             stage=data.get("stage"),
             creative=creative,
             export=export,
+            review=review,
             prediction=prediction,
             source=data["source"],
         )

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from campaign.errors import Conflict, InvalidRequest, NotFound
-from campaign.models import Export, Job, JobKind, JobStatus, new_id
+from campaign.errors import Conflict, Forbidden, InvalidRequest, NotFound
+from campaign.models import Export, Job, JobKind, JobStatus, ReviewStatus, new_id
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.store import Store
@@ -315,8 +315,8 @@ class Submissions:
         an idempotency key already used for the same export, the job it made.
 
         Raises NotFound for a creative not of the actor's team, InvalidRequest for a placement not known or a
-        creative made before jobs were kept (it has no brief to make again), Conflict for an idempotency key used
-        for another request."""
+        creative made before jobs were kept (it has no brief to make again), Forbidden for a creative not approved
+        when the team's exports need approval, Conflict for an idempotency key used for another request."""
         origin = origin[:80]
         found = find_placements(placements)
         body = {"export": creative_id, "placements": [p.key for p in found], "trim": trim}
@@ -324,6 +324,14 @@ class Submissions:
         if idempotency_key is not None and (done := await self.store.job_by_key(origin, idempotency_key)):
             return _same_request(done, fingerprint)
         creative = await self.store.creative(creative_id, actor.team_id)
+        if (
+            creative.review_status != ReviewStatus.approved
+            and (await self.store.team_by_id(actor.team_id)).exports_need_approval
+        ):
+            raise Forbidden(
+                f"“{creative.title}” is {creative.review_status}: your team exports approved videos only.",
+                hint="Share it for review and export it once it is approved.",
+            )
         if creative.job_id is None:
             raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")
         if self.catalog.get(creative.model).hosted and not creative.footage_key:

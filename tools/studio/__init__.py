@@ -4,10 +4,11 @@ versions, delivery, provider webhooks), `studio.library` (campaigns and creative
 images, the history's files, links), `studio.brand` (the team's and each campaign's brand kit, versioned),
 `studio.exports` (a creative's file for each placement, checked and signed), `studio.batches` (a product feed
 made into videos, quoted and confirmed once), `studio.budgets` (monthly budgets per team and per user, and the spend
-ledger) and `studio.accounts` (users, sign-in, tokens). Every call a person makes takes their actor first and sees
-only their team's things: another team's ids are not found. `Studio` assembles the services (store, storage,
-catalog, references, the job backend and the event bus); front ends never reach
-past it, and import only this package (its public types are in `tools.studio.types`). It names no provider: those
+ledger), `studio.reviews` (review links a client opens without an account, their comments and decisions, and the
+team's "exports need approval" gate) and `studio.accounts` (users, sign-in, tokens). Every call a person makes takes
+their actor first and sees only their team's things: another team's ids are not found. `Studio` assembles the
+services (store, storage, catalog, references, the job backend and the event bus); front ends never reach past it,
+and import only this package (its public types are in `tools.studio.types`). It names no provider: those
 are found through `tools.engines.registry`.
 
 The services are imported when a studio opens, so `clapboard models` (`Models.configured`) starts without the
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from tools.studio.files import Files
     from tools.studio.jobs import Jobs
     from tools.studio.library import Library
+    from tools.studio.reviews import Reviews
 
 
 def backend_for(body: JobBody, *, server: bool) -> Backend:
@@ -80,6 +82,7 @@ class Studio:
         exports: Exports,
         batches: Batches,
         budgets: Budgets,
+        reviews: Reviews,
         accounts: Accounts,
     ) -> None:
         self.settings = settings
@@ -95,6 +98,7 @@ class Studio:
         self.exports = exports
         self.batches = batches
         self.budgets = budgets
+        self.reviews = reviews
         self.accounts = accounts
 
     @classmethod
@@ -128,6 +132,7 @@ class Studio:
         from tools.studio.files import Files
         from tools.studio.jobs import Jobs
         from tools.studio.library import Library
+        from tools.studio.reviews import Reviews
 
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         store = await Store.open(settings.sqlalchemy_url)
@@ -157,6 +162,7 @@ class Studio:
             exports=Exports(store, storage, submissions, jobs),
             batches=Batches(store, submissions, bus),
             budgets=budgets,
+            reviews=Reviews(settings, store, storage, bus),
             accounts=Accounts(settings, store),
         )
         if relay is not None:

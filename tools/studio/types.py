@@ -6,11 +6,13 @@ from campaign.errors import (
     Conflict,
     Forbidden,
     InvalidRequest,
+    LinkGone,
     NotFound,
     OverBudget,
     SignInRequired,
     StorageFailed,
     TooLarge,
+    TooMany,
 )
 from campaign.ledger import dollars, month_name
 from campaign.people import CONTROL, Actor
@@ -31,12 +33,18 @@ from tools.delivery.report import Check, Fix, Provenance
 from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
+from tools.reviews import DEFAULT_DAYS as REVIEW_DEFAULT_DAYS
+from tools.reviews import MAX_DAYS as REVIEW_MAX_DAYS
+from tools.reviews import NAME_CHARS as REVIEW_NAME_CHARS
+from tools.reviews import TEXT_CHARS as REVIEW_TEXT_CHARS
+from tools.reviews import ReviewItem, ReviewLinkView, ReviewNoteView, ReviewPage
 from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
 from tools.studio.budgets import BudgetsView, BudgetView, SpendLine, SpendReport
 from tools.studio.jobs import MAX_VARIATIONS, PaidFormats
 from tools.studio.models import VoiceView
+from tools.studio.reviews import Decision
 from tools.studio.status import ACTIVE, JobStatus
 from tools.views import CampaignView, CreativeView, ExportFile, ExportView, JobView, LibraryView, MonthSpend
 
@@ -107,6 +115,17 @@ __all__ = [
     "StorageFailed",
     "Submitted",
     "TooLarge",
+    "TooMany",
+    "LinkGone",
+    "REVIEW_DEFAULT_DAYS",
+    "REVIEW_MAX_DAYS",
+    "REVIEW_NAME_CHARS",
+    "REVIEW_TEXT_CHARS",
+    "ReviewItem",
+    "ReviewLinkView",
+    "ReviewNoteView",
+    "ReviewPage",
+    "Decision",
     "UserView",
     "VideoRequest",
     "WebhookRejected",

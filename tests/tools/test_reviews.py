@@ -1,0 +1,166 @@
+"""`studio.reviews`: a link opens only what it was made for while it lives, comments and decisions are kept with
+who and when and told to the conversation that made the video, and the team's gate lets only approved creatives be
+exported."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from campaign.models import Creative, JobStatus, ReviewLink, new_id, utcnow
+from campaign.people import Actor
+from tools.jobs.events import JobEvent
+from tools.studio import Studio
+from tools.studio.types import Forbidden, InvalidRequest, LinkGone, NotFound, TooMany
+
+
+async def _people(studio: Studio) -> tuple[Actor, Actor, Actor]:
+    """alice (admin) and bob of acme, carol of globex."""
+    for name, team, admin in (("alice", "acme", True), ("bob", "acme", False), ("carol", "globex", False)):
+        await studio.accounts.add(name, team=team, password=None, admin=admin)
+    return tuple([await studio.accounts.cli_actor(n) for n in ("alice", "bob", "carol")])  # type: ignore[return-value]
+
+
+async def _creative(
+    studio: Studio, actor: Actor, title: str, set_id: str | None = None, origin: str = "chat:t1"
+) -> str:
+    """A finished creative of the actor's team, made by a job from `origin`, written as the runner writes it."""
+    campaign = await studio.store.campaign(actor.team_id, "Spring", create=True)
+    job = await studio.store.add_job(id=new_id(), campaign_id=campaign.id, status=JobStatus.succeeded, spec={},
+                                     model="draft", origin=origin, submitted_by=actor.user_id)  # fmt: skip
+    creative = await studio.store.add_creative(Creative(
+        campaign_id=campaign.id, job_id=job.id, title=title, prompt="p", prompt_sent="p", model="draft",
+        duration_s=8.0, aspect="9:16", width=720, height=1280, fps=30.0, bytes=1000, file_key=f"videos/{title}.mp4",
+        copy={"headline": "Run further", "cta": "Shop now"}, set_id=set_id, made_by=actor.user_id,
+    ))  # fmt: skip
+    return creative.id
+
+
+async def test_a_link_opens_what_it_was_made_for_and_nothing_else(studio: Studio) -> None:
+    alice, bob, carol = await _people(studio)
+    one = await _creative(studio, alice, "Sneaker showcase, vertical", set_id="s1")
+    square = await _creative(studio, alice, "Sneaker showcase, square", set_id="s1")
+    other = await _creative(studio, alice, "Lighthouse")
+    link = await studio.reviews.share(bob, one, label="client link")
+    assert (link.state, link.creative_ids, link.label, link.created_by) == ("live", [one], "client link", "bob")
+    assert link.path.startswith("/review/") and link.id not in (link.path[8:].split(".")[1])
+    assert (await studio.library.creative(alice, one)).review_status == "in review"
+    assert (await studio.library.creative(alice, square)).review_status == "draft"
+    token = link.path.removeprefix("/review/")
+    page = await studio.reviews.page(token)
+    assert (page.campaign, [i.id for i in page.items]) == ("Spring", [one])
+    assert page.items[0].words == ["Run further", "Shop now"]
+    assert "/files/" in await studio.reviews.file_url(token, one)
+    for elsewhere in (square, other, "f" * 32):
+        with pytest.raises(NotFound):
+            await studio.reviews.file_url(token, elsewhere)
+        with pytest.raises(NotFound):
+            await studio.reviews.comment(token, elsewhere, "Ann", "nice", 1.0)
+    for forged in (link.id, token[:-2] + "xx", new_id() + token[32:], ""):
+        with pytest.raises(NotFound):
+            await studio.reviews.page(forged)
+    whole = await studio.reviews.share(alice, square, whole_set=True, days=1)
+    assert whole.creative_ids == [one, square]
+    assert [i.title for i in (await studio.reviews.page(whole.path[8:])).items] == [
+        "Sneaker showcase, vertical", "Sneaker showcase, square"]  # fmt: skip
+    with pytest.raises(NotFound):
+        await studio.reviews.share(carol, one)
+    with pytest.raises(NotFound):
+        await studio.reviews.links(carol, one)
+    with pytest.raises(NotFound):
+        await studio.reviews.revoke(carol, link.id)
+    assert [x.id for x in await studio.reviews.links(alice, one)] == [whole.id, link.id]
+    for days in (0, 91):
+        with pytest.raises(InvalidRequest, match="1 to 90 days"):
+            await studio.reviews.share(alice, one, days=days)
+
+
+async def test_comments_and_decisions_are_kept_and_told_to_the_conversation(studio: Studio) -> None:
+    alice, _, _ = await _people(studio)
+    made = await _creative(studio, alice, "Sneaker showcase, vertical", origin="chat:thread-9")
+    token = (await studio.reviews.share(alice, made, label="client link")).path[8:]
+    heard: list[JobEvent] = []
+
+    async def listen(e: JobEvent) -> None:
+        heard.append(e)
+
+    studio.subscribe(listen)
+    await studio.reviews.comment(token, made, "  Ann\x00 <script>  ", "Logo <b>too</b> small\r\nhere", 3.2)
+    with pytest.raises(InvalidRequest, match="needs a note"):
+        await studio.reviews.decide(token, made, "Ann", "request changes", "  ")
+    await studio.reviews.decide(token, made, "Ann", "request changes", "Bigger logo")
+    assert (await studio.library.creative(alice, made)).review_status == "changes requested"
+    await studio.reviews.decide(token, made, "Ann", "approve")
+    assert (await studio.library.creative(alice, made)).review_status == "approved"
+    await studio.bus.drain()
+    notes = await studio.reviews.notes(alice, made)
+    assert [(n.kind, n.name, n.text, n.at) for n in notes] == [
+        ("comment", "Ann <script>", "Logo <b>too</b> small\nhere", "0:03"),
+        ("changes requested", "Ann", "Bigger logo", None),
+        ("approved", "Ann", "", None),
+    ]
+    assert [(e.kind, e.origin) for e in heard] == [("review", "chat:thread-9")] * 3
+    assert heard[-1].message == "Ann (client link) approved “Sneaker showcase, vertical”"
+    assert [n.id for n in await studio.reviews.undelivered(alice, "chat:thread-9")] == [n.id for n in notes]
+    assert await studio.reviews.undelivered(alice, "chat:other") == []
+    await studio.reviews.mark_delivered(alice, notes[0].id)
+    assert len(await studio.reviews.undelivered(alice, "chat:thread-9")) == 2
+    for bad in (-1, 9.0):
+        with pytest.raises(InvalidRequest, match="0 to 8 seconds"):
+            await studio.reviews.comment(token, made, "Ann", "x", bad)
+    with pytest.raises(InvalidRequest, match="Type your name"):
+        await studio.reviews.comment(token, made, " ", "x", None)
+    with pytest.raises(InvalidRequest, match="at most 2000"):
+        await studio.reviews.comment(token, made, "Ann", "x" * 2001, None)
+
+
+async def test_a_revoked_or_expired_link_opens_nothing(studio: Studio) -> None:
+    alice, bob, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    link = await studio.reviews.share(alice, made)
+    revoked = await studio.reviews.revoke(bob, link.id)
+    assert revoked.state == "revoked"
+    assert (await studio.library.creative(alice, made)).review_status == "draft"
+    with pytest.raises(LinkGone, match="withdrawn"):
+        await studio.reviews.page(link.path[8:])
+    with pytest.raises(LinkGone):
+        await studio.reviews.file_url(link.path[8:], made)
+    later = await studio.reviews.share(alice, made)
+    async with studio.store._session() as s:
+        await s.execute(update(ReviewLink).where(ReviewLink.id == later.id).values(expires_at=utcnow() - timedelta(1)))
+        await s.commit()
+    with pytest.raises(LinkGone, match="expired"):
+        await studio.reviews.comment(later.path[8:], made, "Ann", "hello", None)
+
+
+async def test_posts_through_one_link_are_limited(studio: Studio) -> None:
+    alice, _, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    token = (await studio.reviews.share(alice, made)).path[8:]
+    for n in range(20):
+        await studio.reviews.comment(token, made, "Ann", f"note {n}", None)
+    with pytest.raises(TooMany, match="Wait 3 seconds"):
+        await studio.reviews.comment(token, made, "Ann", "one more", None)
+    assert len(await studio.reviews.notes(alice, made)) == 20
+
+
+async def test_exports_need_approval_when_the_team_says_so(studio: Studio) -> None:
+    alice, bob, carol = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    with pytest.raises(Forbidden, match="Only an admin"):
+        await studio.reviews.set_gate(bob, True)
+    assert await studio.reviews.set_gate(alice, True) is True
+    assert await studio.reviews.gate(bob) and not await studio.reviews.gate(carol)
+    with pytest.raises(Forbidden, match="“Lighthouse” is draft: your team exports approved videos only"):
+        await studio.exports.export(bob, made, "tiktok")
+    token = (await studio.reviews.share(alice, made)).path[8:]
+    with pytest.raises(Forbidden, match="is in review"):
+        await studio.exports.export(bob, made, "tiktok")
+    await studio.reviews.decide(token, made, "Ann", "approve")
+    async with studio.store._session() as s:  # made before jobs were kept: the export's next check refuses it
+        await s.execute(update(Creative).where(Creative.id == made).values(job_id=None))
+        await s.commit()
+    with pytest.raises(InvalidRequest, match="has no brief kept"):  # past the gate
+        await studio.exports.export(bob, made, "tiktok")
