@@ -4,14 +4,18 @@ exported."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from campaign.models import Creative, JobStatus, ReviewLink, new_id, utcnow
 from campaign.people import Actor
+from tests.conftest import make_settings
 from tools.jobs.events import JobEvent
+from tools.jobs.spec import JobSpec
 from tools.studio import Studio
 from tools.studio.types import Forbidden, InvalidRequest, LinkGone, NotFound, TooMany
 
@@ -28,7 +32,10 @@ async def _creative(
 ) -> str:
     """A finished creative of the actor's team, made by a job from `origin`, written as the runner writes it."""
     campaign = await studio.store.campaign(actor.team_id, "Spring", create=True)
-    job = await studio.store.add_job(id=new_id(), campaign_id=campaign.id, status=JobStatus.succeeded, spec={},
+    spec = JobSpec(prompt="p", prompt_sent="p", model="draft", duration_s=8, aspect="9:16", resolution="720p", fps=30,
+                   template="product", title=title)  # fmt: skip
+    job = await studio.store.add_job(id=new_id(), campaign_id=campaign.id, status=JobStatus.succeeded,
+                                     spec=spec.model_dump(mode="json"),
                                      model="draft", origin=origin, submitted_by=actor.user_id)  # fmt: skip
     creative = await studio.store.add_creative(Creative(
         campaign_id=campaign.id, job_id=job.id, title=title, prompt="p", prompt_sent="p", model="draft",
@@ -164,3 +171,29 @@ async def test_exports_need_approval_when_the_team_says_so(studio: Studio) -> No
         await s.commit()
     with pytest.raises(InvalidRequest, match="has no brief kept"):  # past the gate
         await studio.exports.export(bob, made, "tiktok")
+
+
+async def test_on_postgresql_a_comment_through_one_server_reaches_the_chat_of_another(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    page = await Studio.open(make_settings(tmp_path / "a", database_url=postgres_url), server=False)
+    chat = await Studio.open(make_settings(tmp_path / "b", database_url=postgres_url), server=False)
+    try:
+        alice, _, _ = await _people(page)
+        made = await _creative(chat, alice, "Sneaker showcase, vertical", set_id="s1", origin="chat:thread-7")
+        await _creative(chat, alice, "Sneaker showcase, square", set_id="s1")
+        link = await chat.reviews.share(alice, made, whole_set=True, label="client link")
+        heard: asyncio.Queue[JobEvent] = asyncio.Queue()
+        chat.subscribe(heard.put)
+        await page.reviews.comment(link.path[8:], made, "Ann", "Logo at 0:03 is small", 3.0)
+        told = await asyncio.wait_for(heard.get(), 10)
+        assert (told.kind, told.origin, told.source) == ("review", "chat:thread-7", page.bus.id)
+        assert told.review is not None and told.review.said() == (
+            "Ann (client link) commented at 0:03 on “Sneaker showcase, vertical”: Logo at 0:03 is small"
+        )
+        await chat.reviews.revoke(alice, link.id)
+        with pytest.raises(LinkGone):
+            await page.reviews.page(link.path[8:])
+    finally:
+        await chat.close()
+        await page.close()
