@@ -1,6 +1,6 @@
 """The `clapboard` command: serve the chat, list models, creatives, jobs and exports, generate a video (or one per
 product of a feed: chat/cli_batch.py), export one to placements, show and set the brand kit, verify a file's content
-credentials, run a worker, manage users and mint their API tokens.
+credentials, share a creative for review (chat/cli_review.py), run a worker, manage users and mint their API tokens.
 
 A command imports what it uses when it runs: `clapboard models` reads the catalog without opening the
 database, and no command loads LangChain, Chainlit or the REST app, so each starts at once.
@@ -21,7 +21,7 @@ from dotenv import load_dotenv
 from pydantic import ValidationError
 
 from campaign.settings import ENV_FILES, LOOPBACK_HOSTS, Settings, data_home
-from chat import cli_batch, cli_budget
+from chat import cli_batch, cli_budget, cli_review
 from tools.studio import Studio
 from tools.studio.status import ClapboardError, JobStatus
 
@@ -225,6 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     password.add_argument("name", type=_name)
     password.add_argument("--password-stdin", action="store_true", required=True)
     cli_budget.add_parsers(sub, acting)
+    cli_review.add_parsers(sub, acting)
     return parser
 
 
@@ -749,6 +750,11 @@ _COMMANDS = {
     "users": _command(_users),
     "budget": _command(cli_budget.budget),
     "spend": _command(cli_budget.spend),
+    "review-link": _command(cli_review.share),
+    "review-links": _command(cli_review.links),
+    "review-revoke": _command(cli_review.revoke),
+    "reviews": _command(cli_review.reviews),
+    "approval": _command(cli_review.approval),
 }
 
 if __name__ == "__main__":

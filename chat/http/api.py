@@ -10,14 +10,27 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from chat.http import files
 from chat.http.deps import STATUS
 from chat.http.problems import DATABASE_ERRORS, clapboard_error, database_down, http_error, invalid
-from chat.http.routes import batches, brand, budgets, campaigns, creatives, exports, jobs, references, video, webhooks
+from chat.http.routes import (
+    batches,
+    brand,
+    budgets,
+    campaigns,
+    creatives,
+    exports,
+    jobs,
+    references,
+    reviews,
+    video,
+    webhooks,
+)
 from tools.studio.types import ClapboardError
 
 
 def build_api() -> FastAPI:
     """The API mounted at `/api`."""
     api = FastAPI(title="Clapboard API", version="1")
-    for resource in (video, references, jobs, webhooks, campaigns, creatives, exports, brand, budgets, batches):
+    resources = (video, references, jobs, webhooks, campaigns, creatives, exports, brand, budgets, batches, reviews)
+    for resource in resources:
         api.include_router(resource.router)
     api.add_exception_handler(RequestValidationError, invalid)
     api.add_exception_handler(StarletteHTTPException, http_error)

@@ -34,6 +34,7 @@ from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.reviews import DEFAULT_DAYS as REVIEW_DEFAULT_DAYS
+from tools.reviews import LABEL_CHARS as REVIEW_LABEL_CHARS
 from tools.reviews import MAX_DAYS as REVIEW_MAX_DAYS
 from tools.reviews import NAME_CHARS as REVIEW_NAME_CHARS
 from tools.reviews import TEXT_CHARS as REVIEW_TEXT_CHARS
@@ -118,6 +119,7 @@ __all__ = [
     "TooMany",
     "LinkGone",
     "REVIEW_DEFAULT_DAYS",
+    "REVIEW_LABEL_CHARS",
     "REVIEW_MAX_DAYS",
     "REVIEW_NAME_CHARS",
     "REVIEW_TEXT_CHARS",
