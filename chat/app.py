@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import chat.batches as batches
 import chat.history  # noqa: F401  (registers the data layer)
+import chat.review  # noqa: F401  (registers Share for review and Revoke)
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
