@@ -11,6 +11,7 @@ which the element puts in place of its own.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import chainlit as cl
+from chainlit.types import ThreadDict
 
 from chat.agent import usd as price
 from chat.export_report import credentials_line, listed
@@ -186,3 +188,20 @@ async def share(action: cl.Action) -> dict[str, Any]:
 async def revoke(action: cl.Action) -> dict[str, Any]:
     """Revoke on a card's link: it opens nothing from now on."""
     return await _answer(action, lambda studio, actor, link_id: studio.reviews.revoke(actor, link_id))
+
+
+async def show_library_again(thread: ThreadDict, actor: Actor) -> None:
+    """A reopened conversation that showed the library: the library as it is now (review statuses and notes
+    included), since Chainlit may not bring a custom element back."""
+    shown = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
+    if not shown:
+        return
+    props = shown[-1].get("props") or {}
+    campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
+    try:
+        library = await services().studio.library.library(actor, campaign or None)
+    except ClapboardError:
+        return
+    props = await _props(actor, library, campaign or None)
+    element = cl.CustomElement(name=ELEMENT, props=props, display="inline")
+    await cl.Message(content="The library now:", elements=[element]).send()

@@ -38,8 +38,8 @@ def said(note: ReviewNoteView, lead: str = "") -> str:
     who = f"**{plain(note.name)}**" + (f" ({plain(note.link_label)})" if note.link_label else "")
     what = {
         "comment": f"commented at **{note.at}** on" if note.at else "commented on",
-        "approved": "✅ approved",
-        "changes requested": "✏️ asked for changes to",
+        "approved": "approved",
+        "changes requested": "asked for changes to",
     }.get(note.kind, plain(note.kind))
     line = f"{lead}{who} {what} *{plain(note.creative_title)}*"
     return f"{line}:\n\n{quoted(note.text)}" if note.text else line
