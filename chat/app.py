@@ -14,6 +14,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import chat.batches as batches
 import chat.history  # noqa: F401  (registers the data layer)
+import chat.review  # noqa: F401  (registers Share for review and Revoke)
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
@@ -21,7 +22,7 @@ from chat.controls import handled_here, stop_job
 from chat.exports import ask_placements, follow_export
 from chat.http.uploads import session_ended, upload_failed
 from chat.iterate import FOCUS, ask_prices, follow, offer_generate
-from chat.library import show_library
+from chat.library import show_library, show_library_again
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import fit, send_settings, starter_buttons
 from chat.planner import is_stop
@@ -69,6 +70,7 @@ async def resume(thread: ThreadDict) -> None:
     async def then_catch_up(thread_dict: ThreadDict) -> None:
         await show_history(thread_dict)
         await show_again(thread_dict, actor)
+        await show_library_again(thread_dict, actor)
         await services().notifier.catch_up(session_id, actor, origin=f"chat:{thread['id']}")
         await batches.catch_up(actor, f"chat:{thread['id']}")
 

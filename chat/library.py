@@ -1,6 +1,8 @@
 """The campaign library in the chat: a custom element (public/elements/Library.jsx) with the team's campaigns, what
 each has spent, and its creatives as cards to play, download (with their captions), export, rename and delete, each
-naming the brand kit versions it was made with and its sound.
+naming the brand kit versions it was made with and its sound, and its review: the status as a badge, what
+reviewers said (their words are text: the element never renders them as markup or links), the live review links
+with Revoke, and Share for review.
 
 The element's buttons call the action callbacks here (Export's is in chat/exports.py: it asks in the chat). Each
 acts through the facade as the session's actor and answers with the library's fresh props (or an error to show),
@@ -9,12 +11,15 @@ which the element puts in place of its own.
 
 from __future__ import annotations
 
+import json
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import chainlit as cl
+from chainlit.types import ThreadDict
 
 from chat.agent import usd as price
 from chat.export_report import credentials_line, listed
@@ -22,7 +27,16 @@ from chat.notify import LIBRARY_ACTION, sound_line
 from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
-from tools.studio.types import Actor, ClapboardError, CreativeView, ExportView, LibraryView, VoiceView
+from tools.studio.types import (
+    Actor,
+    ClapboardError,
+    CreativeView,
+    ExportView,
+    LibraryView,
+    ReviewLinkView,
+    ReviewNoteView,
+    VoiceView,
+)
 
 ELEMENT = "Library"  # public/elements/Library.jsx
 
@@ -31,10 +45,24 @@ def money(usd: float) -> str:
     return price(usd) if usd else "free"
 
 
-def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView], export: ExportView | None) -> dict[str, Any]:
+@dataclass
+class Reviewed:
+    """A creative's review as its card shows it: what reviewers said, oldest first, and its links still live."""
+
+    notes: list[ReviewNoteView] = field(default_factory=list)
+    links: list[ReviewLinkView] = field(default_factory=list)
+
+
+def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView], export: ExportView | None,
+          review: Reviewed) -> dict[str, Any]:  # fmt: skip
     cost = c.actual_cost_usd if c.actual_cost_usd is not None else c.estimated_cost_usd
     return {
         "export": _exported(export) if export else None,
+        "review_status": c.review_status,
+        "notes": [{"id": n.id, "kind": n.kind, "name": n.name, "via": n.link_label, "at": n.at, "text": n.text,
+                   "created_at": n.created_at} for n in review.notes],  # fmt: skip
+        "links": [{"id": k.id, "url": k.url, "label": k.label, "expires_at": k.expires_at, "whole_set": k.whole_set}
+                  for k in review.links],  # fmt: skip
         "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
         "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
         "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
@@ -52,14 +80,19 @@ def _exported(e: ExportView) -> dict[str, Any]:
 
 
 def library_props(
-    library: LibraryView, campaign: str | None, expires_at: float, voices: Sequence[VoiceView] = ()
+    library: LibraryView,
+    campaign: str | None,
+    expires_at: float,
+    voices: Sequence[VoiceView] = (),
+    reviews: Mapping[str, Reviewed] | None = None,
 ) -> dict[str, Any]:
     """What the element shows: campaigns with creatives first (the latest work on top), then the empty ones.
-    `voices` name the voice-overs' voices."""
+    `voices` name the voice-overs' voices; `reviews` hold each creative's review (by its id)."""
     cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
     deletable = set(library.deletable)
     for c in library.creatives:
-        cards[c.campaign].append(_card(c, c.id in deletable, voices, library.exports.get(c.id)))
+        review = (reviews or {}).get(c.id, Reviewed())
+        cards[c.campaign].append(_card(c, c.id in deletable, voices, library.exports.get(c.id), review))
     order = {name: i for i, name in enumerate(cards)}
     campaigns = sorted(library.campaigns, key=lambda k: order.get(k.name, len(order)))
     total = sum(c.creatives for c in campaigns)
@@ -76,14 +109,28 @@ def library_props(
     }
 
 
-async def _props(library: LibraryView, campaign: str | None) -> dict[str, Any]:
+async def _reviews(actor: Actor, library: LibraryView) -> dict[str, Reviewed]:
+    """Each shown creative's comments and decisions, and the links that show it still live (a draft has none)."""
+    reviews = services().studio.reviews
+    found = {}
+    for c in library.creatives:
+        links = await reviews.links(actor, c.id) if c.review_status != "draft" else []
+        found[c.id] = Reviewed(await reviews.notes(actor, c.id), [k for k in links if k.state == "live"])
+    return found
+
+
+async def _props(actor: Actor, library: LibraryView, campaign: str | None) -> dict[str, Any]:
     studio = services().studio
-    return library_props(library, campaign, time.time() + studio.files.link_lifetime_s, studio.models.voices())
+    expires_at = time.time() + studio.files.link_lifetime_s
+    return library_props(library, campaign, expires_at, studio.models.voices(), await _reviews(actor, library))
 
 
 async def show_library(library: LibraryView, campaign: str | None = None) -> None:
     """Send the library as a message of its own."""
-    props = await _props(library, campaign)
+    actor = await session_actor()
+    if actor is None:
+        return
+    props = await _props(actor, library, campaign)
     await cl.Message(content="", elements=[cl.CustomElement(name=ELEMENT, props=props, display="inline")]).send()
 
 
@@ -109,7 +156,7 @@ async def _answer(action: cl.Action, change: Change | None) -> dict[str, Any]:
     try:
         if change is not None:
             await change(studio, actor, str(action.payload.get("id", "")))
-        return {"props": await _props(await studio.library.library(actor, campaign), campaign)}
+        return {"props": await _props(actor, await studio.library.library(actor, campaign), campaign)}
     except ClapboardError as exc:
         return {"error": str(exc)}
 
@@ -129,3 +176,32 @@ async def delete(action: cl.Action) -> dict[str, Any]:
 async def refresh(action: cl.Action) -> dict[str, Any]:
     """Fresh props: new links once the old ones have expired, and the team's changes since."""
     return await _answer(action, None)
+
+
+@cl.action_callback("library_share")
+async def share(action: cl.Action) -> dict[str, Any]:
+    """Share for review on a card: a link for the creative, live for the default 7 days, shown on the card."""
+    return await _answer(action, lambda studio, actor, cid: studio.reviews.share(actor, cid))
+
+
+@cl.action_callback("library_revoke")
+async def revoke(action: cl.Action) -> dict[str, Any]:
+    """Revoke on a card's link: it opens nothing from now on."""
+    return await _answer(action, lambda studio, actor, link_id: studio.reviews.revoke(actor, link_id))
+
+
+async def show_library_again(thread: ThreadDict, actor: Actor) -> None:
+    """A reopened conversation that showed the library: the library as it is now (review statuses and notes
+    included), since Chainlit may not bring a custom element back."""
+    shown = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
+    if not shown:
+        return
+    props = shown[-1].get("props") or {}
+    campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
+    try:
+        library = await services().studio.library.library(actor, campaign or None)
+    except ClapboardError:
+        return
+    props = await _props(actor, library, campaign or None)
+    element = cl.CustomElement(name=ELEMENT, props=props, display="inline")
+    await cl.Message(content="The library now:", elements=[element]).send()

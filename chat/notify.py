@@ -13,6 +13,10 @@ A price question is asked in the conversation it belongs to, with the words the 
 conversation only says it is waiting, with a link to it.
 
 A batch's videos are never shown here one by one: chat/batches.py shows a batch as one line that updates in place.
+
+What a reviewer says through a review link (a comment, a decision) is told in the conversation that made the video,
+in each tab that has it open, as it comes, and marked delivered; a conversation reopened later shows those it missed,
+once (`catch_up`).
 """
 
 from __future__ import annotations
@@ -26,15 +30,16 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import chainlit as cl
 from chainlit.context import init_ws_context
 from chainlit.server import sio
-from chainlit.session import WebsocketSession
+from chainlit.session import WebsocketSession, ws_sessions_id
 
 from chat.agent import usd
 from chat.export_report import fixed_placements, labels_of, listed, report_text
+from chat.review_words import said, share_button
 from tools.studio import Studio
 from tools.studio.types import (
     ACTIVE,
@@ -49,6 +54,7 @@ from tools.studio.types import (
     JobView,
     ModelView,
     PaidFormats,
+    ReviewNoteView,
     Submitted,
     VoiceView,
 )
@@ -144,9 +150,9 @@ def price_words(s: Submitted | JobView, voices: Sequence[VoiceView]) -> str:
 
 
 def ready_actions(c: CreativeView) -> list[cl.Action]:
-    """Under a ready video: what to make of it next, its export, and the library."""
+    """Under a ready video: what to make of it next, its export, a review link for it, and the library."""
     made = creative_actions(c.job_id) if c.job_id else []
-    return [*made, export_button(c.id), library_button()]
+    return [*made, export_button(c.id), share_button(c.id), library_button()]
 
 
 def export_button(creative_id: str) -> cl.Action:
@@ -373,6 +379,7 @@ class ChatNotifier:
         self.held: dict[str, list[Held]] = defaultdict(list)  # chainlit session id -> endings not shown yet
         self.earlier: dict[str, list[str]] = {}  # job id -> the jobs of its set asked for before it
         self.exporting: dict[str, str] = {}  # export job id -> its placements' labels, listed
+        self.notes_shown: dict[str, set[str]] = defaultdict(set)  # chainlit session id -> review notes shown there
         self._lock = asyncio.Lock()  # the ticker and the events edit the same messages
         self._showing = asyncio.Lock()  # one session's endings are shown one after the other
         self._ticker: asyncio.Task[None] | None = None
@@ -431,6 +438,9 @@ class ChatNotifier:
         if event.kind == "resync":
             await self.resync()
             return
+        if event.kind == "review":
+            await self._reviewed(event)
+            return
         if event.job_id not in self.watchers or event.batch_id:  # a batch's videos are its one line (chat/batches.py)
             return
         if event.kind in ("queued", "running", "progress"):
@@ -455,6 +465,20 @@ class ChatNotifier:
                 self.held[session_id].append(Held(event, actor))
         await self._flush()  # this one, and the videos of its set that waited for it
 
+    async def _reviewed(self, event: JobEvent) -> None:
+        """A comment or decision on a video: told in each connected tab showing the conversation that made it (none:
+        `catch_up` shows it when the conversation is reopened)."""
+        if event.review is None or not event.origin.startswith("chat:"):
+            return
+        for session in list(ws_sessions_id.values()):
+            if f"chat:{session.thread_id}" != event.origin or self._session(session.id) is None or not session.user:
+                continue
+            user = session.user
+            actor = await self.studio.accounts.actor(user.identifier, int(user.metadata.get("credentials", -1)))
+            if actor is not None:
+                self.held[session.id].append(Held(event, actor))
+        await self._flush()
+
     def _in_conversation(self, session_id: str, origin: str) -> bool:
         session = self._session(session_id)
         return session is not None and origin == f"chat:{session.thread_id}"
@@ -471,6 +495,9 @@ class ChatNotifier:
                         held.clear()  # the tab closed: catch_up shows what it did not see
                         break
                     init_ws_context(session)
+                    if due.event.review is not None:
+                        await self._show_note(session_id, due.event.review, due.actor)
+                        continue
                     await self._show(due.event, due.actor)
                     if due.event.kind != "offered":
                         self.earlier.pop(due.event.job_id, None)
@@ -588,6 +615,19 @@ class ChatNotifier:
             await cl.Message(content=f"The video could not be made ({event.stage} stage): {event.message}").send()
             await cl.context.emitter.send_toast("A video failed", "error")
 
+    async def _show_note(self, session_id: str, note: ReviewNoteView, actor: Actor, lead: str = "") -> None:
+        """A reviewer's comment or decision, once in a tab, then delivered."""
+        if note.id in self.notes_shown[session_id]:
+            return
+        self.notes_shown[session_id].add(note.id)
+        await cl.Message(content=said(note, lead)).send()
+        if not lead:
+            how: Literal["success", "warning", "info"] = (
+                "success" if note.kind == "approved" else "warning" if note.kind == "changes requested" else "info"
+            )
+            await cl.context.emitter.send_toast(note.said()[:120], how)
+        await self.studio.reviews.mark_delivered(actor, note.id)
+
     @staticmethod
     async def show_export(view: ExportView, lead: str = "") -> None:
         """An export's report, with the button of the fix a failed check offers."""
@@ -646,6 +686,9 @@ class ChatNotifier:
                     await self.studio.jobs.mark_delivered(actor, job.id)
             for export in await self.studio.exports.undelivered(actor, origin):
                 await self._catch_up_export(export, session_id, actor, since)
+            if origin != "chat:":  # reviewers' words are told in the conversation that made the video
+                for note in await self.studio.reviews.undelivered(actor, origin):
+                    await self._show_note(session_id, note, actor, "While you were away: ")
             if waiting:
                 await cl.Message(content=waiting_text(waiting, models), type="system_message").send()
 

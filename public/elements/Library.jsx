@@ -1,11 +1,13 @@
 // The campaign library (chat/library.py sends it): the team's spend this month against its budget, then each
 // campaign with its spend, its creatives as cards to play, download, export (the chat then asks which placements:
-// chat/exports.py), rename and delete. Changes go through the app's action callbacks, which answer with fresh props.
+// chat/exports.py), rename and delete, and its review: a status badge, what reviewers said, the live review links
+// with Copy and Revoke, and Share for review. A reviewer's words are only ever text children (React escapes them),
+// never HTML, markdown or an address. Changes go through the app's action callbacks, which answer with fresh props.
 // Layout uses inline styles: only the Tailwind classes Chainlit's own pages use are in its stylesheet.
 import { useEffect, useRef, useState } from "react"
 import { Button } from "@/components/ui/button"
 import { Input } from "@/components/ui/input"
-import { Check, Download, Package, Pencil, Play, RefreshCw, Trash2, X } from "lucide-react"
+import { Check, Copy, Download, Link2Off, Package, Pencil, Play, RefreshCw, Send, Trash2, X } from "lucide-react"
 import { toast } from "sonner"
 
 const GRID = { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(250px, 1fr))", gap: "12px" }
@@ -15,6 +17,15 @@ const VIDEO = { position: "absolute", inset: 0, width: "100%", height: "100%", o
 const PLAY = { position: "absolute", left: "10px", bottom: "10px", display: "flex", alignItems: "center", gap: "6px",
                padding: "6px 12px 6px 10px", borderRadius: "999px", border: 0, cursor: "pointer", color: "white",
                background: "rgba(0, 0, 0, 0.65)", fontSize: "13px", fontWeight: 600 }
+
+// A review status's badge: its words and colours (text, background).
+const BADGES = {
+  "draft": ["Draft", "#52525b", "#f4f4f5"],
+  "in review": ["In review", "#1d4ed8", "#dbeafe"],
+  "approved": ["Approved", "#15803d", "#dcfce7"],
+  "changes requested": ["Changes requested", "#b45309", "#fef3c7"],
+}
+const DECIDED = { "approved": "approved", "changes requested": "asked for changes" }
 
 function plural(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`
@@ -88,6 +99,65 @@ export default function Library() {
   )
 }
 
+function Badge({ status }) {
+  const [words, ink, paper] = BADGES[status] || [status, "#52525b", "#f4f4f5"]
+  return (
+    <span data-field="review-status" style={{ color: ink, background: paper, borderRadius: "999px", padding: "1px 8px",
+                                              fontSize: "12px", fontWeight: 600, whiteSpace: "nowrap" }}>
+      {words}
+    </span>
+  )
+}
+
+// What reviewers said, oldest first: who (the typed name, the link's label), where in the video, what.
+function Notes({ notes }) {
+  if (!notes.length) return null
+  return (
+    <div data-field="reviews" className="flex flex-col gap-1 text-xs" style={{ marginTop: "4px" }}>
+      {notes.map((n) => (
+        <div key={n.id} data-note-kind={n.kind} className="rounded border" style={{ padding: "4px 6px" }}>
+          <div className="text-muted-foreground">
+            <span className="font-semibold" style={{ color: "inherit" }}>{n.name}</span>
+            {n.via ? ` (${n.via})` : ""}
+            {n.kind === "comment" ? (n.at ? ` at ${n.at}` : " on the whole video") : ` ${DECIDED[n.kind] || n.kind}`}
+            {` · ${when(n.created_at)}`}
+          </div>
+          {n.text ? <div data-field="note-text" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{n.text}</div> : null}
+        </div>
+      ))}
+    </div>
+  )
+}
+
+// The live review links: their address to copy, until when, and Revoke.
+function Links({ links, busy, act }) {
+  if (!links.length) return null
+  return (
+    <div data-field="review-links" className="flex flex-col gap-1 text-xs" style={{ marginTop: "4px" }}>
+      {links.map((l) => {
+        const full = l.url.startsWith("/") ? window.location.origin + l.url : l.url
+        return (
+          <div key={l.id} data-link-id={l.id} className="flex items-center gap-1">
+            <span className="text-muted-foreground" style={{ flex: 1, minWidth: 0 }}>
+              Review link{l.label ? ` for ${l.label}` : ""}{l.whole_set ? " (whole set)" : ""} · until{" "}
+              {new Date(l.expires_at).toLocaleDateString(undefined, { day: "numeric", month: "short" })}
+            </span>
+            <Button size="sm" variant="ghost" aria-label="Copy review link" title={full}
+                    onClick={() => navigator.clipboard.writeText(full).then(() => toast.success("Review link copied"),
+                                                                           () => toast.error(full))}>
+              <Copy /> Copy
+            </Button>
+            <Button size="sm" variant="ghost" disabled={busy} aria-label="Revoke review link"
+                    onClick={() => act("library_revoke", { id: l.id })}>
+              <Link2Off /> Revoke
+            </Button>
+          </div>
+        )
+      })}
+    </div>
+  )
+}
+
 function Card({ c, busy, act }) {
   const [mode, setMode] = useState("view") // view, rename or confirm
   const [title, setTitle] = useState(c.title)
@@ -124,7 +194,10 @@ function Card({ c, busy, act }) {
             </Button>
           </form>
         ) : (
-          <div data-field="title" className="font-semibold line-clamp-2" title={c.title}>{c.title}</div>
+          <div className="flex items-start justify-between gap-2">
+            <div data-field="title" className="font-semibold line-clamp-2" title={c.title}>{c.title}</div>
+            <Badge status={c.review_status || "draft"} />
+          </div>
         )}
         <div className="text-xs text-muted-foreground">
           {c.aspect} · {c.duration} · {c.model} · {c.cost}
@@ -161,6 +234,8 @@ function Card({ c, busy, act }) {
             {c.export.credentials ? <div data-field="credentials">{c.export.credentials}</div> : null}
           </div>
         ) : null}
+        <Notes notes={c.notes || []} />
+        <Links links={c.links || []} busy={busy} act={act} />
         {mode === "confirm" ? (
           <div className="flex flex-col gap-2 text-sm" style={{ marginTop: "6px" }}>
             <div>Delete this video for the whole team? It cannot be undone.</div>
@@ -181,6 +256,9 @@ function Card({ c, busy, act }) {
             </Button>
             <Button size="sm" variant="ghost" disabled={busy} onClick={() => act("library_export", { id: c.id })}>
               <Package /> Export
+            </Button>
+            <Button size="sm" variant="ghost" disabled={busy} onClick={() => act("library_share", { id: c.id })}>
+              <Send /> Share for review
             </Button>
             <Button size="sm" variant="ghost" disabled={busy} onClick={() => { setTitle(c.title); setMode("rename") }}>
               <Pencil /> Rename

@@ -11,7 +11,7 @@ def _creative(cid: str, version: BrandVersion | None) -> CreativeView:
         id=cid, title="Kite", aspect="9:16", width=720, height=1280, duration_s=2.0, model="draft", campaign="Spring",
         actual_cost_usd=None, estimated_cost_usd=0.0, made_by="alice", created_at="2026-12-06T01:00:00+00:00",
         url="u", poster_url=None, download_url="d", brand_version=version, sound=None, captions_srt_url=None,
-        captions_vtt_url=None,
+        captions_vtt_url=None, review_status="draft",
     )  # fmt: skip
 
 
