@@ -46,8 +46,8 @@ MAX_BODY = 16 * 1024  # a comment is at most 2000 characters: 16 KiB holds it wi
 NAME_COOKIE = "review_name"
 NAME_COOKIE_S = 90 * 24 * 3600  # as long as a link can live
 STATUS = {NotFound: 404, LinkGone: 410, TooMany: 429, TooLarge: 413, InvalidRequest: 422}
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'{media}; media-src 'self'{media}; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'{media}; "
+       "media-src 'self'{media}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
 HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
            "X-Frame-Options": "DENY", "Content-Security-Policy": CSP.format(media="")}  # fmt: skip
 DECISIONS: dict[str, Decision] = {"approve": "approve", "request changes": "request changes"}

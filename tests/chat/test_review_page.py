@@ -21,8 +21,8 @@ from campaign.settings import Settings
 from tests.e2e.chainlit_server import app_client
 from tools.studio import Studio
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+       "media-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
 HOSTILE_NAME = "<script>alert(1)</script>"
 HOSTILE_TEXT = 'javascript:alert(1) <a href="javascript:alert(1)">click</a> <img src=x onerror=alert(1)>'
 
@@ -159,8 +159,10 @@ async def test_a_reviewer_comments_requests_changes_and_approves_by_form_and_by_
     made = await _creative(studio, "Sneaker showcase, vertical")
     path = await _link(studio, made)
 
-    sent = await client.post(f"{path}/comments", data={"creative_id": made, "name": "Ann", "text": "Logo too small",
-                                                        "at_s": "3.2"})  # fmt: skip
+    posted = {"creative_id": made, "name": "Ann", "text": "Logo too small", "at_s": "3.2"}
+    foreign = await client.post(f"{path}/comments", data=posted, headers={"Origin": "https://elsewhere.example"})
+    assert foreign.status_code == 403  # another site's page may not post through a link
+    sent = await client.post(f"{path}/comments", data=posted, headers={"Origin": "null"})  # the page's own form
     assert sent.status_code == 303 and sent.headers["location"] == f"{path}#item-{made}"
     assert f"Path={path}" in sent.headers["set-cookie"] and "HttpOnly" in sent.headers["set-cookie"]
     page = await client.get(path)  # the client keeps the cookie, as a browser does
