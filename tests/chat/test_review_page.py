@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -19,6 +20,7 @@ from sqlalchemy import update
 from campaign.models import Creative, JobStatus, ReviewLink, new_id, utcnow
 from campaign.settings import Settings
 from tests.e2e.chainlit_server import app_client
+from tests.fakes.s3 import MotoS3
 from tools.studio import Studio
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
@@ -287,3 +289,25 @@ async def test_no_log_line_holds_a_token(settings: Settings) -> None:
     assert 'GET /review/…?x=1 HTTP/1.1" 200' in written and f"GET /review/…/video/{made}" in written
     assert "POST /review/…/comments" in written and "could not open http://127.0.0.1" in written
     assert token not in written and token.split(".")[0] not in written and token[:-1] not in written
+
+
+async def test_videos_on_s3_are_allowed_by_the_page_policy_and_nothing_else(
+    settings: Settings, moto_s3: MotoS3, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chat import runtime
+
+    for name, value in moto_s3.env(moto_s3.create_bucket()).items():
+        monkeypatch.setenv(name, value)
+    on_s3 = settings.model_copy(update={"s3_bucket": os.environ["CLAPBOARD_S3_BUCKET"],
+                                        "s3_endpoint_url": moto_s3.endpoint_url, "s3_region": "us-east-1"})  # fmt: skip
+    async with app_client(on_s3, follow_redirects=False) as client:
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password")
+        made = await _creative(studio, "Lighthouse")
+        path = await _link(studio, made)
+        page = await client.get(path)
+        video = await client.get(f"{path}/video/{made}")
+    assert video.status_code == 302 and video.headers["location"].startswith(moto_s3.endpoint_url + "/")
+    policy = dict(p.strip().split(" ", 1) for p in page.headers["content-security-policy"].split(";"))
+    assert policy["media-src"] == policy["img-src"] == f"'self' {moto_s3.endpoint_url}"
+    assert policy["default-src"] == "'none'" and policy["script-src"] == policy["connect-src"] == "'self'"
