@@ -40,6 +40,8 @@ from campaign.settings import Settings
 from chat import runtime
 from chat.history import only_the_author
 from chat.http.api import build_api, build_files
+from chat.http.redact import redact_review_tokens
+from chat.http.review import build_review
 from chat.http.signin import SessionGuard, SignInGuard
 from chat.http.site import SameSite
 from chat.http.uploads import UploadGuard, files_directory
@@ -59,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     os.environ.setdefault("CHAINLIT_AUTH_SECRET", settings.chat_session_secret)  # read by Chainlit on each use
     files_directory()  # this process's uploads folder, before any chat session exists
+    redact_review_tokens()  # whoever logs a request (uvicorn's access log, our own) never writes a review token
     chainlit.server.is_thread_author = only_the_author  # the name Chainlit's thread routes call
 
     @asynccontextmanager
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(
         [
             Mount("/files", app=files),
+            Mount("/review", app=build_review()),  # no account: the token in the path is the permission
             mounted,
             Route("/project/translations", translations, methods=["GET"]),
             Mount("/", app=chainlit.server.app),  # last: its catch-all GET would shadow the routes above

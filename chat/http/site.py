@@ -6,7 +6,8 @@ browser pages of other sites may neither drive it nor frame it.
   reaches 127.0.0.1 under its own name, so its requests carry that name and are refused (400).
 - Origin: a browser page's Origin must be this server as its users reach it (loopback at the port the request
   is addressed to, `CLAPBOARD_PUBLIC_URL`, or an allowed host): another program's page on a loopback port is
-  another site; `Origin: null` (sandboxed frames, data: and file: pages) is refused (403). Chainlit itself
+  another site; `Origin: null` (sandboxed frames, data: and file: pages) is refused (403), except under /review/
+  (the review page's own forms say null; nothing there rides on a cookie or a session). Chainlit itself
   allows any origin. Requests without an Origin (the CLI, API clients) pass: browsers send one on the requests
   that matter.
 - Framing: every answer says `Content-Security-Policy: frame-ancestors 'self'` (and the older X-Frame-Options),
@@ -28,6 +29,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from campaign.settings import LOOPBACK_HOSTS, Settings
 from chat.runtime import services
 
+# The review page's own form posts say `Origin: null` (its Referrer-Policy is no-referrer, so the token stays on the
+# page); they carry no credential (the token in the path is the permission), so nothing rides on another site's post.
+REVIEW_PATH = "/review/"
 FRAMING = [(b"content-security-policy", b"frame-ancestors 'self'"), (b"x-frame-options", b"SAMEORIGIN")]
 
 
@@ -83,7 +87,11 @@ class SameSite:
                 "This server does not answer to that name; its administrator can add the name to its allowed hosts.",
                 400,
             )
-        elif origin is not None and not our_origin(settings, origin, headers.get("host", ""), scope["scheme"]):
+        elif origin is not None and not (
+            our_origin(settings, origin, headers.get("host", ""), scope["scheme"])
+            or origin == "null"
+            and scope["path"].startswith(REVIEW_PATH)
+        ):
             refusal = PlainTextResponse("Cross-site requests are not allowed.", 403)
         if refusal is not None:
             if scope["type"] == "websocket":
@@ -98,8 +106,8 @@ def _framed(send: Send) -> Send:
     async def framed(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            for name, value in FRAMING:
-                headers[name.decode()] = value.decode()
+            for name, value in FRAMING:  # the review page sets stricter ones of its own
+                headers.setdefault(name.decode(), value.decode())
         await send(message)
 
     return framed
