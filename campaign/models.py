@@ -358,8 +358,8 @@ class Spend(Base):
 
 
 class ReviewStatus(StrEnum):
-    draft = "draft"  # never shared for review, or every link to it withdrawn before a decision
-    in_review = "in review"  # a live review link shows it
+    draft = "draft"  # never shared for review, or every link to it revoked before a decision
+    in_review = "in review"  # shared and waiting for a decision (a link that expired leaves it so: share it again)
     approved = "approved"  # the latest decision on it
     changes_requested = "changes requested"
 

@@ -5,12 +5,11 @@ a reviewer's link is found by its id, once its token's signature has been checke
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from .errors import NotFound
+from .errors import LinkGone, NotFound, TooMany
 from .models import (
     Campaign,
     Creative,
@@ -60,12 +59,45 @@ class ReviewRecords:
             raise NotFound(f"There is no review link {link_id}.")
         return found
 
-    async def review_links(self, team_id: str, creative_id: str) -> list[ReviewLink]:
-        """The team's links that show this creative, newest first."""
-        shows = select(ReviewLinkCreative.link_id).where(ReviewLinkCreative.creative_id == creative_id)
-        query = select(ReviewLink).where(ReviewLink.team_id == team_id, ReviewLink.id.in_(shows))
+    async def review_links_by_id(self, team_id: str, link_ids: Iterable[str]) -> list[ReviewLink]:
+        query = select(ReviewLink).where(ReviewLink.team_id == team_id, ReviewLink.id.in_(list(link_ids)))
         async with self._session() as s:
-            return list((await s.scalars(query.order_by(ReviewLink.created_at.desc()))).all())
+            return list((await s.scalars(query)).all())
+
+    async def creative_titles(self, team_id: str, creative_ids: Iterable[str]) -> dict[str, str]:
+        """The titles of these creatives of the team, by id (deleted ones are left out)."""
+        query = (
+            select(Creative.id, Creative.title)
+            .join(Campaign)
+            .where(Campaign.team_id == team_id, Creative.id.in_(list(creative_ids)))
+        )
+        async with self._session() as s:
+            return {cid: title for cid, title in await s.execute(query)}
+
+    async def review_links_of(self, team_id: str, creative_ids: Iterable[str]) -> list[tuple[ReviewLink, str]]:
+        """The team's links that show these creatives, each with the creative it shows, newest first (a link
+        of a set comes once per creative of it)."""
+        query = (
+            select(ReviewLink, ReviewLinkCreative.creative_id)
+            .join(ReviewLinkCreative, ReviewLinkCreative.link_id == ReviewLink.id)
+            .where(ReviewLink.team_id == team_id, ReviewLinkCreative.creative_id.in_(list(creative_ids)))
+        )
+        async with self._session() as s:
+            return [(link, cid) for link, cid in await s.execute(query.order_by(ReviewLink.created_at.desc()))]
+
+    async def shown_by(self, link_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The creatives each of these links shows that still exist, in the order they were made, by link id."""
+        query = (
+            select(ReviewLinkCreative.link_id, ReviewLinkCreative.creative_id)
+            .join(Creative, Creative.id == ReviewLinkCreative.creative_id)
+            .where(ReviewLinkCreative.link_id.in_(list(link_ids)))
+            .order_by(Creative.created_at)
+        )
+        shown: dict[str, list[str]] = {}
+        async with self._session() as s:
+            for link_id, creative_id in await s.execute(query):
+                shown.setdefault(link_id, []).append(creative_id)
+        return shown
 
     async def link_creatives(self, link_id: str) -> list[Creative]:
         """The creatives a link shows that still exist, in the order they were made."""
@@ -102,10 +134,26 @@ class ReviewRecords:
             await s.commit()
         return await self.review_link(link.id)
 
-    async def add_review_note(self, note: ReviewNote) -> ReviewNote:
-        """Write a comment or a decision; a decision becomes its creative's review status, in the same transaction."""
+    async def add_review_note(self, note: ReviewNote, *, most: int) -> ReviewNote:
+        """Write a comment or a decision while its link is live and has taken fewer than `most` notes; a decision
+        becomes its creative's review status. One transaction, the creative's notes one at a time (PostgreSQL
+        locks the creative's row; SQLite's writers queue on its one lock, taken by the insert before anything is
+        read): a revoke that committed first refuses the note (LinkGone), and of two decisions at once the later
+        one is the status. Raises TooMany past `most`."""
         async with self._session() as s:
+            if self.engine.dialect.name == "postgresql":
+                await s.execute(select(Creative.id).where(Creative.id == note.creative_id).with_for_update())
             s.add(note)
+            await s.flush()
+            link = (await s.execute(select(ReviewLink.revoked_at, ReviewLink.expires_at).where(
+                ReviewLink.id == note.link_id))).one()  # fmt: skip
+            if link.revoked_at is not None or link.expires_at <= utcnow():
+                await s.rollback()
+                raise LinkGone("This review link has ended.", hint="Ask the team that sent it for a new one.")
+            taken = await s.scalar(select(func.count(ReviewNote.id)).where(ReviewNote.link_id == note.link_id))
+            if (taken or 0) > most:
+                await s.rollback()
+                raise TooMany(f"This link has taken its {most} comments.", hint="Ask the team for a new link.")
             if (status := DECISIONS.get(ReviewNoteKind(note.kind))) is not None:
                 await s.execute(update(Creative).where(Creative.id == note.creative_id).values(review_status=status))
             await s.commit()
@@ -127,14 +175,6 @@ class ReviewRecords:
             query = query.where(ReviewNote.link_id == link_id)
         async with self._session() as s:
             return list((await s.scalars(query.order_by(ReviewNote.created_at, ReviewNote.id))).all())
-
-    async def count_link_notes(self, link_id: str, since: datetime | None = None) -> int:
-        """How many notes came through a link (since a moment, when given)."""
-        query = select(func.count(ReviewNote.id)).where(ReviewNote.link_id == link_id)
-        if since is not None:
-            query = query.where(ReviewNote.created_at >= since)
-        async with self._session() as s:
-            return int((await s.scalar(query)) or 0)
 
     async def undelivered_notes(self, team_id: str, origin: str, limit: int = 50) -> list[ReviewNote]:
         """The team's notes on creatives made by jobs from this origin ("chat:<thread id>") that no live chat has

@@ -26,8 +26,11 @@ TEXT_CHARS = 2000  # a comment, or a decision's note
 NOTES_PER_LINK = 1000  # comments and decisions one link takes in all
 BURST = 20  # posts through one link at once, then one every POST_EVERY_S seconds
 POST_EVERY_S = 3.0
-FILE_LINK_S = 3600  # how long the signed address of a video or poster on the review page works
+FILE_LINK_S = 300  # how long the signed address a review page's video is sent to works (a revoke ends the rest)
 PATH = "/review/"
+STATUS_WORDS = {"draft": "a draft, not shared for review", "in review": "still in review",
+                "changes requested": "waiting for the changes a reviewer asked for"}  # fmt: skip
+KIND_WORDS = {"comment": "commented", "approved": "approved", "changes requested": "asked for changes"}
 
 
 class ReviewTokens:
@@ -95,6 +98,7 @@ class ReviewNoteView(BaseModel):
     creative_title: str
     link_id: str
     link_label: str
+    link_by: str | None = None  # who in the team made the link (a name): what an approval rests on
     kind: str  # comment, approved, changes requested
     name: str
     text: str
@@ -103,18 +107,28 @@ class ReviewNoteView(BaseModel):
     created_at: str
 
     @classmethod
-    def of(cls, note: ReviewNote, creative_title: str, link_label: str) -> ReviewNoteView:
+    def of(cls, note: ReviewNote, creative_title: str, link_label: str, link_by: str | None = None) -> ReviewNoteView:
         return cls(id=note.id, creative_id=note.creative_id, creative_title=creative_title, link_id=note.link_id,
-                   link_label=link_label, kind=note.kind, name=note.name, text=note.text, at_s=note.at_s,
+                   link_label=link_label, link_by=link_by, kind=note.kind, name=note.name, text=note.text,
+                   at_s=note.at_s,
                    at=clock(note.at_s) if note.at_s is not None else None,
                    created_at=note.created_at.isoformat())  # fmt: skip
 
     def said(self) -> str:
-        """One line in words: "Ann (client link) approved “Sneaker showcase, vertical”: Ship it"."""
+        """One line in words: "Ann (client link) approved “Sneaker showcase, vertical”: Ship it" (the text on the
+        same line, so no comment can look like another note)."""
         via = f" ({self.link_label})" if self.link_label else ""
         what = {"comment": f"commented at {self.at} on" if self.at else "commented on",
                 "approved": "approved", "changes requested": "asked for changes to"}[self.kind]  # fmt: skip
-        return f"{self.name}{via} {what} “{self.creative_title}”" + (f": {self.text}" if self.text else "")
+        text = " ".join(self.text.split())
+        return f"{self.name}{via} {what} “{self.creative_title}”" + (f": {text}" if text else "")
+
+
+class CreativeReview(BaseModel):
+    """A creative's review as its team sees it: the comments and decisions, and the links that show it."""
+
+    notes: list[ReviewNoteView]
+    links: list[ReviewLinkView]
 
 
 class ReviewItem(BaseModel):
@@ -127,7 +141,7 @@ class ReviewItem(BaseModel):
     height: int
     duration_s: float
     words: list[str]  # the words on screen, in display order
-    status: str  # a ReviewStatus
+    status: str  # this link's latest decision on it ("approved", "changes requested"), else "in review"
     video_path: str  # /review/<token>/video/<id>: the link's own address of the file
     poster_path: str | None
     notes: list[ReviewNoteView]
@@ -136,15 +150,19 @@ class ReviewItem(BaseModel):
     def of(cls, c: Creative, token: str, notes: list[ReviewNoteView]) -> ReviewItem:
         base = f"{PATH}{token}"
         return cls(id=c.id, title=c.title, aspect=c.aspect, width=c.width, height=c.height, duration_s=c.duration_s,
-                   words=AdCopy.model_validate(c.copy or {}).texts(), status=c.review_status,
+                   words=AdCopy.model_validate(c.copy or {}).texts(), status=_decided(notes),
                    video_path=f"{base}/video/{c.id}", poster_path=f"{base}/poster/{c.id}" if c.poster_key else None,
                    notes=notes)  # fmt: skip
 
 
+def _decided(notes: list[ReviewNoteView]) -> str:
+    """The latest decision among these notes, else "in review"."""
+    return next((n.kind for n in reversed(notes) if n.kind != "comment"), "in review")
+
+
 class ReviewPage(BaseModel):
-    """What a review link opens."""
+    """What a review link opens (nothing the team named: not even the link's label)."""
 
     campaign: str
-    label: str
     expires_at: str
     items: list[ReviewItem]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import jinja2
@@ -27,9 +27,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chat.runtime import services
 from tools.studio.types import (
+    REVIEW_KIND_WORDS,
     REVIEW_NAME_CHARS,
     REVIEW_TEXT_CHARS,
     ClapboardError,
+    Decision,
     InvalidRequest,
     LinkGone,
     NotFound,
@@ -39,10 +41,10 @@ from tools.studio.types import (
     TooMany,
 )
 
-Decision = Literal["approve", "request changes"]
 ASSETS = Path(__file__).with_name("review_page")
 ASSET_TYPES = {"review.css": "text/css; charset=utf-8", "review.js": "text/javascript; charset=utf-8"}
-MAX_BODY = 16 * 1024  # a comment is at most 2000 characters: 16 KiB holds it with its other fields, escaped
+# A comment is at most 2000 characters; a form sends each percent-encoded (an emoji is 12 bytes), with its fields.
+MAX_BODY = REVIEW_TEXT_CHARS * 12 + 4096
 NAME_COOKIE = "review_name"
 NAME_COOKIE_S = 90 * 24 * 3600  # as long as a link can live
 STATUS = {NotFound: 404, LinkGone: 410, TooMany: 429, TooLarge: 413, InvalidRequest: 422}
@@ -50,8 +52,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'se
        "media-src 'self'{media}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")  # fmt: skip
 HEADERS = {"Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
            "X-Frame-Options": "DENY", "Content-Security-Policy": CSP.format(media="")}  # fmt: skip
-DECISIONS: dict[str, Decision] = {"approve": "approve", "request changes": "request changes"}
-KIND_WORDS = {"comment": "commented", "approved": "approved", "changes requested": "requested changes"}
+DECISIONS: tuple[Decision, ...] = ("approve", "request changes")
 
 _templates = jinja2.Environment(
     loader=jinja2.FileSystemLoader(ASSETS), autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True,
@@ -71,7 +72,7 @@ def _day(iso: str) -> str:
 
 
 _templates.filters.update(when=_when, day=_day)
-_templates.globals.update(kind_words=KIND_WORDS, name_chars=REVIEW_NAME_CHARS, text_chars=REVIEW_TEXT_CHARS)
+_templates.globals.update(kind_words=REVIEW_KIND_WORDS, name_chars=REVIEW_NAME_CHARS, text_chars=REVIEW_TEXT_CHARS)
 
 
 class Secured:
@@ -158,7 +159,7 @@ async def _post(request: Request, token: str, what: str) -> Response:
         if what == "comment":
             note = await reviews.comment(token, creative_id, name, _text(fields, "text"), _seconds(fields))
         else:
-            decision = DECISIONS.get(_text(fields, "decision"))
+            decision = next((d for d in DECISIONS if d == _text(fields, "decision")), None)
             if decision is None:
                 raise InvalidRequest("A decision is “approve” or “request changes”.")
             said = _text(fields, "note") if "note" in fields else _text(fields, "text")
@@ -174,18 +175,20 @@ async def _post(request: Request, token: str, what: str) -> Response:
             return _refused(gone)
         return await _page(request, token, page, error=(str(fields["creative_id"]), str(exc), fields),
                            status=STATUS.get(type(exc), 422))  # fmt: skip
-    answer = await _answered(token, note, wants_json)
+    answer = _answered(token, note, wants_json)
     _remember(answer, request, token, note.name)
     return answer
 
 
-async def _answered(token: str, note: ReviewNoteView, wants_json: bool) -> Response:
+def _answered(token: str, note: ReviewNoteView, wants_json: bool) -> Response:
+    """Back to the page (a form), or the note as the page shows it (JSON): nothing the team named (the link's
+    label), and the video's status through this link once it is a decision."""
     if not wants_json:
         return RedirectResponse(f"/review/{token}#item-{note.creative_id}", status_code=303)
-    page = await services().studio.reviews.page(token)
-    status = next((i.status for i in page.items if i.id == note.creative_id), "")
-    body = {**note.model_dump(), "status": status, "kind_words": KIND_WORDS[note.kind], "when": _when(note.created_at)}
-    return JSONResponse(body, 201)
+    shown = note.model_dump(include={"id", "creative_id", "kind", "name", "text", "at_s", "at", "created_at"})
+    status = {} if note.kind == "comment" else {"status": note.kind}
+    return JSONResponse({**shown, **status, "kind_words": REVIEW_KIND_WORDS[note.kind],
+                         "when": _when(note.created_at)}, 201)  # fmt: skip
 
 
 async def _fields(request: Request, as_json: bool) -> dict[str, Any]:

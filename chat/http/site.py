@@ -32,7 +32,6 @@ from chat.runtime import services
 # The review page's own form posts say `Origin: null` (its Referrer-Policy is no-referrer, so the token stays on the
 # page); they carry no credential (the token in the path is the permission), so nothing rides on another site's post.
 REVIEW_PATH = "/review/"
-FRAMING = [(b"content-security-policy", b"frame-ancestors 'self'"), (b"x-frame-options", b"SAMEORIGIN")]
 
 
 def host_name(host: str) -> str:
@@ -106,8 +105,10 @@ def _framed(send: Send) -> Send:
     async def framed(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = MutableHeaders(scope=message)
-            for name, value in FRAMING:  # the review page sets stricter ones of its own
-                headers.setdefault(name.decode(), value.decode())
+            policy = headers.get("content-security-policy", "")
+            if "frame-ancestors" not in policy:  # the review page says 'none' itself
+                headers["content-security-policy"] = "; ".join(p for p in (policy, "frame-ancestors 'self'") if p)
+                headers["x-frame-options"] = "SAMEORIGIN"
         await send(message)
 
     return framed

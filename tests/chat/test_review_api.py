@@ -154,13 +154,14 @@ async def test_with_the_gate_on_a_draft_is_exported_only_once_a_reviewer_approve
     export = {"placements": ["reels"]}
     refused = await api.post(f"/api/creatives/{made}/exports", json=export, headers=bob)
     assert refused.status_code == 403, refused.text
-    assert "is draft: your team exports approved videos only" in refused.json()["detail"]
+    assert "is a draft, not shared for review: your team exports approved videos only" in refused.json()["detail"]
 
     link = (await api.post(f"/api/creatives/{made}/review-links", json={"label": "client link"})).json()
     token = link["path"].removeprefix("/review/")
     await studio.reviews.decide(token, made, "Ann", "request changes", "Brighter, please")
     again = await api.post(f"/api/creatives/{made}/exports", json=export, headers=bob)
-    assert again.status_code == 403 and "changes requested" in again.json()["detail"], again.text
+    assert again.status_code == 403, again.text
+    assert "waiting for the changes a reviewer asked for" in again.json()["detail"]
     assert (await api.get(f"/api/exports?creative={made}")).json() == [], "nothing was exported"
 
     await studio.reviews.decide(token, made, "Ann", "approve")

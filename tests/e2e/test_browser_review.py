@@ -100,7 +100,7 @@ async def test_a_client_on_a_phone_comments_at_0_03_requests_changes_then_approv
             await item.get_by_label("Comment, or what to change").fill("Make the logo bigger in the first seconds")
             await item.get_by_role("button", name="Request changes").click()
             await expect(notes).to_have_count(3)
-            await expect(notes.nth(2)).to_contain_text("Ann requested changes")
+            await expect(notes.nth(2)).to_contain_text("Ann asked for changes")
             await expect(item.locator("[data-status]")).to_have_text("Changes requested")
             await item.locator(".decide").scroll_into_view_if_needed()
             await page.screenshot(path=str(shots / "review-phone-changes.png"))

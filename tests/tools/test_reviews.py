@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from campaign.models import Creative, JobStatus, ReviewLink, new_id, utcnow
+from campaign.models import Creative, JobStatus, ReviewLink, ReviewNote, new_id, utcnow
 from campaign.people import Actor
 from tests.conftest import make_settings
 from tools.jobs.events import JobEvent
@@ -148,7 +148,7 @@ async def test_posts_through_one_link_are_limited(studio: Studio) -> None:
     token = (await studio.reviews.share(alice, made)).path[8:]
     for n in range(20):
         await studio.reviews.comment(token, made, "Ann", f"note {n}", None)
-    with pytest.raises(TooMany, match="Wait 3 seconds"):
+    with pytest.raises(TooMany, match=r"Wait \d seconds"):
         await studio.reviews.comment(token, made, "Ann", "one more", None)
     assert len(await studio.reviews.notes(alice, made)) == 20
 
@@ -160,10 +160,12 @@ async def test_exports_need_approval_when_the_team_says_so(studio: Studio) -> No
         await studio.reviews.set_gate(bob, True)
     assert await studio.reviews.set_gate(alice, True) is True
     assert await studio.reviews.gate(bob) and not await studio.reviews.gate(carol)
-    with pytest.raises(Forbidden, match="“Lighthouse” is draft: your team exports approved videos only"):
+    with pytest.raises(
+        Forbidden, match="“Lighthouse” is a draft, not shared for review: your team exports approved videos only"
+    ):
         await studio.exports.export(bob, made, "tiktok")
     token = (await studio.reviews.share(alice, made)).path[8:]
-    with pytest.raises(Forbidden, match="is in review"):
+    with pytest.raises(Forbidden, match="is still in review"):
         await studio.exports.export(bob, made, "tiktok")
     await studio.reviews.decide(token, made, "Ann", "approve")
     async with studio.store._session() as s:  # made before jobs were kept: the export's next check refuses it
@@ -191,9 +193,69 @@ async def test_on_postgresql_a_comment_through_one_server_reaches_the_chat_of_an
         assert told.review is not None and told.review.said() == (
             "Ann (client link) commented at 0:03 on “Sneaker showcase, vertical”: Logo at 0:03 is small"
         )
+        await page.reviews.comment(link.path[8:], made, "Ann", "😀" * 2000, None)  # 8,000 bytes of UTF-8
+        told = await asyncio.wait_for(heard.get(), 10)
+        assert told.review is not None and told.review.text == "😀" * 2000
         await chat.reviews.revoke(alice, link.id)
         with pytest.raises(LinkGone):
             await page.reviews.page(link.path[8:])
     finally:
         await chat.close()
         await page.close()
+
+
+async def test_posts_sent_together_are_counted_together(studio: Studio) -> None:
+    alice, _, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    token = (await studio.reviews.share(alice, made)).path[8:]
+    sent = await asyncio.gather(*(studio.reviews.comment(token, made, "Ann", f"n{n}", None) for n in range(40)),
+                                return_exceptions=True)  # fmt: skip
+    assert sum(not isinstance(s, BaseException) for s in sent) == 20
+    assert all(isinstance(s, TooMany) for s in sent if isinstance(s, BaseException))
+    assert len(await studio.reviews.notes(alice, made)) == 20
+
+
+async def test_a_note_racing_a_revoke_is_refused_and_two_decisions_leave_the_later(studio: Studio) -> None:
+    alice, _, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    link = await studio.reviews.share(alice, made)
+    token = link.path[8:]
+    checked = await studio.reviews._live(token)  # the reviewer's post passed its check...
+    await studio.reviews.revoke(alice, link.id)  # ...then the team revoked the link, before the note was written
+    late = ReviewNote(id=new_id(), team_id=alice.team_id, creative_id=made, link_id=checked.id, kind="approved",
+                      name="Ann", text="")  # fmt: skip
+    with pytest.raises(LinkGone):
+        await studio.store.add_review_note(late, most=1000)
+    assert (await studio.library.creative(alice, made)).review_status == "draft" and not await studio.reviews.notes(
+        alice, made
+    )
+    token = (await studio.reviews.share(alice, made)).path[8:]
+    await asyncio.gather(studio.reviews.decide(token, made, "Ann", "request changes", "Brighter"),
+                         studio.reviews.decide(token, made, "Ben", "approve"))  # fmt: skip
+    latest = (await studio.reviews.notes(alice, made))[-1]
+    assert (await studio.library.creative(alice, made)).review_status == latest.kind
+
+
+async def test_a_reviewer_sees_only_what_came_through_their_link(studio: Studio) -> None:
+    alice, bob, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse")
+    legal = (await studio.reviews.share(alice, made, label="internal legal")).path[8:]
+    client = (await studio.reviews.share(bob, made, label="Acme (difficult client)")).path[8:]
+    await studio.reviews.comment(legal, made, "Lee", "Claims need a footnote", 2.0)
+    await studio.reviews.decide(legal, made, "Lee", "approve")
+    page = await studio.reviews.page(client)
+    assert (page.items[0].status, page.items[0].notes) == ("in review", [])
+    assert "difficult" not in page.model_dump_json() and "legal" not in page.model_dump_json()
+    await studio.reviews.comment(client, made, "Ann\u202e", "nice\u2066 one\nreally", 1.0)
+    page = await studio.reviews.page(client)
+    assert [(n.name, n.text) for n in page.items[0].notes] == [("Ann", "nice one\nreally")]
+    notes = await studio.reviews.notes(alice, made)
+    assert [(n.name, n.link_label, n.link_by) for n in notes] == [
+        ("Lee", "internal legal", "alice"),
+        ("Lee", "internal legal", "alice"),
+        ("Ann", "Acme (difficult client)", "bob"),
+    ]
+    assert notes[-1].said() == "Ann (Acme (difficult client)) commented at 0:01 on “Lighthouse”: nice one really"
+    reviews = await studio.reviews.of_creatives(alice, [made])
+    assert [len(reviews[made].notes), [k.label for k in reviews[made].links]] == [
+        3, ["Acme (difficult client)", "internal legal"]]  # fmt: skip

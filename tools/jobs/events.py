@@ -93,13 +93,14 @@ def announcement(e: JobEvent, source: str) -> str:
         {
             "kind": e.kind,
             "job_id": e.job_id,
-            "message": e.message[:MESSAGE_CHARS],
+            "message": "" if e.review else e.message[:MESSAGE_CHARS],  # a review's words are read back
             "fraction": e.fraction,
             "stage": e.stage,
             "prediction_id": (e.prediction or {}).get("id"),
             "review_id": e.review.id if e.review else None,
             "source": source,
-        }
+        },
+        ensure_ascii=False,  # UTF-8, at most 4 bytes a character where \u escapes take up to 12
     )
 
 

@@ -130,7 +130,7 @@ class Relay:
             job,
             JobSpec.of(job),
             data["kind"],
-            data.get("message") or "",
+            review.said() if review else data.get("message") or "",
             fraction=data.get("fraction"),
             stage=data.get("stage"),
             creative=creative,

@@ -37,6 +37,7 @@ from tools.jobs.voiceover import sound_for
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
 from tools.refine import LLM_TIMEOUT_S, as_written, fit_format, refine_brief
+from tools.reviews import STATUS_WORDS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -329,7 +330,8 @@ class Submissions:
             and (await self.store.team_by_id(actor.team_id)).exports_need_approval
         ):
             raise Forbidden(
-                f"“{creative.title}” is {creative.review_status}: your team exports approved videos only.",
+                f"“{creative.title}” is {STATUS_WORDS[creative.review_status]}: your team exports approved videos "
+                "only.",
                 hint="Share it for review and export it once it is approved.",
             )
         if creative.job_id is None:

@@ -8,7 +8,9 @@ video hears it (chat/notify.py), and is kept undelivered until a chat has shown 
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Literal
 
@@ -30,6 +32,7 @@ from tools.reviews import (
     NOTES_PER_LINK,
     POST_EVERY_S,
     TEXT_CHARS,
+    CreativeReview,
     ReviewItem,
     ReviewLinkView,
     ReviewNoteView,
@@ -40,6 +43,7 @@ from tools.reviews import (
 from tools.throttle import Buckets
 
 Decision = Literal["approve", "request changes"]
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # they reorder what is shown after them
 DECIDED = {"approve": ReviewNoteKind.approved, "request changes": ReviewNoteKind.changes_requested}
 
 
@@ -72,33 +76,42 @@ class Reviews:
                           creative_id=creative.id, whole_set=whole_set, label=label, created_by=actor.user_id,
                           expires_at=utcnow() + timedelta(days=days))  # fmt: skip
         await self.store.add_review_link(link, shown)
-        return await self._link_view(actor, link)
+        return (await self._link_views(actor, [link]))[0]
 
     async def links(self, actor: Actor, creative_id: str) -> list[ReviewLinkView]:
         """The links that show one of the team's creatives, newest first (revoked and expired ones too)."""
         creative = await self.store.creative(creative_id, actor.team_id)
-        return [
-            await self._link_view(actor, link) for link in await self.store.review_links(actor.team_id, creative.id)
-        ]
+        return (await self.of_creatives(actor, [creative.id]))[creative.id].links
 
     async def revoke(self, actor: Actor, link_id: str) -> ReviewLinkView:
         """Withdraw one of the team's links: it opens nothing from now on. Anyone in the team may."""
         link = await self.store.revoke_review_link(link_id, actor.team_id, actor.user_id)
-        return await self._link_view(actor, link)
+        return (await self._link_views(actor, [link]))[0]
 
     async def notes(self, actor: Actor, creative_id: str) -> list[ReviewNoteView]:
         """The comments and decisions on one of the team's creatives, oldest first."""
         creative = await self.store.creative(creative_id, actor.team_id)
-        return await self._note_views(
-            actor.team_id, [creative], await self.store.review_notes(actor.team_id, [creative.id])
-        )
+        return (await self.of_creatives(actor, [creative.id]))[creative.id].notes
+
+    async def of_creatives(self, actor: Actor, creative_ids: Sequence[str]) -> dict[str, CreativeReview]:
+        """The review of each of these creatives of the team (the library's cards): its comments and decisions,
+        oldest first, and the links that show it, newest first. A few queries, whatever their number."""
+        wanted = list(dict.fromkeys(creative_ids))
+        found = await self.store.review_links_of(actor.team_id, wanted)
+        views = {v.id: v for v in await self._link_views(actor, list({link.id: link for link, _ in found}.values()))}
+        notes = await self._note_views(actor.team_id, await self.store.review_notes(actor.team_id, wanted))
+        return {
+            cid: CreativeReview(
+                notes=[n for n in notes if n.creative_id == cid],
+                links=[views[link.id] for link, shown in found if shown == cid],
+            )  # fmt: skip
+            for cid in wanted
+        }
 
     async def undelivered(self, actor: Actor, origin: str) -> list[ReviewNoteView]:
         """Comments and decisions on the videos a conversation (`chat:<thread id>`) made that it has not shown yet,
         oldest first; a chat marks each shown with `mark_delivered`."""
-        found = await self.store.undelivered_notes(actor.team_id, origin)
-        creatives = [await self.store.creative(i, actor.team_id) for i in dict.fromkeys(n.creative_id for n in found)]
-        return await self._note_views(actor.team_id, creatives, found)
+        return await self._note_views(actor.team_id, await self.store.undelivered_notes(actor.team_id, origin))
 
     async def mark_delivered(self, actor: Actor, note_id: str) -> None:
         await self.store.mark_note_delivered(note_id, actor.team_id)
@@ -117,14 +130,15 @@ class Reviews:
     # the reviewer's side: the token is the permission
 
     async def page(self, token: str) -> ReviewPage:
-        """What the link opens: the campaign's name, and each creative with its words on screen and its notes."""
+        """What the link opens: the campaign's name, and each creative with its words on screen, the comments and
+        decisions left through this link (not through the team's other links), and this link's decision on it."""
         link = await self._live(token)
         creatives = await self.store.link_creatives(link.id)
-        found = await self.store.review_notes(link.team_id, [c.id for c in creatives])
-        notes = await self._note_views(link.team_id, creatives, found)
+        found = await self.store.review_notes(link.team_id, [c.id for c in creatives], link_id=link.id)
+        notes = [ReviewNoteView.of(n, "", "") for n in found]
         campaign = await self.store.campaign_by_id(link.campaign_id)
         items = [ReviewItem.of(c, token, [n for n in notes if n.creative_id == c.id]) for c in creatives]
-        return ReviewPage(campaign=campaign.name, label=link.label, expires_at=link.expires_at.isoformat(), items=items)
+        return ReviewPage(campaign=campaign.name, expires_at=link.expires_at.isoformat(), items=items)
 
     async def file_url(self, token: str, creative_id: str, *, poster: bool = False) -> str:
         """A short-lived address of a video (or its poster) the link shows; NotFound for any other."""
@@ -169,12 +183,14 @@ class Reviews:
         now = time.monotonic()
         if (wait := self._posts.wait(link.id, now)) > 0:
             raise TooMany(f"Too many comments at once through this link. Wait {wait:.0f} seconds and send it again.")
-        if await self.store.count_link_notes(link.id) >= NOTES_PER_LINK:
-            raise TooMany(f"This link has taken its {NOTES_PER_LINK} comments.", hint="Ask the team for a new link.")
-        self._posts.pour(link.id, now)
-        note = await self.store.add_review_note(ReviewNote(id=new_id(), team_id=link.team_id, creative_id=creative.id,
-                                                           link_id=link.id, kind=kind, name=name, text=text,
-                                                           at_s=at_s))  # fmt: skip
+        self._posts.pour(link.id, now)  # before any wait: posts sent together are counted together
+        note = ReviewNote(id=new_id(), team_id=link.team_id, creative_id=creative.id, link_id=link.id, kind=kind,
+                          name=name, text=text, at_s=at_s)  # fmt: skip
+        try:
+            await self.store.add_review_note(note, most=NOTES_PER_LINK)
+        except (LinkGone, TooMany):
+            self._posts.take_back(link.id, time.monotonic())
+            raise
         view = ReviewNoteView.of(note, creative.title, link.label)
         if creative.job_id is not None:
             made_by = await self.store.job(creative.job_id)
@@ -203,23 +219,24 @@ class Reviews:
                 return creative
         raise NotFound("This link does not show that video.")
 
-    async def _link_view(self, actor: Actor, link: ReviewLink) -> ReviewLinkView:
-        shown = [c.id for c in await self.store.link_creatives(link.id)]
-        people = await self.store.user_names(actor.team_id, [link.created_by])
-        return ReviewLinkView.of(link, self.tokens.token(link.id), shown, self.base_url, people)
+    async def _link_views(self, actor: Actor, links: list[ReviewLink]) -> list[ReviewLinkView]:
+        shown = await self.store.shown_by(link.id for link in links)
+        people = await self.store.user_names(actor.team_id, (link.created_by for link in links))
+        return [ReviewLinkView.of(link, self.tokens.token(link.id), shown.get(link.id, []), self.base_url, people)
+                for link in links]  # fmt: skip
 
-    async def _note_views(
-        self, team_id: str, creatives: list[Creative], notes: list[ReviewNote]
-    ) -> list[ReviewNoteView]:
-        titles = {c.id: c.title for c in creatives}
-        labels = {link_id: (await self.store.review_link(link_id, team_id)).label
-                  for link_id in {n.link_id for n in notes}}  # fmt: skip
-        return [ReviewNoteView.of(n, titles.get(n.creative_id, ""), labels[n.link_id]) for n in notes]
+    async def _note_views(self, team_id: str, notes: list[ReviewNote]) -> list[ReviewNoteView]:
+        """The notes with their creatives' titles and their links' labels and makers (a few queries)."""
+        titles = await self.store.creative_titles(team_id, {n.creative_id for n in notes})
+        links = {link.id: link for link in await self.store.review_links_by_id(team_id, {n.link_id for n in notes})}
+        people = await self.store.user_names(team_id, (link.created_by for link in links.values()))
+        return [ReviewNoteView.of(n, titles.get(n.creative_id, ""), links[n.link_id].label,
+                                  people.get(links[n.link_id].created_by or "")) for n in notes]  # fmt: skip
 
 
 def _one_line(value: str, limit: int, what: str) -> str:
     """A name or label: one line without control characters, at most `limit` characters."""
-    value = " ".join(unstorable_removed(value).split())
+    value = " ".join(BIDI.sub("", unstorable_removed(value)).split())
     if len(value) > limit:
         raise InvalidRequest(f"{what} is at most {limit} characters.")
     return value
@@ -227,7 +244,7 @@ def _one_line(value: str, limit: int, what: str) -> str:
 
 def _words(value: str, what: str) -> str:
     """A comment or note: lines kept, other control characters dropped, at most TEXT_CHARS characters."""
-    lines = unstorable_removed(value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = BIDI.sub("", unstorable_removed(value)).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     value = "\n".join(line.rstrip() for line in lines).strip()
     if len(value) > TEXT_CHARS:
         raise InvalidRequest(f"{what} is at most {TEXT_CHARS} characters.")

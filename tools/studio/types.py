@@ -34,11 +34,12 @@ from tools.engines.base import PROVIDER_ANSWERED, WebhookRejected
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import IDEMPOTENCY_KEY_CHARS, Submitted, VideoRequest
 from tools.reviews import DEFAULT_DAYS as REVIEW_DEFAULT_DAYS
+from tools.reviews import KIND_WORDS as REVIEW_KIND_WORDS
 from tools.reviews import LABEL_CHARS as REVIEW_LABEL_CHARS
 from tools.reviews import MAX_DAYS as REVIEW_MAX_DAYS
 from tools.reviews import NAME_CHARS as REVIEW_NAME_CHARS
 from tools.reviews import TEXT_CHARS as REVIEW_TEXT_CHARS
-from tools.reviews import ReviewItem, ReviewLinkView, ReviewNoteView, ReviewPage
+from tools.reviews import CreativeReview, ReviewItem, ReviewLinkView, ReviewNoteView, ReviewPage
 from tools.sound.speech import CreativeSound, SoundSpec, VoiceScript
 from tools.studio.accounts import UserView
 from tools.studio.brand import BrandChanges, BrandView, FileUpload, KitVersionView
@@ -124,6 +125,8 @@ __all__ = [
     "REVIEW_NAME_CHARS",
     "REVIEW_TEXT_CHARS",
     "ReviewItem",
+    "CreativeReview",
+    "REVIEW_KIND_WORDS",
     "ReviewLinkView",
     "ReviewNoteView",
     "ReviewPage",

@@ -102,9 +102,11 @@ function setUp(item) {
       if (answer.status !== 201) throw new Error(said.detail || "That was not sent. Try again.");
       item.querySelector("[data-notes]").append(noteItem(said));
       item.querySelector("[data-empty]").hidden = true;
-      const status = item.querySelector("[data-status]");
-      status.textContent = said.status.charAt(0).toUpperCase() + said.status.slice(1);
-      status.className = `status status--${said.status.replace(/ /g, "-")}`;
+      if (said.status) {  // a decision: this link's status of the video is now that
+        const status = item.querySelector("[data-status]");
+        status.textContent = said.status.charAt(0).toUpperCase() + said.status.slice(1);
+        status.className = `status status--${said.status.replace(/ /g, "-")}`;
+      }
       form.querySelector("[data-text]").value = "";
       localStorage.setItem(NAME_KEY, body.name);
     } catch (failure) {
