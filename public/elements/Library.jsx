@@ -57,7 +57,7 @@ export default function Library() {
   useEffect(() => {
     if (props.expires_at && Date.now() / 1000 > props.expires_at - 60) act("library_refresh", {})
   }, [])
-
+  if (!props.total) return null // a reopened conversation's copy (its props come back as text): shown again below
   const hidden = props.total.creatives - props.shown
   return (
     <div id="campaign-library" className="flex flex-col gap-4 w-full">
