@@ -59,7 +59,8 @@ def test_what_reviewers_said_asked_for_in_words(text: str) -> None:
      ("Share the joy: a 6 s ad for our candles", "generate_video"),
      ("make a video for our review site", "generate_video"),
      ("a 10 s ad about customer reviews and comments, vertical", "generate_video"),
-     ("export it for review", "export_video"), ("show the library", "list_creatives"), ("make it square", "revise_video")],
+     ("export it for review", "export_video"), ("show the library", "list_creatives"),
+     ("make it square", "revise_video")],
 )  # fmt: skip
 def test_words_that_only_sound_like_a_review_are_read_as_what_they_are(text: str, tool: str | None) -> None:
     decided = plan(text, NAMES)
@@ -78,10 +79,10 @@ async def test_approving_a_paid_video_s_price_in_words_points_to_its_button(text
     assert asked.tool_calls[0]["name"] == "review_notes"
 
 
-def test_the_notes_shown_are_what_reviewers_typed_as_text_the_latest_ones_first_said_to_be_so() -> None:
-    note = ReviewNoteView(id="n", creative_id="c", creative_title="Kite, vertical", link_id="l", link_label="client link",
-                          kind="comment", name=HOSTILE[0], text=HOSTILE[1], at_s=3.0, at="0:03",
-                          created_at="2026-12-06T10:00:00+00:00")  # fmt: skip
+def test_the_notes_shown_are_what_reviewers_typed_as_text_and_the_latest_twenty_of_many() -> None:
+    note = ReviewNoteView(id="n", creative_id="c", creative_title="Kite, vertical", link_id="l",
+                          link_label="client link", kind="comment", name=HOSTILE[0], text=HOSTILE[1],
+                          at_s=3.0, at="0:03", created_at="2026-12-06T10:00:00+00:00")  # fmt: skip
     read = shown_text(notes_text([note]), ours=True)
     assert read == f"{HOSTILE[0]} (client link) commented at 0:03 on Kite, vertical:\n\n{HOSTILE[1]}"
     many = [note.model_copy(update={"id": f"n{i}", "name": f"Reviewer {i}", "text": ""}) for i in range(25)]
