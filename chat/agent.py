@@ -602,7 +602,7 @@ async def review_notes(runtime: Runtime) -> Result:
         return "No video of this conversation has been shared for review yet: say *share it for review* for a " \
             "link a client or a manager opens without an account.", Outcome()  # fmt: skip
     # Only the tally reaches the model: a reviewer's words are no instructions to it, and the chat shows them.
-    beneath = " What the reviewers wrote is below." if notes else ""
+    beneath = "\n\nWhat the reviewers wrote is below." if notes else ""
     notes.sort(key=lambda n: n.created_at)
     return "Review so far:\n" + "\n".join(lines) + beneath, Outcome(review_notes=notes)
 
