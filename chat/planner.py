@@ -14,7 +14,7 @@ from typing import Any
 
 from chat.brand_words import is_font, read_brand
 from chat.export_words import names_in, read_export
-from chat.review_asks import asks_notes, read_share
+from chat.review_asks import REVOKE_HOW, asks_notes, asks_revoke, read_share
 from chat.sound_words import VOICE_HELP, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
@@ -272,6 +272,8 @@ def plan(
         return Plan("share_for_review", share)
     if not command and asks_notes(text):
         return Plan("review_notes")
+    if not command and asks_revoke(text):
+        return Plan(None, reply=REVOKE_HOW)
     if command == "/brand" or (not command and _SHOW_BRAND.match(text)):
         return Plan("show_brand", {"campaign": rest.strip().strip("\"'")} if command and rest.strip() else {})
     if not command and (brand := read_brand(text)):

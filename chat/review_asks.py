@@ -60,6 +60,14 @@ _GET_APPROVAL = re.compile(
     rf"a\s+review)(?:\s+(?:on|for)\s+{_WHAT})?$",
     re.I,
 )
+_REVOKE = re.compile(
+    rf"{_LEAD}(?:(?:revoke|withdraw|cancel|delete|remove|disable|deactivate|expire|kill)\s+(?:the\s+|this\s+|that\s+|"
+    rf"my\s+|our\s+|all\s+(?:the\s+|my\s+|our\s+)?)?(?:review\s+|approval\s+|share\s+)?links?(?:\s+(?:for|to)\s+"
+    rf"{_WHAT})?|stop\s+sharing(?:\s+{_WHAT})?)$",
+    re.I,
+)
+REVOKE_HOW = ("To withdraw a review link, press Revoke under its message here, or under the video in the library: it "
+              "opens nothing from then on.")  # fmt: skip
 _END = re.compile(r"[\s,.!?]+$|\s+(?:please|pls|thanks|thank\s+you)\b", re.I)
 
 # "who approved it?", "did the client approve it?", "has anyone commented yet?"
@@ -113,6 +121,12 @@ def read_share(text: str) -> dict[str, Any] | None:
         return args
     share = _SHARE.match(said)
     return args if share and (share.group(1) or "label" in args) else None  # "send it" alone: to where?
+
+
+def asks_revoke(text: str) -> bool:
+    """Whether a message asks to withdraw a review link ("revoke the review link", "stop sharing it"): a button's
+    work, since which link it means is for the person to point at."""
+    return bool(_REVOKE.match(" ".join(_trimmed(text).split())))
 
 
 def asks_notes(text: str) -> bool:

@@ -11,6 +11,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 
 from chat.planner import BY_BUTTON, plan
 from chat.planner_model import OfflinePlanner
+from chat.review_asks import REVOKE_HOW
 from chat.review_words import notes_text
 from tests.chat.test_review_chat import HOSTILE, shown_text
 from tools.studio.types import ReviewNoteView
@@ -53,7 +54,7 @@ def test_what_reviewers_said_asked_for_in_words(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "tool"),
     [("review the script", None), ("approve it", None), ("share it", None), ("send it", None),
-     ("send it to TikTok", "revise_video"), ("revoke the review link", None),
+     ("send it to TikTok", "revise_video"), ("revoke the review link", None), ("remove the tagline", "revise_video"),
      ("is the price approved?", "list_video_models"),
      ("what comments can I add?", None), ("any ideas for a video?", None),
      ("Share the joy: a 6 s ad for our candles", "generate_video"),
@@ -66,6 +67,13 @@ def test_words_that_only_sound_like_a_review_are_read_as_what_they_are(text: str
     decided = plan(text, NAMES)
     assert decided.tool not in ("share_for_review", "review_notes")
     assert decided.tool == tool, (text, decided.tool, decided.args)
+
+
+@pytest.mark.parametrize(
+    "text", ["revoke the review link", "please withdraw the link", "delete all review links", "stop sharing it"]
+)
+def test_withdrawing_a_link_in_words_points_to_its_revoke_button(text: str) -> None:
+    assert (plan(text, NAMES).tool, plan(text, NAMES).reply) == (None, REVOKE_HOW)
 
 
 @pytest.mark.parametrize(
