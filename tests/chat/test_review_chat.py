@@ -82,7 +82,9 @@ async def test_share_a_video_then_hear_comments_and_decisions_live_and_after_a_r
         await tab.connect("dana", "dana-password")
         await tab.send('a 4 second vertical draft of our sneaker, headline "Run free"')
         await tab.wait_for(lambda: any(m.startswith("Your video is ready") for m in tab.messages()), timeout=180)
-        [share] = [d for e, d in tab.events if e == "action" and d["name"] == "share_review"]
+        [share] = await tab.wait_for(  # a message's buttons come just after it
+            lambda: [d for e, d in tab.events if e == "action" and d["name"] == "share_review"]
+        )
         assert share["label"] == "Share for review"
         creative_id = share["payload"]["creative_id"]
         title = (await studio.library.creative(dana, creative_id)).title

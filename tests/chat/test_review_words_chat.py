@@ -50,7 +50,9 @@ async def test_the_words_share_a_link_with_revoke_and_any_comments_shows_them_es
         async with httpx.AsyncClient() as browser:  # the reviewer's phone, no account
             page = await browser.get(url.group(1))
             assert page.status_code == 200 and "Fly high" in page.text
-        [revoke] = [d for e, d in tab.events if e == "action" and d["name"] == "revoke_review"]
+        [revoke] = await tab.wait_for(  # a message's buttons come just after it
+            lambda: [d for e, d in tab.events if e == "action" and d["name"] == "revoke_review"]
+        )
 
         [item] = (await studio.reviews.page(url.group(1).rsplit("/", 1)[1])).items
         token = url.group(1).rsplit("/", 1)[1]
