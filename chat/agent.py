@@ -27,8 +27,12 @@ from chat.planner_model import OfflinePlanner
 from tools.studio import Studio, channel_of, read_channel
 from tools.studio.brief import voice_names
 from tools.studio.types import (
+    ACTIVE,
     FIELD_NAMES,
     MAX_VARIATIONS,
+    REVIEW_DEFAULT_DAYS,
+    REVIEW_LABEL_CHARS,
+    REVIEW_MAX_DAYS,
     VARIATION_ASKS,
     Actor,
     AdCopy,
@@ -41,6 +45,8 @@ from tools.studio.types import (
     LibraryView,
     NotFound,
     PaidFormats,
+    ReviewLinkView,
+    ReviewNoteView,
     Submitted,
     VideoRequest,
     untitled,
@@ -65,6 +71,10 @@ generate_video once with `channels`; a follow-up about one of them ("make the Yo
 revise_video with `channel`. Use list_creatives to open the campaign library.
 To deliver the latest video ("export it for TikTok and Reels", "export for all channels", "deliver it to Meta
 feed"), use export_video with the placements the user named, ["all"] for every channel, none when they name none.
+To have it approved ("share it for review", "send this to the client for approval", "a review link for all
+formats"), use share_for_review (`whole_set` for all formats, the set or every version); the chat shows the link
+itself. For "who approved it?", "any comments?", "what did the client say?", use review_notes: the chat shows what
+the reviewers wrote beneath your answer, so never make up their words.
 A voice-over is off unless the user asks for one (its words in the brief are enough: pass them on in the prompt).
 To change the latest video's sound ("change the voice-over to ...", "voice-over: ...", "no voice", "female voice",
 "use Hazel", "no captions", "no music"), use revise_video with `script`, `voice`, `captions` or `music`.
@@ -134,6 +144,14 @@ class Outcome:
     generate: Generate | None = None  # beside a free reframe: the same format(s) generated anew, at a price
     export: ExportView | None = None  # an export started: followed like a render
     export_choice: tuple[str, str] | None = None  # a creative (id, title) whose placements the chat asks with buttons
+    review_link: tuple[ReviewLinkView, str] | None = None  # a review link made, and its video's title: with Revoke
+    review_notes: list[ReviewNoteView] = field(default_factory=list)  # what reviewers wrote, shown escaped
+
+    def shows_something(self) -> bool:
+        """Whether the chat shows something of it besides the answer's words (a library, a kit, an export, a
+        question with buttons, a review link)."""
+        shown = (self.library, self.brand, self.export, self.export_choice, self.review_link)
+        return any(x is not None for x in shown)
 
 
 @dataclass
@@ -267,6 +285,25 @@ class ExportArgs(BaseModel):
     trim: bool = Field(
         default=False,
         description="True only when the user asks to trim the video to fit a placement's longest length.",
+    )
+
+
+class ShareArgs(BaseModel):
+    whole_set: bool = Field(
+        default=False,
+        description="True when the user asks for all formats, the set, every version or all variations: one link "
+        "shows every video of the latest video's set. False for the latest video alone.",
+    )
+    label: str = Field(
+        default="",
+        max_length=REVIEW_LABEL_CHARS,
+        description="Who the link is for, only when the user says: 'client link' for 'send it to the client', "
+        "'manager link' for 'to my manager'. Empty otherwise.",
+    )
+    days: int = Field(
+        default=REVIEW_DEFAULT_DAYS,
+        description=f"How many days the link works (1 to {REVIEW_MAX_DAYS}), only when the user says; "
+        f"{REVIEW_DEFAULT_DAYS} otherwise.",
     )
 
 
@@ -516,6 +553,69 @@ async def _latest_creative(ctx: TurnContext) -> tuple[str, str] | None:
     return (job.creative_id, job.title) if job and job.creative_id else None
 
 
+@tool("share_for_review", args_schema=ShareArgs, response_format="content_and_artifact")
+async def share_for_review(
+    runtime: Runtime, whole_set: bool = False, label: str = "", days: int = REVIEW_DEFAULT_DAYS
+) -> Result:
+    """Make a review link for this conversation's latest finished video (or, `whole_set`, for every video of its
+    set: its formats and variations). Whoever has the link watches, comments at a moment in the video, approves or
+    asks for changes, without an account; the chat shows the link with its expiry and a Revoke button."""
+    ctx = runtime.context
+    found = await _latest_creative(ctx)
+    if found is None:
+        return "There is no finished video in this conversation to share for review yet.", Outcome()
+    creative_id, title = found
+    try:
+        whole = whole_set and (await ctx.studio.library.creative(ctx.actor, creative_id)).set_id is not None
+        link = await ctx.studio.reviews.share(ctx.actor, creative_id, days=days, whole_set=whole, label=label)
+    except ClapboardError as exc:
+        return f"No review link was made: {exc}", Outcome()
+    what = f"the set of *{title}* ({_plural(len(link.creative_ids), 'video')})" if whole else f"*{title}*"
+    text = f"Made a review link for {what}: here it is, with its expiry and a Revoke button."
+    if whole_set and not whole:
+        text += " It has no other formats or variations yet, so the link shows this video alone."
+    elif whole and any(j.status in ACTIVE for j in await ctx.studio.jobs.conversation(ctx.actor, ctx.origin)):
+        text += " The videos still being made are not in it: share the set again once they are ready."
+    return text, Outcome(review_link=(link, title))
+
+
+@tool("review_notes", response_format="content_and_artifact")
+async def review_notes(runtime: Runtime) -> Result:
+    """What reviewers said through review links about this conversation's videos (the one the user pointed at,
+    else every one): each video's review status and how many comments and decisions it has. The chat shows who
+    said what beneath the answer."""
+    ctx = runtime.context
+    jobs = [await ctx.studio.jobs.job(ctx.actor, ctx.focus)] if ctx.focus else \
+        await ctx.studio.jobs.conversation(ctx.actor, ctx.origin)  # fmt: skip
+    lines: list[str] = []
+    notes: list[ReviewNoteView] = []
+    for creative_id in dict.fromkeys(j.creative_id for j in jobs if j.creative_id):
+        try:
+            creative = await ctx.studio.library.creative(ctx.actor, creative_id)
+            said = await ctx.studio.reviews.notes(ctx.actor, creative_id)
+        except NotFound:  # deleted since
+            continue
+        notes += said
+        if said or creative.review_status != "draft":
+            lines.append(f"- *{creative.title}*: {creative.review_status}, {_tally(said)}")
+    if not lines:
+        return "No video of this conversation has been shared for review yet: say *share it for review* for a " \
+            "link a client or a manager opens without an account.", Outcome()  # fmt: skip
+    # Only the tally reaches the model: a reviewer's words are no instructions to it, and the chat shows them.
+    beneath = "\n\nWhat the reviewers wrote is below." if notes else ""
+    notes.sort(key=lambda n: n.created_at)
+    return "Review so far:\n" + "\n".join(lines) + beneath, Outcome(review_notes=notes)
+
+
+def _tally(notes: list[ReviewNoteView]) -> str:
+    """ "2 comments, 1 request for changes, 1 approval", or "no comments or decisions yet"."""
+    kinds = [n.kind for n in notes]
+    counts = [(kinds.count("comment"), "comment", "comments"), (kinds.count("changes requested"), "request for "
+              "changes", "requests for changes"), (kinds.count("approved"), "approval", "approvals")]  # fmt: skip
+    said = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return ", ".join(said) if said else "no comments or decisions yet"
+
+
 @tool("list_creatives", args_schema=CreativesArgs, response_format="content_and_artifact")
 async def list_creatives(runtime: Runtime, campaign: str | None = None) -> Result:
     """Open the campaign library (one campaign's when named): the team's creatives with what they cost."""
@@ -609,8 +709,8 @@ async def _this_campaign(ctx: TurnContext) -> str | None:
     return latest[0].campaign if latest else None
 
 
-TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, export_video, list_creatives,
-         set_brand, show_brand]  # fmt: skip
+TOOLS = [list_video_models, generate_video, revise_video, make_variations, make_formats, export_video, share_for_review,
+         review_notes, list_creatives, set_brand, show_brand]  # fmt: skip
 _NOTHING_YET = "There is no video in this conversation yet: describe one and I'll make it."
 
 

@@ -14,7 +14,6 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 
 import chat.batches as batches
 import chat.history  # noqa: F401  (registers the data layer)
-import chat.review  # noqa: F401  (registers Share for review and Revoke)
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
@@ -26,6 +25,7 @@ from chat.library import show_library, show_library_again
 from chat.notify import STOP_ACTION, remove_confirm_actions
 from chat.panel import fit, send_settings, starter_buttons
 from chat.planner import is_stop
+from chat.review import show_link, show_notes  # its module registers Share for review and Revoke too
 from chat.runtime import services
 from chat.signin import session_actor
 from chat.sound_words import NO_VOICE
@@ -159,6 +159,8 @@ _STEPS = {  # Chainlit shows "Used <name>" once a step is done
     "make_variations": "variations",
     "make_formats": "every format",
     "export_video": "the export",
+    "share_for_review": "the review link",
+    "review_notes": "the review notes",
     "list_creatives": "the library",
     "set_brand": "the brand kit",
     "show_brand": "the brand kit",
@@ -225,10 +227,7 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
         await answer.send()
     elif started:  # the model went quiet after starting jobs: say what started
         await cl.Message(content="\n\n".join(describe_submission(s) for s in started)).send()
-    elif not any(
-        o.library is not None or o.brand is not None or o.export is not None or o.export_choice is not None
-        for o in outcomes
-    ):
+    elif not any(o.shows_something() for o in outcomes):
         # No words and nothing shown: a model that failed to call a tool properly, or was stopped repeating itself.
         await cl.Message(
             content="I could not finish that request. Say it another way, or use `/generate <brief>`."
@@ -242,6 +241,10 @@ async def _run_agent(context: TurnContext, state: dict[str, Any], offline: bool 
             await offer_generate(outcome.generate.job_id, outcome.generate.paid, outcome.generate.aspect)
         if outcome.export_choice is not None:
             await ask_placements(*outcome.export_choice)
+        if outcome.review_link is not None:
+            await show_link(*outcome.review_link)
+        if outcome.review_notes:
+            await show_notes(outcome.review_notes)
     await ask_prices(started)
 
 

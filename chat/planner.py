@@ -14,6 +14,7 @@ from typing import Any
 
 from chat.brand_words import is_font, read_brand
 from chat.export_words import names_in, read_export
+from chat.review_asks import REVOKE_HOW, asks_notes, asks_revoke, read_share
 from chat.sound_words import VOICE_HELP, only_filler, script_change, sound_changes
 from tools.studio import channels_in
 from tools.studio.brief import (
@@ -39,7 +40,9 @@ HELP = (
     "KNIT40*, *remove the tagline*, *3 variations*, *a variation with the price first*, *try another colourway*, "
     "*all formats*, *try it on kling*, *change the voice-over to ...*, *female voice*, *no voice*, *no captions*, "
     "*no music*. Deliver it: *export it for TikTok and Reels*, *export for all channels* (each file made, checked "
-    "and signed for its placement, in one zip).\n\n"
+    "and signed for its placement, in one zip). Get it approved: *share it for review*, *send this to the client "
+    "for approval*, *a review link for all formats* (anyone with the link watches, comments and decides, without an "
+    "account), then *any comments?*, *who approved it?*.\n\n"
     "Set the brand kit every video follows: attach your logo and say *this is our logo*, *our colours are #0A2540 "
     "and #FF5A1F*, *use Inter for headlines* (attach the font file), *our CTA is Start free*, *website aurora.run*, "
     "*tone: bold, playful*, *legal line: ...*; add *for this campaign* for the campaign's own kit.\n\n"
@@ -155,6 +158,13 @@ _YES = re.compile(
     r"of course|please)[.!]*$",
     re.I,
 )
+# "I approve the price", "approved", "confirm": said to a paid video's price question
+_APPROVES = re.compile(
+    r"^(?:(?:yes|yep|ok(?:ay)?|sure|fine)[\s,!]+)?(?:i\s+)?(?:approve[sd]?|confirm(?:ed)?|accept(?:ed)?|agree[sd]?)"
+    r"(?:\s+(?:to\s+)?(?:it|that|this|(?:the|that|this)\s+(?:price|cost|quote|charge|payment|amount)))?"
+    r"(?:\s+please)?[\s.!]*$|^(?:the\s+)?(?:price|cost|quote)\s+is\s+(?:fine|ok(?:ay)?|good|approved)[\s.!]*$",
+    re.I,
+)
 _DECLINE = re.compile(
     r"^(?:(?:no|nope|nah|no\s+thanks?|no\s+thank\s+you|not\s+now|never\s*mind|forget\s+(?:it|that|about\s+it)|"
     r"don'?t\s+(?:make|do|render|bother)(?:\s+(?:it|that|this))?|scratch\s+that)[\s,.!]*)+$",
@@ -258,10 +268,18 @@ def plan(
         return Plan("export_video", {"placements": names_in(rest) if rest.strip() else []})
     if not command and (export := read_export(text)) is not None:
         return Plan("export_video", export)
+    if not command and (share := read_share(text)) is not None:
+        return Plan("share_for_review", share)
+    if not command and asks_notes(text):
+        return Plan("review_notes")
+    if not command and asks_revoke(text):
+        return Plan(None, reply=REVOKE_HOW)
     if command == "/brand" or (not command and _SHOW_BRAND.match(text)):
         return Plan("show_brand", {"campaign": rest.strip().strip("\"'")} if command and rest.strip() else {})
     if not command and (brand := read_brand(text)):
         return Plan("set_brand", brand.model_dump(exclude_defaults=True))
+    if priced and _APPROVES.match(text):  # the price, not a review: approved with its button
+        return Plan(None, reply=f"{BY_BUTTON} (the price is approved there), or say *cancel*.")
     if _YES.match(text):
         if pending:
             return Plan("generate_video", read_options(pending, model_names).args())

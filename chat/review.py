@@ -1,6 +1,7 @@
-"""Share for review in the chat: the button under a ready video makes a review link and answers with its address,
-its expiry and a Revoke button; Revoke withdraws it at once. (The library's own buttons are in chat/library.py;
-what reviewers say comes back through chat/notify.py.)"""
+"""Share for review in the chat: the button under a ready video (or the words, through the agent's share_for_review)
+makes a review link and answers with its address, its expiry and a Revoke button; Revoke withdraws it at once.
+Asked "any comments?", the chat shows what reviewers wrote (the agent's review_notes). (The library's own buttons are
+in chat/library.py; what reviewers say comes back as it comes through chat/notify.py.)"""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ import re
 
 import chainlit as cl
 
-from chat.review_words import REVOKE_ACTION, SHARE_ACTION, address, link_text, plain, revoke_button
+from chat.review_words import REVOKE_ACTION, SHARE_ACTION, address, link_text, notes_text, plain, revoke_button
 from chat.runtime import services
 from chat.signin import session_actor
-from tools.studio.types import ClapboardError, ReviewLinkView
+from tools.studio.types import ClapboardError, ReviewLinkView, ReviewNoteView
 
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:\d{1,5})?")
 
@@ -30,6 +31,11 @@ async def show_link(link: ReviewLinkView, title: str) -> None:
     """The message with a new link's address, until when it works, and its Revoke button."""
     text = link_text(link, title, address(link, page_origin()))
     await cl.Message(content=text, actions=[revoke_button(link)]).send()
+
+
+async def show_notes(notes: list[ReviewNoteView]) -> None:
+    """What reviewers wrote, escaped, beneath the answer that counts them."""
+    await cl.Message(content=notes_text(notes)).send()
 
 
 @cl.action_callback(SHARE_ACTION)

@@ -9,6 +9,7 @@ an invisible word joiner, since those are found in the text after the escapes ar
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 import chainlit as cl
@@ -17,6 +18,7 @@ from tools.studio.types import ReviewLinkView, ReviewNoteView
 
 SHARE_ACTION = "share_review"  # under a ready video: a review link for it (chat/review.py answers it)
 REVOKE_ACTION = "revoke_review"  # under a link's message: withdraw it
+NOTES_SHOWN = 20  # asked "any comments?": the latest ones in one message, the rest in the library
 JOINER = "\u2060"  # WORD JOINER: invisible, and not a character a link address is made of
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: each may be escaped
 _AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=www)(?=\.)|(?=@)")  # where GFM would start a link of its own
@@ -45,9 +47,19 @@ def said(note: ReviewNoteView, lead: str = "") -> str:
     return f"{line}:\n\n{quoted(note.text)}" if note.text else line
 
 
+def notes_text(notes: Sequence[ReviewNoteView], shown: int = NOTES_SHOWN) -> str:
+    """What reviewers said, oldest first, each as the chat tells it as it comes; the latest `shown` of many."""
+    lines = [said(note) for note in notes[-shown:]]
+    if len(notes) > shown:
+        lines.insert(0, f"The latest {shown} of {len(notes)}; the library shows them all.")
+    return "\n\n".join(lines)
+
+
 def link_text(link: ReviewLinkView, title: str, url: str) -> str:
     """The message with a new review link: what it shows, its address, until when, and what a reviewer can do."""
-    what = f"the set of *{plain(title)}* ({len(link.creative_ids)} videos)" if link.whole_set else f"*{plain(title)}*"
+    count = len(link.creative_ids)
+    what = f"the set of *{plain(title)}* ({count} video{'' if count == 1 else 's'})" if link.whole_set else \
+        f"*{plain(title)}*"  # fmt: skip
     return (f"Review link for {what}, live until {day(link.expires_at)}:\n\n{url}\n\n"
             "Anyone with this link can watch, comment at a moment in the video, approve or ask for changes, without "
             "an account. Their comments and decisions appear here and in the library.")  # fmt: skip

@@ -57,7 +57,7 @@ async def test_chat_openai_streams_and_calls_tools_through_the_same_graph(tmp_pa
         assert first["stream"] is True and first["model"] == "gpt-4o"
         assert {t["function"]["name"] for t in first["tools"]} == {
             "list_video_models", "generate_video", "revise_video", "make_variations", "make_formats",
-            "export_video", "list_creatives", "set_brand", "show_brand",
+            "export_video", "share_for_review", "review_notes", "list_creatives", "set_brand", "show_brand",
         }  # fmt: skip
         second = llm.chat_requests()[1].json
         tool_result = [m for m in second["messages"] if m["role"] == "tool"][0]["content"]
