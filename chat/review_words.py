@@ -38,12 +38,7 @@ def said(note: ReviewNoteView, lead: str = "") -> str:
     """A comment or decision as the chat shows it: "Ann (client link) approved *Sneaker showcase, vertical*", then
     what they wrote. The words are `ReviewNoteView.said`'s, escaped."""
     who = f"**{plain(note.name)}**" + (f" ({plain(note.link_label)})" if note.link_label else "")
-    what = {
-        "comment": f"commented at **{note.at}** on" if note.at else "commented on",
-        "approved": "approved",
-        "changes requested": "asked for changes to",
-    }.get(note.kind, plain(note.kind))
-    line = f"{lead}{who} {what} *{plain(note.creative_title)}*"
+    line = f"{lead}{who} {note.verb(f'**{note.at}**')} *{plain(note.creative_title)}*"
     return f"{line}:\n\n{quoted(note.text)}" if note.text else line
 
 

@@ -118,10 +118,15 @@ class ReviewNoteView(BaseModel):
         """One line in words: "Ann (client link) approved “Sneaker showcase, vertical”: Ship it" (the text on the
         same line, so no comment can look like another note)."""
         via = f" ({self.link_label})" if self.link_label else ""
-        what = {"comment": f"commented at {self.at} on" if self.at else "commented on",
-                "approved": "approved", "changes requested": "asked for changes to"}[self.kind]  # fmt: skip
         text = " ".join(self.text.split())
-        return f"{self.name}{via} {what} “{self.creative_title}”" + (f": {text}" if text else "")
+        return f"{self.name}{via} {self.verb()} “{self.creative_title}”" + (f": {text}" if text else "")
+
+    def verb(self, at: str = "") -> str:
+        """What they did to the video: "commented at 0:03 on", "approved", "asked for changes to" (`at`: the time
+        as the caller shows it)."""
+        if self.kind == "comment":
+            return f"commented at {at or self.at} on" if self.at else "commented on"
+        return "approved" if self.kind == "approved" else "asked for changes to"
 
 
 class CreativeReview(BaseModel):
