@@ -184,9 +184,11 @@ async def show_library_again(thread: ThreadDict, actor: Actor) -> None:
     """A reopened conversation that showed the library: its latest copy of each campaign's library (or the whole
     one) updated in place to the library as it is now (review statuses and notes, fresh file links), and the older
     copies of it removed, so a conversation shows one library however often it is reopened."""
-    said = {s["id"]: s.get("output") or "" for s in thread.get("steps") or []}
+    steps = thread.get("steps") or []
+    said, order = {s["id"]: s.get("output") or "" for s in steps}, {s["id"]: n for n, s in enumerate(steps)}
+    copies = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
     latest: dict[str | None, ElementDict] = {}
-    for shown in [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]:
+    for shown in sorted(copies, key=lambda e: order.get(e.get("forId") or "", -1)):  # Chainlit's come unordered
         campaign = (shown.get("props") or {}).get("campaign") or None
         if (older := latest.get(campaign)) is not None:
             await _remove(older, said.get(older.get("forId") or "", ""))
