@@ -26,6 +26,7 @@ from chainlit.data.acl import is_thread_author
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
 from chainlit.element import Element
+from chainlit.types import ThreadDict
 from fastapi import HTTPException
 
 from chat.runtime import current_studio
@@ -95,6 +96,18 @@ class History(SQLAlchemyDataLayer):
         except ValueError:
             return ""
 
+    async def get_all_user_threads(
+        self, user_id: str | None = None, thread_id: str | None = None
+    ) -> list[ThreadDict] | None:
+        """Chainlit's, with each custom element's props as the object they were sent as: they are kept as JSON text,
+        which Chainlit hands back as it is, and an element given a string for its props cannot render."""
+        threads = await super().get_all_user_threads(user_id=user_id, thread_id=thread_id)
+        for thread in threads or []:
+            for element in thread.get("elements") or []:
+                if isinstance(props := element.get("props"), str):
+                    element["props"] = _object(props)
+        return threads
+
     async def create_element(self, element: Element) -> None:
         key = getattr(element, "object_key", None)
         if not key and element.path and element.for_id:
@@ -125,6 +138,15 @@ async def only_the_author(username: str, thread_id: str) -> bool:
         if exc.status_code == 401:
             raise HTTPException(status_code=404, detail="Thread not found") from None
         raise
+
+
+def _object(text: str) -> dict[str, Any]:
+    """Props kept as JSON text, read back; {} for text that is not an object (a row written by hand)."""
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _safe(object_key: str) -> str:

@@ -11,14 +11,13 @@ which the element puts in place of its own.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import chainlit as cl
+from chainlit.element import ElementDict
 from chainlit.types import ThreadDict
 
 from chat.agent import usd as price
@@ -28,13 +27,13 @@ from chat.runtime import services
 from chat.signin import SIGNED_OUT, session_actor
 from tools.studio import Studio
 from tools.studio.types import (
+    REVIEW_KIND_WORDS,
     Actor,
     ClapboardError,
+    CreativeReview,
     CreativeView,
     ExportView,
     LibraryView,
-    ReviewLinkView,
-    ReviewNoteView,
     VoiceView,
 )
 
@@ -45,24 +44,16 @@ def money(usd: float) -> str:
     return price(usd) if usd else "free"
 
 
-@dataclass
-class Reviewed:
-    """A creative's review as its card shows it: what reviewers said, oldest first, and its links still live."""
-
-    notes: list[ReviewNoteView] = field(default_factory=list)
-    links: list[ReviewLinkView] = field(default_factory=list)
-
-
 def _card(c: CreativeView, deletable: bool, voices: Sequence[VoiceView], export: ExportView | None,
-          review: Reviewed) -> dict[str, Any]:  # fmt: skip
+          review: CreativeReview) -> dict[str, Any]:  # fmt: skip
     cost = c.actual_cost_usd if c.actual_cost_usd is not None else c.estimated_cost_usd
     return {
         "export": _exported(export) if export else None,
         "review_status": c.review_status,
-        "notes": [{"id": n.id, "kind": n.kind, "name": n.name, "via": n.link_label, "at": n.at, "text": n.text,
-                   "created_at": n.created_at} for n in review.notes],  # fmt: skip
+        "notes": [{"id": n.id, "kind": n.kind, "did": REVIEW_KIND_WORDS[n.kind], "name": n.name, "via": n.link_label,
+                   "at": n.at, "text": n.text, "created_at": n.created_at} for n in review.notes],  # fmt: skip
         "links": [{"id": k.id, "url": k.url, "label": k.label, "expires_at": k.expires_at, "whole_set": k.whole_set}
-                  for k in review.links],  # fmt: skip
+                  for k in review.links if k.state == "live"],  # fmt: skip
         "id": c.id, "title": c.title, "aspect": c.aspect, "size": f"{c.width}x{c.height}",
         "duration": f"{c.duration_s:g} s", "model": c.model, "cost": money(cost), "made_by": c.made_by or "",
         "created_at": c.created_at, "url": c.url, "poster_url": c.poster_url, "download_url": c.download_url,
@@ -84,14 +75,15 @@ def library_props(
     campaign: str | None,
     expires_at: float,
     voices: Sequence[VoiceView] = (),
-    reviews: Mapping[str, Reviewed] | None = None,
+    reviews: Mapping[str, CreativeReview] | None = None,
 ) -> dict[str, Any]:
     """What the element shows: campaigns with creatives first (the latest work on top), then the empty ones.
-    `voices` name the voice-overs' voices; `reviews` hold each creative's review (by its id)."""
+    `voices` name the voice-overs' voices; `reviews` hold each creative's review (by its id): its notes, and its
+    links of which the live ones are shown."""
     cards: dict[str, list[dict[str, Any]]] = defaultdict(list)
     deletable = set(library.deletable)
     for c in library.creatives:
-        review = (reviews or {}).get(c.id, Reviewed())
+        review = (reviews or {}).get(c.id) or CreativeReview(notes=[], links=[])
         cards[c.campaign].append(_card(c, c.id in deletable, voices, library.exports.get(c.id), review))
     order = {name: i for i, name in enumerate(cards)}
     campaigns = sorted(library.campaigns, key=lambda k: order.get(k.name, len(order)))
@@ -109,20 +101,15 @@ def library_props(
     }
 
 
-async def _reviews(actor: Actor, library: LibraryView) -> dict[str, Reviewed]:
-    """Each shown creative's comments and decisions, and the links that show it still live (a draft has none)."""
-    reviews = services().studio.reviews
-    found = {}
-    for c in library.creatives:
-        links = await reviews.links(actor, c.id) if c.review_status != "draft" else []
-        found[c.id] = Reviewed(await reviews.notes(actor, c.id), [k for k in links if k.state == "live"])
-    return found
+async def current_props(studio: Studio, actor: Actor, library: LibraryView, campaign: str | None) -> dict[str, Any]:
+    """The element's props as the library is now: fresh file links, and every card's review in a few queries."""
+    expires_at = time.time() + studio.files.link_lifetime_s
+    reviews = await studio.reviews.of_creatives(actor, [c.id for c in library.creatives])
+    return library_props(library, campaign, expires_at, studio.models.voices(), reviews)
 
 
 async def _props(actor: Actor, library: LibraryView, campaign: str | None) -> dict[str, Any]:
-    studio = services().studio
-    expires_at = time.time() + studio.files.link_lifetime_s
-    return library_props(library, campaign, expires_at, studio.models.voices(), await _reviews(actor, library))
+    return await current_props(services().studio, actor, library, campaign)
 
 
 async def show_library(library: LibraryView, campaign: str | None = None) -> None:
@@ -190,18 +177,36 @@ async def revoke(action: cl.Action) -> dict[str, Any]:
     return await _answer(action, lambda studio, actor, link_id: studio.reviews.revoke(actor, link_id))
 
 
+AGAIN = "The library now:"  # the words of the copies earlier versions sent on every reopening
+
+
 async def show_library_again(thread: ThreadDict, actor: Actor) -> None:
-    """A reopened conversation that showed the library: the library as it is now (review statuses and notes
-    included), since Chainlit may not bring a custom element back."""
-    shown = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
-    if not shown:
-        return
-    props = shown[-1].get("props") or {}
-    campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
-    try:
-        library = await services().studio.library.library(actor, campaign or None)
-    except ClapboardError:
-        return
-    props = await _props(actor, library, campaign or None)
-    element = cl.CustomElement(name=ELEMENT, props=props, display="inline")
-    await cl.Message(content="The library now:", elements=[element]).send()
+    """A reopened conversation that showed the library: its latest copy of each campaign's library (or the whole
+    one) updated in place to the library as it is now (review statuses and notes, fresh file links), and the older
+    copies of it removed, so a conversation shows one library however often it is reopened."""
+    steps = thread.get("steps") or []
+    said, order = {s["id"]: s.get("output") or "" for s in steps}, {s["id"]: n for n, s in enumerate(steps)}
+    copies = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
+    latest: dict[str | None, ElementDict] = {}
+    for shown in sorted(copies, key=lambda e: order.get(e.get("forId") or "", -1)):  # Chainlit's come unordered
+        campaign = (shown.get("props") or {}).get("campaign") or None
+        if (older := latest.get(campaign)) is not None:
+            await _remove(older, said.get(older.get("forId") or "", ""))
+        latest[campaign] = shown
+    for campaign, shown in latest.items():
+        try:
+            library = await services().studio.library.library(actor, campaign)
+        except ClapboardError:  # a campaign since deleted: its copy stays as it was
+            continue
+        props = await _props(actor, library, campaign)
+        element = cl.CustomElement(name=ELEMENT, props=props, display="inline", id=shown["id"], for_id=shown["forId"])
+        await element.update()
+
+
+async def _remove(shown: ElementDict, said: str) -> None:
+    """An older copy of the library, from the history and from the page: with its message when that said nothing
+    else."""
+    if said in ("", AGAIN) and shown.get("forId"):
+        await cl.Message(content="", id=shown["forId"]).remove()
+    else:
+        await cl.CustomElement(name=ELEMENT, id=shown["id"], for_id=shown.get("forId")).remove()

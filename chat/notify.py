@@ -25,8 +25,8 @@ import asyncio
 import contextvars
 import logging
 import time
-from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections import OrderedDict, defaultdict
+from collections.abc import AsyncIterator, Hashable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -53,6 +53,7 @@ from tools.studio.types import (
     JobStatus,
     JobView,
     ModelView,
+    NotFound,
     PaidFormats,
     ReviewNoteView,
     Submitted,
@@ -69,6 +70,7 @@ STOP_ACTION = "stop_job"
 VOICE_ACTION = "edit_voiceover"
 TICK_S = 1.0  # how often progress messages are refreshed
 BAR_CELLS = 12
+NOTES_REMEMBERED = 1000  # review notes shown lately: a note told live and found undelivered at once is shown once
 
 
 def video_element(c: CreativeView) -> cl.Video:
@@ -310,6 +312,26 @@ class Live:
     threads: dict[str, str] = field(default_factory=dict)  # conversation -> its progress message's id
 
 
+class Recent:
+    """The last `size` keys seen, oldest forgotten first: memory that stays bounded however long the server runs."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._seen: OrderedDict[Hashable, None] = OrderedDict()
+
+    def add(self, key: Hashable) -> bool:
+        """Remember the key; False when it was among the last ones seen."""
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+
 @dataclass
 class Held:
     """How a job ended, waiting to be shown in a session (see `ChatNotifier.turn` and `in_order`)."""
@@ -379,7 +401,7 @@ class ChatNotifier:
         self.held: dict[str, list[Held]] = defaultdict(list)  # chainlit session id -> endings not shown yet
         self.earlier: dict[str, list[str]] = {}  # job id -> the jobs of its set asked for before it
         self.exporting: dict[str, str] = {}  # export job id -> its placements' labels, listed
-        self.notes_shown: dict[str, set[str]] = defaultdict(set)  # chainlit session id -> review notes shown there
+        self.notes_shown = Recent(NOTES_REMEMBERED)  # (chainlit session id, review note id) shown lately
         self._lock = asyncio.Lock()  # the ticker and the events edit the same messages
         self._showing = asyncio.Lock()  # one session's endings are shown one after the other
         self._ticker: asyncio.Task[None] | None = None
@@ -475,9 +497,17 @@ class ChatNotifier:
                 continue
             user = session.user
             actor = await self.studio.accounts.actor(user.identifier, int(user.metadata.get("credentials", -1)))
-            if actor is not None:
+            if actor is not None and await self._sees(actor, event.review.creative_id):
                 self.held[session.id].append(Held(event, actor))
         await self._flush()
+
+    async def _sees(self, actor: Actor, creative_id: str) -> bool:
+        """Whether the creative is of the actor's team: a reviewer's words are told to that team alone."""
+        try:
+            await self.studio.library.creative(actor, creative_id)
+        except NotFound:
+            return False
+        return True
 
     def _in_conversation(self, session_id: str, origin: str) -> bool:
         session = self._session(session_id)
@@ -617,9 +647,8 @@ class ChatNotifier:
 
     async def _show_note(self, session_id: str, note: ReviewNoteView, actor: Actor, lead: str = "") -> None:
         """A reviewer's comment or decision, once in a tab, then delivered."""
-        if note.id in self.notes_shown[session_id]:
+        if not self.notes_shown.add((session_id, note.id)):
             return
-        self.notes_shown[session_id].add(note.id)
         await cl.Message(content=said(note, lead)).send()
         if not lead:
             how: Literal["success", "warning", "info"] = (

@@ -25,7 +25,6 @@ const BADGES = {
   "approved": ["Approved", "#15803d", "#dcfce7"],
   "changes requested": ["Changes requested", "#b45309", "#fef3c7"],
 }
-const DECIDED = { "approved": "approved", "changes requested": "asked for changes" }
 
 function plural(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`
@@ -57,7 +56,6 @@ export default function Library() {
   useEffect(() => {
     if (props.expires_at && Date.now() / 1000 > props.expires_at - 60) act("library_refresh", {})
   }, [])
-  if (!props.total) return null // a reopened conversation's copy (its props come back as text): shown again below
   const hidden = props.total.creatives - props.shown
   return (
     <div id="campaign-library" className="flex flex-col gap-4 w-full">
@@ -109,7 +107,8 @@ function Badge({ status }) {
   )
 }
 
-// What reviewers said, oldest first: who (the typed name, the link's label), where in the video, what.
+// What reviewers said, oldest first: who (the typed name, the link's label), what they did in the app's words
+// (`did`, from chat/library.py), where in the video, what.
 function Notes({ notes }) {
   if (!notes.length) return null
   return (
@@ -119,7 +118,7 @@ function Notes({ notes }) {
           <div className="text-muted-foreground">
             <span className="font-semibold" style={{ color: "inherit" }}>{n.name}</span>
             {n.via ? ` (${n.via})` : ""}
-            {n.kind === "comment" ? (n.at ? ` at ${n.at}` : " on the whole video") : ` ${DECIDED[n.kind] || n.kind}`}
+            {` ${n.did}`}{n.kind === "comment" ? (n.at ? ` at ${n.at}` : " on the whole video") : ""}
             {` · ${when(n.created_at)}`}
           </div>
           {n.text ? <div data-field="note-text" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{n.text}</div> : null}

@@ -159,7 +159,7 @@ def test_a_client_on_a_phone_reviews_what_a_marketer_shared_and_the_chat_hears_i
         expect(card.locator("[data-field=review-status]")).to_have_text("Approved")
         kept = card.locator("[data-field=reviews] [data-note-kind]")
         expect(kept).to_have_count(3)
-        expect(kept.nth(0)).to_contain_text(f"{NAME} at 0:03")
+        expect(kept.nth(0)).to_contain_text(f"{NAME} commented at 0:03")
         expect(kept.nth(0).locator("[data-field=note-text]")).to_have_text(COMMENT)
         expect(kept.nth(1)).to_contain_text("asked for changes")
         expect(kept.nth(1)).to_contain_text(CHANGES)
@@ -181,7 +181,7 @@ def test_a_client_on_a_phone_reviews_what_a_marketer_shared_and_the_chat_hears_i
         dana = server.run(studio.accounts.cli_actor("dana"))
         assert server.run(studio.reviews.undelivered(dana, f"chat:{thread}")) == []
         open_chat(chat, chat.url, reload=True)
-        again = chat.locator(".step", has_text="The library now:")
+        again = chat.locator("#campaign-library")  # the history's copy, as the library is now
         expect(again.locator("[data-field=review-status]")).to_have_text("Approved", timeout=30000)
         expect(again.locator("[data-field=reviews] [data-note-kind]")).to_have_count(3)
         expect(again.locator("[data-field=review-links] [data-link-id]")).to_have_count(0)  # revoked
