@@ -188,7 +188,8 @@ async def show_library_again(thread: ThreadDict, actor: Actor) -> None:
     said, order = {s["id"]: s.get("output") or "" for s in steps}, {s["id"]: n for n, s in enumerate(steps)}
     copies = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
     latest: dict[str | None, ElementDict] = {}
-    for shown in sorted(copies, key=lambda e: order.get(e.get("forId") or "", -1)):  # Chainlit's come unordered
+    # Chainlit's come unordered; a copy whose message the history has not written yet is the newest.
+    for shown in sorted(copies, key=lambda e: order.get(e.get("forId") or "", len(order))):
         campaign = (shown.get("props") or {}).get("campaign") or None
         if (older := latest.get(campaign)) is not None:
             await _remove(older, said.get(older.get("forId") or "", ""))
