@@ -9,7 +9,6 @@ conversation is reopened, so a reopened conversation that showed the card shows 
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -115,17 +114,18 @@ async def show_brand(view: BrandView, said: str = "") -> None:
 
 
 async def show_again(thread: ThreadDict, actor: Actor) -> None:
-    """A reopened conversation that showed the brand card: the kit as it is now (the old card may be gone)."""
+    """A reopened conversation that showed the brand card: the kit as it is now, when it changed since the card
+    (the history shows that card again; a card per reopening would pile up)."""
     shown = [e for e in thread.get("elements") or [] if e.get("name") == ELEMENT]
     if not shown:
         return
     props = shown[-1].get("props") or {}
-    campaign = (json.loads(props) if isinstance(props, str) else props).get("campaign")  # a string from the database
     try:
-        view = await services().studio.brand.get(actor, campaign or None)
+        view = await services().studio.brand.get(actor, props.get("campaign") or None)
     except ClapboardError:
         return
-    await show_brand(view, f"The brand kit now: {view.label}.")
+    if view.label != props.get("label"):
+        await show_brand(view, f"The brand kit now: {view.label}.")
 
 
 async def offer(brand_offer: BrandOffer) -> None:

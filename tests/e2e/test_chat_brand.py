@@ -15,6 +15,7 @@ from campaign.models import DEFAULT_TEAM_ID
 from campaign.settings import Settings
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tools.studio.types import BrandChanges
 
 FONT = Path(__file__).resolve().parents[2] / "tools" / "fonts" / "RedHatDisplay-Black.ttf"
 
@@ -198,12 +199,13 @@ async def test_a_member_is_offered_the_campaigns_kit_with_a_button(settings: Set
 
 
 async def test_a_reopened_conversation_shows_the_kit_as_it_is_now(settings: Settings) -> None:
-    """Chainlit may drop a custom element on reopening: the conversation that showed the card shows it afresh,
-    with the kit's latest version, after the history."""
+    """The history brings the card back (its props an object again); the kit changed since adds a card with its
+    latest version, after the history, and an unchanged one adds nothing."""
     from chat import runtime
 
     async with chainlit_server(settings) as base:
-        await runtime.services().studio.accounts.add("alice", team="acme", password="alice-password", admin=True)
+        studio = runtime.services().studio
+        await studio.accounts.add("alice", team="acme", password="alice-password", admin=True)
         tab = ChatClient(base)
         await tab.connect("alice", "alice-password")
         await tab.send("our colours are #0A2540 and #FF5A1F")
@@ -211,13 +213,24 @@ async def test_a_reopened_conversation_shows_the_kit_as_it_is_now(settings: Sett
         thread_id = await tab.thread()
         await tab.close()
 
+        same = ChatClient(base)
+        await same.connect("alice", "alice-password", thread_id=thread_id)
+        [resumed] = await same.wait_for(lambda: [d for e, d in same.events if e == "resume_thread"])
+        [kept] = [e for e in resumed["elements"] if e.get("name") == "BrandCard"]
+        assert kept["props"]["label"] == "team kit v1"
+        await same.close()
+
+        await studio.brand.set(await studio.accounts.cli_actor("alice"), BrandChanges(cta="Shop now"))
         back = ChatClient(base)
         await back.connect("alice", "alice-password", thread_id=thread_id)
         card = await next_card(back, 0)
+        [resumed] = [d for e, d in back.events if e == "resume_thread"]
+        history = [e["props"]["label"] for e in resumed["elements"] if e.get("name") == "BrandCard"]
+        assert history == ["team kit v1"], "reopening with the kit unchanged added no card"
         resumed_at = next(i for i, (e, _) in enumerate(back.events) if e == "resume_thread")
         shown_at = next(i for i, (e, d) in enumerate(back.events) if e == "element" and d.get("name") == "BrandCard")
-        assert shown_at > resumed_at and card["label"] == "team kit v1"
-        assert "The brand kit now: team kit v1." in back.messages()
+        assert shown_at > resumed_at and card["label"] == "team kit v2"
+        assert "The brand kit now: team kit v2." in back.messages()
         await back.close()
 
 
