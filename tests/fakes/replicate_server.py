@@ -13,8 +13,9 @@ It answers with the documented bodies and headers (replicate.md section 2): a 20
 version, input, output, urls, status, created_at, data_removed, error, logs and metrics; RFC 7807
 `application/problem+json` errors (422 with `invalid_fields`); `Retry-After` on 429; Cog-style model schemas
 on `GET /v1/models/{owner}/{name}` (some enums behind `$ref`, some inline); `POST /v1/files`; and the output
-mp4, a small real H.264 file made with PyAV at the size and duration the input asked for, on a plain-http
-`/delivery/...` route (so the client returns outputs as `str`, not `FileOutput`).
+mp4, a small real H.264 file made with PyAV at the duration and aspect the input asked for and a sixth of its
+size (`output_scale = 1`: the whole size), on a plain-http `/delivery/...` route (so the client returns outputs as
+`str`, not `FileOutput`).
 
 The speech models (minimax/speech-02-hd and -turbo, `SPEECH_MODELS`) answer with a WAV instead
 (`make_speech_wav`): one tone burst per stretch of text between MiniMax pause markers ("<#0.6#>"), each marker's
@@ -485,6 +486,9 @@ class FakeReplicate(LoopbackServer):
         self.output_base_url = self.base_url
         self.list_page_size = 100  # predictions a page of `GET /v1/predictions`, newest first, as Replicate does
         self.list_webhooks = True  # False: the list leaves each prediction's `webhook` out (not promised by docs)
+        # Outputs are a sixth of the width and height the input asked for (aspect and length kept): finishing a
+        # paid video draws over every pixel of it, and no test but the engine's (which set 1) reads the size.
+        self.output_scale = 6
 
     # lifecycle
 
@@ -922,6 +926,7 @@ class FakeReplicate(LoopbackServer):
         if footage := state.scenario.get("footage", None):
             return Reply(body=Path(footage).read_bytes(), content_type="video/mp4")
         width, height, seconds = output_size(state.body["input"])
+        width, height = (max(16, n // self.output_scale // 2 * 2) for n in (width, height))
         return Reply(body=make_mp4(width, height, seconds), content_type="video/mp4")
 
     def _upload(self, req: Seen) -> Reply:

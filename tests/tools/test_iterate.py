@@ -9,11 +9,31 @@ import pytest
 
 from campaign.errors import Forbidden, InvalidRequest, NotFound
 from campaign.settings import Settings
+from campaign.storage import build_storage
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
-from tests.tools.test_jobs import runner
+from tests.tools.test_jobs import PREMIUM
 from tools.brief import AdCopy
+from tools.catalog import Catalog
+from tools.engines.draft.engine import DraftEngine
+from tools.engines.draft.provider import DRAFT
 from tools.jobs import VideoRequest
 from tools.studio import Studio
+
+# The draft at a quarter of its width and height: these tests read jobs, titles and sets, never a frame, and the
+# first makes 16 videos.
+QUARTER = {
+    f"{a}@{r}": (w // 8 * 2, h // 8 * 2)
+    for a in DRAFT.aspects
+    for r in DRAFT.resolutions
+    for w, h in [DRAFT.frame(a, r)]
+}
+SMALL_DRAFT = DRAFT.model_copy(update={"frame_sizes": QUARTER})
+
+
+async def runner(settings: Settings) -> Studio:
+    """tests.tools.test_jobs.runner on the small draft: a studio on it and a paid test model with no engine."""
+    table = {"draft": DraftEngine(build_storage(settings))}
+    return await Studio.open(settings, catalog=Catalog([SMALL_DRAFT, PREMIUM]), engines=lambda spec: table[spec.id])
 
 
 async def test_versions_of_a_video_keep_its_brief_and_form_one_set(settings: Settings) -> None:

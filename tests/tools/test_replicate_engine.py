@@ -66,6 +66,7 @@ def make_job(catalog: Any, model: str, references: list[Reference] | None = None
 
 @pytest.fixture
 def env(fake_replicate: FakeReplicate, tmp_path: Path) -> Any:
+    fake_replicate.output_scale = 1  # the engine's tests check the file is the one Replicate made, at its size
     settings = replicate_settings(fake_replicate, tmp_path / "data")
     storage = build_storage(settings)
 
@@ -141,6 +142,7 @@ async def test_replicate_base_url_from_the_environment_is_honoured(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("REPLICATE_BASE_URL", fake_replicate.base_url)
+    fake_replicate.output_scale = 1
     settings = replicate_settings(fake_replicate, tmp_path, replicate_base_url=None)
     catalog = build_catalog(settings)
     job = make_job(catalog, "hailuo-2.3")
