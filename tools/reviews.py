@@ -168,6 +168,6 @@ def _decided(notes: list[ReviewNoteView]) -> str:
 class ReviewPage(BaseModel):
     """What a review link opens (nothing the team named: not even the link's label)."""
 
-    campaign: str
+    campaign: str  # its name ("" for the team's default campaign, which no one named)
     expires_at: str
     items: list[ReviewItem]

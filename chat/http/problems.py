@@ -49,7 +49,8 @@ MEANING = {
     401: "No valid bearer token (or webhook signature).",
     402: "Confirming this would pass a monthly budget (the team's or the user's): nothing was created; `detail` "
     "says what is left and who can raise the budget.",
-    403: "Signed in, but this is another person's to do.",
+    403: "Signed in, but not allowed: another person's to do, or against the team's rules (exports of approved "
+    "videos only).",
     404: "No such thing in your team.",
     409: "The request contradicts what is recorded (a finished job, an idempotency key reused).",
     413: "The body is larger than allowed.",

@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from campaign.models import Creative, JobStatus, ReviewLink, ReviewNote, new_id, utcnow
 from campaign.people import Actor
+from campaign.store import DEFAULT_CAMPAIGN
 from tests.conftest import make_settings
 from tools.jobs.events import JobEvent
 from tools.jobs.spec import JobSpec
@@ -28,17 +29,22 @@ async def _people(studio: Studio) -> tuple[Actor, Actor, Actor]:
 
 
 async def _creative(
-    studio: Studio, actor: Actor, title: str, set_id: str | None = None, origin: str = "chat:t1"
+    studio: Studio,
+    actor: Actor,
+    title: str,
+    set_id: str | None = None,
+    origin: str = "chat:t1",
+    campaign: str = "Spring",
 ) -> str:
     """A finished creative of the actor's team, made by a job from `origin`, written as the runner writes it."""
-    campaign = await studio.store.campaign(actor.team_id, "Spring", create=True)
+    made_in = await studio.store.campaign(actor.team_id, campaign, create=True)
     spec = JobSpec(prompt="p", prompt_sent="p", model="draft", duration_s=8, aspect="9:16", resolution="720p", fps=30,
                    template="product", title=title)  # fmt: skip
-    job = await studio.store.add_job(id=new_id(), campaign_id=campaign.id, status=JobStatus.succeeded,
+    job = await studio.store.add_job(id=new_id(), campaign_id=made_in.id, status=JobStatus.succeeded,
                                      spec=spec.model_dump(mode="json"),
                                      model="draft", origin=origin, submitted_by=actor.user_id)  # fmt: skip
     creative = await studio.store.add_creative(Creative(
-        campaign_id=campaign.id, job_id=job.id, title=title, prompt="p", prompt_sent="p", model="draft",
+        campaign_id=made_in.id, job_id=job.id, title=title, prompt="p", prompt_sent="p", model="draft",
         duration_s=8.0, aspect="9:16", width=720, height=1280, fps=30.0, bytes=1000, file_key=f"videos/{title}.mp4",
         copy={"headline": "Run further", "cta": "Shop now"}, set_id=set_id, made_by=actor.user_id,
     ))  # fmt: skip
@@ -259,3 +265,9 @@ async def test_a_reviewer_sees_only_what_came_through_their_link(studio: Studio)
     reviews = await studio.reviews.of_creatives(alice, [made])
     assert [len(reviews[made].notes), [k.label for k in reviews[made].links]] == [
         3, ["Acme (difficult client)", "internal legal"]]  # fmt: skip
+
+
+async def test_a_video_of_the_default_campaign_is_not_shown_under_that_name(studio: Studio) -> None:
+    alice, _, _ = await _people(studio)
+    made = await _creative(studio, alice, "Lighthouse", campaign=DEFAULT_CAMPAIGN)
+    assert (await studio.reviews.page((await studio.reviews.share(alice, made)).path[8:])).campaign == ""

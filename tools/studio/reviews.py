@@ -19,7 +19,7 @@ from campaign.models import Creative, ReviewLink, ReviewNote, ReviewNoteKind, ne
 from campaign.people import Actor
 from campaign.settings import Settings
 from campaign.storage import BlobStorage
-from campaign.store import Store
+from campaign.store import DEFAULT_CAMPAIGN, Store
 from campaign.text import unstorable_removed
 from tools.jobs.events import EventBus, JobEvent
 from tools.reviews import (
@@ -138,7 +138,8 @@ class Reviews:
         notes = [ReviewNoteView.of(n, "", "") for n in found]
         campaign = await self.store.campaign_by_id(link.campaign_id)
         items = [ReviewItem.of(c, token, [n for n in notes if n.creative_id == c.id]) for c in creatives]
-        return ReviewPage(campaign=campaign.name, expires_at=link.expires_at.isoformat(), items=items)
+        shown = "" if campaign.name == DEFAULT_CAMPAIGN else campaign.name  # an unnamed campaign is not a name
+        return ReviewPage(campaign=shown, expires_at=link.expires_at.isoformat(), items=items)
 
     async def file_url(self, token: str, creative_id: str, *, poster: bool = False) -> str:
         """A short-lived address of a video (or its poster) the link shows; NotFound for any other."""

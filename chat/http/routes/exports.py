@@ -27,12 +27,13 @@ class ExportBody(BaseModel):
     trim: bool = Field(default=False, description="Cut each file to its placement's longest length.")
 
 
-@router.post("/creatives/{creative_id}/exports", status_code=202, responses=responses(401, 404, 409, 422, 503))
+@router.post("/creatives/{creative_id}/exports", status_code=202, responses=responses(401, 403, 404, 409, 422, 503))
 async def export_creative(
     creative_id: Id, body: ExportBody, studio: StudioDep, who: Who, key: IdempotencyKey = None
 ) -> ExportView:
     """Export the creative to placements: a job (follow it at GET /api/exports/{id}); each file made again for its
-    placement, signed with content credentials and checked; a file that fails a check is not delivered."""
+    placement, signed with content credentials and checked; a file that fails a check is not delivered. 403 when
+    the team's exports need approval and a reviewer has not approved the creative."""
     return await studio.exports.export(who, creative_id, list(body.placements), trim=body.trim,
                                        origin=f"api:{who.user_id}", idempotency_key=key)  # fmt: skip
 
