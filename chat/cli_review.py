@@ -68,6 +68,8 @@ async def share(studio: Studio, args: argparse.Namespace) -> int:
     shown = f"“{creative.title}”" + (f" and {len(view.creative_ids) - 1} more of its set" if args.whole_set else "")
     print(view.url)
     print(f"Opens {shown} until {_until(view)}, without an account. Revoke it: clapboard review-revoke {view.id}")
+    if made.url == made.path:
+        print(f"(The address assumes the server at {LOCAL_URL}: set CLAPBOARD_PUBLIC_URL to the one reviewers reach.)")
     return 0
 
 
@@ -79,7 +81,8 @@ async def links(studio: Studio, args: argparse.Namespace) -> int:
         print(json.dumps([v.model_dump() for v in views], indent=2))
         return 0
     for v in views:
-        shows = f"{len(v.creative_ids)} videos" if v.whole_set else "1 video"
+        count = len(v.creative_ids)
+        shows = f"{count} video{'' if count == 1 else 's'}"
         print(f"{v.id}  {v.state:<8} until {_until(v)}  {shows:<9} by {v.created_by or '-'}  {v.label}".rstrip())
         print(f"  {v.url}")
     if not views:

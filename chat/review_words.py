@@ -57,7 +57,8 @@ def link_text(link: ReviewLinkView, title: str, url: str) -> str:
         f"*{plain(title)}*"  # fmt: skip
     return (f"Review link for {what}, live until {day(link.expires_at)}:\n\n{url}\n\n"
             "Anyone with this link can watch, comment at a moment in the video, approve or ask for changes, without "
-            "an account. Their comments and decisions appear here and in the library.")  # fmt: skip
+            "an account. Their comments and decisions appear here and in the library, where you can also revoke "
+            "it.")  # fmt: skip
 
 
 def address(link: ReviewLinkView, origin: str) -> str:

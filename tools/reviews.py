@@ -30,6 +30,9 @@ FILE_LINK_S = 300  # how long the signed address a review page's video is sent t
 PATH = "/review/"
 STATUS_WORDS = {"draft": "a draft, not shared for review", "in review": "still in review",
                 "changes requested": "waiting for the changes a reviewer asked for"}  # fmt: skip
+GATE_HINTS = {"draft": "Share it for review and export it once it is approved.",
+              "in review": "Export it once a reviewer approves it.",
+              "changes requested": "Make the changes, then share the new version for review."}  # fmt: skip
 KIND_WORDS = {"comment": "commented", "approved": "approved", "changes requested": "asked for changes"}
 
 

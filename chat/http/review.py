@@ -240,8 +240,8 @@ def _remember(response: Response, request: Request, token: str, name: str) -> No
 async def _page(request: Request, token: str, page: ReviewPage, *, status: int = 200,
                 error: tuple[str, str, dict[str, Any]] | None = None) -> Response:  # fmt: skip
     name = unquote(request.cookies.get(NAME_COOKIE, ""))[:REVIEW_NAME_CHARS]
-    # the campaign's name; for the team's unnamed default campaign, the one video's title
-    heading = page.campaign or (page.items[0].title if len(page.items) == 1 else "Videos for review")
+    # the campaign's name; for the team's unnamed default campaign, what the page is
+    heading = page.campaign or ("Video for review" if len(page.items) == 1 else "Videos for review")
     body = _templates.get_template("page.html").render(page=page, heading=heading, base=f"/review/{token}",
                                                        name=name, error=error)  # fmt: skip
     media = await _storage_origin(token, page)

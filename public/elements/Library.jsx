@@ -10,6 +10,9 @@ import { Input } from "@/components/ui/input"
 import { Check, Copy, Download, Link2Off, Package, Pencil, Play, RefreshCw, Send, Trash2, X } from "lucide-react"
 import { toast } from "sonner"
 
+const NOTES_SHOWN = 3  // a card shows the latest notes; "Show all" the rest (a busy link would stretch it)
+const NOTE_TEXT = { whiteSpace: "pre-wrap", overflowWrap: "anywhere" }
+const CLIPPED = { display: "-webkit-box", WebkitLineClamp: 4, WebkitBoxOrient: "vertical", overflow: "hidden" }
 const GRID = { display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(250px, 1fr))", gap: "12px" }
 // Every card's screen is 4:3 whatever the format (overflow hidden: else a tall video stretches it).
 const SCREEN = { position: "relative", aspectRatio: "4 / 3", overflow: "hidden", background: "#0b0b0c" }
@@ -110,10 +113,17 @@ function Badge({ status }) {
 // What reviewers said, oldest first: who (the typed name, the link's label), what they did in the app's words
 // (`did`, from chat/library.py), where in the video, what.
 function Notes({ notes }) {
+  const [all, setAll] = useState(false)
   if (!notes.length) return null
+  const shown = all ? notes : notes.slice(-NOTES_SHOWN)
   return (
     <div data-field="reviews" className="flex flex-col gap-1 text-xs" style={{ marginTop: "4px" }}>
-      {notes.map((n) => (
+      {notes.length > shown.length ? (
+        <Button size="sm" variant="ghost" onClick={() => setAll(true)}>
+          Show all {notes.length} comments and decisions
+        </Button>
+      ) : null}
+      {shown.map((n) => (
         <div key={n.id} data-note-kind={n.kind} className="rounded border" style={{ padding: "4px 6px" }}>
           <div className="text-muted-foreground">
             <span className="font-semibold" style={{ color: "inherit" }}>{n.name}</span>
@@ -121,7 +131,7 @@ function Notes({ notes }) {
             {` ${n.did}`}{n.kind === "comment" ? (n.at ? ` at ${n.at}` : " on the whole video") : ""}
             {` · ${when(n.created_at)}`}
           </div>
-          {n.text ? <div data-field="note-text" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>{n.text}</div> : null}
+          {n.text ? <div data-field="note-text" title={n.text} style={all ? NOTE_TEXT : { ...NOTE_TEXT, ...CLIPPED }}>{n.text}</div> : null}
         </div>
       ))}
     </div>
@@ -138,7 +148,7 @@ function Links({ links, busy, act }) {
         return (
           <div key={l.id} data-link-id={l.id} className="flex items-center gap-1">
             <span className="text-muted-foreground" style={{ flex: 1, minWidth: 0 }}>
-              Review link{l.label ? ` for ${l.label}` : ""}{l.whole_set ? " (whole set)" : ""} · until{" "}
+              {l.label || "Review link"}{l.whole_set ? " (whole set)" : ""} · until{" "}
               {new Date(l.expires_at).toLocaleDateString(undefined, { day: "numeric", month: "short" })}
             </span>
             <Button size="sm" variant="ghost" aria-label="Copy review link" title={full}

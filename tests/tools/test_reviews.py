@@ -171,7 +171,7 @@ async def test_exports_need_approval_when_the_team_says_so(studio: Studio) -> No
     ):
         await studio.exports.export(bob, made, "tiktok")
     token = (await studio.reviews.share(alice, made)).path[8:]
-    with pytest.raises(Forbidden, match="is still in review"):
+    with pytest.raises(Forbidden, match="is still in review: .* Export it once a reviewer approves it."):
         await studio.exports.export(bob, made, "tiktok")
     await studio.reviews.decide(token, made, "Ann", "approve")
     async with studio.store._session() as s:  # made before jobs were kept: the export's next check refuses it

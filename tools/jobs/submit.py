@@ -37,7 +37,7 @@ from tools.jobs.voiceover import sound_for
 from tools.llm import chat_model
 from tools.references import ReferenceIntake
 from tools.refine import LLM_TIMEOUT_S, as_written, fit_format, refine_brief
-from tools.reviews import STATUS_WORDS
+from tools.reviews import GATE_HINTS, STATUS_WORDS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -332,7 +332,7 @@ class Submissions:
             raise Forbidden(
                 f"“{creative.title}” is {STATUS_WORDS[creative.review_status]}: your team exports approved videos "
                 "only.",
-                hint="Share it for review and export it once it is approved.",
+                hint=GATE_HINTS[creative.review_status],
             )
         if creative.job_id is None:
             raise InvalidRequest(f"“{creative.title}” has no brief kept to make it again for other placements.")

@@ -3,7 +3,7 @@
 "use strict";
 document.documentElement.classList.add("js");
 
-const NAME_KEY = "clapboard-review-name";
+const NAME_KEY = `clapboard-review-name:${location.pathname}`;  // this link's: another team's link starts empty
 
 function clock(seconds) {
   const whole = Math.floor(seconds);
