@@ -69,7 +69,9 @@ async def share(studio: Studio, args: argparse.Namespace) -> int:
     print(view.url)
     print(f"Opens {shown} until {_until(view)}, without an account. Revoke it: clapboard review-revoke {view.id}")
     if made.url == made.path:
-        print(f"(The address assumes the server at {LOCAL_URL}: set CLAPBOARD_PUBLIC_URL to the one reviewers reach.)")
+        print(
+            f"(The address assumes the server at {LOCAL_URL}: set the server's public URL to the one reviewers reach.)"
+        )
     return 0
 
 

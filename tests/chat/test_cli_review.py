@@ -56,8 +56,8 @@ def test_a_link_is_printed_followed_and_revoked(settings: Settings, team: tuple[
     shared = clapboard(data, "review-link", made[:8], "--as", "bob", "--label", "client link", "--days", "3")
     assert shared.returncode == 0, shared.stderr
     url, said, assumed = shared.stdout.splitlines()
-    assert assumed == "(The address assumes the server at http://127.0.0.1:8000: set CLAPBOARD_PUBLIC_URL to the one " \
-        "reviewers reach.)"  # fmt: skip
+    assert assumed == "(The address assumes the server at http://127.0.0.1:8000: set the server's public URL to the " \
+        "one reviewers reach.)"  # fmt: skip
     assert url.startswith("http://127.0.0.1:8000/review/") and len(url) > 60
     assert said.startswith("Opens “Sneaker showcase, vertical” until ") and " UTC, without an account." in said
     link_id = said.rsplit("clapboard review-revoke ", 1)[1]

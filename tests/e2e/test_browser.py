@@ -259,8 +259,9 @@ def test_three_people_sign_in_and_each_sees_their_teams_things(tmp_path: Path) -
 
                 bob = sign_in(browser, server.base, "bob")
                 send(bob, "/creatives")
-                bob.get_by_text("The library: 1 creative in 1 campaign").wait_for(timeout=30000)
-                bob.wait_for_selector("#campaign-library video", timeout=30000)
+                # the whole suite's load can hold a chat's answer for half a minute: waits as long as a render's
+                bob.get_by_text("The library: 1 creative in 1 campaign").wait_for(timeout=90000)
+                bob.wait_for_selector("#campaign-library video", timeout=90000)
                 assert (
                     bob.get_by_text("go-ahead").count() == 0 and bob.get_by_role("button", name="Generate").count() == 0
                 )
