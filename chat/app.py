@@ -17,6 +17,7 @@ import chat.history  # noqa: F401  (registers the data layer)
 from chat.agent import Outcome, TurnContext, describe_submission
 from chat.brand import offer, show_again, show_brand
 from chat.brand_words import is_font, read_brand
+from chat.buttons import restore_buttons
 from chat.controls import handled_here, stop_job
 from chat.exports import ask_placements, follow_export
 from chat.http.uploads import session_ended, upload_failed
@@ -69,6 +70,7 @@ async def resume(thread: ThreadDict) -> None:
 
     async def then_catch_up(thread_dict: ThreadDict) -> None:
         await show_history(thread_dict)
+        await restore_buttons(thread_dict, actor)
         await show_again(thread_dict, actor)
         await show_library_again(thread_dict, actor)
         await services().notifier.catch_up(session_id, actor, origin=f"chat:{thread['id']}")

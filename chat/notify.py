@@ -151,6 +151,9 @@ def price_words(s: Submitted | JobView, voices: Sequence[VoiceView]) -> str:
     return screen_words(s.copy) + (f"\n\n{spoken}" if spoken else "")
 
 
+CREATIVE_KEY = "creative_id"  # in a ready video's message metadata: its buttons come back when it is reopened
+
+
 def ready_actions(c: CreativeView) -> list[cl.Action]:
     """Under a ready video: what to make of it next, its export, a review link for it, and the library."""
     made = creative_actions(c.job_id) if c.job_id else []
@@ -639,6 +642,7 @@ class ChatNotifier:
                 content=creative_text(creative, "Your video is ready: ", self.studio.models.voices()) + note,
                 elements=[video_element(creative)],
                 actions=ready_actions(creative),
+                metadata={CREATIVE_KEY: creative.id},
             ).send()
             await cl.context.emitter.send_toast(f"Video ready: {creative.title}", "success")
         else:
@@ -707,6 +711,7 @@ class ChatNotifier:
                         content=creative_text(creative, "Finished while you were away: ", self.studio.models.voices()),
                         elements=[video_element(creative)],
                         actions=ready_actions(creative),
+                        metadata={CREATIVE_KEY: creative.id},
                     ).send()
                     await self.studio.jobs.mark_delivered(actor, job.id)
                 elif job.status == JobStatus.failed:

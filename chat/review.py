@@ -9,7 +9,16 @@ import re
 
 import chainlit as cl
 
-from chat.review_words import REVOKE_ACTION, SHARE_ACTION, address, link_text, notes_text, plain, revoke_button
+from chat.review_words import (
+    LINK_KEY,
+    REVOKE_ACTION,
+    SHARE_ACTION,
+    address,
+    link_text,
+    notes_text,
+    plain,
+    revoke_button,
+)
 from chat.runtime import services
 from chat.signin import session_actor
 from tools.studio.types import ClapboardError, ReviewLinkView, ReviewNoteView
@@ -30,7 +39,7 @@ def page_origin() -> str:
 async def show_link(link: ReviewLinkView, title: str) -> None:
     """The message with a new link's address, until when it works, and its Revoke button."""
     text = link_text(link, title, address(link, page_origin()))
-    await cl.Message(content=text, actions=[revoke_button(link)]).send()
+    await cl.Message(content=text, actions=[revoke_button(link)], metadata={LINK_KEY: link.id}).send()
 
 
 async def show_notes(notes: list[ReviewNoteView]) -> None:

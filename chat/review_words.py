@@ -18,6 +18,7 @@ from tools.studio.types import ReviewLinkView, ReviewNoteView
 
 SHARE_ACTION = "share_review"  # under a ready video: a review link for it (chat/review.py answers it)
 REVOKE_ACTION = "revoke_review"  # under a link's message: withdraw it
+LINK_KEY = "review_link_id"  # in a link's message metadata: its Revoke comes back while the link is live
 NOTES_SHOWN = 20  # asked "any comments?": the latest ones in one message, the rest in the library
 JOINER = "\u2060"  # WORD JOINER: invisible, and not a character a link address is made of
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character: each may be escaped

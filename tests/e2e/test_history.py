@@ -14,6 +14,7 @@ import socketio
 from campaign.settings import Settings
 from tests.conftest import png_bytes
 from tests.e2e.chainlit_server import ChatClient, chainlit_server
+from tests.e2e.server_process import until
 from tests.fakes.replicate_server import FakeReplicate, replicate_settings
 from tools.media import probe
 
@@ -121,7 +122,7 @@ async def test_a_reopened_conversation_asks_its_open_price_question_again(
 
         back = ChatClient(base)
         await back.sign_in("alice", "alice-password")
-        [thread] = await _threads(back)
+        [thread] = await until(lambda: _threads(back), what="the conversation in the history")  # written meanwhile
         await back.connect("alice", "alice-password", thread_id=thread["id"])
         await back.wait_for(lambda: any(e == "resume_thread" for e, _ in back.events))
         actions = await back.wait_for(lambda: [d for e, d in back.events if e == "action"])

@@ -83,6 +83,10 @@ class Reviews:
         creative = await self.store.creative(creative_id, actor.team_id)
         return (await self.of_creatives(actor, [creative.id]))[creative.id].links
 
+    async def link(self, actor: Actor, link_id: str) -> ReviewLinkView:
+        """One of the team's links (another team's is not found)."""
+        return (await self._link_views(actor, [await self.store.review_link(link_id, actor.team_id)]))[0]
+
     async def revoke(self, actor: Actor, link_id: str) -> ReviewLinkView:
         """Withdraw one of the team's links: it opens nothing from now on. Anyone in the team may."""
         link = await self.store.revoke_review_link(link_id, actor.team_id, actor.user_id)
