@@ -358,8 +358,9 @@ async def test_a_followed_line_ticks_on_its_batchs_counts_and_reads_the_whole_ba
         await catch_up(dana, "chat:t1")  # its line, followed
         [line] = tab.said()
         assert line["output"].startswith("**Still making 2 videos** from *rows*: 0 of 2 ready")
+        following = batches._following[(made.id, "s1")]  # it leaves the table when it ends
         await studio.batches.cancel(dana, made.id)
-        await asyncio.wait_for(batches._following[(made.id, "s1")], 60)
+        await asyncio.wait_for(following, 60)
         assert tab.shown()[-1] == "**Stopped** the batch from *rows* while you were away: 0 of 2 ready, 2 stopped."
         assert read_whole == [made.id] * 2, "the Stop's own answer, then the end report: no tick reads it whole"
 
