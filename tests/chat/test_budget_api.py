@@ -62,6 +62,7 @@ async def _ended(api: httpx.AsyncClient, job_id: str) -> dict[str, Any]:
     return dict((await api.get(f"/api/jobs/{job_id}")).json())
 
 
+@pytest.mark.render  # renders its videos: seconds of CPU, left out of the fast lane
 async def test_a_confirmation_over_the_budget_is_402_and_starts_nothing_until_it_is_raised(
     paid_api: httpx.AsyncClient, fake_replicate: FakeReplicate
 ) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from langchain_core.messages import HumanMessage, ToolMessage
 
 from campaign.people import LOCAL_OWNER as OWNER
@@ -31,6 +32,7 @@ async def _turn(studio: Studio, text: str, offline: bool = False) -> tuple[str, 
     return str(result["messages"][-1].content), done
 
 
+@pytest.mark.render  # renders its videos: seconds of CPU, left out of the fast lane
 async def test_the_words_share_the_latest_video_or_its_set_and_ask_what_reviewers_said(tmp_path: Path) -> None:
     studio = await Studio.open(make_settings(tmp_path / "data"))
     try:

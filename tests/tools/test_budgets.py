@@ -133,6 +133,7 @@ def test_a_months_amounts_are_written_to_the_cent_with_thousands_separated() -> 
     assert MonthSpend.of("2026-12", None, 1234.5, 0.0).line == "December: $1,234.50 spent, $0.00 reserved"
 
 
+@pytest.mark.render  # renders its videos: seconds of CPU, left out of the fast lane
 async def test_a_960_batch_is_refused_by_a_5_dollar_budget_with_nothing_made_until_it_is_raised(
     fake_replicate: FakeReplicate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

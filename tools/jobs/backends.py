@@ -57,6 +57,11 @@ class Runner:
 
     async def start(self) -> None:
         map_big_blocks()  # job after job, the process stays at the size of its busiest moment
+        # What start-up made (the modules, the app) lives as long as the process: its garbage collected, the rest
+        # frozen, the collection after each job walks what that job made, not the whole heap again (0.16-0.25 s of
+        # CPU a job in a server).
+        gc.collect()
+        gc.freeze()
         removed = await remove_stale_workdirs(self.body)
         if removed:
             log.info("removed %d temp folders left by a crash", removed)
