@@ -6,7 +6,7 @@ Every ad tool a marketer knows puts music under a video, and ten ads of one temp
 ad. `bed_for` picks a bed by the mood the brief asked for ("upbeat", "calm"), else by the brief's own words, and
 moves to the next for each variation. A bed is a four-bar loop per layer, rendered once and arranged bar by bar
 (an intro, then the full groove), so a 60 s bed costs little more than an 8 s one. The designs cut on its beats
-(`Mood.beat`) and the last seconds fade out; its level is set to `BED_LUFS` (ITU-R BS.1770, pyloudnorm) on the
+(`Mood.beat`) and the last seconds fade out; its level is set to `BED_LUFS` (ITU-R BS.1770, meter.py) on the
 full loop, and the mix (mix.py) sets the ad's loudness. The drums' noise comes from a seeded generator, so
 identical inputs give identical samples.
 """
@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import pyloudnorm
+
+from tools.sound.meter import loudness
 
 SAMPLE_RATE = 48_000
 BED_LUFS = -20.0  # the bed alone; the mix sets the ad's loudness
@@ -301,7 +302,7 @@ def music_bed(mood: Mood, duration_s: float) -> np.ndarray:
     loops = _loops(mood, seed=1000 + mood.root)
     intro, full = loops.intro, loops.intro + loops.drums
     del loops
-    gain = 10 ** ((BED_LUFS - pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(full)) / 20)
+    gain = 10 ** ((BED_LUFS - loudness(full, SAMPLE_RATE)) / 20)
     out = np.resize(full, (n, 2))
     drums_from = min(n, int(round(mood.intro_bars * mood.bar * SAMPLE_RATE)))
     if drums_from:
