@@ -4,8 +4,8 @@ words inside the safe zone. A failed check says by how much and, where the produ
 
 `measure` reads the container's top-level MP4 boxes itself (is the index, moov, before the media, mdat?), the video
 packets' timestamps (no frame is decoded: every frame lasting as long as the others within one tick is a constant
-frame rate), and the decoded sound (integrated loudness by ITU-R BS.1770 with pyloudnorm, the true peak 4x
-oversampled). `read_words` reads words off frames with RapidOCR, when it is installed.
+frame rate), and the decoded sound (integrated loudness by ITU-R BS.1770, the true peak 4x oversampled: the mix's
+own meter, tools/sound/meter.py). `read_words` reads words off frames with RapidOCR, when it is installed.
 """
 
 from __future__ import annotations
@@ -18,23 +18,21 @@ from pathlib import Path
 
 import av
 import numpy as np
-import pyloudnorm
 from pydantic import BaseModel
 
 from campaign.errors import InvalidRequest
 from tools.delivery.placements import Box, Placement
 from tools.delivery.report import Check, Fix
-from tools.sound.mix import true_peak_dbtp
+from tools.sound.meter import loudness, true_peak_dbtp
 
 SECONDS_SLACK = 0.05  # a file this much over or under a placement's lengths is not out of them (frame rounding)
-MIN_LOUDNESS_S = 0.4  # BS.1770 gates 400 ms blocks: a shorter sound has no integrated loudness
 OCR_SIDE = 960  # frames are read for words at most this long on their long side (boxes are scaled back)
 DRAWN_MARGIN = 0.02  # of the frame: a word read this near where the finisher drew words is its, not the model's
 SHOWN_PLACES = 3  # how many of the model's words outside the zone a failed check says the place of
 
 
 class Measured(BaseModel):
-    """What a file is, read from its bytes (PyAV, pyloudnorm, its MP4 boxes)."""
+    """What a file is, read from its bytes (PyAV, the BS.1770 meter, its MP4 boxes)."""
 
     container: str  # "mp4"
     video_codec: str  # "h264"
@@ -210,10 +208,7 @@ def _loudness(samples: np.ndarray | None, rate: int) -> tuple[float | None, floa
     """Integrated loudness (None when silent or under 0.4 s) and true peak (None when silent) of `samples`."""
     if samples is None or not len(samples):
         return None, None
-    peak = true_peak_dbtp(samples)
-    level = -math.inf
-    if len(samples) >= MIN_LOUDNESS_S * rate:
-        level = float(pyloudnorm.Meter(rate).integrated_loudness(samples.astype(np.float64)))
+    peak, level = true_peak_dbtp(samples), loudness(samples, rate)
     return (round(level, 2) if math.isfinite(level) else None), (round(peak, 2) if math.isfinite(peak) else None)
 
 

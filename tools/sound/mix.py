@@ -3,26 +3,25 @@ voice, the true peak limited and the loudness set to the platform's target; and 
 
 Ducking is a sidechain: the voice's envelope (attack 30 ms, release 300 ms, 20 ms of look-ahead so a word's first
 syllable is not covered) lowers the music and the footage's sound by `DUCK_DB` while the voice speaks. Loudness is
-ITU-R BS.1770 integrated (pyloudnorm), to the platform's target or the placement's; the true peak is read 4x
+ITU-R BS.1770 integrated (meter.py), to the platform's target or the placement's; the true peak is read 4x
 oversampled and held `HEADROOM_DB` under the ceiling (-1 dBTP, or the placement's: AAC overshoots a little, the file
 stays under it) by a look-ahead limiter, then the gain is set again, so a loud TTS peak costs a little gain
-reduction, not clipping. Everything is numpy and scipy with fixed parameters: identical inputs give identical
-samples, and the encoder runs alone in its thread, so identical bytes.
+reduction, not clipping. Nothing is measured again for a gain alone (both measures are linear in it): only what the
+limiter changed is. Everything is numpy and scipy with fixed parameters: identical inputs give identical samples,
+and the encoder runs alone in its thread, so identical bytes.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass
 from fractions import Fraction
 
 import av
 import numpy as np
-import pyloudnorm
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import firwin, resample_poly
 
+from tools.sound.meter import Blocks, dbtp, loudness, true_peaks
 from tools.sound.music import SAMPLE_RATE, Mood, music_bed
 from tools.sound.speech import SPEECH_RATE, CreativeSound, Speech
 from tools.sound.targets import BROADCAST_LUFS, PEAK_CEILING_DBTP, SOCIAL_LUFS
@@ -47,54 +46,47 @@ def target_lufs(aspect: str, broadcast: bool) -> float:
     return BROADCAST_LUFS if broadcast and aspect == "16:9" else SOCIAL_LUFS
 
 
-def loudness(x: np.ndarray) -> float:
-    """Integrated loudness (ITU-R BS.1770) of 48 kHz samples, (n, 2) or mono; -inf for silence or under 0.4 s."""
-    if len(x) < int(0.4 * SAMPLE_RATE):
-        return -math.inf
-    return float(pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(x.astype(np.float64)))
-
-
-def _peaks(x: np.ndarray) -> np.ndarray:
-    """Each sample's true peak over its channels: the largest of the four values oversampled after it (a 49-tap
-    interpolation filter, about BS.1770's own 48 taps)."""
-    over = np.abs(resample_poly(x.astype(np.float32), 4, 1, axis=0, window=_INTERPOLATOR))
-    across = functools.reduce(np.maximum, over.T)  # elementwise: numpy reduces a short inner axis slowly
-    return functools.reduce(np.maximum, (across[k::4] for k in range(4)))
-
-
-_INTERPOLATOR = firwin(49, 0.25, window=("kaiser", 5.0))
-
-
-def true_peak_dbtp(x: np.ndarray) -> float:
-    """The true peak in dBTP, read 4x oversampled (ITU-R BS.1770 annex 2)."""
-    peak = float(_peaks(x).max()) if len(x) else 0.0
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
-
-
-def limited(x: np.ndarray, ceiling_dbtp: float = PEAK_CEILING_DBTP - HEADROOM_DB) -> np.ndarray:
-    """`x` with its true peaks held under the ceiling: a gain that is each sample's need over the 20 ms around it
-    (a running minimum: the gain is down before a peak comes), smoothed over 10 ms (the smoothing never rises
-    above what a sample needs)."""
-    need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(_peaks(x), 1e-12))
+def limiting(peaks: np.ndarray, ceiling_dbtp: float) -> np.ndarray | None:
+    """The gain (n,) that holds a sound of true peaks `peaks` under the ceiling, None when none passes it: each
+    sample's need over the 20 ms around it (a running minimum: the gain is down before a peak comes), smoothed over
+    10 ms (the smoothing never rises above what a sample needs)."""
+    need = np.minimum(1.0, 10 ** (ceiling_dbtp / 20) / np.maximum(peaks, 1e-12))
     if need.min() >= 1.0:
-        return x
+        return None
     reach = int(0.02 * SAMPLE_RATE)
-    gain = uniform_filter1d(minimum_filter1d(need, 2 * reach + 1), reach // 2, mode="nearest")
-    return x * gain[:, None]
+    return uniform_filter1d(minimum_filter1d(need, 2 * reach + 1), reach // 2, mode="nearest")
 
 
-def mastered(x: np.ndarray, target: float, ceiling_dbtp: float = PEAK_CEILING_DBTP) -> np.ndarray:
+@dataclass
+class Mastered:
+    """A mastered sound (n, 2) and its integrated loudness and true peak, as measured."""
+
+    samples: np.ndarray
+    lufs: float
+    true_peak_dbtp: float
+
+
+def mastered(x: np.ndarray, target: float, ceiling_dbtp: float = PEAK_CEILING_DBTP) -> Mastered:
     """`x` at `target` LUFS integrated with its true peak `HEADROOM_DB` under `ceiling_dbtp`: gain and limit, again
-    while the limiter took loudness away (silence is left as it is)."""
-    level = loudness(x)
+    while the limiter took loudness away (silence is left as it is). The loudness of `x` times a gain is read from
+    the blocks already measured, and the true peaks the limiter read are the result's unless it then acted: only
+    what the limiter changed is measured again."""
+    blocks, scale, peaks = Blocks(x, SAMPLE_RATE), 1.0, None  # scale: of `x` over what `blocks` measured
+    level = blocks.lufs()
     for _ in range(4):
         if not math.isfinite(level):
             break
-        x = limited(x * 10 ** ((target - level) / 20), ceiling_dbtp - HEADROOM_DB)
-        level = loudness(x)
+        gain = 10 ** ((target - level) / 20)
+        x, scale = x * gain, scale * gain
+        peaks = true_peaks(x)
+        held = limiting(peaks, ceiling_dbtp - HEADROOM_DB)
+        if held is not None:
+            x, peaks = x * held[:, None], None
+            blocks, scale = Blocks(x, SAMPLE_RATE), 1.0
+        level = blocks.lufs(scale)
         if abs(level - target) < 0.05:
             break
-    return x
+    return Mastered(x, level, dbtp(peaks if peaks is not None else true_peaks(x)))
 
 
 def ducking(voice: np.ndarray) -> np.ndarray:
@@ -128,7 +120,7 @@ def _fitted(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def _at(x: np.ndarray, lufs: float) -> np.ndarray:
-    level = loudness(x)
+    level = loudness(x, SAMPLE_RATE)
     return x * 10 ** ((lufs - level) / 20) if math.isfinite(level) else x
 
 
@@ -170,8 +162,8 @@ def mix(duration_s: float, target: float, *, ceiling_dbtp: float = PEAK_CEILING_
     if speech is not None:
         voice = _fitted(speech.samples.astype(np.float64), n)
         out = under * ducking(voice)[:, None] + _at(np.repeat(voice[:, None], 2, axis=1), VOICE_LUFS)
-    samples = mastered(faded_out(out, fade_out_s), target, ceiling_dbtp).astype(np.float32)
-    level, peak = loudness(samples), true_peak_dbtp(samples)
+    master = mastered(faded_out(out, fade_out_s), target, ceiling_dbtp)
+    level, peak = master.lufs, master.true_peak_dbtp
     sound = CreativeSound(
         voice=speech.voice if speech is not None else None,
         lines=speech.lines if speech is not None else [],
@@ -180,7 +172,7 @@ def mix(duration_s: float, target: float, *, ceiling_dbtp: float = PEAK_CEILING_
         lufs=round(level, 2) if math.isfinite(level) else None,
         true_peak_dbtp=round(peak, 2) if math.isfinite(peak) else None,
     )
-    return Mixed(samples, sound)
+    return Mixed(master.samples.astype(np.float32), sound)
 
 
 class AudioTrack:

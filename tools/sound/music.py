@@ -6,7 +6,7 @@ Every ad tool a marketer knows puts music under a video, and ten ads of one temp
 ad. `bed_for` picks a bed by the mood the brief asked for ("upbeat", "calm"), else by the brief's own words, and
 moves to the next for each variation. A bed is a four-bar loop per layer, rendered once and arranged bar by bar
 (an intro, then the full groove), so a 60 s bed costs little more than an 8 s one. The designs cut on its beats
-(`Mood.beat`) and the last seconds fade out; its level is set to `BED_LUFS` (ITU-R BS.1770, pyloudnorm) on the
+(`Mood.beat`) and the last seconds fade out; its level is set to `BED_LUFS` (ITU-R BS.1770, meter.py) on the
 full loop, and the mix (mix.py) sets the ad's loudness. The drums' noise comes from a seeded generator, so
 identical inputs give identical samples.
 """
@@ -16,14 +16,15 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
-import pyloudnorm
+
+from tools.sound.meter import loudness
 
 SAMPLE_RATE = 48_000
 BED_LUFS = -20.0  # the bed alone; the mix sets the ad's loudness
-TABLE = 4096  # samples in one period of a synthesised tone
+TABLE = 4096  # samples in one period of a synthesised tone (a power of two: `& (TABLE - 1)` is its modulo)
 
 KEYS = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
@@ -170,8 +171,8 @@ def _table(harmonics: int, slope: int) -> np.ndarray:
 def _tone(freq: float, n: int, harmonics: int, slope: int = 2) -> np.ndarray:
     """n samples of a tone read from its one-period table (a lookup per sample, not a sine per partial)."""
     harmonics = max(1, min(harmonics, int(12_000 // freq)))
-    index = (np.arange(n) * (freq * TABLE / SAMPLE_RATE)).astype(np.int64) % TABLE
-    return _table(harmonics, slope)[index]
+    index = (np.arange(n) * (freq * TABLE / SAMPLE_RATE)).astype(np.int64)
+    return _table(harmonics, slope).take(index & (TABLE - 1))
 
 
 def _pluck(freq: float, n: int) -> np.ndarray:
@@ -213,23 +214,25 @@ def _band_noise(rng: np.random.Generator, n: int, low: float, high: float) -> np
 
 class _Loops:
     """Four bars, stereo, mixed as the notes are added: the intro's layers (pad, lead and bass) in one loop, the
-    drums in another. Notes that ring past the end wrap round to the start (seamless tiling)."""
+    drums in another, each (2, n): a channel's samples side by side. Notes that ring past the end wrap round to the
+    start (seamless tiling)."""
 
     def __init__(self, length: int, gains: dict[str, float]) -> None:
-        self.intro = np.zeros((length, 2))
-        self.drums = np.zeros((length, 2))
+        self.intro = np.zeros((2, length))
+        self.drums = np.zeros((2, length))
         self.gains = gains
 
     def add(self, layer: str, at: float, sound: np.ndarray, left: float = 1.0, right: float = 1.0) -> None:
         buf = self.drums if layer in _GROOVE else self.intro
         gain = self.gains[layer]
-        start = int(round(at * SAMPLE_RATE)) % len(buf)
+        length = buf.shape[1]
+        start = int(round(at * SAMPLE_RATE)) % length
         n = len(sound)
         pos = 0
         while pos < n:
-            take = min(n - pos, len(buf) - start)
-            buf[start : start + take, 0] += sound[pos : pos + take] * (left * gain)
-            buf[start : start + take, 1] += sound[pos : pos + take] * (right * gain)
+            take = min(n - pos, length - start)
+            buf[0, start : start + take] += sound[pos : pos + take] * (left * gain)
+            buf[1, start : start + take] += sound[pos : pos + take] * (right * gain)
             pos += take
             start = 0
 
@@ -255,33 +258,45 @@ def _loops(mood: Mood, seed: int) -> _Loops:
     clap = _band_noise(rng, cn, 900, 6000) * _env(cn, 0.002, 0.06)
     hn = int(0.06 * SAMPLE_RATE)
     hat = _band_noise(rng, hn, 7000, 16000) * _env(hn, 0.001, 0.015)
+    # Each note is made once and added wherever it is played (a chord comes back every other bar).
     pad_harmonics, slope = (10, 1) if mood.pad == "saw" else (5, 2)
-    lead = LEADS[mood.lead]
+    pn = int((bar + 0.6) * SAMPLE_RATE)
+    pad_env = _env(pn, 0.25, 1.8)
+    pad_env[-int(0.6 * SAMPLE_RATE) :] *= np.linspace(1.0, 0.0, int(0.6 * SAMPLE_RATE))
+    pad_gain = 0.45 if mood.pad == "saw" else 1.0
+    bn = int(eighth * 1.8 * SAMPLE_RATE)
+    bass_env = _env(bn, 0.004, eighth * 0.9)
+    step_s = bar / mood.arp_steps
+    an = int(step_s * 2.5 * SAMPLE_RATE)
+    lead_env = _env(an, 0.003, step_s * 0.9)
+
+    @cache
+    def pad(note: int, detune: float) -> np.ndarray:
+        return _tone(_hz(key + 12 + note) * detune, pn, pad_harmonics, slope) * pad_env * pad_gain
+
+    @cache
+    def bass(note: int) -> np.ndarray:
+        return _tone(_hz(key + note % 12), bn, 3) * bass_env
+
+    @cache
+    def lead(note: int) -> np.ndarray:
+        return LEADS[mood.lead](_hz(key + 24 + note), an) * lead_env
+
     for b in range(4):
         chord = mood.chords[b % len(mood.chords)]
         t0 = b * bar
         # Pad: the chord held for the bar, each note a little detuned left and right for width.
-        pn = int((bar + 0.6) * SAMPLE_RATE)
-        env = _env(pn, 0.25, 1.8)
-        env[-int(0.6 * SAMPLE_RATE) :] *= np.linspace(1.0, 0.0, int(0.6 * SAMPLE_RATE))
-        pad_gain = 0.45 if mood.pad == "saw" else 1.0
         for note in chord:
-            f = _hz(key + 12 + note)
-            loops.add("pad", t0, _tone(f * 1.002, pn, pad_harmonics, slope) * env * pad_gain, 1.0, 0.55)
-            loops.add("pad", t0, _tone(f * 0.998, pn, pad_harmonics, slope) * env * pad_gain, 0.55, 1.0)
+            loops.add("pad", t0, pad(note, 1.002), 1.0, 0.55)
+            loops.add("pad", t0, pad(note, 0.998), 0.55, 1.0)
         # Bass: the chord's root on the mood's eighth-note steps.
-        bn = int(eighth * 1.8 * SAMPLE_RATE)
-        bass = _tone(_hz(key + chord[0] % 12), bn, 3) * _env(bn, 0.004, eighth * 0.9)
         for step in mood.bass_steps:
-            loops.add("bass", t0 + step * eighth, bass)
+            loops.add("bass", t0 + step * eighth, bass(chord[0]))
         # Lead: the chord's notes an octave up, arpeggiated, alternating sides.
-        step_s = bar / mood.arp_steps
-        an = int(step_s * 2.5 * SAMPLE_RATE)
         order = [*chord, chord[1] + 12] if mood.arp_steps > 4 else list(chord)
         for k in range(mood.arp_steps):
-            note = lead(_hz(key + 24 + order[k % len(order)]), an) * _env(an, 0.003, step_s * 0.9)
             side = 0.35 if k % 2 else -0.35
-            loops.add("lead", t0 + k * step_s, note, 1 - side, 1 + side)
+            loops.add("lead", t0 + k * step_s, lead(order[k % len(order)]), 1 - side, 1 + side)
         for step in kick_steps:
             loops.add("kick", t0 + step * eighth, kick)
         for step in clap_steps:
@@ -299,9 +314,9 @@ def music_bed(mood: Mood, duration_s: float) -> np.ndarray:
     seconds."""
     n = int(round(duration_s * SAMPLE_RATE))
     loops = _loops(mood, seed=1000 + mood.root)
-    intro, full = loops.intro, loops.intro + loops.drums
+    intro, full = loops.intro.T, (loops.intro + loops.drums).T
     del loops
-    gain = 10 ** ((BED_LUFS - pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(full)) / 20)
+    gain = 10 ** ((BED_LUFS - loudness(full, SAMPLE_RATE)) / 20)
     out = np.resize(full, (n, 2))
     drums_from = min(n, int(round(mood.intro_bars * mood.bar * SAMPLE_RATE)))
     if drums_from:
