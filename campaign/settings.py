@@ -121,6 +121,11 @@ class Settings(BaseSettings):
     default_model: str | None = Field(
         default=None, description="Model used when a request names none; draft without a Replicate token."
     )
+    draft_resolution: Literal["480p", "720p", "1080p"] = Field(
+        default="720p",
+        description="The draft's resolution when a request names none: 480p renders in about half the CPU time, "
+        "for quick looks on a small server.",
+    )
     max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
     embedded_worker: bool = Field(
         default=True, description="On PostgreSQL, a server also runs jobs; false for instances that only serve."

@@ -25,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Chainlit reads these at import: use the committed .chainlit/ and never a developer's .env.
 os.environ["CHAINLIT_APP_ROOT"] = str(ROOT)
 os.environ["CHAINLIT_ENV_FILE"] = str(ROOT / "tests" / "no.env")
+# Drafts a test does not size are made at 480p, the quick-look resolution (half the CPU of 720p), here and in the
+# servers and commands the tests start; the tests of sizes name theirs.
+os.environ["CLAPBOARD_DRAFT_RESOLUTION"] = "480p"
 for name in ("OPENAI_API_KEY", "POE_API_KEY", "REPLICATE_API_TOKEN", "REPLICATE_API_KEY", "DATABASE_URL",
              "CLAPBOARD_S3_BUCKET", "R2_BUCKET_NAME", "CLAPBOARD_USER", "CLAPBOARD_AUTH_HEADER", "CI"):  # fmt: skip
     os.environ.pop(name, None)

@@ -29,7 +29,7 @@ async def _ask(studio: Studio, text: str, offline: bool = False, **turn: str) ->
 async def test_offline_planner_drives_the_tools(tmp_path: Path) -> None:
     studio = await Studio.open(make_settings(tmp_path / "data"))
     answer = await _ask(studio, "make a 3s square clip of a paper plane", origin="test")
-    assert answer.startswith("Making your video: 3 s 1:1 (720x720)")
+    assert answer.startswith("Making your video: 3 s 1:1 (480x480)")
     await studio.backend.drain()
     assert "1 creative" in await _ask(studio, "/creatives")
     assert "draft" in await _ask(studio, "/models")
@@ -61,7 +61,7 @@ async def test_chat_openai_streams_and_calls_tools_through_the_same_graph(tmp_pa
         }  # fmt: skip
         second = llm.chat_requests()[1].json
         tool_result = [m for m in second["messages"] if m["role"] == "tool"][0]["content"]
-        assert tool_result.startswith("Making your video: 4 s 9:16 (720x1280)")
+        assert tool_result.startswith("Making your video: 4 s 9:16 (480x854)")
         assert videos[0]["mime"] == "video/mp4"
 
 
@@ -118,7 +118,7 @@ async def test_an_ad_for_one_channel_is_made_in_its_format(tmp_path: Path) -> No
             for c in made:
                 with av.open(c.file or "") as container:
                     sizes.append((c.aspect, container.streams.video[0].width, container.streams.video[0].height))
-            assert sorted(sizes) == [("16:9", 1280, 720), ("1:1", 720, 720)]
+            assert sorted(sizes) == [("16:9", 854, 480), ("1:1", 480, 480)]
         finally:
             await studio.close()
 

@@ -82,7 +82,7 @@ async def test_generate_poll_and_fetch_the_video_with_range_requests(api: httpx.
     assert (job["submitted_by"], job["confirmed_by"], job["canceled_by"]) == ("alice", None, None)
 
     creative = (await api.get(f"/api/creatives/{job['creative_id']}")).json()
-    assert (creative["width"], creative["height"], creative["duration_s"]) == (720, 720, 3.0)
+    assert (creative["width"], creative["height"], creative["duration_s"]) == (480, 480, 3.0)
     video = await api.get(creative["url"], headers={"Range": "bytes=0-99"})
     assert video.status_code == 206
     assert video.headers["content-type"] == "video/mp4"

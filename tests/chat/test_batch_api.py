@@ -240,8 +240,8 @@ async def test_one_confirmation_runs_every_draft_video_to_the_end_in_one_set(
     assert (done["status"], done["progress"], done["ready"], done["failed"]) == ("done", "1 of 1 ready", 1, 0)
     [video] = done["rows"][0]["videos"]
     creative = (await api.get(f"/api/creatives/{video['creative_id']}")).json()
-    assert (creative["campaign"], creative["model"], creative["width"], creative["height"]) == ("Run", "draft", 720,
-                                                                                              720)  # fmt: skip
+    assert (creative["campaign"], creative["model"], creative["width"], creative["height"]) == ("Run", "draft", 480,
+                                                                                              480)  # fmt: skip
     assert creative["duration_s"] == 2.0 and "Trail Runner 1" in creative["title"]
     jobs = (await api.get("/api/jobs")).json()
     assert [j["id"] for j in jobs] == [video["job_id"]]  # the rejected rows made no job

@@ -81,7 +81,7 @@ def test_a_free_batch_runs_to_the_end_on_a_line_of_progress_and_is_listed(tmp_pa
     assert done.stdout.rstrip().endswith('2 of 2 ready.\nIn the library: clapboard creatives --campaign "Run"')
     creatives = json.loads(clapboard(data, "creatives", "--campaign", "Run", "--json").stdout)
     assert sorted(c["title"].split(",")[0] for c in creatives) == ["Canvas Tote 2", "Trail Runner 1"]
-    assert {(c["width"], c["height"], c["duration_s"]) for c in creatives} == {(720, 720, 2.0)}
+    assert {(c["width"], c["height"], c["duration_s"]) for c in creatives} == {(480, 480, 2.0)}
     [listed] = json.loads(clapboard(data, "batches", "--json").stdout)
     assert (listed["status"], listed["ready"], listed["campaign"]) == ("done", 2, "Run")
     made = {v["creative_id"] for r in listed["rows"] for v in r["videos"]}

@@ -61,7 +61,7 @@ async def test_three_channels_make_three_videos_in_one_set_offline(tmp_path: Pat
         await studio.backend.drain()
         made = await studio.library.creatives(OWNER)
         sizes = {c.aspect: (_size(c.file or ""), c.duration_s) for c in made}
-        assert sizes == {"9:16": ((720, 1280), 6), "16:9": ((1280, 720), 6), "1:1": ((720, 720), 6)}
+        assert sizes == {"9:16": ((480, 854), 6), "16:9": ((854, 480), 6), "1:1": ((480, 480), 6)}
         assert len({c.set_id for c in made}) == 1 and made[0].set_id
         words = " ".join(t for c in made for t in c.copy.texts())
         assert not re.search(r"tik\s?tok|youtube|linkedin", words, re.I), "channel names never go on screen"

@@ -51,7 +51,7 @@ def test_generate_then_list_creatives(tmp_path: Path, product_png: Path) -> None
     creative = json.loads(done.stdout)
     assert {"id", "campaign", "model", "duration_s", "width", "height", "file", "url"} <= creative.keys()
     assert (creative["campaign"], creative["model"], creative["width"], creative["height"]) == (
-        "Spring sale", "draft", 720, 1280,
+        "Spring sale", "draft", 480, 854,
     )  # fmt: skip
     info = probe(Path(creative["file"]), count_frames=True)
     assert info.codec == "h264" and info.frames == 6 * 24 and abs(info.duration_s - 6) <= 1 / 24

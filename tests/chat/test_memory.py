@@ -41,7 +41,7 @@ async def test_the_conversation_is_remembered_across_processes(database_url: str
             )
         said = [m.content for m in result["messages"] if isinstance(m, HumanMessage)]
         assert said == ["make a 3s square clip of a paper plane", "make it 5 seconds instead"]
-        assert str(result["messages"][-1].content).startswith("Making your video: 5 s 1:1 (720x720)")
+        assert str(result["messages"][-1].content).startswith("Making your video: 5 s 1:1 (480x480)")
         latest, first = await studio.jobs.conversation(OWNER, "chat:thread-1")
         latest = await studio.jobs.wait(OWNER, latest.id)
         assert (latest.status, latest.title) == ("succeeded", first.title)

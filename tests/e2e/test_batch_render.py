@@ -4,7 +4,7 @@ last frame, the end card, by Tesseract) and its own photo (the product's colour,
 reports the three bad rows with their reasons; nothing else is written for them: no job, no creative, no
 reference stored or granted. The CLI's run writes a contact sheet of three videos' frames to CONTACT_SHEET.
 
-Draft videos of 2 s, square (720x720, the draft's smallest frame), to keep it quick."""
+Draft videos of 2 s, square at 480p (480x480, the draft's smallest frame), to keep it quick."""
 
 from __future__ import annotations
 

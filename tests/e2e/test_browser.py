@@ -169,7 +169,7 @@ def test_a_marketer_attaches_a_photo_and_iterates_on_the_video(served: str, tmp_
         page.wait_for_selector("video", timeout=90000)
         page.wait_for_function("document.querySelector('video').readyState >= 1", timeout=30000)
         size = page.evaluate("(v => [v.videoWidth, v.videoHeight, v.duration])(document.querySelector('video'))")
-        assert size[:2] == [720, 1280] and abs(size[2] - 6) < 0.1
+        assert size[:2] == [480, 854] and abs(size[2] - 6) < 0.1
         assert "/poster.jpg" in page.evaluate("document.querySelector('video').getAttribute('poster')")
         page.evaluate("document.querySelector('video').muted = true; document.querySelector('video').play()")
         page.wait_for_function("document.querySelector('video').currentTime > 0.5", timeout=15000)
@@ -316,7 +316,7 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
             fresh.get_by_text("make a 4 second vertical brand animation").first.click(timeout=30000)
             fresh.get_by_text("Your video is ready").wait_for(timeout=30000)
             fresh.wait_for_function("document.querySelector('video')?.readyState >= 1", timeout=30000)
-            assert fresh.evaluate("document.querySelector('video').videoHeight") == 1280
+            assert fresh.evaluate("document.querySelector('video').videoHeight") == 854
             fresh.screenshot(path=str(shots / "resumed.png"))
             thread_url = fresh.url
             send(fresh, "make it square")
@@ -324,7 +324,7 @@ def test_a_conversation_reopens_from_the_sidebar_after_a_restart(tmp_path: Path)
             fresh.wait_for_function("[...document.querySelectorAll('video')].every(v => v.readyState >= 1)",
                                     timeout=30000)  # fmt: skip
             sizes = fresh.evaluate("[...document.querySelectorAll('video')].map(v => [v.videoWidth, v.videoHeight])")
-            assert sizes == [[720, 1280], [720, 720]]
+            assert sizes == [[480, 854], [480, 480]]
             fresh.screenshot(path=str(shots / "square.png"))
 
             bob = sign_in(browser, server.base, "bob")
@@ -395,7 +395,7 @@ def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, t
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)
         info = probe(saved)
-        assert (info.codec, info.width, info.height) == ("h264", 720, 1280) and abs(info.duration_s - 2) < 0.1
+        assert (info.codec, info.width, info.height) == ("h264", 480, 854) and abs(info.duration_s - 2) < 0.1
 
         ad.get_by_role("button", name="Rename").click()
         ad.get_by_label("New title").fill("Spring sale teaser, square")

@@ -36,7 +36,7 @@ async def test_attached_photo_and_brief_give_a_playing_video_and_a_creative(sett
         video = videos[0]
         assert video["mime"] == "video/mp4" and video["display"] == "inline"
         info = await _decode(base, video["url"], tmp_path)
-        assert (info.codec, info.width, info.height) == ("h264", 720, 1280)
+        assert (info.codec, info.width, info.height) == ("h264", 480, 854)
         assert abs(info.duration_s - 6) <= 1 / info.fps
         assert any("Your video is ready" in m for m in tab.messages())
         toasts = [d for e, d in tab.events if e == "toast"]
@@ -68,7 +68,7 @@ async def test_reload_mid_render_still_shows_the_video(settings: Settings, tmp_p
         await second.connect()
         videos = await second.wait_for(lambda: second.elements("video"))
         info = await _decode(base, videos[0]["url"], tmp_path)
-        assert (info.width, info.height) == (1280, 720)
+        assert (info.width, info.height) == (854, 480)
         await second.close()
 
 

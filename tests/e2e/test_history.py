@@ -66,14 +66,14 @@ async def test_a_conversation_survives_a_restart_and_carries_on(settings: Settin
         [video] = [e for e in resumed["elements"] if e["type"] == "video"]
         assert not video["url"].startswith("/files/chat/")  # a pointer to the creative, not a copy
         info = await _decoded(base, video["url"], tmp_path)
-        assert (info.width, info.height) == (720, 1280)
+        assert (info.width, info.height) == (480, 854)
         [image] = [e for e in resumed["elements"] if e["type"] == "image"]
         assert image["objectKey"] == attached  # the attachment as the reference it became
 
         await back.send("make it square")
         square = await back.wait_for(lambda: back.elements("video"))
         info = await _decoded(base, square[-1]["url"], tmp_path)
-        assert (info.width, info.height, round(info.duration_s)) == (720, 720, 4)
+        assert (info.width, info.height, round(info.duration_s)) == (480, 480, 4)
         actor = await studio.accounts.cli_actor("alice")
         newest, older = await studio.jobs.conversation(actor, f"chat:{thread['id']}", limit=5)
         new_spec, old_spec = (await studio.store.job(newest.id)).spec, (await studio.store.job(older.id)).spec

@@ -86,7 +86,7 @@ async def test_a_draft_cut_off_by_a_sigkill_is_rendered_again_and_leaves_no_temp
     await returning.connect()
     videos = await returning.wait_for(lambda: returning.elements("video"), timeout=120)
     info = await decoded(server, videos[0]["url"], tmp_path)
-    assert (info.codec, info.width, info.height) == ("h264", 1280, 720) and abs(info.duration_s - 12) < 0.1
+    assert (info.codec, info.width, info.height) == ("h264", 854, 480) and abs(info.duration_s - 12) < 0.1
     [job] = await api_jobs(server, token())
     assert (job["status"], job["attempts"]) == ("succeeded", 2)
     assert list((data / "tmp").glob("job-*")) == []

@@ -43,7 +43,7 @@ async def test_a_chat_on_a_server_gets_the_video_a_worker_made(
     videos = await tab.wait_for(lambda: tab.elements("video"), timeout=90)
 
     info = await decoded(server, videos[0]["url"], tmp_path)
-    assert (info.codec, info.width, info.height) == ("h264", 720, 720)
+    assert (info.codec, info.width, info.height) == ("h264", 480, 480)
     [job] = await api_jobs(server, token())
     assert job["status"] == "succeeded" and f":{processes[1].pid}:" in job["runner"]  # the worker made it
     await tab.close()

@@ -83,6 +83,23 @@ def test_without_a_token_replicate_models_are_listed_but_fall_back_to_draft(tmp_
     assert "Clapboard Draft makes this video instead." in resolved.notice
 
 
+@pytest.mark.parametrize(("setting", "size"), [("720p", (720, 1280)), ("480p", (480, 854)), ("1080p", (1080, 1920))])
+def test_the_draft_is_made_at_the_settings_resolution_unless_a_request_names_one(
+    tmp_path: Path, setting: str, size: tuple[int, int]
+) -> None:
+    catalog = build_catalog(make_settings(tmp_path, draft_resolution=setting))
+    assert (catalog.resolve("draft", aspect="9:16").width, catalog.resolve("draft", aspect="9:16").height) == size
+    asked = catalog.resolve("draft", aspect="9:16", resolution="720p")
+    assert (asked.width, asked.height) == (720, 1280)
+    assert catalog.get("draft").resolutions == ["480p", "720p", "1080p"]
+
+
+def test_the_drafts_own_resolution_is_720p() -> None:
+    from campaign.settings import Settings
+
+    assert Settings.model_fields["draft_resolution"].default == "720p"
+
+
 # --- validation before spend --------------------------------------------------------------------------------
 
 
@@ -107,7 +124,7 @@ def test_an_aspect_and_a_resolution_the_model_lacks_say_what_it_offers(catalog: 
     with pytest.raises(InvalidRequest) as err:
         catalog.resolve("veo-3.1", resolution="480p")
     assert str(err.value) == (
-        "Veo 3.1 has no 480p output; it offers 720p, 1080p. Try 720p. Models that can: seedance-2.0."
+        "Veo 3.1 has no 480p output; it offers 720p, 1080p. Try 720p. Models that can: seedance-2.0, draft."
     )
 
 

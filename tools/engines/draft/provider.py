@@ -24,7 +24,7 @@ DRAFT = ModelSpec(
     default_duration=8,
     aspects=list(ASPECTS),
     default_aspect="16:9",
-    resolutions=["720p", "1080p"],
+    resolutions=["480p", "720p", "1080p"],
     default_resolution="720p",
     fps=[24, 30],
     max_references=8,
@@ -43,7 +43,9 @@ class Draft:
     queue = "render"
 
     def models(self, settings: Settings) -> list[ModelSpec]:
-        return [DRAFT]
+        if settings.draft_resolution == DRAFT.default_resolution:
+            return [DRAFT]
+        return [DRAFT.model_copy(update={"default_resolution": settings.draft_resolution})]
 
     def default_model(self, settings: Settings) -> str | None:
         return None  # the catalog's own default is the draft
