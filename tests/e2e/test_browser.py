@@ -123,12 +123,21 @@ def scroll_to(page: Page, target: Locator) -> None:
 
 def send(page: Page, text: str) -> None:
     """Type a message and send it once the chat takes it: Enter is ignored while the chat is busy (starting the
-    session, answering), and the text would stay in the box."""
-    from playwright.sync_api import expect
+    session, answering), and the text would stay in the box. The box empties when the message is taken; while it
+    still holds the text, Enter is pressed again (under the whole suite's load, a first one was once lost)."""
+    from playwright.sync_api import Error, expect
 
-    page.fill("#chat-input", text)
-    expect(page.locator("#chat-submit")).to_be_enabled(timeout=30000)
-    page.keyboard.press("Enter")
+    box = page.locator("#chat-input")
+    box.fill(text)
+    for _ in range(6):
+        expect(page.locator("#chat-submit")).to_be_enabled(timeout=30000)
+        box.press("Enter")
+        try:
+            page.wait_for_function("e => !(e.value ?? e.textContent)", arg=box.element_handle(), timeout=10000)
+            return
+        except Error:
+            continue
+    raise AssertionError(f"the chat never took {text!r}")
 
 
 def test_a_marketer_attaches_a_photo_and_iterates_on_the_video(served: str, tmp_path: Path) -> None:

@@ -12,19 +12,38 @@ from run to run, so the seed does not make it repeatable, and the suite must be.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import _drop, _postgres_database
 from tests.e2e.server_process import ClapboardProcess, ServerProcess, token
+
+
+@pytest.fixture
+def only_serving() -> Iterator[dict[str, str]]:
+    """A server that answers and renders nothing: on PostgreSQL, where it answers, with no embedded worker (the
+    videos schemathesis asks for wait in the queue; rendering them took two thirds of the test's CPU); on SQLite,
+    which has no queue without a runner, rendering one at a time."""
+    url = asyncio.run(_postgres_database())
+    if url is None:
+        yield {"CLAPBOARD_MAX_CONCURRENT_JOBS": "1"}
+        return
+    yield {"DATABASE_URL": url, "CLAPBOARD_EMBEDDED_WORKER": "false"}
+    asyncio.run(_drop(url))
 
 
 def test_schemathesis_finds_nothing_over_every_operation(
     tmp_path: Path,
     processes: list[ClapboardProcess],
+    only_serving: dict[str, str],
 ) -> None:
-    server = ServerProcess(tmp_path / "data", CLAPBOARD_MAX_CONCURRENT_JOBS="1").start()
+    server = ServerProcess(tmp_path / "data", **only_serving).start()
     processes.append(server)
     st = Path(sys.executable).with_name("st")
     run = subprocess.run(
