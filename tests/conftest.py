@@ -242,12 +242,16 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(*_GC_THRESHOLDS)
 
 
-def pytest_runtest_teardown(item: pytest.Item) -> None:
-    """What a test leaves alive is frozen too (its garbage collected first): the heap a full collection walks stays
-    small, and every job's own collection (`tools/jobs/backends.py`) costs what that job made, not what the tests
-    before it left (it was 30 of the fast lane's 100 s of CPU)."""
-    gc.collect()
-    gc.freeze()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """Once a test's fixtures are torn down, what it left alive is frozen too (its garbage collected first): the heap
+    a full collection walks stays small, and every job's own collection (`tools/jobs/backends.py`) costs what that
+    job made, not what the tests before it left (it was 30 of the fast lane's 100 s of CPU)."""
+    try:
+        return (yield)
+    finally:
+        gc.collect()
+        gc.freeze()
 
 
 def _cost_rank(item: pytest.Item) -> int:
