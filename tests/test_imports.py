@@ -148,6 +148,12 @@ def test_the_views_load_neither_pyav_nor_c2pa() -> None:
     assert not loaded("tools.jobs", "tools.views") & {"av", "c2pa"}
 
 
+def test_a_render_loads_no_scipy() -> None:
+    """The job pipeline, the draft and the mix run on numpy alone: scipy.signal's import (0.5-0.7 s) was a fifth of
+    a whole `clapboard generate` and of every `clapboard` command, which opens the job pipeline."""
+    assert not loaded("tools.jobs.body", "tools.engines.draft.engine", "tools.finish.compose") & {"scipy", "pyloudnorm"}
+
+
 def test_the_placements_table_is_data_alone() -> None:
     """The placements (and the margins and loudness they share with the draft and the mix) load no media code."""
     assert not loaded("tools.delivery.placements") & {"av", "c2pa", "numpy", "PIL", "pyloudnorm"}

@@ -14,7 +14,7 @@ from tests.fakes.brand import brand_job
 from tests.fakes.listen import bursts, key_of, level_db, tempo_of, true_peak_db
 from tools.brief.variations import Change, Variant, plan
 from tools.engines.draft.engine import bed_of
-from tools.sound.mix import mix, target_lufs
+from tools.sound.mix import mix, running_mean, running_min, target_lufs
 from tools.sound.music import bed_for, music_bed
 
 TEN_BRIEFS = [
@@ -97,3 +97,14 @@ def test_the_same_mix_twice_gives_the_same_samples() -> None:
     bed = bed_for("prompt", None, "Fresh pasta", 2)
     a, b = mix(4, -14, bed=bed, speech=bursts(4, ((1, 2),))), mix(4, -14, bed=bed, speech=bursts(4, ((1, 2),)))
     assert a is not None and b is not None and a.samples.tobytes() == b.samples.tobytes()
+
+
+@pytest.mark.parametrize("n", [1, 5, 960, 961, 1000, 48000 * 8 + 17])
+def test_the_limiter_s_running_filters_are_scipy_s(n: int) -> None:
+    """The limiter's running minimum and mean read as scipy.ndimage's filters do, at the edges too."""
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    need = np.minimum(1.0, np.random.default_rng(n).random(n) * 1.5)
+    assert np.array_equal(running_min(need, 961), minimum_filter1d(need, 961))
+    for size in (4, 5, 480):
+        assert np.allclose(running_mean(need, size), uniform_filter1d(need, size, mode="nearest"), rtol=0, atol=1e-10)

@@ -1,42 +1,67 @@
 """Loudness and true peak as ITU-R BS.1770 reads them, made cheap to read again after a gain change.
 
 Loudness is pyloudnorm's (it reads the same to 1e-12 LU): its K-weighting filters, channel weights, 400 ms blocks
-overlapping by 75 % and gating (absolute at -70 LUFS, relative 10 LU under), with the filters run once over all
-channels and the blocks summed at once. The K-weighting is linear, so the blocks' powers of `x * g` are those of `x`
-times g²: `Blocks.lufs(g)` reads the loudness of `x * g` without filtering again (the gates are applied to the
-scaled powers, so even the absolute gate reads as it would). The true peak is read 4x oversampled with a 49-tap
-interpolation filter, one 13-tap filter per phase (polyphase: the zeros stuffed between samples are never
-multiplied).
+overlapping by 75 % and gating (absolute at -70 LUFS, relative 10 LU under), with the blocks summed at once. The
+K-weighting is linear, so the blocks' powers of `x * g` are those of `x` times g²: `Blocks.lufs(g)` reads the loudness
+of `x * g` without filtering again (the gates are applied to the scaled powers, so even the absolute gate reads as it
+would). The true peak is read 4x oversampled with a 49-tap interpolation filter, one 13-tap filter per phase
+(polyphase: the zeros stuffed between samples are never multiplied).
+
+Numpy alone: the filters are run as one product of spectra, not with scipy.signal, whose import (0.5-0.7 s) every
+process that renders a draft paid before its first frame.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
-from pyloudnorm import IIRfilter
-from scipy.ndimage import correlate1d
-from scipy.signal import firwin, sosfilt
 
 BLOCK_S, OVERLAP = 0.4, 0.75
 ABSOLUTE_GATE, RELATIVE_GATE = -70.0, -10.0
 CHANNEL_WEIGHTS = np.array([1.0, 1.0, 1.0, 1.41, 1.41])  # left, right, centre, the surrounds
 OVERSAMPLING = 4
-# Added to the samples before the K-weighting: far under anything heard or gated (the high pass takes it out again),
-# it keeps the filters' state from decaying into subnormal numbers through digital silence (a voice's pauses), which
-# the CPU computes many times slower; the loudness reads the same.
-SUBNORMAL_GUARD = 1e-20
+# The K-weighting's impulse response is under 1e-50 of its start after half a second (its high pass's poles are at
+# 0.995 at 48 kHz): filtered as a product of spectra, the sound is padded by that much, so the circular convolution
+# never wraps anything heard into its start.
+SETTLE_S = 0.5
 
 
-@lru_cache(maxsize=4)
-def _k_weighting(rate: int) -> np.ndarray:
-    """pyloudnorm's two K-weighting biquads (the high shelf, then the high pass) as second-order sections."""
-    stages = (
-        IIRfilter(4.0, 1 / math.sqrt(2), 1500.0, rate, "high_shelf"),
-        IIRfilter(0.0, 0.5, 38.0, rate, "high_pass"),
-    )
-    return np.array([[*stage.b, *stage.a] for stage in stages])
+def _k_weighting(n: int, rate: int) -> np.ndarray:
+    """The spectrum (rfft of length n) of pyloudnorm's two K-weighting biquads, the high shelf (+4 dB from 1500 Hz)
+    then the high pass (38 Hz): the RBJ cookbook's coefficients, as pyloudnorm's IIRfilter makes them."""
+    a = 10 ** (4.0 / 40)
+    w = 2 * math.pi * 1500.0 / rate
+    alpha, cos = math.sin(w) / (2 / math.sqrt(2)), math.cos(w)
+    shelf_b = a * np.array([(a + 1) + (a - 1) * cos + 2 * math.sqrt(a) * alpha, -2 * ((a - 1) + (a + 1) * cos),
+                            (a + 1) + (a - 1) * cos - 2 * math.sqrt(a) * alpha])  # fmt: skip
+    shelf_a = np.array([(a + 1) - (a - 1) * cos + 2 * math.sqrt(a) * alpha, 2 * ((a - 1) - (a + 1) * cos),
+                        (a + 1) - (a - 1) * cos - 2 * math.sqrt(a) * alpha])  # fmt: skip
+    w = 2 * math.pi * 38.0 / rate
+    alpha, cos = math.sin(w) / (2 * 0.5), math.cos(w)
+    pass_b = np.array([(1 + cos) / 2, -(1 + cos), (1 + cos) / 2])
+    pass_a = np.array([1 + alpha, -2 * cos, 1 - alpha])
+    z = np.exp(-2j * math.pi * np.arange(n // 2 + 1) / n)  # z^-1 at each of the rfft's frequencies
+
+    def response(b: np.ndarray, a: np.ndarray) -> np.ndarray:
+        return (b[0] + z * (b[1] + z * b[2])) / (a[0] + z * (a[1] + z * a[2]))
+
+    return response(shelf_b, shelf_a) * response(pass_b, pass_a)
+
+
+def _fast_length(n: int) -> int:
+    """The smallest length of at least n that is 1, 3, 5, 9 or 15 times a power of two: a fast FFT's."""
+    return min(f * 2 ** max(0, math.ceil(math.log2(n / f))) for f in (1, 3, 5, 9, 15))
+
+
+def k_weighted(x: np.ndarray, rate: int) -> np.ndarray:
+    """Samples (n, channels) or mono through the K-weighting, as filtering them from silence does (to 1e-13)."""
+    n = len(x)
+    size = _fast_length(n + int(SETTLE_S * rate))
+    spectrum = _k_weighting(size, rate)
+    if x.ndim == 2:
+        spectrum = spectrum[:, None]
+    return np.fft.irfft(np.fft.rfft(x, size, axis=0) * spectrum, size, axis=0)[:n]
 
 
 class Blocks:
@@ -49,7 +74,7 @@ class Blocks:
         if seconds < BLOCK_S:
             self.powers = np.zeros(0)
             return
-        weighted = sosfilt(_k_weighting(rate), x + SUBNORMAL_GUARD, axis=0)
+        weighted = k_weighted(np.asarray(x, dtype=np.float64), rate)
         if weighted.ndim == 2:
             square = np.einsum("ij,ij,j->i", weighted, weighted, CHANNEL_WEIGHTS[: weighted.shape[1]])
         else:
@@ -80,10 +105,13 @@ def loudness(x: np.ndarray, rate: int) -> float:
     return Blocks(x, rate).lufs()
 
 
-# The interpolator, one row a phase: phase p's value after sample m is sum_i _PHASES[p, i] * x[m - 6 + i]. Phase 0
-# falls on the samples themselves: its other taps are the windowed sinc's zeros (under 1e-16), so it is read as the
-# samples times its middle tap.
-_INTERPOLATOR = firwin(12 * OVERSAMPLING + 1, 1 / OVERSAMPLING, window=("kaiser", 5.0))
+# The interpolator: scipy's firwin(49, 1 / 4, window=("kaiser", 5.0)), a windowed sinc with unit gain at 0 Hz. One
+# row a phase: phase p's value after sample m is sum_i _PHASES[p, i] * x[m - 6 + i]. Phase 0 falls on the samples
+# themselves: its other taps are the windowed sinc's zeros (under 1e-16), so it is read as the samples times its
+# middle tap.
+_TAPS = np.arange(12 * OVERSAMPLING + 1) - 6 * OVERSAMPLING
+_INTERPOLATOR = np.sinc(_TAPS / OVERSAMPLING) * np.kaiser(len(_TAPS), 5.0)
+_INTERPOLATOR /= _INTERPOLATOR.sum()
 _PHASES = np.stack(
     [OVERSAMPLING * np.concatenate((np.zeros(3), _INTERPOLATOR))[3 - p :: OVERSAMPLING] for p in range(OVERSAMPLING)]
 )
@@ -96,7 +124,7 @@ def true_peaks(x: np.ndarray) -> np.ndarray:
     for channel in np.atleast_2d(np.asarray(x, dtype=np.float64).T):
         np.maximum(peaks, np.abs(channel) * _PHASES[0, 6], out=peaks)
         for phase in _PHASES[1:]:
-            over = correlate1d(channel, phase, mode="constant")
+            over = np.correlate(channel, phase, mode="same")
             np.maximum(peaks, np.abs(over, out=over), out=peaks)
     return peaks
 
