@@ -185,7 +185,7 @@ def test_a_marketer_attaches_a_photo_and_iterates_on_the_video(served: str, tmp_
         for button in ("Variations", "Other formats", "Edit text", "Another model", "Library"):
             page.get_by_role("button", name=button).first.wait_for(timeout=15000)
         assert page.get_by_text("Price: “$129”").count() >= 1
-        page.get_by_role("button", name="Variations").first.scroll_into_view_if_needed()
+        scroll_to(page, page.get_by_role("button", name="Variations").first)
         page.screenshot(path=str(shots / "chat.png"))
         [first] = new_creatives(1)
         assert first["aspect"] == "9:16" and first["copy"]["price"] == "$129" and not first["copy"]["headline"]
@@ -386,7 +386,7 @@ def test_the_campaign_library_plays_downloads_renames_and_deletes(served: str, t
         for poster in cards.locator("video").evaluate_all("vs => vs.map(v => v.poster)"):
             answer = page.request.get(poster)
             assert answer.status == 200 and answer.headers["content-type"] == "image/jpeg"
-        library.scroll_into_view_if_needed()
+        scroll_to(page, library)
         library.screenshot(path=str(shots / "library.png"))
 
         def pinned(text: str) -> Locator:  # a card found by its id: it stays found while its text changes

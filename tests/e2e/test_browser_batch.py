@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, send, sign_in
+from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, scroll_to, send, sign_in
 from tests.fakes.feeds import must_show_csv, serve_photos
 from tests.fakes.http_server import ScriptedHTTPServer
 
@@ -55,7 +55,7 @@ def test_a_marketer_reads_a_batch_quote_and_makes_it(tmp_path: Path, http_server
             expect(make).to_be_visible()
             expect(quote.get_by_role("button", name="Cancel")).to_be_visible()
             page.set_viewport_size({"width": 1280, "height": 1500})  # the whole quote, as on a tall screen
-            quote.scroll_into_view_if_needed()
+            scroll_to(page, quote)
             page.screenshot(path=str(shots / "batch-quote.png"))
 
             make.click()
@@ -63,7 +63,7 @@ def test_a_marketer_reads_a_batch_quote_and_makes_it(tmp_path: Path, http_server
             expect(line).to_contain_text("9 of 9 ready", timeout=240000)
             expect(line.get_by_role("button", name="Open in the library")).to_be_visible()
             expect(page.locator(".step", has_text="Your video is ready")).to_have_count(0)
-            line.scroll_into_view_if_needed()
+            scroll_to(page, line)
             page.screenshot(path=str(shots / "batch-done.png"))
             line.get_by_role("button", name="Open in the library").click()
             expect(page.locator("#campaign-library [data-creative-id]")).to_have_count(9, timeout=30000)

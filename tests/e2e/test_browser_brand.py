@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PIL import Image, ImageDraw
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, open_chat, send, served  # noqa: F401  (served: the fixture)
+from tests.e2e.test_browser import ARGS, CHROMIUM, open_chat, scroll_to, send, served  # noqa: F401  (served: the fixture)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -98,7 +98,7 @@ def test_the_brand_card_shows_logos_swatches_and_the_font(served: str, tmp_path:
         assert card.locator("[data-part=preview] img").get_attribute("src") == card.locator(
             "[data-logo=light] img"
         ).first.get_attribute("src")  # on the kit's dark background, the light logo
-        card.scroll_into_view_if_needed()
+        scroll_to(page, card)
         card.screenshot(path=str(shots / "brand-card.png"))
 
         card.get_by_role("button", name="Edit Colours").click()

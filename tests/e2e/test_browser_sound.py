@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, send, sign_in
+from tests.e2e.test_browser import ARGS, CHROMIUM, clapboard, scroll_to, send, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no chromium")]
 
@@ -58,7 +58,7 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 send(page, BRIEF)
                 expect(page.get_by_text("Voice-over: Joe (offline, free)")).to_be_visible(timeout=30000)
                 expect(page.get_by_role("button", name="Edit voice-over")).to_be_visible()
-                page.get_by_role("button", name="Edit voice-over").scroll_into_view_if_needed()
+                scroll_to(page, page.get_by_role("button", name="Edit voice-over"))
                 page.screenshot(path=str(shots / "price-voice-over.png"))
 
                 page.get_by_role("button", name="Edit voice-over").click()
@@ -73,7 +73,7 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 expect(page.get_by_role("button", name="Edit voice-over")).to_have_count(1)
                 expect(page.get_by_role("button", name="Generate")).to_have_count(1)
                 expect(page.locator("#stop-button")).to_have_count(0, timeout=15000)  # the chat is not left "working"
-                page.get_by_role("button", name="Edit voice-over").scroll_into_view_if_needed()
+                scroll_to(page, page.get_by_role("button", name="Edit voice-over"))
                 page.screenshot(path=str(shots / "price-voice-over-edited.png"))
 
                 send(page, DRAFT)  # free: made at once, read by the offline voice, with captions
@@ -82,7 +82,7 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 expect(ready.get_by_role("link", name="SRT")).to_be_visible(timeout=15000)
                 expect(ready.get_by_role("link", name="VTT")).to_be_visible()
                 expect(ready.get_by_text("Voice-over by Joe · captions ·")).to_be_visible()
-                ready.get_by_role("link", name="SRT").scroll_into_view_if_needed()
+                scroll_to(page, ready.get_by_role("link", name="SRT"))
                 page.screenshot(path=str(shots / "ready-captions.png"))
                 ready.get_by_role("button", name="Library").click()
                 card = page.locator("#campaign-library [data-creative-id]").first
@@ -91,7 +91,7 @@ def test_a_new_user_chooses_a_voice_and_edits_the_voice_over_before_paying(tmp_p
                 with page.expect_download() as download:
                     card.get_by_role("link", name="SRT").click()
                 assert download.value.suggested_filename.endswith("-9x16.srt")
-                card.scroll_into_view_if_needed()
+                scroll_to(page, card)
                 page.screenshot(path=str(shots / "library-captions.png"))
                 assert failures == []
                 browser.close()

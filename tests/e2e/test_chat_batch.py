@@ -160,7 +160,8 @@ async def test_a_batch_that_ended_while_the_tab_was_closed_is_reported_once_as_i
         assert report[0].startswith("**Made 3 videos** from *products.csv* while you were away: 3 of 3 ready.")
         # The jobs' own catch-up comes first: had it replayed a video, its message would be here already.
         assert [m["output"] for m in _new_messages(later, 0)] == report, "one line, nothing per video"
-        assert [d["label"] for e, d in later.events if e == "action"] == ["Open in the library"]
+        actions = await later.wait_for(lambda: [d["label"] for e, d in later.events if e == "action"])  # just after
+        assert actions == ["Open in the library"]
         await later.close()
 
         studio = runtime.services().studio
