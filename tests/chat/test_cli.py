@@ -21,14 +21,21 @@ from tools.media import probe
 
 def clapboard(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     """The command run by its `main` in this process, from the folder above `data_dir`: its exit code and what it
-    printed. A process per command cost 1 to 1.5 s of CPU, mostly importing the app again."""
+    printed. A process per command cost 1 to 1.5 s of CPU, mostly importing the app again. What main freezes for a
+    process's end (and its job runner for its start) is not frozen here: undone with `gc.unfreeze`, that thawed the
+    whole test process, which each command's next collection then walked (0.1 s each)."""
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     environ, cwd, thresholds = dict(os.environ), Path.cwd(), gc.get_threshold()
     out, err = io.StringIO(), io.StringIO()
     try:
         os.environ["CLAPBOARD_DATA_DIR"] = str(data_dir)
         os.chdir(data_dir.parent)
-        with redirect_stdout(out), redirect_stderr(err), mock.patch.object(sys, "stdin", io.StringIO(stdin)):
+        with (
+            redirect_stdout(out),
+            redirect_stderr(err),
+            mock.patch.object(sys, "stdin", io.StringIO(stdin)),
+            mock.patch.object(gc, "freeze"),
+        ):
             try:
                 code = main(list(args))
             except SystemExit as exc:  # argparse's usage errors
@@ -37,7 +44,6 @@ def clapboard(data_dir: Path, *args: str, stdin: str = "") -> subprocess.Complet
         os.chdir(cwd)
         os.environ.clear()
         os.environ.update(environ)
-        gc.unfreeze()
         gc.set_threshold(*thresholds)
     return subprocess.CompletedProcess(["clapboard", *args], code, out.getvalue(), err.getvalue())
 
