@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-FAST := not e2e and not browser and not postgres and not render
+FAST := not e2e and not browser and not postgres and not render and not slow
 
 # Python keeps compiled modules (and pytest its rewritten test modules) in __pycache__, unless the environment says
 # not to: then every pytest process compiles the suite again, 2.5 of its 7 s of CPU to collect.

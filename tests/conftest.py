@@ -210,8 +210,11 @@ async def postgres_url() -> AsyncIterator[str]:
 RENDERS = {"tests/tools/test_draft.py", "tests/tools/test_iterate.py"}
 
 
-# Tests that take seconds each for reasons other than these markers (decoding images at the pixel cap, 8 at a time).
-HEAVY = {"tests/tools/test_references.py::test_30_uploads_at_once_stay_within_the_decode_budget"}
+# Tests that take seconds of CPU each for reasons other than these markers, marked slow: loads (30 images decoded at
+# the pixel cap, 8 at a time; a 500-row feed quoted) and ten music beds listened to.
+SLOW = {"tests/tools/test_references.py::test_30_uploads_at_once_stay_within_the_decode_budget",
+        "tests/tools/test_batches.py::test_five_hundred_rows_are_quoted",
+        "tests/tools/test_mix.py::test_ten_briefs_of_one_template_get_at_least_four_beds_heard_apart"}  # fmt: skip
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -234,6 +237,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.postgres)
         if path in RENDERS:
             item.add_marker(pytest.mark.render)
+        if item.nodeid.split("[")[0] in SLOW:
+            item.add_marker(pytest.mark.slow)
         if inspect.iscoroutinefunction(getattr(item, "obj", None)):
             item.fixturenames.insert(0, "_tasks_end_with_the_test")  # first set up, so torn down last
     items.sort(key=_cost_rank)  # stable: each rank keeps the collection order
@@ -275,12 +280,12 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 
 def _cost_rank(item: pytest.Item) -> int:
     """0 for the tests that start `clapboard` processes (the `processes` fixture: 20 s to two minutes each), 1 for
-    the other e2e tests, 2 for render and HEAVY, 3 for the rest."""
+    the other e2e tests, 2 for render and slow, 3 for the rest."""
     if "processes" in getattr(item, "fixturenames", ()):
         return 0
     if item.get_closest_marker("e2e"):
         return 1
-    if item.get_closest_marker("render") or item.nodeid.split("[")[0] in HEAVY:
+    if item.get_closest_marker("render") or item.get_closest_marker("slow"):
         return 2
     return 3
 
