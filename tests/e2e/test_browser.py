@@ -225,7 +225,7 @@ def test_a_reload_during_the_render_still_shows_the_video(served: str, tmp_path:
         open_chat(page, served)
         shots = Path(os.environ.get("CLAPBOARD_SCREENSHOT_DIR", tmp_path))
         attach_photo(page, tmp_path)
-        send(page, "a 30 second vertical product showcase of our sneaker at 1080p")
+        send(page, "a 30 second vertical product showcase of our sneaker at 720p")  # long enough to reload during
         page.get_by_text("Making your video").wait_for(timeout=30000)
         page.get_by_text("left").first.wait_for(timeout=30000)  # the live progress, with its Stop button
         page.get_by_role("button", name="Stop").wait_for(timeout=10000)
