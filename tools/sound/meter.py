@@ -14,6 +14,7 @@ process that renders a draft paid before its first frame.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,6 +28,7 @@ OVERSAMPLING = 4
 SETTLE_S = 0.5
 
 
+@lru_cache(maxsize=2)  # a render measures its bed, its mix and its master, all of one length
 def _k_weighting(n: int, rate: int) -> np.ndarray:
     """The spectrum (rfft of length n) of pyloudnorm's two K-weighting biquads, the high shelf (+4 dB from 1500 Hz)
     then the high pass (38 Hz): the RBJ cookbook's coefficients, as pyloudnorm's IIRfilter makes them."""
@@ -46,7 +48,9 @@ def _k_weighting(n: int, rate: int) -> np.ndarray:
     def response(b: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (b[0] + z * (b[1] + z * b[2])) / (a[0] + z * (a[1] + z * a[2]))
 
-    return response(shelf_b, shelf_a) * response(pass_b, pass_a)
+    spectrum = response(shelf_b, shelf_a) * response(pass_b, pass_a)
+    spectrum.setflags(write=False)  # shared by the calls the cache answers
+    return spectrum
 
 
 def _fast_length(n: int) -> int:
@@ -58,10 +62,8 @@ def k_weighted(x: np.ndarray, rate: int) -> np.ndarray:
     """Samples (n, channels) or mono through the K-weighting, as filtering them from silence does (to 1e-13)."""
     n = len(x)
     size = _fast_length(n + int(SETTLE_S * rate))
-    spectrum = _k_weighting(size, rate)
-    if x.ndim == 2:
-        spectrum = spectrum[:, None]
-    return np.fft.irfft(np.fft.rfft(x, size, axis=0) * spectrum, size, axis=0)[:n]
+    channels = np.fft.rfft(x.T, size)  # each channel's samples contiguous: a third faster than along axis 0
+    return np.fft.irfft(channels * _k_weighting(size, rate), size)[..., :n].T
 
 
 class Blocks:
