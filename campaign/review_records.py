@@ -137,12 +137,17 @@ class ReviewRecords:
     async def add_review_note(self, note: ReviewNote, *, most: int) -> ReviewNote:
         """Write a comment or a decision while its link is live and has taken fewer than `most` notes; a decision
         becomes its creative's review status. One transaction, the creative's notes one at a time (PostgreSQL
-        locks the creative's row; SQLite's writers queue on its one lock, taken by the insert before anything is
-        read): a revoke that committed first refuses the note (LinkGone), and of two decisions at once the later
-        one is the status. Raises TooMany past `most`."""
+        locks the creative's row; SQLite's writers queue on its one lock, taken by a write to that row before
+        anything is read), the note's time read once it holds the lock: a revoke that committed first refuses the
+        note (LinkGone), and of two decisions at once the later one, last in the notes' order, is the status (timed
+        before the lock, the one that waited was the status but listed first). Raises TooMany past `most`."""
         async with self._session() as s:
+            row = Creative.id == note.creative_id
             if self.engine.dialect.name == "postgresql":
-                await s.execute(select(Creative.id).where(Creative.id == note.creative_id).with_for_update())
+                await s.execute(select(Creative.id).where(row).with_for_update())
+            else:
+                await s.execute(update(Creative).where(row).values(review_status=Creative.review_status))
+            note.created_at = utcnow()
             s.add(note)
             await s.flush()
             link = (await s.execute(select(ReviewLink.revoked_at, ReviewLink.expires_at).where(
