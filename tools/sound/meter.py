@@ -14,7 +14,6 @@ process that renders a draft paid before its first frame.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 
@@ -28,7 +27,6 @@ OVERSAMPLING = 4
 SETTLE_S = 0.5
 
 
-@lru_cache(maxsize=2)  # a render measures its bed, its mix and its master, all of one length
 def _k_weighting(n: int, rate: int) -> np.ndarray:
     """The spectrum (rfft of length n) of pyloudnorm's two K-weighting biquads, the high shelf (+4 dB from 1500 Hz)
     then the high pass (38 Hz): the RBJ cookbook's coefficients, as pyloudnorm's IIRfilter makes them."""
@@ -48,9 +46,7 @@ def _k_weighting(n: int, rate: int) -> np.ndarray:
     def response(b: np.ndarray, a: np.ndarray) -> np.ndarray:
         return (b[0] + z * (b[1] + z * b[2])) / (a[0] + z * (a[1] + z * a[2]))
 
-    spectrum = response(shelf_b, shelf_a) * response(pass_b, pass_a)
-    spectrum.setflags(write=False)  # shared by the calls the cache answers
-    return spectrum
+    return response(shelf_b, shelf_a) * response(pass_b, pass_a)
 
 
 def _fast_length(n: int) -> int:
