@@ -7,6 +7,7 @@ Tests that need it use `needs_tesseract` (they skip, saying why, where `tesserac
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -31,8 +32,10 @@ def read_text(image: Image.Image, *, invert: bool = False, scale: float = 1.0) -
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "frame.png"
         grey.save(path)
+        # One thread: the suite's workers read frames side by side, and Tesseract's OpenMP threads spin while they
+        # wait (a 720x1280 frame: 0.19 s of CPU in one thread, 0.37 s in two).
         done = subprocess.run([TESSERACT, str(path), "stdout", "--psm", "11"], capture_output=True, text=True,
-                              timeout=60, check=True)  # fmt: skip
+                              env={**os.environ, "OMP_THREAD_LIMIT": "1"}, timeout=60, check=True)  # fmt: skip
     return done.stdout
 
 
