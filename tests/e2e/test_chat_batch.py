@@ -39,14 +39,17 @@ async def _dana(base: str) -> ChatClient:
 
 
 async def _quote(tab: ChatClient, data: bytes, text: str = ASK) -> tuple[str, dict[str, Any]]:
-    """Attach the feed with `text`; the quote and its Make all button."""
+    """Attach the feed with `text`; the quote and its Make all button, once its Cancel button came too (each comes
+    in an event of its own: what a test counts after this starts after both)."""
     before = len(tab.events)
     await tab.send(text, [await tab.upload("products.csv", data, "text/csv")])
     quote = await tab.wait_for(lambda: next((m for m in tab.messages() if "| Row | Product |" in m), None))
-    go = await tab.wait_for(
-        lambda: next((d for e, d in tab.events[before:] if e == "action" and d["name"] == "confirm_batch"), None)
-    )
-    return quote, go
+
+    def buttons() -> dict[str, dict[str, Any]] | None:
+        found = {d["name"]: d for e, d in tab.events[before:] if e == "action"}
+        return found if {"confirm_batch", "cancel_batch"} <= found.keys() else None
+
+    return quote, (await tab.wait_for(buttons))["confirm_batch"]
 
 
 def _new_messages(tab: ChatClient, since: int) -> list[dict[str, Any]]:
