@@ -8,8 +8,7 @@ oversampled and held `HEADROOM_DB` under the ceiling (-1 dBTP, or the placement'
 stays under it) by a look-ahead limiter, then the gain is set again, so a loud TTS peak costs a little gain
 reduction, not clipping. Nothing is measured again for a gain alone (both measures are linear in it): only what the
 limiter changed is. Everything is numpy with fixed parameters: identical inputs give identical samples,
-and the encoder runs alone in its thread, so identical bytes. `MixingTrack` mixes while the video is drawn and
-encoded, and the muxer interleaves the sound with the frames it waited for: the same bytes as mixing first.
+and the encoder runs alone in its thread, so identical bytes.
 """
 
 from __future__ import annotations
@@ -235,11 +234,17 @@ class MixingTrack:
         self.track = AudioTrack(container)
         self.mixed: Mixed | None = None
         self._mixing: Future[Mixed | None] | None = Future()
-        threading.Thread(target=_fulfil, args=(self._mixing, mixing), name="mix", daemon=True).start()
+        threading.Thread(target=self._mix, args=(mixing,), name="mix", daemon=True).start()
+
+    def _mix(self, mixing: Callable[[], Mixed | None]) -> None:
+        assert self._mixing is not None
+        try:
+            self._mixing.set_result(mixing())
+        except BaseException as exc:  # raised where the track is fed
+            self._mixing.set_exception(exc)
 
     def _made(self, wait: bool) -> bool:
-        """Whether the mix is made (waiting for it with `wait`); once it is, the track has its samples. What the
-        mixing raised is raised here."""
+        """Whether the mix is made (waiting for it with `wait`); once it is, the track has its samples."""
         if self._mixing is not None:
             if not wait and not self._mixing.done():
                 return False
@@ -257,10 +262,3 @@ class MixingTrack:
         self._made(wait=True)
         self.track.finish()
         return self.mixed
-
-
-def _fulfil(future: Future[Mixed | None], mixing: Callable[[], Mixed | None]) -> None:
-    try:
-        future.set_result(mixing())
-    except BaseException as exc:  # raised where the track is fed
-        future.set_exception(exc)
