@@ -5,11 +5,7 @@ is rendered here (tests/tools/test_draft.py and test_finish.py decode the files)
 from __future__ import annotations
 
 import dataclasses
-import threading
-from collections.abc import Callable
-from pathlib import Path
 
-import av
 import numpy as np
 import pyloudnorm
 import pytest
@@ -17,8 +13,8 @@ import pytest
 from tests.fakes.brand import brand_job
 from tests.fakes.listen import bursts, key_of, level_db, tempo_of, true_peak_db
 from tools.brief.variations import Change, Variant, plan
-from tools.engines.draft.engine import bed_of, encoder_stream, open_output
-from tools.sound.mix import Mixed, MixingTrack, mix, running_mean, running_min, target_lufs
+from tools.engines.draft.engine import bed_of
+from tools.sound.mix import mix, running_mean, running_min, target_lufs
 from tools.sound.music import bed_for, music_bed
 
 TEN_BRIEFS = [
@@ -112,42 +108,3 @@ def test_the_limiter_s_running_filters_are_scipy_s(n: int) -> None:
     assert np.array_equal(running_min(need, 961), minimum_filter1d(need, 961))
     for size in (4, 5, 480):
         assert np.allclose(running_mean(need, size), uniform_filter1d(need, size, mode="nearest"), rtol=0, atol=1e-10)
-
-
-def clip_with(dest: Path, mixing: Callable[[], Mixed | None], made: threading.Event | None = None) -> Mixed | None:
-    """2 s of grey frames at 10 fps over the track `mixing` makes; `made` is set after the first second is encoded."""
-    with open_output(dest) as container:
-        stream = encoder_stream(container, 64, 64, 10)
-        track = MixingTrack(container, mixing)
-        for i in range(20):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 128, np.uint8), format="rgb24")
-            frame.pts = i
-            container.mux(stream.encode(frame.reformat(format="yuv420p")))
-            track.feed_until((i + 1) / 10)
-            if i == 9 and made is not None:
-                made.set()
-        container.mux(stream.encode(None))
-        return track.finish()
-
-
-def test_a_mix_made_while_frames_are_encoded_is_the_clip_s_whole_sound(tmp_path: Path) -> None:
-    made = threading.Event()
-
-    def mixing() -> Mixed | None:
-        made.wait(10)  # the first second of video is encoded before its sound exists
-        return mix(2.0, -14.0, bed=bed_for("product-showcase", None, "a bright ad", 0))
-
-    mixed = clip_with(tmp_path / "clip.mp4", mixing, made)
-    assert mixed is not None and mixed.sound.lufs is not None and abs(mixed.sound.lufs + 14.0) < 0.1
-    with av.open(str(tmp_path / "clip.mp4")) as container:
-        sound = np.concatenate([f.to_ndarray() for f in container.decode(audio=0)], axis=1)
-    assert sound.shape[1] == pytest.approx(96000, abs=2048)  # 2 s at 48 kHz, AAC's priming aside
-    assert np.abs(sound[:, 48000:90000]).max() > 0.05  # the bed plays through, not only after it was made
-
-
-def test_a_mix_that_fails_fails_the_clip(tmp_path: Path) -> None:
-    def mixing() -> Mixed | None:
-        raise ValueError("the voice could not be read")
-
-    with pytest.raises(ValueError, match="the voice could not be read"):
-        clip_with(tmp_path / "clip.mp4", mixing)

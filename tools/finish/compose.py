@@ -58,7 +58,7 @@ from tools.finish.sound import footage_audio
 from tools.finish.subject import frame_rate
 from tools.finish.yuv import planes, yuv420
 from tools.sound.captions import captions_for
-from tools.sound.mix import Mixed, MixingTrack
+from tools.sound.mix import AudioTrack, Mixed
 from tools.sound.speech import CreativeSound
 
 log = logging.getLogger(__name__)
@@ -269,9 +269,13 @@ class _Finishing:
         try:
             with open_output(dest) as container:
                 stream = encoder_stream(container, self.width, self.height, self.rate)
-                track = MixingTrack(container, self._sound) if self.painter.hears(self.audio is not None) else None
+                track = AudioTrack(container) if self.painter.hears(self.audio is not None) else None
                 for thread in threads:
                     thread.start()
+                if track is not None:  # mixed while the first frames are decoded and drawn
+                    heard = footage_audio(self.path, self.painter.duration) if self.audio is not None else None
+                    if (samples := self.painter.mixed_with(heard)) is not None:
+                        track.samples = samples
                 for item in _drain(drawn):
                     frame, pooled = item[1], item[2]
                     frame.pts, frame.time_base = written, stream.codec_context.time_base
@@ -300,11 +304,6 @@ class _Finishing:
         for thread in threads:
             thread.join()
         return self.painter.finished(written)
-
-    def _sound(self) -> Mixed | None:
-        """The ad's sound, mixed while the frames are decoded, drawn and encoded."""
-        self.painter.mixed_with(footage_audio(self.path, self.painter.duration) if self.audio is not None else None)
-        return self.painter.mixed
 
     def _guarded(self, body: Callable[..., None], *queues: queue.Queue[Any]) -> None:
         """Run a thread's body; its failure is handed to the encoding thread, and its output always ends."""

@@ -14,9 +14,6 @@ and the encoder runs alone in its thread, so identical bytes.
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -224,41 +221,3 @@ class AudioTrack:
     def finish(self) -> None:
         self.feed_until(len(self.samples) / SAMPLE_RATE)
         self.container.mux(self.stream.encode(None))
-
-
-class MixingTrack:
-    """An AudioTrack whose sound is mixed in a thread of its own while the video is drawn and encoded, fed in step
-    with the video once it is made (the muxer holds the first frames until their sound comes)."""
-
-    def __init__(self, container: av.container.OutputContainer, mixing: Callable[[], Mixed | None]) -> None:
-        self.track = AudioTrack(container)
-        self.mixed: Mixed | None = None
-        self._mixing: Future[Mixed | None] | None = Future()
-        threading.Thread(target=self._mix, args=(mixing,), name="mix", daemon=True).start()
-
-    def _mix(self, mixing: Callable[[], Mixed | None]) -> None:
-        assert self._mixing is not None
-        try:
-            self._mixing.set_result(mixing())
-        except BaseException as exc:  # raised where the track is fed
-            self._mixing.set_exception(exc)
-
-    def _made(self, wait: bool) -> bool:
-        """Whether the mix is made (waiting for it with `wait`); once it is, the track has its samples."""
-        if self._mixing is not None:
-            if not wait and not self._mixing.done():
-                return False
-            self.mixed, self._mixing = self._mixing.result(), None
-            if self.mixed is not None:
-                self.track.samples = self.mixed.samples
-        return True
-
-    def feed_until(self, seconds: float) -> None:
-        if self._made(wait=False):
-            self.track.feed_until(seconds)
-
-    def finish(self) -> Mixed | None:
-        """The rest of the sound into the clip, once mixed; the mix."""
-        self._made(wait=True)
-        self.track.finish()
-        return self.mixed

@@ -45,7 +45,7 @@ from tools.engines.draft.palette import (
 from tools.engines.draft.scenes import DESIGNS, Design
 from tools.engines.draft.text import kit_face
 from tools.sound.captions import captions_for
-from tools.sound.mix import PEAK_CEILING_DBTP, Mixed, MixingTrack, mix, target_lufs
+from tools.sound.mix import PEAK_CEILING_DBTP, AudioTrack, Mixed, mix, target_lufs
 from tools.sound.music import Mood, bed_for
 from tools.sound.placing import onto_card
 from tools.sound.speech import CreativeSound, Speech
@@ -373,10 +373,12 @@ def render_draft(
         with open_output(dest) as container:
             stream = encoder_stream(container, stage.width, stage.height, stage.fps, job.floor_kbps)
             heard = job.speech is not None or (job.audio and job.sound.music)
-            track = MixingTrack(container, lambda: mixed_sound(job, stage.template, stage.duration, music=job.audio)
-                                ) if heard else None  # fmt: skip
+            track = AudioTrack(container) if heard else None
             drawer.start()
             mixed = None
+            if track is not None:  # made while the first frames are drawn
+                mixed = mixed_sound(job, stage.template, stage.duration, music=job.audio)
+                track.samples = mixed.samples if mixed is not None else track.samples
             while True:
                 vf = frames.get()
                 if vf is None:
@@ -393,7 +395,7 @@ def render_draft(
                 raise Cancelled()
             container.mux(stream.encode(None))
             if track is not None:
-                mixed = track.finish()
+                track.finish()
     except BaseException:
         stop.set()
         drawer.join(timeout=5)
