@@ -1,17 +1,17 @@
-"""glibc's allocator, told to give memory back: a render's buffers of MAPPED_FROM_BYTES and more are mapped on
-their own and unmapped when freed, instead of staying in heaps fragmented by the encoder's and the draft's worker
-threads once glibc's dynamic threshold has risen past them. Sixteen 10 s drafts, two at a time in one process
-(with a full collection after each job, tools/jobs/backends.py): peak 595 MiB and rising without it, 431 MiB and
-flat with it. Other allocators (musl, macOS) decide for themselves: these are no-ops there."""
+"""glibc's allocator, told to give freed memory back to the system after a job or a big decode.
+
+glibc's own policy is kept otherwise: its threshold for mapping a block apart rises with the blocks a render frees,
+so a frame's buffers are reused from the heaps. A fixed threshold of 128 KiB (every block that big mapped apart and
+unmapped when freed) kept a 50-row batch of 10 s drafts at 416 MiB instead of 536 MiB, both flat from the fifth
+row on, but it cost a page fault for every 4 KiB of every frame's buffers: 10.3 million faults against 0.7 million
+for 16 rows, and the 50 rows took 342 s of CPU against 258 s (one `clapboard generate` of an 8 s 720p draft 6.1 s
+against 4.9 s). Other allocators (musl, macOS) decide for themselves: this is a no-op there."""
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
 import functools
-
-M_MMAP_THRESHOLD = -3  # mallopt's parameter (malloc.h)
-MAPPED_FROM_BYTES = 128 * 1024  # blocks this big are mapped apart, and given back when freed
 
 
 @functools.cache
@@ -22,16 +22,8 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def map_big_blocks() -> None:
-    """From now on, blocks of MAPPED_FROM_BYTES and more are mapped apart (a fixed threshold also stops glibc
-    raising it): a process that renders job after job stays at the size of its busiest moment."""
-    libc = _libc()
-    if libc is not None and hasattr(libc, "mallopt"):
-        libc.mallopt(M_MMAP_THRESHOLD, MAPPED_FROM_BYTES)
-
-
 def give_back_freed() -> None:
-    """Hand the free pages of the heaps back to the system now (after a big decode)."""
+    """Hand the free pages of the heaps back to the system now (after a job, after a big decode)."""
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Protocol
 
-from tools.allocator import give_back_freed, map_big_blocks
+from tools.allocator import give_back_freed
 from tools.jobs.body import JobBody, remove_stale_workdirs
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,6 @@ class Runner:
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        map_big_blocks()  # job after job, the process stays at the size of its busiest moment
         # What start-up made (the modules, the app) lives as long as the process: its garbage collected, the rest
         # frozen, the collection after each job walks what that job made, not the whole heap again (0.16-0.25 s of
         # CPU a job in a server).
