@@ -77,6 +77,8 @@ ABR_OVER_FLOOR = 4  # a placement's bitrate floor times this is the least averag
 BITS_PER_PIXEL = 0.1  # per pixel per frame, the least average asked for a placement with a floor: camera footage
 # keeps its detail (6.2 Mb/s at 1080x1920 and 30 fps, where 4 x TikTok's floor alone is 2.1)
 QUEUE_FRAMES = 3
+REPORT_EVERY_S = 1.0  # progress at each tenth of the frames, and at least this often (a 60 s 1080p draft's tenth
+# took 3-4 s here: its bar stood still between)
 
 Report = Callable[[float, str], None]
 T = TypeVar("T")
@@ -368,7 +370,7 @@ def render_draft(
 
     drawer = threading.Thread(target=draw_frames, name="draft-draw", daemon=True)
     step = max(1, total // 10)
-    written = 0
+    written, reported = 0, time.monotonic()
     try:
         with open_output(dest) as container:
             stream = encoder_stream(container, stage.width, stage.height, stage.fps, job.floor_kbps)
@@ -387,8 +389,13 @@ def render_draft(
                 written += 1
                 if track is not None:
                     track.feed_until(written / stage.fps)
-                if report is not None and written % step == 0 and written < total:
+                if (
+                    report is not None
+                    and written < total
+                    and (written % step == 0 or time.monotonic() - reported >= REPORT_EVERY_S)
+                ):
                     report(written / total, f"Rendered {written} of {total} frames")
+                    reported = time.monotonic()
             if failure:
                 raise failure[0]
             if stop.is_set() and written < total:
