@@ -15,6 +15,7 @@ import socketio
 import uvicorn
 
 from campaign.settings import Settings
+from tools.tls import tls_context
 
 
 @asynccontextmanager
@@ -64,7 +65,7 @@ class ChatClient:
         self.session_id = str(uuid.uuid4())
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, Any]] = []
-        self.http = httpx.AsyncClient(base_url=base, timeout=30)
+        self.http = httpx.AsyncClient(base_url=base, timeout=30, verify=tls_context())
 
         @self.sio.on("*")
         async def record(event: str, data: Any = None) -> None:

@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import png_bytes
 from tools.media import probe
+from tools.tls import tls_context
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page
@@ -48,7 +49,7 @@ def served(tmp_path: Path) -> Iterator[str]:
     try:
         for _ in range(300):
             try:
-                if httpx.get(base, timeout=1).status_code == 200:
+                if httpx.get(base, timeout=1, verify=tls_context()).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.1)

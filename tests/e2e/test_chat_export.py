@@ -11,6 +11,7 @@ import io
 import json
 import re
 import zipfile
+from typing import Any
 
 import pytest
 
@@ -127,7 +128,19 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
         await until(shown, 30, "the report counted as shown, so that it is shown once, not again")
 
 
-async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settings: Settings) -> None:
+async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tools.jobs.exporting as exporting
+
+    reloaded = asyncio.Event()
+    drawn = exporting._drawn
+
+    async def after_the_reload(*args: Any) -> Any:  # a shrunk export ends within a second, before the page is back
+        await reloaded.wait()
+        return await drawn(*args)
+
+    monkeypatch.setattr(exporting, "_drawn", after_the_reload)
     async with chainlit_server(settings) as base:
         first = await _with_video(base, "a 10 second landscape draft of a lighthouse at dawn")
         await first.send("export it for YouTube")
@@ -137,7 +150,8 @@ async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(settin
         second = ChatClient(base)
         await second.connect("dana", "dana-password")
         await second.wait_for(lambda: any(m.startswith("**Still exporting** *") for m in second.messages()))
-        assert [d for e, d in second.events if e == "action" and d["name"] == "stop_job"], "with its Stop button"
+        await second.wait_for(lambda: [d for e, d in second.events if e == "action" and d["name"] == "stop_job"])
+        reloaded.set()  # with its Stop button
         [report] = await second.wait_for(lambda: [m for m in second.messages() if m.startswith(REPORT)])
         assert f"- ✓ **YouTube in-stream** · {_size('youtube')} · 10.0 s" in report
         await second.close()

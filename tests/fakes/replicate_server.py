@@ -104,6 +104,7 @@ import httpx
 import pytest
 
 from tests.fakes.http_server import LoopbackServer, Reply, Seen
+from tools.tls import tls_context
 
 TOKEN = "r8_fake_token_for_tests"
 TERMINAL = ("succeeded", "failed", "canceled", "aborted")
@@ -881,7 +882,7 @@ class FakeReplicate(LoopbackServer):
         thread.start()
 
     def _deliver(self, url: str, webhook_id: str, body: bytes) -> None:
-        with httpx.Client(timeout=WEBHOOK_TIMEOUT_S, trust_env=False) as client:
+        with httpx.Client(timeout=WEBHOOK_TIMEOUT_S, trust_env=False, verify=tls_context()) as client:
             for attempt in range(1 + WEBHOOK_RETRIES):
                 if attempt and self.stopping.wait(WEBHOOK_RETRY_DELAY_S):
                     return  # the fake is closing: no more retries
