@@ -35,6 +35,21 @@ def _size(key: str) -> str:
     return f"{placement.width}x{placement.height}"
 
 
+def _drawn_after(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """An event the export's drawing waits for: a shrunk export ends within a second, before its progress message
+    (with Stop) is shown or a reloaded page is back, on a quick machine."""
+    import tools.jobs.exporting as exporting
+
+    released, drawn = asyncio.Event(), exporting._drawn
+
+    async def held(*args: Any) -> Any:
+        await released.wait()
+        return await drawn(*args)
+
+    monkeypatch.setattr(exporting, "_drawn", held)
+    return released
+
+
 async def _with_video(base: str, brief: str) -> ChatClient:
     """Dana of acme signed in, and the video `brief` asks for made in her conversation."""
     from chat import runtime
@@ -47,17 +62,21 @@ async def _with_video(base: str, brief: str) -> ChatClient:
     return tab
 
 
-async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(settings: Settings) -> None:
+async def test_export_it_for_tiktok_and_reels_gives_a_report_and_a_zip_of_both(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawing = _drawn_after(monkeypatch)
     async with chainlit_server(settings) as base:
         tab = await _with_video(base, 'a 5 second vertical draft of our wool socks, headline "Warm feet"')
         await tab.wait_for(lambda: tab.elements("video"))
 
         await tab.send("export it for TikTok and Reels")
+        # the export's progress, with its Stop button
+        await tab.wait_for(lambda: [d for e, d in tab.events if e == "action" and d["name"] == "stop_job"])
+        drawing.set()
         [report] = await tab.wait_for(lambda: [m for m in tab.messages() if m.startswith(REPORT)], timeout=240)
         said = "\n".join(tab.messages())
         assert "Exporting *" in said and "for TikTok in-feed and Instagram/Facebook Reels" in said
-        stops = [d for e, d in tab.events if e == "action" and d["name"] == "stop_job"]
-        assert stops, "the export's progress had a Stop button"
 
         head, lines, *rest = report.split("\n\n")
         assert "** for 2 placements. [Download all (zip)](" in head  # both delivered
@@ -131,16 +150,7 @@ async def test_an_export_that_ended_while_the_tab_was_closed_is_reported_on_retu
 async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tools.jobs.exporting as exporting
-
-    reloaded = asyncio.Event()
-    drawn = exporting._drawn
-
-    async def after_the_reload(*args: Any) -> Any:  # a shrunk export ends within a second, before the page is back
-        await reloaded.wait()
-        return await drawn(*args)
-
-    monkeypatch.setattr(exporting, "_drawn", after_the_reload)
+    reloaded = _drawn_after(monkeypatch)
     async with chainlit_server(settings) as base:
         first = await _with_video(base, "a 10 second landscape draft of a lighthouse at dawn")
         await first.send("export it for YouTube")
