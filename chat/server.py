@@ -10,10 +10,10 @@ websocket, /project/*, /login and /auth/* all answer as under `chainlit run`), b
 path (a second copy of an importable module), sets CHAINLIT_ROOT_PATH, and adds a middleware to Chainlit's app
 that 404s paths outside the prefix: nothing at "/", and impossible a second time in a process that has served
 (the tests build many apps). So the factory does what it does without those three: our own FastAPI app, whose
-routes come first (`/api`, `/files`, Chainlit's translations and `/assets` routes replaced), then Chainlit's app
-mounted at the root, with the guards on our app, in front of both. Chainlit's own middleware (CORS, gzip) now wraps
-only its routes: the API's JSON and the videos under /files are sent uncompressed (video does not compress), and
-they need no CORS header, as SameSite refuses other sites' origins.
+routes come first (`/api`, `/files`, Chainlit's translations route replaced), then Chainlit's app mounted at the
+root, with the guards on our app, in front of both. Chainlit's own middleware (CORS, gzip) now wraps only its
+routes: the API's JSON and the videos under /files are sent uncompressed (video does not compress), and they need
+no CORS header, as SameSite refuses other sites' origins.
 
 Starlette does not run a mounted app's lifespan, so Chainlit's (its start-up hooks; a shutdown that ends the
 process with os._exit) never runs: ours opens the services (the studio, the notifier, the agent's memory and the
@@ -40,7 +40,6 @@ from campaign.settings import Settings
 from chat import runtime
 from chat.history import only_the_author
 from chat.http.api import build_api, build_files
-from chat.http.assets import build_assets
 from chat.http.redact import redact_review_tokens
 from chat.http.review import build_review
 from chat.http.signin import SessionGuard, SignInGuard
@@ -99,7 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         [
             Mount("/files", app=files),
             Mount("/review", app=build_review()),  # no account: the token in the path is the permission
-            Mount("/assets", app=build_assets()),  # Chainlit's own route sends them with no cache lifetime
             mounted,
             Route("/project/translations", translations, methods=["GET"]),
             Mount("/", app=chainlit.server.app),  # last: its catch-all GET would shadow the routes above

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -316,24 +315,6 @@ async def test_the_chat_refuses_to_be_framed_by_other_sites_and_its_cookie_stays
     signed_in = await api.post("/login", data={"username": "alice", "password": "alice-password"})
     assert signed_in.status_code == 200, signed_in.text
     assert "samesite=lax" in signed_in.headers["set-cookie"].lower()
-
-
-async def test_the_pages_scripts_are_kept_by_the_browser_and_nothing_else_is_served_from_there(
-    api: httpx.AsyncClient,
-) -> None:
-    """The page names its scripts by their content's hash: a browser keeps them for good (Chainlit's route said
-    nothing, and each sign-in downloaded the 4.6 MB script three times); a path out of the folder finds nothing."""
-    page = (await api.get("/", headers={"Authorization": ""})).text
-    [script] = re.findall(r'src="/assets/(index-[\w-]+\.js)"', page)
-    kept = await api.get(f"/assets/{script}", headers={"Accept-Encoding": "gzip"})
-    assert kept.status_code == 200 and kept.headers["content-encoding"] == "gzip"
-    assert kept.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert kept.headers["content-type"].startswith(("application/javascript", "text/javascript"))
-    assert kept.headers["x-frame-options"] == "SAMEORIGIN"  # the guards stand in front of it as of everything
-    again = await api.get(f"/assets/{script}", headers={"If-None-Match": kept.headers["etag"]})
-    assert again.status_code == 304
-    for outside in ("/assets/..%2F..%2Fserver.py", "/assets/..%2Findex.html", "/assets/nothing.js"):
-        assert (await api.get(outside)).status_code == 404, outside
 
 
 async def test_an_id_with_a_line_break_gets_an_answer_in_the_apis_shape(api: httpx.AsyncClient) -> None:
