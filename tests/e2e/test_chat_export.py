@@ -160,8 +160,9 @@ async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(
         second = ChatClient(base)
         await second.connect("dana", "dana-password")
         await second.wait_for(lambda: any(m.startswith("**Still exporting** *") for m in second.messages()))
+        # with its Stop button; then the export may go on
         await second.wait_for(lambda: [d for e, d in second.events if e == "action" and d["name"] == "stop_job"])
-        reloaded.set()  # with its Stop button
+        reloaded.set()
         [report] = await second.wait_for(lambda: [m for m in second.messages() if m.startswith(REPORT)])
         assert f"- ✓ **YouTube in-stream** · {_size('youtube')} · 10.0 s" in report
         await second.close()
