@@ -37,7 +37,7 @@ def _size(key: str) -> str:
 
 def _drawn_after(monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """An event the export's drawing waits for: a shrunk export ends within a second, before its progress message
-    (with Stop) is shown or a reloaded page is back, on a quick machine."""
+    (with Stop) is shown, a reloaded page is back or a Stop reaches it, on a quick machine or a loaded one."""
     import tools.jobs.exporting as exporting
 
     released, drawn = asyncio.Event(), exporting._drawn
@@ -171,12 +171,7 @@ async def test_a_page_reloaded_mid_export_follows_it_and_shows_its_report(
 async def test_stop_under_an_export_or_typed_stops_it_and_nothing_is_delivered(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tools.jobs.exporting as exporting
-
-    async def held(*args: object) -> None:  # the export waits at its first render until it is stopped: a shrunk
-        await asyncio.Event().wait()  # one ends within a second, before a Stop on a loaded machine reached it
-
-    monkeypatch.setattr(exporting, "_drawn", held)
+    _drawn_after(monkeypatch)  # never released: the export waits at its first render until it is stopped
     async with chainlit_server(settings) as base:
         from chat import runtime
 
